@@ -1,0 +1,26 @@
+package io.warden.app;
+
+import java.time.Clock;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.util.JdkIdGenerator;
+import org.springframework.util.IdGenerator;
+
+/** Time and identifiers come from beans, so tests can fix them. */
+@Configuration(proxyBeanMethods = false)
+class CoreConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    /** Random (version 4) UUIDs; tests replace the bean with a seeded generator where they need repeatable ids. */
+    @Bean
+    @ConditionalOnMissingBean
+    IdGenerator idGenerator() {
+        return new JdkIdGenerator();
+    }
+}

@@ -1,0 +1,104 @@
+package io.warden.app.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The {@link DataSource}: the external PostgreSQL named by {@code warden.db.url}, or else an embedded
+ * PostgreSQL whose data lives in {@code warden.db.data-dir} and which stops when the context closes.
+ */
+@Configuration(proxyBeanMethods = false)
+class DatabaseConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(DatabaseConfiguration.class);
+
+    @Bean
+    WardenDatabase wardenDatabase(DatabaseProperties properties) {
+        if (properties.external()) {
+            log.info("Using the external PostgreSQL at {}", redact(properties.url()));
+            return new WardenDatabase(null, java.util.Objects.requireNonNull(properties.url()), properties.user(),
+                    properties.password());
+        }
+        EmbeddedPostgres postgres = startEmbedded(properties);
+        createDatabase(postgres, properties.database());
+        String url = postgres.getJdbcUrl("postgres", properties.database());
+        log.info("Started the embedded PostgreSQL on port {} with its data in {}", postgres.getPort(),
+                properties.dataDir().toAbsolutePath().normalize());
+        return new WardenDatabase(postgres, url, "postgres", null);
+    }
+
+    @Bean
+    DataSource dataSource(WardenDatabase database, DatabaseProperties properties) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(database.url());
+        if (database.user() != null) {
+            config.setUsername(database.user());
+        }
+        if (database.password() != null) {
+            config.setPassword(database.password());
+        }
+        config.setPoolName("warden");
+        config.setMaximumPoolSize(properties.maxPoolSize());
+        return new HikariDataSource(config);
+    }
+
+    private static EmbeddedPostgres startEmbedded(DatabaseProperties properties) {
+        Path dataDir = properties.dataDir().toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(dataDir);
+            return EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(false)
+                    .setPort(properties.port())
+                    .setServerConfig("listen_addresses", "localhost")
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start the embedded PostgreSQL with data in " + dataDir
+                    + " (is another Warden using that folder? set warden.db.data-dir or WARDEN_DB_URL)", e);
+        }
+    }
+
+    private static void createDatabase(EmbeddedPostgres postgres, String database) {
+        try (Connection connection = postgres.getPostgresDatabase().getConnection();
+                Statement statement = connection.createStatement()) {
+            var exists = statement.executeQuery("select 1 from pg_database where datname = '" + database + "'");
+            if (!exists.next()) {
+                statement.execute("create database " + database);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not create the database '" + database + "' in the embedded PostgreSQL", e);
+        }
+    }
+
+    private static String redact(@Nullable String url) {
+        return String.valueOf(url).replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+
+    /** The database Warden connects to, and the embedded server behind it when there is one. */
+    record WardenDatabase(@Nullable EmbeddedPostgres embedded, String url, @Nullable String user,
+            @Nullable String password) implements DisposableBean {
+
+        @Override
+        public void destroy() throws IOException {
+            if (embedded != null) {
+                log.info("Stopping the embedded PostgreSQL");
+                embedded.close();
+            }
+        }
+    }
+}

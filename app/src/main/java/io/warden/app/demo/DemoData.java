@@ -1,0 +1,208 @@
+package io.warden.app.demo;
+
+import io.warden.registry.Actor;
+import io.warden.registry.AgentKind;
+import io.warden.registry.ApprovalStatus;
+import io.warden.registry.ModelInfo;
+import io.warden.registry.PurposeOfUse;
+import io.warden.registry.Role;
+import io.warden.registry.SensitivityLabel;
+import io.warden.registry.Commands;
+import io.warden.registry.AgentRegistry;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.core.annotation.Order;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Seeds the demo data through the registry's own use cases (register, submit, approve), so the demo
+ * agents carry real approvals and events. Runs in one transaction under an advisory lock: replicas that
+ * start together seed once, and a restart adds nothing.
+ */
+@Component
+@ConditionalOnProperty(name = "warden.demo.enabled", havingValue = "true")
+@EnableConfigurationProperties(DemoProperties.class)
+@Order(100)
+class DemoData implements ApplicationRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(DemoData.class);
+
+    /** A demo person: a directory entry and a local account. */
+    record Person(String id, String username, String displayName, Set<Role> roles, @Nullable String managerId) {
+    }
+
+    static final Person ADA = new Person("3f1c2a9e-7b1d-4e0a-9c11-000000000a01", "ada.admin", "Ada Admin (demo)",
+            EnumSet.of(Role.ADMIN), null);
+    static final Person OLIVIA = new Person("3f1c2a9e-7b1d-4e0a-9c11-000000000a03", "olivia.owner",
+            "Dr. Olivia Owner (demo)", EnumSet.of(Role.OWNER), null);
+    static final Person OTTO = new Person("3f1c2a9e-7b1d-4e0a-9c11-000000000a02", "otto.owner",
+            "Dr. Otto Owner (demo)", EnumSet.of(Role.OWNER), OLIVIA.id());
+    static final Person CARLA = new Person("3f1c2a9e-7b1d-4e0a-9c11-000000000a04", "carla.compliance",
+            "Carla Compliance (demo)", EnumSet.of(Role.COMPLIANCE), null);
+    static final Person SAM = new Person("3f1c2a9e-7b1d-4e0a-9c11-000000000a05", "sam.secops",
+            "Sam SecOps (demo)", EnumSet.of(Role.SECOPS), null);
+    static final List<Person> PEOPLE = List.of(ADA, OLIVIA, OTTO, CARLA, SAM);
+
+    private final AgentRegistry registry;
+    private final JdbcClient jdbc;
+    private final TransactionTemplate transactions;
+    private final ObjectProvider<RegisteredClientRepository> clients;
+    private final ObjectProvider<PasswordEncoder> passwords;
+    private final DemoProperties properties;
+    private final Clock clock;
+
+    DemoData(AgentRegistry registry, JdbcClient jdbc, TransactionTemplate transactions,
+            ObjectProvider<RegisteredClientRepository> clients, ObjectProvider<PasswordEncoder> passwords,
+            DemoProperties properties, Clock clock) {
+        this.registry = registry;
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.clients = clients;
+        this.passwords = passwords;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        transactions.executeWithoutResult(status -> {
+            jdbc.sql("select pg_advisory_xact_lock(hashtext('warden.demo'))").query(Object.class).single();
+            people();
+            catalogue();
+            agents();
+        });
+    }
+
+    private void people() {
+        for (Person person : PEOPLE) {
+            jdbc.sql("""
+                    insert into directory_user (id, user_principal_name, display_name, mail, updated_at)
+                    values (:id, :upn, :name, :mail, :now) on conflict (id) do nothing""")
+                    .param("id", person.id())
+                    .param("upn", person.username() + "@demo.warden.local")
+                    .param("name", person.displayName())
+                    .param("mail", person.username() + "@demo.warden.local")
+                    .param("now", Timestamp.from(clock.instant()))
+                    .update();
+        }
+        for (Person person : PEOPLE) {
+            if (person.managerId() != null) {
+                jdbc.sql("update directory_user set manager_id = :manager where id = :id and manager_id is null")
+                        .param("manager", person.managerId()).param("id", person.id()).update();
+            }
+        }
+        PasswordEncoder encoder = passwords.getIfAvailable();
+        if (encoder == null) {
+            return; // an external issuer signs people in; there are no local accounts
+        }
+        for (Person person : PEOPLE) {
+            jdbc.sql("""
+                    insert into local_account (username, password_hash, directory_user_id, roles, demo)
+                    values (:username, :hash, :id, :roles, true) on conflict (username) do nothing""")
+                    .param("username", person.username())
+                    .param("hash", encoder.encode(properties.password()))
+                    .param("id", person.id())
+                    .param("roles", person.roles().stream().map(Role::name).toArray(String[]::new))
+                    .update();
+        }
+    }
+
+    private void catalogue() {
+        Actor admin = actor(ADA);
+        scope(admin, "imaging-ct-deid", "CT imaging, de-identified", SensitivityLabel.INTERNAL, false, true,
+                EnumSet.of(PurposeOfUse.TREAT, PurposeOfUse.HOPERAT, PurposeOfUse.HRESCH));
+        scope(admin, "wound-images-deid", "Wound photographs, de-identified", SensitivityLabel.CONFIDENTIAL, false,
+                true, EnumSet.of(PurposeOfUse.TREAT, PurposeOfUse.HQUALIMP, PurposeOfUse.HRESCH));
+        scope(admin, "dermatology-phi", "Dermatology images with PHI", SensitivityLabel.HIGHLY_CONFIDENTIAL, true,
+                false, EnumSet.of(PurposeOfUse.TREAT));
+        tool(admin, "image-search", "Image similarity search (MedImageInsight embeddings)", 50,
+                SensitivityLabel.HIGHLY_CONFIDENTIAL);
+        tool(admin, "text-search", "Natural-language search over text embeddings", 50,
+                SensitivityLabel.HIGHLY_CONFIDENTIAL);
+        tool(admin, "cohort-search", "Natural-language imaging cohort search", 500, SensitivityLabel.CONFIDENTIAL);
+        tool(admin, "classify", "k-NN majority-vote classification", 25, SensitivityLabel.HIGHLY_CONFIDENTIAL);
+    }
+
+    private void agents() {
+        agent("demo-retrieval-agent", "Demo CT retrieval agent", AgentKind.RETRIEVAL,
+                "Finds similar de-identified CT studies for tumour-board preparation",
+                new ModelInfo("MedImageInsight", "1.0", 1024), OTTO, Set.of("imaging-ct-deid"),
+                Set.of("image-search", "text-search"), ADA);
+        agent("demo-wound-classifier", "Demo wound classifier", AgentKind.RAG_CLASSIFIER,
+                "Classifies wound type and infection by k-NN majority vote over labelled photographs",
+                new ModelInfo("BiomedCLIP", "1.0", 512), OTTO, Set.of("wound-images-deid", "dermatology-phi"),
+                Set.of("classify", "image-search"), CARLA);
+        agent("demo-orchestrator-specialist", "Demo imaging specialist", AgentKind.ORCHESTRATOR_SPECIALIST,
+                "Answers imaging questions for the clinical orchestrator through cohort search",
+                new ModelInfo("BiomedCLIP", "1.0", 512), OLIVIA, Set.of("imaging-ct-deid"),
+                Set.of("cohort-search", "text-search"), ADA);
+    }
+
+    private void scope(Actor admin, String key, String name, SensitivityLabel label, boolean phi, boolean deid,
+            Set<PurposeOfUse> purposes) {
+        if (registry.dataScopes().stream().anyMatch(scope -> scope.key().equals(key))) {
+            return;
+        }
+        registry.createDataScope(key, new Commands.SaveDataScope(name, "Demo data scope", label, phi, deid,
+                new TreeSet<>(purposes)), true, admin);
+    }
+
+    private void tool(Actor admin, String key, String name, int maxK, SensitivityLabel sensitivity) {
+        if (registry.tools().stream().anyMatch(tool -> tool.key().equals(key))) {
+            return;
+        }
+        registry.createTool(key, new Commands.SaveTool(name, "Demo tool", "retrieval", new TreeSet<>(), maxK,
+                sensitivity), true, admin);
+    }
+
+    private void agent(String clientId, String name, AgentKind kind, String purpose, ModelInfo model, Person owner,
+            Set<String> scopes, Set<String> tools, Person approver) {
+        if (registry.findAgentByClientId(clientId).isEmpty()) {
+            var command = new Commands.RegisterAgent(name, kind, purpose, owner.id(), model, new TreeSet<>(scopes),
+                    new TreeSet<>(tools), true);
+            var agent = registry.register(command, null, actor(owner), clientId, true).agent();
+            var pending = registry.approvals(ApprovalStatus.PENDING, agent.id(), 0, 1).items();
+            registry.approve(pending.getFirst().id(), "Demo agent approved at first start", actor(approver));
+            log.info("Seeded demo agent {} ({})", name, clientId);
+        }
+        RegisteredClientRepository repository = clients.getIfAvailable();
+        PasswordEncoder encoder = passwords.getIfAvailable();
+        if (repository != null && encoder != null && repository.findByClientId(clientId) == null) {
+            repository.save(RegisteredClient.withId(java.util.UUID.nameUUIDFromBytes(("agent:" + clientId).getBytes()).toString())
+                    .clientId(clientId)
+                    .clientName(name)
+                    .clientSecret(encoder.encode(clientId + "-secret"))
+                    .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                    .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
+                    .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                    .scope("warden.gateway")
+                    .tokenSettings(TokenSettings.builder().accessTokenTimeToLive(Duration.ofMinutes(15)).build())
+                    .build());
+        }
+    }
+
+    private static Actor actor(Person person) {
+        return Actor.person(person.id(), person.roles());
+    }
+}

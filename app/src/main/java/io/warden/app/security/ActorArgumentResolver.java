@@ -1,0 +1,49 @@
+package io.warden.app.security;
+
+import io.warden.registry.Actor;
+import io.warden.registry.Role;
+import java.util.EnumSet;
+import java.util.Set;
+import org.springframework.core.MethodParameter;
+import org.springframework.security.authentication.AuthenticationCredentialsNotFoundException;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.web.bind.support.WebDataBinderFactory;
+import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.method.support.ModelAndViewContainer;
+
+/** Supplies controller parameters of type {@link Actor} from the authenticated access token. */
+final class ActorArgumentResolver implements HandlerMethodArgumentResolver {
+
+    @Override
+    public boolean supportsParameter(MethodParameter parameter) {
+        return Actor.class.equals(parameter.getParameterType());
+    }
+
+    @Override
+    public Actor resolveArgument(MethodParameter parameter, ModelAndViewContainer mavContainer,
+            NativeWebRequest webRequest, WebDataBinderFactory binderFactory) {
+        return actorOf(SecurityContextHolder.getContext().getAuthentication());
+    }
+
+    static Actor actorOf(Authentication authentication) {
+        if (!(authentication instanceof JwtAuthenticationToken token) || !token.isAuthenticated()) {
+            throw new AuthenticationCredentialsNotFoundException("A bearer token is required");
+        }
+        Set<String> authorities = token.getAuthorities().stream().map(GrantedAuthority::getAuthority)
+                .collect(java.util.stream.Collectors.toSet());
+        if (authorities.contains(TokenAuthenticationConverter.AGENT)) {
+            return Actor.agent(token.getName());
+        }
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        for (Role role : Role.values()) {
+            if (authorities.contains("ROLE_" + role.name())) {
+                roles.add(role);
+            }
+        }
+        return Actor.person(token.getName(), roles);
+    }
+}

@@ -1,0 +1,177 @@
+package io.warden.app.security;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.OAuth2AuthorizationServerConfiguration;
+import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2AuthorizationServerConfigurer;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.oidc.OidcScopes;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.client.JdbcRegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
+import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Warden's default issuer: Spring Authorization Server in the same application, with OIDC, the
+ * authorization-code flow (with PKCE) for people and client credentials for agents. Clients, issued
+ * authorizations and the signing key live in PostgreSQL, so tokens survive restarts and replicas agree.
+ * Its access tokens have the shape of Entra ID v2 tokens ({@code aud}, {@code azp}, {@code oid},
+ * {@code tid}, {@code roles}, {@code scp}, {@code idtyp}).
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "warden.identity.provider", havingValue = "embedded", matchIfMissing = true)
+class EmbeddedIdentityProvider {
+
+    /** The public client of the command line and API tools: authorization code with PKCE, no secret. */
+    static final String CLI_CLIENT_ID = "warden-cli";
+    static final String CLI_REDIRECT_URI = "http://127.0.0.1/callback";
+    static final String API_SCOPE = "warden.api";
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain authorizationServerSecurity(HttpSecurity http) throws Exception {
+        OAuth2AuthorizationServerConfigurer authorizationServer = new OAuth2AuthorizationServerConfigurer();
+        http.securityMatcher(authorizationServer.getEndpointsMatcher())
+                .with(authorizationServer, server -> server.oidc(Customizer.withDefaults()))
+                .authorizeHttpRequests(rules -> rules.anyRequest().authenticated())
+                .csrf(csrf -> csrf.ignoringRequestMatchers(authorizationServer.getEndpointsMatcher()))
+                // Browsers are sent to the sign-in page; token requests keep their OAuth2 errors.
+                .exceptionHandling(errors -> errors.defaultAuthenticationEntryPointFor(
+                        new LoginUrlAuthenticationEntryPoint("/login"),
+                        new MediaTypeRequestMatcher(MediaType.TEXT_HTML)));
+        return http.build();
+    }
+
+    @Bean
+    AuthorizationServerSettings authorizationServerSettings(IdentityProperties identity) {
+        return AuthorizationServerSettings.builder().issuer(identity.issuer().toString()).build();
+    }
+
+    @Bean
+    RegisteredClientRepository registeredClientRepository(JdbcOperations jdbc) {
+        return new JdbcRegisteredClientRepository(jdbc);
+    }
+
+    @Bean
+    OAuth2AuthorizationService authorizationService(JdbcOperations jdbc, RegisteredClientRepository clients) {
+        return new JdbcOAuth2AuthorizationService(jdbc, clients);
+    }
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+
+    @Bean
+    LocalAccounts localAccounts(JdbcClient jdbc) {
+        return new LocalAccounts(jdbc);
+    }
+
+    @Bean
+    JWKSource<SecurityContext> jwkSource(JdbcClient jdbc, TransactionTemplate transactions, Clock clock) {
+        JWKSet keys = new SigningKeys(jdbc, transactions, clock).load();
+        return new ImmutableJWKSet<>(keys);
+    }
+
+    /** Verifies the provider's own tokens locally: signature, time, issuer and audience. */
+    @Bean
+    JwtDecoder jwtDecoder(JWKSource<SecurityContext> keys, IdentityProperties identity) {
+        NimbusJwtDecoder decoder = (NimbusJwtDecoder) OAuth2AuthorizationServerConfiguration.jwtDecoder(keys);
+        decoder.setJwtValidator(validator(identity));
+        return decoder;
+    }
+
+    static OAuth2TokenValidator<Jwt> validator(IdentityProperties identity) {
+        return new DelegatingOAuth2TokenValidator<>(
+                JwtValidators.createDefaultWithIssuer(identity.issuer().toString()),
+                new JwtClaimValidator<List<String>>("aud", aud -> aud != null && aud.contains(identity.audience())));
+    }
+
+    @Bean
+    OAuth2TokenCustomizer<JwtEncodingContext> entraShapedClaims(IdentityProperties identity, LocalAccounts accounts) {
+        return context -> {
+            if (!OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
+                return;
+            }
+            RegisteredClient client = context.getRegisteredClient();
+            var claims = context.getClaims();
+            claims.audience(List.of(identity.audience()));
+            claims.claim("azp", client.getClientId());
+            claims.claim("tid", identity.tenantId());
+            claims.claim("ver", "2.0");
+            if (AuthorizationGrantType.CLIENT_CREDENTIALS.equals(context.getAuthorizationGrantType())) {
+                claims.claim("oid", client.getId());
+                claims.claim("idtyp", "app");
+                return;
+            }
+            LocalAccounts.Account account = accounts.find(context.getPrincipal().getName())
+                    .orElseThrow(() -> new IllegalStateException("signed-in person has no local account"));
+            claims.subject(account.directoryId());
+            claims.claim("oid", account.directoryId());
+            claims.claim("name", account.displayName());
+            claims.claim("preferred_username", account.username());
+            claims.claim("roles", account.roles().stream().map(identity::claimValue).toList());
+            claims.claim("scp", String.join(" ", context.getAuthorizedScopes()));
+        };
+    }
+
+    /** Registers the command-line client on every start (it carries no secret, so there is nothing to leak). */
+    @Bean
+    ApplicationRunner registerCliClient(RegisteredClientRepository clients, IdentityProperties identity) {
+        return args -> {
+            if (clients.findByClientId(CLI_CLIENT_ID) != null) {
+                return;
+            }
+            clients.save(RegisteredClient.withId(UUID.nameUUIDFromBytes(CLI_CLIENT_ID.getBytes()).toString())
+                    .clientId(CLI_CLIENT_ID)
+                    .clientName("Warden command line and API tools")
+                    .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
+                    .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                    .redirectUri(CLI_REDIRECT_URI)
+                    .scope(OidcScopes.OPENID)
+                    .scope(OidcScopes.PROFILE)
+                    .scope(API_SCOPE)
+                    .clientSettings(ClientSettings.builder().requireProofKey(true)
+                            .requireAuthorizationConsent(false).build())
+                    .tokenSettings(TokenSettings.builder().accessTokenTimeToLive(identity.tokenTtl()).build())
+                    .build());
+        };
+    }
+
+}

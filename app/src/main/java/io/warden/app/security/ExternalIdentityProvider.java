@@ -1,0 +1,26 @@
+package io.warden.app.security;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+
+/**
+ * Tokens from an external OpenID provider (Entra ID in production): keys from its JWK set (named, or
+ * discovered from the issuer's metadata on first use), and the same issuer and audience checks as the
+ * embedded provider's tokens.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "warden.identity.provider", havingValue = "external")
+class ExternalIdentityProvider {
+
+    @Bean
+    JwtDecoder jwtDecoder(IdentityProperties identity) {
+        NimbusJwtDecoder decoder = identity.jwkSetUri() != null
+                ? NimbusJwtDecoder.withJwkSetUri(identity.jwkSetUri().toString()).build()
+                : NimbusJwtDecoder.withIssuerLocation(identity.issuer().toString()).build();
+        decoder.setJwtValidator(EmbeddedIdentityProvider.validator(identity));
+        return decoder;
+    }
+}

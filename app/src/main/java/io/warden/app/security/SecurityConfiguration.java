@@ -1,0 +1,101 @@
+package io.warden.app.security;
+
+import static org.springframework.http.HttpMethod.GET;
+import static org.springframework.http.HttpMethod.POST;
+import static org.springframework.http.HttpMethod.PUT;
+
+import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The resource-server chain for {@code /api/**} and {@code /gateway/**} with one role rule per endpoint
+ * (anything not listed is denied), and the chain for everything else (sign-in page, health, metrics and
+ * the API documentation). The embedded OpenID provider adds its own chain in front of both.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSecurity
+class SecurityConfiguration implements WebMvcConfigurer {
+
+    private static final String[] PEOPLE = {"ADMIN", "OWNER", "COMPLIANCE", "SECOPS"};
+
+    @Bean
+    @Order(2)
+    SecurityFilterChain apiSecurity(HttpSecurity http, IdentityProperties identity, JsonMapper json) throws Exception {
+        ProblemSecurityHandlers problems = new ProblemSecurityHandlers(json);
+        http.securityMatcher("/api/**", "/gateway/**")
+                .authorizeHttpRequests(SecurityConfiguration::endpointRules)
+                .oauth2ResourceServer(server -> server
+                        .jwt(jwt -> jwt.jwtAuthenticationConverter(new TokenAuthenticationConverter(identity)))
+                        .authenticationEntryPoint(problems)
+                        .accessDeniedHandler(problems))
+                .exceptionHandling(errors -> errors.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                // Bearer tokens only, never cookies: there is no ambient credential for CSRF to abuse.
+                .csrf(csrf -> csrf.disable())
+                .requestCache(cache -> cache.disable());
+        return http.build();
+    }
+
+    /**
+     * The role rule of every endpoint. People read the inventory; owners and admins change it; only admins
+     * manage the catalogue and owners; compliance and admins decide approvals; security operations and
+     * admins suspend. Data-dependent rules (an owner acts only on their own agents, segregation of duties)
+     * are the registry's. Agents call only the gateway.
+     */
+    static void endpointRules(
+            AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry rules) {
+        rules.requestMatchers(GET, "/api/v1/agents", "/api/v1/agents/*").hasAnyRole(PEOPLE)
+                .requestMatchers(POST, "/api/v1/agents").hasAnyRole("ADMIN", "OWNER")
+                .requestMatchers(PUT, "/api/v1/agents/*").hasAnyRole("ADMIN", "OWNER")
+                .requestMatchers(PUT, "/api/v1/agents/*/owner").hasRole("ADMIN")
+                .requestMatchers(POST, "/api/v1/agents/*/submit").hasAnyRole("ADMIN", "OWNER")
+                .requestMatchers(POST, "/api/v1/agents/*/suspend").hasAnyRole("ADMIN", "SECOPS")
+                .requestMatchers(POST, "/api/v1/agents/*/reinstate").hasRole("ADMIN")
+                .requestMatchers(POST, "/api/v1/agents/*/retire").hasAnyRole("ADMIN", "OWNER")
+                .requestMatchers(POST, "/api/v1/agents/*/change-requests").hasAnyRole("ADMIN", "OWNER")
+                .requestMatchers(GET, "/api/v1/approvals", "/api/v1/approvals/*").hasAnyRole(PEOPLE)
+                .requestMatchers(POST, "/api/v1/approvals/*/approve", "/api/v1/approvals/*/reject")
+                        .hasAnyRole("ADMIN", "COMPLIANCE")
+                .requestMatchers(GET, "/api/v1/data-scopes", "/api/v1/data-scopes/*", "/api/v1/tools", "/api/v1/tools/*")
+                        .hasAnyRole(PEOPLE)
+                .requestMatchers(POST, "/api/v1/data-scopes", "/api/v1/tools").hasRole("ADMIN")
+                .requestMatchers(PUT, "/api/v1/data-scopes/*", "/api/v1/tools/*").hasRole("ADMIN")
+                .requestMatchers("/gateway/**").hasRole("AGENT")
+                .anyRequest().denyAll();
+    }
+
+    @Bean
+    @Order(3)
+    SecurityFilterChain webSecurity(HttpSecurity http, ObjectProvider<UserDetailsService> localAccounts)
+            throws Exception {
+        http.authorizeHttpRequests(rules -> rules
+                .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus")
+                        .permitAll()
+                .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**").permitAll()
+                .requestMatchers("/login", "/error", "/favicon.ico").permitAll()
+                .anyRequest().authenticated());
+        if (localAccounts.getIfAvailable() != null) {
+            // The embedded provider signs people in with a form; with Entra the portal uses oauth2Login.
+            http.formLogin(Customizer.withDefaults());
+        }
+        return http.build();
+    }
+
+    @Override
+    public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+        resolvers.add(new ActorArgumentResolver());
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * The portal: server-rendered pages for admins, owners, compliance and security operations.
+ *
+ * <p>May depend on every module but {@code app}; it goes through the same services and role rules as
+ * the API. Nothing is implemented yet.
+ */
+@NullMarked
+@ApplicationModule(displayName = "portal", allowedDependencies = {"registry", "policy", "audit", "lifecycle", "clinical"})
+package io.warden.portal;
+
+import org.jspecify.annotations.NullMarked;
+import org.springframework.modulith.ApplicationModule;

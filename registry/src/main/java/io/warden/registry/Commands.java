@@ -1,0 +1,114 @@
+package io.warden.registry;
+
+import java.util.Objects;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/** The commands of the registry's use cases: self-validating records, built at the web edge. */
+public final class Commands {
+
+    private Commands() {
+    }
+
+    /** Register an agent; with {@code submit} it goes straight to PENDING_APPROVAL. */
+    public record RegisterAgent(
+            String name,
+            AgentKind kind,
+            String purpose,
+            @Nullable String ownerId,
+            @Nullable ModelInfo model,
+            SortedSet<String> dataScopes,
+            SortedSet<String> tools,
+            boolean submit) {
+
+        public RegisterAgent {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(purpose, "purpose");
+            dataScopes = new TreeSet<>(dataScopes);
+            tools = new TreeSet<>(tools);
+        }
+
+        /** A stable rendering of the request, hashed to recognise a replay under the same idempotency key. */
+        public String canonical() {
+            return String.join("\u001f", name, kind.name(), purpose, String.valueOf(ownerId), String.valueOf(model),
+                    String.join(",", dataScopes), String.join(",", tools), String.valueOf(submit));
+        }
+    }
+
+    /**
+     * Update an agent's descriptive metadata at {@code version}. Requested scopes and tools may change only
+     * while the agent is a DRAFT; null leaves them as they are.
+     */
+    public record UpdateAgent(
+            String name,
+            String purpose,
+            @Nullable ModelInfo model,
+            @Nullable SortedSet<String> requestedScopes,
+            @Nullable SortedSet<String> requestedTools,
+            long version) {
+
+        public UpdateAgent {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(purpose, "purpose");
+        }
+    }
+
+    /** Ask for data scopes and tools to be added to or removed from an active or suspended agent. */
+    public record RequestChange(
+            SortedSet<String> addScopes,
+            SortedSet<String> removeScopes,
+            SortedSet<String> addTools,
+            SortedSet<String> removeTools,
+            String justification) {
+
+        public RequestChange {
+            addScopes = new TreeSet<>(addScopes);
+            removeScopes = new TreeSet<>(removeScopes);
+            addTools = new TreeSet<>(addTools);
+            removeTools = new TreeSet<>(removeTools);
+            Objects.requireNonNull(justification, "justification");
+        }
+
+        public boolean isEmpty() {
+            return addScopes.isEmpty() && removeScopes.isEmpty() && addTools.isEmpty() && removeTools.isEmpty();
+        }
+    }
+
+    /** Create or replace a data scope. */
+    public record SaveDataScope(
+            String displayName,
+            String description,
+            SensitivityLabel sensitivity,
+            boolean phi,
+            boolean deidentified,
+            SortedSet<PurposeOfUse> allowedPurposes) {
+
+        public SaveDataScope {
+            Objects.requireNonNull(displayName, "displayName");
+            Objects.requireNonNull(sensitivity, "sensitivity");
+            allowedPurposes = new TreeSet<>(allowedPurposes);
+        }
+    }
+
+    /** Create or replace a tool. */
+    public record SaveTool(
+            String displayName,
+            String description,
+            String backend,
+            SortedSet<String> requiredScopes,
+            int maxK,
+            SensitivityLabel sensitivity) {
+
+        public SaveTool {
+            Objects.requireNonNull(displayName, "displayName");
+            Objects.requireNonNull(backend, "backend");
+            Objects.requireNonNull(sensitivity, "sensitivity");
+            requiredScopes = new TreeSet<>(requiredScopes);
+            if (maxK < 1) {
+                throw new IllegalArgumentException("maxK must be at least 1, got " + maxK);
+            }
+        }
+    }
+}

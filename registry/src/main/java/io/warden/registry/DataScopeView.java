@@ -1,0 +1,23 @@
+package io.warden.registry;
+
+import java.util.SortedSet;
+
+/**
+ * A data set or collection an agent may be granted, with its sensitivity.
+ *
+ * @param key             stable slug, e.g. {@code imaging-ct-deid}
+ * @param phi             the data set holds protected health information
+ * @param deidentified    the data set has been de-identified (never together with {@code phi})
+ * @param allowedPurposes the purposes of use under which agents may read it
+ */
+public record DataScopeView(
+        String key,
+        String displayName,
+        String description,
+        SensitivityLabel sensitivity,
+        boolean phi,
+        boolean deidentified,
+        SortedSet<PurposeOfUse> allowedPurposes,
+        boolean demo,
+        long version) {
+}

@@ -1,0 +1,16 @@
+package io.warden.registry;
+
+import java.util.Optional;
+
+/**
+ * Port to the organisation's directory of people. {@code LocalDirectory} (tables in Warden's database)
+ * is the default; a Microsoft Graph adapter serves Entra ID tenants.
+ *
+ * <p>Implementations are thread-safe. A directory that cannot be reached throws; callers on a security
+ * path treat that as "not verified".
+ */
+public interface Directory {
+
+    /** The person with this directory object id, whether enabled or not. */
+    Optional<DirectoryUser> findUser(String id);
+}

@@ -1,0 +1,174 @@
+package io.warden.registry.internal;
+
+import io.warden.registry.RegistryException;
+import io.warden.registry.Commands;
+import static io.warden.registry.internal.SqlArrays.strings;
+import static io.warden.registry.internal.SqlArrays.timestamp;
+import static io.warden.registry.internal.SqlArrays.toArray;
+
+import io.warden.registry.DataScopeView;
+import io.warden.registry.PurposeOfUse;
+import io.warden.registry.SensitivityLabel;
+import io.warden.registry.ToolView;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Stores the catalogue agents are granted from: data scopes and tools. */
+@Repository
+public class CatalogRepository {
+
+    private final JdbcClient jdbc;
+
+    CatalogRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void insertScope(String key, Commands.SaveDataScope scope, boolean demo, Instant now) {
+        try {
+            jdbc.sql("""
+                    insert into data_scope (key, display_name, description, sensitivity, phi, deidentified,
+                        allowed_purposes, demo, created_at, updated_at, version)
+                    values (:key, :displayName, :description, :sensitivity, :phi, :deidentified, :purposes, :demo,
+                        :now, :now, 1)""")
+                    .param("key", key)
+                    .param("displayName", scope.displayName())
+                    .param("description", scope.description())
+                    .param("sensitivity", scope.sensitivity().name())
+                    .param("phi", scope.phi())
+                    .param("deidentified", scope.deidentified())
+                    .param("purposes", toArray(scope.allowedPurposes()))
+                    .param("demo", demo)
+                    .param("now", timestamp(now))
+                    .update();
+        } catch (DuplicateKeyException e) {
+            throw new RegistryException.AlreadyExists("key", "A data scope with key '" + key + "' already exists");
+        }
+    }
+
+    /** @return the new version */
+    long updateScope(String key, Commands.SaveDataScope scope, long version, Instant now) {
+        int updated = jdbc.sql("""
+                update data_scope set display_name = :displayName, description = :description,
+                    sensitivity = :sensitivity, phi = :phi, deidentified = :deidentified,
+                    allowed_purposes = :purposes, updated_at = :now, version = version + 1
+                where key = :key and version = :version""")
+                .param("key", key)
+                .param("displayName", scope.displayName())
+                .param("description", scope.description())
+                .param("sensitivity", scope.sensitivity().name())
+                .param("phi", scope.phi())
+                .param("deidentified", scope.deidentified())
+                .param("purposes", toArray(scope.allowedPurposes()))
+                .param("now", timestamp(now))
+                .param("version", version)
+                .update();
+        if (updated != 1) {
+            DataScopeView current = findScope(key).orElseThrow(() -> new RegistryException.NotFound("data-scope", key));
+            throw new RegistryException.StaleVersion("data scope", key, version, current.version());
+        }
+        return version + 1;
+    }
+
+    Optional<DataScopeView> findScope(String key) {
+        return jdbc.sql("select * from data_scope where key = :key").param("key", key)
+                .query(CatalogRepository::mapScope).optional();
+    }
+
+    List<DataScopeView> findScopes(Collection<String> keys) {
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("select * from data_scope where key = any(:keys) order by key")
+                .param("keys", toArray(keys)).query(CatalogRepository::mapScope).list();
+    }
+
+    List<DataScopeView> allScopes() {
+        return jdbc.sql("select * from data_scope order by key").query(CatalogRepository::mapScope).list();
+    }
+
+    void insertTool(String key, Commands.SaveTool tool, boolean demo, Instant now) {
+        try {
+            jdbc.sql("""
+                    insert into tool (key, display_name, description, backend, required_scopes, max_k, sensitivity,
+                        demo, created_at, updated_at, version)
+                    values (:key, :displayName, :description, :backend, :requiredScopes, :maxK, :sensitivity, :demo,
+                        :now, :now, 1)""")
+                    .param("key", key)
+                    .param("displayName", tool.displayName())
+                    .param("description", tool.description())
+                    .param("backend", tool.backend())
+                    .param("requiredScopes", toArray(tool.requiredScopes()))
+                    .param("maxK", tool.maxK())
+                    .param("sensitivity", tool.sensitivity().name())
+                    .param("demo", demo)
+                    .param("now", timestamp(now))
+                    .update();
+        } catch (DuplicateKeyException e) {
+            throw new RegistryException.AlreadyExists("key", "A tool with key '" + key + "' already exists");
+        }
+    }
+
+    long updateTool(String key, Commands.SaveTool tool, long version, Instant now) {
+        int updated = jdbc.sql("""
+                update tool set display_name = :displayName, description = :description, backend = :backend,
+                    required_scopes = :requiredScopes, max_k = :maxK, sensitivity = :sensitivity,
+                    updated_at = :now, version = version + 1
+                where key = :key and version = :version""")
+                .param("key", key)
+                .param("displayName", tool.displayName())
+                .param("description", tool.description())
+                .param("backend", tool.backend())
+                .param("requiredScopes", toArray(tool.requiredScopes()))
+                .param("maxK", tool.maxK())
+                .param("sensitivity", tool.sensitivity().name())
+                .param("now", timestamp(now))
+                .param("version", version)
+                .update();
+        if (updated != 1) {
+            ToolView current = findTool(key).orElseThrow(() -> new RegistryException.NotFound("tool", key));
+            throw new RegistryException.StaleVersion("tool", key, version, current.version());
+        }
+        return version + 1;
+    }
+
+    Optional<ToolView> findTool(String key) {
+        return jdbc.sql("select * from tool where key = :key").param("key", key)
+                .query(CatalogRepository::mapTool).optional();
+    }
+
+    List<ToolView> findTools(Collection<String> keys) {
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("select * from tool where key = any(:keys) order by key")
+                .param("keys", toArray(keys)).query(CatalogRepository::mapTool).list();
+    }
+
+    List<ToolView> allTools() {
+        return jdbc.sql("select * from tool order by key").query(CatalogRepository::mapTool).list();
+    }
+
+    private static DataScopeView mapScope(ResultSet rs, int row) throws SQLException {
+        var purposes = new TreeSet<PurposeOfUse>();
+        for (String p : strings(rs, "allowed_purposes")) {
+            purposes.add(PurposeOfUse.valueOf(p));
+        }
+        return new DataScopeView(rs.getString("key"), rs.getString("display_name"), rs.getString("description"),
+                SensitivityLabel.valueOf(rs.getString("sensitivity")), rs.getBoolean("phi"),
+                rs.getBoolean("deidentified"), purposes, rs.getBoolean("demo"), rs.getLong("version"));
+    }
+
+    private static ToolView mapTool(ResultSet rs, int row) throws SQLException {
+        return new ToolView(rs.getString("key"), rs.getString("display_name"), rs.getString("description"),
+                rs.getString("backend"), strings(rs, "required_scopes"), rs.getInt("max_k"),
+                SensitivityLabel.valueOf(rs.getString("sensitivity")), rs.getBoolean("demo"), rs.getLong("version"));
+    }
+}

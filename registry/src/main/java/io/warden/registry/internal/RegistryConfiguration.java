@@ -1,0 +1,20 @@
+package io.warden.registry.internal;
+
+import io.warden.registry.Directory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** Wires the registry; the local directory stands in unless another {@link Directory} is configured. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(RegistryProperties.class)
+class RegistryConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(Directory.class)
+    LocalDirectory localDirectory(JdbcClient jdbc) {
+        return new LocalDirectory(jdbc);
+    }
+}

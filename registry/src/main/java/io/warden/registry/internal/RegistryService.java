@@ -1,0 +1,495 @@
+package io.warden.registry.internal;
+
+import io.warden.registry.RegistryException;
+import io.warden.registry.Commands;
+import io.warden.registry.Page;
+import io.warden.registry.AgentFilter;
+import io.warden.registry.AgentRegistry;
+import io.warden.registry.Actor;
+import io.warden.registry.ActorType;
+import io.warden.registry.AgentId;
+import io.warden.registry.AgentStatus;
+import io.warden.registry.AgentView;
+import io.warden.registry.ApprovalId;
+import io.warden.registry.ApprovalKind;
+import io.warden.registry.ApprovalStatus;
+import io.warden.registry.ApprovalView;
+import io.warden.registry.DataScopeView;
+import io.warden.registry.Directory;
+import io.warden.registry.DirectoryUser;
+import io.warden.registry.RiskTier;
+import io.warden.registry.Role;
+import io.warden.registry.ToolView;
+import io.warden.registry.events.DataScopeSaved;
+import io.warden.registry.events.ToolSaved;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.util.IdGenerator;
+
+/**
+ * The registry's use cases. Each public method is one transaction: it loads, applies the aggregate's
+ * rules, saves with optimistic locking and publishes the aggregate's events, or writes nothing at all.
+ *
+ * <p>Endpoint role rules are enforced at the web edge; the rules that depend on the data (an owner acts
+ * only on agents they own, segregation of duties for approvals) are enforced here.
+ */
+@Service
+@Transactional
+public class RegistryService implements AgentRegistry {
+
+    static final String RULE_OWNER_OWN_AGENTS = "owner-acts-on-own-agents";
+
+    private final AgentRepository agents;
+    private final ApprovalRepository approvals;
+    private final CatalogRepository catalog;
+    private final IdempotencyRepository idempotency;
+    private final Directory directory;
+    private final ApplicationEventPublisher events;
+    private final Clock clock;
+    private final IdGenerator ids;
+    private final RegistryProperties properties;
+
+    RegistryService(AgentRepository agents, ApprovalRepository approvals, CatalogRepository catalog,
+            IdempotencyRepository idempotency, Directory directory, ApplicationEventPublisher events, Clock clock,
+            IdGenerator ids, RegistryProperties properties) {
+        this.agents = agents;
+        this.approvals = approvals;
+        this.catalog = catalog;
+        this.idempotency = idempotency;
+        this.directory = directory;
+        this.events = events;
+        this.clock = clock;
+        this.ids = ids;
+        this.properties = properties;
+    }
+
+    // ---- agents -------------------------------------------------------------------------------------
+
+    @Override
+    public Registration register(Commands.RegisterAgent command, @Nullable String idempotencyKey, Actor actor) {
+        return register(command, idempotencyKey, actor, null, false);
+    }
+
+    /**
+     * Registers an agent. With an idempotency key, a repeat of the same request returns the agent the
+     * first one created; a different request under the same key is refused.
+     *
+     * @param clientId an identity that already exists for the agent (demo data); null otherwise
+     */
+    @Override
+    public Registration register(Commands.RegisterAgent command, @Nullable String idempotencyKey, Actor actor,
+            @Nullable String clientId, boolean demo) {
+        requirePerson(actor);
+        AgentId id = new AgentId(ids.generateId());
+        Instant now = clock.instant();
+        if (idempotencyKey != null) {
+            Optional<IdempotencyRepository.Entry> earlier = idempotency.claim(actor.id(), "register-agent",
+                    idempotencyKey, sha256(command.canonical()), id.toString(), now);
+            if (earlier.isPresent()) {
+                if (!earlier.get().requestHash().equals(sha256(command.canonical()))) {
+                    throw new RegistryException.IdempotencyKeyReused(idempotencyKey);
+                }
+                AgentId existing = AgentId.of(earlier.get().resourceId());
+                return new Registration(loadAgent(existing).view(), true);
+            }
+        }
+        String ownerId = command.ownerId() == null ? actor.id() : command.ownerId();
+        if (!actor.has(Role.ADMIN) && !ownerId.equals(actor.id())) {
+            throw new RegistryException.AccessRuleViolated(RULE_OWNER_OWN_AGENTS,
+                    "An OWNER registers agents they own; only an ADMIN registers an agent for someone else");
+        }
+        requireActiveOwner(ownerId, "ownerId");
+        List<DataScopeView> scopes = requireScopes(command.dataScopes(), "dataScopes");
+        requireTools(command.tools(), "tools");
+        Agent agent = Agent.register(id, command, ownerId, RiskTier.of(scopes), clientId, demo, actor, now);
+        agents.insert(agent);
+        if (command.submit()) {
+            submit(agent, actor, now);
+        }
+        publish(agent.drainEvents());
+        return new Registration(agent.view(), false);
+    }
+
+    @Override
+    public AgentView submit(AgentId id, Actor actor) {
+        Agent agent = loadAgentForUpdate(id);
+        requireOwnerOrAdmin(agent, actor);
+        submit(agent, actor, clock.instant());
+        publish(agent.drainEvents());
+        return agent.view();
+    }
+
+    private void submit(Agent agent, Actor actor, Instant now) {
+        agent.submit(actor, now);
+        List<DataScopeView> scopes = catalog.findScopes(agent.requestedScopesCopy());
+        var request = new Commands.RequestChange(agent.requestedScopesCopy(), new TreeSet<>(),
+                agent.requestedToolsCopy(), new TreeSet<>(), "registration of " + agent.name());
+        Approval approval = Approval.request(new ApprovalId(ids.generateId()), agent.id(), ApprovalKind.REGISTRATION,
+                request, RiskTier.of(scopes).needsComplianceApproval(), actor, now);
+        agents.update(agent);
+        approvals.insert(approval);
+        publish(approval.drainEvents());
+    }
+
+    @Override
+    public AgentView update(AgentId id, Commands.UpdateAgent update, Actor actor) {
+        Agent agent = loadAgent(id);
+        requireOwnerOrAdmin(agent, actor);
+        if (agent.version() != update.version()) {
+            throw new RegistryException.StaleVersion("agent", id, update.version(), agent.version());
+        }
+        RiskTier requestedRisk = agent.riskTier();
+        if (update.requestedScopes() != null) {
+            requestedRisk = RiskTier.of(requireScopes(update.requestedScopes(), "requestedScopes"));
+        }
+        if (update.requestedTools() != null) {
+            requireTools(update.requestedTools(), "requestedTools");
+        }
+        agent.updateMetadata(update, requestedRisk, actor, clock.instant());
+        agents.update(agent);
+        publish(agent.drainEvents());
+        return agent.view();
+    }
+
+    @Override
+    public AgentView changeOwner(AgentId id, String newOwnerId, String reason, Actor actor) {
+        Agent agent = loadAgentForUpdate(id);
+        requireActiveOwner(newOwnerId, "ownerId");
+        agent.changeOwner(newOwnerId, reason, actor, clock.instant());
+        agents.update(agent);
+        publish(agent.drainEvents());
+        return agent.view();
+    }
+
+    @Override
+    public AgentView suspend(AgentId id, String reason, Actor actor) {
+        Agent agent = loadAgentForUpdate(id);
+        agent.suspend(reason, actor, clock.instant());
+        agents.update(agent);
+        publish(agent.drainEvents());
+        return agent.view();
+    }
+
+    @Override
+    public AgentView reinstate(AgentId id, String reason, Actor actor) {
+        Agent agent = loadAgentForUpdate(id);
+        agent.reinstate(reason, actor, clock.instant());
+        agents.update(agent);
+        publish(agent.drainEvents());
+        return agent.view();
+    }
+
+    /** Retires the agent for good; an approval still waiting for it is withdrawn. */
+    @Override
+    public AgentView retire(AgentId id, String reason, Actor actor) {
+        Agent agent = loadAgentForUpdate(id);
+        requireOwnerOrAdmin(agent, actor);
+        Instant now = clock.instant();
+        agent.retire(reason, actor, now);
+        agents.update(agent);
+        publish(agent.drainEvents());
+        approvals.findPending(id).ifPresent(pending -> {
+            pending.withdraw("agent retired: " + reason, actor, now);
+            approvals.update(pending);
+            publish(pending.drainEvents());
+        });
+        return agent.view();
+    }
+
+    @Transactional(readOnly = true)
+    @Override
+    public AgentView get(AgentId id) {
+        return loadAgent(id).view();
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public Optional<AgentView> findAgent(AgentId id) {
+        return agents.find(id).map(Agent::view);
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public Optional<AgentView> findAgentByClientId(String clientId) {
+        return agents.findByClientId(clientId).map(Agent::view);
+    }
+
+    @Transactional(readOnly = true)
+    @Override
+    public Page<AgentView> search(AgentFilter filter, @Nullable Integer page,
+            @Nullable Integer size) {
+        int[] paging = paging(page, size);
+        var found = agents.search(filter, paging[0], paging[1]);
+        return new Page<>(found.items().stream().map(Agent::view).toList(), found.page(),
+                found.size(), found.total());
+    }
+
+    // ---- approvals ----------------------------------------------------------------------------------
+
+    /** Asks for scopes and tools to be added or removed; the agent's owner or an admin may ask. */
+    @Override
+    public ApprovalView requestChange(AgentId id, Commands.RequestChange change, Actor actor) {
+        Agent agent = loadAgentForUpdate(id);
+        requireOwnerOrAdmin(agent, actor);
+        if (agent.status() != AgentStatus.ACTIVE && agent.status() != AgentStatus.SUSPENDED) {
+            throw new RegistryException.IllegalStatusTransition(id, agent.status(),
+                    "take a change request (only ACTIVE or SUSPENDED agents can)");
+        }
+        if (change.isEmpty()) {
+            throw new RegistryException.InvalidField("addScopes",
+                    "A change request must add or remove at least one data scope or tool");
+        }
+        List<DataScopeView> added = requireScopes(change.addScopes(), "addScopes");
+        requireTools(change.addTools(), "addTools");
+        requireSubset(change.removeScopes(), agent.dataScopes(), "removeScopes", "data scope");
+        requireSubset(change.removeTools(), agent.tools(), "removeTools", "tool");
+        requireDisjoint(change.addScopes(), agent.dataScopes(), "addScopes", "data scope");
+        requireDisjoint(change.addTools(), agent.tools(), "addTools", "tool");
+        Approval approval = Approval.request(new ApprovalId(ids.generateId()), id, ApprovalKind.CHANGE, change,
+                RiskTier.of(added).needsComplianceApproval(), actor, clock.instant());
+        approvals.insert(approval);
+        publish(approval.drainEvents());
+        return approval.view();
+    }
+
+    /**
+     * Approves: a registration activates the agent with the requested grants, a change applies to its grants.
+     */
+    @Override
+    public ApprovalView approve(ApprovalId id, String reason, Actor actor) {
+        Approval approval = loadApproval(id);
+        Agent agent = loadAgentForUpdate(approval.agentId());
+        Instant now = clock.instant();
+        approval.approve(actor, agent.ownerId(), reason, now);
+        SortedSet<String> scopes = approval.applyTo(agent.dataScopes(), true);
+        SortedSet<String> tools = approval.applyTo(agent.tools(), false);
+        RiskTier risk = RiskTier.of(catalog.findScopes(scopes));
+        if (approval.kind() == ApprovalKind.REGISTRATION) {
+            agent.activate(approval.id(), scopes, tools, risk, now.plus(properties.recertificationPeriod()), actor, now);
+        } else {
+            agent.grant(scopes, tools, risk, approval.id(), actor, now);
+        }
+        approvals.update(approval);
+        agents.update(agent);
+        publish(approval.drainEvents());
+        publish(agent.drainEvents());
+        return approval.view();
+    }
+
+    /** Rejects: a rejected registration returns the agent to DRAFT, a rejected change leaves it as it was. */
+    @Override
+    public ApprovalView reject(ApprovalId id, String reason, Actor actor) {
+        Approval approval = loadApproval(id);
+        Agent agent = loadAgentForUpdate(approval.agentId());
+        Instant now = clock.instant();
+        approval.reject(actor, agent.ownerId(), reason, now);
+        approvals.update(approval);
+        publish(approval.drainEvents());
+        if (approval.kind() == ApprovalKind.REGISTRATION) {
+            agent.returnToDraft("registration rejected: " + reason, actor, now);
+            agents.update(agent);
+            publish(agent.drainEvents());
+        }
+        return approval.view();
+    }
+
+    @Transactional(readOnly = true)
+    @Override
+    public ApprovalView getApproval(ApprovalId id) {
+        return loadApproval(id).view();
+    }
+
+    @Transactional(readOnly = true)
+    @Override
+    public Page<ApprovalView> approvals(@Nullable ApprovalStatus status, @Nullable AgentId agentId,
+            @Nullable Integer page, @Nullable Integer size) {
+        int[] paging = paging(page, size);
+        var found = approvals.search(status, agentId, paging[0], paging[1]);
+        return new Page<>(found.items().stream().map(Approval::view).toList(), found.page(),
+                found.size(), found.total());
+    }
+
+    // ---- catalogue ----------------------------------------------------------------------------------
+
+    @Override
+    public DataScopeView createDataScope(String key, Commands.SaveDataScope scope, boolean demo, Actor actor) {
+        requireConsistent(scope);
+        Instant now = clock.instant();
+        catalog.insertScope(key, scope, demo, now);
+        events.publishEvent(new DataScopeSaved(key, scope.sensitivity(), scope.phi(), 1, actor.id(), now));
+        return dataScope(key);
+    }
+
+    @Override
+    public DataScopeView updateDataScope(String key, Commands.SaveDataScope scope, long version, Actor actor) {
+        requireConsistent(scope);
+        Instant now = clock.instant();
+        long newVersion = catalog.updateScope(key, scope, version, now);
+        events.publishEvent(new DataScopeSaved(key, scope.sensitivity(), scope.phi(), newVersion, actor.id(), now));
+        return dataScope(key);
+    }
+
+    @Transactional(readOnly = true)
+    @Override
+    public DataScopeView dataScope(String key) {
+        return catalog.findScope(key).orElseThrow(() -> new RegistryException.NotFound("data-scope", key));
+    }
+
+    @Transactional(readOnly = true)
+    @Override
+    public List<DataScopeView> dataScopes() {
+        return catalog.allScopes();
+    }
+
+    @Override
+    public ToolView createTool(String key, Commands.SaveTool tool, boolean demo, Actor actor) {
+        requireScopes(tool.requiredScopes(), "requiredScopes");
+        Instant now = clock.instant();
+        catalog.insertTool(key, tool, demo, now);
+        events.publishEvent(new ToolSaved(key, tool.maxK(), 1, actor.id(), now));
+        return tool(key);
+    }
+
+    @Override
+    public ToolView updateTool(String key, Commands.SaveTool tool, long version, Actor actor) {
+        requireScopes(tool.requiredScopes(), "requiredScopes");
+        Instant now = clock.instant();
+        long newVersion = catalog.updateTool(key, tool, version, now);
+        events.publishEvent(new ToolSaved(key, tool.maxK(), newVersion, actor.id(), now));
+        return tool(key);
+    }
+
+    @Transactional(readOnly = true)
+    @Override
+    public ToolView tool(String key) {
+        return catalog.findTool(key).orElseThrow(() -> new RegistryException.NotFound("tool", key));
+    }
+
+    @Transactional(readOnly = true)
+    @Override
+    public List<ToolView> tools() {
+        return catalog.allTools();
+    }
+
+    // ---- rules --------------------------------------------------------------------------------------
+
+    private Agent loadAgent(AgentId id) {
+        return agents.find(id).orElseThrow(() -> new RegistryException.NotFound("agent", id));
+    }
+
+    private Agent loadAgentForUpdate(AgentId id) {
+        return agents.findForUpdate(id).orElseThrow(() -> new RegistryException.NotFound("agent", id));
+    }
+
+    private Approval loadApproval(ApprovalId id) {
+        return approvals.find(id).orElseThrow(() -> new RegistryException.NotFound("approval", id));
+    }
+
+    private static void requirePerson(Actor actor) {
+        if (actor.type() != ActorType.PERSON) {
+            throw new RegistryException.AccessRuleViolated("people-manage-agents",
+                    "Agents cannot register or manage agents; a person must");
+        }
+    }
+
+    private static void requireOwnerOrAdmin(Agent agent, Actor actor) {
+        if (actor.has(Role.ADMIN) || agent.ownerId().equals(actor.id())) {
+            return;
+        }
+        throw new RegistryException.AccessRuleViolated(RULE_OWNER_OWN_AGENTS,
+                "Only the agent's owner or an ADMIN may do this to agent " + agent.id());
+    }
+
+    private void requireActiveOwner(String ownerId, String field) {
+        DirectoryUser owner = directory.findUser(ownerId).orElseThrow(() -> new RegistryException.InvalidField(field,
+                "No person with id '" + ownerId + "' in the directory"));
+        if (!owner.active()) {
+            throw new RegistryException.InvalidField(field,
+                    "The person '" + ownerId + "' is disabled or deleted in the directory and cannot own an agent");
+        }
+    }
+
+    private List<DataScopeView> requireScopes(Collection<String> keys, String field) {
+        List<DataScopeView> found = catalog.findScopes(keys);
+        requireAllFound(keys, found.stream().map(DataScopeView::key).collect(Collectors.toSet()), field, "data scope");
+        return found;
+    }
+
+    private void requireTools(Collection<String> keys, String field) {
+        List<ToolView> found = catalog.findTools(keys);
+        requireAllFound(keys, found.stream().map(ToolView::key).collect(Collectors.toSet()), field, "tool");
+    }
+
+    private static void requireAllFound(Collection<String> wanted, Set<String> found, String field, String what) {
+        for (String key : new TreeSet<>(wanted)) {
+            if (!found.contains(key)) {
+                throw new RegistryException.InvalidField(field, "Unknown " + what + " '" + key + "'");
+            }
+        }
+    }
+
+    private static void requireSubset(Set<String> removed, Set<String> granted, String field, String what) {
+        for (String key : removed) {
+            if (!granted.contains(key)) {
+                throw new RegistryException.InvalidField(field, "The agent does not hold the " + what + " '" + key + "'");
+            }
+        }
+    }
+
+    private static void requireDisjoint(Set<String> added, Set<String> granted, String field, String what) {
+        for (String key : added) {
+            if (granted.contains(key)) {
+                throw new RegistryException.InvalidField(field, "The agent already holds the " + what + " '" + key + "'");
+            }
+        }
+    }
+
+    private static void requireConsistent(Commands.SaveDataScope scope) {
+        if (scope.phi() && scope.deidentified()) {
+            throw new RegistryException.InvalidField("deidentified", "A data scope cannot hold PHI and be de-identified");
+        }
+        if (scope.allowedPurposes().isEmpty()) {
+            throw new RegistryException.InvalidField("allowedPurposes", "A data scope needs at least one allowed purpose of use");
+        }
+    }
+
+    private int[] paging(@Nullable Integer page, @Nullable Integer size) {
+        int p = page == null ? 0 : page;
+        int s = size == null ? properties.defaultPageSize() : size;
+        if (p < 0) {
+            throw new RegistryException.InvalidField("page", "page must be 0 or more, got " + p);
+        }
+        if (s < 1 || s > properties.maxPageSize()) {
+            throw new RegistryException.InvalidField("size",
+                    "size must be between 1 and " + properties.maxPageSize() + ", got " + s);
+        }
+        return new int[] {p, s};
+    }
+
+    private void publish(List<Object> recorded) {
+        recorded.forEach(events::publishEvent);
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}

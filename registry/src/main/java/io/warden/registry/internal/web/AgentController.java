@@ -1,0 +1,132 @@
+package io.warden.registry.internal.web;
+
+import io.warden.registry.Actor;
+import io.warden.registry.AgentKind;
+import io.warden.registry.AgentStatus;
+import io.warden.registry.AgentView;
+import io.warden.registry.ApprovalView;
+import io.warden.registry.AgentFilter;
+import io.warden.registry.Commands;
+import io.warden.registry.AgentRegistry;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.net.URI;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Agents: register, list, read, update, change owner, submit, suspend, reinstate, retire, request changes. */
+@RestController
+@Validated
+@RequestMapping(path = "/api/v1/agents", produces = "application/json")
+class AgentController {
+
+    private final AgentRegistry registry;
+
+    AgentController(AgentRegistry registry) {
+        this.registry = registry;
+    }
+
+    @GetMapping
+    PageResponse<AgentView> list(
+            @RequestParam(required = false) @Nullable AgentStatus status,
+            @RequestParam(required = false) @Nullable AgentKind kind,
+            @RequestParam(required = false) @Nullable @Size(max = 200) String owner,
+            @RequestParam(required = false) @Nullable @Size(max = 63) String dataScope,
+            @RequestParam(required = false) @Nullable @Size(max = 200) String q,
+            @RequestParam(required = false) @Nullable Integer page,
+            @RequestParam(required = false) @Nullable Integer size) {
+        var filter = new AgentFilter(status, kind, owner, dataScope, q);
+        return PageResponse.of(registry.search(filter, page, size));
+    }
+
+    @PostMapping(consumes = "application/json")
+    ResponseEntity<AgentView> register(
+            @RequestBody @Valid Requests.RegisterAgent request,
+            @RequestHeader(name = "Idempotency-Key", required = false)
+                    @Nullable @Size(min = 1, max = 200) @Pattern(regexp = "^[\\x21-\\x7e]+$") String idempotencyKey,
+            Actor actor) {
+        var command = new Commands.RegisterAgent(request.name(), request.kind(), request.purpose(), request.ownerId(),
+                Requests.Model.of(request.model()), Requests.sorted(request.dataScopes()),
+                Requests.sorted(request.tools()), request.submit() == null || request.submit());
+        AgentRegistry.Registration registration = registry.register(command, idempotencyKey, actor);
+        AgentView agent = registration.agent();
+        return ResponseEntity.status(registration.replayed() ? HttpStatus.OK : HttpStatus.CREATED)
+                .location(URI.create("/api/v1/agents/" + agent.id()))
+                .eTag(etag(agent))
+                .header("Idempotent-Replayed", String.valueOf(registration.replayed()))
+                .body(agent);
+    }
+
+    @GetMapping("/{id}")
+    ResponseEntity<AgentView> get(@PathVariable String id) {
+        return withEtag(registry.get(Ids.agent(id)));
+    }
+
+    @PutMapping(path = "/{id}", consumes = "application/json")
+    ResponseEntity<AgentView> update(@PathVariable String id, @RequestBody @Valid Requests.UpdateAgent request,
+            Actor actor) {
+        var command = new Commands.UpdateAgent(request.name(), request.purpose(), Requests.Model.of(request.model()),
+                request.requestedScopes() == null ? null : Requests.sorted(request.requestedScopes()),
+                request.requestedTools() == null ? null : Requests.sorted(request.requestedTools()),
+                request.version());
+        return withEtag(registry.update(Ids.agent(id), command, actor));
+    }
+
+    @PutMapping(path = "/{id}/owner", consumes = "application/json")
+    ResponseEntity<AgentView> changeOwner(@PathVariable String id, @RequestBody @Valid Requests.ChangeOwner request,
+            Actor actor) {
+        return withEtag(registry.changeOwner(Ids.agent(id), request.ownerId(), request.reason(), actor));
+    }
+
+    @PostMapping("/{id}/submit")
+    ResponseEntity<AgentView> submit(@PathVariable String id, Actor actor) {
+        return withEtag(registry.submit(Ids.agent(id), actor));
+    }
+
+    @PostMapping(path = "/{id}/suspend", consumes = "application/json")
+    ResponseEntity<AgentView> suspend(@PathVariable String id, @RequestBody @Valid Requests.Reason request, Actor actor) {
+        return withEtag(registry.suspend(Ids.agent(id), request.reason(), actor));
+    }
+
+    @PostMapping(path = "/{id}/reinstate", consumes = "application/json")
+    ResponseEntity<AgentView> reinstate(@PathVariable String id, @RequestBody @Valid Requests.Reason request,
+            Actor actor) {
+        return withEtag(registry.reinstate(Ids.agent(id), request.reason(), actor));
+    }
+
+    @PostMapping(path = "/{id}/retire", consumes = "application/json")
+    ResponseEntity<AgentView> retire(@PathVariable String id, @RequestBody @Valid Requests.Reason request, Actor actor) {
+        return withEtag(registry.retire(Ids.agent(id), request.reason(), actor));
+    }
+
+    @PostMapping(path = "/{id}/change-requests", consumes = "application/json")
+    @ResponseStatus(HttpStatus.CREATED)
+    ApprovalView requestChange(@PathVariable String id, @RequestBody @Valid Requests.ChangeRequest request,
+            Actor actor) {
+        var change = new Commands.RequestChange(Requests.sorted(request.addScopes()),
+                Requests.sorted(request.removeScopes()), Requests.sorted(request.addTools()),
+                Requests.sorted(request.removeTools()), request.justification());
+        return registry.requestChange(Ids.agent(id), change, actor);
+    }
+
+    private static ResponseEntity<AgentView> withEtag(AgentView agent) {
+        return ResponseEntity.ok().eTag(etag(agent)).body(agent);
+    }
+
+    private static String etag(AgentView agent) {
+        return "\"" + agent.version() + "\"";
+    }
+}

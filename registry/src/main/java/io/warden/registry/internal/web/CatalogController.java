@@ -1,0 +1,82 @@
+package io.warden.registry.internal.web;
+
+import io.warden.registry.Actor;
+import io.warden.registry.DataScopeView;
+import io.warden.registry.ToolView;
+import io.warden.registry.Commands;
+import io.warden.registry.AgentRegistry;
+import jakarta.validation.Valid;
+import java.net.URI;
+import java.util.List;
+import java.util.Objects;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The catalogue agents are granted from: data scopes and tools. Changes are for admins only. */
+@RestController
+@RequestMapping(path = "/api/v1", produces = "application/json")
+class CatalogController {
+
+    private final AgentRegistry registry;
+
+    CatalogController(AgentRegistry registry) {
+        this.registry = registry;
+    }
+
+    @GetMapping("/data-scopes")
+    List<DataScopeView> dataScopes() {
+        return registry.dataScopes();
+    }
+
+    @GetMapping("/data-scopes/{key}")
+    DataScopeView dataScope(@PathVariable String key) {
+        return registry.dataScope(key);
+    }
+
+    @PostMapping(path = "/data-scopes", consumes = "application/json")
+    ResponseEntity<DataScopeView> createDataScope(@RequestBody @Valid Requests.CreateDataScope request, Actor actor) {
+        var scope = new Commands.SaveDataScope(request.displayName(), Objects.requireNonNullElse(request.description(), ""),
+                request.sensitivity(), request.phi(), request.deidentified(), Requests.sorted(request.allowedPurposes()));
+        DataScopeView created = registry.createDataScope(request.key(), scope, false, actor);
+        return ResponseEntity.created(URI.create("/api/v1/data-scopes/" + created.key())).body(created);
+    }
+
+    @PutMapping(path = "/data-scopes/{key}", consumes = "application/json")
+    DataScopeView updateDataScope(@PathVariable String key, @RequestBody @Valid Requests.UpdateDataScope request,
+            Actor actor) {
+        var scope = new Commands.SaveDataScope(request.displayName(), Objects.requireNonNullElse(request.description(), ""),
+                request.sensitivity(), request.phi(), request.deidentified(), Requests.sorted(request.allowedPurposes()));
+        return registry.updateDataScope(key, scope, request.version(), actor);
+    }
+
+    @GetMapping("/tools")
+    List<ToolView> tools() {
+        return registry.tools();
+    }
+
+    @GetMapping("/tools/{key}")
+    ToolView tool(@PathVariable String key) {
+        return registry.tool(key);
+    }
+
+    @PostMapping(path = "/tools", consumes = "application/json")
+    ResponseEntity<ToolView> createTool(@RequestBody @Valid Requests.CreateTool request, Actor actor) {
+        var tool = new Commands.SaveTool(request.displayName(), Objects.requireNonNullElse(request.description(), ""),
+                request.backend(), Requests.sorted(request.requiredScopes()), request.maxK(), request.sensitivity());
+        ToolView created = registry.createTool(request.key(), tool, false, actor);
+        return ResponseEntity.created(URI.create("/api/v1/tools/" + created.key())).body(created);
+    }
+
+    @PutMapping(path = "/tools/{key}", consumes = "application/json")
+    ToolView updateTool(@PathVariable String key, @RequestBody @Valid Requests.UpdateTool request, Actor actor) {
+        var tool = new Commands.SaveTool(request.displayName(), Objects.requireNonNullElse(request.description(), ""),
+                request.backend(), Requests.sorted(request.requiredScopes()), request.maxK(), request.sensitivity());
+        return registry.updateTool(key, tool, request.version(), actor);
+    }
+}

@@ -1,0 +1,14 @@
+/**
+ * The registry's REST API under {@code /api/v1}: agents, approvals, data scopes and tools.
+ *
+ * <p>Controllers turn validated request records into commands and call
+ * {@link io.warden.registry.internal.RegistryService}; the caller arrives as an
+ * {@link io.warden.registry.Actor} argument that the application resolves from the access token. Role
+ * rules per endpoint live with the security configuration of the application; the data-dependent rules
+ * live in the service. {@link io.warden.registry.internal.web.RegistryProblems} renders registry errors as
+ * RFC 9457 problem+json.
+ */
+@NullMarked
+package io.warden.registry.internal.web;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,18 @@
+/**
+ * The agent registry: every clinical AI agent with its human owner, identity, data scopes and tools,
+ * its status machine and the approvals that change what it may touch.
+ *
+ * <p>Entry points for other modules: {@link io.warden.registry.AgentQueries} to read agents,
+ * {@link io.warden.registry.Directory} to look people up, and the past-tense events of
+ * {@link io.warden.registry.events} that every state change publishes in the same transaction
+ * (through Spring Modulith's event publication registry, so a listener never misses one).
+ * People and agents reach the registry as an {@link io.warden.registry.Actor}, resolved at the web edge.
+ *
+ * <p>Everything under {@code internal} is private to this module.
+ */
+@NullMarked
+@ApplicationModule(displayName = "registry", allowedDependencies = {"audit"})
+package io.warden.registry;
+
+import org.jspecify.annotations.NullMarked;
+import org.springframework.modulith.ApplicationModule;
