@@ -1,0 +1,54 @@
+package io.warden.registry;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.util.IdGenerator;
+import org.springframework.util.JdkIdGenerator;
+
+/**
+ * The registry module on its own, on a real PostgreSQL started from the embedded binaries for this test
+ * JVM. Flyway applies the registry's migrations, as in the application.
+ */
+@SpringBootApplication
+public class RegistryTestApplication {
+
+    private static EmbeddedPostgres postgres;
+
+    static synchronized EmbeddedPostgres postgres() {
+        if (postgres == null) {
+            try {
+                postgres = EmbeddedPostgres.builder().start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    postgres.close();
+                } catch (IOException ignored) {
+                    // the JVM is going away; the temporary data folder goes with it
+                }
+            }));
+        }
+        return postgres;
+    }
+
+    @Bean
+    DataSource dataSource() {
+        return postgres().getPostgresDatabase();
+    }
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    IdGenerator idGenerator() {
+        return new JdkIdGenerator();
+    }
+}

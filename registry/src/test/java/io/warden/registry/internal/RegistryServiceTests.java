@@ -1,0 +1,365 @@
+package io.warden.registry.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.warden.registry.Actor;
+import io.warden.registry.AgentFilter;
+import io.warden.registry.AgentKind;
+import io.warden.registry.AgentRegistry;
+import io.warden.registry.AgentStatus;
+import io.warden.registry.AgentView;
+import io.warden.registry.ApprovalKind;
+import io.warden.registry.ApprovalStatus;
+import io.warden.registry.ApprovalView;
+import io.warden.registry.Commands;
+import io.warden.registry.PurposeOfUse;
+import io.warden.registry.RegistryException;
+import io.warden.registry.RiskTier;
+import io.warden.registry.Role;
+import io.warden.registry.SensitivityLabel;
+import io.warden.registry.events.AgentGrantsChanged;
+import io.warden.registry.events.AgentRegistered;
+import io.warden.registry.events.AgentStatusChanged;
+import io.warden.registry.events.ApprovalRequested;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.event.ApplicationEvents;
+import org.springframework.test.context.event.RecordApplicationEvents;
+
+/** The registry's use cases against a real PostgreSQL: rules, transactions, locking and events. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@RecordApplicationEvents
+class RegistryServiceTests {
+
+    @Autowired
+    AgentRegistry registry;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    ApplicationEvents events;
+
+    private Actor admin;
+    private Actor owner;
+    private Actor compliance;
+    private Actor secops;
+    private String suffix;
+
+    @BeforeEach
+    void people() {
+        suffix = UUID.randomUUID().toString().substring(0, 8);
+        admin = person("admin", Role.ADMIN);
+        owner = person("owner", Role.OWNER);
+        compliance = person("compliance", Role.COMPLIANCE);
+        secops = person("secops", Role.SECOPS);
+        scope("ct-deid", SensitivityLabel.INTERNAL, false);
+        scope("derm-phi", SensitivityLabel.HIGHLY_CONFIDENTIAL, true);
+        tool("image-search");
+        tool("classify");
+    }
+
+    @Test
+    void registeringWithSubmitCreatesAPendingRegistrationApproval() {
+        AgentView agent = register("CT retrieval", Set.of("ct-deid"), Set.of("image-search"), owner, null);
+
+        assertThat(agent.status()).isEqualTo(AgentStatus.PENDING_APPROVAL);
+        assertThat(agent.ownerId()).isEqualTo(owner.id());
+        assertThat(agent.dataScopes()).as("nothing is granted before approval").isEmpty();
+        ApprovalView approval = pending(agent);
+        assertThat(approval.kind()).isEqualTo(ApprovalKind.REGISTRATION);
+        assertThat(approval.addScopes()).containsExactly(key("ct-deid"));
+        assertThat(approval.requiresCompliance()).isFalse();
+        assertThat(events.stream(AgentRegistered.class)).hasSize(1);
+        assertThat(events.stream(AgentStatusChanged.class))
+                .anySatisfy(e -> assertThat(e.to()).isEqualTo(AgentStatus.PENDING_APPROVAL));
+        assertThat(events.stream(ApprovalRequested.class)).hasSize(1);
+    }
+
+    @Test
+    void approvingARegistrationActivatesTheAgentWithItsGrants() {
+        AgentView agent = register("CT retrieval", Set.of("ct-deid"), Set.of("image-search"), owner, null);
+
+        registry.approve(pending(agent).id(), "fits the data protection assessment", admin);
+
+        AgentView active = registry.get(agent.id());
+        assertThat(active.status()).isEqualTo(AgentStatus.ACTIVE);
+        assertThat(active.dataScopes()).containsExactly(key("ct-deid"));
+        assertThat(active.tools()).containsExactly(key("image-search"));
+        assertThat(active.approvedAt()).isNotNull();
+        assertThat(active.recertifyBy()).isAfter(active.approvedAt());
+        assertThat(events.stream(AgentGrantsChanged.class)).hasSize(1);
+    }
+
+    @Test
+    void phiRegistrationNeedsACompliancePersonAndNeverTheOwner() {
+        AgentView agent = register("Derm classifier", Set.of("derm-phi"), Set.of("classify"), owner, null);
+        ApprovalView approval = pending(agent);
+        assertThat(approval.requiresCompliance()).isTrue();
+        assertThat(agent.riskTier()).isEqualTo(RiskTier.HIGH);
+
+        assertThatThrownBy(() -> registry.approve(approval.id(), "ok", admin))
+                .hasFieldOrPropertyWithValue("code", "access-rule-violated")
+                .satisfies(e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "phi-needs-compliance-approver"));
+        assertThatThrownBy(() -> registry.approve(approval.id(), "ok", owner))
+                .satisfies(e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "approver-is-not-requester"));
+
+        registry.approve(approval.id(), "DPIA reviewed", compliance);
+        assertThat(registry.get(agent.id()).status()).isEqualTo(AgentStatus.ACTIVE);
+    }
+
+    @Test
+    void anAdminWhoOwnsTheAgentCannotApproveIt() {
+        AgentView agent = register("Admin's own agent", Set.of("ct-deid"), Set.of(), owner, admin.id(), admin);
+        Actor otherAdmin = person("admin2", Role.ADMIN);
+        // requested by the admin, owned by the admin: another admin decides
+        assertThatThrownBy(() -> registry.approve(pending(agent).id(), "ok", admin))
+                .satisfies(e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "approver-is-not-requester"));
+        registry.approve(pending(agent).id(), "ok", otherAdmin);
+        assertThat(registry.get(agent.id()).status()).isEqualTo(AgentStatus.ACTIVE);
+    }
+
+    @Test
+    void rejectingARegistrationReturnsTheAgentToDraft() {
+        AgentView agent = register("Too broad", Set.of("ct-deid"), Set.of(), owner, null);
+        registry.reject(pending(agent).id(), "purpose too vague", admin);
+        AgentView draft = registry.get(agent.id());
+        assertThat(draft.status()).isEqualTo(AgentStatus.DRAFT);
+        assertThat(registry.approvals(ApprovalStatus.REJECTED, agent.id(), 0, 10).items()).singleElement()
+                .satisfies(a -> assertThat(a.decisionReason()).isEqualTo("purpose too vague"));
+        // corrected and resubmitted
+        registry.submit(agent.id(), owner);
+        assertThat(registry.get(agent.id()).status()).isEqualTo(AgentStatus.PENDING_APPROVAL);
+    }
+
+    @Test
+    void suspendReinstateRetireAndRetiredIsFinal() {
+        AgentView agent = active("Lifecycle");
+        assertThat(registry.suspend(agent.id(), "denial burst", secops).status()).isEqualTo(AgentStatus.SUSPENDED);
+        assertThat(registry.reinstate(agent.id(), "investigated", admin).status()).isEqualTo(AgentStatus.ACTIVE);
+        assertThat(registry.retire(agent.id(), "study finished", owner).status()).isEqualTo(AgentStatus.RETIRED);
+        assertThatThrownBy(() -> registry.reinstate(agent.id(), "oops", admin))
+                .isInstanceOf(RegistryException.IllegalStatusTransition.class)
+                .hasMessageContaining("is RETIRED");
+    }
+
+    @Test
+    void retiringWithdrawsTheWaitingApproval() {
+        AgentView agent = register("Abandoned", Set.of("ct-deid"), Set.of(), owner, null);
+        registry.retire(agent.id(), "no longer needed", owner);
+        assertThat(registry.approvals(null, agent.id(), 0, 10).items()).singleElement()
+                .satisfies(a -> assertThat(a.status()).isEqualTo(ApprovalStatus.WITHDRAWN));
+    }
+
+    @Test
+    void ownersActOnlyOnTheirOwnAgents() {
+        AgentView agent = register("Owned", Set.of("ct-deid"), Set.of(), owner, null);
+        Actor otherOwner = person("owner2", Role.OWNER);
+        assertThatThrownBy(() -> registry.retire(agent.id(), "mine now", otherOwner))
+                .satisfies(e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "owner-acts-on-own-agents"));
+        assertThatThrownBy(() -> register("For someone else", Set.of(), Set.of(), otherOwner, owner.id(), otherOwner))
+                .satisfies(e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "owner-acts-on-own-agents"));
+    }
+
+    @Test
+    void aDisabledOrUnknownOwnerIsRefusedByField() {
+        jdbc.sql("update directory_user set account_enabled = false where id = :id").param("id", owner.id()).update();
+        assertThatThrownBy(() -> register("Orphan", Set.of(), Set.of(), admin, owner.id(), admin))
+                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> {
+                    assertThat(e.field()).isEqualTo("ownerId");
+                    assertThat(e.getMessage()).contains("disabled");
+                });
+        assertThatThrownBy(() -> register("Nobody's", Set.of(), Set.of(), admin, "no-such-person", admin))
+                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("ownerId"));
+    }
+
+    @Test
+    void aFailedRegistrationWritesNothing() {
+        String name = "Half written " + suffix;
+        assertThatThrownBy(() -> registry.register(command(name, Set.of(key("ct-deid"), "no-such-scope"), Set.of(), null),
+                "key-" + suffix, owner))
+                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("dataScopes"));
+        assertThat(jdbc.sql("select count(*) from agent where name = :name").param("name", name).query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from idempotency_key where key = :key").param("key", "key-" + suffix)
+                .query(Long.class).single()).as("the idempotency claim rolls back with the rest").isZero();
+    }
+
+    @Test
+    void theSameIdempotencyKeyReplaysTheFirstRegistration() {
+        var command = command("Idempotent " + suffix, Set.of(key("ct-deid")), Set.of(), null);
+        var first = registry.register(command, "key-" + suffix, owner);
+        var second = registry.register(command, "key-" + suffix, owner);
+        assertThat(first.replayed()).isFalse();
+        assertThat(second.replayed()).isTrue();
+        assertThat(second.agent().id()).isEqualTo(first.agent().id());
+
+        var different = command("Something else " + suffix, Set.of(), Set.of(), null);
+        assertThatThrownBy(() -> registry.register(different, "key-" + suffix, owner))
+                .isInstanceOf(RegistryException.IdempotencyKeyReused.class);
+    }
+
+    @Test
+    void concurrentRequestsUnderOneIdempotencyKeyCreateOneAgent() throws Exception {
+        var command = command("Concurrent " + suffix, Set.of(key("ct-deid")), Set.of(), null);
+        List<Callable<AgentRegistry.Registration>> calls = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            calls.add(() -> registry.register(command, "race-" + suffix, owner));
+        }
+        List<AgentRegistry.Registration> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(6)) {
+            for (Future<AgentRegistry.Registration> future : pool.invokeAll(calls)) {
+                results.add(future.get());
+            }
+        }
+        assertThat(results).extracting(r -> r.agent().id()).containsOnly(results.getFirst().agent().id());
+        assertThat(results).filteredOn(r -> !r.replayed()).hasSize(1);
+        assertThat(jdbc.sql("select count(*) from agent where name = :name").param("name", "Concurrent " + suffix)
+                .query(Long.class).single()).isEqualTo(1);
+    }
+
+    @Test
+    void aStaleVersionIsAConflictThatNamesTheCurrentVersion() {
+        AgentView agent = register("Versioned", Set.of(), Set.of(), owner, null);
+        var update = new Commands.UpdateAgent("Versioned v2", "new purpose", null, null, null, agent.version());
+        AgentView updated = registry.update(agent.id(), update, owner);
+        assertThat(updated.version()).isEqualTo(agent.version() + 1);
+        assertThatThrownBy(() -> registry.update(agent.id(), update, owner))
+                .isInstanceOfSatisfying(RegistryException.StaleVersion.class,
+                        e -> assertThat(e.properties()).containsEntry("currentVersion", updated.version()));
+    }
+
+    @Test
+    void namesAreUniqueAmongLiveAgents() {
+        register("Twin " + suffix, Set.of(), Set.of(), owner, null);
+        assertThatThrownBy(() -> register("twin " + suffix, Set.of(), Set.of(), owner, null))
+                .isInstanceOfSatisfying(RegistryException.AlreadyExists.class, e -> assertThat(e.field()).isEqualTo("name"));
+    }
+
+    @Test
+    void changeRequestsAddAndRemoveGrantsOnceApproved() {
+        AgentView agent = active("Changing");
+        ApprovalView request = registry.requestChange(agent.id(), new Commands.RequestChange(
+                new TreeSet<>(Set.of(key("derm-phi"))), new TreeSet<>(Set.of(key("ct-deid"))),
+                new TreeSet<>(Set.of(key("classify"))), new TreeSet<>(), "move to dermatology"), owner);
+        assertThat(request.requiresCompliance()).isTrue();
+        assertThatThrownBy(() -> registry.requestChange(agent.id(), new Commands.RequestChange(
+                new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(Set.of(key("image-search"))), "x"), owner))
+                .hasFieldOrPropertyWithValue("code", "approval-pending");
+
+        registry.approve(request.id(), "approved", compliance);
+        AgentView changed = registry.get(agent.id());
+        assertThat(changed.dataScopes()).containsExactly(key("derm-phi"));
+        assertThat(changed.tools()).containsExactlyInAnyOrder(key("classify"), key("image-search"));
+        assertThat(changed.riskTier()).isEqualTo(RiskTier.HIGH);
+    }
+
+    @Test
+    void changeRequestsNameTheFieldAtFault() {
+        AgentView agent = active("Faulty change");
+        assertThatThrownBy(() -> registry.requestChange(agent.id(), new Commands.RequestChange(new TreeSet<>(),
+                new TreeSet<>(Set.of(key("derm-phi"))), new TreeSet<>(), new TreeSet<>(), "x"), owner))
+                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("removeScopes"));
+        assertThatThrownBy(() -> registry.requestChange(agent.id(), new Commands.RequestChange(new TreeSet<>(),
+                new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), "x"), owner))
+                .isInstanceOf(RegistryException.InvalidField.class);
+    }
+
+    @Test
+    void searchFiltersByStatusKindOwnerScopeAndText() {
+        AgentView activeOne = active("Searchable alpha");
+        register("Searchable beta", Set.of(), Set.of(), owner, null);
+
+        var byOwner = registry.search(new AgentFilter(null, null, owner.id(), null, null), 0, 10);
+        assertThat(byOwner.total()).isEqualTo(2);
+        var byStatus = registry.search(new AgentFilter(AgentStatus.ACTIVE, null, owner.id(), null, null), 0, 10);
+        assertThat(byStatus.items()).extracting(AgentView::id).containsExactly(activeOne.id());
+        var byScope = registry.search(new AgentFilter(null, null, null, key("ct-deid"), null), 0, 10);
+        assertThat(byScope.items()).extracting(AgentView::id).containsExactly(activeOne.id());
+        var byText = registry.search(new AgentFilter(null, AgentKind.RETRIEVAL, owner.id(), null, "BETA"), 0, 10);
+        assertThat(byText.items()).singleElement().satisfies(a -> assertThat(a.name()).isEqualTo("Searchable beta " + suffix));
+        var wildcard = registry.search(new AgentFilter(null, null, owner.id(), null, "%"), 0, 10);
+        assertThat(wildcard.total()).as("LIKE wildcards in the text are literal").isZero();
+        var paged = registry.search(new AgentFilter(null, null, owner.id(), null, null), 1, 1);
+        assertThat(paged.items()).hasSize(1);
+        assertThat(paged.total()).isEqualTo(2);
+        assertThatThrownBy(() -> registry.search(AgentFilter.any(), 0, 101))
+                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("size"));
+    }
+
+    @Test
+    void dataScopesCannotHoldPhiAndBeDeidentified() {
+        assertThatThrownBy(() -> registry.createDataScope("bad-" + suffix, new Commands.SaveDataScope("Bad", "",
+                SensitivityLabel.INTERNAL, true, true, new TreeSet<>(Set.of(PurposeOfUse.TREAT))), false, admin))
+                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("deidentified"));
+    }
+
+    // ---- fixtures -----------------------------------------------------------------------------------
+
+    private Actor person(String name, Role role) {
+        String id = name + "-" + suffix;
+        jdbc.sql("""
+                insert into directory_user (id, user_principal_name, display_name, updated_at)
+                values (:id, :upn, :name, :now)""")
+                .param("id", id).param("upn", id + "@test").param("name", name).param("now", Timestamp.from(Instant.now()))
+                .update();
+        return Actor.person(id, Set.of(role));
+    }
+
+    private String key(String base) {
+        return base + "-" + suffix;
+    }
+
+    private void scope(String base, SensitivityLabel label, boolean phi) {
+        registry.createDataScope(key(base), new Commands.SaveDataScope(base, "", label, phi, !phi,
+                new TreeSet<>(Set.of(PurposeOfUse.TREAT))), false, Actor.person("seed", Set.of(Role.ADMIN)));
+    }
+
+    private void tool(String base) {
+        registry.createTool(key(base), new Commands.SaveTool(base, "", "retrieval", new TreeSet<>(), 50,
+                SensitivityLabel.HIGHLY_CONFIDENTIAL), false, Actor.person("seed", Set.of(Role.ADMIN)));
+    }
+
+    private Commands.RegisterAgent command(String name, Set<String> scopes, Set<String> tools, String ownerId) {
+        return new Commands.RegisterAgent(name, AgentKind.RETRIEVAL, "test purpose", ownerId, null,
+                new TreeSet<>(scopes), new TreeSet<>(tools), true);
+    }
+
+    private AgentView register(String name, Set<String> scopes, Set<String> tools, Actor actor, String ownerId) {
+        return register(name, scopes, tools, actor, ownerId, actor);
+    }
+
+    private AgentView register(String name, Set<String> scopes, Set<String> tools, Actor unused, String ownerId,
+            Actor actor) {
+        Set<String> scopeKeys = new TreeSet<>();
+        scopes.forEach(s -> scopeKeys.add(s.endsWith(suffix) ? s : key(s)));
+        Set<String> toolKeys = new TreeSet<>();
+        tools.forEach(t -> toolKeys.add(t.endsWith(suffix) ? t : key(t)));
+        String fullName = name.endsWith(suffix) ? name : name + " " + suffix;
+        return registry.register(command(fullName, scopeKeys, toolKeys, ownerId), null, actor).agent();
+    }
+
+    private AgentView active(String name) {
+        AgentView agent = register(name, Set.of("ct-deid"), Set.of("image-search"), owner, null);
+        registry.approve(pending(agent).id(), "ok", admin);
+        return registry.get(agent.id());
+    }
+
+    private ApprovalView pending(AgentView agent) {
+        return registry.approvals(ApprovalStatus.PENDING, agent.id(), 0, 10).items().getFirst();
+    }
+}
