@@ -16,6 +16,9 @@ import org.springframework.security.config.annotation.web.configurers.AuthorizeH
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
+import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
+import org.springframework.http.MediaType;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.databind.json.JsonMapper;
@@ -79,8 +82,13 @@ class SecurityConfiguration implements WebMvcConfigurer {
 
     @Bean
     @Order(3)
-    SecurityFilterChain webSecurity(HttpSecurity http, ObjectProvider<UserDetailsService> localAccounts)
-            throws Exception {
+    SecurityFilterChain webSecurity(HttpSecurity http, ObjectProvider<UserDetailsService> localAccounts,
+            JsonMapper json) throws Exception {
+        MediaTypeRequestMatcher html = new MediaTypeRequestMatcher(MediaType.TEXT_HTML);
+        html.setIgnoredMediaTypes(java.util.Set.of(MediaType.ALL));
+        // Browsers are sent to sign in; programs get a 401 problem.
+        http.exceptionHandling(errors -> errors.defaultAuthenticationEntryPointFor(new ProblemSecurityHandlers(json),
+                new NegatedRequestMatcher(html)));
         http.authorizeHttpRequests(rules -> rules
                 .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus")
                         .permitAll()

@@ -51,6 +51,11 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
     protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         Throwable cause = e.getMostSpecificCause();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof PayloadTooLarge tooLarge) {
+                return tooLarge(tooLarge);
+            }
+        }
         ProblemDetail problem;
         if (cause instanceof UnrecognizedPropertyException unknown) {
             String field = path(unknown);

@@ -1,0 +1,69 @@
+package io.warden.app;
+
+import io.warden.WardenApplication;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of the end-to-end tests: one real Warden per test JVM, on its own port, with its embedded
+ * PostgreSQL in a fresh folder and its demo data, called over real HTTP. All subclasses share it.
+ */
+@SpringBootTest(classes = WardenApplication.class, webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
+@Import(RecordingListeners.class)
+public abstract class IntegrationTest {
+
+    protected static final int PORT = freePort();
+    protected static final Path DATA = tempDir();
+    protected static final WardenClient client = new WardenClient("http://localhost:" + PORT);
+
+    @DynamicPropertySource
+    static void wardenProperties(DynamicPropertyRegistry registry) {
+        registry.add("server.port", () -> PORT);
+        registry.add("warden.identity.issuer", () -> "http://localhost:" + PORT);
+        registry.add("warden.db.data-dir", () -> DATA.resolve("pgdata").toString());
+        registry.add("warden.demo.enabled", () -> "true");
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Path tempDir() {
+        try {
+            return Files.createTempDirectory("warden-it-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    protected static String admin() {
+        return client.personToken("ada.admin");
+    }
+
+    protected static String owner() {
+        return client.personToken("otto.owner");
+    }
+
+    protected static String compliance() {
+        return client.personToken("carla.compliance");
+    }
+
+    protected static String secops() {
+        return client.personToken("sam.secops");
+    }
+
+    protected static String agent() {
+        return client.agentToken("demo-retrieval-agent", "demo-retrieval-agent-secret");
+    }
+}

@@ -1,0 +1,80 @@
+package io.warden.app;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.library.Architectures;
+import io.warden.WardenApplication;
+import org.junit.jupiter.api.Test;
+import org.springframework.modulith.core.ApplicationModules;
+import org.springframework.modulith.docs.Documenter;
+
+/**
+ * The module arrows of BRIEF.md §3, checked twice: Spring Modulith verifies that no module reaches into
+ * another's internals and that every dependency is declared in the module's {@code package-info}; the
+ * ArchUnit rules below restate the arrows from the brief so that a change to a declaration cannot quietly
+ * widen them. The module documentation (diagrams, canvases) is written to {@code target/spring-modulith-docs}.
+ */
+class ModularityTests {
+
+    static final ApplicationModules MODULES = ApplicationModules.of(WardenApplication.class);
+    static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.warden");
+
+    @Test
+    void modulesRespectTheirBoundaries() {
+        MODULES.verify();
+    }
+
+    @Test
+    void dependenciesFollowTheArrowsOfTheBrief() {
+        Architectures.layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("audit").definedBy("io.warden.audit..")
+                .layer("registry").definedBy("io.warden.registry..")
+                .layer("bpmn").definedBy("io.warden.bpmn..")
+                .layer("lifecycle-workflows").definedBy("io.warden.lifecycle..")
+                .layer("clinical-agents").definedBy("io.warden.clinical..")
+                .layer("policy").definedBy("io.warden.policy..")
+                .layer("portal").definedBy("io.warden.portal..")
+                .layer("app").definedBy("io.warden.app..")
+                .whereLayer("app").mayNotBeAccessedByAnyLayer()
+                .whereLayer("portal").mayOnlyBeAccessedByLayers("app")
+                .whereLayer("policy").mayOnlyBeAccessedByLayers("portal", "app")
+                .whereLayer("lifecycle-workflows").mayOnlyBeAccessedByLayers("portal", "app")
+                .whereLayer("clinical-agents").mayOnlyBeAccessedByLayers("policy", "portal", "app")
+                .whereLayer("bpmn").mayOnlyBeAccessedByLayers("lifecycle-workflows", "app")
+                .whereLayer("registry").mayOnlyBeAccessedByLayers("lifecycle-workflows", "policy", "portal", "app")
+                .whereLayer("audit").mayOnlyBeAccessedByLayers("registry", "lifecycle-workflows", "policy",
+                        "clinical-agents", "portal", "app")
+                .because("the module arrows of BRIEF.md §3 point one way; a cycle would make modules inseparable")
+                .check(CLASSES);
+    }
+
+    @Test
+    void noModuleReachesIntoAnotherModulesInternals() {
+        slices().matching("io.warden.(*)..").should().notDependOnEachOther()
+                .ignoreDependency(com.tngtech.archunit.base.DescribedPredicate.alwaysTrue(),
+                        com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackages("io.warden..internal.."))
+                .because("another module's internal package may change at any time")
+                .check(CLASSES);
+    }
+
+    @Test
+    void domainCodeReadsTimeAndRandomnessFromInjectedSources() {
+        noClasses().that().resideInAnyPackage("io.warden.registry..")
+                .should().callMethod(java.time.Instant.class, "now")
+                .orShould().callMethod(java.util.UUID.class, "randomUUID")
+                .orShould().callMethod(Math.class, "random")
+                .because("decisions must be reproducible: time comes from the injected Clock, ids from the IdGenerator")
+                .check(CLASSES);
+    }
+
+    @Test
+    void writesModuleDocumentation() {
+        new Documenter(MODULES).writeModulesAsPlantUml().writeIndividualModulesAsPlantUml().writeModuleCanvases();
+    }
+}
