@@ -74,6 +74,45 @@ class ModularityTests {
     }
 
     @Test
+    void architectureDocumentMatchesTheCode() throws java.io.IOException {
+        String document = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "architecture.md"));
+        java.util.regex.Matcher block = java.util.regex.Pattern.compile("```arrows\\n(.*?)```", java.util.regex.Pattern.DOTALL)
+                .matcher(document);
+        org.assertj.core.api.Assertions.assertThat(block.find()).as("docs/architecture.md has an arrows block").isTrue();
+        java.util.Map<String, java.util.Set<String>> documented = new java.util.TreeMap<>();
+        for (String line : block.group(1).strip().split("\\n")) {
+            String[] parts = line.split("->", -1);
+            java.util.Set<String> targets = new java.util.TreeSet<>();
+            for (String target : parts[1].split(",")) {
+                if (!target.isBlank()) {
+                    targets.add(target.strip());
+                }
+            }
+            documented.put(parts[0].strip(), targets);
+        }
+
+        java.util.Map<String, String> displayNames = new java.util.HashMap<>();
+        MODULES.forEach(module -> displayNames.put(module.getIdentifier().toString(), module.getDisplayName()));
+        java.util.Map<String, java.util.Set<String>> declared = new java.util.TreeMap<>();
+        MODULES.forEach(module -> {
+            var annotation = Package.getPackage(module.getBasePackage().getName())
+                    .getAnnotation(org.springframework.modulith.ApplicationModule.class);
+            String[] allowed = annotation.allowedDependencies();
+            java.util.Set<String> targets = new java.util.TreeSet<>();
+            if (allowed.length == 1 && allowed[0].equals(org.springframework.modulith.ApplicationModule.OPEN_TOKEN)
+                    || module.getDisplayName().equals("app")) {
+                targets.add("*");
+            } else {
+                for (String target : allowed) {
+                    targets.add(displayNames.getOrDefault(target.split("::")[0], target));
+                }
+            }
+            declared.put(module.getDisplayName(), targets);
+        });
+        org.assertj.core.api.Assertions.assertThat(documented).isEqualTo(declared);
+    }
+
+    @Test
     void writesModuleDocumentation() {
         new Documenter(MODULES).writeModulesAsPlantUml().writeIndividualModulesAsPlantUml().writeModuleCanvases();
     }

@@ -66,6 +66,13 @@ class DatabaseConfiguration {
                     .setCleanDataDirectory(false)
                     .setPort(properties.port())
                     .setServerConfig("listen_addresses", "localhost")
+                    // The embedded server's defaults trade durability for test speed; Warden's data
+                    // (the audit trail above all) must survive a crash, so both are turned back on.
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("max_connections", "100")
+                    // Stopped by the context, after the connection pool has closed, not by a racing JVM hook.
+                    .setRegisterShutdownHook(false)
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL with data in " + dataDir
