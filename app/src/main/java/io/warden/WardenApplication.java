@@ -1,5 +1,6 @@
 package io.warden;
 
+import io.warden.audit.ExportVerifier;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -15,7 +16,14 @@ import org.springframework.modulith.Modulithic;
 @Modulithic(systemName = "Warden", sharedModules = {})
 public class WardenApplication {
 
+    /**
+     * Starts Warden; {@code verify-export [--public-key KEY.pem] FILE} instead verifies an exported audit
+     * file offline, without starting anything.
+     */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("verify-export")) {
+            System.exit(ExportVerifier.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
         SpringApplication.run(WardenApplication.class, args);
     }
 }

@@ -60,7 +60,7 @@ class ExternalIssuerTests {
         int port = IntegrationTest.freePort();
         warden = new SpringApplicationBuilder(WardenApplication.class).run(
                 "--server.port=" + port,
-                "--warden.db.data-dir=" + Files.createTempDirectory("warden-entra-").resolve("pgdata"),
+                "--warden.data-dir=" + Files.createTempDirectory("warden-entra-"),
                 "--warden.identity.provider=external",
                 "--warden.identity.issuer=" + ISSUER,
                 "--warden.identity.jwk-set-uri=http://127.0.0.1:" + entra.getAddress().getPort() + "/" + TENANT

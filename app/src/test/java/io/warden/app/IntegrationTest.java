@@ -27,7 +27,7 @@ public abstract class IntegrationTest {
     static void wardenProperties(DynamicPropertyRegistry registry) {
         registry.add("server.port", () -> PORT);
         registry.add("warden.identity.issuer", () -> "http://localhost:" + PORT);
-        registry.add("warden.db.data-dir", () -> DATA.resolve("pgdata").toString());
+        registry.add("warden.data-dir", () -> DATA.toString());
         registry.add("warden.demo.enabled", () -> "true");
     }
 

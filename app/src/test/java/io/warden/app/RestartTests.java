@@ -46,7 +46,7 @@ class RestartTests {
         return new SpringApplicationBuilder(WardenApplication.class).run(
                 "--server.port=" + port,
                 "--warden.identity.issuer=http://localhost:" + port,
-                "--warden.db.data-dir=" + data.resolve("pgdata"),
+                "--warden.data-dir=" + data,
                 "--warden.demo.enabled=true");
     }
 }

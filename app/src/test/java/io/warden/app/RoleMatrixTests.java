@@ -55,6 +55,12 @@ class RoleMatrixTests extends IntegrationTest {
             new Endpoint("GET", "/api/v1/tools/image-search", null, PEOPLE, 200),
             new Endpoint("POST", "/api/v1/tools", "{}", Set.of("ADMIN"), 400),
             new Endpoint("PUT", "/api/v1/tools/image-search", "{}", Set.of("ADMIN"), 400),
+            new Endpoint("GET", "/api/v1/audit/events?limit=5", null, Set.of("ADMIN", "COMPLIANCE"), 200),
+            new Endpoint("GET", "/api/v1/audit/events/999999999", null, Set.of("ADMIN", "COMPLIANCE"), 404),
+            new Endpoint("GET", "/api/v1/audit/verify?from=1&to=1", null, Set.of("ADMIN", "COMPLIANCE"), 200),
+            new Endpoint("GET", "/api/v1/audit/keys", null, Set.of("ADMIN", "COMPLIANCE"), 200),
+            new Endpoint("GET", "/api/v1/audit/exports?format=nope&from=1&to=1", null, Set.of("ADMIN", "COMPLIANCE"), 400),
+            new Endpoint("DELETE", "/api/v1/audit/events/1", null, Set.of(), 0),
             new Endpoint("GET", "/api/v1/no-such-endpoint", null, Set.of(), 0),
             new Endpoint("GET", "/gateway/v1/no-such-tool", null, Set.of("AGENT"), 404));
 

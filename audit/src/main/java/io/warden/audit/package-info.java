@@ -1,9 +1,14 @@
 /**
- * Warden's audit trail: an append-only, hash-chained, signed log of every decision and change,
- * with verification and compliance exports (FHIR AuditEvent, NDJSON, CSV).
+ * Warden's audit trail: an append-only, hash-chained log in PostgreSQL with Ed25519-signed checkpoints,
+ * verification and compliance exports.
  *
- * <p>Depends on no other Warden module. Every other module that must leave a trace records it here,
- * through the events it publishes. Nothing is implemented yet: the audit issue builds it.
+ * <p>Entry points: {@link io.warden.audit.AuditLog#append(AuditEvent)} (returns once the event is durably
+ * committed, or throws {@link io.warden.audit.AuditWriteFailed}; security paths deny on that),
+ * {@link io.warden.audit.AuditLog#verify(long, long)}, and the offline
+ * {@link io.warden.audit.ExportVerifier} for exported files. Each record's canonical form is versioned
+ * (RFC 8785 JSON) and chained: {@code hash_n = SHA-256(hash_(n-1) || canonical(event_n))}.
+ *
+ * <p>Depends on no other Warden module; the others record their events here.
  */
 @NullMarked
 @ApplicationModule(displayName = "audit", allowedDependencies = {})

@@ -12,9 +12,9 @@ import org.springframework.util.JdkIdGenerator;
 
 /**
  * The registry module on its own, on a real PostgreSQL started from the embedded binaries for this test
- * JVM. Flyway applies the registry's migrations, as in the application.
+ * JVM, with the real audit log it records to. Flyway applies both modules' migrations, as in the application.
  */
-@SpringBootApplication
+@SpringBootApplication(scanBasePackages = {"io.warden.registry", "io.warden.audit"})
 public class RegistryTestApplication {
 
     private static EmbeddedPostgres postgres;

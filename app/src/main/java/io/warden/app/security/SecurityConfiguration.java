@@ -56,7 +56,8 @@ class SecurityConfiguration implements WebMvcConfigurer {
      * The role rule of every endpoint. People read the inventory; owners and admins change it; only admins
      * manage the catalogue and owners; compliance and admins decide approvals; security operations and
      * admins suspend. Data-dependent rules (an owner acts only on their own agents, segregation of duties)
-     * are the registry's. Agents call only the gateway.
+     * are the registry's. Only admins and compliance officers read the audit trail. Agents call only the
+     * gateway.
      */
     static void endpointRules(
             AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry rules) {
@@ -76,6 +77,8 @@ class SecurityConfiguration implements WebMvcConfigurer {
                         .hasAnyRole(PEOPLE)
                 .requestMatchers(POST, "/api/v1/data-scopes", "/api/v1/tools").hasRole("ADMIN")
                 .requestMatchers(PUT, "/api/v1/data-scopes/*", "/api/v1/tools/*").hasRole("ADMIN")
+                .requestMatchers(GET, "/api/v1/audit/events", "/api/v1/audit/events/*", "/api/v1/audit/verify",
+                        "/api/v1/audit/keys", "/api/v1/audit/exports").hasAnyRole("ADMIN", "COMPLIANCE")
                 .requestMatchers("/gateway/**").hasRole("AGENT")
                 .anyRequest().denyAll();
     }

@@ -1,0 +1,74 @@
+package io.warden.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** The audit trail through the API: registry changes recorded, verification, keys and bad input. */
+class AuditApiTests extends IntegrationTest {
+
+    @Test
+    void registryChangesAreRecordedWithTheirActors() {
+        var registered = client.call("POST", "/api/v1/agents", owner(), """
+                {"name":"Audit trail agent","kind":"RETRIEVAL","purpose":"p","dataScopes":["imaging-ct-deid"]}""");
+        String id = registered.json().get("id").asString();
+        String approval = client.get("/api/v1/approvals?agentId=" + id, admin()).json().get("items").get(0).get("id").asString();
+        client.call("POST", "/api/v1/approvals/" + approval + "/approve", admin(), "{\"reason\":\"ok\"}");
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode items = client.get("/api/v1/audit/events?agent=" + id + "&limit=20", compliance()).json().get("items");
+            assertThat(items).extracting(item -> item.get("action").asString())
+                    .contains("agent.registered", "agent.status_changed", "approval.requested", "approval.decided",
+                            "agent.grants_changed");
+        });
+        JsonNode decided = client.get("/api/v1/audit/events?agent=" + id + "&action=approval.decided", compliance())
+                .json().get("items").get(0);
+        assertThat(decided.get("actor").get("id").asString()).isEqualTo("3f1c2a9e-7b1d-4e0a-9c11-000000000a01");
+        assertThat(decided.get("details").get("decision").asString()).isEqualTo("APPROVED");
+        assertThat(decided.get("hash").asString()).matches("[0-9a-f]{64}");
+    }
+
+    @Test
+    void theWholeTrailVerifies() {
+        long head = head();
+        JsonNode verification = client.get("/api/v1/audit/verify?from=1&to=" + head, compliance()).json();
+        assertThat(verification.get("valid").asBoolean()).as(verification.toString()).isTrue();
+        assertThat(verification.get("eventsChecked").asLong()).isGreaterThanOrEqualTo(head);
+    }
+
+    @Test
+    void keysAreServedAsOkpJwks() {
+        JsonNode keys = client.get("/api/v1/audit/keys", admin()).json().get("keys");
+        assertThat(keys).isNotEmpty();
+        assertThat(keys.get(0).get("kty").asString()).isEqualTo("OKP");
+        assertThat(keys.get(0).get("crv").asString()).isEqualTo("Ed25519");
+        assertThat(keys.get(0).get("x").asString()).hasSize(43);
+    }
+
+    @Test
+    void badQueriesAreProblemsNamingTheField() {
+        long head = head();
+        problem(client.get("/api/v1/audit/events?colour=red", admin()), "colour");
+        problem(client.get("/api/v1/audit/events?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z", admin()), "from");
+        problem(client.get("/api/v1/audit/events?from=yesterday", admin()), "from");
+        problem(client.get("/api/v1/audit/events?limit=5000", admin()), "limit");
+        problem(client.get("/api/v1/audit/verify?from=1", admin()), "to");
+        problem(client.get("/api/v1/audit/verify?from=5&to=2", admin()), "from");
+        problem(client.get("/api/v1/audit/verify?from=0&to=2", admin()), "from");
+        problem(client.get("/api/v1/audit/verify?from=1&to=" + (head + 1000), admin()), "to");
+    }
+
+    private static long head() {
+        JsonNode items = client.get("/api/v1/audit/events?limit=1", admin()).json().get("items");
+        return items.isEmpty() ? 0 : items.get(0).get("sequence").asLong();
+    }
+
+    private static void problem(WardenClient.Response response, String field) {
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        assertThat(response.json().get("field").asString()).isEqualTo(field);
+    }
+}

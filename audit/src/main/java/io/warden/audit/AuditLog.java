@@ -1,0 +1,31 @@
+package io.warden.audit;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Port to the audit trail. Implementations are thread-safe.
+ */
+public interface AuditLog {
+
+    /**
+     * Appends the event and returns once it is durably committed, with its sequence number and hash.
+     * Concurrent appends share commits. An event whose {@code sourceId} was recorded before is not
+     * recorded again; the earlier record is returned.
+     *
+     * @throws AuditWriteFailed when the event could not be recorded; nothing of it was written
+     */
+    AuditRecord append(AuditEvent event);
+
+    /** Recomputes the chain and checks the signed checkpoints from {@code from} to {@code to} (inclusive). */
+    Verification verify(long from, long to);
+
+    /** The sequence number of the last record, 0 when the log is empty. */
+    long head();
+
+    /** The record with this sequence number. */
+    Optional<AuditRecord> find(long sequence);
+
+    /** Records matching the query, newest first, at most {@code query.limit()}. */
+    List<AuditRecord> search(AuditQuery query);
+}

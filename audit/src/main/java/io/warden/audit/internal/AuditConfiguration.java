@@ -1,0 +1,62 @@
+package io.warden.audit.internal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the audit log: its signing key (configured or generated) and the PostgreSQL log. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(AuditProperties.class)
+class AuditConfiguration {
+
+    @Bean
+    SigningKeys.SigningKey auditSigningKey(AuditProperties properties) {
+        if (properties.keystore() != null) {
+            var keystore = properties.keystore();
+            return SigningKeys.fromKeystore(keystore.path(), keystore.password().toCharArray(), keystore.alias());
+        }
+        if (properties.signingKey() != null && properties.signingPublicKey() != null) {
+            return SigningKeys.fromPem(properties.signingKey(), properties.signingPublicKey());
+        }
+        return SigningKeys.generatedIn(properties.keyDir());
+    }
+
+    @Bean
+    @DependsOnDatabaseInitialization
+    PostgresAuditLog auditLog(DataSource dataSource, Clock clock, SigningKeys.SigningKey auditSigningKey,
+            AuditProperties properties) {
+        return new PostgresAuditLog(dataSource, clock, auditSigningKey, trusted(properties), properties);
+    }
+
+    @Bean
+    AuditExporter auditExporter(DataSource dataSource, SigningKeys.SigningKey auditSigningKey) {
+        return new AuditExporter(dataSource, auditSigningKey);
+    }
+
+    private static Map<String, PublicKey> trusted(AuditProperties properties) {
+        Map<String, PublicKey> keys = new HashMap<>();
+        for (Path file : properties.trustedPublicKeys()) {
+            try {
+                PublicKey key = SigningKeys.publicKeyFromPem(Files.readString(file));
+                keys.put(SigningKeys.keyId(key), key);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not read the trusted audit key " + file, e);
+            } catch (GeneralSecurityException | IllegalArgumentException e) {
+                throw new IllegalStateException("warden.audit.trusted-public-keys: " + file
+                        + " is not an Ed25519 public key in X.509 PEM", e);
+            }
+        }
+        return keys;
+    }
+}

@@ -1,0 +1,321 @@
+package io.warden.audit.internal;
+
+import io.warden.audit.AuditRecord;
+import io.warden.audit.Checkpoint;
+import io.warden.audit.ExportFormat;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Streams a range of the trail in constant memory, widened to the checkpoints around it so that the file
+ * verifies alone: it starts after the last checkpoint before the range (whose signed head hash is the
+ * anchor) and ends at the first checkpoint at or after its end (or at the range's end when none is signed
+ * yet). Rows are read with a database cursor and written as they come.
+ */
+public final class AuditExporter {
+
+    /** What an export covered. */
+    public record Summary(long anchorSequence, long lastSequence, long events, int checkpoints) {
+    }
+
+    private final DataSource dataSource;
+    private final SigningKeys.SigningKey key;
+    private final FhirAuditEvents fhir = new FhirAuditEvents();
+
+    public AuditExporter(DataSource dataSource, SigningKeys.SigningKey key) {
+        this.dataSource = dataSource;
+        this.key = key;
+    }
+
+    public Summary export(ExportFormat format, long from, long to, OutputStream out) throws IOException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            connection.setReadOnly(true);
+            try {
+                return export(connection, format, from, to, out);
+            } finally {
+                connection.rollback();
+            }
+        } catch (SQLException e) {
+            throw new IOException("Could not read the audit trail for the export", e);
+        }
+    }
+
+    private Summary export(Connection connection, ExportFormat format, long from, long to, OutputStream out)
+            throws SQLException, IOException {
+        List<Checkpoint> before = PostgresAuditLog.checkpoints(connection, "last_seq < ? order by last_seq desc limit 1", from);
+        Checkpoint anchor = before.isEmpty() ? null : before.getFirst();
+        long anchorSeq = anchor == null ? 0 : anchor.lastSequence();
+        byte[] anchorHash = anchor == null ? Chain.GENESIS : anchor.headHash();
+        List<Checkpoint> after = PostgresAuditLog.checkpoints(connection, "last_seq >= ? order by last_seq limit 1", to);
+        long end = after.isEmpty() ? to : after.getFirst().lastSequence();
+        Deque<Checkpoint> checkpoints = new ArrayDeque<>(PostgresAuditLog.checkpoints(connection,
+                "last_seq > ? order by last_seq", anchorSeq).stream().filter(c -> c.lastSequence() <= end).toList());
+
+        Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+        ExportWriter export = switch (format) {
+            case NDJSON -> new NdjsonWriter(writer);
+            case FHIR_NDJSON -> new FhirNdjsonWriter(writer, fhir, false);
+            case FHIR_BUNDLE -> new FhirNdjsonWriter(writer, fhir, true);
+            case CSV -> new CsvWriter(writer);
+        };
+        byte[] headerSignature = key.sign(CheckpointCodecV1.exportHeaderPayload(anchorSeq, anchorHash, from, end, key.keyId()));
+        export.start(anchorSeq, anchorHash, anchor, from, end, key.keyId(), headerSignature);
+        long events = 0;
+        int signed = 0;
+        try (PreparedStatement statement = connection.prepareStatement("select " + PostgresAuditLog.COLUMNS
+                + " from audit_event where seq > ? and seq <= ? order by seq")) {
+            statement.setFetchSize(2000);
+            statement.setLong(1, anchorSeq);
+            statement.setLong(2, end);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    AuditRecord record = PostgresAuditLog.map(rs);
+                    export.event(record, RecordCodecV1.canonicalText(record.sequence(), record.time(), record.event()));
+                    events++;
+                    while (!checkpoints.isEmpty() && checkpoints.peekFirst().lastSequence() == record.sequence()) {
+                        export.checkpoint(checkpoints.removeFirst());
+                        signed++;
+                    }
+                }
+            }
+        }
+        export.finish(events);
+        writer.flush();
+        return new Summary(anchorSeq, end, events, signed);
+    }
+
+    /** One export format. */
+    private interface ExportWriter {
+        void start(long anchorSeq, byte[] anchorHash, @Nullable Checkpoint anchor, long from, long to, String keyId,
+                byte[] signature) throws IOException;
+
+        void event(AuditRecord record, String canonical) throws IOException;
+
+        void checkpoint(Checkpoint checkpoint) throws IOException;
+
+        void finish(long events) throws IOException;
+    }
+
+    static Map<String, Object> checkpointJson(Checkpoint checkpoint) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("type", "checkpoint");
+        json.put("firstSequence", checkpoint.firstSequence());
+        json.put("lastSequence", checkpoint.lastSequence());
+        json.put("headHash", checkpoint.headHashHex());
+        json.put("time", checkpoint.time().toString());
+        json.put("keyId", checkpoint.keyId());
+        json.put("signature", Base64.getEncoder().encodeToString(checkpoint.signature()));
+        return json;
+    }
+
+    private static final class NdjsonWriter implements ExportWriter {
+        private final Writer out;
+
+        NdjsonWriter(Writer out) {
+            this.out = out;
+        }
+
+        @Override
+        public void start(long anchorSeq, byte[] anchorHash, @Nullable Checkpoint anchor, long from, long to, String keyId,
+                byte[] signature) throws IOException {
+            Map<String, Object> header = new LinkedHashMap<>();
+            header.put("type", ExportVerifierFormats.NDJSON_HEADER);
+            header.put("version", 1L);
+            header.put("from", from);
+            header.put("to", to);
+            header.put("anchorSequence", anchorSeq);
+            header.put("anchorHash", HexFormat.of().formatHex(anchorHash));
+            header.put("keyId", keyId);
+            header.put("signature", Base64.getEncoder().encodeToString(signature));
+            out.write(CanonicalJson.write(header));
+            out.write('\n');
+            if (anchor != null) {
+                out.write(CanonicalJson.write(checkpointJson(anchor)));
+                out.write('\n');
+            }
+        }
+
+        @Override
+        public void event(AuditRecord record, String canonical) throws IOException {
+            out.write(CanonicalJson.write(Map.of("type", "event", "sequence", record.sequence(), "hash", record.hashHex(),
+                    "canonical", canonical)));
+            out.write('\n');
+        }
+
+        @Override
+        public void checkpoint(Checkpoint checkpoint) throws IOException {
+            out.write(CanonicalJson.write(checkpointJson(checkpoint)));
+            out.write('\n');
+        }
+
+        @Override
+        public void finish(long events) throws IOException {
+            out.write(CanonicalJson.write(Map.of("type", "end", "events", events)));
+            out.write('\n');
+        }
+    }
+
+    private static final class FhirNdjsonWriter implements ExportWriter {
+        private final Writer out;
+        private final FhirAuditEvents fhir;
+        private final boolean bundle;
+        private boolean first = true;
+
+        FhirNdjsonWriter(Writer out, FhirAuditEvents fhir, boolean bundle) {
+            this.out = out;
+            this.fhir = fhir;
+            this.bundle = bundle;
+        }
+
+        private void resource(String json) throws IOException {
+            if (bundle) {
+                out.write(first ? "\n{\"resource\":" : ",\n{\"resource\":");
+                out.write(json);
+                out.write('}');
+            } else {
+                out.write(json);
+                out.write('\n');
+            }
+            first = false;
+        }
+
+        @Override
+        public void start(long anchorSeq, byte[] anchorHash, @Nullable Checkpoint anchor, long from, long to, String keyId,
+                byte[] signature) throws IOException {
+            if (bundle) {
+                out.write("{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[");
+            }
+            resource(fhir.anchor(anchorSeq, anchorHash, from, to, keyId, signature));
+            if (anchor != null) {
+                resource(fhir.checkpoint(anchor));
+            }
+        }
+
+        @Override
+        public void event(AuditRecord record, String canonical) throws IOException {
+            resource(fhir.auditEvent(record, canonical));
+        }
+
+        @Override
+        public void checkpoint(Checkpoint checkpoint) throws IOException {
+            resource(fhir.checkpoint(checkpoint));
+        }
+
+        @Override
+        public void finish(long events) throws IOException {
+            if (bundle) {
+                out.write("\n]}\n");
+            }
+        }
+    }
+
+    private static final class CsvWriter implements ExportWriter {
+        static final List<String> COLUMNS = List.of("record_type", "sequence", "time", "action", "actor_id", "actor_type",
+                "agent_id", "owner_id", "dataset", "tool", "decision", "reasons", "purpose", "outcome", "correlation_id",
+                "hash", "canonical", "first_sequence", "key_id", "signature", "range_from", "range_to");
+        private final Writer out;
+
+        CsvWriter(Writer out) {
+            this.out = out;
+        }
+
+        @Override
+        public void start(long anchorSeq, byte[] anchorHash, @Nullable Checkpoint anchor, long from, long to, String keyId,
+                byte[] signature) throws IOException {
+            out.write(String.join(",", COLUMNS));
+            out.write("\r\n");
+            Map<String, String> row = new LinkedHashMap<>();
+            row.put("record_type", "anchor");
+            row.put("sequence", Long.toString(anchorSeq));
+            row.put("hash", HexFormat.of().formatHex(anchorHash));
+            row.put("range_from", Long.toString(from));
+            row.put("range_to", Long.toString(to));
+            row.put("key_id", keyId);
+            row.put("signature", Base64.getEncoder().encodeToString(signature));
+            row(row);
+            if (anchor != null) {
+                checkpoint(anchor);
+            }
+        }
+
+        @Override
+        public void event(AuditRecord record, String canonical) throws IOException {
+            var event = record.event();
+            Map<String, String> row = new LinkedHashMap<>();
+            row.put("record_type", "event");
+            row.put("sequence", Long.toString(record.sequence()));
+            row.put("time", record.time().toString());
+            row.put("action", event.action());
+            row.put("actor_id", event.actor().id());
+            row.put("actor_type", event.actor().type().name());
+            row.put("agent_id", event.agentId());
+            row.put("owner_id", event.ownerId());
+            row.put("dataset", event.dataset());
+            row.put("tool", event.tool());
+            row.put("decision", event.decision());
+            row.put("reasons", String.join(" ", event.reasons()));
+            row.put("purpose", event.purposeOfUse());
+            row.put("outcome", event.outcome().name());
+            row.put("correlation_id", event.correlationId());
+            row.put("hash", record.hashHex());
+            row.put("canonical", canonical);
+            row(row);
+        }
+
+        @Override
+        public void checkpoint(Checkpoint checkpoint) throws IOException {
+            Map<String, String> row = new LinkedHashMap<>();
+            row.put("record_type", "checkpoint");
+            row.put("sequence", Long.toString(checkpoint.lastSequence()));
+            row.put("time", checkpoint.time().toString());
+            row.put("hash", checkpoint.headHashHex());
+            row.put("first_sequence", Long.toString(checkpoint.firstSequence()));
+            row.put("key_id", checkpoint.keyId());
+            row.put("signature", Base64.getEncoder().encodeToString(checkpoint.signature()));
+            row(row);
+        }
+
+        @Override
+        public void finish(long events) {
+            // CSV has no trailer: the anchor row's range_to says where the range ends
+        }
+
+        private void row(Map<String, @Nullable String> cells) throws IOException {
+            for (int i = 0; i < COLUMNS.size(); i++) {
+                if (i > 0) {
+                    out.write(',');
+                }
+                String cell = cells.get(COLUMNS.get(i));
+                if (cell == null) {
+                    continue;
+                }
+                if (cell.indexOf(',') >= 0 || cell.indexOf('"') >= 0 || cell.indexOf('\n') >= 0 || cell.indexOf('\r') >= 0) {
+                    out.write('"');
+                    out.write(cell.replace("\"", "\"\""));
+                    out.write('"');
+                } else {
+                    out.write(cell);
+                }
+            }
+            out.write("\r\n");
+        }
+    }
+}

@@ -1,0 +1,451 @@
+package io.warden.audit.internal;
+
+import io.warden.audit.AuditRecord;
+import io.warden.audit.Checkpoint;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PushbackReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads the items of an exported file, whatever its format, one at a time and in constant memory: the
+ * anchor, the events (sequence, hash, canonical form) and the checkpoints, in file order.
+ */
+public final class ExportVerifierFormats {
+
+    public static final String NDJSON_HEADER = "warden.audit.export";
+
+    /** An item of an exported file. */
+    public sealed interface Item permits Anchor, Event, SignedCheckpoint, End {
+    }
+
+    /** Where the exported chain starts, and the range it was asked to cover. */
+    public record Anchor(long sequence, byte[] hash, long from, long to, String keyId, byte[] signature) implements Item {
+    }
+
+    /** One record's chain link. */
+    public record Event(long sequence, byte[] hash, byte[] canonical) implements Item {
+    }
+
+    /** A signed checkpoint. */
+    public record SignedCheckpoint(Checkpoint checkpoint) implements Item {
+    }
+
+    /** The end of the file, with the event count it claims. */
+    public record End(@Nullable Long events) implements Item {
+    }
+
+    /** A file that does not parse, with where. */
+    public static final class Malformed extends Exception {
+        public Malformed(String message) {
+            super(message);
+        }
+    }
+
+    /** Reads items; {@link #next()} returns null at the end. */
+    public interface Items {
+        @Nullable Item next() throws Malformed, IOException;
+    }
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final FhirAuditEvents FHIR = new FhirAuditEvents();
+
+    private ExportVerifierFormats() {
+    }
+
+    /** Detects the format from the file's first characters and returns its reader. */
+    public static Items open(Reader input) throws IOException, Malformed {
+        PushbackReader reader = new PushbackReader(input, 64);
+        char[] start = new char[64];
+        int n = reader.read(start);
+        if (n <= 0) {
+            throw new Malformed("the file is empty");
+        }
+        reader.unread(start, 0, n);
+        String head = new String(start, 0, n);
+        if (head.startsWith("record_type,")) {
+            return new CsvItems(new BufferedReader(reader));
+        }
+        if (head.replace(" ", "").startsWith("{\"resourceType\":\"Bundle\"")) {
+            return new BundleItems(JSON.createParser(reader));
+        }
+        return new LineItems(new BufferedReader(reader));
+    }
+
+    // ---- NDJSON: Warden's own and FHIR resources ------------------------------------------------------
+
+    private static final class LineItems implements Items {
+        private final BufferedReader reader;
+        private int line;
+
+        LineItems(BufferedReader reader) {
+            this.reader = reader;
+        }
+
+        @Override
+        public @Nullable Item next() throws Malformed, IOException {
+            String text;
+            do {
+                text = reader.readLine();
+                line++;
+                if (text == null) {
+                    return null;
+                }
+            } while (text.isBlank());
+            try {
+                JsonNode node = JSON.readTree(text);
+                Item item = item(node);
+                boolean wardenLine = node.has("type") && node.get("type").isString() && !node.has("resourceType");
+                if (wardenLine && !CanonicalJson.write(JSON.convertValue(node, Object.class)).equals(text)) {
+                    throw new Malformed("the line is not in the canonical form Warden writes");
+                }
+                return item;
+            } catch (Malformed e) {
+                throw new Malformed("line " + line + ": " + e.getMessage());
+            } catch (RuntimeException e) {
+                throw new Malformed("line " + line + ": not valid JSON (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+    }
+
+    private static final class BundleItems implements Items {
+        private final JsonParser parser;
+        private boolean inEntries;
+        private int entry;
+
+        BundleItems(JsonParser parser) {
+            this.parser = parser;
+        }
+
+        @Override
+        public @Nullable Item next() throws Malformed {
+            try {
+                if (!inEntries) {
+                    if (parser.nextToken() != JsonToken.START_OBJECT) {
+                        throw new Malformed("the Bundle is not a JSON object");
+                    }
+                    while (true) {
+                        JsonToken token = parser.nextToken();
+                        if (token == null || token == JsonToken.END_OBJECT) {
+                            throw new Malformed("the Bundle has no entry array");
+                        }
+                        String name = parser.currentName();
+                        parser.nextToken();
+                        if ("entry".equals(name)) {
+                            if (parser.currentToken() != JsonToken.START_ARRAY) {
+                                throw new Malformed("Bundle.entry is not an array");
+                            }
+                            inEntries = true;
+                            break;
+                        }
+                        parser.skipChildren();
+                    }
+                }
+                JsonToken token = parser.nextToken();
+                if (token == JsonToken.END_ARRAY || token == null) {
+                    return null;
+                }
+                entry++;
+                JsonNode node = parser.readValueAsTree();
+                JsonNode resource = node.get("resource");
+                if (resource == null) {
+                    throw new Malformed("Bundle entry " + entry + " has no resource");
+                }
+                return item(resource);
+            } catch (Malformed e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new Malformed("Bundle entry " + (entry + 1) + ": not valid JSON (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+    }
+
+    static Item item(JsonNode node) throws Malformed {
+        String type = text(node, "type");
+        if (NDJSON_HEADER.equals(type)) {
+            if (number(node, "version") != 1) {
+                throw new Malformed("export format version " + node.get("version") + " is not supported (only 1)");
+            }
+            return new Anchor(number(node, "anchorSequence"), hex(node, "anchorHash"), number(node, "from"), number(node, "to"),
+                    required(node, "keyId"), base64(required(node, "signature")));
+        }
+        if ("event".equals(type)) {
+            long sequence = number(node, "sequence");
+            String canonical = required(node, "canonical");
+            record(canonical, hex(node, "hash"), sequence);
+            return new Event(sequence, hex(node, "hash"), canonical.getBytes(StandardCharsets.UTF_8));
+        }
+        if ("checkpoint".equals(type)) {
+            return new SignedCheckpoint(new Checkpoint(number(node, "firstSequence"), number(node, "lastSequence"),
+                    hex(node, "headHash"), instant(required(node, "time")), required(node, "keyId"),
+                    base64(required(node, "signature"))));
+        }
+        if ("end".equals(type)) {
+            return new End(number(node, "events"));
+        }
+        String resourceType = text(node, "resourceType");
+        if ("AuditEvent".equals(resourceType)) {
+            JsonNode chain = extension(node, FhirAuditEvents.CHAIN_EXTENSION);
+            long sequence = Long.parseLong(sub(chain, "sequence"));
+            byte[] hash = HexFormat.of().parseHex(sub(chain, "hash"));
+            String canonical = sub(chain, "canonical");
+            AuditRecord record = record(canonical, hash, sequence);
+            // every byte of the resource is bound to the chained record: it must be what the record renders to
+            if (!JSON.readTree(FHIR.auditEvent(record, canonical)).equals(node)) {
+                throw new Malformed("the AuditEvent for record " + sequence + " differs from the record it carries");
+            }
+            return new Event(sequence, hash, canonical.getBytes(StandardCharsets.UTF_8));
+        }
+        if ("Basic".equals(resourceType)) {
+            JsonNode anchor = extensionOrNull(node, FhirAuditEvents.ANCHOR_EXTENSION);
+            if (anchor != null) {
+                Anchor item = new Anchor(Long.parseLong(sub(anchor, "sequence")), HexFormat.of().parseHex(sub(anchor, "hash")),
+                        Long.parseLong(sub(anchor, "from")), Long.parseLong(sub(anchor, "to")), sub(anchor, "keyId"),
+                        base64(sub(anchor, "signature")));
+                same(node, FHIR.anchor(item.sequence(), item.hash(), item.from(), item.to(), item.keyId(), item.signature()), "anchor");
+                return item;
+            }
+            JsonNode checkpoint = extension(node, FhirAuditEvents.CHECKPOINT_EXTENSION);
+            Checkpoint item = new Checkpoint(Long.parseLong(sub(checkpoint, "firstSequence")),
+                    Long.parseLong(sub(checkpoint, "lastSequence")), HexFormat.of().parseHex(sub(checkpoint, "headHash")),
+                    instant(sub(checkpoint, "time")), sub(checkpoint, "keyId"), base64(sub(checkpoint, "signature")));
+            same(node, FHIR.checkpoint(item), "checkpoint ending at " + item.lastSequence());
+            return new SignedCheckpoint(item);
+        }
+        throw new Malformed("not an item of a Warden audit export");
+    }
+
+    private static void same(JsonNode found, String rendered, String what) throws Malformed {
+        if (!JSON.readTree(rendered).equals(found)) {
+            throw new Malformed("the " + what + " resource differs from what Warden writes for it");
+        }
+    }
+
+    /** The record in a canonical form, which must be canonical and carry the sequence it is filed under. */
+    private static AuditRecord record(String canonical, byte[] hash, long sequence) throws Malformed {
+        AuditRecord record;
+        try {
+            record = RecordCodecV1.parse(canonical, hash);
+        } catch (RuntimeException e) {
+            throw new Malformed("record " + sequence + ": " + e.getMessage());
+        }
+        if (record.sequence() != sequence) {
+            throw new Malformed("record " + sequence + " carries the canonical form of record " + record.sequence());
+        }
+        return record;
+    }
+
+    private static JsonNode extension(JsonNode resource, String url) throws Malformed {
+        JsonNode found = extensionOrNull(resource, url);
+        if (found == null) {
+            throw new Malformed("the " + text(resource, "resourceType") + " lacks the extension " + url);
+        }
+        return found;
+    }
+
+    private static @Nullable JsonNode extensionOrNull(JsonNode resource, String url) {
+        JsonNode extensions = resource.get("extension");
+        if (extensions != null && extensions.isArray()) {
+            for (JsonNode extension : extensions) {
+                if (url.equals(text(extension, "url"))) {
+                    return extension;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String sub(JsonNode extension, String url) throws Malformed {
+        JsonNode found = extensionOrNull(extension, url);
+        if (found == null || found.get("valueString") == null) {
+            throw new Malformed("extension " + text(extension, "url") + " lacks " + url);
+        }
+        return found.get("valueString").asString();
+    }
+
+    private static @Nullable String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || !value.isString() ? null : value.asString();
+    }
+
+    private static String required(JsonNode node, String field) throws Malformed {
+        String value = text(node, field);
+        if (value == null) {
+            throw new Malformed("missing '" + field + "'");
+        }
+        return value;
+    }
+
+    private static long number(JsonNode node, String field) throws Malformed {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isIntegralNumber()) {
+            throw new Malformed("'" + field + "' must be a whole number");
+        }
+        return value.asLong();
+    }
+
+    private static byte[] hex(JsonNode node, String field) throws Malformed {
+        try {
+            return HexFormat.of().parseHex(required(node, field));
+        } catch (IllegalArgumentException e) {
+            throw new Malformed("'" + field + "' is not hex");
+        }
+    }
+
+    private static byte[] base64(String text) throws Malformed {
+        try {
+            return Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new Malformed("a signature is not base64");
+        }
+    }
+
+    private static Instant instant(String text) throws Malformed {
+        try {
+            return Instant.parse(text);
+        } catch (RuntimeException e) {
+            throw new Malformed("'" + text + "' is not an instant");
+        }
+    }
+
+    // ---- CSV --------------------------------------------------------------------------------------------
+
+    private static final class CsvItems implements Items {
+        private final BufferedReader reader;
+        private @Nullable List<String> header;
+        private int row;
+
+        CsvItems(BufferedReader reader) {
+            this.reader = reader;
+        }
+
+        @Override
+        public @Nullable Item next() throws Malformed, IOException {
+            if (header == null) {
+                header = readRow();
+                if (header == null) {
+                    throw new Malformed("the CSV has no header");
+                }
+            }
+            List<String> cells = readRow();
+            row++;
+            if (cells == null) {
+                return null;
+            }
+            if (cells.size() != header.size()) {
+                throw new Malformed("row " + row + ": " + cells.size() + " cells, the header has " + header.size());
+            }
+            try {
+                return switch (cell(cells, "record_type")) {
+                    case "anchor" -> new Anchor(Long.parseLong(cell(cells, "sequence")), HexFormat.of().parseHex(cell(cells, "hash")),
+                            Long.parseLong(cell(cells, "range_from")), Long.parseLong(cell(cells, "range_to")),
+                            cell(cells, "key_id"), base64(cell(cells, "signature")));
+                    case "event" -> event(cells);
+                    case "checkpoint" -> new SignedCheckpoint(new Checkpoint(Long.parseLong(cell(cells, "first_sequence")),
+                            Long.parseLong(cell(cells, "sequence")), HexFormat.of().parseHex(cell(cells, "hash")),
+                            instant(cell(cells, "time")), cell(cells, "key_id"), base64(cell(cells, "signature"))));
+                    default -> throw new Malformed("row " + row + ": unknown record_type '" + cell(cells, "record_type") + "'");
+                };
+            } catch (RuntimeException e) {
+                throw new Malformed("row " + row + ": a value is malformed (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+
+        private Event event(List<String> cells) throws Malformed {
+            long sequence = Long.parseLong(cell(cells, "sequence"));
+            byte[] hash = HexFormat.of().parseHex(cell(cells, "hash"));
+            String canonical = cell(cells, "canonical");
+            AuditRecord record = record(canonical, hash, sequence);
+            var event = record.event();
+            Map<String, String> expected = new java.util.LinkedHashMap<>();
+            expected.put("time", record.time().toString());
+            expected.put("action", event.action());
+            expected.put("actor_id", event.actor().id());
+            expected.put("actor_type", event.actor().type().name());
+            expected.put("agent_id", event.agentId());
+            expected.put("owner_id", event.ownerId());
+            expected.put("dataset", event.dataset());
+            expected.put("tool", event.tool());
+            expected.put("decision", event.decision());
+            expected.put("reasons", String.join(" ", event.reasons()));
+            expected.put("purpose", event.purposeOfUse());
+            expected.put("outcome", event.outcome().name());
+            expected.put("correlation_id", event.correlationId());
+            for (var column : expected.entrySet()) {
+                String value = column.getValue() == null ? "" : column.getValue();
+                if (!value.equals(cell(cells, column.getKey()))) {
+                    throw new Malformed("row " + row + ": column " + column.getKey() + " differs from record " + sequence);
+                }
+            }
+            return new Event(sequence, hash, canonical.getBytes(StandardCharsets.UTF_8));
+        }
+
+        private String cell(List<String> cells, String column) throws Malformed {
+            int index = header.indexOf(column);
+            if (index < 0) {
+                throw new Malformed("the CSV has no column '" + column + "'");
+            }
+            return cells.get(index);
+        }
+
+        /** One RFC 4180 record: quoted cells may hold commas, quotes (doubled) and line breaks. */
+        private @Nullable List<String> readRow() throws IOException, Malformed {
+            int c = reader.read();
+            if (c < 0) {
+                return null;
+            }
+            List<String> cells = new ArrayList<>();
+            StringBuilder cell = new StringBuilder();
+            boolean quoted = false;
+            while (true) {
+                if (c < 0) {
+                    if (quoted) {
+                        throw new Malformed("row " + (row + 1) + ": a quoted cell is not closed");
+                    }
+                    cells.add(cell.toString());
+                    return cells;
+                }
+                char ch = (char) c;
+                if (quoted) {
+                    if (ch == '"') {
+                        reader.mark(1);
+                        int peek = reader.read();
+                        if (peek == '"') {
+                            cell.append('"');
+                        } else {
+                            quoted = false;
+                            reader.reset();
+                        }
+                    } else {
+                        cell.append(ch);
+                    }
+                } else if (ch == '"' && cell.isEmpty()) {
+                    quoted = true;
+                } else if (ch == ',') {
+                    cells.add(cell.toString());
+                    cell.setLength(0);
+                } else if (ch == '\r') {
+                    // the \n that follows ends the row
+                } else if (ch == '\n') {
+                    cells.add(cell.toString());
+                    return cells;
+                } else {
+                    cell.append(ch);
+                }
+                c = reader.read();
+            }
+        }
+    }
+}

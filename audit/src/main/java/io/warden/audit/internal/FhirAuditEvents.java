@@ -1,0 +1,163 @@
+package io.warden.audit.internal;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.IParser;
+import io.warden.audit.AuditActor;
+import io.warden.audit.AuditEvent;
+import io.warden.audit.AuditRecord;
+import io.warden.audit.Checkpoint;
+import java.util.Base64;
+import java.util.Date;
+import java.util.HexFormat;
+import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
+import org.hl7.fhir.r4.model.AuditEvent.AuditEventAgentComponent;
+import org.hl7.fhir.r4.model.AuditEvent.AuditEventEntityComponent;
+import org.hl7.fhir.r4.model.AuditEvent.AuditEventEntityDetailComponent;
+import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
+import org.hl7.fhir.r4.model.AuditEvent.AuditEventSourceComponent;
+import org.hl7.fhir.r4.model.Basic;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.StringType;
+
+/**
+ * Audit records as FHIR R4 AuditEvent resources, coded as the IHE Basic Audit Log Patterns (BALP) do:
+ * DICOM event types, the action's CRUDE code, the outcome, the requestor agent, Warden as the source
+ * observer, the target and data set as entities, and the purpose of use from HL7 v3 ActReason. Each
+ * resource carries its chain link (sequence, hash and canonical form) in an extension, so an exported
+ * file can be verified offline. Thread-safe after construction.
+ */
+public final class FhirAuditEvents {
+
+    public static final String CHAIN_EXTENSION = "https://warden.io/fhir/StructureDefinition/audit-chain";
+    public static final String CHECKPOINT_EXTENSION = "https://warden.io/fhir/StructureDefinition/audit-checkpoint";
+    public static final String ANCHOR_EXTENSION = "https://warden.io/fhir/StructureDefinition/audit-anchor";
+    static final String DCM = "http://dicom.nema.org/resources/ontology/DCM";
+    static final String WARDEN_ACTIONS = "https://warden.io/fhir/CodeSystem/audit-action";
+    static final String BASIC_CODES = "https://warden.io/fhir/CodeSystem/audit-export";
+
+    private static final FhirContext CONTEXT = FhirContext.forR4Cached();
+
+    private final ThreadLocal<IParser> parser = ThreadLocal.withInitial(() -> CONTEXT.newJsonParser().setPrettyPrint(false));
+
+    public String auditEvent(AuditRecord record, String canonical) {
+        return parser.get().encodeResourceToString(toFhir(record, canonical));
+    }
+
+    public String checkpoint(Checkpoint checkpoint) {
+        Basic basic = new Basic();
+        basic.setId("checkpoint-" + checkpoint.lastSequence());
+        basic.setCode(new CodeableConcept(new Coding(BASIC_CODES, "checkpoint", "Signed audit checkpoint")));
+        Extension extension = basic.addExtension().setUrl(CHECKPOINT_EXTENSION);
+        extension.addExtension("firstSequence", new StringType(Long.toString(checkpoint.firstSequence())));
+        extension.addExtension("lastSequence", new StringType(Long.toString(checkpoint.lastSequence())));
+        extension.addExtension("headHash", new StringType(checkpoint.headHashHex()));
+        extension.addExtension("time", new StringType(checkpoint.time().toString()));
+        extension.addExtension("keyId", new StringType(checkpoint.keyId()));
+        extension.addExtension("signature", new StringType(Base64.getEncoder().encodeToString(checkpoint.signature())));
+        return parser.get().encodeResourceToString(basic);
+    }
+
+    public String anchor(long sequence, byte[] hash, long from, long to, String keyId, byte[] signature) {
+        Basic basic = new Basic();
+        basic.setId("anchor-" + sequence);
+        basic.setCode(new CodeableConcept(new Coding(BASIC_CODES, "anchor", "Export range and chain anchor")));
+        Extension extension = basic.addExtension().setUrl(ANCHOR_EXTENSION);
+        extension.addExtension("sequence", new StringType(Long.toString(sequence)));
+        extension.addExtension("hash", new StringType(HexFormat.of().formatHex(hash)));
+        extension.addExtension("from", new StringType(Long.toString(from)));
+        extension.addExtension("to", new StringType(Long.toString(to)));
+        extension.addExtension("keyId", new StringType(keyId));
+        extension.addExtension("signature", new StringType(Base64.getEncoder().encodeToString(signature)));
+        return parser.get().encodeResourceToString(basic);
+    }
+
+    org.hl7.fhir.r4.model.AuditEvent toFhir(AuditRecord record, String canonical) {
+        AuditEvent event = record.event();
+        var fhir = new org.hl7.fhir.r4.model.AuditEvent();
+        fhir.setId("warden-" + record.sequence());
+        fhir.setType(type(event.action()));
+        fhir.addSubtype(new Coding(WARDEN_ACTIONS, event.action(), null));
+        fhir.setAction(action(event.action()));
+        fhir.setRecorded(Date.from(record.time()));
+        fhir.setOutcome(AuditEventOutcome.fromCode(event.outcome().fhirCode()));
+        if (!event.reasons().isEmpty()) {
+            fhir.setOutcomeDesc(String.join(" ", event.reasons()));
+        }
+        if (event.purposeOfUse() != null) {
+            fhir.addPurposeOfEvent(new CodeableConcept(new Coding(
+                    "http://terminology.hl7.org/CodeSystem/v3-ActReason", event.purposeOfUse(), null)));
+        }
+        AuditEventAgentComponent agent = fhir.addAgent();
+        agent.setRequestor(true);
+        agent.setType(new CodeableConcept(event.actor().type() == AuditActor.Type.PERSON
+                ? new Coding("http://terminology.hl7.org/CodeSystem/extra-security-role-type", "humanuser", "human user")
+                : new Coding("http://terminology.hl7.org/CodeSystem/extra-security-role-type", "dataprocessor", "data processor")));
+        agent.setWho(new Reference().setIdentifier(new Identifier()
+                .setSystem("urn:warden:" + event.actor().type().name().toLowerCase(java.util.Locale.ROOT))
+                .setValue(event.actor().id())));
+        if (event.actor().ownerId() != null) {
+            AuditEventAgentComponent owner = fhir.addAgent();
+            owner.setRequestor(false);
+            owner.setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-RoleClass", "RESPRSN",
+                    "responsible party")));
+            owner.setWho(new Reference().setIdentifier(new Identifier().setSystem("urn:warden:person").setValue(event.actor().ownerId())));
+        }
+        AuditEventSourceComponent source = fhir.getSource();
+        source.setSite("Warden");
+        source.setObserver(new Reference().setIdentifier(new Identifier().setSystem("urn:warden:system").setValue("warden")));
+        source.addType(new Coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4", "Application Server"));
+        AuditEventEntityComponent target = fhir.addEntity();
+        target.setWhat(new Reference().setIdentifier(new Identifier().setSystem("urn:warden:" + event.target().type())
+                .setValue(event.target().id())));
+        target.setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"));
+        if (event.requestDigest() != null) {
+            target.addDetail(new AuditEventEntityDetailComponent(new StringType("requestDigest"), new StringType(event.requestDigest())));
+        }
+        event.details().forEach((key, value) -> target.addDetail(
+                new AuditEventEntityDetailComponent(new StringType(key), new StringType(value))));
+        if (event.dataset() != null) {
+            fhir.addEntity().setWhat(new Reference().setIdentifier(new Identifier().setSystem("urn:warden:data-scope")
+                    .setValue(event.dataset())))
+                    .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
+                    .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "4", "Domain Resource"));
+        }
+        Extension chain = fhir.addExtension().setUrl(CHAIN_EXTENSION);
+        chain.addExtension("sequence", new StringType(Long.toString(record.sequence())));
+        chain.addExtension("hash", new StringType(record.hashHex()));
+        chain.addExtension("canonical", new StringType(canonical));
+        return fhir;
+    }
+
+    private static Coding type(String action) {
+        if (action.startsWith("gateway.")) {
+            return new Coding("http://terminology.hl7.org/CodeSystem/audit-event-type", "rest", "RESTful Operation");
+        }
+        if (action.startsWith("audit.exported")) {
+            return new Coding(DCM, "110106", "Export");
+        }
+        if (action.startsWith("kill_switch.") || action.startsWith("incident.")) {
+            return new Coding(DCM, "110113", "Security Alert");
+        }
+        return new Coding(DCM, "110100", "Application Activity");
+    }
+
+    private static AuditEventAction action(String action) {
+        if (action.endsWith(".registered") || action.endsWith(".requested")) {
+            return AuditEventAction.C;
+        }
+        if (action.endsWith(".exported") || action.endsWith(".read") || action.endsWith(".searched")) {
+            return AuditEventAction.R;
+        }
+        if (action.startsWith("gateway.")) {
+            return AuditEventAction.E;
+        }
+        if (action.endsWith(".deleted")) {
+            return AuditEventAction.D;
+        }
+        return AuditEventAction.U;
+    }
+}

@@ -1,0 +1,611 @@
+package io.warden.audit.internal;
+
+import io.warden.audit.AuditActor;
+import io.warden.audit.AuditEvent;
+import io.warden.audit.AuditLog;
+import io.warden.audit.AuditQuery;
+import io.warden.audit.AuditRecord;
+import io.warden.audit.AuditTarget;
+import io.warden.audit.AuditWriteFailed;
+import io.warden.audit.Checkpoint;
+import io.warden.audit.Outcome;
+import io.warden.audit.Verification;
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The audit log in PostgreSQL with group commit. Appending threads queue their events and wait; one
+ * writer thread per instance takes whatever is queued (up to {@code maxBatch}), locks the chain's head
+ * row, assigns sequence numbers and hashes, inserts the batch, signs a checkpoint when one is due, moves
+ * the head and commits — one fsync for the whole batch — then releases the waiting threads. The head-row
+ * lock keeps one gap-free chain across instances.
+ */
+public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresAuditLog.class);
+
+    static final String COLUMNS = """
+            seq, schema_version, time, action, source_id, actor_id, actor_type, actor_owner, target_type, target_id,
+            agent_id, owner_id, dataset, tool, decision, reasons, purpose, request_digest, outcome, latency_micros,
+            correlation_id, detail_keys, detail_values, hash""";
+
+    private record Pending(AuditEvent event, CompletableFuture<AuditRecord> result) {
+    }
+
+    private record Head(long lastSeq, byte[] lastHash, long lastCheckpointSeq, @Nullable Instant lastCheckpointAt) {
+    }
+
+    private final DataSource dataSource;
+    private final Clock clock;
+    private final SigningKeys.SigningKey signingKey;
+    private final Map<String, PublicKey> trustedKeys;
+    private final AuditProperties properties;
+    private final BlockingQueue<Pending> queue;
+    private final Chain chain = new Chain();
+    private volatile boolean running;
+    private @Nullable Thread writer;
+    private @Nullable ScheduledExecutorService timer;
+
+    public PostgresAuditLog(DataSource dataSource, Clock clock, SigningKeys.SigningKey signingKey,
+            Map<String, PublicKey> trustedKeys, AuditProperties properties) {
+        this.dataSource = dataSource;
+        this.clock = clock;
+        this.signingKey = signingKey;
+        Map<String, PublicKey> keys = new HashMap<>(trustedKeys);
+        keys.put(signingKey.keyId(), signingKey.publicKey());
+        this.trustedKeys = Map.copyOf(keys);
+        this.properties = properties;
+        this.queue = new LinkedBlockingQueue<>(properties.queueCapacity());
+    }
+
+    // ---- lifecycle ----------------------------------------------------------------------------------
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        publishKey();
+        running = true;
+        Thread thread = new Thread(this::writeLoop, "warden-audit-writer");
+        thread.setDaemon(true);
+        thread.start();
+        writer = thread;
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread t = new Thread(runnable, "warden-audit-checkpoints");
+            t.setDaemon(true);
+            return t;
+        });
+        long tick = Math.max(50, Math.min(1000, properties.checkpointInterval().toMillis() / 2));
+        scheduler.scheduleWithFixedDelay(this::checkpointIfDue, tick, tick, TimeUnit.MILLISECONDS);
+        timer = scheduler;
+        log.info("Audit log started; checkpoints every {} events or {}, signed with key {}",
+                properties.checkpointEvery(), properties.checkpointInterval(), signingKey.keyId());
+    }
+
+    /** Stops taking appends, writes what is queued, then stops the writer. */
+    @Override
+    public synchronized void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        if (writer != null) {
+            try {
+                writer.join(properties.appendTimeout().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Pending left;
+        while ((left = queue.poll()) != null) {
+            left.result().completeExceptionally(new AuditWriteFailed("the audit log stopped before the event was written"));
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stops after the components that append (higher phases stop first) and before the database closes. */
+    @Override
+    public int getPhase() {
+        return Integer.MIN_VALUE + 1000;
+    }
+
+    // ---- append -------------------------------------------------------------------------------------
+
+    @Override
+    public AuditRecord append(AuditEvent event) {
+        if (!running) {
+            throw new AuditWriteFailed("The audit log is not running; " + event.action() + " was not recorded");
+        }
+        Pending pending = new Pending(event, new CompletableFuture<>());
+        if (!queue.offer(pending)) {
+            throw new AuditWriteFailed("The audit log is overloaded (" + properties.queueCapacity()
+                    + " appends waiting); " + event.action() + " was not recorded");
+        }
+        try {
+            return pending.result().get(properties.appendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new AuditWriteFailed("Could not record " + event.action() + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new AuditWriteFailed("Recording " + event.action() + " took longer than " + properties.appendTimeout()
+                    + "; treat it as not recorded", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditWriteFailed("Interrupted while recording " + event.action(), e);
+        }
+    }
+
+    private void writeLoop() {
+        List<Pending> batch = new ArrayList<>(properties.maxBatch());
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, properties.maxBatch() - 1);
+                List<AuditRecord> written = write(batch.stream().map(Pending::event).toList());
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).result().complete(written.get(i));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                batch.forEach(p -> p.result().completeExceptionally(e));
+                return;
+            } catch (Exception e) {
+                log.error("Could not write {} audit events; their appends fail", batch.size(), e);
+                batch.forEach(p -> p.result().completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    /** Writes the events in one transaction and returns their records, in order. */
+    List<AuditRecord> write(List<AuditEvent> events) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                Head head = lockHead(connection);
+                Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+                Map<String, AuditRecord> known = findBySource(connection, events);
+                List<AuditRecord> results = new ArrayList<>(events.size());
+                List<AuditRecord> fresh = new ArrayList<>(events.size());
+                long sequence = head.lastSeq();
+                byte[] previous = head.lastHash();
+                for (AuditEvent event : events) {
+                    AuditRecord earlier = event.sourceId() == null ? null : known.get(event.sourceId());
+                    if (earlier != null) {
+                        results.add(earlier);
+                        continue;
+                    }
+                    sequence++;
+                    byte[] hash = chain.next(previous, RecordCodecV1.canonical(sequence, now, event));
+                    AuditRecord record = new AuditRecord(sequence, now, RecordCodecV1.VERSION, event, hash);
+                    fresh.add(record);
+                    results.add(record);
+                    if (event.sourceId() != null) {
+                        known.put(event.sourceId(), record);
+                    }
+                    previous = hash;
+                }
+                if (!fresh.isEmpty()) {
+                    insert(connection, fresh);
+                    long lastCheckpoint = head.lastCheckpointSeq();
+                    Instant checkpointAt = head.lastCheckpointAt();
+                    if (sequence - head.lastCheckpointSeq() >= properties.checkpointEvery()) {
+                        sign(connection, head.lastCheckpointSeq() + 1, sequence, previous, now);
+                        lastCheckpoint = sequence;
+                        checkpointAt = now;
+                    }
+                    moveHead(connection, sequence, previous, lastCheckpoint, checkpointAt);
+                }
+                connection.commit();
+                return results;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Signs a checkpoint over the unsigned tail when the interval has passed; run by the timer. */
+    void checkpointIfDue() {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                Head head = lockHead(connection);
+                Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+                boolean unsigned = head.lastSeq() > head.lastCheckpointSeq();
+                boolean due = head.lastCheckpointAt() == null
+                        || !now.isBefore(head.lastCheckpointAt().plus(properties.checkpointInterval()));
+                if (unsigned && due) {
+                    sign(connection, head.lastCheckpointSeq() + 1, head.lastSeq(), head.lastHash(), now);
+                    moveHead(connection, head.lastSeq(), head.lastHash(), head.lastSeq(), now);
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (Exception e) {
+            log.warn("Could not sign a due audit checkpoint; will try again", e);
+        }
+    }
+
+    private Head lockHead(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "select last_seq, last_hash, last_checkpoint_seq, last_checkpoint_at from audit_head where id = 1 for update");
+                ResultSet rs = statement.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("the audit_head row is missing: the audit schema is damaged");
+            }
+            OffsetDateTime at = rs.getObject(4, OffsetDateTime.class);
+            return new Head(rs.getLong(1), rs.getBytes(2), rs.getLong(3), at == null ? null : at.toInstant());
+        }
+    }
+
+    private void moveHead(Connection connection, long seq, byte[] hash, long checkpointSeq, @Nullable Instant checkpointAt)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("""
+                update audit_head set last_seq = ?, last_hash = ?, last_checkpoint_seq = ?, last_checkpoint_at = ?
+                where id = 1""")) {
+            statement.setLong(1, seq);
+            statement.setBytes(2, hash);
+            statement.setLong(3, checkpointSeq);
+            statement.setObject(4, checkpointAt == null ? null : OffsetDateTime.ofInstant(checkpointAt, ZoneOffset.UTC));
+            statement.executeUpdate();
+        }
+    }
+
+    private void sign(Connection connection, long first, long last, byte[] headHash, Instant now) throws SQLException {
+        byte[] signature = signingKey.sign(CheckpointCodecV1.signedPayload(first, last, headHash, now, signingKey.keyId()));
+        try (PreparedStatement statement = connection.prepareStatement("""
+                insert into audit_checkpoint (last_seq, first_seq, head_hash, time, key_id, signature)
+                values (?, ?, ?, ?, ?, ?)""")) {
+            statement.setLong(1, last);
+            statement.setLong(2, first);
+            statement.setBytes(3, headHash);
+            statement.setObject(4, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+            statement.setString(5, signingKey.keyId());
+            statement.setBytes(6, signature);
+            statement.executeUpdate();
+        }
+    }
+
+    private void insert(Connection connection, List<AuditRecord> records) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("insert into audit_event (" + COLUMNS
+                + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (AuditRecord record : records) {
+                AuditEvent event = record.event();
+                int i = 1;
+                statement.setLong(i++, record.sequence());
+                statement.setShort(i++, (short) record.schemaVersion());
+                statement.setObject(i++, OffsetDateTime.ofInstant(record.time(), ZoneOffset.UTC));
+                statement.setString(i++, event.action());
+                statement.setString(i++, event.sourceId());
+                statement.setString(i++, event.actor().id());
+                statement.setString(i++, event.actor().type().name());
+                statement.setString(i++, event.actor().ownerId());
+                statement.setString(i++, event.target().type());
+                statement.setString(i++, event.target().id());
+                statement.setString(i++, event.agentId());
+                statement.setString(i++, event.ownerId());
+                statement.setString(i++, event.dataset());
+                statement.setString(i++, event.tool());
+                statement.setString(i++, event.decision());
+                statement.setArray(i++, connection.createArrayOf("text", event.reasons().toArray()));
+                statement.setString(i++, event.purposeOfUse());
+                statement.setString(i++, event.requestDigest());
+                statement.setString(i++, event.outcome().name());
+                statement.setObject(i++, event.latencyMicros());
+                statement.setString(i++, event.correlationId());
+                statement.setArray(i++, connection.createArrayOf("text", event.details().keySet().toArray()));
+                statement.setArray(i++, connection.createArrayOf("text", event.details().values().toArray()));
+                statement.setBytes(i, record.hash());
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    private Map<String, AuditRecord> findBySource(Connection connection, List<AuditEvent> events) throws SQLException {
+        List<String> sources = events.stream().map(AuditEvent::sourceId).filter(java.util.Objects::nonNull).toList();
+        Map<String, AuditRecord> found = new HashMap<>();
+        if (sources.isEmpty()) {
+            return found;
+        }
+        try (PreparedStatement statement = connection.prepareStatement(
+                "select " + COLUMNS + " from audit_event where source_id = any(?)")) {
+            statement.setArray(1, connection.createArrayOf("text", sources.toArray()));
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    AuditRecord record = map(rs);
+                    found.put(record.event().sourceId(), record);
+                }
+            }
+        }
+        return found;
+    }
+
+    private void publishKey() {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement("""
+                        insert into audit_signing_key (key_id, algorithm, public_key, created_at)
+                        values (?, 'Ed25519', ?, ?) on conflict (key_id) do nothing""")) {
+            statement.setString(1, signingKey.keyId());
+            statement.setBytes(2, signingKey.publicKey().getEncoded());
+            statement.setObject(3, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not publish the audit signing key", e);
+        }
+    }
+
+    // ---- reads --------------------------------------------------------------------------------------
+
+    @Override
+    public long head() {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement("select last_seq from audit_head where id = 1");
+                ResultSet rs = statement.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read the audit head", e);
+        }
+    }
+
+    @Override
+    public Optional<AuditRecord> find(long sequence) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement("select " + COLUMNS + " from audit_event where seq = ?")) {
+            statement.setLong(1, sequence);
+            try (ResultSet rs = statement.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read audit record " + sequence, e);
+        }
+    }
+
+    @Override
+    public List<AuditRecord> search(AuditQuery query) {
+        StringBuilder sql = new StringBuilder("select " + COLUMNS + " from audit_event where true");
+        List<Object> params = new ArrayList<>();
+        filter(sql, params, "agent_id", query.agentId());
+        filter(sql, params, "owner_id", query.ownerId());
+        filter(sql, params, "actor_id", query.actorId());
+        filter(sql, params, "dataset", query.dataset());
+        filter(sql, params, "tool", query.tool());
+        filter(sql, params, "action", query.action());
+        filter(sql, params, "decision", query.decision());
+        filter(sql, params, "purpose", query.purposeOfUse());
+        if (query.from() != null) {
+            sql.append(" and time >= ?");
+            params.add(OffsetDateTime.ofInstant(query.from(), ZoneOffset.UTC));
+        }
+        if (query.to() != null) {
+            sql.append(" and time <= ?");
+            params.add(OffsetDateTime.ofInstant(query.to(), ZoneOffset.UTC));
+        }
+        if (query.beforeSequence() != null) {
+            sql.append(" and seq < ?");
+            params.add(query.beforeSequence());
+        }
+        sql.append(" order by seq desc limit ").append(query.limit());
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+            for (int i = 0; i < params.size(); i++) {
+                statement.setObject(i + 1, params.get(i));
+            }
+            List<AuditRecord> records = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    records.add(map(rs));
+                }
+            }
+            return records;
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not search the audit trail", e);
+        }
+    }
+
+    private static void filter(StringBuilder sql, List<Object> params, String column, @Nullable String value) {
+        if (value != null) {
+            sql.append(" and ").append(column).append(" = ?");
+            params.add(value);
+        }
+    }
+
+    // ---- verification -------------------------------------------------------------------------------
+
+    @Override
+    public Verification verify(long from, long to) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            connection.setReadOnly(true);
+            try {
+                return verify(connection, from, to);
+            } finally {
+                connection.rollback();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read the audit trail to verify it", e);
+        }
+    }
+
+    private Verification verify(Connection connection, long from, long to) throws SQLException {
+        ChainVerifier verifier = new ChainVerifier(trustedKeys, properties.maxUnsigned());
+        long anchorSeq = 0;
+        byte[] anchorHash = Chain.GENESIS;
+        for (Checkpoint checkpoint : checkpoints(connection, "last_seq < ? order by last_seq desc", from)) {
+            if (verifier.signatureValid(checkpoint)) {
+                anchorSeq = checkpoint.lastSequence();
+                anchorHash = checkpoint.headHash();
+                break;
+            }
+        }
+        long end = to;
+        long head = head();
+        if (to >= head) {
+            // a tail cut off together with the head row still leaves the signed checkpoints behind
+            end = Math.max(to, maxCheckpoint(connection));
+        }
+        List<Checkpoint> checkpoints = checkpoints(connection, "last_seq > ? order by last_seq", anchorSeq);
+        try (PreparedStatement statement = connection.prepareStatement(
+                "select " + COLUMNS + " from audit_event where seq > ? and seq <= ? order by seq")) {
+            statement.setFetchSize(5000);
+            statement.setLong(1, anchorSeq);
+            statement.setLong(2, end);
+            try (ResultSet rs = statement.executeQuery()) {
+                return verifier.verify(anchorSeq, anchorHash, rows(rs), checkpoints, from, end);
+            }
+        }
+    }
+
+    private static long maxCheckpoint(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("select coalesce(max(last_seq), 0) from audit_checkpoint");
+                ResultSet rs = statement.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static List<Checkpoint> checkpoints(Connection connection, String condition, long value) throws SQLException {
+        List<Checkpoint> result = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "select first_seq, last_seq, head_hash, time, key_id, signature from audit_checkpoint where " + condition)) {
+            statement.setLong(1, value);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    result.add(new Checkpoint(rs.getLong(1), rs.getLong(2), rs.getBytes(3),
+                            rs.getObject(4, OffsetDateTime.class).toInstant(), rs.getString(5), rs.getBytes(6)));
+                }
+            }
+        }
+        return result;
+    }
+
+    /** Rows for the verifier; a row whose stored values no longer form a valid event cannot hash right. */
+    static Iterator<ChainVerifier.Row> rows(ResultSet rs) {
+        return new Iterator<>() {
+            private ChainVerifier.@Nullable Row next;
+
+            @Override
+            public boolean hasNext() {
+                if (next == null) {
+                    try {
+                        if (rs.next()) {
+                            long seq = rs.getLong("seq");
+                            byte[] hash = rs.getBytes("hash");
+                            byte[] canonical;
+                            try {
+                                AuditRecord record = map(rs);
+                                canonical = RecordCodecV1.canonical(seq, record.time(), record.event());
+                            } catch (RuntimeException invalid) {
+                                canonical = ("invalid record: " + invalid.getMessage()).getBytes(StandardCharsets.UTF_8);
+                            }
+                            next = new ChainVerifier.Row(seq, canonical, hash);
+                        }
+                    } catch (SQLException e) {
+                        throw new IllegalStateException("Could not read the audit trail", e);
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public ChainVerifier.Row next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                ChainVerifier.Row row = next;
+                next = null;
+                return row;
+            }
+        };
+    }
+
+    static AuditRecord map(ResultSet rs) throws SQLException {
+        String[] keys = strings(rs.getArray("detail_keys"));
+        String[] values = strings(rs.getArray("detail_values"));
+        if (keys.length != values.length) {
+            throw new IllegalStateException("detail keys and values differ in number");
+        }
+        TreeMap<String, String> details = new TreeMap<>();
+        for (int i = 0; i < keys.length; i++) {
+            details.put(keys[i], values[i]);
+        }
+        Object latency = rs.getObject("latency_micros");
+        AuditEvent event = new AuditEvent(rs.getString("action"), rs.getString("source_id"),
+                new AuditActor(rs.getString("actor_id"), AuditActor.Type.valueOf(rs.getString("actor_type")),
+                        rs.getString("actor_owner")),
+                new AuditTarget(rs.getString("target_type"), rs.getString("target_id")), rs.getString("agent_id"),
+                rs.getString("owner_id"), rs.getString("dataset"), rs.getString("tool"), rs.getString("decision"),
+                Arrays.asList(strings(rs.getArray("reasons"))), rs.getString("purpose"), rs.getString("request_digest"),
+                Outcome.valueOf(rs.getString("outcome")), latency == null ? null : ((Number) latency).longValue(),
+                rs.getString("correlation_id"), details);
+        return new AuditRecord(rs.getLong("seq"), rs.getObject("time", OffsetDateTime.class).toInstant(),
+                rs.getShort("schema_version"), event, rs.getBytes("hash"));
+    }
+
+    private static String[] strings(@Nullable Array array) throws SQLException {
+        if (array == null) {
+            return new String[0];
+        }
+        return (String[]) array.getArray();
+    }
+
+    Map<String, PublicKey> trustedKeys() {
+        return trustedKeys;
+    }
+
+    SigningKeys.SigningKey signingKey() {
+        return signingKey;
+    }
+
+    Duration appendTimeout() {
+        return properties.appendTimeout();
+    }
+}

@@ -1,0 +1,74 @@
+package io.warden.audit.internal;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * A fresh, migrated PostgreSQL database per test on one embedded server per test JVM, and a superuser
+ * connection that can bypass the append-only triggers the way an attacker with database access would.
+ */
+final class AuditDatabase {
+
+    private static EmbeddedPostgres server;
+
+    final String name = "audit_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    final DataSource dataSource;
+
+    AuditDatabase() {
+        try (Connection connection = server().getPostgresDatabase().getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute("create database " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setUrl(server().getJdbcUrl("postgres", name));
+        source.setReWriteBatchedInserts(true);
+        this.dataSource = source;
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/audit").load().migrate();
+    }
+
+    static synchronized EmbeddedPostgres server() {
+        if (server == null) {
+            try {
+                server = EmbeddedPostgres.builder().start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    server.close();
+                } catch (IOException ignored) {
+                    // the JVM is ending
+                }
+            }));
+        }
+        return server;
+    }
+
+    /** Runs SQL as a superuser with triggers off: what someone with direct database access can do. */
+    void tamper(String... sql) {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("set session_replication_role = replica");
+            for (String each : sql) {
+                statement.execute(each);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void execute(String sql) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+}

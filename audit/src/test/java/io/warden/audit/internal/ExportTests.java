@@ -1,0 +1,155 @@
+package io.warden.audit.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.warden.audit.ExportFormat;
+import io.warden.audit.ExportVerifier;
+import io.warden.audit.Verification;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Exports in every format verify offline with only the public key, and any changed byte is caught. */
+class ExportTests {
+
+    @TempDir
+    Path keys;
+
+    AuditDatabase database;
+    PostgresAuditLog log;
+    SigningKeys.SigningKey key;
+    AuditExporter exporter;
+
+    @BeforeEach
+    void start() {
+        database = new AuditDatabase();
+        key = SigningKeys.generatedIn(keys);
+        log = PostgresAuditLogTests.newLog(database, key, Map.of());
+        log.start();
+        for (int i = 1; i <= 25; i++) {
+            log.append(PostgresAuditLogTests.event(i));
+        }
+        exporter = new AuditExporter(database.dataSource, key);
+    }
+
+    @AfterEach
+    void stop() {
+        log.stop();
+    }
+
+    Map<String, PublicKey> trusted() {
+        return Map.of(key.keyId(), key.publicKey());
+    }
+
+    String export(ExportFormat format, long from, long to) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        exporter.export(format, from, to, out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest
+    @EnumSource(ExportFormat.class)
+    void aRangeWidenedToItsCheckpointsVerifiesWithThePublicKeyAlone(ExportFormat format) throws Exception {
+        String file = export(format, 12, 17);
+        Verification result = ExportVerifier.verify(new StringReader(file), trusted());
+        assertThat(result.valid()).as("%s", result).isTrue();
+        assertThat(result.eventsChecked()).isEqualTo(10);
+        assertThat(result.lastSignedSequence()).isEqualTo(20);
+    }
+
+    @ParameterizedTest
+    @EnumSource(ExportFormat.class)
+    void anExportFromTheGenesisWithAnUnsignedTailVerifies(ExportFormat format) throws Exception {
+        Verification result = ExportVerifier.verify(new StringReader(export(format, 1, 25)), trusted());
+        assertThat(result.valid()).as("%s", result).isTrue();
+        assertThat(result.eventsChecked()).isEqualTo(25);
+        assertThat(result.lastSignedSequence()).isEqualTo(20);
+    }
+
+    @ParameterizedTest
+    @EnumSource(ExportFormat.class)
+    void flippingAnyOneByteFails(ExportFormat format) throws Exception {
+        String file = export(format, 12, 17);
+        byte[] bytes = file.getBytes(StandardCharsets.UTF_8);
+        int stride = Math.max(1, bytes.length / 400);
+        int checked = 0;
+        for (int i = 0; i < bytes.length; i += stride) {
+            if (Character.isWhitespace(bytes[i]) && format == ExportFormat.FHIR_BUNDLE) {
+                continue; // whitespace between Bundle entries carries no data
+            }
+            byte[] flipped = bytes.clone();
+            flipped[i] = (byte) (flipped[i] == 'a' ? 'b' : flipped[i] ^ 0x01);
+            Verification result = ExportVerifier.verify(new StringReader(new String(flipped, StandardCharsets.UTF_8)), trusted());
+            assertThat(result.valid()).as("byte %d of %d (%s) flipped: %s", i, bytes.length, format, result).isFalse();
+            assertThat(result.problem()).isNotBlank();
+            checked++;
+        }
+        assertThat(checked).isGreaterThan(100);
+    }
+
+    @Test
+    void aChangedRecordIsNamedBySequence() throws Exception {
+        String file = export(ExportFormat.NDJSON, 12, 17).replace("\"correlationId\\\":\\\"c-14\\\"", "\"correlationId\\\":\\\"c-99\\\"");
+        Verification result = ExportVerifier.verify(new StringReader(file), trusted());
+        assertThat(result.valid()).isFalse();
+        assertThat(result.firstBadSequence()).isEqualTo(14);
+        assertThat(result.problem()).isEqualTo("hash-mismatch");
+    }
+
+    @Test
+    void anotherKeyProvesNothing() throws Exception {
+        var stranger = SigningKeys.generatedIn(keys.resolve("stranger"));
+        Verification result = ExportVerifier.verify(new StringReader(export(ExportFormat.NDJSON, 12, 17)),
+                Map.of(stranger.keyId(), stranger.publicKey()));
+        assertThat(result.valid()).isFalse();
+        assertThat(result.problem()).isEqualTo("anchor-invalid");
+    }
+
+    @Test
+    void fhirAuditEventsFollowBalpCoding() throws Exception {
+        String line = export(ExportFormat.FHIR_NDJSON, 1, 5).lines().filter(l -> l.contains("\"AuditEvent\"")).findFirst().orElseThrow();
+        JsonNode event = JsonMapper.builder().build().readTree(line);
+        assertThat(event.get("type").get("system").asString()).isEqualTo("http://dicom.nema.org/resources/ontology/DCM");
+        assertThat(event.get("action").asString()).isEqualTo("U");
+        assertThat(event.get("outcome").asString()).isEqualTo("0");
+        assertThat(event.get("purposeOfEvent").get(0).get("coding").get(0).get("code").asString()).isEqualTo("TREAT");
+        assertThat(event.get("agent").get(0).get("requestor").asBoolean()).isTrue();
+        assertThat(event.get("source").get("type").get(0).get("code").asString()).isEqualTo("4");
+        assertThat(event.get("entity")).hasSize(2);
+    }
+
+    @Test
+    void theCommandLineSaysValidOrWhereItFails() throws Exception {
+        Path publicKey = keys.resolve("audit-signing-key.pub.pem");
+        Path file = keys.resolve("export.csv");
+        Files.writeString(file, export(ExportFormat.CSV, 3, 9));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = ExportVerifier.run(new String[] {"--public-key", publicKey.toString(), file.toString()},
+                new PrintStream(out), new PrintStream(err));
+        assertThat(status).as(err.toString()).isZero();
+        assertThat(out.toString()).startsWith("VALID");
+
+        Files.writeString(file, Files.readString(file).replace("PERMIT", "PERMIX"));
+        out.reset();
+        status = ExportVerifier.run(new String[] {"--public-key", publicKey.toString(), file.toString()},
+                new PrintStream(out), new PrintStream(err));
+        assertThat(status).isEqualTo(1);
+        assertThat(out.toString()).startsWith("INVALID at sequence").doesNotContain("Exception").doesNotContain("\tat ");
+
+        assertThat(ExportVerifier.run(new String[] {file.toString()}, new PrintStream(out), new PrintStream(err))).isEqualTo(2);
+    }
+}

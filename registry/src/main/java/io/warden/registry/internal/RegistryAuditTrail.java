@@ -1,0 +1,133 @@
+package io.warden.registry.internal;
+
+import io.warden.audit.AuditActor;
+import io.warden.audit.AuditEvent;
+import io.warden.audit.AuditLog;
+import io.warden.audit.AuditTarget;
+import io.warden.registry.events.AgentGrantsChanged;
+import io.warden.registry.events.AgentOwnerChanged;
+import io.warden.registry.events.AgentRegistered;
+import io.warden.registry.events.AgentStatusChanged;
+import io.warden.registry.events.AgentUpdated;
+import io.warden.registry.events.ApprovalDecided;
+import io.warden.registry.events.ApprovalRequested;
+import io.warden.registry.events.DataScopeSaved;
+import io.warden.registry.events.ToolSaved;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
+import java.util.HexFormat;
+import org.springframework.modulith.events.ApplicationModuleListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Records every registry change in the audit trail. The events arrive through Spring Modulith's event
+ * publication registry: a delivery that fails (the audit log cannot write) stays registered and is
+ * delivered again, and the source id derived from the event keeps a redelivery from being recorded twice.
+ */
+@Component
+class RegistryAuditTrail {
+
+    private final AuditLog audit;
+
+    RegistryAuditTrail(AuditLog audit) {
+        this.audit = audit;
+    }
+
+    @ApplicationModuleListener
+    void on(AgentRegistered event) {
+        record(AuditEvent.builder("agent.registered", AuditActor.person(event.actorId()), agent(event.agentId()))
+                .agent(event.agentId().toString()).owner(event.ownerId())
+                .detail("kind", event.kind()).detail("name", event.name()), event, "requestedScopes",
+                event.requestedScopes(), "requestedTools", event.requestedTools());
+    }
+
+    @ApplicationModuleListener
+    void on(AgentStatusChanged event) {
+        var builder = AuditEvent.builder("agent.status_changed", AuditActor.person(event.actorId()), agent(event.agentId()))
+                .agent(event.agentId().toString()).detail("from", event.from()).detail("to", event.to());
+        text(builder, "reason", event.reason());
+        record(builder, event);
+    }
+
+    @ApplicationModuleListener
+    void on(AgentUpdated event) {
+        record(AuditEvent.builder("agent.updated", AuditActor.person(event.actorId()), agent(event.agentId()))
+                .agent(event.agentId().toString()).detail("version", event.version()), event);
+    }
+
+    @ApplicationModuleListener
+    void on(AgentOwnerChanged event) {
+        var builder = AuditEvent.builder("agent.owner_changed", AuditActor.person(event.actorId()), agent(event.agentId()))
+                .agent(event.agentId().toString()).owner(event.newOwnerId())
+                .detail("previousOwner", event.previousOwnerId()).detail("newOwner", event.newOwnerId());
+        text(builder, "reason", event.reason());
+        record(builder, event);
+    }
+
+    @ApplicationModuleListener
+    void on(AgentGrantsChanged event) {
+        record(AuditEvent.builder("agent.grants_changed", AuditActor.person(event.actorId()), agent(event.agentId()))
+                .agent(event.agentId().toString()).detail("approval", event.approvalId())
+                .detail("riskTier", event.riskTier()), event, "dataScopes", event.dataScopes(), "tools", event.tools());
+    }
+
+    @ApplicationModuleListener
+    void on(ApprovalRequested event) {
+        record(AuditEvent.builder("approval.requested", AuditActor.person(event.actorId()),
+                        new AuditTarget("approval", event.approvalId().toString()))
+                .agent(event.agentId().toString()).detail("kind", event.kind())
+                .detail("requiresCompliance", event.requiresCompliance()), event);
+    }
+
+    @ApplicationModuleListener
+    void on(ApprovalDecided event) {
+        var builder = AuditEvent.builder("approval.decided", AuditActor.person(event.actorId()),
+                        new AuditTarget("approval", event.approvalId().toString()))
+                .agent(event.agentId().toString()).detail("kind", event.kind()).detail("decision", event.decision());
+        text(builder, "reason", event.reason());
+        record(builder, event);
+    }
+
+    @ApplicationModuleListener
+    void on(DataScopeSaved event) {
+        record(AuditEvent.builder("data_scope.saved", AuditActor.person(event.actorId()), new AuditTarget("data-scope", event.key()))
+                .dataset(event.key()).detail("sensitivity", event.sensitivity()).detail("phi", event.phi())
+                .detail("version", event.version()), event);
+    }
+
+    @ApplicationModuleListener
+    void on(ToolSaved event) {
+        record(AuditEvent.builder("tool.saved", AuditActor.person(event.actorId()), new AuditTarget("tool", event.key()))
+                .tool(event.key()).detail("maxK", event.maxK()).detail("version", event.version()), event);
+    }
+
+    private void record(AuditEvent.Builder builder, Object event, Object... sets) {
+        for (int i = 0; i < sets.length; i += 2) {
+            text(builder, (String) sets[i], String.join(",", ((Collection<?>) sets[i + 1]).stream().map(String::valueOf).toList()));
+        }
+        audit.append(builder.sourceId("registry:" + sha256(event.getClass().getSimpleName() + event)).build());
+    }
+
+    /** Free text and long lists go in as a digest when they are too long for the trail. */
+    private static void text(AuditEvent.Builder builder, String key, String value) {
+        if (value.length() <= 256) {
+            builder.detail(key, value);
+        } else {
+            builder.detail(key + "Sha256", sha256(value));
+        }
+    }
+
+    private static AuditTarget agent(Object id) {
+        return new AuditTarget("agent", id.toString());
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
