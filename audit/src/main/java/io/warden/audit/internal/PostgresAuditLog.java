@@ -62,7 +62,7 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
             agent_id, owner_id, dataset, tool, decision, reasons, purpose, request_digest, outcome, latency_micros,
             correlation_id, detail_keys, detail_values, hash""";
 
-    private record Pending(AuditEvent event, CompletableFuture<AuditRecord> result) {
+    private record Pending(AuditEvent event, RecordCodecV1.Template template, CompletableFuture<AuditRecord> result) {
     }
 
     private record Head(long lastSeq, byte[] lastHash, long lastCheckpointSeq, @Nullable Instant lastCheckpointAt) {
@@ -76,6 +76,8 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
     private final BlockingQueue<Pending> queue;
     private final Chain chain = new Chain();
     private volatile boolean running;
+    /** Where this instance's writer last left the head; only the writer thread touches it. */
+    private volatile @Nullable Head cachedHead;
     private @Nullable Thread writer;
     private @Nullable ScheduledExecutorService timer;
 
@@ -157,7 +159,8 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
         if (!running) {
             throw new AuditWriteFailed("The audit log is not running; " + event.action() + " was not recorded");
         }
-        Pending pending = new Pending(event, new CompletableFuture<>());
+        // the canonical form is prepared here, on the many appending threads, not on the one writer
+        Pending pending = new Pending(event, RecordCodecV1.template(event), new CompletableFuture<>());
         if (!queue.offer(pending)) {
             throw new AuditWriteFailed("The audit log is overloaded (" + properties.queueCapacity()
                     + " appends waiting); " + event.action() + " was not recorded");
@@ -185,7 +188,7 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
                 }
                 batch.add(first);
                 queue.drainTo(batch, properties.maxBatch() - 1);
-                List<AuditRecord> written = write(batch.stream().map(Pending::event).toList());
+                List<AuditRecord> written = write(batch);
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).result().complete(written.get(i));
                 }
@@ -202,49 +205,65 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
         }
     }
 
-    /** Writes the events in one transaction and returns their records, in order. */
-    List<AuditRecord> write(List<AuditEvent> events) throws SQLException {
+    /**
+     * Writes the events in one transaction and returns their records, in order. The head is moved first,
+     * on the condition that it is where this writer last saw it; when another writer (another instance,
+     * or the checkpoint timer) moved it meanwhile, the transaction is rolled back and redone from the
+     * current head. That keeps one round trip off the common case without ever forking the chain.
+     */
+    private List<AuditRecord> write(List<Pending> batch) throws SQLException {
+        List<AuditEvent> events = batch.stream().map(Pending::event).toList();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                Head head = lockHead(connection);
-                Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-                Map<String, AuditRecord> known = findBySource(connection, events);
-                List<AuditRecord> results = new ArrayList<>(events.size());
-                List<AuditRecord> fresh = new ArrayList<>(events.size());
-                long sequence = head.lastSeq();
-                byte[] previous = head.lastHash();
-                for (AuditEvent event : events) {
-                    AuditRecord earlier = event.sourceId() == null ? null : known.get(event.sourceId());
-                    if (earlier != null) {
-                        results.add(earlier);
+                for (int attempt = 0; ; attempt++) {
+                    Head head = cachedHead != null && attempt == 0 ? cachedHead : readHead(connection);
+                    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+                    Map<String, AuditRecord> known = findBySource(connection, events);
+                    List<AuditRecord> results = new ArrayList<>(events.size());
+                    List<AuditRecord> fresh = new ArrayList<>(events.size());
+                    long sequence = head.lastSeq();
+                    byte[] previous = head.lastHash();
+                    for (Pending pending : batch) {
+                        AuditEvent event = pending.event();
+                        AuditRecord earlier = event.sourceId() == null ? null : known.get(event.sourceId());
+                        if (earlier != null) {
+                            results.add(earlier);
+                            continue;
+                        }
+                        sequence++;
+                        byte[] hash = chain.next(previous, pending.template().fill(sequence, now));
+                        AuditRecord record = new AuditRecord(sequence, now, RecordCodecV1.VERSION, event, hash);
+                        fresh.add(record);
+                        results.add(record);
+                        if (event.sourceId() != null) {
+                            known.put(event.sourceId(), record);
+                        }
+                        previous = hash;
+                    }
+                    if (fresh.isEmpty()) {
+                        connection.commit();
+                        return results;
+                    }
+                    boolean checkpoint = sequence - head.lastCheckpointSeq() >= properties.checkpointEvery();
+                    Head moved = checkpoint ? new Head(sequence, previous, sequence, now)
+                            : new Head(sequence, previous, head.lastCheckpointSeq(), head.lastCheckpointAt());
+                    if (!moveHead(connection, head, moved)) {
+                        connection.rollback();
+                        cachedHead = null;
                         continue;
                     }
-                    sequence++;
-                    byte[] hash = chain.next(previous, RecordCodecV1.canonical(sequence, now, event));
-                    AuditRecord record = new AuditRecord(sequence, now, RecordCodecV1.VERSION, event, hash);
-                    fresh.add(record);
-                    results.add(record);
-                    if (event.sourceId() != null) {
-                        known.put(event.sourceId(), record);
-                    }
-                    previous = hash;
-                }
-                if (!fresh.isEmpty()) {
                     insert(connection, fresh);
-                    long lastCheckpoint = head.lastCheckpointSeq();
-                    Instant checkpointAt = head.lastCheckpointAt();
-                    if (sequence - head.lastCheckpointSeq() >= properties.checkpointEvery()) {
+                    if (checkpoint) {
                         sign(connection, head.lastCheckpointSeq() + 1, sequence, previous, now);
-                        lastCheckpoint = sequence;
-                        checkpointAt = now;
                     }
-                    moveHead(connection, sequence, previous, lastCheckpoint, checkpointAt);
+                    connection.commit();
+                    cachedHead = moved;
+                    return results;
                 }
-                connection.commit();
-                return results;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
+                cachedHead = null;
                 throw e;
             }
         }
@@ -262,7 +281,7 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
                         || !now.isBefore(head.lastCheckpointAt().plus(properties.checkpointInterval()));
                 if (unsigned && due) {
                     sign(connection, head.lastCheckpointSeq() + 1, head.lastSeq(), head.lastHash(), now);
-                    moveHead(connection, head.lastSeq(), head.lastHash(), head.lastSeq(), now);
+                    moveHead(connection, head, new Head(head.lastSeq(), head.lastHash(), head.lastSeq(), now));
                 }
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
@@ -286,16 +305,31 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
         }
     }
 
-    private void moveHead(Connection connection, long seq, byte[] hash, long checkpointSeq, @Nullable Instant checkpointAt)
-            throws SQLException {
+    private Head readHead(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "select last_seq, last_hash, last_checkpoint_seq, last_checkpoint_at from audit_head where id = 1");
+                ResultSet rs = statement.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("the audit_head row is missing: the audit schema is damaged");
+            }
+            OffsetDateTime at = rs.getObject(4, OffsetDateTime.class);
+            return new Head(rs.getLong(1), rs.getBytes(2), rs.getLong(3), at == null ? null : at.toInstant());
+        }
+    }
+
+    /** Moves the head from {@code from} to {@code to}; false when the head is no longer at {@code from}. */
+    private static boolean moveHead(Connection connection, Head from, Head to) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("""
                 update audit_head set last_seq = ?, last_hash = ?, last_checkpoint_seq = ?, last_checkpoint_at = ?
-                where id = 1""")) {
-            statement.setLong(1, seq);
-            statement.setBytes(2, hash);
-            statement.setLong(3, checkpointSeq);
-            statement.setObject(4, checkpointAt == null ? null : OffsetDateTime.ofInstant(checkpointAt, ZoneOffset.UTC));
-            statement.executeUpdate();
+                where id = 1 and last_seq = ? and last_hash = ? and last_checkpoint_seq = ?""")) {
+            statement.setLong(1, to.lastSeq());
+            statement.setBytes(2, to.lastHash());
+            statement.setLong(3, to.lastCheckpointSeq());
+            statement.setObject(4, to.lastCheckpointAt() == null ? null : OffsetDateTime.ofInstant(to.lastCheckpointAt(), ZoneOffset.UTC));
+            statement.setLong(5, from.lastSeq());
+            statement.setBytes(6, from.lastHash());
+            statement.setLong(7, from.lastCheckpointSeq());
+            return statement.executeUpdate() == 1;
         }
     }
 

@@ -34,6 +34,22 @@ class CanonicalJsonTests {
     }
 
     @Test
+    void aRecordTemplateFillsToExactlyTheCanonicalForm() {
+        for (int i = 0; i < 50; i++) {
+            var event = PostgresAuditLogTests.event(i);
+            var time = java.time.Instant.parse("2026-11-28T10:00:00.123456Z").plusSeconds(i * 7919L);
+            assertThat(new String(RecordCodecV1.template(event).fill(i * 1_000_003L, time), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo(RecordCodecV1.canonicalText(i * 1_000_003L, time, event));
+        }
+        var awkward = io.warden.audit.AuditEvent.builder("agent.registered",
+                io.warden.audit.AuditActor.person("\"seq\":4503599627370489"), new io.warden.audit.AuditTarget("agent", "\"time\":\"x"))
+                .build();
+        var time = java.time.Instant.EPOCH;
+        assertThat(new String(RecordCodecV1.template(awkward).fill(4503599627370489L, time), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(RecordCodecV1.canonicalText(4503599627370489L, time, awkward));
+    }
+
+    @Test
     void refusesLoneSurrogatesAndUnsafeIntegers() {
         assertThatIllegalArgumentException().isThrownBy(() -> CanonicalJson.write("\ud800x")).withMessageContaining("surrogate");
         assertThatIllegalArgumentException().isThrownBy(() -> CanonicalJson.write("x\udc00")).withMessageContaining("surrogate");
