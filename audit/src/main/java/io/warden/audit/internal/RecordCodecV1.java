@@ -13,8 +13,6 @@ import tools.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,32 +36,71 @@ public final class RecordCodecV1 {
         return canonicalText(sequence, time, event).getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Writes the members directly in their RFC 8785 order (names sorted by UTF-16 code units): the same
+     * bytes {@link CanonicalJson} produces for the record as a map, without building or sorting one.
+     */
     public static String canonicalText(long sequence, Instant time, AuditEvent event) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("v", (long) VERSION);
-        json.put("seq", sequence);
-        json.put("time", DateTimeFormatter.ISO_INSTANT.format(time));
-        json.put("action", event.action());
-        put(json, "sourceId", event.sourceId());
-        Map<String, Object> actor = new LinkedHashMap<>();
-        actor.put("id", event.actor().id());
-        actor.put("type", event.actor().type().name());
-        put(actor, "owner", event.actor().ownerId());
-        json.put("actor", actor);
-        json.put("target", Map.of("type", event.target().type(), "id", event.target().id()));
-        put(json, "agent", event.agentId());
-        put(json, "owner", event.ownerId());
-        put(json, "dataset", event.dataset());
-        put(json, "tool", event.tool());
-        put(json, "decision", event.decision());
-        json.put("reasons", event.reasons());
-        put(json, "purpose", event.purposeOfUse());
-        put(json, "requestDigest", event.requestDigest());
-        json.put("outcome", event.outcome().name());
-        put(json, "latencyMicros", event.latencyMicros());
-        put(json, "correlationId", event.correlationId());
-        json.put("details", event.details());
-        return CanonicalJson.write(json);
+        StringBuilder out = new StringBuilder(512);
+        out.append("{\"action\":");
+        CanonicalJson.string(event.action(), out);
+        out.append(",\"actor\":{\"id\":");
+        CanonicalJson.string(event.actor().id(), out);
+        if (event.actor().ownerId() != null) {
+            out.append(",\"owner\":");
+            CanonicalJson.string(event.actor().ownerId(), out);
+        }
+        out.append(",\"type\":\"").append(event.actor().type().name()).append("\"}");
+        member(out, "agent", event.agentId());
+        member(out, "correlationId", event.correlationId());
+        member(out, "dataset", event.dataset());
+        member(out, "decision", event.decision());
+        out.append(",\"details\":{");
+        boolean first = true;
+        for (var detail : event.details().entrySet()) {
+            if (!first) {
+                out.append(',');
+            }
+            first = false;
+            CanonicalJson.string(detail.getKey(), out);
+            out.append(':');
+            CanonicalJson.string(detail.getValue(), out);
+        }
+        out.append('}');
+        if (event.latencyMicros() != null) {
+            out.append(",\"latencyMicros\":");
+            CanonicalJson.write(event.latencyMicros(), out);
+        }
+        out.append(",\"outcome\":\"").append(event.outcome().name()).append('"');
+        member(out, "owner", event.ownerId());
+        member(out, "purpose", event.purposeOfUse());
+        out.append(",\"reasons\":[");
+        for (int i = 0; i < event.reasons().size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            CanonicalJson.string(event.reasons().get(i), out);
+        }
+        out.append(']');
+        member(out, "requestDigest", event.requestDigest());
+        out.append(",\"seq\":");
+        CanonicalJson.write(sequence, out);
+        member(out, "sourceId", event.sourceId());
+        out.append(",\"target\":{\"id\":");
+        CanonicalJson.string(event.target().id(), out);
+        out.append(",\"type\":");
+        CanonicalJson.string(event.target().type(), out);
+        out.append("},\"time\":\"").append(DateTimeFormatter.ISO_INSTANT.format(time)).append('"');
+        member(out, "tool", event.tool());
+        out.append(",\"v\":").append(VERSION).append('}');
+        return out.toString();
+    }
+
+    private static void member(StringBuilder out, String name, @Nullable String value) {
+        if (value != null) {
+            out.append(",\"").append(name).append("\":");
+            CanonicalJson.string(value, out);
+        }
     }
 
     private static final long SEQ_MARK = (1L << 52) - 7;
@@ -151,11 +188,4 @@ public final class RecordCodecV1 {
         JsonNode value = json.get(name);
         return value == null ? null : value.asString();
     }
-
-    private static void put(Map<String, Object> json, String name, @Nullable Object value) {
-        if (value != null) {
-            json.put(name, value);
-        }
-    }
-
 }
