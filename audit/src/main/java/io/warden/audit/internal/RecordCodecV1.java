@@ -41,57 +41,77 @@ public final class RecordCodecV1 {
      * bytes {@link CanonicalJson} produces for the record as a map, without building or sorting one.
      */
     public static String canonicalText(long sequence, Instant time, AuditEvent event) {
+        return canonicalText(sequence, time, event.action(), event.sourceId(), event.actor().id(),
+                event.actor().type().name(), event.actor().ownerId(), event.target().type(), event.target().id(),
+                event.agentId(), event.ownerId(), event.dataset(), event.tool(), event.decision(),
+                event.reasons().toArray(String[]::new), event.purposeOfUse(), event.requestDigest(),
+                event.outcome().name(), event.latencyMicros(), event.correlationId(),
+                event.details().keySet().toArray(String[]::new), event.details().values().toArray(String[]::new));
+    }
+
+    /**
+     * The canonical form from stored values, as the verifier reads them: no event is built and nothing is
+     * validated, since any value that differs from what was hashed fails the chain anyway. Details must be
+     * given in key order.
+     */
+    public static String canonicalText(long sequence, Instant time, String action, @Nullable String sourceId,
+            String actorId, String actorType, @Nullable String actorOwner, String targetType, String targetId,
+            @Nullable String agentId, @Nullable String ownerId, @Nullable String dataset, @Nullable String tool,
+            @Nullable String decision, String[] reasons, @Nullable String purpose, @Nullable String requestDigest,
+            String outcome, @Nullable Long latencyMicros, @Nullable String correlationId, String[] detailKeys,
+            String[] detailValues) {
         StringBuilder out = new StringBuilder(512);
         out.append("{\"action\":");
-        CanonicalJson.string(event.action(), out);
+        CanonicalJson.string(action, out);
         out.append(",\"actor\":{\"id\":");
-        CanonicalJson.string(event.actor().id(), out);
-        if (event.actor().ownerId() != null) {
+        CanonicalJson.string(actorId, out);
+        if (actorOwner != null) {
             out.append(",\"owner\":");
-            CanonicalJson.string(event.actor().ownerId(), out);
+            CanonicalJson.string(actorOwner, out);
         }
-        out.append(",\"type\":\"").append(event.actor().type().name()).append("\"}");
-        member(out, "agent", event.agentId());
-        member(out, "correlationId", event.correlationId());
-        member(out, "dataset", event.dataset());
-        member(out, "decision", event.decision());
-        out.append(",\"details\":{");
-        boolean first = true;
-        for (var detail : event.details().entrySet()) {
-            if (!first) {
-                out.append(',');
-            }
-            first = false;
-            CanonicalJson.string(detail.getKey(), out);
-            out.append(':');
-            CanonicalJson.string(detail.getValue(), out);
-        }
+        out.append(",\"type\":");
+        CanonicalJson.string(actorType, out);
         out.append('}');
-        if (event.latencyMicros() != null) {
-            out.append(",\"latencyMicros\":");
-            CanonicalJson.write(event.latencyMicros(), out);
-        }
-        out.append(",\"outcome\":\"").append(event.outcome().name()).append('"');
-        member(out, "owner", event.ownerId());
-        member(out, "purpose", event.purposeOfUse());
-        out.append(",\"reasons\":[");
-        for (int i = 0; i < event.reasons().size(); i++) {
+        member(out, "agent", agentId);
+        member(out, "correlationId", correlationId);
+        member(out, "dataset", dataset);
+        member(out, "decision", decision);
+        out.append(",\"details\":{");
+        for (int i = 0; i < detailKeys.length; i++) {
             if (i > 0) {
                 out.append(',');
             }
-            CanonicalJson.string(event.reasons().get(i), out);
+            CanonicalJson.string(detailKeys[i], out);
+            out.append(':');
+            CanonicalJson.string(i < detailValues.length ? detailValues[i] : "", out);
+        }
+        out.append('}');
+        if (latencyMicros != null) {
+            out.append(",\"latencyMicros\":");
+            CanonicalJson.write(latencyMicros, out);
+        }
+        out.append(",\"outcome\":");
+        CanonicalJson.string(outcome, out);
+        member(out, "owner", ownerId);
+        member(out, "purpose", purpose);
+        out.append(",\"reasons\":[");
+        for (int i = 0; i < reasons.length; i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            CanonicalJson.string(reasons[i], out);
         }
         out.append(']');
-        member(out, "requestDigest", event.requestDigest());
+        member(out, "requestDigest", requestDigest);
         out.append(",\"seq\":");
         CanonicalJson.write(sequence, out);
-        member(out, "sourceId", event.sourceId());
+        member(out, "sourceId", sourceId);
         out.append(",\"target\":{\"id\":");
-        CanonicalJson.string(event.target().id(), out);
+        CanonicalJson.string(targetId, out);
         out.append(",\"type\":");
-        CanonicalJson.string(event.target().type(), out);
+        CanonicalJson.string(targetType, out);
         out.append("},\"time\":\"").append(DateTimeFormatter.ISO_INSTANT.format(time)).append('"');
-        member(out, "tool", event.tool());
+        member(out, "tool", tool);
         out.append(",\"v\":").append(VERSION).append('}');
         return out.toString();
     }
