@@ -10,6 +10,9 @@ import tools.jackson.databind.JsonNode;
 /** The audit trail through the API: registry changes recorded, verification, keys and bad input. */
 class AuditApiTests extends IntegrationTest {
 
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
     @Test
     void registryChangesAreRecordedWithTheirActors() {
         var registered = client.call("POST", "/api/v1/agents", owner(), """
@@ -37,6 +40,42 @@ class AuditApiTests extends IntegrationTest {
         JsonNode verification = client.get("/api/v1/audit/verify?from=1&to=" + head, compliance()).json();
         assertThat(verification.get("valid").asBoolean()).as(verification.toString()).isTrue();
         assertThat(verification.get("eventsChecked").asLong()).isGreaterThanOrEqualTo(head);
+    }
+
+    @Test
+    void anExportVerifiesOfflineWithTheServedKeysAndIsItselfAudited() throws Exception {
+        long head = head();
+        var export = client.call("GET", "/api/v1/audit/exports?format=fhir-ndjson&from=1&to=" + head, compliance(), null,
+                java.util.Map.of("Accept", "*/*"));
+        assertThat(export.status()).as(export.body()).isEqualTo(200);
+        assertThat(export.contentType()).startsWith("application/fhir+ndjson");
+        assertThat(export.header("Content-Disposition")).contains("attachment");
+        java.nio.file.Path keys = java.nio.file.Files.createTempFile("warden-keys", ".json");
+        java.nio.file.Files.writeString(keys, client.get("/api/v1/audit/keys", compliance()).body());
+        var verification = io.warden.audit.ExportVerifier.verify(new java.io.StringReader(export.body()),
+                io.warden.audit.ExportVerifier.readKeys(keys));
+        assertThat(verification.valid()).as("%s", verification).isTrue();
+        assertThat(verification.eventsChecked()).isGreaterThanOrEqualTo(head);
+
+        JsonNode exported = client.get("/api/v1/audit/events?action=audit.exported&limit=5", admin()).json().get("items");
+        assertThat(exported).anySatisfy(item -> {
+            assertThat(item.get("actor").get("id").asString()).isEqualTo("3f1c2a9e-7b1d-4e0a-9c11-000000000a04");
+            assertThat(item.get("details").get("format").asString()).isEqualTo("fhir-ndjson");
+        });
+    }
+
+    @Test
+    void theApplicationRoleMayOnlyReadAndAppendTheTrail() {
+        var privileges = jdbc.sql("""
+                select current_user,
+                       has_table_privilege('audit_event', 'SELECT'), has_table_privilege('audit_event', 'INSERT'),
+                       has_table_privilege('audit_event', 'UPDATE'), has_table_privilege('audit_event', 'DELETE'),
+                       has_table_privilege('audit_event', 'TRUNCATE'), has_table_privilege('audit_checkpoint', 'UPDATE'),
+                       has_table_privilege('agent', 'UPDATE')""")
+                .query((rs, row) -> java.util.List.of(rs.getString(1), rs.getBoolean(2), rs.getBoolean(3), rs.getBoolean(4),
+                        rs.getBoolean(5), rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8)))
+                .single();
+        assertThat(privileges).containsExactly("warden_app", true, true, false, false, false, false, true);
     }
 
     @Test

@@ -70,7 +70,8 @@ public final class AuditBench {
             config.setMaximumPoolSize(4);
             config.addDataSourceProperty("reWriteBatchedInserts", "true");
             try (HikariDataSource dataSource = new HikariDataSource(config)) {
-                Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/audit").load().migrate();
+                Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/audit")
+                        .placeholders(Map.of("appRole", "postgres")).load().migrate();
                 SigningKeys.SigningKey key = SigningKeys.generatedIn(data.resolve("keys"));
                 AuditProperties properties = new AuditProperties(1000, Duration.ofSeconds(60), 1000, 100_000,
                         Duration.ofSeconds(30), null, null, null, data.resolve("keys"), List.of());

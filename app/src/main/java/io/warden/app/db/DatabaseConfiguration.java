@@ -17,6 +17,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
+import org.springframework.boot.flyway.autoconfigure.FlywayDataSource;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import java.util.Map;
 
 /**
  * The {@link DataSource}: the external PostgreSQL named by {@code warden.db.url}, or else an embedded
@@ -31,18 +36,22 @@ class DatabaseConfiguration {
     WardenDatabase wardenDatabase(DatabaseProperties properties) {
         if (properties.external()) {
             log.info("Using the external PostgreSQL at {}", redact(properties.url()));
+            String migrationUser = properties.migrationUser() != null ? properties.migrationUser() : properties.user();
+            String migrationPassword = properties.migrationUser() != null ? properties.migrationPassword() : properties.password();
             return new WardenDatabase(null, java.util.Objects.requireNonNull(properties.url()), properties.user(),
-                    properties.password());
+                    properties.password(), migrationUser, migrationPassword);
         }
         EmbeddedPostgres postgres = startEmbedded(properties);
-        createDatabase(postgres, properties.database());
-        String url = postgres.getJdbcUrl("postgres", properties.database());
+        createDatabase(postgres, properties.database(), properties.appRole());
+        String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + properties.database();
         log.info("Started the embedded PostgreSQL on port {} with its data in {}", postgres.getPort(),
                 properties.dataDir().toAbsolutePath().normalize());
-        return new WardenDatabase(postgres, url, "postgres", null);
+        return new WardenDatabase(postgres, url, properties.appRole(), null, "postgres", null);
     }
 
+    /** The application's pool, as the application role. */
     @Bean
+    @Primary
     DataSource dataSource(WardenDatabase database, DatabaseProperties properties) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(database.url());
@@ -54,7 +63,24 @@ class DatabaseConfiguration {
         }
         config.setPoolName("warden");
         config.setMaximumPoolSize(properties.maxPoolSize());
+        // the audit log's group commit sends one multi-row INSERT per batch
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
         return new HikariDataSource(config);
+    }
+
+    /** Flyway migrates as the schema owner, without a pool. */
+    @Bean
+    @FlywayDataSource
+    DataSource flywayDataSource(WardenDatabase database) {
+        return new SimpleDriverDataSource(new org.postgresql.Driver(), database.url(), database.migrationUser(),
+                database.migrationPassword());
+    }
+
+    /** Tells the migrations which role to grant the application's privileges to. */
+    @Bean
+    FlywayConfigurationCustomizer wardenMigrationPlaceholders(WardenDatabase database) {
+        return configuration -> configuration.placeholders(Map.of("appRole",
+                database.user() == null ? "" : database.user()));
     }
 
     private static EmbeddedPostgres startEmbedded(DatabaseProperties properties) {
@@ -80,13 +106,19 @@ class DatabaseConfiguration {
         }
     }
 
-    private static void createDatabase(EmbeddedPostgres postgres, String database) {
+    /** Creates the database and the application role (names are checked identifiers) on first start. */
+    private static void createDatabase(EmbeddedPostgres postgres, String database, String appRole) {
         try (Connection connection = postgres.getPostgresDatabase().getConnection();
                 Statement statement = connection.createStatement()) {
             var exists = statement.executeQuery("select 1 from pg_database where datname = '" + database + "'");
             if (!exists.next()) {
                 statement.execute("create database " + database);
             }
+            var role = statement.executeQuery("select 1 from pg_roles where rolname = '" + appRole + "'");
+            if (!role.next()) {
+                statement.execute("create role " + appRole + " login");
+            }
+            statement.execute("grant connect on database " + database + " to " + appRole);
         } catch (SQLException e) {
             throw new IllegalStateException("Could not create the database '" + database + "' in the embedded PostgreSQL", e);
         }
@@ -98,7 +130,8 @@ class DatabaseConfiguration {
 
     /** The database Warden connects to, and the embedded server behind it when there is one. */
     record WardenDatabase(@Nullable EmbeddedPostgres embedded, String url, @Nullable String user,
-            @Nullable String password) implements DisposableBean {
+            @Nullable String password, @Nullable String migrationUser, @Nullable String migrationPassword)
+            implements DisposableBean {
 
         @Override
         public void destroy() throws IOException {

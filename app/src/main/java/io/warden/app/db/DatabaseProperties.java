@@ -16,6 +16,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param port     port of the embedded PostgreSQL on localhost; 0 picks a free one
  * @param database name of the database Warden creates in the embedded server
  * @param maxPoolSize connections in the pool
+ * @param migrationUser     the schema owner Flyway migrates as, for an external database (defaults to {@code user})
+ * @param migrationPassword its password
+ * @param appRole  the role the application connects as in the embedded database; it may only read and
+ *                 append to the audit trail
  */
 @ConfigurationProperties("warden.db")
 public record DatabaseProperties(
@@ -25,7 +29,10 @@ public record DatabaseProperties(
         @DefaultValue("./.warden/pgdata") Path dataDir,
         @DefaultValue("0") int port,
         @DefaultValue("warden") String database,
-        @DefaultValue("10") int maxPoolSize) {
+        @DefaultValue("10") int maxPoolSize,
+        @Nullable String migrationUser,
+        @Nullable String migrationPassword,
+        @DefaultValue("warden_app") String appRole) {
 
     public DatabaseProperties {
         if (port < 0 || port > 65535) {
@@ -33,6 +40,9 @@ public record DatabaseProperties(
         }
         if (!database.matches("[a-z_][a-z0-9_]{0,62}")) {
             throw new IllegalArgumentException("warden.db.database must be a plain lower-case identifier, got " + database);
+        }
+        if (!appRole.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("warden.db.app-role must be a plain lower-case identifier, got " + appRole);
         }
         if (maxPoolSize < 1) {
             throw new IllegalArgumentException("warden.db.max-pool-size must be at least 1, got " + maxPoolSize);

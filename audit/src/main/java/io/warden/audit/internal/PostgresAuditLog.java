@@ -78,6 +78,7 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
     private volatile boolean running;
     /** Where this instance's writer last left the head; only the writer thread touches it. */
     private volatile @Nullable Head cachedHead;
+    private @Nullable Connection writerConnection;
     private @Nullable Thread writer;
     private @Nullable ScheduledExecutorService timer;
 
@@ -101,6 +102,11 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
             return;
         }
         publishKey();
+        try {
+            writerConnection(); // taken now, before anything can append and while the pool is free
+        } catch (SQLException e) {
+            throw new IllegalStateException("The audit log could not get its database connection", e);
+        }
         running = true;
         Thread thread = new Thread(this::writeLoop, "warden-audit-writer");
         thread.setDaemon(true);
@@ -203,6 +209,7 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
                 batch.clear();
             }
         }
+        closeWriterConnection();
     }
 
     /**
@@ -213,8 +220,8 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
      */
     private List<AuditRecord> write(List<Pending> batch) throws SQLException {
         List<AuditEvent> events = batch.stream().map(Pending::event).toList();
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
+        Connection connection = writerConnection();
+        {
             try {
                 for (int attempt = 0; ; attempt++) {
                     Head head = cachedHead != null && attempt == 0 ? cachedHead : readHead(connection);
@@ -262,9 +269,34 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
                     return results;
                 }
             } catch (SQLException | RuntimeException e) {
-                connection.rollback();
                 cachedHead = null;
+                closeWriterConnection();
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * The writer keeps one connection of its own, so that appending never waits for the pool: callers
+     * that hold pooled connections while they append (transactional listeners do) cannot starve it.
+     */
+    private Connection writerConnection() throws SQLException {
+        if (writerConnection == null || writerConnection.isClosed()) {
+            writerConnection = dataSource.getConnection();
+            writerConnection.setAutoCommit(false);
+        }
+        return writerConnection;
+    }
+
+    private void closeWriterConnection() {
+        Connection connection = writerConnection;
+        writerConnection = null;
+        if (connection != null) {
+            try {
+                connection.rollback();
+                connection.close();
+            } catch (SQLException ignored) {
+                // the connection is broken already; a new one is taken for the next batch
             }
         }
     }

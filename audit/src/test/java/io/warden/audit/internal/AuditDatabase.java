@@ -33,7 +33,8 @@ final class AuditDatabase {
         source.setUrl(server().getJdbcUrl("postgres", name));
         source.setReWriteBatchedInserts(true);
         this.dataSource = source;
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/audit").load().migrate();
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/audit")
+                .placeholders(java.util.Map.of("appRole", "postgres")).load().migrate();
     }
 
     static synchronized EmbeddedPostgres server() {
