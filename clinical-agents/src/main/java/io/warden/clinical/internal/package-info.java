@@ -1,0 +1,10 @@
+/**
+ * The retrieval service's implementation: {@link io.warden.clinical.internal.WordPieceTokenizer} (BERT
+ * tokenisation from a Hugging Face {@code tokenizer.json}, offline) and
+ * {@link io.warden.clinical.internal.OnnxTextEmbedder} (ONNX Runtime, padded batches, mean pooling,
+ * L2 normalisation).
+ */
+@NullMarked
+package io.warden.clinical.internal;
+
+import org.jspecify.annotations.NullMarked;
