@@ -2,8 +2,12 @@
  * Clinical agents: the governed retrieval service (embeddings, vector indexes, k-NN and majority-vote
  * classifiers, evaluation) and the imaging cohort builder.
  *
- * <p>Entry points so far: {@link io.warden.clinical.Embedder}, the port to text and image embedding
- * models, with ONNX Runtime behind it ({@code OnnxTextEmbedder} runs all-MiniLM-L6-v2 by default).
+ * <p>Entry points: {@link io.warden.clinical.Embedder} (embedding models on ONNX Runtime; all-MiniLM-L6-v2
+ * by default), {@link io.warden.clinical.VectorCollections} and {@link io.warden.clinical.VectorIndex}
+ * (named, versioned, persistent collections searched exactly or through Lucene's HNSW, with metadata
+ * filters and atomic replacement), {@link io.warden.clinical.KnnClassifier} (majority and weighted
+ * votes, zero-shot), {@link io.warden.clinical.VolumeEmbeddings} (3D volumes from slices) and
+ * {@link io.warden.clinical.Evaluation} (recall@k, P@k, vote accuracy).
  *
  * <p>May depend on {@code audit} only. Agents never call it directly; the policy gateway does.
  */

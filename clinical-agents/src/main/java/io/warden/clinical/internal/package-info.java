@@ -2,7 +2,8 @@
  * The retrieval service's implementation: {@link io.warden.clinical.internal.WordPieceTokenizer} (BERT
  * tokenisation from a Hugging Face {@code tokenizer.json}, offline) and
  * {@link io.warden.clinical.internal.OnnxTextEmbedder} (ONNX Runtime, padded batches, mean pooling,
- * L2 normalisation).
+ * L2 normalisation), the flat and Lucene HNSW indexes and
+ * {@link io.warden.clinical.internal.FileVectorCollections}, which versions them on disk.
  */
 @NullMarked
 package io.warden.clinical.internal;

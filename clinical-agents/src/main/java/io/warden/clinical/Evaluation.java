@@ -1,0 +1,59 @@
+package io.warden.clinical;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Retrieval quality: recall@k of an approximate index against exact search, precision@k by label (as
+ * 3D-MIR reports P@1, P@3, P@5, P@10), and top-1 / top-k majority-vote accuracy. Pure functions over
+ * result lists; the caller runs the searches.
+ */
+public final class Evaluation {
+
+    private Evaluation() {
+    }
+
+    /** Mean over queries of |approximate top-k ∩ exact top-k| / k. */
+    public static double recallAtK(List<List<String>> approximate, List<List<String>> exact, int k) {
+        requireSameSize(approximate, exact);
+        double total = 0;
+        for (int q = 0; q < exact.size(); q++) {
+            Set<String> truth = new HashSet<>(exact.get(q).subList(0, Math.min(k, exact.get(q).size())));
+            long found = approximate.get(q).stream().limit(k).filter(truth::contains).count();
+            total += (double) found / k;
+        }
+        return exact.isEmpty() ? 0 : total / exact.size();
+    }
+
+    /** Mean over queries of the share of the first k results whose label is the query's label. */
+    public static double precisionAtK(List<String> queryLabels, List<List<String>> resultLabels, int k) {
+        requireSameSize(queryLabels, resultLabels);
+        double total = 0;
+        for (int q = 0; q < queryLabels.size(); q++) {
+            String label = queryLabels.get(q);
+            long relevant = resultLabels.get(q).stream().limit(k).filter(label::equals).count();
+            total += (double) relevant / k;
+        }
+        return queryLabels.isEmpty() ? 0 : total / queryLabels.size();
+    }
+
+    /** Share of queries whose majority vote over their first k results' labels is the query's label. */
+    public static double majorityVoteAccuracy(List<String> queryLabels, List<List<SearchHit>> results, String labelKey, int k) {
+        requireSameSize(queryLabels, results);
+        int correct = 0;
+        for (int q = 0; q < queryLabels.size(); q++) {
+            List<SearchHit> neighbours = results.get(q).subList(0, Math.min(k, results.get(q).size()));
+            if (!neighbours.isEmpty() && KnnClassifier.classify(neighbours, labelKey, false).label().equals(queryLabels.get(q))) {
+                correct++;
+            }
+        }
+        return queryLabels.isEmpty() ? 0 : (double) correct / queryLabels.size();
+    }
+
+    private static void requireSameSize(List<?> a, List<?> b) {
+        if (a.size() != b.size()) {
+            throw new IllegalArgumentException("one result list per query: " + a.size() + " queries, " + b.size() + " result lists");
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package io.warden.clinical.internal;
+
+import io.warden.clinical.IndexKind;
+import io.warden.clinical.RetrievalRejected;
+import io.warden.clinical.SearchHit;
+import io.warden.clinical.VectorCollections;
+import io.warden.clinical.VectorIndex;
+import io.warden.clinical.VectorRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Collections in a folder: {@code <name>/v<version>/} holds one built version (its {@code manifest.json},
+ * format 1, and the index files), {@code <name>/CURRENT} names the version in use. A replacement is built
+ * in a temporary folder, moved into place, and {@code CURRENT} is switched with an atomic rename; the
+ * in-memory switch follows, and the old version is closed once the searches already running on it end.
+ * Thread-safe.
+ */
+public final class FileVectorCollections implements VectorCollections, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(FileVectorCollections.class);
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** An open version and the lock that keeps it open while searches use it. */
+    private record Handle(VectorIndex index, ReentrantReadWriteLock lock, Path folder) {
+    }
+
+    private final Path root;
+    private final int hnswMaxConnections;
+    private final int hnswBeamWidth;
+    private final Map<String, Handle> current = new ConcurrentHashMap<>();
+    private final Map<String, Object> writers = new ConcurrentHashMap<>();
+
+    public FileVectorCollections(Path root, int hnswMaxConnections, int hnswBeamWidth) {
+        this.root = root;
+        this.hnswMaxConnections = hnswMaxConnections;
+        this.hnswBeamWidth = hnswBeamWidth;
+        try {
+            Files.createDirectories(root);
+            try (Stream<Path> names = Files.list(root)) {
+                for (Path folder : names.filter(Files::isDirectory).toList()) {
+                    Path pointer = folder.resolve("CURRENT");
+                    if (Files.exists(pointer)) {
+                        Path version = folder.resolve(Files.readString(pointer, StandardCharsets.UTF_8).strip());
+                        current.put(folder.getFileName().toString(), open(version));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not open the collections in " + root, e);
+        }
+        log.info("Opened {} vector collections from {}", current.size(), root);
+    }
+
+    @Override
+    public VectorIndex replace(String name, IndexKind kind, int dimension, List<VectorRecord> records) {
+        if (!NAME.matcher(name).matches()) {
+            throw new RetrievalRejected("invalid-name", "Collection names are lower-case letters, digits and dashes: " + name);
+        }
+        if (dimension < 1 || dimension > 8192) {
+            throw new RetrievalRejected("wrong-dimension", "A collection's dimension must be between 1 and 8192, got " + dimension);
+        }
+        Set<String> ids = new HashSet<>();
+        for (VectorRecord record : records) {
+            if (record.vector().length != dimension) {
+                throw new RetrievalRejected("wrong-dimension", "Record " + record.id() + " has " + record.vector().length
+                        + " dimensions; collection " + name + " has " + dimension);
+            }
+            if (!ids.add(record.id())) {
+                throw new RetrievalRejected("duplicate-id", "Record id " + record.id() + " appears twice");
+            }
+        }
+        synchronized (writers.computeIfAbsent(name, n -> new Object())) {
+            Handle previous = current.get(name);
+            long version = previous == null ? 1 : previous.index().version() + 1;
+            Path folder = root.resolve(name);
+            Path target = folder.resolve("v" + version);
+            Path building = folder.resolve("v" + version + ".building");
+            try {
+                Files.createDirectories(building);
+                if (kind == IndexKind.FLAT) {
+                    new FlatIndex(name, version, dimension, records).write(building);
+                } else {
+                    LuceneHnswIndex.build(building, records, hnswMaxConnections, hnswBeamWidth);
+                }
+                Files.writeString(building.resolve("manifest.json"), JSON.writeValueAsString(Map.of("format", 1,
+                        "name", name, "version", version, "kind", kind.name(), "dimension", dimension,
+                        "count", records.size())));
+                Files.move(building, target, StandardCopyOption.ATOMIC_MOVE);
+                Handle opened = open(target);
+                Path pointer = folder.resolve("CURRENT.tmp");
+                Files.writeString(pointer, target.getFileName().toString(), StandardCharsets.UTF_8);
+                Files.move(pointer, folder.resolve("CURRENT"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                current.put(name, opened);
+                if (previous != null) {
+                    retire(previous);
+                }
+                log.info("Collection {} is now version {} ({} {} vectors of {} dimensions)", name, version, records.size(),
+                        kind, dimension);
+                return opened.index();
+            } catch (IOException e) {
+                deleteQuietly(building);
+                throw new UncheckedIOException("Could not build version " + version + " of collection " + name, e);
+            }
+        }
+    }
+
+    @Override
+    public Optional<VectorIndex> find(String name) {
+        return Optional.ofNullable(current.get(name)).map(Handle::index);
+    }
+
+    @Override
+    public List<VectorIndex> all() {
+        return current.values().stream().map(Handle::index).sorted(Comparator.comparing(VectorIndex::name)).toList();
+    }
+
+    @Override
+    public List<SearchHit> search(String name, float[] query, int k, Map<String, String> filter) {
+        while (true) {
+            Handle handle = current.get(name);
+            if (handle == null) {
+                throw new RetrievalRejected("unknown-collection", "No collection named " + name);
+            }
+            var read = handle.lock().readLock();
+            if (!read.tryLock()) {
+                continue; // being retired: the map already holds its successor
+            }
+            try {
+                if (isClosed(handle)) {
+                    continue;
+                }
+                return handle.index().search(query, k, filter);
+            } finally {
+                read.unlock();
+            }
+        }
+    }
+
+    private final Set<Handle> closed = ConcurrentHashMap.newKeySet();
+
+    private boolean isClosed(Handle handle) {
+        return closed.contains(handle);
+    }
+
+    /** Waits for the searches on the old version to finish, closes it and deletes its files. */
+    private void retire(Handle old) {
+        old.lock().writeLock().lock();
+        try {
+            closed.add(old);
+            if (old.index() instanceof AutoCloseable closeable) {
+                closeable.close();
+            }
+        } catch (Exception e) {
+            log.warn("Could not close version {} of {}", old.index().version(), old.index().name(), e);
+        } finally {
+            old.lock().writeLock().unlock();
+        }
+        deleteQuietly(old.folder());
+    }
+
+    private Handle open(Path version) throws IOException {
+        JsonNode manifest = JSON.readTree(Files.readString(version.resolve("manifest.json")));
+        if (manifest.path("format").asInt() != 1) {
+            throw new IOException("Collection version " + version + " has an unknown format " + manifest.path("format"));
+        }
+        String name = manifest.path("name").asString();
+        long number = manifest.path("version").asLong();
+        int dimension = manifest.path("dimension").asInt();
+        VectorIndex index = IndexKind.valueOf(manifest.path("kind").asString()) == IndexKind.FLAT
+                ? FlatIndex.read(name, number, dimension, version)
+                : LuceneHnswIndex.open(name, number, dimension, version);
+        return new Handle(index, new ReentrantReadWriteLock(), version);
+    }
+
+    private static void deleteQuietly(Path folder) {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            log.warn("Could not delete {}", folder, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Handle handle : new ArrayList<>(current.values())) {
+            handle.lock().writeLock().lock();
+            try {
+                if (handle.index() instanceof AutoCloseable closeable) {
+                    closeable.close();
+                }
+            } catch (Exception e) {
+                log.warn("Could not close {}", handle.index().name(), e);
+            } finally {
+                handle.lock().writeLock().unlock();
+            }
+        }
+        current.clear();
+    }
+}

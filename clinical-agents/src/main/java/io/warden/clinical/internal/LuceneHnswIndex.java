@@ -1,0 +1,152 @@
+package io.warden.clinical.internal;
+
+import io.warden.clinical.IndexKind;
+import io.warden.clinical.SearchHit;
+import io.warden.clinical.VectorIndex;
+import io.warden.clinical.VectorRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene103.Lucene103Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.IndexableField;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+
+/**
+ * Approximate search on Apache Lucene 10's HNSW graph (dot-product similarity over unit vectors), with
+ * metadata as keyword fields that filter during the graph search. One Lucene index per collection
+ * version, force-merged to one segment after building so a search walks one graph.
+ */
+final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
+
+    static final String VECTOR = "vector";
+    static final String ID = "id";
+    static final String META = "m.";
+
+    private final String name;
+    private final long version;
+    private final int dimension;
+    private final Directory directory;
+    private final DirectoryReader reader;
+    private final IndexSearcher searcher;
+
+    private LuceneHnswIndex(String name, long version, int dimension, Directory directory) throws IOException {
+        this.name = name;
+        this.version = version;
+        this.dimension = dimension;
+        this.directory = directory;
+        this.reader = DirectoryReader.open(directory);
+        this.searcher = new IndexSearcher(reader);
+    }
+
+    static void build(Path folder, List<VectorRecord> records, int maxConnections, int beamWidth) throws IOException {
+        KnnVectorsFormat format = new Lucene99HnswVectorsFormat(maxConnections, beamWidth);
+        IndexWriterConfig config = new IndexWriterConfig().setCodec(new Lucene103Codec() {
+            @Override
+            public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                return format;
+            }
+        }).setRAMBufferSizeMB(256);
+        try (Directory directory = FSDirectory.open(folder); IndexWriter writer = new IndexWriter(directory, config)) {
+            for (VectorRecord record : records) {
+                Document document = new Document();
+                document.add(new KnnFloatVectorField(VECTOR, record.vector(), VectorSimilarityFunction.DOT_PRODUCT));
+                document.add(new StringField(ID, record.id(), Field.Store.YES));
+                record.metadata().forEach((key, value) -> document.add(new StringField(META + key, value, Field.Store.YES)));
+                writer.addDocument(document);
+            }
+            writer.forceMerge(1);
+            writer.commit();
+        }
+    }
+
+    static LuceneHnswIndex open(String name, long version, int dimension, Path folder) throws IOException {
+        return new LuceneHnswIndex(name, version, dimension, FSDirectory.open(folder));
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int dimension() {
+        return dimension;
+    }
+
+    @Override
+    public long version() {
+        return version;
+    }
+
+    @Override
+    public int size() {
+        return reader.numDocs();
+    }
+
+    @Override
+    public IndexKind kind() {
+        return IndexKind.HNSW;
+    }
+
+    @Override
+    public List<SearchHit> search(float[] query, int k, Map<String, String> filter) {
+        Searches.check(name, dimension, query, k);
+        Query restriction = null;
+        if (!filter.isEmpty()) {
+            BooleanQuery.Builder all = new BooleanQuery.Builder();
+            filter.forEach((key, value) -> all.add(new TermQuery(new Term(META + key, value)), BooleanClause.Occur.FILTER));
+            restriction = all.build();
+        }
+        try {
+            TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, query, k, restriction), k);
+            StoredFields stored = searcher.storedFields();
+            List<SearchHit> hits = new ArrayList<>(top.scoreDocs.length);
+            for (ScoreDoc hit : top.scoreDocs) {
+                Document document = stored.document(hit.doc);
+                Map<String, String> metadata = new HashMap<>();
+                for (IndexableField field : document.getFields()) {
+                    if (field.name().startsWith(META)) {
+                        metadata.put(field.name().substring(META.length()), field.stringValue());
+                    }
+                }
+                // Lucene scores dot products of unit vectors as (1 + dot) / 2
+                hits.add(new SearchHit(document.get(ID), 2 * hit.score - 1, Map.copyOf(metadata)));
+            }
+            return hits;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not search collection " + name, e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        reader.close();
+        directory.close();
+    }
+
+}
