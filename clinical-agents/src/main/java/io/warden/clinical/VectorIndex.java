@@ -27,4 +27,9 @@ public interface VectorIndex {
      * @throws RetrievalRejected for a query of the wrong dimension or with non-finite values, or k outside 1..10000
      */
     List<SearchHit> search(float[] query, int k, Map<String, String> filter);
+
+    /** Several queries at once; implementations may share work between them (the flat index does). */
+    default List<List<SearchHit>> searchAll(List<float[]> queries, int k, Map<String, String> filter) {
+        return queries.stream().map(query -> search(query, k, filter)).toList();
+    }
 }

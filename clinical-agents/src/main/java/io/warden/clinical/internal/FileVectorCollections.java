@@ -48,13 +48,24 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
     private final Path root;
     private final int hnswMaxConnections;
     private final int hnswBeamWidth;
+    private final int hnswCandidates;
     private final Map<String, Handle> current = new ConcurrentHashMap<>();
     private final Map<String, Object> writers = new ConcurrentHashMap<>();
 
     public FileVectorCollections(Path root, int hnswMaxConnections, int hnswBeamWidth) {
+        this(root, hnswMaxConnections, hnswBeamWidth, 100);
+    }
+
+    /**
+     * @param hnswMaxConnections graph degree (HNSW "M")
+     * @param hnswBeamWidth      candidates while building ("efConstruction")
+     * @param hnswCandidates     candidates while searching ("ef"); raises recall at the cost of speed
+     */
+    public FileVectorCollections(Path root, int hnswMaxConnections, int hnswBeamWidth, int hnswCandidates) {
         this.root = root;
         this.hnswMaxConnections = hnswMaxConnections;
         this.hnswBeamWidth = hnswBeamWidth;
+        this.hnswCandidates = hnswCandidates;
         try {
             Files.createDirectories(root);
             try (Stream<Path> names = Files.list(root)) {
@@ -189,7 +200,7 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
         int dimension = manifest.path("dimension").asInt();
         VectorIndex index = IndexKind.valueOf(manifest.path("kind").asString()) == IndexKind.FLAT
                 ? FlatIndex.read(name, number, dimension, version)
-                : LuceneHnswIndex.open(name, number, dimension, version);
+                : LuceneHnswIndex.open(name, number, dimension, version, hnswCandidates);
         return new Handle(index, new ReentrantReadWriteLock(), version);
     }
 

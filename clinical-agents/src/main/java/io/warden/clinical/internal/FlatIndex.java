@@ -104,6 +104,67 @@ final class FlatIndex implements VectorIndex {
         return hits;
     }
 
+    /**
+     * Batched exact search: each stored vector is read once per block of queries and scored against all
+     * of them while it is in cache, which turns a memory-bound scan into a compute-bound one. Blocks run
+     * in parallel on the common pool.
+     */
+    @Override
+    public List<List<SearchHit>> searchAll(List<float[]> queries, int k, Map<String, String> filter) {
+        queries.forEach(query -> Searches.check(name, dimension, query, k));
+        int block = 16;
+        List<int[]> blocks = new ArrayList<>();
+        for (int start = 0; start < queries.size(); start += block) {
+            blocks.add(new int[] {start, Math.min(queries.size(), start + block)});
+        }
+        List<List<SearchHit>> results = new ArrayList<>(java.util.Collections.nCopies(queries.size(), List.of()));
+        blocks.parallelStream().forEach(range -> {
+            int n = range[1] - range[0];
+            float[][] block_ = new float[n][];
+            float[] threshold = new float[n];
+            List<PriorityQueue<long[]>> heaps = new ArrayList<>(n);
+            for (int q = 0; q < n; q++) {
+                block_[q] = queries.get(range[0] + q);
+                threshold[q] = Float.NEGATIVE_INFINITY;
+                heaps.add(new PriorityQueue<>(k + 1, (a, b) -> Float.compare(Float.intBitsToFloat((int) a[1]),
+                        Float.intBitsToFloat((int) b[1]))));
+            }
+            for (int i = 0; i < vectors.length; i++) {
+                if (!filter.isEmpty() && !Searches.matches(metadata.get(i), filter)) {
+                    continue;
+                }
+                float[] vector = vectors[i];
+                for (int q = 0; q < n; q++) {
+                    float score = VectorUtil.dotProduct(block_[q], vector);
+                    PriorityQueue<long[]> heap = heaps.get(q);
+                    if (heap.size() < k) {
+                        heap.add(new long[] {i, Float.floatToIntBits(score)});
+                        if (heap.size() == k) {
+                            threshold[q] = Float.intBitsToFloat((int) heap.peek()[1]);
+                        }
+                    } else if (score > threshold[q]) {
+                        heap.poll();
+                        heap.add(new long[] {i, Float.floatToIntBits(score)});
+                        threshold[q] = Float.intBitsToFloat((int) heap.peek()[1]);
+                    }
+                }
+            }
+            for (int q = 0; q < n; q++) {
+                List<SearchHit> hits = new ArrayList<>(k);
+                PriorityQueue<long[]> heap = heaps.get(q);
+                while (!heap.isEmpty()) {
+                    long[] top = heap.poll();
+                    hits.add(new SearchHit(ids[(int) top[0]], Float.intBitsToFloat((int) top[1]), metadata.get((int) top[0])));
+                }
+                java.util.Collections.reverse(hits);
+                synchronized (results) {
+                    results.set(range[0] + q, hits);
+                }
+            }
+        });
+        return results;
+    }
+
     void write(Path folder) throws IOException {
         try (OutputStream out = Files.newOutputStream(folder.resolve("vectors.f32"))) {
             ByteBuffer row = ByteBuffer.allocate(dimension * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);

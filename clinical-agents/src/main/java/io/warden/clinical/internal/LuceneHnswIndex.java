@@ -53,14 +53,16 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
     private final Directory directory;
     private final DirectoryReader reader;
     private final IndexSearcher searcher;
+    private final int candidates;
 
-    private LuceneHnswIndex(String name, long version, int dimension, Directory directory) throws IOException {
+    private LuceneHnswIndex(String name, long version, int dimension, Directory directory, int candidates) throws IOException {
         this.name = name;
         this.version = version;
         this.dimension = dimension;
         this.directory = directory;
         this.reader = DirectoryReader.open(directory);
         this.searcher = new IndexSearcher(reader);
+        this.candidates = candidates;
     }
 
     static void build(Path folder, List<VectorRecord> records, int maxConnections, int beamWidth) throws IOException {
@@ -84,8 +86,12 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
         }
     }
 
-    static LuceneHnswIndex open(String name, long version, int dimension, Path folder) throws IOException {
-        return new LuceneHnswIndex(name, version, dimension, FSDirectory.open(folder));
+    /**
+     * @param candidates how many candidates the graph search collects before the best k are kept (HNSW's
+     *                   "ef"): more raises recall and costs speed
+     */
+    static LuceneHnswIndex open(String name, long version, int dimension, Path folder, int candidates) throws IOException {
+        return new LuceneHnswIndex(name, version, dimension, FSDirectory.open(folder), candidates);
     }
 
     @Override
@@ -123,7 +129,7 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
             restriction = all.build();
         }
         try {
-            TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, query, k, restriction), k);
+            TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, query, Math.max(k, candidates), restriction), k);
             StoredFields stored = searcher.storedFields();
             List<SearchHit> hits = new ArrayList<>(top.scoreDocs.length);
             for (ScoreDoc hit : top.scoreDocs) {

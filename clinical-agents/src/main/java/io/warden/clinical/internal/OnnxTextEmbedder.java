@@ -35,6 +35,9 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
     /** The all-MiniLM-L6-v2 files at the root of the langchain4j artifact. */
     public static final String MINILM_MODEL = "all-minilm-l6-v2.onnx";
     public static final String MINILM_TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
+    /** The int8-quantised all-MiniLM-L6-v2 (23 MB) of the {@code -q} artifact: faster on CPUs, slightly less exact. */
+    public static final String MINILM_Q_MODEL = "all-minilm-l6-v2-q.onnx";
+    public static final String MINILM_Q_TOKENIZER = "all-minilm-l6-v2-q-tokenizer.json";
 
     /**
      * How the embedder runs.
@@ -91,6 +94,11 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
     /** all-MiniLM-L6-v2 from the classpath (the langchain4j artifact). */
     public static OnnxTextEmbedder miniLm(Settings settings) {
         return fromClasspath(MINILM_MODEL, MINILM_TOKENIZER, settings);
+    }
+
+    /** The quantised all-MiniLM-L6-v2 from the classpath (the langchain4j {@code -q} artifact). */
+    public static OnnxTextEmbedder miniLmQuantized(Settings settings) {
+        return fromClasspath(MINILM_Q_MODEL, MINILM_Q_TOKENIZER, settings);
     }
 
     public static OnnxTextEmbedder fromClasspath(String modelResource, String tokenizerResource, Settings settings) {

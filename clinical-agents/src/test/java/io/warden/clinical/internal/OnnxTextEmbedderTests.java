@@ -59,6 +59,18 @@ class OnnxTextEmbedderTests {
     }
 
     @Test
+    void theQuantisedModelStaysCloseToTheFullOne() throws Exception {
+        try (OnnxTextEmbedder quantized = OnnxTextEmbedder.miniLmQuantized(new OnnxTextEmbedder.Settings("q", 8, 100, 2, false))) {
+            List<String> texts = List.of("CT chest axial with contrast", "MRI brain T2 FLAIR");
+            List<float[]> full = embedder.embed(texts);
+            List<float[]> q = quantized.embed(texts);
+            for (int i = 0; i < texts.size(); i++) {
+                assertThat(dot(full.get(i), q.get(i))).isGreaterThan(0.95);
+            }
+        }
+    }
+
+    @Test
     void vectorsAreUnitLengthAndDoNotDependOnTheBatch() {
         List<String> texts = List.of("short", "a much longer sentence about a sacral pressure ulcer with signs of infection", "CT");
         List<float[]> batched = embedder.embed(texts);

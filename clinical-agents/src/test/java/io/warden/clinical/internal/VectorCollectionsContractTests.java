@@ -158,6 +158,20 @@ class VectorCollectionsContractTests {
         assertThat(collections.find("live").orElseThrow().version()).isEqualTo(6);
     }
 
+    @ParameterizedTest
+    @EnumSource(IndexKind.class)
+    void batchedSearchEqualsOneByOne(IndexKind kind) {
+        List<VectorRecord> records = clustered(500, 24, 5, 13, Map.of());
+        var index = collections.replace("batched", kind, 24, records);
+        List<float[]> queries = records.subList(0, 40).stream().map(VectorRecord::vector).toList();
+        List<List<SearchHit>> batched = index.searchAll(queries, 7, Map.of("dataset", "imaging-ct-deid"));
+        for (int q = 0; q < queries.size(); q++) {
+            assertThat(batched.get(q)).extracting(SearchHit::id)
+                    .containsExactlyElementsOf(index.search(queries.get(q), 7, Map.of("dataset", "imaging-ct-deid"))
+                            .stream().map(SearchHit::id).toList());
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void hnswRecallAgainstExactSearchIsHigh() {
         List<VectorRecord> records = clustered(5000, 64, 50, 11, Map.of());

@@ -1,0 +1,155 @@
+package io.warden.bench;
+
+import io.warden.clinical.Evaluation;
+import io.warden.clinical.IndexKind;
+import io.warden.clinical.SearchHit;
+import io.warden.clinical.VectorIndex;
+import io.warden.clinical.VectorRecord;
+import io.warden.clinical.Vectors;
+import io.warden.clinical.internal.FileVectorCollections;
+import io.warden.clinical.internal.OnnxTextEmbedder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Load driver for the retrieval service. Run with {@code --add-modules jdk.incubator.vector} so Lucene
+ * uses SIMD. Measures:
+ * <ul>
+ *   <li>text embedding with all-MiniLM-L6-v2 on ONNX Runtime: short radiology sentences, batch 32;</li>
+ *   <li>HNSW over 100,000 × 384 clustered unit vectors: build time, single-thread queries per second and
+ *       recall@10 against exact search;</li>
+ *   <li>exact (flat) search over the same vectors, batched queries per second.</li>
+ * </ul>
+ * Prints JSON with {@code embed_sentences_per_s}, {@code hnsw_qps_100k_384}, {@code hnsw_recall10_100k_384},
+ * {@code flat_qps_100k_384}.
+ */
+public final class RetrievalBench {
+
+    static final String[] WORDS = {"CT", "MRI", "chest", "abdomen", "pelvis", "brain", "axial", "coronal", "sagittal",
+            "contrast", "without", "with", "lesion", "nodule", "fracture", "effusion", "left", "right", "lower", "upper",
+            "lobe", "liver", "kidney", "lung", "T1", "T2", "FLAIR", "enhancing", "mass", "cyst", "follow-up", "no", "acute"};
+
+    public static void main(String[] args) throws Exception {
+        Map<String, Object> results = new LinkedHashMap<>();
+        int threads = Runtime.getRuntime().availableProcessors();
+        results.put("cores", threads);
+        embed(results, threads);
+        search(results);
+        System.out.println(results.entrySet().stream().map(e -> "\"" + e.getKey() + "\": " + e.getValue())
+                .collect(java.util.stream.Collectors.joining(", ", "{", "}")));
+    }
+
+    static void embed(Map<String, Object> results, int threads) throws Exception {
+        Random random = new Random(1);
+        List<String> sentences = new ArrayList<>();
+        for (int i = 0; i < 3200; i++) {
+            StringBuilder sentence = new StringBuilder();
+            int words = 5 + random.nextInt(8);
+            for (int w = 0; w < words; w++) {
+                sentence.append(w == 0 ? "" : " ").append(WORDS[random.nextInt(WORDS.length)]);
+            }
+            sentences.add(sentence.toString());
+        }
+        var settings = new OnnxTextEmbedder.Settings("all-MiniLM-L6-v2", 32, 10_000, threads, false);
+        try (OnnxTextEmbedder quantized = OnnxTextEmbedder.miniLmQuantized(settings);
+                OnnxTextEmbedder full = OnnxTextEmbedder.miniLm(settings)) {
+            results.put("embed_batch", 32);
+            results.put("embed_sentences_per_s", Math.round(rate(quantized, sentences)));
+            results.put("embed_full_model_sentences_per_s", Math.round(rate(full, sentences)));
+            results.put("embed_provider", "\"" + quantized.executionProvider() + "\"");
+        }
+    }
+
+    static double rate(OnnxTextEmbedder embedder, List<String> sentences) {
+        embedder.embed(sentences.subList(0, 320));
+        List<Double> rates = new ArrayList<>();
+        for (int run = 0; run < 3; run++) {
+            long start = System.nanoTime();
+            embedder.embed(sentences);
+            rates.add(sentences.size() / ((System.nanoTime() - start) / 1e9));
+        }
+        return median(rates);
+    }
+
+    static void search(Map<String, Object> results) throws Exception {
+        int count = 100_000;
+        int dimension = 384;
+        Random random = new Random(7);
+        float[][] centres = new float[1000][dimension];
+        for (float[] centre : centres) {
+            for (int d = 0; d < dimension; d++) {
+                centre[d] = (float) random.nextGaussian();
+            }
+        }
+        List<VectorRecord> records = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            float[] v = new float[dimension];
+            float[] centre = centres[random.nextInt(centres.length)];
+            for (int d = 0; d < dimension; d++) {
+                v[d] = centre[d] + 0.6f * (float) random.nextGaussian();
+            }
+            records.add(new VectorRecord("v" + i, Vectors.normalized(v), Map.of()));
+        }
+        List<float[]> queries = new ArrayList<>();
+        for (int q = 0; q < 2000; q++) {
+            float[] v = records.get(random.nextInt(count)).vector().clone();
+            for (int d = 0; d < dimension; d++) {
+                v[d] += 0.05f * (float) random.nextGaussian();
+            }
+            queries.add(Vectors.normalized(v));
+        }
+        Path root = Files.createTempDirectory("warden-retrieval-bench");
+        try (FileVectorCollections collections = new FileVectorCollections(root, 16, 100)) {
+            long start = System.nanoTime();
+            VectorIndex flat = collections.replace("flat", IndexKind.FLAT, dimension, records);
+            results.put("flat_build_s", Math.round((System.nanoTime() - start) / 1e7) / 100.0);
+            start = System.nanoTime();
+            VectorIndex hnsw = collections.replace("hnsw", IndexKind.HNSW, dimension, records);
+            results.put("hnsw_build_s", Math.round((System.nanoTime() - start) / 1e7) / 100.0);
+
+            List<float[]> exactQueries = queries.subList(0, 400);
+            flat.searchAll(exactQueries.subList(0, 64), 10, Map.of());
+            start = System.nanoTime();
+            List<List<SearchHit>> exact = flat.searchAll(exactQueries, 10, Map.of());
+            results.put("flat_qps_100k_384", Math.round(exactQueries.size() / ((System.nanoTime() - start) / 1e9)));
+
+            List<List<String>> truth = exact.stream().map(hits -> hits.stream().map(SearchHit::id).toList()).toList();
+            for (int candidates : new int[] {10, 50, 100, 200}) {
+                try (FileVectorCollections reopened = new FileVectorCollections(root, 16, 100, candidates)) {
+                    VectorIndex graph = reopened.find("hnsw").orElseThrow();
+                    for (int i = 0; i < 500; i++) {
+                        graph.search(queries.get(i), 10, Map.of());
+                    }
+                    List<Double> rates = new ArrayList<>();
+                    for (int run = 0; run < 3; run++) {
+                        long begin = System.nanoTime();
+                        for (float[] query : queries) {
+                            graph.search(query, 10, Map.of());
+                        }
+                        rates.add(queries.size() / ((System.nanoTime() - begin) / 1e9));
+                    }
+                    List<List<String>> approximate = new ArrayList<>();
+                    for (float[] query : exactQueries) {
+                        approximate.add(graph.search(query, 10, Map.of()).stream().map(SearchHit::id).toList());
+                    }
+                    double recall = Math.round(Evaluation.recallAtK(approximate, truth, 10) * 10000) / 10000.0;
+                    results.put("hnsw_ef" + candidates + "_qps", Math.round(median(rates)));
+                    results.put("hnsw_ef" + candidates + "_recall10", recall);
+                    if (candidates == 100) {
+                        results.put("hnsw_qps_100k_384", Math.round(median(rates)));
+                        results.put("hnsw_recall10_100k_384", recall);
+                    }
+                }
+            }
+        }
+    }
+
+    static double median(List<Double> values) {
+        return values.stream().sorted().toList().get(values.size() / 2);
+    }
+}
