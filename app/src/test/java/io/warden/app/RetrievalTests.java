@@ -1,0 +1,53 @@
+package io.warden.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.warden.clinical.Embedder;
+import io.warden.clinical.IndexKind;
+import io.warden.clinical.Retrieval;
+import io.warden.clinical.VectorCollections;
+import io.warden.clinical.VectorRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** The in-process retrieval service as the application wires it: the real MiniLM and real indexes. */
+class RetrievalTests extends IntegrationTest {
+
+    @Autowired
+    Retrieval retrieval;
+
+    @Autowired
+    Embedder embedder;
+
+    @Autowired
+    VectorCollections collections;
+
+    @Test
+    void searchesAndClassifiesSeriesDescriptionsByText() {
+        List<String> descriptions = List.of("CT chest axial lung window", "CT thorax with contrast, axial",
+                "Chest CT pulmonary embolism protocol", "MRI brain axial T2 FLAIR", "Brain MRI sagittal T1",
+                "MR head diffusion weighted imaging", "Knee MRI coronal proton density", "MRI knee sagittal");
+        List<String> labels = List.of("chest", "chest", "chest", "brain", "brain", "brain", "knee", "knee");
+        List<float[]> vectors = embedder.embed(descriptions);
+        List<VectorRecord> records = new ArrayList<>();
+        for (int i = 0; i < descriptions.size(); i++) {
+            records.add(new VectorRecord("series-" + i, vectors.get(i), Map.of("label", labels.get(i), "dataset", "imaging-ct-deid")));
+        }
+        collections.replace("series-descriptions", IndexKind.HNSW, embedder.dimension(), records);
+
+        var hits = retrieval.searchByText("series-descriptions", "CT chest axial", 3, Map.of());
+        assertThat(hits).extracting(hit -> hit.metadata().get("label")).containsOnly("chest");
+        assertThat(retrieval.classifyText("series-descriptions", "head MRI", 3, "label", false, Map.of()).label())
+                .isEqualTo("brain");
+        var status = retrieval.status();
+        assertThat(status.dimension()).isEqualTo(384);
+        assertThat(status.executionProvider()).isEqualTo("CPU");
+        assertThat(status.collections()).anySatisfy(collection -> {
+            assertThat(collection.name()).isEqualTo("series-descriptions");
+            assertThat(collection.size()).isEqualTo(8);
+        });
+    }
+}

@@ -1,0 +1,58 @@
+package io.warden.clinical.internal;
+
+import io.warden.clinical.ModelUnavailable;
+import io.warden.clinical.Retrieval;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Wires the in-process retrieval service: the configured text model (loaded at start-up; a missing or
+ * corrupt file stops start-up naming it) and the collections folder.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(RetrievalProperties.class)
+class RetrievalConfiguration {
+
+    @Bean(destroyMethod = "close")
+    OnnxTextEmbedder textEmbedder(RetrievalProperties properties) {
+        int threads = properties.threads() > 0 ? properties.threads() : Runtime.getRuntime().availableProcessors();
+        var settings = new OnnxTextEmbedder.Settings(properties.textModel().equals("file")
+                ? String.valueOf(properties.modelFile().getFileName()) : "all-MiniLM-L6-v2" + (properties.textModel().equals("minilm-q") ? " (int8)" : ""),
+                properties.batchSize(), 10_000, threads, properties.cuda());
+        return switch (properties.textModel()) {
+            case "minilm-q" -> OnnxTextEmbedder.miniLmQuantized(settings);
+            case "file" -> fromFiles(properties, settings);
+            default -> OnnxTextEmbedder.miniLm(settings);
+        };
+    }
+
+    private static OnnxTextEmbedder fromFiles(RetrievalProperties properties, OnnxTextEmbedder.Settings settings) {
+        byte[] model;
+        try {
+            model = Files.readAllBytes(properties.modelFile());
+        } catch (IOException e) {
+            throw new ModelUnavailable("The model file " + properties.modelFile() + " cannot be read: " + e.getMessage(), e);
+        }
+        try (InputStream tokenizer = Files.newInputStream(properties.tokenizerFile())) {
+            return OnnxTextEmbedder.create(model, WordPieceTokenizer.fromTokenizerJson(tokenizer,
+                    properties.tokenizerFile().toString()), settings, properties.modelFile().toString());
+        } catch (IOException e) {
+            throw new ModelUnavailable("The tokenizer " + properties.tokenizerFile() + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    @Bean(destroyMethod = "close")
+    FileVectorCollections vectorCollections(RetrievalProperties properties) {
+        return new FileVectorCollections(properties.collectionsDir(), properties.hnswMaxConnections(),
+                properties.hnswBeamWidth(), properties.hnswCandidates());
+    }
+
+    @Bean
+    Retrieval retrieval(OnnxTextEmbedder textEmbedder, FileVectorCollections vectorCollections) {
+        return new LocalRetrieval(textEmbedder, vectorCollections, textEmbedder.executionProvider());
+    }
+}

@@ -1,0 +1,47 @@
+package io.warden.clinical.internal;
+
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the retrieval service, under {@code warden.retrieval}.
+ *
+ * @param textModel       {@code minilm} (all-MiniLM-L6-v2), {@code minilm-q} (its int8 quantisation), or {@code file}
+ * @param modelFile       the ONNX file when {@code textModel=file}
+ * @param tokenizerFile   its Hugging Face {@code tokenizer.json} (WordPiece)
+ * @param batchSize       texts per model call: 256 by default, 512 on GPUs, 128 on small CPUs
+ * @param threads         ONNX Runtime intra-op threads; 0 for one per core
+ * @param cuda            use the CUDA execution provider when the GPU build of ONNX Runtime is present
+ * @param collectionsDir  where collections are kept
+ * @param hnswMaxConnections HNSW graph degree (M)
+ * @param hnswBeamWidth   HNSW candidates while building (efConstruction)
+ * @param hnswCandidates  HNSW candidates while searching (ef)
+ */
+@ConfigurationProperties("warden.retrieval")
+public record RetrievalProperties(
+        @DefaultValue("minilm") String textModel,
+        @Nullable Path modelFile,
+        @Nullable Path tokenizerFile,
+        @DefaultValue("256") int batchSize,
+        @DefaultValue("0") int threads,
+        @DefaultValue("false") boolean cuda,
+        @DefaultValue("./.warden/collections") Path collectionsDir,
+        @DefaultValue("16") int hnswMaxConnections,
+        @DefaultValue("100") int hnswBeamWidth,
+        @DefaultValue("100") int hnswCandidates) {
+
+    public RetrievalProperties {
+        if (!textModel.equals("minilm") && !textModel.equals("minilm-q") && !textModel.equals("file")) {
+            throw new IllegalArgumentException("warden.retrieval.text-model is minilm, minilm-q or file; got " + textModel);
+        }
+        if (textModel.equals("file") && (modelFile == null || tokenizerFile == null)) {
+            throw new IllegalArgumentException("warden.retrieval.text-model=file needs warden.retrieval.model-file "
+                    + "and warden.retrieval.tokenizer-file");
+        }
+        if (batchSize < 1 || batchSize > 4096) {
+            throw new IllegalArgumentException("warden.retrieval.batch-size must be between 1 and 4096, got " + batchSize);
+        }
+    }
+}
