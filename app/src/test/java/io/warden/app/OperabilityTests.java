@@ -19,6 +19,7 @@ class OperabilityTests extends IntegrationTest {
         assertThat(client.get("/actuator/health", null).json().get("status").asString()).isEqualTo("UP");
         assertThat(client.get("/actuator/health/liveness", null).json().get("status").asString()).isEqualTo("UP");
         assertThat(client.get("/actuator/health/readiness", null).json().get("status").asString()).isEqualTo("UP");
+        assertThat(client.get("/actuator/health/retrieval", null).json().get("status").asString()).isEqualTo("UP");
     }
 
     @Test
