@@ -38,8 +38,12 @@ public final class RetrievalBench {
         Map<String, Object> results = new LinkedHashMap<>();
         int threads = Runtime.getRuntime().availableProcessors();
         results.put("cores", threads);
-        embed(results, threads);
-        search(results);
+        if (args.length > 0 && args[0].equals("--million")) {
+            million(results);
+        } else {
+            embed(results, threads);
+            search(results);
+        }
         System.out.println(results.entrySet().stream().map(e -> "\"" + e.getKey() + "\": " + e.getValue())
                 .collect(java.util.stream.Collectors.joining(", ", "{", "}")));
     }
@@ -147,6 +151,91 @@ public final class RetrievalBench {
                 }
             }
         }
+    }
+
+    /** 1,000,000 × 512 on HNSW: build time, size, heap, and speed at recall@10 ≥ 0.95 against exact search. */
+    static void million(Map<String, Object> results) throws Exception {
+        int count = 1_000_000;
+        int dimension = 512;
+        Random random = new Random(17);
+        float[][] centres = new float[5000][dimension];
+        for (float[] centre : centres) {
+            for (int d = 0; d < dimension; d++) {
+                centre[d] = (float) random.nextGaussian();
+            }
+        }
+        List<VectorRecord> records = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            float[] v = new float[dimension];
+            float[] centre = centres[random.nextInt(centres.length)];
+            for (int d = 0; d < dimension; d++) {
+                v[d] = centre[d] + 0.6f * (float) random.nextGaussian();
+            }
+            records.add(new VectorRecord("v" + i, Vectors.normalized(v), Map.of()));
+        }
+        List<float[]> queries = new ArrayList<>();
+        for (int q = 0; q < 100; q++) {
+            float[] v = records.get(random.nextInt(count)).vector().clone();
+            for (int d = 0; d < dimension; d++) {
+                v[d] += 0.05f * (float) random.nextGaussian();
+            }
+            queries.add(Vectors.normalized(v));
+        }
+        List<List<String>> truth = new ArrayList<>();
+        for (float[] query : queries) {
+            java.util.PriorityQueue<Object[]> heap = new java.util.PriorityQueue<>((a, b) -> Float.compare((float) a[1], (float) b[1]));
+            for (VectorRecord record : records) {
+                float score = org.apache.lucene.util.VectorUtil.dotProduct(query, record.vector());
+                if (heap.size() < 10) {
+                    heap.add(new Object[] {record.id(), score});
+                } else if (score > (float) heap.peek()[1]) {
+                    heap.poll();
+                    heap.add(new Object[] {record.id(), score});
+                }
+            }
+            List<String> ids = new ArrayList<>();
+            while (!heap.isEmpty()) {
+                ids.add(0, (String) heap.poll()[0]);
+            }
+            truth.add(ids);
+        }
+        Path root = Files.createTempDirectory("warden-retrieval-million");
+        long start = System.nanoTime();
+        try (FileVectorCollections collections = new FileVectorCollections(root, 16, 100)) {
+            collections.replace("million", IndexKind.HNSW, dimension, records);
+        }
+        results.put("hnsw_1m_512_build_s", Math.round((System.nanoTime() - start) / 1e9));
+        long bytes;
+        try (var files = Files.walk(root)) {
+            bytes = files.filter(Files::isRegularFile).mapToLong(path -> path.toFile().length()).sum();
+        }
+        results.put("hnsw_1m_512_index_mb", bytes / (1024 * 1024));
+        records.clear();
+        System.gc();
+        for (int candidates : new int[] {50, 100, 200}) {
+            try (FileVectorCollections collections = new FileVectorCollections(root, 16, 100, candidates)) {
+                VectorIndex index = collections.find("million").orElseThrow();
+                for (float[] query : queries) {
+                    index.search(query, 10, Map.of());
+                }
+                long begin = System.nanoTime();
+                List<List<String>> approximate = new ArrayList<>();
+                for (int pass = 0; pass < 5; pass++) {
+                    for (float[] query : queries) {
+                        List<String> ids = index.search(query, 10, Map.of()).stream().map(SearchHit::id).toList();
+                        if (pass == 0) {
+                            approximate.add(ids);
+                        }
+                    }
+                }
+                double qps = 5.0 * queries.size() / ((System.nanoTime() - begin) / 1e9);
+                results.put("hnsw_1m_512_ef" + candidates + "_qps", Math.round(qps));
+                results.put("hnsw_1m_512_ef" + candidates + "_recall10", Math.round(Evaluation.recallAtK(approximate, truth, 10) * 1000) / 1000.0);
+            }
+        }
+        Runtime runtime = Runtime.getRuntime();
+        System.gc();
+        results.put("heap_used_mb_searching", (runtime.totalMemory() - runtime.freeMemory()) / (1024 * 1024));
     }
 
     static double median(List<Double> values) {

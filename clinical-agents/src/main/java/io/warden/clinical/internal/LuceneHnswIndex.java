@@ -65,25 +65,58 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
         this.candidates = candidates;
     }
 
+    /**
+     * Builds the index with one indexing thread per core (each fills its own segment's graph), then merges
+     * the segments into one, the merge's graph work spread over the same threads.
+     */
     static void build(Path folder, List<VectorRecord> records, int maxConnections, int beamWidth) throws IOException {
-        KnnVectorsFormat format = new Lucene99HnswVectorsFormat(maxConnections, beamWidth);
-        IndexWriterConfig config = new IndexWriterConfig().setCodec(new Lucene103Codec() {
-            @Override
-            public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-                return format;
+        int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), records.size() / 1000 + 1));
+        java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            KnnVectorsFormat format = threads > 1
+                    ? new Lucene99HnswVectorsFormat(maxConnections, beamWidth, threads, workers)
+                    : new Lucene99HnswVectorsFormat(maxConnections, beamWidth);
+            IndexWriterConfig config = new IndexWriterConfig().setCodec(new Lucene103Codec() {
+                @Override
+                public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                    return format;
+                }
+            }).setRAMBufferSizeMB(512);
+            try (Directory directory = FSDirectory.open(folder); IndexWriter writer = new IndexWriter(directory, config)) {
+                List<java.util.concurrent.Future<?>> parts = new ArrayList<>();
+                int slice = (records.size() + threads - 1) / threads;
+                for (int t = 0; t < threads; t++) {
+                    List<VectorRecord> part = records.subList(Math.min(records.size(), t * slice),
+                            Math.min(records.size(), (t + 1) * slice));
+                    parts.add(workers.submit(() -> {
+                        for (VectorRecord record : part) {
+                            writer.addDocument(document(record));
+                        }
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> part : parts) {
+                    part.get();
+                }
+                writer.forceMerge(1);
+                writer.commit();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while building the index", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException("could not build the index", e.getCause());
             }
-        }).setRAMBufferSizeMB(256);
-        try (Directory directory = FSDirectory.open(folder); IndexWriter writer = new IndexWriter(directory, config)) {
-            for (VectorRecord record : records) {
-                Document document = new Document();
-                document.add(new KnnFloatVectorField(VECTOR, record.vector(), VectorSimilarityFunction.DOT_PRODUCT));
-                document.add(new StringField(ID, record.id(), Field.Store.YES));
-                record.metadata().forEach((key, value) -> document.add(new StringField(META + key, value, Field.Store.YES)));
-                writer.addDocument(document);
-            }
-            writer.forceMerge(1);
-            writer.commit();
+        } finally {
+            workers.shutdownNow();
         }
+    }
+
+    private static Document document(VectorRecord record) {
+        Document document = new Document();
+        document.add(new KnnFloatVectorField(VECTOR, record.vector(), VectorSimilarityFunction.DOT_PRODUCT));
+        document.add(new StringField(ID, record.id(), Field.Store.YES));
+        record.metadata().forEach((key, value) -> document.add(new StringField(META + key, value, Field.Store.YES)));
+        return document;
     }
 
     /**
