@@ -22,6 +22,7 @@ public abstract class IntegrationTest {
     protected static final int PORT = freePort();
     protected static final Path DATA = tempDir();
     protected static final WardenClient client = new WardenClient("http://localhost:" + PORT);
+    protected static final String NODE_TOKEN = "test-node-token-" + java.util.UUID.randomUUID();
 
     @DynamicPropertySource
     static void wardenProperties(DynamicPropertyRegistry registry) {
@@ -29,6 +30,8 @@ public abstract class IntegrationTest {
         registry.add("warden.identity.issuer", () -> "http://localhost:" + PORT);
         registry.add("warden.data-dir", () -> DATA.toString());
         registry.add("warden.demo.enabled", () -> "true");
+        registry.add("warden.retrieval.node.enabled", () -> "true");
+        registry.add("warden.retrieval.node.token", () -> NODE_TOKEN);
     }
 
     static int freePort() {

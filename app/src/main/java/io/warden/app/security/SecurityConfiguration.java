@@ -83,8 +83,23 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .anyRequest().denyAll();
     }
 
+    /**
+     * The retrieval node's internal API: gateways authenticate with the node's shared bearer token, which
+     * the node's controller checks (in constant time); no session, no CSRF (no browser ever calls it).
+     */
     @Bean
     @Order(3)
+    SecurityFilterChain retrievalNodeSecurity(HttpSecurity http) throws Exception {
+        http.securityMatcher("/internal/retrieval/**")
+                .authorizeHttpRequests(rules -> rules.anyRequest().permitAll())
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(csrf -> csrf.disable())
+                .requestCache(cache -> cache.disable());
+        return http.build();
+    }
+
+    @Bean
+    @Order(4)
     SecurityFilterChain webSecurity(HttpSecurity http, ObjectProvider<UserDetailsService> localAccounts,
             JsonMapper json) throws Exception {
         MediaTypeRequestMatcher html = new MediaTypeRequestMatcher(MediaType.TEXT_HTML);

@@ -5,6 +5,7 @@ import io.warden.clinical.Retrieval;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,6 +19,7 @@ import org.springframework.context.annotation.Configuration;
 class RetrievalConfiguration {
 
     @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "warden.retrieval.mode", havingValue = "local", matchIfMissing = true)
     OnnxTextEmbedder textEmbedder(RetrievalProperties properties) {
         int threads = properties.threads() > 0 ? properties.threads() : Runtime.getRuntime().availableProcessors();
         var settings = new OnnxTextEmbedder.Settings(properties.textModel().equals("file")
@@ -46,13 +48,27 @@ class RetrievalConfiguration {
     }
 
     @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "warden.retrieval.mode", havingValue = "local", matchIfMissing = true)
     FileVectorCollections vectorCollections(RetrievalProperties properties) {
         return new FileVectorCollections(properties.collectionsDir(), properties.hnswMaxConnections(),
                 properties.hnswBeamWidth(), properties.hnswCandidates());
     }
 
     @Bean
+    @ConditionalOnProperty(name = "warden.retrieval.mode", havingValue = "local", matchIfMissing = true)
     Retrieval retrieval(OnnxTextEmbedder textEmbedder, FileVectorCollections vectorCollections) {
         return new LocalRetrieval(textEmbedder, vectorCollections, textEmbedder.executionProvider());
+    }
+
+    /** The gateway's side when retrieval runs on remote nodes: {@code warden.retrieval.mode=remote}. */
+    @Bean
+    @ConditionalOnProperty(name = "warden.retrieval.mode", havingValue = "remote")
+    Retrieval remoteRetrieval(RetrievalProperties properties) {
+        RetrievalProperties.Remote remote = properties.remote();
+        if (remote == null || remote.url() == null || remote.token() == null) {
+            throw new IllegalStateException("warden.retrieval.mode=remote needs warden.retrieval.remote.url and "
+                    + "warden.retrieval.remote.token");
+        }
+        return new HttpRetrieval(remote.url(), remote.token(), remote.timeout());
     }
 }

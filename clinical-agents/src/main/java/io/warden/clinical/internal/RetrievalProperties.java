@@ -18,6 +18,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param hnswMaxConnections HNSW graph degree (M)
  * @param hnswBeamWidth   HNSW candidates while building (efConstruction)
  * @param hnswCandidates  HNSW candidates while searching (ef)
+ * @param mode            {@code local} (this JVM embeds and searches) or {@code remote} (a retrieval node does)
+ * @param remote          the retrieval node a gateway calls in remote mode
  */
 @ConfigurationProperties("warden.retrieval")
 public record RetrievalProperties(
@@ -30,7 +32,19 @@ public record RetrievalProperties(
         @DefaultValue("./.warden/collections") Path collectionsDir,
         @DefaultValue("16") int hnswMaxConnections,
         @DefaultValue("100") int hnswBeamWidth,
-        @DefaultValue("100") int hnswCandidates) {
+        @DefaultValue("100") int hnswCandidates,
+        @DefaultValue("local") String mode,
+        @Nullable Remote remote) {
+
+    /**
+     * A remote retrieval node.
+     *
+     * @param url     its base URL, e.g. {@code https://retrieval-gpu-0.internal:8443}
+     * @param token   the shared bearer token its {@code warden.retrieval.node.token} is set to
+     * @param timeout the deadline of every call
+     */
+    public record Remote(java.net.@Nullable URI url, @Nullable String token, @DefaultValue("PT2S") java.time.Duration timeout) {
+    }
 
     public RetrievalProperties {
         if (!textModel.equals("minilm") && !textModel.equals("minilm-q") && !textModel.equals("file")) {
@@ -39,6 +53,9 @@ public record RetrievalProperties(
         if (textModel.equals("file") && (modelFile == null || tokenizerFile == null)) {
             throw new IllegalArgumentException("warden.retrieval.text-model=file needs warden.retrieval.model-file "
                     + "and warden.retrieval.tokenizer-file");
+        }
+        if (!mode.equals("local") && !mode.equals("remote")) {
+            throw new IllegalArgumentException("warden.retrieval.mode is local or remote; got " + mode);
         }
         if (batchSize < 1 || batchSize > 4096) {
             throw new IllegalArgumentException("warden.retrieval.batch-size must be between 1 and 4096, got " + batchSize);

@@ -1,0 +1,108 @@
+package io.warden.clinical.internal.web;
+
+import io.warden.clinical.Classification;
+import io.warden.clinical.Retrieval;
+import io.warden.clinical.RetrievalRejected;
+import io.warden.clinical.internal.RetrievalWire;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Serves this JVM's retrieval service to gateways on other machines. */
+@RestController
+@RequestMapping(path = "/internal/retrieval/v1", produces = "application/json")
+@ConditionalOnProperty(name = "warden.retrieval.node.enabled", havingValue = "true")
+class RetrievalNodeController {
+
+    private final Retrieval retrieval;
+    private final byte[] token;
+
+    RetrievalNodeController(Retrieval retrieval, org.springframework.core.env.Environment environment) {
+        this.retrieval = retrieval;
+        String configured = environment.getProperty("warden.retrieval.node.token", "");
+        if (configured.length() < 32) {
+            throw new IllegalStateException("warden.retrieval.node.token must be set to a secret of at least 32 characters "
+                    + "when warden.retrieval.node.enabled=true");
+        }
+        this.token = configured.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @PostMapping("/search")
+    RetrievalWire.Hits search(@RequestHeader(name = "Authorization", required = false) String authorization,
+            @RequestBody RetrievalWire.Query query) {
+        authorize(authorization);
+        Map<String, String> filter = query.filter() == null ? Map.of() : query.filter();
+        if ((query.vector() == null) == (query.text() == null)) {
+            throw new RetrievalRejected("invalid-query", "Give either a vector or a text");
+        }
+        return new RetrievalWire.Hits(query.vector() != null
+                ? retrieval.searchByVector(query.collection(), query.vector(), query.k(), filter)
+                : retrieval.searchByText(query.collection(), query.text(), query.k(), filter));
+    }
+
+    @PostMapping("/classify")
+    Classification classify(@RequestHeader(name = "Authorization", required = false) String authorization,
+            @RequestBody RetrievalWire.Query query) {
+        authorize(authorization);
+        if (query.text() == null || query.labelKey() == null) {
+            throw new RetrievalRejected("invalid-query", "Classification needs a text and a labelKey");
+        }
+        return retrieval.classifyText(query.collection(), query.text(), query.k(), query.labelKey(),
+                Boolean.TRUE.equals(query.weighted()), query.filter() == null ? Map.of() : query.filter());
+    }
+
+    @GetMapping("/status")
+    Retrieval.Status status(@RequestHeader(name = "Authorization", required = false) String authorization) {
+        authorize(authorization);
+        return retrieval.status();
+    }
+
+    private void authorize(String authorization) {
+        byte[] given = authorization == null || !authorization.startsWith("Bearer ") ? new byte[0]
+                : authorization.substring(7).getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(given, token)) {
+            throw new NodeUnauthorized();
+        }
+    }
+
+    static final class NodeUnauthorized extends RuntimeException {
+        NodeUnauthorized() {
+            super("The retrieval node's token is required");
+        }
+    }
+
+    @ExceptionHandler(NodeUnauthorized.class)
+    ResponseEntity<ProblemDetail> unauthorized(NodeUnauthorized e) {
+        return problem(HttpStatus.UNAUTHORIZED, "unauthenticated", e.getMessage());
+    }
+
+    @ExceptionHandler(RetrievalRejected.class)
+    ResponseEntity<ProblemDetail> rejected(RetrievalRejected e) {
+        return problem(e.code().equals("unknown-collection") ? HttpStatus.NOT_FOUND : HttpStatus.BAD_REQUEST, e.code(), e.getMessage());
+    }
+
+    @ExceptionHandler(io.warden.clinical.EmbeddingRejected.class)
+    ResponseEntity<ProblemDetail> embedding(io.warden.clinical.EmbeddingRejected e) {
+        return problem(HttpStatus.BAD_REQUEST, e.code(), e.getMessage());
+    }
+
+    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create("urn:warden:problem:" + code));
+        problem.setProperty("code", code);
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    }
+}
