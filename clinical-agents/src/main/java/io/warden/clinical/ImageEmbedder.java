@@ -1,0 +1,19 @@
+package io.warden.clinical;
+
+import java.util.List;
+
+/**
+ * Port to an image embedding model (MedImageInsight, a CLIP image tower): encoded images (PNG, JPEG) in,
+ * L2-normalised vectors of {@link #dimension()} out, in input order. Thread-safe.
+ */
+public interface ImageEmbedder {
+
+    String modelName();
+
+    int dimension();
+
+    /**
+     * @throws EmbeddingRejected ({@code image-undecodable}, {@code batch-too-large}) naming the image at fault
+     */
+    List<float[]> embedImages(List<byte[]> images);
+}
