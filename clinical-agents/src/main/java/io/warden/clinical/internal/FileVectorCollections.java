@@ -112,7 +112,7 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
                 if (kind == IndexKind.FLAT) {
                     new FlatIndex(name, version, dimension, records).write(building);
                 } else {
-                    LuceneHnswIndex.build(building, records, hnswMaxConnections, hnswBeamWidth);
+                    LuceneHnswIndex.build(building, records, hnswMaxConnections, hnswBeamWidth, kind == IndexKind.HNSW_INT8);
                 }
                 Files.writeString(building.resolve("manifest.json"), JSON.writeValueAsString(Map.of("format", 1,
                         "name", name, "version", version, "kind", kind.name(), "dimension", dimension,
@@ -198,9 +198,10 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
         String name = manifest.path("name").asString();
         long number = manifest.path("version").asLong();
         int dimension = manifest.path("dimension").asInt();
-        VectorIndex index = IndexKind.valueOf(manifest.path("kind").asString()) == IndexKind.FLAT
+        IndexKind kind = IndexKind.valueOf(manifest.path("kind").asString());
+        VectorIndex index = kind == IndexKind.FLAT
                 ? FlatIndex.read(name, number, dimension, version)
-                : LuceneHnswIndex.open(name, number, dimension, version, hnswCandidates);
+                : LuceneHnswIndex.open(name, number, dimension, version, hnswCandidates, kind == IndexKind.HNSW_INT8);
         return new Handle(index, new ReentrantReadWriteLock(), version);
     }
 

@@ -54,8 +54,10 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
     private final DirectoryReader reader;
     private final IndexSearcher searcher;
     private final int candidates;
+    private final boolean quantized;
 
-    private LuceneHnswIndex(String name, long version, int dimension, Directory directory, int candidates) throws IOException {
+    private LuceneHnswIndex(String name, long version, int dimension, Directory directory, int candidates, boolean quantized)
+            throws IOException {
         this.name = name;
         this.version = version;
         this.dimension = dimension;
@@ -63,19 +65,23 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
         this.reader = DirectoryReader.open(directory);
         this.searcher = new IndexSearcher(reader);
         this.candidates = candidates;
+        this.quantized = quantized;
     }
 
     /**
      * Builds the index with one indexing thread per core (each fills its own segment's graph), then merges
      * the segments into one, the merge's graph work spread over the same threads.
      */
-    static void build(Path folder, List<VectorRecord> records, int maxConnections, int beamWidth) throws IOException {
+    static void build(Path folder, List<VectorRecord> records, int maxConnections, int beamWidth, boolean quantized)
+            throws IOException {
         int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), records.size() / 1000 + 1));
         java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newFixedThreadPool(threads);
         try {
-            KnnVectorsFormat format = threads > 1
-                    ? new Lucene99HnswVectorsFormat(maxConnections, beamWidth, threads, workers)
-                    : new Lucene99HnswVectorsFormat(maxConnections, beamWidth);
+            KnnVectorsFormat format = quantized
+                    ? new org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat(maxConnections,
+                            beamWidth, threads, 7, false, null, threads > 1 ? workers : null)
+                    : threads > 1 ? new Lucene99HnswVectorsFormat(maxConnections, beamWidth, threads, workers)
+                            : new Lucene99HnswVectorsFormat(maxConnections, beamWidth);
             IndexWriterConfig config = new IndexWriterConfig().setCodec(new Lucene103Codec() {
                 @Override
                 public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
@@ -123,8 +129,9 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
      * @param candidates how many candidates the graph search collects before the best k are kept (HNSW's
      *                   "ef"): more raises recall and costs speed
      */
-    static LuceneHnswIndex open(String name, long version, int dimension, Path folder, int candidates) throws IOException {
-        return new LuceneHnswIndex(name, version, dimension, FSDirectory.open(folder), candidates);
+    static LuceneHnswIndex open(String name, long version, int dimension, Path folder, int candidates, boolean quantized)
+            throws IOException {
+        return new LuceneHnswIndex(name, version, dimension, FSDirectory.open(folder), candidates, quantized);
     }
 
     @Override
@@ -149,7 +156,7 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
 
     @Override
     public IndexKind kind() {
-        return IndexKind.HNSW;
+        return quantized ? IndexKind.HNSW_INT8 : IndexKind.HNSW;
     }
 
     @Override
@@ -162,10 +169,12 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
             restriction = all.build();
         }
         try {
-            TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, query, Math.max(k, candidates), restriction), k);
+            int gathered = quantized ? Math.max(candidates, 3 * k) : Math.max(k, candidates);
+            TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, query, gathered, restriction), quantized ? gathered : k);
+            ScoreDoc[] docs = quantized ? rescore(top.scoreDocs, query, k) : top.scoreDocs;
             StoredFields stored = searcher.storedFields();
-            List<SearchHit> hits = new ArrayList<>(top.scoreDocs.length);
-            for (ScoreDoc hit : top.scoreDocs) {
+            List<SearchHit> hits = new ArrayList<>(docs.length);
+            for (ScoreDoc hit : docs) {
                 Document document = stored.document(hit.doc);
                 Map<String, String> metadata = new HashMap<>();
                 for (IndexableField field : document.getFields()) {
@@ -173,13 +182,29 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
                         metadata.put(field.name().substring(META.length()), field.stringValue());
                     }
                 }
-                // Lucene scores dot products of unit vectors as (1 + dot) / 2
-                hits.add(new SearchHit(document.get(ID), 2 * hit.score - 1, Map.copyOf(metadata)));
+                // Lucene scores dot products of unit vectors as (1 + dot) / 2; rescored hits carry the dot itself
+                hits.add(new SearchHit(document.get(ID), quantized ? hit.score : 2 * hit.score - 1, Map.copyOf(metadata)));
             }
             return hits;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not search collection " + name, e);
         }
+    }
+
+    /** The best k candidates by their exact dot product with the full-precision vectors. */
+    private ScoreDoc[] rescore(ScoreDoc[] candidates, float[] query, int k) throws IOException {
+        List<org.apache.lucene.index.LeafReaderContext> leaves = reader.leaves();
+        ScoreDoc[] exact = new ScoreDoc[candidates.length];
+        for (int i = 0; i < candidates.length; i++) {
+            int doc = candidates[i].doc;
+            var leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(doc, leaves));
+            org.apache.lucene.index.FloatVectorValues values = leaf.reader().getFloatVectorValues(VECTOR);
+            // every document has a vector, so a document's ordinal in its segment is its segment-local id
+            float[] vector = values.vectorValue(doc - leaf.docBase);
+            exact[i] = new ScoreDoc(doc, org.apache.lucene.util.VectorUtil.dotProduct(query, vector));
+        }
+        java.util.Arrays.sort(exact, (a, b) -> Float.compare(b.score, a.score));
+        return java.util.Arrays.copyOf(exact, Math.min(k, exact.length));
     }
 
     @Override

@@ -172,11 +172,12 @@ class VectorCollectionsContractTests {
         }
     }
 
-    @org.junit.jupiter.api.Test
-    void hnswRecallAgainstExactSearchIsHigh() {
+    @ParameterizedTest
+    @EnumSource(value = IndexKind.class, names = {"HNSW", "HNSW_INT8"})
+    void hnswRecallAgainstExactSearchIsHigh(IndexKind kind) {
         List<VectorRecord> records = clustered(5000, 64, 50, 11, Map.of());
         collections.replace("exact", IndexKind.FLAT, 64, records);
-        collections.replace("graph", IndexKind.HNSW, 64, records);
+        collections.replace("graph", kind, 64, records);
         Random random = new Random(99);
         List<List<String>> approximate = new ArrayList<>();
         List<List<String>> exact = new ArrayList<>();
