@@ -18,11 +18,16 @@ public class WardenApplication {
 
     /**
      * Starts Warden; {@code verify-export [--public-key KEY.pem] FILE} instead verifies an exported audit
-     * file offline, without starting anything.
+     * file offline, and {@code evaluate ...} reports retrieval quality on labelled vectors, without starting
+     * anything.
      */
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("verify-export")) {
             System.exit(ExportVerifier.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
+        if (args.length > 0 && args[0].equals("evaluate")) {
+            System.exit(io.warden.clinical.EvaluationCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length),
+                    System.out, System.err));
         }
         SpringApplication.run(WardenApplication.class, args);
     }

@@ -12,10 +12,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** .npy and JSON ingest, written byte by byte as NumPy writes them. */
-class VectorFilesTests {
+public class VectorFilesTests {
 
     /** A version 1 .npy file as numpy.save writes it: magic, version, header padded to 64 bytes, data. */
-    static byte[] npy(String descr, String shape, boolean fortran, byte[] data) {
+    public static byte[] npy(String descr, String shape, boolean fortran, byte[] data) {
         String dict = "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': " + shape + ", }";
         int total = 10 + dict.length() + 1;
         String padded = dict + " ".repeat((64 - total % 64) % 64) + "\n";
@@ -27,7 +27,7 @@ class VectorFilesTests {
         return out.toByteArray();
     }
 
-    static byte[] floats(float... values) {
+    public static byte[] floats(float... values) {
         ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) {
             buffer.putFloat(v);
