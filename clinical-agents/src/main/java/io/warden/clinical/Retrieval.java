@@ -2,6 +2,7 @@ package io.warden.clinical;
 
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The retrieval service as the policy gateway calls it (agents never do): search a collection by vector
@@ -16,6 +17,13 @@ public interface Retrieval {
     /** As {@link #searchByVector}, with the text embedded by the collection's text model first. */
     List<SearchHit> searchByText(String collection, String text, int k, Map<String, String> filter);
 
+    /**
+     * As {@link #searchByVector}, with the image (PNG, JPEG) embedded by the configured image model first.
+     *
+     * @throws RetrievalRejected ({@code no-image-model}) when none is configured
+     */
+    List<SearchHit> searchByImage(String collection, byte[] image, int k, Map<String, String> filter);
+
     /** A k-NN vote over the labels ({@code labelKey}) of the nearest records to the text. */
     Classification classifyText(String collection, String text, int k, String labelKey, boolean weighted,
             Map<String, String> filter);
@@ -24,7 +32,8 @@ public interface Retrieval {
     Status status();
 
     /** The service's state, for health checks and the gateway. */
-    record Status(String textModel, int dimension, String executionProvider, List<CollectionStatus> collections) {
+    record Status(String textModel, int dimension, String executionProvider, @Nullable String imageModel,
+            List<CollectionStatus> collections) {
     }
 
     /** One collection's current version. */

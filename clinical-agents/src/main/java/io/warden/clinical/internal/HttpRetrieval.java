@@ -41,19 +41,25 @@ public final class HttpRetrieval implements Retrieval {
 
     @Override
     public List<SearchHit> searchByVector(String collection, float[] vector, int k, Map<String, String> filter) {
-        return hits(post("/internal/retrieval/v1/search", new RetrievalWire.Query(collection, vector, null, k, filter, null, null)));
+        return hits(post("/internal/retrieval/v1/search", new RetrievalWire.Query(collection, vector, null, null, k, filter, null, null)));
     }
 
     @Override
     public List<SearchHit> searchByText(String collection, String text, int k, Map<String, String> filter) {
-        return hits(post("/internal/retrieval/v1/search", new RetrievalWire.Query(collection, null, text, k, filter, null, null)));
+        return hits(post("/internal/retrieval/v1/search", new RetrievalWire.Query(collection, null, text, null, k, filter, null, null)));
+    }
+
+    @Override
+    public List<SearchHit> searchByImage(String collection, byte[] image, int k, Map<String, String> filter) {
+        return hits(post("/internal/retrieval/v1/search", new RetrievalWire.Query(collection, null, null,
+                java.util.Base64.getEncoder().encodeToString(image), k, filter, null, null)));
     }
 
     @Override
     public Classification classifyText(String collection, String text, int k, String labelKey, boolean weighted,
             Map<String, String> filter) {
         JsonNode body = post("/internal/retrieval/v1/classify",
-                new RetrievalWire.Query(collection, null, text, k, filter, labelKey, weighted));
+                new RetrievalWire.Query(collection, null, text, null, k, filter, labelKey, weighted));
         return JSON.treeToValue(body, Classification.class);
     }
 

@@ -2,6 +2,9 @@ package io.warden.clinical.internal;
 
 import io.warden.clinical.Classification;
 import io.warden.clinical.Embedder;
+import io.warden.clinical.ImageEmbedder;
+import io.warden.clinical.RetrievalRejected;
+import org.jspecify.annotations.Nullable;
 import io.warden.clinical.KnnClassifier;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.SearchHit;
@@ -13,13 +16,24 @@ import java.util.Map;
 public final class LocalRetrieval implements Retrieval {
 
     private final Embedder textEmbedder;
+    private final @Nullable ImageEmbedder imageEmbedder;
     private final VectorCollections collections;
     private final String executionProvider;
 
-    public LocalRetrieval(Embedder textEmbedder, VectorCollections collections, String executionProvider) {
+    public LocalRetrieval(Embedder textEmbedder, @Nullable ImageEmbedder imageEmbedder, VectorCollections collections,
+            String executionProvider) {
         this.textEmbedder = textEmbedder;
+        this.imageEmbedder = imageEmbedder;
         this.collections = collections;
         this.executionProvider = executionProvider;
+    }
+
+    @Override
+    public List<SearchHit> searchByImage(String collection, byte[] image, int k, Map<String, String> filter) {
+        if (imageEmbedder == null) {
+            throw new RetrievalRejected("no-image-model", "No image model is configured (warden.retrieval.image.*)");
+        }
+        return collections.search(collection, imageEmbedder.embedImages(List.of(image)).getFirst(), k, filter);
     }
 
     @Override
@@ -41,6 +55,7 @@ public final class LocalRetrieval implements Retrieval {
     @Override
     public Status status() {
         return new Status(textEmbedder.modelName(), textEmbedder.dimension(), executionProvider,
+                imageEmbedder == null ? null : imageEmbedder.modelName(),
                 collections.all().stream().map(index -> new CollectionStatus(index.name(), index.version(), index.kind(),
                         index.dimension(), index.size())).toList());
     }

@@ -1,6 +1,7 @@
 package io.warden.clinical.internal;
 
 import io.warden.clinical.ModelUnavailable;
+import io.warden.clinical.ImageEmbedder;
 import io.warden.clinical.Retrieval;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,8 +57,12 @@ class RetrievalConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "warden.retrieval.mode", havingValue = "local", matchIfMissing = true)
-    Retrieval retrieval(OnnxTextEmbedder textEmbedder, FileVectorCollections vectorCollections) {
-        return new LocalRetrieval(textEmbedder, vectorCollections, textEmbedder.executionProvider());
+    Retrieval retrieval(OnnxTextEmbedder textEmbedder, FileVectorCollections vectorCollections, RetrievalProperties properties) {
+        RetrievalProperties.Image image = properties.image();
+        ImageEmbedder images = image == null || image.endpoint() == null ? null
+                : new RemoteImageEmbedder(image.endpoint(), java.util.Objects.requireNonNullElse(image.key(), ""),
+                        image.modelName(), image.dimension(), image.batchSize(), image.timeout());
+        return new LocalRetrieval(textEmbedder, images, vectorCollections, textEmbedder.executionProvider());
     }
 
     /** The gateway's side when retrieval runs on remote nodes: {@code warden.retrieval.mode=remote}. */

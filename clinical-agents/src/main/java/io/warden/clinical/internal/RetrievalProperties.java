@@ -20,6 +20,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param hnswCandidates  HNSW candidates while searching (ef)
  * @param mode            {@code local} (this JVM embeds and searches) or {@code remote} (a retrieval node does)
  * @param remote          the retrieval node a gateway calls in remote mode
+ * @param image           the image embedding endpoint, when images are searched
  */
 @ConfigurationProperties("warden.retrieval")
 public record RetrievalProperties(
@@ -34,7 +35,20 @@ public record RetrievalProperties(
         @DefaultValue("100") int hnswBeamWidth,
         @DefaultValue("100") int hnswCandidates,
         @DefaultValue("local") String mode,
-        @Nullable Remote remote) {
+        @Nullable Remote remote,
+        @Nullable Image image) {
+
+    /**
+     * A MedImageInsight-style image embedding endpoint.
+     *
+     * @param endpoint  the scoring URL
+     * @param key       its bearer key
+     * @param dimension the model's embedding dimension (1024 for MedImageInsight)
+     */
+    public record Image(java.net.@Nullable URI endpoint, @Nullable String key, @DefaultValue("MedImageInsight") String modelName,
+            @DefaultValue("1024") int dimension, @DefaultValue("16") int batchSize,
+            @DefaultValue("PT30S") java.time.Duration timeout) {
+    }
 
     /**
      * A remote retrieval node.

@@ -14,11 +14,12 @@ public final class RetrievalWire {
     private RetrievalWire() {
     }
 
-    /** A search or classification: by vector or by text, never both. */
+    /** A search or classification: by vector, by text or by image (base64), exactly one of them. */
     public record Query(
             String collection,
             float @Nullable [] vector,
             @Nullable String text,
+            @Nullable String image,
             int k,
             @Nullable Map<String, String> filter,
             @Nullable String labelKey,

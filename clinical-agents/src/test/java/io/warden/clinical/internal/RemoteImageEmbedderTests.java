@@ -94,6 +94,30 @@ class RemoteImageEmbedderTests {
     }
 
     @Test
+    void theRetrievalServiceSearchesByImageThroughTheEndpoint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder)
+            throws Exception {
+        try (FileVectorCollections collections = new FileVectorCollections(folder, 16, 100)) {
+            // one image per call, as the fake's features depend on the position in the request
+            var vectors = List.of(embedder(8).embedImages(List.of(png(4))).getFirst(), embedder(8).embedImages(List.of(png(8))).getFirst());
+            collections.replace("photos", io.warden.clinical.IndexKind.FLAT, 8, List.of(
+                    new io.warden.clinical.VectorRecord("small", vectors.get(0), java.util.Map.of()),
+                    new io.warden.clinical.VectorRecord("large", vectors.get(1), java.util.Map.of())));
+            io.warden.clinical.Embedder noText = new io.warden.clinical.Embedder() {
+                public String modelName() { return "none"; }
+                public int dimension() { return 8; }
+                public List<float[]> embed(List<String> texts) { throw new UnsupportedOperationException("test embedder"); }
+            };
+            var retrieval = new LocalRetrieval(noText, embedder(8), collections, "CPU");
+            assertThat(retrieval.searchByImage("photos", png(8), 1, java.util.Map.of()).getFirst().id()).isEqualTo("large");
+            assertThat(retrieval.status().imageModel()).isEqualTo("MedImageInsight");
+            var textOnly = new LocalRetrieval(noText, null, collections, "CPU");
+            assertThatThrownBy(() -> textOnly.searchByImage("photos", png(8), 1, java.util.Map.of()))
+                    .isInstanceOfSatisfying(io.warden.clinical.RetrievalRejected.class,
+                            e -> assertThat(e.code()).isEqualTo("no-image-model"));
+        }
+    }
+
+    @Test
     void anImageThatDoesNotDecodeIsRefusedBeforeAnythingIsSent() {
         assertThatThrownBy(() -> embedder(4).embedImages(List.of(new byte[] {1, 2, 3})))
                 .isInstanceOfSatisfying(EmbeddingRejected.class, e -> {

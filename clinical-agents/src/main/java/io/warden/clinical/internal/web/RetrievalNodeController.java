@@ -45,8 +45,18 @@ class RetrievalNodeController {
             @RequestBody RetrievalWire.Query query) {
         authorize(authorization);
         Map<String, String> filter = query.filter() == null ? Map.of() : query.filter();
-        if ((query.vector() == null) == (query.text() == null)) {
-            throw new RetrievalRejected("invalid-query", "Give either a vector or a text");
+        int given = (query.vector() == null ? 0 : 1) + (query.text() == null ? 0 : 1) + (query.image() == null ? 0 : 1);
+        if (given != 1) {
+            throw new RetrievalRejected("invalid-query", "Give exactly one of a vector, a text or an image");
+        }
+        if (query.image() != null) {
+            byte[] image;
+            try {
+                image = java.util.Base64.getDecoder().decode(query.image());
+            } catch (IllegalArgumentException e) {
+                throw new RetrievalRejected("invalid-query", "The image is not base64");
+            }
+            return new RetrievalWire.Hits(retrieval.searchByImage(query.collection(), image, query.k(), filter));
         }
         return new RetrievalWire.Hits(query.vector() != null
                 ? retrieval.searchByVector(query.collection(), query.vector(), query.k(), filter)
