@@ -68,7 +68,13 @@ class RemoteImageEmbedderTests {
 
     static byte[] png(int size) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY), "png", out);
+        BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
+        for (int x = 0; x < size; x++) {
+            for (int y = 0; y < size; y++) {
+                image.getRaster().setSample(x, y, 0, (x * 31 + y * 17) % 256); // content, so sizes differ
+            }
+        }
+        ImageIO.write(image, "png", out);
         return out.toByteArray();
     }
 
@@ -98,7 +104,7 @@ class RemoteImageEmbedderTests {
             throws Exception {
         try (FileVectorCollections collections = new FileVectorCollections(folder, 16, 100)) {
             // one image per call, as the fake's features depend on the position in the request
-            var vectors = List.of(embedder(8).embedImages(List.of(png(4))).getFirst(), embedder(8).embedImages(List.of(png(8))).getFirst());
+            var vectors = List.of(embedder(8).embedImages(List.of(png(4))).getFirst(), embedder(8).embedImages(List.of(png(64))).getFirst());
             collections.replace("photos", io.warden.clinical.IndexKind.FLAT, 8, List.of(
                     new io.warden.clinical.VectorRecord("small", vectors.get(0), java.util.Map.of()),
                     new io.warden.clinical.VectorRecord("large", vectors.get(1), java.util.Map.of())));
@@ -108,7 +114,7 @@ class RemoteImageEmbedderTests {
                 public List<float[]> embed(List<String> texts) { throw new UnsupportedOperationException("test embedder"); }
             };
             var retrieval = new LocalRetrieval(noText, embedder(8), collections, "CPU");
-            assertThat(retrieval.searchByImage("photos", png(8), 1, java.util.Map.of()).getFirst().id()).isEqualTo("large");
+            assertThat(retrieval.searchByImage("photos", png(64), 1, java.util.Map.of()).getFirst().id()).isEqualTo("large");
             assertThat(retrieval.status().imageModel()).isEqualTo("MedImageInsight");
             var textOnly = new LocalRetrieval(noText, null, collections, "CPU");
             assertThatThrownBy(() -> textOnly.searchByImage("photos", png(8), 1, java.util.Map.of()))
