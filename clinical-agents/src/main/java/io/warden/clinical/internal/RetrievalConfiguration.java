@@ -58,11 +58,32 @@ class RetrievalConfiguration {
     @Bean
     @ConditionalOnProperty(name = "warden.retrieval.mode", havingValue = "local", matchIfMissing = true)
     Retrieval retrieval(OnnxTextEmbedder textEmbedder, FileVectorCollections vectorCollections, RetrievalProperties properties) {
-        RetrievalProperties.Image image = properties.image();
-        ImageEmbedder images = image == null || image.endpoint() == null ? null
-                : new RemoteImageEmbedder(image.endpoint(), java.util.Objects.requireNonNullElse(image.key(), ""),
-                        image.modelName(), image.dimension(), image.batchSize(), image.timeout());
-        return new LocalRetrieval(textEmbedder, images, vectorCollections, textEmbedder.executionProvider());
+        return new LocalRetrieval(textEmbedder, imageEmbedder(properties.image()), vectorCollections,
+                textEmbedder.executionProvider());
+    }
+
+    /** The configured image model, if any: a local ONNX encoder or a remote endpoint. */
+    private static @org.jspecify.annotations.Nullable ImageEmbedder imageEmbedder(
+            RetrievalProperties.@org.jspecify.annotations.Nullable Image image) {
+        if (image == null) {
+            return null;
+        }
+        if (image.modelFile() != null) {
+            byte[] model;
+            try {
+                model = Files.readAllBytes(image.modelFile());
+            } catch (IOException e) {
+                throw new ModelUnavailable("The image model file " + image.modelFile() + " cannot be read: " + e.getMessage(), e);
+            }
+            return new OnnxImageEmbedder(model, new OnnxImageEmbedder.Settings(image.modelName(), image.inputName(),
+                    image.outputName(), image.width(), image.height(), image.mean(), image.std(), image.batchSize()),
+                    image.modelFile().toString());
+        }
+        if (image.endpoint() != null) {
+            return new RemoteImageEmbedder(image.endpoint(), java.util.Objects.requireNonNullElse(image.key(), ""),
+                    image.modelName(), image.dimension(), image.batchSize(), image.timeout());
+        }
+        return null;
     }
 
     /** The gateway's side when retrieval runs on remote nodes: {@code warden.retrieval.mode=remote}. */

@@ -39,15 +39,23 @@ public record RetrievalProperties(
         @Nullable Image image) {
 
     /**
-     * A MedImageInsight-style image embedding endpoint.
+     * The image model: a MedImageInsight-style endpoint ({@code endpoint}, {@code key}) or an ONNX image
+     * encoder ({@code modelFile} with its input and output names and preprocessing).
      *
-     * @param endpoint  the scoring URL
+     * @param endpoint  the scoring URL of a remote model
      * @param key       its bearer key
-     * @param dimension the model's embedding dimension (1024 for MedImageInsight)
+     * @param dimension the remote model's embedding dimension (1024 for MedImageInsight)
+     * @param modelFile an ONNX image encoder, run locally
+     * @param mean      per-channel RGB mean after scaling to 0..1 (CLIP: 0.4815, 0.4578, 0.4082)
+     * @param std       per-channel RGB standard deviation (CLIP: 0.2686, 0.2613, 0.2758)
      */
     public record Image(java.net.@Nullable URI endpoint, @Nullable String key, @DefaultValue("MedImageInsight") String modelName,
             @DefaultValue("1024") int dimension, @DefaultValue("16") int batchSize,
-            @DefaultValue("PT30S") java.time.Duration timeout) {
+            @DefaultValue("PT30S") java.time.Duration timeout, @Nullable Path modelFile,
+            @DefaultValue("pixel_values") String inputName, @DefaultValue("image_embeds") String outputName,
+            @DefaultValue("224") int width, @DefaultValue("224") int height,
+            @DefaultValue({"0.4815", "0.4578", "0.4082"}) float[] mean,
+            @DefaultValue({"0.2686", "0.2613", "0.2758"}) float[] std) {
     }
 
     /**
