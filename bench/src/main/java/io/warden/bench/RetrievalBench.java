@@ -81,32 +81,10 @@ public final class RetrievalBench {
     }
 
     static void search(Map<String, Object> results) throws Exception {
-        int count = 100_000;
         int dimension = 384;
         Random random = new Random(7);
-        float[][] centres = new float[1000][dimension];
-        for (float[] centre : centres) {
-            for (int d = 0; d < dimension; d++) {
-                centre[d] = (float) random.nextGaussian();
-            }
-        }
-        List<VectorRecord> records = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            float[] v = new float[dimension];
-            float[] centre = centres[random.nextInt(centres.length)];
-            for (int d = 0; d < dimension; d++) {
-                v[d] = centre[d] + 0.6f * (float) random.nextGaussian();
-            }
-            records.add(new VectorRecord("v" + i, Vectors.normalized(v), Map.of()));
-        }
-        List<float[]> queries = new ArrayList<>();
-        for (int q = 0; q < 2000; q++) {
-            float[] v = records.get(random.nextInt(count)).vector().clone();
-            for (int d = 0; d < dimension; d++) {
-                v[d] += 0.05f * (float) random.nextGaussian();
-            }
-            queries.add(Vectors.normalized(v));
-        }
+        List<VectorRecord> records = clustered(100_000, dimension, 1000, random);
+        List<float[]> queries = perturbed(records, 2000, random);
         Path root = Files.createTempDirectory("warden-retrieval-bench");
         try (FileVectorCollections collections = new FileVectorCollections(root, 16, 100)) {
             long start = System.nanoTime();
@@ -155,32 +133,10 @@ public final class RetrievalBench {
 
     /** 1,000,000 × 512 on HNSW: build time, size, heap, and speed at recall@10 ≥ 0.95 against exact search. */
     static void million(Map<String, Object> results) throws Exception {
-        int count = 1_000_000;
         int dimension = 512;
         Random random = new Random(17);
-        float[][] centres = new float[5000][dimension];
-        for (float[] centre : centres) {
-            for (int d = 0; d < dimension; d++) {
-                centre[d] = (float) random.nextGaussian();
-            }
-        }
-        List<VectorRecord> records = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            float[] v = new float[dimension];
-            float[] centre = centres[random.nextInt(centres.length)];
-            for (int d = 0; d < dimension; d++) {
-                v[d] = centre[d] + 0.6f * (float) random.nextGaussian();
-            }
-            records.add(new VectorRecord("v" + i, Vectors.normalized(v), Map.of()));
-        }
-        List<float[]> queries = new ArrayList<>();
-        for (int q = 0; q < 100; q++) {
-            float[] v = records.get(random.nextInt(count)).vector().clone();
-            for (int d = 0; d < dimension; d++) {
-                v[d] += 0.05f * (float) random.nextGaussian();
-            }
-            queries.add(Vectors.normalized(v));
-        }
+        List<VectorRecord> records = clustered(1_000_000, dimension, 5000, random);
+        List<float[]> queries = perturbed(records, 100, random);
         List<List<String>> truth = new ArrayList<>();
         for (float[] query : queries) {
             java.util.PriorityQueue<Object[]> heap = new java.util.PriorityQueue<>((a, b) -> Float.compare((float) a[1], (float) b[1]));
@@ -236,6 +192,39 @@ public final class RetrievalBench {
         Runtime runtime = Runtime.getRuntime();
         System.gc();
         results.put("heap_used_mb_searching", (runtime.totalMemory() - runtime.freeMemory()) / (1024 * 1024));
+    }
+
+    /** Unit vectors around Gaussian centres (noise σ 0.6), as clustered as real embeddings tend to be. */
+    static List<VectorRecord> clustered(int count, int dimension, int centreCount, Random random) {
+        float[][] centres = new float[centreCount][dimension];
+        for (float[] centre : centres) {
+            for (int d = 0; d < dimension; d++) {
+                centre[d] = (float) random.nextGaussian();
+            }
+        }
+        List<VectorRecord> records = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            float[] v = new float[dimension];
+            float[] centre = centres[random.nextInt(centres.length)];
+            for (int d = 0; d < dimension; d++) {
+                v[d] = centre[d] + 0.6f * (float) random.nextGaussian();
+            }
+            records.add(new VectorRecord("v" + i, Vectors.normalized(v), Map.of()));
+        }
+        return records;
+    }
+
+    /** Queries near stored vectors: copies with a little noise (σ 0.05), normalised. */
+    static List<float[]> perturbed(List<VectorRecord> records, int count, Random random) {
+        List<float[]> queries = new ArrayList<>(count);
+        for (int q = 0; q < count; q++) {
+            float[] v = records.get(random.nextInt(records.size())).vector().clone();
+            for (int d = 0; d < v.length; d++) {
+                v[d] += 0.05f * (float) random.nextGaussian();
+            }
+            queries.add(Vectors.normalized(v));
+        }
+        return queries;
     }
 
     static double median(List<Double> values) {
