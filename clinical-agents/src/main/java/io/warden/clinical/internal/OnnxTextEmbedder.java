@@ -47,7 +47,8 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
      * @param intraOpThreads ONNX Runtime threads per call; 0 lets it choose
      * @param preferCuda     use the CUDA execution provider when the GPU build of ONNX Runtime is present
      */
-    public record Settings(String modelName, int batchSize, int maxTexts, int intraOpThreads, boolean preferCuda) {
+    public record Settings(String modelName, int batchSize, int maxTexts, int intraOpThreads, boolean preferCuda,
+            @org.jspecify.annotations.Nullable String outputName, Pooling pooling) {
 
         public Settings {
             if (batchSize < 1 || maxTexts < 1 || intraOpThreads < 0) {
@@ -55,10 +56,22 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
             }
         }
 
+        /** Mean pooling over {@code last_hidden_state} (or the first output), as sentence-transformers do. */
+        public Settings(String modelName, int batchSize, int maxTexts, int intraOpThreads, boolean preferCuda) {
+            this(modelName, batchSize, maxTexts, intraOpThreads, preferCuda, null, Pooling.MEAN);
+        }
+
         public static Settings defaults() {
             return new Settings("all-MiniLM-L6-v2", 256, 10_000, Math.max(1, Runtime.getRuntime().availableProcessors()), false);
         }
     }
+
+    /**
+     * How token outputs become one vector: the mean over the attention mask, the first ({@code [CLS]})
+     * token, or none when the output is already one vector per text (a projected {@code text_embeds}, as
+     * CLIP-style text towers such as BiomedCLIP's export it).
+     */
+    public enum Pooling { MEAN, CLS, NONE }
 
     private final OrtEnvironment environment;
     private final OrtSession session;
@@ -82,13 +95,20 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
         }
         this.tokenTypes = inputs.contains("token_type_ids");
         Map.Entry<String, NodeInfo> first = session.getOutputInfo().entrySet().iterator().next();
-        this.output = session.getOutputInfo().containsKey("last_hidden_state") ? "last_hidden_state" : first.getKey();
-        long[] shape = ((TensorInfo) session.getOutputInfo().get(output).getInfo()).getShape();
-        if (shape.length != 3 || shape[2] <= 0) {
-            throw new ModelUnavailable("The model " + settings.modelName() + " output " + output
-                    + " is not [batch, tokens, dimension] with a fixed dimension");
+        this.output = settings.outputName() != null ? settings.outputName()
+                : session.getOutputInfo().containsKey("last_hidden_state") ? "last_hidden_state" : first.getKey();
+        if (!session.getOutputInfo().containsKey(output)) {
+            throw new ModelUnavailable("The model " + settings.modelName() + " has no output '" + output + "'; its outputs are "
+                    + session.getOutputNames());
         }
-        this.dimension = (int) shape[2];
+        long[] shape = ((TensorInfo) session.getOutputInfo().get(output).getInfo()).getShape();
+        int expected = settings.pooling() == Pooling.NONE ? 2 : 3;
+        if (shape.length != expected || shape[expected - 1] <= 0) {
+            throw new ModelUnavailable("The model " + settings.modelName() + " output " + output + " is not "
+                    + (expected == 2 ? "[batch, dimension]" : "[batch, tokens, dimension]") + " with a fixed dimension, as "
+                    + settings.pooling() + " pooling needs");
+        }
+        this.dimension = (int) shape[expected - 1];
     }
 
     /** all-MiniLM-L6-v2 from the classpath (the langchain4j artifact). */
@@ -216,13 +236,13 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
         }
     }
 
-    /** Mean over the real tokens of each text, then L2 normalisation. */
+    /** Pooled per the settings (mean over the real tokens, the first token, or as given), then L2 normalisation. */
     private List<float[]> pool(FloatBuffer hidden, long[][] ids, int longest) {
         List<float[]> vectors = new ArrayList<>(ids.length);
         for (int row = 0; row < ids.length; row++) {
             float[] sum = new float[dimension];
-            int tokens = ids[row].length;
-            int base = row * longest * dimension;
+            int tokens = settings.pooling() == Pooling.MEAN ? ids[row].length : 1;
+            int base = settings.pooling() == Pooling.NONE ? row * dimension : row * longest * dimension;
             for (int t = 0; t < tokens; t++) {
                 int offset = base + t * dimension;
                 for (int d = 0; d < dimension; d++) {

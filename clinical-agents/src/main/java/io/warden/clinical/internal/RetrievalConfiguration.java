@@ -25,7 +25,7 @@ class RetrievalConfiguration {
         int threads = properties.threads() > 0 ? properties.threads() : Runtime.getRuntime().availableProcessors();
         var settings = new OnnxTextEmbedder.Settings(properties.textModel().equals("file")
                 ? String.valueOf(properties.modelFile().getFileName()) : "all-MiniLM-L6-v2" + (properties.textModel().equals("minilm-q") ? " (int8)" : ""),
-                properties.batchSize(), 10_000, threads, properties.cuda());
+                properties.batchSize(), 10_000, threads, properties.cuda(), properties.outputName(), properties.pooling());
         return switch (properties.textModel()) {
             case "minilm-q" -> OnnxTextEmbedder.miniLmQuantized(settings);
             case "file" -> fromFiles(properties, settings);

@@ -11,6 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param textModel       {@code minilm} (all-MiniLM-L6-v2), {@code minilm-q} (its int8 quantisation), or {@code file}
  * @param modelFile       the ONNX file when {@code textModel=file}
  * @param tokenizerFile   its Hugging Face {@code tokenizer.json} (WordPiece)
+ * @param outputName      the model output to use (default: {@code last_hidden_state}, else the first)
+ * @param pooling         {@code MEAN}, {@code CLS}, or {@code NONE} for an output that is already one vector per text
  * @param batchSize       texts per model call: 256 by default, 512 on GPUs, 128 on small CPUs
  * @param threads         ONNX Runtime intra-op threads; 0 for one per core
  * @param cuda            use the CUDA execution provider when the GPU build of ONNX Runtime is present
@@ -27,6 +29,8 @@ public record RetrievalProperties(
         @DefaultValue("minilm") String textModel,
         @Nullable Path modelFile,
         @Nullable Path tokenizerFile,
+        @Nullable String outputName,
+        @DefaultValue("MEAN") OnnxTextEmbedder.Pooling pooling,
         @DefaultValue("256") int batchSize,
         @DefaultValue("0") int threads,
         @DefaultValue("false") boolean cuda,

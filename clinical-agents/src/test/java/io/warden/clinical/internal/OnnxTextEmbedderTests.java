@@ -93,6 +93,23 @@ class OnnxTextEmbedderTests {
     }
 
     @Test
+    void clsPoolingAndOutputNamesAreConfiguration() throws Exception {
+        var cls = new OnnxTextEmbedder.Settings("minilm-cls", 4, 100, 2, false, "last_hidden_state", OnnxTextEmbedder.Pooling.CLS);
+        try (OnnxTextEmbedder first = OnnxTextEmbedder.miniLm(cls)) {
+            float[] vector = first.embed(List.of("CT chest axial")).getFirst();
+            float[] mean = embedder.embed(List.of("CT chest axial")).getFirst();
+            assertThat(dot(vector, vector)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+            assertThat(dot(vector, mean)).isLessThan(0.999); // a different pooling, a different vector
+        }
+        var missing = new OnnxTextEmbedder.Settings("x", 4, 100, 2, false, "text_embeds", OnnxTextEmbedder.Pooling.NONE);
+        assertThatThrownBy(() -> OnnxTextEmbedder.miniLm(missing)).isInstanceOf(ModelUnavailable.class)
+                .hasMessageContaining("no output 'text_embeds'");
+        var wrongShape = new OnnxTextEmbedder.Settings("x", 4, 100, 2, false, "last_hidden_state", OnnxTextEmbedder.Pooling.NONE);
+        assertThatThrownBy(() -> OnnxTextEmbedder.miniLm(wrongShape)).isInstanceOf(ModelUnavailable.class)
+                .hasMessageContaining("[batch, dimension]");
+    }
+
+    @Test
     void aMissingOrCorruptModelStopsWithTheFileNamed() {
         assertThatThrownBy(() -> OnnxTextEmbedder.fromClasspath("no-such-model.onnx", OnnxTextEmbedder.MINILM_TOKENIZER,
                 OnnxTextEmbedder.Settings.defaults()))
