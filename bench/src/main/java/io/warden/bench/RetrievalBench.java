@@ -39,7 +39,10 @@ public final class RetrievalBench {
         int threads = Runtime.getRuntime().availableProcessors();
         results.put("cores", threads);
         if (args.length > 0 && args[0].equals("--million")) {
-            million(results);
+            million(results, args.length > 2 && args[1].equals("--reuse") ? Path.of(args[2]) : null,
+                    args.length > 4 && args[3].equals("--candidates")
+                            ? java.util.Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray()
+                            : new int[] {50, 100, 200});
         } else {
             embed(results, threads);
             search(results);
@@ -132,7 +135,11 @@ public final class RetrievalBench {
     }
 
     /** 1,000,000 × 512 on HNSW: build time, size, heap, and speed at recall@10 ≥ 0.95 against exact search. */
-    static void million(Map<String, Object> results) throws Exception {
+    /**
+     * @param reuse an index folder a previous run built (same seed, same vectors), to measure other
+     *              search settings without building again; null to build
+     */
+    static void million(Map<String, Object> results, Path reuse, int[] candidateCounts) throws Exception {
         int dimension = 512;
         Random random = new Random(17);
         List<VectorRecord> records = clustered(1_000_000, dimension, 5000, random);
@@ -155,12 +162,14 @@ public final class RetrievalBench {
             }
             truth.add(ids);
         }
-        Path root = Files.createTempDirectory("warden-retrieval-million");
-        long start = System.nanoTime();
-        try (FileVectorCollections collections = new FileVectorCollections(root, 16, 100)) {
-            collections.replace("million", IndexKind.HNSW, dimension, records);
+        Path root = reuse != null ? reuse : Files.createTempDirectory("warden-retrieval-million");
+        if (reuse == null) {
+            long start = System.nanoTime();
+            try (FileVectorCollections collections = new FileVectorCollections(root, 16, 100)) {
+                collections.replace("million", IndexKind.HNSW, dimension, records);
+            }
+            results.put("hnsw_1m_512_build_s", Math.round((System.nanoTime() - start) / 1e9));
         }
-        results.put("hnsw_1m_512_build_s", Math.round((System.nanoTime() - start) / 1e9));
         long bytes;
         try (var files = Files.walk(root)) {
             bytes = files.filter(Files::isRegularFile).mapToLong(path -> path.toFile().length()).sum();
@@ -168,7 +177,7 @@ public final class RetrievalBench {
         results.put("hnsw_1m_512_index_mb", bytes / (1024 * 1024));
         records.clear();
         System.gc();
-        for (int candidates : new int[] {50, 100, 200}) {
+        for (int candidates : candidateCounts) {
             try (FileVectorCollections collections = new FileVectorCollections(root, 16, 100, candidates)) {
                 VectorIndex index = collections.find("million").orElseThrow();
                 for (float[] query : queries) {
