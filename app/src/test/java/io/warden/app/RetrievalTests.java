@@ -31,11 +31,14 @@ class RetrievalTests extends IntegrationTest {
                 "Chest CT pulmonary embolism protocol", "MRI brain axial T2 FLAIR", "Brain MRI sagittal T1",
                 "MR head diffusion weighted imaging", "Knee MRI coronal proton density", "MRI knee sagittal");
         List<String> labels = List.of("chest", "chest", "chest", "brain", "brain", "brain", "knee", "knee");
-        List<float[]> vectors = embedder.embed(descriptions);
-        List<VectorRecord> records = new ArrayList<>();
+        List<io.warden.clinical.TextItem> items = new ArrayList<>();
         for (int i = 0; i < descriptions.size(); i++) {
-            records.add(new VectorRecord("series-" + i, vectors.get(i), Map.of("label", labels.get(i), "dataset", "imaging-ct-deid")));
+            items.add(new io.warden.clinical.TextItem("series-" + i, descriptions.get(i),
+                    Map.of("label", labels.get(i), "dataset", "imaging-ct-deid")));
         }
+        List<VectorRecord> records = io.warden.clinical.TextItem.records(embedder, items);
+        assertThat(records).extracting(VectorRecord::id).containsExactly("series-0", "series-1", "series-2", "series-3",
+                "series-4", "series-5", "series-6", "series-7");
         collections.replace("series-descriptions", IndexKind.HNSW, embedder.dimension(), records);
 
         var hits = retrieval.searchByText("series-descriptions", "CT chest axial", 3, Map.of());
