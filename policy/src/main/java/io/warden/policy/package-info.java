@@ -3,7 +3,12 @@
  * (embedded or Open Policy Agent), obligations, rate limits and the audit of every decision.
  *
  * <p>May depend on {@code registry}, {@code audit} and the retrieval port of {@code clinical-agents}.
- * It fails closed. Nothing is implemented yet.
+ * It fails closed.
+ *
+ * <p>Entry points so far: {@link io.warden.policy.PolicyDecisionPoint} with its input
+ * ({@link io.warden.policy.DecisionInput}) and output ({@link io.warden.policy.Decision}); the embedded
+ * decision point is the default and an Open Policy Agent client serves production. The gateway itself is
+ * not built yet.
  */
 @NullMarked
 @ApplicationModule(displayName = "policy", allowedDependencies = {"registry", "audit", "clinical"})

@@ -1,0 +1,39 @@
+package io.warden.policy;
+
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A decision: allow or deny, the stable reason codes (every failed rule for a deny, in rule order), and
+ * the obligations the gateway must apply to an allowed call.
+ *
+ * @param decisionId the decision point's own id for it (OPA's {@code decision_id}), kept in the audit record
+ */
+public record Decision(boolean allow, List<String> reasons, Obligations obligations, @Nullable String decisionId) {
+
+    public Decision {
+        reasons = List.copyOf(reasons);
+        Objects.requireNonNull(obligations, "obligations");
+    }
+
+    /**
+     * What an allowed call must be made to respect.
+     *
+     * @param maxK                     cap the request's k at this
+     * @param datasets                 keep only results from these datasets
+     * @param redactFields             remove these fields from results
+     * @param deidentificationRequired return de-identified results only
+     */
+    public record Obligations(int maxK, List<String> datasets, List<String> redactFields, boolean deidentificationRequired) {
+
+        public Obligations {
+            datasets = List.copyOf(datasets);
+            redactFields = List.copyOf(redactFields);
+        }
+
+        public static Obligations none() {
+            return new Obligations(0, List.of(), List.of(), false);
+        }
+    }
+}

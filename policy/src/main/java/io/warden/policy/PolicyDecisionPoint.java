@@ -1,0 +1,12 @@
+package io.warden.policy;
+
+/**
+ * Port to the policy decision: {@code EmbeddedPolicyDecisionPoint} (in-process, the default) or
+ * {@code OpaPolicyDecisionPoint} (an Open Policy Agent server). Both implement the same policy and pass the
+ * same decision vectors. Thread-safe. A decision point that cannot decide (timeout, error, malformed
+ * answer) returns a deny with {@link ReasonCodes#DECISION_UNAVAILABLE}: never an allow, never an exception.
+ */
+public interface PolicyDecisionPoint {
+
+    Decision decide(DecisionInput input);
+}

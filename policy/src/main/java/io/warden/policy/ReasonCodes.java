@@ -1,0 +1,21 @@
+package io.warden.policy;
+
+/** The stable reason codes of decisions; they appear in audit records and problem documents. */
+public final class ReasonCodes {
+
+    public static final String KILL_SWITCH = "KILL_SWITCH";
+    public static final String AGENT_SUSPENDED = "AGENT_SUSPENDED";
+    public static final String AGENT_RETIRED = "AGENT_RETIRED";
+    public static final String AGENT_NOT_ACTIVE = "AGENT_NOT_ACTIVE";
+    public static final String OWNER_INACTIVE = "OWNER_INACTIVE";
+    public static final String TOOL_NOT_GRANTED = "TOOL_NOT_GRANTED";
+    public static final String SCOPE_NOT_GRANTED = "SCOPE_NOT_GRANTED";
+    public static final String SENSITIVITY_ABOVE_CLEARANCE = "SENSITIVITY_ABOVE_CLEARANCE";
+    public static final String PHI_NOT_APPROVED = "PHI_NOT_APPROVED";
+    public static final String PURPOSE_REQUIRED = "PURPOSE_REQUIRED";
+    public static final String PURPOSE_NOT_ALLOWED = "PURPOSE_NOT_ALLOWED";
+    public static final String DECISION_UNAVAILABLE = "DECISION_UNAVAILABLE";
+
+    private ReasonCodes() {
+    }
+}

@@ -1,0 +1,71 @@
+package io.warden.policy.internal;
+
+import io.warden.policy.Decision;
+import io.warden.policy.DecisionInput;
+import io.warden.policy.PolicyDecisionPoint;
+import io.warden.policy.ReasonCodes;
+import io.warden.registry.AgentStatus;
+import io.warden.registry.PurposeOfUse;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Warden's standard policy, in process and without I/O. Every rule is checked and every failure named, in
+ * this order: kill switches; agent ACTIVE; owner active; tool granted; dataset within the granted scopes;
+ * sensitivity within the agent's clearance; PHI only for PHI-approved agents; a purpose of use, and one the
+ * dataset allows. An allowed call is capped at the tool's maximum k, limited to the agent's datasets,
+ * de-identified where the scope demands it, and has patient identifiers redacted from PHI datasets unless
+ * the purpose is treatment. Stateless and thread-safe.
+ */
+public final class EmbeddedPolicyDecisionPoint implements PolicyDecisionPoint {
+
+    /** Identifiers removed from PHI results outside treatment. */
+    static final List<String> PATIENT_IDENTIFIERS = List.of("patient_id", "patient_name", "birth_date", "accession_number");
+
+    @Override
+    public Decision decide(DecisionInput input) {
+        List<String> reasons = new ArrayList<>();
+        var switches = input.killSwitches();
+        if (switches.global() || switches.agent() || switches.tool() || switches.dataset()) {
+            reasons.add(ReasonCodes.KILL_SWITCH);
+        }
+        var agent = input.agent();
+        if (agent.status() == AgentStatus.SUSPENDED) {
+            reasons.add(ReasonCodes.AGENT_SUSPENDED);
+        } else if (agent.status() == AgentStatus.RETIRED) {
+            reasons.add(ReasonCodes.AGENT_RETIRED);
+        } else if (agent.status() != AgentStatus.ACTIVE) {
+            reasons.add(ReasonCodes.AGENT_NOT_ACTIVE);
+        }
+        if (!agent.ownerActive()) {
+            reasons.add(ReasonCodes.OWNER_INACTIVE);
+        }
+        if (!agent.tools().contains(input.tool().key())) {
+            reasons.add(ReasonCodes.TOOL_NOT_GRANTED);
+        }
+        var dataset = input.dataset();
+        if (!agent.scopes().contains(dataset.key())) {
+            reasons.add(ReasonCodes.SCOPE_NOT_GRANTED);
+        }
+        if (!agent.clearance().atLeast(dataset.sensitivity())) {
+            reasons.add(ReasonCodes.SENSITIVITY_ABOVE_CLEARANCE);
+        }
+        if (dataset.phi() && !agent.phiApproved()) {
+            reasons.add(ReasonCodes.PHI_NOT_APPROVED);
+        }
+        PurposeOfUse purpose = input.purposeOfUse();
+        if (purpose == null) {
+            reasons.add(ReasonCodes.PURPOSE_REQUIRED);
+        } else if (!dataset.allowedPurposes().contains(purpose)) {
+            reasons.add(ReasonCodes.PURPOSE_NOT_ALLOWED);
+        }
+        if (!reasons.isEmpty()) {
+            return new Decision(false, reasons, Decision.Obligations.none(), null);
+        }
+        boolean treatment = purpose == PurposeOfUse.TREAT || purpose == PurposeOfUse.ETREAT;
+        List<String> redact = dataset.phi() && !treatment ? PATIENT_IDENTIFIERS : List.of();
+        List<String> datasets = agent.scopes().stream().sorted().toList();
+        return new Decision(true, List.of(), new Decision.Obligations(input.tool().maxK(), datasets, redact,
+                dataset.deidentificationRequired()), null);
+    }
+}
