@@ -1,0 +1,32 @@
+# Rego tests: every decision vector of policy/src/test/resources/decisions.json (loaded as data), and a few
+# named cases. Run: opa test -v policy/rego policy/src/test/resources/decisions.json
+package warden.gateway_test
+
+import data.warden.gateway
+
+test_every_decision_vector if {
+	count(data.cases) >= 60
+	every vector in data.cases {
+		gateway.decision == vector.expected with input as vector.input
+	}
+}
+
+test_active_agent_allowed_with_obligations if {
+	base := data.cases[0].input
+	d := gateway.decision with input as base
+	d.allow == true
+	d.obligations.maxK == base.tool.maxK
+}
+
+test_kill_switch_denies if {
+	changed := json.patch(data.cases[0].input, [{"op": "replace", "path": "/killSwitches/agent", "value": true}])
+	d := gateway.decision with input as changed
+	d.allow == false
+	d.reasons == ["KILL_SWITCH"]
+}
+
+test_missing_purpose_field_is_required if {
+	changed := json.remove(data.cases[0].input, ["purposeOfUse"])
+	d := gateway.decision with input as changed
+	d.reasons == ["PURPOSE_REQUIRED"]
+}
