@@ -61,6 +61,9 @@ class RoleMatrixTests extends IntegrationTest {
             new Endpoint("GET", "/api/v1/audit/keys", null, Set.of("ADMIN", "COMPLIANCE"), 200),
             new Endpoint("GET", "/api/v1/audit/exports?format=nope&from=1&to=1", null, Set.of("ADMIN", "COMPLIANCE"), 400),
             new Endpoint("DELETE", "/api/v1/audit/events/1", null, Set.of(), 0),
+            new Endpoint("GET", "/api/v1/kill-switches", null, Set.of("ADMIN", "SECOPS"), 200),
+            new Endpoint("POST", "/api/v1/kill-switches", "{}", Set.of("ADMIN", "SECOPS"), 400),
+            new Endpoint("POST", "/api/v1/kill-switches/" + MISSING + "/release", "{\"reason\":\"r\"}", Set.of("ADMIN", "SECOPS"), 404),
             new Endpoint("GET", "/api/v1/no-such-endpoint", null, Set.of(), 0),
             new Endpoint("GET", "/gateway/v1/no-such-tool", null, Set.of("AGENT"), 404));
 

@@ -38,7 +38,7 @@ class TwoInstancesTests {
         int portA = IntegrationTest.freePort();
         int portB = IntegrationTest.freePort();
         List<String> shared = List.of("--warden.audit.signing-key=" + privateKey, "--warden.audit.signing-public-key=" + publicKey,
-                "--warden.demo.enabled=true", "--warden.audit.checkpoint-every=20");
+                "--warden.demo.enabled=true", "--warden.audit.checkpoint-every=20", "--warden.policy.kill-switch-reconcile=PT60S");
         try (ConfigurableApplicationContext a = start(portA, data.resolve("a"), shared, "--warden.db.port=" + databasePort);
                 ConfigurableApplicationContext b = start(portB, data.resolve("b"), shared,
                         "--warden.db.url=jdbc:postgresql://localhost:" + databasePort + "/warden",
@@ -78,6 +78,17 @@ class TwoInstancesTests {
             assertThat(verification.get("checkpointsChecked").asInt()).isPositive();
             JsonNode fromB = clientB.get("/api/v1/audit/verify?from=1&to=" + last, clientB.personToken("carla.compliance")).json();
             assertThat(fromB.get("valid").asBoolean()).as(fromB.toString()).isTrue();
+
+            // a kill switch engaged through A is in force on B at once: by notification, not by the (60 s) reconciliation
+            var switchesB = b.getBean(io.warden.policy.KillSwitches.class);
+            assertThat(switchesB.covers("demo-retrieval-agent", "image-search", "imaging-ct-deid").any()).isFalse();
+            var engaged = clientA.call("POST", "/api/v1/kill-switches", clientA.personToken("sam.secops"),
+                    "{\"scope\":\"AGENT\",\"target\":\"demo-retrieval-agent\",\"reason\":\"exfiltration suspected\"}");
+            assertThat(engaged.status()).as(engaged.body()).isEqualTo(201);
+            long start = System.nanoTime();
+            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5)).until(() ->
+                    switchesB.covers("demo-retrieval-agent", "image-search", "imaging-ct-deid").agent());
+            assertThat((System.nanoTime() - start) / 1_000_000).as("milliseconds until B applied it").isLessThan(1000);
         }
     }
 

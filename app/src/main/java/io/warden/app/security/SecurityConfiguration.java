@@ -79,6 +79,8 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .requestMatchers(PUT, "/api/v1/data-scopes/*", "/api/v1/tools/*").hasRole("ADMIN")
                 .requestMatchers(GET, "/api/v1/audit/events", "/api/v1/audit/events/*", "/api/v1/audit/verify",
                         "/api/v1/audit/keys", "/api/v1/audit/exports").hasAnyRole("ADMIN", "COMPLIANCE")
+                .requestMatchers(GET, "/api/v1/kill-switches").hasAnyRole("ADMIN", "SECOPS")
+                .requestMatchers(POST, "/api/v1/kill-switches", "/api/v1/kill-switches/*/release").hasAnyRole("ADMIN", "SECOPS")
                 .requestMatchers("/gateway/**").hasRole("AGENT")
                 .anyRequest().denyAll();
     }

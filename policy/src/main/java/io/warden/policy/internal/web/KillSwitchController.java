@@ -1,0 +1,86 @@
+package io.warden.policy.internal.web;
+
+import io.warden.policy.KillSwitch;
+import io.warden.policy.KillSwitchRefused;
+import io.warden.policy.KillSwitchScope;
+import io.warden.policy.KillSwitches;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.net.URI;
+import java.security.Principal;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/** Engage, release and list kill switches. */
+@RestController
+@RequestMapping(path = "/api/v1/kill-switches", produces = "application/json")
+class KillSwitchController {
+
+    record Engage(@NotNull KillSwitchScope scope, @Nullable @Size(max = 200) String target,
+            @NotBlank @Size(max = 2000) String reason) {
+    }
+
+    record Release(@NotBlank @Size(max = 2000) String reason) {
+    }
+
+    private final KillSwitches killSwitches;
+
+    KillSwitchController(KillSwitches killSwitches) {
+        this.killSwitches = killSwitches;
+    }
+
+    @GetMapping
+    List<KillSwitch> active() {
+        return killSwitches.active();
+    }
+
+    @PostMapping(consumes = "application/json")
+    ResponseEntity<KillSwitch> engage(@RequestBody @Valid Engage request, Principal principal) {
+        KillSwitch engaged = killSwitches.engage(request.scope(), request.target() == null ? "*" : request.target(),
+                request.reason(), principal.getName());
+        return ResponseEntity.created(URI.create("/api/v1/kill-switches/" + engaged.id())).body(engaged);
+    }
+
+    /** 200 when released; 202 when a GLOBAL switch now waits for a second person to confirm the release. */
+    @PostMapping(path = "/{id}/release", consumes = "application/json")
+    ResponseEntity<KillSwitch> release(@PathVariable String id, @RequestBody @Valid Release request, Principal principal) {
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw new KillSwitchRefused("not-found", 404, "No kill switch " + id);
+        }
+        KillSwitch result = killSwitches.release(uuid, request.reason(), principal.getName());
+        return ResponseEntity.status(result.active() ? HttpStatus.ACCEPTED : HttpStatus.OK).body(result);
+    }
+
+    @RestControllerAdvice(basePackageClasses = KillSwitchController.class)
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    static class Problems {
+
+        @ExceptionHandler(KillSwitchRefused.class)
+        ResponseEntity<ProblemDetail> refused(KillSwitchRefused e) {
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(e.status()), e.getMessage());
+            problem.setType(URI.create("urn:warden:problem:" + e.code()));
+            problem.setProperty("code", e.code());
+            return ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        }
+    }
+}
