@@ -9,6 +9,7 @@ import org.springframework.util.IdGenerator;
 
 /** Time and identifiers come from beans, so tests can fix them. */
 @Configuration(proxyBeanMethods = false)
+@org.springframework.scheduling.annotation.EnableScheduling
 class CoreConfiguration {
 
     @Bean

@@ -104,7 +104,7 @@ class ModularityTests {
                 targets.add("*");
             } else {
                 for (String target : allowed) {
-                    targets.add(displayNames.getOrDefault(target.split("::")[0], target));
+                    targets.add(displayNames.getOrDefault(target.split("::")[0].strip(), target));
                 }
             }
             declared.put(module.getDisplayName(), targets);

@@ -15,6 +15,13 @@ public final class ReasonCodes {
     public static final String PURPOSE_REQUIRED = "PURPOSE_REQUIRED";
     public static final String PURPOSE_NOT_ALLOWED = "PURPOSE_NOT_ALLOWED";
     public static final String DECISION_UNAVAILABLE = "DECISION_UNAVAILABLE";
+    public static final String AGENT_UNKNOWN = "AGENT_UNKNOWN";
+    public static final String UNKNOWN_TOOL = "UNKNOWN_TOOL";
+    public static final String UNKNOWN_DATASET = "UNKNOWN_DATASET";
+    public static final String RATE_LIMITED = "RATE_LIMITED";
+    public static final String AUDIT_UNAVAILABLE = "AUDIT_UNAVAILABLE";
+    public static final String RETRIEVAL_UNAVAILABLE = "RETRIEVAL_UNAVAILABLE";
+    public static final String INVALID_REQUEST = "INVALID_REQUEST";
 
     private ReasonCodes() {
     }

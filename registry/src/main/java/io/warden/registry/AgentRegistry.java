@@ -76,4 +76,10 @@ public interface AgentRegistry extends AgentQueries {
     ToolView tool(String key);
 
     List<ToolView> tools();
+
+    /**
+     * Records when agents were last active (the gateway batches this); a time earlier than the one stored
+     * is ignored. No event: activity is not a state change.
+     */
+    void recordLastActivity(java.util.Map<AgentId, java.time.Instant> lastActivity);
 }

@@ -85,6 +85,13 @@ public class AgentRepository {
         agent.versionSaved(agent.version() + 1);
     }
 
+    void recordLastActivity(AgentId id, java.time.Instant at) {
+        jdbc.sql("""
+                update agent set last_active_at = :at
+                where id = :id and (last_active_at is null or last_active_at < :at)""")
+                .param("id", id.value()).param("at", timestamp(at)).update();
+    }
+
     Optional<Agent> find(AgentId id) {
         return jdbc.sql("select " + COLUMNS + " from agent where id = :id")
                 .param("id", id.value()).query(AgentRepository::map).optional();

@@ -386,6 +386,11 @@ public class RegistryService implements AgentRegistry {
         return catalog.allTools();
     }
 
+    @Override
+    public void recordLastActivity(java.util.Map<AgentId, Instant> lastActivity) {
+        lastActivity.forEach(agents::recordLastActivity);
+    }
+
     // ---- rules --------------------------------------------------------------------------------------
 
     private Agent loadAgent(AgentId id) {

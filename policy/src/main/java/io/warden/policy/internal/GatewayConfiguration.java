@@ -1,0 +1,46 @@
+package io.warden.policy.internal;
+
+import io.warden.audit.AuditLog;
+import io.warden.clinical.Retrieval;
+import io.warden.policy.KillSwitches;
+import io.warden.policy.PolicyDecisionPoint;
+import io.warden.registry.AgentQueries;
+import io.warden.registry.AgentRegistry;
+import io.warden.registry.Directory;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Wires the gateway: the decision point ({@code warden.policy.decision-point}: {@code embedded}, or
+ * {@code opa} with {@code warden.policy.opa.url}, {@code .package} and {@code .timeout}), the rate limits
+ * and the retrieval deadline.
+ */
+@Configuration(proxyBeanMethods = false)
+class GatewayConfiguration {
+
+    @Bean
+    PolicyDecisionPoint policyDecisionPoint(@Value("${warden.policy.decision-point:embedded}") String kind,
+            @Value("${warden.policy.opa.url:http://localhost:8181}") URI opa,
+            @Value("${warden.policy.opa.package:warden/gateway}") String opaPackage,
+            @Value("${warden.policy.opa.timeout:PT0.2S}") Duration opaTimeout) {
+        return switch (kind) {
+            case "embedded" -> new EmbeddedPolicyDecisionPoint();
+            case "opa" -> new OpaPolicyDecisionPoint(opa, opaPackage, opaTimeout);
+            default -> throw new IllegalArgumentException("warden.policy.decision-point is embedded or opa; got " + kind);
+        };
+    }
+
+    @Bean
+    GatewayService gatewayService(AgentQueries agents, AgentRegistry registry, Directory directory, KillSwitches killSwitches,
+            PolicyDecisionPoint policyDecisionPoint, AuditLog audit, Retrieval retrieval, Clock clock,
+            @Value("${warden.gateway.retrieval-deadline:PT5S}") Duration deadline,
+            @Value("${warden.gateway.rate-per-second:100}") double rate,
+            @Value("${warden.gateway.burst:200}") double burst) {
+        return new GatewayService(agents, registry, directory, killSwitches, policyDecisionPoint, audit, retrieval, clock,
+                deadline, new RateLimiter(rate, burst));
+    }
+}

@@ -1,0 +1,315 @@
+package io.warden.policy.internal;
+
+import io.warden.audit.AuditActor;
+import io.warden.audit.AuditEvent;
+import io.warden.audit.AuditLog;
+import io.warden.audit.AuditTarget;
+import io.warden.audit.AuditWriteFailed;
+import io.warden.audit.Outcome;
+import io.warden.clinical.Retrieval;
+import io.warden.clinical.SearchHit;
+import io.warden.policy.Decision;
+import io.warden.policy.DecisionInput;
+import io.warden.policy.GatewayDenied;
+import io.warden.policy.GatewayRequest;
+import io.warden.policy.KillSwitches;
+import io.warden.policy.PolicyDecisionPoint;
+import io.warden.policy.ReasonCodes;
+import io.warden.registry.AgentId;
+import io.warden.registry.AgentQueries;
+import io.warden.registry.AgentRegistry;
+import io.warden.registry.AgentView;
+import io.warden.registry.DataScopeView;
+import io.warden.registry.Directory;
+import io.warden.registry.DirectoryUser;
+import io.warden.registry.PurposeOfUse;
+import io.warden.registry.RegistryException;
+import io.warden.registry.SensitivityLabel;
+import io.warden.registry.ToolView;
+import io.warden.registry.events.AgentGrantsChanged;
+import io.warden.registry.events.AgentOwnerChanged;
+import io.warden.registry.events.AgentStatusChanged;
+import io.warden.registry.events.DataScopeSaved;
+import io.warden.registry.events.ToolSaved;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.event.EventListener;
+import org.springframework.scheduling.annotation.Scheduled;
+
+/**
+ * The gateway's pipeline, in this order for every call: the agent behind the (already validated) token →
+ * kill switches → rate limit → policy decision → obligations on the request → durable audit of the
+ * decision → the retrieval call with a deadline → obligations on the result → audit of the outcome. Any
+ * failure on the way denies (fail closed) and nothing is forwarded without its audit record. Lookups are
+ * cached and dropped when the registry publishes a change; activity is remembered in memory and written
+ * once a minute. Thread-safe.
+ */
+public final class GatewayService {
+
+    /** A completed call: the hits after obligations, and the decision that allowed it. */
+    public record Result(List<SearchHit> hits, Decision decision, int k) {
+    }
+
+    private final AgentQueries agents;
+    private final AgentRegistry registry;
+    private final Directory directory;
+    private final KillSwitches killSwitches;
+    private final PolicyDecisionPoint decisionPoint;
+    private final AuditLog audit;
+    private final Retrieval retrieval;
+    private final Clock clock;
+    private final Duration deadline;
+    private final RateLimiter limiter;
+    private final Map<String, Optional<AgentView>> agentCache = new ConcurrentHashMap<>();
+    private final Map<String, Optional<ToolView>> toolCache = new ConcurrentHashMap<>();
+    private final Map<String, Optional<DataScopeView>> scopeCache = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> ownerCache = new ConcurrentHashMap<>();
+    private final Map<AgentId, Instant> lastActive = new ConcurrentHashMap<>();
+
+    public GatewayService(AgentQueries agents, AgentRegistry registry, Directory directory, KillSwitches killSwitches,
+            PolicyDecisionPoint decisionPoint, AuditLog audit, Retrieval retrieval, Clock clock, Duration deadline,
+            RateLimiter limiter) {
+        this.agents = agents;
+        this.registry = registry;
+        this.directory = directory;
+        this.killSwitches = killSwitches;
+        this.decisionPoint = decisionPoint;
+        this.audit = audit;
+        this.retrieval = retrieval;
+        this.clock = clock;
+        this.deadline = deadline;
+        this.limiter = limiter;
+    }
+
+    public Result call(String clientId, String toolKey, GatewayRequest request) {
+        long started = System.nanoTime();
+        String digest = digest(toolKey, request);
+        AgentView agent = agentCache.computeIfAbsent(clientId, id -> agents.findAgentByClientId(id)).orElse(null);
+        if (agent == null) {
+            deny(401, null, clientId, toolKey, request, digest, List.of(ReasonCodes.AGENT_UNKNOWN),
+                    "The token's client is not a registered agent");
+        }
+        var covered = killSwitches.covers(clientId, toolKey, request.dataset());
+        if (covered.any()) {
+            deny(403, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.KILL_SWITCH), "A kill switch stops this call");
+        }
+        long retryAfter = limiter.tryAcquire(clientId + "|" + toolKey);
+        if (retryAfter > 0) {
+            deny(429, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.RATE_LIMITED), "Too many calls", retryAfter);
+        }
+        ToolView tool = cached(toolCache, toolKey, () -> registry.tool(toolKey)).orElse(null);
+        DataScopeView dataset = cached(scopeCache, request.dataset(), () -> registry.dataScope(request.dataset())).orElse(null);
+        if (tool == null || dataset == null) {
+            deny(403, agent, clientId, toolKey, request, digest,
+                    List.of(tool == null ? ReasonCodes.UNKNOWN_TOOL : ReasonCodes.UNKNOWN_DATASET), "Unknown tool or dataset");
+        }
+        Decision decision = decisionPoint.decide(input(agent, tool, dataset, request, covered));
+        recordDecision(agent, clientId, toolKey, request, digest, decision);
+        if (!decision.allow()) {
+            int status = decision.reasons().contains(ReasonCodes.DECISION_UNAVAILABLE) ? 503 : 403;
+            throw new GatewayDenied(status, decision.reasons(), "The policy denies this call", 0);
+        }
+        lastActive.put(agent.id(), clock.instant());
+        int k = Math.min(request.k(), decision.obligations().maxK());
+        Map<String, String> filter = new HashMap<>(request.filter() == null ? Map.of() : request.filter());
+        filter.put("dataset", request.dataset()); // obligation: only the dataset decided on
+        List<SearchHit> hits;
+        try {
+            hits = CompletableFuture.supplyAsync(() -> search(toolKey, request, k, filter))
+                    .get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            recordOutcome(agent, clientId, toolKey, request, digest, Outcome.SERIOUS_FAILURE, started, 0);
+            if (cause instanceof io.warden.clinical.RetrievalRejected rejected) {
+                throw new GatewayDenied(400, List.of(ReasonCodes.INVALID_REQUEST, rejected.code()), rejected.getMessage(), 0);
+            }
+            throw new GatewayDenied(503, List.of(ReasonCodes.RETRIEVAL_UNAVAILABLE), "The retrieval service did not answer in time", 0);
+        }
+        List<SearchHit> allowed = new ArrayList<>(hits.size());
+        for (SearchHit hit : hits) {
+            String from = hit.metadata().get("dataset");
+            if (from == null || !decision.obligations().datasets().contains(from)) {
+                continue;
+            }
+            Map<String, String> metadata = new HashMap<>(hit.metadata());
+            decision.obligations().redactFields().forEach(metadata::remove);
+            allowed.add(new SearchHit(hit.id(), hit.score(), Map.copyOf(metadata)));
+        }
+        recordOutcome(agent, clientId, toolKey, request, digest, Outcome.SUCCESS, started, allowed.size());
+        return new Result(allowed, decision, k);
+    }
+
+    private List<SearchHit> search(String tool, GatewayRequest request, int k, Map<String, String> filter) {
+        if (request.vector() != null) {
+            return retrieval.searchByVector(request.collection(), request.vector(), k, filter);
+        }
+        if (request.text() == null || request.text().isBlank()) {
+            throw new io.warden.clinical.RetrievalRejected("empty-text", "The " + tool + " call needs a text or a vector");
+        }
+        return retrieval.searchByText(request.collection(), request.text(), k, filter);
+    }
+
+    private DecisionInput input(AgentView agent, ToolView tool, DataScopeView dataset, GatewayRequest request,
+            KillSwitches.Covered covered) {
+        SensitivityLabel clearance = SensitivityLabel.PUBLIC;
+        boolean phiApproved = false;
+        for (String key : agent.dataScopes()) {
+            Optional<DataScopeView> scope = cached(scopeCache, key, () -> registry.dataScope(key));
+            if (scope.isPresent()) {
+                if (scope.get().sensitivity().atLeast(clearance)) {
+                    clearance = scope.get().sensitivity();
+                }
+                phiApproved |= scope.get().phi(); // a PHI scope is only granted with a compliance officer's approval
+            }
+        }
+        boolean ownerActive = ownerCache.computeIfAbsent(agent.ownerId(),
+                owner -> directory.findUser(owner).map(DirectoryUser::active).orElse(false));
+        PurposeOfUse purpose = null;
+        if (request.purposeOfUse() != null) {
+            try {
+                purpose = PurposeOfUse.valueOf(request.purposeOfUse());
+            } catch (IllegalArgumentException e) {
+                throw new GatewayDenied(400, List.of(ReasonCodes.INVALID_REQUEST), "Unknown purpose of use " + request.purposeOfUse(), 0);
+            }
+        }
+        return new DecisionInput(
+                new DecisionInput.Agent(agent.clientId() == null ? agent.id().toString() : agent.clientId(), agent.status(),
+                        ownerActive, agent.dataScopes(), agent.tools(), clearance, phiApproved),
+                new DecisionInput.Tool(tool.key(), tool.maxK()),
+                new DecisionInput.Dataset(dataset.key(), dataset.sensitivity(), dataset.phi(), dataset.deidentified(),
+                        dataset.allowedPurposes(), dataset.phi() && !dataset.deidentified() && !phiApproved),
+                purpose, new DecisionInput.Request(request.k()),
+                new DecisionInput.KillSwitches(covered.global(), covered.agent(), covered.tool(), covered.dataset()),
+                clock.instant());
+    }
+
+    private static <T> Optional<T> cached(Map<String, Optional<T>> cache, String key, Supplier<T> load) {
+        return cache.computeIfAbsent(key, k -> {
+            try {
+                return Optional.of(load.get());
+            } catch (RegistryException.NotFound e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    private void deny(int status, @Nullable AgentView agent, String clientId, String tool, GatewayRequest request,
+            String digest, List<String> reasons, String message) {
+        deny(status, agent, clientId, tool, request, digest, reasons, message, 0);
+    }
+
+    private void deny(int status, @Nullable AgentView agent, String clientId, String tool, GatewayRequest request,
+            String digest, List<String> reasons, String message, long retryAfter) {
+        recordDecision(agent, clientId, tool, request, digest, new Decision(false, reasons, Decision.Obligations.none(), null));
+        throw new GatewayDenied(status, reasons, message, retryAfter);
+    }
+
+    private void recordDecision(@Nullable AgentView agent, String clientId, String tool, GatewayRequest request, String digest,
+            Decision decision) {
+        var builder = AuditEvent.builder("gateway.decision", AuditActor.agent(clientId, agent == null ? null : agent.ownerId()),
+                        new AuditTarget("tool", tool))
+                .agent(clientId).owner(agent == null ? null : agent.ownerId()).tool(tool).dataset(request.dataset())
+                .decision(decision.allow() ? "PERMIT" : "DENY").purposeOfUse(request.purposeOfUse()).requestDigest(digest)
+                .outcome(decision.allow() ? Outcome.SUCCESS : Outcome.MINOR_FAILURE).detail("k", request.k())
+                .detail("collection", request.collection()).detail("decisionId", decision.decisionId());
+        decision.reasons().forEach(builder::reason);
+        append(builder.build());
+    }
+
+    private void recordOutcome(AgentView agent, String clientId, String tool, GatewayRequest request, String digest,
+            Outcome outcome, long started, int hits) {
+        append(AuditEvent.builder("gateway.outcome", AuditActor.agent(clientId, agent.ownerId()), new AuditTarget("tool", tool))
+                .agent(clientId).owner(agent.ownerId()).tool(tool).dataset(request.dataset()).purposeOfUse(request.purposeOfUse())
+                .requestDigest(digest).outcome(outcome).latencyMicros((System.nanoTime() - started) / 1000)
+                .detail("hits", hits).build());
+    }
+
+    private void append(AuditEvent event) {
+        try {
+            audit.append(event);
+        } catch (AuditWriteFailed e) {
+            throw new GatewayDenied(503, List.of(ReasonCodes.AUDIT_UNAVAILABLE), "The call could not be audited, so it is refused", 0);
+        }
+    }
+
+    /** A hash of the request: the trail never holds query text. */
+    private static String digest(String tool, GatewayRequest request) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update((tool + "\u001f" + request.collection() + "\u001f" + request.dataset() + "\u001f" + request.text() + "\u001f"
+                    + java.util.Arrays.toString(request.vector()) + "\u001f" + request.k() + "\u001f" + request.filter())
+                    .getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- cache invalidation and activity ------------------------------------------------------------
+
+    @EventListener
+    void on(AgentStatusChanged event) {
+        agentCache.clear();
+    }
+
+    @EventListener
+    void on(AgentGrantsChanged event) {
+        agentCache.clear();
+    }
+
+    @EventListener
+    void on(AgentOwnerChanged event) {
+        agentCache.clear();
+        ownerCache.clear();
+    }
+
+    @EventListener
+    void on(DataScopeSaved event) {
+        scopeCache.remove(event.key());
+    }
+
+    @EventListener
+    void on(ToolSaved event) {
+        toolCache.remove(event.key());
+    }
+
+    /** Writes the remembered last-activity times, once a minute, instead of once per call. */
+    @Scheduled(fixedDelayString = "${warden.gateway.activity-flush:PT60S}")
+    void flushActivity() {
+        if (lastActive.isEmpty()) {
+            return;
+        }
+        Map<AgentId, Instant> batch = new HashMap<>(lastActive);
+        batch.forEach(lastActive::remove);
+        registry.recordLastActivity(batch);
+    }
+
+    /** Drops every cached lookup; the periodic safety net behind the event-driven invalidation. */
+    @Scheduled(fixedDelayString = "${warden.gateway.cache-refresh:PT30S}")
+    void refreshCaches() {
+        agentCache.clear();
+        toolCache.clear();
+        scopeCache.clear();
+        ownerCache.clear();
+    }
+}
