@@ -43,7 +43,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +81,8 @@ public final class GatewayService {
     private final Map<String, Optional<DataScopeView>> scopeCache = new ConcurrentHashMap<>();
     private final Map<String, Boolean> ownerCache = new ConcurrentHashMap<>();
     private final Map<AgentId, Instant> lastActive = new ConcurrentHashMap<>();
+    /** Retrieval calls run on virtual threads, so a slow backend ties up no platform thread. */
+    private final java.util.concurrent.ExecutorService calls = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
     public GatewayService(AgentQueries agents, AgentRegistry registry, Directory directory, KillSwitches killSwitches,
             PolicyDecisionPoint decisionPoint, AuditLog audit, Retrieval retrieval, Clock clock, Duration deadline,
@@ -131,10 +132,11 @@ public final class GatewayService {
         Map<String, String> filter = new HashMap<>(request.filter() == null ? Map.of() : request.filter());
         filter.put("dataset", request.dataset()); // obligation: only the dataset decided on
         List<SearchHit> hits;
+        java.util.concurrent.Future<List<SearchHit>> pending = calls.submit(() -> search(toolKey, request, k, filter));
         try {
-            hits = CompletableFuture.supplyAsync(() -> search(toolKey, request, k, filter))
-                    .get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            hits = pending.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException | InterruptedException e) {
+            pending.cancel(true); // the call is abandoned: its thread is interrupted
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -143,7 +145,8 @@ public final class GatewayService {
             if (cause instanceof io.warden.clinical.RetrievalRejected rejected) {
                 throw new GatewayDenied(400, List.of(ReasonCodes.INVALID_REQUEST, rejected.code()), rejected.getMessage(), 0);
             }
-            throw new GatewayDenied(503, List.of(ReasonCodes.RETRIEVAL_UNAVAILABLE), "The retrieval service did not answer in time", 0);
+            throw new GatewayDenied(503, List.of(ReasonCodes.RETRIEVAL_UNAVAILABLE), e instanceof TimeoutException
+                    ? "The retrieval service did not answer within " + deadline : "The retrieval service failed", 0);
         }
         List<SearchHit> allowed = new ArrayList<>(hits.size());
         for (SearchHit hit : hits) {

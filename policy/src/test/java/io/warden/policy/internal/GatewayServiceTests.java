@@ -1,0 +1,224 @@
+package io.warden.policy.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.warden.audit.AuditEvent;
+import io.warden.audit.AuditLog;
+import io.warden.audit.AuditQuery;
+import io.warden.audit.AuditRecord;
+import io.warden.audit.AuditWriteFailed;
+import io.warden.audit.Verification;
+import io.warden.clinical.Classification;
+import io.warden.clinical.Retrieval;
+import io.warden.clinical.SearchHit;
+import io.warden.policy.Decision;
+import io.warden.policy.GatewayDenied;
+import io.warden.policy.GatewayRequest;
+import io.warden.policy.KillSwitch;
+import io.warden.policy.KillSwitchScope;
+import io.warden.policy.KillSwitches;
+import io.warden.policy.ReasonCodes;
+import io.warden.registry.AgentId;
+import io.warden.registry.AgentKind;
+import io.warden.registry.AgentQueries;
+import io.warden.registry.AgentRegistry;
+import io.warden.registry.AgentStatus;
+import io.warden.registry.AgentView;
+import io.warden.registry.DataScopeView;
+import io.warden.registry.Directory;
+import io.warden.registry.DirectoryUser;
+import io.warden.registry.PurposeOfUse;
+import io.warden.registry.RegistryException;
+import io.warden.registry.RiskTier;
+import io.warden.registry.SensitivityLabel;
+import io.warden.registry.ToolView;
+import java.lang.reflect.Proxy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway pipeline with each of its collaborators failing in turn: every failure denies, with the
+ * right status and reason, and nothing reaches the retrieval service without its decision audited.
+ * The collaborators are small fakes of their ports (test code only).
+ */
+class GatewayServiceTests {
+
+    final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
+    final AtomicBoolean auditBroken = new AtomicBoolean();
+    final AtomicInteger retrievalCalls = new AtomicInteger();
+    final AtomicBoolean retrievalSlow = new AtomicBoolean();
+    final AtomicBoolean killed = new AtomicBoolean();
+
+    final AgentView agent = new AgentView(new AgentId(UUID.randomUUID()), "Demo", AgentKind.RETRIEVAL, "p", AgentStatus.ACTIVE,
+            "owner-1", "agent-client", null, RiskTier.LOW, new TreeSet<>(Set.of("ct-deid", "derm-phi")),
+            new TreeSet<>(Set.of("text-search")), Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, null, null, false, 3);
+
+    AuditLog audit = new AuditLog() {
+        public AuditRecord append(AuditEvent event) {
+            if (auditBroken.get()) {
+                throw new AuditWriteFailed("the database is down");
+            }
+            audited.add(event);
+            return new AuditRecord(audited.size(), Instant.EPOCH, 1, event, new byte[32]);
+        }
+        public Verification verify(long from, long to) { throw new UnsupportedOperationException("not used"); }
+        public long head() { return audited.size(); }
+        public Optional<AuditRecord> find(long sequence) { return Optional.empty(); }
+        public List<AuditRecord> search(AuditQuery query) { return List.of(); }
+    };
+
+    Retrieval retrieval = new Retrieval() {
+        public List<SearchHit> searchByVector(String c, float[] v, int k, Map<String, String> f) { return searchByText(c, "", k, f); }
+        public List<SearchHit> searchByText(String collection, String text, int k, Map<String, String> filter) {
+            retrievalCalls.incrementAndGet();
+            if (retrievalSlow.get()) {
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return List.of(new SearchHit("a", 0.9f, Map.of("dataset", "derm-phi", "patient_id", "123", "label", "x")),
+                    new SearchHit("b", 0.8f, Map.of("dataset", "elsewhere")));
+        }
+        public List<SearchHit> searchByImage(String c, byte[] i, int k, Map<String, String> f) { return List.of(); }
+        public Classification classifyText(String c, String t, int k, String l, boolean w, Map<String, String> f) { return null; }
+        public Status status() { return null; }
+    };
+
+    KillSwitches switches = new KillSwitches() {
+        public KillSwitch engage(KillSwitchScope scope, String target, String reason, String actor) { throw new UnsupportedOperationException(); }
+        public KillSwitch release(UUID id, String reason, String actor) { throw new UnsupportedOperationException(); }
+        public Covered covers(String agentId, String tool, String dataset) { return new Covered(false, killed.get(), false, false); }
+        public List<KillSwitch> active() { return List.of(); }
+    };
+
+    AgentRegistry registry = (AgentRegistry) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {AgentRegistry.class},
+            (proxy, method, args) -> switch (method.getName()) {
+                case "tool" -> {
+                    if (!args[0].equals("text-search")) {
+                        throw new RegistryException.NotFound("tool", args[0]);
+                    }
+                    yield new ToolView("text-search", "t", "", "retrieval", new TreeSet<>(), 50, SensitivityLabel.HIGHLY_CONFIDENTIAL, false, 1);
+                }
+                case "dataScope" -> switch ((String) args[0]) {
+                    case "ct-deid" -> new DataScopeView("ct-deid", "CT", "", SensitivityLabel.INTERNAL, false, true,
+                            new TreeSet<>(Set.of(PurposeOfUse.TREAT)), false, 1);
+                    case "derm-phi" -> new DataScopeView("derm-phi", "Derm", "", SensitivityLabel.HIGHLY_CONFIDENTIAL, true, false,
+                            new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH)), false, 1);
+                    default -> throw new RegistryException.NotFound("data-scope", args[0]);
+                };
+                case "recordLastActivity" -> null;
+                default -> throw new UnsupportedOperationException(method.getName());
+            });
+
+    AgentQueries agents = new AgentQueries() {
+        public Optional<AgentView> findAgent(AgentId id) { return Optional.empty(); }
+        public Optional<AgentView> findAgentByClientId(String clientId) {
+            return clientId.equals("agent-client") ? Optional.of(agent) : Optional.empty();
+        }
+    };
+
+    Directory directory = id -> Optional.of(new DirectoryUser(id, id, id, null, true, false, null));
+
+    GatewayService gateway(io.warden.policy.PolicyDecisionPoint pdp, double rate) {
+        return new GatewayService(agents, registry, directory, switches, pdp, audit, retrieval, Clock.systemUTC(),
+                Duration.ofMillis(300), new RateLimiter(rate, rate));
+    }
+
+    GatewayService gateway() {
+        return gateway(new EmbeddedPolicyDecisionPoint(), 1000);
+    }
+
+    static GatewayRequest request(String dataset, String purpose) {
+        return new GatewayRequest("collection", dataset, purpose, "chest", null, 500, null, null);
+    }
+
+    @Test
+    void anAllowedCallHasItsObligationsAppliedAndBothRecordsAudited() {
+        var result = gateway().call("agent-client", "text-search", request("derm-phi", "HRESCH"));
+        assertThat(result.k()).isEqualTo(50);
+        assertThat(result.hits()).singleElement().satisfies(hit -> {
+            assertThat(hit.id()).isEqualTo("a");
+            assertThat(hit.metadata()).doesNotContainKey("patient_id").containsEntry("label", "x");
+        });
+        assertThat(audited).extracting(AuditEvent::action).containsExactly("gateway.decision", "gateway.outcome");
+        assertThat(audited.getFirst().decision()).isEqualTo("PERMIT");
+        assertThat(audited.getFirst().requestDigest()).matches("[0-9a-f]{64}").doesNotContain("chest");
+    }
+
+    @Test
+    void anUnknownAgentIs401AndAudited() {
+        assertDenied(() -> gateway().call("stranger", "text-search", request("ct-deid", "TREAT")), 401, ReasonCodes.AGENT_UNKNOWN);
+        assertThat(audited).singleElement().satisfies(e -> assertThat(e.decision()).isEqualTo("DENY"));
+        assertThat(retrievalCalls).hasValue(0);
+    }
+
+    @Test
+    void aKillSwitchDenies() {
+        killed.set(true);
+        assertDenied(() -> gateway().call("agent-client", "text-search", request("ct-deid", "TREAT")), 403, ReasonCodes.KILL_SWITCH);
+        assertThat(retrievalCalls).hasValue(0);
+    }
+
+    @Test
+    void theRateLimitAnswers429WithRetryAfter() {
+        GatewayService limited = gateway(new EmbeddedPolicyDecisionPoint(), 1);
+        limited.call("agent-client", "text-search", request("ct-deid", "TREAT"));
+        assertThatThrownBy(() -> limited.call("agent-client", "text-search", request("ct-deid", "TREAT")))
+                .isInstanceOfSatisfying(GatewayDenied.class, e -> {
+                    assertThat(e.status()).isEqualTo(429);
+                    assertThat(e.reasons()).containsExactly(ReasonCodes.RATE_LIMITED);
+                    assertThat(e.retryAfterSeconds()).isPositive();
+                });
+    }
+
+    @Test
+    void aDecisionPointThatCannotDecideDeniesWith503() {
+        GatewayService broken = gateway(input -> new Decision(false, List.of(ReasonCodes.DECISION_UNAVAILABLE),
+                Decision.Obligations.none(), null), 1000);
+        assertDenied(() -> broken.call("agent-client", "text-search", request("ct-deid", "TREAT")), 503, ReasonCodes.DECISION_UNAVAILABLE);
+        assertThat(retrievalCalls).hasValue(0);
+    }
+
+    @Test
+    void nothingIsForwardedWhenTheDecisionCannotBeAudited() {
+        auditBroken.set(true);
+        assertDenied(() -> gateway().call("agent-client", "text-search", request("ct-deid", "TREAT")), 503, ReasonCodes.AUDIT_UNAVAILABLE);
+        assertThat(retrievalCalls).as("no audit, no access").hasValue(0);
+    }
+
+    @Test
+    void aRetrievalServiceThatMissesItsDeadlineIs503AndTheFailureIsAudited() {
+        retrievalSlow.set(true);
+        assertDenied(() -> gateway().call("agent-client", "text-search", request("ct-deid", "TREAT")), 503, ReasonCodes.RETRIEVAL_UNAVAILABLE);
+        assertThat(audited).extracting(AuditEvent::action).containsExactly("gateway.decision", "gateway.outcome");
+        assertThat(audited.getLast().outcome()).isEqualTo(io.warden.audit.Outcome.SERIOUS_FAILURE);
+    }
+
+    @Test
+    void unknownToolsDatasetsAndPurposesAreRefused() {
+        assertDenied(() -> gateway().call("agent-client", "nope", request("ct-deid", "TREAT")), 403, ReasonCodes.UNKNOWN_TOOL);
+        assertDenied(() -> gateway().call("agent-client", "text-search", request("nope", "TREAT")), 403, ReasonCodes.UNKNOWN_DATASET);
+        assertDenied(() -> gateway().call("agent-client", "text-search", request("ct-deid", "SNOOP")), 400, ReasonCodes.INVALID_REQUEST);
+    }
+
+    private static void assertDenied(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, int status, String reason) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(GatewayDenied.class, e -> {
+            assertThat(e.status()).isEqualTo(status);
+            assertThat(e.reasons()).contains(reason);
+        });
+    }
+}
