@@ -8,6 +8,9 @@ import java.util.List;
  */
 public interface ImageEmbedder {
 
+    /** The most images one {@link #embedImages} call takes. */
+    int MAX_IMAGES = 10_000;
+
     String modelName();
 
     int dimension();

@@ -92,9 +92,7 @@ public final class OnnxImageEmbedder implements ImageEmbedder, AutoCloseable {
 
     @Override
     public List<float[]> embedImages(List<byte[]> images) {
-        if (images.size() > 10_000) {
-            throw new EmbeddingRejected("batch-too-large", images.size() + " images in one request; at most 10000");
-        }
+        EmbeddingRejected.requireBatchAtMost(images.size(), ImageEmbedder.MAX_IMAGES, "images");
         List<BufferedImage> decoded = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
             decoded.add(decode(images.get(i), i));

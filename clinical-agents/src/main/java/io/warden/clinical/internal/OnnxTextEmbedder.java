@@ -183,10 +183,7 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
 
     @Override
     public List<float[]> embed(List<String> texts) {
-        if (texts.size() > settings.maxTexts()) {
-            throw new EmbeddingRejected("batch-too-large", texts.size() + " texts in one request; at most "
-                    + settings.maxTexts());
-        }
+        EmbeddingRejected.requireBatchAtMost(texts.size(), settings.maxTexts(), "texts");
         for (int i = 0; i < texts.size(); i++) {
             if (texts.get(i) == null || texts.get(i).isBlank()) {
                 throw new EmbeddingRejected("empty-text", "Text " + i + " is empty");

@@ -59,9 +59,7 @@ public final class RemoteImageEmbedder implements ImageEmbedder {
 
     @Override
     public List<float[]> embedImages(List<byte[]> images) {
-        if (images.size() > 10_000) {
-            throw new EmbeddingRejected("batch-too-large", images.size() + " images in one request; at most 10000");
-        }
+        EmbeddingRejected.requireBatchAtMost(images.size(), ImageEmbedder.MAX_IMAGES, "images");
         for (int i = 0; i < images.size(); i++) {
             if (!decodes(images.get(i))) {
                 throw new EmbeddingRejected("image-undecodable", "Image " + i + " is not a PNG, JPEG, GIF or BMP that decodes");
