@@ -17,6 +17,15 @@ public interface AuditLog {
      */
     AuditRecord append(AuditEvent event);
 
+    /**
+     * Queues the event behind every event appended before it and returns at once; the future completes
+     * when it is durably committed, or exceptionally with {@link AuditWriteFailed}. For records whose
+     * caller must not wait for the commit but whose order in the chain matters.
+     *
+     * @throws AuditWriteFailed when the event cannot even be queued (the log is stopped or overloaded)
+     */
+    java.util.concurrent.CompletableFuture<AuditRecord> appendQueued(AuditEvent event);
+
     /** Recomputes the chain and checks the signed checkpoints from {@code from} to {@code to} (inclusive). */
     Verification verify(long from, long to);
 

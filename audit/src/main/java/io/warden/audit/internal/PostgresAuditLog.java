@@ -162,6 +162,23 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
 
     @Override
     public AuditRecord append(AuditEvent event) {
+        CompletableFuture<AuditRecord> queued = appendQueued(event);
+        try {
+            return queued.get(properties.appendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof AuditWriteFailed failed ? failed
+                    : new AuditWriteFailed("Could not record " + event.action() + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new AuditWriteFailed("Recording " + event.action() + " took longer than " + properties.appendTimeout()
+                    + "; treat it as not recorded", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditWriteFailed("Interrupted while recording " + event.action(), e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<AuditRecord> appendQueued(AuditEvent event) {
         if (!running) {
             throw new AuditWriteFailed("The audit log is not running; " + event.action() + " was not recorded");
         }
@@ -171,17 +188,11 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
             throw new AuditWriteFailed("The audit log is overloaded (" + properties.queueCapacity()
                     + " appends waiting); " + event.action() + " was not recorded");
         }
-        try {
-            return pending.result().get(properties.appendTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new AuditWriteFailed("Could not record " + event.action() + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new AuditWriteFailed("Recording " + event.action() + " took longer than " + properties.appendTimeout()
-                    + "; treat it as not recorded", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AuditWriteFailed("Interrupted while recording " + event.action(), e);
-        }
+        return pending.result().exceptionallyCompose(e -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            return CompletableFuture.failedFuture(cause instanceof AuditWriteFailed ? cause
+                    : new AuditWriteFailed("Could not record " + event.action() + ": " + cause.getMessage(), cause));
+        });
     }
 
     private void writeLoop() {
@@ -255,6 +266,23 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
                     boolean checkpoint = sequence - head.lastCheckpointSeq() >= properties.checkpointEvery();
                     Head moved = checkpoint ? new Head(sequence, previous, sequence, now)
                             : new Head(sequence, previous, head.lastCheckpointSeq(), head.lastCheckpointAt());
+                    if (!checkpoint && known.isEmpty() && events.stream().allMatch(e -> e.sourceId() == null)) {
+                        // the common case: move the head and insert the batch in one statement that commits
+                        // itself — one round trip, one WAL flush
+                        connection.setAutoCommit(true);
+                        boolean written;
+                        try {
+                            written = moveHeadAndInsert(connection, head, moved, fresh);
+                        } finally {
+                            connection.setAutoCommit(false);
+                        }
+                        if (!written) {
+                            cachedHead = null;
+                            continue;
+                        }
+                        cachedHead = moved;
+                        return results;
+                    }
                     if (!moveHead(connection, head, moved)) {
                         connection.rollback();
                         cachedHead = null;
@@ -354,15 +382,19 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
         try (PreparedStatement statement = connection.prepareStatement("""
                 update audit_head set last_seq = ?, last_hash = ?, last_checkpoint_seq = ?, last_checkpoint_at = ?
                 where id = 1 and last_seq = ? and last_hash = ? and last_checkpoint_seq = ?""")) {
-            statement.setLong(1, to.lastSeq());
-            statement.setBytes(2, to.lastHash());
-            statement.setLong(3, to.lastCheckpointSeq());
-            statement.setObject(4, to.lastCheckpointAt() == null ? null : OffsetDateTime.ofInstant(to.lastCheckpointAt(), ZoneOffset.UTC));
-            statement.setLong(5, from.lastSeq());
-            statement.setBytes(6, from.lastHash());
-            statement.setLong(7, from.lastCheckpointSeq());
+            bindHeadMove(statement, from, to);
             return statement.executeUpdate() == 1;
         }
+    }
+
+    private static void bindHeadMove(PreparedStatement statement, Head from, Head to) throws SQLException {
+        statement.setLong(1, to.lastSeq());
+        statement.setBytes(2, to.lastHash());
+        statement.setLong(3, to.lastCheckpointSeq());
+        statement.setObject(4, to.lastCheckpointAt() == null ? null : OffsetDateTime.ofInstant(to.lastCheckpointAt(), ZoneOffset.UTC));
+        statement.setLong(5, from.lastSeq());
+        statement.setBytes(6, from.lastHash());
+        statement.setLong(7, from.lastCheckpointSeq());
     }
 
     private void sign(Connection connection, long first, long last, byte[] headHash, Instant now) throws SQLException {
@@ -382,38 +414,82 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
 
     private void insert(Connection connection, List<AuditRecord> records) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("insert into audit_event (" + COLUMNS
-                + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + ") values " + ROW)) {
             for (AuditRecord record : records) {
-                AuditEvent event = record.event();
-                int i = 1;
-                statement.setLong(i++, record.sequence());
-                statement.setShort(i++, (short) record.schemaVersion());
-                statement.setObject(i++, OffsetDateTime.ofInstant(record.time(), ZoneOffset.UTC));
-                statement.setString(i++, event.action());
-                statement.setString(i++, event.sourceId());
-                statement.setString(i++, event.actor().id());
-                statement.setString(i++, event.actor().type().name());
-                statement.setString(i++, event.actor().ownerId());
-                statement.setString(i++, event.target().type());
-                statement.setString(i++, event.target().id());
-                statement.setString(i++, event.agentId());
-                statement.setString(i++, event.ownerId());
-                statement.setString(i++, event.dataset());
-                statement.setString(i++, event.tool());
-                statement.setString(i++, event.decision());
-                statement.setArray(i++, connection.createArrayOf("text", event.reasons().toArray()));
-                statement.setString(i++, event.purposeOfUse());
-                statement.setString(i++, event.requestDigest());
-                statement.setString(i++, event.outcome().name());
-                statement.setObject(i++, event.latencyMicros());
-                statement.setString(i++, event.correlationId());
-                statement.setArray(i++, connection.createArrayOf("text", event.details().keySet().toArray()));
-                statement.setArray(i++, connection.createArrayOf("text", event.details().values().toArray()));
-                statement.setBytes(i, record.hash());
+                bind(connection, statement, 1, record);
                 statement.addBatch();
             }
             statement.executeBatch();
         }
+    }
+
+    /** One row's parameters, typed, so that they can also stand in a {@code VALUES} list. */
+    private static final String ROW = "(?::bigint, ?::smallint, ?::timestamptz, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, ?, ?, "
+            + "?::bigint, ?, ?::text[], ?::text[], ?::bytea)";
+    private static final int ROW_PARAMETERS = 24;
+    private static final int HEAD_PARAMETERS = 7;
+
+    /**
+     * Moves the head from {@code from} to {@code to} and inserts the records, in one statement: the insert
+     * takes place only if the update found the head where it was expected. False (nothing written) when
+     * another writer moved the head meanwhile.
+     */
+    private static boolean moveHeadAndInsert(Connection connection, Head from, Head to, List<AuditRecord> records)
+            throws SQLException {
+        StringBuilder sql = new StringBuilder("""
+                with moved as (
+                    update audit_head set last_seq = ?, last_hash = ?, last_checkpoint_seq = ?, last_checkpoint_at = ?
+                    where id = 1 and last_seq = ? and last_hash = ? and last_checkpoint_seq = ? returning 1)
+                insert into audit_event (""").append(COLUMNS).append(") select v.* from (values ");
+        for (int i = 0; i < records.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append(ROW);
+        }
+        sql.append(") v where exists (select 1 from moved)");
+        try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+            bindHeadMove(statement, from, to);
+            for (int i = 0; i < records.size(); i++) {
+                bind(connection, statement, HEAD_PARAMETERS + 1 + i * ROW_PARAMETERS, records.get(i));
+            }
+            int inserted = statement.executeUpdate();
+            if (inserted != 0 && inserted != records.size()) {
+                throw new SQLException("inserted " + inserted + " of " + records.size() + " audit events");
+            }
+            return inserted == records.size();
+        }
+    }
+
+    private static void bind(Connection connection, PreparedStatement statement, int first, AuditRecord record)
+            throws SQLException {
+        AuditEvent event = record.event();
+        int i = first;
+        statement.setLong(i++, record.sequence());
+        statement.setShort(i++, (short) record.schemaVersion());
+        statement.setObject(i++, OffsetDateTime.ofInstant(record.time(), ZoneOffset.UTC));
+        statement.setString(i++, event.action());
+        statement.setString(i++, event.sourceId());
+        statement.setString(i++, event.actor().id());
+        statement.setString(i++, event.actor().type().name());
+        statement.setString(i++, event.actor().ownerId());
+        statement.setString(i++, event.target().type());
+        statement.setString(i++, event.target().id());
+        statement.setString(i++, event.agentId());
+        statement.setString(i++, event.ownerId());
+        statement.setString(i++, event.dataset());
+        statement.setString(i++, event.tool());
+        statement.setString(i++, event.decision());
+        statement.setArray(i++, connection.createArrayOf("text", event.reasons().toArray()));
+        statement.setString(i++, event.purposeOfUse());
+        statement.setString(i++, event.requestDigest());
+        statement.setString(i++, event.outcome().name());
+        if (event.latencyMicros() == null) {
+            statement.setNull(i++, java.sql.Types.BIGINT);
+        } else {
+            statement.setLong(i++, event.latencyMicros());
+        }
+        statement.setString(i++, event.correlationId());
+        statement.setArray(i++, connection.createArrayOf("text", event.details().keySet().toArray()));
+        statement.setArray(i++, connection.createArrayOf("text", event.details().values().toArray()));
+        statement.setBytes(i, record.hash());
     }
 
     private Map<String, AuditRecord> findBySource(Connection connection, List<AuditEvent> events) throws SQLException {

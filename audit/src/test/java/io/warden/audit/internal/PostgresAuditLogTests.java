@@ -92,6 +92,21 @@ class PostgresAuditLogTests {
     }
 
     @Test
+    void queuedAppendsKeepTheirOrderAndBecomeDurableWithoutTheCallerWaiting() {
+        List<java.util.concurrent.CompletableFuture<AuditRecord>> queued = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            queued.add(log.appendQueued(event(i)));
+        }
+        AuditRecord last = log.append(event(50)); // queued behind all of them
+        assertThat(last.sequence()).isEqualTo(51);
+        assertThat(queued).allSatisfy(future -> assertThat(future).isCompleted());
+        assertThat(queued).extracting(future -> future.join().sequence())
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 50).boxed().toList());
+        assertThat(log.find(50)).get().extracting(AuditRecord::event).isEqualTo(queued.get(49).join().event());
+        assertThat(log.verify(1, 51).valid()).isTrue();
+    }
+
+    @Test
     void concurrentAppendsShareCommitsAndFormOneGapFreeChain() throws Exception {
         List<Callable<List<Long>>> writers = new ArrayList<>();
         for (int w = 0; w < 32; w++) {
@@ -160,6 +175,8 @@ class PostgresAuditLogTests {
         try {
             assertThatThrownBy(() -> failing.append(event(1))).isInstanceOf(AuditWriteFailed.class)
                     .hasMessageContaining("agent.status_changed");
+            assertThat(failing.appendQueued(event(2))).failsWithin(java.time.Duration.ofSeconds(10))
+                    .withThrowableThat().havingCause().isInstanceOf(AuditWriteFailed.class);
         } finally {
             failing.stop();
         }
