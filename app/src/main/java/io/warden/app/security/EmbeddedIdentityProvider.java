@@ -111,10 +111,18 @@ class EmbeddedIdentityProvider {
 
     /** Verifies the provider's own tokens locally: signature, time, issuer and audience. */
     @Bean
-    JwtDecoder jwtDecoder(JWKSource<SecurityContext> keys, IdentityProperties identity) {
+    JwtDecoder jwtDecoder(JWKSource<SecurityContext> keys, IdentityProperties identity, Clock clock) {
         NimbusJwtDecoder decoder = (NimbusJwtDecoder) OAuth2AuthorizationServerConfiguration.jwtDecoder(keys);
         decoder.setJwtValidator(validator(identity));
-        return decoder;
+        return cached(decoder, identity, clock);
+    }
+
+    /** The decoder behind a cache of verified tokens (see {@link VerifiedTokenCache}), when one is configured. */
+    static JwtDecoder cached(JwtDecoder decoder, IdentityProperties identity, Clock clock) {
+        if (identity.verifiedTokenCache().isZero()) {
+            return decoder;
+        }
+        return new VerifiedTokenCache(decoder, validator(identity), identity.verifiedTokenCache(), 10_000, clock);
     }
 
     static OAuth2TokenValidator<Jwt> validator(IdentityProperties identity) {

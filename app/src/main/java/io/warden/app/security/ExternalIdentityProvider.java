@@ -16,11 +16,11 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 class ExternalIdentityProvider {
 
     @Bean
-    JwtDecoder jwtDecoder(IdentityProperties identity) {
+    JwtDecoder jwtDecoder(IdentityProperties identity, java.time.Clock clock) {
         NimbusJwtDecoder decoder = identity.jwkSetUri() != null
                 ? NimbusJwtDecoder.withJwkSetUri(identity.jwkSetUri().toString()).build()
                 : NimbusJwtDecoder.withIssuerLocation(identity.issuer().toString()).build();
         decoder.setJwtValidator(EmbeddedIdentityProvider.validator(identity));
-        return decoder;
+        return EmbeddedIdentityProvider.cached(decoder, identity, clock);
     }
 }

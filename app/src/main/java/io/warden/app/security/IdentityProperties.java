@@ -22,6 +22,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param tokenTtl   lifetime of access tokens the embedded provider issues
  * @param roleValues the {@code roles} claim value for each Warden role (Entra app role values such as
  *                   {@code Warden.Admin}); by default the role's own name
+ * @param verifiedTokenCache how long a token whose signature was verified is remembered (expiry, issuer
+ *                   and audience are still checked on every use); {@code PT0S} verifies every time
  */
 @ConfigurationProperties("warden.identity")
 public record IdentityProperties(
@@ -31,7 +33,8 @@ public record IdentityProperties(
         @DefaultValue("api://warden") String audience,
         @DefaultValue("9f3c4a6e-5b1d-4c2a-8e7f-0a1b2c3d4e5f") String tenantId,
         @DefaultValue("PT15M") Duration tokenTtl,
-        @Nullable Map<Role, String> roleValues) {
+        @Nullable Map<Role, String> roleValues,
+        @DefaultValue("PT5M") Duration verifiedTokenCache) {
 
     /** Where tokens come from. */
     public enum Provider {
@@ -46,6 +49,10 @@ public record IdentityProperties(
         }
         if (tokenTtl.isNegative() || tokenTtl.isZero() || tokenTtl.compareTo(Duration.ofHours(24)) > 0) {
             throw new IllegalArgumentException("warden.identity.token-ttl must be between 1 second and 24 hours, got " + tokenTtl);
+        }
+        if (verifiedTokenCache.isNegative() || verifiedTokenCache.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("warden.identity.verified-token-cache must be between PT0S and PT1H, got "
+                    + verifiedTokenCache);
         }
         Map<Role, String> values = new EnumMap<>(Role.class);
         for (Role role : Role.values()) {
