@@ -15,12 +15,15 @@ class KillSwitchTests extends IntegrationTest {
 
     @Test
     void anAgentSwitchStopsThatAgentUntilReleasedAndEveryChangeIsAudited() {
+        var heard = new java.util.concurrent.atomic.AtomicInteger();
+        killSwitches.onEngaged(heard::incrementAndGet); // what the gateway uses to cancel calls in flight
         var engaged = client.call("POST", "/api/v1/kill-switches", secops(),
                 "{\"scope\":\"AGENT\",\"target\":\"demo-wound-classifier\",\"reason\":\"denial burst\"}");
         assertThat(engaged.status()).as(engaged.body()).isEqualTo(201);
         String id = engaged.json().get("id").asString();
         assertThat(killSwitches.covers("demo-wound-classifier", "classify", "dermatology-phi").agent()).isTrue();
         assertThat(killSwitches.covers("demo-retrieval-agent", "classify", "dermatology-phi").any()).isFalse();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> heard.get() >= 1);
 
         var again = client.call("POST", "/api/v1/kill-switches", admin(),
                 "{\"scope\":\"AGENT\",\"target\":\"demo-wound-classifier\",\"reason\":\"twice\"}");

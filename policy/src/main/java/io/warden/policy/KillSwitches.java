@@ -30,6 +30,12 @@ public interface KillSwitches {
 
     List<KillSwitch> active();
 
+    /**
+     * Runs {@code listener} on this instance whenever its view gains a switch (engaged here or on another
+     * instance), once the view covers it; the gateway cancels the calls in flight that it now covers.
+     */
+    void onEngaged(Runnable listener);
+
     /** Which kinds of switch cover a call. */
     record Covered(boolean global, boolean agent, boolean tool, boolean dataset) {
 

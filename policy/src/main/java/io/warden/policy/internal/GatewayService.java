@@ -43,6 +43,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -55,12 +56,15 @@ import org.springframework.scheduling.annotation.Scheduled;
 /**
  * The gateway's pipeline, in this order for every call: the agent behind the (already validated) token →
  * kill switches → rate limit → policy decision → obligations on the request → durable audit of the
- * decision → the retrieval call with a deadline → obligations on the result → audit of the outcome. Any
+ * decision → the retrieval call with a deadline → obligations on the result → audit of the outcome (queued
+ * in chain order; the answer does not wait for its commit). Any
  * failure on the way denies (fail closed) and nothing is forwarded without its audit record. Lookups are
  * cached and dropped when the registry publishes a change; activity is remembered in memory and written
  * once a minute. Thread-safe.
  */
 public final class GatewayService {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GatewayService.class);
 
     /** A completed call: the hits after obligations, and the decision that allowed it. */
     public record Result(List<SearchHit> hits, Decision decision, int k) {
@@ -81,6 +85,12 @@ public final class GatewayService {
     private final Map<String, Optional<DataScopeView>> scopeCache = new ConcurrentHashMap<>();
     private final Map<String, Boolean> ownerCache = new ConcurrentHashMap<>();
     private final Map<AgentId, Instant> lastActive = new ConcurrentHashMap<>();
+    /** A retrieval call under way, cancelled when a kill switch that covers it is engaged. */
+    private record InFlight(String clientId, String tool, String dataset, java.util.concurrent.Future<?> call) {
+    }
+
+    private final Set<InFlight> inFlightCalls = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.LongAdder lostOutcomes = new java.util.concurrent.atomic.LongAdder();
     /** Retrieval calls run on virtual threads, so a slow backend ties up no platform thread. */
     private final java.util.concurrent.ExecutorService calls = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
@@ -97,6 +107,16 @@ public final class GatewayService {
         this.clock = clock;
         this.deadline = deadline;
         this.limiter = limiter;
+        killSwitches.onEngaged(this::cancelCoveredCalls);
+    }
+
+    /** Cancels (interrupts) every call in flight that a kill switch now covers; its caller gets KILL_SWITCH. */
+    void cancelCoveredCalls() {
+        for (InFlight call : inFlightCalls) {
+            if (killSwitches.covers(call.clientId(), call.tool(), call.dataset()).any() && call.call().cancel(true)) {
+                log.warn("Cancelled a {} call by {} in flight: a kill switch covers it", call.tool(), call.clientId());
+            }
+        }
     }
 
     public Result call(String clientId, String toolKey, GatewayRequest request) {
@@ -133,8 +153,16 @@ public final class GatewayService {
         filter.put("dataset", request.dataset()); // obligation: only the dataset decided on
         List<SearchHit> hits;
         java.util.concurrent.Future<List<SearchHit>> pending = calls.submit(() -> search(toolKey, request, k, filter));
+        InFlight inFlight = new InFlight(clientId, toolKey, request.dataset(), pending);
+        inFlightCalls.add(inFlight);
+        if (killSwitches.covers(clientId, toolKey, request.dataset()).any()) {
+            pending.cancel(true); // engaged between the check above and now: the listener may have run already
+        }
         try {
             hits = pending.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.CancellationException e) {
+            recordOutcome(agent, clientId, toolKey, request, digest, Outcome.MINOR_FAILURE, started, 0);
+            throw new GatewayDenied(403, List.of(ReasonCodes.KILL_SWITCH), "A kill switch stopped this call while it ran", 0);
         } catch (TimeoutException | ExecutionException | InterruptedException e) {
             pending.cancel(true); // the call is abandoned: its thread is interrupted
             if (e instanceof InterruptedException) {
@@ -147,6 +175,12 @@ public final class GatewayService {
             }
             throw new GatewayDenied(503, List.of(ReasonCodes.RETRIEVAL_UNAVAILABLE), e instanceof TimeoutException
                     ? "The retrieval service did not answer within " + deadline : "The retrieval service failed", 0);
+        } finally {
+            inFlightCalls.remove(inFlight);
+        }
+        if (killSwitches.covers(clientId, toolKey, request.dataset()).any()) { // engaged while the answer came back
+            recordOutcome(agent, clientId, toolKey, request, digest, Outcome.MINOR_FAILURE, started, 0);
+            throw new GatewayDenied(403, List.of(ReasonCodes.KILL_SWITCH), "A kill switch stopped this call while it ran", 0);
         }
         List<SearchHit> allowed = new ArrayList<>(hits.size());
         for (SearchHit hit : hits) {
@@ -239,12 +273,29 @@ public final class GatewayService {
         append(builder.build());
     }
 
+    /**
+     * The outcome record is queued behind the decision record, in chain order, and the answer does not wait
+     * for its commit: the call was already recorded durably (decision, request digest) before anything was
+     * forwarded, and the outcome's commit follows within one group commit. A queued record that then fails
+     * to commit is logged as an error and counted.
+     */
     private void recordOutcome(AgentView agent, String clientId, String tool, GatewayRequest request, String digest,
             Outcome outcome, long started, int hits) {
-        append(AuditEvent.builder("gateway.outcome", AuditActor.agent(clientId, agent.ownerId()), new AuditTarget("tool", tool))
+        AuditEvent event = AuditEvent.builder("gateway.outcome", AuditActor.agent(clientId, agent.ownerId()),
+                        new AuditTarget("tool", tool))
                 .agent(clientId).owner(agent.ownerId()).tool(tool).dataset(request.dataset()).purposeOfUse(request.purposeOfUse())
                 .requestDigest(digest).outcome(outcome).latencyMicros((System.nanoTime() - started) / 1000)
-                .detail("hits", hits).build());
+                .detail("hits", hits).build();
+        try {
+            audit.appendQueued(event).whenComplete((record, failure) -> {
+                if (failure != null) {
+                    lostOutcomes.increment();
+                    log.error("The outcome record of a {} call by {} could not be committed", tool, clientId, failure);
+                }
+            });
+        } catch (AuditWriteFailed e) {
+            throw new GatewayDenied(503, List.of(ReasonCodes.AUDIT_UNAVAILABLE), "The call could not be audited, so it is refused", 0);
+        }
     }
 
     private void append(AuditEvent event) {
@@ -255,13 +306,23 @@ public final class GatewayService {
         }
     }
 
-    /** A hash of the request: the trail never holds query text. */
+    /** Outcome records that were queued but could not be committed (each also logged as an error). */
+    public long lostOutcomeRecords() {
+        return lostOutcomes.sum();
+    }
+
+    /** A hash of the request: the trail never holds query text. The vector is hashed as its IEEE-754 bytes. */
     private static String digest(String tool, GatewayRequest request) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update((tool + "\u001f" + request.collection() + "\u001f" + request.dataset() + "\u001f" + request.text() + "\u001f"
-                    + java.util.Arrays.toString(request.vector()) + "\u001f" + request.k() + "\u001f" + request.filter())
-                    .getBytes(StandardCharsets.UTF_8));
+                    + request.k() + "\u001f" + request.filter() + "\u001f").getBytes(StandardCharsets.UTF_8));
+            float[] vector = request.vector();
+            if (vector != null) {
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(vector.length * Float.BYTES);
+                bytes.asFloatBuffer().put(vector);
+                sha.update(bytes);
+            }
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -62,6 +62,8 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle 
     private final Duration reconcileEvery;
     private volatile Snapshot snapshot = new Snapshot(false, Set.of(), Set.of(), Set.of(), List.of());
     private volatile boolean running;
+    private final Object reloading = new Object();
+    private final List<Runnable> engagedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private @Nullable Thread listener;
     private @Nullable ScheduledExecutorService reconciler;
 
@@ -172,6 +174,12 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle 
 
     /** Reads the active switches into this instance's view. */
     void reload() {
+        synchronized (reloading) { // one reload at a time, so that an older read never replaces a newer view
+            load();
+        }
+    }
+
+    private void load() {
         List<KillSwitch> active = jdbc.sql("select * from kill_switch where active order by engaged_at")
                 .query(PostgresKillSwitches::map).list();
         Set<String> agents = new HashSet<>();
@@ -186,7 +194,24 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle 
                 case DATASET -> datasets.add(each.target());
             }
         }
+        Snapshot before = snapshot;
         snapshot = new Snapshot(global, Set.copyOf(agents), Set.copyOf(tools), Set.copyOf(datasets), List.copyOf(active));
+        Set<UUID> known = new HashSet<>();
+        before.active().forEach(each -> known.add(each.id()));
+        if (active.stream().anyMatch(each -> !known.contains(each.id()))) {
+            for (Runnable listener : engagedListeners) {
+                try {
+                    listener.run();
+                } catch (RuntimeException e) {
+                    log.error("A kill-switch listener failed", e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void onEngaged(Runnable listener) {
+        engagedListeners.add(listener);
     }
 
     private static KillSwitch map(java.sql.ResultSet rs, int row) throws SQLException {

@@ -57,6 +57,7 @@ class GatewayServiceTests {
 
     final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
     final AtomicBoolean auditBroken = new AtomicBoolean();
+    final AtomicBoolean outcomeCommitFails = new AtomicBoolean();
     final AtomicInteger retrievalCalls = new AtomicInteger();
     final AtomicBoolean retrievalSlow = new AtomicBoolean();
     final AtomicBoolean killed = new AtomicBoolean();
@@ -72,6 +73,12 @@ class GatewayServiceTests {
             }
             audited.add(event);
             return new AuditRecord(audited.size(), Instant.EPOCH, 1, event, new byte[32]);
+        }
+        public java.util.concurrent.CompletableFuture<AuditRecord> appendQueued(AuditEvent event) {
+            if (outcomeCommitFails.get() && event.action().equals("gateway.outcome")) {
+                return java.util.concurrent.CompletableFuture.failedFuture(new AuditWriteFailed("the commit failed"));
+            }
+            return java.util.concurrent.CompletableFuture.completedFuture(append(event));
         }
         public Verification verify(long from, long to) { throw new UnsupportedOperationException("not used"); }
         public long head() { return audited.size(); }
@@ -103,7 +110,9 @@ class GatewayServiceTests {
         public KillSwitch release(UUID id, String reason, String actor) { throw new UnsupportedOperationException(); }
         public Covered covers(String agentId, String tool, String dataset) { return new Covered(false, killed.get(), false, false); }
         public List<KillSwitch> active() { return List.of(); }
+        public void onEngaged(Runnable listener) { engagedListeners.add(listener); }
     };
+    final List<Runnable> engagedListeners = new CopyOnWriteArrayList<>();
 
     AgentRegistry registry = (AgentRegistry) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {AgentRegistry.class},
             (proxy, method, args) -> switch (method.getName()) {
@@ -198,6 +207,37 @@ class GatewayServiceTests {
         auditBroken.set(true);
         assertDenied(() -> gateway().call("agent-client", "text-search", request("ct-deid", "TREAT")), 503, ReasonCodes.AUDIT_UNAVAILABLE);
         assertThat(retrievalCalls).as("no audit, no access").hasValue(0);
+    }
+
+    @Test
+    void aCallInFlightIsCancelledWhenAKillSwitchCoveringItIsEngaged() throws Exception {
+        retrievalSlow.set(true);
+        GatewayService gateway = new GatewayService(agents, registry, directory, switches, new EmbeddedPolicyDecisionPoint(), audit,
+                retrieval, Clock.systemUTC(), Duration.ofSeconds(30), new RateLimiter(100, 100));
+        var call = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> retrievalCalls.get() == 1);
+        long engaged = System.nanoTime();
+        killed.set(true);
+        engagedListeners.forEach(Runnable::run);
+        assertThat(call).failsWithin(Duration.ofSeconds(5)).withThrowableThat().havingCause().isInstanceOfSatisfying(
+                GatewayDenied.class, denied -> {
+                    assertThat(denied.status()).isEqualTo(403);
+                    assertThat(denied.reasons()).containsExactly(ReasonCodes.KILL_SWITCH);
+                });
+        assertThat(Duration.ofNanos(System.nanoTime() - engaged)).as("not left to run its 2 s").isLessThan(Duration.ofSeconds(1));
+        assertThat(audited).extracting(AuditEvent::action).containsExactly("gateway.decision", "gateway.outcome");
+        assertThat(audited.getLast().outcome()).isEqualTo(io.warden.audit.Outcome.MINOR_FAILURE);
+    }
+
+    @Test
+    void anOutcomeRecordThatFailsToCommitAfterTheAnswerIsCountedAsLost() {
+        outcomeCommitFails.set(true);
+        GatewayService gateway = gateway();
+        assertThat(gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")).hits()).isNotEmpty();
+        assertThat(audited).extracting(AuditEvent::action).as("the decision was durable before forwarding")
+                .containsExactly("gateway.decision");
+        assertThat(gateway.lostOutcomeRecords()).isEqualTo(1);
     }
 
     @Test
