@@ -1,0 +1,85 @@
+package io.warden.bpmn;
+
+import java.util.List;
+
+/**
+ * Warden's lifecycle processes: one BPMN file per process under {@code io/warden/bpmn/}, each valid for the
+ * embedded engine and for Camunda 8. Every service task carries the Camunda 8 job type and the embedded
+ * engine's external-task topic, both set to one of {@link TaskTypes}; every decision arrives as one of
+ * {@link Messages}, correlated by the variable {@code agentId}; timers are ISO-8601 durations.
+ */
+public final class BpmnProcesses {
+
+    public static final String ONBOARDING = "agent-onboarding";
+    public static final String RECERTIFICATION = "agent-recertification";
+    public static final String ORPHANED = "orphaned-agent";
+    public static final String RETIREMENT = "agent-retirement";
+    public static final String INCIDENT = "agent-incident";
+
+    /** Every process id, in the order above. */
+    public static final List<String> ALL = List.of(ONBOARDING, RECERTIFICATION, ORPHANED, RETIREMENT, INCIDENT);
+
+    /** The variable every process instance carries and every message is correlated by. */
+    public static final String CORRELATION_VARIABLE = "agentId";
+
+    private BpmnProcesses() {
+    }
+
+    /** The classpath resource of a process, e.g. {@code io/warden/bpmn/agent-onboarding.bpmn}. */
+    public static String resource(String processId) {
+        if (!ALL.contains(processId)) {
+            throw new IllegalArgumentException("Unknown process " + processId + "; Warden's processes are " + ALL);
+        }
+        return "io/warden/bpmn/" + processId + ".bpmn";
+    }
+
+    /** The messages the processes wait for, by name. */
+    public static final class Messages {
+        public static final String AGENT_APPROVED = "agent-approved";
+        public static final String AGENT_REJECTED = "agent-rejected";
+        public static final String AGENT_ATTESTED = "agent-attested";
+        public static final String OWNER_REASSIGNED = "owner-reassigned";
+        public static final String AGENT_KEPT = "agent-kept";
+        public static final String INCIDENT_REINSTATE = "incident-reinstate";
+        public static final String INCIDENT_RETIRE = "incident-retire";
+        public static final List<String> ALL = List.of(AGENT_APPROVED, AGENT_REJECTED, AGENT_ATTESTED, OWNER_REASSIGNED,
+                AGENT_KEPT, INCIDENT_REINSTATE, INCIDENT_RETIRE);
+
+        private Messages() {
+        }
+    }
+
+    /** The service tasks' job types (Camunda 8) and external-task topics (embedded engine). */
+    public static final class TaskTypes {
+        public static final String VERIFY_OWNER = "verify-owner";
+        public static final String CLASSIFY_RISK = "classify-risk";
+        public static final String NOTIFY_ADMINS = "notify-admins";
+        public static final String REJECT_REGISTRATION = "reject-registration";
+        public static final String PROVISION_IDENTITY = "provision-identity";
+        public static final String ACTIVATE_AGENT = "activate-agent";
+        public static final String REQUEST_ATTESTATION = "request-attestation";
+        public static final String RECERTIFY_AGENT = "recertify-agent";
+        public static final String SUSPEND_AGENT = "suspend-agent";
+        public static final String REINSTATE_AGENT = "reinstate-agent";
+        public static final String RETIRE_AGENT = "retire-agent";
+        public static final String NOTIFY_MANAGER = "notify-manager";
+        public static final String NOTIFY_OWNER = "notify-owner";
+        public static final String KEEP_AGENT = "keep-agent";
+        public static final String DISABLE_IDENTITY = "disable-identity";
+        public static final String ENABLE_IDENTITY = "enable-identity";
+        public static final List<String> ALL = List.of(VERIFY_OWNER, CLASSIFY_RISK, NOTIFY_ADMINS, REJECT_REGISTRATION,
+                PROVISION_IDENTITY, ACTIVATE_AGENT, REQUEST_ATTESTATION, RECERTIFY_AGENT, SUSPEND_AGENT, REINSTATE_AGENT,
+                RETIRE_AGENT, NOTIFY_MANAGER, NOTIFY_OWNER, KEEP_AGENT, DISABLE_IDENTITY, ENABLE_IDENTITY);
+
+        private TaskTypes() {
+        }
+    }
+
+    /** BPMN error codes handlers may throw. */
+    public static final class Errors {
+        public static final String OWNER_INVALID = "OWNER_INVALID";
+
+        private Errors() {
+        }
+    }
+}
