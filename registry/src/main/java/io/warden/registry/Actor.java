@@ -19,8 +19,11 @@ public record Actor(String id, ActorType type, Set<Role> roles) {
             throw new IllegalArgumentException("an actor needs a non-blank id");
         }
         roles = Set.copyOf(roles);
-        if (type == ActorType.AGENT && !roles.isEmpty()) {
-            throw new IllegalArgumentException("agents hold no person roles, got " + roles);
+        if (type != ActorType.PERSON && !roles.isEmpty()) {
+            throw new IllegalArgumentException(type + " actors hold no person roles, got " + roles);
+        }
+        if (type == ActorType.SYSTEM && !id.startsWith("system:")) {
+            throw new IllegalArgumentException("a system actor's id starts with system:, got " + id);
         }
     }
 
@@ -30,6 +33,11 @@ public record Actor(String id, ActorType type, Set<Role> roles) {
 
     public static Actor agent(String clientId) {
         return new Actor(clientId, ActorType.AGENT, Set.of());
+    }
+
+    /** Warden's own component, e.g. {@code system("lifecycle-workflows")} → id {@code system:lifecycle-workflows}. */
+    public static Actor system(String component) {
+        return new Actor("system:" + component, ActorType.SYSTEM, Set.of());
     }
 
     public boolean has(Role role) {

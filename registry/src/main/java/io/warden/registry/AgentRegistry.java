@@ -78,6 +78,18 @@ public interface AgentRegistry extends AgentQueries {
     List<ToolView> tools();
 
     /**
+     * Activates an agent whose registration was approved, with the approved grants (the onboarding
+     * process, once the identity is provisioned). Idempotent for an ACTIVE agent.
+     */
+    AgentView activate(AgentId id, Actor actor);
+
+    /** Records the owner's attestation: the next recertification is due one period from now. */
+    AgentView recertify(AgentId id, Actor actor);
+
+    /** Records the identity (OAuth2 client id) provisioned for the agent; idempotent for the same one. */
+    AgentView assignIdentity(AgentId id, String clientId, Actor actor);
+
+    /**
      * Records when agents were last active (the gateway batches this); a time earlier than the one stored
      * is ignored. No event: activity is not a state change.
      */

@@ -17,7 +17,7 @@ class ActorTests {
     void agentsHoldNoPersonRoles() {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new Actor("client", ActorType.AGENT, Set.of(Role.ADMIN)))
-                .withMessageContaining("agents hold no person roles");
+                .withMessageContaining("AGENT actors hold no person roles");
         assertThat(Actor.agent("client").roles()).isEmpty();
     }
 }

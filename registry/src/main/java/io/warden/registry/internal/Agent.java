@@ -105,6 +105,29 @@ public final class Agent {
         grant(grantedScopes, grantedTools, grantedRisk, approvalId, approver, now);
     }
 
+    /** The owner attested the agent is still needed: the next recertification is due at {@code recertifyBy}. */
+    void recertify(Instant recertifyBy, Actor actor, Instant now) {
+        if (status != AgentStatus.ACTIVE && status != AgentStatus.SUSPENDED) {
+            throw new RegistryException.IllegalStatusTransition(id, status, "be recertified");
+        }
+        this.recertifyBy = recertifyBy;
+        touch(now);
+        events.add(new io.warden.registry.events.AgentRecertified(id, recertifyBy, actor.id(), now));
+    }
+
+    /** The identity provisioned for the agent; set once. */
+    void assignClientId(String clientId, Actor actor, Instant now) {
+        if (this.clientId != null && !this.clientId.equals(clientId)) {
+            throw new RegistryException.Conflict("identity-already-assigned",
+                    "Agent " + id + " already has the identity " + this.clientId);
+        }
+        if (this.clientId == null) {
+            this.clientId = clientId;
+            touch(now);
+            events.add(new io.warden.registry.events.AgentIdentityAssigned(id, clientId, actor.id(), now));
+        }
+    }
+
     void returnToDraft(String reason, Actor actor, Instant now) {
         moveTo(AgentStatus.DRAFT, "return to DRAFT", reason, actor, now);
     }

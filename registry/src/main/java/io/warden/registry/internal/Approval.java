@@ -3,6 +3,7 @@ package io.warden.registry.internal;
 import io.warden.registry.RegistryException;
 import io.warden.registry.Commands;
 import io.warden.registry.Actor;
+import io.warden.registry.ActorType;
 import io.warden.registry.AgentId;
 import io.warden.registry.ApprovalId;
 import io.warden.registry.ApprovalKind;
@@ -86,6 +87,9 @@ public final class Approval {
      * @throws RegistryException.AccessRuleViolated naming the rule that forbids it
      */
     void checkDecider(Actor approver, String ownerId) {
+        if (approver.type() == ActorType.SYSTEM) {
+            return; // Warden rejects on its own (an invalid owner, no decision in time); it never approves
+        }
         if (approver.id().equals(requestedBy)) {
             throw new RegistryException.AccessRuleViolated(RULE_NOT_REQUESTER,
                     "The approver may not be the requester of the approval (" + requestedBy + ")");
@@ -101,6 +105,9 @@ public final class Approval {
     }
 
     void approve(Actor approver, String ownerId, String reason, Instant now) {
+        if (approver.type() != ActorType.PERSON) {
+            throw new RegistryException.AccessRuleViolated("people-approve", "Only a person approves; Warden never does");
+        }
         decide(ApprovalStatus.APPROVED, approver, ownerId, reason, now);
     }
 

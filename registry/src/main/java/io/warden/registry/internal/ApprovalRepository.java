@@ -78,6 +78,14 @@ public class ApprovalRepository {
                 .param("agentId", agentId.value()).query(ApprovalRepository::map).optional();
     }
 
+    /** The most recently decided approval of this kind and outcome for the agent. */
+    Optional<Approval> findLatest(AgentId agentId, ApprovalKind kind, ApprovalStatus status) {
+        return jdbc.sql("select " + COLUMNS + " from approval where agent_id = :agentId and kind = :kind and status = :status"
+                        + " order by decided_at desc nulls last, requested_at desc limit 1")
+                .param("agentId", agentId.value()).param("kind", kind.name()).param("status", status.name())
+                .query(ApprovalRepository::map).optional();
+    }
+
     Page<Approval> search(@Nullable ApprovalStatus status, @Nullable AgentId agentId, int page, int size) {
         StringBuilder where = new StringBuilder(" where true");
         Map<String, Object> params = new HashMap<>();

@@ -37,7 +37,7 @@ class RegistryAuditTrail {
 
     @ApplicationModuleListener
     void on(AgentRegistered event) {
-        record(AuditEvent.builder("agent.registered", AuditActor.person(event.actorId()), agent(event.agentId()))
+        record(AuditEvent.builder("agent.registered", actor(event.actorId()), agent(event.agentId()))
                 .agent(event.agentId().toString()).owner(event.ownerId())
                 .detail("kind", event.kind()).detail("name", event.name()), event, "requestedScopes",
                 event.requestedScopes(), "requestedTools", event.requestedTools());
@@ -45,7 +45,7 @@ class RegistryAuditTrail {
 
     @ApplicationModuleListener
     void on(AgentStatusChanged event) {
-        var builder = AuditEvent.builder("agent.status_changed", AuditActor.person(event.actorId()), agent(event.agentId()))
+        var builder = AuditEvent.builder("agent.status_changed", actor(event.actorId()), agent(event.agentId()))
                 .agent(event.agentId().toString()).detail("from", event.from()).detail("to", event.to());
         text(builder, "reason", event.reason());
         record(builder, event);
@@ -53,13 +53,13 @@ class RegistryAuditTrail {
 
     @ApplicationModuleListener
     void on(AgentUpdated event) {
-        record(AuditEvent.builder("agent.updated", AuditActor.person(event.actorId()), agent(event.agentId()))
+        record(AuditEvent.builder("agent.updated", actor(event.actorId()), agent(event.agentId()))
                 .agent(event.agentId().toString()).detail("version", event.version()), event);
     }
 
     @ApplicationModuleListener
     void on(AgentOwnerChanged event) {
-        var builder = AuditEvent.builder("agent.owner_changed", AuditActor.person(event.actorId()), agent(event.agentId()))
+        var builder = AuditEvent.builder("agent.owner_changed", actor(event.actorId()), agent(event.agentId()))
                 .agent(event.agentId().toString()).owner(event.newOwnerId())
                 .detail("previousOwner", event.previousOwnerId()).detail("newOwner", event.newOwnerId());
         text(builder, "reason", event.reason());
@@ -68,14 +68,14 @@ class RegistryAuditTrail {
 
     @ApplicationModuleListener
     void on(AgentGrantsChanged event) {
-        record(AuditEvent.builder("agent.grants_changed", AuditActor.person(event.actorId()), agent(event.agentId()))
+        record(AuditEvent.builder("agent.grants_changed", actor(event.actorId()), agent(event.agentId()))
                 .agent(event.agentId().toString()).detail("approval", event.approvalId())
                 .detail("riskTier", event.riskTier()), event, "dataScopes", event.dataScopes(), "tools", event.tools());
     }
 
     @ApplicationModuleListener
     void on(ApprovalRequested event) {
-        record(AuditEvent.builder("approval.requested", AuditActor.person(event.actorId()),
+        record(AuditEvent.builder("approval.requested", actor(event.actorId()),
                         new AuditTarget("approval", event.approvalId().toString()))
                 .agent(event.agentId().toString()).detail("kind", event.kind())
                 .detail("requiresCompliance", event.requiresCompliance()), event);
@@ -83,7 +83,7 @@ class RegistryAuditTrail {
 
     @ApplicationModuleListener
     void on(ApprovalDecided event) {
-        var builder = AuditEvent.builder("approval.decided", AuditActor.person(event.actorId()),
+        var builder = AuditEvent.builder("approval.decided", actor(event.actorId()),
                         new AuditTarget("approval", event.approvalId().toString()))
                 .agent(event.agentId().toString()).detail("kind", event.kind()).detail("decision", event.decision());
         text(builder, "reason", event.reason());
@@ -92,14 +92,14 @@ class RegistryAuditTrail {
 
     @ApplicationModuleListener
     void on(DataScopeSaved event) {
-        record(AuditEvent.builder("data_scope.saved", AuditActor.person(event.actorId()), new AuditTarget("data-scope", event.key()))
+        record(AuditEvent.builder("data_scope.saved", actor(event.actorId()), new AuditTarget("data-scope", event.key()))
                 .dataset(event.key()).detail("sensitivity", event.sensitivity()).detail("phi", event.phi())
                 .detail("version", event.version()), event);
     }
 
     @ApplicationModuleListener
     void on(ToolSaved event) {
-        record(AuditEvent.builder("tool.saved", AuditActor.person(event.actorId()), new AuditTarget("tool", event.key()))
+        record(AuditEvent.builder("tool.saved", actor(event.actorId()), new AuditTarget("tool", event.key()))
                 .tool(event.key()).detail("maxK", event.maxK()).detail("version", event.version()), event);
     }
 
@@ -117,6 +117,23 @@ class RegistryAuditTrail {
         } else {
             builder.detail(key + "Sha256", sha256(value));
         }
+    }
+
+    @ApplicationModuleListener
+    void on(io.warden.registry.events.AgentRecertified event) {
+        record(AuditEvent.builder("agent.recertified", actor(event.actorId()), agent(event.agentId()))
+                .agent(event.agentId().toString()).detail("recertifyBy", event.recertifyBy()), event);
+    }
+
+    @ApplicationModuleListener
+    void on(io.warden.registry.events.AgentIdentityAssigned event) {
+        record(AuditEvent.builder("agent.identity_assigned", actor(event.actorId()), agent(event.agentId()))
+                .agent(event.agentId().toString()).detail("clientId", event.clientId()), event);
+    }
+
+    /** People act under their directory id; Warden's own components under {@code system:<component>}. */
+    private static AuditActor actor(String id) {
+        return id.startsWith("system:") ? AuditActor.system(id.substring("system:".length())) : AuditActor.person(id);
     }
 
     private static AuditTarget agent(Object id) {

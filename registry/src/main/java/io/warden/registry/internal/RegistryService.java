@@ -268,7 +268,8 @@ public class RegistryService implements AgentRegistry {
     }
 
     /**
-     * Approves: a registration activates the agent with the requested grants, a change applies to its grants.
+     * Approves: a change applies to the agent's grants at once; an approved registration leaves the agent
+     * PENDING_APPROVAL until the onboarding process has provisioned its identity and calls {@link #activate}.
      */
     @Override
     public ApprovalView approve(ApprovalId id, String reason, Actor actor) {
@@ -276,19 +277,72 @@ public class RegistryService implements AgentRegistry {
         Agent agent = loadAgentForUpdate(approval.agentId());
         Instant now = clock.instant();
         approval.approve(actor, agent.ownerId(), reason, now);
-        SortedSet<String> scopes = approval.applyTo(agent.dataScopes(), true);
-        SortedSet<String> tools = approval.applyTo(agent.tools(), false);
-        RiskTier risk = RiskTier.of(catalog.findScopes(scopes));
-        if (approval.kind() == ApprovalKind.REGISTRATION) {
-            agent.activate(approval.id(), scopes, tools, risk, now.plus(properties.recertificationPeriod()), actor, now);
-        } else {
-            agent.grant(scopes, tools, risk, approval.id(), actor, now);
+        if (approval.kind() == ApprovalKind.CHANGE) {
+            SortedSet<String> scopes = approval.applyTo(agent.dataScopes(), true);
+            SortedSet<String> tools = approval.applyTo(agent.tools(), false);
+            agent.grant(scopes, tools, RiskTier.of(catalog.findScopes(scopes)), approval.id(), actor, now);
         }
         approvals.update(approval);
         agents.update(agent);
         publish(approval.drainEvents());
         publish(agent.drainEvents());
         return approval.view();
+    }
+
+    /**
+     * Activates an agent whose registration was approved, with the approved grants; the onboarding process
+     * calls it once the identity is provisioned. Activating an ACTIVE agent changes nothing.
+     */
+    @Override
+    public AgentView activate(AgentId id, Actor actor) {
+        Agent agent = loadAgentForUpdate(id);
+        if (agent.status() == AgentStatus.ACTIVE) {
+            return agent.view();
+        }
+        if (actor.type() != ActorType.SYSTEM && !actor.has(Role.ADMIN)) {
+            throw new RegistryException.AccessRuleViolated("activation-by-onboarding",
+                    "Agents are activated by the onboarding process (or an ADMIN)");
+        }
+        Approval approval = approvals.findLatest(id, ApprovalKind.REGISTRATION, ApprovalStatus.APPROVED)
+                .filter(found -> agent.status() == AgentStatus.PENDING_APPROVAL)
+                .orElseThrow(() -> new RegistryException.IllegalStatusTransition(id, agent.status(),
+                        "be activated (it needs an approved registration)"));
+        Instant now = clock.instant();
+        SortedSet<String> scopes = approval.applyTo(agent.dataScopes(), true);
+        SortedSet<String> tools = approval.applyTo(agent.tools(), false);
+        agent.activate(approval.id(), scopes, tools, RiskTier.of(catalog.findScopes(scopes)),
+                now.plus(properties.recertificationPeriod()), actor, now);
+        agents.update(agent);
+        publish(agent.drainEvents());
+        return agent.view();
+    }
+
+    /** The owner attested the agent: the next recertification is due one period from now. */
+    @Override
+    public AgentView recertify(AgentId id, Actor actor) {
+        Agent agent = loadAgentForUpdate(id);
+        requireOwnerOrAdmin(agent, actor);
+        Instant now = clock.instant();
+        agent.recertify(now.plus(properties.recertificationPeriod()), actor, now);
+        agents.update(agent);
+        publish(agent.drainEvents());
+        return agent.view();
+    }
+
+    /** Records the identity provisioned for the agent (its OAuth2 client id); the same one again changes nothing. */
+    @Override
+    public AgentView assignIdentity(AgentId id, String clientId, Actor actor) {
+        Agent agent = loadAgentForUpdate(id);
+        if (actor.type() != ActorType.SYSTEM && !actor.has(Role.ADMIN)) {
+            throw new RegistryException.AccessRuleViolated("identity-by-provisioning", "Identities are assigned by provisioning");
+        }
+        agents.findByClientId(clientId).filter(other -> !other.id().equals(id)).ifPresent(other -> {
+            throw new RegistryException.Conflict("identity-in-use", "The identity " + clientId + " belongs to agent " + other.id());
+        });
+        agent.assignClientId(clientId, actor, clock.instant());
+        agents.update(agent);
+        publish(agent.drainEvents());
+        return agent.view();
     }
 
     /** Rejects: a rejected registration returns the agent to DRAFT, a rejected change leaves it as it was. */
@@ -413,7 +467,7 @@ public class RegistryService implements AgentRegistry {
     }
 
     private static void requireOwnerOrAdmin(Agent agent, Actor actor) {
-        if (actor.has(Role.ADMIN) || agent.ownerId().equals(actor.id())) {
+        if (actor.type() == ActorType.SYSTEM || actor.has(Role.ADMIN) || agent.ownerId().equals(actor.id())) {
             return;
         }
         throw new RegistryException.AccessRuleViolated(RULE_OWNER_OWN_AGENTS,

@@ -55,6 +55,8 @@ class RegistryServiceTests {
     @Autowired
     ApplicationEvents events;
 
+    static final Actor ONBOARDING = Actor.system("lifecycle-workflows");
+
     private Actor admin;
     private Actor owner;
     private Actor compliance;
@@ -92,11 +94,16 @@ class RegistryServiceTests {
     }
 
     @Test
-    void approvingARegistrationActivatesTheAgentWithItsGrants() {
+    void anApprovedRegistrationWaitsForOnboardingWhichActivatesTheAgentWithItsGrants() {
         AgentView agent = register("CT retrieval", Set.of("ct-deid"), Set.of("image-search"), owner, null);
 
         registry.approve(pending(agent).id(), "fits the data protection assessment", admin);
+        assertThat(registry.get(agent.id()).status()).as("the identity is provisioned first").isEqualTo(AgentStatus.PENDING_APPROVAL);
+        assertThatThrownBy(() -> registry.activate(agent.id(), owner))
+                .satisfies(e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "activation-by-onboarding"));
 
+        registry.activate(agent.id(), ONBOARDING);
+        assertThat(registry.activate(agent.id(), ONBOARDING).status()).as("idempotent").isEqualTo(AgentStatus.ACTIVE);
         AgentView active = registry.get(agent.id());
         assertThat(active.status()).isEqualTo(AgentStatus.ACTIVE);
         assertThat(active.dataScopes()).containsExactly(key("ct-deid"));
@@ -120,7 +127,7 @@ class RegistryServiceTests {
                 .satisfies(e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "approver-is-not-requester"));
 
         registry.approve(approval.id(), "DPIA reviewed", compliance);
-        assertThat(registry.get(agent.id()).status()).isEqualTo(AgentStatus.ACTIVE);
+        assertThat(registry.activate(agent.id(), ONBOARDING).status()).isEqualTo(AgentStatus.ACTIVE);
     }
 
     @Test
@@ -131,7 +138,27 @@ class RegistryServiceTests {
         assertThatThrownBy(() -> registry.approve(pending(agent).id(), "ok", admin))
                 .satisfies(e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "approver-is-not-requester"));
         registry.approve(pending(agent).id(), "ok", otherAdmin);
-        assertThat(registry.get(agent.id()).status()).isEqualTo(AgentStatus.ACTIVE);
+        assertThat(registry.activate(agent.id(), ONBOARDING).status()).isEqualTo(AgentStatus.ACTIVE);
+    }
+
+    @Test
+    void wardenRejectsOnItsOwnButNeverApproves() {
+        AgentView agent = register("Unanswered", Set.of("derm-phi"), Set.of(), owner, null);
+        assertThatThrownBy(() -> registry.approve(pending(agent).id(), "ok", ONBOARDING))
+                .satisfies(e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "people-approve"));
+        registry.reject(pending(agent).id(), "no decision within 14 days", ONBOARDING);
+        assertThat(registry.get(agent.id()).status()).isEqualTo(AgentStatus.DRAFT);
+    }
+
+    @Test
+    void recertificationMovesTheNextDueDateAndAnIdentityIsAssignedOnce() {
+        AgentView agent = active("Recertified");
+        AgentView recertified = registry.recertify(agent.id(), owner);
+        assertThat(recertified.recertifyBy()).isAfter(agent.recertifyBy());
+        registry.assignIdentity(agent.id(), "client-" + suffix, ONBOARDING);
+        assertThat(registry.assignIdentity(agent.id(), "client-" + suffix, ONBOARDING).clientId()).isEqualTo("client-" + suffix);
+        assertThatThrownBy(() -> registry.assignIdentity(agent.id(), "another-" + suffix, ONBOARDING))
+                .hasFieldOrPropertyWithValue("code", "identity-already-assigned");
     }
 
     @Test
@@ -356,7 +383,7 @@ class RegistryServiceTests {
     private AgentView active(String name) {
         AgentView agent = register(name, Set.of("ct-deid"), Set.of("image-search"), owner, null);
         registry.approve(pending(agent).id(), "ok", admin);
-        return registry.get(agent.id());
+        return registry.activate(agent.id(), ONBOARDING);
     }
 
     private ApprovalView pending(AgentView agent) {

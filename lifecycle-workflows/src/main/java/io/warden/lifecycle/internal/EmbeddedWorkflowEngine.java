@@ -1,0 +1,358 @@
+package io.warden.lifecycle.internal;
+
+import io.warden.bpmn.BpmnProcesses;
+import io.warden.lifecycle.Job;
+import io.warden.lifecycle.JobHandler;
+import io.warden.lifecycle.JobResult;
+import io.warden.lifecycle.WorkflowEngine;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.operaton.bpm.engine.ExternalTaskService;
+import org.operaton.bpm.engine.ProcessEngine;
+import org.operaton.bpm.engine.externaltask.ExternalTaskQueryBuilder;
+import org.operaton.bpm.engine.externaltask.LockedExternalTask;
+import org.operaton.bpm.engine.impl.cfg.StandaloneProcessEngineConfiguration;
+import org.operaton.bpm.engine.impl.jobexecutor.DefaultJobExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The embedded engine: Operaton in-process, its state in Warden's PostgreSQL (tables created by Flyway;
+ * the engine only validates them). Service tasks are external tasks: one worker thread per instance
+ * fetches and locks the tasks of every registered type, runs their handlers through the
+ * {@link JobDispatcher} and completes them, throws their BPMN errors, or fails them with the remaining
+ * retries and the back-off. Timers run on the engine's job executor. Messages nobody waits for yet are
+ * kept in {@code workflow_message} until they expire and delivered as soon as an instance waits for them,
+ * which is what Camunda 8 does with a message's time-to-live. Safe with several Warden instances on one
+ * database: tasks are locked per worker, starts and pending deliveries are serialised in PostgreSQL.
+ */
+public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedWorkflowEngine.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final int MAX_TASKS = 20;
+
+    private final DataSource dataSource;
+    private final JobDispatcher dispatcher;
+    private final Clock clock;
+    private final Duration pollInterval;
+    private final Duration lockDuration;
+    private final Duration messageTtl;
+    private final int retries;
+    private final Map<String, JobHandler> handlers = new ConcurrentHashMap<>();
+    private final String workerId = "warden-" + UUID.randomUUID();
+    private final Semaphore wake = new Semaphore(0);
+    private volatile @Nullable ProcessEngine engine;
+    private volatile boolean running;
+    private @Nullable Thread worker;
+
+    public EmbeddedWorkflowEngine(DataSource dataSource, JobDispatcher dispatcher, Clock clock, Duration pollInterval,
+            Duration lockDuration, Duration messageTtl, int retries) {
+        this.dataSource = dataSource;
+        this.dispatcher = dispatcher;
+        this.clock = clock;
+        this.pollInterval = pollInterval;
+        this.lockDuration = lockDuration;
+        this.messageTtl = messageTtl;
+        this.retries = retries;
+    }
+
+    @Override
+    public String kind() {
+        return "embedded";
+    }
+
+    // ---- lifecycle ---------------------------------------------------------------------------------
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        StandaloneProcessEngineConfiguration configuration = new StandaloneProcessEngineConfiguration();
+        configuration.setProcessEngineName(workerId); // one engine per Warden instance, even several in one JVM
+        configuration.setDataSource(dataSource);
+        configuration.setDatabaseType("postgres");
+        configuration.setDatabaseSchemaUpdate("false"); // Flyway owns the schema (V6_00)
+        configuration.setHistory("audit");
+        configuration.setMetricsEnabled(false);
+        configuration.setJobExecutorActivate(true);
+        DefaultJobExecutor jobs = new DefaultJobExecutor();
+        jobs.setMaxWait(1000); // a timer that falls due is picked up within a second
+        jobs.setWaitTimeInMillis(500);
+        configuration.setJobExecutor(jobs);
+        engine = configuration.buildProcessEngine();
+        running = true;
+        Thread thread = new Thread(this::work, "warden-workflow-worker");
+        thread.setDaemon(true);
+        thread.start();
+        worker = thread;
+        log.info("Embedded workflow engine started (worker {})", workerId);
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        wake.release();
+        if (worker != null) {
+            try {
+                worker.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        ProcessEngine current = engine;
+        engine = null;
+        if (current != null) {
+            current.close();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** After the data source and the audit log, before the web server takes calls. */
+    @Override
+    public int getPhase() {
+        return 0;
+    }
+
+    ProcessEngine engine() {
+        ProcessEngine current = engine;
+        if (current == null) {
+            throw new IllegalStateException("The embedded workflow engine is not running");
+        }
+        return current;
+    }
+
+    // ---- the port ----------------------------------------------------------------------------------
+
+    @Override
+    public void deploy(List<String> resources) {
+        withLock("deploy", () -> {
+            var deployment = engine().getRepositoryService().createDeployment().name("warden-lifecycle")
+                    .enableDuplicateFiltering(true);
+            resources.forEach(deployment::addClasspathResource);
+            deployment.deploy();
+            return null;
+        });
+    }
+
+    @Override
+    public boolean start(String processId, String agentId, Map<String, Object> variables) {
+        return withLock(processId + ":" + agentId, () -> {
+            if (running(processId, agentId)) {
+                return false;
+            }
+            Map<String, Object> all = new HashMap<>(variables);
+            all.put(BpmnProcesses.CORRELATION_VARIABLE, agentId);
+            engine().getRuntimeService().startProcessInstanceByKey(processId, agentId, all);
+            dispatcher.record("workflow.started", agentId, processId);
+            wake.release();
+            return true;
+        });
+    }
+
+    @Override
+    public boolean running(String processId, String agentId) {
+        return engine().getRuntimeService().createProcessInstanceQuery().processDefinitionKey(processId)
+                .processInstanceBusinessKey(agentId).count() > 0;
+    }
+
+    @Override
+    public void correlate(String messageName, String agentId, Map<String, Object> variables) {
+        if (!deliver(messageName, agentId, variables)) {
+            Instant now = clock.instant();
+            update("insert into workflow_message (id, name, agent_id, variables, published_at, expires_at)"
+                    + " values (?, ?, ?, cast(? as jsonb), ?, ?)", UUID.randomUUID(), messageName, agentId,
+                    JSON.writeValueAsString(variables), Timestamp.from(now), Timestamp.from(now.plus(messageTtl)));
+            log.debug("No instance waits for {} of agent {} yet; kept until {}", messageName, agentId, now.plus(messageTtl));
+        }
+        wake.release();
+    }
+
+    /** Forgets the messages kept for the agent under these names (a new process must not see an old decision). */
+    public void discardPending(String agentId, List<String> messageNames) {
+        for (String name : messageNames) {
+            update("delete from workflow_message where agent_id = ? and name = ?", agentId, name);
+        }
+    }
+
+    @Override
+    public void register(String taskType, JobHandler handler) {
+        if (handlers.putIfAbsent(taskType, handler) != null) {
+            throw new IllegalStateException("A handler for " + taskType + " is registered already");
+        }
+        wake.release();
+    }
+
+    // ---- messages ----------------------------------------------------------------------------------
+
+    private boolean deliver(String messageName, String agentId, Map<String, Object> variables) {
+        var delivered = engine().getRuntimeService().createMessageCorrelation(messageName)
+                .processInstanceVariableEquals(BpmnProcesses.CORRELATION_VARIABLE, agentId)
+                .setVariables(variables).correlateAllWithResult();
+        if (!delivered.isEmpty()) {
+            dispatcher.record("workflow.message", agentId, messageName);
+        }
+        return !delivered.isEmpty();
+    }
+
+    /** Delivers kept messages whose instance now waits for them; drops the expired ones. */
+    void deliverPending() {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                try (PreparedStatement expired = connection.prepareStatement("delete from workflow_message where expires_at < ?")) {
+                    expired.setTimestamp(1, Timestamp.from(clock.instant()));
+                    expired.executeUpdate();
+                }
+                List<UUID> done = new ArrayList<>();
+                try (PreparedStatement pending = connection.prepareStatement("""
+                        select id, name, agent_id, variables::text from workflow_message
+                        order by published_at limit 100 for update skip locked""");
+                        ResultSet rs = pending.executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, Object> variables = JSON.readValue(rs.getString(4), new TypeReference<Map<String, Object>>() { });
+                        if (deliver(rs.getString(2), rs.getString(3), variables)) {
+                            done.add(rs.getObject(1, UUID.class));
+                        }
+                    }
+                }
+                try (PreparedStatement delete = connection.prepareStatement("delete from workflow_message where id = ?")) {
+                    for (UUID id : done) {
+                        delete.setObject(1, id);
+                        delete.addBatch();
+                    }
+                    delete.executeBatch();
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not deliver the kept workflow messages", e);
+        }
+    }
+
+    // ---- the worker --------------------------------------------------------------------------------
+
+    private void work() {
+        while (running) {
+            try {
+                int handled = fetchAndHandle();
+                deliverPending();
+                if (handled == 0) {
+                    wake.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+                    wake.drainPermits();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (running) {
+                    log.warn("The workflow worker hit an error; it carries on", e);
+                    try {
+                        Thread.sleep(pollInterval.toMillis());
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    int fetchAndHandle() {
+        if (handlers.isEmpty() || engine == null) {
+            return 0;
+        }
+        ExternalTaskService tasks = engine().getExternalTaskService();
+        ExternalTaskQueryBuilder fetch = tasks.fetchAndLock(MAX_TASKS, workerId);
+        for (String topic : handlers.keySet()) {
+            fetch = fetch.topic(topic, lockDuration.toMillis());
+        }
+        List<LockedExternalTask> locked = fetch.execute();
+        for (LockedExternalTask task : locked) {
+            handle(tasks, task);
+        }
+        return locked.size();
+    }
+
+    private void handle(ExternalTaskService tasks, LockedExternalTask task) {
+        Map<String, Object> variables = new HashMap<>();
+        task.getVariables().forEach((name, value) -> {
+            if (value != null) {
+                variables.put(name, value);
+            }
+        });
+        int left = task.getRetries() == null ? retries : task.getRetries();
+        Object agentId = variables.get(BpmnProcesses.CORRELATION_VARIABLE);
+        Job job = new Job(task.getId(), task.getProcessDefinitionKey(), task.getTopicName(),
+                agentId == null ? String.valueOf(task.getBusinessKey()) : agentId.toString(), variables, left);
+        JobResult result = dispatcher.run(handlers.get(task.getTopicName()), job);
+        switch (result) {
+            case JobResult.Complete complete -> tasks.complete(task.getId(), workerId, complete.variables());
+            case JobResult.BpmnError error -> tasks.handleBpmnError(task.getId(), workerId, error.code(), error.message());
+            case JobResult.Failure failure -> tasks.handleFailure(task.getId(), workerId, failure.message(), failure.message(),
+                    Math.max(0, left - 1), failure.backoff().toMillis());
+        }
+    }
+
+    // ---- PostgreSQL helpers --------------------------------------------------------------------------
+
+    /** Runs {@code work} holding a PostgreSQL advisory lock on {@code key}, so that instances do it one at a time. */
+    private <T> T withLock(String key, java.util.function.Supplier<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(true);
+            try (PreparedStatement lock = connection.prepareStatement("select pg_advisory_lock(hashtext(?))")) {
+                lock.setString(1, "warden.workflow:" + key);
+                lock.execute();
+            }
+            try {
+                return work.get();
+            } finally {
+                try (PreparedStatement unlock = connection.prepareStatement("select pg_advisory_unlock(hashtext(?))")) {
+                    unlock.setString(1, "warden.workflow:" + key);
+                    unlock.execute();
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not lock " + key + " in PostgreSQL", e);
+        }
+    }
+
+    private void update(String sql, Object... parameters) {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            connection.setAutoCommit(true);
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not update the workflow tables", e);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.warden.lifecycle.internal;
+
+import io.warden.audit.AuditActor;
+import io.warden.audit.AuditEvent;
+import io.warden.audit.AuditLog;
+import io.warden.audit.AuditTarget;
+import io.warden.audit.Outcome;
+import io.warden.lifecycle.Job;
+import io.warden.lifecycle.JobHandler;
+import io.warden.lifecycle.JobResult;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a handler for either engine and audits the step: {@code workflow.task} with the process, the task
+ * type and what became of it. A handler that throws is a retryable failure. When the step cannot be
+ * audited the job fails too (it is retried; handlers are idempotent), so no step goes unrecorded.
+ */
+public final class JobDispatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(JobDispatcher.class);
+    static final AuditActor ACTOR = AuditActor.system("lifecycle-workflows");
+
+    private final AuditLog audit;
+    private final Duration failureBackoff;
+
+    public JobDispatcher(AuditLog audit, Duration failureBackoff) {
+        this.audit = audit;
+        this.failureBackoff = failureBackoff;
+    }
+
+    public JobResult run(JobHandler handler, Job job) {
+        JobResult result;
+        try {
+            result = handler.handle(job);
+        } catch (RuntimeException e) {
+            log.warn("{} of {} for agent {} failed ({} retries left)", job.taskType(), job.processId(), job.agentId(),
+                    Math.max(0, job.retries() - 1), e);
+            result = new JobResult.Failure(e.getClass().getSimpleName() + ": " + e.getMessage(), failureBackoff);
+        }
+        var event = AuditEvent.builder("workflow.task", ACTOR, new AuditTarget("agent", job.agentId()))
+                .agent(job.agentId()).detail("process", job.processId()).detail("task", job.taskType());
+        switch (result) {
+            case JobResult.Complete complete -> event.outcome(Outcome.SUCCESS).detail("result", "completed");
+            case JobResult.BpmnError error -> event.outcome(Outcome.MINOR_FAILURE).detail("result", "bpmn-error")
+                    .detail("errorCode", error.code());
+            case JobResult.Failure failure -> event.outcome(Outcome.SERIOUS_FAILURE).detail("result", "failed")
+                    .detail("retriesLeft", Math.max(0, job.retries() - 1));
+        }
+        try {
+            audit.append(event.build());
+        } catch (RuntimeException e) {
+            log.error("Could not audit {} of {} for agent {}; the job is failed and will run again", job.taskType(),
+                    job.processId(), job.agentId(), e);
+            return new JobResult.Failure("the step could not be audited: " + e.getMessage(), failureBackoff);
+        }
+        return result;
+    }
+
+    /** Audits a workflow event that is not a task: a process started, a message delivered. */
+    void record(String action, String agentId, String processOrMessage) {
+        audit.append(AuditEvent.builder(action, ACTOR, new AuditTarget("agent", agentId)).agent(agentId)
+                .detail(action.equals("workflow.started") ? "process" : "message", processOrMessage).build());
+    }
+}

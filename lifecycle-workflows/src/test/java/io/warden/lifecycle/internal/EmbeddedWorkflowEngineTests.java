@@ -1,0 +1,176 @@
+package io.warden.lifecycle.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.warden.audit.AuditEvent;
+import io.warden.audit.AuditLog;
+import io.warden.audit.AuditQuery;
+import io.warden.audit.AuditRecord;
+import io.warden.audit.Verification;
+import io.warden.bpmn.BpmnProcesses;
+import io.warden.bpmn.BpmnProcesses.Messages;
+import io.warden.bpmn.BpmnProcesses.TaskTypes;
+import io.warden.lifecycle.JobResult;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.operaton.bpm.engine.impl.util.ClockUtil;
+
+/**
+ * The embedded engine adapter on a real PostgreSQL with the real process files: deployment, the job
+ * result mapping (complete, BPMN error, retried failure), idempotent starts, kept messages and timers.
+ * Handlers here only record what they were asked; the real ones are tested through the app.
+ */
+class EmbeddedWorkflowEngineTests {
+
+    static EmbeddedPostgres postgres;
+    static EmbeddedWorkflowEngine engine;
+    static final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
+    /** task type → agent ids it ran for, in order */
+    static final Map<String, List<String>> ran = new ConcurrentHashMap<>();
+    static final Map<String, String> verifyOwnerAnswer = new ConcurrentHashMap<>();
+    static final AtomicInteger flakyCalls = new AtomicInteger();
+
+    @BeforeAll
+    static void engine() throws Exception {
+        postgres = EmbeddedPostgres.builder().start();
+        Flyway.configure().dataSource(postgres.getPostgresDatabase()).locations("classpath:db/migration/lifecycle").load().migrate();
+        AuditLog audit = new AuditLog() {
+            public AuditRecord append(AuditEvent event) {
+                audited.add(event);
+                return new AuditRecord(audited.size(), Instant.now(), 1, event, new byte[32]);
+            }
+            public CompletableFuture<AuditRecord> appendQueued(AuditEvent event) { return CompletableFuture.completedFuture(append(event)); }
+            public Verification verify(long from, long to) { throw new UnsupportedOperationException(); }
+            public long head() { return audited.size(); }
+            public Optional<AuditRecord> find(long sequence) { return Optional.empty(); }
+            public List<AuditRecord> search(AuditQuery query) { return List.of(); }
+        };
+        engine = new EmbeddedWorkflowEngine(postgres.getPostgresDatabase(), new JobDispatcher(audit, Duration.ofMillis(100)),
+                Clock.systemUTC(), Duration.ofMillis(100), Duration.ofMinutes(1), Duration.ofHours(1), 3);
+        engine.start();
+        engine.deploy(BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList());
+        for (String type : TaskTypes.ALL) {
+            engine.register(type, job -> {
+                ran.computeIfAbsent(type, t -> new CopyOnWriteArrayList<>()).add(job.agentId());
+                if (type.equals(TaskTypes.VERIFY_OWNER) && "invalid".equals(verifyOwnerAnswer.get(job.agentId()))) {
+                    return new JobResult.BpmnError(BpmnProcesses.Errors.OWNER_INVALID, "the owner left");
+                }
+                if (type.equals(TaskTypes.NOTIFY_OWNER) && job.agentId().startsWith("flaky") && flakyCalls.incrementAndGet() == 1) {
+                    throw new IllegalStateException("the mail relay is down");
+                }
+                return JobResult.complete(Map.of("handled" + type.replace("-", ""), true));
+            });
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        engine.stop();
+        postgres.close();
+    }
+
+    static boolean ranFor(String type, String agentId) {
+        return ran.getOrDefault(type, List.of()).contains(agentId);
+    }
+
+    @Test
+    void everyProcessIsDeployedOnceEvenWhenDeployedAgain() {
+        engine.deploy(BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList());
+        var definitions = engine.engine().getRepositoryService().createProcessDefinitionQuery().latestVersion().list();
+        assertThat(definitions).extracting(d -> d.getKey()).containsExactlyInAnyOrderElementsOf(BpmnProcesses.ALL);
+        assertThat(definitions).allSatisfy(d -> assertThat(d.getVersion()).isEqualTo(1));
+    }
+
+    @Test
+    void onboardingRunsToActivationOnceApprovedAndASecondStartIsANoOp() {
+        String agent = "agent-" + UUID.randomUUID();
+        assertThat(engine.start(BpmnProcesses.ONBOARDING, agent, Map.of())).isTrue();
+        assertThat(engine.start(BpmnProcesses.ONBOARDING, agent, Map.of())).as("one instance per agent").isFalse();
+        await().atMost(Duration.ofSeconds(10)).until(() -> ranFor(TaskTypes.CLASSIFY_RISK, agent));
+        assertThat(ranFor(TaskTypes.PROVISION_IDENTITY, agent)).as("waits for the decision").isFalse();
+
+        engine.correlate(Messages.AGENT_APPROVED, agent, Map.of("approvedBy", "carla"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ranFor(TaskTypes.ACTIVATE_AGENT, agent));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !engine.running(BpmnProcesses.ONBOARDING, agent));
+        assertThat(ran.get(TaskTypes.VERIFY_OWNER)).containsOnlyOnce(agent);
+        assertThat(audited).anySatisfy(e -> {
+            assertThat(e.action()).isEqualTo("workflow.task");
+            assertThat(e.agentId()).isEqualTo(agent);
+            assertThat(e.details()).containsEntry("task", TaskTypes.ACTIVATE_AGENT);
+        });
+    }
+
+    @Test
+    void aDecisionThatArrivesBeforeTheProcessWaitsIsKeptAndDelivered() {
+        String agent = "early-" + UUID.randomUUID();
+        engine.correlate(Messages.AGENT_APPROVED, agent, Map.of());
+        engine.start(BpmnProcesses.ONBOARDING, agent, Map.of());
+        await().atMost(Duration.ofSeconds(10)).until(() -> ranFor(TaskTypes.ACTIVATE_AGENT, agent));
+        assertThat(count("select count(*) from workflow_message where agent_id = '" + agent + "'")).isZero();
+    }
+
+    @Test
+    void aBpmnErrorTakesTheModelledPath() {
+        String agent = "orphan-" + UUID.randomUUID();
+        verifyOwnerAnswer.put(agent, "invalid");
+        engine.start(BpmnProcesses.ONBOARDING, agent, Map.of());
+        await().atMost(Duration.ofSeconds(10)).until(() -> ranFor(TaskTypes.REJECT_REGISTRATION, agent));
+        assertThat(ranFor(TaskTypes.CLASSIFY_RISK, agent)).isFalse();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !engine.running(BpmnProcesses.ONBOARDING, agent));
+    }
+
+    @Test
+    void aFailedJobIsRetriedAfterItsBackoff() {
+        String agent = "flaky-" + UUID.randomUUID();
+        engine.start(BpmnProcesses.RETIREMENT, agent, Map.of());
+        await().atMost(Duration.ofSeconds(10)).until(() -> ran.getOrDefault(TaskTypes.NOTIFY_OWNER, List.of()).stream()
+                .filter(agent::equals).count() == 2);
+        assertThat(audited).anySatisfy(e -> {
+            assertThat(e.agentId()).isEqualTo(agent);
+            assertThat(e.details()).containsEntry("result", "failed").containsEntry("retriesLeft", "2");
+        });
+        engine.correlate(Messages.AGENT_KEPT, agent, Map.of());
+        await().atMost(Duration.ofSeconds(10)).until(() -> ranFor(TaskTypes.KEEP_AGENT, agent));
+    }
+
+    @Test
+    void aTimerFiresWhenTheEnginesClockPassesIt() {
+        String agent = "timer-" + UUID.randomUUID();
+        engine.start(BpmnProcesses.ORPHANED, agent, Map.of());
+        await().atMost(Duration.ofSeconds(10)).until(() -> ranFor(TaskTypes.NOTIFY_MANAGER, agent));
+        try {
+            ClockUtil.setCurrentTime(Date.from(Instant.now().plus(Duration.ofDays(15))));
+            await().atMost(Duration.ofSeconds(20)).until(() -> ranFor(TaskTypes.SUSPEND_AGENT, agent));
+        } finally {
+            ClockUtil.reset();
+        }
+        assertThat(Set.copyOf(ran.getOrDefault(TaskTypes.SUSPEND_AGENT, List.of()))).contains(agent);
+    }
+
+    private static long count(String sql) {
+        try (var connection = postgres.getPostgresDatabase().getConnection(); var statement = connection.createStatement();
+                var rs = statement.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
