@@ -68,6 +68,7 @@ class GatewayTests extends IntegrationTest {
         } finally {
             client.call("POST", "/api/v1/kill-switches/" + engaged.json().get("id").asString() + "/release", admin(),
                     "{\"reason\":\"test over\"}");
+            reinstateAfterIncident("demo-retrieval-agent"); // the switch opened an incident: it suspended the agent
         }
         assertThat(client.call("POST", "/gateway/v1/text-search", agent(), call("imaging-ct-deid", "CT chest", 3)).status())
                 .isEqualTo(200);

@@ -69,4 +69,27 @@ public abstract class IntegrationTest {
     protected static String agent() {
         return client.agentToken("demo-retrieval-agent", "demo-retrieval-agent-secret");
     }
+
+    /** The registry's view of an agent, found by its client id. */
+    protected static tools.jackson.databind.JsonNode agentByClientId(String clientId) {
+        for (var item : client.get("/api/v1/agents?size=100", admin()).json().get("items")) {
+            if (clientId.equals(item.path("clientId").asString(null))) {
+                return item;
+            }
+        }
+        throw new AssertionError("no agent with client id " + clientId);
+    }
+
+    /**
+     * An agent kill switch opens an incident (agent suspended, identity disabled); closes it again: waits for
+     * the incident to be open, resolves it with REINSTATE and waits until the agent is ACTIVE.
+     */
+    protected static void reinstateAfterIncident(String clientId) {
+        String id = agentByClientId(clientId).get("id").asString();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
+                client.call("POST", "/api/v1/agents/" + id + "/incident/resolution", secops(),
+                        "{\"resolution\":\"REINSTATE\",\"reason\":\"test over\"}").status() == 202);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
+                "ACTIVE".equals(client.get("/api/v1/agents/" + id, admin()).json().get("status").asString()));
+    }
 }

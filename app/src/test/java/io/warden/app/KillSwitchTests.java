@@ -34,6 +34,7 @@ class KillSwitchTests extends IntegrationTest {
         assertThat(released.status()).isEqualTo(200);
         assertThat(released.json().get("active").asBoolean()).isFalse();
         assertThat(killSwitches.covers("demo-wound-classifier", "classify", "dermatology-phi").any()).isFalse();
+        reinstateAfterIncident("demo-wound-classifier");
 
         JsonNode audited = client.get("/api/v1/audit/events?agent=demo-wound-classifier&limit=10", compliance()).json().get("items");
         assertThat(audited).extracting(item -> item.get("action").asString())

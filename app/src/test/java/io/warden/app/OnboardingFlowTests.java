@@ -45,8 +45,11 @@ class OnboardingFlowTests extends IntegrationTest {
                 "{\"reason\":\"DPIA 2026-41 covers it\"}");
         assertThat(approved.status()).isEqualTo(200);
         assertThat(approved.json().get("status").asString()).isEqualTo("APPROVED");
+        // onboarding provisions the identity, then activates
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                client.get("/api/v1/agents/" + id, owner()).json().get("status").asString().equals("ACTIVE"));
         JsonNode active = client.get("/api/v1/agents/" + id, owner()).json();
-        assertThat(active.get("status").asString()).isEqualTo("ACTIVE");
+        assertThat(active.get("clientId").asString()).isEqualTo("agent-" + id);
         assertThat(active.get("dataScopes").get(0).asString()).isEqualTo("dermatology-phi");
 
         assertThat(transition(id, "suspend", secops()).get("status").asString()).isEqualTo("SUSPENDED");

@@ -27,11 +27,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.core.annotation.Order;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.crypto.password.PasswordEncoder;
-import org.springframework.security.oauth2.core.AuthorizationGrantType;
-import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
-import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
-import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -184,21 +180,15 @@ class DemoData implements ApplicationRunner {
             var agent = registry.register(command, null, actor(owner), clientId, true).agent();
             var pending = registry.approvals(ApprovalStatus.PENDING, agent.id(), 0, 1).items();
             registry.approve(pending.getFirst().id(), "Demo agent approved at first start", actor(approver));
+            // demo agents come with their identity: activate now rather than when onboarding gets to it
+            registry.activate(agent.id(), Actor.system("demo-data"));
             log.info("Seeded demo agent {} ({})", name, clientId);
         }
         RegisteredClientRepository repository = clients.getIfAvailable();
         PasswordEncoder encoder = passwords.getIfAvailable();
         if (repository != null && encoder != null && repository.findByClientId(clientId) == null) {
-            repository.save(RegisteredClient.withId(java.util.UUID.nameUUIDFromBytes(("agent:" + clientId).getBytes()).toString())
-                    .clientId(clientId)
-                    .clientName(name)
-                    .clientSecret(encoder.encode(clientId + "-secret"))
-                    .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
-                    .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
-                    .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
-                    .scope("warden.gateway")
-                    .tokenSettings(TokenSettings.builder().accessTokenTimeToLive(Duration.ofMinutes(15)).build())
-                    .build());
+            repository.save(io.warden.app.security.AgentClients.client(clientId, name, clientId + "-secret", encoder,
+                    Duration.ofMinutes(15)));
         }
     }
 

@@ -93,6 +93,15 @@ class EmbeddedIdentityProvider {
         return new JdbcOAuth2AuthorizationService(jdbc, clients);
     }
 
+    /** Agents' identities as clients of this provider; secrets in {@code warden.identity.secrets-dir}. */
+    @Bean
+    io.warden.registry.IdentityProvisioner identityProvisioner(RegisteredClientRepository clients, PasswordEncoder encoder,
+            org.springframework.jdbc.core.simple.JdbcClient jdbc, IdentityProperties identity,
+            @org.springframework.beans.factory.annotation.Value("${warden.identity.secrets-dir:${warden.data-dir}/secrets}")
+            java.nio.file.Path secrets, Clock clock) {
+        return new EmbeddedIdentityProvisioner(clients, encoder, jdbc, secrets, identity.tokenTtl(), clock);
+    }
+
     @Bean
     PasswordEncoder passwordEncoder() {
         return PasswordEncoderFactories.createDelegatingPasswordEncoder();

@@ -15,6 +15,13 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 @ConditionalOnProperty(name = "warden.identity.provider", havingValue = "external")
 class ExternalIdentityProvider {
 
+    /** Until a provisioning adapter for the provider is configured, its administrators create agents' identities. */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
+    io.warden.registry.IdentityProvisioner identityProvisioner() {
+        return new PreRegisteredIdentities();
+    }
+
     @Bean
     JwtDecoder jwtDecoder(IdentityProperties identity, java.time.Clock clock) {
         NimbusJwtDecoder decoder = identity.jwkSetUri() != null

@@ -81,6 +81,9 @@ class SecurityConfiguration implements WebMvcConfigurer {
                         "/api/v1/audit/keys", "/api/v1/audit/exports").hasAnyRole("ADMIN", "COMPLIANCE")
                 .requestMatchers(GET, "/api/v1/kill-switches").hasAnyRole("ADMIN", "SECOPS")
                 .requestMatchers(POST, "/api/v1/kill-switches", "/api/v1/kill-switches/*/release").hasAnyRole("ADMIN", "SECOPS")
+                .requestMatchers(POST, "/api/v1/agents/*/attestation", "/api/v1/agents/*/keep").hasAnyRole("ADMIN", "OWNER")
+                .requestMatchers(POST, "/api/v1/agents/*/incident", "/api/v1/agents/*/incident/resolution")
+                        .hasAnyRole("ADMIN", "SECOPS")
                 .requestMatchers("/gateway/**").hasRole("AGENT")
                 .anyRequest().denyAll();
     }

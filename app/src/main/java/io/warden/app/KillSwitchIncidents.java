@@ -1,0 +1,39 @@
+package io.warden.app;
+
+import io.warden.lifecycle.AgentLifecycle;
+import io.warden.policy.KillSwitchScope;
+import io.warden.policy.events.KillSwitchEngaged;
+import io.warden.registry.AgentQueries;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.modulith.events.ApplicationModuleListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * An agent's kill switch opens an incident for it (suspension, identity disabled, security operations
+ * decide). Delivered through the event publication registry, so a restart does not lose it; opening an
+ * incident twice is a no-op.
+ */
+@Component
+class KillSwitchIncidents {
+
+    private static final Logger log = LoggerFactory.getLogger(KillSwitchIncidents.class);
+
+    private final AgentQueries agents;
+    private final AgentLifecycle lifecycle;
+
+    KillSwitchIncidents(AgentQueries agents, AgentLifecycle lifecycle) {
+        this.agents = agents;
+        this.lifecycle = lifecycle;
+    }
+
+    @ApplicationModuleListener
+    void on(KillSwitchEngaged event) {
+        if (event.scope() != KillSwitchScope.AGENT) {
+            return;
+        }
+        agents.findAgentByClientId(event.target()).ifPresentOrElse(
+                agent -> lifecycle.raiseIncident(agent.id(), "Kill switch: " + event.reason(), event.actorId()),
+                () -> log.warn("Kill switch on {}, which is no registered agent: no incident opened", event.target()));
+    }
+}

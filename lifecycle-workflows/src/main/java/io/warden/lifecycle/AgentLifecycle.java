@@ -1,0 +1,33 @@
+package io.warden.lifecycle;
+
+import io.warden.registry.Actor;
+import io.warden.registry.AgentId;
+
+/**
+ * What people and other modules do to running lifecycle processes: raise and resolve incidents, attest an
+ * agent under recertification, keep a dormant agent. Each becomes a process start or a message.
+ */
+public interface AgentLifecycle {
+
+    /** How security operations close an incident. */
+    enum Resolution {
+        REINSTATE,
+        RETIRE
+    }
+
+    /**
+     * Starts the incident process for the agent (suspend, disable the identity, wait for a resolution).
+     *
+     * @return false when an incident is open for it already
+     */
+    boolean raiseIncident(AgentId agentId, String reason, String actorId);
+
+    /** Resolves the agent's open incident. @throws WorkflowRefused (409) when none is open */
+    void resolveIncident(AgentId agentId, Resolution resolution, String reason, Actor actor);
+
+    /** The owner attests the agent is still needed. @throws WorkflowRefused (409) when no recertification is open */
+    void attest(AgentId agentId, Actor actor);
+
+    /** The owner keeps a dormant agent. @throws WorkflowRefused (409) when no retirement is pending */
+    void keep(AgentId agentId, Actor actor);
+}

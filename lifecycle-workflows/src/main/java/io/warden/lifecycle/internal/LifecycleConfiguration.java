@@ -1,0 +1,93 @@
+package io.warden.lifecycle.internal;
+
+import io.warden.audit.AuditLog;
+import io.warden.bpmn.BpmnProcesses;
+import io.warden.lifecycle.AgentLifecycle;
+import io.warden.lifecycle.WorkflowEngine;
+import io.warden.registry.AgentRegistry;
+import io.warden.registry.Directory;
+import io.warden.registry.IdentityProvisioner;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.util.IdGenerator;
+
+/**
+ * Wires the workflow engine ({@code warden.workflow.engine}: {@code embedded} or {@code camunda8}), the
+ * task handlers, the triggers and the lifecycle API; deploys the processes and registers the handlers as
+ * soon as the engine runs, before anything can start a process.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(WorkflowProperties.class)
+class LifecycleConfiguration {
+
+    @Bean
+    JobDispatcher jobDispatcher(AuditLog audit, WorkflowProperties properties) {
+        return new JobDispatcher(audit, properties.failureBackoff());
+    }
+
+    @Bean
+    WorkflowEngine workflowEngine(WorkflowProperties properties, DataSource dataSource, JobDispatcher dispatcher, Clock clock) {
+        return switch (properties.engine()) {
+            case "camunda8" -> new Camunda8WorkflowEngine(properties.camunda8(), dispatcher, properties.messageTtl(),
+                    properties.lockDuration());
+            default -> new EmbeddedWorkflowEngine(dataSource, dispatcher, clock, properties.pollInterval(),
+                    properties.lockDuration(), properties.messageTtl(), properties.retries());
+        };
+    }
+
+    @Bean
+    Notifications notifications(JdbcClient jdbc, AuditLog audit, Clock clock, IdGenerator ids) {
+        return new Notifications(jdbc, audit, clock, ids);
+    }
+
+    @Bean
+    LifecycleTasks lifecycleTasks(AgentRegistry registry, Directory directory, IdentityProvisioner identities,
+            Notifications notifications, Clock clock) {
+        return new LifecycleTasks(registry, directory, identities, notifications, clock);
+    }
+
+    @Bean
+    WorkflowTriggers workflowTriggers(WorkflowEngine engine) {
+        return new WorkflowTriggers(engine);
+    }
+
+    @Bean
+    AgentLifecycle agentLifecycle(WorkflowEngine engine, AgentRegistry registry) {
+        return new LifecycleService(engine, registry);
+    }
+
+    /** Deploys the processes and registers the handlers right after the engine starts. */
+    @Bean
+    SmartLifecycle workflowBootstrap(WorkflowEngine engine, LifecycleTasks tasks) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                engine.deploy(BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList());
+                tasks.registerWith(engine);
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public int getPhase() {
+                return 1; // after the engine (phase 0)
+            }
+        };
+    }
+}

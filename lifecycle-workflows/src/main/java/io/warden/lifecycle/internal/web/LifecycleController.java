@@ -1,0 +1,113 @@
+package io.warden.lifecycle.internal.web;
+
+import io.warden.lifecycle.AgentLifecycle;
+import io.warden.lifecycle.WorkflowRefused;
+import io.warden.registry.Actor;
+import io.warden.registry.AgentId;
+import io.warden.registry.RegistryException;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.net.URI;
+import java.util.Map;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * People's part in the lifecycle processes: owners attest agents under recertification and keep dormant
+ * ones; security operations raise and resolve incidents. Each answers 202: the process moves on its own.
+ */
+@RestController
+@RequestMapping(path = "/api/v1/agents/{id}", produces = "application/json")
+class LifecycleController {
+
+    record IncidentRequest(@NotBlank @Size(max = 500) String reason) {
+    }
+
+    record ResolutionRequest(@NotNull AgentLifecycle.Resolution resolution, @NotBlank @Size(max = 500) String reason) {
+    }
+
+    private final AgentLifecycle lifecycle;
+
+    LifecycleController(AgentLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
+    }
+
+    @PostMapping("/attestation")
+    ResponseEntity<Map<String, Object>> attest(@PathVariable String id, Actor actor) {
+        lifecycle.attest(agentId(id), actor);
+        return ResponseEntity.accepted().body(Map.of("agentId", id, "attestedBy", actor.id()));
+    }
+
+    @PostMapping("/keep")
+    ResponseEntity<Map<String, Object>> keep(@PathVariable String id, Actor actor) {
+        lifecycle.keep(agentId(id), actor);
+        return ResponseEntity.accepted().body(Map.of("agentId", id, "keptBy", actor.id()));
+    }
+
+    @PostMapping(path = "/incident", consumes = "application/json")
+    ResponseEntity<Map<String, Object>> raise(@PathVariable String id, @Valid @RequestBody IncidentRequest request, Actor actor) {
+        boolean started = lifecycle.raiseIncident(agentId(id), request.reason(), actor.id());
+        return ResponseEntity.accepted().body(Map.of("agentId", id, "started", started));
+    }
+
+    @PostMapping(path = "/incident/resolution", consumes = "application/json")
+    ResponseEntity<Map<String, Object>> resolve(@PathVariable String id, @Valid @RequestBody ResolutionRequest request,
+            Actor actor) {
+        lifecycle.resolveIncident(agentId(id), request.resolution(), request.reason(), actor);
+        return ResponseEntity.accepted().body(Map.of("agentId", id, "resolution", request.resolution()));
+    }
+
+    private static AgentId agentId(String id) {
+        try {
+            return AgentId.of(id);
+        } catch (IllegalArgumentException e) {
+            throw new RegistryException.InvalidField("id", "Not an agent id: " + id);
+        }
+    }
+
+    @RestControllerAdvice(basePackageClasses = LifecycleController.class)
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    static class Problems {
+
+        @ExceptionHandler(WorkflowRefused.class)
+        ResponseEntity<ProblemDetail> refused(WorkflowRefused e) {
+            return problem(HttpStatus.valueOf(e.status()), e.code(), e.getMessage(), null);
+        }
+
+        @ExceptionHandler(RegistryException.class)
+        ResponseEntity<ProblemDetail> registry(RegistryException e) {
+            HttpStatus status = switch (e.kind()) {
+                case NOT_FOUND -> HttpStatus.NOT_FOUND;
+                case CONFLICT -> HttpStatus.CONFLICT;
+                case FORBIDDEN -> HttpStatus.FORBIDDEN;
+                case INVALID -> HttpStatus.BAD_REQUEST;
+                case UNPROCESSABLE -> HttpStatus.UNPROCESSABLE_CONTENT;
+            };
+            return problem(status, e.code(), e.getMessage(), e.field());
+        }
+
+        private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String message,
+                @org.jspecify.annotations.Nullable String field) {
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, message);
+            problem.setType(URI.create("urn:warden:problem:" + code));
+            problem.setProperty("code", code);
+            if (field != null) {
+                problem.setProperty("field", field);
+            }
+            return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        }
+    }
+}
