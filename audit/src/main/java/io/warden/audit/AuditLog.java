@@ -37,4 +37,11 @@ public interface AuditLog {
 
     /** Records matching the query, newest first, at most {@code query.limit()}. */
     List<AuditRecord> search(AuditQuery query);
+
+    /**
+     * How many records of {@code action} (with {@code decision}, when given) each agent has from {@code since}
+     * on; agents with none are absent. For the lifecycle rules' risk signals.
+     */
+    java.util.Map<String, Long> countByAgent(String action, @org.jspecify.annotations.Nullable String decision,
+            java.time.Instant since);
 }

@@ -9,4 +9,13 @@ public interface AgentQueries {
 
     /** The agent whose identity uses this OAuth2 client id, if any. */
     Optional<AgentView> findAgentByClientId(String clientId);
+
+    /** ACTIVE agents not used since {@code before} (never used: approved before it), for the dormancy rule. */
+    java.util.List<AgentId> dormantSince(java.time.Instant before);
+
+    /** ACTIVE agents whose recertification fell due by {@code by}. */
+    java.util.List<AgentId> recertificationDue(java.time.Instant by);
+
+    /** Every agent that is not RETIRED, with its owner's directory id, for the orphaned-owner rule. */
+    java.util.Map<AgentId, String> ownersOfLiveAgents();
 }

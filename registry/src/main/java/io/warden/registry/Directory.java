@@ -13,4 +13,10 @@ public interface Directory {
 
     /** The person with this directory object id, whether enabled or not. */
     Optional<DirectoryUser> findUser(String id);
+
+    /**
+     * The people with these ids, in bulk (the lifecycle rules check every owner at once); ids not in the
+     * directory are absent from the answer. Adapters answer with a handful of requests, not one per person.
+     */
+    java.util.Map<String, DirectoryUser> findUsers(java.util.Collection<String> ids);
 }

@@ -552,6 +552,28 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
     }
 
     @Override
+    public Map<String, Long> countByAgent(String action, @Nullable String decision, Instant since) {
+        Map<String, Long> counts = new HashMap<>();
+        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement("""
+                select agent_id, count(*) from audit_event
+                where action = ? and time >= ? and agent_id is not null and (cast(? as text) is null or decision = ?)
+                group by agent_id""")) {
+            statement.setString(1, action);
+            statement.setObject(2, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
+            statement.setString(3, decision);
+            statement.setString(4, decision);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not count audit records", e);
+        }
+        return counts;
+    }
+
+    @Override
     public List<AuditRecord> search(AuditQuery query) {
         StringBuilder sql = new StringBuilder("select " + COLUMNS + " from audit_event where true");
         List<Object> params = new ArrayList<>();

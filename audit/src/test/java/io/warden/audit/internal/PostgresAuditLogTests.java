@@ -183,6 +183,17 @@ class PostgresAuditLogTests {
     }
 
     @Test
+    void countsRecordsPerAgentByActionDecisionAndTime() {
+        append(10); // agent-5 and agent-10 are DENY, the others PERMIT
+        log.append(event(5));
+        var denies = log.countByAgent("agent.status_changed", "DENY", java.time.Instant.EPOCH);
+        assertThat(denies).containsOnly(java.util.Map.entry("agent-5", 2L), java.util.Map.entry("agent-10", 1L));
+        assertThat(log.countByAgent("agent.status_changed", null, java.time.Instant.EPOCH)).hasSize(10).containsEntry("agent-5", 2L);
+        assertThat(log.countByAgent("agent.status_changed", "DENY", java.time.Instant.now().plusSeconds(60))).isEmpty();
+        assertThat(log.countByAgent("gateway.decision", "DENY", java.time.Instant.EPOCH)).isEmpty();
+    }
+
+    @Test
     void searchFiltersAndPagesByKeyset() {
         append(30);
         var page = log.search(new AuditQuery(null, "owner-0", null, null, null, null, "DENY", null, null, null, null, 2));

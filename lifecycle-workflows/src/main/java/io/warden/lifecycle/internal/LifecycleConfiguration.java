@@ -57,6 +57,14 @@ class LifecycleConfiguration {
     }
 
     @Bean
+    LifecycleRules lifecycleRules(JdbcClient jdbc, DataSource dataSource, WorkflowEngine engine,
+            io.warden.registry.AgentQueries agents, Directory directory, AuditLog audit,
+            org.springframework.context.ApplicationEventPublisher events,
+            org.springframework.transaction.support.TransactionTemplate transactions, Clock clock) {
+        return new LifecycleRules(jdbc, dataSource, engine, agents, directory, audit, events, transactions, clock);
+    }
+
+    @Bean
     AgentLifecycle agentLifecycle(WorkflowEngine engine, AgentRegistry registry) {
         return new LifecycleService(engine, registry);
     }

@@ -62,6 +62,11 @@ class Camunda8WorkflowEngineTests {
             public long head() { return audited.size(); }
             public Optional<AuditRecord> find(long sequence) { return Optional.empty(); }
             public List<AuditRecord> search(AuditQuery query) { return List.of(); }
+            public java.util.Map<String, Long> countByAgent(String action, String decision, Instant since) {
+                return audited.stream().filter(e -> e.action().equals(action) && (decision == null || decision.equals(e.decision()))
+                        && e.agentId() != null).collect(java.util.stream.Collectors.groupingBy(AuditEvent::agentId,
+                        java.util.stream.Collectors.counting()));
+            }
         };
         engine = new Camunda8WorkflowEngine(new WorkflowProperties.Camunda8(URI.create(cluster.baseUrl()), null, null, null, null,
                 "zeebe-api", Duration.ofSeconds(2)), new JobDispatcher(audit, Duration.ofSeconds(7)), Duration.ofMinutes(30),

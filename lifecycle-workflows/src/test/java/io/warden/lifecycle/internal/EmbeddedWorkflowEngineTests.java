@@ -61,6 +61,11 @@ class EmbeddedWorkflowEngineTests {
             public long head() { return audited.size(); }
             public Optional<AuditRecord> find(long sequence) { return Optional.empty(); }
             public List<AuditRecord> search(AuditQuery query) { return List.of(); }
+            public java.util.Map<String, Long> countByAgent(String action, String decision, Instant since) {
+                return audited.stream().filter(e -> e.action().equals(action) && (decision == null || decision.equals(e.decision()))
+                        && e.agentId() != null).collect(java.util.stream.Collectors.groupingBy(AuditEvent::agentId,
+                        java.util.stream.Collectors.counting()));
+            }
         };
         engine = new EmbeddedWorkflowEngine(postgres.getPostgresDatabase(), new JobDispatcher(audit, Duration.ofMillis(100)),
                 Clock.systemUTC(), Duration.ofMillis(100), Duration.ofMinutes(1), Duration.ofHours(1), 3);

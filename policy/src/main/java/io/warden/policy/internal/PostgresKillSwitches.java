@@ -155,7 +155,9 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle 
     }
 
     private void record(String action, KillSwitchScope scope, String target, String reason, String actorId, UUID id) {
-        var builder = AuditEvent.builder(action, AuditActor.person(actorId), new AuditTarget("kill-switch", id.toString()))
+        AuditActor actor = actorId.startsWith("system:") ? AuditActor.system(actorId.substring("system:".length()))
+                : AuditActor.person(actorId);
+        var builder = AuditEvent.builder(action, actor, new AuditTarget("kill-switch", id.toString()))
                 .detail("scope", scope).detail("target", target);
         builder.detail("reason", reason.length() <= 256 ? reason : reason.substring(0, 256));
         switch (scope) {

@@ -84,6 +84,7 @@ class GatewayServiceTests {
         public long head() { return audited.size(); }
         public Optional<AuditRecord> find(long sequence) { return Optional.empty(); }
         public List<AuditRecord> search(AuditQuery query) { return List.of(); }
+        public Map<String, Long> countByAgent(String action, String decision, Instant since) { throw new UnsupportedOperationException("not used"); }
     };
 
     Retrieval retrieval = new Retrieval() {
@@ -138,9 +139,15 @@ class GatewayServiceTests {
         public Optional<AgentView> findAgentByClientId(String clientId) {
             return clientId.equals("agent-client") ? Optional.of(agent) : Optional.empty();
         }
+        public List<AgentId> dormantSince(Instant before) { throw new UnsupportedOperationException("not used"); }
+        public List<AgentId> recertificationDue(Instant by) { throw new UnsupportedOperationException("not used"); }
+        public Map<AgentId, String> ownersOfLiveAgents() { throw new UnsupportedOperationException("not used"); }
     };
 
-    Directory directory = id -> Optional.of(new DirectoryUser(id, id, id, null, true, false, null));
+    Directory directory = new Directory() {
+        public Optional<DirectoryUser> findUser(String id) { return Optional.of(new DirectoryUser(id, id, id, null, true, false, null)); }
+        public Map<String, DirectoryUser> findUsers(java.util.Collection<String> ids) { throw new UnsupportedOperationException("not used"); }
+    };
 
     GatewayService gateway(io.warden.policy.PolicyDecisionPoint pdp, double rate) {
         return new GatewayService(agents, registry, directory, switches, pdp, audit, retrieval, Clock.systemUTC(),

@@ -16,6 +16,7 @@ import io.warden.registry.RegistryException;
 import io.warden.registry.RiskTier;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -106,6 +107,26 @@ public class AgentRepository {
     Optional<Agent> findByClientId(String clientId) {
         return jdbc.sql("select " + COLUMNS + " from agent where client_id = :clientId")
                 .param("clientId", clientId).query(AgentRepository::map).optional();
+    }
+
+    List<AgentId> dormantSince(Instant before) {
+        return jdbc.sql("""
+                select id from agent where status = 'ACTIVE' and coalesce(last_active_at, approved_at, created_at) < :before""")
+                .param("before", java.sql.Timestamp.from(before))
+                .query((rs, row) -> new AgentId(rs.getObject(1, java.util.UUID.class))).list();
+    }
+
+    List<AgentId> recertificationDue(Instant by) {
+        return jdbc.sql("select id from agent where status = 'ACTIVE' and recertify_by <= :by")
+                .param("by", java.sql.Timestamp.from(by))
+                .query((rs, row) -> new AgentId(rs.getObject(1, java.util.UUID.class))).list();
+    }
+
+    java.util.Map<AgentId, String> ownersOfLiveAgents() {
+        java.util.Map<AgentId, String> owners = new java.util.HashMap<>();
+        jdbc.sql("select id, owner_id from agent where status <> 'RETIRED'")
+                .query((rs, row) -> owners.put(new AgentId(rs.getObject(1, java.util.UUID.class)), rs.getString(2))).list();
+        return owners;
     }
 
     Page<Agent> search(AgentFilter filter, int page, int size) {

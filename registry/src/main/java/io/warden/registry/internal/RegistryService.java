@@ -229,6 +229,24 @@ public class RegistryService implements AgentRegistry {
         return agents.findByClientId(clientId).map(Agent::view);
     }
 
+    @Override
+    @Transactional(readOnly = true)
+    public List<AgentId> dormantSince(Instant before) {
+        return agents.dormantSince(before);
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public List<AgentId> recertificationDue(Instant by) {
+        return agents.recertificationDue(by);
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public java.util.Map<AgentId, String> ownersOfLiveAgents() {
+        return agents.ownersOfLiveAgents();
+    }
+
     @Transactional(readOnly = true)
     @Override
     public Page<AgentView> search(AgentFilter filter, @Nullable Integer page,
