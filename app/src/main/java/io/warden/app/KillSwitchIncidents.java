@@ -6,7 +6,8 @@ import io.warden.policy.events.KillSwitchEngaged;
 import io.warden.registry.AgentQueries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.modulith.events.ApplicationModuleListener;
+import org.springframework.scheduling.annotation.Async;
+import org.springframework.transaction.event.TransactionalEventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -27,7 +28,8 @@ class KillSwitchIncidents {
         this.lifecycle = lifecycle;
     }
 
-    @ApplicationModuleListener
+    @Async
+    @TransactionalEventListener
     void on(KillSwitchEngaged event) {
         if (event.scope() != KillSwitchScope.AGENT) {
             return;

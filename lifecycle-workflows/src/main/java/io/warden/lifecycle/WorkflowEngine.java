@@ -28,6 +28,22 @@ public interface WorkflowEngine {
      */
     boolean start(String processId, String agentId, Map<String, Object> variables);
 
+    /**
+     * Starts {@code processId} for each agent that has none running (what a rule sweep does); the same
+     * contract as {@link #start} for each, possibly in batches.
+     *
+     * @return how many instances were started
+     */
+    default int startAll(String processId, List<String> agentIds, Map<String, Object> variables) {
+        int started = 0;
+        for (String agentId : agentIds) {
+            if (start(processId, agentId, variables)) {
+                started++;
+            }
+        }
+        return started;
+    }
+
     /** Whether an instance of {@code processId} is running for the agent. */
     boolean running(String processId, String agentId);
 

@@ -27,6 +27,7 @@ import org.operaton.bpm.engine.ExternalTaskService;
 import org.operaton.bpm.engine.ProcessEngine;
 import org.operaton.bpm.engine.externaltask.ExternalTaskQueryBuilder;
 import org.operaton.bpm.engine.externaltask.LockedExternalTask;
+import org.operaton.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.operaton.bpm.engine.impl.cfg.StandaloneProcessEngineConfiguration;
 import org.operaton.bpm.engine.impl.jobexecutor.DefaultJobExecutor;
 import org.slf4j.Logger;
@@ -50,6 +51,7 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
     private static final Logger log = LoggerFactory.getLogger(EmbeddedWorkflowEngine.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int MAX_TASKS = 20;
+    private static final int BATCH = 200;
 
     private final DataSource dataSource;
     private final JobDispatcher dispatcher;
@@ -159,19 +161,88 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
         });
     }
 
+    /**
+     * Checks and starts in one engine transaction on one connection, holding a transaction-scoped advisory
+     * lock on (process, agent): concurrent starts for the same agent, on any instance, queue behind it and
+     * then see the running instance.
+     */
     @Override
     public boolean start(String processId, String agentId, Map<String, Object> variables) {
-        return withLock(processId + ":" + agentId, () -> {
-            if (running(processId, agentId)) {
+        Map<String, Object> all = new HashMap<>(variables);
+        all.put(BpmnProcesses.CORRELATION_VARIABLE, agentId);
+        ProcessEngineConfigurationImpl configuration = (ProcessEngineConfigurationImpl) engine().getProcessEngineConfiguration();
+        boolean started = configuration.getCommandExecutorTxRequired().execute(context -> {
+            try (PreparedStatement lock = context.getDbSqlSession().getSqlSession().getConnection()
+                    .prepareStatement("select pg_advisory_xact_lock(hashtext(?))")) {
+                lock.setString(1, "warden.workflow:" + processId + ":" + agentId);
+                lock.execute();
+            } catch (SQLException e) {
+                throw new IllegalStateException("Could not lock the start of " + processId + " for " + agentId, e);
+            }
+            var runtime = context.getProcessEngineConfiguration().getRuntimeService();
+            if (runtime.createProcessInstanceQuery().processDefinitionKey(processId).processInstanceBusinessKey(agentId).count() > 0) {
                 return false;
             }
-            Map<String, Object> all = new HashMap<>(variables);
-            all.put(BpmnProcesses.CORRELATION_VARIABLE, agentId);
-            engine().getRuntimeService().startProcessInstanceByKey(processId, agentId, all);
-            dispatcher.record("workflow.started", agentId, processId);
-            wake.release();
+            runtime.startProcessInstanceByKey(processId, agentId, all);
             return true;
         });
+        if (started) {
+            dispatcher.record("workflow.started", agentId, processId);
+            wake.release();
+        }
+        return started;
+    }
+
+    /**
+     * Starts in batches of {@value #BATCH}, each one engine transaction: the batch's agents are locked in a
+     * fixed order (so concurrent sweeps cannot deadlock), the ones with a running instance are found with
+     * one query, the others started. The start records are audited together.
+     */
+    @Override
+    public int startAll(String processId, List<String> agentIds, Map<String, Object> variables) {
+        List<String> sorted = agentIds.stream().distinct().sorted().toList();
+        ProcessEngineConfigurationImpl configuration = (ProcessEngineConfigurationImpl) engine().getProcessEngineConfiguration();
+        List<String> begun = new ArrayList<>();
+        for (int from = 0; from < sorted.size(); from += BATCH) {
+            List<String> batch = sorted.subList(from, Math.min(sorted.size(), from + BATCH));
+            begun.addAll(configuration.getCommandExecutorTxRequired().execute(context -> {
+                Connection connection = context.getDbSqlSession().getSqlSession().getConnection();
+                List<String> running = new ArrayList<>();
+                try (PreparedStatement lock = connection.prepareStatement(
+                        "select pg_advisory_xact_lock(hashtext(k)) from (select 'warden.workflow:' || ? || ':' || a as k"
+                                + " from unnest(?::text[]) a order by 1) locks");
+                        PreparedStatement query = connection.prepareStatement("""
+                                select e.business_key_ from act_ru_execution e join act_re_procdef d on d.id_ = e.proc_def_id_
+                                where d.key_ = ? and e.parent_id_ is null and e.business_key_ = any(?::text[])""")) {
+                    lock.setString(1, processId);
+                    lock.setArray(2, connection.createArrayOf("text", batch.toArray()));
+                    lock.execute();
+                    query.setString(1, processId);
+                    query.setArray(2, connection.createArrayOf("text", batch.toArray()));
+                    try (ResultSet rs = query.executeQuery()) {
+                        while (rs.next()) {
+                            running.add(rs.getString(1));
+                        }
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException("Could not lock the starts of " + processId, e);
+                }
+                var runtime = context.getProcessEngineConfiguration().getRuntimeService();
+                List<String> started = new ArrayList<>();
+                for (String agentId : batch) {
+                    if (!running.contains(agentId)) {
+                        Map<String, Object> all = new HashMap<>(variables);
+                        all.put(BpmnProcesses.CORRELATION_VARIABLE, agentId);
+                        runtime.startProcessInstanceByKey(processId, agentId, all);
+                        started.add(agentId);
+                    }
+                }
+                return started;
+            }));
+        }
+        dispatcher.recordAll("workflow.started", begun, processId);
+        wake.release();
+        return begun.size();
     }
 
     @Override

@@ -58,6 +58,16 @@ public final class JobDispatcher {
         return result;
     }
 
+    /** Audits many such events at once: queued together, so they share group commits; returns when all are durable. */
+    void recordAll(String action, java.util.List<String> agentIds, String process) {
+        java.util.List<java.util.concurrent.CompletableFuture<?>> pending = new java.util.ArrayList<>();
+        for (String agentId : agentIds) {
+            pending.add(audit.appendQueued(AuditEvent.builder(action, ACTOR, new AuditTarget("agent", agentId)).agent(agentId)
+                    .detail("process", process).build()));
+        }
+        java.util.concurrent.CompletableFuture.allOf(pending.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+    }
+
     /** Audits a workflow event that is not a task: a process started, a message delivered. */
     void record(String action, String agentId, String processOrMessage) {
         audit.append(AuditEvent.builder(action, ACTOR, new AuditTarget("agent", agentId)).agent(agentId)

@@ -233,13 +233,7 @@ public class LifecycleRules {
     }
 
     private int start(String process, LifecycleRule rule, List<AgentId> candidates) {
-        int started = 0;
-        for (AgentId agent : candidates) {
-            if (engine.start(process, agent.toString(), Map.of("rule", rule.key()))) {
-                started++;
-            }
-        }
-        return started;
+        return engine.startAll(process, candidates.stream().map(AgentId::toString).toList(), Map.of("rule", rule.key()));
     }
 
     private int riskSignals(LifecycleRule rule, Instant now) {

@@ -9,13 +9,15 @@ import io.warden.registry.events.AgentOwnerChanged;
 import io.warden.registry.events.ApprovalDecided;
 import io.warden.registry.events.ApprovalRequested;
 import java.util.Map;
-import org.springframework.modulith.events.ApplicationModuleListener;
+import org.springframework.scheduling.annotation.Async;
+import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
  * Registry events that start processes or deliver decisions. Delivered through the event publication
  * registry after the registry's transaction commits, and again after a restart if they failed: starts
- * are idempotent and messages are correlated by agent, so a repeat does no harm. Not final: the listeners
- * are proxied (asynchronous, transactional).
+ * are idempotent and messages are correlated by agent, so a repeat does no harm. The listeners hold no
+ * transaction of their own (the engine opens its own), so a burst of events cannot tie up the connection
+ * pool while waiting for the engine. Not final: the listeners are proxied.
  */
 public class WorkflowTriggers {
 
@@ -25,7 +27,8 @@ public class WorkflowTriggers {
         this.engine = engine;
     }
 
-    @ApplicationModuleListener
+    @Async
+    @TransactionalEventListener
     void on(ApprovalRequested event) {
         if (event.kind() == ApprovalKind.REGISTRATION) {
             engine.start(BpmnProcesses.ONBOARDING, event.agentId().toString(),
@@ -33,7 +36,8 @@ public class WorkflowTriggers {
         }
     }
 
-    @ApplicationModuleListener
+    @Async
+    @TransactionalEventListener
     void on(ApprovalDecided event) {
         // Warden's own rejections come from the onboarding process itself: nothing waits for them
         if (event.kind() != ApprovalKind.REGISTRATION || event.actorId().startsWith("system:")) {
@@ -43,7 +47,8 @@ public class WorkflowTriggers {
         engine.correlate(message, event.agentId().toString(), Map.of("decidedBy", event.actorId(), "decision", event.decision().name()));
     }
 
-    @ApplicationModuleListener
+    @Async
+    @TransactionalEventListener
     void on(AgentOwnerChanged event) {
         if (engine.running(BpmnProcesses.ORPHANED, event.agentId().toString())) {
             engine.correlate(Messages.OWNER_REASSIGNED, event.agentId().toString(), Map.of("newOwnerId", event.newOwnerId()));
