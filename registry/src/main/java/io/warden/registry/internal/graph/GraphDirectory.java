@@ -1,0 +1,129 @@
+package io.warden.registry.internal.graph;
+
+import com.microsoft.graph.models.DirectoryObject;
+import com.microsoft.graph.models.User;
+import com.microsoft.graph.serviceclient.GraphServiceClient;
+import com.microsoft.graph.users.delta.DeltaGetResponse;
+import com.microsoft.kiota.ApiException;
+import io.warden.registry.Directory;
+import io.warden.registry.DirectoryUser;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * People from Entra ID through Microsoft Graph v1.0. One person: {@code GET /users/{id}} with
+ * {@code $select} (Graph returns {@code accountEnabled} only when selected) and {@code GET /users/{id}/manager};
+ * a person Graph does not know (404: deleted or never there) is absent. Many people, as the lifecycle
+ * rules ask: a delta query over the tenant's users ({@code GET /users/delta}, 999 per page), kept and
+ * followed by its delta link the next time, so 10,000 owners cost about ten requests the first time and
+ * usually one afterwards; a user the delta reports removed is marked deleted. Throttling (429 with
+ * {@code Retry-After}) and 503/504 are retried by the SDK's pipeline a bounded number of times.
+ * Thread-safe.
+ */
+public final class GraphDirectory implements Directory {
+
+    static final String[] SELECT = {"id", "userPrincipalName", "displayName", "mail", "accountEnabled"};
+
+    private final GraphServiceClient graph;
+    private final int bulkFrom;
+    private final Map<String, DirectoryUser> tenant = new ConcurrentHashMap<>();
+    private volatile @Nullable String deltaLink;
+
+    /** @param bulkFrom from this many ids on, {@link #findUsers} reads the tenant by delta query instead of one by one */
+    public GraphDirectory(GraphServiceClient graph, int bulkFrom) {
+        this.graph = graph;
+        this.bulkFrom = bulkFrom;
+    }
+
+    @Override
+    public Optional<DirectoryUser> findUser(String id) {
+        User user;
+        try {
+            user = graph.users().byUserId(id).get(request -> request.queryParameters.select = SELECT);
+        } catch (ApiException e) {
+            if (e.getResponseStatusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        if (user == null) {
+            return Optional.empty();
+        }
+        String manager = null;
+        try {
+            DirectoryObject found = graph.users().byUserId(id).manager().get(request -> request.queryParameters.select = new String[] {"id"});
+            manager = found == null ? null : found.getId();
+        } catch (ApiException e) {
+            if (e.getResponseStatusCode() != 404) { // 404: nobody is set as the manager
+                throw e;
+            }
+        }
+        return Optional.of(map(user, manager, null));
+    }
+
+    @Override
+    public Map<String, DirectoryUser> findUsers(Collection<String> ids) {
+        Map<String, DirectoryUser> found = new HashMap<>();
+        if (ids.size() < bulkFrom) {
+            for (String id : ids) {
+                findUser(id).ifPresent(user -> found.put(id, user));
+            }
+            return found;
+        }
+        synchronized (this) {
+            sync();
+        }
+        for (String id : ids) {
+            DirectoryUser user = tenant.get(id);
+            if (user != null && !user.deleted()) {
+                found.put(id, user);
+            }
+        }
+        return found;
+    }
+
+    /** Reads the tenant's users, or only what changed since the last delta link. */
+    private void sync() {
+        DeltaGetResponse page = deltaLink == null
+                ? graph.users().delta().get(request -> {
+                    request.queryParameters.select = SELECT;
+                    request.headers.add("Prefer", "odata.maxpagesize=999");
+                })
+                : graph.users().delta().withUrl(deltaLink).get();
+        while (page != null) {
+            if (page.getValue() != null) {
+                for (User user : page.getValue()) {
+                    boolean removed = user.getAdditionalData() != null && user.getAdditionalData().containsKey("@removed");
+                    tenant.merge(user.getId(), map(user, null, removed),
+                            (known, changed) -> merge(known, user, removed));
+                }
+            }
+            if (page.getOdataNextLink() != null) {
+                page = graph.users().delta().withUrl(page.getOdataNextLink()).get();
+            } else {
+                deltaLink = page.getOdataDeltaLink();
+                page = null;
+            }
+        }
+    }
+
+    /** A delta entry carries only what changed: keep what is known for the rest. */
+    private static DirectoryUser merge(DirectoryUser known, User changed, boolean removed) {
+        return new DirectoryUser(known.id(),
+                changed.getUserPrincipalName() != null ? changed.getUserPrincipalName() : known.userPrincipalName(),
+                changed.getDisplayName() != null ? changed.getDisplayName() : known.displayName(),
+                changed.getMail() != null ? changed.getMail() : known.mail(),
+                changed.getAccountEnabled() != null ? changed.getAccountEnabled() : known.accountEnabled(),
+                removed, known.managerId());
+    }
+
+    private static DirectoryUser map(User user, @Nullable String managerId, @Nullable Boolean removed) {
+        return new DirectoryUser(user.getId(), String.valueOf(user.getUserPrincipalName()),
+                user.getDisplayName() == null ? String.valueOf(user.getUserPrincipalName()) : user.getDisplayName(), user.getMail(),
+                Boolean.TRUE.equals(user.getAccountEnabled()), Boolean.TRUE.equals(removed), managerId);
+    }
+}

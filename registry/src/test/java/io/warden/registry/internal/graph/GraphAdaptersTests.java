@@ -1,0 +1,279 @@
+package io.warden.registry.internal.graph;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.microsoft.aad.msal4j.HttpResponse;
+import com.microsoft.aad.msal4j.IHttpClient;
+import com.microsoft.graph.serviceclient.GraphServiceClient;
+import com.microsoft.kiota.authentication.AccessTokenProvider;
+import com.microsoft.kiota.authentication.AllowedHostsValidator;
+import io.warden.registry.AgentId;
+import io.warden.registry.AgentKind;
+import io.warden.registry.AgentStatus;
+import io.warden.registry.AgentView;
+import io.warden.registry.DirectoryUser;
+import io.warden.registry.RiskTier;
+import io.warden.registry.SecretStore;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Graph adapters against a local fake of Microsoft Graph v1.0 (WireMock on 127.0.0.1 answering with
+ * the documented JSON): the exact requests the Graph SDK sends for people, managers, delta queries,
+ * applications, service principals, owners, credentials and accountEnabled; throttling and missing users;
+ * and MSAL4J's client-credentials sign-in against a fake token endpoint.
+ */
+class GraphAdaptersTests {
+
+    WireMockServer graph;
+    GraphServiceClient client;
+    final Map<String, String> secrets = new HashMap<>();
+    final SecretStore store = new SecretStore() {
+        public void put(String name, String secret) { secrets.put(name, secret); }
+        public void delete(String name) { secrets.remove(name); }
+    };
+
+    @BeforeEach
+    void fake() {
+        graph = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        graph.start();
+        // anything not stubbed answers the way Graph answers an unknown resource
+        graph.stubFor(any(anyUrl()).atPriority(100).willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":{\"code\":\"Request_ResourceNotFound\",\"message\":\"Resource does not exist.\"}}")));
+        client = GraphClients.create(URI.create(base()), new AccessTokenProvider() {
+            public String getAuthorizationToken(URI uri, Map<String, Object> context) { return "test-graph-token"; }
+            public AllowedHostsValidator getAllowedHostsValidator() { return new AllowedHostsValidator("127.0.0.1"); }
+        });
+    }
+
+    @AfterEach
+    void stop() {
+        graph.stop();
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + graph.port() + "/v1.0";
+    }
+
+    @Test
+    void aPersonWithTheirManagerAndAMissingOneIsAbsent() {
+        graph.stubFor(get(urlPathEqualTo("/v1.0/users/u1")).willReturn(okJson("""
+                {"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users(id,userPrincipalName,displayName,mail,accountEnabled)/$entity",
+                 "id":"u1","userPrincipalName":"otto@contoso.org","displayName":"Dr. Otto Owner","mail":"otto@contoso.org","accountEnabled":true}""")));
+        graph.stubFor(get(urlPathEqualTo("/v1.0/users/u1/manager")).willReturn(okJson("""
+                {"@odata.type":"#microsoft.graph.user","id":"m1"}""")));
+
+        DirectoryUser otto = new GraphDirectory(client, 50).findUser("u1").orElseThrow();
+        assertThat(otto).isEqualTo(new DirectoryUser("u1", "otto@contoso.org", "Dr. Otto Owner", "otto@contoso.org", true, false, "m1"));
+        graph.verify(getRequestedFor(urlPathEqualTo("/v1.0/users/u1"))
+                .withQueryParam("$select", equalTo("id,userPrincipalName,displayName,mail,accountEnabled"))
+                .withHeader("Authorization", equalTo("Bearer test-graph-token")));
+        assertThat(new GraphDirectory(client, 50).findUser("gone")).as("404: deleted or never there").isEmpty();
+    }
+
+    @Test
+    void throttlingIsRetriedAfterTheServersRetryAfter() {
+        graph.stubFor(get(urlPathEqualTo("/v1.0/users/u2")).inScenario("throttle").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1").withHeader("Content-Type", "application/json")
+                        .withBody("{\"error\":{\"code\":\"TooManyRequests\",\"message\":\"Too many requests\"}}"))
+                .willSetStateTo("throttled"));
+        graph.stubFor(get(urlPathEqualTo("/v1.0/users/u2")).inScenario("throttle").whenScenarioStateIs("throttled")
+                .willReturn(okJson("{\"id\":\"u2\",\"userPrincipalName\":\"carla@contoso.org\",\"displayName\":\"Carla\",\"accountEnabled\":false}")));
+        graph.stubFor(get(urlPathEqualTo("/v1.0/users/u2/manager")).willReturn(aResponse().withStatus(404)
+                .withHeader("Content-Type", "application/json").withBody("{\"error\":{\"code\":\"Request_ResourceNotFound\",\"message\":\"no manager\"}}")));
+
+        long started = System.nanoTime();
+        DirectoryUser carla = new GraphDirectory(client, 50).findUser("u2").orElseThrow();
+        assertThat(carla.active()).isFalse();
+        assertThat(carla.managerId()).isNull();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("waited for Retry-After").isGreaterThanOrEqualTo(Duration.ofMillis(900));
+        graph.verify(2, getRequestedFor(urlPathEqualTo("/v1.0/users/u2")));
+    }
+
+    @Test
+    void manyPeopleAreReadWithADeltaQueryAndOnlyTheChangesAfterwards() {
+        // the SDK calls the function as /users/delta(); the links Graph returns are followed as they are
+        graph.stubFor(get(urlPathEqualTo("/v1.0/users/delta()")).withQueryParam("$select", containing("accountEnabled"))
+                .willReturn(okJson("""
+                        {"@odata.nextLink":"%s/users/delta?$skiptoken=page2",
+                         "value":[{"id":"a","userPrincipalName":"a@contoso.org","displayName":"A","accountEnabled":true},
+                                  {"id":"b","userPrincipalName":"b@contoso.org","displayName":"B","accountEnabled":true}]}""".formatted(base()))));
+        graph.stubFor(get(urlPathEqualTo("/v1.0/users/delta")).withQueryParam("$skiptoken", equalTo("page2")).willReturn(okJson("""
+                {"@odata.deltaLink":"%s/users/delta?$deltatoken=first",
+                 "value":[{"id":"c","userPrincipalName":"c@contoso.org","displayName":"C","accountEnabled":false}]}""".formatted(base()))));
+        graph.stubFor(get(urlPathEqualTo("/v1.0/users/delta")).withQueryParam("$deltatoken", equalTo("first")).willReturn(okJson("""
+                {"@odata.deltaLink":"%s/users/delta?$deltatoken=second",
+                 "value":[{"id":"a","accountEnabled":false},{"id":"b","@removed":{"reason":"deleted"}}]}""".formatted(base()))));
+
+        GraphDirectory directory = new GraphDirectory(client, 2);
+        Map<String, DirectoryUser> first = directory.findUsers(List.of("a", "b", "c", "nobody"));
+        assertThat(first).containsOnlyKeys("a", "b", "c");
+        assertThat(first.get("c").active()).isFalse();
+        assertThat(graph.findAll(getRequestedFor(urlPathMatching("/v1.0/users/delta(\\(\\))?")))).as("two pages for the whole tenant").hasSize(2);
+
+        Map<String, DirectoryUser> second = directory.findUsers(List.of("a", "b", "c"));
+        assertThat(second).as("b was deleted").containsOnlyKeys("a", "c");
+        assertThat(second.get("a").active()).as("a was disabled").isFalse();
+        assertThat(second.get("a").userPrincipalName()).as("unchanged fields kept").isEqualTo("a@contoso.org");
+        assertThat(graph.findAll(getRequestedFor(urlPathMatching("/v1.0/users/delta(\\(\\))?")))).as("one more request: the changes").hasSize(3);
+    }
+
+    @Test
+    void provisioningCreatesTheApplicationPrincipalOwnerAndSecretThenDisablesAndDeletesIt() {
+        graph.stubFor(get(urlPathEqualTo("/v1.0/applications")).willReturn(okJson("{\"value\":[]}")));
+        graph.stubFor(post(urlPathEqualTo("/v1.0/applications")).willReturn(aResponse().withStatus(201)
+                .withHeader("Content-Type", "application/json").withBody("{\"id\":\"obj-1\",\"appId\":\"app-1\",\"displayName\":\"CT retrieval\"}")));
+        graph.stubFor(post(urlPathEqualTo("/v1.0/servicePrincipals")).willReturn(aResponse().withStatus(201)
+                .withHeader("Content-Type", "application/json").withBody("{\"id\":\"sp-1\",\"appId\":\"app-1\",\"accountEnabled\":true}")));
+        graph.stubFor(post(urlEqualTo("/v1.0/applications/obj-1/owners/$ref")).willReturn(aResponse().withStatus(204)));
+        graph.stubFor(post(urlPathEqualTo("/v1.0/applications/obj-1/addPassword")).willReturn(okJson("""
+                {"customKeyIdentifier":null,"displayName":"warden","endDateTime":"2027-05-27T10:00:00Z","hint":"s3c",
+                 "keyId":"f0b0b335-1d71-4883-8f98-567911bfdca6","secretText":"s3cr3t-from-entra","startDateTime":"2026-11-28T10:00:00Z"}""")));
+        graph.stubFor(com.github.tomakehurst.wiremock.client.WireMock.patch(urlPathMatching("/v1.0/servicePrincipals\\(appId=('|%27)app-1('|%27)\\)"))
+                .willReturn(aResponse().withStatus(204)));
+        graph.stubFor(com.github.tomakehurst.wiremock.client.WireMock.delete(urlPathMatching("/v1.0/applications\\(appId=('|%27)app-1('|%27)\\)"))
+                .willReturn(aResponse().withStatus(204)));
+
+        Clock clock = Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC);
+        var provisioner = new GraphIdentityProvisioner(client, base(), store, Duration.ofDays(180), clock);
+        AgentView agent = agent(null);
+        assertThat(provisioner.provision(agent)).isEqualTo("app-1");
+
+        graph.verify(postRequestedFor(urlPathEqualTo("/v1.0/applications"))
+                .withRequestBody(matchingJsonPath("$.displayName", equalTo("CT retrieval")))
+                .withRequestBody(matchingJsonPath("$.tags[0]", equalTo("WardenAgent")))
+                .withRequestBody(matchingJsonPath("$.tags[1]", equalTo("warden-agent:" + agent.id())))
+                .withRequestBody(matchingJsonPath("$.notes", containing(agent.id().toString()))));
+        graph.verify(postRequestedFor(urlPathEqualTo("/v1.0/servicePrincipals")).withRequestBody(matchingJsonPath("$.appId", equalTo("app-1"))));
+        graph.verify(postRequestedFor(urlEqualTo("/v1.0/applications/obj-1/owners/$ref"))
+                .withRequestBody(matchingJsonPath("$.['@odata.id']", equalTo(base() + "/directoryObjects/owner-1"))));
+        graph.verify(postRequestedFor(urlPathEqualTo("/v1.0/applications/obj-1/addPassword"))
+                .withRequestBody(matchingJsonPath("$.passwordCredential.endDateTime", containing("2027-05-27T10:00"))));
+        assertThat(secrets).containsEntry("app-1", "s3cr3t-from-entra");
+
+        AgentView provisioned = agent("app-1");
+        provisioner.disable(provisioned);
+        graph.verify(patchRequestedFor(urlPathMatching("/v1.0/servicePrincipals\\(appId=('|%27)app-1('|%27)\\)"))
+                .withRequestBody(matchingJsonPath("$.accountEnabled", equalTo("false"))));
+        provisioner.enable(provisioned);
+        graph.verify(patchRequestedFor(urlPathMatching("/v1.0/servicePrincipals\\(appId=('|%27)app-1('|%27)\\)"))
+                .withRequestBody(matchingJsonPath("$.accountEnabled", equalTo("true"))));
+        provisioner.remove(provisioned);
+        graph.verify(deleteRequestedFor(urlPathMatching("/v1.0/applications\\(appId=('|%27)app-1('|%27)\\)")));
+        assertThat(secrets).doesNotContainKey("app-1");
+    }
+
+    @Test
+    void aProvisioningInterruptedAfterTheApplicationWasCreatedFindsItByItsTag() {
+        AgentView agent = agent(null);
+        graph.stubFor(get(urlPathEqualTo("/v1.0/applications"))
+                .withQueryParam("$filter", equalTo("tags/any(t:t eq 'warden-agent:" + agent.id() + "')"))
+                .willReturn(okJson("{\"value\":[{\"id\":\"obj-9\",\"appId\":\"app-9\"}]}")));
+        graph.stubFor(post(urlPathEqualTo("/v1.0/servicePrincipals")).willReturn(aResponse().withStatus(409)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":{\"code\":\"Request_MultipleObjectsWithSameKeyValue\",\"message\":\"exists\"}}")));
+        graph.stubFor(post(urlEqualTo("/v1.0/applications/obj-9/owners/$ref")).willReturn(aResponse().withStatus(204)));
+        graph.stubFor(post(urlPathEqualTo("/v1.0/applications/obj-9/addPassword"))
+                .willReturn(okJson("{\"secretText\":\"second-secret\",\"endDateTime\":\"2027-05-27T10:00:00Z\"}")));
+        var provisioner = new GraphIdentityProvisioner(client, base(), store, Duration.ofDays(180), Clock.systemUTC());
+        assertThat(provisioner.provision(agent)).isEqualTo("app-9");
+        graph.verify(0, postRequestedFor(urlPathEqualTo("/v1.0/applications")));
+        assertThat(secrets).containsEntry("app-9", "second-secret");
+    }
+
+    @Test
+    void msalSignsInWithClientCredentialsAndGraphCallsCarryItsToken() {
+        graph.stubFor(post(urlPathEqualTo("/tenant-1/oauth2/v2.0/token")).willReturn(okJson("""
+                {"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"msal-issued-token"}""")));
+        graph.stubFor(get(urlPathEqualTo("/v1.0/users/u3")).willReturn(okJson("{\"id\":\"u3\",\"userPrincipalName\":\"sam@contoso.org\",\"accountEnabled\":true}")));
+        graph.stubFor(get(urlPathEqualTo("/v1.0/users/u3/manager")).willReturn(okJson("{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"m3\"}")));
+        var tokens = new MsalAccessTokenProvider(URI.create("https://login.test/tenant-1/"), "warden-client",
+                MsalAccessTokenProvider.secret("warden-graph-secret"), "https://graph.microsoft.com/.default", "127.0.0.1",
+                toFake(graph.port()));
+        GraphServiceClient signedIn = GraphClients.create(URI.create(base()), tokens);
+        assertThat(new GraphDirectory(signedIn, 50).findUser("u3")).isPresent();
+
+        graph.verify(postRequestedFor(urlPathEqualTo("/tenant-1/oauth2/v2.0/token"))
+                .withRequestBody(containing("grant_type=client_credentials"))
+                .withRequestBody(containing("client_id=warden-client"))
+                .withRequestBody(containing("scope=https%3A%2F%2Fgraph.microsoft.com%2F.default")));
+        graph.verify(getRequestedFor(urlPathEqualTo("/v1.0/users/u3")).withHeader("Authorization", equalTo("Bearer msal-issued-token")));
+        assertThat(tokens.getAuthorizationToken(URI.create("https://elsewhere.example/v1.0/users"), Map.of()))
+                .as("no token for other hosts").isEmpty();
+    }
+
+    @Test
+    void aFailedSignInNamesTheFailureButNotTheCredential() {
+        graph.stubFor(post(urlPathEqualTo("/tenant-1/oauth2/v2.0/token")).willReturn(aResponse().withStatus(401)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":\"invalid_client\",\"error_description\":\"AADSTS7000215: Invalid client secret provided.\"}")));
+        var tokens = new MsalAccessTokenProvider(URI.create("https://login.test/tenant-1/"), "warden-client",
+                MsalAccessTokenProvider.secret("wrong-secret-value"), "https://graph.microsoft.com/.default", "127.0.0.1",
+                toFake(graph.port()));
+        assertThatThrownBy(() -> tokens.getAuthorizationToken(URI.create(base() + "/users"), Map.of()))
+                .hasMessageContaining("Could not sign in to Microsoft Graph").hasMessageContaining("AADSTS7000215")
+                .hasMessageNotContaining("wrong-secret-value");
+    }
+
+    /** MSAL's HTTP client, sending what it addresses to https://login.test to the local fake instead. */
+    static IHttpClient toFake(int port) {
+        HttpClient http = HttpClient.newHttpClient();
+        return request -> {
+            URI target = URI.create(request.url().toString().replace("https://login.test", "http://127.0.0.1:" + port));
+            HttpRequest.Builder builder = HttpRequest.newBuilder(target);
+            request.headers().forEach((name, value) -> {
+                if (!name.equalsIgnoreCase("Content-Length") && !name.equalsIgnoreCase("Host")) {
+                    builder.header(name, value);
+                }
+            });
+            builder.method(request.httpMethod().name(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(request.body()));
+            var response = http.send(builder.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse answer = new HttpResponse();
+            answer.statusCode(response.statusCode());
+            answer.body(response.body());
+            answer.addHeaders(response.headers().map());
+            return answer;
+        };
+    }
+
+    static AgentView agent(String clientId) {
+        return new AgentView(new AgentId(UUID.randomUUID()), "CT retrieval", AgentKind.RETRIEVAL, "p", AgentStatus.PENDING_APPROVAL,
+                "owner-1", clientId, null, RiskTier.LOW, new TreeSet<>(), new TreeSet<>(), Instant.EPOCH, Instant.EPOCH, null, null,
+                null, false, 1);
+    }
+
+}
