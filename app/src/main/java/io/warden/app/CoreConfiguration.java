@@ -24,4 +24,13 @@ class CoreConfiguration {
     IdGenerator idGenerator() {
         return new JdkIdGenerator();
     }
+
+    /** Agents' credentials, in owner-only files under {@code warden.identity.secrets-dir} (a vault in production). */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
+    io.warden.registry.SecretStore secretStore(
+            @org.springframework.beans.factory.annotation.Value("${warden.identity.secrets-dir:${warden.data-dir}/secrets}")
+            java.nio.file.Path folder) {
+        return new io.warden.registry.adapters.FileSecretStore(folder);
+    }
 }

@@ -93,12 +93,12 @@ class EmbeddedIdentityProvider {
         return new JdbcOAuth2AuthorizationService(jdbc, clients);
     }
 
-    /** Agents' identities as clients of this provider; secrets in {@code warden.identity.secrets-dir}. */
+    /** Agents' identities as clients of this provider, unless {@code warden.identity.provisioner} names another. */
     @Bean
+    @ConditionalOnProperty(name = "warden.identity.provisioner", havingValue = "default", matchIfMissing = true)
     io.warden.registry.IdentityProvisioner identityProvisioner(RegisteredClientRepository clients, PasswordEncoder encoder,
-            org.springframework.jdbc.core.simple.JdbcClient jdbc, IdentityProperties identity,
-            @org.springframework.beans.factory.annotation.Value("${warden.identity.secrets-dir:${warden.data-dir}/secrets}")
-            java.nio.file.Path secrets, Clock clock) {
+            org.springframework.jdbc.core.simple.JdbcClient jdbc, IdentityProperties identity, io.warden.registry.SecretStore secrets,
+            Clock clock) {
         return new EmbeddedIdentityProvisioner(clients, encoder, jdbc, secrets, identity.tokenTtl(), clock);
     }
 

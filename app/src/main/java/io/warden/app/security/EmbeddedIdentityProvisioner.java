@@ -2,12 +2,7 @@ package io.warden.app.security;
 
 import io.warden.registry.AgentView;
 import io.warden.registry.IdentityProvisioner;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import io.warden.registry.SecretStore;
 import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -35,11 +30,11 @@ final class EmbeddedIdentityProvisioner implements IdentityProvisioner {
     private final RegisteredClientRepository clients;
     private final PasswordEncoder encoder;
     private final JdbcClient jdbc;
-    private final Path secrets;
+    private final SecretStore secrets;
     private final Duration tokenTtl;
     private final Clock clock;
 
-    EmbeddedIdentityProvisioner(RegisteredClientRepository clients, PasswordEncoder encoder, JdbcClient jdbc, Path secrets,
+    EmbeddedIdentityProvisioner(RegisteredClientRepository clients, PasswordEncoder encoder, JdbcClient jdbc, SecretStore secrets,
             Duration tokenTtl, Clock clock) {
         this.clients = clients;
         this.encoder = encoder;
@@ -56,9 +51,9 @@ final class EmbeddedIdentityProvisioner implements IdentityProvisioner {
             byte[] bytes = new byte[32];
             RANDOM.nextBytes(bytes);
             String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-            store(clientId, secret);
+            secrets.put(clientId, secret);
             clients.save(AgentClients.client(clientId, agent.name(), secret, encoder, tokenTtl));
-            log.info("Provisioned the identity {} for agent {}; its secret is in {}", clientId, agent.id(), secrets);
+            log.info("Provisioned the identity {} for agent {}; its secret is in the secret store", clientId, agent.id());
         }
         return clientId;
     }
@@ -82,25 +77,6 @@ final class EmbeddedIdentityProvisioner implements IdentityProvisioner {
                     (select id from oauth2_registered_client where client_id = :clientId)""")
                 .param("clientId", agent.clientId()).update();
         jdbc.sql("delete from oauth2_registered_client where client_id = :clientId").param("clientId", agent.clientId()).update();
-        try {
-            Files.deleteIfExists(secrets.resolve(agent.clientId() + ".secret"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void store(String clientId, String secret) {
-        try {
-            Files.createDirectories(secrets);
-            Path file = secrets.resolve(clientId + ".secret");
-            Files.writeString(file, secret, StandardCharsets.UTF_8);
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                log.warn("The secret store {} cannot restrict file permissions on this file system", secrets);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not store the secret of " + clientId + " in " + secrets, e);
-        }
+        secrets.delete(agent.clientId());
     }
 }

@@ -17,7 +17,7 @@ class ExternalIdentityProvider {
 
     /** Until a provisioning adapter for the provider is configured, its administrators create agents' identities. */
     @Bean
-    @org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
+    @ConditionalOnProperty(name = "warden.identity.provisioner", havingValue = "default", matchIfMissing = true)
     io.warden.registry.IdentityProvisioner identityProvisioner() {
         return new PreRegisteredIdentities();
     }

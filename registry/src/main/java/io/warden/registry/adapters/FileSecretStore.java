@@ -1,4 +1,4 @@
-package io.warden.registry.internal;
+package io.warden.registry.adapters;
 
 import io.warden.registry.SecretStore;
 import java.io.IOException;

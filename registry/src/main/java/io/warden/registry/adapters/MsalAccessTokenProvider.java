@@ -1,4 +1,4 @@
-package io.warden.registry.internal.graph;
+package io.warden.registry.adapters;
 
 import com.microsoft.aad.msal4j.ClientCredentialFactory;
 import com.microsoft.aad.msal4j.ClientCredentialParameters;

@@ -1,4 +1,4 @@
-package io.warden.registry.internal.graph;
+package io.warden.registry.adapters;
 
 import com.microsoft.graph.core.requests.BaseGraphRequestAdapter;
 import com.microsoft.graph.serviceclient.GraphServiceClient;

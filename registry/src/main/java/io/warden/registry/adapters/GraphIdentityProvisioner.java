@@ -1,4 +1,4 @@
-package io.warden.registry.internal.graph;
+package io.warden.registry.adapters;
 
 import com.microsoft.graph.applications.item.addpassword.AddPasswordPostRequestBody;
 import com.microsoft.graph.models.Application;

@@ -1,4 +1,4 @@
-package io.warden.registry.internal.graph;
+package io.warden.registry.adapters;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;

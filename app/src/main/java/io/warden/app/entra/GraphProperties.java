@@ -1,0 +1,35 @@
+package io.warden.app.entra;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Warden's own app registration in Entra ID, for Microsoft Graph, under {@code warden.graph}. Used when
+ * {@code warden.directory.provider=graph} or {@code warden.identity.provisioner=graph}.
+ *
+ * @param baseUrl             Graph's root, {@code https://graph.microsoft.com/v1.0} (a national cloud's otherwise)
+ * @param authority           {@code https://login.microsoftonline.com/<tenant-id>/}
+ * @param clientId            Warden's application (client) id
+ * @param clientSecret        its client secret, or
+ * @param certificate         a PKCS#12 file with its certificate and private key (preferred), with
+ * @param certificatePassword the file's password
+ * @param scope               {@code https://graph.microsoft.com/.default}
+ * @param secretLifetime      how long the client secrets Warden issues to agents last
+ * @param bulkFrom            from this many people on, the directory reads the tenant by delta query
+ */
+@ConfigurationProperties("warden.graph")
+public record GraphProperties(
+        @DefaultValue("https://graph.microsoft.com/v1.0") URI baseUrl,
+        @Nullable URI authority,
+        @Nullable String clientId,
+        @Nullable String clientSecret,
+        @Nullable Path certificate,
+        @Nullable String certificatePassword,
+        @DefaultValue("https://graph.microsoft.com/.default") String scope,
+        @DefaultValue("P180D") Duration secretLifetime,
+        @DefaultValue("50") int bulkFrom) {
+}
