@@ -98,6 +98,31 @@ class ExternalIssuerTests {
     }
 
     @Test
+    void anEntraClientCredentialsTokenReachesTheGatewayAsItsRegisteredAgent() throws Exception {
+        String body = """
+                {"collection":"ct-series","dataset":"dermatology-phi","purposeOfUse":"TREAT","text":"lesion","k":3}""";
+        var asAgent = client.call("POST", "/gateway/v1/text-search", sign(app("demo-retrieval-agent", TENANT), key), body);
+        assertThat(asAgent.status()).as(asAgent.body()).isEqualTo(403);
+        assertThat(asAgent.json().get("reasons").toString()).as("resolved to the registered agent, then decided")
+                .contains("SCOPE_NOT_GRANTED");
+        var unknown = client.call("POST", "/gateway/v1/text-search", sign(app("99999999-0000-0000-0000-000000000000", TENANT), key), body);
+        assertThat(unknown.status()).isEqualTo(401);
+        assertThat(unknown.json().get("reasons").toString()).contains("AGENT_UNKNOWN");
+        var otherTenant = new JWTClaimsSet.Builder(app("demo-retrieval-agent", "other-tenant"))
+                .issuer("https://login.microsoftonline.com/other-tenant/v2.0").build();
+        assertThat(client.call("POST", "/gateway/v1/text-search", sign(otherTenant, key), body).status()).isEqualTo(401);
+        var expired = new JWTClaimsSet.Builder(app("demo-retrieval-agent", TENANT))
+                .expirationTime(Date.from(Instant.now().minusSeconds(600))).build();
+        assertThat(client.call("POST", "/gateway/v1/text-search", sign(expired, key), body).status()).isEqualTo(401);
+    }
+
+    /** An Entra v2 client-credentials token: the application's id in azp and appid, no scp, idtyp app. */
+    private static JWTClaimsSet app(String appId, String tenant) {
+        return base().claim("tid", tenant).claim("azp", appId).claim("appid", appId).claim("azpacr", "1")
+                .claim("oid", UUID.randomUUID().toString()).claim("idtyp", "app").claim("roles", List.of("Warden.Agent")).build();
+    }
+
+    @Test
     void wrongAudienceWrongIssuerExpiredOrForeignKeyAreRefused() throws Exception {
         assertThat(client.get("/api/v1/agents", sign(new JWTClaimsSet.Builder(person("Warden.Admin"))
                 .audience("api://someone-else").build(), key)).status()).isEqualTo(401);
