@@ -1,0 +1,80 @@
+package io.warden.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link Directory} does, whatever holds the people: the local table or Entra ID through Graph.
+ * A subclass puts the given people where its adapter reads them.
+ */
+public abstract class DirectoryContract {
+
+    protected record Person(String id, String userPrincipalName, String displayName, boolean enabled, @Nullable String managerId) {
+    }
+
+    protected String manager;
+    protected String active;
+    protected String disabled;
+    protected List<String> crowd;
+
+    /** The adapter under test. */
+    protected abstract Directory directory();
+
+    /** Makes these people known to the directory the adapter reads. */
+    protected abstract void givenPeople(List<Person> people);
+
+    @BeforeEach
+    void people() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        manager = "manager-" + run;
+        active = "active-" + run;
+        disabled = "disabled-" + run;
+        List<Person> people = new ArrayList<>(List.of(
+                new Person(manager, manager + "@contoso.org", "Manager", true, null),
+                new Person(active, active + "@contoso.org", "Active owner", true, manager),
+                new Person(disabled, disabled + "@contoso.org", "Departed owner", false, manager)));
+        crowd = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            people.add(new Person("crowd-" + run + "-" + i, "crowd" + i + "-" + run + "@contoso.org", "Crowd " + i, i % 10 != 0, null));
+            crowd.add("crowd-" + run + "-" + i);
+        }
+        givenPeople(people);
+    }
+
+    @Test
+    void anEnabledPersonIsActiveWithTheirManager() {
+        DirectoryUser user = directory().findUser(active).orElseThrow();
+        assertThat(user.active()).isTrue();
+        assertThat(user.userPrincipalName()).isEqualTo(active + "@contoso.org");
+        assertThat(user.managerId()).isEqualTo(manager);
+    }
+
+    @Test
+    void aDisabledPersonIsFoundButNotActive() {
+        assertThat(directory().findUser(disabled)).hasValueSatisfying(user -> assertThat(user.active()).isFalse());
+    }
+
+    @Test
+    void someoneTheDirectoryDoesNotKnowIsAbsent() {
+        assertThat(directory().findUser("nobody-" + UUID.randomUUID())).isEmpty();
+    }
+
+    @Test
+    void manyPeopleAtOnceComeBackWithTheirStateAndTheUnknownAreLeftOut() {
+        List<String> asked = new ArrayList<>(crowd);
+        asked.add(active);
+        asked.add(disabled);
+        asked.add("nobody-" + UUID.randomUUID());
+        Map<String, DirectoryUser> found = directory().findUsers(asked);
+        assertThat(found).hasSize(62).doesNotContainKey(asked.getLast());
+        assertThat(found.get(disabled).active()).isFalse();
+        assertThat(found.values().stream().filter(DirectoryUser::active).count()).isEqualTo(55);
+    }
+}

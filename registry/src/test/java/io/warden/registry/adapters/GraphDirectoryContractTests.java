@@ -1,0 +1,63 @@
+package io.warden.registry.adapters;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.microsoft.kiota.authentication.AccessTokenProvider;
+import com.microsoft.kiota.authentication.AllowedHostsValidator;
+import io.warden.registry.Directory;
+import io.warden.registry.DirectoryContract;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+
+/** The directory contract for Entra ID through Graph, against a local fake answering Graph v1.0's JSON. */
+class GraphDirectoryContractTests extends DirectoryContract {
+
+    WireMockServer graph;
+
+    @Override
+    protected Directory directory() {
+        return new GraphDirectory(GraphClients.create(URI.create("http://127.0.0.1:" + graph.port() + "/v1.0"), new AccessTokenProvider() {
+            public String getAuthorizationToken(URI uri, Map<String, Object> context) { return "token"; }
+            public AllowedHostsValidator getAllowedHostsValidator() { return new AllowedHostsValidator("127.0.0.1"); }
+        }), 20);
+    }
+
+    @Override
+    protected void givenPeople(List<Person> people) {
+        graph = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        graph.start();
+        graph.stubFor(any(anyUrl()).atPriority(100).willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":{\"code\":\"Request_ResourceNotFound\",\"message\":\"Resource does not exist.\"}}")));
+        for (Person person : people) {
+            graph.stubFor(get(urlPathEqualTo("/v1.0/users/" + person.id())).willReturn(okJson(json(person))));
+            if (person.managerId() != null) {
+                graph.stubFor(get(urlPathEqualTo("/v1.0/users/" + person.id() + "/manager"))
+                        .willReturn(okJson("{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"" + person.managerId() + "\"}")));
+            }
+        }
+        graph.stubFor(get(urlPathEqualTo("/v1.0/users/delta()")).willReturn(okJson("{\"@odata.deltaLink\":\"http://127.0.0.1:"
+                + graph.port() + "/v1.0/users/delta?$deltatoken=t1\",\"value\":["
+                + people.stream().map(GraphDirectoryContractTests::json).collect(Collectors.joining(",")) + "]}")));
+    }
+
+    private static String json(Person person) {
+        return """
+                {"id":"%s","userPrincipalName":"%s","displayName":"%s","accountEnabled":%s}"""
+                .formatted(person.id(), person.userPrincipalName(), person.displayName(), person.enabled());
+    }
+
+    @AfterEach
+    void stop() {
+        graph.stop();
+    }
+}
