@@ -31,7 +31,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(GraphProperties.class)
-@ConditionalOnExpression("'${warden.directory.provider:local}' == 'graph' or '${warden.identity.provisioner:default}' == 'graph'")
+@ConditionalOnExpression("'${warden.directory.provider:local}' == 'graph' or '${warden.identity.provisioner:default}'.startsWith('graph')")
 class GraphConfiguration {
 
     @Bean
@@ -66,6 +66,18 @@ class GraphConfiguration {
         return new MirroredDirectory(new GraphDirectory(client, graph.bulkFrom()), jdbc, clock);
     }
 
+    /** Entra Agent ID: an agent identity per agent under the configured blueprint (tenants that have it). */
+    @Bean
+    @ConditionalOnProperty(name = "warden.identity.provisioner", havingValue = "graph-agent-id")
+    IdentityProvisioner agentIdIdentityProvisioner(GraphServiceClient client, GraphProperties graph) {
+        if (graph.agentIdentityBlueprintId() == null) {
+            throw new IllegalArgumentException("Set warden.graph.agent-identity-blueprint-id to the agent identity blueprint's id");
+        }
+        return new io.warden.registry.adapters.AgentIdIdentityProvisioner(client, graph.baseUrl().toString(),
+                graph.agentIdentityBlueprintId());
+    }
+
+    /** An Entra application and service principal per agent (every tenant). */
     @Bean
     @ConditionalOnProperty(name = "warden.identity.provisioner", havingValue = "graph")
     IdentityProvisioner graphIdentityProvisioner(GraphServiceClient client, GraphProperties graph, SecretStore secrets, Clock clock) {

@@ -20,6 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param scope               {@code https://graph.microsoft.com/.default}
  * @param secretLifetime      how long the client secrets Warden issues to agents last
  * @param bulkFrom            from this many people on, the directory reads the tenant by delta query
+ * @param agentIdentityBlueprintId the agent identity blueprint agents are created under, with
+ *                            {@code warden.identity.provisioner=graph-agent-id}
  */
 @ConfigurationProperties("warden.graph")
 public record GraphProperties(
@@ -31,5 +33,6 @@ public record GraphProperties(
         @Nullable String certificatePassword,
         @DefaultValue("https://graph.microsoft.com/.default") String scope,
         @DefaultValue("P180D") Duration secretLifetime,
-        @DefaultValue("50") int bulkFrom) {
+        @DefaultValue("50") int bulkFrom,
+        @Nullable String agentIdentityBlueprintId) {
 }

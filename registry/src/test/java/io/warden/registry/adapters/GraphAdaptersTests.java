@@ -215,6 +215,43 @@ class GraphAdaptersTests {
     }
 
     @Test
+    void whereTheTenantHasAgentIdAnAgentIdentityIsCreatedUnderTheBlueprintWithTheOwnerAsSponsor() {
+        graph.stubFor(get(urlPathEqualTo("/v1.0/servicePrincipals/microsoft.graph.agentIdentity"))
+                .withQueryParam("$filter", containing("warden-agent:")).willReturn(okJson("{\"value\":[]}")));
+        graph.stubFor(post(urlPathEqualTo("/v1.0/servicePrincipals/microsoft.graph.agentIdentity")).willReturn(aResponse().withStatus(201)
+                .withHeader("Content-Type", "application/json").withBody("""
+                        {"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#servicePrincipals/$entity",
+                         "@odata.type":"#microsoft.graph.agentIdentity","id":"59e617e5-e447-4adc-8b88-00af644d7c92",
+                         "appId":"59e617e5-e447-4adc-8b88-00af644d7c92","displayName":"CT retrieval","servicePrincipalType":"ServiceIdentity",
+                         "agentIdentityBlueprintId":"65415bb1-9267-4313-bbf5-ae259732ee12"}""")));
+        graph.stubFor(get(urlPathEqualTo("/v1.0/servicePrincipals/microsoft.graph.agentIdentity"))
+                .withQueryParam("$filter", containing("appId eq")).willReturn(okJson(
+                        "{\"value\":[{\"id\":\"59e617e5-e447-4adc-8b88-00af644d7c92\",\"appId\":\"59e617e5-e447-4adc-8b88-00af644d7c92\"}]}")));
+        graph.stubFor(com.github.tomakehurst.wiremock.client.WireMock.patch(
+                urlEqualTo("/v1.0/servicePrincipals/59e617e5-e447-4adc-8b88-00af644d7c92/microsoft.graph.agentIdentity"))
+                .willReturn(aResponse().withStatus(204)));
+        graph.stubFor(com.github.tomakehurst.wiremock.client.WireMock.delete(
+                urlEqualTo("/v1.0/servicePrincipals/59e617e5-e447-4adc-8b88-00af644d7c92")).willReturn(aResponse().withStatus(204)));
+
+        var provisioner = new AgentIdIdentityProvisioner(client, base(), "65415bb1-9267-4313-bbf5-ae259732ee12");
+        AgentView agent = agent(null);
+        assertThat(provisioner.provision(agent)).isEqualTo("59e617e5-e447-4adc-8b88-00af644d7c92");
+        graph.verify(postRequestedFor(urlPathEqualTo("/v1.0/servicePrincipals/microsoft.graph.agentIdentity"))
+                .withRequestBody(matchingJsonPath("$.displayName", equalTo("CT retrieval")))
+                .withRequestBody(matchingJsonPath("$.agentIdentityBlueprintId", equalTo("65415bb1-9267-4313-bbf5-ae259732ee12")))
+                .withRequestBody(matchingJsonPath("$.['sponsors@odata.bind'][0]", equalTo(base() + "/users/owner-1")))
+                .withRequestBody(matchingJsonPath("$.tags[1]", equalTo("warden-agent:" + agent.id()))));
+        assertThat(secrets).as("agent identities hold no credentials").isEmpty();
+
+        AgentView provisioned = agent("59e617e5-e447-4adc-8b88-00af644d7c92");
+        provisioner.disable(provisioned);
+        graph.verify(patchRequestedFor(urlEqualTo("/v1.0/servicePrincipals/59e617e5-e447-4adc-8b88-00af644d7c92/microsoft.graph.agentIdentity"))
+                .withRequestBody(matchingJsonPath("$.accountEnabled", equalTo("false"))));
+        provisioner.remove(provisioned);
+        graph.verify(deleteRequestedFor(urlEqualTo("/v1.0/servicePrincipals/59e617e5-e447-4adc-8b88-00af644d7c92")));
+    }
+
+    @Test
     void msalSignsInWithClientCredentialsAndGraphCallsCarryItsToken() {
         graph.stubFor(post(urlPathEqualTo("/tenant-1/oauth2/v2.0/token")).willReturn(okJson("""
                 {"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"msal-issued-token"}""")));
