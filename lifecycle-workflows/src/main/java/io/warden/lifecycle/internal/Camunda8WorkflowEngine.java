@@ -32,7 +32,7 @@ import org.springframework.context.SmartLifecycle;
  * Whether an instance runs for an agent is a search, which the cluster answers from its secondary storage
  * (a start right after another may not see it yet; the business id keeps such a repeat recognisable).
  */
-public final class Camunda8WorkflowEngine implements WorkflowEngine, SmartLifecycle {
+public final class Camunda8WorkflowEngine implements WorkflowEngine, SmartLifecycle, org.springframework.beans.factory.DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(Camunda8WorkflowEngine.class);
 
@@ -126,6 +126,12 @@ public final class Camunda8WorkflowEngine implements WorkflowEngine, SmartLifecy
         if (handlers.putIfAbsent(taskType, handler) != null) {
             throw new IllegalStateException("A handler for " + taskType + " is registered already");
         }
+        if (running) {
+            open(taskType, handler);
+        }
+    }
+
+    private void open(String taskType, JobHandler handler) {
         workers.add(client.newWorker().jobType(taskType).handler((jobClient, job) -> handle(jobClient, job, handler))
                 .timeout(jobTimeout).name("warden").open());
     }
@@ -149,16 +155,26 @@ public final class Camunda8WorkflowEngine implements WorkflowEngine, SmartLifecy
         }
     }
 
+    /** Opens a job worker per registered task type (again, when a stopped context restarts). */
     @Override
-    public void start() {
-        running = true;
+    public synchronized void start() {
+        if (!running) {
+            running = true;
+            handlers.forEach(this::open);
+        }
     }
 
+    /** Stops pulling jobs; the client stays open until the application closes. */
     @Override
-    public void stop() {
+    public synchronized void stop() {
         running = false;
         workers.forEach(JobWorker::close);
         workers.clear();
+    }
+
+    @Override
+    public void destroy() {
+        stop();
         client.close();
     }
 

@@ -74,11 +74,16 @@ class LifecycleConfiguration {
     SmartLifecycle workflowBootstrap(WorkflowEngine engine, LifecycleTasks tasks) {
         return new SmartLifecycle() {
             private volatile boolean running;
+            private boolean registered;
 
+            /** Also called again when a stopped context restarts: the handlers stay registered with the engine. */
             @Override
-            public void start() {
+            public synchronized void start() {
                 engine.deploy(BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList());
-                tasks.registerWith(engine);
+                if (!registered) {
+                    tasks.registerWith(engine);
+                    registered = true;
+                }
                 running = true;
             }
 

@@ -71,11 +71,12 @@ class Camunda8WorkflowEngineTests {
         engine = new Camunda8WorkflowEngine(new WorkflowProperties.Camunda8(URI.create(cluster.baseUrl()), null, null, null, null,
                 "zeebe-api", Duration.ofSeconds(2)), new JobDispatcher(audit, Duration.ofSeconds(7)), Duration.ofMinutes(30),
                 Duration.ofMinutes(1));
+        engine.start();
     }
 
     @AfterEach
     void stop() {
-        engine.stop();
+        engine.destroy();
         cluster.stop();
     }
 
