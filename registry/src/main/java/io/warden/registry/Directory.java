@@ -19,4 +19,7 @@ public interface Directory {
      * directory are absent from the answer. Adapters answer with a handful of requests, not one per person.
      */
     java.util.Map<String, DirectoryUser> findUsers(java.util.Collection<String> ids);
+
+    /** The groups the person belongs to, directly or through other groups; empty for someone unknown. */
+    java.util.List<DirectoryGroup> groupsOf(String userId);
 }

@@ -30,6 +30,12 @@ public abstract class DirectoryContract {
     /** Makes these people known to the directory the adapter reads. */
     protected abstract void givenPeople(List<Person> people);
 
+    /**
+     * Puts {@code member} into group {@code outer} through group {@code inner} (nested) and into
+     * {@code direct} directly.
+     */
+    protected abstract void givenGroups(String member, DirectoryGroup outer, DirectoryGroup inner, DirectoryGroup direct);
+
     @BeforeEach
     void people() {
         String run = UUID.randomUUID().toString().substring(0, 8);
@@ -59,6 +65,18 @@ public abstract class DirectoryContract {
     @Test
     void aDisabledPersonIsFoundButNotActive() {
         assertThat(directory().findUser(disabled)).hasValueSatisfying(user -> assertThat(user.active()).isFalse());
+    }
+
+    @Test
+    void groupsCountDirectAndNestedMembership() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        var outer = new DirectoryGroup("g-outer-" + run, "Clinical AI owners");
+        var inner = new DirectoryGroup("g-inner-" + run, "Radiology AI owners");
+        var direct = new DirectoryGroup("g-direct-" + run, "Warden admins");
+        givenGroups(active, outer, inner, direct);
+        assertThat(directory().groupsOf(active)).containsExactlyInAnyOrder(outer, inner, direct);
+        assertThat(directory().groupsOf(disabled)).isEmpty();
+        assertThat(directory().groupsOf("nobody-" + run)).isEmpty();
     }
 
     @Test

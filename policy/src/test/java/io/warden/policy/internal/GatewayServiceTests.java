@@ -147,6 +147,7 @@ class GatewayServiceTests {
     Directory directory = new Directory() {
         public Optional<DirectoryUser> findUser(String id) { return Optional.of(new DirectoryUser(id, id, id, null, true, false, null)); }
         public Map<String, DirectoryUser> findUsers(java.util.Collection<String> ids) { throw new UnsupportedOperationException("not used"); }
+        public List<io.warden.registry.DirectoryGroup> groupsOf(String userId) { throw new UnsupportedOperationException("not used"); }
     };
 
     GatewayService gateway(io.warden.policy.PolicyDecisionPoint pdp, double rate) {

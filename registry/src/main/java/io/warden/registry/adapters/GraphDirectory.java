@@ -65,6 +65,31 @@ public final class GraphDirectory implements Directory {
         return Optional.of(map(user, manager, null));
     }
 
+    /** {@code GET /users/{id}/transitiveMemberOf/microsoft.graph.group}, every page. */
+    @Override
+    public java.util.List<io.warden.registry.DirectoryGroup> groupsOf(String userId) {
+        java.util.List<io.warden.registry.DirectoryGroup> groups = new java.util.ArrayList<>();
+        com.microsoft.graph.models.GroupCollectionResponse page;
+        try {
+            page = graph.users().byUserId(userId).transitiveMemberOf().graphGroup()
+                    .get(request -> request.queryParameters.select = new String[] {"id", "displayName"});
+        } catch (ApiException e) {
+            if (e.getResponseStatusCode() == 404) {
+                return groups;
+            }
+            throw e;
+        }
+        while (page != null) {
+            if (page.getValue() != null) {
+                page.getValue().forEach(group -> groups.add(new io.warden.registry.DirectoryGroup(group.getId(),
+                        group.getDisplayName() == null ? group.getId() : group.getDisplayName())));
+            }
+            page = page.getOdataNextLink() == null ? null
+                    : graph.users().byUserId(userId).transitiveMemberOf().graphGroup().withUrl(page.getOdataNextLink()).get();
+        }
+        return groups;
+    }
+
     @Override
     public Map<String, DirectoryUser> findUsers(Collection<String> ids) {
         Map<String, DirectoryUser> found = new HashMap<>();

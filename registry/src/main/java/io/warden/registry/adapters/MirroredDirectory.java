@@ -41,6 +41,11 @@ public final class MirroredDirectory implements Directory {
         return found;
     }
 
+    @Override
+    public java.util.List<io.warden.registry.DirectoryGroup> groupsOf(String userId) {
+        return source.groupsOf(userId);
+    }
+
     private void mirror(DirectoryUser user) {
         jdbc.sql("""
                 insert into directory_user (id, user_principal_name, display_name, mail, account_enabled, deleted, manager_id, updated_at)

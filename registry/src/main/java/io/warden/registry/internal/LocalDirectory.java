@@ -34,6 +34,19 @@ public final class LocalDirectory implements Directory {
 
     private static final String COLUMNS = "id, user_principal_name, display_name, mail, account_enabled, deleted, manager_id";
 
+    @Override
+    public java.util.List<io.warden.registry.DirectoryGroup> groupsOf(String userId) {
+        return jdbc.sql("""
+                with recursive membership(group_id) as (
+                    select group_id from directory_group_member where member_id = :user
+                    union
+                    select m.group_id from directory_group_member m join membership on m.member_id = membership.group_id)
+                select g.id, g.display_name from directory_group g join membership on g.id = membership.group_id
+                order by g.display_name, g.id""")
+                .param("user", userId)
+                .query((rs, row) -> new io.warden.registry.DirectoryGroup(rs.getString(1), rs.getString(2))).list();
+    }
+
     /** Everyone in the local directory, by display name. */
     public java.util.List<DirectoryUser> list() {
         return jdbc.sql("select " + COLUMNS + " from directory_user order by display_name, id").query(LocalDirectory::map).list();

@@ -50,6 +50,20 @@ class GraphDirectoryContractTests extends DirectoryContract {
                 + people.stream().map(GraphDirectoryContractTests::json).collect(Collectors.joining(",")) + "]}")));
     }
 
+    @Override
+    protected void givenGroups(String member, io.warden.registry.DirectoryGroup outer, io.warden.registry.DirectoryGroup inner,
+            io.warden.registry.DirectoryGroup direct) {
+        // Graph resolves nesting itself: transitiveMemberOf lists every group, one page linking to the next
+        graph.stubFor(get(urlPathEqualTo("/v1.0/users/" + member + "/transitiveMemberOf/graph.group")).willReturn(okJson("""
+                {"@odata.nextLink":"http://127.0.0.1:%d/v1.0/users/%s/transitiveMemberOf/graph.group?$skiptoken=2",
+                 "value":[{"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"},
+                          {"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"}]}"""
+                .formatted(graph.port(), member, outer.id(), outer.displayName(), inner.id(), inner.displayName()))));
+        graph.stubFor(get(urlPathEqualTo("/v1.0/users/" + member + "/transitiveMemberOf/graph.group"))
+                .withQueryParam("$skiptoken", com.github.tomakehurst.wiremock.client.WireMock.equalTo("2")).willReturn(okJson("""
+                {"value":[{"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"}]}""".formatted(direct.id(), direct.displayName()))));
+    }
+
     private static String json(Person person) {
         return """
                 {"id":"%s","userPrincipalName":"%s","displayName":"%s","accountEnabled":%s}"""

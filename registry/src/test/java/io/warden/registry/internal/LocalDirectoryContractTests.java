@@ -20,6 +20,19 @@ class LocalDirectoryContractTests extends DirectoryContract {
     }
 
     @Override
+    protected void givenGroups(String member, io.warden.registry.DirectoryGroup outer, io.warden.registry.DirectoryGroup inner,
+            io.warden.registry.DirectoryGroup direct) {
+        for (var group : List.of(outer, inner, direct)) {
+            jdbc.sql("insert into directory_group (id, display_name, updated_at) values (:id, :name, now())")
+                    .param("id", group.id()).param("name", group.displayName()).update();
+        }
+        // the inner group is a member of the outer one; the person of the inner and the direct one
+        jdbc.sql("insert into directory_group_member (group_id, member_id) values (:g, :m)").param("g", outer.id()).param("m", inner.id()).update();
+        jdbc.sql("insert into directory_group_member (group_id, member_id) values (:g, :m)").param("g", inner.id()).param("m", member).update();
+        jdbc.sql("insert into directory_group_member (group_id, member_id) values (:g, :m)").param("g", direct.id()).param("m", member).update();
+    }
+
+    @Override
     protected void givenPeople(List<Person> people) {
         for (Person person : people) {
             jdbc.sql("""
