@@ -85,6 +85,7 @@ class EntraAdaptersTests {
         registry.add("warden.data-dir", DATA::toString);
         registry.add("warden.directory.provider", () -> "graph");
         registry.add("warden.identity.provisioner", () -> "graph");
+        registry.add("warden.graph.agent-credential", () -> "secret"); // certificates are tested with the adapter
         registry.add("warden.graph.base-url", () -> "http://127.0.0.1:" + GRAPH.port() + "/v1.0");
     }
 

@@ -81,6 +81,7 @@ class GraphConfiguration {
     @Bean
     @ConditionalOnProperty(name = "warden.identity.provisioner", havingValue = "graph")
     IdentityProvisioner graphIdentityProvisioner(GraphServiceClient client, GraphProperties graph, SecretStore secrets, Clock clock) {
-        return new GraphIdentityProvisioner(client, graph.baseUrl().toString(), secrets, graph.secretLifetime(), clock);
+        return new GraphIdentityProvisioner(client, graph.baseUrl().toString(), secrets, graph.secretLifetime(), clock,
+                graph.agentCredential().equals("certificate"));
     }
 }

@@ -22,6 +22,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param bulkFrom            from this many people on, the directory reads the tenant by delta query
  * @param agentIdentityBlueprintId the agent identity blueprint agents are created under, with
  *                            {@code warden.identity.provisioner=graph-agent-id}
+ * @param agentCredential     what agents' Entra applications get: {@code certificate} (preferred) or {@code secret}
  */
 @ConfigurationProperties("warden.graph")
 public record GraphProperties(
@@ -34,5 +35,12 @@ public record GraphProperties(
         @DefaultValue("https://graph.microsoft.com/.default") String scope,
         @DefaultValue("P180D") Duration secretLifetime,
         @DefaultValue("50") int bulkFrom,
-        @Nullable String agentIdentityBlueprintId) {
+        @Nullable String agentIdentityBlueprintId,
+        @DefaultValue("certificate") String agentCredential) {
+
+    public GraphProperties {
+        if (!agentCredential.equals("certificate") && !agentCredential.equals("secret")) {
+            throw new IllegalArgumentException("warden.graph.agent-credential is certificate or secret, got " + agentCredential);
+        }
+    }
 }

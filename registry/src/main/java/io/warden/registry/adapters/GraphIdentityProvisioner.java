@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * Agents' identities in Entra ID as an application with its service principal (the fallback where the
  * tenant has no Entra Agent ID). Provisioning creates the application (display name, tags
  * {@code WardenAgent} and {@code warden-agent:<agent id>}, notes naming the agent and its owner), its service
- * principal, makes the agent's owner an owner of the application and adds a client secret that expires
- * after {@code secretLifetime}; the secret goes to the {@link SecretStore} and nowhere else. A provisioning
+ * principal, makes the agent's owner an owner of the application and gives it a credential that expires
+ * after {@code credentialLifetime}: a certificate (preferred: Entra keeps the certificate, the agent's private
+ * key goes to the {@link SecretStore} as PEM) or a client secret (to the secret store). Neither is logged. A provisioning
  * that stopped half-way is picked up again: the application is found by its tag. Disabling and enabling set
  * the service principal's {@code accountEnabled}; removal deletes the application, which deletes its
  * service principal and credentials. Application permissions needed: {@code Application.ReadWrite.OwnedBy}
@@ -39,13 +40,22 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
     private final SecretStore secrets;
     private final Duration secretLifetime;
     private final Clock clock;
+    private final boolean certificates;
 
+    /** Agents get client secrets. */
     public GraphIdentityProvisioner(GraphServiceClient graph, String baseUrl, SecretStore secrets, Duration secretLifetime, Clock clock) {
+        this(graph, baseUrl, secrets, secretLifetime, clock, false);
+    }
+
+    /** @param certificates agents get certificate credentials (true) or client secrets (false) */
+    public GraphIdentityProvisioner(GraphServiceClient graph, String baseUrl, SecretStore secrets, Duration secretLifetime, Clock clock,
+            boolean certificates) {
         this.graph = graph;
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.secrets = secrets;
         this.secretLifetime = secretLifetime;
         this.clock = clock;
+        this.certificates = certificates;
     }
 
     @Override
@@ -86,6 +96,25 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
             if (e.getResponseStatusCode() != 400) { // 400: already an owner
                 throw e;
             }
+        }
+        if (certificates) {
+            java.time.Instant now = clock.instant();
+            AgentCertificates.Issued issued = AgentCertificates.issue("warden-agent-" + agent.id(), now.minusSeconds(60),
+                    now.plus(secretLifetime));
+            com.microsoft.graph.models.KeyCredential key = new com.microsoft.graph.models.KeyCredential();
+            key.setType("AsymmetricX509Cert");
+            key.setUsage("Verify");
+            key.setDisplayName("CN=warden-agent-" + agent.id());
+            key.setKey(issued.der());
+            key.setStartDateTime(OffsetDateTime.ofInstant(now.minusSeconds(60), ZoneOffset.UTC));
+            key.setEndDateTime(OffsetDateTime.ofInstant(now.plus(secretLifetime), ZoneOffset.UTC));
+            Application change = new Application();
+            change.setKeyCredentials(List.of(key));
+            graph.applications().byApplicationId(application.getId()).patch(change);
+            secrets.put(application.getAppId(), issued.pem());
+            log.info("Provisioned the Entra application {} for agent {} with a certificate valid until {}", application.getAppId(),
+                    agent.id(), issued.certificate().getNotAfter().toInstant());
+            return application.getAppId();
         }
         AddPasswordPostRequestBody body = new AddPasswordPostRequestBody();
         PasswordCredential credential = new PasswordCredential();

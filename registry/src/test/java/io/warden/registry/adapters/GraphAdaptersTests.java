@@ -197,6 +197,46 @@ class GraphAdaptersTests {
     }
 
     @Test
+    void agentsGetACertificateCredentialWhoseKeyOnlyTheSecretStoreHolds() throws Exception {
+        graph.stubFor(get(urlPathEqualTo("/v1.0/applications")).willReturn(okJson("{\"value\":[]}")));
+        graph.stubFor(post(urlPathEqualTo("/v1.0/applications")).willReturn(aResponse().withStatus(201)
+                .withHeader("Content-Type", "application/json").withBody("{\"id\":\"obj-2\",\"appId\":\"app-2\"}")));
+        graph.stubFor(post(urlPathEqualTo("/v1.0/servicePrincipals")).willReturn(aResponse().withStatus(201)
+                .withHeader("Content-Type", "application/json").withBody("{\"id\":\"sp-2\",\"appId\":\"app-2\"}")));
+        graph.stubFor(post(urlEqualTo("/v1.0/applications/obj-2/owners/$ref")).willReturn(aResponse().withStatus(204)));
+        graph.stubFor(com.github.tomakehurst.wiremock.client.WireMock.patch(urlPathEqualTo("/v1.0/applications/obj-2"))
+                .willReturn(aResponse().withStatus(204)));
+        Clock clock = Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC);
+        var provisioner = new GraphIdentityProvisioner(client, base(), store, Duration.ofDays(180), clock, true);
+        assertThat(provisioner.provision(agent(null))).isEqualTo("app-2");
+
+        var patch = graph.findAll(patchRequestedFor(urlPathEqualTo("/v1.0/applications/obj-2"))).getFirst();
+        var body = new tools.jackson.databind.json.JsonMapper().readTree(patch.getBodyAsString()).get("keyCredentials").get(0);
+        assertThat(body.get("type").asString()).isEqualTo("AsymmetricX509Cert");
+        assertThat(body.get("usage").asString()).isEqualTo("Verify");
+        assertThat(body.get("endDateTime").asString()).startsWith("2027-05-27T10:00");
+        byte[] uploaded = java.util.Base64.getDecoder().decode(body.get("key").asString());
+        var certificate = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(uploaded));
+        assertThat(patch.getBodyAsString()).as("no private key leaves Warden").doesNotContain("PRIVATE");
+
+        String pem = secrets.get("app-2");
+        assertThat(pem).contains("-----BEGIN PRIVATE KEY-----", "-----BEGIN CERTIFICATE-----");
+        String key = pem.substring(pem.indexOf("-----BEGIN PRIVATE KEY-----") + 27, pem.indexOf("-----END PRIVATE KEY-----"));
+        var privateKey = java.security.KeyFactory.getInstance("RSA").generatePrivate(
+                new java.security.spec.PKCS8EncodedKeySpec(java.util.Base64.getMimeDecoder().decode(key)));
+        var signer = java.security.Signature.getInstance("SHA256withRSA");
+        signer.initSign(privateKey);
+        signer.update("proof".getBytes());
+        byte[] signature = signer.sign();
+        var verifier = java.security.Signature.getInstance("SHA256withRSA");
+        verifier.initVerify(certificate.getPublicKey());
+        verifier.update("proof".getBytes());
+        assertThat(verifier.verify(signature)).as("the stored key belongs to the uploaded certificate").isTrue();
+        graph.verify(0, postRequestedFor(urlPathMatching("/v1.0/applications/.*/addPassword")));
+    }
+
+    @Test
     void aProvisioningInterruptedAfterTheApplicationWasCreatedFindsItByItsTag() {
         AgentView agent = agent(null);
         graph.stubFor(get(urlPathEqualTo("/v1.0/applications"))
