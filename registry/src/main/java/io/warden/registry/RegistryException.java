@@ -36,6 +36,17 @@ public abstract sealed class RegistryException extends RuntimeException
         return kind;
     }
 
+    /** The HTTP status this error answers with: 404, 409, 403, 400 or 422. */
+    public int httpStatus() {
+        return switch (kind) {
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case FORBIDDEN -> 403;
+            case INVALID -> 400;
+            case UNPROCESSABLE -> 422;
+        };
+    }
+
     /** The request field at fault, when one is. */
     public @Nullable String field() {
         return field;

@@ -17,10 +17,6 @@ import static org.awaitility.Awaitility.await;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.warden.audit.AuditEvent;
-import io.warden.audit.AuditLog;
-import io.warden.audit.AuditQuery;
-import io.warden.audit.AuditRecord;
-import io.warden.audit.Verification;
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.lifecycle.JobResult;
 import java.net.URI;
@@ -28,8 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,29 +39,15 @@ class Camunda8WorkflowEngineTests {
 
     WireMockServer cluster;
     Camunda8WorkflowEngine engine;
-    final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
+    final RecordingAuditLog recording = new RecordingAuditLog();
+    final List<AuditEvent> audited = recording.events;
 
     @BeforeEach
     void start() {
         cluster = new WireMockServer(wireMockConfig().dynamicPort());
         cluster.start();
         cluster.stubFor(post("/v2/jobs/activation").willReturn(okJson("{\"jobs\":[]}")));
-        AuditLog audit = new AuditLog() {
-            public AuditRecord append(AuditEvent event) {
-                audited.add(event);
-                return new AuditRecord(audited.size(), Instant.now(), 1, event, new byte[32]);
-            }
-            public CompletableFuture<AuditRecord> appendQueued(AuditEvent event) { return CompletableFuture.completedFuture(append(event)); }
-            public Verification verify(long from, long to) { throw new UnsupportedOperationException(); }
-            public long head() { return audited.size(); }
-            public Optional<AuditRecord> find(long sequence) { return Optional.empty(); }
-            public List<AuditRecord> search(AuditQuery query) { return List.of(); }
-            public java.util.Map<String, Long> countByAgent(String action, String decision, Instant since) {
-                return audited.stream().filter(e -> e.action().equals(action) && (decision == null || decision.equals(e.decision()))
-                        && e.agentId() != null).collect(java.util.stream.Collectors.groupingBy(AuditEvent::agentId,
-                        java.util.stream.Collectors.counting()));
-            }
-        };
+        RecordingAuditLog audit = recording;
         engine = new Camunda8WorkflowEngine(new WorkflowProperties.Camunda8(URI.create(cluster.baseUrl()), null, null, null, null,
                 "zeebe-api", Duration.ofSeconds(2)), new JobDispatcher(audit, Duration.ofSeconds(7)), Duration.ofMinutes(30),
                 Duration.ofMinutes(1));

@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.warden.audit.AuditEvent;
-import io.warden.audit.AuditLog;
-import io.warden.audit.AuditQuery;
-import io.warden.audit.AuditRecord;
-import io.warden.audit.Verification;
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.bpmn.BpmnProcesses.Messages;
 import io.warden.bpmn.BpmnProcesses.TaskTypes;
@@ -19,10 +15,8 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,7 +35,8 @@ class EmbeddedWorkflowEngineTests {
 
     static EmbeddedPostgres postgres;
     static EmbeddedWorkflowEngine engine;
-    static final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
+    static final RecordingAuditLog recording = new RecordingAuditLog();
+    static final List<AuditEvent> audited = recording.events;
     /** task type → agent ids it ran for, in order */
     static final Map<String, List<String>> ran = new ConcurrentHashMap<>();
     static final Map<String, String> verifyOwnerAnswer = new ConcurrentHashMap<>();
@@ -51,22 +46,7 @@ class EmbeddedWorkflowEngineTests {
     static void engine() throws Exception {
         postgres = EmbeddedPostgres.builder().start();
         Flyway.configure().dataSource(postgres.getPostgresDatabase()).locations("classpath:db/migration/lifecycle").load().migrate();
-        AuditLog audit = new AuditLog() {
-            public AuditRecord append(AuditEvent event) {
-                audited.add(event);
-                return new AuditRecord(audited.size(), Instant.now(), 1, event, new byte[32]);
-            }
-            public CompletableFuture<AuditRecord> appendQueued(AuditEvent event) { return CompletableFuture.completedFuture(append(event)); }
-            public Verification verify(long from, long to) { throw new UnsupportedOperationException(); }
-            public long head() { return audited.size(); }
-            public Optional<AuditRecord> find(long sequence) { return Optional.empty(); }
-            public List<AuditRecord> search(AuditQuery query) { return List.of(); }
-            public java.util.Map<String, Long> countByAgent(String action, String decision, Instant since) {
-                return audited.stream().filter(e -> e.action().equals(action) && (decision == null || decision.equals(e.decision()))
-                        && e.agentId() != null).collect(java.util.stream.Collectors.groupingBy(AuditEvent::agentId,
-                        java.util.stream.Collectors.counting()));
-            }
-        };
+        RecordingAuditLog audit = recording;
         engine = new EmbeddedWorkflowEngine(postgres.getPostgresDatabase(), new JobDispatcher(audit, Duration.ofMillis(100)),
                 Clock.systemUTC(), Duration.ofMillis(100), Duration.ofMinutes(1), Duration.ofHours(1), 3);
         engine.start();

@@ -89,14 +89,7 @@ class LifecycleController {
 
         @ExceptionHandler(RegistryException.class)
         ResponseEntity<ProblemDetail> registry(RegistryException e) {
-            HttpStatus status = switch (e.kind()) {
-                case NOT_FOUND -> HttpStatus.NOT_FOUND;
-                case CONFLICT -> HttpStatus.CONFLICT;
-                case FORBIDDEN -> HttpStatus.FORBIDDEN;
-                case INVALID -> HttpStatus.BAD_REQUEST;
-                case UNPROCESSABLE -> HttpStatus.UNPROCESSABLE_CONTENT;
-            };
-            return problem(status, e.code(), e.getMessage(), e.field());
+            return problem(HttpStatus.valueOf(e.httpStatus()), e.code(), e.getMessage(), e.field());
         }
 
         private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String message,

@@ -26,13 +26,7 @@ class RegistryProblems {
 
     @ExceptionHandler(RegistryException.class)
     ResponseEntity<ProblemDetail> handle(RegistryException e) {
-        HttpStatus status = switch (e.kind()) {
-            case NOT_FOUND -> HttpStatus.NOT_FOUND;
-            case CONFLICT -> HttpStatus.CONFLICT;
-            case FORBIDDEN -> HttpStatus.FORBIDDEN;
-            case INVALID -> HttpStatus.BAD_REQUEST;
-            case UNPROCESSABLE -> HttpStatus.UNPROCESSABLE_CONTENT;
-        };
+        HttpStatus status = HttpStatus.valueOf(e.httpStatus());
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
         problem.setType(URI.create(TYPE_PREFIX + e.code()));
         problem.setTitle(title(e.code()));
