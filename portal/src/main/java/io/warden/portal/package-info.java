@@ -2,7 +2,7 @@
  * The portal: server-rendered pages for admins, owners, compliance and security operations.
  *
  * <p>May depend on every module but {@code app}; it goes through the same services and role rules as
- * the API. Nothing is implemented yet.
+ * the API. Pages are server-rendered (Thymeleaf) under {@code /portal}; people sign in through OpenID Connect.
  */
 @NullMarked
 @ApplicationModule(displayName = "portal", allowedDependencies = {"registry", "policy", "audit", "lifecycle", "clinical"})

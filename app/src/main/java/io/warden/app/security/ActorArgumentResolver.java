@@ -30,6 +30,13 @@ final class ActorArgumentResolver implements HandlerMethodArgumentResolver {
     }
 
     static Actor actorOf(Authentication authentication) {
+        if (authentication instanceof org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken session
+                && session.isAuthenticated()
+                && session.getPrincipal() instanceof org.springframework.security.oauth2.core.oidc.user.OidcUser person) {
+            // a portal session: the person is their directory object id (oid), as in access tokens
+            Object oid = person.getClaims().get("oid");
+            return Actor.person(oid == null ? person.getSubject() : oid.toString(), roles(session.getAuthorities()));
+        }
         if (!(authentication instanceof JwtAuthenticationToken token) || !token.isAuthenticated()) {
             throw new AuthenticationCredentialsNotFoundException("A bearer token is required");
         }
@@ -38,12 +45,17 @@ final class ActorArgumentResolver implements HandlerMethodArgumentResolver {
         if (authorities.contains(TokenAuthenticationConverter.AGENT)) {
             return Actor.agent(token.getName());
         }
+        return Actor.person(token.getName(), roles(token.getAuthorities()));
+    }
+
+    private static Set<Role> roles(java.util.Collection<? extends GrantedAuthority> granted) {
+        Set<String> authorities = granted.stream().map(GrantedAuthority::getAuthority).collect(java.util.stream.Collectors.toSet());
         Set<Role> roles = EnumSet.noneOf(Role.class);
         for (Role role : Role.values()) {
             if (authorities.contains("ROLE_" + role.name())) {
                 roles.add(role);
             }
         }
-        return Actor.person(token.getName(), roles);
+        return roles;
     }
 }

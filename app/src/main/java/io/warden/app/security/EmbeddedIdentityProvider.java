@@ -26,6 +26,7 @@ import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.core.oidc.OidcScopes;
+import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -62,6 +63,8 @@ class EmbeddedIdentityProvider {
     static final String CLI_CLIENT_ID = "warden-cli";
     static final String CLI_REDIRECT_URI = "http://127.0.0.1/callback";
     static final String API_SCOPE = "warden.api";
+    /** The portal signs people in as an OpenID client of this provider: authorization code with PKCE, no secret. */
+    static final String PORTAL_CLIENT_ID = "warden-portal";
 
     @Bean
     @Order(1)
@@ -134,6 +137,27 @@ class EmbeddedIdentityProvider {
         return new VerifiedTokenCache(decoder, validator(identity), identity.verifiedTokenCache(), 10_000, clock);
     }
 
+    /** The portal's registration with this provider (with Entra, Spring Boot's {@code spring.security.oauth2.client} properties). */
+    @Bean
+    org.springframework.security.oauth2.client.registration.ClientRegistrationRepository portalClientRegistration(
+            IdentityProperties identity) {
+        String issuer = identity.issuer().toString();
+        return new org.springframework.security.oauth2.client.registration.InMemoryClientRegistrationRepository(
+                org.springframework.security.oauth2.client.registration.ClientRegistration.withRegistrationId("warden")
+                        .clientId(PORTAL_CLIENT_ID)
+                        .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
+                        .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                        .redirectUri("{baseUrl}/login/oauth2/code/{registrationId}")
+                        .scope(OidcScopes.OPENID, OidcScopes.PROFILE)
+                        .authorizationUri(issuer + "/oauth2/authorize")
+                        .tokenUri(issuer + "/oauth2/token")
+                        .jwkSetUri(issuer + "/oauth2/jwks")
+                        .issuerUri(issuer)
+                        .userNameAttributeName("sub")
+                        .clientName("Warden")
+                        .build());
+    }
+
     static OAuth2TokenValidator<Jwt> validator(IdentityProperties identity) {
         return new DelegatingOAuth2TokenValidator<>(
                 JwtValidators.createDefaultWithIssuer(identity.issuer().toString()),
@@ -143,6 +167,17 @@ class EmbeddedIdentityProvider {
     @Bean
     OAuth2TokenCustomizer<JwtEncodingContext> entraShapedClaims(IdentityProperties identity, LocalAccounts accounts) {
         return context -> {
+            if (OidcParameterNames.ID_TOKEN.equals(context.getTokenType().getValue())) {
+                // the portal's sign-in: who the person is and their roles, as Entra's ID tokens carry them
+                accounts.find(context.getPrincipal().getName()).ifPresent(account -> {
+                    context.getClaims().claim("oid", account.directoryId());
+                    context.getClaims().claim("tid", identity.tenantId());
+                    context.getClaims().claim("name", account.displayName());
+                    context.getClaims().claim("preferred_username", account.username());
+                    context.getClaims().claim("roles", account.roles().stream().map(identity::claimValue).toList());
+                });
+                return;
+            }
             if (!OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
                 return;
             }
@@ -172,6 +207,18 @@ class EmbeddedIdentityProvider {
     @Bean
     ApplicationRunner registerCliClient(RegisteredClientRepository clients, IdentityProperties identity) {
         return args -> {
+            if (clients.findByClientId(PORTAL_CLIENT_ID) == null) {
+                clients.save(RegisteredClient.withId(UUID.nameUUIDFromBytes(PORTAL_CLIENT_ID.getBytes()).toString())
+                        .clientId(PORTAL_CLIENT_ID)
+                        .clientName("Warden portal")
+                        .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
+                        .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                        .redirectUri(identity.issuer() + "/login/oauth2/code/warden")
+                        .scope(OidcScopes.OPENID)
+                        .scope(OidcScopes.PROFILE)
+                        .clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false).build())
+                        .build());
+            }
             if (clients.findByClientId(CLI_CLIENT_ID) != null) {
                 return;
             }

@@ -1,0 +1,71 @@
+package io.warden.app.security;
+
+import io.warden.registry.Role;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.authority.mapping.GrantedAuthoritiesMapper;
+import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
+import org.springframework.security.oauth2.core.oidc.user.OidcUserAuthority;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * The portal's sessions: people sign in through OpenID Connect (Warden's embedded provider by default, Entra
+ * ID with Spring Boot's {@code spring.security.oauth2.client} properties); their ID token's {@code roles} map
+ * to Warden's roles as access tokens' do. Sessions are cookie-based, so CSRF protection is on; pages carry a
+ * strict Content-Security-Policy; a person without a portal role gets the 403 page.
+ */
+@Configuration(proxyBeanMethods = false)
+class PortalSecurity {
+
+    static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+    @Bean
+    @Order(0)
+    SecurityFilterChain portalSecurityChain(HttpSecurity http, ObjectProvider<ClientRegistrationRepository> registrations,
+            IdentityProperties identity,
+            @org.springframework.beans.factory.annotation.Value("${warden.portal.login-registration:warden}") String registration)
+            throws Exception {
+        http.securityMatcher("/portal/**", "/oauth2/authorization/**", "/login/oauth2/**", "/webjars/**", "/portal-assets/**")
+                .authorizeHttpRequests(rules -> rules
+                        .requestMatchers("/webjars/**", "/portal-assets/**", "/oauth2/authorization/**", "/login/oauth2/**").permitAll()
+                        .requestMatchers("/portal/**").hasAnyRole("ADMIN", "OWNER", "COMPLIANCE", "SECOPS")
+                        .anyRequest().denyAll())
+                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CSP)))
+                .sessionManagement(session -> session.sessionFixation().changeSessionId())
+                .exceptionHandling(errors -> errors.accessDeniedPage("/portal/forbidden"));
+        if (registrations.getIfAvailable() != null) { // with Entra: spring.security.oauth2.client.registration.<id>, and that id here
+            http.oauth2Login(login -> login.loginPage("/oauth2/authorization/" + registration)
+                    .defaultSuccessUrl("/portal", false)
+                    .userInfoEndpoint(userInfo -> userInfo.userAuthoritiesMapper(roles(identity))));
+        }
+        http.logout(logout -> logout.logoutUrl("/portal/logout").logoutSuccessUrl("/portal"));
+        return http.build();
+    }
+
+    /** The ID token's {@code roles} as Warden roles ({@code ROLE_ADMIN}, ...), through the configured claim values. */
+    static GrantedAuthoritiesMapper roles(IdentityProperties identity) {
+        return (Collection<? extends GrantedAuthority> granted) -> {
+            Set<GrantedAuthority> mapped = new HashSet<>(granted);
+            for (GrantedAuthority authority : granted) {
+                if (authority instanceof OidcUserAuthority oidc && oidc.getIdToken().getClaim("roles") instanceof List<?> values) {
+                    for (Role role : Role.values()) {
+                        if (values.contains(identity.claimValue(role))) {
+                            mapped.add(new SimpleGrantedAuthority("ROLE_" + role.name()));
+                        }
+                    }
+                }
+            }
+            return mapped;
+        };
+    }
+}

@@ -1,0 +1,80 @@
+package io.warden.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The portal through the real app and its real sign-in: a person opens the portal, is sent through OpenID
+ * Connect to the embedded provider, signs in there and comes back with a session; the pages read through the
+ * same services as the API.
+ */
+class PortalTests extends IntegrationTest {
+
+    /** A browser-like client: cookies kept, redirects followed. */
+    static HttpClient browser() {
+        return HttpClient.newBuilder().cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NORMAL).build();
+    }
+
+    static HttpResponse<String> get(HttpClient browser, String path) throws Exception {
+        return browser.send(HttpRequest.newBuilder(URI.create(client.base() + path)).header("Accept", "text/html").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Opens the portal, signs in on the provider's page and returns where the browser ends up. */
+    static HttpResponse<String> signIn(HttpClient browser, String username) throws Exception {
+        HttpResponse<String> login = get(browser, "/portal");
+        assertThat(login.uri().getPath()).as("sent to the provider's sign-in page").isEqualTo("/login");
+        Matcher csrf = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"").matcher(login.body());
+        assertThat(csrf.find()).isTrue();
+        String form = "username=" + URLEncoder.encode(username, StandardCharsets.UTF_8) + "&password=warden-demo&_csrf="
+                + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8);
+        return browser.send(HttpRequest.newBuilder(URI.create(client.base() + "/login")).header("Accept", "text/html")
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aPersonSignsInThroughOpenIdConnectAndSeesTheDashboard() throws Exception {
+        HttpClient browser = browser();
+        HttpResponse<String> dashboard = signIn(browser, "carla.compliance");
+        assertThat(dashboard.statusCode()).as(dashboard.body()).isEqualTo(200);
+        assertThat(dashboard.uri().getPath()).isEqualTo("/portal");
+        assertThat(dashboard.body()).contains("<h1>Dashboard</h1>", "COMPLIANCE", "3f1c2a9e-7b1d-4e0a-9c11-000000000a04");
+        Matcher active = Pattern.compile("data-status=\"ACTIVE\">(\\d+)<").matcher(dashboard.body());
+        assertThat(active.find()).isTrue();
+        assertThat(Long.parseLong(active.group(1))).as("the demo agents at least").isGreaterThanOrEqualTo(3);
+        assertThat(dashboard.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
+                assertThat(csp).contains("default-src 'self'", "frame-ancestors 'none'"));
+    }
+
+    @Test
+    void theInventoryFiltersByTextStatusAndKind() throws Exception {
+        HttpClient browser = browser();
+        signIn(browser, "otto.owner");
+        HttpResponse<String> wound = get(browser, "/portal/agents?q=wound");
+        assertThat(wound.statusCode()).isEqualTo(200);
+        assertThat(wound.body()).contains("Demo wound classifier").doesNotContain("Demo CT retrieval agent");
+        HttpResponse<String> classifiers = get(browser, "/portal/agents?kind=RAG_CLASSIFIER&status=ACTIVE");
+        assertThat(classifiers.body()).contains("Demo wound classifier").doesNotContain("Demo imaging specialist");
+    }
+
+    @Test
+    void withoutASessionThePortalSendsTheBrowserToSignIn() throws Exception {
+        HttpClient noRedirects = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpResponse<String> response = noRedirects.send(HttpRequest.newBuilder(URI.create(client.base() + "/portal/agents"))
+                .header("Accept", "text/html").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(302);
+        assertThat(response.headers().firstValue("Location")).hasValueSatisfying(location ->
+                assertThat(location).endsWith("/oauth2/authorization/warden"));
+    }
+}

@@ -1,0 +1,75 @@
+package io.warden.portal.internal;
+
+import io.warden.policy.KillSwitches;
+import io.warden.registry.Actor;
+import io.warden.registry.AgentFilter;
+import io.warden.registry.AgentKind;
+import io.warden.registry.AgentRegistry;
+import io.warden.registry.AgentStatus;
+import io.warden.registry.ApprovalStatus;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+/**
+ * The portal's pages, server-rendered. They read through the same services as the API, as the signed-in
+ * person (an {@link Actor} like the API's), so the same rules apply.
+ */
+@Controller
+@RequestMapping("/portal")
+class PortalController {
+
+    private final AgentRegistry registry;
+    private final KillSwitches killSwitches;
+
+    PortalController(AgentRegistry registry, KillSwitches killSwitches) {
+        this.registry = registry;
+        this.killSwitches = killSwitches;
+    }
+
+    /** Agents by status, what waits for approval, and which kill switches are engaged. */
+    @GetMapping
+    String dashboard(Actor actor, Model model) {
+        Map<AgentStatus, Long> byStatus = new LinkedHashMap<>();
+        for (AgentStatus status : AgentStatus.values()) {
+            byStatus.put(status, registry.search(new AgentFilter(status, null, null, null, null), 0, 1).total());
+        }
+        Map<AgentKind, Long> byKind = new LinkedHashMap<>();
+        for (AgentKind kind : AgentKind.values()) {
+            byKind.put(kind, registry.search(new AgentFilter(null, kind, null, null, null), 0, 1).total());
+        }
+        var pending = registry.approvals(ApprovalStatus.PENDING, null, 0, 10);
+        model.addAttribute("actor", actor);
+        model.addAttribute("byStatus", byStatus);
+        model.addAttribute("byKind", byKind);
+        model.addAttribute("pending", pending);
+        model.addAttribute("killSwitches", killSwitches.active());
+        return "portal/dashboard";
+    }
+
+    /** The agent inventory: free text, status and kind filters, paged. */
+    @GetMapping("/agents")
+    String agents(Actor actor, @RequestParam(required = false) @Nullable String q,
+            @RequestParam(required = false) @Nullable AgentStatus status, @RequestParam(required = false) @Nullable AgentKind kind,
+            @RequestParam(defaultValue = "0") int page, Model model) {
+        String text = q == null || q.isBlank() ? null : q.strip();
+        model.addAttribute("actor", actor);
+        model.addAttribute("agents", registry.search(new AgentFilter(status, kind, null, null, text), Math.max(0, page), 25));
+        model.addAttribute("q", text == null ? "" : text);
+        model.addAttribute("status", status);
+        model.addAttribute("kind", kind);
+        model.addAttribute("statuses", AgentStatus.values());
+        model.addAttribute("kinds", AgentKind.values());
+        return "portal/agents";
+    }
+
+    @GetMapping("/forbidden")
+    String forbidden() {
+        return "portal/forbidden";
+    }
+}
