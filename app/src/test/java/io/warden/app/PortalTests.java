@@ -77,4 +77,74 @@ class PortalTests extends IntegrationTest {
         assertThat(response.headers().firstValue("Location")).hasValueSatisfying(location ->
                 assertThat(location).endsWith("/oauth2/authorization/warden"));
     }
+
+    static HttpResponse<String> post(HttpClient browser, String path, String page, String fields) throws Exception {
+        Matcher csrf = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"").matcher(page);
+        assertThat(csrf.find()).as("the page's forms carry a CSRF token").isTrue();
+        return browser.send(HttpRequest.newBuilder(URI.create(client.base() + path)).header("Accept", "text/html")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(fields + "&_csrf=" + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void complianceApprovesInTheInboxWhereAnOwnerIsToldWhyTheyCannot() throws Exception {
+        var registered = client.call("POST", "/api/v1/agents", owner(), """
+                {"name":"Portal-approved %s","kind":"RETRIEVAL","purpose":"Portal test","dataScopes":["imaging-ct-deid"],
+                 "tools":["text-search"]}""".formatted(java.util.UUID.randomUUID()));
+        String id = registered.json().get("id").asString();
+        String approval = client.get("/api/v1/approvals?status=PENDING&agentId=" + id, admin()).json().get("items").get(0)
+                .get("id").asString();
+
+        HttpClient otto = browser();
+        signIn(otto, "otto.owner");
+        HttpResponse<String> asOwner = get(otto, "/portal/approvals");
+        assertThat(asOwner.body()).contains("data-approval=\"" + approval + "\"", "Only administrators and compliance officers decide");
+        HttpResponse<String> refused = post(otto, "/portal/approvals/" + approval + "/approve", asOwner.body(), "reason=mine");
+        assertThat(refused.statusCode()).as("the same role rule as the API").isEqualTo(403);
+
+        HttpClient carla = browser();
+        signIn(carla, "carla.compliance");
+        HttpResponse<String> inbox = get(carla, "/portal/approvals");
+        assertThat(inbox.body()).contains("/portal/approvals/" + approval + "/approve");
+        HttpResponse<String> approved = post(carla, "/portal/approvals/" + approval + "/approve", inbox.body(), "reason=DPIA+ok");
+        assertThat(approved.statusCode()).isEqualTo(200);
+        assertThat(approved.body()).contains("Approved.");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+                "ACTIVE".equals(client.get("/api/v1/agents/" + id, admin()).json().get("status").asString()));
+        assertThat(client.get("/api/v1/approvals/" + approval, admin()).json().get("decidedBy").asString())
+                .isEqualTo("3f1c2a9e-7b1d-4e0a-9c11-000000000a04");
+    }
+
+    @Test
+    void securityOperationsPullAndReleaseAKillSwitchWithAConfirmationAndOwnersCannot() throws Exception {
+        HttpClient otto = browser();
+        signIn(otto, "otto.owner");
+        HttpResponse<String> forbidden = get(otto, "/portal/kill-switches");
+        assertThat(forbidden.statusCode()).isEqualTo(403);
+        assertThat(forbidden.body()).contains("You are not allowed here");
+
+        HttpClient sam = browser();
+        signIn(sam, "sam.secops");
+        HttpResponse<String> page = get(sam, "/portal/kill-switches");
+        HttpResponse<String> unconfirmed = post(sam, "/portal/kill-switches", page.body(),
+                "scope=TOOL&target=cohort-search&reason=portal+test");
+        assertThat(unconfirmed.body()).contains("Tick the confirmation");
+        assertThat(client.get("/api/v1/kill-switches", secops()).body()).doesNotContain("cohort-search");
+
+        HttpResponse<String> engaged = post(sam, "/portal/kill-switches", unconfirmed.body(),
+                "scope=TOOL&target=cohort-search&reason=portal+test&confirmed=true");
+        assertThat(engaged.body()).contains("Engaged: TOOL cohort-search.");
+        String id = null;
+        for (var each : client.get("/api/v1/kill-switches", secops()).json()) {
+            if ("cohort-search".equals(each.get("target").asString())) {
+                id = each.get("id").asString();
+                assertThat(each.get("engagedBy").asString()).isEqualTo("3f1c2a9e-7b1d-4e0a-9c11-000000000a05");
+            }
+        }
+        assertThat(id).as("engaged through the same service as the API").isNotNull();
+        HttpResponse<String> released = post(sam, "/portal/kill-switches/" + id + "/release", engaged.body(), "reason=done");
+        assertThat(released.body()).contains("Released.");
+        assertThat(client.get("/api/v1/kill-switches", secops()).body()).doesNotContain("cohort-search");
+    }
 }

@@ -38,6 +38,8 @@ class PortalSecurity {
         http.securityMatcher("/portal/**", "/oauth2/authorization/**", "/login/oauth2/**", "/webjars/**", "/portal-assets/**")
                 .authorizeHttpRequests(rules -> rules
                         .requestMatchers("/webjars/**", "/portal-assets/**", "/oauth2/authorization/**", "/login/oauth2/**").permitAll()
+                        .requestMatchers("/portal/kill-switches", "/portal/kill-switches/**").hasAnyRole("ADMIN", "SECOPS")
+                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/approvals/**").hasAnyRole("ADMIN", "COMPLIANCE")
                         .requestMatchers("/portal/**").hasAnyRole("ADMIN", "OWNER", "COMPLIANCE", "SECOPS")
                         .anyRequest().denyAll())
                 .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CSP)))

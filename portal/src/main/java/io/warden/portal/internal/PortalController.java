@@ -68,7 +68,7 @@ class PortalController {
         return "portal/agents";
     }
 
-    @GetMapping("/forbidden")
+    @org.springframework.web.bind.annotation.RequestMapping("/forbidden") // the access-denied page is forwarded to, whatever the method
     String forbidden() {
         return "portal/forbidden";
     }

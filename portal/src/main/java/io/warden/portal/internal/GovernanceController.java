@@ -1,0 +1,131 @@
+package io.warden.portal.internal;
+
+import io.warden.policy.KillSwitchRefused;
+import io.warden.policy.KillSwitchScope;
+import io.warden.policy.KillSwitches;
+import io.warden.registry.Actor;
+import io.warden.registry.AgentRegistry;
+import io.warden.registry.ApprovalId;
+import io.warden.registry.ApprovalStatus;
+import io.warden.registry.ApprovalView;
+import io.warden.registry.RegistryException;
+import io.warden.registry.Role;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * The governance actions: deciding approvals and pulling or releasing kill switches. They call the same
+ * services as the API, as the signed-in person; the services' rules (segregation of duties, PHI needs a
+ * compliance officer, two people release a global switch) apply and their refusals are shown on the page.
+ * The approvals inbox also says beforehand why the person may not decide an approval.
+ */
+@Controller
+@RequestMapping("/portal")
+class GovernanceController {
+
+    /** An approval as the inbox shows it: with the agent's name and whether this person may decide it, or why not. */
+    record Row(ApprovalView approval, String agentName, String ownerId, @Nullable String cannotDecide) {
+    }
+
+    private final AgentRegistry registry;
+    private final KillSwitches killSwitches;
+
+    GovernanceController(AgentRegistry registry, KillSwitches killSwitches) {
+        this.registry = registry;
+        this.killSwitches = killSwitches;
+    }
+
+    @GetMapping("/approvals")
+    String approvals(Actor actor, Model model) {
+        List<Row> rows = new ArrayList<>();
+        for (ApprovalView approval : registry.approvals(ApprovalStatus.PENDING, null, 0, 100).items()) {
+            var agent = registry.get(approval.agentId());
+            rows.add(new Row(approval, agent.name(), agent.ownerId(), cannotDecide(actor, approval, agent.ownerId())));
+        }
+        model.addAttribute("actor", actor);
+        model.addAttribute("rows", rows);
+        return "portal/approvals";
+    }
+
+    /** The registry's rules, said before the person tries: the API and the portal enforce the same ones. */
+    static @Nullable String cannotDecide(Actor actor, ApprovalView approval, String ownerId) {
+        if (!actor.has(Role.ADMIN) && !actor.has(Role.COMPLIANCE)) {
+            return "Only administrators and compliance officers decide approvals.";
+        }
+        if (actor.id().equals(approval.requestedBy())) {
+            return "You asked for it: someone else must decide.";
+        }
+        if (actor.id().equals(ownerId)) {
+            return "You own this agent: someone else must decide.";
+        }
+        if (approval.requiresCompliance() && !actor.has(Role.COMPLIANCE)) {
+            return "It touches PHI or highly confidential data: a compliance officer must decide.";
+        }
+        return null;
+    }
+
+    @PostMapping("/approvals/{id}/{decision:approve|reject}")
+    String decide(@PathVariable String id, @PathVariable String decision, @RequestParam String reason, Actor actor,
+            RedirectAttributes flash) {
+        try {
+            ApprovalId approval = new ApprovalId(UUID.fromString(id));
+            if (reason.isBlank()) {
+                throw new RegistryException.InvalidField("reason", "Give a reason for the decision");
+            }
+            if (decision.equals("approve")) {
+                registry.approve(approval, reason.strip(), actor);
+            } else {
+                registry.reject(approval, reason.strip(), actor);
+            }
+            flash.addFlashAttribute("message", decision.equals("approve") ? "Approved." : "Rejected.");
+        } catch (RegistryException | IllegalArgumentException e) {
+            flash.addFlashAttribute("problem", e.getMessage());
+        }
+        return "redirect:/portal/approvals";
+    }
+
+    @GetMapping("/kill-switches")
+    String killSwitches(Actor actor, Model model) {
+        model.addAttribute("actor", actor);
+        model.addAttribute("active", killSwitches.active());
+        model.addAttribute("scopes", KillSwitchScope.values());
+        return "portal/kill-switches";
+    }
+
+    @PostMapping("/kill-switches")
+    String engage(@RequestParam KillSwitchScope scope, @RequestParam(defaultValue = "") String target, @RequestParam String reason,
+            @RequestParam(defaultValue = "false") boolean confirmed, Actor actor, RedirectAttributes flash) {
+        if (!confirmed) {
+            flash.addFlashAttribute("problem", "Tick the confirmation: a kill switch stops calls at once.");
+            return "redirect:/portal/kill-switches";
+        }
+        try {
+            killSwitches.engage(scope, scope == KillSwitchScope.GLOBAL ? "*" : target.strip(), reason.strip(), actor.id());
+            flash.addFlashAttribute("message", "Engaged: " + scope + (scope == KillSwitchScope.GLOBAL ? "" : " " + target.strip()) + ".");
+        } catch (KillSwitchRefused e) {
+            flash.addFlashAttribute("problem", e.getMessage());
+        }
+        return "redirect:/portal/kill-switches";
+    }
+
+    @PostMapping("/kill-switches/{id}/release")
+    String release(@PathVariable UUID id, @RequestParam String reason, Actor actor, RedirectAttributes flash) {
+        try {
+            var result = killSwitches.release(id, reason.strip(), actor.id());
+            flash.addFlashAttribute("message", result.active() ? "Release requested: a second person must confirm it." : "Released.");
+        } catch (KillSwitchRefused e) {
+            flash.addFlashAttribute("problem", e.getMessage());
+        }
+        return "redirect:/portal/kill-switches";
+    }
+}
