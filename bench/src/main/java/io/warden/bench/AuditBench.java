@@ -113,7 +113,7 @@ public final class AuditBench {
                     heap.forEach(MemoryPoolMXBean::resetPeakUsage);
                     CountingStream out = new CountingStream();
                     long start = System.nanoTime();
-                    var summary = exporter.export(ExportFormat.FHIR_NDJSON, 1, head, out);
+                    var summary = exporter.exportWithSummary(ExportFormat.FHIR_NDJSON, 1, head, out);
                     double elapsed = (System.nanoTime() - start) / 1e9;
                     long peak = heap.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
                     results.put("export_events", summary.events());

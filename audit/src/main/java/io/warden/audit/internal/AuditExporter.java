@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * anchor) and ends at the first checkpoint at or after its end (or at the range's end when none is signed
  * yet). Rows are read with a database cursor and written as they come.
  */
-public final class AuditExporter {
+public final class AuditExporter implements io.warden.audit.AuditExports {
 
     /** What an export covered. */
     public record Summary(long anchorSequence, long lastSequence, long events, int checkpoints) {
@@ -44,7 +44,12 @@ public final class AuditExporter {
         this.key = key;
     }
 
-    public Summary export(ExportFormat format, long from, long to, OutputStream out) throws IOException {
+    @Override
+    public void export(ExportFormat format, long from, long to, OutputStream out) throws IOException {
+        exportWithSummary(format, from, to, out);
+    }
+
+    public Summary exportWithSummary(ExportFormat format, long from, long to, OutputStream out) throws IOException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             connection.setReadOnly(true);

@@ -1,0 +1,161 @@
+package io.warden.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The portal in a real browser (Debian's chromium, headless, through its chromedriver): an owner registers
+ * an agent, a compliance officer approves it, it becomes ACTIVE, security operations pull its kill switch,
+ * the denial shows in the audit search and the CSV export has its row. A failing test leaves screenshots
+ * under {@code target/screenshots}.
+ */
+class BrowserTests extends IntegrationTest {
+
+    final List<WebDriver> browsers = new ArrayList<>();
+
+    @RegisterExtension
+    final TestWatcher screenshots = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            for (int i = 0; i < browsers.size(); i++) {
+                try {
+                    Path folder = Path.of("target", "screenshots");
+                    Files.createDirectories(folder);
+                    File shot = ((TakesScreenshot) browsers.get(i)).getScreenshotAs(OutputType.FILE);
+                    Files.copy(shot.toPath(), folder.resolve(context.getDisplayName().replaceAll("\\W", "_") + "-" + i + ".png"));
+                } catch (Exception ignored) {
+                    // a screenshot is a help, not a result
+                }
+            }
+        }
+    };
+
+    @AfterEach
+    void close() {
+        browsers.forEach(WebDriver::quit);
+    }
+
+    /** Debian's chromium and chromedriver; WARDEN_CHROMIUM and WARDEN_CHROMEDRIVER name others. */
+    static final String CHROMIUM = System.getenv().getOrDefault("WARDEN_CHROMIUM", "/usr/bin/chromium");
+    static final String CHROMEDRIVER = System.getenv().getOrDefault("WARDEN_CHROMEDRIVER", "/usr/bin/chromedriver");
+
+    WebDriver signedIn(String username) {
+        if (!Files.isExecutable(Path.of(CHROMIUM)) || !Files.isExecutable(Path.of(CHROMEDRIVER))) {
+            throw new IllegalStateException("The browser tests need chromium and its driver: apt-get install chromium chromium-driver"
+                    + " (or set WARDEN_CHROMIUM and WARDEN_CHROMEDRIVER)");
+        }
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort().build();
+        WebDriver browser = new ChromeDriver(service, options);
+        browsers.add(browser);
+        browser.get(client.base() + "/portal");
+        browser.findElement(By.name("username")).sendKeys(username);
+        browser.findElement(By.name("password")).sendKeys("warden-demo");
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
+        wait(browser).until(b -> b.findElements(By.tagName("h1")).stream().anyMatch(h -> h.getText().equals("Dashboard")));
+        return browser;
+    }
+
+    static WebDriverWait wait(WebDriver browser) {
+        return new WebDriverWait(browser, Duration.ofSeconds(30));
+    }
+
+    @Test
+    void registerApproveKillAndFindTheDenialInTheAuditTrail() throws Exception {
+        String name = "Browser agent " + UUID.randomUUID().toString().substring(0, 8);
+
+        WebDriver otto = signedIn("otto.owner");
+        otto.findElement(By.linkText("Register an agent")).click();
+        otto.findElement(By.id("name")).sendKeys(name);
+        new Select(otto.findElement(By.id("kind"))).selectByValue("RETRIEVAL");
+        otto.findElement(By.id("purpose")).sendKeys("Finds similar CT studies");
+        otto.findElement(By.id("scope-imaging-ct-deid")).click();
+        otto.findElement(By.id("tool-text-search")).click();
+        otto.findElement(By.cssSelector("form[action$='/portal/agents'] button[type=submit]")).click();
+        wait(otto).until(b -> b.findElements(By.id("agent-status")).size() == 1);
+        assertThat(otto.findElement(By.id("agent-status")).getText()).isEqualTo("PENDING_APPROVAL");
+        String detail = otto.getCurrentUrl();
+
+        WebDriver carla = signedIn("carla.compliance");
+        carla.findElement(By.linkText("Approvals")).click();
+        WebElement approval = carla.findElements(By.cssSelector("article.approval")).stream()
+                .filter(article -> article.findElement(By.tagName("h2")).getText().equals(name)).findFirst().orElseThrow();
+        approval.findElement(By.name("reason")).sendKeys("Covered by the CT research DPIA");
+        approval.findElement(By.xpath(".//button[text()='Approve']")).click();
+        wait(carla).until(b -> b.getPageSource().contains("Approved."));
+
+        otto.get(detail);
+        wait(otto).withTimeout(Duration.ofSeconds(40)).until(b -> {
+            b.navigate().refresh();
+            return b.findElement(By.id("agent-status")).getText().equals("ACTIVE");
+        });
+        String clientId = otto.findElement(By.id("agent-client")).getText();
+        assertThat(clientId).startsWith("agent-");
+        // the agent holds a token already when the switch is pulled (the incident then disables its identity)
+        String token = client.agentToken(clientId, Files.readString(DATA.resolve("secrets").resolve(clientId + ".secret")));
+
+        WebDriver sam = signedIn("sam.secops");
+        sam.findElement(By.linkText("Kill switches")).click();
+        new Select(sam.findElement(By.id("scope"))).selectByValue("AGENT");
+        sam.findElement(By.id("target")).sendKeys(clientId);
+        sam.findElement(By.id("reason")).sendKeys("Unexpected bulk export");
+        sam.findElement(By.id("confirmed")).click();
+        sam.findElement(By.xpath("//button[text()='Engage']")).click();
+        wait(sam).until(b -> b.getPageSource().contains("Engaged: AGENT " + clientId + "."));
+
+        // the agent calls the gateway and is denied
+        var denied = client.call("POST", "/gateway/v1/text-search", token, """
+                {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"TREAT","text":"chest","k":3}""");
+        assertThat(denied.status()).isEqualTo(403);
+
+        carla.findElement(By.linkText("Audit")).click();
+        carla.findElement(By.id("agent")).sendKeys(clientId);
+        new Select(carla.findElement(By.id("decision"))).selectByValue("DENY");
+        carla.findElement(By.cssSelector("form[role=search] button")).click();
+        wait(carla).until(b -> b.findElement(By.id("audit-records")).getText().contains("KILL_SWITCH"));
+
+        String export = carla.findElement(By.id("export-csv")).getAttribute("href");
+        String session = carla.manage().getCookieNamed("JSESSIONID").getValue();
+        HttpResponse<String> csv = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(export))
+                .header("Cookie", "JSESSIONID=" + session).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.headers().firstValue("Content-Disposition").orElse("")).contains(".csv");
+        assertThat(csv.body().lines().filter(line -> line.contains(clientId) && line.contains("KILL_SWITCH")).count())
+                .as("the denial's row in the export").isGreaterThanOrEqualTo(1);
+
+        for (var each : client.get("/api/v1/kill-switches", secops()).json()) {
+            if (clientId.equals(each.get("target").asString())) {
+                client.call("POST", "/api/v1/kill-switches/" + each.get("id").asString() + "/release", admin(), "{\"reason\":\"test over\"}");
+            }
+        }
+    }
+}

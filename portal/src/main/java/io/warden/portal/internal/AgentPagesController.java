@@ -1,0 +1,106 @@
+package io.warden.portal.internal;
+
+import io.warden.audit.AuditLog;
+import io.warden.audit.AuditQuery;
+import io.warden.registry.Actor;
+import io.warden.registry.AgentId;
+import io.warden.registry.AgentKind;
+import io.warden.registry.AgentRegistry;
+import io.warden.registry.Commands;
+import io.warden.registry.RegistryException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+/**
+ * Registering an agent and looking at one. The form shows the registry's refusals next to the field they
+ * name, as the API's problem+json names it; the detail page shows the agent's status timeline from the
+ * audit trail.
+ */
+@Controller
+@RequestMapping("/portal/agents")
+class AgentPagesController {
+
+    private final AgentRegistry registry;
+    private final AuditLog audit;
+
+    AgentPagesController(AgentRegistry registry, AuditLog audit) {
+        this.registry = registry;
+        this.audit = audit;
+    }
+
+    @GetMapping("/new")
+    String form(Actor actor, Model model) {
+        return form(actor, model, "", null, "", Set.of(), Set.of(), null, null);
+    }
+
+    private String form(Actor actor, Model model, String name, @Nullable AgentKind kind, String purpose, Set<String> scopes,
+            Set<String> tools, @Nullable String field, @Nullable String problem) {
+        model.addAttribute("actor", actor);
+        model.addAttribute("kinds", AgentKind.values());
+        model.addAttribute("scopes", registry.dataScopes());
+        model.addAttribute("tools", registry.tools());
+        model.addAttribute("name", name);
+        model.addAttribute("kind", kind);
+        model.addAttribute("purpose", purpose);
+        model.addAttribute("chosenScopes", scopes);
+        model.addAttribute("chosenTools", tools);
+        model.addAttribute("field", field);
+        model.addAttribute("problem", problem);
+        return "portal/register";
+    }
+
+    @PostMapping
+    String register(Actor actor, Model model, @RequestParam(defaultValue = "") String name,
+            @RequestParam(required = false) @Nullable AgentKind kind, @RequestParam(defaultValue = "") String purpose,
+            @RequestParam(name = "dataScopes", required = false) @Nullable List<String> dataScopes,
+            @RequestParam(name = "tools", required = false) @Nullable List<String> tools) {
+        Set<String> scopes = new TreeSet<>(dataScopes == null ? List.of() : dataScopes);
+        Set<String> chosenTools = new TreeSet<>(tools == null ? List.of() : tools);
+        try {
+            if (name.isBlank() || name.length() > 120) {
+                throw new RegistryException.InvalidField("name", "Give the agent a name of at most 120 characters");
+            }
+            if (kind == null) {
+                throw new RegistryException.InvalidField("kind", "Choose what kind of agent it is");
+            }
+            if (purpose.isBlank() || purpose.length() > 4000) {
+                throw new RegistryException.InvalidField("purpose", "Say what the agent is for, in at most 4,000 characters");
+            }
+            var registered = registry.register(new Commands.RegisterAgent(name.strip(), kind, purpose.strip(), null, null,
+                    new TreeSet<>(scopes), new TreeSet<>(chosenTools), true), null, actor);
+            return "redirect:/portal/agents/" + registered.agent().id();
+        } catch (RegistryException e) {
+            model.addAttribute("status", e.httpStatus());
+            return form(actor, model, name, kind, purpose, scopes, chosenTools, e.field() == null ? "form" : e.field(), e.getMessage());
+        }
+    }
+
+    @GetMapping("/{id}")
+    String detail(@PathVariable String id, Actor actor, Model model) {
+        AgentId agentId;
+        try {
+            agentId = AgentId.of(id);
+        } catch (IllegalArgumentException e) {
+            throw new RegistryException.NotFound("agent", id);
+        }
+        var agent = registry.get(agentId);
+        var timeline = audit.search(new AuditQuery(agentId.toString(), null, null, null, null, "agent.status_changed", null, null,
+                null, null, null, 50));
+        model.addAttribute("actor", actor);
+        model.addAttribute("agent", agent);
+        model.addAttribute("timeline", timeline.stream().map(record -> Map.of(
+                "time", record.time().toString(), "from", record.event().details().getOrDefault("from", ""),
+                "to", record.event().details().getOrDefault("to", ""), "actor", record.event().actor().id())).toList());
+        return "portal/agent";
+    }
+}

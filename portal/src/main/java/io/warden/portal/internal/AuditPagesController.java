@@ -1,0 +1,74 @@
+package io.warden.portal.internal;
+
+import io.warden.audit.AuditActor;
+import io.warden.audit.AuditEvent;
+import io.warden.audit.AuditExports;
+import io.warden.audit.AuditLog;
+import io.warden.audit.AuditQuery;
+import io.warden.audit.AuditTarget;
+import io.warden.audit.ExportFormat;
+import io.warden.audit.Verification;
+import io.warden.registry.Actor;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+
+/**
+ * The audit trail for compliance: search with the API's filters, verify a range (the result said plainly),
+ * and download an export, which is itself recorded in the trail before anything is sent.
+ */
+@Controller
+@RequestMapping("/portal/audit")
+class AuditPagesController {
+
+    private final AuditLog audit;
+    private final AuditExports exports;
+
+    AuditPagesController(AuditLog audit, AuditExports exports) {
+        this.audit = audit;
+        this.exports = exports;
+    }
+
+    @GetMapping
+    String search(Actor actor, Model model, @RequestParam(required = false) @Nullable String agent,
+            @RequestParam(required = false) @Nullable String action, @RequestParam(required = false) @Nullable String decision,
+            @RequestParam(required = false) @Nullable Long verifyFrom, @RequestParam(required = false) @Nullable Long verifyTo) {
+        model.addAttribute("actor", actor);
+        model.addAttribute("agent", blankToNull(agent));
+        model.addAttribute("action", blankToNull(action));
+        model.addAttribute("decision", blankToNull(decision));
+        model.addAttribute("records", audit.search(new AuditQuery(blankToNull(agent), null, null, null, null, blankToNull(action),
+                blankToNull(decision), null, null, null, null, 100)));
+        model.addAttribute("head", audit.head());
+        if (verifyFrom != null && verifyTo != null && verifyFrom >= 1 && verifyTo >= verifyFrom) {
+            Verification verification = audit.verify(verifyFrom, Math.min(verifyTo, audit.head()));
+            model.addAttribute("verification", verification);
+        }
+        return "portal/audit";
+    }
+
+    @GetMapping("/export")
+    ResponseEntity<StreamingResponseBody> export(Actor actor, @RequestParam String format, @RequestParam long from,
+            @RequestParam long to) {
+        ExportFormat exportFormat = ExportFormat.of(format).orElseThrow(() -> new IllegalArgumentException("unknown format " + format));
+        long last = Math.min(Math.max(from, to), audit.head());
+        long first = Math.max(1, Math.min(from, last));
+        audit.append(AuditEvent.builder("audit.exported", AuditActor.person(actor.id()), new AuditTarget("audit-trail", first + "-" + last))
+                .detail("format", exportFormat.parameter()).detail("from", first).detail("to", last).detail("via", "portal").build());
+        String file = "warden-audit-" + first + "-" + last + (exportFormat == ExportFormat.CSV ? ".csv" : ".ndjson");
+        StreamingResponseBody body = out -> exports.export(exportFormat, first, last, out);
+        return ResponseEntity.ok().contentType(MediaType.parseMediaType(exportFormat.mediaType()))
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + file + "\"").body(body);
+    }
+
+    private static @Nullable String blankToNull(@Nullable String value) {
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+}
