@@ -158,4 +158,38 @@ class BrowserTests extends IntegrationTest {
             }
         }
     }
+
+    /**
+     * The map draws the graph and lists the agents that touch PHI in words too. With
+     * {@code -Dwarden.screenshots.dir=docs/images} it also saves the dashboard, map and agent-detail pictures
+     * shown in the README.
+     */
+    @Test
+    void theAgentMapShowsWhoTouchesPhi() throws Exception {
+        WebDriver ada = signedIn("ada.admin");
+        ((org.openqa.selenium.JavascriptExecutor) ada).executeScript("window.scrollTo(0, 0)");
+        keep(ada, "dashboard.png");
+        ada.findElement(By.linkText("Agent map")).click();
+        wait(ada).until(b -> !b.findElements(By.cssSelector("#agent-map canvas")).isEmpty());
+        assertThat(ada.findElement(By.id("phi-agents")).getText()).contains("Demo wound classifier", "dermatology-phi");
+        Thread.sleep(1500); // let the force layout settle before the picture
+        keep(ada, "agent-map.png");
+        ada.findElement(By.linkText("Agents")).click();
+        ada.findElement(By.id("q")).sendKeys("wound");
+        ada.findElement(By.cssSelector("form[role=search] button")).click();
+        wait(ada).until(b -> b.getPageSource().contains("Demo wound classifier"));
+        String id = agentByClientId("demo-wound-classifier").get("id").asString();
+        ada.get(client.base() + "/portal/agents/" + id);
+        assertThat(ada.findElement(By.id("agent-status")).getText()).isEqualTo("ACTIVE");
+        keep(ada, "agent-detail.png");
+    }
+
+    private static void keep(WebDriver browser, String name) throws Exception {
+        String dir = System.getProperty("warden.screenshots.dir");
+        if (dir != null) {
+            Files.createDirectories(Path.of(dir));
+            Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), Path.of(dir, name),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
 }

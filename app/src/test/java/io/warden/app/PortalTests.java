@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -146,5 +147,27 @@ class PortalTests extends IntegrationTest {
         HttpResponse<String> released = post(sam, "/portal/kill-switches/" + id + "/release", engaged.body(), "reason=done");
         assertThat(released.body()).contains("Released.");
         assertThat(client.get("/api/v1/kill-switches", secops()).body()).doesNotContain("cohort-search");
+    }
+
+    /** Every portal page for every kind of person: the same role rules as the API's endpoints. */
+    @Test
+    void everyPortalPageForEveryRole() throws Exception {
+        record Page(String path, java.util.Set<String> allowed) {
+        }
+        var people = java.util.Map.of("ADMIN", "ada.admin", "OWNER", "otto.owner", "COMPLIANCE", "carla.compliance",
+                "SECOPS", "sam.secops");
+        var all = java.util.Set.of("ADMIN", "OWNER", "COMPLIANCE", "SECOPS");
+        List<Page> pages = List.of(new Page("/portal", all), new Page("/portal/agents", all), new Page("/portal/approvals", all),
+                new Page("/portal/map", all), new Page("/portal/agents/new", java.util.Set.of("ADMIN", "OWNER")),
+                new Page("/portal/kill-switches", java.util.Set.of("ADMIN", "SECOPS")),
+                new Page("/portal/audit", java.util.Set.of("ADMIN", "COMPLIANCE")));
+        for (var person : people.entrySet()) {
+            HttpClient browser = browser();
+            signIn(browser, person.getValue());
+            for (Page page : pages) {
+                int expected = page.allowed().contains(person.getKey()) ? 200 : 403;
+                assertThat(get(browser, page.path()).statusCode()).as("%s on %s", person.getKey(), page.path()).isEqualTo(expected);
+            }
+        }
     }
 }
