@@ -26,10 +26,19 @@ class PortalController {
 
     private final AgentRegistry registry;
     private final KillSwitches killSwitches;
+    private final io.warden.registry.AgentQueries agents;
+    private final io.warden.registry.Directory directory;
+    private final io.warden.audit.AuditLog audit;
+    private final java.time.Clock clock;
 
-    PortalController(AgentRegistry registry, KillSwitches killSwitches) {
+    PortalController(AgentRegistry registry, KillSwitches killSwitches, io.warden.registry.AgentQueries agents,
+            io.warden.registry.Directory directory, io.warden.audit.AuditLog audit, java.time.Clock clock) {
         this.registry = registry;
         this.killSwitches = killSwitches;
+        this.agents = agents;
+        this.directory = directory;
+        this.audit = audit;
+        this.clock = clock;
     }
 
     /** Agents by status, what waits for approval, and which kill switches are engaged. */
@@ -49,6 +58,14 @@ class PortalController {
         model.addAttribute("byKind", byKind);
         model.addAttribute("pending", pending);
         model.addAttribute("killSwitches", killSwitches.active());
+        java.time.Instant now = clock.instant();
+        model.addAttribute("recertificationSoon", agents.recertificationDue(now.plus(java.time.Duration.ofDays(30))).size());
+        var owners = agents.ownersOfLiveAgents();
+        var people = directory.findUsers(new java.util.TreeSet<>(owners.values()));
+        model.addAttribute("orphaned", owners.values().stream()
+                .filter(owner -> people.get(owner) == null || !people.get(owner).active()).count());
+        model.addAttribute("denials", audit.search(new io.warden.audit.AuditQuery(null, null, null, null, null, "gateway.decision",
+                "DENY", null, null, null, null, 10)));
         return "portal/dashboard";
     }
 
