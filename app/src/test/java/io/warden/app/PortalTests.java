@@ -159,7 +159,7 @@ class PortalTests extends IntegrationTest {
                 "SECOPS", "sam.secops");
         var all = java.util.Set.of("ADMIN", "OWNER", "COMPLIANCE", "SECOPS");
         List<Page> pages = List.of(new Page("/portal", all), new Page("/portal/agents", all), new Page("/portal/approvals", all),
-                new Page("/portal/map", all), new Page("/portal/agents/new", java.util.Set.of("ADMIN", "OWNER")),
+                new Page("/portal/map", all), new Page("/portal/rules", all), new Page("/portal/agents/new", java.util.Set.of("ADMIN", "OWNER")),
                 new Page("/portal/kill-switches", java.util.Set.of("ADMIN", "SECOPS")),
                 new Page("/portal/audit", java.util.Set.of("ADMIN", "COMPLIANCE")));
         for (var person : people.entrySet()) {
@@ -170,5 +170,26 @@ class PortalTests extends IntegrationTest {
                 assertThat(get(browser, page.path()).statusCode()).as("%s on %s", person.getKey(), page.path()).isEqualTo(expected);
             }
         }
+    }
+
+    @Test
+    void anAdminChangesTheDormancyDaysAndABadValueIsRefusedWithItsReason() throws Exception {
+        HttpClient ada = browser();
+        signIn(ada, "ada.admin");
+        HttpResponse<String> page = get(ada, "/portal/rules");
+        Matcher version = Pattern.compile("data-rule=\"dormancy\"[\\s\\S]*?name=\"version\" value=\"(\\d+)\"").matcher(page.body());
+        assertThat(version.find()).isTrue();
+        HttpResponse<String> bad = post(ada, "/portal/rules/dormancy", page.body(), "version=" + version.group(1) + "&enabled=true&days=0");
+        assertThat(bad.body()).contains("parameters.days");
+        HttpResponse<String> saved = post(ada, "/portal/rules/dormancy", bad.body(), "version=" + version.group(1) + "&enabled=true&days=120");
+        assertThat(saved.body()).contains("Saved dormancy.");
+        assertThat(client.get("/api/v1/lifecycle-rules/dormancy", admin()).json().get("parameters").get("days").asInt()).isEqualTo(120);
+        long now = client.get("/api/v1/lifecycle-rules/dormancy", admin()).json().get("version").asLong();
+        client.call("PUT", "/api/v1/lifecycle-rules/dormancy", admin(), "{\"enabled\":true,\"parameters\":{\"days\":90},\"version\":" + now + "}");
+
+        HttpClient otto = browser();
+        signIn(otto, "otto.owner");
+        assertThat(post(otto, "/portal/rules/dormancy", get(otto, "/portal/rules").body(), "version=0&enabled=false&days=5").statusCode())
+                .as("only admins change rules").isEqualTo(403);
     }
 }

@@ -48,7 +48,7 @@ import tools.jackson.databind.json.JsonMapper;
  * injected and {@link #sweep(Instant)} takes the time to judge by, so tests and operators can sweep "as of"
  * another moment.
  */
-public class LifecycleRules {
+public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
 
     private static final Logger log = LoggerFactory.getLogger(LifecycleRules.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -85,11 +85,13 @@ public class LifecycleRules {
 
     // ---- the rules -----------------------------------------------------------------------------------
 
+    @Override
     public List<LifecycleRule> rules() {
         return jdbc.sql("select key, kind, enabled, parameters::text, version, updated_by, updated_at from lifecycle_rule order by key")
                 .query((rs, row) -> map(rs)).list();
     }
 
+    @Override
     public LifecycleRule rule(String key) {
         return jdbc.sql("select key, kind, enabled, parameters::text, version, updated_by, updated_at from lifecycle_rule where key = :key")
                 .param("key", key).query((rs, row) -> map(rs)).optional()
@@ -98,6 +100,7 @@ public class LifecycleRules {
     }
 
     /** Changes a rule's switch and parameters; {@code version} must be the current one. */
+    @Override
     public LifecycleRule update(String key, boolean enabled, Map<String, Object> parameters, long version, String actorId) {
         LifecycleRule current = rule(key);
         Map<String, Object> checked = validate(current.kind(), parameters);
