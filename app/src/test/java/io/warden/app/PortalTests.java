@@ -159,7 +159,7 @@ class PortalTests extends IntegrationTest {
                 "SECOPS", "sam.secops");
         var all = java.util.Set.of("ADMIN", "OWNER", "COMPLIANCE", "SECOPS");
         List<Page> pages = List.of(new Page("/portal", all), new Page("/portal/agents", all), new Page("/portal/approvals", all),
-                new Page("/portal/map", all), new Page("/portal/rules", all), new Page("/portal/agents/new", java.util.Set.of("ADMIN", "OWNER")),
+                new Page("/portal/map", all), new Page("/portal/rules", all), new Page("/portal/analytics", all), new Page("/portal/agents/new", java.util.Set.of("ADMIN", "OWNER")),
                 new Page("/portal/kill-switches", java.util.Set.of("ADMIN", "SECOPS")),
                 new Page("/portal/audit", java.util.Set.of("ADMIN", "COMPLIANCE")));
         for (var person : people.entrySet()) {
@@ -191,5 +191,26 @@ class PortalTests extends IntegrationTest {
         signIn(otto, "otto.owner");
         assertThat(post(otto, "/portal/rules/dormancy", get(otto, "/portal/rules").body(), "version=0&enabled=false&days=5").statusCode())
                 .as("only admins change rules").isEqualTo(403);
+    }
+
+    @Test
+    void analyticsCountCallsAndDenialsPerAgentAndTool() throws Exception {
+        for (int i = 0; i < 2; i++) { // two denials for the demo retrieval agent: dermatology is outside its scopes
+            client.call("POST", "/gateway/v1/text-search", agent(), """
+                    {"collection":"ct-series","dataset":"dermatology-phi","purposeOfUse":"TREAT","text":"lesion","k":3}""");
+        }
+        HttpClient carla = browser();
+        signIn(carla, "carla.compliance");
+        HttpResponse<String> page = get(carla, "/portal/analytics?hours=2");
+        assertThat(page.statusCode()).isEqualTo(200);
+        Matcher row = Pattern.compile("<td>demo-retrieval-agent</td><td>text-search</td><td>(\\d+)</td>\\s*<td>(\\d+)</td>")
+                .matcher(page.body());
+        assertThat(row.find()).as(page.body()).isTrue();
+        assertThat(Long.parseLong(row.group(2))).isGreaterThanOrEqualTo(2);
+        assertThat(Long.parseLong(row.group(1))).isGreaterThanOrEqualTo(Long.parseLong(row.group(2)));
+        HttpResponse<String> series = carla.send(HttpRequest.newBuilder(URI.create(client.base() + "/portal/analytics/series?hours=2"))
+                .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(series.statusCode()).isEqualTo(200);
+        assertThat(series.body()).contains("\"denials\"");
     }
 }

@@ -53,7 +53,7 @@ import org.springframework.context.SmartLifecycle;
  * the head and commits — one fsync for the whole batch — then releases the waiting threads. The head-row
  * lock keeps one gap-free chain across instances.
  */
-public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
+public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAnalytics, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresAuditLog.class);
 
@@ -549,6 +549,32 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
         } catch (SQLException e) {
             throw new IllegalStateException("Could not read audit record " + sequence, e);
         }
+    }
+
+    @Override
+    public List<io.warden.audit.AuditAnalytics.Activity> activity(Instant since, java.time.Duration bucket) {
+        List<io.warden.audit.AuditAnalytics.Activity> rows = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement("""
+                select date_bin(make_interval(secs => ?), time, timestamptz '2000-01-01') as bucket, agent_id, tool,
+                       count(*) filter (where action = 'gateway.decision') as calls,
+                       count(*) filter (where action = 'gateway.decision' and decision = 'DENY') as denials,
+                       percentile_disc(0.5) within group (order by latency_micros) filter (where action = 'gateway.outcome') as p50
+                from audit_event
+                where time >= ? and agent_id is not null and action in ('gateway.decision', 'gateway.outcome')
+                group by 1, 2, 3 order by 1, 2, 3""")) {
+            statement.setDouble(1, bucket.toSeconds());
+            statement.setObject(2, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    long p50 = rs.getLong(6);
+                    rows.add(new io.warden.audit.AuditAnalytics.Activity(rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getString(2),
+                            rs.getString(3), rs.getLong(4), rs.getLong(5), rs.wasNull() ? null : p50));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read the gateway's activity", e);
+        }
+        return rows;
     }
 
     @Override

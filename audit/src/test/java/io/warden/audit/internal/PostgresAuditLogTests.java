@@ -194,6 +194,26 @@ class PostgresAuditLogTests {
     }
 
     @Test
+    void gatewayActivityIsBucketedPerAgentAndToolWithDenialsAndMedianLatency() {
+        for (int i = 0; i < 6; i++) {
+            log.append(AuditEvent.builder("gateway.decision", AuditActor.agent("client-a", null), new AuditTarget("tool", "classify"))
+                    .agent("agent-a").tool("classify").decision(i < 2 ? "DENY" : "PERMIT").build());
+            if (i >= 2) {
+                log.append(AuditEvent.builder("gateway.outcome", AuditActor.agent("client-a", null), new AuditTarget("tool", "classify"))
+                        .agent("agent-a").tool("classify").latencyMicros(100L * i).build());
+            }
+        }
+        var rows = log.activity(java.time.Instant.now().minusSeconds(3600), java.time.Duration.ofHours(1));
+        assertThat(rows).filteredOn(row -> row.agentId().equals("agent-a")).singleElement().satisfies(row -> {
+            assertThat(row.tool()).isEqualTo("classify");
+            assertThat(row.calls()).isEqualTo(6);
+            assertThat(row.denials()).isEqualTo(2);
+            assertThat(row.p50LatencyMicros()).isEqualTo(300L);
+        });
+        assertThat(log.activity(java.time.Instant.now().plusSeconds(60), java.time.Duration.ofHours(1))).isEmpty();
+    }
+
+    @Test
     void searchFiltersAndPagesByKeyset() {
         append(30);
         var page = log.search(new AuditQuery(null, "owner-0", null, null, null, null, "DENY", null, null, null, null, 2));
