@@ -54,7 +54,7 @@ class PortalTests extends IntegrationTest {
         Matcher active = Pattern.compile("data-status=\"ACTIVE\">(\\d+)<").matcher(dashboard.body());
         assertThat(active.find()).isTrue();
         assertThat(Long.parseLong(active.group(1))).as("the demo agents at least").isGreaterThanOrEqualTo(3);
-        assertThat(dashboard.body()).contains("id=\"recertification-soon\"", "id=\"orphaned\"");
+        assertThat(dashboard.body()).contains("id=\"recertification-soon\"", "id=\"orphaned\"", "id=\"dormant-soon\"");
         assertThat(dashboard.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
                 assertThat(csp).contains("default-src 'self'", "frame-ancestors 'none'"));
     }

@@ -28,6 +28,9 @@ public interface AgentLifecycle {
     /** The owner attests the agent is still needed. @throws WorkflowRefused (409) when no recertification is open */
     void attest(AgentId agentId, Actor actor);
 
+    /** The lifecycle processes running for the agent now (e.g. {@code agent-onboarding}). */
+    java.util.List<String> runningProcesses(AgentId agentId);
+
     /** The owner keeps a dormant agent. @throws WorkflowRefused (409) when no retirement is pending */
     void keep(AgentId agentId, Actor actor);
 }

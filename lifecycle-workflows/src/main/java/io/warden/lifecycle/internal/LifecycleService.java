@@ -52,6 +52,11 @@ public final class LifecycleService implements AgentLifecycle {
         engine.correlate(Messages.AGENT_KEPT, agentId.toString(), Map.of("keptBy", actor.id()));
     }
 
+    @Override
+    public java.util.List<String> runningProcesses(AgentId agentId) {
+        return BpmnProcesses.ALL.stream().filter(process -> engine.running(process, agentId.toString())).toList();
+    }
+
     private void requireRunning(String process, AgentId agentId, String code, String message) {
         if (!engine.running(process, agentId.toString())) {
             throw new WorkflowRefused(409, code, message);

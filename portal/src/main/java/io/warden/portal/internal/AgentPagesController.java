@@ -32,10 +32,12 @@ class AgentPagesController {
 
     private final AgentRegistry registry;
     private final AuditLog audit;
+    private final io.warden.lifecycle.AgentLifecycle workflows;
 
-    AgentPagesController(AgentRegistry registry, AuditLog audit) {
+    AgentPagesController(AgentRegistry registry, AuditLog audit, io.warden.lifecycle.AgentLifecycle workflows) {
         this.registry = registry;
         this.audit = audit;
+        this.workflows = workflows;
     }
 
     @GetMapping("/new")
@@ -98,6 +100,7 @@ class AgentPagesController {
                 null, null, null, 50));
         model.addAttribute("actor", actor);
         model.addAttribute("agent", agent);
+        model.addAttribute("processes", workflows.runningProcesses(agentId));
         model.addAttribute("timeline", timeline.stream().map(record -> Map.of(
                 "time", record.time().toString(), "from", record.event().details().getOrDefault("from", ""),
                 "to", record.event().details().getOrDefault("to", ""), "actor", record.event().actor().id())).toList());

@@ -30,9 +30,12 @@ class PortalController {
     private final io.warden.registry.Directory directory;
     private final io.warden.audit.AuditLog audit;
     private final java.time.Clock clock;
+    private final io.warden.lifecycle.LifecycleRuleBook rules;
 
     PortalController(AgentRegistry registry, KillSwitches killSwitches, io.warden.registry.AgentQueries agents,
-            io.warden.registry.Directory directory, io.warden.audit.AuditLog audit, java.time.Clock clock) {
+            io.warden.registry.Directory directory, io.warden.audit.AuditLog audit, java.time.Clock clock,
+            io.warden.lifecycle.LifecycleRuleBook rules) {
+        this.rules = rules;
         this.registry = registry;
         this.killSwitches = killSwitches;
         this.agents = agents;
@@ -60,6 +63,9 @@ class PortalController {
         model.addAttribute("killSwitches", killSwitches.active());
         java.time.Instant now = clock.instant();
         model.addAttribute("recertificationSoon", agents.recertificationDue(now.plus(java.time.Duration.ofDays(30))).size());
+        // dormant within the next 14 days: unused for the dormancy rule's days less 14
+        long dormancyDays = ((Number) rules.rule("dormancy").parameters().getOrDefault("days", 90)).longValue();
+        model.addAttribute("dormantSoon", agents.dormantSince(now.minus(java.time.Duration.ofDays(Math.max(0, dormancyDays - 14)))).size());
         var owners = agents.ownersOfLiveAgents();
         var people = directory.findUsers(new java.util.TreeSet<>(owners.values()));
         model.addAttribute("orphaned", owners.values().stream()
