@@ -89,6 +89,10 @@ class TwoInstancesTests {
             await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5)).until(() ->
                     switchesB.covers("demo-retrieval-agent", "image-search", "imaging-ct-deid").agent());
             assertThat((System.nanoTime() - start) / 1_000_000).as("milliseconds until B applied it").isLessThan(1000);
+            // both instances report that they apply it, which the portal shows as "on every instance"
+            java.util.UUID switchId = java.util.UUID.fromString(engaged.json().get("id").asString());
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(switchesB.applied().get(switchId))
+                    .isEqualTo(new io.warden.policy.KillSwitches.Applied(2, 2)));
         }
     }
 

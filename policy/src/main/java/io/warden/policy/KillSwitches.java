@@ -36,6 +36,17 @@ public interface KillSwitches {
      */
     void onEngaged(Runnable listener);
 
+    /** How many live Warden instances have applied each active switch, out of how many are live. */
+    java.util.Map<UUID, Applied> applied();
+
+    /** A switch's reach: the instances that apply it, of the instances seen alive in the last half minute. */
+    record Applied(int instances, int live) {
+
+        public boolean everywhere() {
+            return instances >= live;
+        }
+    }
+
     /** Which kinds of switch cover a call. */
     record Covered(boolean global, boolean agent, boolean tool, boolean dataset) {
 

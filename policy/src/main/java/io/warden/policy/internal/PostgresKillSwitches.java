@@ -63,6 +63,8 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle 
     private volatile Snapshot snapshot = new Snapshot(false, Set.of(), Set.of(), Set.of(), List.of());
     private volatile boolean running;
     private final Object reloading = new Object();
+    /** This instance, as it reports itself in {@code gateway_instance} and {@code kill_switch_applied}. */
+    private final String instanceId = "warden-" + java.util.UUID.randomUUID();
     private final List<Runnable> engagedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private @Nullable Thread listener;
     private @Nullable ScheduledExecutorService reconciler;
@@ -198,6 +200,7 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle 
         }
         Snapshot before = snapshot;
         snapshot = new Snapshot(global, Set.copyOf(agents), Set.copyOf(tools), Set.copyOf(datasets), List.copyOf(active));
+        reportApplied(active);
         Set<UUID> known = new HashSet<>();
         before.active().forEach(each -> known.add(each.id()));
         if (active.stream().anyMatch(each -> !known.contains(each.id()))) {
@@ -209,6 +212,38 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle 
                 }
             }
         }
+    }
+
+    /** Says this instance is alive and which switches it applies now (best effort: a failure only delays the report). */
+    private void reportApplied(List<KillSwitch> active) {
+        try {
+            Timestamp now = Timestamp.from(clock.instant());
+            jdbc.sql("insert into gateway_instance (id, seen_at) values (:id, :now) on conflict (id) do update set seen_at = :now")
+                    .param("id", instanceId).param("now", now).update();
+            for (KillSwitch each : active) {
+                jdbc.sql("""
+                        insert into kill_switch_applied (switch_id, instance_id, applied_at) values (:switch, :instance, :now)
+                        on conflict do nothing""").param("switch", each.id()).param("instance", instanceId).param("now", now).update();
+            }
+        } catch (RuntimeException e) {
+            log.debug("Could not report the applied kill switches; the next reconciliation will", e);
+        }
+    }
+
+    @Override
+    public java.util.Map<UUID, Applied> applied() {
+        Timestamp since = Timestamp.from(clock.instant().minusSeconds(30));
+        int live = jdbc.sql("select count(*) from gateway_instance where seen_at >= :since").param("since", since)
+                .query(Integer.class).single();
+        java.util.Map<UUID, Applied> reach = new java.util.HashMap<>();
+        for (KillSwitch each : snapshot.active()) {
+            int instances = jdbc.sql("""
+                    select count(*) from kill_switch_applied a join gateway_instance i on i.id = a.instance_id
+                    where a.switch_id = :switch and i.seen_at >= :since""").param("switch", each.id()).param("since", since)
+                    .query(Integer.class).single();
+            reach.put(each.id(), new Applied(instances, Math.max(live, instances)));
+        }
+        return reach;
     }
 
     @Override

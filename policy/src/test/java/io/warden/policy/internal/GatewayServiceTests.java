@@ -112,6 +112,7 @@ class GatewayServiceTests {
         public Covered covers(String agentId, String tool, String dataset) { return new Covered(false, killed.get(), false, false); }
         public List<KillSwitch> active() { return List.of(); }
         public void onEngaged(Runnable listener) { engagedListeners.add(listener); }
+        public Map<UUID, Applied> applied() { return Map.of(); }
     };
     final List<Runnable> engagedListeners = new CopyOnWriteArrayList<>();
 

@@ -98,6 +98,7 @@ class GovernanceController {
     String killSwitches(Actor actor, Model model) {
         model.addAttribute("actor", actor);
         model.addAttribute("active", killSwitches.active());
+        model.addAttribute("applied", killSwitches.applied());
         model.addAttribute("scopes", KillSwitchScope.values());
         return "portal/kill-switches";
     }
