@@ -85,8 +85,11 @@ class BrowserTests extends IntegrationTest {
         return browser;
     }
 
+    /** Waits up to 30 s; an element replaced while being read (a page reload, an htmx swap) is read again. */
     static WebDriverWait wait(WebDriver browser) {
-        return new WebDriverWait(browser, Duration.ofSeconds(30));
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        return wait;
     }
 
     @Test
@@ -175,9 +178,10 @@ class BrowserTests extends IntegrationTest {
         Thread.sleep(1500); // let the force layout settle before the picture
         keep(ada, "agent-map.png");
         ada.findElement(By.linkText("Agents")).click();
-        ada.findElement(By.id("q")).sendKeys("wound");
-        ada.findElement(By.cssSelector("form[role=search] button")).click();
-        wait(ada).until(b -> b.getPageSource().contains("Demo wound classifier"));
+        ada.findElement(By.id("q")).sendKeys("wound"); // no submit: htmx replaces the results as one types
+        wait(ada).until(b -> b.findElement(By.id("results")).getText().contains("Demo wound classifier")
+                && !b.findElement(By.id("results")).getText().contains("Demo CT retrieval agent"));
+        assertThat(ada.getCurrentUrl()).as("the filtered view has its own address").contains("q=wound");
         String id = agentByClientId("demo-wound-classifier").get("id").asString();
         ada.get(client.base() + "/portal/agents/" + id);
         assertThat(ada.findElement(By.id("agent-status")).getText()).isEqualTo("ACTIVE");

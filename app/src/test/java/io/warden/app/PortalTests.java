@@ -209,6 +209,8 @@ class PortalTests extends IntegrationTest {
         assertThat(row.find()).as(page.body()).isTrue();
         assertThat(Long.parseLong(row.group(2))).isGreaterThanOrEqualTo(2);
         assertThat(Long.parseLong(row.group(1))).isGreaterThanOrEqualTo(Long.parseLong(row.group(2)));
+        String demo = agentByClientId("demo-retrieval-agent").get("id").asString();
+        assertThat(get(carla, "/portal/agents/" + demo).body()).contains("id=\"agent-activity\"", "text-search");
         HttpResponse<String> series = carla.send(HttpRequest.newBuilder(URI.create(client.base() + "/portal/analytics/series?hours=2"))
                 .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(series.statusCode()).isEqualTo(200);

@@ -33,8 +33,13 @@ class AgentPagesController {
     private final AgentRegistry registry;
     private final AuditLog audit;
     private final io.warden.lifecycle.AgentLifecycle workflows;
+    private final io.warden.audit.AuditAnalytics analytics;
+    private final java.time.Clock clock;
 
-    AgentPagesController(AgentRegistry registry, AuditLog audit, io.warden.lifecycle.AgentLifecycle workflows) {
+    AgentPagesController(AgentRegistry registry, AuditLog audit, io.warden.lifecycle.AgentLifecycle workflows,
+            io.warden.audit.AuditAnalytics analytics, java.time.Clock clock) {
+        this.analytics = analytics;
+        this.clock = clock;
         this.registry = registry;
         this.audit = audit;
         this.workflows = workflows;
@@ -101,6 +106,10 @@ class AgentPagesController {
         model.addAttribute("actor", actor);
         model.addAttribute("agent", agent);
         model.addAttribute("processes", workflows.runningProcesses(agentId));
+        // the gateway records the agent by its client id
+        String caller = agent.clientId() == null ? agentId.toString() : agent.clientId();
+        model.addAttribute("activity", analytics.activity(clock.instant().minus(java.time.Duration.ofHours(24)),
+                java.time.Duration.ofHours(1)).stream().filter(row -> row.agentId().equals(caller)).toList());
         model.addAttribute("timeline", timeline.stream().map(record -> Map.of(
                 "time", record.time().toString(), "from", record.event().details().getOrDefault("from", ""),
                 "to", record.event().details().getOrDefault("to", ""), "actor", record.event().actor().id())).toList());
