@@ -103,6 +103,9 @@ class OnboardingFlowTests extends IntegrationTest {
         assertThat(text.get("items")).anySatisfy(item -> assertThat(item.get("name").asString()).isEqualTo("Demo wound classifier"));
         JsonNode byScope = client.get("/api/v1/agents?dataScope=dermatology-phi&status=ACTIVE", compliance()).json();
         assertThat(byScope.get("items")).allSatisfy(item -> assertThat(item.get("dataScopes").toString()).contains("dermatology-phi"));
+        JsonNode byName = client.get("/api/v1/agents?q=demo&sort=NAME", admin()).json();
+        assertThat(byName.get("items")).extracting(item -> item.get("name").asString()).isSortedAccordingTo(String.CASE_INSENSITIVE_ORDER);
+        assertThat(client.get("/api/v1/agents?sort=SIDEWAYS", admin()).status()).isEqualTo(400);
         JsonNode paged = client.get("/api/v1/agents?size=1&page=0", admin()).json();
         assertThat(paged.get("items")).hasSize(1);
         assertThat(paged.get("total").asLong()).isGreaterThanOrEqualTo(3);

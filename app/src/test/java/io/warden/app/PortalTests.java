@@ -66,6 +66,10 @@ class PortalTests extends IntegrationTest {
         HttpResponse<String> wound = get(browser, "/portal/agents?q=wound");
         assertThat(wound.statusCode()).isEqualTo(200);
         assertThat(wound.body()).contains("Demo wound classifier").doesNotContain("Demo CT retrieval agent");
+        HttpResponse<String> byName = get(browser, "/portal/agents?q=demo&sort=NAME");
+        assertThat(byName.body().indexOf("Demo CT retrieval agent")).as("sorted by name")
+                .isLessThan(byName.body().indexOf("Demo imaging specialist"));
+        assertThat(byName.body().indexOf("Demo imaging specialist")).isLessThan(byName.body().indexOf("Demo wound classifier"));
         HttpResponse<String> classifiers = get(browser, "/portal/agents?kind=RAG_CLASSIFIER&status=ACTIVE");
         assertThat(classifiers.body()).contains("Demo wound classifier").doesNotContain("Demo imaging specialist");
     }

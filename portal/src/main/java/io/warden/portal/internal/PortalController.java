@@ -79,10 +79,12 @@ class PortalController {
     @GetMapping("/agents")
     String agents(Actor actor, @RequestParam(required = false) @Nullable String q,
             @RequestParam(required = false) @Nullable AgentStatus status, @RequestParam(required = false) @Nullable AgentKind kind,
-            @RequestParam(defaultValue = "0") int page, Model model) {
+            @RequestParam(required = false) AgentFilter.@Nullable Sort sort, @RequestParam(defaultValue = "0") int page, Model model) {
         String text = q == null || q.isBlank() ? null : q.strip();
         model.addAttribute("actor", actor);
-        model.addAttribute("agents", registry.search(new AgentFilter(status, kind, null, null, text), Math.max(0, page), 25));
+        model.addAttribute("agents", registry.search(new AgentFilter(status, kind, null, null, text, sort), Math.max(0, page), 25));
+        model.addAttribute("sort", sort);
+        model.addAttribute("sorts", AgentFilter.Sort.values());
         model.addAttribute("q", text == null ? "" : text);
         model.addAttribute("status", status);
         model.addAttribute("kind", kind);

@@ -129,6 +129,15 @@ public class AgentRepository {
         return owners;
     }
 
+    private static String order(io.warden.registry.AgentFilter.@org.jspecify.annotations.Nullable Sort sort) {
+        return switch (sort == null ? io.warden.registry.AgentFilter.Sort.NEWEST : sort) {
+            case NEWEST -> "created_at desc, id";
+            case NAME -> "lower(name), id";
+            case STATUS -> "status, lower(name), id";
+            case UPDATED -> "updated_at desc, id";
+        };
+    }
+
     Page<Agent> search(AgentFilter filter, int page, int size) {
         StringBuilder where = new StringBuilder(" where true");
         var params = new java.util.HashMap<String, Object>();
@@ -156,7 +165,7 @@ public class AgentRepository {
         params.put("limit", size);
         params.put("offset", (long) page * size);
         List<Agent> items = new ArrayList<>(jdbc.sql("select " + COLUMNS + " from agent" + where
-                        + " order by created_at desc, id limit :limit offset :offset")
+                        + " order by " + order(filter.sort()) + " limit :limit offset :offset")
                 .params(params).query(AgentRepository::map).list());
         return new Page<>(items, page, size, total);
     }

@@ -46,9 +46,10 @@ class AgentController {
             @RequestParam(required = false) @Nullable @Size(max = 200) String owner,
             @RequestParam(required = false) @Nullable @Size(max = 63) String dataScope,
             @RequestParam(required = false) @Nullable @Size(max = 200) String q,
+            @RequestParam(required = false) AgentFilter.@Nullable Sort sort,
             @RequestParam(required = false) @Nullable Integer page,
             @RequestParam(required = false) @Nullable Integer size) {
-        var filter = new AgentFilter(status, kind, owner, dataScope, q);
+        var filter = new AgentFilter(status, kind, owner, dataScope, q, sort);
         return PageResponse.of(registry.search(filter, page, size));
     }
 
