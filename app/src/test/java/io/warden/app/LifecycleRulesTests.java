@@ -57,6 +57,11 @@ class LifecycleRulesTests extends IntegrationTest {
         assertThat(client.call("PUT", "/api/v1/lifecycle-rules/dormancy", admin(), body(true, "{\"days\":90}", version + 1)).status())
                 .isEqualTo(200);
         assertThat(client.get("/api/v1/lifecycle-rules/nope", admin()).status()).isEqualTo(404);
+        JsonNode recertification = client.get("/api/v1/lifecycle-rules/recertification-due", admin()).json();
+        assertThat(recertification.get("parameters").get("periodDays").asInt()).isEqualTo(90);
+        var tooShort = client.call("PUT", "/api/v1/lifecycle-rules/recertification-due", admin(),
+                body(true, "{\"periodDays\":1}", recertification.get("version").asLong()));
+        assertThat(tooShort.json().get("detail").asString()).startsWith("parameters.periodDays");
     }
 
     @Test

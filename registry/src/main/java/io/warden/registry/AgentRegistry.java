@@ -86,6 +86,9 @@ public interface AgentRegistry extends AgentQueries {
     /** Records the owner's attestation: the next recertification is due one period from now. */
     AgentView recertify(AgentId id, Actor actor);
 
+    /** Records the owner's attestation: the next recertification is due {@code period} from now. */
+    AgentView recertify(AgentId id, java.time.Duration period, Actor actor);
+
     /** Records the identity (OAuth2 client id) provisioned for the agent; idempotent for the same one. */
     AgentView assignIdentity(AgentId id, String clientId, Actor actor);
 

@@ -47,8 +47,9 @@ class LifecycleConfiguration {
 
     @Bean
     LifecycleTasks lifecycleTasks(AgentRegistry registry, Directory directory, IdentityProvisioner identities,
-            Notifications notifications, Clock clock) {
-        return new LifecycleTasks(registry, directory, identities, notifications, clock);
+            Notifications notifications, Clock clock, org.springframework.beans.factory.ObjectProvider<LifecycleRules> rules) {
+        return new LifecycleTasks(registry, directory, identities, notifications, clock, () -> ((Number) rules.getObject()
+                .rule("recertification-due").parameters().getOrDefault("periodDays", 90)).longValue());
     }
 
     @Bean

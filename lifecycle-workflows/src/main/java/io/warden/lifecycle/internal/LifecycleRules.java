@@ -125,7 +125,8 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
         Set<String> allowed = switch (kind) {
             case DORMANT -> Set.of("days");
             case RISK_SIGNAL -> Set.of("denials", "window");
-            case OWNER_INACTIVE, RECERTIFICATION_DUE -> Set.of();
+            case RECERTIFICATION_DUE -> Set.of("periodDays");
+            case OWNER_INACTIVE -> Set.of();
         };
         for (String name : parameters.keySet()) {
             if (!allowed.contains(name)) {
@@ -135,6 +136,9 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
         }
         if (kind == LifecycleRule.Kind.DORMANT) {
             checked.put("days", integer(parameters, "days", 1, 3650));
+        }
+        if (kind == LifecycleRule.Kind.RECERTIFICATION_DUE) {
+            checked.put("periodDays", integer(parameters, "periodDays", 7, 1095));
         }
         if (kind == LifecycleRule.Kind.RISK_SIGNAL) {
             checked.put("denials", integer(parameters, "denials", 1, 1_000_000));

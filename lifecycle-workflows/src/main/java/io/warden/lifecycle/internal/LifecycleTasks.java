@@ -51,9 +51,12 @@ public final class LifecycleTasks {
     private final IdentityProvisioner identities;
     private final Notifications notifications;
     private final Clock clock;
+    /** The recertification period in days, from its lifecycle rule. */
+    private final java.util.function.LongSupplier periodDays;
 
     public LifecycleTasks(AgentRegistry registry, Directory directory, IdentityProvisioner identities,
-            Notifications notifications, Clock clock) {
+            Notifications notifications, Clock clock, java.util.function.LongSupplier periodDays) {
+        this.periodDays = periodDays;
         this.registry = registry;
         this.directory = directory;
         this.identities = identities;
@@ -143,7 +146,7 @@ public final class LifecycleTasks {
     }
 
     JobResult recertify(Job job) {
-        registry.recertify(AgentId.of(job.agentId()), SYSTEM);
+        registry.recertify(AgentId.of(job.agentId()), java.time.Duration.ofDays(periodDays.getAsLong()), SYSTEM);
         return JobResult.complete();
     }
 

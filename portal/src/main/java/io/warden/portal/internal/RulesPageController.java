@@ -16,7 +16,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
-/** The lifecycle rules: everyone reads them; admins switch them and set dormancy days and risk thresholds. */
+/** The lifecycle rules: everyone reads them; admins switch them and set dormancy days, the recertification period and risk thresholds. */
 @Controller
 @RequestMapping("/portal/rules")
 class RulesPageController {
@@ -38,7 +38,8 @@ class RulesPageController {
     @PostMapping("/{key}")
     String update(@PathVariable String key, @RequestParam long version, @RequestParam(defaultValue = "false") boolean enabled,
             @RequestParam(required = false) @Nullable Integer days, @RequestParam(required = false) @Nullable Integer denials,
-            @RequestParam(required = false) @Nullable String window, Actor actor, RedirectAttributes flash) {
+            @RequestParam(required = false) @Nullable String window, @RequestParam(required = false) @Nullable Integer periodDays,
+            Actor actor, RedirectAttributes flash) {
         try {
             LifecycleRule current = rules.rule(key);
             Map<String, Object> parameters = new LinkedHashMap<>();
@@ -48,7 +49,8 @@ class RulesPageController {
                     parameters.put("denials", denials);
                     parameters.put("window", window);
                 }
-                case OWNER_INACTIVE, RECERTIFICATION_DUE -> { }
+                case RECERTIFICATION_DUE -> parameters.put("periodDays", periodDays);
+                case OWNER_INACTIVE -> { }
             }
             rules.update(key, enabled, parameters, version, actor.id());
             flash.addFlashAttribute("message", "Saved " + key + ".");

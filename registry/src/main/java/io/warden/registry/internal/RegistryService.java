@@ -338,10 +338,18 @@ public class RegistryService implements AgentRegistry {
     /** The owner attested the agent: the next recertification is due one period from now. */
     @Override
     public AgentView recertify(AgentId id, Actor actor) {
+        return recertify(id, properties.recertificationPeriod(), actor);
+    }
+
+    @Override
+    public AgentView recertify(AgentId id, java.time.Duration period, Actor actor) {
+        if (period.isNegative() || period.isZero()) {
+            throw new RegistryException.InvalidField("period", "A recertification period is positive, got " + period);
+        }
         Agent agent = loadAgentForUpdate(id);
         requireOwnerOrAdmin(agent, actor);
         Instant now = clock.instant();
-        agent.recertify(now.plus(properties.recertificationPeriod()), actor, now);
+        agent.recertify(now.plus(period), actor, now);
         agents.update(agent);
         publish(agent.drainEvents());
         return agent.view();
