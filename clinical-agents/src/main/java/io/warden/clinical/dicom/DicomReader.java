@@ -1,0 +1,387 @@
+package io.warden.clinical.dicom;
+
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.Inflater;
+import java.util.zip.InflaterInputStream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A small, dependency-free reader of DICOM Part 10 headers. It accepts files with or without the 128-byte
+ * preamble and file meta information; implicit and explicit VR little endian, explicit VR big endian and
+ * deflated explicit little endian data sets (any other transfer syntax is explicit little endian up to the
+ * pixel data); defined and undefined lengths; sequences (skipped, nested to any depth) and UN. It stops at
+ * Pixel Data without reading it, reports a file that ends inside an element as truncated, and throws nothing
+ * but {@link DicomFormatException}, naming the file and the offset. Patient identifiers leave it only as
+ * salted SHA-256 hashes. Thread-safe; a reader holds only its salt.
+ */
+public final class DicomReader {
+
+    static final String IMPLICIT_LE = "1.2.840.10008.1.2";
+    static final String EXPLICIT_LE = "1.2.840.10008.1.2.1";
+    static final String DEFLATED_LE = "1.2.840.10008.1.2.1.99";
+    static final String EXPLICIT_BE = "1.2.840.10008.1.2.2";
+    private static final int PIXEL_DATA = 0x7FE00010;
+    private static final int ITEM = 0xFFFEE000;
+    private static final int ITEM_END = 0xFFFEE00D;
+    private static final int SEQUENCE_END = 0xFFFEE0DD;
+    private static final long UNDEFINED = 0xFFFFFFFFL;
+    /** VRs with a 2-byte reserved field and a 4-byte length in explicit VR. */
+    private static final Set<String> LONG_VRS = Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV");
+    /** The top-level attributes kept, by tag. */
+    private static final Map<Integer, String> WANTED = Map.ofEntries(
+            Map.entry(0x0020000D, "study"), Map.entry(0x0020000E, "series"), Map.entry(0x00080018, "sop"),
+            Map.entry(0x00080060, "modality"), Map.entry(0x00180015, "bodyPart"), Map.entry(0x0008103E, "seriesDescription"),
+            Map.entry(0x00081030, "studyDescription"), Map.entry(0x00200037, "orientation"), Map.entry(0x00200032, "position"),
+            Map.entry(0x00180050, "sliceThickness"), Map.entry(0x00280010, "rows"), Map.entry(0x00280011, "columns"),
+            Map.entry(0x00280008, "frames"), Map.entry(0x00080070, "manufacturer"), Map.entry(0x00100020, "patientId"),
+            Map.entry(0x00100010, "patientName"));
+    /** Implicit VR has no VR on the wire: the VRs of the binary attributes read. */
+    private static final Map<Integer, String> IMPLICIT_VRS = Map.of(0x00280010, "US", 0x00280011, "US");
+
+    private final byte[] salt;
+
+    /** @param salt mixed into every patient hash, so that hashes cannot be matched against a list of identifiers */
+    public DicomReader(byte[] salt) {
+        this.salt = salt.clone();
+    }
+
+    public DicomHeader read(Path file) throws DicomFormatException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in, file.toString());
+        } catch (IOException e) {
+            throw new DicomFormatException(file.toString(), 0, "cannot be read: " + e.getMessage());
+        }
+    }
+
+    public DicomHeader read(InputStream stream, String name) throws DicomFormatException {
+        Cursor in = new Cursor(new BufferedInputStream(stream, 64 * 1024), name);
+        try {
+            return parse(in);
+        } catch (EOFException e) {
+            throw new DicomFormatException(name, in.offset, "truncated: the file ends inside an element");
+        } catch (IOException e) {
+            throw new DicomFormatException(name, in.offset, "cannot be read: " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new DicomFormatException(name, in.offset, "malformed: " + e.getMessage());
+        }
+    }
+
+    private DicomHeader parse(Cursor in) throws IOException, DicomFormatException {
+        in.source.mark(132);
+        byte[] head = in.readUpTo(132);
+        boolean preamble = head.length == 132 && head[128] == 'D' && head[129] == 'I' && head[130] == 'C' && head[131] == 'M';
+        in.source.reset();
+        in.offset = 0;
+        if (preamble) {
+            in.skip(132);
+        }
+        Map<String, Object> values = new HashMap<>();
+        String transferSyntax = null;
+        // the file meta group: explicit VR little endian, whatever the data set's syntax
+        if (preamble || startsWithMetaGroup(in)) {
+            in.littleEndian = true;
+            in.explicit = true;
+            while (true) {
+                in.source.mark(8);
+                long mark = in.offset;
+                int group = in.peekGroup();
+                in.source.reset();
+                in.offset = mark;
+                if (group != 0x0002) {
+                    break;
+                }
+                Element element = in.header();
+                byte[] value = in.read(element.length);
+                if (element.tag == 0x00020010) {
+                    transferSyntax = text(value);
+                }
+            }
+        }
+        if (transferSyntax == null) {
+            transferSyntax = guessSyntax(in);
+        }
+        switch (transferSyntax) {
+            case IMPLICIT_LE -> { in.littleEndian = true; in.explicit = false; }
+            case EXPLICIT_BE -> { in.littleEndian = false; in.explicit = true; }
+            case DEFLATED_LE -> {
+                in.littleEndian = true;
+                in.explicit = true;
+                in.source = new BufferedInputStream(new InflaterInputStream(in.source, new Inflater(true)), 64 * 1024);
+            }
+            default -> { in.littleEndian = true; in.explicit = true; }
+        }
+        dataSet(in, values, true, -1);
+        List<Double> orientation = numbers((String) values.get("orientation"));
+        List<Double> position = numbers((String) values.get("position"));
+        return new DicomHeader(transferSyntax, str(values, "study"), str(values, "series"), str(values, "sop"),
+                str(values, "modality"), str(values, "bodyPart"), str(values, "seriesDescription"), str(values, "studyDescription"),
+                orientation, position, number(str(values, "sliceThickness")), integer(values.get("rows")),
+                integer(values.get("columns")), integer(str(values, "frames")), str(values, "manufacturer"),
+                hash(str(values, "patientId")), hash(str(values, "patientName")));
+    }
+
+    /** Reads elements until the end, Pixel Data, an item delimiter (inside an item) or {@code until} bytes. */
+    private void dataSet(Cursor in, Map<String, Object> values, boolean topLevel, long until) throws IOException, DicomFormatException {
+        while (until < 0 || in.offset < until) {
+            if (topLevel && in.atEnd()) {
+                return;
+            }
+            Element element = in.header();
+            if (element.tag == PIXEL_DATA) {
+                return; // stop before the pixels
+            }
+            if (element.tag == ITEM_END) {
+                return;
+            }
+            boolean sequence = "SQ".equals(element.vr) || (element.length == UNDEFINED && (element.vr == null || "UN".equals(element.vr)));
+            if (sequence) {
+                sequence(in, element);
+                continue;
+            }
+            if (element.length == UNDEFINED) {
+                throw new DicomFormatException(in.name, in.offset, "undefined length for a " + element.vr + " element");
+            }
+            String key = topLevel ? WANTED.get(element.tag) : null;
+            if (key == null) {
+                in.skip(element.length);
+                continue;
+            }
+            byte[] value = in.read(element.length);
+            String vr = element.vr != null ? element.vr : IMPLICIT_VRS.getOrDefault(element.tag, "LO");
+            values.put(key, vr.equals("US") ? (Object) in.unsignedShort(value) : text(value));
+        }
+    }
+
+    private void sequence(Cursor in, Element element) throws IOException, DicomFormatException {
+        boolean wasExplicit = in.explicit;
+        boolean wasLittle = in.littleEndian;
+        if ("UN".equals(element.vr) || element.vr == null && element.length == UNDEFINED && !wasExplicit) {
+            // a sequence of unknown VR is encoded implicit VR little endian
+            if ("UN".equals(element.vr)) {
+                in.explicit = false;
+                in.littleEndian = true;
+            }
+        }
+        try {
+            long end = element.length == UNDEFINED ? -1 : in.offset + element.length;
+            while (end < 0 || in.offset < end) {
+                int tag = in.tag();
+                long length = in.uint32();
+                if (tag == SEQUENCE_END) {
+                    return;
+                }
+                if (tag != ITEM) {
+                    throw new DicomFormatException(in.name, in.offset - 8, String.format("expected an item, found (%04X,%04X)",
+                            tag >>> 16, tag & 0xFFFF));
+                }
+                if (length == UNDEFINED) {
+                    dataSet(in, new HashMap<>(), false, -1); // returns after the item delimiter
+                } else {
+                    in.skip(length);
+                }
+            }
+        } finally {
+            in.explicit = wasExplicit;
+            in.littleEndian = wasLittle;
+        }
+    }
+
+    private static boolean startsWithMetaGroup(Cursor in) throws IOException {
+        in.source.mark(8);
+        byte[] head = in.readUpTo(6);
+        in.source.reset();
+        in.offset = 0;
+        return head.length == 6 && head[0] == 0x02 && head[1] == 0x00 && Character.isUpperCase(head[4]) && Character.isUpperCase(head[5]);
+    }
+
+    /** No file meta: explicit VR if a VR follows the first tag, big endian if the group reads better that way. */
+    private static String guessSyntax(Cursor in) throws IOException {
+        in.source.mark(8);
+        long mark = in.offset;
+        byte[] head = in.readUpTo(6);
+        in.source.reset();
+        in.offset = mark;
+        if (head.length < 6) {
+            return IMPLICIT_LE;
+        }
+        boolean explicit = Character.isUpperCase(head[4]) && Character.isUpperCase(head[5]);
+        boolean bigEndian = head[0] == 0 && head[1] != 0; // groups are small numbers: (0008,...) reads 00 08 in big endian
+        return !explicit ? IMPLICIT_LE : bigEndian ? EXPLICIT_BE : EXPLICIT_LE;
+    }
+
+    private @Nullable String hash(@Nullable String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(salt);
+            sha.update(value.strip().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A value, or null when absent or empty (DICOM's type 2 attributes may be present without a value). */
+    private static @Nullable String str(Map<String, Object> values, String key) {
+        Object value = values.get(key);
+        return value == null || value.toString().isBlank() ? null : value.toString();
+    }
+
+    private static String text(byte[] value) {
+        int end = value.length;
+        while (end > 0 && (value[end - 1] == 0 || value[end - 1] == ' ')) {
+            end--;
+        }
+        int start = 0;
+        while (start < end && value[start] == ' ') {
+            start++;
+        }
+        return new String(value, start, end - start, StandardCharsets.ISO_8859_1);
+    }
+
+    private static List<Double> numbers(@Nullable String text) {
+        List<Double> numbers = new ArrayList<>();
+        if (text != null && !text.isBlank()) {
+            for (String part : text.split("\\\\")) {
+                numbers.add(Double.parseDouble(part.strip()));
+            }
+        }
+        return numbers;
+    }
+
+    private static @Nullable Double number(@Nullable String text) {
+        return text == null || text.isBlank() ? null : Double.parseDouble(text.strip());
+    }
+
+    private static @Nullable Integer integer(@Nullable Object value) {
+        if (value instanceof Integer number) {
+            return number;
+        }
+        return value == null || value.toString().isBlank() ? null : Integer.parseInt(value.toString().strip());
+    }
+
+    private record Element(int tag, @Nullable String vr, long length) {
+    }
+
+    /** The stream with its offset and the current byte order and VR style. */
+    private static final class Cursor {
+
+        InputStream source;
+        final String name;
+        long offset;
+        boolean littleEndian = true;
+        boolean explicit = true;
+
+        Cursor(InputStream source, String name) {
+            this.source = source;
+            this.name = name;
+        }
+
+        boolean atEnd() throws IOException {
+            source.mark(1);
+            int next = source.read();
+            source.reset();
+            return next < 0;
+        }
+
+        byte[] readUpTo(int n) throws IOException {
+            byte[] bytes = source.readNBytes(n);
+            offset += bytes.length;
+            return bytes;
+        }
+
+        byte[] read(long n) throws IOException {
+            if (n > Integer.MAX_VALUE - 16) {
+                throw new EOFException();
+            }
+            byte[] bytes = source.readNBytes((int) n);
+            offset += bytes.length;
+            if (bytes.length < n) {
+                throw new EOFException();
+            }
+            return bytes;
+        }
+
+        void skip(long n) throws IOException {
+            long left = n;
+            while (left > 0) {
+                long skipped = source.skip(left);
+                if (skipped <= 0) {
+                    if (source.read() < 0) {
+                        offset += n - left;
+                        throw new EOFException();
+                    }
+                    skipped = 1;
+                }
+                left -= skipped;
+            }
+            offset += n;
+        }
+
+        int u16() throws IOException {
+            byte[] b = read(2);
+            return littleEndian ? (b[0] & 0xFF) | (b[1] & 0xFF) << 8 : (b[1] & 0xFF) | (b[0] & 0xFF) << 8;
+        }
+
+        long uint32() throws IOException {
+            byte[] b = read(4);
+            long value = littleEndian
+                    ? (b[0] & 0xFFL) | (b[1] & 0xFFL) << 8 | (b[2] & 0xFFL) << 16 | (b[3] & 0xFFL) << 24
+                    : (b[3] & 0xFFL) | (b[2] & 0xFFL) << 8 | (b[1] & 0xFFL) << 16 | (b[0] & 0xFFL) << 24;
+            return value;
+        }
+
+        int tag() throws IOException {
+            int group = u16();
+            int element = u16();
+            return group << 16 | element;
+        }
+
+        int peekGroup() throws IOException {
+            byte[] b = readUpTo(2);
+            if (b.length < 2) {
+                return -1;
+            }
+            return littleEndian ? (b[0] & 0xFF) | (b[1] & 0xFF) << 8 : (b[1] & 0xFF) | (b[0] & 0xFF) << 8;
+        }
+
+        int unsignedShort(byte[] value) {
+            if (value.length < 2) {
+                return 0;
+            }
+            return littleEndian ? (value[0] & 0xFF) | (value[1] & 0xFF) << 8 : (value[1] & 0xFF) | (value[0] & 0xFF) << 8;
+        }
+
+        Element header() throws IOException {
+            int tag = tag();
+            if ((tag >>> 16) == 0xFFFE) { // item and delimiters have no VR
+                return new Element(tag, null, uint32());
+            }
+            if (!explicit) {
+                return new Element(tag, null, uint32());
+            }
+            String vr = new String(read(2), StandardCharsets.US_ASCII);
+            if (LONG_VRS.contains(vr)) {
+                read(2);
+                return new Element(tag, vr, uint32());
+            }
+            return new Element(tag, vr, u16());
+        }
+    }
+}
