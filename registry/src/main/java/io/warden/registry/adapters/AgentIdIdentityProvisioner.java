@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class AgentIdIdentityProvisioner implements IdentityProvisioner {
 
     private static final Logger log = LoggerFactory.getLogger(AgentIdIdentityProvisioner.class);
+    /** Kiota's error mapping: "XXX" is its key for every error status, each parsed as Graph's ODataError. */
     private static final HashMap<String, ParsableFactory<? extends Parsable>> ERRORS =
             new HashMap<>(Map.of("XXX", ODataError::createFromDiscriminatorValue));
 

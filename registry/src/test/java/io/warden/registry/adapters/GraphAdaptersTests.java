@@ -2,7 +2,6 @@ package io.warden.registry.adapters;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -16,7 +15,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,8 +23,6 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.microsoft.aad.msal4j.HttpResponse;
 import com.microsoft.aad.msal4j.IHttpClient;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
-import com.microsoft.kiota.authentication.AccessTokenProvider;
-import com.microsoft.kiota.authentication.AllowedHostsValidator;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentKind;
 import io.warden.registry.AgentStatus;
@@ -68,15 +64,8 @@ class GraphAdaptersTests {
 
     @BeforeEach
     void fake() {
-        graph = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
-        graph.start();
-        // anything not stubbed answers the way Graph answers an unknown resource
-        graph.stubFor(any(anyUrl()).atPriority(100).willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
-                .withBody("{\"error\":{\"code\":\"Request_ResourceNotFound\",\"message\":\"Resource does not exist.\"}}")));
-        client = GraphClients.create(URI.create(base()), new AccessTokenProvider() {
-            public String getAuthorizationToken(URI uri, Map<String, Object> context) { return "test-graph-token"; }
-            public AllowedHostsValidator getAllowedHostsValidator() { return new AllowedHostsValidator("127.0.0.1"); }
-        });
+        graph = GraphFake.start();
+        client = GraphFake.client(graph, "test-graph-token");
     }
 
     @AfterEach
@@ -85,7 +74,7 @@ class GraphAdaptersTests {
     }
 
     String base() {
-        return "http://127.0.0.1:" + graph.port() + "/v1.0";
+        return GraphFake.base(graph);
     }
 
     @Test

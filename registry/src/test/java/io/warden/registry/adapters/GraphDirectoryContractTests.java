@@ -1,19 +1,12 @@
 package io.warden.registry.adapters;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.microsoft.kiota.authentication.AccessTokenProvider;
-import com.microsoft.kiota.authentication.AllowedHostsValidator;
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryContract;
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -26,18 +19,12 @@ class GraphDirectoryContractTests extends DirectoryContract {
 
     @Override
     protected Directory directory() {
-        return new GraphDirectory(GraphClients.create(URI.create("http://127.0.0.1:" + graph.port() + "/v1.0"), new AccessTokenProvider() {
-            public String getAuthorizationToken(URI uri, Map<String, Object> context) { return "token"; }
-            public AllowedHostsValidator getAllowedHostsValidator() { return new AllowedHostsValidator("127.0.0.1"); }
-        }), 20);
+        return new GraphDirectory(GraphFake.client(graph, "token"), 20);
     }
 
     @Override
     protected void givenPeople(List<Person> people) {
-        graph = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
-        graph.start();
-        graph.stubFor(any(anyUrl()).atPriority(100).willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
-                .withBody("{\"error\":{\"code\":\"Request_ResourceNotFound\",\"message\":\"Resource does not exist.\"}}")));
+        graph = GraphFake.start();
         for (Person person : people) {
             graph.stubFor(get(urlPathEqualTo("/v1.0/users/" + person.id())).willReturn(okJson(json(person))));
             if (person.managerId() != null) {
