@@ -104,20 +104,21 @@ class EmbeddedWorkflowEngineTests {
 
     @Test
     void batchStartsSkipAgentsWithARunningInstanceAndConcurrentBatchesStartEachOnce() throws Exception {
+        // the incident process has no timer: hundreds of instances must not crowd the timer test's job executor
         String prefix = "batch-" + UUID.randomUUID() + "-";
         List<String> agents = java.util.stream.IntStream.range(0, 450).mapToObj(i -> prefix + i).toList();
-        engine.start(BpmnProcesses.RECERTIFICATION, agents.get(7), Map.of());
+        engine.start(BpmnProcesses.INCIDENT, agents.get(7), Map.of());
         var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
-            var first = pool.submit(() -> engine.startAll(BpmnProcesses.RECERTIFICATION, agents, Map.of("rule", "test")));
-            var second = pool.submit(() -> engine.startAll(BpmnProcesses.RECERTIFICATION, agents.reversed(), Map.of("rule", "test")));
+            var first = pool.submit(() -> engine.startAll(BpmnProcesses.INCIDENT, agents, Map.of("rule", "test")));
+            var second = pool.submit(() -> engine.startAll(BpmnProcesses.INCIDENT, agents.reversed(), Map.of("rule", "test")));
             assertThat(first.get() + second.get()).as("each agent once, the one running already skipped").isEqualTo(449);
         } finally {
             pool.shutdown();
         }
         assertThat(engine.engine().getRuntimeService().createProcessInstanceQuery()
-                .processDefinitionKey(BpmnProcesses.RECERTIFICATION).processInstanceBusinessKeyLike(prefix + "%").count()).isEqualTo(450);
-        assertThat(engine.startAll(BpmnProcesses.RECERTIFICATION, agents, Map.of())).isZero();
+                .processDefinitionKey(BpmnProcesses.INCIDENT).processInstanceBusinessKeyLike(prefix + "%").count()).isEqualTo(450);
+        assertThat(engine.startAll(BpmnProcesses.INCIDENT, agents, Map.of())).isZero();
         assertThat(audited).filteredOn(e -> e.action().equals("workflow.started") && e.agentId().startsWith(prefix)).hasSize(450);
     }
 
