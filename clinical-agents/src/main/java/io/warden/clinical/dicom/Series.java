@@ -13,11 +13,14 @@ import org.jspecify.annotations.Nullable;
  * A series as the cohort builder sees it: its instances grouped by Series Instance UID (a SOP instance met
  * twice counts once), with its plane read from the direction cosines.
  *
- * @param sliceCount distinct SOP instances
+ * @param sliceCount     distinct SOP instances
+ * @param images         images in the series: the frames of every distinct instance (one for a single-frame instance)
+ * @param sliceThickness of the first instance that states one, in millimetres
  */
 public record Series(String seriesInstanceUid, @Nullable String studyInstanceUid, @Nullable String modality,
         @Nullable String bodyPartExamined, @Nullable String seriesDescription, @Nullable String studyDescription,
-        Orientation orientation, int sliceCount) {
+        Orientation orientation, int sliceCount, int images, @Nullable Double sliceThickness, @Nullable Integer rows,
+        @Nullable Integer columns, @Nullable String manufacturer) {
 
     /** The imaging plane. */
     public enum Orientation {
@@ -59,12 +62,19 @@ public record Series(String seriesInstanceUid, @Nullable String studyInstanceUid
         List<Series> series = new ArrayList<>();
         bySeries.forEach((uid, members) -> {
             Set<String> sops = new LinkedHashSet<>();
-            members.forEach(member -> sops.add(member.sopInstanceUid() == null ? "instance-" + sops.size() : member.sopInstanceUid()));
+            int images = 0;
+            for (DicomHeader member : members) {
+                if (sops.add(member.sopInstanceUid() == null ? "instance-" + sops.size() : member.sopInstanceUid())) {
+                    images += member.numberOfFrames() == null ? 1 : Math.max(1, member.numberOfFrames());
+                }
+            }
             DicomHeader first = members.getFirst();
             Orientation orientation = members.stream().map(member -> orientation(member.orientation()))
                     .filter(o -> o != Orientation.UNKNOWN).findFirst().orElse(Orientation.UNKNOWN);
+            Double thickness = members.stream().map(DicomHeader::sliceThickness).filter(t -> t != null).findFirst().orElse(null);
             series.add(new Series(uid, first.studyInstanceUid(), first.modality(), first.bodyPartExamined(), first.seriesDescription(),
-                    first.studyDescription(), orientation, sops.size()));
+                    first.studyDescription(), orientation, sops.size(), images, thickness, first.rows(), first.columns(),
+                    first.manufacturer()));
         });
         return series;
     }

@@ -1,0 +1,348 @@
+package io.warden.clinical.cohort;
+
+import io.warden.clinical.Embedder;
+import io.warden.clinical.IndexKind;
+import io.warden.clinical.VectorCollections;
+import io.warden.clinical.VectorIndex;
+import io.warden.clinical.VectorRecord;
+import io.warden.clinical.dicom.DicomHeader;
+import io.warden.clinical.dicom.Series;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The steps of a cohort index build, each a function of the run's folder: it reads what the steps before
+ * it wrote and writes its own artifact atomically (a temporary file moved into place), so a step that is
+ * retried or delivered twice finds either nothing or a whole file. The order is extract → classify → then
+ * describe → embed → index on one branch and project on the other; publishing is the caller's.
+ * <p>
+ * A run's folder keeps its artifacts: {@code series.json} (the series table), {@code skipped.json},
+ * {@code described.json}, {@code embeddings.f32} (one row per description, in table order) and
+ * {@code coordinates.f32}. They stay until the run is deleted, and {@link #reindex} builds a collection
+ * from them again. Thread-safe: steps of different runs, and the two branches of one run, may run at once.
+ */
+public final class CohortPipeline {
+
+    /** Reports a step's progress: items done of the total. */
+    @FunctionalInterface
+    public interface Progress {
+
+        void done(int items, int total);
+
+        Progress NONE = (items, total) -> { };
+    }
+
+    /** A file the extract step could not use, and why. */
+    public record Problem(String source, String reason) {
+    }
+
+    /** One series of a run as the explorer draws it. */
+    public record Point(String seriesInstanceUid, String studyInstanceUid, String modality, String anatomy, AnatomyTier tier,
+            String orientation, int images, String seriesDescription, float x, float y) {
+    }
+
+    private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    private static final int BATCH = 256;
+
+    private final Path root;
+    private final AnatomyClassifier anatomy;
+    private final SeriesDescriptions descriptions;
+    private final Embedder embedder;
+    private final VectorCollections collections;
+    private final Projection projection;
+    private final IndexKind indexKind;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    public CohortPipeline(Path root, AnatomyClassifier anatomy, SeriesDescriptions descriptions, Embedder embedder,
+            VectorCollections collections, Projection projection, IndexKind indexKind) {
+        this.root = root;
+        this.anatomy = anatomy;
+        this.descriptions = descriptions;
+        this.embedder = embedder;
+        this.collections = collections;
+        this.projection = projection;
+        this.indexKind = indexKind;
+    }
+
+    /** The model the embed and project steps use. */
+    public Embedder embedder() {
+        return embedder;
+    }
+
+    /** The run's folder. */
+    public Path folder(String runId) {
+        if (!RUN_ID.matcher(runId).matches()) {
+            throw new IllegalArgumentException("a run id is letters, digits, '.', '_' and '-', got " + runId);
+        }
+        return root.resolve(runId);
+    }
+
+    /** Step 0: groups the instances a source read into the run's series table, and keeps the source's problems. */
+    public List<Series> extract(String runId, List<DicomHeader> instances, List<Problem> problems) {
+        List<Series> series = Series.group(instances);
+        write(runId, "skipped.json", problems);
+        write(runId, "series.json", series);
+        return series;
+    }
+
+    /** Step 1: files every series under a body region, recording the tier that decided. */
+    public List<CohortSeries> classify(String runId, Progress progress) {
+        List<Series> series = read(runId, "series.json", new TypeReference<List<Series>>() { });
+        List<CohortSeries> rows = new ArrayList<>(series.size());
+        for (Series one : series) {
+            rows.add(new CohortSeries(one, anatomy.classify(one), List.of()));
+            if (rows.size() % BATCH == 0) {
+                progress.done(rows.size(), series.size());
+            }
+        }
+        progress.done(rows.size(), series.size());
+        write(runId, "classified.json", rows);
+        return rows;
+    }
+
+    /** Step 2a: writes the five descriptions of every series. */
+    public List<CohortSeries> describe(String runId, Progress progress) {
+        List<CohortSeries> rows = classified(runId);
+        List<CohortSeries> described = new ArrayList<>(rows.size());
+        for (CohortSeries row : rows) {
+            described.add(new CohortSeries(row.series(), row.anatomy(), descriptions.describe(row)));
+            if (described.size() % BATCH == 0) {
+                progress.done(described.size(), rows.size());
+            }
+        }
+        progress.done(described.size(), rows.size());
+        write(runId, "described.json", described);
+        return described;
+    }
+
+    /** Step 2b: embeds every description, in batches, each distinct text once. */
+    public int embed(String runId, Progress progress) {
+        List<CohortSeries> rows = described(runId);
+        List<String> texts = rows.stream().flatMap(row -> row.descriptions().stream()).toList();
+        List<float[]> vectors = embedDistinct(texts, progress);
+        writeVectors(runId, "embeddings.f32", vectors);
+        return vectors.size();
+    }
+
+    /**
+     * Step 2c: builds the run's embeddings as the next version of {@code collection}; every record carries
+     * the series' metadata, the {@code dataset} it belongs to and the {@code run} that built it.
+     */
+    public VectorIndex index(String runId, String collection, String dataset) {
+        List<CohortSeries> rows = described(runId);
+        List<float[]> vectors = readVectors(runId, "embeddings.f32");
+        int perRow = SeriesDescriptions.COUNT;
+        if (vectors.size() != rows.size() * perRow) {
+            throw new IllegalStateException("run " + runId + " has " + vectors.size() + " embeddings for " + rows.size()
+                    + " series; embed it again");
+        }
+        List<VectorRecord> records = new ArrayList<>(vectors.size());
+        for (int i = 0; i < rows.size(); i++) {
+            CohortSeries row = rows.get(i);
+            for (int j = 0; j < perRow; j++) {
+                Map<String, String> metadata = new HashMap<>(metadata(row));
+                metadata.put("description", row.descriptions().get(j));
+                metadata.put("dataset", dataset);
+                metadata.put("run", runId);
+                records.add(new VectorRecord(row.uid() + "#" + j, vectors.get(i * perRow + j), metadata));
+            }
+        }
+        return collections.replace(collection, indexKind, embedder.dimension(), records);
+    }
+
+    /** Builds a kept run's collection again from its artifacts (to go back to an earlier run). */
+    public VectorIndex reindex(String runId, String collection, String dataset) {
+        return index(runId, collection, dataset);
+    }
+
+    /**
+     * Step 3, beside step 2: two coordinates per series for the explorer, by UMAP over the embedding of each
+     * series' first template description (its one-line summary), so it needs nothing from the other branch.
+     */
+    public int project(String runId, Progress progress) {
+        List<CohortSeries> rows = classified(runId);
+        List<String> summaries = rows.stream().map(row -> SeriesDescriptions.templates(row).getFirst()).toList();
+        List<float[]> vectors = embedDistinct(summaries, progress);
+        float[][] points = projection.project(vectors);
+        writeVectors(runId, "coordinates.f32", List.of(points));
+        return points.length;
+    }
+
+    /** The series of a run with their coordinates, for the explorer: needs the classify and project steps. */
+    public List<Point> points(String runId) {
+        List<CohortSeries> rows = classified(runId);
+        List<float[]> coordinates = readVectors(runId, "coordinates.f32");
+        List<Point> points = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            Series s = rows.get(i).series();
+            AnatomyCall call = rows.get(i).anatomy();
+            float[] xy = i < coordinates.size() ? coordinates.get(i) : new float[2];
+            points.add(new Point(s.seriesInstanceUid(), nonNull(s.studyInstanceUid()), nonNull(s.modality()),
+                    call.region() == null ? "UNKNOWN" : call.region().name(), call.tier(), s.orientation().name(), s.images(),
+                    nonNull(s.seriesDescription()), xy[0], xy[1]));
+        }
+        return points;
+    }
+
+    /** The series table after the classify step. */
+    public List<CohortSeries> classified(String runId) {
+        return read(runId, "classified.json", new TypeReference<List<CohortSeries>>() { });
+    }
+
+    /** What the source could not read. */
+    public List<Problem> problems(String runId) {
+        return read(runId, "skipped.json", new TypeReference<List<Problem>>() { });
+    }
+
+    /** Whether the run's artifacts are all there (a run that finished and was not deleted). */
+    public boolean complete(String runId) {
+        Path folder = folder(runId);
+        return Stream.of("series.json", "classified.json", "described.json", "embeddings.f32", "coordinates.f32")
+                .allMatch(name -> Files.isRegularFile(folder.resolve(name)));
+    }
+
+    /** Deletes a run's artifacts (a newer run replaced it). */
+    public void delete(String runId) {
+        Path folder = folder(runId);
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not delete the artifacts of run " + runId, e);
+        }
+    }
+
+    /** The metadata a series' records carry, the keys the cohort search filters on. */
+    public static Map<String, String> metadata(CohortSeries row) {
+        Series s = row.series();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("series", s.seriesInstanceUid());
+        metadata.put("study", nonNull(s.studyInstanceUid()));
+        metadata.put("modality", nonNull(s.modality()).toUpperCase(java.util.Locale.ROOT));
+        metadata.put("bodyPart", row.anatomy().region() == null ? "UNKNOWN" : row.anatomy().region().name());
+        metadata.put("anatomyTier", row.anatomy().tier().name());
+        metadata.put("orientation", s.orientation().name());
+        metadata.put("slices", String.valueOf(s.images()));
+        metadata.put("seriesDescription", nonNull(s.seriesDescription()));
+        return metadata;
+    }
+
+    private List<CohortSeries> described(String runId) {
+        return read(runId, "described.json", new TypeReference<List<CohortSeries>>() { });
+    }
+
+    private List<float[]> embedDistinct(List<String> texts, Progress progress) {
+        Map<String, Integer> positions = new LinkedHashMap<>();
+        texts.forEach(text -> positions.putIfAbsent(text, positions.size()));
+        List<String> distinct = List.copyOf(positions.keySet());
+        List<float[]> embedded = new ArrayList<>(distinct.size());
+        for (int from = 0; from < distinct.size(); from += BATCH) {
+            embedded.addAll(embedder.embed(distinct.subList(from, Math.min(distinct.size(), from + BATCH))));
+            progress.done(embedded.size(), distinct.size());
+        }
+        progress.done(embedded.size(), distinct.size());
+        return texts.stream().map(text -> embedded.get(positions.get(text))).toList();
+    }
+
+    private static String nonNull(@org.jspecify.annotations.Nullable String value) {
+        return value == null ? "" : value;
+    }
+
+    private void write(String runId, String name, Object value) {
+        replace(runId, name, out -> json.writeValue(out, value));
+    }
+
+    private <T> T read(String runId, String name, TypeReference<T> type) {
+        Path file = folder(runId).resolve(name);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException("run " + runId + " has no " + name + " yet: the step that writes it has not run");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return json.readValue(in, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read " + file, e);
+        }
+    }
+
+    /** Float rows as {@code count, dimension} (big-endian ints) and the values, little-endian float32. */
+    private void writeVectors(String runId, String name, List<float[]> vectors) {
+        int dimension = vectors.isEmpty() ? 0 : vectors.getFirst().length;
+        replace(runId, name, out -> {
+            DataOutputStream data = new DataOutputStream(out);
+            data.writeInt(vectors.size());
+            data.writeInt(dimension);
+            ByteBuffer row = ByteBuffer.allocate(dimension * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            for (float[] vector : vectors) {
+                row.clear();
+                row.asFloatBuffer().put(vector);
+                data.write(row.array());
+            }
+            data.flush();
+        });
+    }
+
+    private List<float[]> readVectors(String runId, String name) {
+        Path file = folder(runId).resolve(name);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException("run " + runId + " has no " + name + " yet: the step that writes it has not run");
+        }
+        try (DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
+            int count = data.readInt();
+            int dimension = data.readInt();
+            byte[] bytes = new byte[dimension * Float.BYTES];
+            List<float[]> vectors = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                data.readFully(bytes);
+                float[] vector = new float[dimension];
+                ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(vector);
+                vectors.add(vector);
+            }
+            return vectors;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read " + file, e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Writer {
+
+        void write(OutputStream out) throws IOException;
+    }
+
+    private void replace(String runId, String name, Writer writer) {
+        Path folder = folder(runId);
+        try {
+            Files.createDirectories(folder);
+            Path temporary = Files.createTempFile(folder, name, ".part");
+            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(temporary))) {
+                writer.write(out);
+            }
+            Files.move(temporary, folder.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write " + name + " of run " + runId, e);
+        }
+    }
+}
