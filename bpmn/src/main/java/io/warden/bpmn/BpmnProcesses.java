@@ -15,9 +15,17 @@ public final class BpmnProcesses {
     public static final String ORPHANED = "orphaned-agent";
     public static final String RETIREMENT = "agent-retirement";
     public static final String INCIDENT = "agent-incident";
+    /**
+     * A COHORT_BUILDER agent's index build: extract, classify, then (describe, embed, index) beside (project),
+     * then publish. Its {@code agentId} is the builder agent's; the variable {@code runId} names the run.
+     */
+    public static final String COHORT_INDEX_BUILD = "cohort-index-build";
 
     /** Every process id, in the order above. */
-    public static final List<String> ALL = List.of(ONBOARDING, RECERTIFICATION, ORPHANED, RETIREMENT, INCIDENT);
+    public static final List<String> ALL = List.of(ONBOARDING, RECERTIFICATION, ORPHANED, RETIREMENT, INCIDENT, COHORT_INDEX_BUILD);
+
+    /** The agents' lifecycle processes: every process but the cohort build, which is work an agent does. */
+    public static final List<String> LIFECYCLE = List.of(ONBOARDING, RECERTIFICATION, ORPHANED, RETIREMENT, INCIDENT);
 
     /** The variable every process instance carries and every message is correlated by. */
     public static final String CORRELATION_VARIABLE = "agentId";
@@ -67,9 +75,21 @@ public final class BpmnProcesses {
         public static final String KEEP_AGENT = "keep-agent";
         public static final String DISABLE_IDENTITY = "disable-identity";
         public static final String ENABLE_IDENTITY = "enable-identity";
-        public static final List<String> ALL = List.of(VERIFY_OWNER, CLASSIFY_RISK, NOTIFY_ADMINS, REJECT_REGISTRATION,
-                PROVISION_IDENTITY, ACTIVATE_AGENT, REQUEST_ATTESTATION, RECERTIFY_AGENT, SUSPEND_AGENT, REINSTATE_AGENT,
-                RETIRE_AGENT, NOTIFY_MANAGER, NOTIFY_OWNER, KEEP_AGENT, DISABLE_IDENTITY, ENABLE_IDENTITY);
+        public static final String COHORT_EXTRACT = "cohort-extract";
+        public static final String COHORT_CLASSIFY = "cohort-classify";
+        public static final String COHORT_DESCRIBE = "cohort-describe";
+        public static final String COHORT_EMBED = "cohort-embed";
+        public static final String COHORT_INDEX = "cohort-index";
+        public static final String COHORT_PROJECT = "cohort-project";
+        public static final String COHORT_PUBLISH = "cohort-publish";
+        public static final String COHORT_FAIL = "cohort-fail";
+        /** The cohort build's steps, in the order they first run. */
+        public static final List<String> COHORT = List.of(COHORT_EXTRACT, COHORT_CLASSIFY, COHORT_DESCRIBE, COHORT_EMBED,
+                COHORT_INDEX, COHORT_PROJECT, COHORT_PUBLISH, COHORT_FAIL);
+        public static final List<String> ALL = java.util.stream.Stream.concat(java.util.stream.Stream.of(VERIFY_OWNER,
+                CLASSIFY_RISK, NOTIFY_ADMINS, REJECT_REGISTRATION, PROVISION_IDENTITY, ACTIVATE_AGENT, REQUEST_ATTESTATION,
+                RECERTIFY_AGENT, SUSPEND_AGENT, REINSTATE_AGENT, RETIRE_AGENT, NOTIFY_MANAGER, NOTIFY_OWNER, KEEP_AGENT,
+                DISABLE_IDENTITY, ENABLE_IDENTITY), COHORT.stream()).toList();
 
         private TaskTypes() {
         }
@@ -78,6 +98,8 @@ public final class BpmnProcesses {
     /** BPMN error codes handlers may throw. */
     public static final class Errors {
         public static final String OWNER_INVALID = "OWNER_INVALID";
+        /** The cohort builder was stopped (kill switch, or no longer ACTIVE): the run ends as failed. */
+        public static final String COHORT_STOPPED = "COHORT_STOPPED";
 
         private Errors() {
         }

@@ -51,6 +51,8 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
     private static final Logger log = LoggerFactory.getLogger(EmbeddedWorkflowEngine.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int MAX_TASKS = 20;
+    /** The most tasks handled at once by this instance. */
+    private static final int MAX_IN_FLIGHT = 32;
     private static final int BATCH = 200;
 
     private final DataSource dataSource;
@@ -63,6 +65,11 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
     private final Map<String, JobHandler> handlers = new ConcurrentHashMap<>();
     private final String workerId = "warden-" + UUID.randomUUID();
     private final Semaphore wake = new Semaphore(0);
+    /** Tasks being handled, by id, with when their lock runs out; the worker extends locks before they do. */
+    private final Map<String, java.time.Instant> inFlight = new ConcurrentHashMap<>();
+    /** One lock per agent: lifecycle tasks of one agent change the same registry record, so they run one at a time. */
+    private final Map<String, java.util.concurrent.locks.ReentrantLock> agentLocks = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ExecutorService handling = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
     private volatile @Nullable ProcessEngine engine;
     private volatile boolean running;
     private @Nullable Thread worker;
@@ -121,6 +128,12 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        handling.shutdownNow(); // a task cut short stays locked until its lock runs out, then runs again (handlers are idempotent)
+        try {
+            handling.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         ProcessEngine current = engine;
         engine = null;
@@ -356,20 +369,72 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
         }
     }
 
+    /**
+     * Fetches the tasks that are due, up to what may run at once, and hands each to a virtual thread, so a
+     * long task (a cohort build's embedding step) holds up no other process, and the parallel branches of a
+     * process run in parallel. Lifecycle tasks of one agent still run one at a time; tasks still running
+     * have their locks extended, so no other worker takes them over.
+     */
     int fetchAndHandle() {
         if (handlers.isEmpty() || engine == null) {
             return 0;
         }
         ExternalTaskService tasks = engine().getExternalTaskService();
-        ExternalTaskQueryBuilder fetch = tasks.fetchAndLock(MAX_TASKS, workerId);
+        extendLocks(tasks);
+        int free = MAX_IN_FLIGHT - inFlight.size();
+        if (free <= 0) {
+            return 0;
+        }
+        ExternalTaskQueryBuilder fetch = tasks.fetchAndLock(Math.min(MAX_TASKS, free), workerId);
         for (String topic : handlers.keySet()) {
             fetch = fetch.topic(topic, lockDuration.toMillis());
         }
         List<LockedExternalTask> locked = fetch.execute();
         for (LockedExternalTask task : locked) {
-            handle(tasks, task);
+            if (inFlight.putIfAbsent(task.getId(), clock.instant().plus(lockDuration)) != null) {
+                continue;
+            }
+            handling.execute(() -> {
+                try {
+                    handleInTurn(tasks, task);
+                } catch (RuntimeException e) {
+                    log.warn("Handling {} task {} failed; it runs again when its lock runs out", task.getTopicName(), task.getId(), e);
+                } finally {
+                    inFlight.remove(task.getId());
+                    wake.release(); // its process may have a next task due
+                }
+            });
         }
         return locked.size();
+    }
+
+    private void extendLocks(ExternalTaskService tasks) {
+        java.time.Instant soon = clock.instant().plus(lockDuration.dividedBy(2));
+        inFlight.forEach((id, until) -> {
+            if (until.isBefore(soon)) {
+                try {
+                    tasks.extendLock(id, workerId, lockDuration.toMillis());
+                    inFlight.replace(id, until, clock.instant().plus(lockDuration));
+                } catch (RuntimeException e) {
+                    log.debug("Could not extend the lock of task {} (it may have just finished)", id, e);
+                }
+            }
+        });
+    }
+
+    private void handleInTurn(ExternalTaskService tasks, LockedExternalTask task) {
+        if (BpmnProcesses.LIFECYCLE.contains(task.getProcessDefinitionKey())) {
+            Object agentId = task.getVariables().get(BpmnProcesses.CORRELATION_VARIABLE);
+            var lock = agentLocks.computeIfAbsent(String.valueOf(agentId), key -> new java.util.concurrent.locks.ReentrantLock());
+            lock.lock();
+            try {
+                handle(tasks, task);
+            } finally {
+                lock.unlock();
+            }
+        } else {
+            handle(tasks, task);
+        }
     }
 
     private void handle(ExternalTaskService tasks, LockedExternalTask task) {
@@ -384,11 +449,27 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
         Job job = new Job(task.getId(), task.getProcessDefinitionKey(), task.getTopicName(),
                 agentId == null ? String.valueOf(task.getBusinessKey()) : agentId.toString(), variables, left);
         JobResult result = dispatcher.run(handlers.get(task.getTopicName()), job);
-        switch (result) {
-            case JobResult.Complete complete -> tasks.complete(task.getId(), workerId, complete.variables());
-            case JobResult.BpmnError error -> tasks.handleBpmnError(task.getId(), workerId, error.code(), error.message());
-            case JobResult.Failure failure -> tasks.handleFailure(task.getId(), workerId, failure.message(), failure.message(),
-                    Math.max(0, left - 1), failure.backoff().toMillis());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                switch (result) {
+                    case JobResult.Complete complete -> tasks.complete(task.getId(), workerId, complete.variables());
+                    case JobResult.BpmnError error -> tasks.handleBpmnError(task.getId(), workerId, error.code(), error.message());
+                    case JobResult.Failure failure -> tasks.handleFailure(task.getId(), workerId, failure.message(), failure.message(),
+                            Math.max(0, left - 1), failure.backoff().toMillis());
+                }
+                return;
+            } catch (org.operaton.bpm.engine.OptimisticLockingException e) {
+                // the other branch of a parallel gateway completed at the same moment: the join is retried
+                if (attempt == 10) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(20L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 

@@ -54,7 +54,7 @@ public final class LifecycleService implements AgentLifecycle {
 
     @Override
     public java.util.List<String> runningProcesses(AgentId agentId) {
-        return BpmnProcesses.ALL.stream().filter(process -> engine.running(process, agentId.toString())).toList();
+        return BpmnProcesses.LIFECYCLE.stream().filter(process -> engine.running(process, agentId.toString())).toList();
     }
 
     private void requireRunning(String process, AgentId agentId, String code, String message) {

@@ -67,7 +67,7 @@ class Camunda8WorkflowEngineTests {
         engine.deploy(BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList());
         var request = cluster.findAll(postRequestedFor(urlEqualTo("/v2/deployments"))).getFirst();
         assertThat(request.getHeader("Content-Type")).startsWith("multipart/form-data");
-        assertThat(request.getParts()).extracting(part -> part.getName()).filteredOn("resources"::equals).hasSize(5);
+        assertThat(request.getParts()).extracting(part -> part.getName()).filteredOn("resources"::equals).hasSize(BpmnProcesses.ALL.size());
         assertThat(request.getBodyAsString()).contains("agent-onboarding.bpmn", "agent-recertification.bpmn", "orphaned-agent.bpmn",
                 "agent-retirement.bpmn", "agent-incident.bpmn", "zeebe:taskDefinition type=\"verify-owner\"");
     }

@@ -41,6 +41,9 @@ class EmbeddedWorkflowEngineTests {
     static final Map<String, List<String>> ran = new ConcurrentHashMap<>();
     static final Map<String, String> verifyOwnerAnswer = new ConcurrentHashMap<>();
     static final AtomicInteger flakyCalls = new AtomicInteger();
+    /** the cohort build's two branches: each waits here for the other, which only works if they run at once */
+    static final java.util.concurrent.CountDownLatch branches = new java.util.concurrent.CountDownLatch(2);
+    static final Map<String, Boolean> metTheOtherBranch = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void engine() throws Exception {
@@ -56,6 +59,17 @@ class EmbeddedWorkflowEngineTests {
                 ran.computeIfAbsent(type, t -> new CopyOnWriteArrayList<>()).add(job.agentId());
                 if (type.equals(TaskTypes.VERIFY_OWNER) && "invalid".equals(verifyOwnerAnswer.get(job.agentId()))) {
                     return new JobResult.BpmnError(BpmnProcesses.Errors.OWNER_INVALID, "the owner left");
+                }
+                if ((type.equals(TaskTypes.COHORT_DESCRIBE) || type.equals(TaskTypes.COHORT_PROJECT)) && job.agentId().startsWith("parallel")) {
+                    branches.countDown();
+                    try {
+                        metTheOtherBranch.put(type, branches.await(10, java.util.concurrent.TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                if (type.equals(TaskTypes.COHORT_CLASSIFY) && job.agentId().startsWith("stopped")) {
+                    return new JobResult.BpmnError(BpmnProcesses.Errors.COHORT_STOPPED, "a kill switch covers the builder");
                 }
                 if (type.equals(TaskTypes.NOTIFY_OWNER) && job.agentId().startsWith("flaky") && flakyCalls.incrementAndGet() == 1) {
                     throw new IllegalStateException("the mail relay is down");
@@ -156,10 +170,37 @@ class EmbeddedWorkflowEngineTests {
     }
 
     @Test
+    void theCohortBuildsBranchesRunAtOnceAndPublishOnlyAfterBoth() {
+        String builder = "parallel-" + UUID.randomUUID();
+        engine.start(BpmnProcesses.COHORT_INDEX_BUILD, builder, Map.of("runId", "run-1"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> ranFor(TaskTypes.COHORT_PUBLISH, builder));
+        assertThat(metTheOtherBranch).containsEntry(TaskTypes.COHORT_DESCRIBE, true).containsEntry(TaskTypes.COHORT_PROJECT, true);
+        for (String step : List.of(TaskTypes.COHORT_EXTRACT, TaskTypes.COHORT_CLASSIFY, TaskTypes.COHORT_EMBED, TaskTypes.COHORT_INDEX)) {
+            assertThat(ranFor(step, builder)).as(step).isTrue();
+        }
+        assertThat(ranFor(TaskTypes.COHORT_FAIL, builder)).isFalse();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !engine.running(BpmnProcesses.COHORT_INDEX_BUILD, builder));
+    }
+
+    @Test
+    void aStoppedCohortBuildEndsThroughItsFailureStep() {
+        String builder = "stopped-" + UUID.randomUUID();
+        engine.start(BpmnProcesses.COHORT_INDEX_BUILD, builder, Map.of("runId", "run-2"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ranFor(TaskTypes.COHORT_FAIL, builder));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !engine.running(BpmnProcesses.COHORT_INDEX_BUILD, builder));
+        assertThat(ranFor(TaskTypes.COHORT_DESCRIBE, builder)).isFalse();
+        assertThat(ranFor(TaskTypes.COHORT_PUBLISH, builder)).isFalse();
+    }
+
+    @Test
     void aTimerFiresWhenTheEnginesClockPassesIt() {
         String agent = "timer-" + UUID.randomUUID();
         engine.start(BpmnProcesses.ORPHANED, agent, Map.of());
         await().atMost(Duration.ofSeconds(10)).until(() -> ranFor(TaskTypes.NOTIFY_MANAGER, agent));
+        // the handler has run; wait until its task is completed and the instance waits on its timer, due by the real clock
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.engine().getManagementService().createJobQuery().timers()
+                .processInstanceId(engine.engine().getRuntimeService().createProcessInstanceQuery()
+                        .variableValueEquals(BpmnProcesses.CORRELATION_VARIABLE, agent).singleResult().getId()).count() == 1);
         try {
             ClockUtil.setCurrentTime(Date.from(Instant.now().plus(Duration.ofDays(15))));
             await().atMost(Duration.ofSeconds(20)).until(() -> ranFor(TaskTypes.SUSPEND_AGENT, agent));
