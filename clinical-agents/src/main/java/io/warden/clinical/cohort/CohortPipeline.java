@@ -203,6 +203,39 @@ public final class CohortPipeline {
         return points;
     }
 
+    /**
+     * The {@code k} series whose descriptions are nearest to {@code query} (a unit vector of the embedder's
+     * dimension), each with its best description, searched exactly in the run's own embeddings: this works for
+     * every kept run, published or not.
+     */
+    public List<CohortRuns.Match> search(String runId, float[] query, int k) {
+        List<CohortSeries> rows = described(runId);
+        List<float[]> vectors = readVectors(runId, "embeddings.f32");
+        int perRow = SeriesDescriptions.COUNT;
+        List<CohortRuns.Match> best = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size() && (i + 1) * perRow <= vectors.size(); i++) {
+            int bestJ = 0;
+            float bestScore = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < perRow; j++) {
+                float[] vector = vectors.get(i * perRow + j);
+                if (vector.length != query.length) {
+                    throw new IllegalArgumentException("the query has " + query.length + " dimensions; run " + runId + " has " + vector.length);
+                }
+                float score = 0;
+                for (int d = 0; d < vector.length; d++) {
+                    score += vector[d] * query[d];
+                }
+                if (score > bestScore) {
+                    bestScore = score;
+                    bestJ = j;
+                }
+            }
+            best.add(new CohortRuns.Match(rows.get(i).uid(), bestScore, rows.get(i).descriptions().get(bestJ)));
+        }
+        best.sort(Comparator.comparingDouble((CohortRuns.Match match) -> match.score()).reversed());
+        return List.copyOf(best.subList(0, Math.min(k, best.size())));
+    }
+
     /** The series table after the classify step. */
     public List<CohortSeries> classified(String runId) {
         return read(runId, "classified.json", new TypeReference<List<CohortSeries>>() { });

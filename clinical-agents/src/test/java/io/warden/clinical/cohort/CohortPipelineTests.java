@@ -83,6 +83,11 @@ class CohortPipelineTests {
                     Map.of("modality", "MR"));
             assertThat(brains).isNotEmpty().allSatisfy(hit -> assertThat(hit.metadata().get("bodyPart")).isIn("HEAD", "NECK"));
 
+            List<CohortRuns.Match> matches = pipeline.search("run-1", embedder.embed(List.of("radiograph of the cervical spine")).getFirst(), 3);
+            assertThat(matches).hasSize(3);
+            assertThat(matches.getFirst().seriesInstanceUid()).isEqualTo(hits.getFirst().metadata().get("series"));
+            assertThat(matches.getFirst().score()).isGreaterThanOrEqualTo(matches.get(1).score());
+
             List<CohortPipeline.Point> points = pipeline.points("run-1");
             assertThat(points).hasSize(rows.size()).allSatisfy(point -> {
                 assertThat(Float.isFinite(point.x()) && Float.isFinite(point.y())).isTrue();
