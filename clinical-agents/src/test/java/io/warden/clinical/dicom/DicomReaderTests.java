@@ -1,5 +1,7 @@
 package io.warden.clinical.dicom;
 
+import static io.warden.clinical.dicom.Pydicom.doubles;
+import static io.warden.clinical.dicom.Pydicom.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The header reader against the real DICOM files Debian's {@code python3-pydicom} ships (every transfer
@@ -32,34 +33,7 @@ class DicomReaderTests {
         if (!Files.isDirectory(FILES)) {
             throw new IllegalStateException("The DICOM test files come from Debian's python3-pydicom: apt-get install python3-pydicom");
         }
-        String script = """
-                import json, sys, pydicom
-                out = {}
-                for name in sys.argv[1:]:
-                    d = pydicom.dcmread('%s/' + name, stop_before_pixels=True, force=True)
-                    g = lambda k: (str(d.get(k)).strip() if d.get(k) not in (None, '') else None)
-                    out[name] = {
-                        'transferSyntax': str(d.file_meta.TransferSyntaxUID) if 'TransferSyntaxUID' in getattr(d, 'file_meta', {}) else None,
-                        'study': g('StudyInstanceUID'), 'series': g('SeriesInstanceUID'), 'sop': g('SOPInstanceUID'),
-                        'modality': g('Modality'), 'bodyPart': g('BodyPartExamined'), 'seriesDescription': g('SeriesDescription'),
-                        'studyDescription': g('StudyDescription'), 'manufacturer': g('Manufacturer'),
-                        'rows': d.get('Rows'), 'columns': d.get('Columns'),
-                        'frames': int(d.NumberOfFrames) if d.get('NumberOfFrames') not in (None, '') else None,
-                        'sliceThickness': float(d.SliceThickness) if d.get('SliceThickness') not in (None, '') else None,
-                        'orientation': [float(x) for x in d.ImageOrientationPatient] if d.get('ImageOrientationPatient') else [],
-                        'position': [float(x) for x in d.ImagePositionPatient] if d.get('ImagePositionPatient') else [],
-                        'hasPatientId': bool(d.get('PatientID')),
-                    }
-                print(json.dumps(out))
-                """.formatted(FILES);
-        List<String> command = new java.util.ArrayList<>(List.of("/usr/bin/python3", "-c", script)); // Debian's python, with its pydicom
-        command.addAll(NAMES);
-        Process python = new ProcessBuilder(command).redirectErrorStream(false).start();
-        String json = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String errors = new String(python.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(python.waitFor()).as(errors).isZero();
-        expected = new java.util.HashMap<>();
-        JsonMapper.builder().build().readTree(json).properties().forEach(entry -> expected.put(entry.getKey(), entry.getValue()));
+        expected = Pydicom.headers(FILES, NAMES);
     }
 
     static final List<String> NAMES = List.of("CT_small.dcm", "MR_small.dcm", "MR_small_implicit.dcm", "MR_small_bigendian.dcm",
@@ -88,8 +62,8 @@ class DicomReaderTests {
         assertThat(header.columns()).isEqualTo(want.get("columns").isNull() ? null : want.get("columns").asInt());
         assertThat(header.numberOfFrames()).isEqualTo(want.get("frames").isNull() ? null : want.get("frames").asInt());
         assertThat(header.sliceThickness()).isEqualTo(want.get("sliceThickness").isNull() ? null : want.get("sliceThickness").asDouble());
-        assertThat(header.orientation()).containsExactlyElementsOf(doubles(want.get("orientation")));
-        assertThat(header.position()).containsExactlyElementsOf(doubles(want.get("position")));
+        assertThat(header.orientation()).containsExactlyElementsOf(doubles(want, "orientation"));
+        assertThat(header.position()).containsExactlyElementsOf(doubles(want, "position"));
         assertThat(header.patientIdHash() != null).as("the patient is there only as a hash").isEqualTo(want.get("hasPatientId").asBoolean());
     }
 
@@ -115,15 +89,5 @@ class DicomReaderTests {
         Path garbage = folder.resolve("notes.txt");
         Files.writeString(garbage, "this is not DICOM at all, just some words in a text file");
         assertThatThrownBy(() -> reader.read(garbage)).isInstanceOf(DicomFormatException.class).hasMessageContaining("notes.txt");
-    }
-
-    private static String text(JsonNode want, String field) {
-        return want.get(field).isNull() ? null : want.get(field).asString();
-    }
-
-    private static List<Double> doubles(JsonNode array) {
-        List<Double> values = new java.util.ArrayList<>();
-        array.forEach(value -> values.add(value.asDouble()));
-        return values;
     }
 }
