@@ -243,14 +243,14 @@ public final class DicomReader {
         List<Double> numbers = new ArrayList<>();
         if (text != null && !text.isBlank()) {
             for (String part : text.split("\\\\")) {
-                numbers.add(Double.parseDouble(part.strip()));
+                numbers.add(Double.parseDouble(part.strip()) + 0.0); // -0 is 0, as DICOMweb servers write it
             }
         }
         return numbers;
     }
 
     private static @Nullable Double number(@Nullable String text) {
-        return text == null || text.isBlank() ? null : Double.parseDouble(text.strip());
+        return text == null || text.isBlank() ? null : Double.parseDouble(text.strip()) + 0.0;
     }
 
     private static @Nullable Integer integer(@Nullable Object value) {
