@@ -1,5 +1,8 @@
 package io.warden.clinical.dicom;
 
+import io.warden.clinical.dicom.DicomSource.Instance;
+import io.warden.clinical.dicom.DicomSource.Report;
+import io.warden.clinical.dicom.DicomSource.Skipped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,26 +17,10 @@ import java.util.stream.Stream;
 
 /**
  * Reads every file under a folder, recursively and in parallel, with a {@link DicomReader}. A file that is
- * not DICOM, or is damaged, does not stop the scan: it is listed in the report with the reason.
+ * not DICOM, or is damaged, does not stop the scan: it is listed in the report with the reason. Instances and
+ * skipped files are in path order, located by their path.
  */
 public final class DicomFolderScan {
-
-    /** A file the scan could not use, and why. */
-    public record Skipped(Path file, String reason) {
-    }
-
-    /** What a scan found: the instances read and the files skipped, both in path order. */
-    public record Report(List<Instance> instances, List<Skipped> skipped) {
-
-        public Report {
-            instances = List.copyOf(instances);
-            skipped = List.copyOf(skipped);
-        }
-    }
-
-    /** An instance and the file it came from. */
-    public record Instance(Path file, DicomHeader header) {
-    }
 
     private final DicomReader reader;
     private final int threads;
@@ -44,6 +31,11 @@ public final class DicomFolderScan {
         }
         this.reader = reader;
         this.threads = threads;
+    }
+
+    /** The scan of one folder as a {@link DicomSource}, so the pipeline can take it or a DICOMweb server alike. */
+    public DicomSource source(Path folder) {
+        return () -> scan(folder);
     }
 
     public Report scan(Path folder) {
@@ -60,9 +52,9 @@ public final class DicomFolderScan {
             for (Path file : files) {
                 results.add(pool.submit(() -> {
                     try {
-                        return new Instance(file, reader.read(file));
+                        return new Instance(file.toString(), reader.read(file));
                     } catch (DicomFormatException e) {
-                        return new Skipped(file, e.getMessage());
+                        return new Skipped(file.toString(), e.getMessage());
                     }
                 }));
             }

@@ -7,11 +7,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * Pixel Data without reading it, reports a file that ends inside an element as truncated, and throws nothing
  * but {@link DicomFormatException}, naming the file and the offset. Patient identifiers leave it only as
  * salted SHA-256 hashes. Thread-safe; a reader holds only its salt.
+ * The hashing is shared with {@link DicomWebSource}, so both give equal hashes for equal values.
  */
 public final class DicomReader {
 
@@ -52,11 +50,11 @@ public final class DicomReader {
     /** Implicit VR has no VR on the wire: the VRs of the binary attributes read. */
     private static final Map<Integer, String> IMPLICIT_VRS = Map.of(0x00280010, "US", 0x00280011, "US");
 
-    private final byte[] salt;
+    private final PatientHash hash;
 
     /** @param salt mixed into every patient hash, so that hashes cannot be matched against a list of identifiers */
     public DicomReader(byte[] salt) {
-        this.salt = salt.clone();
+        this.hash = new PatientHash(salt);
     }
 
     public DicomHeader read(Path file) throws DicomFormatException {
@@ -131,7 +129,7 @@ public final class DicomReader {
                 str(values, "modality"), str(values, "bodyPart"), str(values, "seriesDescription"), str(values, "studyDescription"),
                 orientation, position, number(str(values, "sliceThickness")), integer(values.get("rows")),
                 integer(values.get("columns")), integer(str(values, "frames")), str(values, "manufacturer"),
-                hash(str(values, "patientId")), hash(str(values, "patientName")));
+                hash.of(str(values, "patientId")), hash.of(str(values, "patientName")));
     }
 
     /** Reads elements until the end, Pixel Data, an item delimiter (inside an item) or {@code until} bytes. */
@@ -223,20 +221,6 @@ public final class DicomReader {
         return !explicit ? IMPLICIT_LE : bigEndian ? EXPLICIT_BE : EXPLICIT_LE;
     }
 
-    private @Nullable String hash(@Nullable String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(salt);
-            sha.update(value.strip().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** A value, or null when absent or empty (DICOM's type 2 attributes may be present without a value). */
     private static @Nullable String str(Map<String, Object> values, String key) {
         Object value = values.get(key);
@@ -259,14 +243,14 @@ public final class DicomReader {
         List<Double> numbers = new ArrayList<>();
         if (text != null && !text.isBlank()) {
             for (String part : text.split("\\\\")) {
-                numbers.add(Double.parseDouble(part.strip()));
+                numbers.add(Double.parseDouble(part.strip()) + 0.0); // -0 is 0, as DICOMweb servers write it
             }
         }
         return numbers;
     }
 
     private static @Nullable Double number(@Nullable String text) {
-        return text == null || text.isBlank() ? null : Double.parseDouble(text.strip());
+        return text == null || text.isBlank() ? null : Double.parseDouble(text.strip()) + 0.0;
     }
 
     private static @Nullable Integer integer(@Nullable Object value) {

@@ -46,8 +46,8 @@ class CohortPipelineTests {
                     embedder, collections, Projection.defaults(), IndexKind.HNSW);
             var report = new DicomFolderScan(new DicomReader("salt".getBytes(StandardCharsets.UTF_8)), 2).scan(FILES);
             List<CohortPipeline.Problem> problems = report.skipped().stream()
-                    .map(skipped -> new CohortPipeline.Problem(skipped.file().toString(), skipped.reason())).toList();
-            var series = pipeline.extract("run-1", report.instances().stream().map(DicomFolderScan.Instance::header).toList(), problems);
+                    .map(skipped -> new CohortPipeline.Problem(skipped.location(), skipped.reason())).toList();
+            var series = pipeline.extract("run-1", report.headers(), problems);
             assertThat(series).hasSizeGreaterThan(20);
             assertThat(pipeline.problems("run-1")).isNotEmpty().allSatisfy(problem -> assertThat(problem.reason()).isNotBlank());
 

@@ -26,11 +26,11 @@ class DicomFolderScanTests {
 
         var report = new DicomFolderScan(new DicomReader("s".getBytes(StandardCharsets.UTF_8)), 4).scan(archive);
         assertThat(report.instances()).hasSize(3);
-        assertThat(report.skipped()).extracting(skipped -> skipped.file().getFileName().toString())
+        assertThat(report.skipped()).extracting(skipped -> Path.of(skipped.location()).getFileName().toString())
                 .containsExactlyInAnyOrder("README.txt", "broken.dcm");
         assertThat(report.skipped()).allSatisfy(skipped -> assertThat(skipped.reason()).isNotBlank());
 
-        List<Series> series = Series.group(report.instances().stream().map(DicomFolderScan.Instance::header).toList());
+        List<Series> series = Series.group(report.headers());
         assertThat(series).hasSize(2);
         assertThat(series).filteredOn(s -> "CT".equals(s.modality())).singleElement().satisfies(ct -> {
             assertThat(ct.sliceCount()).as("a repeated SOP instance counts once").isEqualTo(1);

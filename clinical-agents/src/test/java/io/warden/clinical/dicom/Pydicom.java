@@ -66,7 +66,7 @@ final class Pydicom {
 
     static List<Double> doubles(JsonNode header, String field) {
         List<Double> values = new ArrayList<>();
-        header.get(field).forEach(value -> values.add(value.asDouble()));
+        header.get(field).forEach(value -> values.add(value.asDouble() + 0.0)); // the reader reads -0 as 0
         return values;
     }
 }
