@@ -153,6 +153,9 @@ class DemoData implements ApplicationRunner {
                 "Answers imaging questions for the clinical orchestrator through cohort search",
                 new ModelInfo("BiomedCLIP", "1.0", 512), OLIVIA, Set.of("imaging-ct-deid"),
                 Set.of("cohort-search", "text-search"), ADA);
+        agent("demo-cohort-builder", "Demo imaging cohort builder", AgentKind.COHORT_BUILDER,
+                "Builds the natural-language-searchable index of the de-identified CT and MR archive",
+                new ModelInfo("all-MiniLM-L6-v2", "1.0", 384), OTTO, Set.of("imaging-ct-deid"), Set.of("cohort-search"), ADA);
     }
 
     private void scope(Actor admin, String key, String name, SensitivityLabel label, boolean phi, boolean deid,

@@ -90,6 +90,9 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .requestMatchers(PUT, "/api/v1/lifecycle-rules/*").hasRole("ADMIN")
                 .requestMatchers(POST, "/api/v1/agents/*/incident", "/api/v1/agents/*/incident/resolution")
                         .hasAnyRole("ADMIN", "SECOPS")
+                .requestMatchers(GET, "/api/v1/cohort-runs", "/api/v1/cohort-runs/*", "/api/v1/cohort-runs/*/points",
+                        "/api/v1/cohort-runs/*/search").hasAnyRole(PEOPLE)
+                .requestMatchers(POST, "/api/v1/cohort-runs", "/api/v1/cohort-runs/*/republish").hasAnyRole("ADMIN", "OWNER")
                 .requestMatchers("/gateway/**").hasRole("AGENT")
                 .anyRequest().denyAll();
     }

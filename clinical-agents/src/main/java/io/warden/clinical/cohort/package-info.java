@@ -5,6 +5,8 @@
  * retryable tasks, the descriptions and the projection in parallel.
  */
 @NullMarked
+@NamedInterface("cohort")
 package io.warden.clinical.cohort;
 
 import org.jspecify.annotations.NullMarked;
+import org.springframework.modulith.NamedInterface;

@@ -135,6 +135,12 @@ public final class GatewayService {
         if (retryAfter > 0) {
             deny(429, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.RATE_LIMITED), "Too many calls", retryAfter);
         }
+        if (toolKey.equals(CohortSearch.TOOL)) {
+            String invalid = CohortSearch.invalid(request.filter());
+            if (invalid != null) {
+                deny(400, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.INVALID_REQUEST), invalid);
+            }
+        }
         ToolView tool = cached(toolCache, toolKey, () -> registry.tool(toolKey)).orElse(null);
         DataScopeView dataset = cached(scopeCache, request.dataset(), () -> registry.dataScope(request.dataset())).orElse(null);
         if (tool == null || dataset == null) {
@@ -197,6 +203,9 @@ public final class GatewayService {
     }
 
     private List<SearchHit> search(String tool, GatewayRequest request, int k, Map<String, String> filter) {
+        if (tool.equals(CohortSearch.TOOL)) {
+            return CohortSearch.search(retrieval, request, k, filter);
+        }
         if (request.vector() != null) {
             return retrieval.searchByVector(request.collection(), request.vector(), k, filter);
         }

@@ -1,0 +1,80 @@
+package io.warden.app.cohort;
+
+import io.warden.audit.AuditLog;
+import io.warden.clinical.IndexKind;
+import io.warden.clinical.cohort.AnatomyClassifier;
+import io.warden.clinical.cohort.CohortPipeline;
+import io.warden.clinical.cohort.DescriptionRewriter;
+import io.warden.clinical.cohort.Projection;
+import io.warden.clinical.cohort.SeriesDescriptions;
+import io.warden.clinical.VectorCollections;
+import io.warden.clinical.Embedder;
+import io.warden.lifecycle.WorkflowEngine;
+import io.warden.policy.KillSwitches;
+import io.warden.registry.AgentQueries;
+import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Wires the cohort builder where retrieval runs in this JVM (it embeds with the retrieval model and builds
+ * the retrieval collections): the pipeline, the sources, the runs, and the process's task handlers. Metadata
+ * tiers only by default; a {@link DescriptionRewriter} bean, when one is defined, rephrases descriptions.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(CohortProperties.class)
+@ConditionalOnProperty(name = "warden.retrieval.mode", havingValue = "local", matchIfMissing = true)
+class CohortConfiguration {
+
+    @Bean
+    CohortPipeline cohortPipeline(CohortProperties properties, Embedder embedder, VectorCollections collections,
+            ObjectProvider<DescriptionRewriter> rewriter) {
+        return new CohortPipeline(properties.runsDir(), AnatomyClassifier.metadataOnly(), new SeriesDescriptions(rewriter.getIfAvailable()),
+                embedder, collections, Projection.defaults(), IndexKind.HNSW);
+    }
+
+    @Bean
+    CohortBuilds cohortBuilds(JdbcClient jdbc, WorkflowEngine engine, AgentQueries agents, KillSwitches killSwitches, AuditLog audit,
+            CohortPipeline pipeline, CohortProperties properties, Clock clock) {
+        return new CohortBuilds(jdbc, engine, agents, killSwitches, audit, pipeline,
+                new CohortSources(properties, CohortBuilds.patientSalt(properties)), clock);
+    }
+
+    /** Registers the build's task handlers once the engine runs and the processes are deployed. */
+    @Bean
+    SmartLifecycle cohortTasks(WorkflowEngine engine, CohortBuilds builds) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+            private boolean registered;
+
+            @Override
+            public synchronized void start() {
+                if (!registered) {
+                    builds.registerWith(engine);
+                    registered = true;
+                }
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public int getPhase() {
+                return 2; // after the engine (0) and the lifecycle processes' deployment (1)
+            }
+        };
+    }
+}

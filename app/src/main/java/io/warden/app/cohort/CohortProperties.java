@@ -1,0 +1,41 @@
+package io.warden.app.cohort;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the cohort builder, under {@code warden.cohort}.
+ *
+ * @param runsDir      where runs keep their artifacts
+ * @param archiveRoots the folders builds may read from: a folder source must lie under one of them
+ * @param patientSalt  mixed into the patient hashes; set it (from a secret) so hashes stay comparable across
+ *                     restarts and instances; when empty a random salt is kept in {@code runsDir/patient-salt}
+ * @param scanThreads  threads of the folder scan; 0 for one per core
+ * @param dicomweb     DICOMweb servers by name, which a build names as its source
+ */
+@ConfigurationProperties("warden.cohort")
+public record CohortProperties(
+        @DefaultValue("./.warden/cohort-runs") Path runsDir,
+        @DefaultValue("./.warden/archives") List<Path> archiveRoots,
+        @DefaultValue("") String patientSalt,
+        @DefaultValue("0") int scanThreads,
+        @DefaultValue Map<String, DicomWeb> dicomweb) {
+
+    /**
+     * A DICOMweb server.
+     *
+     * @param url       its QIDO-RS root, e.g. {@code https://pacs.internal/dicom-web}
+     * @param username  for HTTP basic authentication
+     * @param password  for HTTP basic authentication
+     * @param tokenFile a file holding a bearer token, read before every request (rotated by its owner)
+     * @param pageSize  results per QIDO-RS request
+     */
+    public record DicomWeb(URI url, @Nullable String username, @Nullable String password, @Nullable Path tokenFile,
+            @DefaultValue("500") int pageSize) {
+    }
+}

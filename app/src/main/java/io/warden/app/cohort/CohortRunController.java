@@ -1,0 +1,105 @@
+package io.warden.app.cohort;
+
+import io.warden.clinical.cohort.CohortPipeline;
+import io.warden.clinical.cohort.CohortRuns;
+import io.warden.registry.Actor;
+import io.warden.registry.RegistryException;
+import io.warden.registry.Role;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.net.URI;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * The cohort builds: start one for a COHORT_BUILDER agent (202; the workflow engine runs it), follow its
+ * steps, read its series with their 2-D coordinates, search a kept run, and go back to a kept run.
+ */
+@RestController
+@RequestMapping(path = "/api/v1/cohort-runs", produces = "application/json")
+class CohortRunController {
+
+    record SourceRequest(@Nullable @Size(max = 1000) String folder, @Nullable @Size(max = 100) String dicomweb) {
+    }
+
+    record StartRequest(@NotBlank String agentId, @NotBlank @Size(max = 40) String cohort, @NotBlank @Size(max = 200) String dataset,
+            @NotNull @Valid SourceRequest source) {
+    }
+
+    private final CohortRuns runs;
+
+    CohortRunController(CohortRuns runs) {
+        this.runs = runs;
+    }
+
+    @PostMapping(consumes = "application/json")
+    ResponseEntity<CohortRuns.Run> start(@Valid @RequestBody StartRequest request, Actor actor) {
+        CohortRuns.Run run = runs.start(new CohortRuns.StartRequest(request.agentId(), request.cohort(), request.dataset(),
+                new CohortRuns.Source(request.source().folder(), request.source().dicomweb())), requester(actor));
+        return ResponseEntity.accepted().location(URI.create("/api/v1/cohort-runs/" + run.id())).body(run);
+    }
+
+    @GetMapping
+    List<CohortRuns.Run> list() {
+        return runs.list();
+    }
+
+    @GetMapping("/{id}")
+    CohortRuns.Run one(@PathVariable String id) {
+        return runs.find(id).orElseThrow(() -> new RegistryException.NotFound("cohort-run", id));
+    }
+
+    @GetMapping("/{id}/points")
+    List<CohortPipeline.Point> points(@PathVariable String id) {
+        return runs.points(id);
+    }
+
+    @GetMapping("/{id}/search")
+    List<CohortRuns.Match> search(@PathVariable String id, @RequestParam String q, @RequestParam(defaultValue = "20") int k) {
+        return runs.search(id, q, k);
+    }
+
+    @PostMapping("/{id}/republish")
+    CohortRuns.Run republish(@PathVariable String id, Actor actor) {
+        return runs.republish(id, requester(actor));
+    }
+
+    private static CohortRuns.Requester requester(Actor actor) {
+        return new CohortRuns.Requester(actor.id(), actor.roles().contains(Role.ADMIN));
+    }
+
+    @RestControllerAdvice(basePackageClasses = CohortRunController.class)
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    static class Problems {
+
+        @ExceptionHandler(RegistryException.class)
+        ResponseEntity<ProblemDetail> registry(RegistryException e) {
+            HttpStatus status = HttpStatus.valueOf(e.httpStatus());
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
+            problem.setType(URI.create("urn:warden:problem:" + e.code()));
+            problem.setProperty("code", e.code());
+            if (e.field() != null) {
+                problem.setProperty("field", e.field());
+            }
+            e.properties().forEach(problem::setProperty);
+            return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        }
+    }
+}
