@@ -188,6 +188,46 @@ class BrowserTests extends IntegrationTest {
         keep(ada, "agent-detail.png");
     }
 
+    /** A cohort built from pydicom's DICOM files: the explorer draws its series and highlights a query's matches. */
+    @Test
+    void theCohortExplorerDrawsARunAndHighlightsWhatAQueryFinds() throws Exception {
+        Path fixtures = Path.of("/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests");
+        Path archive = DATA.resolve("archives/browser-pydicom");
+        try (var files = Files.walk(fixtures)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Path target = archive.resolve(fixtures.relativize(file).toString());
+                Files.createDirectories(target.getParent());
+                Files.copy(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        String builder = agentByClientId("demo-cohort-builder").get("id").asString();
+        var started = client.call("POST", "/api/v1/cohort-runs", owner(),
+                "{\"agentId\":\"%s\",\"cohort\":\"explorer\",\"dataset\":\"imaging-ct-deid\",\"source\":{\"folder\":\"%s\"}}"
+                        .formatted(builder, archive));
+        assertThat(started.status()).as(started.body()).isEqualTo(202);
+        String runId = started.json().get("id").asString();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120)).until(() ->
+                client.get("/api/v1/cohort-runs/" + runId, owner()).json().get("status").asString().equals("PUBLISHED"));
+        int series = client.get("/api/v1/cohort-runs/" + runId, owner()).json().get("series").asInt();
+
+        WebDriver carla = signedIn("carla.compliance");
+        carla.findElement(By.linkText("Cohorts")).click();
+        new Select(carla.findElement(By.id("run"))).selectByValue(runId);
+        carla.findElement(By.cssSelector("form.filters button[type=submit]")).click();
+        wait(carla).until(b -> String.valueOf(series).equals(b.findElement(By.id("cohort-map")).getDomAttribute("data-drawn"))
+                && !b.findElements(By.cssSelector("#cohort-map canvas")).isEmpty());
+        assertThat(carla.findElement(By.id("run-status")).getText()).isEqualTo("PUBLISHED");
+        assertThat(carla.findElements(By.cssSelector("#progress tbody tr"))).hasSize(7);
+
+        carla.findElement(By.id("q")).sendKeys("radiograph of the cervical spine");
+        carla.findElement(By.cssSelector("#cohort-query button[type=submit]")).click();
+        wait(carla).until(b -> !b.findElements(By.cssSelector("#cohort-matches tbody tr")).isEmpty());
+        String first = carla.findElement(By.cssSelector("#cohort-matches tbody tr")).getText();
+        assertThat(first).contains("CR", "SPINE");
+        Thread.sleep(500); // the highlight's first frame
+        keep(carla, "cohort-explorer.png");
+    }
+
     private static void keep(WebDriver browser, String name) throws Exception {
         String dir = System.getProperty("warden.screenshots.dir");
         if (dir != null) {

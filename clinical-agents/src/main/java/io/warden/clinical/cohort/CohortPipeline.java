@@ -283,7 +283,8 @@ public final class CohortPipeline {
         return metadata;
     }
 
-    private List<CohortSeries> described(String runId) {
+    /** The series table after the describe step, with each series' five descriptions. */
+    public List<CohortSeries> described(String runId) {
         return read(runId, "described.json", new TypeReference<List<CohortSeries>>() { });
     }
 

@@ -28,13 +28,78 @@ public record Projection(int neighbours, float minDist, long seed, int threads) 
         }
     }
 
+    /** Up to this many points Tagbio's UMAP computes all pairwise distances (as the reference implementation does). */
+    static final int EXACT_LIMIT = 4096;
+
+    private static float[] unit(float[] vector) {
+        double norm = 0;
+        for (float value : vector) {
+            norm += value * value;
+        }
+        if (norm == 0) {
+            return vector.clone();
+        }
+        float[] unit = new float[vector.length];
+        for (int i = 0; i < vector.length; i++) {
+            unit[i] = (float) (vector[i] / Math.sqrt(norm));
+        }
+        return unit;
+    }
+
     /** The cohort builder's defaults: 10 neighbours, min_dist 0.5, seed 42, one thread. */
     public static Projection defaults() {
         return new Projection(10, 0.5f, 42, 1);
     }
 
-    /** Two coordinates per vector, in input order. */
+    /**
+     * Two coordinates per vector, in input order. Equal vectors (series with the same summary) are projected
+     * once and share a place, spread by a small fixed offset so that each stays visible; UMAP's neighbour
+     * search also needs distinct points.
+     */
     public float[][] project(List<float[]> vectors) {
+        java.util.Map<java.nio.FloatBuffer, Integer> index = new java.util.LinkedHashMap<>();
+        int[] of = new int[vectors.size()];
+        List<float[]> distinct = new java.util.ArrayList<>();
+        for (int i = 0; i < vectors.size(); i++) {
+            java.nio.FloatBuffer key = java.nio.FloatBuffer.wrap(vectors.get(i));
+            Integer at = index.get(key);
+            if (at == null) {
+                at = distinct.size();
+                index.put(key, at);
+                distinct.add(vectors.get(i));
+            }
+            of[i] = at;
+        }
+        float[][] placed = projectDistinct(distinct);
+        float spread = spread(placed);
+        int[] seen = new int[distinct.size()];
+        float[][] points = new float[vectors.size()][];
+        for (int i = 0; i < vectors.size(); i++) {
+            float[] at = placed[of[i]];
+            int nth = seen[of[i]]++;
+            double angle = nth * 2.399963; // the golden angle: copies spiral out around their place
+            double radius = spread * Math.sqrt(nth);
+            points[i] = new float[] {(float) (at[0] + radius * Math.cos(angle)), (float) (at[1] + radius * Math.sin(angle))};
+        }
+        return points;
+    }
+
+    /** A hundredth of the layout's smaller extent, or of 1 for a single place. */
+    private static float spread(float[][] placed) {
+        if (placed.length < 2) {
+            return 0.01f;
+        }
+        float minX = Float.MAX_VALUE, maxX = -Float.MAX_VALUE, minY = Float.MAX_VALUE, maxY = -Float.MAX_VALUE;
+        for (float[] p : placed) {
+            minX = Math.min(minX, p[0]);
+            maxX = Math.max(maxX, p[0]);
+            minY = Math.min(minY, p[1]);
+            maxY = Math.max(maxY, p[1]);
+        }
+        return Math.max(1e-4f, Math.min(maxX - minX, maxY - minY) / 100);
+    }
+
+    private float[][] projectDistinct(List<float[]> vectors) {
         int n = vectors.size();
         if (n <= neighbours + 1) {
             float[][] circle = new float[n][2];
@@ -45,12 +110,18 @@ public record Projection(int neighbours, float minDist, long seed, int threads) 
             }
             return circle;
         }
-        float[][] data = vectors.toArray(new float[0][]);
+        float[][] data = new float[n][];
+        for (int i = 0; i < n; i++) {
+            data[i] = unit(vectors.get(i));
+        }
         Umap umap = new Umap();
         umap.setNumberComponents(2);
         umap.setNumberNearestNeighbours(neighbours);
         umap.setMinDist(minDist);
-        umap.setMetric("cosine");
+        // Up to EXACT_LIMIT points the port finds neighbours from exact cosine distances. Above it, it builds a
+        // random-projection forest, whose angular variant (the one cosine selects) fails in this port; on unit
+        // vectors Euclidean distance orders neighbours exactly as cosine does (d^2 = 2 - 2 cos), so it is used there.
+        umap.setMetric(n <= EXACT_LIMIT ? "cosine" : "euclidean");
         umap.setSeed(seed);
         umap.setThreads(threads);
         umap.setVerbose(false);

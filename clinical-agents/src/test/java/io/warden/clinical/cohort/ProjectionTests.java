@@ -55,6 +55,35 @@ class ProjectionTests {
     }
 
     @Test
+    void repeatedVectorsAreProjectedOnceAndSpreadAroundTheirPlace() {
+        List<float[]> vectors = new ArrayList<>(twoClusters(20, 16));
+        for (int i = 0; i < 200; i++) {
+            vectors.add(vectors.get(i % 3).clone()); // many series with the same summary, as real archives have
+        }
+        float[][] points = Projection.defaults().project(vectors);
+        assertThat(points).hasNumberOfRows(240);
+        java.util.Set<String> places = new java.util.HashSet<>();
+        for (float[] point : points) {
+            assertThat(Float.isFinite(point[0]) && Float.isFinite(point[1])).isTrue();
+            places.add(point[0] + "," + point[1]);
+        }
+        assertThat(places).as("every copy visible").hasSize(240);
+        double nearOwnPlace = Math.hypot(points[40][0] - points[0][0], points[40][1] - points[0][1]);
+        double toOtherCluster = Math.hypot(points[20][0] - points[0][0], points[20][1] - points[0][1]);
+        assertThat(nearOwnPlace).isLessThan(toOtherCluster);
+    }
+
+    @Test
+    void moreDistinctPointsThanTheExactNeighbourSearchTakesAreProjectedToo() {
+        List<float[]> vectors = twoClusters((Projection.EXACT_LIMIT + 200) / 2, 24);
+        float[][] points = Projection.defaults().project(vectors);
+        assertThat(points).hasNumberOfRows(vectors.size());
+        for (float[] point : points) {
+            assertThat(Float.isFinite(point[0]) && Float.isFinite(point[1])).isTrue();
+        }
+    }
+
+    @Test
     void tooFewPointsForANeighbourGraphAreLaidOutOnACircle() {
         float[][] points = Projection.defaults().project(twoClusters(2, 8));
         assertThat(points).hasDimensions(4, 2);
