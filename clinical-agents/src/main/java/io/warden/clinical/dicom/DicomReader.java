@@ -122,6 +122,13 @@ public final class DicomReader {
             }
             default -> { in.littleEndian = true; in.explicit = true; }
         }
+        if (!DEFLATED_LE.equals(transferSyntax)) {
+            // a data set written in the other VR encoding than its transfer syntax says (as pydicom does, go by the bytes)
+            boolean explicitOnDisk = !IMPLICIT_LE.equals(guessSyntax(in));
+            if (explicitOnDisk != in.explicit && in.littleEndian) {
+                in.explicit = explicitOnDisk;
+            }
+        }
         dataSet(in, values, true, -1);
         List<Double> orientation = numbers((String) values.get("orientation"));
         List<Double> position = numbers((String) values.get("position"));
