@@ -11,7 +11,7 @@
  * not built yet.
  */
 @NullMarked
-@ApplicationModule(displayName = "policy", allowedDependencies = {"registry", "registry :: events", "audit", "clinical"})
+@ApplicationModule(displayName = "policy", allowedDependencies = {"registry", "registry :: events", "audit", "clinical", "clinical :: cohort"})
 package io.warden.policy;
 
 import org.jspecify.annotations.NullMarked;
