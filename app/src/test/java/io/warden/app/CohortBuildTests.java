@@ -121,6 +121,13 @@ class CohortBuildTests extends IntegrationTest {
         assertThat(gone.status()).isEqualTo(409);
         assertThat(client.get("/api/v1/cohort-runs", owner()).json().get(0).get("id").asString()).isEqualTo(newer);
 
+        // a kept run is built again from its artifacts; a replaced one cannot be
+        var again = client.call("POST", "/api/v1/cohort-runs/" + newer + "/republish", owner(), null);
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
+        assertThat(again.json().get("indexVersion").asLong()).isEqualTo(second.get("indexVersion").asLong() + 1);
+        assertThat(client.call("POST", "/api/v1/cohort-runs/" + runId + "/republish", owner(), null).status()).isEqualTo(409);
+        assertThat(client.call("POST", "/api/v1/cohort-runs/" + newer + "/republish", compliance(), null).status()).isEqualTo(403);
+
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             JsonNode published = client.get("/api/v1/audit/events?action=cohort.run_published&limit=10", compliance()).json().get("items");
             assertThat(published.toString()).contains(runId, newer);

@@ -24,7 +24,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * Wires the cohort builder where retrieval runs in this JVM (it embeds with the retrieval model and builds
  * the retrieval collections): the pipeline, the sources, the runs, and the process's task handlers. Metadata
- * tiers only by default; a {@link DescriptionRewriter} bean, when one is defined, rephrases descriptions.
+ * tiers only by default. Descriptions are the templates unless a {@link DescriptionRewriter} bean is defined or
+ * {@code warden.cohort.rewriter.endpoint} names a chat-completions endpoint.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(CohortProperties.class)
@@ -34,7 +35,13 @@ class CohortConfiguration {
     @Bean
     CohortPipeline cohortPipeline(CohortProperties properties, Embedder embedder, VectorCollections collections,
             ObjectProvider<DescriptionRewriter> rewriter) {
-        return new CohortPipeline(properties.runsDir(), AnatomyClassifier.metadataOnly(), new SeriesDescriptions(rewriter.getIfAvailable()),
+        DescriptionRewriter configured = rewriter.getIfAvailable();
+        if (configured == null && properties.rewriter() != null) {
+            CohortProperties.Rewriter settings = properties.rewriter();
+            configured = new io.warden.clinical.cohort.ChatCompletionsRewriter(settings.endpoint(), settings.flavour(), settings.apiKey(),
+                    settings.model(), settings.timeout());
+        }
+        return new CohortPipeline(properties.runsDir(), AnatomyClassifier.metadataOnly(), new SeriesDescriptions(configured),
                 embedder, collections, Projection.defaults(), IndexKind.HNSW);
     }
 

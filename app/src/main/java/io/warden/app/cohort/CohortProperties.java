@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                     restarts and instances; when empty a random salt is kept in {@code runsDir/patient-salt}
  * @param scanThreads  threads of the folder scan; 0 for one per core
  * @param dicomweb     DICOMweb servers by name, which a build names as its source
+ * @param rewriter     an optional language model that rephrases the descriptions; off unless its endpoint is set
  */
 @ConfigurationProperties("warden.cohort")
 public record CohortProperties(
@@ -24,7 +25,19 @@ public record CohortProperties(
         @DefaultValue("./.warden/archives") List<Path> archiveRoots,
         @DefaultValue("") String patientSalt,
         @DefaultValue("0") int scanThreads,
-        @DefaultValue Map<String, DicomWeb> dicomweb) {
+        @DefaultValue Map<String, DicomWeb> dicomweb,
+        @Nullable Rewriter rewriter) {
+
+    /**
+     * A chat-completions endpoint that rephrases descriptions (only header-derived text is sent).
+     *
+     * @param endpoint the full URL, e.g. {@code https://x.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-10-21}
+     * @param flavour  AZURE ({@code api-key} header) or OPENAI (bearer)
+     * @param model    the model, for OPENAI
+     */
+    public record Rewriter(URI endpoint, @DefaultValue("AZURE") io.warden.clinical.cohort.ChatCompletionsRewriter.Flavour flavour,
+            String apiKey, @Nullable String model, @DefaultValue("PT30S") java.time.Duration timeout) {
+    }
 
     /**
      * A DICOMweb server.

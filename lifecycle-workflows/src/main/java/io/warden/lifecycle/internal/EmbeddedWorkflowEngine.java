@@ -69,7 +69,8 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
     private final Map<String, java.time.Instant> inFlight = new ConcurrentHashMap<>();
     /** One lock per agent: lifecycle tasks of one agent change the same registry record, so they run one at a time. */
     private final Map<String, java.util.concurrent.locks.ReentrantLock> agentLocks = new ConcurrentHashMap<>();
-    private final java.util.concurrent.ExecutorService handling = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+    /** Where fetched tasks run: a new executor for every start, since a stop shuts it down. */
+    private volatile java.util.concurrent.ExecutorService handling = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
     private volatile @Nullable ProcessEngine engine;
     private volatile boolean running;
     private @Nullable Thread worker;
@@ -110,6 +111,9 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
         jobs.setWaitTimeInMillis(500);
         configuration.setJobExecutor(jobs);
         engine = configuration.buildProcessEngine();
+        if (handling.isShutdown()) {
+            handling = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor(); // started again after a stop
+        }
         running = true;
         Thread thread = new Thread(this::work, "warden-workflow-worker");
         thread.setDaemon(true);
