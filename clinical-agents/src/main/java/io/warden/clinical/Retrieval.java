@@ -28,6 +28,14 @@ public interface Retrieval {
     Classification classifyText(String collection, String text, int k, String labelKey, boolean weighted,
             Map<String, String> filter);
 
+    /**
+     * The image model this service runs in this JVM, for in-process users such as the cohort builder's image
+     * tier; empty when none is configured or the service runs on remote nodes.
+     */
+    default java.util.Optional<ImageEmbedder> localImageEmbedder() {
+        return java.util.Optional.empty();
+    }
+
     /** What this service has loaded: its text model, execution provider and collections. */
     Status status();
 

@@ -9,7 +9,6 @@ import io.warden.bpmn.BpmnProcesses.TaskTypes;
 import io.warden.clinical.cohort.CohortPipeline;
 import io.warden.clinical.cohort.CohortRuns;
 import io.warden.clinical.dicom.DicomFolderScan;
-import io.warden.clinical.dicom.DicomHeader;
 import io.warden.lifecycle.Job;
 import io.warden.lifecycle.JobResult;
 import io.warden.lifecycle.WorkflowEngine;
@@ -64,7 +63,10 @@ public final class CohortBuilds implements CohortRuns {
 
         Read read(CohortRuns.Source source);
 
-        record Read(List<DicomHeader> instances, List<CohortPipeline.Problem> problems) {
+        /** Renders a slice of the source as PNG, for the image tier; null for sources that cannot (folders). */
+        java.util.function.@Nullable Function<String, Optional<byte[]>> renderer(CohortRuns.Source source);
+
+        record Read(List<io.warden.clinical.dicom.DicomSource.Instance> instances, List<CohortPipeline.Problem> problems) {
         }
     }
 
@@ -235,7 +237,7 @@ public final class CohortBuilds implements CohortRuns {
     void registerWith(WorkflowEngine workflows) {
         workflows.register(TaskTypes.COHORT_EXTRACT, job -> step(job, "extract", this::extract));
         workflows.register(TaskTypes.COHORT_CLASSIFY, job -> step(job, "classify",
-                (run, progress) -> pipeline.classify(run.id(), progress).size()));
+                (run, progress) -> pipeline.classify(run.id(), progress, sources.renderer(source(run))).size()));
         workflows.register(TaskTypes.COHORT_DESCRIBE, job -> step(job, "describe",
                 (run, progress) -> pipeline.describe(run.id(), progress).size()));
         workflows.register(TaskTypes.COHORT_EMBED, job -> step(job, "embed", (run, progress) -> pipeline.embed(run.id(), progress)));
@@ -259,11 +261,13 @@ public final class CohortBuilds implements CohortRuns {
         int run(Run run, CohortPipeline.Progress progress);
     }
 
+    private static CohortRuns.Source source(Run run) {
+        return run.sourceKind().equals("FOLDER") ? new CohortRuns.Source(run.source(), null) : new CohortRuns.Source(null, run.source());
+    }
+
     private int extract(Run run, CohortPipeline.Progress progress) {
-        CohortRuns.Source source = run.sourceKind().equals("FOLDER") ? new CohortRuns.Source(run.source(), null)
-                : new CohortRuns.Source(null, run.source());
-        SourceReader.Read read = sources.read(source);
-        int series = pipeline.extract(run.id(), read.instances(), read.problems()).size();
+        SourceReader.Read read = sources.read(source(run));
+        int series = pipeline.extractInstances(run.id(), read.instances(), read.problems()).size();
         jdbc.sql("update cohort_run set instances = ?, series = ?, skipped = ? where id = ?")
                 .params(read.instances().size(), series, read.problems().size(), run.id()).update();
         progress.done(read.instances().size(), read.instances().size() + read.problems().size());

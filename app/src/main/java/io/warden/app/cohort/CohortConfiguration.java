@@ -34,7 +34,7 @@ class CohortConfiguration {
 
     @Bean
     CohortPipeline cohortPipeline(CohortProperties properties, Embedder embedder, VectorCollections collections,
-            ObjectProvider<DescriptionRewriter> rewriter) {
+            ObjectProvider<DescriptionRewriter> rewriter, io.warden.clinical.Retrieval retrieval) {
         DescriptionRewriter configured = rewriter.getIfAvailable();
         if (configured == null && properties.rewriter() != null) {
             CohortProperties.Rewriter settings = properties.rewriter();
@@ -42,7 +42,32 @@ class CohortConfiguration {
                     settings.model(), settings.timeout());
         }
         return new CohortPipeline(properties.runsDir(), AnatomyClassifier.metadataOnly(), new SeriesDescriptions(configured),
-                embedder, collections, Projection.defaults(), IndexKind.HNSW);
+                embedder, collections, Projection.defaults(), IndexKind.HNSW, imageTier(properties, retrieval));
+    }
+
+    /** The image tier: the retrieval service's image model and the configured label embeddings; null when either is missing. */
+    static CohortPipeline.@org.jspecify.annotations.Nullable ImageTier imageTier(CohortProperties properties,
+            io.warden.clinical.Retrieval retrieval) {
+        CohortProperties.ImageAnatomy settings = properties.imageAnatomy();
+        if (settings == null) {
+            return null;
+        }
+        io.warden.clinical.ImageEmbedder encoder = retrieval.localImageEmbedder().orElseThrow(() -> new IllegalStateException(
+                "warden.cohort.image-anatomy needs an image model: configure warden.retrieval.image"));
+        java.util.Map<io.warden.clinical.cohort.Anatomy, float[]> labels = new java.util.EnumMap<>(io.warden.clinical.cohort.Anatomy.class);
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(settings.labelsFile())) {
+            tools.jackson.databind.JsonNode root = tools.jackson.databind.json.JsonMapper.builder().build().readTree(in);
+            for (var entry : root.properties()) {
+                float[] vector = new float[entry.getValue().size()];
+                for (int i = 0; i < vector.length; i++) {
+                    vector[i] = (float) entry.getValue().get(i).asDouble();
+                }
+                labels.put(io.warden.clinical.cohort.Anatomy.valueOf(entry.getKey()), vector);
+            }
+        } catch (java.io.IOException | IllegalArgumentException | tools.jackson.core.JacksonException e) {
+            throw new IllegalStateException("The anatomy label embeddings " + settings.labelsFile() + " cannot be read: " + e.getMessage(), e);
+        }
+        return new CohortPipeline.ImageTier(encoder, labels, settings.minScore());
     }
 
     @Bean

@@ -18,6 +18,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param scanThreads  threads of the folder scan; 0 for one per core
  * @param dicomweb     DICOMweb servers by name, which a build names as its source
  * @param rewriter     an optional language model that rephrases the descriptions; off unless its endpoint is set
+ * @param imageAnatomy the image tier of anatomy, for DICOMweb sources: off unless its labels file is set (and an
+ *                     image model is configured under {@code warden.retrieval.image})
  */
 @ConfigurationProperties("warden.cohort")
 public record CohortProperties(
@@ -26,7 +28,18 @@ public record CohortProperties(
         @DefaultValue("") String patientSalt,
         @DefaultValue("0") int scanThreads,
         @DefaultValue Map<String, DicomWeb> dicomweb,
-        @Nullable Rewriter rewriter) {
+        @Nullable Rewriter rewriter,
+        @Nullable ImageAnatomy imageAnatomy) {
+
+    /**
+     * Zero-shot anatomy from a representative slice.
+     *
+     * @param labelsFile JSON object of region name (HEAD, CHEST, ... as {@code Anatomy}) to that region's label text
+     *                   embedding by the image model's own text tower ({@code Anatomy.labelText} gives the text)
+     * @param minScore   the least similarity that counts
+     */
+    public record ImageAnatomy(Path labelsFile, @DefaultValue("0.2") double minScore) {
+    }
 
     /**
      * A chat-completions endpoint that rephrases descriptions (only header-derived text is sent).

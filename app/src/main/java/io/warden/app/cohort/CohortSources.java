@@ -81,8 +81,17 @@ final class CohortSources implements CohortBuilds.SourceReader {
                 ? new DicomFolderScan(new DicomReader(salt), threads).source(Path.of(described.location()))
                 : dicomWeb(servers.get(described.location()));
         DicomSource.Report report = dicom.read();
-        return new Read(report.headers(), report.skipped().stream()
+        return new Read(report.instances(), report.skipped().stream()
                 .map(skipped -> new CohortPipeline.Problem(skipped.location(), skipped.reason())).toList());
+    }
+
+    @Override
+    public java.util.function.@org.jspecify.annotations.Nullable Function<String, java.util.Optional<byte[]>> renderer(
+            CohortRuns.Source source) {
+        if (source.dicomweb() == null || !servers.containsKey(source.dicomweb())) {
+            return null; // a folder's slices would need decoding their pixel data, which Warden does not do
+        }
+        return dicomWeb(servers.get(source.dicomweb()))::rendered;
     }
 
     private DicomWebSource dicomWeb(CohortProperties.DicomWeb server) {

@@ -60,6 +60,17 @@ public final class CohortPipeline {
             String orientation, int images, String seriesDescription, float x, float y) {
     }
 
+    /**
+     * The image tier of anatomy: an image model, each region's label embedding from the same model's text tower,
+     * and the least similarity that counts. Used for runs whose source can render a slice (DICOMweb).
+     */
+    public record ImageTier(io.warden.clinical.ImageEmbedder encoder, Map<Anatomy, float[]> labels, double minScore) {
+
+        public ImageTier {
+            labels = Map.copyOf(labels);
+        }
+    }
+
     private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final int BATCH = 256;
 
@@ -70,10 +81,18 @@ public final class CohortPipeline {
     private final VectorCollections collections;
     private final Projection projection;
     private final IndexKind indexKind;
+    private final @org.jspecify.annotations.Nullable ImageTier imageTier;
     private final JsonMapper json = JsonMapper.builder().build();
 
     public CohortPipeline(Path root, AnatomyClassifier anatomy, SeriesDescriptions descriptions, Embedder embedder,
             VectorCollections collections, Projection projection, IndexKind indexKind) {
+        this(root, anatomy, descriptions, embedder, collections, projection, indexKind, null);
+    }
+
+    /** @param imageTier the image tier, or null for metadata tiers only */
+    public CohortPipeline(Path root, AnatomyClassifier anatomy, SeriesDescriptions descriptions, Embedder embedder,
+            VectorCollections collections, Projection projection, IndexKind indexKind, @org.jspecify.annotations.Nullable ImageTier imageTier) {
+        this.imageTier = imageTier;
         this.root = root;
         this.anatomy = anatomy;
         this.descriptions = descriptions;
@@ -104,9 +123,59 @@ public final class CohortPipeline {
         return series;
     }
 
-    /** Step 1: files every series under a body region, recording the tier that decided. */
+    /**
+     * Step 0 with the instances' locations: as {@link #extract(String, List, List)}, and keeps each series'
+     * middle slice (by position along the slice normal) as the one an image model looks at.
+     */
+    public List<Series> extractInstances(String runId, List<io.warden.clinical.dicom.DicomSource.Instance> instances,
+            List<Problem> problems) {
+        Map<String, List<io.warden.clinical.dicom.DicomSource.Instance>> bySeries = new LinkedHashMap<>();
+        for (var instance : instances) {
+            if (instance.header().seriesInstanceUid() != null) {
+                bySeries.computeIfAbsent(instance.header().seriesInstanceUid(), uid -> new ArrayList<>()).add(instance);
+            }
+        }
+        Map<String, String> slices = new LinkedHashMap<>();
+        bySeries.forEach((uid, members) -> {
+            List<io.warden.clinical.dicom.DicomSource.Instance> sorted = new ArrayList<>(members);
+            sorted.sort(Comparator.comparingDouble((io.warden.clinical.dicom.DicomSource.Instance instance) -> along(instance.header()))
+                    .thenComparing(io.warden.clinical.dicom.DicomSource.Instance::location));
+            slices.put(uid, sorted.get(sorted.size() / 2).location());
+        });
+        write(runId, "slices.json", slices);
+        return extract(runId, instances.stream().map(io.warden.clinical.dicom.DicomSource.Instance::header).toList(), problems);
+    }
+
+    /** The position of a slice along its normal, or 0 without geometry. */
+    private static double along(DicomHeader header) {
+        if (header.orientation().size() != 6 || header.position().size() != 3) {
+            return 0;
+        }
+        List<Double> o = header.orientation();
+        double nx = o.get(1) * o.get(5) - o.get(2) * o.get(4);
+        double ny = o.get(2) * o.get(3) - o.get(0) * o.get(5);
+        double nz = o.get(0) * o.get(4) - o.get(1) * o.get(3);
+        return nx * header.position().get(0) + ny * header.position().get(1) + nz * header.position().get(2);
+    }
+
+    /** Step 1: files every series under a body region, recording the tier that decided (metadata tiers only). */
     public List<CohortSeries> classify(String runId, Progress progress) {
+        return classify(runId, progress, null);
+    }
+
+    /**
+     * Step 1 with the image tier when one is configured and {@code render} can give a slice's image (PNG or JPEG)
+     * from the location the extract step kept for the series.
+     */
+    public List<CohortSeries> classify(String runId, Progress progress,
+            java.util.function.@org.jspecify.annotations.Nullable Function<String, java.util.Optional<byte[]>> render) {
         List<Series> series = read(runId, "series.json", new TypeReference<List<Series>>() { });
+        AnatomyClassifier anatomy = this.anatomy;
+        if (imageTier != null && render != null && Files.isRegularFile(folder(runId).resolve("slices.json"))) {
+            Map<String, String> slices = read(runId, "slices.json", new TypeReference<Map<String, String>>() { });
+            anatomy = new AnatomyClassifier(new EmbeddingImageAnatomy(imageTier.encoder(), imageTier.labels(),
+                    one -> java.util.Optional.ofNullable(slices.get(one.seriesInstanceUid())).flatMap(render)), imageTier.minScore());
+        }
         List<CohortSeries> rows = new ArrayList<>(series.size());
         for (Series one : series) {
             rows.add(new CohortSeries(one, anatomy.classify(one), List.of()));

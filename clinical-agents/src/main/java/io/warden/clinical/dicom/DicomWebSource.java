@@ -187,6 +187,32 @@ public final class DicomWebSource implements DicomSource {
     }
 
     /**
+     * An instance rendered as a PNG image by the server (WADO-RS Retrieve Rendered, PS3.18 §9.5: its
+     * {@code .../instances/{sop}/rendered}), for an image model to look at; empty when the server cannot
+     * render it (not an image, a syntax it cannot decode) or does not answer. Only instance locations this
+     * source gave are accepted.
+     */
+    public java.util.Optional<byte[]> rendered(String instanceLocation) {
+        if (!instanceLocation.startsWith(base + "/studies/") || !instanceLocation.contains("/instances/")) {
+            throw new IllegalArgumentException("not an instance of " + base + ": " + instanceLocation);
+        }
+        String url = instanceLocation + "/rendered";
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(settings.requestTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER).build()) {
+            HttpRequest request = HttpRequest.newBuilder(request(url), (name, value) -> !name.equalsIgnoreCase("Accept"))
+                    .header("Accept", "image/png").build();
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return response.statusCode() == 200 && response.body().length > 0 ? java.util.Optional.of(response.body())
+                    : java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
+    }
+
+    /**
      * Every item of a search, page after page. A full page made only of items already seen means the server
      * ignores {@code offset}; that fails rather than looping forever.
      */

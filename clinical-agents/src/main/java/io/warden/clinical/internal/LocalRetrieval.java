@@ -29,6 +29,11 @@ public final class LocalRetrieval implements Retrieval {
     }
 
     @Override
+    public java.util.Optional<ImageEmbedder> localImageEmbedder() {
+        return java.util.Optional.ofNullable(imageEmbedder);
+    }
+
+    @Override
     public List<SearchHit> searchByImage(String collection, byte[] image, int k, Map<String, String> filter) {
         if (imageEmbedder == null) {
             throw new RetrievalRejected("no-image-model", "No image model is configured (warden.retrieval.image.*)");

@@ -101,4 +101,51 @@ class CohortPipelineTests {
             assertThatThrownBy(() -> pipeline.folder("../etc")).isInstanceOf(IllegalArgumentException.class);
         }
     }
+
+    /** An image model that sees a chest in every slice, for the tier order; the real encoders are tested in internal. */
+    record ChestSeeingEncoder(int dimension) implements io.warden.clinical.ImageEmbedder {
+
+        @Override
+        public String modelName() {
+            return "chest-seeing test encoder";
+        }
+
+        @Override
+        public List<float[]> embedImages(List<byte[]> images) {
+            return images.stream().map(image -> {
+                float[] v = new float[dimension];
+                v[0] = 1;
+                return v;
+            }).toList();
+        }
+    }
+
+    @Test
+    void theImageTierDecidesOnlyWhatMetadataCannotAndOnlyWithARenderedSlice(@TempDir Path runs, @TempDir Path collectionsDir) {
+        float[] chest = new float[4];
+        chest[0] = 1;
+        float[] head = new float[4];
+        head[1] = 1;
+        var tier = new CohortPipeline.ImageTier(new ChestSeeingEncoder(4), Map.of(Anatomy.CHEST, chest, Anatomy.HEAD, head), 0.5);
+        try (FileVectorCollections collections = new FileVectorCollections(collectionsDir, 16, 100)) {
+            CohortPipeline pipeline = new CohortPipeline(runs, AnatomyClassifier.metadataOnly(), new SeriesDescriptions(null),
+                    embedder, collections, Projection.defaults(), IndexKind.HNSW, tier);
+            var report = new DicomFolderScan(new DicomReader("salt".getBytes(StandardCharsets.UTF_8)), 2).scan(FILES.resolve("dicomdirtests"));
+            pipeline.extractInstances("run-i", report.instances(), List.of());
+            List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<CohortSeries> rows = pipeline.classify("run-i", CohortPipeline.Progress.NONE, location -> {
+                asked.add(location);
+                return java.util.Optional.of(new byte[] {1});
+            });
+            assertThat(rows).filteredOn(row -> "Scout".equals(row.series().seriesDescription())).singleElement().satisfies(row ->
+                    assertThat(row.anatomy()).isEqualTo(new AnatomyCall(Anatomy.CHEST, AnatomyTier.IMAGE, "CHEST 1.000")));
+            assertThat(rows).filteredOn(row -> "Routine Brain".equals(row.series().seriesDescription())).singleElement()
+                    .satisfies(row -> assertThat(row.anatomy().tier()).isEqualTo(AnatomyTier.BODY_PART_EXAMINED));
+            assertThat(asked).as("one slice per series the metadata could not place, from that series")
+                    .hasSize((int) rows.stream().filter(row -> row.anatomy().tier() == AnatomyTier.IMAGE).count())
+                    .allSatisfy(location -> assertThat(location).contains("dicomdirtests"));
+            assertThat(pipeline.classify("run-i", CohortPipeline.Progress.NONE, null))
+                    .as("without a renderer the tiers stop at the metadata").noneMatch(row -> row.anatomy().tier() == AnatomyTier.IMAGE);
+        }
+    }
 }

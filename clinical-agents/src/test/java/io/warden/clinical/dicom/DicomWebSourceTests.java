@@ -119,6 +119,18 @@ class DicomWebSourceTests {
     }
 
     @Test
+    void orthancRendersAnInstanceAsPngForTheImageTier() throws Exception {
+        DicomWebSource source = orthanc().source(FAST);
+        Report web = source.read();
+        DicomSource.Instance ct = web.instances().stream().filter(instance -> "CT".equals(instance.header().modality())).findFirst().orElseThrow();
+        byte[] png = source.rendered(ct.location()).orElseThrow();
+        assertThat(java.util.Arrays.copyOf(png, 8)).containsExactly(0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A);
+        assertThat(source.rendered(ct.location().replace(ct.header().sopInstanceUid(), "1.2.3.4"))).isEmpty();
+        assertThatThrownBy(() -> source.rendered("http://elsewhere.example/studies/1/series/2/instances/3"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void orthancRefusesAWrongPasswordAndTheErrorDoesNotShowIt() throws Exception {
         Orthanc server = orthanc();
         String wrong = "wrong-" + UUID.randomUUID();
