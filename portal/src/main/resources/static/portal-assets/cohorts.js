@@ -9,7 +9,7 @@ document.addEventListener('DOMContentLoaded', async () => {
   }
   const points = await (await fetch(element.dataset.points, { headers: { Accept: 'application/json' } })).json();
   const byUid = new Map(points.map((p) => [p.seriesInstanceUid, p]));
-  const symbols = ['circle', 'rect', 'triangle', 'diamond', 'pin', 'arrow', 'roundRect'];
+  const symbols = ['circle', 'rect', 'triangle', 'roundRect', 'arrow']; // the matches alone are diamonds
   const chart = window.echarts.init(element);
   let matched = new Set();
 
@@ -37,7 +37,8 @@ document.addEventListener('DOMContentLoaded', async () => {
       })).concat(matched.size ? [{
         name: 'matches',
         type: 'effectScatter',
-        symbolSize: 12,
+        symbol: 'diamond',
+        symbolSize: 14,
         data: points.filter((p) => matched.has(p.seriesInstanceUid)).map((p) => ({ value: [p.x, p.y], point: p })),
       }] : []),
     }, true);
@@ -66,7 +67,9 @@ document.addEventListener('DOMContentLoaded', async () => {
       draw();
       return;
     }
-    const response = await fetch(`${form.dataset.search}?q=${encodeURIComponent(q)}&k=25`, { headers: { Accept: 'application/json' } });
+    // the nearest few: a tenth of the series, between 3 and the number asked for
+    const wanted = Math.max(1, Math.min(Number(form.elements.k.value) || 10, Math.max(3, Math.floor(points.length / 10))));
+    const response = await fetch(`${form.dataset.search}?q=${encodeURIComponent(q)}&k=${wanted}`, { headers: { Accept: 'application/json' } });
     const matches = response.ok ? await response.json() : [];
     matched = new Set(matches.map((m) => m.seriesInstanceUid));
     list(matches);

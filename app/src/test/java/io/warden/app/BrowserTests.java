@@ -224,7 +224,8 @@ class BrowserTests extends IntegrationTest {
         wait(carla).until(b -> !b.findElements(By.cssSelector("#cohort-matches tbody tr")).isEmpty());
         String first = carla.findElement(By.cssSelector("#cohort-matches tbody tr")).getText();
         assertThat(first).contains("CR", "SPINE");
-        Thread.sleep(500); // the highlight's first frame
+        ((org.openqa.selenium.JavascriptExecutor) carla).executeScript("document.getElementById('cohort-query').scrollIntoView()");
+        Thread.sleep(800); // the highlight's first frames
         keep(carla, "cohort-explorer.png");
     }
 
