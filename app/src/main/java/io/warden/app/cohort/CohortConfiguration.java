@@ -80,33 +80,6 @@ class CohortConfiguration {
     /** Registers the build's task handlers once the engine runs and the processes are deployed. */
     @Bean
     SmartLifecycle cohortTasks(WorkflowEngine engine, CohortBuilds builds) {
-        return new SmartLifecycle() {
-            private volatile boolean running;
-            private boolean registered;
-
-            @Override
-            public synchronized void start() {
-                if (!registered) {
-                    builds.registerWith(engine);
-                    registered = true;
-                }
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                running = false;
-            }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-
-            @Override
-            public int getPhase() {
-                return 2; // after the engine (0) and the lifecycle processes' deployment (1)
-            }
-        };
+        return new io.warden.lifecycle.EngineStartup(2, () -> { }, () -> builds.registerWith(engine));
     }
 }

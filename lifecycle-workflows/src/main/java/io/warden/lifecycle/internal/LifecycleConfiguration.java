@@ -73,35 +73,8 @@ class LifecycleConfiguration {
     /** Deploys the processes and registers the handlers right after the engine starts. */
     @Bean
     SmartLifecycle workflowBootstrap(WorkflowEngine engine, LifecycleTasks tasks) {
-        return new SmartLifecycle() {
-            private volatile boolean running;
-            private boolean registered;
-
-            /** Also called again when a stopped context restarts: the handlers stay registered with the engine. */
-            @Override
-            public synchronized void start() {
-                engine.deploy(BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList());
-                if (!registered) {
-                    tasks.registerWith(engine);
-                    registered = true;
-                }
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                running = false;
-            }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-
-            @Override
-            public int getPhase() {
-                return 1; // after the engine (phase 0)
-            }
-        };
+        return new io.warden.lifecycle.EngineStartup(1,
+                () -> engine.deploy(BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList()),
+                () -> tasks.registerWith(engine));
     }
 }
