@@ -347,6 +347,7 @@ public final class CohortPipeline {
         metadata.put("bodyPart", row.anatomy().region() == null ? "UNKNOWN" : row.anatomy().region().name());
         metadata.put("anatomyTier", row.anatomy().tier().name());
         metadata.put("orientation", s.orientation().name());
+        metadata.put("tilted", String.valueOf(s.tilted()));
         metadata.put("slices", String.valueOf(s.images()));
         metadata.put("seriesDescription", nonNull(s.seriesDescription()));
         return metadata;

@@ -63,6 +63,9 @@ public final class SeriesDescriptions {
             case OBLIQUE -> "oblique";
             case UNKNOWN -> "";
         };
+        if (s.tilted()) {
+            plane = "oblique " + plane; // an axial tilted a few degrees is what radiographers call an oblique axial
+        }
         String slices = s.images() == 1 ? "a single image" : s.images() + " images";
         String series = clean(s.seriesDescription());
         String study = clean(s.studyDescription());

@@ -12,7 +12,7 @@ class AnatomyClassifierTests {
 
     static Series series(String modality, String bodyPart, String seriesDescription, String studyDescription) {
         return new Series("1.2.3", "1.2", modality, bodyPart, seriesDescription, studyDescription, Series.Orientation.AXIAL,
-                12, 12, 2.5, 512, 512, "SIEMENS");
+                12, 12, 2.5, 512, 512, "SIEMENS", 0.0);
     }
 
     @Test

@@ -22,7 +22,7 @@ class SeriesDescriptionsTests {
 
     @Test
     void aBareHeaderStillGetsFiveDistinctDescriptions() {
-        var bare = new Series("9.9", null, null, null, null, null, Series.Orientation.UNKNOWN, 1, 1, null, null, null, null);
+        var bare = new Series("9.9", null, null, null, null, null, Series.Orientation.UNKNOWN, 1, 1, null, null, null, null, null);
         List<String> texts = new SeriesDescriptions(null).describe(new CohortSeries(bare, AnatomyCall.unknown(), List.of()));
         assertThat(texts).hasSize(SeriesDescriptions.COUNT).doesNotHaveDuplicates().allSatisfy(text -> assertThat(text).isNotBlank());
         assertThat(texts).noneMatch(text -> text.contains("null"));

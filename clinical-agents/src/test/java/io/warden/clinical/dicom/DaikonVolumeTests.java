@@ -70,8 +70,13 @@ class DaikonVolumeTests {
             assertThat(mr.seriesDescription()).isEqualTo("FSE PD AXIAL OBL");
             assertThat(mr.studyDescription()).isEqualTo("BRAIN");
             assertThat(mr.bodyPartExamined()).as("not stated: anatomy has to come from the descriptions").isNull();
-            // "AXIAL OBL" is an axial series tilted about the left-right axis, not an oblique one: see below
+            // "AXIAL OBL" is an axial series tilted about the left-right axis: an oblique axial (see below)
             assertThat(mr.orientation()).isEqualTo(Series.Orientation.AXIAL);
+            assertThat(mr.tilt()).isCloseTo(7.7, within(0.05));
+            assertThat(mr.tilted()).as("oblique within its plane").isTrue();
+            var row = new io.warden.clinical.cohort.CohortSeries(mr, io.warden.clinical.cohort.AnatomyClassifier.metadataOnly().classify(mr), List.of());
+            assertThat(new io.warden.clinical.cohort.SeriesDescriptions(null).describe(row).getFirst())
+                    .isEqualTo("Oblique axial MR of the head and brain: FSE PD AXIAL OBL");
         });
     }
 
@@ -79,8 +84,9 @@ class DaikonVolumeTests {
      * The scanner named it "AXIAL OBL", and it is tilted, but only by about 7.7 degrees: rows run along x
      * (1, 0, 0), columns along (0, 0.99096, 0.134158), so the slice normal is (0, -0.134158, 0.99096), 7.71
      * degrees from the z axis. {@link Series#orientation} calls a plane oblique only when its normal is more
-     * than about 37 degrees from every axis (largest component under 0.8), so this is, rightly, AXIAL: a tilted
-     * axial, as acquired along the AC-PC line. The slices advance along that normal
+     * than about 37 degrees from every axis (largest component under 0.8), so this is, rightly, AXIAL, and being
+     * tilted {@link Series#TILTED} degrees or more, an oblique axial (as acquired along the AC-PC line): its
+     * descriptions say so and its records carry {@code tilted=true}. The slices advance along that normal
      * about 7 mm apart (5 mm thick; the positions are stored to 0.1 mm, hence 6.96 to 7.07).
      */
     @Test
