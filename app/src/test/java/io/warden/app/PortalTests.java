@@ -164,7 +164,7 @@ class PortalTests extends IntegrationTest {
                 "SECOPS", "sam.secops");
         var all = java.util.Set.of("ADMIN", "OWNER", "COMPLIANCE", "SECOPS");
         List<Page> pages = List.of(new Page("/portal", all), new Page("/portal/agents", all), new Page("/portal/approvals", all),
-                new Page("/portal/map", all), new Page("/portal/rules", all), new Page("/portal/analytics", all), new Page("/portal/agents/new", java.util.Set.of("ADMIN", "OWNER")),
+                new Page("/portal/map", all), new Page("/portal/rules", all), new Page("/portal/analytics", all), new Page("/portal/cohorts", all), new Page("/portal/agents/new", java.util.Set.of("ADMIN", "OWNER")),
                 new Page("/portal/kill-switches", java.util.Set.of("ADMIN", "SECOPS")),
                 new Page("/portal/audit", java.util.Set.of("ADMIN", "COMPLIANCE")));
         for (var person : people.entrySet()) {
@@ -175,6 +175,40 @@ class PortalTests extends IntegrationTest {
                 assertThat(get(browser, page.path()).statusCode()).as("%s on %s", person.getKey(), page.path()).isEqualTo(expected);
             }
         }
+    }
+
+    /** An owner starts a cohort build in the portal; a refusal stands next to its field; compliance cannot start one. */
+    @Test
+    void anOwnerStartsACohortBuildAndARefusalNamesItsField() throws Exception {
+        java.nio.file.Path archive = DATA.resolve("archives/portal-pydicom");
+        java.nio.file.Files.createDirectories(archive);
+        java.nio.file.Files.copy(java.nio.file.Path.of("/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm"),
+                archive.resolve("ct.dcm"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        String builder = agentByClientId("demo-cohort-builder").get("id").asString();
+        HttpClient otto = browser();
+        signIn(otto, "otto.owner");
+        HttpResponse<String> page = get(otto, "/portal/cohorts");
+        assertThat(page.body()).contains("Build a cohort", "Demo imaging cohort builder");
+
+        HttpResponse<String> refused = post(otto, "/portal/cohorts", page.body(), "agentId=" + builder
+                + "&cohort=portal&dataset=dermatology-phi&sourceKind=folder&source=" + URLEncoder.encode(archive.toString(), StandardCharsets.UTF_8));
+        assertThat(refused.body()).contains("holds no data scope").containsPattern("id=\"dataset\"[^>]*aria-invalid=\"true\"");
+
+        HttpResponse<String> started = post(otto, "/portal/cohorts", refused.body(), "agentId=" + builder
+                + "&cohort=portal&dataset=imaging-ct-deid&sourceKind=folder&source=" + URLEncoder.encode(archive.toString(), StandardCharsets.UTF_8));
+        assertThat(started.uri().toString()).contains("/portal/cohorts?run=");
+        String runId = started.uri().getQuery().replace("run=", "");
+        assertThat(client.get("/api/v1/cohort-runs/" + runId, owner()).json().get("requestedBy").asString())
+                .isEqualTo("3f1c2a9e-7b1d-4e0a-9c11-000000000a02");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() ->
+                !client.get("/api/v1/cohort-runs/" + runId, owner()).json().get("status").asString().equals("RUNNING"));
+
+        HttpClient carla = browser();
+        signIn(carla, "carla.compliance");
+        HttpResponse<String> explorer = get(carla, "/portal/cohorts?run=" + runId);
+        assertThat(explorer.body()).doesNotContain("Build a cohort").contains("Run " + runId);
+        assertThat(post(carla, "/portal/cohorts", explorer.body(), "agentId=" + builder + "&cohort=x&dataset=imaging-ct-deid&source=x")
+                .statusCode()).isEqualTo(403);
     }
 
     @Test

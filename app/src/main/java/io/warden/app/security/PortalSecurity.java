@@ -44,6 +44,7 @@ class PortalSecurity {
                         .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/agents").hasAnyRole("ADMIN", "OWNER")
                         .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/approvals/**").hasAnyRole("ADMIN", "COMPLIANCE")
                         .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/rules/**").hasRole("ADMIN")
+                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/cohorts").hasAnyRole("ADMIN", "OWNER")
                         .requestMatchers("/portal/**").hasAnyRole("ADMIN", "OWNER", "COMPLIANCE", "SECOPS")
                         .anyRequest().denyAll())
                 .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CSP)))

@@ -22,21 +22,61 @@ import org.springframework.web.server.ResponseStatusException;
  * The cohort explorer: pick a run of the imaging cohort builder, follow its steps while it runs, see its
  * series as a scatter plot (UMAP coordinates, coloured by modality or anatomy, metadata on hover), and type a
  * query to see the matching series highlighted and listed. The matches are listed in a table too, so nothing
- * rests on the picture alone. Read-only: builds are started through the API.
+ * rests on the picture alone. Admins, and owners for their own COHORT_BUILDER agents, start builds here too,
+ * through the same service and rules as the API; a refusal is shown next to the field it names.
  */
 @Controller
 @RequestMapping("/portal/cohorts")
 class CohortPagesController {
 
     private final ObjectProvider<CohortRuns> runs;
+    private final io.warden.registry.AgentRegistry registry;
 
-    CohortPagesController(ObjectProvider<CohortRuns> runs) {
+    CohortPagesController(ObjectProvider<CohortRuns> runs, io.warden.registry.AgentRegistry registry) {
         this.runs = runs;
+        this.registry = registry;
+    }
+
+    /** What the start form shows again after a refusal. */
+    record StartForm(String agentId, String cohort, String dataset, String sourceKind, String source) {
+
+        static StartForm empty() {
+            return new StartForm("", "", "", "folder", "");
+        }
     }
 
     @GetMapping
     String explorer(@RequestParam(required = false) @Nullable String run, Actor actor, Model model) {
+        return page(run, actor, model, StartForm.empty(), null, null);
+    }
+
+    @org.springframework.web.bind.annotation.PostMapping
+    String start(Actor actor, Model model, @RequestParam(defaultValue = "") String agentId, @RequestParam(defaultValue = "") String cohort,
+            @RequestParam(defaultValue = "") String dataset, @RequestParam(defaultValue = "folder") String sourceKind,
+            @RequestParam(defaultValue = "") String source) {
+        StartForm form = new StartForm(agentId, cohort, dataset, sourceKind, source);
+        try {
+            CohortRuns.Source from = sourceKind.equals("dicomweb") ? new CohortRuns.Source(null, source.strip())
+                    : new CohortRuns.Source(source.strip(), null);
+            CohortRuns.Run started = builds().start(new CohortRuns.StartRequest(agentId, cohort.strip(), dataset, from),
+                    new CohortRuns.Requester(actor.id(), actor.has(io.warden.registry.Role.ADMIN)));
+            return "redirect:/portal/cohorts?run=" + started.id();
+        } catch (RegistryException e) {
+            model.addAttribute("status", e.httpStatus());
+            return page(null, actor, model, form, e.field() == null ? "form" : e.field(), e.getMessage());
+        }
+    }
+
+    private String page(@Nullable String run, Actor actor, Model model, StartForm form, @Nullable String field, @Nullable String problem) {
         CohortRuns builds = runs.getIfAvailable();
+        boolean admin = actor.has(io.warden.registry.Role.ADMIN);
+        List<io.warden.registry.AgentView> builders = builds == null || !(admin || actor.has(io.warden.registry.Role.OWNER)) ? List.of()
+                : registry.search(new io.warden.registry.AgentFilter(io.warden.registry.AgentStatus.ACTIVE,
+                        io.warden.registry.AgentKind.COHORT_BUILDER, admin ? null : actor.id(), null, null), 0, 100).items();
+        model.addAttribute("builders", builders);
+        model.addAttribute("form", form);
+        model.addAttribute("field", field);
+        model.addAttribute("problem", problem);
         List<CohortRuns.Run> all = builds == null ? List.of() : builds.list();
         Optional<CohortRuns.Run> chosen = run == null
                 ? all.stream().filter(each -> each.status().equals("PUBLISHED")).findFirst().or(() -> all.stream().findFirst())
