@@ -76,8 +76,7 @@ public final class CohortBuilds implements CohortRuns {
     private final KillSwitches killSwitches;
     private final AuditLog audit;
     private final CohortPipeline pipeline;
-    private final SourceReader sources;
-    private final CohortSources sourceRules;
+    private final CohortSources sources;
     private final Clock clock;
     private final Map<String, Long> lastProgress = new ConcurrentHashMap<>();
 
@@ -90,7 +89,6 @@ public final class CohortBuilds implements CohortRuns {
         this.audit = audit;
         this.pipeline = pipeline;
         this.sources = sources;
-        this.sourceRules = sources;
         this.clock = clock;
     }
 
@@ -110,7 +108,7 @@ public final class CohortBuilds implements CohortRuns {
             throw new RegistryException.InvalidField("dataset", "Agent " + agent.id() + " holds no data scope '" + request.dataset()
                     + "'; it holds " + agent.dataScopes());
         }
-        CohortSources.Described source = sourceRules.check(request.source());
+        CohortSources.Described source = sources.check(request.source());
         String reason = stopReason(agent, request.dataset());
         if (reason != null) {
             throw new RegistryException.Conflict("cohort-builder-stopped", reason);

@@ -278,8 +278,9 @@ public final class CohortPipeline {
      * every kept run, published or not.
      */
     public List<CohortRuns.Match> search(String runId, float[] query, int k) {
-        List<CohortSeries> rows = described(runId);
-        List<float[]> vectors = readVectors(runId, "embeddings.f32");
+        Searchable run = searchable(runId);
+        List<CohortSeries> rows = run.rows();
+        List<float[]> vectors = run.vectors();
         int perRow = SeriesDescriptions.COUNT;
         List<CohortRuns.Match> best = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size() && (i + 1) * perRow <= vectors.size(); i++) {
@@ -303,6 +304,30 @@ public final class CohortPipeline {
         }
         best.sort(Comparator.comparingDouble((CohortRuns.Match match) -> match.score()).reversed());
         return List.copyOf(best.subList(0, Math.min(k, best.size())));
+    }
+
+    /** A run's descriptions and their embeddings, as its searches read them. */
+    private record Searchable(String runId, long modified, List<CohortSeries> rows, List<float[]> vectors) {
+    }
+
+    /** The last run searched, kept in memory: the explorer asks one run many queries, each would read its files again. */
+    private final java.util.concurrent.atomic.AtomicReference<@org.jspecify.annotations.Nullable Searchable> lastSearched =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    private Searchable searchable(String runId) {
+        long modified;
+        try {
+            modified = Files.getLastModifiedTime(folder(runId).resolve("embeddings.f32")).toMillis();
+        } catch (IOException e) {
+            throw new IllegalStateException("run " + runId + " has no embeddings.f32 yet: the step that writes it has not run");
+        }
+        Searchable kept = lastSearched.get();
+        if (kept != null && kept.runId().equals(runId) && kept.modified() == modified) {
+            return kept;
+        }
+        Searchable loaded = new Searchable(runId, modified, described(runId), readVectors(runId, "embeddings.f32"));
+        lastSearched.set(loaded);
+        return loaded;
     }
 
     /** The series table after the classify step. */
