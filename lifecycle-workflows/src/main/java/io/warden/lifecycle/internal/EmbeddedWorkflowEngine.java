@@ -30,6 +30,7 @@ import org.operaton.bpm.engine.externaltask.LockedExternalTask;
 import org.operaton.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.operaton.bpm.engine.impl.cfg.StandaloneProcessEngineConfiguration;
 import org.operaton.bpm.engine.impl.jobexecutor.DefaultJobExecutor;
+import org.operaton.bpm.engine.impl.persistence.StrongUuidGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -105,6 +106,11 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
         configuration.setDatabaseSchemaUpdate("false"); // Flyway owns the schema (V6_00)
         configuration.setHistory("audit");
         configuration.setMetricsEnabled(false);
+        // Ids from UUIDs, not from blocks reserved in a shared row: the block generator hands out ids under a
+        // monitor and fetches the next block on a second connection, so once the pool is busy its threads,
+        // each holding a connection, wait on the one that waits for another connection; and two instances
+        // race for the same row. Time-based UUIDs need neither.
+        configuration.setIdGenerator(new StrongUuidGenerator());
         configuration.setJobExecutorActivate(true);
         DefaultJobExecutor jobs = new DefaultJobExecutor();
         jobs.setMaxWait(1000); // a timer that falls due is picked up within a second
