@@ -32,6 +32,9 @@ public abstract class IntegrationTest {
         registry.add("warden.demo.enabled", () -> "true");
         registry.add("warden.retrieval.node.enabled", () -> "true");
         registry.add("warden.retrieval.node.token", () -> NODE_TOKEN);
+        // failed event deliveries are retried within the tests' waits
+        registry.add("warden.events.redeliver-every", () -> "PT1S");
+        registry.add("warden.events.backoff", () -> "PT1S");
     }
 
     static int freePort() {

@@ -144,6 +144,21 @@ class OnboardingFlowTests extends IntegrationTest {
                 .param("id", "%" + id + "%").query(Long.class).single()).isEqualTo(1));
     }
 
+    @Test
+    void aFailedDeliveryIsDeliveredAgainWithoutARestart() {
+        var registered = client.call("POST", "/api/v1/agents", owner(), """
+                {"name":"Agent %s","kind":"RETRIEVAL","purpose":"p","submit":false}""".formatted(RecordingListeners.FAIL_ONCE_MARKER));
+        assertThat(registered.status()).isEqualTo(201);
+        String id = registered.json().get("id").asString();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(recorder.received())
+                .anySatisfy(event -> assertThat(event).isInstanceOfSatisfying(AgentRegistered.class,
+                        registeredEvent -> assertThat(registeredEvent.agentId().toString()).isEqualTo(id))));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(jdbc.sql("""
+                select status || '/' || completion_attempts from event_publication
+                where serialized_event like :id and event_type like '%AgentRegistered' and listener_id like '%Recorder%'""")
+                .param("id", "%" + id + "%").query(String.class).single()).as("completed on its redelivery, the second attempt").isEqualTo("COMPLETED/2"));
+    }
+
     private JsonNode transition(String id, String action, String token) {
         var response = client.call("POST", "/api/v1/agents/" + id + "/" + action, token, "{\"reason\":\"" + action + " in test\"}");
         assertThat(response.status()).as(response.body()).isEqualTo(200);

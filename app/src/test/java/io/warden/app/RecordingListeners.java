@@ -10,13 +10,15 @@ import org.springframework.modulith.events.ApplicationModuleListener;
 
 /**
  * Listeners as the audit and workflow modules will have them: asynchronous, after commit, through the
- * event publication registry. One of them fails on purpose for agents whose name says so, to show that
- * the registry keeps the undelivered publication.
+ * event publication registry. One of them fails on purpose for agents whose name says so — always, or
+ * only the first time — to show that the registry keeps the undelivered publication and that it is
+ * delivered again while Warden runs.
  */
 @TestConfiguration(proxyBeanMethods = false)
 class RecordingListeners {
 
     static final String FAIL_MARKER = "[listener-fails]";
+    static final String FAIL_ONCE_MARKER = "[listener-fails-once]";
 
     @Bean
     Recorder recorder() {
@@ -27,6 +29,7 @@ class RecordingListeners {
     static class Recorder {
 
         private final List<Object> received = new CopyOnWriteArrayList<>();
+        private final java.util.Set<Object> failedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         /** What arrived so far (a method, not the field: the bean is a proxy). */
         List<Object> received() {
@@ -37,6 +40,9 @@ class RecordingListeners {
         void on(AgentRegistered event) {
             if (event.name().contains(FAIL_MARKER)) {
                 throw new IllegalStateException("listener failure for " + event.agentId());
+            }
+            if (event.name().contains(FAIL_ONCE_MARKER) && failedOnce.add(event.agentId())) {
+                throw new IllegalStateException("first delivery fails for " + event.agentId());
             }
             received.add(event);
         }

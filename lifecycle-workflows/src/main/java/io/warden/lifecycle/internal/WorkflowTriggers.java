@@ -14,7 +14,7 @@ import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
  * Registry events that start processes or deliver decisions. Delivered through the event publication
- * registry after the registry's transaction commits, and again after a restart if they failed: starts
+ * registry after the registry's transaction commits, and again (with back-off, and at start) if they failed: starts
  * are idempotent and messages are correlated by agent, so a repeat does no harm. The listeners hold no
  * transaction of their own (the engine opens its own), so a burst of events cannot tie up the connection
  * pool while waiting for the engine. Not final: the listeners are proxied.
