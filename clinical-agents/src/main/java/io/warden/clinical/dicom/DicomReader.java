@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,10 @@ public final class DicomReader {
             Map.entry(0x00081030, "studyDescription"), Map.entry(0x00200037, "orientation"), Map.entry(0x00200032, "position"),
             Map.entry(0x00180050, "sliceThickness"), Map.entry(0x00280010, "rows"), Map.entry(0x00280011, "columns"),
             Map.entry(0x00280008, "frames"), Map.entry(0x00080070, "manufacturer"), Map.entry(0x00100020, "patientId"),
-            Map.entry(0x00100010, "patientName"));
+            Map.entry(0x00100010, "patientName"), Map.entry(0x00080005, "charset"));
+    /** The attributes whose text is in the data set's Specific Character Set; the others are plain ASCII. */
+    private static final Set<String> CHARACTER_SET_TEXT = Set.of("seriesDescription", "studyDescription", "manufacturer",
+            "patientId", "patientName");
     /** Implicit VR has no VR on the wire: the VRs of the binary attributes read. */
     private static final Map<Integer, String> IMPLICIT_VRS = Map.of(0x00280010, "US", 0x00280011, "US");
 
@@ -130,6 +134,13 @@ public final class DicomReader {
             }
         }
         dataSet(in, values, true, -1);
+        SpecificCharacterSet characterSet = SpecificCharacterSet.of(str(values, "charset"));
+        for (String key : CHARACTER_SET_TEXT) {
+            if (values.get(key) instanceof byte[] bytes) {
+                String text = characterSet.decode(bytes, key.equals("patientName"));
+                values.put(key, key.equals("patientName") ? withoutEmptyTrailingGroups(text) : text);
+            }
+        }
         List<Double> orientation = numbers((String) values.get("orientation"));
         List<Double> position = numbers((String) values.get("position"));
         return new DicomHeader(transferSyntax, str(values, "study"), str(values, "series"), str(values, "sop"),
@@ -167,7 +178,8 @@ public final class DicomReader {
             }
             byte[] value = in.read(element.length);
             String vr = element.vr != null ? element.vr : IMPLICIT_VRS.getOrDefault(element.tag, "LO");
-            values.put(key, vr.equals("US") ? (Object) in.unsignedShort(value) : text(value));
+            values.put(key, vr.equals("US") ? (Object) in.unsignedShort(value)
+                    : CHARACTER_SET_TEXT.contains(key) ? trimmed(value) : text(value));
         }
     }
 
@@ -235,6 +247,27 @@ public final class DicomReader {
     }
 
     private static String text(byte[] value) {
+        return new String(trimmed(value), StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * A person name without empty trailing groups ({@code Wang^XiaoDong=王^小東=} is {@code Wang^XiaoDong=王^小東}), as
+     * pydicom gives it and as DICOM JSON carries it (one field per group present), so that the hash is the same.
+     */
+    private static String withoutEmptyTrailingGroups(String name) {
+        String[] values = name.split("\\\\", -1);
+        for (int i = 0; i < values.length; i++) {
+            int end = values[i].length();
+            while (end > 0 && (values[i].charAt(end - 1) == '=' || values[i].charAt(end - 1) == ' ')) {
+                end--;
+            }
+            values[i] = values[i].substring(0, end);
+        }
+        return String.join("\\", values);
+    }
+
+    /** The value without its padding: trailing NULs and spaces, leading spaces (bytes all character sets share). */
+    private static byte[] trimmed(byte[] value) {
         int end = value.length;
         while (end > 0 && (value[end - 1] == 0 || value[end - 1] == ' ')) {
             end--;
@@ -243,7 +276,7 @@ public final class DicomReader {
         while (start < end && value[start] == ' ') {
             start++;
         }
-        return new String(value, start, end - start, StandardCharsets.ISO_8859_1);
+        return start == 0 && end == value.length ? value : Arrays.copyOfRange(value, start, end);
     }
 
     private static List<Double> numbers(@Nullable String text) {

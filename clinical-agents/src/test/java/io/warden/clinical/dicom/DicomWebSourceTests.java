@@ -52,11 +52,20 @@ class DicomWebSourceTests {
     static final byte[] SALT = "web-salt".getBytes(StandardCharsets.UTF_8);
     static final Path ORTHANC = Path.of("/usr/sbin/Orthanc");
     static final Path DICOMWEB_PLUGIN = Path.of("/usr/share/orthanc/plugins/libOrthancDicomWeb.so");
-    /** Files the folder scan reads whole: two single instances and three multi-instance series from the DICOMDIR tests. */
-    static final List<String> UPLOADS = Stream.of(Stream.of("CT_small.dcm", "MR_small.dcm"),
-            Stream.of("17106", "17136", "17166", "17196").map(name -> "dicomdirtests/77654033/CT2/" + name),
-            Stream.of("2062", "2392", "2693", "3023", "3353").map(name -> "dicomdirtests/98892001/CT5N/" + name),
-            Stream.of("15970", "4950", "4981", "5011").map(name -> "dicomdirtests/98892003/MR2/" + name)).flatMap(s -> s).toList();
+    /** pydicom's data folder: its test files and its character set files. */
+    static final Path DATA = FILES.getParent();
+    /**
+     * Files the folder scan reads whole: two single instances and three multi-instance series from the DICOMDIR
+     * tests, and two patients with accented names (ISO_IR 100), which the server sends as UTF-8 and the file holds in
+     * Latin-1. (Names in other scripts are compared with pydicom in {@link CharacterSetTests}: Orthanc answers study
+     * searches from its index, which keeps only the ISO 8859-1 characters of a name.)
+     */
+    static final List<String> UPLOADS = Stream.of(Stream.of("CT_small.dcm", "MR_small.dcm").map(name -> "test_files/" + name),
+            Stream.of("17106", "17136", "17166", "17196").map(name -> "test_files/dicomdirtests/77654033/CT2/" + name),
+            Stream.of("2062", "2392", "2693", "3023", "3353").map(name -> "test_files/dicomdirtests/98892001/CT5N/" + name),
+            Stream.of("15970", "4950", "4981", "5011").map(name -> "test_files/dicomdirtests/98892003/MR2/" + name),
+            Stream.of("chrFren", "chrGerm").map(name -> "charset_files/" + name + ".dcm"))
+            .flatMap(s -> s).toList();
     /** Tiny back-off, so the retry tests take milliseconds. */
     static final Settings FAST = Settings.defaults().withRetries(3, Duration.ofMillis(1), Duration.ofSeconds(5));
 
@@ -325,7 +334,7 @@ class DicomWebSourceTests {
         for (String name : UPLOADS) {
             Path target = folder.resolve(name);
             Files.createDirectories(target.getParent());
-            Files.copy(FILES.resolve(name), target);
+            Files.copy(DATA.resolve(name), target);
         }
         return new DicomFolderScan(new DicomReader(SALT), 2).source(folder).read();
     }
@@ -435,7 +444,7 @@ class DicomWebSourceTests {
             try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
                 for (String name : UPLOADS) {
                     HttpRequest post = request("/instances").header("Content-Type", "application/dicom")
-                            .POST(HttpRequest.BodyPublishers.ofFile(FILES.resolve(name))).build();
+                            .POST(HttpRequest.BodyPublishers.ofFile(DATA.resolve(name))).build();
                     HttpResponse<String> response;
                     try {
                         response = client.send(post, HttpResponse.BodyHandlers.ofString());

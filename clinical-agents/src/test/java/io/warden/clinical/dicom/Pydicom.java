@@ -48,6 +48,7 @@ final class Pydicom {
                         'orientation': [float(x) for x in d.ImageOrientationPatient] if d.get('ImageOrientationPatient') else [],
                         'position': [float(x) for x in d.ImagePositionPatient] if d.get('ImagePositionPatient') else [],
                         'hasPatientId': bool(d.get('PatientID')),
+                        'patientId': g('PatientID'), 'patientName': g('PatientName'),
                         'error': error,
                     }
                 except Exception as e3:  # a value pydicom cannot convert (e.g. NumberOfFrames '1A')
