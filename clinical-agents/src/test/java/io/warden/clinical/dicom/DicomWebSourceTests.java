@@ -57,7 +57,7 @@ class DicomWebSourceTests {
     /**
      * Files the folder scan reads whole: two single instances and three multi-instance series from the DICOMDIR
      * tests, and two patients with accented names (ISO_IR 100), which the server sends as UTF-8 and the file holds in
-     * Latin-1. (Names in other scripts are compared with pydicom in {@link CharacterSetTests}: Orthanc answers study
+     * Latin-1. (Names in other scripts are compared with pydicom in {@link CharacterSetTests}: Orthanc answers QIDO
      * searches from its index, which keeps only the ISO 8859-1 characters of a name.)
      */
     static final List<String> UPLOADS = Stream.of(Stream.of("CT_small.dcm", "MR_small.dcm").map(name -> "test_files/" + name),
