@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -132,6 +133,33 @@ class CohortBuildTests extends IntegrationTest {
             JsonNode published = client.get("/api/v1/audit/events?action=cohort.run_published&limit=10", compliance()).json().get("items");
             assertThat(published.toString()).contains(runId, newer);
         });
+    }
+
+    @Test
+    void aRunWhoseArtifactsAreNotHereIsRefusedWithAReasonNotAFailure() throws IOException {
+        String runId = start("elsewhere", owner());
+        // at once: the run has not projected yet
+        var early = client.get("/api/v1/cohort-runs/" + runId + "/points", owner());
+        assertThat(early.status()).as(early.body()).isEqualTo(409);
+        assertThat(early.json().get("code").asString()).isEqualTo("cohort-run-not-ready");
+        assertThat(finished(runId).get("status").asString()).isEqualTo("PUBLISHED");
+
+        // the run's folder is not on this instance, as when another instance built it on storage this one does not share
+        Path folder = DATA.resolve("cohort-runs").resolve(runId);
+        Path aside = DATA.resolve("cohort-runs-aside-" + runId);
+        Files.move(folder, aside);
+        try {
+            for (String path : List.of("/points", "/search?q=brain")) {
+                var refused = client.get("/api/v1/cohort-runs/" + runId + path, owner());
+                assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+                assertThat(refused.contentType()).startsWith("application/problem+json");
+                assertThat(refused.json().get("code").asString()).isEqualTo("cohort-run-artifacts-elsewhere");
+                assertThat(refused.json().get("detail").asString()).contains("warden.cohort.runs-dir");
+            }
+        } finally {
+            Files.move(aside, folder);
+        }
+        assertThat(client.get("/api/v1/cohort-runs/" + runId + "/points", owner()).status()).isEqualTo(200);
     }
 
     @Test

@@ -165,7 +165,12 @@ public final class CohortBuilds implements CohortRuns {
 
     @Override
     public List<CohortPipeline.Point> points(String runId) {
-        return pipeline.points(kept(runId).id());
+        Run run = kept(runId);
+        try {
+            return pipeline.points(run.id());
+        } catch (CohortPipeline.MissingArtifact e) {
+            throw notHere(run, e, "2-D coordinates");
+        }
     }
 
     @Override
@@ -177,7 +182,27 @@ public final class CohortBuilds implements CohortRuns {
             throw new RegistryException.InvalidField("k", "k is between 1 and 1000, got " + k);
         }
         Run run = kept(runId);
-        return pipeline.search(run.id(), pipeline.embedder().embed(List.of(query)).getFirst(), k);
+        float[] vector = pipeline.embedder().embed(List.of(query)).getFirst();
+        try {
+            return pipeline.search(run.id(), vector, k);
+        } catch (CohortPipeline.MissingArtifact e) {
+            throw notHere(run, e, "embeddings");
+        }
+    }
+
+    /**
+     * The refusal when a run's artifacts are not in this instance's runs folder: a run still before the step that
+     * writes them, or a run built on another instance when the folder is not shared storage.
+     */
+    private static RegistryException notHere(Run run, CohortPipeline.MissingArtifact missing, String what) {
+        if (run.status().equals("RUNNING")) {
+            return new RegistryException.Conflict("cohort-run-not-ready", "Run " + run.id() + " has no " + what
+                    + " yet: the step that writes them has not finished (" + missing.artifact() + ")");
+        }
+        log.warn("Run {} is {} but {} is not in this instance's runs folder; warden.cohort.runs-dir must be storage every"
+                + " instance shares", run.id(), run.status(), missing.artifact());
+        return new RegistryException.Conflict("cohort-run-artifacts-elsewhere", "The " + what + " of run " + run.id()
+                + " are not on this instance: its runs folder (warden.cohort.runs-dir) must be storage every instance shares");
     }
 
     @Override

@@ -108,6 +108,31 @@ public final class CohortPipeline {
     }
 
     /** The run's folder. */
+    /**
+     * A run's artifact is not in this instance's runs folder: the step that writes it has not run yet, or the run
+     * ran on another instance whose folder this one does not share.
+     */
+    public static final class MissingArtifact extends IllegalStateException {
+
+        private final String runId;
+        private final String artifact;
+
+        MissingArtifact(String runId, String artifact) {
+            super("run " + runId + " has no " + artifact + " here: the step that writes it has not run, or the run's folder is on"
+                    + " another instance");
+            this.runId = runId;
+            this.artifact = artifact;
+        }
+
+        public String runId() {
+            return runId;
+        }
+
+        public String artifact() {
+            return artifact;
+        }
+    }
+
     public Path folder(String runId) {
         if (!RUN_ID.matcher(runId).matches()) {
             throw new IllegalArgumentException("a run id is letters, digits, '.', '_' and '-', got " + runId);
@@ -319,7 +344,7 @@ public final class CohortPipeline {
         try {
             modified = Files.getLastModifiedTime(folder(runId).resolve("embeddings.f32")).toMillis();
         } catch (IOException e) {
-            throw new IllegalStateException("run " + runId + " has no embeddings.f32 yet: the step that writes it has not run");
+            throw new MissingArtifact(runId, "embeddings.f32");
         }
         Searchable kept = lastSearched.get();
         if (kept != null && kept.runId().equals(runId) && kept.modified() == modified) {
@@ -407,7 +432,7 @@ public final class CohortPipeline {
     private <T> T read(String runId, String name, TypeReference<T> type) {
         Path file = folder(runId).resolve(name);
         if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException("run " + runId + " has no " + name + " yet: the step that writes it has not run");
+            throw new MissingArtifact(runId, name);
         }
         try (InputStream in = Files.newInputStream(file)) {
             return json.readValue(in, type);
@@ -436,7 +461,7 @@ public final class CohortPipeline {
     private List<float[]> readVectors(String runId, String name) {
         Path file = folder(runId).resolve(name);
         if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException("run " + runId + " has no " + name + " yet: the step that writes it has not run");
+            throw new MissingArtifact(runId, name);
         }
         try (DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
             int count = data.readInt();
