@@ -1,6 +1,6 @@
 # Warden's standard gateway policy, for an Open Policy Agent sidecar (Rego v1, OPA 1.x).
 # It is the same policy as EmbeddedPolicyDecisionPoint; both are checked against
-# policy/src/test/resources/decisions.json. Query: POST /v1/data/warden/gateway/decision {"input": ...}.
+# policy/src/test/resources/decisions.json (input version 2). Query: POST /v1/data/warden/gateway/decision {"input": ...}.
 package warden.gateway
 
 # Reason codes in the order the rules are checked; a deny names every rule that failed.
@@ -11,10 +11,13 @@ rule_order := [
 	"AGENT_NOT_ACTIVE",
 	"OWNER_INACTIVE",
 	"TOOL_NOT_GRANTED",
+	"REQUIRED_SCOPE_NOT_GRANTED",
 	"SCOPE_NOT_GRANTED",
 	"SENSITIVITY_ABOVE_CLEARANCE",
+	"DATASET_ABOVE_TOOL_SENSITIVITY",
 	"PHI_NOT_APPROVED",
 	"PURPOSE_REQUIRED",
+	"PURPOSE_NOT_GRANTED",
 	"PURPOSE_NOT_ALLOWED",
 ]
 
@@ -37,9 +40,17 @@ failed contains "OWNER_INACTIVE" if object.get(input.agent, "ownerActive", false
 
 failed contains "TOOL_NOT_GRANTED" if not input.tool.key in input.agent.tools
 
+failed contains "REQUIRED_SCOPE_NOT_GRANTED" if {
+	some scope in object.get(input.tool, "requiredScopes", [])
+	not scope in input.agent.scopes
+}
+
 failed contains "SCOPE_NOT_GRANTED" if not input.dataset.key in input.agent.scopes
 
 failed contains "SENSITIVITY_ABOVE_CLEARANCE" if levels[input.dataset.sensitivity] > levels[input.agent.clearance]
+
+# A tool without a sensitivity (an input older than version 2) serves nothing: fail closed.
+failed contains "DATASET_ABOVE_TOOL_SENSITIVITY" if not levels[input.dataset.sensitivity] <= levels[object.get(input.tool, "sensitivity", "none")]
 
 failed contains "PHI_NOT_APPROVED" if {
 	input.dataset.phi == true
@@ -51,6 +62,11 @@ purpose_missing if not input.purposeOfUse
 purpose_missing if input.purposeOfUse == null
 
 failed contains "PURPOSE_REQUIRED" if purpose_missing
+
+failed contains "PURPOSE_NOT_GRANTED" if {
+	not purpose_missing
+	not input.purposeOfUse in object.get(input.agent, "purposes", [])
+}
 
 failed contains "PURPOSE_NOT_ALLOWED" if {
 	not purpose_missing
@@ -79,6 +95,6 @@ decision := {
 		"maxK": input.tool.maxK,
 		"datasets": sort(input.agent.scopes),
 		"redactFields": redact,
-		"deidentificationRequired": object.get(input.dataset, "deidentificationRequired", false),
+		"deidentificationRequired": input.purposeOfUse in object.get(input.dataset, "deidentifyFor", []),
 	},
 }

@@ -5,7 +5,7 @@ package warden.gateway_test
 import data.warden.gateway
 
 test_every_decision_vector if {
-	count(data.cases) >= 60
+	count(data.cases) >= 72
 	every vector in data.cases {
 		gateway.decision == vector.expected with input as vector.input
 	}
@@ -29,4 +29,22 @@ test_missing_purpose_field_is_required if {
 	changed := json.remove(data.cases[0].input, ["purposeOfUse"])
 	d := gateway.decision with input as changed
 	d.reasons == ["PURPOSE_REQUIRED"]
+}
+
+test_required_scope_missing_denies if {
+	changed := json.patch(data.cases[0].input, [{"op": "replace", "path": "/tool/requiredScopes", "value": ["elsewhere"]}])
+	d := gateway.decision with input as changed
+	d.reasons == ["REQUIRED_SCOPE_NOT_GRANTED"]
+}
+
+test_tool_without_sensitivity_fails_closed if {
+	changed := json.remove(data.cases[0].input, ["tool/sensitivity"])
+	d := gateway.decision with input as changed
+	d.allow == false
+}
+
+test_purpose_must_be_granted if {
+	changed := json.patch(data.cases[0].input, [{"op": "replace", "path": "/agent/purposes", "value": []}])
+	d := gateway.decision with input as changed
+	d.reasons == ["PURPOSE_NOT_GRANTED"]
 }

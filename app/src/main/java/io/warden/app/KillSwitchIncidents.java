@@ -34,7 +34,14 @@ class KillSwitchIncidents {
         if (event.scope() != KillSwitchScope.AGENT) {
             return;
         }
-        agents.findAgentByClientId(event.target()).ifPresentOrElse(
+        // the target is the agent's id (resolved when engaged); a switch stored before that names a client id
+        java.util.Optional<io.warden.registry.AgentView> agent;
+        try {
+            agent = agents.findAgent(io.warden.registry.AgentId.of(event.target()));
+        } catch (IllegalArgumentException notAnId) {
+            agent = agents.findAgentByClientId(event.target());
+        }
+        agent.ifPresentOrElse(
                 agent -> lifecycle.raiseIncident(agent.id(), "Kill switch: " + event.reason(), event.actorId()),
                 () -> log.warn("Kill switch on {}, which is no registered agent: no incident opened", event.target()));
     }

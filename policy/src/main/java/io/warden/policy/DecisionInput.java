@@ -27,32 +27,45 @@ public record DecisionInput(Agent agent, Tool tool, Dataset dataset, @Nullable P
     /**
      * The calling agent as the registry knows it.
      *
+     * @param purposes    the purposes of use it was granted (approved like its scopes)
      * @param clearance   the highest sensitivity it may read (the highest label among its granted scopes)
-     * @param phiApproved whether its approval covered PHI (a compliance officer approved it)
+     * @param phiApproved whether a compliance officer approved its access to PHI on the dataset of this call
      */
     public record Agent(String id, AgentStatus status, boolean ownerActive, Set<String> scopes, Set<String> tools,
-            SensitivityLabel clearance, boolean phiApproved) {
+            Set<PurposeOfUse> purposes, SensitivityLabel clearance, boolean phiApproved) {
 
         public Agent {
             scopes = Set.copyOf(scopes);
             tools = Set.copyOf(tools);
+            purposes = Set.copyOf(purposes);
         }
     }
 
-    /** The tool called, with the most results one call may ask for. */
-    public record Tool(String key, int maxK) {
+    /**
+     * The tool called.
+     *
+     * @param maxK           the most results one call may ask for
+     * @param requiredScopes data scopes an agent must hold to call it at all
+     * @param sensitivity    the highest sensitivity of data it may return: a dataset above it is not served through it
+     */
+    public record Tool(String key, int maxK, Set<String> requiredScopes, SensitivityLabel sensitivity) {
+
+        public Tool {
+            requiredScopes = Set.copyOf(requiredScopes);
+        }
     }
 
     /**
      * The dataset the call reads.
      *
-     * @param deidentificationRequired the scope requires results to be de-identified for this agent
+     * @param deidentifyFor the purposes for which the scope serves de-identified records only
      */
     public record Dataset(String key, SensitivityLabel sensitivity, boolean phi, boolean deidentified,
-            Set<PurposeOfUse> allowedPurposes, boolean deidentificationRequired) {
+            Set<PurposeOfUse> allowedPurposes, Set<PurposeOfUse> deidentifyFor) {
 
         public Dataset {
             allowedPurposes = Set.copyOf(allowedPurposes);
+            deidentifyFor = Set.copyOf(deidentifyFor);
         }
     }
 

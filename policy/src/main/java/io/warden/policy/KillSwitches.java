@@ -1,6 +1,7 @@
 package io.warden.policy;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -11,9 +12,12 @@ import java.util.UUID;
 public interface KillSwitches {
 
     /**
-     * Stops calls in {@code scope} for {@code target} ({@code *} for GLOBAL).
+     * Stops calls in {@code scope} for {@code target} ({@code *} for GLOBAL). The target is resolved first: an
+     * AGENT switch takes the agent's id or its client id and stores the agent's id; TOOL and DATASET name an
+     * existing tool or data scope by key. Returns once the switch is committed and applied on this instance; it
+     * then waits a bounded time for the other live instances ({@link #propagation(UUID)} says how far it got).
      *
-     * @throws KillSwitchRefused when the switch is already engaged or the input is unusable
+     * @throws KillSwitchRefused when the switch is already engaged, or the target names nothing ({@code invalid-target})
      */
     KillSwitch engage(KillSwitchScope scope, String target, String reason, String actorId);
 
@@ -25,8 +29,21 @@ public interface KillSwitches {
      */
     KillSwitch release(UUID id, String reason, String actorId);
 
-    /** Whether any switch covers a call by this agent, with this tool, on this dataset (this instance's view). */
-    Covered covers(String agentClientId, String tool, String dataset);
+    /**
+     * Whether any switch covers a call by this agent, with this tool, on this dataset (this instance's view).
+     *
+     * @param agent the agent's id or its client id: a switch engaged by either form covers both
+     */
+    Covered covers(String agent, String tool, String dataset);
+
+    /** Switches engaged before targets were resolved whose target names no agent, tool or data scope. */
+    List<KillSwitch> unresolved();
+
+    /**
+     * Waits, at most the configured bound, until every live instance has applied this switch; says which had
+     * not. Called by the API after {@link #engage} so that the answer says where the switch is in force.
+     */
+    Propagation propagation(UUID id);
 
     List<KillSwitch> active();
 
@@ -37,7 +54,7 @@ public interface KillSwitches {
     void onEngaged(Runnable listener);
 
     /** How many live Warden instances have applied each active switch, out of how many are live. */
-    java.util.Map<UUID, Applied> applied();
+    Map<UUID, Applied> applied();
 
     /** A switch's reach: the instances that apply it, of the instances seen alive in the last half minute. */
     record Applied(int instances, int live) {

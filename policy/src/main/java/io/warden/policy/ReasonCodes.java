@@ -9,19 +9,25 @@ public final class ReasonCodes {
     public static final String AGENT_NOT_ACTIVE = "AGENT_NOT_ACTIVE";
     public static final String OWNER_INACTIVE = "OWNER_INACTIVE";
     public static final String TOOL_NOT_GRANTED = "TOOL_NOT_GRANTED";
+    public static final String REQUIRED_SCOPE_NOT_GRANTED = "REQUIRED_SCOPE_NOT_GRANTED";
     public static final String SCOPE_NOT_GRANTED = "SCOPE_NOT_GRANTED";
     public static final String SENSITIVITY_ABOVE_CLEARANCE = "SENSITIVITY_ABOVE_CLEARANCE";
+    public static final String DATASET_ABOVE_TOOL_SENSITIVITY = "DATASET_ABOVE_TOOL_SENSITIVITY";
     public static final String PHI_NOT_APPROVED = "PHI_NOT_APPROVED";
     public static final String PURPOSE_REQUIRED = "PURPOSE_REQUIRED";
+    public static final String PURPOSE_NOT_GRANTED = "PURPOSE_NOT_GRANTED";
     public static final String PURPOSE_NOT_ALLOWED = "PURPOSE_NOT_ALLOWED";
     public static final String DECISION_UNAVAILABLE = "DECISION_UNAVAILABLE";
     public static final String AGENT_UNKNOWN = "AGENT_UNKNOWN";
     public static final String UNKNOWN_TOOL = "UNKNOWN_TOOL";
     public static final String UNKNOWN_DATASET = "UNKNOWN_DATASET";
     public static final String RATE_LIMITED = "RATE_LIMITED";
+    public static final String QUOTA_EXHAUSTED = "QUOTA_EXHAUSTED";
     public static final String AUDIT_UNAVAILABLE = "AUDIT_UNAVAILABLE";
     public static final String RETRIEVAL_UNAVAILABLE = "RETRIEVAL_UNAVAILABLE";
     public static final String INVALID_REQUEST = "INVALID_REQUEST";
+    /** The policy requires de-identified results and this tool cannot provide them. */
+    public static final String DEIDENTIFICATION_UNAVAILABLE = "DEIDENTIFICATION_UNAVAILABLE";
 
     private ReasonCodes() {
     }

@@ -16,9 +16,16 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The JSON form of decision inputs and results: OPA's {@code input} and {@code result}, and the decision
- * vectors both decision points are tested with. Field names are stable (version 1).
+ * vectors both decision points are tested with. Field names are stable within a version; this is version 2
+ * (version 1 had no granted purposes, no tool scopes or sensitivity, and a de-identification flag instead of the
+ * purposes that require it). A decision whose obligations carry a field this gateway does not know is refused:
+ * the gateway never accepts an obligation it cannot enforce.
  */
 public final class DecisionJson {
+
+    /** The obligations this gateway enforces; a decision with any other is not accepted. */
+    private static final java.util.Set<String> KNOWN_OBLIGATIONS = java.util.Set.of("maxK", "datasets", "redactFields",
+            "deidentificationRequired");
 
     private DecisionJson() {
     }
@@ -29,12 +36,12 @@ public final class DecisionJson {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("agent", Map.of("id", agent.id(), "status", agent.status().name(), "ownerActive", agent.ownerActive(),
                 "scopes", new TreeSet<>(agent.scopes()), "tools", new TreeSet<>(agent.tools()),
-                "clearance", agent.clearance().name(), "phiApproved", agent.phiApproved()));
-        json.put("tool", Map.of("key", input.tool().key(), "maxK", input.tool().maxK()));
+                "purposes", names(agent.purposes()), "clearance", agent.clearance().name(), "phiApproved", agent.phiApproved()));
+        json.put("tool", Map.of("key", input.tool().key(), "maxK", input.tool().maxK(),
+                "requiredScopes", new TreeSet<>(input.tool().requiredScopes()), "sensitivity", input.tool().sensitivity().name()));
         json.put("dataset", Map.of("key", dataset.key(), "sensitivity", dataset.sensitivity().name(), "phi", dataset.phi(),
-                "deidentified", dataset.deidentified(),
-                "allowedPurposes", dataset.allowedPurposes().stream().map(Enum::name).sorted().toList(),
-                "deidentificationRequired", dataset.deidentificationRequired()));
+                "deidentified", dataset.deidentified(), "allowedPurposes", names(dataset.allowedPurposes()),
+                "deidentifyFor", names(dataset.deidentifyFor())));
         json.put("purposeOfUse", input.purposeOfUse() == null ? null : input.purposeOfUse().name());
         json.put("request", Map.of("k", input.request().k()));
         var switches = input.killSwitches();
@@ -44,21 +51,33 @@ public final class DecisionJson {
         return json;
     }
 
+    private static List<String> names(java.util.Collection<PurposeOfUse> purposes) {
+        return purposes.stream().map(Enum::name).sorted().toList();
+    }
+
+    private static TreeSet<PurposeOfUse> purposes(JsonNode array) {
+        var purposes = new TreeSet<PurposeOfUse>();
+        strings(array).forEach(p -> purposes.add(PurposeOfUse.valueOf(p)));
+        return purposes;
+    }
+
     public static DecisionInput input(JsonNode json) {
         JsonNode agent = json.get("agent");
+        JsonNode tool = json.get("tool");
         JsonNode dataset = json.get("dataset");
         JsonNode switches = json.get("killSwitches");
         JsonNode purpose = json.get("purposeOfUse");
-        var purposes = new TreeSet<PurposeOfUse>();
-        dataset.get("allowedPurposes").forEach(p -> purposes.add(PurposeOfUse.valueOf(p.asString())));
         return new DecisionInput(
                 new DecisionInput.Agent(agent.get("id").asString(), AgentStatus.valueOf(agent.get("status").asString()),
                         agent.get("ownerActive").asBoolean(), strings(agent.get("scopes")), strings(agent.get("tools")),
-                        SensitivityLabel.valueOf(agent.get("clearance").asString()), agent.get("phiApproved").asBoolean()),
-                new DecisionInput.Tool(json.get("tool").get("key").asString(), json.get("tool").get("maxK").asInt()),
+                        purposes(agent.get("purposes")), SensitivityLabel.valueOf(agent.get("clearance").asString()),
+                        agent.get("phiApproved").asBoolean()),
+                new DecisionInput.Tool(tool.get("key").asString(), tool.get("maxK").asInt(), strings(tool.get("requiredScopes")),
+                        SensitivityLabel.valueOf(tool.get("sensitivity").asString())),
                 new DecisionInput.Dataset(dataset.get("key").asString(),
                         SensitivityLabel.valueOf(dataset.get("sensitivity").asString()), dataset.get("phi").asBoolean(),
-                        dataset.get("deidentified").asBoolean(), purposes, dataset.get("deidentificationRequired").asBoolean()),
+                        dataset.get("deidentified").asBoolean(), purposes(dataset.get("allowedPurposes")),
+                        purposes(dataset.get("deidentifyFor"))),
                 purpose == null || purpose.isNull() ? null : PurposeOfUse.valueOf(purpose.asString()),
                 new DecisionInput.Request(json.get("request").get("k").asInt()),
                 new DecisionInput.KillSwitches(switches.get("global").asBoolean(), switches.get("agent").asBoolean(),
@@ -84,6 +103,16 @@ public final class DecisionJson {
         JsonNode obligations = json.path("obligations");
         if (allow && (!obligations.isObject() || !obligations.path("maxK").isInt() || obligations.path("maxK").asInt() < 1)) {
             throw new IllegalArgumentException("an allow without usable obligations");
+        }
+        if (allow) {
+            for (String field : obligations.propertyNames()) {
+                if (!KNOWN_OBLIGATIONS.contains(field)) {
+                    throw new IllegalArgumentException("an obligation this gateway cannot enforce: " + field);
+                }
+            }
+            if (!obligations.path("deidentificationRequired").isMissingNode() && !obligations.path("deidentificationRequired").isBoolean()) {
+                throw new IllegalArgumentException("deidentificationRequired is not a boolean");
+            }
         }
         Decision.Obligations parsed = allow ? new Decision.Obligations(obligations.get("maxK").asInt(),
                 strings(obligations.path("datasets")).stream().toList(), list(obligations.path("redactFields")),

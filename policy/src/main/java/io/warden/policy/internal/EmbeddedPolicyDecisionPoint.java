@@ -11,11 +11,12 @@ import java.util.List;
 
 /**
  * Warden's standard policy, in process and without I/O. Every rule is checked and every failure named, in
- * this order: kill switches; agent ACTIVE; owner active; tool granted; dataset within the granted scopes;
- * sensitivity within the agent's clearance; PHI only for PHI-approved agents; a purpose of use, and one the
- * dataset allows. An allowed call is capped at the tool's maximum k, limited to the agent's datasets,
- * de-identified where the scope demands it, and has patient identifiers redacted from PHI datasets unless
- * the purpose is treatment. Stateless and thread-safe.
+ * this order: kill switches; agent ACTIVE; owner active; tool granted; the tool's required scopes granted;
+ * dataset within the granted scopes; sensitivity within the agent's clearance; dataset not above the tool's
+ * sensitivity; PHI only where a compliance officer approved it for this agent and dataset; a purpose of use, one
+ * the agent was granted, and one the dataset allows. An allowed call is capped at the tool's maximum k, limited to
+ * the agent's datasets, de-identified where the scope demands it for the purpose, and has patient identifiers
+ * redacted from PHI datasets unless the purpose is treatment. Stateless and thread-safe.
  */
 public final class EmbeddedPolicyDecisionPoint implements PolicyDecisionPoint {
 
@@ -40,8 +41,12 @@ public final class EmbeddedPolicyDecisionPoint implements PolicyDecisionPoint {
         if (!agent.ownerActive()) {
             reasons.add(ReasonCodes.OWNER_INACTIVE);
         }
-        if (!agent.tools().contains(input.tool().key())) {
+        var tool = input.tool();
+        if (!agent.tools().contains(tool.key())) {
             reasons.add(ReasonCodes.TOOL_NOT_GRANTED);
+        }
+        if (!agent.scopes().containsAll(tool.requiredScopes())) {
+            reasons.add(ReasonCodes.REQUIRED_SCOPE_NOT_GRANTED);
         }
         var dataset = input.dataset();
         if (!agent.scopes().contains(dataset.key())) {
@@ -50,14 +55,22 @@ public final class EmbeddedPolicyDecisionPoint implements PolicyDecisionPoint {
         if (!agent.clearance().atLeast(dataset.sensitivity())) {
             reasons.add(ReasonCodes.SENSITIVITY_ABOVE_CLEARANCE);
         }
+        if (!tool.sensitivity().atLeast(dataset.sensitivity())) {
+            reasons.add(ReasonCodes.DATASET_ABOVE_TOOL_SENSITIVITY);
+        }
         if (dataset.phi() && !agent.phiApproved()) {
             reasons.add(ReasonCodes.PHI_NOT_APPROVED);
         }
         PurposeOfUse purpose = input.purposeOfUse();
         if (purpose == null) {
             reasons.add(ReasonCodes.PURPOSE_REQUIRED);
-        } else if (!dataset.allowedPurposes().contains(purpose)) {
-            reasons.add(ReasonCodes.PURPOSE_NOT_ALLOWED);
+        } else {
+            if (!agent.purposes().contains(purpose)) {
+                reasons.add(ReasonCodes.PURPOSE_NOT_GRANTED);
+            }
+            if (!dataset.allowedPurposes().contains(purpose)) {
+                reasons.add(ReasonCodes.PURPOSE_NOT_ALLOWED);
+            }
         }
         if (!reasons.isEmpty()) {
             return new Decision(false, reasons, Decision.Obligations.none(), null);
@@ -65,7 +78,7 @@ public final class EmbeddedPolicyDecisionPoint implements PolicyDecisionPoint {
         boolean treatment = purpose == PurposeOfUse.TREAT || purpose == PurposeOfUse.ETREAT;
         List<String> redact = dataset.phi() && !treatment ? PATIENT_IDENTIFIERS : List.of();
         List<String> datasets = agent.scopes().stream().sorted().toList();
-        return new Decision(true, List.of(), new Decision.Obligations(input.tool().maxK(), datasets, redact,
-                dataset.deidentificationRequired()), null);
+        return new Decision(true, List.of(), new Decision.Obligations(tool.maxK(), datasets, redact,
+                dataset.deidentifyFor().contains(purpose)), null);
     }
 }

@@ -13,6 +13,8 @@ import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Wires the gateway: the decision point ({@code warden.policy.decision-point}: {@code embedded}, or
@@ -35,12 +37,25 @@ class GatewayConfiguration {
     }
 
     @Bean
+    PolicyCache policyCache(@Value("${warden.gateway.cache-refresh:PT30S}") Duration timeToLive) {
+        return new PolicyCache(timeToLive);
+    }
+
+    @Bean
+    @DependsOnDatabaseInitialization
+    PolicyChanges policyChanges(JdbcClient jdbc, PolicyCache cache, GatewayInstances instances,
+            PostgresNotifications notifications, @Value("${warden.policy.kill-switch-reconcile:PT3S}") Duration reconcile) {
+        return new PolicyChanges(jdbc, cache, instances, notifications, reconcile, propagation -> { });
+    }
+
+    @Bean
     GatewayService gatewayService(AgentQueries agents, AgentRegistry registry, Directory directory, KillSwitches killSwitches,
-            PolicyDecisionPoint policyDecisionPoint, AuditLog audit, Retrieval retrieval, Clock clock,
+            PolicyDecisionPoint policyDecisionPoint, AuditLog audit, Retrieval retrieval, Clock clock, PolicyCache cache,
             @Value("${warden.gateway.retrieval-deadline:PT5S}") Duration deadline,
             @Value("${warden.gateway.rate-per-second:100}") double rate,
-            @Value("${warden.gateway.burst:200}") double burst) {
+            @Value("${warden.gateway.burst:200}") double burst,
+            @Value("${warden.gateway.refusal-record-window:PT1S}") Duration refusalWindow) {
         return new GatewayService(agents, registry, directory, killSwitches, policyDecisionPoint, audit, retrieval, clock,
-                deadline, new RateLimiter(rate, burst));
+                deadline, new RateLimiter(rate, burst), cache, refusalWindow);
     }
 }

@@ -26,11 +26,6 @@ import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
 import io.warden.registry.SensitivityLabel;
 import io.warden.registry.ToolView;
-import io.warden.registry.events.AgentGrantsChanged;
-import io.warden.registry.events.AgentOwnerChanged;
-import io.warden.registry.events.AgentStatusChanged;
-import io.warden.registry.events.DataScopeSaved;
-import io.warden.registry.events.ToolSaved;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -50,7 +45,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
@@ -66,8 +60,31 @@ public final class GatewayService {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GatewayService.class);
 
+    /** Refusals an agent can repeat at will: recorded at a bounded rate ({@link RefusalThrottle}). */
+    private static final Set<String> REPEATABLE = Set.of(ReasonCodes.KILL_SWITCH, ReasonCodes.AGENT_UNKNOWN,
+            ReasonCodes.RATE_LIMITED, ReasonCodes.QUOTA_EXHAUSTED, ReasonCodes.INVALID_REQUEST, ReasonCodes.AGENT_SUSPENDED,
+            ReasonCodes.AGENT_RETIRED);
+    /** Fields that identify a patient, removed from every result that must be de-identified. */
+    static final List<String> IDENTIFYING_FIELDS = List.of("patient_id", "patient_name", "birth_date", "accession_number",
+            "mrn", "address", "phone", "email");
+    /** Backends that can serve de-identified records only (they carry the {@code deidentified} marker per record). */
+    private static final Set<String> DEIDENTIFYING_BACKENDS = Set.of("retrieval");
+
     /** A completed call: the hits after obligations, and the decision that allowed it. */
     public record Result(List<SearchHit> hits, Decision decision, int k) {
+    }
+
+    /** A call the policy allowed, with what it was decided on. */
+    private record Admitted(AgentView agent, ToolView tool, DataScopeView dataset, Decision decision) {
+    }
+
+    /** What a refusal's audit record says about the call. */
+    private record Refused(@Nullable AgentView agent, String clientId, String tool, GatewayRequest request, String digest,
+            List<String> reasons, @Nullable String field) {
+
+        Refused(@Nullable AgentView agent, String clientId, String tool, GatewayRequest request, String digest, List<String> reasons) {
+            this(agent, clientId, tool, request, digest, reasons, null);
+        }
     }
 
     private final AgentQueries agents;
@@ -80,13 +97,11 @@ public final class GatewayService {
     private final Clock clock;
     private final Duration deadline;
     private final RateLimiter limiter;
-    private final Map<String, Optional<AgentView>> agentCache = new ConcurrentHashMap<>();
-    private final Map<String, Optional<ToolView>> toolCache = new ConcurrentHashMap<>();
-    private final Map<String, Optional<DataScopeView>> scopeCache = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> ownerCache = new ConcurrentHashMap<>();
+    private final PolicyCache cache;
+    private final RefusalThrottle<Refused> refusals;
     private final Map<AgentId, Instant> lastActive = new ConcurrentHashMap<>();
     /** A retrieval call under way, cancelled when a kill switch that covers it is engaged. */
-    private record InFlight(String clientId, String tool, String dataset, java.util.concurrent.Future<?> call) {
+    private record InFlight(AgentView agent, String tool, String dataset, java.util.concurrent.Future<?> call) {
     }
 
     private final Set<InFlight> inFlightCalls = ConcurrentHashMap.newKeySet();
@@ -96,7 +111,7 @@ public final class GatewayService {
 
     public GatewayService(AgentQueries agents, AgentRegistry registry, Directory directory, KillSwitches killSwitches,
             PolicyDecisionPoint decisionPoint, AuditLog audit, Retrieval retrieval, Clock clock, Duration deadline,
-            RateLimiter limiter) {
+            RateLimiter limiter, PolicyCache cache, Duration refusalWindow) {
         this.agents = agents;
         this.registry = registry;
         this.directory = directory;
@@ -107,62 +122,48 @@ public final class GatewayService {
         this.clock = clock;
         this.deadline = deadline;
         this.limiter = limiter;
+        this.cache = cache;
+        this.refusals = new RefusalThrottle<>(refusalWindow, System::nanoTime);
         killSwitches.onEngaged(this::cancelCoveredCalls);
     }
 
-    /** Cancels (interrupts) every call in flight that a kill switch now covers; its caller gets KILL_SWITCH. */
+    /**
+     * Cancels (interrupts) every call in flight that a kill switch now covers; its caller gets KILL_SWITCH. Then
+     * waits out the calls still deciding, so that none records a PERMIT after this instance reports the switch applied.
+     */
     void cancelCoveredCalls() {
         for (InFlight call : inFlightCalls) {
-            if (killSwitches.covers(call.clientId(), call.tool(), call.dataset()).any() && call.call().cancel(true)) {
-                log.warn("Cancelled a {} call by {} in flight: a kill switch covers it", call.tool(), call.clientId());
+            if (covers(call.agent(), call.tool(), call.dataset()).any() && call.call().cancel(true)) {
+                log.warn("Cancelled a {} call by {} in flight: a kill switch covers it", call.tool(), call.agent().clientId());
             }
         }
+        cache.awaitDecisions();
+    }
+
+    private KillSwitches.Covered covers(AgentView agent, String tool, String dataset) {
+        KillSwitches.Covered byId = killSwitches.covers(agent.id().toString(), tool, dataset);
+        if (byId.any() || agent.clientId() == null) {
+            return byId;
+        }
+        return killSwitches.covers(agent.clientId(), tool, dataset);
     }
 
     public Result call(String clientId, String toolKey, GatewayRequest request) {
         long started = System.nanoTime();
         String digest = digest(toolKey, request);
-        AgentView agent = agentCache.computeIfAbsent(clientId, id -> agents.findAgentByClientId(id)).orElse(null);
-        if (agent == null) {
-            deny(401, null, clientId, toolKey, request, digest, List.of(ReasonCodes.AGENT_UNKNOWN),
-                    "The token's client is not a registered agent");
-        }
-        var covered = killSwitches.covers(clientId, toolKey, request.dataset());
-        if (covered.any()) {
-            deny(403, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.KILL_SWITCH), "A kill switch stops this call");
-        }
-        long retryAfter = limiter.tryAcquire(clientId + "|" + toolKey);
-        if (retryAfter > 0) {
-            deny(429, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.RATE_LIMITED), "Too many calls", retryAfter);
-        }
-        if (toolKey.equals(CohortSearch.TOOL)) {
-            String invalid = CohortSearch.invalid(request.filter());
-            if (invalid != null) {
-                deny(400, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.INVALID_REQUEST), invalid);
-            }
-        }
-        ToolView tool = cached(toolCache, toolKey, () -> registry.tool(toolKey)).orElse(null);
-        DataScopeView dataset = cached(scopeCache, request.dataset(), () -> registry.dataScope(request.dataset())).orElse(null);
-        if (tool == null || dataset == null) {
-            deny(403, agent, clientId, toolKey, request, digest,
-                    List.of(tool == null ? ReasonCodes.UNKNOWN_TOOL : ReasonCodes.UNKNOWN_DATASET), "Unknown tool or dataset");
-        }
-        Decision decision = decisionPoint.decide(input(agent, tool, dataset, request, covered));
-        recordDecision(agent, clientId, toolKey, request, digest, decision);
-        if (!decision.allow()) {
-            int status = decision.reasons().contains(ReasonCodes.DECISION_UNAVAILABLE) ? 503 : 403;
-            throw new GatewayDenied(status, decision.reasons(), "The policy denies this call", 0);
-        }
+        Admitted admitted = cache.decide(() -> admit(clientId, toolKey, request, digest));
+        AgentView agent = admitted.agent();
+        Decision decision = admitted.decision();
         lastActive.put(agent.id(), clock.instant());
         int k = Math.min(request.k(), decision.obligations().maxK());
         Map<String, String> filter = new HashMap<>(request.filter() == null ? Map.of() : request.filter());
         filter.put("dataset", request.dataset()); // obligation: only the dataset decided on
         List<SearchHit> hits;
         java.util.concurrent.Future<List<SearchHit>> pending = calls.submit(() -> search(toolKey, request, k, filter));
-        InFlight inFlight = new InFlight(clientId, toolKey, request.dataset(), pending);
+        InFlight inFlight = new InFlight(agent, toolKey, request.dataset(), pending);
         inFlightCalls.add(inFlight);
-        if (killSwitches.covers(clientId, toolKey, request.dataset()).any()) {
-            pending.cancel(true); // engaged between the check above and now: the listener may have run already
+        if (covers(agent, toolKey, request.dataset()).any()) {
+            pending.cancel(true); // engaged between the decision and now: the listener may have run already
         }
         try {
             hits = pending.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
@@ -184,22 +185,96 @@ public final class GatewayService {
         } finally {
             inFlightCalls.remove(inFlight);
         }
-        if (killSwitches.covers(clientId, toolKey, request.dataset()).any()) { // engaged while the answer came back
+        if (covers(agent, toolKey, request.dataset()).any()) { // engaged while the answer came back
             recordOutcome(agent, clientId, toolKey, request, digest, Outcome.MINOR_FAILURE, started, 0);
             throw new GatewayDenied(403, List.of(ReasonCodes.KILL_SWITCH), "A kill switch stopped this call while it ran", 0);
         }
+        List<SearchHit> allowed = applyObligations(hits, decision.obligations(), admitted.dataset());
+        recordOutcome(agent, clientId, toolKey, request, digest, Outcome.SUCCESS, started, allowed.size());
+        return new Result(allowed, decision, k);
+    }
+
+    /**
+     * Keeps the hits the obligations allow: only from the datasets decided on; when de-identification is required,
+     * only records marked de-identified (or from a dataset that is de-identified as a whole) and without identifying
+     * fields; the fields to redact removed.
+     */
+    static List<SearchHit> applyObligations(List<SearchHit> hits, Decision.Obligations obligations, DataScopeView dataset) {
         List<SearchHit> allowed = new ArrayList<>(hits.size());
         for (SearchHit hit : hits) {
             String from = hit.metadata().get("dataset");
-            if (from == null || !decision.obligations().datasets().contains(from)) {
+            if (from == null || !obligations.datasets().contains(from)) {
+                continue;
+            }
+            if (obligations.deidentificationRequired() && !dataset.deidentified()
+                    && !"true".equalsIgnoreCase(hit.metadata().get("deidentified"))) {
                 continue;
             }
             Map<String, String> metadata = new HashMap<>(hit.metadata());
-            decision.obligations().redactFields().forEach(metadata::remove);
+            obligations.redactFields().forEach(metadata::remove);
+            if (obligations.deidentificationRequired()) {
+                IDENTIFYING_FIELDS.forEach(metadata::remove);
+            }
             allowed.add(new SearchHit(hit.id(), hit.score(), Map.copyOf(metadata)));
         }
-        recordOutcome(agent, clientId, toolKey, request, digest, Outcome.SUCCESS, started, allowed.size());
-        return new Result(allowed, decision, k);
+        return allowed;
+    }
+
+    /**
+     * Everything up to the durable record of the decision, inside the cache's fence: the agent behind the token,
+     * kill switches, limits, the request's own validity, the decision, and its record. Throws {@link GatewayDenied}
+     * (after recording the refusal) for every refusal.
+     */
+    private Admitted admit(String clientId, String toolKey, GatewayRequest request, String digest) {
+        AgentView agent = cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId)).orElse(null);
+        if (agent == null) {
+            deny(401, null, clientId, toolKey, request, digest, List.of(ReasonCodes.AGENT_UNKNOWN),
+                    "The token's client is not a registered agent");
+        }
+        var covered = covers(agent, toolKey, request.dataset());
+        if (covered.any()) {
+            deny(403, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.KILL_SWITCH), "A kill switch stops this call");
+        }
+        long retryAfter = limiter.tryAcquire(clientId + "|" + toolKey);
+        if (retryAfter > 0) {
+            deny(429, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.RATE_LIMITED), "Too many calls", retryAfter);
+        }
+        if (toolKey.equals(CohortSearch.TOOL)) {
+            String invalid = CohortSearch.invalid(request.filter());
+            if (invalid != null) {
+                deny(400, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.INVALID_REQUEST), invalid);
+            }
+        }
+        PurposeOfUse purpose = null;
+        if (request.purposeOfUse() != null) {
+            try {
+                purpose = PurposeOfUse.valueOf(request.purposeOfUse());
+            } catch (IllegalArgumentException e) {
+                deny(400, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.INVALID_REQUEST),
+                        "Unknown purpose of use: purposeOfUse must be an HL7 v3 PurposeOfUse code such as TREAT or HRESCH");
+            }
+        }
+        ToolView tool = cache.<ToolView>tool(toolKey, () -> found(() -> registry.tool(toolKey))).orElse(null);
+        DataScopeView dataset = cache.<DataScopeView>scope(request.dataset(),
+                () -> found(() -> registry.dataScope(request.dataset()))).orElse(null);
+        if (tool == null || dataset == null) {
+            deny(403, agent, clientId, toolKey, request, digest,
+                    List.of(tool == null ? ReasonCodes.UNKNOWN_TOOL : ReasonCodes.UNKNOWN_DATASET), "Unknown tool or dataset");
+        }
+        Decision decision = decisionPoint.decide(input(agent, tool, dataset, purpose, request, covered));
+        if (decision.allow() && decision.obligations().deidentificationRequired() && !dataset.deidentified()
+                && !DEIDENTIFYING_BACKENDS.contains(tool.backend())) {
+            // an obligation this call's backend cannot honour: refused, never served as if it had been
+            decision = new Decision(false, List.of(ReasonCodes.DEIDENTIFICATION_UNAVAILABLE), Decision.Obligations.none(),
+                    decision.decisionId());
+        }
+        if (!decision.allow()) {
+            int status = decision.reasons().contains(ReasonCodes.DECISION_UNAVAILABLE) ? 503 : 403;
+            recordRefusal(new Refused(agent, clientId, toolKey, request, digest, decision.reasons()), decision.decisionId());
+            throw new GatewayDenied(status, decision.reasons(), "The policy denies this call", 0);
+        }
+        recordDecision(agent, clientId, toolKey, request, digest, decision, 1);
+        return new Admitted(agent, tool, dataset, decision);
     }
 
     private List<SearchHit> search(String tool, GatewayRequest request, int k, Map<String, String> filter) {
@@ -215,48 +290,47 @@ public final class GatewayService {
         return retrieval.searchByText(request.collection(), request.text(), k, filter);
     }
 
-    private DecisionInput input(AgentView agent, ToolView tool, DataScopeView dataset, GatewayRequest request,
-            KillSwitches.Covered covered) {
+    private DecisionInput input(AgentView agent, ToolView tool, DataScopeView dataset, @Nullable PurposeOfUse purpose,
+            GatewayRequest request, KillSwitches.Covered covered) {
         SensitivityLabel clearance = SensitivityLabel.PUBLIC;
-        boolean phiApproved = false;
         for (String key : agent.dataScopes()) {
-            Optional<DataScopeView> scope = cached(scopeCache, key, () -> registry.dataScope(key));
-            if (scope.isPresent()) {
-                if (scope.get().sensitivity().atLeast(clearance)) {
-                    clearance = scope.get().sensitivity();
-                }
-                phiApproved |= scope.get().phi(); // a PHI scope is only granted with a compliance officer's approval
+            Optional<DataScopeView> scope = cache.scope(key, () -> found(() -> registry.dataScope(key)));
+            if (scope.isPresent() && scope.get().sensitivity().atLeast(clearance)) {
+                clearance = scope.get().sensitivity();
             }
         }
-        boolean ownerActive = ownerCache.computeIfAbsent(agent.ownerId(),
-                owner -> directory.findUser(owner).map(DirectoryUser::active).orElse(false));
-        PurposeOfUse purpose = null;
-        if (request.purposeOfUse() != null) {
-            try {
-                purpose = PurposeOfUse.valueOf(request.purposeOfUse());
-            } catch (IllegalArgumentException e) {
-                throw new GatewayDenied(400, List.of(ReasonCodes.INVALID_REQUEST), "Unknown purpose of use " + request.purposeOfUse(), 0);
-            }
-        }
+        boolean ownerActive = cache.<Boolean>owner(agent.ownerId(),
+                () -> Optional.of(directory.findUser(agent.ownerId()).map(DirectoryUser::active).orElse(false))).orElse(false);
         return new DecisionInput(
                 new DecisionInput.Agent(agent.clientId() == null ? agent.id().toString() : agent.clientId(), agent.status(),
-                        ownerActive, agent.dataScopes(), agent.tools(), clearance, phiApproved),
-                new DecisionInput.Tool(tool.key(), tool.maxK()),
+                        ownerActive, agent.dataScopes(), agent.tools(), purposes(agent, dataset), clearance,
+                        phiApproved(agent, dataset)),
+                new DecisionInput.Tool(tool.key(), tool.maxK(), tool.requiredScopes(), tool.sensitivity()),
                 new DecisionInput.Dataset(dataset.key(), dataset.sensitivity(), dataset.phi(), dataset.deidentified(),
-                        dataset.allowedPurposes(), dataset.phi() && !dataset.deidentified() && !phiApproved),
+                        dataset.allowedPurposes(), deidentifyFor(dataset)),
                 purpose, new DecisionInput.Request(request.k()),
                 new DecisionInput.KillSwitches(covered.global(), covered.agent(), covered.tool(), covered.dataset()),
                 clock.instant());
     }
 
-    private static <T> Optional<T> cached(Map<String, Optional<T>> cache, String key, Supplier<T> load) {
-        return cache.computeIfAbsent(key, k -> {
-            try {
-                return Optional.of(load.get());
-            } catch (RegistryException.NotFound e) {
-                return Optional.empty();
-            }
-        });
+    private static Set<PurposeOfUse> purposes(AgentView agent, DataScopeView dataset) {
+        return dataset.allowedPurposes(); // TODO(14.3) the agent's granted purposes
+    }
+
+    private static boolean phiApproved(AgentView agent, DataScopeView dataset) {
+        return dataset.phi() && agent.dataScopes().contains(dataset.key()); // TODO(14.3) per-scope compliance approval
+    }
+
+    private static Set<PurposeOfUse> deidentifyFor(DataScopeView dataset) {
+        return Set.of(); // TODO(14.3) the scope's purposes that require de-identification
+    }
+
+    private static <T> Optional<T> found(Supplier<T> load) {
+        try {
+            return Optional.of(load.get());
+        } catch (RegistryException.NotFound e) {
+            return Optional.empty();
+        }
     }
 
     private void deny(int status, @Nullable AgentView agent, String clientId, String tool, GatewayRequest request,
@@ -266,20 +340,84 @@ public final class GatewayService {
 
     private void deny(int status, @Nullable AgentView agent, String clientId, String tool, GatewayRequest request,
             String digest, List<String> reasons, String message, long retryAfter) {
-        recordDecision(agent, clientId, tool, request, digest, new Decision(false, reasons, Decision.Obligations.none(), null));
+        recordRefusal(new Refused(agent, clientId, tool, request, digest, reasons), null);
         throw new GatewayDenied(status, reasons, message, retryAfter);
     }
 
-    private void recordDecision(@Nullable AgentView agent, String clientId, String tool, GatewayRequest request, String digest,
-            Decision decision) {
+    /**
+     * Records a refusal: durably before the answer, except that a refusal the agent can repeat at will is recorded
+     * at most once a window per agent and reason, the record carrying how many refusals it stands for.
+     */
+    private void recordRefusal(Refused refused, @Nullable String decisionId) {
+        Decision decision = new Decision(false, refused.reasons(), Decision.Obligations.none(), decisionId);
+        if (!REPEATABLE.contains(refused.reasons().getFirst())) {
+            append(decisionEvent(refused, decision, 1));
+            return;
+        }
+        long count = refusals.refused(refused.clientId(), refused.reasons().getFirst(), refused);
+        if (count > 0) {
+            append(decisionEvent(refused, decision, count));
+        }
+    }
+
+    /**
+     * Audits a refusal of a call the gateway could not even read (a body that fails validation), as the pipeline
+     * audits every other refusal after authentication.
+     */
+    public void refusedInvalid(String clientId, String tool, @Nullable String dataset, @Nullable String purposeOfUse, String field) {
+        GatewayRequest request = new GatewayRequest("", dataset == null ? "" : dataset, purposeOfUse, null, null, 0, null, null);
+        AgentView agent = cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId)).orElse(null);
+        recordRefusal(new Refused(agent, clientId, tool, request, digest(tool, request),
+                List.of(ReasonCodes.INVALID_REQUEST), field), null);
+    }
+
+    /** Writes the counted refusals whose window has passed, each as one record carrying its count. */
+    @Scheduled(fixedDelayString = "${warden.gateway.refusal-flush:PT0.25S}")
+    void flushRefusals() {
+        for (var due : refusals.due()) {
+            Refused refused = due.call();
+            try {
+                AuditEvent event = decisionEvent(refused, new Decision(false, refused.reasons(), Decision.Obligations.none(), null),
+                        due.count());
+                audit.appendQueued(event).whenComplete((record, failure) -> {
+                    if (failure != null) {
+                        lostOutcomes.increment();
+                        log.error("The record of {} repeated refusals of {} could not be committed", due.count(), refused.clientId(), failure);
+                    }
+                });
+            } catch (RuntimeException e) {
+                lostOutcomes.increment();
+                log.error("The record of {} repeated refusals of {} could not be written", due.count(), refused.clientId(), e);
+            }
+        }
+    }
+
+    private void recordDecision(AgentView agent, String clientId, String tool, GatewayRequest request, String digest,
+            Decision decision, long count) {
+        append(decisionEvent(new Refused(agent, clientId, tool, request, digest, decision.reasons()), decision, count));
+    }
+
+    private static AuditEvent decisionEvent(Refused call, Decision decision, long count) {
+        AgentView agent = call.agent();
+        String clientId = call.clientId();
+        String tool = call.tool();
+        GatewayRequest request = call.request();
+        String digest = call.digest();
         var builder = AuditEvent.builder("gateway.decision", AuditActor.agent(clientId, agent == null ? null : agent.ownerId()),
                         new AuditTarget("tool", tool))
-                .agent(clientId).owner(agent == null ? null : agent.ownerId()).tool(tool).dataset(request.dataset())
+                .agent(clientId).owner(agent == null ? null : agent.ownerId()).tool(tool)
+                .dataset(request.dataset().isEmpty() ? null : request.dataset())
                 .decision(decision.allow() ? "PERMIT" : "DENY").purposeOfUse(request.purposeOfUse()).requestDigest(digest)
                 .outcome(decision.allow() ? Outcome.SUCCESS : Outcome.MINOR_FAILURE).detail("k", request.k())
                 .detail("collection", request.collection()).detail("decisionId", decision.decisionId());
+        if (count != 1) {
+            builder.detail("count", count); // this record stands for that many identical refusals
+        }
+        if (call.field() != null) {
+            builder.detail("field", call.field());
+        }
         decision.reasons().forEach(builder::reason);
-        append(builder.build());
+        return builder.build();
     }
 
     /**
@@ -338,33 +476,7 @@ public final class GatewayService {
         }
     }
 
-    // ---- cache invalidation and activity ------------------------------------------------------------
-
-    @EventListener
-    void on(AgentStatusChanged event) {
-        agentCache.clear();
-    }
-
-    @EventListener
-    void on(AgentGrantsChanged event) {
-        agentCache.clear();
-    }
-
-    @EventListener
-    void on(AgentOwnerChanged event) {
-        agentCache.clear();
-        ownerCache.clear();
-    }
-
-    @EventListener
-    void on(DataScopeSaved event) {
-        scopeCache.remove(event.key());
-    }
-
-    @EventListener
-    void on(ToolSaved event) {
-        toolCache.remove(event.key());
-    }
+    // ---- activity ------------------------------------------------------------------------------------
 
     /** Writes the remembered last-activity times, once a minute, instead of once per call. */
     @Scheduled(fixedDelayString = "${warden.gateway.activity-flush:PT60S}")
@@ -375,14 +487,5 @@ public final class GatewayService {
         Map<AgentId, Instant> batch = new HashMap<>(lastActive);
         batch.forEach(lastActive::remove);
         registry.recordLastActivity(batch);
-    }
-
-    /** Drops every cached lookup; the periodic safety net behind the event-driven invalidation. */
-    @Scheduled(fixedDelayString = "${warden.gateway.cache-refresh:PT30S}")
-    void refreshCaches() {
-        agentCache.clear();
-        toolCache.clear();
-        scopeCache.clear();
-        ownerCache.clear();
     }
 }

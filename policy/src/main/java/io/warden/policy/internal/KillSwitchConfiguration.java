@@ -1,6 +1,10 @@
 package io.warden.policy.internal;
 
 import io.warden.audit.AuditLog;
+import io.warden.registry.AgentQueries;
+import io.warden.registry.AgentRegistry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
@@ -13,15 +17,44 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.IdGenerator;
 
-/** Wires the kill switches; {@code warden.policy.kill-switch-reconcile} sets how often instances re-read them. */
+/**
+ * Wires the kill switches and the propagation of policy changes between instances:
+ * {@code warden.policy.kill-switch-reconcile} sets how often instances re-read them (a safety net behind the
+ * notifications), {@code warden.policy.propagation-wait} how long a narrowing request waits for every live
+ * instance to confirm (100 ms), {@code warden.policy.instance-name} how this instance is named to people
+ * (host and port by default).
+ */
 @Configuration(proxyBeanMethods = false)
 class KillSwitchConfiguration {
 
     @Bean
     @DependsOnDatabaseInitialization
-    PostgresKillSwitches killSwitches(DataSource dataSource, JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit,
+    PostgresNotifications postgresNotifications(DataSource dataSource) {
+        return new PostgresNotifications(dataSource);
+    }
+
+    @Bean
+    @DependsOnDatabaseInitialization
+    GatewayInstances gatewayInstances(JdbcClient jdbc, Clock clock, @Value("${warden.policy.instance-name:}") String name,
+            @Value("${server.port:8080}") String port, @Value("${warden.policy.propagation-wait:PT0.1S}") Duration wait) {
+        return new GatewayInstances(jdbc, clock, name.isBlank() ? host() + ":" + port : name.strip(), wait);
+    }
+
+    private static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    @Bean
+    @DependsOnDatabaseInitialization
+    PostgresKillSwitches killSwitches(JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit,
             ApplicationEventPublisher events, Clock clock, IdGenerator ids,
-            @Value("${warden.policy.kill-switch-reconcile:PT3S}") Duration reconcile) {
-        return new PostgresKillSwitches(dataSource, jdbc, transactions, audit, events, clock, ids, reconcile);
+            @Value("${warden.policy.kill-switch-reconcile:PT3S}") Duration reconcile, AgentQueries agents, AgentRegistry registry,
+            GatewayInstances instances, PostgresNotifications notifications) {
+        return new PostgresKillSwitches(jdbc, transactions, audit, events, clock, ids, reconcile, agents, registry, instances,
+                notifications);
     }
 }

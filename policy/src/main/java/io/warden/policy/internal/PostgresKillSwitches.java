@@ -8,26 +8,31 @@ import io.warden.policy.KillSwitch;
 import io.warden.policy.KillSwitchRefused;
 import io.warden.policy.KillSwitchScope;
 import io.warden.policy.KillSwitches;
+import io.warden.policy.Propagation;
+import io.warden.registry.AgentId;
+import io.warden.registry.AgentQueries;
+import io.warden.registry.AgentRegistry;
+import io.warden.registry.AgentView;
+import io.warden.registry.RegistryException;
 import io.warden.policy.events.KillSwitchEngaged;
 import io.warden.policy.events.KillSwitchReleased;
-import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -40,19 +45,34 @@ import org.springframework.util.IdGenerator;
 /**
  * Kill switches in PostgreSQL. Each change is written, audited, published and announced with
  * {@code pg_notify} in one transaction; every instance keeps the active switches in memory, reloads them
- * when a notification arrives on its listening connection, and reconciles from the table every few
- * seconds in case a notification was missed (a dropped connection, say).
+ * when a notification arrives ({@link PostgresNotifications}), and reconciles from the table every few seconds
+ * in case a notification was missed (a dropped connection, say). Targets are resolved when a switch is engaged,
+ * so a switch that is accepted always names something that exists; the view matches an AGENT switch by the
+ * agent's id and by its client id alike.
  */
-public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle {
+public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, PostgresNotifications.Subscriber {
 
     static final String CHANNEL = "warden_kill_switch";
     private static final Logger log = LoggerFactory.getLogger(PostgresKillSwitches.class);
+    private static final String SELECT = """
+            select k.*, coalesce(a.name, t.display_name, d.display_name, k.target_name) as current_name,
+                   coalesce(a.client_id, k.target_client_id) as current_client_id,
+                   case k.scope when 'GLOBAL' then true when 'AGENT' then a.id is not null
+                                when 'TOOL' then t.key is not null else d.key is not null end as resolved
+            from kill_switch k
+            left join agent a on k.scope = 'AGENT' and a.id::text = k.target
+            left join tool t on k.scope = 'TOOL' and t.key = k.target
+            left join data_scope d on k.scope = 'DATASET' and d.key = k.target
+            """;
 
     /** What is stopped, as this instance last read it. */
     private record Snapshot(boolean global, Set<String> agents, Set<String> tools, Set<String> datasets, List<KillSwitch> active) {
     }
 
-    private final DataSource dataSource;
+    /** A resolved target: what is stored, and how people see it. */
+    private record Target(String key, @Nullable String name, @Nullable String clientId) {
+    }
+
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
     private final AuditLog audit;
@@ -60,18 +80,18 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle 
     private final Clock clock;
     private final IdGenerator ids;
     private final Duration reconcileEvery;
+    private final AgentQueries agentQueries;
+    private final AgentRegistry registry;
+    private final GatewayInstances instances;
     private volatile Snapshot snapshot = new Snapshot(false, Set.of(), Set.of(), Set.of(), List.of());
     private volatile boolean running;
     private final Object reloading = new Object();
-    /** This instance, as it reports itself in {@code gateway_instance} and {@code kill_switch_applied}. */
-    private final String instanceId = "warden-" + java.util.UUID.randomUUID();
     private final List<Runnable> engagedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private @Nullable Thread listener;
     private @Nullable ScheduledExecutorService reconciler;
 
-    public PostgresKillSwitches(DataSource dataSource, JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit,
-            ApplicationEventPublisher events, Clock clock, IdGenerator ids, Duration reconcileEvery) {
-        this.dataSource = dataSource;
+    public PostgresKillSwitches(JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit,
+            ApplicationEventPublisher events, Clock clock, IdGenerator ids, Duration reconcileEvery, AgentQueries agentQueries,
+            AgentRegistry registry, GatewayInstances instances, PostgresNotifications notifications) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.audit = audit;
@@ -79,52 +99,132 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle 
         this.clock = clock;
         this.ids = ids;
         this.reconcileEvery = reconcileEvery;
+        this.agentQueries = agentQueries;
+        this.registry = registry;
+        this.instances = instances;
+        notifications.subscribe(CHANNEL, this);
+    }
+
+    @Override
+    public void notified(String payload) {
+        reload();
+    }
+
+    @Override
+    public void resync() {
+        reload();
     }
 
     @Override
     public KillSwitch engage(KillSwitchScope scope, String target, String reason, String actorId) {
-        String key = scope == KillSwitchScope.GLOBAL ? "*" : target.strip();
-        if (scope != KillSwitchScope.GLOBAL && (key.isEmpty() || key.equals("*") || key.length() > 200)) {
-            throw new KillSwitchRefused("invalid-target", 400, "A " + scope + " kill switch needs the " + scope.name().toLowerCase()
-                    + "'s id as its target");
-        }
+        Target resolved = resolve(scope, target);
         UUID id = ids.generateId();
         Instant now = clock.instant();
         try {
             transactions.executeWithoutResult(status -> {
                 jdbc.sql("""
-                        insert into kill_switch (id, scope, target, active, engaged_by, engaged_at, reason)
-                        values (:id, :scope, :target, true, :actor, :now, :reason)""")
-                        .param("id", id).param("scope", scope.name()).param("target", key).param("actor", actorId)
+                        insert into kill_switch (id, scope, target, target_name, target_client_id, active, engaged_by, engaged_at, reason)
+                        values (:id, :scope, :target, :name, :client, true, :actor, :now, :reason)""")
+                        .param("id", id).param("scope", scope.name()).param("target", resolved.key())
+                        .param("name", resolved.name()).param("client", resolved.clientId()).param("actor", actorId)
                         .param("now", Timestamp.from(now)).param("reason", reason).update();
-                record("kill_switch.engaged", scope, key, reason, actorId, id);
-                events.publishEvent(new KillSwitchEngaged(id, scope, key, reason, actorId, now));
+                record("kill_switch.engaged", scope, resolved, reason, actorId, id);
+                events.publishEvent(new KillSwitchEngaged(id, scope, resolved.key(), reason, actorId, now));
                 notifyInstances(id);
             });
         } catch (DuplicateKeyException e) {
-            throw new KillSwitchRefused("already-engaged", 409, "A " + scope + " kill switch for " + key + " is already engaged");
+            throw new KillSwitchRefused("already-engaged", 409, "A " + scope + " kill switch for " + label(resolved)
+                    + " is already engaged");
         }
         reload();
         return find(id);
+    }
+
+    /**
+     * What a target names: an agent by its id or client id, an existing tool or data scope by key; anything else
+     * is refused, so that no switch is accepted that stops nothing.
+     */
+    private Target resolve(KillSwitchScope scope, String target) {
+        if (scope == KillSwitchScope.GLOBAL) {
+            return new Target("*", null, null);
+        }
+        String key = target.strip();
+        if (key.isEmpty() || key.length() > 200) {
+            throw invalidTarget(scope, key);
+        }
+        return switch (scope) {
+            case AGENT -> {
+                Optional<AgentView> agent = Optional.empty();
+                try {
+                    agent = agentQueries.findAgent(AgentId.of(key));
+                } catch (IllegalArgumentException notAnId) {
+                    // not an agent id: a client id, then
+                }
+                if (agent.isEmpty()) {
+                    agent = agentQueries.findAgentByClientId(key);
+                }
+                AgentView found = agent.orElseThrow(() -> invalidTarget(scope, key));
+                yield new Target(found.id().toString(), found.name(), found.clientId());
+            }
+            case TOOL -> {
+                try {
+                    yield new Target(key, registry.tool(key).displayName(), null);
+                } catch (RegistryException.NotFound e) {
+                    throw invalidTarget(scope, key);
+                }
+            }
+            case DATASET -> {
+                try {
+                    yield new Target(key, registry.dataScope(key).displayName(), null);
+                } catch (RegistryException.NotFound e) {
+                    throw invalidTarget(scope, key);
+                }
+            }
+            case GLOBAL -> throw new IllegalStateException("handled above");
+        };
+    }
+
+    private static KillSwitchRefused invalidTarget(KillSwitchScope scope, String target) {
+        String what = switch (scope) {
+            case AGENT -> "an agent's id or client id";
+            case TOOL -> "an existing tool's key";
+            case DATASET -> "an existing data scope's key";
+            case GLOBAL -> "*";
+        };
+        return new KillSwitchRefused("invalid-target", 400, "A " + scope + " kill switch needs " + what + " as its target; "
+                + (target.isEmpty() ? "none was given" : "'" + abbreviate(target) + "' names none"));
+    }
+
+    private static String abbreviate(String text) {
+        String printable = text.replaceAll("\\p{Cntrl}", "?");
+        return printable.length() <= 80 ? printable : printable.substring(0, 80) + "…";
+    }
+
+    private static String label(Target target) {
+        if (target.name() == null) {
+            return target.key();
+        }
+        return target.clientId() == null ? target.name() : target.name() + " (" + target.clientId() + ")";
     }
 
     @Override
     public KillSwitch release(UUID id, String reason, String actorId) {
         Instant now = clock.instant();
         transactions.executeWithoutResult(status -> {
-            KillSwitch current = jdbc.sql("select * from kill_switch where id = :id for update").param("id", id)
+            KillSwitch current = jdbc.sql(SELECT + " where k.id = :id for update of k").param("id", id)
                     .query(PostgresKillSwitches::map).optional()
                     .orElseThrow(() -> new KillSwitchRefused("not-found", 404, "No kill switch " + id));
+            Target target = new Target(current.target(), current.targetName(), current.targetClientId());
             if (!current.active()) {
                 throw new KillSwitchRefused("not-engaged", 409, "Kill switch " + id + " is not engaged");
             }
             if (current.scope() == KillSwitchScope.GLOBAL && current.releaseRequestedBy() == null) {
                 jdbc.sql("update kill_switch set release_requested_by = :actor where id = :id")
                         .param("actor", actorId).param("id", id).update();
-                record("kill_switch.release_requested", current.scope(), current.target(), reason, actorId, id);
+                record("kill_switch.release_requested", current.scope(), target, reason, actorId, id);
                 return;
             }
-            if (current.scope() == KillSwitchScope.GLOBAL && current.releaseRequestedBy().equals(actorId)) {
+            if (current.scope() == KillSwitchScope.GLOBAL && actorId.equals(current.releaseRequestedBy())) {
                 throw new KillSwitchRefused("second-person-required", 403,
                         "Releasing the global kill switch needs a second person; " + actorId + " asked for it already");
             }
@@ -132,7 +232,7 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle 
                     update kill_switch set active = false, released_by = :actor, released_at = :now, release_reason = :reason
                     where id = :id""")
                     .param("actor", actorId).param("now", Timestamp.from(now)).param("reason", reason).param("id", id).update();
-            record("kill_switch.released", current.scope(), current.target(), reason, actorId, id);
+            record("kill_switch.released", current.scope(), target, reason, actorId, id);
             events.publishEvent(new KillSwitchReleased(id, current.scope(), current.target(), reason, actorId, now));
             notifyInstances(id);
         });
@@ -141,9 +241,9 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle 
     }
 
     @Override
-    public Covered covers(String agentClientId, String tool, String dataset) {
+    public Covered covers(String agent, String tool, String dataset) {
         Snapshot current = snapshot;
-        return new Covered(current.global(), current.agents().contains(agentClientId), current.tools().contains(tool),
+        return new Covered(current.global(), current.agents().contains(agent), current.tools().contains(tool),
                 current.datasets().contains(dataset));
     }
 
@@ -152,20 +252,34 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle 
         return snapshot.active();
     }
 
-    private KillSwitch find(UUID id) {
-        return jdbc.sql("select * from kill_switch where id = :id").param("id", id).query(PostgresKillSwitches::map).single();
+    @Override
+    public List<KillSwitch> unresolved() {
+        return snapshot.active().stream().filter(each -> !each.resolved()).toList();
     }
 
-    private void record(String action, KillSwitchScope scope, String target, String reason, String actorId, UUID id) {
+    @Override
+    public Propagation propagation(UUID id) {
+        return instances.awaitSwitch(id);
+    }
+
+    private KillSwitch find(UUID id) {
+        return jdbc.sql(SELECT + " where k.id = :id").param("id", id).query(PostgresKillSwitches::map).single();
+    }
+
+    private void record(String action, KillSwitchScope scope, Target target, String reason, String actorId, UUID id) {
         AuditActor actor = actorId.startsWith("system:") ? AuditActor.system(actorId.substring("system:".length()))
                 : AuditActor.person(actorId);
         var builder = AuditEvent.builder(action, actor, new AuditTarget("kill-switch", id.toString()))
-                .detail("scope", scope).detail("target", target);
+                .detail("scope", scope).detail("target", target.key());
+        if (target.name() != null) {
+            builder.detail("targetName", target.name());
+        }
         builder.detail("reason", reason.length() <= 256 ? reason : reason.substring(0, 256));
         switch (scope) {
-            case AGENT -> builder.agent(target);
-            case TOOL -> builder.tool(target);
-            case DATASET -> builder.dataset(target);
+            // the trail names agents by client id, as the gateway's records do, so that one search finds both
+            case AGENT -> builder.agent(target.clientId() == null ? target.key() : target.clientId());
+            case TOOL -> builder.tool(target.key());
+            case DATASET -> builder.dataset(target.key());
             case GLOBAL -> { }
         }
         audit.append(builder.build()); // throws: the change rolls back, nothing half-written
@@ -184,7 +298,7 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle 
     }
 
     private void load() {
-        List<KillSwitch> active = jdbc.sql("select * from kill_switch where active order by engaged_at")
+        List<KillSwitch> active = jdbc.sql(SELECT + " where k.active order by k.engaged_at")
                 .query(PostgresKillSwitches::map).list();
         Set<String> agents = new HashSet<>();
         Set<String> tools = new HashSet<>();
@@ -193,17 +307,22 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle 
         for (KillSwitch each : active) {
             switch (each.scope()) {
                 case GLOBAL -> global = true;
-                case AGENT -> agents.add(each.target());
+                case AGENT -> {
+                    agents.add(each.target());
+                    if (each.targetClientId() != null) {
+                        agents.add(each.targetClientId());
+                    }
+                }
                 case TOOL -> tools.add(each.target());
                 case DATASET -> datasets.add(each.target());
             }
         }
         Snapshot before = snapshot;
         snapshot = new Snapshot(global, Set.copyOf(agents), Set.copyOf(tools), Set.copyOf(datasets), List.copyOf(active));
-        reportApplied(active);
         Set<UUID> known = new HashSet<>();
         before.active().forEach(each -> known.add(each.id()));
         if (active.stream().anyMatch(each -> !known.contains(each.id()))) {
+            // before reporting the switch applied: the gateway cancels covered calls and waits out those still deciding
             for (Runnable listener : engagedListeners) {
                 try {
                     listener.run();
@@ -212,18 +331,18 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle 
                 }
             }
         }
+        reportApplied(active);
     }
 
-    /** Says this instance is alive and which switches it applies now (best effort: a failure only delays the report). */
+    /** Says which switches this instance applies now (best effort: a failure only delays the report). */
     private void reportApplied(List<KillSwitch> active) {
         try {
             Timestamp now = Timestamp.from(clock.instant());
-            jdbc.sql("insert into gateway_instance (id, seen_at) values (:id, :now) on conflict (id) do update set seen_at = :now")
-                    .param("id", instanceId).param("now", now).update();
+            instances.heartbeat();
             for (KillSwitch each : active) {
                 jdbc.sql("""
                         insert into kill_switch_applied (switch_id, instance_id, applied_at) values (:switch, :instance, :now)
-                        on conflict do nothing""").param("switch", each.id()).param("instance", instanceId).param("now", now).update();
+                        on conflict do nothing""").param("switch", each.id()).param("instance", instances.id()).param("now", now).update();
             }
         } catch (RuntimeException e) {
             log.debug("Could not report the applied kill switches; the next reconciliation will", e);
@@ -231,17 +350,17 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle 
     }
 
     @Override
-    public java.util.Map<UUID, Applied> applied() {
-        Timestamp since = Timestamp.from(clock.instant().minusSeconds(30));
+    public Map<UUID, Applied> applied() {
+        Timestamp since = Timestamp.from(clock.instant().minus(GatewayInstances.LIVE_WINDOW));
         int live = jdbc.sql("select count(*) from gateway_instance where seen_at >= :since").param("since", since)
                 .query(Integer.class).single();
-        java.util.Map<UUID, Applied> reach = new java.util.HashMap<>();
+        Map<UUID, Applied> reach = new HashMap<>();
         for (KillSwitch each : snapshot.active()) {
-            int instances = jdbc.sql("""
+            int applying = jdbc.sql("""
                     select count(*) from kill_switch_applied a join gateway_instance i on i.id = a.instance_id
                     where a.switch_id = :switch and i.seen_at >= :since""").param("switch", each.id()).param("since", since)
                     .query(Integer.class).single();
-            reach.put(each.id(), new Applied(instances, Math.max(live, instances)));
+            reach.put(each.id(), new Applied(applying, Math.max(live, applying)));
         }
         return reach;
     }
@@ -251,24 +370,27 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle 
         engagedListeners.add(listener);
     }
 
-    private static KillSwitch map(java.sql.ResultSet rs, int row) throws SQLException {
+    private static KillSwitch map(ResultSet rs, int row) throws SQLException {
         Timestamp released = rs.getTimestamp("released_at");
         return new KillSwitch(rs.getObject("id", UUID.class), KillSwitchScope.valueOf(rs.getString("scope")),
-                rs.getString("target"), rs.getBoolean("active"), rs.getString("engaged_by"),
+                rs.getString("target"), rs.getString("current_name"), rs.getString("current_client_id"), rs.getBoolean("resolved"),
+                rs.getBoolean("active"), rs.getString("engaged_by"),
                 rs.getTimestamp("engaged_at").toInstant(), rs.getString("reason"), rs.getString("release_requested_by"),
                 rs.getString("released_by"), released == null ? null : released.toInstant(), rs.getString("release_reason"));
     }
 
-    // ---- propagation --------------------------------------------------------------------------------
+    // ---- reconciliation -----------------------------------------------------------------------------
 
     @Override
     public synchronized void start() {
         reload();
+        List<KillSwitch> unresolved = unresolved();
+        if (!unresolved.isEmpty()) {
+            log.warn("{} active kill switch(es) name no agent, tool or data scope (stored before targets were resolved): {}."
+                    + " They are still enforced on what they name; release them and engage them again by a real target.",
+                    unresolved.size(), unresolved.stream().map(each -> each.scope() + " " + each.target() + " [" + each.id() + "]").toList());
+        }
         running = true;
-        Thread thread = new Thread(this::listen, "warden-kill-switch-listener");
-        thread.setDaemon(true);
-        thread.start();
-        listener = thread;
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread t = new Thread(runnable, "warden-kill-switch-reconcile");
             t.setDaemon(true);
@@ -286,48 +408,11 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle 
         }
     }
 
-    /** Holds one connection that LISTENs; reconnects when it breaks. */
-    private void listen() {
-        while (running) {
-            try (Connection connection = dataSource.getConnection()) {
-                connection.setAutoCommit(true);
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute("LISTEN " + CHANNEL);
-                }
-                reload(); // anything engaged while not listening
-                PGConnection postgres = connection.unwrap(PGConnection.class);
-                while (running) {
-                    PGNotification[] notifications = postgres.getNotifications(250);
-                    if (notifications != null && notifications.length > 0) {
-                        reload();
-                    }
-                }
-            } catch (SQLException | RuntimeException e) {
-                if (running) {
-                    log.warn("The kill-switch listener lost its connection; reconnecting", e);
-                    try {
-                        Thread.sleep(500);
-                    } catch (InterruptedException interrupted) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
-            }
-        }
-    }
-
     @Override
     public synchronized void stop() {
         running = false;
         if (reconciler != null) {
             reconciler.shutdownNow();
-        }
-        if (listener != null) {
-            try {
-                listener.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

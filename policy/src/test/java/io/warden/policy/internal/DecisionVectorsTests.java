@@ -25,7 +25,7 @@ class DecisionVectorsTests {
     static List<DynamicTest> run(PolicyDecisionPoint decisionPoint) throws Exception {
         List<DynamicTest> tests = new ArrayList<>();
         JsonNode cases = vectors().get("cases");
-        assertThat(cases.size()).isGreaterThanOrEqualTo(60);
+        assertThat(cases.size()).isGreaterThanOrEqualTo(72);
         for (JsonNode vector : cases) {
             tests.add(DynamicTest.dynamicTest(vector.get("name").asString(), () -> {
                 Decision decision = decisionPoint.decide(DecisionJson.input(vector.get("input")));
@@ -43,5 +43,14 @@ class DecisionVectorsTests {
     @TestFactory
     List<DynamicTest> embeddedDecisionPoint() throws Exception {
         return run(new EmbeddedPolicyDecisionPoint());
+    }
+
+    @org.junit.jupiter.api.Test
+    void aDecisionWithAnObligationTheGatewayCannotEnforceIsNotAccepted() throws Exception {
+        JsonNode unknown = JsonMapper.builder().build().readTree("""
+                {"allow":true,"reasons":[],"obligations":{"maxK":5,"datasets":["a"],"redactFields":[],
+                 "deidentificationRequired":false,"watermark":true}}""");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DecisionJson.decision(unknown, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("watermark");
     }
 }

@@ -113,17 +113,22 @@ class GatewayServiceTests {
         public List<KillSwitch> active() { return List.of(); }
         public void onEngaged(Runnable listener) { engagedListeners.add(listener); }
         public Map<UUID, Applied> applied() { return Map.of(); }
+        public List<KillSwitch> unresolved() { return List.of(); }
+        public io.warden.policy.Propagation propagation(UUID id) { throw new UnsupportedOperationException(); }
     };
     final List<Runnable> engagedListeners = new CopyOnWriteArrayList<>();
 
     AgentRegistry registry = (AgentRegistry) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {AgentRegistry.class},
             (proxy, method, args) -> switch (method.getName()) {
-                case "tool" -> {
-                    if (!args[0].equals("text-search")) {
-                        throw new RegistryException.NotFound("tool", args[0]);
-                    }
-                    yield new ToolView("text-search", "t", "", "retrieval", new TreeSet<>(), 50, SensitivityLabel.HIGHLY_CONFIDENTIAL, false, 1);
-                }
+                case "tool" -> switch ((String) args[0]) {
+                    case "text-search" -> new ToolView("text-search", "t", "", "retrieval", new TreeSet<>(), 50,
+                            SensitivityLabel.HIGHLY_CONFIDENTIAL, false, 1);
+                    case "scoped-search" -> new ToolView("scoped-search", "s", "", "retrieval", new TreeSet<>(Set.of("registry-only")),
+                            50, SensitivityLabel.HIGHLY_CONFIDENTIAL, false, 1);
+                    case "internal-search" -> new ToolView("internal-search", "i", "", "retrieval", new TreeSet<>(), 50,
+                            SensitivityLabel.INTERNAL, false, 1);
+                    default -> throw new RegistryException.NotFound("tool", args[0]);
+                };
                 case "dataScope" -> switch ((String) args[0]) {
                     case "ct-deid" -> new DataScopeView("ct-deid", "CT", "", SensitivityLabel.INTERNAL, false, true,
                             new TreeSet<>(Set.of(PurposeOfUse.TREAT)), false, 1);
@@ -153,7 +158,7 @@ class GatewayServiceTests {
 
     GatewayService gateway(io.warden.policy.PolicyDecisionPoint pdp, double rate) {
         return new GatewayService(agents, registry, directory, switches, pdp, audit, retrieval, Clock.systemUTC(),
-                Duration.ofMillis(300), new RateLimiter(rate, rate));
+                Duration.ofMillis(300), new RateLimiter(rate, rate), new PolicyCache(Duration.ofSeconds(30)), Duration.ofSeconds(1));
     }
 
     GatewayService gateway() {
@@ -222,7 +227,8 @@ class GatewayServiceTests {
     void aCallInFlightIsCancelledWhenAKillSwitchCoveringItIsEngaged() throws Exception {
         retrievalSlow.set(true);
         GatewayService gateway = new GatewayService(agents, registry, directory, switches, new EmbeddedPolicyDecisionPoint(), audit,
-                retrieval, Clock.systemUTC(), Duration.ofSeconds(30), new RateLimiter(100, 100));
+                retrieval, Clock.systemUTC(), Duration.ofSeconds(30), new RateLimiter(100, 100), new PolicyCache(Duration.ofSeconds(30)),
+                Duration.ofSeconds(1));
         var call = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> retrievalCalls.get() == 1);
@@ -262,6 +268,57 @@ class GatewayServiceTests {
         assertDenied(() -> gateway().call("agent-client", "nope", request("ct-deid", "TREAT")), 403, ReasonCodes.UNKNOWN_TOOL);
         assertDenied(() -> gateway().call("agent-client", "text-search", request("nope", "TREAT")), 403, ReasonCodes.UNKNOWN_DATASET);
         assertDenied(() -> gateway().call("agent-client", "text-search", request("ct-deid", "SNOOP")), 400, ReasonCodes.INVALID_REQUEST);
+    }
+
+    @Test
+    void anUnknownPurposeLeavesADenyRecord() {
+        assertDenied(() -> gateway().call("agent-client", "text-search", request("ct-deid", "SNOOP")), 400, ReasonCodes.INVALID_REQUEST);
+        assertThat(audited).singleElement().satisfies(e -> {
+            assertThat(e.decision()).isEqualTo("DENY");
+            assertThat(e.reasons()).containsExactly(ReasonCodes.INVALID_REQUEST);
+        });
+    }
+
+    @Test
+    void aToolsRequiredScopeAndSensitivityEnterTheDecision() {
+        assertDenied(() -> gateway().call("agent-client", "scoped-search", request("ct-deid", "TREAT")), 403,
+                ReasonCodes.REQUIRED_SCOPE_NOT_GRANTED);
+        assertDenied(() -> gateway().call("agent-client", "internal-search", request("derm-phi", "TREAT")), 403,
+                ReasonCodes.DATASET_ABOVE_TOOL_SENSITIVITY);
+        assertThat(retrievalCalls).hasValue(0);
+        assertThat(audited).extracting(AuditEvent::decision).containsExactly("DENY", "DENY");
+    }
+
+    @Test
+    void refusalsAnAgentRepeatsAreRecordedOncePerWindowWithTheirCount() {
+        GatewayService gateway = gateway();
+        for (int i = 0; i < 50; i++) {
+            assertDenied(() -> gateway.call("stranger", "text-search", request("ct-deid", "TREAT")), 401, ReasonCodes.AGENT_UNKNOWN);
+        }
+        assertThat(audited).as("the first refusal is recorded at once, the rest counted").hasSize(1);
+        org.awaitility.Awaitility.await().pollDelay(Duration.ofMillis(1100)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            gateway.flushRefusals();
+            assertThat(audited).hasSize(2);
+        });
+        assertThat(audited.getLast().details()).containsEntry("count", "49");
+        assertThat(audited).allSatisfy(e -> assertThat(e.reasons()).containsExactly(ReasonCodes.AGENT_UNKNOWN));
+        gateway.flushRefusals();
+        assertThat(audited).as("nothing left to write").hasSize(2);
+    }
+
+    @Test
+    void aCallThatMustBeDeidentifiedIsServedOnlyDeidentifiedRecordsWithoutIdentifiers() {
+        var dataset = new DataScopeView("derm-phi", "Derm", "", SensitivityLabel.HIGHLY_CONFIDENTIAL, true, false,
+                new TreeSet<>(Set.of(PurposeOfUse.HRESCH)), false, 1);
+        var hits = List.of(new SearchHit("identified", 0.9f, Map.of("dataset", "derm-phi", "patient_id", "1")),
+                new SearchHit("deidentified", 0.8f, Map.of("dataset", "derm-phi", "deidentified", "true", "mrn", "2", "label", "x")));
+        var kept = GatewayService.applyObligations(hits, new Decision.Obligations(10, List.of("derm-phi"), List.of(), true), dataset);
+        assertThat(kept).singleElement().satisfies(hit -> {
+            assertThat(hit.id()).isEqualTo("deidentified");
+            assertThat(hit.metadata()).doesNotContainKey("mrn").containsEntry("label", "x");
+        });
+        var unobliged = GatewayService.applyObligations(hits, new Decision.Obligations(10, List.of("derm-phi"), List.of(), false), dataset);
+        assertThat(unobliged).hasSize(2);
     }
 
     private static void assertDenied(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, int status, String reason) {

@@ -111,8 +111,11 @@ class GovernanceController {
             return "redirect:/portal/kill-switches";
         }
         try {
-            killSwitches.engage(scope, scope == KillSwitchScope.GLOBAL ? "*" : target.strip(), reason.strip(), actor.id());
-            flash.addFlashAttribute("message", "Engaged: " + scope + (scope == KillSwitchScope.GLOBAL ? "" : " " + target.strip()) + ".");
+            var engaged = killSwitches.engage(scope, scope == KillSwitchScope.GLOBAL ? "*" : target.strip(), reason.strip(), actor.id());
+            var propagation = killSwitches.propagation(engaged.id());
+            flash.addFlashAttribute("message", "Engaged: " + scope + (scope == KillSwitchScope.GLOBAL ? "" : " " + engaged.label())
+                    + (propagation.everywhere() ? ", in force on every instance." : ". Not yet confirmed by "
+                    + String.join(", ", propagation.unconfirmed()) + "; they apply it as soon as they hear of it."));
         } catch (KillSwitchRefused e) {
             flash.addFlashAttribute("problem", e.getMessage());
         }

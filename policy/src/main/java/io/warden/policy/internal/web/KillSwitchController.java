@@ -15,6 +15,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -53,9 +54,14 @@ class KillSwitchController {
 
     @PostMapping(consumes = "application/json")
     ResponseEntity<KillSwitch> engage(@RequestBody @Valid Engage request, Principal principal) {
+        if (request.scope() != KillSwitchScope.GLOBAL && (request.target() == null || request.target().isBlank())) {
+            throw new KillSwitchRefused("invalid-target", 400, "A " + request.scope() + " kill switch needs a target");
+        }
         KillSwitch engaged = killSwitches.engage(request.scope(), request.target() == null ? "*" : request.target(),
                 request.reason(), principal.getName());
-        return ResponseEntity.created(URI.create("/api/v1/kill-switches/" + engaged.id())).body(engaged);
+        HttpHeaders headers = new HttpHeaders();
+        PropagationHeaders.write(headers, killSwitches.propagation(engaged.id()));
+        return ResponseEntity.created(URI.create("/api/v1/kill-switches/" + engaged.id())).headers(headers).body(engaged);
     }
 
     /** 200 when released; 202 when a GLOBAL switch now waits for a second person to confirm the release. */
@@ -80,6 +86,9 @@ class KillSwitchController {
             ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(e.status()), e.getMessage());
             problem.setType(URI.create("urn:warden:problem:" + e.code()));
             problem.setProperty("code", e.code());
+            if (e.code().equals("invalid-target")) {
+                problem.setProperty("field", "target");
+            }
             return ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
         }
     }

@@ -1,0 +1,212 @@
+package io.warden.policy.internal;
+
+import io.warden.policy.Propagation;
+import io.warden.registry.events.AgentGrantsChanged;
+import io.warden.registry.events.AgentIdentityAssigned;
+import io.warden.registry.events.AgentOwnerChanged;
+import io.warden.registry.events.AgentStatusChanged;
+import io.warden.registry.events.DataScopeSaved;
+import io.warden.registry.events.ToolSaved;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
+
+/**
+ * Brings every instance's gateway caches up to date with the registry, and makes the request that narrowed what
+ * an agent may do wait until every live instance has done so.
+ *
+ * <p>Triggers on the registry's tables number each change in {@code policy_change} and announce it on
+ * {@value #CHANNEL} when its transaction commits (migration V14_01). On each announcement, and every few seconds
+ * in case one was missed, an instance reads the newest number, drops its caches ({@link PolicyCache#invalidate()},
+ * which also waits out the calls that were deciding on the old state) and records the number as applied. The
+ * request that made the change applies it on its own instance at once, after the commit, and then waits, at most
+ * {@code warden.policy.propagation-wait}, for the other live instances; the {@link Propagation} it ends with is
+ * left on the request for the API to report. Thread-safe.
+ */
+public final class PolicyChanges implements SmartLifecycle, PostgresNotifications.Subscriber {
+
+    static final String CHANNEL = "warden_policy_change";
+    /** The request attribute under which a request that changed policy data finds how far the change got. */
+    public static final String PROPAGATION = PolicyChanges.class.getName() + ".propagation";
+    private static final Logger log = LoggerFactory.getLogger(PolicyChanges.class);
+    private static final Object SYNCHRONIZED = new Object();
+
+    private final JdbcClient jdbc;
+    private final PolicyCache cache;
+    private final GatewayInstances instances;
+    private final Duration reconcileEvery;
+    private final Consumer<Propagation> observer;
+    private final Object applying = new Object();
+    private volatile long applied = -1;
+    private volatile boolean running;
+    private @Nullable ScheduledExecutorService scheduler;
+
+    /** @param observer told of every propagation a request waited for (metrics) */
+    public PolicyChanges(JdbcClient jdbc, PolicyCache cache, GatewayInstances instances, PostgresNotifications notifications,
+            Duration reconcileEvery, Consumer<Propagation> observer) {
+        this.jdbc = jdbc;
+        this.cache = cache;
+        this.instances = instances;
+        this.reconcileEvery = reconcileEvery;
+        this.observer = observer;
+        notifications.subscribe(CHANNEL, this);
+    }
+
+    @Override
+    public void notified(String payload) {
+        apply();
+    }
+
+    @Override
+    public void resync() {
+        apply();
+    }
+
+    /** Applies every change committed so far on this instance; returns the newest one's number. */
+    long apply() {
+        synchronized (applying) {
+            long newest = jdbc.sql("select coalesce(max(seq), 0) from policy_change").query(Long.class).single();
+            if (newest > applied) {
+                cache.invalidate(); // read the number first: everything up to it is committed before the caches are dropped
+                applied = newest;
+                instances.applied(newest);
+            }
+            return newest;
+        }
+    }
+
+    /** The newest change this instance applies. */
+    long applied() {
+        return applied;
+    }
+
+    // The registry's events say that this request's transaction changed what the gateway caches. The triggers have
+    // already numbered the change; after the commit the request applies it here and waits for the others.
+
+    @EventListener
+    void on(AgentStatusChanged event) {
+        afterCommit();
+    }
+
+    @EventListener
+    void on(AgentGrantsChanged event) {
+        afterCommit();
+    }
+
+    @EventListener
+    void on(AgentOwnerChanged event) {
+        afterCommit();
+    }
+
+    @EventListener
+    void on(AgentIdentityAssigned event) {
+        afterCommit();
+    }
+
+    @EventListener
+    void on(DataScopeSaved event) {
+        afterCommit();
+    }
+
+    @EventListener
+    void on(ToolSaved event) {
+        afterCommit();
+    }
+
+    private void afterCommit() {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            propagate();
+            return;
+        }
+        if (TransactionSynchronizationManager.hasResource(SYNCHRONIZED)) {
+            return; // once per transaction
+        }
+        TransactionSynchronizationManager.bindResource(SYNCHRONIZED, Boolean.TRUE);
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCompletion(int status) {
+                TransactionSynchronizationManager.unbindResourceIfPossible(SYNCHRONIZED);
+                if (status == STATUS_COMMITTED) {
+                    propagate();
+                }
+            }
+        });
+    }
+
+    /** Applies here, waits for the other live instances, and leaves the result on the current request. */
+    Propagation propagate() {
+        Propagation propagation;
+        try {
+            long seq = apply();
+            propagation = instances.awaitChange(seq);
+        } catch (RuntimeException e) {
+            // The change is committed and every instance will apply it when it next reconciles; only the wait failed.
+            log.warn("Could not confirm a policy change on every instance; they apply it when they reconcile", e);
+            propagation = new Propagation(java.util.List.of(), java.util.List.of("unknown: " + e.getClass().getSimpleName()),
+                    Duration.ZERO);
+        }
+        if (!propagation.everywhere()) {
+            log.warn("A policy change was not confirmed within {} by {}; they apply it when they hear of it",
+                    propagation.waited(), propagation.unconfirmed());
+        }
+        observer.accept(propagation);
+        RequestAttributes request = RequestContextHolder.getRequestAttributes();
+        if (request != null) {
+            request.setAttribute(PROPAGATION, propagation, RequestAttributes.SCOPE_REQUEST);
+        }
+        return propagation;
+    }
+
+    private void reconcile() {
+        try {
+            instances.heartbeat();
+            apply();
+        } catch (RuntimeException e) {
+            log.warn("Could not reconcile the policy caches; retrying in {}", reconcileEvery, e);
+        }
+    }
+
+    @Override
+    public synchronized void start() {
+        reconcile();
+        running = true;
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "warden-policy-reconcile");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = Math.min(reconcileEvery.toMillis(), 5_000); // the heartbeat keeps the instance live however rare reconciles are
+        executor.scheduleWithFixedDelay(this::reconcile, every, every, TimeUnit.MILLISECONDS);
+        scheduler = executor;
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        try {
+            instances.leave();
+        } catch (RuntimeException e) {
+            log.debug("Could not leave the live instances; the others stop waiting for this one within {}", GatewayInstances.LIVE_WINDOW);
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

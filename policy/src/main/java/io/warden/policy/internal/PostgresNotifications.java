@@ -1,0 +1,132 @@
+package io.warden.policy.internal;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * One connection per instance that LISTENs on Warden's channels and hands each notification to the channel's
+ * subscribers, on its own thread. When the connection breaks it reconnects, and tells every subscriber that it
+ * may have missed notifications ({@link Subscriber#resync()}), so that nothing engaged or revoked while it was
+ * away is lost; the subscribers' periodic reconciliation is the safety net behind that. Thread-safe.
+ */
+public final class PostgresNotifications implements SmartLifecycle {
+
+    /** What a channel's subscriber is told: a notification, or that some may have been missed. */
+    public interface Subscriber {
+
+        void notified(String payload);
+
+        void resync();
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresNotifications.class);
+
+    private final DataSource dataSource;
+    private final Map<String, List<Subscriber>> subscribers = new ConcurrentHashMap<>();
+    private volatile boolean running;
+    private @Nullable Thread listener;
+
+    public PostgresNotifications(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Subscribes to a channel; channels are fixed identifiers, never input. Subscribe before the start. */
+    public void subscribe(String channel, Subscriber subscriber) {
+        if (!channel.matches("[a-z_]{1,63}")) {
+            throw new IllegalArgumentException("not a channel name: " + channel);
+        }
+        subscribers.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(subscriber);
+    }
+
+    @Override
+    public synchronized void start() {
+        running = true;
+        Thread thread = new Thread(this::listen, "warden-notifications");
+        thread.setDaemon(true);
+        thread.start();
+        listener = thread;
+    }
+
+    private void listen() {
+        while (running) {
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(true);
+                try (Statement statement = connection.createStatement()) {
+                    for (String channel : subscribers.keySet()) {
+                        statement.execute("LISTEN " + channel);
+                    }
+                }
+                subscribers.values().forEach(list -> list.forEach(PostgresNotifications::resync)); // anything said while deaf
+                PGConnection postgres = connection.unwrap(PGConnection.class);
+                while (running) {
+                    PGNotification[] notifications = postgres.getNotifications(250);
+                    if (notifications == null) {
+                        continue;
+                    }
+                    for (PGNotification notification : notifications) {
+                        for (Subscriber subscriber : subscribers.getOrDefault(notification.getName(), List.of())) {
+                            try {
+                                subscriber.notified(notification.getParameter());
+                            } catch (RuntimeException e) {
+                                log.error("A subscriber to {} failed; its reconciliation will catch up", notification.getName(), e);
+                            }
+                        }
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (running) {
+                    log.warn("The notification listener lost its connection; reconnecting", e);
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void resync(Subscriber subscriber) {
+        try {
+            subscriber.resync();
+        } catch (RuntimeException e) {
+            log.warn("A subscriber could not resynchronise; its reconciliation will", e);
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        if (listener != null) {
+            try {
+                listener.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Listens before the kill switches and policy caches start serving, and stops after them. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 100;
+    }
+}
