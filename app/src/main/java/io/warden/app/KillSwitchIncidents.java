@@ -3,7 +3,10 @@ package io.warden.app;
 import io.warden.lifecycle.AgentLifecycle;
 import io.warden.policy.KillSwitchScope;
 import io.warden.policy.events.KillSwitchEngaged;
+import io.warden.registry.AgentId;
 import io.warden.registry.AgentQueries;
+import io.warden.registry.AgentView;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Async;
@@ -35,13 +38,13 @@ class KillSwitchIncidents {
             return;
         }
         // the target is the agent's id (resolved when engaged); a switch stored before that names a client id
-        java.util.Optional<io.warden.registry.AgentView> agent;
+        Optional<AgentView> stopped;
         try {
-            agent = agents.findAgent(io.warden.registry.AgentId.of(event.target()));
+            stopped = agents.findAgent(AgentId.of(event.target()));
         } catch (IllegalArgumentException notAnId) {
-            agent = agents.findAgentByClientId(event.target());
+            stopped = agents.findAgentByClientId(event.target());
         }
-        agent.ifPresentOrElse(
+        stopped.ifPresentOrElse(
                 agent -> lifecycle.raiseIncident(agent.id(), "Kill switch: " + event.reason(), event.actorId()),
                 () -> log.warn("Kill switch on {}, which is no registered agent: no incident opened", event.target()));
     }

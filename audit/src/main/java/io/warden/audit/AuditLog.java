@@ -39,8 +39,10 @@ public interface AuditLog {
     List<AuditRecord> search(AuditQuery query);
 
     /**
-     * How many records of {@code action} (with {@code decision}, when given) each agent has from {@code since}
-     * on; agents with none are absent. For the lifecycle rules' risk signals.
+     * How many events of {@code action} (with {@code decision}, when given) each agent has from {@code since}
+     * on; agents with none are absent. A record with a {@code count} detail stands for that many events (the
+     * gateway records refusals an agent repeats at will once a second, with their count). For the lifecycle rules'
+     * risk signals.
      */
     java.util.Map<String, Long> countByAgent(String action, @org.jspecify.annotations.Nullable String decision,
             java.time.Instant since);

@@ -581,7 +581,7 @@ public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAn
     public Map<String, Long> countByAgent(String action, @Nullable String decision, Instant since) {
         Map<String, Long> counts = new HashMap<>();
         try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement("""
-                select agent_id, count(*) from audit_event
+                select agent_id, sum(coalesce(detail_values[array_position(detail_keys, 'count')]::bigint, 1)) from audit_event
                 where action = ? and time >= ? and agent_id is not null and (cast(? as text) is null or decision = ?)
                 group by agent_id""")) {
             statement.setString(1, action);

@@ -1,0 +1,143 @@
+package io.warden.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.warden.clinical.Embedder;
+import io.warden.clinical.IndexKind;
+import io.warden.clinical.TextItem;
+import io.warden.clinical.VectorCollections;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What an enforcement action promises, through the real app: a kill switch engaged by the agent's id (as the
+ * agent list shows it) stops its next call and opens the incident; a target that names nothing is refused and
+ * nothing is stored; a refusal of a body the gateway cannot read is in the audit trail.
+ */
+class EnforcementTests extends IntegrationTest {
+
+    @Autowired
+    Embedder embedder;
+
+    @Autowired
+    VectorCollections collections;
+
+    @BeforeEach
+    void collection() {
+        collections.replace("ct-series", IndexKind.FLAT, embedder.dimension(), TextItem.records(embedder, List.of(
+                new TextItem("s1", "CT chest axial lung window", Map.of("dataset", "imaging-ct-deid", "label", "chest")))));
+    }
+
+    static WardenClient.Response search(String body) {
+        return client.call("POST", "/gateway/v1/text-search", agent(), body);
+    }
+
+    static final String SEARCH = """
+            {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"TREAT","text":"CT chest","k":3}""";
+
+    @Test
+    void anAgentSwitchEngagedByTheAgentsIdStopsItsNextCallAndOpensTheIncident() {
+        JsonNode agent = agentByClientId("demo-retrieval-agent");
+        String id = agent.get("id").asString();
+        assertThat(search(SEARCH).status()).isEqualTo(200);
+        var engaged = client.call("POST", "/api/v1/kill-switches", secops(),
+                "{\"scope\":\"AGENT\",\"target\":\"" + id + "\",\"reason\":\"engaged by id\"}");
+        assertThat(engaged.status()).as(engaged.body()).isEqualTo(201);
+        assertThat(engaged.json().get("target").asString()).isEqualTo(id);
+        assertThat(engaged.json().get("targetName").asString()).isEqualTo(agent.get("name").asString());
+        assertThat(engaged.json().get("targetClientId").asString()).isEqualTo("demo-retrieval-agent");
+        assertThat(engaged.json().get("resolved").asBoolean()).isTrue();
+        assertThat(engaged.header("Warden-Propagation")).startsWith("confirmed=1; unconfirmed=0");
+        try {
+            var killed = search(SEARCH);
+            assertThat(killed.status()).isEqualTo(403);
+            assertThat(killed.json().get("reasons").toString()).contains("KILL_SWITCH");
+            await().atMost(Duration.ofSeconds(20)).until(() ->
+                    "SUSPENDED".equals(client.get("/api/v1/agents/" + id, admin()).json().get("status").asString()));
+        } finally {
+            client.call("POST", "/api/v1/kill-switches/" + engaged.json().get("id").asString() + "/release", admin(),
+                    "{\"reason\":\"test over\"}");
+            reinstateAfterIncident("demo-retrieval-agent");
+        }
+        assertThat(search(SEARCH).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aTargetThatNamesNothingIsRefusedAndNothingIsStored() {
+        int before = client.get("/api/v1/kill-switches", secops()).json().size();
+        for (String body : List.of(
+                "{\"scope\":\"AGENT\",\"target\":\"no-such-agent\",\"reason\":\"r\"}",
+                "{\"scope\":\"AGENT\",\"target\":\"00000000-0000-0000-0000-000000000000\",\"reason\":\"r\"}",
+                "{\"scope\":\"AGENT\",\"reason\":\"r\"}",
+                "{\"scope\":\"TOOL\",\"target\":\"no-such-tool\",\"reason\":\"r\"}",
+                "{\"scope\":\"DATASET\",\"target\":\"no-such-scope\",\"reason\":\"r\"}",
+                "{\"scope\":\"DATASET\",\"target\":\"  \",\"reason\":\"r\"}")) {
+            var refused = client.call("POST", "/api/v1/kill-switches", secops(), body);
+            assertThat(refused.status()).as(body).isEqualTo(400);
+            assertThat(refused.contentType()).startsWith("application/problem+json");
+            assertThat(refused.json().get("code").asString()).isEqualTo("invalid-target");
+            assertThat(refused.json().get("field").asString()).isEqualTo("target");
+        }
+        assertThat(client.get("/api/v1/kill-switches", secops()).json().size()).isEqualTo(before);
+    }
+
+    @Test
+    void toolAndDatasetSwitchesNameExistingOnesAndShowTheirNames() {
+        var engaged = client.call("POST", "/api/v1/kill-switches", secops(),
+                "{\"scope\":\"DATASET\",\"target\":\"imaging-ct-deid\",\"reason\":\"leak suspected\"}");
+        assertThat(engaged.status()).as(engaged.body()).isEqualTo(201);
+        try {
+            assertThat(engaged.json().get("targetName").asString()).isEqualTo("CT imaging, de-identified");
+            var stopped = search(SEARCH);
+            assertThat(stopped.status()).isEqualTo(403);
+            assertThat(stopped.json().get("reasons").toString()).contains("KILL_SWITCH");
+        } finally {
+            client.call("POST", "/api/v1/kill-switches/" + engaged.json().get("id").asString() + "/release", admin(),
+                    "{\"reason\":\"test over\"}");
+        }
+    }
+
+    @Test
+    void aBodyThatFailsValidationAndAnUnknownPurposeLeaveDenyRecords() {
+        var invalid = search("""
+                {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"TREAT","text":"CT chest","k":0}""");
+        assertThat(invalid.status()).isEqualTo(400);
+        assertThat(invalid.json().get("field").asString()).isEqualTo("k");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(decisions("DENY")).anySatisfy(record -> {
+            assertThat(record.get("reasons").toString()).contains("INVALID_REQUEST");
+            assertThat(record.get("details").get("field").asString()).isEqualTo("k");
+        }));
+        var purpose = search("""
+                {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"SNOOPING","text":"CT chest","k":3}""");
+        assertThat(purpose.status()).isEqualTo(400);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(decisions("DENY"))
+                .anySatisfy(record -> assertThat(record.get("purposeOfUse").asString("")).isEqualTo("SNOOPING")));
+    }
+
+    @Test
+    void aSuspensionAnswersThatItIsInForceOnEveryInstance() {
+        String id = agentByClientId("demo-retrieval-agent").get("id").asString();
+        var suspended = client.call("POST", "/api/v1/agents/" + id + "/suspend", secops(), "{\"reason\":\"checking\"}");
+        assertThat(suspended.status()).as(suspended.body()).isEqualTo(200);
+        try {
+            assertThat(suspended.header("Warden-Propagation")).startsWith("confirmed=1; unconfirmed=0");
+            assertThat(suspended.header("Warden-Unconfirmed-Instances")).isNull();
+            var refused = search(SEARCH);
+            assertThat(refused.status()).isEqualTo(403);
+            assertThat(refused.json().get("reasons").toString()).contains("AGENT_SUSPENDED");
+        } finally {
+            client.call("POST", "/api/v1/agents/" + id + "/reinstate", admin(), "{\"reason\":\"checked\"}");
+        }
+    }
+
+    private static JsonNode decisions(String decision) {
+        return client.get("/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&decision=" + decision + "&limit=20",
+                compliance()).json().get("items");
+    }
+}

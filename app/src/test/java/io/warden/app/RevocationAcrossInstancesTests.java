@@ -1,0 +1,199 @@
+package io.warden.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.warden.WardenApplication;
+import io.warden.clinical.Embedder;
+import io.warden.clinical.IndexKind;
+import io.warden.clinical.TextItem;
+import io.warden.clinical.VectorCollections;
+import io.warden.policy.internal.GatewayInstances;
+import io.warden.policy.internal.PostgresNotifications;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Two full Warden instances on one database, as replicas run, with reconciliation slowed to a minute so that only
+ * the notifications can carry a change in time: a revocation made through A is in force on B when A answers, a
+ * call racing the revocation never records a PERMIT after it returned, and an instance that cannot hear is named
+ * in the answer (and still applies the change when it reconciles).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RevocationAcrossInstancesTests {
+
+    static ConfigurableApplicationContext a;
+    static ConfigurableApplicationContext b;
+    static WardenClient clientA;
+    static WardenClient clientB;
+    static String agentId;
+
+    @BeforeAll
+    static void twoInstances() throws Exception {
+        Path data = Files.createTempDirectory("warden-revocation-");
+        int databasePort = IntegrationTest.freePort();
+        int portA = IntegrationTest.freePort();
+        int portB = IntegrationTest.freePort();
+        List<String> shared = List.of("--warden.demo.enabled=true", "--warden.policy.kill-switch-reconcile=PT60S",
+                "--warden.gateway.rate-per-second=100000", "--warden.gateway.burst=100000");
+        a = start(portA, data.resolve("a"), shared, "--warden.db.port=" + databasePort, "--warden.policy.instance-name=instance-a");
+        b = start(portB, data.resolve("b"), shared, "--warden.db.url=jdbc:postgresql://localhost:" + databasePort + "/warden",
+                "--warden.db.user=warden_app", "--warden.db.migration-user=postgres", "--warden.policy.instance-name=instance-b");
+        for (var context : List.of(a, b)) {
+            Embedder embedder = context.getBean(Embedder.class);
+            context.getBean(VectorCollections.class).replace("ct-series", IndexKind.FLAT, embedder.dimension(),
+                    TextItem.records(embedder, List.of(new TextItem("s1", "CT chest axial", Map.of("dataset", "imaging-ct-deid")))));
+        }
+        clientA = new WardenClient("http://localhost:" + portA);
+        clientB = new WardenClient("http://localhost:" + portB);
+        for (var item : clientA.get("/api/v1/agents?size=100", clientA.personToken("ada.admin")).json().get("items")) {
+            if ("demo-retrieval-agent".equals(item.path("clientId").asString(null))) {
+                agentId = item.get("id").asString();
+            }
+        }
+        assertThat(agentId).isNotNull();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (b != null) {
+            b.close();
+        }
+        if (a != null) {
+            a.close();
+        }
+    }
+
+    static int callB(String agentToken) {
+        return clientB.call("POST", "/gateway/v1/text-search", agentToken, """
+                {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"TREAT","text":"CT chest","k":3}""").status();
+    }
+
+    static WardenClient.Response suspendOnA(String reason) {
+        return clientA.call("POST", "/api/v1/agents/" + agentId + "/suspend", clientA.personToken("sam.secops"),
+                "{\"reason\":\"" + reason + "\"}");
+    }
+
+    static void reinstateOnA() {
+        var reinstated = clientA.call("POST", "/api/v1/agents/" + agentId + "/reinstate", clientA.personToken("ada.admin"),
+                "{\"reason\":\"test over\"}");
+        assertThat(reinstated.status()).as(reinstated.body()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(1)
+    void aSuspensionThroughAIsInForceOnBWhenAAnswers() {
+        String agentToken = clientB.agentToken("demo-retrieval-agent", "demo-retrieval-agent-secret");
+        for (int trial = 0; trial < 10; trial++) {
+            assertThat(callB(agentToken)).as("trial %d, before", trial).isEqualTo(200);
+            var suspended = suspendOnA("trial " + trial);
+            assertThat(suspended.status()).as(suspended.body()).isEqualTo(200);
+            assertThat(suspended.header("Warden-Propagation")).as("confirmed by both instances")
+                    .startsWith("confirmed=2; unconfirmed=0");
+            assertThat(callB(agentToken)).as("trial %d, right after the suspension returned", trial).isEqualTo(403);
+            reinstateOnA();
+            assertThat(callB(agentToken)).as("trial %d, after reinstatement", trial).isEqualTo(200);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void noPermitIsRecordedAfterTheSuspensionReturnedWhileCallsRaceIt() throws Exception {
+        String tokenA = clientA.agentToken("demo-retrieval-agent", "demo-retrieval-agent-secret");
+        String tokenB = clientB.agentToken("demo-retrieval-agent", "demo-retrieval-agent-secret");
+        String compliance = clientA.personToken("carla.compliance");
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Future<Integer>> callers = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            for (int i = 0; i < 4; i++) {
+                WardenClient client = i % 2 == 0 ? clientA : clientB;
+                String token = i % 2 == 0 ? tokenA : tokenB;
+                callers.add(pool.submit(() -> {
+                    int calls = 0;
+                    while (!stop.get()) {
+                        client.call("POST", "/gateway/v1/text-search", token, """
+                                {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"TREAT","text":"CT","k":1}""");
+                        calls++;
+                    }
+                    return calls;
+                }));
+            }
+            Thread.sleep(1500); // calls at full speed, permitted
+            var suspended = suspendOnA("race");
+            assertThat(suspended.status()).as(suspended.body()).isEqualTo(200);
+            long returnedAt = head(compliance);
+            Thread.sleep(1000); // and go on calling after it
+            stop.set(true);
+            int total = 0;
+            for (Future<Integer> caller : callers) {
+                total += caller.get();
+            }
+            assertThat(total).as("calls made").isGreaterThan(20);
+            await().atMost(Duration.ofSeconds(5)).until(() -> head(compliance) > returnedAt);
+            JsonNode after = clientA.get("/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&decision=PERMIT"
+                    + "&limit=100", compliance).json().get("items");
+            List<Long> late = new ArrayList<>();
+            after.forEach(item -> {
+                if (item.get("sequence").asLong() > returnedAt) {
+                    late.add(item.get("sequence").asLong());
+                }
+            });
+            assertThat(late).as("PERMIT records after the suspension returned (at sequence %d)", returnedAt).isEmpty();
+            JsonNode denied = clientA.get("/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&decision=DENY&limit=5",
+                    compliance).json().get("items");
+            assertThat(denied).as("the calls after it were refused and recorded").isNotEmpty();
+        } finally {
+            stop.set(true);
+            reinstateOnA();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void anInstanceThatCannotHearIsNamedInTheAnswerAndAppliesTheChangeWhenItReconciles() {
+        String agentToken = clientB.agentToken("demo-retrieval-agent", "demo-retrieval-agent-secret");
+        PostgresNotifications earsOfB = b.getBean(PostgresNotifications.class);
+        earsOfB.stop();
+        try {
+            var suspended = suspendOnA("B is deaf");
+            assertThat(suspended.status()).isEqualTo(200);
+            assertThat(suspended.header("Warden-Propagation")).startsWith("confirmed=1; unconfirmed=1");
+            assertThat(suspended.header("Warden-Unconfirmed-Instances")).isEqualTo(b.getBean(GatewayInstances.class).name())
+                    .isEqualTo("instance-b");
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> callB(agentToken) == 403);
+        } finally {
+            earsOfB.start();
+            reinstateOnA();
+        }
+    }
+
+    private static long head(String compliance) {
+        return clientA.get("/api/v1/audit/events?limit=1", compliance).json().get("items").get(0).get("sequence").asLong();
+    }
+
+    private static ConfigurableApplicationContext start(int port, Path data, List<String> shared, String... extra) {
+        List<String> args = new ArrayList<>(shared);
+        args.add("--server.port=" + port);
+        args.add("--warden.identity.issuer=http://localhost:" + port);
+        args.add("--warden.data-dir=" + data);
+        args.addAll(List.of(extra));
+        return new SpringApplicationBuilder(WardenApplication.class).run(args.toArray(String[]::new));
+    }
+}
