@@ -1,5 +1,6 @@
 package io.warden.policy.internal;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.warden.audit.AuditLog;
 import io.warden.clinical.Retrieval;
 import io.warden.policy.KillSwitches;
@@ -34,13 +35,21 @@ class GatewayConfiguration {
         };
     }
 
+    /** The gateway's and the kill switches' meters, on the application's registry (Prometheus in the app). */
+    @Bean
+    GatewayMetrics gatewayMetrics(MeterRegistry meterRegistry, Clock clock) {
+        return new GatewayMetrics(meterRegistry, clock);
+    }
+
     @Bean
     GatewayService gatewayService(AgentQueries agents, AgentRegistry registry, Directory directory, KillSwitches killSwitches,
-            PolicyDecisionPoint policyDecisionPoint, AuditLog audit, Retrieval retrieval, Clock clock,
+            PolicyDecisionPoint policyDecisionPoint, AuditLog audit, Retrieval retrieval, Clock clock, GatewayMetrics gatewayMetrics,
             @Value("${warden.gateway.retrieval-deadline:PT5S}") Duration deadline,
             @Value("${warden.gateway.rate-per-second:100}") double rate,
             @Value("${warden.gateway.burst:200}") double burst) {
-        return new GatewayService(agents, registry, directory, killSwitches, policyDecisionPoint, audit, retrieval, clock,
-                deadline, new RateLimiter(rate, burst));
+        GatewayService gateway = new GatewayService(agents, registry, directory, killSwitches, policyDecisionPoint, audit,
+                retrieval, clock, deadline, new RateLimiter(rate, burst), gatewayMetrics);
+        gatewayMetrics.lostOutcomeRecords(gateway, GatewayService::lostOutcomeRecords);
+        return gateway;
     }
 }

@@ -80,6 +80,7 @@ public final class GatewayService {
     private final Clock clock;
     private final Duration deadline;
     private final RateLimiter limiter;
+    private final GatewayMetrics metrics;
     private final Map<String, Optional<AgentView>> agentCache = new ConcurrentHashMap<>();
     private final Map<String, Optional<ToolView>> toolCache = new ConcurrentHashMap<>();
     private final Map<String, Optional<DataScopeView>> scopeCache = new ConcurrentHashMap<>();
@@ -96,7 +97,7 @@ public final class GatewayService {
 
     public GatewayService(AgentQueries agents, AgentRegistry registry, Directory directory, KillSwitches killSwitches,
             PolicyDecisionPoint decisionPoint, AuditLog audit, Retrieval retrieval, Clock clock, Duration deadline,
-            RateLimiter limiter) {
+            RateLimiter limiter, GatewayMetrics metrics) {
         this.agents = agents;
         this.registry = registry;
         this.directory = directory;
@@ -107,6 +108,7 @@ public final class GatewayService {
         this.clock = clock;
         this.deadline = deadline;
         this.limiter = limiter;
+        this.metrics = metrics;
         killSwitches.onEngaged(this::cancelCoveredCalls);
     }
 
@@ -120,6 +122,10 @@ public final class GatewayService {
     }
 
     public Result call(String clientId, String toolKey, GatewayRequest request) {
+        return metrics.call(toolKey, () -> serve(clientId, toolKey, request)); // counted by tool, decision and reason
+    }
+
+    private Result serve(String clientId, String toolKey, GatewayRequest request) {
         long started = System.nanoTime();
         String digest = digest(toolKey, request);
         AgentView agent = agentCache.computeIfAbsent(clientId, id -> agents.findAgentByClientId(id)).orElse(null);
@@ -147,7 +153,7 @@ public final class GatewayService {
             deny(403, agent, clientId, toolKey, request, digest,
                     List.of(tool == null ? ReasonCodes.UNKNOWN_TOOL : ReasonCodes.UNKNOWN_DATASET), "Unknown tool or dataset");
         }
-        Decision decision = decisionPoint.decide(input(agent, tool, dataset, request, covered));
+        Decision decision = metrics.decide(decisionPoint, input(agent, tool, dataset, request, covered));
         recordDecision(agent, clientId, toolKey, request, digest, decision);
         if (!decision.allow()) {
             int status = decision.reasons().contains(ReasonCodes.DECISION_UNAVAILABLE) ? 503 : 403;
