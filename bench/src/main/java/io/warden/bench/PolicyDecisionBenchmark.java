@@ -50,10 +50,11 @@ public class PolicyDecisionBenchmark {
     public void setUp() throws Exception {
         input = new DecisionInput(
                 new DecisionInput.Agent("demo-retrieval-agent", AgentStatus.ACTIVE, true, Set.of("imaging-ct-deid", "wound-images-deid"),
-                        Set.of("image-search", "text-search"), SensitivityLabel.CONFIDENTIAL, false),
-                new DecisionInput.Tool("image-search", 50),
+                        Set.of("image-search", "text-search"), Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH),
+                        SensitivityLabel.CONFIDENTIAL, false),
+                new DecisionInput.Tool("image-search", 50, Set.of(), SensitivityLabel.HIGHLY_CONFIDENTIAL),
                 new DecisionInput.Dataset("imaging-ct-deid", SensitivityLabel.INTERNAL, false, true,
-                        Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH), false),
+                        Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH), Set.of()),
                 PurposeOfUse.TREAT, new DecisionInput.Request(10), DecisionInput.KillSwitches.none(), Instant.parse("2026-11-28T10:00:00Z"));
         embedded = new EmbeddedPolicyDecisionPoint();
         byte[] answer = """

@@ -1,5 +1,6 @@
 package io.warden.audit.internal;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,8 +36,8 @@ class AuditConfiguration {
     @Bean
     @DependsOnDatabaseInitialization
     PostgresAuditLog auditLog(DataSource dataSource, Clock clock, SigningKeys.SigningKey auditSigningKey,
-            AuditProperties properties) {
-        return new PostgresAuditLog(dataSource, clock, auditSigningKey, trusted(properties), properties);
+            AuditProperties properties, MeterRegistry meterRegistry) {
+        return new PostgresAuditLog(dataSource, clock, auditSigningKey, trusted(properties), properties, meterRegistry);
     }
 
     @Bean

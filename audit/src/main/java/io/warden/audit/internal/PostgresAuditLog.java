@@ -1,5 +1,10 @@
 package io.warden.audit.internal;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
@@ -62,7 +67,9 @@ public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAn
             agent_id, owner_id, dataset, tool, decision, reasons, purpose, request_digest, outcome, latency_micros,
             correlation_id, detail_keys, detail_values, hash""";
 
-    private record Pending(AuditEvent event, RecordCodecV1.Template template, CompletableFuture<AuditRecord> result) {
+    /** An event waiting for the writer; {@code queuedAt} (nanoTime) starts its append latency. */
+    private record Pending(AuditEvent event, RecordCodecV1.Template template, CompletableFuture<AuditRecord> result,
+            long queuedAt) {
     }
 
     private record Head(long lastSeq, byte[] lastHash, long lastCheckpointSeq, @Nullable Instant lastCheckpointAt) {
@@ -74,6 +81,8 @@ public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAn
     private final Map<String, PublicKey> trustedKeys;
     private final AuditProperties properties;
     private final BlockingQueue<Pending> queue;
+    private final Timer appendLatency;
+    private final MeterRegistry meters;
     private final Chain chain = new Chain();
     private volatile boolean running;
     /** Where this instance's writer last left the head; only the writer thread touches it. */
@@ -82,8 +91,18 @@ public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAn
     private @Nullable Thread writer;
     private @Nullable ScheduledExecutorService timer;
 
+    /** A log whose meters go nowhere: for tools and tests that read no metrics. */
     public PostgresAuditLog(DataSource dataSource, Clock clock, SigningKeys.SigningKey signingKey,
             Map<String, PublicKey> trustedKeys, AuditProperties properties) {
+        this(dataSource, clock, signingKey, trustedKeys, properties, new CompositeMeterRegistry());
+    }
+
+    /**
+     * @param meters where the append latency ({@code warden.audit.append}), the queue depth
+     *               ({@code warden.audit.queue.depth}) and failed appends ({@code warden.audit.append.failed}) go
+     */
+    public PostgresAuditLog(DataSource dataSource, Clock clock, SigningKeys.SigningKey signingKey,
+            Map<String, PublicKey> trustedKeys, AuditProperties properties, MeterRegistry meters) {
         this.dataSource = dataSource;
         this.clock = clock;
         this.signingKey = signingKey;
@@ -92,6 +111,20 @@ public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAn
         this.trustedKeys = Map.copyOf(keys);
         this.properties = properties;
         this.queue = new LinkedBlockingQueue<>(properties.queueCapacity());
+        this.meters = meters;
+        this.appendLatency = Timer.builder("warden.audit.append")
+                .description("From an audit append being queued to its group commit (what a caller of append waits)")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(properties.appendTimeout()).register(meters);
+        Gauge.builder("warden.audit.queue.depth", queue, BlockingQueue::size)
+                .description("Audit appends waiting for the writer; appends are refused at warden.audit.queue-capacity")
+                .strongReference(true).register(meters);
+        Gauge.builder("warden.audit.queue.capacity", properties, AuditProperties::queueCapacity)
+                .description("warden.audit.queue-capacity: the queue depth at which appends are refused")
+                .strongReference(true).register(meters);
+        for (String reason : List.of("overloaded", "write-failed", "stopped")) {
+            failed(reason); // every series exists from the start, so increase() sees the first failure
+        }
     }
 
     // ---- lifecycle ----------------------------------------------------------------------------------
@@ -143,6 +176,7 @@ public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAn
         }
         Pending left;
         while ((left = queue.poll()) != null) {
+            failed("stopped").increment();
             left.result().completeExceptionally(new AuditWriteFailed("the audit log stopped before the event was written"));
         }
     }
@@ -183,8 +217,9 @@ public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAn
             throw new AuditWriteFailed("The audit log is not running; " + event.action() + " was not recorded");
         }
         // the canonical form is prepared here, on the many appending threads, not on the one writer
-        Pending pending = new Pending(event, RecordCodecV1.template(event), new CompletableFuture<>());
+        Pending pending = new Pending(event, RecordCodecV1.template(event), new CompletableFuture<>(), System.nanoTime());
         if (!queue.offer(pending)) {
+            failed("overloaded").increment();
             throw new AuditWriteFailed("The audit log is overloaded (" + properties.queueCapacity()
                     + " appends waiting); " + event.action() + " was not recorded");
         }
@@ -193,6 +228,12 @@ public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAn
             return CompletableFuture.failedFuture(cause instanceof AuditWriteFailed ? cause
                     : new AuditWriteFailed("Could not record " + event.action() + ": " + cause.getMessage(), cause));
         });
+    }
+
+    private Counter failed(String reason) {
+        return Counter.builder("warden.audit.append.failed").tag("reason", reason)
+                .description("Audit appends that failed: refused when the queue was full, failed to commit, or dropped at stop")
+                .register(meters);
     }
 
     private void writeLoop() {
@@ -206,8 +247,10 @@ public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAn
                 batch.add(first);
                 queue.drainTo(batch, properties.maxBatch() - 1);
                 List<AuditRecord> written = write(batch);
+                long committed = System.nanoTime();
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).result().complete(written.get(i));
+                    appendLatency.record(committed - batch.get(i).queuedAt(), TimeUnit.NANOSECONDS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -215,6 +258,7 @@ public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAn
                 return;
             } catch (Exception e) {
                 log.error("Could not write {} audit events; their appends fail", batch.size(), e);
+                failed("write-failed").increment(batch.size());
                 batch.forEach(p -> p.result().completeExceptionally(e));
             } finally {
                 batch.clear();

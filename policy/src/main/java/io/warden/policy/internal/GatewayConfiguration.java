@@ -1,5 +1,6 @@
 package io.warden.policy.internal;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.warden.audit.AuditLog;
 import io.warden.clinical.Retrieval;
 import io.warden.policy.KillSwitches;
@@ -36,6 +37,12 @@ class GatewayConfiguration {
         };
     }
 
+    /** The gateway's and the kill switches' meters, on the application's registry (Prometheus in the app). */
+    @Bean
+    GatewayMetrics gatewayMetrics(MeterRegistry meterRegistry, Clock clock) {
+        return new GatewayMetrics(meterRegistry, clock);
+    }
+
     @Bean
     PolicyCache policyCache(@Value("${warden.gateway.cache-refresh:PT30S}") Duration timeToLive) {
         return new PolicyCache(timeToLive);
@@ -44,18 +51,28 @@ class GatewayConfiguration {
     @Bean
     @DependsOnDatabaseInitialization
     PolicyChanges policyChanges(JdbcClient jdbc, PolicyCache cache, GatewayInstances instances,
-            PostgresNotifications notifications, @Value("${warden.policy.kill-switch-reconcile:PT3S}") Duration reconcile) {
-        return new PolicyChanges(jdbc, cache, instances, notifications, reconcile, propagation -> { });
+            PostgresNotifications notifications, @Value("${warden.policy.kill-switch-reconcile:PT3S}") Duration reconcile,
+            GatewayMetrics gatewayMetrics) {
+        return new PolicyChanges(jdbc, cache, instances, notifications, reconcile, propagation -> {
+            if (propagation.everywhere()) {
+                gatewayMetrics.revocationApplied(propagation.waited());
+            } else {
+                gatewayMetrics.revocationUnconfirmed();
+            }
+        });
     }
 
     @Bean
     GatewayService gatewayService(AgentQueries agents, AgentRegistry registry, Directory directory, KillSwitches killSwitches,
             PolicyDecisionPoint policyDecisionPoint, AuditLog audit, Retrieval retrieval, Clock clock, PolicyCache cache,
+            GatewayMetrics gatewayMetrics,
             @Value("${warden.gateway.retrieval-deadline:PT5S}") Duration deadline,
             @Value("${warden.gateway.rate-per-second:100}") double rate,
             @Value("${warden.gateway.burst:200}") double burst,
             @Value("${warden.gateway.refusal-record-window:PT1S}") Duration refusalWindow) {
-        return new GatewayService(agents, registry, directory, killSwitches, policyDecisionPoint, audit, retrieval, clock,
-                deadline, new RateLimiter(rate, burst), cache, refusalWindow);
+        GatewayService gateway = new GatewayService(agents, registry, directory, killSwitches, policyDecisionPoint, audit,
+                retrieval, clock, deadline, new RateLimiter(rate, burst), cache, refusalWindow, gatewayMetrics);
+        gatewayMetrics.lostOutcomeRecords(gateway, GatewayService::lostOutcomeRecords);
+        return gateway;
     }
 }

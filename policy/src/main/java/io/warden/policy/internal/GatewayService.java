@@ -99,6 +99,7 @@ public final class GatewayService {
     private final RateLimiter limiter;
     private final PolicyCache cache;
     private final RefusalThrottle<Refused> refusals;
+    private final GatewayMetrics metrics;
     private final Map<AgentId, Instant> lastActive = new ConcurrentHashMap<>();
     /** A retrieval call under way, cancelled when a kill switch that covers it is engaged. */
     private record InFlight(AgentView agent, String tool, String dataset, java.util.concurrent.Future<?> call) {
@@ -111,7 +112,7 @@ public final class GatewayService {
 
     public GatewayService(AgentQueries agents, AgentRegistry registry, Directory directory, KillSwitches killSwitches,
             PolicyDecisionPoint decisionPoint, AuditLog audit, Retrieval retrieval, Clock clock, Duration deadline,
-            RateLimiter limiter, PolicyCache cache, Duration refusalWindow) {
+            RateLimiter limiter, PolicyCache cache, Duration refusalWindow, GatewayMetrics metrics) {
         this.agents = agents;
         this.registry = registry;
         this.directory = directory;
@@ -124,6 +125,7 @@ public final class GatewayService {
         this.limiter = limiter;
         this.cache = cache;
         this.refusals = new RefusalThrottle<>(refusalWindow, System::nanoTime);
+        this.metrics = metrics;
         killSwitches.onEngaged(this::cancelCoveredCalls);
     }
 
@@ -149,6 +151,10 @@ public final class GatewayService {
     }
 
     public Result call(String clientId, String toolKey, GatewayRequest request) {
+        return metrics.call(toolKey, () -> serve(clientId, toolKey, request)); // counted by tool, decision and reason
+    }
+
+    private Result serve(String clientId, String toolKey, GatewayRequest request) {
         long started = System.nanoTime();
         String digest = digest(toolKey, request);
         Admitted admitted = cache.decide(() -> admit(clientId, toolKey, request, digest));
@@ -261,7 +267,7 @@ public final class GatewayService {
             deny(403, agent, clientId, toolKey, request, digest,
                     List.of(tool == null ? ReasonCodes.UNKNOWN_TOOL : ReasonCodes.UNKNOWN_DATASET), "Unknown tool or dataset");
         }
-        Decision decision = decisionPoint.decide(input(agent, tool, dataset, purpose, request, covered));
+        Decision decision = metrics.decide(decisionPoint, input(agent, tool, dataset, purpose, request, covered));
         if (decision.allow() && decision.obligations().deidentificationRequired() && !dataset.deidentified()
                 && !DEIDENTIFYING_BACKENDS.contains(tool.backend())) {
             // an obligation this call's backend cannot honour: refused, never served as if it had been

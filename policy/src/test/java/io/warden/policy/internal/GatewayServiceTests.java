@@ -46,6 +46,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,6 +62,8 @@ class GatewayServiceTests {
     final AtomicInteger retrievalCalls = new AtomicInteger();
     final AtomicBoolean retrievalSlow = new AtomicBoolean();
     final AtomicBoolean killed = new AtomicBoolean();
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    final GatewayMetrics metrics = new GatewayMetrics(meters, Clock.systemUTC());
 
     final AgentView agent = new AgentView(new AgentId(UUID.randomUUID()), "Demo", AgentKind.RETRIEVAL, "p", AgentStatus.ACTIVE,
             "owner-1", "agent-client", null, RiskTier.LOW, new TreeSet<>(Set.of("ct-deid", "derm-phi")),
@@ -158,7 +161,8 @@ class GatewayServiceTests {
 
     GatewayService gateway(io.warden.policy.PolicyDecisionPoint pdp, double rate) {
         return new GatewayService(agents, registry, directory, switches, pdp, audit, retrieval, Clock.systemUTC(),
-                Duration.ofMillis(300), new RateLimiter(rate, rate), new PolicyCache(Duration.ofSeconds(30)), Duration.ofSeconds(1));
+                Duration.ofMillis(300), new RateLimiter(rate, rate), new PolicyCache(Duration.ofSeconds(30)), Duration.ofSeconds(1),
+                metrics);
     }
 
     GatewayService gateway() {
@@ -228,7 +232,7 @@ class GatewayServiceTests {
         retrievalSlow.set(true);
         GatewayService gateway = new GatewayService(agents, registry, directory, switches, new EmbeddedPolicyDecisionPoint(), audit,
                 retrieval, Clock.systemUTC(), Duration.ofSeconds(30), new RateLimiter(100, 100), new PolicyCache(Duration.ofSeconds(30)),
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1), metrics);
         var call = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> retrievalCalls.get() == 1);
@@ -319,6 +323,63 @@ class GatewayServiceTests {
         });
         var unobliged = GatewayService.applyObligations(hits, new Decision.Obligations(10, List.of("derm-phi"), List.of(), false), dataset);
         assertThat(unobliged).hasSize(2);
+    }
+
+    @Test
+    void everyCallIsCountedByToolDecisionAndFirstReasonAndEveryDecisionIsTimed() {
+        GatewayService limited = gateway(new EmbeddedPolicyDecisionPoint(), 1);
+        limited.call("agent-client", "text-search", request("derm-phi", "HRESCH"));
+        assertDenied(() -> limited.call("agent-client", "text-search", request("ct-deid", "TREAT")), 429, ReasonCodes.RATE_LIMITED);
+        assertDenied(() -> gateway().call("stranger", "text-search", request("ct-deid", "TREAT")), 401, ReasonCodes.AGENT_UNKNOWN);
+        assertDenied(() -> gateway().call("agent-client", "text-search", request("ct-deid", null)), 403, ReasonCodes.PURPOSE_REQUIRED);
+
+        assertThat(calls("text-search", "PERMIT", "none")).isEqualTo(1);
+        assertThat(calls("text-search", "DENY", ReasonCodes.RATE_LIMITED)).isEqualTo(1);
+        assertThat(calls("text-search", "DENY", ReasonCodes.AGENT_UNKNOWN)).isEqualTo(1);
+        assertThat(calls("text-search", "DENY", ReasonCodes.PURPOSE_REQUIRED)).isEqualTo(1);
+        assertThat(meters.get("warden.gateway.rate.limited").tags("tool", "text-search", "reason", ReasonCodes.RATE_LIMITED)
+                .counter().count()).isEqualTo(1);
+        assertThat(meters.get("warden.gateway.decision").timer().count()).as("the permit and PURPOSE_REQUIRED reached the decision point")
+                .isEqualTo(2);
+        assertThat(meters.find("warden.gateway.calls").counters()).as("no agent or client id in any label")
+                .allSatisfy(c -> assertThat(c.getId().getTags().toString()).doesNotContain("agent-client").doesNotContain("stranger"));
+    }
+
+    @Test
+    void callsRefusedAfterThePolicyPermittedAreCountedWithTheReasonTheAgentGot() {
+        retrievalSlow.set(true);
+        assertDenied(() -> gateway().call("agent-client", "text-search", request("ct-deid", "TREAT")), 503, ReasonCodes.RETRIEVAL_UNAVAILABLE);
+        retrievalSlow.set(false);
+        auditBroken.set(true);
+        assertDenied(() -> gateway().call("agent-client", "text-search", request("ct-deid", "TREAT")), 503, ReasonCodes.AUDIT_UNAVAILABLE);
+        assertThat(calls("text-search", "DENY", ReasonCodes.RETRIEVAL_UNAVAILABLE)).isEqualTo(1);
+        assertThat(calls("text-search", "DENY", ReasonCodes.AUDIT_UNAVAILABLE)).isEqualTo(1);
+        assertThat(meters.find("warden.gateway.calls").tag("decision", "PERMIT").counter()).isNull();
+    }
+
+    @Test
+    void aDecisionPointThatCannotDecideIsCountedSoTheAlertCanFire() {
+        GatewayService broken = gateway(input -> new Decision(false, List.of(ReasonCodes.DECISION_UNAVAILABLE),
+                Decision.Obligations.none(), null), 1000);
+        assertDenied(() -> broken.call("agent-client", "text-search", request("ct-deid", "TREAT")), 503, ReasonCodes.DECISION_UNAVAILABLE);
+        assertDenied(() -> broken.call("agent-client", "text-search", request("ct-deid", "TREAT")), 503, ReasonCodes.DECISION_UNAVAILABLE);
+        assertThat(meters.get("warden.policy.decision.unavailable").counter().count()).isEqualTo(2);
+        assertThat(calls("text-search", "DENY", ReasonCodes.DECISION_UNAVAILABLE)).isEqualTo(2);
+    }
+
+    @Test
+    void lostOutcomeRecordsAreReadByTheirCounter() {
+        outcomeCommitFails.set(true);
+        GatewayService gateway = gateway();
+        metrics.lostOutcomeRecords(gateway, GatewayService::lostOutcomeRecords);
+        gateway.call("agent-client", "text-search", request("ct-deid", "TREAT"));
+        gateway.call("agent-client", "text-search", request("ct-deid", "TREAT"));
+        assertThat(meters.get("warden.audit.outcome.records.lost").functionCounter().count()).isEqualTo(2);
+    }
+
+    private double calls(String tool, String decision, String reason) {
+        var counter = meters.find("warden.gateway.calls").tags("tool", tool, "decision", decision, "reason", reason).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private static void assertDenied(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, int status, String reason) {
