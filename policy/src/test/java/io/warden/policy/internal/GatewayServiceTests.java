@@ -64,7 +64,8 @@ class GatewayServiceTests {
 
     final AgentView agent = new AgentView(new AgentId(UUID.randomUUID()), "Demo", AgentKind.RETRIEVAL, "p", AgentStatus.ACTIVE,
             "owner-1", "agent-client", null, RiskTier.LOW, new TreeSet<>(Set.of("ct-deid", "derm-phi")),
-            new TreeSet<>(Set.of("text-search")), Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, null, null, false, 3);
+            new TreeSet<>(Set.of("text-search")), new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH)),
+            new TreeSet<>(Set.of("derm-phi")), Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, null, null, false, 3);
 
     AuditLog audit = new AuditLog() {
         public AuditRecord append(AuditEvent event) {
@@ -126,9 +127,9 @@ class GatewayServiceTests {
                 }
                 case "dataScope" -> switch ((String) args[0]) {
                     case "ct-deid" -> new DataScopeView("ct-deid", "CT", "", SensitivityLabel.INTERNAL, false, true,
-                            new TreeSet<>(Set.of(PurposeOfUse.TREAT)), false, 1);
+                            new TreeSet<>(Set.of(PurposeOfUse.TREAT)), new TreeSet<>(), false, 1);
                     case "derm-phi" -> new DataScopeView("derm-phi", "Derm", "", SensitivityLabel.HIGHLY_CONFIDENTIAL, true, false,
-                            new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH)), false, 1);
+                            new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH)), new TreeSet<>(), false, 1);
                     default -> throw new RegistryException.NotFound("data-scope", args[0]);
                 };
                 case "recordLastActivity" -> null;

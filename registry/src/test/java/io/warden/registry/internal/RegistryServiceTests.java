@@ -262,7 +262,7 @@ class RegistryServiceTests {
     @Test
     void aStaleVersionIsAConflictThatNamesTheCurrentVersion() {
         AgentView agent = register("Versioned", Set.of(), Set.of(), owner, null);
-        var update = new Commands.UpdateAgent("Versioned v2", "new purpose", null, null, null, agent.version());
+        var update = new Commands.UpdateAgent("Versioned v2", "new purpose", null, null, null, null, agent.version());
         AgentView updated = registry.update(agent.id(), update, owner);
         assertThat(updated.version()).isEqualTo(agent.version() + 1);
         assertThatThrownBy(() -> registry.update(agent.id(), update, owner))
@@ -282,10 +282,11 @@ class RegistryServiceTests {
         AgentView agent = active("Changing");
         ApprovalView request = registry.requestChange(agent.id(), new Commands.RequestChange(
                 new TreeSet<>(Set.of(key("derm-phi"))), new TreeSet<>(Set.of(key("ct-deid"))),
-                new TreeSet<>(Set.of(key("classify"))), new TreeSet<>(), "move to dermatology"), owner);
+                new TreeSet<>(Set.of(key("classify"))), new TreeSet<>(), none(), none(), "move to dermatology"), owner);
         assertThat(request.requiresCompliance()).isTrue();
         assertThatThrownBy(() -> registry.requestChange(agent.id(), new Commands.RequestChange(
-                new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(Set.of(key("image-search"))), "x"), owner))
+                new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(Set.of(key("image-search"))), none(), none(),
+                "x"), owner))
                 .hasFieldOrPropertyWithValue("code", "approval-pending");
 
         registry.approve(request.id(), "approved", compliance);
@@ -299,10 +300,10 @@ class RegistryServiceTests {
     void changeRequestsNameTheFieldAtFault() {
         AgentView agent = active("Faulty change");
         assertThatThrownBy(() -> registry.requestChange(agent.id(), new Commands.RequestChange(new TreeSet<>(),
-                new TreeSet<>(Set.of(key("derm-phi"))), new TreeSet<>(), new TreeSet<>(), "x"), owner))
+                new TreeSet<>(Set.of(key("derm-phi"))), new TreeSet<>(), new TreeSet<>(), none(), none(), "x"), owner))
                 .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("removeScopes"));
         assertThatThrownBy(() -> registry.requestChange(agent.id(), new Commands.RequestChange(new TreeSet<>(),
-                new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), "x"), owner))
+                new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), none(), none(), "x"), owner))
                 .isInstanceOf(RegistryException.InvalidField.class);
     }
 
@@ -331,7 +332,7 @@ class RegistryServiceTests {
     @Test
     void dataScopesCannotHoldPhiAndBeDeidentified() {
         assertThatThrownBy(() -> registry.createDataScope("bad-" + suffix, new Commands.SaveDataScope("Bad", "",
-                SensitivityLabel.INTERNAL, true, true, new TreeSet<>(Set.of(PurposeOfUse.TREAT))), false, admin))
+                SensitivityLabel.INTERNAL, true, true, new TreeSet<>(Set.of(PurposeOfUse.TREAT)), none()), false, admin))
                 .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("deidentified"));
     }
 
@@ -353,7 +354,8 @@ class RegistryServiceTests {
 
     private void scope(String base, SensitivityLabel label, boolean phi) {
         registry.createDataScope(key(base), new Commands.SaveDataScope(base, "", label, phi, !phi,
-                new TreeSet<>(Set.of(PurposeOfUse.TREAT))), false, Actor.person("seed", Set.of(Role.ADMIN)));
+                new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.ETREAT, PurposeOfUse.HRESCH)), none()), false,
+                Actor.person("seed", Set.of(Role.ADMIN)));
     }
 
     private void tool(String base) {
@@ -363,7 +365,7 @@ class RegistryServiceTests {
 
     private Commands.RegisterAgent command(String name, Set<String> scopes, Set<String> tools, String ownerId) {
         return new Commands.RegisterAgent(name, AgentKind.RETRIEVAL, "test purpose", ownerId, null,
-                new TreeSet<>(scopes), new TreeSet<>(tools), true);
+                new TreeSet<>(scopes), new TreeSet<>(tools), new TreeSet<>(Set.of(PurposeOfUse.TREAT)), true);
     }
 
     private AgentView register(String name, Set<String> scopes, Set<String> tools, Actor actor, String ownerId) {
@@ -384,6 +386,10 @@ class RegistryServiceTests {
         AgentView agent = register(name, Set.of("ct-deid"), Set.of("image-search"), owner, null);
         registry.approve(pending(agent).id(), "ok", admin);
         return registry.activate(agent.id(), ONBOARDING);
+    }
+
+    private static TreeSet<PurposeOfUse> none() {
+        return new TreeSet<>();
     }
 
     private ApprovalView pending(AgentView agent) {
