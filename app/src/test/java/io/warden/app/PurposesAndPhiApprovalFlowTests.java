@@ -121,6 +121,15 @@ class PurposesAndPhiApprovalFlowTests extends IntegrationTest {
         assertThat(byOwner.status()).isEqualTo(403);
     }
 
+    @Test
+    void demoAgentsHoldThePurposesTheirWorkNeedsAndComplianceApprovedTheWoundClassifiersPhi() {
+        assertThat(strings(agentByClientId("demo-retrieval-agent").get("purposesOfUse"))).contains("TREAT", "HRESCH");
+        JsonNode wound = agentByClientId("demo-wound-classifier");
+        assertThat(strings(wound.get("purposesOfUse"))).contains("TREAT", "HQUALIMP");
+        assertThat(strings(wound.get("phiApprovedScopes"))).contains("dermatology-phi");
+        assertThat(strings(agentByClientId("demo-cohort-builder").get("phiApprovedScopes"))).isEmpty();
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------
 
     private static String scope(String sensitivity, String allowed, String deidentifyFor) {
