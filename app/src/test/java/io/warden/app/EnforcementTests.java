@@ -136,6 +136,66 @@ class EnforcementTests extends IntegrationTest {
         }
     }
 
+    @Test
+    void aPurposeTheAgentWasNotGrantedIsDeniedThoughTheDatasetAllowsIt() {
+        // the demo retrieval agent holds TREAT and HRESCH; its CT scope also allows HOPERAT
+        var refused = search("""
+                {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"HOPERAT","text":"CT chest","k":3}""");
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.json().get("reasons").toString()).contains("PURPOSE_NOT_GRANTED").doesNotContain("PURPOSE_NOT_ALLOWED");
+        var granted = search("""
+                {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"HRESCH","text":"CT chest","k":3}""");
+        assertThat(granted.status()).isEqualTo(200);
+    }
+
+    @Test
+    void aScopeReclassifiedAsPhiAfterItWasGrantedIsNotReadWithoutANewApproval() {
+        JsonNode scope = client.get("/api/v1/data-scopes/imaging-ct-deid", admin()).json();
+        String restore = scopeUpdate(scope, false, true, scope.get("version").asLong() + 1);
+        var reclassified = client.call("PUT", "/api/v1/data-scopes/imaging-ct-deid", admin(),
+                scopeUpdate(scope, true, false, scope.get("version").asLong()));
+        assertThat(reclassified.status()).as(reclassified.body()).isEqualTo(200);
+        try {
+            assertThat(reclassified.header("Warden-Propagation")).startsWith("confirmed=1; unconfirmed=0");
+            var refused = search(SEARCH);
+            assertThat(refused.status()).isEqualTo(403);
+            assertThat(refused.json().get("reasons").toString()).contains("PHI_NOT_APPROVED");
+        } finally {
+            var restored = client.call("PUT", "/api/v1/data-scopes/imaging-ct-deid", admin(), restore);
+            assertThat(restored.status()).as(restored.body()).isEqualTo(200);
+        }
+        assertThat(search(SEARCH).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aScopeThatDeidentifiesForResearchServesResearchCallsWithoutIdentifiers() {
+        collections.replace("ct-series", IndexKind.FLAT, embedder.dimension(), TextItem.records(embedder, List.of(
+                new TextItem("s1", "CT chest axial lung window", Map.of("dataset", "imaging-ct-deid", "patient_id", "P-1",
+                        "label", "chest")))));
+        JsonNode scope = client.get("/api/v1/data-scopes/imaging-ct-deid", admin()).json();
+        var research = client.call("PUT", "/api/v1/data-scopes/imaging-ct-deid", admin(), scopeUpdate(scope, false, true,
+                scope.get("version").asLong()).replace("\"deidentifyFor\":[]", "\"deidentifyFor\":[\"HRESCH\"]"));
+        assertThat(research.status()).as(research.body()).isEqualTo(200);
+        try {
+            JsonNode forResearch = search("""
+                    {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"HRESCH","text":"CT chest","k":3}""").json();
+            assertThat(forResearch.get("hits")).singleElement().satisfies(hit ->
+                    assertThat(hit.get("metadata").has("patient_id")).as("identifying field removed").isFalse());
+            JsonNode forTreatment = search(SEARCH).json();
+            assertThat(forTreatment.get("hits").get(0).get("metadata").get("patient_id").asString()).isEqualTo("P-1");
+        } finally {
+            client.call("PUT", "/api/v1/data-scopes/imaging-ct-deid", admin(), scopeUpdate(scope, false, true,
+                    scope.get("version").asLong() + 1));
+        }
+    }
+
+    private static String scopeUpdate(JsonNode scope, boolean phi, boolean deidentified, long version) {
+        return """
+                {"displayName":%s,"description":%s,"sensitivity":"%s","phi":%s,"deidentified":%s,"allowedPurposes":%s,
+                 "deidentifyFor":[],"version":%d}""".formatted(scope.get("displayName").toString(), scope.get("description").toString(),
+                scope.get("sensitivity").asString(), phi, deidentified, scope.get("allowedPurposes").toString(), version);
+    }
+
     private static JsonNode decisions(String decision) {
         return client.get("/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&decision=" + decision + "&limit=20",
                 compliance()).json().get("items");

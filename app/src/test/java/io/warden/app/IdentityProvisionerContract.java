@@ -37,7 +37,7 @@ interface IdentityProvisionerContract {
     default AgentView agent(AgentId id, @Nullable String clientId) {
         return new AgentView(id, "Contract agent " + id.toString().substring(0, 8), AgentKind.RETRIEVAL, "contract",
                 AgentStatus.PENDING_APPROVAL, "3f1c2a9e-7b1d-4e0a-9c11-000000000a02", clientId, null, RiskTier.LOW,
-                new TreeSet<>(), new TreeSet<>(), Instant.EPOCH, Instant.EPOCH, null, null, null, false, 1);
+                new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), Instant.EPOCH, Instant.EPOCH, null, null, null, false, 1);
     }
 
     @Test

@@ -72,7 +72,8 @@ public final class WorkflowBench {
         long started = System.nanoTime();
         for (int i = 0; i < count; i++) {
             var command = new Commands.RegisterAgent("Bench onboarding " + i + " " + UUID.randomUUID(), AgentKind.RETRIEVAL,
-                    "Onboarding benchmark", OTTO, null, new TreeSet<>(Set.of("imaging-ct-deid")), new TreeSet<>(Set.of("text-search")), true);
+                    "Onboarding benchmark", OTTO, null, new TreeSet<>(Set.of("imaging-ct-deid")), new TreeSet<>(Set.of("text-search")),
+                    new TreeSet<>(Set.of(io.warden.registry.PurposeOfUse.TREAT)), true);
             AgentId id = registry.register(command, null, OWNER).agent().id();
             ids.add(id);
             var pending = registry.approvals(ApprovalStatus.PENDING, id, 0, 1).items();

@@ -11,6 +11,11 @@ import org.jspecify.annotations.Nullable;
  *                 Entra application's app id); null until an identity is provisioned
  * @param dataScopes keys of the data scopes granted to the agent
  * @param tools      keys of the tools granted to the agent
+ * @param purposesOfUse the purposes of use the agent is granted (approved like scopes); a call under any
+ *                   other purpose is not the agent's to make
+ * @param phiApprovedScopes keys of the scopes a compliance officer approved this agent to read as PHI; a
+ *                   scope holding PHI that is not listed here (say, reclassified after it was granted)
+ *                   gives no PHI access until a compliance officer approves it for this agent
  * @param demo       true for the demo agents seeded on first start
  */
 public record AgentView(
@@ -25,6 +30,8 @@ public record AgentView(
         RiskTier riskTier,
         SortedSet<String> dataScopes,
         SortedSet<String> tools,
+        SortedSet<PurposeOfUse> purposesOfUse,
+        SortedSet<String> phiApprovedScopes,
         Instant createdAt,
         Instant updatedAt,
         @Nullable Instant approvedAt,

@@ -11,7 +11,10 @@ public final class Commands {
     private Commands() {
     }
 
-    /** Register an agent; with {@code submit} it goes straight to PENDING_APPROVAL. */
+    /**
+     * Register an agent; with {@code submit} it goes straight to PENDING_APPROVAL. The data scopes, tools and
+     * purposes of use are requested: the registration's approval grants them.
+     */
     public record RegisterAgent(
             String name,
             AgentKind kind,
@@ -20,6 +23,7 @@ public final class Commands {
             @Nullable ModelInfo model,
             SortedSet<String> dataScopes,
             SortedSet<String> tools,
+            SortedSet<PurposeOfUse> purposesOfUse,
             boolean submit) {
 
         public RegisterAgent {
@@ -28,18 +32,19 @@ public final class Commands {
             Objects.requireNonNull(purpose, "purpose");
             dataScopes = new TreeSet<>(dataScopes);
             tools = new TreeSet<>(tools);
+            purposesOfUse = new TreeSet<>(purposesOfUse);
         }
 
         /** A stable rendering of the request, hashed to recognise a replay under the same idempotency key. */
         public String canonical() {
             return String.join("\u001f", name, kind.name(), purpose, String.valueOf(ownerId), String.valueOf(model),
-                    String.join(",", dataScopes), String.join(",", tools), String.valueOf(submit));
+                    String.join(",", dataScopes), String.join(",", tools), purposesOfUse.toString(), String.valueOf(submit));
         }
     }
 
     /**
-     * Update an agent's descriptive metadata at {@code version}. Requested scopes and tools may change only
-     * while the agent is a DRAFT; null leaves them as they are.
+     * Update an agent's descriptive metadata at {@code version}. Requested scopes, tools and purposes of use
+     * may change only while the agent is a DRAFT; null leaves them as they are.
      */
     public record UpdateAgent(
             String name,
@@ -47,6 +52,7 @@ public final class Commands {
             @Nullable ModelInfo model,
             @Nullable SortedSet<String> requestedScopes,
             @Nullable SortedSet<String> requestedTools,
+            @Nullable SortedSet<PurposeOfUse> requestedPurposes,
             long version) {
 
         public UpdateAgent {
@@ -55,12 +61,18 @@ public final class Commands {
         }
     }
 
-    /** Ask for data scopes and tools to be added to or removed from an active or suspended agent. */
+    /**
+     * Ask for data scopes, tools and purposes of use to be added to or removed from an active or suspended
+     * agent. Adding a PHI scope the agent already holds without a PHI approval asks a compliance officer to
+     * approve it for PHI (after the scope was reclassified, say); any other scope already held is refused.
+     */
     public record RequestChange(
             SortedSet<String> addScopes,
             SortedSet<String> removeScopes,
             SortedSet<String> addTools,
             SortedSet<String> removeTools,
+            SortedSet<PurposeOfUse> addPurposes,
+            SortedSet<PurposeOfUse> removePurposes,
             String justification) {
 
         public RequestChange {
@@ -68,27 +80,35 @@ public final class Commands {
             removeScopes = new TreeSet<>(removeScopes);
             addTools = new TreeSet<>(addTools);
             removeTools = new TreeSet<>(removeTools);
+            addPurposes = new TreeSet<>(addPurposes);
+            removePurposes = new TreeSet<>(removePurposes);
             Objects.requireNonNull(justification, "justification");
         }
 
         public boolean isEmpty() {
-            return addScopes.isEmpty() && removeScopes.isEmpty() && addTools.isEmpty() && removeTools.isEmpty();
+            return addScopes.isEmpty() && removeScopes.isEmpty() && addTools.isEmpty() && removeTools.isEmpty()
+                    && addPurposes.isEmpty() && removePurposes.isEmpty();
         }
     }
 
-    /** Create or replace a data scope. */
+    /**
+     * Create or replace a data scope. {@code deidentifyFor} names the allowed purposes under which calls are
+     * served de-identified records only; it must be a subset of {@code allowedPurposes}.
+     */
     public record SaveDataScope(
             String displayName,
             String description,
             SensitivityLabel sensitivity,
             boolean phi,
             boolean deidentified,
-            SortedSet<PurposeOfUse> allowedPurposes) {
+            SortedSet<PurposeOfUse> allowedPurposes,
+            SortedSet<PurposeOfUse> deidentifyFor) {
 
         public SaveDataScope {
             Objects.requireNonNull(displayName, "displayName");
             Objects.requireNonNull(sensitivity, "sensitivity");
             allowedPurposes = new TreeSet<>(allowedPurposes);
+            deidentifyFor = new TreeSet<>(deidentifyFor);
         }
     }
 

@@ -9,6 +9,8 @@ import java.util.SortedSet;
  * @param phi             the data set holds protected health information
  * @param deidentified    the data set has been de-identified (never together with {@code phi})
  * @param allowedPurposes the purposes of use under which agents may read it
+ * @param deidentifyFor   the allowed purposes under which a call is served de-identified records only (a
+ *                        subset of {@code allowedPurposes}; empty when none)
  */
 public record DataScopeView(
         String key,
@@ -18,6 +20,7 @@ public record DataScopeView(
         boolean phi,
         boolean deidentified,
         SortedSet<PurposeOfUse> allowedPurposes,
+        SortedSet<PurposeOfUse> deidentifyFor,
         boolean demo,
         long version) {
 }

@@ -46,6 +46,6 @@ class AgentStatusTests {
 
     private static DataScopeView scope(String key, SensitivityLabel label, boolean phi) {
         return new DataScopeView(key, key, "", label, phi, !phi, new java.util.TreeSet<>(java.util.Set.of(PurposeOfUse.TREAT)),
-                false, 1);
+                new java.util.TreeSet<>(), false, 1);
     }
 }

@@ -144,18 +144,19 @@ class DemoData implements ApplicationRunner {
         agent("demo-retrieval-agent", "Demo CT retrieval agent", AgentKind.RETRIEVAL,
                 "Finds similar de-identified CT studies for tumour-board preparation",
                 new ModelInfo("MedImageInsight", "1.0", 1024), OTTO, Set.of("imaging-ct-deid"),
-                Set.of("image-search", "text-search"), ADA);
+                Set.of("image-search", "text-search"), EnumSet.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH), ADA);
         agent("demo-wound-classifier", "Demo wound classifier", AgentKind.RAG_CLASSIFIER,
                 "Classifies wound type and infection by k-NN majority vote over labelled photographs",
                 new ModelInfo("BiomedCLIP", "1.0", 512), OTTO, Set.of("wound-images-deid", "dermatology-phi"),
-                Set.of("classify", "image-search"), CARLA);
+                Set.of("classify", "image-search"), EnumSet.of(PurposeOfUse.TREAT, PurposeOfUse.HQUALIMP), CARLA);
         agent("demo-orchestrator-specialist", "Demo imaging specialist", AgentKind.ORCHESTRATOR_SPECIALIST,
                 "Answers imaging questions for the clinical orchestrator through cohort search",
                 new ModelInfo("BiomedCLIP", "1.0", 512), OLIVIA, Set.of("imaging-ct-deid"),
-                Set.of("cohort-search", "text-search"), ADA);
+                Set.of("cohort-search", "text-search"), EnumSet.of(PurposeOfUse.TREAT), ADA);
         agent("demo-cohort-builder", "Demo imaging cohort builder", AgentKind.COHORT_BUILDER,
                 "Builds the natural-language-searchable index of the de-identified CT and MR archive",
-                new ModelInfo("all-MiniLM-L6-v2", "1.0", 384), OTTO, Set.of("imaging-ct-deid"), Set.of("cohort-search"), ADA);
+                new ModelInfo("all-MiniLM-L6-v2", "1.0", 384), OTTO, Set.of("imaging-ct-deid"), Set.of("cohort-search"),
+                EnumSet.of(PurposeOfUse.HRESCH, PurposeOfUse.HOPERAT), ADA);
     }
 
     private void scope(Actor admin, String key, String name, SensitivityLabel label, boolean phi, boolean deid,
@@ -164,7 +165,7 @@ class DemoData implements ApplicationRunner {
             return;
         }
         registry.createDataScope(key, new Commands.SaveDataScope(name, "Demo data scope", label, phi, deid,
-                new TreeSet<>(purposes)), true, admin);
+                new TreeSet<>(purposes), new TreeSet<>()), true, admin);
     }
 
     private void tool(Actor admin, String key, String name, int maxK, SensitivityLabel sensitivity) {
@@ -176,10 +177,10 @@ class DemoData implements ApplicationRunner {
     }
 
     private void agent(String clientId, String name, AgentKind kind, String purpose, ModelInfo model, Person owner,
-            Set<String> scopes, Set<String> tools, Person approver) {
+            Set<String> scopes, Set<String> tools, Set<PurposeOfUse> purposes, Person approver) {
         if (registry.findAgentByClientId(clientId).isEmpty()) {
             var command = new Commands.RegisterAgent(name, kind, purpose, owner.id(), model, new TreeSet<>(scopes),
-                    new TreeSet<>(tools), true);
+                    new TreeSet<>(tools), new TreeSet<>(purposes), true);
             var agent = registry.register(command, null, actor(owner), clientId, true).agent();
             var pending = registry.approvals(ApprovalStatus.PENDING, agent.id(), 0, 1).items();
             registry.approve(pending.getFirst().id(), "Demo agent approved at first start", actor(approver));

@@ -309,26 +309,16 @@ public final class GatewayService {
                 () -> Optional.of(directory.findUser(agent.ownerId()).map(DirectoryUser::active).orElse(false))).orElse(false);
         return new DecisionInput(
                 new DecisionInput.Agent(agent.clientId() == null ? agent.id().toString() : agent.clientId(), agent.status(),
-                        ownerActive, agent.dataScopes(), agent.tools(), purposes(agent, dataset), clearance,
-                        phiApproved(agent, dataset)),
+                        ownerActive, agent.dataScopes(), agent.tools(), agent.purposesOfUse(), clearance,
+                        // PHI only where a compliance officer approved it for this agent and this scope: a scope
+                        // reclassified as PHI after it was granted is not approved by that grant
+                        agent.phiApprovedScopes().contains(dataset.key())),
                 new DecisionInput.Tool(tool.key(), tool.maxK(), tool.requiredScopes(), tool.sensitivity()),
                 new DecisionInput.Dataset(dataset.key(), dataset.sensitivity(), dataset.phi(), dataset.deidentified(),
-                        dataset.allowedPurposes(), deidentifyFor(dataset)),
+                        dataset.allowedPurposes(), dataset.deidentifyFor()),
                 purpose, new DecisionInput.Request(request.k()),
                 new DecisionInput.KillSwitches(covered.global(), covered.agent(), covered.tool(), covered.dataset()),
                 clock.instant());
-    }
-
-    private static Set<PurposeOfUse> purposes(AgentView agent, DataScopeView dataset) {
-        return dataset.allowedPurposes(); // TODO(14.3) the agent's granted purposes
-    }
-
-    private static boolean phiApproved(AgentView agent, DataScopeView dataset) {
-        return dataset.phi() && agent.dataScopes().contains(dataset.key()); // TODO(14.3) per-scope compliance approval
-    }
-
-    private static Set<PurposeOfUse> deidentifyFor(DataScopeView dataset) {
-        return Set.of(); // TODO(14.3) the scope's purposes that require de-identification
     }
 
     private static <T> Optional<T> found(Supplier<T> load) {

@@ -4,6 +4,7 @@ import io.warden.policy.Propagation;
 import io.warden.registry.events.AgentGrantsChanged;
 import io.warden.registry.events.AgentIdentityAssigned;
 import io.warden.registry.events.AgentOwnerChanged;
+import io.warden.registry.events.AgentPhiApproved;
 import io.warden.registry.events.AgentStatusChanged;
 import io.warden.registry.events.DataScopeSaved;
 import io.warden.registry.events.ToolSaved;
@@ -112,6 +113,11 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
 
     @EventListener
     void on(AgentIdentityAssigned event) {
+        afterCommit();
+    }
+
+    @EventListener
+    void on(AgentPhiApproved event) {
         afterCommit();
     }
 

@@ -67,7 +67,8 @@ class GatewayServiceTests {
 
     final AgentView agent = new AgentView(new AgentId(UUID.randomUUID()), "Demo", AgentKind.RETRIEVAL, "p", AgentStatus.ACTIVE,
             "owner-1", "agent-client", null, RiskTier.LOW, new TreeSet<>(Set.of("ct-deid", "derm-phi")),
-            new TreeSet<>(Set.of("text-search")), Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, null, null, false, 3);
+            new TreeSet<>(Set.of("text-search")), new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH)),
+            new TreeSet<>(Set.of("derm-phi")), Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, null, null, false, 3);
 
     AuditLog audit = new AuditLog() {
         public AuditRecord append(AuditEvent event) {
@@ -134,9 +135,9 @@ class GatewayServiceTests {
                 };
                 case "dataScope" -> switch ((String) args[0]) {
                     case "ct-deid" -> new DataScopeView("ct-deid", "CT", "", SensitivityLabel.INTERNAL, false, true,
-                            new TreeSet<>(Set.of(PurposeOfUse.TREAT)), false, 1);
+                            new TreeSet<>(Set.of(PurposeOfUse.TREAT)), new TreeSet<>(), false, 1);
                     case "derm-phi" -> new DataScopeView("derm-phi", "Derm", "", SensitivityLabel.HIGHLY_CONFIDENTIAL, true, false,
-                            new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH)), false, 1);
+                            new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH)), new TreeSet<>(), false, 1);
                     default -> throw new RegistryException.NotFound("data-scope", args[0]);
                 };
                 case "recordLastActivity" -> null;
@@ -313,7 +314,7 @@ class GatewayServiceTests {
     @Test
     void aCallThatMustBeDeidentifiedIsServedOnlyDeidentifiedRecordsWithoutIdentifiers() {
         var dataset = new DataScopeView("derm-phi", "Derm", "", SensitivityLabel.HIGHLY_CONFIDENTIAL, true, false,
-                new TreeSet<>(Set.of(PurposeOfUse.HRESCH)), false, 1);
+                new TreeSet<>(Set.of(PurposeOfUse.HRESCH)), new TreeSet<>(Set.of(PurposeOfUse.HRESCH)), false, 1);
         var hits = List.of(new SearchHit("identified", 0.9f, Map.of("dataset", "derm-phi", "patient_id", "1")),
                 new SearchHit("deidentified", 0.8f, Map.of("dataset", "derm-phi", "deidentified", "true", "mrn", "2", "label", "x")));
         var kept = GatewayService.applyObligations(hits, new Decision.Obligations(10, List.of("derm-phi"), List.of(), true), dataset);

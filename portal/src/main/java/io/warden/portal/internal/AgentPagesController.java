@@ -7,6 +7,7 @@ import io.warden.registry.AgentId;
 import io.warden.registry.AgentKind;
 import io.warden.registry.AgentRegistry;
 import io.warden.registry.Commands;
+import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
 import java.util.List;
 import java.util.Map;
@@ -47,11 +48,11 @@ class AgentPagesController {
 
     @GetMapping("/new")
     String form(Actor actor, Model model) {
-        return form(actor, model, "", null, "", Set.of(), Set.of(), null, null);
+        return form(actor, model, "", null, "", Set.of(), Set.of(), Set.of(), null, null);
     }
 
     private String form(Actor actor, Model model, String name, @Nullable AgentKind kind, String purpose, Set<String> scopes,
-            Set<String> tools, @Nullable String field, @Nullable String problem) {
+            Set<String> tools, Set<PurposeOfUse> purposes, @Nullable String field, @Nullable String problem) {
         model.addAttribute("actor", actor);
         model.addAttribute("kinds", AgentKind.values());
         model.addAttribute("scopes", registry.dataScopes());
@@ -61,6 +62,8 @@ class AgentPagesController {
         model.addAttribute("purpose", purpose);
         model.addAttribute("chosenScopes", scopes);
         model.addAttribute("chosenTools", tools);
+        model.addAttribute("purposes", PurposeOfUse.values());
+        model.addAttribute("chosenPurposes", purposes);
         model.addAttribute("field", field);
         model.addAttribute("problem", problem);
         return "portal/register";
@@ -70,10 +73,15 @@ class AgentPagesController {
     String register(Actor actor, Model model, @RequestParam(defaultValue = "") String name,
             @RequestParam(required = false) @Nullable AgentKind kind, @RequestParam(defaultValue = "") String purpose,
             @RequestParam(name = "dataScopes", required = false) @Nullable List<String> dataScopes,
-            @RequestParam(name = "tools", required = false) @Nullable List<String> tools) {
+            @RequestParam(name = "tools", required = false) @Nullable List<String> tools,
+            @RequestParam(name = "purposesOfUse", required = false) @Nullable List<String> purposesOfUse) {
         Set<String> scopes = new TreeSet<>(dataScopes == null ? List.of() : dataScopes);
         Set<String> chosenTools = new TreeSet<>(tools == null ? List.of() : tools);
+        Set<PurposeOfUse> purposes = new TreeSet<>();
         try {
+            for (String code : purposesOfUse == null ? List.<String>of() : purposesOfUse) {
+                purposes.add(purposeOfUse(code));
+            }
             if (name.isBlank() || name.length() > 120) {
                 throw new RegistryException.InvalidField("name", "Give the agent a name of at most 120 characters");
             }
@@ -84,11 +92,20 @@ class AgentPagesController {
                 throw new RegistryException.InvalidField("purpose", "Say what the agent is for, in at most 4,000 characters");
             }
             var registered = registry.register(new Commands.RegisterAgent(name.strip(), kind, purpose.strip(), null, null,
-                    new TreeSet<>(scopes), new TreeSet<>(chosenTools), true), null, actor);
+                    new TreeSet<>(scopes), new TreeSet<>(chosenTools), new TreeSet<>(purposes), true), null, actor);
             return "redirect:/portal/agents/" + registered.agent().id();
         } catch (RegistryException e) {
             model.addAttribute("status", e.httpStatus());
-            return form(actor, model, name, kind, purpose, scopes, chosenTools, e.field() == null ? "form" : e.field(), e.getMessage());
+            return form(actor, model, name, kind, purpose, scopes, chosenTools, purposes,
+                    e.field() == null ? "form" : e.field(), e.getMessage());
+        }
+    }
+
+    private static PurposeOfUse purposeOfUse(String code) {
+        try {
+            return PurposeOfUse.valueOf(code);
+        } catch (IllegalArgumentException e) {
+            throw new RegistryException.InvalidField("purposesOfUse", "Unknown purpose of use '" + code + "'");
         }
     }
 

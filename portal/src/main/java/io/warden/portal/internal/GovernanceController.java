@@ -68,6 +68,9 @@ class GovernanceController {
         if (actor.id().equals(ownerId)) {
             return "You own this agent: someone else must decide.";
         }
+        if (approval.ownersSinceRequest().contains(actor.id())) {
+            return "You owned this agent since this was asked for: someone else must decide.";
+        }
         if (approval.requiresCompliance() && !actor.has(Role.COMPLIANCE)) {
             return "It touches PHI or highly confidential data: a compliance officer must decide.";
         }

@@ -9,9 +9,11 @@ import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
 import io.warden.registry.ApprovalId;
 import io.warden.registry.ModelInfo;
+import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RiskTier;
 import io.warden.registry.events.AgentGrantsChanged;
 import io.warden.registry.events.AgentOwnerChanged;
+import io.warden.registry.events.AgentPhiApproved;
 import io.warden.registry.events.AgentRegistered;
 import io.warden.registry.events.AgentStatusChanged;
 import io.warden.registry.events.AgentUpdated;
@@ -42,6 +44,11 @@ public final class Agent {
     private SortedSet<String> requestedTools;
     private SortedSet<String> dataScopes;
     private SortedSet<String> tools;
+    private SortedSet<PurposeOfUse> requestedPurposes;
+    private SortedSet<PurposeOfUse> purposes;
+    private SortedSet<String> phiApprovedScopes;
+    /** PHI approvals recorded since the agent was read, for the repository to write. */
+    private final List<PhiApproval> newPhiApprovals = new ArrayList<>();
     private final String createdBy;
     private final Instant createdAt;
     private Instant updatedAt;
@@ -55,7 +62,8 @@ public final class Agent {
     Agent(AgentId id, String name, AgentKind kind, String purpose, AgentStatus status, String ownerId,
             @Nullable String clientId, @Nullable ModelInfo model, RiskTier riskTier,
             SortedSet<String> requestedScopes, SortedSet<String> requestedTools,
-            SortedSet<String> dataScopes, SortedSet<String> tools, String createdBy, Instant createdAt,
+            SortedSet<String> dataScopes, SortedSet<String> tools, SortedSet<PurposeOfUse> requestedPurposes,
+            SortedSet<PurposeOfUse> purposes, SortedSet<String> phiApprovedScopes, String createdBy, Instant createdAt,
             Instant updatedAt, @Nullable Instant approvedAt, @Nullable Instant lastActiveAt,
             @Nullable Instant recertifyBy, boolean demo, long version) {
         this.id = id;
@@ -71,6 +79,9 @@ public final class Agent {
         this.requestedTools = new TreeSet<>(requestedTools);
         this.dataScopes = new TreeSet<>(dataScopes);
         this.tools = new TreeSet<>(tools);
+        this.requestedPurposes = new TreeSet<>(requestedPurposes);
+        this.purposes = new TreeSet<>(purposes);
+        this.phiApprovedScopes = new TreeSet<>(phiApprovedScopes);
         this.createdBy = createdBy;
         this.createdAt = createdAt;
         this.updatedAt = updatedAt;
@@ -86,9 +97,10 @@ public final class Agent {
             @Nullable String clientId, boolean demo, Actor actor, Instant now) {
         Agent agent = new Agent(id, command.name(), command.kind(), command.purpose(), AgentStatus.DRAFT, ownerId,
                 clientId, command.model(), requestedRisk, command.dataScopes(), command.tools(), new TreeSet<>(),
-                new TreeSet<>(), actor.id(), now, now, null, null, null, demo, 0);
+                new TreeSet<>(), command.purposesOfUse(), new TreeSet<>(), new TreeSet<>(), actor.id(), now, now, null,
+                null, null, demo, 0);
         agent.events.add(new AgentRegistered(id, command.name(), command.kind(), ownerId,
-                agent.requestedScopesCopy(), agent.requestedToolsCopy(), actor.id(), now));
+                agent.requestedScopesCopy(), agent.requestedToolsCopy(), agent.requestedPurposesCopy(), actor.id(), now));
         return agent;
     }
 
@@ -98,11 +110,11 @@ public final class Agent {
 
     /** Activation after an approved registration: the approved grants become the agent's grants. */
     void activate(ApprovalId approvalId, SortedSet<String> grantedScopes, SortedSet<String> grantedTools,
-            RiskTier grantedRisk, Instant recertifyBy, Actor approver, Instant now) {
+            SortedSet<PurposeOfUse> grantedPurposes, RiskTier grantedRisk, Instant recertifyBy, Actor approver, Instant now) {
         moveTo(AgentStatus.ACTIVE, "be activated", "registration approved", approver, now);
         this.approvedAt = now;
         this.recertifyBy = recertifyBy;
-        grant(grantedScopes, grantedTools, grantedRisk, approvalId, approver, now);
+        grant(grantedScopes, grantedTools, grantedPurposes, grantedRisk, approvalId, approver, now);
     }
 
     /** The owner attested the agent is still needed: the next recertification is due at {@code recertifyBy}. */
@@ -160,10 +172,11 @@ public final class Agent {
 
     void updateMetadata(Commands.UpdateAgent update, RiskTier requestedRisk, Actor actor, Instant now) {
         requireNotRetired("be updated");
-        boolean changesRequest = update.requestedScopes() != null || update.requestedTools() != null;
+        boolean changesRequest = update.requestedScopes() != null || update.requestedTools() != null
+                || update.requestedPurposes() != null;
         if (changesRequest && status != AgentStatus.DRAFT) {
             throw new RegistryException.IllegalStatusTransition(id, status,
-                    "change its requested scopes or tools (only a DRAFT can; request a change instead)");
+                    "change its requested scopes, tools or purposes (only a DRAFT can; request a change instead)");
         }
         this.name = update.name();
         this.purpose = update.purpose();
@@ -174,22 +187,57 @@ public final class Agent {
         if (update.requestedTools() != null) {
             this.requestedTools = new TreeSet<>(update.requestedTools());
         }
-        if (changesRequest) {
+        if (update.requestedPurposes() != null) {
+            this.requestedPurposes = new TreeSet<>(update.requestedPurposes());
+        }
+        if (update.requestedScopes() != null) {
             this.riskTier = requestedRisk;
         }
         touch(now);
         events.add(new AgentUpdated(id, version + 1, actor.id(), now));
     }
 
-    /** Apply an approved change: the given sets become the agent's grants. */
-    void grant(SortedSet<String> newScopes, SortedSet<String> newTools, RiskTier newRisk, ApprovalId approvalId,
-            Actor approver, Instant now) {
+    /**
+     * Apply an approved change: the given sets become the agent's grants. A PHI approval goes with its scope:
+     * a scope given up and asked for again needs a compliance officer again. (A registration's PHI approvals
+     * are recorded before activation, for scopes it then grants, so they stay.)
+     */
+    void grant(SortedSet<String> newScopes, SortedSet<String> newTools, SortedSet<PurposeOfUse> newPurposes,
+            RiskTier newRisk, ApprovalId approvalId, Actor approver, Instant now) {
         requireNotRetired("be granted scopes or tools");
         this.dataScopes = new TreeSet<>(newScopes);
         this.tools = new TreeSet<>(newTools);
+        this.purposes = new TreeSet<>(newPurposes);
+        this.phiApprovedScopes.retainAll(newScopes);
         this.riskTier = newRisk;
         touch(now);
-        events.add(new AgentGrantsChanged(id, approvalId, copy(dataScopes), copy(tools), newRisk, approver.id(), now));
+        events.add(new AgentGrantsChanged(id, approvalId, copy(dataScopes), copy(tools), copy(purposes),
+                copy(phiApprovedScopes), newRisk, approver.id(), now));
+    }
+
+    /**
+     * A compliance officer approved the agent to read these PHI scopes (requested or held) by deciding the
+     * approval; the repository writes them with the agent.
+     */
+    void approvePhi(SortedSet<String> scopes, ApprovalId approvalId, Actor complianceOfficer, Instant now) {
+        requireNotRetired("be approved for PHI");
+        if (scopes.isEmpty()) {
+            return;
+        }
+        phiApprovedScopes.addAll(scopes);
+        newPhiApprovals.add(new PhiApproval(copy(scopes), approvalId, complianceOfficer.id(), now));
+        touch(now);
+        events.add(new AgentPhiApproved(id, approvalId, copy(scopes), complianceOfficer.id(), now));
+    }
+
+    /** PHI approvals this agent gained since it was read, and not yet written. */
+    record PhiApproval(SortedSet<String> scopes, ApprovalId approvalId, String approvedBy, Instant approvedAt) {
+    }
+
+    List<PhiApproval> drainNewPhiApprovals() {
+        List<PhiApproval> drained = List.copyOf(newPhiApprovals);
+        newPhiApprovals.clear();
+        return drained;
     }
 
     private void moveTo(AgentStatus target, String attempted, String reason, Actor actor, Instant now) {
@@ -225,10 +273,10 @@ public final class Agent {
 
     public AgentView view() {
         return new AgentView(id, name, kind, purpose, status, ownerId, clientId, model, riskTier, copy(dataScopes),
-                copy(tools), createdAt, updatedAt, approvedAt, lastActiveAt, recertifyBy, demo, version);
+                copy(tools), copy(purposes), copy(phiApprovedScopes), createdAt, updatedAt, approvedAt, lastActiveAt, recertifyBy, demo, version);
     }
 
-    private static SortedSet<String> copy(SortedSet<String> set) {
+    private static <T> SortedSet<T> copy(SortedSet<T> set) {
         return java.util.Collections.unmodifiableSortedSet(new TreeSet<>(set));
     }
 
@@ -238,6 +286,10 @@ public final class Agent {
 
     SortedSet<String> requestedToolsCopy() {
         return copy(requestedTools);
+    }
+
+    SortedSet<PurposeOfUse> requestedPurposesCopy() {
+        return copy(requestedPurposes);
     }
 
     AgentId id() { return id; }
@@ -251,6 +303,8 @@ public final class Agent {
     RiskTier riskTier() { return riskTier; }
     SortedSet<String> dataScopes() { return copy(dataScopes); }
     SortedSet<String> tools() { return copy(tools); }
+    SortedSet<PurposeOfUse> purposes() { return copy(purposes); }
+    SortedSet<String> phiApprovedScopes() { return copy(phiApprovedScopes); }
     String createdBy() { return createdBy; }
     Instant createdAt() { return createdAt; }
     Instant updatedAt() { return updatedAt; }

@@ -32,8 +32,13 @@ public class AgentRepository {
 
     private static final String COLUMNS = """
             id, name, kind, purpose, status, owner_id, client_id, model_name, model_version, embedding_dimension,
-            risk_tier, requested_scopes, requested_tools, data_scopes, tools, demo, created_by, created_at,
-            updated_at, approved_at, last_active_at, recertify_by, version""";
+            risk_tier, requested_scopes, requested_tools, data_scopes, tools, requested_purposes, purposes_of_use,
+            demo, created_by, created_at, updated_at, approved_at, last_active_at, recertify_by, version""";
+
+    /** What is read: the columns and the scopes compliance approved the agent to read as PHI. */
+    private static final String SELECT = "select " + COLUMNS + ", " + """
+            array(select p.scope_key from agent_phi_approval p where p.agent_id = agent.id order by p.scope_key)
+                as phi_approved_scopes""";
 
     private final JdbcClient jdbc;
 
@@ -45,14 +50,15 @@ public class AgentRepository {
         try {
             jdbc.sql("insert into agent (" + COLUMNS + """
                     ) values (:id, :name, :kind, :purpose, :status, :ownerId, :clientId, :modelName, :modelVersion,
-                    :dimension, :riskTier, :requestedScopes, :requestedTools, :dataScopes, :tools, :demo, :createdBy,
-                    :createdAt, :updatedAt, :approvedAt, :lastActiveAt, :recertifyBy, 1)""")
+                    :dimension, :riskTier, :requestedScopes, :requestedTools, :dataScopes, :tools, :requestedPurposes,
+                    :purposes, :demo, :createdBy, :createdAt, :updatedAt, :approvedAt, :lastActiveAt, :recertifyBy, 1)""")
                     .params(parameters(agent))
                     .update();
         } catch (DuplicateKeyException e) {
             throw duplicate(agent, e);
         }
         agent.versionSaved(1);
+        writePhiApprovals(agent);
     }
 
     /**
@@ -68,7 +74,7 @@ public class AgentRepository {
                         client_id = :clientId, model_name = :modelName, model_version = :modelVersion,
                         embedding_dimension = :dimension, risk_tier = :riskTier, requested_scopes = :requestedScopes,
                         requested_tools = :requestedTools, data_scopes = :dataScopes, tools = :tools,
-                        updated_at = :updatedAt, approved_at = :approvedAt, last_active_at = :lastActiveAt,
+                        requested_purposes = :requestedPurposes, purposes_of_use = :purposes, updated_at = :updatedAt, approved_at = :approvedAt, last_active_at = :lastActiveAt,
                         recertify_by = :recertifyBy, version = version + 1
                     where id = :id and version = :version""")
                     .params(parameters(agent))
@@ -84,6 +90,28 @@ public class AgentRepository {
             throw new RegistryException.StaleVersion("agent", agent.id(), agent.version(), current);
         }
         agent.versionSaved(agent.version() + 1);
+        writePhiApprovals(agent);
+    }
+
+    /**
+     * Brings {@code agent_phi_approval} in line with the agent: approvals for scopes it gave up go, new ones
+     * are written (a newer approval of the same scope replaces the older one).
+     */
+    private void writePhiApprovals(Agent agent) {
+        jdbc.sql("delete from agent_phi_approval where agent_id = :id and not (scope_key = any(:kept))")
+                .param("id", agent.id().value()).param("kept", toArray(agent.phiApprovedScopes())).update();
+        for (Agent.PhiApproval approval : agent.drainNewPhiApprovals()) {
+            for (String scope : approval.scopes()) {
+                jdbc.sql("""
+                        insert into agent_phi_approval (agent_id, scope_key, approval_id, approved_by, approved_at)
+                        values (:id, :scope, :approvalId, :approvedBy, :approvedAt)
+                        on conflict (agent_id, scope_key) do update set approval_id = excluded.approval_id,
+                            approved_by = excluded.approved_by, approved_at = excluded.approved_at""")
+                        .param("id", agent.id().value()).param("scope", scope)
+                        .param("approvalId", approval.approvalId().value()).param("approvedBy", approval.approvedBy())
+                        .param("approvedAt", timestamp(approval.approvedAt())).update();
+            }
+        }
     }
 
     void recordLastActivity(AgentId id, java.time.Instant at) {
@@ -94,18 +122,18 @@ public class AgentRepository {
     }
 
     Optional<Agent> find(AgentId id) {
-        return jdbc.sql("select " + COLUMNS + " from agent where id = :id")
+        return jdbc.sql(SELECT + " from agent where id = :id")
                 .param("id", id.value()).query(AgentRepository::map).optional();
     }
 
     /** Reads the agent and locks its row until the transaction ends, so concurrent decisions serialise. */
     Optional<Agent> findForUpdate(AgentId id) {
-        return jdbc.sql("select " + COLUMNS + " from agent where id = :id for update")
+        return jdbc.sql(SELECT + " from agent where id = :id for update")
                 .param("id", id.value()).query(AgentRepository::map).optional();
     }
 
     Optional<Agent> findByClientId(String clientId) {
-        return jdbc.sql("select " + COLUMNS + " from agent where client_id = :clientId")
+        return jdbc.sql(SELECT + " from agent where client_id = :clientId")
                 .param("clientId", clientId).query(AgentRepository::map).optional();
     }
 
@@ -164,7 +192,7 @@ public class AgentRepository {
         long total = jdbc.sql("select count(*) from agent" + where).params(params).query(Long.class).single();
         params.put("limit", size);
         params.put("offset", (long) page * size);
-        List<Agent> items = new ArrayList<>(jdbc.sql("select " + COLUMNS + " from agent" + where
+        List<Agent> items = new ArrayList<>(jdbc.sql(SELECT + " from agent" + where
                         + " order by " + order(filter.sort()) + " limit :limit offset :offset")
                 .params(params).query(AgentRepository::map).list());
         return new Page<>(items, page, size, total);
@@ -192,6 +220,8 @@ public class AgentRepository {
         params.put("requestedTools", toArray(agent.requestedToolsCopy()));
         params.put("dataScopes", toArray(agent.dataScopes()));
         params.put("tools", toArray(agent.tools()));
+        params.put("requestedPurposes", toArray(agent.requestedPurposesCopy()));
+        params.put("purposes", toArray(agent.purposes()));
         params.put("demo", agent.demo());
         params.put("createdBy", agent.createdBy());
         params.put("createdAt", timestamp(agent.createdAt()));
@@ -221,7 +251,8 @@ public class AgentRepository {
                 AgentStatus.valueOf(rs.getString("status")), rs.getString("owner_id"), rs.getString("client_id"), model,
                 RiskTier.valueOf(rs.getString("risk_tier")), strings(rs, "requested_scopes"),
                 strings(rs, "requested_tools"), strings(rs, "data_scopes"), strings(rs, "tools"),
-                rs.getString("created_by"), requiredInstant(rs, "created_at"), requiredInstant(rs, "updated_at"),
+                SqlArrays.purposes(rs, "requested_purposes"), SqlArrays.purposes(rs, "purposes_of_use"),
+                strings(rs, "phi_approved_scopes"), rs.getString("created_by"), requiredInstant(rs, "created_at"), requiredInstant(rs, "updated_at"),
                 instant(rs, "approved_at"), instant(rs, "last_active_at"), instant(rs, "recertify_by"),
                 rs.getBoolean("demo"), rs.getLong("version"));
     }

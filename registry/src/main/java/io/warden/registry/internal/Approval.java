@@ -9,6 +9,7 @@ import io.warden.registry.ApprovalId;
 import io.warden.registry.ApprovalKind;
 import io.warden.registry.ApprovalStatus;
 import io.warden.registry.ApprovalView;
+import io.warden.registry.PurposeOfUse;
 import io.warden.registry.Role;
 import io.warden.registry.events.ApprovalDecided;
 import io.warden.registry.events.ApprovalRequested;
@@ -16,14 +17,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The approval aggregate. Its decision rules are the segregation of duties Warden promises: the approver
- * is neither the requester nor the agent's owner, and an approval that touches PHI or highly confidential
- * data is decided by a compliance officer. Not thread-safe: one instance serves one transaction.
+ * is neither the requester nor anyone who owned the agent since the request, and an approval that touches
+ * PHI or highly confidential data is decided by a compliance officer. Whether it does is known again at the
+ * decision (a scope may have been reclassified since the request) and never goes down once raised. Not
+ * thread-safe: one instance serves one transaction.
  */
 public final class Approval {
 
@@ -40,10 +44,13 @@ public final class Approval {
     private final SortedSet<String> removeScopes;
     private final SortedSet<String> addTools;
     private final SortedSet<String> removeTools;
+    private final SortedSet<PurposeOfUse> addPurposes;
+    private final SortedSet<PurposeOfUse> removePurposes;
     private final String justification;
-    private final boolean requiresCompliance;
+    private boolean requiresCompliance;
     private final String requestedBy;
     private final Instant requestedAt;
+    private final SortedSet<String> ownersSinceRequest;
     private @Nullable String decidedBy;
     private @Nullable Instant decidedAt;
     private @Nullable String decisionReason;
@@ -52,7 +59,8 @@ public final class Approval {
 
     Approval(ApprovalId id, AgentId agentId, ApprovalKind kind, ApprovalStatus status, SortedSet<String> addScopes,
             SortedSet<String> removeScopes, SortedSet<String> addTools, SortedSet<String> removeTools,
-            String justification, boolean requiresCompliance, String requestedBy, Instant requestedAt,
+            SortedSet<PurposeOfUse> addPurposes, SortedSet<PurposeOfUse> removePurposes, String justification,
+            boolean requiresCompliance, String requestedBy, Instant requestedAt, SortedSet<String> ownersSinceRequest,
             @Nullable String decidedBy, @Nullable Instant decidedAt, @Nullable String decisionReason, long version) {
         this.id = id;
         this.agentId = agentId;
@@ -62,10 +70,13 @@ public final class Approval {
         this.removeScopes = new TreeSet<>(removeScopes);
         this.addTools = new TreeSet<>(addTools);
         this.removeTools = new TreeSet<>(removeTools);
+        this.addPurposes = new TreeSet<>(addPurposes);
+        this.removePurposes = new TreeSet<>(removePurposes);
         this.justification = justification;
         this.requiresCompliance = requiresCompliance;
         this.requestedBy = requestedBy;
         this.requestedAt = requestedAt;
+        this.ownersSinceRequest = new TreeSet<>(ownersSinceRequest);
         this.decidedBy = decidedBy;
         this.decidedAt = decidedAt;
         this.decisionReason = decisionReason;
@@ -73,16 +84,34 @@ public final class Approval {
     }
 
     static Approval request(ApprovalId id, AgentId agentId, ApprovalKind kind, Commands.RequestChange change,
-            boolean requiresCompliance, Actor requester, Instant now) {
+            boolean requiresCompliance, String ownerId, Actor requester, Instant now) {
         Approval approval = new Approval(id, agentId, kind, ApprovalStatus.PENDING, change.addScopes(),
-                change.removeScopes(), change.addTools(), change.removeTools(), change.justification(),
-                requiresCompliance, requester.id(), now, null, null, null, 0);
+                change.removeScopes(), change.addTools(), change.removeTools(), change.addPurposes(),
+                change.removePurposes(), change.justification(), requiresCompliance, requester.id(), now,
+                new TreeSet<>(Set.of(ownerId)), null, null, null, 0);
         approval.events.add(new ApprovalRequested(id, agentId, kind, requiresCompliance, requester.id(), now));
         return approval;
     }
 
+    /** The agent passed to a new owner while this approval waits: that owner may not decide it either. */
+    void ownerChanged(String newOwnerId) {
+        requirePending();
+        ownersSinceRequest.add(newOwnerId);
+    }
+
     /**
-     * Checks that {@code approver} may decide this approval for an agent owned by {@code ownerId}.
+     * What the approval touches needs a compliance officer now (a scope was reclassified since the request);
+     * once raised it stays raised, so declassifying a scope never lets someone else decide.
+     */
+    void complianceNeeded(boolean needed) {
+        if (needed && status == ApprovalStatus.PENDING) {
+            requiresCompliance = true;
+        }
+    }
+
+    /**
+     * Checks that {@code approver} may decide this approval for an agent owned by {@code ownerId}: neither the
+     * requester, nor the current owner, nor anyone who owned the agent since the request.
      *
      * @throws RegistryException.AccessRuleViolated naming the rule that forbids it
      */
@@ -97,6 +126,11 @@ public final class Approval {
         if (approver.id().equals(ownerId)) {
             throw new RegistryException.AccessRuleViolated(RULE_NOT_OWNER,
                     "The approver may not be the owner of the agent (" + ownerId + ")");
+        }
+        if (ownersSinceRequest.contains(approver.id())) {
+            throw new RegistryException.AccessRuleViolated(RULE_NOT_OWNER,
+                    "The approver owned the agent since this approval was requested (" + approver.id()
+                            + ") and may not decide it");
         }
         if (requiresCompliance && !approver.has(Role.COMPLIANCE)) {
             throw new RegistryException.AccessRuleViolated(RULE_COMPLIANCE,
@@ -142,6 +176,14 @@ public final class Approval {
         }
     }
 
+    /** The purposes of use an agent holds once this approval is applied to {@code current}. */
+    SortedSet<PurposeOfUse> applyToPurposes(SortedSet<PurposeOfUse> current) {
+        SortedSet<PurposeOfUse> result = new TreeSet<>(current);
+        result.addAll(addPurposes);
+        result.removeAll(removePurposes);
+        return result;
+    }
+
     /** The grants an agent holds once this approval is applied to {@code current}. */
     SortedSet<String> applyTo(SortedSet<String> current, boolean scopes) {
         SortedSet<String> result = new TreeSet<>(current);
@@ -162,11 +204,12 @@ public final class Approval {
 
     public ApprovalView view() {
         return new ApprovalView(id, agentId, kind, status, unmodifiable(addScopes), unmodifiable(removeScopes),
-                unmodifiable(addTools), unmodifiable(removeTools), justification, requiresCompliance, requestedBy,
-                requestedAt, decidedBy, decidedAt, decisionReason, version);
+                unmodifiable(addTools), unmodifiable(removeTools), unmodifiable(addPurposes),
+                unmodifiable(removePurposes), justification, requiresCompliance, requestedBy, requestedAt,
+                unmodifiable(ownersSinceRequest), decidedBy, decidedAt, decisionReason, version);
     }
 
-    private static SortedSet<String> unmodifiable(SortedSet<String> set) {
+    private static <T> SortedSet<T> unmodifiable(SortedSet<T> set) {
         return Collections.unmodifiableSortedSet(new TreeSet<>(set));
     }
 
@@ -178,6 +221,9 @@ public final class Approval {
     SortedSet<String> removeScopes() { return unmodifiable(removeScopes); }
     SortedSet<String> addTools() { return unmodifiable(addTools); }
     SortedSet<String> removeTools() { return unmodifiable(removeTools); }
+    SortedSet<PurposeOfUse> addPurposes() { return unmodifiable(addPurposes); }
+    SortedSet<PurposeOfUse> removePurposes() { return unmodifiable(removePurposes); }
+    SortedSet<String> ownersSinceRequest() { return unmodifiable(ownersSinceRequest); }
     String justification() { return justification; }
     boolean requiresCompliance() { return requiresCompliance; }
     String requestedBy() { return requestedBy; }

@@ -29,8 +29,9 @@ import org.springframework.stereotype.Repository;
 public class ApprovalRepository {
 
     private static final String COLUMNS = """
-            id, agent_id, kind, status, add_scopes, remove_scopes, add_tools, remove_tools, justification,
-            requires_compliance, requested_by, requested_at, decided_by, decided_at, decision_reason, version""";
+            id, agent_id, kind, status, add_scopes, remove_scopes, add_tools, remove_tools, add_purposes,
+            remove_purposes, justification, requires_compliance, requested_by, requested_at, owners_since_request,
+            decided_by, decided_at, decision_reason, version""";
 
     private final JdbcClient jdbc;
 
@@ -42,8 +43,8 @@ public class ApprovalRepository {
         try {
             jdbc.sql("insert into approval (" + COLUMNS + """
                     ) values (:id, :agentId, :kind, :status, :addScopes, :removeScopes, :addTools, :removeTools,
-                    :justification, :requiresCompliance, :requestedBy, :requestedAt, :decidedBy, :decidedAt,
-                    :decisionReason, 1)""")
+                    :addPurposes, :removePurposes, :justification, :requiresCompliance, :requestedBy, :requestedAt,
+                    :owners, :decidedBy, :decidedAt, :decisionReason, 1)""")
                     .params(parameters(approval))
                     .update();
         } catch (DuplicateKeyException e) {
@@ -56,7 +57,8 @@ public class ApprovalRepository {
     void update(Approval approval) {
         int updated = jdbc.sql("""
                 update approval set status = :status, decided_by = :decidedBy, decided_at = :decidedAt,
-                    decision_reason = :decisionReason, version = version + 1
+                    decision_reason = :decisionReason, requires_compliance = :requiresCompliance,
+                    owners_since_request = :owners, version = version + 1
                 where id = :id and version = :version""")
                 .params(parameters(approval))
                 .param("version", approval.version())
@@ -84,6 +86,21 @@ public class ApprovalRepository {
                         + " order by decided_at desc nulls last, requested_at desc limit 1")
                 .param("agentId", agentId.value()).param("kind", kind.name()).param("status", status.name())
                 .query(ApprovalRepository::map).optional();
+    }
+
+    /**
+     * A data scope was saved as PHI or highly confidential: approvals still waiting that add it, or that add
+     * purposes for an agent holding it while it holds PHI, now need a compliance officer. The decision checks
+     * again; this keeps the inbox honest in the meantime.
+     */
+    int requireComplianceForPending(String scopeKey, boolean phi) {
+        return jdbc.sql("""
+                update approval a set requires_compliance = true, version = version + 1
+                where a.status = 'PENDING' and not a.requires_compliance
+                  and (cast(:key as text) = any(a.add_scopes)
+                       or (:phi and cardinality(a.add_purposes) > 0
+                           and exists (select 1 from agent g where g.id = a.agent_id and cast(:key as text) = any(g.data_scopes))))""")
+                .param("key", scopeKey).param("phi", phi).update();
     }
 
     Page<Approval> search(@Nullable ApprovalStatus status, @Nullable AgentId agentId, int page, int size) {
@@ -116,6 +133,9 @@ public class ApprovalRepository {
         params.put("removeScopes", toArray(approval.removeScopes()));
         params.put("addTools", toArray(approval.addTools()));
         params.put("removeTools", toArray(approval.removeTools()));
+        params.put("addPurposes", toArray(approval.addPurposes()));
+        params.put("removePurposes", toArray(approval.removePurposes()));
+        params.put("owners", toArray(approval.ownersSinceRequest()));
         params.put("justification", approval.justification());
         params.put("requiresCompliance", approval.requiresCompliance());
         params.put("requestedBy", approval.requestedBy());
@@ -131,8 +151,9 @@ public class ApprovalRepository {
                 new AgentId(rs.getObject("agent_id", UUID.class)), ApprovalKind.valueOf(rs.getString("kind")),
                 ApprovalStatus.valueOf(rs.getString("status")), strings(rs, "add_scopes"),
                 strings(rs, "remove_scopes"), strings(rs, "add_tools"), strings(rs, "remove_tools"),
+                SqlArrays.purposes(rs, "add_purposes"), SqlArrays.purposes(rs, "remove_purposes"),
                 rs.getString("justification"), rs.getBoolean("requires_compliance"), rs.getString("requested_by"),
-                requiredInstant(rs, "requested_at"), rs.getString("decided_by"), instant(rs, "decided_at"),
+                requiredInstant(rs, "requested_at"), strings(rs, "owners_since_request"), rs.getString("decided_by"), instant(rs, "decided_at"),
                 rs.getString("decision_reason"), rs.getLong("version"));
     }
 }

@@ -35,9 +35,9 @@ public class CatalogRepository {
         try {
             jdbc.sql("""
                     insert into data_scope (key, display_name, description, sensitivity, phi, deidentified,
-                        allowed_purposes, demo, created_at, updated_at, version)
-                    values (:key, :displayName, :description, :sensitivity, :phi, :deidentified, :purposes, :demo,
-                        :now, :now, 1)""")
+                        allowed_purposes, deidentify_for, demo, created_at, updated_at, version)
+                    values (:key, :displayName, :description, :sensitivity, :phi, :deidentified, :purposes,
+                        :deidentifyFor, :demo, :now, :now, 1)""")
                     .param("key", key)
                     .param("displayName", scope.displayName())
                     .param("description", scope.description())
@@ -45,6 +45,7 @@ public class CatalogRepository {
                     .param("phi", scope.phi())
                     .param("deidentified", scope.deidentified())
                     .param("purposes", toArray(scope.allowedPurposes()))
+                    .param("deidentifyFor", toArray(scope.deidentifyFor()))
                     .param("demo", demo)
                     .param("now", timestamp(now))
                     .update();
@@ -58,7 +59,8 @@ public class CatalogRepository {
         int updated = jdbc.sql("""
                 update data_scope set display_name = :displayName, description = :description,
                     sensitivity = :sensitivity, phi = :phi, deidentified = :deidentified,
-                    allowed_purposes = :purposes, updated_at = :now, version = version + 1
+                    allowed_purposes = :purposes, deidentify_for = :deidentifyFor, updated_at = :now,
+                    version = version + 1
                 where key = :key and version = :version""")
                 .param("key", key)
                 .param("displayName", scope.displayName())
@@ -67,6 +69,7 @@ public class CatalogRepository {
                 .param("phi", scope.phi())
                 .param("deidentified", scope.deidentified())
                 .param("purposes", toArray(scope.allowedPurposes()))
+                .param("deidentifyFor", toArray(scope.deidentifyFor()))
                 .param("now", timestamp(now))
                 .param("version", version)
                 .update();
@@ -157,13 +160,10 @@ public class CatalogRepository {
     }
 
     private static DataScopeView mapScope(ResultSet rs, int row) throws SQLException {
-        var purposes = new TreeSet<PurposeOfUse>();
-        for (String p : strings(rs, "allowed_purposes")) {
-            purposes.add(PurposeOfUse.valueOf(p));
-        }
         return new DataScopeView(rs.getString("key"), rs.getString("display_name"), rs.getString("description"),
                 SensitivityLabel.valueOf(rs.getString("sensitivity")), rs.getBoolean("phi"),
-                rs.getBoolean("deidentified"), purposes, rs.getBoolean("demo"), rs.getLong("version"));
+                rs.getBoolean("deidentified"), SqlArrays.purposes(rs, "allowed_purposes"),
+                SqlArrays.purposes(rs, "deidentify_for"), rs.getBoolean("demo"), rs.getLong("version"));
     }
 
     private static ToolView mapTool(ResultSet rs, int row) throws SQLException {

@@ -40,7 +40,8 @@ class RegistryAuditTrail {
         record(AuditEvent.builder("agent.registered", actor(event.actorId()), agent(event.agentId()))
                 .agent(event.agentId().toString()).owner(event.ownerId())
                 .detail("kind", event.kind()).detail("name", event.name()), event, "requestedScopes",
-                event.requestedScopes(), "requestedTools", event.requestedTools());
+                event.requestedScopes(), "requestedTools", event.requestedTools(), "requestedPurposes",
+                event.requestedPurposes());
     }
 
     @ApplicationModuleListener
@@ -70,7 +71,15 @@ class RegistryAuditTrail {
     void on(AgentGrantsChanged event) {
         record(AuditEvent.builder("agent.grants_changed", actor(event.actorId()), agent(event.agentId()))
                 .agent(event.agentId().toString()).detail("approval", event.approvalId())
-                .detail("riskTier", event.riskTier()), event, "dataScopes", event.dataScopes(), "tools", event.tools());
+                .detail("riskTier", event.riskTier()), event, "dataScopes", event.dataScopes(), "tools", event.tools(),
+                "purposesOfUse", event.purposesOfUse(), "phiApprovedScopes", event.phiApprovedScopes());
+    }
+
+    @ApplicationModuleListener
+    void on(io.warden.registry.events.AgentPhiApproved event) {
+        record(AuditEvent.builder("agent.phi_approved", actor(event.approvedBy()), agent(event.agentId()))
+                .agent(event.agentId().toString()).detail("approval", event.approvalId()), event,
+                "scopes", event.scopes());
     }
 
     @ApplicationModuleListener
@@ -94,7 +103,8 @@ class RegistryAuditTrail {
     void on(DataScopeSaved event) {
         record(AuditEvent.builder("data_scope.saved", actor(event.actorId()), new AuditTarget("data-scope", event.key()))
                 .dataset(event.key()).detail("sensitivity", event.sensitivity()).detail("phi", event.phi())
-                .detail("version", event.version()), event);
+                .detail("version", event.version()), event, "allowedPurposes", event.allowedPurposes(),
+                "deidentifyFor", event.deidentifyFor());
     }
 
     @ApplicationModuleListener

@@ -17,6 +17,7 @@ import io.warden.registry.ApprovalView;
 import io.warden.registry.DataScopeView;
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryUser;
+import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RiskTier;
 import io.warden.registry.Role;
 import io.warden.registry.ToolView;
@@ -136,11 +137,11 @@ public class RegistryService implements AgentRegistry {
 
     private void submit(Agent agent, Actor actor, Instant now) {
         agent.submit(actor, now);
-        List<DataScopeView> scopes = catalog.findScopes(agent.requestedScopesCopy());
         var request = new Commands.RequestChange(agent.requestedScopesCopy(), new TreeSet<>(),
-                agent.requestedToolsCopy(), new TreeSet<>(), "registration of " + agent.name());
+                agent.requestedToolsCopy(), new TreeSet<>(), agent.requestedPurposesCopy(), new TreeSet<>(),
+                "registration of " + agent.name());
         Approval approval = Approval.request(new ApprovalId(ids.generateId()), agent.id(), ApprovalKind.REGISTRATION,
-                request, RiskTier.of(scopes).needsComplianceApproval(), actor, now);
+                request, needsCompliance(agent, request.addScopes(), request.addPurposes()), agent.ownerId(), actor, now);
         agents.update(agent);
         approvals.insert(approval);
         publish(approval.drainEvents());
@@ -173,6 +174,11 @@ public class RegistryService implements AgentRegistry {
         agent.changeOwner(newOwnerId, reason, actor, clock.instant());
         agents.update(agent);
         publish(agent.drainEvents());
+        // the new owner joins those who may not decide what waits for the agent
+        approvals.findPending(id).ifPresent(pending -> {
+            pending.ownerChanged(newOwnerId);
+            approvals.update(pending);
+        });
         return agent.view();
     }
 
@@ -259,7 +265,10 @@ public class RegistryService implements AgentRegistry {
 
     // ---- approvals ----------------------------------------------------------------------------------
 
-    /** Asks for scopes and tools to be added or removed; the agent's owner or an admin may ask. */
+    /**
+     * Asks for scopes, tools and purposes of use to be added or removed; the agent's owner or an admin may ask.
+     * Adding a PHI scope the agent holds without a PHI approval asks compliance to approve it for PHI.
+     */
     @Override
     public ApprovalView requestChange(AgentId id, Commands.RequestChange change, Actor actor) {
         Agent agent = loadAgentForUpdate(id);
@@ -270,16 +279,27 @@ public class RegistryService implements AgentRegistry {
         }
         if (change.isEmpty()) {
             throw new RegistryException.InvalidField("addScopes",
-                    "A change request must add or remove at least one data scope or tool");
+                    "A change request must add or remove at least one data scope, tool or purpose of use");
         }
         List<DataScopeView> added = requireScopes(change.addScopes(), "addScopes");
         requireTools(change.addTools(), "addTools");
         requireSubset(change.removeScopes(), agent.dataScopes(), "removeScopes", "data scope");
         requireSubset(change.removeTools(), agent.tools(), "removeTools", "tool");
-        requireDisjoint(change.addScopes(), agent.dataScopes(), "addScopes", "data scope");
+        requireSubset(change.removePurposes(), agent.purposes(), "removePurposes", "purpose of use");
+        // a held PHI scope that compliance has not approved for this agent may be asked for again: that is
+        // how it gets its PHI approval (after a reclassification, say)
+        Set<String> reapprovable = added.stream()
+                .filter(scope -> scope.phi() && !agent.phiApprovedScopes().contains(scope.key()))
+                .map(DataScopeView::key).collect(Collectors.toSet());
+        Set<String> alreadyHeld = new TreeSet<>(agent.dataScopes());
+        alreadyHeld.removeAll(reapprovable);
+        requireDisjoint(change.addScopes(), alreadyHeld, "addScopes", "data scope");
         requireDisjoint(change.addTools(), agent.tools(), "addTools", "tool");
+        requireDisjoint(change.addPurposes(), agent.purposes(), "addPurposes", "purpose of use");
+        requireNotBoth(change.addScopes(), change.removeScopes(), "removeScopes");
+        requireNotBoth(change.addPurposes(), change.removePurposes(), "removePurposes");
         Approval approval = Approval.request(new ApprovalId(ids.generateId()), id, ApprovalKind.CHANGE, change,
-                RiskTier.of(added).needsComplianceApproval(), actor, clock.instant());
+                needsCompliance(agent, change.addScopes(), change.addPurposes()), agent.ownerId(), actor, clock.instant());
         approvals.insert(approval);
         publish(approval.drainEvents());
         return approval.view();
@@ -288,17 +308,25 @@ public class RegistryService implements AgentRegistry {
     /**
      * Approves: a change applies to the agent's grants at once; an approved registration leaves the agent
      * PENDING_APPROVAL until the onboarding process has provisioned its identity and calls {@link #activate}.
+     * Whether compliance must decide is judged again from the scopes as they are classified now; a compliance
+     * officer's approval records PHI approval for each PHI scope it adds.
      */
     @Override
     public ApprovalView approve(ApprovalId id, String reason, Actor actor) {
         Approval approval = loadApproval(id);
         Agent agent = loadAgentForUpdate(approval.agentId());
         Instant now = clock.instant();
+        approval.complianceNeeded(needsCompliance(agent, approval.addScopes(), approval.addPurposes()));
         approval.approve(actor, agent.ownerId(), reason, now);
         if (approval.kind() == ApprovalKind.CHANGE) {
             SortedSet<String> scopes = approval.applyTo(agent.dataScopes(), true);
             SortedSet<String> tools = approval.applyTo(agent.tools(), false);
-            agent.grant(scopes, tools, RiskTier.of(catalog.findScopes(scopes)), approval.id(), actor, now);
+            agent.grant(scopes, tools, approval.applyToPurposes(agent.purposes()), RiskTier.of(catalog.findScopes(scopes)),
+                    approval.id(), actor, now);
+        }
+        if (actor.has(Role.COMPLIANCE)) {
+            agent.approvePhi(catalog.findScopes(approval.addScopes()).stream().filter(DataScopeView::phi)
+                    .map(DataScopeView::key).collect(Collectors.toCollection(TreeSet::new)), approval.id(), actor, now);
         }
         approvals.update(approval);
         agents.update(agent);
@@ -328,7 +356,8 @@ public class RegistryService implements AgentRegistry {
         Instant now = clock.instant();
         SortedSet<String> scopes = approval.applyTo(agent.dataScopes(), true);
         SortedSet<String> tools = approval.applyTo(agent.tools(), false);
-        agent.activate(approval.id(), scopes, tools, RiskTier.of(catalog.findScopes(scopes)),
+        agent.activate(approval.id(), scopes, tools, approval.applyToPurposes(agent.purposes()),
+                RiskTier.of(catalog.findScopes(scopes)),
                 now.plus(properties.recertificationPeriod()), actor, now);
         agents.update(agent);
         publish(agent.drainEvents());
@@ -377,6 +406,7 @@ public class RegistryService implements AgentRegistry {
         Approval approval = loadApproval(id);
         Agent agent = loadAgentForUpdate(approval.agentId());
         Instant now = clock.instant();
+        approval.complianceNeeded(needsCompliance(agent, approval.addScopes(), approval.addPurposes()));
         approval.reject(actor, agent.ownerId(), reason, now);
         approvals.update(approval);
         publish(approval.drainEvents());
@@ -411,7 +441,8 @@ public class RegistryService implements AgentRegistry {
         requireConsistent(scope);
         Instant now = clock.instant();
         catalog.insertScope(key, scope, demo, now);
-        events.publishEvent(new DataScopeSaved(key, scope.sensitivity(), scope.phi(), 1, actor.id(), now));
+        events.publishEvent(new DataScopeSaved(key, scope.sensitivity(), scope.phi(), scope.allowedPurposes(),
+                scope.deidentifyFor(), 1, actor.id(), now));
         return dataScope(key);
     }
 
@@ -420,7 +451,11 @@ public class RegistryService implements AgentRegistry {
         requireConsistent(scope);
         Instant now = clock.instant();
         long newVersion = catalog.updateScope(key, scope, version, now);
-        events.publishEvent(new DataScopeSaved(key, scope.sensitivity(), scope.phi(), newVersion, actor.id(), now));
+        if (scope.phi() || scope.sensitivity() == io.warden.registry.SensitivityLabel.HIGHLY_CONFIDENTIAL) {
+            approvals.requireComplianceForPending(key, scope.phi());
+        }
+        events.publishEvent(new DataScopeSaved(key, scope.sensitivity(), scope.phi(), scope.allowedPurposes(),
+                scope.deidentifyFor(), newVersion, actor.id(), now));
         return dataScope(key);
     }
 
@@ -528,18 +563,26 @@ public class RegistryService implements AgentRegistry {
         }
     }
 
-    private static void requireSubset(Set<String> removed, Set<String> granted, String field, String what) {
-        for (String key : removed) {
+    private static <T> void requireSubset(Set<T> removed, Set<T> granted, String field, String what) {
+        for (T key : removed) {
             if (!granted.contains(key)) {
                 throw new RegistryException.InvalidField(field, "The agent does not hold the " + what + " '" + key + "'");
             }
         }
     }
 
-    private static void requireDisjoint(Set<String> added, Set<String> granted, String field, String what) {
-        for (String key : added) {
+    private static <T> void requireDisjoint(Set<T> added, Set<T> granted, String field, String what) {
+        for (T key : added) {
             if (granted.contains(key)) {
                 throw new RegistryException.InvalidField(field, "The agent already holds the " + what + " '" + key + "'");
+            }
+        }
+    }
+
+    private static <T> void requireNotBoth(Set<T> added, Set<T> removed, String field) {
+        for (T key : removed) {
+            if (added.contains(key)) {
+                throw new RegistryException.InvalidField(field, "'" + key + "' cannot be both added and removed");
             }
         }
     }
@@ -551,6 +594,30 @@ public class RegistryService implements AgentRegistry {
         if (scope.allowedPurposes().isEmpty()) {
             throw new RegistryException.InvalidField("allowedPurposes", "A data scope needs at least one allowed purpose of use");
         }
+        for (PurposeOfUse purpose : scope.deidentifyFor()) {
+            if (!scope.allowedPurposes().contains(purpose)) {
+                throw new RegistryException.InvalidField("deidentifyFor",
+                        "deidentifyFor names " + purpose + ", which is not one of the scope's allowed purposes");
+            }
+        }
+    }
+
+    /**
+     * Whether deciding these additions needs a compliance officer, from the scopes as they are classified
+     * now: a PHI or highly confidential scope added; emergency treatment granted; or any purpose granted to
+     * an agent that holds or asks for a PHI scope.
+     */
+    private boolean needsCompliance(Agent agent, SortedSet<String> addScopes, SortedSet<PurposeOfUse> addPurposes) {
+        if (RiskTier.of(catalog.findScopes(addScopes)).needsComplianceApproval()
+                || addPurposes.contains(PurposeOfUse.ETREAT)) {
+            return true;
+        }
+        if (addPurposes.isEmpty()) {
+            return false;
+        }
+        Set<String> touched = new TreeSet<>(agent.dataScopes());
+        touched.addAll(addScopes);
+        return catalog.findScopes(touched).stream().anyMatch(DataScopeView::phi);
     }
 
     private int[] paging(@Nullable Integer page, @Nullable Integer size) {

@@ -33,6 +33,14 @@ final class SqlArrays {
         }
     }
 
+    static SortedSet<io.warden.registry.PurposeOfUse> purposes(ResultSet rs, String column) throws SQLException {
+        SortedSet<io.warden.registry.PurposeOfUse> purposes = new TreeSet<>();
+        for (String code : strings(rs, column)) {
+            purposes.add(io.warden.registry.PurposeOfUse.valueOf(code));
+        }
+        return purposes;
+    }
+
     static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
         Timestamp ts = rs.getTimestamp(column);
         return ts == null ? null : ts.toInstant();

@@ -338,7 +338,8 @@ class GraphAdaptersTests {
 
     static AgentView agent(String clientId) {
         return new AgentView(new AgentId(UUID.randomUUID()), "CT retrieval", AgentKind.RETRIEVAL, "p", AgentStatus.PENDING_APPROVAL,
-                "owner-1", clientId, null, RiskTier.LOW, new TreeSet<>(), new TreeSet<>(), Instant.EPOCH, Instant.EPOCH, null, null,
+                "owner-1", clientId, null, RiskTier.LOW, new TreeSet<>(), new TreeSet<>(), new TreeSet<>(),
+                new TreeSet<>(), Instant.EPOCH, Instant.EPOCH, null, null,
                 null, false, 1);
     }
 

@@ -28,7 +28,8 @@ class AgentTests {
 
     private Agent draft() {
         var command = new Commands.RegisterAgent("Wound classifier", AgentKind.RAG_CLASSIFIER, "Classifies wounds",
-                null, null, new TreeSet<>(Set.of("wounds")), new TreeSet<>(Set.of("classify")), false);
+                null, null, new TreeSet<>(Set.of("wounds")), new TreeSet<>(Set.of("classify")),
+                new TreeSet<>(Set.of(io.warden.registry.PurposeOfUse.TREAT)), false);
         return Agent.register(new AgentId(UUID.randomUUID()), command, owner.id(), RiskTier.LOW, null, false, owner, NOW);
     }
 
@@ -48,9 +49,10 @@ class AgentTests {
         Agent agent = draft();
         agent.submit(owner, NOW);
         agent.activate(new ApprovalId(UUID.randomUUID()), new TreeSet<>(Set.of("wounds")), new TreeSet<>(Set.of("classify")),
-                RiskTier.MODERATE, NOW.plusSeconds(90), admin, NOW);
+                new TreeSet<>(Set.of(io.warden.registry.PurposeOfUse.TREAT)), RiskTier.MODERATE, NOW.plusSeconds(90), admin, NOW);
         assertThat(agent.status()).isEqualTo(AgentStatus.ACTIVE);
         assertThat(agent.dataScopes()).containsExactly("wounds");
+        assertThat(agent.view().purposesOfUse()).containsExactly(io.warden.registry.PurposeOfUse.TREAT);
         assertThat(agent.riskTier()).isEqualTo(RiskTier.MODERATE);
         assertThat(agent.recertifyBy()).isEqualTo(NOW.plusSeconds(90));
         assertThat(agent.drainEvents()).filteredOn(AgentStatusChanged.class::isInstance).hasSize(2);
@@ -90,7 +92,7 @@ class AgentTests {
     void requestedScopesChangeOnlyInDraft() {
         Agent agent = draft();
         agent.submit(owner, NOW);
-        var update = new Commands.UpdateAgent("New name", "New purpose", null, new TreeSet<>(Set.of("other")), null, 2);
+        var update = new Commands.UpdateAgent("New name", "New purpose", null, new TreeSet<>(Set.of("other")), null, null, 2);
         assertThatThrownBy(() -> agent.updateMetadata(update, RiskTier.LOW, owner, NOW))
                 .hasMessageContaining("PENDING_APPROVAL").hasMessageContaining("only a DRAFT");
         assertThat(agent.name()).isEqualTo("Wound classifier");

@@ -13,6 +13,7 @@ import io.warden.registry.RegistryException;
 import io.warden.registry.Role;
 import java.time.Instant;
 import java.util.Set;
+import io.warden.registry.PurposeOfUse;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -26,9 +27,9 @@ class ApprovalTests {
 
     private Approval approval(boolean requiresCompliance) {
         var change = new Commands.RequestChange(new TreeSet<>(Set.of("dermatology-phi")), new TreeSet<>(),
-                new TreeSet<>(), new TreeSet<>(), "needs PHI");
+                new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), "needs PHI");
         return Approval.request(new ApprovalId(UUID.randomUUID()), new AgentId(UUID.randomUUID()), ApprovalKind.CHANGE,
-                change, requiresCompliance, requester, NOW);
+                change, requiresCompliance, "owner-o", requester, NOW);
     }
 
     @Test
@@ -46,6 +47,34 @@ class ApprovalTests {
         assertThatThrownBy(() -> approval.approve(otherAdmin, otherAdmin.id(), "ok", NOW))
                 .isInstanceOfSatisfying(RegistryException.AccessRuleViolated.class,
                         e -> assertThat(e.properties()).containsEntry("rule", "approver-is-not-owner"));
+    }
+
+    @Test
+    void denyWhenApproverOwnedTheAgentWhenItWasRequestedThoughOwnersChangedSince() {
+        Approval approval = approval(false);
+        Actor formerOwner = Actor.person("owner-o", Set.of(Role.ADMIN));
+        approval.ownerChanged(otherAdmin.id());
+        assertThat(approval.view().ownersSinceRequest()).containsExactly("admin-b", "owner-o");
+        // the agent is now owned by someone else again: neither earlier owner may decide
+        assertThatThrownBy(() -> approval.approve(formerOwner, "owner-z", "ok", NOW))
+                .isInstanceOfSatisfying(RegistryException.AccessRuleViolated.class,
+                        e -> assertThat(e.properties()).containsEntry("rule", "approver-is-not-owner"));
+        assertThatThrownBy(() -> approval.reject(otherAdmin, "owner-z", "no", NOW))
+                .isInstanceOfSatisfying(RegistryException.AccessRuleViolated.class,
+                        e -> assertThat(e.properties()).containsEntry("rule", "approver-is-not-owner"));
+        approval.approve(compliance, "owner-z", "ok", NOW);
+        assertThat(approval.status()).isEqualTo(ApprovalStatus.APPROVED);
+    }
+
+    @Test
+    void complianceOnceNeededStaysNeededAndAnAdminIsRefused() {
+        Approval approval = approval(false);
+        approval.complianceNeeded(true);
+        approval.complianceNeeded(false);
+        assertThat(approval.requiresCompliance()).isTrue();
+        assertThatThrownBy(() -> approval.approve(otherAdmin, "owner-o", "ok", NOW))
+                .isInstanceOfSatisfying(RegistryException.AccessRuleViolated.class,
+                        e -> assertThat(e.properties()).containsEntry("rule", "phi-needs-compliance-approver"));
     }
 
     @Test
@@ -71,10 +100,13 @@ class ApprovalTests {
     @Test
     void appliesAdditionsAndRemovals() {
         var change = new Commands.RequestChange(new TreeSet<>(Set.of("b")), new TreeSet<>(Set.of("a")),
-                new TreeSet<>(Set.of("classify")), new TreeSet<>(), "swap");
+                new TreeSet<>(Set.of("classify")), new TreeSet<>(), new TreeSet<>(Set.of(PurposeOfUse.HRESCH)),
+                new TreeSet<>(Set.of(PurposeOfUse.TREAT)), "swap");
         Approval approval = Approval.request(new ApprovalId(UUID.randomUUID()), new AgentId(UUID.randomUUID()),
-                ApprovalKind.CHANGE, change, false, requester, NOW);
+                ApprovalKind.CHANGE, change, false, "owner-o", requester, NOW);
         assertThat(approval.applyTo(new TreeSet<>(Set.of("a", "c")), true)).containsExactly("b", "c");
         assertThat(approval.applyTo(new TreeSet<>(), false)).containsExactly("classify");
+        assertThat(approval.applyToPurposes(new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.HOPERAT))))
+                .containsExactly(PurposeOfUse.HOPERAT, PurposeOfUse.HRESCH);
     }
 }

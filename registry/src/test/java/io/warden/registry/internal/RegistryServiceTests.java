@@ -262,7 +262,7 @@ class RegistryServiceTests {
     @Test
     void aStaleVersionIsAConflictThatNamesTheCurrentVersion() {
         AgentView agent = register("Versioned", Set.of(), Set.of(), owner, null);
-        var update = new Commands.UpdateAgent("Versioned v2", "new purpose", null, null, null, agent.version());
+        var update = new Commands.UpdateAgent("Versioned v2", "new purpose", null, null, null, null, agent.version());
         AgentView updated = registry.update(agent.id(), update, owner);
         assertThat(updated.version()).isEqualTo(agent.version() + 1);
         assertThatThrownBy(() -> registry.update(agent.id(), update, owner))
@@ -282,10 +282,11 @@ class RegistryServiceTests {
         AgentView agent = active("Changing");
         ApprovalView request = registry.requestChange(agent.id(), new Commands.RequestChange(
                 new TreeSet<>(Set.of(key("derm-phi"))), new TreeSet<>(Set.of(key("ct-deid"))),
-                new TreeSet<>(Set.of(key("classify"))), new TreeSet<>(), "move to dermatology"), owner);
+                new TreeSet<>(Set.of(key("classify"))), new TreeSet<>(), none(), none(), "move to dermatology"), owner);
         assertThat(request.requiresCompliance()).isTrue();
         assertThatThrownBy(() -> registry.requestChange(agent.id(), new Commands.RequestChange(
-                new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(Set.of(key("image-search"))), "x"), owner))
+                new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(Set.of(key("image-search"))), none(), none(),
+                "x"), owner))
                 .hasFieldOrPropertyWithValue("code", "approval-pending");
 
         registry.approve(request.id(), "approved", compliance);
@@ -299,10 +300,10 @@ class RegistryServiceTests {
     void changeRequestsNameTheFieldAtFault() {
         AgentView agent = active("Faulty change");
         assertThatThrownBy(() -> registry.requestChange(agent.id(), new Commands.RequestChange(new TreeSet<>(),
-                new TreeSet<>(Set.of(key("derm-phi"))), new TreeSet<>(), new TreeSet<>(), "x"), owner))
+                new TreeSet<>(Set.of(key("derm-phi"))), new TreeSet<>(), new TreeSet<>(), none(), none(), "x"), owner))
                 .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("removeScopes"));
         assertThatThrownBy(() -> registry.requestChange(agent.id(), new Commands.RequestChange(new TreeSet<>(),
-                new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), "x"), owner))
+                new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), none(), none(), "x"), owner))
                 .isInstanceOf(RegistryException.InvalidField.class);
     }
 
@@ -331,8 +332,211 @@ class RegistryServiceTests {
     @Test
     void dataScopesCannotHoldPhiAndBeDeidentified() {
         assertThatThrownBy(() -> registry.createDataScope("bad-" + suffix, new Commands.SaveDataScope("Bad", "",
-                SensitivityLabel.INTERNAL, true, true, new TreeSet<>(Set.of(PurposeOfUse.TREAT))), false, admin))
+                SensitivityLabel.INTERNAL, true, true, new TreeSet<>(Set.of(PurposeOfUse.TREAT)), none()), false, admin))
                 .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("deidentified"));
+    }
+
+    // ---- purposes of use, PHI approvals, reclassification, owners since the request ----------------
+
+    @Test
+    void purposesRequestedAtRegistrationAreGrantedWhenTheAgentIsActivated() {
+        AgentView agent = register("Purposeful", Set.of("ct-deid"), Set.of("image-search"), owner, null);
+        assertThat(agent.purposesOfUse()).as("nothing is granted before approval").isEmpty();
+        assertThat(pending(agent).addPurposes()).containsExactly(PurposeOfUse.TREAT);
+        assertThat(events.stream(AgentRegistered.class)).singleElement()
+                .satisfies(e -> assertThat(e.requestedPurposes()).containsExactly(PurposeOfUse.TREAT));
+
+        registry.approve(pending(agent).id(), "ok", admin);
+        AgentView active = registry.activate(agent.id(), ONBOARDING);
+        assertThat(active.purposesOfUse()).containsExactly(PurposeOfUse.TREAT);
+        assertThat(events.stream(AgentGrantsChanged.class)).singleElement()
+                .satisfies(e -> assertThat(e.purposesOfUse()).containsExactly(PurposeOfUse.TREAT));
+    }
+
+    @Test
+    void purposesAreAddedAndRemovedByApprovedChanges() {
+        AgentView agent = active("Research too");
+        ApprovalView add = registry.requestChange(agent.id(), change(Set.of(), Set.of(),
+                Set.of(PurposeOfUse.HRESCH), Set.of()), owner);
+        assertThat(add.requiresCompliance()).as("no PHI held or asked for").isFalse();
+        assertThat(registry.get(agent.id()).purposesOfUse()).as("not before approval").containsExactly(PurposeOfUse.TREAT);
+        registry.approve(add.id(), "research protocol on file", admin);
+        assertThat(registry.get(agent.id()).purposesOfUse()).containsExactly(PurposeOfUse.TREAT, PurposeOfUse.HRESCH);
+
+        assertThatThrownBy(() -> registry.requestChange(agent.id(), change(Set.of(), Set.of(),
+                Set.of(PurposeOfUse.HRESCH), Set.of()), owner))
+                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("addPurposes"));
+        assertThatThrownBy(() -> registry.requestChange(agent.id(), change(Set.of(), Set.of(),
+                Set.of(), Set.of(PurposeOfUse.PUBHLTH)), owner))
+                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("removePurposes"));
+
+        ApprovalView remove = registry.requestChange(agent.id(), change(Set.of(), Set.of(), Set.of(),
+                Set.of(PurposeOfUse.TREAT)), owner);
+        registry.approve(remove.id(), "treatment no longer", admin);
+        assertThat(registry.get(agent.id()).purposesOfUse()).containsExactly(PurposeOfUse.HRESCH);
+    }
+
+    @Test
+    void emergencyTreatmentNeedsACompliancePerson() {
+        AgentView agent = active("Emergency");
+        ApprovalView request = registry.requestChange(agent.id(), change(Set.of(), Set.of(),
+                Set.of(PurposeOfUse.ETREAT), Set.of()), owner);
+        assertThat(request.requiresCompliance()).isTrue();
+        assertThatThrownBy(() -> registry.approve(request.id(), "ok", admin))
+                .isInstanceOfSatisfying(RegistryException.AccessRuleViolated.class,
+                        e -> assertThat(e.properties()).containsEntry("rule", "phi-needs-compliance-approver"));
+        registry.approve(request.id(), "emergency department protocol", compliance);
+        assertThat(registry.get(agent.id()).purposesOfUse()).contains(PurposeOfUse.ETREAT);
+    }
+
+    @Test
+    void anyPurposeForAnAgentHoldingPhiNeedsACompliancePerson() {
+        AgentView agent = register("Derm purposes", Set.of("derm-phi"), Set.of("classify"), owner, null);
+        registry.approve(pending(agent).id(), "DPIA reviewed", compliance);
+        AgentView active = registry.activate(agent.id(), ONBOARDING);
+        assertThat(active.phiApprovedScopes()).as("compliance approved the PHI scope").containsExactly(key("derm-phi"));
+
+        ApprovalView request = registry.requestChange(agent.id(), change(Set.of(), Set.of(),
+                Set.of(PurposeOfUse.HRESCH), Set.of()), owner);
+        assertThat(request.requiresCompliance()).isTrue();
+        assertThatThrownBy(() -> registry.approve(request.id(), "ok", admin))
+                .isInstanceOfSatisfying(RegistryException.AccessRuleViolated.class,
+                        e -> assertThat(e.properties()).containsEntry("rule", "phi-needs-compliance-approver"));
+    }
+
+    @Test
+    void aScopeReclassifiedAsPhiBetweenRequestAndDecisionIsDecidedByComplianceOnly() {
+        AgentView agent = active("Reclassified request");
+        scope("recl", SensitivityLabel.INTERNAL, false);
+        ApprovalView request = registry.requestChange(agent.id(), change(Set.of(key("recl")), Set.of(), Set.of(), Set.of()), owner);
+        assertThat(request.requiresCompliance()).isFalse();
+
+        reclassifyAsPhi(key("recl"));
+        assertThat(registry.getApproval(request.id()).requiresCompliance()).as("the inbox says so at once").isTrue();
+        assertThatThrownBy(() -> registry.approve(request.id(), "ok", admin))
+                .isInstanceOfSatisfying(RegistryException.AccessRuleViolated.class,
+                        e -> assertThat(e.properties()).containsEntry("rule", "phi-needs-compliance-approver"));
+        assertThat(registry.get(agent.id()).dataScopes()).doesNotContain(key("recl"));
+
+        registry.approve(request.id(), "reviewed as PHI", compliance);
+        AgentView changed = registry.get(agent.id());
+        assertThat(changed.dataScopes()).contains(key("recl"));
+        assertThat(changed.phiApprovedScopes()).containsExactly(key("recl"));
+    }
+
+    @Test
+    void theDecisionJudgesTheClassificationAgainEvenWhenTheApprovalWasNotMarked() {
+        AgentView agent = active("Reclassified behind its back");
+        scope("quiet", SensitivityLabel.INTERNAL, false);
+        ApprovalView request = registry.requestChange(agent.id(), change(Set.of(key("quiet")), Set.of(), Set.of(), Set.of()), owner);
+        // a classification changed without passing the registry's use case (a restore, a manual fix)
+        jdbc.sql("update data_scope set phi = true, deidentified = false where key = :key").param("key", key("quiet")).update();
+        assertThat(registry.getApproval(request.id()).requiresCompliance()).isFalse();
+
+        assertThatThrownBy(() -> registry.approve(request.id(), "ok", admin))
+                .isInstanceOfSatisfying(RegistryException.AccessRuleViolated.class,
+                        e -> assertThat(e.properties()).containsEntry("rule", "phi-needs-compliance-approver"));
+        ApprovalView approved = registry.approve(request.id(), "reviewed as PHI", compliance);
+        assertThat(approved.requiresCompliance()).as("persisted with the decision").isTrue();
+        assertThat(jdbc.sql("select requires_compliance from approval where id = :id").param("id", request.id().value())
+                .query(Boolean.class).single()).isTrue();
+    }
+
+    @Test
+    void aGrantedScopeReclassifiedAsPhiGivesNoPhiApprovalUntilComplianceApprovesItAgain() {
+        AgentView agent = register("Held then PHI", Set.of("ct-deid"), Set.of("image-search"), owner, null);
+        registry.approve(pending(agent).id(), "ok", admin);
+        registry.activate(agent.id(), ONBOARDING);
+        reclassifyAsPhi(key("ct-deid"));
+
+        AgentView held = registry.get(agent.id());
+        assertThat(held.dataScopes()).contains(key("ct-deid"));
+        assertThat(held.phiApprovedScopes()).as("reclassification never grants PHI").isEmpty();
+
+        ApprovalView again = registry.requestChange(agent.id(), change(Set.of(key("ct-deid")), Set.of(), Set.of(), Set.of()), owner);
+        assertThat(again.requiresCompliance()).isTrue();
+        assertThatThrownBy(() -> registry.approve(again.id(), "ok", admin))
+                .isInstanceOfSatisfying(RegistryException.AccessRuleViolated.class,
+                        e -> assertThat(e.properties()).containsEntry("rule", "phi-needs-compliance-approver"));
+        registry.approve(again.id(), "PHI use reviewed", compliance);
+        AgentView approved = registry.get(agent.id());
+        assertThat(approved.dataScopes()).contains(key("ct-deid"));
+        assertThat(approved.phiApprovedScopes()).containsExactly(key("ct-deid"));
+        assertThat(events.stream(io.warden.registry.events.AgentPhiApproved.class))
+                .anySatisfy(e -> assertThat(e.scopes()).containsExactly(key("ct-deid")));
+
+        assertThatThrownBy(() -> registry.requestChange(agent.id(), change(Set.of(key("ct-deid")), Set.of(), Set.of(), Set.of()), owner))
+                .as("once approved for PHI the scope is simply held")
+                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("addScopes"));
+    }
+
+    @Test
+    void removingAPhiScopeDropsItsPhiApproval() {
+        AgentView agent = register("Drops PHI", Set.of("derm-phi", "ct-deid"), Set.of("classify"), owner, null);
+        registry.approve(pending(agent).id(), "DPIA reviewed", compliance);
+        registry.activate(agent.id(), ONBOARDING);
+        ApprovalView remove = registry.requestChange(agent.id(), change(Set.of(), Set.of(key("derm-phi")), Set.of(), Set.of()), owner);
+        registry.approve(remove.id(), "no longer needed", admin);
+        assertThat(registry.get(agent.id()).phiApprovedScopes()).isEmpty();
+        assertThat(jdbc.sql("select count(*) from agent_phi_approval where agent_id = :id").param("id", agent.id().value())
+                .query(Long.class).single()).isZero();
+    }
+
+    @Test
+    void nobodyWhoOwnedTheAgentSinceTheRequestMayDecideIt() {
+        Actor formerOwner = person("former", Role.ADMIN);
+        Actor interimOwner = person("interim", Role.COMPLIANCE);
+        Actor otherCompliance = person("compliance2", Role.COMPLIANCE);
+        AgentView agent = register("Owner history", Set.of("derm-phi"), Set.of("classify"), admin, formerOwner.id());
+        ApprovalView request = pending(agent);
+        assertThat(request.ownersSinceRequest()).containsExactly(formerOwner.id());
+
+        registry.changeOwner(agent.id(), interimOwner.id(), "reorganisation", admin);
+        registry.changeOwner(agent.id(), owner.id(), "reorganisation again", admin);
+        assertThat(registry.getApproval(request.id()).ownersSinceRequest())
+                .containsExactlyInAnyOrder(formerOwner.id(), interimOwner.id(), owner.id());
+
+        for (Actor barred : List.of(formerOwner, interimOwner)) {
+            assertThatThrownBy(() -> registry.approve(request.id(), "ok", barred))
+                    .isInstanceOfSatisfying(RegistryException.AccessRuleViolated.class,
+                            e -> assertThat(e.properties()).containsEntry("rule", "approver-is-not-owner"));
+        }
+        // the database refuses it too, whatever the code does
+        assertThatThrownBy(() -> jdbc.sql("update approval set status = 'APPROVED', decided_by = :who, decided_at = now() where id = :id")
+                .param("who", interimOwner.id()).param("id", request.id().value()).update())
+                .hasMessageContaining("approval_not_owner_decided");
+
+        registry.approve(request.id(), "DPIA reviewed", otherCompliance);
+        assertThat(registry.getApproval(request.id()).status()).isEqualTo(ApprovalStatus.APPROVED);
+    }
+
+    @Test
+    void deidentificationIsRequiredOnlyForPurposesTheScopeAllows() {
+        assertThatThrownBy(() -> registry.createDataScope(key("deid-bad"), new Commands.SaveDataScope("Bad", "",
+                SensitivityLabel.CONFIDENTIAL, true, false, new TreeSet<>(Set.of(PurposeOfUse.TREAT)),
+                new TreeSet<>(Set.of(PurposeOfUse.HRESCH))), false, admin))
+                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("deidentifyFor"));
+
+        var saved = registry.createDataScope(key("deid-ok"), new Commands.SaveDataScope("Research", "",
+                SensitivityLabel.CONFIDENTIAL, true, false, new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH)),
+                new TreeSet<>(Set.of(PurposeOfUse.HRESCH))), false, admin);
+        assertThat(saved.deidentifyFor()).containsExactly(PurposeOfUse.HRESCH);
+        assertThat(registry.dataScope(key("deid-ok")).deidentifyFor()).containsExactly(PurposeOfUse.HRESCH);
+        assertThat(events.stream(io.warden.registry.events.DataScopeSaved.class))
+                .anySatisfy(e -> assertThat(e.deidentifyFor()).containsExactly(PurposeOfUse.HRESCH));
+    }
+
+    private void reclassifyAsPhi(String key) {
+        var current = registry.dataScope(key);
+        registry.updateDataScope(key, new Commands.SaveDataScope(current.displayName(), current.description(),
+                current.sensitivity(), true, false, current.allowedPurposes(), current.deidentifyFor()),
+                current.version(), admin);
+    }
+
+    private static Commands.RequestChange change(Set<String> addScopes, Set<String> removeScopes,
+            Set<PurposeOfUse> addPurposes, Set<PurposeOfUse> removePurposes) {
+        return new Commands.RequestChange(new TreeSet<>(addScopes), new TreeSet<>(removeScopes), new TreeSet<>(),
+                new TreeSet<>(), new TreeSet<>(addPurposes), new TreeSet<>(removePurposes), "because");
     }
 
     // ---- fixtures -----------------------------------------------------------------------------------
@@ -353,7 +557,8 @@ class RegistryServiceTests {
 
     private void scope(String base, SensitivityLabel label, boolean phi) {
         registry.createDataScope(key(base), new Commands.SaveDataScope(base, "", label, phi, !phi,
-                new TreeSet<>(Set.of(PurposeOfUse.TREAT))), false, Actor.person("seed", Set.of(Role.ADMIN)));
+                new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.ETREAT, PurposeOfUse.HRESCH)), none()), false,
+                Actor.person("seed", Set.of(Role.ADMIN)));
     }
 
     private void tool(String base) {
@@ -363,7 +568,7 @@ class RegistryServiceTests {
 
     private Commands.RegisterAgent command(String name, Set<String> scopes, Set<String> tools, String ownerId) {
         return new Commands.RegisterAgent(name, AgentKind.RETRIEVAL, "test purpose", ownerId, null,
-                new TreeSet<>(scopes), new TreeSet<>(tools), true);
+                new TreeSet<>(scopes), new TreeSet<>(tools), new TreeSet<>(Set.of(PurposeOfUse.TREAT)), true);
     }
 
     private AgentView register(String name, Set<String> scopes, Set<String> tools, Actor actor, String ownerId) {
@@ -384,6 +589,10 @@ class RegistryServiceTests {
         AgentView agent = register(name, Set.of("ct-deid"), Set.of("image-search"), owner, null);
         registry.approve(pending(agent).id(), "ok", admin);
         return registry.activate(agent.id(), ONBOARDING);
+    }
+
+    private static TreeSet<PurposeOfUse> none() {
+        return new TreeSet<>();
     }
 
     private ApprovalView pending(AgentView agent) {

@@ -61,7 +61,8 @@ class AgentController {
             Actor actor) {
         var command = new Commands.RegisterAgent(request.name(), request.kind(), request.purpose(), request.ownerId(),
                 Requests.Model.of(request.model()), Requests.sorted(request.dataScopes()),
-                Requests.sorted(request.tools()), request.submit() == null || request.submit());
+                Requests.sorted(request.tools()), Requests.sorted(request.purposesOfUse()),
+                request.submit() == null || request.submit());
         AgentRegistry.Registration registration = registry.register(command, idempotencyKey, actor);
         AgentView agent = registration.agent();
         return ResponseEntity.status(registration.replayed() ? HttpStatus.OK : HttpStatus.CREATED)
@@ -82,6 +83,7 @@ class AgentController {
         var command = new Commands.UpdateAgent(request.name(), request.purpose(), Requests.Model.of(request.model()),
                 request.requestedScopes() == null ? null : Requests.sorted(request.requestedScopes()),
                 request.requestedTools() == null ? null : Requests.sorted(request.requestedTools()),
+                request.requestedPurposes() == null ? null : Requests.sorted(request.requestedPurposes()),
                 request.version());
         return withEtag(registry.update(Ids.agent(id), command, actor));
     }
@@ -119,7 +121,8 @@ class AgentController {
             Actor actor) {
         var change = new Commands.RequestChange(Requests.sorted(request.addScopes()),
                 Requests.sorted(request.removeScopes()), Requests.sorted(request.addTools()),
-                Requests.sorted(request.removeTools()), request.justification());
+                Requests.sorted(request.removeTools()), Requests.sorted(request.addPurposes()),
+                Requests.sorted(request.removePurposes()), request.justification());
         return registry.requestChange(Ids.agent(id), change, actor);
     }
 

@@ -42,7 +42,8 @@ class CatalogController {
     @PostMapping(path = "/data-scopes", consumes = "application/json")
     ResponseEntity<DataScopeView> createDataScope(@RequestBody @Valid Requests.CreateDataScope request, Actor actor) {
         var scope = new Commands.SaveDataScope(request.displayName(), Objects.requireNonNullElse(request.description(), ""),
-                request.sensitivity(), request.phi(), request.deidentified(), Requests.sorted(request.allowedPurposes()));
+                request.sensitivity(), request.phi(), request.deidentified(), Requests.sorted(request.allowedPurposes()),
+                Requests.sorted(request.deidentifyFor()));
         DataScopeView created = registry.createDataScope(request.key(), scope, false, actor);
         return ResponseEntity.created(URI.create("/api/v1/data-scopes/" + created.key())).body(created);
     }
@@ -51,7 +52,11 @@ class CatalogController {
     DataScopeView updateDataScope(@PathVariable String key, @RequestBody @Valid Requests.UpdateDataScope request,
             Actor actor) {
         var scope = new Commands.SaveDataScope(request.displayName(), Objects.requireNonNullElse(request.description(), ""),
-                request.sensitivity(), request.phi(), request.deidentified(), Requests.sorted(request.allowedPurposes()));
+                request.sensitivity(), request.phi(), request.deidentified(), Requests.sorted(request.allowedPurposes()),
+                // left out, a PUT keeps what de-identification the scope requires: dropping it is a loosening
+                // an admin has to ask for by sending the empty list
+                request.deidentifyFor() == null ? registry.dataScope(key).deidentifyFor()
+                        : Requests.sorted(request.deidentifyFor()));
         return registry.updateDataScope(key, scope, request.version(), actor);
     }
 

@@ -52,6 +52,7 @@ final class Requests {
             @Nullable @Valid Model model,
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> dataScopes,
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> tools,
+            @Nullable @Size(max = 20) Set<@NotNull PurposeOfUse> purposesOfUse,
             @Nullable Boolean submit) {
     }
 
@@ -61,6 +62,7 @@ final class Requests {
             @Nullable @Valid Model model,
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> requestedScopes,
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> requestedTools,
+            @Nullable @Size(max = 20) Set<@NotNull PurposeOfUse> requestedPurposes,
             @NotNull @Min(1) Long version) {
     }
 
@@ -75,6 +77,8 @@ final class Requests {
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> removeScopes,
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> addTools,
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> removeTools,
+            @Nullable @Size(max = 20) Set<@NotNull PurposeOfUse> addPurposes,
+            @Nullable @Size(max = 20) Set<@NotNull PurposeOfUse> removePurposes,
             @NotBlank @Size(max = 4000) String justification) {
     }
 
@@ -85,7 +89,8 @@ final class Requests {
             @NotNull SensitivityLabel sensitivity,
             @NotNull Boolean phi,
             @NotNull Boolean deidentified,
-            @NotEmpty Set<PurposeOfUse> allowedPurposes) {
+            @NotEmpty Set<@NotNull PurposeOfUse> allowedPurposes,
+            @Nullable @Size(max = 20) Set<@NotNull PurposeOfUse> deidentifyFor) {
     }
 
     record UpdateDataScope(
@@ -94,7 +99,8 @@ final class Requests {
             @NotNull SensitivityLabel sensitivity,
             @NotNull Boolean phi,
             @NotNull Boolean deidentified,
-            @NotEmpty Set<PurposeOfUse> allowedPurposes,
+            @NotEmpty Set<@NotNull PurposeOfUse> allowedPurposes,
+            @Nullable @Size(max = 20) Set<@NotNull PurposeOfUse> deidentifyFor,
             @NotNull @Min(1) Long version) {
     }
 
