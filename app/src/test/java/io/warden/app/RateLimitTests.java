@@ -74,6 +74,7 @@ class RateLimitTests extends IntegrationTest {
             var quota = client.call("PUT", override(agentId), admin(),
                     "{\"ratePerSecond\":1000,\"burst\":1000,\"dailyQuota\":%d,\"version\":1}".formatted(used + 2));
             assertThat(quota.status()).as(quota.body()).isEqualTo(200);
+            String adminId = quota.json().get("updatedBy").asString();
             assertThat(call().status()).isEqualTo(200);
             assertThat(call().status()).isEqualTo(200);
             var spent = call();
@@ -120,7 +121,8 @@ class RateLimitTests extends IntegrationTest {
                 JsonNode changes = client.get("/api/v1/audit/events?action=rate_limit.override_set&limit=10", compliance())
                         .json().get("items");
                 assertThat(changes).anySatisfy(c -> {
-                    assertThat(c.get("actor").toString()).contains("ada");
+                    assertThat(c.get("actor").get("id").asString()).isEqualTo(adminId);
+                    assertThat(c.get("actor").get("type").asString()).isEqualTo("PERSON");
                     assertThat(c.get("details").get("new").asString()).contains("daily=" + (used + 2));
                     assertThat(c.get("details").get("old").asString()).isEqualTo("rate=0.01/s burst=2 daily=none monthly=none");
                 });
