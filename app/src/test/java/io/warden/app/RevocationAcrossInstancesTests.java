@@ -52,7 +52,8 @@ class RevocationAcrossInstancesTests {
         int portA = IntegrationTest.freePort();
         int portB = IntegrationTest.freePort();
         List<String> shared = List.of("--warden.demo.enabled=true", "--warden.policy.kill-switch-reconcile=PT60S",
-                "--warden.gateway.rate-per-second=100000", "--warden.gateway.burst=100000");
+                "--warden.gateway.rate-limits.default-rate-per-second=100000",
+                "--warden.gateway.rate-limits.default-burst=100000");
         a = start(portA, data.resolve("a"), shared, "--warden.db.port=" + databasePort, "--warden.policy.instance-name=instance-a");
         b = start(portB, data.resolve("b"), shared, "--warden.db.url=jdbc:postgresql://localhost:" + databasePort + "/warden",
                 "--warden.db.user=warden_app", "--warden.db.migration-user=postgres", "--warden.policy.instance-name=instance-b");

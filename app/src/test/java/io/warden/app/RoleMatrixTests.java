@@ -75,6 +75,11 @@ class RoleMatrixTests extends IntegrationTest {
             new Endpoint("GET", "/api/v1/kill-switches", null, Set.of("ADMIN", "SECOPS"), 200),
             new Endpoint("POST", "/api/v1/kill-switches", "{}", Set.of("ADMIN", "SECOPS"), 400),
             new Endpoint("POST", "/api/v1/kill-switches/" + MISSING + "/release", "{\"reason\":\"r\"}", Set.of("ADMIN", "SECOPS"), 404),
+            new Endpoint("GET", "/api/v1/rate-limits/tools/no-such-tool", null, Set.of("ADMIN", "SECOPS", "COMPLIANCE"), 404),
+            new Endpoint("PUT", "/api/v1/rate-limits/tools/no-such-tool", "{}", Set.of("ADMIN"), 400),
+            new Endpoint("PUT", "/api/v1/rate-limits/tools/no-such-tool/agents/" + MISSING, "{}", Set.of("ADMIN"), 400),
+            new Endpoint("DELETE", "/api/v1/rate-limits/tools/no-such-tool/agents/" + MISSING, null, Set.of("ADMIN"), 404),
+            new Endpoint("GET", "/api/v1/agents/" + MISSING + "/quota", null, PEOPLE, 404),
             new Endpoint("GET", "/api/v1/no-such-endpoint", null, Set.of(), 0),
             new Endpoint("GET", "/gateway/v1/no-such-tool", null, Set.of("AGENT"), 404));
 

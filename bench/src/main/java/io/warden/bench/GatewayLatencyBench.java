@@ -72,8 +72,8 @@ public final class GatewayLatencyBench {
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "10"));
         Path data = Files.createTempDirectory("warden-gateway-bench");
         try (ConfigurableApplicationContext warden = new SpringApplicationBuilder(WardenApplication.class, NoOpTool.class)
-                .run("--server.port=0", "--warden.data-dir=" + data, "--warden.gateway.rate-per-second=1000000",
-                        "--warden.gateway.burst=1000000", "--logging.level.root=WARN")) {
+                .run("--server.port=0", "--warden.data-dir=" + data, "--warden.gateway.rate-limits.default-rate-per-second=1000000",
+                        "--warden.gateway.rate-limits.default-burst=1000000", "--logging.level.root=WARN")) {
             int port = ((WebServerApplicationContext) warden).getWebServer().getPort();
             URI base = URI.create("http://localhost:" + port);
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

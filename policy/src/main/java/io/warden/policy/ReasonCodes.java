@@ -22,7 +22,10 @@ public final class ReasonCodes {
     public static final String UNKNOWN_TOOL = "UNKNOWN_TOOL";
     public static final String UNKNOWN_DATASET = "UNKNOWN_DATASET";
     public static final String RATE_LIMITED = "RATE_LIMITED";
+    /** The agent's daily or monthly call quota for the tool is spent; Retry-After says when it resets. */
     public static final String QUOTA_EXHAUSTED = "QUOTA_EXHAUSTED";
+    /** The shared rate-limit store could not be reached, so the call is refused (fail closed). */
+    public static final String RATE_LIMIT_UNAVAILABLE = "RATE_LIMIT_UNAVAILABLE";
     public static final String AUDIT_UNAVAILABLE = "AUDIT_UNAVAILABLE";
     public static final String RETRIEVAL_UNAVAILABLE = "RETRIEVAL_UNAVAILABLE";
     public static final String INVALID_REQUEST = "INVALID_REQUEST";

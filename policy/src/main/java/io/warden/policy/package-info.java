@@ -7,8 +7,9 @@
  *
  * <p>Entry points so far: {@link io.warden.policy.PolicyDecisionPoint} with its input
  * ({@link io.warden.policy.DecisionInput}) and output ({@link io.warden.policy.Decision}); the embedded
- * decision point is the default and an Open Policy Agent client serves production. The gateway itself is
- * not built yet.
+ * decision point is the default and an Open Policy Agent client serves production.
+ * {@link io.warden.policy.RateLimits} holds the rate limits and call quotas per agent and tool, shared by
+ * every instance through PostgreSQL leases.
  */
 @NullMarked
 @ApplicationModule(displayName = "policy", allowedDependencies = {"registry", "registry :: events", "audit", "clinical", "clinical :: cohort"})

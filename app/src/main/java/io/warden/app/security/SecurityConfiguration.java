@@ -1,5 +1,6 @@
 package io.warden.app.security;
 
+import static org.springframework.http.HttpMethod.DELETE;
 import static org.springframework.http.HttpMethod.GET;
 import static org.springframework.http.HttpMethod.POST;
 import static org.springframework.http.HttpMethod.PUT;
@@ -93,6 +94,11 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .requestMatchers(GET, "/api/v1/cohort-runs", "/api/v1/cohort-runs/*", "/api/v1/cohort-runs/*/points",
                         "/api/v1/cohort-runs/*/search").hasAnyRole(PEOPLE)
                 .requestMatchers(POST, "/api/v1/cohort-runs", "/api/v1/cohort-runs/*/republish").hasAnyRole("ADMIN", "OWNER")
+                // rate limits: admins set them; oversight reads them; an owner reads their own agent's quota (checked there)
+                .requestMatchers(GET, "/api/v1/rate-limits/tools/*").hasAnyRole("ADMIN", "SECOPS", "COMPLIANCE")
+                .requestMatchers(PUT, "/api/v1/rate-limits/tools/*", "/api/v1/rate-limits/tools/*/agents/*").hasRole("ADMIN")
+                .requestMatchers(DELETE, "/api/v1/rate-limits/tools/*/agents/*").hasRole("ADMIN")
+                .requestMatchers(GET, "/api/v1/agents/*/quota").hasAnyRole(PEOPLE)
                 .requestMatchers("/gateway/**").hasRole("AGENT")
                 .anyRequest().denyAll();
     }

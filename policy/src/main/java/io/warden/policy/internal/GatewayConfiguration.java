@@ -5,6 +5,7 @@ import io.warden.audit.AuditLog;
 import io.warden.clinical.Retrieval;
 import io.warden.policy.KillSwitches;
 import io.warden.policy.PolicyDecisionPoint;
+import io.warden.policy.RateLimits;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentRegistry;
 import io.warden.registry.Directory;
@@ -12,18 +13,29 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Wires the gateway: the decision point ({@code warden.policy.decision-point}: {@code embedded}, or
  * {@code opa} with {@code warden.policy.opa.url}, {@code .package} and {@code .timeout}), the rate limits
- * and the retrieval deadline.
+ * ({@code warden.gateway.rate-limits.*}) and the retrieval deadline.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(RateLimitProperties.class)
 class GatewayConfiguration {
+
+    @Bean
+    @DependsOnDatabaseInitialization
+    PostgresRateLimits rateLimits(JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit, Clock clock,
+            RateLimitProperties settings) {
+        return new PostgresRateLimits(jdbc, transactions, audit, clock, settings);
+    }
 
     @Bean
     PolicyDecisionPoint policyDecisionPoint(@Value("${warden.policy.decision-point:embedded}") String kind,
@@ -65,13 +77,11 @@ class GatewayConfiguration {
     @Bean
     GatewayService gatewayService(AgentQueries agents, AgentRegistry registry, Directory directory, KillSwitches killSwitches,
             PolicyDecisionPoint policyDecisionPoint, AuditLog audit, Retrieval retrieval, Clock clock, PolicyCache cache,
-            GatewayMetrics gatewayMetrics,
+            GatewayMetrics gatewayMetrics, RateLimits rateLimits,
             @Value("${warden.gateway.retrieval-deadline:PT5S}") Duration deadline,
-            @Value("${warden.gateway.rate-per-second:100}") double rate,
-            @Value("${warden.gateway.burst:200}") double burst,
             @Value("${warden.gateway.refusal-record-window:PT1S}") Duration refusalWindow) {
         GatewayService gateway = new GatewayService(agents, registry, directory, killSwitches, policyDecisionPoint, audit,
-                retrieval, clock, deadline, new RateLimiter(rate, burst), cache, refusalWindow, gatewayMetrics);
+                retrieval, clock, deadline, rateLimits, cache, refusalWindow, gatewayMetrics);
         gatewayMetrics.lostOutcomeRecords(gateway, GatewayService::lostOutcomeRecords);
         return gateway;
     }

@@ -14,6 +14,7 @@ import io.warden.policy.GatewayDenied;
 import io.warden.policy.GatewayRequest;
 import io.warden.policy.KillSwitches;
 import io.warden.policy.PolicyDecisionPoint;
+import io.warden.policy.RateLimits;
 import io.warden.policy.ReasonCodes;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentQueries;
@@ -96,7 +97,7 @@ public final class GatewayService {
     private final Retrieval retrieval;
     private final Clock clock;
     private final Duration deadline;
-    private final RateLimiter limiter;
+    private final RateLimits limits;
     private final PolicyCache cache;
     private final RefusalThrottle<Refused> refusals;
     private final GatewayMetrics metrics;
@@ -112,7 +113,7 @@ public final class GatewayService {
 
     public GatewayService(AgentQueries agents, AgentRegistry registry, Directory directory, KillSwitches killSwitches,
             PolicyDecisionPoint decisionPoint, AuditLog audit, Retrieval retrieval, Clock clock, Duration deadline,
-            RateLimiter limiter, PolicyCache cache, Duration refusalWindow, GatewayMetrics metrics) {
+            RateLimits limits, PolicyCache cache, Duration refusalWindow, GatewayMetrics metrics) {
         this.agents = agents;
         this.registry = registry;
         this.directory = directory;
@@ -122,7 +123,7 @@ public final class GatewayService {
         this.retrieval = retrieval;
         this.clock = clock;
         this.deadline = deadline;
-        this.limiter = limiter;
+        this.limits = limits;
         this.cache = cache;
         this.refusals = new RefusalThrottle<>(refusalWindow, System::nanoTime);
         this.metrics = metrics;
@@ -241,9 +242,11 @@ public final class GatewayService {
         if (covered.any()) {
             deny(403, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.KILL_SWITCH), "A kill switch stops this call");
         }
-        long retryAfter = limiter.tryAcquire(clientId + "|" + toolKey);
-        if (retryAfter > 0) {
-            deny(429, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.RATE_LIMITED), "Too many calls", retryAfter);
+        if (limits.admit(agent.id(), toolKey) instanceof RateLimits.Admission.Refused refused) {
+            boolean unavailable = refused.reason().equals(ReasonCodes.RATE_LIMIT_UNAVAILABLE);
+            deny(unavailable ? 503 : 429, agent, clientId, toolKey, request, digest, List.of(refused.reason()), unavailable
+                    ? "The rate limits cannot be checked, so the call is refused" : refused.reason().equals(ReasonCodes.QUOTA_EXHAUSTED)
+                    ? "The call quota for this tool is spent" : "Too many calls", refused.retryAfterSeconds());
         }
         if (toolKey.equals(CohortSearch.TOOL)) {
             String invalid = CohortSearch.invalid(request.filter());

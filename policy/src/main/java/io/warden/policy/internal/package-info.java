@@ -2,7 +2,10 @@
  * The decision points: {@link io.warden.policy.internal.EmbeddedPolicyDecisionPoint} and
  * {@link io.warden.policy.internal.OpaPolicyDecisionPoint}, with the JSON form of the input they share;
  * the gateway ({@link io.warden.policy.internal.GatewayService}) and its meters
- * ({@link io.warden.policy.internal.GatewayMetrics}: what the propagation and self-test features report through).
+ * ({@link io.warden.policy.internal.GatewayMetrics}); kill switches and rate limits in PostgreSQL
+ * ({@link io.warden.policy.internal.PostgresRateLimits} documents the lease algorithm); the propagation of policy
+ * changes between instances ({@link io.warden.policy.internal.PolicyChanges}, {@link io.warden.policy.internal.PolicyCache})
+ * and the kill-switch self-test.
  */
 @NullMarked
 package io.warden.policy.internal;

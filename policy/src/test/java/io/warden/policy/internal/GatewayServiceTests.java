@@ -18,6 +18,7 @@ import io.warden.policy.GatewayRequest;
 import io.warden.policy.KillSwitch;
 import io.warden.policy.KillSwitchScope;
 import io.warden.policy.KillSwitches;
+import io.warden.policy.RateLimits;
 import io.warden.policy.ReasonCodes;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentKind;
@@ -160,14 +161,29 @@ class GatewayServiceTests {
         public List<io.warden.registry.DirectoryGroup> groupsOf(String userId) { throw new UnsupportedOperationException("not used"); }
     };
 
-    GatewayService gateway(io.warden.policy.PolicyDecisionPoint pdp, double rate) {
+    /** Admits {@code allowance} calls, then refuses each with {@code reason}; the store's own tests are PostgresRateLimitsTests. */
+    static RateLimits allowing(int allowance, String reason) {
+        AtomicInteger left = new AtomicInteger(allowance);
+        return (RateLimits) Proxy.newProxyInstance(GatewayServiceTests.class.getClassLoader(), new Class<?>[] {RateLimits.class},
+                (proxy, method, args) -> {
+                    if (!method.getName().equals("admit")) {
+                        throw new UnsupportedOperationException("not used");
+                    }
+                    return left.getAndDecrement() > 0 ? new RateLimits.Admission.Admitted() : new RateLimits.Admission.Refused(reason, 7);
+                });
+    }
+
+    GatewayService gateway(io.warden.policy.PolicyDecisionPoint pdp, RateLimits limits) {
         return new GatewayService(agents, registry, directory, switches, pdp, audit, retrieval, Clock.systemUTC(),
-                Duration.ofMillis(300), new RateLimiter(rate, rate), new PolicyCache(Duration.ofSeconds(30)), Duration.ofSeconds(1),
-                metrics);
+                Duration.ofMillis(300), limits, new PolicyCache(Duration.ofSeconds(30)), Duration.ofSeconds(1), metrics);
+    }
+
+    GatewayService gateway(io.warden.policy.PolicyDecisionPoint pdp) {
+        return gateway(pdp, allowing(1000, ReasonCodes.RATE_LIMITED));
     }
 
     GatewayService gateway() {
-        return gateway(new EmbeddedPolicyDecisionPoint(), 1000);
+        return gateway(new EmbeddedPolicyDecisionPoint());
     }
 
     static GatewayRequest request(String dataset, String purpose) {
@@ -203,20 +219,39 @@ class GatewayServiceTests {
 
     @Test
     void theRateLimitAnswers429WithRetryAfter() {
-        GatewayService limited = gateway(new EmbeddedPolicyDecisionPoint(), 1);
+        GatewayService limited = gateway(new EmbeddedPolicyDecisionPoint(), allowing(1, ReasonCodes.RATE_LIMITED));
         limited.call("agent-client", "text-search", request("ct-deid", "TREAT"));
         assertThatThrownBy(() -> limited.call("agent-client", "text-search", request("ct-deid", "TREAT")))
                 .isInstanceOfSatisfying(GatewayDenied.class, e -> {
                     assertThat(e.status()).isEqualTo(429);
                     assertThat(e.reasons()).containsExactly(ReasonCodes.RATE_LIMITED);
-                    assertThat(e.retryAfterSeconds()).isPositive();
+                    assertThat(e.retryAfterSeconds()).isEqualTo(7);
                 });
+        assertThat(audited.getLast().decision()).isEqualTo("DENY");
+        assertThat(audited.getLast().reasons()).containsExactly(ReasonCodes.RATE_LIMITED);
+        assertThat(retrievalCalls).hasValue(1);
+    }
+
+    @Test
+    void aSpentQuotaAnswers429AndAnUnreachableStore503BothAudited() {
+        GatewayService spent = gateway(new EmbeddedPolicyDecisionPoint(), allowing(0, ReasonCodes.QUOTA_EXHAUSTED));
+        assertThatThrownBy(() -> spent.call("agent-client", "text-search", request("ct-deid", "TREAT")))
+                .isInstanceOfSatisfying(GatewayDenied.class, e -> {
+                    assertThat(e.status()).isEqualTo(429);
+                    assertThat(e.reasons()).containsExactly(ReasonCodes.QUOTA_EXHAUSTED);
+                    assertThat(e.retryAfterSeconds()).isEqualTo(7);
+                });
+        assertThat(audited.getLast().reasons()).containsExactly(ReasonCodes.QUOTA_EXHAUSTED);
+        GatewayService unreachable = gateway(new EmbeddedPolicyDecisionPoint(), allowing(0, ReasonCodes.RATE_LIMIT_UNAVAILABLE));
+        assertDenied(() -> unreachable.call("agent-client", "text-search", request("ct-deid", "TREAT")), 503,
+                ReasonCodes.RATE_LIMIT_UNAVAILABLE);
+        assertThat(retrievalCalls).as("nothing forwarded").hasValue(0);
     }
 
     @Test
     void aDecisionPointThatCannotDecideDeniesWith503() {
         GatewayService broken = gateway(input -> new Decision(false, List.of(ReasonCodes.DECISION_UNAVAILABLE),
-                Decision.Obligations.none(), null), 1000);
+                Decision.Obligations.none(), null));
         assertDenied(() -> broken.call("agent-client", "text-search", request("ct-deid", "TREAT")), 503, ReasonCodes.DECISION_UNAVAILABLE);
         assertThat(retrievalCalls).hasValue(0);
     }
@@ -232,8 +267,8 @@ class GatewayServiceTests {
     void aCallInFlightIsCancelledWhenAKillSwitchCoveringItIsEngaged() throws Exception {
         retrievalSlow.set(true);
         GatewayService gateway = new GatewayService(agents, registry, directory, switches, new EmbeddedPolicyDecisionPoint(), audit,
-                retrieval, Clock.systemUTC(), Duration.ofSeconds(30), new RateLimiter(100, 100), new PolicyCache(Duration.ofSeconds(30)),
-                Duration.ofSeconds(1), metrics);
+                retrieval, Clock.systemUTC(), Duration.ofSeconds(30), allowing(100, ReasonCodes.RATE_LIMITED),
+                new PolicyCache(Duration.ofSeconds(30)), Duration.ofSeconds(1), metrics);
         var call = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> retrievalCalls.get() == 1);
@@ -328,7 +363,7 @@ class GatewayServiceTests {
 
     @Test
     void everyCallIsCountedByToolDecisionAndFirstReasonAndEveryDecisionIsTimed() {
-        GatewayService limited = gateway(new EmbeddedPolicyDecisionPoint(), 1);
+        GatewayService limited = gateway(new EmbeddedPolicyDecisionPoint(), allowing(1, ReasonCodes.RATE_LIMITED));
         limited.call("agent-client", "text-search", request("derm-phi", "HRESCH"));
         assertDenied(() -> limited.call("agent-client", "text-search", request("ct-deid", "TREAT")), 429, ReasonCodes.RATE_LIMITED);
         assertDenied(() -> gateway().call("stranger", "text-search", request("ct-deid", "TREAT")), 401, ReasonCodes.AGENT_UNKNOWN);
@@ -361,7 +396,7 @@ class GatewayServiceTests {
     @Test
     void aDecisionPointThatCannotDecideIsCountedSoTheAlertCanFire() {
         GatewayService broken = gateway(input -> new Decision(false, List.of(ReasonCodes.DECISION_UNAVAILABLE),
-                Decision.Obligations.none(), null), 1000);
+                Decision.Obligations.none(), null));
         assertDenied(() -> broken.call("agent-client", "text-search", request("ct-deid", "TREAT")), 503, ReasonCodes.DECISION_UNAVAILABLE);
         assertDenied(() -> broken.call("agent-client", "text-search", request("ct-deid", "TREAT")), 503, ReasonCodes.DECISION_UNAVAILABLE);
         assertThat(meters.get("warden.policy.decision.unavailable").counter().count()).isEqualTo(2);

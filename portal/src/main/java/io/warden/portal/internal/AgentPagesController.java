@@ -2,6 +2,7 @@ package io.warden.portal.internal;
 
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditQuery;
+import io.warden.policy.RateLimits;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentKind;
@@ -9,6 +10,7 @@ import io.warden.registry.AgentRegistry;
 import io.warden.registry.Commands;
 import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
+import io.warden.registry.Role;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +27,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 /**
  * Registering an agent and looking at one. The form shows the registry's refusals next to the field they
  * name, as the API's problem+json names it; the detail page shows the agent's status timeline from the
- * audit trail.
+ * audit trail and, to those who may read it, the remaining call quota per tool.
  */
 @Controller
 @RequestMapping("/portal/agents")
@@ -36,9 +38,11 @@ class AgentPagesController {
     private final io.warden.lifecycle.AgentLifecycle workflows;
     private final io.warden.audit.AuditAnalytics analytics;
     private final java.time.Clock clock;
+    private final RateLimits rateLimits;
 
     AgentPagesController(AgentRegistry registry, AuditLog audit, io.warden.lifecycle.AgentLifecycle workflows,
-            io.warden.audit.AuditAnalytics analytics, java.time.Clock clock) {
+            io.warden.audit.AuditAnalytics analytics, java.time.Clock clock, RateLimits rateLimits) {
+        this.rateLimits = rateLimits;
         this.analytics = analytics;
         this.clock = clock;
         this.registry = registry;
@@ -127,6 +131,13 @@ class AgentPagesController {
         String caller = agent.clientId() == null ? agentId.toString() : agent.clientId();
         model.addAttribute("activity", analytics.activity(clock.instant().minus(java.time.Duration.ofHours(24)),
                 java.time.Duration.ofHours(1)).stream().filter(row -> row.agentId().equals(caller)).toList());
+        // the quota, by the API's rule: oversight roles and the agent's own owner
+        boolean mayReadQuota = actor.has(Role.ADMIN) || actor.has(Role.SECOPS) || actor.has(Role.COMPLIANCE)
+                || agent.ownerId().equals(actor.id());
+        Map<String, String> toolNames = new java.util.HashMap<>();
+        registry.tools().forEach(tool -> toolNames.put(tool.key(), tool.displayName()));
+        model.addAttribute("toolNames", toolNames);
+        model.addAttribute("quota", mayReadQuota ? rateLimits.usage(agentId, agent.tools()) : null);
         model.addAttribute("timeline", timeline.stream().map(record -> Map.of(
                 "time", record.time().toString(), "from", record.event().details().getOrDefault("from", ""),
                 "to", record.event().details().getOrDefault("to", ""), "actor", record.event().actor().id())).toList());

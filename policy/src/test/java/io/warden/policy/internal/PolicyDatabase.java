@@ -1,0 +1,63 @@
+package io.warden.policy.internal;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+
+/**
+ * A fresh database with the policy module's migrations on one embedded PostgreSQL per test JVM. Each
+ * {@link #pool()} is a connection pool of its own, as each Warden instance has.
+ */
+final class PolicyDatabase {
+
+    private static EmbeddedPostgres server;
+
+    final String url;
+
+    PolicyDatabase() {
+        String name = "policy_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection connection = server().getPostgresDatabase().getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute("create database " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        url = server().getJdbcUrl("postgres", name);
+        try (HikariDataSource migrations = pool()) {
+            Flyway.configure().dataSource(migrations).locations("classpath:db/migration/policy")
+                    .placeholders(java.util.Map.of("appRole", "postgres")).load().migrate();
+        }
+    }
+
+    HikariDataSource pool() {
+        HikariDataSource pool = new HikariDataSource();
+        pool.setJdbcUrl(url);
+        pool.setUsername("postgres");
+        pool.setMaximumPoolSize(6);
+        return pool;
+    }
+
+    static synchronized EmbeddedPostgres server() {
+        if (server == null) {
+            try {
+                server = EmbeddedPostgres.builder().start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    server.close();
+                } catch (IOException ignored) {
+                    // the JVM is ending
+                }
+            }));
+        }
+        return server;
+    }
+}
