@@ -152,21 +152,42 @@ public final class GatewayService {
     }
 
     public Result call(String clientId, String toolKey, GatewayRequest request) {
-        return metrics.call(toolKey, () -> serve(clientId, toolKey, request)); // counted by tool, decision and reason
+        return metrics.call(toolKey, () -> serve(clientId, toolKey, request, false)); // counted by tool, decision and reason
     }
 
-    private Result serve(String clientId, String toolKey, GatewayRequest request) {
+    /** What a probe of this gateway with the self-test's canary got: served, or refused with these reasons. */
+    public record Probe(boolean served, List<String> reasons) {
+    }
+
+    /**
+     * Calls this instance's gateway as the self-test's canary agent, with the canary tool, through the whole
+     * pipeline and its audit (the retrieval service is not called). Only the self-test calls it.
+     */
+    public Probe probe() {
+        try {
+            serve(Canary.CLIENT_ID, Canary.TOOL, Canary.REQUEST, true);
+            return new Probe(true, List.of());
+        } catch (GatewayDenied e) {
+            return new Probe(false, e.reasons());
+        }
+    }
+
+    private Result serve(String clientId, String toolKey, GatewayRequest request, boolean canary) {
         long started = System.nanoTime();
         String digest = digest(toolKey, request);
-        Admitted admitted = cache.decide(() -> admit(clientId, toolKey, request, digest));
+        Admitted admitted = cache.decide(() -> admit(clientId, toolKey, request, digest, canary));
         AgentView agent = admitted.agent();
         Decision decision = admitted.decision();
-        lastActive.put(agent.id(), clock.instant());
+        if (!canary) {
+            lastActive.put(agent.id(), clock.instant());
+        }
         int k = Math.min(request.k(), decision.obligations().maxK());
         Map<String, String> filter = new HashMap<>(request.filter() == null ? Map.of() : request.filter());
         filter.put("dataset", request.dataset()); // obligation: only the dataset decided on
         List<SearchHit> hits;
-        java.util.concurrent.Future<List<SearchHit>> pending = calls.submit(() -> search(toolKey, request, k, filter));
+        java.util.concurrent.Future<List<SearchHit>> pending = calls.submit(() -> canary
+                ? List.<SearchHit>of() // a probe proves the pipeline, not the retrieval service
+                : search(toolKey, request, k, filter));
         InFlight inFlight = new InFlight(agent, toolKey, request.dataset(), pending);
         inFlightCalls.add(inFlight);
         if (covers(agent, toolKey, request.dataset()).any()) {
@@ -232,8 +253,8 @@ public final class GatewayService {
      * kill switches, limits, the request's own validity, the decision, and its record. Throws {@link GatewayDenied}
      * (after recording the refusal) for every refusal.
      */
-    private Admitted admit(String clientId, String toolKey, GatewayRequest request, String digest) {
-        AgentView agent = cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId)).orElse(null);
+    private Admitted admit(String clientId, String toolKey, GatewayRequest request, String digest, boolean canary) {
+        AgentView agent = canary ? Canary.AGENT : cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId)).orElse(null);
         if (agent == null) {
             deny(401, null, clientId, toolKey, request, digest, List.of(ReasonCodes.AGENT_UNKNOWN),
                     "The token's client is not a registered agent");
@@ -242,7 +263,8 @@ public final class GatewayService {
         if (covered.any()) {
             deny(403, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.KILL_SWITCH), "A kill switch stops this call");
         }
-        if (limits.admit(agent.id(), toolKey) instanceof RateLimits.Admission.Refused refused) {
+        // the canary is no registered agent: it has no limits of its own, and its probes are few
+        if (!canary && limits.admit(agent.id(), toolKey) instanceof RateLimits.Admission.Refused refused) {
             boolean unavailable = refused.reason().equals(ReasonCodes.RATE_LIMIT_UNAVAILABLE);
             deny(unavailable ? 503 : 429, agent, clientId, toolKey, request, digest, List.of(refused.reason()), unavailable
                     ? "The rate limits cannot be checked, so the call is refused" : refused.reason().equals(ReasonCodes.QUOTA_EXHAUSTED)
@@ -263,14 +285,14 @@ public final class GatewayService {
                         "Unknown purpose of use: purposeOfUse must be an HL7 v3 PurposeOfUse code such as TREAT or HRESCH");
             }
         }
-        ToolView tool = cache.<ToolView>tool(toolKey, () -> found(() -> registry.tool(toolKey))).orElse(null);
-        DataScopeView dataset = cache.<DataScopeView>scope(request.dataset(),
+        ToolView tool = canary ? Canary.TOOL_VIEW : cache.<ToolView>tool(toolKey, () -> found(() -> registry.tool(toolKey))).orElse(null);
+        DataScopeView dataset = canary ? Canary.DATASET_VIEW : cache.<DataScopeView>scope(request.dataset(),
                 () -> found(() -> registry.dataScope(request.dataset()))).orElse(null);
         if (tool == null || dataset == null) {
             deny(403, agent, clientId, toolKey, request, digest,
                     List.of(tool == null ? ReasonCodes.UNKNOWN_TOOL : ReasonCodes.UNKNOWN_DATASET), "Unknown tool or dataset");
         }
-        Decision decision = metrics.decide(decisionPoint, input(agent, tool, dataset, purpose, request, covered));
+        Decision decision = metrics.decide(decisionPoint, input(agent, tool, dataset, purpose, request, covered, canary));
         if (decision.allow() && decision.obligations().deidentificationRequired() && !dataset.deidentified()
                 && !DEIDENTIFYING_BACKENDS.contains(tool.backend())) {
             // an obligation this call's backend cannot honour: refused, never served as if it had been
@@ -300,15 +322,15 @@ public final class GatewayService {
     }
 
     private DecisionInput input(AgentView agent, ToolView tool, DataScopeView dataset, @Nullable PurposeOfUse purpose,
-            GatewayRequest request, KillSwitches.Covered covered) {
+            GatewayRequest request, KillSwitches.Covered covered, boolean canary) {
         SensitivityLabel clearance = SensitivityLabel.PUBLIC;
-        for (String key : agent.dataScopes()) {
+        for (String key : canary ? List.<String>of() : agent.dataScopes()) {
             Optional<DataScopeView> scope = cache.scope(key, () -> found(() -> registry.dataScope(key)));
             if (scope.isPresent() && scope.get().sensitivity().atLeast(clearance)) {
                 clearance = scope.get().sensitivity();
             }
         }
-        boolean ownerActive = cache.<Boolean>owner(agent.ownerId(),
+        boolean ownerActive = canary || cache.<Boolean>owner(agent.ownerId(),
                 () -> Optional.of(directory.findUser(agent.ownerId()).map(DirectoryUser::active).orElse(false))).orElse(false);
         return new DecisionInput(
                 new DecisionInput.Agent(agent.clientId() == null ? agent.id().toString() : agent.clientId(), agent.status(),
