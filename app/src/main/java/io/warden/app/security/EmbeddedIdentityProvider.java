@@ -75,7 +75,8 @@ class EmbeddedIdentityProvider {
                 .with(authorizationServer, server -> server.oidc(Customizer.withDefaults())
                         // a suspended or retired agent is refused here at once, whatever state its identity is in
                         .clientAuthentication(clients -> clients
-                                .authenticationProviders(providers -> providers.replaceAll(provider -> new ActiveAgentsOnly(provider, agents)))
+                                .authenticationProviders(providers -> providers.replaceAll(
+                                        provider -> new ActiveAgentsOnly(provider, agents)))
                                 .errorResponseHandler(ActiveAgentsOnly.errorResponses())))
                 .authorizeHttpRequests(rules -> rules.anyRequest().authenticated())
                 .csrf(csrf -> csrf.ignoringRequestMatchers(authorizationServer.getEndpointsMatcher()))
