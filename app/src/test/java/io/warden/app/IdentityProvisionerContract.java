@@ -64,4 +64,17 @@ interface IdentityProvisionerContract {
         assertThat(exists(clientId)).isFalse();
         assertThat(storedSecret(clientId)).isNull();
     }
+
+    /** Retirement reaches the provisioner through redelivered events: a second removal, or one after disabling, must not fail. */
+    @Test
+    default void removingADisabledIdentityTwiceLeavesNeitherTheIdentityNorItsSecretAndDoesNotFail() {
+        AgentId id = new AgentId(UUID.randomUUID());
+        String clientId = provisioner().provision(agent(id, null));
+        AgentView provisioned = agent(id, clientId);
+        provisioner().disable(provisioned);
+        provisioner().remove(provisioned);
+        provisioner().remove(provisioned);
+        assertThat(exists(clientId)).isFalse();
+        assertThat(storedSecret(clientId)).isNull();
+    }
 }

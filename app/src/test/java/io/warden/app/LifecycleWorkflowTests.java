@@ -97,6 +97,9 @@ class LifecycleWorkflowTests extends IntegrationTest {
     void aDormantAgentIsKeptByItsOwnerOrRetiredAfterTheGracePeriod() throws Exception {
         String kept = activeAgent("Dormant kept " + UUID.randomUUID());
         String retired = activeAgent("Dormant retired " + UUID.randomUUID());
+        String clientId = agent(retired).get("clientId").asString();
+        Path secretFile = DATA.resolve("secrets").resolve(clientId + ".secret");
+        String secret = Files.readString(secretFile);
         engine.start(BpmnProcesses.RETIREMENT, kept, Map.of());
         engine.start(BpmnProcesses.RETIREMENT, retired, Map.of());
         await().atMost(Duration.ofSeconds(20)).until(() -> notifications(OTTO, kept) == 1 && notifications(OTTO, retired) == 1);
@@ -111,9 +114,8 @@ class LifecycleWorkflowTests extends IntegrationTest {
             ClockUtil.reset();
         }
         assertThat(agent(kept).get("status").asString()).isEqualTo("ACTIVE");
-        String clientId = agent(retired).get("clientId").asString();
-        assertThat(tokenStatus(clientId, Files.readString(DATA.resolve("secrets").resolve(clientId + ".secret"))))
-                .as("the retired agent's identity is disabled").isEqualTo(401);
+        assertThat(tokenStatus(clientId, secret)).as("the retired agent gets no token").isEqualTo(401);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !Files.exists(secretFile)); // its identity is removed
         assertThat(client.call("POST", "/api/v1/agents/" + kept + "/keep", owner(), null).status())
                 .as("nothing to keep any more").isEqualTo(409);
     }

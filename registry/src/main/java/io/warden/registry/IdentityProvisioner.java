@@ -2,9 +2,12 @@ package io.warden.registry;
 
 /**
  * Port to where agents' identities live: Warden's embedded OpenID provider by default (a client-credentials
- * client per agent), Entra ID in production (an application and its service principal). The onboarding,
- * incident and retirement processes call it. Every operation is idempotent. The credential issued on
- * provisioning is never returned or logged: it goes to the configured secret store.
+ * client per agent), Entra ID in production (an application and its service principal). Onboarding
+ * provisions; whenever an agent is retired, suspended or reinstated, by any path, a listener on its status
+ * change removes, disables or enables the identity (and the incident and retirement processes disable and
+ * enable it themselves too). Every operation is idempotent, and removing an identity that is already gone
+ * succeeds: deliveries are repeated. The credential issued on provisioning is never returned or logged: it
+ * goes to the configured secret store.
  */
 public interface IdentityProvisioner {
 

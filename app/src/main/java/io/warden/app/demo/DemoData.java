@@ -9,6 +9,7 @@ import io.warden.registry.Role;
 import io.warden.registry.SensitivityLabel;
 import io.warden.registry.Commands;
 import io.warden.registry.AgentRegistry;
+import io.warden.registry.AgentStatus;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -178,7 +179,11 @@ class DemoData implements ApplicationRunner {
 
     private void agent(String clientId, String name, AgentKind kind, String purpose, ModelInfo model, Person owner,
             Set<String> scopes, Set<String> tools, Set<PurposeOfUse> purposes, Person approver) {
-        if (registry.findAgentByClientId(clientId).isEmpty()) {
+        var seeded = registry.findAgentByClientId(clientId);
+        if (seeded.isPresent() && seeded.get().status() == AgentStatus.RETIRED) {
+            return; // its identity was removed when it was retired: a restart must not bring the client back
+        }
+        if (seeded.isEmpty()) {
             var command = new Commands.RegisterAgent(name, kind, purpose, owner.id(), model, new TreeSet<>(scopes),
                     new TreeSet<>(tools), new TreeSet<>(purposes), true);
             var agent = registry.register(command, null, actor(owner), clientId, true).agent();

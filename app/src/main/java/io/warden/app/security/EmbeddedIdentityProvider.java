@@ -4,6 +4,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
+import io.warden.registry.AgentQueries;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
@@ -68,10 +69,15 @@ class EmbeddedIdentityProvider {
 
     @Bean
     @Order(1)
-    SecurityFilterChain authorizationServerSecurity(HttpSecurity http) throws Exception {
+    SecurityFilterChain authorizationServerSecurity(HttpSecurity http, AgentQueries agents) throws Exception {
         OAuth2AuthorizationServerConfigurer authorizationServer = new OAuth2AuthorizationServerConfigurer();
         http.securityMatcher(authorizationServer.getEndpointsMatcher())
-                .with(authorizationServer, server -> server.oidc(Customizer.withDefaults()))
+                .with(authorizationServer, server -> server.oidc(Customizer.withDefaults())
+                        // a suspended or retired agent is refused here at once, whatever state its identity is in
+                        .clientAuthentication(clients -> clients
+                                .authenticationProviders(providers -> providers.replaceAll(
+                                        provider -> new ActiveAgentsOnly(provider, agents)))
+                                .errorResponseHandler(ActiveAgentsOnly.errorResponses())))
                 .authorizeHttpRequests(rules -> rules.anyRequest().authenticated())
                 .csrf(csrf -> csrf.ignoringRequestMatchers(authorizationServer.getEndpointsMatcher()))
                 // Browsers are sent to the sign-in page; token requests keep their OAuth2 errors.

@@ -18,8 +18,8 @@ import org.springframework.util.IdGenerator;
 
 /**
  * Wires the workflow engine ({@code warden.workflow.engine}: {@code embedded} or {@code camunda8}), the
- * task handlers, the triggers and the lifecycle API; deploys the processes and registers the handlers as
- * soon as the engine runs, before anything can start a process.
+ * task handlers, the triggers, the identity that follows an agent's status and the lifecycle API; deploys
+ * the processes and registers the handlers as soon as the engine runs, before anything can start a process.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WorkflowProperties.class)
@@ -55,6 +55,11 @@ class LifecycleConfiguration {
     @Bean
     WorkflowTriggers workflowTriggers(WorkflowEngine engine) {
         return new WorkflowTriggers(engine);
+    }
+
+    @Bean
+    IdentityLifecycle identityLifecycle(io.warden.registry.AgentQueries agents, IdentityProvisioner identities, AuditLog audit) {
+        return new IdentityLifecycle(agents, identities, audit);
     }
 
     @Bean

@@ -123,8 +123,15 @@ public final class LifecycleTasks {
 
     JobResult provisionIdentity(Job job) {
         AgentView agent = agent(job);
+        if (agent.status() == AgentStatus.RETIRED) {
+            return JobResult.complete(Map.of("provisioned", false)); // retired while waiting: an identity now would outlive it
+        }
         String clientId = identities.provision(agent);
-        registry.assignIdentity(agent.id(), clientId, SYSTEM);
+        AgentView assigned = registry.assignIdentity(agent.id(), clientId, SYSTEM);
+        if (assigned.status() == AgentStatus.RETIRED) {
+            // retired while the identity was being made, before it was recorded: the retirement found nothing to remove
+            identities.remove(assigned);
+        }
         return JobResult.complete(Map.of("clientId", clientId));
     }
 

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * there over an application per agent). Each agent gets an agent identity under the hospital's agent
  * identity blueprint, with the agent's owner as its sponsor ({@code sponsors@odata.bind}) and Warden's tags;
  * it holds no credentials (the blueprint does, so nothing goes to the secret store). Disabling and enabling
- * patch {@code accountEnabled} through the {@code microsoft.graph.agentIdentity} cast; removal deletes it.
+ * patch {@code accountEnabled} through the {@code microsoft.graph.agentIdentity} cast; removal deletes it
+ * (an identity already gone counts as removed, so a removal delivered again succeeds).
  * The SDK has the models but no request builders for these URLs, so requests are built directly.
  * Application permissions: {@code AgentIdentity.CreateAsManager} (create, and manage the ones it created),
  * {@code AgentIdentity.EnableDisable.All}.
@@ -89,10 +90,15 @@ public final class AgentIdIdentityProvisioner implements IdentityProvisioner {
         graph.getRequestAdapter().sendPrimitive(request, ERRORS, Void.class);
     }
 
+    /** Deletes the agent identity; one that is gone already (an earlier removal, its administrators) is left gone. */
     @Override
     public void remove(AgentView agent) {
+        ServicePrincipal found = find(byClientId(agent));
+        if (found == null) {
+            return;
+        }
         try {
-            graph.getRequestAdapter().sendPrimitive(request(HttpMethod.DELETE, "/servicePrincipals/" + objectId(agent)), ERRORS, Void.class);
+            graph.getRequestAdapter().sendPrimitive(request(HttpMethod.DELETE, "/servicePrincipals/" + found.getId()), ERRORS, Void.class);
         } catch (ApiException e) {
             if (e.getResponseStatusCode() != 404) {
                 throw e;
@@ -106,11 +112,15 @@ public final class AgentIdIdentityProvisioner implements IdentityProvisioner {
     }
 
     private String objectId(AgentView agent) {
-        ServicePrincipal found = find("appId eq '" + agent.clientId() + "' or id eq '" + agent.clientId() + "'");
+        ServicePrincipal found = find(byClientId(agent));
         if (found == null) {
             throw new IllegalStateException("No agent identity " + agent.clientId() + " in Entra for agent " + agent.id());
         }
         return found.getId();
+    }
+
+    private static String byClientId(AgentView agent) {
+        return "appId eq '" + agent.clientId() + "' or id eq '" + agent.clientId() + "'";
     }
 
     private @Nullable ServicePrincipal find(String filter) {

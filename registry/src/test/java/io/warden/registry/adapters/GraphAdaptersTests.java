@@ -281,6 +281,21 @@ class GraphAdaptersTests {
     }
 
     @Test
+    void removingAnIdentityThatIsAlreadyGoneSucceedsSoARetirementDeliveredAgainDoesNotFail() {
+        graph.stubFor(com.github.tomakehurst.wiremock.client.WireMock.delete(urlPathMatching("/v1.0/applications\\(appId=.*\\)"))
+                .willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
+                        .withBody("{\"error\":{\"code\":\"Request_ResourceNotFound\",\"message\":\"Resource does not exist.\"}}")));
+        secrets.put("app-gone", "left-behind");
+        new GraphIdentityProvisioner(client, base(), store, Duration.ofDays(90), Clock.systemUTC()).remove(agent("app-gone"));
+        assertThat(secrets).as("the secret goes even when the application went before").doesNotContainKey("app-gone");
+
+        graph.stubFor(get(urlPathEqualTo("/v1.0/servicePrincipals/microsoft.graph.agentIdentity"))
+                .withQueryParam("$filter", containing("appId eq")).willReturn(okJson("{\"value\":[]}")));
+        new AgentIdIdentityProvisioner(client, base(), "65415bb1-9267-4313-bbf5-ae259732ee12").remove(agent("identity-gone"));
+        graph.verify(0, deleteRequestedFor(urlPathMatching("/v1.0/servicePrincipals/.*")));
+    }
+
+    @Test
     void msalSignsInWithClientCredentialsAndGraphCallsCarryItsToken() {
         graph.stubFor(post(urlPathEqualTo("/tenant-1/oauth2/v2.0/token")).willReturn(okJson("""
                 {"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"msal-issued-token"}""")));
