@@ -104,7 +104,7 @@ class ActiveAgentsOnlyTests {
 
     private static AgentView agent(AgentStatus status) {
         return new AgentView(new AgentId(UUID.randomUUID()), "Agent one", AgentKind.RETRIEVAL, "p", status, "owner-1", "agent-1", null,
-                RiskTier.LOW, new TreeSet<>(), new TreeSet<>(), Instant.EPOCH, Instant.EPOCH, null, null, null, false, 1);
+                RiskTier.LOW, new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), Instant.EPOCH, Instant.EPOCH, null, null, null, false, 1);
     }
 
     private static AgentQueries queries(Function<String, Optional<AgentView>> byClientId) {
