@@ -99,6 +99,32 @@ class RevocationAcrossInstancesTests {
     }
 
     @Test
+    @Order(0)
+    void theSelfTestProvesOnBothInstancesThatAKillSwitchStopsTrafficAndIsAudited() {
+        String secops = clientA.personToken("sam.secops");
+        var run = clientA.call("POST", "/api/v1/kill-switches/self-test", secops, null);
+        assertThat(run.status()).as(run.body()).isEqualTo(200);
+        JsonNode result = run.json();
+        assertThat(result.get("passed").asBoolean()).as(result.toString()).isTrue();
+        assertThat(result.get("instances")).extracting(each -> each.get("name").asString())
+                .containsExactlyInAnyOrder("instance-a", "instance-b");
+        assertThat(result.get("instances")).allSatisfy(each -> {
+            assertThat(each.get("passed").asBoolean()).isTrue();
+            assertThat(duration(each.get("refused"))).isLessThanOrEqualTo(Duration.ofMillis(100));
+            assertThat(each.get("recovered").isNull()).isFalse();
+        });
+        JsonNode listed = clientB.get("/api/v1/kill-switches/self-tests?limit=1", clientB.personToken("sam.secops")).json();
+        assertThat(listed.get(0).get("id").asString()).isEqualTo(result.get("id").asString());
+        JsonNode audited = clientA.get("/api/v1/audit/events?action=kill_switch.self_test&limit=1",
+                clientA.personToken("carla.compliance")).json().get("items");
+        assertThat(audited).singleElement().satisfies(record -> {
+            assertThat(record.get("details").get("passed").asString()).isEqualTo("true");
+            assertThat(record.get("details").toString()).contains("instance-a: passed").contains("instance-b: passed");
+        });
+        assertThat(clientA.get("/api/v1/kill-switches", secops).json()).as("the canary's switch is released").isEmpty();
+    }
+
+    @Test
     @Order(1)
     void aSuspensionThroughAIsInForceOnBWhenAAnswers() {
         String agentToken = clientB.agentToken("demo-retrieval-agent", "demo-retrieval-agent-secret");
@@ -179,10 +205,27 @@ class RevocationAcrossInstancesTests {
             assertThat(suspended.header("Warden-Unconfirmed-Instances")).isEqualTo(b.getBean(GatewayInstances.class).name())
                     .isEqualTo("instance-b");
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> callB(agentToken) == 403);
+
+            var selfTest = clientA.call("POST", "/api/v1/kill-switches/self-test", clientA.personToken("sam.secops"), null);
+            assertThat(selfTest.status()).as(selfTest.body()).isEqualTo(200);
+            assertThat(selfTest.json().get("passed").asBoolean()).as("the self-test fails while B is deaf").isFalse();
+            assertThat(selfTest.json().get("instances")).anySatisfy(each -> {
+                assertThat(each.get("name").asString()).isEqualTo("instance-b");
+                assertThat(each.get("passed").asBoolean()).isFalse();
+                assertThat(each.get("problem").asString()).contains("did not hear");
+            }).anySatisfy(each -> {
+                assertThat(each.get("name").asString()).isEqualTo("instance-a");
+                assertThat(each.get("passed").asBoolean()).isTrue();
+            });
         } finally {
             earsOfB.start();
             reinstateOnA();
         }
+    }
+
+    /** A duration as the API writes it (ISO-8601, or seconds as a number). */
+    private static Duration duration(JsonNode value) {
+        return value.isNumber() ? Duration.ofNanos((long) (value.asDouble() * 1e9)) : Duration.parse(value.asString());
     }
 
     private static long head(String compliance) {

@@ -75,6 +75,8 @@ class RoleMatrixTests extends IntegrationTest {
             new Endpoint("GET", "/api/v1/kill-switches", null, Set.of("ADMIN", "SECOPS"), 200),
             new Endpoint("POST", "/api/v1/kill-switches", "{}", Set.of("ADMIN", "SECOPS"), 400),
             new Endpoint("POST", "/api/v1/kill-switches/" + MISSING + "/release", "{\"reason\":\"r\"}", Set.of("ADMIN", "SECOPS"), 404),
+            new Endpoint("GET", "/api/v1/kill-switches/self-tests?limit=0", null, Set.of("ADMIN", "SECOPS"), 400),
+            new Endpoint("POST", "/api/v1/kill-switches/self-test", null, Set.of("ADMIN", "SECOPS"), 200),
             new Endpoint("GET", "/api/v1/rate-limits/tools/no-such-tool", null, Set.of("ADMIN", "SECOPS", "COMPLIANCE"), 404),
             new Endpoint("PUT", "/api/v1/rate-limits/tools/no-such-tool", "{}", Set.of("ADMIN"), 400),
             new Endpoint("PUT", "/api/v1/rate-limits/tools/no-such-tool/agents/" + MISSING, "{}", Set.of("ADMIN"), 400),

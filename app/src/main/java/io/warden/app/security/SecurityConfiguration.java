@@ -80,7 +80,8 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .requestMatchers(PUT, "/api/v1/data-scopes/*", "/api/v1/tools/*").hasRole("ADMIN")
                 .requestMatchers(GET, "/api/v1/audit/events", "/api/v1/audit/events/*", "/api/v1/audit/verify",
                         "/api/v1/audit/keys", "/api/v1/audit/exports").hasAnyRole("ADMIN", "COMPLIANCE")
-                .requestMatchers(GET, "/api/v1/kill-switches").hasAnyRole("ADMIN", "SECOPS")
+                .requestMatchers(GET, "/api/v1/kill-switches", "/api/v1/kill-switches/self-tests").hasAnyRole("ADMIN", "SECOPS")
+                .requestMatchers(POST, "/api/v1/kill-switches/self-test").hasAnyRole("ADMIN", "SECOPS")
                 .requestMatchers(POST, "/api/v1/kill-switches", "/api/v1/kill-switches/*/release").hasAnyRole("ADMIN", "SECOPS")
                 .requestMatchers(POST, "/api/v1/agents/*/attestation", "/api/v1/agents/*/keep").hasAnyRole("ADMIN", "OWNER")
                 .requestMatchers(GET, "/api/v1/lifecycle-rules", "/api/v1/lifecycle-rules/*").hasAnyRole(PEOPLE)

@@ -76,6 +76,17 @@ public final class GatewayInstances {
         jdbc.sql("delete from gateway_instance where id = :id").param("id", id).update();
     }
 
+    /** A live instance: its id and the name people see. */
+    record Live(String id, String name) {
+    }
+
+    /** The instances seen within {@link #LIVE_WINDOW}, by name. */
+    List<Live> live() {
+        return jdbc.sql("select id, coalesce(name, id) as name from gateway_instance where seen_at >= :since order by name")
+                .param("since", Timestamp.from(clock.instant().minus(LIVE_WINDOW)))
+                .query((rs, row) -> new Live(rs.getString("id"), rs.getString("name"))).list();
+    }
+
     /** Waits until every live instance has applied policy change {@code seq}, or the bound passes. */
     Propagation awaitChange(long seq) {
         return await("""

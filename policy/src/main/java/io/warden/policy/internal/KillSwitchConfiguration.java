@@ -1,6 +1,7 @@
 package io.warden.policy.internal;
 
 import io.warden.audit.AuditLog;
+import io.warden.policy.KillSwitches;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentRegistry;
 import java.net.InetAddress;
@@ -46,6 +47,19 @@ class KillSwitchConfiguration {
         } catch (UnknownHostException e) {
             return "localhost";
         }
+    }
+
+    /**
+     * The kill-switch self-test: {@code warden.policy.self-test.bound} is how soon every instance must refuse the
+     * canary (100 ms), {@code warden.policy.self-test.every} how often it runs by itself (a day).
+     */
+    @Bean
+    @DependsOnDatabaseInitialization
+    PostgresSelfTest selfTest(JdbcClient jdbc, KillSwitches killSwitches, GatewayService gateway, GatewayInstances instances,
+            PostgresNotifications notifications, AuditLog audit, Clock clock, IdGenerator ids, GatewayMetrics metrics,
+            @Value("${warden.policy.self-test.bound:PT0.1S}") Duration bound,
+            @Value("${warden.policy.self-test.every:P1D}") Duration every) {
+        return new PostgresSelfTest(jdbc, killSwitches, gateway, instances, notifications, audit, clock, ids, metrics, bound, every);
     }
 
     @Bean

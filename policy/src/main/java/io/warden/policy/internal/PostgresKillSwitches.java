@@ -58,7 +58,8 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle,
             select k.*, coalesce(a.name, t.display_name, d.display_name, k.target_name) as current_name,
                    coalesce(a.client_id, k.target_client_id) as current_client_id,
                    case k.scope when 'GLOBAL' then true when 'AGENT' then a.id is not null
-                                when 'TOOL' then t.key is not null else d.key is not null end as resolved
+                                when 'TOOL' then t.key is not null or k.target = 'warden-canary'
+                                else d.key is not null end as resolved
             from kill_switch k
             left join agent a on k.scope = 'AGENT' and a.id::text = k.target
             left join tool t on k.scope = 'TOOL' and t.key = k.target
@@ -167,6 +168,9 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle,
                 yield new Target(found.id().toString(), found.name(), found.clientId());
             }
             case TOOL -> {
+                if (key.equals(Canary.TOOL)) {
+                    yield new Target(key, Canary.NAME, null); // the self-test's tool, which the registry does not hold
+                }
                 try {
                     yield new Target(key, registry.tool(key).displayName(), null);
                 } catch (RegistryException.NotFound e) {

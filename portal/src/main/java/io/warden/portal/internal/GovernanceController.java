@@ -3,6 +3,7 @@ package io.warden.portal.internal;
 import io.warden.policy.KillSwitchRefused;
 import io.warden.policy.KillSwitchScope;
 import io.warden.policy.KillSwitches;
+import io.warden.policy.SelfTest;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentRegistry;
 import io.warden.registry.ApprovalId;
@@ -39,8 +40,10 @@ class GovernanceController {
 
     private final AgentRegistry registry;
     private final KillSwitches killSwitches;
+    private final SelfTest selfTest;
 
-    GovernanceController(AgentRegistry registry, KillSwitches killSwitches) {
+    GovernanceController(AgentRegistry registry, KillSwitches killSwitches, SelfTest selfTest) {
+        this.selfTest = selfTest;
         this.registry = registry;
         this.killSwitches = killSwitches;
     }
@@ -103,7 +106,26 @@ class GovernanceController {
         model.addAttribute("active", killSwitches.active());
         model.addAttribute("applied", killSwitches.applied());
         model.addAttribute("scopes", KillSwitchScope.values());
+        model.addAttribute("selfTests", selfTest.recent(5));
         return "portal/kill-switches";
+    }
+
+    /** Runs the kill-switch self-test now and says how it went, instance by instance. */
+    @PostMapping("/kill-switches/self-test")
+    String selfTest(Actor actor, RedirectAttributes flash) {
+        try {
+            var result = selfTest.run(actor.id());
+            if (result.passed()) {
+                flash.addFlashAttribute("message", "Self-test passed: every instance (" + result.instances().size()
+                        + ") refused the canary within " + result.bound().toMillis() + " ms and served it again after the release.");
+            } else {
+                flash.addFlashAttribute("problem", "Self-test FAILED: " + result.instances().stream().filter(each -> !each.passed())
+                        .map(each -> each.name() + " " + each.problem()).collect(java.util.stream.Collectors.joining("; ")));
+            }
+        } catch (KillSwitchRefused e) {
+            flash.addFlashAttribute("problem", e.getMessage());
+        }
+        return "redirect:/portal/kill-switches";
     }
 
     @PostMapping("/kill-switches")

@@ -88,6 +88,8 @@ class KillSwitchController {
             problem.setProperty("code", e.code());
             if (e.code().equals("invalid-target")) {
                 problem.setProperty("field", "target");
+            } else if (e.code().equals("invalid-limit")) {
+                problem.setProperty("field", "limit");
             }
             return ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
         }
