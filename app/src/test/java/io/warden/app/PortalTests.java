@@ -140,7 +140,7 @@ class PortalTests extends IntegrationTest {
 
         HttpResponse<String> engaged = post(sam, "/portal/kill-switches", unconfirmed.body(),
                 "scope=TOOL&target=cohort-search&reason=portal+test&confirmed=true");
-        assertThat(engaged.body()).contains("Engaged: TOOL cohort-search.");
+        assertThat(engaged.body()).contains("Engaged: TOOL Natural-language imaging cohort search, in force on every instance.");
         assertThat(get(sam, "/portal/kill-switches").body()).contains("on every instance (1 of 1)");
         String id = null;
         for (var each : client.get("/api/v1/kill-switches", secops()).json()) {
