@@ -28,6 +28,15 @@ class EnforcementTests extends IntegrationTest {
     @Autowired
     VectorCollections collections;
 
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+    @Autowired
+    io.warden.policy.KillSwitches killSwitches;
+
+    @Autowired
+    org.springframework.context.ApplicationContext context;
+
     @BeforeEach
     void collection() {
         collections.replace("ct-series", IndexKind.FLAT, embedder.dimension(), TextItem.records(embedder, List.of(
@@ -186,6 +195,48 @@ class EnforcementTests extends IntegrationTest {
         } finally {
             client.call("PUT", "/api/v1/data-scopes/imaging-ct-deid", admin(), scopeUpdate(scope, false, true,
                     scope.get("version").asLong() + 1));
+        }
+    }
+
+    @Test
+    void anOwnerDisabledInTheDirectoryStopsTheirAgentsAtOnce() {
+        String owner = agentByClientId("demo-retrieval-agent").get("ownerId").asString();
+        var disabled = client.call("PUT", "/api/v1/directory/users/" + owner + "/account", admin(), "{\"enabled\":false}");
+        assertThat(disabled.status()).as(disabled.body()).isEqualTo(200);
+        try {
+            assertThat(disabled.header("Warden-Propagation")).startsWith("confirmed=1; unconfirmed=0");
+            var refused = search(SEARCH);
+            assertThat(refused.status()).isEqualTo(403);
+            assertThat(refused.json().get("reasons").toString()).contains("OWNER_INACTIVE");
+        } finally {
+            client.call("PUT", "/api/v1/directory/users/" + owner + "/account", admin(), "{\"enabled\":true}");
+        }
+        assertThat(search(SEARCH).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aSwitchStoredBeforeTargetsWereResolvedIsReportedAndStillEnforced() throws Exception {
+        java.util.UUID id = java.util.UUID.randomUUID();
+        jdbc.sql("""
+                insert into kill_switch (id, scope, target, active, engaged_by, engaged_at, reason)
+                values (:id, 'AGENT', 'client-of-an-agent-long-gone', true, 'someone', now(), 'stored by an older Warden')""")
+                .param("id", id).update();
+        try {
+            var health = context.getBean("killSwitchesHealthIndicator", org.springframework.boot.health.contributor.HealthIndicator.class);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(health.health().getDetails().get("unresolved"))
+                    .asString().contains("client-of-an-agent-long-gone").contains(id.toString()));
+            assertThat(killSwitches.covers("client-of-an-agent-long-gone", "text-search", "imaging-ct-deid").agent())
+                    .as("still enforced on what it names").isTrue();
+            JsonNode listed = client.get("/api/v1/kill-switches", secops()).json();
+            assertThat(listed).anySatisfy(each -> {
+                assertThat(each.get("id").asString()).isEqualTo(id.toString());
+                assertThat(each.get("resolved").asBoolean()).isFalse();
+            });
+            var browser = PortalTests.browser();
+            PortalTests.signIn(browser, "sam.secops");
+            assertThat(PortalTests.get(browser, "/portal/kill-switches").body()).contains("unresolved target");
+        } finally {
+            client.call("POST", "/api/v1/kill-switches/" + id + "/release", admin(), "{\"reason\":\"replaced\"}");
         }
     }
 

@@ -1,6 +1,8 @@
 package io.warden.audit.internal;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,8 +38,10 @@ class AuditConfiguration {
     @Bean
     @DependsOnDatabaseInitialization
     PostgresAuditLog auditLog(DataSource dataSource, Clock clock, SigningKeys.SigningKey auditSigningKey,
-            AuditProperties properties, MeterRegistry meterRegistry) {
-        return new PostgresAuditLog(dataSource, clock, auditSigningKey, trusted(properties), properties, meterRegistry);
+            AuditProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
+        // without the application's registry (a module's own tests) the meters are kept and read by nobody
+        return new PostgresAuditLog(dataSource, clock, auditSigningKey, trusted(properties), properties,
+                meterRegistry.getIfAvailable(SimpleMeterRegistry::new));
     }
 
     @Bean

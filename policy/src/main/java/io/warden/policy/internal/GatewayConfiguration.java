@@ -1,6 +1,8 @@
 package io.warden.policy.internal;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import io.warden.audit.AuditLog;
 import io.warden.clinical.Retrieval;
 import io.warden.policy.KillSwitches;
@@ -51,7 +53,9 @@ class GatewayConfiguration {
 
     /** The gateway's and the kill switches' meters, on the application's registry (Prometheus in the app). */
     @Bean
-    GatewayMetrics gatewayMetrics(MeterRegistry meterRegistry, Clock clock) {
+    GatewayMetrics gatewayMetrics(ObjectProvider<MeterRegistry> meterRegistries, Clock clock) {
+        // without the application's registry (a module's own tests) the meters are kept and read by nobody
+        MeterRegistry meterRegistry = meterRegistries.getIfAvailable(SimpleMeterRegistry::new);
         return new GatewayMetrics(meterRegistry, clock);
     }
 

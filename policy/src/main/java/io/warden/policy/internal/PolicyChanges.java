@@ -7,6 +7,7 @@ import io.warden.registry.events.AgentOwnerChanged;
 import io.warden.registry.events.AgentPhiApproved;
 import io.warden.registry.events.AgentStatusChanged;
 import io.warden.registry.events.DataScopeSaved;
+import io.warden.registry.events.DirectoryAccountChanged;
 import io.warden.registry.events.ToolSaved;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -118,6 +119,11 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
 
     @EventListener
     void on(AgentPhiApproved event) {
+        afterCommit();
+    }
+
+    @EventListener
+    void on(DirectoryAccountChanged event) {
         afterCommit();
     }
 

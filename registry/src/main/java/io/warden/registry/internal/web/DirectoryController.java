@@ -8,6 +8,7 @@ import io.warden.registry.Actor;
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryUser;
 import io.warden.registry.RegistryException;
+import io.warden.registry.events.DirectoryAccountChanged;
 import io.warden.registry.internal.LocalDirectory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
@@ -16,8 +17,10 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.net.URI;
+import java.time.Clock;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -48,8 +51,13 @@ class DirectoryController {
     private final Directory directory;
     private final @Nullable LocalDirectory local;
     private final AuditLog audit;
+    private final ApplicationEventPublisher events;
+    private final Clock clock;
 
-    DirectoryController(Directory directory, org.springframework.beans.factory.ObjectProvider<LocalDirectory> local, AuditLog audit) {
+    DirectoryController(Directory directory, org.springframework.beans.factory.ObjectProvider<LocalDirectory> local, AuditLog audit,
+            ApplicationEventPublisher events, Clock clock) {
+        this.events = events;
+        this.clock = clock;
         this.directory = directory;
         this.local = local.getIfAvailable();
         this.audit = audit;
@@ -81,6 +89,7 @@ class DirectoryController {
         DirectoryUser changed = local().setEnabled(id, account.enabled())
                 .orElseThrow(() -> new RegistryException.NotFound("person", id));
         record(account.enabled() ? "directory.account_enabled" : "directory.account_disabled", actor, changed);
+        events.publishEvent(new DirectoryAccountChanged(changed.id(), changed.accountEnabled(), actor.id(), clock.instant()));
         return changed;
     }
 
