@@ -51,7 +51,10 @@ class RevocationAcrossInstancesTests {
         int databasePort = IntegrationTest.freePort();
         int portA = IntegrationTest.freePort();
         int portB = IntegrationTest.freePort();
+        // the waits are wider than the 100 ms defaults so that a pause of this shared machine cannot fail the test:
+        // what is tested is that an answer comes only once both instances apply the change; bench/ measures how fast
         List<String> shared = List.of("--warden.demo.enabled=true", "--warden.policy.kill-switch-reconcile=PT60S",
+                "--warden.policy.propagation-wait=PT2S", "--warden.policy.self-test.bound=PT1S",
                 "--warden.gateway.rate-limits.default-rate-per-second=100000",
                 "--warden.gateway.rate-limits.default-burst=100000");
         a = start(portA, data.resolve("a"), shared, "--warden.db.port=" + databasePort, "--warden.policy.instance-name=instance-a");
@@ -110,7 +113,7 @@ class RevocationAcrossInstancesTests {
                 .containsExactlyInAnyOrder("instance-a", "instance-b");
         assertThat(result.get("instances")).allSatisfy(each -> {
             assertThat(each.get("passed").asBoolean()).isTrue();
-            assertThat(duration(each.get("refused"))).isLessThanOrEqualTo(Duration.ofMillis(100));
+            assertThat(duration(each.get("refused"))).isLessThanOrEqualTo(duration(result.get("bound")));
             assertThat(each.get("recovered").isNull()).isFalse();
         });
         JsonNode listed = clientB.get("/api/v1/kill-switches/self-tests?limit=1", clientB.personToken("sam.secops")).json();
