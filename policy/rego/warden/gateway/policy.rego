@@ -82,6 +82,11 @@ redact := patient_identifiers if {
 	not treatment
 } else := []
 
+# The scope serves de-identified records only for these purposes (e.g. research).
+default deidentification_required := false
+
+deidentification_required if input.purposeOfUse in object.get(input.dataset, "deidentifyFor", [])
+
 decision := {
 	"allow": false,
 	"reasons": reasons,
@@ -95,6 +100,6 @@ decision := {
 		"maxK": input.tool.maxK,
 		"datasets": sort(input.agent.scopes),
 		"redactFields": redact,
-		"deidentificationRequired": input.purposeOfUse in object.get(input.dataset, "deidentifyFor", []),
+		"deidentificationRequired": deidentification_required,
 	},
 }

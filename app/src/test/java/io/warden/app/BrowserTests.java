@@ -133,7 +133,7 @@ class BrowserTests extends IntegrationTest {
         sam.findElement(By.id("reason")).sendKeys("Unexpected bulk export");
         sam.findElement(By.id("confirmed")).click();
         sam.findElement(By.xpath("//button[text()='Engage']")).click();
-        wait(sam).until(b -> b.getPageSource().contains("Engaged: AGENT " + clientId + "."));
+        wait(sam).until(b -> b.getPageSource().contains("Engaged: AGENT " + name + " (" + clientId + "), in force on every instance."));
 
         // the agent calls the gateway and is denied
         var denied = client.call("POST", "/gateway/v1/text-search", token, """
@@ -156,7 +156,7 @@ class BrowserTests extends IntegrationTest {
                 .as("the denial's row in the export").isGreaterThanOrEqualTo(1);
 
         for (var each : client.get("/api/v1/kill-switches", secops()).json()) {
-            if (clientId.equals(each.get("target").asString())) {
+            if (clientId.equals(each.path("targetClientId").asString(null))) {
                 client.call("POST", "/api/v1/kill-switches/" + each.get("id").asString() + "/release", admin(), "{\"reason\":\"test over\"}");
             }
         }

@@ -125,7 +125,7 @@ class LifecycleRulesTests extends IntegrationTest {
         }
         JsonNode engaged = null;
         for (JsonNode each : client.get("/api/v1/kill-switches", secops()).json()) {
-            if (clientId.equals(each.get("target").asString())) {
+            if (clientId.equals(each.path("targetClientId").asString(null)) && id.equals(each.get("target").asString())) {
                 engaged = each;
             }
         }

@@ -50,12 +50,14 @@ import org.springframework.scheduling.annotation.Scheduled;
 
 /**
  * The gateway's pipeline, in this order for every call: the agent behind the (already validated) token →
- * kill switches → rate limit → policy decision → obligations on the request → durable audit of the
- * decision → the retrieval call with a deadline → obligations on the result → audit of the outcome (queued
- * in chain order; the answer does not wait for its commit). Any
- * failure on the way denies (fail closed) and nothing is forwarded without its audit record. Lookups are
- * cached and dropped when the registry publishes a change; activity is remembered in memory and written
- * once a minute. Thread-safe.
+ * kill switches → rate limits and quotas → the request's own validity → policy decision → durable audit of the
+ * decision → the retrieval call with a deadline → obligations on the result → audit of the outcome (queued in
+ * chain order; the answer does not wait for its commit). Any failure on the way denies (fail closed), nothing is
+ * forwarded without its audit record, and every refusal after authentication is audited (those an agent can
+ * repeat at will at a bounded rate, with their count). Everything up to the decision's record runs inside the
+ * {@link PolicyCache}'s fence, so an instance that confirms a revocation has no PERMIT on the old state still to
+ * record. Lookups are cached and dropped on every instance when the registry changes ({@link PolicyChanges});
+ * activity is remembered in memory and written once a minute. Thread-safe.
  */
 public final class GatewayService {
 

@@ -1,6 +1,7 @@
 package io.warden.policy.internal;
 
 import io.warden.audit.AuditLog;
+import io.warden.policy.BuiltInTool;
 import io.warden.policy.KillSwitches;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentRegistry;
@@ -8,6 +9,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
@@ -67,8 +69,8 @@ class KillSwitchConfiguration {
     PostgresKillSwitches killSwitches(JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit,
             ApplicationEventPublisher events, Clock clock, IdGenerator ids,
             @Value("${warden.policy.kill-switch-reconcile:PT3S}") Duration reconcile, AgentQueries agents, AgentRegistry registry,
-            GatewayInstances instances, PostgresNotifications notifications) {
+            GatewayInstances instances, PostgresNotifications notifications, List<BuiltInTool> builtInTools) {
         return new PostgresKillSwitches(jdbc, transactions, audit, events, clock, ids, reconcile, agents, registry, instances,
-                notifications);
+                notifications, builtInTools);
     }
 }

@@ -4,6 +4,7 @@ import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
+import io.warden.policy.BuiltInTool;
 import io.warden.policy.KillSwitch;
 import io.warden.policy.KillSwitchRefused;
 import io.warden.policy.KillSwitchScope;
@@ -58,8 +59,7 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle,
             select k.*, coalesce(a.name, t.display_name, d.display_name, k.target_name) as current_name,
                    coalesce(a.client_id, k.target_client_id) as current_client_id,
                    case k.scope when 'GLOBAL' then true when 'AGENT' then a.id is not null
-                                when 'TOOL' then t.key is not null or k.target = 'warden-canary'
-                                else d.key is not null end as resolved
+                                when 'TOOL' then t.key is not null else d.key is not null end as resolved
             from kill_switch k
             left join agent a on k.scope = 'AGENT' and a.id::text = k.target
             left join tool t on k.scope = 'TOOL' and t.key = k.target
@@ -84,6 +84,8 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle,
     private final AgentQueries agentQueries;
     private final AgentRegistry registry;
     private final GatewayInstances instances;
+    /** Tools Warden runs itself (the self-test's canary, cohort builds), by key, with their names. */
+    private final Map<String, String> builtInTools;
     private volatile Snapshot snapshot = new Snapshot(false, Set.of(), Set.of(), Set.of(), List.of());
     private volatile boolean running;
     private final Object reloading = new Object();
@@ -92,7 +94,7 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle,
 
     public PostgresKillSwitches(JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit,
             ApplicationEventPublisher events, Clock clock, IdGenerator ids, Duration reconcileEvery, AgentQueries agentQueries,
-            AgentRegistry registry, GatewayInstances instances, PostgresNotifications notifications) {
+            AgentRegistry registry, GatewayInstances instances, PostgresNotifications notifications, List<BuiltInTool> builtInTools) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.audit = audit;
@@ -103,6 +105,10 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle,
         this.agentQueries = agentQueries;
         this.registry = registry;
         this.instances = instances;
+        Map<String, String> tools = new HashMap<>();
+        tools.put(Canary.TOOL, Canary.NAME);
+        builtInTools.forEach(tool -> tools.put(tool.key(), tool.name()));
+        this.builtInTools = Map.copyOf(tools);
         notifications.subscribe(CHANNEL, this);
     }
 
@@ -168,8 +174,8 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle,
                 yield new Target(found.id().toString(), found.name(), found.clientId());
             }
             case TOOL -> {
-                if (key.equals(Canary.TOOL)) {
-                    yield new Target(key, Canary.NAME, null); // the self-test's tool, which the registry does not hold
+                if (builtInTools.containsKey(key)) {
+                    yield new Target(key, builtInTools.get(key), null); // run by Warden itself, not in the registry
                 }
                 try {
                     yield new Target(key, registry.tool(key).displayName(), null);
@@ -216,7 +222,7 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle,
         Instant now = clock.instant();
         transactions.executeWithoutResult(status -> {
             KillSwitch current = jdbc.sql(SELECT + " where k.id = :id for update of k").param("id", id)
-                    .query(PostgresKillSwitches::map).optional()
+                    .query(this::map).optional()
                     .orElseThrow(() -> new KillSwitchRefused("not-found", 404, "No kill switch " + id));
             Target target = new Target(current.target(), current.targetName(), current.targetClientId());
             if (!current.active()) {
@@ -267,7 +273,7 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle,
     }
 
     private KillSwitch find(UUID id) {
-        return jdbc.sql(SELECT + " where k.id = :id").param("id", id).query(PostgresKillSwitches::map).single();
+        return jdbc.sql(SELECT + " where k.id = :id").param("id", id).query(this::map).single();
     }
 
     private void record(String action, KillSwitchScope scope, Target target, String reason, String actorId, UUID id) {
@@ -303,7 +309,7 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle,
 
     private void load() {
         List<KillSwitch> active = jdbc.sql(SELECT + " where k.active order by k.engaged_at")
-                .query(PostgresKillSwitches::map).list();
+                .query(this::map).list();
         Set<String> agents = new HashSet<>();
         Set<String> tools = new HashSet<>();
         Set<String> datasets = new HashSet<>();
@@ -374,10 +380,14 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle,
         engagedListeners.add(listener);
     }
 
-    private static KillSwitch map(ResultSet rs, int row) throws SQLException {
+    private KillSwitch map(ResultSet rs, int row) throws SQLException {
         Timestamp released = rs.getTimestamp("released_at");
-        return new KillSwitch(rs.getObject("id", UUID.class), KillSwitchScope.valueOf(rs.getString("scope")),
-                rs.getString("target"), rs.getString("current_name"), rs.getString("current_client_id"), rs.getBoolean("resolved"),
+        KillSwitchScope scope = KillSwitchScope.valueOf(rs.getString("scope"));
+        String target = rs.getString("target");
+        boolean builtIn = scope == KillSwitchScope.TOOL && builtInTools.containsKey(target);
+        return new KillSwitch(rs.getObject("id", UUID.class), scope, target,
+                builtIn ? builtInTools.get(target) : rs.getString("current_name"), rs.getString("current_client_id"),
+                builtIn || rs.getBoolean("resolved"),
                 rs.getBoolean("active"), rs.getString("engaged_by"),
                 rs.getTimestamp("engaged_at").toInstant(), rs.getString("reason"), rs.getString("release_requested_by"),
                 rs.getString("released_by"), released == null ? null : released.toInstant(), rs.getString("release_reason"));
