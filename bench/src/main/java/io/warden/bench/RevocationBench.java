@@ -77,12 +77,12 @@ public final class RevocationBench {
             List<Double> revocation = new ArrayList<>();
             List<Double> killSwitch = new ArrayList<>();
             for (int trial = 0; trial < trials + 10; trial++) {
-                expect(send(baseB, "POST", "/gateway/v1/text-search", agentB, SEARCH), 200);
+                untilServed(baseB, agentB); // a release or reinstatement is not waited for: B hears of it within moments
                 expect(send(baseA, "POST", "/api/v1/agents/" + agentId + "/suspend", secops, "{\"reason\":\"trial\"}"), 200);
                 double suspended = untilRefused(baseB, agentB);
                 expect(send(baseA, "POST", "/api/v1/agents/" + agentId + "/reinstate", admin, "{\"reason\":\"trial over\"}"), 200);
 
-                expect(send(baseB, "POST", "/gateway/v1/text-search", agentB, SEARCH), 200);
+                untilServed(baseB, agentB);
                 var engaged = send(baseA, "POST", "/api/v1/kill-switches", secops,
                         "{\"scope\":\"DATASET\",\"target\":\"imaging-ct-deid\",\"reason\":\"trial\"}");
                 expect(engaged, 201);
@@ -123,6 +123,16 @@ public final class RevocationBench {
             if (System.nanoTime() - returned > Duration.ofSeconds(70).toNanos()) {
                 throw new IllegalStateException("B never refused: " + answer.statusCode() + " " + answer.body());
             }
+        }
+    }
+
+    private static void untilServed(URI base, String agentToken) throws Exception {
+        long started = System.nanoTime();
+        while (send(base, "POST", "/gateway/v1/text-search", agentToken, SEARCH).statusCode() != 200) {
+            if (System.nanoTime() - started > Duration.ofSeconds(70).toNanos()) {
+                throw new IllegalStateException("B never served the agent again");
+            }
+            Thread.sleep(1);
         }
     }
 
