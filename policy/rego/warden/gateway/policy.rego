@@ -87,13 +87,18 @@ default deidentification_required := false
 
 deidentification_required if input.purposeOfUse in object.get(input.dataset, "deidentifyFor", [])
 
+# The gateway refuses a decision from a bundle of another version (the input and its rules changed with it).
+policy_version := 2
+
 decision := {
+	"policyVersion": policy_version,
 	"allow": false,
 	"reasons": reasons,
 	"obligations": {"maxK": 0, "datasets": [], "redactFields": [], "deidentificationRequired": false},
 } if {
 	count(reasons) > 0
 } else := {
+	"policyVersion": policy_version,
 	"allow": true,
 	"reasons": [],
 	"obligations": {

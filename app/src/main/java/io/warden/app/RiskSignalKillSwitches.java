@@ -27,9 +27,14 @@ class RiskSignalKillSwitches {
     @ApplicationModuleListener
     void on(RiskSignalDetected signal) {
         try {
-            killSwitches.engage(KillSwitchScope.AGENT, signal.clientId(), "Risk signal: " + signal.reason(), "system:lifecycle-rules");
+            // by the agent's id: its client id may be gone by now (a retired identity), the agent is not
+            killSwitches.engage(KillSwitchScope.AGENT, signal.agentId().toString(), "Risk signal: " + signal.reason(),
+                    "system:lifecycle-rules");
         } catch (KillSwitchRefused e) {
-            log.info("Risk signal for {}: its kill switch is engaged already ({})", signal.clientId(), e.getMessage());
+            if (!e.code().equals("already-engaged")) {
+                throw e; // not delivered: the event publication registry delivers it again
+            }
+            log.info("Risk signal for {}: its kill switch is engaged already", signal.clientId());
         }
     }
 }

@@ -167,6 +167,7 @@ class RevocationAcrossInstancesTests {
             }
             Thread.sleep(1500); // calls at full speed, permitted
             var suspended = suspendOnA("race");
+            java.time.Instant returned = java.time.Instant.now(); // the servers' clock: they run in this JVM
             assertThat(suspended.status()).as(suspended.body()).isEqualTo(200);
             long returnedAt = head(compliance);
             Thread.sleep(1000); // and go on calling after it
@@ -186,6 +187,15 @@ class RevocationAcrossInstancesTests {
                 }
             });
             assertThat(late).as("PERMIT records after the suspension returned (at sequence %d)", returnedAt).isEmpty();
+            // and none recorded between the answer and the read of the head above
+            List<String> afterAnswer = new ArrayList<>();
+            clientA.get("/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&decision=PERMIT&limit=100", compliance)
+                    .json().get("items").forEach(item -> {
+                        if (java.time.Instant.parse(item.get("time").asString()).isAfter(returned)) {
+                            afterAnswer.add(item.get("sequence").asString() + " at " + item.get("time").asString());
+                        }
+                    });
+            assertThat(afterAnswer).as("PERMIT records timed after the suspension's answer (%s)", returned).isEmpty();
             JsonNode denied = clientA.get("/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&decision=DENY&limit=5",
                     compliance).json().get("items");
             assertThat(denied).as("the calls after it were refused and recorded").isNotEmpty();

@@ -19,22 +19,38 @@ update kill_switch k set target_name = t.display_name from tool t where k.scope 
 update kill_switch k set target_name = d.display_name from data_scope d where k.scope = 'DATASET' and k.target = d.key;
 
 -- Every change to what the gateway caches (an agent's status, grants, owner or identity; a tool; a data scope; a
--- person's account) is numbered here, once per transaction, by triggers on the tables themselves, and announced
--- on warden_policy_change when that transaction commits. Triggers rather than application events: a change made
--- by any path (the API, a workflow, the directory mirror, a person with a SQL prompt) reaches every gateway.
--- Each instance drops its caches when it hears of a change (or when it reconciles) and records the number it has
--- applied in gateway_instance, so the request that made the change can wait until every live instance has it.
+-- person's account) is numbered, once per transaction, by triggers on the tables themselves, and announced on
+-- warden_policy_change when that transaction commits. Triggers rather than application events: a change made by
+-- any path (the API, a workflow, the directory mirror, a person with a SQL prompt) reaches every gateway.
+-- The number comes from the one-row counter policy_version, whose row the changing transaction keeps locked until
+-- it ends: numbers are therefore taken in commit order, and an instance that has read number n knows that every
+-- change numbered n or less is committed (a sequence would not: a change numbered 10 could commit after one
+-- numbered 11, and an instance that applied 11 would never look at 10 again). Changes to policy data are rare,
+-- so serialising them costs nothing the gateway feels. Each instance drops its caches when it hears of a change
+-- (or when it reconciles) and records the number it has applied in gateway_instance, so that the request that
+-- made the change can wait until every live instance has it.
+create table policy_version (
+    id boolean primary key default true check (id),
+    n  bigint  not null
+);
+insert into policy_version (id, n) values (true, 0);
+
 create table policy_change (
-    seq     bigserial primary key,
+    seq     bigint primary key,
     txid    bigint      not null unique,
     kind    text        not null,
     at      timestamptz not null default now()
 );
 
 create function warden_policy_changed() returns trigger language plpgsql as $$
+declare
+    next bigint;
 begin
-    insert into policy_change (txid, kind) values (txid_current(), tg_table_name) on conflict (txid) do nothing;
-    perform pg_notify('warden_policy_change', '');
+    if not exists (select 1 from policy_change where txid = txid_current()) then
+        update policy_version set n = n + 1 returning n into next;
+        insert into policy_change (seq, txid, kind) values (next, txid_current(), tg_table_name);
+        perform pg_notify('warden_policy_change', '');
+    end if;
     return null;
 end
 $$;

@@ -23,6 +23,9 @@ import tools.jackson.databind.JsonNode;
  */
 public final class DecisionJson {
 
+    /** The version of the policy and its input this gateway speaks; OPA's bundle names it in every decision. */
+    public static final int POLICY_VERSION = 2;
+
     /** The obligations this gateway enforces; a decision with any other is not accepted. */
     private static final java.util.Set<String> KNOWN_OBLIGATIONS = java.util.Set.of("maxK", "datasets", "redactFields",
             "deidentificationRequired");

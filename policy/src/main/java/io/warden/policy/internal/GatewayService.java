@@ -65,8 +65,9 @@ public final class GatewayService {
 
     /** Refusals an agent can repeat at will: recorded at a bounded rate ({@link RefusalThrottle}). */
     private static final Set<String> REPEATABLE = Set.of(ReasonCodes.KILL_SWITCH, ReasonCodes.AGENT_UNKNOWN,
-            ReasonCodes.RATE_LIMITED, ReasonCodes.QUOTA_EXHAUSTED, ReasonCodes.INVALID_REQUEST, ReasonCodes.AGENT_SUSPENDED,
-            ReasonCodes.AGENT_RETIRED);
+            ReasonCodes.RATE_LIMITED, ReasonCodes.QUOTA_EXHAUSTED, ReasonCodes.RATE_LIMIT_UNAVAILABLE, ReasonCodes.INVALID_REQUEST,
+            ReasonCodes.AGENT_SUSPENDED, ReasonCodes.AGENT_RETIRED, ReasonCodes.AGENT_NOT_ACTIVE, ReasonCodes.OWNER_INACTIVE,
+            ReasonCodes.UNKNOWN_TOOL, ReasonCodes.UNKNOWN_DATASET);
     /** Fields that identify a patient, removed from every result that must be de-identified. */
     static final List<String> IDENTIFYING_FIELDS = List.of("patient_id", "patient_name", "birth_date", "accession_number",
             "mrn", "address", "phone", "email");

@@ -59,6 +59,11 @@ public final class OpaPolicyDecisionPoint implements PolicyDecisionPoint {
             if (result == null || result.isNull()) {
                 return unavailable("OPA's result is undefined (is the bundle loaded?)");
             }
+            if (result.path("policyVersion").asInt(-1) != DecisionJson.POLICY_VERSION) {
+                // a sidecar still serving an older bundle would ignore rules this gateway relies on: refuse its answers
+                return unavailable("OPA's bundle is policy version " + result.path("policyVersion") + "; this gateway needs "
+                        + DecisionJson.POLICY_VERSION + " (deploy policy/rego of this release)");
+            }
             JsonNode decisionId = answer.get("decision_id");
             return DecisionJson.decision(result, decisionId == null ? null : decisionId.asString());
         } catch (IOException e) {

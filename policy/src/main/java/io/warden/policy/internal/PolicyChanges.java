@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -43,14 +44,15 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
     /** The request attribute under which a request that changed policy data finds how far the change got. */
     public static final String PROPAGATION = PolicyChanges.class.getName() + ".propagation";
     private static final Logger log = LoggerFactory.getLogger(PolicyChanges.class);
-    private static final Object SYNCHRONIZED = new Object();
+    private final java.util.concurrent.ExecutorService waiting = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
     private final JdbcClient jdbc;
     private final PolicyCache cache;
     private final GatewayInstances instances;
     private final Duration reconcileEvery;
     private final Consumer<Propagation> observer;
-    private final Object applying = new Object();
+    /** A lock, not a monitor: a virtual thread waiting in {@link PolicyCache#invalidate()} must not pin its carrier. */
+    private final ReentrantLock applying = new ReentrantLock();
     private volatile long applied = -1;
     private volatile boolean running;
     private @Nullable ScheduledExecutorService scheduler;
@@ -78,14 +80,18 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
 
     /** Applies every change committed so far on this instance; returns the newest one's number. */
     long apply() {
-        synchronized (applying) {
-            long newest = jdbc.sql("select coalesce(max(seq), 0) from policy_change").query(Long.class).single();
+        applying.lock();
+        try {
+            // numbers are taken in commit order (V14_01): every change up to the one read here is committed
+            long newest = jdbc.sql("select n from policy_version").query(Long.class).single();
             if (newest > applied) {
                 cache.invalidate(); // read the number first: everything up to it is committed before the caches are dropped
                 applied = newest;
                 instances.applied(newest);
             }
             return newest;
+        } finally {
+            applying.unlock();
         }
     }
 
@@ -137,36 +143,45 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
         afterCommit();
     }
 
+    /** Propagates once the current transaction commits; once per transaction, nested ones included. */
+    private final class AfterCommit implements TransactionSynchronization {
+
+        @Override
+        public void afterCompletion(int status) {
+            if (status == STATUS_COMMITTED) {
+                propagate();
+            }
+        }
+    }
+
     private void afterCommit() {
         if (!TransactionSynchronizationManager.isSynchronizationActive()) {
             propagate();
             return;
         }
-        if (TransactionSynchronizationManager.hasResource(SYNCHRONIZED)) {
-            return; // once per transaction
+        // synchronizations belong to one transaction (a REQUIRES_NEW one has its own list), unlike bound resources
+        if (TransactionSynchronizationManager.getSynchronizations().stream().noneMatch(AfterCommit.class::isInstance)) {
+            TransactionSynchronizationManager.registerSynchronization(new AfterCommit());
         }
-        TransactionSynchronizationManager.bindResource(SYNCHRONIZED, Boolean.TRUE);
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-            @Override
-            public void afterCompletion(int status) {
-                TransactionSynchronizationManager.unbindResourceIfPossible(SYNCHRONIZED);
-                if (status == STATUS_COMMITTED) {
-                    propagate();
-                }
-            }
-        });
     }
 
-    /** Applies here, waits for the other live instances, and leaves the result on the current request. */
+    /**
+     * Applies here, waits for the other live instances, and leaves the result on the current request. The work
+     * runs on a thread of its own: after a commit the request's thread still holds the finished transaction's
+     * connection, whose statements would not be committed.
+     */
     Propagation propagate() {
         Propagation propagation;
         try {
-            long seq = apply();
-            propagation = instances.awaitChange(seq);
-        } catch (RuntimeException e) {
+            propagation = waiting.submit(() -> instances.awaitChange(apply())).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            propagation = new Propagation(java.util.List.of(), java.util.List.of("unknown: interrupted"), Duration.ZERO);
+        } catch (java.util.concurrent.ExecutionException | RuntimeException e) {
             // The change is committed and every instance will apply it when it next reconciles; only the wait failed.
-            log.warn("Could not confirm a policy change on every instance; they apply it when they reconcile", e);
-            propagation = new Propagation(java.util.List.of(), java.util.List.of("unknown: " + e.getClass().getSimpleName()),
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            log.warn("Could not confirm a policy change on every instance; they apply it when they reconcile", cause);
+            propagation = new Propagation(java.util.List.of(), java.util.List.of("unknown: " + cause.getClass().getSimpleName()),
                     Duration.ZERO);
         }
         if (!propagation.everywhere()) {

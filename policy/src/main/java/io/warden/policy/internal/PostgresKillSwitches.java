@@ -88,7 +88,8 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle,
     private final Map<String, String> builtInTools;
     private volatile Snapshot snapshot = new Snapshot(false, Set.of(), Set.of(), Set.of(), List.of());
     private volatile boolean running;
-    private final Object reloading = new Object();
+    /** A lock, not a monitor: a reload waits out deciding calls, and a pinned virtual thread must not be the one waiting. */
+    private final java.util.concurrent.locks.ReentrantLock reloading = new java.util.concurrent.locks.ReentrantLock();
     private final List<Runnable> engagedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private @Nullable ScheduledExecutorService reconciler;
 
@@ -302,8 +303,11 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle,
 
     /** Reads the active switches into this instance's view. */
     void reload() {
-        synchronized (reloading) { // one reload at a time, so that an older read never replaces a newer view
+        reloading.lock(); // one reload at a time, so that an older read never replaces a newer view
+        try {
             load();
+        } finally {
+            reloading.unlock();
         }
     }
 

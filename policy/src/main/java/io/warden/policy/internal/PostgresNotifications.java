@@ -17,9 +17,12 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * One connection per instance that LISTENs on Warden's channels and hands each notification to the channel's
- * subscribers, on its own thread. When the connection breaks it reconnects, and tells every subscriber that it
- * may have missed notifications ({@link Subscriber#resync()}), so that nothing engaged or revoked while it was
- * away is lost; the subscribers' periodic reconciliation is the safety net behind that. Thread-safe.
+ * subscribers, each channel on a thread of its own (so that a slow subscriber, say one waiting out the calls still
+ * deciding, never delays another channel's). When the connection breaks, or stops answering a query it is sent
+ * every few seconds (a half-open connection after a failover would otherwise deliver nothing, silently), it
+ * reconnects and tells every subscriber that it may have missed notifications ({@link Subscriber#resync()}), so that
+ * nothing engaged or revoked while it was away is lost; the subscribers' periodic reconciliation is the safety net
+ * behind that. Thread-safe.
  */
 public final class PostgresNotifications implements SmartLifecycle {
 
@@ -34,7 +37,13 @@ public final class PostgresNotifications implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(PostgresNotifications.class);
 
     private final DataSource dataSource;
+    /** How often the listening connection is asked to answer, and how long it may take. */
+    private static final long PROBE_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    private static final int PROBE_TIMEOUT_SECONDS = 5;
+
     private final Map<String, List<Subscriber>> subscribers = new ConcurrentHashMap<>();
+    /** One thread per channel; a notification that arrives while its channel's subscribers are busy waits its turn. */
+    private final Map<String, java.util.concurrent.ExecutorService> dispatchers = new ConcurrentHashMap<>();
     private volatile boolean running;
     private @Nullable Thread listener;
 
@@ -48,6 +57,11 @@ public final class PostgresNotifications implements SmartLifecycle {
             throw new IllegalArgumentException("not a channel name: " + channel);
         }
         subscribers.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(subscriber);
+        dispatchers.computeIfAbsent(channel, c -> java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "warden-notifications-" + c);
+            thread.setDaemon(true);
+            return thread;
+        }));
     }
 
     @Override
@@ -68,21 +82,24 @@ public final class PostgresNotifications implements SmartLifecycle {
                         statement.execute("LISTEN " + channel);
                     }
                 }
-                subscribers.values().forEach(list -> list.forEach(PostgresNotifications::resync)); // anything said while deaf
+                subscribers.forEach((channel, list) -> dispatch(channel, () -> list.forEach(PostgresNotifications::resync)));
                 PGConnection postgres = connection.unwrap(PGConnection.class);
+                long probed = System.nanoTime();
                 while (running) {
                     PGNotification[] notifications = postgres.getNotifications(250);
-                    if (notifications == null) {
-                        continue;
-                    }
-                    for (PGNotification notification : notifications) {
-                        for (Subscriber subscriber : subscribers.getOrDefault(notification.getName(), List.of())) {
-                            try {
-                                subscriber.notified(notification.getParameter());
-                            } catch (RuntimeException e) {
-                                log.error("A subscriber to {} failed; its reconciliation will catch up", notification.getName(), e);
-                            }
+                    if (notifications != null) {
+                        for (PGNotification notification : notifications) {
+                            String channel = notification.getName();
+                            String payload = notification.getParameter();
+                            dispatch(channel, () -> deliver(channel, payload));
                         }
+                    }
+                    if (System.nanoTime() - probed > PROBE_EVERY_NANOS) {
+                        try (Statement probe = connection.createStatement()) {
+                            probe.setQueryTimeout(PROBE_TIMEOUT_SECONDS);
+                            probe.execute("select 1"); // throws on a connection that no longer answers: reconnect
+                        }
+                        probed = System.nanoTime();
                     }
                 }
             } catch (SQLException | RuntimeException e) {
@@ -95,6 +112,23 @@ public final class PostgresNotifications implements SmartLifecycle {
                         return;
                     }
                 }
+            }
+        }
+    }
+
+    private void dispatch(String channel, Runnable work) {
+        var dispatcher = dispatchers.get(channel);
+        if (dispatcher != null) {
+            dispatcher.execute(work);
+        }
+    }
+
+    private void deliver(String channel, String payload) {
+        for (Subscriber subscriber : subscribers.getOrDefault(channel, List.of())) {
+            try {
+                subscriber.notified(payload);
+            } catch (RuntimeException e) {
+                log.error("A subscriber to {} failed; its reconciliation will catch up", channel, e);
             }
         }
     }

@@ -52,10 +52,13 @@ class OpaPolicyDecisionPointTests {
                             expected = vector.get("expected");
                         }
                     }
-                    body = expected == null ? "{}" : "{\"decision_id\": \"d-" + paths.size() + "\", \"result\": " + expected + "}";
+                    body = expected == null ? "{}" : "{\"decision_id\": \"d-" + paths.size() + "\", \"result\": "
+                            + ((tools.jackson.databind.node.ObjectNode) expected.deepCopy()).put("policyVersion", 2) + "}";
                 }
                 case "undefined" -> body = "{\"decision_id\": \"d-1\"}";
-                case "malformed" -> body = "{\"result\": {\"allow\": true}}";
+                case "malformed" -> body = "{\"result\": {\"allow\": true, \"policyVersion\": 2}}";
+                case "older-bundle" -> body = "{\"result\": {\"allow\": true, \"reasons\": [], \"obligations\": {\"maxK\": 5,"
+                        + " \"datasets\": [\"a\"], \"redactFields\": [], \"deidentificationRequired\": false}}}";
                 case "not-json" -> body = "<html>bad gateway</html>";
                 case "error" -> {
                     status = 500;
@@ -107,7 +110,8 @@ class OpaPolicyDecisionPointTests {
     @Test
     void everyFailureIsADeny() throws Exception {
         var input = DecisionJson.input(DecisionVectorsTests.vectors().get("cases").get(0).get("input"));
-        for (String failure : List.of("undefined", "malformed", "not-json", "error")) {
+        // "older-bundle": a complete allow from a bundle that does not name policy version 2 (it would ignore newer rules)
+        for (String failure : List.of("undefined", "malformed", "not-json", "error", "older-bundle")) {
             mode.set(failure);
             assertUnavailable(client(Duration.ofSeconds(5)).decide(input), failure);
         }
