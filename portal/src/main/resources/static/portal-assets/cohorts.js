@@ -69,7 +69,11 @@ document.addEventListener('DOMContentLoaded', async () => {
     }
     // the nearest few: a tenth of the series, between 3 and the number asked for
     const wanted = Math.max(1, Math.min(Number(form.elements.k.value) || 10, Math.max(3, Math.floor(points.length / 10))));
-    const response = await fetch(`${form.dataset.search}?q=${encodeURIComponent(q)}&k=${wanted}`, { headers: { Accept: 'application/json' } });
+    // the search address may carry the purpose of use already
+    const address = new URL(form.dataset.search, window.location.href);
+    address.searchParams.set('q', q);
+    address.searchParams.set('k', String(wanted));
+    const response = await fetch(address, { headers: { Accept: 'application/json' } });
     const matches = response.ok ? await response.json() : [];
     matched = new Set(matches.map((m) => m.seriesInstanceUid));
     list(matches);

@@ -20,6 +20,9 @@ public interface Directory {
      */
     java.util.Map<String, DirectoryUser> findUsers(java.util.Collection<String> ids);
 
+    /** The group with this id; empty when the directory has no such group. */
+    Optional<DirectoryGroup> findGroup(String id);
+
     /** The groups the person belongs to, directly or through other groups; empty for someone unknown. */
     java.util.List<DirectoryGroup> groupsOf(String userId);
 }

@@ -3,7 +3,9 @@
  * its status machine and the approvals that change what it may touch.
  *
  * <p>Entry points for other modules: {@link io.warden.registry.AgentQueries} to read agents,
- * {@link io.warden.registry.Directory} to look people up, and the past-tense events of
+ * {@link io.warden.registry.Directory} to look people up, {@link io.warden.registry.Entitlements} for what a
+ * person may read (from their directory groups through the {@link io.warden.registry.GroupEntitlements} admins
+ * keep), and the past-tense events of
  * {@link io.warden.registry.events} that every state change publishes in the same transaction
  * (through Spring Modulith's event publication registry, so a listener never misses one).
  * People and agents reach the registry as an {@link io.warden.registry.Actor}, resolved at the web edge.

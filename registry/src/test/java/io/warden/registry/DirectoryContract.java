@@ -77,6 +77,9 @@ public abstract class DirectoryContract {
         assertThat(directory().groupsOf(active)).containsExactlyInAnyOrder(outer, inner, direct);
         assertThat(directory().groupsOf(disabled)).isEmpty();
         assertThat(directory().groupsOf("nobody-" + run)).isEmpty();
+        // group entitlements name groups by id: the directory must say which ids are groups
+        assertThat(directory().findGroup(direct.id())).contains(direct);
+        assertThat(directory().findGroup("nobody-" + run)).isEmpty();
     }
 
     @Test

@@ -2,6 +2,9 @@ package io.warden.app.cohort;
 
 import io.warden.clinical.cohort.CohortPipeline;
 import io.warden.clinical.cohort.CohortRuns;
+import io.warden.policy.CohortReadRefused;
+import io.warden.policy.CohortReads;
+import io.warden.registry.PurposeOfUse;
 import io.warden.registry.Actor;
 import io.warden.registry.RegistryException;
 import io.warden.registry.Role;
@@ -44,9 +47,11 @@ class CohortRunController {
     }
 
     private final CohortRuns runs;
+    private final CohortReads reads;
 
-    CohortRunController(CohortRuns runs) {
+    CohortRunController(CohortRuns runs, CohortReads reads) {
         this.runs = runs;
+        this.reads = reads;
     }
 
     @PostMapping(consumes = "application/json")
@@ -56,24 +61,28 @@ class CohortRunController {
         return ResponseEntity.accepted().location(URI.create("/api/v1/cohort-runs/" + run.id())).body(run);
     }
 
+    // reads are decided on the reader's entitlements and audited (CohortReads); starting and republishing are not reads
+
     @GetMapping
-    List<CohortRuns.Run> list() {
-        return runs.list();
+    List<CohortRuns.Run> list(Actor actor) {
+        return reads.list(actor);
     }
 
     @GetMapping("/{id}")
-    CohortRuns.Run one(@PathVariable String id) {
-        return runs.find(id).orElseThrow(() -> new RegistryException.NotFound("cohort-run", id));
+    CohortRuns.Run one(@PathVariable String id, Actor actor) {
+        return reads.find(actor, id);
     }
 
     @GetMapping("/{id}/points")
-    List<CohortPipeline.Point> points(@PathVariable String id) {
-        return runs.points(id);
+    List<CohortPipeline.Point> points(@PathVariable String id, @RequestParam(required = false) @Nullable PurposeOfUse purposeOfUse,
+            Actor actor) {
+        return reads.points(actor, id, purposeOfUse);
     }
 
     @GetMapping("/{id}/search")
-    List<CohortRuns.Match> search(@PathVariable String id, @RequestParam String q, @RequestParam(defaultValue = "20") int k) {
-        return runs.search(id, q, k);
+    List<CohortRuns.Match> search(@PathVariable String id, @RequestParam String q, @RequestParam(defaultValue = "20") int k,
+            @RequestParam(required = false) @Nullable PurposeOfUse purposeOfUse, Actor actor) {
+        return reads.search(actor, id, q, k, purposeOfUse);
     }
 
     @PostMapping("/{id}/republish")
@@ -95,6 +104,20 @@ class CohortRunController {
             ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
             problem.setType(URI.create("urn:warden:problem:" + e.code()));
             problem.setProperty("code", e.code());
+            if (e.field() != null) {
+                problem.setProperty("field", e.field());
+            }
+            e.properties().forEach(problem::setProperty);
+            return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        }
+
+        @ExceptionHandler(CohortReadRefused.class)
+        ResponseEntity<ProblemDetail> refused(CohortReadRefused e) {
+            HttpStatus status = HttpStatus.valueOf(e.status());
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
+            problem.setType(URI.create("urn:warden:problem:" + e.code()));
+            problem.setProperty("code", e.code());
+            problem.setProperty("reasons", e.reasons());
             if (e.field() != null) {
                 problem.setProperty("field", e.field());
             }

@@ -61,7 +61,12 @@ class DemoData implements ApplicationRunner {
             "Sam SecOps (demo)", EnumSet.of(Role.SECOPS), null);
     static final List<Person> PEOPLE = List.of(ADA, OLIVIA, OTTO, CARLA, SAM);
 
+    /** The demo's directory group whose members read the demo cohorts (research on the de-identified CT archive). */
+    static final String IMAGING_RESEARCH = "demo-group-imaging-research";
+
     private final AgentRegistry registry;
+    private final io.warden.registry.GroupEntitlements entitlements;
+    private final io.warden.registry.Directory directory;
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
     private final ObjectProvider<RegisteredClientRepository> clients;
@@ -69,10 +74,13 @@ class DemoData implements ApplicationRunner {
     private final DemoProperties properties;
     private final Clock clock;
 
-    DemoData(AgentRegistry registry, JdbcClient jdbc, TransactionTemplate transactions,
+    DemoData(AgentRegistry registry, io.warden.registry.GroupEntitlements entitlements, io.warden.registry.Directory directory,
+            JdbcClient jdbc, TransactionTemplate transactions,
             ObjectProvider<RegisteredClientRepository> clients, ObjectProvider<PasswordEncoder> passwords,
             DemoProperties properties, Clock clock) {
         this.registry = registry;
+        this.entitlements = entitlements;
+        this.directory = directory;
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.clients = clients;
@@ -88,6 +96,7 @@ class DemoData implements ApplicationRunner {
             people();
             catalogue();
             agents();
+            entitlements();
         });
     }
 
@@ -158,6 +167,31 @@ class DemoData implements ApplicationRunner {
                 "Builds the natural-language-searchable index of the de-identified CT and MR archive",
                 new ModelInfo("all-MiniLM-L6-v2", "1.0", 384), OTTO, Set.of("imaging-ct-deid"), Set.of("cohort-search"),
                 EnumSet.of(PurposeOfUse.HRESCH, PurposeOfUse.HOPERAT), ADA);
+    }
+
+    /**
+     * The demo owners belong to a local group that may read the de-identified CT archive for research, so they
+     * read the demo cohorts; security operations holds no entitlement and reads none, admins and compliance read
+     * every cohort anyway. A group someone removed the entitlement of stays without it.
+     */
+    private void entitlements() {
+        int added = jdbc.sql("""
+                insert into directory_group (id, display_name, updated_at) values (:id, 'Imaging research (demo)', :now)
+                on conflict (id) do nothing""").param("id", IMAGING_RESEARCH).param("now", Timestamp.from(clock.instant())).update();
+        if (added == 0) {
+            return;
+        }
+        for (Person member : List.of(OTTO, OLIVIA)) {
+            jdbc.sql("insert into directory_group_member (group_id, member_id) values (:group, :member) on conflict do nothing")
+                    .param("group", IMAGING_RESEARCH).param("member", member.id()).update();
+        }
+        if (directory.findGroup(IMAGING_RESEARCH).isEmpty()) {
+            // the directory is Entra ID, which knows no demo group: admins map their own groups there
+            log.info("Demo group entitlement not added: the directory has no group {}", IMAGING_RESEARCH);
+            return;
+        }
+        entitlements.create(new io.warden.registry.GroupEntitlements.Grant(IMAGING_RESEARCH, "imaging-ct-deid",
+                new TreeSet<>(Set.of(PurposeOfUse.HRESCH))), actor(ADA));
     }
 
     private void scope(Actor admin, String key, String name, SensitivityLabel label, boolean phi, boolean deid,

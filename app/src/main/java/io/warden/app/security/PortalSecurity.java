@@ -45,6 +45,8 @@ class PortalSecurity {
                         .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/approvals/**").hasAnyRole("ADMIN", "COMPLIANCE")
                         .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/rules/**").hasRole("ADMIN")
                         .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/cohorts").hasAnyRole("ADMIN", "OWNER")
+                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/entitlements", "/portal/entitlements/**").hasRole("ADMIN")
+                        .requestMatchers("/portal/entitlements").hasAnyRole("ADMIN", "COMPLIANCE", "SECOPS")
                         .requestMatchers("/portal/**").hasAnyRole("ADMIN", "OWNER", "COMPLIANCE", "SECOPS")
                         .anyRequest().denyAll())
                 .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CSP)))

@@ -87,6 +87,12 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .requestMatchers(GET, "/api/v1/lifecycle-rules", "/api/v1/lifecycle-rules/*").hasAnyRole(PEOPLE)
                 .requestMatchers(GET, "/api/v1/directory/users", "/api/v1/directory/users/*").hasAnyRole(PEOPLE)
                 .requestMatchers(POST, "/api/v1/directory/users").hasRole("ADMIN")
+                // group entitlements: admins keep them; oversight reads them
+                .requestMatchers(GET, "/api/v1/group-entitlements", "/api/v1/group-entitlements/*")
+                        .hasAnyRole("ADMIN", "COMPLIANCE", "SECOPS")
+                .requestMatchers(POST, "/api/v1/group-entitlements").hasRole("ADMIN")
+                .requestMatchers(PUT, "/api/v1/group-entitlements/*").hasRole("ADMIN")
+                .requestMatchers(DELETE, "/api/v1/group-entitlements/*").hasRole("ADMIN")
                 .requestMatchers(PUT, "/api/v1/directory/users/*/account").hasRole("ADMIN")
                 .requestMatchers(POST, "/api/v1/lifecycle-rules/sweep").hasRole("ADMIN")
                 .requestMatchers(PUT, "/api/v1/lifecycle-rules/*").hasRole("ADMIN")

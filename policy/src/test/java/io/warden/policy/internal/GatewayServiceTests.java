@@ -159,6 +159,7 @@ class GatewayServiceTests {
         public Optional<DirectoryUser> findUser(String id) { return Optional.of(new DirectoryUser(id, id, id, null, true, false, null)); }
         public Map<String, DirectoryUser> findUsers(java.util.Collection<String> ids) { throw new UnsupportedOperationException("not used"); }
         public List<io.warden.registry.DirectoryGroup> groupsOf(String userId) { throw new UnsupportedOperationException("not used"); }
+        public Optional<io.warden.registry.DirectoryGroup> findGroup(String id) { throw new UnsupportedOperationException("not used"); }
     };
 
     /** Admits {@code allowance} calls, then refuses each with {@code reason}; the store's own tests are PostgresRateLimitsTests. */

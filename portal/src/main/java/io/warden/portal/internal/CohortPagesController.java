@@ -2,6 +2,9 @@ package io.warden.portal.internal;
 
 import io.warden.clinical.cohort.CohortPipeline;
 import io.warden.clinical.cohort.CohortRuns;
+import io.warden.policy.CohortReadRefused;
+import io.warden.policy.CohortReads;
+import io.warden.registry.PurposeOfUse;
 import io.warden.registry.Actor;
 import io.warden.registry.RegistryException;
 import java.util.List;
@@ -31,10 +34,12 @@ class CohortPagesController {
 
     private final ObjectProvider<CohortRuns> runs;
     private final io.warden.registry.AgentRegistry registry;
+    private final CohortReads reads;
 
-    CohortPagesController(ObjectProvider<CohortRuns> runs, io.warden.registry.AgentRegistry registry) {
+    CohortPagesController(ObjectProvider<CohortRuns> runs, io.warden.registry.AgentRegistry registry, CohortReads reads) {
         this.runs = runs;
         this.registry = registry;
+        this.reads = reads;
     }
 
     /** What the start form shows again after a refusal. */
@@ -46,7 +51,9 @@ class CohortPagesController {
     }
 
     @GetMapping
-    String explorer(@RequestParam(required = false) @Nullable String run, Actor actor, Model model) {
+    String explorer(@RequestParam(required = false) @Nullable String run,
+            @RequestParam(required = false) @Nullable PurposeOfUse purposeOfUse, Actor actor, Model model) {
+        model.addAttribute("chosenPurpose", purposeOfUse);
         return page(run, actor, model, StartForm.empty(), null, null);
     }
 
@@ -77,7 +84,7 @@ class CohortPagesController {
         model.addAttribute("form", form);
         model.addAttribute("field", field);
         model.addAttribute("problem", problem);
-        List<CohortRuns.Run> all = builds == null ? List.of() : builds.list();
+        List<CohortRuns.Run> all = readable(builds, actor, model);
         Optional<CohortRuns.Run> chosen = run == null
                 ? all.stream().filter(each -> each.status().equals("PUBLISHED")).findFirst().or(() -> all.stream().findFirst())
                 : all.stream().filter(each -> each.id().equals(run)).findFirst();
@@ -85,35 +92,66 @@ class CohortPagesController {
         model.addAttribute("available", builds != null);
         model.addAttribute("runs", all);
         model.addAttribute("run", chosen.orElse(null));
+        java.util.SortedSet<PurposeOfUse> purposes = chosen.map(each -> reads.purposes(actor, each.id()))
+                .orElseGet(java.util.TreeSet::new);
+        Object asked = model.getAttribute("chosenPurpose");
+        model.addAttribute("purposes", purposes);
+        model.addAttribute("purpose", asked instanceof PurposeOfUse p && purposes.contains(p) ? p
+                : purposes.size() == 1 ? purposes.first() : null);
         model.addAttribute("explorable", chosen.map(each -> !each.status().equals("RUNNING") && !each.status().equals("REPLACED")
                 && each.steps().stream().anyMatch(step -> step.name().equals("project") && step.status().equals("DONE"))).orElse(false));
         return "portal/cohorts";
     }
 
+    /** Only the runs the person may read, as the API lists them; none, with the reason, when that cannot be decided. */
+    private List<CohortRuns.Run> readable(@Nullable CohortRuns builds, Actor actor, Model model) {
+        try {
+            return builds == null ? List.of() : reads.list(actor);
+        } catch (CohortReadRefused e) {
+            model.addAttribute("problem", e.getMessage());
+            return List.of();
+        }
+    }
+
     /** The run's steps alone, which the page reloads every two seconds while the run is RUNNING. */
     @GetMapping("/{id}/progress")
-    String progress(@PathVariable String id, Model model) {
-        model.addAttribute("run", builds().find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND)));
+    String progress(@PathVariable String id, Actor actor, Model model) {
+        builds();
+        try {
+            model.addAttribute("run", reads.find(actor, id));
+        } catch (RegistryException e) {
+            throw new ResponseStatusException(HttpStatus.valueOf(e.httpStatus()), e.getMessage());
+        } catch (CohortReadRefused e) {
+            throw new ResponseStatusException(HttpStatus.valueOf(e.status()), e.getMessage());
+        }
         return "portal/cohorts :: progress";
     }
 
     @GetMapping(path = "/{id}/points", produces = "application/json")
     @ResponseBody
-    List<CohortPipeline.Point> points(@PathVariable String id) {
+    List<CohortPipeline.Point> points(@PathVariable String id, @RequestParam(required = false) @Nullable PurposeOfUse purposeOfUse,
+            Actor actor) {
+        builds();
         try {
-            return builds().points(id);
+            return reads.points(actor, id, purposeOfUse);
         } catch (RegistryException e) {
             throw new ResponseStatusException(HttpStatus.valueOf(e.httpStatus()), e.getMessage());
+        } catch (CohortReadRefused e) {
+            throw new ResponseStatusException(HttpStatus.valueOf(e.status()), e.getMessage());
         }
     }
 
     @GetMapping(path = "/{id}/search", produces = "application/json")
     @ResponseBody
-    List<CohortRuns.Match> search(@PathVariable String id, @RequestParam String q, @RequestParam(defaultValue = "25") int k) {
+    List<CohortRuns.Match> search(@PathVariable String id, @RequestParam String q, @RequestParam(defaultValue = "25") int k,
+            @RequestParam(required = false) @Nullable PurposeOfUse purposeOfUse, Actor actor) {
+        builds();
         try {
-            return builds().search(id, q, k);
+            return reads.search(actor, id, q, k, purposeOfUse);
         } catch (RegistryException e) {
             throw new ResponseStatusException(HttpStatus.valueOf(e.httpStatus()), e.getMessage());
+        } catch (CohortReadRefused e) {
+            throw new ResponseStatusException(HttpStatus.valueOf(e.status()), e.getMessage());
         }
     }
 

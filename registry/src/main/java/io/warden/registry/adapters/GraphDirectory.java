@@ -65,6 +65,25 @@ public final class GraphDirectory implements Directory {
         return Optional.of(map(user, manager, null));
     }
 
+    /** {@code GET /groups/{id}}; a group Graph does not know (404) is absent. */
+    @Override
+    public Optional<io.warden.registry.DirectoryGroup> findGroup(String id) {
+        com.microsoft.graph.models.Group group;
+        try {
+            group = graph.groups().byGroupId(id).get(request -> request.queryParameters.select = new String[] {"id", "displayName"});
+        } catch (ApiException e) {
+            if (e.getResponseStatusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        if (group == null || group.getId() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new io.warden.registry.DirectoryGroup(group.getId(),
+                group.getDisplayName() == null ? group.getId() : group.getDisplayName()));
+    }
+
     /** {@code GET /users/{id}/transitiveMemberOf/microsoft.graph.group}, every page. */
     @Override
     public java.util.List<io.warden.registry.DirectoryGroup> groupsOf(String userId) {

@@ -42,6 +42,11 @@ public final class MirroredDirectory implements Directory {
     }
 
     @Override
+    public Optional<io.warden.registry.DirectoryGroup> findGroup(String id) {
+        return source.findGroup(id);
+    }
+
+    @Override
     public java.util.List<io.warden.registry.DirectoryGroup> groupsOf(String userId) {
         return source.groupsOf(userId);
     }

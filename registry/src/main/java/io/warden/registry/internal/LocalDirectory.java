@@ -35,6 +35,12 @@ public final class LocalDirectory implements Directory {
     private static final String COLUMNS = "id, user_principal_name, display_name, mail, account_enabled, deleted, manager_id";
 
     @Override
+    public Optional<io.warden.registry.DirectoryGroup> findGroup(String id) {
+        return jdbc.sql("select id, display_name from directory_group where id = :id").param("id", id)
+                .query((rs, row) -> new io.warden.registry.DirectoryGroup(rs.getString(1), rs.getString(2))).optional();
+    }
+
+    @Override
     public java.util.List<io.warden.registry.DirectoryGroup> groupsOf(String userId) {
         return jdbc.sql("""
                 with recursive membership(group_id) as (

@@ -49,6 +49,8 @@ class GraphDirectoryContractTests extends DirectoryContract {
         graph.stubFor(get(urlPathEqualTo("/v1.0/users/" + member + "/transitiveMemberOf/graph.group"))
                 .withQueryParam("$skiptoken", com.github.tomakehurst.wiremock.client.WireMock.equalTo("2")).willReturn(okJson("""
                 {"value":[{"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"}]}""".formatted(direct.id(), direct.displayName()))));
+        graph.stubFor(get(urlPathEqualTo("/v1.0/groups/" + direct.id())).willReturn(okJson("""
+                {"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"}""".formatted(direct.id(), direct.displayName()))));
     }
 
     private static String json(Person person) {

@@ -19,7 +19,7 @@ final class Ids {
         return new ApprovalId(uuid(text, "approval"));
     }
 
-    private static UUID uuid(String text, String what) {
+    static UUID uuid(String text, String what) {
         try {
             return UUID.fromString(text);
         } catch (IllegalArgumentException e) {
