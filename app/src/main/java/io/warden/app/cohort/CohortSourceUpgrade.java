@@ -74,16 +74,25 @@ public final class CohortSourceUpgrade {
         uncovered.forEach((root, folders) -> {
             TreeSet<String> scopes = new TreeSet<>();
             folders.values().forEach(scopes::addAll);
-            if (scopes.size() == 1 && !root.isEmpty()) {
+            boolean rootTaken = catalogue.list().stream().anyMatch(source -> source.location().equals(root));
+            if (scopes.size() == 1 && !root.isEmpty() && !rootTaken) {
                 String key = freeKey(kinds.get(root), root);
-                catalogue.create(key, new DataSources.Save(displayName(kinds.get(root), root), kinds.get(root), root, scopes.first()), ACTOR);
+                try {
+                    catalogue.create(key, new DataSources.Save(displayName(kinds.get(root), root), kinds.get(root), root, scopes.first()),
+                            ACTOR);
+                } catch (io.warden.registry.RegistryException e) {
+                    refusals.add("Cohort runs read " + root + " under data scope " + scopes.first() + ", but it cannot be registered: "
+                            + e.getMessage());
+                    return;
+                }
                 log.info("Registered data source {} ({} {}) bound to {}, the scope earlier cohort runs read it under", key,
                         kinds.get(root), root, scopes.first());
             } else {
                 StringBuilder what = new StringBuilder();
                 folders.forEach((folder, used) -> what.append("\n  ").append(folder).append(" read under ").append(used));
-                refusals.add((root.isEmpty() ? "Cohort runs read sources that are no longer configured" : "Cohort runs read "
-                        + root + " under several data scopes " + scopes) + ":" + what);
+                refusals.add((root.isEmpty() ? "Cohort runs read sources that are no longer configured"
+                        : rootTaken ? "Cohort runs read " + root + " under data scopes " + scopes + " that its data source is not bound to"
+                        : "Cohort runs read " + root + " under several data scopes " + scopes) + ":" + what);
             }
         });
         if (!refusals.isEmpty()) {

@@ -65,7 +65,7 @@ class PostgresDataSources implements DataSources {
         if (key == null || !KEY.matcher(key).matches()) {
             throw new RegistryException.InvalidField("key", "A key is 2 to 63 lower-case letters, digits and '-', starting with a letter or digit");
         }
-        String location = checked(source);
+        String location = checked(key, source);
         Instant now = clock.instant();
         try {
             jdbc.sql("""
@@ -84,7 +84,7 @@ class PostgresDataSources implements DataSources {
     @Override
     public DataSourceView update(String key, Save source, long version, String actorId) {
         DataSourceView before = find(key).orElseThrow(() -> new RegistryException.NotFound("data-source", key));
-        String location = checked(source);
+        String location = checked(key, source);
         Instant now = clock.instant();
         int updated;
         try {
@@ -113,7 +113,7 @@ class PostgresDataSources implements DataSources {
         events.publishEvent(new DataSourceChanged(key, before, null, actorId, clock.instant()));
     }
 
-    private String checked(Save source) {
+    private String checked(String key, Save source) {
         if (source.displayName() == null || source.displayName().isBlank() || source.displayName().length() > 200) {
             throw new RegistryException.InvalidField("displayName", "A display name is 1 to 200 characters");
         }
@@ -132,7 +132,20 @@ class PostgresDataSources implements DataSources {
             throw new RegistryException.InvalidField("location", "This instance reads no data sources (no archive roots or DICOMweb"
                     + " servers are configured)");
         }
-        return check.check(source.kind(), source.location());
+        String location = check.check(source.kind(), source.location());
+        if (source.kind() == DataSourceKind.FOLDER) {
+            // a folder inside another source's folder is read by both: they must belong to the same scope, or a builder
+            // holding the outer one's scope would read the inner one's records
+            for (DataSourceView other : list()) {
+                if (other.kind() == DataSourceKind.FOLDER && !other.key().equals(key) && !other.scopeKey().equals(source.scopeKey())
+                        && (java.nio.file.Path.of(location).startsWith(other.location())
+                        || java.nio.file.Path.of(other.location()).startsWith(location))) {
+                    throw new RegistryException.InvalidField("location", "The folder overlaps data source '" + other.key()
+                            + "', which is bound to another data scope (" + other.scopeKey() + ")");
+                }
+            }
+        }
+        return location;
     }
 
     private RegistryException duplicate(String key, String location) {
