@@ -35,6 +35,11 @@ class CohortUpgradeTests extends IntegrationTest {
     @Autowired
     DataSource dataSource;
 
+    /** The schema owner's, as Flyway migrates. */
+    @Autowired
+    @org.springframework.boot.flyway.autoconfigure.FlywayDataSource
+    DataSource owner;
+
     @Autowired
     JdbcClient jdbc;
 
@@ -44,9 +49,11 @@ class CohortUpgradeTests extends IntegrationTest {
     @Test
     void earlierCohortsBecomeOwnedByTheBuilderOfTheirPublishedRunAndKeepTheirCollections() {
         String schema = "upgrade_" + Long.toHexString(System.nanoTime());
-        Flyway.configure().dataSource(dataSource).schemas(schema).locations("classpath:db/migration").target("14.40").load().migrate();
+        Map<String, String> placeholders = Map.of("appRole", appRole());
+        Flyway.configure().dataSource(owner).schemas(schema).placeholders(placeholders).locations("classpath:db/migration").target("14.40")
+                .load().migrate();
         try {
-            JdbcClient at = JdbcClient.create(dataSource);
+            JdbcClient at = JdbcClient.create(owner);
             // as V9_01 shaped them: B's run of "chest" was published over A's (the takeover), "brain" failed for A
             insertRun(at, schema + ".cohort_run", "r1", "chest", A, "REPLACED", "cohort-chest", "2025-01-01T00:00:00Z");
             insertRun(at, schema + ".cohort_run", "r2", "chest", B, "PUBLISHED", "cohort-chest", "2025-02-01T00:00:00Z");
@@ -54,7 +61,8 @@ class CohortUpgradeTests extends IntegrationTest {
             assertThat(at.sql("select count(*) from information_schema.tables where table_schema = ? and table_name = 'cohort'")
                     .param(schema).query(Integer.class).single()).as("no owners before the upgrade").isZero();
 
-            Flyway.configure().dataSource(dataSource).schemas(schema).locations("classpath:db/migration").load().migrate();
+            Flyway.configure().dataSource(owner).schemas(schema).placeholders(placeholders).locations("classpath:db/migration").load()
+                    .migrate();
 
             List<Map<String, Object>> cohorts = at.sql("select collection, name, agent_id, created_at from " + schema
                     + ".cohort order by collection").query().listOfRows();
@@ -66,7 +74,7 @@ class CohortUpgradeTests extends IntegrationTest {
                     .as("earlier runs read no registered source").isEqualTo(3);
             assertThat(at.sql("select count(*) from " + schema + ".data_source").query(Integer.class).single()).isZero();
         } finally {
-            JdbcClient.create(dataSource).sql("drop schema " + schema + " cascade").update();
+            JdbcClient.create(owner).sql("drop schema " + schema + " cascade").update();
         }
     }
 
@@ -100,6 +108,14 @@ class CohortUpgradeTests extends IntegrationTest {
                     .contains(registered.get("key").asString(), "warden"));
         } finally {
             jdbc.sql("delete from cohort_run where id in ('legacy-a', 'legacy-c')").update();
+        }
+    }
+
+    private String appRole() {
+        try (var connection = dataSource.getConnection()) {
+            return connection.getMetaData().getUserName();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -329,17 +329,24 @@ public final class CohortBuilds implements CohortRuns {
         if (owned.isPresent()) {
             return owned.get();
         }
-        String collection = "cohort-" + agentId.replace("-", "").substring(0, 12) + "-" + name;
-        int created = jdbc.sql("""
-                insert into cohort (collection, name, agent_id, created_at) values (?, ?, ?, ?) on conflict do nothing""")
-                .params(collection, name, agentId, Timestamp.from(clock.instant())).update();
-        if (created == 1) {
-            return collection;
+        String base = "cohort-" + agentId.replace("-", "").substring(0, 12) + "-" + name;
+        // the derived name is taken only by a cohort transferred away from this builder: number the next one
+        for (int i = 1; i < 10; i++) {
+            String collection = i == 1 ? base : base + "-" + i;
+            int created = jdbc.sql("""
+                    insert into cohort (collection, name, agent_id, created_at) values (?, ?, ?, ?) on conflict do nothing""")
+                    .params(collection, name, agentId, Timestamp.from(clock.instant())).update();
+            if (created == 1) {
+                return collection;
+            }
+            Optional<String> raced = jdbc.sql("select collection from cohort where agent_id = ? and name = ?").params(agentId, name)
+                    .query(String.class).optional();
+            if (raced.isPresent()) {
+                return raced.get();
+            }
         }
-        return jdbc.sql("select collection from cohort where agent_id = ? and name = ?").params(agentId, name)
-                .query(String.class).optional()
-                .orElseThrow(() -> new RegistryException.Conflict("cohort-collection-taken", "Collection " + collection
-                        + " belongs to another cohort; choose another cohort name"));
+        throw new RegistryException.Conflict("cohort-collection-taken", "The collections for cohort '" + name + "' of agent " + agentId
+                + " belong to other cohorts; choose another cohort name");
     }
 
     /** The builder agent that owns the cohort whose collection this is, if any. */
