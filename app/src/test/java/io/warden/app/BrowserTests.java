@@ -202,8 +202,8 @@ class BrowserTests extends IntegrationTest {
         }
         String builder = agentByClientId("demo-cohort-builder").get("id").asString();
         var started = client.call("POST", "/api/v1/cohort-runs", owner(),
-                "{\"agentId\":\"%s\",\"cohort\":\"explorer\",\"dataset\":\"imaging-ct-deid\",\"source\":{\"folder\":\"%s\"}}"
-                        .formatted(builder, archive));
+                "{\"agentId\":\"%s\",\"cohort\":\"explorer\",\"source\":\"%s\"}"
+                        .formatted(builder, CohortBuildTests.source("browser-pydicom", archive, "imaging-ct-deid")));
         assertThat(started.status()).as(started.body()).isEqualTo(202);
         String runId = started.json().get("id").asString();
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120)).until(() ->

@@ -30,6 +30,8 @@ public abstract class IntegrationTest {
         registry.add("warden.identity.issuer", () -> "http://localhost:" + PORT);
         registry.add("warden.data-dir", () -> DATA.toString());
         registry.add("warden.demo.enabled", () -> "true");
+        // a second archive root, which the cohort upgrade test fills with folders earlier runs read
+        registry.add("warden.cohort.archive-roots", () -> DATA.resolve("archives") + "," + DATA.resolve("legacy-archives"));
         registry.add("warden.retrieval.node.enabled", () -> "true");
         registry.add("warden.retrieval.node.token", () -> NODE_TOKEN);
         // failed event deliveries are retried within the tests' waits

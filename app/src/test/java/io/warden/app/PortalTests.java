@@ -166,6 +166,7 @@ class PortalTests extends IntegrationTest {
         List<Page> pages = List.of(new Page("/portal", all), new Page("/portal/agents", all), new Page("/portal/approvals", all),
                 new Page("/portal/map", all), new Page("/portal/rules", all), new Page("/portal/analytics", all), new Page("/portal/cohorts", all), new Page("/portal/agents/new", java.util.Set.of("ADMIN", "OWNER")),
                 new Page("/portal/kill-switches", java.util.Set.of("ADMIN", "SECOPS")),
+                new Page("/portal/data-sources", java.util.Set.of("ADMIN")),
                 new Page("/portal/audit", java.util.Set.of("ADMIN", "COMPLIANCE")));
         for (var person : people.entrySet()) {
             HttpClient browser = browser();
@@ -185,17 +186,19 @@ class PortalTests extends IntegrationTest {
         java.nio.file.Files.copy(java.nio.file.Path.of("/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm"),
                 archive.resolve("ct.dcm"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         String builder = agentByClientId("demo-cohort-builder").get("id").asString();
+        String source = CohortBuildTests.source("portal-pydicom", archive, "imaging-ct-deid");
         HttpClient otto = browser();
         signIn(otto, "otto.owner");
         HttpResponse<String> page = get(otto, "/portal/cohorts");
-        assertThat(page.body()).contains("Build a cohort", "Demo imaging cohort builder");
+        assertThat(page.body()).contains("Build a cohort", "Demo imaging cohort builder", "value=\"portal-pydicom\"")
+                .as("no server paths").doesNotContain(archive.toString());
 
         HttpResponse<String> refused = post(otto, "/portal/cohorts", page.body(), "agentId=" + builder
-                + "&cohort=portal&dataset=dermatology-phi&sourceKind=folder&source=" + URLEncoder.encode(archive.toString(), StandardCharsets.UTF_8));
-        assertThat(refused.body()).contains("holds no data scope").containsPattern("id=\"dataset\"[^>]*aria-invalid=\"true\"");
+                + "&cohort=portal&source=no-such-source");
+        assertThat(refused.body()).contains("No data source").containsPattern("id=\"source\"[^>]*aria-invalid=\"true\"");
 
         HttpResponse<String> started = post(otto, "/portal/cohorts", refused.body(), "agentId=" + builder
-                + "&cohort=portal&dataset=imaging-ct-deid&sourceKind=folder&source=" + URLEncoder.encode(archive.toString(), StandardCharsets.UTF_8));
+                + "&cohort=portal&source=" + source);
         assertThat(started.uri().toString()).contains("/portal/cohorts?run=");
         String runId = started.uri().getQuery().replace("run=", "");
         assertThat(client.get("/api/v1/cohort-runs/" + runId, owner()).json().get("requestedBy").asString())
@@ -207,7 +210,7 @@ class PortalTests extends IntegrationTest {
         signIn(carla, "carla.compliance");
         HttpResponse<String> explorer = get(carla, "/portal/cohorts?run=" + runId);
         assertThat(explorer.body()).doesNotContain("Build a cohort").contains("Run " + runId);
-        assertThat(post(carla, "/portal/cohorts", explorer.body(), "agentId=" + builder + "&cohort=x&dataset=imaging-ct-deid&source=x")
+        assertThat(post(carla, "/portal/cohorts", explorer.body(), "agentId=" + builder + "&cohort=x&source=" + source)
                 .statusCode()).isEqualTo(403);
     }
 

@@ -157,15 +157,17 @@ public final class CohortBench {
         try (ConfigurableApplicationContext warden = new SpringApplicationBuilder(WardenApplication.class)
                 .run("--server.port=0", "--warden.data-dir=" + data, "--logging.level.root=WARN",
                         "--warden.lifecycle.sweep-interval=PT24H", "--warden.retrieval.text-model=" + model,
-                        "--warden.cohort.archive-roots=" + archive.getParent())) {
+                        "--warden.cohort.archive-roots=" + archive.getParent(),
+                        "--warden.cohort.sources.bench-archive.location=" + archive,
+                        "--warden.cohort.sources.bench-archive.scope=imaging-ct-deid")) {
             CohortRuns runs = warden.getBean(CohortRuns.class);
             String builder = warden.getBean(AgentQueries.class).findAgentByClientId("demo-cohort-builder").orElseThrow().id().toString();
             if (cold) { // the archive read from disk, not the page cache (needs root)
                 new ProcessBuilder("sh", "-c", "sync && echo 3 > /proc/sys/vm/drop_caches").inheritIO().start().waitFor();
             }
             long started = System.nanoTime();
-            CohortRuns.Run run = runs.start(new CohortRuns.StartRequest(builder, "bench", "imaging-ct-deid",
-                    new CohortRuns.Source(archive.toString(), null)), new CohortRuns.Requester("bench", true));
+            CohortRuns.Run run = runs.start(new CohortRuns.StartRequest(builder, "bench", "bench-archive"),
+                    new CohortRuns.Requester("bench", true));
             while (runs.find(run.id()).orElseThrow().status().equals("RUNNING")) {
                 Thread.sleep(100);
             }

@@ -32,6 +32,9 @@ public final class ReasonCodes {
     /** The policy requires de-identified results and this tool cannot provide them. */
     public static final String DEIDENTIFICATION_UNAVAILABLE = "DEIDENTIFICATION_UNAVAILABLE";
 
+    /** The cohort's builder agent is not ACTIVE (suspended, retired, ...), so its cohort is not served. */
+    public static final String COHORT_NOT_SERVED = "COHORT_NOT_SERVED";
+
     private ReasonCodes() {
     }
 }

@@ -18,6 +18,8 @@ import io.warden.registry.AgentKind;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
+import io.warden.registry.DataSourceView;
+import io.warden.registry.DataSources;
 import io.warden.registry.RegistryException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,10 +63,10 @@ public final class CohortBuilds implements CohortRuns {
     /** Reads a source's instances, and what it could not read. */
     interface SourceReader {
 
-        Read read(CohortRuns.Source source);
+        Read read(DataSourceView source);
 
         /** Renders a slice of the source as PNG, for the image tier; null for sources that cannot (folders). */
-        java.util.function.@Nullable Function<String, Optional<byte[]>> renderer(CohortRuns.Source source);
+        java.util.function.@Nullable Function<String, Optional<byte[]>> renderer(DataSourceView source);
 
         record Read(List<io.warden.clinical.dicom.DicomSource.Instance> instances, List<CohortPipeline.Problem> problems) {
         }
@@ -76,12 +78,13 @@ public final class CohortBuilds implements CohortRuns {
     private final KillSwitches killSwitches;
     private final AuditLog audit;
     private final CohortPipeline pipeline;
-    private final CohortSources sources;
+    private final SourceReader sources;
+    private final DataSources catalogue;
     private final Clock clock;
     private final Map<String, Long> lastProgress = new ConcurrentHashMap<>();
 
     CohortBuilds(JdbcClient jdbc, WorkflowEngine engine, AgentQueries agents, KillSwitches killSwitches, AuditLog audit,
-            CohortPipeline pipeline, CohortSources sources, Clock clock) {
+            CohortPipeline pipeline, SourceReader sources, DataSources catalogue, Clock clock) {
         this.jdbc = jdbc;
         this.engine = engine;
         this.agents = agents;
@@ -89,6 +92,7 @@ public final class CohortBuilds implements CohortRuns {
         this.audit = audit;
         this.pipeline = pipeline;
         this.sources = sources;
+        this.catalogue = catalogue;
         this.clock = clock;
     }
 
@@ -104,12 +108,19 @@ public final class CohortBuilds implements CohortRuns {
         if (request.cohort() == null || !COHORT.matcher(request.cohort()).matches()) {
             throw new RegistryException.InvalidField("cohort", "A cohort name is 1 to 40 lower-case letters, digits and '-'");
         }
-        if (request.dataset() == null || !agent.dataScopes().contains(request.dataset())) {
-            throw new RegistryException.InvalidField("dataset", "Agent " + agent.id() + " holds no data scope '" + request.dataset()
-                    + "'; it holds " + agent.dataScopes());
+        DataSourceView source = request.source() == null ? null : catalogue.find(request.source()).orElse(null);
+        if (source == null) {
+            throw new RegistryException.InvalidField("source", "No data source '" + request.source() + "' is registered");
         }
-        CohortSources.Described source = sources.check(request.source());
-        String reason = stopReason(agent, request.dataset());
+        String dataset = source.scopeKey();
+        if (!agent.dataScopes().contains(dataset)) {
+            audit.append(AuditEvent.builder("cohort.build_refused", AuditActor.person(requester.id()), new AuditTarget("data-source", source.key()))
+                    .agent(agent.id().toString()).dataset(dataset).decision("DENY").reason("SCOPE_NOT_GRANTED")
+                    .outcome(io.warden.audit.Outcome.MINOR_FAILURE).detail("cohort", request.cohort()).build());
+            throw new RegistryException.AccessRuleViolated("source-scope-not-granted", "Agent " + agent.id()
+                    + " does not hold data scope '" + dataset + "' of data source '" + source.key() + "'");
+        }
+        String reason = stopReason(agent, dataset);
         if (reason != null) {
             throw new RegistryException.Conflict("cohort-builder-stopped", reason);
         }
@@ -117,14 +128,16 @@ public final class CohortBuilds implements CohortRuns {
         if (engine.running(BpmnProcesses.COHORT_INDEX_BUILD, agentId)) {
             throw new RegistryException.Conflict("cohort-build-running", "Agent " + agentId + " is building a cohort already");
         }
+        String collection = cohortOf(agent, request.cohort());
         String runId = clock.instant().toString().replaceAll("[^0-9]", "").substring(0, 14) + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
         Instant now = clock.instant();
         jdbc.sql("""
-                insert into cohort_run (id, cohort, agent_id, dataset, source_kind, source, collection, status, requested_by, started_at)
-                values (?, ?, ?, ?, ?, ?, ?, 'RUNNING', ?, ?)""")
-                .params(runId, request.cohort(), agentId, request.dataset(), source.kind(), source.location(),
-                        "cohort-" + request.cohort(), requester.id(), Timestamp.from(now)).update();
+                insert into cohort_run (id, cohort, agent_id, dataset, source_key, source_kind, source, collection, status, requested_by,
+                    started_at)
+                values (?, ?, ?, ?, ?, ?, ?, ?, 'RUNNING', ?, ?)""")
+                .params(runId, request.cohort(), agentId, dataset, source.key(), source.kind().name(), source.location(),
+                        collection, requester.id(), Timestamp.from(now)).update();
         for (int i = 0; i < STEPS.size(); i++) {
             jdbc.sql("insert into cohort_run_step (run_id, step, position, status) values (?, ?, ?, 'WAITING')")
                     .params(runId, STEPS.get(i), i).update();
@@ -132,16 +145,15 @@ public final class CohortBuilds implements CohortRuns {
         Map<String, Object> variables = new HashMap<>();
         variables.put("runId", runId);
         variables.put("cohort", request.cohort());
-        variables.put("dataset", request.dataset());
-        variables.put("sourceKind", source.kind());
-        variables.put("source", source.location());
+        variables.put("dataset", dataset);
+        variables.put("source", source.key());
         if (!engine.start(BpmnProcesses.COHORT_INDEX_BUILD, agentId, variables)) {
             jdbc.sql("delete from cohort_run where id = ?").param(runId).update();
             throw new RegistryException.Conflict("cohort-build-running", "Agent " + agentId + " is building a cohort already");
         }
         audit.append(AuditEvent.builder("cohort.build_started", AuditActor.person(requester.id()), new AuditTarget("cohort-run", runId))
-                .agent(agentId).detail("cohort", request.cohort()).detail("dataset", request.dataset())
-                .detail("source", source.kind()).build());
+                .agent(agentId).dataset(dataset).detail("cohort", request.cohort()).detail("collection", collection)
+                .detail("source", source.key()).build());
         return find(runId).orElseThrow();
     }
 
@@ -216,6 +228,9 @@ public final class CohortBuilds implements CohortRuns {
             throw new RegistryException.Conflict("cohort-run-not-reusable", "Run " + runId + " is " + run.status()
                     + (pipeline.complete(run.id()) ? "" : " and its artifacts are incomplete") + "; only a finished run can be republished");
         }
+        if (!ownerOf(run.collection()).map(run.agentId()::equals).orElse(false)) {
+            throw new RegistryException.Conflict("cohort-not-owned", "Agent " + run.agentId() + " no longer owns cohort " + run.collection());
+        }
         long version = pipeline.reindex(run.id(), run.collection(), run.dataset()).version();
         publish(run, version, requester.id());
         return find(runId).orElseThrow();
@@ -252,6 +267,9 @@ public final class CohortBuilds implements CohortRuns {
         if (killSwitches.covers(client, TOOL, dataset).any()) {
             return "A kill switch covers agent " + agent.id() + " (its cohort builds or dataset " + dataset + ")";
         }
+        if (!agent.dataScopes().contains(dataset)) {
+            return "Agent " + agent.id() + " no longer holds data scope " + dataset;
+        }
         return null;
     }
 
@@ -284,8 +302,88 @@ public final class CohortBuilds implements CohortRuns {
         int run(Run run, CohortPipeline.Progress progress);
     }
 
-    private static CohortRuns.Source source(Run run) {
-        return run.sourceKind().equals("FOLDER") ? new CohortRuns.Source(run.source(), null) : new CohortRuns.Source(null, run.source());
+    /**
+     * The run's data source as registered now: a source removed, or bound to another scope since the run started,
+     * stops the run rather than letting it index records under a scope they no longer belong to.
+     */
+    private DataSourceView source(Run run) {
+        DataSourceView source = run.sourceKey() == null ? null : catalogue.find(run.sourceKey()).orElse(null);
+        if (source == null) {
+            throw new IllegalStateException("data source " + run.sourceKey() + " is not registered");
+        }
+        if (!source.scopeKey().equals(run.dataset())) {
+            throw new IllegalStateException("data source " + source.key() + " is now bound to scope " + source.scopeKey()
+                    + ", not the run's " + run.dataset());
+        }
+        return source;
+    }
+
+    /**
+     * The builder's cohort of that name: its collection, created on the builder's first run of the name. The
+     * collection carries the builder's id, and the table's keys make sure no two builders ever share one.
+     */
+    private String cohortOf(AgentView agent, String name) {
+        String agentId = agent.id().toString();
+        Optional<String> owned = jdbc.sql("select collection from cohort where agent_id = ? and name = ?").params(agentId, name)
+                .query(String.class).optional();
+        if (owned.isPresent()) {
+            return owned.get();
+        }
+        String base = "cohort-" + agentId.replace("-", "").substring(0, 12) + "-" + name;
+        // the derived name is taken only by a cohort transferred away from this builder: number the next one
+        for (int i = 1; i < 10; i++) {
+            String collection = i == 1 ? base : base + "-" + i;
+            int created = jdbc.sql("""
+                    insert into cohort (collection, name, agent_id, created_at) values (?, ?, ?, ?) on conflict do nothing""")
+                    .params(collection, name, agentId, Timestamp.from(clock.instant())).update();
+            if (created == 1) {
+                return collection;
+            }
+            Optional<String> raced = jdbc.sql("select collection from cohort where agent_id = ? and name = ?").params(agentId, name)
+                    .query(String.class).optional();
+            if (raced.isPresent()) {
+                return raced.get();
+            }
+        }
+        throw new RegistryException.Conflict("cohort-collection-taken", "The collections for cohort '" + name + "' of agent " + agentId
+                + " belong to other cohorts; choose another cohort name");
+    }
+
+    /** The builder agent that owns the cohort whose collection this is, if any. */
+    Optional<String> ownerOf(String collection) {
+        return jdbc.sql("select agent_id from cohort where collection = ?").param(collection).query(String.class).optional();
+    }
+
+    /**
+     * Gives a cohort to another COHORT_BUILDER agent (admins only, checked at the edge): its runs stay as they are,
+     * and the new builder's runs of the cohort's name publish over it from now on.
+     */
+    Map<String, Object> transfer(String collection, @Nullable String toAgentId, String reason, String actorId) {
+        String from = ownerOf(collection).orElseThrow(() -> new RegistryException.NotFound("cohort", collection));
+        AgentView to = builder(toAgentId);
+        String name = jdbc.sql("select name from cohort where collection = ?").param(collection).query(String.class).single();
+        List<String> datasets = jdbc.sql("select distinct dataset from cohort_run where collection = ? and status <> 'REPLACED'")
+                .param(collection).query(String.class).list();
+        if (!to.dataScopes().containsAll(datasets)) {
+            throw new RegistryException.InvalidField("agentId", "Agent " + to.id() + " does not hold the cohort's data scopes " + datasets);
+        }
+        if (to.id().toString().equals(from)) {
+            throw new RegistryException.InvalidField("agentId", "Agent " + from + " owns cohort " + collection + " already");
+        }
+        int moved;
+        try {
+            moved = jdbc.sql("update cohort set agent_id = ? where collection = ? and agent_id = ?")
+                    .params(to.id().toString(), collection, from).update();
+        } catch (org.springframework.dao.DuplicateKeyException e) {
+            throw new RegistryException.Conflict("cohort-name-taken", "Agent " + to.id() + " has a cohort named '" + name + "' already");
+        }
+        if (moved != 1) {
+            throw new RegistryException.Conflict("cohort-owner-changed", "Cohort " + collection + " changed owner meanwhile; try again");
+        }
+        audit.append(AuditEvent.builder("cohort.transferred", AuditActor.person(actorId), new AuditTarget("cohort", collection))
+                .agent(to.id().toString()).detail("from", from).detail("to", to.id().toString()).detail("cohort", name)
+                .detail("reason", reason.length() > 256 ? reason.substring(0, 256) : reason).build());
+        return Map.of("collection", collection, "name", name, "agentId", to.id().toString(), "previousAgentId", from);
     }
 
     private int extract(Run run, CohortPipeline.Progress progress) {
@@ -306,6 +404,9 @@ public final class CohortBuilds implements CohortRuns {
         Run run = found.get();
         Optional<AgentView> agent = agents.findAgent(AgentId.of(run.agentId()));
         String reason = agent.isEmpty() ? "agent " + run.agentId() + " no longer exists" : stopReason(agent.get(), run.dataset());
+        if (reason == null && !ownerOf(run.collection()).map(run.agentId()::equals).orElse(false)) {
+            reason = "agent " + run.agentId() + " no longer owns cohort " + run.collection();
+        }
         if (reason != null) {
             markStep(runId, step, "FAILED", reason);
             jdbc.sql("update cohort_run set message = ? where id = ?").params(reason, runId).update();
@@ -364,9 +465,14 @@ public final class CohortBuilds implements CohortRuns {
 
     /** Makes the run the cohort's published one; the runs it replaces lose their artifacts. */
     private void publish(Run run, long version, String actorId) {
+        // only the cohort's owner publishes into its collection: a run started before the cohort was transferred stops
+        if (!ownerOf(run.collection()).map(run.agentId()::equals).orElse(false)) {
+            throw new RegistryException.Conflict("cohort-not-owned", "Agent " + run.agentId() + " does not own cohort " + run.collection()
+                    + " (now " + ownerOf(run.collection()).orElse("nobody") + "'s); its run cannot publish there");
+        }
         List<String> replaced = jdbc.sql("""
-                select id from cohort_run where cohort = ? and id <> ? and status in ('PUBLISHED', 'FAILED')""")
-                .params(run.cohort(), run.id()).query(String.class).list();
+                select id from cohort_run where collection = ? and id <> ? and status in ('PUBLISHED', 'FAILED')""")
+                .params(run.collection(), run.id()).query(String.class).list();
         jdbc.sql("""
                 update cohort_run set status = 'PUBLISHED', index_version = ?, finished_at = coalesce(finished_at, ?), message = null
                 where id = ?""").params(version, Timestamp.from(clock.instant()), run.id()).update();
@@ -387,7 +493,7 @@ public final class CohortBuilds implements CohortRuns {
         Long indexVersion = rs.wasNull() ? null : version;
         Timestamp finished = rs.getTimestamp("finished_at");
         return new Run(rs.getString("id"), rs.getString("cohort"), rs.getString("agent_id"), rs.getString("dataset"),
-                rs.getString("source_kind"), rs.getString("source"), rs.getString("collection"), rs.getString("status"), indexVersion,
+                rs.getString("source_key"), rs.getString("source_kind"), rs.getString("source"), rs.getString("collection"), rs.getString("status"), indexVersion,
                 rs.getInt("instances"), rs.getInt("series"), rs.getInt("skipped"), rs.getString("message"), rs.getString("requested_by"),
                 rs.getTimestamp("started_at").toInstant(), finished == null ? null : finished.toInstant(), List.of());
     }
@@ -400,7 +506,7 @@ public final class CohortBuilds implements CohortRuns {
     }
 
     private static Run withSteps(Run run, List<Step> steps) {
-        return new Run(run.id(), run.cohort(), run.agentId(), run.dataset(), run.sourceKind(), run.source(), run.collection(),
+        return new Run(run.id(), run.cohort(), run.agentId(), run.dataset(), run.sourceKey(), run.sourceKind(), run.source(), run.collection(),
                 run.status(), run.indexVersion(), run.instances(), run.series(), run.skipped(), run.message(), run.requestedBy(),
                 run.startedAt(), run.finishedAt(), List.copyOf(steps));
     }

@@ -12,6 +12,7 @@ import io.warden.clinical.Embedder;
 import io.warden.lifecycle.WorkflowEngine;
 import io.warden.policy.KillSwitches;
 import io.warden.registry.AgentQueries;
+import io.warden.registry.DataSources;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -70,11 +71,31 @@ class CohortConfiguration {
         return new CohortPipeline.ImageTier(encoder, labels, settings.minScore());
     }
 
+    /** Where data sources may point (the registry asks it) and how builds read them. */
+    @Bean
+    CohortSources cohortSources(CohortProperties properties) {
+        return new CohortSources(properties, CohortBuilds.patientSalt(properties));
+    }
+
+    @Bean
+    CohortSourceUpgrade cohortSourceUpgrade(JdbcClient jdbc, DataSources catalogue, CohortSources sources, CohortProperties properties) {
+        return new CohortSourceUpgrade(jdbc, catalogue, sources, properties.sources());
+    }
+
+    /**
+     * At start, after the demo data (whose scopes declared sources may name): declared sources, and the sources earlier
+     * runs read, become registered, or the start fails saying what to declare.
+     */
+    @Bean
+    @org.springframework.core.annotation.Order(200)
+    org.springframework.boot.ApplicationRunner cohortSourceUpgradeAtStart(CohortSourceUpgrade upgrade) {
+        return arguments -> upgrade.upgrade();
+    }
+
     @Bean
     CohortBuilds cohortBuilds(JdbcClient jdbc, WorkflowEngine engine, AgentQueries agents, KillSwitches killSwitches, AuditLog audit,
-            CohortPipeline pipeline, CohortProperties properties, Clock clock) {
-        return new CohortBuilds(jdbc, engine, agents, killSwitches, audit, pipeline,
-                new CohortSources(properties, CohortBuilds.patientSalt(properties)), clock);
+            CohortPipeline pipeline, CohortSources sources, DataSources catalogue, Clock clock) {
+        return new CohortBuilds(jdbc, engine, agents, killSwitches, audit, pipeline, sources, catalogue, clock);
     }
 
     /** Registers the build's task handlers once the engine runs and the processes are deployed. */

@@ -18,6 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param scanThreads  threads of the folder scan; 0 for one per core
  * @param dicomweb     DICOMweb servers by name, which a build names as its source
  * @param rewriter     an optional language model that rephrases the descriptions; off unless its endpoint is set
+ * @param sources      data sources to register at start when not registered yet (by key): how a deployment declares
+ *                     them in configuration, and how it says which scope an archive belongs to when earlier cohort runs
+ *                     read it under several
  * @param imageAnatomy the image tier of anatomy, for DICOMweb sources: off unless its labels file is set (and an
  *                     image model is configured under {@code warden.retrieval.image})
  */
@@ -28,8 +31,21 @@ public record CohortProperties(
         @DefaultValue("") String patientSalt,
         @DefaultValue("0") int scanThreads,
         @DefaultValue Map<String, DicomWeb> dicomweb,
+        @DefaultValue Map<String, Source> sources,
         @Nullable Rewriter rewriter,
         @Nullable ImageAnatomy imageAnatomy) {
+
+    /**
+     * A data source declared in configuration.
+     *
+     * @param kind        FOLDER (a folder under an archive root) or DICOMWEB (a configured server's name)
+     * @param location    the folder, or the server's name under {@code warden.cohort.dicomweb}
+     * @param scope       the data scope its records belong to
+     * @param displayName shown in the catalogue; the key when left out
+     */
+    public record Source(@DefaultValue("FOLDER") io.warden.registry.DataSourceKind kind, String location, String scope,
+            @Nullable String displayName) {
+    }
 
     /**
      * Zero-shot anatomy from a representative slice.

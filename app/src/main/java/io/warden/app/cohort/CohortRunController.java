@@ -39,11 +39,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 @RequestMapping(path = "/api/v1/cohort-runs", produces = "application/json")
 class CohortRunController {
 
-    record SourceRequest(@Nullable @Size(max = 1000) String folder, @Nullable @Size(max = 100) String dicomweb) {
-    }
-
-    record StartRequest(@NotBlank String agentId, @NotBlank @Size(max = 40) String cohort, @NotBlank @Size(max = 200) String dataset,
-            @NotNull @Valid SourceRequest source) {
+    /** {@code source} is a registered data source's key; the run's dataset is that source's data scope. */
+    record StartRequest(@NotBlank String agentId, @NotBlank @Size(max = 40) String cohort, @NotBlank @Size(max = 63) String source) {
     }
 
     private final CohortRuns runs;
@@ -56,8 +53,8 @@ class CohortRunController {
 
     @PostMapping(consumes = "application/json")
     ResponseEntity<CohortRuns.Run> start(@Valid @RequestBody StartRequest request, Actor actor) {
-        CohortRuns.Run run = runs.start(new CohortRuns.StartRequest(request.agentId(), request.cohort(), request.dataset(),
-                new CohortRuns.Source(request.source().folder(), request.source().dicomweb())), requester(actor));
+        CohortRuns.Run run = runs.start(new CohortRuns.StartRequest(request.agentId(), request.cohort(), request.source()),
+                requester(actor));
         return ResponseEntity.accepted().location(URI.create("/api/v1/cohort-runs/" + run.id())).body(run);
     }
 

@@ -1,11 +1,13 @@
 package io.warden.app.cohort;
 
 import io.warden.clinical.cohort.CohortPipeline;
-import io.warden.clinical.cohort.CohortRuns;
 import io.warden.clinical.dicom.DicomFolderScan;
 import io.warden.clinical.dicom.DicomReader;
 import io.warden.clinical.dicom.DicomSource;
 import io.warden.clinical.dicom.DicomWebSource;
+import io.warden.registry.DataSourceKind;
+import io.warden.registry.DataSourceView;
+import io.warden.registry.DataSources;
 import io.warden.registry.RegistryException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,15 +18,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The sources a build may read: folders under the configured archive roots (resolved, so {@code ..} and links
- * cannot leave them) and the configured DICOMweb servers by name, whose addresses and credentials never pass
- * through the API or the database.
+ * Where data sources may point and how they are read: folders under the configured archive roots (resolved to
+ * their real paths, so {@code ..} and links cannot leave them) and the configured DICOMweb servers by name, whose
+ * addresses and credentials never pass through the API or the database. A source is checked again each time it is
+ * read, so a root removed from configuration or a folder swapped for a link stops its builds.
  */
-final class CohortSources implements CohortBuilds.SourceReader {
-
-    /** A checked source: its kind (FOLDER or DICOMWEB) and where it is (a real path, or the server's name). */
-    record Described(String kind, String location) {
-    }
+final class CohortSources implements CohortBuilds.SourceReader, DataSources.Locations {
 
     private final List<Path> roots;
     private final Map<String, CohortProperties.DicomWeb> servers;
@@ -38,48 +37,62 @@ final class CohortSources implements CohortBuilds.SourceReader {
         this.threads = properties.scanThreads() > 0 ? properties.scanThreads() : Runtime.getRuntime().availableProcessors();
     }
 
-    Described check(CohortRuns.@org.jspecify.annotations.Nullable Source source) {
-        if (source == null || (source.folder() == null) == (source.dicomweb() == null)) {
-            throw new RegistryException.InvalidField("source", "Name exactly one source: a folder or a DICOMweb server");
-        }
-        if (source.folder() != null) {
-            return new Described("FOLDER", folder(source.folder()).toString());
-        }
-        if (!servers.containsKey(source.dicomweb())) {
-            throw new RegistryException.InvalidField("source.dicomweb", "No DICOMweb server named '" + source.dicomweb()
-                    + "' is configured" + (servers.isEmpty() ? "" : "; the servers are " + servers.keySet()));
-        }
-        return new Described("DICOMWEB", source.dicomweb());
+    @Override
+    public String check(DataSourceKind kind, String location) {
+        return switch (kind) {
+            case FOLDER -> folder(location).toString();
+            case DICOMWEB -> {
+                if (!servers.containsKey(location)) {
+                    throw new RegistryException.InvalidField("location", "No DICOMweb server named '" + location
+                            + "' is configured (warden.cohort.dicomweb)" + (servers.isEmpty() ? "" : "; the servers are " + servers.keySet()));
+                }
+                yield location;
+            }
+        };
     }
 
+    /** The folder's real path; one refusal for a folder that is missing and one outside the roots, so neither is told apart. */
     private Path folder(String folder) {
+        String refusal = folder + " is not a folder under an archive root (warden.cohort.archive-roots)";
         Path real;
         try {
             real = Path.of(folder).toAbsolutePath().toRealPath();
         } catch (IOException | java.nio.file.InvalidPathException e) {
-            throw new RegistryException.InvalidField("source.folder", "No folder " + folder);
-        }
-        if (!Files.isDirectory(real)) {
-            throw new RegistryException.InvalidField("source.folder", folder + " is not a folder");
+            throw new RegistryException.InvalidField("location", refusal);
         }
         for (Path root : roots) {
+            Path realRoot;
             try {
-                if (Files.exists(root) && real.startsWith(root.toRealPath())) {
-                    return real;
-                }
+                realRoot = root.toRealPath();
             } catch (IOException e) {
-                throw new UncheckedIOException("Could not resolve the archive root " + root, e);
+                continue; // a configured root that does not exist holds nothing
+            }
+            if (real.startsWith(realRoot) && Files.isDirectory(real)) {
+                return real;
             }
         }
-        throw new RegistryException.InvalidField("source.folder", folder + " is not under an archive root (warden.cohort.archive-roots)");
+        throw new RegistryException.InvalidField("location", refusal);
+    }
+
+    /** The configured archive roots, as the upgrade registers them. */
+    List<Path> roots() {
+        return roots;
+    }
+
+    /** The configured DICOMweb servers' names. */
+    java.util.Set<String> servers() {
+        return servers.keySet();
     }
 
     @Override
-    public Read read(CohortRuns.Source source) {
-        Described described = check(source);
-        DicomSource dicom = described.kind().equals("FOLDER")
-                ? new DicomFolderScan(new DicomReader(salt), threads).source(Path.of(described.location()))
-                : dicomWeb(servers.get(described.location()));
+    public Read read(DataSourceView source) {
+        String location = check(source.kind(), source.location());
+        if (!location.equals(source.location())) {
+            throw new IllegalStateException("Data source " + source.key() + " no longer resolves to its registered folder");
+        }
+        DicomSource dicom = source.kind() == DataSourceKind.FOLDER
+                ? new DicomFolderScan(new DicomReader(salt), threads).source(Path.of(location))
+                : dicomWeb(servers.get(location));
         DicomSource.Report report = dicom.read();
         return new Read(report.instances(), report.skipped().stream()
                 .map(skipped -> new CohortPipeline.Problem(skipped.location(), skipped.reason())).toList());
@@ -87,11 +100,11 @@ final class CohortSources implements CohortBuilds.SourceReader {
 
     @Override
     public java.util.function.@org.jspecify.annotations.Nullable Function<String, java.util.Optional<byte[]>> renderer(
-            CohortRuns.Source source) {
-        if (source.dicomweb() == null || !servers.containsKey(source.dicomweb())) {
+            DataSourceView source) {
+        if (source.kind() != DataSourceKind.DICOMWEB || !servers.containsKey(source.location())) {
             return null; // a folder's slices would need decoding their pixel data, which Warden does not do
         }
-        return dicomWeb(servers.get(source.dicomweb()))::rendered;
+        return dicomWeb(servers.get(source.location()))::rendered;
     }
 
     private DicomWebSource dicomWeb(CohortProperties.DicomWeb server) {

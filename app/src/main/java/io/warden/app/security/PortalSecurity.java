@@ -40,6 +40,7 @@ class PortalSecurity {
                         .requestMatchers("/webjars/**", "/portal-assets/**", "/oauth2/authorization/**", "/login/oauth2/**").permitAll()
                         .requestMatchers("/portal/kill-switches", "/portal/kill-switches/**").hasAnyRole("ADMIN", "SECOPS")
                         .requestMatchers("/portal/audit", "/portal/audit/**").hasAnyRole("ADMIN", "COMPLIANCE")
+                        .requestMatchers("/portal/data-sources", "/portal/data-sources/**").hasRole("ADMIN")
                         .requestMatchers("/portal/agents/new").hasAnyRole("ADMIN", "OWNER")
                         .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/agents").hasAnyRole("ADMIN", "OWNER")
                         .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/approvals/**").hasAnyRole("ADMIN", "COMPLIANCE")

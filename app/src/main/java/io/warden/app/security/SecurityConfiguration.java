@@ -101,6 +101,12 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .requestMatchers(GET, "/api/v1/cohort-runs", "/api/v1/cohort-runs/*", "/api/v1/cohort-runs/*/points",
                         "/api/v1/cohort-runs/*/search").hasAnyRole(PEOPLE)
                 .requestMatchers(POST, "/api/v1/cohort-runs", "/api/v1/cohort-runs/*/republish").hasAnyRole("ADMIN", "OWNER")
+                // data sources: everyone signed in sees which exist (locations only for admins); admins change them
+                .requestMatchers(GET, "/api/v1/data-sources", "/api/v1/data-sources/*").hasAnyRole(PEOPLE)
+                .requestMatchers(POST, "/api/v1/data-sources").hasRole("ADMIN")
+                .requestMatchers(PUT, "/api/v1/data-sources/*").hasRole("ADMIN")
+                .requestMatchers(DELETE, "/api/v1/data-sources/*").hasRole("ADMIN")
+                .requestMatchers(POST, "/api/v1/cohorts/*/transfer").hasRole("ADMIN")
                 // rate limits: admins set them; oversight reads them; an owner reads their own agent's quota (checked there)
                 .requestMatchers(GET, "/api/v1/rate-limits/tools/*").hasAnyRole("ADMIN", "SECOPS", "COMPLIANCE")
                 .requestMatchers(PUT, "/api/v1/rate-limits/tools/*", "/api/v1/rate-limits/tools/*/agents/*").hasRole("ADMIN")

@@ -72,7 +72,7 @@ class ImageTierConfigurationTests {
     };
 
     static CohortProperties properties(Path labels) {
-        return new CohortProperties(Path.of("runs"), List.of(), "", 0, Map.of(), null, new CohortProperties.ImageAnatomy(labels, 0.3));
+        return new CohortProperties(Path.of("runs"), List.of(), "", 0, Map.of(), Map.of(), null, new CohortProperties.ImageAnatomy(labels, 0.3));
     }
 
     @Test
@@ -83,7 +83,7 @@ class ImageTierConfigurationTests {
         assertThat(tier.labels()).containsOnlyKeys(Anatomy.CHEST, Anatomy.HEAD);
         assertThat(tier.labels().get(Anatomy.HEAD)).containsExactly(0f, 1f);
         assertThat(tier.minScore()).isEqualTo(0.3);
-        assertThat(CohortConfiguration.imageTier(new CohortProperties(Path.of("runs"), List.of(), "", 0, Map.of(), null, null),
+        assertThat(CohortConfiguration.imageTier(new CohortProperties(Path.of("runs"), List.of(), "", 0, Map.of(), Map.of(), null, null),
                 new LocalModel(Optional.empty()))).as("off unless configured").isNull();
     }
 

@@ -6,25 +6,19 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Port to the cohort index builds: started by a person for an ACTIVE COHORT_BUILDER agent, run by the
- * workflow engine as the {@code cohort-index-build} process, listed with each step's progress, and kept until
- * a newer run of the same cohort is published. The portal's cohort explorer and the API read through it.
+ * Port to the cohort index builds: started by a person for an ACTIVE COHORT_BUILDER agent over a registered
+ * data source whose scope the agent holds, run by the workflow engine as the {@code cohort-index-build} process,
+ * listed with each step's progress, and kept until a newer run of the same builder's cohort is published. The portal's cohort explorer and the API read through it.
  */
 public interface CohortRuns {
 
     /**
-     * Where a build reads DICOM from: exactly one of a folder under a configured archive root, or the name of
-     * a configured DICOMweb server (its address and credentials stay in configuration).
+     * @param agentId the COHORT_BUILDER agent that builds; the cohort is its own
+     * @param cohort  the cohort's name, unique per builder: its runs replace one another in the builder's own collection
+     * @param source  the key of the registered data source to read; the agent must hold the source's data scope, which
+     *                becomes the run's dataset
      */
-    record Source(@Nullable String folder, @Nullable String dicomweb) {
-    }
-
-    /**
-     * @param agentId the COHORT_BUILDER agent that builds
-     * @param cohort  the cohort's name: its runs replace one another and it is searched as collection {@code cohort-<name>}
-     * @param dataset the data scope the archive belongs to (the agent must hold it); every record carries it
-     */
-    record StartRequest(String agentId, String cohort, String dataset, Source source) {
+    record StartRequest(String agentId, String cohort, String source) {
     }
 
     /** The state of one step of a run. */
@@ -37,7 +31,8 @@ public interface CohortRuns {
      *
      * @param status RUNNING, PUBLISHED, FAILED or REPLACED (a newer run of the cohort was published; its artifacts are gone)
      */
-    record Run(String id, String cohort, String agentId, String dataset, String sourceKind, String source, String collection,
+    record Run(String id, String cohort, String agentId, String dataset, @Nullable String sourceKey, String sourceKind, String source,
+            String collection,
             String status, @Nullable Long indexVersion, int instances, int series, int skipped, @Nullable String message,
             String requestedBy, Instant startedAt, @Nullable Instant finishedAt, List<Step> steps) {
     }
@@ -50,7 +45,10 @@ public interface CohortRuns {
     record Requester(String id, boolean admin) {
     }
 
-    /** Starts a build; refused (with the field at fault) when the agent, dataset or source do not allow it. */
+    /**
+     * Starts a build; refused with the field at fault when the agent, cohort name or source do not allow it, and as an
+     * access rule (audited) when the agent does not hold the source's data scope.
+     */
     Run start(StartRequest request, Requester requester);
 
     /** Every run, newest first. */

@@ -6,6 +6,7 @@ import io.warden.clinical.dicom.DicomSource.Skipped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,6 +22,9 @@ import java.util.stream.Stream;
  * skipped files are in path order, located by their path.
  */
 public final class DicomFolderScan {
+
+    /** The reason a file is skipped when its real path is not inside the scanned folder. */
+    public static final String OUTSIDE = "is a link that leads outside the data source's folder, or to nothing";
 
     private final DicomReader reader;
     private final int threads;
@@ -38,23 +42,52 @@ public final class DicomFolderScan {
         return () -> scan(folder);
     }
 
+    /**
+     * Scans the folder. Each file is read at its real path, and only when that path lies inside the folder's real
+     * path: a link that leads outside the folder, or to nothing, is skipped with {@link #OUTSIDE} as its reason, one
+     * reason for both so the report never tells whether something outside the folder exists.
+     */
     public Report scan(Path folder) {
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(folder)) {
-            files = walk.filter(Files::isRegularFile).sorted(Comparator.naturalOrder()).toList();
+        Path root;
+        try {
+            root = folder.toRealPath();
         } catch (IOException e) {
             throw new UncheckedIOException("Could not list " + folder, e);
+        }
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(root)) {
+            files = walk.filter(path -> Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(path))
+                    .sorted(Comparator.naturalOrder()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not list " + folder, e);
+        }
+        List<Skipped> outside = new ArrayList<>();
+        List<Path[]> inside = new ArrayList<>();
+        for (Path walked : files) {
+            Path file = folder.resolve(root.relativize(walked)); // located as the caller named the folder
+            Path real;
+            try {
+                real = walked.toRealPath();
+            } catch (IOException e) {
+                outside.add(new Skipped(file.toString(), OUTSIDE));
+                continue;
+            }
+            if (!real.startsWith(root)) {
+                outside.add(new Skipped(file.toString(), OUTSIDE));
+            } else if (Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
+                inside.add(new Path[] {file, real});
+            } // a link to a folder inside: its files are walked where they really are
         }
         List<Instance> instances = new ArrayList<>();
         List<Skipped> skipped = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             List<Future<Object>> results = new ArrayList<>();
-            for (Path file : files) {
+            for (Path[] file : inside) {
                 results.add(pool.submit(() -> {
                     try {
-                        return new Instance(file.toString(), reader.read(file));
+                        return new Instance(file[0].toString(), reader.read(file[1]));
                     } catch (DicomFormatException e) {
-                        return new Skipped(file.toString(), e.getMessage());
+                        return new Skipped(file[0].toString(), e.getMessage());
                     }
                 }));
             }
@@ -71,6 +104,8 @@ public final class DicomFolderScan {
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("Could not scan " + folder, e.getCause());
         }
+        skipped.addAll(outside);
+        skipped.sort(Comparator.comparing(Skipped::location));
         return new Report(instances, skipped);
     }
 }

@@ -39,6 +39,26 @@ class DicomFolderScanTests {
     }
 
     @Test
+    void linksOutOfTheFolderAreSkippedWithOneReasonWhetherOrNotTheirTargetExists(@TempDir Path temp) throws Exception {
+        Path archive = Files.createDirectories(temp.resolve("archive"));
+        Path outside = Files.createDirectories(temp.resolve("outside"));
+        Files.copy(FILES.resolve("CT_small.dcm"), archive.resolve("ct.dcm"));
+        Files.copy(FILES.resolve("MR_small.dcm"), outside.resolve("mr.dcm"));
+        Files.createSymbolicLink(archive.resolve("inside.dcm"), archive.resolve("ct.dcm"));
+        Files.createSymbolicLink(archive.resolve("out.dcm"), outside.resolve("mr.dcm"));
+        Files.createSymbolicLink(archive.resolve("nothing.dcm"), outside.resolve("missing.dcm"));
+        Files.createSymbolicLink(archive.resolve("folder"), outside);
+        Files.createSymbolicLink(archive.resolve("climb.dcm"), archive.resolve("../outside/mr.dcm"));
+
+        var report = new DicomFolderScan(new DicomReader("s".getBytes(StandardCharsets.UTF_8)), 2).scan(archive);
+        assertThat(report.instances()).extracting(DicomSource.Instance::location)
+                .containsExactlyInAnyOrder(archive.resolve("ct.dcm").toString(), archive.resolve("inside.dcm").toString());
+        assertThat(report.skipped()).extracting(skipped -> Path.of(skipped.location()).getFileName().toString())
+                .containsExactlyInAnyOrder("out.dcm", "nothing.dcm", "folder", "climb.dcm");
+        assertThat(report.skipped()).allSatisfy(skipped -> assertThat(skipped.reason()).isEqualTo(DicomFolderScan.OUTSIDE));
+    }
+
+    @Test
     void planesFollowTheSliceNormal() {
         assertThat(Series.orientation(List.of(1.0, 0.0, 0.0, 0.0, 1.0, 0.0))).isEqualTo(Series.Orientation.AXIAL);
         assertThat(Series.orientation(List.of(1.0, 0.0, 0.0, 0.0, 0.0, -1.0))).isEqualTo(Series.Orientation.CORONAL);

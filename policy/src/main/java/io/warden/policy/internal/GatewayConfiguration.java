@@ -82,10 +82,12 @@ class GatewayConfiguration {
     GatewayService gatewayService(AgentQueries agents, AgentRegistry registry, Directory directory, KillSwitches killSwitches,
             PolicyDecisionPoint policyDecisionPoint, AuditLog audit, Retrieval retrieval, Clock clock, PolicyCache cache,
             GatewayMetrics gatewayMetrics, RateLimits rateLimits,
+            org.springframework.beans.factory.ObjectProvider<io.warden.clinical.cohort.CohortOwners> cohorts,
             @Value("${warden.gateway.retrieval-deadline:PT5S}") Duration deadline,
             @Value("${warden.gateway.refusal-record-window:PT1S}") Duration refusalWindow) {
         GatewayService gateway = new GatewayService(agents, registry, directory, killSwitches, policyDecisionPoint, audit,
-                retrieval, clock, deadline, rateLimits, cache, refusalWindow, gatewayMetrics);
+                retrieval, clock, deadline, rateLimits, cache, refusalWindow, gatewayMetrics,
+                cohorts.getIfAvailable(() -> io.warden.clinical.cohort.CohortOwners.NONE));
         gatewayMetrics.lostOutcomeRecords(gateway, GatewayService::lostOutcomeRecords);
         return gateway;
     }

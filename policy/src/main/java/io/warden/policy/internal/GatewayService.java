@@ -92,6 +92,7 @@ public final class GatewayService {
     }
 
     private final AgentQueries agents;
+    private final io.warden.clinical.cohort.CohortOwners cohorts;
     private final AgentRegistry registry;
     private final Directory directory;
     private final KillSwitches killSwitches;
@@ -117,6 +118,15 @@ public final class GatewayService {
     public GatewayService(AgentQueries agents, AgentRegistry registry, Directory directory, KillSwitches killSwitches,
             PolicyDecisionPoint decisionPoint, AuditLog audit, Retrieval retrieval, Clock clock, Duration deadline,
             RateLimits limits, PolicyCache cache, Duration refusalWindow, GatewayMetrics metrics) {
+        this(agents, registry, directory, killSwitches, decisionPoint, audit, retrieval, clock, deadline, limits, cache, refusalWindow,
+                metrics, io.warden.clinical.cohort.CohortOwners.NONE);
+    }
+
+    public GatewayService(AgentQueries agents, AgentRegistry registry, Directory directory, KillSwitches killSwitches,
+            PolicyDecisionPoint decisionPoint, AuditLog audit, Retrieval retrieval, Clock clock, Duration deadline,
+            RateLimits limits, PolicyCache cache, Duration refusalWindow, GatewayMetrics metrics,
+            io.warden.clinical.cohort.CohortOwners cohorts) {
+        this.cohorts = cohorts;
         this.agents = agents;
         this.registry = registry;
         this.directory = directory;
@@ -277,6 +287,15 @@ public final class GatewayService {
             String invalid = CohortSearch.invalid(request.filter());
             if (invalid != null) {
                 deny(400, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.INVALID_REQUEST), invalid);
+            }
+            // a cohort is served only while the builder that owns it is ACTIVE: suspended or retired, its cohorts go dark
+            var builder = request.collection() == null ? java.util.Optional.<String>empty() : cohorts.ownerOf(request.collection());
+            if (builder.isPresent()) {
+                var status = agents.findAgent(io.warden.registry.AgentId.of(builder.get())).map(AgentView::status).orElse(null);
+                if (status != io.warden.registry.AgentStatus.ACTIVE) {
+                    deny(403, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.COHORT_NOT_SERVED), "Cohort "
+                            + request.collection() + " is not served: its builder agent is " + (status == null ? "gone" : status));
+                }
             }
         }
         PurposeOfUse purpose = null;

@@ -13,6 +13,9 @@ import io.warden.policy.KillSwitches;
 import io.warden.policy.ReasonCodes;
 import io.warden.registry.Actor;
 import io.warden.registry.Entitlement;
+import io.warden.registry.AgentId;
+import io.warden.registry.AgentQueries;
+import io.warden.registry.AgentStatus;
 import io.warden.registry.Entitlements;
 import io.warden.registry.EntitlementsUnavailable;
 import io.warden.registry.PurposeOfUse;
@@ -49,8 +52,11 @@ class GovernedCohortReads implements CohortReads {
     private final Entitlements entitlements;
     private final KillSwitches killSwitches;
     private final AuditLog audit;
+    private final AgentQueries agents;
 
-    GovernedCohortReads(ObjectProvider<CohortRuns> runs, Entitlements entitlements, KillSwitches killSwitches, AuditLog audit) {
+    GovernedCohortReads(ObjectProvider<CohortRuns> runs, Entitlements entitlements, KillSwitches killSwitches, AuditLog audit,
+            AgentQueries agents) {
+        this.agents = agents;
         this.runs = runs;
         this.entitlements = entitlements;
         this.killSwitches = killSwitches;
@@ -135,6 +141,11 @@ class GovernedCohortReads implements CohortReads {
                     "A kill switch stops reads of dataset " + run.dataset(), Map.of());
         }
         boolean oversight = oversight(reader);
+        if (!oversight && builderRetired(run)) {
+            // a cohort is retired with the builder that made it: only admins and compliance may still look at it
+            throw new CohortReadRefused(403, "cohort-retired", ReasonCodes.COHORT_NOT_SERVED, null,
+                    "Cohort " + run.cohort() + " was retired with the agent that built it", Map.of());
+        }
         if (oversight && (asked == null || asked == PurposeOfUse.HSYSADMIN)) {
             return PurposeOfUse.HSYSADMIN;
         }
@@ -156,6 +167,14 @@ class GovernedCohortReads implements CohortReads {
                             + (held.isEmpty() ? "" : "; you may under " + held), Map.of());
         }
         return asked;
+    }
+
+    private boolean builderRetired(CohortRuns.Run run) {
+        try {
+            return agents.findAgent(AgentId.of(run.agentId())).map(agent -> agent.status() == AgentStatus.RETIRED).orElse(true);
+        } catch (IllegalArgumentException notAnId) {
+            return true; // a run names its builder by id; anything else is not a builder that can vouch for it
+        }
     }
 
     private Entitlement entitlement(Actor reader) {
@@ -213,7 +232,7 @@ class GovernedCohortReads implements CohortReads {
         if (reader.has(Role.ADMIN)) {
             return run;
         }
-        return new CohortRuns.Run(run.id(), run.cohort(), run.agentId(), run.dataset(), run.sourceKind(), "", run.collection(),
+        return new CohortRuns.Run(run.id(), run.cohort(), run.agentId(), run.dataset(), run.sourceKey(), run.sourceKind(), "", run.collection(),
                 run.status(), run.indexVersion(), run.instances(), run.series(), run.skipped(), hide(run.message(), run.source()),
                 run.requestedBy(), run.startedAt(), run.finishedAt(), run.steps().stream()
                         .map(step -> new CohortRuns.Step(step.name(), step.status(), step.done(), step.total(), step.startedAt(),

@@ -36,17 +36,21 @@ class CohortPagesController {
     private final io.warden.registry.AgentRegistry registry;
     private final CohortReads reads;
 
-    CohortPagesController(ObjectProvider<CohortRuns> runs, io.warden.registry.AgentRegistry registry, CohortReads reads) {
+    private final io.warden.registry.DataSources sources;
+
+    CohortPagesController(ObjectProvider<CohortRuns> runs, io.warden.registry.AgentRegistry registry, CohortReads reads,
+            io.warden.registry.DataSources sources) {
         this.runs = runs;
         this.registry = registry;
         this.reads = reads;
+        this.sources = sources;
     }
 
     /** What the start form shows again after a refusal. */
-    record StartForm(String agentId, String cohort, String dataset, String sourceKind, String source) {
+    record StartForm(String agentId, String cohort, String source) {
 
         static StartForm empty() {
-            return new StartForm("", "", "", "folder", "");
+            return new StartForm("", "", "");
         }
     }
 
@@ -59,13 +63,10 @@ class CohortPagesController {
 
     @org.springframework.web.bind.annotation.PostMapping
     String start(Actor actor, Model model, @RequestParam(defaultValue = "") String agentId, @RequestParam(defaultValue = "") String cohort,
-            @RequestParam(defaultValue = "") String dataset, @RequestParam(defaultValue = "folder") String sourceKind,
             @RequestParam(defaultValue = "") String source) {
-        StartForm form = new StartForm(agentId, cohort, dataset, sourceKind, source);
+        StartForm form = new StartForm(agentId, cohort, source);
         try {
-            CohortRuns.Source from = sourceKind.equals("dicomweb") ? new CohortRuns.Source(null, source.strip())
-                    : new CohortRuns.Source(source.strip(), null);
-            CohortRuns.Run started = builds().start(new CohortRuns.StartRequest(agentId, cohort.strip(), dataset, from),
+            CohortRuns.Run started = builds().start(new CohortRuns.StartRequest(agentId, cohort.strip(), source.strip()),
                     new CohortRuns.Requester(actor.id(), actor.has(io.warden.registry.Role.ADMIN)));
             return "redirect:/portal/cohorts?run=" + started.id();
         } catch (RegistryException e) {
@@ -81,6 +82,7 @@ class CohortPagesController {
                 : registry.search(new io.warden.registry.AgentFilter(io.warden.registry.AgentStatus.ACTIVE,
                         io.warden.registry.AgentKind.COHORT_BUILDER, admin ? null : actor.id(), null, null), 0, 100).items();
         model.addAttribute("builders", builders);
+        model.addAttribute("sources", builders.isEmpty() ? List.of() : sources.list());
         model.addAttribute("form", form);
         model.addAttribute("field", field);
         model.addAttribute("problem", problem);

@@ -113,6 +113,26 @@ class RegistryAuditTrail {
                 .tool(event.key()).detail("maxK", event.maxK()).detail("version", event.version()), event);
     }
 
+    @ApplicationModuleListener
+    void on(io.warden.registry.events.DataSourceChanged event) {
+        String action = event.before() == null ? "data_source.registered" : event.after() == null ? "data_source.removed"
+                : "data_source.changed";
+        var builder = AuditEvent.builder(action, actor(event.actorId()), new AuditTarget("data-source", event.key()));
+        var scope = event.after() != null ? event.after() : event.before();
+        if (scope != null) {
+            builder.dataset(scope.scopeKey());
+        }
+        String before = PostgresDataSources.describe(event.before());
+        String after = PostgresDataSources.describe(event.after());
+        if (before != null) {
+            text(builder, "before", before);
+        }
+        if (after != null) {
+            text(builder, "after", after);
+        }
+        record(builder, event);
+    }
+
     private void record(AuditEvent.Builder builder, Object event, Object... sets) {
         for (int i = 0; i < sets.length; i += 2) {
             text(builder, (String) sets[i], String.join(",", ((Collection<?>) sets[i + 1]).stream().map(String::valueOf).toList()));

@@ -1,0 +1,33 @@
+package io.warden.app.cohort;
+
+import io.warden.registry.Actor;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import java.util.Map;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Gives a cohort to another COHORT_BUILDER agent: admins only (the role rule), audited as {@code cohort.transferred}.
+ * Errors are rendered by {@link CohortRunController.Problems}, which covers this package.
+ */
+@RestController
+class CohortTransferController {
+
+    record Transfer(@NotBlank @Size(max = 100) String agentId, @NotBlank @Size(max = 2000) String reason) {
+    }
+
+    private final CohortBuilds builds;
+
+    CohortTransferController(CohortBuilds builds) {
+        this.builds = builds;
+    }
+
+    @PostMapping(path = "/api/v1/cohorts/{collection}/transfer", consumes = "application/json", produces = "application/json")
+    Map<String, Object> transfer(@PathVariable String collection, @Valid @RequestBody Transfer request, Actor actor) {
+        return builds.transfer(collection, request.agentId(), request.reason().strip(), actor.id());
+    }
+}

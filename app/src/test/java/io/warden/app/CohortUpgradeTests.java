@@ -1,0 +1,143 @@
+package io.warden.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.warden.app.cohort.CohortSourceUpgrade;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Cohorts and archive roots made before data sources and owners: the schema as it stood at V14_40 with runs as the
+ * cohort builder wrote them then, migrated, gives each cohort the builder of its published run; and at start the
+ * archive root earlier runs read is registered as a data source bound to their scope when they used one, or the start
+ * is refused with a message saying what to declare.
+ */
+class CohortUpgradeTests extends IntegrationTest {
+
+    static final Path LEGACY_ROOT = DATA.resolve("legacy-archives");
+    static final String A = "00000000-0000-4000-8000-00000000000a";
+    static final String B = "00000000-0000-4000-8000-00000000000b";
+
+    @Autowired
+    DataSource dataSource;
+
+    /** The schema owner's, as Flyway migrates. */
+    @Autowired
+    @org.springframework.boot.flyway.autoconfigure.FlywayDataSource
+    DataSource owner;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    CohortSourceUpgrade upgrade;
+
+    @Test
+    void earlierCohortsBecomeOwnedByTheBuilderOfTheirPublishedRunAndKeepTheirCollections() {
+        String schema = "upgrade_" + Long.toHexString(System.nanoTime());
+        Map<String, String> placeholders = Map.of("appRole", appRole());
+        Flyway.configure().dataSource(owner).schemas(schema).placeholders(placeholders).locations("classpath:db/migration").target("14.40")
+                .load().migrate();
+        try {
+            JdbcClient at = JdbcClient.create(owner);
+            // as V9_01 shaped them: B's run of "chest" was published over A's (the takeover), "brain" failed for A
+            insertRun(at, schema + ".cohort_run", "r1", "chest", A, "REPLACED", "cohort-chest", "2025-01-01T00:00:00Z");
+            insertRun(at, schema + ".cohort_run", "r2", "chest", B, "PUBLISHED", "cohort-chest", "2025-02-01T00:00:00Z");
+            insertRun(at, schema + ".cohort_run", "r3", "brain", A, "FAILED", "cohort-brain", "2025-03-01T00:00:00Z");
+            assertThat(at.sql("select count(*) from information_schema.tables where table_schema = ? and table_name = 'cohort'")
+                    .param(schema).query(Integer.class).single()).as("no owners before the upgrade").isZero();
+
+            Flyway.configure().dataSource(owner).schemas(schema).placeholders(placeholders).locations("classpath:db/migration").load()
+                    .migrate();
+
+            List<Map<String, Object>> cohorts = at.sql("select collection, name, agent_id, created_at from " + schema
+                    + ".cohort order by collection").query().listOfRows();
+            assertThat(cohorts).hasSize(2);
+            assertThat(cohorts.get(0)).containsEntry("collection", "cohort-brain").containsEntry("name", "brain").containsEntry("agent_id", A);
+            assertThat(cohorts.get(1)).containsEntry("collection", "cohort-chest").containsEntry("name", "chest").containsEntry("agent_id", B);
+            assertThat(((Timestamp) cohorts.get(1).get("created_at")).toInstant()).isEqualTo(Instant.parse("2025-01-01T00:00:00Z"));
+            assertThat(at.sql("select count(*) from " + schema + ".cohort_run where source_key is null").query(Integer.class).single())
+                    .as("earlier runs read no registered source").isEqualTo(3);
+            assertThat(at.sql("select count(*) from " + schema + ".data_source").query(Integer.class).single()).isZero();
+        } finally {
+            JdbcClient.create(owner).sql("drop schema " + schema + " cascade").update();
+        }
+    }
+
+    @Test
+    void theArchiveRootEarlierRunsReadIsRegisteredWithTheirScopeOrTheStartSaysWhatToDeclare() throws IOException {
+        Path a = Files.createDirectories(LEGACY_ROOT.resolve("team-a")).toRealPath();
+        Path c = Files.createDirectories(LEGACY_ROOT.resolve("team-c")).toRealPath();
+        String root = LEGACY_ROOT.toRealPath().toString();
+        insertRun(jdbc, "cohort_run", "legacy-a", "legacy-a", A, "PUBLISHED", "cohort-legacy-a", "2020-01-01T00:00:00Z", a, "imaging-ct-deid");
+        insertRun(jdbc, "cohort_run", "legacy-c", "legacy-c", B, "PUBLISHED", "cohort-legacy-c", "2020-01-02T00:00:00Z", c, "dermatology-phi");
+        try {
+            assertThatThrownBy(upgrade::upgrade).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(root + " under several data scopes [dermatology-phi, imaging-ct-deid]")
+                    .hasMessageContaining(a + " read under [imaging-ct-deid]").hasMessageContaining(c + " read under [dermatology-phi]")
+                    .hasMessageContaining("warden.cohort.sources.<key>.location=").hasMessageContaining("warden.cohort.sources.<key>.scope=");
+            assertThat(sourceAt(root)).as("nothing registered for an ambiguous root").isNull();
+
+            jdbc.sql("delete from cohort_run where id = 'legacy-c'").update();
+            upgrade.upgrade();
+            JsonNode registered = sourceAt(root);
+            assertThat(registered).isNotNull();
+            assertThat(registered.get("scopeKey").asString()).isEqualTo("imaging-ct-deid");
+            assertThat(registered.get("kind").asString()).isEqualTo("FOLDER");
+            assertThat(jdbc.sql("select source_key from cohort_run where id = 'legacy-a'").query(String.class).single())
+                    .isEqualTo(registered.get("key").asString());
+            int sources = client.get("/api/v1/data-sources", admin()).json().size();
+            upgrade.upgrade();
+            assertThat(client.get("/api/v1/data-sources", admin()).json().size()).as("a second start registers nothing").isEqualTo(sources);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.get(
+                    "/api/v1/audit/events?action=data_source.registered&limit=50", compliance()).json().get("items").toString())
+                    .contains(registered.get("key").asString(), "warden"));
+        } finally {
+            jdbc.sql("delete from cohort_run where id in ('legacy-a', 'legacy-c')").update();
+        }
+    }
+
+    private String appRole() {
+        try (var connection = dataSource.getConnection()) {
+            return connection.getMetaData().getUserName();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode sourceAt(String location) {
+        for (JsonNode source : client.get("/api/v1/data-sources", admin()).json()) {
+            if (source.get("location").asString().equals(location)) {
+                return source;
+            }
+        }
+        return null;
+    }
+
+    private static void insertRun(JdbcClient at, String table, String id, String cohort, String agent, String status, String collection,
+            String started) {
+        insertRun(at, table, id, cohort, agent, status, collection, started, DATA.resolve("archives"), "imaging-ct-deid");
+    }
+
+    private static void insertRun(JdbcClient at, String table, String id, String cohort, String agent, String status, String collection,
+            String started, Path folder, String dataset) {
+        at.sql("insert into " + table + """
+                 (id, cohort, agent_id, dataset, source_kind, source, collection, status, requested_by, started_at)
+                values (?, ?, ?, ?, 'FOLDER', ?, ?, ?, 'otto', ?)""")
+                .params(id, cohort, agent, dataset, folder.toString(), collection, status, Timestamp.from(Instant.parse(started))).update();
+    }
+}
