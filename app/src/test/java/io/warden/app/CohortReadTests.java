@@ -43,9 +43,9 @@ class CohortReadTests extends IntegrationTest {
                 java.nio.file.Files.copy(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
+        String source = CohortBuildTests.source("reads-archive", ARCHIVE, "imaging-ct-deid");
         var started = client.call("POST", "/api/v1/cohort-runs", owner(), """
-                {"agentId":"%s","cohort":"reads","dataset":"imaging-ct-deid","source":{"folder":"%s"}}"""
-                .formatted(CohortBuildTests.builderId(), ARCHIVE));
+                {"agentId":"%s","cohort":"reads","source":"%s"}""".formatted(CohortBuildTests.builderId(), source));
         assertThat(started.status()).as(started.body()).isEqualTo(202);
         runId = started.json().get("id").asString();
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() ->
