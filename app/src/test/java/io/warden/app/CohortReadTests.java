@@ -97,6 +97,44 @@ class CohortReadTests extends IntegrationTest {
     }
 
     @Test
+    void aRunWhoseSourceWasBoundToAnotherScopeIsNotReadAndNotRepublishedUntilRebuilt() {
+        JsonNode source = client.get("/api/v1/data-sources/reads-archive", admin()).json();
+        String moved = """
+                {"displayName":"reads-archive","kind":"FOLDER","location":"%s","scopeKey":"%s","version":%d}""";
+        var rebound = client.call("PUT", "/api/v1/data-sources/reads-archive", admin(), moved.formatted(
+                source.get("location").asString(), "wound-images-deid", source.get("version").asLong()));
+        assertThat(rebound.status()).as(rebound.body()).isEqualTo(200);
+        try {
+            var refused = client.get("/api/v1/cohort-runs/" + runId + "/points", owner());
+            assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+            assertThat(refused.json().get("code").asString()).isEqualTo("cohort-source-changed");
+            assertThat(ids(client.get("/api/v1/cohort-runs", owner()).json())).doesNotContain(runId);
+            var republished = client.call("POST", "/api/v1/cohort-runs/" + runId + "/republish", owner(), null);
+            assertThat(republished.status()).as(republished.body()).isEqualTo(409);
+            assertThat(republished.json().get("code").asString()).isEqualTo("cohort-source-changed");
+        } finally {
+            var restored = client.call("PUT", "/api/v1/data-sources/reads-archive", admin(), moved.formatted(
+                    source.get("location").asString(), "imaging-ct-deid", source.get("version").asLong() + 1));
+            assertThat(restored.status()).as(restored.body()).isEqualTo(200);
+        }
+        assertThat(client.get("/api/v1/cohort-runs/" + runId + "/points", owner()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aSuspendedBuildersRunIsNotRepublished() {
+        String builder = CohortBuildTests.builderId();
+        assertThat(client.call("POST", "/api/v1/agents/" + builder + "/suspend", admin(), "{\"reason\":\"checking\"}").status())
+                .isEqualTo(200);
+        try {
+            var refused = client.call("POST", "/api/v1/cohort-runs/" + runId + "/republish", owner(), null);
+            assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+        } finally {
+            assertThat(client.call("POST", "/api/v1/agents/" + builder + "/reinstate", admin(), "{\"reason\":\"checked\"}")
+                    .status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void theEntitlementFollowsGroupMembership() {
         String group = "g-readers-" + System.nanoTime();
         jdbc.sql("insert into directory_group (id, display_name, updated_at) values (:id, 'Cohort readers', now())").param("id", group).update();

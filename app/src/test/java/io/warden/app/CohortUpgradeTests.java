@@ -49,7 +49,9 @@ class CohortUpgradeTests extends IntegrationTest {
     @Test
     void earlierCohortsBecomeOwnedByTheBuilderOfTheirPublishedRunAndKeepTheirCollections() {
         String schema = "upgrade_" + Long.toHexString(System.nanoTime());
-        Map<String, String> placeholders = Map.of("appRole", appRole());
+        // the schema owner as the application role: the migrations' grants then change nothing, for they would also
+        // re-grant the application role rights on the running instance's own tables (V3_00 grants in schema public)
+        Map<String, String> placeholders = Map.of("appRole", ownerRole());
         Flyway.configure().dataSource(owner).schemas(schema).placeholders(placeholders).locations("classpath:db/migration").target("14.40")
                 .load().migrate();
         try {
@@ -79,40 +81,46 @@ class CohortUpgradeTests extends IntegrationTest {
     }
 
     @Test
-    void theArchiveRootEarlierRunsReadIsRegisteredWithTheirScopeOrTheStartSaysWhatToDeclare() throws IOException {
+    void eachFolderEarlierRunsReadIsRegisteredWithTheirScopeNeverTheRootOrTheStartSaysWhatToDeclare() throws IOException {
         Path a = Files.createDirectories(LEGACY_ROOT.resolve("team-a")).toRealPath();
         Path c = Files.createDirectories(LEGACY_ROOT.resolve("team-c")).toRealPath();
         String root = LEGACY_ROOT.toRealPath().toString();
         insertRun(jdbc, "cohort_run", "legacy-a", "legacy-a", A, "PUBLISHED", "cohort-legacy-a", "2020-01-01T00:00:00Z", a, "imaging-ct-deid");
         insertRun(jdbc, "cohort_run", "legacy-c", "legacy-c", B, "PUBLISHED", "cohort-legacy-c", "2020-01-02T00:00:00Z", c, "dermatology-phi");
+        insertRun(jdbc, "cohort_run", "legacy-x", "legacy-x", B, "PUBLISHED", "cohort-legacy-x", "2020-01-03T00:00:00Z", a, "dermatology-phi");
         try {
             assertThatThrownBy(upgrade::upgrade).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining(root + " under several data scopes [dermatology-phi, imaging-ct-deid]")
-                    .hasMessageContaining(a + " read under [imaging-ct-deid]").hasMessageContaining(c + " read under [dermatology-phi]")
+                    .hasMessageContaining(a + " under several data scopes [dermatology-phi, imaging-ct-deid]")
                     .hasMessageContaining("warden.cohort.sources.<key>.location=").hasMessageContaining("warden.cohort.sources.<key>.scope=");
-            assertThat(sourceAt(root)).as("nothing registered for an ambiguous root").isNull();
+            assertThat(sourceAt(a.toString())).as("nothing registered for a folder read under several scopes").isNull();
 
-            jdbc.sql("delete from cohort_run where id = 'legacy-c'").update();
+            jdbc.sql("delete from cohort_run where id = 'legacy-x'").update();
             upgrade.upgrade();
-            JsonNode registered = sourceAt(root);
-            assertThat(registered).isNotNull();
-            assertThat(registered.get("scopeKey").asString()).isEqualTo("imaging-ct-deid");
-            assertThat(registered.get("kind").asString()).isEqualTo("FOLDER");
+            JsonNode teamA = sourceAt(a.toString());
+            JsonNode teamC = sourceAt(c.toString());
+            assertThat(teamA).isNotNull();
+            assertThat(teamC).isNotNull();
+            assertThat(teamA.get("scopeKey").asString()).isEqualTo("imaging-ct-deid");
+            assertThat(teamC.get("scopeKey").asString()).isEqualTo("dermatology-phi");
+            assertThat(teamA.get("kind").asString()).isEqualTo("FOLDER");
+            assertThat(sourceAt(root)).as("the archive root is never bound to one scope as a whole").isNull();
             assertThat(jdbc.sql("select source_key from cohort_run where id = 'legacy-a'").query(String.class).single())
-                    .isEqualTo(registered.get("key").asString());
+                    .isEqualTo(teamA.get("key").asString());
+            assertThat(jdbc.sql("select source_key from cohort_run where id = 'legacy-c'").query(String.class).single())
+                    .isEqualTo(teamC.get("key").asString());
             int sources = client.get("/api/v1/data-sources", admin()).json().size();
             upgrade.upgrade();
             assertThat(client.get("/api/v1/data-sources", admin()).json().size()).as("a second start registers nothing").isEqualTo(sources);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.get(
                     "/api/v1/audit/events?action=data_source.registered&limit=50", compliance()).json().get("items").toString())
-                    .contains(registered.get("key").asString(), "warden"));
+                    .contains(teamA.get("key").asString(), "warden"));
         } finally {
-            jdbc.sql("delete from cohort_run where id in ('legacy-a', 'legacy-c')").update();
+            jdbc.sql("delete from cohort_run where id in ('legacy-a', 'legacy-c', 'legacy-x')").update();
         }
     }
 
-    private String appRole() {
-        try (var connection = dataSource.getConnection()) {
+    private String ownerRole() {
+        try (var connection = owner.getConnection()) {
             return connection.getMetaData().getUserName();
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);

@@ -40,4 +40,7 @@ public interface CohortReads {
 
     /** The purposes the reader may name when reading this run; empty when they may not read it. */
     SortedSet<PurposeOfUse> purposes(Actor reader, String runId);
+
+    /** The run as this person may see it (where it reads from is for admins only); no decision, no record. */
+    CohortRuns.Run shown(Actor reader, CohortRuns.Run run);
 }

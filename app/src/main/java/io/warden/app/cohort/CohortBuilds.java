@@ -231,6 +231,17 @@ public final class CohortBuilds implements CohortRuns {
         if (!ownerOf(run.collection()).map(run.agentId()::equals).orElse(false)) {
             throw new RegistryException.Conflict("cohort-not-owned", "Agent " + run.agentId() + " no longer owns cohort " + run.collection());
         }
+        // the builder's rights now, not when the run was made: suspended, a scope revoked, a kill switch, a source moved
+        String stop = stopReason(agent, run.dataset());
+        if (stop != null) {
+            throw new RegistryException.AccessRuleViolated("builder-may-not-publish", stop);
+        }
+        try {
+            source(run);
+        } catch (IllegalStateException moved) {
+            throw new RegistryException.Conflict("cohort-source-changed", "Run " + runId + " cannot be republished: "
+                    + moved.getMessage());
+        }
         long version = pipeline.reindex(run.id(), run.collection(), run.dataset()).version();
         publish(run, version, requester.id());
         return find(runId).orElseThrow();

@@ -55,7 +55,7 @@ class CohortRunController {
     ResponseEntity<CohortRuns.Run> start(@Valid @RequestBody StartRequest request, Actor actor) {
         CohortRuns.Run run = runs.start(new CohortRuns.StartRequest(request.agentId(), request.cohort(), request.source()),
                 requester(actor));
-        return ResponseEntity.accepted().location(URI.create("/api/v1/cohort-runs/" + run.id())).body(run);
+        return ResponseEntity.accepted().location(URI.create("/api/v1/cohort-runs/" + run.id())).body(reads.shown(actor, run));
     }
 
     // reads are decided on the reader's entitlements and audited (CohortReads); starting and republishing are not reads
@@ -84,7 +84,7 @@ class CohortRunController {
 
     @PostMapping("/{id}/republish")
     CohortRuns.Run republish(@PathVariable String id, Actor actor) {
-        return runs.republish(id, requester(actor));
+        return reads.shown(actor, runs.republish(id, requester(actor)));
     }
 
     private static CohortRuns.Requester requester(Actor actor) {

@@ -65,7 +65,9 @@ public final class CohortSourceUpgrade {
         Map<String, DataSourceKind> kinds = new TreeMap<>();
         for (EarlierRun run : runs) {
             if (covering(run).isEmpty()) {
-                String root = rootOf(run);
+                // each folder a run read becomes a source of its own, never the whole archive root: a root bound to one
+                // scope would let a builder holding that scope read every other folder under it
+                String root = run.kind() == DataSourceKind.DICOMWEB || rootOf(run).isEmpty() ? rootOf(run) : run.source();
                 kinds.put(root, run.kind());
                 uncovered.computeIfAbsent(root, r -> new TreeMap<>()).computeIfAbsent(run.source(), s -> new TreeSet<>()).add(run.dataset());
             }

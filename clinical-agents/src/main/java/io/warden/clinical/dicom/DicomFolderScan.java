@@ -84,8 +84,19 @@ public final class DicomFolderScan {
             List<Future<Object>> results = new ArrayList<>();
             for (Path[] file : inside) {
                 results.add(pool.submit(() -> {
+                    // checked again when read, and opened without following a link: a file swapped for a link to
+                    // somewhere else after the listing is skipped, not read
                     try {
-                        return new Instance(file[0].toString(), reader.read(file[1]));
+                        if (!file[1].toRealPath().startsWith(root)) {
+                            return new Skipped(file[0].toString(), OUTSIDE);
+                        }
+                    } catch (IOException gone) {
+                        return new Skipped(file[0].toString(), OUTSIDE);
+                    }
+                    try (java.io.InputStream in = Files.newInputStream(file[1], LinkOption.NOFOLLOW_LINKS)) {
+                        return new Instance(file[0].toString(), reader.read(in, file[1].toString()));
+                    } catch (IOException e) {
+                        return new Skipped(file[0].toString(), OUTSIDE);
                     } catch (DicomFormatException e) {
                         return new Skipped(file[0].toString(), e.getMessage());
                     }

@@ -87,7 +87,7 @@ class GatewayConfiguration {
             @Value("${warden.gateway.refusal-record-window:PT1S}") Duration refusalWindow) {
         GatewayService gateway = new GatewayService(agents, registry, directory, killSwitches, policyDecisionPoint, audit,
                 retrieval, clock, deadline, rateLimits, cache, refusalWindow, gatewayMetrics,
-                cohorts.getIfAvailable(() -> io.warden.clinical.cohort.CohortOwners.NONE));
+                cohorts.getObject()); // required: without it no gateway could keep a suspended builder's cohorts dark
         gatewayMetrics.lostOutcomeRecords(gateway, GatewayService::lostOutcomeRecords);
         return gateway;
     }

@@ -16,6 +16,7 @@ import io.warden.registry.Entitlement;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
+import io.warden.registry.DataSources;
 import io.warden.registry.Entitlements;
 import io.warden.registry.EntitlementsUnavailable;
 import io.warden.registry.PurposeOfUse;
@@ -53,10 +54,12 @@ class GovernedCohortReads implements CohortReads {
     private final KillSwitches killSwitches;
     private final AuditLog audit;
     private final AgentQueries agents;
+    private final DataSources catalogue;
 
     GovernedCohortReads(ObjectProvider<CohortRuns> runs, Entitlements entitlements, KillSwitches killSwitches, AuditLog audit,
-            AgentQueries agents) {
+            AgentQueries agents, DataSources catalogue) {
         this.agents = agents;
+        this.catalogue = catalogue;
         this.runs = runs;
         this.entitlements = entitlements;
         this.killSwitches = killSwitches;
@@ -71,20 +74,77 @@ class GovernedCohortReads implements CohortReads {
     @Override
     public List<CohortRuns.Run> list(Actor reader) {
         List<CohortRuns.Run> all = builds().list();
-        if (oversight(reader)) {
-            return all.stream().map(run -> view(reader, run)).toList();
-        }
-        Entitlement entitlement = entitlement(reader);
-        return all.stream().filter(run -> entitlement.holds(run.dataset())).map(run -> view(reader, run)).toList();
+        boolean oversight = oversight(reader);
+        Entitlement entitlement = oversight ? null : entitlement(reader);
+        List<CohortRuns.Run> shown = all.stream()
+                .filter(run -> oversight || entitlement.holds(run.dataset()))
+                // a kill switch on a run's dataset hides the run itself, and a retired builder's cohorts are gone
+                .filter(run -> oversight || (!stopped(run) && !builderRetired(run)))
+                .map(run -> view(reader, run)).toList();
+        AuditEvent listed = AuditEvent.builder("cohort.listed", AuditActor.person(reader.id()), new AuditTarget("cohort-runs", "list"))
+                .outcome(Outcome.SUCCESS).detail("runs", shown.size()).build();
+        audit.append(listed); // throws: an unaudited listing is not answered
+        return shown;
     }
 
     @Override
     public CohortRuns.Run find(Actor reader, String runId) {
         CohortRuns.Run run = run(runId);
-        if (!oversight(reader) && !entitlement(reader).holds(run.dataset())) {
-            throw notEntitled(reader, run);
+        String refusal = null;
+        try {
+            if (!oversight(reader)) {
+                if (!entitlement(reader).holds(run.dataset())) {
+                    throw notEntitled(reader, run);
+                }
+                if (stopped(run)) {
+                    throw killed(run);
+                }
+                if (builderRetired(run)) {
+                    throw retired(run);
+                }
+            }
+        } catch (CohortReadRefused refused) {
+            refusal = refused.reasons().getFirst();
+            record(reader, run, null, "run", null, Map.of(), refusal);
+            throw refused;
         }
+        record(reader, run, null, "run", null, Map.of(), null);
         return view(reader, run);
+    }
+
+    @Override
+    public CohortRuns.Run shown(Actor reader, CohortRuns.Run run) {
+        return view(reader, run);
+    }
+
+    private boolean stopped(CohortRuns.Run run) {
+        KillSwitches.Covered covered = killSwitches.covers(run.agentId(), "", run.dataset());
+        return covered.dataset() || covered.global() || sourceMoved(run);
+    }
+
+    /**
+     * Whether the run's data source is gone or now bound to another scope than the run's dataset: its records may
+     * belong to a scope the run's readers do not hold, so the run is not read until it is rebuilt.
+     */
+    private boolean sourceMoved(CohortRuns.Run run) {
+        if (run.sourceKey() == null) {
+            return false; // made before data sources; the upgrade tied it to one or refused the start
+        }
+        return catalogue.find(run.sourceKey()).map(source -> !source.scopeKey().equals(run.dataset())).orElse(true);
+    }
+
+    private CohortReadRefused killed(CohortRuns.Run run) {
+        if (sourceMoved(run)) {
+            return new CohortReadRefused(403, "cohort-source-changed", ReasonCodes.COHORT_NOT_SERVED, null,
+                    "The data source of cohort " + run.cohort() + " was removed or bound to another scope; rebuild it", Map.of());
+        }
+        return new CohortReadRefused(403, "kill-switch", ReasonCodes.KILL_SWITCH, null,
+                "A kill switch stops reads of dataset " + run.dataset(), Map.of());
+    }
+
+    private static CohortReadRefused retired(CohortRuns.Run run) {
+        return new CohortReadRefused(403, "cohort-retired", ReasonCodes.COHORT_NOT_SERVED, null,
+                "Cohort " + run.cohort() + " was retired with the agent that built it", Map.of());
     }
 
     @Override
@@ -135,16 +195,13 @@ class GovernedCohortReads implements CohortReads {
 
     /** The purpose the read is made under, or a refusal; the kill switch comes first, as it does for agents. */
     private PurposeOfUse decide(Actor reader, CohortRuns.Run run, @Nullable PurposeOfUse asked) {
-        KillSwitches.Covered covered = killSwitches.covers(run.agentId(), "", run.dataset());
-        if (covered.dataset() || covered.global()) {
-            throw new CohortReadRefused(403, "kill-switch", ReasonCodes.KILL_SWITCH, null,
-                    "A kill switch stops reads of dataset " + run.dataset(), Map.of());
+        if (stopped(run)) {
+            throw killed(run);
         }
         boolean oversight = oversight(reader);
         if (!oversight && builderRetired(run)) {
             // a cohort is retired with the builder that made it: only admins and compliance may still look at it
-            throw new CohortReadRefused(403, "cohort-retired", ReasonCodes.COHORT_NOT_SERVED, null,
-                    "Cohort " + run.cohort() + " was retired with the agent that built it", Map.of());
+            throw retired(run);
         }
         if (oversight && (asked == null || asked == PurposeOfUse.HSYSADMIN)) {
             return PurposeOfUse.HSYSADMIN;

@@ -65,7 +65,6 @@ public class PostgresEntitlements implements Entitlements, GroupEntitlements {
         this.ids = ids;
     }
 
-    @Transactional(readOnly = true)
     @Override
     public Entitlement entitlement(String personId) {
         List<DirectoryGroup> groups;
