@@ -94,11 +94,17 @@ public final class DicomFolderScan {
                         return new Skipped(file[0].toString(), OUTSIDE);
                     }
                     try (java.io.InputStream in = Files.newInputStream(file[1], LinkOption.NOFOLLOW_LINKS)) {
-                        return new Instance(file[0].toString(), reader.read(in, file[1].toString()));
+                        // the size bounds every length the file declares, so a lie is refused before it is allocated
+                        long size = Files.size(file[1]);
+                        return new Instance(file[0].toString(), reader.read(in, file[1].toString(), size));
                     } catch (IOException e) {
                         return new Skipped(file[0].toString(), OUTSIDE);
                     } catch (DicomFormatException e) {
                         return new Skipped(file[0].toString(), e.getMessage());
+                    } catch (RuntimeException | StackOverflowError e) {
+                        // the reader turns its failures into DicomFormatException; whatever else one file causes,
+                        // it is that file's skip reason and never the whole scan's failure
+                        return new Skipped(file[0].toString(), file[1] + ": malformed: " + e);
                     }
                 }));
             }

@@ -21,9 +21,14 @@ import org.jspecify.annotations.Nullable;
  * A small, dependency-free reader of DICOM Part 10 headers. It accepts files with or without the 128-byte
  * preamble and file meta information; implicit and explicit VR little endian, explicit VR big endian and
  * deflated explicit little endian data sets (any other transfer syntax is explicit little endian up to the
- * pixel data); defined and undefined lengths; sequences (skipped, nested to any depth) and UN. It stops at
- * Pixel Data without reading it, reports a file that ends inside an element as truncated, and throws nothing
- * but {@link DicomFormatException}, naming the file and the offset. Patient identifiers leave it only as
+ * pixel data); defined and undefined lengths; sequences (skipped, nested up to {@link #MAX_DEPTH} deep) and UN.
+ * It stops at Pixel Data without reading it, reports a file that ends inside an element as truncated, and
+ * throws nothing but {@link DicomFormatException}, naming the file and the offset.
+ * <p>The input may be hostile, so what it declares is never trusted with memory, time or the stack: a length
+ * is checked against what remains of the file (when its size is known) before anything is read or skipped, a
+ * value kept is at most {@link #MAX_VALUE} bytes, a deflated data set may inflate to at most
+ * {@link #MAX_INFLATED} bytes, and sequences nest at most {@link #MAX_DEPTH} deep; a file beyond any of these
+ * is refused with the reason. Patient identifiers leave it only as
  * salted SHA-256 hashes. Thread-safe; a reader holds only its salt.
  * The hashing is shared with {@link DicomWebSource}, so both give equal hashes for equal values.
  */
@@ -38,6 +43,12 @@ public final class DicomReader {
     private static final int ITEM_END = 0xFFFEE00D;
     private static final int SEQUENCE_END = 0xFFFEE0DD;
     private static final long UNDEFINED = 0xFFFFFFFFL;
+    /** The longest value kept: the attributes read are short strings and numbers, a few bytes to a few KB. */
+    static final int MAX_VALUE = 4 * 1024 * 1024;
+    /** The most bytes a deflated data set may inflate to; real headers inflate to well under a MB. */
+    static final long MAX_INFLATED = 64L * 1024 * 1024;
+    /** The deepest nesting of sequences read; real data sets rarely nest beyond 5, and recursion must not overflow. */
+    static final int MAX_DEPTH = 16;
     /** VRs with a 2-byte reserved field and a 4-byte length in explicit VR. */
     private static final Set<String> LONG_VRS = Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV");
     /** The top-level attributes kept, by tag. */
@@ -63,22 +74,38 @@ public final class DicomReader {
 
     public DicomHeader read(Path file) throws DicomFormatException {
         try (InputStream in = Files.newInputStream(file)) {
-            return read(in, file.toString());
+            return read(in, file.toString(), Files.size(file));
         } catch (IOException e) {
             throw new DicomFormatException(file.toString(), 0, "cannot be read: " + e.getMessage());
         }
     }
 
+    /** Reads a stream of unknown length: lengths are bounded by the caps only, and by the stream's end. */
     public DicomHeader read(InputStream stream, String name) throws DicomFormatException {
-        Cursor in = new Cursor(new BufferedInputStream(stream, 64 * 1024), name);
+        return read(stream, name, -1);
+    }
+
+    /**
+     * @param size the stream's length in bytes, or -1 when unknown; a declared length beyond it is refused before
+     *     anything is read
+     */
+    public DicomHeader read(InputStream stream, String name, long size) throws DicomFormatException {
+        Cursor in = new Cursor(new BufferedInputStream(stream, 64 * 1024), name, size);
         try {
             return parse(in);
+        } catch (StackOverflowError e) {
+            // MAX_DEPTH keeps the recursion shallow; this stays so that no input can ever fail more than its own read
+            throw new DicomFormatException(name, in.offset, "malformed: nested too deeply");
         } catch (EOFException e) {
             throw new DicomFormatException(name, in.offset, "truncated: the file ends inside an element");
         } catch (IOException e) {
             throw new DicomFormatException(name, in.offset, "cannot be read: " + e.getMessage());
         } catch (RuntimeException e) {
             throw new DicomFormatException(name, in.offset, "malformed: " + e.getMessage());
+        } finally {
+            if (in.inflater != null) {
+                in.inflater.end(); // native memory, not left to the collector when many files are read
+            }
         }
     }
 
@@ -107,9 +134,10 @@ public final class DicomReader {
                     break;
                 }
                 Element element = in.header();
-                byte[] value = in.read(element.length);
                 if (element.tag == 0x00020010) {
-                    transferSyntax = text(value);
+                    transferSyntax = text(in.value(element));
+                } else {
+                    in.skip(element.length);
                 }
             }
         }
@@ -122,7 +150,11 @@ public final class DicomReader {
             case DEFLATED_LE -> {
                 in.littleEndian = true;
                 in.explicit = true;
-                in.source = new BufferedInputStream(new InflaterInputStream(in.source, new Inflater(true)), 64 * 1024);
+                in.inflater = new Inflater(true);
+                in.source = new BufferedInputStream(new InflaterInputStream(in.source, in.inflater), 64 * 1024);
+                // the file's size no longer bounds what follows: the inflated bytes are capped instead
+                in.limit = in.offset + MAX_INFLATED;
+                in.inflated = true;
             }
             default -> { in.littleEndian = true; in.explicit = true; }
         }
@@ -176,7 +208,7 @@ public final class DicomReader {
                 in.skip(element.length);
                 continue;
             }
-            byte[] value = in.read(element.length);
+            byte[] value = in.value(element);
             String vr = element.vr != null ? element.vr : IMPLICIT_VRS.getOrDefault(element.tag, "LO");
             values.put(key, vr.equals("US") ? (Object) in.unsignedShort(value)
                     : CHARACTER_SET_TEXT.contains(key) ? trimmed(value) : text(value));
@@ -184,6 +216,10 @@ public final class DicomReader {
     }
 
     private void sequence(Cursor in, Element element) throws IOException, DicomFormatException {
+        if (in.depth >= MAX_DEPTH) {
+            throw new DicomFormatException(in.name, in.offset, "sequences nested more than " + MAX_DEPTH + " deep");
+        }
+        in.depth++;
         boolean wasExplicit = in.explicit;
         boolean wasLittle = in.littleEndian;
         if ("UN".equals(element.vr) || element.vr == null && element.length == UNDEFINED && !wasExplicit) {
@@ -214,6 +250,7 @@ public final class DicomReader {
         } finally {
             in.explicit = wasExplicit;
             in.littleEndian = wasLittle;
+            in.depth--;
         }
     }
 
@@ -311,10 +348,35 @@ public final class DicomReader {
         long offset;
         boolean littleEndian = true;
         boolean explicit = true;
+        /** The offset past which there are no bytes (the file's size) or none may be read (the inflation cap); -1: unknown. */
+        long limit;
+        boolean inflated;
+        @Nullable Inflater inflater;
+        int depth;
 
-        Cursor(InputStream source, String name) {
+        Cursor(InputStream source, String name, long size) {
             this.source = source;
             this.name = name;
+            this.limit = size;
+        }
+
+        /** Refuses a length beyond what remains, before anything is read, skipped or allocated. */
+        void require(long n) throws DicomFormatException {
+            if (limit >= 0 && n > limit - offset) {
+                throw new DicomFormatException(name, offset, inflated
+                        ? "a deflated data set that inflates to more than " + MAX_INFLATED + " bytes (an element of " + n + " bytes)"
+                        : "truncated: an element of " + n + " bytes, but " + Math.max(0, limit - offset) + " remain");
+            }
+        }
+
+        /** A value kept: bounded by what remains and by {@link #MAX_VALUE}. */
+        byte[] value(Element element) throws IOException, DicomFormatException {
+            require(element.length);
+            if (element.length > MAX_VALUE) {
+                throw new DicomFormatException(name, offset, String.format("(%04X,%04X) declares a value of %d bytes, more than the %d a header value may have",
+                        element.tag >>> 16, element.tag & 0xFFFF, element.length, MAX_VALUE));
+            }
+            return read(element.length);
         }
 
         boolean atEnd() throws IOException {
@@ -330,9 +392,10 @@ public final class DicomReader {
             return bytes;
         }
 
-        byte[] read(long n) throws IOException {
-            if (n > Integer.MAX_VALUE - 16) {
-                throw new EOFException();
+        byte[] read(long n) throws IOException, DicomFormatException {
+            require(n);
+            if (n > MAX_VALUE) {
+                throw new DicomFormatException(name, offset, "an element of " + n + " bytes, more than " + MAX_VALUE + " read at once");
             }
             byte[] bytes = source.readNBytes((int) n);
             offset += bytes.length;
@@ -342,7 +405,10 @@ public final class DicomReader {
             return bytes;
         }
 
-        void skip(long n) throws IOException {
+        void skip(long n) throws IOException, DicomFormatException {
+            if (inflated) {
+                require(n); // skipping inflates: capped. On a file it only moves a position, and stops at its end as it always did
+            }
             long left = n;
             while (left > 0) {
                 long skipped = source.skip(left);
@@ -358,12 +424,12 @@ public final class DicomReader {
             offset += n;
         }
 
-        int u16() throws IOException {
+        int u16() throws IOException, DicomFormatException {
             byte[] b = read(2);
             return littleEndian ? (b[0] & 0xFF) | (b[1] & 0xFF) << 8 : (b[1] & 0xFF) | (b[0] & 0xFF) << 8;
         }
 
-        long uint32() throws IOException {
+        long uint32() throws IOException, DicomFormatException {
             byte[] b = read(4);
             long value = littleEndian
                     ? (b[0] & 0xFFL) | (b[1] & 0xFFL) << 8 | (b[2] & 0xFFL) << 16 | (b[3] & 0xFFL) << 24
@@ -371,7 +437,7 @@ public final class DicomReader {
             return value;
         }
 
-        int tag() throws IOException {
+        int tag() throws IOException, DicomFormatException {
             int group = u16();
             int element = u16();
             return group << 16 | element;
@@ -392,7 +458,7 @@ public final class DicomReader {
             return littleEndian ? (value[0] & 0xFF) | (value[1] & 0xFF) << 8 : (value[1] & 0xFF) | (value[0] & 0xFF) << 8;
         }
 
-        Element header() throws IOException {
+        Element header() throws IOException, DicomFormatException {
             int tag = tag();
             if ((tag >>> 16) == 0xFFFE) { // item and delimiters have no VR
                 return new Element(tag, null, uint32());
