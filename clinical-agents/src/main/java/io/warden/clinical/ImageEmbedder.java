@@ -16,7 +16,7 @@ public interface ImageEmbedder {
     int dimension();
 
     /**
-     * @throws EmbeddingRejected ({@code image-undecodable}, {@code batch-too-large}) naming the image at fault
+     * @throws EmbeddingRejected ({@code image-undecodable}, {@code image-too-large}, {@code batch-too-large}) naming the image at fault
      */
     List<float[]> embedImages(List<byte[]> images);
 }

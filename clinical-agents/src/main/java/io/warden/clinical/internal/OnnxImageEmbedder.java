@@ -12,13 +12,10 @@ import io.warden.clinical.Vectors;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 
 /**
  * An image encoder on ONNX Runtime (a CLIP or MedImageInsight image tower exported to ONNX): images are
@@ -95,25 +92,13 @@ public final class OnnxImageEmbedder implements ImageEmbedder, AutoCloseable {
         EmbeddingRejected.requireBatchAtMost(images.size(), ImageEmbedder.MAX_IMAGES, "images");
         List<BufferedImage> decoded = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
-            decoded.add(decode(images.get(i), i));
+            decoded.add(ImageDecoding.decode(images.get(i), i));
         }
         List<float[]> vectors = new ArrayList<>(images.size());
         for (int start = 0; start < decoded.size(); start += settings.batchSize()) {
             vectors.addAll(run(decoded.subList(start, Math.min(decoded.size(), start + settings.batchSize()))));
         }
         return vectors;
-    }
-
-    private static BufferedImage decode(byte[] bytes, int index) {
-        try {
-            BufferedImage image = bytes.length == 0 ? null : ImageIO.read(new ByteArrayInputStream(bytes));
-            if (image != null) {
-                return image;
-            }
-        } catch (IOException | RuntimeException e) {
-            // falls through to the refusal below
-        }
-        throw new EmbeddingRejected("image-undecodable", "Image " + index + " is not a PNG, JPEG, GIF or BMP that decodes");
     }
 
     private List<float[]> run(List<BufferedImage> images) {

@@ -3,7 +3,6 @@ package io.warden.clinical.internal;
 import io.warden.clinical.EmbeddingRejected;
 import io.warden.clinical.ImageEmbedder;
 import io.warden.clinical.Vectors;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -61,9 +59,7 @@ public final class RemoteImageEmbedder implements ImageEmbedder {
     public List<float[]> embedImages(List<byte[]> images) {
         EmbeddingRejected.requireBatchAtMost(images.size(), ImageEmbedder.MAX_IMAGES, "images");
         for (int i = 0; i < images.size(); i++) {
-            if (!decodes(images.get(i))) {
-                throw new EmbeddingRejected("image-undecodable", "Image " + i + " is not a PNG, JPEG, GIF or BMP that decodes");
-            }
+            ImageDecoding.decode(images.get(i), i); // refused here, not by the endpoint: undecodable or too large
         }
         List<float[]> vectors = new ArrayList<>(images.size());
         for (int start = 0; start < images.size(); start += batchSize) {
@@ -122,13 +118,5 @@ public final class RemoteImageEmbedder implements ImageEmbedder {
             vectors.add(Vectors.normalized(vector));
         }
         return vectors;
-    }
-
-    private static boolean decodes(byte[] image) {
-        try {
-            return image.length > 0 && ImageIO.read(new ByteArrayInputStream(image)) != null;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
     }
 }

@@ -134,6 +134,16 @@ class RemoteImageEmbedderTests {
     }
 
     @Test
+    void anImageDeclaringHugeDimensionsIsRefusedBeforeItIsDecodedOrSent() {
+        assertThatThrownBy(() -> embedder(4).embedImages(List.of(png(4), ImageDecodingTests.png(100_000, 100_000))))
+                .isInstanceOfSatisfying(EmbeddingRejected.class, e -> {
+                    assertThat(e.code()).isEqualTo("image-too-large");
+                    assertThat(e.getMessage()).contains("Image 1");
+                });
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
     void aWrongDimensionOrAFailingEndpointFailsTheCall() throws Exception {
         dimension.set(5);
         assertThatThrownBy(() -> embedder(4).embedImages(List.of(png(4)))).hasMessageContaining("5 dimensions");
