@@ -9,6 +9,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -16,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * export with it and has the README's verification flow call it valid. The database refuses the row, and
  * a row that got there anyway (the schema owner, a restored backup) is never served as a trusted key.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class AuditKeyTrustTests {
 
     private static final String APP_ROLE = "audit_test_app";
@@ -65,5 +69,16 @@ class AuditKeyTrustTests {
         assertThat(published.keys()).containsOnlyKeys(signing.keyId());
         assertThat(published.jwks()).extracting(jwk -> jwk.get("kid")).containsExactly(signing.keyId());
         assertThat(published.jwks().getFirst().get("fingerprint")).isEqualTo(SigningKeys.fingerprint(signing.publicKey()));
+    }
+
+    @Test
+    void everyTrustedKeysFingerprintIsLoggedWhenTheKeysAreLoaded(CapturedOutput output) {
+        var signing = SigningKeys.generatedIn(keys.resolve("signing"));
+        var earlier = SigningKeys.generatedIn(keys.resolve("earlier"));
+        new PublishedKeys(signing, Map.of(earlier.keyId(), earlier.publicKey()));
+        assertThat(output.getAll())
+                .contains("Audit key " + signing.keyId() + " is trusted (this instance signs with it): fingerprint "
+                        + SigningKeys.fingerprint(signing.publicKey()))
+                .contains("Audit key " + earlier.keyId() + " is trusted: fingerprint " + SigningKeys.fingerprint(earlier.publicKey()));
     }
 }
