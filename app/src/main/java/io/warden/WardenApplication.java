@@ -17,7 +17,7 @@ import org.springframework.modulith.Modulithic;
 public class WardenApplication {
 
     /**
-     * Starts Warden; {@code verify-export [--public-key KEY.pem] FILE} instead verifies an exported audit
+     * Starts Warden; {@code verify-export [--trust sha256:...] --public-key KEY.pem FILE} instead verifies an exported audit
      * file offline, and {@code evaluate ...} reports retrieval quality on labelled vectors, without starting
      * anything.
      */

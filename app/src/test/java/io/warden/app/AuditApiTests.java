@@ -78,6 +78,71 @@ class AuditApiTests extends IntegrationTest {
         assertThat(privileges).containsExactly("warden_app", true, true, false, false, false, false, true);
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    @org.springframework.boot.flyway.autoconfigure.FlywayDataSource
+    javax.sql.DataSource owner;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    javax.sql.DataSource dataSource;
+
+    /** Threat: the application's database credentials are used to plant a checkpoint key. */
+    @Test
+    void theApplicationRoleCannotPlantAKey() throws Exception {
+        var planted = io.warden.audit.internal.SigningKeys.generatedIn(
+                java.nio.file.Files.createTempDirectory("warden-planted-key"));
+        assertThat(jdbc.sql("select has_table_privilege('audit_signing_key', 'INSERT') or "
+                + "has_table_privilege('audit_signing_key', 'UPDATE') or has_table_privilege('audit_signing_key', 'DELETE')")
+                .query(Boolean.class).single()).isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbc.sql("""
+                        insert into audit_signing_key (key_id, algorithm, public_key, created_at)
+                        values (?, 'Ed25519', ?, now())""")
+                        .params(planted.keyId(), planted.publicKey().getEncoded()).update())
+                .rootCause().hasMessageContaining("permission denied for table audit_signing_key");
+    }
+
+    /**
+     * Threat: a key that got into the key table anyway (the schema owner, a restored backup) signs a forged
+     * export, and the README's flow ({@code /audit/keys}, then {@code verify-export}) must not call it valid.
+     */
+    @Test
+    void aPlantedKeyDoesNotMakeAForgedExportVerify() throws Exception {
+        var planted = io.warden.audit.internal.SigningKeys.generatedIn(
+                java.nio.file.Files.createTempDirectory("warden-planted-key"));
+        org.springframework.jdbc.core.simple.JdbcClient.create(owner).sql("""
+                        insert into audit_signing_key (key_id, algorithm, public_key, created_at)
+                        values (?, 'Ed25519', ?, now())""")
+                .params(planted.keyId(), planted.publicKey().getEncoded()).update();
+        long head = head();
+        var forged = new java.io.ByteArrayOutputStream();
+        new io.warden.audit.internal.AuditExporter(dataSource, planted)
+                .export(io.warden.audit.ExportFormat.NDJSON, 1, head, forged);
+
+        String served = client.get("/api/v1/audit/keys", compliance()).body();
+        assertThat(served).doesNotContain(planted.keyId());
+        java.nio.file.Path keys = java.nio.file.Files.createTempFile("warden-keys", ".json");
+        java.nio.file.Files.writeString(keys, served);
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("warden-forged", ".ndjson");
+        java.nio.file.Files.write(file, forged.toByteArray());
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        int status = io.warden.audit.ExportVerifier.run(new String[] {"--keys", keys.toString(), file.toString()},
+                new java.io.PrintStream(out), new java.io.PrintStream(err));
+        assertThat(status).as(out.toString()).isEqualTo(1);
+        assertThat(out.toString()).startsWith("INVALID");
+        // the same flow with the key a served row would have added verifies, so the refusal above is the key's
+        java.nio.file.Path plantedPem = java.nio.file.Files.createTempFile("warden-planted", ".pem");
+        java.nio.file.Files.writeString(plantedPem, io.warden.audit.internal.SigningKeys.toPem("PUBLIC KEY", planted.publicKey().getEncoded()));
+        out.reset();
+        assertThat(io.warden.audit.ExportVerifier.run(new String[] {"--keys", keys.toString(), "--public-key", plantedPem.toString(), file.toString()},
+                new java.io.PrintStream(out), new java.io.PrintStream(err))).as(out.toString()).isZero();
+    }
+
+    @Test
+    void servedKeysCarryTheFingerprintThatVerifyExportPins() {
+        JsonNode key = client.get("/api/v1/audit/keys", admin()).json().get("keys").get(0);
+        assertThat(key.get("fingerprint").asString()).matches("sha256:[0-9a-f]{64}");
+    }
+
     @Test
     void keysAreServedAsOkpJwks() {
         JsonNode keys = client.get("/api/v1/audit/keys", admin()).json().get("keys");

@@ -21,8 +21,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,12 +36,13 @@ import tools.jackson.databind.json.JsonMapper;
  * checkpoint in the file must verify and match the chain. Any format Warden exports is accepted. It never
  * throws for a bad file: the result says what is wrong and where.
  *
- * <p>From the command line: {@code java -jar warden.jar verify-export --public-key key.pem export.ndjson}
+ * <p>From the command line: {@code java -jar warden.jar verify-export --trust sha256:... --public-key key.pem export.ndjson}
  * (or {@code --keys keys.json} with the JWK set from {@code /api/v1/audit/keys}); exit status 0 when the file
  * verifies, 1 when it does not, 2 for a usage error.
  */
 public final class ExportVerifier {
 
+    private static final Pattern FINGERPRINT = Pattern.compile("sha256:[0-9a-f]{64}");
     private static final byte[] ED25519_SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
 
     private ExportVerifier() {
@@ -151,13 +156,26 @@ public final class ExportVerifier {
         System.exit(run(args, System.out, System.err));
     }
 
-    /** The command line: {@code [--public-key FILE | --keys FILE]... EXPORT}. Returns the exit status. */
+    /**
+     * The command line: {@code [--trust sha256:HEX]... [--public-key FILE | --keys FILE]... EXPORT}. With
+     * {@code --trust}, only given keys whose fingerprint is pinned are trusted; without it every given key
+     * is, and a warning says so, since a key list fetched from the server proves nothing by itself.
+     * Returns the exit status.
+     */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         List<Path> keyFiles = new ArrayList<>();
+        Set<String> pinned = new LinkedHashSet<>();
         Path export = null;
         for (int i = 0; i < args.length; i++) {
             if ((args[i].equals("--public-key") || args[i].equals("--keys")) && i + 1 < args.length) {
                 keyFiles.add(Path.of(args[++i]));
+            } else if (args[i].equals("--trust") && i + 1 < args.length) {
+                String fingerprint = args[++i].toLowerCase(Locale.ROOT);
+                if (!FINGERPRINT.matcher(fingerprint).matches()) {
+                    err.println("--trust takes a key fingerprint, sha256: and 64 hex digits, got: " + args[i]);
+                    return usage(err);
+                }
+                pinned.add(fingerprint);
             } else if (!args[i].startsWith("--") && export == null) {
                 export = Path.of(args[i]);
             } else {
@@ -168,13 +186,32 @@ public final class ExportVerifier {
         if (export == null || keyFiles.isEmpty()) {
             return usage(err);
         }
-        Map<String, PublicKey> keys = new HashMap<>();
+        Map<String, PublicKey> given = new HashMap<>();
         for (Path file : keyFiles) {
             try {
-                keys.putAll(readKeys(file));
+                given.putAll(readKeys(file));
             } catch (IOException | GeneralSecurityException | RuntimeException e) {
                 err.println("cannot read the public key " + file + ": it must be an Ed25519 X.509 PEM key or a JWK set");
                 return 2;
+            }
+        }
+        Map<String, PublicKey> keys = new HashMap<>();
+        if (pinned.isEmpty()) {
+            err.println("WARNING: no key fingerprint was pinned with --trust sha256:...: every given key is trusted,");
+            err.println("WARNING: so this proves only that the export matches those keys, not that Warden signed it.");
+            err.println("WARNING: pin the fingerprints Warden logs at start (\"Audit key ... fingerprint sha256:...\").");
+            keys.putAll(given);
+        } else {
+            given.forEach((id, key) -> {
+                if (pinned.contains(SigningKeys.fingerprint(key))) {
+                    keys.put(id, key);
+                } else {
+                    err.println("ignoring key " + id + " (" + SigningKeys.fingerprint(key) + "): its fingerprint is not pinned");
+                }
+            });
+            if (keys.isEmpty()) {
+                out.println("INVALID: none of the given keys has a pinned fingerprint (" + String.join(", ", pinned) + ")");
+                return 1;
             }
         }
         Verification result;
@@ -194,7 +231,7 @@ public final class ExportVerifier {
     }
 
     private static int usage(PrintStream err) {
-        err.println("usage: verify-export --public-key KEY.pem [--keys JWKS.json]... EXPORT_FILE");
+        err.println("usage: verify-export [--trust sha256:FINGERPRINT]... --public-key KEY.pem [--keys JWKS.json]... EXPORT_FILE");
         return 2;
     }
 }

@@ -35,12 +35,18 @@ class AuditConfiguration {
         return SigningKeys.generatedIn(properties.keyDir());
     }
 
+    /** The keys /audit/keys serves and verification trusts: from configuration only, never from the database. */
+    @Bean
+    PublishedKeys publishedAuditKeys(SigningKeys.SigningKey auditSigningKey, AuditProperties properties) {
+        return new PublishedKeys(auditSigningKey, trusted(properties));
+    }
+
     @Bean
     @DependsOnDatabaseInitialization
     PostgresAuditLog auditLog(DataSource dataSource, Clock clock, SigningKeys.SigningKey auditSigningKey,
-            AuditProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
+            PublishedKeys publishedAuditKeys, AuditProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
         // without the application's registry (a module's own tests) the meters are kept and read by nobody
-        return new PostgresAuditLog(dataSource, clock, auditSigningKey, trusted(properties), properties,
+        return new PostgresAuditLog(dataSource, clock, auditSigningKey, publishedAuditKeys.keys(), properties,
                 meterRegistry.getIfAvailable(SimpleMeterRegistry::new));
     }
 

@@ -134,7 +134,6 @@ public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAn
         if (running) {
             return;
         }
-        publishKey();
         try {
             writerConnection(); // taken now, before anything can append and while the pool is free
         } catch (SQLException e) {
@@ -555,20 +554,6 @@ public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAn
             }
         }
         return found;
-    }
-
-    private void publishKey() {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement("""
-                        insert into audit_signing_key (key_id, algorithm, public_key, created_at)
-                        values (?, 'Ed25519', ?, ?) on conflict (key_id) do nothing""")) {
-            statement.setString(1, signingKey.keyId());
-            statement.setBytes(2, signingKey.publicKey().getEncoded());
-            statement.setObject(3, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
-            statement.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("Could not publish the audit signing key", e);
-        }
     }
 
     // ---- reads --------------------------------------------------------------------------------------

@@ -1,43 +1,59 @@
 package io.warden.audit.internal;
 
+import java.security.PublicKey;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Component;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The public keys of every key that has signed checkpoints, as published in {@code audit_signing_key}.
- * An auditor obtains them from here (or from Warden's operators) and decides which to trust; the
- * verifiers trust only keys given to them.
+ * The public keys that verify checkpoints: this instance's signing key and the earlier keys configured in
+ * {@code warden.audit.trusted-public-keys}. They come from configuration only, never from the database, so
+ * whoever holds the application's database credentials cannot add a key that {@code /audit/keys} serves.
+ * Each key's fingerprint is logged when the keys are loaded, for auditors to pin with
+ * {@code verify-export --trust}.
  */
-@Component
-public class PublishedKeys {
+public final class PublishedKeys {
 
-    private final JdbcClient jdbc;
+    private static final Logger log = LoggerFactory.getLogger(PublishedKeys.class);
 
-    PublishedKeys(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+    private final Map<String, PublicKey> keys;
+
+    public PublishedKeys(SigningKeys.SigningKey signingKey, Map<String, PublicKey> earlierKeys) {
+        Map<String, PublicKey> ordered = new LinkedHashMap<>();
+        ordered.put(signingKey.keyId(), signingKey.publicKey());
+        earlierKeys.forEach(ordered::putIfAbsent);
+        this.keys = java.util.Collections.unmodifiableMap(ordered);
+        keys.forEach((id, key) -> log.info("Audit key {} is trusted{}: fingerprint {}", id,
+                id.equals(signingKey.keyId()) ? " (this instance signs with it)" : "", SigningKeys.fingerprint(key)));
     }
 
-    /** Each key as an RFC 8037 OKP JWK ({@code kty=OKP}, {@code crv=Ed25519}, {@code x}), with its creation time. */
+    /** The trusted keys by key id, the signing key first. */
+    public Map<String, PublicKey> keys() {
+        return keys;
+    }
+
+    /** Each key as an RFC 8037 OKP JWK ({@code kty=OKP}, {@code crv=Ed25519}, {@code x}), with its fingerprint. */
     public List<Map<String, Object>> jwks() {
-        return jdbc.sql("select key_id, public_key, created_at from audit_signing_key order by created_at")
-                .query((rs, row) -> {
-                    byte[] spki = rs.getBytes(2);
-                    Map<String, Object> jwk = new LinkedHashMap<>();
-                    jwk.put("kty", "OKP");
-                    jwk.put("crv", "Ed25519");
-                    jwk.put("kid", rs.getString(1));
-                    jwk.put("use", "sig");
-                    jwk.put("alg", "EdDSA");
-                    // the raw key is the last 32 bytes of its X.509 SubjectPublicKeyInfo encoding
-                    jwk.put("x", Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOfRange(spki, spki.length - 32, spki.length)));
-                    jwk.put("spki", Base64.getEncoder().encodeToString(spki));
-                    jwk.put("created", rs.getTimestamp(3).toInstant().toString());
-                    return jwk;
-                }).list();
+        List<Map<String, Object>> jwks = new ArrayList<>();
+        keys.forEach((id, key) -> {
+            byte[] spki = key.getEncoded();
+            Map<String, Object> jwk = new LinkedHashMap<>();
+            jwk.put("kty", "OKP");
+            jwk.put("crv", "Ed25519");
+            jwk.put("kid", id);
+            jwk.put("use", "sig");
+            jwk.put("alg", "EdDSA");
+            // the raw key is the last 32 bytes of its X.509 SubjectPublicKeyInfo encoding
+            jwk.put("x", Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOfRange(spki, spki.length - 32, spki.length)));
+            jwk.put("spki", Base64.getEncoder().encodeToString(spki));
+            jwk.put("fingerprint", SigningKeys.fingerprint(key));
+            jwks.add(jwk);
+        });
+        return jwks;
     }
 }

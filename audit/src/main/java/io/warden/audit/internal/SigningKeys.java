@@ -59,6 +59,18 @@ public final class SigningKeys {
         }
     }
 
+    /**
+     * What an auditor pins: {@code sha256:} and the hex SHA-256 of the key's X.509 SubjectPublicKeyInfo DER
+     * encoding, i.e. {@code openssl pkey -pubin -outform DER | sha256sum}.
+     */
+    public static String fingerprint(PublicKey key) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Loads a PKCS#8 private key and its X.509 public key, both PEM, and checks they belong together. */
     public static SigningKey fromPem(Path privateKeyFile, Path publicKeyFile) {
         try {

@@ -23,9 +23,18 @@ final class AuditDatabase {
     final DataSource dataSource;
 
     AuditDatabase() {
+        this("postgres");
+    }
+
+    /** A database whose migrations grant the application's privileges to {@code appRole} (created if missing). */
+    AuditDatabase(String appRole) {
         try (Connection connection = server().getPostgresDatabase().getConnection();
                 Statement statement = connection.createStatement()) {
             statement.execute("create database " + name);
+            if (!appRole.equals("postgres")) {
+                statement.execute("do $$ begin if not exists (select 1 from pg_roles where rolname = '" + appRole
+                        + "') then create role " + appRole + " login; end if; end $$");
+            }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -34,7 +43,7 @@ final class AuditDatabase {
         source.setReWriteBatchedInserts(true);
         this.dataSource = source;
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/audit")
-                .placeholders(java.util.Map.of("appRole", "postgres")).load().migrate();
+                .placeholders(java.util.Map.of("appRole", appRole)).load().migrate();
     }
 
     static synchronized EmbeddedPostgres server() {
@@ -65,6 +74,11 @@ final class AuditDatabase {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A connection as {@code role}, as the application would hold one. */
+    Connection connectAs(String role) throws SQLException {
+        return java.sql.DriverManager.getConnection(server().getJdbcUrl(role, name));
     }
 
     void execute(String sql) throws SQLException {

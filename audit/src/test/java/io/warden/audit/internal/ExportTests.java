@@ -196,4 +196,47 @@ class ExportTests {
 
         assertThat(ExportVerifier.run(new String[] {file.toString()}, new PrintStream(out), new PrintStream(err))).isEqualTo(2);
     }
+
+    /** Threat: a key planted where the auditor fetches keys; only a pinned fingerprint decides what is trusted. */
+    @Test
+    void onlyKeysWithAPinnedFingerprintAreTrustedAndNoPinIsALoudWarning() throws Exception {
+        Path publicKey = keys.resolve("audit-signing-key.pub.pem");
+        Path file = keys.resolve("export.ndjson");
+        Files.writeString(file, export(ExportFormat.NDJSON, 1, 25));
+        String wrong = SigningKeys.fingerprint(SigningKeys.generatedIn(keys.resolve("stranger")).publicKey());
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = ExportVerifier.run(new String[] {"--trust", wrong, "--public-key", publicKey.toString(), file.toString()},
+                new PrintStream(out), new PrintStream(err));
+        assertThat(status).isEqualTo(1);
+        assertThat(out.toString()).startsWith("INVALID").contains("pinned");
+
+        out.reset();
+        err.reset();
+        status = ExportVerifier.run(new String[] {"--trust", SigningKeys.fingerprint(key.publicKey()).toUpperCase(java.util.Locale.ROOT)
+                .replace("SHA256:", "sha256:"), "--public-key", publicKey.toString(), file.toString()},
+                new PrintStream(out), new PrintStream(err));
+        assertThat(status).as(err.toString()).isZero();
+        assertThat(out.toString()).startsWith("VALID");
+        assertThat(err.toString()).doesNotContain("WARNING");
+
+        out.reset();
+        err.reset();
+        status = ExportVerifier.run(new String[] {"--public-key", publicKey.toString(), file.toString()},
+                new PrintStream(out), new PrintStream(err));
+        assertThat(status).isZero();
+        assertThat(err.toString()).contains("WARNING: no key fingerprint was pinned");
+
+        err.reset();
+        assertThat(ExportVerifier.run(new String[] {"--trust", "sha1:abc", "--public-key", publicKey.toString(), file.toString()},
+                new PrintStream(out), new PrintStream(err))).isEqualTo(2);
+        assertThat(err.toString()).contains("--trust");
+    }
+
+    @Test
+    void theFingerprintIsTheSha256OfTheSpkiDer() throws Exception {
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(key.publicKey().getEncoded());
+        assertThat(SigningKeys.fingerprint(key.publicKey())).isEqualTo("sha256:" + java.util.HexFormat.of().formatHex(digest));
+    }
 }
