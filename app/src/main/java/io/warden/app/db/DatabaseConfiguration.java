@@ -38,15 +38,30 @@ class DatabaseConfiguration {
             log.info("Using the external PostgreSQL at {}", redact(properties.url()));
             String migrationUser = properties.migrationUser() != null ? properties.migrationUser() : properties.user();
             String migrationPassword = properties.migrationUser() != null ? properties.migrationPassword() : properties.password();
-            return new WardenDatabase(null, java.util.Objects.requireNonNull(properties.url()), properties.user(),
+            return new WardenDatabase(null, null, java.util.Objects.requireNonNull(properties.url()), properties.user(),
                     properties.password(), migrationUser, migrationPassword);
         }
-        EmbeddedPostgres postgres = startEmbedded(properties);
-        createDatabase(postgres, properties.database(), properties.appRole());
+        // Claimed before the start, so that a second Warden on the folder is refused by name, and a server
+        // a killed Warden left running is stopped rather than blocking the start.
+        DataFolderOwner owner = DataFolderOwner.claim(properties.dataDir().toAbsolutePath().normalize());
+        EmbeddedPostgres postgres;
+        try {
+            postgres = startEmbedded(properties);
+        } catch (RuntimeException e) {
+            owner.close();
+            throw e;
+        }
+        try {
+            createDatabase(postgres, properties.database(), properties.appRole());
+        } catch (RuntimeException e) {
+            closeQuietly(postgres);
+            owner.close();
+            throw e;
+        }
         String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + properties.database();
         log.info("Started the embedded PostgreSQL on port {} with its data in {}", postgres.getPort(),
                 properties.dataDir().toAbsolutePath().normalize());
-        return new WardenDatabase(postgres, url, properties.appRole(), null, "postgres", null);
+        return new WardenDatabase(postgres, owner, url, properties.appRole(), null, "postgres", null);
     }
 
     /** The application's pool, as the application role. */
@@ -102,7 +117,7 @@ class DatabaseConfiguration {
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL with data in " + dataDir
-                    + " (is another Warden using that folder? set warden.db.data-dir or WARDEN_DB_URL)", e);
+                    + " (set warden.db.data-dir or WARDEN_DB_URL to use another database)", e);
         }
     }
 
@@ -124,20 +139,35 @@ class DatabaseConfiguration {
         }
     }
 
+    private static void closeQuietly(EmbeddedPostgres postgres) {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            log.warn("Could not stop the embedded PostgreSQL", e);
+        }
+    }
+
     private static String redact(@Nullable String url) {
         return String.valueOf(url).replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
 
     /** The database Warden connects to, and the embedded server behind it when there is one. */
-    record WardenDatabase(@Nullable EmbeddedPostgres embedded, String url, @Nullable String user,
+    record WardenDatabase(@Nullable EmbeddedPostgres embedded, @Nullable DataFolderOwner owner, String url, @Nullable String user,
             @Nullable String password, @Nullable String migrationUser, @Nullable String migrationPassword)
             implements DisposableBean {
 
         @Override
         public void destroy() throws IOException {
-            if (embedded != null) {
-                log.info("Stopping the embedded PostgreSQL");
-                embedded.close();
+            try {
+                if (embedded != null) {
+                    log.info("Stopping the embedded PostgreSQL");
+                    embedded.close();
+                }
+            } finally {
+                // only once the server is down may another Warden take the folder
+                if (owner != null) {
+                    owner.close();
+                }
             }
         }
     }
