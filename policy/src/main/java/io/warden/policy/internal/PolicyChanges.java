@@ -209,11 +209,7 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
     public synchronized void start() {
         reconcile();
         running = true;
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "warden-policy-reconcile");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledExecutorService executor = DaemonThreads.scheduler("warden-policy-reconcile");
         long every = Math.min(reconcileEvery.toMillis(), 5_000); // the heartbeat keeps the instance live however rare reconciles are
         executor.scheduleWithFixedDelay(this::reconcile, every, every, TimeUnit.MILLISECONDS);
         scheduler = executor;

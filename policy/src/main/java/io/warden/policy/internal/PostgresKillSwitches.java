@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -409,11 +408,7 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle,
                     unresolved.size(), unresolved.stream().map(each -> each.scope() + " " + each.target() + " [" + each.id() + "]").toList());
         }
         running = true;
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread t = new Thread(runnable, "warden-kill-switch-reconcile");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService scheduler = DaemonThreads.scheduler("warden-kill-switch-reconcile");
         scheduler.scheduleWithFixedDelay(this::reconcile, reconcileEvery.toMillis(), reconcileEvery.toMillis(), TimeUnit.MILLISECONDS);
         reconciler = scheduler;
     }

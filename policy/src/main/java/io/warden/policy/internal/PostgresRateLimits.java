@@ -24,7 +24,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -457,11 +456,7 @@ public final class PostgresRateLimits implements RateLimits, SmartLifecycle {
     @Override
     public synchronized void start() {
         running = true;
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "warden-rate-limit-leases");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledExecutorService scheduler = DaemonThreads.scheduler("warden-rate-limit-leases");
         long every = settings.leaseTtl().toMillis();
         scheduler.scheduleWithFixedDelay(() -> {
             try {

@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -363,11 +362,7 @@ public final class PostgresSelfTest implements SelfTest, SmartLifecycle, Postgre
     @Override
     public synchronized void start() {
         running = true;
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "warden-self-test-schedule");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledExecutorService executor = DaemonThreads.scheduler("warden-self-test-schedule");
         // checked every few minutes; a fresh instance waits that long first, so that it is warm when it probes
         long check = Math.min(every.toMillis(), Duration.ofMinutes(5).toMillis());
         executor.scheduleWithFixedDelay(this::runIfDue, check, check, TimeUnit.MILLISECONDS);
