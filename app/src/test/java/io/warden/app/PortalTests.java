@@ -155,6 +155,23 @@ class PortalTests extends IntegrationTest {
         assertThat(client.get("/api/v1/kill-switches", secops()).body()).doesNotContain("cohort-search");
     }
 
+    /**
+     * Threat: an auditor who cannot see which keys to pin trusts whatever key comes with an export. The audit
+     * page shows every trusted key's fingerprint, the same ones the API serves and the start-up log prints.
+     */
+    @Test
+    void theAuditPageShowsTheFingerprintsOfTheTrustedKeys() throws Exception {
+        HttpClient browser = browser();
+        signIn(browser, "carla.compliance");
+        String page = get(browser, "/portal/audit").body();
+        var served = client.get("/api/v1/audit/keys", compliance()).json().get("keys");
+        assertThat(served).isNotEmpty();
+        for (var key : served) {
+            assertThat(page).contains(key.get("fingerprint").asString(), key.get("kid").asString());
+        }
+        assertThat(page).contains("signs new checkpoints", "--trust sha256:");
+    }
+
     /** Every portal page for every kind of person: the same role rules as the API's endpoints. */
     @Test
     void everyPortalPageForEveryRole() throws Exception {

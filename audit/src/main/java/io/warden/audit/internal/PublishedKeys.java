@@ -1,5 +1,6 @@
 package io.warden.audit.internal;
 
+import io.warden.audit.AuditKeys;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,17 +18,19 @@ import org.slf4j.LoggerFactory;
  * Each key's fingerprint is logged when the keys are loaded, for auditors to pin with
  * {@code verify-export --trust}.
  */
-public final class PublishedKeys {
+public final class PublishedKeys implements AuditKeys {
 
     private static final Logger log = LoggerFactory.getLogger(PublishedKeys.class);
 
     private final Map<String, PublicKey> keys;
+    private final String signingKeyId;
 
     public PublishedKeys(SigningKeys.SigningKey signingKey, Map<String, PublicKey> earlierKeys) {
         Map<String, PublicKey> ordered = new LinkedHashMap<>();
         ordered.put(signingKey.keyId(), signingKey.publicKey());
         earlierKeys.forEach(ordered::putIfAbsent);
         this.keys = java.util.Collections.unmodifiableMap(ordered);
+        this.signingKeyId = signingKey.keyId();
         keys.forEach((id, key) -> log.info("Audit key {} is trusted{}: fingerprint {}", id,
                 id.equals(signingKey.keyId()) ? " (this instance signs with it)" : "", SigningKeys.fingerprint(key)));
     }
@@ -35,6 +38,13 @@ public final class PublishedKeys {
     /** The trusted keys by key id, the signing key first. */
     public Map<String, PublicKey> keys() {
         return keys;
+    }
+
+    @Override
+    public List<TrustedKey> trusted() {
+        return keys.entrySet().stream()
+                .map(entry -> new TrustedKey(entry.getKey(), SigningKeys.fingerprint(entry.getValue()), entry.getKey().equals(signingKeyId)))
+                .toList();
     }
 
     /** Each key as an RFC 8037 OKP JWK ({@code kty=OKP}, {@code crv=Ed25519}, {@code x}), with its fingerprint. */

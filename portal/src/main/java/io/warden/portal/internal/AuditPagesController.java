@@ -3,6 +3,7 @@ package io.warden.portal.internal;
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditExports;
+import io.warden.audit.AuditKeys;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditQuery;
 import io.warden.audit.AuditTarget;
@@ -29,10 +30,12 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 class AuditPagesController {
 
     private final AuditLog audit;
+    private final AuditKeys keys;
     private final AuditExports exports;
 
-    AuditPagesController(AuditLog audit, AuditExports exports) {
+    AuditPagesController(AuditLog audit, AuditExports exports, AuditKeys keys) {
         this.audit = audit;
+        this.keys = keys;
         this.exports = exports;
     }
 
@@ -47,6 +50,7 @@ class AuditPagesController {
         model.addAttribute("records", audit.search(new AuditQuery(blankToNull(agent), null, null, null, null, blankToNull(action),
                 blankToNull(decision), null, null, null, null, 100)));
         model.addAttribute("head", audit.head());
+        model.addAttribute("keys", keys.trusted());
         if (verifyFrom != null && verifyTo != null && verifyFrom >= 1 && verifyTo >= verifyFrom) {
             Verification verification = audit.verify(verifyFrom, Math.min(verifyTo, audit.head()));
             model.addAttribute("verification", verification);
