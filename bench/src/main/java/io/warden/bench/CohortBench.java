@@ -34,7 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
  * </ul>
  * With {@code --cold true} the pipeline runs a second time after the page cache is dropped (as root), so the
  * archive comes from disk: {@code cold_pipeline_4500_series_s}.
- * Arguments: {@code --archive /tmp/cohort-archive --files 10000 --passes 5 --model minilm --cold true}.
+ * Arguments: {@code --archive /tmp/cohort-archive --files 10000 --passes 5 --model minilm --cold true}; with
+ * {@code --only header} just the header figures (to compare two builds of the reader on one machine).
  */
 public final class CohortBench {
 
@@ -50,10 +51,13 @@ public final class CohortBench {
         int passes = Integer.parseInt(options.getOrDefault("passes", "5"));
         String model = options.getOrDefault("model", "minilm");
         boolean cold = Boolean.parseBoolean(options.getOrDefault("cold", "false"));
+        boolean headerOnly = "header".equals(options.get("only"));
         Map<String, Object> results = new LinkedHashMap<>();
         header(archive, count, passes, results);
-        pipeline(archive, model, false, results);
-        if (cold) {
+        if (!headerOnly) {
+            pipeline(archive, model, false, results);
+        }
+        if (cold && !headerOnly) {
             pipeline(archive, model, true, results);
         }
         System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
