@@ -97,9 +97,21 @@ class EmbeddedIdentityProvider {
         return new JdbcRegisteredClientRepository(jdbc);
     }
 
+    /** Issued authorizations with their token values hashed (see {@link HashedTokenAuthorizationService}). */
     @Bean
     OAuth2AuthorizationService authorizationService(JdbcOperations jdbc, RegisteredClientRepository clients) {
-        return new JdbcOAuth2AuthorizationService(jdbc, clients);
+        return new HashedTokenAuthorizationService(new JdbcOAuth2AuthorizationService(jdbc, clients));
+    }
+
+    @Bean
+    ExpiredAuthorizations expiredAuthorizations(JdbcClient jdbc, IdentityProperties identity, Clock clock) {
+        return new ExpiredAuthorizations(jdbc, identity.authorizationPurgeGrace(), clock);
+    }
+
+    /** Seals the signing key in the database; configured, or generated owner-only into the data folder. */
+    @Bean
+    KeyEncryptionKey identityKeyEncryptionKey(IdentityProperties identity) {
+        return KeyEncryptionKey.from(identity, new java.security.SecureRandom());
     }
 
     /** Agents' identities as clients of this provider, unless {@code warden.identity.provisioner} names another. */
@@ -122,8 +134,9 @@ class EmbeddedIdentityProvider {
     }
 
     @Bean
-    JWKSource<SecurityContext> jwkSource(JdbcClient jdbc, TransactionTemplate transactions, Clock clock) {
-        JWKSet keys = new SigningKeys(jdbc, transactions, clock).load();
+    JWKSource<SecurityContext> jwkSource(JdbcClient jdbc, TransactionTemplate transactions, KeyEncryptionKey identityKeyEncryptionKey,
+            Clock clock) {
+        JWKSet keys = new SigningKeys(jdbc, transactions, identityKeyEncryptionKey, clock).load();
         return new ImmutableJWKSet<>(keys);
     }
 
