@@ -162,12 +162,12 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
 
     /**
      * Threat: an upgrade leaves the key and tokens an earlier version wrote in clear. A schema as it stood before
-     * V16_10, with a clear JWK row and clear token values, is migrated and started: tokens are hashed with the same
+     * V16_10 (at V16_01), with a clear JWK row and clear token values, is migrated and started: tokens are hashed with the same
      * function the provider looks them up with, and the key is sealed in place, with a log line, and still the same key.
      */
     @Test
     void theClearKeyAndTokensOfAnEarlierVersionAreConvertedAtStart(CapturedOutput output) throws Exception {
-        try (Scratch scratch = new Scratch("16.09")) {
+        try (Scratch scratch = new Scratch("16.01")) {
             RSAKey earlier = new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).keyIDFromThumbprint(true).generate();
             scratch.jdbc.sql("insert into idp_signing_key (kid, jwk, active, created_at) values (?, ?, true, now())")
                     .params(earlier.getKeyID(), earlier.toJSONString()).update();
