@@ -79,7 +79,16 @@ public final class WardenClient {
         });
     }
 
+    /** What a sign-in through the authorization-code flow yields: the code and the token response it was exchanged for. */
+    public record SignIn(String code, JsonNode tokens) {
+    }
+
     private String signIn(String username, String password) {
+        return signInWithCode(username, password).tokens().get("access_token").asString();
+    }
+
+    /** A fresh sign-in through the browser flow with PKCE (never cached), keeping the code it exchanged. */
+    public SignIn signInWithCode(String username, String password) {
         HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
         String verifier = random(48);
@@ -109,12 +118,13 @@ public final class WardenClient {
         if (!location.startsWith(redirect) || !code.find()) {
             throw new IllegalStateException("no authorization code for " + username + ": " + again);
         }
+        String issued = URLDecoderHelper.decode(code.group(1));
         Response token = form("/oauth2/token", Map.of("grant_type", "authorization_code", "client_id", "warden-cli",
-                "code", URLDecoderHelper.decode(code.group(1)), "redirect_uri", redirect, "code_verifier", verifier), null, browser);
+                "code", issued, "redirect_uri", redirect, "code_verifier", verifier), null, browser);
         if (token.status() != 200) {
             throw new IllegalStateException("code exchange failed: " + token);
         }
-        return token.json().get("access_token").asString();
+        return new SignIn(issued, token.json());
     }
 
     public Response get(String path, @Nullable String token) {

@@ -97,9 +97,21 @@ class EmbeddedIdentityProvider {
         return new JdbcRegisteredClientRepository(jdbc);
     }
 
+    /** Issued authorizations with their token values hashed (see {@link HashedTokenAuthorizationService}). */
     @Bean
     OAuth2AuthorizationService authorizationService(JdbcOperations jdbc, RegisteredClientRepository clients) {
-        return new JdbcOAuth2AuthorizationService(jdbc, clients);
+        return new HashedTokenAuthorizationService(new JdbcOAuth2AuthorizationService(jdbc, clients));
+    }
+
+    @Bean
+    ExpiredAuthorizations expiredAuthorizations(JdbcClient jdbc, IdentityProperties identity, Clock clock) {
+        return new ExpiredAuthorizations(jdbc, identity.authorizationPurgeGrace(), clock);
+    }
+
+    /** Seals the signing key in the database; configured, or generated owner-only into the data folder. */
+    @Bean
+    KeyEncryptionKey identityKeyEncryptionKey(IdentityProperties identity) {
+        return KeyEncryptionKey.from(identity, new java.security.SecureRandom());
     }
 
     /** Agents' identities as clients of this provider, unless {@code warden.identity.provisioner} names another. */
@@ -122,8 +134,9 @@ class EmbeddedIdentityProvider {
     }
 
     @Bean
-    JWKSource<SecurityContext> jwkSource(JdbcClient jdbc, TransactionTemplate transactions, Clock clock) {
-        JWKSet keys = new SigningKeys(jdbc, transactions, clock).load();
+    JWKSource<SecurityContext> jwkSource(JdbcClient jdbc, TransactionTemplate transactions, KeyEncryptionKey identityKeyEncryptionKey,
+            Clock clock) {
+        JWKSet keys = new SigningKeys(jdbc, transactions, identityKeyEncryptionKey, clock).load();
         return new ImmutableJWKSet<>(keys);
     }
 
@@ -180,7 +193,7 @@ class EmbeddedIdentityProvider {
                     context.getClaims().claim("tid", identity.tenantId());
                     context.getClaims().claim("name", account.displayName());
                     context.getClaims().claim("preferred_username", account.username());
-                    context.getClaims().claim("roles", account.roles().stream().map(identity::claimValue).toList());
+                    context.getClaims().claim("roles", storable(account.roles().stream().map(identity::claimValue).toList()));
                 });
                 return;
             }
@@ -189,7 +202,7 @@ class EmbeddedIdentityProvider {
             }
             RegisteredClient client = context.getRegisteredClient();
             var claims = context.getClaims();
-            claims.audience(List.of(identity.audience()));
+            claims.audience(storable(List.of(identity.audience())));
             claims.claim("azp", client.getClientId());
             claims.claim("tid", identity.tenantId());
             claims.claim("ver", "2.0");
@@ -204,9 +217,18 @@ class EmbeddedIdentityProvider {
             claims.claim("oid", account.directoryId());
             claims.claim("name", account.displayName());
             claims.claim("preferred_username", account.username());
-            claims.claim("roles", account.roles().stream().map(identity::claimValue).toList());
+            claims.claim("roles", storable(account.roles().stream().map(identity::claimValue).toList()));
             claims.claim("scp", String.join(" ", context.getAuthorizedScopes()));
         };
+    }
+
+    /**
+     * A claim's list as the authorization store can read it back: the JDBC store keeps the token's claims as JSON
+     * with their Java types, and reading refuses the JDK's immutable lists (not on Spring Security's allow-list),
+     * which made introspection and revocation of the provider's own tokens fail with a 500.
+     */
+    static List<String> storable(List<String> values) {
+        return new java.util.ArrayList<>(values);
     }
 
     /** Registers the command-line client on every start (it carries no secret, so there is nothing to leak). */

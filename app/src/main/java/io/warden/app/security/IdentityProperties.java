@@ -2,6 +2,7 @@ package io.warden.app.security;
 
 import io.warden.registry.Role;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -24,6 +25,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                   {@code Warden.Admin}); by default the role's own name
  * @param verifiedTokenCache how long a token whose signature was verified is remembered (expiry, issuer
  *                   and audience are still checked on every use); {@code PT0S} verifies every time
+ * @param keyEncryptionKey the embedded provider's key-encryption key (32 bytes, base64) that seals its signing key
+ *                   in the database; every replica sharing a database sets the same one
+ * @param keyEncryptionKeyFile a file holding that key instead (base64, owner-only)
+ * @param keyDir     where a key-encryption key is generated when neither is set
+ * @param authorizationPurgeInterval how often expired authorizations of the embedded provider are deleted
+ * @param authorizationPurgeGrace how long after its last token expired an authorization is kept
  */
 @ConfigurationProperties("warden.identity")
 public record IdentityProperties(
@@ -34,7 +41,12 @@ public record IdentityProperties(
         @DefaultValue("9f3c4a6e-5b1d-4c2a-8e7f-0a1b2c3d4e5f") String tenantId,
         @DefaultValue("PT15M") Duration tokenTtl,
         @Nullable Map<Role, String> roleValues,
-        @DefaultValue("PT5M") Duration verifiedTokenCache) {
+        @DefaultValue("PT5M") Duration verifiedTokenCache,
+        @Nullable String keyEncryptionKey,
+        @Nullable Path keyEncryptionKeyFile,
+        @DefaultValue("./.warden/identity") Path keyDir,
+        @DefaultValue("PT15M") Duration authorizationPurgeInterval,
+        @DefaultValue("PT1H") Duration authorizationPurgeGrace) {
 
     /** Where tokens come from. */
     public enum Provider {
@@ -54,6 +66,28 @@ public record IdentityProperties(
             throw new IllegalArgumentException("warden.identity.verified-token-cache must be between PT0S and PT1H, got "
                     + verifiedTokenCache);
         }
+        // application.yml passes unset environment variables as empty strings
+        if (keyEncryptionKey != null && keyEncryptionKey.isBlank()) {
+            keyEncryptionKey = null;
+        }
+        if (keyEncryptionKeyFile != null && keyEncryptionKeyFile.toString().isBlank()) {
+            keyEncryptionKeyFile = null;
+        }
+        if (keyEncryptionKey != null && keyEncryptionKeyFile != null) {
+            throw new IllegalArgumentException("Set warden.identity.key-encryption-key or warden.identity.key-encryption-key-file, "
+                    + "not both");
+        }
+        if (keyEncryptionKey != null) {
+            decodeKek(keyEncryptionKey, "warden.identity.key-encryption-key");
+        }
+        if (authorizationPurgeInterval.isNegative() || authorizationPurgeInterval.isZero()) {
+            throw new IllegalArgumentException("warden.identity.authorization-purge-interval must be positive, e.g. PT15M, got "
+                    + authorizationPurgeInterval);
+        }
+        if (authorizationPurgeGrace.isNegative()) {
+            throw new IllegalArgumentException("warden.identity.authorization-purge-grace must not be negative, got "
+                    + authorizationPurgeGrace);
+        }
         Map<Role, String> values = new EnumMap<>(Role.class);
         for (Role role : Role.values()) {
             values.put(role, role.name());
@@ -62,6 +96,30 @@ public record IdentityProperties(
             values.putAll(roleValues);
         }
         roleValues = Map.copyOf(values);
+    }
+
+    /** The 32 bytes of a key-encryption key given in base64, or a message naming {@code setting} (never the value). */
+    static byte[] decodeKek(String base64, String setting) {
+        byte[] key;
+        try {
+            key = java.util.Base64.getDecoder().decode(base64.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(setting + " must be 32 random bytes in base64 (e.g. openssl rand -base64 32); "
+                    + "the value given is not base64");
+        }
+        if (key.length != 32) {
+            throw new IllegalArgumentException(setting + " must be 32 random bytes in base64 (e.g. openssl rand -base64 32); "
+                    + "the value given has " + key.length + " bytes");
+        }
+        return key;
+    }
+
+    /** Never shows the key-encryption key, which a bind failure or a debug line could otherwise print. */
+    @Override
+    public String toString() {
+        return "IdentityProperties[provider=" + provider + ", issuer=" + issuer + ", audience=" + audience
+                + ", keyEncryptionKey=" + (keyEncryptionKey == null ? "unset" : "***") + ", keyEncryptionKeyFile="
+                + keyEncryptionKeyFile + ", keyDir=" + keyDir + "]";
     }
 
     /** The claim value that stands for {@code role}. */

@@ -21,7 +21,8 @@ class TokenAuthenticationConverterTests {
     private final IdentityProperties entra = new IdentityProperties(IdentityProperties.Provider.EXTERNAL,
             URI.create("https://login.microsoftonline.com/tenant/v2.0"), null, "api://warden", "tenant",
             Duration.ofMinutes(10), Map.of(Role.ADMIN, "Warden.Admin", Role.COMPLIANCE, "Warden.Compliance"),
-            Duration.ofMinutes(5));
+            Duration.ofMinutes(5), null, null, java.nio.file.Path.of(".warden/identity"),
+            Duration.ofMinutes(15), Duration.ofHours(1));
     private final TokenAuthenticationConverter converter = new TokenAuthenticationConverter(entra);
 
     @Test
@@ -64,7 +65,8 @@ class TokenAuthenticationConverterTests {
     @Test
     void embeddedDefaultsUseTheRoleNamesThemselves() {
         var local = new IdentityProperties(IdentityProperties.Provider.EMBEDDED, URI.create("http://localhost:8080"), null,
-                "api://warden", "t", Duration.ofMinutes(5), null, Duration.ofMinutes(5));
+                "api://warden", "t", Duration.ofMinutes(5), null, Duration.ofMinutes(5), null, null, java.nio.file.Path.of(".warden/identity"),
+            Duration.ofMinutes(15), Duration.ofHours(1));
         Jwt jwt = jwt(Map.of("oid", "p", "scp", "openid warden.api", "roles", List.of("OWNER", "SECOPS")));
         assertThat(ActorArgumentResolver.actorOf(new TokenAuthenticationConverter(local).convert(jwt)).roles())
                 .containsExactlyInAnyOrder(Role.OWNER, Role.SECOPS);
@@ -73,7 +75,8 @@ class TokenAuthenticationConverterTests {
     @Test
     void missingIssuerConfigurationSaysWhatToSet() {
         assertThatThrownBy(() -> new IdentityProperties(IdentityProperties.Provider.EMBEDDED, null, null, "a", "t",
-                Duration.ofMinutes(5), null, Duration.ZERO)).hasMessageContaining("warden.identity.issuer");
+                Duration.ofMinutes(5), null, Duration.ZERO, null, null, java.nio.file.Path.of(".warden/identity"),
+            Duration.ofMinutes(15), Duration.ofHours(1))).hasMessageContaining("warden.identity.issuer");
     }
 
     private static Jwt jwt(Map<String, Object> claims) {
