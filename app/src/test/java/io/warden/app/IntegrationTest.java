@@ -47,6 +47,20 @@ public abstract class IntegrationTest {
         }
     }
 
+    /**
+     * A password of the embedded PostgreSQL that a Warden on {@code wardenDataDir} started: {@code superuser} or
+     * {@code application}. For a second instance that connects to the first one's database.
+     */
+    static String embeddedPassword(Path wardenDataDir, String which) {
+        java.util.Properties passwords = new java.util.Properties();
+        try (var reader = Files.newBufferedReader(wardenDataDir.resolve("pgdata/warden-passwords.properties"))) {
+            passwords.load(reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return java.util.Objects.requireNonNull(passwords.getProperty(which), which);
+    }
+
     static Path tempDir() {
         try {
             return Files.createTempDirectory("warden-it-");

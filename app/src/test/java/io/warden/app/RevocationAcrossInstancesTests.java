@@ -59,7 +59,10 @@ class RevocationAcrossInstancesTests {
                 "--warden.gateway.rate-limits.default-burst=100000");
         a = start(portA, data.resolve("a"), shared, "--warden.db.port=" + databasePort, "--warden.policy.instance-name=instance-a");
         b = start(portB, data.resolve("b"), shared, "--warden.db.url=jdbc:postgresql://localhost:" + databasePort + "/warden",
-                "--warden.db.user=warden_app", "--warden.db.migration-user=postgres", "--warden.policy.instance-name=instance-b");
+                "--warden.db.user=warden_app", "--warden.db.password=" + IntegrationTest.embeddedPassword(data.resolve("a"), "application"),
+                "--warden.db.migration-user=postgres",
+                "--warden.db.migration-password=" + IntegrationTest.embeddedPassword(data.resolve("a"), "superuser"),
+                "--warden.policy.instance-name=instance-b");
         for (var context : List.of(a, b)) {
             Embedder embedder = context.getBean(Embedder.class);
             context.getBean(VectorCollections.class).replace("ct-series", IndexKind.FLAT, embedder.dimension(),

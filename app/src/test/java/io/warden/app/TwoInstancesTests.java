@@ -40,9 +40,12 @@ class TwoInstancesTests {
         List<String> shared = List.of("--warden.audit.signing-key=" + privateKey, "--warden.audit.signing-public-key=" + publicKey,
                 "--warden.demo.enabled=true", "--warden.audit.checkpoint-every=20", "--warden.policy.kill-switch-reconcile=PT60S");
         try (ConfigurableApplicationContext a = start(portA, data.resolve("a"), shared, "--warden.db.port=" + databasePort);
+                // B connects to A's embedded database with the passwords A generated, as any client must
                 ConfigurableApplicationContext b = start(portB, data.resolve("b"), shared,
                         "--warden.db.url=jdbc:postgresql://localhost:" + databasePort + "/warden",
-                        "--warden.db.user=warden_app", "--warden.db.migration-user=postgres")) {
+                        "--warden.db.user=warden_app", "--warden.db.password=" + IntegrationTest.embeddedPassword(data.resolve("a"), "application"),
+                        "--warden.db.migration-user=postgres",
+                        "--warden.db.migration-password=" + IntegrationTest.embeddedPassword(data.resolve("a"), "superuser"))) {
             WardenClient clientA = new WardenClient("http://localhost:" + portA);
             WardenClient clientB = new WardenClient("http://localhost:" + portB);
             List<Future<Integer>> writers = new ArrayList<>();

@@ -57,7 +57,10 @@ public final class RevocationBench {
                 "--warden.policy.instance-name=a");
                 ConfigurableApplicationContext b = start(portB, data.resolve("b"), shared,
                         "--warden.db.url=jdbc:postgresql://localhost:" + databasePort + "/warden", "--warden.db.user=warden_app",
-                        "--warden.db.migration-user=postgres", "--warden.policy.instance-name=b")) {
+                        "--warden.db.password=" + embeddedPassword(data.resolve("a"), "application"),
+                        "--warden.db.migration-user=postgres",
+                        "--warden.db.migration-password=" + embeddedPassword(data.resolve("a"), "superuser"),
+                        "--warden.policy.instance-name=b")) {
             for (var context : List.of(a, b)) {
                 Embedder embedder = context.getBean(Embedder.class);
                 context.getBean(VectorCollections.class).replace("ct-series", IndexKind.FLAT, embedder.dimension(),
@@ -178,6 +181,15 @@ public final class RevocationBench {
         args.add("--warden.data-dir=" + data);
         args.addAll(List.of(extra));
         return new SpringApplicationBuilder(WardenApplication.class).run(args.toArray(String[]::new));
+    }
+
+    /** A password the embedded PostgreSQL of the Warden on {@code wardenDataDir} requires; B connects to A's. */
+    private static String embeddedPassword(Path wardenDataDir, String which) throws java.io.IOException {
+        java.util.Properties passwords = new java.util.Properties();
+        try (var reader = Files.newBufferedReader(wardenDataDir.resolve("pgdata/warden-passwords.properties"))) {
+            passwords.load(reader);
+        }
+        return passwords.getProperty(which);
     }
 
     private static int freePort() throws Exception {

@@ -97,6 +97,18 @@ final class DataFolderOwner implements AutoCloseable {
      * this very folder; anything else in that file is left to postgres, which treats a dead pid as stale.
      */
     static void stopOrphan(Path dataDir) {
+        stopServer(dataDir, true);
+    }
+
+    /**
+     * Stops the server this JVM started on {@code dataDir} when its start failed half-way (it runs, but Warden
+     * could not log in to it), so that the failed start leaves no process behind.
+     */
+    static void stopAfterFailedStart(Path dataDir) {
+        stopServer(dataDir, false);
+    }
+
+    private static void stopServer(Path dataDir, boolean orphan) {
         Path pidFile = dataDir.resolve("postmaster.pid");
         if (!Files.isRegularFile(pidFile)) {
             return;
@@ -118,6 +130,9 @@ final class DataFolderOwner implements AutoCloseable {
         }
         Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
         if (process.isEmpty()) {
+            if (!orphan) {
+                return;
+            }
             log.info("The embedded PostgreSQL's last run on {} did not stop cleanly (pid {} is gone); it recovers on start",
                     dataDir, pid);
             return;
@@ -130,15 +145,18 @@ final class DataFolderOwner implements AutoCloseable {
                     command, dataDir);
             return;
         }
-        log.warn("No live Warden owns {}, but the PostgreSQL it started (pid {}) is still running on it: the last "
-                + "Warden was killed. Stopping that server (fast shutdown) before starting again.", dataDir, pid);
+        if (orphan) {
+            log.warn("No live Warden owns {}, but the PostgreSQL it started (pid {}) is still running on it: the last "
+                    + "Warden was killed. Stopping that server (fast shutdown) before starting again.", dataDir, pid);
+        }
         Path pgCtl = Path.of(command).resolveSibling("pg_ctl");
         boolean asked = Files.isExecutable(pgCtl) && pgCtlStop(pgCtl, dataDir);
         if (!asked) {
             signalFastShutdown(pid);
         }
         awaitExit(process.get(), pid, dataDir);
-        log.info("Stopped the orphaned PostgreSQL (pid {}) on {}", pid, dataDir);
+        log.info(orphan ? "Stopped the orphaned PostgreSQL (pid {}) on {}" : "Stopped the embedded PostgreSQL (pid {}) on {}",
+                pid, dataDir);
     }
 
     private static boolean sameFolder(Path a, Path b) {

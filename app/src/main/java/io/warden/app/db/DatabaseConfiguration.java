@@ -7,9 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -43,25 +41,29 @@ class DatabaseConfiguration {
         }
         // Claimed before the start, so that a second Warden on the folder is refused by name, and a server
         // a killed Warden left running is stopped rather than blocking the start.
-        DataFolderOwner owner = DataFolderOwner.claim(properties.dataDir().toAbsolutePath().normalize());
+        Path dataDir = properties.dataDir().toAbsolutePath().normalize();
+        DataFolderOwner owner = DataFolderOwner.claim(dataDir);
         EmbeddedPostgres postgres;
+        EmbeddedAuthentication authentication;
         try {
-            postgres = startEmbedded(properties);
+            authentication = EmbeddedAuthentication.prepare(dataDir);
+            postgres = startEmbedded(properties, dataDir, authentication);
         } catch (RuntimeException e) {
             owner.close();
             throw e;
         }
         try {
-            createDatabase(postgres, properties.database(), properties.appRole());
+            authentication.secure(postgres, properties.database(), properties.appRole());
         } catch (RuntimeException e) {
             closeQuietly(postgres);
             owner.close();
             throw e;
         }
         String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + properties.database();
-        log.info("Started the embedded PostgreSQL on port {} with its data in {}", postgres.getPort(),
-                properties.dataDir().toAbsolutePath().normalize());
-        return new WardenDatabase(postgres, owner, url, properties.appRole(), null, "postgres", null);
+        log.info("Started the embedded PostgreSQL on port {} with its data in {}", postgres.getPort(), dataDir);
+        EmbeddedPasswords passwords = authentication.passwords();
+        return new WardenDatabase(postgres, owner, url, properties.appRole(), passwords.application(), "postgres",
+                passwords.superuser());
     }
 
     /** The application's pool, as the application role. */
@@ -98,45 +100,50 @@ class DatabaseConfiguration {
                 database.user() == null ? "" : database.user()));
     }
 
-    private static EmbeddedPostgres startEmbedded(DatabaseProperties properties) {
-        Path dataDir = properties.dataDir().toAbsolutePath().normalize();
+    private static EmbeddedPostgres startEmbedded(DatabaseProperties properties, Path dataDir,
+            EmbeddedAuthentication authentication) {
         try {
             Files.createDirectories(dataDir);
-            return EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setPort(properties.port())
                     .setServerConfig("listen_addresses", "localhost")
+                    .setServerConfig("password_encryption", "scram-sha-256")
                     // The embedded server's defaults trade durability for test speed; Warden's data
                     // (the audit trail above all) must survive a crash, so both are turned back on.
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("max_connections", "100")
                     // Stopped by the context, after the connection pool has closed, not by a racing JVM hook.
-                    .setRegisterShutdownHook(false)
-                    .start();
+                    .setRegisterShutdownHook(false);
+            return authentication.configure(builder).start();
         } catch (IOException e) {
+            // the server may be running, only Warden could not log in: leave no process behind
+            DataFolderOwner.stopAfterFailedStart(dataDir);
+            if (refusedPassword(e)) {
+                throw new IllegalStateException("The embedded PostgreSQL in " + dataDir + " refused the password in "
+                        + EmbeddedPasswords.fileIn(dataDir) + "; that file does not belong to this folder. Restore the "
+                        + "folder's own file from a backup of the folder", e);
+            }
             throw new UncheckedIOException("Could not start the embedded PostgreSQL with data in " + dataDir
                     + " (set warden.db.data-dir or WARDEN_DB_URL to use another database)", e);
+        } catch (RuntimeException e) {
+            DataFolderOwner.stopAfterFailedStart(dataDir);
+            throw e;
+        } finally {
+            authentication.cleanUp();
         }
     }
 
-    /** Creates the database and the application role (names are checked identifiers) on first start. */
-    private static void createDatabase(EmbeddedPostgres postgres, String database, String appRole) {
-        try (Connection connection = postgres.getPostgresDatabase().getConnection();
-                Statement statement = connection.createStatement()) {
-            var exists = statement.executeQuery("select 1 from pg_database where datname = '" + database + "'");
-            if (!exists.next()) {
-                statement.execute("create database " + database);
+    /** Whether the start failed because the server refused the superuser's password (SQLSTATE 28P01). */
+    private static boolean refusedPassword(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && "28P01".equals(sql.getSQLState())) {
+                return true;
             }
-            var role = statement.executeQuery("select 1 from pg_roles where rolname = '" + appRole + "'");
-            if (!role.next()) {
-                statement.execute("create role " + appRole + " login");
-            }
-            statement.execute("grant connect on database " + database + " to " + appRole);
-        } catch (SQLException e) {
-            throw new IllegalStateException("Could not create the database '" + database + "' in the embedded PostgreSQL", e);
         }
+        return false;
     }
 
     private static void closeQuietly(EmbeddedPostgres postgres) {
@@ -151,10 +158,18 @@ class DatabaseConfiguration {
         return String.valueOf(url).replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
 
-    /** The database Warden connects to, and the embedded server behind it when there is one. */
+    /**
+     * The database Warden connects to, and the embedded server behind it when there is one. Its
+     * {@link #toString()} leaves the passwords out.
+     */
     record WardenDatabase(@Nullable EmbeddedPostgres embedded, @Nullable DataFolderOwner owner, String url, @Nullable String user,
             @Nullable String password, @Nullable String migrationUser, @Nullable String migrationPassword)
             implements DisposableBean {
+
+        @Override
+        public String toString() {
+            return "WardenDatabase[url=" + redact(url) + ", user=" + user + ", migrationUser=" + migrationUser + "]";
+        }
 
         @Override
         public void destroy() throws IOException {
