@@ -9,6 +9,7 @@ import io.warden.clinical.IndexKind;
 import io.warden.clinical.TextItem;
 import io.warden.clinical.VectorCollections;
 import io.warden.policy.internal.GatewayInstances;
+import io.warden.policy.internal.PolicyChanges;
 import io.warden.policy.internal.PostgresNotifications;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ class RevocationAcrossInstancesTests {
         int portB = IntegrationTest.freePort();
         // the waits are wider than the 100 ms defaults so that a pause of this shared machine cannot fail the test:
         // what is tested is that an answer comes only once both instances apply the change; bench/ measures how fast
-        List<String> shared = List.of("--warden.demo.enabled=true", "--warden.policy.kill-switch-reconcile=PT60S",
+        List<String> shared = List.of("--warden.identity.key-encryption-key=" + sharedKeyEncryptionKey(), "--warden.demo.enabled=true", "--warden.policy.kill-switch-reconcile=PT10M",
                 "--warden.policy.propagation-wait=PT2S", "--warden.policy.self-test.bound=PT1S",
                 "--warden.gateway.rate-limits.default-rate-per-second=100000",
                 "--warden.gateway.rate-limits.default-burst=100000");
@@ -220,6 +221,8 @@ class RevocationAcrossInstancesTests {
             assertThat(suspended.header("Warden-Propagation")).startsWith("confirmed=1; unconfirmed=1");
             assertThat(suspended.header("Warden-Unconfirmed-Instances")).isEqualTo(b.getBean(GatewayInstances.class).name())
                     .isEqualTo("instance-b");
+            // B reconciles on its schedule (ten minutes here, so that it cannot happen inside the wait above by chance)
+            b.getBean(PolicyChanges.class).reconcileNow();
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> callB(agentToken) == 403);
 
             var selfTest = clientA.call("POST", "/api/v1/kill-switches/self-test", clientA.personToken("sam.secops"), null);
@@ -255,5 +258,12 @@ class RevocationAcrossInstancesTests {
         args.add("--warden.data-dir=" + data);
         args.addAll(List.of(extra));
         return new SpringApplicationBuilder(WardenApplication.class).run(args.toArray(String[]::new));
+    }
+
+    /** Replicas share one key-encryption key for the embedded provider's signing key, as deployments configure it. */
+    private static String sharedKeyEncryptionKey() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return java.util.Base64.getEncoder().encodeToString(key);
     }
 }

@@ -38,7 +38,7 @@ class TwoInstancesTests {
         int portA = IntegrationTest.freePort();
         int portB = IntegrationTest.freePort();
         List<String> shared = List.of("--warden.audit.signing-key=" + privateKey, "--warden.audit.signing-public-key=" + publicKey,
-                "--warden.demo.enabled=true", "--warden.audit.checkpoint-every=20", "--warden.policy.kill-switch-reconcile=PT60S");
+                "--warden.identity.key-encryption-key=" + sharedKeyEncryptionKey(), "--warden.demo.enabled=true", "--warden.audit.checkpoint-every=20", "--warden.policy.kill-switch-reconcile=PT60S");
         try (ConfigurableApplicationContext a = start(portA, data.resolve("a"), shared, "--warden.db.port=" + databasePort);
                 // B connects to A's embedded database with the passwords A generated, as any client must
                 ConfigurableApplicationContext b = start(portB, data.resolve("b"), shared,
@@ -110,5 +110,12 @@ class TwoInstancesTests {
 
     private static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder().encodeToString(der) + "\n-----END " + type + "-----\n";
+    }
+
+    /** Replicas share one key-encryption key for the embedded provider's signing key, as deployments configure it. */
+    private static String sharedKeyEncryptionKey() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return java.util.Base64.getEncoder().encodeToString(key);
     }
 }

@@ -50,7 +50,7 @@ public final class RevocationBench {
         int databasePort = freePort();
         int portA = freePort();
         int portB = freePort();
-        List<String> shared = List.of("--warden.demo.enabled=true", "--warden.policy.kill-switch-reconcile=PT60S",
+        List<String> shared = List.of("--warden.identity.key-encryption-key=" + sharedKeyEncryptionKey(), "--warden.demo.enabled=true", "--warden.policy.kill-switch-reconcile=PT60S",
                 "--warden.gateway.rate-limits.default-rate-per-second=1000000", "--warden.gateway.rate-limits.default-burst=1000000",
                 "--logging.level.root=WARN");
         try (ConfigurableApplicationContext a = start(portA, data.resolve("a"), shared, "--warden.db.port=" + databasePort,
@@ -205,5 +205,12 @@ public final class RevocationBench {
             }
         }
         return fallback;
+    }
+
+    /** Replicas share one key-encryption key for the embedded provider's signing key, as deployments configure it. */
+    private static String sharedKeyEncryptionKey() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return java.util.Base64.getEncoder().encodeToString(key);
     }
 }

@@ -55,6 +55,7 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
     private final ReentrantLock applying = new ReentrantLock();
     private volatile long applied = -1;
     private volatile boolean running;
+    private volatile long lastReconciled = System.nanoTime();
     private @Nullable ScheduledExecutorService scheduler;
 
     /** @param observer told of every propagation a request waited for (metrics) */
@@ -196,22 +197,40 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
         return propagation;
     }
 
-    private void reconcile() {
+    /**
+     * One tick of the background loop: the heartbeat every tick, the re-read only once {@code reconcileEvery} has
+     * passed, so that a deployment that reconciles rarely (it relies on notifications) does not re-read every few
+     * seconds just because the heartbeat must.
+     */
+    private void tick() {
         try {
             instances.heartbeat();
-            apply();
+            if (System.nanoTime() - lastReconciled >= reconcileEvery.toNanos()) {
+                reconcileNow();
+            }
         } catch (RuntimeException e) {
             log.warn("Could not reconcile the policy caches; retrying in {}", reconcileEvery, e);
         }
     }
 
+    /** Re-reads the change counter and applies what this instance has not heard of: the safety net behind notifications. */
+    public void reconcileNow() {
+        lastReconciled = System.nanoTime();
+        apply();
+    }
+
     @Override
     public synchronized void start() {
-        reconcile();
+        try {
+            instances.heartbeat();
+            reconcileNow();
+        } catch (RuntimeException e) {
+            log.warn("Could not reconcile the policy caches; retrying in {}", reconcileEvery, e);
+        }
         running = true;
         ScheduledExecutorService executor = DaemonThreads.scheduler("warden-policy-reconcile");
         long every = Math.min(reconcileEvery.toMillis(), 5_000); // the heartbeat keeps the instance live however rare reconciles are
-        executor.scheduleWithFixedDelay(this::reconcile, every, every, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
         scheduler = executor;
     }
 
