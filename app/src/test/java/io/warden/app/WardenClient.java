@@ -79,7 +79,8 @@ public final class WardenClient {
         });
     }
 
-    private String signIn(String username, String password) {
+    /** An access token for a person, signing in through the browser flow with this password (not cached). */
+    public String signIn(String username, String password) {
         HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
         String verifier = random(48);

@@ -10,7 +10,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
-import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
@@ -195,7 +194,7 @@ class SecurityConfiguration implements WebMvcConfigurer {
             DaoAuthenticationProvider checkPassword = new DaoAuthenticationProvider(accounts);
             checkPassword.setPasswordEncoder(passwords.getObject());
             http.authenticationManager(new ProviderManager(new ThrottledSignIn(checkPassword, throttle.getObject())));
-            http.formLogin(Customizer.withDefaults());
+            http.formLogin(form -> form.failureHandler(ThrottledSignIn.failures()));
         }
         return http.build();
     }
