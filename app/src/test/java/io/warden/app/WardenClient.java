@@ -83,7 +83,8 @@ public final class WardenClient {
     public record SignIn(String code, JsonNode tokens) {
     }
 
-    private String signIn(String username, String password) {
+    /** An access token for a person, signing in through the browser flow with this password (not cached). */
+    public String signIn(String username, String password) {
         return signInWithCode(username, password).tokens().get("access_token").asString();
     }
 

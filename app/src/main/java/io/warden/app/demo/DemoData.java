@@ -39,6 +39,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 @ConditionalOnProperty(name = "warden.demo.enabled", havingValue = "true")
+@org.springframework.context.annotation.Profile("!prod") // never under prod, whatever the setting; see DemoDataInProduction
 @EnableConfigurationProperties(DemoProperties.class)
 @Order(100)
 class DemoData implements ApplicationRunner {

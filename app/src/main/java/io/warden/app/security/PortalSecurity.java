@@ -1,6 +1,9 @@
 package io.warden.app.security;
 
+import io.warden.audit.AuditLog;
+import io.warden.registry.Directory;
 import io.warden.registry.Role;
+import java.time.Clock;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -15,13 +18,16 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.authority.mapping.GrantedAuthoritiesMapper;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 import org.springframework.security.oauth2.core.oidc.user.OidcUserAuthority;
+import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 
 /**
  * The portal's sessions: people sign in through OpenID Connect (Warden's embedded provider by default, Entra
  * ID with Spring Boot's {@code spring.security.oauth2.client} properties); their ID token's {@code roles} map
  * to Warden's roles as access tokens' do. Sessions are cookie-based, so CSRF protection is on; pages carry a
- * strict Content-Security-Policy; a person without a portal role gets the 403 page.
+ * strict Content-Security-Policy; a person without a portal role gets the 403 page. An open session re-reads the
+ * person's roles and account state at least once a minute ({@link PortalSessionRefresh}).
  */
 @Configuration(proxyBeanMethods = false)
 class PortalSecurity {
@@ -32,7 +38,8 @@ class PortalSecurity {
     @Bean
     @Order(0)
     SecurityFilterChain portalSecurityChain(HttpSecurity http, ObjectProvider<ClientRegistrationRepository> registrations,
-            IdentityProperties identity,
+            IdentityProperties identity, ObjectProvider<UserDetailsService> localAccounts, Directory directory, AuditLog audit,
+            HardeningProperties hardening, Clock clock,
             @org.springframework.beans.factory.annotation.Value("${warden.portal.login-registration:warden}") String registration)
             throws Exception {
         http.securityMatcher("/portal/**", "/oauth2/authorization/**", "/login/oauth2/**", "/webjars/**", "/portal-assets/**")
@@ -52,7 +59,10 @@ class PortalSecurity {
                         .anyRequest().denyAll())
                 .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CSP)))
                 .sessionManagement(session -> session.sessionFixation().changeSessionId())
-                .exceptionHandling(errors -> errors.accessDeniedPage("/portal/forbidden"));
+                .exceptionHandling(errors -> errors.accessDeniedPage("/portal/forbidden"))
+                // the session's roles follow the directory within a minute, not only at the next sign-in
+                .addFilterBefore(new PortalSessionRefresh(localAccounts.getIfAvailable(), directory, audit,
+                        hardening.portalRoleRefresh(), clock), AuthorizationFilter.class);
         if (registrations.getIfAvailable() != null) { // with Entra: spring.security.oauth2.client.registration.<id>, and that id here
             http.oauth2Login(login -> login.loginPage("/oauth2/authorization/" + registration)
                     .defaultSuccessUrl("/portal", false)

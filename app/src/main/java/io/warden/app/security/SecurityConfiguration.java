@@ -10,12 +10,15 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
-import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
@@ -26,8 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The resource-server chain for {@code /api/**} and {@code /gateway/**} with one role rule per endpoint
- * (anything not listed is denied), and the chain for everything else (sign-in page, health, metrics and
- * the API documentation). The embedded OpenID provider adds its own chain in front of both.
+ * (anything not listed is denied), the chain of the operations endpoints (health, metrics and the API
+ * documentation), and the chain for everything else (the sign-in page, throttled by {@link SignInThrottle}). The embedded OpenID provider adds its own chain in front of both.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSecurity
@@ -131,9 +134,51 @@ class SecurityConfiguration implements WebMvcConfigurer {
         return http.build();
     }
 
+    /**
+     * Health, metrics, the other actuator endpoints and the API documentation. Open by default (a workstation);
+     * with {@code warden.security.protect-operations-endpoints} (the {@code prod} profile) only health stays open,
+     * for probes, and says no more than UP or DOWN to strangers; metrics need an ADMIN or SECOPS bearer token or
+     * the configured scrape token, the API documentation any person's token. Bearer tokens only: no session, so
+     * nothing for CSRF to abuse.
+     */
+    @Bean
+    @Order(3)
+    SecurityFilterChain operationsSecurity(HttpSecurity http, HardeningProperties hardening, IdentityProperties identity,
+            ObjectProvider<JwtDecoder> decoder, JsonMapper json) throws Exception {
+        ProblemSecurityHandlers problems = new ProblemSecurityHandlers(json);
+        http.securityMatcher("/actuator", "/actuator/**", "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml",
+                        "/swagger-ui.html", "/swagger-ui/**")
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(csrf -> csrf.disable())
+                .requestCache(cache -> cache.disable())
+                .exceptionHandling(errors -> errors.authenticationEntryPoint(problems).accessDeniedHandler(problems));
+        if (!hardening.protectOperationsEndpoints()) {
+            http.authorizeHttpRequests(rules -> rules
+                    .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus")
+                            .permitAll()
+                    .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml", "/swagger-ui.html", "/swagger-ui/**")
+                            .permitAll()
+                    .anyRequest().denyAll());
+            return http.build();
+        }
+        OperationsTokens tokens = new OperationsTokens(hardening.scrapeToken(), decoder.getObject(),
+                new TokenAuthenticationConverter(identity));
+        http.authorizeHttpRequests(rules -> rules
+                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                        .requestMatchers("/actuator/prometheus").hasAnyRole("ADMIN", "SECOPS", OperationsTokens.SCRAPER)
+                        .requestMatchers("/actuator", "/actuator/**").hasAnyRole("ADMIN", "SECOPS")
+                        .anyRequest().hasAnyRole(PEOPLE))
+                .oauth2ResourceServer(server -> server
+                        .authenticationManagerResolver(request -> tokens)
+                        .authenticationEntryPoint(problems)
+                        .accessDeniedHandler(problems));
+        return http.build();
+    }
+
     @Bean
     @Order(4)
     SecurityFilterChain webSecurity(HttpSecurity http, ObjectProvider<UserDetailsService> localAccounts,
+            ObjectProvider<SignInThrottle> throttle, ObjectProvider<PasswordEncoder> passwords,
             JsonMapper json) throws Exception {
         MediaTypeRequestMatcher html = new MediaTypeRequestMatcher(MediaType.TEXT_HTML);
         html.setIgnoredMediaTypes(java.util.Set.of(MediaType.ALL));
@@ -141,14 +186,15 @@ class SecurityConfiguration implements WebMvcConfigurer {
         http.exceptionHandling(errors -> errors.defaultAuthenticationEntryPointFor(new ProblemSecurityHandlers(json),
                 new NegatedRequestMatcher(html)));
         http.authorizeHttpRequests(rules -> rules
-                .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus")
-                        .permitAll()
-                .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**").permitAll()
                 .requestMatchers("/login", "/error", "/favicon.ico").permitAll()
                 .anyRequest().authenticated());
-        if (localAccounts.getIfAvailable() != null) {
+        UserDetailsService accounts = localAccounts.getIfAvailable();
+        if (accounts != null) {
             // The embedded provider signs people in with a form; with Entra the portal uses oauth2Login.
-            http.formLogin(Customizer.withDefaults());
+            DaoAuthenticationProvider checkPassword = new DaoAuthenticationProvider(accounts);
+            checkPassword.setPasswordEncoder(passwords.getObject());
+            http.authenticationManager(new ProviderManager(new ThrottledSignIn(checkPassword, throttle.getObject())));
+            http.formLogin(form -> form.failureHandler(ThrottledSignIn.failures()));
         }
         return http.build();
     }
