@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.warden.WardenApplication;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.StringReader;
 import java.net.URI;
@@ -19,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -68,11 +72,17 @@ class EmbeddedDatabaseAuthenticationTests {
         }
     }
 
+    /**
+     * The upgrade: a data folder as the release before issue 16 left it — trust authentication, its schema (migrations up
+     * to V16_01), the provider's signing key as a clear JWK in {@code idp_signing_key}, an issued token in clear in
+     * {@code oauth2_authorization} — comes up on this version migrated: passwords required, the same key now sealed,
+     * the token stored only as its hash, every row kept.
+     */
     @Test
     void aFolderMadeWithTrustAuthenticationIsMovedToPasswordsWithItsDataKept(CapturedOutput output) throws Exception {
         Path data = Files.createTempDirectory("warden-pgauth-upgrade-");
         Path pgdata = data.resolve("pgdata");
-        makeFolderAsEarlierVersionsDid(pgdata);
+        RSAKey earlierKey = makeFolderAsEarlierVersionsDid(pgdata);
 
         int port = IntegrationTest.freePort();
         WardenClient client = new WardenClient("http://localhost:" + port);
@@ -100,7 +110,22 @@ class EmbeddedDatabaseAuthenticationTests {
                     notes.add(rows.getString(1));
                 }
                 assertThat(notes).as("the data written before the upgrade").containsExactly("first", "second");
+                // the key is the same and no longer readable in clear; the token is there only as its hash
+                var key = statement.executeQuery("select jwk from idp_signing_key where kid = '" + earlierKey.getKeyID() + "'");
+                assertThat(key.next()).as("the earlier key kept").isTrue();
+                assertThat(key.getString(1)).startsWith("warden-kek-v1:").doesNotContain("\"d\"");
+                var stored = statement.executeQuery("select access_token_value from oauth2_authorization where id = 'earlier-1'");
+                assertThat(stored.next()).isTrue();
+                assertThat(stored.getString(1)).isEqualTo("sha256:" + java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(EARLIER_TOKEN.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
             }
+            // tokens are still signed with the key the earlier version made: the published key is it
+            var published = com.nimbusds.jose.jwk.JWKSet.parse(client.get("/oauth2/jwks", null).body());
+            assertThat(published.getKeyByKeyId(earlierKey.getKeyID())).as("the earlier key still signs").isNotNull();
+            assertThat(((RSAKey) published.getKeyByKeyId(earlierKey.getKeyID())).getModulus()).isEqualTo(earlierKey.getModulus());
+            assertThat(com.nimbusds.jwt.SignedJWT.parse(token).verify(new com.nimbusds.jose.crypto.RSASSAVerifier(earlierKey.toPublicJWK())))
+                    .as("a token issued after the upgrade verifies with the earlier public key").isTrue();
+            assertThat(output.getAll()).contains("which an earlier version stored in clear");
         }
         // the next start reads the passwords it wrote, and finds what the first start stored
         try (ConfigurableApplicationContext again = start(data, port)) {
@@ -115,8 +140,9 @@ class EmbeddedDatabaseAuthenticationTests {
      * database and the application role created without a password, and data written over a connection that
      * gave none.
      */
-    private static void makeFolderAsEarlierVersionsDid(Path pgdata) throws Exception {
+    private static RSAKey makeFolderAsEarlierVersionsDid(Path pgdata) throws Exception {
         Files.createDirectories(pgdata);
+        RSAKey key = new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).keyIDFromThumbprint(true).generate();
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(pgdata).setCleanDataDirectory(false)
                 .setServerConfig("listen_addresses", "localhost").setRegisterShutdownHook(false).start()) {
             try (Connection connection = postgres.getPostgresDatabase().getConnection();
@@ -132,9 +158,31 @@ class EmbeddedDatabaseAuthenticationTests {
                 statement.execute("create table earlier.notes (id int primary key, note text not null)");
                 statement.execute("insert into earlier.notes values (1, 'first'), (2, 'second')");
             }
+            // that release's schema, migrated as it did (by the superuser, granting to the application role)
+            String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/warden";
+            Flyway.configure().dataSource(url, "postgres", null).locations("classpath:db/migration")
+                    .placeholders(java.util.Map.of("appRole", "warden_app")).target("16.01").load().migrate();
+            try (Connection connection = DriverManager.getConnection(url, "warden_app", null);
+                    var insertKey = connection.prepareStatement(
+                            "insert into idp_signing_key (kid, jwk, active, created_at) values (?, ?, true, now())");
+                    var insertToken = connection.prepareStatement("""
+                            insert into oauth2_authorization (id, registered_client_id, principal_name, authorization_grant_type,
+                                access_token_value, access_token_issued_at, access_token_expires_at)
+                            values ('earlier-1', 'earlier-client', 'earlier-client', 'client_credentials', ?, now(),
+                                now() + interval '1 day')""")) {
+                // as that release's provider wrote them, over the application role's password-less connection
+                insertKey.setString(1, key.getKeyID());
+                insertKey.setString(2, key.toJSONString());
+                insertKey.executeUpdate();
+                insertToken.setString(1, EARLIER_TOKEN);
+                insertToken.executeUpdate();
+            }
             assertThat(trustLines(pgdata)).as("the folder really is a trust folder").isNotEmpty();
         }
+        return key;
     }
+
+    private static final String EARLIER_TOKEN = "eyJraWQiOiJlYXJsaWVyIn0.eyJzdWIiOiJlYXJsaWVyLWNsaWVudCJ9.c2lnbmF0dXJl";
 
     private static void assertRefused(int pgPort, String user, @Nullable String password) {
         assertThatThrownBy(() -> connect(pgPort, user, password).close())
