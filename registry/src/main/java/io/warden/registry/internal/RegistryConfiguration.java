@@ -13,6 +13,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class RegistryConfiguration {
 
     @Bean
+    PostgresCredentials credentials(JdbcClient jdbc, RegistryService registry, Directory directory, io.warden.audit.AuditLog audit,
+            java.time.Clock clock, org.springframework.util.IdGenerator ids) {
+        return new PostgresCredentials(jdbc, registry, directory, audit, clock, ids);
+    }
+
+    @Bean
     @ConditionalOnMissingBean(Directory.class)
     LocalDirectory localDirectory(JdbcClient jdbc) {
         return new LocalDirectory(jdbc);
