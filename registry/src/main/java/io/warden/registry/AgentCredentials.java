@@ -16,7 +16,7 @@ public interface AgentCredentials {
      * Registers an X.509 certificate (PEM) for private_key_jwt client authentication.
      *
      * @throws RegistryException.InvalidField ({@code certificate}) for text that is not one valid, current
-     *         RSA or EC certificate
+     *         RSA (2048+) certificate
      */
     AgentCredential addCertificate(AgentId agent, String certificatePem, Actor actor);
 

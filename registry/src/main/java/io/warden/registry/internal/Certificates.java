@@ -10,13 +10,12 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Collection;
 
-/** Reads a certificate an agent's owner registers, refusing everything but one current RSA (2048+) or EC certificate. */
+/** Reads a certificate an agent's owner registers, refusing everything but one current RSA (2048+) certificate. */
 final class Certificates {
 
     static final int MAX_PEM_LENGTH = 16 * 1024;
@@ -50,10 +49,10 @@ final class Certificates {
             }
             throw invalid("Not a readable X.509 certificate in PEM");
         }
-        boolean strong = certificate.getPublicKey() instanceof RSAPublicKey rsa ? rsa.getModulus().bitLength() >= 2048
-                : certificate.getPublicKey() instanceof ECPublicKey;
+        // RSA as Entra takes for client assertions (RS256/PS256); the embedded provider verifies the same way
+        boolean strong = certificate.getPublicKey() instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() >= 2048;
         if (!strong) {
-            throw invalid("The certificate's key must be RSA of at least 2048 bits or EC");
+            throw invalid("The certificate's key must be RSA of at least 2048 bits");
         }
         Instant notBefore = certificate.getNotBefore().toInstant();
         Instant notAfter = certificate.getNotAfter().toInstant();

@@ -9,7 +9,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** Wires the registry; the local directory stands in unless another {@link Directory} is configured. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(RegistryProperties.class)
+@EnableConfigurationProperties({RegistryProperties.class, io.warden.registry.CredentialPolicy.class})
 class RegistryConfiguration {
 
     @Bean
