@@ -4,7 +4,7 @@
 -- owner's notice all read this table; the embedded provider checks secrets and certificates against it.
 create table agent_credential (
     id                uuid primary key,
-    agent_id          uuid not null references agent (id) on delete cascade,
+    agent_id          uuid not null,
     client_id         text not null,
     kind              text not null check (kind in ('SECRET', 'CERTIFICATE')),
     provider_key_id   text,
