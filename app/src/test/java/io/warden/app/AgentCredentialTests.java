@@ -61,7 +61,7 @@ class AgentCredentialTests extends IntegrationTest {
         JsonNode secret = credentials.get(0);
         assertThat(secret.get("kind").asString()).isEqualTo("SECRET");
         assertThat(secret.get("state").asString()).isEqualTo("CURRENT");
-        Instant created = Instant.parse(secret.get("createdAt").asString());
+        Instant created = Instant.parse(secret.get("notBefore").asString());
         assertThat(Instant.parse(secret.get("expiresAt").asString())).isEqualTo(created.plus(policy.secretLifetime()));
         assertThat(credentials.toString()).as("no secret or verifier in the answer").doesNotContain("verifier", "{bcrypt}", storedSecret(id));
     }

@@ -42,7 +42,8 @@ public class PostgresCredentials implements CredentialLedger, AgentCredentials {
     static final String RULE_OWN_CREDENTIALS = "owner-manages-own-agents-credentials";
     private static final String COLUMNS = """
             c.id, c.agent_id, c.client_id, c.kind, c.provider_key_id, c.fingerprint, c.verifier, c.certificate_pem,
-            c.not_before, c.expires_at, c.created_at, c.created_by, c.revoke_after, c.revoked_at, c.owner_notified_at""";
+            c.not_before, c.expires_at, c.created_at, c.created_by, c.revoke_after, c.revoked_at, c.owner_notified_at
+            """; // ends in a line break, so that the clause appended after it stays a separate word
 
     private final JdbcClient jdbc;
     private final RegistryService registry;
