@@ -18,9 +18,12 @@ enum UnrecordedCredentials implements CredentialLedger {
 
     @Override
     public AgentCredential record(AgentId agent, String clientId, IssuedCredential credential, Actor actor) {
-        return new AgentCredential(UUID.randomUUID(), agent, clientId, credential.kind(), credential.providerKeyId(),
+        // nothing is kept, so the id only has to be stable for the same credential
+        UUID id = UUID.nameUUIDFromBytes((clientId + "|" + credential.providerKeyId() + "|" + credential.expiresAt())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new AgentCredential(id, agent, clientId, credential.kind(), credential.providerKeyId(),
                 credential.fingerprint(), credential.verifier(), credential.certificatePem(), credential.notBefore(),
-                credential.expiresAt(), Instant.now(), actor.id(), null, null, null);
+                credential.expiresAt(), credential.notBefore(), actor.id(), null, null, null);
     }
 
     @Override public List<AgentCredential> usable(String clientId, Instant at) { return List.of(); }
