@@ -22,4 +22,18 @@ public interface IdentityProvisioner {
 
     /** Removes the identity's credentials and the identity itself (retirement). */
     void remove(AgentView agent);
+
+    /**
+     * Issues a new credential for the agent's identity ahead of the current one's expiry, puts it in the
+     * secret store and records it in the {@link CredentialLedger}; the current one keeps working until
+     * {@link #revoke} is called after the overlap. A disabled identity stays disabled. Empty where this
+     * provider does not rotate credentials (the rotation then leaves it to expire, and its owner is told).
+     */
+    default java.util.Optional<AgentCredential> rotate(AgentView agent) {
+        return java.util.Optional.empty();
+    }
+
+    /** Revokes, at the provider, a credential that a rotation replaced; revoking one already gone succeeds. */
+    default void revoke(AgentView agent, AgentCredential credential) {
+    }
 }

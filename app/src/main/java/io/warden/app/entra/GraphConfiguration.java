@@ -80,8 +80,9 @@ class GraphConfiguration {
     /** An Entra application and service principal per agent (every tenant). */
     @Bean
     @ConditionalOnProperty(name = "warden.identity.provisioner", havingValue = "graph")
-    IdentityProvisioner graphIdentityProvisioner(GraphServiceClient client, GraphProperties graph, SecretStore secrets, Clock clock) {
+    IdentityProvisioner graphIdentityProvisioner(GraphServiceClient client, GraphProperties graph, SecretStore secrets, Clock clock,
+            io.warden.registry.CredentialLedger ledger) {
         return new GraphIdentityProvisioner(client, graph.baseUrl().toString(), secrets, graph.secretLifetime(), clock,
-                graph.agentCredential().equals("certificate"));
+                graph.agentCredential().equals("certificate"), ledger);
     }
 }

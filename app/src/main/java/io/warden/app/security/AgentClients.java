@@ -8,7 +8,10 @@ import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 
-/** The embedded provider's client for an agent: client credentials only, the gateway scope, short-lived tokens. */
+/**
+ * The embedded provider's client for an agent: client credentials only, the gateway scope, short-lived tokens;
+ * a secret, or a client assertion signed with a registered certificate's key.
+ */
 public final class AgentClients {
 
     private AgentClients() {
@@ -21,6 +24,8 @@ public final class AgentClients {
                 .clientSecret(encoder.encode(secret))
                 .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
                 .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
+                // accepted only with a certificate registered for the agent (see LedgerCertificates)
+                .clientAuthenticationMethod(ClientAuthenticationMethod.PRIVATE_KEY_JWT)
                 .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
                 .scope("warden.gateway")
                 .tokenSettings(TokenSettings.builder().accessTokenTimeToLive(tokenTtl).build())

@@ -5,6 +5,8 @@ import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import io.warden.registry.AgentQueries;
+import io.warden.registry.CredentialLedger;
+import io.warden.registry.CredentialPolicy;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
@@ -16,6 +18,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.OAuth2AuthorizationServerConfiguration;
@@ -36,6 +39,8 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.authentication.ClientSecretAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.client.JdbcRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -69,14 +74,16 @@ class EmbeddedIdentityProvider {
 
     @Bean
     @Order(1)
-    SecurityFilterChain authorizationServerSecurity(HttpSecurity http, AgentQueries agents) throws Exception {
+    SecurityFilterChain authorizationServerSecurity(HttpSecurity http, AgentQueries agents, CredentialLedger ledger,
+            RegisteredClientRepository registeredClients, PasswordEncoder encoder, Clock clock) throws Exception {
         OAuth2AuthorizationServerConfigurer authorizationServer = new OAuth2AuthorizationServerConfigurer();
         http.securityMatcher(authorizationServer.getEndpointsMatcher())
                 .with(authorizationServer, server -> server.oidc(Customizer.withDefaults())
                         // a suspended or retired agent is refused here at once, whatever state its identity is in
                         .clientAuthentication(clients -> clients
                                 .authenticationProviders(providers -> providers.replaceAll(
-                                        provider -> new ActiveAgentsOnly(provider, agents)))
+                                        provider -> new ActiveAgentsOnly(checkedAgainstLedger(provider, ledger, registeredClients, encoder, clock),
+                                                agents)))
                                 .errorResponseHandler(ActiveAgentsOnly.errorResponses())))
                 .authorizeHttpRequests(rules -> rules.anyRequest().authenticated())
                 .csrf(csrf -> csrf.ignoringRequestMatchers(authorizationServer.getEndpointsMatcher()))
@@ -85,6 +92,21 @@ class EmbeddedIdentityProvider {
                         new LoginUrlAuthenticationEntryPoint("/login"),
                         new MediaTypeRequestMatcher(MediaType.TEXT_HTML)));
         return http.build();
+    }
+
+    /**
+     * Agents' secrets and certificates are checked against the credential ledger: secrets within their
+     * lifetime or overlap, certificates registered for the client and within their dates.
+     */
+    private static AuthenticationProvider checkedAgainstLedger(AuthenticationProvider provider, CredentialLedger ledger,
+            RegisteredClientRepository clients, PasswordEncoder encoder, Clock clock) {
+        if (provider instanceof ClientSecretAuthenticationProvider) {
+            return new LedgerClientSecrets(provider, clients, ledger, encoder, clock);
+        }
+        if (provider instanceof JwtClientAssertionAuthenticationProvider assertions) {
+            assertions.setJwtDecoderFactory(new LedgerCertificates(ledger, clock));
+        }
+        return provider;
     }
 
     @Bean
@@ -119,8 +141,9 @@ class EmbeddedIdentityProvider {
     @ConditionalOnProperty(name = "warden.identity.provisioner", havingValue = "default", matchIfMissing = true)
     io.warden.registry.IdentityProvisioner identityProvisioner(RegisteredClientRepository clients, PasswordEncoder encoder,
             org.springframework.jdbc.core.simple.JdbcClient jdbc, IdentityProperties identity, io.warden.registry.SecretStore secrets,
-            Clock clock) {
-        return new EmbeddedIdentityProvisioner(clients, encoder, jdbc, secrets, identity.tokenTtl(), clock);
+            CredentialLedger ledger, CredentialPolicy policy, Clock clock) {
+        return new EmbeddedIdentityProvisioner(clients, encoder, jdbc, secrets, ledger, identity.tokenTtl(), policy.secretLifetime(),
+                clock);
     }
 
     @Bean

@@ -115,6 +115,10 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .requestMatchers(PUT, "/api/v1/rate-limits/tools/*", "/api/v1/rate-limits/tools/*/agents/*").hasRole("ADMIN")
                 .requestMatchers(DELETE, "/api/v1/rate-limits/tools/*/agents/*").hasRole("ADMIN")
                 .requestMatchers(GET, "/api/v1/agents/*/quota").hasAnyRole(PEOPLE)
+                // an agent may read its own credentials and register a certificate for itself (the registry checks "own")
+                .requestMatchers(GET, "/api/v1/agents/*/credentials").hasAnyRole("ADMIN", "OWNER", "COMPLIANCE", "SECOPS", "AGENT")
+                .requestMatchers(POST, "/api/v1/agents/*/credentials/certificates").hasAnyRole("ADMIN", "OWNER", "AGENT")
+                .requestMatchers(DELETE, "/api/v1/agents/*/credentials/*").hasAnyRole("ADMIN", "OWNER", "SECOPS")
                 .requestMatchers("/gateway/**").hasRole("AGENT")
                 .anyRequest().denyAll();
     }

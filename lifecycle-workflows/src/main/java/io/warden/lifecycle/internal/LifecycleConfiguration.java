@@ -71,6 +71,14 @@ class LifecycleConfiguration {
     }
 
     @Bean
+    CredentialRotation credentialRotation(io.warden.registry.CredentialLedger ledger, IdentityProvisioner identities,
+            io.warden.registry.AgentQueries agents, Notifications notifications, AuditLog audit, DataSource dataSource,
+            org.springframework.transaction.support.TransactionTemplate transactions, io.warden.registry.CredentialPolicy policy,
+            Clock clock) {
+        return new CredentialRotation(ledger, identities, agents, notifications, audit, dataSource, transactions, policy, clock);
+    }
+
+    @Bean
     AgentLifecycle agentLifecycle(WorkflowEngine engine, AgentRegistry registry) {
         return new LifecycleService(engine, registry);
     }

@@ -31,11 +31,16 @@ class PortalController {
     private final io.warden.audit.AuditLog audit;
     private final java.time.Clock clock;
     private final io.warden.lifecycle.LifecycleRuleBook rules;
+    private final io.warden.registry.CredentialLedger credentials;
+    private final io.warden.registry.CredentialPolicy credentialPolicy;
 
     PortalController(AgentRegistry registry, KillSwitches killSwitches, io.warden.registry.AgentQueries agents,
             io.warden.registry.Directory directory, io.warden.audit.AuditLog audit, java.time.Clock clock,
-            io.warden.lifecycle.LifecycleRuleBook rules) {
+            io.warden.lifecycle.LifecycleRuleBook rules, io.warden.registry.CredentialLedger credentials,
+            io.warden.registry.CredentialPolicy credentialPolicy) {
         this.rules = rules;
+        this.credentials = credentials;
+        this.credentialPolicy = credentialPolicy;
         this.registry = registry;
         this.killSwitches = killSwitches;
         this.agents = agents;
@@ -72,6 +77,9 @@ class PortalController {
                 .filter(owner -> people.get(owner) == null || !people.get(owner).active()).count());
         model.addAttribute("denials", audit.search(new io.warden.audit.AuditQuery(null, null, null, null, null, "gateway.decision",
                 "DENY", null, null, null, null, 10)));
+        // by agent and owner name: the people reading the dashboard know agents by name, not by id
+        model.addAttribute("expiringCredentials", credentials.expiringBefore(now.plus(credentialPolicy.expiryNotice())));
+        model.addAttribute("expiryNoticeDays", credentialPolicy.expiryNotice().toDays());
         return "portal/dashboard";
     }
 

@@ -7,7 +7,13 @@ import com.microsoft.graph.models.ReferenceCreate;
 import com.microsoft.graph.models.ServicePrincipal;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.kiota.ApiException;
+import com.microsoft.graph.applications.item.removepassword.RemovePasswordPostRequestBody;
+import io.warden.registry.Actor;
+import io.warden.registry.AgentCredential;
 import io.warden.registry.AgentView;
+import io.warden.registry.CredentialKind;
+import io.warden.registry.CredentialLedger;
+import io.warden.registry.IssuedCredential;
 import io.warden.registry.IdentityProvisioner;
 import io.warden.registry.SecretStore;
 import java.time.Clock;
@@ -34,6 +40,7 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
 
     private static final Logger log = LoggerFactory.getLogger(GraphIdentityProvisioner.class);
     static final String TAG = "WardenAgent";
+    private static final Actor SYSTEM = Actor.system("identity");
 
     private final GraphServiceClient graph;
     private final String baseUrl;
@@ -41,8 +48,9 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
     private final Duration secretLifetime;
     private final Clock clock;
     private final boolean certificates;
+    private final CredentialLedger ledger;
 
-    /** Agents get client secrets. */
+    /** Agents get client secrets; issued credentials are not recorded (tools and tests without a database). */
     public GraphIdentityProvisioner(GraphServiceClient graph, String baseUrl, SecretStore secrets, Duration secretLifetime, Clock clock) {
         this(graph, baseUrl, secrets, secretLifetime, clock, false);
     }
@@ -50,6 +58,16 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
     /** @param certificates agents get certificate credentials (true) or client secrets (false) */
     public GraphIdentityProvisioner(GraphServiceClient graph, String baseUrl, SecretStore secrets, Duration secretLifetime, Clock clock,
             boolean certificates) {
+        this(graph, baseUrl, secrets, secretLifetime, clock, certificates, UnrecordedCredentials.INSTANCE);
+    }
+
+    /**
+     * @param ledger where each issued credential's key id and dates are recorded, so that rotation renews
+     *               secrets before Entra lets them lapse and owners see what expires
+     */
+    public GraphIdentityProvisioner(GraphServiceClient graph, String baseUrl, SecretStore secrets, Duration secretLifetime, Clock clock,
+            boolean certificates, CredentialLedger ledger) {
+        this.ledger = ledger;
         this.graph = graph;
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.secrets = secrets;
@@ -112,20 +130,81 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
             change.setKeyCredentials(List.of(key));
             graph.applications().byApplicationId(application.getId()).patch(change);
             secrets.put(application.getAppId(), issued.pem());
+            ledger.record(agent.id(), application.getAppId(), certificateRecord(issued.certificate()), SYSTEM);
             log.info("Provisioned the Entra application {} for agent {} with a certificate valid until {}", application.getAppId(),
                     agent.id(), issued.certificate().getNotAfter().toInstant());
             return application.getAppId();
         }
+        AgentCredential issued = addPassword(agent, application.getId(), application.getAppId());
+        log.info("Provisioned the Entra application {} for agent {}; its secret expires {}", application.getAppId(), agent.id(),
+                issued.expiresAt());
+        return application.getAppId();
+    }
+
+    /** A new client secret, to the secret store and the ledger; earlier ones stay valid until revoked. */
+    private AgentCredential addPassword(AgentView agent, String objectId, String appId) {
+        java.time.Instant now = clock.instant();
         AddPasswordPostRequestBody body = new AddPasswordPostRequestBody();
         PasswordCredential credential = new PasswordCredential();
         credential.setDisplayName("warden");
-        credential.setEndDateTime(OffsetDateTime.ofInstant(clock.instant().plus(secretLifetime), ZoneOffset.UTC));
+        credential.setEndDateTime(OffsetDateTime.ofInstant(now.plus(secretLifetime), ZoneOffset.UTC));
         body.setPasswordCredential(credential);
-        PasswordCredential issued = graph.applications().byApplicationId(application.getId()).addPassword().post(body);
-        secrets.put(application.getAppId(), issued.getSecretText());
-        log.info("Provisioned the Entra application {} for agent {}; its secret expires {}", application.getAppId(), agent.id(),
-                issued.getEndDateTime());
-        return application.getAppId();
+        PasswordCredential issued = graph.applications().byApplicationId(objectId).addPassword().post(body);
+        secrets.put(appId, issued.getSecretText());
+        java.time.Instant start = issued.getStartDateTime() != null ? issued.getStartDateTime().toInstant() : now;
+        java.time.Instant end = issued.getEndDateTime() != null ? issued.getEndDateTime().toInstant() : now.plus(secretLifetime);
+        return ledger.record(agent.id(), appId, IssuedCredential.secret(issued.getKeyId() == null ? null : issued.getKeyId().toString(),
+                null, start.isBefore(end) ? start : now, end), SYSTEM);
+    }
+
+    /**
+     * A new client secret beside the current one (Entra accepts both until the old one is removed). Certificate
+     * credentials are not rotated here: their expiry is shown and the owner told, and a new certificate is
+     * issued by provisioning anew.
+     */
+    @Override
+    public java.util.Optional<AgentCredential> rotate(AgentView agent) {
+        if (certificates || agent.clientId() == null) {
+            return java.util.Optional.empty();
+        }
+        Application application = graph.applicationsWithAppId(agent.clientId()).get(request ->
+                request.queryParameters.select = new String[] {"id", "appId"});
+        AgentCredential issued = addPassword(agent, application.getId(), agent.clientId());
+        log.info("Rotated the secret of the Entra application {} for agent {}; the new one expires {}", agent.clientId(), agent.id(),
+                issued.expiresAt());
+        return java.util.Optional.of(issued);
+    }
+
+    @Override
+    public void revoke(AgentView agent, AgentCredential credential) {
+        if (credential.providerKeyId() == null || agent.clientId() == null) {
+            return;
+        }
+        try {
+            Application application = graph.applicationsWithAppId(agent.clientId()).get(request ->
+                    request.queryParameters.select = new String[] {"id", "appId"});
+            RemovePasswordPostRequestBody body = new RemovePasswordPostRequestBody();
+            body.setKeyId(java.util.UUID.fromString(credential.providerKeyId()));
+            graph.applications().byApplicationId(application.getId()).removePassword().post(body);
+        } catch (ApiException e) {
+            if (e.getResponseStatusCode() != 404) { // the application or the secret is already gone
+                throw e;
+            }
+        }
+    }
+
+    private static IssuedCredential certificateRecord(java.security.cert.X509Certificate certificate) {
+        try {
+            byte[] der = certificate.getEncoded();
+            String thumbprint = java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(der));
+            String pem = "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                    + "\n-----END CERTIFICATE-----\n";
+            return new IssuedCredential(CredentialKind.CERTIFICATE, null, thumbprint, null, pem,
+                    certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("The certificate just issued cannot be encoded", e);
+        }
     }
 
     @Override

@@ -9,8 +9,14 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** Wires the registry; the local directory stands in unless another {@link Directory} is configured. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(RegistryProperties.class)
+@EnableConfigurationProperties({RegistryProperties.class, io.warden.registry.CredentialPolicy.class})
 class RegistryConfiguration {
+
+    @Bean
+    PostgresCredentials credentials(JdbcClient jdbc, RegistryService registry, Directory directory, io.warden.audit.AuditLog audit,
+            java.time.Clock clock, org.springframework.util.IdGenerator ids) {
+        return new PostgresCredentials(jdbc, registry, directory, audit, clock, ids);
+    }
 
     @Bean
     @ConditionalOnMissingBean(Directory.class)

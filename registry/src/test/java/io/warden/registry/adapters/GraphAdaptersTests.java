@@ -280,6 +280,49 @@ class GraphAdaptersTests {
         graph.verify(deleteRequestedFor(urlEqualTo("/v1.0/servicePrincipals/59e617e5-e447-4adc-8b88-00af644d7c92")));
     }
 
+    /**
+     * Threat: an Entra client secret lapses after its lifetime and the agent stops silently, or a rotated-out
+     * secret stays valid in Entra forever. Rotation adds a new password (to the secret store), keeps the old
+     * one until revoked, and revocation removes exactly the old one by its key id.
+     */
+    @Test
+    void rotationAddsANewEntraSecretBesideTheOldAndRevocationRemovesTheOldByItsKeyId() {
+        graph.stubFor(get(urlPathMatching("/v1.0/applications\\(appId=('|%27)app-7('|%27)\\)"))
+                .willReturn(okJson("{\"id\":\"obj-7\",\"appId\":\"app-7\"}")));
+        graph.stubFor(post(urlPathEqualTo("/v1.0/applications/obj-7/addPassword")).willReturn(okJson("""
+                {"displayName":"warden","endDateTime":"2027-05-27T10:00:00Z","keyId":"6c1f6f0e-2b8e-4a47-9d34-3c8f0b1a2d11",
+                 "secretText":"rotated-s3cr3t","startDateTime":"2026-11-28T10:00:00Z"}""")));
+        graph.stubFor(post(urlPathEqualTo("/v1.0/applications/obj-7/removePassword")).willReturn(aResponse().withStatus(204)));
+        secrets.put("app-7", "old-s3cr3t");
+        Clock clock = Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC);
+        var provisioner = new GraphIdentityProvisioner(client, base(), store, Duration.ofDays(180), clock);
+        AgentView agent = agent("app-7");
+
+        var rotated = provisioner.rotate(agent).orElseThrow();
+        assertThat(rotated.providerKeyId()).isEqualTo("6c1f6f0e-2b8e-4a47-9d34-3c8f0b1a2d11");
+        assertThat(rotated.expiresAt()).isEqualTo(Instant.parse("2027-05-27T10:00:00Z"));
+        assertThat(secrets).containsEntry("app-7", "rotated-s3cr3t");
+        graph.verify(postRequestedFor(urlPathEqualTo("/v1.0/applications/obj-7/addPassword"))
+                .withRequestBody(matchingJsonPath("$.passwordCredential.endDateTime", containing("2027-05-27T10:00"))));
+        graph.verify(0, postRequestedFor(urlPathEqualTo("/v1.0/applications/obj-7/removePassword")));
+
+        var old = new io.warden.registry.AgentCredential(UUID.randomUUID(), agent.id(), "app-7", io.warden.registry.CredentialKind.SECRET,
+                "0b7c5d55-8a0e-4a39-9c3e-5f2d1e0a9b77", null, null, null, Instant.parse("2026-06-01T10:00:00Z"),
+                Instant.parse("2026-12-01T10:00:00Z"), Instant.parse("2026-06-01T10:00:00Z"), "system:identity",
+                Instant.parse("2026-11-30T10:00:00Z"), null, null);
+        provisioner.revoke(agent, old);
+        graph.verify(postRequestedFor(urlPathEqualTo("/v1.0/applications/obj-7/removePassword"))
+                .withRequestBody(matchingJsonPath("$.keyId", equalTo("0b7c5d55-8a0e-4a39-9c3e-5f2d1e0a9b77"))));
+    }
+
+    /** Certificate identities are not rotated by adding passwords (that would add a secret they were meant not to have). */
+    @Test
+    void certificateIdentitiesAreNotRotatedWithSecrets() {
+        var provisioner = new GraphIdentityProvisioner(client, base(), store, Duration.ofDays(180), Clock.systemUTC(), true);
+        assertThat(provisioner.rotate(agent("app-8"))).isEmpty();
+        graph.verify(0, postRequestedFor(urlPathMatching("/v1.0/applications/.*/addPassword")));
+    }
+
     @Test
     void removingAnIdentityThatIsAlreadyGoneSucceedsSoARetirementDeliveredAgainDoesNotFail() {
         graph.stubFor(com.github.tomakehurst.wiremock.client.WireMock.delete(urlPathMatching("/v1.0/applications\\(appId=.*\\)"))
