@@ -197,6 +197,29 @@ class AgentCredentialTests extends IntegrationTest {
         assertThat(client.call("DELETE", credential, secops(), null).status()).isEqualTo(204);
     }
 
+    /**
+     * Threat: an agent under a kill switch keeps using a token it already holds on the management API, e.g. to
+     * register a certificate of its own before the incident suspends it. The switch covers those calls too.
+     */
+    @Test
+    void anAgentUnderAKillSwitchIsRefusedOnItsCredentialsEndpoints() throws Exception {
+        String id = activeAgent("Kill-switched agent");
+        String path = "/api/v1/agents/" + id + "/credentials";
+        String own = client.agentToken("agent-" + id, storedSecret(id));
+        assertThat(client.get(path, own).status()).isEqualTo(200);
+        var engaged = client.call("POST", "/api/v1/kill-switches", secops(),
+                "{\"scope\":\"AGENT\",\"target\":\"agent-" + id + "\",\"reason\":\"credential test\"}");
+        assertThat(engaged.status()).as(engaged.body()).isEqualTo(201);
+        var read = client.get(path, own);
+        assertThat(read.status()).isEqualTo(403);
+        assertThat(read.json().get("code").asString()).isEqualTo("kill-switch-engaged");
+        String body = certificateBody(certificate(rsa(), Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(5))));
+        assertThat(client.call("POST", path + "/certificates", own, body).status()).isEqualTo(403);
+        assertThat(client.get(path, secops()).json().toString()).as("nothing registered").doesNotContain("CERTIFICATE");
+        assertThat(client.get("/api/v1/audit/events?action=api.refused&limit=5", compliance()).body())
+                .contains("agent-" + id, "kill-switch-agent");
+    }
+
     /** Threat: a credential lapses without anyone knowing — the dashboard shows it by name and the owner is told once. */
     @Test
     void anExpiringCertificateIsOnTheDashboardByNameAndItsOwnerIsNotifiedOnce() throws Exception {

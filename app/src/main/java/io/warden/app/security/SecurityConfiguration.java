@@ -5,6 +5,8 @@ import static org.springframework.http.HttpMethod.GET;
 import static org.springframework.http.HttpMethod.POST;
 import static org.springframework.http.HttpMethod.PUT;
 
+import io.warden.audit.AuditLog;
+import io.warden.policy.KillSwitches;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -20,6 +22,7 @@ import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
 import org.springframework.http.MediaType;
@@ -40,7 +43,8 @@ class SecurityConfiguration implements WebMvcConfigurer {
 
     @Bean
     @Order(2)
-    SecurityFilterChain apiSecurity(HttpSecurity http, IdentityProperties identity, JsonMapper json) throws Exception {
+    SecurityFilterChain apiSecurity(HttpSecurity http, IdentityProperties identity, JsonMapper json, KillSwitches killSwitches,
+            AuditLog audit) throws Exception {
         ProblemSecurityHandlers problems = new ProblemSecurityHandlers(json);
         http.securityMatcher("/api/**", "/gateway/**")
                 .authorizeHttpRequests(SecurityConfiguration::endpointRules)
@@ -52,7 +56,9 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 // Bearer tokens only, never cookies: there is no ambient credential for CSRF to abuse.
                 .csrf(csrf -> csrf.disable())
-                .requestCache(cache -> cache.disable());
+                .requestCache(cache -> cache.disable())
+                // once a call is allowed by role: an agent under a kill switch is refused here as at the gateway
+                .addFilterAfter(new KillSwitchedAgents(killSwitches, audit, json), AuthorizationFilter.class);
         return http.build();
     }
 
