@@ -11,10 +11,8 @@ import io.warden.policy.RateLimits;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentRegistry;
 import io.warden.registry.Directory;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
@@ -29,7 +27,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * ({@code warden.gateway.rate-limits.*}) and the retrieval deadline.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(RateLimitProperties.class)
+@EnableConfigurationProperties({RateLimitProperties.class, GatewayProperties.class, PolicyProperties.class})
 class GatewayConfiguration {
 
     @Bean
@@ -40,14 +38,10 @@ class GatewayConfiguration {
     }
 
     @Bean
-    PolicyDecisionPoint policyDecisionPoint(@Value("${warden.policy.decision-point:embedded}") String kind,
-            @Value("${warden.policy.opa.url:http://localhost:8181}") URI opa,
-            @Value("${warden.policy.opa.package:warden/gateway}") String opaPackage,
-            @Value("${warden.policy.opa.timeout:PT0.2S}") Duration opaTimeout) {
-        return switch (kind) {
-            case "embedded" -> new EmbeddedPolicyDecisionPoint();
-            case "opa" -> new OpaPolicyDecisionPoint(opa, opaPackage, opaTimeout);
-            default -> throw new IllegalArgumentException("warden.policy.decision-point is embedded or opa; got " + kind);
+    PolicyDecisionPoint policyDecisionPoint(PolicyProperties policy) {
+        return switch (policy.decisionPoint()) {
+            case EMBEDDED -> new EmbeddedPolicyDecisionPoint();
+            case OPA -> new OpaPolicyDecisionPoint(policy.opa().url(), policy.opa().packageName(), policy.opa().timeout());
         };
     }
 
@@ -60,16 +54,16 @@ class GatewayConfiguration {
     }
 
     @Bean
-    PolicyCache policyCache(@Value("${warden.gateway.cache-refresh:PT30S}") Duration timeToLive) {
-        return new PolicyCache(timeToLive);
+    PolicyCache policyCache(GatewayProperties gateway) {
+        return new PolicyCache(gateway.cacheRefresh());
     }
 
     @Bean
     @DependsOnDatabaseInitialization
     PolicyChanges policyChanges(JdbcClient jdbc, PolicyCache cache, GatewayInstances instances,
-            PostgresNotifications notifications, @Value("${warden.policy.kill-switch-reconcile:PT3S}") Duration reconcile,
+            PostgresNotifications notifications, PolicyProperties policy,
             GatewayMetrics gatewayMetrics) {
-        return new PolicyChanges(jdbc, cache, instances, notifications, reconcile, propagation -> {
+        return new PolicyChanges(jdbc, cache, instances, notifications, policy.killSwitchReconcile(), propagation -> {
             if (propagation.everywhere()) {
                 gatewayMetrics.revocationApplied(propagation.waited());
             } else {
@@ -83,8 +77,9 @@ class GatewayConfiguration {
             PolicyDecisionPoint policyDecisionPoint, AuditLog audit, Retrieval retrieval, Clock clock, PolicyCache cache,
             GatewayMetrics gatewayMetrics, RateLimits rateLimits,
             org.springframework.beans.factory.ObjectProvider<io.warden.clinical.cohort.CohortOwners> cohorts,
-            @Value("${warden.gateway.retrieval-deadline:PT5S}") Duration deadline,
-            @Value("${warden.gateway.refusal-record-window:PT1S}") Duration refusalWindow) {
+            GatewayProperties settings) {
+        Duration deadline = settings.retrievalDeadline();
+        Duration refusalWindow = settings.refusalRecordWindow();
         GatewayService gateway = new GatewayService(agents, registry, directory, killSwitches, policyDecisionPoint, audit,
                 retrieval, clock, deadline, rateLimits, cache, refusalWindow, gatewayMetrics,
                 cohorts.getObject()); // required: without it no gateway could keep a suspended builder's cohorts dark

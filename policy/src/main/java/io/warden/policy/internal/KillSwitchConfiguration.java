@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -28,6 +29,7 @@ import org.springframework.util.IdGenerator;
  * (host and port by default).
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(PolicyProperties.class)
 class KillSwitchConfiguration {
 
     @Bean
@@ -38,9 +40,10 @@ class KillSwitchConfiguration {
 
     @Bean
     @DependsOnDatabaseInitialization
-    GatewayInstances gatewayInstances(JdbcClient jdbc, Clock clock, @Value("${warden.policy.instance-name:}") String name,
-            @Value("${server.port:8080}") String port, @Value("${warden.policy.propagation-wait:PT0.1S}") Duration wait) {
-        return new GatewayInstances(jdbc, clock, name.isBlank() ? host() + ":" + port : name.strip(), wait);
+    GatewayInstances gatewayInstances(JdbcClient jdbc, Clock clock, PolicyProperties policy,
+            @Value("${server.port:8080}") String port) {
+        String name = policy.instanceName();
+        return new GatewayInstances(jdbc, clock, name.isEmpty() ? host() + ":" + port : name, policy.propagationWait());
     }
 
     private static String host() {
@@ -59,18 +62,18 @@ class KillSwitchConfiguration {
     @DependsOnDatabaseInitialization
     PostgresSelfTest selfTest(JdbcClient jdbc, KillSwitches killSwitches, GatewayService gateway, GatewayInstances instances,
             PostgresNotifications notifications, AuditLog audit, Clock clock, IdGenerator ids, GatewayMetrics metrics,
-            @Value("${warden.policy.self-test.bound:PT0.1S}") Duration bound,
-            @Value("${warden.policy.self-test.every:P1D}") Duration every) {
-        return new PostgresSelfTest(jdbc, killSwitches, gateway, instances, notifications, audit, clock, ids, metrics, bound, every);
+            PolicyProperties policy) {
+        return new PostgresSelfTest(jdbc, killSwitches, gateway, instances, notifications, audit, clock, ids, metrics,
+                policy.selfTest().bound(), policy.selfTest().every());
     }
 
     @Bean
     @DependsOnDatabaseInitialization
     PostgresKillSwitches killSwitches(JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit,
             ApplicationEventPublisher events, Clock clock, IdGenerator ids,
-            @Value("${warden.policy.kill-switch-reconcile:PT3S}") Duration reconcile, AgentQueries agents, AgentRegistry registry,
+            PolicyProperties policy, AgentQueries agents, AgentRegistry registry,
             GatewayInstances instances, PostgresNotifications notifications, List<BuiltInTool> builtInTools) {
-        return new PostgresKillSwitches(jdbc, transactions, audit, events, clock, ids, reconcile, agents, registry, instances,
+        return new PostgresKillSwitches(jdbc, transactions, audit, events, clock, ids, policy.killSwitchReconcile(), agents, registry, instances,
                 notifications, builtInTools);
     }
 }
