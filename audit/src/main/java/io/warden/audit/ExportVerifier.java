@@ -152,10 +152,6 @@ public final class ExportVerifier {
         return keys;
     }
 
-    public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
-    }
-
     /**
      * The command line: {@code [--trust sha256:HEX]... [--public-key FILE | --keys FILE]... EXPORT}. With
      * {@code --trust}, only given keys whose fingerprint is pinned are trusted; without it every given key
@@ -222,11 +218,11 @@ public final class ExportVerifier {
             return 2;
         }
         if (result.valid()) {
-            out.printf("VALID: records %d..%d, %d events, %d signed checkpoints; signed up to %d%n", result.from(),
+            out.printf(Locale.ROOT, "VALID: records %d..%d, %d events, %d signed checkpoints; signed up to %d%n", result.from(),
                     result.to(), result.eventsChecked(), result.checkpointsChecked(), result.lastSignedSequence());
             return 0;
         }
-        out.printf("INVALID at sequence %d: %s: %s%n", result.firstBadSequence(), result.problem(), result.detail());
+        out.printf(Locale.ROOT, "INVALID at sequence %d: %s: %s%n", result.firstBadSequence(), result.problem(), result.detail());
         return 1;
     }
 

@@ -1,5 +1,7 @@
 package io.warden.app.db;
 
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -10,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -199,14 +200,13 @@ final class DataFolderOwner implements AutoCloseable {
     }
 
     private static void awaitExit(ProcessHandle process, long pid, Path dataDir) {
-        Instant deadline = Instant.now().plus(STOP_WAIT);
-        while (process.isAlive() && Instant.now().isBefore(deadline)) {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while stopping the orphaned PostgreSQL", e);
-            }
+        try {
+            process.onExit().get(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while stopping the orphaned PostgreSQL", e);
+        } catch (ExecutionException | TimeoutException e) {
+            // still alive: said below
         }
         if (process.isAlive()) {
             throw new IllegalStateException("The orphaned PostgreSQL (pid " + pid + ") on " + dataDir

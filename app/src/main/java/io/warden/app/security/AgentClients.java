@@ -1,5 +1,6 @@
 package io.warden.app.security;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -18,7 +19,7 @@ public final class AgentClients {
     }
 
     public static RegisteredClient client(String clientId, String name, String secret, PasswordEncoder encoder, Duration tokenTtl) {
-        return RegisteredClient.withId(UUID.nameUUIDFromBytes(("agent:" + clientId).getBytes()).toString())
+        return RegisteredClient.withId(UUID.nameUUIDFromBytes(("agent:" + clientId).getBytes(StandardCharsets.UTF_8)).toString())
                 .clientId(clientId)
                 .clientName(name)
                 .clientSecret(encoder.encode(secret))

@@ -1,5 +1,6 @@
 package io.warden.app.security;
 
+import java.nio.charset.StandardCharsets;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
@@ -259,7 +260,7 @@ class EmbeddedIdentityProvider {
     ApplicationRunner registerCliClient(RegisteredClientRepository clients, IdentityProperties identity) {
         return args -> {
             if (clients.findByClientId(PORTAL_CLIENT_ID) == null) {
-                clients.save(RegisteredClient.withId(UUID.nameUUIDFromBytes(PORTAL_CLIENT_ID.getBytes()).toString())
+                clients.save(RegisteredClient.withId(UUID.nameUUIDFromBytes(PORTAL_CLIENT_ID.getBytes(StandardCharsets.UTF_8)).toString())
                         .clientId(PORTAL_CLIENT_ID)
                         .clientName("Warden portal")
                         .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
@@ -273,7 +274,7 @@ class EmbeddedIdentityProvider {
             if (clients.findByClientId(CLI_CLIENT_ID) != null) {
                 return;
             }
-            clients.save(RegisteredClient.withId(UUID.nameUUIDFromBytes(CLI_CLIENT_ID.getBytes()).toString())
+            clients.save(RegisteredClient.withId(UUID.nameUUIDFromBytes(CLI_CLIENT_ID.getBytes(StandardCharsets.UTF_8)).toString())
                     .clientId(CLI_CLIENT_ID)
                     .clientName("Warden command line and API tools")
                     .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)

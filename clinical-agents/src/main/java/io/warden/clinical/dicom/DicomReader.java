@@ -1,5 +1,6 @@
 package io.warden.clinical.dicom;
 
+import java.util.Locale;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -238,7 +239,7 @@ public final class DicomReader {
                     return;
                 }
                 if (tag != ITEM) {
-                    throw new DicomFormatException(in.name, in.offset - 8, String.format("expected an item, found (%04X,%04X)",
+                    throw new DicomFormatException(in.name, in.offset - 8, String.format(Locale.ROOT, "expected an item, found (%04X,%04X)",
                             tag >>> 16, tag & 0xFFFF));
                 }
                 if (length == UNDEFINED) {
@@ -373,7 +374,7 @@ public final class DicomReader {
         byte[] value(Element element) throws IOException, DicomFormatException {
             require(element.length);
             if (element.length > MAX_VALUE) {
-                throw new DicomFormatException(name, offset, String.format("(%04X,%04X) declares a value of %d bytes, more than the %d a header value may have",
+                throw new DicomFormatException(name, offset, String.format(Locale.ROOT, "(%04X,%04X) declares a value of %d bytes, more than the %d a header value may have",
                         element.tag >>> 16, element.tag & 0xFFFF, element.length, MAX_VALUE));
             }
             return read(element.length);

@@ -1,5 +1,6 @@
 package io.warden.clinical.dicom;
 
+import io.warden.clinical.internal.SuppressForbidden;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -240,6 +241,7 @@ public final class DicomWebSource implements DicomSource {
     }
 
     /** One search's answer as a JSON array, retried as the settings say. */
+    @SuppressForbidden("the pause between retries is the backoff the server asked for (Retry-After) or ours")
     private JsonNode get(HttpClient http, String url) {
         Duration backOff = settings.initialDelay();
         for (int attempt = 1; ; attempt++) {

@@ -369,7 +369,8 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
                 if (running) {
                     log.warn("The workflow worker hit an error; it carries on", e);
                     try {
-                        Thread.sleep(pollInterval.toMillis());
+                        // a poll interval's pause, which a stop or new work cuts short
+                        wake.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
                     } catch (InterruptedException interrupted) {
                         Thread.currentThread().interrupt();
                         return;
@@ -447,6 +448,7 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
         }
     }
 
+    @SuppressForbidden("a short, growing pause before a join that lost an optimistic lock is retried: nothing to wait on but time")
     private void handle(ExternalTaskService tasks, LockedExternalTask task) {
         Map<String, Object> variables = new HashMap<>();
         task.getVariables().forEach((name, value) -> {

@@ -1,5 +1,7 @@
 package io.warden.policy.internal;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -64,9 +66,13 @@ public final class PostgresNotifications implements SmartLifecycle {
         }));
     }
 
+    /** Released by {@link #stop()}: ends the listener's pause before a reconnection at once. */
+    private volatile CountDownLatch stopping = new CountDownLatch(1);
+
     @Override
     public synchronized void start() {
         running = true;
+        stopping = new CountDownLatch(1);
         Thread thread = new Thread(this::listen, "warden-notifications");
         thread.setDaemon(true);
         thread.start();
@@ -106,7 +112,8 @@ public final class PostgresNotifications implements SmartLifecycle {
                 if (running) {
                     log.warn("The notification listener lost its connection; reconnecting", e);
                     try {
-                        Thread.sleep(500);
+                        // a pause before reconnecting, which stop() cuts short
+                        stopping.await(500, TimeUnit.MILLISECONDS);
                     } catch (InterruptedException interrupted) {
                         Thread.currentThread().interrupt();
                         return;
@@ -144,6 +151,7 @@ public final class PostgresNotifications implements SmartLifecycle {
     @Override
     public synchronized void stop() {
         running = false;
+        stopping.countDown();
         if (listener != null) {
             try {
                 listener.join(2000);

@@ -1,5 +1,6 @@
 package io.warden.policy.internal.web;
 
+import java.util.Locale;
 import io.warden.clinical.SearchHit;
 import io.warden.policy.GatewayDenied;
 import io.warden.policy.GatewayRequest;
@@ -73,7 +74,7 @@ class GatewayController {
         ResponseEntity<ProblemDetail> denied(GatewayDenied e) {
             HttpStatus status = HttpStatus.valueOf(e.status());
             ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
-            String code = e.reasons().isEmpty() ? "denied" : e.reasons().getFirst().toLowerCase().replace('_', '-');
+            String code = e.reasons().isEmpty() ? "denied" : e.reasons().getFirst().toLowerCase(Locale.ROOT).replace('_', '-');
             problem.setType(URI.create("urn:warden:problem:" + code));
             problem.setProperty("code", code);
             problem.setProperty("reasons", e.reasons());
