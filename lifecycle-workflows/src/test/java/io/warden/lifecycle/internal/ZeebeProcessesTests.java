@@ -1,0 +1,262 @@
+package io.warden.lifecycle.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.warden.bpmn.BpmnProcesses;
+import io.warden.bpmn.BpmnProcesses.Messages;
+import io.warden.bpmn.BpmnProcesses.TaskTypes;
+import io.warden.lifecycle.JobResult;
+import io.warden.registry.AgentId;
+import io.warden.registry.AgentKind;
+import io.warden.registry.AgentRegistry;
+import io.warden.registry.AgentStatus;
+import io.warden.registry.AgentView;
+import io.warden.registry.Directory;
+import io.warden.registry.DirectoryUser;
+import io.warden.registry.IdentityProvisioner;
+import io.warden.registry.Page;
+import io.warden.registry.RiskTier;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.lang.reflect.Proxy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.util.AlternativeJdkIdGenerator;
+
+/**
+ * Each of Warden's six processes, messages and timers included, run to its end on a real Zeebe engine by
+ * the Camunda 8 adapter with Warden's own handlers ({@link LifecycleTasks}); their collaborators are fakes
+ * (an in-memory registry, directory and identity provider) except the notifications, kept in PostgreSQL.
+ * The cohort build's handlers live with the cohort feature outside this module; stand-ins that complete
+ * or throw its BPMN error drive its paths here.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ZeebeProcessesTests {
+
+    final RecordingAuditLog audit = new RecordingAuditLog();
+    final Map<AgentId, AgentView> agents = new ConcurrentHashMap<>();
+    final List<String> identityCalls = new CopyOnWriteArrayList<>();
+    final List<String> cohortSteps = new CopyOnWriteArrayList<>();
+    EmbeddedPostgres postgres;
+    ZeebeInMemory zeebe;
+    ZeebeSearchFake search;
+    Camunda8WorkflowEngine engine;
+
+    @BeforeAll
+    void start() throws Exception {
+        postgres = EmbeddedPostgres.builder().start();
+        Flyway.configure().dataSource(postgres.getPostgresDatabase()).locations("classpath:db/migration/lifecycle").load().migrate();
+        zeebe = ZeebeInMemory.start();
+        search = ZeebeSearchFake.start(zeebe);
+        engine = ZeebeSearchFake.adapter(zeebe, search, new JobDispatcher(audit, Duration.ofMillis(100)));
+        Notifications notifications = new Notifications(JdbcClient.create(postgres.getPostgresDatabase()), audit, Clock.systemUTC(),
+                new AlternativeJdkIdGenerator());
+        new LifecycleTasks(registry(), directory(), identities(), notifications, Clock.systemUTC(), () -> 365).registerWith(engine);
+        for (String step : TaskTypes.COHORT) {
+            engine.register(step, job -> {
+                cohortSteps.add(job.agentId() + " " + step);
+                return step.equals(TaskTypes.COHORT_CLASSIFY) && job.agentId().startsWith("stopped")
+                        ? new JobResult.BpmnError(BpmnProcesses.Errors.COHORT_STOPPED, "a kill switch covers the builder")
+                        : JobResult.complete(Map.of(step.replace("-", "") + "Done", true));
+            });
+        }
+        engine.start();
+        engine.deploy(BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList());
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        engine.destroy();
+        search.close();
+        zeebe.close();
+        postgres.close();
+    }
+
+    @Test
+    void onboardingRemindsTheApproversAfterThreeDaysAndActivatesTheAgentOnceApproved() {
+        AgentView agent = agent(AgentStatus.PENDING_APPROVAL, "owner-active", null);
+        engine.start(BpmnProcesses.ONBOARDING, agent.id().toString(), Map.of());
+        awaitTimer(BpmnProcesses.ONBOARDING, agent);
+        zeebe.increaseTime(Duration.ofDays(4));
+        await().atMost(Duration.ofSeconds(20)).until(() -> notified("role:ADMIN", agent));
+        engine.correlate(Messages.AGENT_APPROVED, agent.id().toString(), Map.of("approvedBy", "carla"));
+        awaitEnd(BpmnProcesses.ONBOARDING, agent, "active");
+        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.ACTIVE);
+        assertThat(agents.get(agent.id()).clientId()).isEqualTo("client-" + agent.id());
+        assertThat(identityCalls).contains("provision " + agent.id());
+    }
+
+    @Test
+    void onboardingEndsAtTheInvalidOwnerWhenTheDirectoryDoesNotKnowTheOwner() {
+        AgentView agent = agent(AgentStatus.PENDING_APPROVAL, "owner-gone", null);
+        engine.start(BpmnProcesses.ONBOARDING, agent.id().toString(), Map.of());
+        awaitEnd(BpmnProcesses.ONBOARDING, agent, "endInvalidOwner");
+        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.PENDING_APPROVAL);
+    }
+
+    @Test
+    void recertificationSuspendsAfterFourteenDaysAndALateAttestationReinstates() {
+        AgentView agent = agent(AgentStatus.ACTIVE, "owner-active", "client-r");
+        engine.start(BpmnProcesses.RECERTIFICATION, agent.id().toString(), Map.of());
+        await().atMost(Duration.ofSeconds(20)).until(() -> notified("owner-active", agent));
+        awaitTimer(BpmnProcesses.RECERTIFICATION, agent);
+        zeebe.increaseTime(Duration.ofDays(15));
+        await().atMost(Duration.ofSeconds(20)).until(() -> agents.get(agent.id()).status() == AgentStatus.SUSPENDED);
+        awaitTimer(BpmnProcesses.RECERTIFICATION, agent);
+        engine.correlate(Messages.AGENT_ATTESTED, agent.id().toString(), Map.of());
+        awaitEnd(BpmnProcesses.RECERTIFICATION, agent, "reinstated");
+        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.ACTIVE);
+        assertThat(agents.get(agent.id()).recertifyBy()).isNotNull();
+    }
+
+    @Test
+    void anOrphanedAgentsManagerIsToldAndTheAgentSuspendedAfterFourteenDays() {
+        AgentView agent = agent(AgentStatus.ACTIVE, "owner-left", "client-o");
+        engine.start(BpmnProcesses.ORPHANED, agent.id().toString(), Map.of());
+        await().atMost(Duration.ofSeconds(20)).until(() -> notified("manager-1", agent));
+        awaitTimer(BpmnProcesses.ORPHANED, agent);
+        zeebe.increaseTime(Duration.ofDays(15));
+        awaitEnd(BpmnProcesses.ORPHANED, agent, "suspended");
+        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.SUSPENDED);
+    }
+
+    @Test
+    void aDormantAgentNobodyKeepsLosesItsIdentityAndIsRetiredAfterTheGracePeriod() {
+        AgentView agent = agent(AgentStatus.ACTIVE, "owner-active", "client-d");
+        engine.start(BpmnProcesses.RETIREMENT, agent.id().toString(), Map.of());
+        await().atMost(Duration.ofSeconds(20)).until(() -> notified("owner-active", agent));
+        awaitTimer(BpmnProcesses.RETIREMENT, agent);
+        zeebe.increaseTime(Duration.ofDays(15));
+        awaitEnd(BpmnProcesses.RETIREMENT, agent, "retired");
+        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.RETIRED);
+        assertThat(identityCalls).contains("disable " + agent.id());
+    }
+
+    @Test
+    void anIncidentSuspendsTheAgentAndDisablesItsIdentityUntilSecurityReinstatesIt() {
+        AgentView agent = agent(AgentStatus.ACTIVE, "owner-active", "client-i");
+        engine.start(BpmnProcesses.INCIDENT, agent.id().toString(), Map.of("incidentReason", "kill switch GLOBAL"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> identityCalls.contains("disable " + agent.id()));
+        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.SUSPENDED);
+        engine.correlate(Messages.INCIDENT_REINSTATE, agent.id().toString(), Map.of("resolvedBy", "sam"));
+        awaitEnd(BpmnProcesses.INCIDENT, agent, "reinstated");
+        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.ACTIVE);
+        assertThat(identityCalls).contains("enable " + agent.id());
+    }
+
+    @Test
+    void theCohortBuildRunsItsParallelBranchesAndPublishesOrEndsThroughItsFailureStep() {
+        String builder = "builder-" + UUID.randomUUID();
+        engine.start(BpmnProcesses.COHORT_INDEX_BUILD, builder, Map.of("runId", "run-1"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> search.endEvent(BpmnProcesses.COHORT_INDEX_BUILD, builder).isPresent());
+        assertThat(search.endEvent(BpmnProcesses.COHORT_INDEX_BUILD, builder)).contains("published");
+        assertThat(cohortSteps).filteredOn(s -> s.startsWith(builder)).containsExactlyInAnyOrderElementsOf(TaskTypes.COHORT.stream()
+                .filter(s -> !s.equals(TaskTypes.COHORT_FAIL)).map(s -> builder + " " + s).toList());
+
+        String stopped = "stopped-" + UUID.randomUUID();
+        engine.start(BpmnProcesses.COHORT_INDEX_BUILD, stopped, Map.of("runId", "run-2"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> search.endEvent(BpmnProcesses.COHORT_INDEX_BUILD, stopped).isPresent());
+        assertThat(search.endEvent(BpmnProcesses.COHORT_INDEX_BUILD, stopped)).contains("failed");
+        assertThat(cohortSteps).contains(stopped + " " + TaskTypes.COHORT_FAIL).doesNotContain(stopped + " " + TaskTypes.COHORT_PUBLISH);
+    }
+
+    private void awaitTimer(String processId, AgentView agent) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> search.timerCreated(processId, agent.id().toString()));
+        zeebe.waitForIdle();
+    }
+
+    private void awaitEnd(String processId, AgentView agent, String endEvent) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> search.endEvent(processId, agent.id().toString()).isPresent());
+        assertThat(search.endEvent(processId, agent.id().toString())).contains(endEvent);
+    }
+
+    private boolean notified(String recipient, AgentView agent) {
+        return JdbcClient.create(postgres.getPostgresDatabase()).sql("select count(*) from notification where recipient = ? and agent_id = ?")
+                .params(recipient, agent.id().toString()).query(Long.class).single() > 0;
+    }
+
+    private AgentView agent(AgentStatus status, String owner, String clientId) {
+        Instant now = Instant.now();
+        AgentView agent = new AgentView(new AgentId(UUID.randomUUID()), "agent", AgentKind.values()[0], "testing", status, owner,
+                clientId, null, RiskTier.LOW, new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), now, now, null, null, null,
+                false, 1);
+        agents.put(agent.id(), agent);
+        return agent;
+    }
+
+    private AgentView with(AgentView a, AgentStatus status, String clientId, Instant recertifyBy) {
+        return new AgentView(a.id(), a.name(), a.kind(), a.purpose(), status, a.ownerId(), clientId, a.model(), a.riskTier(), a.dataScopes(),
+                a.tools(), a.purposesOfUse(), a.phiApprovedScopes(), a.createdAt(), Instant.now(), a.approvedAt(), a.lastActiveAt(), recertifyBy,
+                a.demo(), a.version() + 1);
+    }
+
+    /** The registry's calls the handlers make, on a map; any other call fails the test. */
+    private AgentRegistry registry() {
+        return (AgentRegistry) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {AgentRegistry.class}, (proxy, method, args) -> {
+            AgentId id = args != null && args.length > 0 && args[0] instanceof AgentId given ? given : null;
+            return switch (method.getName()) {
+                case "get" -> agents.get(id);
+                case "approvals" -> new Page<>(List.of(), 0, 1, 0);
+                case "activate", "reinstate" -> agents.compute(id, (k, a) -> with(a, AgentStatus.ACTIVE, a.clientId(), a.recertifyBy()));
+                case "suspend" -> agents.compute(id, (k, a) -> with(a, AgentStatus.SUSPENDED, a.clientId(), a.recertifyBy()));
+                case "retire" -> agents.compute(id, (k, a) -> with(a, AgentStatus.RETIRED, a.clientId(), a.recertifyBy()));
+                case "recertify" -> agents.compute(id, (k, a) -> with(a, a.status(), a.clientId(), Instant.now().plus(Duration.ofDays(365))));
+                case "assignIdentity" -> agents.compute(id, (k, a) -> with(a, a.status(), (String) args[1], a.recertifyBy()));
+                case "recordLastActivity" -> null;
+                default -> throw new UnsupportedOperationException("the processes do not call " + method.getName());
+            };
+        });
+    }
+
+    private static Directory directory() {
+        return (Directory) Proxy.newProxyInstance(ZeebeProcessesTests.class.getClassLoader(), new Class<?>[] {Directory.class}, (proxy, method, args) -> {
+            if (!method.getName().equals("findUser")) {
+                throw new UnsupportedOperationException("the processes do not call " + method.getName());
+            }
+            return switch ((String) args[0]) {
+                case "owner-active" -> Optional.of(new DirectoryUser("owner-active", "a@x", "A", null, true, false, "manager-1"));
+                case "owner-left" -> Optional.of(new DirectoryUser("owner-left", "l@x", "L", null, false, false, "manager-1"));
+                default -> Optional.empty();
+            };
+        });
+    }
+
+    private IdentityProvisioner identities() {
+        return new IdentityProvisioner() {
+            @Override
+            public String provision(AgentView agent) {
+                identityCalls.add("provision " + agent.id());
+                return "client-" + agent.id();
+            }
+
+            @Override
+            public void disable(AgentView agent) {
+                identityCalls.add("disable " + agent.id());
+            }
+
+            @Override
+            public void enable(AgentView agent) {
+                identityCalls.add("enable " + agent.id());
+            }
+
+            @Override
+            public void remove(AgentView agent) {
+                identityCalls.add("remove " + agent.id());
+            }
+        };
+    }
+}
