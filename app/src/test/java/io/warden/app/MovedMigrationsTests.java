@@ -22,10 +22,13 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 class MovedMigrationsTests extends IntegrationTest {
 
-    /** Where each module's migrations lay before the move: every folder but cohort's, and the released copies. */
+    /**
+     * Where each module's migrations lay before the move: every folder but cohort's, and the released copies, found as
+     * Warden found them then, in {@code app/} under a {@code db/migration} location (the history keeps that path).
+     */
     static final List<String> BEFORE_THE_MOVE = List.of("classpath:db/migration/audit", "classpath:db/migration/registry",
             "classpath:db/migration/lifecycle", "classpath:db/migration/policy", "classpath:db/migration/app",
-            "classpath:migrations-before-the-cohort-module/db/migration/app");
+            "classpath:migrations-before-the-cohort-module/db/migration");
 
     /** The schema owner's, as Flyway migrates. */
     @Autowired
