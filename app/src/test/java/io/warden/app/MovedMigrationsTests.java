@@ -48,7 +48,7 @@ class MovedMigrationsTests extends IntegrationTest {
 
             Flyway today = flyway(schema, "classpath:db/migration");
             ValidateResult validation = today.validateWithResult();
-            assertThat(validation.validationSuccessful).as(String.valueOf(validation.invalidMigrations)).isTrue();
+            assertThat(validation.validationSuccessful).as(validation.getAllErrorMessages()).isTrue();
             for (String version : List.of("9.01", "15.02")) {
                 MigrationInfo moved = java.util.Arrays.stream(today.info().all())
                         .filter(info -> info.getVersion() != null && info.getVersion().getVersion().equals(version))
