@@ -26,7 +26,7 @@ public class WardenApplication {
             System.exit(ExportVerifier.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         if (args.length > 0 && args[0].equals("evaluate")) {
-            System.exit(io.warden.clinical.EvaluationCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length),
+            System.exit(io.warden.clinical.Evaluation.command(java.util.Arrays.copyOfRange(args, 1, args.length),
                     System.out, System.err));
         }
         SpringApplication.run(WardenApplication.class, args);

@@ -33,13 +33,4 @@ class CoreConfiguration {
             java.nio.file.Path folder) {
         return new io.warden.registry.adapters.FileSecretStore(folder);
     }
-
-    /**
-     * Cohort builds are a tool Warden runs itself: a TOOL kill switch may name it on every instance, whether or not
-     * this one runs builds (they check the switch before and while they work).
-     */
-    @Bean
-    io.warden.policy.BuiltInTool cohortBuildTool() {
-        return new io.warden.policy.BuiltInTool(io.warden.app.cohort.CohortBuilds.TOOL, "Cohort builds");
-    }
 }

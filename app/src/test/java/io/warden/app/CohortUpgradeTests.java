@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.warden.app.cohort.CohortSourceUpgrade;
+import io.warden.cohort.internal.CohortSourceUpgrade;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,8 @@
 package io.warden.clinical;
 
+import io.warden.clinical.internal.EvaluationCommand;
+import io.warden.clinical.internal.KnnClassifier;
+import java.io.PrintStream;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -12,6 +15,16 @@ import java.util.Set;
 public final class Evaluation {
 
     private Evaluation() {
+    }
+
+    /**
+     * {@code java -jar warden.jar evaluate --base B.npy --base-labels B.json --queries Q.npy --query-labels Q.json
+     * [--kind FLAT|HNSW|HNSW_INT8] [--k 10]}: these measures over labelled vectors, as one JSON object on {@code out}.
+     *
+     * @return the exit status: 0, or 2 with the reason for unusable input on {@code err}
+     */
+    public static int command(String[] args, PrintStream out, PrintStream err) {
+        return EvaluationCommand.run(args, out, err);
     }
 
     /** Mean over queries of |approximate top-k ∩ exact top-k| / k. */

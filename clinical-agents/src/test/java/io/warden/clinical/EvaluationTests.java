@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
+import io.warden.clinical.internal.KnnClassifier;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

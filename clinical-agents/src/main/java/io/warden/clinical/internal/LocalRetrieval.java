@@ -5,7 +5,7 @@ import io.warden.clinical.Embedder;
 import io.warden.clinical.ImageEmbedder;
 import io.warden.clinical.RetrievalRejected;
 import org.jspecify.annotations.Nullable;
-import io.warden.clinical.KnnClassifier;
+import io.warden.clinical.internal.KnnClassifier;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.SearchHit;
 import io.warden.clinical.VectorCollections;

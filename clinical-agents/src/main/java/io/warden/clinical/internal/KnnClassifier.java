@@ -1,5 +1,8 @@
-package io.warden.clinical;
+package io.warden.clinical.internal;
 
+import io.warden.clinical.Classification;
+import io.warden.clinical.RetrievalRejected;
+import io.warden.clinical.SearchHit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.warden.app.cohort;
+package io.warden.cohort.internal;
 
 import io.warden.clinical.cohort.CohortPipeline;
 import io.warden.clinical.cohort.CohortRuns;

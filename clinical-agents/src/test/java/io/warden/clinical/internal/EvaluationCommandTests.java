@@ -1,4 +1,4 @@
-package io.warden.clinical;
+package io.warden.clinical.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.warden.app.cohort;
+package io.warden.cohort.internal;
 
 import java.net.URI;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.warden.app.cohort;
+package io.warden.cohort.internal;
 
 import io.warden.audit.AuditLog;
 import io.warden.clinical.IndexKind;

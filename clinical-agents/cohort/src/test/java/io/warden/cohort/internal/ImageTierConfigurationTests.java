@@ -1,4 +1,4 @@
-package io.warden.app.cohort;
+package io.warden.cohort.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

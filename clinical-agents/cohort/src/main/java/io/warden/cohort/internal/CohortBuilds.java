@@ -1,4 +1,4 @@
-package io.warden.app.cohort;
+package io.warden.cohort.internal;
 
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;

@@ -1,6 +1,11 @@
-package io.warden.clinical;
+package io.warden.clinical.internal;
 
-import io.warden.clinical.internal.FileVectorCollections;
+import io.warden.clinical.Evaluation;
+import io.warden.clinical.IndexKind;
+import io.warden.clinical.RetrievalRejected;
+import io.warden.clinical.SearchHit;
+import io.warden.clinical.VectorRecord;
+import io.warden.clinical.Vectors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

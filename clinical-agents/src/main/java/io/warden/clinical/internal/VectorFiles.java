@@ -1,5 +1,8 @@
-package io.warden.clinical;
+package io.warden.clinical.internal;
 
+import io.warden.clinical.RetrievalRejected;
+import io.warden.clinical.VectorRecord;
+import io.warden.clinical.Vectors;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
