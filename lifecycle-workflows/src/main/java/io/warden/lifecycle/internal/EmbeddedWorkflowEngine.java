@@ -279,7 +279,7 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
         if (!deliver(messageName, agentId, variables)) {
             Instant now = clock.instant();
             update("insert into workflow_message (id, name, agent_id, variables, published_at, expires_at)"
-                    + " values (?, ?, ?, cast(? as jsonb), ?, ?)", UUID.randomUUID(), messageName, agentId,
+                    + " values (gen_random_uuid(), ?, ?, cast(? as jsonb), ?, ?)", messageName, agentId,
                     JSON.writeValueAsString(variables), Timestamp.from(now), Timestamp.from(now.plus(messageTtl)));
             log.debug("No instance waits for {} of agent {} yet; kept until {}", messageName, agentId, now.plus(messageTtl));
         }

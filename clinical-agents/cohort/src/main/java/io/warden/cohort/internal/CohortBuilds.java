@@ -1,5 +1,6 @@
 package io.warden.cohort.internal;
 
+import org.springframework.util.IdGenerator;
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
@@ -35,7 +36,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -81,10 +81,11 @@ public final class CohortBuilds implements CohortRuns {
     private final SourceReader sources;
     private final DataSources catalogue;
     private final Clock clock;
+    private final IdGenerator ids;
     private final Map<String, Long> lastProgress = new ConcurrentHashMap<>();
 
     CohortBuilds(JdbcClient jdbc, WorkflowEngine engine, AgentQueries agents, KillSwitches killSwitches, AuditLog audit,
-            CohortPipeline pipeline, SourceReader sources, DataSources catalogue, Clock clock) {
+            CohortPipeline pipeline, SourceReader sources, DataSources catalogue, Clock clock, IdGenerator ids) {
         this.jdbc = jdbc;
         this.engine = engine;
         this.agents = agents;
@@ -94,6 +95,7 @@ public final class CohortBuilds implements CohortRuns {
         this.sources = sources;
         this.catalogue = catalogue;
         this.clock = clock;
+        this.ids = ids;
     }
 
     // ---- the API -------------------------------------------------------------------------------------
@@ -130,7 +132,7 @@ public final class CohortBuilds implements CohortRuns {
         }
         String collection = cohortOf(agent, request.cohort());
         String runId = clock.instant().toString().replaceAll("[^0-9]", "").substring(0, 14) + "-"
-                + UUID.randomUUID().toString().substring(0, 8);
+                + ids.generateId().toString().substring(0, 8);
         Instant now = clock.instant();
         jdbc.sql("""
                 insert into cohort_run (id, cohort, agent_id, dataset, source_key, source_kind, source, collection, status, requested_by,

@@ -94,8 +94,9 @@ class CohortConfiguration {
 
     @Bean
     CohortBuilds cohortBuilds(JdbcClient jdbc, WorkflowEngine engine, AgentQueries agents, KillSwitches killSwitches, AuditLog audit,
-            CohortPipeline pipeline, CohortSources sources, DataSources catalogue, Clock clock) {
-        return new CohortBuilds(jdbc, engine, agents, killSwitches, audit, pipeline, sources, catalogue, clock);
+            CohortPipeline pipeline, CohortSources sources, DataSources catalogue, Clock clock,
+            org.springframework.util.IdGenerator ids) {
+        return new CohortBuilds(jdbc, engine, agents, killSwitches, audit, pipeline, sources, catalogue, clock, ids);
     }
 
     /** Registers the build's task handlers once the engine runs and the processes are deployed. */
