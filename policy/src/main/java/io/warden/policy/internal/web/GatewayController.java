@@ -1,5 +1,8 @@
 package io.warden.policy.internal.web;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.clinical.SearchHit;
 import io.warden.policy.GatewayDenied;
 import io.warden.policy.GatewayRequest;
@@ -32,6 +35,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * The agents' data plane: {@code POST /gateway/v1/{tool}} for the tools the retrieval service offers
  * (image-search, text-search, cohort-search, classify). Every call passes the whole pipeline.
  */
+@Tag(name = "Gateway", description = "The agents' data plane: every call is authenticated, checked against kill switches and policy, and audited")
 @RestController
 @RequestMapping(path = "/gateway/v1", produces = "application/json")
 class GatewayController {
@@ -57,6 +61,10 @@ class GatewayController {
         this.gateway = gateway;
     }
 
+    @Operation(operationId = "callTool", summary = "Call a tool as an agent: authenticated, decided by policy, audited")
+    @ApiResponse(responseCode = "200", description = "The hits after the policy's obligations, and the k used", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "429", ref = "TooManyRequests")
+    @ApiResponse(responseCode = "503", ref = "ServiceUnavailable")
     @PostMapping(path = "/{tool:image-search|text-search|cohort-search|classify}", consumes = "application/json")
     Answer call(@PathVariable String tool,
             @RequestBody @Valid Call call, Principal principal) {
