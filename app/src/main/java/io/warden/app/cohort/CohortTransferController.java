@@ -1,6 +1,7 @@
 package io.warden.app.cohort;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.registry.Actor;
@@ -20,6 +21,8 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Cohort runs")
 @RestController
 class CohortTransferController {
+
+    @Schema(name = "CohortTransfer")
 
     record Transfer(@NotBlank @Size(max = 100) String agentId, @NotBlank @Size(max = 2000) String reason) {
     }

@@ -1,5 +1,6 @@
 package io.warden.app.web;
 
+import io.swagger.v3.core.jackson.ModelResolver;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
@@ -58,6 +59,9 @@ class OpenApiConfiguration {
     static {
         // The caller, resolved from the token by an argument resolver, is not a request parameter.
         SpringDocUtils.getConfig().addRequestWrapperToIgnore(Actor.class);
+        // Enums (PurposeOfUse, AgentStatus, ...) as named schemas: one type per enum in a generated client,
+        // not one nested copy per field, some of which openapi-generator's Java client cannot compile.
+        ModelResolver.enumsAsRef = true;
     }
 
     @Bean

@@ -42,6 +42,7 @@ class AuditController {
             "purpose", "from", "to", "before", "limit");
 
     /** One page of records, newest first; pass {@code next} as {@code before} for the following page. */
+    @Schema(name = "AuditEventPage")
     record Page(List<RecordView> items, @Nullable Long next) {
     }
 

@@ -1,6 +1,7 @@
 package io.warden.policy.internal.web;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.clinical.SearchHit;
@@ -41,6 +42,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 class GatewayController {
 
     /** A call: what to search, for which dataset and purpose, with a text or a vector. */
+    @Schema(name = "ToolCall")
     record Call(
             @NotBlank @Size(max = 63) String collection,
             @NotBlank @Size(max = 63) String dataset,
@@ -52,6 +54,7 @@ class GatewayController {
     }
 
     /** The answer: the hits after the policy's obligations, and the k actually used. */
+    @Schema(name = "ToolAnswer")
     record Answer(List<SearchHit> hits, int k, List<String> redacted) {
     }
 

@@ -1,6 +1,7 @@
 package io.warden.policy.internal.web;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.policy.KillSwitch;
@@ -38,9 +39,13 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 @RequestMapping(path = "/api/v1/kill-switches", produces = "application/json")
 class KillSwitchController {
 
+    @Schema(name = "EngageKillSwitch")
+
     record Engage(@NotNull KillSwitchScope scope, @Nullable @Size(max = 200) String target,
             @NotBlank @Size(max = 2000) String reason) {
     }
+
+    @Schema(name = "ReleaseKillSwitch")
 
     record Release(@NotBlank @Size(max = 2000) String reason) {
     }

@@ -1,6 +1,7 @@
 package io.warden.policy.internal.web;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.policy.RateLimitRefused;
@@ -51,6 +52,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 class RateLimitController {
 
     /** A limit as set: the whole of it, with the version read ({@code 0} for none yet; absent: no check). */
+    @Schema(name = "SetRateLimit")
     record SetLimit(
             @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax("1000000") Double ratePerSecond,
             @NotNull @Min(1) @Max(10_000_000) Integer burst,
@@ -60,6 +62,7 @@ class RateLimitController {
     }
 
     /** One override, with the agent's name. */
+    @Schema(name = "RateLimitOverride")
     record Override(String agentId, String agentName, double ratePerSecond, int burst, @Nullable Long dailyQuota,
             @Nullable Long monthlyQuota, long version, String updatedBy, Instant updatedAt) {
     }

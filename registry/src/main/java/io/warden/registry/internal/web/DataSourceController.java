@@ -1,6 +1,7 @@
 package io.warden.registry.internal.web;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.registry.Actor;
@@ -39,6 +40,7 @@ import org.springframework.web.bind.annotation.RestController;
 class DataSourceController {
 
     /** What people other than admins see of a source: no location. */
+    @Schema(name = "DataSourceListed")
     record Listed(String key, String displayName, DataSourceKind kind, String scopeKey, SensitivityLabel sensitivity, boolean phi,
             long version) {
 
@@ -47,9 +49,13 @@ class DataSourceController {
         }
     }
 
+    @Schema(name = "CreateDataSource")
+
     record Create(@NotNull @Pattern(regexp = Requests.KEY) String key, @NotBlank @Size(max = 200) String displayName,
             @NotNull DataSourceKind kind, @NotBlank @Size(max = 1000) String location, @NotNull @Pattern(regexp = Requests.KEY) String scopeKey) {
     }
+
+    @Schema(name = "UpdateDataSource")
 
     record Update(@NotBlank @Size(max = 200) String displayName, @NotNull DataSourceKind kind, @NotBlank @Size(max = 1000) String location,
             @NotNull @Pattern(regexp = Requests.KEY) String scopeKey, @NotNull @Min(1) Long version) {

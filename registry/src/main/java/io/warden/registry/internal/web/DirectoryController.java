@@ -1,6 +1,7 @@
 package io.warden.registry.internal.web;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.audit.AuditActor;
@@ -48,6 +49,8 @@ class DirectoryController {
             @NotBlank @Size(max = 200) String userPrincipalName, @NotBlank @Size(max = 200) String displayName,
             @Nullable @Email @Size(max = 200) String mail, @Nullable @Size(max = 200) String managerId) {
     }
+
+    @Schema(name = "AccountChange")
 
     record Account(@NotNull Boolean enabled) {
     }

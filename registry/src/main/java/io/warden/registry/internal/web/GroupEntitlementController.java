@@ -1,6 +1,7 @@
 package io.warden.registry.internal.web;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.registry.Actor;
@@ -38,9 +39,13 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping(path = "/api/v1/group-entitlements", produces = "application/json")
 class GroupEntitlementController {
 
+    @Schema(name = "CreateGroupEntitlement")
+
     record Create(@NotBlank @Size(max = 200) String groupId, @NotBlank @Pattern(regexp = Requests.KEY) String scope,
             @NotEmpty @Size(max = 20) Set<@NotNull PurposeOfUse> purposes) {
     }
+
+    @Schema(name = "UpdateGroupEntitlement")
 
     record Update(@NotEmpty @Size(max = 20) Set<@NotNull PurposeOfUse> purposes, @NotNull @PositiveOrZero Long version) {
     }
