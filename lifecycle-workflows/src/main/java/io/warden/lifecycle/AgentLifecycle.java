@@ -1,5 +1,6 @@
 package io.warden.lifecycle;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentId;
 
@@ -10,6 +11,7 @@ import io.warden.registry.AgentId;
 public interface AgentLifecycle {
 
     /** How security operations close an incident. */
+    @Schema(name = "IncidentResolution")
     enum Resolution {
         REINSTATE,
         RETIRE

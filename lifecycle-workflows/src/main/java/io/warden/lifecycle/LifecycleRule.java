@@ -1,5 +1,6 @@
 package io.warden.lifecycle;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.Map;
 
@@ -15,6 +16,8 @@ import java.util.Map;
  */
 public record LifecycleRule(String key, Kind kind, boolean enabled, Map<String, Object> parameters, long version,
         String updatedBy, Instant updatedAt) {
+
+    @Schema(name = "LifecycleRuleKind")
 
     public enum Kind {
         DORMANT,

@@ -1,5 +1,6 @@
 package io.warden.policy;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.warden.registry.AgentId;
 import java.time.Instant;
 import java.util.Collection;
@@ -67,6 +68,7 @@ public interface RateLimits {
      * @param dailyQuota    calls per UTC day; null for no quota
      * @param monthlyQuota  calls per UTC calendar month; null for no quota
      */
+    @Schema(name = "RateLimit")
     record Limit(double ratePerSecond, int burst, @Nullable Long dailyQuota, @Nullable Long monthlyQuota) {
 
         public Limit {
@@ -79,9 +81,11 @@ public interface RateLimits {
     }
 
     /** Where an effective limit comes from. */
+    @Schema(name = "RateLimitSource")
     enum Source { BUILT_IN, TOOL, AGENT }
 
     /** A stored setting and its version (for optimistic updates). */
+    @Schema(name = "RateLimitSetting")
     record Setting(String tool, @Nullable AgentId agent, Limit limit, long version, String updatedBy, Instant updatedAt) {
     }
 
@@ -90,6 +94,7 @@ public interface RateLimits {
     }
 
     /** One quota period: the quota (null: none), calls counted so far, what remains (null: unlimited), when it resets. */
+    @Schema(name = "QuotaUse")
     record Quota(@Nullable Long quota, long used, @Nullable Long remaining, Instant resetsAt) {
     }
 

@@ -1,5 +1,6 @@
 package io.warden.policy;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,6 +31,7 @@ public interface SelfTest {
      *
      * @param passed whether every live instance refused within the bound and served the canary again after the release
      */
+    @Schema(name = "SelfTestResult")
     record Result(UUID id, String startedBy, Instant startedAt, boolean passed, Duration took, Duration bound,
             List<Instance> instances) {
 
@@ -45,6 +47,7 @@ public interface SelfTest {
      * @param recovered from the release to this instance's gateway serving the canary again; null if it never did
      * @param problem   why it failed, in words; null when it passed
      */
+    @Schema(name = "SelfTestInstance")
     record Instance(String name, boolean passed, @Nullable Duration refused, @Nullable Duration recovered,
             @Nullable String problem) {
     }

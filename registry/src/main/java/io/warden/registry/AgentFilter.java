@@ -1,5 +1,6 @@
 package io.warden.registry;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,6 +20,7 @@ public record AgentFilter(
         @Nullable Sort sort) {
 
     /** How a list of agents is ordered. */
+    @Schema(name = "AgentSort")
     public enum Sort {
         /** newest registration first */
         NEWEST,

@@ -1,5 +1,6 @@
 package io.warden.lifecycle.internal;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
@@ -56,6 +57,7 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
     static final AuditActor ACTOR = AuditActor.system("lifecycle-rules");
 
     /** What a sweep did: processes started per rule, and whether another instance was sweeping already. */
+    @Schema(name = "LifecycleSweep")
     public record Sweep(Map<String, Integer> started, boolean skipped, long millis) {
     }
 

@@ -1,33 +1,39 @@
 package io.warden.audit.internal.web;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
-import io.warden.audit.AuditTarget;
-import io.warden.audit.ExportFormat;
-import io.warden.audit.internal.AuditExporter;
-import java.security.Principal;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import io.warden.audit.AuditQuery;
 import io.warden.audit.AuditRecord;
+import io.warden.audit.AuditTarget;
+import io.warden.audit.ExportFormat;
 import io.warden.audit.Verification;
+import io.warden.audit.internal.AuditExporter;
 import io.warden.audit.internal.PublishedKeys;
+import java.security.Principal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /** Search, read and verify the audit trail; the public keys that verify its checkpoints. */
+@Tag(name = "Audit", description = "The append-only, hash-chained audit trail: search, verify, export")
 @RestController
 @RequestMapping(path = "/api/v1/audit")
 class AuditController {
@@ -36,6 +42,7 @@ class AuditController {
             "purpose", "from", "to", "before", "limit");
 
     /** One page of records, newest first; pass {@code next} as {@code before} for the following page. */
+    @Schema(name = "AuditEventPage")
     record Page(List<RecordView> items, @Nullable Long next) {
     }
 
@@ -49,6 +56,7 @@ class AuditController {
         this.exporter = exporter;
     }
 
+    @Operation(operationId = "searchAuditEvents", summary = "Search the audit trail, newest first, one page at a time")
     @GetMapping("/events")
     Page events(@RequestParam Map<String, String> params) {
         for (String name : params.keySet()) {
@@ -82,6 +90,13 @@ class AuditController {
      * them, as NDJSON, FHIR R4 (NDJSON or Bundle) or CSV. The export is recorded in the trail first: if it
      * cannot be recorded, nothing is exported.
      */
+    @Operation(operationId = "exportAuditTrail", summary = "Export a range of the trail with its signed checkpoints (NDJSON, FHIR R4 or CSV)")
+    @ApiResponse(responseCode = "200", description = "The export, streamed as an attachment in the format asked for",
+            content = {@Content(mediaType = "application/x-ndjson", schema = @Schema(type = "string")),
+                    @Content(mediaType = "application/fhir+ndjson", schema = @Schema(type = "string")),
+                    @Content(mediaType = "application/fhir+json", schema = @Schema(type = "string")),
+                    @Content(mediaType = "text/csv", schema = @Schema(type = "string"))})
+    @ApiResponse(responseCode = "503", ref = "ServiceUnavailable")
     @GetMapping("/exports")
     ResponseEntity<StreamingResponseBody> export(@RequestParam(required = false) @Nullable String format,
             @RequestParam(required = false) @Nullable Long from, @RequestParam(required = false) @Nullable Long to,
@@ -101,11 +116,15 @@ class AuditController {
                 .body(body);
     }
 
+    @Operation(operationId = "getAuditEvent", summary = "Read one audit record")
+    @ApiResponse(responseCode = "200", description = "The record", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/events/{sequence}")
     RecordView event(@PathVariable long sequence) {
         return audit.find(sequence).map(RecordView::of).orElseThrow(() -> new AuditProblems.RecordNotFound(sequence));
     }
 
+    @Operation(operationId = "verifyAuditTrail", summary = "Verify the hash chain and signed checkpoints over a range")
     @GetMapping("/verify")
     Verification verify(@RequestParam(required = false) @Nullable Long from,
             @RequestParam(required = false) @Nullable Long to) {
@@ -114,6 +133,7 @@ class AuditController {
     }
 
     /** The Ed25519 public keys of every checkpoint signer, as a JWK set (RFC 8037 OKP keys). */
+    @Operation(operationId = "listAuditKeys", summary = "The public keys that verify the checkpoints, as a JWK set")
     @GetMapping("/keys")
     Map<String, Object> keys() {
         return Map.of("keys", keys.jwks());

@@ -1,5 +1,6 @@
 package io.warden.clinical.internal.web;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import io.warden.clinical.Classification;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.RetrievalRejected;
@@ -21,7 +22,11 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Serves this JVM's retrieval service to gateways on other machines. */
+/**
+ * Serves this JVM's retrieval service to gateways on other machines. Hidden from the API document: it is a
+ * protocol between Warden's own instances, under a node token, not a contract for clients.
+ */
+@Hidden
 @RestController
 @RequestMapping(path = "/internal/retrieval/v1", produces = "application/json")
 @ConditionalOnProperty(name = "warden.retrieval.node.enabled", havingValue = "true")

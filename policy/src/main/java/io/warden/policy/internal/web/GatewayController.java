@@ -1,5 +1,9 @@
 package io.warden.policy.internal.web;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.Locale;
 import io.warden.clinical.SearchHit;
 import io.warden.policy.GatewayDenied;
@@ -33,11 +37,13 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * The agents' data plane: {@code POST /gateway/v1/{tool}} for the tools the retrieval service offers
  * (image-search, text-search, cohort-search, classify). Every call passes the whole pipeline.
  */
+@Tag(name = "Gateway", description = "The agents' data plane: every call is authenticated, checked against kill switches and policy, and audited")
 @RestController
 @RequestMapping(path = "/gateway/v1", produces = "application/json")
 class GatewayController {
 
     /** A call: what to search, for which dataset and purpose, with a text or a vector. */
+    @Schema(name = "ToolCall")
     record Call(
             @NotBlank @Size(max = 63) String collection,
             @NotBlank @Size(max = 63) String dataset,
@@ -49,6 +55,7 @@ class GatewayController {
     }
 
     /** The answer: the hits after the policy's obligations, and the k actually used. */
+    @Schema(name = "ToolAnswer")
     record Answer(List<SearchHit> hits, int k, List<String> redacted) {
     }
 
@@ -58,6 +65,10 @@ class GatewayController {
         this.gateway = gateway;
     }
 
+    @Operation(operationId = "callTool", summary = "Call a tool as an agent: authenticated, decided by policy, audited")
+    @ApiResponse(responseCode = "200", description = "The hits after the policy's obligations, and the k used", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "429", ref = "TooManyRequests")
+    @ApiResponse(responseCode = "503", ref = "ServiceUnavailable")
     @PostMapping(path = "/{tool:image-search|text-search|cohort-search|classify}", consumes = "application/json")
     Answer call(@PathVariable String tool,
             @RequestBody @Valid Call call, Principal principal) {

@@ -1,5 +1,9 @@
 package io.warden.policy.internal.web;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.policy.RateLimitRefused;
 import io.warden.policy.RateLimits;
 import io.warden.registry.Actor;
@@ -42,11 +46,13 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * operations and compliance read them), and an agent's quota and use per granted tool (also its owner).
  * Unknown tools and agents are 404 problems; every change is audited by the store.
  */
+@Tag(name = "Rate limits", description = "Per-tool rate limits and quotas, per-agent overrides, and what an agent has used")
 @RestController
 @RequestMapping(path = "/api/v1", produces = "application/json")
 class RateLimitController {
 
     /** A limit as set: the whole of it, with the version read ({@code 0} for none yet; absent: no check). */
+    @Schema(name = "SetRateLimit")
     record SetLimit(
             @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax("1000000") Double ratePerSecond,
             @NotNull @Min(1) @Max(10_000_000) Integer burst,
@@ -56,6 +62,7 @@ class RateLimitController {
     }
 
     /** One override, with the agent's name. */
+    @Schema(name = "RateLimitOverride")
     record Override(String agentId, String agentName, double ratePerSecond, int burst, @Nullable Long dailyQuota,
             @Nullable Long monthlyQuota, long version, String updatedBy, Instant updatedAt) {
     }
@@ -84,6 +91,9 @@ class RateLimitController {
         this.agents = agents;
     }
 
+    @Operation(operationId = "getToolRateLimits", summary = "Read a tool's rate limit and its per-agent overrides")
+    @ApiResponse(responseCode = "200", description = "The tool's limit and overrides; ETag carries its version", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/rate-limits/tools/{tool}")
     ResponseEntity<ToolLimits> toolLimits(@PathVariable String tool) {
         ToolView known = tool(tool);
@@ -101,6 +111,10 @@ class RateLimitController {
                 current.version(), overrides));
     }
 
+    @Operation(operationId = "setToolRateLimit", summary = "Set a tool's default rate limit and quotas")
+    @ApiResponse(responseCode = "200", description = "The tool's limit and overrides as set", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PutMapping(path = "/rate-limits/tools/{tool}", consumes = "application/json")
     ResponseEntity<ToolLimits> setToolDefault(@PathVariable String tool, @RequestBody @Valid SetLimit request, Actor actor) {
         ToolView known = tool(tool);
@@ -108,6 +122,10 @@ class RateLimitController {
         return toolLimits(known.key());
     }
 
+    @Operation(operationId = "setAgentRateLimit", summary = "Set an agent's own rate limit and quotas on a tool")
+    @ApiResponse(responseCode = "200", description = "The override as set; ETag carries its version", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PutMapping(path = "/rate-limits/tools/{tool}/agents/{agentId}", consumes = "application/json")
     ResponseEntity<RateLimits.Setting> setOverride(@PathVariable String tool, @PathVariable String agentId,
             @RequestBody @Valid SetLimit request, Actor actor) {
@@ -118,6 +136,9 @@ class RateLimitController {
     }
 
     /** Idempotent: 204 whether or not there was an override (the change, if any, is audited). */
+    @Operation(operationId = "removeAgentRateLimit", summary = "Remove an agent's override on a tool (idempotent)")
+    @ApiResponse(responseCode = "204", description = "Removed, or there was none", useReturnTypeSchema = false)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
     @DeleteMapping("/rate-limits/tools/{tool}/agents/{agentId}")
     ResponseEntity<Void> removeOverride(@PathVariable String tool, @PathVariable String agentId, Actor actor) {
         ToolView known = tool(tool);
@@ -126,6 +147,9 @@ class RateLimitController {
         return ResponseEntity.noContent().build();
     }
 
+    @Operation(operationId = "getAgentQuota", summary = "Read an agent's quotas and use per granted tool")
+    @ApiResponse(responseCode = "200", description = "The agent's quotas and use", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/agents/{id}/quota")
     AgentQuota quota(@PathVariable String id, Actor actor) {
         AgentView agent = agent(id);

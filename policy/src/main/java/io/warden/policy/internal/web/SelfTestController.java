@@ -1,5 +1,8 @@
 package io.warden.policy.internal.web;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.policy.SelfTest;
 import java.security.Principal;
 import java.util.List;
@@ -15,6 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
  * /api/v1/kill-switches/self-tests} lists the recent runs. Security operations and admins (the role rules are the
  * application's); a second run while one is going is refused with 409 {@code self-test-running}.
  */
+@Tag(name = "Kill switches")
 @RestController
 @RequestMapping(path = "/api/v1/kill-switches", produces = "application/json")
 class SelfTestController {
@@ -25,11 +29,15 @@ class SelfTestController {
         this.selfTest = selfTest;
     }
 
+    @Operation(operationId = "runKillSwitchSelfTest", summary = "Run the kill-switch self-test now and answer its result")
+    @ApiResponse(responseCode = "200", description = "The run's result, passed or not, with every live instance's timings", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping("/self-test")
     SelfTest.Result run(Principal principal) {
         return selfTest.run(principal.getName());
     }
 
+    @Operation(operationId = "listKillSwitchSelfTests", summary = "List the recent self-test runs")
     @GetMapping("/self-tests")
     List<SelfTest.Result> recent(@RequestParam(defaultValue = "10") int limit) {
         if (limit < 1 || limit > 100) {

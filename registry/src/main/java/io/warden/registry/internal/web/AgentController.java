@@ -1,13 +1,16 @@
 package io.warden.registry.internal.web;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.registry.Actor;
+import io.warden.registry.AgentFilter;
 import io.warden.registry.AgentKind;
+import io.warden.registry.AgentRegistry;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
 import io.warden.registry.ApprovalView;
-import io.warden.registry.AgentFilter;
 import io.warden.registry.Commands;
-import io.warden.registry.AgentRegistry;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -28,6 +31,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Agents: register, list, read, update, change owner, submit, suspend, reinstate, retire, request changes. */
+@Tag(name = "Agents", description = "Registered agents: registration, status changes and the lifecycle processes people take part in")
 @RestController
 @Validated
 @RequestMapping(path = "/api/v1/agents", produces = "application/json")
@@ -39,6 +43,7 @@ class AgentController {
         this.registry = registry;
     }
 
+    @Operation(operationId = "listAgents", summary = "List agents, filtered, sorted and paged")
     @GetMapping
     PageResponse<AgentView> list(
             @RequestParam(required = false) @Nullable AgentStatus status,
@@ -53,6 +58,11 @@ class AgentController {
         return PageResponse.of(registry.search(filter, page, size));
     }
 
+    @Operation(operationId = "registerAgent", summary = "Register an agent (and submit it for approval unless submit is false)")
+    @ApiResponse(responseCode = "201", description = "Registered; Location names the new agent", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "200", description = "Replayed: the agent an earlier request with the same Idempotency-Key registered", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "409", ref = "Conflict")
+    @ApiResponse(responseCode = "422", ref = "UnprocessableContent")
     @PostMapping(consumes = "application/json")
     ResponseEntity<AgentView> register(
             @RequestBody @Valid Requests.RegisterAgent request,
@@ -72,11 +82,18 @@ class AgentController {
                 .body(agent);
     }
 
+    @Operation(operationId = "getAgent", summary = "Read an agent; ETag carries its version")
+    @ApiResponse(responseCode = "200", description = "The agent", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/{id}")
     ResponseEntity<AgentView> get(@PathVariable String id) {
         return withEtag(registry.get(Ids.agent(id)));
     }
 
+    @Operation(operationId = "updateAgent", summary = "Update an agent from the version read")
+    @ApiResponse(responseCode = "200", description = "The agent as updated", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PutMapping(path = "/{id}", consumes = "application/json")
     ResponseEntity<AgentView> update(@PathVariable String id, @RequestBody @Valid Requests.UpdateAgent request,
             Actor actor) {
@@ -88,33 +105,57 @@ class AgentController {
         return withEtag(registry.update(Ids.agent(id), command, actor));
     }
 
+    @Operation(operationId = "changeAgentOwner", summary = "Give an agent to another owner")
+    @ApiResponse(responseCode = "200", description = "The agent with its new owner", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PutMapping(path = "/{id}/owner", consumes = "application/json")
     ResponseEntity<AgentView> changeOwner(@PathVariable String id, @RequestBody @Valid Requests.ChangeOwner request,
             Actor actor) {
         return withEtag(registry.changeOwner(Ids.agent(id), request.ownerId(), request.reason(), actor));
     }
 
+    @Operation(operationId = "submitAgent", summary = "Submit a draft agent for approval")
+    @ApiResponse(responseCode = "200", description = "The agent, submitted", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping("/{id}/submit")
     ResponseEntity<AgentView> submit(@PathVariable String id, Actor actor) {
         return withEtag(registry.submit(Ids.agent(id), actor));
     }
 
+    @Operation(operationId = "suspendAgent", summary = "Suspend an agent: its calls are denied until it is reinstated")
+    @ApiResponse(responseCode = "200", description = "The agent, suspended", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/{id}/suspend", consumes = "application/json")
     ResponseEntity<AgentView> suspend(@PathVariable String id, @RequestBody @Valid Requests.Reason request, Actor actor) {
         return withEtag(registry.suspend(Ids.agent(id), request.reason(), actor));
     }
 
+    @Operation(operationId = "reinstateAgent", summary = "Reinstate a suspended agent")
+    @ApiResponse(responseCode = "200", description = "The agent, reinstated", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/{id}/reinstate", consumes = "application/json")
     ResponseEntity<AgentView> reinstate(@PathVariable String id, @RequestBody @Valid Requests.Reason request,
             Actor actor) {
         return withEtag(registry.reinstate(Ids.agent(id), request.reason(), actor));
     }
 
+    @Operation(operationId = "retireAgent", summary = "Retire an agent for good")
+    @ApiResponse(responseCode = "200", description = "The agent, retired", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/{id}/retire", consumes = "application/json")
     ResponseEntity<AgentView> retire(@PathVariable String id, @RequestBody @Valid Requests.Reason request, Actor actor) {
         return withEtag(registry.retire(Ids.agent(id), request.reason(), actor));
     }
 
+    @Operation(operationId = "requestAgentChange", summary = "Ask for scopes, tools or purposes to be added or removed; opens an approval")
+    @ApiResponse(responseCode = "201", description = "The approval the change waits for", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/{id}/change-requests", consumes = "application/json")
     @ResponseStatus(HttpStatus.CREATED)
     ApprovalView requestChange(@PathVariable String id, @RequestBody @Valid Requests.ChangeRequest request,

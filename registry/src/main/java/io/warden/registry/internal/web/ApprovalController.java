@@ -1,9 +1,12 @@
 package io.warden.registry.internal.web;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.registry.Actor;
+import io.warden.registry.AgentRegistry;
 import io.warden.registry.ApprovalStatus;
 import io.warden.registry.ApprovalView;
-import io.warden.registry.AgentRegistry;
 import jakarta.validation.Valid;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -15,6 +18,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Approvals: list, read, approve and reject, each decision with a reason. */
+@Tag(name = "Approvals", description = "Approvals of registrations and change requests; the approver is never the requester")
 @RestController
 @RequestMapping(path = "/api/v1/approvals", produces = "application/json")
 class ApprovalController {
@@ -25,6 +29,7 @@ class ApprovalController {
         this.registry = registry;
     }
 
+    @Operation(operationId = "listApprovals", summary = "List approvals, filtered by status or agent, paged")
     @GetMapping
     PageResponse<ApprovalView> list(
             @RequestParam(required = false) @Nullable ApprovalStatus status,
@@ -34,16 +39,27 @@ class ApprovalController {
         return PageResponse.of(registry.approvals(status, agentId == null ? null : Ids.agent(agentId), page, size));
     }
 
+    @Operation(operationId = "getApproval", summary = "Read an approval")
+    @ApiResponse(responseCode = "200", description = "The approval", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/{id}")
     ApprovalView get(@PathVariable String id) {
         return registry.getApproval(Ids.approval(id));
     }
 
+    @Operation(operationId = "approveApproval", summary = "Approve a pending request (never by its requester)")
+    @ApiResponse(responseCode = "200", description = "The approval, approved", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/{id}/approve", consumes = "application/json")
     ApprovalView approve(@PathVariable String id, @RequestBody @Valid Requests.Reason request, Actor actor) {
         return registry.approve(Ids.approval(id), request.reason(), actor);
     }
 
+    @Operation(operationId = "rejectApproval", summary = "Reject a pending request, with a reason")
+    @ApiResponse(responseCode = "200", description = "The approval, rejected", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/{id}/reject", consumes = "application/json")
     ApprovalView reject(@PathVariable String id, @RequestBody @Valid Requests.Reason request, Actor actor) {
         return registry.reject(Ids.approval(id), request.reason(), actor);

@@ -1,10 +1,12 @@
 package io.warden.registry.internal.web;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.warden.registry.Actor;
+import io.warden.registry.AgentRegistry;
+import io.warden.registry.Commands;
 import io.warden.registry.DataScopeView;
 import io.warden.registry.ToolView;
-import io.warden.registry.Commands;
-import io.warden.registry.AgentRegistry;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
@@ -18,7 +20,10 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The catalogue agents are granted from: data scopes and tools. Changes are for admins only. */
+/**
+ * The catalogue agents are granted from: data scopes and tools. Changes are for admins only. Its operations
+ * fall under two tags of the API document, {@code Data scopes} and {@code Tools}.
+ */
 @RestController
 @RequestMapping(path = "/api/v1", produces = "application/json")
 class CatalogController {
@@ -29,16 +34,23 @@ class CatalogController {
         this.registry = registry;
     }
 
+    @Operation(operationId = "listDataScopes", tags = "Data scopes", summary = "List data scopes")
     @GetMapping("/data-scopes")
     List<DataScopeView> dataScopes() {
         return registry.dataScopes();
     }
 
+    @Operation(operationId = "getDataScope", tags = "Data scopes", summary = "Read a data scope")
+    @ApiResponse(responseCode = "200", description = "The data scope", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/data-scopes/{key}")
     DataScopeView dataScope(@PathVariable String key) {
         return registry.dataScope(key);
     }
 
+    @Operation(operationId = "createDataScope", tags = "Data scopes", summary = "Create a data scope")
+    @ApiResponse(responseCode = "201", description = "Created; Location names the new data scope", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/data-scopes", consumes = "application/json")
     ResponseEntity<DataScopeView> createDataScope(@RequestBody @Valid Requests.CreateDataScope request, Actor actor) {
         var scope = new Commands.SaveDataScope(request.displayName(), Objects.requireNonNullElse(request.description(), ""),
@@ -48,6 +60,10 @@ class CatalogController {
         return ResponseEntity.created(URI.create("/api/v1/data-scopes/" + created.key())).body(created);
     }
 
+    @Operation(operationId = "updateDataScope", tags = "Data scopes", summary = "Update a data scope from the version read")
+    @ApiResponse(responseCode = "200", description = "The data scope as updated", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PutMapping(path = "/data-scopes/{key}", consumes = "application/json")
     DataScopeView updateDataScope(@PathVariable String key, @RequestBody @Valid Requests.UpdateDataScope request,
             Actor actor) {
@@ -60,16 +76,23 @@ class CatalogController {
         return registry.updateDataScope(key, scope, request.version(), actor);
     }
 
+    @Operation(operationId = "listTools", tags = "Tools", summary = "List tools")
     @GetMapping("/tools")
     List<ToolView> tools() {
         return registry.tools();
     }
 
+    @Operation(operationId = "getTool", tags = "Tools", summary = "Read a tool")
+    @ApiResponse(responseCode = "200", description = "The tool", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/tools/{key}")
     ToolView tool(@PathVariable String key) {
         return registry.tool(key);
     }
 
+    @Operation(operationId = "createTool", tags = "Tools", summary = "Create a tool")
+    @ApiResponse(responseCode = "201", description = "Created; Location names the new tool", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/tools", consumes = "application/json")
     ResponseEntity<ToolView> createTool(@RequestBody @Valid Requests.CreateTool request, Actor actor) {
         var tool = new Commands.SaveTool(request.displayName(), Objects.requireNonNullElse(request.description(), ""),
@@ -78,6 +101,10 @@ class CatalogController {
         return ResponseEntity.created(URI.create("/api/v1/tools/" + created.key())).body(created);
     }
 
+    @Operation(operationId = "updateTool", tags = "Tools", summary = "Update a tool from the version read")
+    @ApiResponse(responseCode = "200", description = "The tool as updated", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PutMapping(path = "/tools/{key}", consumes = "application/json")
     ToolView updateTool(@PathVariable String key, @RequestBody @Valid Requests.UpdateTool request, Actor actor) {
         var tool = new Commands.SaveTool(request.displayName(), Objects.requireNonNullElse(request.description(), ""),

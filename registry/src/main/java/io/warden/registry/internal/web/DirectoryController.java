@@ -1,5 +1,9 @@
 package io.warden.registry.internal.web;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
@@ -36,6 +40,7 @@ import org.springframework.web.bind.annotation.RestController;
  * without Entra). Every change is audited. With Entra as the directory, Entra is edited instead and
  * changes here are refused.
  */
+@Tag(name = "Directory", description = "People, their managers and accounts; edited here only when the directory is the local one")
 @RestController
 @RequestMapping(path = "/api/v1/directory/users", produces = "application/json")
 class DirectoryController {
@@ -44,6 +49,8 @@ class DirectoryController {
             @NotBlank @Size(max = 200) String userPrincipalName, @NotBlank @Size(max = 200) String displayName,
             @Nullable @Email @Size(max = 200) String mail, @Nullable @Size(max = 200) String managerId) {
     }
+
+    @Schema(name = "AccountChange")
 
     record Account(@NotNull Boolean enabled) {
     }
@@ -63,16 +70,25 @@ class DirectoryController {
         this.audit = audit;
     }
 
+    @Operation(operationId = "listPeople", summary = "List the people in the local directory")
+    @ApiResponse(responseCode = "200", description = "The people", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @GetMapping
     List<DirectoryUser> list() {
         return local().list();
     }
 
+    @Operation(operationId = "getPerson", summary = "Read a person from the directory")
+    @ApiResponse(responseCode = "200", description = "The person", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/{id}")
     DirectoryUser get(@PathVariable String id) {
         return directory.findUser(id).orElseThrow(() -> new RegistryException.NotFound("person", id));
     }
 
+    @Operation(operationId = "addPerson", summary = "Add a person to the local directory")
+    @ApiResponse(responseCode = "201", description = "Added; Location names the person", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(consumes = "application/json")
     ResponseEntity<DirectoryUser> add(@Valid @RequestBody NewPerson person, Actor actor) {
         if (person.managerId() != null && directory.findUser(person.managerId()).isEmpty()) {
@@ -84,6 +100,10 @@ class DirectoryController {
         return ResponseEntity.created(URI.create("/api/v1/directory/users/" + added.id())).body(added);
     }
 
+    @Operation(operationId = "setPersonAccount", summary = "Enable or disable a person's account in the local directory")
+    @ApiResponse(responseCode = "200", description = "The person as changed", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PutMapping(path = "/{id}/account", consumes = "application/json")
     DirectoryUser account(@PathVariable String id, @Valid @RequestBody Account account, Actor actor) {
         DirectoryUser changed = local().setEnabled(id, account.enabled())
