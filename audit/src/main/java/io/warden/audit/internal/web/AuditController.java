@@ -103,7 +103,7 @@ class AuditController {
 
     @GetMapping("/events/{sequence}")
     RecordView event(@PathVariable long sequence) {
-        return audit.find(sequence).map(RecordView::of).orElseThrow(() -> new AuditProblems.RecordNotFound(sequence));
+        return audit.find(sequence).map(RecordView::of).orElseThrow(() -> new RecordNotFound(sequence));
     }
 
     @GetMapping("/verify")
