@@ -1,5 +1,6 @@
 package io.warden.app.web;
 
+import io.warden.audit.problem.Problems;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
@@ -44,7 +45,7 @@ class WebConfiguration {
                 .info(new Info().title("Warden API").version("v1")
                         .description("Governance control plane for clinical AI agents: the agent registry "
                                 + "(/api/v1) and the agents' gateway (/gateway/v1). Errors are RFC 9457 "
-                                + "problem+json with a stable type urn:warden:problem:<code>.")
+                                + "problem+json with a stable type " + Problems.TYPE_PREFIX + "<code>.")
                         .license(new License().name("Apache-2.0").url("https://www.apache.org/licenses/LICENSE-2.0")))
                 .components(new Components().addSecuritySchemes("bearer",
                         new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("JWT")))

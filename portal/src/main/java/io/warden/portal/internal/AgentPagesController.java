@@ -1,5 +1,6 @@
 package io.warden.portal.internal;
 
+import io.warden.audit.problem.Problems;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditQuery;
 import io.warden.policy.RateLimits;
@@ -99,7 +100,7 @@ class AgentPagesController {
                     new TreeSet<>(scopes), new TreeSet<>(chosenTools), new TreeSet<>(purposes), true), null, actor);
             return "redirect:/portal/agents/" + registered.agent().id();
         } catch (RegistryException e) {
-            model.addAttribute("status", e.httpStatus());
+            model.addAttribute("status", Problems.status(e.kind()).value());
             return form(actor, model, name, kind, purpose, scopes, chosenTools, purposes,
                     e.field() == null ? "form" : e.field(), e.getMessage());
         }
