@@ -1,10 +1,10 @@
 package io.warden.lifecycle.internal;
 
-import io.warden.audit.problem.ProblemKind;
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
+import io.warden.audit.problem.ProblemKind;
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.lifecycle.LifecycleRule;
 import io.warden.lifecycle.WorkflowEngine;

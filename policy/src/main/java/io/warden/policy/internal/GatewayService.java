@@ -1,12 +1,12 @@
 package io.warden.policy.internal;
 
-import io.warden.audit.problem.ProblemKind;
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
 import io.warden.audit.AuditWriteFailed;
 import io.warden.audit.Outcome;
+import io.warden.audit.problem.ProblemKind;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.SearchHit;
 import io.warden.policy.Decision;

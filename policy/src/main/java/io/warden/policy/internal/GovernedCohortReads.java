@@ -1,11 +1,11 @@
 package io.warden.policy.internal;
 
-import io.warden.audit.problem.ProblemKind;
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
 import io.warden.audit.Outcome;
+import io.warden.audit.problem.ProblemKind;
 import io.warden.clinical.cohort.CohortPipeline;
 import io.warden.clinical.cohort.CohortRuns;
 import io.warden.policy.CohortReadRefused;

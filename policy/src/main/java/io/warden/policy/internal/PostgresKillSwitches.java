@@ -1,10 +1,10 @@
 package io.warden.policy.internal;
 
-import io.warden.audit.problem.ProblemKind;
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
+import io.warden.audit.problem.ProblemKind;
 import io.warden.policy.BuiltInTool;
 import io.warden.policy.KillSwitch;
 import io.warden.policy.KillSwitchRefused;

@@ -1,10 +1,10 @@
 package io.warden.policy.internal;
 
-import io.warden.audit.problem.ProblemKind;
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
+import io.warden.audit.problem.ProblemKind;
 import io.warden.policy.RateLimitRefused;
 import io.warden.policy.RateLimits;
 import io.warden.policy.ReasonCodes;

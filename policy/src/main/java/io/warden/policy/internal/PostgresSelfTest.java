@@ -1,11 +1,11 @@
 package io.warden.policy.internal;
 
-import io.warden.audit.problem.ProblemKind;
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
 import io.warden.audit.Outcome;
+import io.warden.audit.problem.ProblemKind;
 import io.warden.policy.KillSwitch;
 import io.warden.policy.KillSwitchRefused;
 import io.warden.policy.KillSwitchScope;

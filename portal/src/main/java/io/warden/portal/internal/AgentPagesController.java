@@ -1,8 +1,8 @@
 package io.warden.portal.internal;
 
-import io.warden.audit.problem.Problems;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditQuery;
+import io.warden.audit.problem.Problems;
 import io.warden.policy.RateLimits;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentId;
