@@ -8,7 +8,8 @@
  * {@link io.warden.audit.ExportVerifier} for exported files. Each record's canonical form is versioned
  * (RFC 8785 JSON) and chained: {@code hash_n = SHA-256(hash_(n-1) || canonical(event_n))}.
  *
- * <p>Depends on no other Warden module; the others record their events here.
+ * <p>Depends on no other Warden module; the others record their events here. It also hosts the one vocabulary
+ * every module's errors share, the {@code problem} named interface ({@link io.warden.audit.problem.Problems}).
  */
 @NullMarked
 @ApplicationModule(displayName = "audit", allowedDependencies = {})

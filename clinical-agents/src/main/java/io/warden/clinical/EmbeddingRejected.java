@@ -1,13 +1,16 @@
 package io.warden.clinical;
 
-/** An embedding request was refused: an empty text, too many texts, or input the model cannot take. */
-public final class EmbeddingRejected extends RuntimeException {
+import io.warden.audit.problem.ProblemException;
+import io.warden.audit.problem.ProblemKind;
 
-    private final String code;
+/**
+ * An embedding request was refused: an empty text, too many texts, or input the model cannot take. Stable codes:
+ * {@code empty-text}, {@code batch-too-large} and the image decoders' own; always an invalid request.
+ */
+public final class EmbeddingRejected extends ProblemException {
 
     public EmbeddingRejected(String code, String message) {
-        super(message);
-        this.code = code;
+        super(code, ProblemKind.INVALID, message);
     }
 
     /**
@@ -19,10 +22,5 @@ public final class EmbeddingRejected extends RuntimeException {
         if (size > max) {
             throw new EmbeddingRejected("batch-too-large", size + " " + what + " in one request; at most " + max);
         }
-    }
-
-    /** Stable code: {@code empty-text}, {@code batch-too-large}. */
-    public String code() {
-        return code;
     }
 }

@@ -1,20 +1,16 @@
 package io.warden.clinical;
 
+import io.warden.audit.problem.ProblemException;
+import io.warden.audit.problem.ProblemKind;
+
 /**
  * A retrieval request was refused; {@link #code()} says why: {@code wrong-dimension}, {@code non-finite},
  * {@code k-out-of-range}, {@code unknown-collection}, {@code empty-collection}, {@code invalid-name},
- * {@code empty-id}, {@code duplicate-id}.
+ * {@code empty-id}, {@code duplicate-id}. An unknown collection is not found; every other code is an invalid request.
  */
-public final class RetrievalRejected extends RuntimeException {
-
-    private final String code;
+public final class RetrievalRejected extends ProblemException {
 
     public RetrievalRejected(String code, String message) {
-        super(message);
-        this.code = code;
-    }
-
-    public String code() {
-        return code;
+        super(code, code.equals("unknown-collection") ? ProblemKind.NOT_FOUND : ProblemKind.INVALID, message);
     }
 }

@@ -24,15 +24,15 @@ public interface AgentLifecycle {
      */
     boolean raiseIncident(AgentId agentId, String reason, String actorId);
 
-    /** Resolves the agent's open incident. @throws WorkflowRefused (409) when none is open */
+    /** Resolves the agent's open incident. @throws WorkflowRefused (a conflict) when none is open */
     void resolveIncident(AgentId agentId, Resolution resolution, String reason, Actor actor);
 
-    /** The owner attests the agent is still needed. @throws WorkflowRefused (409) when no recertification is open */
+    /** The owner attests the agent is still needed. @throws WorkflowRefused (a conflict) when no recertification is open */
     void attest(AgentId agentId, Actor actor);
 
     /** The lifecycle processes running for the agent now (e.g. {@code agent-onboarding}). */
     java.util.List<String> runningProcesses(AgentId agentId);
 
-    /** The owner keeps a dormant agent. @throws WorkflowRefused (409) when no retirement is pending */
+    /** The owner keeps a dormant agent. @throws WorkflowRefused (a conflict) when no retirement is pending */
     void keep(AgentId agentId, Actor actor);
 }

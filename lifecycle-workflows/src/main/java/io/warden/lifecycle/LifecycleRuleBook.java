@@ -8,13 +8,13 @@ public interface LifecycleRuleBook {
 
     List<LifecycleRule> rules();
 
-    /** @throws WorkflowRefused 404 for an unknown rule */
+    /** @throws WorkflowRefused {@code not-found} for an unknown rule */
     LifecycleRule rule(String key);
 
     /**
      * Switches a rule and sets its parameters; {@code version} must be the one read.
      *
-     * @throws WorkflowRefused 400 naming the bad parameter, 409 when the version is stale
+     * @throws WorkflowRefused {@code invalid-field} naming the bad parameter, {@code stale-version} when the version is stale
      */
     LifecycleRule update(String key, boolean enabled, Map<String, Object> parameters, long version, String actorId);
 }

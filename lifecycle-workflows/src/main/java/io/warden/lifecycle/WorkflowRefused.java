@@ -1,22 +1,16 @@
 package io.warden.lifecycle;
 
-/** A lifecycle request that does not fit the processes' state, with an HTTP status and a stable code. */
-public class WorkflowRefused extends RuntimeException {
+import io.warden.audit.problem.ProblemException;
+import io.warden.audit.problem.ProblemKind;
 
-    private final int status;
-    private final String code;
+/**
+ * A lifecycle request that does not fit the processes' state or a rule's bounds, with a stable code and a kind:
+ * {@code not-found}, {@code stale-version} and the state conflicts, {@code owner-acts-on-own-agents} (forbidden),
+ * {@code invalid-field} (invalid).
+ */
+public class WorkflowRefused extends ProblemException {
 
-    public WorkflowRefused(int status, String code, String message) {
-        super(message);
-        this.status = status;
-        this.code = code;
-    }
-
-    public int status() {
-        return status;
-    }
-
-    public String code() {
-        return code;
+    public WorkflowRefused(ProblemKind kind, String code, String message) {
+        super(code, kind, message);
     }
 }

@@ -1,52 +1,36 @@
 package io.warden.policy;
 
+import io.warden.audit.problem.ProblemException;
+import io.warden.audit.problem.ProblemKind;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A person's read of a cohort run was refused. Stable codes: {@code not-entitled} (403,
- * {@code SCOPE_NOT_GRANTED}), {@code kill-switch} (403, {@code KILL_SWITCH}), {@code purpose-not-granted} (403,
- * field {@code purposeOfUse}), {@code purpose-required} (400, field {@code purposeOfUse}: the reader holds several
- * purposes on the dataset; {@code choices} lists them), {@code entitlements-unavailable} (503,
- * {@code DECISION_UNAVAILABLE}).
+ * A person's read of a cohort run was refused. Stable codes: {@code not-entitled} (forbidden,
+ * {@code SCOPE_NOT_GRANTED}), {@code kill-switch} (forbidden, {@code KILL_SWITCH}), {@code purpose-not-granted}
+ * (forbidden, field {@code purposeOfUse}), {@code purpose-required} (invalid, field {@code purposeOfUse}: the reader
+ * holds several purposes on the dataset; {@code choices} lists them), {@code entitlements-unavailable} (unavailable,
+ * {@code DECISION_UNAVAILABLE}). The reasons travel as the problem's {@code reasons} member.
  */
-public final class CohortReadRefused extends RuntimeException {
+public final class CohortReadRefused extends ProblemException {
 
-    private final int status;
-    private final String code;
     private final List<String> reasons;
-    private final @Nullable String field;
-    private final Map<String, Object> properties;
 
-    public CohortReadRefused(int status, String code, String reason, @Nullable String field, String message,
+    public CohortReadRefused(ProblemKind kind, String code, String reason, @Nullable String field, String message,
             Map<String, Object> properties) {
-        super(message);
-        this.status = status;
-        this.code = code;
+        super(code, kind, message, field, withReasons(properties, List.of(reason)));
         this.reasons = List.of(reason);
-        this.field = field;
-        this.properties = Map.copyOf(properties);
     }
 
-    /** 400, 403 or 503. */
-    public int status() {
-        return status;
-    }
-
-    public String code() {
-        return code;
+    private static Map<String, Object> withReasons(Map<String, Object> properties, List<String> reasons) {
+        Map<String, Object> all = new LinkedHashMap<>(properties);
+        all.put("reasons", reasons);
+        return all;
     }
 
     public List<String> reasons() {
         return reasons;
-    }
-
-    public @Nullable String field() {
-        return field;
-    }
-
-    public Map<String, Object> properties() {
-        return properties;
     }
 }

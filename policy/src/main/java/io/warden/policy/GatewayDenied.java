@@ -1,27 +1,32 @@
 package io.warden.policy;
 
+import io.warden.audit.problem.ProblemException;
+import io.warden.audit.problem.ProblemKind;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The gateway refused or could not complete a call; nothing was forwarded without its audit record.
- *
- * @see #status() 401, 403, 429 or 503
+ * The gateway refused or could not complete a call; nothing was forwarded without its audit record. The problem's
+ * code is the first reason in kebab case ({@code KILL_SWITCH} → {@code kill-switch}); all reasons travel as the
+ * {@code reasons} member. Kinds: {@code INVALID}, {@code UNAUTHENTICATED}, {@code FORBIDDEN},
+ * {@code TOO_MANY_REQUESTS} (with a retry delay) or {@code UNAVAILABLE}.
  */
-public final class GatewayDenied extends RuntimeException {
+public final class GatewayDenied extends ProblemException {
 
-    private final int status;
     private final List<String> reasons;
     private final long retryAfterSeconds;
 
-    public GatewayDenied(int status, List<String> reasons, String message, long retryAfterSeconds) {
-        super(message);
-        this.status = status;
+    public GatewayDenied(ProblemKind kind, List<String> reasons, String message, long retryAfterSeconds) {
+        super(code(reasons), kind, message, null, Map.of("reasons", List.copyOf(reasons)));
         this.reasons = List.copyOf(reasons);
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
-    public int status() {
-        return status;
+    private static String code(List<String> reasons) {
+        return reasons.isEmpty() ? "denied" : reasons.getFirst().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     public List<String> reasons() {
@@ -30,5 +35,10 @@ public final class GatewayDenied extends RuntimeException {
 
     public long retryAfterSeconds() {
         return retryAfterSeconds;
+    }
+
+    @Override
+    public @Nullable Duration retryAfter() {
+        return retryAfterSeconds > 0 ? Duration.ofSeconds(retryAfterSeconds) : null;
     }
 }

@@ -13,7 +13,7 @@
  * <p>Everything under {@code internal} is private to this module.
  */
 @NullMarked
-@ApplicationModule(displayName = "registry", allowedDependencies = {"audit"})
+@ApplicationModule(displayName = "registry", allowedDependencies = {"audit", "audit :: problem"})
 package io.warden.registry;
 
 import org.jspecify.annotations.NullMarked;

@@ -4,16 +4,14 @@ import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
+import io.warden.audit.problem.ProblemKind;
+import io.warden.audit.problem.Problems;
 import io.warden.policy.KillSwitches;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -61,13 +59,7 @@ final class KillSwitchedAgents extends OncePerRequestFilter {
         audit.append(AuditEvent.builder("api.refused", AuditActor.agent(clientId, null),
                         new AuditTarget("endpoint", request.getMethod() + " " + request.getRequestURI()))
                 .decision("DENY").reason(reason).build());
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN,
-                "A kill switch covers this agent: every call it makes is refused until the switch is released");
-        problem.setType(URI.create("urn:warden:problem:kill-switch-engaged"));
-        problem.setTitle(HttpStatus.FORBIDDEN.getReasonPhrase());
-        problem.setProperty("code", "kill-switch-engaged");
-        response.setStatus(HttpStatus.FORBIDDEN.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        json.writeValue(response.getOutputStream(), problem);
+        Problems.write(response, Problems.of(ProblemKind.FORBIDDEN, "kill-switch-engaged",
+                "A kill switch covers this agent: every call it makes is refused until the switch is released", null), json);
     }
 }

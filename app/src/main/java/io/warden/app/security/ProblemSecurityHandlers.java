@@ -1,12 +1,10 @@
 package io.warden.app.security;
 
+import io.warden.audit.problem.ProblemKind;
+import io.warden.audit.problem.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
@@ -33,25 +31,15 @@ final class ProblemSecurityHandlers implements AuthenticationEntryPoint, AccessD
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
             throws IOException {
         bearerEntryPoint.commence(request, response, e);
-        write(response, HttpStatus.UNAUTHORIZED, "unauthenticated",
-                "A valid bearer access token is required (OAuth2, RFC 6750)");
+        Problems.write(response, Problems.of(ProblemKind.UNAUTHENTICATED, "unauthenticated",
+                "A valid bearer access token is required (OAuth2, RFC 6750)", null), json);
     }
 
     @Override
     public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException e)
             throws IOException {
         bearerDenied.handle(request, response, e);
-        write(response, HttpStatus.FORBIDDEN, "forbidden",
-                "Your roles do not allow " + request.getMethod() + " " + request.getRequestURI());
-    }
-
-    private void write(HttpServletResponse response, HttpStatus status, String code, String detail) throws IOException {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create("urn:warden:problem:" + code));
-        problem.setTitle(status.getReasonPhrase());
-        problem.setProperty("code", code);
-        response.setStatus(status.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        json.writeValue(response.getOutputStream(), problem);
+        Problems.write(response, Problems.of(ProblemKind.FORBIDDEN, "forbidden",
+                "Your roles do not allow " + request.getMethod() + " " + request.getRequestURI(), null), json);
     }
 }

@@ -1,7 +1,8 @@
 package io.warden.app.web;
 
+import io.warden.audit.problem.ProblemKind;
+import io.warden.audit.problem.Problems;
 import jakarta.servlet.http.HttpServletRequest;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,16 +35,15 @@ import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
- * Every error the framework raises, as problem+json with a stable {@code type}
- * ({@code urn:warden:problem:<code>}), the {@code code} itself and, where one is at fault, the
- * {@code field}. Unexpected failures are logged with their cause and answered with a bare 500 that
- * carries no stack trace, SQL or message.
+ * Every error the framework raises, as problem+json built by the shared renderer ({@link Problems}): a stable
+ * {@code type}, the {@code code} itself and, where one is at fault, the {@code field}. Modules' own errors
+ * ({@link io.warden.audit.problem.ProblemException}) are rendered by the shared advice before this one is asked.
+ * Unexpected failures are logged with their cause and answered with a bare 500 that carries no stack trace, SQL or
+ * message.
  */
 @RestControllerAdvice
 @Order(Ordered.LOWEST_PRECEDENCE)
 public class ApiProblems extends ResponseEntityExceptionHandler {
-
-    public static final String TYPE_PREFIX = "urn:warden:problem:";
 
     private static final Logger log = LoggerFactory.getLogger(ApiProblems.class);
 
@@ -53,19 +53,19 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
         Throwable cause = e.getMostSpecificCause();
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof PayloadTooLarge tooLarge) {
-                return tooLarge(tooLarge);
+                return response(Problems.of(tooLarge));
             }
         }
         ProblemDetail problem;
         if (cause instanceof UnrecognizedPropertyException unknown) {
-            String field = path(unknown);
+            String field = Problems.fieldPath(unknown);
             problem = problem(HttpStatus.BAD_REQUEST, "unknown-field", "Unknown field '" + field + "'", field);
         } else if (cause instanceof InvalidFormatException invalid) {
-            String field = path(invalid);
+            String field = Problems.fieldPath(invalid);
             problem = problem(HttpStatus.BAD_REQUEST, "invalid-field",
                     "Field '" + field + "' has a value of the wrong form: '" + invalid.getValue() + "'", field);
         } else if (cause instanceof MismatchedInputException mismatched && !mismatched.getPath().isEmpty()) {
-            String field = path(mismatched);
+            String field = Problems.fieldPath(mismatched);
             problem = problem(HttpStatus.BAD_REQUEST, "invalid-field", "Field '" + field + "' has the wrong type", field);
         } else if (cause instanceof StreamReadException || cause instanceof JacksonException) {
             problem = problem(HttpStatus.BAD_REQUEST, "malformed-json", "The request body is not well-formed JSON", null);
@@ -114,20 +114,15 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
                 "Parameter '" + e.getName() + "' has an invalid value '" + e.getValue() + "'", e.getName()));
     }
 
-    @ExceptionHandler(PayloadTooLarge.class)
-    ResponseEntity<Object> tooLarge(PayloadTooLarge e) {
-        return response(problem(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", e.getMessage(), null));
-    }
-
     /** Security exceptions reach here only from inside controllers; they keep their meaning. */
     @ExceptionHandler(AuthenticationException.class)
     ResponseEntity<Object> unauthenticated(AuthenticationException e) {
-        return response(problem(HttpStatus.UNAUTHORIZED, "unauthenticated", "A valid bearer access token is required", null));
+        return response(Problems.of(ProblemKind.UNAUTHENTICATED, "unauthenticated", "A valid bearer access token is required", null));
     }
 
     @ExceptionHandler(AccessDeniedException.class)
     ResponseEntity<Object> denied(AccessDeniedException e) {
-        return response(problem(HttpStatus.FORBIDDEN, "forbidden", "You may not do this", null));
+        return response(Problems.of(ProblemKind.FORBIDDEN, "forbidden", "You may not do this", null));
     }
 
     @ExceptionHandler(Exception.class)
@@ -143,9 +138,7 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
             HttpStatusCode statusCode, WebRequest request) {
         if (body instanceof ProblemDetail problem && (problem.getType() == null
                 || "about:blank".equals(problem.getType().toString()))) {
-            String code = codeFor(statusCode);
-            problem.setType(URI.create(TYPE_PREFIX + code));
-            problem.setProperty("code", code);
+            Problems.typed(problem, codeFor(statusCode));
         }
         headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         return new ResponseEntity<>(body, headers, statusCode);
@@ -156,34 +149,12 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
         return known == null ? "http-" + status.value() : known.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
-    static ProblemDetail problem(HttpStatus status, String code, String detail, @Nullable String field) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create(TYPE_PREFIX + code));
-        problem.setTitle(status.getReasonPhrase());
-        problem.setProperty("code", code);
-        if (field != null) {
-            problem.setProperty("field", field);
-        }
-        return problem;
+    private static ProblemDetail problem(HttpStatus status, String code, String detail, @Nullable String field) {
+        return Problems.of(status, code, detail, field);
     }
 
     private static ResponseEntity<Object> response(ProblemDetail problem) {
         return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
-    }
-
-    private static String path(JacksonException e) {
-        StringBuilder path = new StringBuilder();
-        for (JacksonException.Reference reference : e.getPath()) {
-            if (reference.getPropertyName() != null) {
-                if (!path.isEmpty()) {
-                    path.append('.');
-                }
-                path.append(reference.getPropertyName());
-            } else if (reference.getIndex() >= 0) {
-                path.append('[').append(reference.getIndex()).append(']');
-            }
-        }
-        return path.isEmpty() ? "(body)" : path.toString();
     }
 
     private static String parameterName(org.springframework.core.MethodParameter parameter) {

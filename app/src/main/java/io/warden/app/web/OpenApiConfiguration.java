@@ -1,5 +1,6 @@
 package io.warden.app.web;
 
+import io.warden.audit.problem.Problems;
 import io.swagger.v3.core.jackson.ModelResolver;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
@@ -78,7 +79,7 @@ class OpenApiConfiguration {
                 .info(new Info().title("Warden API").version("v1")
                         .description("Governance control plane for clinical AI agents: the agent registry "
                                 + "(/api/v1) and the agents' gateway (/gateway/v1). Errors are RFC 9457 "
-                                + "problem+json with a stable type urn:warden:problem:<code>.")
+                                + "problem+json with a stable type " + Problems.TYPE_PREFIX + "<code>.")
                         .license(new License().name("Apache-2.0").url("https://www.apache.org/licenses/LICENSE-2.0")))
                 // relative: the document describes the Warden that serves it, whatever its address
                 .servers(List.of(new Server().url("/").description("The Warden serving this document")))
@@ -125,7 +126,7 @@ class OpenApiConfiguration {
     /** RFC 9457 with Warden's members: the stable {@code code}, the {@code field} at fault and per-field errors. */
     private static Schema<Object> problemSchema() {
         Map<String, Schema> properties = new LinkedHashMap<>();
-        properties.put("type", string("A URI naming the problem: urn:warden:problem:<code>").format("uri"));
+        properties.put("type", string("A URI naming the problem: " + Problems.TYPE_PREFIX + "<code>").format("uri"));
         properties.put("title", string("A short summary of the problem's type"));
         properties.put("status", typed("integer", "The HTTP status code").format("int32"));
         properties.put("detail", string("What went wrong, for a person"));

@@ -1,10 +1,10 @@
 package io.warden.app.web;
 
+import io.warden.audit.problem.Problems;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -30,11 +30,11 @@ class ProblemErrorController implements ErrorController {
         };
         String problemCode = status == HttpStatus.INTERNAL_SERVER_ERROR ? "internal-error"
                 : status.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-        ProblemDetail problem = ApiProblems.problem(status, problemCode, detail, null);
+        ProblemDetail problem = Problems.of(status, problemCode, detail, null);
         Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
         if (uri instanceof String path) {
             problem.setInstance(java.net.URI.create(path));
         }
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        return Problems.response(problem);
     }
 }

@@ -5,6 +5,7 @@ import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
+import io.warden.audit.problem.ProblemKind;
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.lifecycle.LifecycleRule;
 import io.warden.lifecycle.WorkflowEngine;
@@ -97,7 +98,7 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
     public LifecycleRule rule(String key) {
         return jdbc.sql("select key, kind, enabled, parameters::text, version, updated_by, updated_at from lifecycle_rule where key = :key")
                 .param("key", key).query((rs, row) -> map(rs)).optional()
-                .orElseThrow(() -> new WorkflowRefused(404, "not-found", "No lifecycle rule " + key + "; the rules are "
+                .orElseThrow(() -> new WorkflowRefused(ProblemKind.NOT_FOUND, "not-found", "No lifecycle rule " + key + "; the rules are "
                         + rules().stream().map(LifecycleRule::key).toList()));
     }
 
@@ -112,7 +113,7 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
                 .param("enabled", enabled).param("parameters", JSON.writeValueAsString(checked)).param("actor", actorId)
                 .param("now", Timestamp.from(clock.instant())).param("key", key).param("version", version).update();
         if (updated == 0) {
-            throw new WorkflowRefused(409, "stale-version", "Rule " + key + " is at version " + current.version() + ", not " + version);
+            throw new WorkflowRefused(ProblemKind.CONFLICT, "stale-version", "Rule " + key + " is at version " + current.version() + ", not " + version);
         }
         LifecycleRule changed = rule(key);
         audit.append(AuditEvent.builder("lifecycle.rule_changed", AuditActor.person(actorId), new AuditTarget("lifecycle-rule", key))
@@ -132,7 +133,7 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
         };
         for (String name : parameters.keySet()) {
             if (!allowed.contains(name)) {
-                throw new WorkflowRefused(400, "invalid-field", "parameters." + name + ": a " + kind + " rule takes "
+                throw new WorkflowRefused(ProblemKind.INVALID, "invalid-field", "parameters." + name + ": a " + kind + " rule takes "
                         + (allowed.isEmpty() ? "no parameters" : new TreeSet<>(allowed)));
             }
         }
@@ -152,7 +153,7 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
                 }
                 checked.put("window", duration.toString());
             } catch (DateTimeParseException e) {
-                throw new WorkflowRefused(400, "invalid-field", "parameters.window: an ISO-8601 duration from PT1M to P7D, got " + window);
+                throw new WorkflowRefused(ProblemKind.INVALID, "invalid-field", "parameters.window: an ISO-8601 duration from PT1M to P7D, got " + window);
             }
         }
         return checked;
@@ -163,7 +164,7 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
                 && number.intValue() >= min && number.intValue() <= max) {
             return number.intValue();
         }
-        throw new WorkflowRefused(400, "invalid-field", "parameters." + name + ": a whole number from " + min + " to " + max
+        throw new WorkflowRefused(ProblemKind.INVALID, "invalid-field", "parameters." + name + ": a whole number from " + min + " to " + max
                 + ", got " + parameters.get(name));
     }
 

@@ -1,5 +1,6 @@
 package io.warden.lifecycle.internal;
 
+import io.warden.audit.problem.ProblemKind;
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.bpmn.BpmnProcesses.Messages;
 import io.warden.lifecycle.AgentLifecycle;
@@ -59,13 +60,13 @@ public final class LifecycleService implements AgentLifecycle {
 
     private void requireRunning(String process, AgentId agentId, String code, String message) {
         if (!engine.running(process, agentId.toString())) {
-            throw new WorkflowRefused(409, code, message);
+            throw new WorkflowRefused(ProblemKind.CONFLICT, code, message);
         }
     }
 
     private static void requireOwnerOrAdmin(AgentView agent, Actor actor) {
         if (!actor.has(Role.ADMIN) && !agent.ownerId().equals(actor.id())) {
-            throw new WorkflowRefused(403, "owner-acts-on-own-agents", "Only the agent's owner or an ADMIN may do this to agent " + agent.id());
+            throw new WorkflowRefused(ProblemKind.FORBIDDEN, "owner-acts-on-own-agents", "Only the agent's owner or an ADMIN may do this to agent " + agent.id());
         }
     }
 }

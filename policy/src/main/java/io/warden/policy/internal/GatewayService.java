@@ -6,6 +6,7 @@ import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
 import io.warden.audit.AuditWriteFailed;
 import io.warden.audit.Outcome;
+import io.warden.audit.problem.ProblemKind;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.SearchHit;
 import io.warden.policy.Decision;
@@ -210,7 +211,7 @@ public final class GatewayService {
             hits = pending.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.CancellationException e) {
             recordOutcome(agent, clientId, toolKey, request, digest, Outcome.MINOR_FAILURE, started, 0);
-            throw new GatewayDenied(403, List.of(ReasonCodes.KILL_SWITCH), "A kill switch stopped this call while it ran", 0);
+            throw new GatewayDenied(ProblemKind.FORBIDDEN, List.of(ReasonCodes.KILL_SWITCH), "A kill switch stopped this call while it ran", 0);
         } catch (TimeoutException | ExecutionException | InterruptedException e) {
             pending.cancel(true); // the call is abandoned: its thread is interrupted
             if (e instanceof InterruptedException) {
@@ -219,16 +220,16 @@ public final class GatewayService {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             recordOutcome(agent, clientId, toolKey, request, digest, Outcome.SERIOUS_FAILURE, started, 0);
             if (cause instanceof io.warden.clinical.RetrievalRejected rejected) {
-                throw new GatewayDenied(400, List.of(ReasonCodes.INVALID_REQUEST, rejected.code()), rejected.getMessage(), 0);
+                throw new GatewayDenied(ProblemKind.INVALID, List.of(ReasonCodes.INVALID_REQUEST, rejected.code()), rejected.getMessage(), 0);
             }
-            throw new GatewayDenied(503, List.of(ReasonCodes.RETRIEVAL_UNAVAILABLE), e instanceof TimeoutException
+            throw new GatewayDenied(ProblemKind.UNAVAILABLE, List.of(ReasonCodes.RETRIEVAL_UNAVAILABLE), e instanceof TimeoutException
                     ? "The retrieval service did not answer within " + deadline : "The retrieval service failed", 0);
         } finally {
             inFlightCalls.remove(inFlight);
         }
         if (covers(agent, toolKey, request.dataset()).any()) { // engaged while the answer came back
             recordOutcome(agent, clientId, toolKey, request, digest, Outcome.MINOR_FAILURE, started, 0);
-            throw new GatewayDenied(403, List.of(ReasonCodes.KILL_SWITCH), "A kill switch stopped this call while it ran", 0);
+            throw new GatewayDenied(ProblemKind.FORBIDDEN, List.of(ReasonCodes.KILL_SWITCH), "A kill switch stopped this call while it ran", 0);
         }
         List<SearchHit> allowed = applyObligations(hits, decision.obligations(), admitted.dataset());
         recordOutcome(agent, clientId, toolKey, request, digest, Outcome.SUCCESS, started, allowed.size());
@@ -269,31 +270,31 @@ public final class GatewayService {
     private Admitted admit(String clientId, String toolKey, GatewayRequest request, String digest, boolean canary) {
         AgentView agent = canary ? Canary.AGENT : cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId)).orElse(null);
         if (agent == null) {
-            deny(401, null, clientId, toolKey, request, digest, List.of(ReasonCodes.AGENT_UNKNOWN),
+            deny(ProblemKind.UNAUTHENTICATED, null, clientId, toolKey, request, digest, List.of(ReasonCodes.AGENT_UNKNOWN),
                     "The token's client is not a registered agent");
         }
         var covered = covers(agent, toolKey, request.dataset());
         if (covered.any()) {
-            deny(403, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.KILL_SWITCH), "A kill switch stops this call");
+            deny(ProblemKind.FORBIDDEN, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.KILL_SWITCH), "A kill switch stops this call");
         }
         // the canary is no registered agent: it has no limits of its own, and its probes are few
         if (!canary && limits.admit(agent.id(), toolKey) instanceof RateLimits.Admission.Refused refused) {
             boolean unavailable = refused.reason().equals(ReasonCodes.RATE_LIMIT_UNAVAILABLE);
-            deny(unavailable ? 503 : 429, agent, clientId, toolKey, request, digest, List.of(refused.reason()), unavailable
+            deny(unavailable ? ProblemKind.UNAVAILABLE : ProblemKind.TOO_MANY_REQUESTS, agent, clientId, toolKey, request, digest, List.of(refused.reason()), unavailable
                     ? "The rate limits cannot be checked, so the call is refused" : refused.reason().equals(ReasonCodes.QUOTA_EXHAUSTED)
                     ? "The call quota for this tool is spent" : "Too many calls", refused.retryAfterSeconds());
         }
         if (toolKey.equals(CohortSearch.TOOL)) {
             String invalid = CohortSearch.invalid(request.filter());
             if (invalid != null) {
-                deny(400, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.INVALID_REQUEST), invalid);
+                deny(ProblemKind.INVALID, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.INVALID_REQUEST), invalid);
             }
             // a cohort is served only while the builder that owns it is ACTIVE: suspended or retired, its cohorts go dark
             var builder = request.collection() == null ? java.util.Optional.<String>empty() : cohorts.ownerOf(request.collection());
             if (builder.isPresent()) {
                 var status = agents.findAgent(io.warden.registry.AgentId.of(builder.get())).map(AgentView::status).orElse(null);
                 if (status != io.warden.registry.AgentStatus.ACTIVE) {
-                    deny(403, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.COHORT_NOT_SERVED), "Cohort "
+                    deny(ProblemKind.FORBIDDEN, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.COHORT_NOT_SERVED), "Cohort "
                             + request.collection() + " is not served: its builder agent is " + (status == null ? "gone" : status));
                 }
             }
@@ -303,7 +304,7 @@ public final class GatewayService {
             try {
                 purpose = PurposeOfUse.valueOf(request.purposeOfUse());
             } catch (IllegalArgumentException e) {
-                deny(400, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.INVALID_REQUEST),
+                deny(ProblemKind.INVALID, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.INVALID_REQUEST),
                         "Unknown purpose of use: purposeOfUse must be an HL7 v3 PurposeOfUse code such as TREAT or HRESCH");
             }
         }
@@ -311,7 +312,7 @@ public final class GatewayService {
         DataScopeView dataset = canary ? Canary.DATASET_VIEW : cache.<DataScopeView>scope(request.dataset(),
                 () -> found(() -> registry.dataScope(request.dataset()))).orElse(null);
         if (tool == null || dataset == null) {
-            deny(403, agent, clientId, toolKey, request, digest,
+            deny(ProblemKind.FORBIDDEN, agent, clientId, toolKey, request, digest,
                     List.of(tool == null ? ReasonCodes.UNKNOWN_TOOL : ReasonCodes.UNKNOWN_DATASET), "Unknown tool or dataset");
         }
         Decision decision = metrics.decide(decisionPoint, input(agent, tool, dataset, purpose, request, covered, canary));
@@ -322,9 +323,10 @@ public final class GatewayService {
                     decision.decisionId());
         }
         if (!decision.allow()) {
-            int status = decision.reasons().contains(ReasonCodes.DECISION_UNAVAILABLE) ? 503 : 403;
+            ProblemKind kind = decision.reasons().contains(ReasonCodes.DECISION_UNAVAILABLE) ? ProblemKind.UNAVAILABLE
+                    : ProblemKind.FORBIDDEN;
             recordRefusal(new Refused(agent, clientId, toolKey, request, digest, decision.reasons()), decision.decisionId());
-            throw new GatewayDenied(status, decision.reasons(), "The policy denies this call", 0);
+            throw new GatewayDenied(kind, decision.reasons(), "The policy denies this call", 0);
         }
         recordDecision(agent, clientId, toolKey, request, digest, decision, 1);
         return new Admitted(agent, tool, dataset, decision);
@@ -376,15 +378,15 @@ public final class GatewayService {
         }
     }
 
-    private void deny(int status, @Nullable AgentView agent, String clientId, String tool, GatewayRequest request,
+    private void deny(ProblemKind kind, @Nullable AgentView agent, String clientId, String tool, GatewayRequest request,
             String digest, List<String> reasons, String message) {
-        deny(status, agent, clientId, tool, request, digest, reasons, message, 0);
+        deny(kind, agent, clientId, tool, request, digest, reasons, message, 0);
     }
 
-    private void deny(int status, @Nullable AgentView agent, String clientId, String tool, GatewayRequest request,
+    private void deny(ProblemKind kind, @Nullable AgentView agent, String clientId, String tool, GatewayRequest request,
             String digest, List<String> reasons, String message, long retryAfter) {
         recordRefusal(new Refused(agent, clientId, tool, request, digest, reasons), null);
-        throw new GatewayDenied(status, reasons, message, retryAfter);
+        throw new GatewayDenied(kind, reasons, message, retryAfter);
     }
 
     /**
@@ -484,7 +486,7 @@ public final class GatewayService {
                 }
             });
         } catch (AuditWriteFailed e) {
-            throw new GatewayDenied(503, List.of(ReasonCodes.AUDIT_UNAVAILABLE), "The call could not be audited, so it is refused", 0);
+            throw new GatewayDenied(ProblemKind.UNAVAILABLE, List.of(ReasonCodes.AUDIT_UNAVAILABLE), "The call could not be audited, so it is refused", 0);
         }
     }
 
@@ -492,7 +494,7 @@ public final class GatewayService {
         try {
             audit.append(event);
         } catch (AuditWriteFailed e) {
-            throw new GatewayDenied(503, List.of(ReasonCodes.AUDIT_UNAVAILABLE), "The call could not be audited, so it is refused", 0);
+            throw new GatewayDenied(ProblemKind.UNAVAILABLE, List.of(ReasonCodes.AUDIT_UNAVAILABLE), "The call could not be audited, so it is refused", 0);
         }
     }
 

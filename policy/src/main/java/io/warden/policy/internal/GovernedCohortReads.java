@@ -5,6 +5,7 @@ import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
 import io.warden.audit.Outcome;
+import io.warden.audit.problem.ProblemKind;
 import io.warden.clinical.cohort.CohortPipeline;
 import io.warden.clinical.cohort.CohortRuns;
 import io.warden.policy.CohortReadRefused;
@@ -135,15 +136,15 @@ class GovernedCohortReads implements CohortReads {
 
     private CohortReadRefused killed(CohortRuns.Run run) {
         if (sourceMoved(run)) {
-            return new CohortReadRefused(403, "cohort-source-changed", ReasonCodes.COHORT_NOT_SERVED, null,
+            return new CohortReadRefused(ProblemKind.FORBIDDEN, "cohort-source-changed", ReasonCodes.COHORT_NOT_SERVED, null,
                     "The data source of cohort " + run.cohort() + " was removed or bound to another scope; rebuild it", Map.of());
         }
-        return new CohortReadRefused(403, "kill-switch", ReasonCodes.KILL_SWITCH, null,
+        return new CohortReadRefused(ProblemKind.FORBIDDEN, "kill-switch", ReasonCodes.KILL_SWITCH, null,
                 "A kill switch stops reads of dataset " + run.dataset(), Map.of());
     }
 
     private static CohortReadRefused retired(CohortRuns.Run run) {
-        return new CohortReadRefused(403, "cohort-retired", ReasonCodes.COHORT_NOT_SERVED, null,
+        return new CohortReadRefused(ProblemKind.FORBIDDEN, "cohort-retired", ReasonCodes.COHORT_NOT_SERVED, null,
                 "Cohort " + run.cohort() + " was retired with the agent that built it", Map.of());
     }
 
@@ -183,7 +184,7 @@ class GovernedCohortReads implements CohortReads {
         try {
             purpose = decide(reader, run, asked);
         } catch (CohortReadRefused refused) {
-            if (refused.status() != 400) {
+            if (refused.kind() != ProblemKind.INVALID) {
                 record(reader, run, asked, view, digest, details, refused.reasons().getFirst());
             }
             throw refused;
@@ -214,12 +215,12 @@ class GovernedCohortReads implements CohortReads {
             if (held.size() == 1) {
                 return held.first();
             }
-            throw new CohortReadRefused(400, "purpose-required", ReasonCodes.PURPOSE_REQUIRED, "purposeOfUse",
+            throw new CohortReadRefused(ProblemKind.INVALID, "purpose-required", ReasonCodes.PURPOSE_REQUIRED, "purposeOfUse",
                     "You may read dataset " + run.dataset() + " under " + held + "; name one as purposeOfUse",
                     Map.of("choices", held.stream().map(Enum::name).toList()));
         }
         if (!held.contains(asked)) {
-            throw new CohortReadRefused(403, "purpose-not-granted", ReasonCodes.PURPOSE_NOT_GRANTED, "purposeOfUse",
+            throw new CohortReadRefused(ProblemKind.FORBIDDEN, "purpose-not-granted", ReasonCodes.PURPOSE_NOT_GRANTED, "purposeOfUse",
                     "You may not read dataset " + run.dataset() + " under " + asked
                             + (held.isEmpty() ? "" : "; you may under " + held), Map.of());
         }
@@ -243,11 +244,11 @@ class GovernedCohortReads implements CohortReads {
     }
 
     private static CohortReadRefused unavailable(EntitlementsUnavailable e) {
-        return new CohortReadRefused(503, EntitlementsUnavailable.CODE, ReasonCodes.DECISION_UNAVAILABLE, null, e.getMessage(), Map.of());
+        return new CohortReadRefused(ProblemKind.UNAVAILABLE, EntitlementsUnavailable.CODE, ReasonCodes.DECISION_UNAVAILABLE, null, e.getMessage(), Map.of());
     }
 
     private static CohortReadRefused notEntitled(Actor reader, CohortRuns.Run run) {
-        return new CohortReadRefused(403, "not-entitled", ReasonCodes.SCOPE_NOT_GRANTED, null,
+        return new CohortReadRefused(ProblemKind.FORBIDDEN, "not-entitled", ReasonCodes.SCOPE_NOT_GRANTED, null,
                 "You hold no entitlement on dataset " + run.dataset() + "; an admin grants one to a directory group of yours",
                 Map.of("dataset", run.dataset()));
     }

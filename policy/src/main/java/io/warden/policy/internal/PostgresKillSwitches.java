@@ -4,6 +4,7 @@ import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
+import io.warden.audit.problem.ProblemKind;
 import io.warden.policy.BuiltInTool;
 import io.warden.policy.KillSwitch;
 import io.warden.policy.KillSwitchRefused;
@@ -140,7 +141,7 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle,
                 notifyInstances(id);
             });
         } catch (DuplicateKeyException e) {
-            throw new KillSwitchRefused("already-engaged", 409, "A " + scope + " kill switch for " + label(resolved)
+            throw new KillSwitchRefused("already-engaged", ProblemKind.CONFLICT, "A " + scope + " kill switch for " + label(resolved)
                     + " is already engaged");
         }
         reload();
@@ -201,7 +202,7 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle,
             case DATASET -> "an existing data scope's key";
             case GLOBAL -> "*";
         };
-        return new KillSwitchRefused("invalid-target", 400, "A " + scope + " kill switch needs " + what + " as its target; "
+        return KillSwitchRefused.invalidTarget("A " + scope + " kill switch needs " + what + " as its target; "
                 + (target.isEmpty() ? "none was given" : "'" + abbreviate(target) + "' names none"));
     }
 
@@ -223,10 +224,10 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle,
         transactions.executeWithoutResult(status -> {
             KillSwitch current = jdbc.sql(SELECT + " where k.id = :id for update of k").param("id", id)
                     .query(this::map).optional()
-                    .orElseThrow(() -> new KillSwitchRefused("not-found", 404, "No kill switch " + id));
+                    .orElseThrow(() -> new KillSwitchRefused("not-found", ProblemKind.NOT_FOUND, "No kill switch " + id));
             Target target = new Target(current.target(), current.targetName(), current.targetClientId());
             if (!current.active()) {
-                throw new KillSwitchRefused("not-engaged", 409, "Kill switch " + id + " is not engaged");
+                throw new KillSwitchRefused("not-engaged", ProblemKind.CONFLICT, "Kill switch " + id + " is not engaged");
             }
             if (current.scope() == KillSwitchScope.GLOBAL && current.releaseRequestedBy() == null) {
                 jdbc.sql("update kill_switch set release_requested_by = :actor where id = :id")
@@ -235,7 +236,7 @@ public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle,
                 return;
             }
             if (current.scope() == KillSwitchScope.GLOBAL && actorId.equals(current.releaseRequestedBy())) {
-                throw new KillSwitchRefused("second-person-required", 403,
+                throw new KillSwitchRefused("second-person-required", ProblemKind.FORBIDDEN,
                         "Releasing the global kill switch needs a second person; " + actorId + " asked for it already");
             }
             jdbc.sql("""

@@ -4,6 +4,7 @@ import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
+import io.warden.audit.problem.ProblemKind;
 import io.warden.policy.RateLimitRefused;
 import io.warden.policy.RateLimits;
 import io.warden.policy.ReasonCodes;
@@ -368,7 +369,7 @@ public final class PostgresRateLimits implements RateLimits, SmartLifecycle {
     }
 
     private static RateLimitRefused stale(long expected, long current) {
-        return new RateLimitRefused("stale-version", 409, "version",
+        return new RateLimitRefused("stale-version", ProblemKind.CONFLICT, "version",
                 "The limit changed since version " + expected + " was read; it is at version " + current + " now");
     }
 

@@ -5,6 +5,7 @@ import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
 import io.warden.audit.Outcome;
+import io.warden.audit.problem.ProblemKind;
 import io.warden.policy.KillSwitch;
 import io.warden.policy.KillSwitchRefused;
 import io.warden.policy.KillSwitchScope;
@@ -111,7 +112,7 @@ public final class PostgresSelfTest implements SelfTest, SmartLifecycle, Postgre
                 .param("id", run).param("actor", actorId).param("now", Timestamp.from(startedAt))
                 .param("stale", Timestamp.from(startedAt.minus(STEP.multipliedBy(5)))).update();
         if (inserted == 0) {
-            throw new KillSwitchRefused("self-test-running", 409, "A kill-switch self-test is running; wait for its result");
+            throw new KillSwitchRefused("self-test-running", ProblemKind.CONFLICT, "A kill-switch self-test is running; wait for its result");
         }
         List<GatewayInstances.Live> live = instances.live();
         if (live.stream().noneMatch(each -> each.id().equals(instances.id()))) {

@@ -1,5 +1,6 @@
 package io.warden.policy.internal;
 
+import io.warden.audit.problem.ProblemKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -64,7 +65,7 @@ class GatewayMetricsTests {
             String tool = "tool-" + i;
             String reason = "REASON_" + i;
             assertThatThrownBy(() -> metrics.call(tool, () -> {
-                throw new GatewayDenied(403, List.of(reason), "no", 0);
+                throw new GatewayDenied(ProblemKind.FORBIDDEN, List.of(reason), "no", 0);
             })).isInstanceOf(GatewayDenied.class);
         }
         metrics.call("bad key with spaces and \"quotes\"", () -> "answered");
@@ -88,10 +89,10 @@ class GatewayMetricsTests {
     @Test
     void quotaRefusalsAreRateLimitRefusalsToo() {
         assertThatThrownBy(() -> metrics.call("classify", () -> {
-            throw new GatewayDenied(429, List.of("QUOTA_EXHAUSTED"), "no", 60);
+            throw new GatewayDenied(ProblemKind.TOO_MANY_REQUESTS, List.of("QUOTA_EXHAUSTED"), "no", 60);
         })).isInstanceOf(GatewayDenied.class);
         assertThatThrownBy(() -> metrics.call("classify", () -> {
-            throw new GatewayDenied(403, List.of(ReasonCodes.KILL_SWITCH), "no", 0);
+            throw new GatewayDenied(ProblemKind.FORBIDDEN, List.of(ReasonCodes.KILL_SWITCH), "no", 0);
         })).isInstanceOf(GatewayDenied.class);
         assertThat(meters.get("warden.gateway.rate.limited").tags("tool", "classify", "reason", "QUOTA_EXHAUSTED").counter().count())
                 .isEqualTo(1);

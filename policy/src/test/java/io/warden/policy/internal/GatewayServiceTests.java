@@ -1,5 +1,6 @@
 package io.warden.policy.internal;
 
+import io.warden.audit.problem.Problems;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -224,7 +225,7 @@ class GatewayServiceTests {
         limited.call("agent-client", "text-search", request("ct-deid", "TREAT"));
         assertThatThrownBy(() -> limited.call("agent-client", "text-search", request("ct-deid", "TREAT")))
                 .isInstanceOfSatisfying(GatewayDenied.class, e -> {
-                    assertThat(e.status()).isEqualTo(429);
+                    assertThat(Problems.status(e.kind()).value()).isEqualTo(429);
                     assertThat(e.reasons()).containsExactly(ReasonCodes.RATE_LIMITED);
                     assertThat(e.retryAfterSeconds()).isEqualTo(7);
                 });
@@ -238,7 +239,7 @@ class GatewayServiceTests {
         GatewayService spent = gateway(new EmbeddedPolicyDecisionPoint(), allowing(0, ReasonCodes.QUOTA_EXHAUSTED));
         assertThatThrownBy(() -> spent.call("agent-client", "text-search", request("ct-deid", "TREAT")))
                 .isInstanceOfSatisfying(GatewayDenied.class, e -> {
-                    assertThat(e.status()).isEqualTo(429);
+                    assertThat(Problems.status(e.kind()).value()).isEqualTo(429);
                     assertThat(e.reasons()).containsExactly(ReasonCodes.QUOTA_EXHAUSTED);
                     assertThat(e.retryAfterSeconds()).isEqualTo(7);
                 });
@@ -278,7 +279,7 @@ class GatewayServiceTests {
         engagedListeners.forEach(Runnable::run);
         assertThat(call).failsWithin(Duration.ofSeconds(5)).withThrowableThat().havingCause().isInstanceOfSatisfying(
                 GatewayDenied.class, denied -> {
-                    assertThat(denied.status()).isEqualTo(403);
+                    assertThat(Problems.status(denied.kind()).value()).isEqualTo(403);
                     assertThat(denied.reasons()).containsExactly(ReasonCodes.KILL_SWITCH);
                 });
         assertThat(Duration.ofNanos(System.nanoTime() - engaged)).as("not left to run its 2 s").isLessThan(Duration.ofSeconds(1));
@@ -421,7 +422,7 @@ class GatewayServiceTests {
 
     private static void assertDenied(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, int status, String reason) {
         assertThatThrownBy(call).isInstanceOfSatisfying(GatewayDenied.class, e -> {
-            assertThat(e.status()).isEqualTo(status);
+            assertThat(Problems.status(e.kind()).value()).isEqualTo(status);
             assertThat(e.reasons()).contains(reason);
         });
     }

@@ -1,5 +1,6 @@
 package io.warden.policy.internal;
 
+import io.warden.audit.problem.Problems;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -256,7 +257,7 @@ class PostgresRateLimitsTests {
         assertThatThrownBy(() -> a.setToolDefault(TOOL, new Limit(5, 20, 1000L, null), 0L, "bob"))
                 .isInstanceOfSatisfying(RateLimitRefused.class, e -> {
                     assertThat(e.code()).isEqualTo("stale-version");
-                    assertThat(e.status()).isEqualTo(409);
+                    assertThat(Problems.status(e.kind()).value()).isEqualTo(409);
                 });
         a.setOverride(agent, TOOL, new Limit(1, 1, null, 5L), null, "ada");
         assertThat(a.toolLimits(TOOL).overrides()).singleElement().satisfies(o -> assertThat(o.agent()).isEqualTo(agent));

@@ -2,6 +2,7 @@ package io.warden.portal.internal;
 
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditQuery;
+import io.warden.audit.problem.Problems;
 import io.warden.policy.RateLimits;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentId;
@@ -99,7 +100,7 @@ class AgentPagesController {
                     new TreeSet<>(scopes), new TreeSet<>(chosenTools), new TreeSet<>(purposes), true), null, actor);
             return "redirect:/portal/agents/" + registered.agent().id();
         } catch (RegistryException e) {
-            model.addAttribute("status", e.httpStatus());
+            model.addAttribute("status", Problems.status(e.kind()).value());
             return form(actor, model, name, kind, purpose, scopes, chosenTools, purposes,
                     e.field() == null ? "form" : e.field(), e.getMessage());
         }

@@ -1,5 +1,6 @@
 package io.warden.portal.internal;
 
+import io.warden.audit.problem.Problems;
 import io.warden.clinical.cohort.CohortPipeline;
 import io.warden.clinical.cohort.CohortRuns;
 import io.warden.policy.CohortReadRefused;
@@ -70,7 +71,7 @@ class CohortPagesController {
                     new CohortRuns.Requester(actor.id(), actor.has(io.warden.registry.Role.ADMIN)));
             return "redirect:/portal/cohorts?run=" + started.id();
         } catch (RegistryException e) {
-            model.addAttribute("status", e.httpStatus());
+            model.addAttribute("status", Problems.status(e.kind()).value());
             return page(null, actor, model, form, e.field() == null ? "form" : e.field(), e.getMessage());
         }
     }
@@ -122,9 +123,9 @@ class CohortPagesController {
         try {
             model.addAttribute("run", reads.find(actor, id));
         } catch (RegistryException e) {
-            throw new ResponseStatusException(HttpStatus.valueOf(e.httpStatus()), e.getMessage());
+            throw new ResponseStatusException(Problems.status(e.kind()), e.getMessage());
         } catch (CohortReadRefused e) {
-            throw new ResponseStatusException(HttpStatus.valueOf(e.status()), e.getMessage());
+            throw new ResponseStatusException(Problems.status(e.kind()), e.getMessage());
         }
         return "portal/cohorts :: progress";
     }
@@ -137,9 +138,9 @@ class CohortPagesController {
         try {
             return reads.points(actor, id, purposeOfUse);
         } catch (RegistryException e) {
-            throw new ResponseStatusException(HttpStatus.valueOf(e.httpStatus()), e.getMessage());
+            throw new ResponseStatusException(Problems.status(e.kind()), e.getMessage());
         } catch (CohortReadRefused e) {
-            throw new ResponseStatusException(HttpStatus.valueOf(e.status()), e.getMessage());
+            throw new ResponseStatusException(Problems.status(e.kind()), e.getMessage());
         }
     }
 
@@ -151,9 +152,9 @@ class CohortPagesController {
         try {
             return reads.search(actor, id, q, k, purposeOfUse);
         } catch (RegistryException e) {
-            throw new ResponseStatusException(HttpStatus.valueOf(e.httpStatus()), e.getMessage());
+            throw new ResponseStatusException(Problems.status(e.kind()), e.getMessage());
         } catch (CohortReadRefused e) {
-            throw new ResponseStatusException(HttpStatus.valueOf(e.status()), e.getMessage());
+            throw new ResponseStatusException(Problems.status(e.kind()), e.getMessage());
         }
     }
 

@@ -121,7 +121,7 @@ class AuditController {
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/events/{sequence}")
     RecordView event(@PathVariable long sequence) {
-        return audit.find(sequence).map(RecordView::of).orElseThrow(() -> new AuditProblems.RecordNotFound(sequence));
+        return audit.find(sequence).map(RecordView::of).orElseThrow(() -> new RecordNotFound(sequence));
     }
 
     @Operation(operationId = "verifyAuditTrail", summary = "Verify the hash chain and signed checkpoints over a range")

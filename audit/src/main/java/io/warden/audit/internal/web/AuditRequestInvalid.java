@@ -1,16 +1,13 @@
 package io.warden.audit.internal.web;
 
-/** A request to the audit API names an unknown filter, an unusable range or an unsupported format. */
-final class AuditRequestInvalid extends RuntimeException {
+import io.warden.audit.problem.ProblemException;
+import io.warden.audit.problem.ProblemKind;
+import java.util.Map;
 
-    private final String field;
+/** A request to the audit API names an unknown filter, an unusable range or an unsupported format. */
+final class AuditRequestInvalid extends ProblemException {
 
     AuditRequestInvalid(String field, String detail) {
-        super(detail);
-        this.field = field;
-    }
-
-    String field() {
-        return field;
+        super("invalid-field", ProblemKind.INVALID, detail, field, Map.of());
     }
 }

@@ -5,26 +5,17 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.clinical.cohort.CohortPipeline;
 import io.warden.clinical.cohort.CohortRuns;
-import io.warden.policy.CohortReadRefused;
 import io.warden.policy.CohortReads;
 import io.warden.registry.Actor;
 import io.warden.registry.PurposeOfUse;
-import io.warden.registry.RegistryException;
 import io.warden.registry.Role;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -32,7 +23,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * The cohort builds: start one for a COHORT_BUILDER agent (202; the workflow engine runs it), follow its
@@ -116,37 +106,5 @@ class CohortRunController {
 
     private static CohortRuns.Requester requester(Actor actor) {
         return new CohortRuns.Requester(actor.id(), actor.roles().contains(Role.ADMIN));
-    }
-
-    @RestControllerAdvice(basePackageClasses = CohortRunController.class)
-    @Order(Ordered.HIGHEST_PRECEDENCE)
-    static class Problems {
-
-        @ExceptionHandler(RegistryException.class)
-        ResponseEntity<ProblemDetail> registry(RegistryException e) {
-            HttpStatus status = HttpStatus.valueOf(e.httpStatus());
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
-            problem.setType(URI.create("urn:warden:problem:" + e.code()));
-            problem.setProperty("code", e.code());
-            if (e.field() != null) {
-                problem.setProperty("field", e.field());
-            }
-            e.properties().forEach(problem::setProperty);
-            return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
-        }
-
-        @ExceptionHandler(CohortReadRefused.class)
-        ResponseEntity<ProblemDetail> refused(CohortReadRefused e) {
-            HttpStatus status = HttpStatus.valueOf(e.status());
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
-            problem.setType(URI.create("urn:warden:problem:" + e.code()));
-            problem.setProperty("code", e.code());
-            problem.setProperty("reasons", e.reasons());
-            if (e.field() != null) {
-                problem.setProperty("field", e.field());
-            }
-            e.properties().forEach(problem::setProperty);
-            return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
-        }
     }
 }

@@ -16,7 +16,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Gives a cohort to another COHORT_BUILDER agent: admins only (the role rule), audited as {@code cohort.transferred}.
- * Errors are rendered by {@link CohortRunController.Problems}, which covers this package.
+ * Errors are {@link io.warden.audit.problem.ProblemException}s, rendered by the shared problem advice.
  */
 @Tag(name = "Cohort runs")
 @RestController

@@ -1,20 +1,16 @@
 package io.warden.clinical.internal.web;
 
 import io.swagger.v3.oas.annotations.Hidden;
+import io.warden.audit.problem.ProblemException;
+import io.warden.audit.problem.ProblemKind;
 import io.warden.clinical.Classification;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.RetrievalRejected;
 import io.warden.clinical.internal.RetrievalWire;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -93,31 +89,9 @@ class RetrievalNodeController {
         }
     }
 
-    static final class NodeUnauthorized extends RuntimeException {
+    static final class NodeUnauthorized extends ProblemException {
         NodeUnauthorized() {
-            super("The retrieval node's token is required");
+            super("unauthenticated", ProblemKind.UNAUTHENTICATED, "The retrieval node's token is required");
         }
-    }
-
-    @ExceptionHandler(NodeUnauthorized.class)
-    ResponseEntity<ProblemDetail> unauthorized(NodeUnauthorized e) {
-        return problem(HttpStatus.UNAUTHORIZED, "unauthenticated", e.getMessage());
-    }
-
-    @ExceptionHandler(RetrievalRejected.class)
-    ResponseEntity<ProblemDetail> rejected(RetrievalRejected e) {
-        return problem(e.code().equals("unknown-collection") ? HttpStatus.NOT_FOUND : HttpStatus.BAD_REQUEST, e.code(), e.getMessage());
-    }
-
-    @ExceptionHandler(io.warden.clinical.EmbeddingRejected.class)
-    ResponseEntity<ProblemDetail> embedding(io.warden.clinical.EmbeddingRejected e) {
-        return problem(HttpStatus.BAD_REQUEST, e.code(), e.getMessage());
-    }
-
-    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create("urn:warden:problem:" + code));
-        problem.setProperty("code", code);
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 }

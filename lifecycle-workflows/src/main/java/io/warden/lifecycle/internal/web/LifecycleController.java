@@ -4,7 +4,6 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.lifecycle.AgentLifecycle;
-import io.warden.lifecycle.WorkflowRefused;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentId;
 import io.warden.registry.RegistryException;
@@ -12,21 +11,13 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
-import java.net.URI;
 import java.util.Map;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * People's part in the lifecycle processes: owners attest agents under recertification and keep dormant
@@ -95,32 +86,6 @@ class LifecycleController {
             return AgentId.of(id);
         } catch (IllegalArgumentException e) {
             throw new RegistryException.InvalidField("id", "Not an agent id: " + id);
-        }
-    }
-
-    @RestControllerAdvice(basePackageClasses = LifecycleController.class)
-    @Order(Ordered.HIGHEST_PRECEDENCE)
-    static class Problems {
-
-        @ExceptionHandler(WorkflowRefused.class)
-        ResponseEntity<ProblemDetail> refused(WorkflowRefused e) {
-            return problem(HttpStatus.valueOf(e.status()), e.code(), e.getMessage(), null);
-        }
-
-        @ExceptionHandler(RegistryException.class)
-        ResponseEntity<ProblemDetail> registry(RegistryException e) {
-            return problem(HttpStatus.valueOf(e.httpStatus()), e.code(), e.getMessage(), e.field());
-        }
-
-        private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String message,
-                @org.jspecify.annotations.Nullable String field) {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, message);
-            problem.setType(URI.create("urn:warden:problem:" + code));
-            problem.setProperty("code", code);
-            if (field != null) {
-                problem.setProperty("field", field);
-            }
-            return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
         }
     }
 }

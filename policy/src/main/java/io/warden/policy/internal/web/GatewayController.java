@@ -4,9 +4,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.util.Locale;
 import io.warden.clinical.SearchHit;
-import io.warden.policy.GatewayDenied;
 import io.warden.policy.GatewayRequest;
 import io.warden.policy.internal.GatewayService;
 import jakarta.validation.Valid;
@@ -14,24 +12,15 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
-import java.net.URI;
 import java.security.Principal;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * The agents' data plane: {@code POST /gateway/v1/{tool}} for the tools the retrieval service offers
@@ -75,25 +64,5 @@ class GatewayController {
         var result = gateway.call(principal.getName(), tool, new GatewayRequest(call.collection(), call.dataset(),
                 call.purposeOfUse(), call.text(), call.vector(), call.k(), call.filter(), null));
         return new Answer(result.hits(), result.k(), result.decision().obligations().redactFields());
-    }
-
-    @RestControllerAdvice(basePackageClasses = GatewayController.class)
-    @Order(Ordered.HIGHEST_PRECEDENCE)
-    static class Problems {
-
-        @ExceptionHandler(GatewayDenied.class)
-        ResponseEntity<ProblemDetail> denied(GatewayDenied e) {
-            HttpStatus status = HttpStatus.valueOf(e.status());
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
-            String code = e.reasons().isEmpty() ? "denied" : e.reasons().getFirst().toLowerCase(Locale.ROOT).replace('_', '-');
-            problem.setType(URI.create("urn:warden:problem:" + code));
-            problem.setProperty("code", code);
-            problem.setProperty("reasons", e.reasons());
-            var response = ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON);
-            if (e.retryAfterSeconds() > 0) {
-                response.header("Retry-After", Long.toString(e.retryAfterSeconds()));
-            }
-            return response.body(problem);
-        }
     }
 }

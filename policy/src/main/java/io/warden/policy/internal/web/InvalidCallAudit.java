@@ -1,5 +1,6 @@
 package io.warden.policy.internal.web;
 
+import io.warden.audit.problem.Problems;
 import io.warden.policy.internal.GatewayService;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -59,7 +60,7 @@ class InvalidCallAudit implements HandlerExceptionResolver, Ordered {
                 purpose = call.purposeOfUse();
             }
         } else if (e instanceof HttpMessageNotReadableException unreadable) {
-            field = unreadable.getMostSpecificCause() instanceof JacksonException jackson ? path(jackson) : "(body)";
+            field = unreadable.getMostSpecificCause() instanceof JacksonException jackson ? Problems.fieldPath(jackson) : "(body)";
         } else if (e instanceof HttpMediaTypeException) {
             field = "Content-Type";
         } else {
@@ -79,21 +80,6 @@ class InvalidCallAudit implements HandlerExceptionResolver, Ordered {
 
     private static @Nullable String clip(@Nullable String value) {
         return value == null || value.length() <= 63 ? value : value.substring(0, 63);
-    }
-
-    private static String path(JacksonException e) {
-        StringBuilder path = new StringBuilder();
-        for (JacksonException.Reference reference : e.getPath()) {
-            if (reference.getPropertyName() != null) {
-                if (!path.isEmpty()) {
-                    path.append('.');
-                }
-                path.append(reference.getPropertyName());
-            } else if (reference.getIndex() >= 0) {
-                path.append('[').append(reference.getIndex()).append(']');
-            }
-        }
-        return path.isEmpty() ? "(body)" : path.toString();
     }
 
     @Override

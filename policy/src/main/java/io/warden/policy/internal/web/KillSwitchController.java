@@ -4,6 +4,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.warden.audit.problem.ProblemKind;
 import io.warden.policy.KillSwitch;
 import io.warden.policy.KillSwitchRefused;
 import io.warden.policy.KillSwitchScope;
@@ -17,21 +18,15 @@ import java.security.Principal;
 import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /** Engage, release and list kill switches. */
 @Tag(name = "Kill switches", description = "Stop an agent, a tool, a dataset or everything at once, and the self-test that proves it works")
@@ -68,7 +63,7 @@ class KillSwitchController {
     @PostMapping(consumes = "application/json")
     ResponseEntity<KillSwitch> engage(@RequestBody @Valid Engage request, Principal principal) {
         if (request.scope() != KillSwitchScope.GLOBAL && (request.target() == null || request.target().isBlank())) {
-            throw new KillSwitchRefused("invalid-target", 400, "A " + request.scope() + " kill switch needs a target");
+            throw KillSwitchRefused.invalidTarget("A " + request.scope() + " kill switch needs a target");
         }
         KillSwitch engaged = killSwitches.engage(request.scope(), request.target() == null ? "*" : request.target(),
                 request.reason(), principal.getName());
@@ -89,27 +84,9 @@ class KillSwitchController {
         try {
             uuid = UUID.fromString(id);
         } catch (IllegalArgumentException e) {
-            throw new KillSwitchRefused("not-found", 404, "No kill switch " + id);
+            throw new KillSwitchRefused("not-found", ProblemKind.NOT_FOUND, "No kill switch " + id);
         }
         KillSwitch result = killSwitches.release(uuid, request.reason(), principal.getName());
         return ResponseEntity.status(result.active() ? HttpStatus.ACCEPTED : HttpStatus.OK).body(result);
-    }
-
-    @RestControllerAdvice(basePackageClasses = KillSwitchController.class)
-    @Order(Ordered.HIGHEST_PRECEDENCE)
-    static class Problems {
-
-        @ExceptionHandler(KillSwitchRefused.class)
-        ResponseEntity<ProblemDetail> refused(KillSwitchRefused e) {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(e.status()), e.getMessage());
-            problem.setType(URI.create("urn:warden:problem:" + e.code()));
-            problem.setProperty("code", e.code());
-            if (e.code().equals("invalid-target")) {
-                problem.setProperty("field", "target");
-            } else if (e.code().equals("invalid-limit")) {
-                problem.setProperty("field", "limit");
-            }
-            return ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
-        }
     }
 }

@@ -4,6 +4,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.warden.audit.problem.ProblemKind;
 import io.warden.policy.RateLimitRefused;
 import io.warden.policy.RateLimits;
 import io.warden.registry.Actor;
@@ -20,26 +21,18 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * Rate limits and quotas: a tool's default and per-agent overrides (admins change them; admins, security
@@ -155,7 +148,7 @@ class RateLimitController {
         AgentView agent = agent(id);
         boolean oversight = actor.has(Role.ADMIN) || actor.has(Role.SECOPS) || actor.has(Role.COMPLIANCE);
         if (!oversight && !agent.ownerId().equals(actor.id())) {
-            throw new RateLimitRefused("not-owner", 403, null, "Only the agent's owner, admins, security operations and "
+            throw new RateLimitRefused("not-owner", ProblemKind.FORBIDDEN, null, "Only the agent's owner, admins, security operations and "
                     + "compliance may read its quota");
         }
         Map<String, String> names = new java.util.HashMap<>();
@@ -174,7 +167,7 @@ class RateLimitController {
         try {
             return registry.tool(key);
         } catch (RegistryException.NotFound e) {
-            throw new RateLimitRefused("tool-not-found", 404, "tool", "No tool " + shorten(key));
+            throw new RateLimitRefused("tool-not-found", ProblemKind.NOT_FOUND, "tool", "No tool " + shorten(key));
         }
     }
 
@@ -182,28 +175,12 @@ class RateLimitController {
         try {
             return agents.findAgent(AgentId.of(id)).orElseThrow(IllegalArgumentException::new);
         } catch (IllegalArgumentException e) {
-            throw new RateLimitRefused("agent-not-found", 404, "agentId", "No agent " + shorten(id));
+            throw new RateLimitRefused("agent-not-found", ProblemKind.NOT_FOUND, "agentId", "No agent " + shorten(id));
         }
     }
 
     /** Path text is echoed back only in part, so a hostile path cannot fill the answer. */
     private static String shorten(String text) {
         return text.length() <= 64 ? text : text.substring(0, 64) + "…";
-    }
-
-    @RestControllerAdvice(basePackageClasses = RateLimitController.class)
-    @Order(Ordered.HIGHEST_PRECEDENCE)
-    static class Problems {
-
-        @ExceptionHandler(RateLimitRefused.class)
-        ResponseEntity<ProblemDetail> refused(RateLimitRefused e) {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(e.status()), e.getMessage());
-            problem.setType(URI.create("urn:warden:problem:" + e.code()));
-            problem.setProperty("code", e.code());
-            if (e.field() != null) {
-                problem.setProperty("field", e.field());
-            }
-            return ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
-        }
     }
 }

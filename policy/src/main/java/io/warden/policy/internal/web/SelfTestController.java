@@ -3,6 +3,8 @@ package io.warden.policy.internal.web;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.warden.audit.problem.ProblemKind;
+import io.warden.policy.KillSwitchRefused;
 import io.warden.policy.SelfTest;
 import java.security.Principal;
 import java.util.List;
@@ -41,7 +43,7 @@ class SelfTestController {
     @GetMapping("/self-tests")
     List<SelfTest.Result> recent(@RequestParam(defaultValue = "10") int limit) {
         if (limit < 1 || limit > 100) {
-            throw new io.warden.policy.KillSwitchRefused("invalid-limit", 400, "limit must be between 1 and 100, got " + limit);
+            throw new KillSwitchRefused("invalid-limit", ProblemKind.INVALID, "limit", "limit must be between 1 and 100, got " + limit);
         }
         return selfTest.recent(limit);
     }

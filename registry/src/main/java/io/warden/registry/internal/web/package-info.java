@@ -5,8 +5,8 @@
  * {@link io.warden.registry.internal.RegistryService}; the caller arrives as an
  * {@link io.warden.registry.Actor} argument that the application resolves from the access token. Role
  * rules per endpoint live with the security configuration of the application; the data-dependent rules
- * live in the service. {@link io.warden.registry.internal.web.RegistryProblems} renders registry errors as
- * RFC 9457 problem+json.
+ * live in the service. Registry errors are {@link io.warden.audit.problem.ProblemException}s, rendered as RFC 9457
+ * problem+json by the one renderer every module shares ({@link io.warden.audit.problem.Problems}).
  */
 @NullMarked
 package io.warden.registry.internal.web;
