@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The in-process retrieval service: the text embedder and the collections of this JVM. */
-public final class LocalRetrieval implements Retrieval {
+final class LocalRetrieval implements Retrieval {
 
     private final Embedder textEmbedder;
     private final @Nullable ImageEmbedder imageEmbedder;

@@ -24,7 +24,7 @@ import java.util.Map;
  * the output ({@code [batch, dimension]}, or {@code [batch, tokens, dimension]} mean-pooled) is
  * L2-normalised. Thread-safe.
  */
-public final class OnnxImageEmbedder implements ImageEmbedder, AutoCloseable {
+final class OnnxImageEmbedder implements ImageEmbedder, AutoCloseable {
 
     /**
      * The model's preprocessing and names.

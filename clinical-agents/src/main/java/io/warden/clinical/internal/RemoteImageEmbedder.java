@@ -23,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code image_features}. Images are checked to decode before they leave; the answer is checked for count
  * and dimension and L2-normalised. Thread-safe.
  */
-public final class RemoteImageEmbedder implements ImageEmbedder {
+final class RemoteImageEmbedder implements ImageEmbedder {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 

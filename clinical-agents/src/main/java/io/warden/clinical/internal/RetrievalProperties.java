@@ -25,7 +25,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param image           the image embedding endpoint, when images are searched
  */
 @ConfigurationProperties("warden.retrieval")
-public record RetrievalProperties(
+record RetrievalProperties(
         @DefaultValue("minilm") String textModel,
         @Nullable Path modelFile,
         @Nullable Path tokenizerFile,

@@ -24,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
  * format versions 1 to 3), and JSON records {@code [{"id":..,"vector":[..],"metadata":{..}}]}. Anything
  * else is refused with {@code invalid-vectors} and the reason.
  */
-public final class VectorFiles {
+final class VectorFiles {
 
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']+)'");

@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Reads the vocabulary and settings from a {@code tokenizer.json}; needs nothing else and no network.
  * Immutable and thread-safe.
  */
-public final class WordPieceTokenizer {
+final class WordPieceTokenizer {
 
     private final Map<String, Integer> vocabulary;
     private final boolean lowercase;

@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * <p>Thread-safe. Every method is cheap enough for the gateway's hot path (a counter increment or
  * a timer record; meters are looked up in Micrometer's own map).
  */
-public final class GatewayMetrics {
+final class GatewayMetrics {
 
     static final int MAX_LABEL_VALUES = 100;
     static final String OTHER = "other";

@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * recorded), and {@link #invalidate()} and {@link #awaitDecisions()} return only once every such call has finished.
  * Entries also expire after {@code timeToLive}, the safety net behind the notifications. Thread-safe.
  */
-public final class PolicyCache {
+final class PolicyCache {
 
     private record Entry<T>(long epoch, Optional<T> value) {
     }

@@ -51,7 +51,7 @@ import org.springframework.util.IdGenerator;
  * so a switch that is accepted always names something that exists; the view matches an AGENT switch by the
  * agent's id and by its client id alike.
  */
-public final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, PostgresNotifications.Subscriber {
+final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, PostgresNotifications.Subscriber {
 
     static final String CHANNEL = "warden_kill_switch";
     private static final Logger log = LoggerFactory.getLogger(PostgresKillSwitches.class);

@@ -75,7 +75,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * A call counts once the limiter admits it, whatever the policy then decides. When the database cannot be
  * reached, calls whose lease is spent are refused (fail closed). Thread-safe; one lock per agent and tool.
  */
-public final class PostgresRateLimits implements RateLimits, SmartLifecycle {
+final class PostgresRateLimits implements RateLimits, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresRateLimits.class);
     private static final Admission ADMITTED = new Admission.Admitted();

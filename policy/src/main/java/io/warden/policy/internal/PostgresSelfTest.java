@@ -50,7 +50,7 @@ import org.springframework.util.IdGenerator;
  * in the metrics. Runs are scheduled ({@code warden.policy.self-test.every}, a day by default) on whichever instance
  * finds the last run older than that; one run at a time across the cluster. Thread-safe.
  */
-public final class PostgresSelfTest implements SelfTest, SmartLifecycle, PostgresNotifications.Subscriber {
+final class PostgresSelfTest implements SelfTest, SmartLifecycle, PostgresNotifications.Subscriber {
 
     static final String CHANNEL = "warden_self_test";
     /** How long a run waits for each step on every instance; a probe gives up after a few of them. */

@@ -15,7 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param quotaLeaseFraction   a lease holds at most this fraction of the remaining quota (at least one call)
  */
 @ConfigurationProperties("warden.gateway.rate-limits")
-public record RateLimitProperties(
+record RateLimitProperties(
         @DefaultValue("100") double defaultRatePerSecond,
         @DefaultValue("200") int defaultBurst,
         @DefaultValue("PT0.1S") Duration leaseWindow,

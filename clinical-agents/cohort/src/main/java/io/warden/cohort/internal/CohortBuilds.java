@@ -49,7 +49,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * and publishes a finished run in place of the cohort's previous one. Before every step the builder must
  * still be ACTIVE and uncovered by any kill switch, or the run stops. Thread-safe.
  */
-public final class CohortBuilds implements CohortRuns {
+final class CohortBuilds implements CohortRuns {
 
     /** The tool name kill switches name to stop cohort builds. */
     public static final String TOOL = "cohort-build";

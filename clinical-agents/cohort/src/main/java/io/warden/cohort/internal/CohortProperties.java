@@ -25,7 +25,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                     image model is configured under {@code warden.retrieval.image})
  */
 @ConfigurationProperties("warden.cohort")
-public record CohortProperties(
+record CohortProperties(
         @DefaultValue("./.warden/cohort-runs") Path runsDir,
         @DefaultValue("./.warden/archives") List<Path> archiveRoots,
         @DefaultValue("") String patientSalt,
