@@ -25,6 +25,15 @@ import org.springframework.util.IdGenerator;
 @EnableConfigurationProperties(WorkflowProperties.class)
 class LifecycleConfiguration {
 
+    /**
+     * Picked up by Flyway's auto-configuration with every other callback bean; whatever the engine setting,
+     * since {@code V6_00} runs for both.
+     */
+    @Bean
+    static FrozenEngineSchemaCallback frozenEngineSchemaCallback() {
+        return new FrozenEngineSchemaCallback();
+    }
+
     @Bean
     JobDispatcher jobDispatcher(AuditLog audit, WorkflowProperties properties) {
         return new JobDispatcher(audit, properties.failureBackoff());
