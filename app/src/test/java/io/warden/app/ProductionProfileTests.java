@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.warden.WardenApplication;
-import io.warden.audit.AuditLog;
 import io.warden.audit.AuditQuery;
 import io.warden.audit.AuditRecord;
+import io.warden.audit.AuditTrail;
 import java.net.CookieManager;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -99,7 +99,7 @@ class ProductionProfileTests {
         assertThat(jdbc.sql("select distinct status from agent where demo").query(String.class).list()).containsExactly("SUSPENDED");
         assertThatThrownBy(() -> client.agentToken("demo-retrieval-agent", "demo-retrieval-agent-secret"))
                 .hasMessageContaining("client credentials failed");
-        assertThat(prod.getBean(AuditLog.class).search(new AuditQuery(null, null, "production-profile", null, null,
+        assertThat(prod.getBean(AuditTrail.class).search(new AuditQuery(null, null, "production-profile", null, null,
                 null, null, null, null, null, null, 100))).extracting(r -> r.event().action())
                 .as("the registry recorded each suspension by the production profile")
                 .contains("security.demo_account_disabled").anyMatch(action -> action.startsWith("agent."));
@@ -236,7 +236,7 @@ class ProductionProfileTests {
     }
 
     private List<AuditRecord> audit(String action) {
-        return prod.getBean(AuditLog.class).search(new AuditQuery(null, null, null, null, null, action, null, null, null,
+        return prod.getBean(AuditTrail.class).search(new AuditQuery(null, null, null, null, null, action, null, null, null,
                 null, null, 1000));
     }
 

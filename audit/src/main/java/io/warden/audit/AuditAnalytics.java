@@ -3,9 +3,13 @@ package io.warden.audit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** What the gateway's records say over time: calls, denials and latency per agent and tool, in time buckets. */
+/**
+ * What the trail's records add up to: the gateway's calls, denials and latency per agent and tool over time,
+ * and counts of an action per agent. Implementations are thread-safe.
+ */
 public interface AuditAnalytics {
 
     /**
@@ -18,4 +22,12 @@ public interface AuditAnalytics {
 
     /** Buckets of {@code bucket} length from {@code since} on, oldest first. */
     List<Activity> activity(Instant since, Duration bucket);
+
+    /**
+     * How many events of {@code action} (with {@code decision}, when given) each agent has from {@code since}
+     * on; agents with none are absent. A record with a {@code count} detail stands for that many events (the
+     * gateway records refusals an agent repeats at will once a second, with their count). For the lifecycle rules'
+     * risk signals.
+     */
+    Map<String, Long> countByAgent(String action, @Nullable String decision, Instant since);
 }

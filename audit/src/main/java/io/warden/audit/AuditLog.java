@@ -1,10 +1,10 @@
 package io.warden.audit;
 
-import java.util.List;
-import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Port to the audit trail. Implementations are thread-safe.
+ * Port to the audit trail's writer: every module records its events here. Implementations are thread-safe.
+ * Reading the trail is {@link AuditTrail}, its aggregates {@link AuditAnalytics}, checking it {@link AuditVerifier}.
  */
 public interface AuditLog {
 
@@ -24,26 +24,5 @@ public interface AuditLog {
      *
      * @throws AuditWriteFailed when the event cannot even be queued (the log is stopped or overloaded)
      */
-    java.util.concurrent.CompletableFuture<AuditRecord> appendQueued(AuditEvent event);
-
-    /** Recomputes the chain and checks the signed checkpoints from {@code from} to {@code to} (inclusive). */
-    Verification verify(long from, long to);
-
-    /** The sequence number of the last record, 0 when the log is empty. */
-    long head();
-
-    /** The record with this sequence number. */
-    Optional<AuditRecord> find(long sequence);
-
-    /** Records matching the query, newest first, at most {@code query.limit()}. */
-    List<AuditRecord> search(AuditQuery query);
-
-    /**
-     * How many events of {@code action} (with {@code decision}, when given) each agent has from {@code since}
-     * on; agents with none are absent. A record with a {@code count} detail stands for that many events (the
-     * gateway records refusals an agent repeats at will once a second, with their count). For the lifecycle rules'
-     * risk signals.
-     */
-    java.util.Map<String, Long> countByAgent(String action, @org.jspecify.annotations.Nullable String decision,
-            java.time.Instant since);
+    CompletableFuture<AuditRecord> appendQueued(AuditEvent event);
 }

@@ -3,8 +3,9 @@
  * verification and compliance exports.
  *
  * <p>Entry points: {@link io.warden.audit.AuditLog#append(AuditEvent)} (returns once the event is durably
- * committed, or throws {@link io.warden.audit.AuditWriteFailed}; security paths deny on that),
- * {@link io.warden.audit.AuditLog#verify(long, long)}, and the offline
+ * committed, or throws {@link io.warden.audit.AuditWriteFailed}; security paths deny on that), the reads
+ * {@link io.warden.audit.AuditTrail} and {@link io.warden.audit.AuditAnalytics},
+ * {@link io.warden.audit.AuditVerifier#verify(long, long)}, and the offline
  * {@link io.warden.audit.ExportVerifier} for exported files. Each record's canonical form is versioned
  * (RFC 8785 JSON) and chained: {@code hash_n = SHA-256(hash_(n-1) || canonical(event_n))}.
  *

@@ -5,6 +5,7 @@ import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
+import io.warden.audit.AuditTrail;
 import io.warden.audit.Outcome;
 import java.net.CookieManager;
 import java.net.URI;
@@ -95,7 +96,7 @@ public final class PortalBench {
             CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
             jdbc.sql("analyze").update();
             results.put("agents", agents);
-            results.put("audit_events", audit.head());
+            results.put("audit_events", warden.getBean(AuditTrail.class).head());
             results.put("seeding_s", Math.round((System.nanoTime() - seeding) / 1e7) / 100.0);
 
             HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NORMAL).build();

@@ -18,7 +18,10 @@ import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitializat
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wires the audit log: its signing key (configured or generated) and the PostgreSQL log. */
+/**
+ * Wires the audit log: its signing key (configured or generated), the published keys, and the PostgreSQL writer,
+ * reads, verifier and exporter.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(AuditProperties.class)
 class AuditConfiguration {
@@ -41,13 +44,26 @@ class AuditConfiguration {
         return new PublishedKeys(auditSigningKey, trusted(properties));
     }
 
+    /** The writer: the queue, the group commit, the chain and the checkpoints it signs. */
     @Bean
     @DependsOnDatabaseInitialization
     PostgresAuditLog auditLog(DataSource dataSource, Clock clock, SigningKeys.SigningKey auditSigningKey,
-            PublishedKeys publishedAuditKeys, AuditProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
+            AuditProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
         // without the application's registry (a module's own tests) the meters are kept and read by nobody
-        return new PostgresAuditLog(dataSource, clock, auditSigningKey, publishedAuditKeys.keys(), properties,
+        return new PostgresAuditLog(dataSource, clock, auditSigningKey, properties,
                 meterRegistry.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
+    /** Searches, single records, the head and the aggregates over the trail. */
+    @Bean
+    PostgresAuditTrail auditTrail(DataSource dataSource) {
+        return new PostgresAuditTrail(dataSource);
+    }
+
+    /** Verification trusts the published keys only: those come from configuration, never from the database. */
+    @Bean
+    PostgresAuditVerifier auditVerifier(DataSource dataSource, PublishedKeys publishedAuditKeys, AuditProperties properties) {
+        return new PostgresAuditVerifier(dataSource, publishedAuditKeys.keys(), properties);
     }
 
     @Bean

@@ -65,13 +65,13 @@ public final class AuditExporter implements io.warden.audit.AuditExports {
 
     private Summary export(Connection connection, ExportFormat format, long from, long to, OutputStream out)
             throws SQLException, IOException {
-        List<Checkpoint> before = PostgresAuditLog.checkpoints(connection, "last_seq < ? order by last_seq desc limit 1", from);
+        List<Checkpoint> before = AuditRows.checkpoints(connection, "last_seq < ? order by last_seq desc limit 1", from);
         Checkpoint anchor = before.isEmpty() ? null : before.getFirst();
         long anchorSeq = anchor == null ? 0 : anchor.lastSequence();
         byte[] anchorHash = anchor == null ? Chain.GENESIS : anchor.headHash();
-        List<Checkpoint> after = PostgresAuditLog.checkpoints(connection, "last_seq >= ? order by last_seq limit 1", to);
+        List<Checkpoint> after = AuditRows.checkpoints(connection, "last_seq >= ? order by last_seq limit 1", to);
         long end = after.isEmpty() ? to : after.getFirst().lastSequence();
-        Deque<Checkpoint> checkpoints = new ArrayDeque<>(PostgresAuditLog.checkpoints(connection,
+        Deque<Checkpoint> checkpoints = new ArrayDeque<>(AuditRows.checkpoints(connection,
                 "last_seq > ? order by last_seq", anchorSeq).stream().filter(c -> c.lastSequence() <= end).toList());
 
         Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
@@ -85,14 +85,14 @@ public final class AuditExporter implements io.warden.audit.AuditExports {
         export.start(anchorSeq, anchorHash, anchor, from, end, key.keyId(), headerSignature);
         long events = 0;
         int signed = 0;
-        try (PreparedStatement statement = connection.prepareStatement("select " + PostgresAuditLog.COLUMNS
+        try (PreparedStatement statement = connection.prepareStatement("select " + AuditRows.COLUMNS
                 + " from audit_event where seq > ? and seq <= ? order by seq")) {
             statement.setFetchSize(2000);
             statement.setLong(1, anchorSeq);
             statement.setLong(2, end);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    AuditRecord record = PostgresAuditLog.map(rs);
+                    AuditRecord record = AuditRows.map(rs);
                     export.event(record, RecordCodecV1.canonicalText(record.sequence(), record.time(), record.event()));
                     events++;
                     while (!checkpoints.isEmpty() && checkpoints.peekFirst().lastSequence() == record.sequence()) {

@@ -5,19 +5,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
-import io.warden.audit.AuditQuery;
 import io.warden.audit.AuditRecord;
-import io.warden.audit.AuditTarget;
 import io.warden.audit.AuditWriteFailed;
-import io.warden.audit.Checkpoint;
-import io.warden.audit.Outcome;
-import io.warden.audit.Verification;
-import java.nio.charset.StandardCharsets;
-import java.security.PublicKey;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,14 +20,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
-import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -57,15 +43,13 @@ import org.springframework.context.SmartLifecycle;
  * row, assigns sequence numbers and hashes, inserts the batch, signs a checkpoint when one is due, moves
  * the head and commits — one fsync for the whole batch — then releases the waiting threads. The head-row
  * lock keeps one gap-free chain across instances.
+ *
+ * <p>It owns the whole write path and nothing else: the chain is read by {@link PostgresAuditTrail} and
+ * checked by {@link PostgresAuditVerifier}, neither of which touches the queue or the writer's connection.
  */
-public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAnalytics, SmartLifecycle {
+public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresAuditLog.class);
-
-    static final String COLUMNS = """
-            seq, schema_version, time, action, source_id, actor_id, actor_type, actor_owner, target_type, target_id,
-            agent_id, owner_id, dataset, tool, decision, reasons, purpose, request_digest, outcome, latency_micros,
-            correlation_id, detail_keys, detail_values, hash""";
 
     /** An event waiting for the writer; {@code queuedAt} (nanoTime) starts its append latency. */
     private record Pending(AuditEvent event, RecordCodecV1.Template template, CompletableFuture<AuditRecord> result,
@@ -78,7 +62,6 @@ public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAn
     private final DataSource dataSource;
     private final Clock clock;
     private final SigningKeys.SigningKey signingKey;
-    private final Map<String, PublicKey> trustedKeys;
     private final AuditProperties properties;
     private final BlockingQueue<Pending> queue;
     private final Timer appendLatency;
@@ -92,23 +75,19 @@ public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAn
     private @Nullable ScheduledExecutorService timer;
 
     /** A log whose meters go nowhere: for tools and tests that read no metrics. */
-    public PostgresAuditLog(DataSource dataSource, Clock clock, SigningKeys.SigningKey signingKey,
-            Map<String, PublicKey> trustedKeys, AuditProperties properties) {
-        this(dataSource, clock, signingKey, trustedKeys, properties, new CompositeMeterRegistry());
+    public PostgresAuditLog(DataSource dataSource, Clock clock, SigningKeys.SigningKey signingKey, AuditProperties properties) {
+        this(dataSource, clock, signingKey, properties, new CompositeMeterRegistry());
     }
 
     /**
      * @param meters where the append latency ({@code warden.audit.append}), the queue depth
      *               ({@code warden.audit.queue.depth}) and failed appends ({@code warden.audit.append.failed}) go
      */
-    public PostgresAuditLog(DataSource dataSource, Clock clock, SigningKeys.SigningKey signingKey,
-            Map<String, PublicKey> trustedKeys, AuditProperties properties, MeterRegistry meters) {
+    public PostgresAuditLog(DataSource dataSource, Clock clock, SigningKeys.SigningKey signingKey, AuditProperties properties,
+            MeterRegistry meters) {
         this.dataSource = dataSource;
         this.clock = clock;
         this.signingKey = signingKey;
-        Map<String, PublicKey> keys = new HashMap<>(trustedKeys);
-        keys.put(signingKey.keyId(), signingKey.publicKey());
-        this.trustedKeys = Map.copyOf(keys);
         this.properties = properties;
         this.queue = new LinkedBlockingQueue<>(properties.queueCapacity());
         this.meters = meters;
@@ -458,7 +437,7 @@ public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAn
     }
 
     private void insert(Connection connection, List<AuditRecord> records) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("insert into audit_event (" + COLUMNS
+        try (PreparedStatement statement = connection.prepareStatement("insert into audit_event (" + AuditRows.COLUMNS
                 + ") values " + ROW)) {
             for (AuditRecord record : records) {
                 bind(connection, statement, 1, record);
@@ -485,7 +464,7 @@ public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAn
                 with moved as (
                     update audit_head set last_seq = ?, last_hash = ?, last_checkpoint_seq = ?, last_checkpoint_at = ?
                     where id = 1 and last_seq = ? and last_hash = ? and last_checkpoint_seq = ? returning 1)
-                insert into audit_event (""").append(COLUMNS).append(") select v.* from (values ");
+                insert into audit_event (""").append(AuditRows.COLUMNS).append(") select v.* from (values ");
         for (int i = 0; i < records.size(); i++) {
             sql.append(i == 0 ? "" : ", ").append(ROW);
         }
@@ -544,368 +523,15 @@ public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAn
             return found;
         }
         try (PreparedStatement statement = connection.prepareStatement(
-                "select " + COLUMNS + " from audit_event where source_id = any(?)")) {
+                "select " + AuditRows.COLUMNS + " from audit_event where source_id = any(?)")) {
             statement.setArray(1, connection.createArrayOf("text", sources.toArray()));
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    AuditRecord record = map(rs);
+                    AuditRecord record = AuditRows.map(rs);
                     found.put(record.event().sourceId(), record);
                 }
             }
         }
         return found;
-    }
-
-    // ---- reads --------------------------------------------------------------------------------------
-
-    @Override
-    public long head() {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement("select last_seq from audit_head where id = 1");
-                ResultSet rs = statement.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : 0;
-        } catch (SQLException e) {
-            throw new IllegalStateException("Could not read the audit head", e);
-        }
-    }
-
-    @Override
-    public Optional<AuditRecord> find(long sequence) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement("select " + COLUMNS + " from audit_event where seq = ?")) {
-            statement.setLong(1, sequence);
-            try (ResultSet rs = statement.executeQuery()) {
-                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Could not read audit record " + sequence, e);
-        }
-    }
-
-    @Override
-    public List<io.warden.audit.AuditAnalytics.Activity> activity(Instant since, java.time.Duration bucket) {
-        List<io.warden.audit.AuditAnalytics.Activity> rows = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement("""
-                select date_bin(make_interval(secs => ?), time, timestamptz '2000-01-01') as bucket, agent_id, tool,
-                       count(*) filter (where action = 'gateway.decision') as calls,
-                       count(*) filter (where action = 'gateway.decision' and decision = 'DENY') as denials,
-                       percentile_disc(0.5) within group (order by latency_micros) filter (where action = 'gateway.outcome') as p50
-                from audit_event
-                where time >= ? and agent_id is not null and action in ('gateway.decision', 'gateway.outcome')
-                group by 1, 2, 3 order by 1, 2, 3""")) {
-            statement.setDouble(1, bucket.toSeconds());
-            statement.setObject(2, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    long p50 = rs.getLong(6);
-                    rows.add(new io.warden.audit.AuditAnalytics.Activity(rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getString(2),
-                            rs.getString(3), rs.getLong(4), rs.getLong(5), rs.wasNull() ? null : p50));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Could not read the gateway's activity", e);
-        }
-        return rows;
-    }
-
-    @Override
-    public Map<String, Long> countByAgent(String action, @Nullable String decision, Instant since) {
-        Map<String, Long> counts = new HashMap<>();
-        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement("""
-                select agent_id, sum(coalesce(detail_values[array_position(detail_keys, 'count')]::bigint, 1)) from audit_event
-                where action = ? and time >= ? and agent_id is not null and (cast(? as text) is null or decision = ?)
-                group by agent_id""")) {
-            statement.setString(1, action);
-            statement.setObject(2, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
-            statement.setString(3, decision);
-            statement.setString(4, decision);
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    counts.put(rs.getString(1), rs.getLong(2));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Could not count audit records", e);
-        }
-        return counts;
-    }
-
-    @Override
-    public List<AuditRecord> search(AuditQuery query) {
-        StringBuilder sql = new StringBuilder("select " + COLUMNS + " from audit_event where true");
-        List<Object> params = new ArrayList<>();
-        filter(sql, params, "agent_id", query.agentId());
-        filter(sql, params, "owner_id", query.ownerId());
-        filter(sql, params, "actor_id", query.actorId());
-        filter(sql, params, "dataset", query.dataset());
-        filter(sql, params, "tool", query.tool());
-        filter(sql, params, "action", query.action());
-        filter(sql, params, "decision", query.decision());
-        filter(sql, params, "purpose", query.purposeOfUse());
-        if (query.from() != null) {
-            sql.append(" and time >= ?");
-            params.add(OffsetDateTime.ofInstant(query.from(), ZoneOffset.UTC));
-        }
-        if (query.to() != null) {
-            sql.append(" and time <= ?");
-            params.add(OffsetDateTime.ofInstant(query.to(), ZoneOffset.UTC));
-        }
-        if (query.beforeSequence() != null) {
-            sql.append(" and seq < ?");
-            params.add(query.beforeSequence());
-        }
-        sql.append(" order by seq desc limit ").append(query.limit());
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql.toString())) {
-            for (int i = 0; i < params.size(); i++) {
-                statement.setObject(i + 1, params.get(i));
-            }
-            List<AuditRecord> records = new ArrayList<>();
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    records.add(map(rs));
-                }
-            }
-            return records;
-        } catch (SQLException e) {
-            throw new IllegalStateException("Could not search the audit trail", e);
-        }
-    }
-
-    private static void filter(StringBuilder sql, List<Object> params, String column, @Nullable String value) {
-        if (value != null) {
-            sql.append(" and ").append(column).append(" = ?");
-            params.add(value);
-        }
-    }
-
-    // ---- verification -------------------------------------------------------------------------------
-
-    @Override
-    public Verification verify(long from, long to) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            connection.setReadOnly(true);
-            try {
-                return verify(connection, from, to);
-            } finally {
-                connection.rollback();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Could not read the audit trail to verify it", e);
-        }
-    }
-
-    private Verification verify(Connection connection, long from, long to) throws SQLException {
-        ChainVerifier verifier = new ChainVerifier(trustedKeys, properties.maxUnsigned());
-        long anchorSeq = 0;
-        byte[] anchorHash = Chain.GENESIS;
-        for (Checkpoint checkpoint : checkpoints(connection, "last_seq < ? order by last_seq desc", from)) {
-            if (verifier.signatureValid(checkpoint)) {
-                anchorSeq = checkpoint.lastSequence();
-                anchorHash = checkpoint.headHash();
-                break;
-            }
-        }
-        long end = to;
-        long head = head();
-        if (to >= head) {
-            // a tail cut off together with the head row still leaves the signed checkpoints behind
-            end = Math.max(to, maxCheckpoint(connection));
-        }
-        List<Checkpoint> checkpoints = checkpoints(connection, "last_seq > ? order by last_seq", anchorSeq);
-        try (PreparedStatement statement = connection.prepareStatement(
-                "select " + COLUMNS + " from audit_event where seq > ? and seq <= ? order by seq")) {
-            // server-prepared from the first execution, so rows arrive in binary form (cheaper to decode)
-            statement.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(-1);
-            statement.setFetchSize(5000);
-            statement.setLong(1, anchorSeq);
-            statement.setLong(2, end);
-            try (ResultSet rs = statement.executeQuery(); RowPipeline rows = new RowPipeline(rs)) {
-                return verifier.verify(anchorSeq, anchorHash, rows, checkpoints, from, end);
-            }
-        }
-    }
-
-    private static long maxCheckpoint(Connection connection) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("select coalesce(max(last_seq), 0) from audit_checkpoint");
-                ResultSet rs = statement.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    static List<Checkpoint> checkpoints(Connection connection, String condition, long value) throws SQLException {
-        List<Checkpoint> result = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(
-                "select first_seq, last_seq, head_hash, time, key_id, signature from audit_checkpoint where " + condition)) {
-            statement.setLong(1, value);
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    result.add(new Checkpoint(rs.getLong(1), rs.getLong(2), rs.getBytes(3),
-                            rs.getObject(4, OffsetDateTime.class).toInstant(), rs.getString(5), rs.getBytes(6)));
-                }
-            }
-        }
-        return result;
-    }
-
-    /**
-     * Rows for the verifier in two stages on two threads: one decodes the result set (by column position),
-     * the caller's thread builds each canonical form and checks the chain. Chunks pass through a short
-     * queue, so memory stays constant however long the range. Close it before closing the result set.
-     */
-    static final class RowPipeline implements Iterator<ChainVerifier.Row>, AutoCloseable {
-
-        private static final Object[][] END = new Object[0][];
-        private final java.util.concurrent.ArrayBlockingQueue<Object[][]> chunks = new java.util.concurrent.ArrayBlockingQueue<>(4);
-        private final Thread reader;
-        private volatile boolean closed;
-        private volatile @Nullable RuntimeException failure;
-        private Object[][] chunk = new Object[0][];
-        private int index;
-        private boolean ended;
-
-        RowPipeline(ResultSet rs) {
-            reader = new Thread(() -> read(rs), "warden-audit-verify-reader");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        private void read(ResultSet rs) {
-            try {
-                List<Object[]> rows = new ArrayList<>(1024);
-                while (!closed && rs.next()) {
-                    Object latency = rs.getObject(20);
-                    rows.add(new Object[] {rs.getLong(1), rs.getShort(2), rs.getTimestamp(3).toInstant(), rs.getString(4),
-                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-                            rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13), rs.getString(14),
-                            rs.getString(15), strings(rs.getArray(16)), rs.getString(17), rs.getString(18), rs.getString(19),
-                            latency == null ? null : ((Number) latency).longValue(), rs.getString(21), strings(rs.getArray(22)),
-                            strings(rs.getArray(23)), rs.getBytes(24)});
-                    if (rows.size() == 1024) {
-                        chunks.put(rows.toArray(Object[][]::new));
-                        rows.clear();
-                    }
-                }
-                if (!rows.isEmpty()) {
-                    chunks.put(rows.toArray(Object[][]::new));
-                }
-            } catch (SQLException | RuntimeException e) {
-                failure = new IllegalStateException("Could not read the audit trail", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                try {
-                    if (!closed) {
-                        chunks.put(END);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-
-        @Override
-        public boolean hasNext() {
-            while (index >= chunk.length) {
-                if (ended) {
-                    return false;
-                }
-                try {
-                    chunk = chunks.take();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while verifying", e);
-                }
-                index = 0;
-                if (chunk == END) {
-                    ended = true;
-                    if (failure != null) {
-                        throw failure;
-                    }
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public ChainVerifier.Row next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            Object[] v = chunk[index++];
-            long seq = (Long) v[0];
-            byte[] hash = v[23] == null ? new byte[0] : (byte[]) v[23];
-            byte[] canonical;
-            try {
-                if ((Short) v[1] != RecordCodecV1.VERSION) {
-                    throw new IllegalStateException("unknown canonical form version " + v[1]);
-                }
-                canonical = RecordCodecV1.canonicalText(seq, (Instant) v[2], (String) v[3], (String) v[4], (String) v[5],
-                        (String) v[6], (String) v[7], (String) v[8], (String) v[9], (String) v[10], (String) v[11],
-                        (String) v[12], (String) v[13], (String) v[14], (String[]) v[15], (String) v[16], (String) v[17],
-                        (String) v[18], (Long) v[19], (String) v[20], (String[]) v[21], (String[]) v[22])
-                        .getBytes(StandardCharsets.UTF_8);
-            } catch (RuntimeException invalid) {
-                canonical = ("invalid record: " + invalid.getMessage()).getBytes(StandardCharsets.UTF_8);
-            }
-            return new ChainVerifier.Row(seq, canonical, hash);
-        }
-
-        /** Stops the reader (when the verifier stopped early) and waits for it to let go of the result set. */
-        @Override
-        public void close() {
-            closed = true;
-            chunks.clear();
-            try {
-                reader.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    static AuditRecord map(ResultSet rs) throws SQLException {
-        String[] keys = strings(rs.getArray("detail_keys"));
-        String[] values = strings(rs.getArray("detail_values"));
-        if (keys.length != values.length) {
-            throw new IllegalStateException("detail keys and values differ in number");
-        }
-        TreeMap<String, String> details = new TreeMap<>();
-        for (int i = 0; i < keys.length; i++) {
-            details.put(keys[i], values[i]);
-        }
-        Object latency = rs.getObject("latency_micros");
-        AuditEvent event = new AuditEvent(rs.getString("action"), rs.getString("source_id"),
-                new AuditActor(rs.getString("actor_id"), AuditActor.Type.valueOf(rs.getString("actor_type")),
-                        rs.getString("actor_owner")),
-                new AuditTarget(rs.getString("target_type"), rs.getString("target_id")), rs.getString("agent_id"),
-                rs.getString("owner_id"), rs.getString("dataset"), rs.getString("tool"), rs.getString("decision"),
-                Arrays.asList(strings(rs.getArray("reasons"))), rs.getString("purpose"), rs.getString("request_digest"),
-                Outcome.valueOf(rs.getString("outcome")), latency == null ? null : ((Number) latency).longValue(),
-                rs.getString("correlation_id"), details);
-        return new AuditRecord(rs.getLong("seq"), rs.getObject("time", OffsetDateTime.class).toInstant(),
-                rs.getShort("schema_version"), event, rs.getBytes("hash"));
-    }
-
-    private static String[] strings(@Nullable Array array) throws SQLException {
-        if (array == null) {
-            return new String[0];
-        }
-        return (String[]) array.getArray();
-    }
-
-    Map<String, PublicKey> trustedKeys() {
-        return trustedKeys;
-    }
-
-    SigningKeys.SigningKey signingKey() {
-        return signingKey;
-    }
-
-    Duration appendTimeout() {
-        return properties.appendTimeout();
     }
 }

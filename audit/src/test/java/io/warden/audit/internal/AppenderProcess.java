@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -31,7 +30,7 @@ public final class AppenderProcess {
         var properties = new AuditProperties(50, Duration.ofSeconds(1), 64, 10_000, Duration.ofSeconds(30), null, null,
                 null, Path.of(args[1]), List.of());
         PostgresAuditLog log = new PostgresAuditLog(dataSource, Clock.systemUTC(), SigningKeys.generatedIn(Path.of(args[1])),
-                Map.of(), properties);
+                properties);
         log.start();
         PrintStream out = new PrintStream(System.out, true);
         Thread[] workers = new Thread[threads];

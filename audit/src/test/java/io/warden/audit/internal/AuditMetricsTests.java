@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -43,8 +42,7 @@ class AuditMetricsTests {
         database = new AuditDatabase();
         var properties = new AuditProperties(1000, Duration.ofHours(1), MAX_BATCH, CAPACITY, Duration.ofSeconds(10),
                 null, null, null, Path.of("unused"), List.of());
-        log = new PostgresAuditLog(database.dataSource, Clock.systemUTC(), SigningKeys.generatedIn(keys), Map.of(), properties,
-                meters);
+        log = new PostgresAuditLog(database.dataSource, Clock.systemUTC(), SigningKeys.generatedIn(keys), properties, meters);
         log.start();
     }
 

@@ -41,7 +41,7 @@ class ExportTests {
     void start() {
         database = new AuditDatabase();
         key = SigningKeys.generatedIn(keys);
-        log = PostgresAuditLogTests.newLog(database, key, Map.of());
+        log = PostgresAuditLogTests.newLog(database, key);
         log.start();
         for (int i = 1; i <= 25; i++) {
             log.append(PostgresAuditLogTests.event(i));

@@ -41,12 +41,17 @@ class PostgresAuditLogTests {
 
     AuditDatabase database;
     PostgresAuditLog log;
+    PostgresAuditTrail trail;
+    PostgresAuditVerifier verifier;
 
     @BeforeEach
     void start() {
         database = new AuditDatabase();
-        log = newLog(database, SigningKeys.generatedIn(keys), Map.of());
+        SigningKeys.SigningKey key = SigningKeys.generatedIn(keys);
+        log = newLog(database, key);
         log.start();
+        trail = new PostgresAuditTrail(database.dataSource);
+        verifier = newVerifier(database, key);
     }
 
     @AfterEach
@@ -54,10 +59,18 @@ class PostgresAuditLogTests {
         log.stop();
     }
 
-    static PostgresAuditLog newLog(AuditDatabase database, SigningKeys.SigningKey key, Map<String, java.security.PublicKey> trusted) {
-        var properties = new AuditProperties(CHECKPOINT_EVERY, Duration.ofHours(1), 4, 10_000, Duration.ofSeconds(10),
+    static AuditProperties properties() {
+        return new AuditProperties(CHECKPOINT_EVERY, Duration.ofHours(1), 4, 10_000, Duration.ofSeconds(10),
                 null, null, null, Path.of("unused"), List.of());
-        return new PostgresAuditLog(database.dataSource, Clock.systemUTC(), key, trusted, properties);
+    }
+
+    static PostgresAuditLog newLog(AuditDatabase database, SigningKeys.SigningKey key) {
+        return new PostgresAuditLog(database.dataSource, Clock.systemUTC(), key, properties());
+    }
+
+    /** A verifier that trusts the key the log signs with, as the published keys always include it. */
+    static PostgresAuditVerifier newVerifier(AuditDatabase database, SigningKeys.SigningKey key) {
+        return new PostgresAuditVerifier(database.dataSource, Map.of(key.keyId(), key.publicKey()), properties());
     }
 
     static AuditEvent event(int i) {
@@ -81,11 +94,11 @@ class PostgresAuditLogTests {
         List<AuditRecord> records = append(25);
         assertThat(records).extracting(AuditRecord::sequence).containsExactlyElementsOf(
                 java.util.stream.LongStream.rangeClosed(1, 25).boxed().toList());
-        assertThat(log.find(7)).get().satisfies(found -> {
+        assertThat(trail.find(7)).get().satisfies(found -> {
             assertThat(found.event()).isEqualTo(records.get(6).event());
             assertThat(found.hash()).isEqualTo(records.get(6).hash());
         });
-        Verification verification = log.verify(1, 25);
+        Verification verification = verifier.verify(1, 25);
         assertThat(verification.valid()).as("%s", verification).isTrue();
         assertThat(verification.checkpointsChecked()).isEqualTo(2);
         assertThat(verification.lastSignedSequence()).isEqualTo(20);
@@ -102,8 +115,8 @@ class PostgresAuditLogTests {
         assertThat(queued).allSatisfy(future -> assertThat(future).isCompleted());
         assertThat(queued).extracting(future -> future.join().sequence())
                 .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 50).boxed().toList());
-        assertThat(log.find(50)).get().extracting(AuditRecord::event).isEqualTo(queued.get(49).join().event());
-        assertThat(log.verify(1, 51).valid()).isTrue();
+        assertThat(trail.find(50)).get().extracting(AuditRecord::event).isEqualTo(queued.get(49).join().event());
+        assertThat(verifier.verify(1, 51).valid()).isTrue();
     }
 
     @Test
@@ -126,7 +139,7 @@ class PostgresAuditLogTests {
             }
         }
         assertThat(all).hasSize(800).allSatisfy(seq -> assertThat(seq).isBetween(1L, 800L));
-        assertThat(log.verify(1, 800).valid()).isTrue();
+        assertThat(verifier.verify(1, 800).valid()).isTrue();
     }
 
     @Test
@@ -136,7 +149,7 @@ class PostgresAuditLogTests {
         AuditRecord first = log.append(event);
         AuditRecord again = log.append(event);
         assertThat(again.sequence()).isEqualTo(first.sequence());
-        assertThat(log.head()).isEqualTo(1);
+        assertThat(trail.head()).isEqualTo(1);
     }
 
     @Test
@@ -144,11 +157,11 @@ class PostgresAuditLogTests {
         log.stop();
         var properties = new AuditProperties(1000, Duration.ofMillis(200), 64, 1000, Duration.ofSeconds(10), null, null,
                 null, Path.of("unused"), List.of());
-        log = new PostgresAuditLog(database.dataSource, Clock.systemUTC(), SigningKeys.generatedIn(keys), Map.of(), properties);
+        log = new PostgresAuditLog(database.dataSource, Clock.systemUTC(), SigningKeys.generatedIn(keys), properties);
         log.start();
         append(3);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
-                .until(() -> log.verify(1, 3).lastSignedSequence() == 3);
+                .until(() -> verifier.verify(1, 3).lastSignedSequence() == 3);
     }
 
     @Test
@@ -170,7 +183,7 @@ class PostgresAuditLogTests {
         assertThatThrownBy(() -> log.append(event(1))).isInstanceOf(AuditWriteFailed.class);
         AuditDatabase broken = new AuditDatabase();
         broken.tamper("drop table audit_event cascade");
-        PostgresAuditLog failing = newLog(broken, SigningKeys.generatedIn(keys), Map.of());
+        PostgresAuditLog failing = newLog(broken, SigningKeys.generatedIn(keys));
         failing.start();
         try {
             assertThatThrownBy(() -> failing.append(event(1))).isInstanceOf(AuditWriteFailed.class)
@@ -186,11 +199,11 @@ class PostgresAuditLogTests {
     void countsRecordsPerAgentByActionDecisionAndTime() {
         append(10); // agent-5 and agent-10 are DENY, the others PERMIT
         log.append(event(5));
-        var denies = log.countByAgent("agent.status_changed", "DENY", java.time.Instant.EPOCH);
+        var denies = trail.countByAgent("agent.status_changed", "DENY", java.time.Instant.EPOCH);
         assertThat(denies).containsOnly(java.util.Map.entry("agent-5", 2L), java.util.Map.entry("agent-10", 1L));
-        assertThat(log.countByAgent("agent.status_changed", null, java.time.Instant.EPOCH)).hasSize(10).containsEntry("agent-5", 2L);
-        assertThat(log.countByAgent("agent.status_changed", "DENY", java.time.Instant.now().plusSeconds(60))).isEmpty();
-        assertThat(log.countByAgent("gateway.decision", "DENY", java.time.Instant.EPOCH)).isEmpty();
+        assertThat(trail.countByAgent("agent.status_changed", null, java.time.Instant.EPOCH)).hasSize(10).containsEntry("agent-5", 2L);
+        assertThat(trail.countByAgent("agent.status_changed", "DENY", java.time.Instant.now().plusSeconds(60))).isEmpty();
+        assertThat(trail.countByAgent("gateway.decision", "DENY", java.time.Instant.EPOCH)).isEmpty();
     }
 
     @Test
@@ -203,22 +216,22 @@ class PostgresAuditLogTests {
                         .agent("agent-a").tool("classify").latencyMicros(100L * i).build());
             }
         }
-        var rows = log.activity(java.time.Instant.now().minusSeconds(3600), java.time.Duration.ofHours(1));
+        var rows = trail.activity(java.time.Instant.now().minusSeconds(3600), java.time.Duration.ofHours(1));
         assertThat(rows).filteredOn(row -> row.agentId().equals("agent-a")).singleElement().satisfies(row -> {
             assertThat(row.tool()).isEqualTo("classify");
             assertThat(row.calls()).isEqualTo(6);
             assertThat(row.denials()).isEqualTo(2);
             assertThat(row.p50LatencyMicros()).isEqualTo(300L);
         });
-        assertThat(log.activity(java.time.Instant.now().plusSeconds(60), java.time.Duration.ofHours(1))).isEmpty();
+        assertThat(trail.activity(java.time.Instant.now().plusSeconds(60), java.time.Duration.ofHours(1))).isEmpty();
     }
 
     @Test
     void searchFiltersAndPagesByKeyset() {
         append(30);
-        var page = log.search(new AuditQuery(null, "owner-0", null, null, null, null, "DENY", null, null, null, null, 2));
+        var page = trail.search(new AuditQuery(null, "owner-0", null, null, null, null, "DENY", null, null, null, null, 2));
         assertThat(page).extracting(AuditRecord::sequence).containsExactly(30L, 20L);
-        var next = log.search(new AuditQuery(null, "owner-0", null, null, null, null, "DENY", null, null, null, 20L, 2));
+        var next = trail.search(new AuditQuery(null, "owner-0", null, null, null, null, "DENY", null, null, null, 20L, 2));
         assertThat(next).extracting(AuditRecord::sequence).containsExactly(10L);
     }
 
@@ -228,22 +241,22 @@ class PostgresAuditLogTests {
     void detectsAChangedField() {
         append(25);
         database.tamper("update audit_event set decision = 'PERMIT' where seq = 15");
-        assertBad(log.verify(1, 25), 15, "hash-mismatch");
-        assertThat(log.verify(1, 14).valid()).isTrue();
+        assertBad(verifier.verify(1, 25), 15, "hash-mismatch");
+        assertThat(verifier.verify(1, 14).valid()).isTrue();
     }
 
     @Test
     void detectsAChangedHash() {
         append(25);
         database.tamper("update audit_event set hash = decode(repeat('ab', 32), 'hex') where seq = 12");
-        assertBad(log.verify(1, 25), 12, "hash-mismatch");
+        assertBad(verifier.verify(1, 25), 12, "hash-mismatch");
     }
 
     @Test
     void detectsADeletedRow() {
         append(25);
         database.tamper("delete from audit_event where seq = 8");
-        assertBad(log.verify(1, 25), 8, "missing-sequence");
+        assertBad(verifier.verify(1, 25), 8, "missing-sequence");
     }
 
     @Test
@@ -260,7 +273,7 @@ class PostgresAuditLogTests {
                         + "actor_owner, target_type, target_id, agent_id, owner_id, dataset, tool, decision, reasons, purpose, "
                         + "request_digest, outcome, latency_micros, correlation_id, detail_keys, detail_values, hash "
                         + "from audit_event where seq = 11");
-        assertBad(log.verify(1, 26), 12, "hash-mismatch");
+        assertBad(verifier.verify(1, 26), 12, "hash-mismatch");
     }
 
     @Test
@@ -270,14 +283,14 @@ class PostgresAuditLogTests {
                 "update audit_event set seq = 1000000 where seq = 16",
                 "update audit_event set seq = 16 where seq = 17",
                 "update audit_event set seq = 17 where seq = 1000000");
-        assertBad(log.verify(1, 25), 16, "hash-mismatch");
+        assertBad(verifier.verify(1, 25), 16, "hash-mismatch");
     }
 
     @Test
     void detectsATruncatedTail() {
         append(25);
         database.tamper("delete from audit_event where seq > 17", "update audit_head set last_seq = 17");
-        assertBad(log.verify(1, 17), 18, "truncated");
+        assertBad(verifier.verify(1, 17), 18, "truncated");
     }
 
     @Test
@@ -286,27 +299,27 @@ class PostgresAuditLogTests {
         // Someone with the database but not the signing key rewrites record 13 and re-chains everything after it.
         database.tamper("update audit_event set actor_id = 'someone-else' where seq = 13");
         Chain chain = new Chain();
-        byte[] previous = log.find(12).orElseThrow().hash();
+        byte[] previous = trail.find(12).orElseThrow().hash();
         for (long seq = 13; seq <= 25; seq++) {
-            AuditRecord row = log.find(seq).orElseThrow();
+            AuditRecord row = trail.find(seq).orElseThrow();
             previous = chain.next(previous, RecordCodecV1.canonical(seq, row.time(), row.event()));
             database.tamper("update audit_event set hash = decode('" + java.util.HexFormat.of().formatHex(previous)
                     + "', 'hex') where seq = " + seq);
         }
         database.tamper("update audit_head set last_hash = decode('" + java.util.HexFormat.of().formatHex(previous) + "', 'hex')");
         // the chain is consistent again, but the checkpoint ending at 20 signed the original head
-        assertBad(log.verify(1, 25), 11, "checkpoint-mismatch");
+        assertBad(verifier.verify(1, 25), 11, "checkpoint-mismatch");
 
         // ...and removing the checkpoint that gives them away leaves too long an unsigned run
         database.tamper("delete from audit_checkpoint where last_seq > 10");
-        assertBad(log.verify(1, 25), 11, "checkpoint-missing");
+        assertBad(verifier.verify(1, 25), 11, "checkpoint-missing");
     }
 
     @Test
     void detectsAForgedCheckpointSignature() {
         append(25);
         database.tamper("update audit_checkpoint set signature = decode(repeat('00', 64), 'hex') where last_seq = 20");
-        assertBad(log.verify(1, 25), 11, "checkpoint-signature-invalid");
+        assertBad(verifier.verify(1, 25), 11, "checkpoint-signature-invalid");
     }
 
     private static void assertBad(Verification verification, long sequence, String problem) {

@@ -1,5 +1,6 @@
 package io.warden.lifecycle.internal;
 
+import io.warden.audit.AuditAnalytics;
 import io.warden.audit.AuditLog;
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.lifecycle.AgentLifecycle;
@@ -73,10 +74,10 @@ class LifecycleConfiguration {
 
     @Bean
     LifecycleRules lifecycleRules(JdbcClient jdbc, DataSource dataSource, WorkflowEngine engine,
-            io.warden.registry.AgentQueries agents, Directory directory, AuditLog audit,
+            io.warden.registry.AgentQueries agents, Directory directory, AuditLog audit, AuditAnalytics analytics,
             org.springframework.context.ApplicationEventPublisher events,
             org.springframework.transaction.support.TransactionTemplate transactions, Clock clock) {
-        return new LifecycleRules(jdbc, dataSource, engine, agents, directory, audit, events, transactions, clock);
+        return new LifecycleRules(jdbc, dataSource, engine, agents, directory, audit, analytics, events, transactions, clock);
     }
 
     @Bean

@@ -2,6 +2,7 @@ package io.warden.lifecycle.internal;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.warden.audit.AuditActor;
+import io.warden.audit.AuditAnalytics;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
@@ -68,19 +69,21 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
     private final AgentQueries agents;
     private final Directory directory;
     private final AuditLog audit;
+    private final AuditAnalytics analytics;
     private final ApplicationEventPublisher events;
     private final org.springframework.transaction.support.TransactionTemplate transactions;
     private final Clock clock;
 
     public LifecycleRules(JdbcClient jdbc, DataSource dataSource, WorkflowEngine engine, AgentQueries agents, Directory directory,
-            AuditLog audit, ApplicationEventPublisher events, org.springframework.transaction.support.TransactionTemplate transactions,
-            Clock clock) {
+            AuditLog audit, AuditAnalytics analytics, ApplicationEventPublisher events,
+            org.springframework.transaction.support.TransactionTemplate transactions, Clock clock) {
         this.jdbc = jdbc;
         this.dataSource = dataSource;
         this.engine = engine;
         this.agents = agents;
         this.directory = directory;
         this.audit = audit;
+        this.analytics = analytics;
         this.events = events;
         this.transactions = transactions;
         this.clock = clock;
@@ -250,7 +253,7 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
         int denials = ((Number) rule.parameters().get("denials")).intValue();
         Duration window = Duration.parse((String) rule.parameters().get("window"));
         int signalled = 0;
-        for (var entry : audit.countByAgent("gateway.decision", "DENY", now.minus(window)).entrySet()) {
+        for (var entry : analytics.countByAgent("gateway.decision", "DENY", now.minus(window)).entrySet()) {
             if (entry.getValue() < denials) {
                 continue;
             }

@@ -6,10 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
-import io.warden.audit.AuditQuery;
 import io.warden.audit.AuditRecord;
 import io.warden.audit.AuditWriteFailed;
-import io.warden.audit.Verification;
 import io.warden.clinical.Classification;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.SearchHit;
@@ -86,11 +84,6 @@ class GatewayServiceTests {
             }
             return java.util.concurrent.CompletableFuture.completedFuture(append(event));
         }
-        public Verification verify(long from, long to) { throw new UnsupportedOperationException("not used"); }
-        public long head() { return audited.size(); }
-        public Optional<AuditRecord> find(long sequence) { return Optional.empty(); }
-        public List<AuditRecord> search(AuditQuery query) { return List.of(); }
-        public Map<String, Long> countByAgent(String action, String decision, Instant since) { throw new UnsupportedOperationException("not used"); }
     };
 
     Retrieval retrieval = new Retrieval() {

@@ -7,9 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
-import io.warden.audit.AuditQuery;
 import io.warden.audit.AuditRecord;
-import io.warden.audit.Verification;
 import io.warden.policy.RateLimitRefused;
 import io.warden.policy.RateLimits;
 import io.warden.policy.RateLimits.Admission;
@@ -23,8 +21,6 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -91,11 +87,6 @@ class PostgresRateLimitsTests {
         public java.util.concurrent.CompletableFuture<AuditRecord> appendQueued(AuditEvent event) {
             return java.util.concurrent.CompletableFuture.completedFuture(append(event));
         }
-        public Verification verify(long from, long to) { throw new UnsupportedOperationException("not used"); }
-        public long head() { return audited.size(); }
-        public Optional<AuditRecord> find(long sequence) { return Optional.empty(); }
-        public List<AuditRecord> search(AuditQuery query) { return List.of(); }
-        public Map<String, Long> countByAgent(String action, String decision, Instant since) { throw new UnsupportedOperationException(); }
     };
 
     PostgresRateLimits instance(RateLimitProperties settings) {

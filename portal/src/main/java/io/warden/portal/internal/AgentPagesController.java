@@ -1,8 +1,8 @@
 package io.warden.portal.internal;
 
-import io.warden.audit.AuditLog;
 import io.warden.audit.AuditQuery;
 import io.warden.audit.problem.Problems;
+import io.warden.audit.AuditTrail;
 import io.warden.policy.RateLimits;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentId;
@@ -35,13 +35,13 @@ import org.springframework.web.bind.annotation.RequestParam;
 class AgentPagesController {
 
     private final AgentRegistry registry;
-    private final AuditLog audit;
+    private final AuditTrail audit;
     private final io.warden.lifecycle.AgentLifecycle workflows;
     private final io.warden.audit.AuditAnalytics analytics;
     private final java.time.Clock clock;
     private final RateLimits rateLimits;
 
-    AgentPagesController(AgentRegistry registry, AuditLog audit, io.warden.lifecycle.AgentLifecycle workflows,
+    AgentPagesController(AgentRegistry registry, AuditTrail audit, io.warden.lifecycle.AgentLifecycle workflows,
             io.warden.audit.AuditAnalytics analytics, java.time.Clock clock, RateLimits rateLimits) {
         this.rateLimits = rateLimits;
         this.analytics = analytics;

@@ -7,6 +7,8 @@ import io.warden.audit.AuditKeys;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditQuery;
 import io.warden.audit.AuditTarget;
+import io.warden.audit.AuditTrail;
+import io.warden.audit.AuditVerifier;
 import io.warden.audit.ExportFormat;
 import io.warden.audit.Verification;
 import io.warden.registry.Actor;
@@ -30,11 +32,15 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 class AuditPagesController {
 
     private final AuditLog audit;
+    private final AuditTrail trail;
+    private final AuditVerifier verifier;
     private final AuditKeys keys;
     private final AuditExports exports;
 
-    AuditPagesController(AuditLog audit, AuditExports exports, AuditKeys keys) {
+    AuditPagesController(AuditLog audit, AuditTrail trail, AuditVerifier verifier, AuditExports exports, AuditKeys keys) {
         this.audit = audit;
+        this.trail = trail;
+        this.verifier = verifier;
         this.keys = keys;
         this.exports = exports;
     }
@@ -47,12 +53,12 @@ class AuditPagesController {
         model.addAttribute("agent", blankToNull(agent));
         model.addAttribute("action", blankToNull(action));
         model.addAttribute("decision", blankToNull(decision));
-        model.addAttribute("records", audit.search(new AuditQuery(blankToNull(agent), null, null, null, null, blankToNull(action),
+        model.addAttribute("records", trail.search(new AuditQuery(blankToNull(agent), null, null, null, null, blankToNull(action),
                 blankToNull(decision), null, null, null, null, 100)));
-        model.addAttribute("head", audit.head());
+        model.addAttribute("head", trail.head());
         model.addAttribute("keys", keys.trusted());
         if (verifyFrom != null && verifyTo != null && verifyFrom >= 1 && verifyTo >= verifyFrom) {
-            Verification verification = audit.verify(verifyFrom, Math.min(verifyTo, audit.head()));
+            Verification verification = verifier.verify(verifyFrom, Math.min(verifyTo, trail.head()));
             model.addAttribute("verification", verification);
         }
         return "portal/audit";
@@ -62,7 +68,7 @@ class AuditPagesController {
     ResponseEntity<StreamingResponseBody> export(Actor actor, @RequestParam String format, @RequestParam long from,
             @RequestParam long to) {
         ExportFormat exportFormat = ExportFormat.of(format).orElseThrow(() -> new IllegalArgumentException("unknown format " + format));
-        long last = Math.min(Math.max(from, to), audit.head());
+        long last = Math.min(Math.max(from, to), trail.head());
         long first = Math.max(1, Math.min(from, last));
         audit.append(AuditEvent.builder("audit.exported", AuditActor.person(actor.id()), new AuditTarget("audit-trail", first + "-" + last))
                 .detail("format", exportFormat.parameter()).detail("from", first).detail("to", last).detail("via", "portal").build());

@@ -28,14 +28,14 @@ class PortalController {
     private final KillSwitches killSwitches;
     private final io.warden.registry.AgentQueries agents;
     private final io.warden.registry.Directory directory;
-    private final io.warden.audit.AuditLog audit;
+    private final io.warden.audit.AuditTrail audit;
     private final java.time.Clock clock;
     private final io.warden.lifecycle.LifecycleRuleBook rules;
     private final io.warden.registry.CredentialLedger credentials;
     private final io.warden.registry.CredentialPolicy credentialPolicy;
 
     PortalController(AgentRegistry registry, KillSwitches killSwitches, io.warden.registry.AgentQueries agents,
-            io.warden.registry.Directory directory, io.warden.audit.AuditLog audit, java.time.Clock clock,
+            io.warden.registry.Directory directory, io.warden.audit.AuditTrail audit, java.time.Clock clock,
             io.warden.lifecycle.LifecycleRuleBook rules, io.warden.registry.CredentialLedger credentials,
             io.warden.registry.CredentialPolicy credentialPolicy) {
         this.rules = rules;

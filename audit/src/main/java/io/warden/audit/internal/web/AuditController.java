@@ -11,6 +11,8 @@ import io.warden.audit.AuditLog;
 import io.warden.audit.AuditQuery;
 import io.warden.audit.AuditRecord;
 import io.warden.audit.AuditTarget;
+import io.warden.audit.AuditTrail;
+import io.warden.audit.AuditVerifier;
 import io.warden.audit.ExportFormat;
 import io.warden.audit.Verification;
 import io.warden.audit.internal.AuditExporter;
@@ -47,11 +49,15 @@ class AuditController {
     }
 
     private final AuditLog audit;
+    private final AuditTrail trail;
+    private final AuditVerifier verifier;
     private final PublishedKeys keys;
     private final AuditExporter exporter;
 
-    AuditController(AuditLog audit, PublishedKeys keys, AuditExporter exporter) {
+    AuditController(AuditLog audit, AuditTrail trail, AuditVerifier verifier, PublishedKeys keys, AuditExporter exporter) {
         this.audit = audit;
+        this.trail = trail;
+        this.verifier = verifier;
         this.keys = keys;
         this.exporter = exporter;
     }
@@ -78,7 +84,7 @@ class AuditController {
         if (decision != null && !decision.equals("PERMIT") && !decision.equals("DENY")) {
             throw new AuditRequestInvalid("decision", "decision is PERMIT or DENY, got '" + decision + "'");
         }
-        List<AuditRecord> records = audit.search(new AuditQuery(params.get("agent"), params.get("owner"),
+        List<AuditRecord> records = trail.search(new AuditQuery(params.get("agent"), params.get("owner"),
                 params.get("actor"), params.get("dataset"), params.get("tool"), params.get("action"), decision,
                 params.get("purpose"), from, to, before, limit));
         Long next = records.size() == limit ? records.getLast().sequence() : null;
@@ -121,7 +127,7 @@ class AuditController {
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/events/{sequence}")
     RecordView event(@PathVariable long sequence) {
-        return audit.find(sequence).map(RecordView::of).orElseThrow(() -> new RecordNotFound(sequence));
+        return trail.find(sequence).map(RecordView::of).orElseThrow(() -> new RecordNotFound(sequence));
     }
 
     @Operation(operationId = "verifyAuditTrail", summary = "Verify the hash chain and signed checkpoints over a range")
@@ -129,7 +135,7 @@ class AuditController {
     Verification verify(@RequestParam(required = false) @Nullable Long from,
             @RequestParam(required = false) @Nullable Long to) {
         long[] range = range(from, to);
-        return audit.verify(range[0], range[1]);
+        return verifier.verify(range[0], range[1]);
     }
 
     /** The Ed25519 public keys of every checkpoint signer, as a JWK set (RFC 8037 OKP keys). */
@@ -151,7 +157,7 @@ class AuditController {
         if (from > to) {
             throw new AuditRequestInvalid("from", "The range is inverted: from " + from + " is after to " + to);
         }
-        long head = audit.head();
+        long head = trail.head();
         if (to > head) {
             throw new AuditRequestInvalid("to", "to " + to + " is beyond the head of the chain (" + head + ")");
         }
