@@ -49,6 +49,8 @@ class ProblemRenderingTests {
         try (Stream<Path> files = Files.walk(Path.of(".."))) {
             writers = files.filter(file -> file.toString().endsWith(".java"))
                     .filter(file -> file.toString().contains("/src/main/java/"))
+                    // generated code (the OpenAPI client compiled as a build check) quotes the document, it does not write problems
+                    .filter(file -> !file.toString().contains("/target/"))
                     .filter(file -> {
                         try {
                             return Files.readString(file).contains(prefix);
