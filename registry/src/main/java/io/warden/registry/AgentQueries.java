@@ -1,9 +1,16 @@
 package io.warden.registry;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** Read access to registered agents for other modules. Thread-safe; every call reads committed state. */
 public interface AgentQueries {
+
+    /** The agent; {@link RegistryException.NotFound} when there is none. */
+    AgentView get(AgentId id);
+
+    /** Agents matching the filter, newest first; {@code size} is capped by configuration. */
+    Page<AgentView> search(AgentFilter filter, @Nullable Integer page, @Nullable Integer size);
 
     Optional<AgentView> findAgent(AgentId id);
 

@@ -1,100 +1,10 @@
 package io.warden.registry;
 
-import java.util.List;
-import org.jspecify.annotations.Nullable;
-
 /**
- * The registry's use cases, for the API, the portal, the workflows and the demo data alike (there is no
- * second code path). Each method is one transaction: it applies the rules and publishes its past-tense
- * events, or fails with a {@link RegistryException} and changes nothing.
- *
- * <p>Endpoint role rules are the caller's; the rules that depend on data are enforced here: an OWNER acts
- * only on agents they own; an approver is neither the requester nor the owner; an approval touching PHI
- * or highly confidential data is decided by COMPLIANCE. Thread-safe.
+ * All of the registry's use cases in one type, for code that drives the registry as a whole (the demo
+ * data, the benchmarks, the registry's own tests). Everything else depends on the role port it needs:
+ * {@link Agents}, {@link Approvals} and {@link Catalog} to change things, {@link AgentQueries},
+ * {@link ApprovalQueries} and {@link CatalogQueries} to read them.
  */
-public interface AgentRegistry extends AgentQueries {
-
-    /** The result of a registration: the agent, and whether an earlier identical request created it. */
-    record Registration(AgentView agent, boolean replayed) {
-    }
-
-    /**
-     * Registers an agent in DRAFT (and, with {@code submit}, moves it on to PENDING_APPROVAL with a
-     * registration approval). With an idempotency key, a repeat of the same request returns the agent the
-     * first one created; a different request under the same key fails with
-     * {@link RegistryException.IdempotencyKeyReused}.
-     */
-    Registration register(Commands.RegisterAgent command, @Nullable String idempotencyKey, Actor actor);
-
-    /** As {@link #register(Commands.RegisterAgent, String, Actor)}, for an agent whose identity already exists. */
-    Registration register(Commands.RegisterAgent command, @Nullable String idempotencyKey, Actor actor,
-            @Nullable String clientId, boolean demo);
-
-    AgentView submit(AgentId id, Actor actor);
-
-    AgentView update(AgentId id, Commands.UpdateAgent update, Actor actor);
-
-    AgentView changeOwner(AgentId id, String newOwnerId, String reason, Actor actor);
-
-    AgentView suspend(AgentId id, String reason, Actor actor);
-
-    AgentView reinstate(AgentId id, String reason, Actor actor);
-
-    /** Retires the agent for good; an approval still waiting for it is withdrawn. */
-    AgentView retire(AgentId id, String reason, Actor actor);
-
-    AgentView get(AgentId id);
-
-    /** Agents matching the filter, newest first; {@code size} is capped by configuration. */
-    Page<AgentView> search(AgentFilter filter, @Nullable Integer page, @Nullable Integer size);
-
-    ApprovalView requestChange(AgentId id, Commands.RequestChange change, Actor actor);
-
-    /** Approves: a registration activates the agent with the requested grants, a change applies to its grants. */
-    ApprovalView approve(ApprovalId id, String reason, Actor actor);
-
-    /** Rejects: a rejected registration returns the agent to DRAFT, a rejected change leaves it as it was. */
-    ApprovalView reject(ApprovalId id, String reason, Actor actor);
-
-    ApprovalView getApproval(ApprovalId id);
-
-    Page<ApprovalView> approvals(@Nullable ApprovalStatus status, @Nullable AgentId agentId, @Nullable Integer page,
-            @Nullable Integer size);
-
-    DataScopeView createDataScope(String key, Commands.SaveDataScope scope, boolean demo, Actor actor);
-
-    DataScopeView updateDataScope(String key, Commands.SaveDataScope scope, long version, Actor actor);
-
-    DataScopeView dataScope(String key);
-
-    List<DataScopeView> dataScopes();
-
-    ToolView createTool(String key, Commands.SaveTool tool, boolean demo, Actor actor);
-
-    ToolView updateTool(String key, Commands.SaveTool tool, long version, Actor actor);
-
-    ToolView tool(String key);
-
-    List<ToolView> tools();
-
-    /**
-     * Activates an agent whose registration was approved, with the approved grants (the onboarding
-     * process, once the identity is provisioned). Idempotent for an ACTIVE agent.
-     */
-    AgentView activate(AgentId id, Actor actor);
-
-    /** Records the owner's attestation: the next recertification is due one period from now. */
-    AgentView recertify(AgentId id, Actor actor);
-
-    /** Records the owner's attestation: the next recertification is due {@code period} from now. */
-    AgentView recertify(AgentId id, java.time.Duration period, Actor actor);
-
-    /** Records the identity (OAuth2 client id) provisioned for the agent; idempotent for the same one. */
-    AgentView assignIdentity(AgentId id, String clientId, Actor actor);
-
-    /**
-     * Records when agents were last active (the gateway batches this); a time earlier than the one stored
-     * is ignored. No event: activity is not a state change.
-     */
-    void recordLastActivity(java.util.Map<AgentId, java.time.Instant> lastActivity);
+public interface AgentRegistry extends Agents, AgentQueries, Approvals, ApprovalQueries, Catalog, CatalogQueries {
 }

@@ -7,7 +7,7 @@ import io.warden.audit.AuditTarget;
 import io.warden.audit.Outcome;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentId;
-import io.warden.registry.AgentRegistry;
+import io.warden.registry.Agents;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -37,13 +37,13 @@ class DemoDataInProduction implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(DemoDataInProduction.class);
 
     private final JdbcClient jdbc;
-    private final AgentRegistry registry;
+    private final Agents registry;
     private final AuditLog audit;
     private final TransactionTemplate transactions;
     private final DemoProperties demo;
     private volatile boolean running;
 
-    DemoDataInProduction(JdbcClient jdbc, AgentRegistry registry, AuditLog audit, TransactionTemplate transactions,
+    DemoDataInProduction(JdbcClient jdbc, Agents registry, AuditLog audit, TransactionTemplate transactions,
             DemoProperties demo) {
         this.jdbc = jdbc;
         this.registry = registry;

@@ -114,6 +114,10 @@ class ActiveAgentsOnlyTests {
             public List<AgentId> dormantSince(Instant before) { throw new UnsupportedOperationException(); }
             public List<AgentId> recertificationDue(Instant by) { throw new UnsupportedOperationException(); }
             public Map<AgentId, String> ownersOfLiveAgents() { throw new UnsupportedOperationException(); }
+            public AgentView get(AgentId id) { throw new UnsupportedOperationException(); }
+            public io.warden.registry.Page<AgentView> search(io.warden.registry.AgentFilter filter, Integer page, Integer size) {
+                throw new UnsupportedOperationException();
+            }
         };
     }
 }

@@ -5,6 +5,7 @@ import io.warden.audit.AuditLog;
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.lifecycle.AgentLifecycle;
 import io.warden.lifecycle.WorkflowEngine;
+import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentRegistry;
 import io.warden.registry.Directory;
 import io.warden.registry.IdentityProvisioner;
@@ -89,7 +90,7 @@ class LifecycleConfiguration {
     }
 
     @Bean
-    AgentLifecycle agentLifecycle(WorkflowEngine engine, AgentRegistry registry) {
+    AgentLifecycle agentLifecycle(WorkflowEngine engine, AgentQueries registry) {
         return new LifecycleService(engine, registry);
     }
 

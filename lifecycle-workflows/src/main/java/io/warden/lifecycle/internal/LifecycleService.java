@@ -8,18 +8,18 @@ import io.warden.lifecycle.WorkflowEngine;
 import io.warden.lifecycle.WorkflowRefused;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentId;
-import io.warden.registry.AgentRegistry;
 import io.warden.registry.AgentView;
 import io.warden.registry.Role;
 import java.util.Map;
+import io.warden.registry.AgentQueries;
 
 /** {@link AgentLifecycle} on the workflow engine: people's decisions become messages to the running processes. */
 public final class LifecycleService implements AgentLifecycle {
 
     private final WorkflowEngine engine;
-    private final AgentRegistry registry;
+    private final AgentQueries registry;
 
-    public LifecycleService(WorkflowEngine engine, AgentRegistry registry) {
+    public LifecycleService(WorkflowEngine engine, AgentQueries registry) {
         this.engine = engine;
         this.registry = registry;
     }

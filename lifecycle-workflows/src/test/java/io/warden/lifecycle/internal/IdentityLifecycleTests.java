@@ -118,6 +118,10 @@ class IdentityLifecycleTests {
             public List<AgentId> dormantSince(Instant before) { throw new UnsupportedOperationException(); }
             public List<AgentId> recertificationDue(Instant by) { throw new UnsupportedOperationException(); }
             public Map<AgentId, String> ownersOfLiveAgents() { throw new UnsupportedOperationException(); }
+            public AgentView get(AgentId id) { throw new UnsupportedOperationException(); }
+            public io.warden.registry.Page<AgentView> search(io.warden.registry.AgentFilter filter, Integer page, Integer size) {
+                throw new UnsupportedOperationException();
+            }
         };
     }
 

@@ -4,7 +4,6 @@ import io.warden.audit.AuditLog;
 import io.warden.policy.BuiltInTool;
 import io.warden.policy.KillSwitches;
 import io.warden.registry.AgentQueries;
-import io.warden.registry.AgentRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -20,6 +19,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.IdGenerator;
+import io.warden.registry.CatalogQueries;
 
 /**
  * Wires the kill switches and the propagation of policy changes between instances:
@@ -71,7 +71,7 @@ class KillSwitchConfiguration {
     @DependsOnDatabaseInitialization
     PostgresKillSwitches killSwitches(JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit,
             ApplicationEventPublisher events, Clock clock, IdGenerator ids,
-            PolicyProperties policy, AgentQueries agents, AgentRegistry registry,
+            PolicyProperties policy, AgentQueries agents, CatalogQueries registry,
             GatewayInstances instances, PostgresNotifications notifications, List<BuiltInTool> builtInTools) {
         return new PostgresKillSwitches(jdbc, transactions, audit, events, clock, ids, policy.killSwitchReconcile(), agents, registry, instances,
                 notifications, builtInTools);

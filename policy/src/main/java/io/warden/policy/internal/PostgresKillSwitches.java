@@ -13,7 +13,6 @@ import io.warden.policy.KillSwitches;
 import io.warden.policy.Propagation;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentQueries;
-import io.warden.registry.AgentRegistry;
 import io.warden.registry.AgentView;
 import io.warden.registry.RegistryException;
 import io.warden.policy.events.KillSwitchEngaged;
@@ -42,6 +41,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.IdGenerator;
+import io.warden.registry.CatalogQueries;
 
 /**
  * Kill switches in PostgreSQL. Each change is written, audited, published and announced with
@@ -82,7 +82,7 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
     private final IdGenerator ids;
     private final Duration reconcileEvery;
     private final AgentQueries agentQueries;
-    private final AgentRegistry registry;
+    private final CatalogQueries registry;
     private final GatewayInstances instances;
     /** Tools Warden runs itself (the self-test's canary, cohort builds), by key, with their names. */
     private final Map<String, String> builtInTools;
@@ -95,7 +95,7 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
 
     public PostgresKillSwitches(JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit,
             ApplicationEventPublisher events, Clock clock, IdGenerator ids, Duration reconcileEvery, AgentQueries agentQueries,
-            AgentRegistry registry, GatewayInstances instances, PostgresNotifications notifications, List<BuiltInTool> builtInTools) {
+            CatalogQueries registry, GatewayInstances instances, PostgresNotifications notifications, List<BuiltInTool> builtInTools) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.audit = audit;

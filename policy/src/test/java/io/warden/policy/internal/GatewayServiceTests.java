@@ -147,6 +147,10 @@ class GatewayServiceTests {
         public List<AgentId> dormantSince(Instant before) { throw new UnsupportedOperationException("not used"); }
         public List<AgentId> recertificationDue(Instant by) { throw new UnsupportedOperationException("not used"); }
         public Map<AgentId, String> ownersOfLiveAgents() { throw new UnsupportedOperationException("not used"); }
+        public AgentView get(AgentId id) { throw new UnsupportedOperationException("not used"); }
+        public io.warden.registry.Page<AgentView> search(io.warden.registry.AgentFilter filter, Integer page, Integer size) {
+            throw new UnsupportedOperationException("not used");
+        }
     };
 
     Directory directory = new Directory() {

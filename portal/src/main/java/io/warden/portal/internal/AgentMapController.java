@@ -2,8 +2,9 @@ package io.warden.portal.internal;
 
 import io.warden.registry.Actor;
 import io.warden.registry.AgentFilter;
-import io.warden.registry.AgentRegistry;
+import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentView;
+import io.warden.registry.CatalogQueries;
 import io.warden.registry.DataScopeView;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,10 +35,12 @@ class AgentMapController {
     record Graph(List<Node> nodes, List<Link> links) {
     }
 
-    private final AgentRegistry registry;
+    private final AgentQueries agentQueries;
+    private final CatalogQueries catalog;
 
-    AgentMapController(AgentRegistry registry) {
-        this.registry = registry;
+    AgentMapController(AgentQueries agentQueries, CatalogQueries catalog) {
+        this.agentQueries = agentQueries;
+        this.catalog = catalog;
     }
 
     @GetMapping
@@ -84,7 +87,7 @@ class AgentMapController {
     private List<AgentView> liveAgents() {
         List<AgentView> agents = new ArrayList<>();
         for (int page = 0; ; page++) {
-            var found = registry.search(AgentFilter.any(), page, 100);
+            var found = agentQueries.search(AgentFilter.any(), page, 100);
             found.items().stream().filter(agent -> agent.status() != io.warden.registry.AgentStatus.RETIRED).forEach(agents::add);
             if ((long) (page + 1) * 100 >= found.total() || page >= 99) {
                 return agents;
@@ -94,7 +97,7 @@ class AgentMapController {
 
     private Map<String, DataScopeView> scopes() {
         Map<String, DataScopeView> byKey = new LinkedHashMap<>();
-        registry.dataScopes().forEach(scope -> byKey.put(scope.key(), scope));
+        catalog.dataScopes().forEach(scope -> byKey.put(scope.key(), scope));
         return byKey;
     }
 }

@@ -7,7 +7,9 @@ import io.warden.policy.RateLimits;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentKind;
-import io.warden.registry.AgentRegistry;
+import io.warden.registry.AgentQueries;
+import io.warden.registry.Agents;
+import io.warden.registry.CatalogQueries;
 import io.warden.registry.Commands;
 import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
@@ -34,19 +36,23 @@ import org.springframework.web.bind.annotation.RequestParam;
 @RequestMapping("/portal/agents")
 class AgentPagesController {
 
-    private final AgentRegistry registry;
+    private final Agents agents;
+    private final AgentQueries agentQueries;
+    private final CatalogQueries catalog;
     private final AuditTrail audit;
     private final io.warden.lifecycle.AgentLifecycle workflows;
     private final io.warden.audit.AuditAnalytics analytics;
     private final java.time.Clock clock;
     private final RateLimits rateLimits;
 
-    AgentPagesController(AgentRegistry registry, AuditTrail audit, io.warden.lifecycle.AgentLifecycle workflows,
+    AgentPagesController(Agents agents, AgentQueries agentQueries, CatalogQueries catalog, AuditTrail audit, io.warden.lifecycle.AgentLifecycle workflows,
             io.warden.audit.AuditAnalytics analytics, java.time.Clock clock, RateLimits rateLimits) {
         this.rateLimits = rateLimits;
         this.analytics = analytics;
         this.clock = clock;
-        this.registry = registry;
+        this.agents = agents;
+        this.agentQueries = agentQueries;
+        this.catalog = catalog;
         this.audit = audit;
         this.workflows = workflows;
     }
@@ -60,8 +66,8 @@ class AgentPagesController {
             Set<String> tools, Set<PurposeOfUse> purposes, @Nullable String field, @Nullable String problem) {
         model.addAttribute("actor", actor);
         model.addAttribute("kinds", AgentKind.values());
-        model.addAttribute("scopes", registry.dataScopes());
-        model.addAttribute("tools", registry.tools());
+        model.addAttribute("scopes", catalog.dataScopes());
+        model.addAttribute("tools", catalog.tools());
         model.addAttribute("name", name);
         model.addAttribute("kind", kind);
         model.addAttribute("purpose", purpose);
@@ -96,7 +102,7 @@ class AgentPagesController {
             if (purpose.isBlank() || purpose.length() > 4000) {
                 throw new RegistryException.InvalidField("purpose", "Say what the agent is for, in at most 4,000 characters");
             }
-            var registered = registry.register(new Commands.RegisterAgent(name.strip(), kind, purpose.strip(), null, null,
+            var registered = agents.register(new Commands.RegisterAgent(name.strip(), kind, purpose.strip(), null, null,
                     new TreeSet<>(scopes), new TreeSet<>(chosenTools), new TreeSet<>(purposes), true), null, actor);
             return "redirect:/portal/agents/" + registered.agent().id();
         } catch (RegistryException e) {
@@ -122,7 +128,7 @@ class AgentPagesController {
         } catch (IllegalArgumentException e) {
             throw new RegistryException.NotFound("agent", id);
         }
-        var agent = registry.get(agentId);
+        var agent = agentQueries.get(agentId);
         var timeline = audit.search(new AuditQuery(agentId.toString(), null, null, null, null, "agent.status_changed", null, null,
                 null, null, null, 50));
         model.addAttribute("actor", actor);
@@ -136,7 +142,7 @@ class AgentPagesController {
         boolean mayReadQuota = actor.has(Role.ADMIN) || actor.has(Role.SECOPS) || actor.has(Role.COMPLIANCE)
                 || agent.ownerId().equals(actor.id());
         Map<String, String> toolNames = new java.util.HashMap<>();
-        registry.tools().forEach(tool -> toolNames.put(tool.key(), tool.displayName()));
+        catalog.tools().forEach(tool -> toolNames.put(tool.key(), tool.displayName()));
         model.addAttribute("toolNames", toolNames);
         model.addAttribute("quota", mayReadQuota ? rateLimits.usage(agentId, agent.tools()) : null);
         model.addAttribute("timeline", timeline.stream().map(record -> Map.of(

@@ -34,12 +34,12 @@ import org.springframework.web.server.ResponseStatusException;
 class CohortPagesController {
 
     private final ObjectProvider<CohortRuns> runs;
-    private final io.warden.registry.AgentRegistry registry;
+    private final io.warden.registry.AgentQueries registry;
     private final CohortReads reads;
 
     private final io.warden.registry.DataSources sources;
 
-    CohortPagesController(ObjectProvider<CohortRuns> runs, io.warden.registry.AgentRegistry registry, CohortReads reads,
+    CohortPagesController(ObjectProvider<CohortRuns> runs, io.warden.registry.AgentQueries registry, CohortReads reads,
             io.warden.registry.DataSources sources) {
         this.runs = runs;
         this.registry = registry;

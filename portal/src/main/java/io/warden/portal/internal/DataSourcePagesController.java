@@ -1,7 +1,7 @@
 package io.warden.portal.internal;
 
 import io.warden.registry.Actor;
-import io.warden.registry.AgentRegistry;
+import io.warden.registry.CatalogQueries;
 import io.warden.registry.DataSourceKind;
 import io.warden.registry.DataSources;
 import io.warden.registry.RegistryException;
@@ -19,9 +19,9 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 class DataSourcePagesController {
 
     private final DataSources sources;
-    private final AgentRegistry registry;
+    private final CatalogQueries registry;
 
-    DataSourcePagesController(DataSources sources, AgentRegistry registry) {
+    DataSourcePagesController(DataSources sources, CatalogQueries registry) {
         this.sources = sources;
         this.registry = registry;
     }

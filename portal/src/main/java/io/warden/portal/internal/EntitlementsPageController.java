@@ -1,7 +1,7 @@
 package io.warden.portal.internal;
 
 import io.warden.registry.Actor;
-import io.warden.registry.AgentRegistry;
+import io.warden.registry.CatalogQueries;
 import io.warden.registry.GroupEntitlements;
 import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
@@ -27,9 +27,9 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 class EntitlementsPageController {
 
     private final GroupEntitlements entitlements;
-    private final AgentRegistry registry;
+    private final CatalogQueries registry;
 
-    EntitlementsPageController(GroupEntitlements entitlements, AgentRegistry registry) {
+    EntitlementsPageController(GroupEntitlements entitlements, CatalogQueries registry) {
         this.entitlements = entitlements;
         this.registry = registry;
     }

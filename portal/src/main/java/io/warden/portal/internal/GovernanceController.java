@@ -5,10 +5,12 @@ import io.warden.policy.KillSwitchScope;
 import io.warden.policy.KillSwitches;
 import io.warden.policy.SelfTest;
 import io.warden.registry.Actor;
-import io.warden.registry.AgentRegistry;
+import io.warden.registry.AgentQueries;
 import io.warden.registry.ApprovalId;
+import io.warden.registry.ApprovalQueries;
 import io.warden.registry.ApprovalStatus;
 import io.warden.registry.ApprovalView;
+import io.warden.registry.Approvals;
 import io.warden.registry.RegistryException;
 import io.warden.registry.Role;
 import java.util.ArrayList;
@@ -38,21 +40,26 @@ class GovernanceController {
     record Row(ApprovalView approval, String agentName, String ownerId, @Nullable String cannotDecide) {
     }
 
-    private final AgentRegistry registry;
+    private final Approvals approvals;
+    private final ApprovalQueries approvalQueries;
+    private final AgentQueries agents;
     private final KillSwitches killSwitches;
     private final SelfTest selfTest;
 
-    GovernanceController(AgentRegistry registry, KillSwitches killSwitches, SelfTest selfTest) {
+    GovernanceController(Approvals approvals, ApprovalQueries approvalQueries, AgentQueries agents, KillSwitches killSwitches,
+            SelfTest selfTest) {
         this.selfTest = selfTest;
-        this.registry = registry;
+        this.approvals = approvals;
+        this.approvalQueries = approvalQueries;
+        this.agents = agents;
         this.killSwitches = killSwitches;
     }
 
     @GetMapping("/approvals")
     String approvals(Actor actor, Model model) {
         List<Row> rows = new ArrayList<>();
-        for (ApprovalView approval : registry.approvals(ApprovalStatus.PENDING, null, 0, 100).items()) {
-            var agent = registry.get(approval.agentId());
+        for (ApprovalView approval : approvalQueries.approvals(ApprovalStatus.PENDING, null, 0, 100).items()) {
+            var agent = agents.get(approval.agentId());
             rows.add(new Row(approval, agent.name(), agent.ownerId(), cannotDecide(actor, approval, agent.ownerId())));
         }
         model.addAttribute("actor", actor);
@@ -89,9 +96,9 @@ class GovernanceController {
                 throw new RegistryException.InvalidField("reason", "Give a reason for the decision");
             }
             if (decision.equals("approve")) {
-                registry.approve(approval, reason.strip(), actor);
+                approvals.approve(approval, reason.strip(), actor);
             } else {
-                registry.reject(approval, reason.strip(), actor);
+                approvals.reject(approval, reason.strip(), actor);
             }
             flash.addFlashAttribute("message", decision.equals("approve") ? "Approved." : "Rejected.");
         } catch (RegistryException | IllegalArgumentException e) {

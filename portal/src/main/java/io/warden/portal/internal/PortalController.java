@@ -4,8 +4,8 @@ import io.warden.policy.KillSwitches;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentFilter;
 import io.warden.registry.AgentKind;
-import io.warden.registry.AgentRegistry;
 import io.warden.registry.AgentStatus;
+import io.warden.registry.ApprovalQueries;
 import io.warden.registry.ApprovalStatus;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,7 +24,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 @RequestMapping("/portal")
 class PortalController {
 
-    private final AgentRegistry registry;
+    private final ApprovalQueries approvals;
     private final KillSwitches killSwitches;
     private final io.warden.registry.AgentQueries agents;
     private final io.warden.registry.Directory directory;
@@ -34,14 +34,14 @@ class PortalController {
     private final io.warden.registry.CredentialLedger credentials;
     private final io.warden.registry.CredentialPolicy credentialPolicy;
 
-    PortalController(AgentRegistry registry, KillSwitches killSwitches, io.warden.registry.AgentQueries agents,
+    PortalController(ApprovalQueries approvals, KillSwitches killSwitches, io.warden.registry.AgentQueries agents,
             io.warden.registry.Directory directory, io.warden.audit.AuditTrail audit, java.time.Clock clock,
             io.warden.lifecycle.LifecycleRuleBook rules, io.warden.registry.CredentialLedger credentials,
             io.warden.registry.CredentialPolicy credentialPolicy) {
         this.rules = rules;
         this.credentials = credentials;
         this.credentialPolicy = credentialPolicy;
-        this.registry = registry;
+        this.approvals = approvals;
         this.killSwitches = killSwitches;
         this.agents = agents;
         this.directory = directory;
@@ -54,13 +54,13 @@ class PortalController {
     String dashboard(Actor actor, Model model) {
         Map<AgentStatus, Long> byStatus = new LinkedHashMap<>();
         for (AgentStatus status : AgentStatus.values()) {
-            byStatus.put(status, registry.search(new AgentFilter(status, null, null, null, null), 0, 1).total());
+            byStatus.put(status, agents.search(new AgentFilter(status, null, null, null, null), 0, 1).total());
         }
         Map<AgentKind, Long> byKind = new LinkedHashMap<>();
         for (AgentKind kind : AgentKind.values()) {
-            byKind.put(kind, registry.search(new AgentFilter(null, kind, null, null, null), 0, 1).total());
+            byKind.put(kind, agents.search(new AgentFilter(null, kind, null, null, null), 0, 1).total());
         }
-        var pending = registry.approvals(ApprovalStatus.PENDING, null, 0, 10);
+        var pending = approvals.approvals(ApprovalStatus.PENDING, null, 0, 10);
         model.addAttribute("actor", actor);
         model.addAttribute("byStatus", byStatus);
         model.addAttribute("byKind", byKind);
@@ -90,7 +90,7 @@ class PortalController {
             @RequestParam(required = false) AgentFilter.@Nullable Sort sort, @RequestParam(defaultValue = "0") int page, Model model) {
         String text = q == null || q.isBlank() ? null : q.strip();
         model.addAttribute("actor", actor);
-        model.addAttribute("agents", registry.search(new AgentFilter(status, kind, null, null, text, sort), Math.max(0, page), 25));
+        model.addAttribute("agents", agents.search(new AgentFilter(status, kind, null, null, text, sort), Math.max(0, page), 25));
         model.addAttribute("sort", sort);
         model.addAttribute("sorts", AgentFilter.Sort.values());
         model.addAttribute("q", text == null ? "" : text);

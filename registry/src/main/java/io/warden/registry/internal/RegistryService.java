@@ -35,6 +35,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
@@ -121,30 +123,29 @@ public class RegistryService implements AgentRegistry {
         agents.insert(agent);
         if (command.submit()) {
             submit(agent, actor, now);
+            save(agent);
+        } else {
+            publish(agent.drainEvents());
         }
-        publish(agent.drainEvents());
         return new Registration(agent.view(), false);
     }
 
     @Override
     public AgentView submit(AgentId id, Actor actor) {
-        Agent agent = loadAgentForUpdate(id);
-        requireOwnerOrAdmin(agent, actor);
-        submit(agent, actor, clock.instant());
-        publish(agent.drainEvents());
-        return agent.view();
+        return mutate(id, agent -> {
+            requireOwnerOrAdmin(agent, actor);
+            submit(agent, actor, clock.instant());
+        });
     }
 
+    /** Moves the agent on to PENDING_APPROVAL and files its registration approval; the caller saves the agent. */
     private void submit(Agent agent, Actor actor, Instant now) {
         agent.submit(actor, now);
         var request = new Commands.RequestChange(agent.requestedScopesCopy(), new TreeSet<>(),
                 agent.requestedToolsCopy(), new TreeSet<>(), agent.requestedPurposesCopy(), new TreeSet<>(),
                 "registration of " + agent.name());
-        Approval approval = Approval.request(new ApprovalId(ids.generateId()), agent.id(), ApprovalKind.REGISTRATION,
-                request, needsCompliance(agent, request.addScopes(), request.addPurposes()), agent.ownerId(), actor, now);
-        agents.update(agent);
-        approvals.insert(approval);
-        publish(approval.drainEvents());
+        insert(Approval.request(new ApprovalId(ids.generateId()), agent.id(), ApprovalKind.REGISTRATION,
+                request, needsCompliance(agent, request.addScopes(), request.addPurposes()), agent.ownerId(), actor, now));
     }
 
     @Override
@@ -162,59 +163,47 @@ public class RegistryService implements AgentRegistry {
             requireTools(update.requestedTools(), "requestedTools");
         }
         agent.updateMetadata(update, requestedRisk, actor, clock.instant());
-        agents.update(agent);
-        publish(agent.drainEvents());
+        save(agent);
         return agent.view();
     }
 
     @Override
     public AgentView changeOwner(AgentId id, String newOwnerId, String reason, Actor actor) {
-        Agent agent = loadAgentForUpdate(id);
-        requireActiveOwner(newOwnerId, "ownerId");
-        agent.changeOwner(newOwnerId, reason, actor, clock.instant());
-        agents.update(agent);
-        publish(agent.drainEvents());
+        AgentView changed = mutate(id, agent -> {
+            requireActiveOwner(newOwnerId, "ownerId");
+            agent.changeOwner(newOwnerId, reason, actor, clock.instant());
+        });
         // the new owner joins those who may not decide what waits for the agent
         approvals.findPending(id).ifPresent(pending -> {
             pending.ownerChanged(newOwnerId);
-            approvals.update(pending);
+            save(pending);
         });
-        return agent.view();
+        return changed;
     }
 
     @Override
     public AgentView suspend(AgentId id, String reason, Actor actor) {
-        Agent agent = loadAgentForUpdate(id);
-        agent.suspend(reason, actor, clock.instant());
-        agents.update(agent);
-        publish(agent.drainEvents());
-        return agent.view();
+        return mutate(id, agent -> agent.suspend(reason, actor, clock.instant()));
     }
 
     @Override
     public AgentView reinstate(AgentId id, String reason, Actor actor) {
-        Agent agent = loadAgentForUpdate(id);
-        agent.reinstate(reason, actor, clock.instant());
-        agents.update(agent);
-        publish(agent.drainEvents());
-        return agent.view();
+        return mutate(id, agent -> agent.reinstate(reason, actor, clock.instant()));
     }
 
     /** Retires the agent for good; an approval still waiting for it is withdrawn. */
     @Override
     public AgentView retire(AgentId id, String reason, Actor actor) {
-        Agent agent = loadAgentForUpdate(id);
-        requireOwnerOrAdmin(agent, actor);
         Instant now = clock.instant();
-        agent.retire(reason, actor, now);
-        agents.update(agent);
-        publish(agent.drainEvents());
+        AgentView retired = mutate(id, agent -> {
+            requireOwnerOrAdmin(agent, actor);
+            agent.retire(reason, actor, now);
+        });
         approvals.findPending(id).ifPresent(pending -> {
             pending.withdraw("agent retired: " + reason, actor, now);
-            approvals.update(pending);
-            publish(pending.drainEvents());
+            save(pending);
         });
-        return agent.view();
+        return retired;
     }
 
     @Transactional(readOnly = true)
@@ -300,8 +289,7 @@ public class RegistryService implements AgentRegistry {
         requireNotBoth(change.addPurposes(), change.removePurposes(), "removePurposes");
         Approval approval = Approval.request(new ApprovalId(ids.generateId()), id, ApprovalKind.CHANGE, change,
                 needsCompliance(agent, change.addScopes(), change.addPurposes()), agent.ownerId(), actor, clock.instant());
-        approvals.insert(approval);
-        publish(approval.drainEvents());
+        insert(approval);
         return approval.view();
     }
 
@@ -328,10 +316,8 @@ public class RegistryService implements AgentRegistry {
             agent.approvePhi(catalog.findScopes(approval.addScopes()).stream().filter(DataScopeView::phi)
                     .map(DataScopeView::key).collect(Collectors.toCollection(TreeSet::new)), approval.id(), actor, now);
         }
-        approvals.update(approval);
-        agents.update(agent);
-        publish(approval.drainEvents());
-        publish(agent.drainEvents());
+        save(approval);
+        save(agent);
         return approval.view();
     }
 
@@ -341,27 +327,22 @@ public class RegistryService implements AgentRegistry {
      */
     @Override
     public AgentView activate(AgentId id, Actor actor) {
-        Agent agent = loadAgentForUpdate(id);
-        if (agent.status() == AgentStatus.ACTIVE) {
-            return agent.view();
-        }
-        if (actor.type() != ActorType.SYSTEM && !actor.has(Role.ADMIN)) {
-            throw new RegistryException.AccessRuleViolated("activation-by-onboarding",
-                    "Agents are activated by the onboarding process (or an ADMIN)");
-        }
-        Approval approval = approvals.findLatest(id, ApprovalKind.REGISTRATION, ApprovalStatus.APPROVED)
-                .filter(found -> agent.status() == AgentStatus.PENDING_APPROVAL)
-                .orElseThrow(() -> new RegistryException.IllegalStatusTransition(id, agent.status(),
-                        "be activated (it needs an approved registration)"));
-        Instant now = clock.instant();
-        SortedSet<String> scopes = approval.applyTo(agent.dataScopes(), true);
-        SortedSet<String> tools = approval.applyTo(agent.tools(), false);
-        agent.activate(approval.id(), scopes, tools, approval.applyToPurposes(agent.purposes()),
-                RiskTier.of(catalog.findScopes(scopes)),
-                now.plus(properties.recertificationPeriod()), actor, now);
-        agents.update(agent);
-        publish(agent.drainEvents());
-        return agent.view();
+        return mutateUnless(id, agent -> agent.status() == AgentStatus.ACTIVE, agent -> {
+            if (actor.type() != ActorType.SYSTEM && !actor.has(Role.ADMIN)) {
+                throw new RegistryException.AccessRuleViolated("activation-by-onboarding",
+                        "Agents are activated by the onboarding process (or an ADMIN)");
+            }
+            Approval approval = approvals.findLatest(id, ApprovalKind.REGISTRATION, ApprovalStatus.APPROVED)
+                    .filter(found -> agent.status() == AgentStatus.PENDING_APPROVAL)
+                    .orElseThrow(() -> new RegistryException.IllegalStatusTransition(id, agent.status(),
+                            "be activated (it needs an approved registration)"));
+            Instant now = clock.instant();
+            SortedSet<String> scopes = approval.applyTo(agent.dataScopes(), true);
+            SortedSet<String> tools = approval.applyTo(agent.tools(), false);
+            agent.activate(approval.id(), scopes, tools, approval.applyToPurposes(agent.purposes()),
+                    RiskTier.of(catalog.findScopes(scopes)),
+                    now.plus(properties.recertificationPeriod()), actor, now);
+        });
     }
 
     /** The owner attested the agent: the next recertification is due one period from now. */
@@ -375,29 +356,25 @@ public class RegistryService implements AgentRegistry {
         if (period.isNegative() || period.isZero()) {
             throw new RegistryException.InvalidField("period", "A recertification period is positive, got " + period);
         }
-        Agent agent = loadAgentForUpdate(id);
-        requireOwnerOrAdmin(agent, actor);
-        Instant now = clock.instant();
-        agent.recertify(now.plus(period), actor, now);
-        agents.update(agent);
-        publish(agent.drainEvents());
-        return agent.view();
+        return mutate(id, agent -> {
+            requireOwnerOrAdmin(agent, actor);
+            Instant now = clock.instant();
+            agent.recertify(now.plus(period), actor, now);
+        });
     }
 
     /** Records the identity provisioned for the agent (its OAuth2 client id); the same one again changes nothing. */
     @Override
     public AgentView assignIdentity(AgentId id, String clientId, Actor actor) {
-        Agent agent = loadAgentForUpdate(id);
-        if (actor.type() != ActorType.SYSTEM && !actor.has(Role.ADMIN)) {
-            throw new RegistryException.AccessRuleViolated("identity-by-provisioning", "Identities are assigned by provisioning");
-        }
-        agents.findByClientId(clientId).filter(other -> !other.id().equals(id)).ifPresent(other -> {
-            throw new RegistryException.Conflict("identity-in-use", "The identity " + clientId + " belongs to agent " + other.id());
+        return mutate(id, agent -> {
+            if (actor.type() != ActorType.SYSTEM && !actor.has(Role.ADMIN)) {
+                throw new RegistryException.AccessRuleViolated("identity-by-provisioning", "Identities are assigned by provisioning");
+            }
+            agents.findByClientId(clientId).filter(other -> !other.id().equals(id)).ifPresent(other -> {
+                throw new RegistryException.Conflict("identity-in-use", "The identity " + clientId + " belongs to agent " + other.id());
+            });
+            agent.assignClientId(clientId, actor, clock.instant());
         });
-        agent.assignClientId(clientId, actor, clock.instant());
-        agents.update(agent);
-        publish(agent.drainEvents());
-        return agent.view();
     }
 
     /** Rejects: a rejected registration returns the agent to DRAFT, a rejected change leaves it as it was. */
@@ -408,12 +385,10 @@ public class RegistryService implements AgentRegistry {
         Instant now = clock.instant();
         approval.complianceNeeded(needsCompliance(agent, approval.addScopes(), approval.addPurposes()));
         approval.reject(actor, agent.ownerId(), reason, now);
-        approvals.update(approval);
-        publish(approval.drainEvents());
+        save(approval);
         if (approval.kind() == ApprovalKind.REGISTRATION) {
             agent.returnToDraft("registration rejected: " + reason, actor, now);
-            agents.update(agent);
-            publish(agent.drainEvents());
+            save(agent);
         }
         return approval.view();
     }
@@ -441,8 +416,8 @@ public class RegistryService implements AgentRegistry {
         requireConsistent(scope);
         Instant now = clock.instant();
         catalog.insertScope(key, scope, demo, now);
-        events.publishEvent(new DataScopeSaved(key, scope.sensitivity(), scope.phi(), scope.allowedPurposes(),
-                scope.deidentifyFor(), 1, actor.id(), now));
+        publish(List.of(new DataScopeSaved(key, scope.sensitivity(), scope.phi(), scope.allowedPurposes(),
+                scope.deidentifyFor(), 1, actor.id(), now)));
         return dataScope(key);
     }
 
@@ -454,8 +429,8 @@ public class RegistryService implements AgentRegistry {
         if (scope.phi() || scope.sensitivity() == io.warden.registry.SensitivityLabel.HIGHLY_CONFIDENTIAL) {
             approvals.requireComplianceForPending(key, scope.phi());
         }
-        events.publishEvent(new DataScopeSaved(key, scope.sensitivity(), scope.phi(), scope.allowedPurposes(),
-                scope.deidentifyFor(), newVersion, actor.id(), now));
+        publish(List.of(new DataScopeSaved(key, scope.sensitivity(), scope.phi(), scope.allowedPurposes(),
+                scope.deidentifyFor(), newVersion, actor.id(), now)));
         return dataScope(key);
     }
 
@@ -476,7 +451,7 @@ public class RegistryService implements AgentRegistry {
         requireScopes(tool.requiredScopes(), "requiredScopes");
         Instant now = clock.instant();
         catalog.insertTool(key, tool, demo, now);
-        events.publishEvent(new ToolSaved(key, tool.maxK(), 1, actor.id(), now));
+        publish(List.of(new ToolSaved(key, tool.maxK(), 1, actor.id(), now)));
         return tool(key);
     }
 
@@ -485,7 +460,7 @@ public class RegistryService implements AgentRegistry {
         requireScopes(tool.requiredScopes(), "requiredScopes");
         Instant now = clock.instant();
         long newVersion = catalog.updateTool(key, tool, version, now);
-        events.publishEvent(new ToolSaved(key, tool.maxK(), newVersion, actor.id(), now));
+        publish(List.of(new ToolSaved(key, tool.maxK(), newVersion, actor.id(), now)));
         return tool(key);
     }
 
@@ -633,7 +608,42 @@ public class RegistryService implements AgentRegistry {
         return new int[] {p, s};
     }
 
-    private void publish(List<Object> recorded) {
+    // ---- the mutation path --------------------------------------------------------------------------
+    // Every state change goes through here: the aggregate is written first and its events published only
+    // after the write, so no event leaves for a change the database refused (a stale version, say).
+
+    /** Locks the agent, applies the transition and saves it. */
+    private AgentView mutate(AgentId id, Consumer<Agent> transition) {
+        return mutateUnless(id, agent -> false, transition);
+    }
+
+    /** As {@link #mutate}; an agent already {@code done} is returned as it is and nothing is written. */
+    private AgentView mutateUnless(AgentId id, Predicate<Agent> done, Consumer<Agent> transition) {
+        Agent agent = loadAgentForUpdate(id);
+        if (done.test(agent)) {
+            return agent.view();
+        }
+        transition.accept(agent);
+        save(agent);
+        return agent.view();
+    }
+
+    private void save(Agent agent) {
+        agents.update(agent);
+        publish(agent.drainEvents());
+    }
+
+    private void save(Approval approval) {
+        approvals.update(approval);
+        publish(approval.drainEvents());
+    }
+
+    private void insert(Approval approval) {
+        approvals.insert(approval);
+        publish(approval.drainEvents());
+    }
+
+    private void publish(List<?> recorded) {
         recorded.forEach(events::publishEvent);
     }
 

@@ -10,8 +10,8 @@ import io.warden.policy.RateLimits;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentQueries;
-import io.warden.registry.AgentRegistry;
 import io.warden.registry.AgentView;
+import io.warden.registry.CatalogQueries;
 import io.warden.registry.RegistryException;
 import io.warden.registry.Role;
 import io.warden.registry.ToolView;
@@ -75,10 +75,10 @@ class RateLimitController {
     }
 
     private final RateLimits limits;
-    private final AgentRegistry registry;
+    private final CatalogQueries registry;
     private final AgentQueries agents;
 
-    RateLimitController(RateLimits limits, AgentRegistry registry, AgentQueries agents) {
+    RateLimitController(RateLimits limits, CatalogQueries registry, AgentQueries agents) {
         this.limits = limits;
         this.registry = registry;
         this.agents = agents;

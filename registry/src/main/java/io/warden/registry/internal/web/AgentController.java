@@ -6,10 +6,12 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentFilter;
 import io.warden.registry.AgentKind;
-import io.warden.registry.AgentRegistry;
+import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
+import io.warden.registry.Agents;
 import io.warden.registry.ApprovalView;
+import io.warden.registry.Approvals;
 import io.warden.registry.Commands;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
@@ -37,10 +39,14 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping(path = "/api/v1/agents", produces = "application/json")
 class AgentController {
 
-    private final AgentRegistry registry;
+    private final Agents agents;
+    private final AgentQueries queries;
+    private final Approvals approvals;
 
-    AgentController(AgentRegistry registry) {
-        this.registry = registry;
+    AgentController(Agents agents, AgentQueries queries, Approvals approvals) {
+        this.agents = agents;
+        this.queries = queries;
+        this.approvals = approvals;
     }
 
     @Operation(operationId = "listAgents", summary = "List agents, filtered, sorted and paged")
@@ -55,7 +61,7 @@ class AgentController {
             @RequestParam(required = false) @Nullable Integer page,
             @RequestParam(required = false) @Nullable Integer size) {
         var filter = new AgentFilter(status, kind, owner, dataScope, q, sort);
-        return PageResponse.of(registry.search(filter, page, size));
+        return PageResponse.of(queries.search(filter, page, size));
     }
 
     @Operation(operationId = "registerAgent", summary = "Register an agent (and submit it for approval unless submit is false)")
@@ -73,7 +79,7 @@ class AgentController {
                 Requests.Model.of(request.model()), Requests.sorted(request.dataScopes()),
                 Requests.sorted(request.tools()), Requests.sorted(request.purposesOfUse()),
                 request.submit() == null || request.submit());
-        AgentRegistry.Registration registration = registry.register(command, idempotencyKey, actor);
+        Agents.Registration registration = agents.register(command, idempotencyKey, actor);
         AgentView agent = registration.agent();
         return ResponseEntity.status(registration.replayed() ? HttpStatus.OK : HttpStatus.CREATED)
                 .location(URI.create("/api/v1/agents/" + agent.id()))
@@ -87,7 +93,7 @@ class AgentController {
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/{id}")
     ResponseEntity<AgentView> get(@PathVariable String id) {
-        return withEtag(registry.get(Ids.agent(id)));
+        return withEtag(queries.get(Ids.agent(id)));
     }
 
     @Operation(operationId = "updateAgent", summary = "Update an agent from the version read")
@@ -102,7 +108,7 @@ class AgentController {
                 request.requestedTools() == null ? null : Requests.sorted(request.requestedTools()),
                 request.requestedPurposes() == null ? null : Requests.sorted(request.requestedPurposes()),
                 request.version());
-        return withEtag(registry.update(Ids.agent(id), command, actor));
+        return withEtag(agents.update(Ids.agent(id), command, actor));
     }
 
     @Operation(operationId = "changeAgentOwner", summary = "Give an agent to another owner")
@@ -112,7 +118,7 @@ class AgentController {
     @PutMapping(path = "/{id}/owner", consumes = "application/json")
     ResponseEntity<AgentView> changeOwner(@PathVariable String id, @RequestBody @Valid Requests.ChangeOwner request,
             Actor actor) {
-        return withEtag(registry.changeOwner(Ids.agent(id), request.ownerId(), request.reason(), actor));
+        return withEtag(agents.changeOwner(Ids.agent(id), request.ownerId(), request.reason(), actor));
     }
 
     @Operation(operationId = "submitAgent", summary = "Submit a draft agent for approval")
@@ -121,7 +127,7 @@ class AgentController {
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping("/{id}/submit")
     ResponseEntity<AgentView> submit(@PathVariable String id, Actor actor) {
-        return withEtag(registry.submit(Ids.agent(id), actor));
+        return withEtag(agents.submit(Ids.agent(id), actor));
     }
 
     @Operation(operationId = "suspendAgent", summary = "Suspend an agent: its calls are denied until it is reinstated")
@@ -130,7 +136,7 @@ class AgentController {
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/{id}/suspend", consumes = "application/json")
     ResponseEntity<AgentView> suspend(@PathVariable String id, @RequestBody @Valid Requests.Reason request, Actor actor) {
-        return withEtag(registry.suspend(Ids.agent(id), request.reason(), actor));
+        return withEtag(agents.suspend(Ids.agent(id), request.reason(), actor));
     }
 
     @Operation(operationId = "reinstateAgent", summary = "Reinstate a suspended agent")
@@ -140,7 +146,7 @@ class AgentController {
     @PostMapping(path = "/{id}/reinstate", consumes = "application/json")
     ResponseEntity<AgentView> reinstate(@PathVariable String id, @RequestBody @Valid Requests.Reason request,
             Actor actor) {
-        return withEtag(registry.reinstate(Ids.agent(id), request.reason(), actor));
+        return withEtag(agents.reinstate(Ids.agent(id), request.reason(), actor));
     }
 
     @Operation(operationId = "retireAgent", summary = "Retire an agent for good")
@@ -149,7 +155,7 @@ class AgentController {
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/{id}/retire", consumes = "application/json")
     ResponseEntity<AgentView> retire(@PathVariable String id, @RequestBody @Valid Requests.Reason request, Actor actor) {
-        return withEtag(registry.retire(Ids.agent(id), request.reason(), actor));
+        return withEtag(agents.retire(Ids.agent(id), request.reason(), actor));
     }
 
     @Operation(operationId = "requestAgentChange", summary = "Ask for scopes, tools or purposes to be added or removed; opens an approval")
@@ -164,7 +170,7 @@ class AgentController {
                 Requests.sorted(request.removeScopes()), Requests.sorted(request.addTools()),
                 Requests.sorted(request.removeTools()), Requests.sorted(request.addPurposes()),
                 Requests.sorted(request.removePurposes()), request.justification());
-        return registry.requestChange(Ids.agent(id), change, actor);
+        return approvals.requestChange(Ids.agent(id), change, actor);
     }
 
     private static ResponseEntity<AgentView> withEtag(AgentView agent) {

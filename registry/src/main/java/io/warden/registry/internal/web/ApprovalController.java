@@ -4,9 +4,10 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.registry.Actor;
-import io.warden.registry.AgentRegistry;
+import io.warden.registry.ApprovalQueries;
 import io.warden.registry.ApprovalStatus;
 import io.warden.registry.ApprovalView;
+import io.warden.registry.Approvals;
 import jakarta.validation.Valid;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -23,10 +24,12 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping(path = "/api/v1/approvals", produces = "application/json")
 class ApprovalController {
 
-    private final AgentRegistry registry;
+    private final Approvals approvals;
+    private final ApprovalQueries queries;
 
-    ApprovalController(AgentRegistry registry) {
-        this.registry = registry;
+    ApprovalController(Approvals approvals, ApprovalQueries queries) {
+        this.approvals = approvals;
+        this.queries = queries;
     }
 
     @Operation(operationId = "listApprovals", summary = "List approvals, filtered by status or agent, paged")
@@ -36,7 +39,7 @@ class ApprovalController {
             @RequestParam(required = false) @Nullable String agentId,
             @RequestParam(required = false) @Nullable Integer page,
             @RequestParam(required = false) @Nullable Integer size) {
-        return PageResponse.of(registry.approvals(status, agentId == null ? null : Ids.agent(agentId), page, size));
+        return PageResponse.of(queries.approvals(status, agentId == null ? null : Ids.agent(agentId), page, size));
     }
 
     @Operation(operationId = "getApproval", summary = "Read an approval")
@@ -44,7 +47,7 @@ class ApprovalController {
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/{id}")
     ApprovalView get(@PathVariable String id) {
-        return registry.getApproval(Ids.approval(id));
+        return queries.getApproval(Ids.approval(id));
     }
 
     @Operation(operationId = "approveApproval", summary = "Approve a pending request (never by its requester)")
@@ -53,7 +56,7 @@ class ApprovalController {
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/{id}/approve", consumes = "application/json")
     ApprovalView approve(@PathVariable String id, @RequestBody @Valid Requests.Reason request, Actor actor) {
-        return registry.approve(Ids.approval(id), request.reason(), actor);
+        return approvals.approve(Ids.approval(id), request.reason(), actor);
     }
 
     @Operation(operationId = "rejectApproval", summary = "Reject a pending request, with a reason")
@@ -62,6 +65,6 @@ class ApprovalController {
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/{id}/reject", consumes = "application/json")
     ApprovalView reject(@PathVariable String id, @RequestBody @Valid Requests.Reason request, Actor actor) {
-        return registry.reject(Ids.approval(id), request.reason(), actor);
+        return approvals.reject(Ids.approval(id), request.reason(), actor);
     }
 }

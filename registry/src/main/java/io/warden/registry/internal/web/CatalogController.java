@@ -3,7 +3,8 @@ package io.warden.registry.internal.web;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.warden.registry.Actor;
-import io.warden.registry.AgentRegistry;
+import io.warden.registry.Catalog;
+import io.warden.registry.CatalogQueries;
 import io.warden.registry.Commands;
 import io.warden.registry.DataScopeView;
 import io.warden.registry.ToolView;
@@ -28,16 +29,18 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping(path = "/api/v1", produces = "application/json")
 class CatalogController {
 
-    private final AgentRegistry registry;
+    private final Catalog catalog;
+    private final CatalogQueries queries;
 
-    CatalogController(AgentRegistry registry) {
-        this.registry = registry;
+    CatalogController(Catalog catalog, CatalogQueries queries) {
+        this.catalog = catalog;
+        this.queries = queries;
     }
 
     @Operation(operationId = "listDataScopes", tags = "Data scopes", summary = "List data scopes")
     @GetMapping("/data-scopes")
     List<DataScopeView> dataScopes() {
-        return registry.dataScopes();
+        return queries.dataScopes();
     }
 
     @Operation(operationId = "getDataScope", tags = "Data scopes", summary = "Read a data scope")
@@ -45,7 +48,7 @@ class CatalogController {
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/data-scopes/{key}")
     DataScopeView dataScope(@PathVariable String key) {
-        return registry.dataScope(key);
+        return queries.dataScope(key);
     }
 
     @Operation(operationId = "createDataScope", tags = "Data scopes", summary = "Create a data scope")
@@ -56,7 +59,7 @@ class CatalogController {
         var scope = new Commands.SaveDataScope(request.displayName(), Objects.requireNonNullElse(request.description(), ""),
                 request.sensitivity(), request.phi(), request.deidentified(), Requests.sorted(request.allowedPurposes()),
                 Requests.sorted(request.deidentifyFor()));
-        DataScopeView created = registry.createDataScope(request.key(), scope, false, actor);
+        DataScopeView created = catalog.createDataScope(request.key(), scope, false, actor);
         return ResponseEntity.created(URI.create("/api/v1/data-scopes/" + created.key())).body(created);
     }
 
@@ -71,15 +74,15 @@ class CatalogController {
                 request.sensitivity(), request.phi(), request.deidentified(), Requests.sorted(request.allowedPurposes()),
                 // left out, a PUT keeps what de-identification the scope requires: dropping it is a loosening
                 // an admin has to ask for by sending the empty list
-                request.deidentifyFor() == null ? registry.dataScope(key).deidentifyFor()
+                request.deidentifyFor() == null ? queries.dataScope(key).deidentifyFor()
                         : Requests.sorted(request.deidentifyFor()));
-        return registry.updateDataScope(key, scope, request.version(), actor);
+        return catalog.updateDataScope(key, scope, request.version(), actor);
     }
 
     @Operation(operationId = "listTools", tags = "Tools", summary = "List tools")
     @GetMapping("/tools")
     List<ToolView> tools() {
-        return registry.tools();
+        return queries.tools();
     }
 
     @Operation(operationId = "getTool", tags = "Tools", summary = "Read a tool")
@@ -87,7 +90,7 @@ class CatalogController {
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/tools/{key}")
     ToolView tool(@PathVariable String key) {
-        return registry.tool(key);
+        return queries.tool(key);
     }
 
     @Operation(operationId = "createTool", tags = "Tools", summary = "Create a tool")
@@ -97,7 +100,7 @@ class CatalogController {
     ResponseEntity<ToolView> createTool(@RequestBody @Valid Requests.CreateTool request, Actor actor) {
         var tool = new Commands.SaveTool(request.displayName(), Objects.requireNonNullElse(request.description(), ""),
                 request.backend(), Requests.sorted(request.requiredScopes()), request.maxK(), request.sensitivity());
-        ToolView created = registry.createTool(request.key(), tool, false, actor);
+        ToolView created = catalog.createTool(request.key(), tool, false, actor);
         return ResponseEntity.created(URI.create("/api/v1/tools/" + created.key())).body(created);
     }
 
@@ -109,6 +112,6 @@ class CatalogController {
     ToolView updateTool(@PathVariable String key, @RequestBody @Valid Requests.UpdateTool request, Actor actor) {
         var tool = new Commands.SaveTool(request.displayName(), Objects.requireNonNullElse(request.description(), ""),
                 request.backend(), Requests.sorted(request.requiredScopes()), request.maxK(), request.sensitivity());
-        return registry.updateTool(key, tool, request.version(), actor);
+        return catalog.updateTool(key, tool, request.version(), actor);
     }
 }
