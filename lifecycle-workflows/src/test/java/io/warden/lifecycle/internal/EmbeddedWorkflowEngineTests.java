@@ -102,11 +102,11 @@ class EmbeddedWorkflowEngineTests {
         String agent = "agent-" + UUID.randomUUID();
         assertThat(engine.start(BpmnProcesses.ONBOARDING, agent, Map.of())).isTrue();
         assertThat(engine.start(BpmnProcesses.ONBOARDING, agent, Map.of())).as("one instance per agent").isFalse();
-        await().atMost(Duration.ofSeconds(10)).until(() -> ranFor(TaskTypes.CLASSIFY_RISK, agent));
+        await().atMost(Duration.ofSeconds(30)).until(() -> ranFor(TaskTypes.CLASSIFY_RISK, agent));
         assertThat(ranFor(TaskTypes.PROVISION_IDENTITY, agent)).as("waits for the decision").isFalse();
 
         engine.correlate(Messages.AGENT_APPROVED, agent, Map.of("approvedBy", "carla"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> ranFor(TaskTypes.ACTIVATE_AGENT, agent));
+        await().atMost(Duration.ofSeconds(30)).until(() -> ranFor(TaskTypes.ACTIVATE_AGENT, agent));
         await().atMost(Duration.ofSeconds(5)).until(() -> !engine.running(BpmnProcesses.ONBOARDING, agent));
         assertThat(ran.get(TaskTypes.VERIFY_OWNER)).containsOnlyOnce(agent);
         assertThat(audited).anySatisfy(e -> {
@@ -141,7 +141,7 @@ class EmbeddedWorkflowEngineTests {
         String agent = "early-" + UUID.randomUUID();
         engine.correlate(Messages.AGENT_APPROVED, agent, Map.of());
         engine.start(BpmnProcesses.ONBOARDING, agent, Map.of());
-        await().atMost(Duration.ofSeconds(10)).until(() -> ranFor(TaskTypes.ACTIVATE_AGENT, agent));
+        await().atMost(Duration.ofSeconds(30)).until(() -> ranFor(TaskTypes.ACTIVATE_AGENT, agent));
         assertThat(count("select count(*) from workflow_message where agent_id = '" + agent + "'")).isZero();
     }
 
@@ -150,7 +150,7 @@ class EmbeddedWorkflowEngineTests {
         String agent = "orphan-" + UUID.randomUUID();
         verifyOwnerAnswer.put(agent, "invalid");
         engine.start(BpmnProcesses.ONBOARDING, agent, Map.of());
-        await().atMost(Duration.ofSeconds(10)).until(() -> ranFor(TaskTypes.REJECT_REGISTRATION, agent));
+        await().atMost(Duration.ofSeconds(30)).until(() -> ranFor(TaskTypes.REJECT_REGISTRATION, agent));
         assertThat(ranFor(TaskTypes.CLASSIFY_RISK, agent)).isFalse();
         await().atMost(Duration.ofSeconds(5)).until(() -> !engine.running(BpmnProcesses.ONBOARDING, agent));
     }
@@ -159,14 +159,14 @@ class EmbeddedWorkflowEngineTests {
     void aFailedJobIsRetriedAfterItsBackoff() {
         String agent = "flaky-" + UUID.randomUUID();
         engine.start(BpmnProcesses.RETIREMENT, agent, Map.of());
-        await().atMost(Duration.ofSeconds(10)).until(() -> ran.getOrDefault(TaskTypes.NOTIFY_OWNER, List.of()).stream()
+        await().atMost(Duration.ofSeconds(30)).until(() -> ran.getOrDefault(TaskTypes.NOTIFY_OWNER, List.of()).stream()
                 .filter(agent::equals).count() == 2);
         assertThat(audited).anySatisfy(e -> {
             assertThat(e.agentId()).isEqualTo(agent);
             assertThat(e.details()).containsEntry("result", "failed").containsEntry("retriesLeft", "2");
         });
         engine.correlate(Messages.AGENT_KEPT, agent, Map.of());
-        await().atMost(Duration.ofSeconds(10)).until(() -> ranFor(TaskTypes.KEEP_AGENT, agent));
+        await().atMost(Duration.ofSeconds(30)).until(() -> ranFor(TaskTypes.KEEP_AGENT, agent));
     }
 
     @Test
@@ -186,7 +186,7 @@ class EmbeddedWorkflowEngineTests {
     void aStoppedCohortBuildEndsThroughItsFailureStep() {
         String builder = "stopped-" + UUID.randomUUID();
         engine.start(BpmnProcesses.COHORT_INDEX_BUILD, builder, Map.of("runId", "run-2"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> ranFor(TaskTypes.COHORT_FAIL, builder));
+        await().atMost(Duration.ofSeconds(30)).until(() -> ranFor(TaskTypes.COHORT_FAIL, builder));
         await().atMost(Duration.ofSeconds(5)).until(() -> !engine.running(BpmnProcesses.COHORT_INDEX_BUILD, builder));
         assertThat(ranFor(TaskTypes.COHORT_DESCRIBE, builder)).isFalse();
         assertThat(ranFor(TaskTypes.COHORT_PUBLISH, builder)).isFalse();
@@ -196,9 +196,9 @@ class EmbeddedWorkflowEngineTests {
     void aTimerFiresWhenTheEnginesClockPassesIt() {
         String agent = "timer-" + UUID.randomUUID();
         engine.start(BpmnProcesses.ORPHANED, agent, Map.of());
-        await().atMost(Duration.ofSeconds(10)).until(() -> ranFor(TaskTypes.NOTIFY_MANAGER, agent));
+        await().atMost(Duration.ofSeconds(30)).until(() -> ranFor(TaskTypes.NOTIFY_MANAGER, agent));
         // the handler has run; wait until its task is completed and the instance waits on its timer, due by the real clock
-        await().atMost(Duration.ofSeconds(10)).until(() -> engine.engine().getManagementService().createJobQuery().timers()
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.engine().getManagementService().createJobQuery().timers()
                 .processInstanceId(engine.engine().getRuntimeService().createProcessInstanceQuery()
                         .variableValueEquals(BpmnProcesses.CORRELATION_VARIABLE, agent).singleResult().getId()).count() == 1);
         try {

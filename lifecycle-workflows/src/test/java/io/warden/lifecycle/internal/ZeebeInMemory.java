@@ -73,7 +73,8 @@ final class ZeebeInMemory implements AutoCloseable {
 
     /** Waits until the engine has processed every command and event it was given. */
     void waitForIdle() {
-        call("waitForIdleState", Duration.ofSeconds(10));
+        // generous: on a loaded build machine the engine can take many seconds to drain its log
+        call("waitForIdleState", Duration.ofSeconds(60));
     }
 
     /** The engine's log so far, each record as the JSON Zeebe exports. */

@@ -43,7 +43,7 @@ class ZeebeWorkflowEngineContractTests extends WorkflowEngineContract {
 
     @Override
     void awaitTimer(String processId, String agentId) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> search.timerCreated(processId, agentId));
+        await().atMost(Duration.ofSeconds(30)).until(() -> search.timerCreated(processId, agentId));
         zeebe.waitForIdle();
     }
 
