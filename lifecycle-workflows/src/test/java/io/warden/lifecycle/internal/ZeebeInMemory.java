@@ -71,12 +71,6 @@ final class ZeebeInMemory implements AutoCloseable {
         call("increaseTime", duration);
     }
 
-    /** Waits until the engine has processed every command and event it was given. */
-    void waitForIdle() {
-        // generous: on a loaded build machine the engine can take many seconds to drain its log
-        call("waitForIdleState", Duration.ofSeconds(60));
-    }
-
     /** The engine's log so far, each record as the JSON Zeebe exports. */
     List<JsonNode> records() {
         return inLoader(loader, () -> {
