@@ -35,6 +35,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
@@ -199,8 +200,9 @@ public final class PostgresAuditLog implements AuditLog, io.warden.audit.AuditAn
         try {
             return queued.get(properties.appendTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof AuditWriteFailed failed ? failed
-                    : new AuditWriteFailed("Could not record " + event.action() + ": " + e.getCause().getMessage(), e.getCause());
+            Throwable cause = Objects.requireNonNullElse(e.getCause(), e);
+            throw cause instanceof AuditWriteFailed failed ? failed
+                    : new AuditWriteFailed("Could not record " + event.action() + ": " + cause.getMessage(), cause);
         } catch (TimeoutException e) {
             throw new AuditWriteFailed("Recording " + event.action() + " took longer than " + properties.appendTimeout()
                     + "; treat it as not recorded", e);

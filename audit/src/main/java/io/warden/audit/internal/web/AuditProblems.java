@@ -1,5 +1,6 @@
 package io.warden.audit.internal.web;
 
+import org.jspecify.annotations.Nullable;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,7 @@ class AuditProblems {
         return problem(HttpStatus.NOT_FOUND, "audit-record-not-found", e.getMessage(), null);
     }
 
-    static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String detail, String field) {
+    static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, @Nullable String detail, @Nullable String field) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setType(URI.create("urn:warden:problem:" + code));
         problem.setTitle(status.getReasonPhrase());
