@@ -112,7 +112,7 @@ class LifecycleController {
             return problem(HttpStatus.valueOf(e.httpStatus()), e.code(), e.getMessage(), e.field());
         }
 
-        private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String message,
+        private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, @org.jspecify.annotations.Nullable String message,
                 @org.jspecify.annotations.Nullable String field) {
             ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, message);
             problem.setType(URI.create("urn:warden:problem:" + code));
