@@ -9,6 +9,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -65,7 +67,8 @@ class RetrievalNodeController {
         }
         return new RetrievalWire.Hits(query.vector() != null
                 ? retrieval.searchByVector(query.collection(), query.vector(), query.k(), filter)
-                : retrieval.searchByText(query.collection(), query.text(), query.k(), filter));
+                : retrieval.searchByText(query.collection(),
+                        Objects.requireNonNull(query.text(), "exactly one of vector, text and image is given"), query.k(), filter));
     }
 
     @PostMapping("/classify")
@@ -114,7 +117,7 @@ class RetrievalNodeController {
         return problem(HttpStatus.BAD_REQUEST, e.code(), e.getMessage());
     }
 
-    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String detail) {
+    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, @Nullable String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setType(URI.create("urn:warden:problem:" + code));
         problem.setProperty("code", code);
