@@ -38,6 +38,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -219,7 +220,8 @@ public final class GatewayService {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             recordOutcome(agent, clientId, toolKey, request, digest, Outcome.SERIOUS_FAILURE, started, 0);
             if (cause instanceof io.warden.clinical.RetrievalRejected rejected) {
-                throw new GatewayDenied(400, List.of(ReasonCodes.INVALID_REQUEST, rejected.code()), rejected.getMessage(), 0);
+                throw new GatewayDenied(400, List.of(ReasonCodes.INVALID_REQUEST, rejected.code()),
+                        Objects.requireNonNullElse(rejected.getMessage(), "The retrieval request is invalid"), 0);
             }
             throw new GatewayDenied(503, List.of(ReasonCodes.RETRIEVAL_UNAVAILABLE), e instanceof TimeoutException
                     ? "The retrieval service did not answer within " + deadline : "The retrieval service failed", 0);
@@ -269,7 +271,7 @@ public final class GatewayService {
     private Admitted admit(String clientId, String toolKey, GatewayRequest request, String digest, boolean canary) {
         AgentView agent = canary ? Canary.AGENT : cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId)).orElse(null);
         if (agent == null) {
-            deny(401, null, clientId, toolKey, request, digest, List.of(ReasonCodes.AGENT_UNKNOWN),
+            throw deny(401, null, clientId, toolKey, request, digest, List.of(ReasonCodes.AGENT_UNKNOWN),
                     "The token's client is not a registered agent");
         }
         var covered = covers(agent, toolKey, request.dataset());
@@ -311,7 +313,7 @@ public final class GatewayService {
         DataScopeView dataset = canary ? Canary.DATASET_VIEW : cache.<DataScopeView>scope(request.dataset(),
                 () -> found(() -> registry.dataScope(request.dataset()))).orElse(null);
         if (tool == null || dataset == null) {
-            deny(403, agent, clientId, toolKey, request, digest,
+            throw deny(403, agent, clientId, toolKey, request, digest,
                     List.of(tool == null ? ReasonCodes.UNKNOWN_TOOL : ReasonCodes.UNKNOWN_DATASET), "Unknown tool or dataset");
         }
         Decision decision = metrics.decide(decisionPoint, input(agent, tool, dataset, purpose, request, covered, canary));
@@ -376,12 +378,13 @@ public final class GatewayService {
         }
     }
 
-    private void deny(int status, @Nullable AgentView agent, String clientId, String tool, GatewayRequest request,
+    /** Records the refusal and throws it; never returns (typed so that a caller can write {@code throw deny(...)}). */
+    private GatewayDenied deny(int status, @Nullable AgentView agent, String clientId, String tool, GatewayRequest request,
             String digest, List<String> reasons, String message) {
-        deny(status, agent, clientId, tool, request, digest, reasons, message, 0);
+        return deny(status, agent, clientId, tool, request, digest, reasons, message, 0);
     }
 
-    private void deny(int status, @Nullable AgentView agent, String clientId, String tool, GatewayRequest request,
+    private GatewayDenied deny(int status, @Nullable AgentView agent, String clientId, String tool, GatewayRequest request,
             String digest, List<String> reasons, String message, long retryAfter) {
         recordRefusal(new Refused(agent, clientId, tool, request, digest, reasons), null);
         throw new GatewayDenied(status, reasons, message, retryAfter);
