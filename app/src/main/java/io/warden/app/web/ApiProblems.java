@@ -156,7 +156,7 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
         return known == null ? "http-" + status.value() : known.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
-    static ProblemDetail problem(HttpStatus status, String code, String detail, @Nullable String field) {
+    static ProblemDetail problem(HttpStatus status, String code, @Nullable String detail, @Nullable String field) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setType(URI.create(TYPE_PREFIX + code));
         problem.setTitle(status.getReasonPhrase());
