@@ -48,6 +48,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,7 +90,7 @@ class GatewayServiceTests {
         public long head() { return audited.size(); }
         public Optional<AuditRecord> find(long sequence) { return Optional.empty(); }
         public List<AuditRecord> search(AuditQuery query) { return List.of(); }
-        public Map<String, Long> countByAgent(String action, String decision, Instant since) { throw new UnsupportedOperationException("not used"); }
+        public Map<String, Long> countByAgent(String action, @Nullable String decision, Instant since) { throw new UnsupportedOperationException("not used"); }
     };
 
     Retrieval retrieval = new Retrieval() {
@@ -107,8 +108,10 @@ class GatewayServiceTests {
                     new SearchHit("b", 0.8f, Map.of("dataset", "elsewhere")));
         }
         public List<SearchHit> searchByImage(String c, byte[] i, int k, Map<String, String> f) { return List.of(); }
-        public Classification classifyText(String c, String t, int k, String l, boolean w, Map<String, String> f) { return null; }
-        public Status status() { return null; }
+        public Classification classifyText(String c, String t, int k, String l, boolean w, Map<String, String> f) {
+            throw new UnsupportedOperationException("not used");
+        }
+        public Status status() { throw new UnsupportedOperationException("not used"); }
     };
 
     KillSwitches switches = new KillSwitches() {
@@ -187,7 +190,7 @@ class GatewayServiceTests {
         return gateway(new EmbeddedPolicyDecisionPoint());
     }
 
-    static GatewayRequest request(String dataset, String purpose) {
+    static GatewayRequest request(String dataset, @Nullable String purpose) {
         return new GatewayRequest("collection", dataset, purpose, "chest", null, 500, null, null);
     }
 

@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -94,7 +95,7 @@ class PostgresRateLimitsTests {
         public long head() { return audited.size(); }
         public Optional<AuditRecord> find(long sequence) { return Optional.empty(); }
         public List<AuditRecord> search(AuditQuery query) { return List.of(); }
-        public Map<String, Long> countByAgent(String action, String decision, Instant since) { throw new UnsupportedOperationException(); }
+        public Map<String, Long> countByAgent(String action, @Nullable String decision, Instant since) { throw new UnsupportedOperationException(); }
     };
 
     PostgresRateLimits instance(RateLimitProperties settings) {
