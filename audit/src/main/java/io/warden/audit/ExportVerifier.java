@@ -1,5 +1,6 @@
 package io.warden.audit;
 
+import org.jspecify.annotations.Nullable;
 import io.warden.audit.internal.Chain;
 import io.warden.audit.internal.ChainVerifier;
 import io.warden.audit.internal.ExportVerifierFormats;
@@ -25,6 +26,7 @@ import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
@@ -98,7 +100,7 @@ public final class ExportVerifier {
             }
             return result;
         } catch (ExportVerifierFormats.Malformed e) {
-            return malformed(run, anchor, e.getMessage());
+            return malformed(run, anchor, Objects.requireNonNullElse(e.getMessage(), "the file is malformed"));
         } catch (IOException | RuntimeException e) {
             return malformed(run, anchor, "the file could not be read: " + e.getClass().getSimpleName());
         }
@@ -120,7 +122,7 @@ public final class ExportVerifier {
         }
     }
 
-    private static Verification malformed(ChainVerifier.Run run, Anchor anchor, String message) {
+    private static Verification malformed(ChainVerifier.@Nullable Run run, @Nullable Anchor anchor, String message) {
         if (run == null || anchor == null) {
             return failed(0, 0, "malformed", message);
         }

@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Load driver for the audit log, on a real PostgreSQL with {@code fsync} and {@code synchronous_commit} on
@@ -133,7 +134,7 @@ public final class AuditBench {
     }
 
     /** Appends with {@code writers} threads for {@code seconds}; returns every append's latency in nanoseconds. */
-    private static long[] append(PostgresAuditLog log, int writers, int seconds, Map<String, Object> results) throws Exception {
+    private static long[] append(PostgresAuditLog log, int writers, int seconds, @Nullable Map<String, Object> results) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         long[][] perThread = new long[writers][];
         int[] counts = new int[writers];

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,6 +26,7 @@ import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -74,7 +76,7 @@ public final class GatewayLatencyBench {
         try (ConfigurableApplicationContext warden = new SpringApplicationBuilder(WardenApplication.class, NoOpTool.class)
                 .run("--server.port=0", "--warden.data-dir=" + data, "--warden.gateway.rate-limits.default-rate-per-second=1000000",
                         "--warden.gateway.rate-limits.default-burst=1000000", "--logging.level.root=WARN")) {
-            int port = ((WebServerApplicationContext) warden).getWebServer().getPort();
+            int port = Objects.requireNonNull(((WebServerApplicationContext) warden).getWebServer(), "Warden serves HTTP").getPort();
             URI base = URI.create("http://localhost:" + port);
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String token = token(http, base);
@@ -165,7 +167,7 @@ public final class GatewayLatencyBench {
         return Math.round(millis * 1000) / 1000.0;
     }
 
-    private static long count(JdbcClient jdbc, String action, String decision) {
+    private static long count(JdbcClient jdbc, String action, @Nullable String decision) {
         return jdbc.sql("select count(*) from audit_event where action = :action and agent_id = :agent"
                         + (decision == null ? "" : " and decision = :decision"))
                 .param("action", action).param("agent", AGENT).params(decision == null ? Map.of() : Map.of("decision", decision))

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -60,7 +61,7 @@ public final class PortalBench {
                 .run("--server.port=" + free, "--warden.identity.issuer=http://localhost:" + free,
                         "--warden.data-dir=" + Files.createTempDirectory("warden-portal-bench"),
                         "--logging.level.root=WARN", "--warden.lifecycle.sweep-interval=PT24H")) {
-            int port = ((WebServerApplicationContext) warden).getWebServer().getPort();
+            int port = Objects.requireNonNull(((WebServerApplicationContext) warden).getWebServer(), "Warden serves HTTP").getPort();
             String base = "http://localhost:" + port;
             JdbcClient jdbc = JdbcClient.create(warden.getBean(DataSource.class));
             long seeding = System.nanoTime();
@@ -75,7 +76,7 @@ public final class PortalBench {
                         '{text-search}', 'bench', now(), now(), now(), now() + interval '60 days', 1
                     from generate_series(1, :agents) g""").param("agents", agents).update();
             List<String> ids = jdbc.sql("select id::text from agent where name like 'Seeded agent %' order by name limit 100")
-                    .query(String.class).list();
+                    .query((rows, row) -> rows.getString("id")).list();
             AuditLog audit = warden.getBean(AuditLog.class);
             List<CompletableFuture<?>> pending = new ArrayList<>();
             for (int i = 0; i < events; i++) {

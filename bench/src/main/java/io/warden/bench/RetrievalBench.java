@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Load driver for the retrieval service. Run with {@code --add-modules jdk.incubator.vector} so Lucene
@@ -139,7 +140,7 @@ public final class RetrievalBench {
      * @param reuse an index folder a previous run built (same seed, same vectors), to measure other
      *              search settings without building again; null to build
      */
-    static void million(Map<String, Object> results, Path reuse, int[] candidateCounts) throws Exception {
+    static void million(Map<String, Object> results, @Nullable Path reuse, int[] candidateCounts) throws Exception {
         int dimension = 512;
         Random random = new Random(17);
         List<VectorRecord> records = clustered(1_000_000, dimension, 5000, random);

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -123,7 +124,7 @@ public final class WorkflowBench {
         results.put("sweep_100k_agents_s", Math.round(first.millis() / 10.0) / 100.0);
         results.put("second_sweep_started", second.started());
         results.put("second_sweep_s", Math.round(second.millis() / 10.0) / 100.0);
-        boolean once = first.started().get("dormancy") == dormant && first.started().get("orphaned-owner") == orphaned
+        boolean once = Objects.equals(first.started().get("dormancy"), dormant) && Objects.equals(first.started().get("orphaned-owner"), orphaned)
                 && second.started().values().stream().allMatch(n -> n == 0);
         results.put("processes_started_exactly_once", once);
         System.err.printf("sweep of %d agents: %s in %.2f s; again: %s in %.2f s%n", agents, first.started(), first.millis() / 1e3,

@@ -89,8 +89,10 @@ class DatabaseConfiguration {
     @Bean
     @FlywayDataSource
     DataSource flywayDataSource(WardenDatabase database) {
-        return new SimpleDriverDataSource(new org.postgresql.Driver(), database.url(), database.migrationUser(),
-                database.migrationPassword());
+        SimpleDriverDataSource owner = new SimpleDriverDataSource(new org.postgresql.Driver(), database.url());
+        owner.setUsername(database.migrationUser()); // unset: the driver's own default, as for the pool
+        owner.setPassword(database.migrationPassword());
+        return owner;
     }
 
     /** Tells the migrations which role to grant the application's privileges to. */

@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 
@@ -129,7 +130,7 @@ record EmbeddedPasswords(String superuser, String application) {
 
     /** Creates an empty file that only its owner may read, with the mode set at creation (no window). */
     static void createOwnerOnly(Path file) throws IOException {
-        if (posix(file.getParent())) {
+        if (posix(Objects.requireNonNullElse(file.getParent(), Path.of("")))) { // a bare name lives in the working directory
             FileAttribute<Set<PosixFilePermission>> ownerOnly = PosixFilePermissions.asFileAttribute(OWNER_ONLY);
             Files.createFile(file, ownerOnly);
             // the umask may have taken bits away, never added any; set the mode anyway

@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.ServletServerHttpResponse;
 import org.springframework.security.authentication.AuthenticationProvider;
@@ -41,7 +42,7 @@ final class ActiveAgentsOnly implements AuthenticationProvider {
     }
 
     @Override
-    public Authentication authenticate(Authentication authentication) throws AuthenticationException {
+    public @Nullable Authentication authenticate(Authentication authentication) throws AuthenticationException {
         Authentication result = delegate.authenticate(authentication);
         if (result instanceof OAuth2ClientAuthenticationToken client && client.getRegisteredClient() != null) {
             String clientId = client.getRegisteredClient().getClientId();

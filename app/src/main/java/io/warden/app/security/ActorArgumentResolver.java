@@ -4,6 +4,7 @@ import io.warden.registry.Actor;
 import io.warden.registry.Role;
 import java.util.EnumSet;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.MethodParameter;
 import org.springframework.security.authentication.AuthenticationCredentialsNotFoundException;
 import org.springframework.security.core.Authentication;
@@ -24,12 +25,12 @@ final class ActorArgumentResolver implements HandlerMethodArgumentResolver {
     }
 
     @Override
-    public Actor resolveArgument(MethodParameter parameter, ModelAndViewContainer mavContainer,
-            NativeWebRequest webRequest, WebDataBinderFactory binderFactory) {
+    public Actor resolveArgument(MethodParameter parameter, @Nullable ModelAndViewContainer mavContainer,
+            NativeWebRequest webRequest, @Nullable WebDataBinderFactory binderFactory) {
         return actorOf(SecurityContextHolder.getContext().getAuthentication());
     }
 
-    static Actor actorOf(Authentication authentication) {
+    static Actor actorOf(@Nullable Authentication authentication) {
         if (authentication instanceof org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken session
                 && session.isAuthenticated()
                 && session.getPrincipal() instanceof org.springframework.security.oauth2.core.oidc.user.OidcUser person) {

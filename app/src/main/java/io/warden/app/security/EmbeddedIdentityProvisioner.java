@@ -119,12 +119,16 @@ final class EmbeddedIdentityProvisioner implements IdentityProvisioner {
 
     @Override
     public void remove(AgentView agent) {
+        String clientId = agent.clientId();
+        if (clientId == null) {
+            throw new IllegalStateException("Agent " + agent.id() + " has no client to remove");
+        }
         jdbc.sql("""
                 delete from oauth2_authorization where registered_client_id in
                     (select id from oauth2_registered_client where client_id = :clientId)""")
                 .param("clientId", agent.clientId()).update();
-        jdbc.sql("delete from oauth2_registered_client where client_id = :clientId").param("clientId", agent.clientId()).update();
-        secrets.delete(agent.clientId());
+        jdbc.sql("delete from oauth2_registered_client where client_id = :clientId").param("clientId", clientId).update();
+        secrets.delete(clientId);
     }
 
     private static String newSecret() {

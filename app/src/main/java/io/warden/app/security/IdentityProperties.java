@@ -124,6 +124,6 @@ public record IdentityProperties(
 
     /** The claim value that stands for {@code role}. */
     public String claimValue(Role role) {
-        return java.util.Objects.requireNonNull(roleValues).get(role);
+        return java.util.Objects.requireNonNull(java.util.Objects.requireNonNull(roleValues).get(role), "a claim value for every role");
     }
 }

@@ -16,6 +16,7 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Date;
+import java.util.Objects;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -84,7 +85,8 @@ final class LedgerCertificates implements JwtDecoderFactory<RegisteredClient> {
     private static X509Certificate certificate(AgentCredential credential) {
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
-                    new ByteArrayInputStream(credential.certificatePem().getBytes(StandardCharsets.US_ASCII)));
+                    new ByteArrayInputStream(Objects.requireNonNull(credential.certificatePem(), "a certificate credential carries its PEM")
+                            .getBytes(StandardCharsets.US_ASCII)));
         } catch (CertificateException | RuntimeException e) {
             throw new BadJwtException("The client's registered certificate cannot be read", e);
         }

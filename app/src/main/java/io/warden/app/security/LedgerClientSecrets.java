@@ -6,6 +6,7 @@ import io.warden.registry.CredentialLedger;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
@@ -46,7 +47,7 @@ final class LedgerClientSecrets implements AuthenticationProvider {
     }
 
     @Override
-    public Authentication authenticate(Authentication authentication) throws AuthenticationException {
+    public @Nullable Authentication authenticate(Authentication authentication) throws AuthenticationException {
         OAuth2ClientAuthenticationToken presented = (OAuth2ClientAuthenticationToken) authentication;
         ClientAuthenticationMethod method = presented.getClientAuthenticationMethod();
         if (!ClientAuthenticationMethod.CLIENT_SECRET_BASIC.equals(method) && !ClientAuthenticationMethod.CLIENT_SECRET_POST.equals(method)) {

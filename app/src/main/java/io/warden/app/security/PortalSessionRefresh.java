@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -119,7 +120,8 @@ final class PortalSessionRefresh extends OncePerRequestFilter {
         standing.roles().forEach(role -> authorities.add(new SimpleGrantedAuthority("ROLE_" + role.name())));
         Authentication updated = signedIn instanceof OAuth2AuthenticationToken oauth
                 ? new OAuth2AuthenticationToken(oauth.getPrincipal(), authorities, oauth.getAuthorizedClientRegistrationId())
-                : UsernamePasswordAuthenticationToken.authenticated(signedIn.getPrincipal(), null, authorities);
+                : UsernamePasswordAuthenticationToken.authenticated(
+                        Objects.requireNonNull(signedIn.getPrincipal(), "a signed-in session has a principal"), null, authorities);
         SecurityContext context = SecurityContextHolder.createEmptyContext();
         context.setAuthentication(updated);
         SecurityContextHolder.setContext(context);
@@ -168,7 +170,7 @@ final class PortalSessionRefresh extends OncePerRequestFilter {
 
     private static Set<Role> roles(Authentication signedIn) {
         return signedIn.getAuthorities().stream().filter(PortalSessionRefresh::isRole)
-                .map(a -> role(a.getAuthority().substring(5))).flatMap(Optional::stream)
+                .map(a -> role(Objects.requireNonNull(a.getAuthority(), "isRole checked it").substring(5))).flatMap(Optional::stream)
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 

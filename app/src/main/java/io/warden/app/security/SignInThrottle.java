@@ -48,7 +48,7 @@ final class SignInThrottle {
                 where key in (:keys) and blocked_until > :now""")
                 .param("keys", keys(username, address))
                 .param("now", Timestamp.from(now))
-                .query(Timestamp.class).list();
+                .query((rows, row) -> rows.getTimestamp("blocked_until")).list();
         return until.stream().map(Timestamp::toInstant).max(Instant::compareTo).map(end -> Duration.between(now, end));
     }
 

@@ -12,6 +12,7 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -81,7 +82,7 @@ final class SigningKeys {
         try {
             json = new String(kek.open(context(row.kid()), row.stored()), StandardCharsets.UTF_8);
         } catch (KeyEncryptionKey.SealedValueRefused e) {
-            throw refused(row.kid(), e.getMessage());
+            throw refused(row.kid(), Objects.requireNonNullElse(e.getMessage(), "the key-encryption key refuses it"));
         }
         return checked(row.kid(), json);
     }

@@ -1,6 +1,7 @@
 package io.warden.app.security;
 
 import java.time.Duration;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.DisabledException;
@@ -54,7 +55,7 @@ final class ThrottledSignIn implements AuthenticationProvider {
             response.setHeader("Retry-After", Long.toString(throttled.seconds()));
             response.setContentType("text/html;charset=UTF-8");
             response.getWriter().write("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in paused</title>"
-                    + "</head><body><h1>Sign-in paused</h1><p id=\"throttled\">" + HtmlUtils.htmlEscape(throttled.getMessage())
+                    + "</head><body><h1>Sign-in paused</h1><p id=\"throttled\">" + HtmlUtils.htmlEscape(Objects.requireNonNullElse(throttled.getMessage(), "Try again later."))
                     + "</p><p><a href=\"/login\">Back to sign-in</a></p></body></html>");
         };
     }
@@ -68,7 +69,7 @@ final class ThrottledSignIn implements AuthenticationProvider {
     }
 
     @Override
-    public Authentication authenticate(Authentication attempt) {
+    public @Nullable Authentication authenticate(Authentication attempt) {
         String username = attempt.getName();
         String address = address(attempt);
         var wait = throttle.waitFor(username, address);

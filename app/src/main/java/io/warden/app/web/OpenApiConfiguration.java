@@ -20,6 +20,7 @@ import io.warden.registry.Actor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springdoc.core.customizers.OpenApiCustomizer;
@@ -112,7 +113,7 @@ class OpenApiConfiguration {
     }
 
     private static void addProblem(ApiResponses responses, String name) {
-        Problem problem = RESPONSES.get(name);
+        Problem problem = Objects.requireNonNull(RESPONSES.get(name), "no problem response named " + name);
         responses.putIfAbsent(problem.status(), new ApiResponse().$ref("#/components/responses/" + name));
     }
 

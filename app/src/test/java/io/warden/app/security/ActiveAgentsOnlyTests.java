@@ -1,5 +1,6 @@
 package io.warden.app.security;
 
+import org.jspecify.annotations.Nullable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -115,7 +116,7 @@ class ActiveAgentsOnlyTests {
             public List<AgentId> recertificationDue(Instant by) { throw new UnsupportedOperationException(); }
             public Map<AgentId, String> ownersOfLiveAgents() { throw new UnsupportedOperationException(); }
             public AgentView get(AgentId id) { throw new UnsupportedOperationException(); }
-            public io.warden.registry.Page<AgentView> search(io.warden.registry.AgentFilter filter, Integer page, Integer size) {
+            public io.warden.registry.Page<AgentView> search(io.warden.registry.AgentFilter filter, @Nullable Integer page, @Nullable Integer size) {
                 throw new UnsupportedOperationException();
             }
         };

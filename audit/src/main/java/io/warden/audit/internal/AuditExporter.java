@@ -247,7 +247,7 @@ public final class AuditExporter implements io.warden.audit.AuditExports {
                 byte[] signature) throws IOException {
             out.write(String.join(",", COLUMNS));
             out.write("\r\n");
-            Map<String, String> row = new LinkedHashMap<>();
+            Map<String, @Nullable String> row = new LinkedHashMap<>();
             row.put("record_type", "anchor");
             row.put("sequence", Long.toString(anchorSeq));
             row.put("hash", HexFormat.of().formatHex(anchorHash));
@@ -264,7 +264,7 @@ public final class AuditExporter implements io.warden.audit.AuditExports {
         @Override
         public void event(AuditRecord record, String canonical) throws IOException {
             var event = record.event();
-            Map<String, String> row = new LinkedHashMap<>();
+            Map<String, @Nullable String> row = new LinkedHashMap<>();
             row.put("record_type", "event");
             row.put("sequence", Long.toString(record.sequence()));
             row.put("time", record.time().toString());
@@ -287,7 +287,7 @@ public final class AuditExporter implements io.warden.audit.AuditExports {
 
         @Override
         public void checkpoint(Checkpoint checkpoint) throws IOException {
-            Map<String, String> row = new LinkedHashMap<>();
+            Map<String, @Nullable String> row = new LinkedHashMap<>();
             row.put("record_type", "checkpoint");
             row.put("sequence", Long.toString(checkpoint.lastSequence()));
             row.put("time", checkpoint.time().toString());

@@ -32,7 +32,7 @@ public record AuditProperties(
         @Nullable Path signingPublicKey,
         @Nullable Keystore keystore,
         @DefaultValue("./.warden/audit") Path keyDir,
-        @Nullable List<Path> trustedPublicKeys) {
+        @DefaultValue List<Path> trustedPublicKeys) {
 
     /** A PKCS#12 keystore and the alias of the Ed25519 key in it. */
     public record Keystore(Path path, String password, String alias) {
@@ -52,7 +52,7 @@ public record AuditProperties(
             throw new IllegalArgumentException("Set both warden.audit.signing-key (PKCS#8 PEM) and "
                     + "warden.audit.signing-public-key (X.509 PEM), or neither");
         }
-        trustedPublicKeys = trustedPublicKeys == null ? List.of() : List.copyOf(trustedPublicKeys);
+        trustedPublicKeys = List.copyOf(trustedPublicKeys);
     }
 
     /** Records that may follow the last checkpoint before a verifier calls checkpoints missing. */

@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -400,6 +401,7 @@ public final class ExportVerifierFormats {
         }
 
         private String cell(List<String> cells, String column) throws Malformed {
+            List<String> header = Objects.requireNonNull(this.header, "next() reads the header before any row");
             int index = header.indexOf(column);
             if (index < 0) {
                 throw new Malformed("the CSV has no column '" + column + "'");

@@ -23,6 +23,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -178,8 +182,9 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
         try {
             return queued.get(properties.appendTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof AuditWriteFailed failed ? failed
-                    : new AuditWriteFailed("Could not record " + event.action() + ": " + e.getCause().getMessage(), e.getCause());
+            Throwable cause = Objects.requireNonNullElse(e.getCause(), e);
+            throw cause instanceof AuditWriteFailed failed ? failed
+                    : new AuditWriteFailed("Could not record " + event.action() + ": " + cause.getMessage(), cause);
         } catch (TimeoutException e) {
             throw new AuditWriteFailed("Recording " + event.action() + " took longer than " + properties.appendTimeout()
                     + "; treat it as not recorded", e);

@@ -9,6 +9,7 @@ import java.sql.Statement;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -17,7 +18,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 final class AuditDatabase {
 
-    private static EmbeddedPostgres server;
+    private static @Nullable EmbeddedPostgres server;
 
     final String name = "audit_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     final DataSource dataSource;
@@ -48,14 +49,16 @@ final class AuditDatabase {
 
     static synchronized EmbeddedPostgres server() {
         if (server == null) {
+            EmbeddedPostgres started;
             try {
-                server = EmbeddedPostgres.builder().start();
+                started = EmbeddedPostgres.builder().start();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            server = started;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
-                    server.close();
+                    started.close();
                 } catch (IOException ignored) {
                     // the JVM is ending
                 }

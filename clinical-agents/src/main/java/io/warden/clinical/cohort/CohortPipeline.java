@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import tools.jackson.core.type.TypeReference;
@@ -418,7 +419,7 @@ public final class CohortPipeline {
             progress.done(embedded.size(), distinct.size());
         }
         progress.done(embedded.size(), distinct.size());
-        return texts.stream().map(text -> embedded.get(positions.get(text))).toList();
+        return texts.stream().map(text -> embedded.get(Objects.requireNonNull(positions.get(text), "every text has a position"))).toList();
     }
 
     private static String nonNull(@org.jspecify.annotations.Nullable String value) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The image tier by zero-shot classification, CLIP style: the representative slice's embedding is compared
@@ -52,7 +53,7 @@ public final class EmbeddingImageAnatomy implements ImageAnatomy {
         } catch (EmbeddingRejected e) {
             return Optional.empty(); // a slice the model cannot decode leaves the series to the tiers' default
         }
-        Anatomy best = null;
+        @Nullable Anatomy best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
         for (Map.Entry<Anatomy, float[]> label : labels.entrySet()) {
             double score = 0;
@@ -63,6 +64,9 @@ public final class EmbeddingImageAnatomy implements ImageAnatomy {
                 bestScore = score;
                 best = label.getKey();
             }
+        }
+        if (best == null) {
+            return Optional.empty(); // no labels, or no score above -infinity: nothing to call it
         }
         return Optional.of(new Scored(best, bestScore));
     }

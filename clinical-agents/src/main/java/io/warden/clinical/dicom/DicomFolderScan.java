@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -100,7 +101,7 @@ public final class DicomFolderScan {
                     } catch (IOException e) {
                         return new Skipped(file[0].toString(), OUTSIDE);
                     } catch (DicomFormatException e) {
-                        return new Skipped(file[0].toString(), e.getMessage());
+                        return new Skipped(file[0].toString(), Objects.requireNonNullElse(e.getMessage(), "not readable as DICOM"));
                     } catch (RuntimeException | StackOverflowError e) {
                         // the reader turns its failures into DicomFormatException; whatever else one file causes,
                         // it is that file's skip reason and never the whole scan's failure

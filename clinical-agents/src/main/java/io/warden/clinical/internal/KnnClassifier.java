@@ -43,6 +43,9 @@ public final class KnnClassifier {
                 winner = vote.getKey();
             }
         }
+        if (winner == null) {
+            throw new RetrievalRejected("empty-collection", "No label of the " + neighbours.size() + " neighbours has a score");
+        }
         return new Classification(winner, Map.copyOf(votes), List.copyOf(neighbours));
     }
 

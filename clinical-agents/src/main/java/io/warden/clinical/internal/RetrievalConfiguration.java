@@ -6,6 +6,8 @@ import io.warden.clinical.Retrieval;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -24,7 +26,7 @@ class RetrievalConfiguration {
     OnnxTextEmbedder textEmbedder(RetrievalProperties properties) {
         int threads = properties.threads() > 0 ? properties.threads() : Runtime.getRuntime().availableProcessors();
         var settings = new OnnxTextEmbedder.Settings(properties.textModel().equals("file")
-                ? String.valueOf(properties.modelFile().getFileName()) : "all-MiniLM-L6-v2" + (properties.textModel().equals("minilm-q") ? " (int8)" : ""),
+                ? String.valueOf(modelFile(properties).getFileName()) : "all-MiniLM-L6-v2" + (properties.textModel().equals("minilm-q") ? " (int8)" : ""),
                 properties.batchSize(), 10_000, threads, properties.cuda(), properties.outputName(), properties.pooling());
         return switch (properties.textModel()) {
             case "minilm-q" -> OnnxTextEmbedder.miniLmQuantized(settings);
@@ -34,17 +36,20 @@ class RetrievalConfiguration {
     }
 
     private static OnnxTextEmbedder fromFiles(RetrievalProperties properties, OnnxTextEmbedder.Settings settings) {
+        Path modelFile = modelFile(properties);
+        // RetrievalProperties refuses text-model=file without both files
+        Path tokenizerFile = Objects.requireNonNull(properties.tokenizerFile(), "warden.retrieval.tokenizer-file");
         byte[] model;
         try {
-            model = Files.readAllBytes(properties.modelFile());
+            model = Files.readAllBytes(modelFile);
         } catch (IOException e) {
-            throw new ModelUnavailable("The model file " + properties.modelFile() + " cannot be read: " + e.getMessage(), e);
+            throw new ModelUnavailable("The model file " + modelFile + " cannot be read: " + e.getMessage(), e);
         }
-        try (InputStream tokenizer = Files.newInputStream(properties.tokenizerFile())) {
+        try (InputStream tokenizer = Files.newInputStream(tokenizerFile)) {
             return OnnxTextEmbedder.create(model, WordPieceTokenizer.fromTokenizerJson(tokenizer,
-                    properties.tokenizerFile().toString()), settings, properties.modelFile().toString());
+                    tokenizerFile.toString()), settings, modelFile.toString());
         } catch (IOException e) {
-            throw new ModelUnavailable("The tokenizer " + properties.tokenizerFile() + " cannot be read: " + e.getMessage(), e);
+            throw new ModelUnavailable("The tokenizer " + tokenizerFile + " cannot be read: " + e.getMessage(), e);
         }
     }
 
@@ -96,5 +101,10 @@ class RetrievalConfiguration {
                     + "warden.retrieval.remote.token");
         }
         return new HttpRetrieval(remote.url(), remote.token(), remote.timeout());
+    }
+
+    /** RetrievalProperties refuses text-model=file without a model file. */
+    private static Path modelFile(RetrievalProperties properties) {
+        return Objects.requireNonNull(properties.modelFile(), "warden.retrieval.model-file");
     }
 }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -460,7 +461,9 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
         Object agentId = variables.get(BpmnProcesses.CORRELATION_VARIABLE);
         Job job = new Job(task.getId(), task.getProcessDefinitionKey(), task.getTopicName(),
                 agentId == null ? String.valueOf(task.getBusinessKey()) : agentId.toString(), variables, left);
-        JobResult result = dispatcher.run(handlers.get(task.getTopicName()), job);
+        // only the topics of registered handlers are fetched, and a handler is never unregistered
+        JobHandler handler = Objects.requireNonNull(handlers.get(task.getTopicName()), "no handler for " + task.getTopicName());
+        JobResult result = dispatcher.run(handler, job);
         for (int attempt = 1; ; attempt++) {
             try {
                 switch (result) {

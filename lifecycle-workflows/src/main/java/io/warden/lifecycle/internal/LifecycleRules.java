@@ -227,7 +227,7 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
     private int fire(LifecycleRule rule, Instant now) {
         return switch (rule.kind()) {
             case DORMANT -> start(BpmnProcesses.RETIREMENT, rule,
-                    agents.dormantSince(now.minus(Duration.ofDays(((Number) rule.parameters().get("days")).longValue()))));
+                    agents.dormantSince(now.minus(Duration.ofDays(number(rule, "days").longValue()))));
             case RECERTIFICATION_DUE -> start(BpmnProcesses.RECERTIFICATION, rule, agents.recertificationDue(now));
             case OWNER_INACTIVE -> start(BpmnProcesses.ORPHANED, rule, orphaned());
             case RISK_SIGNAL -> riskSignals(rule, now);
@@ -249,8 +249,16 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
         return engine.startAll(process, candidates.stream().map(AgentId::toString).toList(), Map.of("rule", rule.key()));
     }
 
+    /** A rule's numeric parameter; the rule's kind requires it, so a missing one is a rule stored wrongly. */
+    private static Number number(LifecycleRule rule, String parameter) {
+        if (!(rule.parameters().get(parameter) instanceof Number value)) {
+            throw new IllegalStateException("Lifecycle rule " + rule.kind() + " has no numeric parameter '" + parameter + "'");
+        }
+        return value;
+    }
+
     private int riskSignals(LifecycleRule rule, Instant now) {
-        int denials = ((Number) rule.parameters().get("denials")).intValue();
+        int denials = number(rule, "denials").intValue();
         Duration window = Duration.parse((String) rule.parameters().get("window"));
         int signalled = 0;
         for (var entry : analytics.countByAgent("gateway.decision", "DENY", now.minus(window)).entrySet()) {

@@ -119,7 +119,7 @@ class IdentityLifecycleTests {
             public List<AgentId> recertificationDue(Instant by) { throw new UnsupportedOperationException(); }
             public Map<AgentId, String> ownersOfLiveAgents() { throw new UnsupportedOperationException(); }
             public AgentView get(AgentId id) { throw new UnsupportedOperationException(); }
-            public io.warden.registry.Page<AgentView> search(io.warden.registry.AgentFilter filter, Integer page, Integer size) {
+            public io.warden.registry.Page<AgentView> search(io.warden.registry.AgentFilter filter, @Nullable Integer page, @Nullable Integer size) {
                 throw new UnsupportedOperationException();
             }
         };

@@ -39,6 +39,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -220,7 +221,8 @@ public final class GatewayService {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             recordOutcome(agent, clientId, toolKey, request, digest, Outcome.SERIOUS_FAILURE, started, 0);
             if (cause instanceof io.warden.clinical.RetrievalRejected rejected) {
-                throw new GatewayDenied(ProblemKind.INVALID, List.of(ReasonCodes.INVALID_REQUEST, rejected.code()), rejected.getMessage(), 0);
+                throw new GatewayDenied(ProblemKind.INVALID, List.of(ReasonCodes.INVALID_REQUEST, rejected.code()),
+                        Objects.requireNonNullElse(rejected.getMessage(), "The retrieval request is invalid"), 0);
             }
             throw new GatewayDenied(ProblemKind.UNAVAILABLE, List.of(ReasonCodes.RETRIEVAL_UNAVAILABLE), e instanceof TimeoutException
                     ? "The retrieval service did not answer within " + deadline : "The retrieval service failed", 0);
@@ -270,7 +272,7 @@ public final class GatewayService {
     private Admitted admit(String clientId, String toolKey, GatewayRequest request, String digest, boolean canary) {
         AgentView agent = canary ? Canary.AGENT : cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId)).orElse(null);
         if (agent == null) {
-            deny(ProblemKind.UNAUTHENTICATED, null, clientId, toolKey, request, digest, List.of(ReasonCodes.AGENT_UNKNOWN),
+            throw deny(ProblemKind.UNAUTHENTICATED, null, clientId, toolKey, request, digest, List.of(ReasonCodes.AGENT_UNKNOWN),
                     "The token's client is not a registered agent");
         }
         var covered = covers(agent, toolKey, request.dataset());
@@ -312,7 +314,7 @@ public final class GatewayService {
         DataScopeView dataset = canary ? Canary.DATASET_VIEW : cache.<DataScopeView>scope(request.dataset(),
                 () -> found(() -> registry.dataScope(request.dataset()))).orElse(null);
         if (tool == null || dataset == null) {
-            deny(ProblemKind.FORBIDDEN, agent, clientId, toolKey, request, digest,
+            throw deny(ProblemKind.FORBIDDEN, agent, clientId, toolKey, request, digest,
                     List.of(tool == null ? ReasonCodes.UNKNOWN_TOOL : ReasonCodes.UNKNOWN_DATASET), "Unknown tool or dataset");
         }
         Decision decision = metrics.decide(decisionPoint, input(agent, tool, dataset, purpose, request, covered, canary));
@@ -378,12 +380,13 @@ public final class GatewayService {
         }
     }
 
-    private void deny(ProblemKind kind, @Nullable AgentView agent, String clientId, String tool, GatewayRequest request,
+    /** Records the refusal and throws it; never returns (typed so that a caller can write {@code throw deny(...)}). */
+    private GatewayDenied deny(ProblemKind kind, @Nullable AgentView agent, String clientId, String tool, GatewayRequest request,
             String digest, List<String> reasons, String message) {
-        deny(kind, agent, clientId, tool, request, digest, reasons, message, 0);
+        return deny(kind, agent, clientId, tool, request, digest, reasons, message, 0);
     }
 
-    private void deny(ProblemKind kind, @Nullable AgentView agent, String clientId, String tool, GatewayRequest request,
+    private GatewayDenied deny(ProblemKind kind, @Nullable AgentView agent, String clientId, String tool, GatewayRequest request,
             String digest, List<String> reasons, String message, long retryAfter) {
         recordRefusal(new Refused(agent, clientId, tool, request, digest, reasons), null);
         throw new GatewayDenied(kind, reasons, message, retryAfter);

@@ -29,8 +29,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -76,9 +78,9 @@ class GovernedCohortReads implements CohortReads {
     public List<CohortRuns.Run> list(Actor reader) {
         List<CohortRuns.Run> all = builds().list();
         boolean oversight = oversight(reader);
-        Entitlement entitlement = oversight ? null : entitlement(reader);
+        Predicate<String> entitled = oversight ? dataset -> true : entitlement(reader)::holds;
         List<CohortRuns.Run> shown = all.stream()
-                .filter(run -> oversight || entitlement.holds(run.dataset()))
+                .filter(run -> entitled.test(run.dataset()))
                 // a kill switch on a run's dataset hides the run itself, and a retired builder's cohorts are gone
                 .filter(run -> oversight || (!stopped(run) && !builderRetired(run)))
                 .map(run -> view(reader, run)).toList();
@@ -244,7 +246,8 @@ class GovernedCohortReads implements CohortReads {
     }
 
     private static CohortReadRefused unavailable(EntitlementsUnavailable e) {
-        return new CohortReadRefused(ProblemKind.UNAVAILABLE, EntitlementsUnavailable.CODE, ReasonCodes.DECISION_UNAVAILABLE, null, e.getMessage(), Map.of());
+        return new CohortReadRefused(ProblemKind.UNAVAILABLE, EntitlementsUnavailable.CODE, ReasonCodes.DECISION_UNAVAILABLE, null,
+                Objects.requireNonNullElse(e.getMessage(), "The entitlements cannot be read"), Map.of());
     }
 
     private static CohortReadRefused notEntitled(Actor reader, CohortRuns.Run run) {

@@ -336,7 +336,7 @@ final class PostgresSelfTest implements SelfTest, SmartLifecycle, PostgresNotifi
     @Override
     public List<Result> recent(int limit) {
         List<UUID> runs = jdbc.sql("select id from self_test_run where finished_at is not null order by started_at desc limit :limit")
-                .param("limit", Math.max(1, Math.min(limit, 100))).query(UUID.class).list();
+                .param("limit", Math.max(1, Math.min(limit, 100))).query((rows, row) -> rows.getObject("id", UUID.class)).list();
         List<Result> results = new ArrayList<>();
         for (UUID run : runs) {
             Duration took = jdbc.sql("select (extract(epoch from finished_at - started_at) * 1000)::bigint from self_test_run where id = :id")

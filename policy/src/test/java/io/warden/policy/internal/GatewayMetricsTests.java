@@ -25,6 +25,7 @@ class GatewayMetricsTests {
     final GatewayMetrics metrics = new GatewayMetrics(meters, Clock.fixed(now, ZoneOffset.UTC));
 
     @Test
+    @SuppressWarnings("NullAway") // the nulls are the input under test: the guards are for callers NullAway does not see
     void aRegistryAndAClockAreRequired() {
         assertThatThrownBy(() -> new GatewayMetrics(null, Clock.systemUTC())).isInstanceOf(NullPointerException.class)
                 .hasMessage("registry");

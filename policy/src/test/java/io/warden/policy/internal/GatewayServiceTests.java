@@ -47,6 +47,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -101,8 +102,10 @@ class GatewayServiceTests {
                     new SearchHit("b", 0.8f, Map.of("dataset", "elsewhere")));
         }
         public List<SearchHit> searchByImage(String c, byte[] i, int k, Map<String, String> f) { return List.of(); }
-        public Classification classifyText(String c, String t, int k, String l, boolean w, Map<String, String> f) { return null; }
-        public Status status() { return null; }
+        public Classification classifyText(String c, String t, int k, String l, boolean w, Map<String, String> f) {
+            throw new UnsupportedOperationException("not used");
+        }
+        public Status status() { throw new UnsupportedOperationException("not used"); }
     };
 
     KillSwitches switches = new KillSwitches() {
@@ -148,7 +151,7 @@ class GatewayServiceTests {
         public List<AgentId> recertificationDue(Instant by) { throw new UnsupportedOperationException("not used"); }
         public Map<AgentId, String> ownersOfLiveAgents() { throw new UnsupportedOperationException("not used"); }
         public AgentView get(AgentId id) { throw new UnsupportedOperationException("not used"); }
-        public io.warden.registry.Page<AgentView> search(io.warden.registry.AgentFilter filter, Integer page, Integer size) {
+        public io.warden.registry.Page<AgentView> search(io.warden.registry.AgentFilter filter, @Nullable Integer page, @Nullable Integer size) {
             throw new UnsupportedOperationException("not used");
         }
     };
@@ -185,7 +188,7 @@ class GatewayServiceTests {
         return gateway(new EmbeddedPolicyDecisionPoint());
     }
 
-    static GatewayRequest request(String dataset, String purpose) {
+    static GatewayRequest request(String dataset, @Nullable String purpose) {
         return new GatewayRequest("collection", dataset, purpose, "chest", null, 500, null, null);
     }
 

@@ -63,7 +63,7 @@ class PolicyChangeOrderTests {
         }
 
         List<String> changes = jdbc.sql("select kind from policy_change where seq > :before order by seq").param("before", before)
-                .query(String.class).list();
+                .query((rows, row) -> rows.getString("kind")).list();
         assertThat(changes).containsExactly("data_scope", "tool");
 
         PolicyCache cache = new PolicyCache(Duration.ofMinutes(1));

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A fresh database with the policy module's migrations on one embedded PostgreSQL per test JVM. Each
@@ -16,7 +17,7 @@ import org.flywaydb.core.Flyway;
  */
 final class PolicyDatabase {
 
-    private static EmbeddedPostgres server;
+    private static @Nullable EmbeddedPostgres server;
 
     final String url;
 
@@ -47,14 +48,16 @@ final class PolicyDatabase {
 
     static synchronized EmbeddedPostgres server() {
         if (server == null) {
+            EmbeddedPostgres started;
             try {
-                server = EmbeddedPostgres.builder().start();
+                started = EmbeddedPostgres.builder().start();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            server = started;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
-                    server.close();
+                    started.close();
                 } catch (IOException ignored) {
                     // the JVM is ending
                 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -29,7 +30,11 @@ class AnalyticsController {
     }
 
     /** One agent's use of one tool over the whole window. */
-    record Usage(String agentId, String tool, long calls, long denials, Long p50LatencyMicros) {
+    private static @Nullable Long slower(@Nullable Long a, @Nullable Long b) {
+        return a == null ? b : b == null ? a : Long.valueOf(Math.max(a, b));
+    }
+
+    record Usage(String agentId, String tool, long calls, long denials, @Nullable Long p50LatencyMicros) {
     }
 
     private final AuditAnalytics analytics;
@@ -48,8 +53,7 @@ class AnalyticsController {
             String tool = row.tool() == null ? "-" : row.tool();
             usage.merge(row.agentId() + "\u0000" + tool, new Usage(row.agentId(), tool, row.calls(), row.denials(), row.p50LatencyMicros()),
                     (a, b) -> new Usage(a.agentId(), a.tool(), a.calls() + b.calls(), a.denials() + b.denials(),
-                            a.p50LatencyMicros() == null ? b.p50LatencyMicros() : b.p50LatencyMicros() == null ? a.p50LatencyMicros()
-                                    : Math.max(a.p50LatencyMicros(), b.p50LatencyMicros())));
+                            slower(a.p50LatencyMicros(), b.p50LatencyMicros())));
         }
         model.addAttribute("actor", actor);
         model.addAttribute("hours", window);

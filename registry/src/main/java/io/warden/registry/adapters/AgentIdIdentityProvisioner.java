@@ -67,7 +67,8 @@ public final class AgentIdIdentityProvisioner implements IdentityProvisioner {
         identity.getAdditionalData().put("sponsors@odata.bind", List.of(baseUrl + "/users/" + agent.ownerId()));
         RequestInformation request = request(HttpMethod.POST, "/servicePrincipals/microsoft.graph.agentIdentity");
         request.setContentFromParsable(graph.getRequestAdapter(), "application/json", identity);
-        AgentIdentity created = graph.getRequestAdapter().send(request, ERRORS, AgentIdentity::createFromDiscriminatorValue);
+        AgentIdentity created = GraphValues.required(
+                graph.getRequestAdapter().send(request, ERRORS, AgentIdentity::createFromDiscriminatorValue), "agent identity");
         log.info("Provisioned the Entra agent identity {} for agent {}", created.getId(), agent.id());
         return clientId(created);
     }
@@ -108,7 +109,8 @@ public final class AgentIdIdentityProvisioner implements IdentityProvisioner {
 
     /** An agent identity's client id (what its tokens carry) is its appId; its object id otherwise. */
     private static String clientId(ServicePrincipal principal) {
-        return principal.getAppId() != null ? principal.getAppId() : principal.getId();
+        String appId = principal.getAppId();
+        return appId != null ? appId : GraphValues.required(principal.getId(), "service principal id");
     }
 
     private String objectId(AgentView agent) {
@@ -116,7 +118,7 @@ public final class AgentIdIdentityProvisioner implements IdentityProvisioner {
         if (found == null) {
             throw new IllegalStateException("No agent identity " + agent.clientId() + " in Entra for agent " + agent.id());
         }
-        return found.getId();
+        return GraphValues.required(found.getId(), "service principal id");
     }
 
     private static String byClientId(AgentView agent) {

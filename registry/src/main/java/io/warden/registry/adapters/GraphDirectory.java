@@ -100,8 +100,11 @@ public final class GraphDirectory implements Directory {
         }
         while (page != null) {
             if (page.getValue() != null) {
-                page.getValue().forEach(group -> groups.add(new io.warden.registry.DirectoryGroup(group.getId(),
-                        group.getDisplayName() == null ? group.getId() : group.getDisplayName())));
+                page.getValue().forEach(group -> {
+                    String id = GraphValues.required(group.getId(), "group id");
+                    String name = group.getDisplayName();
+                    groups.add(new io.warden.registry.DirectoryGroup(id, name == null ? id : name));
+                });
             }
             page = page.getOdataNextLink() == null ? null
                     : graph.users().byUserId(userId).transitiveMemberOf().graphGroup().withUrl(page.getOdataNextLink()).get();
@@ -166,7 +169,7 @@ public final class GraphDirectory implements Directory {
     }
 
     private static DirectoryUser map(User user, @Nullable String managerId, @Nullable Boolean removed) {
-        return new DirectoryUser(user.getId(), String.valueOf(user.getUserPrincipalName()),
+        return new DirectoryUser(GraphValues.required(user.getId(), "user id"), String.valueOf(user.getUserPrincipalName()),
                 user.getDisplayName() == null ? String.valueOf(user.getUserPrincipalName()) : user.getDisplayName(), user.getMail(),
                 Boolean.TRUE.equals(user.getAccountEnabled()), Boolean.TRUE.equals(removed), managerId);
     }

@@ -94,10 +94,12 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
             draft.setDisplayName(agent.name());
             draft.setTags(List.of(TAG, agentTag));
             draft.setNotes("Warden agent " + agent.id() + " owned by " + agent.ownerId() + "; managed by Warden, do not edit");
-            application = graph.applications().post(draft);
+            application = GraphValues.required(graph.applications().post(draft), "application");
         }
+        String objectId = GraphValues.required(application.getId(), "application id");
+        String appId = GraphValues.required(application.getAppId(), "application appId");
         ServicePrincipal principal = new ServicePrincipal();
-        principal.setAppId(application.getAppId());
+        principal.setAppId(appId);
         principal.setTags(List.of(TAG, agentTag));
         try {
             graph.servicePrincipals().post(principal);
@@ -109,7 +111,7 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
         ReferenceCreate owner = new ReferenceCreate();
         owner.setOdataId(baseUrl + "/directoryObjects/" + agent.ownerId());
         try {
-            graph.applications().byApplicationId(application.getId()).owners().ref().post(owner);
+            graph.applications().byApplicationId(objectId).owners().ref().post(owner);
         } catch (ApiException e) {
             if (e.getResponseStatusCode() != 400) { // 400: already an owner
                 throw e;
@@ -128,17 +130,17 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
             key.setEndDateTime(OffsetDateTime.ofInstant(now.plus(secretLifetime), ZoneOffset.UTC));
             Application change = new Application();
             change.setKeyCredentials(List.of(key));
-            graph.applications().byApplicationId(application.getId()).patch(change);
-            secrets.put(application.getAppId(), issued.pem());
-            ledger.record(agent.id(), application.getAppId(), certificateRecord(issued.certificate()), SYSTEM);
-            log.info("Provisioned the Entra application {} for agent {} with a certificate valid until {}", application.getAppId(),
+            graph.applications().byApplicationId(objectId).patch(change);
+            secrets.put(appId, issued.pem());
+            ledger.record(agent.id(), appId, certificateRecord(issued.certificate()), SYSTEM);
+            log.info("Provisioned the Entra application {} for agent {} with a certificate valid until {}", appId,
                     agent.id(), issued.certificate().getNotAfter().toInstant());
-            return application.getAppId();
+            return appId;
         }
-        AgentCredential issued = addPassword(agent, application.getId(), application.getAppId());
-        log.info("Provisioned the Entra application {} for agent {}; its secret expires {}", application.getAppId(), agent.id(),
+        AgentCredential issued = addPassword(agent, objectId, appId);
+        log.info("Provisioned the Entra application {} for agent {}; its secret expires {}", appId, agent.id(),
                 issued.expiresAt());
-        return application.getAppId();
+        return appId;
     }
 
     /** A new client secret, to the secret store and the ledger; earlier ones stay valid until revoked. */
@@ -149,8 +151,9 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
         credential.setDisplayName("warden");
         credential.setEndDateTime(OffsetDateTime.ofInstant(now.plus(secretLifetime), ZoneOffset.UTC));
         body.setPasswordCredential(credential);
-        PasswordCredential issued = graph.applications().byApplicationId(objectId).addPassword().post(body);
-        secrets.put(appId, issued.getSecretText());
+        PasswordCredential issued = GraphValues.required(
+                graph.applications().byApplicationId(objectId).addPassword().post(body), "password credential");
+        secrets.put(appId, GraphValues.required(issued.getSecretText(), "secret text"));
         java.time.Instant start = issued.getStartDateTime() != null ? issued.getStartDateTime().toInstant() : now;
         java.time.Instant end = issued.getEndDateTime() != null ? issued.getEndDateTime().toInstant() : now.plus(secretLifetime);
         return ledger.record(agent.id(), appId, IssuedCredential.secret(issued.getKeyId() == null ? null : issued.getKeyId().toString(),
@@ -164,12 +167,13 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
      */
     @Override
     public java.util.Optional<AgentCredential> rotate(AgentView agent) {
-        if (certificates || agent.clientId() == null) {
+        String clientId = agent.clientId();
+        if (certificates || clientId == null) {
             return java.util.Optional.empty();
         }
-        Application application = graph.applicationsWithAppId(agent.clientId()).get(request ->
-                request.queryParameters.select = new String[] {"id", "appId"});
-        AgentCredential issued = addPassword(agent, application.getId(), agent.clientId());
+        Application application = GraphValues.required(graph.applicationsWithAppId(clientId).get(request ->
+                request.queryParameters.select = new String[] {"id", "appId"}), "application " + clientId);
+        AgentCredential issued = addPassword(agent, GraphValues.required(application.getId(), "application id"), clientId);
         log.info("Rotated the secret of the Entra application {} for agent {}; the new one expires {}", agent.clientId(), agent.id(),
                 issued.expiresAt());
         return java.util.Optional.of(issued);
@@ -177,15 +181,18 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
 
     @Override
     public void revoke(AgentView agent, AgentCredential credential) {
-        if (credential.providerKeyId() == null || agent.clientId() == null) {
+        String keyId = credential.providerKeyId();
+        String clientId = agent.clientId();
+        if (keyId == null || clientId == null) {
             return;
         }
         try {
-            Application application = graph.applicationsWithAppId(agent.clientId()).get(request ->
-                    request.queryParameters.select = new String[] {"id", "appId"});
+            Application application = GraphValues.required(graph.applicationsWithAppId(clientId).get(request ->
+                    request.queryParameters.select = new String[] {"id", "appId"}), "application " + clientId);
             RemovePasswordPostRequestBody body = new RemovePasswordPostRequestBody();
-            body.setKeyId(java.util.UUID.fromString(credential.providerKeyId()));
-            graph.applications().byApplicationId(application.getId()).removePassword().post(body);
+            body.setKeyId(java.util.UUID.fromString(keyId));
+            graph.applications().byApplicationId(GraphValues.required(application.getId(), "application id")).removePassword()
+                    .post(body);
         } catch (ApiException e) {
             if (e.getResponseStatusCode() != 404) { // the application or the secret is already gone
                 throw e;
@@ -220,18 +227,28 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
     private void setEnabled(AgentView agent, boolean enabled) {
         ServicePrincipal change = new ServicePrincipal();
         change.setAccountEnabled(enabled);
-        graph.servicePrincipalsWithAppId(agent.clientId()).patch(change);
+        graph.servicePrincipalsWithAppId(provisioned(agent)).patch(change);
     }
 
     @Override
     public void remove(AgentView agent) {
+        String clientId = provisioned(agent);
         try {
-            graph.applicationsWithAppId(agent.clientId()).delete();
+            graph.applicationsWithAppId(clientId).delete();
         } catch (ApiException e) {
             if (e.getResponseStatusCode() != 404) {
                 throw e;
             }
         }
-        secrets.delete(agent.clientId());
+        secrets.delete(clientId);
+    }
+
+    /** The agent's Entra application; Warden disables and removes only what it provisioned. */
+    private static String provisioned(AgentView agent) {
+        String clientId = agent.clientId();
+        if (clientId == null) {
+            throw new IllegalStateException("Agent " + agent.id() + " has no Entra application");
+        }
+        return clientId;
     }
 }

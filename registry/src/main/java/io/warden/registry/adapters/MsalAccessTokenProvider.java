@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Warden's own app registration signs in to Graph with MSAL4J's client-credentials flow (a certificate, or
@@ -67,7 +68,7 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
     }
 
     @Override
-    public String getAuthorizationToken(URI uri, Map<String, Object> context) {
+    public String getAuthorizationToken(URI uri, @Nullable Map<String, Object> context) {
         if (!hosts.isUrlHostValid(uri)) {
             return "";
         }

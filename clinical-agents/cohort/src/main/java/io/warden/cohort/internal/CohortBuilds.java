@@ -376,7 +376,7 @@ final class CohortBuilds implements CohortRuns {
         AgentView to = builder(toAgentId);
         String name = jdbc.sql("select name from cohort where collection = ?").param(collection).query(String.class).single();
         List<String> datasets = jdbc.sql("select distinct dataset from cohort_run where collection = ? and status <> 'REPLACED'")
-                .param(collection).query(String.class).list();
+                .param(collection).query((rows, row) -> rows.getString("dataset")).list();
         if (!to.dataScopes().containsAll(datasets)) {
             throw new RegistryException.InvalidField("agentId", "Agent " + to.id() + " does not hold the cohort's data scopes " + datasets);
         }
@@ -485,7 +485,7 @@ final class CohortBuilds implements CohortRuns {
         }
         List<String> replaced = jdbc.sql("""
                 select id from cohort_run where collection = ? and id <> ? and status in ('PUBLISHED', 'FAILED')""")
-                .params(run.collection(), run.id()).query(String.class).list();
+                .params(run.collection(), run.id()).query((rows, row) -> rows.getString("id")).list();
         jdbc.sql("""
                 update cohort_run set status = 'PUBLISHED', index_version = ?, finished_at = coalesce(finished_at, ?), message = null
                 where id = ?""").params(version, Timestamp.from(clock.instant()), run.id()).update();

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -78,9 +79,10 @@ public final class CohortSourceUpgrade {
             folders.values().forEach(scopes::addAll);
             boolean rootTaken = catalogue.list().stream().anyMatch(source -> source.location().equals(root));
             if (scopes.size() == 1 && !root.isEmpty() && !rootTaken) {
-                String key = freeKey(kinds.get(root), root);
+                DataSourceKind kind = Objects.requireNonNull(kinds.get(root), "each uncovered root has its runs' kind");
+                String key = freeKey(kind, root);
                 try {
-                    catalogue.create(key, new DataSources.Save(displayName(kinds.get(root), root), kinds.get(root), root, scopes.first()),
+                    catalogue.create(key, new DataSources.Save(displayName(kind, root), kind, root, scopes.first()),
                             ACTOR);
                 } catch (io.warden.registry.RegistryException e) {
                     refusals.add("Cohort runs read " + root + " under data scope " + scopes.first() + ", but it cannot be registered: "

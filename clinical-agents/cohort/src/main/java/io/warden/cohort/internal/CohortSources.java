@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Where data sources may point and how they are read: folders under the configured archive roots (resolved to
@@ -92,7 +93,7 @@ final class CohortSources implements CohortBuilds.SourceReader, DataSources.Loca
         }
         DicomSource dicom = source.kind() == DataSourceKind.FOLDER
                 ? new DicomFolderScan(new DicomReader(salt), threads).source(Path.of(location))
-                : dicomWeb(servers.get(location));
+                : dicomWeb(Objects.requireNonNull(servers.get(location), "a registered DICOMweb source names a configured server"));
         DicomSource.Report report = dicom.read();
         return new Read(report.instances(), report.skipped().stream()
                 .map(skipped -> new CohortPipeline.Problem(skipped.location(), skipped.reason())).toList());

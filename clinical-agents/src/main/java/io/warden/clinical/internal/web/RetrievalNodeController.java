@@ -10,6 +10,8 @@ import io.warden.clinical.internal.RetrievalWire;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -61,7 +63,8 @@ class RetrievalNodeController {
         }
         return new RetrievalWire.Hits(query.vector() != null
                 ? retrieval.searchByVector(query.collection(), query.vector(), query.k(), filter)
-                : retrieval.searchByText(query.collection(), query.text(), query.k(), filter));
+                : retrieval.searchByText(query.collection(),
+                        Objects.requireNonNull(query.text(), "exactly one of vector, text and image is given"), query.k(), filter));
     }
 
     @PostMapping("/classify")
