@@ -13,7 +13,9 @@ import org.springframework.modulith.Modulithic;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@Modulithic(systemName = "Warden", sharedModules = {})
+@Modulithic(
+        systemName = "Warden",
+        sharedModules = {})
 public class WardenApplication {
 
     /**
@@ -26,8 +28,8 @@ public class WardenApplication {
             System.exit(ExportVerifier.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         if (args.length > 0 && args[0].equals("evaluate")) {
-            System.exit(io.warden.clinical.Evaluation.command(java.util.Arrays.copyOfRange(args, 1, args.length),
-                    System.out, System.err));
+            System.exit(io.warden.clinical.Evaluation.command(
+                    java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         SpringApplication.run(WardenApplication.class, args);
     }

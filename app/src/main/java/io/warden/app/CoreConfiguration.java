@@ -4,8 +4,8 @@ import java.time.Clock;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.util.JdkIdGenerator;
 import org.springframework.util.IdGenerator;
+import org.springframework.util.JdkIdGenerator;
 
 /** Time and identifiers come from beans, so tests can fix them. */
 @Configuration(proxyBeanMethods = false)
@@ -29,8 +29,9 @@ class CoreConfiguration {
     @Bean
     @org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
     io.warden.registry.SecretStore secretStore(
-            @org.springframework.beans.factory.annotation.Value("${warden.identity.secrets-dir:${warden.data-dir}/secrets}")
-            java.nio.file.Path folder) {
+            @org.springframework.beans.factory.annotation.Value(
+                            "${warden.identity.secrets-dir:${warden.data-dir}/secrets}")
+                    java.nio.file.Path folder) {
         return new io.warden.registry.adapters.FileSecretStore(folder);
     }
 }

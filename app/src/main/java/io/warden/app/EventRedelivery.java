@@ -39,10 +39,14 @@ class EventRedelivery {
         this.clock = clock;
     }
 
-    @Scheduled(initialDelayString = "${warden.events.redeliver-every:PT1M}", fixedDelayString = "${warden.events.redeliver-every:PT1M}")
+    @Scheduled(
+            initialDelayString = "${warden.events.redeliver-every:PT1M}",
+            fixedDelayString = "${warden.events.redeliver-every:PT1M}")
     void redeliver() {
         try {
-            failed.resubmit(ResubmissionOptions.defaults().withBatchSize(properties.batch()).withFilter(this::due));
+            failed.resubmit(ResubmissionOptions.defaults()
+                    .withBatchSize(properties.batch())
+                    .withFilter(this::due));
         } catch (RuntimeException e) {
             log.warn("Could not redeliver the failed event publications; will try again", e);
         }
@@ -75,16 +79,21 @@ class EventRedelivery {
      * @param batch          the most publications read per round (oldest first)
      */
     @ConfigurationProperties("warden.events")
-    record Properties(@DefaultValue("PT1M") Duration redeliverEvery, @DefaultValue("PT1M") Duration backoff,
-            @DefaultValue("PT1H") Duration maxBackoff, @DefaultValue("500") int batch) {
+    record Properties(
+            @DefaultValue("PT1M") Duration redeliverEvery,
+            @DefaultValue("PT1M") Duration backoff,
+            @DefaultValue("PT1H") Duration maxBackoff,
+            @DefaultValue("500") int batch) {
 
         Properties {
             if (redeliverEvery.isNegative() || redeliverEvery.isZero()) {
-                throw new IllegalArgumentException("warden.events.redeliver-every must be positive, got " + redeliverEvery);
+                throw new IllegalArgumentException(
+                        "warden.events.redeliver-every must be positive, got " + redeliverEvery);
             }
             if (backoff.isNegative() || maxBackoff.compareTo(backoff) < 0) {
-                throw new IllegalArgumentException("warden.events.backoff must be at least zero and at most warden.events.max-backoff, got "
-                        + backoff + " and " + maxBackoff);
+                throw new IllegalArgumentException(
+                        "warden.events.backoff must be at least zero and at most warden.events.max-backoff, got "
+                                + backoff + " and " + maxBackoff);
             }
             if (batch < 1) {
                 throw new IllegalArgumentException("warden.events.batch must be at least 1, got " + batch);

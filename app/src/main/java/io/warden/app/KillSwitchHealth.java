@@ -27,10 +27,19 @@ class KillSwitchHealth extends AbstractHealthIndicator {
         List<KillSwitch> unresolved = killSwitches.unresolved();
         builder.up().withDetail("active", killSwitches.active().size());
         if (!unresolved.isEmpty()) {
-            builder.withDetail("unresolved", unresolved.stream()
-                    .map(each -> Map.of("id", each.id().toString(), "scope", each.scope().name(), "target", each.target()))
-                    .toList());
-            builder.withDetail("action", "Release each unresolved switch and engage it again by a real agent, tool or data scope");
+            builder.withDetail(
+                    "unresolved",
+                    unresolved.stream()
+                            .map(each -> Map.of(
+                                    "id",
+                                    each.id().toString(),
+                                    "scope",
+                                    each.scope().name(),
+                                    "target",
+                                    each.target()))
+                            .toList());
+            builder.withDetail(
+                    "action", "Release each unresolved switch and engage it again by a real agent, tool or data scope");
         }
     }
 }

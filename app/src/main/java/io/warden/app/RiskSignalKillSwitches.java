@@ -28,7 +28,10 @@ class RiskSignalKillSwitches {
     void on(RiskSignalDetected signal) {
         try {
             // by the agent's id: its client id may be gone by now (a retired identity), the agent is not
-            killSwitches.engage(KillSwitchScope.AGENT, signal.agentId().toString(), "Risk signal: " + signal.reason(),
+            killSwitches.engage(
+                    KillSwitchScope.AGENT,
+                    signal.agentId().toString(),
+                    "Risk signal: " + signal.reason(),
                     "system:lifecycle-rules");
         } catch (KillSwitchRefused e) {
             if (!e.code().equals("already-engaged")) {

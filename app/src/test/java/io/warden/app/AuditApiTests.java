@@ -18,17 +18,31 @@ class AuditApiTests extends IntegrationTest {
         var registered = client.call("POST", "/api/v1/agents", owner(), """
                 {"name":"Audit trail agent","kind":"RETRIEVAL","purpose":"p","dataScopes":["imaging-ct-deid"]}""");
         String id = registered.json().get("id").asString();
-        String approval = client.get("/api/v1/approvals?agentId=" + id, admin()).json().get("items").get(0).get("id").asString();
+        String approval = client.get("/api/v1/approvals?agentId=" + id, admin())
+                .json()
+                .get("items")
+                .get(0)
+                .get("id")
+                .asString();
         client.call("POST", "/api/v1/approvals/" + approval + "/approve", admin(), "{\"reason\":\"ok\"}");
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            JsonNode items = client.get("/api/v1/audit/events?agent=" + id + "&limit=20", compliance()).json().get("items");
-            assertThat(items).extracting(item -> item.get("action").asString())
-                    .contains("agent.registered", "agent.status_changed", "approval.requested", "approval.decided",
+            JsonNode items = client.get("/api/v1/audit/events?agent=" + id + "&limit=20", compliance())
+                    .json()
+                    .get("items");
+            assertThat(items)
+                    .extracting(item -> item.get("action").asString())
+                    .contains(
+                            "agent.registered",
+                            "agent.status_changed",
+                            "approval.requested",
+                            "approval.decided",
                             "agent.grants_changed");
         });
         JsonNode decided = client.get("/api/v1/audit/events?agent=" + id + "&action=approval.decided", compliance())
-                .json().get("items").get(0);
+                .json()
+                .get("items")
+                .get(0);
         assertThat(decided.get("actor").get("id").asString()).isEqualTo("3f1c2a9e-7b1d-4e0a-9c11-000000000a01");
         assertThat(decided.get("details").get("decision").asString()).isEqualTo("APPROVED");
         assertThat(decided.get("hash").asString()).matches("[0-9a-f]{64}");
@@ -37,27 +51,37 @@ class AuditApiTests extends IntegrationTest {
     @Test
     void theWholeTrailVerifies() {
         long head = head();
-        JsonNode verification = client.get("/api/v1/audit/verify?from=1&to=" + head, compliance()).json();
-        assertThat(verification.get("valid").asBoolean()).as(verification.toString()).isTrue();
+        JsonNode verification = client.get("/api/v1/audit/verify?from=1&to=" + head, compliance())
+                .json();
+        assertThat(verification.get("valid").asBoolean())
+                .as(verification.toString())
+                .isTrue();
         assertThat(verification.get("eventsChecked").asLong()).isGreaterThanOrEqualTo(head);
     }
 
     @Test
     void anExportVerifiesOfflineWithTheServedKeysAndIsItselfAudited() throws Exception {
         long head = head();
-        var export = client.call("GET", "/api/v1/audit/exports?format=fhir-ndjson&from=1&to=" + head, compliance(), null,
+        var export = client.call(
+                "GET",
+                "/api/v1/audit/exports?format=fhir-ndjson&from=1&to=" + head,
+                compliance(),
+                null,
                 java.util.Map.of("Accept", "*/*"));
         assertThat(export.status()).as(export.body()).isEqualTo(200);
         assertThat(export.contentType()).startsWith("application/fhir+ndjson");
         assertThat(export.header("Content-Disposition")).contains("attachment");
         java.nio.file.Path keys = java.nio.file.Files.createTempFile("warden-keys", ".json");
-        java.nio.file.Files.writeString(keys, client.get("/api/v1/audit/keys", compliance()).body());
-        var verification = io.warden.audit.ExportVerifier.verify(new java.io.StringReader(export.body()),
-                io.warden.audit.ExportVerifier.readKeys(keys));
+        java.nio.file.Files.writeString(
+                keys, client.get("/api/v1/audit/keys", compliance()).body());
+        var verification = io.warden.audit.ExportVerifier.verify(
+                new java.io.StringReader(export.body()), io.warden.audit.ExportVerifier.readKeys(keys));
         assertThat(verification.valid()).as("%s", verification).isTrue();
         assertThat(verification.eventsChecked()).isGreaterThanOrEqualTo(head);
 
-        JsonNode exported = client.get("/api/v1/audit/events?action=audit.exported&limit=5", admin()).json().get("items");
+        JsonNode exported = client.get("/api/v1/audit/events?action=audit.exported&limit=5", admin())
+                .json()
+                .get("items");
         assertThat(exported).anySatisfy(item -> {
             assertThat(item.get("actor").get("id").asString()).isEqualTo("3f1c2a9e-7b1d-4e0a-9c11-000000000a04");
             assertThat(item.get("details").get("format").asString()).isEqualTo("fhir-ndjson");
@@ -72,8 +96,15 @@ class AuditApiTests extends IntegrationTest {
                        has_table_privilege('audit_event', 'UPDATE'), has_table_privilege('audit_event', 'DELETE'),
                        has_table_privilege('audit_event', 'TRUNCATE'), has_table_privilege('audit_checkpoint', 'UPDATE'),
                        has_table_privilege('agent', 'UPDATE')""")
-                .query((rs, row) -> java.util.List.of(rs.getString(1), rs.getBoolean(2), rs.getBoolean(3), rs.getBoolean(4),
-                        rs.getBoolean(5), rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8)))
+                .query((rs, row) -> java.util.List.of(
+                        rs.getString(1),
+                        rs.getBoolean(2),
+                        rs.getBoolean(3),
+                        rs.getBoolean(4),
+                        rs.getBoolean(5),
+                        rs.getBoolean(6),
+                        rs.getBoolean(7),
+                        rs.getBoolean(8)))
                 .single();
         assertThat(privileges).containsExactly("warden_app", true, true, false, false, false, false, true);
     }
@@ -90,14 +121,19 @@ class AuditApiTests extends IntegrationTest {
     void theApplicationRoleCannotPlantAKey() throws Exception {
         var planted = io.warden.audit.internal.SigningKeys.generatedIn(
                 java.nio.file.Files.createTempDirectory("warden-planted-key"));
-        assertThat(jdbc.sql("select has_table_privilege('audit_signing_key', 'INSERT') or "
-                + "has_table_privilege('audit_signing_key', 'UPDATE') or has_table_privilege('audit_signing_key', 'DELETE')")
-                .query(Boolean.class).single()).isFalse();
+        assertThat(jdbc.sql(
+                                "select has_table_privilege('audit_signing_key', 'INSERT') or "
+                                        + "has_table_privilege('audit_signing_key', 'UPDATE') or has_table_privilege('audit_signing_key', 'DELETE')")
+                        .query(Boolean.class)
+                        .single())
+                .isFalse();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbc.sql("""
                         insert into audit_signing_key (key_id, algorithm, public_key, created_at)
                         values (?, 'Ed25519', ?, now())""")
-                        .params(planted.keyId(), planted.publicKey().getEncoded()).update())
-                .rootCause().hasMessageContaining("permission denied for table audit_signing_key");
+                        .params(planted.keyId(), planted.publicKey().getEncoded())
+                        .update())
+                .rootCause()
+                .hasMessageContaining("permission denied for table audit_signing_key");
     }
 
     /**
@@ -108,10 +144,12 @@ class AuditApiTests extends IntegrationTest {
     void aPlantedKeyDoesNotMakeAForgedExportVerify() throws Exception {
         var planted = io.warden.audit.internal.SigningKeys.generatedIn(
                 java.nio.file.Files.createTempDirectory("warden-planted-key"));
-        org.springframework.jdbc.core.simple.JdbcClient.create(owner).sql("""
+        org.springframework.jdbc.core.simple.JdbcClient.create(owner)
+                .sql("""
                         insert into audit_signing_key (key_id, algorithm, public_key, created_at)
                         values (?, 'Ed25519', ?, now())""")
-                .params(planted.keyId(), planted.publicKey().getEncoded()).update();
+                .params(planted.keyId(), planted.publicKey().getEncoded())
+                .update();
         long head = head();
         var forged = new java.io.ByteArrayOutputStream();
         new io.warden.audit.internal.AuditExporter(dataSource, planted)
@@ -125,21 +163,32 @@ class AuditApiTests extends IntegrationTest {
         java.nio.file.Files.write(file, forged.toByteArray());
         var out = new java.io.ByteArrayOutputStream();
         var err = new java.io.ByteArrayOutputStream();
-        int status = io.warden.audit.ExportVerifier.run(new String[] {"--keys", keys.toString(), file.toString()},
-                new java.io.PrintStream(out), new java.io.PrintStream(err));
+        int status = io.warden.audit.ExportVerifier.run(
+                new String[] {"--keys", keys.toString(), file.toString()},
+                new java.io.PrintStream(out),
+                new java.io.PrintStream(err));
         assertThat(status).as(out.toString()).isEqualTo(1);
         assertThat(out.toString()).startsWith("INVALID");
         // the same flow with the key a served row would have added verifies, so the refusal above is the key's
         java.nio.file.Path plantedPem = java.nio.file.Files.createTempFile("warden-planted", ".pem");
-        java.nio.file.Files.writeString(plantedPem, io.warden.audit.internal.SigningKeys.toPem("PUBLIC KEY", planted.publicKey().getEncoded()));
+        java.nio.file.Files.writeString(
+                plantedPem,
+                io.warden.audit.internal.SigningKeys.toPem(
+                        "PUBLIC KEY", planted.publicKey().getEncoded()));
         out.reset();
-        assertThat(io.warden.audit.ExportVerifier.run(new String[] {"--keys", keys.toString(), "--public-key", plantedPem.toString(), file.toString()},
-                new java.io.PrintStream(out), new java.io.PrintStream(err))).as(out.toString()).isZero();
+        assertThat(io.warden.audit.ExportVerifier.run(
+                        new String[] {"--keys", keys.toString(), "--public-key", plantedPem.toString(), file.toString()
+                        },
+                        new java.io.PrintStream(out),
+                        new java.io.PrintStream(err)))
+                .as(out.toString())
+                .isZero();
     }
 
     @Test
     void servedKeysCarryTheFingerprintThatVerifyExportPins() {
-        JsonNode key = client.get("/api/v1/audit/keys", admin()).json().get("keys").get(0);
+        JsonNode key =
+                client.get("/api/v1/audit/keys", admin()).json().get("keys").get(0);
         assertThat(key.get("fingerprint").asString()).matches("sha256:[0-9a-f]{64}");
     }
 
@@ -166,7 +215,8 @@ class AuditApiTests extends IntegrationTest {
     }
 
     private static long head() {
-        JsonNode items = client.get("/api/v1/audit/events?limit=1", admin()).json().get("items");
+        JsonNode items =
+                client.get("/api/v1/audit/events?limit=1", admin()).json().get("items");
         return items.isEmpty() ? 0 : items.get(0).get("sequence").asLong();
     }
 

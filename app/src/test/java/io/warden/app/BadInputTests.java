@@ -15,7 +15,10 @@ class BadInputTests extends IntegrationTest {
 
     @Test
     void unknownFieldIs400NamingIt() {
-        var response = client.call("POST", "/api/v1/agents", owner(),
+        var response = client.call(
+                "POST",
+                "/api/v1/agents",
+                owner(),
                 "{\"name\":\"x\",\"kind\":\"RETRIEVAL\",\"purpose\":\"p\",\"colour\":\"red\"}");
         assertProblem(response, 400, "unknown-field");
         assertThat(response.json().get("field").asString()).isEqualTo("colour");
@@ -32,16 +35,20 @@ class BadInputTests extends IntegrationTest {
     @Test
     void malformedJsonIs400() {
         assertProblem(client.call("POST", "/api/v1/agents", owner(), "{\"name\": \"x\", "), 400, "malformed-json");
-        assertProblem(client.call("POST", "/api/v1/agents", owner(), "{\"name\":\"x\"} trailing"), 400, "malformed-json");
+        assertProblem(
+                client.call("POST", "/api/v1/agents", owner(), "{\"name\":\"x\"} trailing"), 400, "malformed-json");
     }
 
     @Test
     void wrongTypesAndUnknownEnumsNameTheField() {
-        var response = client.call("POST", "/api/v1/agents", owner(),
-                "{\"name\":\"x\",\"kind\":\"TELEPATHY\",\"purpose\":\"p\"}");
+        var response = client.call(
+                "POST", "/api/v1/agents", owner(), "{\"name\":\"x\",\"kind\":\"TELEPATHY\",\"purpose\":\"p\"}");
         assertProblem(response, 400, "invalid-field");
         assertThat(response.json().get("field").asString()).isEqualTo("kind");
-        var nested = client.call("POST", "/api/v1/agents", owner(),
+        var nested = client.call(
+                "POST",
+                "/api/v1/agents",
+                owner(),
                 "{\"name\":\"x\",\"kind\":\"RETRIEVAL\",\"purpose\":\"p\",\"model\":{\"name\":\"m\",\"embeddingDimension\":\"big\"}}");
         assertProblem(nested, 400, "invalid-field");
         assertThat(nested.json().get("field").asString()).isEqualTo("model.embeddingDimension");
@@ -71,14 +78,24 @@ class BadInputTests extends IntegrationTest {
         long version = created.json().get("version").asLong();
         assertThat(created.header("ETag")).isEqualTo("\"" + version + "\"");
 
-        var updated = client.call("PUT", "/api/v1/agents/" + id, owner(),
+        var updated = client.call(
+                "PUT",
+                "/api/v1/agents/" + id,
+                owner(),
                 "{\"name\":\"Stale check agent v2\",\"purpose\":\"p2\",\"version\":" + version + "}");
         assertThat(updated.status()).isEqualTo(200);
-        var stale = client.call("PUT", "/api/v1/agents/" + id, owner(),
+        var stale = client.call(
+                "PUT",
+                "/api/v1/agents/" + id,
+                owner(),
                 "{\"name\":\"Lost update\",\"purpose\":\"p3\",\"version\":" + version + "}");
         assertProblem(stale, 409, "stale-version");
         assertThat(stale.json().get("field").asString()).isEqualTo("version");
-        assertThat(client.get("/api/v1/agents/" + id, owner()).json().get("name").asString()).isEqualTo("Stale check agent v2");
+        assertThat(client.get("/api/v1/agents/" + id, owner())
+                        .json()
+                        .get("name")
+                        .asString())
+                .isEqualTo("Stale check agent v2");
     }
 
     @Test
@@ -93,7 +110,10 @@ class BadInputTests extends IntegrationTest {
 
     @Test
     void unknownReferencesNameTheField() {
-        var response = client.call("POST", "/api/v1/agents", owner(),
+        var response = client.call(
+                "POST",
+                "/api/v1/agents",
+                owner(),
                 "{\"name\":\"Bad scope\",\"kind\":\"RETRIEVAL\",\"purpose\":\"p\",\"dataScopes\":[\"no-such-scope\"]}");
         assertProblem(response, 400, "invalid-field");
         assertThat(response.json().get("field").asString()).isEqualTo("dataScopes");
@@ -110,10 +130,13 @@ class BadInputTests extends IntegrationTest {
 
     @Test
     void wrongMediaTypeAndMethodAreProblems() {
-        var request = client.request("/api/v1/agents").header("Authorization", "Bearer " + owner())
-                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("hello"));
+        var request = client.request("/api/v1/agents")
+                .header("Authorization", "Bearer " + owner())
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("hello"));
         assertProblem(client.send(request), 415, "unsupported-media-type");
-        assertProblem(client.call("PATCH", "/api/v1/data-scopes/imaging-ct-deid", admin(), "{}", Map.of()), 403, "forbidden");
+        assertProblem(
+                client.call("PATCH", "/api/v1/data-scopes/imaging-ct-deid", admin(), "{}", Map.of()), 403, "forbidden");
         assertProblem(client.get("/api/v1/agents/" + java.util.UUID.randomUUID(), admin()), 404, "agent-not-found");
         assertProblem(client.get("/nothing-here", null), 401, null);
     }
@@ -126,7 +149,8 @@ class BadInputTests extends IntegrationTest {
         assertThat(first.status()).isEqualTo(201);
         assertThat(second.status()).isEqualTo(200);
         assertThat(second.header("Idempotent-Replayed")).isEqualTo("true");
-        assertThat(second.json().get("id").asString()).isEqualTo(first.json().get("id").asString());
+        assertThat(second.json().get("id").asString())
+                .isEqualTo(first.json().get("id").asString());
         var different = client.call("POST", "/api/v1/agents", owner(), VALID.formatted("Another agent"), key);
         assertProblem(different, 422, "idempotency-key-reused");
     }
@@ -139,6 +163,9 @@ class BadInputTests extends IntegrationTest {
         assertThat(response.contentType()).startsWith("application/problem+json");
         assertThat(response.json().get("type").asString()).isEqualTo("urn:warden:problem:" + code);
         assertThat(response.json().get("code").asString()).isEqualTo(code);
-        assertThat(response.body()).doesNotContain("Exception").doesNotContain("at io.warden").doesNotContainIgnoringCase("select ");
+        assertThat(response.body())
+                .doesNotContain("Exception")
+                .doesNotContain("at io.warden")
+                .doesNotContainIgnoringCase("select ");
     }
 }

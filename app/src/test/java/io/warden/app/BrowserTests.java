@@ -48,7 +48,9 @@ class BrowserTests extends IntegrationTest {
                     Path folder = Path.of("target", "screenshots");
                     Files.createDirectories(folder);
                     File shot = ((TakesScreenshot) browsers.get(i)).getScreenshotAs(OutputType.FILE);
-                    Files.copy(shot.toPath(), folder.resolve(context.getDisplayName().replaceAll("\\W", "_") + "-" + i + ".png"));
+                    Files.copy(
+                            shot.toPath(),
+                            folder.resolve(context.getDisplayName().replaceAll("\\W", "_") + "-" + i + ".png"));
                 } catch (Exception ignored) {
                     // a screenshot is a help, not a result
                 }
@@ -63,25 +65,36 @@ class BrowserTests extends IntegrationTest {
 
     /** Debian's chromium and chromedriver; WARDEN_CHROMIUM and WARDEN_CHROMEDRIVER name others. */
     static final String CHROMIUM = System.getenv().getOrDefault("WARDEN_CHROMIUM", "/usr/bin/chromium");
+
     static final String CHROMEDRIVER = System.getenv().getOrDefault("WARDEN_CHROMEDRIVER", "/usr/bin/chromedriver");
 
     WebDriver signedIn(String username) {
         if (!Files.isExecutable(Path.of(CHROMIUM)) || !Files.isExecutable(Path.of(CHROMEDRIVER))) {
-            throw new IllegalStateException("The browser tests need chromium and its driver: apt-get install chromium chromium-driver"
-                    + " (or set WARDEN_CHROMIUM and WARDEN_CHROMEDRIVER)");
+            throw new IllegalStateException(
+                    "The browser tests need chromium and its driver: apt-get install chromium chromium-driver"
+                            + " (or set WARDEN_CHROMIUM and WARDEN_CHROMEDRIVER)");
         }
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER))
-                .usingAnyFreePort().build();
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--window-size=1280,1000");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort()
+                .build();
         WebDriver browser = new ChromeDriver(service, options);
         browsers.add(browser);
         browser.get(client.base() + "/portal");
         browser.findElement(By.name("username")).sendKeys(username);
         browser.findElement(By.name("password")).sendKeys("warden-demo");
         browser.findElement(By.cssSelector("button[type=submit]")).click();
-        wait(browser).until(b -> b.findElements(By.tagName("h1")).stream().anyMatch(h -> h.getText().equals("Dashboard")));
+        wait(browser)
+                .until(b -> b.findElements(By.tagName("h1")).stream()
+                        .anyMatch(h -> h.getText().equals("Dashboard")));
         return browser;
     }
 
@@ -103,7 +116,8 @@ class BrowserTests extends IntegrationTest {
         otto.findElement(By.id("purpose")).sendKeys("Finds similar CT studies");
         otto.findElement(By.id("scope-imaging-ct-deid")).click();
         otto.findElement(By.id("tool-text-search")).click();
-        otto.findElement(By.cssSelector("form[action$='/portal/agents'] button[type=submit]")).click();
+        otto.findElement(By.cssSelector("form[action$='/portal/agents'] button[type=submit]"))
+                .click();
         wait(otto).until(b -> b.findElements(By.id("agent-status")).size() == 1);
         assertThat(otto.findElement(By.id("agent-status")).getText()).isEqualTo("PENDING_APPROVAL");
         String detail = otto.getCurrentUrl();
@@ -111,7 +125,10 @@ class BrowserTests extends IntegrationTest {
         WebDriver carla = signedIn("carla.compliance");
         carla.findElement(By.linkText("Approvals")).click();
         WebElement approval = carla.findElements(By.cssSelector("article.approval")).stream()
-                .filter(article -> article.findElement(By.tagName("h2")).getText().equals(name)).findFirst().orElseThrow();
+                .filter(article ->
+                        article.findElement(By.tagName("h2")).getText().equals(name))
+                .findFirst()
+                .orElseThrow();
         approval.findElement(By.name("reason")).sendKeys("Covered by the CT research DPIA");
         approval.findElement(By.xpath(".//button[text()='Approve']")).click();
         wait(carla).until(b -> b.getPageSource().contains("Approved."));
@@ -124,7 +141,8 @@ class BrowserTests extends IntegrationTest {
         String clientId = otto.findElement(By.id("agent-client")).getText();
         assertThat(clientId).startsWith("agent-");
         // the agent holds a token already when the switch is pulled (the incident then disables its identity)
-        String token = client.agentToken(clientId, Files.readString(DATA.resolve("secrets").resolve(clientId + ".secret")));
+        String token = client.agentToken(
+                clientId, Files.readString(DATA.resolve("secrets").resolve(clientId + ".secret")));
 
         WebDriver sam = signedIn("sam.secops");
         sam.findElement(By.linkText("Kill switches")).click();
@@ -133,7 +151,9 @@ class BrowserTests extends IntegrationTest {
         sam.findElement(By.id("reason")).sendKeys("Unexpected bulk export");
         sam.findElement(By.id("confirmed")).click();
         sam.findElement(By.xpath("//button[text()='Engage']")).click();
-        wait(sam).until(b -> b.getPageSource().contains("Engaged: AGENT " + name + " (" + clientId + "), in force on every instance."));
+        wait(sam)
+                .until(b -> b.getPageSource()
+                        .contains("Engaged: AGENT " + name + " (" + clientId + "), in force on every instance."));
 
         // the agent calls the gateway and is denied
         var denied = client.call("POST", "/gateway/v1/text-search", token, """
@@ -148,16 +168,29 @@ class BrowserTests extends IntegrationTest {
 
         String export = carla.findElement(By.id("export-csv")).getAttribute("href");
         String session = carla.manage().getCookieNamed("JSESSIONID").getValue();
-        HttpResponse<String> csv = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(export))
-                .header("Cookie", "JSESSIONID=" + session).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> csv = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(export))
+                                .header("Cookie", "JSESSIONID=" + session)
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(csv.statusCode()).isEqualTo(200);
         assertThat(csv.headers().firstValue("Content-Disposition").orElse("")).contains(".csv");
-        assertThat(csv.body().lines().filter(line -> line.contains(clientId) && line.contains("KILL_SWITCH")).count())
-                .as("the denial's row in the export").isGreaterThanOrEqualTo(1);
+        assertThat(csv.body()
+                        .lines()
+                        .filter(line -> line.contains(clientId) && line.contains("KILL_SWITCH"))
+                        .count())
+                .as("the denial's row in the export")
+                .isGreaterThanOrEqualTo(1);
 
         for (var each : client.get("/api/v1/kill-switches", secops()).json()) {
             if (clientId.equals(each.path("targetClientId").asString(null))) {
-                client.call("POST", "/api/v1/kill-switches/" + each.get("id").asString() + "/release", admin(), "{\"reason\":\"test over\"}");
+                client.call(
+                        "POST",
+                        "/api/v1/kill-switches/" + each.get("id").asString() + "/release",
+                        admin(),
+                        "{\"reason\":\"test over\"}");
             }
         }
     }
@@ -173,15 +206,19 @@ class BrowserTests extends IntegrationTest {
         ((org.openqa.selenium.JavascriptExecutor) ada).executeScript("window.scrollTo(0, 0)");
         keep(ada, "dashboard.png");
         ada.findElement(By.linkText("Agent map")).click();
-        wait(ada).until(b -> !b.findElements(By.cssSelector("#agent-map canvas")).isEmpty());
+        wait(ada)
+                .until(b -> !b.findElements(By.cssSelector("#agent-map canvas")).isEmpty());
         assertThat(ada.findElement(By.id("phi-agents")).getText()).contains("Demo wound classifier", "dermatology-phi");
         Thread.sleep(1500); // let the force layout settle before the picture
         keep(ada, "agent-map.png");
         ada.findElement(By.linkText("Agents")).click();
         ada.findElement(By.id("q")).sendKeys("wound"); // no submit: htmx replaces the results as one types
-        wait(ada).until(b -> b.findElement(By.id("results")).getText().contains("Demo wound classifier")
-                && !b.findElement(By.id("results")).getText().contains("Demo CT retrieval agent"));
-        assertThat(ada.getCurrentUrl()).as("the filtered view has its own address").contains("q=wound");
+        wait(ada)
+                .until(b -> b.findElement(By.id("results")).getText().contains("Demo wound classifier")
+                        && !b.findElement(By.id("results")).getText().contains("Demo CT retrieval agent"));
+        assertThat(ada.getCurrentUrl())
+                .as("the filtered view has its own address")
+                .contains("q=wound");
         String id = agentByClientId("demo-wound-classifier").get("id").asString();
         ada.get(client.base() + "/portal/agents/" + id);
         assertThat(ada.findElement(By.id("agent-status")).getText()).isEqualTo("ACTIVE");
@@ -201,30 +238,47 @@ class BrowserTests extends IntegrationTest {
             }
         }
         String builder = agentByClientId("demo-cohort-builder").get("id").asString();
-        var started = client.call("POST", "/api/v1/cohort-runs", owner(),
+        var started = client.call(
+                "POST",
+                "/api/v1/cohort-runs",
+                owner(),
                 "{\"agentId\":\"%s\",\"cohort\":\"explorer\",\"source\":\"%s\"}"
                         .formatted(builder, CohortBuildTests.source("browser-pydicom", archive, "imaging-ct-deid")));
         assertThat(started.status()).as(started.body()).isEqualTo(202);
         String runId = started.json().get("id").asString();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120)).until(() ->
-                client.get("/api/v1/cohort-runs/" + runId, owner()).json().get("status").asString().equals("PUBLISHED"));
-        int series = client.get("/api/v1/cohort-runs/" + runId, owner()).json().get("series").asInt();
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(120))
+                .until(() -> client.get("/api/v1/cohort-runs/" + runId, owner())
+                        .json()
+                        .get("status")
+                        .asString()
+                        .equals("PUBLISHED"));
+        int series = client.get("/api/v1/cohort-runs/" + runId, owner())
+                .json()
+                .get("series")
+                .asInt();
 
         WebDriver carla = signedIn("carla.compliance");
         carla.findElement(By.linkText("Cohorts")).click();
         new Select(carla.findElement(By.id("run"))).selectByValue(runId);
         carla.findElement(By.cssSelector("form.filters button[type=submit]")).click();
-        wait(carla).until(b -> String.valueOf(series).equals(b.findElement(By.id("cohort-map")).getDomAttribute("data-drawn"))
-                && !b.findElements(By.cssSelector("#cohort-map canvas")).isEmpty());
+        wait(carla)
+                .until(b -> String.valueOf(series)
+                                .equals(b.findElement(By.id("cohort-map")).getDomAttribute("data-drawn"))
+                        && !b.findElements(By.cssSelector("#cohort-map canvas")).isEmpty());
         assertThat(carla.findElement(By.id("run-status")).getText()).isEqualTo("PUBLISHED");
         assertThat(carla.findElements(By.cssSelector("#progress tbody tr"))).hasSize(7);
 
         carla.findElement(By.id("q")).sendKeys("radiograph of the cervical spine");
         carla.findElement(By.cssSelector("#cohort-query button[type=submit]")).click();
-        wait(carla).until(b -> !b.findElements(By.cssSelector("#cohort-matches tbody tr")).isEmpty());
-        String first = carla.findElement(By.cssSelector("#cohort-matches tbody tr")).getText();
+        wait(carla)
+                .until(b -> !b.findElements(By.cssSelector("#cohort-matches tbody tr"))
+                        .isEmpty());
+        String first =
+                carla.findElement(By.cssSelector("#cohort-matches tbody tr")).getText();
         assertThat(first).contains("CR", "SPINE");
-        ((org.openqa.selenium.JavascriptExecutor) carla).executeScript("document.getElementById('cohort-query').scrollIntoView()");
+        ((org.openqa.selenium.JavascriptExecutor) carla)
+                .executeScript("document.getElementById('cohort-query').scrollIntoView()");
         Thread.sleep(800); // the highlight's first frames
         keep(carla, "cohort-explorer.png");
     }
@@ -233,7 +287,9 @@ class BrowserTests extends IntegrationTest {
         String dir = System.getProperty("warden.screenshots.dir");
         if (dir != null) {
             Files.createDirectories(Path.of(dir));
-            Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), Path.of(dir, name),
+            Files.copy(
+                    ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(),
+                    Path.of(dir, name),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
     }

@@ -68,8 +68,13 @@ class CohortBuildTests extends IntegrationTest {
     }
 
     static JsonNode finished(String runId) {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() ->
-                !client.get("/api/v1/cohort-runs/" + runId, owner()).json().get("status").asString().equals("RUNNING"));
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> !client.get("/api/v1/cohort-runs/" + runId, owner())
+                        .json()
+                        .get("status")
+                        .asString()
+                        .equals("RUNNING"));
         return client.get("/api/v1/cohort-runs/" + runId, owner()).json();
     }
 
@@ -83,10 +88,15 @@ class CohortBuildTests extends IntegrationTest {
         JsonNode run = finished(runId);
         assertThat(run.get("status").asString()).as(run.toString()).isEqualTo("PUBLISHED");
         assertThat(run.get("series").asInt()).isGreaterThan(20);
-        assertThat(run.get("skipped").asInt()).as("the damaged and non-DICOM files, each with a reason").isPositive();
+        assertThat(run.get("skipped").asInt())
+                .as("the damaged and non-DICOM files, each with a reason")
+                .isPositive();
         assertThat(run.get("indexVersion").asLong()).isPositive();
         String collection = run.get("collection").asString();
-        assertThat(collection).as("the builder's own collection").startsWith("cohort-").endsWith("-pydicom")
+        assertThat(collection)
+                .as("the builder's own collection")
+                .startsWith("cohort-")
+                .endsWith("-pydicom")
                 .contains(builderId().replace("-", "").substring(0, 12));
         assertThat(run.get("dataset").asString()).as("the source's scope").isEqualTo("imaging-ct-deid");
         assertThat(run.get("sourceKey").asString()).isEqualTo("pydicom-archive");
@@ -95,7 +105,8 @@ class CohortBuildTests extends IntegrationTest {
             assertThat(step.get("startedAt").isNull()).isFalse();
         });
 
-        JsonNode points = client.get("/api/v1/cohort-runs/" + runId + "/points", compliance()).json();
+        JsonNode points = client.get("/api/v1/cohort-runs/" + runId + "/points", compliance())
+                .json();
         assertThat(points).hasSize(run.get("series").asInt());
         JsonNode spine = null;
         for (JsonNode point : points) {
@@ -107,8 +118,11 @@ class CohortBuildTests extends IntegrationTest {
         assertThat(spine.get("anatomy").asString()).isEqualTo("SPINE");
         assertThat(spine.get("tier").asString()).isEqualTo("BODY_PART_EXAMINED");
 
-        JsonNode matches = client.get("/api/v1/cohort-runs/" + runId + "/search?q=lateral%20radiograph%20of%20the%20cervical%20spine&k=3",
-                owner()).json();
+        JsonNode matches = client.get(
+                        "/api/v1/cohort-runs/" + runId
+                                + "/search?q=lateral%20radiograph%20of%20the%20cervical%20spine&k=3",
+                        owner())
+                .json();
         assertThat(matches).hasSize(3);
         assertThat(matches.get(0).get("description").asString()).containsIgnoringCase("spine");
 
@@ -120,7 +134,9 @@ class CohortBuildTests extends IntegrationTest {
         assertThat(hits).isNotEmpty();
         Set<String> series = new HashSet<>();
         for (JsonNode hit : hits) {
-            assertThat(series.add(hit.get("id").asString())).as("one hit per series").isTrue();
+            assertThat(series.add(hit.get("id").asString()))
+                    .as("one hit per series")
+                    .isTrue();
             assertThat(hit.get("metadata").get("modality").asString()).isEqualTo("MR");
             assertThat(hit.get("metadata").get("slices").asInt()).isGreaterThanOrEqualTo(2);
             assertThat(hit.get("metadata").get("dataset").asString()).isEqualTo("imaging-ct-deid");
@@ -137,21 +153,38 @@ class CohortBuildTests extends IntegrationTest {
         String newer = start("pydicom", admin());
         JsonNode second = finished(newer);
         assertThat(second.get("status").asString()).isEqualTo("PUBLISHED");
-        assertThat(second.get("indexVersion").asLong()).isGreaterThan(run.get("indexVersion").asLong());
-        assertThat(client.get("/api/v1/cohort-runs/" + runId, owner()).json().get("status").asString()).isEqualTo("REPLACED");
+        assertThat(second.get("indexVersion").asLong())
+                .isGreaterThan(run.get("indexVersion").asLong());
+        assertThat(client.get("/api/v1/cohort-runs/" + runId, owner())
+                        .json()
+                        .get("status")
+                        .asString())
+                .isEqualTo("REPLACED");
         var gone = client.get("/api/v1/cohort-runs/" + runId + "/points", owner());
         assertThat(gone.status()).isEqualTo(409);
-        assertThat(client.get("/api/v1/cohort-runs", owner()).json().get(0).get("id").asString()).isEqualTo(newer);
+        assertThat(client.get("/api/v1/cohort-runs", owner())
+                        .json()
+                        .get(0)
+                        .get("id")
+                        .asString())
+                .isEqualTo(newer);
 
         // a kept run is built again from its artifacts; a replaced one cannot be
         var again = client.call("POST", "/api/v1/cohort-runs/" + newer + "/republish", owner(), null);
         assertThat(again.status()).as(again.body()).isEqualTo(200);
-        assertThat(again.json().get("indexVersion").asLong()).isEqualTo(second.get("indexVersion").asLong() + 1);
-        assertThat(client.call("POST", "/api/v1/cohort-runs/" + runId + "/republish", owner(), null).status()).isEqualTo(409);
-        assertThat(client.call("POST", "/api/v1/cohort-runs/" + newer + "/republish", compliance(), null).status()).isEqualTo(403);
+        assertThat(again.json().get("indexVersion").asLong())
+                .isEqualTo(second.get("indexVersion").asLong() + 1);
+        assertThat(client.call("POST", "/api/v1/cohort-runs/" + runId + "/republish", owner(), null)
+                        .status())
+                .isEqualTo(409);
+        assertThat(client.call("POST", "/api/v1/cohort-runs/" + newer + "/republish", compliance(), null)
+                        .status())
+                .isEqualTo(403);
 
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            JsonNode published = client.get("/api/v1/audit/events?action=cohort.run_published&limit=10", compliance()).json().get("items");
+            JsonNode published = client.get("/api/v1/audit/events?action=cohort.run_published&limit=10", compliance())
+                    .json()
+                    .get("items");
             assertThat(published.toString()).contains(runId, newer);
         });
     }
@@ -165,7 +198,8 @@ class CohortBuildTests extends IntegrationTest {
         assertThat(early.json().get("code").asString()).isEqualTo("cohort-run-not-ready");
         assertThat(finished(runId).get("status").asString()).isEqualTo("PUBLISHED");
 
-        // the run's folder is not on this instance, as when another instance built it on storage this one does not share
+        // the run's folder is not on this instance, as when another instance built it on storage this one does not
+        // share
         Path folder = DATA.resolve("cohort-runs").resolve(runId);
         Path aside = DATA.resolve("cohort-runs-aside-" + runId);
         Files.move(folder, aside);
@@ -180,25 +214,34 @@ class CohortBuildTests extends IntegrationTest {
         } finally {
             Files.move(aside, folder);
         }
-        assertThat(client.get("/api/v1/cohort-runs/" + runId + "/points", owner()).status()).isEqualTo(200);
+        assertThat(client.get("/api/v1/cohort-runs/" + runId + "/points", owner())
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
     void aKillSwitchOnCohortBuildsRefusesNewRunsAndStopsARunningOne() {
         String runId = start("stopped", owner());
-        var engaged = client.call("POST", "/api/v1/kill-switches", secops(),
+        var engaged = client.call(
+                "POST",
+                "/api/v1/kill-switches",
+                secops(),
                 "{\"scope\":\"TOOL\",\"target\":\"cohort-build\",\"reason\":\"cohort test\"}");
         assertThat(engaged.status()).as(engaged.body()).isEqualTo(201);
         try {
             JsonNode run = finished(runId);
             assertThat(run.get("status").asString()).isEqualTo("FAILED");
             assertThat(run.get("message").asString()).contains("kill switch");
-            var refused = client.call("POST", "/api/v1/cohort-runs", owner(), """
+            var refused =
+                    client.call("POST", "/api/v1/cohort-runs", owner(), """
                     {"agentId":"%s","cohort":"stopped","source":"%s"}""".formatted(builderId(), archiveSource()));
             assertThat(refused.status()).isEqualTo(409);
             assertThat(refused.json().get("code").asString()).isEqualTo("cohort-builder-stopped");
         } finally {
-            client.call("POST", "/api/v1/kill-switches/" + engaged.json().get("id").asString() + "/release", admin(),
+            client.call(
+                    "POST",
+                    "/api/v1/kill-switches/" + engaged.json().get("id").asString() + "/release",
+                    admin(),
                     "{\"reason\":\"test over\"}");
         }
     }
@@ -218,14 +261,17 @@ class CohortBuildTests extends IntegrationTest {
                 {"agentId":"%s","cohort":"x","dataset":"imaging-ct-deid","source":"%s"}""".formatted(builder, source), null);
         assertField("""
                 {"agentId":"%s","cohort":"Not A Name","source":"%s"}""".formatted(builder, source), "cohort");
-        assertField("""
-                {"agentId":"%s","cohort":"x","source":"%s"}""".formatted(agentByClientId("demo-retrieval-agent").get("id").asString(), source),
-                "agentId");
+        assertField(
+                """
+                {"agentId":"%s","cohort":"x","source":"%s"}""".formatted(agentByClientId("demo-retrieval-agent").get("id").asString(), source), "agentId");
         var forbidden = client.call("POST", "/api/v1/cohort-runs", compliance(), """
                 {"agentId":"%s","cohort":"x","source":"%s"}""".formatted(builder, source));
         assertThat(forbidden.status()).isEqualTo(403);
-        assertThat(client.get("/api/v1/cohort-runs/no-such-run", owner()).status()).isEqualTo(404);
-        assertThat(client.get("/api/v1/cohort-runs", owner()).json().size()).as("nothing started").isEqualTo(before);
+        assertThat(client.get("/api/v1/cohort-runs/no-such-run", owner()).status())
+                .isEqualTo(404);
+        assertThat(client.get("/api/v1/cohort-runs", owner()).json().size())
+                .as("nothing started")
+                .isEqualTo(before);
     }
 
     /** Refused as bad input, naming the field (or, for unknown and malformed members, at least as problem+json). */
@@ -234,7 +280,9 @@ class CohortBuildTests extends IntegrationTest {
         assertThat(refused.status()).as(refused.body()).isIn(400, 422);
         assertThat(refused.contentType()).startsWith("application/problem+json");
         if (field != null) {
-            assertThat(refused.json().get("field").asString()).as(refused.body()).isEqualTo(field);
+            assertThat(refused.json().get("field").asString())
+                    .as(refused.body())
+                    .isEqualTo(field);
         }
     }
 }

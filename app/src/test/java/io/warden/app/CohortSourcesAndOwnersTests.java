@@ -38,7 +38,8 @@ class CohortSourcesAndOwnersTests extends IntegrationTest {
         for (Path folder : List.of(SMALL, LINKED, PHI)) {
             Files.createDirectories(folder);
         }
-        for (String file : List.of("CT_small.dcm", "MR_small.dcm", "JPEG2000.dcm", "693_J2KI.dcm", "SC_rgb_gdcm_KY.dcm")) {
+        for (String file :
+                List.of("CT_small.dcm", "MR_small.dcm", "JPEG2000.dcm", "693_J2KI.dcm", "SC_rgb_gdcm_KY.dcm")) {
             Files.copy(FIXTURES.resolve(file), SMALL.resolve(file));
         }
         Files.copy(FIXTURES.resolve("CT_small.dcm"), PHI.resolve("CT_small.dcm"));
@@ -55,8 +56,10 @@ class CohortSourcesAndOwnersTests extends IntegrationTest {
 
     /** A second owner's ACTIVE COHORT_BUILDER, holding the same de-identified scope as the demo builder. */
     static synchronized String oliviasBuilder() {
-        for (JsonNode agent : client.get("/api/v1/agents?size=100", admin()).json().get("items")) {
-            if (agent.get("name").asString().startsWith("Olivia's cohort builder") && agent.get("status").asString().equals("ACTIVE")) {
+        for (JsonNode agent :
+                client.get("/api/v1/agents?size=100", admin()).json().get("items")) {
+            if (agent.get("name").asString().startsWith("Olivia's cohort builder")
+                    && agent.get("status").asString().equals("ACTIVE")) {
                 return agent.get("id").asString();
             }
         }
@@ -65,11 +68,25 @@ class CohortSourcesAndOwnersTests extends IntegrationTest {
                  "dataScopes":["imaging-ct-deid"],"tools":[]}""".formatted(UUID.randomUUID(), OLIVIA));
         assertThat(registered.status()).as(registered.body()).isEqualTo(201);
         String id = registered.json().get("id").asString();
-        String approval = client.get("/api/v1/approvals?status=PENDING&agentId=" + id, admin()).json().get("items").get(0).get("id").asString();
-        assertThat(client.call("POST", "/api/v1/approvals/" + approval + "/approve", compliance(), "{\"reason\":\"ok\"}").status())
+        String approval = client.get("/api/v1/approvals?status=PENDING&agentId=" + id, admin())
+                .json()
+                .get("items")
+                .get(0)
+                .get("id")
+                .asString();
+        assertThat(client.call(
+                                "POST",
+                                "/api/v1/approvals/" + approval + "/approve",
+                                compliance(),
+                                "{\"reason\":\"ok\"}")
+                        .status())
                 .isEqualTo(200);
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                client.get("/api/v1/agents/" + id, admin()).json().get("status").asString().equals("ACTIVE"));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> client.get("/api/v1/agents/" + id, admin())
+                        .json()
+                        .get("status")
+                        .asString()
+                        .equals("ACTIVE"));
         return id;
     }
 
@@ -79,8 +96,8 @@ class CohortSourcesAndOwnersTests extends IntegrationTest {
 
     static int search(String collection) {
         return client.call("POST", "/gateway/v1/cohort-search", orchestrator(), """
-                {"collection":"%s","dataset":"imaging-ct-deid","purposeOfUse":"TREAT","text":"CT of the chest","k":3}"""
-                .formatted(collection)).status();
+                {"collection":"%s","dataset":"imaging-ct-deid","purposeOfUse":"TREAT","text":"CT of the chest","k":3}""".formatted(collection))
+                .status();
     }
 
     @Test
@@ -94,37 +111,66 @@ class CohortSourcesAndOwnersTests extends IntegrationTest {
         JsonNode second = finished(start(olivias, "shared", small, olivia()));
         assertThat(second.get("status").asString()).as(second.toString()).isEqualTo("PUBLISHED");
 
-        assertThat(second.get("collection").asString()).as("collections never collide across builders").isNotEqualTo(firstCollection);
-        JsonNode firstAfter = client.get("/api/v1/cohort-runs/" + first.get("id").asString(), owner()).json();
-        assertThat(firstAfter.get("status").asString()).as("the first owner's run is not replaced").isEqualTo("PUBLISHED");
+        assertThat(second.get("collection").asString())
+                .as("collections never collide across builders")
+                .isNotEqualTo(firstCollection);
+        JsonNode firstAfter = client.get(
+                        "/api/v1/cohort-runs/" + first.get("id").asString(), owner())
+                .json();
+        assertThat(firstAfter.get("status").asString())
+                .as("the first owner's run is not replaced")
+                .isEqualTo("PUBLISHED");
         assertThat(firstAfter.get("collection").asString()).isEqualTo(firstCollection);
-        assertThat(firstAfter.get("indexVersion").asLong()).as("its collection unchanged").isEqualTo(first.get("indexVersion").asLong());
-        assertThat(client.get("/api/v1/cohort-runs/" + first.get("id").asString() + "/points", owner()).status()).isEqualTo(200);
+        assertThat(firstAfter.get("indexVersion").asLong())
+                .as("its collection unchanged")
+                .isEqualTo(first.get("indexVersion").asLong());
+        assertThat(client.get("/api/v1/cohort-runs/" + first.get("id").asString() + "/points", owner())
+                        .status())
+                .isEqualTo(200);
         assertThat(search(firstCollection)).isEqualTo(200);
 
         // a cohort is served only while its builder is ACTIVE
         assertThat(search(second.get("collection").asString())).isEqualTo(200);
-        assertThat(client.call("POST", "/api/v1/agents/" + olivias + "/suspend", admin(), "{\"reason\":\"cohort test\"}").status())
+        assertThat(client.call(
+                                "POST",
+                                "/api/v1/agents/" + olivias + "/suspend",
+                                admin(),
+                                "{\"reason\":\"cohort test\"}")
+                        .status())
                 .isEqualTo(200);
         var dark = client.call("POST", "/gateway/v1/cohort-search", orchestrator(), """
-                {"collection":"%s","dataset":"imaging-ct-deid","purposeOfUse":"TREAT","text":"CT","k":3}"""
-                .formatted(second.get("collection").asString()));
+                {"collection":"%s","dataset":"imaging-ct-deid","purposeOfUse":"TREAT","text":"CT","k":3}""".formatted(
+                        second.get("collection").asString()));
         assertThat(dark.status()).as(dark.body()).isEqualTo(403);
         assertThat(dark.body()).contains("COHORT_NOT_SERVED");
-        assertThat(search(firstCollection)).as("another builder's cohort is still served").isEqualTo(200);
-        assertThat(client.call("POST", "/api/v1/agents/" + olivias + "/reinstate", admin(), "{\"reason\":\"test over\"}").status())
+        assertThat(search(firstCollection))
+                .as("another builder's cohort is still served")
+                .isEqualTo(200);
+        assertThat(client.call(
+                                "POST",
+                                "/api/v1/agents/" + olivias + "/reinstate",
+                                admin(),
+                                "{\"reason\":\"test over\"}")
+                        .status())
                 .isEqualTo(200);
         assertThat(search(second.get("collection").asString())).isEqualTo(200);
 
         // admins transfer a cohort; a builder that has a cohort of that name already cannot take another
-        var taken = client.call("POST", "/api/v1/cohorts/" + second.get("collection").asString() + "/transfer", admin(), """
-                {"agentId":"%s","reason":"merge teams"}""".formatted(builderId()));
+        var taken = client.call(
+                "POST", "/api/v1/cohorts/" + second.get("collection").asString() + "/transfer", admin(), """
+                {"agentId":"%s","reason":"merge teams"}""".formatted(
+                                builderId()));
         assertThat(taken.status()).as(taken.body()).isEqualTo(409);
         assertThat(taken.json().get("code").asString()).isEqualTo("cohort-name-taken");
         assertThat(client.call("POST", "/api/v1/cohorts/" + firstCollection + "/transfer", owner(), """
-                {"agentId":"%s","reason":"mine now"}""".formatted(olivias)).status()).isEqualTo(403);
+                {"agentId":"%s","reason":"mine now"}""".formatted(
+                                        olivias))
+                        .status())
+                .isEqualTo(403);
         assertThat(client.call("POST", "/api/v1/cohorts/cohort-nothing/transfer", admin(), """
-                {"agentId":"%s","reason":"r"}""".formatted(olivias)).status()).isEqualTo(404);
+                {"agentId":"%s","reason":"r"}""".formatted(olivias))
+                        .status())
+                .isEqualTo(404);
 
         JsonNode handover = finished(start(builderId(), "handover", small, owner()));
         String handed = handover.get("collection").asString();
@@ -133,27 +179,42 @@ class CohortSourcesAndOwnersTests extends IntegrationTest {
         assertThat(moved.status()).as(moved.body()).isEqualTo(200);
         assertThat(moved.json().get("agentId").asString()).isEqualTo(olivias);
         String next = start(olivias, "handover", small, olivia());
-        assertThat(client.get("/api/v1/cohort-runs/" + next, olivia()).json().get("collection").asString())
-                .as("the new owner's runs publish over the cohort it was given").isEqualTo(handed);
+        assertThat(client.get("/api/v1/cohort-runs/" + next, olivia())
+                        .json()
+                        .get("collection")
+                        .asString())
+                .as("the new owner's runs publish over the cohort it was given")
+                .isEqualTo(handed);
         finished(next);
         String former = start(builderId(), "handover", small, owner());
-        assertThat(client.get("/api/v1/cohort-runs/" + former, owner()).json().get("collection").asString())
-                .as("the former owner's builder gets a cohort of its own").isNotEqualTo(handed);
+        assertThat(client.get("/api/v1/cohort-runs/" + former, owner())
+                        .json()
+                        .get("collection")
+                        .asString())
+                .as("the former owner's builder gets a cohort of its own")
+                .isNotEqualTo(handed);
         finished(former);
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(client.get(
-                "/api/v1/audit/events?action=cohort.transferred&limit=10", compliance()).json().get("items").toString())
-                .contains(handed, "Olivia's team keeps it"));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(
+                                client.get("/api/v1/audit/events?action=cohort.transferred&limit=10", compliance())
+                                        .json()
+                                        .get("items")
+                                        .toString())
+                        .contains(handed, "Olivia's team keeps it"));
 
         // retired, its cohorts are no longer served
-        assertThat(client.call("POST", "/api/v1/agents/" + olivias + "/retire", admin(), "{\"reason\":\"team gone\"}").status())
+        assertThat(client.call("POST", "/api/v1/agents/" + olivias + "/retire", admin(), "{\"reason\":\"team gone\"}")
+                        .status())
                 .isEqualTo(200);
         assertThat(search(second.get("collection").asString())).isEqualTo(403);
         assertThat(search(handed)).isEqualTo(403);
         var retiredRead = client.get("/api/v1/cohort-runs/" + second.get("id").asString() + "/points", olivia());
         assertThat(retiredRead.status()).as(retiredRead.body()).isEqualTo(403);
         assertThat(retiredRead.json().get("code").asString()).isEqualTo("cohort-retired");
-        assertThat(client.get("/api/v1/cohort-runs/" + second.get("id").asString() + "/points", compliance()).status())
-                .as("compliance may still look at a retired cohort").isEqualTo(200);
+        assertThat(client.get("/api/v1/cohort-runs/" + second.get("id").asString() + "/points", compliance())
+                        .status())
+                .as("compliance may still look at a retired cohort")
+                .isEqualTo(200);
     }
 
     @Test
@@ -166,9 +227,13 @@ class CohortSourcesAndOwnersTests extends IntegrationTest {
         assertThat(refused.contentType()).startsWith("application/problem+json");
         assertThat(refused.json().get("rule").asString()).isEqualTo("source-scope-not-granted");
         assertThat(refused.body()).doesNotContain(PHI.toString());
-        assertThat(client.get("/api/v1/cohort-runs", owner()).json().size()).as("nothing started").isEqualTo(before);
+        assertThat(client.get("/api/v1/cohort-runs", owner()).json().size())
+                .as("nothing started")
+                .isEqualTo(before);
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            JsonNode events = client.get("/api/v1/audit/events?action=cohort.build_refused&limit=10", compliance()).json().get("items");
+            JsonNode events = client.get("/api/v1/audit/events?action=cohort.build_refused&limit=10", compliance())
+                    .json()
+                    .get("items");
             assertThat(events.toString()).contains("phi-archive", "dermatology-phi", "SCOPE_NOT_GRANTED");
         });
     }
@@ -178,13 +243,23 @@ class CohortSourcesAndOwnersTests extends IntegrationTest {
         String linked = source("linked-archive", LINKED, "imaging-ct-deid");
         JsonNode run = finished(start(builderId(), "linked", linked, owner()));
         assertThat(run.get("status").asString()).as(run.toString()).isEqualTo("PUBLISHED");
-        assertThat(run.get("instances").asInt()).as("CT_small, sub/JPEG2000 and the link inside to it").isEqualTo(3);
-        JsonNode skipped = tools.jackson.databind.json.JsonMapper.builder().build().readTree(
-                DATA.resolve("cohort-runs").resolve(run.get("id").asString()).resolve("skipped.json").toFile());
+        assertThat(run.get("instances").asInt())
+                .as("CT_small, sub/JPEG2000 and the link inside to it")
+                .isEqualTo(3);
+        JsonNode skipped = tools.jackson.databind.json.JsonMapper.builder()
+                .build()
+                .readTree(DATA.resolve("cohort-runs")
+                        .resolve(run.get("id").asString())
+                        .resolve("skipped.json")
+                        .toFile());
         java.util.Map<String, String> reasons = new java.util.TreeMap<>();
-        skipped.forEach(problem -> reasons.put(problem.get("source").asString(), problem.get("reason").asString()));
-        assertThat(reasons).as("a link to a file outside, to nothing, and to a folder outside: one reason for all")
-                .containsOnlyKeys(LINKED.resolve("outside.dcm").toString(), LINKED.resolve("dangling.dcm").toString(),
+        skipped.forEach(problem -> reasons.put(
+                problem.get("source").asString(), problem.get("reason").asString()));
+        assertThat(reasons)
+                .as("a link to a file outside, to nothing, and to a folder outside: one reason for all")
+                .containsOnlyKeys(
+                        LINKED.resolve("outside.dcm").toString(),
+                        LINKED.resolve("dangling.dcm").toString(),
                         LINKED.resolve("elsewhere").toString())
                 .allSatisfy((link, reason) -> assertThat(reason).isEqualTo(DicomFolderScan.OUTSIDE));
         assertThat(run.get("skipped").asInt()).isEqualTo(3);

@@ -47,24 +47,31 @@ class CrashRecoveryTests {
             int otherPort = IntegrationTest.freePort();
             Process second = start(data, otherPort, data.resolve("second.log"));
             children.add(second);
-            assertThat(second.waitFor(START_WAIT.toSeconds(), TimeUnit.SECONDS)).as("the second Warden gives up").isTrue();
+            assertThat(second.waitFor(START_WAIT.toSeconds(), TimeUnit.SECONDS))
+                    .as("the second Warden gives up")
+                    .isTrue();
             assertThat(second.exitValue()).isNotZero();
-            assertThat(Files.readString(data.resolve("second.log"))).contains("Another Warden is running with its database in");
+            assertThat(Files.readString(data.resolve("second.log")))
+                    .contains("Another Warden is running with its database in");
             assertThat(client.get("/api/v1/agents/" + id, token).status()).isEqualTo(200);
 
             long postmaster = postmasterPid(data);
             first.destroyForcibly();
             assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false))
-                    .as("the killed Warden's PostgreSQL is still running, as after any crash").isTrue();
+                    .as("the killed Warden's PostgreSQL is still running, as after any crash")
+                    .isTrue();
 
             Process third = start(data, port, data.resolve("third.log"));
             children.add(third);
             awaitHealthy(third, port, data.resolve("third.log"));
             assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false))
-                    .as("the orphaned server was stopped").isFalse();
+                    .as("the orphaned server was stopped")
+                    .isFalse();
             var found = client.get("/api/v1/agents/" + id, token);
-            assertThat(found.status()).as("a token issued before the crash still verifies").isEqualTo(200);
+            assertThat(found.status())
+                    .as("a token issued before the crash still verifies")
+                    .isEqualTo(200);
             assertThat(found.json().get("name").asString()).isEqualTo("Survives a crash");
             assertThat(Files.readString(data.resolve("third.log"))).contains("Stopped the orphaned PostgreSQL");
         } finally {
@@ -82,25 +89,35 @@ class CrashRecoveryTests {
 
     private static Process start(Path data, int port, Path log) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        return new ProcessBuilder(java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                WardenApplication.class.getName(),
-                "--server.port=" + port,
-                "--warden.identity.issuer=http://localhost:" + port,
-                "--warden.data-dir=" + data,
-                "--warden.demo.enabled=true")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ProcessBuilder(
+                        java.toString(),
+                        "-Xmx512m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        WardenApplication.class.getName(),
+                        "--server.port=" + port,
+                        "--warden.identity.issuer=http://localhost:" + port,
+                        "--warden.data-dir=" + data,
+                        "--warden.demo.enabled=true")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
     }
 
     private static void awaitHealthy(Process process, int port, Path log) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Instant deadline = Instant.now().plus(START_WAIT);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new AssertionError("Warden exited with " + process.exitValue() + ":\n" + tail(log));
             }
             try {
-                var response = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                var response = http.send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health"))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200 && response.body().contains("\"UP\"")) {
                     return;
                 }
@@ -113,7 +130,8 @@ class CrashRecoveryTests {
     }
 
     private static long postmasterPid(Path data) throws IOException {
-        return Long.parseLong(Files.readAllLines(data.resolve("pgdata/postmaster.pid")).get(0).trim());
+        return Long.parseLong(
+                Files.readAllLines(data.resolve("pgdata/postmaster.pid")).get(0).trim());
     }
 
     /** Whatever went wrong above, no PostgreSQL of this test outlives it (SIGINT: fast shutdown). */

@@ -25,17 +25,27 @@ class DataSourceApiTests extends IntegrationTest {
     @Test
     void anAdminRegistersChangesAndRemovesASourceAndEveryChangeIsAudited() throws IOException {
         Path folder = Files.createDirectories(DATA.resolve("archives/api-ct"));
-        var created = client.call("POST", "/api/v1/data-sources", admin(), body("api-ct", folder + "/../api-ct", "imaging-ct-deid"));
+        var created = client.call(
+                "POST", "/api/v1/data-sources", admin(), body("api-ct", folder + "/../api-ct", "imaging-ct-deid"));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
-        assertThat(created.json().get("location").asString()).as("stored as its real path").isEqualTo(folder.toRealPath().toString());
-        assertThat(created.json().get("sensitivity").asString()).as("from its scope").isNotBlank();
+        assertThat(created.json().get("location").asString())
+                .as("stored as its real path")
+                .isEqualTo(folder.toRealPath().toString());
+        assertThat(created.json().get("sensitivity").asString())
+                .as("from its scope")
+                .isNotBlank();
         assertThat(created.json().get("version").asLong()).isEqualTo(1);
 
         JsonNode seen = client.get("/api/v1/data-sources/api-ct", owner()).json();
         assertThat(seen.get("scopeKey").asString()).isEqualTo("imaging-ct-deid");
-        assertThat(seen.has("location")).as("no server paths for people other than admins").isFalse();
-        assertThat(client.get("/api/v1/data-sources", compliance()).body()).contains("api-ct").doesNotContain(folder.toString());
-        assertThat(client.get("/api/v1/data-sources", admin()).body()).contains(folder.toRealPath().toString());
+        assertThat(seen.has("location"))
+                .as("no server paths for people other than admins")
+                .isFalse();
+        assertThat(client.get("/api/v1/data-sources", compliance()).body())
+                .contains("api-ct")
+                .doesNotContain(folder.toString());
+        assertThat(client.get("/api/v1/data-sources", admin()).body())
+                .contains(folder.toRealPath().toString());
 
         var stale = client.call("PUT", "/api/v1/data-sources/api-ct", admin(), """
                 {"displayName":"CT","kind":"FOLDER","location":"%s","scopeKey":"imaging-ct-deid","version":7}""".formatted(folder));
@@ -45,15 +55,25 @@ class DataSourceApiTests extends IntegrationTest {
                 {"displayName":"CT archive","kind":"FOLDER","location":"%s","scopeKey":"imaging-ct-deid","version":1}""".formatted(folder));
         assertThat(changed.status()).as(changed.body()).isEqualTo(200);
         assertThat(changed.json().get("version").asLong()).isEqualTo(2);
-        assertThat(client.call("DELETE", "/api/v1/data-sources/api-ct?version=1", admin(), null).status()).isEqualTo(409);
-        assertThat(client.call("DELETE", "/api/v1/data-sources/api-ct?version=2", admin(), null).status()).isEqualTo(204);
+        assertThat(client.call("DELETE", "/api/v1/data-sources/api-ct?version=1", admin(), null)
+                        .status())
+                .isEqualTo(409);
+        assertThat(client.call("DELETE", "/api/v1/data-sources/api-ct?version=2", admin(), null)
+                        .status())
+                .isEqualTo(204);
         assertThat(client.get("/api/v1/data-sources/api-ct", admin()).status()).isEqualTo(404);
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            String events = client.get("/api/v1/audit/events?limit=50", compliance()).json().get("items").toString();
-            assertThat(events).contains("data_source.registered", "data_source.changed", "data_source.removed", "api-ct");
+            String events = client.get("/api/v1/audit/events?limit=50", compliance())
+                    .json()
+                    .get("items")
+                    .toString();
+            assertThat(events)
+                    .contains("data_source.registered", "data_source.changed", "data_source.removed", "api-ct");
             JsonNode change = null;
-            for (JsonNode event : client.get("/api/v1/audit/events?action=data_source.changed&limit=20", compliance()).json().get("items")) {
+            for (JsonNode event : client.get("/api/v1/audit/events?action=data_source.changed&limit=20", compliance())
+                    .json()
+                    .get("items")) {
                 if (event.toString().contains("api-ct")) {
                     change = event;
                 }
@@ -78,15 +98,24 @@ class DataSourceApiTests extends IntegrationTest {
         String outside = refused(body("api-bad", "/etc", "imaging-ct-deid"), "location");
         String missing = refused(body("api-bad", "/etc-no-such-folder", "imaging-ct-deid"), "location");
         String escaping = refused(body("api-bad", inside + "/../../..", "imaging-ct-deid"), "location");
-        assertThat(outside.replace("/etc", "X")).as("one refusal for outside and missing").isEqualTo(missing.replace("/etc-no-such-folder", "X"));
+        assertThat(outside.replace("/etc", "X"))
+                .as("one refusal for outside and missing")
+                .isEqualTo(missing.replace("/etc-no-such-folder", "X"));
         assertThat(escaping).contains("is not a folder under an archive root");
 
         // a folder inside another source's folder must share its scope
         Path outer = Files.createDirectories(DATA.resolve("archives/api-outer/inner"));
-        assertThat(client.call("POST", "/api/v1/data-sources", admin(), body("api-outer", outer.getParent().toString(), "imaging-ct-deid"))
-                .status()).isEqualTo(201);
+        assertThat(client.call(
+                                "POST",
+                                "/api/v1/data-sources",
+                                admin(),
+                                body("api-outer", outer.getParent().toString(), "imaging-ct-deid"))
+                        .status())
+                .isEqualTo(201);
         refused(body("api-inner", outer.toString(), "dermatology-phi"), "location");
-        assertThat(client.get("/api/v1/data-sources/api-bad", admin()).status()).as("nothing half-written").isEqualTo(404);
+        assertThat(client.get("/api/v1/data-sources/api-bad", admin()).status())
+                .as("nothing half-written")
+                .isEqualTo(404);
     }
 
     private static String refused(String body, @org.jspecify.annotations.Nullable String field) {
@@ -94,7 +123,9 @@ class DataSourceApiTests extends IntegrationTest {
         assertThat(response.status()).as(response.body()).isEqualTo(400);
         assertThat(response.contentType()).startsWith("application/problem+json");
         if (field != null) {
-            assertThat(response.json().get("field").asString()).as(response.body()).isEqualTo(field);
+            assertThat(response.json().get("field").asString())
+                    .as(response.body())
+                    .isEqualTo(field);
         }
         return response.json().get("detail").asString();
     }

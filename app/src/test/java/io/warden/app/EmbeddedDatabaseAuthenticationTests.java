@@ -3,11 +3,11 @@ package io.warden.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.warden.WardenApplication;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.zaxxer.hikari.HikariDataSource;
+import io.warden.WardenApplication;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.StringReader;
 import java.net.URI;
@@ -48,7 +48,9 @@ class EmbeddedDatabaseAuthenticationTests {
             String token = client.personToken("otto.owner");
             var created = client.call("POST", "/api/v1/agents", token, """
                     {"name":"Behind a password","kind":"RETRIEVAL","purpose":"p","dataScopes":["imaging-ct-deid"]}""");
-            assertThat(created.status()).as("Warden works on its password-protected database").isEqualTo(201);
+            assertThat(created.status())
+                    .as("Warden works on its password-protected database")
+                    .isEqualTo(201);
 
             Path pgdata = data.resolve("pgdata");
             Properties passwords = passwords(pgdata);
@@ -61,13 +63,20 @@ class EmbeddedDatabaseAuthenticationTests {
             assertConnects(pgPort, "warden_app", passwords.getProperty("application"));
 
             // Threat: another local user reads the passwords instead of guessing them.
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pgdata.resolve("warden-passwords.properties"))))
+            assertThat(PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(pgdata.resolve("warden-passwords.properties"))))
                     .isEqualTo("rw-------");
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pgdata))).isEqualTo("rwx------");
-            assertThat(trustLines(pgdata)).as("no line of pg_hba.conf lets a connection in without a password").isEmpty();
-            assertThat(data.resolve("pgdata.initdb-password")).as("initdb's copy of the password is gone").doesNotExist();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pgdata)))
+                    .isEqualTo("rwx------");
+            assertThat(trustLines(pgdata))
+                    .as("no line of pg_hba.conf lets a connection in without a password")
+                    .isEmpty();
+            assertThat(data.resolve("pgdata.initdb-password"))
+                    .as("initdb's copy of the password is gone")
+                    .doesNotExist();
             // Threat: the passwords end up in a log that more people read than the data folder.
-            assertThat(output.getAll()).doesNotContain(passwords.getProperty("superuser"))
+            assertThat(output.getAll())
+                    .doesNotContain(passwords.getProperty("superuser"))
                     .doesNotContain(passwords.getProperty("application"));
         }
     }
@@ -99,10 +108,13 @@ class EmbeddedDatabaseAuthenticationTests {
             assertRefused(pgPort, "postgres", null);
             assertRefused(pgPort, "warden_app", null);
             assertThat(trustLines(pgdata)).isEmpty();
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pgdata.resolve("warden-passwords.properties"))))
+            assertThat(PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(pgdata.resolve("warden-passwords.properties"))))
                     .isEqualTo("rw-------");
-            try (Connection connection = DriverManager.getConnection("jdbc:postgresql://localhost:" + pgPort + "/warden",
-                    "postgres", passwords(pgdata).getProperty("superuser"));
+            try (Connection connection = DriverManager.getConnection(
+                            "jdbc:postgresql://localhost:" + pgPort + "/warden",
+                            "postgres",
+                            passwords(pgdata).getProperty("superuser"));
                     Statement statement = connection.createStatement()) {
                 var rows = statement.executeQuery("select note from earlier.notes order by id");
                 List<String> notes = new ArrayList<>();
@@ -111,20 +123,32 @@ class EmbeddedDatabaseAuthenticationTests {
                 }
                 assertThat(notes).as("the data written before the upgrade").containsExactly("first", "second");
                 // the key is the same and no longer readable in clear; the token is there only as its hash
-                var key = statement.executeQuery("select jwk from idp_signing_key where kid = '" + earlierKey.getKeyID() + "'");
+                var key = statement.executeQuery(
+                        "select jwk from idp_signing_key where kid = '" + earlierKey.getKeyID() + "'");
                 assertThat(key.next()).as("the earlier key kept").isTrue();
                 assertThat(key.getString(1)).startsWith("warden-kek-v1:").doesNotContain("\"d\"");
-                var stored = statement.executeQuery("select access_token_value from oauth2_authorization where id = 'earlier-1'");
+                var stored = statement.executeQuery(
+                        "select access_token_value from oauth2_authorization where id = 'earlier-1'");
                 assertThat(stored.next()).isTrue();
-                assertThat(stored.getString(1)).isEqualTo("sha256:" + java.util.HexFormat.of().formatHex(
-                        java.security.MessageDigest.getInstance("SHA-256").digest(EARLIER_TOKEN.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+                assertThat(stored.getString(1))
+                        .isEqualTo("sha256:"
+                                + java.util.HexFormat.of()
+                                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                                .digest(EARLIER_TOKEN.getBytes(
+                                                        java.nio.charset.StandardCharsets.UTF_8))));
             }
             // tokens are still signed with the key the earlier version made: the published key is it
-            var published = com.nimbusds.jose.jwk.JWKSet.parse(client.get("/oauth2/jwks", null).body());
-            assertThat(published.getKeyByKeyId(earlierKey.getKeyID())).as("the earlier key still signs").isNotNull();
-            assertThat(((RSAKey) published.getKeyByKeyId(earlierKey.getKeyID())).getModulus()).isEqualTo(earlierKey.getModulus());
-            assertThat(com.nimbusds.jwt.SignedJWT.parse(token).verify(new com.nimbusds.jose.crypto.RSASSAVerifier(earlierKey.toPublicJWK())))
-                    .as("a token issued after the upgrade verifies with the earlier public key").isTrue();
+            var published = com.nimbusds.jose.jwk.JWKSet.parse(
+                    client.get("/oauth2/jwks", null).body());
+            assertThat(published.getKeyByKeyId(earlierKey.getKeyID()))
+                    .as("the earlier key still signs")
+                    .isNotNull();
+            assertThat(((RSAKey) published.getKeyByKeyId(earlierKey.getKeyID())).getModulus())
+                    .isEqualTo(earlierKey.getModulus());
+            assertThat(com.nimbusds.jwt.SignedJWT.parse(token)
+                            .verify(new com.nimbusds.jose.crypto.RSASSAVerifier(earlierKey.toPublicJWK())))
+                    .as("a token issued after the upgrade verifies with the earlier public key")
+                    .isTrue();
             assertThat(output.getAll()).contains("which an earlier version stored in clear");
         }
         // the next start reads the passwords it wrote, and finds what the first start stored
@@ -142,9 +166,16 @@ class EmbeddedDatabaseAuthenticationTests {
      */
     private static RSAKey makeFolderAsEarlierVersionsDid(Path pgdata) throws Exception {
         Files.createDirectories(pgdata);
-        RSAKey key = new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).keyIDFromThumbprint(true).generate();
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(pgdata).setCleanDataDirectory(false)
-                .setServerConfig("listen_addresses", "localhost").setRegisterShutdownHook(false).start()) {
+        RSAKey key = new RSAKeyGenerator(2048)
+                .keyUse(KeyUse.SIGNATURE)
+                .keyIDFromThumbprint(true)
+                .generate();
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                .setDataDirectory(pgdata)
+                .setCleanDataDirectory(false)
+                .setServerConfig("listen_addresses", "localhost")
+                .setRegisterShutdownHook(false)
+                .start()) {
             try (Connection connection = postgres.getPostgresDatabase().getConnection();
                     Statement statement = connection.createStatement()) {
                 statement.execute("create database warden");
@@ -152,7 +183,7 @@ class EmbeddedDatabaseAuthenticationTests {
                 statement.execute("grant connect on database warden to warden_app");
             }
             try (Connection connection = DriverManager.getConnection(
-                    "jdbc:postgresql://localhost:" + postgres.getPort() + "/warden", "postgres", null);
+                            "jdbc:postgresql://localhost:" + postgres.getPort() + "/warden", "postgres", null);
                     Statement statement = connection.createStatement()) {
                 statement.execute("create schema earlier");
                 statement.execute("create table earlier.notes (id int primary key, note text not null)");
@@ -160,8 +191,13 @@ class EmbeddedDatabaseAuthenticationTests {
             }
             // that release's schema, migrated as it did (by the superuser, granting to the application role)
             String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/warden";
-            Flyway.configure().dataSource(url, "postgres", null).locations("classpath:db/migration")
-                    .placeholders(java.util.Map.of("appRole", "warden_app")).target("16.01").load().migrate();
+            Flyway.configure()
+                    .dataSource(url, "postgres", null)
+                    .locations("classpath:db/migration")
+                    .placeholders(java.util.Map.of("appRole", "warden_app"))
+                    .target("16.01")
+                    .load()
+                    .migrate();
             try (Connection connection = DriverManager.getConnection(url, "warden_app", null);
                     var insertKey = connection.prepareStatement(
                             "insert into idp_signing_key (kid, jwk, active, created_at) values (?, ?, true, now())");
@@ -177,7 +213,9 @@ class EmbeddedDatabaseAuthenticationTests {
                 insertToken.setString(1, EARLIER_TOKEN);
                 insertToken.executeUpdate();
             }
-            assertThat(trustLines(pgdata)).as("the folder really is a trust folder").isNotEmpty();
+            assertThat(trustLines(pgdata))
+                    .as("the folder really is a trust folder")
+                    .isNotEmpty();
         }
         return key;
     }
@@ -218,7 +256,8 @@ class EmbeddedDatabaseAuthenticationTests {
         Properties properties = new Properties();
         properties.load(new StringReader(Files.readString(pgdata.resolve("warden-passwords.properties"))));
         assertThat(properties.getProperty("superuser")).hasSizeGreaterThanOrEqualTo(40);
-        assertThat(properties.getProperty("application")).hasSizeGreaterThanOrEqualTo(40)
+        assertThat(properties.getProperty("application"))
+                .hasSizeGreaterThanOrEqualTo(40)
                 .isNotEqualTo(properties.getProperty("superuser"));
         return properties;
     }
@@ -231,15 +270,17 @@ class EmbeddedDatabaseAuthenticationTests {
     }
 
     private static int embeddedPort(ConfigurableApplicationContext warden) throws SQLException {
-        String url = warden.getBean(DataSource.class).unwrap(HikariDataSource.class).getJdbcUrl();
+        String url =
+                warden.getBean(DataSource.class).unwrap(HikariDataSource.class).getJdbcUrl();
         return URI.create(url.substring("jdbc:".length())).getPort();
     }
 
     private static ConfigurableApplicationContext start(Path data, int port) {
-        return new SpringApplicationBuilder(WardenApplication.class).run(
-                "--server.port=" + port,
-                "--warden.identity.issuer=http://localhost:" + port,
-                "--warden.data-dir=" + data,
-                "--warden.demo.enabled=true");
+        return new SpringApplicationBuilder(WardenApplication.class)
+                .run(
+                        "--server.port=" + port,
+                        "--warden.identity.issuer=http://localhost:" + port,
+                        "--warden.data-dir=" + data,
+                        "--warden.demo.enabled=true");
     }
 }

@@ -34,9 +34,12 @@ class EmbeddedProvisionerContractTests extends IntegrationTest implements Identi
     public boolean enabled(String clientId) {
         String secret = storedSecret(clientId);
         String basic = Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
-        return client.send(client.request("/oauth2/token").header("Authorization", "Basic " + basic)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))).status() == 200;
+        return client.send(client.request("/oauth2/token")
+                                .header("Authorization", "Basic " + basic)
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")))
+                        .status()
+                == 200;
     }
 
     @Override

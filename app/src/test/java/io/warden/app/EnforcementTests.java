@@ -39,8 +39,16 @@ class EnforcementTests extends IntegrationTest {
 
     @BeforeEach
     void collection() {
-        collections.replace("ct-series", IndexKind.FLAT, embedder.dimension(), TextItem.records(embedder, List.of(
-                new TextItem("s1", "CT chest axial lung window", Map.of("dataset", "imaging-ct-deid", "label", "chest")))));
+        collections.replace(
+                "ct-series",
+                IndexKind.FLAT,
+                embedder.dimension(),
+                TextItem.records(
+                        embedder,
+                        List.of(new TextItem(
+                                "s1",
+                                "CT chest axial lung window",
+                                Map.of("dataset", "imaging-ct-deid", "label", "chest")))));
     }
 
     static WardenClient.Response search(String body) {
@@ -55,11 +63,15 @@ class EnforcementTests extends IntegrationTest {
         JsonNode agent = agentByClientId("demo-retrieval-agent");
         String id = agent.get("id").asString();
         assertThat(search(SEARCH).status()).isEqualTo(200);
-        var engaged = client.call("POST", "/api/v1/kill-switches", secops(),
+        var engaged = client.call(
+                "POST",
+                "/api/v1/kill-switches",
+                secops(),
                 "{\"scope\":\"AGENT\",\"target\":\"" + id + "\",\"reason\":\"engaged by id\"}");
         assertThat(engaged.status()).as(engaged.body()).isEqualTo(201);
         assertThat(engaged.json().get("target").asString()).isEqualTo(id);
-        assertThat(engaged.json().get("targetName").asString()).isEqualTo(agent.get("name").asString());
+        assertThat(engaged.json().get("targetName").asString())
+                .isEqualTo(agent.get("name").asString());
         assertThat(engaged.json().get("targetClientId").asString()).isEqualTo("demo-retrieval-agent");
         assertThat(engaged.json().get("resolved").asBoolean()).isTrue();
         assertThat(engaged.header("Warden-Propagation")).startsWith("confirmed=1; unconfirmed=0");
@@ -67,10 +79,17 @@ class EnforcementTests extends IntegrationTest {
             var killed = search(SEARCH);
             assertThat(killed.status()).isEqualTo(403);
             assertThat(killed.json().get("reasons").toString()).contains("KILL_SWITCH");
-            await().atMost(Duration.ofSeconds(20)).until(() ->
-                    "SUSPENDED".equals(client.get("/api/v1/agents/" + id, admin()).json().get("status").asString()));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> "SUSPENDED"
+                            .equals(client.get("/api/v1/agents/" + id, admin())
+                                    .json()
+                                    .get("status")
+                                    .asString()));
         } finally {
-            client.call("POST", "/api/v1/kill-switches/" + engaged.json().get("id").asString() + "/release", admin(),
+            client.call(
+                    "POST",
+                    "/api/v1/kill-switches/" + engaged.json().get("id").asString() + "/release",
+                    admin(),
                     "{\"reason\":\"test over\"}");
             reinstateAfterIncident("demo-retrieval-agent");
         }
@@ -98,7 +117,10 @@ class EnforcementTests extends IntegrationTest {
 
     @Test
     void toolAndDatasetSwitchesNameExistingOnesAndShowTheirNames() {
-        var engaged = client.call("POST", "/api/v1/kill-switches", secops(),
+        var engaged = client.call(
+                "POST",
+                "/api/v1/kill-switches",
+                secops(),
                 "{\"scope\":\"DATASET\",\"target\":\"imaging-ct-deid\",\"reason\":\"leak suspected\"}");
         assertThat(engaged.status()).as(engaged.body()).isEqualTo(201);
         try {
@@ -107,7 +129,10 @@ class EnforcementTests extends IntegrationTest {
             assertThat(stopped.status()).isEqualTo(403);
             assertThat(stopped.json().get("reasons").toString()).contains("KILL_SWITCH");
         } finally {
-            client.call("POST", "/api/v1/kill-switches/" + engaged.json().get("id").asString() + "/release", admin(),
+            client.call(
+                    "POST",
+                    "/api/v1/kill-switches/" + engaged.json().get("id").asString() + "/release",
+                    admin(),
                     "{\"reason\":\"test over\"}");
         }
     }
@@ -118,15 +143,19 @@ class EnforcementTests extends IntegrationTest {
                 {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"TREAT","text":"CT chest","k":0}""");
         assertThat(invalid.status()).isEqualTo(400);
         assertThat(invalid.json().get("field").asString()).isEqualTo("k");
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(decisions("DENY")).anySatisfy(record -> {
-            assertThat(record.get("reasons").toString()).contains("INVALID_REQUEST");
-            assertThat(record.get("details").get("field").asString()).isEqualTo("k");
-        }));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(decisions("DENY")).anySatisfy(record -> {
+                    assertThat(record.get("reasons").toString()).contains("INVALID_REQUEST");
+                    assertThat(record.get("details").get("field").asString()).isEqualTo("k");
+                }));
         var purpose = search("""
                 {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"SNOOPING","text":"CT chest","k":3}""");
         assertThat(purpose.status()).isEqualTo(400);
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(decisions("DENY"))
-                .anySatisfy(record -> assertThat(record.get("purposeOfUse").asString("")).isEqualTo("SNOOPING")));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(decisions("DENY"))
+                        .anySatisfy(
+                                record -> assertThat(record.get("purposeOfUse").asString(""))
+                                        .isEqualTo("SNOOPING")));
     }
 
     @Test
@@ -151,7 +180,9 @@ class EnforcementTests extends IntegrationTest {
         var refused = search("""
                 {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"HOPERAT","text":"CT chest","k":3}""");
         assertThat(refused.status()).isEqualTo(403);
-        assertThat(refused.json().get("reasons").toString()).contains("PURPOSE_NOT_GRANTED").doesNotContain("PURPOSE_NOT_ALLOWED");
+        assertThat(refused.json().get("reasons").toString())
+                .contains("PURPOSE_NOT_GRANTED")
+                .doesNotContain("PURPOSE_NOT_ALLOWED");
         var granted = search("""
                 {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"HRESCH","text":"CT chest","k":3}""");
         assertThat(granted.status()).isEqualTo(200);
@@ -159,9 +190,13 @@ class EnforcementTests extends IntegrationTest {
 
     @Test
     void aScopeReclassifiedAsPhiAfterItWasGrantedIsNotReadWithoutANewApproval() {
-        JsonNode scope = client.get("/api/v1/data-scopes/imaging-ct-deid", admin()).json();
+        JsonNode scope =
+                client.get("/api/v1/data-scopes/imaging-ct-deid", admin()).json();
         String restore = scopeUpdate(scope, false, true, scope.get("version").asLong() + 1);
-        var reclassified = client.call("PUT", "/api/v1/data-scopes/imaging-ct-deid", admin(),
+        var reclassified = client.call(
+                "PUT",
+                "/api/v1/data-scopes/imaging-ct-deid",
+                admin(),
                 scopeUpdate(scope, true, false, scope.get("version").asLong()));
         assertThat(reclassified.status()).as(reclassified.body()).isEqualTo(200);
         try {
@@ -178,30 +213,55 @@ class EnforcementTests extends IntegrationTest {
 
     @Test
     void aScopeThatDeidentifiesForResearchServesResearchCallsWithoutIdentifiers() {
-        collections.replace("ct-series", IndexKind.FLAT, embedder.dimension(), TextItem.records(embedder, List.of(
-                new TextItem("s1", "CT chest axial lung window", Map.of("dataset", "imaging-ct-deid", "patient_id", "P-1",
-                        "label", "chest")))));
-        JsonNode scope = client.get("/api/v1/data-scopes/imaging-ct-deid", admin()).json();
-        var research = client.call("PUT", "/api/v1/data-scopes/imaging-ct-deid", admin(), scopeUpdate(scope, false, true,
-                scope.get("version").asLong()).replace("\"deidentifyFor\":[]", "\"deidentifyFor\":[\"HRESCH\"]"));
+        collections.replace(
+                "ct-series",
+                IndexKind.FLAT,
+                embedder.dimension(),
+                TextItem.records(
+                        embedder,
+                        List.of(new TextItem(
+                                "s1",
+                                "CT chest axial lung window",
+                                Map.of("dataset", "imaging-ct-deid", "patient_id", "P-1", "label", "chest")))));
+        JsonNode scope =
+                client.get("/api/v1/data-scopes/imaging-ct-deid", admin()).json();
+        var research = client.call(
+                "PUT",
+                "/api/v1/data-scopes/imaging-ct-deid",
+                admin(),
+                scopeUpdate(scope, false, true, scope.get("version").asLong())
+                        .replace("\"deidentifyFor\":[]", "\"deidentifyFor\":[\"HRESCH\"]"));
         assertThat(research.status()).as(research.body()).isEqualTo(200);
         try {
             JsonNode forResearch = search("""
                     {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"HRESCH","text":"CT chest","k":3}""").json();
-            assertThat(forResearch.get("hits")).singleElement().satisfies(hit ->
-                    assertThat(hit.get("metadata").has("patient_id")).as("identifying field removed").isFalse());
+            assertThat(forResearch.get("hits"))
+                    .singleElement()
+                    .satisfies(hit -> assertThat(hit.get("metadata").has("patient_id"))
+                            .as("identifying field removed")
+                            .isFalse());
             JsonNode forTreatment = search(SEARCH).json();
-            assertThat(forTreatment.get("hits").get(0).get("metadata").get("patient_id").asString()).isEqualTo("P-1");
+            assertThat(forTreatment
+                            .get("hits")
+                            .get(0)
+                            .get("metadata")
+                            .get("patient_id")
+                            .asString())
+                    .isEqualTo("P-1");
         } finally {
-            client.call("PUT", "/api/v1/data-scopes/imaging-ct-deid", admin(), scopeUpdate(scope, false, true,
-                    scope.get("version").asLong() + 1));
+            client.call(
+                    "PUT",
+                    "/api/v1/data-scopes/imaging-ct-deid",
+                    admin(),
+                    scopeUpdate(scope, false, true, scope.get("version").asLong() + 1));
         }
     }
 
     @Test
     void anOwnerDisabledInTheDirectoryStopsTheirAgentsAtOnce() {
         String owner = agentByClientId("demo-retrieval-agent").get("ownerId").asString();
-        var disabled = client.call("PUT", "/api/v1/directory/users/" + owner + "/account", admin(), "{\"enabled\":false}");
+        var disabled =
+                client.call("PUT", "/api/v1/directory/users/" + owner + "/account", admin(), "{\"enabled\":false}");
         assertThat(disabled.status()).as(disabled.body()).isEqualTo(200);
         try {
             assertThat(disabled.header("Warden-Propagation")).startsWith("confirmed=1; unconfirmed=0");
@@ -219,14 +279,20 @@ class EnforcementTests extends IntegrationTest {
         java.util.UUID id = java.util.UUID.randomUUID();
         jdbc.sql("""
                 insert into kill_switch (id, scope, target, active, engaged_by, engaged_at, reason)
-                values (:id, 'AGENT', 'client-of-an-agent-long-gone', true, 'someone', now(), 'stored by an older Warden')""")
-                .param("id", id).update();
+                values (:id, 'AGENT', 'client-of-an-agent-long-gone', true, 'someone', now(), 'stored by an older Warden')""").param("id", id).update();
         try {
-            var health = context.getBean("killSwitchesHealthIndicator", org.springframework.boot.health.contributor.HealthIndicator.class);
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(health.health().getDetails().get("unresolved"))
-                    .asString().contains("client-of-an-agent-long-gone").contains(id.toString()));
-            assertThat(killSwitches.covers("client-of-an-agent-long-gone", "text-search", "imaging-ct-deid").agent())
-                    .as("still enforced on what it names").isTrue();
+            var health = context.getBean(
+                    "killSwitchesHealthIndicator", org.springframework.boot.health.contributor.HealthIndicator.class);
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(health.health().getDetails().get("unresolved"))
+                            .asString()
+                            .contains("client-of-an-agent-long-gone")
+                            .contains(id.toString()));
+            assertThat(killSwitches
+                            .covers("client-of-an-agent-long-gone", "text-search", "imaging-ct-deid")
+                            .agent())
+                    .as("still enforced on what it names")
+                    .isTrue();
             JsonNode listed = client.get("/api/v1/kill-switches", secops()).json();
             assertThat(listed).anySatisfy(each -> {
                 assertThat(each.get("id").asString()).isEqualTo(id.toString());
@@ -243,12 +309,22 @@ class EnforcementTests extends IntegrationTest {
     private static String scopeUpdate(JsonNode scope, boolean phi, boolean deidentified, long version) {
         return """
                 {"displayName":%s,"description":%s,"sensitivity":"%s","phi":%s,"deidentified":%s,"allowedPurposes":%s,
-                 "deidentifyFor":[],"version":%d}""".formatted(scope.get("displayName").toString(), scope.get("description").toString(),
-                scope.get("sensitivity").asString(), phi, deidentified, scope.get("allowedPurposes").toString(), version);
+                 "deidentifyFor":[],"version":%d}""".formatted(
+                        scope.get("displayName").toString(),
+                        scope.get("description").toString(),
+                        scope.get("sensitivity").asString(),
+                        phi,
+                        deidentified,
+                        scope.get("allowedPurposes").toString(),
+                        version);
     }
 
     private static JsonNode decisions(String decision) {
-        return client.get("/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&decision=" + decision + "&limit=20",
-                compliance()).json().get("items");
+        return client.get(
+                        "/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&decision=" + decision
+                                + "&limit=20",
+                        compliance())
+                .json()
+                .get("items");
     }
 }

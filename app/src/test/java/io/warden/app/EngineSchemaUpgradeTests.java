@@ -36,19 +36,42 @@ class EngineSchemaUpgradeTests extends IntegrationTest {
         Map<String, String> placeholders = Map.of("appRole", ownerRole());
         JdbcClient jdbc = JdbcClient.create(owner);
         try {
-            Flyway.configure().configuration(flyway.getConfiguration()).schemas(schema).placeholders(placeholders).load().migrate();
+            Flyway.configure()
+                    .configuration(flyway.getConfiguration())
+                    .schemas(schema)
+                    .placeholders(placeholders)
+                    .load()
+                    .migrate();
             String history = schema + ".flyway_schema_history";
-            jdbc.sql("update " + history + " set type = 'JDBC', script = 'db.migration.lifecycle.V6_00__Workflow_engine_schema',"
-                    + " checksum = null where version = '6.00'").update();
-            Flyway plain = Flyway.configure().dataSource(owner).schemas(schema).placeholders(placeholders)
-                    .locations("classpath:db/migration").load();
-            assertThatThrownBy(plain::validate).as("what a start without the callback meets").isInstanceOf(FlywayValidateException.class);
+            jdbc.sql("update " + history
+                            + " set type = 'JDBC', script = 'db.migration.lifecycle.V6_00__Workflow_engine_schema',"
+                            + " checksum = null where version = '6.00'")
+                    .update();
+            Flyway plain = Flyway.configure()
+                    .dataSource(owner)
+                    .schemas(schema)
+                    .placeholders(placeholders)
+                    .locations("classpath:db/migration")
+                    .load();
+            assertThatThrownBy(plain::validate)
+                    .as("what a start without the callback meets")
+                    .isInstanceOf(FlywayValidateException.class);
 
-            Flyway.configure().configuration(flyway.getConfiguration()).schemas(schema).placeholders(placeholders).load().migrate();
+            Flyway.configure()
+                    .configuration(flyway.getConfiguration())
+                    .schemas(schema)
+                    .placeholders(placeholders)
+                    .load()
+                    .migrate();
 
-            assertThat(jdbc.sql("select type, script from " + history + " where version = '6.00'").query().singleRow())
-                    .containsEntry("type", "SQL").containsEntry("script", "V6_00__Workflow_engine_schema.sql");
-            assertThat(plain.validateWithResult().validationSuccessful).as("the checksum is the file's").isTrue();
+            assertThat(jdbc.sql("select type, script from " + history + " where version = '6.00'")
+                            .query()
+                            .singleRow())
+                    .containsEntry("type", "SQL")
+                    .containsEntry("script", "V6_00__Workflow_engine_schema.sql");
+            assertThat(plain.validateWithResult().validationSuccessful)
+                    .as("the checksum is the file's")
+                    .isTrue();
         } finally {
             jdbc.sql("drop schema if exists " + schema + " cascade").update();
         }

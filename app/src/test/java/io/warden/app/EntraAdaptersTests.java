@@ -48,7 +48,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * or audit record. (Warden's own sign-in to Graph with MSAL4J is tested in the registry's adapter tests;
  * here a fixed Graph token stands in for it.)
  */
-@SpringBootTest(classes = io.warden.WardenApplication.class, webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
+@SpringBootTest(
+        classes = io.warden.WardenApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
 @ExtendWith(OutputCaptureExtension.class)
 @org.springframework.context.annotation.Import(EntraAdaptersTests.FixedGraphToken.class)
 class EntraAdaptersTests {
@@ -72,8 +74,13 @@ class EntraAdaptersTests {
         @Bean
         AccessTokenProvider graphToken() {
             return new AccessTokenProvider() {
-                public String getAuthorizationToken(URI uri, Map<String, Object> context) { return GRAPH_TOKEN; }
-                public AllowedHostsValidator getAllowedHostsValidator() { return new AllowedHostsValidator("127.0.0.1"); }
+                public String getAuthorizationToken(URI uri, Map<String, Object> context) {
+                    return GRAPH_TOKEN;
+                }
+
+                public AllowedHostsValidator getAllowedHostsValidator() {
+                    return new AllowedHostsValidator("127.0.0.1");
+                }
             };
         }
     }
@@ -90,22 +97,39 @@ class EntraAdaptersTests {
     }
 
     static WireMockServer graph() {
-        WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1").globalTemplating(true));
+        WireMockServer server = new WireMockServer(
+                wireMockConfig().dynamicPort().bindAddress("127.0.0.1").globalTemplating(true));
         server.start();
-        server.stubFor(any(anyUrl()).atPriority(100).willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
-                .withBody("{\"error\":{\"code\":\"Request_ResourceNotFound\",\"message\":\"Resource does not exist.\"}}")));
+        server.stubFor(
+                any(anyUrl())
+                        .atPriority(100)
+                        .willReturn(
+                                aResponse()
+                                        .withStatus(404)
+                                        .withHeader("Content-Type", "application/json")
+                                        .withBody(
+                                                "{\"error\":{\"code\":\"Request_ResourceNotFound\",\"message\":\"Resource does not exist.\"}}")));
         // everyone in this tenant is an enabled person without a manager, unless stubbed otherwise
         server.stubFor(get(urlPathMatching("/v1.0/users/[^/]+")).atPriority(50).willReturn(okJson("""
                 {"id":"{{request.path.[2]}}","userPrincipalName":"{{request.path.[2]}}@contoso.org","displayName":"Person {{request.path.[2]}}",
                  "accountEnabled":true}""")));
         server.stubFor(get(urlPathEqualTo("/v1.0/applications")).willReturn(okJson("{\"value\":[]}")));
-        server.stubFor(post(urlPathEqualTo("/v1.0/applications")).willReturn(aResponse().withStatus(201)
-                .withHeader("Content-Type", "application/json").withBody("{\"id\":\"obj-1\",\"appId\":\"app-entra-1\"}")));
-        server.stubFor(post(urlPathEqualTo("/v1.0/servicePrincipals")).willReturn(aResponse().withStatus(201)
-                .withHeader("Content-Type", "application/json").withBody("{\"id\":\"sp-1\",\"appId\":\"app-entra-1\"}")));
-        server.stubFor(post(urlEqualTo("/v1.0/applications/obj-1/owners/$ref")).willReturn(aResponse().withStatus(204)));
-        server.stubFor(post(urlPathEqualTo("/v1.0/applications/obj-1/addPassword")).willReturn(okJson(
-                "{\"displayName\":\"warden\",\"endDateTime\":\"2027-05-27T10:00:00Z\",\"secretText\":\"" + SECRET + "\"}")));
+        server.stubFor(post(urlPathEqualTo("/v1.0/applications"))
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"id\":\"obj-1\",\"appId\":\"app-entra-1\"}")));
+        server.stubFor(post(urlPathEqualTo("/v1.0/servicePrincipals"))
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"id\":\"sp-1\",\"appId\":\"app-entra-1\"}")));
+        server.stubFor(post(urlEqualTo("/v1.0/applications/obj-1/owners/$ref"))
+                .willReturn(aResponse().withStatus(204)));
+        server.stubFor(post(urlPathEqualTo("/v1.0/applications/obj-1/addPassword"))
+                .willReturn(
+                        okJson("{\"displayName\":\"warden\",\"endDateTime\":\"2027-05-27T10:00:00Z\",\"secretText\":\""
+                                + SECRET + "\"}")));
         server.stubFor(patch(urlPathMatching("/v1.0/servicePrincipals\\(appId=('|%27)app-entra-1('|%27)\\)"))
                 .willReturn(aResponse().withStatus(204)));
         return server;
@@ -123,39 +147,68 @@ class EntraAdaptersTests {
                  "dataScopes":["imaging-ct-deid"],"tools":["text-search"]}""".formatted(OWNER));
         assertThat(registered.status()).as(registered.body()).isEqualTo(201);
         String id = registered.json().get("id").asString();
-        String approval = client.get("/api/v1/approvals?status=PENDING&agentId=" + id, client.personToken("ada.admin")).json()
-                .get("items").get(0).get("id").asString();
-        assertThat(client.call("POST", "/api/v1/approvals/" + approval + "/approve", client.personToken("carla.compliance"),
-                "{\"reason\":\"fine\"}").status()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(30)).until(() -> "ACTIVE".equals(agent(id).get("status").asString()));
+        String approval = client.get("/api/v1/approvals?status=PENDING&agentId=" + id, client.personToken("ada.admin"))
+                .json()
+                .get("items")
+                .get(0)
+                .get("id")
+                .asString();
+        assertThat(client.call(
+                                "POST",
+                                "/api/v1/approvals/" + approval + "/approve",
+                                client.personToken("carla.compliance"),
+                                "{\"reason\":\"fine\"}")
+                        .status())
+                .isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> "ACTIVE".equals(agent(id).get("status").asString()));
         assertThat(agent(id).get("clientId").asString()).isEqualTo("app-entra-1");
-        assertThat(Files.readString(DATA.resolve("secrets").resolve("app-entra-1.secret"))).isEqualTo(SECRET);
-        assertThat(jdbc.sql("select count(*) from directory_user where id = :id and account_enabled").param("id", OWNER)
-                .query(Long.class).single()).as("the Entra owner is mirrored locally").isEqualTo(1);
+        assertThat(Files.readString(DATA.resolve("secrets").resolve("app-entra-1.secret")))
+                .isEqualTo(SECRET);
+        assertThat(jdbc.sql("select count(*) from directory_user where id = :id and account_enabled")
+                        .param("id", OWNER)
+                        .query(Long.class)
+                        .single())
+                .as("the Entra owner is mirrored locally")
+                .isEqualTo(1);
 
         // the kill switch opens an incident, which disables the service principal through the port
-        var engaged = client.call("POST", "/api/v1/kill-switches", client.personToken("sam.secops"),
+        var engaged = client.call(
+                "POST",
+                "/api/v1/kill-switches",
+                client.personToken("sam.secops"),
                 "{\"scope\":\"AGENT\",\"target\":\"app-entra-1\",\"reason\":\"exfiltration suspected\"}");
         assertThat(engaged.status()).isEqualTo(201);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> GRAPH.verify(
-                patchRequestedFor(urlPathMatching("/v1.0/servicePrincipals\\(appId=('|%27)app-entra-1('|%27)\\)"))
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> GRAPH.verify(patchRequestedFor(
+                                urlPathMatching("/v1.0/servicePrincipals\\(appId=('|%27)app-entra-1('|%27)\\)"))
                         .withRequestBody(matchingJsonPath("$.accountEnabled", equalTo("false")))
                         .withHeader("Authorization", equalTo("Bearer " + GRAPH_TOKEN))));
 
         // the owner is disabled in Entra: the next sweep starts the orphan flow
-        GRAPH.stubFor(get(urlPathEqualTo("/v1.0/users/" + OWNER)).atPriority(1).willReturn(okJson("""
+        GRAPH.stubFor(
+                get(urlPathEqualTo("/v1.0/users/" + OWNER)).atPriority(1).willReturn(okJson("""
                 {"id":"%s","userPrincipalName":"leaver@contoso.org","displayName":"Leaver","accountEnabled":false}""".formatted(OWNER))));
         var sweep = client.call("POST", "/api/v1/lifecycle-rules/sweep", client.personToken("ada.admin"), null);
         assertThat(sweep.status()).isEqualTo(200);
         assertThat(engine.running(BpmnProcesses.ORPHANED, id)).isTrue();
 
-        assertThat(output.getAll()).as("no secret or token in the logs").doesNotContain(SECRET).doesNotContain(GRAPH_TOKEN);
-        assertThat(jdbc.sql("select count(*) from audit_event where concat_ws(' ', action, actor_id, target_id, agent_id,"
-                        + " array_to_string(detail_values, ' ')) like :s").param("s", "%" + SECRET + "%").query(Long.class).single())
-                .as("no secret in the audit trail").isZero();
+        assertThat(output.getAll())
+                .as("no secret or token in the logs")
+                .doesNotContain(SECRET)
+                .doesNotContain(GRAPH_TOKEN);
+        assertThat(jdbc.sql(
+                                "select count(*) from audit_event where concat_ws(' ', action, actor_id, target_id, agent_id,"
+                                        + " array_to_string(detail_values, ' ')) like :s")
+                        .param("s", "%" + SECRET + "%")
+                        .query(Long.class)
+                        .single())
+                .as("no secret in the audit trail")
+                .isZero();
     }
 
     private static tools.jackson.databind.JsonNode agent(String id) {
-        return client.get("/api/v1/agents/" + id, client.personToken("ada.admin")).json();
+        return client.get("/api/v1/agents/" + id, client.personToken("ada.admin"))
+                .json();
     }
 }

@@ -30,12 +30,35 @@ class GatewayTests extends IntegrationTest {
 
     @BeforeEach
     void collection() {
-        collections.replace("ct-series", IndexKind.HNSW, embedder.dimension(), TextItem.records(embedder, List.of(
-                new TextItem("s1", "CT chest axial lung window", Map.of("dataset", "imaging-ct-deid", "label", "chest")),
-                new TextItem("s2", "CT thorax with contrast", Map.of("dataset", "imaging-ct-deid", "label", "chest")),
-                new TextItem("s3", "CT head without contrast", Map.of("dataset", "imaging-ct-deid", "label", "head")),
-                new TextItem("s4", "Chest photograph of a lesion", Map.of("dataset", "dermatology-phi", "label", "skin",
-                        "patient_id", "12345")))));
+        collections.replace(
+                "ct-series",
+                IndexKind.HNSW,
+                embedder.dimension(),
+                TextItem.records(
+                        embedder,
+                        List.of(
+                                new TextItem(
+                                        "s1",
+                                        "CT chest axial lung window",
+                                        Map.of("dataset", "imaging-ct-deid", "label", "chest")),
+                                new TextItem(
+                                        "s2",
+                                        "CT thorax with contrast",
+                                        Map.of("dataset", "imaging-ct-deid", "label", "chest")),
+                                new TextItem(
+                                        "s3",
+                                        "CT head without contrast",
+                                        Map.of("dataset", "imaging-ct-deid", "label", "head")),
+                                new TextItem(
+                                        "s4",
+                                        "Chest photograph of a lesion",
+                                        Map.of(
+                                                "dataset",
+                                                "dermatology-phi",
+                                                "label",
+                                                "skin",
+                                                "patient_id",
+                                                "12345")))));
     }
 
     static String call(String dataset, String text, int k) {
@@ -45,50 +68,76 @@ class GatewayTests extends IntegrationTest {
 
     @Test
     void anActiveAgentSearchesThenIsDeniedOutsideItsScopesAndAfterItsKillSwitch() {
-        var allowed = client.call("POST", "/gateway/v1/text-search", agent(), call("imaging-ct-deid", "CT chest", 1000));
+        var allowed =
+                client.call("POST", "/gateway/v1/text-search", agent(), call("imaging-ct-deid", "CT chest", 1000));
         assertThat(allowed.status()).as(allowed.body()).isEqualTo(200);
         JsonNode answer = allowed.json();
         assertThat(answer.get("k").asInt()).as("k capped at the tool's maximum").isEqualTo(50);
-        assertThat(answer.get("hits")).isNotEmpty().allSatisfy(hit ->
-                assertThat(hit.get("metadata").get("dataset").asString()).isEqualTo("imaging-ct-deid"));
-        assertThat(answer.get("hits").get(0).get("metadata").get("label").asString()).isEqualTo("chest");
+        assertThat(answer.get("hits"))
+                .isNotEmpty()
+                .allSatisfy(hit -> assertThat(hit.get("metadata").get("dataset").asString())
+                        .isEqualTo("imaging-ct-deid"));
+        assertThat(answer.get("hits").get(0).get("metadata").get("label").asString())
+                .isEqualTo("chest");
 
         var outside = client.call("POST", "/gateway/v1/text-search", agent(), call("dermatology-phi", "lesion", 3));
         assertThat(outside.status()).isEqualTo(403);
         assertThat(outside.contentType()).startsWith("application/problem+json");
         assertThat(outside.json().get("reasons").toString()).contains("SCOPE_NOT_GRANTED");
 
-        var engaged = client.call("POST", "/api/v1/kill-switches", secops(),
+        var engaged = client.call(
+                "POST",
+                "/api/v1/kill-switches",
+                secops(),
                 "{\"scope\":\"AGENT\",\"target\":\"demo-retrieval-agent\",\"reason\":\"gateway test\"}");
         assertThat(engaged.status()).isEqualTo(201);
         try {
-            var killed = client.call("POST", "/gateway/v1/text-search", agent(), call("imaging-ct-deid", "CT chest", 3));
+            var killed =
+                    client.call("POST", "/gateway/v1/text-search", agent(), call("imaging-ct-deid", "CT chest", 3));
             assertThat(killed.status()).isEqualTo(403);
             assertThat(killed.json().get("reasons").toString()).contains("KILL_SWITCH");
         } finally {
-            client.call("POST", "/api/v1/kill-switches/" + engaged.json().get("id").asString() + "/release", admin(),
+            client.call(
+                    "POST",
+                    "/api/v1/kill-switches/" + engaged.json().get("id").asString() + "/release",
+                    admin(),
                     "{\"reason\":\"test over\"}");
             reinstateAfterIncident("demo-retrieval-agent"); // the switch opened an incident: it suspended the agent
         }
-        assertThat(client.call("POST", "/gateway/v1/text-search", agent(), call("imaging-ct-deid", "CT chest", 3)).status())
+        assertThat(client.call("POST", "/gateway/v1/text-search", agent(), call("imaging-ct-deid", "CT chest", 3))
+                        .status())
                 .isEqualTo(200);
 
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            JsonNode decisions = client.get("/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&limit=50",
-                    compliance()).json().get("items");
-            assertThat(decisions).anySatisfy(d -> assertThat(d.get("decision").asString()).isEqualTo("PERMIT"));
-            assertThat(decisions).anySatisfy(d -> assertThat(d.get("reasons").toString()).contains("SCOPE_NOT_GRANTED"));
-            assertThat(decisions).anySatisfy(d -> assertThat(d.get("reasons").toString()).contains("KILL_SWITCH"));
-            assertThat(decisions).allSatisfy(d -> assertThat(d.get("requestDigest").asString()).matches("[0-9a-f]{64}"));
+            JsonNode decisions = client.get(
+                            "/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&limit=50",
+                            compliance())
+                    .json()
+                    .get("items");
+            assertThat(decisions)
+                    .anySatisfy(d -> assertThat(d.get("decision").asString()).isEqualTo("PERMIT"));
+            assertThat(decisions)
+                    .anySatisfy(d -> assertThat(d.get("reasons").toString()).contains("SCOPE_NOT_GRANTED"));
+            assertThat(decisions)
+                    .anySatisfy(d -> assertThat(d.get("reasons").toString()).contains("KILL_SWITCH"));
+            assertThat(decisions)
+                    .allSatisfy(
+                            d -> assertThat(d.get("requestDigest").asString()).matches("[0-9a-f]{64}"));
         });
     }
 
     @Test
     void badCallsAreClearProblems() {
-        var purpose = client.call("POST", "/gateway/v1/text-search", agent(),
+        var purpose = client.call(
+                "POST",
+                "/gateway/v1/text-search",
+                agent(),
                 "{\"collection\":\"ct-series\",\"dataset\":\"imaging-ct-deid\",\"purposeOfUse\":\"SNOOPING\",\"text\":\"x\",\"k\":3}");
         assertThat(purpose.status()).isEqualTo(400);
-        var noPurpose = client.call("POST", "/gateway/v1/text-search", agent(),
+        var noPurpose = client.call(
+                "POST",
+                "/gateway/v1/text-search",
+                agent(),
                 "{\"collection\":\"ct-series\",\"dataset\":\"imaging-ct-deid\",\"text\":\"x\",\"k\":3}");
         assertThat(noPurpose.status()).isEqualTo(403);
         assertThat(noPurpose.json().get("reasons").toString()).contains("PURPOSE_REQUIRED");
@@ -99,7 +148,10 @@ class GatewayTests extends IntegrationTest {
         assertThat(notGranted.json().get("reasons").toString()).contains("TOOL_NOT_GRANTED");
         var person = client.call("POST", "/gateway/v1/text-search", admin(), call("imaging-ct-deid", "x", 3));
         assertThat(person.status()).isEqualTo(403);
-        var wrongDimension = client.call("POST", "/gateway/v1/image-search", agent(),
+        var wrongDimension = client.call(
+                "POST",
+                "/gateway/v1/image-search",
+                agent(),
                 "{\"collection\":\"ct-series\",\"dataset\":\"imaging-ct-deid\",\"purposeOfUse\":\"TREAT\",\"vector\":[1,0],\"k\":3}");
         assertThat(wrongDimension.status()).isEqualTo(400);
         assertThat(wrongDimension.json().get("reasons").toString()).contains("wrong-dimension");

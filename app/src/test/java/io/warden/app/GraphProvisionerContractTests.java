@@ -43,35 +43,66 @@ class GraphProvisionerContractTests implements IdentityProvisionerContract {
 
     @BeforeEach
     void fake() {
-        graph = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1").globalTemplating(true));
+        graph = new WireMockServer(
+                wireMockConfig().dynamicPort().bindAddress("127.0.0.1").globalTemplating(true));
         graph.start();
-        graph.stubFor(any(anyUrl()).atPriority(100).willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
-                .withBody("{\"error\":{\"code\":\"Request_ResourceNotFound\",\"message\":\"Resource does not exist.\"}}")));
+        graph.stubFor(
+                any(anyUrl())
+                        .atPriority(100)
+                        .willReturn(
+                                aResponse()
+                                        .withStatus(404)
+                                        .withHeader("Content-Type", "application/json")
+                                        .withBody(
+                                                "{\"error\":{\"code\":\"Request_ResourceNotFound\",\"message\":\"Resource does not exist.\"}}")));
         graph.stubFor(get(urlPathEqualTo("/v1.0/applications")).willReturn(okJson("{\"value\":[]}")));
         // each new application's appId is derived from the agent tag it carries, so each agent gets its own
-        graph.stubFor(post(urlPathEqualTo("/v1.0/applications")).willReturn(aResponse().withStatus(201)
-                .withHeader("Content-Type", "application/json").withBody("""
+        graph.stubFor(post(urlPathEqualTo("/v1.0/applications"))
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("""
                         {"id":"obj-{{regexExtract (jsonPath request.body '$.tags[1]') '[0-9a-f]{8}'}}",
                          "appId":"app-{{regexExtract (jsonPath request.body '$.tags[1]') '[0-9a-f]{8}'}}"}""")));
-        graph.stubFor(post(urlPathEqualTo("/v1.0/servicePrincipals")).willReturn(aResponse().withStatus(201)
-                .withHeader("Content-Type", "application/json").withBody("{\"id\":\"sp\",\"appId\":\"{{jsonPath request.body '$.appId'}}\"}")));
-        graph.stubFor(post(urlPathMatching("/v1.0/applications/[^/]+/owners/\\$ref")).willReturn(aResponse().withStatus(204)));
-        graph.stubFor(post(urlPathMatching("/v1.0/applications/[^/]+/addPassword")).willReturn(okJson(
-                "{\"secretText\":\"secret-{{randomValue length=16 type='ALPHANUMERIC'}}\",\"endDateTime\":\"2027-05-27T10:00:00Z\"}")));
-        graph.stubFor(com.github.tomakehurst.wiremock.client.WireMock.patch(urlPathMatching("/v1.0/servicePrincipals\\(appId=.*\\)"))
+        graph.stubFor(post(urlPathEqualTo("/v1.0/servicePrincipals"))
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"id\":\"sp\",\"appId\":\"{{jsonPath request.body '$.appId'}}\"}")));
+        graph.stubFor(post(urlPathMatching("/v1.0/applications/[^/]+/owners/\\$ref"))
                 .willReturn(aResponse().withStatus(204)));
-        graph.stubFor(com.github.tomakehurst.wiremock.client.WireMock.delete(urlPathMatching("/v1.0/applications\\(appId=.*\\)"))
+        graph.stubFor(
+                post(urlPathMatching("/v1.0/applications/[^/]+/addPassword"))
+                        .willReturn(
+                                okJson(
+                                        "{\"secretText\":\"secret-{{randomValue length=16 type='ALPHANUMERIC'}}\",\"endDateTime\":\"2027-05-27T10:00:00Z\"}")));
+        graph.stubFor(com.github.tomakehurst.wiremock.client.WireMock.patch(
+                        urlPathMatching("/v1.0/servicePrincipals\\(appId=.*\\)"))
                 .willReturn(aResponse().withStatus(204)));
-        var client = GraphClients.create(URI.create("http://127.0.0.1:" + graph.port() + "/v1.0"), new AccessTokenProvider() {
-            public String getAuthorizationToken(URI uri, Map<String, Object> context) { return "token"; }
-            public AllowedHostsValidator getAllowedHostsValidator() { return new AllowedHostsValidator("127.0.0.1"); }
-        });
+        graph.stubFor(com.github.tomakehurst.wiremock.client.WireMock.delete(
+                        urlPathMatching("/v1.0/applications\\(appId=.*\\)"))
+                .willReturn(aResponse().withStatus(204)));
+        var client = GraphClients.create(
+                URI.create("http://127.0.0.1:" + graph.port() + "/v1.0"), new AccessTokenProvider() {
+                    public String getAuthorizationToken(URI uri, Map<String, Object> context) {
+                        return "token";
+                    }
+
+                    public AllowedHostsValidator getAllowedHostsValidator() {
+                        return new AllowedHostsValidator("127.0.0.1");
+                    }
+                });
         SecretStore store = new SecretStore() {
-            public void put(String name, String secret) { secrets.put(name, secret); }
-            public void delete(String name) { secrets.remove(name); }
+            public void put(String name, String secret) {
+                secrets.put(name, secret);
+            }
+
+            public void delete(String name) {
+                secrets.remove(name);
+            }
         };
-        provisioner = new GraphIdentityProvisioner(client, "http://127.0.0.1:" + graph.port() + "/v1.0", store, Duration.ofDays(90),
-                Clock.systemUTC());
+        provisioner = new GraphIdentityProvisioner(
+                client, "http://127.0.0.1:" + graph.port() + "/v1.0", store, Duration.ofDays(90), Clock.systemUTC());
     }
 
     @AfterEach
@@ -88,7 +119,8 @@ class GraphProvisionerContractTests implements IdentityProvisionerContract {
     public boolean exists(String clientId) {
         boolean created = graph.findAll(postRequestedFor(urlPathEqualTo("/v1.0/applications"))).stream()
                 .anyMatch(request -> request.getBodyAsString().contains(clientId.substring("app-".length())));
-        boolean deleted = !graph.findAll(deleteRequestedFor(urlPathMatching("/v1.0/applications\\(appId=('|%27)" + clientId + "('|%27)\\)")))
+        boolean deleted = !graph.findAll(deleteRequestedFor(
+                        urlPathMatching("/v1.0/applications\\(appId=('|%27)" + clientId + "('|%27)\\)")))
                 .isEmpty();
         return created && !deleted;
     }

@@ -31,13 +31,32 @@ interface IdentityProvisionerContract {
     boolean enabled(String clientId);
 
     /** The credential kept in the secret store for this identity, if any. */
-    @Nullable String storedSecret(String clientId);
+    @Nullable
+    String storedSecret(String clientId);
 
     /** An agent as the registry hands it over; with a client id once one was recorded. */
     default AgentView agent(AgentId id, @Nullable String clientId) {
-        return new AgentView(id, "Contract agent " + id.toString().substring(0, 8), AgentKind.RETRIEVAL, "contract",
-                AgentStatus.PENDING_APPROVAL, "3f1c2a9e-7b1d-4e0a-9c11-000000000a02", clientId, null, RiskTier.LOW,
-                new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), Instant.EPOCH, Instant.EPOCH, null, null, null, false, 1);
+        return new AgentView(
+                id,
+                "Contract agent " + id.toString().substring(0, 8),
+                AgentKind.RETRIEVAL,
+                "contract",
+                AgentStatus.PENDING_APPROVAL,
+                "3f1c2a9e-7b1d-4e0a-9c11-000000000a02",
+                clientId,
+                null,
+                RiskTier.LOW,
+                new TreeSet<>(),
+                new TreeSet<>(),
+                new TreeSet<>(),
+                new TreeSet<>(),
+                Instant.EPOCH,
+                Instant.EPOCH,
+                null,
+                null,
+                null,
+                false,
+                1);
     }
 
     @Test
@@ -48,7 +67,9 @@ interface IdentityProvisionerContract {
         assertThat(exists(clientId)).isTrue();
         assertThat(enabled(clientId)).isTrue();
         assertThat(storedSecret(clientId)).isNotBlank().isNotEqualTo(clientId);
-        assertThat(provisioner().provision(agent(id, clientId))).as("the recorded identity again").isEqualTo(clientId);
+        assertThat(provisioner().provision(agent(id, clientId)))
+                .as("the recorded identity again")
+                .isEqualTo(clientId);
     }
 
     @Test

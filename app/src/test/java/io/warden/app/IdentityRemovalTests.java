@@ -48,7 +48,8 @@ class IdentityRemovalTests extends IntegrationTest {
         String secret = secret(clientId);
         assertThat(token(clientId, secret).status()).isEqualTo(200);
 
-        var retired = client.call("POST", "/api/v1/agents/" + id + "/retire", admin(), "{\"reason\":\"no longer needed\"}");
+        var retired =
+                client.call("POST", "/api/v1/agents/" + id + "/retire", admin(), "{\"reason\":\"no longer needed\"}");
         assertThat(retired.status()).as(retired.body()).isEqualTo(200);
         var refused = token(clientId, secret);
         assertThat(refused.status()).as("refused at once").isEqualTo(401);
@@ -62,20 +63,30 @@ class IdentityRemovalTests extends IntegrationTest {
         String id = activeAgent("Suspended");
         String clientId = clientId(id);
         String secret = secret(clientId);
-        assertThat(client.call("POST", "/api/v1/agents/" + id + "/suspend", admin(), "{\"reason\":\"odd traffic\"}").status())
+        assertThat(client.call("POST", "/api/v1/agents/" + id + "/suspend", admin(), "{\"reason\":\"odd traffic\"}")
+                        .status())
                 .isEqualTo(200);
         var refused = token(clientId, secret);
         assertThat(refused.status()).isEqualTo(401);
         assertThat(refused.json().get("error").asString()).isEqualTo("invalid_client");
         await().atMost(Duration.ofSeconds(20)).until(() -> actions(id).contains("identity.disabled"));
-        assertThat(jdbc.sql("select client_secret_expires_at is not null from oauth2_registered_client where client_id = :c")
-                .param("c", clientId).query(Boolean.class).single()).as("the identity itself is disabled too").isTrue();
+        assertThat(jdbc.sql(
+                                "select client_secret_expires_at is not null from oauth2_registered_client where client_id = :c")
+                        .param("c", clientId)
+                        .query(Boolean.class)
+                        .single())
+                .as("the identity itself is disabled too")
+                .isTrue();
 
-        assertThat(client.call("POST", "/api/v1/agents/" + id + "/reinstate", admin(), "{\"reason\":\"explained\"}").status())
+        assertThat(client.call("POST", "/api/v1/agents/" + id + "/reinstate", admin(), "{\"reason\":\"explained\"}")
+                        .status())
                 .isEqualTo(200);
-        await().atMost(Duration.ofSeconds(20)).until(() -> token(clientId, secret).status() == 200);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> token(clientId, secret).status() == 200);
         assertThat(actions(id)).contains("identity.enabled");
-        assertThat(Files.exists(secretFile(clientId))).as("suspension keeps the secret").isTrue();
+        assertThat(Files.exists(secretFile(clientId)))
+                .as("suspension keeps the secret")
+                .isTrue();
     }
 
     @Test
@@ -105,7 +116,9 @@ class IdentityRemovalTests extends IntegrationTest {
         try {
             ClockUtil.setCurrentTime(Date.from(Instant.now().plus(Duration.ofDays(15))));
             awaitStatus(id, "SUSPENDED");
-            assertThat(token(clientId, secret).status()).as("a suspended agent obtains no token").isEqualTo(401);
+            assertThat(token(clientId, secret).status())
+                    .as("a suspended agent obtains no token")
+                    .isEqualTo(401);
             await().atMost(Duration.ofSeconds(20)).until(() -> actions(id).contains("identity.disabled"));
             awaitTimer(id, Duration.ofDays(40)); // the 30 more days, counted from the suspension
             ClockUtil.setCurrentTime(Date.from(Instant.now().plus(Duration.ofDays(46))));
@@ -122,17 +135,29 @@ class IdentityRemovalTests extends IntegrationTest {
         String id = activeAgent("Incident retired");
         String clientId = clientId(id);
         String secret = secret(clientId);
-        var engaged = client.call("POST", "/api/v1/kill-switches", secops(),
+        var engaged = client.call(
+                "POST",
+                "/api/v1/kill-switches",
+                secops(),
                 "{\"scope\":\"AGENT\",\"target\":\"" + clientId + "\",\"reason\":\"exfiltration suspected\"}");
         assertThat(engaged.status()).as(engaged.body()).isEqualTo(201);
         try {
             awaitStatus(id, "SUSPENDED");
             assertThat(token(clientId, secret).status()).isEqualTo(401);
-            await().atMost(Duration.ofSeconds(20)).until(() -> client.call("POST", "/api/v1/agents/" + id + "/incident/resolution",
-                    secops(), "{\"resolution\":\"RETIRE\",\"reason\":\"confirmed\"}").status() == 202);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> client.call(
+                                            "POST",
+                                            "/api/v1/agents/" + id + "/incident/resolution",
+                                            secops(),
+                                            "{\"resolution\":\"RETIRE\",\"reason\":\"confirmed\"}")
+                                    .status()
+                            == 202);
             awaitStatus(id, "RETIRED");
         } finally {
-            client.call("POST", "/api/v1/kill-switches/" + engaged.json().get("id").asString() + "/release", secops(),
+            client.call(
+                    "POST",
+                    "/api/v1/kill-switches/" + engaged.json().get("id").asString() + "/release",
+                    secops(),
                     "{\"reason\":\"agent retired\"}");
         }
         assertThat(token(clientId, secret).status()).isEqualTo(401);
@@ -144,26 +169,45 @@ class IdentityRemovalTests extends IntegrationTest {
     /** The client, its issued authorizations and its secret file are gone, and the removal is recorded once, without the secret. */
     private void awaitRemoved(String id, String clientId, String secret) {
         await().atMost(Duration.ofSeconds(20)).until(() -> actions(id).contains("identity.removed"));
-        assertThat(Files.exists(secretFile(clientId))).as("the secret file is gone").isFalse();
-        assertThat(jdbc.sql("select count(*) from oauth2_registered_client where client_id = :c").param("c", clientId)
-                .query(Long.class).single()).as("the client is gone").isZero();
+        assertThat(Files.exists(secretFile(clientId)))
+                .as("the secret file is gone")
+                .isFalse();
+        assertThat(jdbc.sql("select count(*) from oauth2_registered_client where client_id = :c")
+                        .param("c", clientId)
+                        .query(Long.class)
+                        .single())
+                .as("the client is gone")
+                .isZero();
         assertThat(jdbc.sql("""
                 select count(*) from oauth2_authorization where registered_client_id = :id""")
-                .param("id", UUID.nameUUIDFromBytes(("agent:" + clientId).getBytes()).toString()).query(Long.class).single())
-                .as("its issued authorizations are gone").isZero();
-        List<Map<String, Object>> records = jdbc.sql("""
-                select detail_keys, detail_values from audit_event where agent_id = :id and action = 'identity.removed'""")
-                .param("id", id).query().listOfRows();
+                        .param(
+                                "id",
+                                UUID.nameUUIDFromBytes(("agent:" + clientId).getBytes())
+                                        .toString())
+                        .query(Long.class)
+                        .single())
+                .as("its issued authorizations are gone")
+                .isZero();
+        List<Map<String, Object>> records =
+                jdbc.sql("""
+                select detail_keys, detail_values from audit_event where agent_id = :id and action = 'identity.removed'""").param("id", id).query().listOfRows();
         assertThat(records).as("removed exactly once").hasSize(1);
-        assertThat(records.getFirst().get("detail_values").toString()).contains(clientId).doesNotContain(secret);
+        assertThat(records.getFirst().get("detail_values").toString())
+                .contains(clientId)
+                .doesNotContain(secret);
     }
 
     /** The process waits at a timer due more than {@code ahead} from now (so moving the clock past it fires it). */
     private void awaitTimer(String id, Duration ahead) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.sql("""
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> jdbc.sql("""
                 select count(*) from act_ru_job j join act_ru_execution e on e.id_ = j.process_instance_id_
                 where e.business_key_ = :id and j.type_ = 'timer' and j.duedate_ > :after""")
-                .param("id", id).param("after", Timestamp.from(Instant.now().plus(ahead))).query(Long.class).single() > 0);
+                                .param("id", id)
+                                .param("after", Timestamp.from(Instant.now().plus(ahead)))
+                                .query(Long.class)
+                                .single()
+                        > 0);
     }
 
     private static String activeAgent(String name) {
@@ -172,25 +216,44 @@ class IdentityRemovalTests extends IntegrationTest {
                  "dataScopes":["imaging-ct-deid"],"tools":["text-search"]}""".formatted(name, UUID.randomUUID(), OTTO));
         assertThat(registered.status()).as(registered.body()).isEqualTo(201);
         String id = registered.json().get("id").asString();
-        String approval = client.get("/api/v1/approvals?status=PENDING&agentId=" + id, admin()).json().get("items").get(0)
-                .get("id").asString();
-        assertThat(client.call("POST", "/api/v1/approvals/" + approval + "/approve", compliance(), "{\"reason\":\"ok\"}").status())
+        String approval = client.get("/api/v1/approvals?status=PENDING&agentId=" + id, admin())
+                .json()
+                .get("items")
+                .get(0)
+                .get("id")
+                .asString();
+        assertThat(client.call(
+                                "POST",
+                                "/api/v1/approvals/" + approval + "/approve",
+                                compliance(),
+                                "{\"reason\":\"ok\"}")
+                        .status())
                 .isEqualTo(200);
         awaitStatus(id, "ACTIVE");
         return id;
     }
 
     private static String clientId(String id) {
-        return client.get("/api/v1/agents/" + id, admin()).json().get("clientId").asString();
+        return client.get("/api/v1/agents/" + id, admin())
+                .json()
+                .get("clientId")
+                .asString();
     }
 
     private static void awaitStatus(String id, String status) {
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(client.get("/api/v1/agents/" + id, admin()).json().get("status").asString()).isEqualTo(status));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(client.get("/api/v1/agents/" + id, admin())
+                                .json()
+                                .get("status")
+                                .asString())
+                        .isEqualTo(status));
     }
 
     private List<String> actions(String id) {
-        return jdbc.sql("select action from audit_event where agent_id = :id").param("id", id).query(String.class).list();
+        return jdbc.sql("select action from audit_event where agent_id = :id")
+                .param("id", id)
+                .query(String.class)
+                .list();
     }
 
     private static Path secretFile(String clientId) {
@@ -213,7 +276,8 @@ class IdentityRemovalTests extends IntegrationTest {
 
     private static WardenClient.Response token(String clientId, String secret) {
         String basic = Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
-        return client.send(client.request("/oauth2/token").header("Authorization", "Basic " + basic)
+        return client.send(client.request("/oauth2/token")
+                .header("Authorization", "Basic " + basic)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")));
     }

@@ -31,7 +31,8 @@ public abstract class IntegrationTest {
         registry.add("warden.data-dir", () -> DATA.toString());
         registry.add("warden.demo.enabled", () -> "true");
         // a second archive root, which the cohort upgrade test fills with folders earlier runs read
-        registry.add("warden.cohort.archive-roots", () -> DATA.resolve("archives") + "," + DATA.resolve("legacy-archives"));
+        registry.add(
+                "warden.cohort.archive-roots", () -> DATA.resolve("archives") + "," + DATA.resolve("legacy-archives"));
         registry.add("warden.retrieval.node.enabled", () -> "true");
         registry.add("warden.retrieval.node.token", () -> NODE_TOKEN);
         // failed event deliveries are retried within the tests' waits
@@ -105,10 +106,21 @@ public abstract class IntegrationTest {
      */
     protected static void reinstateAfterIncident(String clientId) {
         String id = agentByClientId(clientId).get("id").asString();
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
-                client.call("POST", "/api/v1/agents/" + id + "/incident/resolution", secops(),
-                        "{\"resolution\":\"REINSTATE\",\"reason\":\"test over\"}").status() == 202);
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
-                "ACTIVE".equals(client.get("/api/v1/agents/" + id, admin()).json().get("status").asString()));
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> client.call(
+                                        "POST",
+                                        "/api/v1/agents/" + id + "/incident/resolution",
+                                        secops(),
+                                        "{\"resolution\":\"REINSTATE\",\"reason\":\"test over\"}")
+                                .status()
+                        == 202);
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> "ACTIVE"
+                        .equals(client.get("/api/v1/agents/" + id, admin())
+                                .json()
+                                .get("status")
+                                .asString()));
     }
 }

@@ -45,33 +45,50 @@ class LifecycleWorkflowTests extends IntegrationTest {
         String clientId = agent(id).get("clientId").asString();
         assertThat(clientId).isEqualTo("agent-" + id);
         Path secretFile = DATA.resolve("secrets").resolve(clientId + ".secret");
-        assertThat(Files.getPosixFilePermissions(secretFile)).extracting(Object::toString).containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
-        assertThat(tokenStatus(clientId, Files.readString(secretFile))).as("the provisioned identity obtains tokens").isEqualTo(200);
-        assertThat(actions(id)).contains("workflow.started", "workflow.message", "workflow.task", "agent.identity_assigned");
+        assertThat(Files.getPosixFilePermissions(secretFile))
+                .extracting(Object::toString)
+                .containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
+        assertThat(tokenStatus(clientId, Files.readString(secretFile)))
+                .as("the provisioned identity obtains tokens")
+                .isEqualTo(200);
+        assertThat(actions(id))
+                .contains("workflow.started", "workflow.message", "workflow.task", "agent.identity_assigned");
     }
 
     @Test
     void rejectedRegistrationReturnsToDraftAndTheProcessEnds() {
         String id = register("Rejected " + UUID.randomUUID(), true);
         awaitWaitingForDecision(id);
-        var rejected = client.call("POST", "/api/v1/approvals/" + pendingApproval(id) + "/reject", admin(), "{\"reason\":\"too broad\"}");
+        var rejected = client.call(
+                "POST", "/api/v1/approvals/" + pendingApproval(id) + "/reject", admin(), "{\"reason\":\"too broad\"}");
         assertThat(rejected.status()).isEqualTo(200);
         awaitStatus(id, "DRAFT");
         await().atMost(Duration.ofSeconds(20)).until(() -> !engine.running(BpmnProcesses.ONBOARDING, id));
-        assertThat(agent(id).get("clientId").isNull()).as("no identity for a rejected agent").isTrue();
+        assertThat(agent(id).get("clientId").isNull())
+                .as("no identity for a rejected agent")
+                .isTrue();
     }
 
     @Test
     void anOwnerWhoLeftBeforeSubmissionGetsTheRegistrationRejected() {
         String id = register("Orphaned at birth " + UUID.randomUUID(), false);
-        jdbc.sql("update directory_user set account_enabled = false where id = :id").param("id", OTTO).update();
+        jdbc.sql("update directory_user set account_enabled = false where id = :id")
+                .param("id", OTTO)
+                .update();
         try {
-            assertThat(client.call("POST", "/api/v1/agents/" + id + "/submit", admin(), null).status()).isEqualTo(200);
+            assertThat(client.call("POST", "/api/v1/agents/" + id + "/submit", admin(), null)
+                            .status())
+                    .isEqualTo(200);
             awaitStatus(id, "DRAFT");
         } finally {
-            jdbc.sql("update directory_user set account_enabled = true where id = :id").param("id", OTTO).update();
+            jdbc.sql("update directory_user set account_enabled = true where id = :id")
+                    .param("id", OTTO)
+                    .update();
         }
-        JsonNode approval = client.get("/api/v1/approvals?agentId=" + id, admin()).json().get("items").get(0);
+        JsonNode approval = client.get("/api/v1/approvals?agentId=" + id, admin())
+                .json()
+                .get("items")
+                .get(0);
         assertThat(approval.get("status").asString()).isEqualTo("REJECTED");
         assertThat(approval.get("decidedBy").asString()).isEqualTo("system:lifecycle-workflows");
     }
@@ -88,7 +105,10 @@ class LifecycleWorkflowTests extends IntegrationTest {
         } finally {
             ClockUtil.reset();
         }
-        JsonNode approval = client.get("/api/v1/approvals?agentId=" + id, admin()).json().get("items").get(0);
+        JsonNode approval = client.get("/api/v1/approvals?agentId=" + id, admin())
+                .json()
+                .get("items")
+                .get(0);
         assertThat(approval.get("status").asString()).isEqualTo("REJECTED");
         assertThat(approval.get("decisionReason").asString()).contains("14 days");
     }
@@ -102,11 +122,16 @@ class LifecycleWorkflowTests extends IntegrationTest {
         String secret = Files.readString(secretFile);
         engine.start(BpmnProcesses.RETIREMENT, kept, Map.of());
         engine.start(BpmnProcesses.RETIREMENT, retired, Map.of());
-        await().atMost(Duration.ofSeconds(20)).until(() -> notifications(OTTO, kept) == 1 && notifications(OTTO, retired) == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> notifications(OTTO, kept) == 1 && notifications(OTTO, retired) == 1);
 
-        assertThat(client.call("POST", "/api/v1/agents/" + kept + "/keep", owner(), null).status()).isEqualTo(202);
+        assertThat(client.call("POST", "/api/v1/agents/" + kept + "/keep", owner(), null)
+                        .status())
+                .isEqualTo(202);
         await().atMost(Duration.ofSeconds(20)).until(() -> !engine.running(BpmnProcesses.RETIREMENT, kept));
-        assertThat(agent(kept).get("lastActiveAt").isNull()).as("kept counts as activity").isFalse();
+        assertThat(agent(kept).get("lastActiveAt").isNull())
+                .as("kept counts as activity")
+                .isFalse();
         try {
             ClockUtil.setCurrentTime(Date.from(Instant.now().plus(Duration.ofDays(15))));
             awaitStatus(retired, "RETIRED");
@@ -114,10 +139,14 @@ class LifecycleWorkflowTests extends IntegrationTest {
             ClockUtil.reset();
         }
         assertThat(agent(kept).get("status").asString()).isEqualTo("ACTIVE");
-        assertThat(tokenStatus(clientId, secret)).as("the retired agent gets no token").isEqualTo(401);
+        assertThat(tokenStatus(clientId, secret))
+                .as("the retired agent gets no token")
+                .isEqualTo(401);
         await().atMost(Duration.ofSeconds(20)).until(() -> !Files.exists(secretFile)); // its identity is removed
-        assertThat(client.call("POST", "/api/v1/agents/" + kept + "/keep", owner(), null).status())
-                .as("nothing to keep any more").isEqualTo(409);
+        assertThat(client.call("POST", "/api/v1/agents/" + kept + "/keep", owner(), null)
+                        .status())
+                .as("nothing to keep any more")
+                .isEqualTo(409);
     }
 
     @Test
@@ -126,7 +155,10 @@ class LifecycleWorkflowTests extends IntegrationTest {
         engine.start(BpmnProcesses.ORPHANED, id, Map.of());
         String olivia = "3f1c2a9e-7b1d-4e0a-9c11-000000000a03"; // Otto's manager in the demo directory
         await().atMost(Duration.ofSeconds(20)).until(() -> notifications(olivia, id) == 1);
-        var changed = client.call("PUT", "/api/v1/agents/" + id + "/owner", admin(),
+        var changed = client.call(
+                "PUT",
+                "/api/v1/agents/" + id + "/owner",
+                admin(),
                 "{\"ownerId\":\"" + olivia + "\",\"reason\":\"Otto left\"}");
         assertThat(changed.status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(20)).until(() -> !engine.running(BpmnProcesses.ORPHANED, id));
@@ -138,22 +170,45 @@ class LifecycleWorkflowTests extends IntegrationTest {
         String id = activeAgent("Incident " + UUID.randomUUID());
         String clientId = agent(id).get("clientId").asString();
         String secret = Files.readString(DATA.resolve("secrets").resolve(clientId + ".secret"));
-        var engaged = client.call("POST", "/api/v1/kill-switches", secops(),
+        var engaged = client.call(
+                "POST",
+                "/api/v1/kill-switches",
+                secops(),
                 "{\"scope\":\"AGENT\",\"target\":\"" + clientId + "\",\"reason\":\"prompt injection suspected\"}");
         assertThat(engaged.status()).isEqualTo(201);
         awaitStatus(id, "SUSPENDED");
         await().atMost(Duration.ofSeconds(20)).until(() -> tokenStatus(clientId, secret) == 401);
-        client.call("POST", "/api/v1/kill-switches/" + engaged.json().get("id").asString() + "/release", admin(), "{\"reason\":\"cleared\"}");
+        client.call(
+                "POST",
+                "/api/v1/kill-switches/" + engaged.json().get("id").asString() + "/release",
+                admin(),
+                "{\"reason\":\"cleared\"}");
 
-        assertThat(client.call("POST", "/api/v1/agents/" + id + "/incident/resolution", owner(),
-                "{\"resolution\":\"REINSTATE\",\"reason\":\"x\"}").status()).as("security operations decide").isEqualTo(403);
-        var resolved = client.call("POST", "/api/v1/agents/" + id + "/incident/resolution", secops(),
+        assertThat(client.call(
+                                "POST",
+                                "/api/v1/agents/" + id + "/incident/resolution",
+                                owner(),
+                                "{\"resolution\":\"REINSTATE\",\"reason\":\"x\"}")
+                        .status())
+                .as("security operations decide")
+                .isEqualTo(403);
+        var resolved = client.call(
+                "POST",
+                "/api/v1/agents/" + id + "/incident/resolution",
+                secops(),
                 "{\"resolution\":\"REINSTATE\",\"reason\":\"false positive\"}");
         assertThat(resolved.status()).isEqualTo(202);
         awaitStatus(id, "ACTIVE");
         assertThat(tokenStatus(clientId, secret)).as("identity enabled again").isEqualTo(200);
-        assertThat(client.call("POST", "/api/v1/agents/" + id + "/incident/resolution", secops(),
-                "{\"resolution\":\"RETIRE\",\"reason\":\"again\"}").json().get("code").asString()).isEqualTo("no-open-incident");
+        assertThat(client.call(
+                                "POST",
+                                "/api/v1/agents/" + id + "/incident/resolution",
+                                secops(),
+                                "{\"resolution\":\"RETIRE\",\"reason\":\"again\"}")
+                        .json()
+                        .get("code")
+                        .asString())
+                .isEqualTo("no-open-incident");
     }
 
     // ---- helpers -----------------------------------------------------------------------------------
@@ -174,11 +229,17 @@ class LifecycleWorkflowTests extends IntegrationTest {
     }
 
     private static WardenClient.Response approve(String id, String token) {
-        return client.call("POST", "/api/v1/approvals/" + pendingApproval(id) + "/approve", token, "{\"reason\":\"fine\"}");
+        return client.call(
+                "POST", "/api/v1/approvals/" + pendingApproval(id) + "/approve", token, "{\"reason\":\"fine\"}");
     }
 
     private static String pendingApproval(String id) {
-        return client.get("/api/v1/approvals?status=PENDING&agentId=" + id, admin()).json().get("items").get(0).get("id").asString();
+        return client.get("/api/v1/approvals?status=PENDING&agentId=" + id, admin())
+                .json()
+                .get("items")
+                .get(0)
+                .get("id")
+                .asString();
     }
 
     private static JsonNode agent(String id) {
@@ -186,30 +247,45 @@ class LifecycleWorkflowTests extends IntegrationTest {
     }
 
     private static void awaitStatus(String id, String status) {
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(agent(id).get("status").asString()).isEqualTo(status));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(
+                        () -> assertThat(agent(id).get("status").asString()).isEqualTo(status));
     }
 
     /** Onboarding has verified the owner and classified the risk: it waits at the decision gateway. */
     private void awaitWaitingForDecision(String id) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.sql("""
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> jdbc.sql("""
                 select count(*) from audit_event where agent_id = :id and action = 'workflow.task'
-                and :task = any(detail_values)""").param("id", id).param("task", BpmnProcesses.TaskTypes.CLASSIFY_RISK)
-                .query(Long.class).single() == 1);
+                and :task = any(detail_values)""")
+                                .param("id", id)
+                                .param("task", BpmnProcesses.TaskTypes.CLASSIFY_RISK)
+                                .query(Long.class)
+                                .single()
+                        == 1);
     }
 
     private long notifications(String recipient, String agentId) {
-        return jdbc.sql("select count(*) from notification where recipient = :r and agent_id = :a").param("r", recipient)
-                .param("a", agentId).query(Long.class).single();
+        return jdbc.sql("select count(*) from notification where recipient = :r and agent_id = :a")
+                .param("r", recipient)
+                .param("a", agentId)
+                .query(Long.class)
+                .single();
     }
 
     private java.util.List<String> actions(String id) {
-        return jdbc.sql("select action from audit_event where agent_id = :id").param("id", id).query(String.class).list();
+        return jdbc.sql("select action from audit_event where agent_id = :id")
+                .param("id", id)
+                .query(String.class)
+                .list();
     }
 
     private static int tokenStatus(String clientId, String secret) {
         String basic = Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
-        return client.send(client.request("/oauth2/token").header("Authorization", "Basic " + basic)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))).status();
+        return client.send(client.request("/oauth2/token")
+                        .header("Authorization", "Basic " + basic)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")))
+                .status();
     }
 }

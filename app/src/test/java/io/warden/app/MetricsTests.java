@@ -32,8 +32,12 @@ class MetricsTests extends IntegrationTest {
 
     @Test
     void aPermittedAndADeniedCallShowInTheScrapeWithTheirToolDecisionAndReason() {
-        collections.replace("metrics-series", IndexKind.FLAT, embedder.dimension(), TextItem.records(embedder, List.of(
-                new TextItem("m1", "CT chest axial", Map.of("dataset", "imaging-ct-deid")))));
+        collections.replace(
+                "metrics-series",
+                IndexKind.FLAT,
+                embedder.dimension(),
+                TextItem.records(
+                        embedder, List.of(new TextItem("m1", "CT chest axial", Map.of("dataset", "imaging-ct-deid")))));
         String before = scrape();
 
         var permitted = client.call("POST", "/gateway/v1/text-search", agent(), call("imaging-ct-deid"));
@@ -47,16 +51,20 @@ class MetricsTests extends IntegrationTest {
         String deny = "warden_gateway_calls_total{decision=\"DENY\",reason=\"SCOPE_NOT_GRANTED\",tool=\"text-search\"}";
         assertThat(value(after, permit) - value(before, permit)).isEqualTo(1);
         assertThat(value(after, deny) - value(before, deny)).isEqualTo(1);
-        assertThat(value(after, "warden_gateway_decision_seconds_count") - value(before, "warden_gateway_decision_seconds_count"))
+        assertThat(value(after, "warden_gateway_decision_seconds_count")
+                        - value(before, "warden_gateway_decision_seconds_count"))
                 .isEqualTo(2);
         assertThat(after).containsPattern("(?m)^warden_gateway_decision_seconds_bucket\\{le=\"[0-9.]+\"} [0-9.E]+$");
-        assertThat(value(after, "warden_audit_append_seconds_count") - value(before, "warden_audit_append_seconds_count"))
-                .as("the decision records of both calls and the permitted call's outcome record").isGreaterThanOrEqualTo(3);
+        assertThat(value(after, "warden_audit_append_seconds_count")
+                        - value(before, "warden_audit_append_seconds_count"))
+                .as("the decision records of both calls and the permitted call's outcome record")
+                .isGreaterThanOrEqualTo(3);
         assertThat(after).containsPattern("(?m)^warden_audit_append_seconds_bucket\\{le=\"[0-9.]+\"} [0-9.E]+$");
         assertThat(value(after, "warden_audit_queue_depth")).isBetween(0.0, 100_000.0);
         assertThat(value(after, "warden_audit_queue_capacity")).isEqualTo(100_000);
         assertThat(value(after, "warden_audit_outcome_records_lost_total")).isZero();
-        assertThat(after.lines().filter(line -> line.startsWith("warden_"))).as("no agent in any label")
+        assertThat(after.lines().filter(line -> line.startsWith("warden_")))
+                .as("no agent in any label")
                 .noneMatch(line -> line.contains("demo-retrieval-agent"));
     }
 
@@ -64,17 +72,26 @@ class MetricsTests extends IntegrationTest {
     void everySeriesTheAlertRulesReadIsExposed() throws IOException {
         String rules = Files.readString(PrometheusRulesTests.RULES);
         Set<String> read = new TreeSet<>();
-        Matcher names = Pattern.compile("\\b(warden_[a-z_]+|process_uptime_seconds)\\b").matcher(rules);
+        Matcher names =
+                Pattern.compile("\\b(warden_[a-z_]+|process_uptime_seconds)\\b").matcher(rules);
         while (names.find()) {
             read.add(names.group(1));
         }
-        assertThat(read).contains("warden_audit_outcome_records_lost_total", "warden_policy_decision_unavailable_total",
-                "warden_audit_append_seconds_bucket", "warden_killswitch_selftest_last_success_timestamp_seconds");
+        assertThat(read)
+                .contains(
+                        "warden_audit_outcome_records_lost_total",
+                        "warden_policy_decision_unavailable_total",
+                        "warden_audit_append_seconds_bucket",
+                        "warden_killswitch_selftest_last_success_timestamp_seconds");
         String scrape = scrape();
-        assertThat(read).allSatisfy(name -> assertThat(scrape).as("the scrape has %s", name)
-                .containsPattern("(?m)^" + name + "(\\{| )"));
-        assertThat(scrape).contains("warden_killswitch_selftest_total{result=\"failed\"} 0.0",
-                "warden_revocation_propagation_seconds_count", "warden_audit_append_failed_total{reason=\"overloaded\"}");
+        assertThat(read)
+                .allSatisfy(name ->
+                        assertThat(scrape).as("the scrape has %s", name).containsPattern("(?m)^" + name + "(\\{| )"));
+        assertThat(scrape)
+                .contains(
+                        "warden_killswitch_selftest_total{result=\"failed\"} 0.0",
+                        "warden_revocation_propagation_seconds_count",
+                        "warden_audit_append_failed_total{reason=\"overloaded\"}");
     }
 
     static String call(String dataset) {
@@ -90,8 +107,11 @@ class MetricsTests extends IntegrationTest {
 
     /** The value of the one sample whose name and labels are exactly {@code series}; 0 when absent. */
     static double value(String scrape, String series) {
-        return scrape.lines().filter(line -> line.startsWith(series + " "))
-                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1).split(" ")[0]))
-                .findFirst().orElse(0);
+        return scrape.lines()
+                .filter(line -> line.startsWith(series + " "))
+                .mapToDouble(line ->
+                        Double.parseDouble(line.substring(series.length() + 1).split(" ")[0]))
+                .findFirst()
+                .orElse(0);
     }
 }

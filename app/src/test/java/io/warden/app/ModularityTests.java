@@ -32,35 +32,58 @@ class ModularityTests {
 
     @Test
     void dependenciesFollowTheArrowsOfTheBrief() {
-        Architectures.layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer("audit").definedBy("io.warden.audit..")
-                .layer("registry").definedBy("io.warden.registry..")
-                .layer("bpmn").definedBy("io.warden.bpmn..")
-                .layer("lifecycle-workflows").definedBy("io.warden.lifecycle..")
-                .layer("clinical-agents").definedBy("io.warden.clinical..")
-                .layer("policy").definedBy("io.warden.policy..")
-                .layer("cohort").definedBy("io.warden.cohort..")
-                .layer("portal").definedBy("io.warden.portal..")
-                .layer("app").definedBy("io.warden.app..")
-                .whereLayer("app").mayNotBeAccessedByAnyLayer()
-                .whereLayer("portal").mayOnlyBeAccessedByLayers("app")
-                .whereLayer("cohort").mayOnlyBeAccessedByLayers("app")
-                .whereLayer("policy").mayOnlyBeAccessedByLayers("cohort", "portal", "app")
-                .whereLayer("lifecycle-workflows").mayOnlyBeAccessedByLayers("cohort", "portal", "app")
-                .whereLayer("clinical-agents").mayOnlyBeAccessedByLayers("policy", "cohort", "portal", "app")
-                .whereLayer("bpmn").mayOnlyBeAccessedByLayers("lifecycle-workflows", "cohort", "app")
-                .whereLayer("registry").mayOnlyBeAccessedByLayers("lifecycle-workflows", "policy", "cohort", "portal", "app")
-                .whereLayer("audit").mayOnlyBeAccessedByLayers("registry", "lifecycle-workflows", "policy",
-                        "clinical-agents", "cohort", "portal", "app")
+        Architectures.layeredArchitecture()
+                .consideringOnlyDependenciesInLayers()
+                .layer("audit")
+                .definedBy("io.warden.audit..")
+                .layer("registry")
+                .definedBy("io.warden.registry..")
+                .layer("bpmn")
+                .definedBy("io.warden.bpmn..")
+                .layer("lifecycle-workflows")
+                .definedBy("io.warden.lifecycle..")
+                .layer("clinical-agents")
+                .definedBy("io.warden.clinical..")
+                .layer("policy")
+                .definedBy("io.warden.policy..")
+                .layer("cohort")
+                .definedBy("io.warden.cohort..")
+                .layer("portal")
+                .definedBy("io.warden.portal..")
+                .layer("app")
+                .definedBy("io.warden.app..")
+                .whereLayer("app")
+                .mayNotBeAccessedByAnyLayer()
+                .whereLayer("portal")
+                .mayOnlyBeAccessedByLayers("app")
+                .whereLayer("cohort")
+                .mayOnlyBeAccessedByLayers("app")
+                .whereLayer("policy")
+                .mayOnlyBeAccessedByLayers("cohort", "portal", "app")
+                .whereLayer("lifecycle-workflows")
+                .mayOnlyBeAccessedByLayers("cohort", "portal", "app")
+                .whereLayer("clinical-agents")
+                .mayOnlyBeAccessedByLayers("policy", "cohort", "portal", "app")
+                .whereLayer("bpmn")
+                .mayOnlyBeAccessedByLayers("lifecycle-workflows", "cohort", "app")
+                .whereLayer("registry")
+                .mayOnlyBeAccessedByLayers("lifecycle-workflows", "policy", "cohort", "portal", "app")
+                .whereLayer("audit")
+                .mayOnlyBeAccessedByLayers(
+                        "registry", "lifecycle-workflows", "policy", "clinical-agents", "cohort", "portal", "app")
                 .because("the module arrows of BRIEF.md §3 point one way; a cycle would make modules inseparable")
                 .check(CLASSES);
     }
 
     @Test
     void noModuleReachesIntoAnotherModulesInternals() {
-        slices().matching("io.warden.(*)..").should().notDependOnEachOther()
-                .ignoreDependency(com.tngtech.archunit.base.DescribedPredicate.alwaysTrue(),
-                        com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackages("io.warden..internal.."))
+        slices().matching("io.warden.(*)..")
+                .should()
+                .notDependOnEachOther()
+                .ignoreDependency(
+                        com.tngtech.archunit.base.DescribedPredicate.alwaysTrue(),
+                        com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackages(
+                                "io.warden..internal.."))
                 .because("another module's internal package may change at any time")
                 .check(CLASSES);
     }
@@ -72,23 +95,31 @@ class ModularityTests {
      */
     @Test
     void everyModuleReadsTimeAndRandomnessFromInjectedSources() {
-        java.util.Set<String> processIdentities = java.util.Set.of("io.warden.lifecycle.internal.EmbeddedWorkflowEngine",
-                "io.warden.policy.internal.GatewayInstances");
-        java.util.Set<String> clocks = java.util.Set.of("java.time.Instant", "java.time.LocalDate", "java.time.LocalDateTime",
-                "java.time.OffsetDateTime", "java.time.ZonedDateTime");
-        noClasses().should().callCodeUnitWhere(com.tngtech.archunit.base.DescribedPredicate.describe(
-                "read the wall clock or make randomness outside a process's own identity",
-                (com.tngtech.archunit.core.domain.JavaCall<?> call) -> {
-                    String owner = call.getTarget().getOwner().getName();
-                    String name = call.getTarget().getName();
-                    boolean clockOrRandom = name.equals("now") && clocks.contains(owner)
-                            || owner.equals("java.lang.System") && name.equals("currentTimeMillis")
-                            || owner.equals("java.util.UUID") && name.equals("randomUUID")
-                            || owner.equals("java.lang.Math") && name.equals("random")
-                            || owner.equals("java.util.Random") && name.equals("<init>");
-                    boolean identity = call.getOrigin().isConstructor() && processIdentities.contains(call.getOriginOwner().getName());
-                    return clockOrRandom && !identity;
-                }))
+        java.util.Set<String> processIdentities = java.util.Set.of(
+                "io.warden.lifecycle.internal.EmbeddedWorkflowEngine", "io.warden.policy.internal.GatewayInstances");
+        java.util.Set<String> clocks = java.util.Set.of(
+                "java.time.Instant",
+                "java.time.LocalDate",
+                "java.time.LocalDateTime",
+                "java.time.OffsetDateTime",
+                "java.time.ZonedDateTime");
+        noClasses()
+                .should()
+                .callCodeUnitWhere(com.tngtech.archunit.base.DescribedPredicate.describe(
+                        "read the wall clock or make randomness outside a process's own identity",
+                        (com.tngtech.archunit.core.domain.JavaCall<?> call) -> {
+                            String owner = call.getTarget().getOwner().getName();
+                            String name = call.getTarget().getName();
+                            boolean clockOrRandom = name.equals("now") && clocks.contains(owner)
+                                    || owner.equals("java.lang.System") && name.equals("currentTimeMillis")
+                                    || owner.equals("java.util.UUID") && name.equals("randomUUID")
+                                    || owner.equals("java.lang.Math") && name.equals("random")
+                                    || owner.equals("java.util.Random") && name.equals("<init>");
+                            boolean identity = call.getOrigin().isConstructor()
+                                    && processIdentities.contains(
+                                            call.getOriginOwner().getName());
+                            return clockOrRandom && !identity;
+                        }))
                 .because("decisions must be reproducible: time comes from the injected Clock, ids from the IdGenerator")
                 .check(CLASSES);
     }
@@ -96,9 +127,12 @@ class ModularityTests {
     @Test
     void architectureDocumentMatchesTheCode() throws java.io.IOException {
         String document = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "architecture.md"));
-        java.util.regex.Matcher block = java.util.regex.Pattern.compile("```arrows\\n(.*?)```", java.util.regex.Pattern.DOTALL)
+        java.util.regex.Matcher block = java.util.regex.Pattern.compile(
+                        "```arrows\\n(.*?)```", java.util.regex.Pattern.DOTALL)
                 .matcher(document);
-        org.assertj.core.api.Assertions.assertThat(block.find()).as("docs/architecture.md has an arrows block").isTrue();
+        org.assertj.core.api.Assertions.assertThat(block.find())
+                .as("docs/architecture.md has an arrows block")
+                .isTrue();
         java.util.Map<String, java.util.Set<String>> documented = new java.util.TreeMap<>();
         for (String line : block.group(1).strip().split("\\n")) {
             String[] parts = line.split("->", -1);
@@ -134,6 +168,9 @@ class ModularityTests {
 
     @Test
     void writesModuleDocumentation() {
-        new Documenter(MODULES).writeModulesAsPlantUml().writeIndividualModulesAsPlantUml().writeModuleCanvases();
+        new Documenter(MODULES)
+                .writeModulesAsPlantUml()
+                .writeIndividualModulesAsPlantUml()
+                .writeModuleCanvases();
     }
 }

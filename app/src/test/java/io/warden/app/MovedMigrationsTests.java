@@ -26,8 +26,12 @@ class MovedMigrationsTests extends IntegrationTest {
      * Where each module's migrations lay before the move: every folder but cohort's, and the released copies, found as
      * Warden found them then, in {@code app/} under a {@code db/migration} location (the history keeps that path).
      */
-    static final List<String> BEFORE_THE_MOVE = List.of("classpath:db/migration/audit", "classpath:db/migration/registry",
-            "classpath:db/migration/lifecycle", "classpath:db/migration/policy", "classpath:db/migration/app",
+    static final List<String> BEFORE_THE_MOVE = List.of(
+            "classpath:db/migration/audit",
+            "classpath:db/migration/registry",
+            "classpath:db/migration/lifecycle",
+            "classpath:db/migration/policy",
+            "classpath:db/migration/app",
             "classpath:migrations-before-the-cohort-module/db/migration");
 
     /** The schema owner's, as Flyway migrates. */
@@ -41,22 +45,31 @@ class MovedMigrationsTests extends IntegrationTest {
         try {
             flyway(schema, BEFORE_THE_MOVE.toArray(String[]::new)).migrate();
             JdbcClient at = JdbcClient.create(owner);
-            assertThat(at.sql("select script from " + schema + ".flyway_schema_history where version in ('9.01', '15.02') order by installed_rank")
-                    .query(String.class).list())
+            assertThat(at.sql(
+                                    "select script from " + schema
+                                            + ".flyway_schema_history where version in ('9.01', '15.02') order by installed_rank")
+                            .query(String.class)
+                            .list())
                     .as("the history names the files where they lay before the move")
                     .containsExactly("app/V9_01__cohort_runs.sql", "app/V15_02__cohort_owners.sql");
 
             Flyway today = flyway(schema, "classpath:db/migration");
             ValidateResult validation = today.validateWithResult();
-            assertThat(validation.validationSuccessful).as(validation.getAllErrorMessages()).isTrue();
+            assertThat(validation.validationSuccessful)
+                    .as(validation.getAllErrorMessages())
+                    .isTrue();
             for (String version : List.of("9.01", "15.02")) {
                 MigrationInfo moved = java.util.Arrays.stream(today.info().all())
-                        .filter(info -> info.getVersion() != null && info.getVersion().getVersion().equals(version))
-                        .findFirst().orElseThrow();
+                        .filter(info -> info.getVersion() != null
+                                && info.getVersion().getVersion().equals(version))
+                        .findFirst()
+                        .orElseThrow();
                 assertThat(moved.getState()).as(version).isEqualTo(MigrationState.SUCCESS);
             }
             MigrateResult again = today.migrate();
-            assertThat(again.migrations).extracting(migration -> migration.version).doesNotContain("9.01", "15.02");
+            assertThat(again.migrations)
+                    .extracting(migration -> migration.version)
+                    .doesNotContain("9.01", "15.02");
         } finally {
             JdbcClient.create(owner).sql("drop schema " + schema + " cascade").update();
         }
@@ -65,8 +78,12 @@ class MovedMigrationsTests extends IntegrationTest {
     private Flyway flyway(String schema, String... locations) {
         // the schema owner as the application role, as in CohortUpgradeTests: the grants then change nothing on the
         // running instance's own tables
-        return Flyway.configure().dataSource(owner).schemas(schema).placeholders(Map.of("appRole", ownerRole()))
-                .locations(locations).load();
+        return Flyway.configure()
+                .dataSource(owner)
+                .schemas(schema)
+                .placeholders(Map.of("appRole", ownerRole()))
+                .locations(locations)
+                .load();
     }
 
     private String ownerRole() {

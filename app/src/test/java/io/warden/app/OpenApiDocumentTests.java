@@ -75,7 +75,8 @@ class OpenApiDocumentTests extends IntegrationTest {
                     if (response.getKey().startsWith("4") || response.getKey().startsWith("5")) {
                         String problem = problemSchema(components, response.getValue());
                         if (!"#/components/schemas/Problem".equals(problem)) {
-                            faults.add(where + ": " + response.getKey() + " is not a problem+json Problem but " + problem);
+                            faults.add(
+                                    where + ": " + response.getKey() + " is not a problem+json Problem but " + problem);
                         }
                     }
                 }
@@ -89,21 +90,39 @@ class OpenApiDocumentTests extends IntegrationTest {
         assertThat(operations).as("operations in the document").isGreaterThan(60);
         assertThat(faults).isEmpty();
         JsonNode problem = components.path("schemas").path("Problem").path("properties");
-        assertThat(problem.has("type") && problem.has("code") && problem.has("field") && problem.has("errors")).isTrue();
-        assertThat(components.path("securitySchemes").path("bearer").path("bearerFormat").asString("")).isEqualTo("JWT");
+        assertThat(problem.has("type") && problem.has("code") && problem.has("field") && problem.has("errors"))
+                .isTrue();
+        assertThat(components
+                        .path("securitySchemes")
+                        .path("bearer")
+                        .path("bearerFormat")
+                        .asString(""))
+                .isEqualTo("JWT");
         assertThat(document.get("paths").has("/api/v1/agents/{id}/suspend")).isTrue();
-        assertThat(document.get("paths").path("/api/v1/agents/{id}/suspend").path("post").path("operationId").asString(""))
+        assertThat(document.get("paths")
+                        .path("/api/v1/agents/{id}/suspend")
+                        .path("post")
+                        .path("operationId")
+                        .asString(""))
                 .isEqualTo("suspendAgent");
-        assertThat(document.toString()).as("the portal's pages and the identity provider are not API operations")
-                .doesNotContain("\"/portal").doesNotContain("\"/oauth2").doesNotContain("\"/internal/");
+        assertThat(document.toString())
+                .as("the portal's pages and the identity provider are not API operations")
+                .doesNotContain("\"/portal")
+                .doesNotContain("\"/oauth2")
+                .doesNotContain("\"/internal/");
     }
 
     /** The schema a problem response's application/problem+json content refers to, through the shared responses. */
     private static String problemSchema(JsonNode components, JsonNode response) {
         String ref = response.path("$ref").asString("");
         JsonNode resolved = ref.startsWith("#/components/responses/")
-                ? components.path("responses").path(ref.substring("#/components/responses/".length())) : response;
-        return resolved.path("content").path("application/problem+json").path("schema").path("$ref").asString("(none)");
+                ? components.path("responses").path(ref.substring("#/components/responses/".length()))
+                : response;
+        return resolved.path("content")
+                .path("application/problem+json")
+                .path("schema")
+                .path("$ref")
+                .asString("(none)");
     }
 
     @Test
@@ -112,19 +131,33 @@ class OpenApiDocumentTests extends IntegrationTest {
         Path report = DOCUMENT.resolveSibling("redocly-lint.txt");
         Process lint;
         try {
-            lint = new ProcessBuilder("npx", "--yes", REDOCLY, "lint", "--extends", "recommended", "--max-problems", "1000",
-                    DOCUMENT.toString())
-                    .redirectErrorStream(true).redirectOutput(report.toFile()).start();
+            lint = new ProcessBuilder(
+                            "npx",
+                            "--yes",
+                            REDOCLY,
+                            "lint",
+                            "--extends",
+                            "recommended",
+                            "--max-problems",
+                            "1000",
+                            DOCUMENT.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(report.toFile())
+                    .start();
         } catch (IOException e) {
-            throw new AssertionError("Linting the OpenAPI document needs Node.js and npx on the PATH (.ci/run installs "
-                    + "them); the linter itself comes from the npm registry: " + e.getMessage(), e);
+            throw new AssertionError(
+                    "Linting the OpenAPI document needs Node.js and npx on the PATH (.ci/run installs "
+                            + "them); the linter itself comes from the npm registry: " + e.getMessage(),
+                    e);
         }
         if (!lint.waitFor(5, TimeUnit.MINUTES)) {
             lint.destroyForcibly();
             throw new AssertionError("Redocly did not finish in 5 minutes; its output so far is in " + report);
         }
         String output = Files.readString(report, StandardCharsets.UTF_8);
-        assertThat(lint.exitValue()).as("Redocly's exit status; its report:%n%s", output).isZero();
+        assertThat(lint.exitValue())
+                .as("Redocly's exit status; its report:%n%s", output)
+                .isZero();
         assertThat(output).contains("Your API description is valid");
     }
 }

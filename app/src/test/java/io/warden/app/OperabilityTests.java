@@ -16,10 +16,23 @@ class OperabilityTests extends IntegrationTest {
 
     @Test
     void healthLivenessAndReadinessAreUpWithoutAToken() {
-        assertThat(client.get("/actuator/health", null).json().get("status").asString()).isEqualTo("UP");
-        assertThat(client.get("/actuator/health/liveness", null).json().get("status").asString()).isEqualTo("UP");
-        assertThat(client.get("/actuator/health/readiness", null).json().get("status").asString()).isEqualTo("UP");
-        assertThat(client.get("/actuator/health/retrieval", null).json().get("status").asString()).isEqualTo("UP");
+        assertThat(client.get("/actuator/health", null).json().get("status").asString())
+                .isEqualTo("UP");
+        assertThat(client.get("/actuator/health/liveness", null)
+                        .json()
+                        .get("status")
+                        .asString())
+                .isEqualTo("UP");
+        assertThat(client.get("/actuator/health/readiness", null)
+                        .json()
+                        .get("status")
+                        .asString())
+                .isEqualTo("UP");
+        assertThat(client.get("/actuator/health/retrieval", null)
+                        .json()
+                        .get("status")
+                        .asString())
+                .isEqualTo("UP");
     }
 
     @Test
@@ -42,13 +55,15 @@ class OperabilityTests extends IntegrationTest {
         assertThat(document.get("openapi").asString()).startsWith("3.1");
         assertThat(document.get("paths").has("/api/v1/agents")).isTrue();
         assertThat(document.get("paths").has("/api/v1/approvals/{id}/approve")).isTrue();
-        assertThat(document.get("components").get("securitySchemes").has("bearer")).isTrue();
+        assertThat(document.get("components").get("securitySchemes").has("bearer"))
+                .isTrue();
         assertThat(client.get("/swagger-ui/index.html", null).status()).isEqualTo(200);
     }
 
     @Test
     void openIdDiscoveryNamesTheConfiguredIssuer() {
-        JsonNode discovery = client.get("/.well-known/openid-configuration", null).json();
+        JsonNode discovery =
+                client.get("/.well-known/openid-configuration", null).json();
         assertThat(discovery.get("issuer").asString()).isEqualTo("http://localhost:" + PORT);
         assertThat(discovery.get("grant_types_supported").toString()).contains("client_credentials");
         assertThat(client.get("/oauth2/jwks", null).json().get("keys")).hasSize(1);

@@ -23,24 +23,37 @@ class PortalTests extends IntegrationTest {
 
     /** A browser-like client: cookies kept, redirects followed. */
     static HttpClient browser() {
-        return HttpClient.newBuilder().cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NORMAL).build();
+        return HttpClient.newBuilder()
+                .cookieHandler(new CookieManager())
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
     }
 
     static HttpResponse<String> get(HttpClient browser, String path) throws Exception {
-        return browser.send(HttpRequest.newBuilder(URI.create(client.base() + path)).header("Accept", "text/html").GET().build(),
+        return browser.send(
+                HttpRequest.newBuilder(URI.create(client.base() + path))
+                        .header("Accept", "text/html")
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     /** Opens the portal, signs in on the provider's page and returns where the browser ends up. */
     static HttpResponse<String> signIn(HttpClient browser, String username) throws Exception {
         HttpResponse<String> login = get(browser, "/portal");
-        assertThat(login.uri().getPath()).as("sent to the provider's sign-in page").isEqualTo("/login");
+        assertThat(login.uri().getPath())
+                .as("sent to the provider's sign-in page")
+                .isEqualTo("/login");
         Matcher csrf = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"").matcher(login.body());
         assertThat(csrf.find()).isTrue();
         String form = "username=" + URLEncoder.encode(username, StandardCharsets.UTF_8) + "&password=warden-demo&_csrf="
                 + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8);
-        return browser.send(HttpRequest.newBuilder(URI.create(client.base() + "/login")).header("Accept", "text/html")
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+        return browser.send(
+                HttpRequest.newBuilder(URI.create(client.base() + "/login"))
+                        .header("Accept", "text/html")
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -50,13 +63,16 @@ class PortalTests extends IntegrationTest {
         HttpResponse<String> dashboard = signIn(browser, "carla.compliance");
         assertThat(dashboard.statusCode()).as(dashboard.body()).isEqualTo(200);
         assertThat(dashboard.uri().getPath()).isEqualTo("/portal");
-        assertThat(dashboard.body()).contains("<h1>Dashboard</h1>", "COMPLIANCE", "3f1c2a9e-7b1d-4e0a-9c11-000000000a04");
+        assertThat(dashboard.body())
+                .contains("<h1>Dashboard</h1>", "COMPLIANCE", "3f1c2a9e-7b1d-4e0a-9c11-000000000a04");
         Matcher active = Pattern.compile("data-status=\"ACTIVE\">(\\d+)<").matcher(dashboard.body());
         assertThat(active.find()).isTrue();
-        assertThat(Long.parseLong(active.group(1))).as("the demo agents at least").isGreaterThanOrEqualTo(3);
+        assertThat(Long.parseLong(active.group(1)))
+                .as("the demo agents at least")
+                .isGreaterThanOrEqualTo(3);
         assertThat(dashboard.body()).contains("id=\"recertification-soon\"", "id=\"orphaned\"", "id=\"dormant-soon\"");
-        assertThat(dashboard.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
-                assertThat(csp).contains("default-src 'self'", "frame-ancestors 'none'"));
+        assertThat(dashboard.headers().firstValue("Content-Security-Policy"))
+                .hasValueSatisfying(csp -> assertThat(csp).contains("default-src 'self'", "frame-ancestors 'none'"));
     }
 
     @Test
@@ -67,30 +83,42 @@ class PortalTests extends IntegrationTest {
         assertThat(wound.statusCode()).isEqualTo(200);
         assertThat(wound.body()).contains("Demo wound classifier").doesNotContain("Demo CT retrieval agent");
         HttpResponse<String> byName = get(browser, "/portal/agents?q=demo&sort=NAME");
-        assertThat(byName.body().indexOf("Demo CT retrieval agent")).as("sorted by name")
+        assertThat(byName.body().indexOf("Demo CT retrieval agent"))
+                .as("sorted by name")
                 .isLessThan(byName.body().indexOf("Demo imaging specialist"));
-        assertThat(byName.body().indexOf("Demo imaging specialist")).isLessThan(byName.body().indexOf("Demo wound classifier"));
+        assertThat(byName.body().indexOf("Demo imaging specialist"))
+                .isLessThan(byName.body().indexOf("Demo wound classifier"));
         HttpResponse<String> classifiers = get(browser, "/portal/agents?kind=RAG_CLASSIFIER&status=ACTIVE");
         assertThat(classifiers.body()).contains("Demo wound classifier").doesNotContain("Demo imaging specialist");
     }
 
     @Test
     void withoutASessionThePortalSendsTheBrowserToSignIn() throws Exception {
-        HttpClient noRedirects = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-        HttpResponse<String> response = noRedirects.send(HttpRequest.newBuilder(URI.create(client.base() + "/portal/agents"))
-                .header("Accept", "text/html").GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpClient noRedirects = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        HttpResponse<String> response = noRedirects.send(
+                HttpRequest.newBuilder(URI.create(client.base() + "/portal/agents"))
+                        .header("Accept", "text/html")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(302);
-        assertThat(response.headers().firstValue("Location")).hasValueSatisfying(location ->
-                assertThat(location).endsWith("/oauth2/authorization/warden"));
+        assertThat(response.headers().firstValue("Location"))
+                .hasValueSatisfying(location -> assertThat(location).endsWith("/oauth2/authorization/warden"));
     }
 
     static HttpResponse<String> post(HttpClient browser, String path, String page, String fields) throws Exception {
         Matcher csrf = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"").matcher(page);
         assertThat(csrf.find()).as("the page's forms carry a CSRF token").isTrue();
-        return browser.send(HttpRequest.newBuilder(URI.create(client.base() + path)).header("Accept", "text/html")
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(fields + "&_csrf=" + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8)))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return browser.send(
+                HttpRequest.newBuilder(URI.create(client.base() + path))
+                        .header("Accept", "text/html")
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                fields + "&_csrf=" + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -99,26 +127,41 @@ class PortalTests extends IntegrationTest {
                 {"name":"Portal-approved %s","kind":"RETRIEVAL","purpose":"Portal test","dataScopes":["imaging-ct-deid"],
                  "tools":["text-search"]}""".formatted(java.util.UUID.randomUUID()));
         String id = registered.json().get("id").asString();
-        String approval = client.get("/api/v1/approvals?status=PENDING&agentId=" + id, admin()).json().get("items").get(0)
-                .get("id").asString();
+        String approval = client.get("/api/v1/approvals?status=PENDING&agentId=" + id, admin())
+                .json()
+                .get("items")
+                .get(0)
+                .get("id")
+                .asString();
 
         HttpClient otto = browser();
         signIn(otto, "otto.owner");
         HttpResponse<String> asOwner = get(otto, "/portal/approvals");
-        assertThat(asOwner.body()).contains("data-approval=\"" + approval + "\"", "Only administrators and compliance officers decide");
-        HttpResponse<String> refused = post(otto, "/portal/approvals/" + approval + "/approve", asOwner.body(), "reason=mine");
+        assertThat(asOwner.body())
+                .contains("data-approval=\"" + approval + "\"", "Only administrators and compliance officers decide");
+        HttpResponse<String> refused =
+                post(otto, "/portal/approvals/" + approval + "/approve", asOwner.body(), "reason=mine");
         assertThat(refused.statusCode()).as("the same role rule as the API").isEqualTo(403);
 
         HttpClient carla = browser();
         signIn(carla, "carla.compliance");
         HttpResponse<String> inbox = get(carla, "/portal/approvals");
         assertThat(inbox.body()).contains("/portal/approvals/" + approval + "/approve");
-        HttpResponse<String> approved = post(carla, "/portal/approvals/" + approval + "/approve", inbox.body(), "reason=DPIA+ok");
+        HttpResponse<String> approved =
+                post(carla, "/portal/approvals/" + approval + "/approve", inbox.body(), "reason=DPIA+ok");
         assertThat(approved.statusCode()).isEqualTo(200);
         assertThat(approved.body()).contains("Approved.");
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
-                "ACTIVE".equals(client.get("/api/v1/agents/" + id, admin()).json().get("status").asString()));
-        assertThat(client.get("/api/v1/approvals/" + approval, admin()).json().get("decidedBy").asString())
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> "ACTIVE"
+                        .equals(client.get("/api/v1/agents/" + id, admin())
+                                .json()
+                                .get("status")
+                                .asString()));
+        assertThat(client.get("/api/v1/approvals/" + approval, admin())
+                        .json()
+                        .get("decidedBy")
+                        .asString())
                 .isEqualTo("3f1c2a9e-7b1d-4e0a-9c11-000000000a04");
     }
 
@@ -133,14 +176,18 @@ class PortalTests extends IntegrationTest {
         HttpClient sam = browser();
         signIn(sam, "sam.secops");
         HttpResponse<String> page = get(sam, "/portal/kill-switches");
-        HttpResponse<String> unconfirmed = post(sam, "/portal/kill-switches", page.body(),
-                "scope=TOOL&target=cohort-search&reason=portal+test");
+        HttpResponse<String> unconfirmed =
+                post(sam, "/portal/kill-switches", page.body(), "scope=TOOL&target=cohort-search&reason=portal+test");
         assertThat(unconfirmed.body()).contains("Tick the confirmation");
         assertThat(client.get("/api/v1/kill-switches", secops()).body()).doesNotContain("cohort-search");
 
-        HttpResponse<String> engaged = post(sam, "/portal/kill-switches", unconfirmed.body(),
+        HttpResponse<String> engaged = post(
+                sam,
+                "/portal/kill-switches",
+                unconfirmed.body(),
                 "scope=TOOL&target=cohort-search&reason=portal+test&confirmed=true");
-        assertThat(engaged.body()).contains("Engaged: TOOL Natural-language imaging cohort search, in force on every instance.");
+        assertThat(engaged.body())
+                .contains("Engaged: TOOL Natural-language imaging cohort search, in force on every instance.");
         assertThat(get(sam, "/portal/kill-switches").body()).contains("on every instance (1 of 1)");
         String id = null;
         for (var each : client.get("/api/v1/kill-switches", secops()).json()) {
@@ -150,7 +197,8 @@ class PortalTests extends IntegrationTest {
             }
         }
         assertThat(id).as("engaged through the same service as the API").isNotNull();
-        HttpResponse<String> released = post(sam, "/portal/kill-switches/" + id + "/release", engaged.body(), "reason=done");
+        HttpResponse<String> released =
+                post(sam, "/portal/kill-switches/" + id + "/release", engaged.body(), "reason=done");
         assertThat(released.body()).contains("Released.");
         assertThat(client.get("/api/v1/kill-switches", secops()).body()).doesNotContain("cohort-search");
     }
@@ -167,7 +215,8 @@ class PortalTests extends IntegrationTest {
         var served = client.get("/api/v1/audit/keys", compliance()).json().get("keys");
         assertThat(served).isNotEmpty();
         for (var key : served) {
-            assertThat(page).contains(key.get("fingerprint").asString(), key.get("kid").asString());
+            assertThat(page)
+                    .contains(key.get("fingerprint").asString(), key.get("kid").asString());
         }
         assertThat(page).contains("signs new checkpoints", "--trust sha256:");
     }
@@ -175,13 +224,19 @@ class PortalTests extends IntegrationTest {
     /** Every portal page for every kind of person: the same role rules as the API's endpoints. */
     @Test
     void everyPortalPageForEveryRole() throws Exception {
-        record Page(String path, java.util.Set<String> allowed) {
-        }
-        var people = java.util.Map.of("ADMIN", "ada.admin", "OWNER", "otto.owner", "COMPLIANCE", "carla.compliance",
-                "SECOPS", "sam.secops");
+        record Page(String path, java.util.Set<String> allowed) {}
+        var people = java.util.Map.of(
+                "ADMIN", "ada.admin", "OWNER", "otto.owner", "COMPLIANCE", "carla.compliance", "SECOPS", "sam.secops");
         var all = java.util.Set.of("ADMIN", "OWNER", "COMPLIANCE", "SECOPS");
-        List<Page> pages = List.of(new Page("/portal", all), new Page("/portal/agents", all), new Page("/portal/approvals", all),
-                new Page("/portal/map", all), new Page("/portal/rules", all), new Page("/portal/analytics", all), new Page("/portal/cohorts", all), new Page("/portal/agents/new", java.util.Set.of("ADMIN", "OWNER")),
+        List<Page> pages = List.of(
+                new Page("/portal", all),
+                new Page("/portal/agents", all),
+                new Page("/portal/approvals", all),
+                new Page("/portal/map", all),
+                new Page("/portal/rules", all),
+                new Page("/portal/analytics", all),
+                new Page("/portal/cohorts", all),
+                new Page("/portal/agents/new", java.util.Set.of("ADMIN", "OWNER")),
                 new Page("/portal/kill-switches", java.util.Set.of("ADMIN", "SECOPS")),
                 new Page("/portal/data-sources", java.util.Set.of("ADMIN")),
                 new Page("/portal/audit", java.util.Set.of("ADMIN", "COMPLIANCE")));
@@ -190,7 +245,9 @@ class PortalTests extends IntegrationTest {
             signIn(browser, person.getValue());
             for (Page page : pages) {
                 int expected = page.allowed().contains(person.getKey()) ? 200 : 403;
-                assertThat(get(browser, page.path()).statusCode()).as("%s on %s", person.getKey(), page.path()).isEqualTo(expected);
+                assertThat(get(browser, page.path()).statusCode())
+                        .as("%s on %s", person.getKey(), page.path())
+                        .isEqualTo(expected);
             }
         }
     }
@@ -200,35 +257,50 @@ class PortalTests extends IntegrationTest {
     void anOwnerStartsACohortBuildAndARefusalNamesItsField() throws Exception {
         java.nio.file.Path archive = DATA.resolve("archives/portal-pydicom");
         java.nio.file.Files.createDirectories(archive);
-        java.nio.file.Files.copy(java.nio.file.Path.of("/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm"),
-                archive.resolve("ct.dcm"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        java.nio.file.Files.copy(
+                java.nio.file.Path.of("/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm"),
+                archive.resolve("ct.dcm"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         String builder = agentByClientId("demo-cohort-builder").get("id").asString();
         String source = CohortBuildTests.source("portal-pydicom", archive, "imaging-ct-deid");
         HttpClient otto = browser();
         signIn(otto, "otto.owner");
         HttpResponse<String> page = get(otto, "/portal/cohorts");
-        assertThat(page.body()).contains("Build a cohort", "Demo imaging cohort builder", "value=\"portal-pydicom\"")
-                .as("no server paths").doesNotContain(archive.toString());
+        assertThat(page.body())
+                .contains("Build a cohort", "Demo imaging cohort builder", "value=\"portal-pydicom\"")
+                .as("no server paths")
+                .doesNotContain(archive.toString());
 
-        HttpResponse<String> refused = post(otto, "/portal/cohorts", page.body(), "agentId=" + builder
-                + "&cohort=portal&source=no-such-source");
-        assertThat(refused.body()).contains("No data source").containsPattern("id=\"source\"[^>]*aria-invalid=\"true\"");
+        HttpResponse<String> refused = post(
+                otto, "/portal/cohorts", page.body(), "agentId=" + builder + "&cohort=portal&source=no-such-source");
+        assertThat(refused.body())
+                .contains("No data source")
+                .containsPattern("id=\"source\"[^>]*aria-invalid=\"true\"");
 
-        HttpResponse<String> started = post(otto, "/portal/cohorts", refused.body(), "agentId=" + builder
-                + "&cohort=portal&source=" + source);
+        HttpResponse<String> started =
+                post(otto, "/portal/cohorts", refused.body(), "agentId=" + builder + "&cohort=portal&source=" + source);
         assertThat(started.uri().toString()).contains("/portal/cohorts?run=");
         String runId = started.uri().getQuery().replace("run=", "");
-        assertThat(client.get("/api/v1/cohort-runs/" + runId, owner()).json().get("requestedBy").asString())
+        assertThat(client.get("/api/v1/cohort-runs/" + runId, owner())
+                        .json()
+                        .get("requestedBy")
+                        .asString())
                 .isEqualTo("3f1c2a9e-7b1d-4e0a-9c11-000000000a02");
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() ->
-                !client.get("/api/v1/cohort-runs/" + runId, owner()).json().get("status").asString().equals("RUNNING"));
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(60))
+                .until(() -> !client.get("/api/v1/cohort-runs/" + runId, owner())
+                        .json()
+                        .get("status")
+                        .asString()
+                        .equals("RUNNING"));
 
         HttpClient carla = browser();
         signIn(carla, "carla.compliance");
         HttpResponse<String> explorer = get(carla, "/portal/cohorts?run=" + runId);
         assertThat(explorer.body()).doesNotContain("Build a cohort").contains("Run " + runId);
         assertThat(post(carla, "/portal/cohorts", explorer.body(), "agentId=" + builder + "&cohort=x&source=" + source)
-                .statusCode()).isEqualTo(403);
+                        .statusCode())
+                .isEqualTo(403);
     }
 
     @Test
@@ -236,20 +308,41 @@ class PortalTests extends IntegrationTest {
         HttpClient ada = browser();
         signIn(ada, "ada.admin");
         HttpResponse<String> page = get(ada, "/portal/rules");
-        Matcher version = Pattern.compile("data-rule=\"dormancy\"[\\s\\S]*?name=\"version\" value=\"(\\d+)\"").matcher(page.body());
+        Matcher version = Pattern.compile("data-rule=\"dormancy\"[\\s\\S]*?name=\"version\" value=\"(\\d+)\"")
+                .matcher(page.body());
         assertThat(version.find()).isTrue();
-        HttpResponse<String> bad = post(ada, "/portal/rules/dormancy", page.body(), "version=" + version.group(1) + "&enabled=true&days=0");
+        HttpResponse<String> bad = post(
+                ada, "/portal/rules/dormancy", page.body(), "version=" + version.group(1) + "&enabled=true&days=0");
         assertThat(bad.body()).contains("parameters.days");
-        HttpResponse<String> saved = post(ada, "/portal/rules/dormancy", bad.body(), "version=" + version.group(1) + "&enabled=true&days=120");
+        HttpResponse<String> saved = post(
+                ada, "/portal/rules/dormancy", bad.body(), "version=" + version.group(1) + "&enabled=true&days=120");
         assertThat(saved.body()).contains("Saved dormancy.");
-        assertThat(client.get("/api/v1/lifecycle-rules/dormancy", admin()).json().get("parameters").get("days").asInt()).isEqualTo(120);
-        long now = client.get("/api/v1/lifecycle-rules/dormancy", admin()).json().get("version").asLong();
-        client.call("PUT", "/api/v1/lifecycle-rules/dormancy", admin(), "{\"enabled\":true,\"parameters\":{\"days\":90},\"version\":" + now + "}");
+        assertThat(client.get("/api/v1/lifecycle-rules/dormancy", admin())
+                        .json()
+                        .get("parameters")
+                        .get("days")
+                        .asInt())
+                .isEqualTo(120);
+        long now = client.get("/api/v1/lifecycle-rules/dormancy", admin())
+                .json()
+                .get("version")
+                .asLong();
+        client.call(
+                "PUT",
+                "/api/v1/lifecycle-rules/dormancy",
+                admin(),
+                "{\"enabled\":true,\"parameters\":{\"days\":90},\"version\":" + now + "}");
 
         HttpClient otto = browser();
         signIn(otto, "otto.owner");
-        assertThat(post(otto, "/portal/rules/dormancy", get(otto, "/portal/rules").body(), "version=0&enabled=false&days=5").statusCode())
-                .as("only admins change rules").isEqualTo(403);
+        assertThat(post(
+                                otto,
+                                "/portal/rules/dormancy",
+                                get(otto, "/portal/rules").body(),
+                                "version=0&enabled=false&days=5")
+                        .statusCode())
+                .as("only admins change rules")
+                .isEqualTo(403);
     }
 
     @Test
@@ -262,15 +355,20 @@ class PortalTests extends IntegrationTest {
         signIn(carla, "carla.compliance");
         HttpResponse<String> page = get(carla, "/portal/analytics?hours=2");
         assertThat(page.statusCode()).isEqualTo(200);
-        Matcher row = Pattern.compile("<td>demo-retrieval-agent</td><td>text-search</td><td>(\\d+)</td>\\s*<td>(\\d+)</td>")
+        Matcher row = Pattern.compile(
+                        "<td>demo-retrieval-agent</td><td>text-search</td><td>(\\d+)</td>\\s*<td>(\\d+)</td>")
                 .matcher(page.body());
         assertThat(row.find()).as(page.body()).isTrue();
         assertThat(Long.parseLong(row.group(2))).isGreaterThanOrEqualTo(2);
         assertThat(Long.parseLong(row.group(1))).isGreaterThanOrEqualTo(Long.parseLong(row.group(2)));
         String demo = agentByClientId("demo-retrieval-agent").get("id").asString();
         assertThat(get(carla, "/portal/agents/" + demo).body()).contains("id=\"agent-activity\"", "text-search");
-        HttpResponse<String> series = carla.send(HttpRequest.newBuilder(URI.create(client.base() + "/portal/analytics/series?hours=2"))
-                .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> series = carla.send(
+                HttpRequest.newBuilder(URI.create(client.base() + "/portal/analytics/series?hours=2"))
+                        .header("Accept", "application/json")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(series.statusCode()).isEqualTo(200);
         assertThat(series.body()).contains("\"denials\"");
     }

@@ -24,21 +24,34 @@ class ProblemRenderingTests {
 
     @Test
     void onlyTheSharedRendererBuildsProblemDocuments() {
-        noClasses().that().resideOutsideOfPackage("io.warden.audit.problem..")
-                .should().callMethod(ProblemDetail.class, "setType", URI.class)
-                .orShould().callMethod(ProblemDetail.class, "forStatusAndDetail", HttpStatusCode.class, String.class)
-                .orShould().callMethod(ProblemDetail.class, "forStatus", HttpStatusCode.class)
-                .orShould().callMethod(ProblemDetail.class, "forStatus", int.class)
-                .because("one renderer gives every problem the same type, title, code and field members; a second one drifts")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("io.warden.audit.problem..")
+                .should()
+                .callMethod(ProblemDetail.class, "setType", URI.class)
+                .orShould()
+                .callMethod(ProblemDetail.class, "forStatusAndDetail", HttpStatusCode.class, String.class)
+                .orShould()
+                .callMethod(ProblemDetail.class, "forStatus", HttpStatusCode.class)
+                .orShould()
+                .callMethod(ProblemDetail.class, "forStatus", int.class)
+                .because(
+                        "one renderer gives every problem the same type, title, code and field members; a second one drifts")
                 .check(ModularityTests.CLASSES);
     }
 
     @Test
     void exceptionsCarryAKindNotAnHttpStatus() {
-        noMethods().that().areDeclaredInClassesThat().areAssignableTo(ProblemException.class)
-                .should().haveNameMatching("(?i).*status.*")
-                .orShould().haveRawReturnType(HttpStatusCode.class)
-                .because("a service names what happened; only the web edge (Problems.status) turns a kind into a status")
+        noMethods()
+                .that()
+                .areDeclaredInClassesThat()
+                .areAssignableTo(ProblemException.class)
+                .should()
+                .haveNameMatching("(?i).*status.*")
+                .orShould()
+                .haveRawReturnType(HttpStatusCode.class)
+                .because(
+                        "a service names what happened; only the web edge (Problems.status) turns a kind into a status")
                 .check(ModularityTests.CLASSES);
     }
 
@@ -49,7 +62,8 @@ class ProblemRenderingTests {
         try (Stream<Path> files = Files.walk(Path.of(".."))) {
             writers = files.filter(file -> file.toString().endsWith(".java"))
                     .filter(file -> file.toString().contains("/src/main/java/"))
-                    // generated code (the OpenAPI client compiled as a build check) quotes the document, it does not write problems
+                    // generated code (the OpenAPI client compiled as a build check) quotes the document, it does not
+                    // write problems
                     .filter(file -> !file.toString().contains("/target/"))
                     .filter(file -> {
                         try {
@@ -57,7 +71,8 @@ class ProblemRenderingTests {
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
-                    }).toList();
+                    })
+                    .toList();
         }
         assertThat(writers).extracting(file -> file.getFileName().toString()).containsExactly("Problems.java");
     }

@@ -56,20 +56,30 @@ class ProductionProfileTests {
     @BeforeAll
     void startWithDemoDataThenUnderProd(CapturedOutput output) throws Exception {
         Path data = Files.createTempDirectory("warden-prod-");
-        try (ConfigurableApplicationContext demo = new SpringApplicationBuilder(WardenApplication.class).run(
-                "--server.port=" + port, "--warden.identity.issuer=http://localhost:" + port,
-                "--warden.data-dir=" + data, "--warden.demo.enabled=true")) {
-            assertThat(demo.getBean(JdbcClient.class).sql("select count(*) from local_account where demo and enabled")
-                    .query(Long.class).single()).as("the demo start seeded demo people").isEqualTo(5);
+        try (ConfigurableApplicationContext demo = new SpringApplicationBuilder(WardenApplication.class)
+                .run(
+                        "--server.port=" + port,
+                        "--warden.identity.issuer=http://localhost:" + port,
+                        "--warden.data-dir=" + data,
+                        "--warden.demo.enabled=true")) {
+            assertThat(demo.getBean(JdbcClient.class)
+                            .sql("select count(*) from local_account where demo and enabled")
+                            .query(Long.class)
+                            .single())
+                    .as("the demo start seeded demo people")
+                    .isEqualTo(5);
         }
         int before = output.getOut().length();
-        prod = new SpringApplicationBuilder(WardenApplication.class).profiles("prod").run(
-                "--server.port=" + port, "--warden.identity.issuer=http://localhost:" + port,
-                "--warden.data-dir=" + data,
-                "--warden.security.scrape-token=" + SCRAPE_TOKEN,
-                "--warden.security.portal-role-refresh=PT1S",
-                "--warden.security.sign-in.account-max-failures=3",
-                "--warden.security.sign-in.address-max-failures=6");
+        prod = new SpringApplicationBuilder(WardenApplication.class)
+                .profiles("prod")
+                .run(
+                        "--server.port=" + port,
+                        "--warden.identity.issuer=http://localhost:" + port,
+                        "--warden.data-dir=" + data,
+                        "--warden.security.scrape-token=" + SCRAPE_TOKEN,
+                        "--warden.security.portal-role-refresh=PT1S",
+                        "--warden.security.sign-in.account-max-failures=3",
+                        "--warden.security.sign-in.address-max-failures=6");
         startLog = output.getOut().substring(before);
     }
 
@@ -84,11 +94,20 @@ class ProductionProfileTests {
     @Test
     void demoAccountsFoundAtAProdStartAreDisabledLoggedAndAudited() {
         JdbcClient jdbc = prod.getBean(JdbcClient.class);
-        assertThat(jdbc.sql("select count(*) from local_account where demo and enabled").query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from local_account where demo and enabled")
+                        .query(Long.class)
+                        .single())
+                .isZero();
         assertThatThrownBy(() -> client.signIn("ada.admin", "warden-demo")).hasMessageContaining("sign-in failed");
-        assertThat(startLog).contains("Production profile: disabled 5 demo account(s)", "ada.admin", "sam.secops",
-                "suspended 4 demo agent(s)", "demo-retrieval-agent");
-        assertThat(audit("security.demo_account_disabled")).extracting(r -> r.event().target().id())
+        assertThat(startLog)
+                .contains(
+                        "Production profile: disabled 5 demo account(s)",
+                        "ada.admin",
+                        "sam.secops",
+                        "suspended 4 demo agent(s)",
+                        "demo-retrieval-agent");
+        assertThat(audit("security.demo_account_disabled"))
+                .extracting(r -> r.event().target().id())
                 .contains("ada.admin", "otto.owner", "olivia.owner", "carla.compliance", "sam.secops");
     }
 
@@ -96,13 +115,19 @@ class ProductionProfileTests {
     @Test
     void demoAgentsFoundAtAProdStartAreSuspendedThroughTheRegistry() {
         JdbcClient jdbc = prod.getBean(JdbcClient.class);
-        assertThat(jdbc.sql("select distinct status from agent where demo").query(String.class).list()).containsExactly("SUSPENDED");
+        assertThat(jdbc.sql("select distinct status from agent where demo")
+                        .query(String.class)
+                        .list())
+                .containsExactly("SUSPENDED");
         assertThatThrownBy(() -> client.agentToken("demo-retrieval-agent", "demo-retrieval-agent-secret"))
                 .hasMessageContaining("client credentials failed");
-        assertThat(prod.getBean(AuditTrail.class).search(new AuditQuery(null, null, "production-profile", null, null,
-                null, null, null, null, null, null, 100))).extracting(r -> r.event().action())
+        assertThat(prod.getBean(AuditTrail.class)
+                        .search(new AuditQuery(
+                                null, null, "production-profile", null, null, null, null, null, null, null, null, 100)))
+                .extracting(r -> r.event().action())
                 .as("the registry recorded each suspension by the production profile")
-                .contains("security.demo_account_disabled").anyMatch(action -> action.startsWith("agent."));
+                .contains("security.demo_account_disabled")
+                .anyMatch(action -> action.startsWith("agent."));
     }
 
     /** Threat: password guessing against one account, from one address or many. */
@@ -110,18 +135,33 @@ class ProductionProfileTests {
     void afterRepeatedWrongPasswordsTheRightOneIsRefusedDuringTheBackoffAndItIsAudited() throws Exception {
         person("tess.throttle", "ADMIN");
         for (int i = 0; i < 3; i++) {
-            assertThat(attempt("tess.throttle", "guess-" + i, "203.0.113." + (10 + i))).contains("refused");
+            assertThat(attempt("tess.throttle", "guess-" + i, "203.0.113." + (10 + i)))
+                    .contains("refused");
         }
         String refused = attempt("tess.throttle", PASSWORD, "203.0.113.99");
-        assertThat(refused).as("the right password during the wait, from yet another address")
-                .contains("Too many failed sign-ins").contains("Try again in");
-        assertThat(attempt("Tess.Throttle", PASSWORD, "203.0.113.98")).as("case makes no new account to guess at")
+        assertThat(refused)
+                .as("the right password during the wait, from yet another address")
+                .contains("Too many failed sign-ins")
+                .contains("Try again in");
+        assertThat(attempt("Tess.Throttle", PASSWORD, "203.0.113.98"))
+                .as("case makes no new account to guess at")
                 .contains("Too many failed sign-ins");
-        assertThat(audit("signin.failed")).filteredOn(r -> r.event().target().id().equals("tess.throttle")).hasSize(3);
-        assertThat(audit("signin.locked")).filteredOn(r -> r.event().target().id().equals("tess.throttle")).singleElement()
-                .satisfies(r -> assertThat(r.event().details()).containsEntry("failures", "3").containsEntry("waitSeconds", "30"));
-        assertThat(prod.getBean(JdbcClient.class).sql("select count(*) from sign_in_throttle where key = 'account:tess.throttle' and blocked_until > now()")
-                .query(Long.class).single()).as("the wait is in PostgreSQL, so every replica refuses").isEqualTo(1);
+        assertThat(audit("signin.failed"))
+                .filteredOn(r -> r.event().target().id().equals("tess.throttle"))
+                .hasSize(3);
+        assertThat(audit("signin.locked"))
+                .filteredOn(r -> r.event().target().id().equals("tess.throttle"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.event().details())
+                        .containsEntry("failures", "3")
+                        .containsEntry("waitSeconds", "30"));
+        assertThat(prod.getBean(JdbcClient.class)
+                        .sql(
+                                "select count(*) from sign_in_throttle where key = 'account:tess.throttle' and blocked_until > now()")
+                        .query(Long.class)
+                        .single())
+                .as("the wait is in PostgreSQL, so every replica refuses")
+                .isEqualTo(1);
     }
 
     /** Threat: one address guessing one password against many accounts (password spraying). */
@@ -132,34 +172,54 @@ class ProductionProfileTests {
         for (int i = 0; i < 6; i++) {
             assertThat(attempt("nobody-" + i, "Winter2025!", sprayer)).contains("refused");
         }
-        assertThat(attempt("tim.throttle", PASSWORD, sprayer)).as("the address waits, whatever account it names")
+        assertThat(attempt("tim.throttle", PASSWORD, sprayer))
+                .as("the address waits, whatever account it names")
                 .contains("Too many failed sign-ins");
-        assertThat(attempt("tim.throttle", PASSWORD, "198.51.100.8")).as("another address is not held up").isEqualTo("signed in");
-        assertThat(audit("signin.locked")).anySatisfy(r -> assertThat(r.event().target().id()).isEqualTo(sprayer));
+        assertThat(attempt("tim.throttle", PASSWORD, "198.51.100.8"))
+                .as("another address is not held up")
+                .isEqualTo("signed in");
+        assertThat(audit("signin.locked"))
+                .anySatisfy(r -> assertThat(r.event().target().id()).isEqualTo(sprayer));
     }
 
     /** Threat: a person whose role was removed (or who left) keeps using it in a portal session opened before. */
     @Test
     void aRoleRemovedInTheDirectoryStopsWorkingInTheOpenSessionAndADisabledPersonIsSignedOut() throws Exception {
         String id = person("rita.roles", "ADMIN", "OWNER");
-        HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpClient browser = HttpClient.newBuilder()
+                .cookieHandler(new CookieManager())
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
         HttpResponse<String> dashboard = portalSignIn(browser, "rita.roles");
         assertThat(dashboard.uri().getPath()).as(dashboard.body()).isEqualTo("/portal");
-        assertThat(page(browser, "/portal/data-sources").statusCode()).as("an admin's page").isEqualTo(200);
+        assertThat(page(browser, "/portal/data-sources").statusCode())
+                .as("an admin's page")
+                .isEqualTo(200);
 
         JdbcClient jdbc = prod.getBean(JdbcClient.class);
-        jdbc.sql("update local_account set roles = '{OWNER}' where username = 'rita.roles'").update();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
+        jdbc.sql("update local_account set roles = '{OWNER}' where username = 'rita.roles'")
+                .update();
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(250))
                 .until(() -> page(browser, "/portal/data-sources").statusCode() == 403);
-        assertThat(page(browser, "/portal").statusCode()).as("the role still held keeps working").isEqualTo(200);
-        assertThat(audit("portal.session_roles_changed")).anySatisfy(r -> assertThat(r.event().details())
-                .containsEntry("before", "ADMIN,OWNER").containsEntry("after", "OWNER"));
+        assertThat(page(browser, "/portal").statusCode())
+                .as("the role still held keeps working")
+                .isEqualTo(200);
+        assertThat(audit("portal.session_roles_changed"))
+                .anySatisfy(r -> assertThat(r.event().details())
+                        .containsEntry("before", "ADMIN,OWNER")
+                        .containsEntry("after", "OWNER"));
 
-        jdbc.sql("update directory_user set account_enabled = false where id = :id").param("id", id).update();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
+        jdbc.sql("update directory_user set account_enabled = false where id = :id")
+                .param("id", id)
+                .update();
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(250))
                 .until(() -> page(browser, "/portal").uri().getPath().equals("/login"));
-        assertThat(audit("portal.session_ended")).anySatisfy(r -> assertThat(r.event().target().id()).isEqualTo(id));
+        assertThat(audit("portal.session_ended"))
+                .anySatisfy(r -> assertThat(r.event().target().id()).isEqualTo(id));
     }
 
     /** Threat: strangers read metrics (agents, tools, traffic) and the whole API's map from a production Warden. */
@@ -170,18 +230,24 @@ class ProductionProfileTests {
         assertThat(client.get("/v3/api-docs", null).status()).isEqualTo(401);
         assertThat(client.get("/swagger-ui.html", null).status()).isEqualTo(401);
         assertThat(client.get("/actuator/prometheus", "not-the-token").status()).isEqualTo(401);
-        var scraped = client.send(client.request("/actuator/prometheus").header("Authorization", "Bearer " + SCRAPE_TOKEN));
+        var scraped =
+                client.send(client.request("/actuator/prometheus").header("Authorization", "Bearer " + SCRAPE_TOKEN));
         assertThat(scraped.status()).isEqualTo(200);
         assertThat(scraped.body()).contains("jvm_");
-        assertThat(client.get("/v3/api-docs", SCRAPE_TOKEN).status()).as("the scrape token opens metrics only").isEqualTo(403);
+        assertThat(client.get("/v3/api-docs", SCRAPE_TOKEN).status())
+                .as("the scrape token opens metrics only")
+                .isEqualTo(403);
         String ops = client.signIn("oscar.ops", PASSWORD);
-        assertThat(client.send(client.request("/actuator/prometheus").header("Authorization", "Bearer " + ops)).status())
+        assertThat(client.send(client.request("/actuator/prometheus").header("Authorization", "Bearer " + ops))
+                        .status())
                 .isEqualTo(200);
         assertThat(client.get("/v3/api-docs", ops).status()).isEqualTo(200);
         var health = client.get("/actuator/health", null);
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.json().get("status").asString()).isEqualTo("UP");
-        assertThat(health.json().has("components")).as("no components to strangers").isFalse();
+        assertThat(health.json().has("components"))
+                .as("no components to strangers")
+                .isFalse();
         assertThat(client.get("/actuator/health/liveness", null).status()).isEqualTo(200);
         assertThat(client.get("/actuator/health/readiness", null).status()).isEqualTo(200);
     }
@@ -190,24 +256,38 @@ class ProductionProfileTests {
     private String person(String username, String... roles) {
         String id = UUID.randomUUID().toString();
         JdbcClient jdbc = prod.getBean(JdbcClient.class);
-        jdbc.sql("insert into directory_user (id, user_principal_name, display_name, updated_at) values (:id, :upn, :name, :now)")
-                .param("id", id).param("upn", username + "@test.warden.local").param("name", username)
-                .param("now", Timestamp.from(Instant.now())).update();
-        jdbc.sql("insert into local_account (username, password_hash, directory_user_id, roles) values (:u, :h, :id, :roles)")
-                .param("u", username).param("h", prod.getBean(PasswordEncoder.class).encode(PASSWORD)).param("id", id)
-                .param("roles", roles).update();
+        jdbc.sql(
+                        "insert into directory_user (id, user_principal_name, display_name, updated_at) values (:id, :upn, :name, :now)")
+                .param("id", id)
+                .param("upn", username + "@test.warden.local")
+                .param("name", username)
+                .param("now", Timestamp.from(Instant.now()))
+                .update();
+        jdbc.sql(
+                        "insert into local_account (username, password_hash, directory_user_id, roles) values (:u, :h, :id, :roles)")
+                .param("u", username)
+                .param("h", prod.getBean(PasswordEncoder.class).encode(PASSWORD))
+                .param("id", id)
+                .param("roles", roles)
+                .update();
         return id;
     }
 
     /** One sign-in on the provider's form from {@code address} (as a trusted proxy names it): "signed in" or the error shown. */
     private String attempt(String username, String password, String address) throws Exception {
-        HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
-        HttpResponse<String> form = browser.send(request("/login").header("X-Forwarded-For", address).GET().build(),
+        HttpClient browser = HttpClient.newBuilder()
+                .cookieHandler(new CookieManager())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        HttpResponse<String> form = browser.send(
+                request("/login").header("X-Forwarded-For", address).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> posted = browser.send(request("/login").header("X-Forwarded-For", address)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form(username, password, csrf(form.body())))).build(),
+        HttpResponse<String> posted = browser.send(
+                request("/login")
+                        .header("X-Forwarded-For", address)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form(username, password, csrf(form.body()))))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (posted.statusCode() == 429) {
             assertThat(posted.headers().firstValue("Retry-After")).isPresent();
@@ -221,23 +301,28 @@ class ProductionProfileTests {
     private HttpResponse<String> portalSignIn(HttpClient browser, String username) throws Exception {
         HttpResponse<String> login = page(browser, "/portal");
         assertThat(login.uri().getPath()).isEqualTo("/login");
-        return browser.send(request("/login").header("Accept", "text/html")
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form(username, PASSWORD, csrf(login.body())))).build(),
+        return browser.send(
+                request("/login")
+                        .header("Accept", "text/html")
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form(username, PASSWORD, csrf(login.body()))))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> page(HttpClient browser, String path) throws Exception {
-        return browser.send(request(path).header("Accept", "text/html").GET().build(), HttpResponse.BodyHandlers.ofString());
+        return browser.send(
+                request(path).header("Accept", "text/html").GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(30));
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(30));
     }
 
     private List<AuditRecord> audit(String action) {
-        return prod.getBean(AuditTrail.class).search(new AuditQuery(null, null, null, null, null, action, null, null, null,
-                null, null, 1000));
+        return prod.getBean(AuditTrail.class)
+                .search(new AuditQuery(null, null, null, null, null, action, null, null, null, null, null, 1000));
     }
 
     private static String csrf(String page) {
@@ -248,7 +333,7 @@ class ProductionProfileTests {
 
     private static String form(String username, String password, String csrf) {
         return "username=" + URLEncoder.encode(username, StandardCharsets.UTF_8) + "&password="
-                + URLEncoder.encode(password, StandardCharsets.UTF_8) + "&_csrf=" + URLEncoder.encode(csrf, StandardCharsets.UTF_8);
+                + URLEncoder.encode(password, StandardCharsets.UTF_8) + "&_csrf="
+                + URLEncoder.encode(csrf, StandardCharsets.UTF_8);
     }
-
 }

@@ -30,13 +30,18 @@ class PrometheusRulesTests {
 
     @BeforeAll
     static void findPromtool() {
-        promtool = List.of("/usr/bin/promtool", "/usr/local/bin/promtool").stream().filter(p -> Files.isExecutable(Path.of(p)))
-                .findFirst().orElse(null);
+        promtool = List.of("/usr/bin/promtool", "/usr/local/bin/promtool").stream()
+                .filter(p -> Files.isExecutable(Path.of(p)))
+                .findFirst()
+                .orElse(null);
         if (promtool == null) {
             promtool = onPath();
         }
-        assertThat(promtool).as("promtool is needed to check the alert rules in deploy/prometheus: install Debian's "
-                + "`prometheus` package (sudo apt-get install prometheus; .ci/run does), or put promtool on the PATH").isNotNull();
+        assertThat(promtool)
+                .as(
+                        "promtool is needed to check the alert rules in deploy/prometheus: install Debian's "
+                                + "`prometheus` package (sudo apt-get install prometheus; .ci/run does), or put promtool on the PATH")
+                .isNotNull();
     }
 
     @Test
@@ -63,23 +68,32 @@ class PrometheusRulesTests {
         while (alerts.find()) {
             String alert = alerts.group(1);
             count++;
-            assertThat(rules).as("%s links to its runbook", alert)
+            assertThat(rules)
+                    .as("%s links to its runbook", alert)
                     .contains("docs/operations.md#" + alert.toLowerCase() + "\"");
-            assertThat(operations).as("docs/operations.md has a section for %s", alert).contains("\n### " + alert + "\n");
+            assertThat(operations)
+                    .as("docs/operations.md has a section for %s", alert)
+                    .contains("\n### " + alert + "\n");
             assertThat(tests).as("%s fires in warden-alerts.test.yml", alert).contains("alertname: " + alert + "\n");
         }
         assertThat(count).isGreaterThanOrEqualTo(4);
-        assertThat(rules).contains("- alert: WardenAuditRecordsLost", "- alert: WardenKillSwitchSelfTestFailed",
-                "- alert: WardenDecisionPointUnavailable", "- alert: WardenAuditAppendSlow");
+        assertThat(rules)
+                .contains(
+                        "- alert: WardenAuditRecordsLost",
+                        "- alert: WardenKillSwitchSelfTestFailed",
+                        "- alert: WardenDecisionPointUnavailable",
+                        "- alert: WardenAuditAppendSlow");
     }
 
-    record Run(int exitCode, String output) {
-    }
+    record Run(int exitCode, String output) {}
 
     static Run promtool(String... args) throws IOException, InterruptedException {
         List<String> command = new java.util.ArrayList<>(List.of(promtool));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command)
+                .directory(ROOT.toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();

@@ -29,15 +29,21 @@ class PurposesAndPhiApprovalFlowTests extends IntegrationTest {
                  "dataScopes":["%s"],"tools":["text-search"],"purposesOfUse":["TREAT"]}""".formatted(UUID.randomUUID(), research));
         assertThat(registered.status()).as(registered.body()).isEqualTo(201);
         String id = registered.json().get("id").asString();
-        assertThat(strings(registered.json().get("purposesOfUse"))).as("granted on approval, not before").isEmpty();
+        assertThat(strings(registered.json().get("purposesOfUse")))
+                .as("granted on approval, not before")
+                .isEmpty();
         JsonNode registration = pendingApproval(id);
         assertThat(strings(registration.get("addPurposes"))).containsExactly("TREAT");
         assertThat(strings(registration.get("ownersSinceRequest"))).containsExactly(OTTO);
         decide(registration, admin(), 200);
-        await().atMost(Duration.ofSeconds(20)).until(() -> agent(id).get("status").asString().equals("ACTIVE"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> agent(id).get("status").asString().equals("ACTIVE"));
         assertThat(strings(agent(id).get("purposesOfUse"))).containsExactly("TREAT");
 
-        var addResearch = client.call("POST", "/api/v1/agents/" + id + "/change-requests", owner(),
+        var addResearch = client.call(
+                "POST",
+                "/api/v1/agents/" + id + "/change-requests",
+                owner(),
                 "{\"addPurposes\":[\"HRESCH\"],\"justification\":\"IRB 2026-7\"}");
         assertThat(addResearch.status()).as(addResearch.body()).isEqualTo(201);
         assertThat(addResearch.json().get("requiresCompliance").asBoolean()).isFalse();
@@ -45,11 +51,17 @@ class PurposesAndPhiApprovalFlowTests extends IntegrationTest {
         assertThat(strings(agent(id).get("purposesOfUse"))).containsExactlyInAnyOrder("HRESCH", "TREAT");
 
         // request a non-PHI scope, then an admin reclassifies it as PHI before anyone decides
-        var addNotes = client.call("POST", "/api/v1/agents/" + id + "/change-requests", owner(),
+        var addNotes = client.call(
+                "POST",
+                "/api/v1/agents/" + id + "/change-requests",
+                owner(),
                 "{\"addScopes\":[\"" + notes + "\"],\"justification\":\"discharge notes\"}");
         assertThat(addNotes.json().get("requiresCompliance").asBoolean()).isFalse();
         reclassifyAsPhi(notes);
-        var byAdmin = client.call("POST", "/api/v1/approvals/" + addNotes.json().get("id").asString() + "/approve", admin(),
+        var byAdmin = client.call(
+                "POST",
+                "/api/v1/approvals/" + addNotes.json().get("id").asString() + "/approve",
+                admin(),
                 "{\"reason\":\"fine\"}");
         assertThat(byAdmin.status()).as(byAdmin.body()).isEqualTo(403);
         assertThat(byAdmin.json().get("rule").asString()).isEqualTo("phi-needs-compliance-approver");
@@ -63,7 +75,10 @@ class PurposesAndPhiApprovalFlowTests extends IntegrationTest {
         assertThat(strings(after.get("phiApprovedScopes"))).doesNotContain(research);
 
         // asking for the held scope again is how it gets its PHI approval
-        var again = client.call("POST", "/api/v1/agents/" + id + "/change-requests", owner(),
+        var again = client.call(
+                "POST",
+                "/api/v1/agents/" + id + "/change-requests",
+                owner(),
                 "{\"addScopes\":[\"" + research + "\"],\"justification\":\"PHI review\"}");
         assertThat(again.status()).as(again.body()).isEqualTo(201);
         assertThat(again.json().get("requiresCompliance").asBoolean()).isTrue();
@@ -74,10 +89,16 @@ class PurposesAndPhiApprovalFlowTests extends IntegrationTest {
     @Test
     void emergencyTreatmentIsDecidedByComplianceOnly() {
         String id = activeAgent();
-        var request = client.call("POST", "/api/v1/agents/" + id + "/change-requests", owner(),
+        var request = client.call(
+                "POST",
+                "/api/v1/agents/" + id + "/change-requests",
+                owner(),
                 "{\"addPurposes\":[\"ETREAT\"],\"justification\":\"emergency department\"}");
         assertThat(request.json().get("requiresCompliance").asBoolean()).isTrue();
-        var byAdmin = client.call("POST", "/api/v1/approvals/" + request.json().get("id").asString() + "/approve", admin(),
+        var byAdmin = client.call(
+                "POST",
+                "/api/v1/approvals/" + request.json().get("id").asString() + "/approve",
+                admin(),
                 "{\"reason\":\"fine\"}");
         assertThat(byAdmin.status()).isEqualTo(403);
         assertThat(byAdmin.json().get("rule").asString()).isEqualTo("phi-needs-compliance-approver");
@@ -92,13 +113,21 @@ class PurposesAndPhiApprovalFlowTests extends IntegrationTest {
                  "tools":["text-search"],"purposesOfUse":["TREAT"]}""".formatted(UUID.randomUUID(), CARLA));
         assertThat(registered.status()).as(registered.body()).isEqualTo(201);
         String id = registered.json().get("id").asString();
-        assertThat(client.call("PUT", "/api/v1/agents/" + id + "/owner", admin(),
-                "{\"ownerId\":\"" + OTTO + "\",\"reason\":\"handed over\"}").status()).isEqualTo(200);
+        assertThat(client.call(
+                                "PUT",
+                                "/api/v1/agents/" + id + "/owner",
+                                admin(),
+                                "{\"ownerId\":\"" + OTTO + "\",\"reason\":\"handed over\"}")
+                        .status())
+                .isEqualTo(200);
 
         JsonNode approval = pendingApproval(id);
         assertThat(strings(approval.get("ownersSinceRequest"))).containsExactlyInAnyOrder(CARLA, OTTO);
-        var byFormerOwner = client.call("POST", "/api/v1/approvals/" + approval.get("id").asString() + "/approve",
-                compliance(), "{\"reason\":\"mine once\"}");
+        var byFormerOwner = client.call(
+                "POST",
+                "/api/v1/approvals/" + approval.get("id").asString() + "/approve",
+                compliance(),
+                "{\"reason\":\"mine once\"}");
         assertThat(byFormerOwner.status()).as(byFormerOwner.body()).isEqualTo(403);
         assertThat(byFormerOwner.json().get("rule").asString()).isEqualTo("approver-is-not-owner");
     }
@@ -123,18 +152,21 @@ class PurposesAndPhiApprovalFlowTests extends IntegrationTest {
 
     @Test
     void demoAgentsHoldThePurposesTheirWorkNeedsAndComplianceApprovedTheWoundClassifiersPhi() {
-        assertThat(strings(agentByClientId("demo-retrieval-agent").get("purposesOfUse"))).contains("TREAT", "HRESCH");
+        assertThat(strings(agentByClientId("demo-retrieval-agent").get("purposesOfUse")))
+                .contains("TREAT", "HRESCH");
         JsonNode wound = agentByClientId("demo-wound-classifier");
         assertThat(strings(wound.get("purposesOfUse"))).contains("TREAT", "HQUALIMP");
         assertThat(strings(wound.get("phiApprovedScopes"))).contains("dermatology-phi");
-        assertThat(strings(agentByClientId("demo-cohort-builder").get("phiApprovedScopes"))).isEmpty();
+        assertThat(strings(agentByClientId("demo-cohort-builder").get("phiApprovedScopes")))
+                .isEmpty();
     }
 
     // ---- helpers ------------------------------------------------------------------------------------
 
     private static String scope(String sensitivity, String allowed, String deidentifyFor) {
         String key = "scope-" + shortId();
-        var created = client.call("POST", "/api/v1/data-scopes", admin(), """
+        var created = client.call(
+                "POST", "/api/v1/data-scopes", admin(), """
                 {"key":"%s","displayName":"%s","sensitivity":"%s","phi":false,"deidentified":false,
                  "allowedPurposes":%s,"deidentifyFor":%s}""".formatted(key, key, sensitivity, allowed, deidentifyFor));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
@@ -145,11 +177,14 @@ class PurposesAndPhiApprovalFlowTests extends IntegrationTest {
     private static void reclassifyAsPhi(String key) {
         JsonNode current = client.get("/api/v1/data-scopes/" + key, admin()).json();
         var saved = client.call("PUT", "/api/v1/data-scopes/" + key, admin(), """
-                {"displayName":"%s","sensitivity":"%s","phi":true,"deidentified":false,"allowedPurposes":%s,"version":%d}"""
-                .formatted(key, current.get("sensitivity").asString(), current.get("allowedPurposes").toString(),
+                {"displayName":"%s","sensitivity":"%s","phi":true,"deidentified":false,"allowedPurposes":%s,"version":%d}""".formatted(
+                        key,
+                        current.get("sensitivity").asString(),
+                        current.get("allowedPurposes").toString(),
                         current.get("version").asLong()));
         assertThat(saved.status()).as(saved.body()).isEqualTo(200);
-        assertThat(saved.json().get("deidentifyFor").toString()).as("left out, a PUT keeps it")
+        assertThat(saved.json().get("deidentifyFor").toString())
+                .as("left out, a PUT keeps it")
                 .isEqualTo(current.get("deidentifyFor").toString());
     }
 
@@ -159,16 +194,23 @@ class PurposesAndPhiApprovalFlowTests extends IntegrationTest {
                  "tools":["text-search"],"purposesOfUse":["TREAT"]}""".formatted(UUID.randomUUID()));
         String id = registered.json().get("id").asString();
         decide(pendingApproval(id), admin(), 200);
-        await().atMost(Duration.ofSeconds(20)).until(() -> agent(id).get("status").asString().equals("ACTIVE"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> agent(id).get("status").asString().equals("ACTIVE"));
         return id;
     }
 
     private static JsonNode pendingApproval(String agentId) {
-        return client.get("/api/v1/approvals?status=PENDING&agentId=" + agentId, admin()).json().get("items").get(0);
+        return client.get("/api/v1/approvals?status=PENDING&agentId=" + agentId, admin())
+                .json()
+                .get("items")
+                .get(0);
     }
 
     private static void decide(JsonNode approval, String token, int expected) {
-        var decided = client.call("POST", "/api/v1/approvals/" + approval.get("id").asString() + "/approve", token,
+        var decided = client.call(
+                "POST",
+                "/api/v1/approvals/" + approval.get("id").asString() + "/approve",
+                token,
                 "{\"reason\":\"reviewed\"}");
         assertThat(decided.status()).as(decided.body()).isEqualTo(expected);
     }

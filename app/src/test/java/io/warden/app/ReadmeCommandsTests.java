@@ -27,20 +27,24 @@ class ReadmeCommandsTests extends IntegrationTest {
         Process process = start("person", "ada.admin", "not-the-password");
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isNotZero();
-        assertThat(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)).contains("sign-in failed");
+        assertThat(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                .contains("sign-in failed");
     }
 
     private static String run(String... args) throws Exception {
         Process process = start(args);
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertThat(process.exitValue()).as(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+        assertThat(process.exitValue())
+                .as(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isZero();
         assertThat(out).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
         return out;
     }
 
     private static Process start(String... args) throws IOException {
-        var command = new java.util.ArrayList<>(List.of("bash", Path.of("..", "bin", "warden-token").toString()));
+        var command = new java.util.ArrayList<>(
+                List.of("bash", Path.of("..", "bin", "warden-token").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("WARDEN_URL", client.base());

@@ -34,19 +34,25 @@ class RestartTests {
 
         try (ConfigurableApplicationContext second = start(data, port)) {
             var found = client.get("/api/v1/agents/" + id, token);
-            assertThat(found.status()).as("a token issued before the restart still verifies").isEqualTo(200);
+            assertThat(found.status())
+                    .as("a token issued before the restart still verifies")
+                    .isEqualTo(200);
             assertThat(found.json().get("name").asString()).isEqualTo("Survives restarts");
             assertThat(found.json().get("status").asString()).isEqualTo("PENDING_APPROVAL");
-            var demo = client.get("/api/v1/agents?q=Demo%20CT%20retrieval", token).json();
-            assertThat(demo.get("total").asLong()).as("demo data is seeded once").isEqualTo(1);
+            var demo =
+                    client.get("/api/v1/agents?q=Demo%20CT%20retrieval", token).json();
+            assertThat(demo.get("total").asLong())
+                    .as("demo data is seeded once")
+                    .isEqualTo(1);
         }
     }
 
     private static ConfigurableApplicationContext start(Path data, int port) {
-        return new SpringApplicationBuilder(WardenApplication.class).run(
-                "--server.port=" + port,
-                "--warden.identity.issuer=http://localhost:" + port,
-                "--warden.data-dir=" + data,
-                "--warden.demo.enabled=true");
+        return new SpringApplicationBuilder(WardenApplication.class)
+                .run(
+                        "--server.port=" + port,
+                        "--warden.identity.issuer=http://localhost:" + port,
+                        "--warden.data-dir=" + data,
+                        "--warden.demo.enabled=true");
     }
 }

@@ -40,8 +40,12 @@ class RetrievalNodeTests extends IntegrationTest {
     @BeforeEach
     void collection() {
         remote = new HttpRetrieval(URI.create(client.base()), NODE_TOKEN, Duration.ofSeconds(10));
-        List<String> texts = List.of("venous leg ulcer with slough", "diabetic foot ulcer on the plantar surface",
-                "sacral pressure injury stage 3", "venous ulcer medial malleolus", "neuropathic diabetic foot wound");
+        List<String> texts = List.of(
+                "venous leg ulcer with slough",
+                "diabetic foot ulcer on the plantar surface",
+                "sacral pressure injury stage 3",
+                "venous ulcer medial malleolus",
+                "neuropathic diabetic foot wound");
         List<String> labels = List.of("venous", "diabetic", "pressure", "venous", "diabetic");
         List<float[]> vectors = embedder.embed(texts);
         List<VectorRecord> records = new ArrayList<>();
@@ -55,37 +59,53 @@ class RetrievalNodeTests extends IntegrationTest {
     void remoteAnswersAreTheLocalAnswers() {
         List<SearchHit> here = local.searchByText("wound-types", "ulcer on the foot of a diabetic", 3, Map.of());
         List<SearchHit> there = remote.searchByText("wound-types", "ulcer on the foot of a diabetic", 3, Map.of());
-        assertThat(there).extracting(SearchHit::id).containsExactlyElementsOf(here.stream().map(SearchHit::id).toList());
-        assertThat(there.getFirst().score()).isCloseTo(here.getFirst().score(), org.assertj.core.data.Offset.offset(1e-6f));
-        assertThat(remote.classifyText("wound-types", "venous ulcer of the leg", 3, "label", true, Map.of()).label())
+        assertThat(there)
+                .extracting(SearchHit::id)
+                .containsExactlyElementsOf(here.stream().map(SearchHit::id).toList());
+        assertThat(there.getFirst().score())
+                .isCloseTo(here.getFirst().score(), org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(remote.classifyText("wound-types", "venous ulcer of the leg", 3, "label", true, Map.of())
+                        .label())
                 .isEqualTo("venous");
-        assertThat(remote.status().collections()).anySatisfy(c -> assertThat(c.name()).isEqualTo("wound-types"));
+        assertThat(remote.status().collections())
+                .anySatisfy(c -> assertThat(c.name()).isEqualTo("wound-types"));
     }
 
     @Test
     void theNodesRefusalsKeepTheirCodes() {
         assertThatThrownBy(() -> remote.searchByVector("wound-types", new float[3], 3, Map.of()))
-                .isInstanceOfSatisfying(RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("wrong-dimension"));
+                .isInstanceOfSatisfying(
+                        RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("wrong-dimension"));
         assertThatThrownBy(() -> remote.searchByText("no-such-collection", "x", 3, Map.of()))
-                .isInstanceOfSatisfying(RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("unknown-collection"));
+                .isInstanceOfSatisfying(
+                        RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("unknown-collection"));
         assertThatThrownBy(() -> remote.searchByText("wound-types", "   ", 3, Map.of()))
-                .isInstanceOfSatisfying(RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("empty-text"));
+                .isInstanceOfSatisfying(
+                        RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("empty-text"));
     }
 
     @Test
     void withoutTheNodeTokenNothingIsAnswered() {
         HttpRetrieval stranger = new HttpRetrieval(URI.create(client.base()), "wrong-token", Duration.ofSeconds(10));
         assertThatThrownBy(() -> stranger.searchByText("wound-types", "ulcer", 3, Map.of()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("401");
-        var agent = client.call("POST", "/internal/retrieval/v1/search", agent(),
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("401");
+        var agent = client.call(
+                "POST",
+                "/internal/retrieval/v1/search",
+                agent(),
                 "{\"collection\":\"wound-types\",\"text\":\"ulcer\",\"k\":3}");
-        assertThat(agent.status()).as("an agent's token is not the node's token").isEqualTo(401);
+        assertThat(agent.status())
+                .as("an agent's token is not the node's token")
+                .isEqualTo(401);
     }
 
     @Test
     void aNodeThatDoesNotAnswerInTimeFailsTheCall() {
-        HttpRetrieval unreachable = new HttpRetrieval(URI.create("http://127.0.0.1:9"), NODE_TOKEN, Duration.ofMillis(500));
+        HttpRetrieval unreachable =
+                new HttpRetrieval(URI.create("http://127.0.0.1:9"), NODE_TOKEN, Duration.ofMillis(500));
         assertThatThrownBy(() -> unreachable.searchByText("wound-types", "ulcer", 3, Map.of()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("retrieval node");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("retrieval node");
     }
 }

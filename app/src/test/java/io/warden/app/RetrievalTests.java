@@ -27,23 +27,33 @@ class RetrievalTests extends IntegrationTest {
 
     @Test
     void searchesAndClassifiesSeriesDescriptionsByText() {
-        List<String> descriptions = List.of("CT chest axial lung window", "CT thorax with contrast, axial",
-                "Chest CT pulmonary embolism protocol", "MRI brain axial T2 FLAIR", "Brain MRI sagittal T1",
-                "MR head diffusion weighted imaging", "Knee MRI coronal proton density", "MRI knee sagittal");
+        List<String> descriptions = List.of(
+                "CT chest axial lung window",
+                "CT thorax with contrast, axial",
+                "Chest CT pulmonary embolism protocol",
+                "MRI brain axial T2 FLAIR",
+                "Brain MRI sagittal T1",
+                "MR head diffusion weighted imaging",
+                "Knee MRI coronal proton density",
+                "MRI knee sagittal");
         List<String> labels = List.of("chest", "chest", "chest", "brain", "brain", "brain", "knee", "knee");
         List<io.warden.clinical.TextItem> items = new ArrayList<>();
         for (int i = 0; i < descriptions.size(); i++) {
-            items.add(new io.warden.clinical.TextItem("series-" + i, descriptions.get(i),
-                    Map.of("label", labels.get(i), "dataset", "imaging-ct-deid")));
+            items.add(new io.warden.clinical.TextItem(
+                    "series-" + i, descriptions.get(i), Map.of("label", labels.get(i), "dataset", "imaging-ct-deid")));
         }
         List<VectorRecord> records = io.warden.clinical.TextItem.records(embedder, items);
-        assertThat(records).extracting(VectorRecord::id).containsExactly("series-0", "series-1", "series-2", "series-3",
-                "series-4", "series-5", "series-6", "series-7");
+        assertThat(records)
+                .extracting(VectorRecord::id)
+                .containsExactly(
+                        "series-0", "series-1", "series-2", "series-3", "series-4", "series-5", "series-6", "series-7");
         collections.replace("series-descriptions", IndexKind.HNSW, embedder.dimension(), records);
 
         var hits = retrieval.searchByText("series-descriptions", "CT chest axial", 3, Map.of());
         assertThat(hits).extracting(hit -> hit.metadata().get("label")).containsOnly("chest");
-        assertThat(retrieval.classifyText("series-descriptions", "head MRI", 3, "label", false, Map.of()).label())
+        assertThat(retrieval
+                        .classifyText("series-descriptions", "head MRI", 3, "label", false, Map.of())
+                        .label())
                 .isEqualTo("brain");
         var status = retrieval.status();
         assertThat(status.dimension()).isEqualTo(384);

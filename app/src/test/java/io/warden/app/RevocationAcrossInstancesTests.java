@@ -54,24 +54,47 @@ class RevocationAcrossInstancesTests {
         int portB = IntegrationTest.freePort();
         // the waits are wider than the 100 ms defaults so that a pause of this shared machine cannot fail the test:
         // what is tested is that an answer comes only once both instances apply the change; bench/ measures how fast
-        List<String> shared = List.of("--warden.identity.key-encryption-key=" + sharedKeyEncryptionKey(), "--warden.demo.enabled=true", "--warden.policy.kill-switch-reconcile=PT10M",
-                "--warden.policy.propagation-wait=PT2S", "--warden.policy.self-test.bound=PT1S",
+        List<String> shared = List.of(
+                "--warden.identity.key-encryption-key=" + sharedKeyEncryptionKey(),
+                "--warden.demo.enabled=true",
+                "--warden.policy.kill-switch-reconcile=PT10M",
+                "--warden.policy.propagation-wait=PT2S",
+                "--warden.policy.self-test.bound=PT1S",
                 "--warden.gateway.rate-limits.default-rate-per-second=100000",
                 "--warden.gateway.rate-limits.default-burst=100000");
-        a = start(portA, data.resolve("a"), shared, "--warden.db.port=" + databasePort, "--warden.policy.instance-name=instance-a");
-        b = start(portB, data.resolve("b"), shared, "--warden.db.url=jdbc:postgresql://localhost:" + databasePort + "/warden",
-                "--warden.db.user=warden_app", "--warden.db.password=" + IntegrationTest.embeddedPassword(data.resolve("a"), "application"),
+        a = start(
+                portA,
+                data.resolve("a"),
+                shared,
+                "--warden.db.port=" + databasePort,
+                "--warden.policy.instance-name=instance-a");
+        b = start(
+                portB,
+                data.resolve("b"),
+                shared,
+                "--warden.db.url=jdbc:postgresql://localhost:" + databasePort + "/warden",
+                "--warden.db.user=warden_app",
+                "--warden.db.password=" + IntegrationTest.embeddedPassword(data.resolve("a"), "application"),
                 "--warden.db.migration-user=postgres",
                 "--warden.db.migration-password=" + IntegrationTest.embeddedPassword(data.resolve("a"), "superuser"),
                 "--warden.policy.instance-name=instance-b");
         for (var context : List.of(a, b)) {
             Embedder embedder = context.getBean(Embedder.class);
-            context.getBean(VectorCollections.class).replace("ct-series", IndexKind.FLAT, embedder.dimension(),
-                    TextItem.records(embedder, List.of(new TextItem("s1", "CT chest axial", Map.of("dataset", "imaging-ct-deid")))));
+            context.getBean(VectorCollections.class)
+                    .replace(
+                            "ct-series",
+                            IndexKind.FLAT,
+                            embedder.dimension(),
+                            TextItem.records(
+                                    embedder,
+                                    List.of(new TextItem(
+                                            "s1", "CT chest axial", Map.of("dataset", "imaging-ct-deid")))));
         }
         clientA = new WardenClient("http://localhost:" + portA);
         clientB = new WardenClient("http://localhost:" + portB);
-        for (var item : clientA.get("/api/v1/agents?size=100", clientA.personToken("ada.admin")).json().get("items")) {
+        for (var item : clientA.get("/api/v1/agents?size=100", clientA.personToken("ada.admin"))
+                .json()
+                .get("items")) {
             if ("demo-retrieval-agent".equals(item.path("clientId").asString(null))) {
                 agentId = item.get("id").asString();
             }
@@ -95,12 +118,18 @@ class RevocationAcrossInstancesTests {
     }
 
     static WardenClient.Response suspendOnA(String reason) {
-        return clientA.call("POST", "/api/v1/agents/" + agentId + "/suspend", clientA.personToken("sam.secops"),
+        return clientA.call(
+                "POST",
+                "/api/v1/agents/" + agentId + "/suspend",
+                clientA.personToken("sam.secops"),
                 "{\"reason\":\"" + reason + "\"}");
     }
 
     static void reinstateOnA() {
-        var reinstated = clientA.call("POST", "/api/v1/agents/" + agentId + "/reinstate", clientA.personToken("ada.admin"),
+        var reinstated = clientA.call(
+                "POST",
+                "/api/v1/agents/" + agentId + "/reinstate",
+                clientA.personToken("ada.admin"),
                 "{\"reason\":\"test over\"}");
         assertThat(reinstated.status()).as(reinstated.body()).isEqualTo(200);
     }
@@ -113,22 +142,32 @@ class RevocationAcrossInstancesTests {
         assertThat(run.status()).as(run.body()).isEqualTo(200);
         JsonNode result = run.json();
         assertThat(result.get("passed").asBoolean()).as(result.toString()).isTrue();
-        assertThat(result.get("instances")).extracting(each -> each.get("name").asString())
+        assertThat(result.get("instances"))
+                .extracting(each -> each.get("name").asString())
                 .containsExactlyInAnyOrder("instance-a", "instance-b");
         assertThat(result.get("instances")).allSatisfy(each -> {
             assertThat(each.get("passed").asBoolean()).isTrue();
             assertThat(duration(each.get("refused"))).isLessThanOrEqualTo(duration(result.get("bound")));
             assertThat(each.get("recovered").isNull()).isFalse();
         });
-        JsonNode listed = clientB.get("/api/v1/kill-switches/self-tests?limit=1", clientB.personToken("sam.secops")).json();
-        assertThat(listed.get(0).get("id").asString()).isEqualTo(result.get("id").asString());
-        JsonNode audited = clientA.get("/api/v1/audit/events?action=kill_switch.self_test&limit=1",
-                clientA.personToken("carla.compliance")).json().get("items");
+        JsonNode listed = clientB.get("/api/v1/kill-switches/self-tests?limit=1", clientB.personToken("sam.secops"))
+                .json();
+        assertThat(listed.get(0).get("id").asString())
+                .isEqualTo(result.get("id").asString());
+        JsonNode audited = clientA.get(
+                        "/api/v1/audit/events?action=kill_switch.self_test&limit=1",
+                        clientA.personToken("carla.compliance"))
+                .json()
+                .get("items");
         assertThat(audited).singleElement().satisfies(record -> {
             assertThat(record.get("details").get("passed").asString()).isEqualTo("true");
-            assertThat(record.get("details").toString()).contains("instance-a: passed").contains("instance-b: passed");
+            assertThat(record.get("details").toString())
+                    .contains("instance-a: passed")
+                    .contains("instance-b: passed");
         });
-        assertThat(clientA.get("/api/v1/kill-switches", secops).json()).as("the canary's switch is released").isEmpty();
+        assertThat(clientA.get("/api/v1/kill-switches", secops).json())
+                .as("the canary's switch is released")
+                .isEmpty();
     }
 
     @Test
@@ -139,11 +178,16 @@ class RevocationAcrossInstancesTests {
             assertThat(callB(agentToken)).as("trial %d, before", trial).isEqualTo(200);
             var suspended = suspendOnA("trial " + trial);
             assertThat(suspended.status()).as(suspended.body()).isEqualTo(200);
-            assertThat(suspended.header("Warden-Propagation")).as("confirmed by both instances")
+            assertThat(suspended.header("Warden-Propagation"))
+                    .as("confirmed by both instances")
                     .startsWith("confirmed=2; unconfirmed=0");
-            assertThat(callB(agentToken)).as("trial %d, right after the suspension returned", trial).isEqualTo(403);
+            assertThat(callB(agentToken))
+                    .as("trial %d, right after the suspension returned", trial)
+                    .isEqualTo(403);
             reinstateOnA();
-            assertThat(callB(agentToken)).as("trial %d, after reinstatement", trial).isEqualTo(200);
+            assertThat(callB(agentToken))
+                    .as("trial %d, after reinstatement", trial)
+                    .isEqualTo(200);
         }
     }
 
@@ -182,27 +226,45 @@ class RevocationAcrossInstancesTests {
             }
             assertThat(total).as("calls made").isGreaterThan(20);
             await().atMost(Duration.ofSeconds(5)).until(() -> head(compliance) > returnedAt);
-            JsonNode after = clientA.get("/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&decision=PERMIT"
-                    + "&limit=100", compliance).json().get("items");
+            JsonNode after = clientA.get(
+                            "/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&decision=PERMIT"
+                                    + "&limit=100",
+                            compliance)
+                    .json()
+                    .get("items");
             List<Long> late = new ArrayList<>();
             after.forEach(item -> {
                 if (item.get("sequence").asLong() > returnedAt) {
                     late.add(item.get("sequence").asLong());
                 }
             });
-            assertThat(late).as("PERMIT records after the suspension returned (at sequence %d)", returnedAt).isEmpty();
+            assertThat(late)
+                    .as("PERMIT records after the suspension returned (at sequence %d)", returnedAt)
+                    .isEmpty();
             // and none recorded between the answer and the read of the head above
             List<String> afterAnswer = new ArrayList<>();
-            clientA.get("/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&decision=PERMIT&limit=100", compliance)
-                    .json().get("items").forEach(item -> {
+            clientA.get(
+                            "/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&decision=PERMIT&limit=100",
+                            compliance)
+                    .json()
+                    .get("items")
+                    .forEach(item -> {
                         if (java.time.Instant.parse(item.get("time").asString()).isAfter(returned)) {
-                            afterAnswer.add(item.get("sequence").asString() + " at " + item.get("time").asString());
+                            afterAnswer.add(item.get("sequence").asString() + " at "
+                                    + item.get("time").asString());
                         }
                     });
-            assertThat(afterAnswer).as("PERMIT records timed after the suspension's answer (%s)", returned).isEmpty();
-            JsonNode denied = clientA.get("/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&decision=DENY&limit=5",
-                    compliance).json().get("items");
-            assertThat(denied).as("the calls after it were refused and recorded").isNotEmpty();
+            assertThat(afterAnswer)
+                    .as("PERMIT records timed after the suspension's answer (%s)", returned)
+                    .isEmpty();
+            JsonNode denied = clientA.get(
+                            "/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&decision=DENY&limit=5",
+                            compliance)
+                    .json()
+                    .get("items");
+            assertThat(denied)
+                    .as("the calls after it were refused and recorded")
+                    .isNotEmpty();
         } finally {
             stop.set(true);
             reinstateOnA();
@@ -219,23 +281,31 @@ class RevocationAcrossInstancesTests {
             var suspended = suspendOnA("B is deaf");
             assertThat(suspended.status()).isEqualTo(200);
             assertThat(suspended.header("Warden-Propagation")).startsWith("confirmed=1; unconfirmed=1");
-            assertThat(suspended.header("Warden-Unconfirmed-Instances")).isEqualTo(b.getBean(GatewayInstances.class).name())
+            assertThat(suspended.header("Warden-Unconfirmed-Instances"))
+                    .isEqualTo(b.getBean(GatewayInstances.class).name())
                     .isEqualTo("instance-b");
             // B reconciles on its schedule (ten minutes here, so that it cannot happen inside the wait above by chance)
             b.getBean(PolicyChanges.class).reconcileNow();
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> callB(agentToken) == 403);
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> callB(agentToken) == 403);
 
-            var selfTest = clientA.call("POST", "/api/v1/kill-switches/self-test", clientA.personToken("sam.secops"), null);
+            var selfTest =
+                    clientA.call("POST", "/api/v1/kill-switches/self-test", clientA.personToken("sam.secops"), null);
             assertThat(selfTest.status()).as(selfTest.body()).isEqualTo(200);
-            assertThat(selfTest.json().get("passed").asBoolean()).as("the self-test fails while B is deaf").isFalse();
-            assertThat(selfTest.json().get("instances")).anySatisfy(each -> {
-                assertThat(each.get("name").asString()).isEqualTo("instance-b");
-                assertThat(each.get("passed").asBoolean()).isFalse();
-                assertThat(each.get("problem").asString()).contains("did not hear");
-            }).anySatisfy(each -> {
-                assertThat(each.get("name").asString()).isEqualTo("instance-a");
-                assertThat(each.get("passed").asBoolean()).isTrue();
-            });
+            assertThat(selfTest.json().get("passed").asBoolean())
+                    .as("the self-test fails while B is deaf")
+                    .isFalse();
+            assertThat(selfTest.json().get("instances"))
+                    .anySatisfy(each -> {
+                        assertThat(each.get("name").asString()).isEqualTo("instance-b");
+                        assertThat(each.get("passed").asBoolean()).isFalse();
+                        assertThat(each.get("problem").asString()).contains("did not hear");
+                    })
+                    .anySatisfy(each -> {
+                        assertThat(each.get("name").asString()).isEqualTo("instance-a");
+                        assertThat(each.get("passed").asBoolean()).isTrue();
+                    });
         } finally {
             earsOfB.start();
             reinstateOnA();
@@ -248,7 +318,12 @@ class RevocationAcrossInstancesTests {
     }
 
     private static long head(String compliance) {
-        return clientA.get("/api/v1/audit/events?limit=1", compliance).json().get("items").get(0).get("sequence").asLong();
+        return clientA.get("/api/v1/audit/events?limit=1", compliance)
+                .json()
+                .get("items")
+                .get(0)
+                .get("sequence")
+                .asLong();
     }
 
     private static ConfigurableApplicationContext start(int port, Path data, List<String> shared, String... extra) {

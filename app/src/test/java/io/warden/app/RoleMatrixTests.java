@@ -37,23 +37,48 @@ class RoleMatrixTests extends IntegrationTest {
             new Endpoint("PUT", "/api/v1/agents/" + MISSING, "{}", Set.of("ADMIN", "OWNER"), 400),
             new Endpoint("PUT", "/api/v1/agents/" + MISSING + "/owner", "{}", Set.of("ADMIN"), 400),
             new Endpoint("POST", "/api/v1/agents/" + MISSING + "/submit", null, Set.of("ADMIN", "OWNER"), 404),
-            new Endpoint("POST", "/api/v1/agents/" + MISSING + "/suspend", "{\"reason\":\"r\"}", Set.of("ADMIN", "SECOPS"), 404),
-            new Endpoint("POST", "/api/v1/agents/" + MISSING + "/reinstate", "{\"reason\":\"r\"}", Set.of("ADMIN"), 404),
-            new Endpoint("POST", "/api/v1/agents/" + MISSING + "/retire", "{\"reason\":\"r\"}", Set.of("ADMIN", "OWNER"), 404),
-            new Endpoint("POST", "/api/v1/agents/" + MISSING + "/change-requests",
-                    "{\"addScopes\":[\"imaging-ct-deid\"],\"justification\":\"j\"}", Set.of("ADMIN", "OWNER"), 404),
+            new Endpoint(
+                    "POST",
+                    "/api/v1/agents/" + MISSING + "/suspend",
+                    "{\"reason\":\"r\"}",
+                    Set.of("ADMIN", "SECOPS"),
+                    404),
+            new Endpoint(
+                    "POST", "/api/v1/agents/" + MISSING + "/reinstate", "{\"reason\":\"r\"}", Set.of("ADMIN"), 404),
+            new Endpoint(
+                    "POST",
+                    "/api/v1/agents/" + MISSING + "/retire",
+                    "{\"reason\":\"r\"}",
+                    Set.of("ADMIN", "OWNER"),
+                    404),
+            new Endpoint(
+                    "POST",
+                    "/api/v1/agents/" + MISSING + "/change-requests",
+                    "{\"addScopes\":[\"imaging-ct-deid\"],\"justification\":\"j\"}",
+                    Set.of("ADMIN", "OWNER"),
+                    404),
             new Endpoint("DELETE", "/api/v1/agents/" + MISSING, null, Set.of(), 0),
             new Endpoint("POST", "/api/v1/agents/" + MISSING + "/attestation", null, Set.of("ADMIN", "OWNER"), 404),
             new Endpoint("POST", "/api/v1/agents/" + MISSING + "/keep", null, Set.of("ADMIN", "OWNER"), 404),
-            new Endpoint("POST", "/api/v1/agents/" + MISSING + "/incident", "{\"reason\":\"r\"}", Set.of("ADMIN", "SECOPS"), 404),
-            new Endpoint("POST", "/api/v1/agents/" + MISSING + "/incident/resolution", "{\"resolution\":\"RETIRE\",\"reason\":\"r\"}",
-                    Set.of("ADMIN", "SECOPS"), 404),
+            new Endpoint(
+                    "POST",
+                    "/api/v1/agents/" + MISSING + "/incident",
+                    "{\"reason\":\"r\"}",
+                    Set.of("ADMIN", "SECOPS"),
+                    404),
+            new Endpoint(
+                    "POST",
+                    "/api/v1/agents/" + MISSING + "/incident/resolution",
+                    "{\"resolution\":\"RETIRE\",\"reason\":\"r\"}",
+                    Set.of("ADMIN", "SECOPS"),
+                    404),
             new Endpoint("GET", "/api/v1/directory/users", null, PEOPLE, 200),
             new Endpoint("GET", "/api/v1/directory/users/nobody", null, PEOPLE, 404),
             new Endpoint("POST", "/api/v1/directory/users", "{}", Set.of("ADMIN"), 400),
             new Endpoint("PUT", "/api/v1/directory/users/nobody/account", "{\"enabled\":true}", Set.of("ADMIN"), 404),
             new Endpoint("GET", "/api/v1/group-entitlements", null, Set.of("ADMIN", "COMPLIANCE", "SECOPS"), 200),
-            new Endpoint("GET", "/api/v1/group-entitlements/" + MISSING, null, Set.of("ADMIN", "COMPLIANCE", "SECOPS"), 404),
+            new Endpoint(
+                    "GET", "/api/v1/group-entitlements/" + MISSING, null, Set.of("ADMIN", "COMPLIANCE", "SECOPS"), 404),
             new Endpoint("POST", "/api/v1/group-entitlements", "{}", Set.of("ADMIN"), 400),
             new Endpoint("PUT", "/api/v1/group-entitlements/" + MISSING, "{}", Set.of("ADMIN"), 400),
             new Endpoint("DELETE", "/api/v1/group-entitlements/" + MISSING + "?version=1", null, Set.of("ADMIN"), 404),
@@ -61,11 +86,26 @@ class RoleMatrixTests extends IntegrationTest {
             new Endpoint("GET", "/api/v1/cohort-runs/no-such-run", null, PEOPLE, 404),
             new Endpoint("GET", "/api/v1/cohort-runs/no-such-run/points", null, PEOPLE, 404),
             new Endpoint("GET", "/api/v1/lifecycle-rules", null, PEOPLE, 200),
-            new Endpoint("PUT", "/api/v1/lifecycle-rules/nope", "{\"enabled\":true,\"parameters\":{},\"version\":0}", Set.of("ADMIN"), 404),
+            new Endpoint(
+                    "PUT",
+                    "/api/v1/lifecycle-rules/nope",
+                    "{\"enabled\":true,\"parameters\":{},\"version\":0}",
+                    Set.of("ADMIN"),
+                    404),
             new Endpoint("GET", "/api/v1/approvals", null, PEOPLE, 200),
             new Endpoint("GET", "/api/v1/approvals/" + MISSING, null, PEOPLE, 404),
-            new Endpoint("POST", "/api/v1/approvals/" + MISSING + "/approve", "{\"reason\":\"r\"}", Set.of("ADMIN", "COMPLIANCE"), 404),
-            new Endpoint("POST", "/api/v1/approvals/" + MISSING + "/reject", "{\"reason\":\"r\"}", Set.of("ADMIN", "COMPLIANCE"), 404),
+            new Endpoint(
+                    "POST",
+                    "/api/v1/approvals/" + MISSING + "/approve",
+                    "{\"reason\":\"r\"}",
+                    Set.of("ADMIN", "COMPLIANCE"),
+                    404),
+            new Endpoint(
+                    "POST",
+                    "/api/v1/approvals/" + MISSING + "/reject",
+                    "{\"reason\":\"r\"}",
+                    Set.of("ADMIN", "COMPLIANCE"),
+                    404),
             new Endpoint("GET", "/api/v1/data-scopes", null, PEOPLE, 200),
             new Endpoint("GET", "/api/v1/data-scopes/imaging-ct-deid", null, PEOPLE, 200),
             new Endpoint("POST", "/api/v1/data-scopes", "{}", Set.of("ADMIN"), 400),
@@ -84,17 +124,29 @@ class RoleMatrixTests extends IntegrationTest {
             new Endpoint("GET", "/api/v1/audit/events/999999999", null, Set.of("ADMIN", "COMPLIANCE"), 404),
             new Endpoint("GET", "/api/v1/audit/verify?from=1&to=1", null, Set.of("ADMIN", "COMPLIANCE"), 200),
             new Endpoint("GET", "/api/v1/audit/keys", null, Set.of("ADMIN", "COMPLIANCE"), 200),
-            new Endpoint("GET", "/api/v1/audit/exports?format=nope&from=1&to=1", null, Set.of("ADMIN", "COMPLIANCE"), 400),
+            new Endpoint(
+                    "GET", "/api/v1/audit/exports?format=nope&from=1&to=1", null, Set.of("ADMIN", "COMPLIANCE"), 400),
             new Endpoint("DELETE", "/api/v1/audit/events/1", null, Set.of(), 0),
             new Endpoint("GET", "/api/v1/kill-switches", null, Set.of("ADMIN", "SECOPS"), 200),
             new Endpoint("POST", "/api/v1/kill-switches", "{}", Set.of("ADMIN", "SECOPS"), 400),
-            new Endpoint("POST", "/api/v1/kill-switches/" + MISSING + "/release", "{\"reason\":\"r\"}", Set.of("ADMIN", "SECOPS"), 404),
+            new Endpoint(
+                    "POST",
+                    "/api/v1/kill-switches/" + MISSING + "/release",
+                    "{\"reason\":\"r\"}",
+                    Set.of("ADMIN", "SECOPS"),
+                    404),
             new Endpoint("GET", "/api/v1/kill-switches/self-tests?limit=0", null, Set.of("ADMIN", "SECOPS"), 400),
             new Endpoint("POST", "/api/v1/kill-switches/self-test", null, Set.of("ADMIN", "SECOPS"), 200),
-            new Endpoint("GET", "/api/v1/rate-limits/tools/no-such-tool", null, Set.of("ADMIN", "SECOPS", "COMPLIANCE"), 404),
+            new Endpoint(
+                    "GET",
+                    "/api/v1/rate-limits/tools/no-such-tool",
+                    null,
+                    Set.of("ADMIN", "SECOPS", "COMPLIANCE"),
+                    404),
             new Endpoint("PUT", "/api/v1/rate-limits/tools/no-such-tool", "{}", Set.of("ADMIN"), 400),
             new Endpoint("PUT", "/api/v1/rate-limits/tools/no-such-tool/agents/" + MISSING, "{}", Set.of("ADMIN"), 400),
-            new Endpoint("DELETE", "/api/v1/rate-limits/tools/no-such-tool/agents/" + MISSING, null, Set.of("ADMIN"), 404),
+            new Endpoint(
+                    "DELETE", "/api/v1/rate-limits/tools/no-such-tool/agents/" + MISSING, null, Set.of("ADMIN"), 404),
             new Endpoint("GET", "/api/v1/agents/" + MISSING + "/quota", null, PEOPLE, 404),
             new Endpoint("GET", "/api/v1/no-such-endpoint", null, Set.of(), 0),
             new Endpoint("GET", "/gateway/v1/no-such-tool", null, Set.of("AGENT"), 404));
@@ -120,8 +172,13 @@ class RoleMatrixTests extends IntegrationTest {
                 boolean admitted = endpoint.allowed().contains(caller.getKey());
                 int expected = admitted ? endpoint.admitted() : 403;
                 tests.add(DynamicTest.dynamicTest(endpoint + " as " + caller.getKey() + " -> " + expected, () -> {
-                    var response = client.call(endpoint.method(), endpoint.path(), caller.getValue().get(), endpoint.body());
-                    assertThat(response.status()).as("%s as %s: %s", endpoint, caller.getKey(), response.body())
+                    var response = client.call(
+                            endpoint.method(),
+                            endpoint.path(),
+                            caller.getValue().get(),
+                            endpoint.body());
+                    assertThat(response.status())
+                            .as("%s as %s: %s", endpoint, caller.getKey(), response.body())
                             .isEqualTo(expected);
                     if (expected >= 400) {
                         assertThat(response.contentType()).startsWith("application/problem+json");
@@ -137,9 +194,14 @@ class RoleMatrixTests extends IntegrationTest {
         String token = admin();
         String tampered = token.substring(0, token.length() - 4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
         return List.of(
-                DynamicTest.dynamicTest("tampered signature", () ->
-                        assertThat(client.get("/api/v1/agents", tampered).status()).isEqualTo(401)),
-                DynamicTest.dynamicTest("not a JWT", () ->
-                        assertThat(client.get("/api/v1/agents", "not-a-token").status()).isEqualTo(401)));
+                DynamicTest.dynamicTest(
+                        "tampered signature",
+                        () -> assertThat(client.get("/api/v1/agents", tampered).status())
+                                .isEqualTo(401)),
+                DynamicTest.dynamicTest(
+                        "not a JWT",
+                        () -> assertThat(client.get("/api/v1/agents", "not-a-token")
+                                        .status())
+                                .isEqualTo(401)));
     }
 }

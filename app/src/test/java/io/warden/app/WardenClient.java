@@ -49,8 +49,10 @@ public final class WardenClient {
     private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
 
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
     public WardenClient(String base) {
@@ -69,9 +71,15 @@ public final class WardenClient {
     /** An access token for an agent by client credentials. */
     public String agentToken(String clientId, String secret) {
         return tokens.computeIfAbsent("agent:" + clientId, key -> {
-            Response response = form("/oauth2/token", Map.of("grant_type", "client_credentials"),
-                    "Basic " + Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8)),
-                    HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build());
+            Response response = form(
+                    "/oauth2/token",
+                    Map.of("grant_type", "client_credentials"),
+                    "Basic "
+                            + Base64.getEncoder()
+                                    .encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8)),
+                    HttpClient.newBuilder()
+                            .followRedirects(HttpClient.Redirect.NEVER)
+                            .build());
             if (response.status() != 200) {
                 throw new IllegalStateException("client credentials failed: " + response);
             }
@@ -80,8 +88,7 @@ public final class WardenClient {
     }
 
     /** What a sign-in through the authorization-code flow yields: the code and the token response it was exchanged for. */
-    public record SignIn(String code, JsonNode tokens) {
-    }
+    public record SignIn(String code, JsonNode tokens) {}
 
     /** An access token for a person, signing in through the browser flow with this password (not cached). */
     public String signIn(String username, String password) {
@@ -90,15 +97,32 @@ public final class WardenClient {
 
     /** A fresh sign-in through the browser flow with PKCE (never cached), keeping the code it exchanged. */
     public SignIn signInWithCode(String username, String password) {
-        HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
-                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient browser = HttpClient.newBuilder()
+                .cookieHandler(new CookieManager())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         String verifier = random(48);
         String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(verifier));
         String redirect = "http://127.0.0.1/callback";
-        String authorize = "/oauth2/authorize?" + query(Map.of("response_type", "code", "client_id", "warden-cli",
-                "scope", "openid warden.api", "redirect_uri", redirect, "code_challenge", challenge,
-                "code_challenge_method", "S256", "state", random(8)));
-        Response first = send(browser, request(authorize).header("Accept", "text/html").GET());
+        String authorize = "/oauth2/authorize?"
+                + query(Map.of(
+                        "response_type",
+                        "code",
+                        "client_id",
+                        "warden-cli",
+                        "scope",
+                        "openid warden.api",
+                        "redirect_uri",
+                        redirect,
+                        "code_challenge",
+                        challenge,
+                        "code_challenge_method",
+                        "S256",
+                        "state",
+                        random(8)));
+        Response first =
+                send(browser, request(authorize).header("Accept", "text/html").GET());
         if (first.status() != 302 || !String.valueOf(first.header("Location")).endsWith("/login")) {
             throw new IllegalStateException("authorize did not ask to sign in: " + first);
         }
@@ -107,21 +131,38 @@ public final class WardenClient {
         if (!csrf.find()) {
             throw new IllegalStateException("no CSRF token on the sign-in page");
         }
-        Response login = send(browser, request("/login").header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(query(Map.of("username", username, "password", password,
-                        "_csrf", csrf.group(1))))));
+        Response login = send(
+                browser,
+                request("/login")
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                query(Map.of("username", username, "password", password, "_csrf", csrf.group(1))))));
         if (login.status() != 302 || String.valueOf(login.header("Location")).contains("error")) {
             throw new IllegalStateException("sign-in failed for " + username + ": " + login);
         }
-        Response again = send(browser, request(authorize).header("Accept", "text/html").GET());
+        Response again =
+                send(browser, request(authorize).header("Accept", "text/html").GET());
         String location = String.valueOf(again.header("Location"));
         Matcher code = Pattern.compile("[?&]code=([^&]+)").matcher(location);
         if (!location.startsWith(redirect) || !code.find()) {
             throw new IllegalStateException("no authorization code for " + username + ": " + again);
         }
         String issued = URLDecoderHelper.decode(code.group(1));
-        Response token = form("/oauth2/token", Map.of("grant_type", "authorization_code", "client_id", "warden-cli",
-                "code", issued, "redirect_uri", redirect, "code_verifier", verifier), null, browser);
+        Response token = form(
+                "/oauth2/token",
+                Map.of(
+                        "grant_type",
+                        "authorization_code",
+                        "client_id",
+                        "warden-cli",
+                        "code",
+                        issued,
+                        "redirect_uri",
+                        redirect,
+                        "code_verifier",
+                        verifier),
+                null,
+                browser);
         if (token.status() != 200) {
             throw new IllegalStateException("code exchange failed: " + token);
         }
@@ -136,8 +177,8 @@ public final class WardenClient {
         return call(method, path, token, json, Map.of());
     }
 
-    public Response call(String method, String path, @Nullable String token, @Nullable String json,
-            Map<String, String> headers) {
+    public Response call(
+            String method, String path, @Nullable String token, @Nullable String json, Map<String, String> headers) {
         HttpRequest.Builder builder = request(path).setHeader("Accept", "application/json, application/problem+json");
         if (token != null) {
             builder.setHeader("Authorization", "Bearer " + token);
@@ -161,7 +202,8 @@ public final class WardenClient {
     }
 
     private Response form(String path, Map<String, String> fields, @Nullable String authorization, HttpClient client) {
-        HttpRequest.Builder builder = request(path).header("Content-Type", "application/x-www-form-urlencoded")
+        HttpRequest.Builder builder = request(path)
+                .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(query(fields)));
         if (authorization != null) {
             builder.header("Authorization", authorization);

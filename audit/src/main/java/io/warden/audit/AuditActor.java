@@ -13,7 +13,11 @@ import org.jspecify.annotations.Nullable;
 public record AuditActor(String id, Type type, @Nullable String ownerId) {
 
     /** The kinds of actor. */
-    public enum Type { PERSON, AGENT, SYSTEM }
+    public enum Type {
+        PERSON,
+        AGENT,
+        SYSTEM
+    }
 
     public AuditActor {
         Objects.requireNonNull(id, "id");

@@ -17,8 +17,13 @@ public interface AuditAnalytics {
      *
      * @param p50LatencyMicros median of the outcome records' latency, null when there were none
      */
-    record Activity(Instant bucket, String agentId, @Nullable String tool, long calls, long denials, @Nullable Long p50LatencyMicros) {
-    }
+    record Activity(
+            Instant bucket,
+            String agentId,
+            @Nullable String tool,
+            long calls,
+            long denials,
+            @Nullable Long p50LatencyMicros) {}
 
     /** Buckets of {@code bucket} length from {@code since} on, oldest first. */
     List<Activity> activity(Instant since, Duration bucket);

@@ -52,10 +52,12 @@ public record AuditEvent(
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(outcome, "outcome");
         if (!ACTION.matcher(action).matches()) {
-            throw new IllegalArgumentException("action must be dotted lower-case words, e.g. agent.registered: " + action);
+            throw new IllegalArgumentException(
+                    "action must be dotted lower-case words, e.g. agent.registered: " + action);
         }
         if (requestDigest != null && !DIGEST.matcher(requestDigest).matches()) {
-            throw new IllegalArgumentException("requestDigest must be a SHA-256 in lower-case hex, never the request itself");
+            throw new IllegalArgumentException(
+                    "requestDigest must be a SHA-256 in lower-case hex, never the request itself");
         }
         if (decision != null && !decision.equals("PERMIT") && !decision.equals("DENY")) {
             throw new IllegalArgumentException("decision must be PERMIT or DENY: " + decision);
@@ -105,29 +107,96 @@ public record AuditEvent(
             this.target = target;
         }
 
-        public Builder sourceId(@Nullable String value) { this.sourceId = value; return this; }
-        public Builder agent(@Nullable String value) { this.agentId = value; return this; }
-        public Builder owner(@Nullable String value) { this.ownerId = value; return this; }
-        public Builder dataset(@Nullable String value) { this.dataset = value; return this; }
-        public Builder tool(@Nullable String value) { this.tool = value; return this; }
-        public Builder decision(@Nullable String value) { this.decision = value; return this; }
-        public Builder reason(String code) { this.reasons.add(code); return this; }
-        public Builder purposeOfUse(@Nullable String value) { this.purposeOfUse = value; return this; }
-        public Builder requestDigest(@Nullable String value) { this.requestDigest = value; return this; }
-        public Builder outcome(Outcome value) { this.outcome = value; return this; }
-        public Builder latencyMicros(@Nullable Long value) { this.latencyMicros = value; return this; }
-        public Builder correlationId(@Nullable String value) { this.correlationId = value; return this; }
+        public Builder sourceId(@Nullable String value) {
+            this.sourceId = value;
+            return this;
+        }
+
+        public Builder agent(@Nullable String value) {
+            this.agentId = value;
+            return this;
+        }
+
+        public Builder owner(@Nullable String value) {
+            this.ownerId = value;
+            return this;
+        }
+
+        public Builder dataset(@Nullable String value) {
+            this.dataset = value;
+            return this;
+        }
+
+        public Builder tool(@Nullable String value) {
+            this.tool = value;
+            return this;
+        }
+
+        public Builder decision(@Nullable String value) {
+            this.decision = value;
+            return this;
+        }
+
+        public Builder reason(String code) {
+            this.reasons.add(code);
+            return this;
+        }
+
+        public Builder purposeOfUse(@Nullable String value) {
+            this.purposeOfUse = value;
+            return this;
+        }
+
+        public Builder requestDigest(@Nullable String value) {
+            this.requestDigest = value;
+            return this;
+        }
+
+        public Builder outcome(Outcome value) {
+            this.outcome = value;
+            return this;
+        }
+
+        public Builder latencyMicros(@Nullable Long value) {
+            this.latencyMicros = value;
+            return this;
+        }
+
+        public Builder correlationId(@Nullable String value) {
+            this.correlationId = value;
+            return this;
+        }
+
         public Builder detail(String key, @Nullable Object value) {
             if (value != null) {
                 details.put(key, value.toString());
             }
             return this;
         }
-        public Builder details(Map<String, String> values) { details.putAll(values); return this; }
+
+        public Builder details(Map<String, String> values) {
+            details.putAll(values);
+            return this;
+        }
 
         public AuditEvent build() {
-            return new AuditEvent(action, sourceId, actor, target, agentId, ownerId, dataset, tool, decision, reasons,
-                    purposeOfUse, requestDigest, outcome, latencyMicros, correlationId, details);
+            return new AuditEvent(
+                    action,
+                    sourceId,
+                    actor,
+                    target,
+                    agentId,
+                    ownerId,
+                    dataset,
+                    tool,
+                    decision,
+                    reasons,
+                    purposeOfUse,
+                    requestDigest,
+                    outcome,
+                    latencyMicros,
+                    correlationId,
+                    details);
         }
     }
 }

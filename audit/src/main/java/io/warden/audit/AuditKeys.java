@@ -18,6 +18,5 @@ public interface AuditKeys {
      * @param fingerprint {@code sha256:} and the hex SHA-256 of its X.509 SubjectPublicKeyInfo encoding
      * @param signing     whether this instance signs new checkpoints with it (the others verify older ones)
      */
-    record TrustedKey(String keyId, String fingerprint, boolean signing) {
-    }
+    record TrustedKey(String keyId, String fingerprint, boolean signing) {}
 }

@@ -8,8 +8,8 @@ import java.util.HexFormat;
  * {@code headHash}. The signature is Ed25519 over the checkpoint's canonical JSON (see
  * {@code CheckpointCodec}), by the key {@code keyId}.
  */
-public record Checkpoint(long firstSequence, long lastSequence, byte[] headHash, Instant time, String keyId,
-        byte[] signature) {
+public record Checkpoint(
+        long firstSequence, long lastSequence, byte[] headHash, Instant time, String keyId, byte[] signature) {
 
     public String headHashHex() {
         return HexFormat.of().formatHex(headHash);

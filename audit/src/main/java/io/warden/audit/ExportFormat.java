@@ -31,6 +31,8 @@ public enum ExportFormat {
     }
 
     public static Optional<ExportFormat> of(String parameter) {
-        return Arrays.stream(values()).filter(format -> format.parameter.equals(parameter)).findFirst();
+        return Arrays.stream(values())
+                .filter(format -> format.parameter.equals(parameter))
+                .findFirst();
     }
 }

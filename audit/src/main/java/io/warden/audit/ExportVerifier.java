@@ -1,6 +1,5 @@
 package io.warden.audit;
 
-import org.jspecify.annotations.Nullable;
 import io.warden.audit.internal.Chain;
 import io.warden.audit.internal.ChainVerifier;
 import io.warden.audit.internal.ExportVerifierFormats;
@@ -23,12 +22,13 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.Locale;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -45,10 +45,11 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ExportVerifier {
 
     private static final Pattern FINGERPRINT = Pattern.compile("sha256:[0-9a-f]{64}");
-    private static final byte[] ED25519_SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+    private static final byte[] ED25519_SPKI_PREFIX = {
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
+    };
 
-    private ExportVerifier() {
-    }
+    private ExportVerifier() {}
 
     public static Verification verify(Reader file, Map<String, PublicKey> trustedKeys) {
         ChainVerifier verifier = new ChainVerifier(trustedKeys, 0);
@@ -63,24 +64,35 @@ public final class ExportVerifier {
             anchor = start;
             run = verifier.begin(anchor.sequence(), anchor.hash());
             if (!headerSigned(anchor, trustedKeys)) {
-                run.fail(anchor.sequence() + 1, "anchor-invalid",
+                run.fail(
+                        anchor.sequence() + 1,
+                        "anchor-invalid",
                         "The export's header is not signed by a trusted key, or was changed after signing");
             } else if (anchor.sequence() == 0) {
                 if (!Arrays.equals(anchor.hash(), Chain.GENESIS)) {
-                    run.fail(1, "anchor-invalid", "An export from the start of the chain must anchor on the genesis hash");
+                    run.fail(
+                            1,
+                            "anchor-invalid",
+                            "An export from the start of the chain must anchor on the genesis hash");
                 }
             } else {
                 Item proof = items.next();
-                if (!(proof instanceof SignedCheckpoint signed) || signed.checkpoint().lastSequence() != anchor.sequence()
-                        || !Arrays.equals(signed.checkpoint().headHash(), anchor.hash()) || !verifier.signatureValid(signed.checkpoint())) {
-                    run.fail(anchor.sequence() + 1, "anchor-unproven", "The anchor at " + anchor.sequence()
-                            + " is not followed by a checkpoint that a trusted key signed for it");
+                if (!(proof instanceof SignedCheckpoint signed)
+                        || signed.checkpoint().lastSequence() != anchor.sequence()
+                        || !Arrays.equals(signed.checkpoint().headHash(), anchor.hash())
+                        || !verifier.signatureValid(signed.checkpoint())) {
+                    run.fail(
+                            anchor.sequence() + 1,
+                            "anchor-unproven",
+                            "The anchor at " + anchor.sequence()
+                                    + " is not followed by a checkpoint that a trusted key signed for it");
                 }
             }
             Long claimed = null;
             for (Item item = items.next(); item != null; item = items.next()) {
                 boolean ok = switch (item) {
-                    case Event event -> run.row(new ChainVerifier.Row(event.sequence(), event.canonical(), event.hash()));
+                    case Event event ->
+                        run.row(new ChainVerifier.Row(event.sequence(), event.canonical(), event.hash()));
                     case SignedCheckpoint signed -> run.checkpoint(signed.checkpoint());
                     case End end -> {
                         claimed = end.events();
@@ -94,15 +106,23 @@ public final class ExportVerifier {
             }
             Verification result = run.finish(anchor.from(), anchor.to());
             if (result.valid() && claimed != null && claimed != result.eventsChecked()) {
-                return new Verification(false, result.from(), result.to(), result.eventsChecked(), result.checkpointsChecked(),
-                        result.lastSignedSequence(), anchor.to(), "malformed",
+                return new Verification(
+                        false,
+                        result.from(),
+                        result.to(),
+                        result.eventsChecked(),
+                        result.checkpointsChecked(),
+                        result.lastSignedSequence(),
+                        anchor.to(),
+                        "malformed",
                         "The file says it holds " + claimed + " events but holds " + result.eventsChecked());
             }
             return result;
         } catch (ExportVerifierFormats.Malformed e) {
             return malformed(run, anchor, Objects.requireNonNullElse(e.getMessage(), "the file is malformed"));
         } catch (IOException | RuntimeException e) {
-            return malformed(run, anchor, "the file could not be read: " + e.getClass().getSimpleName());
+            return malformed(
+                    run, anchor, "the file could not be read: " + e.getClass().getSimpleName());
         }
     }
 
@@ -114,8 +134,8 @@ public final class ExportVerifier {
         try {
             java.security.Signature verifier = java.security.Signature.getInstance("Ed25519");
             verifier.initVerify(key);
-            verifier.update(io.warden.audit.internal.CheckpointCodecV1.exportHeaderPayload(anchor.sequence(), anchor.hash(),
-                    anchor.from(), anchor.to(), anchor.keyId()));
+            verifier.update(io.warden.audit.internal.CheckpointCodecV1.exportHeaderPayload(
+                    anchor.sequence(), anchor.hash(), anchor.from(), anchor.to(), anchor.keyId()));
             return verifier.verify(anchor.signature());
         } catch (GeneralSecurityException e) {
             return false;
@@ -189,7 +209,8 @@ public final class ExportVerifier {
             try {
                 given.putAll(readKeys(file));
             } catch (IOException | GeneralSecurityException | RuntimeException e) {
-                err.println("cannot read the public key " + file + ": it must be an Ed25519 X.509 PEM key or a JWK set");
+                err.println(
+                        "cannot read the public key " + file + ": it must be an Ed25519 X.509 PEM key or a JWK set");
                 return 2;
             }
         }
@@ -197,18 +218,21 @@ public final class ExportVerifier {
         if (pinned.isEmpty()) {
             err.println("WARNING: no key fingerprint was pinned with --trust sha256:...: every given key is trusted,");
             err.println("WARNING: so this proves only that the export matches those keys, not that Warden signed it.");
-            err.println("WARNING: pin the fingerprints Warden logs at start (\"Audit key ... fingerprint sha256:...\").");
+            err.println(
+                    "WARNING: pin the fingerprints Warden logs at start (\"Audit key ... fingerprint sha256:...\").");
             keys.putAll(given);
         } else {
             given.forEach((id, key) -> {
                 if (pinned.contains(SigningKeys.fingerprint(key))) {
                     keys.put(id, key);
                 } else {
-                    err.println("ignoring key " + id + " (" + SigningKeys.fingerprint(key) + "): its fingerprint is not pinned");
+                    err.println("ignoring key " + id + " (" + SigningKeys.fingerprint(key)
+                            + "): its fingerprint is not pinned");
                 }
             });
             if (keys.isEmpty()) {
-                out.println("INVALID: none of the given keys has a pinned fingerprint (" + String.join(", ", pinned) + ")");
+                out.println(
+                        "INVALID: none of the given keys has a pinned fingerprint (" + String.join(", ", pinned) + ")");
                 return 1;
             }
         }
@@ -220,16 +244,28 @@ public final class ExportVerifier {
             return 2;
         }
         if (result.valid()) {
-            out.printf(Locale.ROOT, "VALID: records %d..%d, %d events, %d signed checkpoints; signed up to %d%n", result.from(),
-                    result.to(), result.eventsChecked(), result.checkpointsChecked(), result.lastSignedSequence());
+            out.printf(
+                    Locale.ROOT,
+                    "VALID: records %d..%d, %d events, %d signed checkpoints; signed up to %d%n",
+                    result.from(),
+                    result.to(),
+                    result.eventsChecked(),
+                    result.checkpointsChecked(),
+                    result.lastSignedSequence());
             return 0;
         }
-        out.printf(Locale.ROOT, "INVALID at sequence %d: %s: %s%n", result.firstBadSequence(), result.problem(), result.detail());
+        out.printf(
+                Locale.ROOT,
+                "INVALID at sequence %d: %s: %s%n",
+                result.firstBadSequence(),
+                result.problem(),
+                result.detail());
         return 1;
     }
 
     private static int usage(PrintStream err) {
-        err.println("usage: verify-export [--trust sha256:FINGERPRINT]... --public-key KEY.pem [--keys JWKS.json]... EXPORT_FILE");
+        err.println(
+                "usage: verify-export [--trust sha256:FINGERPRINT]... --public-key KEY.pem [--keys JWKS.json]... EXPORT_FILE");
         return 2;
     }
 }

@@ -27,5 +27,4 @@ public record Verification(
         long lastSignedSequence,
         @Nullable Long firstBadSequence,
         @Nullable String problem,
-        @Nullable String detail) {
-}
+        @Nullable String detail) {}

@@ -13,7 +13,9 @@
  * every module's errors share, the {@code problem} named interface ({@link io.warden.audit.problem.Problems}).
  */
 @NullMarked
-@ApplicationModule(displayName = "audit", allowedDependencies = {})
+@ApplicationModule(
+        displayName = "audit",
+        allowedDependencies = {})
 package io.warden.audit;
 
 import org.jspecify.annotations.NullMarked;

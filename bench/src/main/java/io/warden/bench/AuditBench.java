@@ -73,14 +73,28 @@ public final class AuditBench {
             config.setMaximumPoolSize(4);
             config.addDataSourceProperty("reWriteBatchedInserts", "true");
             try (HikariDataSource dataSource = new HikariDataSource(config)) {
-                Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/audit")
-                        .placeholders(Map.of("appRole", "postgres")).load().migrate();
+                Flyway.configure()
+                        .dataSource(dataSource)
+                        .locations("classpath:db/migration/audit")
+                        .placeholders(Map.of("appRole", "postgres"))
+                        .load()
+                        .migrate();
                 SigningKeys.SigningKey key = SigningKeys.generatedIn(data.resolve("keys"));
-                AuditProperties properties = new AuditProperties(1000, Duration.ofSeconds(60), 1000, 100_000,
-                        Duration.ofSeconds(30), null, null, null, data.resolve("keys"), List.of());
+                AuditProperties properties = new AuditProperties(
+                        1000,
+                        Duration.ofSeconds(60),
+                        1000,
+                        100_000,
+                        Duration.ofSeconds(30),
+                        null,
+                        null,
+                        null,
+                        data.resolve("keys"),
+                        List.of());
                 PostgresAuditLog log = new PostgresAuditLog(dataSource, Clock.systemUTC(), key, properties);
                 PostgresAuditTrail trail = new PostgresAuditTrail(dataSource);
-                PostgresAuditVerifier verifier = new PostgresAuditVerifier(dataSource, Map.of(key.keyId(), key.publicKey()), properties);
+                PostgresAuditVerifier verifier =
+                        new PostgresAuditVerifier(dataSource, Map.of(key.keyId(), key.publicKey()), properties);
                 log.start();
                 Map<String, Object> results = new LinkedHashMap<>();
                 results.put("writers", writers);
@@ -114,13 +128,16 @@ public final class AuditBench {
                     AuditExporter exporter = new AuditExporter(dataSource, key);
                     System.gc();
                     List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
-                            .filter(pool -> pool.getType() == MemoryType.HEAP).toList();
+                            .filter(pool -> pool.getType() == MemoryType.HEAP)
+                            .toList();
                     heap.forEach(MemoryPoolMXBean::resetPeakUsage);
                     CountingStream out = new CountingStream();
                     long start = System.nanoTime();
                     var summary = exporter.exportWithSummary(ExportFormat.FHIR_NDJSON, 1, head, out);
                     double elapsed = (System.nanoTime() - start) / 1e9;
-                    long peak = heap.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
+                    long peak = heap.stream()
+                            .mapToLong(pool -> pool.getPeakUsage().getUsed())
+                            .sum();
                     results.put("export_events", summary.events());
                     results.put("export_bytes", out.count);
                     results.put("export_events_per_s", Math.round(summary.events() / elapsed));
@@ -134,7 +151,8 @@ public final class AuditBench {
     }
 
     /** Appends with {@code writers} threads for {@code seconds}; returns every append's latency in nanoseconds. */
-    private static long[] append(PostgresAuditLog log, int writers, int seconds, @Nullable Map<String, Object> results) throws Exception {
+    private static long[] append(PostgresAuditLog log, int writers, int seconds, @Nullable Map<String, Object> results)
+            throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         long[][] perThread = new long[writers][];
         int[] counts = new int[writers];
@@ -142,28 +160,30 @@ public final class AuditBench {
         CountDownLatch go = new CountDownLatch(1);
         for (int w = 0; w < writers; w++) {
             int writer = w;
-            Thread thread = new Thread(() -> {
-                long[] latencies = new long[1 << 16];
-                int n = 0;
-                try {
-                    go.await();
-                    while (!stop.get()) {
-                        long start = System.nanoTime();
-                        log.append(event(writer, n));
-                        long latency = System.nanoTime() - start;
-                        if (n == latencies.length) {
-                            latencies = Arrays.copyOf(latencies, n * 2);
+            Thread thread = new Thread(
+                    () -> {
+                        long[] latencies = new long[1 << 16];
+                        int n = 0;
+                        try {
+                            go.await();
+                            while (!stop.get()) {
+                                long start = System.nanoTime();
+                                log.append(event(writer, n));
+                                long latency = System.nanoTime() - start;
+                                if (n == latencies.length) {
+                                    latencies = Arrays.copyOf(latencies, n * 2);
+                                }
+                                latencies[n++] = latency;
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        } finally {
+                            perThread[writer] = latencies;
+                            counts[writer] = n;
+                            done.countDown();
                         }
-                        latencies[n++] = latency;
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    perThread[writer] = latencies;
-                    counts[writer] = n;
-                    done.countDown();
-                }
-            }, "bench-writer-" + w);
+                    },
+                    "bench-writer-" + w);
             thread.start();
         }
         long start = System.nanoTime();
@@ -187,7 +207,8 @@ public final class AuditBench {
         return all;
     }
 
-    private static void fill(PostgresAuditLog log, PostgresAuditTrail trail, int writers, long target) throws InterruptedException {
+    private static void fill(PostgresAuditLog log, PostgresAuditTrail trail, int writers, long target)
+            throws InterruptedException {
         Thread[] threads = new Thread[writers];
         for (int w = 0; w < writers; w++) {
             int writer = w;
@@ -209,12 +230,22 @@ public final class AuditBench {
     /** A gateway decision as the policy gateway will record it: digests and codes, no raw request. */
     static AuditEvent event(int writer, int n) {
         boolean deny = n % 17 == 0;
-        return AuditEvent.builder("gateway.decision", AuditActor.agent("agent-" + writer, "owner-" + (writer % 5)),
+        return AuditEvent.builder(
+                        "gateway.decision",
+                        AuditActor.agent("agent-" + writer, "owner-" + (writer % 5)),
                         new AuditTarget("tool", "image-search"))
-                .agent("agent-" + writer).owner("owner-" + (writer % 5)).dataset(n % 2 == 0 ? "imaging-ct-deid" : "dermatology-phi")
-                .tool("image-search").decision(deny ? "DENY" : "PERMIT").reason(deny ? "SCOPE_NOT_GRANTED" : "ALLOWED")
-                .purposeOfUse("TREAT").requestDigest(String.format(Locale.ROOT, "%064x", (long) writer * 1_000_000L + n))
-                .latencyMicros(350L + n % 100).correlationId("req-" + writer + "-" + n).detail("k", 10).build();
+                .agent("agent-" + writer)
+                .owner("owner-" + (writer % 5))
+                .dataset(n % 2 == 0 ? "imaging-ct-deid" : "dermatology-phi")
+                .tool("image-search")
+                .decision(deny ? "DENY" : "PERMIT")
+                .reason(deny ? "SCOPE_NOT_GRANTED" : "ALLOWED")
+                .purposeOfUse("TREAT")
+                .requestDigest(String.format(Locale.ROOT, "%064x", (long) writer * 1_000_000L + n))
+                .latencyMicros(350L + n % 100)
+                .correlationId("req-" + writer + "-" + n)
+                .detail("k", 10)
+                .build();
     }
 
     private static double percentile(long[] nanos, double p) {
@@ -239,7 +270,10 @@ public final class AuditBench {
 
     private static String json(Map<String, Object> values) {
         StringBuilder out = new StringBuilder("{");
-        values.forEach((key, value) -> out.append(out.length() > 1 ? ", " : "").append('"').append(key).append("\": ")
+        values.forEach((key, value) -> out.append(out.length() > 1 ? ", " : "")
+                .append('"')
+                .append(key)
+                .append("\": ")
                 .append(value));
         return out.append('}').toString();
     }

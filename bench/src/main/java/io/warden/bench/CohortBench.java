@@ -46,7 +46,8 @@ public final class CohortBench {
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
-        Path archive = Path.of(options.getOrDefault("archive", "/tmp/cohort-archive")).toAbsolutePath();
+        Path archive =
+                Path.of(options.getOrDefault("archive", "/tmp/cohort-archive")).toAbsolutePath();
         int count = Integer.parseInt(options.getOrDefault("files", "10000"));
         int passes = Integer.parseInt(options.getOrDefault("passes", "5"));
         String model = options.getOrDefault("model", "minilm");
@@ -79,7 +80,9 @@ public final class CohortBench {
         Collections.sort(rates);
         results.put("header_files", files.size());
         results.put("header_files_read", read);
-        results.put("header_passes_files_per_s", rates.stream().map(rate -> Math.round(rate)).toList());
+        results.put(
+                "header_passes_files_per_s",
+                rates.stream().map(rate -> Math.round(rate)).toList());
         results.put("header_files_per_s", Math.round(rates.get(rates.size() / 2)));
 
         Path list = Files.createTempFile("cohort-bench-files", ".txt");
@@ -96,7 +99,9 @@ public final class CohortBench {
                     t = time.perf_counter(); once(); rates.append(len(files) / (time.perf_counter() - t))
                 print(sorted(rates)[1])
                 """;
-        Process python = new ProcessBuilder("/usr/bin/python3", "-c", script, list.toString()).redirectErrorStream(true).start();
+        Process python = new ProcessBuilder("/usr/bin/python3", "-c", script, list.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (python.waitFor() == 0) {
             double pydicom = Double.parseDouble(out.lines().reduce((a, b) -> b).orElseThrow());
@@ -113,9 +118,12 @@ public final class CohortBench {
      * descriptions embedded with no text embedded once for several series, and UMAP over 4,500 distinct
      * points (random unit vectors of the model's dimension, seeded).
      */
-    static void worstCase(io.warden.clinical.cohort.CohortPipeline pipeline, List<io.warden.clinical.cohort.CohortSeries> described,
+    static void worstCase(
+            io.warden.clinical.cohort.CohortPipeline pipeline,
+            List<io.warden.clinical.cohort.CohortSeries> described,
             Map<String, Object> results) {
-        List<String> texts = described.stream().flatMap(row -> row.descriptions().stream()).toList();
+        List<String> texts =
+                described.stream().flatMap(row -> row.descriptions().stream()).toList();
         long started = System.nanoTime();
         for (int from = 0; from < texts.size(); from += 256) {
             pipeline.embedder().embed(texts.subList(from, Math.min(texts.size(), from + 256)));
@@ -159,18 +167,30 @@ public final class CohortBench {
         String prefix = cold ? "cold_" : "";
         Path data = Files.createTempDirectory("warden-cohort-bench");
         try (ConfigurableApplicationContext warden = new SpringApplicationBuilder(WardenApplication.class)
-                .run("--server.port=0", "--warden.data-dir=" + data, "--logging.level.root=WARN",
-                        "--warden.lifecycle.sweep-interval=PT24H", "--warden.retrieval.text-model=" + model,
+                .run(
+                        "--server.port=0",
+                        "--warden.data-dir=" + data,
+                        "--logging.level.root=WARN",
+                        "--warden.lifecycle.sweep-interval=PT24H",
+                        "--warden.retrieval.text-model=" + model,
                         "--warden.cohort.archive-roots=" + archive.getParent(),
                         "--warden.cohort.sources.bench-archive.location=" + archive,
                         "--warden.cohort.sources.bench-archive.scope=imaging-ct-deid")) {
             CohortRuns runs = warden.getBean(CohortRuns.class);
-            String builder = warden.getBean(AgentQueries.class).findAgentByClientId("demo-cohort-builder").orElseThrow().id().toString();
+            String builder = warden.getBean(AgentQueries.class)
+                    .findAgentByClientId("demo-cohort-builder")
+                    .orElseThrow()
+                    .id()
+                    .toString();
             if (cold) { // the archive read from disk, not the page cache (needs root)
-                new ProcessBuilder("sh", "-c", "sync && echo 3 > /proc/sys/vm/drop_caches").inheritIO().start().waitFor();
+                new ProcessBuilder("sh", "-c", "sync && echo 3 > /proc/sys/vm/drop_caches")
+                        .inheritIO()
+                        .start()
+                        .waitFor();
             }
             long started = System.nanoTime();
-            CohortRuns.Run run = runs.start(new CohortRuns.StartRequest(builder, "bench", "bench-archive"),
+            CohortRuns.Run run = runs.start(
+                    new CohortRuns.StartRequest(builder, "bench", "bench-archive"),
                     new CohortRuns.Requester("bench", true));
             while (runs.find(run.id()).orElseThrow().status().equals("RUNNING")) {
                 Thread.sleep(100);
@@ -184,15 +204,33 @@ public final class CohortBench {
             results.put(prefix + "pipeline_instances", done.instances());
             results.put(prefix + "pipeline_series", done.series());
             results.put(prefix + "pipeline_skipped", done.skipped());
-            results.put(prefix + "pipeline_descriptions", described.stream().mapToInt(row -> row.descriptions().size()).sum());
-            results.put(prefix + "pipeline_distinct_descriptions", described.stream().flatMap(row -> row.descriptions().stream()).distinct().count());
-            results.put(prefix + "pipeline_distinct_summaries", described.stream()
-                    .map(row -> row.descriptions().getFirst()).distinct().count());
+            results.put(
+                    prefix + "pipeline_descriptions",
+                    described.stream()
+                            .mapToInt(row -> row.descriptions().size())
+                            .sum());
+            results.put(
+                    prefix + "pipeline_distinct_descriptions",
+                    described.stream()
+                            .flatMap(row -> row.descriptions().stream())
+                            .distinct()
+                            .count());
+            results.put(
+                    prefix + "pipeline_distinct_summaries",
+                    described.stream()
+                            .map(row -> row.descriptions().getFirst())
+                            .distinct()
+                            .count());
             results.put(prefix + "pipeline_4500_series_s", Math.round(seconds * 10) / 10.0);
             Map<String, Object> steps = new LinkedHashMap<>();
             for (CohortRuns.Step step : done.steps()) {
                 if (step.startedAt() != null && step.finishedAt() != null) {
-                    steps.put(step.name() + "_s", Math.round(Duration.between(step.startedAt(), step.finishedAt()).toMillis() / 100.0) / 10.0);
+                    steps.put(
+                            step.name() + "_s",
+                            Math.round(Duration.between(step.startedAt(), step.finishedAt())
+                                                    .toMillis()
+                                            / 100.0)
+                                    / 10.0);
                 }
             }
             results.put(prefix + "pipeline_steps", steps);

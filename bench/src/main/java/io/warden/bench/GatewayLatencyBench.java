@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -62,32 +61,55 @@ public final class GatewayLatencyBench {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** The measured figures of one run at one rate. */
-    record Run(String mode, int rate, long sent, long ok, long failed, double p50, double p90, double p99, double p999,
-            double max) {
-    }
+    record Run(
+            String mode,
+            int rate,
+            long sent,
+            long ok,
+            long failed,
+            double p50,
+            double p90,
+            double p99,
+            double p999,
+            double max) {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = options(args);
-        List<Integer> rates = List.of(options.getOrDefault("rates", "500,1000,2000").split(",")).stream()
-                .map(Integer::parseInt).toList();
+        List<Integer> rates = List.of(
+                        options.getOrDefault("rates", "500,1000,2000").split(","))
+                .stream()
+                .map(Integer::parseInt)
+                .toList();
         int seconds = Integer.parseInt(options.getOrDefault("seconds", "30"));
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "10"));
         Path data = Files.createTempDirectory("warden-gateway-bench");
-        try (ConfigurableApplicationContext warden = new SpringApplicationBuilder(WardenApplication.class, NoOpTool.class)
-                .run("--server.port=0", "--warden.data-dir=" + data, "--warden.gateway.rate-limits.default-rate-per-second=1000000",
-                        "--warden.gateway.rate-limits.default-burst=1000000", "--logging.level.root=WARN")) {
-            int port = Objects.requireNonNull(((WebServerApplicationContext) warden).getWebServer(), "Warden serves HTTP").getPort();
+        try (ConfigurableApplicationContext warden = new SpringApplicationBuilder(
+                        WardenApplication.class, NoOpTool.class)
+                .run(
+                        "--server.port=0",
+                        "--warden.data-dir=" + data,
+                        "--warden.gateway.rate-limits.default-rate-per-second=1000000",
+                        "--warden.gateway.rate-limits.default-burst=1000000",
+                        "--logging.level.root=WARN")) {
+            int port = Objects.requireNonNull(
+                            ((WebServerApplicationContext) warden).getWebServer(), "Warden serves HTTP")
+                    .getPort();
             URI base = URI.create("http://localhost:" + port);
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpClient http =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String token = token(http, base);
             JdbcClient jdbc = JdbcClient.create(warden.getBean(DataSource.class));
             String body = """
                     {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"TREAT","text":"CT chest axial","k":10}""";
             HttpRequest direct = HttpRequest.newBuilder(base.resolve("/bench/no-op-tool"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build();
             HttpRequest gateway = HttpRequest.newBuilder(base.resolve("/gateway/v1/text-search"))
-                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + token)
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build();
 
             Map<String, Object> results = new LinkedHashMap<>();
             long missingTotal = 0;
@@ -114,8 +136,15 @@ public final class GatewayLatencyBench {
                 results.put("added_p99_ms" + at, round(governed.p99() - straight.p99()));
                 results.put("gateway_failed" + at, governed.failed());
                 results.put("audit_records_missing" + at, missing);
-                System.err.printf(Locale.ROOT, "%d rps: direct %s%n         gateway %s%n         audit: %d permits, %d outcomes for %d answers%n",
-                        rate, straight, governed, permits, outcomes, governed.ok());
+                System.err.printf(
+                        Locale.ROOT,
+                        "%d rps: direct %s%n         gateway %s%n         audit: %d permits, %d outcomes for %d answers%n",
+                        rate,
+                        straight,
+                        governed,
+                        permits,
+                        outcomes,
+                        governed.ok());
             }
             results.put("audit_records_missing", missingTotal);
             results.put("runs", runs);
@@ -127,7 +156,8 @@ public final class GatewayLatencyBench {
      * Sends {@code rate} requests a second for {@code seconds}, each at its scheduled time whatever the
      * answers before it did (open loop), and records each latency from its scheduled time, in microseconds.
      */
-    static Run drive(HttpClient http, HttpRequest request, int rate, int seconds, String mode) throws InterruptedException {
+    static Run drive(HttpClient http, HttpRequest request, int rate, int seconds, String mode)
+            throws InterruptedException {
         Recorder recorder = new Recorder(3);
         long total = (long) rate * seconds;
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
@@ -155,8 +185,17 @@ public final class GatewayLatencyBench {
             throw new IllegalStateException(answered.getCount() + " requests unanswered after 60 s");
         }
         Histogram histogram = recorder.getIntervalHistogram();
-        return new Run(mode, rate, total, ok.get(), failed.get(), ms(histogram, 50), ms(histogram, 90), ms(histogram, 99),
-                ms(histogram, 99.9), histogram.getMaxValue() / 1000.0);
+        return new Run(
+                mode,
+                rate,
+                total,
+                ok.get(),
+                failed.get(),
+                ms(histogram, 50),
+                ms(histogram, 90),
+                ms(histogram, 99),
+                ms(histogram, 99.9),
+                histogram.getMaxValue() / 1000.0);
     }
 
     private static double ms(Histogram histogram, double percentile) {
@@ -170,15 +209,22 @@ public final class GatewayLatencyBench {
     private static long count(JdbcClient jdbc, String action, @Nullable String decision) {
         return jdbc.sql("select count(*) from audit_event where action = :action and agent_id = :agent"
                         + (decision == null ? "" : " and decision = :decision"))
-                .param("action", action).param("agent", AGENT).params(decision == null ? Map.of() : Map.of("decision", decision))
-                .query(Long.class).single();
+                .param("action", action)
+                .param("agent", AGENT)
+                .params(decision == null ? Map.of() : Map.of("decision", decision))
+                .query(Long.class)
+                .single();
     }
 
     private static String token(HttpClient http, URI base) throws Exception {
-        String basic = Base64.getEncoder().encodeToString((AGENT + ":" + AGENT + "-secret").getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/oauth2/token"))
-                .header("Authorization", "Basic " + basic).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(),
+        String basic =
+                Base64.getEncoder().encodeToString((AGENT + ":" + AGENT + "-secret").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(base.resolve("/oauth2/token"))
+                        .header("Authorization", "Basic " + basic)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("no token: " + response.statusCode() + " " + response.body());
@@ -210,12 +256,23 @@ public final class GatewayLatencyBench {
         @Primary
         Retrieval noOpRetrieval() {
             return new Retrieval() {
-                public List<SearchHit> searchByVector(String c, float[] v, int k, Map<String, String> f) { return HITS; }
-                public List<SearchHit> searchByText(String c, String t, int k, Map<String, String> f) { return HITS; }
-                public List<SearchHit> searchByImage(String c, byte[] i, int k, Map<String, String> f) { return HITS; }
-                public Classification classifyText(String c, String t, int k, String l, boolean w, Map<String, String> f) {
+                public List<SearchHit> searchByVector(String c, float[] v, int k, Map<String, String> f) {
+                    return HITS;
+                }
+
+                public List<SearchHit> searchByText(String c, String t, int k, Map<String, String> f) {
+                    return HITS;
+                }
+
+                public List<SearchHit> searchByImage(String c, byte[] i, int k, Map<String, String> f) {
+                    return HITS;
+                }
+
+                public Classification classifyText(
+                        String c, String t, int k, String l, boolean w, Map<String, String> f) {
                     throw new UnsupportedOperationException("the no-op tool only searches");
                 }
+
                 public Status status() {
                     return new Status("no-op", 512, "none", null, List.of());
                 }
@@ -225,7 +282,8 @@ public final class GatewayLatencyBench {
         @Bean
         @Order(0)
         SecurityFilterChain noOpToolSecurity(HttpSecurity http) throws Exception {
-            http.securityMatcher("/bench/**").authorizeHttpRequests(rules -> rules.anyRequest().permitAll())
+            http.securityMatcher("/bench/**")
+                    .authorizeHttpRequests(rules -> rules.anyRequest().permitAll())
                     .csrf(csrf -> csrf.disable());
             return http.build();
         }
@@ -235,12 +293,16 @@ public final class GatewayLatencyBench {
     @RestController
     static class Straight {
 
-        record Call(String collection, String dataset, String purposeOfUse, String text, float[] vector, int k,
-                Map<String, String> filter) {
-        }
+        record Call(
+                String collection,
+                String dataset,
+                String purposeOfUse,
+                String text,
+                float[] vector,
+                int k,
+                Map<String, String> filter) {}
 
-        record Answer(List<SearchHit> hits, int k, List<String> redacted) {
-        }
+        record Answer(List<SearchHit> hits, int k, List<String> redacted) {}
 
         private final Retrieval retrieval;
 
@@ -250,8 +312,11 @@ public final class GatewayLatencyBench {
 
         @PostMapping(path = "/bench/no-op-tool", consumes = "application/json", produces = "application/json")
         Answer call(@RequestBody Call call) {
-            return new Answer(retrieval.searchByText(call.collection(), call.text(), call.k(),
-                    call.filter() == null ? Map.of() : call.filter()), call.k(), List.of());
+            return new Answer(
+                    retrieval.searchByText(
+                            call.collection(), call.text(), call.k(), call.filter() == null ? Map.of() : call.filter()),
+                    call.k(),
+                    List.of());
         }
     }
 }

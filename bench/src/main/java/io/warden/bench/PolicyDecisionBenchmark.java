@@ -49,13 +49,27 @@ public class PolicyDecisionBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         input = new DecisionInput(
-                new DecisionInput.Agent("demo-retrieval-agent", AgentStatus.ACTIVE, true, Set.of("imaging-ct-deid", "wound-images-deid"),
-                        Set.of("image-search", "text-search"), Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH),
-                        SensitivityLabel.CONFIDENTIAL, false),
+                new DecisionInput.Agent(
+                        "demo-retrieval-agent",
+                        AgentStatus.ACTIVE,
+                        true,
+                        Set.of("imaging-ct-deid", "wound-images-deid"),
+                        Set.of("image-search", "text-search"),
+                        Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH),
+                        SensitivityLabel.CONFIDENTIAL,
+                        false),
                 new DecisionInput.Tool("image-search", 50, Set.of(), SensitivityLabel.HIGHLY_CONFIDENTIAL),
-                new DecisionInput.Dataset("imaging-ct-deid", SensitivityLabel.INTERNAL, false, true,
-                        Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH), Set.of()),
-                PurposeOfUse.TREAT, new DecisionInput.Request(10), DecisionInput.KillSwitches.none(), Instant.parse("2026-11-28T10:00:00Z"));
+                new DecisionInput.Dataset(
+                        "imaging-ct-deid",
+                        SensitivityLabel.INTERNAL,
+                        false,
+                        true,
+                        Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH),
+                        Set.of()),
+                PurposeOfUse.TREAT,
+                new DecisionInput.Request(10),
+                DecisionInput.KillSwitches.none(),
+                Instant.parse("2026-11-28T10:00:00Z"));
         embedded = new EmbeddedPolicyDecisionPoint();
         byte[] answer = """
                 {"decision_id":"d","result":{"allow":true,"reasons":[],"obligations":{"maxK":50,"datasets":["imaging-ct-deid"],
@@ -69,7 +83,9 @@ public class PolicyDecisionBenchmark {
         });
         fakeOpa.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
         fakeOpa.start();
-        opa = new OpaPolicyDecisionPoint(URI.create("http://127.0.0.1:" + fakeOpa.getAddress().getPort()), "warden/gateway",
+        opa = new OpaPolicyDecisionPoint(
+                URI.create("http://127.0.0.1:" + fakeOpa.getAddress().getPort()),
+                "warden/gateway",
                 Duration.ofSeconds(1));
     }
 

@@ -58,10 +58,15 @@ public final class PortalBench {
             free = socket.getLocalPort(); // the issuer must name the real port: the sign-in goes through it
         }
         try (ConfigurableApplicationContext warden = new SpringApplicationBuilder(WardenApplication.class)
-                .run("--server.port=" + free, "--warden.identity.issuer=http://localhost:" + free,
+                .run(
+                        "--server.port=" + free,
+                        "--warden.identity.issuer=http://localhost:" + free,
                         "--warden.data-dir=" + Files.createTempDirectory("warden-portal-bench"),
-                        "--logging.level.root=WARN", "--warden.lifecycle.sweep-interval=PT24H")) {
-            int port = Objects.requireNonNull(((WebServerApplicationContext) warden).getWebServer(), "Warden serves HTTP").getPort();
+                        "--logging.level.root=WARN",
+                        "--warden.lifecycle.sweep-interval=PT24H")) {
+            int port = Objects.requireNonNull(
+                            ((WebServerApplicationContext) warden).getWebServer(), "Warden serves HTTP")
+                    .getPort();
             String base = "http://localhost:" + port;
             JdbcClient jdbc = JdbcClient.create(warden.getBean(DataSource.class));
             long seeding = System.nanoTime();
@@ -75,22 +80,39 @@ public final class PortalBench {
                         '3f1c2a9e-7b1d-4e0a-9c11-000000000a02', 'LOW', '{imaging-ct-deid}', '{text-search}', '{imaging-ct-deid}',
                         '{text-search}', 'bench', now(), now(), now(), now() + interval '60 days', 1
                     from generate_series(1, :agents) g""").param("agents", agents).update();
-            List<String> ids = jdbc.sql("select id::text from agent where name like 'Seeded agent %' order by name limit 100")
-                    .query((rows, row) -> rows.getString("id")).list();
+            List<String> ids = jdbc.sql(
+                            "select id::text from agent where name like 'Seeded agent %' order by name limit 100")
+                    .query((rows, row) -> rows.getString("id"))
+                    .list();
             AuditLog audit = warden.getBean(AuditLog.class);
             List<CompletableFuture<?>> pending = new ArrayList<>();
             for (int i = 0; i < events; i++) {
                 String agent = ids.get(i % ids.size());
                 AuditEvent event = i % 50 == 0
-                        ? AuditEvent.builder("agent.status_changed", AuditActor.person("3f1c2a9e-7b1d-4e0a-9c11-000000000a01"),
-                                new AuditTarget("agent", agent)).agent(agent).detail("from", "ACTIVE").detail("to", "SUSPENDED").build()
-                        : AuditEvent.builder("gateway.decision", AuditActor.agent("agent-" + agent, null), new AuditTarget("tool", "text-search"))
-                                .agent(agent).tool("text-search").dataset("imaging-ct-deid").decision(i % 7 == 0 ? "DENY" : "PERMIT")
-                                .reason(i % 7 == 0 ? "SCOPE_NOT_GRANTED" : "OK").outcome(Outcome.SUCCESS).requestDigest("a".repeat(64))
+                        ? AuditEvent.builder(
+                                        "agent.status_changed",
+                                        AuditActor.person("3f1c2a9e-7b1d-4e0a-9c11-000000000a01"),
+                                        new AuditTarget("agent", agent))
+                                .agent(agent)
+                                .detail("from", "ACTIVE")
+                                .detail("to", "SUSPENDED")
+                                .build()
+                        : AuditEvent.builder(
+                                        "gateway.decision",
+                                        AuditActor.agent("agent-" + agent, null),
+                                        new AuditTarget("tool", "text-search"))
+                                .agent(agent)
+                                .tool("text-search")
+                                .dataset("imaging-ct-deid")
+                                .decision(i % 7 == 0 ? "DENY" : "PERMIT")
+                                .reason(i % 7 == 0 ? "SCOPE_NOT_GRANTED" : "OK")
+                                .outcome(Outcome.SUCCESS)
+                                .requestDigest("a".repeat(64))
                                 .build();
                 pending.add(audit.appendQueued(event));
                 if (pending.size() == 5_000) {
-                    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+                    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+                            .join();
                     pending.clear();
                 }
             }
@@ -100,7 +122,10 @@ public final class PortalBench {
             results.put("audit_events", warden.getBean(AuditTrail.class).head());
             results.put("seeding_s", Math.round((System.nanoTime() - seeding) / 1e7) / 100.0);
 
-            HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NORMAL).build();
+            HttpClient browser = HttpClient.newBuilder()
+                    .cookieHandler(new CookieManager())
+                    .followRedirects(HttpClient.Redirect.NORMAL)
+                    .build();
             signIn(browser, base, "ada.admin");
             String agent = ids.get(17);
             Map<String, String> pages = new LinkedHashMap<>();
@@ -117,7 +142,9 @@ public final class PortalBench {
                 }
                 millis.sort(Double::compare);
                 results.put(page.getKey() + "_ms", Math.round(millis.get(millis.size() / 2) * 10) / 10.0);
-                results.put(page.getKey() + "_p95_ms", Math.round(millis.get((int) Math.ceil(0.95 * millis.size()) - 1) * 10) / 10.0);
+                results.put(
+                        page.getKey() + "_p95_ms",
+                        Math.round(millis.get((int) Math.ceil(0.95 * millis.size()) - 1) * 10) / 10.0);
             }
         }
         System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
@@ -125,7 +152,10 @@ public final class PortalBench {
 
     private static double time(HttpClient browser, String url) throws Exception {
         long started = System.nanoTime();
-        HttpResponse<String> response = browser.send(HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/html").build(),
+        HttpResponse<String> response = browser.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Accept", "text/html")
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         double millis = (System.nanoTime() - started) / 1e6;
         if (response.statusCode() != 200) {
@@ -135,21 +165,28 @@ public final class PortalBench {
     }
 
     private static void signIn(HttpClient browser, String base, String username) throws Exception {
-        HttpResponse<String> login = browser.send(HttpRequest.newBuilder(URI.create(base + "/portal")).header("Accept", "text/html").build(),
+        HttpResponse<String> login = browser.send(
+                HttpRequest.newBuilder(URI.create(base + "/portal"))
+                        .header("Accept", "text/html")
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         Matcher csrf = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"").matcher(login.body());
         if (!csrf.find()) {
             throw new IllegalStateException("no sign-in form at " + login.uri());
         }
-        String form = "username=" + username + "&password=warden-demo&_csrf=" + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8);
-        HttpResponse<String> signedIn = browser.send(HttpRequest.newBuilder(URI.create(base + "/login")).header("Accept", "text/html")
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+        String form = "username=" + username + "&password=warden-demo&_csrf="
+                + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8);
+        HttpResponse<String> signedIn = browser.send(
+                HttpRequest.newBuilder(URI.create(base + "/login"))
+                        .header("Accept", "text/html")
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (!signedIn.uri().getPath().equals("/portal")) {
             throw new IllegalStateException("sign-in ended at " + signedIn.uri());
         }
     }
 
-    private PortalBench() {
-    }
+    private PortalBench() {}
 }

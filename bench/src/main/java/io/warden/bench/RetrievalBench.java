@@ -31,24 +31,61 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RetrievalBench {
 
-    static final String[] WORDS = {"CT", "MRI", "chest", "abdomen", "pelvis", "brain", "axial", "coronal", "sagittal",
-            "contrast", "without", "with", "lesion", "nodule", "fracture", "effusion", "left", "right", "lower", "upper",
-            "lobe", "liver", "kidney", "lung", "T1", "T2", "FLAIR", "enhancing", "mass", "cyst", "follow-up", "no", "acute"};
+    static final String[] WORDS = {
+        "CT",
+        "MRI",
+        "chest",
+        "abdomen",
+        "pelvis",
+        "brain",
+        "axial",
+        "coronal",
+        "sagittal",
+        "contrast",
+        "without",
+        "with",
+        "lesion",
+        "nodule",
+        "fracture",
+        "effusion",
+        "left",
+        "right",
+        "lower",
+        "upper",
+        "lobe",
+        "liver",
+        "kidney",
+        "lung",
+        "T1",
+        "T2",
+        "FLAIR",
+        "enhancing",
+        "mass",
+        "cyst",
+        "follow-up",
+        "no",
+        "acute"
+    };
 
     public static void main(String[] args) throws Exception {
         Map<String, Object> results = new LinkedHashMap<>();
         int threads = Runtime.getRuntime().availableProcessors();
         results.put("cores", threads);
         if (args.length > 0 && args[0].equals("--million")) {
-            million(results, args.length > 2 && args[1].equals("--reuse") ? Path.of(args[2]) : null,
+            million(
+                    results,
+                    args.length > 2 && args[1].equals("--reuse") ? Path.of(args[2]) : null,
                     args.length > 4 && args[3].equals("--candidates")
-                            ? java.util.Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray()
+                            ? java.util.Arrays.stream(args[4].split(","))
+                                    .mapToInt(Integer::parseInt)
+                                    .toArray()
                             : new int[] {50, 100, 200});
         } else {
             embed(results, threads);
             search(results);
         }
-        System.out.println(results.entrySet().stream().map(e -> "\"" + e.getKey() + "\": " + e.getValue())
+        System.out.println(results.entrySet().stream()
+                .map(e -> "\"" + e.getKey() + "\": " + e.getValue())
                 .collect(java.util.stream.Collectors.joining(", ", "{", "}")));
     }
 
@@ -104,7 +141,9 @@ public final class RetrievalBench {
             List<List<SearchHit>> exact = flat.searchAll(exactQueries, 10, Map.of());
             results.put("flat_qps_100k_384", Math.round(exactQueries.size() / ((System.nanoTime() - start) / 1e9)));
 
-            List<List<String>> truth = exact.stream().map(hits -> hits.stream().map(SearchHit::id).toList()).toList();
+            List<List<String>> truth = exact.stream()
+                    .map(hits -> hits.stream().map(SearchHit::id).toList())
+                    .toList();
             for (int candidates : new int[] {10, 50, 100, 200}) {
                 try (FileVectorCollections reopened = new FileVectorCollections(root, 16, 100, candidates)) {
                     VectorIndex graph = reopened.find("hnsw").orElseThrow();
@@ -121,7 +160,9 @@ public final class RetrievalBench {
                     }
                     List<List<String>> approximate = new ArrayList<>();
                     for (float[] query : exactQueries) {
-                        approximate.add(graph.search(query, 10, Map.of()).stream().map(SearchHit::id).toList());
+                        approximate.add(graph.search(query, 10, Map.of()).stream()
+                                .map(SearchHit::id)
+                                .toList());
                     }
                     double recall = Math.round(Evaluation.recallAtK(approximate, truth, 10) * 10000) / 10000.0;
                     results.put("hnsw_ef" + candidates + "_qps", Math.round(median(rates)));
@@ -147,7 +188,8 @@ public final class RetrievalBench {
         List<float[]> queries = perturbed(records, 100, random);
         List<List<String>> truth = new ArrayList<>();
         for (float[] query : queries) {
-            java.util.PriorityQueue<Object[]> heap = new java.util.PriorityQueue<>((a, b) -> Float.compare((float) a[1], (float) b[1]));
+            java.util.PriorityQueue<Object[]> heap =
+                    new java.util.PriorityQueue<>((a, b) -> Float.compare((float) a[1], (float) b[1]));
             for (VectorRecord record : records) {
                 float score = org.apache.lucene.util.VectorUtil.dotProduct(query, record.vector());
                 if (heap.size() < 10) {
@@ -173,7 +215,9 @@ public final class RetrievalBench {
         }
         long bytes;
         try (var files = Files.walk(root)) {
-            bytes = files.filter(Files::isRegularFile).mapToLong(path -> path.toFile().length()).sum();
+            bytes = files.filter(Files::isRegularFile)
+                    .mapToLong(path -> path.toFile().length())
+                    .sum();
         }
         results.put("hnsw_1m_512_index_mb", bytes / (1024 * 1024));
         records.clear();
@@ -188,7 +232,9 @@ public final class RetrievalBench {
                 List<List<String>> approximate = new ArrayList<>();
                 for (int pass = 0; pass < 5; pass++) {
                     for (float[] query : queries) {
-                        List<String> ids = index.search(query, 10, Map.of()).stream().map(SearchHit::id).toList();
+                        List<String> ids = index.search(query, 10, Map.of()).stream()
+                                .map(SearchHit::id)
+                                .toList();
                         if (pass == 0) {
                             approximate.add(ids);
                         }
@@ -196,7 +242,9 @@ public final class RetrievalBench {
                 }
                 double qps = 5.0 * queries.size() / ((System.nanoTime() - begin) / 1e9);
                 results.put("hnsw_1m_512_ef" + candidates + "_qps", Math.round(qps));
-                results.put("hnsw_1m_512_ef" + candidates + "_recall10", Math.round(Evaluation.recallAtK(approximate, truth, 10) * 1000) / 1000.0);
+                results.put(
+                        "hnsw_1m_512_ef" + candidates + "_recall10",
+                        Math.round(Evaluation.recallAtK(approximate, truth, 10) * 1000) / 1000.0);
             }
         }
         Runtime runtime = Runtime.getRuntime();

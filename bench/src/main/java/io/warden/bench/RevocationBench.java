@@ -40,7 +40,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class RevocationBench {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private static final String SEARCH = """
             {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"TREAT","text":"CT chest","k":1}""";
 
@@ -51,21 +52,39 @@ public final class RevocationBench {
         int databasePort = freePort();
         int portA = freePort();
         int portB = freePort();
-        List<String> shared = List.of("--warden.identity.key-encryption-key=" + sharedKeyEncryptionKey(), "--warden.demo.enabled=true", "--warden.policy.kill-switch-reconcile=PT60S",
-                "--warden.gateway.rate-limits.default-rate-per-second=1000000", "--warden.gateway.rate-limits.default-burst=1000000",
+        List<String> shared = List.of(
+                "--warden.identity.key-encryption-key=" + sharedKeyEncryptionKey(),
+                "--warden.demo.enabled=true",
+                "--warden.policy.kill-switch-reconcile=PT60S",
+                "--warden.gateway.rate-limits.default-rate-per-second=1000000",
+                "--warden.gateway.rate-limits.default-burst=1000000",
                 "--logging.level.root=WARN");
-        try (ConfigurableApplicationContext a = start(portA, data.resolve("a"), shared, "--warden.db.port=" + databasePort,
-                "--warden.policy.instance-name=a");
-                ConfigurableApplicationContext b = start(portB, data.resolve("b"), shared,
-                        "--warden.db.url=jdbc:postgresql://localhost:" + databasePort + "/warden", "--warden.db.user=warden_app",
+        try (ConfigurableApplicationContext a = start(
+                        portA,
+                        data.resolve("a"),
+                        shared,
+                        "--warden.db.port=" + databasePort,
+                        "--warden.policy.instance-name=a");
+                ConfigurableApplicationContext b = start(
+                        portB,
+                        data.resolve("b"),
+                        shared,
+                        "--warden.db.url=jdbc:postgresql://localhost:" + databasePort + "/warden",
+                        "--warden.db.user=warden_app",
                         "--warden.db.password=" + embeddedPassword(data.resolve("a"), "application"),
                         "--warden.db.migration-user=postgres",
                         "--warden.db.migration-password=" + embeddedPassword(data.resolve("a"), "superuser"),
                         "--warden.policy.instance-name=b")) {
             for (var context : List.of(a, b)) {
                 Embedder embedder = context.getBean(Embedder.class);
-                context.getBean(VectorCollections.class).replace("ct-series", IndexKind.FLAT, embedder.dimension(),
-                        TextItem.records(embedder, List.of(new TextItem("s1", "CT chest", Map.of("dataset", "imaging-ct-deid")))));
+                context.getBean(VectorCollections.class)
+                        .replace(
+                                "ct-series",
+                                IndexKind.FLAT,
+                                embedder.dimension(),
+                                TextItem.records(
+                                        embedder,
+                                        List.of(new TextItem("s1", "CT chest", Map.of("dataset", "imaging-ct-deid")))));
             }
             URI baseA = URI.create("http://localhost:" + portA);
             URI baseB = URI.create("http://localhost:" + portB);
@@ -73,7 +92,9 @@ public final class RevocationBench {
             String secops = personToken(baseA, "sam.secops");
             String agentB = agentToken(baseB);
             String agentId = null;
-            for (JsonNode item : JSON.readTree(send(baseA, "GET", "/api/v1/agents?size=100", admin, null).body()).get("items")) {
+            for (JsonNode item : JSON.readTree(send(baseA, "GET", "/api/v1/agents?size=100", admin, null)
+                            .body())
+                    .get("items")) {
                 if ("demo-retrieval-agent".equals(item.path("clientId").asString(null))) {
                     agentId = item.get("id").asString();
                 }
@@ -81,18 +102,39 @@ public final class RevocationBench {
             List<Double> revocation = new ArrayList<>();
             List<Double> killSwitch = new ArrayList<>();
             for (int trial = 0; trial < trials + 10; trial++) {
-                untilServed(baseB, agentB); // a release or reinstatement is not waited for: B hears of it within moments
-                expect(send(baseA, "POST", "/api/v1/agents/" + agentId + "/suspend", secops, "{\"reason\":\"trial\"}"), 200);
+                untilServed(
+                        baseB, agentB); // a release or reinstatement is not waited for: B hears of it within moments
+                expect(
+                        send(baseA, "POST", "/api/v1/agents/" + agentId + "/suspend", secops, "{\"reason\":\"trial\"}"),
+                        200);
                 double suspended = untilRefused(baseB, agentB);
-                expect(send(baseA, "POST", "/api/v1/agents/" + agentId + "/reinstate", admin, "{\"reason\":\"trial over\"}"), 200);
+                expect(
+                        send(
+                                baseA,
+                                "POST",
+                                "/api/v1/agents/" + agentId + "/reinstate",
+                                admin,
+                                "{\"reason\":\"trial over\"}"),
+                        200);
 
                 untilServed(baseB, agentB);
-                var engaged = send(baseA, "POST", "/api/v1/kill-switches", secops,
+                var engaged = send(
+                        baseA,
+                        "POST",
+                        "/api/v1/kill-switches",
+                        secops,
                         "{\"scope\":\"DATASET\",\"target\":\"imaging-ct-deid\",\"reason\":\"trial\"}");
                 expect(engaged, 201);
                 double killed = untilRefused(baseB, agentB);
                 String id = JSON.readTree(engaged.body()).get("id").asString();
-                expect(send(baseA, "POST", "/api/v1/kill-switches/" + id + "/release", admin, "{\"reason\":\"trial over\"}"), 200);
+                expect(
+                        send(
+                                baseA,
+                                "POST",
+                                "/api/v1/kill-switches/" + id + "/release",
+                                admin,
+                                "{\"reason\":\"trial over\"}"),
+                        200);
                 if (trial >= 10) { // the first ten warm up connections and code
                     revocation.add(suspended);
                     killSwitch.add(killed);
@@ -107,12 +149,21 @@ public final class RevocationBench {
                 expect(result, 200);
                 allPassed &= JSON.readTree(result.body()).get("passed").asBoolean();
             }
-            System.out.printf(Locale.ROOT, "{\"trials\": %d, \"revocation_p50_ms\": %.2f, \"revocation_p99_ms\": %.2f, "
+            System.out.printf(
+                    Locale.ROOT,
+                    "{\"trials\": %d, \"revocation_p50_ms\": %.2f, \"revocation_p99_ms\": %.2f, "
                             + "\"revocation_max_ms\": %.2f, \"killswitch_p50_ms\": %.2f, \"killswitch_p99_ms\": %.2f, \"killswitch_max_ms\": %.2f, "
                             + "\"selftest_s\": %.3f, \"selftest_runs\": %d, \"selftest_all_passed\": %s}%n",
-                    revocation.size(), percentile(revocation, 0.5), percentile(revocation, 0.99), percentile(revocation, 1.0),
-                    percentile(killSwitch, 0.5), percentile(killSwitch, 0.99), percentile(killSwitch, 1.0),
-                    percentile(selfTestSeconds, 0.5), selfTestSeconds.size(), allPassed);
+                    revocation.size(),
+                    percentile(revocation, 0.5),
+                    percentile(revocation, 0.99),
+                    percentile(revocation, 1.0),
+                    percentile(killSwitch, 0.5),
+                    percentile(killSwitch, 0.99),
+                    percentile(killSwitch, 1.0),
+                    percentile(selfTestSeconds, 0.5),
+                    selfTestSeconds.size(),
+                    allPassed);
         }
     }
 
@@ -147,14 +198,18 @@ public final class RevocationBench {
 
     private static void expect(HttpResponse<String> response, int status) {
         if (response.statusCode() != status) {
-            throw new IllegalStateException("expected " + status + ", got " + response.statusCode() + ": " + response.body());
+            throw new IllegalStateException(
+                    "expected " + status + ", got " + response.statusCode() + ": " + response.body());
         }
     }
 
-    private static HttpResponse<String> send(URI base, String method, String path, String token, @Nullable String json) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token);
+    private static HttpResponse<String> send(URI base, String method, String path, String token, @Nullable String json)
+            throws Exception {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token);
         if (json != null) {
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(json));
         } else {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         }
@@ -162,10 +217,15 @@ public final class RevocationBench {
     }
 
     private static String agentToken(URI base) throws Exception {
-        String basic = Base64.getEncoder().encodeToString("demo-retrieval-agent:demo-retrieval-agent-secret".getBytes(StandardCharsets.UTF_8));
-        var response = HTTP.send(HttpRequest.newBuilder(base.resolve("/oauth2/token")).header("Authorization", "Basic " + basic)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(), HttpResponse.BodyHandlers.ofString());
+        String basic = Base64.getEncoder()
+                .encodeToString("demo-retrieval-agent:demo-retrieval-agent-secret".getBytes(StandardCharsets.UTF_8));
+        var response = HTTP.send(
+                HttpRequest.newBuilder(base.resolve("/oauth2/token"))
+                        .header("Authorization", "Basic " + basic)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         expect(response, 200);
         return JSON.readTree(response.body()).get("access_token").asString();
     }

@@ -59,7 +59,10 @@ public final class WorkflowBench {
         Path data = Files.createTempDirectory("warden-workflow-bench");
         Map<String, Object> results = new LinkedHashMap<>();
         try (ConfigurableApplicationContext warden = new SpringApplicationBuilder(WardenApplication.class)
-                .run("--server.port=0", "--warden.data-dir=" + data, "--logging.level.root=WARN",
+                .run(
+                        "--server.port=0",
+                        "--warden.data-dir=" + data,
+                        "--logging.level.root=WARN",
                         "--warden.lifecycle.sweep-interval=PT24H")) {
             onboarding(warden, onboardings, results);
             sweep(warden, agents, results);
@@ -67,14 +70,22 @@ public final class WorkflowBench {
         System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
     }
 
-    static void onboarding(ConfigurableApplicationContext warden, int count, Map<String, Object> results) throws InterruptedException {
+    static void onboarding(ConfigurableApplicationContext warden, int count, Map<String, Object> results)
+            throws InterruptedException {
         AgentRegistry registry = warden.getBean(AgentRegistry.class);
         List<AgentId> ids = new ArrayList<>();
         long started = System.nanoTime();
         for (int i = 0; i < count; i++) {
-            var command = new Commands.RegisterAgent("Bench onboarding " + i + " " + UUID.randomUUID(), AgentKind.RETRIEVAL,
-                    "Onboarding benchmark", OTTO, null, new TreeSet<>(Set.of("imaging-ct-deid")), new TreeSet<>(Set.of("text-search")),
-                    new TreeSet<>(Set.of(io.warden.registry.PurposeOfUse.TREAT)), true);
+            var command = new Commands.RegisterAgent(
+                    "Bench onboarding " + i + " " + UUID.randomUUID(),
+                    AgentKind.RETRIEVAL,
+                    "Onboarding benchmark",
+                    OTTO,
+                    null,
+                    new TreeSet<>(Set.of("imaging-ct-deid")),
+                    new TreeSet<>(Set.of("text-search")),
+                    new TreeSet<>(Set.of(io.warden.registry.PurposeOfUse.TREAT)),
+                    true);
             AgentId id = registry.register(command, null, OWNER).agent().id();
             ids.add(id);
             var pending = registry.approvals(ApprovalStatus.PENDING, id, 0, 1).items();
@@ -113,7 +124,10 @@ public final class WorkflowBench {
                     case when g > :orphaned and g <= :orphaned + :dormant then now() - interval '200 days' else now() - interval '1 day' end,
                     now() + interval '60 days', 1
                 from generate_series(1, :agents) g""")
-                .param("orphaned", orphaned).param("dormant", dormant).param("agents", agents).update();
+                .param("orphaned", orphaned)
+                .param("dormant", dormant)
+                .param("agents", agents)
+                .update();
         jdbc.sql("analyze agent").update();
         LifecycleRules rules = warden.getBean(LifecycleRules.class);
         Instant now = Instant.now();
@@ -124,18 +138,19 @@ public final class WorkflowBench {
         results.put("sweep_100k_agents_s", Math.round(first.millis() / 10.0) / 100.0);
         results.put("second_sweep_started", second.started());
         results.put("second_sweep_s", Math.round(second.millis() / 10.0) / 100.0);
-        boolean once = Objects.equals(first.started().get("dormancy"), dormant) && Objects.equals(first.started().get("orphaned-owner"), orphaned)
+        boolean once = Objects.equals(first.started().get("dormancy"), dormant)
+                && Objects.equals(first.started().get("orphaned-owner"), orphaned)
                 && second.started().values().stream().allMatch(n -> n == 0);
         results.put("processes_started_exactly_once", once);
-        System.err.printf("sweep of %d agents: %s in %.2f s; again: %s in %.2f s%n", agents, first.started(), first.millis() / 1e3,
-                second.started(), second.millis() / 1e3);
+        System.err.printf(
+                "sweep of %d agents: %s in %.2f s; again: %s in %.2f s%n",
+                agents, first.started(), first.millis() / 1e3, second.started(), second.millis() / 1e3);
         if (!once) {
-            throw new IllegalStateException("expected " + dormant + " retirements and " + orphaned + " orphan processes once, got "
-                    + first.started() + " then " + second.started() + " (" + BpmnProcesses.RETIREMENT + ")");
+            throw new IllegalStateException(
+                    "expected " + dormant + " retirements and " + orphaned + " orphan processes once, got "
+                            + first.started() + " then " + second.started() + " (" + BpmnProcesses.RETIREMENT + ")");
         }
     }
 
-    private WorkflowBench() {
-    }
-
+    private WorkflowBench() {}
 }

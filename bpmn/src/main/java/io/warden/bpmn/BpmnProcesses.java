@@ -22,7 +22,8 @@ public final class BpmnProcesses {
     public static final String COHORT_INDEX_BUILD = "cohort-index-build";
 
     /** Every process id, in the order above. */
-    public static final List<String> ALL = List.of(ONBOARDING, RECERTIFICATION, ORPHANED, RETIREMENT, INCIDENT, COHORT_INDEX_BUILD);
+    public static final List<String> ALL =
+            List.of(ONBOARDING, RECERTIFICATION, ORPHANED, RETIREMENT, INCIDENT, COHORT_INDEX_BUILD);
 
     /** The agents' lifecycle processes: every process but the cohort build, which is work an agent does. */
     public static final List<String> LIFECYCLE = List.of(ONBOARDING, RECERTIFICATION, ORPHANED, RETIREMENT, INCIDENT);
@@ -30,8 +31,7 @@ public final class BpmnProcesses {
     /** The variable every process instance carries and every message is correlated by. */
     public static final String CORRELATION_VARIABLE = "agentId";
 
-    private BpmnProcesses() {
-    }
+    private BpmnProcesses() {}
 
     /** The classpath resource of a process, e.g. {@code io/warden/bpmn/agent-onboarding.bpmn}. */
     public static String resource(String processId) {
@@ -50,11 +50,16 @@ public final class BpmnProcesses {
         public static final String AGENT_KEPT = "agent-kept";
         public static final String INCIDENT_REINSTATE = "incident-reinstate";
         public static final String INCIDENT_RETIRE = "incident-retire";
-        public static final List<String> ALL = List.of(AGENT_APPROVED, AGENT_REJECTED, AGENT_ATTESTED, OWNER_REASSIGNED,
-                AGENT_KEPT, INCIDENT_REINSTATE, INCIDENT_RETIRE);
+        public static final List<String> ALL = List.of(
+                AGENT_APPROVED,
+                AGENT_REJECTED,
+                AGENT_ATTESTED,
+                OWNER_REASSIGNED,
+                AGENT_KEPT,
+                INCIDENT_REINSTATE,
+                INCIDENT_RETIRE);
 
-        private Messages() {
-        }
+        private Messages() {}
     }
 
     /** The service tasks' job types (Camunda 8) and external-task topics (embedded engine). */
@@ -84,15 +89,38 @@ public final class BpmnProcesses {
         public static final String COHORT_PUBLISH = "cohort-publish";
         public static final String COHORT_FAIL = "cohort-fail";
         /** The cohort build's steps, in the order they first run. */
-        public static final List<String> COHORT = List.of(COHORT_EXTRACT, COHORT_CLASSIFY, COHORT_DESCRIBE, COHORT_EMBED,
-                COHORT_INDEX, COHORT_PROJECT, COHORT_PUBLISH, COHORT_FAIL);
-        public static final List<String> ALL = java.util.stream.Stream.concat(java.util.stream.Stream.of(VERIFY_OWNER,
-                CLASSIFY_RISK, NOTIFY_ADMINS, REJECT_REGISTRATION, PROVISION_IDENTITY, ACTIVATE_AGENT, REQUEST_ATTESTATION,
-                RECERTIFY_AGENT, SUSPEND_AGENT, REINSTATE_AGENT, RETIRE_AGENT, NOTIFY_MANAGER, NOTIFY_OWNER, KEEP_AGENT,
-                DISABLE_IDENTITY, ENABLE_IDENTITY), COHORT.stream()).toList();
+        public static final List<String> COHORT = List.of(
+                COHORT_EXTRACT,
+                COHORT_CLASSIFY,
+                COHORT_DESCRIBE,
+                COHORT_EMBED,
+                COHORT_INDEX,
+                COHORT_PROJECT,
+                COHORT_PUBLISH,
+                COHORT_FAIL);
 
-        private TaskTypes() {
-        }
+        public static final List<String> ALL = java.util.stream.Stream.concat(
+                        java.util.stream.Stream.of(
+                                VERIFY_OWNER,
+                                CLASSIFY_RISK,
+                                NOTIFY_ADMINS,
+                                REJECT_REGISTRATION,
+                                PROVISION_IDENTITY,
+                                ACTIVATE_AGENT,
+                                REQUEST_ATTESTATION,
+                                RECERTIFY_AGENT,
+                                SUSPEND_AGENT,
+                                REINSTATE_AGENT,
+                                RETIRE_AGENT,
+                                NOTIFY_MANAGER,
+                                NOTIFY_OWNER,
+                                KEEP_AGENT,
+                                DISABLE_IDENTITY,
+                                ENABLE_IDENTITY),
+                        COHORT.stream())
+                .toList();
+
+        private TaskTypes() {}
     }
 
     /** BPMN error codes handlers may throw. */
@@ -101,7 +129,6 @@ public final class BpmnProcesses {
         /** The cohort builder was stopped (kill switch, or no longer ACTIVE): the run ends as failed. */
         public static final String COHORT_STOPPED = "COHORT_STOPPED";
 
-        private Errors() {
-        }
+        private Errors() {}
     }
 }

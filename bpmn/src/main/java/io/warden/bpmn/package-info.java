@@ -6,7 +6,9 @@
  * messages and their task types; the files open in Camunda Modeler.
  */
 @NullMarked
-@ApplicationModule(displayName = "bpmn", allowedDependencies = {})
+@ApplicationModule(
+        displayName = "bpmn",
+        allowedDependencies = {})
 package io.warden.bpmn;
 
 import org.jspecify.annotations.NullMarked;

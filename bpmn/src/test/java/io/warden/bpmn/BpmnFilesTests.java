@@ -26,9 +26,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.camunda.bpm.model.xml.validation.ValidationResults;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Every process file is valid for Camunda 8 (Zeebe's design-time validators) and carries what the
@@ -54,9 +54,13 @@ class BpmnFilesTests {
         new ModelWalker(model).walk(visitor);
         ValidationResults results = visitor.getValidationResult();
         StringBuilder problems = new StringBuilder();
-        results.getResults().forEach((element, list) -> list.forEach(result -> problems.append(result.getType()).append(' ')
-                .append(element instanceof BaseElement base ? base.getId() : element).append(": ").append(result.getMessage())
-                .append('\n')));
+        results.getResults()
+                .forEach((element, list) -> list.forEach(result -> problems.append(result.getType())
+                        .append(' ')
+                        .append(element instanceof BaseElement base ? base.getId() : element)
+                        .append(": ")
+                        .append(result.getMessage())
+                        .append('\n')));
         assertThat(results.hasErrors()).as(problems.toString()).isFalse();
     }
 
@@ -67,15 +71,23 @@ class BpmnFilesTests {
         Process process = model.getModelElementsByType(Process.class).iterator().next();
         assertThat(process.getId()).isEqualTo(processId);
         assertThat(process.isExecutable()).isTrue();
-        assertThat(process.getAttributeValueNs(CAMUNDA, "historyTimeToLive")).as("the embedded engine refuses processes without one")
+        assertThat(process.getAttributeValueNs(CAMUNDA, "historyTimeToLive"))
+                .as("the embedded engine refuses processes without one")
                 .isNotBlank();
         for (ServiceTask task : model.getModelElementsByType(ServiceTask.class)) {
             ZeebeTaskDefinition definition = task.getSingleExtensionElement(ZeebeTaskDefinition.class);
-            assertThat(definition).as("%s has a Camunda 8 task definition", task.getId()).isNotNull();
-            assertThat(task.getAttributeValueNs(CAMUNDA, "type")).as("%s is an external task", task.getId()).isEqualTo("external");
-            assertThat(task.getAttributeValueNs(CAMUNDA, "topic")).as("%s: topic = job type", task.getId())
+            assertThat(definition)
+                    .as("%s has a Camunda 8 task definition", task.getId())
+                    .isNotNull();
+            assertThat(task.getAttributeValueNs(CAMUNDA, "type"))
+                    .as("%s is an external task", task.getId())
+                    .isEqualTo("external");
+            assertThat(task.getAttributeValueNs(CAMUNDA, "topic"))
+                    .as("%s: topic = job type", task.getId())
                     .isEqualTo(definition.getType());
-            assertThat(BpmnProcesses.TaskTypes.ALL).as("%s's type is a known task type", task.getId()).contains(definition.getType());
+            assertThat(BpmnProcesses.TaskTypes.ALL)
+                    .as("%s's type is a known task type", task.getId())
+                    .contains(definition.getType());
         }
     }
 
@@ -85,7 +97,9 @@ class BpmnFilesTests {
         for (Message message : read(processId).getModelElementsByType(Message.class)) {
             assertThat(BpmnProcesses.Messages.ALL).contains(message.getName());
             ZeebeSubscription subscription = message.getSingleExtensionElement(ZeebeSubscription.class);
-            assertThat(subscription).as("%s has a subscription", message.getName()).isNotNull();
+            assertThat(subscription)
+                    .as("%s has a subscription", message.getName())
+                    .isNotNull();
             assertThat(subscription.getCorrelationKey()).isEqualTo("=" + BpmnProcesses.CORRELATION_VARIABLE);
         }
     }
@@ -95,11 +109,15 @@ class BpmnFilesTests {
     void timersAreIsoDurationsBothEnginesRead(String processId) {
         for (TimeDuration duration : read(processId).getModelElementsByType(TimeDuration.class)) {
             String text = duration.getTextContent().trim();
-            assertThat(text).as("a literal, not an expression of one engine's language").doesNotStartWith("=").doesNotContain("${");
+            assertThat(text)
+                    .as("a literal, not an expression of one engine's language")
+                    .doesNotStartWith("=")
+                    .doesNotContain("${");
             if (text.startsWith("PT")) {
                 assertThat(Duration.parse(text)).isPositive();
             } else {
-                assertThat(Period.parse(text).isNegative() || Period.parse(text).isZero()).isFalse();
+                assertThat(Period.parse(text).isNegative() || Period.parse(text).isZero())
+                        .isFalse();
             }
         }
     }
@@ -110,19 +128,30 @@ class BpmnFilesTests {
         BpmnModelInstance model = read(processId);
         for (FlowNode node : model.getModelElementsByType(FlowNode.class)) {
             Set<String> into = model.getModelElementsByType(SequenceFlow.class).stream()
-                    .filter(flow -> flow.getTarget() == node).map(SequenceFlow::getId).collect(Collectors.toSet());
+                    .filter(flow -> flow.getTarget() == node)
+                    .map(SequenceFlow::getId)
+                    .collect(Collectors.toSet());
             Set<String> outOf = model.getModelElementsByType(SequenceFlow.class).stream()
-                    .filter(flow -> flow.getSource() == node).map(SequenceFlow::getId).collect(Collectors.toSet());
+                    .filter(flow -> flow.getSource() == node)
+                    .map(SequenceFlow::getId)
+                    .collect(Collectors.toSet());
             assertThat(node.getIncoming().stream().map(SequenceFlow::getId).collect(Collectors.toSet()))
-                    .as("%s's <incoming>", node.getId()).isEqualTo(into);
+                    .as("%s's <incoming>", node.getId())
+                    .isEqualTo(into);
             assertThat(node.getOutgoing().stream().map(SequenceFlow::getId).collect(Collectors.toSet()))
-                    .as("%s's <outgoing>", node.getId()).isEqualTo(outOf);
+                    .as("%s's <outgoing>", node.getId())
+                    .isEqualTo(outOf);
         }
         Set<String> drawn = new HashSet<>();
-        model.getModelElementsByType(BpmnShape.class).forEach(shape -> drawn.add(shape.getBpmnElement().getId()));
-        model.getModelElementsByType(BpmnEdge.class).forEach(edge -> drawn.add(edge.getBpmnElement().getId()));
-        model.getModelElementsByType(FlowNode.class).forEach(node -> assertThat(drawn).as("%s is drawn", node.getId()).contains(node.getId()));
-        model.getModelElementsByType(SequenceFlow.class).forEach(flow -> assertThat(drawn).contains(flow.getId()));
+        model.getModelElementsByType(BpmnShape.class)
+                .forEach(shape -> drawn.add(shape.getBpmnElement().getId()));
+        model.getModelElementsByType(BpmnEdge.class)
+                .forEach(edge -> drawn.add(edge.getBpmnElement().getId()));
+        model.getModelElementsByType(FlowNode.class)
+                .forEach(node ->
+                        assertThat(drawn).as("%s is drawn", node.getId()).contains(node.getId()));
+        model.getModelElementsByType(SequenceFlow.class)
+                .forEach(flow -> assertThat(drawn).contains(flow.getId()));
     }
 
     @Test
@@ -132,7 +161,8 @@ class BpmnFilesTests {
         for (String processId : PROCESSES) {
             BpmnModelInstance model = read(processId);
             model.getModelElementsByType(ServiceTask.class)
-                    .forEach(task -> types.add(task.getSingleExtensionElement(ZeebeTaskDefinition.class).getType()));
+                    .forEach(task -> types.add(task.getSingleExtensionElement(ZeebeTaskDefinition.class)
+                            .getType()));
             model.getModelElementsByType(Message.class).forEach(message -> messages.add(message.getName()));
         }
         assertThat(types).containsExactlyInAnyOrderElementsOf(BpmnProcesses.TaskTypes.ALL);

@@ -14,8 +14,7 @@ import java.util.Set;
  */
 public final class Evaluation {
 
-    private Evaluation() {
-    }
+    private Evaluation() {}
 
     /**
      * {@code java -jar warden.jar evaluate --base B.npy --base-labels B.json --queries Q.npy --query-labels Q.json
@@ -32,8 +31,10 @@ public final class Evaluation {
         requireSameSize(approximate, exact);
         double total = 0;
         for (int q = 0; q < exact.size(); q++) {
-            Set<String> truth = new HashSet<>(exact.get(q).subList(0, Math.min(k, exact.get(q).size())));
-            long found = approximate.get(q).stream().limit(k).filter(truth::contains).count();
+            Set<String> truth = new HashSet<>(
+                    exact.get(q).subList(0, Math.min(k, exact.get(q).size())));
+            long found =
+                    approximate.get(q).stream().limit(k).filter(truth::contains).count();
             total += (double) found / k;
         }
         return exact.isEmpty() ? 0 : total / exact.size();
@@ -45,19 +46,25 @@ public final class Evaluation {
         double total = 0;
         for (int q = 0; q < queryLabels.size(); q++) {
             String label = queryLabels.get(q);
-            long relevant = resultLabels.get(q).stream().limit(k).filter(label::equals).count();
+            long relevant =
+                    resultLabels.get(q).stream().limit(k).filter(label::equals).count();
             total += (double) relevant / k;
         }
         return queryLabels.isEmpty() ? 0 : total / queryLabels.size();
     }
 
     /** Share of queries whose majority vote over their first k results' labels is the query's label. */
-    public static double majorityVoteAccuracy(List<String> queryLabels, List<List<SearchHit>> results, String labelKey, int k) {
+    public static double majorityVoteAccuracy(
+            List<String> queryLabels, List<List<SearchHit>> results, String labelKey, int k) {
         requireSameSize(queryLabels, results);
         int correct = 0;
         for (int q = 0; q < queryLabels.size(); q++) {
-            List<SearchHit> neighbours = results.get(q).subList(0, Math.min(k, results.get(q).size()));
-            if (!neighbours.isEmpty() && KnnClassifier.classify(neighbours, labelKey, false).label().equals(queryLabels.get(q))) {
+            List<SearchHit> neighbours =
+                    results.get(q).subList(0, Math.min(k, results.get(q).size()));
+            if (!neighbours.isEmpty()
+                    && KnnClassifier.classify(neighbours, labelKey, false)
+                            .label()
+                            .equals(queryLabels.get(q))) {
                 correct++;
             }
         }
@@ -66,7 +73,8 @@ public final class Evaluation {
 
     private static void requireSameSize(List<?> a, List<?> b) {
         if (a.size() != b.size()) {
-            throw new IllegalArgumentException("one result list per query: " + a.size() + " queries, " + b.size() + " result lists");
+            throw new IllegalArgumentException(
+                    "one result list per query: " + a.size() + " queries, " + b.size() + " result lists");
         }
     }
 }

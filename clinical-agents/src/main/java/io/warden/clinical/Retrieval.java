@@ -25,8 +25,8 @@ public interface Retrieval {
     List<SearchHit> searchByImage(String collection, byte[] image, int k, Map<String, String> filter);
 
     /** A k-NN vote over the labels ({@code labelKey}) of the nearest records to the text. */
-    Classification classifyText(String collection, String text, int k, String labelKey, boolean weighted,
-            Map<String, String> filter);
+    Classification classifyText(
+            String collection, String text, int k, String labelKey, boolean weighted, Map<String, String> filter);
 
     /**
      * The image model this service runs in this JVM, for in-process users such as the cohort builder's image
@@ -40,11 +40,13 @@ public interface Retrieval {
     Status status();
 
     /** The service's state, for health checks and the gateway. */
-    record Status(String textModel, int dimension, String executionProvider, @Nullable String imageModel,
-            List<CollectionStatus> collections) {
-    }
+    record Status(
+            String textModel,
+            int dimension,
+            String executionProvider,
+            @Nullable String imageModel,
+            List<CollectionStatus> collections) {}
 
     /** One collection's current version. */
-    record CollectionStatus(String name, long version, IndexKind kind, int dimension, int size) {
-    }
+    record CollectionStatus(String name, long version, IndexKind kind, int dimension, int size) {}
 }

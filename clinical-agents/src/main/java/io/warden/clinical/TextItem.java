@@ -19,10 +19,12 @@ public record TextItem(String id, String text, Map<String, String> metadata) {
 
     /** Embeds the items' texts (the embedder batches) and pairs each vector with its item's id and metadata. */
     public static List<VectorRecord> records(Embedder embedder, List<TextItem> items) {
-        List<float[]> vectors = embedder.embed(items.stream().map(TextItem::text).toList());
+        List<float[]> vectors =
+                embedder.embed(items.stream().map(TextItem::text).toList());
         List<VectorRecord> records = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
-            records.add(new VectorRecord(items.get(i).id(), vectors.get(i), items.get(i).metadata()));
+            records.add(new VectorRecord(
+                    items.get(i).id(), vectors.get(i), items.get(i).metadata()));
         }
         return records;
     }

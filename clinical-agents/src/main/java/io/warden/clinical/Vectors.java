@@ -3,8 +3,7 @@ package io.warden.clinical;
 /** Checks and arithmetic on embedding vectors. */
 public final class Vectors {
 
-    private Vectors() {
-    }
+    private Vectors() {}
 
     /** @throws RetrievalRejected ({@code non-finite}) naming the first NaN or infinite component */
     public static void requireFinite(float[] vector, String what) {

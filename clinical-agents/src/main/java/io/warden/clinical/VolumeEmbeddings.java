@@ -10,10 +10,14 @@ import java.util.List;
 public final class VolumeEmbeddings {
 
     /** How slices are combined, dimension by dimension. */
-    public enum Aggregation { MEDIAN, MEAN, MAX, STD }
-
-    private VolumeEmbeddings() {
+    public enum Aggregation {
+        MEDIAN,
+        MEAN,
+        MAX,
+        STD
     }
+
+    private VolumeEmbeddings() {}
 
     public static float[] aggregate(List<float[]> slices, Aggregation aggregation) {
         if (slices.isEmpty()) {
@@ -22,8 +26,9 @@ public final class VolumeEmbeddings {
         int dimension = slices.getFirst().length;
         for (int s = 0; s < slices.size(); s++) {
             if (slices.get(s).length != dimension) {
-                throw new RetrievalRejected("wrong-dimension", "Slice " + s + " has " + slices.get(s).length
-                        + " dimensions; slice 0 has " + dimension);
+                throw new RetrievalRejected(
+                        "wrong-dimension",
+                        "Slice " + s + " has " + slices.get(s).length + " dimensions; slice 0 has " + dimension);
             }
             Vectors.requireFinite(slices.get(s), "slice " + s);
         }

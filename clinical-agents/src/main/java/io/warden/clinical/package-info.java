@@ -15,7 +15,9 @@
  * <p>May depend on {@code audit} only. Agents never call it directly; the policy gateway does.
  */
 @NullMarked
-@ApplicationModule(displayName = "clinical-agents", allowedDependencies = {"audit", "audit :: problem"})
+@ApplicationModule(
+        displayName = "clinical-agents",
+        allowedDependencies = {"audit", "audit :: problem"})
 package io.warden.clinical;
 
 import org.jspecify.annotations.NullMarked;

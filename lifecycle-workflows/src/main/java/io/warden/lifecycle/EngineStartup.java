@@ -17,7 +17,8 @@ public final class EngineStartup implements SmartLifecycle {
     /** @param phase after the engine's 0: 1 for the lifecycle processes, 2 for work that needs them deployed */
     public EngineStartup(int phase, Runnable everyStart, Runnable once) {
         if (phase <= 0) {
-            throw new IllegalArgumentException("the engine starts in phase 0; startup work runs after it, got " + phase);
+            throw new IllegalArgumentException(
+                    "the engine starts in phase 0; startup work runs after it, got " + phase);
         }
         this.phase = phase;
         this.everyStart = everyStart;

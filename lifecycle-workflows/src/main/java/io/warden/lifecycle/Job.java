@@ -12,7 +12,8 @@ import java.util.Map;
  * @param variables the instance's variables
  * @param retries   retries left before this attempt (the first attempt sees the configured number)
  */
-public record Job(String key, String processId, String taskType, String agentId, Map<String, Object> variables, int retries) {
+public record Job(
+        String key, String processId, String taskType, String agentId, Map<String, Object> variables, int retries) {
 
     public Job {
         variables = Map.copyOf(variables);

@@ -15,12 +15,10 @@ public sealed interface JobResult {
     }
 
     /** A business outcome the process models: thrown as a BPMN error with this code, caught by a boundary event. */
-    record BpmnError(String code, String message) implements JobResult {
-    }
+    record BpmnError(String code, String message) implements JobResult {}
 
     /** A technical failure: retried after {@code backoff} while retries are left, then an incident. */
-    record Failure(String message, Duration backoff) implements JobResult {
-    }
+    record Failure(String message, Duration backoff) implements JobResult {}
 
     static JobResult complete() {
         return new Complete(Map.of());

@@ -14,11 +14,16 @@ import java.util.Map;
  *       the agent's kill switch, which opens {@code agent-incident}.</li>
  * </ul>
  */
-public record LifecycleRule(String key, Kind kind, boolean enabled, Map<String, Object> parameters, long version,
-        String updatedBy, Instant updatedAt) {
+public record LifecycleRule(
+        String key,
+        Kind kind,
+        boolean enabled,
+        Map<String, Object> parameters,
+        long version,
+        String updatedBy,
+        Instant updatedAt) {
 
     @Schema(name = "LifecycleRuleKind")
-
     public enum Kind {
         DORMANT,
         OWNER_INACTIVE,

@@ -7,7 +7,9 @@
  * <p>May depend on {@code registry}, {@code audit} and {@code bpmn}.
  */
 @NullMarked
-@ApplicationModule(displayName = "lifecycle-workflows", allowedDependencies = {"registry", "registry :: events", "audit", "audit :: problem", "bpmn"})
+@ApplicationModule(
+        displayName = "lifecycle-workflows",
+        allowedDependencies = {"registry", "registry :: events", "audit", "audit :: problem", "bpmn"})
 package io.warden.lifecycle;
 
 import org.jspecify.annotations.NullMarked;

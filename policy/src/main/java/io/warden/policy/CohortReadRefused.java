@@ -18,7 +18,12 @@ public final class CohortReadRefused extends ProblemException {
 
     private final List<String> reasons;
 
-    public CohortReadRefused(ProblemKind kind, String code, String reason, @Nullable String field, String message,
+    public CohortReadRefused(
+            ProblemKind kind,
+            String code,
+            String reason,
+            @Nullable String field,
+            String message,
             Map<String, Object> properties) {
         super(code, kind, message, field, withReasons(properties, List.of(reason)));
         this.reasons = List.of(reason);

@@ -10,7 +10,11 @@ import org.jspecify.annotations.Nullable;
  *
  * @param decisionId the decision point's own id for it (OPA's {@code decision_id}), kept in the audit record
  */
-public record Decision(boolean allow, List<String> reasons, Obligations obligations, @Nullable String decisionId) {
+public record Decision(
+        boolean allow,
+        List<String> reasons,
+        Obligations obligations,
+        @Nullable String decisionId) {
 
     public Decision {
         reasons = List.copyOf(reasons);
@@ -25,7 +29,8 @@ public record Decision(boolean allow, List<String> reasons, Obligations obligati
      * @param redactFields             remove these fields from results
      * @param deidentificationRequired return de-identified results only
      */
-    public record Obligations(int maxK, List<String> datasets, List<String> redactFields, boolean deidentificationRequired) {
+    public record Obligations(
+            int maxK, List<String> datasets, List<String> redactFields, boolean deidentificationRequired) {
 
         public Obligations {
             datasets = List.copyOf(datasets);

@@ -12,8 +12,14 @@ import org.jspecify.annotations.Nullable;
  * Everything a decision looks at (BRIEF.md §6), gathered by the gateway before it asks; the decision point
  * itself does no I/O. The same structure, as JSON, is OPA's {@code input}.
  */
-public record DecisionInput(Agent agent, Tool tool, Dataset dataset, @Nullable PurposeOfUse purposeOfUse,
-        Request request, KillSwitches killSwitches, Instant time) {
+public record DecisionInput(
+        Agent agent,
+        Tool tool,
+        Dataset dataset,
+        @Nullable PurposeOfUse purposeOfUse,
+        Request request,
+        KillSwitches killSwitches,
+        Instant time) {
 
     public DecisionInput {
         Objects.requireNonNull(agent, "agent");
@@ -31,8 +37,15 @@ public record DecisionInput(Agent agent, Tool tool, Dataset dataset, @Nullable P
      * @param clearance   the highest sensitivity it may read (the highest label among its granted scopes)
      * @param phiApproved whether a compliance officer approved its access to PHI on the dataset of this call
      */
-    public record Agent(String id, AgentStatus status, boolean ownerActive, Set<String> scopes, Set<String> tools,
-            Set<PurposeOfUse> purposes, SensitivityLabel clearance, boolean phiApproved) {
+    public record Agent(
+            String id,
+            AgentStatus status,
+            boolean ownerActive,
+            Set<String> scopes,
+            Set<String> tools,
+            Set<PurposeOfUse> purposes,
+            SensitivityLabel clearance,
+            boolean phiApproved) {
 
         public Agent {
             scopes = Set.copyOf(scopes);
@@ -60,8 +73,13 @@ public record DecisionInput(Agent agent, Tool tool, Dataset dataset, @Nullable P
      *
      * @param deidentifyFor the purposes for which the scope serves de-identified records only
      */
-    public record Dataset(String key, SensitivityLabel sensitivity, boolean phi, boolean deidentified,
-            Set<PurposeOfUse> allowedPurposes, Set<PurposeOfUse> deidentifyFor) {
+    public record Dataset(
+            String key,
+            SensitivityLabel sensitivity,
+            boolean phi,
+            boolean deidentified,
+            Set<PurposeOfUse> allowedPurposes,
+            Set<PurposeOfUse> deidentifyFor) {
 
         public Dataset {
             allowedPurposes = Set.copyOf(allowedPurposes);
@@ -70,8 +88,7 @@ public record DecisionInput(Agent agent, Tool tool, Dataset dataset, @Nullable P
     }
 
     /** What the call asks for. */
-    public record Request(int k) {
-    }
+    public record Request(int k) {}
 
     /** Which kill switches cover this call. */
     public record KillSwitches(boolean global, boolean agent, boolean tool, boolean dataset) {

@@ -26,7 +26,9 @@ public final class GatewayDenied extends ProblemException {
     }
 
     private static String code(List<String> reasons) {
-        return reasons.isEmpty() ? "denied" : reasons.getFirst().toLowerCase(Locale.ROOT).replace('_', '-');
+        return reasons.isEmpty()
+                ? "denied"
+                : reasons.getFirst().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     public List<String> reasons() {

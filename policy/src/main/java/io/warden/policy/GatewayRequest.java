@@ -15,6 +15,12 @@ import org.jspecify.annotations.Nullable;
  * @param filter       exact-match metadata filters
  * @param labelKey     for classify: the metadata key holding labels
  */
-public record GatewayRequest(String collection, String dataset, @Nullable String purposeOfUse, @Nullable String text,
-        float @Nullable [] vector, int k, @Nullable Map<String, String> filter, @Nullable String labelKey) {
-}
+public record GatewayRequest(
+        String collection,
+        String dataset,
+        @Nullable String purposeOfUse,
+        @Nullable String text,
+        float @Nullable [] vector,
+        int k,
+        @Nullable Map<String, String> filter,
+        @Nullable String labelKey) {}

@@ -16,9 +16,20 @@ import org.jspecify.annotations.Nullable;
  *                           an unresolved switch is still enforced on the string it names, and is reported
  * @param releaseRequestedBy for a GLOBAL switch, who asked for the release that a second person must confirm
  */
-public record KillSwitch(UUID id, KillSwitchScope scope, String target, @Nullable String targetName,
-        @Nullable String targetClientId, boolean resolved, boolean active, String engagedBy, Instant engagedAt,
-        String reason, @Nullable String releaseRequestedBy, @Nullable String releasedBy, @Nullable Instant releasedAt,
+public record KillSwitch(
+        UUID id,
+        KillSwitchScope scope,
+        String target,
+        @Nullable String targetName,
+        @Nullable String targetClientId,
+        boolean resolved,
+        boolean active,
+        String engagedBy,
+        Instant engagedAt,
+        String reason,
+        @Nullable String releaseRequestedBy,
+        @Nullable String releasedBy,
+        @Nullable Instant releasedAt,
         @Nullable String releaseReason) {
 
     /** How people see the target: the name, with the client id for an agent; the raw target when there is no name. */

@@ -52,12 +52,10 @@ public interface RateLimits {
     sealed interface Admission permits Admission.Admitted, Admission.Refused {
 
         /** The call may go on. */
-        record Admitted() implements Admission {
-        }
+        record Admitted() implements Admission {}
 
         /** The call is refused; the caller may retry after {@code retryAfterSeconds} (0: unknown). */
-        record Refused(String reason, long retryAfterSeconds) implements Admission {
-        }
+        record Refused(String reason, long retryAfterSeconds) implements Admission {}
     }
 
     /**
@@ -69,39 +67,49 @@ public interface RateLimits {
      * @param monthlyQuota  calls per UTC calendar month; null for no quota
      */
     @Schema(name = "RateLimit")
-    record Limit(double ratePerSecond, int burst, @Nullable Long dailyQuota, @Nullable Long monthlyQuota) {
+    record Limit(
+            double ratePerSecond,
+            int burst,
+            @Nullable Long dailyQuota,
+            @Nullable Long monthlyQuota) {
 
         public Limit {
-            if (!(ratePerSecond > 0) || Double.isInfinite(ratePerSecond) || burst < 1
-                    || (dailyQuota != null && dailyQuota < 0) || (monthlyQuota != null && monthlyQuota < 0)) {
-                throw new IllegalArgumentException("a limit needs a positive finite rate, a burst of at least 1 and quotas of "
-                        + "at least 0; got " + ratePerSecond + ", " + burst + ", " + dailyQuota + ", " + monthlyQuota);
+            if (!(ratePerSecond > 0)
+                    || Double.isInfinite(ratePerSecond)
+                    || burst < 1
+                    || (dailyQuota != null && dailyQuota < 0)
+                    || (monthlyQuota != null && monthlyQuota < 0)) {
+                throw new IllegalArgumentException(
+                        "a limit needs a positive finite rate, a burst of at least 1 and quotas of "
+                                + "at least 0; got " + ratePerSecond + ", " + burst + ", " + dailyQuota + ", "
+                                + monthlyQuota);
             }
         }
     }
 
     /** Where an effective limit comes from. */
     @Schema(name = "RateLimitSource")
-    enum Source { BUILT_IN, TOOL, AGENT }
+    enum Source {
+        BUILT_IN,
+        TOOL,
+        AGENT
+    }
 
     /** A stored setting and its version (for optimistic updates). */
     @Schema(name = "RateLimitSetting")
-    record Setting(String tool, @Nullable AgentId agent, Limit limit, long version, String updatedBy, Instant updatedAt) {
-    }
+    record Setting(
+            String tool, @Nullable AgentId agent, Limit limit, long version, String updatedBy, Instant updatedAt) {}
 
     /** A tool's effective default and its overrides. */
-    record ToolLimits(String tool, Limit limit, Source source, long version, List<Setting> overrides) {
-    }
+    record ToolLimits(String tool, Limit limit, Source source, long version, List<Setting> overrides) {}
 
     /** One quota period: the quota (null: none), calls counted so far, what remains (null: unlimited), when it resets. */
     @Schema(name = "QuotaUse")
-    record Quota(@Nullable Long quota, long used, @Nullable Long remaining, Instant resetsAt) {
-    }
+    record Quota(@Nullable Long quota, long used, @Nullable Long remaining, Instant resetsAt) {}
 
     /**
      * An agent's effective limit for one tool and its use. {@code used} counts calls admitted and allowance
      * leased to instances but not spent yet (at most one lease per instance, returned when it expires).
      */
-    record Usage(String tool, Limit limit, Source source, Quota daily, Quota monthly) {
-    }
+    record Usage(String tool, Limit limit, Source source, Quota daily, Quota monthly) {}
 }

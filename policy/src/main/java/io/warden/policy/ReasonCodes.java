@@ -26,6 +26,7 @@ public final class ReasonCodes {
     public static final String QUOTA_EXHAUSTED = "QUOTA_EXHAUSTED";
     /** The shared rate-limit store could not be reached, so the call is refused (fail closed). */
     public static final String RATE_LIMIT_UNAVAILABLE = "RATE_LIMIT_UNAVAILABLE";
+
     public static final String AUDIT_UNAVAILABLE = "AUDIT_UNAVAILABLE";
     public static final String RETRIEVAL_UNAVAILABLE = "RETRIEVAL_UNAVAILABLE";
     public static final String INVALID_REQUEST = "INVALID_REQUEST";
@@ -35,6 +36,5 @@ public final class ReasonCodes {
     /** The cohort's builder agent is not ACTIVE (suspended, retired, ...), so its cohort is not served. */
     public static final String COHORT_NOT_SERVED = "COHORT_NOT_SERVED";
 
-    private ReasonCodes() {
-    }
+    private ReasonCodes() {}
 }

@@ -32,7 +32,13 @@ public interface SelfTest {
      * @param passed whether every live instance refused within the bound and served the canary again after the release
      */
     @Schema(name = "SelfTestResult")
-    record Result(UUID id, String startedBy, Instant startedAt, boolean passed, Duration took, Duration bound,
+    record Result(
+            UUID id,
+            String startedBy,
+            Instant startedAt,
+            boolean passed,
+            Duration took,
+            Duration bound,
             List<Instance> instances) {
 
         public Result {
@@ -48,7 +54,10 @@ public interface SelfTest {
      * @param problem   why it failed, in words; null when it passed
      */
     @Schema(name = "SelfTestInstance")
-    record Instance(String name, boolean passed, @Nullable Duration refused, @Nullable Duration recovered,
-            @Nullable String problem) {
-    }
+    record Instance(
+            String name,
+            boolean passed,
+            @Nullable Duration refused,
+            @Nullable Duration recovered,
+            @Nullable String problem) {}
 }

@@ -12,7 +12,16 @@
  * every instance through PostgreSQL leases.
  */
 @NullMarked
-@ApplicationModule(displayName = "policy", allowedDependencies = {"registry", "registry :: events", "audit", "audit :: problem", "clinical", "clinical :: cohort"})
+@ApplicationModule(
+        displayName = "policy",
+        allowedDependencies = {
+            "registry",
+            "registry :: events",
+            "audit",
+            "audit :: problem",
+            "clinical",
+            "clinical :: cohort"
+        })
 package io.warden.policy;
 
 import org.jspecify.annotations.NullMarked;

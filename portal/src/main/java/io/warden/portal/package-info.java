@@ -5,7 +5,17 @@
  * the API. Pages are server-rendered (Thymeleaf) under {@code /portal}; people sign in through OpenID Connect.
  */
 @NullMarked
-@ApplicationModule(displayName = "portal", allowedDependencies = {"registry", "policy", "audit", "audit :: problem", "lifecycle", "clinical", "clinical :: cohort"})
+@ApplicationModule(
+        displayName = "portal",
+        allowedDependencies = {
+            "registry",
+            "policy",
+            "audit",
+            "audit :: problem",
+            "lifecycle",
+            "clinical",
+            "clinical :: cohort"
+        })
 package io.warden.portal;
 
 import org.jspecify.annotations.NullMarked;

@@ -32,7 +32,11 @@ public record AgentFilter(
         UPDATED
     }
 
-    public AgentFilter(@Nullable AgentStatus status, @Nullable AgentKind kind, @Nullable String ownerId, @Nullable String dataScope,
+    public AgentFilter(
+            @Nullable AgentStatus status,
+            @Nullable AgentKind kind,
+            @Nullable String ownerId,
+            @Nullable String dataScope,
             @Nullable String text) {
         this(status, kind, ownerId, dataScope, text, null);
     }

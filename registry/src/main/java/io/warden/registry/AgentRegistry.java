@@ -6,5 +6,4 @@ package io.warden.registry;
  * {@link Agents}, {@link Approvals} and {@link Catalog} to change things, {@link AgentQueries},
  * {@link ApprovalQueries} and {@link CatalogQueries} to read them.
  */
-public interface AgentRegistry extends Agents, AgentQueries, Approvals, ApprovalQueries, Catalog, CatalogQueries {
-}
+public interface AgentRegistry extends Agents, AgentQueries, Approvals, ApprovalQueries, Catalog, CatalogQueries {}

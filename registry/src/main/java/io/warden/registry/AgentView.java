@@ -38,5 +38,4 @@ public record AgentView(
         @Nullable Instant lastActiveAt,
         @Nullable Instant recertifyBy,
         boolean demo,
-        long version) {
-}
+        long version) {}

@@ -16,8 +16,7 @@ import org.jspecify.annotations.Nullable;
 public interface Agents {
 
     /** The result of a registration: the agent, and whether an earlier identical request created it. */
-    record Registration(AgentView agent, boolean replayed) {
-    }
+    record Registration(AgentView agent, boolean replayed) {}
 
     /**
      * Registers an agent in DRAFT (and, with {@code submit}, moves it on to PENDING_APPROVAL with a
@@ -28,8 +27,12 @@ public interface Agents {
     Registration register(Commands.RegisterAgent command, @Nullable String idempotencyKey, Actor actor);
 
     /** As {@link #register(Commands.RegisterAgent, String, Actor)}, for an agent whose identity already exists. */
-    Registration register(Commands.RegisterAgent command, @Nullable String idempotencyKey, Actor actor,
-            @Nullable String clientId, boolean demo);
+    Registration register(
+            Commands.RegisterAgent command,
+            @Nullable String idempotencyKey,
+            Actor actor,
+            @Nullable String clientId,
+            boolean demo);
 
     AgentView submit(AgentId id, Actor actor);
 

@@ -7,6 +7,6 @@ public interface ApprovalQueries {
 
     ApprovalView getApproval(ApprovalId id);
 
-    Page<ApprovalView> approvals(@Nullable ApprovalStatus status, @Nullable AgentId agentId, @Nullable Integer page,
-            @Nullable Integer size);
+    Page<ApprovalView> approvals(
+            @Nullable ApprovalStatus status, @Nullable AgentId agentId, @Nullable Integer page, @Nullable Integer size);
 }

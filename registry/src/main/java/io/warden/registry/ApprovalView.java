@@ -32,5 +32,4 @@ public record ApprovalView(
         @Nullable String decidedBy,
         @Nullable Instant decidedAt,
         @Nullable String decisionReason,
-        long version) {
-}
+        long version) {}

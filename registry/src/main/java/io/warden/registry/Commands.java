@@ -8,8 +8,7 @@ import org.jspecify.annotations.Nullable;
 /** The commands of the registry's use cases: self-validating records, built at the web edge. */
 public final class Commands {
 
-    private Commands() {
-    }
+    private Commands() {}
 
     /**
      * Register an agent; with {@code submit} it goes straight to PENDING_APPROVAL. The data scopes, tools and
@@ -37,8 +36,17 @@ public final class Commands {
 
         /** A stable rendering of the request, hashed to recognise a replay under the same idempotency key. */
         public String canonical() {
-            return String.join("\u001f", name, kind.name(), purpose, String.valueOf(ownerId), String.valueOf(model),
-                    String.join(",", dataScopes), String.join(",", tools), purposesOfUse.toString(), String.valueOf(submit));
+            return String.join(
+                    "\u001f",
+                    name,
+                    kind.name(),
+                    purpose,
+                    String.valueOf(ownerId),
+                    String.valueOf(model),
+                    String.join(",", dataScopes),
+                    String.join(",", tools),
+                    purposesOfUse.toString(),
+                    String.valueOf(submit));
         }
     }
 
@@ -86,8 +94,12 @@ public final class Commands {
         }
 
         public boolean isEmpty() {
-            return addScopes.isEmpty() && removeScopes.isEmpty() && addTools.isEmpty() && removeTools.isEmpty()
-                    && addPurposes.isEmpty() && removePurposes.isEmpty();
+            return addScopes.isEmpty()
+                    && removeScopes.isEmpty()
+                    && addTools.isEmpty()
+                    && removeTools.isEmpty()
+                    && addPurposes.isEmpty()
+                    && removePurposes.isEmpty();
         }
     }
 

@@ -26,21 +26,27 @@ public record CredentialPolicy(
 
     public CredentialPolicy {
         if (secretLifetime.compareTo(Duration.ofDays(1)) < 0 || secretLifetime.compareTo(Duration.ofDays(730)) > 0) {
-            throw new IllegalArgumentException("warden.credentials.secret-lifetime must be between P1D and P730D, got " + secretLifetime);
+            throw new IllegalArgumentException(
+                    "warden.credentials.secret-lifetime must be between P1D and P730D, got " + secretLifetime);
         }
         if (rotateBefore.compareTo(Duration.ofHours(1)) < 0 || rotateBefore.compareTo(secretLifetime) >= 0) {
-            throw new IllegalArgumentException("warden.credentials.rotate-before must be at least PT1H and shorter than the secret "
-                    + "lifetime (" + secretLifetime + "), got " + rotateBefore);
+            throw new IllegalArgumentException(
+                    "warden.credentials.rotate-before must be at least PT1H and shorter than the secret " + "lifetime ("
+                            + secretLifetime + "), got " + rotateBefore);
         }
         if (overlap.compareTo(Duration.ofMinutes(5)) < 0 || overlap.compareTo(rotateBefore) >= 0) {
-            throw new IllegalArgumentException("warden.credentials.overlap must be at least PT5M and shorter than rotate-before ("
-                    + rotateBefore + "), got " + overlap);
+            throw new IllegalArgumentException(
+                    "warden.credentials.overlap must be at least PT5M and shorter than rotate-before (" + rotateBefore
+                            + "), got " + overlap);
         }
         if (expiryNotice.isNegative() || expiryNotice.isZero() || expiryNotice.compareTo(Duration.ofDays(365)) > 0) {
-            throw new IllegalArgumentException("warden.credentials.expiry-notice must be between 1 second and P365D, got " + expiryNotice);
+            throw new IllegalArgumentException(
+                    "warden.credentials.expiry-notice must be between 1 second and P365D, got " + expiryNotice);
         }
-        if (rotationInterval.compareTo(Duration.ofMinutes(1)) < 0 || rotationInterval.compareTo(Duration.ofDays(1)) > 0) {
-            throw new IllegalArgumentException("warden.credentials.rotation-interval must be between PT1M and P1D, got " + rotationInterval);
+        if (rotationInterval.compareTo(Duration.ofMinutes(1)) < 0
+                || rotationInterval.compareTo(Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException(
+                    "warden.credentials.rotation-interval must be between PT1M and P1D, got " + rotationInterval);
         }
     }
 }

@@ -22,5 +22,4 @@ public record DataScopeView(
         SortedSet<PurposeOfUse> allowedPurposes,
         SortedSet<PurposeOfUse> deidentifyFor,
         boolean demo,
-        long version) {
-}
+        long version) {}

@@ -12,6 +12,12 @@ package io.warden.registry;
  * @param phi         the scope holds protected health information
  * @param version     optimistic-locking version, 1 when registered
  */
-public record DataSourceView(String key, String displayName, DataSourceKind kind, String location, String scopeKey,
-        SensitivityLabel sensitivity, boolean phi, long version) {
-}
+public record DataSourceView(
+        String key,
+        String displayName,
+        DataSourceKind kind,
+        String location,
+        String scopeKey,
+        SensitivityLabel sensitivity,
+        boolean phi,
+        long version) {}

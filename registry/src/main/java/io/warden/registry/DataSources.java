@@ -11,8 +11,7 @@ import java.util.Optional;
 public interface DataSources {
 
     /** What a source is registered with or changed to. */
-    record Save(String displayName, DataSourceKind kind, String location, String scopeKey) {
-    }
+    record Save(String displayName, DataSourceKind kind, String location, String scopeKey) {}
 
     /**
      * Decides where a source may point, for the deployment that reads it: a folder must lie under a configured

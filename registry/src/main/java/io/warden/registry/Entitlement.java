@@ -17,7 +17,8 @@ import java.util.TreeSet;
  * @param scopes   data scope key → the purposes of use the person holds on it (never empty sets)
  * @param groups   the person's groups the answer was computed from
  */
-public record Entitlement(String personId, SortedMap<String, SortedSet<PurposeOfUse>> scopes, List<DirectoryGroup> groups) {
+public record Entitlement(
+        String personId, SortedMap<String, SortedSet<PurposeOfUse>> scopes, List<DirectoryGroup> groups) {
 
     public Entitlement {
         SortedMap<String, SortedSet<PurposeOfUse>> copy = new TreeMap<>();

@@ -9,7 +9,9 @@ public final class EntitlementsUnavailable extends RuntimeException {
     public static final String CODE = "entitlements-unavailable";
 
     public EntitlementsUnavailable(String personId, Throwable cause) {
-        super("The entitlements of " + personId + " cannot be read now (" + cause.getClass().getSimpleName()
-                + "); the read is refused until the directory answers", cause);
+        super(
+                "The entitlements of " + personId + " cannot be read now ("
+                        + cause.getClass().getSimpleName() + "); the read is refused until the directory answers",
+                cause);
     }
 }

@@ -9,6 +9,13 @@ import org.jspecify.annotations.Nullable;
  *
  * @param ownerName the owner's display name, or their directory id when the directory no longer knows them
  */
-public record ExpiringCredential(UUID credentialId, AgentId agentId, String agentName, String ownerId, String ownerName,
-        CredentialKind kind, @Nullable String fingerprint, Instant expiresAt, @Nullable Instant ownerNotifiedAt) {
-}
+public record ExpiringCredential(
+        UUID credentialId,
+        AgentId agentId,
+        String agentName,
+        String ownerId,
+        String ownerName,
+        CredentialKind kind,
+        @Nullable String fingerprint,
+        Instant expiresAt,
+        @Nullable Instant ownerNotifiedAt) {}

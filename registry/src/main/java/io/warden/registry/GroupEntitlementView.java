@@ -10,6 +10,13 @@ import java.util.UUID;
  * @param groupName the group's display name when it was last saved (the directory stays the source of truth)
  * @param scopeName the data scope's display name
  */
-public record GroupEntitlementView(UUID id, String groupId, String groupName, String scope, String scopeName,
-        SortedSet<PurposeOfUse> purposes, Instant updatedAt, String updatedBy, long version) {
-}
+public record GroupEntitlementView(
+        UUID id,
+        String groupId,
+        String groupName,
+        String scope,
+        String scopeName,
+        SortedSet<PurposeOfUse> purposes,
+        Instant updatedAt,
+        String updatedBy,
+        long version) {}

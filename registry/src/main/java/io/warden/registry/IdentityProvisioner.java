@@ -34,6 +34,5 @@ public interface IdentityProvisioner {
     }
 
     /** Revokes, at the provider, a credential that a rotation replaced; revoking one already gone succeeds. */
-    default void revoke(AgentView agent, AgentCredential credential) {
-    }
+    default void revoke(AgentView agent, AgentCredential credential) {}
 }

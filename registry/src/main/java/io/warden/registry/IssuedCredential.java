@@ -16,22 +16,30 @@ import org.jspecify.annotations.Nullable;
  *                      which the embedded provider checks a presented secret; null elsewhere
  * @param certificatePem the certificate, PEM; null for secrets
  */
-public record IssuedCredential(CredentialKind kind, @Nullable String providerKeyId, @Nullable String fingerprint,
-        @Nullable String verifier, @Nullable String certificatePem, Instant notBefore, Instant expiresAt) {
+public record IssuedCredential(
+        CredentialKind kind,
+        @Nullable String providerKeyId,
+        @Nullable String fingerprint,
+        @Nullable String verifier,
+        @Nullable String certificatePem,
+        Instant notBefore,
+        Instant expiresAt) {
 
     public IssuedCredential {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(notBefore, "notBefore");
         Objects.requireNonNull(expiresAt, "expiresAt");
         if (!expiresAt.isAfter(notBefore)) {
-            throw new IllegalArgumentException("a credential must expire after it becomes valid: " + notBefore + " .. " + expiresAt);
+            throw new IllegalArgumentException(
+                    "a credential must expire after it becomes valid: " + notBefore + " .. " + expiresAt);
         }
         if (kind == CredentialKind.CERTIFICATE && (fingerprint == null || certificatePem == null)) {
             throw new IllegalArgumentException("a certificate credential needs its fingerprint and PEM");
         }
     }
 
-    public static IssuedCredential secret(@Nullable String providerKeyId, @Nullable String verifier, Instant notBefore, Instant expiresAt) {
+    public static IssuedCredential secret(
+            @Nullable String providerKeyId, @Nullable String verifier, Instant notBefore, Instant expiresAt) {
         return new IssuedCredential(CredentialKind.SECRET, providerKeyId, null, verifier, null, notBefore, expiresAt);
     }
 }

@@ -9,5 +9,5 @@ import org.jspecify.annotations.Nullable;
  * @param version            model version, when known
  * @param embeddingDimension dimension of its embeddings, for retrieval agents
  */
-public record ModelInfo(String name, @Nullable String version, @Nullable Integer embeddingDimension) {
-}
+public record ModelInfo(
+        String name, @Nullable String version, @Nullable Integer embeddingDimension) {}

@@ -10,36 +10,54 @@ import org.jspecify.annotations.Nullable;
  * segment of the problem type URI) and a {@link ProblemKind} the web edge maps to an HTTP status.
  */
 public abstract sealed class RegistryException extends ProblemException
-        permits RegistryException.NotFound, RegistryException.IllegalStatusTransition, RegistryException.StaleVersion,
-                RegistryException.AccessRuleViolated, RegistryException.InvalidField, RegistryException.AlreadyExists,
-                RegistryException.IdempotencyKeyReused, RegistryException.Conflict {
+        permits RegistryException.NotFound,
+                RegistryException.IllegalStatusTransition,
+                RegistryException.StaleVersion,
+                RegistryException.AccessRuleViolated,
+                RegistryException.InvalidField,
+                RegistryException.AlreadyExists,
+                RegistryException.IdempotencyKeyReused,
+                RegistryException.Conflict {
 
-    private RegistryException(String code, ProblemKind kind, String detail, @Nullable String field, Map<String, Object> properties) {
+    private RegistryException(
+            String code, ProblemKind kind, String detail, @Nullable String field, Map<String, Object> properties) {
         super(code, kind, detail, field, properties);
     }
 
     /** The agent, approval, data scope or tool does not exist. */
     public static final class NotFound extends RegistryException {
         public NotFound(String what, Object id) {
-            super(what + "-not-found", ProblemKind.NOT_FOUND, "No " + what.replace('-', ' ') + " with id '" + id + "'", null, Map.of());
+            super(
+                    what + "-not-found",
+                    ProblemKind.NOT_FOUND,
+                    "No " + what.replace('-', ' ') + " with id '" + id + "'",
+                    null,
+                    Map.of());
         }
     }
 
     /** The agent's current status does not allow the requested transition. */
     public static final class IllegalStatusTransition extends RegistryException {
         public IllegalStatusTransition(Object agentId, AgentStatus current, String attempted) {
-            super("illegal-status-transition", ProblemKind.CONFLICT,
+            super(
+                    "illegal-status-transition",
+                    ProblemKind.CONFLICT,
                     "Agent " + agentId + " is " + current + "; it cannot " + attempted + " from " + current,
-                    null, Map.of("currentStatus", current.name()));
+                    null,
+                    Map.of("currentStatus", current.name()));
         }
     }
 
     /** The caller changed a resource from a version that is no longer current. */
     public static final class StaleVersion extends RegistryException {
         public StaleVersion(String what, Object id, long given, long current) {
-            super("stale-version", ProblemKind.CONFLICT,
-                    "The " + what + " " + id + " is at version " + current + ", not " + given + "; reload it and try again",
-                    "version", Map.of("currentVersion", current));
+            super(
+                    "stale-version",
+                    ProblemKind.CONFLICT,
+                    "The " + what + " " + id + " is at version " + current + ", not " + given
+                            + "; reload it and try again",
+                    "version",
+                    Map.of("currentVersion", current));
         }
     }
 
@@ -67,8 +85,12 @@ public abstract sealed class RegistryException extends ProblemException
     /** The idempotency key was used before with a different request. */
     public static final class IdempotencyKeyReused extends RegistryException {
         public IdempotencyKeyReused(String key) {
-            super("idempotency-key-reused", ProblemKind.UNPROCESSABLE,
-                    "Idempotency-Key '" + key + "' was already used for a different request", "Idempotency-Key", Map.of());
+            super(
+                    "idempotency-key-reused",
+                    ProblemKind.UNPROCESSABLE,
+                    "Idempotency-Key '" + key + "' was already used for a different request",
+                    "Idempotency-Key",
+                    Map.of());
         }
     }
 

@@ -19,5 +19,4 @@ public record ToolView(
         int maxK,
         SensitivityLabel sensitivity,
         boolean demo,
-        long version) {
-}
+        long version) {}

@@ -13,7 +13,9 @@
  * <p>Everything under {@code internal} is private to this module.
  */
 @NullMarked
-@ApplicationModule(displayName = "registry", allowedDependencies = {"audit", "audit :: problem"})
+@ApplicationModule(
+        displayName = "registry",
+        allowedDependencies = {"audit", "audit :: problem"})
 package io.warden.registry;
 
 import org.jspecify.annotations.NullMarked;

@@ -9,24 +9,30 @@ class AgentStatusTests {
 
     @Test
     void followsTheDocumentedMachine() {
-        assertThat(AgentStatus.DRAFT.successors()).containsExactlyInAnyOrder(AgentStatus.PENDING_APPROVAL, AgentStatus.RETIRED);
+        assertThat(AgentStatus.DRAFT.successors())
+                .containsExactlyInAnyOrder(AgentStatus.PENDING_APPROVAL, AgentStatus.RETIRED);
         assertThat(AgentStatus.PENDING_APPROVAL.successors())
                 .containsExactlyInAnyOrder(AgentStatus.ACTIVE, AgentStatus.DRAFT, AgentStatus.RETIRED);
-        assertThat(AgentStatus.ACTIVE.successors()).containsExactlyInAnyOrder(AgentStatus.SUSPENDED, AgentStatus.RETIRED);
-        assertThat(AgentStatus.SUSPENDED.successors()).containsExactlyInAnyOrder(AgentStatus.ACTIVE, AgentStatus.RETIRED);
+        assertThat(AgentStatus.ACTIVE.successors())
+                .containsExactlyInAnyOrder(AgentStatus.SUSPENDED, AgentStatus.RETIRED);
+        assertThat(AgentStatus.SUSPENDED.successors())
+                .containsExactlyInAnyOrder(AgentStatus.ACTIVE, AgentStatus.RETIRED);
     }
 
     @Test
     void retiredIsFinal() {
         for (AgentStatus target : AgentStatus.values()) {
-            assertThat(AgentStatus.RETIRED.canMoveTo(target)).as("RETIRED -> %s", target).isFalse();
+            assertThat(AgentStatus.RETIRED.canMoveTo(target))
+                    .as("RETIRED -> %s", target)
+                    .isFalse();
         }
     }
 
     @Test
     void draftCannotSkipApproval() {
         assertThat(AgentStatus.DRAFT.canMoveTo(AgentStatus.ACTIVE)).isFalse();
-        assertThat(EnumSet.allOf(AgentStatus.class)).allSatisfy(status -> assertThat(status.canMoveTo(status)).isFalse());
+        assertThat(EnumSet.allOf(AgentStatus.class))
+                .allSatisfy(status -> assertThat(status.canMoveTo(status)).isFalse());
     }
 
     @Test
@@ -45,7 +51,16 @@ class AgentStatusTests {
     }
 
     private static DataScopeView scope(String key, SensitivityLabel label, boolean phi) {
-        return new DataScopeView(key, key, "", label, phi, !phi, new java.util.TreeSet<>(java.util.Set.of(PurposeOfUse.TREAT)),
-                new java.util.TreeSet<>(), false, 1);
+        return new DataScopeView(
+                key,
+                key,
+                "",
+                label,
+                phi,
+                !phi,
+                new java.util.TreeSet<>(java.util.Set.of(PurposeOfUse.TREAT)),
+                new java.util.TreeSet<>(),
+                false,
+                1);
     }
 }

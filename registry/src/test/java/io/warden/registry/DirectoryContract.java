@@ -16,8 +16,12 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class DirectoryContract {
 
-    protected record Person(String id, String userPrincipalName, String displayName, boolean enabled, @Nullable String managerId) {
-    }
+    protected record Person(
+            String id,
+            String userPrincipalName,
+            String displayName,
+            boolean enabled,
+            @Nullable String managerId) {}
 
     protected String manager;
     protected String active;
@@ -34,7 +38,8 @@ public abstract class DirectoryContract {
      * Puts {@code member} into group {@code outer} through group {@code inner} (nested) and into
      * {@code direct} directly.
      */
-    protected abstract void givenGroups(String member, DirectoryGroup outer, DirectoryGroup inner, DirectoryGroup direct);
+    protected abstract void givenGroups(
+            String member, DirectoryGroup outer, DirectoryGroup inner, DirectoryGroup direct);
 
     @BeforeEach
     void people() {
@@ -48,7 +53,12 @@ public abstract class DirectoryContract {
                 new Person(disabled, disabled + "@contoso.org", "Departed owner", false, manager)));
         crowd = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
-            people.add(new Person("crowd-" + run + "-" + i, "crowd" + i + "-" + run + "@contoso.org", "Crowd " + i, i % 10 != 0, null));
+            people.add(new Person(
+                    "crowd-" + run + "-" + i,
+                    "crowd" + i + "-" + run + "@contoso.org",
+                    "Crowd " + i,
+                    i % 10 != 0,
+                    null));
             crowd.add("crowd-" + run + "-" + i);
         }
         givenPeople(people);
@@ -64,7 +74,8 @@ public abstract class DirectoryContract {
 
     @Test
     void aDisabledPersonIsFoundButNotActive() {
-        assertThat(directory().findUser(disabled)).hasValueSatisfying(user -> assertThat(user.active()).isFalse());
+        assertThat(directory().findUser(disabled))
+                .hasValueSatisfying(user -> assertThat(user.active()).isFalse());
     }
 
     @Test
@@ -96,6 +107,7 @@ public abstract class DirectoryContract {
         Map<String, DirectoryUser> found = directory().findUsers(asked);
         assertThat(found).hasSize(62).doesNotContainKey(asked.getLast());
         assertThat(found.get(disabled).active()).isFalse();
-        assertThat(found.values().stream().filter(DirectoryUser::active).count()).isEqualTo(55);
+        assertThat(found.values().stream().filter(DirectoryUser::active).count())
+                .isEqualTo(55);
     }
 }

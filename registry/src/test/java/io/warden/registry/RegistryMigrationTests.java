@@ -22,20 +22,29 @@ class RegistryMigrationTests {
 
     static final String LOCATION = "classpath:db/migration/registry";
     static final String ADMIN = "ada", CARLA = "carla", OTTO = "otto";
-    static final UUID APPROVED_BY_COMPLIANCE = UUID.randomUUID(), RECLASSIFIED_LATER = UUID.randomUUID(),
-            WAITING = UUID.randomUUID(), APPROVED_NOT_ACTIVE = UUID.randomUUID();
+    static final UUID APPROVED_BY_COMPLIANCE = UUID.randomUUID(),
+            RECLASSIFIED_LATER = UUID.randomUUID(),
+            WAITING = UUID.randomUUID(),
+            APPROVED_NOT_ACTIVE = UUID.randomUUID();
 
     static JdbcClient jdbc;
 
     @BeforeAll
     static void migrateOverExistingRows() throws SQLException {
-        String database = "registry_migration_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection connection = RegistryTestApplication.postgres().getPostgresDatabase().getConnection()) {
+        String database = "registry_migration_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection connection =
+                RegistryTestApplication.postgres().getPostgresDatabase().getConnection()) {
             connection.createStatement().execute("create database " + database);
         }
         DataSource dataSource = RegistryTestApplication.postgres().getDatabase("postgres", database);
         jdbc = JdbcClient.create(dataSource);
-        Flyway.configure().dataSource(dataSource).locations(LOCATION).target("7.01").load().migrate();
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations(LOCATION)
+                .target("7.01")
+                .load()
+                .migrate();
 
         jdbc.sql("""
                 insert into directory_user (id, user_principal_name, display_name, updated_at) values
@@ -68,30 +77,42 @@ class RegistryMigrationTests {
                 .containsExactly("HRESCH", "TREAT");
         assertThat(strings("select purposes_of_use from agent where id = :id", RECLASSIFIED_LATER))
                 .containsExactly("HOPERAT", "HRESCH", "TREAT");
-        assertThat(strings("select requested_purposes from agent where id = :id", WAITING)).containsExactly("HRESCH", "TREAT");
-        assertThat(strings("select purposes_of_use from agent where id = :id", WAITING)).isEmpty();
+        assertThat(strings("select requested_purposes from agent where id = :id", WAITING))
+                .containsExactly("HRESCH", "TREAT");
+        assertThat(strings("select purposes_of_use from agent where id = :id", WAITING))
+                .isEmpty();
     }
 
     @Test
     void whatStillWaitsGrantsThePurposesItsScopesAllowAndRemembersTheOwner() {
-        assertThat(strings("select add_purposes from approval where agent_id = :id", WAITING)).containsExactly("HRESCH", "TREAT");
-        assertThat(strings("select owners_since_request from approval where agent_id = :id", WAITING)).containsExactly(OTTO);
-        assertThat(strings("select add_purposes from approval where agent_id = :id", APPROVED_NOT_ACTIVE)).containsExactly("TREAT");
-        assertThat(strings("select add_purposes from approval where agent_id = :id and kind = 'REGISTRATION'",
-                APPROVED_BY_COMPLIANCE)).as("decided and applied: history is left as it was").isEmpty();
+        assertThat(strings("select add_purposes from approval where agent_id = :id", WAITING))
+                .containsExactly("HRESCH", "TREAT");
+        assertThat(strings("select owners_since_request from approval where agent_id = :id", WAITING))
+                .containsExactly(OTTO);
+        assertThat(strings("select add_purposes from approval where agent_id = :id", APPROVED_NOT_ACTIVE))
+                .containsExactly("TREAT");
+        assertThat(strings(
+                        "select add_purposes from approval where agent_id = :id and kind = 'REGISTRATION'",
+                        APPROVED_BY_COMPLIANCE))
+                .as("decided and applied: history is left as it was")
+                .isEmpty();
     }
 
     @Test
     void phiGrantsComplianceApprovedAreCarriedOverAndNoOthers() {
         assertThat(phiApprovals(APPROVED_BY_COMPLIANCE)).containsExactly("derm-phi/" + CARLA);
         assertThat(phiApprovals(APPROVED_NOT_ACTIVE)).containsExactly("derm-phi/" + CARLA);
-        assertThat(phiApprovals(RECLASSIFIED_LATER)).as("an admin approved 'notes' before it was PHI").isEmpty();
+        assertThat(phiApprovals(RECLASSIFIED_LATER))
+                .as("an admin approved 'notes' before it was PHI")
+                .isEmpty();
         assertThat(phiApprovals(WAITING)).isEmpty();
     }
 
     @Test
     void dataScopesRequireNoDeidentificationUntilAnAdminSaysSo() {
-        assertThat(jdbc.sql("select count(*) from data_scope where cardinality(deidentify_for) > 0").query(Long.class).single())
+        assertThat(jdbc.sql("select count(*) from data_scope where cardinality(deidentify_for) > 0")
+                        .query(Long.class)
+                        .single())
                 .isZero();
     }
 
@@ -101,32 +122,54 @@ class RegistryMigrationTests {
                     data_scopes, tools, created_by, created_at, updated_at, version)
                 values (:id, :name, 'RETRIEVAL', 'p', :status, 'otto', 'HIGH', cast(:requested as text[]), '{}',
                     cast(:granted as text[]), '{}', 'otto', now() - interval '10 days', now(), 1)""")
-                .param("id", id).param("name", "agent " + id).param("status", status).param("requested", requested)
-                .param("granted", granted).update();
+                .param("id", id)
+                .param("name", "agent " + id)
+                .param("status", status)
+                .param("requested", requested)
+                .param("granted", granted)
+                .update();
     }
 
-    private static void approval(UUID agent, String kind, String status, String addScopes, boolean requiresCompliance,
-            String requestedBy, String decidedBy) {
+    private static void approval(
+            UUID agent,
+            String kind,
+            String status,
+            String addScopes,
+            boolean requiresCompliance,
+            String requestedBy,
+            String decidedBy) {
         jdbc.sql("""
                 insert into approval (id, agent_id, kind, status, add_scopes, remove_scopes, add_tools, remove_tools,
                     justification, requires_compliance, requested_by, requested_at, decided_by, decided_at, version)
                 values (:id, :agent, :kind, :status, cast(:add as text[]), '{}', '{}', '{}', 'j', :compliance, :requestedBy,
                     now() - interval '5 days', cast(:decidedBy as text),
                     case when cast(:decidedBy as text) is null then null else now() - interval '4 days' end, 1)""")
-                .param("id", UUID.randomUUID()).param("agent", agent).param("kind", kind).param("status", status)
-                .param("add", addScopes).param("compliance", requiresCompliance).param("requestedBy", requestedBy)
-                .param("decidedBy", decidedBy).update();
+                .param("id", UUID.randomUUID())
+                .param("agent", agent)
+                .param("kind", kind)
+                .param("status", status)
+                .param("add", addScopes)
+                .param("compliance", requiresCompliance)
+                .param("requestedBy", requestedBy)
+                .param("decidedBy", decidedBy)
+                .update();
     }
 
     private static List<String> strings(String sql, UUID id) {
-        return jdbc.sql(sql).param("id", id).query((rs, row) -> {
-            Array array = rs.getArray(1);
-            return Arrays.asList((String[]) array.getArray());
-        }).single();
+        return jdbc.sql(sql)
+                .param("id", id)
+                .query((rs, row) -> {
+                    Array array = rs.getArray(1);
+                    return Arrays.asList((String[]) array.getArray());
+                })
+                .single();
     }
 
     private static List<String> phiApprovals(UUID agent) {
-        return jdbc.sql("select scope_key || '/' || approved_by from agent_phi_approval where agent_id = :id order by scope_key")
-                .param("id", agent).query(String.class).list();
+        return jdbc.sql(
+                        "select scope_key || '/' || approved_by from agent_phi_approval where agent_id = :id order by scope_key")
+                .param("id", agent)
+                .query(String.class)
+                .list();
     }
 }

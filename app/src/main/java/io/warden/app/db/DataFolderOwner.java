@@ -1,7 +1,5 @@
 package io.warden.app.db;
 
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.ExecutionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -14,7 +12,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +86,10 @@ final class DataFolderOwner implements AutoCloseable {
     private static void writePid(FileChannel channel) {
         try {
             channel.truncate(0);
-            channel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            channel.write(
+                    java.nio.ByteBuffer.wrap(
+                            (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
+                    0);
         } catch (IOException e) {
             // the pid is only a hint for people; the lock is what counts
             log.debug("Could not write the pid into the owner lock", e);
@@ -134,21 +137,31 @@ final class DataFolderOwner implements AutoCloseable {
             if (!orphan) {
                 return;
             }
-            log.info("The embedded PostgreSQL's last run on {} did not stop cleanly (pid {} is gone); it recovers on start",
-                    dataDir, pid);
+            log.info(
+                    "The embedded PostgreSQL's last run on {} did not stop cleanly (pid {} is gone); it recovers on start",
+                    dataDir,
+                    pid);
             return;
         }
         @Nullable String command = process.get().info().command().orElse(null);
-        if (command == null || !Path.of(command).getFileName().toString().equals("postgres")
+        if (command == null
+                || !Path.of(command).getFileName().toString().equals("postgres")
                 || !sameFolder(Path.of(lines.get(1).trim()), dataDir)) {
             // a reused pid, or a server on another folder: not ours to stop
-            log.warn("{} names pid {} ({}), which is not a postgres serving {}; leaving it alone", pidFile, pid,
-                    command, dataDir);
+            log.warn(
+                    "{} names pid {} ({}), which is not a postgres serving {}; leaving it alone",
+                    pidFile,
+                    pid,
+                    command,
+                    dataDir);
             return;
         }
         if (orphan) {
-            log.warn("No live Warden owns {}, but the PostgreSQL it started (pid {}) is still running on it: the last "
-                    + "Warden was killed. Stopping that server (fast shutdown) before starting again.", dataDir, pid);
+            log.warn(
+                    "No live Warden owns {}, but the PostgreSQL it started (pid {}) is still running on it: the last "
+                            + "Warden was killed. Stopping that server (fast shutdown) before starting again.",
+                    dataDir,
+                    pid);
         }
         Path pgCtl = Path.of(command).resolveSibling("pg_ctl");
         boolean asked = Files.isExecutable(pgCtl) && pgCtlStop(pgCtl, dataDir);
@@ -156,8 +169,12 @@ final class DataFolderOwner implements AutoCloseable {
             signalFastShutdown(pid);
         }
         awaitExit(process.get(), pid, dataDir);
-        log.info(orphan ? "Stopped the orphaned PostgreSQL (pid {}) on {}" : "Stopped the embedded PostgreSQL (pid {}) on {}",
-                pid, dataDir);
+        log.info(
+                orphan
+                        ? "Stopped the orphaned PostgreSQL (pid {}) on {}"
+                        : "Stopped the embedded PostgreSQL (pid {}) on {}",
+                pid,
+                dataDir);
     }
 
     private static boolean sameFolder(Path a, Path b) {
@@ -170,8 +187,10 @@ final class DataFolderOwner implements AutoCloseable {
 
     private static boolean pgCtlStop(Path pgCtl, Path dataDir) {
         try {
-            Process stop = new ProcessBuilder(pgCtl.toString(), "-D", dataDir.toString(), "-m", "fast", "-t", "60", "-w", "stop")
-                    .redirectErrorStream(true).start();
+            Process stop = new ProcessBuilder(
+                            pgCtl.toString(), "-D", dataDir.toString(), "-m", "fast", "-t", "60", "-w", "stop")
+                    .redirectErrorStream(true)
+                    .start();
             String output = new String(stop.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             boolean done = stop.waitFor(STOP_WAIT.toSeconds() + 5, TimeUnit.SECONDS) && stop.exitValue() == 0;
             if (!done) {
@@ -190,7 +209,10 @@ final class DataFolderOwner implements AutoCloseable {
     /** SIGINT is postgres's fast shutdown: open transactions roll back, the server checkpoints and exits. */
     private static void signalFastShutdown(long pid) {
         try {
-            new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+            new ProcessBuilder("kill", "-INT", Long.toString(pid))
+                    .inheritIO()
+                    .start()
+                    .waitFor(10, TimeUnit.SECONDS);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not signal the orphaned PostgreSQL (pid " + pid + ")", e);
         } catch (InterruptedException e) {

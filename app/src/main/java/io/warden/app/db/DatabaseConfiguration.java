@@ -8,18 +8,18 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
+import org.springframework.boot.flyway.autoconfigure.FlywayDataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
-import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
-import org.springframework.boot.flyway.autoconfigure.FlywayDataSource;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
-import java.util.Map;
 
 /**
  * The {@link DataSource}: the external PostgreSQL named by {@code warden.db.url}, or else an embedded
@@ -35,9 +35,16 @@ class DatabaseConfiguration {
         if (properties.external()) {
             log.info("Using the external PostgreSQL at {}", redact(properties.url()));
             String migrationUser = properties.migrationUser() != null ? properties.migrationUser() : properties.user();
-            String migrationPassword = properties.migrationUser() != null ? properties.migrationPassword() : properties.password();
-            return new WardenDatabase(null, null, java.util.Objects.requireNonNull(properties.url()), properties.user(),
-                    properties.password(), migrationUser, migrationPassword);
+            String migrationPassword =
+                    properties.migrationUser() != null ? properties.migrationPassword() : properties.password();
+            return new WardenDatabase(
+                    null,
+                    null,
+                    java.util.Objects.requireNonNull(properties.url()),
+                    properties.user(),
+                    properties.password(),
+                    migrationUser,
+                    migrationPassword);
         }
         // Claimed before the start, so that a second Warden on the folder is refused by name, and a server
         // a killed Warden left running is stopped rather than blocking the start.
@@ -62,8 +69,8 @@ class DatabaseConfiguration {
         String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + properties.database();
         log.info("Started the embedded PostgreSQL on port {} with its data in {}", postgres.getPort(), dataDir);
         EmbeddedPasswords passwords = authentication.passwords();
-        return new WardenDatabase(postgres, owner, url, properties.appRole(), passwords.application(), "postgres",
-                passwords.superuser());
+        return new WardenDatabase(
+                postgres, owner, url, properties.appRole(), passwords.application(), "postgres", passwords.superuser());
     }
 
     /** The application's pool, as the application role. */
@@ -98,12 +105,12 @@ class DatabaseConfiguration {
     /** Tells the migrations which role to grant the application's privileges to. */
     @Bean
     FlywayConfigurationCustomizer wardenMigrationPlaceholders(WardenDatabase database) {
-        return configuration -> configuration.placeholders(Map.of("appRole",
-                database.user() == null ? "" : database.user()));
+        return configuration ->
+                configuration.placeholders(Map.of("appRole", database.user() == null ? "" : database.user()));
     }
 
-    private static EmbeddedPostgres startEmbedded(DatabaseProperties properties, Path dataDir,
-            EmbeddedAuthentication authentication) {
+    private static EmbeddedPostgres startEmbedded(
+            DatabaseProperties properties, Path dataDir, EmbeddedAuthentication authentication) {
         try {
             Files.createDirectories(dataDir);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -124,12 +131,17 @@ class DatabaseConfiguration {
             // the server may be running, only Warden could not log in: leave no process behind
             DataFolderOwner.stopAfterFailedStart(dataDir);
             if (refusedPassword(e)) {
-                throw new IllegalStateException("The embedded PostgreSQL in " + dataDir + " refused the password in "
-                        + EmbeddedPasswords.fileIn(dataDir) + "; that file does not belong to this folder. Restore the "
-                        + "folder's own file from a backup of the folder", e);
+                throw new IllegalStateException(
+                        "The embedded PostgreSQL in " + dataDir + " refused the password in "
+                                + EmbeddedPasswords.fileIn(dataDir)
+                                + "; that file does not belong to this folder. Restore the "
+                                + "folder's own file from a backup of the folder",
+                        e);
             }
-            throw new UncheckedIOException("Could not start the embedded PostgreSQL with data in " + dataDir
-                    + " (set warden.db.data-dir or WARDEN_DB_URL to use another database)", e);
+            throw new UncheckedIOException(
+                    "Could not start the embedded PostgreSQL with data in " + dataDir
+                            + " (set warden.db.data-dir or WARDEN_DB_URL to use another database)",
+                    e);
         } catch (RuntimeException e) {
             DataFolderOwner.stopAfterFailedStart(dataDir);
             throw e;
@@ -164,8 +176,14 @@ class DatabaseConfiguration {
      * The database Warden connects to, and the embedded server behind it when there is one. Its
      * {@link #toString()} leaves the passwords out.
      */
-    record WardenDatabase(@Nullable EmbeddedPostgres embedded, @Nullable DataFolderOwner owner, String url, @Nullable String user,
-            @Nullable String password, @Nullable String migrationUser, @Nullable String migrationPassword)
+    record WardenDatabase(
+            @Nullable EmbeddedPostgres embedded,
+            @Nullable DataFolderOwner owner,
+            String url,
+            @Nullable String user,
+            @Nullable String password,
+            @Nullable String migrationUser,
+            @Nullable String migrationPassword)
             implements DisposableBean {
 
         @Override

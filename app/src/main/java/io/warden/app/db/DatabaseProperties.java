@@ -39,10 +39,12 @@ public record DatabaseProperties(
             throw new IllegalArgumentException("warden.db.port must be between 0 and 65535, got " + port);
         }
         if (!database.matches("[a-z_][a-z0-9_]{0,62}")) {
-            throw new IllegalArgumentException("warden.db.database must be a plain lower-case identifier, got " + database);
+            throw new IllegalArgumentException(
+                    "warden.db.database must be a plain lower-case identifier, got " + database);
         }
         if (!appRole.matches("[a-z_][a-z0-9_]{0,62}")) {
-            throw new IllegalArgumentException("warden.db.app-role must be a plain lower-case identifier, got " + appRole);
+            throw new IllegalArgumentException(
+                    "warden.db.app-role must be a plain lower-case identifier, got " + appRole);
         }
         if (maxPoolSize < 1) {
             throw new IllegalArgumentException("warden.db.max-pool-size must be at least 1, got " + maxPoolSize);

@@ -50,7 +50,11 @@ final class EmbeddedAuthentication {
             host    replication  all   ::1/128        scram-sha-256
             """;
 
-    private enum Kind { NEW_FOLDER, PASSWORDS, TRUST_UPGRADE }
+    private enum Kind {
+        NEW_FOLDER,
+        PASSWORDS,
+        TRUST_UPGRADE
+    }
 
     private final Path dataDir;
     private final Kind kind;
@@ -104,8 +108,7 @@ final class EmbeddedAuthentication {
             writeInitdbPasswordFile();
             // The embedded server runs "initdb -A trust" and appends these as "--key=value" options; initdb takes
             // the last -A/--auth it is given, so the cluster is born requiring passwords.
-            builder.setLocaleConfig("auth", "scram-sha-256")
-                    .setLocaleConfig("pwfile", initdbPasswordFile.toString());
+            builder.setLocaleConfig("auth", "scram-sha-256").setLocaleConfig("pwfile", initdbPasswordFile.toString());
         }
         builder.setConnectConfig("password", passwords.superuser());
         // runs after initdb and before the server starts
@@ -173,15 +176,20 @@ final class EmbeddedAuthentication {
                 statement.execute("select pg_reload_conf()");
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("Could not set up the database '" + database + "' in the embedded PostgreSQL", e);
+            throw new IllegalStateException(
+                    "Could not set up the database '" + database + "' in the embedded PostgreSQL", e);
         }
         if (upgrade) {
-            log.warn("The embedded PostgreSQL in {} let any local process connect without a password (trust, as folders "
-                    + "made by earlier versions do). It now requires passwords (SCRAM-SHA-256) for every connection: "
-                    + "new passwords for postgres and {} are in {} (owner-only). Data untouched.",
-                    dataDir, appRole, EmbeddedPasswords.fileIn(dataDir));
+            log.warn(
+                    "The embedded PostgreSQL in {} let any local process connect without a password (trust, as folders "
+                            + "made by earlier versions do). It now requires passwords (SCRAM-SHA-256) for every connection: "
+                            + "new passwords for postgres and {} are in {} (owner-only). Data untouched.",
+                    dataDir,
+                    appRole,
+                    EmbeddedPasswords.fileIn(dataDir));
         } else if (kind == Kind.NEW_FOLDER) {
-            log.info("The embedded PostgreSQL requires passwords (SCRAM-SHA-256); they are in {} (owner-only)",
+            log.info(
+                    "The embedded PostgreSQL requires passwords (SCRAM-SHA-256); they are in {} (owner-only)",
                     EmbeddedPasswords.fileIn(dataDir));
         }
     }
@@ -190,7 +198,8 @@ final class EmbeddedAuthentication {
     private boolean requirePasswords() {
         Path hba = dataDir.resolve("pg_hba.conf");
         try {
-            if (Files.exists(hba) && Files.readString(hba, StandardCharsets.UTF_8).equals(PASSWORDS_ONLY)) {
+            if (Files.exists(hba)
+                    && Files.readString(hba, StandardCharsets.UTF_8).equals(PASSWORDS_ONLY)) {
                 return false;
             }
             Path temporary = hba.resolveSibling("pg_hba.conf.warden-tmp");

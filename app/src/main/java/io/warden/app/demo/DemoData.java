@@ -2,14 +2,14 @@ package io.warden.app.demo;
 
 import io.warden.registry.Actor;
 import io.warden.registry.AgentKind;
+import io.warden.registry.AgentRegistry;
+import io.warden.registry.AgentStatus;
 import io.warden.registry.ApprovalStatus;
+import io.warden.registry.Commands;
 import io.warden.registry.ModelInfo;
 import io.warden.registry.PurposeOfUse;
 import io.warden.registry.Role;
 import io.warden.registry.SensitivityLabel;
-import io.warden.registry.Commands;
-import io.warden.registry.AgentRegistry;
-import io.warden.registry.AgentStatus;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,7 +39,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 @ConditionalOnProperty(name = "warden.demo.enabled", havingValue = "true")
-@org.springframework.context.annotation.Profile("!prod") // never under prod, whatever the setting; see DemoDataInProduction
+@org.springframework.context.annotation.Profile(
+        "!prod") // never under prod, whatever the setting; see DemoDataInProduction
 @EnableConfigurationProperties(DemoProperties.class)
 @Order(100)
 class DemoData implements ApplicationRunner {
@@ -47,19 +48,35 @@ class DemoData implements ApplicationRunner {
     private static final Logger log = LoggerFactory.getLogger(DemoData.class);
 
     /** A demo person: a directory entry and a local account. */
-    record Person(String id, String username, String displayName, Set<Role> roles, @Nullable String managerId) {
-    }
+    record Person(
+            String id,
+            String username,
+            String displayName,
+            Set<Role> roles,
+            @Nullable String managerId) {}
 
-    static final Person ADA = new Person("3f1c2a9e-7b1d-4e0a-9c11-000000000a01", "ada.admin", "Ada Admin (demo)",
-            EnumSet.of(Role.ADMIN), null);
-    static final Person OLIVIA = new Person("3f1c2a9e-7b1d-4e0a-9c11-000000000a03", "olivia.owner",
-            "Dr. Olivia Owner (demo)", EnumSet.of(Role.OWNER), null);
-    static final Person OTTO = new Person("3f1c2a9e-7b1d-4e0a-9c11-000000000a02", "otto.owner",
-            "Dr. Otto Owner (demo)", EnumSet.of(Role.OWNER), OLIVIA.id());
-    static final Person CARLA = new Person("3f1c2a9e-7b1d-4e0a-9c11-000000000a04", "carla.compliance",
-            "Carla Compliance (demo)", EnumSet.of(Role.COMPLIANCE), null);
-    static final Person SAM = new Person("3f1c2a9e-7b1d-4e0a-9c11-000000000a05", "sam.secops",
-            "Sam SecOps (demo)", EnumSet.of(Role.SECOPS), null);
+    static final Person ADA = new Person(
+            "3f1c2a9e-7b1d-4e0a-9c11-000000000a01", "ada.admin", "Ada Admin (demo)", EnumSet.of(Role.ADMIN), null);
+    static final Person OLIVIA = new Person(
+            "3f1c2a9e-7b1d-4e0a-9c11-000000000a03",
+            "olivia.owner",
+            "Dr. Olivia Owner (demo)",
+            EnumSet.of(Role.OWNER),
+            null);
+    static final Person OTTO = new Person(
+            "3f1c2a9e-7b1d-4e0a-9c11-000000000a02",
+            "otto.owner",
+            "Dr. Otto Owner (demo)",
+            EnumSet.of(Role.OWNER),
+            OLIVIA.id());
+    static final Person CARLA = new Person(
+            "3f1c2a9e-7b1d-4e0a-9c11-000000000a04",
+            "carla.compliance",
+            "Carla Compliance (demo)",
+            EnumSet.of(Role.COMPLIANCE),
+            null);
+    static final Person SAM = new Person(
+            "3f1c2a9e-7b1d-4e0a-9c11-000000000a05", "sam.secops", "Sam SecOps (demo)", EnumSet.of(Role.SECOPS), null);
     static final List<Person> PEOPLE = List.of(ADA, OLIVIA, OTTO, CARLA, SAM);
 
     /** The demo's directory group whose members read the demo cohorts (research on the de-identified CT archive). */
@@ -75,10 +92,16 @@ class DemoData implements ApplicationRunner {
     private final DemoProperties properties;
     private final Clock clock;
 
-    DemoData(AgentRegistry registry, io.warden.registry.GroupEntitlements entitlements, io.warden.registry.Directory directory,
-            JdbcClient jdbc, TransactionTemplate transactions,
-            ObjectProvider<RegisteredClientRepository> clients, ObjectProvider<PasswordEncoder> passwords,
-            DemoProperties properties, Clock clock) {
+    DemoData(
+            AgentRegistry registry,
+            io.warden.registry.GroupEntitlements entitlements,
+            io.warden.registry.Directory directory,
+            JdbcClient jdbc,
+            TransactionTemplate transactions,
+            ObjectProvider<RegisteredClientRepository> clients,
+            ObjectProvider<PasswordEncoder> passwords,
+            DemoProperties properties,
+            Clock clock) {
         this.registry = registry;
         this.entitlements = entitlements;
         this.directory = directory;
@@ -93,7 +116,9 @@ class DemoData implements ApplicationRunner {
     @Override
     public void run(ApplicationArguments args) {
         transactions.executeWithoutResult(status -> {
-            jdbc.sql("select pg_advisory_xact_lock(hashtext('warden.demo'))").query(Object.class).single();
+            jdbc.sql("select pg_advisory_xact_lock(hashtext('warden.demo'))")
+                    .query(Object.class)
+                    .single();
             people();
             catalogue();
             agents();
@@ -116,7 +141,9 @@ class DemoData implements ApplicationRunner {
         for (Person person : PEOPLE) {
             if (person.managerId() != null) {
                 jdbc.sql("update directory_user set manager_id = :manager where id = :id and manager_id is null")
-                        .param("manager", person.managerId()).param("id", person.id()).update();
+                        .param("manager", person.managerId())
+                        .param("id", person.id())
+                        .update();
             }
         }
         PasswordEncoder encoder = passwords.getIfAvailable();
@@ -137,37 +164,91 @@ class DemoData implements ApplicationRunner {
 
     private void catalogue() {
         Actor admin = actor(ADA);
-        scope(admin, "imaging-ct-deid", "CT imaging, de-identified", SensitivityLabel.INTERNAL, false, true,
+        scope(
+                admin,
+                "imaging-ct-deid",
+                "CT imaging, de-identified",
+                SensitivityLabel.INTERNAL,
+                false,
+                true,
                 EnumSet.of(PurposeOfUse.TREAT, PurposeOfUse.HOPERAT, PurposeOfUse.HRESCH));
-        scope(admin, "wound-images-deid", "Wound photographs, de-identified", SensitivityLabel.CONFIDENTIAL, false,
-                true, EnumSet.of(PurposeOfUse.TREAT, PurposeOfUse.HQUALIMP, PurposeOfUse.HRESCH));
-        scope(admin, "dermatology-phi", "Dermatology images with PHI", SensitivityLabel.HIGHLY_CONFIDENTIAL, true,
-                false, EnumSet.of(PurposeOfUse.TREAT));
-        tool(admin, "image-search", "Image similarity search (MedImageInsight embeddings)", 50,
+        scope(
+                admin,
+                "wound-images-deid",
+                "Wound photographs, de-identified",
+                SensitivityLabel.CONFIDENTIAL,
+                false,
+                true,
+                EnumSet.of(PurposeOfUse.TREAT, PurposeOfUse.HQUALIMP, PurposeOfUse.HRESCH));
+        scope(
+                admin,
+                "dermatology-phi",
+                "Dermatology images with PHI",
+                SensitivityLabel.HIGHLY_CONFIDENTIAL,
+                true,
+                false,
+                EnumSet.of(PurposeOfUse.TREAT));
+        tool(
+                admin,
+                "image-search",
+                "Image similarity search (MedImageInsight embeddings)",
+                50,
                 SensitivityLabel.HIGHLY_CONFIDENTIAL);
-        tool(admin, "text-search", "Natural-language search over text embeddings", 50,
+        tool(
+                admin,
+                "text-search",
+                "Natural-language search over text embeddings",
+                50,
                 SensitivityLabel.HIGHLY_CONFIDENTIAL);
         tool(admin, "cohort-search", "Natural-language imaging cohort search", 500, SensitivityLabel.CONFIDENTIAL);
         tool(admin, "classify", "k-NN majority-vote classification", 25, SensitivityLabel.HIGHLY_CONFIDENTIAL);
     }
 
     private void agents() {
-        agent("demo-retrieval-agent", "Demo CT retrieval agent", AgentKind.RETRIEVAL,
+        agent(
+                "demo-retrieval-agent",
+                "Demo CT retrieval agent",
+                AgentKind.RETRIEVAL,
                 "Finds similar de-identified CT studies for tumour-board preparation",
-                new ModelInfo("MedImageInsight", "1.0", 1024), OTTO, Set.of("imaging-ct-deid"),
-                Set.of("image-search", "text-search"), EnumSet.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH), ADA);
-        agent("demo-wound-classifier", "Demo wound classifier", AgentKind.RAG_CLASSIFIER,
+                new ModelInfo("MedImageInsight", "1.0", 1024),
+                OTTO,
+                Set.of("imaging-ct-deid"),
+                Set.of("image-search", "text-search"),
+                EnumSet.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH),
+                ADA);
+        agent(
+                "demo-wound-classifier",
+                "Demo wound classifier",
+                AgentKind.RAG_CLASSIFIER,
                 "Classifies wound type and infection by k-NN majority vote over labelled photographs",
-                new ModelInfo("BiomedCLIP", "1.0", 512), OTTO, Set.of("wound-images-deid", "dermatology-phi"),
-                Set.of("classify", "image-search"), EnumSet.of(PurposeOfUse.TREAT, PurposeOfUse.HQUALIMP), CARLA);
-        agent("demo-orchestrator-specialist", "Demo imaging specialist", AgentKind.ORCHESTRATOR_SPECIALIST,
+                new ModelInfo("BiomedCLIP", "1.0", 512),
+                OTTO,
+                Set.of("wound-images-deid", "dermatology-phi"),
+                Set.of("classify", "image-search"),
+                EnumSet.of(PurposeOfUse.TREAT, PurposeOfUse.HQUALIMP),
+                CARLA);
+        agent(
+                "demo-orchestrator-specialist",
+                "Demo imaging specialist",
+                AgentKind.ORCHESTRATOR_SPECIALIST,
                 "Answers imaging questions for the clinical orchestrator through cohort search",
-                new ModelInfo("BiomedCLIP", "1.0", 512), OLIVIA, Set.of("imaging-ct-deid"),
-                Set.of("cohort-search", "text-search"), EnumSet.of(PurposeOfUse.TREAT), ADA);
-        agent("demo-cohort-builder", "Demo imaging cohort builder", AgentKind.COHORT_BUILDER,
+                new ModelInfo("BiomedCLIP", "1.0", 512),
+                OLIVIA,
+                Set.of("imaging-ct-deid"),
+                Set.of("cohort-search", "text-search"),
+                EnumSet.of(PurposeOfUse.TREAT),
+                ADA);
+        agent(
+                "demo-cohort-builder",
+                "Demo imaging cohort builder",
+                AgentKind.COHORT_BUILDER,
                 "Builds the natural-language-searchable index of the de-identified CT and MR archive",
-                new ModelInfo("all-MiniLM-L6-v2", "1.0", 384), OTTO, Set.of("imaging-ct-deid"), Set.of("cohort-search"),
-                EnumSet.of(PurposeOfUse.HRESCH, PurposeOfUse.HOPERAT), ADA);
+                new ModelInfo("all-MiniLM-L6-v2", "1.0", 384),
+                OTTO,
+                Set.of("imaging-ct-deid"),
+                Set.of("cohort-search"),
+                EnumSet.of(PurposeOfUse.HRESCH, PurposeOfUse.HOPERAT),
+                ADA);
     }
 
     /**
@@ -178,51 +259,91 @@ class DemoData implements ApplicationRunner {
     private void entitlements() {
         int added = jdbc.sql("""
                 insert into directory_group (id, display_name, updated_at) values (:id, 'Imaging research (demo)', :now)
-                on conflict (id) do nothing""").param("id", IMAGING_RESEARCH).param("now", Timestamp.from(clock.instant())).update();
+                on conflict (id) do nothing""")
+                .param("id", IMAGING_RESEARCH)
+                .param("now", Timestamp.from(clock.instant()))
+                .update();
         if (added == 0) {
             return;
         }
         for (Person member : List.of(OTTO, OLIVIA)) {
-            jdbc.sql("insert into directory_group_member (group_id, member_id) values (:group, :member) on conflict do nothing")
-                    .param("group", IMAGING_RESEARCH).param("member", member.id()).update();
+            jdbc.sql(
+                            "insert into directory_group_member (group_id, member_id) values (:group, :member) on conflict do nothing")
+                    .param("group", IMAGING_RESEARCH)
+                    .param("member", member.id())
+                    .update();
         }
         if (directory.findGroup(IMAGING_RESEARCH).isEmpty()) {
             // the directory is Entra ID, which knows no demo group: admins map their own groups there
             log.info("Demo group entitlement not added: the directory has no group {}", IMAGING_RESEARCH);
             return;
         }
-        entitlements.create(new io.warden.registry.GroupEntitlements.Grant(IMAGING_RESEARCH, "imaging-ct-deid",
-                new TreeSet<>(Set.of(PurposeOfUse.HRESCH))), actor(ADA));
+        entitlements.create(
+                new io.warden.registry.GroupEntitlements.Grant(
+                        IMAGING_RESEARCH, "imaging-ct-deid", new TreeSet<>(Set.of(PurposeOfUse.HRESCH))),
+                actor(ADA));
     }
 
-    private void scope(Actor admin, String key, String name, SensitivityLabel label, boolean phi, boolean deid,
+    private void scope(
+            Actor admin,
+            String key,
+            String name,
+            SensitivityLabel label,
+            boolean phi,
+            boolean deid,
             Set<PurposeOfUse> purposes) {
         if (registry.dataScopes().stream().anyMatch(scope -> scope.key().equals(key))) {
             return;
         }
-        registry.createDataScope(key, new Commands.SaveDataScope(name, "Demo data scope", label, phi, deid,
-                new TreeSet<>(purposes), new TreeSet<>()), true, admin);
+        registry.createDataScope(
+                key,
+                new Commands.SaveDataScope(
+                        name, "Demo data scope", label, phi, deid, new TreeSet<>(purposes), new TreeSet<>()),
+                true,
+                admin);
     }
 
     private void tool(Actor admin, String key, String name, int maxK, SensitivityLabel sensitivity) {
         if (registry.tools().stream().anyMatch(tool -> tool.key().equals(key))) {
             return;
         }
-        registry.createTool(key, new Commands.SaveTool(name, "Demo tool", "retrieval", new TreeSet<>(), maxK,
-                sensitivity), true, admin);
+        registry.createTool(
+                key,
+                new Commands.SaveTool(name, "Demo tool", "retrieval", new TreeSet<>(), maxK, sensitivity),
+                true,
+                admin);
     }
 
-    private void agent(String clientId, String name, AgentKind kind, String purpose, ModelInfo model, Person owner,
-            Set<String> scopes, Set<String> tools, Set<PurposeOfUse> purposes, Person approver) {
+    private void agent(
+            String clientId,
+            String name,
+            AgentKind kind,
+            String purpose,
+            ModelInfo model,
+            Person owner,
+            Set<String> scopes,
+            Set<String> tools,
+            Set<PurposeOfUse> purposes,
+            Person approver) {
         var seeded = registry.findAgentByClientId(clientId);
         if (seeded.isPresent() && seeded.get().status() == AgentStatus.RETIRED) {
             return; // its identity was removed when it was retired: a restart must not bring the client back
         }
         if (seeded.isEmpty()) {
-            var command = new Commands.RegisterAgent(name, kind, purpose, owner.id(), model, new TreeSet<>(scopes),
-                    new TreeSet<>(tools), new TreeSet<>(purposes), true);
-            var agent = registry.register(command, null, actor(owner), clientId, true).agent();
-            var pending = registry.approvals(ApprovalStatus.PENDING, agent.id(), 0, 1).items();
+            var command = new Commands.RegisterAgent(
+                    name,
+                    kind,
+                    purpose,
+                    owner.id(),
+                    model,
+                    new TreeSet<>(scopes),
+                    new TreeSet<>(tools),
+                    new TreeSet<>(purposes),
+                    true);
+            var agent = registry.register(command, null, actor(owner), clientId, true)
+                    .agent();
+            var pending =
+                    registry.approvals(ApprovalStatus.PENDING, agent.id(), 0, 1).items();
             registry.approve(pending.getFirst().id(), "Demo agent approved at first start", actor(approver));
             // demo agents come with their identity: activate now rather than when onboarding gets to it
             registry.activate(agent.id(), Actor.system("demo-data"));
@@ -231,8 +352,8 @@ class DemoData implements ApplicationRunner {
         RegisteredClientRepository repository = clients.getIfAvailable();
         PasswordEncoder encoder = passwords.getIfAvailable();
         if (repository != null && encoder != null && repository.findByClientId(clientId) == null) {
-            repository.save(io.warden.app.security.AgentClients.client(clientId, name, clientId + "-secret", encoder,
-                    Duration.ofMinutes(15)));
+            repository.save(io.warden.app.security.AgentClients.client(
+                    clientId, name, clientId + "-secret", encoder, Duration.ofMinutes(15)));
         }
     }
 

@@ -43,8 +43,8 @@ class DemoDataInProduction implements SmartLifecycle {
     private final DemoProperties demo;
     private volatile boolean running;
 
-    DemoDataInProduction(JdbcClient jdbc, Agents registry, AuditLog audit, TransactionTemplate transactions,
-            DemoProperties demo) {
+    DemoDataInProduction(
+            JdbcClient jdbc, Agents registry, AuditLog audit, TransactionTemplate transactions, DemoProperties demo) {
         this.jdbc = jdbc;
         this.registry = registry;
         this.audit = audit;
@@ -62,25 +62,42 @@ class DemoDataInProduction implements SmartLifecycle {
         List<String> agents = new ArrayList<>();
         transactions.executeWithoutResult(status -> {
             // replicas that start together disable once; the second finds nothing left to do
-            jdbc.sql("select pg_advisory_xact_lock(hashtext('warden.demo'))").query(Object.class).single();
-            accounts.addAll(jdbc.sql("update local_account set enabled = false where demo and enabled returning username")
-                    .query(String.class).list());
-            for (var agent : jdbc.sql("select id, coalesce(client_id, name) from agent where demo and status = 'ACTIVE' order by name")
-                    .query((rs, row) -> new Object[] {rs.getObject(1, UUID.class), rs.getString(2)}).list()) {
-                registry.suspend(new AgentId((UUID) agent[0]), "demo agent found at a start under the prod profile",
+            jdbc.sql("select pg_advisory_xact_lock(hashtext('warden.demo'))")
+                    .query(Object.class)
+                    .single();
+            accounts.addAll(
+                    jdbc.sql("update local_account set enabled = false where demo and enabled returning username")
+                            .query(String.class)
+                            .list());
+            for (var agent : jdbc.sql(
+                            "select id, coalesce(client_id, name) from agent where demo and status = 'ACTIVE' order by name")
+                    .query((rs, row) -> new Object[] {rs.getObject(1, UUID.class), rs.getString(2)})
+                    .list()) {
+                registry.suspend(
+                        new AgentId((UUID) agent[0]),
+                        "demo agent found at a start under the prod profile",
                         Actor.system(COMPONENT));
                 agents.add((String) agent[1]);
             }
         });
         for (String username : accounts) {
-            audit.append(AuditEvent.builder("security.demo_account_disabled", AuditActor.system(COMPONENT),
-                    new AuditTarget("local-account", username)).outcome(Outcome.SUCCESS).detail("profile", "prod").build());
+            audit.append(AuditEvent.builder(
+                            "security.demo_account_disabled",
+                            AuditActor.system(COMPONENT),
+                            new AuditTarget("local-account", username))
+                    .outcome(Outcome.SUCCESS)
+                    .detail("profile", "prod")
+                    .build());
         }
         if (accounts.isEmpty() && agents.isEmpty()) {
             log.info("Production profile: no enabled demo account or active demo agent in the database");
         } else {
-            log.warn("Production profile: disabled {} demo account(s) {} and suspended {} demo agent(s) {} found in the database",
-                    accounts.size(), accounts, agents.size(), agents);
+            log.warn(
+                    "Production profile: disabled {} demo account(s) {} and suspended {} demo agent(s) {} found in the database",
+                    accounts.size(),
+                    accounts,
+                    agents.size(),
+                    agents);
         }
         running = true;
     }

@@ -10,5 +10,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param password the password of every demo person
  */
 @ConfigurationProperties("warden.demo")
-public record DemoProperties(@DefaultValue("false") boolean enabled, @DefaultValue("warden-demo") String password) {
-}
+public record DemoProperties(
+        @DefaultValue("false") boolean enabled,
+        @DefaultValue("warden-demo") String password) {}

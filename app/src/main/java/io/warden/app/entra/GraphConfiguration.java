@@ -6,10 +6,10 @@ import com.microsoft.kiota.authentication.AccessTokenProvider;
 import io.warden.registry.Directory;
 import io.warden.registry.IdentityProvisioner;
 import io.warden.registry.SecretStore;
-import io.warden.registry.adapters.MirroredDirectory;
 import io.warden.registry.adapters.GraphClients;
 import io.warden.registry.adapters.GraphDirectory;
 import io.warden.registry.adapters.GraphIdentityProvisioner;
+import io.warden.registry.adapters.MirroredDirectory;
 import io.warden.registry.adapters.MsalAccessTokenProvider;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +31,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(GraphProperties.class)
-@ConditionalOnExpression("'${warden.directory.provider:local}' == 'graph' or '${warden.identity.provisioner:default}'.startsWith('graph')")
+@ConditionalOnExpression(
+        "'${warden.directory.provider:local}' == 'graph' or '${warden.identity.provisioner:default}'.startsWith('graph')")
 class GraphConfiguration {
 
     @Bean
@@ -42,22 +43,32 @@ class GraphConfiguration {
 
     private static AccessTokenProvider msal(GraphProperties graph) {
         if (graph.authority() == null || graph.clientId() == null) {
-            throw new IllegalArgumentException("Set warden.graph.authority (https://login.microsoftonline.com/<tenant-id>/) and"
-                    + " warden.graph.client-id for Warden's app registration");
+            throw new IllegalArgumentException(
+                    "Set warden.graph.authority (https://login.microsoftonline.com/<tenant-id>/) and"
+                            + " warden.graph.client-id for Warden's app registration");
         }
         IClientCredential credential;
         if (graph.certificate() != null) {
             try (InputStream in = Files.newInputStream(graph.certificate())) {
-                credential = MsalAccessTokenProvider.certificate(in, graph.certificatePassword() == null ? "" : graph.certificatePassword());
+                credential = MsalAccessTokenProvider.certificate(
+                        in, graph.certificatePassword() == null ? "" : graph.certificatePassword());
             } catch (IOException e) {
-                throw new UncheckedIOException("warden.graph.certificate " + graph.certificate() + " could not be read", e);
+                throw new UncheckedIOException(
+                        "warden.graph.certificate " + graph.certificate() + " could not be read", e);
             }
         } else if (graph.clientSecret() != null) {
             credential = MsalAccessTokenProvider.secret(graph.clientSecret());
         } else {
-            throw new IllegalArgumentException("Set warden.graph.certificate (preferred) or warden.graph.client-secret");
+            throw new IllegalArgumentException(
+                    "Set warden.graph.certificate (preferred) or warden.graph.client-secret");
         }
-        return new MsalAccessTokenProvider(graph.authority(), graph.clientId(), credential, graph.scope(), graph.baseUrl().getHost(), null);
+        return new MsalAccessTokenProvider(
+                graph.authority(),
+                graph.clientId(),
+                credential,
+                graph.scope(),
+                graph.baseUrl().getHost(),
+                null);
     }
 
     @Bean
@@ -71,18 +82,29 @@ class GraphConfiguration {
     @ConditionalOnProperty(name = "warden.identity.provisioner", havingValue = "graph-agent-id")
     IdentityProvisioner agentIdIdentityProvisioner(GraphServiceClient client, GraphProperties graph) {
         if (graph.agentIdentityBlueprintId() == null) {
-            throw new IllegalArgumentException("Set warden.graph.agent-identity-blueprint-id to the agent identity blueprint's id");
+            throw new IllegalArgumentException(
+                    "Set warden.graph.agent-identity-blueprint-id to the agent identity blueprint's id");
         }
-        return new io.warden.registry.adapters.AgentIdIdentityProvisioner(client, graph.baseUrl().toString(),
-                graph.agentIdentityBlueprintId());
+        return new io.warden.registry.adapters.AgentIdIdentityProvisioner(
+                client, graph.baseUrl().toString(), graph.agentIdentityBlueprintId());
     }
 
     /** An Entra application and service principal per agent (every tenant). */
     @Bean
     @ConditionalOnProperty(name = "warden.identity.provisioner", havingValue = "graph")
-    IdentityProvisioner graphIdentityProvisioner(GraphServiceClient client, GraphProperties graph, SecretStore secrets, Clock clock,
+    IdentityProvisioner graphIdentityProvisioner(
+            GraphServiceClient client,
+            GraphProperties graph,
+            SecretStore secrets,
+            Clock clock,
             io.warden.registry.CredentialLedger ledger) {
-        return new GraphIdentityProvisioner(client, graph.baseUrl().toString(), secrets, graph.secretLifetime(), clock,
-                graph.agentCredential().equals("certificate"), ledger);
+        return new GraphIdentityProvisioner(
+                client,
+                graph.baseUrl().toString(),
+                secrets,
+                graph.secretLifetime(),
+                clock,
+                graph.agentCredential().equals("certificate"),
+                ledger);
     }
 }

@@ -32,7 +32,10 @@ public record GraphProperties(
         @Nullable String clientSecret,
         @Nullable Path certificate,
         @Nullable String certificatePassword,
-        @DefaultValue("https://graph.microsoft.com/.default") String scope,
+
+        @DefaultValue("https://graph.microsoft.com/.default")
+        String scope,
+
         @DefaultValue("P180D") Duration secretLifetime,
         @DefaultValue("50") int bulkFrom,
         @Nullable String agentIdentityBlueprintId,
@@ -40,7 +43,8 @@ public record GraphProperties(
 
     public GraphProperties {
         if (!agentCredential.equals("certificate") && !agentCredential.equals("secret")) {
-            throw new IllegalArgumentException("warden.graph.agent-credential is certificate or secret, got " + agentCredential);
+            throw new IllegalArgumentException(
+                    "warden.graph.agent-credential is certificate or secret, got " + agentCredential);
         }
     }
 }

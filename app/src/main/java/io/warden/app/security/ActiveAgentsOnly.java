@@ -50,12 +50,18 @@ final class ActiveAgentsOnly implements AuthenticationProvider {
             try {
                 agent = agents.findAgentByClientId(clientId);
             } catch (RuntimeException e) {
-                throw new OAuth2AuthenticationException(new OAuth2Error(OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE,
-                        "The agent registry could not be read, so no token is issued; try again", null), e);
+                throw new OAuth2AuthenticationException(
+                        new OAuth2Error(
+                                OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE,
+                                "The agent registry could not be read, so no token is issued; try again",
+                                null),
+                        e);
             }
             if (agent.isPresent() && agent.get().status() != AgentStatus.ACTIVE) {
-                throw new OAuth2AuthenticationException(new OAuth2Error(OAuth2ErrorCodes.INVALID_CLIENT,
-                        "The client's agent is " + agent.get().status(), "https://datatracker.ietf.org/doc/html/rfc6749#section-5.2"));
+                throw new OAuth2AuthenticationException(new OAuth2Error(
+                        OAuth2ErrorCodes.INVALID_CLIENT,
+                        "The client's agent is " + agent.get().status(),
+                        "https://datatracker.ietf.org/doc/html/rfc6749#section-5.2"));
             }
         }
         return result;
@@ -74,15 +80,17 @@ final class ActiveAgentsOnly implements AuthenticationProvider {
     static AuthenticationFailureHandler errorResponses() {
         OAuth2ErrorHttpMessageConverter converter = new OAuth2ErrorHttpMessageConverter();
         return (HttpServletRequest request, HttpServletResponse response, AuthenticationException exception) -> {
-            OAuth2Error error = exception instanceof OAuth2AuthenticationException oauth ? oauth.getError()
+            OAuth2Error error = exception instanceof OAuth2AuthenticationException oauth
+                    ? oauth.getError()
                     : new OAuth2Error(OAuth2ErrorCodes.INVALID_CLIENT);
             SecurityContextHolder.clearContext();
             ServletServerHttpResponse http = new ServletServerHttpResponse(response);
-            http.setStatusCode(switch (error.getErrorCode()) {
-                case OAuth2ErrorCodes.INVALID_CLIENT -> HttpStatus.UNAUTHORIZED;
-                case OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
-                default -> HttpStatus.BAD_REQUEST;
-            });
+            http.setStatusCode(
+                    switch (error.getErrorCode()) {
+                        case OAuth2ErrorCodes.INVALID_CLIENT -> HttpStatus.UNAUTHORIZED;
+                        case OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+                        default -> HttpStatus.BAD_REQUEST;
+                    });
             try {
                 converter.write(error, null, http);
             } catch (IOException e) {

@@ -25,15 +25,21 @@ final class ActorArgumentResolver implements HandlerMethodArgumentResolver {
     }
 
     @Override
-    public Actor resolveArgument(MethodParameter parameter, @Nullable ModelAndViewContainer mavContainer,
-            NativeWebRequest webRequest, @Nullable WebDataBinderFactory binderFactory) {
+    public Actor resolveArgument(
+            MethodParameter parameter,
+            @Nullable ModelAndViewContainer mavContainer,
+            NativeWebRequest webRequest,
+            @Nullable WebDataBinderFactory binderFactory) {
         return actorOf(SecurityContextHolder.getContext().getAuthentication());
     }
 
     static Actor actorOf(@Nullable Authentication authentication) {
-        if (authentication instanceof org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken session
+        if (authentication
+                        instanceof
+                        org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken session
                 && session.isAuthenticated()
-                && session.getPrincipal() instanceof org.springframework.security.oauth2.core.oidc.user.OidcUser person) {
+                && session.getPrincipal()
+                        instanceof org.springframework.security.oauth2.core.oidc.user.OidcUser person) {
             // a portal session: the person is their directory object id (oid), as in access tokens
             Object oid = person.getClaims().get("oid");
             return Actor.person(oid == null ? person.getSubject() : oid.toString(), roles(session.getAuthorities()));
@@ -41,7 +47,8 @@ final class ActorArgumentResolver implements HandlerMethodArgumentResolver {
         if (!(authentication instanceof JwtAuthenticationToken token) || !token.isAuthenticated()) {
             throw new AuthenticationCredentialsNotFoundException("A bearer token is required");
         }
-        Set<String> authorities = token.getAuthorities().stream().map(GrantedAuthority::getAuthority)
+        Set<String> authorities = token.getAuthorities().stream()
+                .map(GrantedAuthority::getAuthority)
                 .collect(java.util.stream.Collectors.toSet());
         if (authorities.contains(TokenAuthenticationConverter.AGENT)) {
             return Actor.agent(token.getName());
@@ -50,7 +57,8 @@ final class ActorArgumentResolver implements HandlerMethodArgumentResolver {
     }
 
     private static Set<Role> roles(java.util.Collection<? extends GrantedAuthority> granted) {
-        Set<String> authorities = granted.stream().map(GrantedAuthority::getAuthority).collect(java.util.stream.Collectors.toSet());
+        Set<String> authorities =
+                granted.stream().map(GrantedAuthority::getAuthority).collect(java.util.stream.Collectors.toSet());
         Set<Role> roles = EnumSet.noneOf(Role.class);
         for (Role role : Role.values()) {
             if (authorities.contains("ROLE_" + role.name())) {

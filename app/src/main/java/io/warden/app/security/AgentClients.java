@@ -15,11 +15,12 @@ import org.springframework.security.oauth2.server.authorization.settings.TokenSe
  */
 public final class AgentClients {
 
-    private AgentClients() {
-    }
+    private AgentClients() {}
 
-    public static RegisteredClient client(String clientId, String name, String secret, PasswordEncoder encoder, Duration tokenTtl) {
-        return RegisteredClient.withId(UUID.nameUUIDFromBytes(("agent:" + clientId).getBytes(StandardCharsets.UTF_8)).toString())
+    public static RegisteredClient client(
+            String clientId, String name, String secret, PasswordEncoder encoder, Duration tokenTtl) {
+        return RegisteredClient.withId(UUID.nameUUIDFromBytes(("agent:" + clientId).getBytes(StandardCharsets.UTF_8))
+                        .toString())
                 .clientId(clientId)
                 .clientName(name)
                 .clientSecret(encoder.encode(secret))
@@ -29,7 +30,8 @@ public final class AgentClients {
                 .clientAuthenticationMethod(ClientAuthenticationMethod.PRIVATE_KEY_JWT)
                 .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
                 .scope("warden.gateway")
-                .tokenSettings(TokenSettings.builder().accessTokenTimeToLive(tokenTtl).build())
+                .tokenSettings(
+                        TokenSettings.builder().accessTokenTimeToLive(tokenTtl).build())
                 .build();
     }
 }

@@ -1,6 +1,5 @@
 package io.warden.app.security;
 
-import java.nio.charset.StandardCharsets;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
@@ -8,6 +7,7 @@ import com.nimbusds.jose.proc.SecurityContext;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.CredentialLedger;
 import io.warden.registry.CredentialPolicy;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
@@ -68,6 +68,7 @@ class EmbeddedIdentityProvider {
 
     /** The public client of the command line and API tools: authorization code with PKCE, no secret. */
     static final String CLI_CLIENT_ID = "warden-cli";
+
     static final String CLI_REDIRECT_URI = "http://127.0.0.1/callback";
     static final String API_SCOPE = "warden.api";
     /** The portal signs people in as an OpenID client of this provider: authorization code with PKCE, no secret. */
@@ -75,17 +76,27 @@ class EmbeddedIdentityProvider {
 
     @Bean
     @Order(1)
-    SecurityFilterChain authorizationServerSecurity(HttpSecurity http, AgentQueries agents, CredentialLedger ledger,
-            RegisteredClientRepository registeredClients, PasswordEncoder encoder, Clock clock) throws Exception {
+    SecurityFilterChain authorizationServerSecurity(
+            HttpSecurity http,
+            AgentQueries agents,
+            CredentialLedger ledger,
+            RegisteredClientRepository registeredClients,
+            PasswordEncoder encoder,
+            Clock clock)
+            throws Exception {
         OAuth2AuthorizationServerConfigurer authorizationServer = new OAuth2AuthorizationServerConfigurer();
         http.securityMatcher(authorizationServer.getEndpointsMatcher())
-                .with(authorizationServer, server -> server.oidc(Customizer.withDefaults())
-                        // a suspended or retired agent is refused here at once, whatever state its identity is in
-                        .clientAuthentication(clients -> clients
-                                .authenticationProviders(providers -> providers.replaceAll(
-                                        provider -> new ActiveAgentsOnly(checkedAgainstLedger(provider, ledger, registeredClients, encoder, clock),
-                                                agents)))
-                                .errorResponseHandler(ActiveAgentsOnly.errorResponses())))
+                .with(
+                        authorizationServer,
+                        server -> server.oidc(Customizer.withDefaults())
+                                // a suspended or retired agent is refused here at once, whatever state its identity is
+                                // in
+                                .clientAuthentication(clients -> clients.authenticationProviders(
+                                                providers -> providers.replaceAll(provider -> new ActiveAgentsOnly(
+                                                        checkedAgainstLedger(
+                                                                provider, ledger, registeredClients, encoder, clock),
+                                                        agents)))
+                                        .errorResponseHandler(ActiveAgentsOnly.errorResponses())))
                 .authorizeHttpRequests(rules -> rules.anyRequest().authenticated())
                 .csrf(csrf -> csrf.ignoringRequestMatchers(authorizationServer.getEndpointsMatcher()))
                 // Browsers are sent to the sign-in page; token requests keep their OAuth2 errors.
@@ -99,8 +110,12 @@ class EmbeddedIdentityProvider {
      * Agents' secrets and certificates are checked against the credential ledger: secrets within their
      * lifetime or overlap, certificates registered for the client and within their dates.
      */
-    private static AuthenticationProvider checkedAgainstLedger(AuthenticationProvider provider, CredentialLedger ledger,
-            RegisteredClientRepository clients, PasswordEncoder encoder, Clock clock) {
+    private static AuthenticationProvider checkedAgainstLedger(
+            AuthenticationProvider provider,
+            CredentialLedger ledger,
+            RegisteredClientRepository clients,
+            PasswordEncoder encoder,
+            Clock clock) {
         if (provider instanceof ClientSecretAuthenticationProvider) {
             return new LedgerClientSecrets(provider, clients, ledger, encoder, clock);
         }
@@ -112,7 +127,9 @@ class EmbeddedIdentityProvider {
 
     @Bean
     AuthorizationServerSettings authorizationServerSettings(IdentityProperties identity) {
-        return AuthorizationServerSettings.builder().issuer(identity.issuer().toString()).build();
+        return AuthorizationServerSettings.builder()
+                .issuer(identity.issuer().toString())
+                .build();
     }
 
     @Bean
@@ -140,11 +157,17 @@ class EmbeddedIdentityProvider {
     /** Agents' identities as clients of this provider, unless {@code warden.identity.provisioner} names another. */
     @Bean
     @ConditionalOnProperty(name = "warden.identity.provisioner", havingValue = "default", matchIfMissing = true)
-    io.warden.registry.IdentityProvisioner identityProvisioner(RegisteredClientRepository clients, PasswordEncoder encoder,
-            org.springframework.jdbc.core.simple.JdbcClient jdbc, IdentityProperties identity, io.warden.registry.SecretStore secrets,
-            CredentialLedger ledger, CredentialPolicy policy, Clock clock) {
-        return new EmbeddedIdentityProvisioner(clients, encoder, jdbc, secrets, ledger, identity.tokenTtl(), policy.secretLifetime(),
-                clock);
+    io.warden.registry.IdentityProvisioner identityProvisioner(
+            RegisteredClientRepository clients,
+            PasswordEncoder encoder,
+            org.springframework.jdbc.core.simple.JdbcClient jdbc,
+            IdentityProperties identity,
+            io.warden.registry.SecretStore secrets,
+            CredentialLedger ledger,
+            CredentialPolicy policy,
+            Clock clock) {
+        return new EmbeddedIdentityProvisioner(
+                clients, encoder, jdbc, secrets, ledger, identity.tokenTtl(), policy.secretLifetime(), clock);
     }
 
     @Bean
@@ -158,8 +181,8 @@ class EmbeddedIdentityProvider {
     }
 
     @Bean
-    JWKSource<SecurityContext> jwkSource(JdbcClient jdbc, TransactionTemplate transactions, KeyEncryptionKey identityKeyEncryptionKey,
-            Clock clock) {
+    JWKSource<SecurityContext> jwkSource(
+            JdbcClient jdbc, TransactionTemplate transactions, KeyEncryptionKey identityKeyEncryptionKey, Clock clock) {
         JWKSet keys = new SigningKeys(jdbc, transactions, identityKeyEncryptionKey, clock).load();
         return new ImmutableJWKSet<>(keys);
     }
@@ -217,7 +240,12 @@ class EmbeddedIdentityProvider {
                     context.getClaims().claim("tid", identity.tenantId());
                     context.getClaims().claim("name", account.displayName());
                     context.getClaims().claim("preferred_username", account.username());
-                    context.getClaims().claim("roles", storable(account.roles().stream().map(identity::claimValue).toList()));
+                    context.getClaims()
+                            .claim(
+                                    "roles",
+                                    storable(account.roles().stream()
+                                            .map(identity::claimValue)
+                                            .toList()));
                 });
                 return;
             }
@@ -241,7 +269,9 @@ class EmbeddedIdentityProvider {
             claims.claim("oid", account.directoryId());
             claims.claim("name", account.displayName());
             claims.claim("preferred_username", account.username());
-            claims.claim("roles", storable(account.roles().stream().map(identity::claimValue).toList()));
+            claims.claim(
+                    "roles",
+                    storable(account.roles().stream().map(identity::claimValue).toList()));
             claims.claim("scp", String.join(" ", context.getAuthorizedScopes()));
         };
     }
@@ -260,7 +290,9 @@ class EmbeddedIdentityProvider {
     ApplicationRunner registerCliClient(RegisteredClientRepository clients, IdentityProperties identity) {
         return args -> {
             if (clients.findByClientId(PORTAL_CLIENT_ID) == null) {
-                clients.save(RegisteredClient.withId(UUID.nameUUIDFromBytes(PORTAL_CLIENT_ID.getBytes(StandardCharsets.UTF_8)).toString())
+                clients.save(RegisteredClient.withId(
+                                UUID.nameUUIDFromBytes(PORTAL_CLIENT_ID.getBytes(StandardCharsets.UTF_8))
+                                        .toString())
                         .clientId(PORTAL_CLIENT_ID)
                         .clientName("Warden portal")
                         .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
@@ -268,13 +300,17 @@ class EmbeddedIdentityProvider {
                         .redirectUri(identity.issuer() + "/login/oauth2/code/warden")
                         .scope(OidcScopes.OPENID)
                         .scope(OidcScopes.PROFILE)
-                        .clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false).build())
+                        .clientSettings(ClientSettings.builder()
+                                .requireProofKey(true)
+                                .requireAuthorizationConsent(false)
+                                .build())
                         .build());
             }
             if (clients.findByClientId(CLI_CLIENT_ID) != null) {
                 return;
             }
-            clients.save(RegisteredClient.withId(UUID.nameUUIDFromBytes(CLI_CLIENT_ID.getBytes(StandardCharsets.UTF_8)).toString())
+            clients.save(RegisteredClient.withId(UUID.nameUUIDFromBytes(CLI_CLIENT_ID.getBytes(StandardCharsets.UTF_8))
+                            .toString())
                     .clientId(CLI_CLIENT_ID)
                     .clientName("Warden command line and API tools")
                     .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
@@ -283,11 +319,14 @@ class EmbeddedIdentityProvider {
                     .scope(OidcScopes.OPENID)
                     .scope(OidcScopes.PROFILE)
                     .scope(API_SCOPE)
-                    .clientSettings(ClientSettings.builder().requireProofKey(true)
-                            .requireAuthorizationConsent(false).build())
-                    .tokenSettings(TokenSettings.builder().accessTokenTimeToLive(identity.tokenTtl()).build())
+                    .clientSettings(ClientSettings.builder()
+                            .requireProofKey(true)
+                            .requireAuthorizationConsent(false)
+                            .build())
+                    .tokenSettings(TokenSettings.builder()
+                            .accessTokenTimeToLive(identity.tokenTtl())
+                            .build())
                     .build());
         };
     }
-
 }

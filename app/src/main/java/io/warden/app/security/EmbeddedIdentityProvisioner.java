@@ -49,8 +49,15 @@ final class EmbeddedIdentityProvisioner implements IdentityProvisioner {
     private final Duration secretLifetime;
     private final Clock clock;
 
-    EmbeddedIdentityProvisioner(RegisteredClientRepository clients, PasswordEncoder encoder, JdbcClient jdbc, SecretStore secrets,
-            CredentialLedger ledger, Duration tokenTtl, Duration secretLifetime, Clock clock) {
+    EmbeddedIdentityProvisioner(
+            RegisteredClientRepository clients,
+            PasswordEncoder encoder,
+            JdbcClient jdbc,
+            SecretStore secrets,
+            CredentialLedger ledger,
+            Duration tokenTtl,
+            Duration secretLifetime,
+            Clock clock) {
         this.clients = clients;
         this.encoder = encoder;
         this.jdbc = jdbc;
@@ -69,11 +76,19 @@ final class EmbeddedIdentityProvisioner implements IdentityProvisioner {
             var client = AgentClients.client(clientId, agent.name(), secret, encoder, tokenTtl);
             String verifier = java.util.Objects.requireNonNull(client.getClientSecret());
             Instant now = clock.instant();
-            // recorded first, so that the client never exists without its lifetime (an unrecorded one is a legacy client)
-            ledger.record(agent.id(), clientId, IssuedCredential.secret(null, verifier, now, now.plus(secretLifetime)), SYSTEM);
+            // recorded first, so that the client never exists without its lifetime (an unrecorded one is a legacy
+            // client)
+            ledger.record(
+                    agent.id(),
+                    clientId,
+                    IssuedCredential.secret(null, verifier, now, now.plus(secretLifetime)),
+                    SYSTEM);
             clients.save(client);
             storeWhenCommitted(clientId, secret);
-            log.info("Provisioned the identity {} for agent {}; its secret is in the secret store", clientId, agent.id());
+            log.info(
+                    "Provisioned the identity {} for agent {}; its secret is in the secret store",
+                    clientId,
+                    agent.id());
         }
         return clientId;
     }
@@ -91,30 +106,40 @@ final class EmbeddedIdentityProvisioner implements IdentityProvisioner {
         String secret = newSecret();
         String verifier = encoder.encode(secret);
         jdbc.sql("update oauth2_registered_client set client_secret = :verifier where client_id = :clientId")
-                .param("verifier", verifier).param("clientId", agent.clientId()).update();
+                .param("verifier", verifier)
+                .param("clientId", agent.clientId())
+                .update();
         Instant now = clock.instant();
-        AgentCredential issued = ledger.record(agent.id(), agent.clientId(),
-                IssuedCredential.secret(null, verifier, now, now.plus(secretLifetime)), SYSTEM);
+        AgentCredential issued = ledger.record(
+                agent.id(),
+                agent.clientId(),
+                IssuedCredential.secret(null, verifier, now, now.plus(secretLifetime)),
+                SYSTEM);
         storeWhenCommitted(agent.clientId(), secret);
-        log.info("Rotated the secret of {} for agent {}; the new one is in the secret store", agent.clientId(), agent.id());
+        log.info(
+                "Rotated the secret of {} for agent {}; the new one is in the secret store",
+                agent.clientId(),
+                agent.id());
         return Optional.of(issued);
     }
 
     /** Nothing to do here: the token endpoint stops accepting a secret the ledger marks revoked. */
     @Override
-    public void revoke(AgentView agent, AgentCredential credential) {
-    }
+    public void revoke(AgentView agent, AgentCredential credential) {}
 
     @Override
     public void disable(AgentView agent) {
         jdbc.sql("update oauth2_registered_client set client_secret_expires_at = :now where client_id = :clientId")
-                .param("now", Timestamp.from(clock.instant())).param("clientId", agent.clientId()).update();
+                .param("now", Timestamp.from(clock.instant()))
+                .param("clientId", agent.clientId())
+                .update();
     }
 
     @Override
     public void enable(AgentView agent) {
         jdbc.sql("update oauth2_registered_client set client_secret_expires_at = null where client_id = :clientId")
-                .param("clientId", agent.clientId()).update();
+                .param("clientId", agent.clientId())
+                .update();
     }
 
     @Override
@@ -125,9 +150,10 @@ final class EmbeddedIdentityProvisioner implements IdentityProvisioner {
         }
         jdbc.sql("""
                 delete from oauth2_authorization where registered_client_id in
-                    (select id from oauth2_registered_client where client_id = :clientId)""")
-                .param("clientId", agent.clientId()).update();
-        jdbc.sql("delete from oauth2_registered_client where client_id = :clientId").param("clientId", clientId).update();
+                    (select id from oauth2_registered_client where client_id = :clientId)""").param("clientId", agent.clientId()).update();
+        jdbc.sql("delete from oauth2_registered_client where client_id = :clientId")
+                .param("clientId", clientId)
+                .update();
         secrets.delete(clientId);
     }
 

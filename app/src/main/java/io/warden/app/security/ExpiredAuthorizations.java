@@ -30,7 +30,8 @@ final class ExpiredAuthorizations {
         this.clock = clock;
     }
 
-    @Scheduled(initialDelayString = "${warden.identity.authorization-purge-interval:PT15M}",
+    @Scheduled(
+            initialDelayString = "${warden.identity.authorization-purge-interval:PT15M}",
             fixedDelayString = "${warden.identity.authorization-purge-interval:PT15M}")
     void scheduled() {
         purge();
@@ -43,11 +44,12 @@ final class ExpiredAuthorizations {
         int purged = jdbc.sql("""
                 delete from oauth2_authorization
                 where greatest(authorization_code_expires_at, access_token_expires_at, oidc_id_token_expires_at,
-                               refresh_token_expires_at, user_code_expires_at, device_code_expires_at) < :before""")
-                .param("before", Timestamp.from(before))
-                .update();
+                               refresh_token_expires_at, user_code_expires_at, device_code_expires_at) < :before""").param("before", Timestamp.from(before)).update();
         if (purged > 0) {
-            log.info("Purged {} authorizations of the embedded provider whose every token expired before {}", purged, before);
+            log.info(
+                    "Purged {} authorizations of the embedded provider whose every token expired before {}",
+                    purged,
+                    before);
         } else {
             log.debug("No expired authorizations of the embedded provider to purge (before {})", before);
         }

@@ -25,8 +25,10 @@ class ExternalIdentityProvider {
     @Bean
     JwtDecoder jwtDecoder(IdentityProperties identity, java.time.Clock clock) {
         NimbusJwtDecoder decoder = identity.jwkSetUri() != null
-                ? NimbusJwtDecoder.withJwkSetUri(identity.jwkSetUri().toString()).build()
-                : NimbusJwtDecoder.withIssuerLocation(identity.issuer().toString()).build();
+                ? NimbusJwtDecoder.withJwkSetUri(identity.jwkSetUri().toString())
+                        .build()
+                : NimbusJwtDecoder.withIssuerLocation(identity.issuer().toString())
+                        .build();
         decoder.setJwtValidator(EmbeddedIdentityProvider.validator(identity));
         return EmbeddedIdentityProvider.cached(decoder, identity, clock);
     }

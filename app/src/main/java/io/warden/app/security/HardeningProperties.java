@@ -27,14 +27,15 @@ public record HardeningProperties(
 
     public HardeningProperties {
         if (portalRoleRefresh.isNegative() || portalRoleRefresh.compareTo(Duration.ofMinutes(1)) > 0) {
-            throw new IllegalArgumentException("warden.security.portal-role-refresh must be between PT0S and PT1M, got "
-                    + portalRoleRefresh);
+            throw new IllegalArgumentException(
+                    "warden.security.portal-role-refresh must be between PT0S and PT1M, got " + portalRoleRefresh);
         }
         if (scrapeToken != null && scrapeToken.isBlank()) {
             scrapeToken = null;
         }
         if (scrapeToken != null && scrapeToken.getBytes(StandardCharsets.UTF_8).length < 32) {
-            throw new IllegalArgumentException("warden.security.scrape-token must be at least 32 characters (a random secret)");
+            throw new IllegalArgumentException(
+                    "warden.security.scrape-token must be at least 32 characters (a random secret)");
         }
     }
 
@@ -60,12 +61,13 @@ public record HardeningProperties(
                 throw new IllegalArgumentException("warden.security.sign-in.*-max-failures must be at least 1");
             }
             if (backoff.isNegative() || backoff.isZero() || maxBackoff.compareTo(backoff) < 0) {
-                throw new IllegalArgumentException("warden.security.sign-in.backoff must be positive and at most max-backoff, got "
-                        + backoff + " and " + maxBackoff);
+                throw new IllegalArgumentException(
+                        "warden.security.sign-in.backoff must be positive and at most max-backoff, got " + backoff
+                                + " and " + maxBackoff);
             }
             if (forgetAfter.compareTo(maxBackoff) < 0) {
-                throw new IllegalArgumentException("warden.security.sign-in.forget-after must be at least max-backoff, got "
-                        + forgetAfter);
+                throw new IllegalArgumentException(
+                        "warden.security.sign-in.forget-after must be at least max-backoff, got " + forgetAfter);
             }
         }
     }

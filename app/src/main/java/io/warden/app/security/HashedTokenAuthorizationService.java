@@ -32,8 +32,13 @@ import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 final class HashedTokenAuthorizationService implements OAuth2AuthorizationService {
 
     static final String PREFIX = "sha256:";
-    private static final List<Class<? extends OAuth2Token>> STORED = List.of(OAuth2AuthorizationCode.class,
-            OAuth2AccessToken.class, OidcIdToken.class, OAuth2RefreshToken.class, OAuth2UserCode.class, OAuth2DeviceCode.class);
+    private static final List<Class<? extends OAuth2Token>> STORED = List.of(
+            OAuth2AuthorizationCode.class,
+            OAuth2AccessToken.class,
+            OidcIdToken.class,
+            OAuth2RefreshToken.class,
+            OAuth2UserCode.class,
+            OAuth2DeviceCode.class);
     /** Spring Authorization Server's own name for the consent and pushed-request nonce, which is not a credential to hash. */
     private static final OAuth2TokenType STATE = new OAuth2TokenType("state");
 
@@ -46,8 +51,10 @@ final class HashedTokenAuthorizationService implements OAuth2AuthorizationServic
     /** {@code sha256:} and the lowercase hex SHA-256 of the value's UTF-8 bytes. */
     static String hash(String value) {
         try {
-            return PREFIX + java.util.HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+            return PREFIX
+                    + java.util.HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256")
+                                    .digest(value.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -60,7 +67,7 @@ final class HashedTokenAuthorizationService implements OAuth2AuthorizationServic
             OAuth2Authorization.Token<? extends OAuth2Token> token = authorization.getToken(type);
             if (token != null && !token.getToken().getTokenValue().startsWith(PREFIX)) {
                 // the builder keeps the token's metadata (claims, invalidated) for a token of the same type
-                hashed.token(withValue(token.getToken(), hash(token.getToken().getTokenValue())), metadata -> { });
+                hashed.token(withValue(token.getToken(), hash(token.getToken().getTokenValue())), metadata -> {});
             }
         }
         delegate.save(hashed.build());
@@ -90,21 +97,28 @@ final class HashedTokenAuthorizationService implements OAuth2AuthorizationServic
         if (stored == null) {
             return found;
         }
-        return OAuth2Authorization.from(found).token(withValue(stored.getToken(), token), metadata -> { }).build();
+        return OAuth2Authorization.from(found)
+                .token(withValue(stored.getToken(), token), metadata -> {})
+                .build();
     }
 
     /** The same token with another value; every kind Spring's JDBC service stores, and no other. */
     static OAuth2Token withValue(OAuth2Token token, String value) {
         return switch (token) {
-            case OAuth2AccessToken access -> new OAuth2AccessToken(access.getTokenType(), value, access.getIssuedAt(),
-                    access.getExpiresAt(), access.getScopes());
+            case OAuth2AccessToken access ->
+                new OAuth2AccessToken(
+                        access.getTokenType(), value, access.getIssuedAt(), access.getExpiresAt(), access.getScopes());
             case OidcIdToken id -> new OidcIdToken(value, id.getIssuedAt(), id.getExpiresAt(), id.getClaims());
-            case OAuth2RefreshToken refresh -> new OAuth2RefreshToken(value, refresh.getIssuedAt(), refresh.getExpiresAt());
-            case OAuth2AuthorizationCode code -> new OAuth2AuthorizationCode(value, code.getIssuedAt(), code.getExpiresAt());
+            case OAuth2RefreshToken refresh ->
+                new OAuth2RefreshToken(value, refresh.getIssuedAt(), refresh.getExpiresAt());
+            case OAuth2AuthorizationCode code ->
+                new OAuth2AuthorizationCode(value, code.getIssuedAt(), code.getExpiresAt());
             case OAuth2UserCode user -> new OAuth2UserCode(value, user.getIssuedAt(), user.getExpiresAt());
             case OAuth2DeviceCode device -> new OAuth2DeviceCode(value, device.getIssuedAt(), device.getExpiresAt());
             // fail closed: a kind this class does not know would otherwise reach the table in clear
-            default -> throw new IllegalStateException("No hashed form for a token of type " + token.getClass().getName());
+            default ->
+                throw new IllegalStateException(
+                        "No hashed form for a token of type " + token.getClass().getName());
         };
     }
 }

@@ -38,7 +38,10 @@ public record IdentityProperties(
         URI issuer,
         @Nullable URI jwkSetUri,
         @DefaultValue("api://warden") String audience,
-        @DefaultValue("9f3c4a6e-5b1d-4c2a-8e7f-0a1b2c3d4e5f") String tenantId,
+
+        @DefaultValue("9f3c4a6e-5b1d-4c2a-8e7f-0a1b2c3d4e5f")
+        String tenantId,
+
         @DefaultValue("PT15M") Duration tokenTtl,
         @Nullable Map<Role, String> roleValues,
         @DefaultValue("PT5M") Duration verifiedTokenCache,
@@ -56,15 +59,17 @@ public record IdentityProperties(
 
     public IdentityProperties {
         if (issuer == null) {
-            throw new IllegalArgumentException("Set warden.identity.issuer (WARDEN_IDENTITY_ISSUER), e.g. "
-                    + "http://localhost:8080 for the embedded provider or https://login.microsoftonline.com/<tenant>/v2.0");
+            throw new IllegalArgumentException(
+                    "Set warden.identity.issuer (WARDEN_IDENTITY_ISSUER), e.g. "
+                            + "http://localhost:8080 for the embedded provider or https://login.microsoftonline.com/<tenant>/v2.0");
         }
         if (tokenTtl.isNegative() || tokenTtl.isZero() || tokenTtl.compareTo(Duration.ofHours(24)) > 0) {
-            throw new IllegalArgumentException("warden.identity.token-ttl must be between 1 second and 24 hours, got " + tokenTtl);
+            throw new IllegalArgumentException(
+                    "warden.identity.token-ttl must be between 1 second and 24 hours, got " + tokenTtl);
         }
         if (verifiedTokenCache.isNegative() || verifiedTokenCache.compareTo(Duration.ofHours(1)) > 0) {
-            throw new IllegalArgumentException("warden.identity.verified-token-cache must be between PT0S and PT1H, got "
-                    + verifiedTokenCache);
+            throw new IllegalArgumentException(
+                    "warden.identity.verified-token-cache must be between PT0S and PT1H, got " + verifiedTokenCache);
         }
         // application.yml passes unset environment variables as empty strings
         if (keyEncryptionKey != null && keyEncryptionKey.isBlank()) {
@@ -74,19 +79,20 @@ public record IdentityProperties(
             keyEncryptionKeyFile = null;
         }
         if (keyEncryptionKey != null && keyEncryptionKeyFile != null) {
-            throw new IllegalArgumentException("Set warden.identity.key-encryption-key or warden.identity.key-encryption-key-file, "
-                    + "not both");
+            throw new IllegalArgumentException(
+                    "Set warden.identity.key-encryption-key or warden.identity.key-encryption-key-file, " + "not both");
         }
         if (keyEncryptionKey != null) {
             decodeKek(keyEncryptionKey, "warden.identity.key-encryption-key");
         }
         if (authorizationPurgeInterval.isNegative() || authorizationPurgeInterval.isZero()) {
-            throw new IllegalArgumentException("warden.identity.authorization-purge-interval must be positive, e.g. PT15M, got "
-                    + authorizationPurgeInterval);
+            throw new IllegalArgumentException(
+                    "warden.identity.authorization-purge-interval must be positive, e.g. PT15M, got "
+                            + authorizationPurgeInterval);
         }
         if (authorizationPurgeGrace.isNegative()) {
-            throw new IllegalArgumentException("warden.identity.authorization-purge-grace must not be negative, got "
-                    + authorizationPurgeGrace);
+            throw new IllegalArgumentException(
+                    "warden.identity.authorization-purge-grace must not be negative, got " + authorizationPurgeGrace);
         }
         Map<Role, String> values = new EnumMap<>(Role.class);
         for (Role role : Role.values()) {
@@ -104,12 +110,14 @@ public record IdentityProperties(
         try {
             key = java.util.Base64.getDecoder().decode(base64.strip());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(setting + " must be 32 random bytes in base64 (e.g. openssl rand -base64 32); "
-                    + "the value given is not base64");
+            throw new IllegalArgumentException(
+                    setting + " must be 32 random bytes in base64 (e.g. openssl rand -base64 32); "
+                            + "the value given is not base64");
         }
         if (key.length != 32) {
-            throw new IllegalArgumentException(setting + " must be 32 random bytes in base64 (e.g. openssl rand -base64 32); "
-                    + "the value given has " + key.length + " bytes");
+            throw new IllegalArgumentException(
+                    setting + " must be 32 random bytes in base64 (e.g. openssl rand -base64 32); "
+                            + "the value given has " + key.length + " bytes");
         }
         return key;
     }
@@ -124,6 +132,7 @@ public record IdentityProperties(
 
     /** The claim value that stands for {@code role}. */
     public String claimValue(Role role) {
-        return java.util.Objects.requireNonNull(java.util.Objects.requireNonNull(roleValues).get(role), "a claim value for every role");
+        return java.util.Objects.requireNonNull(
+                java.util.Objects.requireNonNull(roleValues).get(role), "a claim value for every role");
     }
 }

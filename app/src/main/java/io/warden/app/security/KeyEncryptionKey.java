@@ -36,6 +36,7 @@ final class KeyEncryptionKey {
 
     /** The first and only format: {@code warden-kek-v1:<key id>:<base64url nonce>:<base64url ciphertext and tag>}. */
     static final String V1 = "warden-kek-v1";
+
     static final String FILE_NAME = "key-encryption-key";
     private static final int KEY_BYTES = 32;
     private static final int NONCE_BYTES = 12;
@@ -60,8 +61,10 @@ final class KeyEncryptionKey {
     /** The configured key, or the one generated in {@code identity.keyDir()} (generating it on first use). */
     static KeyEncryptionKey from(IdentityProperties identity, SecureRandom random) {
         if (identity.keyEncryptionKey() != null) {
-            return logged(new KeyEncryptionKey(IdentityProperties.decodeKek(identity.keyEncryptionKey(),
-                    "warden.identity.key-encryption-key"), "warden.identity.key-encryption-key", random));
+            return logged(new KeyEncryptionKey(
+                    IdentityProperties.decodeKek(identity.keyEncryptionKey(), "warden.identity.key-encryption-key"),
+                    "warden.identity.key-encryption-key",
+                    random));
         }
         if (identity.keyEncryptionKeyFile() != null) {
             return logged(fromFile(identity.keyEncryptionKeyFile(), "warden.identity.key-encryption-key-file", random));
@@ -74,10 +77,13 @@ final class KeyEncryptionKey {
         try {
             text = Files.readString(file, StandardCharsets.US_ASCII).strip();
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not read the key-encryption key " + file.toAbsolutePath() + " (" + setting + ")", e);
+            throw new UncheckedIOException(
+                    "Could not read the key-encryption key " + file.toAbsolutePath() + " (" + setting + ")", e);
         }
-        return new KeyEncryptionKey(IdentityProperties.decodeKek(text, setting + " (" + file.toAbsolutePath() + ")"),
-                setting + " (" + file.toAbsolutePath() + ")", random);
+        return new KeyEncryptionKey(
+                IdentityProperties.decodeKek(text, setting + " (" + file.toAbsolutePath() + ")"),
+                setting + " (" + file.toAbsolutePath() + ")",
+                random);
     }
 
     static KeyEncryptionKey generatedIn(Path folder, SecureRandom random) {
@@ -89,7 +95,10 @@ final class KeyEncryptionKey {
         random.nextBytes(key);
         try {
             Files.createDirectories(folder);
-            Path temporary = Files.createTempFile(folder, FILE_NAME, ".tmp",
+            Path temporary = Files.createTempFile(
+                    folder,
+                    FILE_NAME,
+                    ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(temporary, Base64.getEncoder().encodeToString(key) + "\n", StandardCharsets.US_ASCII);
             // a second instance on the same folder that raced us keeps the first key: the move never replaces one
@@ -97,18 +106,24 @@ final class KeyEncryptionKey {
         } catch (java.nio.file.FileAlreadyExistsException e) {
             return logged(fromFile(file, "the generated key", random));
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not write the generated key-encryption key into " + folder.toAbsolutePath(), e);
+            throw new UncheckedIOException(
+                    "Could not write the generated key-encryption key into " + folder.toAbsolutePath(), e);
         }
         KeyEncryptionKey generated = new KeyEncryptionKey(key, "the generated key " + file.toAbsolutePath(), random);
-        log.warn("No key-encryption key is configured for the embedded provider's signing key: generated {} in {} (owner-only). "
-                + "Back it up with the database; replicas sharing a database must all set "
-                + "warden.identity.key-encryption-key or warden.identity.key-encryption-key-file to the same key.",
-                generated.id(), file.toAbsolutePath());
+        log.warn(
+                "No key-encryption key is configured for the embedded provider's signing key: generated {} in {} (owner-only). "
+                        + "Back it up with the database; replicas sharing a database must all set "
+                        + "warden.identity.key-encryption-key or warden.identity.key-encryption-key-file to the same key.",
+                generated.id(),
+                file.toAbsolutePath());
         return generated;
     }
 
     private static KeyEncryptionKey logged(KeyEncryptionKey kek) {
-        log.info("The embedded provider's signing key is sealed with key-encryption key {} from {}", kek.id(), kek.origin());
+        log.info(
+                "The embedded provider's signing key is sealed with key-encryption key {} from {}",
+                kek.id(),
+                kek.origin());
         return kek;
     }
 
@@ -144,7 +159,8 @@ final class KeyEncryptionKey {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(associatedData(context, id));
-            return V1 + ":" + id + ":" + B64.encodeToString(nonce) + ":" + B64.encodeToString(cipher.doFinal(plaintext));
+            return V1 + ":" + id + ":" + B64.encodeToString(nonce) + ":"
+                    + B64.encodeToString(cipher.doFinal(plaintext));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Could not seal with the key-encryption key " + id, e);
         }
@@ -174,8 +190,10 @@ final class KeyEncryptionKey {
             cipher.updateAAD(associatedData(context, parts[1]));
             return cipher.doFinal(Base64.getUrlDecoder().decode(parts[3]));
         } catch (AEADBadTagException e) {
-            throw new SealedValueRefused("does not decrypt with key-encryption key " + id
-                    + " for " + context + " (altered, moved from another row, or sealed with another key of the same id)", e);
+            throw new SealedValueRefused(
+                    "does not decrypt with key-encryption key " + id + " for " + context
+                            + " (altered, moved from another row, or sealed with another key of the same id)",
+                    e);
         } catch (IllegalArgumentException e) {
             throw new SealedValueRefused("is not valid base64url", e);
         } catch (GeneralSecurityException e) {

@@ -45,7 +45,9 @@ final class KillSwitchedAgents extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         Authentication caller = SecurityContextHolder.getContext().getAuthentication();
-        if (caller == null || caller.getAuthorities().stream().noneMatch(a -> TokenAuthenticationConverter.AGENT.equals(a.getAuthority()))) {
+        if (caller == null
+                || caller.getAuthorities().stream()
+                        .noneMatch(a -> TokenAuthenticationConverter.AGENT.equals(a.getAuthority()))) {
             chain.doFilter(request, response);
             return;
         }
@@ -56,10 +58,20 @@ final class KillSwitchedAgents extends OncePerRequestFilter {
             return;
         }
         String reason = covered.global() ? "kill-switch-global" : "kill-switch-agent";
-        audit.append(AuditEvent.builder("api.refused", AuditActor.agent(clientId, null),
+        audit.append(AuditEvent.builder(
+                        "api.refused",
+                        AuditActor.agent(clientId, null),
                         new AuditTarget("endpoint", request.getMethod() + " " + request.getRequestURI()))
-                .decision("DENY").reason(reason).build());
-        Problems.write(response, Problems.of(ProblemKind.FORBIDDEN, "kill-switch-engaged",
-                "A kill switch covers this agent: every call it makes is refused until the switch is released", null), json);
+                .decision("DENY")
+                .reason(reason)
+                .build());
+        Problems.write(
+                response,
+                Problems.of(
+                        ProblemKind.FORBIDDEN,
+                        "kill-switch-engaged",
+                        "A kill switch covers this agent: every call it makes is refused until the switch is released",
+                        null),
+                json);
     }
 }

@@ -60,9 +60,11 @@ final class LedgerCertificates implements JwtDecoderFactory<RegisteredClient> {
             }
             Instant now = clock.instant();
             AgentCredential registered = ledger.usable(client.getClientId(), now).stream()
-                    .filter(credential -> credential.kind() == CredentialKind.CERTIFICATE && thumbprint.equals(credential.fingerprint()))
+                    .filter(credential -> credential.kind() == CredentialKind.CERTIFICATE
+                            && thumbprint.equals(credential.fingerprint()))
                     .findFirst()
-                    .orElseThrow(() -> new BadJwtException("No current certificate with that x5t#S256 is registered for the client"));
+                    .orElseThrow(() -> new BadJwtException(
+                            "No current certificate with that x5t#S256 is registered for the client"));
             X509Certificate certificate = certificate(registered);
             try {
                 certificate.checkValidity(Date.from(now));
@@ -77,15 +79,19 @@ final class LedgerCertificates implements JwtDecoderFactory<RegisteredClient> {
 
     private static NimbusJwtDecoder decoder(X509Certificate certificate, JWSAlgorithm algorithm) {
         if (certificate.getPublicKey() instanceof RSAPublicKey rsa && JWSAlgorithm.Family.RSA.contains(algorithm)) {
-            return NimbusJwtDecoder.withPublicKey(rsa).signatureAlgorithm(SignatureAlgorithm.from(algorithm.getName())).build();
+            return NimbusJwtDecoder.withPublicKey(rsa)
+                    .signatureAlgorithm(SignatureAlgorithm.from(algorithm.getName()))
+                    .build();
         }
-        throw new BadJwtException("The client assertion's algorithm " + algorithm + " does not fit the certificate's key");
+        throw new BadJwtException(
+                "The client assertion's algorithm " + algorithm + " does not fit the certificate's key");
     }
 
     private static X509Certificate certificate(AgentCredential credential) {
         try {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
-                    new ByteArrayInputStream(Objects.requireNonNull(credential.certificatePem(), "a certificate credential carries its PEM")
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(Objects.requireNonNull(
+                                    credential.certificatePem(), "a certificate credential carries its PEM")
                             .getBytes(StandardCharsets.US_ASCII)));
         } catch (CertificateException | RuntimeException e) {
             throw new BadJwtException("The client's registered certificate cannot be read", e);

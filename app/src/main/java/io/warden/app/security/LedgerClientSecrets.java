@@ -37,8 +37,12 @@ final class LedgerClientSecrets implements AuthenticationProvider {
     private final PasswordEncoder encoder;
     private final Clock clock;
 
-    LedgerClientSecrets(AuthenticationProvider delegate, RegisteredClientRepository clients, CredentialLedger ledger,
-            PasswordEncoder encoder, Clock clock) {
+    LedgerClientSecrets(
+            AuthenticationProvider delegate,
+            RegisteredClientRepository clients,
+            CredentialLedger ledger,
+            PasswordEncoder encoder,
+            Clock clock) {
         this.delegate = delegate;
         this.clients = clients;
         this.ledger = ledger;
@@ -50,7 +54,8 @@ final class LedgerClientSecrets implements AuthenticationProvider {
     public @Nullable Authentication authenticate(Authentication authentication) throws AuthenticationException {
         OAuth2ClientAuthenticationToken presented = (OAuth2ClientAuthenticationToken) authentication;
         ClientAuthenticationMethod method = presented.getClientAuthenticationMethod();
-        if (!ClientAuthenticationMethod.CLIENT_SECRET_BASIC.equals(method) && !ClientAuthenticationMethod.CLIENT_SECRET_POST.equals(method)) {
+        if (!ClientAuthenticationMethod.CLIENT_SECRET_BASIC.equals(method)
+                && !ClientAuthenticationMethod.CLIENT_SECRET_POST.equals(method)) {
             return delegate.authenticate(authentication);
         }
         String clientId = presented.getPrincipal().toString();
@@ -70,7 +75,9 @@ final class LedgerClientSecrets implements AuthenticationProvider {
         }
         List<AgentCredential> usable = ledger.usable(clientId, now);
         for (AgentCredential credential : usable) {
-            if (credential.kind() == CredentialKind.SECRET && credential.verifier() != null && encoder.matches(secret, credential.verifier())) {
+            if (credential.kind() == CredentialKind.SECRET
+                    && credential.verifier() != null
+                    && encoder.matches(secret, credential.verifier())) {
                 return new OAuth2ClientAuthenticationToken(client, method, secret);
             }
         }
@@ -83,7 +90,7 @@ final class LedgerClientSecrets implements AuthenticationProvider {
     }
 
     private static OAuth2AuthenticationException invalid(String parameter) {
-        return new OAuth2AuthenticationException(new OAuth2Error(OAuth2ErrorCodes.INVALID_CLIENT,
-                "Client authentication failed: " + parameter, ERROR_URI));
+        return new OAuth2AuthenticationException(new OAuth2Error(
+                OAuth2ErrorCodes.INVALID_CLIENT, "Client authentication failed: " + parameter, ERROR_URI));
     }
 }

@@ -17,8 +17,7 @@ import org.springframework.security.core.userdetails.UsernameNotFoundException;
 final class LocalAccounts implements UserDetailsService {
 
     /** What the provider puts in a person's token. */
-    record Account(String username, String directoryId, String displayName, List<Role> roles) {
-    }
+    record Account(String username, String directoryId, String displayName, List<Role> roles) {}
 
     private final JdbcClient jdbc;
 
@@ -32,8 +31,13 @@ final class LocalAccounts implements UserDetailsService {
                 from local_account a join directory_user u on u.id = a.directory_user_id
                 where a.username = :username""")
                 .param("username", username)
-                .query((rs, row) -> new Account(rs.getString(1), rs.getString(2), rs.getString(3),
-                        java.util.Arrays.stream((String[]) rs.getArray(4).getArray()).map(Role::valueOf).toList()))
+                .query((rs, row) -> new Account(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        java.util.Arrays.stream((String[]) rs.getArray(4).getArray())
+                                .map(Role::valueOf)
+                                .toList()))
                 .optional();
     }
 
@@ -46,8 +50,10 @@ final class LocalAccounts implements UserDetailsService {
                 .param("username", username)
                 .query((rs, row) -> User.withUsername(rs.getString(1))
                         .password(rs.getString(2))
-                        .authorities(java.util.Arrays.stream((String[]) rs.getArray(3).getArray())
-                                .map(role -> new SimpleGrantedAuthority("ROLE_" + role)).toList())
+                        .authorities(java.util.Arrays.stream(
+                                        (String[]) rs.getArray(3).getArray())
+                                .map(role -> new SimpleGrantedAuthority("ROLE_" + role))
+                                .toList())
                         .disabled(!rs.getBoolean(4))
                         .build())
                 .optional()

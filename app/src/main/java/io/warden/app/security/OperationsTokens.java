@@ -32,7 +32,8 @@ final class OperationsTokens implements AuthenticationManager {
 
     @Override
     public Authentication authenticate(Authentication authentication) {
-        if (scrapeToken != null && authentication instanceof BearerTokenAuthenticationToken bearer
+        if (scrapeToken != null
+                && authentication instanceof BearerTokenAuthenticationToken bearer
                 && MessageDigest.isEqual(scrapeToken, bearer.getToken().getBytes(StandardCharsets.UTF_8))) {
             return new Scraper();
         }

@@ -16,9 +16,9 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.authority.mapping.GrantedAuthoritiesMapper;
+import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 import org.springframework.security.oauth2.core.oidc.user.OidcUserAuthority;
-import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 
@@ -37,33 +37,64 @@ class PortalSecurity {
 
     @Bean
     @Order(0)
-    SecurityFilterChain portalSecurityChain(HttpSecurity http, ObjectProvider<ClientRegistrationRepository> registrations,
-            IdentityProperties identity, ObjectProvider<UserDetailsService> localAccounts, Directory directory, AuditLog audit,
-            HardeningProperties hardening, Clock clock,
-            @org.springframework.beans.factory.annotation.Value("${warden.portal.login-registration:warden}") String registration)
+    SecurityFilterChain portalSecurityChain(
+            HttpSecurity http,
+            ObjectProvider<ClientRegistrationRepository> registrations,
+            IdentityProperties identity,
+            ObjectProvider<UserDetailsService> localAccounts,
+            Directory directory,
+            AuditLog audit,
+            HardeningProperties hardening,
+            Clock clock,
+            @org.springframework.beans.factory.annotation.Value("${warden.portal.login-registration:warden}")
+                    String registration)
             throws Exception {
-        http.securityMatcher("/portal/**", "/oauth2/authorization/**", "/login/oauth2/**", "/webjars/**", "/portal-assets/**")
-                .authorizeHttpRequests(rules -> rules
-                        .requestMatchers("/webjars/**", "/portal-assets/**", "/oauth2/authorization/**", "/login/oauth2/**").permitAll()
-                        .requestMatchers("/portal/kill-switches", "/portal/kill-switches/**").hasAnyRole("ADMIN", "SECOPS")
-                        .requestMatchers("/portal/audit", "/portal/audit/**").hasAnyRole("ADMIN", "COMPLIANCE")
-                        .requestMatchers("/portal/data-sources", "/portal/data-sources/**").hasRole("ADMIN")
-                        .requestMatchers("/portal/agents/new").hasAnyRole("ADMIN", "OWNER")
-                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/agents").hasAnyRole("ADMIN", "OWNER")
-                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/approvals/**").hasAnyRole("ADMIN", "COMPLIANCE")
-                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/rules/**").hasRole("ADMIN")
-                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/cohorts").hasAnyRole("ADMIN", "OWNER")
-                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/entitlements", "/portal/entitlements/**").hasRole("ADMIN")
-                        .requestMatchers("/portal/entitlements").hasAnyRole("ADMIN", "COMPLIANCE", "SECOPS")
-                        .requestMatchers("/portal/**").hasAnyRole("ADMIN", "OWNER", "COMPLIANCE", "SECOPS")
-                        .anyRequest().denyAll())
+        http.securityMatcher(
+                        "/portal/**",
+                        "/oauth2/authorization/**",
+                        "/login/oauth2/**",
+                        "/webjars/**",
+                        "/portal-assets/**")
+                .authorizeHttpRequests(rules -> rules.requestMatchers(
+                                "/webjars/**", "/portal-assets/**", "/oauth2/authorization/**", "/login/oauth2/**")
+                        .permitAll()
+                        .requestMatchers("/portal/kill-switches", "/portal/kill-switches/**")
+                        .hasAnyRole("ADMIN", "SECOPS")
+                        .requestMatchers("/portal/audit", "/portal/audit/**")
+                        .hasAnyRole("ADMIN", "COMPLIANCE")
+                        .requestMatchers("/portal/data-sources", "/portal/data-sources/**")
+                        .hasRole("ADMIN")
+                        .requestMatchers("/portal/agents/new")
+                        .hasAnyRole("ADMIN", "OWNER")
+                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/agents")
+                        .hasAnyRole("ADMIN", "OWNER")
+                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/approvals/**")
+                        .hasAnyRole("ADMIN", "COMPLIANCE")
+                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/rules/**")
+                        .hasRole("ADMIN")
+                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/cohorts")
+                        .hasAnyRole("ADMIN", "OWNER")
+                        .requestMatchers(
+                                org.springframework.http.HttpMethod.POST,
+                                "/portal/entitlements",
+                                "/portal/entitlements/**")
+                        .hasRole("ADMIN")
+                        .requestMatchers("/portal/entitlements")
+                        .hasAnyRole("ADMIN", "COMPLIANCE", "SECOPS")
+                        .requestMatchers("/portal/**")
+                        .hasAnyRole("ADMIN", "OWNER", "COMPLIANCE", "SECOPS")
+                        .anyRequest()
+                        .denyAll())
                 .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CSP)))
                 .sessionManagement(session -> session.sessionFixation().changeSessionId())
                 .exceptionHandling(errors -> errors.accessDeniedPage("/portal/forbidden"))
                 // the session's roles follow the directory within a minute, not only at the next sign-in
-                .addFilterBefore(new PortalSessionRefresh(localAccounts.getIfAvailable(), directory, audit,
-                        hardening.portalRoleRefresh(), clock), AuthorizationFilter.class);
-        if (registrations.getIfAvailable() != null) { // with Entra: spring.security.oauth2.client.registration.<id>, and that id here
+                .addFilterBefore(
+                        new PortalSessionRefresh(
+                                localAccounts.getIfAvailable(), directory, audit, hardening.portalRoleRefresh(), clock),
+                        AuthorizationFilter.class);
+        if (registrations.getIfAvailable()
+                != null) { // with Entra: spring.security.oauth2.client.registration.<id>, and that id here
             http.oauth2Login(login -> login.loginPage("/oauth2/authorization/" + registration)
                     .defaultSuccessUrl("/portal", false)
                     .userInfoEndpoint(userInfo -> userInfo.userAuthoritiesMapper(roles(identity))));
@@ -77,7 +108,8 @@ class PortalSecurity {
         return (Collection<? extends GrantedAuthority> granted) -> {
             Set<GrantedAuthority> mapped = new HashSet<>(granted);
             for (GrantedAuthority authority : granted) {
-                if (authority instanceof OidcUserAuthority oidc && oidc.getIdToken().getClaim("roles") instanceof List<?> values) {
+                if (authority instanceof OidcUserAuthority oidc
+                        && oidc.getIdToken().getClaim("roles") instanceof List<?> values) {
                     for (Role role : Role.values()) {
                         if (values.contains(identity.claimValue(role))) {
                             mapped.add(new SimpleGrantedAuthority("ROLE_" + role.name()));

@@ -57,8 +57,7 @@ final class PortalSessionRefresh extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(PortalSessionRefresh.class);
 
     /** Where the person stands now; roles null when the directory does not say (Entra). */
-    private record Standing(boolean active, @Nullable Set<Role> roles) {
-    }
+    private record Standing(boolean active, @Nullable Set<Role> roles) {}
 
     private final @Nullable UserDetailsService localAccounts;
     private final Directory directory;
@@ -67,7 +66,11 @@ final class PortalSessionRefresh extends OncePerRequestFilter {
     private final Clock clock;
     private final SecurityContextRepository sessions = new HttpSessionSecurityContextRepository();
 
-    PortalSessionRefresh(@Nullable UserDetailsService localAccounts, Directory directory, AuditLog audit, Duration interval,
+    PortalSessionRefresh(
+            @Nullable UserDetailsService localAccounts,
+            Directory directory,
+            AuditLog audit,
+            Duration interval,
             Clock clock) {
         this.localAccounts = localAccounts;
         this.directory = directory;
@@ -81,7 +84,9 @@ final class PortalSessionRefresh extends OncePerRequestFilter {
             throws ServletException, IOException {
         Authentication signedIn = SecurityContextHolder.getContext().getAuthentication();
         HttpSession session = request.getSession(false);
-        if (session != null && (signedIn instanceof OAuth2AuthenticationToken || signedIn instanceof UsernamePasswordAuthenticationToken)
+        if (session != null
+                && (signedIn instanceof OAuth2AuthenticationToken
+                        || signedIn instanceof UsernamePasswordAuthenticationToken)
                 && signedIn.isAuthenticated()) {
             Instant now = clock.instant();
             Object checked = session.getAttribute(CHECKED_AT);
@@ -92,8 +97,12 @@ final class PortalSessionRefresh extends OncePerRequestFilter {
         chain.doFilter(request, response);
     }
 
-    private void refresh(Authentication signedIn, HttpSession session, HttpServletRequest request,
-            HttpServletResponse response, Instant now) {
+    private void refresh(
+            Authentication signedIn,
+            HttpSession session,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            Instant now) {
         String person = personId(signedIn);
         Standing standing;
         try {
@@ -119,16 +128,23 @@ final class PortalSessionRefresh extends OncePerRequestFilter {
         signedIn.getAuthorities().stream().filter(a -> !isRole(a)).forEach(authorities::add);
         standing.roles().forEach(role -> authorities.add(new SimpleGrantedAuthority("ROLE_" + role.name())));
         Authentication updated = signedIn instanceof OAuth2AuthenticationToken oauth
-                ? new OAuth2AuthenticationToken(oauth.getPrincipal(), authorities, oauth.getAuthorizedClientRegistrationId())
+                ? new OAuth2AuthenticationToken(
+                        oauth.getPrincipal(), authorities, oauth.getAuthorizedClientRegistrationId())
                 : UsernamePasswordAuthenticationToken.authenticated(
-                        Objects.requireNonNull(signedIn.getPrincipal(), "a signed-in session has a principal"), null, authorities);
+                        Objects.requireNonNull(signedIn.getPrincipal(), "a signed-in session has a principal"),
+                        null,
+                        authorities);
         SecurityContext context = SecurityContextHolder.createEmptyContext();
         context.setAuthentication(updated);
         SecurityContextHolder.setContext(context);
         sessions.saveContext(context, request, response);
-        audit.append(AuditEvent.builder("portal.session_roles_changed", AuditActor.system("portal"), new AuditTarget("person", person))
-                .owner(person).outcome(Outcome.SUCCESS)
-                .detail("before", names(held)).detail("after", names(standing.roles())).build());
+        audit.append(AuditEvent.builder(
+                        "portal.session_roles_changed", AuditActor.system("portal"), new AuditTarget("person", person))
+                .owner(person)
+                .outcome(Outcome.SUCCESS)
+                .detail("before", names(held))
+                .detail("after", names(standing.roles()))
+                .build());
         log.info("Portal session of {}: roles {} are now {}", person, names(held), names(standing.roles()));
     }
 
@@ -136,8 +152,11 @@ final class PortalSessionRefresh extends OncePerRequestFilter {
         if (localAccounts != null) {
             try {
                 UserDetails account = localAccounts.loadUserByUsername(signedIn.getName());
-                Set<Role> roles = account.getAuthorities().stream().map(GrantedAuthority::getAuthority)
-                        .filter(a -> a.startsWith("ROLE_")).map(a -> role(a.substring(5))).flatMap(Optional::stream)
+                Set<Role> roles = account.getAuthorities().stream()
+                        .map(GrantedAuthority::getAuthority)
+                        .filter(a -> a.startsWith("ROLE_"))
+                        .map(a -> role(a.substring(5)))
+                        .flatMap(Optional::stream)
                         .collect(Collectors.toCollection(TreeSet::new));
                 return new Standing(account.isEnabled() && account.isAccountNonLocked(), roles);
             } catch (UsernameNotFoundException e) {
@@ -145,7 +164,12 @@ final class PortalSessionRefresh extends OncePerRequestFilter {
             }
         }
         String id = personId(signedIn);
-        return new Standing(directory.findUser(id).map(io.warden.registry.DirectoryUser::active).orElse(false), null);
+        return new Standing(
+                directory
+                        .findUser(id)
+                        .map(io.warden.registry.DirectoryUser::active)
+                        .orElse(false),
+                null);
     }
 
     private void signOut(HttpSession session, String person, String reason) {
@@ -155,8 +179,13 @@ final class PortalSessionRefresh extends OncePerRequestFilter {
             // another request of the same session ended it first
         }
         SecurityContextHolder.clearContext();
-        audit.append(AuditEvent.builder("portal.session_ended", AuditActor.system("portal"), new AuditTarget("person", person))
-                .owner(person).decision("DENY").reason(reason).outcome(Outcome.MINOR_FAILURE).build());
+        audit.append(AuditEvent.builder(
+                        "portal.session_ended", AuditActor.system("portal"), new AuditTarget("person", person))
+                .owner(person)
+                .decision("DENY")
+                .reason(reason)
+                .outcome(Outcome.MINOR_FAILURE)
+                .build());
         log.info("Signed {} out of the portal: {}", person, reason);
     }
 
@@ -169,13 +198,17 @@ final class PortalSessionRefresh extends OncePerRequestFilter {
     }
 
     private static Set<Role> roles(Authentication signedIn) {
-        return signedIn.getAuthorities().stream().filter(PortalSessionRefresh::isRole)
-                .map(a -> role(Objects.requireNonNull(a.getAuthority(), "isRole checked it").substring(5))).flatMap(Optional::stream)
+        return signedIn.getAuthorities().stream()
+                .filter(PortalSessionRefresh::isRole)
+                .map(a -> role(Objects.requireNonNull(a.getAuthority(), "isRole checked it")
+                        .substring(5)))
+                .flatMap(Optional::stream)
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
     private static boolean isRole(GrantedAuthority authority) {
-        return authority.getAuthority() != null && authority.getAuthority().startsWith("ROLE_")
+        return authority.getAuthority() != null
+                && authority.getAuthority().startsWith("ROLE_")
                 && role(authority.getAuthority().substring(5)).isPresent();
     }
 

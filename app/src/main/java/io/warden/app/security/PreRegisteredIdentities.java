@@ -18,8 +18,9 @@ final class PreRegisteredIdentities implements IdentityProvisioner {
     @Override
     public String provision(AgentView agent) {
         if (agent.clientId() == null) {
-            throw new IllegalStateException("Agent " + agent.id() + " has no identity: with an external identity provider, its"
-                    + " administrators create the application and an ADMIN records its client id with the agent");
+            throw new IllegalStateException(
+                    "Agent " + agent.id() + " has no identity: with an external identity provider, its"
+                            + " administrators create the application and an ADMIN records its client id with the agent");
         }
         return agent.clientId();
     }

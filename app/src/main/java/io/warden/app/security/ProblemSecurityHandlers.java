@@ -31,15 +31,27 @@ final class ProblemSecurityHandlers implements AuthenticationEntryPoint, AccessD
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
             throws IOException {
         bearerEntryPoint.commence(request, response, e);
-        Problems.write(response, Problems.of(ProblemKind.UNAUTHENTICATED, "unauthenticated",
-                "A valid bearer access token is required (OAuth2, RFC 6750)", null), json);
+        Problems.write(
+                response,
+                Problems.of(
+                        ProblemKind.UNAUTHENTICATED,
+                        "unauthenticated",
+                        "A valid bearer access token is required (OAuth2, RFC 6750)",
+                        null),
+                json);
     }
 
     @Override
     public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException e)
             throws IOException {
         bearerDenied.handle(request, response, e);
-        Problems.write(response, Problems.of(ProblemKind.FORBIDDEN, "forbidden",
-                "Your roles do not allow " + request.getMethod() + " " + request.getRequestURI(), null), json);
+        Problems.write(
+                response,
+                Problems.of(
+                        ProblemKind.FORBIDDEN,
+                        "forbidden",
+                        "Your roles do not allow " + request.getMethod() + " " + request.getRequestURI(),
+                        null),
+                json);
     }
 }

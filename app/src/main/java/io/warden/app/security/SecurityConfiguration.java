@@ -12,12 +12,13 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.MediaType;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.authentication.ProviderManager;
-import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -25,7 +26,6 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
-import org.springframework.http.MediaType;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,16 +43,18 @@ class SecurityConfiguration implements WebMvcConfigurer {
 
     @Bean
     @Order(2)
-    SecurityFilterChain apiSecurity(HttpSecurity http, IdentityProperties identity, JsonMapper json, KillSwitches killSwitches,
-            AuditLog audit) throws Exception {
+    SecurityFilterChain apiSecurity(
+            HttpSecurity http, IdentityProperties identity, JsonMapper json, KillSwitches killSwitches, AuditLog audit)
+            throws Exception {
         ProblemSecurityHandlers problems = new ProblemSecurityHandlers(json);
         http.securityMatcher("/api/**", "/gateway/**")
                 .authorizeHttpRequests(SecurityConfiguration::endpointRules)
-                .oauth2ResourceServer(server -> server
-                        .jwt(jwt -> jwt.jwtAuthenticationConverter(new TokenAuthenticationConverter(identity)))
+                .oauth2ResourceServer(server -> server.jwt(
+                                jwt -> jwt.jwtAuthenticationConverter(new TokenAuthenticationConverter(identity)))
                         .authenticationEntryPoint(problems)
                         .accessDeniedHandler(problems))
-                .exceptionHandling(errors -> errors.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                .exceptionHandling(
+                        errors -> errors.authenticationEntryPoint(problems).accessDeniedHandler(problems))
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 // Bearer tokens only, never cookies: there is no ambient credential for CSRF to abuse.
                 .csrf(csrf -> csrf.disable())
@@ -71,62 +73,116 @@ class SecurityConfiguration implements WebMvcConfigurer {
      */
     static void endpointRules(
             AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry rules) {
-        rules.requestMatchers(GET, "/api/v1/agents", "/api/v1/agents/*").hasAnyRole(PEOPLE)
-                .requestMatchers(POST, "/api/v1/agents").hasAnyRole("ADMIN", "OWNER")
-                .requestMatchers(PUT, "/api/v1/agents/*").hasAnyRole("ADMIN", "OWNER")
-                .requestMatchers(PUT, "/api/v1/agents/*/owner").hasRole("ADMIN")
-                .requestMatchers(POST, "/api/v1/agents/*/submit").hasAnyRole("ADMIN", "OWNER")
-                .requestMatchers(POST, "/api/v1/agents/*/suspend").hasAnyRole("ADMIN", "SECOPS")
-                .requestMatchers(POST, "/api/v1/agents/*/reinstate").hasRole("ADMIN")
-                .requestMatchers(POST, "/api/v1/agents/*/retire").hasAnyRole("ADMIN", "OWNER")
-                .requestMatchers(POST, "/api/v1/agents/*/change-requests").hasAnyRole("ADMIN", "OWNER")
-                .requestMatchers(GET, "/api/v1/approvals", "/api/v1/approvals/*").hasAnyRole(PEOPLE)
+        rules.requestMatchers(GET, "/api/v1/agents", "/api/v1/agents/*")
+                .hasAnyRole(PEOPLE)
+                .requestMatchers(POST, "/api/v1/agents")
+                .hasAnyRole("ADMIN", "OWNER")
+                .requestMatchers(PUT, "/api/v1/agents/*")
+                .hasAnyRole("ADMIN", "OWNER")
+                .requestMatchers(PUT, "/api/v1/agents/*/owner")
+                .hasRole("ADMIN")
+                .requestMatchers(POST, "/api/v1/agents/*/submit")
+                .hasAnyRole("ADMIN", "OWNER")
+                .requestMatchers(POST, "/api/v1/agents/*/suspend")
+                .hasAnyRole("ADMIN", "SECOPS")
+                .requestMatchers(POST, "/api/v1/agents/*/reinstate")
+                .hasRole("ADMIN")
+                .requestMatchers(POST, "/api/v1/agents/*/retire")
+                .hasAnyRole("ADMIN", "OWNER")
+                .requestMatchers(POST, "/api/v1/agents/*/change-requests")
+                .hasAnyRole("ADMIN", "OWNER")
+                .requestMatchers(GET, "/api/v1/approvals", "/api/v1/approvals/*")
+                .hasAnyRole(PEOPLE)
                 .requestMatchers(POST, "/api/v1/approvals/*/approve", "/api/v1/approvals/*/reject")
-                        .hasAnyRole("ADMIN", "COMPLIANCE")
-                .requestMatchers(GET, "/api/v1/data-scopes", "/api/v1/data-scopes/*", "/api/v1/tools", "/api/v1/tools/*")
-                        .hasAnyRole(PEOPLE)
-                .requestMatchers(POST, "/api/v1/data-scopes", "/api/v1/tools").hasRole("ADMIN")
-                .requestMatchers(PUT, "/api/v1/data-scopes/*", "/api/v1/tools/*").hasRole("ADMIN")
-                .requestMatchers(GET, "/api/v1/audit/events", "/api/v1/audit/events/*", "/api/v1/audit/verify",
-                        "/api/v1/audit/keys", "/api/v1/audit/exports").hasAnyRole("ADMIN", "COMPLIANCE")
-                .requestMatchers(GET, "/api/v1/kill-switches", "/api/v1/kill-switches/self-tests").hasAnyRole("ADMIN", "SECOPS")
-                .requestMatchers(POST, "/api/v1/kill-switches/self-test").hasAnyRole("ADMIN", "SECOPS")
-                .requestMatchers(POST, "/api/v1/kill-switches", "/api/v1/kill-switches/*/release").hasAnyRole("ADMIN", "SECOPS")
-                .requestMatchers(POST, "/api/v1/agents/*/attestation", "/api/v1/agents/*/keep").hasAnyRole("ADMIN", "OWNER")
-                .requestMatchers(GET, "/api/v1/lifecycle-rules", "/api/v1/lifecycle-rules/*").hasAnyRole(PEOPLE)
-                .requestMatchers(GET, "/api/v1/directory/users", "/api/v1/directory/users/*").hasAnyRole(PEOPLE)
-                .requestMatchers(POST, "/api/v1/directory/users").hasRole("ADMIN")
+                .hasAnyRole("ADMIN", "COMPLIANCE")
+                .requestMatchers(
+                        GET, "/api/v1/data-scopes", "/api/v1/data-scopes/*", "/api/v1/tools", "/api/v1/tools/*")
+                .hasAnyRole(PEOPLE)
+                .requestMatchers(POST, "/api/v1/data-scopes", "/api/v1/tools")
+                .hasRole("ADMIN")
+                .requestMatchers(PUT, "/api/v1/data-scopes/*", "/api/v1/tools/*")
+                .hasRole("ADMIN")
+                .requestMatchers(
+                        GET,
+                        "/api/v1/audit/events",
+                        "/api/v1/audit/events/*",
+                        "/api/v1/audit/verify",
+                        "/api/v1/audit/keys",
+                        "/api/v1/audit/exports")
+                .hasAnyRole("ADMIN", "COMPLIANCE")
+                .requestMatchers(GET, "/api/v1/kill-switches", "/api/v1/kill-switches/self-tests")
+                .hasAnyRole("ADMIN", "SECOPS")
+                .requestMatchers(POST, "/api/v1/kill-switches/self-test")
+                .hasAnyRole("ADMIN", "SECOPS")
+                .requestMatchers(POST, "/api/v1/kill-switches", "/api/v1/kill-switches/*/release")
+                .hasAnyRole("ADMIN", "SECOPS")
+                .requestMatchers(POST, "/api/v1/agents/*/attestation", "/api/v1/agents/*/keep")
+                .hasAnyRole("ADMIN", "OWNER")
+                .requestMatchers(GET, "/api/v1/lifecycle-rules", "/api/v1/lifecycle-rules/*")
+                .hasAnyRole(PEOPLE)
+                .requestMatchers(GET, "/api/v1/directory/users", "/api/v1/directory/users/*")
+                .hasAnyRole(PEOPLE)
+                .requestMatchers(POST, "/api/v1/directory/users")
+                .hasRole("ADMIN")
                 // group entitlements: admins keep them; oversight reads them
                 .requestMatchers(GET, "/api/v1/group-entitlements", "/api/v1/group-entitlements/*")
-                        .hasAnyRole("ADMIN", "COMPLIANCE", "SECOPS")
-                .requestMatchers(POST, "/api/v1/group-entitlements").hasRole("ADMIN")
-                .requestMatchers(PUT, "/api/v1/group-entitlements/*").hasRole("ADMIN")
-                .requestMatchers(DELETE, "/api/v1/group-entitlements/*").hasRole("ADMIN")
-                .requestMatchers(PUT, "/api/v1/directory/users/*/account").hasRole("ADMIN")
-                .requestMatchers(POST, "/api/v1/lifecycle-rules/sweep").hasRole("ADMIN")
-                .requestMatchers(PUT, "/api/v1/lifecycle-rules/*").hasRole("ADMIN")
+                .hasAnyRole("ADMIN", "COMPLIANCE", "SECOPS")
+                .requestMatchers(POST, "/api/v1/group-entitlements")
+                .hasRole("ADMIN")
+                .requestMatchers(PUT, "/api/v1/group-entitlements/*")
+                .hasRole("ADMIN")
+                .requestMatchers(DELETE, "/api/v1/group-entitlements/*")
+                .hasRole("ADMIN")
+                .requestMatchers(PUT, "/api/v1/directory/users/*/account")
+                .hasRole("ADMIN")
+                .requestMatchers(POST, "/api/v1/lifecycle-rules/sweep")
+                .hasRole("ADMIN")
+                .requestMatchers(PUT, "/api/v1/lifecycle-rules/*")
+                .hasRole("ADMIN")
                 .requestMatchers(POST, "/api/v1/agents/*/incident", "/api/v1/agents/*/incident/resolution")
-                        .hasAnyRole("ADMIN", "SECOPS")
-                .requestMatchers(GET, "/api/v1/cohort-runs", "/api/v1/cohort-runs/*", "/api/v1/cohort-runs/*/points",
-                        "/api/v1/cohort-runs/*/search").hasAnyRole(PEOPLE)
-                .requestMatchers(POST, "/api/v1/cohort-runs", "/api/v1/cohort-runs/*/republish").hasAnyRole("ADMIN", "OWNER")
+                .hasAnyRole("ADMIN", "SECOPS")
+                .requestMatchers(
+                        GET,
+                        "/api/v1/cohort-runs",
+                        "/api/v1/cohort-runs/*",
+                        "/api/v1/cohort-runs/*/points",
+                        "/api/v1/cohort-runs/*/search")
+                .hasAnyRole(PEOPLE)
+                .requestMatchers(POST, "/api/v1/cohort-runs", "/api/v1/cohort-runs/*/republish")
+                .hasAnyRole("ADMIN", "OWNER")
                 // data sources: everyone signed in sees which exist (locations only for admins); admins change them
-                .requestMatchers(GET, "/api/v1/data-sources", "/api/v1/data-sources/*").hasAnyRole(PEOPLE)
-                .requestMatchers(POST, "/api/v1/data-sources").hasRole("ADMIN")
-                .requestMatchers(PUT, "/api/v1/data-sources/*").hasRole("ADMIN")
-                .requestMatchers(DELETE, "/api/v1/data-sources/*").hasRole("ADMIN")
-                .requestMatchers(POST, "/api/v1/cohorts/*/transfer").hasRole("ADMIN")
-                // rate limits: admins set them; oversight reads them; an owner reads their own agent's quota (checked there)
-                .requestMatchers(GET, "/api/v1/rate-limits/tools/*").hasAnyRole("ADMIN", "SECOPS", "COMPLIANCE")
-                .requestMatchers(PUT, "/api/v1/rate-limits/tools/*", "/api/v1/rate-limits/tools/*/agents/*").hasRole("ADMIN")
-                .requestMatchers(DELETE, "/api/v1/rate-limits/tools/*/agents/*").hasRole("ADMIN")
-                .requestMatchers(GET, "/api/v1/agents/*/quota").hasAnyRole(PEOPLE)
-                // an agent may read its own credentials and register a certificate for itself (the registry checks "own")
-                .requestMatchers(GET, "/api/v1/agents/*/credentials").hasAnyRole("ADMIN", "OWNER", "COMPLIANCE", "SECOPS", "AGENT")
-                .requestMatchers(POST, "/api/v1/agents/*/credentials/certificates").hasAnyRole("ADMIN", "OWNER", "AGENT")
-                .requestMatchers(DELETE, "/api/v1/agents/*/credentials/*").hasAnyRole("ADMIN", "OWNER", "SECOPS")
-                .requestMatchers("/gateway/**").hasRole("AGENT")
-                .anyRequest().denyAll();
+                .requestMatchers(GET, "/api/v1/data-sources", "/api/v1/data-sources/*")
+                .hasAnyRole(PEOPLE)
+                .requestMatchers(POST, "/api/v1/data-sources")
+                .hasRole("ADMIN")
+                .requestMatchers(PUT, "/api/v1/data-sources/*")
+                .hasRole("ADMIN")
+                .requestMatchers(DELETE, "/api/v1/data-sources/*")
+                .hasRole("ADMIN")
+                .requestMatchers(POST, "/api/v1/cohorts/*/transfer")
+                .hasRole("ADMIN")
+                // rate limits: admins set them; oversight reads them; an owner reads their own agent's quota (checked
+                // there)
+                .requestMatchers(GET, "/api/v1/rate-limits/tools/*")
+                .hasAnyRole("ADMIN", "SECOPS", "COMPLIANCE")
+                .requestMatchers(PUT, "/api/v1/rate-limits/tools/*", "/api/v1/rate-limits/tools/*/agents/*")
+                .hasRole("ADMIN")
+                .requestMatchers(DELETE, "/api/v1/rate-limits/tools/*/agents/*")
+                .hasRole("ADMIN")
+                .requestMatchers(GET, "/api/v1/agents/*/quota")
+                .hasAnyRole(PEOPLE)
+                // an agent may read its own credentials and register a certificate for itself (the registry checks
+                // "own")
+                .requestMatchers(GET, "/api/v1/agents/*/credentials")
+                .hasAnyRole("ADMIN", "OWNER", "COMPLIANCE", "SECOPS", "AGENT")
+                .requestMatchers(POST, "/api/v1/agents/*/credentials/certificates")
+                .hasAnyRole("ADMIN", "OWNER", "AGENT")
+                .requestMatchers(DELETE, "/api/v1/agents/*/credentials/*")
+                .hasAnyRole("ADMIN", "OWNER", "SECOPS")
+                .requestMatchers("/gateway/**")
+                .hasRole("AGENT")
+                .anyRequest()
+                .denyAll();
     }
 
     /**
@@ -153,33 +209,53 @@ class SecurityConfiguration implements WebMvcConfigurer {
      */
     @Bean
     @Order(3)
-    SecurityFilterChain operationsSecurity(HttpSecurity http, HardeningProperties hardening, IdentityProperties identity,
-            ObjectProvider<JwtDecoder> decoder, JsonMapper json) throws Exception {
+    SecurityFilterChain operationsSecurity(
+            HttpSecurity http,
+            HardeningProperties hardening,
+            IdentityProperties identity,
+            ObjectProvider<JwtDecoder> decoder,
+            JsonMapper json)
+            throws Exception {
         ProblemSecurityHandlers problems = new ProblemSecurityHandlers(json);
-        http.securityMatcher("/actuator", "/actuator/**", "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml",
-                        "/swagger-ui.html", "/swagger-ui/**")
+        http.securityMatcher(
+                        "/actuator",
+                        "/actuator/**",
+                        "/v3/api-docs",
+                        "/v3/api-docs/**",
+                        "/v3/api-docs.yaml",
+                        "/swagger-ui.html",
+                        "/swagger-ui/**")
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(csrf -> csrf.disable())
                 .requestCache(cache -> cache.disable())
-                .exceptionHandling(errors -> errors.authenticationEntryPoint(problems).accessDeniedHandler(problems));
+                .exceptionHandling(
+                        errors -> errors.authenticationEntryPoint(problems).accessDeniedHandler(problems));
         if (!hardening.protectOperationsEndpoints()) {
-            http.authorizeHttpRequests(rules -> rules
-                    .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus")
-                            .permitAll()
-                    .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml", "/swagger-ui.html", "/swagger-ui/**")
-                            .permitAll()
-                    .anyRequest().denyAll());
+            http.authorizeHttpRequests(rules -> rules.requestMatchers(
+                            "/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus")
+                    .permitAll()
+                    .requestMatchers(
+                            "/v3/api-docs",
+                            "/v3/api-docs/**",
+                            "/v3/api-docs.yaml",
+                            "/swagger-ui.html",
+                            "/swagger-ui/**")
+                    .permitAll()
+                    .anyRequest()
+                    .denyAll());
             return http.build();
         }
-        OperationsTokens tokens = new OperationsTokens(hardening.scrapeToken(), decoder.getObject(),
-                new TokenAuthenticationConverter(identity));
-        http.authorizeHttpRequests(rules -> rules
-                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
-                        .requestMatchers("/actuator/prometheus").hasAnyRole("ADMIN", "SECOPS", OperationsTokens.SCRAPER)
-                        .requestMatchers("/actuator", "/actuator/**").hasAnyRole("ADMIN", "SECOPS")
-                        .anyRequest().hasAnyRole(PEOPLE))
-                .oauth2ResourceServer(server -> server
-                        .authenticationManagerResolver(request -> tokens)
+        OperationsTokens tokens = new OperationsTokens(
+                hardening.scrapeToken(), decoder.getObject(), new TokenAuthenticationConverter(identity));
+        http.authorizeHttpRequests(rules -> rules.requestMatchers("/actuator/health", "/actuator/health/**")
+                        .permitAll()
+                        .requestMatchers("/actuator/prometheus")
+                        .hasAnyRole("ADMIN", "SECOPS", OperationsTokens.SCRAPER)
+                        .requestMatchers("/actuator", "/actuator/**")
+                        .hasAnyRole("ADMIN", "SECOPS")
+                        .anyRequest()
+                        .hasAnyRole(PEOPLE))
+                .oauth2ResourceServer(server -> server.authenticationManagerResolver(request -> tokens)
                         .authenticationEntryPoint(problems)
                         .accessDeniedHandler(problems));
         return http.build();
@@ -187,17 +263,22 @@ class SecurityConfiguration implements WebMvcConfigurer {
 
     @Bean
     @Order(4)
-    SecurityFilterChain webSecurity(HttpSecurity http, ObjectProvider<UserDetailsService> localAccounts,
-            ObjectProvider<SignInThrottle> throttle, ObjectProvider<PasswordEncoder> passwords,
-            JsonMapper json) throws Exception {
+    SecurityFilterChain webSecurity(
+            HttpSecurity http,
+            ObjectProvider<UserDetailsService> localAccounts,
+            ObjectProvider<SignInThrottle> throttle,
+            ObjectProvider<PasswordEncoder> passwords,
+            JsonMapper json)
+            throws Exception {
         MediaTypeRequestMatcher html = new MediaTypeRequestMatcher(MediaType.TEXT_HTML);
         html.setIgnoredMediaTypes(java.util.Set.of(MediaType.ALL));
         // Browsers are sent to sign in; programs get a 401 problem.
-        http.exceptionHandling(errors -> errors.defaultAuthenticationEntryPointFor(new ProblemSecurityHandlers(json),
-                new NegatedRequestMatcher(html)));
-        http.authorizeHttpRequests(rules -> rules
-                .requestMatchers("/login", "/error", "/favicon.ico").permitAll()
-                .anyRequest().authenticated());
+        http.exceptionHandling(errors -> errors.defaultAuthenticationEntryPointFor(
+                new ProblemSecurityHandlers(json), new NegatedRequestMatcher(html)));
+        http.authorizeHttpRequests(rules -> rules.requestMatchers("/login", "/error", "/favicon.ico")
+                .permitAll()
+                .anyRequest()
+                .authenticated());
         UserDetailsService accounts = localAccounts.getIfAvailable();
         if (accounts != null) {
             // The embedded provider signs people in with a form; with Entra the portal uses oauth2Login.

@@ -48,7 +48,8 @@ final class SignInThrottle {
                 where key in (:keys) and blocked_until > :now""")
                 .param("keys", keys(username, address))
                 .param("now", Timestamp.from(now))
-                .query((rows, row) -> rows.getTimestamp("blocked_until")).list();
+                .query((rows, row) -> rows.getTimestamp("blocked_until"))
+                .list();
         return until.stream().map(Timestamp::toInstant).max(Instant::compareTo).map(end -> Duration.between(now, end));
     }
 
@@ -56,10 +57,15 @@ final class SignInThrottle {
     void failed(String username, @Nullable String address, String reason) {
         String name = name(username);
         Instant now = clock.instant();
-        audit.append(AuditEvent.builder("signin.failed", AuditActor.system("identity-provider"),
+        audit.append(AuditEvent.builder(
+                        "signin.failed",
+                        AuditActor.system("identity-provider"),
                         new AuditTarget("local-account", name.isEmpty() ? "(empty)" : name))
-                .decision("DENY").reason(reason).outcome(Outcome.MINOR_FAILURE)
-                .detail("address", address).build());
+                .decision("DENY")
+                .reason(reason)
+                .outcome(Outcome.MINOR_FAILURE)
+                .detail("address", address)
+                .build());
         count("account:" + name, settings.accountMaxFailures(), now, name, address);
         if (address != null) {
             count("address:" + address, settings.addressMaxFailures(), now, name, address);
@@ -68,7 +74,9 @@ final class SignInThrottle {
 
     /** A successful sign-in clears the account's failures. */
     void succeeded(String username) {
-        jdbc.sql("delete from sign_in_throttle where key = :key").param("key", "account:" + name(username)).update();
+        jdbc.sql("delete from sign_in_throttle where key = :key")
+                .param("key", "account:" + name(username))
+                .update();
     }
 
     /** Drops keys whose failures are forgotten and whose wait is over, so names typed once do not pile up. */
@@ -93,20 +101,33 @@ final class SignInThrottle {
                 .param("key", key)
                 .param("now", Timestamp.from(now))
                 .param("forget", Timestamp.from(now.minus(settings.forgetAfter())))
-                .query(Integer.class).single();
+                .query(Integer.class)
+                .single();
         if (failures < threshold) {
             return;
         }
         Duration wait = backoff(failures - threshold);
         Instant until = now.plus(wait);
         jdbc.sql("update sign_in_throttle set blocked_until = :until where key = :key")
-                .param("until", Timestamp.from(until)).param("key", key).update();
-        audit.append(AuditEvent.builder("signin.locked", AuditActor.system("identity-provider"),
-                        new AuditTarget(key.startsWith("account:") ? "local-account" : "client-address",
-                                key.startsWith("account:") ? (name.isEmpty() ? "(empty)" : name) : String.valueOf(address)))
-                .decision("DENY").reason("SIGN_IN_THROTTLED").outcome(Outcome.MINOR_FAILURE)
-                .detail("failures", failures).detail("waitSeconds", wait.toSeconds()).detail("address", address)
-                .detail("until", until.toString()).build());
+                .param("until", Timestamp.from(until))
+                .param("key", key)
+                .update();
+        audit.append(AuditEvent.builder(
+                        "signin.locked",
+                        AuditActor.system("identity-provider"),
+                        new AuditTarget(
+                                key.startsWith("account:") ? "local-account" : "client-address",
+                                key.startsWith("account:")
+                                        ? (name.isEmpty() ? "(empty)" : name)
+                                        : String.valueOf(address)))
+                .decision("DENY")
+                .reason("SIGN_IN_THROTTLED")
+                .outcome(Outcome.MINOR_FAILURE)
+                .detail("failures", failures)
+                .detail("waitSeconds", wait.toSeconds())
+                .detail("address", address)
+                .detail("until", until.toString())
+                .build());
     }
 
     /** {@code backoff · 2^extra}, at most {@code maxBackoff}. */
@@ -119,7 +140,8 @@ final class SignInThrottle {
     }
 
     private static List<String> keys(String username, @Nullable String address) {
-        return address == null ? List.of("account:" + name(username))
+        return address == null
+                ? List.of("account:" + name(username))
                 : List.of("account:" + name(username), "address:" + address);
     }
 

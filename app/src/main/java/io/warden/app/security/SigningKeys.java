@@ -55,19 +55,21 @@ final class SigningKeys {
             keys = read();
         }
         for (JWK key : keys) {
-            log.info("The embedded provider's signing key {} (RSA, RFC 7638 SHA-256 thumbprint) opened with key-encryption key {}",
-                    key.getKeyID(), kek.id());
+            log.info(
+                    "The embedded provider's signing key {} (RSA, RFC 7638 SHA-256 thumbprint) opened with key-encryption key {}",
+                    key.getKeyID(),
+                    kek.id());
         }
         return new JWKSet(keys);
     }
 
-    private record Row(String kid, String stored) {
-    }
+    private record Row(String kid, String stored) {}
 
     private List<JWK> read() {
         List<JWK> keys = new ArrayList<>();
         for (Row row : jdbc.sql("select kid, jwk from idp_signing_key order by active desc, created_at desc")
-                .query((rs, n) -> new Row(rs.getString(1), rs.getString(2))).list()) {
+                .query((rs, n) -> new Row(rs.getString(1), rs.getString(2)))
+                .list()) {
             keys.add(open(row));
         }
         return keys;
@@ -75,8 +77,10 @@ final class SigningKeys {
 
     private JWK open(Row row) {
         if (!KeyEncryptionKey.isSealed(row.stored())) {
-            throw refused(row.kid(), "is stored in clear and is not a key an earlier version wrote (not listed in "
-                    + "idp_signing_key_clear)");
+            throw refused(
+                    row.kid(),
+                    "is stored in clear and is not a key an earlier version wrote (not listed in "
+                            + "idp_signing_key_clear)");
         }
         String json;
         try {
@@ -94,7 +98,8 @@ final class SigningKeys {
             if (!(jwk instanceof RSAKey rsa) || !rsa.isPrivate()) {
                 throw refused(kid, "is not an RSA private key");
             }
-            if (!kid.equals(rsa.getKeyID()) || !kid.equals(rsa.computeThumbprint().toString())) {
+            if (!kid.equals(rsa.getKeyID())
+                    || !kid.equals(rsa.computeThumbprint().toString())) {
                 throw refused(kid, "holds a key whose thumbprint is not its kid");
             }
             return rsa;
@@ -104,7 +109,8 @@ final class SigningKeys {
     }
 
     private IllegalStateException refused(String kid, String reason) {
-        return new IllegalStateException("The embedded provider's signing key " + kid + " in table idp_signing_key " + reason
+        return new IllegalStateException("The embedded provider's signing key " + kid + " in table idp_signing_key "
+                + reason
                 + ". Every instance sharing this database must use the key-encryption key that sealed it: set "
                 + "warden.identity.key-encryption-key or warden.identity.key-encryption-key-file to it (now "
                 + kek.id() + " from " + kek.origin() + "). If no Warden wrote this row, someone holding the database "
@@ -116,7 +122,8 @@ final class SigningKeys {
     private void sealEarlierClearRows() {
         List<Row> clear = jdbc.sql("select kid, jwk from idp_signing_key where jwk not like :sealed")
                 .param("sealed", KeyEncryptionKey.V1 + ":%")
-                .query((rs, n) -> new Row(rs.getString(1), rs.getString(2))).list();
+                .query((rs, n) -> new Row(rs.getString(1), rs.getString(2)))
+                .list();
         if (clear.isEmpty()) {
             return;
         }
@@ -124,21 +131,31 @@ final class SigningKeys {
             jdbc.sql(LOCK).query(Object.class).single();
             for (Row row : clear) {
                 boolean listed = jdbc.sql("select count(*) from idp_signing_key_clear where kid = :kid")
-                        .param("kid", row.kid()).query(Long.class).single() > 0;
+                                .param("kid", row.kid())
+                                .query(Long.class)
+                                .single()
+                        > 0;
                 if (!listed) {
                     // not a row an earlier version wrote: read() refuses it with the full message
                     continue;
                 }
                 RSAKey key = checked(row.kid(), row.stored());
                 int sealed = jdbc.sql("update idp_signing_key set jwk = :sealed where kid = :kid and jwk = :clear")
-                        .param("sealed", kek.seal(context(row.kid()), key.toJSONString().getBytes(StandardCharsets.UTF_8)))
+                        .param(
+                                "sealed",
+                                kek.seal(context(row.kid()), key.toJSONString().getBytes(StandardCharsets.UTF_8)))
                         .param("kid", row.kid())
                         .param("clear", row.stored())
                         .update();
-                jdbc.sql("delete from idp_signing_key_clear where kid = :kid").param("kid", row.kid()).update();
+                jdbc.sql("delete from idp_signing_key_clear where kid = :kid")
+                        .param("kid", row.kid())
+                        .update();
                 if (sealed == 1) {
-                    log.info("Sealed the embedded provider's signing key {}, which an earlier version stored in clear, "
-                            + "with key-encryption key {}", row.kid(), kek.id());
+                    log.info(
+                            "Sealed the embedded provider's signing key {}, which an earlier version stored in clear, "
+                                    + "with key-encryption key {}",
+                            row.kid(),
+                            kek.id());
                 }
             }
         });
@@ -147,22 +164,33 @@ final class SigningKeys {
     private void generate() {
         RSAKey key;
         try {
-            key = new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).keyIDFromThumbprint(true).generate();
+            key = new RSAKeyGenerator(2048)
+                    .keyUse(KeyUse.SIGNATURE)
+                    .keyIDFromThumbprint(true)
+                    .generate();
         } catch (JOSEException e) {
             throw new IllegalStateException("Could not generate the embedded provider's RSA signing key", e);
         }
         transactions.executeWithoutResult(status -> {
             // Serialise first starts of several replicas: only one key becomes active.
             jdbc.sql(LOCK).query(Object.class).single();
-            Long existing = jdbc.sql("select count(*) from idp_signing_key").query(Long.class).single();
+            Long existing = jdbc.sql("select count(*) from idp_signing_key")
+                    .query(Long.class)
+                    .single();
             if (existing == 0) {
                 jdbc.sql("insert into idp_signing_key (kid, jwk, active, created_at) values (:kid, :jwk, true, :now)")
                         .param("kid", key.getKeyID())
-                        .param("jwk", kek.seal(context(key.getKeyID()), key.toJSONString().getBytes(StandardCharsets.UTF_8)))
+                        .param(
+                                "jwk",
+                                kek.seal(
+                                        context(key.getKeyID()),
+                                        key.toJSONString().getBytes(StandardCharsets.UTF_8)))
                         .param("now", Timestamp.from(clock.instant()))
                         .update();
-                log.info("Generated the embedded provider's signing key {}, sealed with key-encryption key {}",
-                        key.getKeyID(), kek.id());
+                log.info(
+                        "Generated the embedded provider's signing key {}, sealed with key-encryption key {}",
+                        key.getKeyID(),
+                        kek.id());
             }
         });
     }

@@ -54,9 +54,13 @@ final class ThrottledSignIn implements AuthenticationProvider {
             response.setStatus(429);
             response.setHeader("Retry-After", Long.toString(throttled.seconds()));
             response.setContentType("text/html;charset=UTF-8");
-            response.getWriter().write("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in paused</title>"
-                    + "</head><body><h1>Sign-in paused</h1><p id=\"throttled\">" + HtmlUtils.htmlEscape(Objects.requireNonNullElse(throttled.getMessage(), "Try again later."))
-                    + "</p><p><a href=\"/login\">Back to sign-in</a></p></body></html>");
+            response.getWriter()
+                    .write(
+                            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in paused</title>"
+                                    + "</head><body><h1>Sign-in paused</h1><p id=\"throttled\">"
+                                    + HtmlUtils.htmlEscape(
+                                            Objects.requireNonNullElse(throttled.getMessage(), "Try again later."))
+                                    + "</p><p><a href=\"/login\">Back to sign-in</a></p></body></html>");
         };
     }
 

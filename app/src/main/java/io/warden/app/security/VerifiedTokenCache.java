@@ -24,8 +24,7 @@ import org.springframework.security.oauth2.jwt.JwtValidationException;
  */
 final class VerifiedTokenCache implements JwtDecoder {
 
-    private record Verified(Jwt jwt, Instant until) {
-    }
+    private record Verified(Jwt jwt, Instant until) {}
 
     private final JwtDecoder delegate;
     private final OAuth2TokenValidator<Jwt> validator;
@@ -34,7 +33,8 @@ final class VerifiedTokenCache implements JwtDecoder {
     private final Clock clock;
     private final Map<String, Verified> verified = new ConcurrentHashMap<>();
 
-    VerifiedTokenCache(JwtDecoder delegate, OAuth2TokenValidator<Jwt> validator, Duration ttl, int maxEntries, Clock clock) {
+    VerifiedTokenCache(
+            JwtDecoder delegate, OAuth2TokenValidator<Jwt> validator, Duration ttl, int maxEntries, Clock clock) {
         this.delegate = delegate;
         this.validator = validator;
         this.ttl = ttl;

@@ -48,8 +48,8 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ApiProblems.class);
 
     @Override
-    protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         Throwable cause = e.getMostSpecificCause();
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof PayloadTooLarge tooLarge) {
@@ -62,13 +62,19 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
             problem = problem(HttpStatus.BAD_REQUEST, "unknown-field", "Unknown field '" + field + "'", field);
         } else if (cause instanceof InvalidFormatException invalid) {
             String field = Problems.fieldPath(invalid);
-            problem = problem(HttpStatus.BAD_REQUEST, "invalid-field",
-                    "Field '" + field + "' has a value of the wrong form: '" + invalid.getValue() + "'", field);
-        } else if (cause instanceof MismatchedInputException mismatched && !mismatched.getPath().isEmpty()) {
+            problem = problem(
+                    HttpStatus.BAD_REQUEST,
+                    "invalid-field",
+                    "Field '" + field + "' has a value of the wrong form: '" + invalid.getValue() + "'",
+                    field);
+        } else if (cause instanceof MismatchedInputException mismatched
+                && !mismatched.getPath().isEmpty()) {
             String field = Problems.fieldPath(mismatched);
-            problem = problem(HttpStatus.BAD_REQUEST, "invalid-field", "Field '" + field + "' has the wrong type", field);
+            problem =
+                    problem(HttpStatus.BAD_REQUEST, "invalid-field", "Field '" + field + "' has the wrong type", field);
         } else if (cause instanceof StreamReadException || cause instanceof JacksonException) {
-            problem = problem(HttpStatus.BAD_REQUEST, "malformed-json", "The request body is not well-formed JSON", null);
+            problem =
+                    problem(HttpStatus.BAD_REQUEST, "malformed-json", "The request body is not well-formed JSON", null);
         } else {
             problem = problem(HttpStatus.BAD_REQUEST, "missing-body", "The request needs a JSON body", null);
         }
@@ -76,15 +82,16 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
     }
 
     @Override
-    protected @Nullable ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException e,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    protected @Nullable ResponseEntity<Object> handleMethodArgumentNotValid(
+            MethodArgumentNotValidException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         List<Map<String, String>> errors = new ArrayList<>();
         for (FieldError error : e.getBindingResult().getFieldErrors()) {
             errors.add(Map.of("field", error.getField(), "message", String.valueOf(error.getDefaultMessage())));
         }
         errors.sort(java.util.Comparator.comparing(error -> error.get("field")));
         String field = errors.isEmpty() ? null : errors.getFirst().get("field");
-        String detail = errors.isEmpty() ? "The request is invalid"
+        String detail = errors.isEmpty()
+                ? "The request is invalid"
                 : "Field '" + field + "' " + errors.getFirst().get("message")
                         + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : "");
         ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-field", detail, field);
@@ -98,26 +105,36 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
         List<Map<String, String>> errors = new ArrayList<>();
         e.getParameterValidationResults().forEach(result -> {
             String name = parameterName(result.getMethodParameter());
-            result.getResolvableErrors().forEach(error -> errors.add(Map.of("field", name,
-                    "message", String.valueOf(error.getDefaultMessage()))));
+            result.getResolvableErrors()
+                    .forEach(error ->
+                            errors.add(Map.of("field", name, "message", String.valueOf(error.getDefaultMessage()))));
         });
         String field = errors.isEmpty() ? null : errors.getFirst().get("field");
-        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-field",
-                field == null ? "The request is invalid" : "'" + field + "' " + errors.getFirst().get("message"), field);
+        ProblemDetail problem = problem(
+                HttpStatus.BAD_REQUEST,
+                "invalid-field",
+                field == null
+                        ? "The request is invalid"
+                        : "'" + field + "' " + errors.getFirst().get("message"),
+                field);
         problem.setProperty("errors", errors);
         return response(problem);
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<Object> typeMismatch(MethodArgumentTypeMismatchException e) {
-        return response(problem(HttpStatus.BAD_REQUEST, "invalid-field",
-                "Parameter '" + e.getName() + "' has an invalid value '" + e.getValue() + "'", e.getName()));
+        return response(problem(
+                HttpStatus.BAD_REQUEST,
+                "invalid-field",
+                "Parameter '" + e.getName() + "' has an invalid value '" + e.getValue() + "'",
+                e.getName()));
     }
 
     /** Security exceptions reach here only from inside controllers; they keep their meaning. */
     @ExceptionHandler(AuthenticationException.class)
     ResponseEntity<Object> unauthenticated(AuthenticationException e) {
-        return response(Problems.of(ProblemKind.UNAUTHENTICATED, "unauthenticated", "A valid bearer access token is required", null));
+        return response(Problems.of(
+                ProblemKind.UNAUTHENTICATED, "unauthenticated", "A valid bearer access token is required", null));
     }
 
     @ExceptionHandler(AccessDeniedException.class)
@@ -128,16 +145,20 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
         log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
-        return response(problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error",
-                "Warden could not complete the request; nothing was changed. The failure is logged.", null));
+        return response(problem(
+                HttpStatus.INTERNAL_SERVER_ERROR,
+                "internal-error",
+                "Warden could not complete the request; nothing was changed. The failure is logged.",
+                null));
     }
 
     /** Framework errors (404, 405, 415, ...) keep their status and get a stable type and code. */
     @Override
-    protected ResponseEntity<Object> createResponseEntity(@Nullable Object body, HttpHeaders headers,
-            HttpStatusCode statusCode, WebRequest request) {
-        if (body instanceof ProblemDetail problem && (problem.getType() == null
-                || "about:blank".equals(problem.getType().toString()))) {
+    protected ResponseEntity<Object> createResponseEntity(
+            @Nullable Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
+        if (body instanceof ProblemDetail problem
+                && (problem.getType() == null
+                        || "about:blank".equals(problem.getType().toString()))) {
             Problems.typed(problem, codeFor(statusCode));
         }
         headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
@@ -146,7 +167,9 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
 
     private static String codeFor(HttpStatusCode status) {
         HttpStatus known = HttpStatus.resolve(status.value());
-        return known == null ? "http-" + status.value() : known.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return known == null
+                ? "http-" + status.value()
+                : known.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
     private static ProblemDetail problem(HttpStatus status, String code, String detail, @Nullable String field) {
@@ -154,7 +177,9 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
     }
 
     private static ResponseEntity<Object> response(ProblemDetail problem) {
-        return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        return ResponseEntity.status(problem.getStatus())
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem);
     }
 
     private static String parameterName(org.springframework.core.MethodParameter parameter) {

@@ -1,6 +1,5 @@
 package io.warden.app.web;
 
-import io.warden.audit.problem.Problems;
 import io.swagger.v3.core.jackson.ModelResolver;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
@@ -16,6 +15,7 @@ import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
 import io.swagger.v3.oas.models.tags.Tag;
+import io.warden.audit.problem.Problems;
 import io.warden.registry.Actor;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,21 +42,32 @@ class OpenApiConfiguration {
 
     /** The reusable problem responses by name, in status order; the controllers refer to these names. */
     static final Map<String, Problem> RESPONSES = responses(
-            new Problem("BadRequest", "400", "The request is invalid: a field, parameter or body is malformed or breaks a rule; "
-                    + "`field` names it"),
+            new Problem(
+                    "BadRequest",
+                    "400",
+                    "The request is invalid: a field, parameter or body is malformed or breaks a rule; "
+                            + "`field` names it"),
             new Problem("Unauthorized", "401", "No valid bearer access token was presented"),
             new Problem("Forbidden", "403", "The caller's roles, ownership or a kill switch do not allow this"),
             new Problem("NotFound", "404", "The resource named in the path does not exist"),
-            new Problem("Conflict", "409", "The resource changed since it was read (stale `version`), is in a state "
-                    + "that does not allow this, or already exists"),
+            new Problem(
+                    "Conflict",
+                    "409",
+                    "The resource changed since it was read (stale `version`), is in a state "
+                            + "that does not allow this, or already exists"),
             new Problem("PayloadTooLarge", "413", "The request body is larger than the configured limit"),
             new Problem("UnprocessableContent", "422", "The idempotency key was used before with a different request"),
-            new Problem("TooManyRequests", "429", "A rate limit or quota is exhausted; `Retry-After` says when to try again"),
-            new Problem("ServiceUnavailable", "503", "A component the answer depends on (audit, policy, retrieval, "
-                    + "directory) is unavailable; nothing was done"));
+            new Problem(
+                    "TooManyRequests",
+                    "429",
+                    "A rate limit or quota is exhausted; `Retry-After` says when to try again"),
+            new Problem(
+                    "ServiceUnavailable",
+                    "503",
+                    "A component the answer depends on (audit, policy, retrieval, "
+                            + "directory) is unavailable; nothing was done"));
 
-    record Problem(String name, String status, String description) {
-    }
+    record Problem(String name, String status, String description) {}
 
     static {
         // The caller, resolved from the token by an argument resolver, is not a request parameter.
@@ -69,15 +80,31 @@ class OpenApiConfiguration {
     @Bean
     OpenAPI wardenOpenApi() {
         Components components = new Components()
-                .addSecuritySchemes("bearer", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("JWT")
-                        .description("An access token from Warden's token endpoint (/oauth2/token) or the configured issuer"))
+                .addSecuritySchemes(
+                        "bearer",
+                        new SecurityScheme()
+                                .type(SecurityScheme.Type.HTTP)
+                                .scheme("bearer")
+                                .bearerFormat("JWT")
+                                .description(
+                                        "An access token from Warden's token endpoint (/oauth2/token) or the configured issuer"))
                 .addSchemas("Problem", problemSchema());
-        RESPONSES.values().forEach(problem -> components.addResponses(problem.name(), new ApiResponse()
-                .description(problem.description())
-                .content(new Content().addMediaType(PROBLEM_JSON,
-                        new MediaType().schema(new Schema<>().$ref("#/components/schemas/Problem"))))));
+        RESPONSES
+                .values()
+                .forEach(problem -> components.addResponses(
+                        problem.name(),
+                        new ApiResponse()
+                                .description(problem.description())
+                                .content(new Content()
+                                        .addMediaType(
+                                                PROBLEM_JSON,
+                                                new MediaType()
+                                                        .schema(new Schema<>()
+                                                                .$ref("#/components/schemas/Problem"))))));
         return new OpenAPI()
-                .info(new Info().title("Warden API").version("v1")
+                .info(new Info()
+                        .title("Warden API")
+                        .version("v1")
                         .description("Governance control plane for clinical AI agents: the agent registry "
                                 + "(/api/v1) and the agents' gateway (/gateway/v1). Errors are RFC 9457 "
                                 + "problem+json with a stable type " + Problems.TYPE_PREFIX + "<code>.")
@@ -86,30 +113,38 @@ class OpenApiConfiguration {
                 .servers(List.of(new Server().url("/").description("The Warden serving this document")))
                 .components(components)
                 // the two tags the registry's catalogue controller shares, described once here
-                .addTagsItem(new Tag().name("Data scopes")
-                        .description("Datasets and collections with their sensitivity label, PHI flags and allowed purposes of use"))
-                .addTagsItem(new Tag().name("Tools")
-                        .description("What the gateway exposes to agents: backend, required scopes, maximum k, sensitivity"))
+                .addTagsItem(
+                        new Tag()
+                                .name("Data scopes")
+                                .description(
+                                        "Datasets and collections with their sensitivity label, PHI flags and allowed purposes of use"))
+                .addTagsItem(new Tag()
+                        .name("Tools")
+                        .description(
+                                "What the gateway exposes to agents: backend, required scopes, maximum k, sensitivity"))
                 .addSecurityItem(new SecurityRequirement().addList("bearer"));
     }
 
     /** Adds the problems every operation can meet to each operation that does not name them itself. */
     @Bean
     OpenApiCustomizer commonProblemResponses() {
-        return document -> document.getPaths().values().forEach(path -> path.readOperations().forEach(operation -> {
-            ApiResponses responses = operation.getResponses();
-            boolean hasBody = operation.getRequestBody() != null;
-            boolean hasParameters = operation.getParameters() != null && !operation.getParameters().isEmpty();
-            if (hasBody || hasParameters) {
-                addProblem(responses, "BadRequest");
-            }
-            addProblem(responses, "Unauthorized");
-            addProblem(responses, "Forbidden");
-            if (hasBody) {
-                addProblem(responses, "PayloadTooLarge");
-            }
-            sortByStatus(operation);
-        }));
+        return document -> document.getPaths()
+                .values()
+                .forEach(path -> path.readOperations().forEach(operation -> {
+                    ApiResponses responses = operation.getResponses();
+                    boolean hasBody = operation.getRequestBody() != null;
+                    boolean hasParameters = operation.getParameters() != null
+                            && !operation.getParameters().isEmpty();
+                    if (hasBody || hasParameters) {
+                        addProblem(responses, "BadRequest");
+                    }
+                    addProblem(responses, "Unauthorized");
+                    addProblem(responses, "Forbidden");
+                    if (hasBody) {
+                        addProblem(responses, "PayloadTooLarge");
+                    }
+                    sortByStatus(operation);
+                }));
     }
 
     private static void addProblem(ApiResponses responses, String name) {
@@ -119,7 +154,8 @@ class OpenApiConfiguration {
 
     private static void sortByStatus(Operation operation) {
         ApiResponses sorted = new ApiResponses();
-        operation.getResponses().entrySet().stream().sorted(Map.Entry.comparingByKey())
+        operation.getResponses().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
                 .forEach(entry -> sorted.addApiResponse(entry.getKey(), entry.getValue()));
         operation.setResponses(sorted);
     }
@@ -127,7 +163,10 @@ class OpenApiConfiguration {
     /** RFC 9457 with Warden's members: the stable {@code code}, the {@code field} at fault and per-field errors. */
     private static Schema<Object> problemSchema() {
         Map<String, Schema> properties = new LinkedHashMap<>();
-        properties.put("type", string("A URI naming the problem: " + Problems.TYPE_PREFIX + "<code>").format("uri"));
+        properties.put(
+                "type",
+                string("A URI naming the problem: " + Problems.TYPE_PREFIX + "<code>")
+                        .format("uri"));
         properties.put("title", string("A short summary of the problem's type"));
         properties.put("status", typed("integer", "The HTTP status code").format("int32"));
         properties.put("detail", string("What went wrong, for a person"));
@@ -137,9 +176,13 @@ class OpenApiConfiguration {
         Map<String, Schema> error = new LinkedHashMap<>();
         error.put("field", string("The field at fault"));
         error.put("message", string("What is wrong with it"));
-        properties.put("errors", typed("array", "Every field at fault").items(typed("object", null).properties(error)));
-        Schema<Object> schema = typed("object", "An RFC 9457 problem document; further members carry facts such as "
-                + "`currentStatus` or `reasons`");
+        properties.put(
+                "errors",
+                typed("array", "Every field at fault")
+                        .items(typed("object", null).properties(error)));
+        Schema<Object> schema = typed(
+                "object",
+                "An RFC 9457 problem document; further members carry facts such as " + "`currentStatus` or `reasons`");
         schema.setProperties(properties);
         schema.setRequired(List.of("type", "status", "code"));
         return schema;

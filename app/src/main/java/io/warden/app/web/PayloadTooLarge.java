@@ -7,6 +7,9 @@ import io.warden.audit.problem.ProblemKind;
 final class PayloadTooLarge extends ProblemException {
 
     PayloadTooLarge(long limit) {
-        super("payload-too-large", ProblemKind.TOO_LARGE, "The request body is larger than the limit of " + limit + " bytes");
+        super(
+                "payload-too-large",
+                ProblemKind.TOO_LARGE,
+                "The request body is larger than the limit of " + limit + " bytes");
     }
 }

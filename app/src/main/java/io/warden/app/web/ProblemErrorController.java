@@ -22,13 +22,16 @@ class ProblemErrorController implements ErrorController {
     ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         HttpStatus status = code instanceof Integer value && HttpStatus.resolve(value) != null
-                ? HttpStatus.valueOf(value) : HttpStatus.INTERNAL_SERVER_ERROR;
+                ? HttpStatus.valueOf(value)
+                : HttpStatus.INTERNAL_SERVER_ERROR;
         String detail = switch (status) {
             case NOT_FOUND -> "No such resource";
-            case INTERNAL_SERVER_ERROR -> "Warden could not complete the request; nothing was changed. The failure is logged.";
+            case INTERNAL_SERVER_ERROR ->
+                "Warden could not complete the request; nothing was changed. The failure is logged.";
             default -> status.getReasonPhrase();
         };
-        String problemCode = status == HttpStatus.INTERNAL_SERVER_ERROR ? "internal-error"
+        String problemCode = status == HttpStatus.INTERNAL_SERVER_ERROR
+                ? "internal-error"
                 : status.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         ProblemDetail problem = Problems.of(status, problemCode, detail, null);
         Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);

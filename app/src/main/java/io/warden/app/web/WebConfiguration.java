@@ -21,12 +21,12 @@ class WebConfiguration {
      * @param maxBodySize the largest request body accepted; larger ones get 413
      */
     @ConfigurationProperties("warden.http")
-    record HttpProperties(@DefaultValue("1MB") DataSize maxBodySize) {
-    }
+    record HttpProperties(@DefaultValue("1MB") DataSize maxBodySize) {}
 
     @Bean
     FilterRegistrationBean<RequestBodyLimitFilter> requestBodyLimit(HttpProperties properties, JsonMapper json) {
-        var registration = new FilterRegistrationBean<>(new RequestBodyLimitFilter(properties.maxBodySize().toBytes(), json));
+        var registration = new FilterRegistrationBean<>(
+                new RequestBodyLimitFilter(properties.maxBodySize().toBytes(), json));
         // Before security: an oversized body is refused before anything reads it.
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;

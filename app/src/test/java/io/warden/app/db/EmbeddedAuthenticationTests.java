@@ -27,7 +27,8 @@ class EmbeddedAuthenticationTests {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("requires passwords, but its password file")
                 .hasMessageContaining("is missing");
-        assertThat(Duration.between(before, Instant.now())).as("refused before any server starts, not a hang")
+        assertThat(Duration.between(before, Instant.now()))
+                .as("refused before any server starts, not a hang")
                 .isLessThan(Duration.ofSeconds(5));
         assertThat(pgdata.resolve("postmaster.pid")).doesNotExist();
     }
@@ -52,7 +53,9 @@ class EmbeddedAuthenticationTests {
         assertThatThrownBy(() -> start(pgdata))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("refused the password in " + EmbeddedPasswords.fileIn(pgdata));
-        assertThat(pgdata.resolve("postmaster.pid")).as("the server the failed start ran is stopped").doesNotExist();
+        assertThat(pgdata.resolve("postmaster.pid"))
+                .as("the server the failed start ran is stopped")
+                .doesNotExist();
         // (starting it again with its own file is left to a fresh JVM: the embedded server's library keeps its
         // own lock on the folder after a failed start, until the JVM exits, as it does when Warden's start fails)
     }
@@ -63,8 +66,14 @@ class EmbeddedAuthenticationTests {
         EmbeddedPasswords two = EmbeddedPasswords.generate();
         assertThat(one.superuser()).hasSize(43).isNotEqualTo(one.application()).isNotEqualTo(two.superuser());
         assertThat(one.toString()).doesNotContain(one.superuser()).doesNotContain(one.application());
-        DatabaseConfiguration.WardenDatabase database = new DatabaseConfiguration.WardenDatabase(null, null,
-                "jdbc:postgresql://localhost/warden", "warden_app", one.application(), "postgres", one.superuser());
+        DatabaseConfiguration.WardenDatabase database = new DatabaseConfiguration.WardenDatabase(
+                null,
+                null,
+                "jdbc:postgresql://localhost/warden",
+                "warden_app",
+                one.application(),
+                "postgres",
+                one.superuser());
         assertThat(database.toString()).doesNotContain(one.superuser()).doesNotContain(one.application());
     }
 
@@ -91,7 +100,8 @@ class EmbeddedAuthenticationTests {
     }
 
     private static DatabaseConfiguration.WardenDatabase start(Path pgdata) {
-        return new DatabaseConfiguration().wardenDatabase(
-                new DatabaseProperties(null, null, null, pgdata, 0, "warden", 2, null, null, "warden_app"));
+        return new DatabaseConfiguration()
+                .wardenDatabase(
+                        new DatabaseProperties(null, null, null, pgdata, 0, "warden", 2, null, null, "warden_app"));
     }
 }

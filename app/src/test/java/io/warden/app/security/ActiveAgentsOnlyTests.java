@@ -1,6 +1,5 @@
 package io.warden.app.security;
 
-import org.jspecify.annotations.Nullable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,6 +17,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -33,25 +33,43 @@ import org.springframework.security.oauth2.server.authorization.authentication.O
 class ActiveAgentsOnlyTests {
 
     static final OAuth2ClientAuthenticationToken AUTHENTICATED = new OAuth2ClientAuthenticationToken(
-            AgentClients.client("agent-1", "Agent one", "s3cret", PasswordEncoderFactories.createDelegatingPasswordEncoder(),
-                    Duration.ofMinutes(5)), ClientAuthenticationMethod.CLIENT_SECRET_BASIC, null);
+            AgentClients.client(
+                    "agent-1",
+                    "Agent one",
+                    "s3cret",
+                    PasswordEncoderFactories.createDelegatingPasswordEncoder(),
+                    Duration.ofMinutes(5)),
+            ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
+            null);
 
     static final AuthenticationProvider SECRET_CHECKED = new AuthenticationProvider() {
-        public Authentication authenticate(Authentication authentication) { return AUTHENTICATED; }
-        public boolean supports(Class<?> authentication) { return OAuth2ClientAuthenticationToken.class.isAssignableFrom(authentication); }
+        public Authentication authenticate(Authentication authentication) {
+            return AUTHENTICATED;
+        }
+
+        public boolean supports(Class<?> authentication) {
+            return OAuth2ClientAuthenticationToken.class.isAssignableFrom(authentication);
+        }
     };
 
     @Test
     void anActiveAgentsClientAndAClientOfNoAgentAuthenticate() {
-        assertThat(guard(clientId -> Optional.of(agent(AgentStatus.ACTIVE))).authenticate(request())).isSameAs(AUTHENTICATED);
-        assertThat(guard(clientId -> Optional.empty()).authenticate(request())).as("the portal, the command line").isSameAs(AUTHENTICATED);
+        assertThat(guard(clientId -> Optional.of(agent(AgentStatus.ACTIVE))).authenticate(request()))
+                .isSameAs(AUTHENTICATED);
+        assertThat(guard(clientId -> Optional.empty()).authenticate(request()))
+                .as("the portal, the command line")
+                .isSameAs(AUTHENTICATED);
     }
 
     @Test
     void denyWhenTheAgentIsSuspendedRetiredOrNotYetActive() {
-        for (AgentStatus status : List.of(AgentStatus.SUSPENDED, AgentStatus.RETIRED, AgentStatus.DRAFT, AgentStatus.PENDING_APPROVAL)) {
-            assertThatThrownBy(() -> guard(clientId -> Optional.of(agent(status))).authenticate(request())).as(status.name())
-                    .isInstanceOfSatisfying(OAuth2AuthenticationException.class,
+        for (AgentStatus status :
+                List.of(AgentStatus.SUSPENDED, AgentStatus.RETIRED, AgentStatus.DRAFT, AgentStatus.PENDING_APPROVAL)) {
+            assertThatThrownBy(
+                            () -> guard(clientId -> Optional.of(agent(status))).authenticate(request()))
+                    .as(status.name())
+                    .isInstanceOfSatisfying(
+                            OAuth2AuthenticationException.class,
                             e -> assertThat(e.getError().getErrorCode()).isEqualTo("invalid_client"));
         }
     }
@@ -59,9 +77,12 @@ class ActiveAgentsOnlyTests {
     @Test
     void denyWhenTheRegistryCannotBeRead() {
         assertThatThrownBy(() -> guard(clientId -> {
-            throw new IllegalStateException("connection refused");
-        }).authenticate(request())).isInstanceOfSatisfying(OAuth2AuthenticationException.class,
-                e -> assertThat(e.getError().getErrorCode()).isEqualTo("temporarily_unavailable"));
+                            throw new IllegalStateException("connection refused");
+                        })
+                        .authenticate(request()))
+                .isInstanceOfSatisfying(
+                        OAuth2AuthenticationException.class,
+                        e -> assertThat(e.getError().getErrorCode()).isEqualTo("temporarily_unavailable"));
     }
 
     @Test
@@ -70,7 +91,10 @@ class ActiveAgentsOnlyTests {
             public Authentication authenticate(Authentication authentication) {
                 throw new OAuth2AuthenticationException("invalid_client");
             }
-            public boolean supports(Class<?> authentication) { return true; }
+
+            public boolean supports(Class<?> authentication) {
+                return true;
+            }
         };
         var guard = new ActiveAgentsOnly(refusing, queries(clientId -> {
             throw new AssertionError("looked up " + clientId);
@@ -82,7 +106,9 @@ class ActiveAgentsOnlyTests {
     @Test
     void errorsAreAnsweredWithTheirStatus() throws Exception {
         assertThat(answer("invalid_client").getStatus()).isEqualTo(401);
-        assertThat(answer("temporarily_unavailable").getStatus()).as("retry, not wrong credentials").isEqualTo(503);
+        assertThat(answer("temporarily_unavailable").getStatus())
+                .as("retry, not wrong credentials")
+                .isEqualTo(503);
         MockHttpServletResponse other = answer("invalid_request");
         assertThat(other.getStatus()).isEqualTo(400);
         assertThat(other.getContentAsString()).contains("\"error\":\"invalid_request\"");
@@ -90,8 +116,11 @@ class ActiveAgentsOnlyTests {
 
     private static MockHttpServletResponse answer(String code) throws Exception {
         MockHttpServletResponse response = new MockHttpServletResponse();
-        ActiveAgentsOnly.errorResponses().onAuthenticationFailure(new MockHttpServletRequest(), response,
-                new OAuth2AuthenticationException(new OAuth2Error(code)));
+        ActiveAgentsOnly.errorResponses()
+                .onAuthenticationFailure(
+                        new MockHttpServletRequest(),
+                        response,
+                        new OAuth2AuthenticationException(new OAuth2Error(code)));
         return response;
     }
 
@@ -100,23 +129,62 @@ class ActiveAgentsOnlyTests {
     }
 
     private static Authentication request() {
-        return new OAuth2ClientAuthenticationToken("agent-1", ClientAuthenticationMethod.CLIENT_SECRET_BASIC, "s3cret", Map.of());
+        return new OAuth2ClientAuthenticationToken(
+                "agent-1", ClientAuthenticationMethod.CLIENT_SECRET_BASIC, "s3cret", Map.of());
     }
 
     private static AgentView agent(AgentStatus status) {
-        return new AgentView(new AgentId(UUID.randomUUID()), "Agent one", AgentKind.RETRIEVAL, "p", status, "owner-1", "agent-1", null,
-                RiskTier.LOW, new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), Instant.EPOCH, Instant.EPOCH, null, null, null, false, 1);
+        return new AgentView(
+                new AgentId(UUID.randomUUID()),
+                "Agent one",
+                AgentKind.RETRIEVAL,
+                "p",
+                status,
+                "owner-1",
+                "agent-1",
+                null,
+                RiskTier.LOW,
+                new TreeSet<>(),
+                new TreeSet<>(),
+                new TreeSet<>(),
+                new TreeSet<>(),
+                Instant.EPOCH,
+                Instant.EPOCH,
+                null,
+                null,
+                null,
+                false,
+                1);
     }
 
     private static AgentQueries queries(Function<String, Optional<AgentView>> byClientId) {
         return new AgentQueries() {
-            public Optional<AgentView> findAgent(AgentId id) { throw new UnsupportedOperationException(); }
-            public Optional<AgentView> findAgentByClientId(String clientId) { return byClientId.apply(clientId); }
-            public List<AgentId> dormantSince(Instant before) { throw new UnsupportedOperationException(); }
-            public List<AgentId> recertificationDue(Instant by) { throw new UnsupportedOperationException(); }
-            public Map<AgentId, String> ownersOfLiveAgents() { throw new UnsupportedOperationException(); }
-            public AgentView get(AgentId id) { throw new UnsupportedOperationException(); }
-            public io.warden.registry.Page<AgentView> search(io.warden.registry.AgentFilter filter, @Nullable Integer page, @Nullable Integer size) {
+            public Optional<AgentView> findAgent(AgentId id) {
+                throw new UnsupportedOperationException();
+            }
+
+            public Optional<AgentView> findAgentByClientId(String clientId) {
+                return byClientId.apply(clientId);
+            }
+
+            public List<AgentId> dormantSince(Instant before) {
+                throw new UnsupportedOperationException();
+            }
+
+            public List<AgentId> recertificationDue(Instant by) {
+                throw new UnsupportedOperationException();
+            }
+
+            public Map<AgentId, String> ownersOfLiveAgents() {
+                throw new UnsupportedOperationException();
+            }
+
+            public AgentView get(AgentId id) {
+                throw new UnsupportedOperationException();
+            }
+
+            public io.warden.registry.Page<AgentView> search(
+                    io.warden.registry.AgentFilter filter, @Nullable Integer page, @Nullable Integer size) {
                 throw new UnsupportedOperationException();
             }
         };

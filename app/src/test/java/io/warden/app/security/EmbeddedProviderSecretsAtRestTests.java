@@ -68,29 +68,39 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
     @Test
     void theSigningKeyRowYieldsNoPrivateKeyToTheApplicationRole() throws Exception {
         assertThat(jdbc.sql("select current_user").query(String.class).single()).isEqualTo("warden_app");
-        List<Map<String, Object>> rows = jdbc.sql("select kid, jwk from idp_signing_key").query().listOfRows();
+        List<Map<String, Object>> rows =
+                jdbc.sql("select kid, jwk from idp_signing_key").query().listOfRows();
         assertThat(rows).isNotEmpty();
         for (Map<String, Object> row : rows) {
             String stored = (String) row.get("jwk");
-            assertThat(stored).startsWith("warden-kek-v1:kek-").doesNotContain("\"d\"", "\"p\"", "\"q\"", "\"dp\"", "\"qi\"", "{");
+            assertThat(stored)
+                    .startsWith("warden-kek-v1:kek-")
+                    .doesNotContain("\"d\"", "\"p\"", "\"q\"", "\"dp\"", "\"qi\"", "{");
             assertThatThrownBy(() -> JWK.parse(stored)).isInstanceOf(ParseException.class);
         }
         // the key the provider signs with is the sealed one: its public half is what /oauth2/jwks serves
         JsonNode jwks = client.get("/oauth2/jwks", null).json();
-        assertThat(jwks.get("keys").get(0).get("kid").asString()).isEqualTo(rows.get(0).get("kid"));
+        assertThat(jwks.get("keys").get(0).get("kid").asString())
+                .isEqualTo(rows.get(0).get("kid"));
         assertThat(jwks.toString()).doesNotContain("\"d\"");
         Path kek = DATA.resolve("identity").resolve(KeyEncryptionKey.FILE_NAME);
         assertThat(kek).exists();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kek))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kek)))
+                .isEqualTo("rw-------");
     }
 
     /** Threat: the application's database credentials add a clear key to the list of keys an earlier version wrote. */
     @Test
     void theApplicationRoleCannotListAClearKeyForSealing() {
         assertThat(jdbc.sql("select has_table_privilege('idp_signing_key_clear', 'INSERT') or "
-                + "has_table_privilege('idp_signing_key_clear', 'UPDATE')").query(Boolean.class).single()).isFalse();
-        assertThatThrownBy(() -> jdbc.sql("insert into idp_signing_key_clear (kid) values ('planted')").update())
-                .rootCause().hasMessageContaining("permission denied for table idp_signing_key_clear");
+                                + "has_table_privilege('idp_signing_key_clear', 'UPDATE')")
+                        .query(Boolean.class)
+                        .single())
+                .isFalse();
+        assertThatThrownBy(() -> jdbc.sql("insert into idp_signing_key_clear (kid) values ('planted')")
+                        .update())
+                .rootCause()
+                .hasMessageContaining("permission denied for table idp_signing_key_clear");
     }
 
     /** Threat: an agent's access token read from oauth2_authorization is presented as that agent. */
@@ -99,7 +109,10 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
         String token = freshAgentToken();
         assertThat(tableText()).doesNotContain(token);
         assertThat(jdbc.sql("select count(*) from oauth2_authorization where access_token_value = :hash")
-                .param("hash", HashedTokenAuthorizationService.hash(token)).query(Long.class).single()).isEqualTo(1);
+                        .param("hash", HashedTokenAuthorizationService.hash(token))
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
     }
 
     /** Threat: a person's authorization code, access token or ID token read from oauth2_authorization is replayed. */
@@ -108,16 +121,20 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
         WardenClient.SignIn signIn = client.signInWithCode("otto.owner", "warden-demo");
         String access = signIn.tokens().get("access_token").asString();
         String id = signIn.tokens().get("id_token").asString();
-        assertThat(client.get("/api/v1/agents?size=1", access).status()).as("the token works").isEqualTo(200);
+        assertThat(client.get("/api/v1/agents?size=1", access).status())
+                .as("the token works")
+                .isEqualTo(200);
         String table = tableText();
         assertThat(table).doesNotContain(signIn.code()).doesNotContain(access).doesNotContain(id);
         assertThat(jdbc.sql("""
                 select count(*) from oauth2_authorization
                 where authorization_code_value = :code and access_token_value = :access and oidc_id_token_value = :id""")
-                .param("code", HashedTokenAuthorizationService.hash(signIn.code()))
-                .param("access", HashedTokenAuthorizationService.hash(access))
-                .param("id", HashedTokenAuthorizationService.hash(id))
-                .query(Long.class).single()).isEqualTo(1);
+                        .param("code", HashedTokenAuthorizationService.hash(signIn.code()))
+                        .param("access", HashedTokenAuthorizationService.hash(access))
+                        .param("id", HashedTokenAuthorizationService.hash(id))
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
     }
 
     /**
@@ -129,15 +146,22 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
         String token = freshAgentToken();
         assertThat(introspect(token).get("active").asBoolean()).isTrue();
         assertThat(introspect(token).get("client_id").asString()).isEqualTo(AGENT);
-        assertThat(introspect(HashedTokenAuthorizationService.hash(token)).get("active").asBoolean())
-                .as("the stored hash is not a token").isFalse();
+        assertThat(introspect(HashedTokenAuthorizationService.hash(token))
+                        .get("active")
+                        .asBoolean())
+                .as("the stored hash is not a token")
+                .isFalse();
 
         assertThat(agentForm("/oauth2/revoke", "token=" + token).status()).isEqualTo(200);
 
         assertThat(introspect(token).get("active").asBoolean()).isFalse();
-        assertThat(tableText()).as("saving the revoked authorization stored no clear value").doesNotContain(token);
+        assertThat(tableText())
+                .as("saving the revoked authorization stored no clear value")
+                .doesNotContain(token);
         assertThat(jdbc.sql("select access_token_metadata from oauth2_authorization where access_token_value = :hash")
-                .param("hash", HashedTokenAuthorizationService.hash(token)).query(String.class).single())
+                        .param("hash", HashedTokenAuthorizationService.hash(token))
+                        .query(String.class)
+                        .single())
                 .contains("\"metadata.token.invalidated\":true");
     }
 
@@ -151,12 +175,19 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
         try {
             assertThat(expiredAuthorizations.purge()).isGreaterThanOrEqualTo(1);
             assertThat(exists(gone)).isFalse();
-            assertThat(exists(refreshable)).as("its refresh token is still valid").isTrue();
-            assertThat(exists(inGrace)).as("expired less than the grace period ago").isTrue();
+            assertThat(exists(refreshable))
+                    .as("its refresh token is still valid")
+                    .isTrue();
+            assertThat(exists(inGrace))
+                    .as("expired less than the grace period ago")
+                    .isTrue();
             assertThat(expiredAuthorizations.purge()).as("idempotent").isZero();
-            assertThat(output.getAll()).contains("authorizations of the embedded provider whose every token expired before");
+            assertThat(output.getAll())
+                    .contains("authorizations of the embedded provider whose every token expired before");
         } finally {
-            jdbc.sql("delete from oauth2_authorization where id in (:ids)").param("ids", List.of(gone, refreshable, inGrace)).update();
+            jdbc.sql("delete from oauth2_authorization where id in (:ids)")
+                    .param("ids", List.of(gone, refreshable, inGrace))
+                    .update();
         }
     }
 
@@ -168,9 +199,14 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
     @Test
     void theClearKeyAndTokensOfAnEarlierVersionAreConvertedAtStart(CapturedOutput output) throws Exception {
         try (Scratch scratch = new Scratch("16.01")) {
-            RSAKey earlier = new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).keyIDFromThumbprint(true).generate();
-            scratch.jdbc.sql("insert into idp_signing_key (kid, jwk, active, created_at) values (?, ?, true, now())")
-                    .params(earlier.getKeyID(), earlier.toJSONString()).update();
+            RSAKey earlier = new RSAKeyGenerator(2048)
+                    .keyUse(KeyUse.SIGNATURE)
+                    .keyIDFromThumbprint(true)
+                    .generate();
+            scratch.jdbc
+                    .sql("insert into idp_signing_key (kid, jwk, active, created_at) values (?, ?, true, now())")
+                    .params(earlier.getKeyID(), earlier.toJSONString())
+                    .update();
             scratch.jdbc.sql("""
                     insert into oauth2_authorization (id, registered_client_id, principal_name, authorization_grant_type,
                         authorization_code_value, access_token_value, oidc_id_token_value, refresh_token_value,
@@ -183,7 +219,8 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
             Map<String, Object> row = scratch.jdbc.sql("""
                     select authorization_code_value c, access_token_value a, oidc_id_token_value i, refresh_token_value r,
                            user_code_value u, device_code_value d from oauth2_authorization where id = 'a1'""").query().singleRow();
-            assertThat(row).containsEntry("c", HashedTokenAuthorizationService.hash("clear-code"))
+            assertThat(row)
+                    .containsEntry("c", HashedTokenAuthorizationService.hash("clear-code"))
                     .containsEntry("a", HashedTokenAuthorizationService.hash("clear.access.token"))
                     .containsEntry("i", HashedTokenAuthorizationService.hash("clear.id.token"))
                     .containsEntry("r", HashedTokenAuthorizationService.hash("clear-refresh"))
@@ -194,12 +231,21 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
             JWK loaded = scratch.signingKeys(kek).load().getKeys().getFirst();
 
             assertThat(loaded.toRSAKey().toPrivateKey()).isEqualTo(earlier.toPrivateKey());
-            String stored = scratch.jdbc.sql("select jwk from idp_signing_key").query(String.class).single();
+            String stored = scratch.jdbc
+                    .sql("select jwk from idp_signing_key")
+                    .query(String.class)
+                    .single();
             assertThat(stored).startsWith("warden-kek-v1:" + kek.id() + ":").doesNotContain("\"d\"");
-            assertThat(scratch.jdbc.sql("select count(*) from idp_signing_key_clear").query(Long.class).single()).isZero();
-            assertThat(output.getAll()).contains("Sealed the embedded provider's signing key " + earlier.getKeyID()
-                    + ", which an earlier version stored in clear");
-            assertThat(scratch.signingKeys(kek).load().getKeys().getFirst().getKeyID()).as("the next start opens it")
+            assertThat(scratch.jdbc
+                            .sql("select count(*) from idp_signing_key_clear")
+                            .query(Long.class)
+                            .single())
+                    .isZero();
+            assertThat(output.getAll())
+                    .contains("Sealed the embedded provider's signing key " + earlier.getKeyID()
+                            + ", which an earlier version stored in clear");
+            assertThat(scratch.signingKeys(kek).load().getKeys().getFirst().getKeyID())
+                    .as("the next start opens it")
                     .isEqualTo(earlier.getKeyID());
         }
     }
@@ -214,35 +260,64 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
         try (Scratch scratch = new Scratch(null)) {
             KeyEncryptionKey ours = new KeyEncryptionKey(randomKey(), "a test key", new SecureRandom());
             String kid = scratch.signingKeys(ours).load().getKeys().getFirst().getKeyID();
-            String sealed = scratch.jdbc.sql("select jwk from idp_signing_key").query(String.class).single();
+            String sealed = scratch.jdbc
+                    .sql("select jwk from idp_signing_key")
+                    .query(String.class)
+                    .single();
 
             KeyEncryptionKey another = new KeyEncryptionKey(randomKey(), "another replica's key", new SecureRandom());
-            assertThatThrownBy(() -> scratch.signingKeys(another).load()).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> scratch.signingKeys(another).load())
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("warden.identity.key-encryption-key")
                     .hasMessageContaining("was sealed with key-encryption key " + ours.id() + ", not " + another.id());
-            assertThat(scratch.jdbc.sql("select jwk from idp_signing_key").query(String.class).list())
-                    .as("no new key generated, nothing rewritten").containsExactly(sealed);
+            assertThat(scratch.jdbc
+                            .sql("select jwk from idp_signing_key")
+                            .query(String.class)
+                            .list())
+                    .as("no new key generated, nothing rewritten")
+                    .containsExactly(sealed);
 
             // planted: an attacker's key sealed under a key of their own that claims our key's id
-            RSAKey attackers = new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).keyIDFromThumbprint(true).generate();
-            String forged = "warden-kek-v1:" + ours.id() + ":" + another.seal(SigningKeys.context(attackers.getKeyID()),
-                    attackers.toJSONString().getBytes(StandardCharsets.UTF_8)).split(":", 3)[2];
-            scratch.jdbc.sql("update idp_signing_key set jwk = ?, kid = ?").params(forged, attackers.getKeyID()).update();
-            assertThatThrownBy(() -> scratch.signingKeys(ours).load()).hasMessageContaining("does not decrypt")
+            RSAKey attackers = new RSAKeyGenerator(2048)
+                    .keyUse(KeyUse.SIGNATURE)
+                    .keyIDFromThumbprint(true)
+                    .generate();
+            String forged = "warden-kek-v1:" + ours.id() + ":"
+                    + another.seal(
+                                    SigningKeys.context(attackers.getKeyID()),
+                                    attackers.toJSONString().getBytes(StandardCharsets.UTF_8))
+                            .split(":", 3)[2];
+            scratch.jdbc
+                    .sql("update idp_signing_key set jwk = ?, kid = ?")
+                    .params(forged, attackers.getKeyID())
+                    .update();
+            assertThatThrownBy(() -> scratch.signingKeys(ours).load())
+                    .hasMessageContaining("does not decrypt")
                     .hasMessageContaining("warden.identity.key-encryption-key");
 
             // moved: our own sealed key under another row's kid
-            scratch.jdbc.sql("update idp_signing_key set jwk = ?, kid = ?").params(sealed, attackers.getKeyID()).update();
-            assertThatThrownBy(() -> scratch.signingKeys(ours).load()).hasMessageContaining("does not decrypt")
+            scratch.jdbc
+                    .sql("update idp_signing_key set jwk = ?, kid = ?")
+                    .params(sealed, attackers.getKeyID())
+                    .update();
+            assertThatThrownBy(() -> scratch.signingKeys(ours).load())
+                    .hasMessageContaining("does not decrypt")
                     .hasMessageContaining("warden.identity.key-encryption-key");
 
             // planted in clear, after the upgrade listed the clear rows it found
-            scratch.jdbc.sql("update idp_signing_key set jwk = ?, kid = ?").params(attackers.toJSONString(), attackers.getKeyID())
+            scratch.jdbc
+                    .sql("update idp_signing_key set jwk = ?, kid = ?")
+                    .params(attackers.toJSONString(), attackers.getKeyID())
                     .update();
-            assertThatThrownBy(() -> scratch.signingKeys(ours).load()).hasMessageContaining("stored in clear")
+            assertThatThrownBy(() -> scratch.signingKeys(ours).load())
+                    .hasMessageContaining("stored in clear")
                     .hasMessageContaining("warden.identity.key-encryption-key");
-            assertThat(scratch.jdbc.sql("select jwk from idp_signing_key").query(String.class).single())
-                    .as("the planted clear key was not sealed into a trusted one").isEqualTo(attackers.toJSONString());
+            assertThat(scratch.jdbc
+                            .sql("select jwk from idp_signing_key")
+                            .query(String.class)
+                            .single())
+                    .as("the planted clear key was not sealed into a trusted one")
+                    .isEqualTo(attackers.toJSONString());
             assertThat(kid).isNotEqualTo(attackers.getKeyID());
         }
     }
@@ -267,15 +342,22 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
 
     private static WardenClient.Response agentForm(String path, String body) {
         return client.send(client.request(path)
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                        (AGENT + ":" + AGENT_SECRET).getBytes(StandardCharsets.UTF_8)))
+                .header(
+                        "Authorization",
+                        "Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString((AGENT + ":" + AGENT_SECRET).getBytes(StandardCharsets.UTF_8)))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     /** Every column of every authorization, as text: what a reader of the table sees. */
     private String tableText() {
-        return String.join("\n", jdbc.sql("select t::text from oauth2_authorization t").query(String.class).list());
+        return String.join(
+                "\n",
+                jdbc.sql("select t::text from oauth2_authorization t")
+                        .query(String.class)
+                        .list());
     }
 
     private String insertAuthorization(Instant accessExpires, Instant refreshExpires) {
@@ -297,7 +379,11 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
     }
 
     private boolean exists(String id) {
-        return jdbc.sql("select count(*) from oauth2_authorization where id = :id").param("id", id).query(Long.class).single() > 0;
+        return jdbc.sql("select count(*) from oauth2_authorization where id = :id")
+                        .param("id", id)
+                        .query(Long.class)
+                        .single()
+                > 0;
     }
 
     /**
@@ -327,7 +413,10 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
         }
 
         void migrate(String target) {
-            var configuration = Flyway.configure().dataSource(owner).schemas(schema).placeholders(Map.of("appRole", ownerRole()))
+            var configuration = Flyway.configure()
+                    .dataSource(owner)
+                    .schemas(schema)
+                    .placeholders(Map.of("appRole", ownerRole()))
                     .locations("classpath:db/migration");
             if (target != null) {
                 configuration.target(target);
@@ -336,7 +425,10 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
         }
 
         SigningKeys signingKeys(KeyEncryptionKey kek) {
-            return new SigningKeys(jdbc, new TransactionTemplate(new DataSourceTransactionManager(dataSource)), kek,
+            return new SigningKeys(
+                    jdbc,
+                    new TransactionTemplate(new DataSourceTransactionManager(dataSource)),
+                    kek,
                     Clock.systemUTC());
         }
 

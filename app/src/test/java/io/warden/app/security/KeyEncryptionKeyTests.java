@@ -24,8 +24,10 @@ class KeyEncryptionKeyTests {
     void aSealedValueOpensOnlyForItsOwnContext() {
         String sealed = kek.seal("idp_signing_key/a", "secret".getBytes(StandardCharsets.UTF_8));
         assertThat(sealed).startsWith("warden-kek-v1:" + kek.id() + ":").doesNotContain("secret");
-        assertThat(new String(kek.open("idp_signing_key/a", sealed), StandardCharsets.UTF_8)).isEqualTo("secret");
-        assertThatThrownBy(() -> kek.open("idp_signing_key/b", sealed)).isInstanceOf(KeyEncryptionKey.SealedValueRefused.class)
+        assertThat(new String(kek.open("idp_signing_key/a", sealed), StandardCharsets.UTF_8))
+                .isEqualTo("secret");
+        assertThatThrownBy(() -> kek.open("idp_signing_key/b", sealed))
+                .isInstanceOf(KeyEncryptionKey.SealedValueRefused.class)
                 .hasMessageContaining("does not decrypt");
     }
 
@@ -37,7 +39,8 @@ class KeyEncryptionKeyTests {
         String altered = sealed.substring(0, sealed.length() - 1) + (last == 'A' ? 'B' : 'A');
         assertThatThrownBy(() -> kek.open("c", altered)).isInstanceOf(KeyEncryptionKey.SealedValueRefused.class);
         KeyEncryptionKey other = new KeyEncryptionKey(bytes(2), "other", new SecureRandom());
-        assertThatThrownBy(() -> other.open("c", sealed)).hasMessageContaining("was sealed with key-encryption key " + kek.id());
+        assertThatThrownBy(() -> other.open("c", sealed))
+                .hasMessageContaining("was sealed with key-encryption key " + kek.id());
         assertThatThrownBy(() -> kek.open("c", "{\"kty\":\"RSA\"}")).hasMessageContaining("not a value sealed");
         assertThat(kek.toString()).doesNotContain(Base64.getEncoder().encodeToString(bytes(1)));
     }
@@ -47,7 +50,8 @@ class KeyEncryptionKeyTests {
     void theGeneratedKeyIsOwnerOnlyAndKeptAcrossStarts(@TempDir Path folder) throws Exception {
         KeyEncryptionKey first = KeyEncryptionKey.generatedIn(folder, new SecureRandom());
         Path file = folder.resolve(KeyEncryptionKey.FILE_NAME);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
         KeyEncryptionKey second = KeyEncryptionKey.generatedIn(folder, new SecureRandom());
         assertThat(second.id()).isEqualTo(first.id());
         assertThat(second.open("x", first.seal("x", new byte[] {7}))).containsExactly(7);
@@ -55,22 +59,31 @@ class KeyEncryptionKeyTests {
 
     @Test
     void aConfiguredKeyThatIsNotThirtyTwoBytesOfBase64IsRefusedNamingTheSetting() {
-        assertThatThrownBy(() -> properties("not base64!", null)).hasMessageContaining("warden.identity.key-encryption-key")
-                .hasMessageContaining("not base64").hasMessageNotContaining("not base64!");
+        assertThatThrownBy(() -> properties("not base64!", null))
+                .hasMessageContaining("warden.identity.key-encryption-key")
+                .hasMessageContaining("not base64")
+                .hasMessageNotContaining("not base64!");
         assertThatThrownBy(() -> properties(Base64.getEncoder().encodeToString(new byte[16]), null))
-                .hasMessageContaining("warden.identity.key-encryption-key").hasMessageContaining("16 bytes");
+                .hasMessageContaining("warden.identity.key-encryption-key")
+                .hasMessageContaining("16 bytes");
         assertThatThrownBy(() -> properties(Base64.getEncoder().encodeToString(bytes(1)), Path.of("/k")))
                 .hasMessageContaining("not both");
         String configured = Base64.getEncoder().encodeToString(bytes(1));
         assertThat(properties(configured, null).toString()).doesNotContain(configured);
-        assertThat(KeyEncryptionKey.from(properties(configured, null), new SecureRandom()).id()).isEqualTo(kek.id());
-        assertThat(properties("", null).keyEncryptionKey()).as("an unset environment variable").isNull();
+        assertThat(KeyEncryptionKey.from(properties(configured, null), new SecureRandom())
+                        .id())
+                .isEqualTo(kek.id());
+        assertThat(properties("", null).keyEncryptionKey())
+                .as("an unset environment variable")
+                .isNull();
     }
 
     @Test
     void aKeyFileIsReadAndABadOneIsRefusedNamingTheSetting(@TempDir Path folder) throws Exception {
         Path good = Files.writeString(folder.resolve("kek"), Base64.getEncoder().encodeToString(bytes(1)) + "\n");
-        assertThat(KeyEncryptionKey.from(properties(null, good), new SecureRandom()).id()).isEqualTo(kek.id());
+        assertThat(KeyEncryptionKey.from(properties(null, good), new SecureRandom())
+                        .id())
+                .isEqualTo(kek.id());
         Path bad = Files.writeString(folder.resolve("bad"), "c2hvcnQ=");
         assertThatThrownBy(() -> KeyEncryptionKey.from(properties(null, bad), new SecureRandom()))
                 .hasMessageContaining("warden.identity.key-encryption-key-file");
@@ -79,9 +92,20 @@ class KeyEncryptionKeyTests {
     }
 
     private static IdentityProperties properties(String key, Path file) {
-        return new IdentityProperties(IdentityProperties.Provider.EMBEDDED, URI.create("http://localhost:8080"), null,
-                "api://warden", "t", Duration.ofMinutes(5), null, Duration.ofMinutes(5), key, file, Path.of(".warden/identity"),
-                Duration.ofMinutes(15), Duration.ofHours(1));
+        return new IdentityProperties(
+                IdentityProperties.Provider.EMBEDDED,
+                URI.create("http://localhost:8080"),
+                null,
+                "api://warden",
+                "t",
+                Duration.ofMinutes(5),
+                null,
+                Duration.ofMinutes(5),
+                key,
+                file,
+                Path.of(".warden/identity"),
+                Duration.ofMinutes(15),
+                Duration.ofHours(1));
     }
 
     private static byte[] bytes(int seed) {

@@ -18,17 +18,33 @@ import org.springframework.security.oauth2.jwt.Jwt;
 /** Entra ID's token shapes, v1 and v2, app-only and delegated, mapped to Warden actors. */
 class TokenAuthenticationConverterTests {
 
-    private final IdentityProperties entra = new IdentityProperties(IdentityProperties.Provider.EXTERNAL,
-            URI.create("https://login.microsoftonline.com/tenant/v2.0"), null, "api://warden", "tenant",
-            Duration.ofMinutes(10), Map.of(Role.ADMIN, "Warden.Admin", Role.COMPLIANCE, "Warden.Compliance"),
-            Duration.ofMinutes(5), null, null, java.nio.file.Path.of(".warden/identity"),
-            Duration.ofMinutes(15), Duration.ofHours(1));
+    private final IdentityProperties entra = new IdentityProperties(
+            IdentityProperties.Provider.EXTERNAL,
+            URI.create("https://login.microsoftonline.com/tenant/v2.0"),
+            null,
+            "api://warden",
+            "tenant",
+            Duration.ofMinutes(10),
+            Map.of(Role.ADMIN, "Warden.Admin", Role.COMPLIANCE, "Warden.Compliance"),
+            Duration.ofMinutes(5),
+            null,
+            null,
+            java.nio.file.Path.of(".warden/identity"),
+            Duration.ofMinutes(15),
+            Duration.ofHours(1));
     private final TokenAuthenticationConverter converter = new TokenAuthenticationConverter(entra);
 
     @Test
     void delegatedTokenIsAPersonIdentifiedByOidWithMappedRoles() {
-        Jwt jwt = jwt(Map.of("oid", "person-oid", "scp", "access_as_user", "roles", List.of("Warden.Admin", "Other.Role"),
-                "azp", "portal-client"));
+        Jwt jwt = jwt(Map.of(
+                "oid",
+                "person-oid",
+                "scp",
+                "access_as_user",
+                "roles",
+                List.of("Warden.Admin", "Other.Role"),
+                "azp",
+                "portal-client"));
         Actor actor = ActorArgumentResolver.actorOf(converter.convert(jwt));
         assertThat(actor.type()).isEqualTo(ActorType.PERSON);
         assertThat(actor.id()).isEqualTo("person-oid");
@@ -38,7 +54,8 @@ class TokenAuthenticationConverterTests {
     @Test
     void roleNamesThatAreNotConfiguredValuesGrantNothing() {
         Jwt jwt = jwt(Map.of("oid", "person-oid", "scp", "access_as_user", "roles", List.of("ADMIN")));
-        assertThat(ActorArgumentResolver.actorOf(converter.convert(jwt)).roles()).isEmpty();
+        assertThat(ActorArgumentResolver.actorOf(converter.convert(jwt)).roles())
+                .isEmpty();
     }
 
     @Test
@@ -56,32 +73,60 @@ class TokenAuthenticationConverterTests {
 
     @Test
     void tokensThatNameNoCallerAreRefused() {
-        assertThatThrownBy(() -> converter.convert(jwt(Map.of("oid", "x")))).isInstanceOf(BadJwtException.class)
+        assertThatThrownBy(() -> converter.convert(jwt(Map.of("oid", "x"))))
+                .isInstanceOf(BadJwtException.class)
                 .hasMessageContaining("azp");
         assertThatThrownBy(() -> converter.convert(jwt(Map.of("scp", "access_as_user", "sub", "someone"))))
-                .isInstanceOf(BadJwtException.class).hasMessageContaining("oid");
+                .isInstanceOf(BadJwtException.class)
+                .hasMessageContaining("oid");
     }
 
     @Test
     void embeddedDefaultsUseTheRoleNamesThemselves() {
-        var local = new IdentityProperties(IdentityProperties.Provider.EMBEDDED, URI.create("http://localhost:8080"), null,
-                "api://warden", "t", Duration.ofMinutes(5), null, Duration.ofMinutes(5), null, null, java.nio.file.Path.of(".warden/identity"),
-            Duration.ofMinutes(15), Duration.ofHours(1));
+        var local = new IdentityProperties(
+                IdentityProperties.Provider.EMBEDDED,
+                URI.create("http://localhost:8080"),
+                null,
+                "api://warden",
+                "t",
+                Duration.ofMinutes(5),
+                null,
+                Duration.ofMinutes(5),
+                null,
+                null,
+                java.nio.file.Path.of(".warden/identity"),
+                Duration.ofMinutes(15),
+                Duration.ofHours(1));
         Jwt jwt = jwt(Map.of("oid", "p", "scp", "openid warden.api", "roles", List.of("OWNER", "SECOPS")));
-        assertThat(ActorArgumentResolver.actorOf(new TokenAuthenticationConverter(local).convert(jwt)).roles())
+        assertThat(ActorArgumentResolver.actorOf(new TokenAuthenticationConverter(local).convert(jwt))
+                        .roles())
                 .containsExactlyInAnyOrder(Role.OWNER, Role.SECOPS);
     }
 
     @Test
     void missingIssuerConfigurationSaysWhatToSet() {
-        assertThatThrownBy(() -> new IdentityProperties(IdentityProperties.Provider.EMBEDDED, null, null, "a", "t",
-                Duration.ofMinutes(5), null, Duration.ZERO, null, null, java.nio.file.Path.of(".warden/identity"),
-            Duration.ofMinutes(15), Duration.ofHours(1))).hasMessageContaining("warden.identity.issuer");
+        assertThatThrownBy(() -> new IdentityProperties(
+                        IdentityProperties.Provider.EMBEDDED,
+                        null,
+                        null,
+                        "a",
+                        "t",
+                        Duration.ofMinutes(5),
+                        null,
+                        Duration.ZERO,
+                        null,
+                        null,
+                        java.nio.file.Path.of(".warden/identity"),
+                        Duration.ofMinutes(15),
+                        Duration.ofHours(1)))
+                .hasMessageContaining("warden.identity.issuer");
     }
 
     private static Jwt jwt(Map<String, Object> claims) {
-        Jwt.Builder builder = Jwt.withTokenValue("token").header("alg", "RS256")
-                .issuedAt(Instant.parse("2026-11-28T10:00:00Z")).expiresAt(Instant.parse("2026-11-28T11:00:00Z"));
+        Jwt.Builder builder = Jwt.withTokenValue("token")
+                .header("alg", "RS256")
+                .issuedAt(Instant.parse("2026-11-28T10:00:00Z"))
+                .expiresAt(Instant.parse("2026-11-28T11:00:00Z"));
         claims.forEach(builder::claim);
         return builder.build();
     }

@@ -34,9 +34,17 @@ class VerifiedTokenCacheTests {
 
     Instant now = T0;
     final Clock clock = new Clock() {
-        public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
-        public Clock withZone(java.time.ZoneId zone) { return this; }
-        public Instant instant() { return now; }
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        public Instant instant() {
+            return now;
+        }
     };
     final RSAKey key = generate();
     final NimbusJwtEncoder encoder = new NimbusJwtEncoder(new ImmutableJWKSet<>(new JWKSet(key)));
@@ -58,7 +66,8 @@ class VerifiedTokenCacheTests {
         String token = token(Duration.ofMinutes(2));
         cache.decode(token);
         now = T0.plus(Duration.ofMinutes(4)); // past expiry and the validator's 60 s skew, within the cache's 5 min
-        assertThatThrownBy(() -> cache.decode(token)).isInstanceOf(JwtValidationException.class)
+        assertThatThrownBy(() -> cache.decode(token))
+                .isInstanceOf(JwtValidationException.class)
                 .hasMessageContaining("no longer valid");
         assertThat(verifications).as("refused from the cached claims").hasValue(1);
     }
@@ -75,7 +84,8 @@ class VerifiedTokenCacheTests {
     @Test
     void aTokenThatFailsIsNeverCached() {
         String token = token(Duration.ofMinutes(15));
-        String forged = token.substring(0, token.lastIndexOf('.') + 1) + "AAAA" + token.substring(token.lastIndexOf('.') + 5);
+        String forged =
+                token.substring(0, token.lastIndexOf('.') + 1) + "AAAA" + token.substring(token.lastIndexOf('.') + 5);
         assertThatThrownBy(() -> cache.decode(forged)).isInstanceOf(BadJwtException.class);
         assertThatThrownBy(() -> cache.decode(forged)).isInstanceOf(BadJwtException.class);
         assertThat(verifications).hasValue(2);
@@ -93,8 +103,13 @@ class VerifiedTokenCacheTests {
     }
 
     private String token(Duration lifetime) {
-        JwtClaimsSet claims = JwtClaimsSet.builder().issuer("http://warden.test").subject("agent-client")
-                .audience(List.of("api://warden")).issuedAt(now).expiresAt(now.plus(lifetime)).build();
+        JwtClaimsSet claims = JwtClaimsSet.builder()
+                .issuer("http://warden.test")
+                .subject("agent-client")
+                .audience(List.of("api://warden"))
+                .issuedAt(now)
+                .expiresAt(now.plus(lifetime))
+                .build();
         return encoder.encode(JwtEncoderParameters.from(claims)).getTokenValue();
     }
 

@@ -2,7 +2,6 @@ package io.warden.audit.internal;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.springframework.beans.factory.ObjectProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,6 +12,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
@@ -47,11 +47,15 @@ class AuditConfiguration {
     /** The writer: the queue, the group commit, the chain and the checkpoints it signs. */
     @Bean
     @DependsOnDatabaseInitialization
-    PostgresAuditLog auditLog(DataSource dataSource, Clock clock, SigningKeys.SigningKey auditSigningKey,
-            AuditProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
+    PostgresAuditLog auditLog(
+            DataSource dataSource,
+            Clock clock,
+            SigningKeys.SigningKey auditSigningKey,
+            AuditProperties properties,
+            ObjectProvider<MeterRegistry> meterRegistry) {
         // without the application's registry (a module's own tests) the meters are kept and read by nobody
-        return new PostgresAuditLog(dataSource, clock, auditSigningKey, properties,
-                meterRegistry.getIfAvailable(SimpleMeterRegistry::new));
+        return new PostgresAuditLog(
+                dataSource, clock, auditSigningKey, properties, meterRegistry.getIfAvailable(SimpleMeterRegistry::new));
     }
 
     /** Searches, single records, the head and the aggregates over the trail. */
@@ -62,7 +66,8 @@ class AuditConfiguration {
 
     /** Verification trusts the published keys only: those come from configuration, never from the database. */
     @Bean
-    PostgresAuditVerifier auditVerifier(DataSource dataSource, PublishedKeys publishedAuditKeys, AuditProperties properties) {
+    PostgresAuditVerifier auditVerifier(
+            DataSource dataSource, PublishedKeys publishedAuditKeys, AuditProperties properties) {
         return new PostgresAuditVerifier(dataSource, publishedAuditKeys.keys(), properties);
     }
 
@@ -80,8 +85,8 @@ class AuditConfiguration {
             } catch (IOException e) {
                 throw new UncheckedIOException("Could not read the trusted audit key " + file, e);
             } catch (GeneralSecurityException | IllegalArgumentException e) {
-                throw new IllegalStateException("warden.audit.trusted-public-keys: " + file
-                        + " is not an Ed25519 public key in X.509 PEM", e);
+                throw new IllegalStateException(
+                        "warden.audit.trusted-public-keys: " + file + " is not an Ed25519 public key in X.509 PEM", e);
             }
         }
         return keys;

@@ -32,8 +32,7 @@ import org.jspecify.annotations.Nullable;
 public final class AuditExporter implements io.warden.audit.AuditExports {
 
     /** What an export covered. */
-    public record Summary(long anchorSequence, long lastSequence, long events, int checkpoints) {
-    }
+    public record Summary(long anchorSequence, long lastSequence, long events, int checkpoints) {}
 
     private final DataSource dataSource;
     private final SigningKeys.SigningKey key;
@@ -65,14 +64,17 @@ public final class AuditExporter implements io.warden.audit.AuditExports {
 
     private Summary export(Connection connection, ExportFormat format, long from, long to, OutputStream out)
             throws SQLException, IOException {
-        List<Checkpoint> before = AuditRows.checkpoints(connection, "last_seq < ? order by last_seq desc limit 1", from);
+        List<Checkpoint> before =
+                AuditRows.checkpoints(connection, "last_seq < ? order by last_seq desc limit 1", from);
         Checkpoint anchor = before.isEmpty() ? null : before.getFirst();
         long anchorSeq = anchor == null ? 0 : anchor.lastSequence();
         byte[] anchorHash = anchor == null ? Chain.GENESIS : anchor.headHash();
         List<Checkpoint> after = AuditRows.checkpoints(connection, "last_seq >= ? order by last_seq limit 1", to);
         long end = after.isEmpty() ? to : after.getFirst().lastSequence();
-        Deque<Checkpoint> checkpoints = new ArrayDeque<>(AuditRows.checkpoints(connection,
-                "last_seq > ? order by last_seq", anchorSeq).stream().filter(c -> c.lastSequence() <= end).toList());
+        Deque<Checkpoint> checkpoints =
+                new ArrayDeque<>(AuditRows.checkpoints(connection, "last_seq > ? order by last_seq", anchorSeq).stream()
+                        .filter(c -> c.lastSequence() <= end)
+                        .toList());
 
         Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
         ExportWriter export = switch (format) {
@@ -81,12 +83,13 @@ public final class AuditExporter implements io.warden.audit.AuditExports {
             case FHIR_BUNDLE -> new FhirNdjsonWriter(writer, fhir, true);
             case CSV -> new CsvWriter(writer);
         };
-        byte[] headerSignature = key.sign(CheckpointCodecV1.exportHeaderPayload(anchorSeq, anchorHash, from, end, key.keyId()));
+        byte[] headerSignature =
+                key.sign(CheckpointCodecV1.exportHeaderPayload(anchorSeq, anchorHash, from, end, key.keyId()));
         export.start(anchorSeq, anchorHash, anchor, from, end, key.keyId(), headerSignature);
         long events = 0;
         int signed = 0;
-        try (PreparedStatement statement = connection.prepareStatement("select " + AuditRows.COLUMNS
-                + " from audit_event where seq > ? and seq <= ? order by seq")) {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "select " + AuditRows.COLUMNS + " from audit_event where seq > ? and seq <= ? order by seq")) {
             statement.setFetchSize(2000);
             statement.setLong(1, anchorSeq);
             statement.setLong(2, end);
@@ -109,8 +112,15 @@ public final class AuditExporter implements io.warden.audit.AuditExports {
 
     /** One export format. */
     private interface ExportWriter {
-        void start(long anchorSeq, byte[] anchorHash, @Nullable Checkpoint anchor, long from, long to, String keyId,
-                byte[] signature) throws IOException;
+        void start(
+                long anchorSeq,
+                byte[] anchorHash,
+                @Nullable Checkpoint anchor,
+                long from,
+                long to,
+                String keyId,
+                byte[] signature)
+                throws IOException;
 
         void event(AuditRecord record, String canonical) throws IOException;
 
@@ -139,8 +149,15 @@ public final class AuditExporter implements io.warden.audit.AuditExports {
         }
 
         @Override
-        public void start(long anchorSeq, byte[] anchorHash, @Nullable Checkpoint anchor, long from, long to, String keyId,
-                byte[] signature) throws IOException {
+        public void start(
+                long anchorSeq,
+                byte[] anchorHash,
+                @Nullable Checkpoint anchor,
+                long from,
+                long to,
+                String keyId,
+                byte[] signature)
+                throws IOException {
             Map<String, Object> header = new LinkedHashMap<>();
             header.put("type", ExportVerifierFormats.NDJSON_HEADER);
             header.put("version", 1L);
@@ -160,8 +177,8 @@ public final class AuditExporter implements io.warden.audit.AuditExports {
 
         @Override
         public void event(AuditRecord record, String canonical) throws IOException {
-            out.write(CanonicalJson.write(Map.of("type", "event", "sequence", record.sequence(), "hash", record.hashHex(),
-                    "canonical", canonical)));
+            out.write(CanonicalJson.write(Map.of(
+                    "type", "event", "sequence", record.sequence(), "hash", record.hashHex(), "canonical", canonical)));
             out.write('\n');
         }
 
@@ -203,8 +220,15 @@ public final class AuditExporter implements io.warden.audit.AuditExports {
         }
 
         @Override
-        public void start(long anchorSeq, byte[] anchorHash, @Nullable Checkpoint anchor, long from, long to, String keyId,
-                byte[] signature) throws IOException {
+        public void start(
+                long anchorSeq,
+                byte[] anchorHash,
+                @Nullable Checkpoint anchor,
+                long from,
+                long to,
+                String keyId,
+                byte[] signature)
+                throws IOException {
             if (bundle) {
                 out.write("{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[");
             }
@@ -233,9 +257,29 @@ public final class AuditExporter implements io.warden.audit.AuditExports {
     }
 
     private static final class CsvWriter implements ExportWriter {
-        static final List<String> COLUMNS = List.of("record_type", "sequence", "time", "action", "actor_id", "actor_type",
-                "agent_id", "owner_id", "dataset", "tool", "decision", "reasons", "purpose", "outcome", "correlation_id",
-                "hash", "canonical", "first_sequence", "key_id", "signature", "range_from", "range_to");
+        static final List<String> COLUMNS = List.of(
+                "record_type",
+                "sequence",
+                "time",
+                "action",
+                "actor_id",
+                "actor_type",
+                "agent_id",
+                "owner_id",
+                "dataset",
+                "tool",
+                "decision",
+                "reasons",
+                "purpose",
+                "outcome",
+                "correlation_id",
+                "hash",
+                "canonical",
+                "first_sequence",
+                "key_id",
+                "signature",
+                "range_from",
+                "range_to");
         private final Writer out;
 
         CsvWriter(Writer out) {
@@ -243,8 +287,15 @@ public final class AuditExporter implements io.warden.audit.AuditExports {
         }
 
         @Override
-        public void start(long anchorSeq, byte[] anchorHash, @Nullable Checkpoint anchor, long from, long to, String keyId,
-                byte[] signature) throws IOException {
+        public void start(
+                long anchorSeq,
+                byte[] anchorHash,
+                @Nullable Checkpoint anchor,
+                long from,
+                long to,
+                String keyId,
+                byte[] signature)
+                throws IOException {
             out.write(String.join(",", COLUMNS));
             out.write("\r\n");
             Map<String, @Nullable String> row = new LinkedHashMap<>();
@@ -314,8 +365,15 @@ public final class AuditExporter implements io.warden.audit.AuditExports {
                 return cell;
             }
             char first = cell.charAt(0);
-            return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r' || first == '\''
-                    ? "'" + cell : cell;
+            return first == '='
+                            || first == '+'
+                            || first == '-'
+                            || first == '@'
+                            || first == '\t'
+                            || first == '\r'
+                            || first == '\''
+                    ? "'" + cell
+                    : cell;
         }
 
         private void row(Map<String, @Nullable String> cells) throws IOException {
@@ -328,7 +386,10 @@ public final class AuditExporter implements io.warden.audit.AuditExports {
                     continue;
                 }
                 cell = inert(cell);
-                if (cell.indexOf(',') >= 0 || cell.indexOf('"') >= 0 || cell.indexOf('\n') >= 0 || cell.indexOf('\r') >= 0) {
+                if (cell.indexOf(',') >= 0
+                        || cell.indexOf('"') >= 0
+                        || cell.indexOf('\n') >= 0
+                        || cell.indexOf('\r') >= 0) {
                     out.write('"');
                     out.write(cell.replace("\"", "\"\""));
                     out.write('"');

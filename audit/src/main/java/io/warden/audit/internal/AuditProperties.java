@@ -35,18 +35,19 @@ public record AuditProperties(
         @DefaultValue List<Path> trustedPublicKeys) {
 
     /** A PKCS#12 keystore and the alias of the Ed25519 key in it. */
-    public record Keystore(Path path, String password, String alias) {
-    }
+    public record Keystore(Path path, String password, String alias) {}
 
     public AuditProperties {
         if (checkpointEvery < 1) {
-            throw new IllegalArgumentException("warden.audit.checkpoint-every must be at least 1, got " + checkpointEvery);
+            throw new IllegalArgumentException(
+                    "warden.audit.checkpoint-every must be at least 1, got " + checkpointEvery);
         }
         if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
             throw new IllegalArgumentException("warden.audit.checkpoint-interval must be positive, e.g. PT60S");
         }
         if (maxBatch < 1 || queueCapacity < maxBatch) {
-            throw new IllegalArgumentException("warden.audit.max-batch must be at least 1 and at most warden.audit.queue-capacity");
+            throw new IllegalArgumentException(
+                    "warden.audit.max-batch must be at least 1 and at most warden.audit.queue-capacity");
         }
         if ((signingKey == null) != (signingPublicKey == null)) {
             throw new IllegalArgumentException("Set both warden.audit.signing-key (PKCS#8 PEM) and "

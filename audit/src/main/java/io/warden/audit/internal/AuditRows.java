@@ -31,13 +31,13 @@ final class AuditRows {
             agent_id, owner_id, dataset, tool, decision, reasons, purpose, request_digest, outcome, latency_micros,
             correlation_id, detail_keys, detail_values, hash""";
 
-    private AuditRows() {
-    }
+    private AuditRows() {}
 
     /** The sequence number of the last record, 0 when the log is empty; on a connection of its own. */
     static long head(DataSource dataSource) {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement("select last_seq from audit_head where id = 1");
+                PreparedStatement statement =
+                        connection.prepareStatement("select last_seq from audit_head where id = 1");
                 ResultSet rs = statement.executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0;
         } catch (SQLException e) {
@@ -49,12 +49,18 @@ final class AuditRows {
     static List<Checkpoint> checkpoints(Connection connection, String condition, long value) throws SQLException {
         List<Checkpoint> result = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(
-                "select first_seq, last_seq, head_hash, time, key_id, signature from audit_checkpoint where " + condition)) {
+                "select first_seq, last_seq, head_hash, time, key_id, signature from audit_checkpoint where "
+                        + condition)) {
             statement.setLong(1, value);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    result.add(new Checkpoint(rs.getLong(1), rs.getLong(2), rs.getBytes(3),
-                            rs.getObject(4, OffsetDateTime.class).toInstant(), rs.getString(5), rs.getBytes(6)));
+                    result.add(new Checkpoint(
+                            rs.getLong(1),
+                            rs.getLong(2),
+                            rs.getBytes(3),
+                            rs.getObject(4, OffsetDateTime.class).toInstant(),
+                            rs.getString(5),
+                            rs.getBytes(6)));
                 }
             }
         }
@@ -73,16 +79,32 @@ final class AuditRows {
             details.put(keys[i], values[i]);
         }
         Object latency = rs.getObject("latency_micros");
-        AuditEvent event = new AuditEvent(rs.getString("action"), rs.getString("source_id"),
-                new AuditActor(rs.getString("actor_id"), AuditActor.Type.valueOf(rs.getString("actor_type")),
+        AuditEvent event = new AuditEvent(
+                rs.getString("action"),
+                rs.getString("source_id"),
+                new AuditActor(
+                        rs.getString("actor_id"),
+                        AuditActor.Type.valueOf(rs.getString("actor_type")),
                         rs.getString("actor_owner")),
-                new AuditTarget(rs.getString("target_type"), rs.getString("target_id")), rs.getString("agent_id"),
-                rs.getString("owner_id"), rs.getString("dataset"), rs.getString("tool"), rs.getString("decision"),
-                Arrays.asList(strings(rs.getArray("reasons"))), rs.getString("purpose"), rs.getString("request_digest"),
-                Outcome.valueOf(rs.getString("outcome")), latency == null ? null : ((Number) latency).longValue(),
-                rs.getString("correlation_id"), details);
-        return new AuditRecord(rs.getLong("seq"), rs.getObject("time", OffsetDateTime.class).toInstant(),
-                rs.getShort("schema_version"), event, rs.getBytes("hash"));
+                new AuditTarget(rs.getString("target_type"), rs.getString("target_id")),
+                rs.getString("agent_id"),
+                rs.getString("owner_id"),
+                rs.getString("dataset"),
+                rs.getString("tool"),
+                rs.getString("decision"),
+                Arrays.asList(strings(rs.getArray("reasons"))),
+                rs.getString("purpose"),
+                rs.getString("request_digest"),
+                Outcome.valueOf(rs.getString("outcome")),
+                latency == null ? null : ((Number) latency).longValue(),
+                rs.getString("correlation_id"),
+                details);
+        return new AuditRecord(
+                rs.getLong("seq"),
+                rs.getObject("time", OffsetDateTime.class).toInstant(),
+                rs.getShort("schema_version"),
+                event,
+                rs.getBytes("hash"));
     }
 
     static String[] strings(@Nullable Array array) throws SQLException {

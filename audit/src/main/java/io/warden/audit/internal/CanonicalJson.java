@@ -16,8 +16,7 @@ public final class CanonicalJson {
     private static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private CanonicalJson() {
-    }
+    private CanonicalJson() {}
 
     public static String write(@Nullable Object value) {
         StringBuilder out = new StringBuilder(256);
@@ -35,7 +34,9 @@ public final class CanonicalJson {
             case Short number -> integer(number, out);
             case Map<?, ?> map -> object(map, out);
             case Collection<?> list -> array(list, out);
-            default -> throw new IllegalArgumentException("not a canonical JSON value: " + value.getClass().getName());
+            default ->
+                throw new IllegalArgumentException(
+                        "not a canonical JSON value: " + value.getClass().getName());
         }
     }
 

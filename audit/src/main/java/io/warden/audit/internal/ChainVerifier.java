@@ -21,8 +21,7 @@ import org.jspecify.annotations.Nullable;
 public final class ChainVerifier {
 
     /** One record as stored: its sequence number, canonical bytes and stored chain hash. */
-    public record Row(long sequence, byte[] canonical, byte[] hash) {
-    }
+    public record Row(long sequence, byte[] canonical, byte[] hash) {}
 
     private final Map<String, PublicKey> keys;
     private final long maxUnsigned;
@@ -47,8 +46,12 @@ public final class ChainVerifier {
         try {
             Signature verifier = Signature.getInstance("Ed25519");
             verifier.initVerify(key);
-            verifier.update(CheckpointCodecV1.signedPayload(checkpoint.firstSequence(), checkpoint.lastSequence(),
-                    checkpoint.headHash(), checkpoint.time(), checkpoint.keyId()));
+            verifier.update(CheckpointCodecV1.signedPayload(
+                    checkpoint.firstSequence(),
+                    checkpoint.lastSequence(),
+                    checkpoint.headHash(),
+                    checkpoint.time(),
+                    checkpoint.keyId()));
             return verifier.verify(checkpoint.signature());
         } catch (GeneralSecurityException e) {
             return false;
@@ -65,8 +68,13 @@ public final class ChainVerifier {
      * @param from           first sequence the caller asked for (reported back)
      * @param to             the last sequence that must be present
      */
-    public Verification verify(long anchorSequence, byte[] anchorHash, Iterator<Row> rows,
-            List<Checkpoint> checkpoints, long from, long to) {
+    public Verification verify(
+            long anchorSequence,
+            byte[] anchorHash,
+            Iterator<Row> rows,
+            List<Checkpoint> checkpoints,
+            long from,
+            long to) {
         Map<Long, Checkpoint> byLast = new HashMap<>();
         for (Checkpoint checkpoint : checkpoints) {
             byLast.put(checkpoint.lastSequence(), checkpoint);
@@ -113,14 +121,20 @@ public final class ChainVerifier {
                 return false;
             }
             if (row.sequence() != expected) {
-                return failed(expected, "missing-sequence", row.sequence() > expected
-                        ? "Records " + expected + " to " + (row.sequence() - 1) + " are missing"
-                        : "Record " + row.sequence() + " appears where " + expected + " was expected");
+                return failed(
+                        expected,
+                        "missing-sequence",
+                        row.sequence() > expected
+                                ? "Records " + expected + " to " + (row.sequence() - 1) + " are missing"
+                                : "Record " + row.sequence() + " appears where " + expected + " was expected");
             }
             byte[] hash = chain.next(previous, row.canonical());
             if (!Arrays.equals(hash, row.hash())) {
-                return failed(row.sequence(), "hash-mismatch", "Record " + row.sequence()
-                        + " does not hash to its stored chain hash: it, or the record before it, was changed");
+                return failed(
+                        row.sequence(),
+                        "hash-mismatch",
+                        "Record " + row.sequence()
+                                + " does not hash to its stored chain hash: it, or the record before it, was changed");
             }
             checked++;
             previous = hash;
@@ -134,20 +148,32 @@ public final class ChainVerifier {
                 return false;
             }
             if (checkpoint.lastSequence() != expected - 1) {
-                return failed(lastSigned + 1, "checkpoint-misplaced", "The checkpoint ending at "
-                        + checkpoint.lastSequence() + " does not follow record " + checkpoint.lastSequence());
+                return failed(
+                        lastSigned + 1,
+                        "checkpoint-misplaced",
+                        "The checkpoint ending at " + checkpoint.lastSequence() + " does not follow record "
+                                + checkpoint.lastSequence());
             }
             if (!keys.containsKey(checkpoint.keyId())) {
-                return failed(lastSigned + 1, "unknown-key", "The checkpoint ending at " + checkpoint.lastSequence()
-                        + " names key '" + checkpoint.keyId() + "', which is not a trusted key");
+                return failed(
+                        lastSigned + 1,
+                        "unknown-key",
+                        "The checkpoint ending at " + checkpoint.lastSequence() + " names key '" + checkpoint.keyId()
+                                + "', which is not a trusted key");
             }
             if (!signatureValid(checkpoint)) {
-                return failed(lastSigned + 1, "checkpoint-signature-invalid", "The signature of the checkpoint ending at "
-                        + checkpoint.lastSequence() + " does not verify");
+                return failed(
+                        lastSigned + 1,
+                        "checkpoint-signature-invalid",
+                        "The signature of the checkpoint ending at " + checkpoint.lastSequence() + " does not verify");
             }
             if (!Arrays.equals(checkpoint.headHash(), previous)) {
-                return failed(lastSigned + 1, "checkpoint-mismatch", "The chain at " + checkpoint.lastSequence()
-                        + " differs from what the checkpoint signed: records after " + lastSigned + " were rewritten");
+                return failed(
+                        lastSigned + 1,
+                        "checkpoint-mismatch",
+                        "The chain at " + checkpoint.lastSequence()
+                                + " differs from what the checkpoint signed: records after " + lastSigned
+                                + " were rewritten");
             }
             checkpointsChecked++;
             lastSigned = checkpoint.lastSequence();
@@ -168,13 +194,16 @@ public final class ChainVerifier {
                 failed(expected, "truncated", "Records from " + expected + " to " + to + " are missing");
             }
             if (problem == null && maxUnsigned > 0 && to - lastSigned > maxUnsigned) {
-                failed(lastSigned + 1, "checkpoint-missing", (to - lastSigned) + " records follow the last signed "
-                        + "checkpoint (at " + lastSigned + "), more than the " + maxUnsigned
-                        + " allowed: checkpoints were removed");
+                failed(
+                        lastSigned + 1,
+                        "checkpoint-missing",
+                        (to - lastSigned) + " records follow the last signed "
+                                + "checkpoint (at " + lastSigned + "), more than the " + maxUnsigned
+                                + " allowed: checkpoints were removed");
             }
             if (problem != null) {
-                return ChainVerifier.fail(from, to, checked, checkpointsChecked, lastSigned, bad == null ? 0 : bad,
-                        problem, detail);
+                return ChainVerifier.fail(
+                        from, to, checked, checkpointsChecked, lastSigned, bad == null ? 0 : bad, problem, detail);
             }
             return new Verification(true, from, to, checked, checkpointsChecked, lastSigned, null, null, null);
         }
@@ -187,8 +216,15 @@ public final class ChainVerifier {
         }
     }
 
-    private static Verification fail(long from, long to, long checked, int checkpoints, long lastSigned, long bad,
-            String problem, @Nullable String detail) {
+    private static Verification fail(
+            long from,
+            long to,
+            long checked,
+            int checkpoints,
+            long lastSigned,
+            long bad,
+            String problem,
+            @Nullable String detail) {
         return new Verification(false, from, to, checked, checkpoints, lastSigned, bad, problem, detail);
     }
 }

@@ -12,28 +12,36 @@ import java.util.Map;
  */
 public final class CheckpointCodecV1 {
 
-    private CheckpointCodecV1() {
-    }
+    private CheckpointCodecV1() {}
 
     /** What an export's signed header covers: where its chain starts and the range it was asked for. */
     public static byte[] exportHeaderPayload(long anchorSequence, byte[] anchorHash, long from, long to, String keyId) {
         return CanonicalJson.write(Map.of(
-                "v", 1L,
-                "kind", "export",
-                "anchorSequence", anchorSequence,
-                "anchorHash", HexFormat.of().formatHex(anchorHash),
-                "from", from,
-                "to", to,
-                "keyId", keyId)).getBytes(StandardCharsets.UTF_8);
+                        "v", 1L,
+                        "kind", "export",
+                        "anchorSequence", anchorSequence,
+                        "anchorHash", HexFormat.of().formatHex(anchorHash),
+                        "from", from,
+                        "to", to,
+                        "keyId", keyId))
+                .getBytes(StandardCharsets.UTF_8);
     }
 
-    public static byte[] signedPayload(long firstSequence, long lastSequence, byte[] headHash, Instant time, String keyId) {
+    public static byte[] signedPayload(
+            long firstSequence, long lastSequence, byte[] headHash, Instant time, String keyId) {
         return CanonicalJson.write(Map.of(
-                "v", 1L,
-                "firstSeq", firstSequence,
-                "lastSeq", lastSequence,
-                "headHash", HexFormat.of().formatHex(headHash),
-                "time", DateTimeFormatter.ISO_INSTANT.format(time),
-                "keyId", keyId)).getBytes(StandardCharsets.UTF_8);
+                        "v",
+                        1L,
+                        "firstSeq",
+                        firstSequence,
+                        "lastSeq",
+                        lastSequence,
+                        "headHash",
+                        HexFormat.of().formatHex(headHash),
+                        "time",
+                        DateTimeFormatter.ISO_INSTANT.format(time),
+                        "keyId",
+                        keyId))
+                .getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -29,24 +29,20 @@ public final class ExportVerifierFormats {
     public static final String NDJSON_HEADER = "warden.audit.export";
 
     /** An item of an exported file. */
-    public sealed interface Item permits Anchor, Event, SignedCheckpoint, End {
-    }
+    public sealed interface Item permits Anchor, Event, SignedCheckpoint, End {}
 
     /** Where the exported chain starts, and the range it was asked to cover. */
-    public record Anchor(long sequence, byte[] hash, long from, long to, String keyId, byte[] signature) implements Item {
-    }
+    public record Anchor(long sequence, byte[] hash, long from, long to, String keyId, byte[] signature)
+            implements Item {}
 
     /** One record's chain link. */
-    public record Event(long sequence, byte[] hash, byte[] canonical) implements Item {
-    }
+    public record Event(long sequence, byte[] hash, byte[] canonical) implements Item {}
 
     /** A signed checkpoint. */
-    public record SignedCheckpoint(Checkpoint checkpoint) implements Item {
-    }
+    public record SignedCheckpoint(Checkpoint checkpoint) implements Item {}
 
     /** The end of the file, with the event count it claims. */
-    public record End(@Nullable Long events) implements Item {
-    }
+    public record End(@Nullable Long events) implements Item {}
 
     /** A file that does not parse, with where. */
     public static final class Malformed extends Exception {
@@ -57,14 +53,14 @@ public final class ExportVerifierFormats {
 
     /** Reads items; {@link #next()} returns null at the end. */
     public interface Items {
-        @Nullable Item next() throws Malformed, IOException;
+        @Nullable
+        Item next() throws Malformed, IOException;
     }
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final FhirAuditEvents FHIR = new FhirAuditEvents();
 
-    private ExportVerifierFormats() {
-    }
+    private ExportVerifierFormats() {}
 
     /** Detects the format from the file's first characters and returns its reader. */
     public static Items open(Reader input) throws IOException, Malformed {
@@ -109,14 +105,17 @@ public final class ExportVerifierFormats {
                 JsonNode node = JSON.readTree(text);
                 Item item = item(node);
                 boolean wardenLine = node.has("type") && node.get("type").isString() && !node.has("resourceType");
-                if (wardenLine && !CanonicalJson.write(JSON.convertValue(node, Object.class)).equals(text)) {
+                if (wardenLine
+                        && !CanonicalJson.write(JSON.convertValue(node, Object.class))
+                                .equals(text)) {
                     throw new Malformed("the line is not in the canonical form Warden writes");
                 }
                 return item;
             } catch (Malformed e) {
                 throw new Malformed("line " + line + ": " + e.getMessage());
             } catch (RuntimeException e) {
-                throw new Malformed("line " + line + ": not valid JSON (" + e.getClass().getSimpleName() + ")");
+                throw new Malformed(
+                        "line " + line + ": not valid JSON (" + e.getClass().getSimpleName() + ")");
             }
         }
     }
@@ -168,7 +167,8 @@ public final class ExportVerifierFormats {
             } catch (Malformed e) {
                 throw e;
             } catch (RuntimeException e) {
-                throw new Malformed("Bundle entry " + (entry + 1) + ": not valid JSON (" + e.getClass().getSimpleName() + ")");
+                throw new Malformed("Bundle entry " + (entry + 1) + ": not valid JSON ("
+                        + e.getClass().getSimpleName() + ")");
             }
         }
     }
@@ -179,8 +179,13 @@ public final class ExportVerifierFormats {
             if (number(node, "version") != 1) {
                 throw new Malformed("export format version " + node.get("version") + " is not supported (only 1)");
             }
-            return new Anchor(number(node, "anchorSequence"), hex(node, "anchorHash"), number(node, "from"), number(node, "to"),
-                    required(node, "keyId"), base64(required(node, "signature")));
+            return new Anchor(
+                    number(node, "anchorSequence"),
+                    hex(node, "anchorHash"),
+                    number(node, "from"),
+                    number(node, "to"),
+                    required(node, "keyId"),
+                    base64(required(node, "signature")));
         }
         if ("event".equals(type)) {
             long sequence = number(node, "sequence");
@@ -189,8 +194,12 @@ public final class ExportVerifierFormats {
             return new Event(sequence, hex(node, "hash"), canonical.getBytes(StandardCharsets.UTF_8));
         }
         if ("checkpoint".equals(type)) {
-            return new SignedCheckpoint(new Checkpoint(number(node, "firstSequence"), number(node, "lastSequence"),
-                    hex(node, "headHash"), instant(required(node, "time")), required(node, "keyId"),
+            return new SignedCheckpoint(new Checkpoint(
+                    number(node, "firstSequence"),
+                    number(node, "lastSequence"),
+                    hex(node, "headHash"),
+                    instant(required(node, "time")),
+                    required(node, "keyId"),
                     base64(required(node, "signature"))));
         }
         if ("end".equals(type)) {
@@ -212,16 +221,28 @@ public final class ExportVerifierFormats {
         if ("Basic".equals(resourceType)) {
             JsonNode anchor = extensionOrNull(node, FhirAuditEvents.ANCHOR_EXTENSION);
             if (anchor != null) {
-                Anchor item = new Anchor(Long.parseLong(sub(anchor, "sequence")), HexFormat.of().parseHex(sub(anchor, "hash")),
-                        Long.parseLong(sub(anchor, "from")), Long.parseLong(sub(anchor, "to")), sub(anchor, "keyId"),
+                Anchor item = new Anchor(
+                        Long.parseLong(sub(anchor, "sequence")),
+                        HexFormat.of().parseHex(sub(anchor, "hash")),
+                        Long.parseLong(sub(anchor, "from")),
+                        Long.parseLong(sub(anchor, "to")),
+                        sub(anchor, "keyId"),
                         base64(sub(anchor, "signature")));
-                same(node, FHIR.anchor(item.sequence(), item.hash(), item.from(), item.to(), item.keyId(), item.signature()), "anchor");
+                same(
+                        node,
+                        FHIR.anchor(
+                                item.sequence(), item.hash(), item.from(), item.to(), item.keyId(), item.signature()),
+                        "anchor");
                 return item;
             }
             JsonNode checkpoint = extension(node, FhirAuditEvents.CHECKPOINT_EXTENSION);
-            Checkpoint item = new Checkpoint(Long.parseLong(sub(checkpoint, "firstSequence")),
-                    Long.parseLong(sub(checkpoint, "lastSequence")), HexFormat.of().parseHex(sub(checkpoint, "headHash")),
-                    instant(sub(checkpoint, "time")), sub(checkpoint, "keyId"), base64(sub(checkpoint, "signature")));
+            Checkpoint item = new Checkpoint(
+                    Long.parseLong(sub(checkpoint, "firstSequence")),
+                    Long.parseLong(sub(checkpoint, "lastSequence")),
+                    HexFormat.of().parseHex(sub(checkpoint, "headHash")),
+                    instant(sub(checkpoint, "time")),
+                    sub(checkpoint, "keyId"),
+                    base64(sub(checkpoint, "signature")));
             same(node, FHIR.checkpoint(item), "checkpoint ending at " + item.lastSequence());
             return new SignedCheckpoint(item);
         }
@@ -350,17 +371,30 @@ public final class ExportVerifierFormats {
             }
             try {
                 return switch (cell(cells, "record_type")) {
-                    case "anchor" -> new Anchor(Long.parseLong(cell(cells, "sequence")), HexFormat.of().parseHex(cell(cells, "hash")),
-                            Long.parseLong(cell(cells, "range_from")), Long.parseLong(cell(cells, "range_to")),
-                            plain(cell(cells, "key_id")), base64(plain(cell(cells, "signature"))));
+                    case "anchor" ->
+                        new Anchor(
+                                Long.parseLong(cell(cells, "sequence")),
+                                HexFormat.of().parseHex(cell(cells, "hash")),
+                                Long.parseLong(cell(cells, "range_from")),
+                                Long.parseLong(cell(cells, "range_to")),
+                                plain(cell(cells, "key_id")),
+                                base64(plain(cell(cells, "signature"))));
                     case "event" -> event(cells);
-                    case "checkpoint" -> new SignedCheckpoint(new Checkpoint(Long.parseLong(cell(cells, "first_sequence")),
-                            Long.parseLong(cell(cells, "sequence")), HexFormat.of().parseHex(cell(cells, "hash")),
-                            instant(cell(cells, "time")), plain(cell(cells, "key_id")), base64(plain(cell(cells, "signature")))));
-                    default -> throw new Malformed("row " + row + ": unknown record_type '" + cell(cells, "record_type") + "'");
+                    case "checkpoint" ->
+                        new SignedCheckpoint(new Checkpoint(
+                                Long.parseLong(cell(cells, "first_sequence")),
+                                Long.parseLong(cell(cells, "sequence")),
+                                HexFormat.of().parseHex(cell(cells, "hash")),
+                                instant(cell(cells, "time")),
+                                plain(cell(cells, "key_id")),
+                                base64(plain(cell(cells, "signature")))));
+                    default ->
+                        throw new Malformed(
+                                "row " + row + ": unknown record_type '" + cell(cells, "record_type") + "'");
                 };
             } catch (RuntimeException e) {
-                throw new Malformed("row " + row + ": a value is malformed (" + e.getClass().getSimpleName() + ")");
+                throw new Malformed(
+                        "row " + row + ": a value is malformed (" + e.getClass().getSimpleName() + ")");
             }
         }
 
@@ -389,7 +423,8 @@ public final class ExportVerifierFormats {
                 String shown = cell(cells, column.getKey());
                 // exports since formula cells are defused carry a leading quote on such cells; older ones do not
                 if (!value.equals(shown) && !value.equals(plain(shown))) {
-                    throw new Malformed("row " + row + ": column " + column.getKey() + " differs from record " + sequence);
+                    throw new Malformed(
+                            "row " + row + ": column " + column.getKey() + " differs from record " + sequence);
                 }
             }
             return new Event(sequence, hash, canonical.getBytes(StandardCharsets.UTF_8));

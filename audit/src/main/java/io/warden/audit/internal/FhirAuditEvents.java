@@ -41,7 +41,8 @@ public final class FhirAuditEvents {
 
     private static final FhirContext CONTEXT = FhirContext.forR4Cached();
 
-    private final ThreadLocal<IParser> parser = ThreadLocal.withInitial(() -> CONTEXT.newJsonParser().setPrettyPrint(false));
+    private final ThreadLocal<IParser> parser =
+            ThreadLocal.withInitial(() -> CONTEXT.newJsonParser().setPrettyPrint(false));
 
     public String auditEvent(AuditRecord record, String canonical) {
         return parser.get().encodeResourceToString(toFhir(record, canonical));
@@ -88,41 +89,62 @@ public final class FhirAuditEvents {
             fhir.setOutcomeDesc(String.join(" ", event.reasons()));
         }
         if (event.purposeOfUse() != null) {
-            fhir.addPurposeOfEvent(new CodeableConcept(new Coding(
-                    "http://terminology.hl7.org/CodeSystem/v3-ActReason", event.purposeOfUse(), null)));
+            fhir.addPurposeOfEvent(new CodeableConcept(
+                    new Coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", event.purposeOfUse(), null)));
         }
         AuditEventAgentComponent agent = fhir.addAgent();
         agent.setRequestor(true);
-        agent.setType(new CodeableConcept(event.actor().type() == AuditActor.Type.PERSON
-                ? new Coding("http://terminology.hl7.org/CodeSystem/extra-security-role-type", "humanuser", "human user")
-                : new Coding("http://terminology.hl7.org/CodeSystem/extra-security-role-type", "dataprocessor", "data processor")));
-        agent.setWho(new Reference().setIdentifier(new Identifier()
-                .setSystem("urn:warden:" + event.actor().type().name().toLowerCase(java.util.Locale.ROOT))
-                .setValue(event.actor().id())));
+        agent.setType(new CodeableConcept(
+                event.actor().type() == AuditActor.Type.PERSON
+                        ? new Coding(
+                                "http://terminology.hl7.org/CodeSystem/extra-security-role-type",
+                                "humanuser",
+                                "human user")
+                        : new Coding(
+                                "http://terminology.hl7.org/CodeSystem/extra-security-role-type",
+                                "dataprocessor",
+                                "data processor")));
+        agent.setWho(new Reference()
+                .setIdentifier(new Identifier()
+                        .setSystem("urn:warden:" + event.actor().type().name().toLowerCase(java.util.Locale.ROOT))
+                        .setValue(event.actor().id())));
         if (event.actor().ownerId() != null) {
             AuditEventAgentComponent owner = fhir.addAgent();
             owner.setRequestor(false);
-            owner.setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-RoleClass", "RESPRSN",
-                    "responsible party")));
-            owner.setWho(new Reference().setIdentifier(new Identifier().setSystem("urn:warden:person").setValue(event.actor().ownerId())));
+            owner.setType(new CodeableConcept(
+                    new Coding("http://terminology.hl7.org/CodeSystem/v3-RoleClass", "RESPRSN", "responsible party")));
+            owner.setWho(new Reference()
+                    .setIdentifier(new Identifier()
+                            .setSystem("urn:warden:person")
+                            .setValue(event.actor().ownerId())));
         }
         AuditEventSourceComponent source = fhir.getSource();
         source.setSite("Warden");
-        source.setObserver(new Reference().setIdentifier(new Identifier().setSystem("urn:warden:system").setValue("warden")));
-        source.addType(new Coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4", "Application Server"));
+        source.setObserver(new Reference()
+                .setIdentifier(new Identifier().setSystem("urn:warden:system").setValue("warden")));
+        source.addType(
+                new Coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4", "Application Server"));
         AuditEventEntityComponent target = fhir.addEntity();
-        target.setWhat(new Reference().setIdentifier(new Identifier().setSystem("urn:warden:" + event.target().type())
-                .setValue(event.target().id())));
+        target.setWhat(new Reference()
+                .setIdentifier(new Identifier()
+                        .setSystem("urn:warden:" + event.target().type())
+                        .setValue(event.target().id())));
         target.setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"));
         if (event.requestDigest() != null) {
-            target.addDetail(new AuditEventEntityDetailComponent(new StringType("requestDigest"), new StringType(event.requestDigest())));
+            target.addDetail(new AuditEventEntityDetailComponent(
+                    new StringType("requestDigest"), new StringType(event.requestDigest())));
         }
-        event.details().forEach((key, value) -> target.addDetail(
-                new AuditEventEntityDetailComponent(new StringType(key), new StringType(value))));
+        event.details()
+                .forEach((key, value) -> target.addDetail(
+                        new AuditEventEntityDetailComponent(new StringType(key), new StringType(value))));
         if (event.dataset() != null) {
-            fhir.addEntity().setWhat(new Reference().setIdentifier(new Identifier().setSystem("urn:warden:data-scope")
-                    .setValue(event.dataset())))
-                    .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
+            fhir.addEntity()
+                    .setWhat(new Reference()
+                            .setIdentifier(new Identifier()
+                                    .setSystem("urn:warden:data-scope")
+                                    .setValue(event.dataset())))
+                    .setType(
+                            new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
                     .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "4", "Domain Resource"));
         }
         Extension chain = fhir.addExtension().setUrl(CHAIN_EXTENSION);

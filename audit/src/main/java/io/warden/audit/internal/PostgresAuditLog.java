@@ -23,10 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -56,12 +53,14 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(PostgresAuditLog.class);
 
     /** An event waiting for the writer; {@code queuedAt} (nanoTime) starts its append latency. */
-    private record Pending(AuditEvent event, RecordCodecV1.Template template, CompletableFuture<AuditRecord> result,
-            long queuedAt) {
-    }
+    private record Pending(
+            AuditEvent event, RecordCodecV1.Template template, CompletableFuture<AuditRecord> result, long queuedAt) {}
 
-    private record Head(long lastSeq, byte[] lastHash, long lastCheckpointSeq, @Nullable Instant lastCheckpointAt) {
-    }
+    private record Head(
+            long lastSeq,
+            byte[] lastHash,
+            long lastCheckpointSeq,
+            @Nullable Instant lastCheckpointAt) {}
 
     private final DataSource dataSource;
     private final Clock clock;
@@ -74,12 +73,14 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
     private volatile boolean running;
     /** Where this instance's writer last left the head; only the writer thread touches it. */
     private volatile @Nullable Head cachedHead;
+
     private @Nullable Connection writerConnection;
     private @Nullable Thread writer;
     private @Nullable ScheduledExecutorService timer;
 
     /** A log whose meters go nowhere: for tools and tests that read no metrics. */
-    public PostgresAuditLog(DataSource dataSource, Clock clock, SigningKeys.SigningKey signingKey, AuditProperties properties) {
+    public PostgresAuditLog(
+            DataSource dataSource, Clock clock, SigningKeys.SigningKey signingKey, AuditProperties properties) {
         this(dataSource, clock, signingKey, properties, new CompositeMeterRegistry());
     }
 
@@ -87,7 +88,11 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
      * @param meters where the append latency ({@code warden.audit.append}), the queue depth
      *               ({@code warden.audit.queue.depth}) and failed appends ({@code warden.audit.append.failed}) go
      */
-    public PostgresAuditLog(DataSource dataSource, Clock clock, SigningKeys.SigningKey signingKey, AuditProperties properties,
+    public PostgresAuditLog(
+            DataSource dataSource,
+            Clock clock,
+            SigningKeys.SigningKey signingKey,
+            AuditProperties properties,
             MeterRegistry meters) {
         this.dataSource = dataSource;
         this.clock = clock;
@@ -97,14 +102,18 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
         this.meters = meters;
         this.appendLatency = Timer.builder("warden.audit.append")
                 .description("From an audit append being queued to its group commit (what a caller of append waits)")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
-                .maximumExpectedValue(properties.appendTimeout()).register(meters);
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(properties.appendTimeout())
+                .register(meters);
         Gauge.builder("warden.audit.queue.depth", queue, BlockingQueue::size)
                 .description("Audit appends waiting for the writer; appends are refused at warden.audit.queue-capacity")
-                .strongReference(true).register(meters);
+                .strongReference(true)
+                .register(meters);
         Gauge.builder("warden.audit.queue.capacity", properties, AuditProperties::queueCapacity)
                 .description("warden.audit.queue-capacity: the queue depth at which appends are refused")
-                .strongReference(true).register(meters);
+                .strongReference(true)
+                .register(meters);
         for (String reason : List.of("overloaded", "write-failed", "stopped")) {
             failed(reason); // every series exists from the start, so increase() sees the first failure
         }
@@ -135,8 +144,11 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
         long tick = Math.max(50, Math.min(1000, properties.checkpointInterval().toMillis() / 2));
         scheduler.scheduleWithFixedDelay(this::checkpointIfDue, tick, tick, TimeUnit.MILLISECONDS);
         timer = scheduler;
-        log.info("Audit log started; checkpoints every {} events or {}, signed with key {}",
-                properties.checkpointEvery(), properties.checkpointInterval(), signingKey.keyId());
+        log.info(
+                "Audit log started; checkpoints every {} events or {}, signed with key {}",
+                properties.checkpointEvery(),
+                properties.checkpointInterval(),
+                signingKey.keyId());
     }
 
     /** Stops taking appends, writes what is queued, then stops the writer. */
@@ -159,7 +171,8 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
         Pending left;
         while ((left = queue.poll()) != null) {
             failed("stopped").increment();
-            left.result().completeExceptionally(new AuditWriteFailed("the audit log stopped before the event was written"));
+            left.result()
+                    .completeExceptionally(new AuditWriteFailed("the audit log stopped before the event was written"));
         }
     }
 
@@ -183,11 +196,14 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
             return queued.get(properties.appendTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = Objects.requireNonNullElse(e.getCause(), e);
-            throw cause instanceof AuditWriteFailed failed ? failed
+            throw cause instanceof AuditWriteFailed failed
+                    ? failed
                     : new AuditWriteFailed("Could not record " + event.action() + ": " + cause.getMessage(), cause);
         } catch (TimeoutException e) {
-            throw new AuditWriteFailed("Recording " + event.action() + " took longer than " + properties.appendTimeout()
-                    + "; treat it as not recorded", e);
+            throw new AuditWriteFailed(
+                    "Recording " + event.action() + " took longer than " + properties.appendTimeout()
+                            + "; treat it as not recorded",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AuditWriteFailed("Interrupted while recording " + event.action(), e);
@@ -200,22 +216,29 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
             throw new AuditWriteFailed("The audit log is not running; " + event.action() + " was not recorded");
         }
         // the canonical form is prepared here, on the many appending threads, not on the one writer
-        Pending pending = new Pending(event, RecordCodecV1.template(event), new CompletableFuture<>(), System.nanoTime());
+        Pending pending =
+                new Pending(event, RecordCodecV1.template(event), new CompletableFuture<>(), System.nanoTime());
         if (!queue.offer(pending)) {
             failed("overloaded").increment();
             throw new AuditWriteFailed("The audit log is overloaded (" + properties.queueCapacity()
                     + " appends waiting); " + event.action() + " was not recorded");
         }
         return pending.result().exceptionallyCompose(e -> {
-            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-            return CompletableFuture.failedFuture(cause instanceof AuditWriteFailed ? cause
-                    : new AuditWriteFailed("Could not record " + event.action() + ": " + cause.getMessage(), cause));
+            Throwable cause =
+                    e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            return CompletableFuture.failedFuture(
+                    cause instanceof AuditWriteFailed
+                            ? cause
+                            : new AuditWriteFailed(
+                                    "Could not record " + event.action() + ": " + cause.getMessage(), cause));
         });
     }
 
     private Counter failed(String reason) {
-        return Counter.builder("warden.audit.append.failed").tag("reason", reason)
-                .description("Audit appends that failed: refused when the queue was full, failed to commit, or dropped at stop")
+        return Counter.builder("warden.audit.append.failed")
+                .tag("reason", reason)
+                .description(
+                        "Audit appends that failed: refused when the queue was full, failed to commit, or dropped at stop")
                 .register(meters);
     }
 
@@ -231,7 +254,8 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
                 queue.drainTo(batch, properties.maxBatch() - 1);
                 List<AuditRecord> written = write(batch);
                 long committed = System.nanoTime();
-                for (Pending each : batch) { // timed before anyone is told, so a caller that returns sees its append counted
+                for (Pending each :
+                        batch) { // timed before anyone is told, so a caller that returns sees its append counted
                     appendLatency.record(committed - each.queuedAt(), TimeUnit.NANOSECONDS);
                 }
                 for (int i = 0; i < batch.size(); i++) {
@@ -293,7 +317,8 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
                         return results;
                     }
                     boolean checkpoint = sequence - head.lastCheckpointSeq() >= properties.checkpointEvery();
-                    Head moved = checkpoint ? new Head(sequence, previous, sequence, now)
+                    Head moved = checkpoint
+                            ? new Head(sequence, previous, sequence, now)
                             : new Head(sequence, previous, head.lastCheckpointSeq(), head.lastCheckpointAt());
                     if (!checkpoint && known.isEmpty() && events.stream().allMatch(e -> e.sourceId() == null)) {
                         // the common case: move the head and insert the batch in one statement that commits
@@ -384,7 +409,7 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
 
     private Head lockHead(Connection connection) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(
-                "select last_seq, last_hash, last_checkpoint_seq, last_checkpoint_at from audit_head where id = 1 for update");
+                        "select last_seq, last_hash, last_checkpoint_seq, last_checkpoint_at from audit_head where id = 1 for update");
                 ResultSet rs = statement.executeQuery()) {
             if (!rs.next()) {
                 throw new SQLException("the audit_head row is missing: the audit schema is damaged");
@@ -396,7 +421,7 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
 
     private Head readHead(Connection connection) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(
-                "select last_seq, last_hash, last_checkpoint_seq, last_checkpoint_at from audit_head where id = 1");
+                        "select last_seq, last_hash, last_checkpoint_seq, last_checkpoint_at from audit_head where id = 1");
                 ResultSet rs = statement.executeQuery()) {
             if (!rs.next()) {
                 throw new SQLException("the audit_head row is missing: the audit schema is damaged");
@@ -420,14 +445,17 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
         statement.setLong(1, to.lastSeq());
         statement.setBytes(2, to.lastHash());
         statement.setLong(3, to.lastCheckpointSeq());
-        statement.setObject(4, to.lastCheckpointAt() == null ? null : OffsetDateTime.ofInstant(to.lastCheckpointAt(), ZoneOffset.UTC));
+        statement.setObject(
+                4,
+                to.lastCheckpointAt() == null ? null : OffsetDateTime.ofInstant(to.lastCheckpointAt(), ZoneOffset.UTC));
         statement.setLong(5, from.lastSeq());
         statement.setBytes(6, from.lastHash());
         statement.setLong(7, from.lastCheckpointSeq());
     }
 
     private void sign(Connection connection, long first, long last, byte[] headHash, Instant now) throws SQLException {
-        byte[] signature = signingKey.sign(CheckpointCodecV1.signedPayload(first, last, headHash, now, signingKey.keyId()));
+        byte[] signature =
+                signingKey.sign(CheckpointCodecV1.signedPayload(first, last, headHash, now, signingKey.keyId()));
         try (PreparedStatement statement = connection.prepareStatement("""
                 insert into audit_checkpoint (last_seq, first_seq, head_hash, time, key_id, signature)
                 values (?, ?, ?, ?, ?, ?)""")) {
@@ -442,8 +470,8 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
     }
 
     private void insert(Connection connection, List<AuditRecord> records) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("insert into audit_event (" + AuditRows.COLUMNS
-                + ") values " + ROW)) {
+        try (PreparedStatement statement =
+                connection.prepareStatement("insert into audit_event (" + AuditRows.COLUMNS + ") values " + ROW)) {
             for (AuditRecord record : records) {
                 bind(connection, statement, 1, record);
                 statement.addBatch();
@@ -453,8 +481,10 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
     }
 
     /** One row's parameters, typed, so that they can also stand in a {@code VALUES} list. */
-    private static final String ROW = "(?::bigint, ?::smallint, ?::timestamptz, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, ?, ?, "
-            + "?::bigint, ?, ?::text[], ?::text[], ?::bytea)";
+    private static final String ROW =
+            "(?::bigint, ?::smallint, ?::timestamptz, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, ?, ?, "
+                    + "?::bigint, ?, ?::text[], ?::text[], ?::bytea)";
+
     private static final int ROW_PARAMETERS = 24;
     private static final int HEAD_PARAMETERS = 7;
 
@@ -516,13 +546,18 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
             statement.setLong(i++, event.latencyMicros());
         }
         statement.setString(i++, event.correlationId());
-        statement.setArray(i++, connection.createArrayOf("text", event.details().keySet().toArray()));
-        statement.setArray(i++, connection.createArrayOf("text", event.details().values().toArray()));
+        statement.setArray(
+                i++, connection.createArrayOf("text", event.details().keySet().toArray()));
+        statement.setArray(
+                i++, connection.createArrayOf("text", event.details().values().toArray()));
         statement.setBytes(i, record.hash());
     }
 
     private Map<String, AuditRecord> findBySource(Connection connection, List<AuditEvent> events) throws SQLException {
-        List<String> sources = events.stream().map(AuditEvent::sourceId).filter(java.util.Objects::nonNull).toList();
+        List<String> sources = events.stream()
+                .map(AuditEvent::sourceId)
+                .filter(java.util.Objects::nonNull)
+                .toList();
         Map<String, AuditRecord> found = new HashMap<>();
         if (sources.isEmpty()) {
             return found;

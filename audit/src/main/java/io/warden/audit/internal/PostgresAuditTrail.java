@@ -41,7 +41,8 @@ public final class PostgresAuditTrail implements AuditTrail, AuditAnalytics {
     @Override
     public Optional<AuditRecord> find(long sequence) {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement("select " + AuditRows.COLUMNS + " from audit_event where seq = ?")) {
+                PreparedStatement statement = connection.prepareStatement(
+                        "select " + AuditRows.COLUMNS + " from audit_event where seq = ?")) {
             statement.setLong(1, sequence);
             try (ResultSet rs = statement.executeQuery()) {
                 return rs.next() ? Optional.of(AuditRows.map(rs)) : Optional.empty();
@@ -103,7 +104,8 @@ public final class PostgresAuditTrail implements AuditTrail, AuditAnalytics {
     @Override
     public List<Activity> activity(Instant since, Duration bucket) {
         List<Activity> rows = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement("""
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement("""
                 select date_bin(make_interval(secs => ?), time, timestamptz '2000-01-01') as bucket, agent_id, tool,
                        count(*) filter (where action = 'gateway.decision') as calls,
                        count(*) filter (where action = 'gateway.decision' and decision = 'DENY') as denials,
@@ -116,8 +118,13 @@ public final class PostgresAuditTrail implements AuditTrail, AuditAnalytics {
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     long p50 = rs.getLong(6);
-                    rows.add(new Activity(rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getString(2),
-                            rs.getString(3), rs.getLong(4), rs.getLong(5), rs.wasNull() ? null : p50));
+                    rows.add(new Activity(
+                            rs.getObject(1, OffsetDateTime.class).toInstant(),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getLong(4),
+                            rs.getLong(5),
+                            rs.wasNull() ? null : p50));
                 }
             }
         } catch (SQLException e) {
@@ -129,7 +136,8 @@ public final class PostgresAuditTrail implements AuditTrail, AuditAnalytics {
     @Override
     public Map<String, Long> countByAgent(String action, @Nullable String decision, Instant since) {
         Map<String, Long> counts = new HashMap<>();
-        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement("""
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement("""
                 select agent_id, sum(coalesce(detail_values[array_position(detail_keys, 'count')]::bigint, 1)) from audit_event
                 where action = ? and time >= ? and agent_id is not null and (cast(? as text) is null or decision = ?)
                 group by agent_id""")) {

@@ -36,7 +36,8 @@ public final class PostgresAuditVerifier implements AuditVerifier {
      * @param trustedKeys every key whose checkpoints are valid, by key id: this instance's signing key and the
      *                    earlier ones ({@link PublishedKeys#keys()})
      */
-    public PostgresAuditVerifier(DataSource dataSource, Map<String, PublicKey> trustedKeys, AuditProperties properties) {
+    public PostgresAuditVerifier(
+            DataSource dataSource, Map<String, PublicKey> trustedKeys, AuditProperties properties) {
         this.dataSource = dataSource;
         this.trustedKeys = Map.copyOf(trustedKeys);
         this.maxUnsigned = properties.maxUnsigned();
@@ -82,14 +83,16 @@ public final class PostgresAuditVerifier implements AuditVerifier {
             statement.setFetchSize(5000);
             statement.setLong(1, anchorSeq);
             statement.setLong(2, end);
-            try (ResultSet rs = statement.executeQuery(); RowPipeline rows = new RowPipeline(rs)) {
+            try (ResultSet rs = statement.executeQuery();
+                    RowPipeline rows = new RowPipeline(rs)) {
                 return verifier.verify(anchorSeq, anchorHash, rows, checkpoints, from, end);
             }
         }
     }
 
     private static long maxCheckpoint(Connection connection) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("select coalesce(max(last_seq), 0) from audit_checkpoint");
+        try (PreparedStatement statement =
+                        connection.prepareStatement("select coalesce(max(last_seq), 0) from audit_checkpoint");
                 ResultSet rs = statement.executeQuery()) {
             rs.next();
             return rs.getLong(1);
@@ -123,12 +126,32 @@ public final class PostgresAuditVerifier implements AuditVerifier {
                 List<Object[]> rows = new ArrayList<>(1024);
                 while (!closed && rs.next()) {
                     Object latency = rs.getObject(20);
-                    rows.add(new Object[] {rs.getLong(1), rs.getShort(2), rs.getTimestamp(3).toInstant(), rs.getString(4),
-                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-                            rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13), rs.getString(14),
-                            rs.getString(15), AuditRows.strings(rs.getArray(16)), rs.getString(17), rs.getString(18), rs.getString(19),
-                            latency == null ? null : ((Number) latency).longValue(), rs.getString(21), AuditRows.strings(rs.getArray(22)),
-                            AuditRows.strings(rs.getArray(23)), rs.getBytes(24)});
+                    rows.add(new Object[] {
+                        rs.getLong(1),
+                        rs.getShort(2),
+                        rs.getTimestamp(3).toInstant(),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getString(8),
+                        rs.getString(9),
+                        rs.getString(10),
+                        rs.getString(11),
+                        rs.getString(12),
+                        rs.getString(13),
+                        rs.getString(14),
+                        rs.getString(15),
+                        AuditRows.strings(rs.getArray(16)),
+                        rs.getString(17),
+                        rs.getString(18),
+                        rs.getString(19),
+                        latency == null ? null : ((Number) latency).longValue(),
+                        rs.getString(21),
+                        AuditRows.strings(rs.getArray(22)),
+                        AuditRows.strings(rs.getArray(23)),
+                        rs.getBytes(24)
+                    });
                     if (rows.size() == 1024) {
                         chunks.put(rows.toArray(Object[][]::new));
                         rows.clear();
@@ -189,10 +212,29 @@ public final class PostgresAuditVerifier implements AuditVerifier {
                 if ((Short) v[1] != RecordCodecV1.VERSION) {
                     throw new IllegalStateException("unknown canonical form version " + v[1]);
                 }
-                canonical = RecordCodecV1.canonicalText(seq, (Instant) v[2], (String) v[3], (String) v[4], (String) v[5],
-                        (String) v[6], (String) v[7], (String) v[8], (String) v[9], (String) v[10], (String) v[11],
-                        (String) v[12], (String) v[13], (String) v[14], (String[]) v[15], (String) v[16], (String) v[17],
-                        (String) v[18], (Long) v[19], (String) v[20], (String[]) v[21], (String[]) v[22])
+                canonical = RecordCodecV1.canonicalText(
+                                seq,
+                                (Instant) v[2],
+                                (String) v[3],
+                                (String) v[4],
+                                (String) v[5],
+                                (String) v[6],
+                                (String) v[7],
+                                (String) v[8],
+                                (String) v[9],
+                                (String) v[10],
+                                (String) v[11],
+                                (String) v[12],
+                                (String) v[13],
+                                (String) v[14],
+                                (String[]) v[15],
+                                (String) v[16],
+                                (String) v[17],
+                                (String) v[18],
+                                (Long) v[19],
+                                (String) v[20],
+                                (String[]) v[21],
+                                (String[]) v[22])
                         .getBytes(StandardCharsets.UTF_8);
             } catch (RuntimeException invalid) {
                 canonical = ("invalid record: " + invalid.getMessage()).getBytes(StandardCharsets.UTF_8);

@@ -31,8 +31,11 @@ public final class PublishedKeys implements AuditKeys {
         earlierKeys.forEach(ordered::putIfAbsent);
         this.keys = java.util.Collections.unmodifiableMap(ordered);
         this.signingKeyId = signingKey.keyId();
-        keys.forEach((id, key) -> log.info("Audit key {} is trusted{}: fingerprint {}", id,
-                id.equals(signingKey.keyId()) ? " (this instance signs with it)" : "", SigningKeys.fingerprint(key)));
+        keys.forEach((id, key) -> log.info(
+                "Audit key {} is trusted{}: fingerprint {}",
+                id,
+                id.equals(signingKey.keyId()) ? " (this instance signs with it)" : "",
+                SigningKeys.fingerprint(key)));
     }
 
     /** The trusted keys by key id, the signing key first. */
@@ -43,7 +46,10 @@ public final class PublishedKeys implements AuditKeys {
     @Override
     public List<TrustedKey> trusted() {
         return keys.entrySet().stream()
-                .map(entry -> new TrustedKey(entry.getKey(), SigningKeys.fingerprint(entry.getValue()), entry.getKey().equals(signingKeyId)))
+                .map(entry -> new TrustedKey(
+                        entry.getKey(),
+                        SigningKeys.fingerprint(entry.getValue()),
+                        entry.getKey().equals(signingKeyId)))
                 .toList();
     }
 
@@ -59,7 +65,11 @@ public final class PublishedKeys implements AuditKeys {
             jwk.put("use", "sig");
             jwk.put("alg", "EdDSA");
             // the raw key is the last 32 bytes of its X.509 SubjectPublicKeyInfo encoding
-            jwk.put("x", Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOfRange(spki, spki.length - 32, spki.length)));
+            jwk.put(
+                    "x",
+                    Base64.getUrlEncoder()
+                            .withoutPadding()
+                            .encodeToString(Arrays.copyOfRange(spki, spki.length - 32, spki.length)));
             jwk.put("spki", Base64.getEncoder().encodeToString(spki));
             jwk.put("fingerprint", SigningKeys.fingerprint(key));
             jwks.add(jwk);

@@ -5,15 +5,15 @@ import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditRecord;
 import io.warden.audit.AuditTarget;
 import io.warden.audit.Outcome;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.TreeMap;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Version 1 of the audit record's canonical form: the RFC 8785 JSON that is hashed into the chain.
@@ -29,8 +29,7 @@ public final class RecordCodecV1 {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private RecordCodecV1() {
-    }
+    private RecordCodecV1() {}
 
     public static byte[] canonical(long sequence, Instant time, AuditEvent event) {
         return canonicalText(sequence, time, event).getBytes(StandardCharsets.UTF_8);
@@ -41,12 +40,29 @@ public final class RecordCodecV1 {
      * bytes {@link CanonicalJson} produces for the record as a map, without building or sorting one.
      */
     public static String canonicalText(long sequence, Instant time, AuditEvent event) {
-        return canonicalText(sequence, time, event.action(), event.sourceId(), event.actor().id(),
-                event.actor().type().name(), event.actor().ownerId(), event.target().type(), event.target().id(),
-                event.agentId(), event.ownerId(), event.dataset(), event.tool(), event.decision(),
-                event.reasons().toArray(String[]::new), event.purposeOfUse(), event.requestDigest(),
-                event.outcome().name(), event.latencyMicros(), event.correlationId(),
-                event.details().keySet().toArray(String[]::new), event.details().values().toArray(String[]::new));
+        return canonicalText(
+                sequence,
+                time,
+                event.action(),
+                event.sourceId(),
+                event.actor().id(),
+                event.actor().type().name(),
+                event.actor().ownerId(),
+                event.target().type(),
+                event.target().id(),
+                event.agentId(),
+                event.ownerId(),
+                event.dataset(),
+                event.tool(),
+                event.decision(),
+                event.reasons().toArray(String[]::new),
+                event.purposeOfUse(),
+                event.requestDigest(),
+                event.outcome().name(),
+                event.latencyMicros(),
+                event.correlationId(),
+                event.details().keySet().toArray(String[]::new),
+                event.details().values().toArray(String[]::new));
     }
 
     /**
@@ -54,11 +70,28 @@ public final class RecordCodecV1 {
      * validated, since any value that differs from what was hashed fails the chain anyway. Details must be
      * given in key order.
      */
-    public static String canonicalText(long sequence, Instant time, String action, @Nullable String sourceId,
-            String actorId, String actorType, @Nullable String actorOwner, String targetType, String targetId,
-            @Nullable String agentId, @Nullable String ownerId, @Nullable String dataset, @Nullable String tool,
-            @Nullable String decision, String[] reasons, @Nullable String purpose, @Nullable String requestDigest,
-            String outcome, @Nullable Long latencyMicros, @Nullable String correlationId, String[] detailKeys,
+    public static String canonicalText(
+            long sequence,
+            Instant time,
+            String action,
+            @Nullable String sourceId,
+            String actorId,
+            String actorType,
+            @Nullable String actorOwner,
+            String targetType,
+            String targetId,
+            @Nullable String agentId,
+            @Nullable String ownerId,
+            @Nullable String dataset,
+            @Nullable String tool,
+            @Nullable String decision,
+            String[] reasons,
+            @Nullable String purpose,
+            @Nullable String requestDigest,
+            String outcome,
+            @Nullable Long latencyMicros,
+            @Nullable String correlationId,
+            String[] detailKeys,
             String[] detailValues) {
         StringBuilder out = new StringBuilder(512);
         out.append("{\"action\":");
@@ -110,7 +143,9 @@ public final class RecordCodecV1 {
         CanonicalJson.string(targetId, out);
         out.append(",\"type\":");
         CanonicalJson.string(targetType, out);
-        out.append("},\"time\":\"").append(DateTimeFormatter.ISO_INSTANT.format(time)).append('"');
+        out.append("},\"time\":\"")
+                .append(DateTimeFormatter.ISO_INSTANT.format(time))
+                .append('"');
         member(out, "tool", tool);
         out.append(",\"v\":").append(VERSION).append('}');
         return out.toString();
@@ -160,7 +195,8 @@ public final class RecordCodecV1 {
         }
         int seqValue = seq + SEQ_TOKEN.length() - Long.toString(SEQ_MARK).length();
         int timeValue = time + "\"time\":\"".length();
-        return new Template(text.substring(0, seqValue).getBytes(StandardCharsets.UTF_8),
+        return new Template(
+                text.substring(0, seqValue).getBytes(StandardCharsets.UTF_8),
                 text.substring(seq + SEQ_TOKEN.length(), timeValue).getBytes(StandardCharsets.UTF_8),
                 text.substring(time + TIME_TOKEN.length() - 1).getBytes(StandardCharsets.UTF_8));
     }
@@ -186,15 +222,29 @@ public final class RecordCodecV1 {
         List<String> reasons = new ArrayList<>();
         json.path("reasons").forEach(reason -> reasons.add(reason.asString()));
         TreeMap<String, String> details = new TreeMap<>();
-        json.path("details").properties().forEach(entry -> details.put(entry.getKey(), entry.getValue().asString()));
-        AuditEvent event = new AuditEvent(json.path("action").asString(), optional(json, "sourceId"),
-                new AuditActor(actor.path("id").asString(), AuditActor.Type.valueOf(actor.path("type").asString()),
+        json.path("details")
+                .properties()
+                .forEach(entry -> details.put(entry.getKey(), entry.getValue().asString()));
+        AuditEvent event = new AuditEvent(
+                json.path("action").asString(),
+                optional(json, "sourceId"),
+                new AuditActor(
+                        actor.path("id").asString(),
+                        AuditActor.Type.valueOf(actor.path("type").asString()),
                         optional(actor, "owner")),
-                new AuditTarget(target.path("type").asString(), target.path("id").asString()), optional(json, "agent"),
-                optional(json, "owner"), optional(json, "dataset"), optional(json, "tool"), optional(json, "decision"),
-                reasons, optional(json, "purpose"), optional(json, "requestDigest"),
+                new AuditTarget(
+                        target.path("type").asString(), target.path("id").asString()),
+                optional(json, "agent"),
+                optional(json, "owner"),
+                optional(json, "dataset"),
+                optional(json, "tool"),
+                optional(json, "decision"),
+                reasons,
+                optional(json, "purpose"),
+                optional(json, "requestDigest"),
                 Outcome.valueOf(json.path("outcome").asString()),
-                json.has("latencyMicros") ? json.get("latencyMicros").asLong() : null, optional(json, "correlationId"),
+                json.has("latencyMicros") ? json.get("latencyMicros").asLong() : null,
+                optional(json, "correlationId"),
                 details);
         long sequence = json.path("seq").asLong();
         Instant time = Instant.parse(json.path("time").asString());

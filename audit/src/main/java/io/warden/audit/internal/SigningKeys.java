@@ -47,8 +47,7 @@ public final class SigningKeys {
         }
     }
 
-    private SigningKeys() {
-    }
+    private SigningKeys() {}
 
     public static String keyId(PublicKey key) {
         try {
@@ -65,7 +64,9 @@ public final class SigningKeys {
      */
     public static String fingerprint(PublicKey key) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
@@ -75,15 +76,19 @@ public final class SigningKeys {
     public static SigningKey fromPem(Path privateKeyFile, Path publicKeyFile) {
         try {
             KeyFactory factory = KeyFactory.getInstance("Ed25519");
-            PrivateKey privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(pem(privateKeyFile, "PRIVATE KEY")));
+            PrivateKey privateKey =
+                    factory.generatePrivate(new PKCS8EncodedKeySpec(pem(privateKeyFile, "PRIVATE KEY")));
             PublicKey publicKey = publicKeyFromPem(Files.readString(publicKeyFile));
             return checked(new SigningKey(keyId(publicKey), privateKey, publicKey));
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not read the audit signing key " + privateKeyFile + " or " + publicKeyFile, e);
+            throw new UncheckedIOException(
+                    "Could not read the audit signing key " + privateKeyFile + " or " + publicKeyFile, e);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new IllegalStateException("The audit signing key " + privateKeyFile
-                    + " is not an Ed25519 PKCS#8 PEM key (-----BEGIN PRIVATE KEY-----) with its public key in "
-                    + publicKeyFile, e);
+            throw new IllegalStateException(
+                    "The audit signing key " + privateKeyFile
+                            + " is not an Ed25519 PKCS#8 PEM key (-----BEGIN PRIVATE KEY-----) with its public key in "
+                            + publicKeyFile,
+                    e);
         }
     }
 
@@ -92,8 +97,10 @@ public final class SigningKeys {
         try (InputStream in = Files.newInputStream(keystore)) {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(in, password);
-            if (!(store.getKey(alias, password) instanceof PrivateKey privateKey) || store.getCertificate(alias) == null) {
-                throw new IllegalStateException("The keystore " + keystore + " has no private key with a certificate under alias '" + alias + "'");
+            if (!(store.getKey(alias, password) instanceof PrivateKey privateKey)
+                    || store.getCertificate(alias) == null) {
+                throw new IllegalStateException("The keystore " + keystore
+                        + " has no private key with a certificate under alias '" + alias + "'");
             }
             PublicKey publicKey = store.getCertificate(alias).getPublicKey();
             return checked(new SigningKey(keyId(publicKey), privateKey, publicKey));
@@ -114,14 +121,19 @@ public final class SigningKeys {
         try {
             Files.createDirectories(folder);
             KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-            Path temporary = Files.createTempFile(folder, "audit-signing-key", ".tmp",
+            Path temporary = Files.createTempFile(
+                    folder,
+                    "audit-signing-key",
+                    ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(temporary, toPem("PRIVATE KEY", pair.getPrivate().getEncoded()));
             Files.writeString(publicFile, toPem("PUBLIC KEY", pair.getPublic().getEncoded()));
             Files.move(temporary, privateFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            log.warn("No audit signing key is configured: generated the Ed25519 key {} in {} (owner-only). "
-                    + "Back it up, or configure warden.audit.signing-key / warden.audit.keystore for production.",
-                    keyId(pair.getPublic()), privateFile.toAbsolutePath());
+            log.warn(
+                    "No audit signing key is configured: generated the Ed25519 key {} in {} (owner-only). "
+                            + "Back it up, or configure warden.audit.signing-key / warden.audit.keystore for production.",
+                    keyId(pair.getPublic()),
+                    privateFile.toAbsolutePath());
             return new SigningKey(keyId(pair.getPublic()), pair.getPrivate(), pair.getPublic());
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write the generated audit signing key into " + folder, e);
@@ -139,8 +151,9 @@ public final class SigningKeys {
     }
 
     public static String toPem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(der) + "\n-----END " + type + "-----\n";
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
     private static SigningKey checked(SigningKey key) {

@@ -19,8 +19,8 @@ public abstract class ProblemException extends RuntimeException {
     private final @Nullable String field;
     private final Map<String, Object> properties;
 
-    protected ProblemException(String code, ProblemKind kind, String detail, @Nullable String field,
-            Map<String, ?> properties) {
+    protected ProblemException(
+            String code, ProblemKind kind, String detail, @Nullable String field, Map<String, ?> properties) {
         super(detail);
         if (code.isBlank()) {
             throw new IllegalArgumentException("A problem needs a stable code");

@@ -28,8 +28,7 @@ public final class Problems {
     /** The prefix of every problem {@code type}; clients match on {@code type} or on {@code code}. */
     public static final String TYPE_PREFIX = "urn:warden:problem:";
 
-    private Problems() {
-    }
+    private Problems() {}
 
     /** The one place a kind becomes an HTTP status. */
     public static HttpStatus status(ProblemKind kind) {
@@ -97,14 +96,17 @@ public final class Problems {
     }
 
     public static ResponseEntity<ProblemDetail> response(ProblemDetail problem) {
-        return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        return ResponseEntity.status(problem.getStatus())
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem);
     }
 
     /**
      * Writes a problem from outside any controller (a servlet filter, a security handler), leaving headers already
      * set (such as {@code WWW-Authenticate}) in place.
      */
-    public static void write(HttpServletResponse response, ProblemDetail problem, ObjectMapper json) throws IOException {
+    public static void write(HttpServletResponse response, ProblemDetail problem, ObjectMapper json)
+            throws IOException {
         response.setStatus(problem.getStatus());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         json.writeValue(response.getOutputStream(), problem);

@@ -27,10 +27,19 @@ public final class AppenderProcess {
         String prefix = args[2];
         int count = Integer.parseInt(args[3]);
         int threads = Integer.parseInt(args[4]);
-        var properties = new AuditProperties(50, Duration.ofSeconds(1), 64, 10_000, Duration.ofSeconds(30), null, null,
-                null, Path.of(args[1]), List.of());
-        PostgresAuditLog log = new PostgresAuditLog(dataSource, Clock.systemUTC(), SigningKeys.generatedIn(Path.of(args[1])),
-                properties);
+        var properties = new AuditProperties(
+                50,
+                Duration.ofSeconds(1),
+                64,
+                10_000,
+                Duration.ofSeconds(30),
+                null,
+                null,
+                null,
+                Path.of(args[1]),
+                List.of());
+        PostgresAuditLog log = new PostgresAuditLog(
+                dataSource, Clock.systemUTC(), SigningKeys.generatedIn(Path.of(args[1])), properties);
         log.start();
         PrintStream out = new PrintStream(System.out, true);
         Thread[] workers = new Thread[threads];
@@ -39,8 +48,14 @@ public final class AppenderProcess {
             workers[t] = new Thread(() -> {
                 for (int n = 0; count == 0 || n < count; n++) {
                     String source = prefix + "-" + thread + "-" + n;
-                    AuditRecord record = log.append(AuditEvent.builder("gateway.decision", AuditActor.agent("agent-" + thread, "owner"),
-                            new AuditTarget("tool", "image-search")).sourceId(source).agent("agent-" + thread).decision("PERMIT").build());
+                    AuditRecord record = log.append(AuditEvent.builder(
+                                    "gateway.decision",
+                                    AuditActor.agent("agent-" + thread, "owner"),
+                                    new AuditTarget("tool", "image-search"))
+                            .sourceId(source)
+                            .agent("agent-" + thread)
+                            .decision("PERMIT")
+                            .build());
                     synchronized (out) {
                         out.println("OK " + source + " " + record.sequence());
                     }

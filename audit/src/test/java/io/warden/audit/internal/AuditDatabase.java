@@ -43,8 +43,12 @@ final class AuditDatabase {
         source.setUrl(server().getJdbcUrl("postgres", name));
         source.setReWriteBatchedInserts(true);
         this.dataSource = source;
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/audit")
-                .placeholders(java.util.Map.of("appRole", appRole)).load().migrate();
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration/audit")
+                .placeholders(java.util.Map.of("appRole", appRole))
+                .load()
+                .migrate();
     }
 
     static synchronized EmbeddedPostgres server() {
@@ -69,7 +73,8 @@ final class AuditDatabase {
 
     /** Runs SQL as a superuser with triggers off: what someone with direct database access can do. */
     void tamper(String... sql) {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
             statement.execute("set session_replication_role = replica");
             for (String each : sql) {
                 statement.execute(each);
@@ -85,7 +90,8 @@ final class AuditDatabase {
     }
 
     void execute(String sql) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
     }

@@ -10,9 +10,9 @@ import java.sql.SQLException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Threat: someone holding the application's database credentials plants a checkpoint key, signs a forged
@@ -36,14 +36,16 @@ class AuditKeyTrustTests {
                 read.executeQuery("select count(*) from audit_signing_key").close(); // reading stays allowed
             }
             assertThatThrownBy(() -> {
-                try (PreparedStatement insert = app.prepareStatement("""
+                        try (PreparedStatement insert = app.prepareStatement("""
                         insert into audit_signing_key (key_id, algorithm, public_key, created_at)
                         values (?, 'Ed25519', ?, now())""")) {
-                    insert.setString(1, planted.keyId());
-                    insert.setBytes(2, planted.publicKey().getEncoded());
-                    insert.executeUpdate();
-                }
-            }).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+                            insert.setString(1, planted.keyId());
+                            insert.setBytes(2, planted.publicKey().getEncoded());
+                            insert.executeUpdate();
+                        }
+                    })
+                    .isInstanceOfSatisfying(
+                            SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
             // the audit trail itself is still appendable by the application
             try (var privileges = app.createStatement().executeQuery("""
                     select has_table_privilege('audit_event', 'INSERT'), has_table_privilege('audit_signing_key', 'INSERT'),
@@ -63,12 +65,14 @@ class AuditKeyTrustTests {
         var signing = SigningKeys.generatedIn(keys.resolve("signing"));
         var planted = SigningKeys.generatedIn(keys.resolve("planted"));
         database.tamper("insert into audit_signing_key (key_id, algorithm, public_key, created_at) values ('"
-                + planted.keyId() + "', 'Ed25519', decode('" + java.util.HexFormat.of().formatHex(planted.publicKey().getEncoded())
+                + planted.keyId() + "', 'Ed25519', decode('"
+                + java.util.HexFormat.of().formatHex(planted.publicKey().getEncoded())
                 + "', 'hex'), now())");
         PublishedKeys published = new PublishedKeys(signing, Map.of());
         assertThat(published.keys()).containsOnlyKeys(signing.keyId());
         assertThat(published.jwks()).extracting(jwk -> jwk.get("kid")).containsExactly(signing.keyId());
-        assertThat(published.jwks().getFirst().get("fingerprint")).isEqualTo(SigningKeys.fingerprint(signing.publicKey()));
+        assertThat(published.jwks().getFirst().get("fingerprint"))
+                .isEqualTo(SigningKeys.fingerprint(signing.publicKey()));
     }
 
     @Test
@@ -79,6 +83,7 @@ class AuditKeyTrustTests {
         assertThat(output.getAll())
                 .contains("Audit key " + signing.keyId() + " is trusted (this instance signs with it): fingerprint "
                         + SigningKeys.fingerprint(signing.publicKey()))
-                .contains("Audit key " + earlier.keyId() + " is trusted: fingerprint " + SigningKeys.fingerprint(earlier.publicKey()));
+                .contains("Audit key " + earlier.keyId() + " is trusted: fingerprint "
+                        + SigningKeys.fingerprint(earlier.publicKey()));
     }
 }

@@ -40,9 +40,19 @@ class AuditMetricsTests {
     @BeforeEach
     void start() {
         database = new AuditDatabase();
-        var properties = new AuditProperties(1000, Duration.ofHours(1), MAX_BATCH, CAPACITY, Duration.ofSeconds(10),
-                null, null, null, Path.of("unused"), List.of());
-        log = new PostgresAuditLog(database.dataSource, Clock.systemUTC(), SigningKeys.generatedIn(keys), properties, meters);
+        var properties = new AuditProperties(
+                1000,
+                Duration.ofHours(1),
+                MAX_BATCH,
+                CAPACITY,
+                Duration.ofSeconds(10),
+                null,
+                null,
+                null,
+                Path.of("unused"),
+                List.of());
+        log = new PostgresAuditLog(
+                database.dataSource, Clock.systemUTC(), SigningKeys.generatedIn(keys), properties, meters);
         log.start();
     }
 
@@ -67,15 +77,17 @@ class AuditMetricsTests {
     void appendsWaitingBehindAStalledCommitShowInTheQueueDepthAndTheirLatency() throws Exception {
         log.append(PostgresAuditLogTests.event(0));
         List<CompletableFuture<AuditRecord>> queued = new ArrayList<>();
-        try (Connection blocker = database.dataSource.getConnection(); Statement statement = blocker.createStatement()) {
+        try (Connection blocker = database.dataSource.getConnection();
+                Statement statement = blocker.createStatement()) {
             blocker.setAutoCommit(false);
             statement.execute("select * from audit_head where id = 1 for update"); // the writer waits for this lock
             for (int i = 1; i <= 20; i++) {
                 queued.add(log.appendQueued(PostgresAuditLogTests.event(i)));
             }
-            // the writer took the first batch (1 to MAX_BATCH events, as they happened to arrive) and waits for the lock
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                    assertThat(depth()).isBetween(20.0 - MAX_BATCH, 19.0));
+            // the writer took the first batch (1 to MAX_BATCH events, as they happened to arrive) and waits for the
+            // lock
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(depth()).isBetween(20.0 - MAX_BATCH, 19.0));
             double stalled = depth();
             Thread.sleep(300);
             assertThat(depth()).as("nothing moves while the head is locked").isEqualTo(stalled);
@@ -84,7 +96,8 @@ class AuditMetricsTests {
                 queued.add(log.appendQueued(PostgresAuditLogTests.event(100 + i)));
             }
             assertThat(depth()).isEqualTo(CAPACITY);
-            assertThatThrownBy(() -> log.appendQueued(PostgresAuditLogTests.event(999))).isInstanceOf(AuditWriteFailed.class)
+            assertThatThrownBy(() -> log.appendQueued(PostgresAuditLogTests.event(999)))
+                    .isInstanceOf(AuditWriteFailed.class)
                     .hasMessageContaining("overloaded");
             blocker.rollback();
         }
@@ -92,9 +105,19 @@ class AuditMetricsTests {
         assertThat(depth()).isZero();
         var latency = meters.get("warden.audit.append").timer();
         assertThat(latency.count()).isEqualTo(1 + queued.size());
-        assertThat(latency.max(TimeUnit.MILLISECONDS)).as("the appends waited for the lock").isGreaterThanOrEqualTo(300);
-        assertThat(meters.get("warden.audit.append.failed").tag("reason", "overloaded").counter().count()).isEqualTo(1);
-        assertThat(meters.get("warden.audit.append.failed").tag("reason", "write-failed").counter().count()).isZero();
+        assertThat(latency.max(TimeUnit.MILLISECONDS))
+                .as("the appends waited for the lock")
+                .isGreaterThanOrEqualTo(300);
+        assertThat(meters.get("warden.audit.append.failed")
+                        .tag("reason", "overloaded")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(meters.get("warden.audit.append.failed")
+                        .tag("reason", "write-failed")
+                        .counter()
+                        .count())
+                .isZero();
     }
 
     private double depth() {

@@ -24,7 +24,8 @@ class CanonicalJsonTests {
         json.put("1", null);
         // RFC 8785 §3.2.3: "\r" (U+000D) < "1" < "z" < "\u20ac" < "\ud83d\ude00" (surrogates sort as code units)
         assertThat(CanonicalJson.write(json))
-                .isEqualTo("{\"\\r\":\"cr\",\"1\":null,\"z\":{\"a\":[true,false],\"b\":1},\"\u20ac\":\"euro\",\"\ud83d\ude00\":\"emoji\"}");
+                .isEqualTo(
+                        "{\"\\r\":\"cr\",\"1\":null,\"z\":{\"a\":[true,false],\"b\":1},\"\u20ac\":\"euro\",\"\ud83d\ude00\":\"emoji\"}");
     }
 
     @Test
@@ -37,10 +38,18 @@ class CanonicalJsonTests {
     void theRecordWriterMatchesTheGenericCanonicalForm() {
         for (int i = 0; i < 200; i++) {
             var event = PostgresAuditLogTests.event(i);
-            var builder = io.warden.audit.AuditEvent.builder(event.action(),
-                    i % 2 == 0 ? event.actor() : io.warden.audit.AuditActor.agent("a\u00e9\"\n" + i, i % 3 == 0 ? null : "o" + i),
-                    event.target()).sourceId(i % 4 == 0 ? null : "s" + i).agent(i % 5 == 0 ? null : event.agentId())
-                    .latencyMicros(i % 6 == 0 ? null : (long) i).detail("z", i).detail("A", "\u20ac").reason("R" + i);
+            var builder = io.warden.audit.AuditEvent.builder(
+                            event.action(),
+                            i % 2 == 0
+                                    ? event.actor()
+                                    : io.warden.audit.AuditActor.agent("a\u00e9\"\n" + i, i % 3 == 0 ? null : "o" + i),
+                            event.target())
+                    .sourceId(i % 4 == 0 ? null : "s" + i)
+                    .agent(i % 5 == 0 ? null : event.agentId())
+                    .latencyMicros(i % 6 == 0 ? null : (long) i)
+                    .detail("z", i)
+                    .detail("A", "\u20ac")
+                    .reason("R" + i);
             var varied = builder.build();
             var time = java.time.Instant.parse("2026-11-28T10:00:00Z").plusNanos(i * 1000L);
             assertThat(RecordCodecV1.canonicalText(i, time, varied)).isEqualTo(generic(i, time, varied));
@@ -62,7 +71,9 @@ class CanonicalJsonTests {
         actor.put("owner", event.actor().ownerId());
         actor.values().removeIf(java.util.Objects::isNull);
         json.put("actor", actor);
-        json.put("target", Map.of("type", event.target().type(), "id", event.target().id()));
+        json.put(
+                "target",
+                Map.of("type", event.target().type(), "id", event.target().id()));
         json.put("agent", event.agentId());
         json.put("owner", event.ownerId());
         json.put("dataset", event.dataset());
@@ -84,22 +95,34 @@ class CanonicalJsonTests {
         for (int i = 0; i < 50; i++) {
             var event = PostgresAuditLogTests.event(i);
             var time = java.time.Instant.parse("2026-11-28T10:00:00.123456Z").plusSeconds(i * 7919L);
-            assertThat(new String(RecordCodecV1.template(event).fill(i * 1_000_003L, time), java.nio.charset.StandardCharsets.UTF_8))
+            assertThat(new String(
+                            RecordCodecV1.template(event).fill(i * 1_000_003L, time),
+                            java.nio.charset.StandardCharsets.UTF_8))
                     .isEqualTo(RecordCodecV1.canonicalText(i * 1_000_003L, time, event));
         }
-        var awkward = io.warden.audit.AuditEvent.builder("agent.registered",
-                io.warden.audit.AuditActor.person("\"seq\":4503599627370489"), new io.warden.audit.AuditTarget("agent", "\"time\":\"x"))
+        var awkward = io.warden.audit.AuditEvent.builder(
+                        "agent.registered",
+                        io.warden.audit.AuditActor.person("\"seq\":4503599627370489"),
+                        new io.warden.audit.AuditTarget("agent", "\"time\":\"x"))
                 .build();
         var time = java.time.Instant.EPOCH;
-        assertThat(new String(RecordCodecV1.template(awkward).fill(4503599627370489L, time), java.nio.charset.StandardCharsets.UTF_8))
+        assertThat(new String(
+                        RecordCodecV1.template(awkward).fill(4503599627370489L, time),
+                        java.nio.charset.StandardCharsets.UTF_8))
                 .isEqualTo(RecordCodecV1.canonicalText(4503599627370489L, time, awkward));
     }
 
     @Test
     void refusesLoneSurrogatesAndUnsafeIntegers() {
-        assertThatIllegalArgumentException().isThrownBy(() -> CanonicalJson.write("\ud800x")).withMessageContaining("surrogate");
-        assertThatIllegalArgumentException().isThrownBy(() -> CanonicalJson.write("x\udc00")).withMessageContaining("surrogate");
-        assertThatIllegalArgumentException().isThrownBy(() -> CanonicalJson.write(1L << 53)).withMessageContaining("I-JSON");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> CanonicalJson.write("\ud800x"))
+                .withMessageContaining("surrogate");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> CanonicalJson.write("x\udc00"))
+                .withMessageContaining("surrogate");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> CanonicalJson.write(1L << 53))
+                .withMessageContaining("I-JSON");
         assertThatIllegalArgumentException().isThrownBy(() -> CanonicalJson.write(1.5d));
         assertThat(CanonicalJson.write((1L << 53) - 1)).isEqualTo("9007199254740991");
         assertThat(CanonicalJson.write(-7L)).isEqualTo("-7");

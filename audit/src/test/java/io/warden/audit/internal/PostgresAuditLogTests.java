@@ -60,8 +60,17 @@ class PostgresAuditLogTests {
     }
 
     static AuditProperties properties() {
-        return new AuditProperties(CHECKPOINT_EVERY, Duration.ofHours(1), 4, 10_000, Duration.ofSeconds(10),
-                null, null, null, Path.of("unused"), List.of());
+        return new AuditProperties(
+                CHECKPOINT_EVERY,
+                Duration.ofHours(1),
+                4,
+                10_000,
+                Duration.ofSeconds(10),
+                null,
+                null,
+                null,
+                Path.of("unused"),
+                List.of());
     }
 
     static PostgresAuditLog newLog(AuditDatabase database, SigningKeys.SigningKey key) {
@@ -74,11 +83,22 @@ class PostgresAuditLogTests {
     }
 
     static AuditEvent event(int i) {
-        return AuditEvent.builder("agent.status_changed", AuditActor.person("person-" + (i % 3)), new AuditTarget("agent", "agent-" + i))
-                .agent("agent-" + i).owner("owner-" + (i % 2)).dataset(i % 2 == 0 ? "imaging-ct-deid" : "dermatology-phi")
-                .tool("image-search").decision(i % 5 == 0 ? "DENY" : "PERMIT").reason(i % 5 == 0 ? "KILL_SWITCH" : "OK")
-                .purposeOfUse("TREAT").requestDigest("a".repeat(64)).latencyMicros((long) i).correlationId("c-" + i)
-                .detail("to", "ACTIVE").build();
+        return AuditEvent.builder(
+                        "agent.status_changed",
+                        AuditActor.person("person-" + (i % 3)),
+                        new AuditTarget("agent", "agent-" + i))
+                .agent("agent-" + i)
+                .owner("owner-" + (i % 2))
+                .dataset(i % 2 == 0 ? "imaging-ct-deid" : "dermatology-phi")
+                .tool("image-search")
+                .decision(i % 5 == 0 ? "DENY" : "PERMIT")
+                .reason(i % 5 == 0 ? "KILL_SWITCH" : "OK")
+                .purposeOfUse("TREAT")
+                .requestDigest("a".repeat(64))
+                .latencyMicros((long) i)
+                .correlationId("c-" + i)
+                .detail("to", "ACTIVE")
+                .build();
     }
 
     List<AuditRecord> append(int count) {
@@ -92,8 +112,10 @@ class PostgresAuditLogTests {
     @Test
     void appendReturnsTheCommittedRecordAndTheChainVerifies() {
         List<AuditRecord> records = append(25);
-        assertThat(records).extracting(AuditRecord::sequence).containsExactlyElementsOf(
-                java.util.stream.LongStream.rangeClosed(1, 25).boxed().toList());
+        assertThat(records)
+                .extracting(AuditRecord::sequence)
+                .containsExactlyElementsOf(
+                        java.util.stream.LongStream.rangeClosed(1, 25).boxed().toList());
         assertThat(trail.find(7)).get().satisfies(found -> {
             assertThat(found.event()).isEqualTo(records.get(6).event());
             assertThat(found.hash()).isEqualTo(records.get(6).hash());
@@ -113,9 +135,14 @@ class PostgresAuditLogTests {
         AuditRecord last = log.append(event(50)); // queued behind all of them
         assertThat(last.sequence()).isEqualTo(51);
         assertThat(queued).allSatisfy(future -> assertThat(future).isCompleted());
-        assertThat(queued).extracting(future -> future.join().sequence())
-                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 50).boxed().toList());
-        assertThat(trail.find(50)).get().extracting(AuditRecord::event).isEqualTo(queued.get(49).join().event());
+        assertThat(queued)
+                .extracting(future -> future.join().sequence())
+                .containsExactlyElementsOf(
+                        java.util.stream.LongStream.rangeClosed(1, 50).boxed().toList());
+        assertThat(trail.find(50))
+                .get()
+                .extracting(AuditRecord::event)
+                .isEqualTo(queued.get(49).join().event());
         assertThat(verifier.verify(1, 51).valid()).isTrue();
     }
 
@@ -145,7 +172,8 @@ class PostgresAuditLogTests {
     @Test
     void anEventWithAKnownSourceIdIsRecordedOnce() {
         AuditEvent event = AuditEvent.builder("agent.registered", AuditActor.person("p"), new AuditTarget("agent", "a"))
-                .sourceId("registry:abc").build();
+                .sourceId("registry:abc")
+                .build();
         AuditRecord first = log.append(event);
         AuditRecord again = log.append(event);
         assertThat(again.sequence()).isEqualTo(first.sequence());
@@ -155,12 +183,22 @@ class PostgresAuditLogTests {
     @Test
     void timeBasedCheckpointsSignTheTail() throws Exception {
         log.stop();
-        var properties = new AuditProperties(1000, Duration.ofMillis(200), 64, 1000, Duration.ofSeconds(10), null, null,
-                null, Path.of("unused"), List.of());
+        var properties = new AuditProperties(
+                1000,
+                Duration.ofMillis(200),
+                64,
+                1000,
+                Duration.ofSeconds(10),
+                null,
+                null,
+                null,
+                Path.of("unused"),
+                List.of());
         log = new PostgresAuditLog(database.dataSource, Clock.systemUTC(), SigningKeys.generatedIn(keys), properties);
         log.start();
         append(3);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> verifier.verify(1, 3).lastSignedSequence() == 3);
     }
 
@@ -168,13 +206,17 @@ class PostgresAuditLogTests {
     void theDatabaseRefusesToChangeOrRemoveRecords() {
         append(12);
         assertThatThrownBy(() -> database.execute("update audit_event set action = 'x.y' where seq = 1"))
-                .isInstanceOf(SQLException.class).hasMessageContaining("append-only");
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("append-only");
         assertThatThrownBy(() -> database.execute("delete from audit_event where seq = 1"))
-                .isInstanceOf(SQLException.class).hasMessageContaining("append-only");
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("append-only");
         assertThatThrownBy(() -> database.execute("truncate audit_event"))
-                .isInstanceOf(SQLException.class).hasMessageContaining("append-only");
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("append-only");
         assertThatThrownBy(() -> database.execute("delete from audit_checkpoint"))
-                .isInstanceOf(SQLException.class).hasMessageContaining("append-only");
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("append-only");
     }
 
     @Test
@@ -186,10 +228,14 @@ class PostgresAuditLogTests {
         PostgresAuditLog failing = newLog(broken, SigningKeys.generatedIn(keys));
         failing.start();
         try {
-            assertThatThrownBy(() -> failing.append(event(1))).isInstanceOf(AuditWriteFailed.class)
+            assertThatThrownBy(() -> failing.append(event(1)))
+                    .isInstanceOf(AuditWriteFailed.class)
                     .hasMessageContaining("agent.status_changed");
-            assertThat(failing.appendQueued(event(2))).failsWithin(java.time.Duration.ofSeconds(10))
-                    .withThrowableThat().havingCause().isInstanceOf(AuditWriteFailed.class);
+            assertThat(failing.appendQueued(event(2)))
+                    .failsWithin(java.time.Duration.ofSeconds(10))
+                    .withThrowableThat()
+                    .havingCause()
+                    .isInstanceOf(AuditWriteFailed.class);
         } finally {
             failing.stop();
         }
@@ -201,37 +247,58 @@ class PostgresAuditLogTests {
         log.append(event(5));
         var denies = trail.countByAgent("agent.status_changed", "DENY", java.time.Instant.EPOCH);
         assertThat(denies).containsOnly(java.util.Map.entry("agent-5", 2L), java.util.Map.entry("agent-10", 1L));
-        assertThat(trail.countByAgent("agent.status_changed", null, java.time.Instant.EPOCH)).hasSize(10).containsEntry("agent-5", 2L);
-        assertThat(trail.countByAgent("agent.status_changed", "DENY", java.time.Instant.now().plusSeconds(60))).isEmpty();
-        assertThat(trail.countByAgent("gateway.decision", "DENY", java.time.Instant.EPOCH)).isEmpty();
+        assertThat(trail.countByAgent("agent.status_changed", null, java.time.Instant.EPOCH))
+                .hasSize(10)
+                .containsEntry("agent-5", 2L);
+        assertThat(trail.countByAgent(
+                        "agent.status_changed", "DENY", java.time.Instant.now().plusSeconds(60)))
+                .isEmpty();
+        assertThat(trail.countByAgent("gateway.decision", "DENY", java.time.Instant.EPOCH))
+                .isEmpty();
     }
 
     @Test
     void gatewayActivityIsBucketedPerAgentAndToolWithDenialsAndMedianLatency() {
         for (int i = 0; i < 6; i++) {
-            log.append(AuditEvent.builder("gateway.decision", AuditActor.agent("client-a", null), new AuditTarget("tool", "classify"))
-                    .agent("agent-a").tool("classify").decision(i < 2 ? "DENY" : "PERMIT").build());
+            log.append(AuditEvent.builder(
+                            "gateway.decision", AuditActor.agent("client-a", null), new AuditTarget("tool", "classify"))
+                    .agent("agent-a")
+                    .tool("classify")
+                    .decision(i < 2 ? "DENY" : "PERMIT")
+                    .build());
             if (i >= 2) {
-                log.append(AuditEvent.builder("gateway.outcome", AuditActor.agent("client-a", null), new AuditTarget("tool", "classify"))
-                        .agent("agent-a").tool("classify").latencyMicros(100L * i).build());
+                log.append(AuditEvent.builder(
+                                "gateway.outcome",
+                                AuditActor.agent("client-a", null),
+                                new AuditTarget("tool", "classify"))
+                        .agent("agent-a")
+                        .tool("classify")
+                        .latencyMicros(100L * i)
+                        .build());
             }
         }
         var rows = trail.activity(java.time.Instant.now().minusSeconds(3600), java.time.Duration.ofHours(1));
-        assertThat(rows).filteredOn(row -> row.agentId().equals("agent-a")).singleElement().satisfies(row -> {
-            assertThat(row.tool()).isEqualTo("classify");
-            assertThat(row.calls()).isEqualTo(6);
-            assertThat(row.denials()).isEqualTo(2);
-            assertThat(row.p50LatencyMicros()).isEqualTo(300L);
-        });
-        assertThat(trail.activity(java.time.Instant.now().plusSeconds(60), java.time.Duration.ofHours(1))).isEmpty();
+        assertThat(rows)
+                .filteredOn(row -> row.agentId().equals("agent-a"))
+                .singleElement()
+                .satisfies(row -> {
+                    assertThat(row.tool()).isEqualTo("classify");
+                    assertThat(row.calls()).isEqualTo(6);
+                    assertThat(row.denials()).isEqualTo(2);
+                    assertThat(row.p50LatencyMicros()).isEqualTo(300L);
+                });
+        assertThat(trail.activity(java.time.Instant.now().plusSeconds(60), java.time.Duration.ofHours(1)))
+                .isEmpty();
     }
 
     @Test
     void searchFiltersAndPagesByKeyset() {
         append(30);
-        var page = trail.search(new AuditQuery(null, "owner-0", null, null, null, null, "DENY", null, null, null, null, 2));
+        var page = trail.search(
+                new AuditQuery(null, "owner-0", null, null, null, null, "DENY", null, null, null, null, 2));
         assertThat(page).extracting(AuditRecord::sequence).containsExactly(30L, 20L);
-        var next = trail.search(new AuditQuery(null, "owner-0", null, null, null, null, "DENY", null, null, null, 20L, 2));
+        var next =
+                trail.search(new AuditQuery(null, "owner-0", null, null, null, null, "DENY", null, null, null, 20L, 2));
         assertThat(next).extracting(AuditRecord::sequence).containsExactly(10L);
     }
 
@@ -303,10 +370,11 @@ class PostgresAuditLogTests {
         for (long seq = 13; seq <= 25; seq++) {
             AuditRecord row = trail.find(seq).orElseThrow();
             previous = chain.next(previous, RecordCodecV1.canonical(seq, row.time(), row.event()));
-            database.tamper("update audit_event set hash = decode('" + java.util.HexFormat.of().formatHex(previous)
-                    + "', 'hex') where seq = " + seq);
+            database.tamper("update audit_event set hash = decode('"
+                    + java.util.HexFormat.of().formatHex(previous) + "', 'hex') where seq = " + seq);
         }
-        database.tamper("update audit_head set last_hash = decode('" + java.util.HexFormat.of().formatHex(previous) + "', 'hex')");
+        database.tamper("update audit_head set last_hash = decode('"
+                + java.util.HexFormat.of().formatHex(previous) + "', 'hex')");
         // the chain is consistent again, but the checkpoint ending at 20 signed the original head
         assertBad(verifier.verify(1, 25), 11, "checkpoint-mismatch");
 

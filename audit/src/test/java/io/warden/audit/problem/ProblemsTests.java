@@ -28,7 +28,12 @@ class ProblemsTests {
     static final class Refused extends ProblemException {
         private final @Nullable Duration retryAfter;
 
-        Refused(String code, ProblemKind kind, @Nullable String field, Map<String, ?> properties, @Nullable Duration retryAfter) {
+        Refused(
+                String code,
+                ProblemKind kind,
+                @Nullable String field,
+                Map<String, ?> properties,
+                @Nullable Duration retryAfter) {
             super(code, kind, "refused: " + code, field, properties);
             this.retryAfter = retryAfter;
         }
@@ -52,19 +57,22 @@ class ProblemsTests {
                 ProblemKind.TOO_MANY_REQUESTS, HttpStatus.TOO_MANY_REQUESTS,
                 ProblemKind.UNAVAILABLE, HttpStatus.SERVICE_UNAVAILABLE));
         assertThat(expected).as("every kind is in the table").hasSize(ProblemKind.values().length);
-        expected.forEach((kind, status) -> assertThat(Problems.status(kind)).as(kind.name()).isEqualTo(status));
+        expected.forEach((kind, status) ->
+                assertThat(Problems.status(kind)).as(kind.name()).isEqualTo(status));
     }
 
     @Test
     void anExceptionBecomesTypeTitleCodeFieldErrorsAndItsFacts() {
-        ProblemDetail problem = Problems.of(new Refused("stale-version", ProblemKind.CONFLICT, "version",
-                Map.of("currentVersion", 7L), null));
+        ProblemDetail problem = Problems.of(
+                new Refused("stale-version", ProblemKind.CONFLICT, "version", Map.of("currentVersion", 7L), null));
 
         assertThat(problem.getStatus()).isEqualTo(409);
         assertThat(problem.getType()).isEqualTo(URI.create("urn:warden:problem:stale-version"));
         assertThat(problem.getTitle()).isEqualTo("Conflict");
         assertThat(problem.getDetail()).isEqualTo("refused: stale-version");
-        assertThat(problem.getProperties()).containsEntry("code", "stale-version").containsEntry("field", "version")
+        assertThat(problem.getProperties())
+                .containsEntry("code", "stale-version")
+                .containsEntry("field", "version")
                 .containsEntry("errors", List.of(Map.of("field", "version", "message", "refused: stale-version")))
                 .containsEntry("currentVersion", 7L);
     }
@@ -79,10 +87,10 @@ class ProblemsTests {
 
     @Test
     void aTemporaryRefusalSaysWhenToRetry() {
-        ResponseEntity<ProblemDetail> limited = Problems.response(new Refused("rate-limited", ProblemKind.TOO_MANY_REQUESTS,
-                null, Map.of(), Duration.ofSeconds(12)));
-        ResponseEntity<ProblemDetail> denied = Problems.response(new Refused("kill-switch", ProblemKind.FORBIDDEN, null,
-                Map.of(), null));
+        ResponseEntity<ProblemDetail> limited = Problems.response(
+                new Refused("rate-limited", ProblemKind.TOO_MANY_REQUESTS, null, Map.of(), Duration.ofSeconds(12)));
+        ResponseEntity<ProblemDetail> denied =
+                Problems.response(new Refused("kill-switch", ProblemKind.FORBIDDEN, null, Map.of(), null));
 
         assertThat(limited.getStatusCode().value()).isEqualTo(429);
         assertThat(limited.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("12");
@@ -92,7 +100,8 @@ class ProblemsTests {
 
     @Test
     void aFrameworkStatusKeepsItsStatusAndGetsAStableType() {
-        ProblemDetail problem = Problems.typed(ProblemDetail.forStatus(HttpStatus.METHOD_NOT_ALLOWED), "method-not-allowed");
+        ProblemDetail problem =
+                Problems.typed(ProblemDetail.forStatus(HttpStatus.METHOD_NOT_ALLOWED), "method-not-allowed");
 
         assertThat(problem.getStatus()).isEqualTo(405);
         assertThat(problem.getType()).isEqualTo(URI.create(Problems.TYPE_PREFIX + "method-not-allowed"));
@@ -107,14 +116,15 @@ class ProblemsTests {
 
     @Test
     void theFieldOfAJsonFailureIsItsPath() {
-        record Item(String name) {
-        }
-        record Body(List<Item> items) {
-        }
-        JsonMapper json = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+        record Item(String name) {}
+        record Body(List<Item> items) {}
+        JsonMapper json = JsonMapper.builder()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build();
 
         assertThatThrownBy(() -> json.readValue("{\"items\":[{\"name\":\"a\"},{\"nmae\":\"b\"}]}", Body.class))
-                .isInstanceOfSatisfying(UnrecognizedPropertyException.class,
+                .isInstanceOfSatisfying(
+                        UnrecognizedPropertyException.class,
                         e -> assertThat(Problems.fieldPath(e)).isEqualTo("items[1].nmae"));
     }
 }

@@ -14,8 +14,18 @@
  * Everything else is in {@code internal}.
  */
 @NullMarked
-@ApplicationModule(displayName = "cohort", allowedDependencies = {"audit", "registry", "bpmn", "lifecycle", "policy", "clinical",
-        "clinical :: cohort", "clinical :: dicom"})
+@ApplicationModule(
+        displayName = "cohort",
+        allowedDependencies = {
+            "audit",
+            "registry",
+            "bpmn",
+            "lifecycle",
+            "policy",
+            "clinical",
+            "clinical :: cohort",
+            "clinical :: dicom"
+        })
 package io.warden.cohort;
 
 import org.jspecify.annotations.NullMarked;

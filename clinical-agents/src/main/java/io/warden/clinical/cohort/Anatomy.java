@@ -11,20 +11,86 @@ import java.util.Optional;
  * the spine, not the chest).
  */
 public enum Anatomy {
-    SPINE("spine", "SPINE", "CSPINE", "TSPINE", "LSPINE", "C-SPINE", "T-SPINE", "L-SPINE", "LUMBAR", "SACRUM", "COCCYX",
-            "CERVICAL SPINE", "THORACIC SPINE", "LUMBAR SPINE", "VERTEBRA", "DISC"),
-    HEAD("head and brain", "HEAD", "BRAIN", "SKULL", "CEREBRAL", "CRANIAL", "ORBIT", "ORBITS", "SINUS", "SINUSES", "IAC",
-            "PITUITARY", "FACE", "MAXILLOFACIAL", "TEMPORAL BONE", "NEURO", "HEAD NECK"),
+    SPINE(
+            "spine",
+            "SPINE",
+            "CSPINE",
+            "TSPINE",
+            "LSPINE",
+            "C-SPINE",
+            "T-SPINE",
+            "L-SPINE",
+            "LUMBAR",
+            "SACRUM",
+            "COCCYX",
+            "CERVICAL SPINE",
+            "THORACIC SPINE",
+            "LUMBAR SPINE",
+            "VERTEBRA",
+            "DISC"),
+    HEAD(
+            "head and brain",
+            "HEAD",
+            "BRAIN",
+            "SKULL",
+            "CEREBRAL",
+            "CRANIAL",
+            "ORBIT",
+            "ORBITS",
+            "SINUS",
+            "SINUSES",
+            "IAC",
+            "PITUITARY",
+            "FACE",
+            "MAXILLOFACIAL",
+            "TEMPORAL BONE",
+            "NEURO",
+            "HEAD NECK"),
     NECK("neck", "NECK", "THYROID", "LARYNX", "PHARYNX", "CAROTID", "CAROTIDS", "SOFT TISSUE NECK"),
     HEART("heart", "HEART", "CARDIAC", "CORONARY", "CORONARIES", "MYOCARDIUM", "AORTIC VALVE"),
     BREAST("breast", "BREAST", "BREASTS", "MAMMO", "MAMMOGRAPHY"),
     CHEST("chest and lungs", "CHEST", "THORAX", "LUNG", "LUNGS", "PULMONARY", "THORACIC", "PE PROTOCOL"),
     ABDOMEN_PELVIS("abdomen and pelvis", "ABDOMENPELVIS", "ABD PELVIS", "ABDOMEN PELVIS", "ABD PEL", "A P"),
-    ABDOMEN("abdomen", "ABDOMEN", "ABD", "LIVER", "PANCREAS", "KIDNEY", "KIDNEYS", "RENAL", "SPLEEN", "ADRENAL",
-            "GALLBLADDER", "MRCP", "BOWEL", "ENTEROGRAPHY"),
+    ABDOMEN(
+            "abdomen",
+            "ABDOMEN",
+            "ABD",
+            "LIVER",
+            "PANCREAS",
+            "KIDNEY",
+            "KIDNEYS",
+            "RENAL",
+            "SPLEEN",
+            "ADRENAL",
+            "GALLBLADDER",
+            "MRCP",
+            "BOWEL",
+            "ENTEROGRAPHY"),
     PELVIS("pelvis", "PELVIS", "PELVIC", "PROSTATE", "BLADDER", "UTERUS", "OVARY", "OVARIES", "RECTUM"),
-    UPPER_LIMB("upper limb", "SHOULDER", "ARM", "HUMERUS", "ELBOW", "FOREARM", "WRIST", "HAND", "FINGER", "UPPER EXTREMITY"),
-    LOWER_LIMB("lower limb", "HIP", "FEMUR", "THIGH", "KNEE", "LEG", "TIBIA", "FIBULA", "ANKLE", "FOOT", "TOE", "LOWER EXTREMITY"),
+    UPPER_LIMB(
+            "upper limb",
+            "SHOULDER",
+            "ARM",
+            "HUMERUS",
+            "ELBOW",
+            "FOREARM",
+            "WRIST",
+            "HAND",
+            "FINGER",
+            "UPPER EXTREMITY"),
+    LOWER_LIMB(
+            "lower limb",
+            "HIP",
+            "FEMUR",
+            "THIGH",
+            "KNEE",
+            "LEG",
+            "TIBIA",
+            "FIBULA",
+            "ANKLE",
+            "FOOT",
+            "TOE",
+            "LOWER EXTREMITY"),
     WHOLE_BODY("whole body", "WHOLEBODY", "WHOLE BODY", "WB", "TOTAL BODY", "SKULL BASE TO THIGH");
 
     private final String words;
@@ -53,7 +119,9 @@ public enum Anatomy {
      * @return the region and the term that decided it
      */
     public static Optional<Match> find(String text) {
-        String normalised = " " + String.join(" ", text.toUpperCase(Locale.ROOT).split("[^A-Z0-9]+")).trim() + " ";
+        String normalised = " "
+                + String.join(" ", text.toUpperCase(Locale.ROOT).split("[^A-Z0-9]+"))
+                        .trim() + " ";
         String joined = normalised.replace(" ", "");
         for (Anatomy region : values()) {
             for (String term : region.terms) {
@@ -67,6 +135,5 @@ public enum Anatomy {
     }
 
     /** A region and the term that named it. */
-    public record Match(Anatomy region, String term) {
-    }
+    public record Match(Anatomy region, String term) {}
 }

@@ -35,22 +35,34 @@ public final class AnatomyClassifier {
         if (bodyPart != null && !bodyPart.isBlank()) {
             Optional<Anatomy.Match> match = Anatomy.find(bodyPart);
             if (match.isPresent()) {
-                return new AnatomyCall(match.get().region(), AnatomyTier.BODY_PART_EXAMINED, bodyPart.strip().toUpperCase(Locale.ROOT));
+                return new AnatomyCall(
+                        match.get().region(),
+                        AnatomyTier.BODY_PART_EXAMINED,
+                        bodyPart.strip().toUpperCase(Locale.ROOT));
             }
         }
         for (String description : new String[] {series.seriesDescription(), series.studyDescription()}) {
             if (description != null && !description.isBlank()) {
                 Optional<Anatomy.Match> match = Anatomy.find(description);
                 if (match.isPresent()) {
-                    return new AnatomyCall(match.get().region(), AnatomyTier.DESCRIPTION, match.get().term());
+                    return new AnatomyCall(
+                            match.get().region(),
+                            AnatomyTier.DESCRIPTION,
+                            match.get().term());
                 }
             }
         }
         if (images != null) {
             Optional<ImageAnatomy.Scored> scored = images.classify(series);
             if (scored.isPresent() && scored.get().score() >= minImageScore) {
-                return new AnatomyCall(scored.get().region(), AnatomyTier.IMAGE,
-                        String.format(Locale.ROOT, "%s %.3f", scored.get().region().name(), scored.get().score()));
+                return new AnatomyCall(
+                        scored.get().region(),
+                        AnatomyTier.IMAGE,
+                        String.format(
+                                Locale.ROOT,
+                                "%s %.3f",
+                                scored.get().region().name(),
+                                scored.get().score()));
             }
         }
         return AnatomyCall.unknown();

@@ -27,7 +27,10 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ChatCompletionsRewriter implements DescriptionRewriter {
 
     /** How the endpoint takes its key. */
-    public enum Flavour { OPENAI, AZURE }
+    public enum Flavour {
+        OPENAI,
+        AZURE
+    }
 
     private static final Logger log = LoggerFactory.getLogger(ChatCompletionsRewriter.class);
     private static final String INSTRUCTIONS = """
@@ -48,16 +51,23 @@ public final class ChatCompletionsRewriter implements DescriptionRewriter {
      * @param endpoint the full chat-completions URL
      * @param model    the model name (OpenAI); null for Azure, whose deployment is in the URL
      */
-    public ChatCompletionsRewriter(URI endpoint, Flavour flavour, String key, @Nullable String model, Duration timeout) {
-        if (!"https".equals(endpoint.getScheme()) && !"localhost".equals(endpoint.getHost()) && !"127.0.0.1".equals(endpoint.getHost())) {
-            throw new IllegalArgumentException("the rewriter's endpoint must be https (or on this machine), got " + endpoint);
+    public ChatCompletionsRewriter(
+            URI endpoint, Flavour flavour, String key, @Nullable String model, Duration timeout) {
+        if (!"https".equals(endpoint.getScheme())
+                && !"localhost".equals(endpoint.getHost())
+                && !"127.0.0.1".equals(endpoint.getHost())) {
+            throw new IllegalArgumentException(
+                    "the rewriter's endpoint must be https (or on this machine), got " + endpoint);
         }
         this.endpoint = endpoint;
         this.flavour = flavour;
         this.key = key;
         this.model = model;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 
     @Override
@@ -68,10 +78,15 @@ public final class ChatCompletionsRewriter implements DescriptionRewriter {
                 body.put("model", model);
             }
             body.put("temperature", 0.2);
-            body.put("messages", List.of(Map.of("role", "system", "content", INSTRUCTIONS),
-                    Map.of("role", "user", "content", json.writeValueAsString(descriptions))));
-            HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).timeout(timeout)
-                    .header("Content-Type", "application/json").header("Accept", "application/json")
+            body.put(
+                    "messages",
+                    List.of(
+                            Map.of("role", "system", "content", INSTRUCTIONS),
+                            Map.of("role", "user", "content", json.writeValueAsString(descriptions))));
+            HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
+                    .timeout(timeout)
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
             if (flavour == Flavour.AZURE) {
                 request.header("api-key", key);
@@ -80,21 +95,37 @@ public final class ChatCompletionsRewriter implements DescriptionRewriter {
             }
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                log.warn("The description rewriter answered {} for series {}; the templates stay", response.statusCode(), series.uid());
+                log.warn(
+                        "The description rewriter answered {} for series {}; the templates stay",
+                        response.statusCode(),
+                        series.uid());
                 return descriptions;
             }
-            JsonNode content = json.readTree(response.body()).path("choices").path(0).path("message").path("content");
-            JsonNode texts = json.readTree(content.asString("").strip().replaceAll("^```(json)?|```$", "").strip());
+            JsonNode content = json.readTree(response.body())
+                    .path("choices")
+                    .path(0)
+                    .path("message")
+                    .path("content");
+            JsonNode texts = json.readTree(content.asString("")
+                    .strip()
+                    .replaceAll("^```(json)?|```$", "")
+                    .strip());
             if (!texts.isArray() || texts.size() != descriptions.size()) {
-                log.warn("The description rewriter gave {} texts for {} descriptions of series {}; the templates stay",
-                        texts.isArray() ? texts.size() : "no", descriptions.size(), series.uid());
+                log.warn(
+                        "The description rewriter gave {} texts for {} descriptions of series {}; the templates stay",
+                        texts.isArray() ? texts.size() : "no",
+                        descriptions.size(),
+                        series.uid());
                 return descriptions;
             }
             List<String> rewritten = new ArrayList<>(texts.size());
             texts.forEach(text -> rewritten.add(text.isString() ? text.asString() : ""));
             return rewritten;
         } catch (IOException | RuntimeException e) {
-            log.warn("The description rewriter failed for series {}; the templates stay: {}", series.uid(), e.toString());
+            log.warn(
+                    "The description rewriter failed for series {}; the templates stay: {}",
+                    series.uid(),
+                    e.toString());
             return descriptions;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -49,17 +49,24 @@ public final class CohortPipeline {
 
         void done(int items, int total);
 
-        Progress NONE = (items, total) -> { };
+        Progress NONE = (items, total) -> {};
     }
 
     /** A file the extract step could not use, and why. */
-    public record Problem(String source, String reason) {
-    }
+    public record Problem(String source, String reason) {}
 
     /** One series of a run as the explorer draws it. */
-    public record Point(String seriesInstanceUid, String studyInstanceUid, String modality, String anatomy, AnatomyTier tier,
-            String orientation, int images, String seriesDescription, float x, float y) {
-    }
+    public record Point(
+            String seriesInstanceUid,
+            String studyInstanceUid,
+            String modality,
+            String anatomy,
+            AnatomyTier tier,
+            String orientation,
+            int images,
+            String seriesDescription,
+            float x,
+            float y) {}
 
     /**
      * The image tier of anatomy: an image model, each region's label embedding from the same model's text tower,
@@ -85,14 +92,27 @@ public final class CohortPipeline {
     private final @org.jspecify.annotations.Nullable ImageTier imageTier;
     private final JsonMapper json = JsonMapper.builder().build();
 
-    public CohortPipeline(Path root, AnatomyClassifier anatomy, SeriesDescriptions descriptions, Embedder embedder,
-            VectorCollections collections, Projection projection, IndexKind indexKind) {
+    public CohortPipeline(
+            Path root,
+            AnatomyClassifier anatomy,
+            SeriesDescriptions descriptions,
+            Embedder embedder,
+            VectorCollections collections,
+            Projection projection,
+            IndexKind indexKind) {
         this(root, anatomy, descriptions, embedder, collections, projection, indexKind, null);
     }
 
     /** @param imageTier the image tier, or null for metadata tiers only */
-    public CohortPipeline(Path root, AnatomyClassifier anatomy, SeriesDescriptions descriptions, Embedder embedder,
-            VectorCollections collections, Projection projection, IndexKind indexKind, @org.jspecify.annotations.Nullable ImageTier imageTier) {
+    public CohortPipeline(
+            Path root,
+            AnatomyClassifier anatomy,
+            SeriesDescriptions descriptions,
+            Embedder embedder,
+            VectorCollections collections,
+            Projection projection,
+            IndexKind indexKind,
+            @org.jspecify.annotations.Nullable ImageTier imageTier) {
         this.imageTier = imageTier;
         this.root = root;
         this.anatomy = anatomy;
@@ -119,8 +139,8 @@ public final class CohortPipeline {
         private final String artifact;
 
         MissingArtifact(String runId, String artifact) {
-            super("run " + runId + " has no " + artifact + " here: the step that writes it has not run, or the run's folder is on"
-                    + " another instance");
+            super("run " + runId + " has no " + artifact
+                    + " here: the step that writes it has not run, or the run's folder is on" + " another instance");
             this.runId = runId;
             this.artifact = artifact;
         }
@@ -153,23 +173,30 @@ public final class CohortPipeline {
      * Step 0 with the instances' locations: as {@link #extract(String, List, List)}, and keeps each series'
      * middle slice (by position along the slice normal) as the one an image model looks at.
      */
-    public List<Series> extractInstances(String runId, List<io.warden.clinical.dicom.DicomSource.Instance> instances,
-            List<Problem> problems) {
+    public List<Series> extractInstances(
+            String runId, List<io.warden.clinical.dicom.DicomSource.Instance> instances, List<Problem> problems) {
         Map<String, List<io.warden.clinical.dicom.DicomSource.Instance>> bySeries = new LinkedHashMap<>();
         for (var instance : instances) {
             if (instance.header().seriesInstanceUid() != null) {
-                bySeries.computeIfAbsent(instance.header().seriesInstanceUid(), uid -> new ArrayList<>()).add(instance);
+                bySeries.computeIfAbsent(instance.header().seriesInstanceUid(), uid -> new ArrayList<>())
+                        .add(instance);
             }
         }
         Map<String, String> slices = new LinkedHashMap<>();
         bySeries.forEach((uid, members) -> {
             List<io.warden.clinical.dicom.DicomSource.Instance> sorted = new ArrayList<>(members);
-            sorted.sort(Comparator.comparingDouble((io.warden.clinical.dicom.DicomSource.Instance instance) -> along(instance.header()))
+            sorted.sort(Comparator.comparingDouble(
+                            (io.warden.clinical.dicom.DicomSource.Instance instance) -> along(instance.header()))
                     .thenComparing(io.warden.clinical.dicom.DicomSource.Instance::location));
             slices.put(uid, sorted.get(sorted.size() / 2).location());
         });
         write(runId, "slices.json", slices);
-        return extract(runId, instances.stream().map(io.warden.clinical.dicom.DicomSource.Instance::header).toList(), problems);
+        return extract(
+                runId,
+                instances.stream()
+                        .map(io.warden.clinical.dicom.DicomSource.Instance::header)
+                        .toList(),
+                problems);
     }
 
     /** The position of a slice along its normal, or 0 without geometry. */
@@ -181,7 +208,9 @@ public final class CohortPipeline {
         double nx = o.get(1) * o.get(5) - o.get(2) * o.get(4);
         double ny = o.get(2) * o.get(3) - o.get(0) * o.get(5);
         double nz = o.get(0) * o.get(4) - o.get(1) * o.get(3);
-        return nx * header.position().get(0) + ny * header.position().get(1) + nz * header.position().get(2);
+        return nx * header.position().get(0)
+                + ny * header.position().get(1)
+                + nz * header.position().get(2);
     }
 
     /** Step 1: files every series under a body region, recording the tier that decided (metadata tiers only). */
@@ -193,14 +222,23 @@ public final class CohortPipeline {
      * Step 1 with the image tier when one is configured and {@code render} can give a slice's image (PNG or JPEG)
      * from the location the extract step kept for the series.
      */
-    public List<CohortSeries> classify(String runId, Progress progress,
+    public List<CohortSeries> classify(
+            String runId,
+            Progress progress,
             java.util.function.@org.jspecify.annotations.Nullable Function<String, java.util.Optional<byte[]>> render) {
-        List<Series> series = read(runId, "series.json", new TypeReference<List<Series>>() { });
+        List<Series> series = read(runId, "series.json", new TypeReference<List<Series>>() {});
         AnatomyClassifier anatomy = this.anatomy;
-        if (imageTier != null && render != null && Files.isRegularFile(folder(runId).resolve("slices.json"))) {
-            Map<String, String> slices = read(runId, "slices.json", new TypeReference<Map<String, String>>() { });
-            anatomy = new AnatomyClassifier(new EmbeddingImageAnatomy(imageTier.encoder(), imageTier.labels(),
-                    one -> java.util.Optional.ofNullable(slices.get(one.seriesInstanceUid())).flatMap(render)), imageTier.minScore());
+        if (imageTier != null
+                && render != null
+                && Files.isRegularFile(folder(runId).resolve("slices.json"))) {
+            Map<String, String> slices = read(runId, "slices.json", new TypeReference<Map<String, String>>() {});
+            anatomy = new AnatomyClassifier(
+                    new EmbeddingImageAnatomy(
+                            imageTier.encoder(),
+                            imageTier.labels(),
+                            one -> java.util.Optional.ofNullable(slices.get(one.seriesInstanceUid()))
+                                    .flatMap(render)),
+                    imageTier.minScore());
         }
         List<CohortSeries> rows = new ArrayList<>(series.size());
         for (Series one : series) {
@@ -232,7 +270,8 @@ public final class CohortPipeline {
     /** Step 2b: embeds every description, in batches, each distinct text once. */
     public int embed(String runId, Progress progress) {
         List<CohortSeries> rows = described(runId);
-        List<String> texts = rows.stream().flatMap(row -> row.descriptions().stream()).toList();
+        List<String> texts =
+                rows.stream().flatMap(row -> row.descriptions().stream()).toList();
         List<float[]> vectors = embedDistinct(texts, progress);
         writeVectors(runId, "embeddings.f32", vectors);
         return vectors.size();
@@ -275,7 +314,9 @@ public final class CohortPipeline {
      */
     public int project(String runId, Progress progress) {
         List<CohortSeries> rows = classified(runId);
-        List<String> summaries = rows.stream().map(row -> SeriesDescriptions.templates(row).getFirst()).toList();
+        List<String> summaries = rows.stream()
+                .map(row -> SeriesDescriptions.templates(row).getFirst())
+                .toList();
         List<float[]> vectors = embedDistinct(summaries, progress);
         float[][] points = projection.project(vectors);
         writeVectors(runId, "coordinates.f32", List.of(points));
@@ -291,9 +332,17 @@ public final class CohortPipeline {
             Series s = rows.get(i).series();
             AnatomyCall call = rows.get(i).anatomy();
             float[] xy = i < coordinates.size() ? coordinates.get(i) : new float[2];
-            points.add(new Point(s.seriesInstanceUid(), nonNull(s.studyInstanceUid()), nonNull(s.modality()),
-                    call.region() == null ? "UNKNOWN" : call.region().name(), call.tier(), s.orientation().name(), s.images(),
-                    nonNull(s.seriesDescription()), xy[0], xy[1]));
+            points.add(new Point(
+                    s.seriesInstanceUid(),
+                    nonNull(s.studyInstanceUid()),
+                    nonNull(s.modality()),
+                    call.region() == null ? "UNKNOWN" : call.region().name(),
+                    call.tier(),
+                    s.orientation().name(),
+                    s.images(),
+                    nonNull(s.seriesDescription()),
+                    xy[0],
+                    xy[1]));
         }
         return points;
     }
@@ -315,7 +364,8 @@ public final class CohortPipeline {
             for (int j = 0; j < perRow; j++) {
                 float[] vector = vectors.get(i * perRow + j);
                 if (vector.length != query.length) {
-                    throw new IllegalArgumentException("the query has " + query.length + " dimensions; run " + runId + " has " + vector.length);
+                    throw new IllegalArgumentException(
+                            "the query has " + query.length + " dimensions; run " + runId + " has " + vector.length);
                 }
                 float score = 0;
                 for (int d = 0; d < vector.length; d++) {
@@ -326,24 +376,26 @@ public final class CohortPipeline {
                     bestJ = j;
                 }
             }
-            best.add(new CohortRuns.Match(rows.get(i).uid(), bestScore, rows.get(i).descriptions().get(bestJ)));
+            best.add(new CohortRuns.Match(
+                    rows.get(i).uid(), bestScore, rows.get(i).descriptions().get(bestJ)));
         }
-        best.sort(Comparator.comparingDouble((CohortRuns.Match match) -> match.score()).reversed());
+        best.sort(Comparator.comparingDouble((CohortRuns.Match match) -> match.score())
+                .reversed());
         return List.copyOf(best.subList(0, Math.min(k, best.size())));
     }
 
     /** A run's descriptions and their embeddings, as its searches read them. */
-    private record Searchable(String runId, long modified, List<CohortSeries> rows, List<float[]> vectors) {
-    }
+    private record Searchable(String runId, long modified, List<CohortSeries> rows, List<float[]> vectors) {}
 
     /** The last run searched, kept in memory: the explorer asks one run many queries, each would read its files again. */
-    private final java.util.concurrent.atomic.AtomicReference<@org.jspecify.annotations.Nullable Searchable> lastSearched =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicReference<@org.jspecify.annotations.Nullable Searchable>
+            lastSearched = new java.util.concurrent.atomic.AtomicReference<>();
 
     private Searchable searchable(String runId) {
         long modified;
         try {
-            modified = Files.getLastModifiedTime(folder(runId).resolve("embeddings.f32")).toMillis();
+            modified = Files.getLastModifiedTime(folder(runId).resolve("embeddings.f32"))
+                    .toMillis();
         } catch (IOException e) {
             throw new MissingArtifact(runId, "embeddings.f32");
         }
@@ -358,12 +410,12 @@ public final class CohortPipeline {
 
     /** The series table after the classify step. */
     public List<CohortSeries> classified(String runId) {
-        return read(runId, "classified.json", new TypeReference<List<CohortSeries>>() { });
+        return read(runId, "classified.json", new TypeReference<List<CohortSeries>>() {});
     }
 
     /** What the source could not read. */
     public List<Problem> problems(String runId) {
-        return read(runId, "skipped.json", new TypeReference<List<Problem>>() { });
+        return read(runId, "skipped.json", new TypeReference<List<Problem>>() {});
     }
 
     /** Whether the run's artifacts are all there (a run that finished and was not deleted). */
@@ -395,7 +447,11 @@ public final class CohortPipeline {
         metadata.put("series", s.seriesInstanceUid());
         metadata.put("study", nonNull(s.studyInstanceUid()));
         metadata.put("modality", nonNull(s.modality()).toUpperCase(java.util.Locale.ROOT));
-        metadata.put("bodyPart", row.anatomy().region() == null ? "UNKNOWN" : row.anatomy().region().name());
+        metadata.put(
+                "bodyPart",
+                row.anatomy().region() == null
+                        ? "UNKNOWN"
+                        : row.anatomy().region().name());
         metadata.put("anatomyTier", row.anatomy().tier().name());
         metadata.put("orientation", s.orientation().name());
         metadata.put("tilted", String.valueOf(s.tilted()));
@@ -406,7 +462,7 @@ public final class CohortPipeline {
 
     /** The series table after the describe step, with each series' five descriptions. */
     public List<CohortSeries> described(String runId) {
-        return read(runId, "described.json", new TypeReference<List<CohortSeries>>() { });
+        return read(runId, "described.json", new TypeReference<List<CohortSeries>>() {});
     }
 
     private List<float[]> embedDistinct(List<String> texts, Progress progress) {
@@ -419,7 +475,9 @@ public final class CohortPipeline {
             progress.done(embedded.size(), distinct.size());
         }
         progress.done(embedded.size(), distinct.size());
-        return texts.stream().map(text -> embedded.get(Objects.requireNonNull(positions.get(text), "every text has a position"))).toList();
+        return texts.stream()
+                .map(text -> embedded.get(Objects.requireNonNull(positions.get(text), "every text has a position")))
+                .toList();
     }
 
     private static String nonNull(@org.jspecify.annotations.Nullable String value) {
@@ -472,7 +530,10 @@ public final class CohortPipeline {
             for (int i = 0; i < count; i++) {
                 data.readFully(bytes);
                 float[] vector = new float[dimension];
-                ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(vector);
+                ByteBuffer.wrap(bytes)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer()
+                        .get(vector);
                 vectors.add(vector);
             }
             return vectors;
@@ -495,7 +556,11 @@ public final class CohortPipeline {
             try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(temporary))) {
                 writer.write(out);
             }
-            Files.move(temporary, folder.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    temporary,
+                    folder.resolve(name),
+                    StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write " + name + " of run " + runId, e);
         }

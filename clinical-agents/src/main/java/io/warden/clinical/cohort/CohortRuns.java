@@ -18,32 +18,48 @@ public interface CohortRuns {
      * @param source  the key of the registered data source to read; the agent must hold the source's data scope, which
      *                becomes the run's dataset
      */
-    record StartRequest(String agentId, String cohort, String source) {
-    }
+    record StartRequest(String agentId, String cohort, String source) {}
 
     /** The state of one step of a run. */
-    record Step(String name, String status, int done, int total, @Nullable Instant startedAt, @Nullable Instant finishedAt,
-            @Nullable String message) {
-    }
+    record Step(
+            String name,
+            String status,
+            int done,
+            int total,
+            @Nullable Instant startedAt,
+            @Nullable Instant finishedAt,
+            @Nullable String message) {}
 
     /**
      * A run.
      *
      * @param status RUNNING, PUBLISHED, FAILED or REPLACED (a newer run of the cohort was published; its artifacts are gone)
      */
-    record Run(String id, String cohort, String agentId, String dataset, @Nullable String sourceKey, String sourceKind, String source,
+    record Run(
+            String id,
+            String cohort,
+            String agentId,
+            String dataset,
+            @Nullable String sourceKey,
+            String sourceKind,
+            String source,
             String collection,
-            String status, @Nullable Long indexVersion, int instances, int series, int skipped, @Nullable String message,
-            String requestedBy, Instant startedAt, @Nullable Instant finishedAt, List<Step> steps) {
-    }
+            String status,
+            @Nullable Long indexVersion,
+            int instances,
+            int series,
+            int skipped,
+            @Nullable String message,
+            String requestedBy,
+            Instant startedAt,
+            @Nullable Instant finishedAt,
+            List<Step> steps) {}
 
     /** A series that matched an explorer query, with its best description's score. */
-    record Match(String seriesInstanceUid, float score, String description) {
-    }
+    record Match(String seriesInstanceUid, float score, String description) {}
 
     /** Who asks: an admin, or else only the builder agent's owner may start and republish its runs. */
-    record Requester(String id, boolean admin) {
-    }
+    record Requester(String id, boolean admin) {}
 
     /**
      * Starts a build; refused with the field at fault when the agent, cohort name or source do not allow it, and as an

@@ -26,7 +26,8 @@ public final class EmbeddingImageAnatomy implements ImageAnatomy {
      * @param labels  each region's label text embedding, unit length, of the encoder's dimension
      * @param slices  a representative slice of a series as PNG or JPEG (a DICOMweb {@code rendered} frame), if it has one
      */
-    public EmbeddingImageAnatomy(ImageEmbedder encoder, Map<Anatomy, float[]> labels, Function<Series, Optional<byte[]>> slices) {
+    public EmbeddingImageAnatomy(
+            ImageEmbedder encoder, Map<Anatomy, float[]> labels, Function<Series, Optional<byte[]>> slices) {
         if (labels.isEmpty()) {
             throw new IllegalArgumentException("zero-shot anatomy needs at least one label embedding");
         }

@@ -13,6 +13,5 @@ public interface ImageAnatomy {
     Optional<Scored> classify(Series series);
 
     /** A region and the model's similarity between the slice and the region's label text. */
-    record Scored(Anatomy region, double score) {
-    }
+    record Scored(Anatomy region, double score) {}
 }

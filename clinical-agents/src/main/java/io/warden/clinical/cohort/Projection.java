@@ -79,7 +79,9 @@ public record Projection(int neighbours, float minDist, long seed, int threads) 
             int nth = seen[of[i]]++;
             double angle = nth * 2.399963; // the golden angle: copies spiral out around their place
             double radius = spread * Math.sqrt(nth);
-            points[i] = new float[] {(float) (at[0] + radius * Math.cos(angle)), (float) (at[1] + radius * Math.sin(angle))};
+            points[i] =
+                    new float[] {(float) (at[0] + radius * Math.cos(angle)), (float) (at[1] + radius * Math.sin(angle))
+                    };
         }
         return points;
     }

@@ -22,12 +22,22 @@ public final class SeriesDescriptions {
     public static final int COUNT = 5;
 
     private static final Map<String, String> MODALITIES = Map.ofEntries(
-            Map.entry("CT", "computed tomography"), Map.entry("MR", "magnetic resonance"), Map.entry("PT", "PET"),
-            Map.entry("NM", "nuclear medicine"), Map.entry("US", "ultrasound"), Map.entry("CR", "computed radiography"),
-            Map.entry("DX", "digital radiography"), Map.entry("MG", "mammography"), Map.entry("XA", "X-ray angiography"),
-            Map.entry("RF", "fluoroscopy"), Map.entry("OT", "other"), Map.entry("SEG", "segmentation"),
-            Map.entry("RTSTRUCT", "radiotherapy structure set"), Map.entry("RTPLAN", "radiotherapy plan"),
-            Map.entry("RTDOSE", "radiotherapy dose"), Map.entry("SR", "structured report"));
+            Map.entry("CT", "computed tomography"),
+            Map.entry("MR", "magnetic resonance"),
+            Map.entry("PT", "PET"),
+            Map.entry("NM", "nuclear medicine"),
+            Map.entry("US", "ultrasound"),
+            Map.entry("CR", "computed radiography"),
+            Map.entry("DX", "digital radiography"),
+            Map.entry("MG", "mammography"),
+            Map.entry("XA", "X-ray angiography"),
+            Map.entry("RF", "fluoroscopy"),
+            Map.entry("OT", "other"),
+            Map.entry("SEG", "segmentation"),
+            Map.entry("RTSTRUCT", "radiotherapy structure set"),
+            Map.entry("RTPLAN", "radiotherapy plan"),
+            Map.entry("RTDOSE", "radiotherapy dose"),
+            Map.entry("SR", "structured report"));
 
     private final @Nullable DescriptionRewriter rewriter;
 
@@ -53,9 +63,13 @@ public final class SeriesDescriptions {
     /** The five template descriptions, distinct whatever is missing from the header. */
     static List<String> templates(CohortSeries row) {
         Series s = row.series();
-        String code = s.modality() == null || s.modality().isBlank() ? "imaging" : s.modality().strip().toUpperCase(Locale.ROOT);
+        String code = s.modality() == null || s.modality().isBlank()
+                ? "imaging"
+                : s.modality().strip().toUpperCase(Locale.ROOT);
         String modality = MODALITIES.getOrDefault(code, code);
-        String region = row.anatomy().region() == null ? "an unspecified region" : "the " + row.anatomy().region().words();
+        String region = row.anatomy().region() == null
+                ? "an unspecified region"
+                : "the " + row.anatomy().region().words();
         String plane = switch (s.orientation()) {
             case AXIAL -> "axial";
             case CORONAL -> "coronal";
@@ -69,20 +83,38 @@ public final class SeriesDescriptions {
         String slices = s.images() == 1 ? "a single image" : s.images() + " images";
         String series = clean(s.seriesDescription());
         String study = clean(s.studyDescription());
-        String thickness = s.sliceThickness() == null ? "" : String.format(Locale.ROOT, " with %s mm slices", trim(s.sliceThickness()));
+        String thickness = s.sliceThickness() == null
+                ? ""
+                : String.format(Locale.ROOT, " with %s mm slices", trim(s.sliceThickness()));
         String scanner = clean(s.manufacturer());
-        String matrix = s.rows() == null || s.columns() == null ? "" : " at " + s.rows() + " by " + s.columns() + " pixels";
+        String matrix =
+                s.rows() == null || s.columns() == null ? "" : " at " + s.rows() + " by " + s.columns() + " pixels";
 
         List<String> texts = new ArrayList<>(COUNT);
-        texts.add(join(plane.isEmpty() ? "" : capital(plane), code, "of", region) + (series.isEmpty() ? "" : ": " + series));
+        texts.add(join(plane.isEmpty() ? "" : capital(plane), code, "of", region)
+                + (series.isEmpty() ? "" : ": " + series));
         texts.add(capital(modality) + " series of " + region + ", " + slices + thickness);
-        texts.add(study.isEmpty()
-                ? capital(join(s.orientation() == Series.Orientation.UNKNOWN ? "" : plane + " plane", code, "study of", region))
-                : "Study " + quote(study) + ": " + join(plane, modality, "imaging of", region));
-        texts.add(capital(join(code, "images of", region)) + matrix + (scanner.isEmpty() ? "" : ", acquired on a " + scanner + " scanner"));
-        texts.add(series.isEmpty()
-                ? capital(join(row.anatomy().region() == null ? "unlabelled" : row.anatomy().region().words(), code, "scan,", slices))
-                : "Series described as " + quote(series) + ", " + join(code, "of", region));
+        texts.add(
+                study.isEmpty()
+                        ? capital(join(
+                                s.orientation() == Series.Orientation.UNKNOWN ? "" : plane + " plane",
+                                code,
+                                "study of",
+                                region))
+                        : "Study " + quote(study) + ": " + join(plane, modality, "imaging of", region));
+        texts.add(capital(join(code, "images of", region))
+                + matrix
+                + (scanner.isEmpty() ? "" : ", acquired on a " + scanner + " scanner"));
+        texts.add(
+                series.isEmpty()
+                        ? capital(join(
+                                row.anatomy().region() == null
+                                        ? "unlabelled"
+                                        : row.anatomy().region().words(),
+                                code,
+                                "scan,",
+                                slices))
+                        : "Series described as " + quote(series) + ", " + join(code, "of", region));
         Set<String> distinct = new LinkedHashSet<>();
         for (String text : texts) {
             String candidate = text.strip();

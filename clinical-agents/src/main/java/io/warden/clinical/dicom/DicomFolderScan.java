@@ -57,8 +57,10 @@ public final class DicomFolderScan {
         }
         List<Path> files;
         try (Stream<Path> walk = Files.walk(root)) {
-            files = walk.filter(path -> Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(path))
-                    .sorted(Comparator.naturalOrder()).toList();
+            files = walk.filter(
+                            path -> Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(path))
+                    .sorted(Comparator.naturalOrder())
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("Could not list " + folder, e);
         }
@@ -101,7 +103,9 @@ public final class DicomFolderScan {
                     } catch (IOException e) {
                         return new Skipped(file[0].toString(), OUTSIDE);
                     } catch (DicomFormatException e) {
-                        return new Skipped(file[0].toString(), Objects.requireNonNullElse(e.getMessage(), "not readable as DICOM"));
+                        return new Skipped(
+                                file[0].toString(),
+                                Objects.requireNonNullElse(e.getMessage(), "not readable as DICOM"));
                     } catch (RuntimeException | StackOverflowError e) {
                         // the reader turns its failures into DicomFormatException; whatever else one file causes,
                         // it is that file's skip reason and never the whole scan's failure

@@ -1,6 +1,5 @@
 package io.warden.clinical.dicom;
 
-import java.util.Locale;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -12,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.Inflater;
@@ -51,18 +51,30 @@ public final class DicomReader {
     /** The deepest nesting of sequences read; real data sets rarely nest beyond 5, and recursion must not overflow. */
     static final int MAX_DEPTH = 16;
     /** VRs with a 2-byte reserved field and a 4-byte length in explicit VR. */
-    private static final Set<String> LONG_VRS = Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV");
+    private static final Set<String> LONG_VRS =
+            Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV");
     /** The top-level attributes kept, by tag. */
     private static final Map<Integer, String> WANTED = Map.ofEntries(
-            Map.entry(0x0020000D, "study"), Map.entry(0x0020000E, "series"), Map.entry(0x00080018, "sop"),
-            Map.entry(0x00080060, "modality"), Map.entry(0x00180015, "bodyPart"), Map.entry(0x0008103E, "seriesDescription"),
-            Map.entry(0x00081030, "studyDescription"), Map.entry(0x00200037, "orientation"), Map.entry(0x00200032, "position"),
-            Map.entry(0x00180050, "sliceThickness"), Map.entry(0x00280010, "rows"), Map.entry(0x00280011, "columns"),
-            Map.entry(0x00280008, "frames"), Map.entry(0x00080070, "manufacturer"), Map.entry(0x00100020, "patientId"),
-            Map.entry(0x00100010, "patientName"), Map.entry(0x00080005, "charset"));
+            Map.entry(0x0020000D, "study"),
+            Map.entry(0x0020000E, "series"),
+            Map.entry(0x00080018, "sop"),
+            Map.entry(0x00080060, "modality"),
+            Map.entry(0x00180015, "bodyPart"),
+            Map.entry(0x0008103E, "seriesDescription"),
+            Map.entry(0x00081030, "studyDescription"),
+            Map.entry(0x00200037, "orientation"),
+            Map.entry(0x00200032, "position"),
+            Map.entry(0x00180050, "sliceThickness"),
+            Map.entry(0x00280010, "rows"),
+            Map.entry(0x00280011, "columns"),
+            Map.entry(0x00280008, "frames"),
+            Map.entry(0x00080070, "manufacturer"),
+            Map.entry(0x00100020, "patientId"),
+            Map.entry(0x00100010, "patientName"),
+            Map.entry(0x00080005, "charset"));
     /** The attributes whose text is in the data set's Specific Character Set; the others are plain ASCII. */
-    private static final Set<String> CHARACTER_SET_TEXT = Set.of("seriesDescription", "studyDescription", "manufacturer",
-            "patientId", "patientName");
+    private static final Set<String> CHARACTER_SET_TEXT =
+            Set.of("seriesDescription", "studyDescription", "manufacturer", "patientId", "patientName");
     /** Implicit VR has no VR on the wire: the VRs of the binary attributes read. */
     private static final Map<Integer, String> IMPLICIT_VRS = Map.of(0x00280010, "US", 0x00280011, "US");
 
@@ -113,7 +125,8 @@ public final class DicomReader {
     private DicomHeader parse(Cursor in) throws IOException, DicomFormatException {
         in.source.mark(132);
         byte[] head = in.readUpTo(132);
-        boolean preamble = head.length == 132 && head[128] == 'D' && head[129] == 'I' && head[130] == 'C' && head[131] == 'M';
+        boolean preamble =
+                head.length == 132 && head[128] == 'D' && head[129] == 'I' && head[130] == 'C' && head[131] == 'M';
         in.source.reset();
         in.offset = 0;
         if (preamble) {
@@ -146,8 +159,14 @@ public final class DicomReader {
             transferSyntax = guessSyntax(in);
         }
         switch (transferSyntax) {
-            case IMPLICIT_LE -> { in.littleEndian = true; in.explicit = false; }
-            case EXPLICIT_BE -> { in.littleEndian = false; in.explicit = true; }
+            case IMPLICIT_LE -> {
+                in.littleEndian = true;
+                in.explicit = false;
+            }
+            case EXPLICIT_BE -> {
+                in.littleEndian = false;
+                in.explicit = true;
+            }
             case DEFLATED_LE -> {
                 in.littleEndian = true;
                 in.explicit = true;
@@ -157,10 +176,14 @@ public final class DicomReader {
                 in.limit = in.offset + MAX_INFLATED;
                 in.inflated = true;
             }
-            default -> { in.littleEndian = true; in.explicit = true; }
+            default -> {
+                in.littleEndian = true;
+                in.explicit = true;
+            }
         }
         if (!DEFLATED_LE.equals(transferSyntax)) {
-            // a data set written in the other VR encoding than its transfer syntax says (as pydicom does, go by the bytes)
+            // a data set written in the other VR encoding than its transfer syntax says (as pydicom does, go by the
+            // bytes)
             boolean explicitOnDisk = !IMPLICIT_LE.equals(guessSyntax(in));
             if (explicitOnDisk != in.explicit && in.littleEndian) {
                 in.explicit = explicitOnDisk;
@@ -176,15 +199,29 @@ public final class DicomReader {
         }
         List<Double> orientation = numbers((String) values.get("orientation"));
         List<Double> position = numbers((String) values.get("position"));
-        return new DicomHeader(transferSyntax, str(values, "study"), str(values, "series"), str(values, "sop"),
-                str(values, "modality"), str(values, "bodyPart"), str(values, "seriesDescription"), str(values, "studyDescription"),
-                orientation, position, number(str(values, "sliceThickness")), integer(values.get("rows")),
-                integer(values.get("columns")), integer(str(values, "frames")), str(values, "manufacturer"),
-                hash.of(str(values, "patientId")), hash.of(str(values, "patientName")));
+        return new DicomHeader(
+                transferSyntax,
+                str(values, "study"),
+                str(values, "series"),
+                str(values, "sop"),
+                str(values, "modality"),
+                str(values, "bodyPart"),
+                str(values, "seriesDescription"),
+                str(values, "studyDescription"),
+                orientation,
+                position,
+                number(str(values, "sliceThickness")),
+                integer(values.get("rows")),
+                integer(values.get("columns")),
+                integer(str(values, "frames")),
+                str(values, "manufacturer"),
+                hash.of(str(values, "patientId")),
+                hash.of(str(values, "patientName")));
     }
 
     /** Reads elements until the end, Pixel Data, an item delimiter (inside an item) or {@code until} bytes. */
-    private void dataSet(Cursor in, Map<String, Object> values, boolean topLevel, long until) throws IOException, DicomFormatException {
+    private void dataSet(Cursor in, Map<String, Object> values, boolean topLevel, long until)
+            throws IOException, DicomFormatException {
         while (until < 0 || in.offset < until) {
             if (topLevel && in.atEnd()) {
                 return;
@@ -196,7 +233,8 @@ public final class DicomReader {
             if (element.tag == ITEM_END) {
                 return;
             }
-            boolean sequence = "SQ".equals(element.vr) || (element.length == UNDEFINED && (element.vr == null || "UN".equals(element.vr)));
+            boolean sequence = "SQ".equals(element.vr)
+                    || (element.length == UNDEFINED && (element.vr == null || "UN".equals(element.vr)));
             if (sequence) {
                 sequence(in, element);
                 continue;
@@ -211,8 +249,11 @@ public final class DicomReader {
             }
             byte[] value = in.value(element);
             String vr = element.vr != null ? element.vr : IMPLICIT_VRS.getOrDefault(element.tag, "LO");
-            values.put(key, vr.equals("US") ? (Object) in.unsignedShort(value)
-                    : CHARACTER_SET_TEXT.contains(key) ? trimmed(value) : text(value));
+            values.put(
+                    key,
+                    vr.equals("US")
+                            ? (Object) in.unsignedShort(value)
+                            : CHARACTER_SET_TEXT.contains(key) ? trimmed(value) : text(value));
         }
     }
 
@@ -239,8 +280,11 @@ public final class DicomReader {
                     return;
                 }
                 if (tag != ITEM) {
-                    throw new DicomFormatException(in.name, in.offset - 8, String.format(Locale.ROOT, "expected an item, found (%04X,%04X)",
-                            tag >>> 16, tag & 0xFFFF));
+                    throw new DicomFormatException(
+                            in.name,
+                            in.offset - 8,
+                            String.format(
+                                    Locale.ROOT, "expected an item, found (%04X,%04X)", tag >>> 16, tag & 0xFFFF));
                 }
                 if (length == UNDEFINED) {
                     dataSet(in, new HashMap<>(), false, -1); // returns after the item delimiter
@@ -260,7 +304,11 @@ public final class DicomReader {
         byte[] head = in.readUpTo(6);
         in.source.reset();
         in.offset = 0;
-        return head.length == 6 && head[0] == 0x02 && head[1] == 0x00 && Character.isUpperCase(head[4]) && Character.isUpperCase(head[5]);
+        return head.length == 6
+                && head[0] == 0x02
+                && head[1] == 0x00
+                && Character.isUpperCase(head[4])
+                && Character.isUpperCase(head[5]);
     }
 
     /** No file meta: explicit VR if a VR follows the first tag, big endian if the group reads better that way. */
@@ -274,7 +322,8 @@ public final class DicomReader {
             return IMPLICIT_LE;
         }
         boolean explicit = Character.isUpperCase(head[4]) && Character.isUpperCase(head[5]);
-        boolean bigEndian = head[0] == 0 && head[1] != 0; // groups are small numbers: (0008,...) reads 00 08 in big endian
+        boolean bigEndian =
+                head[0] == 0 && head[1] != 0; // groups are small numbers: (0008,...) reads 00 08 in big endian
         return !explicit ? IMPLICIT_LE : bigEndian ? EXPLICIT_BE : EXPLICIT_LE;
     }
 
@@ -335,11 +384,12 @@ public final class DicomReader {
         if (value instanceof Integer number) {
             return number;
         }
-        return value == null || value.toString().isBlank() ? null : Integer.parseInt(value.toString().strip());
+        return value == null || value.toString().isBlank()
+                ? null
+                : Integer.parseInt(value.toString().strip());
     }
 
-    private record Element(int tag, @Nullable String vr, long length) {
-    }
+    private record Element(int tag, @Nullable String vr, long length) {}
 
     /** The stream with its offset and the current byte order and VR style. */
     private static final class Cursor {
@@ -351,8 +401,12 @@ public final class DicomReader {
         boolean explicit = true;
         /** The offset past which there are no bytes (the file's size) or none may be read (the inflation cap); -1: unknown. */
         long limit;
+
         boolean inflated;
-        @Nullable Inflater inflater;
+
+        @Nullable
+        Inflater inflater;
+
         int depth;
 
         Cursor(InputStream source, String name, long size) {
@@ -364,9 +418,14 @@ public final class DicomReader {
         /** Refuses a length beyond what remains, before anything is read, skipped or allocated. */
         void require(long n) throws DicomFormatException {
             if (limit >= 0 && n > limit - offset) {
-                throw new DicomFormatException(name, offset, inflated
-                        ? "a deflated data set that inflates to more than " + MAX_INFLATED + " bytes (an element of " + n + " bytes)"
-                        : "truncated: an element of " + n + " bytes, but " + Math.max(0, limit - offset) + " remain");
+                throw new DicomFormatException(
+                        name,
+                        offset,
+                        inflated
+                                ? "a deflated data set that inflates to more than " + MAX_INFLATED
+                                        + " bytes (an element of " + n + " bytes)"
+                                : "truncated: an element of " + n + " bytes, but " + Math.max(0, limit - offset)
+                                        + " remain");
             }
         }
 
@@ -374,8 +433,16 @@ public final class DicomReader {
         byte[] value(Element element) throws IOException, DicomFormatException {
             require(element.length);
             if (element.length > MAX_VALUE) {
-                throw new DicomFormatException(name, offset, String.format(Locale.ROOT, "(%04X,%04X) declares a value of %d bytes, more than the %d a header value may have",
-                        element.tag >>> 16, element.tag & 0xFFFF, element.length, MAX_VALUE));
+                throw new DicomFormatException(
+                        name,
+                        offset,
+                        String.format(
+                                Locale.ROOT,
+                                "(%04X,%04X) declares a value of %d bytes, more than the %d a header value may have",
+                                element.tag >>> 16,
+                                element.tag & 0xFFFF,
+                                element.length,
+                                MAX_VALUE));
             }
             return read(element.length);
         }
@@ -396,7 +463,8 @@ public final class DicomReader {
         byte[] read(long n) throws IOException, DicomFormatException {
             require(n);
             if (n > MAX_VALUE) {
-                throw new DicomFormatException(name, offset, "an element of " + n + " bytes, more than " + MAX_VALUE + " read at once");
+                throw new DicomFormatException(
+                        name, offset, "an element of " + n + " bytes, more than " + MAX_VALUE + " read at once");
             }
             byte[] bytes = source.readNBytes((int) n);
             offset += bytes.length;
@@ -408,7 +476,8 @@ public final class DicomReader {
 
         void skip(long n) throws IOException, DicomFormatException {
             if (inflated) {
-                require(n); // skipping inflates: capped. On a file it only moves a position, and stops at its end as it always did
+                require(n); // skipping inflates: capped. On a file it only moves a position, and stops at its end as it
+                // always did
             }
             long left = n;
             while (left > 0) {
@@ -456,7 +525,9 @@ public final class DicomReader {
             if (value.length < 2) {
                 return 0;
             }
-            return littleEndian ? (value[0] & 0xFF) | (value[1] & 0xFF) << 8 : (value[1] & 0xFF) | (value[0] & 0xFF) << 8;
+            return littleEndian
+                    ? (value[0] & 0xFF) | (value[1] & 0xFF) << 8
+                    : (value[1] & 0xFF) | (value[0] & 0xFF) << 8;
         }
 
         Element header() throws IOException, DicomFormatException {

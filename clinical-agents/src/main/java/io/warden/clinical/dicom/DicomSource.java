@@ -17,12 +17,10 @@ public interface DicomSource {
      *
      * @param location a file path, or the instance's DICOMweb URL: enough for a person to find it again
      */
-    record Instance(String location, DicomHeader header) {
-    }
+    record Instance(String location, DicomHeader header) {}
 
     /** An item the source could not use, where it was, and why. */
-    record Skipped(String location, String reason) {
-    }
+    record Skipped(String location, String reason) {}
 
     /** What a source found: the instances read and the items skipped, each in the source's order. */
     record Report(List<Instance> instances, List<Skipped> skipped) {

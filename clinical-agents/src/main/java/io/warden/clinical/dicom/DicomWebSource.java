@@ -59,22 +59,45 @@ public final class DicomWebSource implements DicomSource {
     static final String PATIENT_NAME = "00100010";
     static final String TRANSFER_SYNTAX = "00020010";
     /** Every attribute a {@link DicomHeader} holds, asked for at each level. */
-    static final List<String> FIELDS = List.of(STUDY_UID, SERIES_UID, SOP_UID, MODALITY, BODY_PART, SERIES_DESCRIPTION,
-            STUDY_DESCRIPTION, ORIENTATION, POSITION, SLICE_THICKNESS, ROWS, COLUMNS, FRAMES, MANUFACTURER, PATIENT_ID,
-            PATIENT_NAME, TRANSFER_SYNTAX);
+    static final List<String> FIELDS = List.of(
+            STUDY_UID,
+            SERIES_UID,
+            SOP_UID,
+            MODALITY,
+            BODY_PART,
+            SERIES_DESCRIPTION,
+            STUDY_DESCRIPTION,
+            ORIENTATION,
+            POSITION,
+            SLICE_THICKNESS,
+            ROWS,
+            COLUMNS,
+            FRAMES,
+            MANUFACTURER,
+            PATIENT_ID,
+            PATIENT_NAME,
+            TRANSFER_SYNTAX);
     /** Attributes of the study (patient and study modules): the only ones trusted from a study search. */
     private static final Set<String> STUDY_LEVEL = Set.of(STUDY_UID, STUDY_DESCRIPTION, PATIENT_ID, PATIENT_NAME);
     /** Attributes of the series (general series and equipment modules), trusted from a series search. */
-    private static final Set<String> SERIES_LEVEL = Set.of(STUDY_UID, SERIES_UID, MODALITY, BODY_PART, SERIES_DESCRIPTION,
-            MANUFACTURER, STUDY_DESCRIPTION, PATIENT_ID, PATIENT_NAME);
+    private static final Set<String> SERIES_LEVEL = Set.of(
+            STUDY_UID,
+            SERIES_UID,
+            MODALITY,
+            BODY_PART,
+            SERIES_DESCRIPTION,
+            MANUFACTURER,
+            STUDY_DESCRIPTION,
+            PATIENT_ID,
+            PATIENT_NAME);
+
     private static final String DICOM_JSON = "application/dicom+json";
 
     /** How the source proves who it is. */
     public sealed interface Auth {
 
         /** No credentials: a server on a trusted network, or behind a proxy that adds them. */
-        record None() implements Auth {
-        }
+        record None() implements Auth {}
 
         /** HTTP basic authentication. The password is kept out of {@link #toString()}. */
         record Basic(String user, String password) implements Auth {
@@ -86,8 +109,7 @@ public final class DicomWebSource implements DicomSource {
         }
 
         /** A bearer token, asked of the supplier for every request, so that a token can rotate during a long walk. */
-        record Bearer(Supplier<String> token) implements Auth {
-        }
+        record Bearer(Supplier<String> token) implements Auth {}
     }
 
     /**
@@ -97,7 +119,8 @@ public final class DicomWebSource implements DicomSource {
      * @param maxDelay       the longest wait between tries, Retry-After included
      * @param requestTimeout how long one request may take
      */
-    public record Settings(int pageSize, int attempts, Duration initialDelay, Duration maxDelay, Duration requestTimeout) {
+    public record Settings(
+            int pageSize, int attempts, Duration initialDelay, Duration maxDelay, Duration requestTimeout) {
 
         public Settings {
             if (pageSize < 1) {
@@ -106,8 +129,12 @@ public final class DicomWebSource implements DicomSource {
             if (attempts < 1) {
                 throw new IllegalArgumentException("attempts must be at least 1, got " + attempts);
             }
-            if (initialDelay.isNegative() || maxDelay.isNegative() || requestTimeout.isNegative() || requestTimeout.isZero()) {
-                throw new IllegalArgumentException("delays must not be negative and the request timeout must be positive");
+            if (initialDelay.isNegative()
+                    || maxDelay.isNegative()
+                    || requestTimeout.isNegative()
+                    || requestTimeout.isZero()) {
+                throw new IllegalArgumentException(
+                        "delays must not be negative and the request timeout must be positive");
             }
         }
 
@@ -141,7 +168,8 @@ public final class DicomWebSource implements DicomSource {
             throw new IllegalArgumentException("Credentials belong in DicomWebSource.Auth, not in the DICOMweb URL");
         }
         if (!"http".equalsIgnoreCase(base.getScheme()) && !"https".equalsIgnoreCase(base.getScheme())) {
-            throw new IllegalArgumentException("A DICOMweb root is an http or https URL, got scheme " + base.getScheme());
+            throw new IllegalArgumentException(
+                    "A DICOMweb root is an http or https URL, got scheme " + base.getScheme());
         }
         String root = base.toString();
         this.base = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
@@ -154,8 +182,10 @@ public final class DicomWebSource implements DicomSource {
     public Report read() {
         List<Instance> instances = new ArrayList<>();
         List<Skipped> skipped = new ArrayList<>();
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(settings.requestTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build()) {
+        try (HttpClient http = HttpClient.newBuilder()
+                .connectTimeout(settings.requestTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build()) {
             String studies = base + "/studies";
             search(http, studies, STUDY_UID, study -> {
                 String studyUid = string(study, STUDY_UID);
@@ -173,7 +203,8 @@ public final class DicomWebSource implements DicomSource {
                     String instancesUrl = seriesUrl + "/" + segment(seriesUid) + "/instances";
                     search(http, instancesUrl, SOP_UID, instance -> {
                         String sop = string(instance, SOP_UID);
-                        String location = sop == null ? instancesUrl + "#" + (instances.size() + skipped.size())
+                        String location = sop == null
+                                ? instancesUrl + "#" + (instances.size() + skipped.size())
                                 : instancesUrl + "/" + segment(sop);
                         try {
                             instances.add(new Instance(location, header(study, series, instance, studyUid, seriesUid)));
@@ -198,12 +229,17 @@ public final class DicomWebSource implements DicomSource {
             throw new IllegalArgumentException("not an instance of " + base + ": " + instanceLocation);
         }
         String url = instanceLocation + "/rendered";
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(settings.requestTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build()) {
-            HttpRequest request = HttpRequest.newBuilder(request(url), (name, value) -> !name.equalsIgnoreCase("Accept"))
-                    .header("Accept", "image/png").build();
+        try (HttpClient http = HttpClient.newBuilder()
+                .connectTimeout(settings.requestTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build()) {
+            HttpRequest request = HttpRequest.newBuilder(
+                            request(url), (name, value) -> !name.equalsIgnoreCase("Accept"))
+                    .header("Accept", "image/png")
+                    .build();
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            return response.statusCode() == 200 && response.body().length > 0 ? java.util.Optional.of(response.body())
+            return response.statusCode() == 200 && response.body().length > 0
+                    ? java.util.Optional.of(response.body())
                     : java.util.Optional.empty();
         } catch (IOException e) {
             return java.util.Optional.empty();
@@ -234,7 +270,8 @@ public final class DicomWebSource implements DicomSource {
                 return;
             }
             if (!anyNew) {
-                throw new DicomWebException(page, 200, "the server repeats a full page: it does not page with offset", null);
+                throw new DicomWebException(
+                        page, 200, "the server repeats a full page: it does not page with offset", null);
             }
             offset += items.size();
         }
@@ -259,11 +296,19 @@ public final class DicomWebSource implements DicomSource {
                     return array(url, status, response.body());
                 }
                 if (status != 429 && status < 500) {
-                    throw new DicomWebException(url, status, status == 401 || status == 403
-                            ? "the server refused the credentials" : "the server refused the request", null);
+                    throw new DicomWebException(
+                            url,
+                            status,
+                            status == 401 || status == 403
+                                    ? "the server refused the credentials"
+                                    : "the server refused the request",
+                            null);
                 }
                 failure = "the server is unavailable or busy";
-                retryAfter = response.headers().firstValue("Retry-After").map(DicomWebSource::seconds).orElse(null);
+                retryAfter = response.headers()
+                        .firstValue("Retry-After")
+                        .map(DicomWebSource::seconds)
+                        .orElse(null);
             } catch (IOException e) {
                 failure = "no answer: " + e.getMessage();
                 cause = e;
@@ -272,7 +317,8 @@ public final class DicomWebSource implements DicomSource {
                 throw new DicomWebException(url, 0, "interrupted", e);
             }
             if (attempt >= settings.attempts()) {
-                throw new DicomWebException(url, status, failure + ", after " + attempt + " attempt" + (attempt == 1 ? "" : "s"), cause);
+                throw new DicomWebException(
+                        url, status, failure + ", after " + attempt + " attempt" + (attempt == 1 ? "" : "s"), cause);
             }
             Duration wait = retryAfter != null && retryAfter.compareTo(backOff) > 0 ? retryAfter : backOff;
             if (wait.compareTo(settings.maxDelay()) > 0) {
@@ -292,12 +338,19 @@ public final class DicomWebSource implements DicomSource {
     }
 
     private HttpRequest request(String url) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET().timeout(settings.requestTimeout())
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .GET()
+                .timeout(settings.requestTimeout())
                 .header("Accept", DICOM_JSON);
         switch (auth) {
-            case Auth.None none -> { }
-            case Auth.Basic basic -> request.header("Authorization", "Basic " + Base64.getEncoder()
-                    .encodeToString((basic.user() + ":" + basic.password()).getBytes(StandardCharsets.UTF_8)));
+            case Auth.None none -> {}
+            case Auth.Basic basic ->
+                request.header(
+                        "Authorization",
+                        "Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString((basic.user() + ":" + basic.password())
+                                                .getBytes(StandardCharsets.UTF_8)));
             case Auth.Bearer bearer -> {
                 String token = bearer.token().get();
                 if (token == null || token.isBlank()) {
@@ -347,17 +400,31 @@ public final class DicomWebSource implements DicomSource {
         Attributes a = new Attributes(study, series, instance);
         String instanceStudy = a.string(STUDY_UID);
         String instanceSeries = a.string(SERIES_UID);
-        return new DicomHeader(a.string(TRANSFER_SYNTAX), instanceStudy != null ? instanceStudy : studyUid,
-                instanceSeries != null ? instanceSeries : seriesUid, a.string(SOP_UID), a.string(MODALITY),
-                a.string(BODY_PART), a.string(SERIES_DESCRIPTION), a.string(STUDY_DESCRIPTION), a.numbers(ORIENTATION),
-                a.numbers(POSITION), a.number(SLICE_THICKNESS), a.integer(ROWS), a.integer(COLUMNS), a.integer(FRAMES),
-                a.string(MANUFACTURER), hash.of(a.string(PATIENT_ID)), hash.of(a.string(PATIENT_NAME)));
+        return new DicomHeader(
+                a.string(TRANSFER_SYNTAX),
+                instanceStudy != null ? instanceStudy : studyUid,
+                instanceSeries != null ? instanceSeries : seriesUid,
+                a.string(SOP_UID),
+                a.string(MODALITY),
+                a.string(BODY_PART),
+                a.string(SERIES_DESCRIPTION),
+                a.string(STUDY_DESCRIPTION),
+                a.numbers(ORIENTATION),
+                a.numbers(POSITION),
+                a.number(SLICE_THICKNESS),
+                a.integer(ROWS),
+                a.integer(COLUMNS),
+                a.integer(FRAMES),
+                a.string(MANUFACTURER),
+                hash.of(a.string(PATIENT_ID)),
+                hash.of(a.string(PATIENT_NAME)));
     }
 
     /** The attribute values of an instance with its series' and study's beneath, level by level. */
     private record Attributes(JsonNode study, JsonNode series, JsonNode instance) {
 
-        @Nullable JsonNode find(String tag) {
+        @Nullable
+        JsonNode find(String tag) {
             JsonNode values = values(instance, tag);
             if (values == null && SERIES_LEVEL.contains(tag)) {
                 values = values(series, tag);
@@ -368,7 +435,8 @@ public final class DicomWebSource implements DicomSource {
             return values;
         }
 
-        @Nullable String string(String tag) {
+        @Nullable
+        String string(String tag) {
             return text(find(tag));
         }
 
@@ -383,12 +451,14 @@ public final class DicomWebSource implements DicomSource {
             return numbers;
         }
 
-        @Nullable Double number(String tag) {
+        @Nullable
+        Double number(String tag) {
             JsonNode values = find(tag);
             return values == null ? null : number(tag, values.get(0));
         }
 
-        @Nullable Integer integer(String tag) {
+        @Nullable
+        Integer integer(String tag) {
             JsonNode values = find(tag);
             if (values == null) {
                 return null;
@@ -442,8 +512,10 @@ public final class DicomWebSource implements DicomSource {
     }
 
     private static String personName(JsonNode name) {
-        List<String> groups = new ArrayList<>(List.of(name.path("Alphabetic").asString(""),
-                name.path("Ideographic").asString(""), name.path("Phonetic").asString("")));
+        List<String> groups = new ArrayList<>(List.of(
+                name.path("Alphabetic").asString(""),
+                name.path("Ideographic").asString(""),
+                name.path("Phonetic").asString("")));
         while (!groups.isEmpty() && groups.getLast().isEmpty()) {
             groups.removeLast();
         }

@@ -20,7 +20,8 @@ final class PatientHash {
     }
 
     /** The hash of the value with surrounding spaces removed, or null when there is no value. */
-    @Nullable String of(@Nullable String value) {
+    @Nullable
+    String of(@Nullable String value) {
         if (value == null || value.isBlank()) {
             return null;
         }

@@ -19,17 +19,31 @@ import org.jspecify.annotations.Nullable;
  * @param tilt           degrees between the slice normal and the axis of its plane (an "oblique axial" is an axial
  *                       tilted a few degrees, say along the AC-PC line); null without ImageOrientationPatient
  */
-public record Series(String seriesInstanceUid, @Nullable String studyInstanceUid, @Nullable String modality,
-        @Nullable String bodyPartExamined, @Nullable String seriesDescription, @Nullable String studyDescription,
-        Orientation orientation, int sliceCount, int images, @Nullable Double sliceThickness, @Nullable Integer rows,
-        @Nullable Integer columns, @Nullable String manufacturer, @Nullable Double tilt) {
+public record Series(
+        String seriesInstanceUid,
+        @Nullable String studyInstanceUid,
+        @Nullable String modality,
+        @Nullable String bodyPartExamined,
+        @Nullable String seriesDescription,
+        @Nullable String studyDescription,
+        Orientation orientation,
+        int sliceCount,
+        int images,
+        @Nullable Double sliceThickness,
+        @Nullable Integer rows,
+        @Nullable Integer columns,
+        @Nullable String manufacturer,
+        @Nullable Double tilt) {
 
     /** From this tilt on, a series of a standard plane is called oblique within it ("oblique axial"). */
     public static final double TILTED = 5.0;
 
     /** Whether the slices are tilted within their plane by {@link #TILTED} degrees or more (not OBLIQUE: tilted less than that). */
     public boolean tilted() {
-        return tilt != null && tilt >= TILTED && orientation != Orientation.OBLIQUE && orientation != Orientation.UNKNOWN;
+        return tilt != null
+                && tilt >= TILTED
+                && orientation != Orientation.OBLIQUE
+                && orientation != Orientation.UNKNOWN;
     }
 
     /** Degrees between the slice normal of a direction cosine pair and the nearest axis, or null for no pair. */
@@ -82,7 +96,8 @@ public record Series(String seriesInstanceUid, @Nullable String studyInstanceUid
         Map<String, List<DicomHeader>> bySeries = new LinkedHashMap<>();
         for (DicomHeader header : instances) {
             if (header.seriesInstanceUid() != null) {
-                bySeries.computeIfAbsent(header.seriesInstanceUid(), uid -> new ArrayList<>()).add(header);
+                bySeries.computeIfAbsent(header.seriesInstanceUid(), uid -> new ArrayList<>())
+                        .add(header);
             }
         }
         List<Series> series = new ArrayList<>();
@@ -95,13 +110,36 @@ public record Series(String seriesInstanceUid, @Nullable String studyInstanceUid
                 }
             }
             DicomHeader first = members.getFirst();
-            Orientation orientation = members.stream().map(member -> orientation(member.orientation()))
-                    .filter(o -> o != Orientation.UNKNOWN).findFirst().orElse(Orientation.UNKNOWN);
-            Double thickness = members.stream().map(DicomHeader::sliceThickness).filter(t -> t != null).findFirst().orElse(null);
-            Double tilt = members.stream().map(member -> tilt(member.orientation())).filter(t -> t != null).findFirst().orElse(null);
-            series.add(new Series(uid, first.studyInstanceUid(), first.modality(), first.bodyPartExamined(), first.seriesDescription(),
-                    first.studyDescription(), orientation, sops.size(), images, thickness, first.rows(), first.columns(),
-                    first.manufacturer(), tilt));
+            Orientation orientation = members.stream()
+                    .map(member -> orientation(member.orientation()))
+                    .filter(o -> o != Orientation.UNKNOWN)
+                    .findFirst()
+                    .orElse(Orientation.UNKNOWN);
+            Double thickness = members.stream()
+                    .map(DicomHeader::sliceThickness)
+                    .filter(t -> t != null)
+                    .findFirst()
+                    .orElse(null);
+            Double tilt = members.stream()
+                    .map(member -> tilt(member.orientation()))
+                    .filter(t -> t != null)
+                    .findFirst()
+                    .orElse(null);
+            series.add(new Series(
+                    uid,
+                    first.studyInstanceUid(),
+                    first.modality(),
+                    first.bodyPartExamined(),
+                    first.seriesDescription(),
+                    first.studyDescription(),
+                    orientation,
+                    sops.size(),
+                    images,
+                    thickness,
+                    first.rows(),
+                    first.columns(),
+                    first.manufacturer(),
+                    tilt));
         });
         return series;
     }

@@ -30,29 +30,62 @@ final class SpecificCharacterSet {
     private static final byte ESC = 0x1b;
     private static final Charset DEFAULT = StandardCharsets.ISO_8859_1;
     private static final Map<String, String> SETS = Map.ofEntries(
-            Map.entry("ISO_IR 6", "ISO-8859-1"), Map.entry("ISO_IR 100", "ISO-8859-1"), Map.entry("ISO_IR 101", "ISO-8859-2"),
-            Map.entry("ISO_IR 109", "ISO-8859-3"), Map.entry("ISO_IR 110", "ISO-8859-4"), Map.entry("ISO_IR 144", "ISO-8859-5"),
-            Map.entry("ISO_IR 127", "ISO-8859-6"), Map.entry("ISO_IR 126", "ISO-8859-7"), Map.entry("ISO_IR 138", "ISO-8859-8"),
-            Map.entry("ISO_IR 148", "ISO-8859-9"), Map.entry("ISO_IR 203", "ISO-8859-15"), Map.entry("ISO_IR 166", "TIS-620"),
-            Map.entry("ISO_IR 13", "Shift_JIS"), Map.entry("ISO_IR 192", "UTF-8"), Map.entry("GB18030", "GB18030"),
+            Map.entry("ISO_IR 6", "ISO-8859-1"),
+            Map.entry("ISO_IR 100", "ISO-8859-1"),
+            Map.entry("ISO_IR 101", "ISO-8859-2"),
+            Map.entry("ISO_IR 109", "ISO-8859-3"),
+            Map.entry("ISO_IR 110", "ISO-8859-4"),
+            Map.entry("ISO_IR 144", "ISO-8859-5"),
+            Map.entry("ISO_IR 127", "ISO-8859-6"),
+            Map.entry("ISO_IR 126", "ISO-8859-7"),
+            Map.entry("ISO_IR 138", "ISO-8859-8"),
+            Map.entry("ISO_IR 148", "ISO-8859-9"),
+            Map.entry("ISO_IR 203", "ISO-8859-15"),
+            Map.entry("ISO_IR 166", "TIS-620"),
+            Map.entry("ISO_IR 13", "Shift_JIS"),
+            Map.entry("ISO_IR 192", "UTF-8"),
+            Map.entry("GB18030", "GB18030"),
             Map.entry("GBK", "GBK"),
-            Map.entry("ISO 2022 IR 6", "ISO-8859-1"), Map.entry("ISO 2022 IR 100", "ISO-8859-1"),
-            Map.entry("ISO 2022 IR 101", "ISO-8859-2"), Map.entry("ISO 2022 IR 109", "ISO-8859-3"),
-            Map.entry("ISO 2022 IR 110", "ISO-8859-4"), Map.entry("ISO 2022 IR 144", "ISO-8859-5"),
-            Map.entry("ISO 2022 IR 127", "ISO-8859-6"), Map.entry("ISO 2022 IR 126", "ISO-8859-7"),
-            Map.entry("ISO 2022 IR 138", "ISO-8859-8"), Map.entry("ISO 2022 IR 148", "ISO-8859-9"),
-            Map.entry("ISO 2022 IR 203", "ISO-8859-15"), Map.entry("ISO 2022 IR 166", "TIS-620"),
-            Map.entry("ISO 2022 IR 13", "Shift_JIS"), Map.entry("ISO 2022 IR 87", "ISO-2022-JP"),
-            Map.entry("ISO 2022 IR 159", "ISO-2022-JP-2"), Map.entry("ISO 2022 IR 149", "EUC-KR"),
-            Map.entry("ISO 2022 IR 58", "GB2312"), Map.entry("ISO 2022 GBK", "GBK"), Map.entry("ISO 2022 58", "GB2312"));
+            Map.entry("ISO 2022 IR 6", "ISO-8859-1"),
+            Map.entry("ISO 2022 IR 100", "ISO-8859-1"),
+            Map.entry("ISO 2022 IR 101", "ISO-8859-2"),
+            Map.entry("ISO 2022 IR 109", "ISO-8859-3"),
+            Map.entry("ISO 2022 IR 110", "ISO-8859-4"),
+            Map.entry("ISO 2022 IR 144", "ISO-8859-5"),
+            Map.entry("ISO 2022 IR 127", "ISO-8859-6"),
+            Map.entry("ISO 2022 IR 126", "ISO-8859-7"),
+            Map.entry("ISO 2022 IR 138", "ISO-8859-8"),
+            Map.entry("ISO 2022 IR 148", "ISO-8859-9"),
+            Map.entry("ISO 2022 IR 203", "ISO-8859-15"),
+            Map.entry("ISO 2022 IR 166", "TIS-620"),
+            Map.entry("ISO 2022 IR 13", "Shift_JIS"),
+            Map.entry("ISO 2022 IR 87", "ISO-2022-JP"),
+            Map.entry("ISO 2022 IR 159", "ISO-2022-JP-2"),
+            Map.entry("ISO 2022 IR 149", "EUC-KR"),
+            Map.entry("ISO 2022 IR 58", "GB2312"),
+            Map.entry("ISO 2022 GBK", "GBK"),
+            Map.entry("ISO 2022 58", "GB2312"));
     /** Escape sequences (after ESC) and the character set each designates. */
     private static final Map<String, String> ESCAPES = Map.ofEntries(
-            Map.entry("(B", "ISO-8859-1"), Map.entry("(J", "JIS_X0201"), Map.entry("-A", "ISO-8859-1"),
-            Map.entry("-B", "ISO-8859-2"), Map.entry("-C", "ISO-8859-3"), Map.entry("-D", "ISO-8859-4"),
-            Map.entry("-L", "ISO-8859-5"), Map.entry("-G", "ISO-8859-6"), Map.entry("-F", "ISO-8859-7"),
-            Map.entry("-H", "ISO-8859-8"), Map.entry("-M", "ISO-8859-9"), Map.entry("-b", "ISO-8859-15"),
-            Map.entry("-T", "TIS-620"), Map.entry(")I", "Shift_JIS"), Map.entry("$B", "ISO-2022-JP"),
-            Map.entry("$(D", "ISO-2022-JP-2"), Map.entry("$)C", "EUC-KR"), Map.entry("$)A", "GB2312"));
+            Map.entry("(B", "ISO-8859-1"),
+            Map.entry("(J", "JIS_X0201"),
+            Map.entry("-A", "ISO-8859-1"),
+            Map.entry("-B", "ISO-8859-2"),
+            Map.entry("-C", "ISO-8859-3"),
+            Map.entry("-D", "ISO-8859-4"),
+            Map.entry("-L", "ISO-8859-5"),
+            Map.entry("-G", "ISO-8859-6"),
+            Map.entry("-F", "ISO-8859-7"),
+            Map.entry("-H", "ISO-8859-8"),
+            Map.entry("-M", "ISO-8859-9"),
+            Map.entry("-b", "ISO-8859-15"),
+            Map.entry("-T", "TIS-620"),
+            Map.entry(")I", "Shift_JIS"),
+            Map.entry("$B", "ISO-2022-JP"),
+            Map.entry("$(D", "ISO-2022-JP-2"),
+            Map.entry("$)C", "EUC-KR"),
+            Map.entry("$)A", "GB2312"));
+
     private static final Pattern LOOSE_SINGLE = Pattern.compile("ISO[ _-]?IR[ _-]?(\\d+)");
     private static final Pattern LOOSE_EXTENDED = Pattern.compile("ISO[ _-]?2022[ _-]?IR[ _-]?(\\d+)");
     private static final SpecificCharacterSet LATIN_1 = new SpecificCharacterSet(List.of(DEFAULT), false);
@@ -148,7 +181,8 @@ final class SpecificCharacterSet {
             if (delimiter < 0) {
                 return new String(value, from, end - from, charset);
             }
-            return new String(value, from, delimiter - from, charset) + new String(value, delimiter, end - delimiter, first);
+            return new String(value, from, delimiter - from, charset)
+                    + new String(value, delimiter, end - delimiter, first);
         }
         // an escape sequence the reader does not know: the rest of the run in the first character set
         return new String(value, start + 1, end - start - 1, first);

@@ -32,8 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class EvaluationCommand {
 
-    private EvaluationCommand() {
-    }
+    private EvaluationCommand() {}
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Map<String, String> options = new LinkedHashMap<>();
@@ -48,8 +47,12 @@ public final class EvaluationCommand {
             }
         }
         try {
-            out.println(evaluate(Path.of(options.get("base")), Path.of(options.get("base-labels")), Path.of(options.get("queries")),
-                    Path.of(options.get("query-labels")), IndexKind.valueOf(options.getOrDefault("kind", "HNSW")),
+            out.println(evaluate(
+                    Path.of(options.get("base")),
+                    Path.of(options.get("base-labels")),
+                    Path.of(options.get("queries")),
+                    Path.of(options.get("query-labels")),
+                    IndexKind.valueOf(options.getOrDefault("kind", "HNSW")),
                     Integer.parseInt(options.getOrDefault("k", "10"))));
             return 0;
         } catch (RetrievalRejected e) {
@@ -61,7 +64,8 @@ public final class EvaluationCommand {
         }
     }
 
-    static String evaluate(Path base, Path baseLabels, Path queries, Path queryLabels, IndexKind kind, int k) throws IOException {
+    static String evaluate(Path base, Path baseLabels, Path queries, Path queryLabels, IndexKind kind, int k)
+            throws IOException {
         List<float[]> baseVectors = npy(base);
         List<String> labels = labels(baseLabels, baseVectors.size());
         List<float[]> queryVectors = npy(queries);
@@ -69,7 +73,8 @@ public final class EvaluationCommand {
         int dimension = baseVectors.getFirst().length;
         List<VectorRecord> records = new ArrayList<>();
         for (int i = 0; i < baseVectors.size(); i++) {
-            records.add(new VectorRecord("b" + i, Vectors.normalized(baseVectors.get(i)), Map.of("label", labels.get(i))));
+            records.add(
+                    new VectorRecord("b" + i, Vectors.normalized(baseVectors.get(i)), Map.of("label", labels.get(i))));
         }
         Path folder = Files.createTempDirectory("warden-evaluate");
         try (FileVectorCollections collections = new FileVectorCollections(folder, 16, 100)) {
@@ -84,8 +89,11 @@ public final class EvaluationCommand {
                 List<SearchHit> hits = index.search(unit, Math.max(k, 10), Map.of());
                 found.add(hits);
                 foundIds.add(hits.stream().map(SearchHit::id).toList());
-                foundLabels.add(hits.stream().map(hit -> hit.metadata().get("label")).toList());
-                exactIds.add(exact.search(unit, Math.max(k, 10), Map.of()).stream().map(SearchHit::id).toList());
+                foundLabels.add(
+                        hits.stream().map(hit -> hit.metadata().get("label")).toList());
+                exactIds.add(exact.search(unit, Math.max(k, 10), Map.of()).stream()
+                        .map(SearchHit::id)
+                        .toList());
             }
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("kind", kind.name());
@@ -98,13 +106,19 @@ public final class EvaluationCommand {
             report.put("top1_vote_accuracy", Evaluation.majorityVoteAccuracy(expected, found, "label", 1));
             report.put("top" + k + "_vote_accuracy", Evaluation.majorityVoteAccuracy(expected, found, "label", k));
             StringBuilder json = new StringBuilder("{");
-            report.forEach((key, value) -> json.append(json.length() > 1 ? ", " : "").append('"').append(key).append("\": ")
-                    .append(value instanceof Double d ? String.format(Locale.ROOT, "%.4f", d)
-                            : value instanceof String text ? "\"" + text + "\"" : value));
+            report.forEach((key, value) -> json.append(json.length() > 1 ? ", " : "")
+                    .append('"')
+                    .append(key)
+                    .append("\": ")
+                    .append(
+                            value instanceof Double d
+                                    ? String.format(Locale.ROOT, "%.4f", d)
+                                    : value instanceof String text ? "\"" + text + "\"" : value));
             return json.append('}').toString();
         } finally {
             try (var paths = Files.walk(folder)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                paths.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(path -> path.toFile().delete());
             }
         }
     }

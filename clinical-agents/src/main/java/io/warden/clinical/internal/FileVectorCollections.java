@@ -42,8 +42,7 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** An open version and the lock that keeps it open while searches use it. */
-    private record Handle(VectorIndex index, ReentrantReadWriteLock lock, Path folder) {
-    }
+    private record Handle(VectorIndex index, ReentrantReadWriteLock lock, Path folder) {}
 
     private final Path root;
     private final int hnswMaxConnections;
@@ -72,7 +71,8 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
                 for (Path folder : names.filter(Files::isDirectory).toList()) {
                     Path pointer = folder.resolve("CURRENT");
                     if (Files.exists(pointer)) {
-                        Path version = folder.resolve(Files.readString(pointer, StandardCharsets.UTF_8).strip());
+                        Path version = folder.resolve(Files.readString(pointer, StandardCharsets.UTF_8)
+                                .strip());
                         current.put(folder.getFileName().toString(), open(version));
                     }
                 }
@@ -86,16 +86,20 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
     @Override
     public VectorIndex replace(String name, IndexKind kind, int dimension, List<VectorRecord> records) {
         if (!NAME.matcher(name).matches()) {
-            throw new RetrievalRejected("invalid-name", "Collection names are lower-case letters, digits and dashes: " + name);
+            throw new RetrievalRejected(
+                    "invalid-name", "Collection names are lower-case letters, digits and dashes: " + name);
         }
         if (dimension < 1 || dimension > 8192) {
-            throw new RetrievalRejected("wrong-dimension", "A collection's dimension must be between 1 and 8192, got " + dimension);
+            throw new RetrievalRejected(
+                    "wrong-dimension", "A collection's dimension must be between 1 and 8192, got " + dimension);
         }
         Set<String> ids = new HashSet<>();
         for (VectorRecord record : records) {
             if (record.vector().length != dimension) {
-                throw new RetrievalRejected("wrong-dimension", "Record " + record.id() + " has " + record.vector().length
-                        + " dimensions; collection " + name + " has " + dimension);
+                throw new RetrievalRejected(
+                        "wrong-dimension",
+                        "Record " + record.id() + " has " + record.vector().length + " dimensions; collection " + name
+                                + " has " + dimension);
             }
             if (!ids.add(record.id())) {
                 throw new RetrievalRejected("duplicate-id", "Record id " + record.id() + " appears twice");
@@ -112,22 +116,44 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
                 if (kind == IndexKind.FLAT) {
                     new FlatIndex(name, version, dimension, records).write(building);
                 } else {
-                    LuceneHnswIndex.build(building, records, hnswMaxConnections, hnswBeamWidth, kind == IndexKind.HNSW_INT8);
+                    LuceneHnswIndex.build(
+                            building, records, hnswMaxConnections, hnswBeamWidth, kind == IndexKind.HNSW_INT8);
                 }
-                Files.writeString(building.resolve("manifest.json"), JSON.writeValueAsString(Map.of("format", 1,
-                        "name", name, "version", version, "kind", kind.name(), "dimension", dimension,
-                        "count", records.size())));
+                Files.writeString(
+                        building.resolve("manifest.json"),
+                        JSON.writeValueAsString(Map.of(
+                                "format",
+                                1,
+                                "name",
+                                name,
+                                "version",
+                                version,
+                                "kind",
+                                kind.name(),
+                                "dimension",
+                                dimension,
+                                "count",
+                                records.size())));
                 Files.move(building, target, StandardCopyOption.ATOMIC_MOVE);
                 Handle opened = open(target);
                 Path pointer = folder.resolve("CURRENT.tmp");
                 Files.writeString(pointer, target.getFileName().toString(), StandardCharsets.UTF_8);
-                Files.move(pointer, folder.resolve("CURRENT"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(
+                        pointer,
+                        folder.resolve("CURRENT"),
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
                 current.put(name, opened);
                 if (previous != null) {
                     retire(previous);
                 }
-                log.info("Collection {} is now version {} ({} {} vectors of {} dimensions)", name, version, records.size(),
-                        kind, dimension);
+                log.info(
+                        "Collection {} is now version {} ({} {} vectors of {} dimensions)",
+                        name,
+                        version,
+                        records.size(),
+                        kind,
+                        dimension);
                 return opened.index();
             } catch (IOException e) {
                 deleteQuietly(building);
@@ -143,7 +169,10 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
 
     @Override
     public List<VectorIndex> all() {
-        return current.values().stream().map(Handle::index).sorted(Comparator.comparing(VectorIndex::name)).toList();
+        return current.values().stream()
+                .map(Handle::index)
+                .sorted(Comparator.comparing(VectorIndex::name))
+                .toList();
     }
 
     @Override
@@ -183,7 +212,11 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
                 closeable.close();
             }
         } catch (Exception e) {
-            log.warn("Could not close version {} of {}", old.index().version(), old.index().name(), e);
+            log.warn(
+                    "Could not close version {} of {}",
+                    old.index().version(),
+                    old.index().name(),
+                    e);
         } finally {
             old.lock().writeLock().unlock();
         }
@@ -193,7 +226,8 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
     private Handle open(Path version) throws IOException {
         JsonNode manifest = JSON.readTree(Files.readString(version.resolve("manifest.json")));
         if (manifest.path("format").asInt() != 1) {
-            throw new IOException("Collection version " + version + " has an unknown format " + manifest.path("format"));
+            throw new IOException(
+                    "Collection version " + version + " has an unknown format " + manifest.path("format"));
         }
         String name = manifest.path("name").asString();
         long number = manifest.path("version").asLong();

@@ -81,8 +81,8 @@ final class FlatIndex implements VectorIndex {
     @Override
     public List<SearchHit> search(float[] query, int k, Map<String, String> filter) {
         Searches.check(name, dimension, query, k);
-        PriorityQueue<int[]> heap = new PriorityQueue<>(k + 1, (a, b) -> Float.compare(Float.intBitsToFloat(a[1]),
-                Float.intBitsToFloat(b[1])));
+        PriorityQueue<int[]> heap = new PriorityQueue<>(
+                k + 1, (a, b) -> Float.compare(Float.intBitsToFloat(a[1]), Float.intBitsToFloat(b[1])));
         for (int i = 0; i < vectors.length; i++) {
             if (!filter.isEmpty() && !Searches.matches(metadata.get(i), filter)) {
                 continue;
@@ -126,8 +126,9 @@ final class FlatIndex implements VectorIndex {
             for (int q = 0; q < n; q++) {
                 block_[q] = queries.get(range[0] + q);
                 threshold[q] = Float.NEGATIVE_INFINITY;
-                heaps.add(new PriorityQueue<>(k + 1, (a, b) -> Float.compare(Float.intBitsToFloat((int) a[1]),
-                        Float.intBitsToFloat((int) b[1]))));
+                heaps.add(new PriorityQueue<>(
+                        k + 1,
+                        (a, b) -> Float.compare(Float.intBitsToFloat((int) a[1]), Float.intBitsToFloat((int) b[1]))));
             }
             for (int i = 0; i < vectors.length; i++) {
                 if (!filter.isEmpty() && !Searches.matches(metadata.get(i), filter)) {
@@ -154,7 +155,8 @@ final class FlatIndex implements VectorIndex {
                 PriorityQueue<long[]> heap = heaps.get(q);
                 while (!heap.isEmpty()) {
                     long[] top = heap.poll();
-                    hits.add(new SearchHit(ids[(int) top[0]], Float.intBitsToFloat((int) top[1]), metadata.get((int) top[0])));
+                    hits.add(new SearchHit(
+                            ids[(int) top[0]], Float.intBitsToFloat((int) top[1]), metadata.get((int) top[0])));
                 }
                 java.util.Collections.reverse(hits);
                 synchronized (results) {
@@ -190,14 +192,18 @@ final class FlatIndex implements VectorIndex {
             for (String line : lines) {
                 new DataInputStream(in).readFully(row);
                 float[] vector = new float[dimension];
-                ByteBuffer.wrap(row).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(vector);
+                ByteBuffer.wrap(row)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer()
+                        .get(vector);
                 JsonNode json = JSON.readTree(line);
                 Map<String, String> metadata = new java.util.HashMap<>();
-                json.path("metadata").properties().forEach(e -> metadata.put(e.getKey(), e.getValue().asString()));
+                json.path("metadata")
+                        .properties()
+                        .forEach(e -> metadata.put(e.getKey(), e.getValue().asString()));
                 records.add(new VectorRecord(json.get("id").asString(), vector, metadata));
             }
         }
         return new FlatIndex(name, version, dimension, records);
     }
-
 }

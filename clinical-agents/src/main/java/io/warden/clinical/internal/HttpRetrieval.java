@@ -41,31 +41,48 @@ public final class HttpRetrieval implements Retrieval {
 
     @Override
     public List<SearchHit> searchByVector(String collection, float[] vector, int k, Map<String, String> filter) {
-        return hits(post("/internal/retrieval/v1/search", new RetrievalWire.Query(collection, vector, null, null, k, filter, null, null)));
+        return hits(post(
+                "/internal/retrieval/v1/search",
+                new RetrievalWire.Query(collection, vector, null, null, k, filter, null, null)));
     }
 
     @Override
     public List<SearchHit> searchByText(String collection, String text, int k, Map<String, String> filter) {
-        return hits(post("/internal/retrieval/v1/search", new RetrievalWire.Query(collection, null, text, null, k, filter, null, null)));
+        return hits(post(
+                "/internal/retrieval/v1/search",
+                new RetrievalWire.Query(collection, null, text, null, k, filter, null, null)));
     }
 
     @Override
     public List<SearchHit> searchByImage(String collection, byte[] image, int k, Map<String, String> filter) {
-        return hits(post("/internal/retrieval/v1/search", new RetrievalWire.Query(collection, null, null,
-                java.util.Base64.getEncoder().encodeToString(image), k, filter, null, null)));
+        return hits(post(
+                "/internal/retrieval/v1/search",
+                new RetrievalWire.Query(
+                        collection,
+                        null,
+                        null,
+                        java.util.Base64.getEncoder().encodeToString(image),
+                        k,
+                        filter,
+                        null,
+                        null)));
     }
 
     @Override
-    public Classification classifyText(String collection, String text, int k, String labelKey, boolean weighted,
-            Map<String, String> filter) {
-        JsonNode body = post("/internal/retrieval/v1/classify",
+    public Classification classifyText(
+            String collection, String text, int k, String labelKey, boolean weighted, Map<String, String> filter) {
+        JsonNode body = post(
+                "/internal/retrieval/v1/classify",
                 new RetrievalWire.Query(collection, null, text, null, k, filter, labelKey, weighted));
         return JSON.treeToValue(body, Classification.class);
     }
 
     @Override
     public Status status() {
-        return JSON.treeToValue(send(HttpRequest.newBuilder(base.resolve("/internal/retrieval/v1/status")).GET()), Status.class);
+        return JSON.treeToValue(
+                send(HttpRequest.newBuilder(base.resolve("/internal/retrieval/v1/status"))
+                        .GET()),
+                Status.class);
     }
 
     private static List<SearchHit> hits(JsonNode body) {
@@ -73,15 +90,20 @@ public final class HttpRetrieval implements Retrieval {
     }
 
     private JsonNode post(String path, Object body) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+        return send(HttpRequest.newBuilder(base.resolve(path))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
     }
 
     private JsonNode send(HttpRequest.Builder request) {
         HttpResponse<String> response;
         try {
-            response = http.send(request.timeout(timeout).header("Authorization", "Bearer " + token)
-                    .header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+            response = http.send(
+                    request.timeout(timeout)
+                            .header("Authorization", "Bearer " + token)
+                            .header("Accept", "application/json")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (HttpTimeoutException e) {
             throw new IllegalStateException("The retrieval node " + base + " did not answer within " + timeout, e);
         } catch (IOException e) {
@@ -91,9 +113,14 @@ public final class HttpRetrieval implements Retrieval {
             throw new IllegalStateException("Interrupted while calling the retrieval node", e);
         }
         JsonNode body = parse(response.body());
-        if (response.statusCode() >= 400 && response.statusCode() < 500 && body != null && body.has("code")
-                && response.statusCode() != 401 && response.statusCode() != 403) {
-            throw new RetrievalRejected(body.get("code").asString(), body.path("detail").asString("refused by the retrieval node"));
+        if (response.statusCode() >= 400
+                && response.statusCode() < 500
+                && body != null
+                && body.has("code")
+                && response.statusCode() != 401
+                && response.statusCode() != 403) {
+            throw new RetrievalRejected(
+                    body.get("code").asString(), body.path("detail").asString("refused by the retrieval node"));
         }
         if (response.statusCode() != 200 || body == null) {
             throw new IllegalStateException("The retrieval node " + base + " answered " + response.statusCode());

@@ -21,8 +21,7 @@ final class ImageDecoding {
     /** 64 megapixels: about 256 MB decoded as ARGB, once per image of a batch. */
     static final long MAX_PIXELS = 64L * 1024 * 1024;
 
-    private ImageDecoding() {
-    }
+    private ImageDecoding() {}
 
     /** The decoded image, or {@link EmbeddingRejected} ({@code image-undecodable} or {@code image-too-large}). */
     static BufferedImage decode(byte[] bytes, int index) {
@@ -36,8 +35,10 @@ final class ImageDecoding {
                         long width = reader.getWidth(0);
                         long height = reader.getHeight(0);
                         if (width > MAX_SIDE || height > MAX_SIDE || width * height > MAX_PIXELS) {
-                            throw new EmbeddingRejected("image-too-large", "Image " + index + " is " + width + " x " + height
-                                    + " pixels; at most " + MAX_SIDE + " on a side and " + MAX_PIXELS + " in all are decoded");
+                            throw new EmbeddingRejected(
+                                    "image-too-large",
+                                    "Image " + index + " is " + width + " x " + height + " pixels; at most " + MAX_SIDE
+                                            + " on a side and " + MAX_PIXELS + " in all are decoded");
                         }
                         BufferedImage image = reader.read(0, reader.getDefaultReadParam());
                         if (image != null) {
@@ -53,6 +54,7 @@ final class ImageDecoding {
                 // falls through to the refusal below
             }
         }
-        throw new EmbeddingRejected("image-undecodable", "Image " + index + " is not a PNG, JPEG, GIF or BMP that decodes");
+        throw new EmbeddingRejected(
+                "image-undecodable", "Image " + index + " is not a PNG, JPEG, GIF or BMP that decodes");
     }
 }

@@ -13,8 +13,7 @@ import java.util.Map;
  */
 public final class KnnClassifier {
 
-    private KnnClassifier() {
-    }
+    private KnnClassifier() {}
 
     /**
      * @param neighbours best first, as a search returns them
@@ -31,8 +30,9 @@ public final class KnnClassifier {
             }
         }
         if (votes.isEmpty()) {
-            throw new RetrievalRejected("empty-collection", "None of the " + neighbours.size()
-                    + " neighbours has a '" + labelKey + "' label");
+            throw new RetrievalRejected(
+                    "empty-collection",
+                    "None of the " + neighbours.size() + " neighbours has a '" + labelKey + "' label");
         }
         // LinkedHashMap keeps first-seen order, i.e. the rank of each label's best neighbour: ties go to it
         String winner = null;
@@ -44,7 +44,8 @@ public final class KnnClassifier {
             }
         }
         if (winner == null) {
-            throw new RetrievalRejected("empty-collection", "No label of the " + neighbours.size() + " neighbours has a score");
+            throw new RetrievalRejected(
+                    "empty-collection", "No label of the " + neighbours.size() + " neighbours has a score");
         }
         return new Classification(winner, Map.copyOf(votes), List.copyOf(neighbours));
     }
@@ -60,8 +61,10 @@ public final class KnnClassifier {
         double best = Double.NEGATIVE_INFINITY;
         for (var label : labelVectors.entrySet()) {
             if (label.getValue().length != vector.length) {
-                throw new RetrievalRejected("wrong-dimension", "Label '" + label.getKey() + "' has " + label.getValue().length
-                        + " dimensions; the vector has " + vector.length);
+                throw new RetrievalRejected(
+                        "wrong-dimension",
+                        "Label '" + label.getKey() + "' has " + label.getValue().length + " dimensions; the vector has "
+                                + vector.length);
             }
             double score = 0;
             for (int i = 0; i < vector.length; i++) {

@@ -3,14 +3,13 @@ package io.warden.clinical.internal;
 import io.warden.clinical.Classification;
 import io.warden.clinical.Embedder;
 import io.warden.clinical.ImageEmbedder;
-import io.warden.clinical.RetrievalRejected;
-import org.jspecify.annotations.Nullable;
-import io.warden.clinical.internal.KnnClassifier;
 import io.warden.clinical.Retrieval;
+import io.warden.clinical.RetrievalRejected;
 import io.warden.clinical.SearchHit;
 import io.warden.clinical.VectorCollections;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** The in-process retrieval service: the text embedder and the collections of this JVM. */
 final class LocalRetrieval implements Retrieval {
@@ -20,7 +19,10 @@ final class LocalRetrieval implements Retrieval {
     private final VectorCollections collections;
     private final String executionProvider;
 
-    public LocalRetrieval(Embedder textEmbedder, @Nullable ImageEmbedder imageEmbedder, VectorCollections collections,
+    public LocalRetrieval(
+            Embedder textEmbedder,
+            @Nullable ImageEmbedder imageEmbedder,
+            VectorCollections collections,
             String executionProvider) {
         this.textEmbedder = textEmbedder;
         this.imageEmbedder = imageEmbedder;
@@ -38,7 +40,8 @@ final class LocalRetrieval implements Retrieval {
         if (imageEmbedder == null) {
             throw new RetrievalRejected("no-image-model", "No image model is configured (warden.retrieval.image.*)");
         }
-        return collections.search(collection, imageEmbedder.embedImages(List.of(image)).getFirst(), k, filter);
+        return collections.search(
+                collection, imageEmbedder.embedImages(List.of(image)).getFirst(), k, filter);
     }
 
     @Override
@@ -52,16 +55,21 @@ final class LocalRetrieval implements Retrieval {
     }
 
     @Override
-    public Classification classifyText(String collection, String text, int k, String labelKey, boolean weighted,
-            Map<String, String> filter) {
+    public Classification classifyText(
+            String collection, String text, int k, String labelKey, boolean weighted, Map<String, String> filter) {
         return KnnClassifier.classify(searchByText(collection, text, k, filter), labelKey, weighted);
     }
 
     @Override
     public Status status() {
-        return new Status(textEmbedder.modelName(), textEmbedder.dimension(), executionProvider,
+        return new Status(
+                textEmbedder.modelName(),
+                textEmbedder.dimension(),
+                executionProvider,
                 imageEmbedder == null ? null : imageEmbedder.modelName(),
-                collections.all().stream().map(index -> new CollectionStatus(index.name(), index.version(), index.kind(),
-                        index.dimension(), index.size())).toList());
+                collections.all().stream()
+                        .map(index -> new CollectionStatus(
+                                index.name(), index.version(), index.kind(), index.dimension(), index.size()))
+                        .toList());
     }
 }

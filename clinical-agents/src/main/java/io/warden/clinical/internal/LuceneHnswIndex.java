@@ -56,7 +56,8 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
     private final int candidates;
     private final boolean quantized;
 
-    private LuceneHnswIndex(String name, long version, int dimension, Directory directory, int candidates, boolean quantized)
+    private LuceneHnswIndex(
+            String name, long version, int dimension, Directory directory, int candidates, boolean quantized)
             throws IOException {
         this.name = name;
         this.version = version;
@@ -78,22 +79,26 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
         java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newFixedThreadPool(threads);
         try {
             KnnVectorsFormat format = quantized
-                    ? new org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat(maxConnections,
-                            beamWidth, threads, 7, false, null, threads > 1 ? workers : null)
-                    : threads > 1 ? new Lucene99HnswVectorsFormat(maxConnections, beamWidth, threads, workers)
+                    ? new org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat(
+                            maxConnections, beamWidth, threads, 7, false, null, threads > 1 ? workers : null)
+                    : threads > 1
+                            ? new Lucene99HnswVectorsFormat(maxConnections, beamWidth, threads, workers)
                             : new Lucene99HnswVectorsFormat(maxConnections, beamWidth);
-            IndexWriterConfig config = new IndexWriterConfig().setCodec(new Lucene103Codec() {
-                @Override
-                public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-                    return format;
-                }
-            }).setRAMBufferSizeMB(512);
-            try (Directory directory = FSDirectory.open(folder); IndexWriter writer = new IndexWriter(directory, config)) {
+            IndexWriterConfig config = new IndexWriterConfig()
+                    .setCodec(new Lucene103Codec() {
+                        @Override
+                        public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                            return format;
+                        }
+                    })
+                    .setRAMBufferSizeMB(512);
+            try (Directory directory = FSDirectory.open(folder);
+                    IndexWriter writer = new IndexWriter(directory, config)) {
                 List<java.util.concurrent.Future<?>> parts = new ArrayList<>();
                 int slice = (records.size() + threads - 1) / threads;
                 for (int t = 0; t < threads; t++) {
-                    List<VectorRecord> part = records.subList(Math.min(records.size(), t * slice),
-                            Math.min(records.size(), (t + 1) * slice));
+                    List<VectorRecord> part = records.subList(
+                            Math.min(records.size(), t * slice), Math.min(records.size(), (t + 1) * slice));
                     parts.add(workers.submit(() -> {
                         for (VectorRecord record : part) {
                             writer.addDocument(document(record));
@@ -110,7 +115,9 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while building the index", e);
             } catch (java.util.concurrent.ExecutionException e) {
-                throw e.getCause() instanceof IOException io ? io : new IOException("could not build the index", e.getCause());
+                throw e.getCause() instanceof IOException io
+                        ? io
+                        : new IOException("could not build the index", e.getCause());
             }
         } finally {
             workers.shutdownNow();
@@ -129,7 +136,8 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
      * @param candidates how many candidates the graph search collects before the best k are kept (HNSW's
      *                   "ef"): more raises recall and costs speed
      */
-    static LuceneHnswIndex open(String name, long version, int dimension, Path folder, int candidates, boolean quantized)
+    static LuceneHnswIndex open(
+            String name, long version, int dimension, Path folder, int candidates, boolean quantized)
             throws IOException {
         return new LuceneHnswIndex(name, version, dimension, FSDirectory.open(folder), candidates, quantized);
     }
@@ -165,12 +173,14 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
         Query restriction = null;
         if (!filter.isEmpty()) {
             BooleanQuery.Builder all = new BooleanQuery.Builder();
-            filter.forEach((key, value) -> all.add(new TermQuery(new Term(META + key, value)), BooleanClause.Occur.FILTER));
+            filter.forEach(
+                    (key, value) -> all.add(new TermQuery(new Term(META + key, value)), BooleanClause.Occur.FILTER));
             restriction = all.build();
         }
         try {
             int gathered = quantized ? Math.max(candidates, 3 * k) : Math.max(k, candidates);
-            TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, query, gathered, restriction), quantized ? gathered : k);
+            TopDocs top = searcher.search(
+                    new KnnFloatVectorQuery(VECTOR, query, gathered, restriction), quantized ? gathered : k);
             ScoreDoc[] docs = quantized ? rescore(top.scoreDocs, query, k) : top.scoreDocs;
             StoredFields stored = searcher.storedFields();
             List<SearchHit> hits = new ArrayList<>(docs.length);
@@ -183,7 +193,8 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
                     }
                 }
                 // Lucene scores dot products of unit vectors as (1 + dot) / 2; rescored hits carry the dot itself
-                hits.add(new SearchHit(document.get(ID), quantized ? hit.score : 2 * hit.score - 1, Map.copyOf(metadata)));
+                hits.add(new SearchHit(
+                        document.get(ID), quantized ? hit.score : 2 * hit.score - 1, Map.copyOf(metadata)));
             }
             return hits;
         } catch (IOException e) {
@@ -212,5 +223,4 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
         reader.close();
         directory.close();
     }
-
 }

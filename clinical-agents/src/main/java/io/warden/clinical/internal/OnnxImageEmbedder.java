@@ -34,12 +34,20 @@ final class OnnxImageEmbedder implements ImageEmbedder, AutoCloseable {
      * @param mean   per-channel (R, G, B) mean subtracted after scaling to 0..1
      * @param std    per-channel standard deviation divided by
      */
-    public record Settings(String modelName, String inputName, String outputName, int width, int height, float[] mean,
-            float[] std, int batchSize) {
+    public record Settings(
+            String modelName,
+            String inputName,
+            String outputName,
+            int width,
+            int height,
+            float[] mean,
+            float[] std,
+            int batchSize) {
 
         public Settings {
             if (mean.length != 3 || std.length != 3 || width < 1 || height < 1 || batchSize < 1) {
-                throw new IllegalArgumentException("image settings need 3 means, 3 deviations, a size and a batch size");
+                throw new IllegalArgumentException(
+                        "image settings need 3 means, 3 deviations, a size and a batch size");
             }
         }
     }
@@ -54,7 +62,8 @@ final class OnnxImageEmbedder implements ImageEmbedder, AutoCloseable {
         try {
             this.session = environment.createSession(model, new OrtSession.SessionOptions());
         } catch (OrtException e) {
-            throw new ModelUnavailable("The image model " + source + " could not be loaded by ONNX Runtime: " + e.getMessage(), e);
+            throw new ModelUnavailable(
+                    "The image model " + source + " could not be loaded by ONNX Runtime: " + e.getMessage(), e);
         }
         try {
             if (!session.getInputNames().contains(settings.inputName())) {
@@ -123,7 +132,8 @@ final class OnnxImageEmbedder implements ImageEmbedder, AutoCloseable {
         }
         pixels.flip();
         try (OnnxTensor input = OnnxTensor.createTensor(environment, pixels, new long[] {images.size(), 3, h, w});
-                OrtSession.Result result = session.run(Map.of(settings.inputName(), input), java.util.Set.of(settings.outputName()))) {
+                OrtSession.Result result =
+                        session.run(Map.of(settings.inputName(), input), java.util.Set.of(settings.outputName()))) {
             OnnxTensor output = (OnnxTensor) result.get(0);
             long[] shape = output.getInfo().getShape();
             FloatBuffer values = output.getFloatBuffer();

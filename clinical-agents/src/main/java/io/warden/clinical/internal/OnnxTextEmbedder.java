@@ -34,9 +34,11 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
 
     /** The all-MiniLM-L6-v2 files at the root of the langchain4j artifact. */
     public static final String MINILM_MODEL = "all-minilm-l6-v2.onnx";
+
     public static final String MINILM_TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
     /** The int8-quantised all-MiniLM-L6-v2 (23 MB) of the {@code -q} artifact: faster on CPUs, slightly less exact. */
     public static final String MINILM_Q_MODEL = "all-minilm-l6-v2-q.onnx";
+
     public static final String MINILM_Q_TOKENIZER = "all-minilm-l6-v2-q-tokenizer.json";
 
     /**
@@ -47,8 +49,14 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
      * @param intraOpThreads ONNX Runtime threads per call; 0 lets it choose
      * @param preferCuda     use the CUDA execution provider when the GPU build of ONNX Runtime is present
      */
-    public record Settings(String modelName, int batchSize, int maxTexts, int intraOpThreads, boolean preferCuda,
-            @org.jspecify.annotations.Nullable String outputName, Pooling pooling) {
+    public record Settings(
+            String modelName,
+            int batchSize,
+            int maxTexts,
+            int intraOpThreads,
+            boolean preferCuda,
+            @org.jspecify.annotations.Nullable String outputName,
+            Pooling pooling) {
 
         public Settings {
             if (batchSize < 1 || maxTexts < 1 || intraOpThreads < 0) {
@@ -62,7 +70,12 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
         }
 
         public static Settings defaults() {
-            return new Settings("all-MiniLM-L6-v2", 256, 10_000, Math.max(1, Runtime.getRuntime().availableProcessors()), false);
+            return new Settings(
+                    "all-MiniLM-L6-v2",
+                    256,
+                    10_000,
+                    Math.max(1, Runtime.getRuntime().availableProcessors()),
+                    false);
         }
     }
 
@@ -71,7 +84,11 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
      * token, or none when the output is already one vector per text (a projected {@code text_embeds}, as
      * CLIP-style text towers such as BiomedCLIP's export it).
      */
-    public enum Pooling { MEAN, CLS, NONE }
+    public enum Pooling {
+        MEAN,
+        CLS,
+        NONE
+    }
 
     private final OrtEnvironment environment;
     private final OrtSession session;
@@ -82,8 +99,13 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
     private final int dimension;
     private final String provider;
 
-    private OnnxTextEmbedder(OrtEnvironment environment, OrtSession session, WordPieceTokenizer tokenizer, Settings settings,
-            String provider) throws OrtException {
+    private OnnxTextEmbedder(
+            OrtEnvironment environment,
+            OrtSession session,
+            WordPieceTokenizer tokenizer,
+            Settings settings,
+            String provider)
+            throws OrtException {
         this.environment = environment;
         this.session = session;
         this.tokenizer = tokenizer;
@@ -91,21 +113,25 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
         this.provider = provider;
         var inputs = session.getInputNames();
         if (!inputs.contains("input_ids") || !inputs.contains("attention_mask")) {
-            throw new ModelUnavailable("The model " + settings.modelName() + " does not take input_ids and attention_mask; it takes " + inputs);
+            throw new ModelUnavailable("The model " + settings.modelName()
+                    + " does not take input_ids and attention_mask; it takes " + inputs);
         }
         this.tokenTypes = inputs.contains("token_type_ids");
-        Map.Entry<String, NodeInfo> first = session.getOutputInfo().entrySet().iterator().next();
-        this.output = settings.outputName() != null ? settings.outputName()
+        Map.Entry<String, NodeInfo> first =
+                session.getOutputInfo().entrySet().iterator().next();
+        this.output = settings.outputName() != null
+                ? settings.outputName()
                 : session.getOutputInfo().containsKey("last_hidden_state") ? "last_hidden_state" : first.getKey();
         if (!session.getOutputInfo().containsKey(output)) {
-            throw new ModelUnavailable("The model " + settings.modelName() + " has no output '" + output + "'; its outputs are "
-                    + session.getOutputNames());
+            throw new ModelUnavailable("The model " + settings.modelName() + " has no output '" + output
+                    + "'; its outputs are " + session.getOutputNames());
         }
         long[] shape = ((TensorInfo) session.getOutputInfo().get(output).getInfo()).getShape();
         int expected = settings.pooling() == Pooling.NONE ? 2 : 3;
         if (shape.length != expected || shape[expected - 1] <= 0) {
             throw new ModelUnavailable("The model " + settings.modelName() + " output " + output + " is not "
-                    + (expected == 2 ? "[batch, dimension]" : "[batch, tokens, dimension]") + " with a fixed dimension, as "
+                    + (expected == 2 ? "[batch, dimension]" : "[batch, tokens, dimension]")
+                    + " with a fixed dimension, as "
                     + settings.pooling() + " pooling needs");
         }
         this.dimension = (int) shape[expected - 1];
@@ -127,10 +153,12 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
         if (tokenizer == null) {
             throw new ModelUnavailable("The tokenizer " + tokenizerResource + " is not on the classpath");
         }
-        return create(model, WordPieceTokenizer.fromTokenizerJson(tokenizer, tokenizerResource), settings, modelResource);
+        return create(
+                model, WordPieceTokenizer.fromTokenizerJson(tokenizer, tokenizerResource), settings, modelResource);
     }
 
-    public static OnnxTextEmbedder create(byte[] model, WordPieceTokenizer tokenizer, Settings settings, String source) {
+    public static OnnxTextEmbedder create(
+            byte[] model, WordPieceTokenizer tokenizer, Settings settings, String source) {
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         try {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
@@ -144,7 +172,9 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
                     options.addCUDA(0);
                     provider = "CUDA";
                 } catch (OrtException | UnsatisfiedLinkError | IllegalArgumentException e) {
-                    log.warn("The CUDA execution provider is not available ({}); {} runs on the CPU", e.getMessage(),
+                    log.warn(
+                            "The CUDA execution provider is not available ({}); {} runs on the CPU",
+                            e.getMessage(),
                             settings.modelName());
                 }
             }
@@ -152,7 +182,8 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
             log.info("Loaded {} from {} on the {} execution provider", settings.modelName(), source, provider);
             return new OnnxTextEmbedder(environment, session, tokenizer, settings, provider);
         } catch (OrtException e) {
-            throw new ModelUnavailable("The model " + source + " could not be loaded by ONNX Runtime: " + e.getMessage(), e);
+            throw new ModelUnavailable(
+                    "The model " + source + " could not be loaded by ONNX Runtime: " + e.getMessage(), e);
         }
     }
 
@@ -220,7 +251,9 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
             inputs.put("input_ids", OnnxTensor.createTensor(environment, inputIds, shape));
             inputs.put("attention_mask", OnnxTensor.createTensor(environment, mask, shape));
             if (tokenTypes) {
-                inputs.put("token_type_ids", OnnxTensor.createTensor(environment, LongBuffer.allocate(rows * longest), shape));
+                inputs.put(
+                        "token_type_ids",
+                        OnnxTensor.createTensor(environment, LongBuffer.allocate(rows * longest), shape));
             }
             try (OrtSession.Result result = session.run(inputs, java.util.Set.of(output))) {
                 FloatBuffer hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();

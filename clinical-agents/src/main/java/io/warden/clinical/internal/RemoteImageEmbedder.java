@@ -35,7 +35,8 @@ final class RemoteImageEmbedder implements ImageEmbedder {
     private final Duration timeout;
     private final HttpClient http;
 
-    public RemoteImageEmbedder(URI endpoint, String key, String modelName, int dimension, int batchSize, Duration timeout) {
+    public RemoteImageEmbedder(
+            URI endpoint, String key, String modelName, int dimension, int batchSize, Duration timeout) {
         this.endpoint = endpoint;
         this.key = key;
         this.modelName = modelName;
@@ -80,11 +81,17 @@ final class RemoteImageEmbedder implements ImageEmbedder {
                 "params", Map.of("get_scaling_factor", false)));
         HttpResponse<String> response;
         try {
-            response = http.send(HttpRequest.newBuilder(endpoint).timeout(timeout)
-                    .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            response = http.send(
+                    HttpRequest.newBuilder(endpoint)
+                            .timeout(timeout)
+                            .header("Authorization", "Bearer " + key)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new IllegalStateException("The image model endpoint " + endpoint + " cannot be reached: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "The image model endpoint " + endpoint + " cannot be reached: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while calling the image model endpoint", e);
@@ -99,13 +106,14 @@ final class RemoteImageEmbedder implements ImageEmbedder {
             throw new IllegalStateException("The image model endpoint did not answer JSON", e);
         }
         if (!answer.isArray() || answer.size() != images.size()) {
-            throw new IllegalStateException("The image model endpoint returned " + (answer.isArray() ? answer.size() : "no")
-                    + " results for " + images.size() + " images");
+            throw new IllegalStateException("The image model endpoint returned "
+                    + (answer.isArray() ? answer.size() : "no") + " results for " + images.size() + " images");
         }
         List<float[]> vectors = new ArrayList<>(images.size());
         for (JsonNode result : answer) {
             JsonNode features = result.path("image_features");
-            JsonNode row = features.isArray() && features.size() > 0 && features.get(0).isArray() ? features.get(0) : features;
+            JsonNode row =
+                    features.isArray() && features.size() > 0 && features.get(0).isArray() ? features.get(0) : features;
             if (!row.isArray() || row.size() != dimension) {
                 throw new IllegalStateException("The image model endpoint returned features of " + row.size()
                         + " dimensions; " + modelName + " has " + dimension);

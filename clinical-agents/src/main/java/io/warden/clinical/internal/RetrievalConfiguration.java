@@ -1,7 +1,7 @@
 package io.warden.clinical.internal;
 
-import io.warden.clinical.ModelUnavailable;
 import io.warden.clinical.ImageEmbedder;
+import io.warden.clinical.ModelUnavailable;
 import io.warden.clinical.Retrieval;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,10 +24,19 @@ class RetrievalConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "warden.retrieval.mode", havingValue = "local", matchIfMissing = true)
     OnnxTextEmbedder textEmbedder(RetrievalProperties properties) {
-        int threads = properties.threads() > 0 ? properties.threads() : Runtime.getRuntime().availableProcessors();
-        var settings = new OnnxTextEmbedder.Settings(properties.textModel().equals("file")
-                ? String.valueOf(modelFile(properties).getFileName()) : "all-MiniLM-L6-v2" + (properties.textModel().equals("minilm-q") ? " (int8)" : ""),
-                properties.batchSize(), 10_000, threads, properties.cuda(), properties.outputName(), properties.pooling());
+        int threads = properties.threads() > 0
+                ? properties.threads()
+                : Runtime.getRuntime().availableProcessors();
+        var settings = new OnnxTextEmbedder.Settings(
+                properties.textModel().equals("file")
+                        ? String.valueOf(modelFile(properties).getFileName())
+                        : "all-MiniLM-L6-v2" + (properties.textModel().equals("minilm-q") ? " (int8)" : ""),
+                properties.batchSize(),
+                10_000,
+                threads,
+                properties.cuda(),
+                properties.outputName(),
+                properties.pooling());
         return switch (properties.textModel()) {
             case "minilm-q" -> OnnxTextEmbedder.miniLmQuantized(settings);
             case "file" -> fromFiles(properties, settings);
@@ -46,8 +55,11 @@ class RetrievalConfiguration {
             throw new ModelUnavailable("The model file " + modelFile + " cannot be read: " + e.getMessage(), e);
         }
         try (InputStream tokenizer = Files.newInputStream(tokenizerFile)) {
-            return OnnxTextEmbedder.create(model, WordPieceTokenizer.fromTokenizerJson(tokenizer,
-                    tokenizerFile.toString()), settings, modelFile.toString());
+            return OnnxTextEmbedder.create(
+                    model,
+                    WordPieceTokenizer.fromTokenizerJson(tokenizer, tokenizerFile.toString()),
+                    settings,
+                    modelFile.toString());
         } catch (IOException e) {
             throw new ModelUnavailable("The tokenizer " + tokenizerFile + " cannot be read: " + e.getMessage(), e);
         }
@@ -56,15 +68,19 @@ class RetrievalConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "warden.retrieval.mode", havingValue = "local", matchIfMissing = true)
     FileVectorCollections vectorCollections(RetrievalProperties properties) {
-        return new FileVectorCollections(properties.collectionsDir(), properties.hnswMaxConnections(),
-                properties.hnswBeamWidth(), properties.hnswCandidates());
+        return new FileVectorCollections(
+                properties.collectionsDir(),
+                properties.hnswMaxConnections(),
+                properties.hnswBeamWidth(),
+                properties.hnswCandidates());
     }
 
     @Bean
     @ConditionalOnProperty(name = "warden.retrieval.mode", havingValue = "local", matchIfMissing = true)
-    Retrieval retrieval(OnnxTextEmbedder textEmbedder, FileVectorCollections vectorCollections, RetrievalProperties properties) {
-        return new LocalRetrieval(textEmbedder, imageEmbedder(properties.image()), vectorCollections,
-                textEmbedder.executionProvider());
+    Retrieval retrieval(
+            OnnxTextEmbedder textEmbedder, FileVectorCollections vectorCollections, RetrievalProperties properties) {
+        return new LocalRetrieval(
+                textEmbedder, imageEmbedder(properties.image()), vectorCollections, textEmbedder.executionProvider());
     }
 
     /** The configured image model, if any: a local ONNX encoder or a remote endpoint. */
@@ -78,15 +94,30 @@ class RetrievalConfiguration {
             try {
                 model = Files.readAllBytes(image.modelFile());
             } catch (IOException e) {
-                throw new ModelUnavailable("The image model file " + image.modelFile() + " cannot be read: " + e.getMessage(), e);
+                throw new ModelUnavailable(
+                        "The image model file " + image.modelFile() + " cannot be read: " + e.getMessage(), e);
             }
-            return new OnnxImageEmbedder(model, new OnnxImageEmbedder.Settings(image.modelName(), image.inputName(),
-                    image.outputName(), image.width(), image.height(), image.mean(), image.std(), image.batchSize()),
+            return new OnnxImageEmbedder(
+                    model,
+                    new OnnxImageEmbedder.Settings(
+                            image.modelName(),
+                            image.inputName(),
+                            image.outputName(),
+                            image.width(),
+                            image.height(),
+                            image.mean(),
+                            image.std(),
+                            image.batchSize()),
                     image.modelFile().toString());
         }
         if (image.endpoint() != null) {
-            return new RemoteImageEmbedder(image.endpoint(), java.util.Objects.requireNonNullElse(image.key(), ""),
-                    image.modelName(), image.dimension(), image.batchSize(), image.timeout());
+            return new RemoteImageEmbedder(
+                    image.endpoint(),
+                    java.util.Objects.requireNonNullElse(image.key(), ""),
+                    image.modelName(),
+                    image.dimension(),
+                    image.batchSize(),
+                    image.timeout());
         }
         return null;
     }

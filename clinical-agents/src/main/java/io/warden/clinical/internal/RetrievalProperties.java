@@ -53,14 +53,20 @@ record RetrievalProperties(
      * @param mean      per-channel RGB mean after scaling to 0..1 (CLIP: 0.4815, 0.4578, 0.4082)
      * @param std       per-channel RGB standard deviation (CLIP: 0.2686, 0.2613, 0.2758)
      */
-    public record Image(java.net.@Nullable URI endpoint, @Nullable String key, @DefaultValue("MedImageInsight") String modelName,
-            @DefaultValue("1024") int dimension, @DefaultValue("16") int batchSize,
-            @DefaultValue("PT30S") java.time.Duration timeout, @Nullable Path modelFile,
-            @DefaultValue("pixel_values") String inputName, @DefaultValue("image_embeds") String outputName,
-            @DefaultValue("224") int width, @DefaultValue("224") int height,
+    public record Image(
+            java.net.@Nullable URI endpoint,
+            @Nullable String key,
+            @DefaultValue("MedImageInsight") String modelName,
+            @DefaultValue("1024") int dimension,
+            @DefaultValue("16") int batchSize,
+            @DefaultValue("PT30S") java.time.Duration timeout,
+            @Nullable Path modelFile,
+            @DefaultValue("pixel_values") String inputName,
+            @DefaultValue("image_embeds") String outputName,
+            @DefaultValue("224") int width,
+            @DefaultValue("224") int height,
             @DefaultValue({"0.4815", "0.4578", "0.4082"}) float[] mean,
-            @DefaultValue({"0.2686", "0.2613", "0.2758"}) float[] std) {
-    }
+            @DefaultValue({"0.2686", "0.2613", "0.2758"}) float[] std) {}
 
     /**
      * A remote retrieval node.
@@ -69,12 +75,15 @@ record RetrievalProperties(
      * @param token   the shared bearer token its {@code warden.retrieval.node.token} is set to
      * @param timeout the deadline of every call
      */
-    public record Remote(java.net.@Nullable URI url, @Nullable String token, @DefaultValue("PT2S") java.time.Duration timeout) {
-    }
+    public record Remote(
+            java.net.@Nullable URI url,
+            @Nullable String token,
+            @DefaultValue("PT2S") java.time.Duration timeout) {}
 
     public RetrievalProperties {
         if (!textModel.equals("minilm") && !textModel.equals("minilm-q") && !textModel.equals("file")) {
-            throw new IllegalArgumentException("warden.retrieval.text-model is minilm, minilm-q or file; got " + textModel);
+            throw new IllegalArgumentException(
+                    "warden.retrieval.text-model is minilm, minilm-q or file; got " + textModel);
         }
         if (textModel.equals("file") && (modelFile == null || tokenizerFile == null)) {
             throw new IllegalArgumentException("warden.retrieval.text-model=file needs warden.retrieval.model-file "
@@ -84,7 +93,8 @@ record RetrievalProperties(
             throw new IllegalArgumentException("warden.retrieval.mode is local or remote; got " + mode);
         }
         if (batchSize < 1 || batchSize > 4096) {
-            throw new IllegalArgumentException("warden.retrieval.batch-size must be between 1 and 4096, got " + batchSize);
+            throw new IllegalArgumentException(
+                    "warden.retrieval.batch-size must be between 1 and 4096, got " + batchSize);
         }
     }
 }

@@ -11,8 +11,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RetrievalWire {
 
-    private RetrievalWire() {
-    }
+    private RetrievalWire() {}
 
     /** A search or classification: by vector, by text or by image (base64), exactly one of them. */
     public record Query(
@@ -23,9 +22,7 @@ public final class RetrievalWire {
             int k,
             @Nullable Map<String, String> filter,
             @Nullable String labelKey,
-            @Nullable Boolean weighted) {
-    }
+            @Nullable Boolean weighted) {}
 
-    public record Hits(List<SearchHit> hits) {
-    }
+    public record Hits(List<SearchHit> hits) {}
 }

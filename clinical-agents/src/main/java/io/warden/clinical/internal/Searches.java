@@ -9,13 +9,14 @@ final class Searches {
 
     static final int MAX_K = 10_000;
 
-    private Searches() {
-    }
+    private Searches() {}
 
     static void check(String name, int dimension, float[] query, int k) {
         if (query.length != dimension) {
-            throw new RetrievalRejected("wrong-dimension", "Collection " + name + " holds " + dimension
-                    + "-dimensional vectors; the query has " + query.length);
+            throw new RetrievalRejected(
+                    "wrong-dimension",
+                    "Collection " + name + " holds " + dimension + "-dimensional vectors; the query has "
+                            + query.length);
         }
         Vectors.requireFinite(query, "the query");
         if (k < 1 || k > MAX_K) {

@@ -32,8 +32,7 @@ final class VectorFiles {
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(\\s*(\\d+)\\s*,\\s*(\\d+)\\s*,?\\s*\\)");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private VectorFiles() {
-    }
+    private VectorFiles() {}
 
     /** The rows of a 2-D {@code .npy} array. */
     public static List<float[]> readNpy(InputStream input) throws IOException {
@@ -119,7 +118,10 @@ final class VectorFiles {
             }
             Map<String, String> metadata = new HashMap<>();
             if (node.has("metadata")) {
-                node.get("metadata").properties().forEach(entry -> metadata.put(entry.getKey(), entry.getValue().asString()));
+                node.get("metadata")
+                        .properties()
+                        .forEach(entry ->
+                                metadata.put(entry.getKey(), entry.getValue().asString()));
             }
             records.add(new VectorRecord(node.get("id").asString(), values, metadata));
             index++;

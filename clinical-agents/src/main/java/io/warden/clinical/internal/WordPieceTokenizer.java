@@ -31,8 +31,14 @@ final class WordPieceTokenizer {
     private final int classification;
     private final int separator;
 
-    private WordPieceTokenizer(Map<String, Integer> vocabulary, boolean lowercase, boolean stripAccents, int maxLength,
-            int maxCharsPerWord, String prefix, String unknownToken) {
+    private WordPieceTokenizer(
+            Map<String, Integer> vocabulary,
+            boolean lowercase,
+            boolean stripAccents,
+            int maxLength,
+            int maxCharsPerWord,
+            String prefix,
+            String unknownToken) {
         this.vocabulary = Map.copyOf(vocabulary);
         this.lowercase = lowercase;
         this.stripAccents = stripAccents;
@@ -66,7 +72,10 @@ final class WordPieceTokenizer {
                     + model.path("type").asString("missing") + ")");
         }
         Map<String, Integer> vocabulary = new HashMap<>();
-        model.path("vocab").properties().forEach(entry -> vocabulary.put(entry.getKey(), entry.getValue().asInt()));
+        model.path("vocab")
+                .properties()
+                .forEach(
+                        entry -> vocabulary.put(entry.getKey(), entry.getValue().asInt()));
         if (vocabulary.isEmpty()) {
             throw new ModelUnavailable("The tokenizer " + source + " has an empty vocabulary");
         }
@@ -75,8 +84,13 @@ final class WordPieceTokenizer {
         JsonNode strip = normalizer.path("strip_accents");
         boolean stripAccents = strip.isNull() || strip.isMissingNode() ? lowercase : strip.asBoolean();
         int maxLength = root.path("truncation").path("max_length").asInt(512);
-        return new WordPieceTokenizer(vocabulary, lowercase, stripAccents, maxLength,
-                model.path("max_input_chars_per_word").asInt(100), model.path("continuing_subword_prefix").asString("##"),
+        return new WordPieceTokenizer(
+                vocabulary,
+                lowercase,
+                stripAccents,
+                maxLength,
+                model.path("max_input_chars_per_word").asInt(100),
+                model.path("continuing_subword_prefix").asString("##"),
                 model.path("unk_token").asString("[UNK]"));
     }
 
@@ -147,9 +161,11 @@ final class WordPieceTokenizer {
             normalized = normalized.toLowerCase(java.util.Locale.ROOT);
         }
         if (stripAccents) {
-            normalized = Normalizer.normalize(normalized, Normalizer.Form.NFD).codePoints()
+            normalized = Normalizer.normalize(normalized, Normalizer.Form.NFD)
+                    .codePoints()
                     .filter(cp -> Character.getType(cp) != Character.NON_SPACING_MARK)
-                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                    .toString();
         }
         return normalized;
     }
@@ -179,7 +195,11 @@ final class WordPieceTokenizer {
     }
 
     private static boolean isWhitespace(int cp) {
-        return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || Character.getType(cp) == Character.SPACE_SEPARATOR;
+        return cp == ' '
+                || cp == '\t'
+                || cp == '\n'
+                || cp == '\r'
+                || Character.getType(cp) == Character.SPACE_SEPARATOR;
     }
 
     private static boolean isControl(int cp) {
@@ -187,8 +207,11 @@ final class WordPieceTokenizer {
             return false;
         }
         int type = Character.getType(cp);
-        return type == Character.CONTROL || type == Character.FORMAT || type == Character.PRIVATE_USE
-                || type == Character.SURROGATE || type == Character.UNASSIGNED;
+        return type == Character.CONTROL
+                || type == Character.FORMAT
+                || type == Character.PRIVATE_USE
+                || type == Character.SURROGATE
+                || type == Character.UNASSIGNED;
     }
 
     /** BERT's punctuation: ASCII symbols and every Unicode punctuation category. */
@@ -197,15 +220,23 @@ final class WordPieceTokenizer {
             return true;
         }
         int type = Character.getType(cp);
-        return type == Character.CONNECTOR_PUNCTUATION || type == Character.DASH_PUNCTUATION
-                || type == Character.START_PUNCTUATION || type == Character.END_PUNCTUATION
-                || type == Character.INITIAL_QUOTE_PUNCTUATION || type == Character.FINAL_QUOTE_PUNCTUATION
+        return type == Character.CONNECTOR_PUNCTUATION
+                || type == Character.DASH_PUNCTUATION
+                || type == Character.START_PUNCTUATION
+                || type == Character.END_PUNCTUATION
+                || type == Character.INITIAL_QUOTE_PUNCTUATION
+                || type == Character.FINAL_QUOTE_PUNCTUATION
                 || type == Character.OTHER_PUNCTUATION;
     }
 
     private static boolean isChinese(int cp) {
-        return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF)
-                || (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B820 && cp <= 0x2CEAF)
-                || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
+        return (cp >= 0x4E00 && cp <= 0x9FFF)
+                || (cp >= 0x3400 && cp <= 0x4DBF)
+                || (cp >= 0x20000 && cp <= 0x2A6DF)
+                || (cp >= 0x2A700 && cp <= 0x2B73F)
+                || (cp >= 0x2B740 && cp <= 0x2B81F)
+                || (cp >= 0x2B820 && cp <= 0x2CEAF)
+                || (cp >= 0xF900 && cp <= 0xFAFF)
+                || (cp >= 0x2F800 && cp <= 0x2FA1F);
     }
 }

@@ -11,8 +11,21 @@ import org.junit.jupiter.api.Test;
 class AnatomyClassifierTests {
 
     static Series series(String modality, String bodyPart, String seriesDescription, String studyDescription) {
-        return new Series("1.2.3", "1.2", modality, bodyPart, seriesDescription, studyDescription, Series.Orientation.AXIAL,
-                12, 12, 2.5, 512, 512, "SIEMENS", 0.0);
+        return new Series(
+                "1.2.3",
+                "1.2",
+                modality,
+                bodyPart,
+                seriesDescription,
+                studyDescription,
+                Series.Orientation.AXIAL,
+                12,
+                12,
+                2.5,
+                512,
+                512,
+                "SIEMENS",
+                0.0);
     }
 
     @Test
@@ -31,11 +44,16 @@ class AnatomyClassifierTests {
         assertThat(classifier.classify(series("MR", "", "FAST LOCALIZER", "Carotids")))
                 .as("the study description when the series description names nothing")
                 .isEqualTo(new AnatomyCall(Anatomy.NECK, AnatomyTier.DESCRIPTION, "CAROTIDS"));
-        assertThat(classifier.classify(series("CT", "XYZ", "CT_ABD_PELVIS W CONTRAST", null)).region()).isEqualTo(Anatomy.ABDOMEN_PELVIS);
-        assertThat(classifier.classify(series("MR", null, "SAG STIR T-SPINE", "MRI")).region())
-                .as("the spine before the chest").isEqualTo(Anatomy.SPINE);
-        assertThat(classifier.classify(series("CT", null, "Scout", "")))
-                .isEqualTo(AnatomyCall.unknown());
+        assertThat(classifier
+                        .classify(series("CT", "XYZ", "CT_ABD_PELVIS W CONTRAST", null))
+                        .region())
+                .isEqualTo(Anatomy.ABDOMEN_PELVIS);
+        assertThat(classifier
+                        .classify(series("MR", null, "SAG STIR T-SPINE", "MRI"))
+                        .region())
+                .as("the spine before the chest")
+                .isEqualTo(Anatomy.SPINE);
+        assertThat(classifier.classify(series("CT", null, "Scout", ""))).isEqualTo(AnatomyCall.unknown());
     }
 
     @Test
@@ -43,10 +61,12 @@ class AnatomyClassifierTests {
         AtomicInteger asked = new AtomicInteger();
         ImageAnatomy images = series -> {
             asked.incrementAndGet();
-            return Optional.of(new ImageAnatomy.Scored(Anatomy.CHEST, series.seriesDescription().equals("weak") ? 0.1 : 0.31));
+            return Optional.of(new ImageAnatomy.Scored(
+                    Anatomy.CHEST, series.seriesDescription().equals("weak") ? 0.1 : 0.31));
         };
         AnatomyClassifier classifier = new AnatomyClassifier(images, 0.2);
-        assertThat(classifier.classify(series("CT", "HEAD", "x", null)).tier()).isEqualTo(AnatomyTier.BODY_PART_EXAMINED);
+        assertThat(classifier.classify(series("CT", "HEAD", "x", null)).tier())
+                .isEqualTo(AnatomyTier.BODY_PART_EXAMINED);
         assertThat(asked).hasValue(0);
         AnatomyCall call = classifier.classify(series("CT", null, "Scout", null));
         assertThat(call.region()).isEqualTo(Anatomy.CHEST);

@@ -34,16 +34,19 @@ class ChatCompletionsRewriterTests {
         server.createContext("/openai/deployments/rewrite/chat/completions", exchange -> {
             keyHeader.set(exchange.getRequestHeaders().getFirst(header));
             received.set(JSON.readTree(exchange.getRequestBody().readAllBytes()));
-            byte[] body = ("{\"id\":\"c1\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"finish_reason\":\"stop\","
-                    + "\"message\":{\"role\":\"assistant\",\"content\":" + JSON.writeValueAsString(answer.get()) + "}}]}")
-                    .getBytes(StandardCharsets.UTF_8);
+            byte[] body =
+                    ("{\"id\":\"c1\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"finish_reason\":\"stop\","
+                                    + "\"message\":{\"role\":\"assistant\",\"content\":"
+                                    + JSON.writeValueAsString(answer.get()) + "}}]}")
+                            .getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(status.get(), body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
         });
         server.start();
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/openai/deployments/rewrite/chat/completions?api-version=2024-10-21");
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort()
+                + "/openai/deployments/rewrite/chat/completions?api-version=2024-10-21");
     }
 
     @AfterEach
@@ -54,28 +57,34 @@ class ChatCompletionsRewriterTests {
     }
 
     static CohortSeries row() {
-        return new CohortSeries(AnatomyClassifierTests.series("MR", "KNEE", "COR PD FS", null),
-                new AnatomyCall(Anatomy.LOWER_LIMB, AnatomyTier.BODY_PART_EXAMINED, "KNEE"), List.of());
+        return new CohortSeries(
+                AnatomyClassifierTests.series("MR", "KNEE", "COR PD FS", null),
+                new AnatomyCall(Anatomy.LOWER_LIMB, AnatomyTier.BODY_PART_EXAMINED, "KNEE"),
+                List.of());
     }
 
     @Test
     void sendsTheTemplatesAndUsesTheRewrites() throws Exception {
         URI endpoint = start("api-key");
         answer.set("[\"Coronal proton-density MRI of the knee\", \"b\", \"c\", \"d\", \"e\"]");
-        var rewriter = new ChatCompletionsRewriter(endpoint, ChatCompletionsRewriter.Flavour.AZURE, "secret-key", null, Duration.ofSeconds(5));
+        var rewriter = new ChatCompletionsRewriter(
+                endpoint, ChatCompletionsRewriter.Flavour.AZURE, "secret-key", null, Duration.ofSeconds(5));
         List<String> texts = new SeriesDescriptions(rewriter).describe(row());
         assertThat(texts).containsExactly("Coronal proton-density MRI of the knee", "b", "c", "d", "e");
         assertThat(keyHeader.get()).isEqualTo("secret-key");
         assertThat(received.get().get("messages").get(0).get("role").asString()).isEqualTo("system");
-        JsonNode sent = JSON.readTree(received.get().get("messages").get(1).get("content").asString());
+        JsonNode sent = JSON.readTree(
+                received.get().get("messages").get(1).get("content").asString());
         assertThat(sent).hasSize(5);
-        assertThat(sent.get(0).asString()).isEqualTo(SeriesDescriptions.templates(row()).getFirst());
+        assertThat(sent.get(0).asString())
+                .isEqualTo(SeriesDescriptions.templates(row()).getFirst());
     }
 
     @Test
     void anAnswerOfTheWrongShapeOrAnErrorKeepsTheTemplates() throws Exception {
         URI endpoint = start("Authorization");
-        var rewriter = new ChatCompletionsRewriter(endpoint, ChatCompletionsRewriter.Flavour.OPENAI, "k", "gpt-4o-mini", Duration.ofSeconds(5));
+        var rewriter = new ChatCompletionsRewriter(
+                endpoint, ChatCompletionsRewriter.Flavour.OPENAI, "k", "gpt-4o-mini", Duration.ofSeconds(5));
         List<String> templates = SeriesDescriptions.templates(row());
         answer.set("[\"only one\"]");
         assertThat(new SeriesDescriptions(rewriter).describe(row())).isEqualTo(templates);
@@ -84,18 +93,26 @@ class ChatCompletionsRewriterTests {
         answer.set("I cannot help with that.");
         assertThat(new SeriesDescriptions(rewriter).describe(row())).isEqualTo(templates);
         answer.set("```json\n[\"a\", \"a\", \"c\", \"d\", \"e\"]\n```");
-        assertThat(new SeriesDescriptions(rewriter).describe(row())).as("a repeated rewrite keeps its template")
+        assertThat(new SeriesDescriptions(rewriter).describe(row()))
+                .as("a repeated rewrite keeps its template")
                 .containsExactly("a", templates.get(1), "c", "d", "e");
         status.set(429);
         assertThat(new SeriesDescriptions(rewriter).describe(row())).isEqualTo(templates);
         server.stop(0);
         server = null;
-        assertThat(new SeriesDescriptions(rewriter).describe(row())).as("endpoint gone").isEqualTo(templates);
+        assertThat(new SeriesDescriptions(rewriter).describe(row()))
+                .as("endpoint gone")
+                .isEqualTo(templates);
     }
 
     @Test
     void refusesAnEndpointThatIsNeitherHttpsNorLocal() {
-        assertThatThrownBy(() -> new ChatCompletionsRewriter(URI.create("http://llm.example.org/v1/chat/completions"),
-                ChatCompletionsRewriter.Flavour.OPENAI, "k", "m", Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ChatCompletionsRewriter(
+                        URI.create("http://llm.example.org/v1/chat/completions"),
+                        ChatCompletionsRewriter.Flavour.OPENAI,
+                        "k",
+                        "m",
+                        Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

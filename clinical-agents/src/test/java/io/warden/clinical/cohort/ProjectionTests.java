@@ -50,7 +50,8 @@ class ProjectionTests {
                 }
             }
         }
-        assertThat(between / pairsBetween).as("mean distance between clusters against within")
+        assertThat(between / pairsBetween)
+                .as("mean distance between clusters against within")
                 .isGreaterThan(2 * within / pairsWithin);
     }
 

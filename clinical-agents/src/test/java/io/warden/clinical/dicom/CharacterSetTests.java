@@ -39,22 +39,29 @@ class CharacterSetTests {
         // the comparison above must not pass because both sides read nothing: these names are in the files
         PatientHash hash = new PatientHash(SALT);
         DicomReader reader = new DicomReader(SALT);
-        assertThat(reader.read(CHARSET_FILES.resolve("chrRuss.dcm")).patientNameHash()).isEqualTo(hash.of("Люкceмбypг"));
-        assertThat(reader.read(CHARSET_FILES.resolve("chrX1.dcm")).patientNameHash()).isEqualTo(hash.of("Wang^XiaoDong=王^小東"));
-        assertThat(reader.read(CHARSET_FILES.resolve("chrX2.dcm")).patientNameHash()).isEqualTo(hash.of("Wang^XiaoDong=王^小东"));
+        assertThat(reader.read(CHARSET_FILES.resolve("chrRuss.dcm")).patientNameHash())
+                .isEqualTo(hash.of("Люкceмбypг"));
+        assertThat(reader.read(CHARSET_FILES.resolve("chrX1.dcm")).patientNameHash())
+                .isEqualTo(hash.of("Wang^XiaoDong=王^小東"));
+        assertThat(reader.read(CHARSET_FILES.resolve("chrX2.dcm")).patientNameHash())
+                .isEqualTo(hash.of("Wang^XiaoDong=王^小东"));
         assertThat(reader.read(CHARSET_FILES.resolve("chrH31.dcm")).patientNameHash())
                 .isEqualTo(hash.of("Yamada^Tarou=山田^太郎=やまだ^たろう"));
         assertThat(reader.read(CHARSET_FILES.resolve("chrH32.dcm")).patientNameHash())
                 .isEqualTo(hash.of("ﾔﾏﾀﾞ^ﾀﾛｳ=山田^太郎=やまだ^たろう"));
-        assertThat(reader.read(CHARSET_FILES.resolve("chrI2.dcm")).patientNameHash()).isEqualTo(hash.of("Hong^Gildong=洪^吉洞=홍^길동"));
-        assertThat(reader.read(CHARSET_FILES.resolve("chrArab.dcm")).patientNameHash()).isEqualTo(hash.of("قباني^لنزار"));
+        assertThat(reader.read(CHARSET_FILES.resolve("chrI2.dcm")).patientNameHash())
+                .isEqualTo(hash.of("Hong^Gildong=洪^吉洞=홍^길동"));
+        assertThat(reader.read(CHARSET_FILES.resolve("chrArab.dcm")).patientNameHash())
+                .isEqualTo(hash.of("قباني^لنزار"));
     }
 
     @Test
     void looselyWrittenTermsAreUnderstoodAndUnknownOnesFallBackToLatin1() {
         byte[] cyrillic = "Люксембург".getBytes(Charset.forName("ISO-8859-5"));
-        assertThat(SpecificCharacterSet.of("ISO_IR 144").decode(cyrillic, false)).isEqualTo("Люксембург");
-        assertThat(SpecificCharacterSet.of("ISO-IR 144").decode(cyrillic, false)).isEqualTo("Люксембург");
+        assertThat(SpecificCharacterSet.of("ISO_IR 144").decode(cyrillic, false))
+                .isEqualTo("Люксембург");
+        assertThat(SpecificCharacterSet.of("ISO-IR 144").decode(cyrillic, false))
+                .isEqualTo("Люксембург");
         assertThat(SpecificCharacterSet.of("iso_ir144").decode(cyrillic, false)).isEqualTo("Люксембург");
         byte[] latin = "Jérôme".getBytes(StandardCharsets.ISO_8859_1);
         assertThat(SpecificCharacterSet.of(null).decode(latin, false)).isEqualTo("Jérôme");
@@ -65,9 +72,13 @@ class CharacterSetTests {
     void aDelimiterReturnsToTheFirstCharacterSet() {
         // Greek designated into G1 by ESC - F, then a component separator: what follows is the first set again
         byte[] greek = "Διον".getBytes(Charset.forName("ISO-8859-7"));
-        byte[] value = concat(new byte[] {0x1b, '-', 'F'}, greek, "^".getBytes(StandardCharsets.US_ASCII),
+        byte[] value = concat(
+                new byte[] {0x1b, '-', 'F'},
+                greek,
+                "^".getBytes(StandardCharsets.US_ASCII),
                 "é".getBytes(StandardCharsets.ISO_8859_1));
-        assertThat(SpecificCharacterSet.of("ISO 2022 IR 100\\ISO 2022 IR 126").decode(value, true)).isEqualTo("Διον^é");
+        assertThat(SpecificCharacterSet.of("ISO 2022 IR 100\\ISO 2022 IR 126").decode(value, true))
+                .isEqualTo("Διον^é");
         // outside a person name the caret is text, and the Greek set goes on
         assertThat(SpecificCharacterSet.of("ISO 2022 IR 100\\ISO 2022 IR 126").decode(value, false))
                 .isEqualTo("Διον" + new String(new byte[] {'^', (byte) 0xe9}, Charset.forName("ISO-8859-7")));
@@ -76,8 +87,11 @@ class CharacterSetTests {
     private static int compareFolder(Path folder, List<String> mismatches) throws Exception {
         List<String> names;
         try (Stream<Path> files = Files.walk(folder)) {
-            names = files.filter(Files::isRegularFile).filter(file -> !file.getFileName().toString().endsWith(".txt"))
-                    .map(file -> folder.relativize(file).toString()).sorted().toList();
+            names = files.filter(Files::isRegularFile)
+                    .filter(file -> !file.getFileName().toString().endsWith(".txt"))
+                    .map(file -> folder.relativize(file).toString())
+                    .sorted()
+                    .toList();
         }
         Map<String, JsonNode> pydicom = Pydicom.headers(folder, names, true);
         DicomReader reader = new DicomReader(SALT);

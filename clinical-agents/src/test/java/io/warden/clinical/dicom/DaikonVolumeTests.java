@@ -53,7 +53,11 @@ class DaikonVolumeTests {
             return Path.of(configured);
         }
         String home = System.getenv("HOME");
-        return Path.of(home == null || home.isBlank() ? System.getProperty("user.home") : home, ".cache", "warden", "fixtures");
+        return Path.of(
+                home == null || home.isBlank() ? System.getProperty("user.home") : home,
+                ".cache",
+                "warden",
+                "fixtures");
     }
 
     @Test
@@ -63,19 +67,27 @@ class DaikonVolumeTests {
         assertThat(report.instances()).hasSize(20);
         assertThat(pydicom).hasSize(20);
 
-        List<Series> series = Series.group(report.instances().stream().map(DicomSource.Instance::header).toList());
+        List<Series> series = Series.group(
+                report.instances().stream().map(DicomSource.Instance::header).toList());
         assertThat(series).singleElement().satisfies(mr -> {
             assertThat(mr.sliceCount()).isEqualTo(20);
             assertThat(mr.modality()).isEqualTo("MR");
             assertThat(mr.seriesDescription()).isEqualTo("FSE PD AXIAL OBL");
             assertThat(mr.studyDescription()).isEqualTo("BRAIN");
-            assertThat(mr.bodyPartExamined()).as("not stated: anatomy has to come from the descriptions").isNull();
+            assertThat(mr.bodyPartExamined())
+                    .as("not stated: anatomy has to come from the descriptions")
+                    .isNull();
             // "AXIAL OBL" is an axial series tilted about the left-right axis: an oblique axial (see below)
             assertThat(mr.orientation()).isEqualTo(Series.Orientation.AXIAL);
             assertThat(mr.tilt()).isCloseTo(7.7, within(0.05));
             assertThat(mr.tilted()).as("oblique within its plane").isTrue();
-            var row = new io.warden.clinical.cohort.CohortSeries(mr, io.warden.clinical.cohort.AnatomyClassifier.metadataOnly().classify(mr), List.of());
-            assertThat(new io.warden.clinical.cohort.SeriesDescriptions(null).describe(row).getFirst())
+            var row = new io.warden.clinical.cohort.CohortSeries(
+                    mr,
+                    io.warden.clinical.cohort.AnatomyClassifier.metadataOnly().classify(mr),
+                    List.of());
+            assertThat(new io.warden.clinical.cohort.SeriesDescriptions(null)
+                            .describe(row)
+                            .getFirst())
                     .isEqualTo("Oblique axial MR of the head and brain: FSE PD AXIAL OBL");
         });
     }
@@ -102,9 +114,13 @@ class DaikonVolumeTests {
             assertThat(Series.orientation(cosines)).isEqualTo(Series.Orientation.AXIAL);
         }
         double[] normal = normal(report.instances().getFirst().header().orientation());
-        List<Double> depths = report.instances().stream().map(instance -> dot(normal, instance.header().position())).toList();
+        List<Double> depths = report.instances().stream()
+                .map(instance -> dot(normal, instance.header().position()))
+                .toList();
         for (int i = 1; i < depths.size(); i++) {
-            assertThat(depths.get(i) - depths.get(i - 1)).as("slice %d to %d along the normal", i, i + 1).isCloseTo(7.0, within(0.1));
+            assertThat(depths.get(i) - depths.get(i - 1))
+                    .as("slice %d to %d along the normal", i, i + 1)
+                    .isCloseTo(7.0, within(0.1));
         }
     }
 
@@ -112,7 +128,8 @@ class DaikonVolumeTests {
     void everyFileReadsAsPydicomReadsIt() {
         SoftAssertions softly = new SoftAssertions();
         for (DicomSource.Instance instance : report.instances()) {
-            String name = java.nio.file.Path.of(instance.location()).getFileName().toString();
+            String name =
+                    java.nio.file.Path.of(instance.location()).getFileName().toString();
             DicomHeader header = instance.header();
             JsonNode want = pydicom.get(name);
             softly.assertThat(want).as(name).isNotNull();
@@ -131,7 +148,8 @@ class DaikonVolumeTests {
             softly.assertThat(header.numberOfFrames()).as(name).isEqualTo(integer(want, "frames"));
             softly.assertThat(header.orientation()).as(name).containsExactlyElementsOf(doubles(want, "orientation"));
             softly.assertThat(header.position()).as(name).containsExactlyElementsOf(doubles(want, "position"));
-            softly.assertThat(Series.orientation(header.orientation())).as(name)
+            softly.assertThat(Series.orientation(header.orientation()))
+                    .as(name)
                     .isEqualTo(Series.orientation(doubles(want, "orientation")));
         }
         softly.assertAll();

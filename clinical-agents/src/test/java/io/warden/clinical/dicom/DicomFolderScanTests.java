@@ -19,23 +19,34 @@ class DicomFolderScanTests {
         Files.createDirectories(archive.resolve("study-a/series-1"));
         Files.createDirectories(archive.resolve("study-b"));
         Files.copy(FILES.resolve("CT_small.dcm"), archive.resolve("study-a/series-1/ct.dcm"));
-        Files.copy(FILES.resolve("CT_small.dcm"), archive.resolve("study-a/series-1/ct-copy.dcm")); // the same SOP instance twice
+        Files.copy(
+                FILES.resolve("CT_small.dcm"),
+                archive.resolve("study-a/series-1/ct-copy.dcm")); // the same SOP instance twice
         Files.copy(FILES.resolve("MR_small.dcm"), archive.resolve("study-b/mr.dcm"));
         Files.writeString(archive.resolve("study-b/README.txt"), "exported by the PACS", StandardCharsets.UTF_8);
-        Files.write(archive.resolve("study-b/broken.dcm"), java.util.Arrays.copyOf(Files.readAllBytes(FILES.resolve("MR_small.dcm")), 400));
+        Files.write(
+                archive.resolve("study-b/broken.dcm"),
+                java.util.Arrays.copyOf(Files.readAllBytes(FILES.resolve("MR_small.dcm")), 400));
 
         var report = new DicomFolderScan(new DicomReader("s".getBytes(StandardCharsets.UTF_8)), 4).scan(archive);
         assertThat(report.instances()).hasSize(3);
-        assertThat(report.skipped()).extracting(skipped -> Path.of(skipped.location()).getFileName().toString())
+        assertThat(report.skipped())
+                .extracting(skipped -> Path.of(skipped.location()).getFileName().toString())
                 .containsExactlyInAnyOrder("README.txt", "broken.dcm");
-        assertThat(report.skipped()).allSatisfy(skipped -> assertThat(skipped.reason()).isNotBlank());
+        assertThat(report.skipped())
+                .allSatisfy(skipped -> assertThat(skipped.reason()).isNotBlank());
 
         List<Series> series = Series.group(report.headers());
         assertThat(series).hasSize(2);
-        assertThat(series).filteredOn(s -> "CT".equals(s.modality())).singleElement().satisfies(ct -> {
-            assertThat(ct.sliceCount()).as("a repeated SOP instance counts once").isEqualTo(1);
-            assertThat(ct.orientation()).isEqualTo(Series.Orientation.AXIAL);
-        });
+        assertThat(series)
+                .filteredOn(s -> "CT".equals(s.modality()))
+                .singleElement()
+                .satisfies(ct -> {
+                    assertThat(ct.sliceCount())
+                            .as("a repeated SOP instance counts once")
+                            .isEqualTo(1);
+                    assertThat(ct.orientation()).isEqualTo(Series.Orientation.AXIAL);
+                });
     }
 
     @Test
@@ -51,11 +62,16 @@ class DicomFolderScanTests {
         Files.createSymbolicLink(archive.resolve("climb.dcm"), archive.resolve("../outside/mr.dcm"));
 
         var report = new DicomFolderScan(new DicomReader("s".getBytes(StandardCharsets.UTF_8)), 2).scan(archive);
-        assertThat(report.instances()).extracting(DicomSource.Instance::location)
-                .containsExactlyInAnyOrder(archive.resolve("ct.dcm").toString(), archive.resolve("inside.dcm").toString());
-        assertThat(report.skipped()).extracting(skipped -> Path.of(skipped.location()).getFileName().toString())
+        assertThat(report.instances())
+                .extracting(DicomSource.Instance::location)
+                .containsExactlyInAnyOrder(
+                        archive.resolve("ct.dcm").toString(),
+                        archive.resolve("inside.dcm").toString());
+        assertThat(report.skipped())
+                .extracting(skipped -> Path.of(skipped.location()).getFileName().toString())
                 .containsExactlyInAnyOrder("out.dcm", "nothing.dcm", "folder", "climb.dcm");
-        assertThat(report.skipped()).allSatisfy(skipped -> assertThat(skipped.reason()).isEqualTo(DicomFolderScan.OUTSIDE));
+        assertThat(report.skipped())
+                .allSatisfy(skipped -> assertThat(skipped.reason()).isEqualTo(DicomFolderScan.OUTSIDE));
     }
 
     @Test

@@ -60,17 +60,24 @@ class DicomWebSourceTests {
      * Latin-1. (Names in other scripts are compared with pydicom in {@link CharacterSetTests}: Orthanc answers QIDO
      * searches from its index, which keeps only the ISO 8859-1 characters of a name.)
      */
-    static final List<String> UPLOADS = Stream.of(Stream.of("CT_small.dcm", "MR_small.dcm").map(name -> "test_files/" + name),
-            Stream.of("17106", "17136", "17166", "17196").map(name -> "test_files/dicomdirtests/77654033/CT2/" + name),
-            Stream.of("2062", "2392", "2693", "3023", "3353").map(name -> "test_files/dicomdirtests/98892001/CT5N/" + name),
-            Stream.of("15970", "4950", "4981", "5011").map(name -> "test_files/dicomdirtests/98892003/MR2/" + name),
-            Stream.of("chrFren", "chrGerm").map(name -> "charset_files/" + name + ".dcm"))
-            .flatMap(s -> s).toList();
+    static final List<String> UPLOADS = Stream.of(
+                    Stream.of("CT_small.dcm", "MR_small.dcm").map(name -> "test_files/" + name),
+                    Stream.of("17106", "17136", "17166", "17196")
+                            .map(name -> "test_files/dicomdirtests/77654033/CT2/" + name),
+                    Stream.of("2062", "2392", "2693", "3023", "3353")
+                            .map(name -> "test_files/dicomdirtests/98892001/CT5N/" + name),
+                    Stream.of("15970", "4950", "4981", "5011")
+                            .map(name -> "test_files/dicomdirtests/98892003/MR2/" + name),
+                    Stream.of("chrFren", "chrGerm").map(name -> "charset_files/" + name + ".dcm"))
+            .flatMap(s -> s)
+            .toList();
     /** Tiny back-off, so the retry tests take milliseconds. */
     static final Settings FAST = Settings.defaults().withRetries(3, Duration.ofMillis(1), Duration.ofSeconds(5));
 
     static @Nullable Orthanc orthanc;
-    @Nullable FakeServer fake;
+
+    @Nullable
+    FakeServer fake;
 
     @AfterAll
     static void stopOrthanc() throws Exception {
@@ -99,8 +106,11 @@ class DicomWebSourceTests {
         Report web = server.source(Settings.defaults()).read();
         assertThat(web.skipped()).isEmpty();
         assertThat(web.instances()).hasSize(UPLOADS.size());
-        assertThat(web.instances()).allSatisfy(instance -> assertThat(instance.location())
-                .startsWith(server.dicomWeb + "/studies/").contains("/series/").contains("/instances/"));
+        assertThat(web.instances())
+                .allSatisfy(instance -> assertThat(instance.location())
+                        .startsWith(server.dicomWeb + "/studies/")
+                        .contains("/series/")
+                        .contains("/instances/"));
 
         List<Series> fromFiles = Series.group(files.headers());
         assertThat(fromFiles).extracting(Series::sliceCount).contains(4, 5); // the multi-instance series are there
@@ -112,10 +122,16 @@ class DicomWebSourceTests {
             assertThat(header.patientNameHash()).matches("[0-9a-f]{64}");
         });
         assertThat(web.headers().stream().map(DicomHeader::patientIdHash).collect(Collectors.toSet()))
-                .isEqualTo(files.headers().stream().map(DicomHeader::patientIdHash).collect(Collectors.toSet()));
+                .isEqualTo(
+                        files.headers().stream().map(DicomHeader::patientIdHash).collect(Collectors.toSet()));
         assertThat(web.headers().stream().map(DicomHeader::patientNameHash).collect(Collectors.toSet()))
-                .isEqualTo(files.headers().stream().map(DicomHeader::patientNameHash).collect(Collectors.toSet()));
-        assertThat(web.toString()).as("no patient in clear").doesNotContain("Doe^Archibald").doesNotContain("77654033");
+                .isEqualTo(files.headers().stream()
+                        .map(DicomHeader::patientNameHash)
+                        .collect(Collectors.toSet()));
+        assertThat(web.toString())
+                .as("no patient in clear")
+                .doesNotContain("Doe^Archibald")
+                .doesNotContain("77654033");
     }
 
     @Test
@@ -124,17 +140,23 @@ class DicomWebSourceTests {
         Report web = server.source(Settings.defaults().withPageSize(1)).read();
         assertThat(web.skipped()).isEmpty();
         assertThat(bySop(web)).isEqualTo(bySop(scan(folder)));
-        assertThat(Series.group(web.headers())).containsExactlyInAnyOrderElementsOf(Series.group(server.source(Settings.defaults()).read().headers()));
+        assertThat(Series.group(web.headers()))
+                .containsExactlyInAnyOrderElementsOf(
+                        Series.group(server.source(Settings.defaults()).read().headers()));
     }
 
     @Test
     void orthancRendersAnInstanceAsPngForTheImageTier() throws Exception {
         DicomWebSource source = orthanc().source(FAST);
         Report web = source.read();
-        DicomSource.Instance ct = web.instances().stream().filter(instance -> "CT".equals(instance.header().modality())).findFirst().orElseThrow();
+        DicomSource.Instance ct = web.instances().stream()
+                .filter(instance -> "CT".equals(instance.header().modality()))
+                .findFirst()
+                .orElseThrow();
         byte[] png = source.rendered(ct.location()).orElseThrow();
         assertThat(java.util.Arrays.copyOf(png, 8)).containsExactly(0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A);
-        assertThat(source.rendered(ct.location().replace(ct.header().sopInstanceUid(), "1.2.3.4"))).isEmpty();
+        assertThat(source.rendered(ct.location().replace(ct.header().sopInstanceUid(), "1.2.3.4")))
+                .isEmpty();
         assertThatThrownBy(() -> source.rendered("http://elsewhere.example/studies/1/series/2/instances/3"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
@@ -143,12 +165,17 @@ class DicomWebSourceTests {
     void orthancRefusesAWrongPasswordAndTheErrorDoesNotShowIt() throws Exception {
         Orthanc server = orthanc();
         String wrong = "wrong-" + UUID.randomUUID();
-        DicomWebSource source = new DicomWebSource(URI.create(server.dicomWeb), new Auth.Basic("warden", wrong), SALT, FAST);
+        DicomWebSource source =
+                new DicomWebSource(URI.create(server.dicomWeb), new Auth.Basic("warden", wrong), SALT, FAST);
         assertThatThrownBy(source::read).isInstanceOfSatisfying(DicomWebException.class, e -> {
             assertThat(e.status()).isEqualTo(401);
             assertThat(e.url()).startsWith(server.dicomWeb + "/studies");
-            assertThat(e.getMessage()).contains("401").contains(server.dicomWeb).doesNotContain(wrong)
-                    .doesNotContain(Base64.getEncoder().encodeToString(("warden:" + wrong).getBytes(StandardCharsets.UTF_8)));
+            assertThat(e.getMessage())
+                    .contains("401")
+                    .contains(server.dicomWeb)
+                    .doesNotContain(wrong)
+                    .doesNotContain(
+                            Base64.getEncoder().encodeToString(("warden:" + wrong).getBytes(StandardCharsets.UTF_8)));
         });
     }
 
@@ -188,10 +215,27 @@ class DicomWebSourceTests {
 
         PatientHash hash = new PatientHash(SALT);
         assertThat(report.instances()).singleElement().satisfies(instance -> {
-            assertThat(instance.location()).isEqualTo(fake.root() + "/studies/1.2.3/series/1.2.3.4/instances/1.2.3.4.5");
-            assertThat(instance.header()).isEqualTo(new DicomHeader("1.2.840.10008.1.2.1", "1.2.3", "1.2.3.4", "1.2.3.4.5", "CT",
-                    null, "AXIAL 2.5", "CT CHEST", List.of(1.0, 0.0, 0.0, 0.0, 1.0, 0.0), List.of(-10.5, 2.0, 3.25), 2.5, 512, 512, 3,
-                    "ACME", hash.of("PAT-7"), hash.of("Doe^Jane=\u30c9\u30a6^\u30b8\u30a7\u30fc\u30f3")));
+            assertThat(instance.location())
+                    .isEqualTo(fake.root() + "/studies/1.2.3/series/1.2.3.4/instances/1.2.3.4.5");
+            assertThat(instance.header())
+                    .isEqualTo(new DicomHeader(
+                            "1.2.840.10008.1.2.1",
+                            "1.2.3",
+                            "1.2.3.4",
+                            "1.2.3.4.5",
+                            "CT",
+                            null,
+                            "AXIAL 2.5",
+                            "CT CHEST",
+                            List.of(1.0, 0.0, 0.0, 0.0, 1.0, 0.0),
+                            List.of(-10.5, 2.0, 3.25),
+                            2.5,
+                            512,
+                            512,
+                            3,
+                            "ACME",
+                            hash.of("PAT-7"),
+                            hash.of("Doe^Jane=\u30c9\u30a6^\u30b8\u30a7\u30fc\u30f3")));
         });
         assertThat(report.skipped()).singleElement().satisfies(skipped -> {
             assertThat(skipped.location()).endsWith("/instances/1.2.3.4.6");
@@ -199,7 +243,10 @@ class DicomWebSourceTests {
         });
         assertThat(fake.requests).allSatisfy(request -> {
             assertThat(request.header("Accept")).isEqualTo("application/dicom+json");
-            assertThat(request.query().get("includefield")).contains("00100020").contains("00200037").contains("0008103E");
+            assertThat(request.query().get("includefield"))
+                    .contains("00100020")
+                    .contains("00200037")
+                    .contains("0008103E");
             assertThat(request.header("Authorization")).isNull();
         });
     }
@@ -219,7 +266,8 @@ class DicomWebSourceTests {
         AtomicInteger studies = new AtomicInteger();
         Function<FakeServer.Request, FakeServer.Reply> archive = FakeServer.serving(archive());
         fake = new FakeServer(request -> request.path().equals("/dicom-web/studies") && studies.incrementAndGet() <= 2
-                ? new FakeServer.Reply(503, Map.of(), "") : archive.apply(request));
+                ? new FakeServer.Reply(503, Map.of(), "")
+                : archive.apply(request));
         Report report = new DicomWebSource(fake.root(), new Auth.None(), SALT, FAST).read();
         assertThat(report.instances()).hasSize(1);
         assertThat(studies).hasValue(3);
@@ -232,7 +280,10 @@ class DicomWebSourceTests {
                 .isInstanceOfSatisfying(DicomWebException.class, e -> {
                     assertThat(e.status()).isEqualTo(502);
                     assertThat(e.url()).startsWith(fake.root() + "/studies?");
-                    assertThat(e.getMessage()).contains(fake.root() + "/studies").contains("502").contains("3 attempts");
+                    assertThat(e.getMessage())
+                            .contains(fake.root() + "/studies")
+                            .contains("502")
+                            .contains("3 attempts");
                 });
         assertThat(fake.requests).hasSize(3);
     }
@@ -254,17 +305,23 @@ class DicomWebSourceTests {
 
     @Test
     void a401FailsAtOnceWithTheStatusAndNoCredential() throws Exception {
-        fake = new FakeServer(request -> new FakeServer.Reply(401, Map.of("WWW-Authenticate", "Basic realm=\"pacs\""), ""));
+        fake = new FakeServer(
+                request -> new FakeServer.Reply(401, Map.of("WWW-Authenticate", "Basic realm=\"pacs\""), ""));
         String password = "s3cret-" + UUID.randomUUID();
         DicomWebSource source = new DicomWebSource(fake.root(), new Auth.Basic("warden", password), SALT, FAST);
         assertThatThrownBy(source::read).isInstanceOfSatisfying(DicomWebException.class, e -> {
             assertThat(e.status()).isEqualTo(401);
-            assertThat(e.getMessage()).contains("401").contains(fake.root() + "/studies").doesNotContain(password)
-                    .doesNotContain(Base64.getEncoder().encodeToString(("warden:" + password).getBytes(StandardCharsets.UTF_8)));
+            assertThat(e.getMessage())
+                    .contains("401")
+                    .contains(fake.root() + "/studies")
+                    .doesNotContain(password)
+                    .doesNotContain(Base64.getEncoder()
+                            .encodeToString(("warden:" + password).getBytes(StandardCharsets.UTF_8)));
         });
         assertThat(fake.requests).as("no retry on 401").hasSize(1);
         assertThat(fake.requests.getFirst().header("Authorization"))
-                .isEqualTo("Basic " + Base64.getEncoder().encodeToString(("warden:" + password).getBytes(StandardCharsets.UTF_8)));
+                .isEqualTo("Basic "
+                        + Base64.getEncoder().encodeToString(("warden:" + password).getBytes(StandardCharsets.UTF_8)));
         assertThat(new Auth.Basic("warden", password).toString()).doesNotContain(password);
     }
 
@@ -272,9 +329,12 @@ class DicomWebSourceTests {
     void sendsTheBearerTokenAskingTheSupplierEachTime() throws Exception {
         fake = new FakeServer(FakeServer.serving(archive()));
         AtomicInteger issued = new AtomicInteger();
-        Report report = new DicomWebSource(fake.root(), new Auth.Bearer(() -> "token-" + issued.incrementAndGet()), SALT, FAST).read();
+        Report report = new DicomWebSource(
+                        fake.root(), new Auth.Bearer(() -> "token-" + issued.incrementAndGet()), SALT, FAST)
+                .read();
         assertThat(report.instances()).hasSize(1);
-        assertThat(fake.requests).extracting(request -> request.header("Authorization"))
+        assertThat(fake.requests)
+                .extracting(request -> request.header("Authorization"))
                 .containsExactly("Bearer token-1", "Bearer token-2", "Bearer token-3", "Bearer token-4");
     }
 
@@ -283,11 +343,14 @@ class DicomWebSourceTests {
         AtomicInteger calls = new AtomicInteger();
         Function<FakeServer.Request, FakeServer.Reply> archive = FakeServer.serving(archive());
         fake = new FakeServer(request -> calls.incrementAndGet() == 1
-                ? new FakeServer.Reply(429, Map.of("Retry-After", "1"), "") : archive.apply(request));
+                ? new FakeServer.Reply(429, Map.of("Retry-After", "1"), "")
+                : archive.apply(request));
         Report report = new DicomWebSource(fake.root(), new Auth.None(), SALT, FAST).read();
         assertThat(report.instances()).hasSize(1);
         long gap = fake.requests.get(1).nanos() - fake.requests.get(0).nanos();
-        assertThat(Duration.ofNanos(gap)).as("waited as Retry-After asked, not the 1 ms back-off").isGreaterThanOrEqualTo(Duration.ofMillis(950));
+        assertThat(Duration.ofNanos(gap))
+                .as("waited as Retry-After asked, not the 1 ms back-off")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(950));
     }
 
     @Test
@@ -296,36 +359,50 @@ class DicomWebSourceTests {
         List<String> studies = new ArrayList<>();
         for (int i = 1; i <= 4; i++) {
             studies.add("{\"0020000D\":{\"vr\":\"UI\",\"Value\":[\"1.9." + i + "\"]}}");
-            archive.put("/dicom-web/studies/1.9." + i + "/series", List.of("{\"0020000E\":{\"vr\":\"UI\",\"Value\":[\"1.9." + i + ".1\"]}}"));
-            archive.put("/dicom-web/studies/1.9." + i + "/series/1.9." + i + ".1/instances", List.of(
-                    "{\"00080018\":{\"vr\":\"UI\",\"Value\":[\"1.9." + i + ".1.1\"]}}",
-                    "{\"00080018\":{\"vr\":\"UI\",\"Value\":[\"1.9." + i + ".1.2\"]}}",
-                    "{\"00080018\":{\"vr\":\"UI\",\"Value\":[\"1.9." + i + ".1.3\"]}}"));
+            archive.put(
+                    "/dicom-web/studies/1.9." + i + "/series",
+                    List.of("{\"0020000E\":{\"vr\":\"UI\",\"Value\":[\"1.9." + i + ".1\"]}}"));
+            archive.put(
+                    "/dicom-web/studies/1.9." + i + "/series/1.9." + i + ".1/instances",
+                    List.of(
+                            "{\"00080018\":{\"vr\":\"UI\",\"Value\":[\"1.9." + i + ".1.1\"]}}",
+                            "{\"00080018\":{\"vr\":\"UI\",\"Value\":[\"1.9." + i + ".1.2\"]}}",
+                            "{\"00080018\":{\"vr\":\"UI\",\"Value\":[\"1.9." + i + ".1.3\"]}}"));
         }
         archive.put("/dicom-web/studies", studies);
         fake = new FakeServer(FakeServer.serving(archive));
         Report report = new DicomWebSource(fake.root(), new Auth.None(), SALT, FAST.withPageSize(2)).read();
         assertThat(report.instances()).hasSize(12);
-        assertThat(Series.group(report.headers())).hasSize(4).allSatisfy(series -> assertThat(series.sliceCount()).isEqualTo(3));
+        assertThat(Series.group(report.headers()))
+                .hasSize(4)
+                .allSatisfy(series -> assertThat(series.sliceCount()).isEqualTo(3));
         // four studies in pages of two: a third, empty (204) page ends the list; three instances: a short second page
-        assertThat(fake.requests).filteredOn(request -> request.path().equals("/dicom-web/studies"))
-                .extracting(request -> request.query().get("offset") + "+" + request.query().get("limit"))
+        assertThat(fake.requests)
+                .filteredOn(request -> request.path().equals("/dicom-web/studies"))
+                .extracting(request ->
+                        request.query().get("offset") + "+" + request.query().get("limit"))
                 .containsExactly("0+2", "2+2", "4+2");
-        assertThat(fake.requests).filteredOn(request -> request.path().equals("/dicom-web/studies/1.9.1/series/1.9.1.1/instances"))
-                .extracting(request -> request.query().get("offset")).containsExactly("0", "2");
+        assertThat(fake.requests)
+                .filteredOn(request -> request.path().equals("/dicom-web/studies/1.9.1/series/1.9.1.1/instances"))
+                .extracting(request -> request.query().get("offset"))
+                .containsExactly("0", "2");
     }
 
     @Test
     void aServerThatIgnoresOffsetIsReportedNotLoopedOn() throws Exception {
         fake = new FakeServer(request -> new FakeServer.Reply(200, Map.of(), "[" + STUDY + "]"));
         assertThatThrownBy(() -> new DicomWebSource(fake.root(), new Auth.None(), SALT, FAST.withPageSize(1)).read())
-                .isInstanceOf(DicomWebException.class).hasMessageContaining("offset");
+                .isInstanceOf(DicomWebException.class)
+                .hasMessageContaining("offset");
     }
 
     @Test
     void refusesCredentialsInTheUrl() {
-        assertThatThrownBy(() -> new DicomWebSource(URI.create("http://warden:pw@127.0.0.1:1/dicom-web"), new Auth.None(), SALT, FAST))
-                .isInstanceOf(IllegalArgumentException.class).message().doesNotContain("pw");
+        assertThatThrownBy(() -> new DicomWebSource(
+                        URI.create("http://warden:pw@127.0.0.1:1/dicom-web"), new Auth.None(), SALT, FAST))
+                .isInstanceOf(IllegalArgumentException.class)
+                .message()
+                .doesNotContain("pw");
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------
@@ -343,16 +420,36 @@ class DicomWebSourceTests {
     static Map<String, DicomHeader> bySop(Report report) {
         Map<String, DicomHeader> bySop = new LinkedHashMap<>();
         for (DicomHeader h : report.headers()) {
-            assertThat(bySop.put(h.sopInstanceUid(), new DicomHeader(null, h.studyInstanceUid(), h.seriesInstanceUid(), h.sopInstanceUid(),
-                    h.modality(), h.bodyPartExamined(), h.seriesDescription(), h.studyDescription(), h.orientation(), h.position(),
-                    h.sliceThickness(), h.rows(), h.columns(), h.numberOfFrames(), h.manufacturer(), h.patientIdHash(),
-                    h.patientNameHash()))).as("SOP instance %s once", h.sopInstanceUid()).isNull();
+            assertThat(bySop.put(
+                            h.sopInstanceUid(),
+                            new DicomHeader(
+                                    null,
+                                    h.studyInstanceUid(),
+                                    h.seriesInstanceUid(),
+                                    h.sopInstanceUid(),
+                                    h.modality(),
+                                    h.bodyPartExamined(),
+                                    h.seriesDescription(),
+                                    h.studyDescription(),
+                                    h.orientation(),
+                                    h.position(),
+                                    h.sliceThickness(),
+                                    h.rows(),
+                                    h.columns(),
+                                    h.numberOfFrames(),
+                                    h.manufacturer(),
+                                    h.patientIdHash(),
+                                    h.patientNameHash())))
+                    .as("SOP instance %s once", h.sopInstanceUid())
+                    .isNull();
         }
         return bySop;
     }
 
     static String sha256(String text) throws Exception {
-        return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The test's own Orthanc, started once for the class and loaded with {@link #UPLOADS}. */
@@ -386,8 +483,9 @@ class DicomWebSourceTests {
 
         static Orthanc start() throws Exception {
             if (!Files.isExecutable(ORTHANC) || !Files.isRegularFile(DICOMWEB_PLUGIN)) {
-                throw new IllegalStateException("The DICOMweb tests run a real Orthanc (" + ORTHANC + ") with its DICOMweb plugin ("
-                        + DICOMWEB_PLUGIN + "): apt-get install orthanc orthanc-dicomweb");
+                throw new IllegalStateException(
+                        "The DICOMweb tests run a real Orthanc (" + ORTHANC + ") with its DICOMweb plugin ("
+                                + DICOMWEB_PLUGIN + "): apt-get install orthanc orthanc-dicomweb");
             }
             Path home = Files.createTempDirectory("warden-orthanc");
             int httpPort = freePort();
@@ -403,8 +501,11 @@ class DicomWebSourceTests {
             Path configFile = home.resolve("orthanc.json");
             Files.writeString(configFile, config);
             Path log = home.resolve("orthanc.log");
-            Process process = new ProcessBuilder(ORTHANC.toString(), configFile.toString()).directory(home.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process process = new ProcessBuilder(ORTHANC.toString(), configFile.toString())
+                    .directory(home.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             Orthanc orthanc = new Orthanc(process, home, "http://127.0.0.1:" + httpPort, password);
             try {
                 orthanc.awaitStarted(log);
@@ -417,14 +518,17 @@ class DicomWebSourceTests {
         }
 
         private void awaitStarted(Path log) throws Exception {
-            try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            try (HttpClient client =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (true) {
                     if (!process.isAlive()) {
-                        throw new IllegalStateException("Orthanc exited with " + process.exitValue() + ":\n" + Files.readString(log));
+                        throw new IllegalStateException(
+                                "Orthanc exited with " + process.exitValue() + ":\n" + Files.readString(log));
                     }
                     try {
-                        HttpResponse<String> response = client.send(request("/system").build(), HttpResponse.BodyHandlers.ofString());
+                        HttpResponse<String> response =
+                                client.send(request("/system").build(), HttpResponse.BodyHandlers.ofString());
                         if (response.statusCode() == 200) {
                             return;
                         }
@@ -432,7 +536,8 @@ class DicomWebSourceTests {
                         // not listening yet
                     }
                     if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("Orthanc did not answer /system within a minute:\n" + Files.readString(log));
+                        throw new IllegalStateException(
+                                "Orthanc did not answer /system within a minute:\n" + Files.readString(log));
                     }
                     Thread.sleep(100);
                 }
@@ -441,24 +546,34 @@ class DicomWebSourceTests {
 
         /** Posts each file; Orthanc drops a kept-alive connection after a second idle, so a failed post is tried again. */
         private void upload() throws Exception {
-            try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            try (HttpClient client =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
                 for (String name : UPLOADS) {
-                    HttpRequest post = request("/instances").header("Content-Type", "application/dicom")
-                            .POST(HttpRequest.BodyPublishers.ofFile(DATA.resolve(name))).build();
+                    HttpRequest post = request("/instances")
+                            .header("Content-Type", "application/dicom")
+                            .POST(HttpRequest.BodyPublishers.ofFile(DATA.resolve(name)))
+                            .build();
                     HttpResponse<String> response;
                     try {
                         response = client.send(post, HttpResponse.BodyHandlers.ofString());
                     } catch (IOException closed) {
                         response = client.send(post, HttpResponse.BodyHandlers.ofString());
                     }
-                    assertThat(response.statusCode()).as("upload of %s: %s", name, response.body()).isEqualTo(200);
+                    assertThat(response.statusCode())
+                            .as("upload of %s: %s", name, response.body())
+                            .isEqualTo(200);
                 }
             }
         }
 
         private HttpRequest.Builder request(String path) {
-            return HttpRequest.newBuilder(URI.create(http + path)).timeout(Duration.ofSeconds(30)).header("Authorization",
-                    "Basic " + Base64.getEncoder().encodeToString(("warden:" + password).getBytes(StandardCharsets.UTF_8)));
+            return HttpRequest.newBuilder(URI.create(http + path))
+                    .timeout(Duration.ofSeconds(30))
+                    .header(
+                            "Authorization",
+                            "Basic "
+                                    + Base64.getEncoder()
+                                            .encodeToString(("warden:" + password).getBytes(StandardCharsets.UTF_8)));
         }
 
         /** Stops Orthanc and anything it started, then removes its folder. */
@@ -475,7 +590,8 @@ class DicomWebSourceTests {
                 }
             }
             try (Stream<Path> walk = Files.walk(home)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                walk.sorted(Comparator.reverseOrder())
+                        .forEach(path -> path.toFile().delete());
             }
         }
 
@@ -491,13 +607,13 @@ class DicomWebSourceTests {
 
         record Request(String path, Map<String, String> query, Map<String, String> headers, long nanos) {
 
-            @Nullable String header(String name) {
+            @Nullable
+            String header(String name) {
                 return headers.get(name.toLowerCase(java.util.Locale.ROOT));
             }
         }
 
-        record Reply(int status, Map<String, String> headers, String body) {
-        }
+        record Reply(int status, Map<String, String> headers, String body) {}
 
         final HttpServer server;
         final List<Request> requests = new CopyOnWriteArrayList<>();
@@ -509,7 +625,9 @@ class DicomWebSourceTests {
                     Request request = request(exchange);
                     requests.add(request);
                     Reply reply = answer.apply(request);
-                    reply.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
+                    reply.headers()
+                            .forEach((name, value) ->
+                                    exchange.getResponseHeaders().add(name, value));
                     byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
                     if (reply.status() == 204 || body.length == 0) {
                         exchange.sendResponseHeaders(reply.status(), -1);
@@ -536,8 +654,11 @@ class DicomWebSourceTests {
                 }
                 int offset = Integer.parseInt(request.query().getOrDefault("offset", "0"));
                 int limit = Integer.parseInt(request.query().getOrDefault("limit", String.valueOf(Integer.MAX_VALUE)));
-                List<String> page = all.subList(Math.min(offset, all.size()), (int) Math.min((long) offset + limit, all.size()));
-                return page.isEmpty() ? new Reply(204, Map.of(), "") : new Reply(200, Map.of(), "[" + String.join(",", page) + "]");
+                List<String> page =
+                        all.subList(Math.min(offset, all.size()), (int) Math.min((long) offset + limit, all.size()));
+                return page.isEmpty()
+                        ? new Reply(204, Map.of(), "")
+                        : new Reply(200, Map.of(), "[" + String.join(",", page) + "]");
             };
         }
 
@@ -547,12 +668,14 @@ class DicomWebSourceTests {
             if (raw != null) {
                 for (String pair : raw.split("&")) {
                     int eq = pair.indexOf('=');
-                    query.put(java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
+                    query.put(
+                            java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
                             eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }
             Map<String, String> headers = new HashMap<>();
-            exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(java.util.Locale.ROOT), values.getFirst()));
+            exchange.getRequestHeaders()
+                    .forEach((name, values) -> headers.put(name.toLowerCase(java.util.Locale.ROOT), values.getFirst()));
             return new Request(exchange.getRequestURI().getPath(), query, headers, System.nanoTime());
         }
     }

@@ -37,12 +37,19 @@ class HostileDicomTests {
 
     @Test
     void aHugeDeclaredLengthIsRefusedBeforeAnythingIsAllocated() throws Exception {
-        byte[] file = part10(DicomReader.EXPLICIT_LE, cat(element(0x00080060, "CS", "CT".getBytes(StandardCharsets.US_ASCII)),
-                longHeader(0x00100010, "UN", HUGE), new byte[64]));
+        byte[] file = part10(
+                DicomReader.EXPLICIT_LE,
+                cat(
+                        element(0x00080060, "CS", "CT".getBytes(StandardCharsets.US_ASCII)),
+                        longHeader(0x00100010, "UN", HUGE),
+                        new byte[64]));
         assertRefusedWithin(file, true, "truncated");
         assertRefusedWithin(file, false, "more than the " + DicomReader.MAX_VALUE);
         // implicit VR, no file meta: the same lie, four bytes of length after the tag
-        byte[] implicit = cat(implicitHeader(0x00080060, 2), "CT".getBytes(StandardCharsets.US_ASCII), implicitHeader(0x00100020, HUGE));
+        byte[] implicit = cat(
+                implicitHeader(0x00080060, 2),
+                "CT".getBytes(StandardCharsets.US_ASCII),
+                implicitHeader(0x00100020, HUGE));
         assertRefusedWithin(implicit, true, "truncated");
         assertRefusedWithin(implicit, false, "more than the " + DicomReader.MAX_VALUE);
     }
@@ -50,11 +57,14 @@ class HostileDicomTests {
     @Test
     void aDeflatedWantedElementOfTwoGigabytesIsRefused() throws Exception {
         // a few KB on disk; the old reader allocated the declared 2 GB as it inflated
-        byte[] file = part10(DicomReader.DEFLATED_LE, deflate(cat(longHeader(0x00100010, "UN", HUGE), new byte[4 * 1024 * 1024])));
+        byte[] file = part10(
+                DicomReader.DEFLATED_LE, deflate(cat(longHeader(0x00100010, "UN", HUGE), new byte[4 * 1024 * 1024])));
         assertThat(file.length).isLessThan(64 * 1024);
         assertRefusedWithin(file, true, "inflates to more than " + DicomReader.MAX_INFLATED);
         // within the inflation cap, a wanted value is still held to the per-value cap
-        byte[] large = part10(DicomReader.DEFLATED_LE, deflate(cat(longHeader(0x00100010, "UN", 32 * 1024 * 1024), new byte[1 << 20])));
+        byte[] large = part10(
+                DicomReader.DEFLATED_LE,
+                deflate(cat(longHeader(0x00100010, "UN", 32 * 1024 * 1024), new byte[1 << 20])));
         assertRefusedWithin(large, true, "more than the " + DicomReader.MAX_VALUE);
     }
 
@@ -64,17 +74,27 @@ class HostileDicomTests {
         assertThat(file.length).isLessThan(4 * 1024 * 1024);
         long started = System.nanoTime();
         assertRefusedWithin(file, true, "inflates to more than " + DicomReader.MAX_INFLATED);
-        assertThat((System.nanoTime() - started) / 1_000_000).as("milliseconds to refuse").isLessThan(10_000);
+        assertThat((System.nanoTime() - started) / 1_000_000)
+                .as("milliseconds to refuse")
+                .isLessThan(10_000);
     }
 
     @Test
     void deeplyNestedSequencesAreRefusedNotOverflowed() throws Exception {
-        assertRefusedWithin(part10(DicomReader.EXPLICIT_LE, nested(30_000, true)), true, "nested more than " + DicomReader.MAX_DEPTH);
+        assertRefusedWithin(
+                part10(DicomReader.EXPLICIT_LE, nested(30_000, true)),
+                true,
+                "nested more than " + DicomReader.MAX_DEPTH);
         assertRefusedWithin(nested(30_000, false), true, "nested more than " + DicomReader.MAX_DEPTH);
         // a nesting as deep as the cap still reads
-        byte[] fine = part10(DicomReader.EXPLICIT_LE, cat(element(0x00080060, "CS", "MR".getBytes(StandardCharsets.US_ASCII)),
-                closed(DicomReader.MAX_DEPTH)));
-        assertThat(reader.read(new ByteArrayInputStream(fine), "fine", fine.length).modality()).isEqualTo("MR");
+        byte[] fine = part10(
+                DicomReader.EXPLICIT_LE,
+                cat(
+                        element(0x00080060, "CS", "MR".getBytes(StandardCharsets.US_ASCII)),
+                        closed(DicomReader.MAX_DEPTH)));
+        assertThat(reader.read(new ByteArrayInputStream(fine), "fine", fine.length)
+                        .modality())
+                .isEqualTo("MR");
     }
 
     @Test
@@ -86,7 +106,9 @@ class HostileDicomTests {
         long deadline = System.nanoTime() + 30_000_000_000L;
         for (int i = 0; i < 4000 && System.nanoTime() < deadline; i++) {
             byte[] original = corpus.get(random.nextInt(corpus.size()));
-            byte[] mutated = i % 5 == 0 ? java.util.Arrays.copyOf(original, random.nextInt(original.length)) : mutate(original, random);
+            byte[] mutated = i % 5 == 0
+                    ? java.util.Arrays.copyOf(original, random.nextInt(original.length))
+                    : mutate(original, random);
             for (boolean sizeKnown : new boolean[] {true, false}) {
                 if (outcome(mutated, sizeKnown, "mutation " + i) == null) {
                     read++;
@@ -103,34 +125,45 @@ class HostileDicomTests {
     void aScanOfAFolderOfHostileFilesCompletesListingThemAsSkipped(@TempDir Path folder) throws Exception {
         Map<String, byte[]> hostile = new LinkedHashMap<>();
         hostile.put("huge.dcm", part10(DicomReader.EXPLICIT_LE, cat(longHeader(0x00100010, "UN", HUGE), new byte[16])));
-        hostile.put("deflated-huge.dcm", part10(DicomReader.DEFLATED_LE, deflate(cat(longHeader(0x00100010, "UN", HUGE), new byte[1 << 20]))));
+        hostile.put(
+                "deflated-huge.dcm",
+                part10(DicomReader.DEFLATED_LE, deflate(cat(longHeader(0x00100010, "UN", HUGE), new byte[1 << 20]))));
         hostile.put("bomb.dcm", bomb(256));
         hostile.put("nested.dcm", part10(DicomReader.EXPLICIT_LE, nested(30_000, true)));
         hostile.put("nested-implicit.dcm", nested(30_000, false));
-        hostile.put("truncated.dcm", java.util.Arrays.copyOf(Files.readAllBytes(DicomReaderTests.FILES.resolve("CT_small.dcm")), 700));
+        hostile.put(
+                "truncated.dcm",
+                java.util.Arrays.copyOf(Files.readAllBytes(DicomReaderTests.FILES.resolve("CT_small.dcm")), 700));
         for (Map.Entry<String, byte[]> file : hostile.entrySet()) {
             Files.write(folder.resolve(file.getKey()), file.getValue());
         }
         Random random = new Random(61);
         List<byte[]> corpus = corpus();
         for (int i = 0; i < 200; i++) {
-            Files.write(folder.resolve("mutated-" + i + ".dcm"), mutate(corpus.get(random.nextInt(corpus.size())), random));
+            Files.write(
+                    folder.resolve("mutated-" + i + ".dcm"), mutate(corpus.get(random.nextInt(corpus.size())), random));
         }
         Files.copy(DicomReaderTests.FILES.resolve("CT_small.dcm"), folder.resolve("valid.dcm"));
 
         var report = new DicomFolderScan(reader, 2).scan(folder);
         assertThat(report.instances().size() + report.skipped().size()).isEqualTo(hostile.size() + 200 + 1);
-        assertThat(report.skipped()).extracting(skipped -> Path.of(skipped.location()).getFileName().toString())
+        assertThat(report.skipped())
+                .extracting(skipped -> Path.of(skipped.location()).getFileName().toString())
                 .containsAll(hostile.keySet());
-        assertThat(report.skipped()).allSatisfy(skipped -> assertThat(skipped.reason()).isNotBlank());
-        assertThat(report.instances()).extracting(instance -> Path.of(instance.location()).getFileName().toString()).contains("valid.dcm");
+        assertThat(report.skipped())
+                .allSatisfy(skipped -> assertThat(skipped.reason()).isNotBlank());
+        assertThat(report.instances())
+                .extracting(
+                        instance -> Path.of(instance.location()).getFileName().toString())
+                .contains("valid.dcm");
     }
 
     @Test
     void theOldFailuresAreNowSkipReasonsNotErrors() {
         // the reader's only failure is DicomFormatException, which names the file
         byte[] nested = nested(30_000, false);
-        assertThatThrownBy(() -> reader.read(new ByteArrayInputStream(nested), "nested")).isInstanceOf(DicomFormatException.class)
+        assertThatThrownBy(() -> reader.read(new ByteArrayInputStream(nested), "nested"))
+                .isInstanceOf(DicomFormatException.class)
                 .hasMessageStartingWith("nested at byte ");
     }
 
@@ -153,13 +186,17 @@ class HostileDicomTests {
     }
 
     private void assertRefusedWithin(byte[] file, boolean sizeKnown, String reason) {
-        assertThat(outcome(file, sizeKnown, "hostile.dcm")).isNotNull().contains("hostile.dcm").contains(reason);
+        assertThat(outcome(file, sizeKnown, "hostile.dcm"))
+                .isNotNull()
+                .contains("hostile.dcm")
+                .contains(reason);
     }
 
     private static List<byte[]> corpus() throws Exception {
         List<byte[]> files = new ArrayList<>();
         try (Stream<Path> list = Files.list(DicomReaderTests.FILES)) {
-            for (Path path : list.filter(p -> p.toString().endsWith(".dcm")).sorted().toList()) {
+            for (Path path :
+                    list.filter(p -> p.toString().endsWith(".dcm")).sorted().toList()) {
                 files.add(Files.readAllBytes(path));
             }
         }
@@ -175,8 +212,10 @@ class HostileDicomTests {
         for (int c = 0; c < changes && window > 4; c++) {
             int at = random.nextInt(window - 4);
             switch (random.nextInt(4)) {
-                case 0 -> ByteBuffer.wrap(bytes, at, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(HUGE);
-                case 1 -> ByteBuffer.wrap(bytes, at, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(-1); // undefined length
+                case 0 ->
+                    ByteBuffer.wrap(bytes, at, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(HUGE);
+                case 1 ->
+                    ByteBuffer.wrap(bytes, at, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(-1); // undefined length
                 case 2 -> bytes[at] = (byte) random.nextInt(256);
                 default -> bytes[at] ^= (byte) (1 << random.nextInt(8));
             }
@@ -232,8 +271,12 @@ class HostileDicomTests {
     private static byte[] closed(int depth) {
         byte[] inner = new byte[0];
         for (int i = 0; i < depth; i++) {
-            inner = cat(longHeader(0x00081140, "SQ", -1), implicitHeader(0xFFFEE000, -1), inner,
-                    implicitHeader(0xFFFEE00D, 0), implicitHeader(0xFFFEE0DD, 0));
+            inner = cat(
+                    longHeader(0x00081140, "SQ", -1),
+                    implicitHeader(0xFFFEE000, -1),
+                    inner,
+                    implicitHeader(0xFFFEE00D, 0),
+                    implicitHeader(0xFFFEE0DD, 0));
         }
         return inner;
     }
@@ -253,13 +296,21 @@ class HostileDicomTests {
 
     private static byte[] element(int tag, String vr, byte[] value) {
         ByteBuffer b = ByteBuffer.allocate(8 + value.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort((short) (tag >>> 16)).putShort((short) tag).put(vr.getBytes(StandardCharsets.US_ASCII)).putShort((short) value.length).put(value);
+        b.putShort((short) (tag >>> 16))
+                .putShort((short) tag)
+                .put(vr.getBytes(StandardCharsets.US_ASCII))
+                .putShort((short) value.length)
+                .put(value);
         return b.array();
     }
 
     private static byte[] longHeader(int tag, String vr, int length) {
         ByteBuffer b = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort((short) (tag >>> 16)).putShort((short) tag).put(vr.getBytes(StandardCharsets.US_ASCII)).putShort((short) 0).putInt(length);
+        b.putShort((short) (tag >>> 16))
+                .putShort((short) tag)
+                .put(vr.getBytes(StandardCharsets.US_ASCII))
+                .putShort((short) 0)
+                .putInt(length);
         return b.array();
     }
 

@@ -56,8 +56,7 @@ final class Pydicom {
             print(json.dumps(out))
             """;
 
-    private Pydicom() {
-    }
+    private Pydicom() {}
 
     /** The headers of the named files in a folder, by name, each an object with the fields of {@link #SCRIPT}. */
     static Map<String, JsonNode> headers(Path folder, Collection<String> names) throws Exception {
@@ -70,7 +69,8 @@ final class Pydicom {
      * a file even a forced read fails on has only {@code error} and {@code unreadable}.
      */
     static Map<String, JsonNode> headers(Path folder, Collection<String> names, boolean strict) throws Exception {
-        List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "-c", SCRIPT, folder.toString())); // Debian's python, with its pydicom
+        List<String> command = new ArrayList<>(
+                List.of("/usr/bin/python3", "-c", SCRIPT, folder.toString())); // Debian's python, with its pydicom
         command.addAll(names);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(false);
         builder.environment().put("WARDEN_PYDICOM_STRICT", strict ? "1" : "0");
@@ -79,7 +79,11 @@ final class Pydicom {
         String errors = new String(python.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(python.waitFor()).as(errors).isZero();
         Map<String, JsonNode> headers = new HashMap<>();
-        JsonMapper.builder().build().readTree(json).properties().forEach(entry -> headers.put(entry.getKey(), entry.getValue()));
+        JsonMapper.builder()
+                .build()
+                .readTree(json)
+                .properties()
+                .forEach(entry -> headers.put(entry.getKey(), entry.getValue()));
         return headers;
     }
 

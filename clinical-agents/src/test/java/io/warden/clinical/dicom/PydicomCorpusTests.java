@@ -31,7 +31,10 @@ class PydicomCorpusTests {
         Path folder = DicomReaderTests.FILES;
         List<String> names;
         try (Stream<Path> files = Files.walk(folder)) {
-            names = files.filter(Files::isRegularFile).map(file -> folder.relativize(file).toString()).sorted().toList();
+            names = files.filter(Files::isRegularFile)
+                    .map(file -> folder.relativize(file).toString())
+                    .sorted()
+                    .toList();
         }
         assertThat(names).as("Debian's python3-pydicom test files").hasSizeGreaterThan(150);
         Map<String, JsonNode> pydicom = Pydicom.headers(folder, names, true);
@@ -49,7 +52,8 @@ class PydicomCorpusTests {
                 if (e.getMessage() == null || !e.getMessage().contains(name)) {
                     mismatches.add(name + ": refused without naming the file: " + e.getMessage());
                 }
-                boolean endsInsideAnElement = e.getMessage().contains("truncated") && e.offset() == Files.size(folder.resolve(name));
+                boolean endsInsideAnElement =
+                        e.getMessage().contains("truncated") && e.offset() == Files.size(folder.resolve(name));
                 if (want.get("error").isNull() && !want.has("unreadable") && !endsInsideAnElement) {
                     mismatches.add(name + ": pydicom reads it as Part 10, Warden refused it: " + e.getMessage());
                 }
@@ -72,7 +76,12 @@ class PydicomCorpusTests {
             compare(name, "rows", got.rows(), integer(want, "rows"), mismatches);
             compare(name, "columns", got.columns(), integer(want, "columns"), mismatches);
             compare(name, "frames", got.numberOfFrames(), integer(want, "frames"), mismatches);
-            compare(name, "orientation", Series.orientation(got.orientation()), Series.orientation(doubles(want, "orientation")), mismatches);
+            compare(
+                    name,
+                    "orientation",
+                    Series.orientation(got.orientation()),
+                    Series.orientation(doubles(want, "orientation")),
+                    mismatches);
             compare(name, "orientation cosines", got.orientation(), doubles(want, "orientation"), mismatches);
         }
         assertThat(mismatches).as("files read differently from pydicom").isEmpty();

@@ -29,7 +29,8 @@ class ImageDecodingTests {
         });
         // one side too long, though the pixel count would pass
         assertThatThrownBy(() -> ImageDecoding.decode(png(ImageDecoding.MAX_SIDE + 1, 1), 0))
-                .isInstanceOfSatisfying(EmbeddingRejected.class, e -> assertThat(e.code()).isEqualTo("image-too-large"));
+                .isInstanceOfSatisfying(
+                        EmbeddingRejected.class, e -> assertThat(e.code()).isEqualTo("image-too-large"));
     }
 
     @Test
@@ -40,16 +41,25 @@ class ImageDecodingTests {
         assertThat(image.getWidth()).isEqualTo(640);
         assertThat(image.getHeight()).isEqualTo(480);
         assertThatThrownBy(() -> ImageDecoding.decode(new byte[] {1, 2, 3}, 1))
-                .isInstanceOfSatisfying(EmbeddingRejected.class, e -> assertThat(e.code()).isEqualTo("image-undecodable"));
+                .isInstanceOfSatisfying(
+                        EmbeddingRejected.class, e -> assertThat(e.code()).isEqualTo("image-undecodable"));
         assertThatThrownBy(() -> ImageDecoding.decode(new byte[0], 1))
-                .isInstanceOfSatisfying(EmbeddingRejected.class, e -> assertThat(e.code()).isEqualTo("image-undecodable"));
+                .isInstanceOfSatisfying(
+                        EmbeddingRejected.class, e -> assertThat(e.code()).isEqualTo("image-undecodable"));
     }
 
     /** A PNG of the given size whose data is one short compressed row: what matters is the header's claim. */
     static byte[] png(int width, int height) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
-        ByteBuffer header = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        ByteBuffer header = ByteBuffer.allocate(13)
+                .putInt(width)
+                .putInt(height)
+                .put((byte) 8)
+                .put((byte) 2)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0);
         chunk(out, "IHDR", header.array());
         Deflater deflater = new Deflater();
         deflater.setInput(new byte[64]);

@@ -30,8 +30,9 @@ class OnnxTextEmbedderTests {
 
     @Test
     void matchesTheCommittedReferenceVectorsWithin1e4() throws Exception {
-        JsonNode references = JsonMapper.builder().build().readTree(getClass().getClassLoader()
-                .getResourceAsStream("minilm-reference.json"));
+        JsonNode references = JsonMapper.builder()
+                .build()
+                .readTree(getClass().getClassLoader().getResourceAsStream("minilm-reference.json"));
         List<String> texts = new ArrayList<>();
         references.forEach(reference -> texts.add(reference.get("text").asString()));
         List<float[]> vectors = embedder.embed(texts);
@@ -40,7 +41,8 @@ class OnnxTextEmbedderTests {
             JsonNode expected = references.get(i).get("vector");
             assertThat(vectors.get(i)).hasSize(expected.size());
             for (int d = 0; d < expected.size(); d++) {
-                assertThat((double) vectors.get(i)[d]).as("%s, dimension %d", texts.get(i), d)
+                assertThat((double) vectors.get(i)[d])
+                        .as("%s, dimension %d", texts.get(i), d)
                         .isCloseTo(expected.get(d).asDouble(), org.assertj.core.data.Offset.offset(1e-4));
             }
         }
@@ -48,9 +50,12 @@ class OnnxTextEmbedderTests {
 
     @Test
     void chestCtRanksChestDescriptionsAboveBrainMri() {
-        List<float[]> vectors = embedder.embed(List.of("CT chest axial",
-                "Axial CT of the thorax showing both lungs", "Chest computed tomography, lung window",
-                "MRI brain T1 sagittal", "Brain magnetic resonance imaging of the head"));
+        List<float[]> vectors = embedder.embed(List.of(
+                "CT chest axial",
+                "Axial CT of the thorax showing both lungs",
+                "Chest computed tomography, lung window",
+                "MRI brain T1 sagittal",
+                "Brain magnetic resonance imaging of the head"));
         double chest1 = dot(vectors.get(0), vectors.get(1));
         double chest2 = dot(vectors.get(0), vectors.get(2));
         double brain1 = dot(vectors.get(0), vectors.get(3));
@@ -60,7 +65,8 @@ class OnnxTextEmbedderTests {
 
     @Test
     void theQuantisedModelStaysCloseToTheFullOne() throws Exception {
-        try (OnnxTextEmbedder quantized = OnnxTextEmbedder.miniLmQuantized(new OnnxTextEmbedder.Settings("q", 8, 100, 2, false))) {
+        try (OnnxTextEmbedder quantized =
+                OnnxTextEmbedder.miniLmQuantized(new OnnxTextEmbedder.Settings("q", 8, 100, 2, false))) {
             List<String> texts = List.of("CT chest axial with contrast", "MRI brain T2 FLAIR");
             List<float[]> full = embedder.embed(texts);
             List<float[]> q = quantized.embed(texts);
@@ -72,7 +78,8 @@ class OnnxTextEmbedderTests {
 
     @Test
     void vectorsAreUnitLengthAndDoNotDependOnTheBatch() {
-        List<String> texts = List.of("short", "a much longer sentence about a sacral pressure ulcer with signs of infection", "CT");
+        List<String> texts =
+                List.of("short", "a much longer sentence about a sacral pressure ulcer with signs of infection", "CT");
         List<float[]> batched = embedder.embed(texts);
         for (int i = 0; i < texts.size(); i++) {
             float[] alone = embedder.embed(List.of(texts.get(i))).getFirst();
@@ -89,35 +96,47 @@ class OnnxTextEmbedderTests {
                     assertThat(e.getMessage()).contains("Text 1");
                 });
         assertThatThrownBy(() -> embedder.embed(java.util.Collections.nCopies(101, "x")))
-                .isInstanceOfSatisfying(EmbeddingRejected.class, e -> assertThat(e.code()).isEqualTo("batch-too-large"));
+                .isInstanceOfSatisfying(
+                        EmbeddingRejected.class, e -> assertThat(e.code()).isEqualTo("batch-too-large"));
     }
 
     @Test
     void clsPoolingAndOutputNamesAreConfiguration() throws Exception {
-        var cls = new OnnxTextEmbedder.Settings("minilm-cls", 4, 100, 2, false, "last_hidden_state", OnnxTextEmbedder.Pooling.CLS);
+        var cls = new OnnxTextEmbedder.Settings(
+                "minilm-cls", 4, 100, 2, false, "last_hidden_state", OnnxTextEmbedder.Pooling.CLS);
         try (OnnxTextEmbedder first = OnnxTextEmbedder.miniLm(cls)) {
             float[] vector = first.embed(List.of("CT chest axial")).getFirst();
             float[] mean = embedder.embed(List.of("CT chest axial")).getFirst();
             assertThat(dot(vector, vector)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
             assertThat(dot(vector, mean)).isLessThan(0.999); // a different pooling, a different vector
         }
-        var missing = new OnnxTextEmbedder.Settings("x", 4, 100, 2, false, "text_embeds", OnnxTextEmbedder.Pooling.NONE);
-        assertThatThrownBy(() -> OnnxTextEmbedder.miniLm(missing)).isInstanceOf(ModelUnavailable.class)
+        var missing =
+                new OnnxTextEmbedder.Settings("x", 4, 100, 2, false, "text_embeds", OnnxTextEmbedder.Pooling.NONE);
+        assertThatThrownBy(() -> OnnxTextEmbedder.miniLm(missing))
+                .isInstanceOf(ModelUnavailable.class)
                 .hasMessageContaining("no output 'text_embeds'");
-        var wrongShape = new OnnxTextEmbedder.Settings("x", 4, 100, 2, false, "last_hidden_state", OnnxTextEmbedder.Pooling.NONE);
-        assertThatThrownBy(() -> OnnxTextEmbedder.miniLm(wrongShape)).isInstanceOf(ModelUnavailable.class)
+        var wrongShape = new OnnxTextEmbedder.Settings(
+                "x", 4, 100, 2, false, "last_hidden_state", OnnxTextEmbedder.Pooling.NONE);
+        assertThatThrownBy(() -> OnnxTextEmbedder.miniLm(wrongShape))
+                .isInstanceOf(ModelUnavailable.class)
                 .hasMessageContaining("[batch, dimension]");
     }
 
     @Test
     void aMissingOrCorruptModelStopsWithTheFileNamed() {
-        assertThatThrownBy(() -> OnnxTextEmbedder.fromClasspath("no-such-model.onnx", OnnxTextEmbedder.MINILM_TOKENIZER,
-                OnnxTextEmbedder.Settings.defaults()))
-                .isInstanceOf(ModelUnavailable.class).hasMessageContaining("no-such-model.onnx");
-        assertThatThrownBy(() -> OnnxTextEmbedder.create("not a model".getBytes(), WordPieceTokenizer.fromTokenizerJson(
-                        getClass().getClassLoader().getResourceAsStream(OnnxTextEmbedder.MINILM_TOKENIZER), "minilm"),
-                OnnxTextEmbedder.Settings.defaults(), "corrupt.onnx"))
-                .isInstanceOf(ModelUnavailable.class).hasMessageContaining("corrupt.onnx");
+        assertThatThrownBy(() -> OnnxTextEmbedder.fromClasspath(
+                        "no-such-model.onnx", OnnxTextEmbedder.MINILM_TOKENIZER, OnnxTextEmbedder.Settings.defaults()))
+                .isInstanceOf(ModelUnavailable.class)
+                .hasMessageContaining("no-such-model.onnx");
+        assertThatThrownBy(() -> OnnxTextEmbedder.create(
+                        "not a model".getBytes(),
+                        WordPieceTokenizer.fromTokenizerJson(
+                                getClass().getClassLoader().getResourceAsStream(OnnxTextEmbedder.MINILM_TOKENIZER),
+                                "minilm"),
+                        OnnxTextEmbedder.Settings.defaults(),
+                        "corrupt.onnx"))
+                .isInstanceOf(ModelUnavailable.class)
+                .hasMessageContaining("corrupt.onnx");
     }
 
     static double dot(float[] a, float[] b) {

@@ -25,14 +25,18 @@ public final class ReferenceVectors {
 
     public static void main(String[] args) throws Exception {
         var model = new AllMiniLmL6V2EmbeddingModel();
-        String json = SENTENCES.stream().map(sentence -> {
-            float[] vector = model.embed(sentence).content().vector();
-            String values = java.util.stream.IntStream.range(0, vector.length)
-                    .mapToObj(i -> String.format(Locale.ROOT, "%.7f", vector[i])).collect(Collectors.joining(","));
-            return "  {\"text\": \"" + sentence.replace("\"", "\\\"") + "\",\n   \"vector\": [" + values + "]}";
-        }).collect(Collectors.joining(",\n", "[\n", "\n]\n"));
+        String json = SENTENCES.stream()
+                .map(sentence -> {
+                    float[] vector = model.embed(sentence).content().vector();
+                    String values = java.util.stream.IntStream.range(0, vector.length)
+                            .mapToObj(i -> String.format(Locale.ROOT, "%.7f", vector[i]))
+                            .collect(Collectors.joining(","));
+                    return "  {\"text\": \"" + sentence.replace("\"", "\\\"") + "\",\n   \"vector\": [" + values + "]}";
+                })
+                .collect(Collectors.joining(",\n", "[\n", "\n]\n"));
         Path out = Path.of("clinical-agents/src/test/resources/minilm-reference.json");
-        Files.writeString(Files.exists(out.getParent()) ? out : Path.of("src/test/resources/minilm-reference.json"), json);
+        Files.writeString(
+                Files.exists(out.getParent()) ? out : Path.of("src/test/resources/minilm-reference.json"), json);
         System.out.println("wrote " + SENTENCES.size() + " reference vectors of " + model.dimension() + " dimensions");
     }
 }

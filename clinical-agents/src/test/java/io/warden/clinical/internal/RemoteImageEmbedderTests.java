@@ -42,7 +42,12 @@ class RemoteImageEmbedderTests {
             StringBuilder answer = new StringBuilder("[");
             for (int i = 0; i < request.path("input_data").path("data").size(); i++) {
                 answer.append(i == 0 ? "" : ",").append("{\"image_features\": [[");
-                int length = request.path("input_data").path("data").get(i).get(0).asString().length();
+                int length = request.path("input_data")
+                        .path("data")
+                        .get(i)
+                        .get(0)
+                        .asString()
+                        .length();
                 for (int d = 0; d < dimension.get(); d++) {
                     answer.append(d == 0 ? "" : ",").append(d == i % dimension.get() ? length : 1);
                 }
@@ -62,8 +67,13 @@ class RemoteImageEmbedderTests {
     }
 
     RemoteImageEmbedder embedder(int batch) {
-        return new RemoteImageEmbedder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/score"), "secret-key",
-                "MedImageInsight", 8, batch, Duration.ofSeconds(5));
+        return new RemoteImageEmbedder(
+                URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/score"),
+                "secret-key",
+                "MedImageInsight",
+                8,
+                batch,
+                Duration.ofSeconds(5));
     }
 
     static byte[] png(int size) throws Exception {
@@ -92,33 +102,59 @@ class RemoteImageEmbedderTests {
         JsonNode first = requests.getFirst();
         assertThat(first.path("input_data").path("columns").toString()).isEqualTo("[\"image\",\"text\"]");
         assertThat(first.path("input_data").path("index").toString()).isEqualTo("[0,1]");
-        assertThat(first.path("input_data").path("data").get(0).get(1).asString()).isEmpty();
-        assertThat(java.util.Base64.getDecoder().decode(first.path("input_data").path("data").get(0).get(0).asString()))
+        assertThat(first.path("input_data").path("data").get(0).get(1).asString())
+                .isEmpty();
+        assertThat(java.util.Base64.getDecoder()
+                        .decode(first.path("input_data")
+                                .path("data")
+                                .get(0)
+                                .get(0)
+                                .asString()))
                 .isEqualTo(png(4));
-        assertThat(first.path("params").path("get_scaling_factor").asBoolean(true)).isFalse();
+        assertThat(first.path("params").path("get_scaling_factor").asBoolean(true))
+                .isFalse();
         assertThat(keys).containsOnly("Bearer secret-key");
     }
 
     @Test
-    void theRetrievalServiceSearchesByImageThroughTheEndpoint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder)
-            throws Exception {
+    void theRetrievalServiceSearchesByImageThroughTheEndpoint(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) throws Exception {
         try (FileVectorCollections collections = new FileVectorCollections(folder, 16, 100)) {
             // one image per call, as the fake's features depend on the position in the request
-            var vectors = List.of(embedder(8).embedImages(List.of(png(4))).getFirst(), embedder(8).embedImages(List.of(png(64))).getFirst());
-            collections.replace("photos", io.warden.clinical.IndexKind.FLAT, 8, List.of(
-                    new io.warden.clinical.VectorRecord("small", vectors.get(0), java.util.Map.of()),
-                    new io.warden.clinical.VectorRecord("large", vectors.get(1), java.util.Map.of())));
+            var vectors = List.of(
+                    embedder(8).embedImages(List.of(png(4))).getFirst(),
+                    embedder(8).embedImages(List.of(png(64))).getFirst());
+            collections.replace(
+                    "photos",
+                    io.warden.clinical.IndexKind.FLAT,
+                    8,
+                    List.of(
+                            new io.warden.clinical.VectorRecord("small", vectors.get(0), java.util.Map.of()),
+                            new io.warden.clinical.VectorRecord("large", vectors.get(1), java.util.Map.of())));
             io.warden.clinical.Embedder noText = new io.warden.clinical.Embedder() {
-                public String modelName() { return "none"; }
-                public int dimension() { return 8; }
-                public List<float[]> embed(List<String> texts) { throw new UnsupportedOperationException("test embedder"); }
+                public String modelName() {
+                    return "none";
+                }
+
+                public int dimension() {
+                    return 8;
+                }
+
+                public List<float[]> embed(List<String> texts) {
+                    throw new UnsupportedOperationException("test embedder");
+                }
             };
             var retrieval = new LocalRetrieval(noText, embedder(8), collections, "CPU");
-            assertThat(retrieval.searchByImage("photos", png(64), 1, java.util.Map.of()).getFirst().id()).isEqualTo("large");
+            assertThat(retrieval
+                            .searchByImage("photos", png(64), 1, java.util.Map.of())
+                            .getFirst()
+                            .id())
+                    .isEqualTo("large");
             assertThat(retrieval.status().imageModel()).isEqualTo("MedImageInsight");
             var textOnly = new LocalRetrieval(noText, null, collections, "CPU");
             assertThatThrownBy(() -> textOnly.searchByImage("photos", png(8), 1, java.util.Map.of()))
-                    .isInstanceOfSatisfying(io.warden.clinical.RetrievalRejected.class,
+                    .isInstanceOfSatisfying(
+                            io.warden.clinical.RetrievalRejected.class,
                             e -> assertThat(e.code()).isEqualTo("no-image-model"));
         }
     }

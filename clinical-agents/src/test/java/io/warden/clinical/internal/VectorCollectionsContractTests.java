@@ -80,9 +80,12 @@ class VectorCollectionsContractTests {
         assertThat(hits.getFirst().score()).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-4f));
         assertThat(hits).extracting(SearchHit::score).isSortedAccordingTo(java.util.Comparator.reverseOrder());
         List<SearchHit> filtered = collections.search("wounds", query, 10, Map.of("dataset", "imaging-ct-deid"));
-        assertThat(filtered).hasSize(10).allSatisfy(hit -> assertThat(hit.metadata()).containsEntry("dataset", "imaging-ct-deid"));
+        assertThat(filtered)
+                .hasSize(10)
+                .allSatisfy(hit -> assertThat(hit.metadata()).containsEntry("dataset", "imaging-ct-deid"));
         assertThat(collections.search("wounds", query, 10, Map.of("dataset", "dermatology-phi")))
-                .hasSize(10).noneSatisfy(hit -> assertThat(hit.id()).isEqualTo("r42"));
+                .hasSize(10)
+                .noneSatisfy(hit -> assertThat(hit.id()).isEqualTo("r42"));
         assertThat(filtered).extracting(h -> h.metadata().get("label")).containsOnly("c0");
     }
 
@@ -91,17 +94,24 @@ class VectorCollectionsContractTests {
     void badQueriesAreRefusedByName(IndexKind kind) {
         collections.replace("small", kind, 4, clustered(20, 4, 2, 1, Map.of()));
         assertThatThrownBy(() -> collections.search("small", new float[3], 5, Map.of()))
-                .isInstanceOfSatisfying(RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("wrong-dimension"));
+                .isInstanceOfSatisfying(
+                        RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("wrong-dimension"));
         assertThatThrownBy(() -> collections.search("small", new float[] {1, Float.NaN, 0, 0}, 5, Map.of()))
-                .isInstanceOfSatisfying(RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("non-finite"));
+                .isInstanceOfSatisfying(
+                        RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("non-finite"));
         assertThatThrownBy(() -> collections.search("small", new float[] {1, 0, 0, 0}, 0, Map.of()))
-                .isInstanceOfSatisfying(RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("k-out-of-range"));
+                .isInstanceOfSatisfying(
+                        RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("k-out-of-range"));
         assertThatThrownBy(() -> collections.search("nope", new float[] {1, 0, 0, 0}, 1, Map.of()))
-                .isInstanceOfSatisfying(RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("unknown-collection"));
-        assertThatThrownBy(() -> collections.replace("small", kind, 4, List.of(new VectorRecord("x", new float[3], Map.of()))))
-                .isInstanceOfSatisfying(RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("wrong-dimension"));
+                .isInstanceOfSatisfying(
+                        RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("unknown-collection"));
+        assertThatThrownBy(() ->
+                        collections.replace("small", kind, 4, List.of(new VectorRecord("x", new float[3], Map.of()))))
+                .isInstanceOfSatisfying(
+                        RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("wrong-dimension"));
         assertThatThrownBy(() -> collections.replace("Bad Name", kind, 4, List.of()))
-                .isInstanceOfSatisfying(RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("invalid-name"));
+                .isInstanceOfSatisfying(
+                        RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("invalid-name"));
     }
 
     @ParameterizedTest
@@ -116,7 +126,11 @@ class VectorCollectionsContractTests {
         assertThat(reopened.version()).isEqualTo(2);
         assertThat(reopened.size()).isEqualTo(100);
         assertThat(reopened.kind()).isEqualTo(kind);
-        assertThat(collections.search("kept", records.get(7).vector(), 1, Map.of()).getFirst().id()).isEqualTo("r7");
+        assertThat(collections
+                        .search("kept", records.get(7).vector(), 1, Map.of())
+                        .getFirst()
+                        .id())
+                .isEqualTo("r7");
         assertThat(root.resolve("kept/v1")).doesNotExist();
     }
 
@@ -134,7 +148,11 @@ class VectorCollectionsContractTests {
                 searchers.add(pool.submit(() -> {
                     int searches = 0;
                     while (!stop.get()) {
-                        List<SearchHit> hits = collections.search("live", records.get((thread * 31 + searches) % 300).vector(), 10, Map.of());
+                        List<SearchHit> hits = collections.search(
+                                "live",
+                                records.get((thread * 31 + searches) % 300).vector(),
+                                10,
+                                Map.of());
                         assertThat(hits).hasSize(10);
                         Set<String> generations = new java.util.HashSet<>();
                         hits.forEach(hit -> generations.add(hit.metadata().get("generation")));
@@ -146,7 +164,8 @@ class VectorCollectionsContractTests {
                 }));
             }
             for (int generation = 1; generation <= 5; generation++) {
-                collections.replace("live", kind, 16, clustered(300, 16, 3, 5, Map.of("generation", Integer.toString(generation))));
+                collections.replace(
+                        "live", kind, 16, clustered(300, 16, 3, 5, Map.of("generation", Integer.toString(generation))));
             }
             Thread.sleep(50);
             stop.set(true);
@@ -163,17 +182,23 @@ class VectorCollectionsContractTests {
     void batchedSearchEqualsOneByOne(IndexKind kind) {
         List<VectorRecord> records = clustered(500, 24, 5, 13, Map.of());
         var index = collections.replace("batched", kind, 24, records);
-        List<float[]> queries = records.subList(0, 40).stream().map(VectorRecord::vector).toList();
+        List<float[]> queries =
+                records.subList(0, 40).stream().map(VectorRecord::vector).toList();
         List<List<SearchHit>> batched = index.searchAll(queries, 7, Map.of("dataset", "imaging-ct-deid"));
         for (int q = 0; q < queries.size(); q++) {
-            assertThat(batched.get(q)).extracting(SearchHit::id)
-                    .containsExactlyElementsOf(index.search(queries.get(q), 7, Map.of("dataset", "imaging-ct-deid"))
-                            .stream().map(SearchHit::id).toList());
+            assertThat(batched.get(q))
+                    .extracting(SearchHit::id)
+                    .containsExactlyElementsOf(
+                            index.search(queries.get(q), 7, Map.of("dataset", "imaging-ct-deid")).stream()
+                                    .map(SearchHit::id)
+                                    .toList());
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = IndexKind.class, names = {"HNSW", "HNSW_INT8"})
+    @EnumSource(
+            value = IndexKind.class,
+            names = {"HNSW", "HNSW_INT8"})
     void hnswRecallAgainstExactSearchIsHigh(IndexKind kind) {
         List<VectorRecord> records = clustered(5000, 64, 50, 11, Map.of());
         collections.replace("exact", IndexKind.FLAT, 64, records);
@@ -185,8 +210,12 @@ class VectorCollectionsContractTests {
             float[] query = records.get(random.nextInt(records.size())).vector().clone();
             query[random.nextInt(64)] += 0.2f;
             float[] unit = Vectors.normalized(query);
-            approximate.add(collections.search("graph", unit, 10, Map.of()).stream().map(SearchHit::id).toList());
-            exact.add(collections.search("exact", unit, 10, Map.of()).stream().map(SearchHit::id).toList());
+            approximate.add(collections.search("graph", unit, 10, Map.of()).stream()
+                    .map(SearchHit::id)
+                    .toList());
+            exact.add(collections.search("exact", unit, 10, Map.of()).stream()
+                    .map(SearchHit::id)
+                    .toList());
         }
         assertThat(Evaluation.recallAtK(approximate, exact, 10)).isGreaterThanOrEqualTo(0.95);
     }

@@ -38,17 +38,24 @@ class WordPieceTokenizerTests {
     @Test
     void unknownWordsBecomeUnkAndLongTextsAreTruncated() {
         assertThat(tokenizer.encode("xyz")).containsExactly(2, 1, 3);
-        assertThat(tokenizer.encode("a a a a a a a a a a")).hasSize(8).startsWith(2).endsWith(3);
+        assertThat(tokenizer.encode("a a a a a a a a a a"))
+                .hasSize(8)
+                .startsWith(2)
+                .endsWith(3);
     }
 
     @Test
     void aTokenizerThatIsNotWordPieceIsRefusedAtLoad() {
         assertThatThrownBy(() -> WordPieceTokenizer.fromTokenizerJson(
-                new ByteArrayInputStream("{\"model\": {\"type\": \"BPE\"}}".getBytes(StandardCharsets.UTF_8)), "bpe.json"))
-                .isInstanceOf(ModelUnavailable.class).hasMessageContaining("bpe.json").hasMessageContaining("WordPiece");
+                        new ByteArrayInputStream("{\"model\": {\"type\": \"BPE\"}}".getBytes(StandardCharsets.UTF_8)),
+                        "bpe.json"))
+                .isInstanceOf(ModelUnavailable.class)
+                .hasMessageContaining("bpe.json")
+                .hasMessageContaining("WordPiece");
         assertThatThrownBy(() -> WordPieceTokenizer.fromTokenizerJson(
-                new ByteArrayInputStream("not json".getBytes(StandardCharsets.UTF_8)), "broken.json"))
-                .isInstanceOf(ModelUnavailable.class).hasMessageContaining("broken.json");
+                        new ByteArrayInputStream("not json".getBytes(StandardCharsets.UTF_8)), "broken.json"))
+                .isInstanceOf(ModelUnavailable.class)
+                .hasMessageContaining("broken.json");
     }
 
     @Test

@@ -4,5 +4,4 @@ import io.warden.registry.AgentId;
 import java.time.Instant;
 
 /** The risk-signal rule fired for an agent: the application engages its kill switch, which opens an incident. */
-public record RiskSignalDetected(AgentId agentId, String clientId, String reason, Instant at) {
-}
+public record RiskSignalDetected(AgentId agentId, String clientId, String reason, Instant at) {}

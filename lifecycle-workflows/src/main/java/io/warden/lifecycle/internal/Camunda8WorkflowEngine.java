@@ -32,7 +32,8 @@ import org.springframework.context.SmartLifecycle;
  * Whether an instance runs for an agent is a search, which the cluster answers from its secondary storage
  * (a start right after another may not see it yet; the business id keeps such a repeat recognisable).
  */
-public final class Camunda8WorkflowEngine implements WorkflowEngine, SmartLifecycle, org.springframework.beans.factory.DisposableBean {
+public final class Camunda8WorkflowEngine
+        implements WorkflowEngine, SmartLifecycle, org.springframework.beans.factory.DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(Camunda8WorkflowEngine.class);
 
@@ -44,24 +45,32 @@ public final class Camunda8WorkflowEngine implements WorkflowEngine, SmartLifecy
     private final List<JobWorker> workers = new CopyOnWriteArrayList<>();
     private volatile boolean running;
 
-    public Camunda8WorkflowEngine(WorkflowProperties.Camunda8 cluster, JobDispatcher dispatcher, Duration messageTtl,
-            Duration jobTimeout) {
+    public Camunda8WorkflowEngine(
+            WorkflowProperties.Camunda8 cluster, JobDispatcher dispatcher, Duration messageTtl, Duration jobTimeout) {
         if (cluster.restAddress() == null) {
-            throw new IllegalArgumentException("Set warden.workflow.camunda8.rest-address (WARDEN_WORKFLOW_CAMUNDA8_REST_ADDRESS)"
-                    + " to the cluster's REST API; the client's default would be this application's own port");
+            throw new IllegalArgumentException(
+                    "Set warden.workflow.camunda8.rest-address (WARDEN_WORKFLOW_CAMUNDA8_REST_ADDRESS)"
+                            + " to the cluster's REST API; the client's default would be this application's own port");
         }
-        CamundaClientBuilder builder = CamundaClient.newClientBuilder().restAddress(cluster.restAddress())
-                .preferRestOverGrpc(true).defaultRequestTimeout(cluster.requestTimeout()).defaultMessageTimeToLive(messageTtl);
+        CamundaClientBuilder builder = CamundaClient.newClientBuilder()
+                .restAddress(cluster.restAddress())
+                .preferRestOverGrpc(true)
+                .defaultRequestTimeout(cluster.requestTimeout())
+                .defaultMessageTimeToLive(messageTtl);
         if (cluster.grpcAddress() != null) {
             builder.grpcAddress(cluster.grpcAddress());
         }
         if (cluster.clientId() != null) {
             if (cluster.tokenUrl() == null || cluster.clientSecret() == null) {
-                throw new IllegalArgumentException("warden.workflow.camunda8.client-id needs client-secret and token-url");
+                throw new IllegalArgumentException(
+                        "warden.workflow.camunda8.client-id needs client-secret and token-url");
             }
-            CredentialsProvider credentials = CredentialsProvider.newCredentialsProviderBuilder().clientId(cluster.clientId())
-                    .clientSecret(cluster.clientSecret()).audience(cluster.audience())
-                    .authorizationServerUrl(cluster.tokenUrl().toString()).build();
+            CredentialsProvider credentials = CredentialsProvider.newCredentialsProviderBuilder()
+                    .clientId(cluster.clientId())
+                    .clientSecret(cluster.clientSecret())
+                    .audience(cluster.audience())
+                    .authorizationServerUrl(cluster.tokenUrl().toString())
+                    .build();
             builder.credentialsProvider(credentials);
         }
         this.client = builder.build();
@@ -92,7 +101,10 @@ public final class Camunda8WorkflowEngine implements WorkflowEngine, SmartLifecy
         }
         if (step != null) {
             var deployment = step.send().join();
-            log.info("Deployed {} processes to Camunda 8 (deployment {})", deployment.getProcesses().size(), deployment.getKey());
+            log.info(
+                    "Deployed {} processes to Camunda 8 (deployment {})",
+                    deployment.getProcesses().size(),
+                    deployment.getKey());
         }
     }
 
@@ -103,21 +115,38 @@ public final class Camunda8WorkflowEngine implements WorkflowEngine, SmartLifecy
         }
         Map<String, Object> all = new HashMap<>(variables);
         all.put(BpmnProcesses.CORRELATION_VARIABLE, agentId);
-        client.newCreateInstanceCommand().bpmnProcessId(processId).latestVersion().businessId(agentId).variables(all).send().join();
+        client.newCreateInstanceCommand()
+                .bpmnProcessId(processId)
+                .latestVersion()
+                .businessId(agentId)
+                .variables(all)
+                .send()
+                .join();
         dispatcher.record("workflow.started", agentId, processId);
         return true;
     }
 
     @Override
     public boolean running(String processId, String agentId) {
-        return !client.newProcessInstanceSearchRequest().filter(filter -> filter.processDefinitionId(processId)
-                .state(ProcessInstanceState.ACTIVE).businessId(agentId)).send().join().items().isEmpty();
+        return !client.newProcessInstanceSearchRequest()
+                .filter(filter -> filter.processDefinitionId(processId)
+                        .state(ProcessInstanceState.ACTIVE)
+                        .businessId(agentId))
+                .send()
+                .join()
+                .items()
+                .isEmpty();
     }
 
     @Override
     public void correlate(String messageName, String agentId, Map<String, Object> variables) {
-        client.newPublishMessageCommand().messageName(messageName).correlationKey(agentId).timeToLive(messageTtl)
-                .variables(variables).send().join();
+        client.newPublishMessageCommand()
+                .messageName(messageName)
+                .correlationKey(agentId)
+                .timeToLive(messageTtl)
+                .variables(variables)
+                .send()
+                .join();
         dispatcher.record("workflow.message", agentId, messageName);
     }
 
@@ -132,8 +161,12 @@ public final class Camunda8WorkflowEngine implements WorkflowEngine, SmartLifecy
     }
 
     private void open(String taskType, JobHandler handler) {
-        workers.add(client.newWorker().jobType(taskType).handler((jobClient, job) -> handle(jobClient, job, handler))
-                .timeout(jobTimeout).name("warden").open());
+        workers.add(client.newWorker()
+                .jobType(taskType)
+                .handler((jobClient, job) -> handle(jobClient, job, handler))
+                .timeout(jobTimeout)
+                .name("warden")
+                .open());
     }
 
     void handle(JobClient jobs, ActivatedJob activated, JobHandler handler) {
@@ -144,14 +177,32 @@ public final class Camunda8WorkflowEngine implements WorkflowEngine, SmartLifecy
             }
         });
         Object agentId = variables.get(BpmnProcesses.CORRELATION_VARIABLE);
-        Job job = new Job(Long.toString(activated.getKey()), activated.getBpmnProcessId(), activated.getType(),
-                String.valueOf(agentId), variables, activated.getRetries());
+        Job job = new Job(
+                Long.toString(activated.getKey()),
+                activated.getBpmnProcessId(),
+                activated.getType(),
+                String.valueOf(agentId),
+                variables,
+                activated.getRetries());
         switch (dispatcher.run(handler, job)) {
-            case JobResult.Complete complete -> jobs.newCompleteCommand(activated.getKey()).variables(complete.variables()).send().join();
-            case JobResult.BpmnError error -> jobs.newThrowErrorCommand(activated.getKey()).errorCode(error.code())
-                    .errorMessage(error.message()).send().join();
-            case JobResult.Failure failure -> jobs.newFailCommand(activated.getKey()).retries(Math.max(0, activated.getRetries() - 1))
-                    .retryBackoff(failure.backoff()).errorMessage(failure.message()).send().join();
+            case JobResult.Complete complete ->
+                jobs.newCompleteCommand(activated.getKey())
+                        .variables(complete.variables())
+                        .send()
+                        .join();
+            case JobResult.BpmnError error ->
+                jobs.newThrowErrorCommand(activated.getKey())
+                        .errorCode(error.code())
+                        .errorMessage(error.message())
+                        .send()
+                        .join();
+            case JobResult.Failure failure ->
+                jobs.newFailCommand(activated.getKey())
+                        .retries(Math.max(0, activated.getRetries() - 1))
+                        .retryBackoff(failure.backoff())
+                        .errorMessage(failure.message())
+                        .send()
+                        .join();
         }
     }
 

@@ -41,8 +41,7 @@ public final class CredentialRotation {
     private static final String UNLOCK = "select pg_advisory_unlock(hashtext('warden.credentials.rotation'))";
 
     /** What one run did; {@code skipped} when another instance held the lock. */
-    public record Run(int rotated, int revoked, int notified, int failed, boolean skipped) {
-    }
+    public record Run(int rotated, int revoked, int notified, int failed, boolean skipped) {}
 
     private final CredentialLedger ledger;
     private final IdentityProvisioner identities;
@@ -54,8 +53,16 @@ public final class CredentialRotation {
     private final CredentialPolicy policy;
     private final Clock clock;
 
-    CredentialRotation(CredentialLedger ledger, IdentityProvisioner identities, AgentQueries agents, Notifications notifications,
-            AuditLog audit, DataSource dataSource, TransactionTemplate transactions, CredentialPolicy policy, Clock clock) {
+    CredentialRotation(
+            CredentialLedger ledger,
+            IdentityProvisioner identities,
+            AgentQueries agents,
+            Notifications notifications,
+            AuditLog audit,
+            DataSource dataSource,
+            TransactionTemplate transactions,
+            CredentialPolicy policy,
+            Clock clock) {
         this.ledger = ledger;
         this.identities = identities;
         this.agents = agents;
@@ -67,7 +74,8 @@ public final class CredentialRotation {
         this.clock = clock;
     }
 
-    @Scheduled(initialDelayString = "${warden.credentials.rotation-interval:PT1H}",
+    @Scheduled(
+            initialDelayString = "${warden.credentials.rotation-interval:PT1H}",
             fixedDelayString = "${warden.credentials.rotation-interval:PT1H}")
     void scheduled() {
         try {
@@ -97,7 +105,10 @@ public final class CredentialRotation {
                         rotated += rotate(due, now) ? 1 : 0;
                     } catch (RuntimeException e) {
                         failed++;
-                        log.warn("Could not rotate credential {} of agent {}; retried on the next run: {}", due.id(), due.agentId(),
+                        log.warn(
+                                "Could not rotate credential {} of agent {}; retried on the next run: {}",
+                                due.id(),
+                                due.agentId(),
                                 e.toString());
                     }
                 }
@@ -107,8 +118,11 @@ public final class CredentialRotation {
                         revoked++;
                     } catch (RuntimeException e) {
                         failed++;
-                        log.warn("Could not revoke credential {} of agent {}; retried on the next run: {}", replaced.id(),
-                                replaced.agentId(), e.toString());
+                        log.warn(
+                                "Could not revoke credential {} of agent {}; retried on the next run: {}",
+                                replaced.id(),
+                                replaced.agentId(),
+                                e.toString());
                     }
                 }
                 for (ExpiringCredential expiring : ledger.expiringBefore(now.plus(policy.expiryNotice()))) {
@@ -138,9 +152,13 @@ public final class CredentialRotation {
             Optional<AgentCredential> fresh = identities.rotate(agent.get());
             fresh.ifPresent(credential -> {
                 ledger.replaced(due.id(), now.plus(policy.overlap()));
-                audit.append(AuditEvent.builder("agent.credential_rotated", ACTOR, target(due)).agent(due.agentId().toString())
-                        .detail("kind", due.kind()).detail("replacedBy", credential.id())
-                        .detail("newExpiresAt", credential.expiresAt()).detail("oldRevokedAfter", now.plus(policy.overlap())).build());
+                audit.append(AuditEvent.builder("agent.credential_rotated", ACTOR, target(due))
+                        .agent(due.agentId().toString())
+                        .detail("kind", due.kind())
+                        .detail("replacedBy", credential.id())
+                        .detail("newExpiresAt", credential.expiresAt())
+                        .detail("oldRevokedAfter", now.plus(policy.overlap()))
+                        .build());
             });
             return fresh;
         });
@@ -151,8 +169,11 @@ public final class CredentialRotation {
         transactions.executeWithoutResult(status -> {
             agents.findAgent(replaced.agentId()).ifPresent(agent -> identities.revoke(agent, replaced));
             ledger.revoked(replaced.id(), now);
-            audit.append(AuditEvent.builder("agent.credential_revoked", ACTOR, target(replaced)).agent(replaced.agentId().toString())
-                    .detail("kind", replaced.kind()).detail("reason", "overlap-ended").build());
+            audit.append(AuditEvent.builder("agent.credential_revoked", ACTOR, target(replaced))
+                    .agent(replaced.agentId().toString())
+                    .detail("kind", replaced.kind())
+                    .detail("reason", "overlap-ended")
+                    .build());
         });
     }
 
@@ -163,12 +184,18 @@ public final class CredentialRotation {
             }
             String what = expiring.kind() == CredentialKind.SECRET ? "client secret" : "certificate";
             String body = expiring.kind() == CredentialKind.SECRET
-                    ? "The client secret of " + expiring.agentName() + " expires " + expiring.expiresAt() + ". Warden issues a new one"
+                    ? "The client secret of " + expiring.agentName() + " expires " + expiring.expiresAt()
+                            + ". Warden issues a new one"
                             + " to the secret store before then; make sure the agent's deployment reads it from there."
-                    : "The certificate " + expiring.fingerprint() + " of " + expiring.agentName() + " expires " + expiring.expiresAt()
+                    : "The certificate " + expiring.fingerprint() + " of " + expiring.agentName() + " expires "
+                            + expiring.expiresAt()
                             + ". Register a new certificate for the agent before then, or it can no longer get tokens with it.";
-            notifications.send(expiring.ownerId(), expiring.agentId().toString(), "credential-expiry",
-                    "The " + what + " of " + expiring.agentName() + " expires soon", body);
+            notifications.send(
+                    expiring.ownerId(),
+                    expiring.agentId().toString(),
+                    "credential-expiry",
+                    "The " + what + " of " + expiring.agentName() + " expires soon",
+                    body);
             return true;
         });
         return Boolean.TRUE.equals(sent);
@@ -179,7 +206,8 @@ public final class CredentialRotation {
     }
 
     private static boolean locked(Connection connection) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(LOCK); ResultSet rs = statement.executeQuery()) {
+        try (PreparedStatement statement = connection.prepareStatement(LOCK);
+                ResultSet rs = statement.executeQuery()) {
             rs.next();
             return rs.getBoolean(1);
         }

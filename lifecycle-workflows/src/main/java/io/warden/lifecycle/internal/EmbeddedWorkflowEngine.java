@@ -55,6 +55,7 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
     private static final int MAX_TASKS = 20;
     /** The most tasks handled at once by this instance. */
     private static final int MAX_IN_FLIGHT = 32;
+
     private static final int BATCH = 200;
 
     private final DataSource dataSource;
@@ -72,13 +73,21 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
     /** One lock per agent: lifecycle tasks of one agent change the same registry record, so they run one at a time. */
     private final Map<String, java.util.concurrent.locks.ReentrantLock> agentLocks = new ConcurrentHashMap<>();
     /** Where fetched tasks run: a new executor for every start, since a stop shuts it down. */
-    private volatile java.util.concurrent.ExecutorService handling = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+    private volatile java.util.concurrent.ExecutorService handling =
+            java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
     private volatile @Nullable ProcessEngine engine;
     private volatile boolean running;
     private @Nullable Thread worker;
 
-    public EmbeddedWorkflowEngine(DataSource dataSource, JobDispatcher dispatcher, Clock clock, Duration pollInterval,
-            Duration lockDuration, Duration messageTtl, int retries) {
+    public EmbeddedWorkflowEngine(
+            DataSource dataSource,
+            JobDispatcher dispatcher,
+            Clock clock,
+            Duration pollInterval,
+            Duration lockDuration,
+            Duration messageTtl,
+            int retries) {
         this.dataSource = dataSource;
         this.dispatcher = dispatcher;
         this.clock = clock;
@@ -140,7 +149,8 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
                 Thread.currentThread().interrupt();
             }
         }
-        handling.shutdownNow(); // a task cut short stays locked until its lock runs out, then runs again (handlers are idempotent)
+        handling.shutdownNow(); // a task cut short stays locked until its lock runs out, then runs again (handlers are
+        // idempotent)
         try {
             handling.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -177,7 +187,9 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
     @Override
     public void deploy(List<String> resources) {
         withLock("deploy", () -> {
-            var deployment = engine().getRepositoryService().createDeployment().name("warden-lifecycle")
+            var deployment = engine().getRepositoryService()
+                    .createDeployment()
+                    .name("warden-lifecycle")
                     .enableDuplicateFiltering(true);
             resources.forEach(deployment::addClasspathResource);
             deployment.deploy();
@@ -194,9 +206,12 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
     public boolean start(String processId, String agentId, Map<String, Object> variables) {
         Map<String, Object> all = new HashMap<>(variables);
         all.put(BpmnProcesses.CORRELATION_VARIABLE, agentId);
-        ProcessEngineConfigurationImpl configuration = (ProcessEngineConfigurationImpl) engine().getProcessEngineConfiguration();
+        ProcessEngineConfigurationImpl configuration =
+                (ProcessEngineConfigurationImpl) engine().getProcessEngineConfiguration();
         boolean started = configuration.getCommandExecutorTxRequired().execute(context -> {
-            try (PreparedStatement lock = context.getDbSqlSession().getSqlSession().getConnection()
+            try (PreparedStatement lock = context.getDbSqlSession()
+                    .getSqlSession()
+                    .getConnection()
                     .prepareStatement("select pg_advisory_xact_lock(hashtext(?))")) {
                 lock.setString(1, "warden.workflow:" + processId + ":" + agentId);
                 lock.execute();
@@ -204,7 +219,11 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
                 throw new IllegalStateException("Could not lock the start of " + processId + " for " + agentId, e);
             }
             var runtime = context.getProcessEngineConfiguration().getRuntimeService();
-            if (runtime.createProcessInstanceQuery().processDefinitionKey(processId).processInstanceBusinessKey(agentId).count() > 0) {
+            if (runtime.createProcessInstanceQuery()
+                            .processDefinitionKey(processId)
+                            .processInstanceBusinessKey(agentId)
+                            .count()
+                    > 0) {
                 return false;
             }
             runtime.startProcessInstanceByKey(processId, agentId, all);
@@ -225,16 +244,18 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
     @Override
     public int startAll(String processId, List<String> agentIds, Map<String, Object> variables) {
         List<String> sorted = agentIds.stream().distinct().sorted().toList();
-        ProcessEngineConfigurationImpl configuration = (ProcessEngineConfigurationImpl) engine().getProcessEngineConfiguration();
+        ProcessEngineConfigurationImpl configuration =
+                (ProcessEngineConfigurationImpl) engine().getProcessEngineConfiguration();
         List<String> begun = new ArrayList<>();
         for (int from = 0; from < sorted.size(); from += BATCH) {
             List<String> batch = sorted.subList(from, Math.min(sorted.size(), from + BATCH));
             begun.addAll(configuration.getCommandExecutorTxRequired().execute(context -> {
-                Connection connection = context.getDbSqlSession().getSqlSession().getConnection();
+                Connection connection =
+                        context.getDbSqlSession().getSqlSession().getConnection();
                 List<String> running = new ArrayList<>();
                 try (PreparedStatement lock = connection.prepareStatement(
-                        "select pg_advisory_xact_lock(hashtext(k)) from (select 'warden.workflow:' || ? || ':' || a as k"
-                                + " from unnest(?::text[]) a order by 1) locks");
+                                "select pg_advisory_xact_lock(hashtext(k)) from (select 'warden.workflow:' || ? || ':' || a as k"
+                                        + " from unnest(?::text[]) a order by 1) locks");
                         PreparedStatement query = connection.prepareStatement("""
                                 select e.business_key_ from act_ru_execution e join act_re_procdef d on d.id_ = e.proc_def_id_
                                 where d.key_ = ? and e.parent_id_ is null and e.business_key_ = any(?::text[])""")) {
@@ -271,18 +292,31 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
 
     @Override
     public boolean running(String processId, String agentId) {
-        return engine().getRuntimeService().createProcessInstanceQuery().processDefinitionKey(processId)
-                .processInstanceBusinessKey(agentId).count() > 0;
+        return engine().getRuntimeService()
+                        .createProcessInstanceQuery()
+                        .processDefinitionKey(processId)
+                        .processInstanceBusinessKey(agentId)
+                        .count()
+                > 0;
     }
 
     @Override
     public void correlate(String messageName, String agentId, Map<String, Object> variables) {
         if (!deliver(messageName, agentId, variables)) {
             Instant now = clock.instant();
-            update("insert into workflow_message (id, name, agent_id, variables, published_at, expires_at)"
-                    + " values (gen_random_uuid(), ?, ?, cast(? as jsonb), ?, ?)", messageName, agentId,
-                    JSON.writeValueAsString(variables), Timestamp.from(now), Timestamp.from(now.plus(messageTtl)));
-            log.debug("No instance waits for {} of agent {} yet; kept until {}", messageName, agentId, now.plus(messageTtl));
+            update(
+                    "insert into workflow_message (id, name, agent_id, variables, published_at, expires_at)"
+                            + " values (gen_random_uuid(), ?, ?, cast(? as jsonb), ?, ?)",
+                    messageName,
+                    agentId,
+                    JSON.writeValueAsString(variables),
+                    Timestamp.from(now),
+                    Timestamp.from(now.plus(messageTtl)));
+            log.debug(
+                    "No instance waits for {} of agent {} yet; kept until {}",
+                    messageName,
+                    agentId,
+                    now.plus(messageTtl));
         }
         wake.release();
     }
@@ -305,9 +339,11 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
     // ---- messages ----------------------------------------------------------------------------------
 
     private boolean deliver(String messageName, String agentId, Map<String, Object> variables) {
-        var delivered = engine().getRuntimeService().createMessageCorrelation(messageName)
+        var delivered = engine().getRuntimeService()
+                .createMessageCorrelation(messageName)
                 .processInstanceVariableEquals(BpmnProcesses.CORRELATION_VARIABLE, agentId)
-                .setVariables(variables).correlateAllWithResult();
+                .setVariables(variables)
+                .correlateAllWithResult();
         if (!delivered.isEmpty()) {
             dispatcher.record("workflow.message", agentId, messageName);
         }
@@ -319,7 +355,8 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                try (PreparedStatement expired = connection.prepareStatement("delete from workflow_message where expires_at < ?")) {
+                try (PreparedStatement expired =
+                        connection.prepareStatement("delete from workflow_message where expires_at < ?")) {
                     expired.setTimestamp(1, Timestamp.from(clock.instant()));
                     expired.executeUpdate();
                 }
@@ -329,13 +366,15 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
                         order by published_at limit 100 for update skip locked""");
                         ResultSet rs = pending.executeQuery()) {
                     while (rs.next()) {
-                        Map<String, Object> variables = JSON.readValue(rs.getString(4), new TypeReference<Map<String, Object>>() { });
+                        Map<String, Object> variables =
+                                JSON.readValue(rs.getString(4), new TypeReference<Map<String, Object>>() {});
                         if (deliver(rs.getString(2), rs.getString(3), variables)) {
                             done.add(rs.getObject(1, UUID.class));
                         }
                     }
                 }
-                try (PreparedStatement delete = connection.prepareStatement("delete from workflow_message where id = ?")) {
+                try (PreparedStatement delete =
+                        connection.prepareStatement("delete from workflow_message where id = ?")) {
                     for (UUID id : done) {
                         delete.setObject(1, id);
                         delete.addBatch();
@@ -410,7 +449,11 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
                 try {
                     handleInTurn(tasks, task);
                 } catch (RuntimeException e) {
-                    log.warn("Handling {} task {} failed; it runs again when its lock runs out", task.getTopicName(), task.getId(), e);
+                    log.warn(
+                            "Handling {} task {} failed; it runs again when its lock runs out",
+                            task.getTopicName(),
+                            task.getId(),
+                            e);
                 } finally {
                     inFlight.remove(task.getId());
                     wake.release(); // its process may have a next task due
@@ -437,7 +480,8 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
     private void handleInTurn(ExternalTaskService tasks, LockedExternalTask task) {
         if (BpmnProcesses.LIFECYCLE.contains(task.getProcessDefinitionKey())) {
             Object agentId = task.getVariables().get(BpmnProcesses.CORRELATION_VARIABLE);
-            var lock = agentLocks.computeIfAbsent(String.valueOf(agentId), key -> new java.util.concurrent.locks.ReentrantLock());
+            var lock = agentLocks.computeIfAbsent(
+                    String.valueOf(agentId), key -> new java.util.concurrent.locks.ReentrantLock());
             lock.lock();
             try {
                 handle(tasks, task);
@@ -449,7 +493,8 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
         }
     }
 
-    @SuppressForbidden("a short, growing pause before a join that lost an optimistic lock is retried: nothing to wait on but time")
+    @SuppressForbidden(
+            "a short, growing pause before a join that lost an optimistic lock is retried: nothing to wait on but time")
     private void handle(ExternalTaskService tasks, LockedExternalTask task) {
         Map<String, Object> variables = new HashMap<>();
         task.getVariables().forEach((name, value) -> {
@@ -459,18 +504,31 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
         });
         int left = task.getRetries() == null ? retries : task.getRetries();
         Object agentId = variables.get(BpmnProcesses.CORRELATION_VARIABLE);
-        Job job = new Job(task.getId(), task.getProcessDefinitionKey(), task.getTopicName(),
-                agentId == null ? String.valueOf(task.getBusinessKey()) : agentId.toString(), variables, left);
+        Job job = new Job(
+                task.getId(),
+                task.getProcessDefinitionKey(),
+                task.getTopicName(),
+                agentId == null ? String.valueOf(task.getBusinessKey()) : agentId.toString(),
+                variables,
+                left);
         // only the topics of registered handlers are fetched, and a handler is never unregistered
-        JobHandler handler = Objects.requireNonNull(handlers.get(task.getTopicName()), "no handler for " + task.getTopicName());
+        JobHandler handler =
+                Objects.requireNonNull(handlers.get(task.getTopicName()), "no handler for " + task.getTopicName());
         JobResult result = dispatcher.run(handler, job);
         for (int attempt = 1; ; attempt++) {
             try {
                 switch (result) {
                     case JobResult.Complete complete -> tasks.complete(task.getId(), workerId, complete.variables());
-                    case JobResult.BpmnError error -> tasks.handleBpmnError(task.getId(), workerId, error.code(), error.message());
-                    case JobResult.Failure failure -> tasks.handleFailure(task.getId(), workerId, failure.message(), failure.message(),
-                            Math.max(0, left - 1), failure.backoff().toMillis());
+                    case JobResult.BpmnError error ->
+                        tasks.handleBpmnError(task.getId(), workerId, error.code(), error.message());
+                    case JobResult.Failure failure ->
+                        tasks.handleFailure(
+                                task.getId(),
+                                workerId,
+                                failure.message(),
+                                failure.message(),
+                                Math.max(0, left - 1),
+                                failure.backoff().toMillis());
                 }
                 return;
             } catch (org.operaton.bpm.engine.OptimisticLockingException e) {
@@ -512,7 +570,8 @@ public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecy
     }
 
     private void update(String sql, Object... parameters) {
-        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
             connection.setAutoCommit(true);
             for (int i = 0; i < parameters.length; i++) {
                 statement.setObject(i + 1, parameters[i]);

@@ -32,6 +32,7 @@ final class FrozenEngineSchemaCallback implements Callback {
     static final String VERSION = "6.00";
     /** What the schema history holds for the released Java migration: its class name is its script. */
     static final String JAVA_SCRIPT = "db.migration.lifecycle.V6_00__Workflow_engine_schema";
+
     static final String SQL_SCRIPT = "V6_00__Workflow_engine_schema.sql";
     /**
      * Flyway's checksum of the frozen file. A constant because the file never changes; a test compares it with
@@ -65,8 +66,14 @@ final class FrozenEngineSchemaCallback implements Callback {
                 update.setString(3, VERSION);
                 update.setString(4, JAVA_SCRIPT);
                 if (update.executeUpdate() > 0) {
-                    log.info("Re-typed migration {} in {} from the Java class {} to {} (checksum {}): the frozen file "
-                            + "creates the same workflow engine schema", VERSION, table, JAVA_SCRIPT, SQL_SCRIPT, SQL_CHECKSUM);
+                    log.info(
+                            "Re-typed migration {} in {} from the Java class {} to {} (checksum {}): the frozen file "
+                                    + "creates the same workflow engine schema",
+                            VERSION,
+                            table,
+                            JAVA_SCRIPT,
+                            SQL_SCRIPT,
+                            SQL_CHECKSUM);
                 }
             }
         } catch (SQLException e) {

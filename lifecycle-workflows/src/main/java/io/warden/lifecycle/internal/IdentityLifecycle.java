@@ -59,7 +59,8 @@ public class IdentityLifecycle {
 
     /** Retirement, suspension and reinstatement touch the identity; onboarding's moves do not (it provisions). */
     static boolean concernsIdentity(AgentStatusChanged event) {
-        return event.to() == AgentStatus.RETIRED || event.to() == AgentStatus.SUSPENDED
+        return event.to() == AgentStatus.RETIRED
+                || event.to() == AgentStatus.SUSPENDED
                 || event.from() == AgentStatus.SUSPENDED && event.to() == AgentStatus.ACTIVE;
     }
 
@@ -73,8 +74,8 @@ public class IdentityLifecycle {
             apply(agent, event);
             applied = agent.status();
         }
-        throw new IllegalStateException("The status of agent " + event.agentId() + " kept changing while its identity followed it;"
-                + " the event is delivered again");
+        throw new IllegalStateException("The status of agent " + event.agentId()
+                + " kept changing while its identity followed it;" + " the event is delivered again");
     }
 
     private void apply(AgentView agent, AgentStatusChanged event) {
@@ -96,16 +97,21 @@ public class IdentityLifecycle {
         if (action == null) {
             return;
         }
-        audit.append(AuditEvent.builder(action, ACTOR, new AuditTarget("agent", agent.id().toString()))
-                .agent(agent.id().toString()).owner(agent.ownerId())
-                .detail("clientId", agent.clientId()).detail("status", agent.status()).detail("statusChangedBy", event.actorId())
+        audit.append(AuditEvent.builder(
+                        action, ACTOR, new AuditTarget("agent", agent.id().toString()))
+                .agent(agent.id().toString())
+                .owner(agent.ownerId())
+                .detail("clientId", agent.clientId())
+                .detail("status", agent.status())
+                .detail("statusChangedBy", event.actorId())
                 .sourceId("identity:" + action + ":" + sha256(event.toString()))
                 .build());
     }
 
     private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

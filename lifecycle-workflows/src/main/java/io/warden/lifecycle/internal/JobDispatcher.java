@@ -35,24 +35,39 @@ public final class JobDispatcher {
         try {
             result = handler.handle(job);
         } catch (RuntimeException e) {
-            log.warn("{} of {} for agent {} failed ({} retries left)", job.taskType(), job.processId(), job.agentId(),
-                    Math.max(0, job.retries() - 1), e);
+            log.warn(
+                    "{} of {} for agent {} failed ({} retries left)",
+                    job.taskType(),
+                    job.processId(),
+                    job.agentId(),
+                    Math.max(0, job.retries() - 1),
+                    e);
             result = new JobResult.Failure(e.getClass().getSimpleName() + ": " + e.getMessage(), failureBackoff);
         }
         var event = AuditEvent.builder("workflow.task", ACTOR, new AuditTarget("agent", job.agentId()))
-                .agent(job.agentId()).detail("process", job.processId()).detail("task", job.taskType());
+                .agent(job.agentId())
+                .detail("process", job.processId())
+                .detail("task", job.taskType());
         switch (result) {
             case JobResult.Complete complete -> event.outcome(Outcome.SUCCESS).detail("result", "completed");
-            case JobResult.BpmnError error -> event.outcome(Outcome.MINOR_FAILURE).detail("result", "bpmn-error")
-                    .detail("errorCode", error.code());
-            case JobResult.Failure failure -> event.outcome(Outcome.SERIOUS_FAILURE).detail("result", "failed")
-                    .detail("retriesLeft", Math.max(0, job.retries() - 1));
+            case JobResult.BpmnError error ->
+                event.outcome(Outcome.MINOR_FAILURE)
+                        .detail("result", "bpmn-error")
+                        .detail("errorCode", error.code());
+            case JobResult.Failure failure ->
+                event.outcome(Outcome.SERIOUS_FAILURE)
+                        .detail("result", "failed")
+                        .detail("retriesLeft", Math.max(0, job.retries() - 1));
         }
         try {
             audit.append(event.build());
         } catch (RuntimeException e) {
-            log.error("Could not audit {} of {} for agent {}; the job is failed and will run again", job.taskType(),
-                    job.processId(), job.agentId(), e);
+            log.error(
+                    "Could not audit {} of {} for agent {}; the job is failed and will run again",
+                    job.taskType(),
+                    job.processId(),
+                    job.agentId(),
+                    e);
             return new JobResult.Failure("the step could not be audited: " + e.getMessage(), failureBackoff);
         }
         return result;
@@ -62,15 +77,20 @@ public final class JobDispatcher {
     void recordAll(String action, java.util.List<String> agentIds, String process) {
         java.util.List<java.util.concurrent.CompletableFuture<?>> pending = new java.util.ArrayList<>();
         for (String agentId : agentIds) {
-            pending.add(audit.appendQueued(AuditEvent.builder(action, ACTOR, new AuditTarget("agent", agentId)).agent(agentId)
-                    .detail("process", process).build()));
+            pending.add(audit.appendQueued(AuditEvent.builder(action, ACTOR, new AuditTarget("agent", agentId))
+                    .agent(agentId)
+                    .detail("process", process)
+                    .build()));
         }
-        java.util.concurrent.CompletableFuture.allOf(pending.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+        java.util.concurrent.CompletableFuture.allOf(pending.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .join();
     }
 
     /** Audits a workflow event that is not a task: a process started, a message delivered. */
     void record(String action, String agentId, String processOrMessage) {
-        audit.append(AuditEvent.builder(action, ACTOR, new AuditTarget("agent", agentId)).agent(agentId)
-                .detail(action.equals("workflow.started") ? "process" : "message", processOrMessage).build());
+        audit.append(AuditEvent.builder(action, ACTOR, new AuditTarget("agent", agentId))
+                .agent(agentId)
+                .detail(action.equals("workflow.started") ? "process" : "message", processOrMessage)
+                .build());
     }
 }

@@ -42,12 +42,21 @@ class LifecycleConfiguration {
     }
 
     @Bean
-    WorkflowEngine workflowEngine(WorkflowProperties properties, DataSource dataSource, JobDispatcher dispatcher, Clock clock) {
+    WorkflowEngine workflowEngine(
+            WorkflowProperties properties, DataSource dataSource, JobDispatcher dispatcher, Clock clock) {
         return switch (properties.engine()) {
-            case "camunda8" -> new Camunda8WorkflowEngine(properties.camunda8(), dispatcher, properties.messageTtl(),
-                    properties.lockDuration());
-            default -> new EmbeddedWorkflowEngine(dataSource, dispatcher, clock, properties.pollInterval(),
-                    properties.lockDuration(), properties.messageTtl(), properties.retries());
+            case "camunda8" ->
+                new Camunda8WorkflowEngine(
+                        properties.camunda8(), dispatcher, properties.messageTtl(), properties.lockDuration());
+            default ->
+                new EmbeddedWorkflowEngine(
+                        dataSource,
+                        dispatcher,
+                        clock,
+                        properties.pollInterval(),
+                        properties.lockDuration(),
+                        properties.messageTtl(),
+                        properties.retries());
         };
     }
 
@@ -57,10 +66,24 @@ class LifecycleConfiguration {
     }
 
     @Bean
-    LifecycleTasks lifecycleTasks(AgentRegistry registry, Directory directory, IdentityProvisioner identities,
-            Notifications notifications, Clock clock, org.springframework.beans.factory.ObjectProvider<LifecycleRules> rules) {
-        return new LifecycleTasks(registry, directory, identities, notifications, clock, () -> ((Number) rules.getObject()
-                .rule("recertification-due").parameters().getOrDefault("periodDays", 90)).longValue());
+    LifecycleTasks lifecycleTasks(
+            AgentRegistry registry,
+            Directory directory,
+            IdentityProvisioner identities,
+            Notifications notifications,
+            Clock clock,
+            org.springframework.beans.factory.ObjectProvider<LifecycleRules> rules) {
+        return new LifecycleTasks(
+                registry,
+                directory,
+                identities,
+                notifications,
+                clock,
+                () -> ((Number) rules.getObject()
+                                .rule("recertification-due")
+                                .parameters()
+                                .getOrDefault("periodDays", 90))
+                        .longValue());
     }
 
     @Bean
@@ -69,24 +92,40 @@ class LifecycleConfiguration {
     }
 
     @Bean
-    IdentityLifecycle identityLifecycle(io.warden.registry.AgentQueries agents, IdentityProvisioner identities, AuditLog audit) {
+    IdentityLifecycle identityLifecycle(
+            io.warden.registry.AgentQueries agents, IdentityProvisioner identities, AuditLog audit) {
         return new IdentityLifecycle(agents, identities, audit);
     }
 
     @Bean
-    LifecycleRules lifecycleRules(JdbcClient jdbc, DataSource dataSource, WorkflowEngine engine,
-            io.warden.registry.AgentQueries agents, Directory directory, AuditLog audit, AuditAnalytics analytics,
+    LifecycleRules lifecycleRules(
+            JdbcClient jdbc,
+            DataSource dataSource,
+            WorkflowEngine engine,
+            io.warden.registry.AgentQueries agents,
+            Directory directory,
+            AuditLog audit,
+            AuditAnalytics analytics,
             org.springframework.context.ApplicationEventPublisher events,
-            org.springframework.transaction.support.TransactionTemplate transactions, Clock clock) {
-        return new LifecycleRules(jdbc, dataSource, engine, agents, directory, audit, analytics, events, transactions, clock);
+            org.springframework.transaction.support.TransactionTemplate transactions,
+            Clock clock) {
+        return new LifecycleRules(
+                jdbc, dataSource, engine, agents, directory, audit, analytics, events, transactions, clock);
     }
 
     @Bean
-    CredentialRotation credentialRotation(io.warden.registry.CredentialLedger ledger, IdentityProvisioner identities,
-            io.warden.registry.AgentQueries agents, Notifications notifications, AuditLog audit, DataSource dataSource,
-            org.springframework.transaction.support.TransactionTemplate transactions, io.warden.registry.CredentialPolicy policy,
+    CredentialRotation credentialRotation(
+            io.warden.registry.CredentialLedger ledger,
+            IdentityProvisioner identities,
+            io.warden.registry.AgentQueries agents,
+            Notifications notifications,
+            AuditLog audit,
+            DataSource dataSource,
+            org.springframework.transaction.support.TransactionTemplate transactions,
+            io.warden.registry.CredentialPolicy policy,
             Clock clock) {
-        return new CredentialRotation(ledger, identities, agents, notifications, audit, dataSource, transactions, policy, clock);
+        return new CredentialRotation(
+                ledger, identities, agents, notifications, audit, dataSource, transactions, policy, clock);
     }
 
     @Bean
@@ -97,8 +136,10 @@ class LifecycleConfiguration {
     /** Deploys the processes and registers the handlers right after the engine starts. */
     @Bean
     SmartLifecycle workflowBootstrap(WorkflowEngine engine, LifecycleTasks tasks) {
-        return new io.warden.lifecycle.EngineStartup(1,
-                () -> engine.deploy(BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList()),
+        return new io.warden.lifecycle.EngineStartup(
+                1,
+                () -> engine.deploy(
+                        BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList()),
                 () -> tasks.registerWith(engine));
     }
 }

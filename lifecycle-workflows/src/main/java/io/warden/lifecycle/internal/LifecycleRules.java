@@ -60,8 +60,7 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
 
     /** What a sweep did: processes started per rule, and whether another instance was sweeping already. */
     @Schema(name = "LifecycleSweep")
-    public record Sweep(Map<String, Integer> started, boolean skipped, long millis) {
-    }
+    public record Sweep(Map<String, Integer> started, boolean skipped, long millis) {}
 
     private final JdbcClient jdbc;
     private final DataSource dataSource;
@@ -74,9 +73,17 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
     private final org.springframework.transaction.support.TransactionTemplate transactions;
     private final Clock clock;
 
-    public LifecycleRules(JdbcClient jdbc, DataSource dataSource, WorkflowEngine engine, AgentQueries agents, Directory directory,
-            AuditLog audit, AuditAnalytics analytics, ApplicationEventPublisher events,
-            org.springframework.transaction.support.TransactionTemplate transactions, Clock clock) {
+    public LifecycleRules(
+            JdbcClient jdbc,
+            DataSource dataSource,
+            WorkflowEngine engine,
+            AgentQueries agents,
+            Directory directory,
+            AuditLog audit,
+            AuditAnalytics analytics,
+            ApplicationEventPublisher events,
+            org.springframework.transaction.support.TransactionTemplate transactions,
+            Clock clock) {
         this.jdbc = jdbc;
         this.dataSource = dataSource;
         this.engine = engine;
@@ -93,35 +100,55 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
 
     @Override
     public List<LifecycleRule> rules() {
-        return jdbc.sql("select key, kind, enabled, parameters::text, version, updated_by, updated_at from lifecycle_rule order by key")
-                .query((rs, row) -> map(rs)).list();
+        return jdbc.sql(
+                        "select key, kind, enabled, parameters::text, version, updated_by, updated_at from lifecycle_rule order by key")
+                .query((rs, row) -> map(rs))
+                .list();
     }
 
     @Override
     public LifecycleRule rule(String key) {
-        return jdbc.sql("select key, kind, enabled, parameters::text, version, updated_by, updated_at from lifecycle_rule where key = :key")
-                .param("key", key).query((rs, row) -> map(rs)).optional()
-                .orElseThrow(() -> new WorkflowRefused(ProblemKind.NOT_FOUND, "not-found", "No lifecycle rule " + key + "; the rules are "
-                        + rules().stream().map(LifecycleRule::key).toList()));
+        return jdbc.sql(
+                        "select key, kind, enabled, parameters::text, version, updated_by, updated_at from lifecycle_rule where key = :key")
+                .param("key", key)
+                .query((rs, row) -> map(rs))
+                .optional()
+                .orElseThrow(() -> new WorkflowRefused(
+                        ProblemKind.NOT_FOUND,
+                        "not-found",
+                        "No lifecycle rule " + key + "; the rules are "
+                                + rules().stream().map(LifecycleRule::key).toList()));
     }
 
     /** Changes a rule's switch and parameters; {@code version} must be the current one. */
     @Override
-    public LifecycleRule update(String key, boolean enabled, Map<String, Object> parameters, long version, String actorId) {
+    public LifecycleRule update(
+            String key, boolean enabled, Map<String, Object> parameters, long version, String actorId) {
         LifecycleRule current = rule(key);
         Map<String, Object> checked = validate(current.kind(), parameters);
         int updated = jdbc.sql("""
                 update lifecycle_rule set enabled = :enabled, parameters = cast(:parameters as jsonb), version = version + 1,
                     updated_by = :actor, updated_at = :now where key = :key and version = :version""")
-                .param("enabled", enabled).param("parameters", JSON.writeValueAsString(checked)).param("actor", actorId)
-                .param("now", Timestamp.from(clock.instant())).param("key", key).param("version", version).update();
+                .param("enabled", enabled)
+                .param("parameters", JSON.writeValueAsString(checked))
+                .param("actor", actorId)
+                .param("now", Timestamp.from(clock.instant()))
+                .param("key", key)
+                .param("version", version)
+                .update();
         if (updated == 0) {
-            throw new WorkflowRefused(ProblemKind.CONFLICT, "stale-version", "Rule " + key + " is at version " + current.version() + ", not " + version);
+            throw new WorkflowRefused(
+                    ProblemKind.CONFLICT,
+                    "stale-version",
+                    "Rule " + key + " is at version " + current.version() + ", not " + version);
         }
         LifecycleRule changed = rule(key);
-        audit.append(AuditEvent.builder("lifecycle.rule_changed", AuditActor.person(actorId), new AuditTarget("lifecycle-rule", key))
-                .detail("enabled", enabled).detail("parameters", JSON.writeValueAsString(checked))
-                .detail("version", changed.version()).build());
+        audit.append(AuditEvent.builder(
+                        "lifecycle.rule_changed", AuditActor.person(actorId), new AuditTarget("lifecycle-rule", key))
+                .detail("enabled", enabled)
+                .detail("parameters", JSON.writeValueAsString(checked))
+                .detail("version", changed.version())
+                .build());
         return changed;
     }
 
@@ -136,8 +163,11 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
         };
         for (String name : parameters.keySet()) {
             if (!allowed.contains(name)) {
-                throw new WorkflowRefused(ProblemKind.INVALID, "invalid-field", "parameters." + name + ": a " + kind + " rule takes "
-                        + (allowed.isEmpty() ? "no parameters" : new TreeSet<>(allowed)));
+                throw new WorkflowRefused(
+                        ProblemKind.INVALID,
+                        "invalid-field",
+                        "parameters." + name + ": a " + kind + " rule takes "
+                                + (allowed.isEmpty() ? "no parameters" : new TreeSet<>(allowed)));
             }
         }
         if (kind == LifecycleRule.Kind.DORMANT) {
@@ -156,24 +186,33 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
                 }
                 checked.put("window", duration.toString());
             } catch (DateTimeParseException e) {
-                throw new WorkflowRefused(ProblemKind.INVALID, "invalid-field", "parameters.window: an ISO-8601 duration from PT1M to P7D, got " + window);
+                throw new WorkflowRefused(
+                        ProblemKind.INVALID,
+                        "invalid-field",
+                        "parameters.window: an ISO-8601 duration from PT1M to P7D, got " + window);
             }
         }
         return checked;
     }
 
     private static int integer(Map<String, Object> parameters, String name, int min, int max) {
-        if (parameters.get(name) instanceof Number number && number.doubleValue() == number.intValue()
-                && number.intValue() >= min && number.intValue() <= max) {
+        if (parameters.get(name) instanceof Number number
+                && number.doubleValue() == number.intValue()
+                && number.intValue() >= min
+                && number.intValue() <= max) {
             return number.intValue();
         }
-        throw new WorkflowRefused(ProblemKind.INVALID, "invalid-field", "parameters." + name + ": a whole number from " + min + " to " + max
-                + ", got " + parameters.get(name));
+        throw new WorkflowRefused(
+                ProblemKind.INVALID,
+                "invalid-field",
+                "parameters." + name + ": a whole number from " + min + " to " + max + ", got " + parameters.get(name));
     }
 
     // ---- the sweep -----------------------------------------------------------------------------------
 
-    @Scheduled(initialDelayString = "${warden.lifecycle.sweep-interval:PT1H}", fixedDelayString = "${warden.lifecycle.sweep-interval:PT1H}")
+    @Scheduled(
+            initialDelayString = "${warden.lifecycle.sweep-interval:PT1H}",
+            fixedDelayString = "${warden.lifecycle.sweep-interval:PT1H}")
     void scheduledSweep() {
         try {
             Sweep sweep = sweep(clock.instant());
@@ -207,7 +246,8 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
                 }
                 return new Sweep(counts, false, (System.nanoTime() - started) / 1_000_000);
             } finally {
-                try (PreparedStatement unlock = lock.prepareStatement("select pg_advisory_unlock(hashtext('warden.lifecycle.sweep'))")) {
+                try (PreparedStatement unlock =
+                        lock.prepareStatement("select pg_advisory_unlock(hashtext('warden.lifecycle.sweep'))")) {
                     unlock.execute();
                 }
             }
@@ -217,7 +257,8 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
     }
 
     private static boolean tryLock(Connection connection) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("select pg_try_advisory_lock(hashtext('warden.lifecycle.sweep'))");
+        try (PreparedStatement statement =
+                        connection.prepareStatement("select pg_try_advisory_lock(hashtext('warden.lifecycle.sweep'))");
                 ResultSet rs = statement.executeQuery()) {
             rs.next();
             return rs.getBoolean(1);
@@ -226,8 +267,12 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
 
     private int fire(LifecycleRule rule, Instant now) {
         return switch (rule.kind()) {
-            case DORMANT -> start(BpmnProcesses.RETIREMENT, rule,
-                    agents.dormantSince(now.minus(Duration.ofDays(number(rule, "days").longValue()))));
+            case DORMANT ->
+                start(
+                        BpmnProcesses.RETIREMENT,
+                        rule,
+                        agents.dormantSince(
+                                now.minus(Duration.ofDays(number(rule, "days").longValue()))));
             case RECERTIFICATION_DUE -> start(BpmnProcesses.RECERTIFICATION, rule, agents.recertificationDue(now));
             case OWNER_INACTIVE -> start(BpmnProcesses.ORPHANED, rule, orphaned());
             case RISK_SIGNAL -> riskSignals(rule, now);
@@ -241,18 +286,24 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
         for (int i = 0; i < distinct.size(); i += DIRECTORY_CHUNK) {
             found.putAll(directory.findUsers(distinct.subList(i, Math.min(distinct.size(), i + DIRECTORY_CHUNK))));
         }
-        Predicate<String> inactive = owner -> found.get(owner) == null || !found.get(owner).active();
-        return owners.entrySet().stream().filter(entry -> inactive.test(entry.getValue())).map(Map.Entry::getKey).toList();
+        Predicate<String> inactive =
+                owner -> found.get(owner) == null || !found.get(owner).active();
+        return owners.entrySet().stream()
+                .filter(entry -> inactive.test(entry.getValue()))
+                .map(Map.Entry::getKey)
+                .toList();
     }
 
     private int start(String process, LifecycleRule rule, List<AgentId> candidates) {
-        return engine.startAll(process, candidates.stream().map(AgentId::toString).toList(), Map.of("rule", rule.key()));
+        return engine.startAll(
+                process, candidates.stream().map(AgentId::toString).toList(), Map.of("rule", rule.key()));
     }
 
     /** A rule's numeric parameter; the rule's kind requires it, so a missing one is a rule stored wrongly. */
     private static Number number(LifecycleRule rule, String parameter) {
         if (!(rule.parameters().get(parameter) instanceof Number value)) {
-            throw new IllegalStateException("Lifecycle rule " + rule.kind() + " has no numeric parameter '" + parameter + "'");
+            throw new IllegalStateException(
+                    "Lifecycle rule " + rule.kind() + " has no numeric parameter '" + parameter + "'");
         }
         return value;
     }
@@ -261,16 +312,20 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
         int denials = number(rule, "denials").intValue();
         Duration window = Duration.parse((String) rule.parameters().get("window"));
         int signalled = 0;
-        for (var entry : analytics.countByAgent("gateway.decision", "DENY", now.minus(window)).entrySet()) {
+        for (var entry : analytics
+                .countByAgent("gateway.decision", "DENY", now.minus(window))
+                .entrySet()) {
             if (entry.getValue() < denials) {
                 continue;
             }
             var agent = agents.findAgentByClientId(entry.getKey());
-            if (agent.isEmpty() || agent.get().status() != AgentStatus.ACTIVE
+            if (agent.isEmpty()
+                    || agent.get().status() != AgentStatus.ACTIVE
                     || engine.running(BpmnProcesses.INCIDENT, agent.get().id().toString())) {
                 continue;
             }
-            var signal = new RiskSignalDetected(agent.get().id(), entry.getKey(), entry.getValue() + " policy denials within " + window, now);
+            var signal = new RiskSignalDetected(
+                    agent.get().id(), entry.getKey(), entry.getValue() + " policy denials within " + window, now);
             // published in a transaction, so the event publication registry keeps it until it is handled
             transactions.executeWithoutResult(status -> events.publishEvent(signal));
             signalled++;
@@ -279,9 +334,14 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
     }
 
     private static LifecycleRule map(ResultSet rs) throws SQLException {
-        Map<String, Object> parameters = JSON.readValue(rs.getString(4), new TypeReference<Map<String, Object>>() { });
-        return new LifecycleRule(rs.getString(1), LifecycleRule.Kind.valueOf(rs.getString(2)), rs.getBoolean(3), parameters,
-                rs.getLong(5), rs.getString(6), rs.getTimestamp(7).toInstant());
+        Map<String, Object> parameters = JSON.readValue(rs.getString(4), new TypeReference<Map<String, Object>>() {});
+        return new LifecycleRule(
+                rs.getString(1),
+                LifecycleRule.Kind.valueOf(rs.getString(2)),
+                rs.getBoolean(3),
+                parameters,
+                rs.getLong(5),
+                rs.getString(6),
+                rs.getTimestamp(7).toInstant());
     }
-
 }

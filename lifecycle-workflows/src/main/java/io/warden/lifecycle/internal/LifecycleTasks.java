@@ -54,8 +54,13 @@ public final class LifecycleTasks {
     /** The recertification period in days, from its lifecycle rule. */
     private final java.util.function.LongSupplier periodDays;
 
-    public LifecycleTasks(AgentRegistry registry, Directory directory, IdentityProvisioner identities,
-            Notifications notifications, Clock clock, java.util.function.LongSupplier periodDays) {
+    public LifecycleTasks(
+            AgentRegistry registry,
+            Directory directory,
+            IdentityProvisioner identities,
+            Notifications notifications,
+            Clock clock,
+            java.util.function.LongSupplier periodDays) {
         this.periodDays = periodDays;
         this.registry = registry;
         this.directory = directory;
@@ -91,7 +96,8 @@ public final class LifecycleTasks {
         AgentView agent = agent(job);
         Optional<DirectoryUser> owner = directory.findUser(agent.ownerId());
         if (owner.isEmpty() || !owner.get().active()) {
-            return new JobResult.BpmnError(BpmnProcesses.Errors.OWNER_INVALID,
+            return new JobResult.BpmnError(
+                    BpmnProcesses.Errors.OWNER_INVALID,
                     "The owner " + agent.ownerId() + " is not an active person in the directory");
         }
         return JobResult.complete(Map.of("ownerVerified", true, "ownerId", agent.ownerId()));
@@ -99,14 +105,17 @@ public final class LifecycleTasks {
 
     JobResult classifyRisk(Job job) {
         AgentView agent = agent(job);
-        boolean compliance = pendingRegistration(agent.id()).map(ApprovalView::requiresCompliance).orElse(false);
+        boolean compliance = pendingRegistration(agent.id())
+                .map(ApprovalView::requiresCompliance)
+                .orElse(false);
         return JobResult.complete(Map.of("riskTier", agent.riskTier().name(), "requiresCompliance", compliance));
     }
 
     JobResult notifyAdmins(Job job) {
         AgentView agent = agent(job);
         String subject = "Registration of " + agent.name() + " waits for a decision";
-        String body = "The registration of " + agent.name() + " (" + agent.id() + ") has waited 3 days; it is rejected after 14.";
+        String body = "The registration of " + agent.name() + " (" + agent.id()
+                + ") has waited 3 days; it is rejected after 14.";
         notifications.send("role:ADMIN", job.agentId(), job.processId(), subject, body);
         if (Boolean.TRUE.equals(job.variables().get("requiresCompliance"))) {
             notifications.send("role:COMPLIANCE", job.agentId(), job.processId(), subject, body);
@@ -115,16 +124,19 @@ public final class LifecycleTasks {
     }
 
     JobResult rejectRegistration(Job job) {
-        String reason = job.variables().containsKey("ownerVerified") ? "No decision within 14 days"
+        String reason = job.variables().containsKey("ownerVerified")
+                ? "No decision within 14 days"
                 : "The owner is not an active person in the directory";
-        pendingRegistration(AgentId.of(job.agentId())).ifPresent(pending -> registry.reject(pending.id(), reason, SYSTEM));
+        pendingRegistration(AgentId.of(job.agentId()))
+                .ifPresent(pending -> registry.reject(pending.id(), reason, SYSTEM));
         return JobResult.complete(Map.of("rejectedBecause", reason));
     }
 
     JobResult provisionIdentity(Job job) {
         AgentView agent = agent(job);
         if (agent.status() == AgentStatus.RETIRED) {
-            return JobResult.complete(Map.of("provisioned", false)); // retired while waiting: an identity now would outlive it
+            return JobResult.complete(
+                    Map.of("provisioned", false)); // retired while waiting: an identity now would outlive it
         }
         String clientId = identities.provision(agent);
         AgentView assigned = registry.assignIdentity(agent.id(), clientId, SYSTEM);
@@ -138,7 +150,8 @@ public final class LifecycleTasks {
     JobResult activate(Job job) {
         AgentView agent = agent(job);
         if (agent.status() != AgentStatus.PENDING_APPROVAL && agent.status() != AgentStatus.ACTIVE) {
-            return JobResult.complete(Map.of("activated", false)); // withdrawn or retired meanwhile: nothing to activate
+            return JobResult.complete(
+                    Map.of("activated", false)); // withdrawn or retired meanwhile: nothing to activate
         }
         registry.activate(agent.id(), SYSTEM);
         return JobResult.complete(Map.of("activated", true));
@@ -146,7 +159,11 @@ public final class LifecycleTasks {
 
     JobResult requestAttestation(Job job) {
         AgentView agent = agent(job);
-        notifications.send(agent.ownerId(), job.agentId(), job.processId(), "Recertify " + agent.name(),
+        notifications.send(
+                agent.ownerId(),
+                job.agentId(),
+                job.processId(),
+                "Recertify " + agent.name(),
                 "Attest within 14 days that " + agent.name() + " and its data scopes " + agent.dataScopes()
                         + " are still needed, or it is suspended.");
         return JobResult.complete();
@@ -160,12 +177,16 @@ public final class LifecycleTasks {
     JobResult suspend(Job job) {
         AgentView agent = agent(job);
         if (agent.status() == AgentStatus.ACTIVE) {
-            registry.suspend(agent.id(), switch (job.processId()) {
-                case BpmnProcesses.RECERTIFICATION -> "No recertification within 14 days";
-                case BpmnProcesses.ORPHANED -> "The owner left and nobody took the agent over within 14 days";
-                case BpmnProcesses.INCIDENT -> "Incident: " + job.text("incidentReason", "kill switch or risk signal");
-                default -> "Suspended by " + job.processId();
-            }, SYSTEM);
+            registry.suspend(
+                    agent.id(),
+                    switch (job.processId()) {
+                        case BpmnProcesses.RECERTIFICATION -> "No recertification within 14 days";
+                        case BpmnProcesses.ORPHANED -> "The owner left and nobody took the agent over within 14 days";
+                        case BpmnProcesses.INCIDENT ->
+                            "Incident: " + job.text("incidentReason", "kill switch or risk signal");
+                        default -> "Suspended by " + job.processId();
+                    },
+                    SYSTEM);
         }
         return JobResult.complete(Map.of("suspendedFrom", agent.status().name()));
     }
@@ -173,9 +194,12 @@ public final class LifecycleTasks {
     JobResult reinstate(Job job) {
         AgentView agent = agent(job);
         if (agent.status() == AgentStatus.SUSPENDED) {
-            registry.reinstate(agent.id(), job.processId().equals(BpmnProcesses.INCIDENT)
-                    ? "Incident resolved: reinstated by " + job.text("resolvedBy", "security operations")
-                    : "Recertified after suspension", SYSTEM);
+            registry.reinstate(
+                    agent.id(),
+                    job.processId().equals(BpmnProcesses.INCIDENT)
+                            ? "Incident resolved: reinstated by " + job.text("resolvedBy", "security operations")
+                            : "Recertified after suspension",
+                    SYSTEM);
         }
         return JobResult.complete();
     }
@@ -183,29 +207,45 @@ public final class LifecycleTasks {
     JobResult retire(Job job) {
         AgentView agent = agent(job);
         if (agent.status() != AgentStatus.RETIRED) {
-            registry.retire(agent.id(), switch (job.processId()) {
-                case BpmnProcesses.RETIREMENT -> "Dormant, and the owner did not keep it";
-                case BpmnProcesses.RECERTIFICATION -> "Not recertified within 44 days";
-                case BpmnProcesses.INCIDENT -> "Incident resolved: retired by " + job.text("resolvedBy", "security operations");
-                default -> "Retired by " + job.processId();
-            }, SYSTEM);
+            registry.retire(
+                    agent.id(),
+                    switch (job.processId()) {
+                        case BpmnProcesses.RETIREMENT -> "Dormant, and the owner did not keep it";
+                        case BpmnProcesses.RECERTIFICATION -> "Not recertified within 44 days";
+                        case BpmnProcesses.INCIDENT ->
+                            "Incident resolved: retired by " + job.text("resolvedBy", "security operations");
+                        default -> "Retired by " + job.processId();
+                    },
+                    SYSTEM);
         }
         return JobResult.complete();
     }
 
     JobResult notifyManager(Job job) {
         AgentView agent = agent(job);
-        String manager = directory.findUser(agent.ownerId()).map(DirectoryUser::managerId).orElse(null);
-        notifications.send(manager == null ? "role:ADMIN" : manager, job.agentId(), job.processId(),
-                agent.name() + " needs a new owner", "The owner " + agent.ownerId() + " of " + agent.name()
+        String manager = directory
+                .findUser(agent.ownerId())
+                .map(DirectoryUser::managerId)
+                .orElse(null);
+        notifications.send(
+                manager == null ? "role:ADMIN" : manager,
+                job.agentId(),
+                job.processId(),
+                agent.name() + " needs a new owner",
+                "The owner " + agent.ownerId() + " of " + agent.name()
                         + " is no longer active. Name a new owner within 14 days, or the agent is suspended.");
         return JobResult.complete(Map.of("notified", manager == null ? "role:ADMIN" : manager));
     }
 
     JobResult notifyOwner(Job job) {
         AgentView agent = agent(job);
-        notifications.send(agent.ownerId(), job.agentId(), job.processId(), agent.name() + " is dormant",
-                agent.name() + " has not been used since " + (agent.lastActiveAt() == null ? "it was approved" : agent.lastActiveAt())
+        notifications.send(
+                agent.ownerId(),
+                job.agentId(),
+                job.processId(),
+                agent.name() + " is dormant",
+                agent.name() + " has not been used since "
+                        + (agent.lastActiveAt() == null ? "it was approved" : agent.lastActiveAt())
                         + ". Keep it within 14 days, or it is retired.");
         return JobResult.complete();
     }
@@ -232,7 +272,10 @@ public final class LifecycleTasks {
     }
 
     private Optional<ApprovalView> pendingRegistration(AgentId agentId) {
-        List<ApprovalView> pending = registry.approvals(ApprovalStatus.PENDING, agentId, 0, 1).items();
-        return pending.stream().filter(a -> a.kind() == io.warden.registry.ApprovalKind.REGISTRATION).findFirst();
+        List<ApprovalView> pending =
+                registry.approvals(ApprovalStatus.PENDING, agentId, 0, 1).items();
+        return pending.stream()
+                .filter(a -> a.kind() == io.warden.registry.ApprovalKind.REGISTRATION)
+                .findFirst();
     }
 }

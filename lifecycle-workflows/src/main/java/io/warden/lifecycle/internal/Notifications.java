@@ -30,9 +30,19 @@ public final class Notifications {
         jdbc.sql("""
                 insert into notification (id, recipient, agent_id, process, subject, body, created_at)
                 values (:id, :recipient, :agent, :process, :subject, :body, :at)""")
-                .param("id", ids.generateId()).param("recipient", recipient).param("agent", agentId).param("process", process)
-                .param("subject", subject).param("body", body).param("at", Timestamp.from(clock.instant())).update();
+                .param("id", ids.generateId())
+                .param("recipient", recipient)
+                .param("agent", agentId)
+                .param("process", process)
+                .param("subject", subject)
+                .param("body", body)
+                .param("at", Timestamp.from(clock.instant()))
+                .update();
         audit.append(AuditEvent.builder("workflow.notified", JobDispatcher.ACTOR, new AuditTarget("agent", agentId))
-                .agent(agentId).detail("recipient", recipient).detail("process", process).detail("subject", subject).build());
+                .agent(agentId)
+                .detail("recipient", recipient)
+                .detail("process", process)
+                .detail("subject", subject)
+                .build());
     }
 }

@@ -47,8 +47,12 @@ public record WorkflowProperties(
      * @param audience     the token audience
      * @param requestTimeout deadline of one request
      */
-    public record Camunda8(@Nullable URI restAddress, @Nullable URI grpcAddress, @Nullable String clientId,
-            @Nullable String clientSecret, @Nullable URI tokenUrl, @DefaultValue("zeebe-api") String audience,
-            @DefaultValue("PT10S") Duration requestTimeout) {
-    }
+    public record Camunda8(
+            @Nullable URI restAddress,
+            @Nullable URI grpcAddress,
+            @Nullable String clientId,
+            @Nullable String clientSecret,
+            @Nullable URI tokenUrl,
+            @DefaultValue("zeebe-api") String audience,
+            @DefaultValue("PT10S") Duration requestTimeout) {}
 }

@@ -31,8 +31,14 @@ public class WorkflowTriggers {
     @TransactionalEventListener
     void on(ApprovalRequested event) {
         if (event.kind() == ApprovalKind.REGISTRATION) {
-            engine.start(BpmnProcesses.ONBOARDING, event.agentId().toString(),
-                    Map.of("approvalId", event.approvalId().toString(), "requiresCompliance", event.requiresCompliance()));
+            engine.start(
+                    BpmnProcesses.ONBOARDING,
+                    event.agentId().toString(),
+                    Map.of(
+                            "approvalId",
+                            event.approvalId().toString(),
+                            "requiresCompliance",
+                            event.requiresCompliance()));
         }
     }
 
@@ -43,15 +49,24 @@ public class WorkflowTriggers {
         if (event.kind() != ApprovalKind.REGISTRATION || event.actorId().startsWith("system:")) {
             return;
         }
-        String message = event.decision() == ApprovalStatus.APPROVED ? Messages.AGENT_APPROVED : Messages.AGENT_REJECTED;
-        engine.correlate(message, event.agentId().toString(), Map.of("decidedBy", event.actorId(), "decision", event.decision().name()));
+        String message =
+                event.decision() == ApprovalStatus.APPROVED ? Messages.AGENT_APPROVED : Messages.AGENT_REJECTED;
+        engine.correlate(
+                message,
+                event.agentId().toString(),
+                Map.of(
+                        "decidedBy",
+                        event.actorId(),
+                        "decision",
+                        event.decision().name()));
     }
 
     @Async
     @TransactionalEventListener
     void on(AgentOwnerChanged event) {
         if (engine.running(BpmnProcesses.ORPHANED, event.agentId().toString())) {
-            engine.correlate(Messages.OWNER_REASSIGNED, event.agentId().toString(), Map.of("newOwnerId", event.newOwnerId()));
+            engine.correlate(
+                    Messages.OWNER_REASSIGNED, event.agentId().toString(), Map.of("newOwnerId", event.newOwnerId()));
         }
     }
 }

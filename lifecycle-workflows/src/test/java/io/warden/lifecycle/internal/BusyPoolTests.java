@@ -36,7 +36,11 @@ class BusyPoolTests {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
                 HikariDataSource poolA = pool(postgres);
                 HikariDataSource poolB = pool(postgres)) {
-            Flyway.configure().dataSource(postgres.getPostgresDatabase()).locations("classpath:db/migration/lifecycle").load().migrate();
+            Flyway.configure()
+                    .dataSource(postgres.getPostgresDatabase())
+                    .locations("classpath:db/migration/lifecycle")
+                    .load()
+                    .migrate();
             Map<String, AtomicInteger> published = new ConcurrentHashMap<>();
             EmbeddedWorkflowEngine a = engine(poolA, published);
             EmbeddedWorkflowEngine b = engine(poolB, published);
@@ -45,22 +49,27 @@ class BusyPoolTests {
             try {
                 a.deploy(BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList());
                 b.deploy(BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList());
-                List<String> builders = IntStream.range(0, 60).mapToObj(i -> "builder-" + i).toList();
+                List<String> builders =
+                        IntStream.range(0, 60).mapToObj(i -> "builder-" + i).toList();
                 List<Future<Boolean>> starts = new ArrayList<>();
                 try (ExecutorService callers = Executors.newFixedThreadPool(8)) {
                     for (int i = 0; i < builders.size(); i++) {
                         EmbeddedWorkflowEngine engine = i % 2 == 0 ? a : b;
                         String builder = builders.get(i);
-                        starts.add(callers.submit(() -> engine.start(BpmnProcesses.COHORT_INDEX_BUILD, builder, Map.of("runId", builder))));
+                        starts.add(callers.submit(() ->
+                                engine.start(BpmnProcesses.COHORT_INDEX_BUILD, builder, Map.of("runId", builder))));
                     }
                     for (Future<Boolean> start : starts) {
                         assertThat(start.get()).isTrue();
                     }
                 }
                 await().atMost(Duration.ofSeconds(90)).until(() -> published.size() == builders.size());
-                await().atMost(Duration.ofSeconds(10)).until(() -> builders.stream()
-                        .noneMatch(builder -> a.running(BpmnProcesses.COHORT_INDEX_BUILD, builder)));
-                assertThat(published.values()).as("each build published once").allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> builders.stream()
+                                .noneMatch(builder -> a.running(BpmnProcesses.COHORT_INDEX_BUILD, builder)));
+                assertThat(published.values())
+                        .as("each build published once")
+                        .allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
             } finally {
                 a.stop();
                 b.stop();
@@ -77,12 +86,20 @@ class BusyPoolTests {
     }
 
     private static EmbeddedWorkflowEngine engine(HikariDataSource pool, Map<String, AtomicInteger> published) {
-        EmbeddedWorkflowEngine engine = new EmbeddedWorkflowEngine(pool, new JobDispatcher(new RecordingAuditLog(), Duration.ofMillis(100)),
-                Clock.systemUTC(), Duration.ofMillis(50), Duration.ofMinutes(5), Duration.ofHours(1), 3);
+        EmbeddedWorkflowEngine engine = new EmbeddedWorkflowEngine(
+                pool,
+                new JobDispatcher(new RecordingAuditLog(), Duration.ofMillis(100)),
+                Clock.systemUTC(),
+                Duration.ofMillis(50),
+                Duration.ofMinutes(5),
+                Duration.ofHours(1),
+                3);
         for (String type : TaskTypes.ALL) {
             engine.register(type, job -> {
                 if (type.equals(TaskTypes.COHORT_PUBLISH)) {
-                    published.computeIfAbsent(job.agentId(), id -> new AtomicInteger()).incrementAndGet();
+                    published
+                            .computeIfAbsent(job.agentId(), id -> new AtomicInteger())
+                            .incrementAndGet();
                 }
                 return JobResult.complete(Map.of());
             });

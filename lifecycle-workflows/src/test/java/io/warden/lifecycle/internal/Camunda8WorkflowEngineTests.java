@@ -46,8 +46,11 @@ class Camunda8WorkflowEngineTests {
         cluster.start();
         cluster.stubFor(post("/v2/jobs/activation").willReturn(okJson("{\"jobs\":[]}")));
         RecordingAuditLog audit = recording;
-        engine = new Camunda8WorkflowEngine(new WorkflowProperties.Camunda8(URI.create(cluster.baseUrl()), null, null, null, null,
-                "zeebe-api", Duration.ofSeconds(2)), new JobDispatcher(audit, Duration.ofSeconds(7)), Duration.ofMinutes(30),
+        engine = new Camunda8WorkflowEngine(
+                new WorkflowProperties.Camunda8(
+                        URI.create(cluster.baseUrl()), null, null, null, null, "zeebe-api", Duration.ofSeconds(2)),
+                new JobDispatcher(audit, Duration.ofSeconds(7)),
+                Duration.ofMinutes(30),
                 Duration.ofMinutes(1));
         engine.start();
     }
@@ -65,27 +68,41 @@ class Camunda8WorkflowEngineTests {
                  {"processDefinition":{"processDefinitionId":"agent-onboarding","processDefinitionVersion":1,
                   "resourceName":"agent-onboarding.bpmn","tenantId":"<default>","processDefinitionKey":"2251799813685250"}}]}""")));
         engine.deploy(BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList());
-        var request = cluster.findAll(postRequestedFor(urlEqualTo("/v2/deployments"))).getFirst();
+        var request =
+                cluster.findAll(postRequestedFor(urlEqualTo("/v2/deployments"))).getFirst();
         assertThat(request.getHeader("Content-Type")).startsWith("multipart/form-data");
-        assertThat(request.getParts()).extracting(part -> part.getName()).filteredOn("resources"::equals).hasSize(BpmnProcesses.ALL.size());
-        assertThat(request.getBodyAsString()).contains("agent-onboarding.bpmn", "agent-recertification.bpmn", "orphaned-agent.bpmn",
-                "agent-retirement.bpmn", "agent-incident.bpmn", "zeebe:taskDefinition type=\"verify-owner\"");
+        assertThat(request.getParts())
+                .extracting(part -> part.getName())
+                .filteredOn("resources"::equals)
+                .hasSize(BpmnProcesses.ALL.size());
+        assertThat(request.getBodyAsString())
+                .contains(
+                        "agent-onboarding.bpmn",
+                        "agent-recertification.bpmn",
+                        "orphaned-agent.bpmn",
+                        "agent-retirement.bpmn",
+                        "agent-incident.bpmn",
+                        "zeebe:taskDefinition type=\"verify-owner\"");
     }
 
     @Test
     void startsAnInstanceWithTheAgentAsBusinessIdUnlessOneIsActive() {
-        cluster.stubFor(post("/v2/process-instances/search").withRequestBody(containing("agent-running"))
+        cluster.stubFor(post("/v2/process-instances/search")
+                .withRequestBody(containing("agent-running"))
                 .willReturn(okJson("""
                         {"items":[{"processInstanceKey":"2251799813685300","processDefinitionId":"agent-onboarding","state":"ACTIVE"}],
                          "page":{"totalItems":1}}""")));
-        cluster.stubFor(post("/v2/process-instances/search").withRequestBody(containing("agent-new"))
+        cluster.stubFor(post("/v2/process-instances/search")
+                .withRequestBody(containing("agent-new"))
                 .willReturn(okJson("{\"items\":[],\"page\":{\"totalItems\":0}}")));
         cluster.stubFor(post("/v2/process-instances").willReturn(okJson("""
                 {"processDefinitionId":"agent-onboarding","processDefinitionVersion":1,"tenantId":"<default>","variables":{},
                  "processDefinitionKey":"2251799813685250","processInstanceKey":"2251799813685301","businessId":"agent-new"}""")));
 
-        assertThat(engine.start(BpmnProcesses.ONBOARDING, "agent-running", Map.of())).isFalse();
-        assertThat(engine.start(BpmnProcesses.ONBOARDING, "agent-new", Map.of("approvalId", "ap-1"))).isTrue();
+        assertThat(engine.start(BpmnProcesses.ONBOARDING, "agent-running", Map.of()))
+                .isFalse();
+        assertThat(engine.start(BpmnProcesses.ONBOARDING, "agent-new", Map.of("approvalId", "ap-1")))
+                .isTrue();
 
         cluster.verify(postRequestedFor(urlEqualTo("/v2/process-instances/search"))
                 .withRequestBody(matchingJsonPath("$.filter.processDefinitionId.$eq", equalTo("agent-onboarding")))
@@ -102,29 +119,40 @@ class Camunda8WorkflowEngineTests {
 
     @Test
     void publishesMessagesCorrelatedByTheAgentWithTheTimeToLive() {
-        cluster.stubFor(post("/v2/messages/publication").willReturn(okJson("{\"tenantId\":\"<default>\",\"messageKey\":\"2251799813685400\"}")));
+        cluster.stubFor(post("/v2/messages/publication")
+                .willReturn(okJson("{\"tenantId\":\"<default>\",\"messageKey\":\"2251799813685400\"}")));
         engine.correlate(BpmnProcesses.Messages.AGENT_APPROVED, "agent-7", Map.of("decidedBy", "carla"));
-        cluster.verify(postRequestedFor(urlEqualTo("/v2/messages/publication")).withRequestBody(equalToJson("""
-                {"name":"agent-approved","correlationKey":"agent-7","timeToLive":1800000,"variables":{"decidedBy":"carla"}}""",
-                true, true)));
+        cluster.verify(
+                postRequestedFor(urlEqualTo("/v2/messages/publication")).withRequestBody(equalToJson("""
+                {"name":"agent-approved","correlationKey":"agent-7","timeToLive":1800000,"variables":{"decidedBy":"carla"}}""", true, true)));
     }
 
     @Test
     void jobResultsBecomeCompleteErrorAndFailCommands() {
         cluster.resetMappings();
-        cluster.stubFor(post("/v2/jobs/activation").inScenario("jobs").whenScenarioStateIs(Scenario.STARTED)
+        cluster.stubFor(post("/v2/jobs/activation")
+                .inScenario("jobs")
+                .whenScenarioStateIs(Scenario.STARTED)
                 .withRequestBody(matchingJsonPath("$.type", equalTo("verify-owner")))
-                .willReturn(okJson(jobs(101, "verify-owner", "agent-ok") )).willSetStateTo("ok-given"));
-        cluster.stubFor(post("/v2/jobs/activation").inScenario("jobs").whenScenarioStateIs("ok-given")
+                .willReturn(okJson(jobs(101, "verify-owner", "agent-ok")))
+                .willSetStateTo("ok-given"));
+        cluster.stubFor(post("/v2/jobs/activation")
+                .inScenario("jobs")
+                .whenScenarioStateIs("ok-given")
                 .withRequestBody(matchingJsonPath("$.type", equalTo("verify-owner")))
-                .willReturn(okJson(jobs(102, "verify-owner", "agent-gone"))).willSetStateTo("gone-given"));
-        cluster.stubFor(post("/v2/jobs/activation").inScenario("jobs").whenScenarioStateIs("gone-given")
+                .willReturn(okJson(jobs(102, "verify-owner", "agent-gone")))
+                .willSetStateTo("gone-given"));
+        cluster.stubFor(post("/v2/jobs/activation")
+                .inScenario("jobs")
+                .whenScenarioStateIs("gone-given")
                 .withRequestBody(matchingJsonPath("$.type", equalTo("verify-owner")))
-                .willReturn(okJson(jobs(103, "verify-owner", "agent-flaky"))).willSetStateTo("done"));
+                .willReturn(okJson(jobs(103, "verify-owner", "agent-flaky")))
+                .willSetStateTo("done"));
         cluster.stubFor(post("/v2/jobs/activation").atPriority(10).willReturn(okJson("{\"jobs\":[]}")));
         for (long key : new long[] {101, 102, 103}) {
             for (String command : List.of("completion", "error", "failure")) {
-                cluster.stubFor(post("/v2/jobs/" + key + "/" + command).willReturn(aResponse().withStatus(204)));
+                cluster.stubFor(post("/v2/jobs/" + key + "/" + command)
+                        .willReturn(aResponse().withStatus(204)));
             }
         }
         engine.register("verify-owner", job -> switch (job.agentId()) {
@@ -153,25 +181,39 @@ class Camunda8WorkflowEngineTests {
 
     @Test
     void aClusterErrorOrSilenceFailsTheCallSoTheTriggerIsRetried() {
-        cluster.stubFor(post("/v2/process-instances/search").willReturn(okJson("{\"items\":[],\"page\":{\"totalItems\":0}}")));
-        cluster.stubFor(post("/v2/process-instances").willReturn(aResponse().withStatus(503)
-                .withHeader("Content-Type", "application/problem+json")
-                .withBody("{\"type\":\"about:blank\",\"title\":\"UNAVAILABLE\",\"status\":503,\"detail\":\"partition leader unavailable\"}")));
+        cluster.stubFor(
+                post("/v2/process-instances/search").willReturn(okJson("{\"items\":[],\"page\":{\"totalItems\":0}}")));
+        cluster.stubFor(
+                post("/v2/process-instances")
+                        .willReturn(
+                                aResponse()
+                                        .withStatus(503)
+                                        .withHeader("Content-Type", "application/problem+json")
+                                        .withBody(
+                                                "{\"type\":\"about:blank\",\"title\":\"UNAVAILABLE\",\"status\":503,\"detail\":\"partition leader unavailable\"}")));
         assertThatThrownBy(() -> engine.start(BpmnProcesses.ONBOARDING, "agent-x", Map.of()))
                 .hasMessageContaining("503");
-        assertThat(audited).as("nothing recorded for a start that did not happen").isEmpty();
+        assertThat(audited)
+                .as("nothing recorded for a start that did not happen")
+                .isEmpty();
 
         cluster.stubFor(post("/v2/messages/publication").willReturn(okJson("{}").withFixedDelay(5_000)));
         long started = System.nanoTime();
         assertThatThrownBy(() -> engine.correlate(BpmnProcesses.Messages.AGENT_KEPT, "agent-x", Map.of()))
                 .isInstanceOf(RuntimeException.class);
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the request deadline").isLessThan(Duration.ofSeconds(5));
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+                .as("the request deadline")
+                .isLessThan(Duration.ofSeconds(5));
     }
 
     @Test
     void aClusterWithoutAnAddressIsAConfigurationError() {
-        assertThatThrownBy(() -> new Camunda8WorkflowEngine(new WorkflowProperties.Camunda8(null, null, null, null, null, "zeebe-api",
-                Duration.ofSeconds(1)), new JobDispatcher(null, Duration.ofSeconds(1)), Duration.ofMinutes(1), Duration.ofMinutes(1)))
+        assertThatThrownBy(() -> new Camunda8WorkflowEngine(
+                        new WorkflowProperties.Camunda8(
+                                null, null, null, null, null, "zeebe-api", Duration.ofSeconds(1)),
+                        new JobDispatcher(null, Duration.ofSeconds(1)),
+                        Duration.ofMinutes(1),
+                        Duration.ofMinutes(1)))
                 .hasMessageContaining("warden.workflow.camunda8.rest-address");
     }
 
@@ -180,7 +222,6 @@ class Camunda8WorkflowEngineTests {
                 {"jobs":[{"type":"%s","processDefinitionId":"agent-onboarding","processDefinitionVersion":1,"elementId":"verifyOwner",
                   "customHeaders":{},"worker":"warden","retries":3,"deadline":%d,"variables":{"agentId":"%s"},"tenantId":"<default>",
                   "jobKey":"%d","processInstanceKey":"2251799813685301","processDefinitionKey":"2251799813685250",
-                  "elementInstanceKey":"2251799813685302","kind":"BPMN_ELEMENT","listenerEventType":"UNSPECIFIED","tags":[]}]}"""
-                .formatted(type, System.currentTimeMillis() + 60_000, agentId, key);
+                  "elementInstanceKey":"2251799813685302","kind":"BPMN_ELEMENT","listenerEventType":"UNSPECIFIED","tags":[]}]}""".formatted(type, System.currentTimeMillis() + 60_000, agentId, key);
     }
 }

@@ -33,8 +33,7 @@ final class EarlierWorkflowEngineSchema {
     static final String RESOURCE = "earlier-release/db/migration/lifecycle/V6_00__Workflow_engine_schema.java";
     static final String CLASS = "db.migration.lifecycle.V6_00__Workflow_engine_schema";
 
-    private EarlierWorkflowEngineSchema() {
-    }
+    private EarlierWorkflowEngineSchema() {}
 
     /** Migrates {@code dataSource} as the earlier release did; {@code work} holds the compiled class and the other migrations. */
     static void migrate(DataSource dataSource, Path work) {
@@ -44,8 +43,13 @@ final class EarlierWorkflowEngineSchema {
     /** The same, with Flyway told to use {@code schema}. */
     static void migrate(DataSource dataSource, Path work, String schema) {
         Path migrations = otherMigrations(work.resolve("migrations"));
-        Flyway.configure().dataSource(dataSource).schemas(schema).locations("filesystem:" + migrations)
-                .javaMigrations(compile(work.resolve("classes"))).load().migrate();
+        Flyway.configure()
+                .dataSource(dataSource)
+                .schemas(schema)
+                .locations("filesystem:" + migrations)
+                .javaMigrations(compile(work.resolve("classes")))
+                .load()
+                .migrate();
     }
 
     /** The released class, compiled against the Flyway on the test classpath and loaded beside it. */
@@ -53,20 +57,38 @@ final class EarlierWorkflowEngineSchema {
         try {
             Path source = classes.resolve("src/V6_00__Workflow_engine_schema.java");
             Files.createDirectories(source.getParent());
-            try (InputStream in = Objects.requireNonNull(EarlierWorkflowEngineSchema.class.getClassLoader().getResourceAsStream(RESOURCE),
-                    RESOURCE)) {
+            try (InputStream in = Objects.requireNonNull(
+                    EarlierWorkflowEngineSchema.class.getClassLoader().getResourceAsStream(RESOURCE), RESOURCE)) {
                 Files.write(source, in.readAllBytes());
             }
             Path out = Files.createDirectories(classes.resolve("out"));
             JavaCompiler javac = Objects.requireNonNull(ToolProvider.getSystemJavaCompiler(), "tests run on a JDK");
-            String flyway = Path.of(JavaMigration.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-            int status = javac.run(null, null, null, "-proc:none", "-nowarn", "-classpath", flyway, "-d", out.toString(), source.toString());
+            String flyway = Path.of(JavaMigration.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toString();
+            int status = javac.run(
+                    null,
+                    null,
+                    null,
+                    "-proc:none",
+                    "-nowarn",
+                    "-classpath",
+                    flyway,
+                    "-d",
+                    out.toString(),
+                    source.toString());
             if (status != 0) {
                 throw new IllegalStateException("The earlier V6_00 did not compile (javac exit " + status + ")");
             }
-            // Never closed: Flyway loads the class's nested types and the engine's scripts through it while it migrates.
-            URLClassLoader loader = new URLClassLoader(new URL[] {out.toUri().toURL()}, EarlierWorkflowEngineSchema.class.getClassLoader());
-            return (JavaMigration) loader.loadClass(CLASS).getDeclaredConstructor().newInstance();
+            // Never closed: Flyway loads the class's nested types and the engine's scripts through it while it
+            // migrates.
+            URLClassLoader loader = new URLClassLoader(
+                    new URL[] {out.toUri().toURL()}, EarlierWorkflowEngineSchema.class.getClassLoader());
+            return (JavaMigration)
+                    loader.loadClass(CLASS).getDeclaredConstructor().newInstance();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (ReflectiveOperationException | URISyntaxException e) {
@@ -77,13 +99,15 @@ final class EarlierWorkflowEngineSchema {
     /** The module's SQL migrations as they are today, less the file that replaced the Java class. */
     private static Path otherMigrations(Path folder) {
         try {
-            Path today = Path.of(Objects.requireNonNull(EarlierWorkflowEngineSchema.class.getClassLoader().getResource("db/migration/lifecycle"))
+            Path today = Path.of(Objects.requireNonNull(
+                            EarlierWorkflowEngineSchema.class.getClassLoader().getResource("db/migration/lifecycle"))
                     .toURI());
             Files.createDirectories(folder);
             List<Path> copied;
             try (Stream<Path> files = Files.list(today)) {
                 copied = files.filter(f -> f.getFileName().toString().endsWith(".sql"))
-                        .filter(f -> !f.getFileName().toString().startsWith("V6_00__")).toList();
+                        .filter(f -> !f.getFileName().toString().startsWith("V6_00__"))
+                        .toList();
             }
             for (Path file : copied) {
                 Files.copy(file, folder.resolve(file.getFileName()));

@@ -21,9 +21,19 @@ class EmbeddedWorkflowEngineContractTests extends WorkflowEngineContract {
     @Override
     WorkflowEngine startEngine(JobDispatcher dispatcher) throws Exception {
         postgres = EmbeddedPostgres.builder().start();
-        Flyway.configure().dataSource(postgres.getPostgresDatabase()).locations("classpath:db/migration/lifecycle").load().migrate();
-        embedded = new EmbeddedWorkflowEngine(postgres.getPostgresDatabase(), dispatcher, Clock.systemUTC(), Duration.ofMillis(100),
-                Duration.ofMinutes(1), Duration.ofHours(1), 3);
+        Flyway.configure()
+                .dataSource(postgres.getPostgresDatabase())
+                .locations("classpath:db/migration/lifecycle")
+                .load()
+                .migrate();
+        embedded = new EmbeddedWorkflowEngine(
+                postgres.getPostgresDatabase(),
+                dispatcher,
+                Clock.systemUTC(),
+                Duration.ofMillis(100),
+                Duration.ofMinutes(1),
+                Duration.ofHours(1),
+                3);
         embedded.start();
         return embedded;
     }
@@ -43,14 +53,35 @@ class EmbeddedWorkflowEngineContractTests extends WorkflowEngineContract {
 
     @Override
     void awaitTimer(String processId, String agentId) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> embedded.engine().getManagementService().createJobQuery().timers()
-                .processDefinitionKey(processId).list().stream().anyMatch(job -> agentId.equals(embedded.engine().getRuntimeService()
-                        .createProcessInstanceQuery().processInstanceId(job.getProcessInstanceId()).singleResult().getBusinessKey())));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> embedded
+                        .engine()
+                        .getManagementService()
+                        .createJobQuery()
+                        .timers()
+                        .processDefinitionKey(processId)
+                        .list()
+                        .stream()
+                        .anyMatch(job -> agentId.equals(embedded.engine()
+                                .getRuntimeService()
+                                .createProcessInstanceQuery()
+                                .processInstanceId(job.getProcessInstanceId())
+                                .singleResult()
+                                .getBusinessKey())));
     }
 
     @Override
     Optional<String> endEvent(String processId, String agentId) {
-        return embedded.engine().getHistoryService().createHistoricProcessInstanceQuery().processDefinitionKey(processId)
-                .processInstanceBusinessKey(agentId).finished().list().stream().map(HistoricProcessInstance::getEndActivityId).findFirst();
+        return embedded
+                .engine()
+                .getHistoryService()
+                .createHistoricProcessInstanceQuery()
+                .processDefinitionKey(processId)
+                .processInstanceBusinessKey(agentId)
+                .finished()
+                .list()
+                .stream()
+                .map(HistoricProcessInstance::getEndActivityId)
+                .findFirst();
     }
 }

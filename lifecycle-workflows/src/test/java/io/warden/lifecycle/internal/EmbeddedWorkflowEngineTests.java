@@ -39,19 +39,31 @@ class EmbeddedWorkflowEngineTests {
     static final List<AuditEvent> audited = recording.events;
     /** task type → agent ids it ran for, in order */
     static final Map<String, List<String>> ran = new ConcurrentHashMap<>();
+
     static final Map<String, String> verifyOwnerAnswer = new ConcurrentHashMap<>();
     static final AtomicInteger flakyCalls = new AtomicInteger();
     /** the cohort build's two branches: each waits here for the other, which only works if they run at once */
     static final java.util.concurrent.CountDownLatch branches = new java.util.concurrent.CountDownLatch(2);
+
     static final Map<String, Boolean> metTheOtherBranch = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void engine() throws Exception {
         postgres = EmbeddedPostgres.builder().start();
-        Flyway.configure().dataSource(postgres.getPostgresDatabase()).locations("classpath:db/migration/lifecycle").load().migrate();
+        Flyway.configure()
+                .dataSource(postgres.getPostgresDatabase())
+                .locations("classpath:db/migration/lifecycle")
+                .load()
+                .migrate();
         RecordingAuditLog audit = recording;
-        engine = new EmbeddedWorkflowEngine(postgres.getPostgresDatabase(), new JobDispatcher(audit, Duration.ofMillis(100)),
-                Clock.systemUTC(), Duration.ofMillis(100), Duration.ofMinutes(1), Duration.ofHours(1), 3);
+        engine = new EmbeddedWorkflowEngine(
+                postgres.getPostgresDatabase(),
+                new JobDispatcher(audit, Duration.ofMillis(100)),
+                Clock.systemUTC(),
+                Duration.ofMillis(100),
+                Duration.ofMinutes(1),
+                Duration.ofHours(1),
+                3);
         engine.start();
         engine.deploy(BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList());
         for (String type : TaskTypes.ALL) {
@@ -60,7 +72,8 @@ class EmbeddedWorkflowEngineTests {
                 if (type.equals(TaskTypes.VERIFY_OWNER) && "invalid".equals(verifyOwnerAnswer.get(job.agentId()))) {
                     return new JobResult.BpmnError(BpmnProcesses.Errors.OWNER_INVALID, "the owner left");
                 }
-                if ((type.equals(TaskTypes.COHORT_DESCRIBE) || type.equals(TaskTypes.COHORT_PROJECT)) && job.agentId().startsWith("parallel")) {
+                if ((type.equals(TaskTypes.COHORT_DESCRIBE) || type.equals(TaskTypes.COHORT_PROJECT))
+                        && job.agentId().startsWith("parallel")) {
                     branches.countDown();
                     try {
                         metTheOtherBranch.put(type, branches.await(10, java.util.concurrent.TimeUnit.SECONDS));
@@ -69,9 +82,12 @@ class EmbeddedWorkflowEngineTests {
                     }
                 }
                 if (type.equals(TaskTypes.COHORT_CLASSIFY) && job.agentId().startsWith("stopped")) {
-                    return new JobResult.BpmnError(BpmnProcesses.Errors.COHORT_STOPPED, "a kill switch covers the builder");
+                    return new JobResult.BpmnError(
+                            BpmnProcesses.Errors.COHORT_STOPPED, "a kill switch covers the builder");
                 }
-                if (type.equals(TaskTypes.NOTIFY_OWNER) && job.agentId().startsWith("flaky") && flakyCalls.incrementAndGet() == 1) {
+                if (type.equals(TaskTypes.NOTIFY_OWNER)
+                        && job.agentId().startsWith("flaky")
+                        && flakyCalls.incrementAndGet() == 1) {
                     throw new IllegalStateException("the mail relay is down");
                 }
                 return JobResult.complete(Map.of("handled" + type.replace("-", ""), true));
@@ -92,7 +108,11 @@ class EmbeddedWorkflowEngineTests {
     @Test
     void everyProcessIsDeployedOnceEvenWhenDeployedAgain() {
         engine.deploy(BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList());
-        var definitions = engine.engine().getRepositoryService().createProcessDefinitionQuery().latestVersion().list();
+        var definitions = engine.engine()
+                .getRepositoryService()
+                .createProcessDefinitionQuery()
+                .latestVersion()
+                .list();
         assertThat(definitions).extracting(d -> d.getKey()).containsExactlyInAnyOrderElementsOf(BpmnProcesses.ALL);
         assertThat(definitions).allSatisfy(d -> assertThat(d.getVersion()).isEqualTo(1));
     }
@@ -101,9 +121,13 @@ class EmbeddedWorkflowEngineTests {
     void onboardingRunsToActivationOnceApprovedAndASecondStartIsANoOp() {
         String agent = "agent-" + UUID.randomUUID();
         assertThat(engine.start(BpmnProcesses.ONBOARDING, agent, Map.of())).isTrue();
-        assertThat(engine.start(BpmnProcesses.ONBOARDING, agent, Map.of())).as("one instance per agent").isFalse();
+        assertThat(engine.start(BpmnProcesses.ONBOARDING, agent, Map.of()))
+                .as("one instance per agent")
+                .isFalse();
         await().atMost(Duration.ofSeconds(30)).until(() -> ranFor(TaskTypes.CLASSIFY_RISK, agent));
-        assertThat(ranFor(TaskTypes.PROVISION_IDENTITY, agent)).as("waits for the decision").isFalse();
+        assertThat(ranFor(TaskTypes.PROVISION_IDENTITY, agent))
+                .as("waits for the decision")
+                .isFalse();
 
         engine.correlate(Messages.AGENT_APPROVED, agent, Map.of("approvedBy", "carla"));
         await().atMost(Duration.ofSeconds(30)).until(() -> ranFor(TaskTypes.ACTIVATE_AGENT, agent));
@@ -120,20 +144,33 @@ class EmbeddedWorkflowEngineTests {
     void batchStartsSkipAgentsWithARunningInstanceAndConcurrentBatchesStartEachOnce() throws Exception {
         // the incident process has no timer: hundreds of instances must not crowd the timer test's job executor
         String prefix = "batch-" + UUID.randomUUID() + "-";
-        List<String> agents = java.util.stream.IntStream.range(0, 450).mapToObj(i -> prefix + i).toList();
+        List<String> agents = java.util.stream.IntStream.range(0, 450)
+                .mapToObj(i -> prefix + i)
+                .toList();
         engine.start(BpmnProcesses.INCIDENT, agents.get(7), Map.of());
         var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
             var first = pool.submit(() -> engine.startAll(BpmnProcesses.INCIDENT, agents, Map.of("rule", "test")));
-            var second = pool.submit(() -> engine.startAll(BpmnProcesses.INCIDENT, agents.reversed(), Map.of("rule", "test")));
-            assertThat(first.get() + second.get()).as("each agent once, the one running already skipped").isEqualTo(449);
+            var second = pool.submit(
+                    () -> engine.startAll(BpmnProcesses.INCIDENT, agents.reversed(), Map.of("rule", "test")));
+            assertThat(first.get() + second.get())
+                    .as("each agent once, the one running already skipped")
+                    .isEqualTo(449);
         } finally {
             pool.shutdown();
         }
-        assertThat(engine.engine().getRuntimeService().createProcessInstanceQuery()
-                .processDefinitionKey(BpmnProcesses.INCIDENT).processInstanceBusinessKeyLike(prefix + "%").count()).isEqualTo(450);
+        assertThat(engine.engine()
+                        .getRuntimeService()
+                        .createProcessInstanceQuery()
+                        .processDefinitionKey(BpmnProcesses.INCIDENT)
+                        .processInstanceBusinessKeyLike(prefix + "%")
+                        .count())
+                .isEqualTo(450);
         assertThat(engine.startAll(BpmnProcesses.INCIDENT, agents, Map.of())).isZero();
-        assertThat(audited).filteredOn(e -> e.action().equals("workflow.started") && e.agentId().startsWith(prefix)).hasSize(450);
+        assertThat(audited)
+                .filteredOn(e ->
+                        e.action().equals("workflow.started") && e.agentId().startsWith(prefix))
+                .hasSize(450);
     }
 
     @Test
@@ -142,7 +179,8 @@ class EmbeddedWorkflowEngineTests {
         engine.correlate(Messages.AGENT_APPROVED, agent, Map.of());
         engine.start(BpmnProcesses.ONBOARDING, agent, Map.of());
         await().atMost(Duration.ofSeconds(30)).until(() -> ranFor(TaskTypes.ACTIVATE_AGENT, agent));
-        assertThat(count("select count(*) from workflow_message where agent_id = '" + agent + "'")).isZero();
+        assertThat(count("select count(*) from workflow_message where agent_id = '" + agent + "'"))
+                .isZero();
     }
 
     @Test
@@ -159,8 +197,11 @@ class EmbeddedWorkflowEngineTests {
     void aFailedJobIsRetriedAfterItsBackoff() {
         String agent = "flaky-" + UUID.randomUUID();
         engine.start(BpmnProcesses.RETIREMENT, agent, Map.of());
-        await().atMost(Duration.ofSeconds(30)).until(() -> ran.getOrDefault(TaskTypes.NOTIFY_OWNER, List.of()).stream()
-                .filter(agent::equals).count() == 2);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> ran.getOrDefault(TaskTypes.NOTIFY_OWNER, List.of()).stream()
+                                .filter(agent::equals)
+                                .count()
+                        == 2);
         assertThat(audited).anySatisfy(e -> {
             assertThat(e.agentId()).isEqualTo(agent);
             assertThat(e.details()).containsEntry("result", "failed").containsEntry("retriesLeft", "2");
@@ -174,8 +215,11 @@ class EmbeddedWorkflowEngineTests {
         String builder = "parallel-" + UUID.randomUUID();
         engine.start(BpmnProcesses.COHORT_INDEX_BUILD, builder, Map.of("runId", "run-1"));
         await().atMost(Duration.ofSeconds(20)).until(() -> ranFor(TaskTypes.COHORT_PUBLISH, builder));
-        assertThat(metTheOtherBranch).containsEntry(TaskTypes.COHORT_DESCRIBE, true).containsEntry(TaskTypes.COHORT_PROJECT, true);
-        for (String step : List.of(TaskTypes.COHORT_EXTRACT, TaskTypes.COHORT_CLASSIFY, TaskTypes.COHORT_EMBED, TaskTypes.COHORT_INDEX)) {
+        assertThat(metTheOtherBranch)
+                .containsEntry(TaskTypes.COHORT_DESCRIBE, true)
+                .containsEntry(TaskTypes.COHORT_PROJECT, true);
+        for (String step : List.of(
+                TaskTypes.COHORT_EXTRACT, TaskTypes.COHORT_CLASSIFY, TaskTypes.COHORT_EMBED, TaskTypes.COHORT_INDEX)) {
             assertThat(ranFor(step, builder)).as(step).isTrue();
         }
         assertThat(ranFor(TaskTypes.COHORT_FAIL, builder)).isFalse();
@@ -197,21 +241,34 @@ class EmbeddedWorkflowEngineTests {
         String agent = "timer-" + UUID.randomUUID();
         engine.start(BpmnProcesses.ORPHANED, agent, Map.of());
         await().atMost(Duration.ofSeconds(30)).until(() -> ranFor(TaskTypes.NOTIFY_MANAGER, agent));
-        // the handler has run; wait until its task is completed and the instance waits on its timer, due by the real clock
-        await().atMost(Duration.ofSeconds(30)).until(() -> engine.engine().getManagementService().createJobQuery().timers()
-                .processInstanceId(engine.engine().getRuntimeService().createProcessInstanceQuery()
-                        .variableValueEquals(BpmnProcesses.CORRELATION_VARIABLE, agent).singleResult().getId()).count() == 1);
+        // the handler has run; wait until its task is completed and the instance waits on its timer, due by the real
+        // clock
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> engine.engine()
+                                .getManagementService()
+                                .createJobQuery()
+                                .timers()
+                                .processInstanceId(engine.engine()
+                                        .getRuntimeService()
+                                        .createProcessInstanceQuery()
+                                        .variableValueEquals(BpmnProcesses.CORRELATION_VARIABLE, agent)
+                                        .singleResult()
+                                        .getId())
+                                .count()
+                        == 1);
         try {
             ClockUtil.setCurrentTime(Date.from(Instant.now().plus(Duration.ofDays(15))));
             await().atMost(Duration.ofSeconds(20)).until(() -> ranFor(TaskTypes.SUSPEND_AGENT, agent));
         } finally {
             ClockUtil.reset();
         }
-        assertThat(Set.copyOf(ran.getOrDefault(TaskTypes.SUSPEND_AGENT, List.of()))).contains(agent);
+        assertThat(Set.copyOf(ran.getOrDefault(TaskTypes.SUSPEND_AGENT, List.of())))
+                .contains(agent);
     }
 
     private static long count(String sql) {
-        try (var connection = postgres.getPostgresDatabase().getConnection(); var statement = connection.createStatement();
+        try (var connection = postgres.getPostgresDatabase().getConnection();
+                var statement = connection.createStatement();
                 var rs = statement.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);

@@ -15,20 +15,30 @@ import javax.sql.DataSource;
  * type, length, nullability and default, each index's definition and each constraint's. Read from the
  * connection's current schema.
  */
-record EngineSchemaCatalog(List<String> relations, List<String> columns, List<String> indexes, List<String> constraints) {
+record EngineSchemaCatalog(
+        List<String> relations, List<String> columns, List<String> indexes, List<String> constraints) {
 
     static EngineSchemaCatalog of(DataSource dataSource) {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
             return new EngineSchemaCatalog(
-                    lines(statement, "select relname, relkind from pg_class where relnamespace = current_schema()::regnamespace"
-                            + " and relname like 'act\\_%'"),
-                    lines(statement, "select table_name, ordinal_position, column_name, data_type, character_maximum_length,"
-                            + " numeric_precision, numeric_scale, is_nullable, column_default from information_schema.columns"
-                            + " where table_schema = current_schema() and table_name like 'act\\_%'"),
-                    lines(statement, "select tablename, indexname, indexdef from pg_indexes where schemaname = current_schema()"
-                            + " and tablename like 'act\\_%'"),
-                    lines(statement, "select conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid) from pg_constraint"
-                            + " where connamespace = current_schema()::regnamespace and conrelid::regclass::text like 'act\\_%'"));
+                    lines(
+                            statement,
+                            "select relname, relkind from pg_class where relnamespace = current_schema()::regnamespace"
+                                    + " and relname like 'act\\_%'"),
+                    lines(
+                            statement,
+                            "select table_name, ordinal_position, column_name, data_type, character_maximum_length,"
+                                    + " numeric_precision, numeric_scale, is_nullable, column_default from information_schema.columns"
+                                    + " where table_schema = current_schema() and table_name like 'act\\_%'"),
+                    lines(
+                            statement,
+                            "select tablename, indexname, indexdef from pg_indexes where schemaname = current_schema()"
+                                    + " and tablename like 'act\\_%'"),
+                    lines(
+                            statement,
+                            "select conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid) from pg_constraint"
+                                    + " where connamespace = current_schema()::regnamespace and conrelid::regclass::text like 'act\\_%'"));
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -36,7 +46,8 @@ record EngineSchemaCatalog(List<String> relations, List<String> columns, List<St
 
     /** The rows the engine's create scripts insert: its properties and its schema log (less the time of creation). */
     static List<String> scriptRows(DataSource dataSource) {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
             List<String> rows = new ArrayList<>();
             rows.addAll(lines(statement, "select 'act_ge_property', name_, value_, rev_ from act_ge_property"));
             rows.addAll(lines(statement, "select 'act_ge_schema_log', id_, version_ from act_ge_schema_log"));

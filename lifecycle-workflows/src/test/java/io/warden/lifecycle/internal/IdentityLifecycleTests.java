@@ -27,10 +27,15 @@ class IdentityLifecycleTests {
 
     final AgentId id = new AgentId(UUID.randomUUID());
     AgentStatus status = AgentStatus.ACTIVE;
-    @Nullable String clientId = "agent-1";
+
+    @Nullable
+    String clientId = "agent-1";
     /** What the provider was asked, in order; a hook may change the status meanwhile, as a racing request would. */
     final List<String> calls = new CopyOnWriteArrayList<>();
-    @Nullable Runnable whileDisabling;
+
+    @Nullable
+    Runnable whileDisabling;
+
     final RecordingAuditLog audit = new RecordingAuditLog();
     final IdentityLifecycle lifecycle = new IdentityLifecycle(queries(), provisioner(), audit);
 
@@ -52,7 +57,10 @@ class IdentityLifecycleTests {
         lifecycle.follow(event);
         lifecycle.follow(event);
         assertThat(calls).containsExactly("remove agent-1", "remove agent-1");
-        assertThat(audit.events).extracting(AuditEvent::sourceId).containsOnly(audit.events.getFirst().sourceId()).hasSize(2);
+        assertThat(audit.events)
+                .extracting(AuditEvent::sourceId)
+                .containsOnly(audit.events.getFirst().sourceId())
+                .hasSize(2);
     }
 
     @Test
@@ -68,20 +76,35 @@ class IdentityLifecycleTests {
         whileDisabling = () -> status = AgentStatus.ACTIVE;
         lifecycle.follow(changed(AgentStatus.ACTIVE, AgentStatus.SUSPENDED));
         assertThat(calls).containsExactly("disable agent-1", "enable agent-1");
-        assertThat(audit.events).extracting(AuditEvent::action).containsExactly("identity.disabled", "identity.enabled");
+        assertThat(audit.events)
+                .extracting(AuditEvent::action)
+                .containsExactly("identity.disabled", "identity.enabled");
     }
 
     @Test
     void aStatusThatKeepsChangingFailsTheDeliverySoItIsDeliveredAgain() {
         status = AgentStatus.SUSPENDED;
         IdentityProvisioner flapping = new IdentityProvisioner() {
-            public String provision(AgentView agent) { throw new UnsupportedOperationException(); }
-            public void disable(AgentView agent) { status = AgentStatus.ACTIVE; }
-            public void enable(AgentView agent) { status = AgentStatus.SUSPENDED; }
-            public void remove(AgentView agent) { throw new UnsupportedOperationException(); }
+            public String provision(AgentView agent) {
+                throw new UnsupportedOperationException();
+            }
+
+            public void disable(AgentView agent) {
+                status = AgentStatus.ACTIVE;
+            }
+
+            public void enable(AgentView agent) {
+                status = AgentStatus.SUSPENDED;
+            }
+
+            public void remove(AgentView agent) {
+                throw new UnsupportedOperationException();
+            }
         };
-        assertThatThrownBy(() -> new IdentityLifecycle(queries(), flapping, audit).follow(changed(AgentStatus.ACTIVE, AgentStatus.SUSPENDED)))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("delivered again");
+        assertThatThrownBy(() -> new IdentityLifecycle(queries(), flapping, audit)
+                        .follow(changed(AgentStatus.ACTIVE, AgentStatus.SUSPENDED)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("delivered again");
     }
 
     @Test
@@ -95,13 +118,19 @@ class IdentityLifecycleTests {
 
     @Test
     void onlyRetirementSuspensionAndReinstatementConcernTheIdentity() {
-        assertThat(IdentityLifecycle.concernsIdentity(changed(AgentStatus.ACTIVE, AgentStatus.RETIRED))).isTrue();
-        assertThat(IdentityLifecycle.concernsIdentity(changed(AgentStatus.DRAFT, AgentStatus.RETIRED))).isTrue();
-        assertThat(IdentityLifecycle.concernsIdentity(changed(AgentStatus.ACTIVE, AgentStatus.SUSPENDED))).isTrue();
-        assertThat(IdentityLifecycle.concernsIdentity(changed(AgentStatus.SUSPENDED, AgentStatus.ACTIVE))).isTrue();
+        assertThat(IdentityLifecycle.concernsIdentity(changed(AgentStatus.ACTIVE, AgentStatus.RETIRED)))
+                .isTrue();
+        assertThat(IdentityLifecycle.concernsIdentity(changed(AgentStatus.DRAFT, AgentStatus.RETIRED)))
+                .isTrue();
+        assertThat(IdentityLifecycle.concernsIdentity(changed(AgentStatus.ACTIVE, AgentStatus.SUSPENDED)))
+                .isTrue();
+        assertThat(IdentityLifecycle.concernsIdentity(changed(AgentStatus.SUSPENDED, AgentStatus.ACTIVE)))
+                .isTrue();
         assertThat(IdentityLifecycle.concernsIdentity(changed(AgentStatus.PENDING_APPROVAL, AgentStatus.ACTIVE)))
-                .as("activation: onboarding provisions").isFalse();
-        assertThat(IdentityLifecycle.concernsIdentity(changed(AgentStatus.DRAFT, AgentStatus.PENDING_APPROVAL))).isFalse();
+                .as("activation: onboarding provisions")
+                .isFalse();
+        assertThat(IdentityLifecycle.concernsIdentity(changed(AgentStatus.DRAFT, AgentStatus.PENDING_APPROVAL)))
+                .isFalse();
     }
 
     private AgentStatusChanged changed(AgentStatus from, AgentStatus to) {
@@ -111,15 +140,51 @@ class IdentityLifecycleTests {
     private AgentQueries queries() {
         return new AgentQueries() {
             public Optional<AgentView> findAgent(AgentId agentId) {
-                return Optional.of(new AgentView(agentId, "Agent one", AgentKind.RETRIEVAL, "p", status, "owner-1", clientId, null,
-                        RiskTier.LOW, new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), Instant.EPOCH, Instant.EPOCH, null, null, null, false, 1));
+                return Optional.of(new AgentView(
+                        agentId,
+                        "Agent one",
+                        AgentKind.RETRIEVAL,
+                        "p",
+                        status,
+                        "owner-1",
+                        clientId,
+                        null,
+                        RiskTier.LOW,
+                        new TreeSet<>(),
+                        new TreeSet<>(),
+                        new TreeSet<>(),
+                        new TreeSet<>(),
+                        Instant.EPOCH,
+                        Instant.EPOCH,
+                        null,
+                        null,
+                        null,
+                        false,
+                        1));
             }
-            public Optional<AgentView> findAgentByClientId(String clientId) { throw new UnsupportedOperationException(); }
-            public List<AgentId> dormantSince(Instant before) { throw new UnsupportedOperationException(); }
-            public List<AgentId> recertificationDue(Instant by) { throw new UnsupportedOperationException(); }
-            public Map<AgentId, String> ownersOfLiveAgents() { throw new UnsupportedOperationException(); }
-            public AgentView get(AgentId id) { throw new UnsupportedOperationException(); }
-            public io.warden.registry.Page<AgentView> search(io.warden.registry.AgentFilter filter, @Nullable Integer page, @Nullable Integer size) {
+
+            public Optional<AgentView> findAgentByClientId(String clientId) {
+                throw new UnsupportedOperationException();
+            }
+
+            public List<AgentId> dormantSince(Instant before) {
+                throw new UnsupportedOperationException();
+            }
+
+            public List<AgentId> recertificationDue(Instant by) {
+                throw new UnsupportedOperationException();
+            }
+
+            public Map<AgentId, String> ownersOfLiveAgents() {
+                throw new UnsupportedOperationException();
+            }
+
+            public AgentView get(AgentId id) {
+                throw new UnsupportedOperationException();
+            }
+
+            public io.warden.registry.Page<AgentView> search(
+                    io.warden.registry.AgentFilter filter, @Nullable Integer page, @Nullable Integer size) {
                 throw new UnsupportedOperationException();
             }
         };
@@ -127,7 +192,10 @@ class IdentityLifecycleTests {
 
     private IdentityProvisioner provisioner() {
         return new IdentityProvisioner() {
-            public String provision(AgentView agent) { throw new UnsupportedOperationException(); }
+            public String provision(AgentView agent) {
+                throw new UnsupportedOperationException();
+            }
+
             public void disable(AgentView agent) {
                 calls.add("disable " + agent.clientId());
                 if (whileDisabling != null) {
@@ -136,8 +204,14 @@ class IdentityLifecycleTests {
                     hook.run();
                 }
             }
-            public void enable(AgentView agent) { calls.add("enable " + agent.clientId()); }
-            public void remove(AgentView agent) { calls.add("remove " + agent.clientId()); }
+
+            public void enable(AgentView agent) {
+                calls.add("enable " + agent.clientId());
+            }
+
+            public void remove(AgentView agent) {
+                calls.add("remove " + agent.clientId());
+            }
         };
     }
 }

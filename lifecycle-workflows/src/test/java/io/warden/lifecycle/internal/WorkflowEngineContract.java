@@ -36,6 +36,7 @@ abstract class WorkflowEngineContract {
     protected final RecordingAuditLog audit = new RecordingAuditLog();
     /** task type → the jobs it was given, in order */
     private final Map<String, List<Job>> jobs = new ConcurrentHashMap<>();
+
     private final Map<String, Integer> failuresLeft = new ConcurrentHashMap<>();
     private WorkflowEngine engine;
 
@@ -63,7 +64,9 @@ abstract class WorkflowEngineContract {
                 if (type.equals(TaskTypes.VERIFY_OWNER) && job.agentId().startsWith("orphan-")) {
                     return new JobResult.BpmnError(BpmnProcesses.Errors.OWNER_INVALID, "the owner left");
                 }
-                if (failuresLeft.computeIfPresent(type + "/" + job.agentId(), (key, left) -> left - 1) instanceof Integer left && left >= 0) {
+                if (failuresLeft.computeIfPresent(type + "/" + job.agentId(), (key, left) -> left - 1)
+                                instanceof Integer left
+                        && left >= 0) {
                     throw new IllegalStateException("the mail relay is down");
                 }
                 return JobResult.complete(Map.of("handled" + type.replace("-", ""), true));
@@ -81,15 +84,19 @@ abstract class WorkflowEngineContract {
     }
 
     private List<Job> jobsFor(String type, String agentId) {
-        return jobs.getOrDefault(type, List.of()).stream().filter(job -> job.agentId().equals(agentId)).toList();
+        return jobs.getOrDefault(type, List.of()).stream()
+                .filter(job -> job.agentId().equals(agentId))
+                .toList();
     }
 
     private void awaitJob(String type, String agentId) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> !jobsFor(type, agentId).isEmpty());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> !jobsFor(type, agentId).isEmpty());
     }
 
     private void awaitEnd(String processId, String agentId, String endEvent) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> endEvent(processId, agentId).isPresent());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> endEvent(processId, agentId).isPresent());
         assertThat(endEvent(processId, agentId)).contains(endEvent);
     }
 
@@ -100,12 +107,15 @@ abstract class WorkflowEngineContract {
     @Test
     void aStartedInstanceHandsItsVariablesAndItsAgentToItsJobs() {
         String agent = agent("agent-");
-        assertThat(engine.start(BpmnProcesses.ONBOARDING, agent, Map.of("approvalId", "ap-1"))).isTrue();
+        assertThat(engine.start(BpmnProcesses.ONBOARDING, agent, Map.of("approvalId", "ap-1")))
+                .isTrue();
         awaitJob(TaskTypes.VERIFY_OWNER, agent);
         Job job = jobsFor(TaskTypes.VERIFY_OWNER, agent).getFirst();
         assertThat(job.processId()).isEqualTo(BpmnProcesses.ONBOARDING);
         assertThat(job.taskType()).isEqualTo(TaskTypes.VERIFY_OWNER);
-        assertThat(job.variables()).containsEntry("approvalId", "ap-1").containsEntry(BpmnProcesses.CORRELATION_VARIABLE, agent);
+        assertThat(job.variables())
+                .containsEntry("approvalId", "ap-1")
+                .containsEntry(BpmnProcesses.CORRELATION_VARIABLE, agent);
         assertThat(job.retries()).as("the model's retries").isEqualTo(3);
         assertThat(audit.events).anySatisfy(e -> {
             assertThat(e.action()).isEqualTo("workflow.started");
@@ -119,7 +129,9 @@ abstract class WorkflowEngineContract {
         assertThat(engine.start(BpmnProcesses.INCIDENT, agent, Map.of())).isTrue();
         assertThat(engine.running(BpmnProcesses.INCIDENT, agent)).isTrue();
         assertThat(engine.start(BpmnProcesses.INCIDENT, agent, Map.of())).isFalse();
-        assertThat(engine.running(BpmnProcesses.RETIREMENT, agent)).as("another process of the same agent").isFalse();
+        assertThat(engine.running(BpmnProcesses.RETIREMENT, agent))
+                .as("another process of the same agent")
+                .isFalse();
         awaitJob(TaskTypes.DISABLE_IDENTITY, agent);
         assertThat(jobsFor(TaskTypes.SUSPEND_AGENT, agent)).as("one instance").hasSize(1);
     }
@@ -129,7 +141,8 @@ abstract class WorkflowEngineContract {
         String agent = agent("agent-");
         engine.start(BpmnProcesses.ONBOARDING, agent, Map.of());
         awaitJob(TaskTypes.CLASSIFY_RISK, agent);
-        assertThat(jobsFor(TaskTypes.CLASSIFY_RISK, agent).getFirst().variables()).containsEntry("handledverifyowner", true);
+        assertThat(jobsFor(TaskTypes.CLASSIFY_RISK, agent).getFirst().variables())
+                .containsEntry("handledverifyowner", true);
     }
 
     @Test
@@ -143,7 +156,8 @@ abstract class WorkflowEngineContract {
 
         engine.correlate(Messages.AGENT_APPROVED, approved, Map.of("approvedBy", "carla"));
         awaitEnd(BpmnProcesses.ONBOARDING, approved, "active");
-        assertThat(jobsFor(TaskTypes.PROVISION_IDENTITY, approved).getFirst().variables()).containsEntry("approvedBy", "carla");
+        assertThat(jobsFor(TaskTypes.PROVISION_IDENTITY, approved).getFirst().variables())
+                .containsEntry("approvedBy", "carla");
         assertThat(jobsFor(TaskTypes.ACTIVATE_AGENT, approved)).hasSize(1);
         assertThat(jobsFor(TaskTypes.PROVISION_IDENTITY, waiting)).isEmpty();
         assertThat(endEvent(BpmnProcesses.ONBOARDING, waiting)).isEmpty();
@@ -173,8 +187,11 @@ abstract class WorkflowEngineContract {
         String agent = agent("flaky-");
         failuresLeft.put(TaskTypes.NOTIFY_OWNER + "/" + agent, 1);
         engine.start(BpmnProcesses.RETIREMENT, agent, Map.of());
-        await().atMost(Duration.ofSeconds(20)).until(() -> jobsFor(TaskTypes.NOTIFY_OWNER, agent).size() == 2);
-        assertThat(jobsFor(TaskTypes.NOTIFY_OWNER, agent)).extracting(Job::retries).containsExactly(3, 2);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> jobsFor(TaskTypes.NOTIFY_OWNER, agent).size() == 2);
+        assertThat(jobsFor(TaskTypes.NOTIFY_OWNER, agent))
+                .extracting(Job::retries)
+                .containsExactly(3, 2);
         assertThat(audit.events).anySatisfy(e -> {
             assertThat(e.agentId()).isEqualTo(agent);
             assertThat(e.details()).containsEntry("result", "failed").containsEntry("retriesLeft", "2");
@@ -189,7 +206,9 @@ abstract class WorkflowEngineContract {
         engine.start(BpmnProcesses.ORPHANED, agent, Map.of());
         awaitJob(TaskTypes.NOTIFY_MANAGER, agent);
         awaitTimer(BpmnProcesses.ORPHANED, agent);
-        assertThat(jobsFor(TaskTypes.SUSPEND_AGENT, agent)).as("not before the 14 days").isEmpty();
+        assertThat(jobsFor(TaskTypes.SUSPEND_AGENT, agent))
+                .as("not before the 14 days")
+                .isEmpty();
         passTime(Duration.ofDays(15));
         awaitEnd(BpmnProcesses.ORPHANED, agent, "suspended");
         assertThat(jobsFor(TaskTypes.SUSPEND_AGENT, agent)).hasSize(1);

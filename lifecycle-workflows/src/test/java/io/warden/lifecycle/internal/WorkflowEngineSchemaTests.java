@@ -44,13 +44,19 @@ class WorkflowEngineSchemaTests {
     }
 
     static DataSource database(String name) {
-        JdbcClient.create(postgres.getPostgresDatabase()).sql("create database " + name).update();
+        JdbcClient.create(postgres.getPostgresDatabase())
+                .sql("create database " + name)
+                .update();
         return postgres.getDatabase("postgres", name);
     }
 
     static DataSource migrated(String name) {
         DataSource database = database(name);
-        Flyway.configure().dataSource(database).locations("classpath:db/migration/lifecycle").load().migrate();
+        Flyway.configure()
+                .dataSource(database)
+                .locations("classpath:db/migration/lifecycle")
+                .load()
+                .migrate();
         return database;
     }
 
@@ -85,8 +91,15 @@ class WorkflowEngineSchemaTests {
         assertThat(actual.indexes()).as(why).containsExactlyElementsOf(expected.indexes());
         assertThat(actual.constraints()).as(why).containsExactlyElementsOf(expected.constraints());
         String schemaVersion = "select version_ from act_ge_schema_log order by id_";
-        assertThat(JdbcClient.create(migrated).sql(schemaVersion).query(String.class).list()).as(why)
-                .isEqualTo(JdbcClient.create(engineOwn).sql(schemaVersion).query(String.class).list());
+        assertThat(JdbcClient.create(migrated)
+                        .sql(schemaVersion)
+                        .query(String.class)
+                        .list())
+                .as(why)
+                .isEqualTo(JdbcClient.create(engineOwn)
+                        .sql(schemaVersion)
+                        .query(String.class)
+                        .list());
     }
 
     @Test
@@ -95,7 +108,8 @@ class WorkflowEngineSchemaTests {
         engine.close();
 
         DataSource empty = database("empty");
-        assertThatThrownBy(() -> engine(empty, "false").buildProcessEngine()).as("the check that the migrated schema passed")
+        assertThatThrownBy(() -> engine(empty, "false").buildProcessEngine())
+                .as("the check that the migrated schema passed")
                 .isInstanceOf(ProcessEngineException.class);
     }
 
@@ -107,19 +121,27 @@ class WorkflowEngineSchemaTests {
 
         EngineSchemaCatalog expected = EngineSchemaCatalog.of(earlier);
         EngineSchemaCatalog actual = EngineSchemaCatalog.of(frozen);
-        assertThat(expected.tables()).as("the earlier migration created the engine's tables").isGreaterThan(40);
+        assertThat(expected.tables())
+                .as("the earlier migration created the engine's tables")
+                .isGreaterThan(40);
         assertThat(actual.relations()).containsExactlyElementsOf(expected.relations());
         assertThat(actual.columns()).containsExactlyElementsOf(expected.columns());
         assertThat(actual.indexes()).containsExactlyElementsOf(expected.indexes());
         assertThat(actual.constraints()).containsExactlyElementsOf(expected.constraints());
-        assertThat(EngineSchemaCatalog.scriptRows(frozen)).as("the rows the scripts insert")
-                .hasSizeGreaterThan(7).containsExactlyElementsOf(EngineSchemaCatalog.scriptRows(earlier));
+        assertThat(EngineSchemaCatalog.scriptRows(frozen))
+                .as("the rows the scripts insert")
+                .hasSizeGreaterThan(7)
+                .containsExactlyElementsOf(EngineSchemaCatalog.scriptRows(earlier));
     }
 
     @Test
     void theCallbackWritesTheChecksumFlywayComputesForTheFrozenFile() {
         DataSource database = migrated("checksum");
-        MigrationInfo v6 = Flyway.configure().dataSource(database).locations("classpath:db/migration/lifecycle").load().info()
+        MigrationInfo v6 = Flyway.configure()
+                .dataSource(database)
+                .locations("classpath:db/migration/lifecycle")
+                .load()
+                .info()
                 .all()[0];
         assertThat(v6.getVersion()).isEqualTo(MigrationVersion.fromVersion(FrozenEngineSchemaCallback.VERSION));
         assertThat(v6.getScript()).isEqualTo(FrozenEngineSchemaCallback.SQL_SCRIPT);

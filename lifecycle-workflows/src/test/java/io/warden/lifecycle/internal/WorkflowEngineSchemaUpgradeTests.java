@@ -43,32 +43,48 @@ class WorkflowEngineSchemaUpgradeTests {
     }
 
     static DataSource earlierDatabase(String name) {
-        JdbcClient.create(postgres.getPostgresDatabase()).sql("create database " + name).update();
+        JdbcClient.create(postgres.getPostgresDatabase())
+                .sql("create database " + name)
+                .update();
         DataSource database = postgres.getDatabase("postgres", name);
         EarlierWorkflowEngineSchema.migrate(database, work.resolve(name));
         return database;
     }
 
     static Flyway flyway(DataSource database) {
-        return Flyway.configure().dataSource(database).locations("classpath:db/migration/lifecycle")
-                .callbacks(new FrozenEngineSchemaCallback()).load();
+        return Flyway.configure()
+                .dataSource(database)
+                .locations("classpath:db/migration/lifecycle")
+                .callbacks(new FrozenEngineSchemaCallback())
+                .load();
     }
 
     static Map<String, Object> v6(DataSource database) {
-        return JdbcClient.create(database).sql("select installed_rank, type, script, checksum, description, installed_on, success"
-                + " from flyway_schema_history where version = '6.00'").query().singleRow();
+        return JdbcClient.create(database)
+                .sql("select installed_rank, type, script, checksum, description, installed_on, success"
+                        + " from flyway_schema_history where version = '6.00'")
+                .query()
+                .singleRow();
     }
 
     static EmbeddedWorkflowEngine engine(DataSource database) {
-        return new EmbeddedWorkflowEngine(database, new JobDispatcher(new RecordingAuditLog(), Duration.ofMillis(100)),
-                Clock.systemUTC(), Duration.ofMillis(100), Duration.ofMinutes(1), Duration.ofHours(1), 3);
+        return new EmbeddedWorkflowEngine(
+                database,
+                new JobDispatcher(new RecordingAuditLog(), Duration.ofMillis(100)),
+                Clock.systemUTC(),
+                Duration.ofMillis(100),
+                Duration.ofMinutes(1),
+                Duration.ofHours(1),
+                3);
     }
 
     /** The engine's tables by name, with their object ids: a table dropped and created again gets a new one. */
     static Map<String, Object> engineTables(DataSource database) {
         Map<String, Object> tables = new java.util.TreeMap<>();
-        JdbcClient.create(database).sql("select relname, oid::bigint from pg_class where relkind = 'r' and relname like 'act\\_%'")
-                .query((row, i) -> tables.put(row.getString(1), row.getLong(2))).list();
+        JdbcClient.create(database)
+                .sql("select relname, oid::bigint from pg_class where relkind = 'r' and relname like 'act\\_%'")
+                .query((row, i) -> tables.put(row.getString(1), row.getLong(2)))
+                .list();
         return tables;
     }
 
@@ -76,12 +92,15 @@ class WorkflowEngineSchemaUpgradeTests {
     void aDatabaseOfTheEarlierReleaseHasItsRowReTypedAndKeepsItsTablesAndData() {
         DataSource database = earlierDatabase("upgraded");
         Map<String, Object> before = v6(database);
-        assertThat(before).containsEntry("type", "JDBC").containsEntry("script", FrozenEngineSchemaCallback.JAVA_SCRIPT)
+        assertThat(before)
+                .containsEntry("type", "JDBC")
+                .containsEntry("script", FrozenEngineSchemaCallback.JAVA_SCRIPT)
                 .containsEntry("checksum", null);
         EmbeddedWorkflowEngine earlier = engine(database);
         earlier.start();
         earlier.deploy(BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList());
-        assertThat(earlier.start(BpmnProcesses.ONBOARDING, "agent-kept", Map.of())).isTrue(); // waits at its first task
+        assertThat(earlier.start(BpmnProcesses.ONBOARDING, "agent-kept", Map.of()))
+                .isTrue(); // waits at its first task
         earlier.stop();
         Map<String, Object> tables = engineTables(database);
         assertThat(tables).hasSizeGreaterThan(40);
@@ -89,22 +108,35 @@ class WorkflowEngineSchemaUpgradeTests {
         MigrateResult result = flyway(database).migrate(); // validates first, as the application's start does
 
         assertThat(result.migrationsExecuted).as("nothing ran again").isZero();
-        assertThat(v6(database)).containsEntry("type", "SQL").containsEntry("script", FrozenEngineSchemaCallback.SQL_SCRIPT)
+        assertThat(v6(database))
+                .containsEntry("type", "SQL")
+                .containsEntry("script", FrozenEngineSchemaCallback.SQL_SCRIPT)
                 .containsEntry("checksum", FrozenEngineSchemaCallback.SQL_CHECKSUM)
-                .containsEntry("installed_rank", before.get("installed_rank")).containsEntry("installed_on", before.get("installed_on"))
+                .containsEntry("installed_rank", before.get("installed_rank"))
+                .containsEntry("installed_on", before.get("installed_on"))
                 .containsEntry("description", before.get("description"));
         assertThat(engineTables(database)).as("no table created again").isEqualTo(tables);
         flyway(database).validate(); // and again: the re-typed row no longer matches, nothing changes
-        assertThat(v6(database)).containsEntry("type", "SQL").containsEntry("checksum", FrozenEngineSchemaCallback.SQL_CHECKSUM);
+        assertThat(v6(database))
+                .containsEntry("type", "SQL")
+                .containsEntry("checksum", FrozenEngineSchemaCallback.SQL_CHECKSUM);
 
         EmbeddedWorkflowEngine upgraded = engine(database);
         upgraded.start(); // validates the schema (databaseSchemaUpdate=false)
         try {
-            upgraded.deploy(BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList());
-            assertThat(upgraded.engine().getRepositoryService().createProcessDefinitionQuery().latestVersion().list())
-                    .as("the earlier deployments, not deployed again").hasSize(BpmnProcesses.ALL.size())
+            upgraded.deploy(
+                    BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList());
+            assertThat(upgraded.engine()
+                            .getRepositoryService()
+                            .createProcessDefinitionQuery()
+                            .latestVersion()
+                            .list())
+                    .as("the earlier deployments, not deployed again")
+                    .hasSize(BpmnProcesses.ALL.size())
                     .allSatisfy(d -> assertThat(d.getVersion()).isEqualTo(1));
-            assertThat(upgraded.running(BpmnProcesses.ONBOARDING, "agent-kept")).as("the instance started before").isTrue();
+            assertThat(upgraded.running(BpmnProcesses.ONBOARDING, "agent-kept"))
+                    .as("the instance started before")
+                    .isTrue();
         } finally {
             upgraded.stop();
         }
@@ -113,9 +145,14 @@ class WorkflowEngineSchemaUpgradeTests {
     @Test
     void withoutTheCallbackFlywayRefusesTheEarlierDatabase() {
         DataSource database = earlierDatabase("refused");
-        Flyway plain = Flyway.configure().dataSource(database).locations("classpath:db/migration/lifecycle").load();
+        Flyway plain = Flyway.configure()
+                .dataSource(database)
+                .locations("classpath:db/migration/lifecycle")
+                .load();
 
-        assertThatThrownBy(plain::validate).isInstanceOf(FlywayValidateException.class).hasMessageContaining("6.00");
+        assertThatThrownBy(plain::validate)
+                .isInstanceOf(FlywayValidateException.class)
+                .hasMessageContaining("6.00");
         assertThatThrownBy(plain::migrate).isInstanceOf(FlywayValidateException.class);
         assertThat(v6(database)).containsEntry("type", "JDBC");
     }
@@ -123,34 +160,52 @@ class WorkflowEngineSchemaUpgradeTests {
     @Test
     void aRowThatIsNotExactlyTheEarlierJavaMigrationIsLeftForFlywayToRefuse() {
         DataSource database = earlierDatabase("other");
-        JdbcClient.create(database).sql("update flyway_schema_history set script = 'db.migration.lifecycle.V6_00__Something_else'"
-                + " where version = '6.00'").update();
+        JdbcClient.create(database)
+                .sql("update flyway_schema_history set script = 'db.migration.lifecycle.V6_00__Something_else'"
+                        + " where version = '6.00'")
+                .update();
 
-        assertThatThrownBy(flyway(database)::migrate).isInstanceOf(FlywayValidateException.class).hasMessageContaining("6.00");
+        assertThatThrownBy(flyway(database)::migrate)
+                .isInstanceOf(FlywayValidateException.class)
+                .hasMessageContaining("6.00");
         assertThat(v6(database)).containsEntry("type", "JDBC").containsEntry("checksum", null);
     }
 
     @Test
     void theHistoryIsFoundInTheSchemaFlywayIsToldToUse() {
-        JdbcClient.create(postgres.getPostgresDatabase()).sql("create database elsewhere").update();
+        JdbcClient.create(postgres.getPostgresDatabase())
+                .sql("create database elsewhere")
+                .update();
         DataSource database = postgres.getDatabase("postgres", "elsewhere");
         EarlierWorkflowEngineSchema.migrate(database, work.resolve("elsewhere"), "lifecycle");
 
-        Flyway.configure().dataSource(database).schemas("lifecycle").locations("classpath:db/migration/lifecycle")
-                .callbacks(new FrozenEngineSchemaCallback()).load().migrate();
+        Flyway.configure()
+                .dataSource(database)
+                .schemas("lifecycle")
+                .locations("classpath:db/migration/lifecycle")
+                .callbacks(new FrozenEngineSchemaCallback())
+                .load()
+                .migrate();
 
-        assertThat(JdbcClient.create(database).sql("select type from lifecycle.flyway_schema_history where version = '6.00'")
-                .query(String.class).single()).isEqualTo("SQL");
+        assertThat(JdbcClient.create(database)
+                        .sql("select type from lifecycle.flyway_schema_history where version = '6.00'")
+                        .query(String.class)
+                        .single())
+                .isEqualTo("SQL");
     }
 
     @Test
     void aNewDatabaseGetsTheFileAndTheCallbackFindsNothingToDo() {
-        JdbcClient.create(postgres.getPostgresDatabase()).sql("create database fresh").update();
+        JdbcClient.create(postgres.getPostgresDatabase())
+                .sql("create database fresh")
+                .update();
         DataSource database = postgres.getDatabase("postgres", "fresh");
 
         flyway(database).migrate();
 
-        assertThat(v6(database)).containsEntry("type", "SQL").containsEntry("script", FrozenEngineSchemaCallback.SQL_SCRIPT)
+        assertThat(v6(database))
+                .containsEntry("type", "SQL")
+                .containsEntry("script", FrozenEngineSchemaCallback.SQL_SCRIPT)
                 .containsEntry("checksum", FrozenEngineSchemaCallback.SQL_CHECKSUM);
         assertThat(flyway(database).info().pending()).isEmpty();
     }

@@ -47,12 +47,15 @@ final class ZeebeInMemory implements AutoCloseable {
                 urls.add(Path.of(jar).toUri().toURL());
             }
             // the platform loader as parent: the JDK only, none of the test's jars
-            loader = new URLClassLoader("zeebe-test-engine", urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
+            loader = new URLClassLoader(
+                    "zeebe-test-engine", urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
         } catch (IOException e) {
             throw new IllegalStateException("Could not read the Zeebe test engine classpath " + listing, e);
         }
         Object engine = inLoader(loader, () -> {
-            Object created = loader.loadClass("io.camunda.zeebe.process.test.engine.EngineFactory").getMethod("create").invoke(null);
+            Object created = loader.loadClass("io.camunda.zeebe.process.test.engine.EngineFactory")
+                    .getMethod("create")
+                    .invoke(null);
             api(loader, "start").invoke(created);
             return created;
         });
@@ -75,7 +78,8 @@ final class ZeebeInMemory implements AutoCloseable {
     List<JsonNode> records() {
         return inLoader(loader, () -> {
             Object source = api(loader, "getRecordStreamSource").invoke(engine);
-            Method getRecords = loader.loadClass("io.camunda.zeebe.process.test.api.RecordStreamSource").getMethod("getRecords");
+            Method getRecords = loader.loadClass("io.camunda.zeebe.process.test.api.RecordStreamSource")
+                    .getMethod("getRecords");
             List<JsonNode> records = new ArrayList<>();
             for (Object record : (Iterable<?>) getRecords.invoke(source)) {
                 Method toJson = record.getClass().getMethod("toJson");
@@ -97,7 +101,8 @@ final class ZeebeInMemory implements AutoCloseable {
 
     private Object call(String name, Object... arguments) {
         return inLoader(loader, () -> {
-            for (Method method : loader.loadClass("io.camunda.zeebe.process.test.api.ZeebeTestEngine").getMethods()) {
+            for (Method method : loader.loadClass("io.camunda.zeebe.process.test.api.ZeebeTestEngine")
+                    .getMethods()) {
                 if (method.getName().equals(name) && method.getParameterCount() == arguments.length) {
                     return method.invoke(engine, arguments);
                 }
@@ -107,7 +112,8 @@ final class ZeebeInMemory implements AutoCloseable {
     }
 
     private static Method api(ClassLoader loader, String name) throws ReflectiveOperationException {
-        return loader.loadClass("io.camunda.zeebe.process.test.api.ZeebeTestEngine").getMethod(name);
+        return loader.loadClass("io.camunda.zeebe.process.test.api.ZeebeTestEngine")
+                .getMethod(name);
     }
 
     /** Runs {@code work} with the engine's loader as context loader: the threads it starts inherit it. */

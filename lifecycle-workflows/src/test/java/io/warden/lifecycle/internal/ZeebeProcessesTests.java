@@ -59,18 +59,27 @@ class ZeebeProcessesTests {
     @BeforeAll
     void start() throws Exception {
         postgres = EmbeddedPostgres.builder().start();
-        Flyway.configure().dataSource(postgres.getPostgresDatabase()).locations("classpath:db/migration/lifecycle").load().migrate();
+        Flyway.configure()
+                .dataSource(postgres.getPostgresDatabase())
+                .locations("classpath:db/migration/lifecycle")
+                .load()
+                .migrate();
         zeebe = ZeebeInMemory.start();
         search = ZeebeSearchFake.start(zeebe);
         engine = ZeebeSearchFake.adapter(zeebe, search, new JobDispatcher(audit, Duration.ofMillis(100)));
-        Notifications notifications = new Notifications(JdbcClient.create(postgres.getPostgresDatabase()), audit, Clock.systemUTC(),
+        Notifications notifications = new Notifications(
+                JdbcClient.create(postgres.getPostgresDatabase()),
+                audit,
+                Clock.systemUTC(),
                 new AlternativeJdkIdGenerator());
-        new LifecycleTasks(registry(), directory(), identities(), notifications, Clock.systemUTC(), () -> 365).registerWith(engine);
+        new LifecycleTasks(registry(), directory(), identities(), notifications, Clock.systemUTC(), () -> 365)
+                .registerWith(engine);
         for (String step : TaskTypes.COHORT) {
             engine.register(step, job -> {
                 cohortSteps.add(job.agentId() + " " + step);
                 return step.equals(TaskTypes.COHORT_CLASSIFY) && job.agentId().startsWith("stopped")
-                        ? new JobResult.BpmnError(BpmnProcesses.Errors.COHORT_STOPPED, "a kill switch covers the builder")
+                        ? new JobResult.BpmnError(
+                                BpmnProcesses.Errors.COHORT_STOPPED, "a kill switch covers the builder")
                         : JobResult.complete(Map.of(step.replace("-", "") + "Done", true));
             });
         }
@@ -115,7 +124,8 @@ class ZeebeProcessesTests {
         await().atMost(Duration.ofSeconds(20)).until(() -> notified("owner-active", agent));
         awaitTimer(BpmnProcesses.RECERTIFICATION, agent);
         zeebe.increaseTime(Duration.ofDays(15));
-        await().atMost(Duration.ofSeconds(20)).until(() -> agents.get(agent.id()).status() == AgentStatus.SUSPENDED);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> agents.get(agent.id()).status() == AgentStatus.SUSPENDED);
         awaitTimer(BpmnProcesses.RECERTIFICATION, agent);
         engine.correlate(Messages.AGENT_ATTESTED, agent.id().toString(), Map.of());
         awaitEnd(BpmnProcesses.RECERTIFICATION, agent, "reinstated");
@@ -162,78 +172,146 @@ class ZeebeProcessesTests {
     void theCohortBuildRunsItsParallelBranchesAndPublishesOrEndsThroughItsFailureStep() {
         String builder = "builder-" + UUID.randomUUID();
         engine.start(BpmnProcesses.COHORT_INDEX_BUILD, builder, Map.of("runId", "run-1"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> search.endEvent(BpmnProcesses.COHORT_INDEX_BUILD, builder).isPresent());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> search.endEvent(BpmnProcesses.COHORT_INDEX_BUILD, builder)
+                        .isPresent());
         assertThat(search.endEvent(BpmnProcesses.COHORT_INDEX_BUILD, builder)).contains("published");
-        assertThat(cohortSteps).filteredOn(s -> s.startsWith(builder)).containsExactlyInAnyOrderElementsOf(TaskTypes.COHORT.stream()
-                .filter(s -> !s.equals(TaskTypes.COHORT_FAIL)).map(s -> builder + " " + s).toList());
+        assertThat(cohortSteps)
+                .filteredOn(s -> s.startsWith(builder))
+                .containsExactlyInAnyOrderElementsOf(TaskTypes.COHORT.stream()
+                        .filter(s -> !s.equals(TaskTypes.COHORT_FAIL))
+                        .map(s -> builder + " " + s)
+                        .toList());
 
         String stopped = "stopped-" + UUID.randomUUID();
         engine.start(BpmnProcesses.COHORT_INDEX_BUILD, stopped, Map.of("runId", "run-2"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> search.endEvent(BpmnProcesses.COHORT_INDEX_BUILD, stopped).isPresent());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> search.endEvent(BpmnProcesses.COHORT_INDEX_BUILD, stopped)
+                        .isPresent());
         assertThat(search.endEvent(BpmnProcesses.COHORT_INDEX_BUILD, stopped)).contains("failed");
-        assertThat(cohortSteps).contains(stopped + " " + TaskTypes.COHORT_FAIL).doesNotContain(stopped + " " + TaskTypes.COHORT_PUBLISH);
+        assertThat(cohortSteps)
+                .contains(stopped + " " + TaskTypes.COHORT_FAIL)
+                .doesNotContain(stopped + " " + TaskTypes.COHORT_PUBLISH);
     }
 
     private void awaitTimer(String processId, AgentView agent) {
         // the timer's CREATED record is in the engine's log only once the timer is in its state, so the clock may move
         // now; waiting for the engine to be idle instead can time out while job workers keep polling
-        await().atMost(Duration.ofSeconds(20)).until(() -> search.timerCreated(processId, agent.id().toString()));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> search.timerCreated(processId, agent.id().toString()));
     }
 
     private void awaitEnd(String processId, AgentView agent, String endEvent) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> search.endEvent(processId, agent.id().toString()).isPresent());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> search.endEvent(processId, agent.id().toString()).isPresent());
         assertThat(search.endEvent(processId, agent.id().toString())).contains(endEvent);
     }
 
     private boolean notified(String recipient, AgentView agent) {
-        return JdbcClient.create(postgres.getPostgresDatabase()).sql("select count(*) from notification where recipient = ? and agent_id = ?")
-                .params(recipient, agent.id().toString()).query(Long.class).single() > 0;
+        return JdbcClient.create(postgres.getPostgresDatabase())
+                        .sql("select count(*) from notification where recipient = ? and agent_id = ?")
+                        .params(recipient, agent.id().toString())
+                        .query(Long.class)
+                        .single()
+                > 0;
     }
 
     private AgentView agent(AgentStatus status, String owner, String clientId) {
         Instant now = Instant.now();
-        AgentView agent = new AgentView(new AgentId(UUID.randomUUID()), "agent", AgentKind.values()[0], "testing", status, owner,
-                clientId, null, RiskTier.LOW, new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), now, now, null, null, null,
-                false, 1);
+        AgentView agent = new AgentView(
+                new AgentId(UUID.randomUUID()),
+                "agent",
+                AgentKind.values()[0],
+                "testing",
+                status,
+                owner,
+                clientId,
+                null,
+                RiskTier.LOW,
+                new TreeSet<>(),
+                new TreeSet<>(),
+                new TreeSet<>(),
+                new TreeSet<>(),
+                now,
+                now,
+                null,
+                null,
+                null,
+                false,
+                1);
         agents.put(agent.id(), agent);
         return agent;
     }
 
     private AgentView with(AgentView a, AgentStatus status, String clientId, Instant recertifyBy) {
-        return new AgentView(a.id(), a.name(), a.kind(), a.purpose(), status, a.ownerId(), clientId, a.model(), a.riskTier(), a.dataScopes(),
-                a.tools(), a.purposesOfUse(), a.phiApprovedScopes(), a.createdAt(), Instant.now(), a.approvedAt(), a.lastActiveAt(), recertifyBy,
-                a.demo(), a.version() + 1);
+        return new AgentView(
+                a.id(),
+                a.name(),
+                a.kind(),
+                a.purpose(),
+                status,
+                a.ownerId(),
+                clientId,
+                a.model(),
+                a.riskTier(),
+                a.dataScopes(),
+                a.tools(),
+                a.purposesOfUse(),
+                a.phiApprovedScopes(),
+                a.createdAt(),
+                Instant.now(),
+                a.approvedAt(),
+                a.lastActiveAt(),
+                recertifyBy,
+                a.demo(),
+                a.version() + 1);
     }
 
     /** The registry's calls the handlers make, on a map; any other call fails the test. */
     private AgentRegistry registry() {
-        return (AgentRegistry) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {AgentRegistry.class}, (proxy, method, args) -> {
-            AgentId id = args != null && args.length > 0 && args[0] instanceof AgentId given ? given : null;
-            return switch (method.getName()) {
-                case "get" -> agents.get(id);
-                case "approvals" -> new Page<>(List.of(), 0, 1, 0);
-                case "activate", "reinstate" -> agents.compute(id, (k, a) -> with(a, AgentStatus.ACTIVE, a.clientId(), a.recertifyBy()));
-                case "suspend" -> agents.compute(id, (k, a) -> with(a, AgentStatus.SUSPENDED, a.clientId(), a.recertifyBy()));
-                case "retire" -> agents.compute(id, (k, a) -> with(a, AgentStatus.RETIRED, a.clientId(), a.recertifyBy()));
-                case "recertify" -> agents.compute(id, (k, a) -> with(a, a.status(), a.clientId(), Instant.now().plus(Duration.ofDays(365))));
-                case "assignIdentity" -> agents.compute(id, (k, a) -> with(a, a.status(), (String) args[1], a.recertifyBy()));
-                case "recordLastActivity" -> null;
-                default -> throw new UnsupportedOperationException("the processes do not call " + method.getName());
-            };
-        });
+        return (AgentRegistry) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {AgentRegistry.class}, (proxy, method, args) -> {
+                    AgentId id = args != null && args.length > 0 && args[0] instanceof AgentId given ? given : null;
+                    return switch (method.getName()) {
+                        case "get" -> agents.get(id);
+                        case "approvals" -> new Page<>(List.of(), 0, 1, 0);
+                        case "activate", "reinstate" ->
+                            agents.compute(id, (k, a) -> with(a, AgentStatus.ACTIVE, a.clientId(), a.recertifyBy()));
+                        case "suspend" ->
+                            agents.compute(id, (k, a) -> with(a, AgentStatus.SUSPENDED, a.clientId(), a.recertifyBy()));
+                        case "retire" ->
+                            agents.compute(id, (k, a) -> with(a, AgentStatus.RETIRED, a.clientId(), a.recertifyBy()));
+                        case "recertify" ->
+                            agents.compute(
+                                    id,
+                                    (k, a) -> with(
+                                            a,
+                                            a.status(),
+                                            a.clientId(),
+                                            Instant.now().plus(Duration.ofDays(365))));
+                        case "assignIdentity" ->
+                            agents.compute(id, (k, a) -> with(a, a.status(), (String) args[1], a.recertifyBy()));
+                        case "recordLastActivity" -> null;
+                        default ->
+                            throw new UnsupportedOperationException("the processes do not call " + method.getName());
+                    };
+                });
     }
 
     private static Directory directory() {
-        return (Directory) Proxy.newProxyInstance(ZeebeProcessesTests.class.getClassLoader(), new Class<?>[] {Directory.class}, (proxy, method, args) -> {
-            if (!method.getName().equals("findUser")) {
-                throw new UnsupportedOperationException("the processes do not call " + method.getName());
-            }
-            return switch ((String) args[0]) {
-                case "owner-active" -> Optional.of(new DirectoryUser("owner-active", "a@x", "A", null, true, false, "manager-1"));
-                case "owner-left" -> Optional.of(new DirectoryUser("owner-left", "l@x", "L", null, false, false, "manager-1"));
-                default -> Optional.empty();
-            };
-        });
+        return (Directory) Proxy.newProxyInstance(
+                ZeebeProcessesTests.class.getClassLoader(), new Class<?>[] {Directory.class}, (proxy, method, args) -> {
+                    if (!method.getName().equals("findUser")) {
+                        throw new UnsupportedOperationException("the processes do not call " + method.getName());
+                    }
+                    return switch ((String) args[0]) {
+                        case "owner-active" ->
+                            Optional.of(new DirectoryUser("owner-active", "a@x", "A", null, true, false, "manager-1"));
+                        case "owner-left" ->
+                            Optional.of(new DirectoryUser("owner-left", "l@x", "L", null, false, false, "manager-1"));
+                        default -> Optional.empty();
+                    };
+                });
     }
 
     private IdentityProvisioner identities() {

@@ -45,8 +45,11 @@ final class ZeebeSearchFake implements AutoCloseable {
                 try (exchange) {
                     byte[] body;
                     int status;
-                    if (exchange.getRequestMethod().equals("POST") && exchange.getRequestURI().getPath().equals("/v2/process-instances/search")) {
-                        body = fake.search(JSON.readTree(exchange.getRequestBody().readAllBytes())).getBytes(StandardCharsets.UTF_8);
+                    if (exchange.getRequestMethod().equals("POST")
+                            && exchange.getRequestURI().getPath().equals("/v2/process-instances/search")) {
+                        body = fake.search(
+                                        JSON.readTree(exchange.getRequestBody().readAllBytes()))
+                                .getBytes(StandardCharsets.UTF_8);
                         status = 200;
                     } else {
                         body = "{\"status\":404,\"title\":\"not faked\"}".getBytes(StandardCharsets.UTF_8);
@@ -66,10 +69,14 @@ final class ZeebeSearchFake implements AutoCloseable {
 
     /** The Camunda 8 adapter as production builds it, but preferring gRPC (the engine) over REST (this fake). */
     static Camunda8WorkflowEngine adapter(ZeebeInMemory zeebe, ZeebeSearchFake search, JobDispatcher dispatcher) {
-        CamundaClient client = CamundaClient.newClientBuilder().grpcAddress(zeebe.grpcAddress())
-                .restAddress(URI.create("http://127.0.0.1:" + search.server.getAddress().getPort()))
-                .preferRestOverGrpc(false).defaultRequestTimeout(Duration.ofSeconds(10))
-                .defaultMessageTimeToLive(Duration.ofHours(1)).build();
+        CamundaClient client = CamundaClient.newClientBuilder()
+                .grpcAddress(zeebe.grpcAddress())
+                .restAddress(URI.create(
+                        "http://127.0.0.1:" + search.server.getAddress().getPort()))
+                .preferRestOverGrpc(false)
+                .defaultRequestTimeout(Duration.ofSeconds(10))
+                .defaultMessageTimeToLive(Duration.ofHours(1))
+                .build();
         return new Camunda8WorkflowEngine(client, dispatcher, Duration.ofHours(1), Duration.ofMinutes(1));
     }
 
@@ -78,16 +85,21 @@ final class ZeebeSearchFake implements AutoCloseable {
         String processId = filter.path("processDefinitionId").path("$eq").asString();
         String agentId = filter.path("businessId").path("$eq").asString();
         if (!filter.path("state").path("$eq").asString().equals("ACTIVE") || processId.isEmpty() || agentId.isEmpty()) {
-            throw new IllegalArgumentException("the adapter searches active instances by process and business id, got " + request);
+            throw new IllegalArgumentException(
+                    "the adapter searches active instances by process and business id, got " + request);
         }
         List<JsonNode> records = zeebe.records();
         Set<Long> instances = instances(records, processId, agentId);
         Set<Long> ended = processEvents(records, Set.of("ELEMENT_COMPLETED", "ELEMENT_TERMINATED"));
         ObjectNode response = JSON.createObjectNode();
         var items = response.putArray("items");
-        instances.stream().filter(key -> !ended.contains(key)).forEach(key -> items.addObject()
-                .put("processInstanceKey", Long.toString(key)).put("processDefinitionId", processId).put("state", "ACTIVE")
-                .put("businessId", agentId));
+        instances.stream()
+                .filter(key -> !ended.contains(key))
+                .forEach(key -> items.addObject()
+                        .put("processInstanceKey", Long.toString(key))
+                        .put("processDefinitionId", processId)
+                        .put("state", "ACTIVE")
+                        .put("businessId", agentId));
         response.putObject("page").put("totalItems", items.size());
         return response.toString();
     }
@@ -101,17 +113,24 @@ final class ZeebeSearchFake implements AutoCloseable {
         }
         return events(records, "PROCESS_INSTANCE", "ELEMENT_COMPLETED")
                 .filter(r -> r.path("value").path("bpmnElementType").asString().equals("END_EVENT"))
-                .filter(r -> instances.contains(r.path("value").path("processInstanceKey").asLong()))
-                .map(r -> r.path("value").path("elementId").asString()).reduce((first, last) -> last);
+                .filter(r -> instances.contains(
+                        r.path("value").path("processInstanceKey").asLong()))
+                .map(r -> r.path("value").path("elementId").asString())
+                .reduce((first, last) -> last);
     }
 
     /** Whether a timer was created for the agent's instance of the process and has not fired yet. */
     boolean timerCreated(String processId, String agentId) {
         List<JsonNode> records = zeebe.records();
         Set<Long> instances = instances(records, processId, agentId);
-        Set<Long> created = events(records, "TIMER", "CREATED").filter(r -> instances.contains(r.path("value").path("processInstanceKey").asLong()))
-                .map(r -> r.path("key").asLong()).collect(Collectors.toSet());
-        Set<Long> done = events(records, "TIMER", "TRIGGERED").map(r -> r.path("key").asLong()).collect(Collectors.toSet());
+        Set<Long> created = events(records, "TIMER", "CREATED")
+                .filter(r -> instances.contains(
+                        r.path("value").path("processInstanceKey").asLong()))
+                .map(r -> r.path("key").asLong())
+                .collect(Collectors.toSet());
+        Set<Long> done = events(records, "TIMER", "TRIGGERED")
+                .map(r -> r.path("key").asLong())
+                .collect(Collectors.toSet());
         return created.stream().anyMatch(key -> !done.contains(key));
     }
 
@@ -120,23 +139,31 @@ final class ZeebeSearchFake implements AutoCloseable {
         Set<Long> ofAgent = events(records, "VARIABLE", "CREATED")
                 .filter(r -> r.path("value").path("name").asString().equals(BpmnProcesses.CORRELATION_VARIABLE))
                 .filter(r -> r.path("value").path("value").asString().equals(value))
-                .map(r -> r.path("value").path("processInstanceKey").asLong()).collect(Collectors.toSet());
+                .map(r -> r.path("value").path("processInstanceKey").asLong())
+                .collect(Collectors.toSet());
         return events(records, "PROCESS_INSTANCE", "ELEMENT_ACTIVATED")
                 .filter(r -> r.path("value").path("bpmnElementType").asString().equals("PROCESS"))
                 .filter(r -> r.path("value").path("bpmnProcessId").asString().equals(processId))
-                .map(r -> r.path("value").path("processInstanceKey").asLong()).filter(ofAgent::contains).collect(Collectors.toSet());
+                .map(r -> r.path("value").path("processInstanceKey").asLong())
+                .filter(ofAgent::contains)
+                .collect(Collectors.toSet());
     }
 
     private static Set<Long> processEvents(List<JsonNode> records, Set<String> intents) {
-        return records.stream().filter(r -> r.path("recordType").asString().equals("EVENT"))
-                .filter(r -> r.path("valueType").asString().equals("PROCESS_INSTANCE") && intents.contains(r.path("intent").asString()))
+        return records.stream()
+                .filter(r -> r.path("recordType").asString().equals("EVENT"))
+                .filter(r -> r.path("valueType").asString().equals("PROCESS_INSTANCE")
+                        && intents.contains(r.path("intent").asString()))
                 .filter(r -> r.path("value").path("bpmnElementType").asString().equals("PROCESS"))
-                .map(r -> r.path("value").path("processInstanceKey").asLong()).collect(Collectors.toSet());
+                .map(r -> r.path("value").path("processInstanceKey").asLong())
+                .collect(Collectors.toSet());
     }
 
     private static java.util.stream.Stream<JsonNode> events(List<JsonNode> records, String valueType, String intent) {
-        return records.stream().filter(r -> r.path("recordType").asString().equals("EVENT"))
-                .filter(r -> r.path("valueType").asString().equals(valueType) && r.path("intent").asString().equals(intent));
+        return records.stream()
+                .filter(r -> r.path("recordType").asString().equals("EVENT"))
+                .filter(r -> r.path("valueType").asString().equals(valueType)
+                        && r.path("intent").asString().equals(intent));
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.warden.lifecycle.internal;
 
 import static org.awaitility.Awaitility.await;
 
-import io.camunda.client.CamundaClient;
 import io.warden.lifecycle.WorkflowEngine;
 import java.time.Duration;
 import java.util.Optional;

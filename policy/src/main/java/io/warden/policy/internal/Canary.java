@@ -28,21 +28,53 @@ final class Canary {
     static final String NAME = "Kill-switch self-test canary";
     static final AgentId AGENT_ID = new AgentId(UUID.fromString("00000000-0000-4000-8000-00000000c0de"));
 
-    static final AgentView AGENT = new AgentView(AGENT_ID, NAME, AgentKind.RETRIEVAL,
-            "Proves on every instance that a kill switch stops traffic", AgentStatus.ACTIVE, "system:warden", CLIENT_ID, null,
-            RiskTier.LOW, new TreeSet<>(java.util.Set.of(DATASET)), new TreeSet<>(java.util.Set.of(TOOL)),
-            new TreeSet<>(java.util.Set.of(PurposeOfUse.HSYSADMIN)), new TreeSet<>(), Instant.EPOCH, Instant.EPOCH, Instant.EPOCH,
-            null, null, false, 1);
+    static final AgentView AGENT = new AgentView(
+            AGENT_ID,
+            NAME,
+            AgentKind.RETRIEVAL,
+            "Proves on every instance that a kill switch stops traffic",
+            AgentStatus.ACTIVE,
+            "system:warden",
+            CLIENT_ID,
+            null,
+            RiskTier.LOW,
+            new TreeSet<>(java.util.Set.of(DATASET)),
+            new TreeSet<>(java.util.Set.of(TOOL)),
+            new TreeSet<>(java.util.Set.of(PurposeOfUse.HSYSADMIN)),
+            new TreeSet<>(),
+            Instant.EPOCH,
+            Instant.EPOCH,
+            Instant.EPOCH,
+            null,
+            null,
+            false,
+            1);
 
-    static final ToolView TOOL_VIEW = new ToolView(TOOL, NAME, "Answers nothing; the self-test's probe", "canary",
-            new TreeSet<>(), 1, SensitivityLabel.PUBLIC, false, 1);
+    static final ToolView TOOL_VIEW = new ToolView(
+            TOOL,
+            NAME,
+            "Answers nothing; the self-test's probe",
+            "canary",
+            new TreeSet<>(),
+            1,
+            SensitivityLabel.PUBLIC,
+            false,
+            1);
 
-    static final DataScopeView DATASET_VIEW = new DataScopeView(DATASET, NAME, "Holds nothing", SensitivityLabel.PUBLIC, false,
-            true, new TreeSet<>(java.util.Set.of(PurposeOfUse.HSYSADMIN)), new TreeSet<>(), false, 1);
+    static final DataScopeView DATASET_VIEW = new DataScopeView(
+            DATASET,
+            NAME,
+            "Holds nothing",
+            SensitivityLabel.PUBLIC,
+            false,
+            true,
+            new TreeSet<>(java.util.Set.of(PurposeOfUse.HSYSADMIN)),
+            new TreeSet<>(),
+            false,
+            1);
 
-    static final GatewayRequest REQUEST = new GatewayRequest(DATASET, DATASET, PurposeOfUse.HSYSADMIN.name(), "probe", null, 1,
-            null, null);
+    static final GatewayRequest REQUEST =
+            new GatewayRequest(DATASET, DATASET, PurposeOfUse.HSYSADMIN.name(), "probe", null, 1, null, null);
 
-    private Canary() {
-    }
+    private Canary() {}
 }

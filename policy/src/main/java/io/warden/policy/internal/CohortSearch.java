@@ -26,8 +26,7 @@ final class CohortSearch {
     static final Set<String> FILTERS = Set.of("modality", "bodyPart", "orientation", "minSlices");
     private static final int MOST = 10_000;
 
-    private CohortSearch() {
-    }
+    private CohortSearch() {}
 
     /** What is wrong with the filter, or null when it is valid. */
     static @Nullable String invalid(@Nullable Map<String, String> filter) {
@@ -64,12 +63,14 @@ final class CohortSearch {
         return series;
     }
 
-    private static List<SearchHit> find(Retrieval retrieval, GatewayRequest request, int n, Map<String, String> filter) {
+    private static List<SearchHit> find(
+            Retrieval retrieval, GatewayRequest request, int n, Map<String, String> filter) {
         if (request.vector() != null) {
             return retrieval.searchByVector(request.collection(), request.vector(), n, filter);
         }
         if (request.text() == null || request.text().isBlank()) {
-            throw new io.warden.clinical.RetrievalRejected("empty-text", "The cohort-search call needs a text or a vector");
+            throw new io.warden.clinical.RetrievalRejected(
+                    "empty-text", "The cohort-search call needs a text or a vector");
         }
         return retrieval.searchByText(request.collection(), request.text(), n, filter);
     }

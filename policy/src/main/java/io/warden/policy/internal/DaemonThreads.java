@@ -6,8 +6,7 @@ import java.util.concurrent.ScheduledExecutorService;
 /** Background threads of the policy module's periodic work: named, and daemons, so none keeps a stopping JVM alive. */
 final class DaemonThreads {
 
-    private DaemonThreads() {
-    }
+    private DaemonThreads() {}
 
     static ScheduledExecutorService scheduler(String name) {
         return Executors.newSingleThreadScheduledExecutor(runnable -> {

@@ -27,29 +27,76 @@ final class DecisionJson {
     public static final int POLICY_VERSION = 2;
 
     /** The obligations this gateway enforces; a decision with any other is not accepted. */
-    private static final java.util.Set<String> KNOWN_OBLIGATIONS = java.util.Set.of("maxK", "datasets", "redactFields",
-            "deidentificationRequired");
+    private static final java.util.Set<String> KNOWN_OBLIGATIONS =
+            java.util.Set.of("maxK", "datasets", "redactFields", "deidentificationRequired");
 
-    private DecisionJson() {
-    }
+    private DecisionJson() {}
 
     public static Map<String, Object> input(DecisionInput input) {
         var agent = input.agent();
         var dataset = input.dataset();
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("agent", Map.of("id", agent.id(), "status", agent.status().name(), "ownerActive", agent.ownerActive(),
-                "scopes", new TreeSet<>(agent.scopes()), "tools", new TreeSet<>(agent.tools()),
-                "purposes", names(agent.purposes()), "clearance", agent.clearance().name(), "phiApproved", agent.phiApproved()));
-        json.put("tool", Map.of("key", input.tool().key(), "maxK", input.tool().maxK(),
-                "requiredScopes", new TreeSet<>(input.tool().requiredScopes()), "sensitivity", input.tool().sensitivity().name()));
-        json.put("dataset", Map.of("key", dataset.key(), "sensitivity", dataset.sensitivity().name(), "phi", dataset.phi(),
-                "deidentified", dataset.deidentified(), "allowedPurposes", names(dataset.allowedPurposes()),
-                "deidentifyFor", names(dataset.deidentifyFor())));
-        json.put("purposeOfUse", input.purposeOfUse() == null ? null : input.purposeOfUse().name());
+        json.put(
+                "agent",
+                Map.of(
+                        "id",
+                        agent.id(),
+                        "status",
+                        agent.status().name(),
+                        "ownerActive",
+                        agent.ownerActive(),
+                        "scopes",
+                        new TreeSet<>(agent.scopes()),
+                        "tools",
+                        new TreeSet<>(agent.tools()),
+                        "purposes",
+                        names(agent.purposes()),
+                        "clearance",
+                        agent.clearance().name(),
+                        "phiApproved",
+                        agent.phiApproved()));
+        json.put(
+                "tool",
+                Map.of(
+                        "key",
+                        input.tool().key(),
+                        "maxK",
+                        input.tool().maxK(),
+                        "requiredScopes",
+                        new TreeSet<>(input.tool().requiredScopes()),
+                        "sensitivity",
+                        input.tool().sensitivity().name()));
+        json.put(
+                "dataset",
+                Map.of(
+                        "key",
+                        dataset.key(),
+                        "sensitivity",
+                        dataset.sensitivity().name(),
+                        "phi",
+                        dataset.phi(),
+                        "deidentified",
+                        dataset.deidentified(),
+                        "allowedPurposes",
+                        names(dataset.allowedPurposes()),
+                        "deidentifyFor",
+                        names(dataset.deidentifyFor())));
+        json.put(
+                "purposeOfUse",
+                input.purposeOfUse() == null ? null : input.purposeOfUse().name());
         json.put("request", Map.of("k", input.request().k()));
         var switches = input.killSwitches();
-        json.put("killSwitches", Map.of("global", switches.global(), "agent", switches.agent(), "tool", switches.tool(),
-                "dataset", switches.dataset()));
+        json.put(
+                "killSwitches",
+                Map.of(
+                        "global",
+                        switches.global(),
+                        "agent",
+                        switches.agent(),
+                        "tool",
+                        switches.tool(),
+                        "dataset",
+                        switches.dataset()));
         json.put("time", input.time().toString());
         return json;
     }
@@ -71,20 +118,34 @@ final class DecisionJson {
         JsonNode switches = json.get("killSwitches");
         JsonNode purpose = json.get("purposeOfUse");
         return new DecisionInput(
-                new DecisionInput.Agent(agent.get("id").asString(), AgentStatus.valueOf(agent.get("status").asString()),
-                        agent.get("ownerActive").asBoolean(), strings(agent.get("scopes")), strings(agent.get("tools")),
-                        purposes(agent.get("purposes")), SensitivityLabel.valueOf(agent.get("clearance").asString()),
+                new DecisionInput.Agent(
+                        agent.get("id").asString(),
+                        AgentStatus.valueOf(agent.get("status").asString()),
+                        agent.get("ownerActive").asBoolean(),
+                        strings(agent.get("scopes")),
+                        strings(agent.get("tools")),
+                        purposes(agent.get("purposes")),
+                        SensitivityLabel.valueOf(agent.get("clearance").asString()),
                         agent.get("phiApproved").asBoolean()),
-                new DecisionInput.Tool(tool.get("key").asString(), tool.get("maxK").asInt(), strings(tool.get("requiredScopes")),
+                new DecisionInput.Tool(
+                        tool.get("key").asString(),
+                        tool.get("maxK").asInt(),
+                        strings(tool.get("requiredScopes")),
                         SensitivityLabel.valueOf(tool.get("sensitivity").asString())),
-                new DecisionInput.Dataset(dataset.get("key").asString(),
-                        SensitivityLabel.valueOf(dataset.get("sensitivity").asString()), dataset.get("phi").asBoolean(),
-                        dataset.get("deidentified").asBoolean(), purposes(dataset.get("allowedPurposes")),
+                new DecisionInput.Dataset(
+                        dataset.get("key").asString(),
+                        SensitivityLabel.valueOf(dataset.get("sensitivity").asString()),
+                        dataset.get("phi").asBoolean(),
+                        dataset.get("deidentified").asBoolean(),
+                        purposes(dataset.get("allowedPurposes")),
                         purposes(dataset.get("deidentifyFor"))),
                 purpose == null || purpose.isNull() ? null : PurposeOfUse.valueOf(purpose.asString()),
                 new DecisionInput.Request(json.get("request").get("k").asInt()),
-                new DecisionInput.KillSwitches(switches.get("global").asBoolean(), switches.get("agent").asBoolean(),
-                        switches.get("tool").asBoolean(), switches.get("dataset").asBoolean()),
+                new DecisionInput.KillSwitches(
+                        switches.get("global").asBoolean(),
+                        switches.get("agent").asBoolean(),
+                        switches.get("tool").asBoolean(),
+                        switches.get("dataset").asBoolean()),
                 Instant.parse(json.get("time").asString()));
     }
 
@@ -94,7 +155,10 @@ final class DecisionJson {
      * @throws IllegalArgumentException when it is not a complete decision: the caller must then deny
      */
     public static Decision decision(@Nullable JsonNode json, @Nullable String decisionId) {
-        if (json == null || !json.isObject() || !json.path("allow").isBoolean() || !json.path("reasons").isArray()) {
+        if (json == null
+                || !json.isObject()
+                || !json.path("allow").isBoolean()
+                || !json.path("reasons").isArray()) {
             throw new IllegalArgumentException("not a decision: " + json);
         }
         boolean allow = json.get("allow").asBoolean();
@@ -104,7 +168,10 @@ final class DecisionJson {
             throw new IllegalArgumentException("a deny without reasons");
         }
         JsonNode obligations = json.path("obligations");
-        if (allow && (!obligations.isObject() || !obligations.path("maxK").isInt() || obligations.path("maxK").asInt() < 1)) {
+        if (allow
+                && (!obligations.isObject()
+                        || !obligations.path("maxK").isInt()
+                        || obligations.path("maxK").asInt() < 1)) {
             throw new IllegalArgumentException("an allow without usable obligations");
         }
         if (allow) {
@@ -113,13 +180,18 @@ final class DecisionJson {
                     throw new IllegalArgumentException("an obligation this gateway cannot enforce: " + field);
                 }
             }
-            if (!obligations.path("deidentificationRequired").isMissingNode() && !obligations.path("deidentificationRequired").isBoolean()) {
+            if (!obligations.path("deidentificationRequired").isMissingNode()
+                    && !obligations.path("deidentificationRequired").isBoolean()) {
                 throw new IllegalArgumentException("deidentificationRequired is not a boolean");
             }
         }
-        Decision.Obligations parsed = allow ? new Decision.Obligations(obligations.get("maxK").asInt(),
-                strings(obligations.path("datasets")).stream().toList(), list(obligations.path("redactFields")),
-                obligations.path("deidentificationRequired").asBoolean(false)) : Decision.Obligations.none();
+        Decision.Obligations parsed = allow
+                ? new Decision.Obligations(
+                        obligations.get("maxK").asInt(),
+                        strings(obligations.path("datasets")).stream().toList(),
+                        list(obligations.path("redactFields")),
+                        obligations.path("deidentificationRequired").asBoolean(false))
+                : Decision.Obligations.none();
         return new Decision(allow, reasons, parsed, decisionId);
     }
 

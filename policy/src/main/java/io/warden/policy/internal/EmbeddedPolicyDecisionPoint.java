@@ -21,7 +21,8 @@ import java.util.List;
 public final class EmbeddedPolicyDecisionPoint implements PolicyDecisionPoint {
 
     /** Identifiers removed from PHI results outside treatment. */
-    static final List<String> PATIENT_IDENTIFIERS = List.of("patient_id", "patient_name", "birth_date", "accession_number");
+    static final List<String> PATIENT_IDENTIFIERS =
+            List.of("patient_id", "patient_name", "birth_date", "accession_number");
 
     @Override
     public Decision decide(DecisionInput input) {
@@ -78,7 +79,11 @@ public final class EmbeddedPolicyDecisionPoint implements PolicyDecisionPoint {
         boolean treatment = purpose == PurposeOfUse.TREAT || purpose == PurposeOfUse.ETREAT;
         List<String> redact = dataset.phi() && !treatment ? PATIENT_IDENTIFIERS : List.of();
         List<String> datasets = agent.scopes().stream().sorted().toList();
-        return new Decision(true, List.of(), new Decision.Obligations(tool.maxK(), datasets, redact,
-                dataset.deidentifyFor().contains(purpose)), null);
+        return new Decision(
+                true,
+                List.of(),
+                new Decision.Obligations(
+                        tool.maxK(), datasets, redact, dataset.deidentifyFor().contains(purpose)),
+                null);
     }
 }

@@ -2,7 +2,6 @@ package io.warden.policy.internal;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.springframework.beans.factory.ObjectProvider;
 import io.warden.audit.AuditLog;
 import io.warden.clinical.Retrieval;
 import io.warden.policy.KillSwitches;
@@ -13,11 +12,11 @@ import io.warden.registry.AgentRegistry;
 import io.warden.registry.Directory;
 import java.time.Clock;
 import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -32,7 +31,11 @@ class GatewayConfiguration {
 
     @Bean
     @DependsOnDatabaseInitialization
-    PostgresRateLimits rateLimits(JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit, Clock clock,
+    PostgresRateLimits rateLimits(
+            JdbcClient jdbc,
+            TransactionTemplate transactions,
+            AuditLog audit,
+            Clock clock,
             RateLimitProperties settings) {
         return new PostgresRateLimits(jdbc, transactions, audit, clock, settings);
     }
@@ -41,7 +44,11 @@ class GatewayConfiguration {
     PolicyDecisionPoint policyDecisionPoint(PolicyProperties policy) {
         return switch (policy.decisionPoint()) {
             case EMBEDDED -> new EmbeddedPolicyDecisionPoint();
-            case OPA -> new OpaPolicyDecisionPoint(policy.opa().url(), policy.opa().packageName(), policy.opa().timeout());
+            case OPA ->
+                new OpaPolicyDecisionPoint(
+                        policy.opa().url(),
+                        policy.opa().packageName(),
+                        policy.opa().timeout());
         };
     }
 
@@ -60,8 +67,12 @@ class GatewayConfiguration {
 
     @Bean
     @DependsOnDatabaseInitialization
-    PolicyChanges policyChanges(JdbcClient jdbc, PolicyCache cache, GatewayInstances instances,
-            PostgresNotifications notifications, PolicyProperties policy,
+    PolicyChanges policyChanges(
+            JdbcClient jdbc,
+            PolicyCache cache,
+            GatewayInstances instances,
+            PostgresNotifications notifications,
+            PolicyProperties policy,
             GatewayMetrics gatewayMetrics) {
         return new PolicyChanges(jdbc, cache, instances, notifications, policy.killSwitchReconcile(), propagation -> {
             if (propagation.everywhere()) {
@@ -73,15 +84,36 @@ class GatewayConfiguration {
     }
 
     @Bean
-    GatewayService gatewayService(AgentQueries agents, AgentRegistry registry, Directory directory, KillSwitches killSwitches,
-            PolicyDecisionPoint policyDecisionPoint, AuditLog audit, Retrieval retrieval, Clock clock, PolicyCache cache,
-            GatewayMetrics gatewayMetrics, RateLimits rateLimits,
+    GatewayService gatewayService(
+            AgentQueries agents,
+            AgentRegistry registry,
+            Directory directory,
+            KillSwitches killSwitches,
+            PolicyDecisionPoint policyDecisionPoint,
+            AuditLog audit,
+            Retrieval retrieval,
+            Clock clock,
+            PolicyCache cache,
+            GatewayMetrics gatewayMetrics,
+            RateLimits rateLimits,
             org.springframework.beans.factory.ObjectProvider<io.warden.clinical.cohort.CohortOwners> cohorts,
             GatewayProperties settings) {
         Duration deadline = settings.retrievalDeadline();
         Duration refusalWindow = settings.refusalRecordWindow();
-        GatewayService gateway = new GatewayService(agents, registry, directory, killSwitches, policyDecisionPoint, audit,
-                retrieval, clock, deadline, rateLimits, cache, refusalWindow, gatewayMetrics,
+        GatewayService gateway = new GatewayService(
+                agents,
+                registry,
+                directory,
+                killSwitches,
+                policyDecisionPoint,
+                audit,
+                retrieval,
+                clock,
+                deadline,
+                rateLimits,
+                cache,
+                refusalWindow,
+                gatewayMetrics,
                 cohorts.getObject()); // required: without it no gateway could keep a suspended builder's cohorts dark
         gatewayMetrics.lostOutcomeRecords(gateway, GatewayService::lostOutcomeRecords);
         return gateway;

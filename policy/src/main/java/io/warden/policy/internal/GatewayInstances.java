@@ -23,6 +23,7 @@ public final class GatewayInstances {
 
     /** An instance not seen for this long is taken for dead; each live one reports itself every few seconds. */
     static final Duration LIVE_WINDOW = Duration.ofSeconds(30);
+
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final JdbcClient jdbc;
@@ -58,8 +59,7 @@ public final class GatewayInstances {
         Timestamp now = Timestamp.from(clock.instant());
         jdbc.sql("""
                 insert into gateway_instance (id, name, seen_at) values (:id, :name, :now)
-                on conflict (id) do update set seen_at = :now, name = :name""")
-                .param("id", id).param("name", name).param("now", now).update();
+                on conflict (id) do update set seen_at = :now, name = :name""").param("id", id).param("name", name).param("now", now).update();
     }
 
     /** Records that this instance applies every policy change up to {@code seq}. */
@@ -68,7 +68,11 @@ public final class GatewayInstances {
         jdbc.sql("""
                 insert into gateway_instance (id, name, seen_at, applied_change) values (:id, :name, :now, :seq)
                 on conflict (id) do update set seen_at = :now, applied_change = greatest(gateway_instance.applied_change, :seq)""")
-                .param("id", id).param("name", name).param("now", now).param("seq", seq).update();
+                .param("id", id)
+                .param("name", name)
+                .param("now", now)
+                .param("seq", seq)
+                .update();
     }
 
     /** Leaves the set of live instances at once (a clean stop), so that nobody waits for it. */
@@ -77,14 +81,15 @@ public final class GatewayInstances {
     }
 
     /** A live instance: its id and the name people see. */
-    record Live(String id, String name) {
-    }
+    record Live(String id, String name) {}
 
     /** The instances seen within {@link #LIVE_WINDOW}, by name. */
     List<Live> live() {
-        return jdbc.sql("select id, coalesce(name, id) as name from gateway_instance where seen_at >= :since order by name")
+        return jdbc.sql(
+                        "select id, coalesce(name, id) as name from gateway_instance where seen_at >= :since order by name")
                 .param("since", Timestamp.from(clock.instant().minus(LIVE_WINDOW)))
-                .query((rs, row) -> new Live(rs.getString("id"), rs.getString("name"))).list();
+                .query((rs, row) -> new Live(rs.getString("id"), rs.getString("name")))
+                .list();
     }
 
     /** Waits until every live instance has applied policy change {@code seq}, or the bound passes. */
@@ -113,7 +118,10 @@ public final class GatewayInstances {
             if (switchId != null) {
                 statement = statement.param("switch", switchId);
             }
-            statement.query((rs, row) -> (rs.getBoolean("confirmed") ? confirmed : unconfirmed).add(rs.getString("name"))).list();
+            statement
+                    .query((rs, row) ->
+                            (rs.getBoolean("confirmed") ? confirmed : unconfirmed).add(rs.getString("name")))
+                    .list();
             long now = System.nanoTime();
             if (unconfirmed.isEmpty() || now >= deadline) {
                 return new Propagation(confirmed, unconfirmed, Duration.ofNanos(now - started));

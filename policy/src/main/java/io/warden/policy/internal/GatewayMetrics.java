@@ -60,27 +60,42 @@ final class GatewayMetrics {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.decisionLatency = Timer.builder("warden.gateway.decision")
                 .description("Time the policy decision point took to decide a gateway call (embedded or OPA)")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
-                .maximumExpectedValue(Duration.ofSeconds(2)).register(registry);
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(10_000))
+                .maximumExpectedValue(Duration.ofSeconds(2))
+                .register(registry);
         this.decisionUnavailable = Counter.builder("warden.policy.decision.unavailable")
-                .description("Decisions the decision point could not make (OPA down, slow or answering nonsense); each denied the call")
+                .description(
+                        "Decisions the decision point could not make (OPA down, slow or answering nonsense); each denied the call")
                 .register(registry);
         this.revocationPropagation = Timer.builder("warden.revocation.propagation")
-                .description("From a narrowing change (kill switch, suspension, revoked grant) committing to every live instance having applied it")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+                .description(
+                        "From a narrowing change (kill switch, suspension, revoked grant) committing to every live instance having applied it")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
         this.revocationUnconfirmed = Counter.builder("warden.revocation.unconfirmed")
                 .description("Narrowing changes that some live instance had not confirmed within the bounded wait")
                 .register(registry);
         Gauge.builder("warden.killswitch.selftest.last.success.timestamp", lastSelfTestSuccess, AtomicLong::get)
-                .description("When the kill-switch self-test last passed on this instance (Unix seconds; 0 = not since start)")
-                .baseUnit("seconds").strongReference(true).register(registry);
+                .description(
+                        "When the kill-switch self-test last passed on this instance (Unix seconds; 0 = not since start)")
+                .baseUnit("seconds")
+                .strongReference(true)
+                .register(registry);
         Gauge.builder("warden.killswitch.selftest.last.failure.timestamp", lastSelfTestFailure, AtomicLong::get)
-                .description("When the kill-switch self-test last failed on this instance (Unix seconds; 0 = not since start)")
-                .baseUnit("seconds").strongReference(true).register(registry);
-        for (String result : List.of("passed", "failed")) { // both series exist from the start, so increase() sees the first failure
-            Counter.builder("warden.killswitch.selftest").tag("result", result)
-                    .description("Kill-switch self-tests run, by result").register(registry);
+                .description(
+                        "When the kill-switch self-test last failed on this instance (Unix seconds; 0 = not since start)")
+                .baseUnit("seconds")
+                .strongReference(true)
+                .register(registry);
+        for (String result :
+                List.of("passed", "failed")) { // both series exist from the start, so increase() sees the first failure
+            Counter.builder("warden.killswitch.selftest")
+                    .tag("result", result)
+                    .description("Kill-switch self-tests run, by result")
+                    .register(registry);
         }
     }
 
@@ -102,7 +117,8 @@ final class GatewayMetrics {
             String reason = denied.reasons().isEmpty() ? NONE : denied.reasons().getFirst();
             count(toolLabel, "DENY", bounded(reasons, reason));
             if (RATE_REASONS.contains(reason)) {
-                registry.counter("warden.gateway.rate.limited", "tool", toolLabel, "reason", reason).increment();
+                registry.counter("warden.gateway.rate.limited", "tool", toolLabel, "reason", reason)
+                        .increment();
             }
             throw denied;
         } catch (RuntimeException | Error e) {
@@ -133,7 +149,8 @@ final class GatewayMetrics {
      */
     public <T> void lostOutcomeRecords(T source, ToDoubleFunction<T> count) {
         FunctionCounter.builder("warden.audit.outcome.records.lost", source, count)
-                .description("Gateway outcome records that were queued but could not be committed (each also logged as an error)")
+                .description(
+                        "Gateway outcome records that were queued but could not be committed (each also logged as an error)")
                 .register(registry);
     }
 
@@ -153,15 +170,19 @@ final class GatewayMetrics {
     public void selfTest(boolean passed, Duration took) {
         String result = passed ? "passed" : "failed";
         registry.counter("warden.killswitch.selftest", "result", result).increment();
-        Timer.builder("warden.killswitch.selftest.duration").tag("result", result)
-                .description("How long a kill-switch self-test took, by result").register(registry).record(took);
+        Timer.builder("warden.killswitch.selftest.duration")
+                .tag("result", result)
+                .description("How long a kill-switch self-test took, by result")
+                .register(registry)
+                .record(took);
         (passed ? lastSelfTestSuccess : lastSelfTestFailure).set(clock.instant().getEpochSecond());
     }
 
     // -------------------------------------------------------------------------------------------------
 
     private void count(String tool, String decision, String reason) {
-        registry.counter("warden.gateway.calls", "tool", tool, "decision", decision, "reason", reason).increment();
+        registry.counter("warden.gateway.calls", "tool", tool, "decision", decision, "reason", reason)
+                .increment();
     }
 
     /** The value itself while fewer than the cap have been seen and it looks like a key or code; else {@value #OTHER}. */

@@ -22,7 +22,8 @@ record GatewayProperties(
         PolicyProperties.positive("warden.gateway.cache-refresh", cacheRefresh);
         PolicyProperties.positive("warden.gateway.retrieval-deadline", retrievalDeadline);
         if (refusalRecordWindow.isNegative()) {
-            throw new IllegalArgumentException("warden.gateway.refusal-record-window must not be negative; got " + refusalRecordWindow);
+            throw new IllegalArgumentException(
+                    "warden.gateway.refusal-record-window must not be negative; got " + refusalRecordWindow);
         }
     }
 }

@@ -66,29 +66,48 @@ public final class GatewayService {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GatewayService.class);
 
     /** Refusals an agent can repeat at will: recorded at a bounded rate ({@link RefusalThrottle}). */
-    private static final Set<String> REPEATABLE = Set.of(ReasonCodes.KILL_SWITCH, ReasonCodes.AGENT_UNKNOWN,
-            ReasonCodes.RATE_LIMITED, ReasonCodes.QUOTA_EXHAUSTED, ReasonCodes.RATE_LIMIT_UNAVAILABLE, ReasonCodes.INVALID_REQUEST,
-            ReasonCodes.AGENT_SUSPENDED, ReasonCodes.AGENT_RETIRED, ReasonCodes.AGENT_NOT_ACTIVE, ReasonCodes.OWNER_INACTIVE,
-            ReasonCodes.UNKNOWN_TOOL, ReasonCodes.UNKNOWN_DATASET);
+    private static final Set<String> REPEATABLE = Set.of(
+            ReasonCodes.KILL_SWITCH,
+            ReasonCodes.AGENT_UNKNOWN,
+            ReasonCodes.RATE_LIMITED,
+            ReasonCodes.QUOTA_EXHAUSTED,
+            ReasonCodes.RATE_LIMIT_UNAVAILABLE,
+            ReasonCodes.INVALID_REQUEST,
+            ReasonCodes.AGENT_SUSPENDED,
+            ReasonCodes.AGENT_RETIRED,
+            ReasonCodes.AGENT_NOT_ACTIVE,
+            ReasonCodes.OWNER_INACTIVE,
+            ReasonCodes.UNKNOWN_TOOL,
+            ReasonCodes.UNKNOWN_DATASET);
     /** Fields that identify a patient, removed from every result that must be de-identified. */
-    static final List<String> IDENTIFYING_FIELDS = List.of("patient_id", "patient_name", "birth_date", "accession_number",
-            "mrn", "address", "phone", "email");
+    static final List<String> IDENTIFYING_FIELDS =
+            List.of("patient_id", "patient_name", "birth_date", "accession_number", "mrn", "address", "phone", "email");
     /** Backends that can serve de-identified records only (they carry the {@code deidentified} marker per record). */
     private static final Set<String> DEIDENTIFYING_BACKENDS = Set.of("retrieval");
 
     /** A completed call: the hits after obligations, and the decision that allowed it. */
-    public record Result(List<SearchHit> hits, Decision decision, int k) {
-    }
+    public record Result(List<SearchHit> hits, Decision decision, int k) {}
 
     /** A call the policy allowed, with what it was decided on. */
-    private record Admitted(AgentView agent, ToolView tool, DataScopeView dataset, Decision decision) {
-    }
+    private record Admitted(AgentView agent, ToolView tool, DataScopeView dataset, Decision decision) {}
 
     /** What a refusal's audit record says about the call. */
-    private record Refused(@Nullable AgentView agent, String clientId, String tool, GatewayRequest request, String digest,
-            List<String> reasons, @Nullable String field) {
+    private record Refused(
+            @Nullable AgentView agent,
+            String clientId,
+            String tool,
+            GatewayRequest request,
+            String digest,
+            List<String> reasons,
+            @Nullable String field) {
 
-        Refused(@Nullable AgentView agent, String clientId, String tool, GatewayRequest request, String digest, List<String> reasons) {
+        Refused(
+                @Nullable AgentView agent,
+                String clientId,
+                String tool,
+                GatewayRequest request,
+                String digest,
+                List<String> reasons) {
             this(agent, clientId, tool, request, digest, reasons, null);
         }
     }
@@ -109,24 +128,59 @@ public final class GatewayService {
     private final GatewayMetrics metrics;
     private final Map<AgentId, Instant> lastActive = new ConcurrentHashMap<>();
     /** A retrieval call under way, cancelled when a kill switch that covers it is engaged. */
-    private record InFlight(AgentView agent, String tool, String dataset, java.util.concurrent.Future<?> call) {
-    }
+    private record InFlight(AgentView agent, String tool, String dataset, java.util.concurrent.Future<?> call) {}
 
     private final Set<InFlight> inFlightCalls = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.LongAdder lostOutcomes = new java.util.concurrent.atomic.LongAdder();
     /** Retrieval calls run on virtual threads, so a slow backend ties up no platform thread. */
-    private final java.util.concurrent.ExecutorService calls = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+    private final java.util.concurrent.ExecutorService calls =
+            java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
-    public GatewayService(AgentQueries agents, AgentRegistry registry, Directory directory, KillSwitches killSwitches,
-            PolicyDecisionPoint decisionPoint, AuditLog audit, Retrieval retrieval, Clock clock, Duration deadline,
-            RateLimits limits, PolicyCache cache, Duration refusalWindow, GatewayMetrics metrics) {
-        this(agents, registry, directory, killSwitches, decisionPoint, audit, retrieval, clock, deadline, limits, cache, refusalWindow,
-                metrics, io.warden.clinical.cohort.CohortOwners.NONE);
+    public GatewayService(
+            AgentQueries agents,
+            AgentRegistry registry,
+            Directory directory,
+            KillSwitches killSwitches,
+            PolicyDecisionPoint decisionPoint,
+            AuditLog audit,
+            Retrieval retrieval,
+            Clock clock,
+            Duration deadline,
+            RateLimits limits,
+            PolicyCache cache,
+            Duration refusalWindow,
+            GatewayMetrics metrics) {
+        this(
+                agents,
+                registry,
+                directory,
+                killSwitches,
+                decisionPoint,
+                audit,
+                retrieval,
+                clock,
+                deadline,
+                limits,
+                cache,
+                refusalWindow,
+                metrics,
+                io.warden.clinical.cohort.CohortOwners.NONE);
     }
 
-    public GatewayService(AgentQueries agents, AgentRegistry registry, Directory directory, KillSwitches killSwitches,
-            PolicyDecisionPoint decisionPoint, AuditLog audit, Retrieval retrieval, Clock clock, Duration deadline,
-            RateLimits limits, PolicyCache cache, Duration refusalWindow, GatewayMetrics metrics,
+    public GatewayService(
+            AgentQueries agents,
+            AgentRegistry registry,
+            Directory directory,
+            KillSwitches killSwitches,
+            PolicyDecisionPoint decisionPoint,
+            AuditLog audit,
+            Retrieval retrieval,
+            Clock clock,
+            Duration deadline,
+            RateLimits limits,
+            PolicyCache cache,
+            Duration refusalWindow,
+            GatewayMetrics metrics,
             io.warden.clinical.cohort.CohortOwners cohorts) {
         this.cohorts = cohorts;
         this.agents = agents;
@@ -151,8 +205,12 @@ public final class GatewayService {
      */
     void cancelCoveredCalls() {
         for (InFlight call : inFlightCalls) {
-            if (covers(call.agent(), call.tool(), call.dataset()).any() && call.call().cancel(true)) {
-                log.warn("Cancelled a {} call by {} in flight: a kill switch covers it", call.tool(), call.agent().clientId());
+            if (covers(call.agent(), call.tool(), call.dataset()).any()
+                    && call.call().cancel(true)) {
+                log.warn(
+                        "Cancelled a {} call by {} in flight: a kill switch covers it",
+                        call.tool(),
+                        call.agent().clientId());
             }
         }
         cache.awaitDecisions();
@@ -167,12 +225,12 @@ public final class GatewayService {
     }
 
     public Result call(String clientId, String toolKey, GatewayRequest request) {
-        return metrics.call(toolKey, () -> serve(clientId, toolKey, request, false)); // counted by tool, decision and reason
+        return metrics.call(
+                toolKey, () -> serve(clientId, toolKey, request, false)); // counted by tool, decision and reason
     }
 
     /** What a probe of this gateway with the self-test's canary got: served, or refused with these reasons. */
-    public record Probe(boolean served, List<String> reasons) {
-    }
+    public record Probe(boolean served, List<String> reasons) {}
 
     /**
      * Calls this instance's gateway as the self-test's canary agent, with the canary tool, through the whole
@@ -212,7 +270,11 @@ public final class GatewayService {
             hits = pending.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.CancellationException e) {
             recordOutcome(agent, clientId, toolKey, request, digest, Outcome.MINOR_FAILURE, started, 0);
-            throw new GatewayDenied(ProblemKind.FORBIDDEN, List.of(ReasonCodes.KILL_SWITCH), "A kill switch stopped this call while it ran", 0);
+            throw new GatewayDenied(
+                    ProblemKind.FORBIDDEN,
+                    List.of(ReasonCodes.KILL_SWITCH),
+                    "A kill switch stopped this call while it ran",
+                    0);
         } catch (TimeoutException | ExecutionException | InterruptedException e) {
             pending.cancel(true); // the call is abandoned: its thread is interrupted
             if (e instanceof InterruptedException) {
@@ -221,17 +283,29 @@ public final class GatewayService {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             recordOutcome(agent, clientId, toolKey, request, digest, Outcome.SERIOUS_FAILURE, started, 0);
             if (cause instanceof io.warden.clinical.RetrievalRejected rejected) {
-                throw new GatewayDenied(ProblemKind.INVALID, List.of(ReasonCodes.INVALID_REQUEST, rejected.code()),
-                        Objects.requireNonNullElse(rejected.getMessage(), "The retrieval request is invalid"), 0);
+                throw new GatewayDenied(
+                        ProblemKind.INVALID,
+                        List.of(ReasonCodes.INVALID_REQUEST, rejected.code()),
+                        Objects.requireNonNullElse(rejected.getMessage(), "The retrieval request is invalid"),
+                        0);
             }
-            throw new GatewayDenied(ProblemKind.UNAVAILABLE, List.of(ReasonCodes.RETRIEVAL_UNAVAILABLE), e instanceof TimeoutException
-                    ? "The retrieval service did not answer within " + deadline : "The retrieval service failed", 0);
+            throw new GatewayDenied(
+                    ProblemKind.UNAVAILABLE,
+                    List.of(ReasonCodes.RETRIEVAL_UNAVAILABLE),
+                    e instanceof TimeoutException
+                            ? "The retrieval service did not answer within " + deadline
+                            : "The retrieval service failed",
+                    0);
         } finally {
             inFlightCalls.remove(inFlight);
         }
         if (covers(agent, toolKey, request.dataset()).any()) { // engaged while the answer came back
             recordOutcome(agent, clientId, toolKey, request, digest, Outcome.MINOR_FAILURE, started, 0);
-            throw new GatewayDenied(ProblemKind.FORBIDDEN, List.of(ReasonCodes.KILL_SWITCH), "A kill switch stopped this call while it ran", 0);
+            throw new GatewayDenied(
+                    ProblemKind.FORBIDDEN,
+                    List.of(ReasonCodes.KILL_SWITCH),
+                    "A kill switch stopped this call while it ran",
+                    0);
         }
         List<SearchHit> allowed = applyObligations(hits, decision.obligations(), admitted.dataset());
         recordOutcome(agent, clientId, toolKey, request, digest, Outcome.SUCCESS, started, allowed.size());
@@ -243,14 +317,16 @@ public final class GatewayService {
      * only records marked de-identified (or from a dataset that is de-identified as a whole) and without identifying
      * fields; the fields to redact removed.
      */
-    static List<SearchHit> applyObligations(List<SearchHit> hits, Decision.Obligations obligations, DataScopeView dataset) {
+    static List<SearchHit> applyObligations(
+            List<SearchHit> hits, Decision.Obligations obligations, DataScopeView dataset) {
         List<SearchHit> allowed = new ArrayList<>(hits.size());
         for (SearchHit hit : hits) {
             String from = hit.metadata().get("dataset");
             if (from == null || !obligations.datasets().contains(from)) {
                 continue;
             }
-            if (obligations.deidentificationRequired() && !dataset.deidentified()
+            if (obligations.deidentificationRequired()
+                    && !dataset.deidentified()
                     && !"true".equalsIgnoreCase(hit.metadata().get("deidentified"))) {
                 continue;
             }
@@ -270,34 +346,84 @@ public final class GatewayService {
      * (after recording the refusal) for every refusal.
      */
     private Admitted admit(String clientId, String toolKey, GatewayRequest request, String digest, boolean canary) {
-        AgentView agent = canary ? Canary.AGENT : cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId)).orElse(null);
+        AgentView agent = canary
+                ? Canary.AGENT
+                : cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId))
+                        .orElse(null);
         if (agent == null) {
-            throw deny(ProblemKind.UNAUTHENTICATED, null, clientId, toolKey, request, digest, List.of(ReasonCodes.AGENT_UNKNOWN),
+            throw deny(
+                    ProblemKind.UNAUTHENTICATED,
+                    null,
+                    clientId,
+                    toolKey,
+                    request,
+                    digest,
+                    List.of(ReasonCodes.AGENT_UNKNOWN),
                     "The token's client is not a registered agent");
         }
         var covered = covers(agent, toolKey, request.dataset());
         if (covered.any()) {
-            deny(ProblemKind.FORBIDDEN, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.KILL_SWITCH), "A kill switch stops this call");
+            deny(
+                    ProblemKind.FORBIDDEN,
+                    agent,
+                    clientId,
+                    toolKey,
+                    request,
+                    digest,
+                    List.of(ReasonCodes.KILL_SWITCH),
+                    "A kill switch stops this call");
         }
         // the canary is no registered agent: it has no limits of its own, and its probes are few
         if (!canary && limits.admit(agent.id(), toolKey) instanceof RateLimits.Admission.Refused refused) {
             boolean unavailable = refused.reason().equals(ReasonCodes.RATE_LIMIT_UNAVAILABLE);
-            deny(unavailable ? ProblemKind.UNAVAILABLE : ProblemKind.TOO_MANY_REQUESTS, agent, clientId, toolKey, request, digest, List.of(refused.reason()), unavailable
-                    ? "The rate limits cannot be checked, so the call is refused" : refused.reason().equals(ReasonCodes.QUOTA_EXHAUSTED)
-                    ? "The call quota for this tool is spent" : "Too many calls", refused.retryAfterSeconds());
+            deny(
+                    unavailable ? ProblemKind.UNAVAILABLE : ProblemKind.TOO_MANY_REQUESTS,
+                    agent,
+                    clientId,
+                    toolKey,
+                    request,
+                    digest,
+                    List.of(refused.reason()),
+                    unavailable
+                            ? "The rate limits cannot be checked, so the call is refused"
+                            : refused.reason().equals(ReasonCodes.QUOTA_EXHAUSTED)
+                                    ? "The call quota for this tool is spent"
+                                    : "Too many calls",
+                    refused.retryAfterSeconds());
         }
         if (toolKey.equals(CohortSearch.TOOL)) {
             String invalid = CohortSearch.invalid(request.filter());
             if (invalid != null) {
-                deny(ProblemKind.INVALID, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.INVALID_REQUEST), invalid);
+                deny(
+                        ProblemKind.INVALID,
+                        agent,
+                        clientId,
+                        toolKey,
+                        request,
+                        digest,
+                        List.of(ReasonCodes.INVALID_REQUEST),
+                        invalid);
             }
-            // a cohort is served only while the builder that owns it is ACTIVE: suspended or retired, its cohorts go dark
-            var builder = request.collection() == null ? java.util.Optional.<String>empty() : cohorts.ownerOf(request.collection());
+            // a cohort is served only while the builder that owns it is ACTIVE: suspended or retired, its cohorts go
+            // dark
+            var builder = request.collection() == null
+                    ? java.util.Optional.<String>empty()
+                    : cohorts.ownerOf(request.collection());
             if (builder.isPresent()) {
-                var status = agents.findAgent(io.warden.registry.AgentId.of(builder.get())).map(AgentView::status).orElse(null);
+                var status = agents.findAgent(io.warden.registry.AgentId.of(builder.get()))
+                        .map(AgentView::status)
+                        .orElse(null);
                 if (status != io.warden.registry.AgentStatus.ACTIVE) {
-                    deny(ProblemKind.FORBIDDEN, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.COHORT_NOT_SERVED), "Cohort "
-                            + request.collection() + " is not served: its builder agent is " + (status == null ? "gone" : status));
+                    deny(
+                            ProblemKind.FORBIDDEN,
+                            agent,
+                            clientId,
+                            toolKey,
+                            request,
+                            digest,
+                            List.of(ReasonCodes.COHORT_NOT_SERVED),
+                            "Cohort " + request.collection() + " is not served: its builder agent is "
+                                    + (status == null ? "gone" : status));
                 }
             }
         }
@@ -306,28 +432,56 @@ public final class GatewayService {
             try {
                 purpose = PurposeOfUse.valueOf(request.purposeOfUse());
             } catch (IllegalArgumentException e) {
-                deny(ProblemKind.INVALID, agent, clientId, toolKey, request, digest, List.of(ReasonCodes.INVALID_REQUEST),
+                deny(
+                        ProblemKind.INVALID,
+                        agent,
+                        clientId,
+                        toolKey,
+                        request,
+                        digest,
+                        List.of(ReasonCodes.INVALID_REQUEST),
                         "Unknown purpose of use: purposeOfUse must be an HL7 v3 PurposeOfUse code such as TREAT or HRESCH");
             }
         }
-        ToolView tool = canary ? Canary.TOOL_VIEW : cache.<ToolView>tool(toolKey, () -> found(() -> registry.tool(toolKey))).orElse(null);
-        DataScopeView dataset = canary ? Canary.DATASET_VIEW : cache.<DataScopeView>scope(request.dataset(),
-                () -> found(() -> registry.dataScope(request.dataset()))).orElse(null);
+        ToolView tool = canary
+                ? Canary.TOOL_VIEW
+                : cache.<ToolView>tool(toolKey, () -> found(() -> registry.tool(toolKey)))
+                        .orElse(null);
+        DataScopeView dataset = canary
+                ? Canary.DATASET_VIEW
+                : cache.<DataScopeView>scope(
+                                request.dataset(), () -> found(() -> registry.dataScope(request.dataset())))
+                        .orElse(null);
         if (tool == null || dataset == null) {
-            throw deny(ProblemKind.FORBIDDEN, agent, clientId, toolKey, request, digest,
-                    List.of(tool == null ? ReasonCodes.UNKNOWN_TOOL : ReasonCodes.UNKNOWN_DATASET), "Unknown tool or dataset");
+            throw deny(
+                    ProblemKind.FORBIDDEN,
+                    agent,
+                    clientId,
+                    toolKey,
+                    request,
+                    digest,
+                    List.of(tool == null ? ReasonCodes.UNKNOWN_TOOL : ReasonCodes.UNKNOWN_DATASET),
+                    "Unknown tool or dataset");
         }
-        Decision decision = metrics.decide(decisionPoint, input(agent, tool, dataset, purpose, request, covered, canary));
-        if (decision.allow() && decision.obligations().deidentificationRequired() && !dataset.deidentified()
+        Decision decision =
+                metrics.decide(decisionPoint, input(agent, tool, dataset, purpose, request, covered, canary));
+        if (decision.allow()
+                && decision.obligations().deidentificationRequired()
+                && !dataset.deidentified()
                 && !DEIDENTIFYING_BACKENDS.contains(tool.backend())) {
             // an obligation this call's backend cannot honour: refused, never served as if it had been
-            decision = new Decision(false, List.of(ReasonCodes.DEIDENTIFICATION_UNAVAILABLE), Decision.Obligations.none(),
+            decision = new Decision(
+                    false,
+                    List.of(ReasonCodes.DEIDENTIFICATION_UNAVAILABLE),
+                    Decision.Obligations.none(),
                     decision.decisionId());
         }
         if (!decision.allow()) {
-            ProblemKind kind = decision.reasons().contains(ReasonCodes.DECISION_UNAVAILABLE) ? ProblemKind.UNAVAILABLE
+            ProblemKind kind = decision.reasons().contains(ReasonCodes.DECISION_UNAVAILABLE)
+                    ? ProblemKind.UNAVAILABLE
                     : ProblemKind.FORBIDDEN;
-            recordRefusal(new Refused(agent, clientId, toolKey, request, digest, decision.reasons()), decision.decisionId());
+            recordRefusal(
+                    new Refused(agent, clientId, toolKey, request, digest, decision.reasons()), decision.decisionId());
             throw new GatewayDenied(kind, decision.reasons(), "The policy denies this call", 0);
         }
         recordDecision(agent, clientId, toolKey, request, digest, decision, 1);
@@ -342,13 +496,20 @@ public final class GatewayService {
             return retrieval.searchByVector(request.collection(), request.vector(), k, filter);
         }
         if (request.text() == null || request.text().isBlank()) {
-            throw new io.warden.clinical.RetrievalRejected("empty-text", "The " + tool + " call needs a text or a vector");
+            throw new io.warden.clinical.RetrievalRejected(
+                    "empty-text", "The " + tool + " call needs a text or a vector");
         }
         return retrieval.searchByText(request.collection(), request.text(), k, filter);
     }
 
-    private DecisionInput input(AgentView agent, ToolView tool, DataScopeView dataset, @Nullable PurposeOfUse purpose,
-            GatewayRequest request, KillSwitches.Covered covered, boolean canary) {
+    private DecisionInput input(
+            AgentView agent,
+            ToolView tool,
+            DataScopeView dataset,
+            @Nullable PurposeOfUse purpose,
+            GatewayRequest request,
+            KillSwitches.Covered covered,
+            boolean canary) {
         SensitivityLabel clearance = SensitivityLabel.PUBLIC;
         for (String key : canary ? List.<String>of() : agent.dataScopes()) {
             Optional<DataScopeView> scope = cache.scope(key, () -> found(() -> registry.dataScope(key)));
@@ -356,18 +517,36 @@ public final class GatewayService {
                 clearance = scope.get().sensitivity();
             }
         }
-        boolean ownerActive = canary || cache.<Boolean>owner(agent.ownerId(),
-                () -> Optional.of(directory.findUser(agent.ownerId()).map(DirectoryUser::active).orElse(false))).orElse(false);
+        boolean ownerActive = canary
+                || cache.<Boolean>owner(
+                                agent.ownerId(),
+                                () -> Optional.of(directory
+                                        .findUser(agent.ownerId())
+                                        .map(DirectoryUser::active)
+                                        .orElse(false)))
+                        .orElse(false);
         return new DecisionInput(
-                new DecisionInput.Agent(agent.clientId() == null ? agent.id().toString() : agent.clientId(), agent.status(),
-                        ownerActive, agent.dataScopes(), agent.tools(), agent.purposesOfUse(), clearance,
+                new DecisionInput.Agent(
+                        agent.clientId() == null ? agent.id().toString() : agent.clientId(),
+                        agent.status(),
+                        ownerActive,
+                        agent.dataScopes(),
+                        agent.tools(),
+                        agent.purposesOfUse(),
+                        clearance,
                         // PHI only where a compliance officer approved it for this agent and this scope: a scope
                         // reclassified as PHI after it was granted is not approved by that grant
                         agent.phiApprovedScopes().contains(dataset.key())),
                 new DecisionInput.Tool(tool.key(), tool.maxK(), tool.requiredScopes(), tool.sensitivity()),
-                new DecisionInput.Dataset(dataset.key(), dataset.sensitivity(), dataset.phi(), dataset.deidentified(),
-                        dataset.allowedPurposes(), dataset.deidentifyFor()),
-                purpose, new DecisionInput.Request(request.k()),
+                new DecisionInput.Dataset(
+                        dataset.key(),
+                        dataset.sensitivity(),
+                        dataset.phi(),
+                        dataset.deidentified(),
+                        dataset.allowedPurposes(),
+                        dataset.deidentifyFor()),
+                purpose,
+                new DecisionInput.Request(request.k()),
                 new DecisionInput.KillSwitches(covered.global(), covered.agent(), covered.tool(), covered.dataset()),
                 clock.instant());
     }
@@ -381,13 +560,28 @@ public final class GatewayService {
     }
 
     /** Records the refusal and throws it; never returns (typed so that a caller can write {@code throw deny(...)}). */
-    private GatewayDenied deny(ProblemKind kind, @Nullable AgentView agent, String clientId, String tool, GatewayRequest request,
-            String digest, List<String> reasons, String message) {
+    private GatewayDenied deny(
+            ProblemKind kind,
+            @Nullable AgentView agent,
+            String clientId,
+            String tool,
+            GatewayRequest request,
+            String digest,
+            List<String> reasons,
+            String message) {
         return deny(kind, agent, clientId, tool, request, digest, reasons, message, 0);
     }
 
-    private GatewayDenied deny(ProblemKind kind, @Nullable AgentView agent, String clientId, String tool, GatewayRequest request,
-            String digest, List<String> reasons, String message, long retryAfter) {
+    private GatewayDenied deny(
+            ProblemKind kind,
+            @Nullable AgentView agent,
+            String clientId,
+            String tool,
+            GatewayRequest request,
+            String digest,
+            List<String> reasons,
+            String message,
+            long retryAfter) {
         recordRefusal(new Refused(agent, clientId, tool, request, digest, reasons), null);
         throw new GatewayDenied(kind, reasons, message, retryAfter);
     }
@@ -412,11 +606,22 @@ public final class GatewayService {
      * Audits a refusal of a call the gateway could not even read (a body that fails validation), as the pipeline
      * audits every other refusal after authentication.
      */
-    public void refusedInvalid(String clientId, String tool, @Nullable String dataset, @Nullable String purposeOfUse, String field) {
-        GatewayRequest request = new GatewayRequest("", dataset == null ? "" : dataset, purposeOfUse, null, null, 0, null, null);
-        AgentView agent = cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId)).orElse(null);
-        recordRefusal(new Refused(agent, clientId, tool, request, digest(tool, request),
-                List.of(ReasonCodes.INVALID_REQUEST), field), null);
+    public void refusedInvalid(
+            String clientId, String tool, @Nullable String dataset, @Nullable String purposeOfUse, String field) {
+        GatewayRequest request =
+                new GatewayRequest("", dataset == null ? "" : dataset, purposeOfUse, null, null, 0, null, null);
+        AgentView agent = cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId))
+                .orElse(null);
+        recordRefusal(
+                new Refused(
+                        agent,
+                        clientId,
+                        tool,
+                        request,
+                        digest(tool, request),
+                        List.of(ReasonCodes.INVALID_REQUEST),
+                        field),
+                null);
     }
 
     /** Writes the counted refusals whose window has passed, each as one record carrying its count. */
@@ -425,23 +630,39 @@ public final class GatewayService {
         for (var due : refusals.due()) {
             Refused refused = due.call();
             try {
-                AuditEvent event = decisionEvent(refused, new Decision(false, refused.reasons(), Decision.Obligations.none(), null),
+                AuditEvent event = decisionEvent(
+                        refused,
+                        new Decision(false, refused.reasons(), Decision.Obligations.none(), null),
                         due.count());
                 audit.appendQueued(event).whenComplete((record, failure) -> {
                     if (failure != null) {
                         lostOutcomes.increment();
-                        log.error("The record of {} repeated refusals of {} could not be committed", due.count(), refused.clientId(), failure);
+                        log.error(
+                                "The record of {} repeated refusals of {} could not be committed",
+                                due.count(),
+                                refused.clientId(),
+                                failure);
                     }
                 });
             } catch (RuntimeException e) {
                 lostOutcomes.increment();
-                log.error("The record of {} repeated refusals of {} could not be written", due.count(), refused.clientId(), e);
+                log.error(
+                        "The record of {} repeated refusals of {} could not be written",
+                        due.count(),
+                        refused.clientId(),
+                        e);
             }
         }
     }
 
-    private void recordDecision(AgentView agent, String clientId, String tool, GatewayRequest request, String digest,
-            Decision decision, long count) {
+    private void recordDecision(
+            AgentView agent,
+            String clientId,
+            String tool,
+            GatewayRequest request,
+            String digest,
+            Decision decision,
+            long count) {
         append(decisionEvent(new Refused(agent, clientId, tool, request, digest, decision.reasons()), decision, count));
     }
 
@@ -451,13 +672,21 @@ public final class GatewayService {
         String tool = call.tool();
         GatewayRequest request = call.request();
         String digest = call.digest();
-        var builder = AuditEvent.builder("gateway.decision", AuditActor.agent(clientId, agent == null ? null : agent.ownerId()),
+        var builder = AuditEvent.builder(
+                        "gateway.decision",
+                        AuditActor.agent(clientId, agent == null ? null : agent.ownerId()),
                         new AuditTarget("tool", tool))
-                .agent(clientId).owner(agent == null ? null : agent.ownerId()).tool(tool)
+                .agent(clientId)
+                .owner(agent == null ? null : agent.ownerId())
+                .tool(tool)
                 .dataset(request.dataset().isEmpty() ? null : request.dataset())
-                .decision(decision.allow() ? "PERMIT" : "DENY").purposeOfUse(request.purposeOfUse()).requestDigest(digest)
-                .outcome(decision.allow() ? Outcome.SUCCESS : Outcome.MINOR_FAILURE).detail("k", request.k())
-                .detail("collection", request.collection()).detail("decisionId", decision.decisionId());
+                .decision(decision.allow() ? "PERMIT" : "DENY")
+                .purposeOfUse(request.purposeOfUse())
+                .requestDigest(digest)
+                .outcome(decision.allow() ? Outcome.SUCCESS : Outcome.MINOR_FAILURE)
+                .detail("k", request.k())
+                .detail("collection", request.collection())
+                .detail("decisionId", decision.decisionId());
         if (count != 1) {
             builder.detail("count", count); // this record stands for that many identical refusals
         }
@@ -474,13 +703,27 @@ public final class GatewayService {
      * forwarded, and the outcome's commit follows within one group commit. A queued record that then fails
      * to commit is logged as an error and counted.
      */
-    private void recordOutcome(AgentView agent, String clientId, String tool, GatewayRequest request, String digest,
-            Outcome outcome, long started, int hits) {
-        AuditEvent event = AuditEvent.builder("gateway.outcome", AuditActor.agent(clientId, agent.ownerId()),
-                        new AuditTarget("tool", tool))
-                .agent(clientId).owner(agent.ownerId()).tool(tool).dataset(request.dataset()).purposeOfUse(request.purposeOfUse())
-                .requestDigest(digest).outcome(outcome).latencyMicros((System.nanoTime() - started) / 1000)
-                .detail("hits", hits).build();
+    private void recordOutcome(
+            AgentView agent,
+            String clientId,
+            String tool,
+            GatewayRequest request,
+            String digest,
+            Outcome outcome,
+            long started,
+            int hits) {
+        AuditEvent event = AuditEvent.builder(
+                        "gateway.outcome", AuditActor.agent(clientId, agent.ownerId()), new AuditTarget("tool", tool))
+                .agent(clientId)
+                .owner(agent.ownerId())
+                .tool(tool)
+                .dataset(request.dataset())
+                .purposeOfUse(request.purposeOfUse())
+                .requestDigest(digest)
+                .outcome(outcome)
+                .latencyMicros((System.nanoTime() - started) / 1000)
+                .detail("hits", hits)
+                .build();
         try {
             audit.appendQueued(event).whenComplete((record, failure) -> {
                 if (failure != null) {
@@ -489,7 +732,11 @@ public final class GatewayService {
                 }
             });
         } catch (AuditWriteFailed e) {
-            throw new GatewayDenied(ProblemKind.UNAVAILABLE, List.of(ReasonCodes.AUDIT_UNAVAILABLE), "The call could not be audited, so it is refused", 0);
+            throw new GatewayDenied(
+                    ProblemKind.UNAVAILABLE,
+                    List.of(ReasonCodes.AUDIT_UNAVAILABLE),
+                    "The call could not be audited, so it is refused",
+                    0);
         }
     }
 
@@ -497,7 +744,11 @@ public final class GatewayService {
         try {
             audit.append(event);
         } catch (AuditWriteFailed e) {
-            throw new GatewayDenied(ProblemKind.UNAVAILABLE, List.of(ReasonCodes.AUDIT_UNAVAILABLE), "The call could not be audited, so it is refused", 0);
+            throw new GatewayDenied(
+                    ProblemKind.UNAVAILABLE,
+                    List.of(ReasonCodes.AUDIT_UNAVAILABLE),
+                    "The call could not be audited, so it is refused",
+                    0);
         }
     }
 
@@ -510,8 +761,9 @@ public final class GatewayService {
     private static String digest(String tool, GatewayRequest request) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update((tool + "\u001f" + request.collection() + "\u001f" + request.dataset() + "\u001f" + request.text() + "\u001f"
-                    + request.k() + "\u001f" + request.filter() + "\u001f").getBytes(StandardCharsets.UTF_8));
+            sha.update((tool + "\u001f" + request.collection() + "\u001f" + request.dataset() + "\u001f"
+                            + request.text() + "\u001f" + request.k() + "\u001f" + request.filter() + "\u001f")
+                    .getBytes(StandardCharsets.UTF_8));
             float[] vector = request.vector();
             if (vector != null) {
                 java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(vector.length * Float.BYTES);

@@ -13,11 +13,11 @@ import io.warden.policy.CohortReads;
 import io.warden.policy.KillSwitches;
 import io.warden.policy.ReasonCodes;
 import io.warden.registry.Actor;
-import io.warden.registry.Entitlement;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.DataSources;
+import io.warden.registry.Entitlement;
 import io.warden.registry.Entitlements;
 import io.warden.registry.EntitlementsUnavailable;
 import io.warden.registry.PurposeOfUse;
@@ -50,7 +50,8 @@ class GovernedCohortReads implements CohortReads {
     static final String ACTION = "cohort.read";
 
     /** Absolute paths and URLs in messages: a run's source and the files it skipped live there. */
-    private static final Pattern LOCATIONS = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*://\\S+|(?<![\\w.])/[^\\s'\",;)]+");
+    private static final Pattern LOCATIONS =
+            Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*://\\S+|(?<![\\w.])/[^\\s'\",;)]+");
 
     private final ObjectProvider<CohortRuns> runs;
     private final Entitlements entitlements;
@@ -59,8 +60,13 @@ class GovernedCohortReads implements CohortReads {
     private final AgentQueries agents;
     private final DataSources catalogue;
 
-    GovernedCohortReads(ObjectProvider<CohortRuns> runs, Entitlements entitlements, KillSwitches killSwitches, AuditLog audit,
-            AgentQueries agents, DataSources catalogue) {
+    GovernedCohortReads(
+            ObjectProvider<CohortRuns> runs,
+            Entitlements entitlements,
+            KillSwitches killSwitches,
+            AuditLog audit,
+            AgentQueries agents,
+            DataSources catalogue) {
         this.agents = agents;
         this.catalogue = catalogue;
         this.runs = runs;
@@ -83,9 +89,13 @@ class GovernedCohortReads implements CohortReads {
                 .filter(run -> entitled.test(run.dataset()))
                 // a kill switch on a run's dataset hides the run itself, and a retired builder's cohorts are gone
                 .filter(run -> oversight || (!stopped(run) && !builderRetired(run)))
-                .map(run -> view(reader, run)).toList();
-        AuditEvent listed = AuditEvent.builder("cohort.listed", AuditActor.person(reader.id()), new AuditTarget("cohort-runs", "list"))
-                .outcome(Outcome.SUCCESS).detail("runs", shown.size()).build();
+                .map(run -> view(reader, run))
+                .toList();
+        AuditEvent listed = AuditEvent.builder(
+                        "cohort.listed", AuditActor.person(reader.id()), new AuditTarget("cohort-runs", "list"))
+                .outcome(Outcome.SUCCESS)
+                .detail("runs", shown.size())
+                .build();
         audit.append(listed); // throws: an unaudited listing is not answered
         return shown;
     }
@@ -133,21 +143,39 @@ class GovernedCohortReads implements CohortReads {
         if (run.sourceKey() == null) {
             return false; // made before data sources; the upgrade tied it to one or refused the start
         }
-        return catalogue.find(run.sourceKey()).map(source -> !source.scopeKey().equals(run.dataset())).orElse(true);
+        return catalogue
+                .find(run.sourceKey())
+                .map(source -> !source.scopeKey().equals(run.dataset()))
+                .orElse(true);
     }
 
     private CohortReadRefused killed(CohortRuns.Run run) {
         if (sourceMoved(run)) {
-            return new CohortReadRefused(ProblemKind.FORBIDDEN, "cohort-source-changed", ReasonCodes.COHORT_NOT_SERVED, null,
-                    "The data source of cohort " + run.cohort() + " was removed or bound to another scope; rebuild it", Map.of());
+            return new CohortReadRefused(
+                    ProblemKind.FORBIDDEN,
+                    "cohort-source-changed",
+                    ReasonCodes.COHORT_NOT_SERVED,
+                    null,
+                    "The data source of cohort " + run.cohort() + " was removed or bound to another scope; rebuild it",
+                    Map.of());
         }
-        return new CohortReadRefused(ProblemKind.FORBIDDEN, "kill-switch", ReasonCodes.KILL_SWITCH, null,
-                "A kill switch stops reads of dataset " + run.dataset(), Map.of());
+        return new CohortReadRefused(
+                ProblemKind.FORBIDDEN,
+                "kill-switch",
+                ReasonCodes.KILL_SWITCH,
+                null,
+                "A kill switch stops reads of dataset " + run.dataset(),
+                Map.of());
     }
 
     private static CohortReadRefused retired(CohortRuns.Run run) {
-        return new CohortReadRefused(ProblemKind.FORBIDDEN, "cohort-retired", ReasonCodes.COHORT_NOT_SERVED, null,
-                "Cohort " + run.cohort() + " was retired with the agent that built it", Map.of());
+        return new CohortReadRefused(
+                ProblemKind.FORBIDDEN,
+                "cohort-retired",
+                ReasonCodes.COHORT_NOT_SERVED,
+                null,
+                "Cohort " + run.cohort() + " was retired with the agent that built it",
+                Map.of());
     }
 
     @Override
@@ -157,9 +185,16 @@ class GovernedCohortReads implements CohortReads {
     }
 
     @Override
-    public List<CohortRuns.Match> search(Actor reader, String runId, String query, int k, @Nullable PurposeOfUse purpose) {
+    public List<CohortRuns.Match> search(
+            Actor reader, String runId, String query, int k, @Nullable PurposeOfUse purpose) {
         CohortRuns.Run run = run(runId);
-        return read(reader, run, purpose, "search", sha256(query), Map.of("k", String.valueOf(k)),
+        return read(
+                reader,
+                run,
+                purpose,
+                "search",
+                sha256(query),
+                Map.of("k", String.valueOf(k)),
                 () -> builds().search(run.id(), query, k));
     }
 
@@ -180,14 +215,27 @@ class GovernedCohortReads implements CohortReads {
         return purposes;
     }
 
-    private <T> T read(Actor reader, CohortRuns.Run run, @Nullable PurposeOfUse asked, String view, @Nullable String digest,
-            Map<String, String> details, Supplier<T> serve) {
+    private <T> T read(
+            Actor reader,
+            CohortRuns.Run run,
+            @Nullable PurposeOfUse asked,
+            String view,
+            @Nullable String digest,
+            Map<String, String> details,
+            Supplier<T> serve) {
         PurposeOfUse purpose;
         try {
             purpose = decide(reader, run, asked);
         } catch (CohortReadRefused refused) {
             if (refused.kind() != ProblemKind.INVALID) {
-                record(reader, run, asked, view, digest, details, refused.reasons().getFirst());
+                record(
+                        reader,
+                        run,
+                        asked,
+                        view,
+                        digest,
+                        details,
+                        refused.reasons().getFirst());
             }
             throw refused;
         }
@@ -217,21 +265,32 @@ class GovernedCohortReads implements CohortReads {
             if (held.size() == 1) {
                 return held.first();
             }
-            throw new CohortReadRefused(ProblemKind.INVALID, "purpose-required", ReasonCodes.PURPOSE_REQUIRED, "purposeOfUse",
+            throw new CohortReadRefused(
+                    ProblemKind.INVALID,
+                    "purpose-required",
+                    ReasonCodes.PURPOSE_REQUIRED,
+                    "purposeOfUse",
                     "You may read dataset " + run.dataset() + " under " + held + "; name one as purposeOfUse",
                     Map.of("choices", held.stream().map(Enum::name).toList()));
         }
         if (!held.contains(asked)) {
-            throw new CohortReadRefused(ProblemKind.FORBIDDEN, "purpose-not-granted", ReasonCodes.PURPOSE_NOT_GRANTED, "purposeOfUse",
+            throw new CohortReadRefused(
+                    ProblemKind.FORBIDDEN,
+                    "purpose-not-granted",
+                    ReasonCodes.PURPOSE_NOT_GRANTED,
+                    "purposeOfUse",
                     "You may not read dataset " + run.dataset() + " under " + asked
-                            + (held.isEmpty() ? "" : "; you may under " + held), Map.of());
+                            + (held.isEmpty() ? "" : "; you may under " + held),
+                    Map.of());
         }
         return asked;
     }
 
     private boolean builderRetired(CohortRuns.Run run) {
         try {
-            return agents.findAgent(AgentId.of(run.agentId())).map(agent -> agent.status() == AgentStatus.RETIRED).orElse(true);
+            return agents.findAgent(AgentId.of(run.agentId()))
+                    .map(agent -> agent.status() == AgentStatus.RETIRED)
+                    .orElse(true);
         } catch (IllegalArgumentException notAnId) {
             return true; // a run names its builder by id; anything else is not a builder that can vouch for it
         }
@@ -246,25 +305,44 @@ class GovernedCohortReads implements CohortReads {
     }
 
     private static CohortReadRefused unavailable(EntitlementsUnavailable e) {
-        return new CohortReadRefused(ProblemKind.UNAVAILABLE, EntitlementsUnavailable.CODE, ReasonCodes.DECISION_UNAVAILABLE, null,
-                Objects.requireNonNullElse(e.getMessage(), "The entitlements cannot be read"), Map.of());
+        return new CohortReadRefused(
+                ProblemKind.UNAVAILABLE,
+                EntitlementsUnavailable.CODE,
+                ReasonCodes.DECISION_UNAVAILABLE,
+                null,
+                Objects.requireNonNullElse(e.getMessage(), "The entitlements cannot be read"),
+                Map.of());
     }
 
     private static CohortReadRefused notEntitled(Actor reader, CohortRuns.Run run) {
-        return new CohortReadRefused(ProblemKind.FORBIDDEN, "not-entitled", ReasonCodes.SCOPE_NOT_GRANTED, null,
-                "You hold no entitlement on dataset " + run.dataset() + "; an admin grants one to a directory group of yours",
+        return new CohortReadRefused(
+                ProblemKind.FORBIDDEN,
+                "not-entitled",
+                ReasonCodes.SCOPE_NOT_GRANTED,
+                null,
+                "You hold no entitlement on dataset " + run.dataset()
+                        + "; an admin grants one to a directory group of yours",
                 Map.of("dataset", run.dataset()));
     }
 
-    private void record(Actor reader, CohortRuns.Run run, @Nullable PurposeOfUse purpose, String view, @Nullable String digest,
-            Map<String, String> details, @Nullable String refusal) {
-        AuditEvent.Builder event = AuditEvent.builder(ACTION, AuditActor.person(reader.id()), new AuditTarget("cohort-run", run.id()))
+    private void record(
+            Actor reader,
+            CohortRuns.Run run,
+            @Nullable PurposeOfUse purpose,
+            String view,
+            @Nullable String digest,
+            Map<String, String> details,
+            @Nullable String refusal) {
+        AuditEvent.Builder event = AuditEvent.builder(
+                        ACTION, AuditActor.person(reader.id()), new AuditTarget("cohort-run", run.id()))
                 .dataset(run.dataset())
                 .decision(refusal == null ? "PERMIT" : "DENY")
                 .purposeOfUse(purpose == null ? null : purpose.name())
                 .requestDigest(digest)
                 .outcome(refusal == null ? Outcome.SUCCESS : Outcome.MINOR_FAILURE)
-                .detail("view", view).detail("cohort", run.cohort()).detail("builder", run.agentId())
+                .detail("view", view)
+                .detail("cohort", run.cohort())
+                .detail("builder", run.agentId())
                 .details(details);
         if (refusal != null) {
             event.reason(refusal);
@@ -279,7 +357,8 @@ class GovernedCohortReads implements CohortReads {
     private CohortRuns builds() {
         CohortRuns builds = runs.getIfAvailable();
         if (builds == null) {
-            throw new RegistryException.NotFound("cohort-run", "(the cohort builder runs on the retrieval nodes of this deployment)");
+            throw new RegistryException.NotFound(
+                    "cohort-run", "(the cohort builder runs on the retrieval nodes of this deployment)");
         }
         return builds;
     }
@@ -293,11 +372,33 @@ class GovernedCohortReads implements CohortReads {
         if (reader.has(Role.ADMIN)) {
             return run;
         }
-        return new CohortRuns.Run(run.id(), run.cohort(), run.agentId(), run.dataset(), run.sourceKey(), run.sourceKind(), "", run.collection(),
-                run.status(), run.indexVersion(), run.instances(), run.series(), run.skipped(), hide(run.message(), run.source()),
-                run.requestedBy(), run.startedAt(), run.finishedAt(), run.steps().stream()
-                        .map(step -> new CohortRuns.Step(step.name(), step.status(), step.done(), step.total(), step.startedAt(),
-                                step.finishedAt(), hide(step.message(), run.source())))
+        return new CohortRuns.Run(
+                run.id(),
+                run.cohort(),
+                run.agentId(),
+                run.dataset(),
+                run.sourceKey(),
+                run.sourceKind(),
+                "",
+                run.collection(),
+                run.status(),
+                run.indexVersion(),
+                run.instances(),
+                run.series(),
+                run.skipped(),
+                hide(run.message(), run.source()),
+                run.requestedBy(),
+                run.startedAt(),
+                run.finishedAt(),
+                run.steps().stream()
+                        .map(step -> new CohortRuns.Step(
+                                step.name(),
+                                step.status(),
+                                step.done(),
+                                step.total(),
+                                step.startedAt(),
+                                step.finishedAt(),
+                                hide(step.message(), run.source())))
                         .toList());
     }
 
@@ -311,7 +412,8 @@ class GovernedCohortReads implements CohortReads {
 
     private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -4,22 +4,21 @@ import io.warden.audit.AuditLog;
 import io.warden.policy.BuiltInTool;
 import io.warden.policy.KillSwitches;
 import io.warden.registry.AgentQueries;
+import io.warden.registry.CatalogQueries;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.IdGenerator;
-import io.warden.registry.CatalogQueries;
 
 /**
  * Wires the kill switches and the propagation of policy changes between instances:
@@ -40,8 +39,8 @@ class KillSwitchConfiguration {
 
     @Bean
     @DependsOnDatabaseInitialization
-    GatewayInstances gatewayInstances(JdbcClient jdbc, Clock clock, PolicyProperties policy,
-            @Value("${server.port:8080}") String port) {
+    GatewayInstances gatewayInstances(
+            JdbcClient jdbc, Clock clock, PolicyProperties policy, @Value("${server.port:8080}") String port) {
         String name = policy.instanceName();
         return new GatewayInstances(jdbc, clock, name.isEmpty() ? host() + ":" + port : name, policy.propagationWait());
     }
@@ -60,20 +59,58 @@ class KillSwitchConfiguration {
      */
     @Bean
     @DependsOnDatabaseInitialization
-    PostgresSelfTest selfTest(JdbcClient jdbc, KillSwitches killSwitches, GatewayService gateway, GatewayInstances instances,
-            PostgresNotifications notifications, AuditLog audit, Clock clock, IdGenerator ids, GatewayMetrics metrics,
+    PostgresSelfTest selfTest(
+            JdbcClient jdbc,
+            KillSwitches killSwitches,
+            GatewayService gateway,
+            GatewayInstances instances,
+            PostgresNotifications notifications,
+            AuditLog audit,
+            Clock clock,
+            IdGenerator ids,
+            GatewayMetrics metrics,
             PolicyProperties policy) {
-        return new PostgresSelfTest(jdbc, killSwitches, gateway, instances, notifications, audit, clock, ids, metrics,
-                policy.selfTest().bound(), policy.selfTest().every());
+        return new PostgresSelfTest(
+                jdbc,
+                killSwitches,
+                gateway,
+                instances,
+                notifications,
+                audit,
+                clock,
+                ids,
+                metrics,
+                policy.selfTest().bound(),
+                policy.selfTest().every());
     }
 
     @Bean
     @DependsOnDatabaseInitialization
-    PostgresKillSwitches killSwitches(JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit,
-            ApplicationEventPublisher events, Clock clock, IdGenerator ids,
-            PolicyProperties policy, AgentQueries agents, CatalogQueries registry,
-            GatewayInstances instances, PostgresNotifications notifications, List<BuiltInTool> builtInTools) {
-        return new PostgresKillSwitches(jdbc, transactions, audit, events, clock, ids, policy.killSwitchReconcile(), agents, registry, instances,
-                notifications, builtInTools);
+    PostgresKillSwitches killSwitches(
+            JdbcClient jdbc,
+            TransactionTemplate transactions,
+            AuditLog audit,
+            ApplicationEventPublisher events,
+            Clock clock,
+            IdGenerator ids,
+            PolicyProperties policy,
+            AgentQueries agents,
+            CatalogQueries registry,
+            GatewayInstances instances,
+            PostgresNotifications notifications,
+            List<BuiltInTool> builtInTools) {
+        return new PostgresKillSwitches(
+                jdbc,
+                transactions,
+                audit,
+                events,
+                clock,
+                ids,
+                policy.killSwitchReconcile(),
+                agents,
+                registry,
+                instances,
+                notifications,
+                builtInTools);
     }
 }

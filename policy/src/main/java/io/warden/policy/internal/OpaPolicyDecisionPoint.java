@@ -48,9 +48,14 @@ public final class OpaPolicyDecisionPoint implements PolicyDecisionPoint {
     public Decision decide(DecisionInput input) {
         try {
             String body = JSON.writeValueAsString(Map.of("input", DecisionJson.input(input)));
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(decisionUri).timeout(timeout)
-                    .header("Content-Type", "application/json").header("Accept", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(decisionUri)
+                            .timeout(timeout)
+                            .header("Content-Type", "application/json")
+                            .header("Accept", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 return unavailable("OPA answered " + response.statusCode());
             }
@@ -61,8 +66,9 @@ public final class OpaPolicyDecisionPoint implements PolicyDecisionPoint {
             }
             if (result.path("policyVersion").asInt(-1) != DecisionJson.POLICY_VERSION) {
                 // a sidecar still serving an older bundle would ignore rules this gateway relies on: refuse its answers
-                return unavailable("OPA's bundle is policy version " + result.path("policyVersion") + "; this gateway needs "
-                        + DecisionJson.POLICY_VERSION + " (deploy policy/rego of this release)");
+                return unavailable(
+                        "OPA's bundle is policy version " + result.path("policyVersion") + "; this gateway needs "
+                                + DecisionJson.POLICY_VERSION + " (deploy policy/rego of this release)");
             }
             JsonNode decisionId = answer.get("decision_id");
             return DecisionJson.decision(result, decisionId == null ? null : decisionId.asString());

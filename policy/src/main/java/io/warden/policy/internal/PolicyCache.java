@@ -22,12 +22,12 @@ import java.util.function.Supplier;
  */
 final class PolicyCache {
 
-    private record Entry<T>(long epoch, Optional<T> value) {
-    }
+    private record Entry<T>(long epoch, Optional<T> value) {}
 
     private final AtomicLong epoch = new AtomicLong();
     /** Non-fair: a waiting invalidation still holds new calls back, so it is not starved by a busy gateway. */
     private final ReentrantReadWriteLock fence = new ReentrantReadWriteLock();
+
     private final Duration timeToLive;
     private final Cache<String, Entry<Object>> agents;
     private final Cache<String, Entry<Object>> tools;
@@ -46,7 +46,10 @@ final class PolicyCache {
     }
 
     private Cache<String, Entry<Object>> build() {
-        return Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(timeToLive).build();
+        return Caffeine.newBuilder()
+                .maximumSize(100_000)
+                .expireAfterWrite(timeToLive)
+                .build();
     }
 
     <T> Optional<T> agent(String clientId, Supplier<Optional<T>> load) {
@@ -73,7 +76,8 @@ final class PolicyCache {
             return (Optional<T>) entry.value();
         }
         Optional<T> loaded = load.get();
-        if (epoch.get() == current) { // an entry put after a concurrent invalidation carries the old epoch: never served
+        if (epoch.get()
+                == current) { // an entry put after a concurrent invalidation carries the old epoch: never served
             cache.put(key, new Entry<>(current, (Optional<Object>) loaded));
         }
         return loaded;

@@ -10,7 +10,6 @@ import io.warden.registry.events.DataScopeSaved;
 import io.warden.registry.events.DirectoryAccountChanged;
 import io.warden.registry.events.ToolSaved;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -43,8 +42,10 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
     static final String CHANNEL = "warden_policy_change";
     /** The request attribute under which a request that changed policy data finds how far the change got. */
     public static final String PROPAGATION = PolicyChanges.class.getName() + ".propagation";
+
     private static final Logger log = LoggerFactory.getLogger(PolicyChanges.class);
-    private final java.util.concurrent.ExecutorService waiting = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+    private final java.util.concurrent.ExecutorService waiting =
+            java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
     private final JdbcClient jdbc;
     private final PolicyCache cache;
@@ -53,14 +54,20 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
     private final Consumer<Propagation> observer;
     /** A lock, not a monitor: a virtual thread waiting in {@link PolicyCache#invalidate()} must not pin its carrier. */
     private final ReentrantLock applying = new ReentrantLock();
+
     private volatile long applied = -1;
     private volatile boolean running;
     private volatile long lastReconciled = System.nanoTime();
     private @Nullable ScheduledExecutorService scheduler;
 
     /** @param observer told of every propagation a request waited for (metrics) */
-    public PolicyChanges(JdbcClient jdbc, PolicyCache cache, GatewayInstances instances, PostgresNotifications notifications,
-            Duration reconcileEvery, Consumer<Propagation> observer) {
+    public PolicyChanges(
+            JdbcClient jdbc,
+            PolicyCache cache,
+            GatewayInstances instances,
+            PostgresNotifications notifications,
+            Duration reconcileEvery,
+            Consumer<Propagation> observer) {
         this.jdbc = jdbc;
         this.cache = cache;
         this.instances = instances;
@@ -84,9 +91,11 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
         applying.lock();
         try {
             // numbers are taken in commit order (V14_01): every change up to the one read here is committed
-            long newest = jdbc.sql("select n from policy_version").query(Long.class).single();
+            long newest =
+                    jdbc.sql("select n from policy_version").query(Long.class).single();
             if (newest > applied) {
-                cache.invalidate(); // read the number first: everything up to it is committed before the caches are dropped
+                cache.invalidate(); // read the number first: everything up to it is committed before the caches are
+                // dropped
                 applied = newest;
                 instances.applied(newest);
             }
@@ -177,17 +186,23 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
             propagation = waiting.submit(() -> instances.awaitChange(apply())).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            propagation = new Propagation(java.util.List.of(), java.util.List.of("unknown: interrupted"), Duration.ZERO);
+            propagation =
+                    new Propagation(java.util.List.of(), java.util.List.of("unknown: interrupted"), Duration.ZERO);
         } catch (java.util.concurrent.ExecutionException | RuntimeException e) {
             // The change is committed and every instance will apply it when it next reconciles; only the wait failed.
-            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            Throwable cause =
+                    e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
             log.warn("Could not confirm a policy change on every instance; they apply it when they reconcile", cause);
-            propagation = new Propagation(java.util.List.of(), java.util.List.of("unknown: " + cause.getClass().getSimpleName()),
+            propagation = new Propagation(
+                    java.util.List.of(),
+                    java.util.List.of("unknown: " + cause.getClass().getSimpleName()),
                     Duration.ZERO);
         }
         if (!propagation.everywhere()) {
-            log.warn("A policy change was not confirmed within {} by {}; they apply it when they hear of it",
-                    propagation.waited(), propagation.unconfirmed());
+            log.warn(
+                    "A policy change was not confirmed within {} by {}; they apply it when they hear of it",
+                    propagation.waited(),
+                    propagation.unconfirmed());
         }
         observer.accept(propagation);
         RequestAttributes request = RequestContextHolder.getRequestAttributes();
@@ -229,7 +244,8 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
         }
         running = true;
         ScheduledExecutorService executor = DaemonThreads.scheduler("warden-policy-reconcile");
-        long every = Math.min(reconcileEvery.toMillis(), 5_000); // the heartbeat keeps the instance live however rare reconciles are
+        long every = Math.min(
+                reconcileEvery.toMillis(), 5_000); // the heartbeat keeps the instance live however rare reconciles are
         executor.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
         scheduler = executor;
     }
@@ -243,7 +259,9 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
         try {
             instances.leave();
         } catch (RuntimeException e) {
-            log.debug("Could not leave the live instances; the others stop waiting for this one within {}", GatewayInstances.LIVE_WINDOW);
+            log.debug(
+                    "Could not leave the live instances; the others stop waiting for this one within {}",
+                    GatewayInstances.LIVE_WINDOW);
         }
     }
 

@@ -37,16 +37,20 @@ record PolicyProperties(
      * @param packageName ({@code package}) the Rego package that decides, as a path ({@code warden/gateway})
      * @param timeout    how long a decision may take before the call is refused (fail closed)
      */
-    record Opa(@DefaultValue("http://localhost:8181") URI url, @Name("package") @DefaultValue("warden/gateway") String packageName,
+    record Opa(
+            @DefaultValue("http://localhost:8181") URI url,
+            @Name("package") @DefaultValue("warden/gateway") String packageName,
             @DefaultValue("PT0.2S") Duration timeout) {
 
         Opa {
             if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
-                throw new IllegalArgumentException("warden.policy.opa.url must be an http(s) URL, e.g. http://localhost:8181; got " + url);
+                throw new IllegalArgumentException(
+                        "warden.policy.opa.url must be an http(s) URL, e.g. http://localhost:8181; got " + url);
             }
             if (packageName.isBlank() || packageName.startsWith("/") || packageName.contains("..")) {
-                throw new IllegalArgumentException("warden.policy.opa.package must be a Rego package path such as warden/gateway; got '"
-                        + packageName + "'");
+                throw new IllegalArgumentException(
+                        "warden.policy.opa.package must be a Rego package path such as warden/gateway; got '"
+                                + packageName + "'");
             }
             positive("warden.policy.opa.timeout", timeout);
         }
@@ -56,7 +60,9 @@ record PolicyProperties(
      * @param bound how long every live instance has to engage the canary switch for the self-test to pass
      * @param every how often the self-test runs on its own
      */
-    record SelfTest(@DefaultValue("PT0.1S") Duration bound, @DefaultValue("P1D") Duration every) {
+    record SelfTest(
+            @DefaultValue("PT0.1S") Duration bound,
+            @DefaultValue("P1D") Duration every) {
 
         // their ranges are the self-test's own to check (PostgresSelfTest)
     }

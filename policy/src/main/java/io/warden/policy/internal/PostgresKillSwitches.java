@@ -11,12 +11,13 @@ import io.warden.policy.KillSwitchRefused;
 import io.warden.policy.KillSwitchScope;
 import io.warden.policy.KillSwitches;
 import io.warden.policy.Propagation;
+import io.warden.policy.events.KillSwitchEngaged;
+import io.warden.policy.events.KillSwitchReleased;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentView;
+import io.warden.registry.CatalogQueries;
 import io.warden.registry.RegistryException;
-import io.warden.policy.events.KillSwitchEngaged;
-import io.warden.policy.events.KillSwitchReleased;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -41,7 +42,6 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.IdGenerator;
-import io.warden.registry.CatalogQueries;
 
 /**
  * Kill switches in PostgreSQL. Each change is written, audited, published and announced with
@@ -67,12 +67,12 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
             """;
 
     /** What is stopped, as this instance last read it. */
-    private record Snapshot(boolean global, Set<String> agents, Set<String> tools, Set<String> datasets, List<KillSwitch> active) {
-    }
+    private record Snapshot(
+            boolean global, Set<String> agents, Set<String> tools, Set<String> datasets, List<KillSwitch> active) {}
 
     /** A resolved target: what is stored, and how people see it. */
-    private record Target(String key, @Nullable String name, @Nullable String clientId) {
-    }
+    private record Target(
+            String key, @Nullable String name, @Nullable String clientId) {}
 
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
@@ -86,16 +86,28 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
     private final GatewayInstances instances;
     /** Tools Warden runs itself (the self-test's canary, cohort builds), by key, with their names. */
     private final Map<String, String> builtInTools;
+
     private volatile Snapshot snapshot = new Snapshot(false, Set.of(), Set.of(), Set.of(), List.of());
     private volatile boolean running;
     /** A lock, not a monitor: a reload waits out deciding calls, and a pinned virtual thread must not be the one waiting. */
     private final java.util.concurrent.locks.ReentrantLock reloading = new java.util.concurrent.locks.ReentrantLock();
+
     private final List<Runnable> engagedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private @Nullable ScheduledExecutorService reconciler;
 
-    public PostgresKillSwitches(JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit,
-            ApplicationEventPublisher events, Clock clock, IdGenerator ids, Duration reconcileEvery, AgentQueries agentQueries,
-            CatalogQueries registry, GatewayInstances instances, PostgresNotifications notifications, List<BuiltInTool> builtInTools) {
+    public PostgresKillSwitches(
+            JdbcClient jdbc,
+            TransactionTemplate transactions,
+            AuditLog audit,
+            ApplicationEventPublisher events,
+            Clock clock,
+            IdGenerator ids,
+            Duration reconcileEvery,
+            AgentQueries agentQueries,
+            CatalogQueries registry,
+            GatewayInstances instances,
+            PostgresNotifications notifications,
+            List<BuiltInTool> builtInTools) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.audit = audit;
@@ -133,16 +145,24 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
                 jdbc.sql("""
                         insert into kill_switch (id, scope, target, target_name, target_client_id, active, engaged_by, engaged_at, reason)
                         values (:id, :scope, :target, :name, :client, true, :actor, :now, :reason)""")
-                        .param("id", id).param("scope", scope.name()).param("target", resolved.key())
-                        .param("name", resolved.name()).param("client", resolved.clientId()).param("actor", actorId)
-                        .param("now", Timestamp.from(now)).param("reason", reason).update();
+                        .param("id", id)
+                        .param("scope", scope.name())
+                        .param("target", resolved.key())
+                        .param("name", resolved.name())
+                        .param("client", resolved.clientId())
+                        .param("actor", actorId)
+                        .param("now", Timestamp.from(now))
+                        .param("reason", reason)
+                        .update();
                 record("kill_switch.engaged", scope, resolved, reason, actorId, id);
                 events.publishEvent(new KillSwitchEngaged(id, scope, resolved.key(), reason, actorId, now));
                 notifyInstances(id);
             });
         } catch (DuplicateKeyException e) {
-            throw new KillSwitchRefused("already-engaged", ProblemKind.CONFLICT, "A " + scope + " kill switch for " + label(resolved)
-                    + " is already engaged");
+            throw new KillSwitchRefused(
+                    "already-engaged",
+                    ProblemKind.CONFLICT,
+                    "A " + scope + " kill switch for " + label(resolved) + " is already engaged");
         }
         reload();
         return find(id);
@@ -222,27 +242,39 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
     public KillSwitch release(UUID id, String reason, String actorId) {
         Instant now = clock.instant();
         transactions.executeWithoutResult(status -> {
-            KillSwitch current = jdbc.sql(SELECT + " where k.id = :id for update of k").param("id", id)
-                    .query(this::map).optional()
-                    .orElseThrow(() -> new KillSwitchRefused("not-found", ProblemKind.NOT_FOUND, "No kill switch " + id));
+            KillSwitch current = jdbc.sql(SELECT + " where k.id = :id for update of k")
+                    .param("id", id)
+                    .query(this::map)
+                    .optional()
+                    .orElseThrow(
+                            () -> new KillSwitchRefused("not-found", ProblemKind.NOT_FOUND, "No kill switch " + id));
             Target target = new Target(current.target(), current.targetName(), current.targetClientId());
             if (!current.active()) {
-                throw new KillSwitchRefused("not-engaged", ProblemKind.CONFLICT, "Kill switch " + id + " is not engaged");
+                throw new KillSwitchRefused(
+                        "not-engaged", ProblemKind.CONFLICT, "Kill switch " + id + " is not engaged");
             }
             if (current.scope() == KillSwitchScope.GLOBAL && current.releaseRequestedBy() == null) {
                 jdbc.sql("update kill_switch set release_requested_by = :actor where id = :id")
-                        .param("actor", actorId).param("id", id).update();
+                        .param("actor", actorId)
+                        .param("id", id)
+                        .update();
                 record("kill_switch.release_requested", current.scope(), target, reason, actorId, id);
                 return;
             }
             if (current.scope() == KillSwitchScope.GLOBAL && actorId.equals(current.releaseRequestedBy())) {
-                throw new KillSwitchRefused("second-person-required", ProblemKind.FORBIDDEN,
+                throw new KillSwitchRefused(
+                        "second-person-required",
+                        ProblemKind.FORBIDDEN,
                         "Releasing the global kill switch needs a second person; " + actorId + " asked for it already");
             }
             jdbc.sql("""
                     update kill_switch set active = false, released_by = :actor, released_at = :now, release_reason = :reason
                     where id = :id""")
-                    .param("actor", actorId).param("now", Timestamp.from(now)).param("reason", reason).param("id", id).update();
+                    .param("actor", actorId)
+                    .param("now", Timestamp.from(now))
+                    .param("reason", reason)
+                    .param("id", id)
+                    .update();
             record("kill_switch.released", current.scope(), target, reason, actorId, id);
             events.publishEvent(new KillSwitchReleased(id, current.scope(), current.target(), reason, actorId, now));
             notifyInstances(id);
@@ -254,7 +286,10 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
     @Override
     public Covered covers(String agent, String tool, String dataset) {
         Snapshot current = snapshot;
-        return new Covered(current.global(), current.agents().contains(agent), current.tools().contains(tool),
+        return new Covered(
+                current.global(),
+                current.agents().contains(agent),
+                current.tools().contains(tool),
                 current.datasets().contains(dataset));
     }
 
@@ -274,14 +309,19 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
     }
 
     private KillSwitch find(UUID id) {
-        return jdbc.sql(SELECT + " where k.id = :id").param("id", id).query(this::map).single();
+        return jdbc.sql(SELECT + " where k.id = :id")
+                .param("id", id)
+                .query(this::map)
+                .single();
     }
 
     private void record(String action, KillSwitchScope scope, Target target, String reason, String actorId, UUID id) {
-        AuditActor actor = actorId.startsWith("system:") ? AuditActor.system(actorId.substring("system:".length()))
+        AuditActor actor = actorId.startsWith("system:")
+                ? AuditActor.system(actorId.substring("system:".length()))
                 : AuditActor.person(actorId);
         var builder = AuditEvent.builder(action, actor, new AuditTarget("kill-switch", id.toString()))
-                .detail("scope", scope).detail("target", target.key());
+                .detail("scope", scope)
+                .detail("target", target.key());
         if (target.name() != null) {
             builder.detail("targetName", target.name());
         }
@@ -291,14 +331,17 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
             case AGENT -> builder.agent(target.clientId() == null ? target.key() : target.clientId());
             case TOOL -> builder.tool(target.key());
             case DATASET -> builder.dataset(target.key());
-            case GLOBAL -> { }
+            case GLOBAL -> {}
         }
         audit.append(builder.build()); // throws: the change rolls back, nothing half-written
     }
 
     private void notifyInstances(UUID id) {
-        jdbc.sql("select pg_notify(:channel, :id)").param("channel", CHANNEL).param("id", id.toString())
-                .query(Object.class).single();
+        jdbc.sql("select pg_notify(:channel, :id)")
+                .param("channel", CHANNEL)
+                .param("id", id.toString())
+                .query(Object.class)
+                .single();
     }
 
     /** Reads the active switches into this instance's view. */
@@ -313,7 +356,8 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
 
     private void load() {
         List<KillSwitch> active = jdbc.sql(SELECT + " where k.active order by k.engaged_at")
-                .query(this::map).list();
+                .query(this::map)
+                .list();
         Set<String> agents = new HashSet<>();
         Set<String> tools = new HashSet<>();
         Set<String> datasets = new HashSet<>();
@@ -332,7 +376,8 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
             }
         }
         Snapshot before = snapshot;
-        snapshot = new Snapshot(global, Set.copyOf(agents), Set.copyOf(tools), Set.copyOf(datasets), List.copyOf(active));
+        snapshot =
+                new Snapshot(global, Set.copyOf(agents), Set.copyOf(tools), Set.copyOf(datasets), List.copyOf(active));
         Set<UUID> known = new HashSet<>();
         before.active().forEach(each -> known.add(each.id()));
         if (active.stream().anyMatch(each -> !known.contains(each.id()))) {
@@ -356,7 +401,11 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
             for (KillSwitch each : active) {
                 jdbc.sql("""
                         insert into kill_switch_applied (switch_id, instance_id, applied_at) values (:switch, :instance, :now)
-                        on conflict do nothing""").param("switch", each.id()).param("instance", instances.id()).param("now", now).update();
+                        on conflict do nothing""")
+                        .param("switch", each.id())
+                        .param("instance", instances.id())
+                        .param("now", now)
+                        .update();
             }
         } catch (RuntimeException e) {
             log.debug("Could not report the applied kill switches; the next reconciliation will", e);
@@ -366,14 +415,19 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
     @Override
     public Map<UUID, Applied> applied() {
         Timestamp since = Timestamp.from(clock.instant().minus(GatewayInstances.LIVE_WINDOW));
-        int live = jdbc.sql("select count(*) from gateway_instance where seen_at >= :since").param("since", since)
-                .query(Integer.class).single();
+        int live = jdbc.sql("select count(*) from gateway_instance where seen_at >= :since")
+                .param("since", since)
+                .query(Integer.class)
+                .single();
         Map<UUID, Applied> reach = new HashMap<>();
         for (KillSwitch each : snapshot.active()) {
             int applying = jdbc.sql("""
                     select count(*) from kill_switch_applied a join gateway_instance i on i.id = a.instance_id
-                    where a.switch_id = :switch and i.seen_at >= :since""").param("switch", each.id()).param("since", since)
-                    .query(Integer.class).single();
+                    where a.switch_id = :switch and i.seen_at >= :since""")
+                    .param("switch", each.id())
+                    .param("since", since)
+                    .query(Integer.class)
+                    .single();
             reach.put(each.id(), new Applied(applying, Math.max(live, applying)));
         }
         return reach;
@@ -389,12 +443,21 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
         KillSwitchScope scope = KillSwitchScope.valueOf(rs.getString("scope"));
         String target = rs.getString("target");
         boolean builtIn = scope == KillSwitchScope.TOOL && builtInTools.containsKey(target);
-        return new KillSwitch(rs.getObject("id", UUID.class), scope, target,
-                builtIn ? builtInTools.get(target) : rs.getString("current_name"), rs.getString("current_client_id"),
+        return new KillSwitch(
+                rs.getObject("id", UUID.class),
+                scope,
+                target,
+                builtIn ? builtInTools.get(target) : rs.getString("current_name"),
+                rs.getString("current_client_id"),
                 builtIn || rs.getBoolean("resolved"),
-                rs.getBoolean("active"), rs.getString("engaged_by"),
-                rs.getTimestamp("engaged_at").toInstant(), rs.getString("reason"), rs.getString("release_requested_by"),
-                rs.getString("released_by"), released == null ? null : released.toInstant(), rs.getString("release_reason"));
+                rs.getBoolean("active"),
+                rs.getString("engaged_by"),
+                rs.getTimestamp("engaged_at").toInstant(),
+                rs.getString("reason"),
+                rs.getString("release_requested_by"),
+                rs.getString("released_by"),
+                released == null ? null : released.toInstant(),
+                rs.getString("release_reason"));
     }
 
     // ---- reconciliation -----------------------------------------------------------------------------
@@ -404,13 +467,18 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
         reload();
         List<KillSwitch> unresolved = unresolved();
         if (!unresolved.isEmpty()) {
-            log.warn("{} active kill switch(es) name no agent, tool or data scope (stored before targets were resolved): {}."
-                    + " They are still enforced on what they name; release them and engage them again by a real target.",
-                    unresolved.size(), unresolved.stream().map(each -> each.scope() + " " + each.target() + " [" + each.id() + "]").toList());
+            log.warn(
+                    "{} active kill switch(es) name no agent, tool or data scope (stored before targets were resolved): {}."
+                            + " They are still enforced on what they name; release them and engage them again by a real target.",
+                    unresolved.size(),
+                    unresolved.stream()
+                            .map(each -> each.scope() + " " + each.target() + " [" + each.id() + "]")
+                            .toList());
         }
         running = true;
         ScheduledExecutorService scheduler = DaemonThreads.scheduler("warden-kill-switch-reconcile");
-        scheduler.scheduleWithFixedDelay(this::reconcile, reconcileEvery.toMillis(), reconcileEvery.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(
+                this::reconcile, reconcileEvery.toMillis(), reconcileEvery.toMillis(), TimeUnit.MILLISECONDS);
         reconciler = scheduler;
     }
 

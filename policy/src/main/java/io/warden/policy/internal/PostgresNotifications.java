@@ -1,7 +1,5 @@
 package io.warden.policy.internal;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -9,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
@@ -41,11 +41,13 @@ public final class PostgresNotifications implements SmartLifecycle {
     private final DataSource dataSource;
     /** How often the listening connection is asked to answer, and how long it may take. */
     private static final long PROBE_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+
     private static final int PROBE_TIMEOUT_SECONDS = 5;
 
     private final Map<String, List<Subscriber>> subscribers = new ConcurrentHashMap<>();
     /** One thread per channel; a notification that arrives while its channel's subscribers are busy waits its turn. */
     private final Map<String, java.util.concurrent.ExecutorService> dispatchers = new ConcurrentHashMap<>();
+
     private volatile boolean running;
     private @Nullable Thread listener;
 
@@ -59,11 +61,13 @@ public final class PostgresNotifications implements SmartLifecycle {
             throw new IllegalArgumentException("not a channel name: " + channel);
         }
         subscribers.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(subscriber);
-        dispatchers.computeIfAbsent(channel, c -> java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "warden-notifications-" + c);
-            thread.setDaemon(true);
-            return thread;
-        }));
+        dispatchers.computeIfAbsent(
+                channel,
+                c -> java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
+                    Thread thread = new Thread(runnable, "warden-notifications-" + c);
+                    thread.setDaemon(true);
+                    return thread;
+                }));
     }
 
     /** Released by {@link #stop()}: ends the listener's pause before a reconnection at once. */
@@ -88,7 +92,8 @@ public final class PostgresNotifications implements SmartLifecycle {
                         statement.execute("LISTEN " + channel);
                     }
                 }
-                subscribers.forEach((channel, list) -> dispatch(channel, () -> list.forEach(PostgresNotifications::resync)));
+                subscribers.forEach(
+                        (channel, list) -> dispatch(channel, () -> list.forEach(PostgresNotifications::resync)));
                 PGConnection postgres = connection.unwrap(PGConnection.class);
                 long probed = System.nanoTime();
                 while (running) {

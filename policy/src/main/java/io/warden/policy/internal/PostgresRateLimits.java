@@ -82,16 +82,19 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
     /** A fresh bucket starts full: the statement caps tokens at the burst. */
     private static final double FULL = 1e15;
 
-    private record Key(AgentId agent, String tool) {
-    }
+    private record Key(AgentId agent, String tool) {}
 
     /** This instance's lease for one agent and tool; guarded by its lock. */
     private static final class Lease {
         final ReentrantLock lock = new ReentrantLock();
         long left;
         Instant expires = Instant.MIN;
-        @Nullable LocalDate day;
-        @Nullable LocalDate month;
+
+        @Nullable
+        LocalDate day;
+
+        @Nullable
+        LocalDate month;
     }
 
     private final JdbcClient jdbc;
@@ -104,7 +107,11 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
     private volatile boolean running;
     private @Nullable ScheduledExecutorService sweeper;
 
-    public PostgresRateLimits(JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit, Clock clock,
+    public PostgresRateLimits(
+            JdbcClient jdbc,
+            TransactionTemplate transactions,
+            AuditLog audit,
+            Clock clock,
             RateLimitProperties settings) {
         this.jdbc = Objects.requireNonNull(jdbc, "jdbc");
         this.transactions = Objects.requireNonNull(transactions, "transactions");
@@ -173,9 +180,16 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
             where c.agent_id = g.agent_id and c.tool = g.tool
             returning g.granted, g.avail, g.rate, g.daily, g.monthly, g.dused, g.mused, g.d, g.m""";
 
-    private record Grant(long granted, double avail, double rate, @Nullable Long daily, @Nullable Long monthly, long dayUsed,
-            long monthUsed, LocalDate day, LocalDate month) {
-    }
+    private record Grant(
+            long granted,
+            double avail,
+            double rate,
+            @Nullable Long daily,
+            @Nullable Long monthly,
+            long dayUsed,
+            long monthUsed,
+            LocalDate day,
+            LocalDate month) {}
 
     private Admission renew(AgentId agent, String tool, Lease lease, Instant now) {
         long refund = lease.left;
@@ -187,8 +201,13 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
                 jdbc.sql("""
                         insert into rate_counter (agent_id, tool, tokens, refilled_at, day, day_used, month, month_used)
                         values (:agent, :tool, :full, :now, :day, 0, :month, 0) on conflict do nothing""")
-                        .param("agent", agent.value()).param("tool", tool).param("full", FULL).param("now", at(now))
-                        .param("day", today).param("month", today.withDayOfMonth(1)).update();
+                        .param("agent", agent.value())
+                        .param("tool", tool)
+                        .param("full", FULL)
+                        .param("now", at(now))
+                        .param("day", today)
+                        .param("month", today.withDayOfMonth(1))
+                        .update();
                 taken = lease(agent, tool, now, today, refund, lease);
             }
         } catch (DataAccessException e) {
@@ -200,7 +219,8 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
         lease.left = 0;
         if (grant.granted() > 0) {
             lease.left = grant.granted() - 1;
-            Instant midnight = grant.day().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+            Instant midnight =
+                    grant.day().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
             Instant expires = now.plus(settings.leaseTtl());
             lease.expires = expires.isBefore(midnight) ? expires : midnight;
             lease.day = grant.day();
@@ -214,15 +234,28 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
 
     private Optional<Grant> lease(AgentId agent, String tool, Instant now, LocalDate today, long refund, Lease lease) {
         return jdbc.sql(LEASE)
-                .param("builtInRate", builtIn.ratePerSecond()).param("builtInBurst", builtIn.burst())
-                .param("agent", agent.value()).param("tool", tool).param("now", at(now))
-                .param("day", today).param("month", today.withDayOfMonth(1))
-                .param("refund", refund).param("refundDay", refund > 0 ? lease.day : null, java.sql.Types.DATE)
+                .param("builtInRate", builtIn.ratePerSecond())
+                .param("builtInBurst", builtIn.burst())
+                .param("agent", agent.value())
+                .param("tool", tool)
+                .param("now", at(now))
+                .param("day", today)
+                .param("month", today.withDayOfMonth(1))
+                .param("refund", refund)
+                .param("refundDay", refund > 0 ? lease.day : null, java.sql.Types.DATE)
                 .param("refundMonth", refund > 0 ? lease.month : null, java.sql.Types.DATE)
-                .param("window", settings.leaseWindow().toNanos() / 1e9).param("fraction", settings.quotaLeaseFraction())
-                .query((rs, row) -> new Grant(rs.getLong("granted"), rs.getDouble("avail"), rs.getDouble("rate"),
-                        nullableLong(rs, "daily"), nullableLong(rs, "monthly"), rs.getLong("dused"), rs.getLong("mused"),
-                        rs.getObject("d", LocalDate.class), rs.getObject("m", LocalDate.class)))
+                .param("window", settings.leaseWindow().toNanos() / 1e9)
+                .param("fraction", settings.quotaLeaseFraction())
+                .query((rs, row) -> new Grant(
+                        rs.getLong("granted"),
+                        rs.getDouble("avail"),
+                        rs.getDouble("rate"),
+                        nullableLong(rs, "daily"),
+                        nullableLong(rs, "monthly"),
+                        rs.getLong("dused"),
+                        rs.getLong("mused"),
+                        rs.getObject("d", LocalDate.class),
+                        rs.getObject("m", LocalDate.class)))
                 .optional();
     }
 
@@ -230,7 +263,8 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
         boolean dayOut = grant.daily() != null && grant.dayUsed() >= grant.daily();
         boolean monthOut = grant.monthly() != null && grant.monthUsed() >= grant.monthly();
         if (dayOut || monthOut) {
-            Instant reset = monthOut ? grant.month().plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant()
+            Instant reset = monthOut
+                    ? grant.month().plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant()
                     : grant.day().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
             return new Admission.Refused(ReasonCodes.QUOTA_EXHAUSTED, secondsUntil(now, reset));
         }
@@ -260,8 +294,12 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
                             set day_used = case when day = :day then greatest(0, day_used - :n) else day_used end,
                                 month_used = case when month = :month then greatest(0, month_used - :n) else month_used end
                             where agent_id = :agent and tool = :tool""")
-                            .param("day", lease.day).param("month", lease.month).param("n", lease.left)
-                            .param("agent", entry.getKey().agent().value()).param("tool", entry.getKey().tool()).update();
+                            .param("day", lease.day)
+                            .param("month", lease.month)
+                            .param("n", lease.left)
+                            .param("agent", entry.getKey().agent().value())
+                            .param("tool", entry.getKey().tool())
+                            .update();
                     lease.left = 0;
                     lease.expires = Instant.MIN;
                 }
@@ -294,10 +332,14 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
 
     @Override
     public ToolLimits toolLimits(String tool) {
-        Optional<Setting> stored = jdbc.sql("select * from rate_limit_default where tool = :tool").param("tool", tool)
-                .query(PostgresRateLimits::setting).optional();
+        Optional<Setting> stored = jdbc.sql("select * from rate_limit_default where tool = :tool")
+                .param("tool", tool)
+                .query(PostgresRateLimits::setting)
+                .optional();
         List<Setting> overrides = jdbc.sql("select * from rate_limit_override where tool = :tool order by agent_id")
-                .param("tool", tool).query(PostgresRateLimits::setting).list();
+                .param("tool", tool)
+                .query(PostgresRateLimits::setting)
+                .list();
         return stored.map(s -> new ToolLimits(tool, s.limit(), Source.TOOL, s.version(), overrides))
                 .orElseGet(() -> new ToolLimits(tool, builtIn, Source.BUILT_IN, 0, overrides));
     }
@@ -310,21 +352,36 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
     }
 
     @Override
-    public Setting setOverride(AgentId agent, String tool, Limit limit, @Nullable Long expectedVersion, String actorId) {
-        Setting result = save("rate_limit_override", "agent_id = :agent and tool = :tool", tool, agent, limit, expectedVersion,
+    public Setting setOverride(
+            AgentId agent, String tool, Limit limit, @Nullable Long expectedVersion, String actorId) {
+        Setting result = save(
+                "rate_limit_override",
+                "agent_id = :agent and tool = :tool",
+                tool,
+                agent,
+                limit,
+                expectedVersion,
                 actorId);
         expireLeases(tool, agent);
         return result;
     }
 
-    private Setting save(String table, String where, String tool, @Nullable AgentId agent, Limit limit,
-            @Nullable Long expectedVersion, String actorId) {
+    private Setting save(
+            String table,
+            String where,
+            String tool,
+            @Nullable AgentId agent,
+            Limit limit,
+            @Nullable Long expectedVersion,
+            String actorId) {
         Instant now = clock.instant();
         try {
             return Objects.requireNonNull(transactions.execute(status -> {
                 Optional<Setting> current = jdbc.sql("select * from " + table + " where " + where + " for update")
-                        .param("tool", tool).param("agent", agent == null ? null : agent.value(), java.sql.Types.OTHER)
-                        .query(PostgresRateLimits::setting).optional();
+                        .param("tool", tool)
+                        .param("agent", agent == null ? null : agent.value(), java.sql.Types.OTHER)
+                        .query(PostgresRateLimits::setting)
+                        .optional();
                 long version = current.map(Setting::version).orElse(0L);
                 if (expectedVersion != null && expectedVersion != version) {
                     throw stale(expectedVersion, version);
@@ -334,21 +391,36 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
                 }
                 String values = ":rate, :burst, :daily, :monthly, :version, :actor, :now";
                 var statement = current.isPresent()
-                        ? jdbc.sql("update " + table + " set rate_per_second = :rate, burst = :burst, daily_quota = :daily, "
-                                + "monthly_quota = :monthly, version = :version, updated_by = :actor, updated_at = :now where " + where)
-                        : jdbc.sql(agent == null
-                                ? "insert into rate_limit_default (tool, rate_per_second, burst, daily_quota, monthly_quota, version, "
-                                        + "updated_by, updated_at) values (:tool, " + values + ")"
-                                : "insert into rate_limit_override (agent_id, tool, rate_per_second, burst, daily_quota, monthly_quota, "
-                                        + "version, updated_by, updated_at) values (:agent, :tool, " + values + ")");
-                statement.param("tool", tool).param("agent", agent == null ? null : agent.value(), java.sql.Types.OTHER)
-                        .param("rate", limit.ratePerSecond()).param("burst", limit.burst())
+                        ? jdbc.sql("update " + table
+                                + " set rate_per_second = :rate, burst = :burst, daily_quota = :daily, "
+                                + "monthly_quota = :monthly, version = :version, updated_by = :actor, updated_at = :now where "
+                                + where)
+                        : jdbc.sql(
+                                agent == null
+                                        ? "insert into rate_limit_default (tool, rate_per_second, burst, daily_quota, monthly_quota, version, "
+                                                + "updated_by, updated_at) values (:tool, " + values + ")"
+                                        : "insert into rate_limit_override (agent_id, tool, rate_per_second, burst, daily_quota, monthly_quota, "
+                                                + "version, updated_by, updated_at) values (:agent, :tool, " + values
+                                                + ")");
+                statement
+                        .param("tool", tool)
+                        .param("agent", agent == null ? null : agent.value(), java.sql.Types.OTHER)
+                        .param("rate", limit.ratePerSecond())
+                        .param("burst", limit.burst())
                         .param("daily", limit.dailyQuota(), java.sql.Types.BIGINT)
                         .param("monthly", limit.monthlyQuota(), java.sql.Types.BIGINT)
-                        .param("version", version + 1).param("actor", actorId).param("now", at(now)).update();
+                        .param("version", version + 1)
+                        .param("actor", actorId)
+                        .param("now", at(now))
+                        .update();
                 Setting saved = new Setting(tool, agent, limit, version + 1, actorId, now);
-                record(agent == null ? "rate_limit.default_set" : "rate_limit.override_set", tool, agent, actorId,
-                        current.map(Setting::limit).orElse(null), limit);
+                record(
+                        agent == null ? "rate_limit.default_set" : "rate_limit.override_set",
+                        tool,
+                        agent,
+                        actorId,
+                        current.map(Setting::limit).orElse(null),
+                        limit);
                 return saved;
             }));
         } catch (DuplicateKeyException e) {
@@ -359,8 +431,12 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
     @Override
     public boolean removeOverride(AgentId agent, String tool, String actorId) {
         Boolean removed = transactions.execute(status -> {
-            Optional<Setting> current = jdbc.sql("delete from rate_limit_override where agent_id = :agent and tool = :tool returning *")
-                    .param("agent", agent.value()).param("tool", tool).query(PostgresRateLimits::setting).optional();
+            Optional<Setting> current = jdbc.sql(
+                            "delete from rate_limit_override where agent_id = :agent and tool = :tool returning *")
+                    .param("agent", agent.value())
+                    .param("tool", tool)
+                    .query(PostgresRateLimits::setting)
+                    .optional();
             current.ifPresent(old -> record("rate_limit.override_removed", tool, agent, actorId, old.limit(), null));
             return current.isPresent();
         });
@@ -369,17 +445,29 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
     }
 
     private static RateLimitRefused stale(long expected, long current) {
-        return new RateLimitRefused("stale-version", ProblemKind.CONFLICT, "version",
+        return new RateLimitRefused(
+                "stale-version",
+                ProblemKind.CONFLICT,
+                "version",
                 "The limit changed since version " + expected + " was read; it is at version " + current + " now");
     }
 
-    private void record(String action, String tool, @Nullable AgentId agent, String actorId, @Nullable Limit before,
+    private void record(
+            String action,
+            String tool,
+            @Nullable AgentId agent,
+            String actorId,
+            @Nullable Limit before,
             @Nullable Limit after) {
-        AuditActor actor = actorId.startsWith("system:") ? AuditActor.system(actorId.substring("system:".length()))
+        AuditActor actor = actorId.startsWith("system:")
+                ? AuditActor.system(actorId.substring("system:".length()))
                 : AuditActor.person(actorId);
-        var event = AuditEvent.builder(action, actor, new AuditTarget("rate-limit", agent == null ? tool : tool + "/" + agent))
-                .tool(tool).detail("agentId", agent == null ? null : agent.toString())
-                .detail("old", describe(before)).detail("new", describe(after));
+        var event = AuditEvent.builder(
+                        action, actor, new AuditTarget("rate-limit", agent == null ? tool : tool + "/" + agent))
+                .tool(tool)
+                .detail("agentId", agent == null ? null : agent.toString())
+                .detail("old", describe(before))
+                .detail("new", describe(after));
         audit.append(event.build()); // throws: the change rolls back, nothing half-written
     }
 
@@ -387,8 +475,9 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
         if (limit == null) {
             return "none";
         }
-        return "rate=" + limit.ratePerSecond() + "/s burst=" + limit.burst() + " daily=" + (limit.dailyQuota() == null ? "none"
-                : limit.dailyQuota()) + " monthly=" + (limit.monthlyQuota() == null ? "none" : limit.monthlyQuota());
+        return "rate=" + limit.ratePerSecond() + "/s burst=" + limit.burst() + " daily="
+                + (limit.dailyQuota() == null ? "none" : limit.dailyQuota()) + " monthly="
+                + (limit.monthlyQuota() == null ? "none" : limit.monthlyQuota());
     }
 
     // ---- reading use --------------------------------------------------------------------------------
@@ -402,20 +491,35 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
         Instant monthReset = month.plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         List<Usage> usage = new ArrayList<>();
         for (String tool : tools) {
-            Optional<Setting> override = jdbc.sql("select * from rate_limit_override where agent_id = :agent and tool = :tool")
-                    .param("agent", agent.value()).param("tool", tool).query(PostgresRateLimits::setting).optional();
-            Optional<Setting> byTool = override.isPresent() ? Optional.empty()
-                    : jdbc.sql("select * from rate_limit_default where tool = :tool").param("tool", tool)
-                            .query(PostgresRateLimits::setting).optional();
+            Optional<Setting> override = jdbc.sql(
+                            "select * from rate_limit_override where agent_id = :agent and tool = :tool")
+                    .param("agent", agent.value())
+                    .param("tool", tool)
+                    .query(PostgresRateLimits::setting)
+                    .optional();
+            Optional<Setting> byTool = override.isPresent()
+                    ? Optional.empty()
+                    : jdbc.sql("select * from rate_limit_default where tool = :tool")
+                            .param("tool", tool)
+                            .query(PostgresRateLimits::setting)
+                            .optional();
             Limit limit = override.or(() -> byTool).map(Setting::limit).orElse(builtIn);
             Source source = override.isPresent() ? Source.AGENT : byTool.isPresent() ? Source.TOOL : Source.BUILT_IN;
-            long[] used = jdbc.sql("select day, day_used, month, month_used from rate_counter where agent_id = :agent and tool = :tool")
-                    .param("agent", agent.value()).param("tool", tool)
+            long[] used = jdbc.sql(
+                            "select day, day_used, month, month_used from rate_counter where agent_id = :agent and tool = :tool")
+                    .param("agent", agent.value())
+                    .param("tool", tool)
                     .query((rs, row) -> new long[] {
-                            today.equals(rs.getObject("day", LocalDate.class)) ? rs.getLong("day_used") : 0,
-                            month.equals(rs.getObject("month", LocalDate.class)) ? rs.getLong("month_used") : 0})
-                    .optional().orElse(new long[] {0, 0});
-            usage.add(new Usage(tool, limit, source, quota(limit.dailyQuota(), used[0], dayReset),
+                        today.equals(rs.getObject("day", LocalDate.class)) ? rs.getLong("day_used") : 0,
+                        month.equals(rs.getObject("month", LocalDate.class)) ? rs.getLong("month_used") : 0
+                    })
+                    .optional()
+                    .orElse(new long[] {0, 0});
+            usage.add(new Usage(
+                    tool,
+                    limit,
+                    source,
+                    quota(limit.dailyQuota(), used[0], dayReset),
                     quota(limit.monthlyQuota(), used[1], monthReset)));
         }
         return usage;
@@ -427,10 +531,17 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
 
     private static Setting setting(ResultSet rs, int row) throws SQLException {
         UUID agent = hasColumn(rs, "agent_id") ? rs.getObject("agent_id", UUID.class) : null;
-        return new Setting(rs.getString("tool"), agent == null ? null : new AgentId(agent),
-                new Limit(rs.getDouble("rate_per_second"), rs.getInt("burst"), nullableLong(rs, "daily_quota"),
+        return new Setting(
+                rs.getString("tool"),
+                agent == null ? null : new AgentId(agent),
+                new Limit(
+                        rs.getDouble("rate_per_second"),
+                        rs.getInt("burst"),
+                        nullableLong(rs, "daily_quota"),
                         nullableLong(rs, "monthly_quota")),
-                rs.getLong("version"), rs.getString("updated_by"), rs.getObject("updated_at", OffsetDateTime.class).toInstant());
+                rs.getLong("version"),
+                rs.getString("updated_by"),
+                rs.getObject("updated_at", OffsetDateTime.class).toInstant());
     }
 
     private static boolean hasColumn(ResultSet rs, String name) throws SQLException {
@@ -459,13 +570,17 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
         running = true;
         ScheduledExecutorService scheduler = DaemonThreads.scheduler("warden-rate-limit-leases");
         long every = settings.leaseTtl().toMillis();
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                returnLeases(false);
-            } catch (RuntimeException e) {
-                log.warn("Could not give back expired rate-limit leases; the next sweep will", e);
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        returnLeases(false);
+                    } catch (RuntimeException e) {
+                        log.warn("Could not give back expired rate-limit leases; the next sweep will", e);
+                    }
+                },
+                every,
+                every,
+                TimeUnit.MILLISECONDS);
         sweeper = scheduler;
     }
 
@@ -479,7 +594,9 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
         try {
             returnLeases(true);
         } catch (RuntimeException e) {
-            log.warn("Could not give back the rate-limit leases at shutdown; their unspent quota is lost for this period", e);
+            log.warn(
+                    "Could not give back the rate-limit leases at shutdown; their unspent quota is lost for this period",
+                    e);
         }
     }
 

@@ -55,6 +55,7 @@ final class PostgresSelfTest implements SelfTest, SmartLifecycle, PostgresNotifi
     static final String CHANNEL = "warden_self_test";
     /** How long a run waits for each step on every instance; a probe gives up after a few of them. */
     static final Duration STEP = Duration.ofSeconds(2);
+
     private static final String ACTOR = "system:self-test";
     private static final Logger log = LoggerFactory.getLogger(PostgresSelfTest.class);
 
@@ -76,11 +77,21 @@ final class PostgresSelfTest implements SelfTest, SmartLifecycle, PostgresNotifi
      * @param bound how soon every instance must refuse the canary after the switch is engaged (100 ms)
      * @param every how often a run is scheduled (a day); at least a minute
      */
-    public PostgresSelfTest(JdbcClient jdbc, KillSwitches killSwitches, GatewayService gateway, GatewayInstances instances,
-            PostgresNotifications notifications, AuditLog audit, Clock clock, IdGenerator ids, GatewayMetrics metrics,
-            Duration bound, Duration every) {
+    public PostgresSelfTest(
+            JdbcClient jdbc,
+            KillSwitches killSwitches,
+            GatewayService gateway,
+            GatewayInstances instances,
+            PostgresNotifications notifications,
+            AuditLog audit,
+            Clock clock,
+            IdGenerator ids,
+            GatewayMetrics metrics,
+            Duration bound,
+            Duration every) {
         if (bound.isNegative() || bound.isZero() || bound.compareTo(STEP) > 0) {
-            throw new IllegalArgumentException("warden.policy.self-test.bound is between 0 and " + STEP + "; got " + bound);
+            throw new IllegalArgumentException(
+                    "warden.policy.self-test.bound is between 0 and " + STEP + "; got " + bound);
         }
         if (every.compareTo(Duration.ofMinutes(1)) < 0) {
             throw new IllegalArgumentException("warden.policy.self-test.every is at least a minute; got " + every);
@@ -109,10 +120,16 @@ final class PostgresSelfTest implements SelfTest, SmartLifecycle, PostgresNotifi
                 insert into self_test_run (id, started_by, started_at)
                 select :id, :actor, :now where not exists (
                     select 1 from self_test_run where finished_at is null and started_at > :stale)""")
-                .param("id", run).param("actor", actorId).param("now", Timestamp.from(startedAt))
-                .param("stale", Timestamp.from(startedAt.minus(STEP.multipliedBy(5)))).update();
+                .param("id", run)
+                .param("actor", actorId)
+                .param("now", Timestamp.from(startedAt))
+                .param("stale", Timestamp.from(startedAt.minus(STEP.multipliedBy(5))))
+                .update();
         if (inserted == 0) {
-            throw new KillSwitchRefused("self-test-running", ProblemKind.CONFLICT, "A kill-switch self-test is running; wait for its result");
+            throw new KillSwitchRefused(
+                    "self-test-running",
+                    ProblemKind.CONFLICT,
+                    "A kill-switch self-test is running; wait for its result");
         }
         List<GatewayInstances.Live> live = instances.live();
         if (live.stream().noneMatch(each -> each.id().equals(instances.id()))) {
@@ -123,13 +140,21 @@ final class PostgresSelfTest implements SelfTest, SmartLifecycle, PostgresNotifi
         live.forEach(each -> liveIds.add(each.id()));
         KillSwitch engaged = null;
         try {
-            jdbc.sql("select pg_notify(:channel, :run)").param("channel", CHANNEL).param("run", run.toString()).query(Object.class).single();
+            jdbc.sql("select pg_notify(:channel, :run)")
+                    .param("channel", CHANNEL)
+                    .param("run", run.toString())
+                    .query(Object.class)
+                    .single();
             startProbe(run); // this instance also hears the notification; probing once is ensured
             waitFor(() -> count(run, "armed_at") + count(run, "problem") >= liveIds.size());
-            jdbc.sql("update self_test_run set engaged_at = clock_timestamp() where id = :id").param("id", run).update();
+            jdbc.sql("update self_test_run set engaged_at = clock_timestamp() where id = :id")
+                    .param("id", run)
+                    .update();
             engaged = killSwitches.engage(KillSwitchScope.TOOL, Canary.TOOL, "Kill-switch self-test " + run, ACTOR);
             waitFor(() -> count(run, "refused_at") + count(run, "problem") >= count(run, "armed_at"));
-            jdbc.sql("update self_test_run set released_at = clock_timestamp() where id = :id").param("id", run).update();
+            jdbc.sql("update self_test_run set released_at = clock_timestamp() where id = :id")
+                    .param("id", run)
+                    .update();
             killSwitches.release(engaged.id(), "Kill-switch self-test " + run + " over", ACTOR);
             engaged = null;
             waitFor(() -> count(run, "recovered_at") + count(run, "problem") >= count(run, "armed_at"));
@@ -140,25 +165,37 @@ final class PostgresSelfTest implements SelfTest, SmartLifecycle, PostgresNotifi
                 try {
                     killSwitches.release(engaged.id(), "Kill-switch self-test " + run + " failed", ACTOR);
                 } catch (RuntimeException e) {
-                    log.error("The kill-switch self-test could not release its switch {}; release it by hand", engaged.id(), e);
+                    log.error(
+                            "The kill-switch self-test could not release its switch {}; release it by hand",
+                            engaged.id(),
+                            e);
                 }
             }
         }
         Result result = result(run, live, Duration.ofNanos(System.nanoTime() - started));
         jdbc.sql("update self_test_run set finished_at = :now, passed = :passed where id = :id")
-                .param("now", Timestamp.from(clock.instant())).param("passed", result.passed()).param("id", run).update();
+                .param("now", Timestamp.from(clock.instant()))
+                .param("passed", result.passed())
+                .param("id", run)
+                .update();
         record(result);
         metrics.selfTest(result.passed(), result.took());
         if (!result.passed()) {
-            log.error("The kill-switch self-test failed: {}", result.instances().stream().filter(each -> !each.passed())
-                    .map(each -> each.name() + ": " + each.problem()).toList());
+            log.error(
+                    "The kill-switch self-test failed: {}",
+                    result.instances().stream()
+                            .filter(each -> !each.passed())
+                            .map(each -> each.name() + ": " + each.problem())
+                            .toList());
         }
         return result;
     }
 
     private int count(UUID run, String column) {
-        return jdbc.sql("select count(" + column + ") from self_test_result where run_id = :run").param("run", run)
-                .query(Integer.class).single();
+        return jdbc.sql("select count(" + column + ") from self_test_result where run_id = :run")
+                .param("run", run)
+                .query(Integer.class)
+                .single();
     }
 
     private static void waitFor(BooleanSupplier done) {
@@ -169,25 +206,42 @@ final class PostgresSelfTest implements SelfTest, SmartLifecycle, PostgresNotifi
     }
 
     private Result result(UUID run, List<GatewayInstances.Live> live, Duration took) {
-        record Row(String instanceId, String name, @Nullable Duration refused, @Nullable Duration recovered, @Nullable String problem,
-                boolean armed) {
-        }
+        record Row(
+                String instanceId,
+                String name,
+                @Nullable Duration refused,
+                @Nullable Duration recovered,
+                @Nullable String problem,
+                boolean armed) {}
         Map<String, Row> rows = new HashMap<>();
         jdbc.sql("""
                 select r.instance_id, r.instance_name, r.armed_at is not null as armed, r.problem,
                        (extract(epoch from r.refused_at - s.engaged_at) * 1000000)::bigint as refused_us,
                        (extract(epoch from r.recovered_at - s.released_at) * 1000000)::bigint as recovered_us
                 from self_test_result r join self_test_run s on s.id = r.run_id where r.run_id = :run""")
-                .param("run", run).query((ResultSet rs, int n) -> {
-                    rows.put(rs.getString("instance_id"), new Row(rs.getString("instance_id"), rs.getString("instance_name"),
-                            micros(rs, "refused_us"), micros(rs, "recovered_us"), rs.getString("problem"), rs.getBoolean("armed")));
+                .param("run", run)
+                .query((ResultSet rs, int n) -> {
+                    rows.put(
+                            rs.getString("instance_id"),
+                            new Row(
+                                    rs.getString("instance_id"),
+                                    rs.getString("instance_name"),
+                                    micros(rs, "refused_us"),
+                                    micros(rs, "recovered_us"),
+                                    rs.getString("problem"),
+                                    rs.getBoolean("armed")));
                     return null;
-                }).list();
+                })
+                .list();
         List<Instance> results = new ArrayList<>();
         for (GatewayInstances.Live each : live) {
             Row row = rows.remove(each.id());
             if (row == null) {
-                results.add(new Instance(each.name(), false, null, null,
+                results.add(new Instance(
+                        each.name(),
+                        false,
+                        null,
+                        null,
                         "did not answer: it did not hear the self-test (are its notifications down?)"));
                 continue;
             }
@@ -195,13 +249,20 @@ final class PostgresSelfTest implements SelfTest, SmartLifecycle, PostgresNotifi
         }
         rows.values().forEach(row -> results.add(judge(row.name(), row.refused(), row.recovered(), row.problem())));
         boolean passed = !results.isEmpty() && results.stream().allMatch(Instance::passed);
-        Instant startedAt = jdbc.sql("select started_at from self_test_run where id = :id").param("id", run)
-                .query(Timestamp.class).single().toInstant();
-        String startedBy = jdbc.sql("select started_by from self_test_run where id = :id").param("id", run).query(String.class).single();
+        Instant startedAt = jdbc.sql("select started_at from self_test_run where id = :id")
+                .param("id", run)
+                .query(Timestamp.class)
+                .single()
+                .toInstant();
+        String startedBy = jdbc.sql("select started_by from self_test_run where id = :id")
+                .param("id", run)
+                .query(String.class)
+                .single();
         return new Result(run, startedBy, startedAt, passed, took, bound, results);
     }
 
-    private Instance judge(String name, @Nullable Duration refused, @Nullable Duration recovered, @Nullable String problem) {
+    private Instance judge(
+            String name, @Nullable Duration refused, @Nullable Duration recovered, @Nullable String problem) {
         if (problem != null) {
             return new Instance(name, false, refused, recovered, problem);
         }
@@ -209,12 +270,21 @@ final class PostgresSelfTest implements SelfTest, SmartLifecycle, PostgresNotifi
             return new Instance(name, false, null, recovered, "its gateway did not refuse the canary within " + STEP);
         }
         if (refused.compareTo(bound) > 0) {
-            return new Instance(name, false, refused, recovered, "its gateway refused the canary after " + refused.toMillis()
-                    + " ms, later than the bound of " + bound.toMillis() + " ms");
+            return new Instance(
+                    name,
+                    false,
+                    refused,
+                    recovered,
+                    "its gateway refused the canary after " + refused.toMillis() + " ms, later than the bound of "
+                            + bound.toMillis() + " ms");
         }
         if (recovered == null) {
-            return new Instance(name, false, refused, null, "its gateway did not serve the canary again within " + STEP
-                    + " of the release");
+            return new Instance(
+                    name,
+                    false,
+                    refused,
+                    null,
+                    "its gateway did not serve the canary again within " + STEP + " of the release");
         }
         return new Instance(name, true, refused, recovered, null);
     }
@@ -225,12 +295,19 @@ final class PostgresSelfTest implements SelfTest, SmartLifecycle, PostgresNotifi
     }
 
     private void record(Result result) {
-        AuditActor actor = result.startedBy().startsWith("system:") ? AuditActor.system(result.startedBy().substring(7))
+        AuditActor actor = result.startedBy().startsWith("system:")
+                ? AuditActor.system(result.startedBy().substring(7))
                 : AuditActor.person(result.startedBy());
-        var builder = AuditEvent.builder("kill_switch.self_test", actor, new AuditTarget("self-test", result.id().toString()))
-                .tool(Canary.TOOL).outcome(result.passed() ? Outcome.SUCCESS : Outcome.SERIOUS_FAILURE)
-                .latencyMicros(result.took().toNanos() / 1000).detail("passed", result.passed())
-                .detail("boundMs", result.bound().toMillis()).detail("instances", result.instances().size());
+        var builder = AuditEvent.builder(
+                        "kill_switch.self_test",
+                        actor,
+                        new AuditTarget("self-test", result.id().toString()))
+                .tool(Canary.TOOL)
+                .outcome(result.passed() ? Outcome.SUCCESS : Outcome.SERIOUS_FAILURE)
+                .latencyMicros(result.took().toNanos() / 1000)
+                .detail("passed", result.passed())
+                .detail("boundMs", result.bound().toMillis())
+                .detail("instances", result.instances().size());
         for (int i = 0; i < result.instances().size() && i < 50; i++) {
             Instance each = result.instances().get(i);
             String summary = each.name() + ": " + (each.passed() ? "passed" : "FAILED") + ", refused "
@@ -285,15 +362,21 @@ final class PostgresSelfTest implements SelfTest, SmartLifecycle, PostgresNotifi
             return;
         }
         insert(run);
-        jdbc.sql("update self_test_result set armed_at = clock_timestamp() where run_id = :run and instance_id = :instance")
-                .param("run", run).param("instance", instances.id()).update();
+        jdbc.sql(
+                        "update self_test_result set armed_at = clock_timestamp() where run_id = :run and instance_id = :instance")
+                .param("run", run)
+                .param("instance", instances.id())
+                .update();
         while (!covered() && System.nanoTime() < deadline) {
             LockSupport.parkNanos(100_000);
         }
         GatewayService.Probe stopped = gateway.probe();
         if (stopped.served() || !stopped.reasons().contains(ReasonCodes.KILL_SWITCH)) {
-            problem(run, stopped.served() ? "its gateway served the canary while the switch was engaged"
-                    : "its gateway refused the canary for another reason: " + stopped.reasons());
+            problem(
+                    run,
+                    stopped.served()
+                            ? "its gateway served the canary while the switch was engaged"
+                            : "its gateway refused the canary for another reason: " + stopped.reasons());
             return;
         }
         mark(run, "refused_at");
@@ -309,38 +392,58 @@ final class PostgresSelfTest implements SelfTest, SmartLifecycle, PostgresNotifi
     }
 
     private boolean covered() {
-        return killSwitches.covers(Canary.AGENT_ID.toString(), Canary.TOOL, Canary.DATASET).tool();
+        return killSwitches
+                .covers(Canary.AGENT_ID.toString(), Canary.TOOL, Canary.DATASET)
+                .tool();
     }
 
     private void insert(UUID run) {
         try {
-            jdbc.sql("insert into self_test_result (run_id, instance_id, instance_name) values (:run, :instance, :name)")
-                    .param("run", run).param("instance", instances.id()).param("name", instances.name()).update();
+            jdbc.sql(
+                            "insert into self_test_result (run_id, instance_id, instance_name) values (:run, :instance, :name)")
+                    .param("run", run)
+                    .param("instance", instances.id())
+                    .param("name", instances.name())
+                    .update();
         } catch (DuplicateKeyException e) {
             // probed already (a repeated notification)
         }
     }
 
     private void mark(UUID run, String column) {
-        jdbc.sql("update self_test_result set " + column + " = clock_timestamp() where run_id = :run and instance_id = :instance")
-                .param("run", run).param("instance", instances.id()).update();
+        jdbc.sql("update self_test_result set " + column
+                        + " = clock_timestamp() where run_id = :run and instance_id = :instance")
+                .param("run", run)
+                .param("instance", instances.id())
+                .update();
     }
 
     private void problem(UUID run, String problem) {
         jdbc.sql("update self_test_result set problem = :problem where run_id = :run and instance_id = :instance")
-                .param("problem", problem).param("run", run).param("instance", instances.id()).update();
+                .param("problem", problem)
+                .param("run", run)
+                .param("instance", instances.id())
+                .update();
     }
 
     // ---- history and schedule ---------------------------------------------------------------------
 
     @Override
     public List<Result> recent(int limit) {
-        List<UUID> runs = jdbc.sql("select id from self_test_run where finished_at is not null order by started_at desc limit :limit")
-                .param("limit", Math.max(1, Math.min(limit, 100))).query((rows, row) -> rows.getObject("id", UUID.class)).list();
+        List<UUID> runs = jdbc.sql(
+                        "select id from self_test_run where finished_at is not null order by started_at desc limit :limit")
+                .param("limit", Math.max(1, Math.min(limit, 100)))
+                .query((rows, row) -> rows.getObject("id", UUID.class))
+                .list();
         List<Result> results = new ArrayList<>();
         for (UUID run : runs) {
-            Duration took = jdbc.sql("select (extract(epoch from finished_at - started_at) * 1000)::bigint from self_test_run where id = :id")
-                    .param("id", run).query(Long.class).optional().map(Duration::ofMillis).orElse(Duration.ZERO);
+            Duration took = jdbc.sql(
+                            "select (extract(epoch from finished_at - started_at) * 1000)::bigint from self_test_run where id = :id")
+                    .param("id", run)
+                    .query(Long.class)
+                    .optional()
+                    .map(Duration::ofMillis)
+                    .orElse(Duration.ZERO);
             results.add(result(run, List.of(), took));
         }
         return results;
@@ -349,7 +452,9 @@ final class PostgresSelfTest implements SelfTest, SmartLifecycle, PostgresNotifi
     /** Runs a self-test when the last one started longer ago than {@code every}; one instance does. */
     void runIfDue() {
         try {
-            Timestamp last = jdbc.sql("select max(started_at) from self_test_run").query(Timestamp.class).single();
+            Timestamp last = jdbc.sql("select max(started_at) from self_test_run")
+                    .query(Timestamp.class)
+                    .single();
             if (last == null || last.toInstant().plus(every).isBefore(clock.instant())) {
                 run(ACTOR);
             }

@@ -24,20 +24,23 @@ record RateLimitProperties(
 
     public RateLimitProperties {
         if (!(defaultRatePerSecond > 0) || Double.isInfinite(defaultRatePerSecond)) {
-            throw new IllegalArgumentException("warden.gateway.rate-limits.default-rate-per-second must be a positive number, "
-                    + "e.g. 100; got " + defaultRatePerSecond);
+            throw new IllegalArgumentException(
+                    "warden.gateway.rate-limits.default-rate-per-second must be a positive number, " + "e.g. 100; got "
+                            + defaultRatePerSecond);
         }
         if (defaultBurst < 1) {
-            throw new IllegalArgumentException("warden.gateway.rate-limits.default-burst must be at least 1, e.g. 200; got "
-                    + defaultBurst);
+            throw new IllegalArgumentException(
+                    "warden.gateway.rate-limits.default-burst must be at least 1, e.g. 200; got " + defaultBurst);
         }
         if (leaseWindow.isNegative() || leaseWindow.isZero() || leaseTtl.isNegative() || leaseTtl.isZero()) {
-            throw new IllegalArgumentException("warden.gateway.rate-limits.lease-window and .lease-ttl must be positive, "
-                    + "e.g. PT0.1S and PT1S; got " + leaseWindow + " and " + leaseTtl);
+            throw new IllegalArgumentException(
+                    "warden.gateway.rate-limits.lease-window and .lease-ttl must be positive, "
+                            + "e.g. PT0.1S and PT1S; got " + leaseWindow + " and " + leaseTtl);
         }
         if (!(quotaLeaseFraction > 0) || quotaLeaseFraction > 1) {
-            throw new IllegalArgumentException("warden.gateway.rate-limits.quota-lease-fraction must be in (0, 1], e.g. 0.0625; got "
-                    + quotaLeaseFraction);
+            throw new IllegalArgumentException(
+                    "warden.gateway.rate-limits.quota-lease-fraction must be in (0, 1], e.g. 0.0625; got "
+                            + quotaLeaseFraction);
         }
     }
 }

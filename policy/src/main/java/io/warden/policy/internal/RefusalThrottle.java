@@ -21,8 +21,7 @@ import java.util.function.LongSupplier;
 final class RefusalThrottle<T> {
 
     /** A record to write: the call it describes and how many refusals it stands for. */
-    record Due<T>(T call, long count) {
-    }
+    record Due<T>(T call, long count) {}
 
     private static final class Window<T> {
         long writtenAt;
@@ -37,8 +36,10 @@ final class RefusalThrottle<T> {
 
     private final long windowNanos;
     private final LongSupplier nanoTime;
-    private final Cache<String, Window<T>> windows = Caffeine.newBuilder().maximumSize(100_000)
-            .expireAfterAccess(Duration.ofMinutes(10)).build();
+    private final Cache<String, Window<T>> windows = Caffeine.newBuilder()
+            .maximumSize(100_000)
+            .expireAfterAccess(Duration.ofMinutes(10))
+            .build();
 
     RefusalThrottle(Duration window, LongSupplier nanoTime) {
         if (window.isNegative() || window.isZero()) {

@@ -19,7 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
 class DecisionVectorsTests {
 
     static JsonNode vectors() throws Exception {
-        return JsonMapper.builder().build().readTree(DecisionVectorsTests.class.getClassLoader().getResourceAsStream("decisions.json"));
+        return JsonMapper.builder()
+                .build()
+                .readTree(DecisionVectorsTests.class.getClassLoader().getResourceAsStream("decisions.json"));
     }
 
     static List<DynamicTest> run(PolicyDecisionPoint decisionPoint) throws Exception {
@@ -51,6 +53,7 @@ class DecisionVectorsTests {
                 {"allow":true,"reasons":[],"obligations":{"maxK":5,"datasets":["a"],"redactFields":[],
                  "deidentificationRequired":false,"watermark":true}}""");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> DecisionJson.decision(unknown, null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("watermark");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("watermark");
     }
 }

@@ -1,13 +1,14 @@
 package io.warden.policy.internal;
 
-import io.warden.audit.problem.Problems;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditRecord;
 import io.warden.audit.AuditWriteFailed;
+import io.warden.audit.problem.Problems;
 import io.warden.clinical.Classification;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.SearchHit;
@@ -46,7 +47,6 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
@@ -66,10 +66,27 @@ class GatewayServiceTests {
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final GatewayMetrics metrics = new GatewayMetrics(meters, Clock.systemUTC());
 
-    final AgentView agent = new AgentView(new AgentId(UUID.randomUUID()), "Demo", AgentKind.RETRIEVAL, "p", AgentStatus.ACTIVE,
-            "owner-1", "agent-client", null, RiskTier.LOW, new TreeSet<>(Set.of("ct-deid", "derm-phi")),
-            new TreeSet<>(Set.of("text-search")), new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH)),
-            new TreeSet<>(Set.of("derm-phi")), Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, null, null, false, 3);
+    final AgentView agent = new AgentView(
+            new AgentId(UUID.randomUUID()),
+            "Demo",
+            AgentKind.RETRIEVAL,
+            "p",
+            AgentStatus.ACTIVE,
+            "owner-1",
+            "agent-client",
+            null,
+            RiskTier.LOW,
+            new TreeSet<>(Set.of("ct-deid", "derm-phi")),
+            new TreeSet<>(Set.of("text-search")),
+            new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH)),
+            new TreeSet<>(Set.of("derm-phi")),
+            Instant.EPOCH,
+            Instant.EPOCH,
+            Instant.EPOCH,
+            null,
+            null,
+            false,
+            3);
 
     AuditLog audit = new AuditLog() {
         public AuditRecord append(AuditEvent event) {
@@ -79,6 +96,7 @@ class GatewayServiceTests {
             audited.add(event);
             return new AuditRecord(audited.size(), Instant.EPOCH, 1, event, new byte[32]);
         }
+
         public java.util.concurrent.CompletableFuture<AuditRecord> appendQueued(AuditEvent event) {
             if (outcomeCommitFails.get() && event.action().equals("gateway.outcome")) {
                 return java.util.concurrent.CompletableFuture.failedFuture(new AuditWriteFailed("the commit failed"));
@@ -88,7 +106,10 @@ class GatewayServiceTests {
     };
 
     Retrieval retrieval = new Retrieval() {
-        public List<SearchHit> searchByVector(String c, float[] v, int k, Map<String, String> f) { return searchByText(c, "", k, f); }
+        public List<SearchHit> searchByVector(String c, float[] v, int k, Map<String, String> f) {
+            return searchByText(c, "", k, f);
+        }
+
         public List<SearchHit> searchByText(String collection, String text, int k, Map<String, String> filter) {
             retrievalCalls.incrementAndGet();
             if (retrievalSlow.get()) {
@@ -98,86 +119,212 @@ class GatewayServiceTests {
                     Thread.currentThread().interrupt();
                 }
             }
-            return List.of(new SearchHit("a", 0.9f, Map.of("dataset", "derm-phi", "patient_id", "123", "label", "x")),
+            return List.of(
+                    new SearchHit("a", 0.9f, Map.of("dataset", "derm-phi", "patient_id", "123", "label", "x")),
                     new SearchHit("b", 0.8f, Map.of("dataset", "elsewhere")));
         }
-        public List<SearchHit> searchByImage(String c, byte[] i, int k, Map<String, String> f) { return List.of(); }
+
+        public List<SearchHit> searchByImage(String c, byte[] i, int k, Map<String, String> f) {
+            return List.of();
+        }
+
         public Classification classifyText(String c, String t, int k, String l, boolean w, Map<String, String> f) {
             throw new UnsupportedOperationException("not used");
         }
-        public Status status() { throw new UnsupportedOperationException("not used"); }
+
+        public Status status() {
+            throw new UnsupportedOperationException("not used");
+        }
     };
 
     KillSwitches switches = new KillSwitches() {
-        public KillSwitch engage(KillSwitchScope scope, String target, String reason, String actor) { throw new UnsupportedOperationException(); }
-        public KillSwitch release(UUID id, String reason, String actor) { throw new UnsupportedOperationException(); }
-        public Covered covers(String agentId, String tool, String dataset) { return new Covered(false, killed.get(), false, false); }
-        public List<KillSwitch> active() { return List.of(); }
-        public void onEngaged(Runnable listener) { engagedListeners.add(listener); }
-        public Map<UUID, Applied> applied() { return Map.of(); }
-        public List<KillSwitch> unresolved() { return List.of(); }
-        public io.warden.policy.Propagation propagation(UUID id) { throw new UnsupportedOperationException(); }
+        public KillSwitch engage(KillSwitchScope scope, String target, String reason, String actor) {
+            throw new UnsupportedOperationException();
+        }
+
+        public KillSwitch release(UUID id, String reason, String actor) {
+            throw new UnsupportedOperationException();
+        }
+
+        public Covered covers(String agentId, String tool, String dataset) {
+            return new Covered(false, killed.get(), false, false);
+        }
+
+        public List<KillSwitch> active() {
+            return List.of();
+        }
+
+        public void onEngaged(Runnable listener) {
+            engagedListeners.add(listener);
+        }
+
+        public Map<UUID, Applied> applied() {
+            return Map.of();
+        }
+
+        public List<KillSwitch> unresolved() {
+            return List.of();
+        }
+
+        public io.warden.policy.Propagation propagation(UUID id) {
+            throw new UnsupportedOperationException();
+        }
     };
     final List<Runnable> engagedListeners = new CopyOnWriteArrayList<>();
 
-    AgentRegistry registry = (AgentRegistry) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {AgentRegistry.class},
+    AgentRegistry registry = (AgentRegistry) Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[] {AgentRegistry.class},
             (proxy, method, args) -> switch (method.getName()) {
-                case "tool" -> switch ((String) args[0]) {
-                    case "text-search" -> new ToolView("text-search", "t", "", "retrieval", new TreeSet<>(), 50,
-                            SensitivityLabel.HIGHLY_CONFIDENTIAL, false, 1);
-                    case "scoped-search" -> new ToolView("scoped-search", "s", "", "retrieval", new TreeSet<>(Set.of("registry-only")),
-                            50, SensitivityLabel.HIGHLY_CONFIDENTIAL, false, 1);
-                    case "internal-search" -> new ToolView("internal-search", "i", "", "retrieval", new TreeSet<>(), 50,
-                            SensitivityLabel.INTERNAL, false, 1);
-                    default -> throw new RegistryException.NotFound("tool", args[0]);
-                };
-                case "dataScope" -> switch ((String) args[0]) {
-                    case "ct-deid" -> new DataScopeView("ct-deid", "CT", "", SensitivityLabel.INTERNAL, false, true,
-                            new TreeSet<>(Set.of(PurposeOfUse.TREAT)), new TreeSet<>(), false, 1);
-                    case "derm-phi" -> new DataScopeView("derm-phi", "Derm", "", SensitivityLabel.HIGHLY_CONFIDENTIAL, true, false,
-                            new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH)), new TreeSet<>(), false, 1);
-                    default -> throw new RegistryException.NotFound("data-scope", args[0]);
-                };
+                case "tool" ->
+                    switch ((String) args[0]) {
+                        case "text-search" ->
+                            new ToolView(
+                                    "text-search",
+                                    "t",
+                                    "",
+                                    "retrieval",
+                                    new TreeSet<>(),
+                                    50,
+                                    SensitivityLabel.HIGHLY_CONFIDENTIAL,
+                                    false,
+                                    1);
+                        case "scoped-search" ->
+                            new ToolView(
+                                    "scoped-search",
+                                    "s",
+                                    "",
+                                    "retrieval",
+                                    new TreeSet<>(Set.of("registry-only")),
+                                    50,
+                                    SensitivityLabel.HIGHLY_CONFIDENTIAL,
+                                    false,
+                                    1);
+                        case "internal-search" ->
+                            new ToolView(
+                                    "internal-search",
+                                    "i",
+                                    "",
+                                    "retrieval",
+                                    new TreeSet<>(),
+                                    50,
+                                    SensitivityLabel.INTERNAL,
+                                    false,
+                                    1);
+                        default -> throw new RegistryException.NotFound("tool", args[0]);
+                    };
+                case "dataScope" ->
+                    switch ((String) args[0]) {
+                        case "ct-deid" ->
+                            new DataScopeView(
+                                    "ct-deid",
+                                    "CT",
+                                    "",
+                                    SensitivityLabel.INTERNAL,
+                                    false,
+                                    true,
+                                    new TreeSet<>(Set.of(PurposeOfUse.TREAT)),
+                                    new TreeSet<>(),
+                                    false,
+                                    1);
+                        case "derm-phi" ->
+                            new DataScopeView(
+                                    "derm-phi",
+                                    "Derm",
+                                    "",
+                                    SensitivityLabel.HIGHLY_CONFIDENTIAL,
+                                    true,
+                                    false,
+                                    new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH)),
+                                    new TreeSet<>(),
+                                    false,
+                                    1);
+                        default -> throw new RegistryException.NotFound("data-scope", args[0]);
+                    };
                 case "recordLastActivity" -> null;
                 default -> throw new UnsupportedOperationException(method.getName());
             });
 
     AgentQueries agents = new AgentQueries() {
-        public Optional<AgentView> findAgent(AgentId id) { return Optional.empty(); }
+        public Optional<AgentView> findAgent(AgentId id) {
+            return Optional.empty();
+        }
+
         public Optional<AgentView> findAgentByClientId(String clientId) {
             return clientId.equals("agent-client") ? Optional.of(agent) : Optional.empty();
         }
-        public List<AgentId> dormantSince(Instant before) { throw new UnsupportedOperationException("not used"); }
-        public List<AgentId> recertificationDue(Instant by) { throw new UnsupportedOperationException("not used"); }
-        public Map<AgentId, String> ownersOfLiveAgents() { throw new UnsupportedOperationException("not used"); }
-        public AgentView get(AgentId id) { throw new UnsupportedOperationException("not used"); }
-        public io.warden.registry.Page<AgentView> search(io.warden.registry.AgentFilter filter, @Nullable Integer page, @Nullable Integer size) {
+
+        public List<AgentId> dormantSince(Instant before) {
+            throw new UnsupportedOperationException("not used");
+        }
+
+        public List<AgentId> recertificationDue(Instant by) {
+            throw new UnsupportedOperationException("not used");
+        }
+
+        public Map<AgentId, String> ownersOfLiveAgents() {
+            throw new UnsupportedOperationException("not used");
+        }
+
+        public AgentView get(AgentId id) {
+            throw new UnsupportedOperationException("not used");
+        }
+
+        public io.warden.registry.Page<AgentView> search(
+                io.warden.registry.AgentFilter filter, @Nullable Integer page, @Nullable Integer size) {
             throw new UnsupportedOperationException("not used");
         }
     };
 
     Directory directory = new Directory() {
-        public Optional<DirectoryUser> findUser(String id) { return Optional.of(new DirectoryUser(id, id, id, null, true, false, null)); }
-        public Map<String, DirectoryUser> findUsers(java.util.Collection<String> ids) { throw new UnsupportedOperationException("not used"); }
-        public List<io.warden.registry.DirectoryGroup> groupsOf(String userId) { throw new UnsupportedOperationException("not used"); }
-        public Optional<io.warden.registry.DirectoryGroup> findGroup(String id) { throw new UnsupportedOperationException("not used"); }
+        public Optional<DirectoryUser> findUser(String id) {
+            return Optional.of(new DirectoryUser(id, id, id, null, true, false, null));
+        }
+
+        public Map<String, DirectoryUser> findUsers(java.util.Collection<String> ids) {
+            throw new UnsupportedOperationException("not used");
+        }
+
+        public List<io.warden.registry.DirectoryGroup> groupsOf(String userId) {
+            throw new UnsupportedOperationException("not used");
+        }
+
+        public Optional<io.warden.registry.DirectoryGroup> findGroup(String id) {
+            throw new UnsupportedOperationException("not used");
+        }
     };
 
     /** Admits {@code allowance} calls, then refuses each with {@code reason}; the store's own tests are PostgresRateLimitsTests. */
     static RateLimits allowing(int allowance, String reason) {
         AtomicInteger left = new AtomicInteger(allowance);
-        return (RateLimits) Proxy.newProxyInstance(GatewayServiceTests.class.getClassLoader(), new Class<?>[] {RateLimits.class},
+        return (RateLimits) Proxy.newProxyInstance(
+                GatewayServiceTests.class.getClassLoader(),
+                new Class<?>[] {RateLimits.class},
                 (proxy, method, args) -> {
                     if (!method.getName().equals("admit")) {
                         throw new UnsupportedOperationException("not used");
                     }
-                    return left.getAndDecrement() > 0 ? new RateLimits.Admission.Admitted() : new RateLimits.Admission.Refused(reason, 7);
+                    return left.getAndDecrement() > 0
+                            ? new RateLimits.Admission.Admitted()
+                            : new RateLimits.Admission.Refused(reason, 7);
                 });
     }
 
     GatewayService gateway(io.warden.policy.PolicyDecisionPoint pdp, RateLimits limits) {
-        return new GatewayService(agents, registry, directory, switches, pdp, audit, retrieval, Clock.systemUTC(),
-                Duration.ofMillis(300), limits, new PolicyCache(Duration.ofSeconds(30)), Duration.ofSeconds(1), metrics);
+        return new GatewayService(
+                agents,
+                registry,
+                directory,
+                switches,
+                pdp,
+                audit,
+                retrieval,
+                Clock.systemUTC(),
+                Duration.ofMillis(300),
+                limits,
+                new PolicyCache(Duration.ofSeconds(30)),
+                Duration.ofSeconds(1),
+                metrics);
     }
 
     GatewayService gateway(io.warden.policy.PolicyDecisionPoint pdp) {
@@ -207,15 +354,23 @@ class GatewayServiceTests {
 
     @Test
     void anUnknownAgentIs401AndAudited() {
-        assertDenied(() -> gateway().call("stranger", "text-search", request("ct-deid", "TREAT")), 401, ReasonCodes.AGENT_UNKNOWN);
-        assertThat(audited).singleElement().satisfies(e -> assertThat(e.decision()).isEqualTo("DENY"));
+        assertDenied(
+                () -> gateway().call("stranger", "text-search", request("ct-deid", "TREAT")),
+                401,
+                ReasonCodes.AGENT_UNKNOWN);
+        assertThat(audited)
+                .singleElement()
+                .satisfies(e -> assertThat(e.decision()).isEqualTo("DENY"));
         assertThat(retrievalCalls).hasValue(0);
     }
 
     @Test
     void aKillSwitchDenies() {
         killed.set(true);
-        assertDenied(() -> gateway().call("agent-client", "text-search", request("ct-deid", "TREAT")), 403, ReasonCodes.KILL_SWITCH);
+        assertDenied(
+                () -> gateway().call("agent-client", "text-search", request("ct-deid", "TREAT")),
+                403,
+                ReasonCodes.KILL_SWITCH);
         assertThat(retrievalCalls).hasValue(0);
     }
 
@@ -244,45 +399,70 @@ class GatewayServiceTests {
                     assertThat(e.retryAfterSeconds()).isEqualTo(7);
                 });
         assertThat(audited.getLast().reasons()).containsExactly(ReasonCodes.QUOTA_EXHAUSTED);
-        GatewayService unreachable = gateway(new EmbeddedPolicyDecisionPoint(), allowing(0, ReasonCodes.RATE_LIMIT_UNAVAILABLE));
-        assertDenied(() -> unreachable.call("agent-client", "text-search", request("ct-deid", "TREAT")), 503,
+        GatewayService unreachable =
+                gateway(new EmbeddedPolicyDecisionPoint(), allowing(0, ReasonCodes.RATE_LIMIT_UNAVAILABLE));
+        assertDenied(
+                () -> unreachable.call("agent-client", "text-search", request("ct-deid", "TREAT")),
+                503,
                 ReasonCodes.RATE_LIMIT_UNAVAILABLE);
         assertThat(retrievalCalls).as("nothing forwarded").hasValue(0);
     }
 
     @Test
     void aDecisionPointThatCannotDecideDeniesWith503() {
-        GatewayService broken = gateway(input -> new Decision(false, List.of(ReasonCodes.DECISION_UNAVAILABLE),
-                Decision.Obligations.none(), null));
-        assertDenied(() -> broken.call("agent-client", "text-search", request("ct-deid", "TREAT")), 503, ReasonCodes.DECISION_UNAVAILABLE);
+        GatewayService broken = gateway(input ->
+                new Decision(false, List.of(ReasonCodes.DECISION_UNAVAILABLE), Decision.Obligations.none(), null));
+        assertDenied(
+                () -> broken.call("agent-client", "text-search", request("ct-deid", "TREAT")),
+                503,
+                ReasonCodes.DECISION_UNAVAILABLE);
         assertThat(retrievalCalls).hasValue(0);
     }
 
     @Test
     void nothingIsForwardedWhenTheDecisionCannotBeAudited() {
         auditBroken.set(true);
-        assertDenied(() -> gateway().call("agent-client", "text-search", request("ct-deid", "TREAT")), 503, ReasonCodes.AUDIT_UNAVAILABLE);
+        assertDenied(
+                () -> gateway().call("agent-client", "text-search", request("ct-deid", "TREAT")),
+                503,
+                ReasonCodes.AUDIT_UNAVAILABLE);
         assertThat(retrievalCalls).as("no audit, no access").hasValue(0);
     }
 
     @Test
     void aCallInFlightIsCancelledWhenAKillSwitchCoveringItIsEngaged() throws Exception {
         retrievalSlow.set(true);
-        GatewayService gateway = new GatewayService(agents, registry, directory, switches, new EmbeddedPolicyDecisionPoint(), audit,
-                retrieval, Clock.systemUTC(), Duration.ofSeconds(30), allowing(100, ReasonCodes.RATE_LIMITED),
-                new PolicyCache(Duration.ofSeconds(30)), Duration.ofSeconds(1), metrics);
+        GatewayService gateway = new GatewayService(
+                agents,
+                registry,
+                directory,
+                switches,
+                new EmbeddedPolicyDecisionPoint(),
+                audit,
+                retrieval,
+                Clock.systemUTC(),
+                Duration.ofSeconds(30),
+                allowing(100, ReasonCodes.RATE_LIMITED),
+                new PolicyCache(Duration.ofSeconds(30)),
+                Duration.ofSeconds(1),
+                metrics);
         var call = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> retrievalCalls.get() == 1);
         long engaged = System.nanoTime();
         killed.set(true);
         engagedListeners.forEach(Runnable::run);
-        assertThat(call).failsWithin(Duration.ofSeconds(5)).withThrowableThat().havingCause().isInstanceOfSatisfying(
-                GatewayDenied.class, denied -> {
+        assertThat(call)
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableThat()
+                .havingCause()
+                .isInstanceOfSatisfying(GatewayDenied.class, denied -> {
                     assertThat(Problems.status(denied.kind()).value()).isEqualTo(403);
                     assertThat(denied.reasons()).containsExactly(ReasonCodes.KILL_SWITCH);
                 });
-        assertThat(Duration.ofNanos(System.nanoTime() - engaged)).as("not left to run its 2 s").isLessThan(Duration.ofSeconds(1));
+        assertThat(Duration.ofNanos(System.nanoTime() - engaged))
+                .as("not left to run its 2 s")
+                .isLessThan(Duration.ofSeconds(1));
         assertThat(audited).extracting(AuditEvent::action).containsExactly("gateway.decision", "gateway.outcome");
         assertThat(audited.getLast().outcome()).isEqualTo(io.warden.audit.Outcome.MINOR_FAILURE);
     }
@@ -291,8 +471,12 @@ class GatewayServiceTests {
     void anOutcomeRecordThatFailsToCommitAfterTheAnswerIsCountedAsLost() {
         outcomeCommitFails.set(true);
         GatewayService gateway = gateway();
-        assertThat(gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")).hits()).isNotEmpty();
-        assertThat(audited).extracting(AuditEvent::action).as("the decision was durable before forwarding")
+        assertThat(gateway.call("agent-client", "text-search", request("ct-deid", "TREAT"))
+                        .hits())
+                .isNotEmpty();
+        assertThat(audited)
+                .extracting(AuditEvent::action)
+                .as("the decision was durable before forwarding")
                 .containsExactly("gateway.decision");
         assertThat(gateway.lostOutcomeRecords()).isEqualTo(1);
     }
@@ -300,21 +484,36 @@ class GatewayServiceTests {
     @Test
     void aRetrievalServiceThatMissesItsDeadlineIs503AndTheFailureIsAudited() {
         retrievalSlow.set(true);
-        assertDenied(() -> gateway().call("agent-client", "text-search", request("ct-deid", "TREAT")), 503, ReasonCodes.RETRIEVAL_UNAVAILABLE);
+        assertDenied(
+                () -> gateway().call("agent-client", "text-search", request("ct-deid", "TREAT")),
+                503,
+                ReasonCodes.RETRIEVAL_UNAVAILABLE);
         assertThat(audited).extracting(AuditEvent::action).containsExactly("gateway.decision", "gateway.outcome");
         assertThat(audited.getLast().outcome()).isEqualTo(io.warden.audit.Outcome.SERIOUS_FAILURE);
     }
 
     @Test
     void unknownToolsDatasetsAndPurposesAreRefused() {
-        assertDenied(() -> gateway().call("agent-client", "nope", request("ct-deid", "TREAT")), 403, ReasonCodes.UNKNOWN_TOOL);
-        assertDenied(() -> gateway().call("agent-client", "text-search", request("nope", "TREAT")), 403, ReasonCodes.UNKNOWN_DATASET);
-        assertDenied(() -> gateway().call("agent-client", "text-search", request("ct-deid", "SNOOP")), 400, ReasonCodes.INVALID_REQUEST);
+        assertDenied(
+                () -> gateway().call("agent-client", "nope", request("ct-deid", "TREAT")),
+                403,
+                ReasonCodes.UNKNOWN_TOOL);
+        assertDenied(
+                () -> gateway().call("agent-client", "text-search", request("nope", "TREAT")),
+                403,
+                ReasonCodes.UNKNOWN_DATASET);
+        assertDenied(
+                () -> gateway().call("agent-client", "text-search", request("ct-deid", "SNOOP")),
+                400,
+                ReasonCodes.INVALID_REQUEST);
     }
 
     @Test
     void anUnknownPurposeLeavesADenyRecord() {
-        assertDenied(() -> gateway().call("agent-client", "text-search", request("ct-deid", "SNOOP")), 400, ReasonCodes.INVALID_REQUEST);
+        assertDenied(
+                () -> gateway().call("agent-client", "text-search", request("ct-deid", "SNOOP")),
+                400,
+                ReasonCodes.INVALID_REQUEST);
         assertThat(audited).singleElement().satisfies(e -> {
             assertThat(e.decision()).isEqualTo("DENY");
             assertThat(e.reasons()).containsExactly(ReasonCodes.INVALID_REQUEST);
@@ -323,9 +522,13 @@ class GatewayServiceTests {
 
     @Test
     void aToolsRequiredScopeAndSensitivityEnterTheDecision() {
-        assertDenied(() -> gateway().call("agent-client", "scoped-search", request("ct-deid", "TREAT")), 403,
+        assertDenied(
+                () -> gateway().call("agent-client", "scoped-search", request("ct-deid", "TREAT")),
+                403,
                 ReasonCodes.REQUIRED_SCOPE_NOT_GRANTED);
-        assertDenied(() -> gateway().call("agent-client", "internal-search", request("derm-phi", "TREAT")), 403,
+        assertDenied(
+                () -> gateway().call("agent-client", "internal-search", request("derm-phi", "TREAT")),
+                403,
                 ReasonCodes.DATASET_ABOVE_TOOL_SENSITIVITY);
         assertThat(retrievalCalls).hasValue(0);
         assertThat(audited).extracting(AuditEvent::decision).containsExactly("DENY", "DENY");
@@ -335,13 +538,21 @@ class GatewayServiceTests {
     void refusalsAnAgentRepeatsAreRecordedOncePerWindowWithTheirCount() {
         GatewayService gateway = gateway();
         for (int i = 0; i < 50; i++) {
-            assertDenied(() -> gateway.call("stranger", "text-search", request("ct-deid", "TREAT")), 401, ReasonCodes.AGENT_UNKNOWN);
+            assertDenied(
+                    () -> gateway.call("stranger", "text-search", request("ct-deid", "TREAT")),
+                    401,
+                    ReasonCodes.AGENT_UNKNOWN);
         }
-        assertThat(audited).as("the first refusal is recorded at once, the rest counted").hasSize(1);
-        org.awaitility.Awaitility.await().pollDelay(Duration.ofMillis(1100)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            gateway.flushRefusals();
-            assertThat(audited).hasSize(2);
-        });
+        assertThat(audited)
+                .as("the first refusal is recorded at once, the rest counted")
+                .hasSize(1);
+        org.awaitility.Awaitility.await()
+                .pollDelay(Duration.ofMillis(1100))
+                .atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> {
+                    gateway.flushRefusals();
+                    assertThat(audited).hasSize(2);
+                });
         assertThat(audited.getLast().details()).containsEntry("count", "49");
         assertThat(audited).allSatisfy(e -> assertThat(e.reasons()).containsExactly(ReasonCodes.AGENT_UNKNOWN));
         gateway.flushRefusals();
@@ -350,16 +561,31 @@ class GatewayServiceTests {
 
     @Test
     void aCallThatMustBeDeidentifiedIsServedOnlyDeidentifiedRecordsWithoutIdentifiers() {
-        var dataset = new DataScopeView("derm-phi", "Derm", "", SensitivityLabel.HIGHLY_CONFIDENTIAL, true, false,
-                new TreeSet<>(Set.of(PurposeOfUse.HRESCH)), new TreeSet<>(Set.of(PurposeOfUse.HRESCH)), false, 1);
-        var hits = List.of(new SearchHit("identified", 0.9f, Map.of("dataset", "derm-phi", "patient_id", "1")),
-                new SearchHit("deidentified", 0.8f, Map.of("dataset", "derm-phi", "deidentified", "true", "mrn", "2", "label", "x")));
-        var kept = GatewayService.applyObligations(hits, new Decision.Obligations(10, List.of("derm-phi"), List.of(), true), dataset);
+        var dataset = new DataScopeView(
+                "derm-phi",
+                "Derm",
+                "",
+                SensitivityLabel.HIGHLY_CONFIDENTIAL,
+                true,
+                false,
+                new TreeSet<>(Set.of(PurposeOfUse.HRESCH)),
+                new TreeSet<>(Set.of(PurposeOfUse.HRESCH)),
+                false,
+                1);
+        var hits = List.of(
+                new SearchHit("identified", 0.9f, Map.of("dataset", "derm-phi", "patient_id", "1")),
+                new SearchHit(
+                        "deidentified",
+                        0.8f,
+                        Map.of("dataset", "derm-phi", "deidentified", "true", "mrn", "2", "label", "x")));
+        var kept = GatewayService.applyObligations(
+                hits, new Decision.Obligations(10, List.of("derm-phi"), List.of(), true), dataset);
         assertThat(kept).singleElement().satisfies(hit -> {
             assertThat(hit.id()).isEqualTo("deidentified");
             assertThat(hit.metadata()).doesNotContainKey("mrn").containsEntry("label", "x");
         });
-        var unobliged = GatewayService.applyObligations(hits, new Decision.Obligations(10, List.of("derm-phi"), List.of(), false), dataset);
+        var unobliged = GatewayService.applyObligations(
+                hits, new Decision.Obligations(10, List.of("derm-phi"), List.of(), false), dataset);
         assertThat(unobliged).hasSize(2);
     }
 
@@ -367,42 +593,74 @@ class GatewayServiceTests {
     void everyCallIsCountedByToolDecisionAndFirstReasonAndEveryDecisionIsTimed() {
         GatewayService limited = gateway(new EmbeddedPolicyDecisionPoint(), allowing(1, ReasonCodes.RATE_LIMITED));
         limited.call("agent-client", "text-search", request("derm-phi", "HRESCH"));
-        assertDenied(() -> limited.call("agent-client", "text-search", request("ct-deid", "TREAT")), 429, ReasonCodes.RATE_LIMITED);
-        assertDenied(() -> gateway().call("stranger", "text-search", request("ct-deid", "TREAT")), 401, ReasonCodes.AGENT_UNKNOWN);
-        assertDenied(() -> gateway().call("agent-client", "text-search", request("ct-deid", null)), 403, ReasonCodes.PURPOSE_REQUIRED);
+        assertDenied(
+                () -> limited.call("agent-client", "text-search", request("ct-deid", "TREAT")),
+                429,
+                ReasonCodes.RATE_LIMITED);
+        assertDenied(
+                () -> gateway().call("stranger", "text-search", request("ct-deid", "TREAT")),
+                401,
+                ReasonCodes.AGENT_UNKNOWN);
+        assertDenied(
+                () -> gateway().call("agent-client", "text-search", request("ct-deid", null)),
+                403,
+                ReasonCodes.PURPOSE_REQUIRED);
 
         assertThat(calls("text-search", "PERMIT", "none")).isEqualTo(1);
         assertThat(calls("text-search", "DENY", ReasonCodes.RATE_LIMITED)).isEqualTo(1);
         assertThat(calls("text-search", "DENY", ReasonCodes.AGENT_UNKNOWN)).isEqualTo(1);
         assertThat(calls("text-search", "DENY", ReasonCodes.PURPOSE_REQUIRED)).isEqualTo(1);
-        assertThat(meters.get("warden.gateway.rate.limited").tags("tool", "text-search", "reason", ReasonCodes.RATE_LIMITED)
-                .counter().count()).isEqualTo(1);
-        assertThat(meters.get("warden.gateway.decision").timer().count()).as("the permit and PURPOSE_REQUIRED reached the decision point")
+        assertThat(meters.get("warden.gateway.rate.limited")
+                        .tags("tool", "text-search", "reason", ReasonCodes.RATE_LIMITED)
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(meters.get("warden.gateway.decision").timer().count())
+                .as("the permit and PURPOSE_REQUIRED reached the decision point")
                 .isEqualTo(2);
-        assertThat(meters.find("warden.gateway.calls").counters()).as("no agent or client id in any label")
-                .allSatisfy(c -> assertThat(c.getId().getTags().toString()).doesNotContain("agent-client").doesNotContain("stranger"));
+        assertThat(meters.find("warden.gateway.calls").counters())
+                .as("no agent or client id in any label")
+                .allSatisfy(c -> assertThat(c.getId().getTags().toString())
+                        .doesNotContain("agent-client")
+                        .doesNotContain("stranger"));
     }
 
     @Test
     void callsRefusedAfterThePolicyPermittedAreCountedWithTheReasonTheAgentGot() {
         retrievalSlow.set(true);
-        assertDenied(() -> gateway().call("agent-client", "text-search", request("ct-deid", "TREAT")), 503, ReasonCodes.RETRIEVAL_UNAVAILABLE);
+        assertDenied(
+                () -> gateway().call("agent-client", "text-search", request("ct-deid", "TREAT")),
+                503,
+                ReasonCodes.RETRIEVAL_UNAVAILABLE);
         retrievalSlow.set(false);
         auditBroken.set(true);
-        assertDenied(() -> gateway().call("agent-client", "text-search", request("ct-deid", "TREAT")), 503, ReasonCodes.AUDIT_UNAVAILABLE);
-        assertThat(calls("text-search", "DENY", ReasonCodes.RETRIEVAL_UNAVAILABLE)).isEqualTo(1);
+        assertDenied(
+                () -> gateway().call("agent-client", "text-search", request("ct-deid", "TREAT")),
+                503,
+                ReasonCodes.AUDIT_UNAVAILABLE);
+        assertThat(calls("text-search", "DENY", ReasonCodes.RETRIEVAL_UNAVAILABLE))
+                .isEqualTo(1);
         assertThat(calls("text-search", "DENY", ReasonCodes.AUDIT_UNAVAILABLE)).isEqualTo(1);
-        assertThat(meters.find("warden.gateway.calls").tag("decision", "PERMIT").counter()).isNull();
+        assertThat(meters.find("warden.gateway.calls").tag("decision", "PERMIT").counter())
+                .isNull();
     }
 
     @Test
     void aDecisionPointThatCannotDecideIsCountedSoTheAlertCanFire() {
-        GatewayService broken = gateway(input -> new Decision(false, List.of(ReasonCodes.DECISION_UNAVAILABLE),
-                Decision.Obligations.none(), null));
-        assertDenied(() -> broken.call("agent-client", "text-search", request("ct-deid", "TREAT")), 503, ReasonCodes.DECISION_UNAVAILABLE);
-        assertDenied(() -> broken.call("agent-client", "text-search", request("ct-deid", "TREAT")), 503, ReasonCodes.DECISION_UNAVAILABLE);
-        assertThat(meters.get("warden.policy.decision.unavailable").counter().count()).isEqualTo(2);
-        assertThat(calls("text-search", "DENY", ReasonCodes.DECISION_UNAVAILABLE)).isEqualTo(2);
+        GatewayService broken = gateway(input ->
+                new Decision(false, List.of(ReasonCodes.DECISION_UNAVAILABLE), Decision.Obligations.none(), null));
+        assertDenied(
+                () -> broken.call("agent-client", "text-search", request("ct-deid", "TREAT")),
+                503,
+                ReasonCodes.DECISION_UNAVAILABLE);
+        assertDenied(
+                () -> broken.call("agent-client", "text-search", request("ct-deid", "TREAT")),
+                503,
+                ReasonCodes.DECISION_UNAVAILABLE);
+        assertThat(meters.get("warden.policy.decision.unavailable").counter().count())
+                .isEqualTo(2);
+        assertThat(calls("text-search", "DENY", ReasonCodes.DECISION_UNAVAILABLE))
+                .isEqualTo(2);
     }
 
     @Test
@@ -412,15 +670,21 @@ class GatewayServiceTests {
         metrics.lostOutcomeRecords(gateway, GatewayService::lostOutcomeRecords);
         gateway.call("agent-client", "text-search", request("ct-deid", "TREAT"));
         gateway.call("agent-client", "text-search", request("ct-deid", "TREAT"));
-        assertThat(meters.get("warden.audit.outcome.records.lost").functionCounter().count()).isEqualTo(2);
+        assertThat(meters.get("warden.audit.outcome.records.lost")
+                        .functionCounter()
+                        .count())
+                .isEqualTo(2);
     }
 
     private double calls(String tool, String decision, String reason) {
-        var counter = meters.find("warden.gateway.calls").tags("tool", tool, "decision", decision, "reason", reason).counter();
+        var counter = meters.find("warden.gateway.calls")
+                .tags("tool", tool, "decision", decision, "reason", reason)
+                .counter();
         return counter == null ? 0 : counter.count();
     }
 
-    private static void assertDenied(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, int status, String reason) {
+    private static void assertDenied(
+            org.assertj.core.api.ThrowableAssert.ThrowingCallable call, int status, String reason) {
         assertThatThrownBy(call).isInstanceOfSatisfying(GatewayDenied.class, e -> {
             assertThat(Problems.status(e.kind()).value()).isEqualTo(status);
             assertThat(e.reasons()).contains(reason);

@@ -38,7 +38,8 @@ class OpaPolicyDecisionPointTests {
         JsonNode cases = DecisionVectorsTests.vectors().get("cases");
         opa = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         opa.createContext("/v1/data/", exchange -> {
-            paths.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
+            paths.add(
+                    exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
             JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
             String body;
             int status = 200;
@@ -52,13 +53,18 @@ class OpaPolicyDecisionPointTests {
                             expected = vector.get("expected");
                         }
                     }
-                    body = expected == null ? "{}" : "{\"decision_id\": \"d-" + paths.size() + "\", \"result\": "
-                            + ((tools.jackson.databind.node.ObjectNode) expected.deepCopy()).put("policyVersion", 2) + "}";
+                    body = expected == null
+                            ? "{}"
+                            : "{\"decision_id\": \"d-" + paths.size() + "\", \"result\": "
+                                    + ((tools.jackson.databind.node.ObjectNode) expected.deepCopy())
+                                            .put("policyVersion", 2)
+                                    + "}";
                 }
                 case "undefined" -> body = "{\"decision_id\": \"d-1\"}";
                 case "malformed" -> body = "{\"result\": {\"allow\": true, \"policyVersion\": 2}}";
-                case "older-bundle" -> body = "{\"result\": {\"allow\": true, \"reasons\": [], \"obligations\": {\"maxK\": 5,"
-                        + " \"datasets\": [\"a\"], \"redactFields\": [], \"deidentificationRequired\": false}}}";
+                case "older-bundle" ->
+                    body = "{\"result\": {\"allow\": true, \"reasons\": [], \"obligations\": {\"maxK\": 5,"
+                            + " \"datasets\": [\"a\"], \"redactFields\": [], \"deidentificationRequired\": false}}}";
                 case "not-json" -> body = "<html>bad gateway</html>";
                 case "error" -> {
                     status = 500;
@@ -90,7 +96,8 @@ class OpaPolicyDecisionPointTests {
     }
 
     OpaPolicyDecisionPoint client(Duration timeout) {
-        return new OpaPolicyDecisionPoint(URI.create("http://127.0.0.1:" + opa.getAddress().getPort()), "warden/gateway", timeout);
+        return new OpaPolicyDecisionPoint(
+                URI.create("http://127.0.0.1:" + opa.getAddress().getPort()), "warden/gateway", timeout);
     }
 
     @TestFactory
@@ -109,8 +116,10 @@ class OpaPolicyDecisionPointTests {
 
     @Test
     void everyFailureIsADeny() throws Exception {
-        var input = DecisionJson.input(DecisionVectorsTests.vectors().get("cases").get(0).get("input"));
-        // "older-bundle": a complete allow from a bundle that does not name policy version 2 (it would ignore newer rules)
+        var input = DecisionJson.input(
+                DecisionVectorsTests.vectors().get("cases").get(0).get("input"));
+        // "older-bundle": a complete allow from a bundle that does not name policy version 2 (it would ignore newer
+        // rules)
         for (String failure : List.of("undefined", "malformed", "not-json", "error", "older-bundle")) {
             mode.set(failure);
             assertUnavailable(client(Duration.ofSeconds(5)).decide(input), failure);
@@ -118,7 +127,9 @@ class OpaPolicyDecisionPointTests {
         mode.set("slow");
         long start = System.nanoTime();
         assertUnavailable(client(Duration.ofMillis(200)).decide(input), "slow");
-        assertThat((System.nanoTime() - start) / 1_000_000).as("the deadline holds").isLessThan(1500);
+        assertThat((System.nanoTime() - start) / 1_000_000)
+                .as("the deadline holds")
+                .isLessThan(1500);
         opa.stop(0);
         assertUnavailable(client(Duration.ofMillis(500)).decide(input), "down");
     }

@@ -33,7 +33,9 @@ class PolicyCacheTests {
         cache.invalidate();
         invalidated.countDown();
         assertThat(slowLoad.get(5, TimeUnit.SECONDS)).contains("ACTIVE");
-        assertThat(cache.agent("agent", () -> Optional.of("SUSPENDED"))).as("the old state is not put back").contains("SUSPENDED");
+        assertThat(cache.agent("agent", () -> Optional.of("SUSPENDED")))
+                .as("the old state is not put back")
+                .contains("SUSPENDED");
     }
 
     @Test
@@ -62,7 +64,9 @@ class PolicyCacheTests {
         assertThat(deciding.await(5, TimeUnit.SECONDS)).isTrue();
         var invalidation = CompletableFuture.runAsync(cache::invalidate);
         Thread.sleep(100);
-        assertThat(invalidation).as("waits for the call deciding on the old state").isNotDone();
+        assertThat(invalidation)
+                .as("waits for the call deciding on the old state")
+                .isNotDone();
         release.countDown();
         invalidation.get(5, TimeUnit.SECONDS);
         assertThat(call.get()).isEqualTo("PERMIT recorded");
@@ -70,7 +74,8 @@ class PolicyCacheTests {
 
     @Test
     void aTimeToLiveMustBePositive() {
-        assertThatThrownBy(() -> new PolicyCache(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new PolicyCache(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("warden.gateway.cache-refresh");
     }
 }

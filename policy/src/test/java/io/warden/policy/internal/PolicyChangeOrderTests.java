@@ -41,13 +41,16 @@ class PolicyChangeOrderTests {
                 values ('tool-b', 'B', 'retrieval', '{}', 10, 'INTERNAL', now(), now(), 1)""").update();
         long before = jdbc.sql("select n from policy_version").query(Long.class).single();
 
-        try (Connection first = pool.getConnection(); Connection second = pool.getConnection()) {
+        try (Connection first = pool.getConnection();
+                Connection second = pool.getConnection()) {
             first.setAutoCommit(false);
             second.setAutoCommit(false);
             try (Statement statement = first.createStatement()) {
-                statement.executeUpdate("update data_scope set phi = false, sensitivity = 'CONFIDENTIAL' where key = 'scope-a'");
+                statement.executeUpdate(
+                        "update data_scope set phi = false, sensitivity = 'CONFIDENTIAL' where key = 'scope-a'");
             }
-            // the second change starts after the first took its number, and must not commit ahead of it with a larger one
+            // the second change starts after the first took its number, and must not commit ahead of it with a larger
+            // one
             CompletableFuture<Void> later = CompletableFuture.runAsync(() -> {
                 try (Statement statement = second.createStatement()) {
                     statement.executeUpdate("update tool set max_k = 5 where key = 'tool-b'");
@@ -57,22 +60,29 @@ class PolicyChangeOrderTests {
                 }
             });
             Thread.sleep(300);
-            assertThat(later).as("waits for the first change's number to be committed").isNotDone();
+            assertThat(later)
+                    .as("waits for the first change's number to be committed")
+                    .isNotDone();
             first.commit();
             later.get(5, TimeUnit.SECONDS);
         }
 
-        List<String> changes = jdbc.sql("select kind from policy_change where seq > :before order by seq").param("before", before)
-                .query((rows, row) -> rows.getString("kind")).list();
+        List<String> changes = jdbc.sql("select kind from policy_change where seq > :before order by seq")
+                .param("before", before)
+                .query((rows, row) -> rows.getString("kind"))
+                .list();
         assertThat(changes).containsExactly("data_scope", "tool");
 
         PolicyCache cache = new PolicyCache(Duration.ofMinutes(1));
         cache.tool("tool-b", () -> java.util.Optional.of("stale"));
         var instances = new GatewayInstances(jdbc, Clock.systemUTC(), "instance-a", Duration.ofMillis(100));
-        var changesFeed = new PolicyChanges(jdbc, cache, instances, new PostgresNotifications(pool), Duration.ofSeconds(60), p -> { });
+        var changesFeed = new PolicyChanges(
+                jdbc, cache, instances, new PostgresNotifications(pool), Duration.ofSeconds(60), p -> {});
         assertThat(changesFeed.apply()).isEqualTo(before + 2);
         assertThat(cache.tool("tool-b", () -> java.util.Optional.of("fresh"))).contains("fresh");
-        assertThat(jdbc.sql("select applied_change from gateway_instance where name = 'instance-a'").query(Long.class).single())
+        assertThat(jdbc.sql("select applied_change from gateway_instance where name = 'instance-a'")
+                        .query(Long.class)
+                        .single())
                 .isEqualTo(before + 2);
     }
 }

@@ -32,9 +32,15 @@ final class PolicyDatabase {
         url = server().getJdbcUrl("postgres", name);
         try (HikariDataSource migrations = pool()) {
             // the policy tables sit beside the registry's (its triggers watch them) and the audit trail's
-            Flyway.configure().dataSource(migrations)
-                    .locations("classpath:db/migration/audit", "classpath:db/migration/registry", "classpath:db/migration/policy")
-                    .placeholders(java.util.Map.of("appRole", "postgres")).load().migrate();
+            Flyway.configure()
+                    .dataSource(migrations)
+                    .locations(
+                            "classpath:db/migration/audit",
+                            "classpath:db/migration/registry",
+                            "classpath:db/migration/policy")
+                    .placeholders(java.util.Map.of("appRole", "postgres"))
+                    .load()
+                    .migrate();
         }
     }
 

@@ -14,11 +14,13 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 class PolicyPropertiesTests {
 
     private static PolicyProperties policy(Map<String, String> values) {
-        return new Binder(new MapConfigurationPropertySource(values)).bindOrCreate("warden.policy", PolicyProperties.class);
+        return new Binder(new MapConfigurationPropertySource(values))
+                .bindOrCreate("warden.policy", PolicyProperties.class);
     }
 
     private static GatewayProperties gateway(Map<String, String> values) {
-        return new Binder(new MapConfigurationPropertySource(values)).bindOrCreate("warden.gateway", GatewayProperties.class);
+        return new Binder(new MapConfigurationPropertySource(values))
+                .bindOrCreate("warden.gateway", GatewayProperties.class);
     }
 
     @Test
@@ -41,9 +43,19 @@ class PolicyPropertiesTests {
 
     @Test
     void theSettingsKeepTheirNames() {
-        PolicyProperties policy = policy(Map.of("warden.policy.decision-point", "opa", "warden.policy.opa.url", "https://opa:8181",
-                "warden.policy.opa.package", "hospital/warden", "warden.policy.opa.timeout", "PT0.5S",
-                "warden.policy.instance-name", " gateway-2 ", "warden.policy.self-test.every", "PT1H"));
+        PolicyProperties policy = policy(Map.of(
+                "warden.policy.decision-point",
+                "opa",
+                "warden.policy.opa.url",
+                "https://opa:8181",
+                "warden.policy.opa.package",
+                "hospital/warden",
+                "warden.policy.opa.timeout",
+                "PT0.5S",
+                "warden.policy.instance-name",
+                " gateway-2 ",
+                "warden.policy.self-test.every",
+                "PT1H"));
         assertThat(policy.decisionPoint()).isEqualTo(PolicyProperties.DecisionPoint.OPA);
         assertThat(policy.opa().packageName()).isEqualTo("hospital/warden");
         assertThat(policy.opa().timeout()).isEqualTo(Duration.ofMillis(500));
@@ -53,7 +65,8 @@ class PolicyPropertiesTests {
 
     @Test
     void badValuesAreRefusedNamingTheSetting() {
-        assertThatThrownBy(() -> policy(Map.of("warden.policy.decision-point", "maybe"))).hasStackTraceContaining("decision-point");
+        assertThatThrownBy(() -> policy(Map.of("warden.policy.decision-point", "maybe")))
+                .hasStackTraceContaining("decision-point");
         assertThatThrownBy(() -> policy(Map.of("warden.policy.opa.url", "file:///etc/passwd")))
                 .hasStackTraceContaining("warden.policy.opa.url must be an http(s) URL");
         assertThatThrownBy(() -> policy(Map.of("warden.policy.opa.package", "../x")))

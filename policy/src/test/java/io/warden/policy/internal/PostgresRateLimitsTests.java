@@ -1,6 +1,5 @@
 package io.warden.policy.internal;
 
-import io.warden.audit.problem.Problems;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditRecord;
+import io.warden.audit.problem.Problems;
 import io.warden.policy.RateLimitRefused;
 import io.warden.policy.RateLimits;
 import io.warden.policy.RateLimits.Admission;
@@ -27,7 +27,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -43,7 +42,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 class PostgresRateLimitsTests {
 
     static final String TOOL = "text-search";
-    static final RateLimitProperties SETTINGS = new RateLimitProperties(100, 200, Duration.ofMillis(100), Duration.ofSeconds(1), 0.0625);
+    static final RateLimitProperties SETTINGS =
+            new RateLimitProperties(100, 200, Duration.ofMillis(100), Duration.ofSeconds(1), 0.0625);
 
     /** A clock the test moves; shared by both instances, as synchronised hosts are. */
     static final class TestClock extends Clock {
@@ -85,6 +85,7 @@ class PostgresRateLimitsTests {
             audited.add(event);
             return new AuditRecord(audited.size(), Instant.EPOCH, 1, event, new byte[32]);
         }
+
         public java.util.concurrent.CompletableFuture<AuditRecord> appendQueued(AuditEvent event) {
             return java.util.concurrent.CompletableFuture.completedFuture(append(event));
         }
@@ -93,8 +94,12 @@ class PostgresRateLimitsTests {
     PostgresRateLimits instance(RateLimitProperties settings) {
         HikariDataSource pool = database.pool();
         pools.add(pool);
-        return new PostgresRateLimits(JdbcClient.create(pool), new TransactionTemplate(new DataSourceTransactionManager(pool)), audit,
-                clock, settings);
+        return new PostgresRateLimits(
+                JdbcClient.create(pool),
+                new TransactionTemplate(new DataSourceTransactionManager(pool)),
+                audit,
+                clock,
+                settings);
     }
 
     @AfterEach
@@ -139,7 +144,10 @@ class PostgresRateLimitsTests {
 
         List<Admission.Refused> refusals = new CopyOnWriteArrayList<>();
         int admitted = hammer(List.of(a, b), 3, refusals);
-        assertThat(admitted).as("at one instant: the burst, and never more").isLessThanOrEqualTo(burst).isGreaterThanOrEqualTo(burst - slack);
+        assertThat(admitted)
+                .as("at one instant: the burst, and never more")
+                .isLessThanOrEqualTo(burst)
+                .isGreaterThanOrEqualTo(burst - slack);
         assertThat(refusals).allSatisfy(refused -> {
             assertThat(refused.reason()).isEqualTo(ReasonCodes.RATE_LIMITED);
             assertThat(refused.retryAfterSeconds()).isEqualTo(1);
@@ -151,10 +159,13 @@ class PostgresRateLimitsTests {
             admitted += hammer(List.of(a, b), 2, refusals);
         }
         double seconds = steps * 0.1;
-        assertThat(admitted).as("over %s s two instances admit the burst, the rate and at most the slack", seconds)
+        assertThat(admitted)
+                .as("over %s s two instances admit the burst, the rate and at most the slack", seconds)
                 .isLessThanOrEqualTo((int) (burst + rate * seconds + slack))
                 .isGreaterThanOrEqualTo((int) (burst + rate * seconds - slack - 1));
-        assertThat(admitted).as("a limiter per instance would have allowed twice as many").isLessThan((int) (2 * (burst + rate * seconds)) - slack);
+        assertThat(admitted)
+                .as("a limiter per instance would have allowed twice as many")
+                .isLessThan((int) (2 * (burst + rate * seconds)) - slack);
     }
 
     @Test
@@ -180,7 +191,9 @@ class PostgresRateLimitsTests {
 
         clock.advance(Duration.ofMinutes(1));
         assertThat(b.admit(agent, TOOL)).as("a new UTC day").isInstanceOf(Admission.Admitted.class);
-        assertThat(a.usage(agent, List.of(TOOL)).getFirst().daily().remaining()).isLessThan(137).isGreaterThanOrEqualTo(137 - 9);
+        assertThat(a.usage(agent, List.of(TOOL)).getFirst().daily().remaining())
+                .isLessThan(137)
+                .isGreaterThanOrEqualTo(137 - 9);
     }
 
     @Test
@@ -218,11 +231,15 @@ class PostgresRateLimitsTests {
         a.setToolDefault(TOOL, new Limit(1000, 1000, 160L, null), null, "ada");
         assertThat(a.admit(agent, TOOL)).isInstanceOf(Admission.Admitted.class);
         long leased = 160 / 16; // a sixteenth of what remains
-        assertThat(b.usage(agent, List.of(TOOL)).getFirst().daily().used()).as("the lease is counted").isEqualTo(leased);
+        assertThat(b.usage(agent, List.of(TOOL)).getFirst().daily().used())
+                .as("the lease is counted")
+                .isEqualTo(leased);
 
         clock.advance(Duration.ofSeconds(2));
         a.returnLeases(false);
-        assertThat(b.usage(agent, List.of(TOOL)).getFirst().daily().used()).as("only the call spent stays counted").isEqualTo(1);
+        assertThat(b.usage(agent, List.of(TOOL)).getFirst().daily().used())
+                .as("only the call spent stays counted")
+                .isEqualTo(1);
     }
 
     @Test
@@ -231,10 +248,13 @@ class PostgresRateLimitsTests {
         PostgresRateLimits b = instance(SETTINGS);
         assertThat(a.admit(agent, TOOL)).as("built-in default").isInstanceOf(Admission.Admitted.class);
         b.setOverride(agent, TOOL, new Limit(1, 1, 0L, null), null, "ada");
-        assertThat(b.admit(agent, TOOL)).as("at once where it was made")
+        assertThat(b.admit(agent, TOOL))
+                .as("at once where it was made")
                 .isEqualTo(new Admission.Refused(ReasonCodes.QUOTA_EXHAUSTED, 12 * 3600));
         clock.advance(Duration.ofSeconds(1));
-        assertThat(a.admit(agent, TOOL)).as("after the lease ttl on the other instance").isInstanceOf(Admission.Refused.class);
+        assertThat(a.admit(agent, TOOL))
+                .as("after the lease ttl on the other instance")
+                .isInstanceOf(Admission.Refused.class);
     }
 
     @Test
@@ -244,7 +264,9 @@ class PostgresRateLimitsTests {
         assertThat(a.toolLimits(TOOL).limit()).isEqualTo(new Limit(100, 200, null, null));
         var first = a.setToolDefault(TOOL, new Limit(10, 20, 1000L, null), 0L, "ada");
         assertThat(first.version()).isEqualTo(1);
-        assertThat(a.setToolDefault(TOOL, new Limit(10, 20, 1000L, null), 1L, "ada").version()).as("the same values: no change")
+        assertThat(a.setToolDefault(TOOL, new Limit(10, 20, 1000L, null), 1L, "ada")
+                        .version())
+                .as("the same values: no change")
                 .isEqualTo(1);
         assertThatThrownBy(() -> a.setToolDefault(TOOL, new Limit(5, 20, 1000L, null), 0L, "bob"))
                 .isInstanceOfSatisfying(RateLimitRefused.class, e -> {
@@ -252,17 +274,23 @@ class PostgresRateLimitsTests {
                     assertThat(Problems.status(e.kind()).value()).isEqualTo(409);
                 });
         a.setOverride(agent, TOOL, new Limit(1, 1, null, 5L), null, "ada");
-        assertThat(a.toolLimits(TOOL).overrides()).singleElement().satisfies(o -> assertThat(o.agent()).isEqualTo(agent));
+        assertThat(a.toolLimits(TOOL).overrides())
+                .singleElement()
+                .satisfies(o -> assertThat(o.agent()).isEqualTo(agent));
         assertThat(a.removeOverride(agent, TOOL, "ada")).isTrue();
         assertThat(a.removeOverride(agent, TOOL, "ada")).as("already gone").isFalse();
 
-        assertThat(audited).extracting(AuditEvent::action)
+        assertThat(audited)
+                .extracting(AuditEvent::action)
                 .containsExactly("rate_limit.default_set", "rate_limit.override_set", "rate_limit.override_removed");
-        assertThat(audited.getFirst().details()).containsEntry("old", "none")
+        assertThat(audited.getFirst().details())
+                .containsEntry("old", "none")
                 .containsEntry("new", "rate=10.0/s burst=20 daily=1000 monthly=none");
         assertThat(audited.getFirst().actor().id()).isEqualTo("ada");
-        assertThat(audited.getLast().details()).containsEntry("old", "rate=1.0/s burst=1 daily=none monthly=5")
-                .containsEntry("new", "none").containsEntry("agentId", agent.toString());
+        assertThat(audited.getLast().details())
+                .containsEntry("old", "rate=1.0/s burst=1 daily=none monthly=5")
+                .containsEntry("new", "none")
+                .containsEntry("agentId", agent.toString());
     }
 
     @Test
@@ -272,8 +300,12 @@ class PostgresRateLimitsTests {
         nowhere.setConnectionTimeout(250);
         nowhere.setInitializationFailTimeout(-1);
         pools.add(nowhere);
-        var limits = new PostgresRateLimits(JdbcClient.create(nowhere), new TransactionTemplate(new DataSourceTransactionManager(nowhere)),
-                audit, clock, SETTINGS);
+        var limits = new PostgresRateLimits(
+                JdbcClient.create(nowhere),
+                new TransactionTemplate(new DataSourceTransactionManager(nowhere)),
+                audit,
+                clock,
+                SETTINGS);
         assertThat(limits.admit(agent, TOOL)).isEqualTo(new Admission.Refused(ReasonCodes.RATE_LIMIT_UNAVAILABLE, 1));
     }
 

@@ -26,14 +26,11 @@ import org.springframework.web.bind.annotation.ResponseBody;
 class AgentMapController {
 
     /** A node of the map: its kind (owner, agent, tool, dataset), label, and what it says beyond colour. */
-    record Node(String id, String kind, String label, String status) {
-    }
+    record Node(String id, String kind, String label, String status) {}
 
-    record Link(String source, String target) {
-    }
+    record Link(String source, String target) {}
 
-    record Graph(List<Node> nodes, List<Link> links) {
-    }
+    record Graph(List<Node> nodes, List<Link> links) {}
 
     private final AgentQueries agentQueries;
     private final CatalogQueries catalog;
@@ -48,9 +45,19 @@ class AgentMapController {
         Map<String, DataScopeView> scopes = scopes();
         List<Map<String, Object>> phi = new ArrayList<>();
         for (AgentView agent : liveAgents()) {
-            List<String> touched = agent.dataScopes().stream().filter(key -> scopes.containsKey(key) && scopes.get(key).phi()).toList();
+            List<String> touched = agent.dataScopes().stream()
+                    .filter(key -> scopes.containsKey(key) && scopes.get(key).phi())
+                    .toList();
             if (!touched.isEmpty()) {
-                phi.add(Map.of("agent", agent.name(), "status", agent.status().name(), "owner", agent.ownerId(), "datasets", touched));
+                phi.add(Map.of(
+                        "agent",
+                        agent.name(),
+                        "status",
+                        agent.status().name(),
+                        "owner",
+                        agent.ownerId(),
+                        "datasets",
+                        touched));
             }
         }
         model.addAttribute("actor", actor);
@@ -66,8 +73,11 @@ class AgentMapController {
         List<Link> links = new ArrayList<>();
         for (AgentView agent : liveAgents()) {
             String agentNode = "agent:" + agent.id();
-            nodes.putIfAbsent("owner:" + agent.ownerId(), new Node("owner:" + agent.ownerId(), "owner", agent.ownerId(), ""));
-            nodes.put(agentNode, new Node(agentNode, "agent", agent.name(), agent.status().name()));
+            nodes.putIfAbsent(
+                    "owner:" + agent.ownerId(), new Node("owner:" + agent.ownerId(), "owner", agent.ownerId(), ""));
+            nodes.put(
+                    agentNode,
+                    new Node(agentNode, "agent", agent.name(), agent.status().name()));
             links.add(new Link("owner:" + agent.ownerId(), agentNode));
             for (String tool : agent.tools()) {
                 nodes.putIfAbsent("tool:" + tool, new Node("tool:" + tool, "tool", tool, ""));
@@ -76,8 +86,13 @@ class AgentMapController {
             for (String key : agent.dataScopes()) {
                 DataScopeView scope = scopes.get(key);
                 String label = scope == null ? key : scope.sensitivity() + (scope.phi() ? ", PHI" : "");
-                nodes.putIfAbsent("dataset:" + key, new Node("dataset:" + key, scope != null && scope.phi() ? "dataset-phi" : "dataset",
-                        key, label));
+                nodes.putIfAbsent(
+                        "dataset:" + key,
+                        new Node(
+                                "dataset:" + key,
+                                scope != null && scope.phi() ? "dataset-phi" : "dataset",
+                                key,
+                                label));
                 links.add(new Link(agentNode, "dataset:" + key));
             }
         }
@@ -88,7 +103,9 @@ class AgentMapController {
         List<AgentView> agents = new ArrayList<>();
         for (int page = 0; ; page++) {
             var found = agentQueries.search(AgentFilter.any(), page, 100);
-            found.items().stream().filter(agent -> agent.status() != io.warden.registry.AgentStatus.RETIRED).forEach(agents::add);
+            found.items().stream()
+                    .filter(agent -> agent.status() != io.warden.registry.AgentStatus.RETIRED)
+                    .forEach(agents::add);
             if ((long) (page + 1) * 100 >= found.total() || page >= 99) {
                 return agents;
             }

@@ -1,8 +1,8 @@
 package io.warden.portal.internal;
 
 import io.warden.audit.AuditQuery;
-import io.warden.audit.problem.Problems;
 import io.warden.audit.AuditTrail;
+import io.warden.audit.problem.Problems;
 import io.warden.policy.RateLimits;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentId;
@@ -45,8 +45,15 @@ class AgentPagesController {
     private final java.time.Clock clock;
     private final RateLimits rateLimits;
 
-    AgentPagesController(Agents agents, AgentQueries agentQueries, CatalogQueries catalog, AuditTrail audit, io.warden.lifecycle.AgentLifecycle workflows,
-            io.warden.audit.AuditAnalytics analytics, java.time.Clock clock, RateLimits rateLimits) {
+    AgentPagesController(
+            Agents agents,
+            AgentQueries agentQueries,
+            CatalogQueries catalog,
+            AuditTrail audit,
+            io.warden.lifecycle.AgentLifecycle workflows,
+            io.warden.audit.AuditAnalytics analytics,
+            java.time.Clock clock,
+            RateLimits rateLimits) {
         this.rateLimits = rateLimits;
         this.analytics = analytics;
         this.clock = clock;
@@ -62,8 +69,17 @@ class AgentPagesController {
         return form(actor, model, "", null, "", Set.of(), Set.of(), Set.of(), null, null);
     }
 
-    private String form(Actor actor, Model model, String name, @Nullable AgentKind kind, String purpose, Set<String> scopes,
-            Set<String> tools, Set<PurposeOfUse> purposes, @Nullable String field, @Nullable String problem) {
+    private String form(
+            Actor actor,
+            Model model,
+            String name,
+            @Nullable AgentKind kind,
+            String purpose,
+            Set<String> scopes,
+            Set<String> tools,
+            Set<PurposeOfUse> purposes,
+            @Nullable String field,
+            @Nullable String problem) {
         model.addAttribute("actor", actor);
         model.addAttribute("kinds", AgentKind.values());
         model.addAttribute("scopes", catalog.dataScopes());
@@ -81,8 +97,12 @@ class AgentPagesController {
     }
 
     @PostMapping
-    String register(Actor actor, Model model, @RequestParam(defaultValue = "") String name,
-            @RequestParam(required = false) @Nullable AgentKind kind, @RequestParam(defaultValue = "") String purpose,
+    String register(
+            Actor actor,
+            Model model,
+            @RequestParam(defaultValue = "") String name,
+            @RequestParam(required = false) @Nullable AgentKind kind,
+            @RequestParam(defaultValue = "") String purpose,
             @RequestParam(name = "dataScopes", required = false) @Nullable List<String> dataScopes,
             @RequestParam(name = "tools", required = false) @Nullable List<String> tools,
             @RequestParam(name = "purposesOfUse", required = false) @Nullable List<String> purposesOfUse) {
@@ -100,15 +120,36 @@ class AgentPagesController {
                 throw new RegistryException.InvalidField("kind", "Choose what kind of agent it is");
             }
             if (purpose.isBlank() || purpose.length() > 4000) {
-                throw new RegistryException.InvalidField("purpose", "Say what the agent is for, in at most 4,000 characters");
+                throw new RegistryException.InvalidField(
+                        "purpose", "Say what the agent is for, in at most 4,000 characters");
             }
-            var registered = agents.register(new Commands.RegisterAgent(name.strip(), kind, purpose.strip(), null, null,
-                    new TreeSet<>(scopes), new TreeSet<>(chosenTools), new TreeSet<>(purposes), true), null, actor);
+            var registered = agents.register(
+                    new Commands.RegisterAgent(
+                            name.strip(),
+                            kind,
+                            purpose.strip(),
+                            null,
+                            null,
+                            new TreeSet<>(scopes),
+                            new TreeSet<>(chosenTools),
+                            new TreeSet<>(purposes),
+                            true),
+                    null,
+                    actor);
             return "redirect:/portal/agents/" + registered.agent().id();
         } catch (RegistryException e) {
             model.addAttribute("status", Problems.status(e.kind()).value());
-            return form(actor, model, name, kind, purpose, scopes, chosenTools, purposes,
-                    e.field() == null ? "form" : e.field(), e.getMessage());
+            return form(
+                    actor,
+                    model,
+                    name,
+                    kind,
+                    purpose,
+                    scopes,
+                    chosenTools,
+                    purposes,
+                    e.field() == null ? "form" : e.field(),
+                    e.getMessage());
         }
     }
 
@@ -129,25 +170,42 @@ class AgentPagesController {
             throw new RegistryException.NotFound("agent", id);
         }
         var agent = agentQueries.get(agentId);
-        var timeline = audit.search(new AuditQuery(agentId.toString(), null, null, null, null, "agent.status_changed", null, null,
-                null, null, null, 50));
+        var timeline = audit.search(new AuditQuery(
+                agentId.toString(), null, null, null, null, "agent.status_changed", null, null, null, null, null, 50));
         model.addAttribute("actor", actor);
         model.addAttribute("agent", agent);
         model.addAttribute("processes", workflows.runningProcesses(agentId));
         // the gateway records the agent by its client id
         String caller = agent.clientId() == null ? agentId.toString() : agent.clientId();
-        model.addAttribute("activity", analytics.activity(clock.instant().minus(java.time.Duration.ofHours(24)),
-                java.time.Duration.ofHours(1)).stream().filter(row -> row.agentId().equals(caller)).toList());
+        model.addAttribute(
+                "activity",
+                analytics
+                        .activity(clock.instant().minus(java.time.Duration.ofHours(24)), java.time.Duration.ofHours(1))
+                        .stream()
+                        .filter(row -> row.agentId().equals(caller))
+                        .toList());
         // the quota, by the API's rule: oversight roles and the agent's own owner
-        boolean mayReadQuota = actor.has(Role.ADMIN) || actor.has(Role.SECOPS) || actor.has(Role.COMPLIANCE)
+        boolean mayReadQuota = actor.has(Role.ADMIN)
+                || actor.has(Role.SECOPS)
+                || actor.has(Role.COMPLIANCE)
                 || agent.ownerId().equals(actor.id());
         Map<String, String> toolNames = new java.util.HashMap<>();
         catalog.tools().forEach(tool -> toolNames.put(tool.key(), tool.displayName()));
         model.addAttribute("toolNames", toolNames);
         model.addAttribute("quota", mayReadQuota ? rateLimits.usage(agentId, agent.tools()) : null);
-        model.addAttribute("timeline", timeline.stream().map(record -> Map.of(
-                "time", record.time().toString(), "from", record.event().details().getOrDefault("from", ""),
-                "to", record.event().details().getOrDefault("to", ""), "actor", record.event().actor().id())).toList());
+        model.addAttribute(
+                "timeline",
+                timeline.stream()
+                        .map(record -> Map.of(
+                                "time",
+                                record.time().toString(),
+                                "from",
+                                record.event().details().getOrDefault("from", ""),
+                                "to",
+                                record.event().details().getOrDefault("to", ""),
+                                "actor",
+                                record.event().actor().id()))
+                        .toList());
         return "portal/agent";
     }
 }

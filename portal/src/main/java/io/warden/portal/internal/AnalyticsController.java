@@ -26,16 +26,19 @@ import org.springframework.web.bind.annotation.ResponseBody;
 class AnalyticsController {
 
     /** Totals of one hour, for the chart. */
-    record Point(Instant hour, long calls, long denials) {
-    }
+    record Point(Instant hour, long calls, long denials) {}
 
     /** One agent's use of one tool over the whole window. */
     private static @Nullable Long slower(@Nullable Long a, @Nullable Long b) {
         return a == null ? b : b == null ? a : Long.valueOf(Math.max(a, b));
     }
 
-    record Usage(String agentId, String tool, long calls, long denials, @Nullable Long p50LatencyMicros) {
-    }
+    record Usage(
+            String agentId,
+            String tool,
+            long calls,
+            long denials,
+            @Nullable Long p50LatencyMicros) {}
 
     private final AuditAnalytics analytics;
     private final Clock clock;
@@ -51,8 +54,14 @@ class AnalyticsController {
         Map<String, Usage> usage = new TreeMap<>();
         for (AuditAnalytics.Activity row : activity(window)) {
             String tool = row.tool() == null ? "-" : row.tool();
-            usage.merge(row.agentId() + "\u0000" + tool, new Usage(row.agentId(), tool, row.calls(), row.denials(), row.p50LatencyMicros()),
-                    (a, b) -> new Usage(a.agentId(), a.tool(), a.calls() + b.calls(), a.denials() + b.denials(),
+            usage.merge(
+                    row.agentId() + "\u0000" + tool,
+                    new Usage(row.agentId(), tool, row.calls(), row.denials(), row.p50LatencyMicros()),
+                    (a, b) -> new Usage(
+                            a.agentId(),
+                            a.tool(),
+                            a.calls() + b.calls(),
+                            a.denials() + b.denials(),
                             slower(a.p50LatencyMicros(), b.p50LatencyMicros())));
         }
         model.addAttribute("actor", actor);

@@ -37,7 +37,8 @@ class AuditPagesController {
     private final AuditKeys keys;
     private final AuditExports exports;
 
-    AuditPagesController(AuditLog audit, AuditTrail trail, AuditVerifier verifier, AuditExports exports, AuditKeys keys) {
+    AuditPagesController(
+            AuditLog audit, AuditTrail trail, AuditVerifier verifier, AuditExports exports, AuditKeys keys) {
         this.audit = audit;
         this.trail = trail;
         this.verifier = verifier;
@@ -46,15 +47,33 @@ class AuditPagesController {
     }
 
     @GetMapping
-    String search(Actor actor, Model model, @RequestParam(required = false) @Nullable String agent,
-            @RequestParam(required = false) @Nullable String action, @RequestParam(required = false) @Nullable String decision,
-            @RequestParam(required = false) @Nullable Long verifyFrom, @RequestParam(required = false) @Nullable Long verifyTo) {
+    String search(
+            Actor actor,
+            Model model,
+            @RequestParam(required = false) @Nullable String agent,
+            @RequestParam(required = false) @Nullable String action,
+            @RequestParam(required = false) @Nullable String decision,
+            @RequestParam(required = false) @Nullable Long verifyFrom,
+            @RequestParam(required = false) @Nullable Long verifyTo) {
         model.addAttribute("actor", actor);
         model.addAttribute("agent", blankToNull(agent));
         model.addAttribute("action", blankToNull(action));
         model.addAttribute("decision", blankToNull(decision));
-        model.addAttribute("records", trail.search(new AuditQuery(blankToNull(agent), null, null, null, null, blankToNull(action),
-                blankToNull(decision), null, null, null, null, 100)));
+        model.addAttribute(
+                "records",
+                trail.search(new AuditQuery(
+                        blankToNull(agent),
+                        null,
+                        null,
+                        null,
+                        null,
+                        blankToNull(action),
+                        blankToNull(decision),
+                        null,
+                        null,
+                        null,
+                        null,
+                        100)));
         model.addAttribute("head", trail.head());
         model.addAttribute("keys", keys.trusted());
         if (verifyFrom != null && verifyTo != null && verifyFrom >= 1 && verifyTo >= verifyFrom) {
@@ -65,17 +84,27 @@ class AuditPagesController {
     }
 
     @GetMapping("/export")
-    ResponseEntity<StreamingResponseBody> export(Actor actor, @RequestParam String format, @RequestParam long from,
-            @RequestParam long to) {
-        ExportFormat exportFormat = ExportFormat.of(format).orElseThrow(() -> new IllegalArgumentException("unknown format " + format));
+    ResponseEntity<StreamingResponseBody> export(
+            Actor actor, @RequestParam String format, @RequestParam long from, @RequestParam long to) {
+        ExportFormat exportFormat =
+                ExportFormat.of(format).orElseThrow(() -> new IllegalArgumentException("unknown format " + format));
         long last = Math.min(Math.max(from, to), trail.head());
         long first = Math.max(1, Math.min(from, last));
-        audit.append(AuditEvent.builder("audit.exported", AuditActor.person(actor.id()), new AuditTarget("audit-trail", first + "-" + last))
-                .detail("format", exportFormat.parameter()).detail("from", first).detail("to", last).detail("via", "portal").build());
+        audit.append(AuditEvent.builder(
+                        "audit.exported",
+                        AuditActor.person(actor.id()),
+                        new AuditTarget("audit-trail", first + "-" + last))
+                .detail("format", exportFormat.parameter())
+                .detail("from", first)
+                .detail("to", last)
+                .detail("via", "portal")
+                .build());
         String file = "warden-audit-" + first + "-" + last + (exportFormat == ExportFormat.CSV ? ".csv" : ".ndjson");
         StreamingResponseBody body = out -> exports.export(exportFormat, first, last, out);
-        return ResponseEntity.ok().contentType(MediaType.parseMediaType(exportFormat.mediaType()))
-                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + file + "\"").body(body);
+        return ResponseEntity.ok()
+                .contentType(MediaType.parseMediaType(exportFormat.mediaType()))
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + file + "\"")
+                .body(body);
     }
 
     private static @Nullable String blankToNull(@Nullable String value) {

@@ -5,8 +5,8 @@ import io.warden.clinical.cohort.CohortPipeline;
 import io.warden.clinical.cohort.CohortRuns;
 import io.warden.policy.CohortReadRefused;
 import io.warden.policy.CohortReads;
-import io.warden.registry.PurposeOfUse;
 import io.warden.registry.Actor;
+import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
 import java.util.List;
 import java.util.Optional;
@@ -39,7 +39,10 @@ class CohortPagesController {
 
     private final io.warden.registry.DataSources sources;
 
-    CohortPagesController(ObjectProvider<CohortRuns> runs, io.warden.registry.AgentQueries registry, CohortReads reads,
+    CohortPagesController(
+            ObjectProvider<CohortRuns> runs,
+            io.warden.registry.AgentQueries registry,
+            CohortReads reads,
             io.warden.registry.DataSources sources) {
         this.runs = runs;
         this.registry = registry;
@@ -56,19 +59,27 @@ class CohortPagesController {
     }
 
     @GetMapping
-    String explorer(@RequestParam(required = false) @Nullable String run,
-            @RequestParam(required = false) @Nullable PurposeOfUse purposeOfUse, Actor actor, Model model) {
+    String explorer(
+            @RequestParam(required = false) @Nullable String run,
+            @RequestParam(required = false) @Nullable PurposeOfUse purposeOfUse,
+            Actor actor,
+            Model model) {
         model.addAttribute("chosenPurpose", purposeOfUse);
         return page(run, actor, model, StartForm.empty(), null, null);
     }
 
     @org.springframework.web.bind.annotation.PostMapping
-    String start(Actor actor, Model model, @RequestParam(defaultValue = "") String agentId, @RequestParam(defaultValue = "") String cohort,
+    String start(
+            Actor actor,
+            Model model,
+            @RequestParam(defaultValue = "") String agentId,
+            @RequestParam(defaultValue = "") String cohort,
             @RequestParam(defaultValue = "") String source) {
         StartForm form = new StartForm(agentId, cohort, source);
         try {
-            CohortRuns.Run started = builds().start(new CohortRuns.StartRequest(agentId, cohort.strip(), source.strip()),
-                    new CohortRuns.Requester(actor.id(), actor.has(io.warden.registry.Role.ADMIN)));
+            CohortRuns.Run started = builds().start(
+                            new CohortRuns.StartRequest(agentId, cohort.strip(), source.strip()),
+                            new CohortRuns.Requester(actor.id(), actor.has(io.warden.registry.Role.ADMIN)));
             return "redirect:/portal/cohorts?run=" + started.id();
         } catch (RegistryException e) {
             model.addAttribute("status", Problems.status(e.kind()).value());
@@ -76,12 +87,28 @@ class CohortPagesController {
         }
     }
 
-    private String page(@Nullable String run, Actor actor, Model model, StartForm form, @Nullable String field, @Nullable String problem) {
+    private String page(
+            @Nullable String run,
+            Actor actor,
+            Model model,
+            StartForm form,
+            @Nullable String field,
+            @Nullable String problem) {
         CohortRuns builds = runs.getIfAvailable();
         boolean admin = actor.has(io.warden.registry.Role.ADMIN);
-        List<io.warden.registry.AgentView> builders = builds == null || !(admin || actor.has(io.warden.registry.Role.OWNER)) ? List.of()
-                : registry.search(new io.warden.registry.AgentFilter(io.warden.registry.AgentStatus.ACTIVE,
-                        io.warden.registry.AgentKind.COHORT_BUILDER, admin ? null : actor.id(), null, null), 0, 100).items();
+        List<io.warden.registry.AgentView> builders =
+                builds == null || !(admin || actor.has(io.warden.registry.Role.OWNER))
+                        ? List.of()
+                        : registry.search(
+                                        new io.warden.registry.AgentFilter(
+                                                io.warden.registry.AgentStatus.ACTIVE,
+                                                io.warden.registry.AgentKind.COHORT_BUILDER,
+                                                admin ? null : actor.id(),
+                                                null,
+                                                null),
+                                        0,
+                                        100)
+                                .items();
         model.addAttribute("builders", builders);
         model.addAttribute("sources", builders.isEmpty() ? List.of() : sources.list());
         model.addAttribute("form", form);
@@ -89,20 +116,32 @@ class CohortPagesController {
         model.addAttribute("problem", problem);
         List<CohortRuns.Run> all = readable(builds, actor, model);
         Optional<CohortRuns.Run> chosen = run == null
-                ? all.stream().filter(each -> each.status().equals("PUBLISHED")).findFirst().or(() -> all.stream().findFirst())
+                ? all.stream()
+                        .filter(each -> each.status().equals("PUBLISHED"))
+                        .findFirst()
+                        .or(() -> all.stream().findFirst())
                 : all.stream().filter(each -> each.id().equals(run)).findFirst();
         model.addAttribute("actor", actor);
         model.addAttribute("available", builds != null);
         model.addAttribute("runs", all);
         model.addAttribute("run", chosen.orElse(null));
-        java.util.SortedSet<PurposeOfUse> purposes = chosen.map(each -> reads.purposes(actor, each.id()))
-                .orElseGet(java.util.TreeSet::new);
+        java.util.SortedSet<PurposeOfUse> purposes =
+                chosen.map(each -> reads.purposes(actor, each.id())).orElseGet(java.util.TreeSet::new);
         Object asked = model.getAttribute("chosenPurpose");
         model.addAttribute("purposes", purposes);
-        model.addAttribute("purpose", asked instanceof PurposeOfUse p && purposes.contains(p) ? p
-                : purposes.size() == 1 ? purposes.first() : null);
-        model.addAttribute("explorable", chosen.map(each -> !each.status().equals("RUNNING") && !each.status().equals("REPLACED")
-                && each.steps().stream().anyMatch(step -> step.name().equals("project") && step.status().equals("DONE"))).orElse(false));
+        model.addAttribute(
+                "purpose",
+                asked instanceof PurposeOfUse p && purposes.contains(p)
+                        ? p
+                        : purposes.size() == 1 ? purposes.first() : null);
+        model.addAttribute(
+                "explorable",
+                chosen.map(each -> !each.status().equals("RUNNING")
+                                && !each.status().equals("REPLACED")
+                                && each.steps().stream()
+                                        .anyMatch(step -> step.name().equals("project")
+                                                && step.status().equals("DONE")))
+                        .orElse(false));
         return "portal/cohorts";
     }
 
@@ -132,8 +171,8 @@ class CohortPagesController {
 
     @GetMapping(path = "/{id}/points", produces = "application/json")
     @ResponseBody
-    List<CohortPipeline.Point> points(@PathVariable String id, @RequestParam(required = false) @Nullable PurposeOfUse purposeOfUse,
-            Actor actor) {
+    List<CohortPipeline.Point> points(
+            @PathVariable String id, @RequestParam(required = false) @Nullable PurposeOfUse purposeOfUse, Actor actor) {
         builds();
         try {
             return reads.points(actor, id, purposeOfUse);
@@ -146,8 +185,12 @@ class CohortPagesController {
 
     @GetMapping(path = "/{id}/search", produces = "application/json")
     @ResponseBody
-    List<CohortRuns.Match> search(@PathVariable String id, @RequestParam String q, @RequestParam(defaultValue = "25") int k,
-            @RequestParam(required = false) @Nullable PurposeOfUse purposeOfUse, Actor actor) {
+    List<CohortRuns.Match> search(
+            @PathVariable String id,
+            @RequestParam String q,
+            @RequestParam(defaultValue = "25") int k,
+            @RequestParam(required = false) @Nullable PurposeOfUse purposeOfUse,
+            Actor actor) {
         builds();
         try {
             return reads.search(actor, id, q, k, purposeOfUse);
@@ -161,7 +204,8 @@ class CohortPagesController {
     private CohortRuns builds() {
         CohortRuns builds = runs.getIfAvailable();
         if (builds == null) {
-            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "The cohort builder runs on the retrieval nodes of this deployment");
+            throw new ResponseStatusException(
+                    HttpStatus.NOT_FOUND, "The cohort builder runs on the retrieval nodes of this deployment");
         }
         return builds;
     }

@@ -35,12 +35,19 @@ class DataSourcePagesController {
     }
 
     @PostMapping
-    String register(@RequestParam(defaultValue = "") String key, @RequestParam(defaultValue = "") String displayName,
-            @RequestParam(defaultValue = "FOLDER") DataSourceKind kind, @RequestParam(defaultValue = "") String location,
-            @RequestParam(defaultValue = "") String scopeKey, Actor actor, RedirectAttributes flash) {
+    String register(
+            @RequestParam(defaultValue = "") String key,
+            @RequestParam(defaultValue = "") String displayName,
+            @RequestParam(defaultValue = "FOLDER") DataSourceKind kind,
+            @RequestParam(defaultValue = "") String location,
+            @RequestParam(defaultValue = "") String scopeKey,
+            Actor actor,
+            RedirectAttributes flash) {
         try {
-            var created = sources.create(key.strip(), new DataSources.Save(displayName, kind, location.strip(), scopeKey), actor.id());
-            flash.addFlashAttribute("message", "Registered " + created.displayName() + ", bound to " + created.scopeKey() + ".");
+            var created = sources.create(
+                    key.strip(), new DataSources.Save(displayName, kind, location.strip(), scopeKey), actor.id());
+            flash.addFlashAttribute(
+                    "message", "Registered " + created.displayName() + ", bound to " + created.scopeKey() + ".");
         } catch (RegistryException e) {
             flash.addFlashAttribute("problem", (e.field() == null ? "" : e.field() + ": ") + e.getMessage());
         }

@@ -45,13 +45,21 @@ class EntitlementsPageController {
     }
 
     @PostMapping
-    String create(@RequestParam(defaultValue = "") String groupId, @RequestParam(defaultValue = "") String scope,
-            @RequestParam(required = false) List<PurposeOfUse> purposes, Actor actor, RedirectAttributes flash) {
+    String create(
+            @RequestParam(defaultValue = "") String groupId,
+            @RequestParam(defaultValue = "") String scope,
+            @RequestParam(required = false) List<PurposeOfUse> purposes,
+            Actor actor,
+            RedirectAttributes flash) {
         try {
-            var created = entitlements.create(new GroupEntitlements.Grant(groupId.strip(), scope,
-                    new TreeSet<>(purposes == null ? List.of() : purposes)), actor);
-            flash.addFlashAttribute("message", "Members of " + created.groupName() + " may read " + created.scopeName()
-                    + " under " + created.purposes() + ".");
+            var created = entitlements.create(
+                    new GroupEntitlements.Grant(
+                            groupId.strip(), scope, new TreeSet<>(purposes == null ? List.of() : purposes)),
+                    actor);
+            flash.addFlashAttribute(
+                    "message",
+                    "Members of " + created.groupName() + " may read " + created.scopeName() + " under "
+                            + created.purposes() + ".");
         } catch (RegistryException e) {
             flash.addFlashAttribute("problem", e.getMessage());
         }
@@ -59,12 +67,18 @@ class EntitlementsPageController {
     }
 
     @PostMapping("/{id}")
-    String update(@PathVariable UUID id, @RequestParam(required = false) List<PurposeOfUse> purposes, @RequestParam long version,
-            Actor actor, RedirectAttributes flash) {
+    String update(
+            @PathVariable UUID id,
+            @RequestParam(required = false) List<PurposeOfUse> purposes,
+            @RequestParam long version,
+            Actor actor,
+            RedirectAttributes flash) {
         try {
             var saved = entitlements.update(id, new TreeSet<>(purposes == null ? List.of() : purposes), version, actor);
-            flash.addFlashAttribute("message", "Members of " + saved.groupName() + " may read " + saved.scopeName()
-                    + " under " + saved.purposes() + ".");
+            flash.addFlashAttribute(
+                    "message",
+                    "Members of " + saved.groupName() + " may read " + saved.scopeName() + " under " + saved.purposes()
+                            + ".");
         } catch (RegistryException e) {
             flash.addFlashAttribute("problem", e.getMessage());
         }
@@ -76,7 +90,8 @@ class EntitlementsPageController {
         try {
             var old = entitlements.find(id);
             entitlements.delete(id, version, actor);
-            flash.addFlashAttribute("message", "Members of " + old.groupName() + " no longer read " + old.scopeName() + ".");
+            flash.addFlashAttribute(
+                    "message", "Members of " + old.groupName() + " no longer read " + old.scopeName() + ".");
         } catch (RegistryException e) {
             flash.addFlashAttribute("problem", e.getMessage());
         }

@@ -37,8 +37,11 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 class GovernanceController {
 
     /** An approval as the inbox shows it: with the agent's name and whether this person may decide it, or why not. */
-    record Row(ApprovalView approval, String agentName, String ownerId, @Nullable String cannotDecide) {
-    }
+    record Row(
+            ApprovalView approval,
+            String agentName,
+            String ownerId,
+            @Nullable String cannotDecide) {}
 
     private final Approvals approvals;
     private final ApprovalQueries approvalQueries;
@@ -46,7 +49,11 @@ class GovernanceController {
     private final KillSwitches killSwitches;
     private final SelfTest selfTest;
 
-    GovernanceController(Approvals approvals, ApprovalQueries approvalQueries, AgentQueries agents, KillSwitches killSwitches,
+    GovernanceController(
+            Approvals approvals,
+            ApprovalQueries approvalQueries,
+            AgentQueries agents,
+            KillSwitches killSwitches,
             SelfTest selfTest) {
         this.selfTest = selfTest;
         this.approvals = approvals;
@@ -58,7 +65,8 @@ class GovernanceController {
     @GetMapping("/approvals")
     String approvals(Actor actor, Model model) {
         List<Row> rows = new ArrayList<>();
-        for (ApprovalView approval : approvalQueries.approvals(ApprovalStatus.PENDING, null, 0, 100).items()) {
+        for (ApprovalView approval :
+                approvalQueries.approvals(ApprovalStatus.PENDING, null, 0, 100).items()) {
             var agent = agents.get(approval.agentId());
             rows.add(new Row(approval, agent.name(), agent.ownerId(), cannotDecide(actor, approval, agent.ownerId())));
         }
@@ -88,7 +96,11 @@ class GovernanceController {
     }
 
     @PostMapping("/approvals/{id}/{decision:approve|reject}")
-    String decide(@PathVariable String id, @PathVariable String decision, @RequestParam String reason, Actor actor,
+    String decide(
+            @PathVariable String id,
+            @PathVariable String decision,
+            @RequestParam String reason,
+            Actor actor,
             RedirectAttributes flash) {
         try {
             ApprovalId approval = new ApprovalId(UUID.fromString(id));
@@ -123,11 +135,19 @@ class GovernanceController {
         try {
             var result = selfTest.run(actor.id());
             if (result.passed()) {
-                flash.addFlashAttribute("message", "Self-test passed: every instance (" + result.instances().size()
-                        + ") refused the canary within " + result.bound().toMillis() + " ms and served it again after the release.");
+                flash.addFlashAttribute(
+                        "message",
+                        "Self-test passed: every instance ("
+                                + result.instances().size() + ") refused the canary within "
+                                + result.bound().toMillis() + " ms and served it again after the release.");
             } else {
-                flash.addFlashAttribute("problem", "Self-test FAILED: " + result.instances().stream().filter(each -> !each.passed())
-                        .map(each -> each.name() + " " + each.problem()).collect(java.util.stream.Collectors.joining("; ")));
+                flash.addFlashAttribute(
+                        "problem",
+                        "Self-test FAILED: "
+                                + result.instances().stream()
+                                        .filter(each -> !each.passed())
+                                        .map(each -> each.name() + " " + each.problem())
+                                        .collect(java.util.stream.Collectors.joining("; ")));
             }
         } catch (KillSwitchRefused e) {
             flash.addFlashAttribute("problem", e.getMessage());
@@ -136,18 +156,28 @@ class GovernanceController {
     }
 
     @PostMapping("/kill-switches")
-    String engage(@RequestParam KillSwitchScope scope, @RequestParam(defaultValue = "") String target, @RequestParam String reason,
-            @RequestParam(defaultValue = "false") boolean confirmed, Actor actor, RedirectAttributes flash) {
+    String engage(
+            @RequestParam KillSwitchScope scope,
+            @RequestParam(defaultValue = "") String target,
+            @RequestParam String reason,
+            @RequestParam(defaultValue = "false") boolean confirmed,
+            Actor actor,
+            RedirectAttributes flash) {
         if (!confirmed) {
             flash.addFlashAttribute("problem", "Tick the confirmation: a kill switch stops calls at once.");
             return "redirect:/portal/kill-switches";
         }
         try {
-            var engaged = killSwitches.engage(scope, scope == KillSwitchScope.GLOBAL ? "*" : target.strip(), reason.strip(), actor.id());
+            var engaged = killSwitches.engage(
+                    scope, scope == KillSwitchScope.GLOBAL ? "*" : target.strip(), reason.strip(), actor.id());
             var propagation = killSwitches.propagation(engaged.id());
-            flash.addFlashAttribute("message", "Engaged: " + scope + (scope == KillSwitchScope.GLOBAL ? "" : " " + engaged.label())
-                    + (propagation.everywhere() ? ", in force on every instance." : ". Not yet confirmed by "
-                    + String.join(", ", propagation.unconfirmed()) + "; they apply it as soon as they hear of it."));
+            flash.addFlashAttribute(
+                    "message",
+                    "Engaged: " + scope + (scope == KillSwitchScope.GLOBAL ? "" : " " + engaged.label())
+                            + (propagation.everywhere()
+                                    ? ", in force on every instance."
+                                    : ". Not yet confirmed by " + String.join(", ", propagation.unconfirmed())
+                                            + "; they apply it as soon as they hear of it."));
         } catch (KillSwitchRefused e) {
             flash.addFlashAttribute("problem", e.getMessage());
         }
@@ -158,7 +188,8 @@ class GovernanceController {
     String release(@PathVariable UUID id, @RequestParam String reason, Actor actor, RedirectAttributes flash) {
         try {
             var result = killSwitches.release(id, reason.strip(), actor.id());
-            flash.addFlashAttribute("message", result.active() ? "Release requested: a second person must confirm it." : "Released.");
+            flash.addFlashAttribute(
+                    "message", result.active() ? "Release requested: a second person must confirm it." : "Released.");
         } catch (KillSwitchRefused e) {
             flash.addFlashAttribute("problem", e.getMessage());
         }

@@ -34,9 +34,15 @@ class PortalController {
     private final io.warden.registry.CredentialLedger credentials;
     private final io.warden.registry.CredentialPolicy credentialPolicy;
 
-    PortalController(ApprovalQueries approvals, KillSwitches killSwitches, io.warden.registry.AgentQueries agents,
-            io.warden.registry.Directory directory, io.warden.audit.AuditTrail audit, java.time.Clock clock,
-            io.warden.lifecycle.LifecycleRuleBook rules, io.warden.registry.CredentialLedger credentials,
+    PortalController(
+            ApprovalQueries approvals,
+            KillSwitches killSwitches,
+            io.warden.registry.AgentQueries agents,
+            io.warden.registry.Directory directory,
+            io.warden.audit.AuditTrail audit,
+            java.time.Clock clock,
+            io.warden.lifecycle.LifecycleRuleBook rules,
+            io.warden.registry.CredentialLedger credentials,
             io.warden.registry.CredentialPolicy credentialPolicy) {
         this.rules = rules;
         this.credentials = credentials;
@@ -54,11 +60,17 @@ class PortalController {
     String dashboard(Actor actor, Model model) {
         Map<AgentStatus, Long> byStatus = new LinkedHashMap<>();
         for (AgentStatus status : AgentStatus.values()) {
-            byStatus.put(status, agents.search(new AgentFilter(status, null, null, null, null), 0, 1).total());
+            byStatus.put(
+                    status,
+                    agents.search(new AgentFilter(status, null, null, null, null), 0, 1)
+                            .total());
         }
         Map<AgentKind, Long> byKind = new LinkedHashMap<>();
         for (AgentKind kind : AgentKind.values()) {
-            byKind.put(kind, agents.search(new AgentFilter(null, kind, null, null, null), 0, 1).total());
+            byKind.put(
+                    kind,
+                    agents.search(new AgentFilter(null, kind, null, null, null), 0, 1)
+                            .total());
         }
         var pending = approvals.approvals(ApprovalStatus.PENDING, null, 0, 10);
         model.addAttribute("actor", actor);
@@ -67,30 +79,49 @@ class PortalController {
         model.addAttribute("pending", pending);
         model.addAttribute("killSwitches", killSwitches.active());
         java.time.Instant now = clock.instant();
-        model.addAttribute("recertificationSoon", agents.recertificationDue(now.plus(java.time.Duration.ofDays(30))).size());
+        model.addAttribute(
+                "recertificationSoon",
+                agents.recertificationDue(now.plus(java.time.Duration.ofDays(30)))
+                        .size());
         // dormant within the next 14 days: unused for the dormancy rule's days less 14
         long dormancyDays = ((Number) rules.rule("dormancy").parameters().getOrDefault("days", 90)).longValue();
-        model.addAttribute("dormantSoon", agents.dormantSince(now.minus(java.time.Duration.ofDays(Math.max(0, dormancyDays - 14)))).size());
+        model.addAttribute(
+                "dormantSoon",
+                agents.dormantSince(now.minus(java.time.Duration.ofDays(Math.max(0, dormancyDays - 14))))
+                        .size());
         var owners = agents.ownersOfLiveAgents();
         var people = directory.findUsers(new java.util.TreeSet<>(owners.values()));
-        model.addAttribute("orphaned", owners.values().stream()
-                .filter(owner -> people.get(owner) == null || !people.get(owner).active()).count());
-        model.addAttribute("denials", audit.search(new io.warden.audit.AuditQuery(null, null, null, null, null, "gateway.decision",
-                "DENY", null, null, null, null, 10)));
+        model.addAttribute(
+                "orphaned",
+                owners.values().stream()
+                        .filter(owner ->
+                                people.get(owner) == null || !people.get(owner).active())
+                        .count());
+        model.addAttribute(
+                "denials",
+                audit.search(new io.warden.audit.AuditQuery(
+                        null, null, null, null, null, "gateway.decision", "DENY", null, null, null, null, 10)));
         // by agent and owner name: the people reading the dashboard know agents by name, not by id
-        model.addAttribute("expiringCredentials", credentials.expiringBefore(now.plus(credentialPolicy.expiryNotice())));
+        model.addAttribute(
+                "expiringCredentials", credentials.expiringBefore(now.plus(credentialPolicy.expiryNotice())));
         model.addAttribute("expiryNoticeDays", credentialPolicy.expiryNotice().toDays());
         return "portal/dashboard";
     }
 
     /** The agent inventory: free text, status and kind filters, paged. */
     @GetMapping("/agents")
-    String agents(Actor actor, @RequestParam(required = false) @Nullable String q,
-            @RequestParam(required = false) @Nullable AgentStatus status, @RequestParam(required = false) @Nullable AgentKind kind,
-            @RequestParam(required = false) AgentFilter.@Nullable Sort sort, @RequestParam(defaultValue = "0") int page, Model model) {
+    String agents(
+            Actor actor,
+            @RequestParam(required = false) @Nullable String q,
+            @RequestParam(required = false) @Nullable AgentStatus status,
+            @RequestParam(required = false) @Nullable AgentKind kind,
+            @RequestParam(required = false) AgentFilter.@Nullable Sort sort,
+            @RequestParam(defaultValue = "0") int page,
+            Model model) {
         String text = q == null || q.isBlank() ? null : q.strip();
         model.addAttribute("actor", actor);
-        model.addAttribute("agents", agents.search(new AgentFilter(status, kind, null, null, text, sort), Math.max(0, page), 25));
+        model.addAttribute(
+                "agents", agents.search(new AgentFilter(status, kind, null, null, text, sort), Math.max(0, page), 25));
         model.addAttribute("sort", sort);
         model.addAttribute("sorts", AgentFilter.Sort.values());
         model.addAttribute("q", text == null ? "" : text);
@@ -101,7 +132,8 @@ class PortalController {
         return "portal/agents";
     }
 
-    @org.springframework.web.bind.annotation.RequestMapping("/forbidden") // the access-denied page is forwarded to, whatever the method
+    @org.springframework.web.bind.annotation.RequestMapping(
+            "/forbidden") // the access-denied page is forwarded to, whatever the method
     String forbidden() {
         return "portal/forbidden";
     }

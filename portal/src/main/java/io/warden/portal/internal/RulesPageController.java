@@ -36,10 +36,16 @@ class RulesPageController {
     }
 
     @PostMapping("/{key}")
-    String update(@PathVariable String key, @RequestParam long version, @RequestParam(defaultValue = "false") boolean enabled,
-            @RequestParam(required = false) @Nullable Integer days, @RequestParam(required = false) @Nullable Integer denials,
-            @RequestParam(required = false) @Nullable String window, @RequestParam(required = false) @Nullable Integer periodDays,
-            Actor actor, RedirectAttributes flash) {
+    String update(
+            @PathVariable String key,
+            @RequestParam long version,
+            @RequestParam(defaultValue = "false") boolean enabled,
+            @RequestParam(required = false) @Nullable Integer days,
+            @RequestParam(required = false) @Nullable Integer denials,
+            @RequestParam(required = false) @Nullable String window,
+            @RequestParam(required = false) @Nullable Integer periodDays,
+            Actor actor,
+            RedirectAttributes flash) {
         try {
             LifecycleRule current = rules.rule(key);
             Map<String, Object> parameters = new LinkedHashMap<>();
@@ -50,7 +56,7 @@ class RulesPageController {
                     parameters.put("window", window);
                 }
                 case RECERTIFICATION_DUE -> parameters.put("periodDays", periodDays);
-                case OWNER_INACTIVE -> { }
+                case OWNER_INACTIVE -> {}
             }
             rules.update(key, enabled, parameters, version, actor.id());
             flash.addFlashAttribute("message", "Saved " + key + ".");

@@ -37,8 +37,7 @@ public final class AgentCertificates {
         }
     }
 
-    private AgentCertificates() {
-    }
+    private AgentCertificates() {}
 
     public static Issued issue(String subject, Instant notBefore, Instant notAfter) {
         try {
@@ -46,11 +45,18 @@ public final class AgentCertificates {
             generator.initialize(2048, RANDOM);
             KeyPair keys = generator.generateKeyPair();
             X500Name name = new X500Name("CN=" + subject.replaceAll("[,=+<>#;\"\\\\]", "-"));
-            var builder = new JcaX509v3CertificateBuilder(name, new BigInteger(64, RANDOM), Date.from(notBefore), Date.from(notAfter),
-                    name, keys.getPublic());
+            var builder = new JcaX509v3CertificateBuilder(
+                    name,
+                    new BigInteger(64, RANDOM),
+                    Date.from(notBefore),
+                    Date.from(notAfter),
+                    name,
+                    keys.getPublic());
             X509Certificate certificate = new JcaX509CertificateConverter()
-                    .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
-            String pem = pem("PRIVATE KEY", keys.getPrivate().getEncoded()) + pem("CERTIFICATE", certificate.getEncoded());
+                    .getCertificate(
+                            builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
+            String pem =
+                    pem("PRIVATE KEY", keys.getPrivate().getEncoded()) + pem("CERTIFICATE", certificate.getEncoded());
             return new Issued(certificate, pem);
         } catch (NoSuchAlgorithmException | OperatorCreationException | java.security.cert.CertificateException e) {
             throw new IllegalStateException("Could not issue a certificate for " + subject, e);
@@ -58,7 +64,7 @@ public final class AgentCertificates {
     }
 
     private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 }

@@ -68,7 +68,8 @@ public final class AgentIdIdentityProvisioner implements IdentityProvisioner {
         RequestInformation request = request(HttpMethod.POST, "/servicePrincipals/microsoft.graph.agentIdentity");
         request.setContentFromParsable(graph.getRequestAdapter(), "application/json", identity);
         AgentIdentity created = GraphValues.required(
-                graph.getRequestAdapter().send(request, ERRORS, AgentIdentity::createFromDiscriminatorValue), "agent identity");
+                graph.getRequestAdapter().send(request, ERRORS, AgentIdentity::createFromDiscriminatorValue),
+                "agent identity");
         log.info("Provisioned the Entra agent identity {} for agent {}", created.getId(), agent.id());
         return clientId(created);
     }
@@ -86,7 +87,8 @@ public final class AgentIdIdentityProvisioner implements IdentityProvisioner {
     private void setEnabled(AgentView agent, boolean enabled) {
         AgentIdentity change = new AgentIdentity();
         change.setAccountEnabled(enabled);
-        RequestInformation request = request(HttpMethod.PATCH, "/servicePrincipals/" + objectId(agent) + "/microsoft.graph.agentIdentity");
+        RequestInformation request =
+                request(HttpMethod.PATCH, "/servicePrincipals/" + objectId(agent) + "/microsoft.graph.agentIdentity");
         request.setContentFromParsable(graph.getRequestAdapter(), "application/json", change);
         graph.getRequestAdapter().sendPrimitive(request, ERRORS, Void.class);
     }
@@ -99,7 +101,9 @@ public final class AgentIdIdentityProvisioner implements IdentityProvisioner {
             return;
         }
         try {
-            graph.getRequestAdapter().sendPrimitive(request(HttpMethod.DELETE, "/servicePrincipals/" + found.getId()), ERRORS, Void.class);
+            graph.getRequestAdapter()
+                    .sendPrimitive(
+                            request(HttpMethod.DELETE, "/servicePrincipals/" + found.getId()), ERRORS, Void.class);
         } catch (ApiException e) {
             if (e.getResponseStatusCode() != 404) {
                 throw e;
@@ -116,7 +120,8 @@ public final class AgentIdIdentityProvisioner implements IdentityProvisioner {
     private String objectId(AgentView agent) {
         ServicePrincipal found = find(byClientId(agent));
         if (found == null) {
-            throw new IllegalStateException("No agent identity " + agent.clientId() + " in Entra for agent " + agent.id());
+            throw new IllegalStateException(
+                    "No agent identity " + agent.clientId() + " in Entra for agent " + agent.id());
         }
         return GraphValues.required(found.getId(), "service principal id");
     }
@@ -126,11 +131,15 @@ public final class AgentIdIdentityProvisioner implements IdentityProvisioner {
     }
 
     private @Nullable ServicePrincipal find(String filter) {
-        RequestInformation request = request(HttpMethod.GET, "/servicePrincipals/microsoft.graph.agentIdentity?$filter="
-                + URLEncoder.encode(filter, StandardCharsets.UTF_8).replace("+", "%20") + "&$select=id,appId");
-        ServicePrincipalCollectionResponse found = graph.getRequestAdapter().send(request, ERRORS,
-                ServicePrincipalCollectionResponse::createFromDiscriminatorValue);
-        return found == null || found.getValue() == null || found.getValue().isEmpty() ? null : found.getValue().getFirst();
+        RequestInformation request = request(
+                HttpMethod.GET,
+                "/servicePrincipals/microsoft.graph.agentIdentity?$filter="
+                        + URLEncoder.encode(filter, StandardCharsets.UTF_8).replace("+", "%20") + "&$select=id,appId");
+        ServicePrincipalCollectionResponse found = graph.getRequestAdapter()
+                .send(request, ERRORS, ServicePrincipalCollectionResponse::createFromDiscriminatorValue);
+        return found == null || found.getValue() == null || found.getValue().isEmpty()
+                ? null
+                : found.getValue().getFirst();
     }
 
     private RequestInformation request(HttpMethod method, String path) {

@@ -14,11 +14,11 @@ import java.net.URI;
  */
 public final class GraphClients {
 
-    private GraphClients() {
-    }
+    private GraphClients() {}
 
     public static GraphServiceClient create(URI baseUrl, AccessTokenProvider tokens) {
-        BaseGraphRequestAdapter adapter = new BaseGraphRequestAdapter(new BaseBearerTokenAuthenticationProvider(tokens));
+        BaseGraphRequestAdapter adapter =
+                new BaseGraphRequestAdapter(new BaseBearerTokenAuthenticationProvider(tokens));
         String base = baseUrl.toString();
         adapter.setBaseUrl(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
         return new GraphServiceClient(adapter);

@@ -55,7 +55,10 @@ public final class GraphDirectory implements Directory {
         }
         String manager = null;
         try {
-            DirectoryObject found = graph.users().byUserId(id).manager().get(request -> request.queryParameters.select = new String[] {"id"});
+            DirectoryObject found = graph.users()
+                    .byUserId(id)
+                    .manager()
+                    .get(request -> request.queryParameters.select = new String[] {"id"});
             manager = found == null ? null : found.getId();
         } catch (ApiException e) {
             if (e.getResponseStatusCode() != 404) { // 404: nobody is set as the manager
@@ -70,7 +73,9 @@ public final class GraphDirectory implements Directory {
     public Optional<io.warden.registry.DirectoryGroup> findGroup(String id) {
         com.microsoft.graph.models.Group group;
         try {
-            group = graph.groups().byGroupId(id).get(request -> request.queryParameters.select = new String[] {"id", "displayName"});
+            group = graph.groups()
+                    .byGroupId(id)
+                    .get(request -> request.queryParameters.select = new String[] {"id", "displayName"});
         } catch (ApiException e) {
             if (e.getResponseStatusCode() == 404) {
                 return Optional.empty();
@@ -80,8 +85,8 @@ public final class GraphDirectory implements Directory {
         if (group == null || group.getId() == null) {
             return Optional.empty();
         }
-        return Optional.of(new io.warden.registry.DirectoryGroup(group.getId(),
-                group.getDisplayName() == null ? group.getId() : group.getDisplayName()));
+        return Optional.of(new io.warden.registry.DirectoryGroup(
+                group.getId(), group.getDisplayName() == null ? group.getId() : group.getDisplayName()));
     }
 
     /** {@code GET /users/{id}/transitiveMemberOf/microsoft.graph.group}, every page. */
@@ -90,7 +95,10 @@ public final class GraphDirectory implements Directory {
         java.util.List<io.warden.registry.DirectoryGroup> groups = new java.util.ArrayList<>();
         com.microsoft.graph.models.GroupCollectionResponse page;
         try {
-            page = graph.users().byUserId(userId).transitiveMemberOf().graphGroup()
+            page = graph.users()
+                    .byUserId(userId)
+                    .transitiveMemberOf()
+                    .graphGroup()
                     .get(request -> request.queryParameters.select = new String[] {"id", "displayName"});
         } catch (ApiException e) {
             if (e.getResponseStatusCode() == 404) {
@@ -106,8 +114,14 @@ public final class GraphDirectory implements Directory {
                     groups.add(new io.warden.registry.DirectoryGroup(id, name == null ? id : name));
                 });
             }
-            page = page.getOdataNextLink() == null ? null
-                    : graph.users().byUserId(userId).transitiveMemberOf().graphGroup().withUrl(page.getOdataNextLink()).get();
+            page = page.getOdataNextLink() == null
+                    ? null
+                    : graph.users()
+                            .byUserId(userId)
+                            .transitiveMemberOf()
+                            .graphGroup()
+                            .withUrl(page.getOdataNextLink())
+                            .get();
         }
         return groups;
     }
@@ -144,9 +158,10 @@ public final class GraphDirectory implements Directory {
         while (page != null) {
             if (page.getValue() != null) {
                 for (User user : page.getValue()) {
-                    boolean removed = user.getAdditionalData() != null && user.getAdditionalData().containsKey("@removed");
-                    tenant.merge(user.getId(), map(user, null, removed),
-                            (known, changed) -> merge(known, user, removed));
+                    boolean removed = user.getAdditionalData() != null
+                            && user.getAdditionalData().containsKey("@removed");
+                    tenant.merge(
+                            user.getId(), map(user, null, removed), (known, changed) -> merge(known, user, removed));
                 }
             }
             if (page.getOdataNextLink() != null) {
@@ -160,17 +175,24 @@ public final class GraphDirectory implements Directory {
 
     /** A delta entry carries only what changed: keep what is known for the rest. */
     private static DirectoryUser merge(DirectoryUser known, User changed, boolean removed) {
-        return new DirectoryUser(known.id(),
+        return new DirectoryUser(
+                known.id(),
                 changed.getUserPrincipalName() != null ? changed.getUserPrincipalName() : known.userPrincipalName(),
                 changed.getDisplayName() != null ? changed.getDisplayName() : known.displayName(),
                 changed.getMail() != null ? changed.getMail() : known.mail(),
                 changed.getAccountEnabled() != null ? changed.getAccountEnabled() : known.accountEnabled(),
-                removed, known.managerId());
+                removed,
+                known.managerId());
     }
 
     private static DirectoryUser map(User user, @Nullable String managerId, @Nullable Boolean removed) {
-        return new DirectoryUser(GraphValues.required(user.getId(), "user id"), String.valueOf(user.getUserPrincipalName()),
-                user.getDisplayName() == null ? String.valueOf(user.getUserPrincipalName()) : user.getDisplayName(), user.getMail(),
-                Boolean.TRUE.equals(user.getAccountEnabled()), Boolean.TRUE.equals(removed), managerId);
+        return new DirectoryUser(
+                GraphValues.required(user.getId(), "user id"),
+                String.valueOf(user.getUserPrincipalName()),
+                user.getDisplayName() == null ? String.valueOf(user.getUserPrincipalName()) : user.getDisplayName(),
+                user.getMail(),
+                Boolean.TRUE.equals(user.getAccountEnabled()),
+                Boolean.TRUE.equals(removed),
+                managerId);
     }
 }

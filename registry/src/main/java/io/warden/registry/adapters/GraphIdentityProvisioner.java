@@ -1,20 +1,20 @@
 package io.warden.registry.adapters;
 
 import com.microsoft.graph.applications.item.addpassword.AddPasswordPostRequestBody;
+import com.microsoft.graph.applications.item.removepassword.RemovePasswordPostRequestBody;
 import com.microsoft.graph.models.Application;
 import com.microsoft.graph.models.PasswordCredential;
 import com.microsoft.graph.models.ReferenceCreate;
 import com.microsoft.graph.models.ServicePrincipal;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.kiota.ApiException;
-import com.microsoft.graph.applications.item.removepassword.RemovePasswordPostRequestBody;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentCredential;
 import io.warden.registry.AgentView;
 import io.warden.registry.CredentialKind;
 import io.warden.registry.CredentialLedger;
-import io.warden.registry.IssuedCredential;
 import io.warden.registry.IdentityProvisioner;
+import io.warden.registry.IssuedCredential;
 import io.warden.registry.SecretStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,12 +51,18 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
     private final CredentialLedger ledger;
 
     /** Agents get client secrets; issued credentials are not recorded (tools and tests without a database). */
-    public GraphIdentityProvisioner(GraphServiceClient graph, String baseUrl, SecretStore secrets, Duration secretLifetime, Clock clock) {
+    public GraphIdentityProvisioner(
+            GraphServiceClient graph, String baseUrl, SecretStore secrets, Duration secretLifetime, Clock clock) {
         this(graph, baseUrl, secrets, secretLifetime, clock, false);
     }
 
     /** @param certificates agents get certificate credentials (true) or client secrets (false) */
-    public GraphIdentityProvisioner(GraphServiceClient graph, String baseUrl, SecretStore secrets, Duration secretLifetime, Clock clock,
+    public GraphIdentityProvisioner(
+            GraphServiceClient graph,
+            String baseUrl,
+            SecretStore secrets,
+            Duration secretLifetime,
+            Clock clock,
             boolean certificates) {
         this(graph, baseUrl, secrets, secretLifetime, clock, certificates, UnrecordedCredentials.INSTANCE);
     }
@@ -65,8 +71,14 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
      * @param ledger where each issued credential's key id and dates are recorded, so that rotation renews
      *               secrets before Entra lets them lapse and owners see what expires
      */
-    public GraphIdentityProvisioner(GraphServiceClient graph, String baseUrl, SecretStore secrets, Duration secretLifetime, Clock clock,
-            boolean certificates, CredentialLedger ledger) {
+    public GraphIdentityProvisioner(
+            GraphServiceClient graph,
+            String baseUrl,
+            SecretStore secrets,
+            Duration secretLifetime,
+            Clock clock,
+            boolean certificates,
+            CredentialLedger ledger) {
         this.ledger = ledger;
         this.graph = graph;
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
@@ -87,13 +99,16 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
             request.queryParameters.select = new String[] {"id", "appId"};
         });
         Application application;
-        if (existing != null && existing.getValue() != null && !existing.getValue().isEmpty()) {
+        if (existing != null
+                && existing.getValue() != null
+                && !existing.getValue().isEmpty()) {
             application = existing.getValue().getFirst();
         } else {
             Application draft = new Application();
             draft.setDisplayName(agent.name());
             draft.setTags(List.of(TAG, agentTag));
-            draft.setNotes("Warden agent " + agent.id() + " owned by " + agent.ownerId() + "; managed by Warden, do not edit");
+            draft.setNotes(
+                    "Warden agent " + agent.id() + " owned by " + agent.ownerId() + "; managed by Warden, do not edit");
             application = GraphValues.required(graph.applications().post(draft), "application");
         }
         String objectId = GraphValues.required(application.getId(), "application id");
@@ -119,8 +134,8 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
         }
         if (certificates) {
             java.time.Instant now = clock.instant();
-            AgentCertificates.Issued issued = AgentCertificates.issue("warden-agent-" + agent.id(), now.minusSeconds(60),
-                    now.plus(secretLifetime));
+            AgentCertificates.Issued issued = AgentCertificates.issue(
+                    "warden-agent-" + agent.id(), now.minusSeconds(60), now.plus(secretLifetime));
             com.microsoft.graph.models.KeyCredential key = new com.microsoft.graph.models.KeyCredential();
             key.setType("AsymmetricX509Cert");
             key.setUsage("Verify");
@@ -133,12 +148,18 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
             graph.applications().byApplicationId(objectId).patch(change);
             secrets.put(appId, issued.pem());
             ledger.record(agent.id(), appId, certificateRecord(issued.certificate()), SYSTEM);
-            log.info("Provisioned the Entra application {} for agent {} with a certificate valid until {}", appId,
-                    agent.id(), issued.certificate().getNotAfter().toInstant());
+            log.info(
+                    "Provisioned the Entra application {} for agent {} with a certificate valid until {}",
+                    appId,
+                    agent.id(),
+                    issued.certificate().getNotAfter().toInstant());
             return appId;
         }
         AgentCredential issued = addPassword(agent, objectId, appId);
-        log.info("Provisioned the Entra application {} for agent {}; its secret expires {}", appId, agent.id(),
+        log.info(
+                "Provisioned the Entra application {} for agent {}; its secret expires {}",
+                appId,
+                agent.id(),
                 issued.expiresAt());
         return appId;
     }
@@ -154,10 +175,19 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
         PasswordCredential issued = GraphValues.required(
                 graph.applications().byApplicationId(objectId).addPassword().post(body), "password credential");
         secrets.put(appId, GraphValues.required(issued.getSecretText(), "secret text"));
-        java.time.Instant start = issued.getStartDateTime() != null ? issued.getStartDateTime().toInstant() : now;
-        java.time.Instant end = issued.getEndDateTime() != null ? issued.getEndDateTime().toInstant() : now.plus(secretLifetime);
-        return ledger.record(agent.id(), appId, IssuedCredential.secret(issued.getKeyId() == null ? null : issued.getKeyId().toString(),
-                null, start.isBefore(end) ? start : now, end), SYSTEM);
+        java.time.Instant start =
+                issued.getStartDateTime() != null ? issued.getStartDateTime().toInstant() : now;
+        java.time.Instant end =
+                issued.getEndDateTime() != null ? issued.getEndDateTime().toInstant() : now.plus(secretLifetime);
+        return ledger.record(
+                agent.id(),
+                appId,
+                IssuedCredential.secret(
+                        issued.getKeyId() == null ? null : issued.getKeyId().toString(),
+                        null,
+                        start.isBefore(end) ? start : now,
+                        end),
+                SYSTEM);
     }
 
     /**
@@ -171,10 +201,16 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
         if (certificates || clientId == null) {
             return java.util.Optional.empty();
         }
-        Application application = GraphValues.required(graph.applicationsWithAppId(clientId).get(request ->
-                request.queryParameters.select = new String[] {"id", "appId"}), "application " + clientId);
-        AgentCredential issued = addPassword(agent, GraphValues.required(application.getId(), "application id"), clientId);
-        log.info("Rotated the secret of the Entra application {} for agent {}; the new one expires {}", agent.clientId(), agent.id(),
+        Application application = GraphValues.required(
+                graph.applicationsWithAppId(clientId)
+                        .get(request -> request.queryParameters.select = new String[] {"id", "appId"}),
+                "application " + clientId);
+        AgentCredential issued =
+                addPassword(agent, GraphValues.required(application.getId(), "application id"), clientId);
+        log.info(
+                "Rotated the secret of the Entra application {} for agent {}; the new one expires {}",
+                agent.clientId(),
+                agent.id(),
                 issued.expiresAt());
         return java.util.Optional.of(issued);
     }
@@ -187,11 +223,15 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
             return;
         }
         try {
-            Application application = GraphValues.required(graph.applicationsWithAppId(clientId).get(request ->
-                    request.queryParameters.select = new String[] {"id", "appId"}), "application " + clientId);
+            Application application = GraphValues.required(
+                    graph.applicationsWithAppId(clientId)
+                            .get(request -> request.queryParameters.select = new String[] {"id", "appId"}),
+                    "application " + clientId);
             RemovePasswordPostRequestBody body = new RemovePasswordPostRequestBody();
             body.setKeyId(java.util.UUID.fromString(keyId));
-            graph.applications().byApplicationId(GraphValues.required(application.getId(), "application id")).removePassword()
+            graph.applications()
+                    .byApplicationId(GraphValues.required(application.getId(), "application id"))
+                    .removePassword()
                     .post(body);
         } catch (ApiException e) {
             if (e.getResponseStatusCode() != 404) { // the application or the secret is already gone
@@ -203,12 +243,21 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
     private static IssuedCredential certificateRecord(java.security.cert.X509Certificate certificate) {
         try {
             byte[] der = certificate.getEncoded();
-            String thumbprint = java.util.Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(der));
-            String pem = "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+            String thumbprint = java.util.Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(der));
+            String pem = "-----BEGIN CERTIFICATE-----\n"
+                    + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
                     + "\n-----END CERTIFICATE-----\n";
-            return new IssuedCredential(CredentialKind.CERTIFICATE, null, thumbprint, null, pem,
-                    certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant());
+            return new IssuedCredential(
+                    CredentialKind.CERTIFICATE,
+                    null,
+                    thumbprint,
+                    null,
+                    pem,
+                    certificate.getNotBefore().toInstant(),
+                    certificate.getNotAfter().toInstant());
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException("The certificate just issued cannot be encoded", e);
         }

@@ -9,8 +9,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class GraphValues {
 
-    private GraphValues() {
-    }
+    private GraphValues() {}
 
     static <T> T required(@Nullable T value, String what) {
         if (value == null) {

@@ -60,13 +60,21 @@ public final class MirroredDirectory implements Directory {
                     display_name = excluded.display_name, mail = excluded.mail, account_enabled = excluded.account_enabled,
                     deleted = excluded.deleted, manager_id = coalesce(excluded.manager_id, directory_user.manager_id),
                     updated_at = excluded.updated_at""")
-                .param("id", user.id()).param("upn", user.userPrincipalName()).param("name", user.displayName())
-                .param("mail", user.mail()).param("enabled", user.accountEnabled()).param("deleted", user.deleted())
-                .param("manager", user.managerId()).param("now", Timestamp.from(clock.instant())).update();
+                .param("id", user.id())
+                .param("upn", user.userPrincipalName())
+                .param("name", user.displayName())
+                .param("mail", user.mail())
+                .param("enabled", user.accountEnabled())
+                .param("deleted", user.deleted())
+                .param("manager", user.managerId())
+                .param("now", Timestamp.from(clock.instant()))
+                .update();
     }
 
     private void markGone(String id) {
         jdbc.sql("update directory_user set deleted = true, updated_at = :now where id = :id")
-                .param("id", id).param("now", Timestamp.from(clock.instant())).update();
+                .param("id", id)
+                .param("now", Timestamp.from(clock.instant()))
+                .update();
     }
 }

@@ -35,10 +35,16 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
      * @param graphHost   the only host tokens are sent to
      * @param httpClient  MSAL's HTTP client; null for its own (a test passes one that reaches a local token endpoint)
      */
-    public MsalAccessTokenProvider(URI authority, String clientId, IClientCredential credential, String scope, String graphHost,
+    public MsalAccessTokenProvider(
+            URI authority,
+            String clientId,
+            IClientCredential credential,
+            String scope,
+            String graphHost,
             com.microsoft.aad.msal4j.@org.jspecify.annotations.Nullable IHttpClient httpClient) {
         try {
-            var builder = ConfidentialClientApplication.builder(clientId, credential).authority(authority.toString())
+            var builder = ConfidentialClientApplication.builder(clientId, credential)
+                    .authority(authority.toString())
                     .instanceDiscovery(false);
             if (httpClient != null) {
                 builder.httpClient(httpClient);
@@ -79,7 +85,8 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
             throw new IllegalStateException("Interrupted while signing in to Microsoft Graph", e);
         } catch (ExecutionException | TimeoutException e) {
             // the exception's text never carries the credential, but it may carry a response: keep only the type
-            throw new IllegalStateException("Could not sign in to Microsoft Graph (" + rootCause(e).getClass().getSimpleName() + ": "
+            throw new IllegalStateException("Could not sign in to Microsoft Graph ("
+                    + rootCause(e).getClass().getSimpleName() + ": "
                     + rootCause(e).getMessage() + ")");
         }
     }

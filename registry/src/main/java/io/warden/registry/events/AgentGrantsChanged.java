@@ -20,5 +20,4 @@ public record AgentGrantsChanged(
         SortedSet<String> phiApprovedScopes,
         RiskTier riskTier,
         String actorId,
-        Instant at) {
-}
+        Instant at) {}

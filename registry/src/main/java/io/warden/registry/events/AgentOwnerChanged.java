@@ -5,5 +5,4 @@ import java.time.Instant;
 
 /** An agent passed to a new accountable owner. */
 public record AgentOwnerChanged(
-        AgentId agentId, String previousOwnerId, String newOwnerId, String reason, String actorId, Instant at) {
-}
+        AgentId agentId, String previousOwnerId, String newOwnerId, String reason, String actorId, Instant at) {}

@@ -9,6 +9,5 @@ import java.util.SortedSet;
  * A compliance officer approved an agent to read these data scopes as PHI, by deciding {@code approvalId}.
  * Recorded per agent and scope, so that reclassifying a scope as PHI later never grants PHI by itself.
  */
-public record AgentPhiApproved(AgentId agentId, ApprovalId approvalId, SortedSet<String> scopes, String approvedBy,
-        Instant at) {
-}
+public record AgentPhiApproved(
+        AgentId agentId, ApprovalId approvalId, SortedSet<String> scopes, String approvedBy, Instant at) {}

@@ -16,5 +16,4 @@ public record AgentRegistered(
         SortedSet<String> requestedTools,
         SortedSet<PurposeOfUse> requestedPurposes,
         String actorId,
-        Instant at) {
-}
+        Instant at) {}

@@ -6,5 +6,4 @@ import java.time.Instant;
 
 /** An agent moved from one status to another; {@code reason} is what the actor gave. */
 public record AgentStatusChanged(
-        AgentId agentId, AgentStatus from, AgentStatus to, String reason, String actorId, Instant at) {
-}
+        AgentId agentId, AgentStatus from, AgentStatus to, String reason, String actorId, Instant at) {}

@@ -8,5 +8,10 @@ import java.time.Instant;
 
 /** An approval was approved or rejected, by {@code actorId}, with a reason. */
 public record ApprovalDecided(
-        ApprovalId approvalId, AgentId agentId, ApprovalKind kind, ApprovalStatus decision, String reason, String actorId, Instant at) {
-}
+        ApprovalId approvalId,
+        AgentId agentId,
+        ApprovalKind kind,
+        ApprovalStatus decision,
+        String reason,
+        String actorId,
+        Instant at) {}

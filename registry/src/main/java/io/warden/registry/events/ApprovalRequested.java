@@ -7,5 +7,9 @@ import java.time.Instant;
 
 /** Someone asked for an agent's registration or a change of its grants to be approved. */
 public record ApprovalRequested(
-        ApprovalId approvalId, AgentId agentId, ApprovalKind kind, boolean requiresCompliance, String actorId, Instant at) {
-}
+        ApprovalId approvalId,
+        AgentId agentId,
+        ApprovalKind kind,
+        boolean requiresCompliance,
+        String actorId,
+        Instant at) {}

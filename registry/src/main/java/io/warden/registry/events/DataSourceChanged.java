@@ -5,6 +5,9 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /** A data source was registered ({@code before} null), changed, or removed ({@code after} null). */
-public record DataSourceChanged(String key, @Nullable DataSourceView before, @Nullable DataSourceView after, String actorId,
-        Instant at) {
-}
+public record DataSourceChanged(
+        String key,
+        @Nullable DataSourceView before,
+        @Nullable DataSourceView after,
+        String actorId,
+        Instant at) {}

@@ -7,5 +7,4 @@ import java.time.Instant;
  * when this is published (the directory writes outside a registry transaction); an owner disabled here makes every
  * agent they own refused by the gateway (OWNER_INACTIVE).
  */
-public record DirectoryAccountChanged(String personId, boolean enabled, String actorId, Instant at) {
-}
+public record DirectoryAccountChanged(String personId, boolean enabled, String actorId, Instant at) {}

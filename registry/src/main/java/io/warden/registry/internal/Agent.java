@@ -1,15 +1,15 @@
 package io.warden.registry.internal;
 
-import io.warden.registry.RegistryException;
-import io.warden.registry.Commands;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentKind;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
 import io.warden.registry.ApprovalId;
+import io.warden.registry.Commands;
 import io.warden.registry.ModelInfo;
 import io.warden.registry.PurposeOfUse;
+import io.warden.registry.RegistryException;
 import io.warden.registry.RiskTier;
 import io.warden.registry.events.AgentGrantsChanged;
 import io.warden.registry.events.AgentOwnerChanged;
@@ -49,6 +49,7 @@ public final class Agent {
     private SortedSet<String> phiApprovedScopes;
     /** PHI approvals recorded since the agent was read, for the repository to write. */
     private final List<PhiApproval> newPhiApprovals = new ArrayList<>();
+
     private final String createdBy;
     private final Instant createdAt;
     private Instant updatedAt;
@@ -59,13 +60,31 @@ public final class Agent {
     private long version;
     private final List<Object> events = new ArrayList<>();
 
-    Agent(AgentId id, String name, AgentKind kind, String purpose, AgentStatus status, String ownerId,
-            @Nullable String clientId, @Nullable ModelInfo model, RiskTier riskTier,
-            SortedSet<String> requestedScopes, SortedSet<String> requestedTools,
-            SortedSet<String> dataScopes, SortedSet<String> tools, SortedSet<PurposeOfUse> requestedPurposes,
-            SortedSet<PurposeOfUse> purposes, SortedSet<String> phiApprovedScopes, String createdBy, Instant createdAt,
-            Instant updatedAt, @Nullable Instant approvedAt, @Nullable Instant lastActiveAt,
-            @Nullable Instant recertifyBy, boolean demo, long version) {
+    Agent(
+            AgentId id,
+            String name,
+            AgentKind kind,
+            String purpose,
+            AgentStatus status,
+            String ownerId,
+            @Nullable String clientId,
+            @Nullable ModelInfo model,
+            RiskTier riskTier,
+            SortedSet<String> requestedScopes,
+            SortedSet<String> requestedTools,
+            SortedSet<String> dataScopes,
+            SortedSet<String> tools,
+            SortedSet<PurposeOfUse> requestedPurposes,
+            SortedSet<PurposeOfUse> purposes,
+            SortedSet<String> phiApprovedScopes,
+            String createdBy,
+            Instant createdAt,
+            Instant updatedAt,
+            @Nullable Instant approvedAt,
+            @Nullable Instant lastActiveAt,
+            @Nullable Instant recertifyBy,
+            boolean demo,
+            long version) {
         this.id = id;
         this.name = name;
         this.kind = kind;
@@ -93,14 +112,50 @@ public final class Agent {
     }
 
     /** A new agent in DRAFT at version 0 (the repository makes it 1 when it inserts it). */
-    static Agent register(AgentId id, Commands.RegisterAgent command, String ownerId, RiskTier requestedRisk,
-            @Nullable String clientId, boolean demo, Actor actor, Instant now) {
-        Agent agent = new Agent(id, command.name(), command.kind(), command.purpose(), AgentStatus.DRAFT, ownerId,
-                clientId, command.model(), requestedRisk, command.dataScopes(), command.tools(), new TreeSet<>(),
-                new TreeSet<>(), command.purposesOfUse(), new TreeSet<>(), new TreeSet<>(), actor.id(), now, now, null,
-                null, null, demo, 0);
-        agent.events.add(new AgentRegistered(id, command.name(), command.kind(), ownerId,
-                agent.requestedScopesCopy(), agent.requestedToolsCopy(), agent.requestedPurposesCopy(), actor.id(), now));
+    static Agent register(
+            AgentId id,
+            Commands.RegisterAgent command,
+            String ownerId,
+            RiskTier requestedRisk,
+            @Nullable String clientId,
+            boolean demo,
+            Actor actor,
+            Instant now) {
+        Agent agent = new Agent(
+                id,
+                command.name(),
+                command.kind(),
+                command.purpose(),
+                AgentStatus.DRAFT,
+                ownerId,
+                clientId,
+                command.model(),
+                requestedRisk,
+                command.dataScopes(),
+                command.tools(),
+                new TreeSet<>(),
+                new TreeSet<>(),
+                command.purposesOfUse(),
+                new TreeSet<>(),
+                new TreeSet<>(),
+                actor.id(),
+                now,
+                now,
+                null,
+                null,
+                null,
+                demo,
+                0);
+        agent.events.add(new AgentRegistered(
+                id,
+                command.name(),
+                command.kind(),
+                ownerId,
+                agent.requestedScopesCopy(),
+                agent.requestedToolsCopy(),
+                agent.requestedPurposesCopy(),
+                actor.id(),
+                now));
         return agent;
     }
 
@@ -109,8 +164,15 @@ public final class Agent {
     }
 
     /** Activation after an approved registration: the approved grants become the agent's grants. */
-    void activate(ApprovalId approvalId, SortedSet<String> grantedScopes, SortedSet<String> grantedTools,
-            SortedSet<PurposeOfUse> grantedPurposes, RiskTier grantedRisk, Instant recertifyBy, Actor approver, Instant now) {
+    void activate(
+            ApprovalId approvalId,
+            SortedSet<String> grantedScopes,
+            SortedSet<String> grantedTools,
+            SortedSet<PurposeOfUse> grantedPurposes,
+            RiskTier grantedRisk,
+            Instant recertifyBy,
+            Actor approver,
+            Instant now) {
         moveTo(AgentStatus.ACTIVE, "be activated", "registration approved", approver, now);
         this.approvedAt = now;
         this.recertifyBy = recertifyBy;
@@ -130,8 +192,8 @@ public final class Agent {
     /** The identity provisioned for the agent; set once. */
     void assignClientId(String clientId, Actor actor, Instant now) {
         if (this.clientId != null && !this.clientId.equals(clientId)) {
-            throw new RegistryException.Conflict("identity-already-assigned",
-                    "Agent " + id + " already has the identity " + this.clientId);
+            throw new RegistryException.Conflict(
+                    "identity-already-assigned", "Agent " + id + " already has the identity " + this.clientId);
         }
         if (this.clientId == null) {
             this.clientId = clientId;
@@ -172,10 +234,13 @@ public final class Agent {
 
     void updateMetadata(Commands.UpdateAgent update, RiskTier requestedRisk, Actor actor, Instant now) {
         requireNotRetired("be updated");
-        boolean changesRequest = update.requestedScopes() != null || update.requestedTools() != null
+        boolean changesRequest = update.requestedScopes() != null
+                || update.requestedTools() != null
                 || update.requestedPurposes() != null;
         if (changesRequest && status != AgentStatus.DRAFT) {
-            throw new RegistryException.IllegalStatusTransition(id, status,
+            throw new RegistryException.IllegalStatusTransition(
+                    id,
+                    status,
                     "change its requested scopes, tools or purposes (only a DRAFT can; request a change instead)");
         }
         this.name = update.name();
@@ -202,8 +267,14 @@ public final class Agent {
      * a scope given up and asked for again needs a compliance officer again. (A registration's PHI approvals
      * are recorded before activation, for scopes it then grants, so they stay.)
      */
-    void grant(SortedSet<String> newScopes, SortedSet<String> newTools, SortedSet<PurposeOfUse> newPurposes,
-            RiskTier newRisk, ApprovalId approvalId, Actor approver, Instant now) {
+    void grant(
+            SortedSet<String> newScopes,
+            SortedSet<String> newTools,
+            SortedSet<PurposeOfUse> newPurposes,
+            RiskTier newRisk,
+            ApprovalId approvalId,
+            Actor approver,
+            Instant now) {
         requireNotRetired("be granted scopes or tools");
         this.dataScopes = new TreeSet<>(newScopes);
         this.tools = new TreeSet<>(newTools);
@@ -211,8 +282,16 @@ public final class Agent {
         this.phiApprovedScopes.retainAll(newScopes);
         this.riskTier = newRisk;
         touch(now);
-        events.add(new AgentGrantsChanged(id, approvalId, copy(dataScopes), copy(tools), copy(purposes),
-                copy(phiApprovedScopes), newRisk, approver.id(), now));
+        events.add(new AgentGrantsChanged(
+                id,
+                approvalId,
+                copy(dataScopes),
+                copy(tools),
+                copy(purposes),
+                copy(phiApprovedScopes),
+                newRisk,
+                approver.id(),
+                now));
     }
 
     /**
@@ -231,8 +310,7 @@ public final class Agent {
     }
 
     /** PHI approvals this agent gained since it was read, and not yet written. */
-    record PhiApproval(SortedSet<String> scopes, ApprovalId approvalId, String approvedBy, Instant approvedAt) {
-    }
+    record PhiApproval(SortedSet<String> scopes, ApprovalId approvalId, String approvedBy, Instant approvedAt) {}
 
     List<PhiApproval> drainNewPhiApprovals() {
         List<PhiApproval> drained = List.copyOf(newPhiApprovals);
@@ -272,8 +350,27 @@ public final class Agent {
     }
 
     public AgentView view() {
-        return new AgentView(id, name, kind, purpose, status, ownerId, clientId, model, riskTier, copy(dataScopes),
-                copy(tools), copy(purposes), copy(phiApprovedScopes), createdAt, updatedAt, approvedAt, lastActiveAt, recertifyBy, demo, version);
+        return new AgentView(
+                id,
+                name,
+                kind,
+                purpose,
+                status,
+                ownerId,
+                clientId,
+                model,
+                riskTier,
+                copy(dataScopes),
+                copy(tools),
+                copy(purposes),
+                copy(phiApprovedScopes),
+                createdAt,
+                updatedAt,
+                approvedAt,
+                lastActiveAt,
+                recertifyBy,
+                demo,
+                version);
     }
 
     private static <T> SortedSet<T> copy(SortedSet<T> set) {
@@ -292,25 +389,92 @@ public final class Agent {
         return copy(requestedPurposes);
     }
 
-    AgentId id() { return id; }
-    String name() { return name; }
-    AgentKind kind() { return kind; }
-    String purpose() { return purpose; }
-    AgentStatus status() { return status; }
-    String ownerId() { return ownerId; }
-    @Nullable String clientId() { return clientId; }
-    @Nullable ModelInfo model() { return model; }
-    RiskTier riskTier() { return riskTier; }
-    SortedSet<String> dataScopes() { return copy(dataScopes); }
-    SortedSet<String> tools() { return copy(tools); }
-    SortedSet<PurposeOfUse> purposes() { return copy(purposes); }
-    SortedSet<String> phiApprovedScopes() { return copy(phiApprovedScopes); }
-    String createdBy() { return createdBy; }
-    Instant createdAt() { return createdAt; }
-    Instant updatedAt() { return updatedAt; }
-    @Nullable Instant approvedAt() { return approvedAt; }
-    @Nullable Instant lastActiveAt() { return lastActiveAt; }
-    @Nullable Instant recertifyBy() { return recertifyBy; }
-    boolean demo() { return demo; }
-    long version() { return version; }
+    AgentId id() {
+        return id;
+    }
+
+    String name() {
+        return name;
+    }
+
+    AgentKind kind() {
+        return kind;
+    }
+
+    String purpose() {
+        return purpose;
+    }
+
+    AgentStatus status() {
+        return status;
+    }
+
+    String ownerId() {
+        return ownerId;
+    }
+
+    @Nullable
+    String clientId() {
+        return clientId;
+    }
+
+    @Nullable
+    ModelInfo model() {
+        return model;
+    }
+
+    RiskTier riskTier() {
+        return riskTier;
+    }
+
+    SortedSet<String> dataScopes() {
+        return copy(dataScopes);
+    }
+
+    SortedSet<String> tools() {
+        return copy(tools);
+    }
+
+    SortedSet<PurposeOfUse> purposes() {
+        return copy(purposes);
+    }
+
+    SortedSet<String> phiApprovedScopes() {
+        return copy(phiApprovedScopes);
+    }
+
+    String createdBy() {
+        return createdBy;
+    }
+
+    Instant createdAt() {
+        return createdAt;
+    }
+
+    Instant updatedAt() {
+        return updatedAt;
+    }
+
+    @Nullable
+    Instant approvedAt() {
+        return approvedAt;
+    }
+
+    @Nullable
+    Instant lastActiveAt() {
+        return lastActiveAt;
+    }
+
+    @Nullable
+    Instant recertifyBy() {
+        return recertifyBy;
+    }
+
+    boolean demo() {
+        return demo;
+    }
+
+    long version() {
+        return version;
+    }
 }

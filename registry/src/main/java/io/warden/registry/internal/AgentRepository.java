@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -85,7 +84,9 @@ public class AgentRepository {
         }
         if (updated != 1) {
             long current = jdbc.sql("select version from agent where id = :id")
-                    .param("id", agent.id().value()).query(Long.class).optional()
+                    .param("id", agent.id().value())
+                    .query(Long.class)
+                    .optional()
                     .orElseThrow(() -> new RegistryException.NotFound("agent", agent.id()));
             throw new RegistryException.StaleVersion("agent", agent.id(), agent.version(), current);
         }
@@ -99,7 +100,9 @@ public class AgentRepository {
      */
     private void writePhiApprovals(Agent agent) {
         jdbc.sql("delete from agent_phi_approval where agent_id = :id and not (scope_key = any(:kept))")
-                .param("id", agent.id().value()).param("kept", toArray(agent.phiApprovedScopes())).update();
+                .param("id", agent.id().value())
+                .param("kept", toArray(agent.phiApprovedScopes()))
+                .update();
         for (Agent.PhiApproval approval : agent.drainNewPhiApprovals()) {
             for (String scope : approval.scopes()) {
                 jdbc.sql("""
@@ -107,9 +110,12 @@ public class AgentRepository {
                         values (:id, :scope, :approvalId, :approvedBy, :approvedAt)
                         on conflict (agent_id, scope_key) do update set approval_id = excluded.approval_id,
                             approved_by = excluded.approved_by, approved_at = excluded.approved_at""")
-                        .param("id", agent.id().value()).param("scope", scope)
-                        .param("approvalId", approval.approvalId().value()).param("approvedBy", approval.approvedBy())
-                        .param("approvedAt", timestamp(approval.approvedAt())).update();
+                        .param("id", agent.id().value())
+                        .param("scope", scope)
+                        .param("approvalId", approval.approvalId().value())
+                        .param("approvedBy", approval.approvedBy())
+                        .param("approvedAt", timestamp(approval.approvedAt()))
+                        .update();
             }
         }
     }
@@ -117,43 +123,51 @@ public class AgentRepository {
     void recordLastActivity(AgentId id, java.time.Instant at) {
         jdbc.sql("""
                 update agent set last_active_at = :at
-                where id = :id and (last_active_at is null or last_active_at < :at)""")
-                .param("id", id.value()).param("at", timestamp(at)).update();
+                where id = :id and (last_active_at is null or last_active_at < :at)""").param("id", id.value()).param("at", timestamp(at)).update();
     }
 
     Optional<Agent> find(AgentId id) {
         return jdbc.sql(SELECT + " from agent where id = :id")
-                .param("id", id.value()).query(AgentRepository::map).optional();
+                .param("id", id.value())
+                .query(AgentRepository::map)
+                .optional();
     }
 
     /** Reads the agent and locks its row until the transaction ends, so concurrent decisions serialise. */
     Optional<Agent> findForUpdate(AgentId id) {
         return jdbc.sql(SELECT + " from agent where id = :id for update")
-                .param("id", id.value()).query(AgentRepository::map).optional();
+                .param("id", id.value())
+                .query(AgentRepository::map)
+                .optional();
     }
 
     Optional<Agent> findByClientId(String clientId) {
         return jdbc.sql(SELECT + " from agent where client_id = :clientId")
-                .param("clientId", clientId).query(AgentRepository::map).optional();
+                .param("clientId", clientId)
+                .query(AgentRepository::map)
+                .optional();
     }
 
     List<AgentId> dormantSince(Instant before) {
         return jdbc.sql("""
                 select id from agent where status = 'ACTIVE' and coalesce(last_active_at, approved_at, created_at) < :before""")
                 .param("before", java.sql.Timestamp.from(before))
-                .query((rs, row) -> new AgentId(rs.getObject(1, java.util.UUID.class))).list();
+                .query((rs, row) -> new AgentId(rs.getObject(1, java.util.UUID.class)))
+                .list();
     }
 
     List<AgentId> recertificationDue(Instant by) {
         return jdbc.sql("select id from agent where status = 'ACTIVE' and recertify_by <= :by")
                 .param("by", java.sql.Timestamp.from(by))
-                .query((rs, row) -> new AgentId(rs.getObject(1, java.util.UUID.class))).list();
+                .query((rs, row) -> new AgentId(rs.getObject(1, java.util.UUID.class)))
+                .list();
     }
 
     java.util.Map<AgentId, String> ownersOfLiveAgents() {
         java.util.Map<AgentId, String> owners = new java.util.HashMap<>();
         jdbc.sql("select id, owner_id from agent where status <> 'RETIRED'")
-                .query((rs, row) -> owners.put(new AgentId(rs.getObject(1, java.util.UUID.class)), rs.getString(2))).list();
+                .query((rs, row) -> owners.put(new AgentId(rs.getObject(1, java.util.UUID.class)), rs.getString(2)))
+                .list();
         return owners;
     }
 
@@ -189,12 +203,17 @@ public class AgentRepository {
             where.append(" and (name ilike :text escape '\\' or purpose ilike :text escape '\\')");
             params.put("text", "%" + likeEscape(filter.text().strip()) + "%");
         }
-        long total = jdbc.sql("select count(*) from agent" + where).params(params).query(Long.class).single();
+        long total = jdbc.sql("select count(*) from agent" + where)
+                .params(params)
+                .query(Long.class)
+                .single();
         params.put("limit", size);
         params.put("offset", (long) page * size);
-        List<Agent> items = new ArrayList<>(jdbc.sql(SELECT + " from agent" + where
-                        + " order by " + order(filter.sort()) + " limit :limit offset :offset")
-                .params(params).query(AgentRepository::map).list());
+        List<Agent> items = new ArrayList<>(jdbc.sql(SELECT + " from agent" + where + " order by "
+                        + order(filter.sort()) + " limit :limit offset :offset")
+                .params(params)
+                .query(AgentRepository::map)
+                .list());
         return new Page<>(items, page, size, total);
     }
 
@@ -235,10 +254,11 @@ public class AgentRepository {
     private static RegistryException duplicate(Agent agent, DuplicateKeyException e) {
         String message = String.valueOf(e.getMostSpecificCause().getMessage());
         if (message.contains("client_id")) {
-            return new RegistryException.AlreadyExists("clientId",
-                    "Another agent already uses client id '" + agent.clientId() + "'");
+            return new RegistryException.AlreadyExists(
+                    "clientId", "Another agent already uses client id '" + agent.clientId() + "'");
         }
-        return new RegistryException.AlreadyExists("name",
+        return new RegistryException.AlreadyExists(
+                "name",
                 "An agent named '" + agent.name() + "' already exists (names are unique among agents not retired)");
     }
 
@@ -246,14 +266,30 @@ public class AgentRepository {
         String modelName = rs.getString("model_name");
         Integer dimension = (Integer) rs.getObject("embedding_dimension");
         ModelInfo model = modelName == null ? null : new ModelInfo(modelName, rs.getString("model_version"), dimension);
-        return new Agent(new AgentId(rs.getObject("id", UUID.class)), rs.getString("name"),
-                AgentKind.valueOf(rs.getString("kind")), rs.getString("purpose"),
-                AgentStatus.valueOf(rs.getString("status")), rs.getString("owner_id"), rs.getString("client_id"), model,
-                RiskTier.valueOf(rs.getString("risk_tier")), strings(rs, "requested_scopes"),
-                strings(rs, "requested_tools"), strings(rs, "data_scopes"), strings(rs, "tools"),
-                SqlArrays.purposes(rs, "requested_purposes"), SqlArrays.purposes(rs, "purposes_of_use"),
-                strings(rs, "phi_approved_scopes"), rs.getString("created_by"), requiredInstant(rs, "created_at"), requiredInstant(rs, "updated_at"),
-                instant(rs, "approved_at"), instant(rs, "last_active_at"), instant(rs, "recertify_by"),
-                rs.getBoolean("demo"), rs.getLong("version"));
+        return new Agent(
+                new AgentId(rs.getObject("id", UUID.class)),
+                rs.getString("name"),
+                AgentKind.valueOf(rs.getString("kind")),
+                rs.getString("purpose"),
+                AgentStatus.valueOf(rs.getString("status")),
+                rs.getString("owner_id"),
+                rs.getString("client_id"),
+                model,
+                RiskTier.valueOf(rs.getString("risk_tier")),
+                strings(rs, "requested_scopes"),
+                strings(rs, "requested_tools"),
+                strings(rs, "data_scopes"),
+                strings(rs, "tools"),
+                SqlArrays.purposes(rs, "requested_purposes"),
+                SqlArrays.purposes(rs, "purposes_of_use"),
+                strings(rs, "phi_approved_scopes"),
+                rs.getString("created_by"),
+                requiredInstant(rs, "created_at"),
+                requiredInstant(rs, "updated_at"),
+                instant(rs, "approved_at"),
+                instant(rs, "last_active_at"),
+                instant(rs, "recertify_by"),
+                rs.getBoolean("demo"),
+                rs.getLong("version"));
     }
 }

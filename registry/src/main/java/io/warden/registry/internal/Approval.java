@@ -1,7 +1,5 @@
 package io.warden.registry.internal;
 
-import io.warden.registry.RegistryException;
-import io.warden.registry.Commands;
 import io.warden.registry.Actor;
 import io.warden.registry.ActorType;
 import io.warden.registry.AgentId;
@@ -9,7 +7,9 @@ import io.warden.registry.ApprovalId;
 import io.warden.registry.ApprovalKind;
 import io.warden.registry.ApprovalStatus;
 import io.warden.registry.ApprovalView;
+import io.warden.registry.Commands;
 import io.warden.registry.PurposeOfUse;
+import io.warden.registry.RegistryException;
 import io.warden.registry.Role;
 import io.warden.registry.events.ApprovalDecided;
 import io.warden.registry.events.ApprovalRequested;
@@ -33,6 +33,7 @@ public final class Approval {
 
     /** Rule names, stable: they appear in 403 problem documents and the portal shows them. */
     static final String RULE_NOT_REQUESTER = "approver-is-not-requester";
+
     static final String RULE_NOT_OWNER = "approver-is-not-owner";
     static final String RULE_COMPLIANCE = "phi-needs-compliance-approver";
 
@@ -57,11 +58,26 @@ public final class Approval {
     private long version;
     private final List<Object> events = new ArrayList<>();
 
-    Approval(ApprovalId id, AgentId agentId, ApprovalKind kind, ApprovalStatus status, SortedSet<String> addScopes,
-            SortedSet<String> removeScopes, SortedSet<String> addTools, SortedSet<String> removeTools,
-            SortedSet<PurposeOfUse> addPurposes, SortedSet<PurposeOfUse> removePurposes, String justification,
-            boolean requiresCompliance, String requestedBy, Instant requestedAt, SortedSet<String> ownersSinceRequest,
-            @Nullable String decidedBy, @Nullable Instant decidedAt, @Nullable String decisionReason, long version) {
+    Approval(
+            ApprovalId id,
+            AgentId agentId,
+            ApprovalKind kind,
+            ApprovalStatus status,
+            SortedSet<String> addScopes,
+            SortedSet<String> removeScopes,
+            SortedSet<String> addTools,
+            SortedSet<String> removeTools,
+            SortedSet<PurposeOfUse> addPurposes,
+            SortedSet<PurposeOfUse> removePurposes,
+            String justification,
+            boolean requiresCompliance,
+            String requestedBy,
+            Instant requestedAt,
+            SortedSet<String> ownersSinceRequest,
+            @Nullable String decidedBy,
+            @Nullable Instant decidedAt,
+            @Nullable String decisionReason,
+            long version) {
         this.id = id;
         this.agentId = agentId;
         this.kind = kind;
@@ -83,12 +99,35 @@ public final class Approval {
         this.version = version;
     }
 
-    static Approval request(ApprovalId id, AgentId agentId, ApprovalKind kind, Commands.RequestChange change,
-            boolean requiresCompliance, String ownerId, Actor requester, Instant now) {
-        Approval approval = new Approval(id, agentId, kind, ApprovalStatus.PENDING, change.addScopes(),
-                change.removeScopes(), change.addTools(), change.removeTools(), change.addPurposes(),
-                change.removePurposes(), change.justification(), requiresCompliance, requester.id(), now,
-                new TreeSet<>(Set.of(ownerId)), null, null, null, 0);
+    static Approval request(
+            ApprovalId id,
+            AgentId agentId,
+            ApprovalKind kind,
+            Commands.RequestChange change,
+            boolean requiresCompliance,
+            String ownerId,
+            Actor requester,
+            Instant now) {
+        Approval approval = new Approval(
+                id,
+                agentId,
+                kind,
+                ApprovalStatus.PENDING,
+                change.addScopes(),
+                change.removeScopes(),
+                change.addTools(),
+                change.removeTools(),
+                change.addPurposes(),
+                change.removePurposes(),
+                change.justification(),
+                requiresCompliance,
+                requester.id(),
+                now,
+                new TreeSet<>(Set.of(ownerId)),
+                null,
+                null,
+                null,
+                0);
         approval.events.add(new ApprovalRequested(id, agentId, kind, requiresCompliance, requester.id(), now));
         return approval;
     }
@@ -120,27 +159,30 @@ public final class Approval {
             return; // Warden rejects on its own (an invalid owner, no decision in time); it never approves
         }
         if (approver.id().equals(requestedBy)) {
-            throw new RegistryException.AccessRuleViolated(RULE_NOT_REQUESTER,
-                    "The approver may not be the requester of the approval (" + requestedBy + ")");
+            throw new RegistryException.AccessRuleViolated(
+                    RULE_NOT_REQUESTER, "The approver may not be the requester of the approval (" + requestedBy + ")");
         }
         if (approver.id().equals(ownerId)) {
-            throw new RegistryException.AccessRuleViolated(RULE_NOT_OWNER,
-                    "The approver may not be the owner of the agent (" + ownerId + ")");
+            throw new RegistryException.AccessRuleViolated(
+                    RULE_NOT_OWNER, "The approver may not be the owner of the agent (" + ownerId + ")");
         }
         if (ownersSinceRequest.contains(approver.id())) {
-            throw new RegistryException.AccessRuleViolated(RULE_NOT_OWNER,
+            throw new RegistryException.AccessRuleViolated(
+                    RULE_NOT_OWNER,
                     "The approver owned the agent since this approval was requested (" + approver.id()
                             + ") and may not decide it");
         }
         if (requiresCompliance && !approver.has(Role.COMPLIANCE)) {
-            throw new RegistryException.AccessRuleViolated(RULE_COMPLIANCE,
+            throw new RegistryException.AccessRuleViolated(
+                    RULE_COMPLIANCE,
                     "This approval touches PHI or highly confidential data; a COMPLIANCE officer must decide it");
         }
     }
 
     void approve(Actor approver, String ownerId, String reason, Instant now) {
         if (approver.type() != ActorType.PERSON) {
-            throw new RegistryException.AccessRuleViolated("people-approve", "Only a person approves; Warden never does");
+            throw new RegistryException.AccessRuleViolated(
+                    "people-approve", "Only a person approves; Warden never does");
         }
         decide(ApprovalStatus.APPROVED, approver, ownerId, reason, now);
     }
@@ -171,7 +213,8 @@ public final class Approval {
 
     private void requirePending() {
         if (status != ApprovalStatus.PENDING) {
-            throw new RegistryException.Conflict("approval-already-decided",
+            throw new RegistryException.Conflict(
+                    "approval-already-decided",
                     "Approval " + id + " is " + status + "; only a PENDING approval can be decided");
         }
     }
@@ -203,33 +246,108 @@ public final class Approval {
     }
 
     public ApprovalView view() {
-        return new ApprovalView(id, agentId, kind, status, unmodifiable(addScopes), unmodifiable(removeScopes),
-                unmodifiable(addTools), unmodifiable(removeTools), unmodifiable(addPurposes),
-                unmodifiable(removePurposes), justification, requiresCompliance, requestedBy, requestedAt,
-                unmodifiable(ownersSinceRequest), decidedBy, decidedAt, decisionReason, version);
+        return new ApprovalView(
+                id,
+                agentId,
+                kind,
+                status,
+                unmodifiable(addScopes),
+                unmodifiable(removeScopes),
+                unmodifiable(addTools),
+                unmodifiable(removeTools),
+                unmodifiable(addPurposes),
+                unmodifiable(removePurposes),
+                justification,
+                requiresCompliance,
+                requestedBy,
+                requestedAt,
+                unmodifiable(ownersSinceRequest),
+                decidedBy,
+                decidedAt,
+                decisionReason,
+                version);
     }
 
     private static <T> SortedSet<T> unmodifiable(SortedSet<T> set) {
         return Collections.unmodifiableSortedSet(new TreeSet<>(set));
     }
 
-    ApprovalId id() { return id; }
-    AgentId agentId() { return agentId; }
-    ApprovalKind kind() { return kind; }
-    ApprovalStatus status() { return status; }
-    SortedSet<String> addScopes() { return unmodifiable(addScopes); }
-    SortedSet<String> removeScopes() { return unmodifiable(removeScopes); }
-    SortedSet<String> addTools() { return unmodifiable(addTools); }
-    SortedSet<String> removeTools() { return unmodifiable(removeTools); }
-    SortedSet<PurposeOfUse> addPurposes() { return unmodifiable(addPurposes); }
-    SortedSet<PurposeOfUse> removePurposes() { return unmodifiable(removePurposes); }
-    SortedSet<String> ownersSinceRequest() { return unmodifiable(ownersSinceRequest); }
-    String justification() { return justification; }
-    boolean requiresCompliance() { return requiresCompliance; }
-    String requestedBy() { return requestedBy; }
-    Instant requestedAt() { return requestedAt; }
-    @Nullable String decidedBy() { return decidedBy; }
-    @Nullable Instant decidedAt() { return decidedAt; }
-    @Nullable String decisionReason() { return decisionReason; }
-    long version() { return version; }
+    ApprovalId id() {
+        return id;
+    }
+
+    AgentId agentId() {
+        return agentId;
+    }
+
+    ApprovalKind kind() {
+        return kind;
+    }
+
+    ApprovalStatus status() {
+        return status;
+    }
+
+    SortedSet<String> addScopes() {
+        return unmodifiable(addScopes);
+    }
+
+    SortedSet<String> removeScopes() {
+        return unmodifiable(removeScopes);
+    }
+
+    SortedSet<String> addTools() {
+        return unmodifiable(addTools);
+    }
+
+    SortedSet<String> removeTools() {
+        return unmodifiable(removeTools);
+    }
+
+    SortedSet<PurposeOfUse> addPurposes() {
+        return unmodifiable(addPurposes);
+    }
+
+    SortedSet<PurposeOfUse> removePurposes() {
+        return unmodifiable(removePurposes);
+    }
+
+    SortedSet<String> ownersSinceRequest() {
+        return unmodifiable(ownersSinceRequest);
+    }
+
+    String justification() {
+        return justification;
+    }
+
+    boolean requiresCompliance() {
+        return requiresCompliance;
+    }
+
+    String requestedBy() {
+        return requestedBy;
+    }
+
+    Instant requestedAt() {
+        return requestedAt;
+    }
+
+    @Nullable
+    String decidedBy() {
+        return decidedBy;
+    }
+
+    @Nullable
+    Instant decidedAt() {
+        return decidedAt;
+    }
+
+    @Nullable
+    String decisionReason() {
+        return decisionReason;
+    }
+
+    long version() {
+        return version;
+    }
 }

@@ -1,7 +1,5 @@
 package io.warden.registry.internal;
 
-import io.warden.registry.RegistryException;
-import io.warden.registry.Page;
 import static io.warden.registry.internal.SqlArrays.instant;
 import static io.warden.registry.internal.SqlArrays.requiredInstant;
 import static io.warden.registry.internal.SqlArrays.strings;
@@ -12,6 +10,8 @@ import io.warden.registry.AgentId;
 import io.warden.registry.ApprovalId;
 import io.warden.registry.ApprovalKind;
 import io.warden.registry.ApprovalStatus;
+import io.warden.registry.Page;
+import io.warden.registry.RegistryException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
@@ -48,7 +48,8 @@ public class ApprovalRepository {
                     .params(parameters(approval))
                     .update();
         } catch (DuplicateKeyException e) {
-            throw new RegistryException.Conflict("approval-pending",
+            throw new RegistryException.Conflict(
+                    "approval-pending",
                     "Agent " + approval.agentId() + " already has a pending approval; wait for its decision");
         }
         approval.versionSaved(1);
@@ -64,28 +65,36 @@ public class ApprovalRepository {
                 .param("version", approval.version())
                 .update();
         if (updated != 1) {
-            throw new RegistryException.Conflict("approval-changed",
-                    "Approval " + approval.id() + " was changed by someone else; reload it");
+            throw new RegistryException.Conflict(
+                    "approval-changed", "Approval " + approval.id() + " was changed by someone else; reload it");
         }
         approval.versionSaved(approval.version() + 1);
     }
 
     Optional<Approval> find(ApprovalId id) {
         return jdbc.sql("select " + COLUMNS + " from approval where id = :id")
-                .param("id", id.value()).query(ApprovalRepository::map).optional();
+                .param("id", id.value())
+                .query(ApprovalRepository::map)
+                .optional();
     }
 
     Optional<Approval> findPending(AgentId agentId) {
         return jdbc.sql("select " + COLUMNS + " from approval where agent_id = :agentId and status = 'PENDING'")
-                .param("agentId", agentId.value()).query(ApprovalRepository::map).optional();
+                .param("agentId", agentId.value())
+                .query(ApprovalRepository::map)
+                .optional();
     }
 
     /** The most recently decided approval of this kind and outcome for the agent. */
     Optional<Approval> findLatest(AgentId agentId, ApprovalKind kind, ApprovalStatus status) {
-        return jdbc.sql("select " + COLUMNS + " from approval where agent_id = :agentId and kind = :kind and status = :status"
+        return jdbc.sql("select " + COLUMNS
+                        + " from approval where agent_id = :agentId and kind = :kind and status = :status"
                         + " order by decided_at desc nulls last, requested_at desc limit 1")
-                .param("agentId", agentId.value()).param("kind", kind.name()).param("status", status.name())
-                .query(ApprovalRepository::map).optional();
+                .param("agentId", agentId.value())
+                .param("kind", kind.name())
+                .param("status", status.name())
+                .query(ApprovalRepository::map)
+                .optional();
     }
 
     /**
@@ -99,8 +108,7 @@ public class ApprovalRepository {
                 where a.status = 'PENDING' and not a.requires_compliance
                   and (cast(:key as text) = any(a.add_scopes)
                        or (:phi and cardinality(a.add_purposes) > 0
-                           and exists (select 1 from agent g where g.id = a.agent_id and cast(:key as text) = any(g.data_scopes))))""")
-                .param("key", scopeKey).param("phi", phi).update();
+                           and exists (select 1 from agent g where g.id = a.agent_id and cast(:key as text) = any(g.data_scopes))))""").param("key", scopeKey).param("phi", phi).update();
     }
 
     Page<Approval> search(@Nullable ApprovalStatus status, @Nullable AgentId agentId, int page, int size) {
@@ -114,12 +122,17 @@ public class ApprovalRepository {
             where.append(" and agent_id = :agentId");
             params.put("agentId", agentId.value());
         }
-        long total = jdbc.sql("select count(*) from approval" + where).params(params).query(Long.class).single();
+        long total = jdbc.sql("select count(*) from approval" + where)
+                .params(params)
+                .query(Long.class)
+                .single();
         params.put("limit", size);
         params.put("offset", (long) page * size);
         List<Approval> items = jdbc.sql("select " + COLUMNS + " from approval" + where
                         + " order by requested_at desc, id limit :limit offset :offset")
-                .params(params).query(ApprovalRepository::map).list();
+                .params(params)
+                .query(ApprovalRepository::map)
+                .list();
         return new Page<>(items, page, size, total);
     }
 
@@ -147,13 +160,25 @@ public class ApprovalRepository {
     }
 
     private static Approval map(ResultSet rs, int row) throws SQLException {
-        return new Approval(new ApprovalId(rs.getObject("id", UUID.class)),
-                new AgentId(rs.getObject("agent_id", UUID.class)), ApprovalKind.valueOf(rs.getString("kind")),
-                ApprovalStatus.valueOf(rs.getString("status")), strings(rs, "add_scopes"),
-                strings(rs, "remove_scopes"), strings(rs, "add_tools"), strings(rs, "remove_tools"),
-                SqlArrays.purposes(rs, "add_purposes"), SqlArrays.purposes(rs, "remove_purposes"),
-                rs.getString("justification"), rs.getBoolean("requires_compliance"), rs.getString("requested_by"),
-                requiredInstant(rs, "requested_at"), strings(rs, "owners_since_request"), rs.getString("decided_by"), instant(rs, "decided_at"),
-                rs.getString("decision_reason"), rs.getLong("version"));
+        return new Approval(
+                new ApprovalId(rs.getObject("id", UUID.class)),
+                new AgentId(rs.getObject("agent_id", UUID.class)),
+                ApprovalKind.valueOf(rs.getString("kind")),
+                ApprovalStatus.valueOf(rs.getString("status")),
+                strings(rs, "add_scopes"),
+                strings(rs, "remove_scopes"),
+                strings(rs, "add_tools"),
+                strings(rs, "remove_tools"),
+                SqlArrays.purposes(rs, "add_purposes"),
+                SqlArrays.purposes(rs, "remove_purposes"),
+                rs.getString("justification"),
+                rs.getBoolean("requires_compliance"),
+                rs.getString("requested_by"),
+                requiredInstant(rs, "requested_at"),
+                strings(rs, "owners_since_request"),
+                rs.getString("decided_by"),
+                instant(rs, "decided_at"),
+                rs.getString("decision_reason"),
+                rs.getLong("version"));
     }
 }

@@ -1,13 +1,12 @@
 package io.warden.registry.internal;
 
-import io.warden.registry.RegistryException;
-import io.warden.registry.Commands;
 import static io.warden.registry.internal.SqlArrays.strings;
 import static io.warden.registry.internal.SqlArrays.timestamp;
 import static io.warden.registry.internal.SqlArrays.toArray;
 
+import io.warden.registry.Commands;
 import io.warden.registry.DataScopeView;
-import io.warden.registry.PurposeOfUse;
+import io.warden.registry.RegistryException;
 import io.warden.registry.SensitivityLabel;
 import io.warden.registry.ToolView;
 import java.sql.ResultSet;
@@ -16,7 +15,6 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -81,8 +79,10 @@ public class CatalogRepository {
     }
 
     Optional<DataScopeView> findScope(String key) {
-        return jdbc.sql("select * from data_scope where key = :key").param("key", key)
-                .query(CatalogRepository::mapScope).optional();
+        return jdbc.sql("select * from data_scope where key = :key")
+                .param("key", key)
+                .query(CatalogRepository::mapScope)
+                .optional();
     }
 
     List<DataScopeView> findScopes(Collection<String> keys) {
@@ -90,11 +90,15 @@ public class CatalogRepository {
             return List.of();
         }
         return jdbc.sql("select * from data_scope where key = any(:keys) order by key")
-                .param("keys", toArray(keys)).query(CatalogRepository::mapScope).list();
+                .param("keys", toArray(keys))
+                .query(CatalogRepository::mapScope)
+                .list();
     }
 
     List<DataScopeView> allScopes() {
-        return jdbc.sql("select * from data_scope order by key").query(CatalogRepository::mapScope).list();
+        return jdbc.sql("select * from data_scope order by key")
+                .query(CatalogRepository::mapScope)
+                .list();
     }
 
     void insertTool(String key, Commands.SaveTool tool, boolean demo, Instant now) {
@@ -143,8 +147,10 @@ public class CatalogRepository {
     }
 
     Optional<ToolView> findTool(String key) {
-        return jdbc.sql("select * from tool where key = :key").param("key", key)
-                .query(CatalogRepository::mapTool).optional();
+        return jdbc.sql("select * from tool where key = :key")
+                .param("key", key)
+                .query(CatalogRepository::mapTool)
+                .optional();
     }
 
     List<ToolView> findTools(Collection<String> keys) {
@@ -152,23 +158,41 @@ public class CatalogRepository {
             return List.of();
         }
         return jdbc.sql("select * from tool where key = any(:keys) order by key")
-                .param("keys", toArray(keys)).query(CatalogRepository::mapTool).list();
+                .param("keys", toArray(keys))
+                .query(CatalogRepository::mapTool)
+                .list();
     }
 
     List<ToolView> allTools() {
-        return jdbc.sql("select * from tool order by key").query(CatalogRepository::mapTool).list();
+        return jdbc.sql("select * from tool order by key")
+                .query(CatalogRepository::mapTool)
+                .list();
     }
 
     private static DataScopeView mapScope(ResultSet rs, int row) throws SQLException {
-        return new DataScopeView(rs.getString("key"), rs.getString("display_name"), rs.getString("description"),
-                SensitivityLabel.valueOf(rs.getString("sensitivity")), rs.getBoolean("phi"),
-                rs.getBoolean("deidentified"), SqlArrays.purposes(rs, "allowed_purposes"),
-                SqlArrays.purposes(rs, "deidentify_for"), rs.getBoolean("demo"), rs.getLong("version"));
+        return new DataScopeView(
+                rs.getString("key"),
+                rs.getString("display_name"),
+                rs.getString("description"),
+                SensitivityLabel.valueOf(rs.getString("sensitivity")),
+                rs.getBoolean("phi"),
+                rs.getBoolean("deidentified"),
+                SqlArrays.purposes(rs, "allowed_purposes"),
+                SqlArrays.purposes(rs, "deidentify_for"),
+                rs.getBoolean("demo"),
+                rs.getLong("version"));
     }
 
     private static ToolView mapTool(ResultSet rs, int row) throws SQLException {
-        return new ToolView(rs.getString("key"), rs.getString("display_name"), rs.getString("description"),
-                rs.getString("backend"), strings(rs, "required_scopes"), rs.getInt("max_k"),
-                SensitivityLabel.valueOf(rs.getString("sensitivity")), rs.getBoolean("demo"), rs.getLong("version"));
+        return new ToolView(
+                rs.getString("key"),
+                rs.getString("display_name"),
+                rs.getString("description"),
+                rs.getString("backend"),
+                strings(rs, "required_scopes"),
+                rs.getInt("max_k"),
+                SensitivityLabel.valueOf(rs.getString("sensitivity")),
+                rs.getBoolean("demo"),
+                rs.getLong("version"));
     }
 }

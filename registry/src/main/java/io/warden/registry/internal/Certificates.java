@@ -21,12 +21,12 @@ final class Certificates {
     static final int MAX_PEM_LENGTH = 16 * 1024;
     private static final String FIELD = "certificate";
 
-    private Certificates() {
-    }
+    private Certificates() {}
 
     static IssuedCredential parse(String pem, Instant now) {
         if (pem.isBlank() || pem.length() > MAX_PEM_LENGTH) {
-            throw invalid("Send one X.509 certificate in PEM (-----BEGIN CERTIFICATE-----), at most " + MAX_PEM_LENGTH + " characters");
+            throw invalid("Send one X.509 certificate in PEM (-----BEGIN CERTIFICATE-----), at most " + MAX_PEM_LENGTH
+                    + " characters");
         }
         if (pem.contains("PRIVATE KEY")) {
             // the private key must stay with the agent; refusing it keeps it out of the database and the audit trail
@@ -50,7 +50,8 @@ final class Certificates {
             throw invalid("Not a readable X.509 certificate in PEM");
         }
         // RSA as Entra takes for client assertions (RS256/PS256); the embedded provider verifies the same way
-        boolean strong = certificate.getPublicKey() instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() >= 2048;
+        boolean strong = certificate.getPublicKey() instanceof RSAPublicKey rsa
+                && rsa.getModulus().bitLength() >= 2048;
         if (!strong) {
             throw invalid("The certificate's key must be RSA of at least 2048 bits");
         }
@@ -61,10 +62,17 @@ final class Certificates {
         }
         try {
             String normalised = "-----BEGIN CERTIFICATE-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(certificate.getEncoded())
+                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                            .encodeToString(certificate.getEncoded())
                     + "\n-----END CERTIFICATE-----\n";
-            return new IssuedCredential(CredentialKind.CERTIFICATE, null, thumbprint(certificate.getEncoded()), null, normalised,
-                    notBefore, notAfter);
+            return new IssuedCredential(
+                    CredentialKind.CERTIFICATE,
+                    null,
+                    thumbprint(certificate.getEncoded()),
+                    null,
+                    normalised,
+                    notBefore,
+                    notAfter);
         } catch (CertificateException e) {
             throw invalid("Not a readable X.509 certificate in PEM");
         }
@@ -73,7 +81,9 @@ final class Certificates {
     /** The certificate's SHA-256 thumbprint as a client assertion's {@code x5t#S256} header carries it (RFC 7515 §4.1.8). */
     static String thumbprint(byte[] der) {
         try {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-256").digest(der));
+            return Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(der));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

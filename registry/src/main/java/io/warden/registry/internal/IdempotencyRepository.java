@@ -13,8 +13,7 @@ import org.springframework.stereotype.Repository;
 public class IdempotencyRepository {
 
     /** What an earlier request under the same key created. */
-    record Entry(String requestHash, String resourceId) {
-    }
+    record Entry(String requestHash, String resourceId) {}
 
     private final JdbcClient jdbc;
 
@@ -27,8 +26,8 @@ public class IdempotencyRepository {
      *
      * @return empty when the key was free and is now claimed by this transaction
      */
-    Optional<Entry> claim(String actorId, String operation, String key, String requestHash, String resourceId,
-            Instant now) {
+    Optional<Entry> claim(
+            String actorId, String operation, String key, String requestHash, String resourceId, Instant now) {
         int inserted = jdbc.sql("""
                 insert into idempotency_key (actor_id, operation, key, request_hash, resource_id, created_at)
                 values (:actor, :operation, :key, :hash, :resource, :now)

@@ -21,23 +21,32 @@ public final class LocalDirectory implements Directory {
     public java.util.Map<String, DirectoryUser> findUsers(java.util.Collection<String> ids) {
         java.util.Map<String, DirectoryUser> found = new java.util.HashMap<>();
         if (!ids.isEmpty()) {
-            jdbc.sql("select " + COLUMNS + " from directory_user where id = any(:ids)").param("ids", ids.toArray(String[]::new))
-                    .query(LocalDirectory::map).list().forEach(user -> found.put(user.id(), user));
+            jdbc.sql("select " + COLUMNS + " from directory_user where id = any(:ids)")
+                    .param("ids", ids.toArray(String[]::new))
+                    .query(LocalDirectory::map)
+                    .list()
+                    .forEach(user -> found.put(user.id(), user));
         }
         return found;
     }
 
     @Override
     public Optional<DirectoryUser> findUser(String id) {
-        return jdbc.sql("select " + COLUMNS + " from directory_user where id = :id").param("id", id).query(LocalDirectory::map).optional();
+        return jdbc.sql("select " + COLUMNS + " from directory_user where id = :id")
+                .param("id", id)
+                .query(LocalDirectory::map)
+                .optional();
     }
 
-    private static final String COLUMNS = "id, user_principal_name, display_name, mail, account_enabled, deleted, manager_id";
+    private static final String COLUMNS =
+            "id, user_principal_name, display_name, mail, account_enabled, deleted, manager_id";
 
     @Override
     public Optional<io.warden.registry.DirectoryGroup> findGroup(String id) {
-        return jdbc.sql("select id, display_name from directory_group where id = :id").param("id", id)
-                .query((rs, row) -> new io.warden.registry.DirectoryGroup(rs.getString(1), rs.getString(2))).optional();
+        return jdbc.sql("select id, display_name from directory_group where id = :id")
+                .param("id", id)
+                .query((rs, row) -> new io.warden.registry.DirectoryGroup(rs.getString(1), rs.getString(2)))
+                .optional();
     }
 
     @Override
@@ -50,12 +59,15 @@ public final class LocalDirectory implements Directory {
                 select g.id, g.display_name from directory_group g join membership on g.id = membership.group_id
                 order by g.display_name, g.id""")
                 .param("user", userId)
-                .query((rs, row) -> new io.warden.registry.DirectoryGroup(rs.getString(1), rs.getString(2))).list();
+                .query((rs, row) -> new io.warden.registry.DirectoryGroup(rs.getString(1), rs.getString(2)))
+                .list();
     }
 
     /** Everyone in the local directory, by display name. */
     public java.util.List<DirectoryUser> list() {
-        return jdbc.sql("select " + COLUMNS + " from directory_user order by display_name, id").query(LocalDirectory::map).list();
+        return jdbc.sql("select " + COLUMNS + " from directory_user order by display_name, id")
+                .query(LocalDirectory::map)
+                .list();
     }
 
     /** Adds a person; the id and the user principal name must be new. */
@@ -64,24 +76,40 @@ public final class LocalDirectory implements Directory {
             jdbc.sql("""
                     insert into directory_user (id, user_principal_name, display_name, mail, account_enabled, deleted, manager_id, updated_at)
                     values (:id, :upn, :name, :mail, :enabled, false, :manager, now())""")
-                    .param("id", person.id()).param("upn", person.userPrincipalName()).param("name", person.displayName())
-                    .param("mail", person.mail()).param("enabled", person.accountEnabled()).param("manager", person.managerId()).update();
+                    .param("id", person.id())
+                    .param("upn", person.userPrincipalName())
+                    .param("name", person.displayName())
+                    .param("mail", person.mail())
+                    .param("enabled", person.accountEnabled())
+                    .param("manager", person.managerId())
+                    .update();
         } catch (org.springframework.dao.DuplicateKeyException e) {
-            throw new io.warden.registry.RegistryException.Conflict("person-exists",
-                    "A person with id " + person.id() + " or user principal name " + person.userPrincipalName() + " exists");
+            throw new io.warden.registry.RegistryException.Conflict(
+                    "person-exists",
+                    "A person with id " + person.id() + " or user principal name " + person.userPrincipalName()
+                            + " exists");
         }
         return findUser(person.id()).orElseThrow();
     }
 
     /** Enables or disables a person's account; empty when there is no such person. */
     public Optional<DirectoryUser> setEnabled(String id, boolean enabled) {
-        int updated = jdbc.sql("update directory_user set account_enabled = :enabled, updated_at = now() where id = :id")
-                .param("enabled", enabled).param("id", id).update();
+        int updated = jdbc.sql(
+                        "update directory_user set account_enabled = :enabled, updated_at = now() where id = :id")
+                .param("enabled", enabled)
+                .param("id", id)
+                .update();
         return updated == 0 ? Optional.empty() : findUser(id);
     }
 
     private static DirectoryUser map(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
-        return new DirectoryUser(rs.getString("id"), rs.getString("user_principal_name"), rs.getString("display_name"),
-                rs.getString("mail"), rs.getBoolean("account_enabled"), rs.getBoolean("deleted"), rs.getString("manager_id"));
+        return new DirectoryUser(
+                rs.getString("id"),
+                rs.getString("user_principal_name"),
+                rs.getString("display_name"),
+                rs.getString("mail"),
+                rs.getBoolean("account_enabled"),
+                rs.getBoolean("deleted"),
+                rs.getString("manager_id"));
     }
 }

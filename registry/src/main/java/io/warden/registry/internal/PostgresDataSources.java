@@ -41,7 +41,8 @@ class PostgresDataSources implements DataSources {
     private final ApplicationEventPublisher events;
     private final Clock clock;
 
-    PostgresDataSources(JdbcClient jdbc, ObjectProvider<Locations> locations, ApplicationEventPublisher events, Clock clock) {
+    PostgresDataSources(
+            JdbcClient jdbc, ObjectProvider<Locations> locations, ApplicationEventPublisher events, Clock clock) {
         this.jdbc = jdbc;
         this.locations = locations;
         this.events = events;
@@ -51,19 +52,25 @@ class PostgresDataSources implements DataSources {
     @Transactional(readOnly = true)
     @Override
     public List<DataSourceView> list() {
-        return jdbc.sql(SELECT + " order by s.key").query(PostgresDataSources::row).list();
+        return jdbc.sql(SELECT + " order by s.key")
+                .query(PostgresDataSources::row)
+                .list();
     }
 
     @Transactional(readOnly = true)
     @Override
     public Optional<DataSourceView> find(String key) {
-        return jdbc.sql(SELECT + " where s.key = ?").param(key).query(PostgresDataSources::row).optional();
+        return jdbc.sql(SELECT + " where s.key = ?")
+                .param(key)
+                .query(PostgresDataSources::row)
+                .optional();
     }
 
     @Override
     public DataSourceView create(String key, Save source, String actorId) {
         if (key == null || !KEY.matcher(key).matches()) {
-            throw new RegistryException.InvalidField("key", "A key is 2 to 63 lower-case letters, digits and '-', starting with a letter or digit");
+            throw new RegistryException.InvalidField(
+                    "key", "A key is 2 to 63 lower-case letters, digits and '-', starting with a letter or digit");
         }
         String location = checked(key, source);
         Instant now = clock.instant();
@@ -71,8 +78,15 @@ class PostgresDataSources implements DataSources {
             jdbc.sql("""
                     insert into data_source (key, display_name, kind, location, scope_key, created_at, updated_at, version)
                     values (?, ?, ?, ?, ?, ?, ?, 1)""")
-                    .params(key, source.displayName().strip(), source.kind().name(), location, source.scopeKey(), Timestamp.from(now),
-                            Timestamp.from(now)).update();
+                    .params(
+                            key,
+                            source.displayName().strip(),
+                            source.kind().name(),
+                            location,
+                            source.scopeKey(),
+                            Timestamp.from(now),
+                            Timestamp.from(now))
+                    .update();
         } catch (DuplicateKeyException e) {
             throw duplicate(key, location);
         }
@@ -91,7 +105,14 @@ class PostgresDataSources implements DataSources {
             updated = jdbc.sql("""
                     update data_source set display_name = ?, kind = ?, location = ?, scope_key = ?, updated_at = ?, version = version + 1
                     where key = ? and version = ?""")
-                    .params(source.displayName().strip(), source.kind().name(), location, source.scopeKey(), Timestamp.from(now), key, version)
+                    .params(
+                            source.displayName().strip(),
+                            source.kind().name(),
+                            location,
+                            source.scopeKey(),
+                            Timestamp.from(now),
+                            key,
+                            version)
                     .update();
         } catch (DuplicateKeyException e) {
             throw duplicate(key, location);
@@ -107,41 +128,57 @@ class PostgresDataSources implements DataSources {
     @Override
     public void delete(String key, long version, String actorId) {
         DataSourceView before = find(key).orElseThrow(() -> new RegistryException.NotFound("data-source", key));
-        if (jdbc.sql("delete from data_source where key = ? and version = ?").params(key, version).update() != 1) {
+        if (jdbc.sql("delete from data_source where key = ? and version = ?")
+                        .params(key, version)
+                        .update()
+                != 1) {
             throw new RegistryException.StaleVersion("data source", key, version, before.version());
         }
         events.publishEvent(new DataSourceChanged(key, before, null, actorId, clock.instant()));
     }
 
     private String checked(String key, Save source) {
-        if (source.displayName() == null || source.displayName().isBlank() || source.displayName().length() > 200) {
+        if (source.displayName() == null
+                || source.displayName().isBlank()
+                || source.displayName().length() > 200) {
             throw new RegistryException.InvalidField("displayName", "A display name is 1 to 200 characters");
         }
         if (source.kind() == null) {
             throw new RegistryException.InvalidField("kind", "The kind is FOLDER or DICOMWEB");
         }
-        if (source.location() == null || source.location().isBlank() || source.location().length() > 1000) {
+        if (source.location() == null
+                || source.location().isBlank()
+                || source.location().length() > 1000) {
             throw new RegistryException.InvalidField("location", "A location is 1 to 1000 characters");
         }
-        if (source.scopeKey() == null || jdbc.sql("select count(*) from data_scope where key = ?").param(source.scopeKey())
-                .query(Integer.class).single() == 0) {
+        if (source.scopeKey() == null
+                || jdbc.sql("select count(*) from data_scope where key = ?")
+                                .param(source.scopeKey())
+                                .query(Integer.class)
+                                .single()
+                        == 0) {
             throw new RegistryException.InvalidField("scopeKey", "No data scope '" + source.scopeKey() + "'");
         }
         Locations check = locations.getIfAvailable();
         if (check == null) {
-            throw new RegistryException.InvalidField("location", "This instance reads no data sources (no archive roots or DICOMweb"
-                    + " servers are configured)");
+            throw new RegistryException.InvalidField(
+                    "location",
+                    "This instance reads no data sources (no archive roots or DICOMweb" + " servers are configured)");
         }
         String location = check.check(source.kind(), source.location());
         if (source.kind() == DataSourceKind.FOLDER) {
             // a folder inside another source's folder is read by both: they must belong to the same scope, or a builder
             // holding the outer one's scope would read the inner one's records
             for (DataSourceView other : list()) {
-                if (other.kind() == DataSourceKind.FOLDER && !other.key().equals(key) && !other.scopeKey().equals(source.scopeKey())
+                if (other.kind() == DataSourceKind.FOLDER
+                        && !other.key().equals(key)
+                        && !other.scopeKey().equals(source.scopeKey())
                         && (java.nio.file.Path.of(location).startsWith(other.location())
-                        || java.nio.file.Path.of(other.location()).startsWith(location))) {
-                    throw new RegistryException.InvalidField("location", "The folder overlaps data source '" + other.key()
-                            + "', which is bound to another data scope (" + other.scopeKey() + ")");
+                                || java.nio.file.Path.of(other.location()).startsWith(location))) {
+                    throw new RegistryException.InvalidField(
+                            "location",
+                            "The folder overlaps data source '" + other.key()
+                                    + "', which is bound to another data scope (" + other.scopeKey() + ")");
                 }
             }
         }
@@ -149,19 +186,32 @@ class PostgresDataSources implements DataSources {
     }
 
     private RegistryException duplicate(String key, String location) {
-        boolean keyTaken = jdbc.sql("select count(*) from data_source where key = ?").param(key).query(Integer.class).single() > 0;
-        return keyTaken ? new RegistryException.AlreadyExists("key", "A data source with key '" + key + "' already exists")
+        boolean keyTaken = jdbc.sql("select count(*) from data_source where key = ?")
+                        .param(key)
+                        .query(Integer.class)
+                        .single()
+                > 0;
+        return keyTaken
+                ? new RegistryException.AlreadyExists("key", "A data source with key '" + key + "' already exists")
                 : new RegistryException.AlreadyExists("location", "Another data source is registered at this location");
     }
 
     private static DataSourceView row(ResultSet rs, int n) throws SQLException {
-        return new DataSourceView(rs.getString("key"), rs.getString("display_name"), DataSourceKind.valueOf(rs.getString("kind")),
-                rs.getString("location"), rs.getString("scope_key"), SensitivityLabel.valueOf(rs.getString("sensitivity")),
-                rs.getBoolean("phi"), rs.getLong("version"));
+        return new DataSourceView(
+                rs.getString("key"),
+                rs.getString("display_name"),
+                DataSourceKind.valueOf(rs.getString("kind")),
+                rs.getString("location"),
+                rs.getString("scope_key"),
+                SensitivityLabel.valueOf(rs.getString("sensitivity")),
+                rs.getBoolean("phi"),
+                rs.getLong("version"));
     }
 
     static @Nullable String describe(@Nullable DataSourceView source) {
-        return source == null ? null : source.kind() + " " + source.location() + " scope=" + source.scopeKey() + " name="
-                + source.displayName() + " v" + source.version();
+        return source == null
+                ? null
+                : source.kind() + " " + source.location() + " scope=" + source.scopeKey() + " name="
+                        + source.displayName() + " v" + source.version();
     }
 }

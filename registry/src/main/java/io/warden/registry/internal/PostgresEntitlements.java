@@ -55,7 +55,12 @@ public class PostgresEntitlements implements Entitlements, GroupEntitlements {
     private final Clock clock;
     private final IdGenerator ids;
 
-    PostgresEntitlements(JdbcClient jdbc, Directory directory, CatalogRepository catalog, AuditLog audit, Clock clock,
+    PostgresEntitlements(
+            JdbcClient jdbc,
+            Directory directory,
+            CatalogRepository catalog,
+            AuditLog audit,
+            Clock clock,
             IdGenerator ids) {
         this.jdbc = jdbc;
         this.directory = directory;
@@ -70,7 +75,9 @@ public class PostgresEntitlements implements Entitlements, GroupEntitlements {
         List<DirectoryGroup> groups;
         try {
             Optional<DirectoryUser> person = directory.findUser(personId);
-            if (person.isEmpty() || !person.get().accountEnabled() || person.get().deleted()) {
+            if (person.isEmpty()
+                    || !person.get().accountEnabled()
+                    || person.get().deleted()) {
                 return Entitlement.none(personId); // a disabled account keeps its groups but reads nothing
             }
             groups = directory.groupsOf(personId);
@@ -102,7 +109,8 @@ public class PostgresEntitlements implements Entitlements, GroupEntitlements {
     @Override
     public List<GroupEntitlementView> list() {
         return jdbc.sql(SELECT + " order by e.group_name, e.group_id, s.display_name, e.scope_key")
-                .query(PostgresEntitlements::map).list();
+                .query(PostgresEntitlements::map)
+                .list();
     }
 
     @Transactional(readOnly = true)
@@ -115,16 +123,20 @@ public class PostgresEntitlements implements Entitlements, GroupEntitlements {
     public GroupEntitlementView create(Grant grant, Actor actor) {
         requireAdmin(actor);
         DataScopeView scope = catalog.findScope(grant.scope())
-                .orElseThrow(() -> new RegistryException.InvalidField("scope", "No data scope with key '" + grant.scope() + "'"));
+                .orElseThrow(() ->
+                        new RegistryException.InvalidField("scope", "No data scope with key '" + grant.scope() + "'"));
         requireAllowed(scope, grant.purposes());
         DirectoryGroup group;
         try {
-            group = directory.findGroup(grant.groupId()).orElseThrow(() -> new RegistryException.InvalidField("groupId",
-                    "No group with id '" + grant.groupId() + "' in the directory"));
+            group = directory
+                    .findGroup(grant.groupId())
+                    .orElseThrow(() -> new RegistryException.InvalidField(
+                            "groupId", "No group with id '" + grant.groupId() + "' in the directory"));
         } catch (RegistryException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new RegistryException.Conflict("directory-unavailable",
+            throw new RegistryException.Conflict(
+                    "directory-unavailable",
                     "The directory cannot be read now, so group " + grant.groupId() + " cannot be checked; try again");
         }
         UUID id = ids.generateId();
@@ -134,12 +146,19 @@ public class PostgresEntitlements implements Entitlements, GroupEntitlements {
                     insert into group_entitlement (id, group_id, group_name, scope_key, purposes, created_at, updated_at,
                         updated_by, version)
                     values (:id, :group, :name, :scope, :purposes, :now, :now, :actor, 1)""")
-                    .param("id", id).param("group", group.id()).param("name", group.displayName())
-                    .param("scope", scope.key()).param("purposes", toArray(grant.purposes()))
-                    .param("now", timestamp(now)).param("actor", actor.id()).update();
+                    .param("id", id)
+                    .param("group", group.id())
+                    .param("name", group.displayName())
+                    .param("scope", scope.key())
+                    .param("purposes", toArray(grant.purposes()))
+                    .param("now", timestamp(now))
+                    .param("actor", actor.id())
+                    .update();
         } catch (DuplicateKeyException e) {
-            throw new RegistryException.AlreadyExists("scope",
-                    "Group '" + group.displayName() + "' already has an entitlement on " + scope.key() + "; change that one");
+            throw new RegistryException.AlreadyExists(
+                    "scope",
+                    "Group '" + group.displayName() + "' already has an entitlement on " + scope.key()
+                            + "; change that one");
         }
         GroupEntitlementView created = find(id);
         record("group_entitlement.created", actor, created, null);
@@ -155,8 +174,12 @@ public class PostgresEntitlements implements Entitlements, GroupEntitlements {
                 update group_entitlement set purposes = :purposes, updated_at = :now, updated_by = :actor,
                     version = version + 1
                 where id = :id and version = :version""")
-                .param("purposes", toArray(purposes)).param("now", timestamp(clock.instant())).param("actor", actor.id())
-                .param("id", id).param("version", version).update();
+                .param("purposes", toArray(purposes))
+                .param("now", timestamp(clock.instant()))
+                .param("actor", actor.id())
+                .param("id", id)
+                .param("version", version)
+                .update();
         if (updated != 1) {
             throw new RegistryException.StaleVersion("group entitlement", id, version, find(id).version());
         }
@@ -170,7 +193,9 @@ public class PostgresEntitlements implements Entitlements, GroupEntitlements {
         requireAdmin(actor);
         GroupEntitlementView old = find(id);
         int deleted = jdbc.sql("delete from group_entitlement where id = :id and version = :version")
-                .param("id", id).param("version", version).update();
+                .param("id", id)
+                .param("version", version)
+                .update();
         if (deleted != 1) {
             throw new RegistryException.StaleVersion("group entitlement", id, version, find(id).version());
         }
@@ -178,13 +203,16 @@ public class PostgresEntitlements implements Entitlements, GroupEntitlements {
     }
 
     private Optional<GroupEntitlementView> findOptional(UUID id) {
-        return jdbc.sql(SELECT + " where e.id = :id").param("id", id).query(PostgresEntitlements::map).optional();
+        return jdbc.sql(SELECT + " where e.id = :id")
+                .param("id", id)
+                .query(PostgresEntitlements::map)
+                .optional();
     }
 
     private static void requireAdmin(Actor actor) {
         if (!actor.has(Role.ADMIN)) {
-            throw new RegistryException.AccessRuleViolated("admin-manages-entitlements",
-                    "Only an ADMIN changes group entitlements");
+            throw new RegistryException.AccessRuleViolated(
+                    "admin-manages-entitlements", "Only an ADMIN changes group entitlements");
         }
     }
 
@@ -195,17 +223,24 @@ public class PostgresEntitlements implements Entitlements, GroupEntitlements {
         SortedSet<PurposeOfUse> refused = new TreeSet<>(purposes);
         refused.removeAll(scope.allowedPurposes());
         if (!refused.isEmpty()) {
-            throw new RegistryException.InvalidField("purposes", "Data scope " + scope.key() + " does not allow "
-                    + refused + "; it allows " + scope.allowedPurposes());
+            throw new RegistryException.InvalidField(
+                    "purposes",
+                    "Data scope " + scope.key() + " does not allow " + refused + "; it allows "
+                            + scope.allowedPurposes());
         }
     }
 
     /** Old and new purposes go into the record, so the trail alone says what a change took away or gave. */
-    private void record(String action, Actor actor, @Nullable GroupEntitlementView now, @Nullable GroupEntitlementView before) {
+    private void record(
+            String action, Actor actor, @Nullable GroupEntitlementView now, @Nullable GroupEntitlementView before) {
         GroupEntitlementView any = now != null ? now : java.util.Objects.requireNonNull(before);
-        audit.append(AuditEvent.builder(action, AuditActor.person(actor.id()), new AuditTarget("group-entitlement", any.id().toString()))
+        audit.append(AuditEvent.builder(
+                        action,
+                        AuditActor.person(actor.id()),
+                        new AuditTarget("group-entitlement", any.id().toString()))
                 .dataset(any.scope())
-                .detail("group", any.groupId()).detail("groupName", any.groupName())
+                .detail("group", any.groupId())
+                .detail("groupName", any.groupName())
                 .detail("oldPurposes", before == null ? "" : join(before.purposes()))
                 .detail("newPurposes", now == null ? "" : join(now.purposes()))
                 .detail("version", now == null ? "" : String.valueOf(now.version()))
@@ -222,8 +257,15 @@ public class PostgresEntitlements implements Entitlements, GroupEntitlements {
             from group_entitlement e join data_scope s on s.key = e.scope_key""";
 
     private static GroupEntitlementView map(ResultSet rs, int row) throws SQLException {
-        return new GroupEntitlementView(rs.getObject("id", UUID.class), rs.getString("group_id"), rs.getString("group_name"),
-                rs.getString("scope_key"), rs.getString("scope_name"), SqlArrays.purposes(rs, "purposes"),
-                SqlArrays.requiredInstant(rs, "updated_at"), rs.getString("updated_by"), rs.getLong("version"));
+        return new GroupEntitlementView(
+                rs.getObject("id", UUID.class),
+                rs.getString("group_id"),
+                rs.getString("group_name"),
+                rs.getString("scope_key"),
+                rs.getString("scope_name"),
+                SqlArrays.purposes(rs, "purposes"),
+                SqlArrays.requiredInstant(rs, "updated_at"),
+                rs.getString("updated_by"),
+                rs.getLong("version"));
     }
 }

@@ -37,86 +37,137 @@ class RegistryAuditTrail {
 
     @ApplicationModuleListener
     void on(AgentRegistered event) {
-        record(AuditEvent.builder("agent.registered", actor(event.actorId()), agent(event.agentId()))
-                .agent(event.agentId().toString()).owner(event.ownerId())
-                .detail("kind", event.kind()).detail("name", event.name()), event, "requestedScopes",
-                event.requestedScopes(), "requestedTools", event.requestedTools(), "requestedPurposes",
+        record(
+                AuditEvent.builder("agent.registered", actor(event.actorId()), agent(event.agentId()))
+                        .agent(event.agentId().toString())
+                        .owner(event.ownerId())
+                        .detail("kind", event.kind())
+                        .detail("name", event.name()),
+                event,
+                "requestedScopes",
+                event.requestedScopes(),
+                "requestedTools",
+                event.requestedTools(),
+                "requestedPurposes",
                 event.requestedPurposes());
     }
 
     @ApplicationModuleListener
     void on(AgentStatusChanged event) {
         var builder = AuditEvent.builder("agent.status_changed", actor(event.actorId()), agent(event.agentId()))
-                .agent(event.agentId().toString()).detail("from", event.from()).detail("to", event.to());
+                .agent(event.agentId().toString())
+                .detail("from", event.from())
+                .detail("to", event.to());
         text(builder, "reason", event.reason());
         record(builder, event);
     }
 
     @ApplicationModuleListener
     void on(AgentUpdated event) {
-        record(AuditEvent.builder("agent.updated", actor(event.actorId()), agent(event.agentId()))
-                .agent(event.agentId().toString()).detail("version", event.version()), event);
+        record(
+                AuditEvent.builder("agent.updated", actor(event.actorId()), agent(event.agentId()))
+                        .agent(event.agentId().toString())
+                        .detail("version", event.version()),
+                event);
     }
 
     @ApplicationModuleListener
     void on(AgentOwnerChanged event) {
         var builder = AuditEvent.builder("agent.owner_changed", actor(event.actorId()), agent(event.agentId()))
-                .agent(event.agentId().toString()).owner(event.newOwnerId())
-                .detail("previousOwner", event.previousOwnerId()).detail("newOwner", event.newOwnerId());
+                .agent(event.agentId().toString())
+                .owner(event.newOwnerId())
+                .detail("previousOwner", event.previousOwnerId())
+                .detail("newOwner", event.newOwnerId());
         text(builder, "reason", event.reason());
         record(builder, event);
     }
 
     @ApplicationModuleListener
     void on(AgentGrantsChanged event) {
-        record(AuditEvent.builder("agent.grants_changed", actor(event.actorId()), agent(event.agentId()))
-                .agent(event.agentId().toString()).detail("approval", event.approvalId())
-                .detail("riskTier", event.riskTier()), event, "dataScopes", event.dataScopes(), "tools", event.tools(),
-                "purposesOfUse", event.purposesOfUse(), "phiApprovedScopes", event.phiApprovedScopes());
+        record(
+                AuditEvent.builder("agent.grants_changed", actor(event.actorId()), agent(event.agentId()))
+                        .agent(event.agentId().toString())
+                        .detail("approval", event.approvalId())
+                        .detail("riskTier", event.riskTier()),
+                event,
+                "dataScopes",
+                event.dataScopes(),
+                "tools",
+                event.tools(),
+                "purposesOfUse",
+                event.purposesOfUse(),
+                "phiApprovedScopes",
+                event.phiApprovedScopes());
     }
 
     @ApplicationModuleListener
     void on(io.warden.registry.events.AgentPhiApproved event) {
-        record(AuditEvent.builder("agent.phi_approved", actor(event.approvedBy()), agent(event.agentId()))
-                .agent(event.agentId().toString()).detail("approval", event.approvalId()), event,
-                "scopes", event.scopes());
+        record(
+                AuditEvent.builder("agent.phi_approved", actor(event.approvedBy()), agent(event.agentId()))
+                        .agent(event.agentId().toString())
+                        .detail("approval", event.approvalId()),
+                event,
+                "scopes",
+                event.scopes());
     }
 
     @ApplicationModuleListener
     void on(ApprovalRequested event) {
-        record(AuditEvent.builder("approval.requested", actor(event.actorId()),
-                        new AuditTarget("approval", event.approvalId().toString()))
-                .agent(event.agentId().toString()).detail("kind", event.kind())
-                .detail("requiresCompliance", event.requiresCompliance()), event);
+        record(
+                AuditEvent.builder(
+                                "approval.requested",
+                                actor(event.actorId()),
+                                new AuditTarget("approval", event.approvalId().toString()))
+                        .agent(event.agentId().toString())
+                        .detail("kind", event.kind())
+                        .detail("requiresCompliance", event.requiresCompliance()),
+                event);
     }
 
     @ApplicationModuleListener
     void on(ApprovalDecided event) {
-        var builder = AuditEvent.builder("approval.decided", actor(event.actorId()),
+        var builder = AuditEvent.builder(
+                        "approval.decided",
+                        actor(event.actorId()),
                         new AuditTarget("approval", event.approvalId().toString()))
-                .agent(event.agentId().toString()).detail("kind", event.kind()).detail("decision", event.decision());
+                .agent(event.agentId().toString())
+                .detail("kind", event.kind())
+                .detail("decision", event.decision());
         text(builder, "reason", event.reason());
         record(builder, event);
     }
 
     @ApplicationModuleListener
     void on(DataScopeSaved event) {
-        record(AuditEvent.builder("data_scope.saved", actor(event.actorId()), new AuditTarget("data-scope", event.key()))
-                .dataset(event.key()).detail("sensitivity", event.sensitivity()).detail("phi", event.phi())
-                .detail("version", event.version()), event, "allowedPurposes", event.allowedPurposes(),
-                "deidentifyFor", event.deidentifyFor());
+        record(
+                AuditEvent.builder(
+                                "data_scope.saved", actor(event.actorId()), new AuditTarget("data-scope", event.key()))
+                        .dataset(event.key())
+                        .detail("sensitivity", event.sensitivity())
+                        .detail("phi", event.phi())
+                        .detail("version", event.version()),
+                event,
+                "allowedPurposes",
+                event.allowedPurposes(),
+                "deidentifyFor",
+                event.deidentifyFor());
     }
 
     @ApplicationModuleListener
     void on(ToolSaved event) {
-        record(AuditEvent.builder("tool.saved", actor(event.actorId()), new AuditTarget("tool", event.key()))
-                .tool(event.key()).detail("maxK", event.maxK()).detail("version", event.version()), event);
+        record(
+                AuditEvent.builder("tool.saved", actor(event.actorId()), new AuditTarget("tool", event.key()))
+                        .tool(event.key())
+                        .detail("maxK", event.maxK())
+                        .detail("version", event.version()),
+                event);
     }
 
     @ApplicationModuleListener
     void on(io.warden.registry.events.DataSourceChanged event) {
-        String action = event.before() == null ? "data_source.registered" : event.after() == null ? "data_source.removed"
-                : "data_source.changed";
+        String action = event.before() == null
+                ? "data_source.registered"
+                : event.after() == null ? "data_source.removed" : "data_source.changed";
         var builder = AuditEvent.builder(action, actor(event.actorId()), new AuditTarget("data-source", event.key()));
         var scope = event.after() != null ? event.after() : event.before();
         if (scope != null) {
@@ -135,9 +186,16 @@ class RegistryAuditTrail {
 
     private void record(AuditEvent.Builder builder, Object event, Object... sets) {
         for (int i = 0; i < sets.length; i += 2) {
-            text(builder, (String) sets[i], String.join(",", ((Collection<?>) sets[i + 1]).stream().map(String::valueOf).toList()));
+            text(
+                    builder,
+                    (String) sets[i],
+                    String.join(
+                            ",",
+                            ((Collection<?>) sets[i + 1])
+                                    .stream().map(String::valueOf).toList()));
         }
-        audit.append(builder.sourceId("registry:" + sha256(event.getClass().getSimpleName() + event)).build());
+        audit.append(builder.sourceId("registry:" + sha256(event.getClass().getSimpleName() + event))
+                .build());
     }
 
     /** Free text and long lists go in as a digest when they are too long for the trail. */
@@ -151,14 +209,20 @@ class RegistryAuditTrail {
 
     @ApplicationModuleListener
     void on(io.warden.registry.events.AgentRecertified event) {
-        record(AuditEvent.builder("agent.recertified", actor(event.actorId()), agent(event.agentId()))
-                .agent(event.agentId().toString()).detail("recertifyBy", event.recertifyBy()), event);
+        record(
+                AuditEvent.builder("agent.recertified", actor(event.actorId()), agent(event.agentId()))
+                        .agent(event.agentId().toString())
+                        .detail("recertifyBy", event.recertifyBy()),
+                event);
     }
 
     @ApplicationModuleListener
     void on(io.warden.registry.events.AgentIdentityAssigned event) {
-        record(AuditEvent.builder("agent.identity_assigned", actor(event.actorId()), agent(event.agentId()))
-                .agent(event.agentId().toString()).detail("clientId", event.clientId()), event);
+        record(
+                AuditEvent.builder("agent.identity_assigned", actor(event.actorId()), agent(event.agentId()))
+                        .agent(event.agentId().toString())
+                        .detail("clientId", event.clientId()),
+                event);
     }
 
     /** People act under their directory id; Warden's own components under {@code system:<component>}. */
@@ -172,7 +236,8 @@ class RegistryAuditTrail {
 
     private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

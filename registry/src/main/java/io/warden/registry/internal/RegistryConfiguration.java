@@ -13,8 +13,13 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class RegistryConfiguration {
 
     @Bean
-    PostgresCredentials credentials(JdbcClient jdbc, RegistryService registry, Directory directory, io.warden.audit.AuditLog audit,
-            java.time.Clock clock, org.springframework.util.IdGenerator ids) {
+    PostgresCredentials credentials(
+            JdbcClient jdbc,
+            RegistryService registry,
+            Directory directory,
+            io.warden.audit.AuditLog audit,
+            java.time.Clock clock,
+            org.springframework.util.IdGenerator ids) {
         return new PostgresCredentials(jdbc, registry, directory, audit, clock, ids);
     }
 

@@ -1,23 +1,23 @@
 package io.warden.registry.internal;
 
-import io.warden.registry.RegistryException;
-import io.warden.registry.Commands;
-import io.warden.registry.Page;
-import io.warden.registry.AgentFilter;
-import io.warden.registry.AgentRegistry;
 import io.warden.registry.Actor;
 import io.warden.registry.ActorType;
+import io.warden.registry.AgentFilter;
 import io.warden.registry.AgentId;
+import io.warden.registry.AgentRegistry;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
 import io.warden.registry.ApprovalId;
 import io.warden.registry.ApprovalKind;
 import io.warden.registry.ApprovalStatus;
 import io.warden.registry.ApprovalView;
+import io.warden.registry.Commands;
 import io.warden.registry.DataScopeView;
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryUser;
+import io.warden.registry.Page;
 import io.warden.registry.PurposeOfUse;
+import io.warden.registry.RegistryException;
 import io.warden.registry.RiskTier;
 import io.warden.registry.Role;
 import io.warden.registry.ToolView;
@@ -67,9 +67,16 @@ public class RegistryService implements AgentRegistry {
     private final IdGenerator ids;
     private final RegistryProperties properties;
 
-    RegistryService(AgentRepository agents, ApprovalRepository approvals, CatalogRepository catalog,
-            IdempotencyRepository idempotency, Directory directory, ApplicationEventPublisher events, Clock clock,
-            IdGenerator ids, RegistryProperties properties) {
+    RegistryService(
+            AgentRepository agents,
+            ApprovalRepository approvals,
+            CatalogRepository catalog,
+            IdempotencyRepository idempotency,
+            Directory directory,
+            ApplicationEventPublisher events,
+            Clock clock,
+            IdGenerator ids,
+            RegistryProperties properties) {
         this.agents = agents;
         this.approvals = approvals;
         this.catalog = catalog;
@@ -95,14 +102,18 @@ public class RegistryService implements AgentRegistry {
      * @param clientId an identity that already exists for the agent (demo data); null otherwise
      */
     @Override
-    public Registration register(Commands.RegisterAgent command, @Nullable String idempotencyKey, Actor actor,
-            @Nullable String clientId, boolean demo) {
+    public Registration register(
+            Commands.RegisterAgent command,
+            @Nullable String idempotencyKey,
+            Actor actor,
+            @Nullable String clientId,
+            boolean demo) {
         requirePerson(actor);
         AgentId id = new AgentId(ids.generateId());
         Instant now = clock.instant();
         if (idempotencyKey != null) {
-            Optional<IdempotencyRepository.Entry> earlier = idempotency.claim(actor.id(), "register-agent",
-                    idempotencyKey, sha256(command.canonical()), id.toString(), now);
+            Optional<IdempotencyRepository.Entry> earlier = idempotency.claim(
+                    actor.id(), "register-agent", idempotencyKey, sha256(command.canonical()), id.toString(), now);
             if (earlier.isPresent()) {
                 if (!earlier.get().requestHash().equals(sha256(command.canonical()))) {
                     throw new RegistryException.IdempotencyKeyReused(idempotencyKey);
@@ -113,7 +124,8 @@ public class RegistryService implements AgentRegistry {
         }
         String ownerId = command.ownerId() == null ? actor.id() : command.ownerId();
         if (!actor.has(Role.ADMIN) && !ownerId.equals(actor.id())) {
-            throw new RegistryException.AccessRuleViolated(RULE_OWNER_OWN_AGENTS,
+            throw new RegistryException.AccessRuleViolated(
+                    RULE_OWNER_OWN_AGENTS,
                     "An OWNER registers agents they own; only an ADMIN registers an agent for someone else");
         }
         requireActiveOwner(ownerId, "ownerId");
@@ -141,11 +153,23 @@ public class RegistryService implements AgentRegistry {
     /** Moves the agent on to PENDING_APPROVAL and files its registration approval; the caller saves the agent. */
     private void submit(Agent agent, Actor actor, Instant now) {
         agent.submit(actor, now);
-        var request = new Commands.RequestChange(agent.requestedScopesCopy(), new TreeSet<>(),
-                agent.requestedToolsCopy(), new TreeSet<>(), agent.requestedPurposesCopy(), new TreeSet<>(),
+        var request = new Commands.RequestChange(
+                agent.requestedScopesCopy(),
+                new TreeSet<>(),
+                agent.requestedToolsCopy(),
+                new TreeSet<>(),
+                agent.requestedPurposesCopy(),
+                new TreeSet<>(),
                 "registration of " + agent.name());
-        insert(Approval.request(new ApprovalId(ids.generateId()), agent.id(), ApprovalKind.REGISTRATION,
-                request, needsCompliance(agent, request.addScopes(), request.addPurposes()), agent.ownerId(), actor, now));
+        insert(Approval.request(
+                new ApprovalId(ids.generateId()),
+                agent.id(),
+                ApprovalKind.REGISTRATION,
+                request,
+                needsCompliance(agent, request.addScopes(), request.addPurposes()),
+                agent.ownerId(),
+                actor,
+                now));
     }
 
     @Override
@@ -244,12 +268,10 @@ public class RegistryService implements AgentRegistry {
 
     @Transactional(readOnly = true)
     @Override
-    public Page<AgentView> search(AgentFilter filter, @Nullable Integer page,
-            @Nullable Integer size) {
+    public Page<AgentView> search(AgentFilter filter, @Nullable Integer page, @Nullable Integer size) {
         int[] paging = paging(page, size);
         var found = agents.search(filter, paging[0], paging[1]);
-        return new Page<>(found.items().stream().map(Agent::view).toList(), found.page(),
-                found.size(), found.total());
+        return new Page<>(found.items().stream().map(Agent::view).toList(), found.page(), found.size(), found.total());
     }
 
     // ---- approvals ----------------------------------------------------------------------------------
@@ -263,12 +285,12 @@ public class RegistryService implements AgentRegistry {
         Agent agent = loadAgentForUpdate(id);
         requireOwnerOrAdmin(agent, actor);
         if (agent.status() != AgentStatus.ACTIVE && agent.status() != AgentStatus.SUSPENDED) {
-            throw new RegistryException.IllegalStatusTransition(id, agent.status(),
-                    "take a change request (only ACTIVE or SUSPENDED agents can)");
+            throw new RegistryException.IllegalStatusTransition(
+                    id, agent.status(), "take a change request (only ACTIVE or SUSPENDED agents can)");
         }
         if (change.isEmpty()) {
-            throw new RegistryException.InvalidField("addScopes",
-                    "A change request must add or remove at least one data scope, tool or purpose of use");
+            throw new RegistryException.InvalidField(
+                    "addScopes", "A change request must add or remove at least one data scope, tool or purpose of use");
         }
         List<DataScopeView> added = requireScopes(change.addScopes(), "addScopes");
         requireTools(change.addTools(), "addTools");
@@ -279,7 +301,8 @@ public class RegistryService implements AgentRegistry {
         // how it gets its PHI approval (after a reclassification, say)
         Set<String> reapprovable = added.stream()
                 .filter(scope -> scope.phi() && !agent.phiApprovedScopes().contains(scope.key()))
-                .map(DataScopeView::key).collect(Collectors.toSet());
+                .map(DataScopeView::key)
+                .collect(Collectors.toSet());
         Set<String> alreadyHeld = new TreeSet<>(agent.dataScopes());
         alreadyHeld.removeAll(reapprovable);
         requireDisjoint(change.addScopes(), alreadyHeld, "addScopes", "data scope");
@@ -287,8 +310,15 @@ public class RegistryService implements AgentRegistry {
         requireDisjoint(change.addPurposes(), agent.purposes(), "addPurposes", "purpose of use");
         requireNotBoth(change.addScopes(), change.removeScopes(), "removeScopes");
         requireNotBoth(change.addPurposes(), change.removePurposes(), "removePurposes");
-        Approval approval = Approval.request(new ApprovalId(ids.generateId()), id, ApprovalKind.CHANGE, change,
-                needsCompliance(agent, change.addScopes(), change.addPurposes()), agent.ownerId(), actor, clock.instant());
+        Approval approval = Approval.request(
+                new ApprovalId(ids.generateId()),
+                id,
+                ApprovalKind.CHANGE,
+                change,
+                needsCompliance(agent, change.addScopes(), change.addPurposes()),
+                agent.ownerId(),
+                actor,
+                clock.instant());
         insert(approval);
         return approval.view();
     }
@@ -309,12 +339,24 @@ public class RegistryService implements AgentRegistry {
         if (approval.kind() == ApprovalKind.CHANGE) {
             SortedSet<String> scopes = approval.applyTo(agent.dataScopes(), true);
             SortedSet<String> tools = approval.applyTo(agent.tools(), false);
-            agent.grant(scopes, tools, approval.applyToPurposes(agent.purposes()), RiskTier.of(catalog.findScopes(scopes)),
-                    approval.id(), actor, now);
+            agent.grant(
+                    scopes,
+                    tools,
+                    approval.applyToPurposes(agent.purposes()),
+                    RiskTier.of(catalog.findScopes(scopes)),
+                    approval.id(),
+                    actor,
+                    now);
         }
         if (actor.has(Role.COMPLIANCE)) {
-            agent.approvePhi(catalog.findScopes(approval.addScopes()).stream().filter(DataScopeView::phi)
-                    .map(DataScopeView::key).collect(Collectors.toCollection(TreeSet::new)), approval.id(), actor, now);
+            agent.approvePhi(
+                    catalog.findScopes(approval.addScopes()).stream()
+                            .filter(DataScopeView::phi)
+                            .map(DataScopeView::key)
+                            .collect(Collectors.toCollection(TreeSet::new)),
+                    approval.id(),
+                    actor,
+                    now);
         }
         save(approval);
         save(agent);
@@ -329,19 +371,26 @@ public class RegistryService implements AgentRegistry {
     public AgentView activate(AgentId id, Actor actor) {
         return mutateUnless(id, agent -> agent.status() == AgentStatus.ACTIVE, agent -> {
             if (actor.type() != ActorType.SYSTEM && !actor.has(Role.ADMIN)) {
-                throw new RegistryException.AccessRuleViolated("activation-by-onboarding",
-                        "Agents are activated by the onboarding process (or an ADMIN)");
+                throw new RegistryException.AccessRuleViolated(
+                        "activation-by-onboarding", "Agents are activated by the onboarding process (or an ADMIN)");
             }
-            Approval approval = approvals.findLatest(id, ApprovalKind.REGISTRATION, ApprovalStatus.APPROVED)
+            Approval approval = approvals
+                    .findLatest(id, ApprovalKind.REGISTRATION, ApprovalStatus.APPROVED)
                     .filter(found -> agent.status() == AgentStatus.PENDING_APPROVAL)
-                    .orElseThrow(() -> new RegistryException.IllegalStatusTransition(id, agent.status(),
-                            "be activated (it needs an approved registration)"));
+                    .orElseThrow(() -> new RegistryException.IllegalStatusTransition(
+                            id, agent.status(), "be activated (it needs an approved registration)"));
             Instant now = clock.instant();
             SortedSet<String> scopes = approval.applyTo(agent.dataScopes(), true);
             SortedSet<String> tools = approval.applyTo(agent.tools(), false);
-            agent.activate(approval.id(), scopes, tools, approval.applyToPurposes(agent.purposes()),
+            agent.activate(
+                    approval.id(),
+                    scopes,
+                    tools,
+                    approval.applyToPurposes(agent.purposes()),
                     RiskTier.of(catalog.findScopes(scopes)),
-                    now.plus(properties.recertificationPeriod()), actor, now);
+                    now.plus(properties.recertificationPeriod()),
+                    actor,
+                    now);
         });
     }
 
@@ -368,11 +417,15 @@ public class RegistryService implements AgentRegistry {
     public AgentView assignIdentity(AgentId id, String clientId, Actor actor) {
         return mutate(id, agent -> {
             if (actor.type() != ActorType.SYSTEM && !actor.has(Role.ADMIN)) {
-                throw new RegistryException.AccessRuleViolated("identity-by-provisioning", "Identities are assigned by provisioning");
+                throw new RegistryException.AccessRuleViolated(
+                        "identity-by-provisioning", "Identities are assigned by provisioning");
             }
-            agents.findByClientId(clientId).filter(other -> !other.id().equals(id)).ifPresent(other -> {
-                throw new RegistryException.Conflict("identity-in-use", "The identity " + clientId + " belongs to agent " + other.id());
-            });
+            agents.findByClientId(clientId)
+                    .filter(other -> !other.id().equals(id))
+                    .ifPresent(other -> {
+                        throw new RegistryException.Conflict(
+                                "identity-in-use", "The identity " + clientId + " belongs to agent " + other.id());
+                    });
             agent.assignClientId(clientId, actor, clock.instant());
         });
     }
@@ -401,12 +454,15 @@ public class RegistryService implements AgentRegistry {
 
     @Transactional(readOnly = true)
     @Override
-    public Page<ApprovalView> approvals(@Nullable ApprovalStatus status, @Nullable AgentId agentId,
-            @Nullable Integer page, @Nullable Integer size) {
+    public Page<ApprovalView> approvals(
+            @Nullable ApprovalStatus status,
+            @Nullable AgentId agentId,
+            @Nullable Integer page,
+            @Nullable Integer size) {
         int[] paging = paging(page, size);
         var found = approvals.search(status, agentId, paging[0], paging[1]);
-        return new Page<>(found.items().stream().map(Approval::view).toList(), found.page(),
-                found.size(), found.total());
+        return new Page<>(
+                found.items().stream().map(Approval::view).toList(), found.page(), found.size(), found.total());
     }
 
     // ---- catalogue ----------------------------------------------------------------------------------
@@ -416,8 +472,15 @@ public class RegistryService implements AgentRegistry {
         requireConsistent(scope);
         Instant now = clock.instant();
         catalog.insertScope(key, scope, demo, now);
-        publish(List.of(new DataScopeSaved(key, scope.sensitivity(), scope.phi(), scope.allowedPurposes(),
-                scope.deidentifyFor(), 1, actor.id(), now)));
+        publish(List.of(new DataScopeSaved(
+                key,
+                scope.sensitivity(),
+                scope.phi(),
+                scope.allowedPurposes(),
+                scope.deidentifyFor(),
+                1,
+                actor.id(),
+                now)));
         return dataScope(key);
     }
 
@@ -429,8 +492,15 @@ public class RegistryService implements AgentRegistry {
         if (scope.phi() || scope.sensitivity() == io.warden.registry.SensitivityLabel.HIGHLY_CONFIDENTIAL) {
             approvals.requireComplianceForPending(key, scope.phi());
         }
-        publish(List.of(new DataScopeSaved(key, scope.sensitivity(), scope.phi(), scope.allowedPurposes(),
-                scope.deidentifyFor(), newVersion, actor.id(), now)));
+        publish(List.of(new DataScopeSaved(
+                key,
+                scope.sensitivity(),
+                scope.phi(),
+                scope.allowedPurposes(),
+                scope.deidentifyFor(),
+                newVersion,
+                actor.id(),
+                now)));
         return dataScope(key);
     }
 
@@ -497,24 +567,29 @@ public class RegistryService implements AgentRegistry {
 
     private static void requirePerson(Actor actor) {
         if (actor.type() != ActorType.PERSON) {
-            throw new RegistryException.AccessRuleViolated("people-manage-agents",
-                    "Agents cannot register or manage agents; a person must");
+            throw new RegistryException.AccessRuleViolated(
+                    "people-manage-agents", "Agents cannot register or manage agents; a person must");
         }
     }
 
     private static void requireOwnerOrAdmin(Agent agent, Actor actor) {
-        if (actor.type() == ActorType.SYSTEM || actor.has(Role.ADMIN) || agent.ownerId().equals(actor.id())) {
+        if (actor.type() == ActorType.SYSTEM
+                || actor.has(Role.ADMIN)
+                || agent.ownerId().equals(actor.id())) {
             return;
         }
-        throw new RegistryException.AccessRuleViolated(RULE_OWNER_OWN_AGENTS,
-                "Only the agent's owner or an ADMIN may do this to agent " + agent.id());
+        throw new RegistryException.AccessRuleViolated(
+                RULE_OWNER_OWN_AGENTS, "Only the agent's owner or an ADMIN may do this to agent " + agent.id());
     }
 
     private void requireActiveOwner(String ownerId, String field) {
-        DirectoryUser owner = directory.findUser(ownerId).orElseThrow(() -> new RegistryException.InvalidField(field,
-                "No person with id '" + ownerId + "' in the directory"));
+        DirectoryUser owner = directory
+                .findUser(ownerId)
+                .orElseThrow(() -> new RegistryException.InvalidField(
+                        field, "No person with id '" + ownerId + "' in the directory"));
         if (!owner.active()) {
-            throw new RegistryException.InvalidField(field,
+            throw new RegistryException.InvalidField(
+                    field,
                     "The person '" + ownerId + "' is disabled or deleted in the directory and cannot own an agent");
         }
     }
@@ -541,7 +616,8 @@ public class RegistryService implements AgentRegistry {
     private static <T> void requireSubset(Set<T> removed, Set<T> granted, String field, String what) {
         for (T key : removed) {
             if (!granted.contains(key)) {
-                throw new RegistryException.InvalidField(field, "The agent does not hold the " + what + " '" + key + "'");
+                throw new RegistryException.InvalidField(
+                        field, "The agent does not hold the " + what + " '" + key + "'");
             }
         }
     }
@@ -549,7 +625,8 @@ public class RegistryService implements AgentRegistry {
     private static <T> void requireDisjoint(Set<T> added, Set<T> granted, String field, String what) {
         for (T key : added) {
             if (granted.contains(key)) {
-                throw new RegistryException.InvalidField(field, "The agent already holds the " + what + " '" + key + "'");
+                throw new RegistryException.InvalidField(
+                        field, "The agent already holds the " + what + " '" + key + "'");
             }
         }
     }
@@ -564,14 +641,17 @@ public class RegistryService implements AgentRegistry {
 
     private static void requireConsistent(Commands.SaveDataScope scope) {
         if (scope.phi() && scope.deidentified()) {
-            throw new RegistryException.InvalidField("deidentified", "A data scope cannot hold PHI and be de-identified");
+            throw new RegistryException.InvalidField(
+                    "deidentified", "A data scope cannot hold PHI and be de-identified");
         }
         if (scope.allowedPurposes().isEmpty()) {
-            throw new RegistryException.InvalidField("allowedPurposes", "A data scope needs at least one allowed purpose of use");
+            throw new RegistryException.InvalidField(
+                    "allowedPurposes", "A data scope needs at least one allowed purpose of use");
         }
         for (PurposeOfUse purpose : scope.deidentifyFor()) {
             if (!scope.allowedPurposes().contains(purpose)) {
-                throw new RegistryException.InvalidField("deidentifyFor",
+                throw new RegistryException.InvalidField(
+                        "deidentifyFor",
                         "deidentifyFor names " + purpose + ", which is not one of the scope's allowed purposes");
             }
         }
@@ -602,8 +682,8 @@ public class RegistryService implements AgentRegistry {
             throw new RegistryException.InvalidField("page", "page must be 0 or more, got " + p);
         }
         if (s < 1 || s > properties.maxPageSize()) {
-            throw new RegistryException.InvalidField("size",
-                    "size must be between 1 and " + properties.maxPageSize() + ", got " + s);
+            throw new RegistryException.InvalidField(
+                    "size", "size must be between 1 and " + properties.maxPageSize() + ", got " + s);
         }
         return new int[] {p, s};
     }
@@ -649,7 +729,8 @@ public class RegistryService implements AgentRegistry {
 
     private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }

@@ -14,8 +14,7 @@ import org.jspecify.annotations.Nullable;
 /** Conversions between PostgreSQL {@code text[]} / {@code timestamptz} columns and Java values. */
 final class SqlArrays {
 
-    private SqlArrays() {
-    }
+    private SqlArrays() {}
 
     static String[] toArray(Collection<?> values) {
         return values.stream().map(Object::toString).toArray(String[]::new);

@@ -8,7 +8,6 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryContract;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 
@@ -29,34 +28,42 @@ class GraphDirectoryContractTests extends DirectoryContract {
             graph.stubFor(get(urlPathEqualTo("/v1.0/users/" + person.id())).willReturn(okJson(json(person))));
             if (person.managerId() != null) {
                 graph.stubFor(get(urlPathEqualTo("/v1.0/users/" + person.id() + "/manager"))
-                        .willReturn(okJson("{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"" + person.managerId() + "\"}")));
+                        .willReturn(okJson(
+                                "{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"" + person.managerId() + "\"}")));
             }
         }
-        graph.stubFor(get(urlPathEqualTo("/v1.0/users/delta()")).willReturn(okJson("{\"@odata.deltaLink\":\"http://127.0.0.1:"
-                + graph.port() + "/v1.0/users/delta?$deltatoken=t1\",\"value\":["
-                + people.stream().map(GraphDirectoryContractTests::json).collect(Collectors.joining(",")) + "]}")));
+        graph.stubFor(get(urlPathEqualTo("/v1.0/users/delta()"))
+                .willReturn(okJson("{\"@odata.deltaLink\":\"http://127.0.0.1:"
+                        + graph.port() + "/v1.0/users/delta?$deltatoken=t1\",\"value\":["
+                        + people.stream().map(GraphDirectoryContractTests::json).collect(Collectors.joining(","))
+                        + "]}")));
     }
 
     @Override
-    protected void givenGroups(String member, io.warden.registry.DirectoryGroup outer, io.warden.registry.DirectoryGroup inner,
+    protected void givenGroups(
+            String member,
+            io.warden.registry.DirectoryGroup outer,
+            io.warden.registry.DirectoryGroup inner,
             io.warden.registry.DirectoryGroup direct) {
         // Graph resolves nesting itself: transitiveMemberOf lists every group, one page linking to the next
-        graph.stubFor(get(urlPathEqualTo("/v1.0/users/" + member + "/transitiveMemberOf/graph.group")).willReturn(okJson("""
+        graph.stubFor(get(urlPathEqualTo("/v1.0/users/" + member + "/transitiveMemberOf/graph.group"))
+                .willReturn(okJson("""
                 {"@odata.nextLink":"http://127.0.0.1:%d/v1.0/users/%s/transitiveMemberOf/graph.group?$skiptoken=2",
                  "value":[{"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"},
-                          {"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"}]}"""
-                .formatted(graph.port(), member, outer.id(), outer.displayName(), inner.id(), inner.displayName()))));
+                          {"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"}]}""".formatted(
+                        graph.port(), member, outer.id(), outer.displayName(), inner.id(), inner.displayName()))));
         graph.stubFor(get(urlPathEqualTo("/v1.0/users/" + member + "/transitiveMemberOf/graph.group"))
-                .withQueryParam("$skiptoken", com.github.tomakehurst.wiremock.client.WireMock.equalTo("2")).willReturn(okJson("""
+                .withQueryParam("$skiptoken", com.github.tomakehurst.wiremock.client.WireMock.equalTo("2"))
+                .willReturn(okJson("""
                 {"value":[{"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"}]}""".formatted(direct.id(), direct.displayName()))));
-        graph.stubFor(get(urlPathEqualTo("/v1.0/groups/" + direct.id())).willReturn(okJson("""
+        graph.stubFor(get(urlPathEqualTo("/v1.0/groups/" + direct.id()))
+                .willReturn(okJson("""
                 {"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"}""".formatted(direct.id(), direct.displayName()))));
     }
 
     private static String json(Person person) {
         return """
-                {"id":"%s","userPrincipalName":"%s","displayName":"%s","accountEnabled":%s}"""
-                .formatted(person.id(), person.userPrincipalName(), person.displayName(), person.enabled());
+                {"id":"%s","userPrincipalName":"%s","displayName":"%s","accountEnabled":%s}""".formatted(person.id(), person.userPrincipalName(), person.displayName(), person.enabled());
     }
 
     @AfterEach

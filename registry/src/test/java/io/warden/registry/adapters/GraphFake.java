@@ -15,15 +15,21 @@ import java.util.Map;
 /** A local fake of Microsoft Graph v1.0 for the adapter tests, and a Graph client pointed at it. */
 final class GraphFake {
 
-    private GraphFake() {
-    }
+    private GraphFake() {}
 
     /** Started on 127.0.0.1; anything not stubbed answers as Graph answers an unknown resource. */
     static WireMockServer start() {
         WireMockServer graph = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
         graph.start();
-        graph.stubFor(any(anyUrl()).atPriority(100).willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
-                .withBody("{\"error\":{\"code\":\"Request_ResourceNotFound\",\"message\":\"Resource does not exist.\"}}")));
+        graph.stubFor(
+                any(anyUrl())
+                        .atPriority(100)
+                        .willReturn(
+                                aResponse()
+                                        .withStatus(404)
+                                        .withHeader("Content-Type", "application/json")
+                                        .withBody(
+                                                "{\"error\":{\"code\":\"Request_ResourceNotFound\",\"message\":\"Resource does not exist.\"}}")));
         return graph;
     }
 
@@ -34,8 +40,13 @@ final class GraphFake {
     /** A Graph client for the fake, sending a fixed token. */
     static GraphServiceClient client(WireMockServer graph, String token) {
         return GraphClients.create(URI.create(base(graph)), new AccessTokenProvider() {
-            public String getAuthorizationToken(URI uri, Map<String, Object> context) { return token; }
-            public AllowedHostsValidator getAllowedHostsValidator() { return new AllowedHostsValidator("127.0.0.1"); }
+            public String getAuthorizationToken(URI uri, Map<String, Object> context) {
+                return token;
+            }
+
+            public AllowedHostsValidator getAllowedHostsValidator() {
+                return new AllowedHostsValidator("127.0.0.1");
+            }
         });
     }
 }

@@ -27,10 +27,18 @@ class AgentTests {
     private final Actor admin = Actor.person("admin-1", Set.of(Role.ADMIN));
 
     private Agent draft() {
-        var command = new Commands.RegisterAgent("Wound classifier", AgentKind.RAG_CLASSIFIER, "Classifies wounds",
-                null, null, new TreeSet<>(Set.of("wounds")), new TreeSet<>(Set.of("classify")),
-                new TreeSet<>(Set.of(io.warden.registry.PurposeOfUse.TREAT)), false);
-        return Agent.register(new AgentId(UUID.randomUUID()), command, owner.id(), RiskTier.LOW, null, false, owner, NOW);
+        var command = new Commands.RegisterAgent(
+                "Wound classifier",
+                AgentKind.RAG_CLASSIFIER,
+                "Classifies wounds",
+                null,
+                null,
+                new TreeSet<>(Set.of("wounds")),
+                new TreeSet<>(Set.of("classify")),
+                new TreeSet<>(Set.of(io.warden.registry.PurposeOfUse.TREAT)),
+                false);
+        return Agent.register(
+                new AgentId(UUID.randomUUID()), command, owner.id(), RiskTier.LOW, null, false, owner, NOW);
     }
 
     @Test
@@ -48,14 +56,23 @@ class AgentTests {
     void activationGrantsTheApprovedScopesAndSetsTheRecertificationDate() {
         Agent agent = draft();
         agent.submit(owner, NOW);
-        agent.activate(new ApprovalId(UUID.randomUUID()), new TreeSet<>(Set.of("wounds")), new TreeSet<>(Set.of("classify")),
-                new TreeSet<>(Set.of(io.warden.registry.PurposeOfUse.TREAT)), RiskTier.MODERATE, NOW.plusSeconds(90), admin, NOW);
+        agent.activate(
+                new ApprovalId(UUID.randomUUID()),
+                new TreeSet<>(Set.of("wounds")),
+                new TreeSet<>(Set.of("classify")),
+                new TreeSet<>(Set.of(io.warden.registry.PurposeOfUse.TREAT)),
+                RiskTier.MODERATE,
+                NOW.plusSeconds(90),
+                admin,
+                NOW);
         assertThat(agent.status()).isEqualTo(AgentStatus.ACTIVE);
         assertThat(agent.dataScopes()).containsExactly("wounds");
         assertThat(agent.view().purposesOfUse()).containsExactly(io.warden.registry.PurposeOfUse.TREAT);
         assertThat(agent.riskTier()).isEqualTo(RiskTier.MODERATE);
         assertThat(agent.recertifyBy()).isEqualTo(NOW.plusSeconds(90));
-        assertThat(agent.drainEvents()).filteredOn(AgentStatusChanged.class::isInstance).hasSize(2);
+        assertThat(agent.drainEvents())
+                .filteredOn(AgentStatusChanged.class::isInstance)
+                .hasSize(2);
     }
 
     @Test
@@ -84,7 +101,8 @@ class AgentTests {
         Agent agent = draft();
         agent.retire("not needed", owner, NOW);
         assertThatThrownBy(() -> agent.submit(owner, NOW)).hasMessageContaining("is RETIRED");
-        assertThatThrownBy(() -> agent.changeOwner("someone-else", "leaving", admin, NOW)).hasMessageContaining("is RETIRED");
+        assertThatThrownBy(() -> agent.changeOwner("someone-else", "leaving", admin, NOW))
+                .hasMessageContaining("is RETIRED");
         assertThatThrownBy(() -> agent.retire("again", admin, NOW)).hasMessageContaining("is RETIRED");
     }
 
@@ -92,9 +110,11 @@ class AgentTests {
     void requestedScopesChangeOnlyInDraft() {
         Agent agent = draft();
         agent.submit(owner, NOW);
-        var update = new Commands.UpdateAgent("New name", "New purpose", null, new TreeSet<>(Set.of("other")), null, null, 2);
+        var update = new Commands.UpdateAgent(
+                "New name", "New purpose", null, new TreeSet<>(Set.of("other")), null, null, 2);
         assertThatThrownBy(() -> agent.updateMetadata(update, RiskTier.LOW, owner, NOW))
-                .hasMessageContaining("PENDING_APPROVAL").hasMessageContaining("only a DRAFT");
+                .hasMessageContaining("PENDING_APPROVAL")
+                .hasMessageContaining("only a DRAFT");
         assertThat(agent.name()).isEqualTo("Wound classifier");
     }
 }

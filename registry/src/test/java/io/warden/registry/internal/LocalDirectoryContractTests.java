@@ -20,16 +20,30 @@ class LocalDirectoryContractTests extends DirectoryContract {
     }
 
     @Override
-    protected void givenGroups(String member, io.warden.registry.DirectoryGroup outer, io.warden.registry.DirectoryGroup inner,
+    protected void givenGroups(
+            String member,
+            io.warden.registry.DirectoryGroup outer,
+            io.warden.registry.DirectoryGroup inner,
             io.warden.registry.DirectoryGroup direct) {
         for (var group : List.of(outer, inner, direct)) {
             jdbc.sql("insert into directory_group (id, display_name, updated_at) values (:id, :name, now())")
-                    .param("id", group.id()).param("name", group.displayName()).update();
+                    .param("id", group.id())
+                    .param("name", group.displayName())
+                    .update();
         }
         // the inner group is a member of the outer one; the person of the inner and the direct one
-        jdbc.sql("insert into directory_group_member (group_id, member_id) values (:g, :m)").param("g", outer.id()).param("m", inner.id()).update();
-        jdbc.sql("insert into directory_group_member (group_id, member_id) values (:g, :m)").param("g", inner.id()).param("m", member).update();
-        jdbc.sql("insert into directory_group_member (group_id, member_id) values (:g, :m)").param("g", direct.id()).param("m", member).update();
+        jdbc.sql("insert into directory_group_member (group_id, member_id) values (:g, :m)")
+                .param("g", outer.id())
+                .param("m", inner.id())
+                .update();
+        jdbc.sql("insert into directory_group_member (group_id, member_id) values (:g, :m)")
+                .param("g", inner.id())
+                .param("m", member)
+                .update();
+        jdbc.sql("insert into directory_group_member (group_id, member_id) values (:g, :m)")
+                .param("g", direct.id())
+                .param("m", member)
+                .update();
     }
 
     @Override
@@ -38,13 +52,18 @@ class LocalDirectoryContractTests extends DirectoryContract {
             jdbc.sql("""
                     insert into directory_user (id, user_principal_name, display_name, account_enabled, updated_at)
                     values (:id, :upn, :name, :enabled, now())""")
-                    .param("id", person.id()).param("upn", person.userPrincipalName()).param("name", person.displayName())
-                    .param("enabled", person.enabled()).update();
+                    .param("id", person.id())
+                    .param("upn", person.userPrincipalName())
+                    .param("name", person.displayName())
+                    .param("enabled", person.enabled())
+                    .update();
         }
         for (Person person : people) {
             if (person.managerId() != null) {
-                jdbc.sql("update directory_user set manager_id = :m where id = :id").param("m", person.managerId())
-                        .param("id", person.id()).update();
+                jdbc.sql("update directory_user set manager_id = :m where id = :id")
+                        .param("m", person.managerId())
+                        .param("id", person.id())
+                        .update();
             }
         }
     }

@@ -98,12 +98,17 @@ class RegistryServiceTests {
         AgentView agent = register("CT retrieval", Set.of("ct-deid"), Set.of("image-search"), owner, null);
 
         registry.approve(pending(agent).id(), "fits the data protection assessment", admin);
-        assertThat(registry.get(agent.id()).status()).as("the identity is provisioned first").isEqualTo(AgentStatus.PENDING_APPROVAL);
+        assertThat(registry.get(agent.id()).status())
+                .as("the identity is provisioned first")
+                .isEqualTo(AgentStatus.PENDING_APPROVAL);
         assertThatThrownBy(() -> registry.activate(agent.id(), owner))
-                .satisfies(e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "activation-by-onboarding"));
+                .satisfies(e -> assertThat(((RegistryException) e).properties())
+                        .containsEntry("rule", "activation-by-onboarding"));
 
         registry.activate(agent.id(), ONBOARDING);
-        assertThat(registry.activate(agent.id(), ONBOARDING).status()).as("idempotent").isEqualTo(AgentStatus.ACTIVE);
+        assertThat(registry.activate(agent.id(), ONBOARDING).status())
+                .as("idempotent")
+                .isEqualTo(AgentStatus.ACTIVE);
         AgentView active = registry.get(agent.id());
         assertThat(active.status()).isEqualTo(AgentStatus.ACTIVE);
         assertThat(active.dataScopes()).containsExactly(key("ct-deid"));
@@ -122,9 +127,11 @@ class RegistryServiceTests {
 
         assertThatThrownBy(() -> registry.approve(approval.id(), "ok", admin))
                 .hasFieldOrPropertyWithValue("code", "access-rule-violated")
-                .satisfies(e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "phi-needs-compliance-approver"));
+                .satisfies(e -> assertThat(((RegistryException) e).properties())
+                        .containsEntry("rule", "phi-needs-compliance-approver"));
         assertThatThrownBy(() -> registry.approve(approval.id(), "ok", owner))
-                .satisfies(e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "approver-is-not-requester"));
+                .satisfies(e -> assertThat(((RegistryException) e).properties())
+                        .containsEntry("rule", "approver-is-not-requester"));
 
         registry.approve(approval.id(), "DPIA reviewed", compliance);
         assertThat(registry.activate(agent.id(), ONBOARDING).status()).isEqualTo(AgentStatus.ACTIVE);
@@ -136,7 +143,8 @@ class RegistryServiceTests {
         Actor otherAdmin = person("admin2", Role.ADMIN);
         // requested by the admin, owned by the admin: another admin decides
         assertThatThrownBy(() -> registry.approve(pending(agent).id(), "ok", admin))
-                .satisfies(e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "approver-is-not-requester"));
+                .satisfies(e -> assertThat(((RegistryException) e).properties())
+                        .containsEntry("rule", "approver-is-not-requester"));
         registry.approve(pending(agent).id(), "ok", otherAdmin);
         assertThat(registry.activate(agent.id(), ONBOARDING).status()).isEqualTo(AgentStatus.ACTIVE);
     }
@@ -145,7 +153,8 @@ class RegistryServiceTests {
     void wardenRejectsOnItsOwnButNeverApproves() {
         AgentView agent = register("Unanswered", Set.of("derm-phi"), Set.of(), owner, null);
         assertThatThrownBy(() -> registry.approve(pending(agent).id(), "ok", ONBOARDING))
-                .satisfies(e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "people-approve"));
+                .satisfies(
+                        e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "people-approve"));
         registry.reject(pending(agent).id(), "no decision within 14 days", ONBOARDING);
         assertThat(registry.get(agent.id()).status()).isEqualTo(AgentStatus.DRAFT);
     }
@@ -156,7 +165,9 @@ class RegistryServiceTests {
         AgentView recertified = registry.recertify(agent.id(), owner);
         assertThat(recertified.recertifyBy()).isAfter(agent.recertifyBy());
         registry.assignIdentity(agent.id(), "client-" + suffix, ONBOARDING);
-        assertThat(registry.assignIdentity(agent.id(), "client-" + suffix, ONBOARDING).clientId()).isEqualTo("client-" + suffix);
+        assertThat(registry.assignIdentity(agent.id(), "client-" + suffix, ONBOARDING)
+                        .clientId())
+                .isEqualTo("client-" + suffix);
         assertThatThrownBy(() -> registry.assignIdentity(agent.id(), "another-" + suffix, ONBOARDING))
                 .hasFieldOrPropertyWithValue("code", "identity-already-assigned");
     }
@@ -167,7 +178,9 @@ class RegistryServiceTests {
         registry.reject(pending(agent).id(), "purpose too vague", admin);
         AgentView draft = registry.get(agent.id());
         assertThat(draft.status()).isEqualTo(AgentStatus.DRAFT);
-        assertThat(registry.approvals(ApprovalStatus.REJECTED, agent.id(), 0, 10).items()).singleElement()
+        assertThat(registry.approvals(ApprovalStatus.REJECTED, agent.id(), 0, 10)
+                        .items())
+                .singleElement()
                 .satisfies(a -> assertThat(a.decisionReason()).isEqualTo("purpose too vague"));
         // corrected and resubmitted
         registry.submit(agent.id(), owner);
@@ -177,9 +190,12 @@ class RegistryServiceTests {
     @Test
     void suspendReinstateRetireAndRetiredIsFinal() {
         AgentView agent = active("Lifecycle");
-        assertThat(registry.suspend(agent.id(), "denial burst", secops).status()).isEqualTo(AgentStatus.SUSPENDED);
-        assertThat(registry.reinstate(agent.id(), "investigated", admin).status()).isEqualTo(AgentStatus.ACTIVE);
-        assertThat(registry.retire(agent.id(), "study finished", owner).status()).isEqualTo(AgentStatus.RETIRED);
+        assertThat(registry.suspend(agent.id(), "denial burst", secops).status())
+                .isEqualTo(AgentStatus.SUSPENDED);
+        assertThat(registry.reinstate(agent.id(), "investigated", admin).status())
+                .isEqualTo(AgentStatus.ACTIVE);
+        assertThat(registry.retire(agent.id(), "study finished", owner).status())
+                .isEqualTo(AgentStatus.RETIRED);
         assertThatThrownBy(() -> registry.reinstate(agent.id(), "oops", admin))
                 .isInstanceOf(RegistryException.IllegalStatusTransition.class)
                 .hasMessageContaining("is RETIRED");
@@ -189,7 +205,8 @@ class RegistryServiceTests {
     void retiringWithdrawsTheWaitingApproval() {
         AgentView agent = register("Abandoned", Set.of("ct-deid"), Set.of(), owner, null);
         registry.retire(agent.id(), "no longer needed", owner);
-        assertThat(registry.approvals(null, agent.id(), 0, 10).items()).singleElement()
+        assertThat(registry.approvals(null, agent.id(), 0, 10).items())
+                .singleElement()
                 .satisfies(a -> assertThat(a.status()).isEqualTo(ApprovalStatus.WITHDRAWN));
     }
 
@@ -198,32 +215,48 @@ class RegistryServiceTests {
         AgentView agent = register("Owned", Set.of("ct-deid"), Set.of(), owner, null);
         Actor otherOwner = person("owner2", Role.OWNER);
         assertThatThrownBy(() -> registry.retire(agent.id(), "mine now", otherOwner))
-                .satisfies(e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "owner-acts-on-own-agents"));
+                .satisfies(e -> assertThat(((RegistryException) e).properties())
+                        .containsEntry("rule", "owner-acts-on-own-agents"));
         assertThatThrownBy(() -> register("For someone else", Set.of(), Set.of(), otherOwner, owner.id(), otherOwner))
-                .satisfies(e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "owner-acts-on-own-agents"));
+                .satisfies(e -> assertThat(((RegistryException) e).properties())
+                        .containsEntry("rule", "owner-acts-on-own-agents"));
     }
 
     @Test
     void aDisabledOrUnknownOwnerIsRefusedByField() {
-        jdbc.sql("update directory_user set account_enabled = false where id = :id").param("id", owner.id()).update();
+        jdbc.sql("update directory_user set account_enabled = false where id = :id")
+                .param("id", owner.id())
+                .update();
         assertThatThrownBy(() -> register("Orphan", Set.of(), Set.of(), admin, owner.id(), admin))
                 .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> {
                     assertThat(e.field()).isEqualTo("ownerId");
                     assertThat(e.getMessage()).contains("disabled");
                 });
         assertThatThrownBy(() -> register("Nobody's", Set.of(), Set.of(), admin, "no-such-person", admin))
-                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("ownerId"));
+                .isInstanceOfSatisfying(
+                        RegistryException.InvalidField.class,
+                        e -> assertThat(e.field()).isEqualTo("ownerId"));
     }
 
     @Test
     void aFailedRegistrationWritesNothing() {
         String name = "Half written " + suffix;
-        assertThatThrownBy(() -> registry.register(command(name, Set.of(key("ct-deid"), "no-such-scope"), Set.of(), null),
-                "key-" + suffix, owner))
-                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("dataScopes"));
-        assertThat(jdbc.sql("select count(*) from agent where name = :name").param("name", name).query(Long.class).single()).isZero();
-        assertThat(jdbc.sql("select count(*) from idempotency_key where key = :key").param("key", "key-" + suffix)
-                .query(Long.class).single()).as("the idempotency claim rolls back with the rest").isZero();
+        assertThatThrownBy(() -> registry.register(
+                        command(name, Set.of(key("ct-deid"), "no-such-scope"), Set.of(), null), "key-" + suffix, owner))
+                .isInstanceOfSatisfying(
+                        RegistryException.InvalidField.class,
+                        e -> assertThat(e.field()).isEqualTo("dataScopes"));
+        assertThat(jdbc.sql("select count(*) from agent where name = :name")
+                        .param("name", name)
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        assertThat(jdbc.sql("select count(*) from idempotency_key where key = :key")
+                        .param("key", "key-" + suffix)
+                        .query(Long.class)
+                        .single())
+                .as("the idempotency claim rolls back with the rest")
+                .isZero();
     }
 
     @Test
@@ -253,10 +286,15 @@ class RegistryServiceTests {
                 results.add(future.get());
             }
         }
-        assertThat(results).extracting(r -> r.agent().id()).containsOnly(results.getFirst().agent().id());
+        assertThat(results)
+                .extracting(r -> r.agent().id())
+                .containsOnly(results.getFirst().agent().id());
         assertThat(results).filteredOn(r -> !r.replayed()).hasSize(1);
-        assertThat(jdbc.sql("select count(*) from agent where name = :name").param("name", "Concurrent " + suffix)
-                .query(Long.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("select count(*) from agent where name = :name")
+                        .param("name", "Concurrent " + suffix)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
     }
 
     @Test
@@ -266,7 +304,8 @@ class RegistryServiceTests {
         AgentView updated = registry.update(agent.id(), update, owner);
         assertThat(updated.version()).isEqualTo(agent.version() + 1);
         assertThatThrownBy(() -> registry.update(agent.id(), update, owner))
-                .isInstanceOfSatisfying(RegistryException.StaleVersion.class,
+                .isInstanceOfSatisfying(
+                        RegistryException.StaleVersion.class,
                         e -> assertThat(e.properties()).containsEntry("currentVersion", updated.version()));
     }
 
@@ -274,19 +313,37 @@ class RegistryServiceTests {
     void namesAreUniqueAmongLiveAgents() {
         register("Twin " + suffix, Set.of(), Set.of(), owner, null);
         assertThatThrownBy(() -> register("twin " + suffix, Set.of(), Set.of(), owner, null))
-                .isInstanceOfSatisfying(RegistryException.AlreadyExists.class, e -> assertThat(e.field()).isEqualTo("name"));
+                .isInstanceOfSatisfying(
+                        RegistryException.AlreadyExists.class,
+                        e -> assertThat(e.field()).isEqualTo("name"));
     }
 
     @Test
     void changeRequestsAddAndRemoveGrantsOnceApproved() {
         AgentView agent = active("Changing");
-        ApprovalView request = registry.requestChange(agent.id(), new Commands.RequestChange(
-                new TreeSet<>(Set.of(key("derm-phi"))), new TreeSet<>(Set.of(key("ct-deid"))),
-                new TreeSet<>(Set.of(key("classify"))), new TreeSet<>(), none(), none(), "move to dermatology"), owner);
+        ApprovalView request = registry.requestChange(
+                agent.id(),
+                new Commands.RequestChange(
+                        new TreeSet<>(Set.of(key("derm-phi"))),
+                        new TreeSet<>(Set.of(key("ct-deid"))),
+                        new TreeSet<>(Set.of(key("classify"))),
+                        new TreeSet<>(),
+                        none(),
+                        none(),
+                        "move to dermatology"),
+                owner);
         assertThat(request.requiresCompliance()).isTrue();
-        assertThatThrownBy(() -> registry.requestChange(agent.id(), new Commands.RequestChange(
-                new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(Set.of(key("image-search"))), none(), none(),
-                "x"), owner))
+        assertThatThrownBy(() -> registry.requestChange(
+                        agent.id(),
+                        new Commands.RequestChange(
+                                new TreeSet<>(),
+                                new TreeSet<>(),
+                                new TreeSet<>(),
+                                new TreeSet<>(Set.of(key("image-search"))),
+                                none(),
+                                none(),
+                                "x"),
+                        owner))
                 .hasFieldOrPropertyWithValue("code", "approval-pending");
 
         registry.approve(request.id(), "approved", compliance);
@@ -299,11 +356,31 @@ class RegistryServiceTests {
     @Test
     void changeRequestsNameTheFieldAtFault() {
         AgentView agent = active("Faulty change");
-        assertThatThrownBy(() -> registry.requestChange(agent.id(), new Commands.RequestChange(new TreeSet<>(),
-                new TreeSet<>(Set.of(key("derm-phi"))), new TreeSet<>(), new TreeSet<>(), none(), none(), "x"), owner))
-                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("removeScopes"));
-        assertThatThrownBy(() -> registry.requestChange(agent.id(), new Commands.RequestChange(new TreeSet<>(),
-                new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), none(), none(), "x"), owner))
+        assertThatThrownBy(() -> registry.requestChange(
+                        agent.id(),
+                        new Commands.RequestChange(
+                                new TreeSet<>(),
+                                new TreeSet<>(Set.of(key("derm-phi"))),
+                                new TreeSet<>(),
+                                new TreeSet<>(),
+                                none(),
+                                none(),
+                                "x"),
+                        owner))
+                .isInstanceOfSatisfying(
+                        RegistryException.InvalidField.class,
+                        e -> assertThat(e.field()).isEqualTo("removeScopes"));
+        assertThatThrownBy(() -> registry.requestChange(
+                        agent.id(),
+                        new Commands.RequestChange(
+                                new TreeSet<>(),
+                                new TreeSet<>(),
+                                new TreeSet<>(),
+                                new TreeSet<>(),
+                                none(),
+                                none(),
+                                "x"),
+                        owner))
                 .isInstanceOf(RegistryException.InvalidField.class);
     }
 
@@ -319,21 +396,39 @@ class RegistryServiceTests {
         var byScope = registry.search(new AgentFilter(null, null, null, key("ct-deid"), null), 0, 10);
         assertThat(byScope.items()).extracting(AgentView::id).containsExactly(activeOne.id());
         var byText = registry.search(new AgentFilter(null, AgentKind.RETRIEVAL, owner.id(), null, "BETA"), 0, 10);
-        assertThat(byText.items()).singleElement().satisfies(a -> assertThat(a.name()).isEqualTo("Searchable beta " + suffix));
+        assertThat(byText.items())
+                .singleElement()
+                .satisfies(a -> assertThat(a.name()).isEqualTo("Searchable beta " + suffix));
         var wildcard = registry.search(new AgentFilter(null, null, owner.id(), null, "%"), 0, 10);
-        assertThat(wildcard.total()).as("LIKE wildcards in the text are literal").isZero();
+        assertThat(wildcard.total())
+                .as("LIKE wildcards in the text are literal")
+                .isZero();
         var paged = registry.search(new AgentFilter(null, null, owner.id(), null, null), 1, 1);
         assertThat(paged.items()).hasSize(1);
         assertThat(paged.total()).isEqualTo(2);
         assertThatThrownBy(() -> registry.search(AgentFilter.any(), 0, 101))
-                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("size"));
+                .isInstanceOfSatisfying(
+                        RegistryException.InvalidField.class,
+                        e -> assertThat(e.field()).isEqualTo("size"));
     }
 
     @Test
     void dataScopesCannotHoldPhiAndBeDeidentified() {
-        assertThatThrownBy(() -> registry.createDataScope("bad-" + suffix, new Commands.SaveDataScope("Bad", "",
-                SensitivityLabel.INTERNAL, true, true, new TreeSet<>(Set.of(PurposeOfUse.TREAT)), none()), false, admin))
-                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("deidentified"));
+        assertThatThrownBy(() -> registry.createDataScope(
+                        "bad-" + suffix,
+                        new Commands.SaveDataScope(
+                                "Bad",
+                                "",
+                                SensitivityLabel.INTERNAL,
+                                true,
+                                true,
+                                new TreeSet<>(Set.of(PurposeOfUse.TREAT)),
+                                none()),
+                        false,
+                        admin))
+                .isInstanceOfSatisfying(
+                        RegistryException.InvalidField.class,
+                        e -> assertThat(e.field()).isEqualTo("deidentified"));
     }
 
     // ---- purposes of use, PHI approvals, reclassification, owners since the request ----------------
@@ -341,37 +436,47 @@ class RegistryServiceTests {
     @Test
     void purposesRequestedAtRegistrationAreGrantedWhenTheAgentIsActivated() {
         AgentView agent = register("Purposeful", Set.of("ct-deid"), Set.of("image-search"), owner, null);
-        assertThat(agent.purposesOfUse()).as("nothing is granted before approval").isEmpty();
+        assertThat(agent.purposesOfUse())
+                .as("nothing is granted before approval")
+                .isEmpty();
         assertThat(pending(agent).addPurposes()).containsExactly(PurposeOfUse.TREAT);
-        assertThat(events.stream(AgentRegistered.class)).singleElement()
+        assertThat(events.stream(AgentRegistered.class))
+                .singleElement()
                 .satisfies(e -> assertThat(e.requestedPurposes()).containsExactly(PurposeOfUse.TREAT));
 
         registry.approve(pending(agent).id(), "ok", admin);
         AgentView active = registry.activate(agent.id(), ONBOARDING);
         assertThat(active.purposesOfUse()).containsExactly(PurposeOfUse.TREAT);
-        assertThat(events.stream(AgentGrantsChanged.class)).singleElement()
+        assertThat(events.stream(AgentGrantsChanged.class))
+                .singleElement()
                 .satisfies(e -> assertThat(e.purposesOfUse()).containsExactly(PurposeOfUse.TREAT));
     }
 
     @Test
     void purposesAreAddedAndRemovedByApprovedChanges() {
         AgentView agent = active("Research too");
-        ApprovalView add = registry.requestChange(agent.id(), change(Set.of(), Set.of(),
-                Set.of(PurposeOfUse.HRESCH), Set.of()), owner);
+        ApprovalView add = registry.requestChange(
+                agent.id(), change(Set.of(), Set.of(), Set.of(PurposeOfUse.HRESCH), Set.of()), owner);
         assertThat(add.requiresCompliance()).as("no PHI held or asked for").isFalse();
-        assertThat(registry.get(agent.id()).purposesOfUse()).as("not before approval").containsExactly(PurposeOfUse.TREAT);
+        assertThat(registry.get(agent.id()).purposesOfUse())
+                .as("not before approval")
+                .containsExactly(PurposeOfUse.TREAT);
         registry.approve(add.id(), "research protocol on file", admin);
         assertThat(registry.get(agent.id()).purposesOfUse()).containsExactly(PurposeOfUse.TREAT, PurposeOfUse.HRESCH);
 
-        assertThatThrownBy(() -> registry.requestChange(agent.id(), change(Set.of(), Set.of(),
-                Set.of(PurposeOfUse.HRESCH), Set.of()), owner))
-                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("addPurposes"));
-        assertThatThrownBy(() -> registry.requestChange(agent.id(), change(Set.of(), Set.of(),
-                Set.of(), Set.of(PurposeOfUse.PUBHLTH)), owner))
-                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("removePurposes"));
+        assertThatThrownBy(() -> registry.requestChange(
+                        agent.id(), change(Set.of(), Set.of(), Set.of(PurposeOfUse.HRESCH), Set.of()), owner))
+                .isInstanceOfSatisfying(
+                        RegistryException.InvalidField.class,
+                        e -> assertThat(e.field()).isEqualTo("addPurposes"));
+        assertThatThrownBy(() -> registry.requestChange(
+                        agent.id(), change(Set.of(), Set.of(), Set.of(), Set.of(PurposeOfUse.PUBHLTH)), owner))
+                .isInstanceOfSatisfying(
+                        RegistryException.InvalidField.class,
+                        e -> assertThat(e.field()).isEqualTo("removePurposes"));
 
-        ApprovalView remove = registry.requestChange(agent.id(), change(Set.of(), Set.of(), Set.of(),
-                Set.of(PurposeOfUse.TREAT)), owner);
+        ApprovalView remove = registry.requestChange(
+                agent.id(), change(Set.of(), Set.of(), Set.of(), Set.of(PurposeOfUse.TREAT)), owner);
         registry.approve(remove.id(), "treatment no longer", admin);
         assertThat(registry.get(agent.id()).purposesOfUse()).containsExactly(PurposeOfUse.HRESCH);
     }
@@ -379,11 +484,12 @@ class RegistryServiceTests {
     @Test
     void emergencyTreatmentNeedsACompliancePerson() {
         AgentView agent = active("Emergency");
-        ApprovalView request = registry.requestChange(agent.id(), change(Set.of(), Set.of(),
-                Set.of(PurposeOfUse.ETREAT), Set.of()), owner);
+        ApprovalView request = registry.requestChange(
+                agent.id(), change(Set.of(), Set.of(), Set.of(PurposeOfUse.ETREAT), Set.of()), owner);
         assertThat(request.requiresCompliance()).isTrue();
         assertThatThrownBy(() -> registry.approve(request.id(), "ok", admin))
-                .isInstanceOfSatisfying(RegistryException.AccessRuleViolated.class,
+                .isInstanceOfSatisfying(
+                        RegistryException.AccessRuleViolated.class,
                         e -> assertThat(e.properties()).containsEntry("rule", "phi-needs-compliance-approver"));
         registry.approve(request.id(), "emergency department protocol", compliance);
         assertThat(registry.get(agent.id()).purposesOfUse()).contains(PurposeOfUse.ETREAT);
@@ -394,13 +500,16 @@ class RegistryServiceTests {
         AgentView agent = register("Derm purposes", Set.of("derm-phi"), Set.of("classify"), owner, null);
         registry.approve(pending(agent).id(), "DPIA reviewed", compliance);
         AgentView active = registry.activate(agent.id(), ONBOARDING);
-        assertThat(active.phiApprovedScopes()).as("compliance approved the PHI scope").containsExactly(key("derm-phi"));
+        assertThat(active.phiApprovedScopes())
+                .as("compliance approved the PHI scope")
+                .containsExactly(key("derm-phi"));
 
-        ApprovalView request = registry.requestChange(agent.id(), change(Set.of(), Set.of(),
-                Set.of(PurposeOfUse.HRESCH), Set.of()), owner);
+        ApprovalView request = registry.requestChange(
+                agent.id(), change(Set.of(), Set.of(), Set.of(PurposeOfUse.HRESCH), Set.of()), owner);
         assertThat(request.requiresCompliance()).isTrue();
         assertThatThrownBy(() -> registry.approve(request.id(), "ok", admin))
-                .isInstanceOfSatisfying(RegistryException.AccessRuleViolated.class,
+                .isInstanceOfSatisfying(
+                        RegistryException.AccessRuleViolated.class,
                         e -> assertThat(e.properties()).containsEntry("rule", "phi-needs-compliance-approver"));
     }
 
@@ -408,13 +517,17 @@ class RegistryServiceTests {
     void aScopeReclassifiedAsPhiBetweenRequestAndDecisionIsDecidedByComplianceOnly() {
         AgentView agent = active("Reclassified request");
         scope("recl", SensitivityLabel.INTERNAL, false);
-        ApprovalView request = registry.requestChange(agent.id(), change(Set.of(key("recl")), Set.of(), Set.of(), Set.of()), owner);
+        ApprovalView request =
+                registry.requestChange(agent.id(), change(Set.of(key("recl")), Set.of(), Set.of(), Set.of()), owner);
         assertThat(request.requiresCompliance()).isFalse();
 
         reclassifyAsPhi(key("recl"));
-        assertThat(registry.getApproval(request.id()).requiresCompliance()).as("the inbox says so at once").isTrue();
+        assertThat(registry.getApproval(request.id()).requiresCompliance())
+                .as("the inbox says so at once")
+                .isTrue();
         assertThatThrownBy(() -> registry.approve(request.id(), "ok", admin))
-                .isInstanceOfSatisfying(RegistryException.AccessRuleViolated.class,
+                .isInstanceOfSatisfying(
+                        RegistryException.AccessRuleViolated.class,
                         e -> assertThat(e.properties()).containsEntry("rule", "phi-needs-compliance-approver"));
         assertThat(registry.get(agent.id()).dataScopes()).doesNotContain(key("recl"));
 
@@ -428,18 +541,27 @@ class RegistryServiceTests {
     void theDecisionJudgesTheClassificationAgainEvenWhenTheApprovalWasNotMarked() {
         AgentView agent = active("Reclassified behind its back");
         scope("quiet", SensitivityLabel.INTERNAL, false);
-        ApprovalView request = registry.requestChange(agent.id(), change(Set.of(key("quiet")), Set.of(), Set.of(), Set.of()), owner);
+        ApprovalView request =
+                registry.requestChange(agent.id(), change(Set.of(key("quiet")), Set.of(), Set.of(), Set.of()), owner);
         // a classification changed without passing the registry's use case (a restore, a manual fix)
-        jdbc.sql("update data_scope set phi = true, deidentified = false where key = :key").param("key", key("quiet")).update();
+        jdbc.sql("update data_scope set phi = true, deidentified = false where key = :key")
+                .param("key", key("quiet"))
+                .update();
         assertThat(registry.getApproval(request.id()).requiresCompliance()).isFalse();
 
         assertThatThrownBy(() -> registry.approve(request.id(), "ok", admin))
-                .isInstanceOfSatisfying(RegistryException.AccessRuleViolated.class,
+                .isInstanceOfSatisfying(
+                        RegistryException.AccessRuleViolated.class,
                         e -> assertThat(e.properties()).containsEntry("rule", "phi-needs-compliance-approver"));
         ApprovalView approved = registry.approve(request.id(), "reviewed as PHI", compliance);
-        assertThat(approved.requiresCompliance()).as("persisted with the decision").isTrue();
-        assertThat(jdbc.sql("select requires_compliance from approval where id = :id").param("id", request.id().value())
-                .query(Boolean.class).single()).isTrue();
+        assertThat(approved.requiresCompliance())
+                .as("persisted with the decision")
+                .isTrue();
+        assertThat(jdbc.sql("select requires_compliance from approval where id = :id")
+                        .param("id", request.id().value())
+                        .query(Boolean.class)
+                        .single())
+                .isTrue();
     }
 
     @Test
@@ -451,12 +573,16 @@ class RegistryServiceTests {
 
         AgentView held = registry.get(agent.id());
         assertThat(held.dataScopes()).contains(key("ct-deid"));
-        assertThat(held.phiApprovedScopes()).as("reclassification never grants PHI").isEmpty();
+        assertThat(held.phiApprovedScopes())
+                .as("reclassification never grants PHI")
+                .isEmpty();
 
-        ApprovalView again = registry.requestChange(agent.id(), change(Set.of(key("ct-deid")), Set.of(), Set.of(), Set.of()), owner);
+        ApprovalView again =
+                registry.requestChange(agent.id(), change(Set.of(key("ct-deid")), Set.of(), Set.of(), Set.of()), owner);
         assertThat(again.requiresCompliance()).isTrue();
         assertThatThrownBy(() -> registry.approve(again.id(), "ok", admin))
-                .isInstanceOfSatisfying(RegistryException.AccessRuleViolated.class,
+                .isInstanceOfSatisfying(
+                        RegistryException.AccessRuleViolated.class,
                         e -> assertThat(e.properties()).containsEntry("rule", "phi-needs-compliance-approver"));
         registry.approve(again.id(), "PHI use reviewed", compliance);
         AgentView approved = registry.get(agent.id());
@@ -465,9 +591,12 @@ class RegistryServiceTests {
         assertThat(events.stream(io.warden.registry.events.AgentPhiApproved.class))
                 .anySatisfy(e -> assertThat(e.scopes()).containsExactly(key("ct-deid")));
 
-        assertThatThrownBy(() -> registry.requestChange(agent.id(), change(Set.of(key("ct-deid")), Set.of(), Set.of(), Set.of()), owner))
+        assertThatThrownBy(() -> registry.requestChange(
+                        agent.id(), change(Set.of(key("ct-deid")), Set.of(), Set.of(), Set.of()), owner))
                 .as("once approved for PHI the scope is simply held")
-                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("addScopes"));
+                .isInstanceOfSatisfying(
+                        RegistryException.InvalidField.class,
+                        e -> assertThat(e.field()).isEqualTo("addScopes"));
     }
 
     @Test
@@ -475,11 +604,15 @@ class RegistryServiceTests {
         AgentView agent = register("Drops PHI", Set.of("derm-phi", "ct-deid"), Set.of("classify"), owner, null);
         registry.approve(pending(agent).id(), "DPIA reviewed", compliance);
         registry.activate(agent.id(), ONBOARDING);
-        ApprovalView remove = registry.requestChange(agent.id(), change(Set.of(), Set.of(key("derm-phi")), Set.of(), Set.of()), owner);
+        ApprovalView remove = registry.requestChange(
+                agent.id(), change(Set.of(), Set.of(key("derm-phi")), Set.of(), Set.of()), owner);
         registry.approve(remove.id(), "no longer needed", admin);
         assertThat(registry.get(agent.id()).phiApprovedScopes()).isEmpty();
-        assertThat(jdbc.sql("select count(*) from agent_phi_approval where agent_id = :id").param("id", agent.id().value())
-                .query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from agent_phi_approval where agent_id = :id")
+                        .param("id", agent.id().value())
+                        .query(Long.class)
+                        .single())
+                .isZero();
     }
 
     @Test
@@ -498,12 +631,16 @@ class RegistryServiceTests {
 
         for (Actor barred : List.of(formerOwner, interimOwner)) {
             assertThatThrownBy(() -> registry.approve(request.id(), "ok", barred))
-                    .isInstanceOfSatisfying(RegistryException.AccessRuleViolated.class,
+                    .isInstanceOfSatisfying(
+                            RegistryException.AccessRuleViolated.class,
                             e -> assertThat(e.properties()).containsEntry("rule", "approver-is-not-owner"));
         }
         // the database refuses it too, whatever the code does
-        assertThatThrownBy(() -> jdbc.sql("update approval set status = 'APPROVED', decided_by = :who, decided_at = now() where id = :id")
-                .param("who", interimOwner.id()).param("id", request.id().value()).update())
+        assertThatThrownBy(() -> jdbc.sql(
+                                "update approval set status = 'APPROVED', decided_by = :who, decided_at = now() where id = :id")
+                        .param("who", interimOwner.id())
+                        .param("id", request.id().value())
+                        .update())
                 .hasMessageContaining("approval_not_owner_decided");
 
         registry.approve(request.id(), "DPIA reviewed", otherCompliance);
@@ -512,14 +649,34 @@ class RegistryServiceTests {
 
     @Test
     void deidentificationIsRequiredOnlyForPurposesTheScopeAllows() {
-        assertThatThrownBy(() -> registry.createDataScope(key("deid-bad"), new Commands.SaveDataScope("Bad", "",
-                SensitivityLabel.CONFIDENTIAL, true, false, new TreeSet<>(Set.of(PurposeOfUse.TREAT)),
-                new TreeSet<>(Set.of(PurposeOfUse.HRESCH))), false, admin))
-                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field()).isEqualTo("deidentifyFor"));
+        assertThatThrownBy(() -> registry.createDataScope(
+                        key("deid-bad"),
+                        new Commands.SaveDataScope(
+                                "Bad",
+                                "",
+                                SensitivityLabel.CONFIDENTIAL,
+                                true,
+                                false,
+                                new TreeSet<>(Set.of(PurposeOfUse.TREAT)),
+                                new TreeSet<>(Set.of(PurposeOfUse.HRESCH))),
+                        false,
+                        admin))
+                .isInstanceOfSatisfying(
+                        RegistryException.InvalidField.class,
+                        e -> assertThat(e.field()).isEqualTo("deidentifyFor"));
 
-        var saved = registry.createDataScope(key("deid-ok"), new Commands.SaveDataScope("Research", "",
-                SensitivityLabel.CONFIDENTIAL, true, false, new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH)),
-                new TreeSet<>(Set.of(PurposeOfUse.HRESCH))), false, admin);
+        var saved = registry.createDataScope(
+                key("deid-ok"),
+                new Commands.SaveDataScope(
+                        "Research",
+                        "",
+                        SensitivityLabel.CONFIDENTIAL,
+                        true,
+                        false,
+                        new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH)),
+                        new TreeSet<>(Set.of(PurposeOfUse.HRESCH))),
+                false,
+                admin);
         assertThat(saved.deidentifyFor()).containsExactly(PurposeOfUse.HRESCH);
         assertThat(registry.dataScope(key("deid-ok")).deidentifyFor()).containsExactly(PurposeOfUse.HRESCH);
         assertThat(events.stream(io.warden.registry.events.DataScopeSaved.class))
@@ -528,15 +685,33 @@ class RegistryServiceTests {
 
     private void reclassifyAsPhi(String key) {
         var current = registry.dataScope(key);
-        registry.updateDataScope(key, new Commands.SaveDataScope(current.displayName(), current.description(),
-                current.sensitivity(), true, false, current.allowedPurposes(), current.deidentifyFor()),
-                current.version(), admin);
+        registry.updateDataScope(
+                key,
+                new Commands.SaveDataScope(
+                        current.displayName(),
+                        current.description(),
+                        current.sensitivity(),
+                        true,
+                        false,
+                        current.allowedPurposes(),
+                        current.deidentifyFor()),
+                current.version(),
+                admin);
     }
 
-    private static Commands.RequestChange change(Set<String> addScopes, Set<String> removeScopes,
-            Set<PurposeOfUse> addPurposes, Set<PurposeOfUse> removePurposes) {
-        return new Commands.RequestChange(new TreeSet<>(addScopes), new TreeSet<>(removeScopes), new TreeSet<>(),
-                new TreeSet<>(), new TreeSet<>(addPurposes), new TreeSet<>(removePurposes), "because");
+    private static Commands.RequestChange change(
+            Set<String> addScopes,
+            Set<String> removeScopes,
+            Set<PurposeOfUse> addPurposes,
+            Set<PurposeOfUse> removePurposes) {
+        return new Commands.RequestChange(
+                new TreeSet<>(addScopes),
+                new TreeSet<>(removeScopes),
+                new TreeSet<>(),
+                new TreeSet<>(),
+                new TreeSet<>(addPurposes),
+                new TreeSet<>(removePurposes),
+                "because");
     }
 
     // ---- fixtures -----------------------------------------------------------------------------------
@@ -546,7 +721,10 @@ class RegistryServiceTests {
         jdbc.sql("""
                 insert into directory_user (id, user_principal_name, display_name, updated_at)
                 values (:id, :upn, :name, :now)""")
-                .param("id", id).param("upn", id + "@test").param("name", name).param("now", Timestamp.from(Instant.now()))
+                .param("id", id)
+                .param("upn", id + "@test")
+                .param("name", name)
+                .param("now", Timestamp.from(Instant.now()))
                 .update();
         return Actor.person(id, Set.of(role));
     }
@@ -556,33 +734,54 @@ class RegistryServiceTests {
     }
 
     private void scope(String base, SensitivityLabel label, boolean phi) {
-        registry.createDataScope(key(base), new Commands.SaveDataScope(base, "", label, phi, !phi,
-                new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.ETREAT, PurposeOfUse.HRESCH)), none()), false,
+        registry.createDataScope(
+                key(base),
+                new Commands.SaveDataScope(
+                        base,
+                        "",
+                        label,
+                        phi,
+                        !phi,
+                        new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.ETREAT, PurposeOfUse.HRESCH)),
+                        none()),
+                false,
                 Actor.person("seed", Set.of(Role.ADMIN)));
     }
 
     private void tool(String base) {
-        registry.createTool(key(base), new Commands.SaveTool(base, "", "retrieval", new TreeSet<>(), 50,
-                SensitivityLabel.HIGHLY_CONFIDENTIAL), false, Actor.person("seed", Set.of(Role.ADMIN)));
+        registry.createTool(
+                key(base),
+                new Commands.SaveTool(base, "", "retrieval", new TreeSet<>(), 50, SensitivityLabel.HIGHLY_CONFIDENTIAL),
+                false,
+                Actor.person("seed", Set.of(Role.ADMIN)));
     }
 
     private Commands.RegisterAgent command(String name, Set<String> scopes, Set<String> tools, String ownerId) {
-        return new Commands.RegisterAgent(name, AgentKind.RETRIEVAL, "test purpose", ownerId, null,
-                new TreeSet<>(scopes), new TreeSet<>(tools), new TreeSet<>(Set.of(PurposeOfUse.TREAT)), true);
+        return new Commands.RegisterAgent(
+                name,
+                AgentKind.RETRIEVAL,
+                "test purpose",
+                ownerId,
+                null,
+                new TreeSet<>(scopes),
+                new TreeSet<>(tools),
+                new TreeSet<>(Set.of(PurposeOfUse.TREAT)),
+                true);
     }
 
     private AgentView register(String name, Set<String> scopes, Set<String> tools, Actor actor, String ownerId) {
         return register(name, scopes, tools, actor, ownerId, actor);
     }
 
-    private AgentView register(String name, Set<String> scopes, Set<String> tools, Actor unused, String ownerId,
-            Actor actor) {
+    private AgentView register(
+            String name, Set<String> scopes, Set<String> tools, Actor unused, String ownerId, Actor actor) {
         Set<String> scopeKeys = new TreeSet<>();
         scopes.forEach(s -> scopeKeys.add(s.endsWith(suffix) ? s : key(s)));
         Set<String> toolKeys = new TreeSet<>();
         tools.forEach(t -> toolKeys.add(t.endsWith(suffix) ? t : key(t)));
         String fullName = name.endsWith(suffix) ? name : name + " " + suffix;
-        return registry.register(command(fullName, scopeKeys, toolKeys, ownerId), null, actor).agent();
+        return registry.register(command(fullName, scopeKeys, toolKeys, ownerId), null, actor)
+                .agent();
     }
 
     private AgentView active(String name) {
@@ -596,6 +795,8 @@ class RegistryServiceTests {
     }
 
     private ApprovalView pending(AgentView agent) {
-        return registry.approvals(ApprovalStatus.PENDING, agent.id(), 0, 10).items().getFirst();
+        return registry.approvals(ApprovalStatus.PENDING, agent.id(), 0, 10)
+                .items()
+                .getFirst();
     }
 }

@@ -40,13 +40,23 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 @RequestMapping(path = "/api/v1/audit")
 class AuditController {
 
-    static final Set<String> FILTERS = Set.of("agent", "owner", "actor", "dataset", "tool", "action", "decision",
-            "purpose", "from", "to", "before", "limit");
+    static final Set<String> FILTERS = Set.of(
+            "agent",
+            "owner",
+            "actor",
+            "dataset",
+            "tool",
+            "action",
+            "decision",
+            "purpose",
+            "from",
+            "to",
+            "before",
+            "limit");
 
     /** One page of records, newest first; pass {@code next} as {@code before} for the following page. */
     @Schema(name = "AuditEventPage")
-    record Page(List<RecordView> items, @Nullable Long next) {
-    }
+    record Page(List<RecordView> items, @Nullable Long next) {}
 
     private final AuditLog audit;
     private final AuditTrail trail;
@@ -54,7 +64,8 @@ class AuditController {
     private final PublishedKeys keys;
     private final AuditExporter exporter;
 
-    AuditController(AuditLog audit, AuditTrail trail, AuditVerifier verifier, PublishedKeys keys, AuditExporter exporter) {
+    AuditController(
+            AuditLog audit, AuditTrail trail, AuditVerifier verifier, PublishedKeys keys, AuditExporter exporter) {
         this.audit = audit;
         this.trail = trail;
         this.verifier = verifier;
@@ -67,7 +78,8 @@ class AuditController {
     Page events(@RequestParam Map<String, String> params) {
         for (String name : params.keySet()) {
             if (!FILTERS.contains(name)) {
-                throw new AuditRequestInvalid(name, "Unknown filter '" + name + "'; the filters are " + new java.util.TreeSet<>(FILTERS));
+                throw new AuditRequestInvalid(
+                        name, "Unknown filter '" + name + "'; the filters are " + new java.util.TreeSet<>(FILTERS));
             }
         }
         Instant from = instant(params, "from");
@@ -84,9 +96,19 @@ class AuditController {
         if (decision != null && !decision.equals("PERMIT") && !decision.equals("DENY")) {
             throw new AuditRequestInvalid("decision", "decision is PERMIT or DENY, got '" + decision + "'");
         }
-        List<AuditRecord> records = trail.search(new AuditQuery(params.get("agent"), params.get("owner"),
-                params.get("actor"), params.get("dataset"), params.get("tool"), params.get("action"), decision,
-                params.get("purpose"), from, to, before, limit));
+        List<AuditRecord> records = trail.search(new AuditQuery(
+                params.get("agent"),
+                params.get("owner"),
+                params.get("actor"),
+                params.get("dataset"),
+                params.get("tool"),
+                params.get("action"),
+                decision,
+                params.get("purpose"),
+                from,
+                to,
+                before,
+                limit));
         Long next = records.size() == limit ? records.getLast().sequence() : null;
         return new Page(records.stream().map(RecordView::of).toList(), next);
     }
@@ -96,25 +118,41 @@ class AuditController {
      * them, as NDJSON, FHIR R4 (NDJSON or Bundle) or CSV. The export is recorded in the trail first: if it
      * cannot be recorded, nothing is exported.
      */
-    @Operation(operationId = "exportAuditTrail", summary = "Export a range of the trail with its signed checkpoints (NDJSON, FHIR R4 or CSV)")
-    @ApiResponse(responseCode = "200", description = "The export, streamed as an attachment in the format asked for",
-            content = {@Content(mediaType = "application/x-ndjson", schema = @Schema(type = "string")),
-                    @Content(mediaType = "application/fhir+ndjson", schema = @Schema(type = "string")),
-                    @Content(mediaType = "application/fhir+json", schema = @Schema(type = "string")),
-                    @Content(mediaType = "text/csv", schema = @Schema(type = "string"))})
+    @Operation(
+            operationId = "exportAuditTrail",
+            summary = "Export a range of the trail with its signed checkpoints (NDJSON, FHIR R4 or CSV)")
+    @ApiResponse(
+            responseCode = "200",
+            description = "The export, streamed as an attachment in the format asked for",
+            content = {
+                @Content(mediaType = "application/x-ndjson", schema = @Schema(type = "string")),
+                @Content(mediaType = "application/fhir+ndjson", schema = @Schema(type = "string")),
+                @Content(mediaType = "application/fhir+json", schema = @Schema(type = "string")),
+                @Content(mediaType = "text/csv", schema = @Schema(type = "string"))
+            })
     @ApiResponse(responseCode = "503", ref = "ServiceUnavailable")
     @GetMapping("/exports")
-    ResponseEntity<StreamingResponseBody> export(@RequestParam(required = false) @Nullable String format,
-            @RequestParam(required = false) @Nullable Long from, @RequestParam(required = false) @Nullable Long to,
+    ResponseEntity<StreamingResponseBody> export(
+            @RequestParam(required = false) @Nullable String format,
+            @RequestParam(required = false) @Nullable Long from,
+            @RequestParam(required = false) @Nullable Long to,
             Principal principal) {
-        ExportFormat exportFormat = ExportFormat.of(String.valueOf(format)).orElseThrow(() -> new AuditRequestInvalid(
-                "format", "format must be one of ndjson, fhir-ndjson, fhir-bundle, csv; got '" + format + "'"));
+        ExportFormat exportFormat = ExportFormat.of(String.valueOf(format))
+                .orElseThrow(() -> new AuditRequestInvalid(
+                        "format", "format must be one of ndjson, fhir-ndjson, fhir-bundle, csv; got '" + format + "'"));
         long[] range = range(from, to);
-        audit.append(AuditEvent.builder("audit.exported", AuditActor.person(principal.getName()),
+        audit.append(AuditEvent.builder(
+                        "audit.exported",
+                        AuditActor.person(principal.getName()),
                         new AuditTarget("audit-trail", range[0] + "-" + range[1]))
-                .detail("format", exportFormat.parameter()).detail("from", range[0]).detail("to", range[1]).build());
-        String file = "warden-audit-" + range[0] + "-" + range[1] + "." + (exportFormat == ExportFormat.CSV ? "csv"
-                : exportFormat == ExportFormat.FHIR_BUNDLE ? "json" : "ndjson");
+                .detail("format", exportFormat.parameter())
+                .detail("from", range[0])
+                .detail("to", range[1])
+                .build());
+        String file = "warden-audit-" + range[0] + "-" + range[1] + "."
+                + (exportFormat == ExportFormat.CSV
+                        ? "csv"
+                        : exportFormat == ExportFormat.FHIR_BUNDLE ? "json" : "ndjson");
         StreamingResponseBody body = out -> exporter.export(exportFormat, range[0], range[1], out);
         return ResponseEntity.ok()
                 .contentType(MediaType.parseMediaType(exportFormat.mediaType()))
@@ -132,8 +170,8 @@ class AuditController {
 
     @Operation(operationId = "verifyAuditTrail", summary = "Verify the hash chain and signed checkpoints over a range")
     @GetMapping("/verify")
-    Verification verify(@RequestParam(required = false) @Nullable Long from,
-            @RequestParam(required = false) @Nullable Long to) {
+    Verification verify(
+            @RequestParam(required = false) @Nullable Long from, @RequestParam(required = false) @Nullable Long to) {
         long[] range = range(from, to);
         return verifier.verify(range[0], range[1]);
     }
@@ -148,7 +186,8 @@ class AuditController {
     /** A sequence range that is bounded, in order, and within the chain. */
     long[] range(@Nullable Long from, @Nullable Long to) {
         if (from == null || to == null) {
-            throw new AuditRequestInvalid(from == null ? "from" : "to",
+            throw new AuditRequestInvalid(
+                    from == null ? "from" : "to",
                     "Give both from and to (sequence numbers); an unbounded range is not accepted");
         }
         if (from < 1) {

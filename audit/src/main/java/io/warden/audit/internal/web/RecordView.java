@@ -34,10 +34,25 @@ record RecordView(
         actor.put("id", event.actor().id());
         actor.put("type", event.actor().type().name());
         actor.put("ownerId", event.actor().ownerId());
-        return new RecordView(record.sequence(), record.time(), event.action(), actor,
-                Map.of("type", event.target().type(), "id", event.target().id()), event.agentId(), event.ownerId(),
-                event.dataset(), event.tool(), event.decision(), event.reasons(), event.purposeOfUse(),
-                event.requestDigest(), event.outcome().name(), event.latencyMicros(), event.correlationId(),
-                event.details(), record.schemaVersion(), record.hashHex());
+        return new RecordView(
+                record.sequence(),
+                record.time(),
+                event.action(),
+                actor,
+                Map.of("type", event.target().type(), "id", event.target().id()),
+                event.agentId(),
+                event.ownerId(),
+                event.dataset(),
+                event.tool(),
+                event.decision(),
+                event.reasons(),
+                event.purposeOfUse(),
+                event.requestDigest(),
+                event.outcome().name(),
+                event.latencyMicros(),
+                event.correlationId(),
+                event.details(),
+                record.schemaVersion(),
+                record.hashHex());
     }
 }

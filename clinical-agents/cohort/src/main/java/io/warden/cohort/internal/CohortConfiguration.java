@@ -1,14 +1,14 @@
 package io.warden.cohort.internal;
 
 import io.warden.audit.AuditLog;
+import io.warden.clinical.Embedder;
 import io.warden.clinical.IndexKind;
+import io.warden.clinical.VectorCollections;
 import io.warden.clinical.cohort.AnatomyClassifier;
 import io.warden.clinical.cohort.CohortPipeline;
 import io.warden.clinical.cohort.DescriptionRewriter;
 import io.warden.clinical.cohort.Projection;
 import io.warden.clinical.cohort.SeriesDescriptions;
-import io.warden.clinical.VectorCollections;
-import io.warden.clinical.Embedder;
 import io.warden.lifecycle.WorkflowEngine;
 import io.warden.policy.KillSwitches;
 import io.warden.registry.AgentQueries;
@@ -34,30 +34,45 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class CohortConfiguration {
 
     @Bean
-    CohortPipeline cohortPipeline(CohortProperties properties, Embedder embedder, VectorCollections collections,
-            ObjectProvider<DescriptionRewriter> rewriter, io.warden.clinical.Retrieval retrieval) {
+    CohortPipeline cohortPipeline(
+            CohortProperties properties,
+            Embedder embedder,
+            VectorCollections collections,
+            ObjectProvider<DescriptionRewriter> rewriter,
+            io.warden.clinical.Retrieval retrieval) {
         DescriptionRewriter configured = rewriter.getIfAvailable();
         if (configured == null && properties.rewriter() != null) {
             CohortProperties.Rewriter settings = properties.rewriter();
-            configured = new io.warden.clinical.cohort.ChatCompletionsRewriter(settings.endpoint(), settings.flavour(), settings.apiKey(),
-                    settings.model(), settings.timeout());
+            configured = new io.warden.clinical.cohort.ChatCompletionsRewriter(
+                    settings.endpoint(), settings.flavour(), settings.apiKey(), settings.model(), settings.timeout());
         }
-        return new CohortPipeline(properties.runsDir(), AnatomyClassifier.metadataOnly(), new SeriesDescriptions(configured),
-                embedder, collections, Projection.defaults(), IndexKind.HNSW, imageTier(properties, retrieval));
+        return new CohortPipeline(
+                properties.runsDir(),
+                AnatomyClassifier.metadataOnly(),
+                new SeriesDescriptions(configured),
+                embedder,
+                collections,
+                Projection.defaults(),
+                IndexKind.HNSW,
+                imageTier(properties, retrieval));
     }
 
     /** The image tier: the retrieval service's image model and the configured label embeddings; null when either is missing. */
-    static CohortPipeline.@org.jspecify.annotations.Nullable ImageTier imageTier(CohortProperties properties,
-            io.warden.clinical.Retrieval retrieval) {
+    static CohortPipeline.@org.jspecify.annotations.Nullable ImageTier imageTier(
+            CohortProperties properties, io.warden.clinical.Retrieval retrieval) {
         CohortProperties.ImageAnatomy settings = properties.imageAnatomy();
         if (settings == null) {
             return null;
         }
-        io.warden.clinical.ImageEmbedder encoder = retrieval.localImageEmbedder().orElseThrow(() -> new IllegalStateException(
-                "warden.cohort.image-anatomy needs an image model: configure warden.retrieval.image"));
-        java.util.Map<io.warden.clinical.cohort.Anatomy, float[]> labels = new java.util.EnumMap<>(io.warden.clinical.cohort.Anatomy.class);
+        io.warden.clinical.ImageEmbedder encoder = retrieval
+                .localImageEmbedder()
+                .orElseThrow(() -> new IllegalStateException(
+                        "warden.cohort.image-anatomy needs an image model: configure warden.retrieval.image"));
+        java.util.Map<io.warden.clinical.cohort.Anatomy, float[]> labels =
+                new java.util.EnumMap<>(io.warden.clinical.cohort.Anatomy.class);
         try (java.io.InputStream in = java.nio.file.Files.newInputStream(settings.labelsFile())) {
-            tools.jackson.databind.JsonNode root = tools.jackson.databind.json.JsonMapper.builder().build().readTree(in);
+            tools.jackson.databind.JsonNode root =
+                    tools.jackson.databind.json.JsonMapper.builder().build().readTree(in);
             for (var entry : root.properties()) {
                 float[] vector = new float[entry.getValue().size()];
                 for (int i = 0; i < vector.length; i++) {
@@ -66,7 +81,8 @@ class CohortConfiguration {
                 labels.put(io.warden.clinical.cohort.Anatomy.valueOf(entry.getKey()), vector);
             }
         } catch (java.io.IOException | IllegalArgumentException | tools.jackson.core.JacksonException e) {
-            throw new IllegalStateException("The anatomy label embeddings " + settings.labelsFile() + " cannot be read: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "The anatomy label embeddings " + settings.labelsFile() + " cannot be read: " + e.getMessage(), e);
         }
         return new CohortPipeline.ImageTier(encoder, labels, settings.minScore());
     }
@@ -78,7 +94,8 @@ class CohortConfiguration {
     }
 
     @Bean
-    CohortSourceUpgrade cohortSourceUpgrade(JdbcClient jdbc, DataSources catalogue, CohortSources sources, CohortProperties properties) {
+    CohortSourceUpgrade cohortSourceUpgrade(
+            JdbcClient jdbc, DataSources catalogue, CohortSources sources, CohortProperties properties) {
         return new CohortSourceUpgrade(jdbc, catalogue, sources, properties.sources());
     }
 
@@ -93,8 +110,16 @@ class CohortConfiguration {
     }
 
     @Bean
-    CohortBuilds cohortBuilds(JdbcClient jdbc, WorkflowEngine engine, AgentQueries agents, KillSwitches killSwitches, AuditLog audit,
-            CohortPipeline pipeline, CohortSources sources, DataSources catalogue, Clock clock,
+    CohortBuilds cohortBuilds(
+            JdbcClient jdbc,
+            WorkflowEngine engine,
+            AgentQueries agents,
+            KillSwitches killSwitches,
+            AuditLog audit,
+            CohortPipeline pipeline,
+            CohortSources sources,
+            DataSources catalogue,
+            Clock clock,
             org.springframework.util.IdGenerator ids) {
         return new CohortBuilds(jdbc, engine, agents, killSwitches, audit, pipeline, sources, catalogue, clock, ids);
     }
@@ -102,6 +127,6 @@ class CohortConfiguration {
     /** Registers the build's task handlers once the engine runs and the processes are deployed. */
     @Bean
     SmartLifecycle cohortTasks(WorkflowEngine engine, CohortBuilds builds) {
-        return new io.warden.lifecycle.EngineStartup(2, () -> { }, () -> builds.registerWith(engine));
+        return new io.warden.lifecycle.EngineStartup(2, () -> {}, () -> builds.registerWith(engine));
     }
 }

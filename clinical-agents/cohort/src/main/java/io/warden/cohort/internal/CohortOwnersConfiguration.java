@@ -16,7 +16,10 @@ class CohortOwnersConfiguration {
 
     @Bean
     CohortOwners cohortOwners(JdbcClient jdbc) {
-        return collection -> jdbc.sql("select agent_id from cohort where collection = ?").param(collection).query(String.class).optional();
+        return collection -> jdbc.sql("select agent_id from cohort where collection = ?")
+                .param(collection)
+                .query(String.class)
+                .optional();
     }
 
     /**

@@ -43,9 +43,11 @@ record CohortProperties(
      * @param scope       the data scope its records belong to
      * @param displayName shown in the catalogue; the key when left out
      */
-    public record Source(@DefaultValue("FOLDER") io.warden.registry.DataSourceKind kind, String location, String scope,
-            @Nullable String displayName) {
-    }
+    public record Source(
+            @DefaultValue("FOLDER") io.warden.registry.DataSourceKind kind,
+            String location,
+            String scope,
+            @Nullable String displayName) {}
 
     /**
      * Zero-shot anatomy from a representative slice.
@@ -54,8 +56,8 @@ record CohortProperties(
      *                   embedding by the image model's own text tower ({@code Anatomy.labelText} gives the text)
      * @param minScore   the least similarity that counts
      */
-    public record ImageAnatomy(Path labelsFile, @DefaultValue("0.2") double minScore) {
-    }
+    public record ImageAnatomy(
+            Path labelsFile, @DefaultValue("0.2") double minScore) {}
 
     /**
      * A chat-completions endpoint that rephrases descriptions (only header-derived text is sent).
@@ -64,9 +66,12 @@ record CohortProperties(
      * @param flavour  AZURE ({@code api-key} header) or OPENAI (bearer)
      * @param model    the model, for OPENAI
      */
-    public record Rewriter(URI endpoint, @DefaultValue("AZURE") io.warden.clinical.cohort.ChatCompletionsRewriter.Flavour flavour,
-            String apiKey, @Nullable String model, @DefaultValue("PT30S") java.time.Duration timeout) {
-    }
+    public record Rewriter(
+            URI endpoint,
+            @DefaultValue("AZURE") io.warden.clinical.cohort.ChatCompletionsRewriter.Flavour flavour,
+            String apiKey,
+            @Nullable String model,
+            @DefaultValue("PT30S") java.time.Duration timeout) {}
 
     /**
      * A DICOMweb server.
@@ -77,7 +82,10 @@ record CohortProperties(
      * @param tokenFile a file holding a bearer token, read before every request (rotated by its owner)
      * @param pageSize  results per QIDO-RS request
      */
-    public record DicomWeb(URI url, @Nullable String username, @Nullable String password, @Nullable Path tokenFile,
-            @DefaultValue("500") int pageSize) {
-    }
+    public record DicomWeb(
+            URI url,
+            @Nullable String username,
+            @Nullable String password,
+            @Nullable Path tokenFile,
+            @DefaultValue("500") int pageSize) {}
 }

@@ -34,8 +34,10 @@ import org.springframework.web.bind.annotation.RestController;
 class CohortRunController {
 
     /** {@code source} is a registered data source's key; the run's dataset is that source's data scope. */
-    record StartRequest(@NotBlank String agentId, @NotBlank @Size(max = 40) String cohort, @NotBlank @Size(max = 63) String source) {
-    }
+    record StartRequest(
+            @NotBlank String agentId,
+            @NotBlank @Size(max = 40) String cohort,
+            @NotBlank @Size(max = 63) String source) {}
 
     private final CohortRuns runs;
     private final CohortReads reads;
@@ -46,14 +48,19 @@ class CohortRunController {
     }
 
     @Operation(operationId = "startCohortRun", summary = "Start a cohort build for a COHORT_BUILDER agent")
-    @ApiResponse(responseCode = "202", description = "Accepted; Location names the run, which the workflow engine carries out", useReturnTypeSchema = true)
+    @ApiResponse(
+            responseCode = "202",
+            description = "Accepted; Location names the run, which the workflow engine carries out",
+            useReturnTypeSchema = true)
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(consumes = "application/json")
     ResponseEntity<CohortRuns.Run> start(@Valid @RequestBody StartRequest request, Actor actor) {
-        CohortRuns.Run run = runs.start(new CohortRuns.StartRequest(request.agentId(), request.cohort(), request.source()),
-                requester(actor));
-        return ResponseEntity.accepted().location(URI.create("/api/v1/cohort-runs/" + run.id())).body(reads.shown(actor, run));
+        CohortRuns.Run run = runs.start(
+                new CohortRuns.StartRequest(request.agentId(), request.cohort(), request.source()), requester(actor));
+        return ResponseEntity.accepted()
+                .location(URI.create("/api/v1/cohort-runs/" + run.id()))
+                .body(reads.shown(actor, run));
     }
 
     // reads are decided on the reader's entitlements and audited (CohortReads); starting and republishing are not reads
@@ -80,8 +87,8 @@ class CohortRunController {
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "503", ref = "ServiceUnavailable")
     @GetMapping("/{id}/points")
-    List<CohortPipeline.Point> points(@PathVariable String id, @RequestParam(required = false) @Nullable PurposeOfUse purposeOfUse,
-            Actor actor) {
+    List<CohortPipeline.Point> points(
+            @PathVariable String id, @RequestParam(required = false) @Nullable PurposeOfUse purposeOfUse, Actor actor) {
         return reads.points(actor, id, purposeOfUse);
     }
 
@@ -90,12 +97,18 @@ class CohortRunController {
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "503", ref = "ServiceUnavailable")
     @GetMapping("/{id}/search")
-    List<CohortRuns.Match> search(@PathVariable String id, @RequestParam String q, @RequestParam(defaultValue = "20") int k,
-            @RequestParam(required = false) @Nullable PurposeOfUse purposeOfUse, Actor actor) {
+    List<CohortRuns.Match> search(
+            @PathVariable String id,
+            @RequestParam String q,
+            @RequestParam(defaultValue = "20") int k,
+            @RequestParam(required = false) @Nullable PurposeOfUse purposeOfUse,
+            Actor actor) {
         return reads.search(actor, id, q, k, purposeOfUse);
     }
 
-    @Operation(operationId = "republishCohortRun", summary = "Go back to a kept run: publish it again as the cohort's current one")
+    @Operation(
+            operationId = "republishCohortRun",
+            summary = "Go back to a kept run: publish it again as the cohort's current one")
     @ApiResponse(responseCode = "200", description = "The run, published again", useReturnTypeSchema = true)
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")

@@ -31,15 +31,18 @@ public final class CohortSourceUpgrade {
     private static final Logger log = LoggerFactory.getLogger(CohortSourceUpgrade.class);
 
     /** A run made before data sources: what it read and under which scope. */
-    record EarlierRun(String id, DataSourceKind kind, String source, String dataset) {
-    }
+    record EarlierRun(String id, DataSourceKind kind, String source, String dataset) {}
 
     private final JdbcClient jdbc;
     private final DataSources catalogue;
     private final CohortSources sources;
     private final Map<String, CohortProperties.Source> declared;
 
-    CohortSourceUpgrade(JdbcClient jdbc, DataSources catalogue, CohortSources sources, Map<String, CohortProperties.Source> declared) {
+    CohortSourceUpgrade(
+            JdbcClient jdbc,
+            DataSources catalogue,
+            CohortSources sources,
+            Map<String, CohortProperties.Source> declared) {
         this.jdbc = jdbc;
         this.catalogue = catalogue;
         this.sources = sources;
@@ -54,67 +57,105 @@ public final class CohortSourceUpgrade {
     public void upgrade() {
         declared.forEach((key, source) -> {
             if (catalogue.find(key).isEmpty()) {
-                catalogue.create(key, new DataSources.Save(source.displayName() == null ? key : source.displayName(), source.kind(),
-                        source.location(), source.scope()), ACTOR);
-                log.info("Registered data source {} ({} {}) from warden.cohort.sources", key, source.kind(), source.location());
+                catalogue.create(
+                        key,
+                        new DataSources.Save(
+                                source.displayName() == null ? key : source.displayName(),
+                                source.kind(),
+                                source.location(),
+                                source.scope()),
+                        ACTOR);
+                log.info(
+                        "Registered data source {} ({} {}) from warden.cohort.sources",
+                        key,
+                        source.kind(),
+                        source.location());
             }
         });
-        List<EarlierRun> runs = jdbc.sql("select id, source_kind, source, dataset from cohort_run where source_key is null order by id")
-                .query((rs, n) -> new EarlierRun(rs.getString("id"), DataSourceKind.valueOf(rs.getString("source_kind")),
-                        rs.getString("source"), rs.getString("dataset"))).list();
+        List<EarlierRun> runs = jdbc.sql(
+                        "select id, source_kind, source, dataset from cohort_run where source_key is null order by id")
+                .query((rs, n) -> new EarlierRun(
+                        rs.getString("id"),
+                        DataSourceKind.valueOf(rs.getString("source_kind")),
+                        rs.getString("source"),
+                        rs.getString("dataset")))
+                .list();
         Map<String, TreeMap<String, TreeSet<String>>> uncovered = new TreeMap<>(); // root -> folder/server -> scopes
         Map<String, DataSourceKind> kinds = new TreeMap<>();
         for (EarlierRun run : runs) {
             if (covering(run).isEmpty()) {
                 // each folder a run read becomes a source of its own, never the whole archive root: a root bound to one
                 // scope would let a builder holding that scope read every other folder under it
-                String root = run.kind() == DataSourceKind.DICOMWEB || rootOf(run).isEmpty() ? rootOf(run) : run.source();
+                String root =
+                        run.kind() == DataSourceKind.DICOMWEB || rootOf(run).isEmpty() ? rootOf(run) : run.source();
                 kinds.put(root, run.kind());
-                uncovered.computeIfAbsent(root, r -> new TreeMap<>()).computeIfAbsent(run.source(), s -> new TreeSet<>()).add(run.dataset());
+                uncovered
+                        .computeIfAbsent(root, r -> new TreeMap<>())
+                        .computeIfAbsent(run.source(), s -> new TreeSet<>())
+                        .add(run.dataset());
             }
         }
         List<String> refusals = new ArrayList<>();
         uncovered.forEach((root, folders) -> {
             TreeSet<String> scopes = new TreeSet<>();
             folders.values().forEach(scopes::addAll);
-            boolean rootTaken = catalogue.list().stream().anyMatch(source -> source.location().equals(root));
+            boolean rootTaken = catalogue.list().stream()
+                    .anyMatch(source -> source.location().equals(root));
             if (scopes.size() == 1 && !root.isEmpty() && !rootTaken) {
                 DataSourceKind kind = Objects.requireNonNull(kinds.get(root), "each uncovered root has its runs' kind");
                 String key = freeKey(kind, root);
                 try {
-                    catalogue.create(key, new DataSources.Save(displayName(kind, root), kind, root, scopes.first()),
-                            ACTOR);
+                    catalogue.create(
+                            key, new DataSources.Save(displayName(kind, root), kind, root, scopes.first()), ACTOR);
                 } catch (io.warden.registry.RegistryException e) {
-                    refusals.add("Cohort runs read " + root + " under data scope " + scopes.first() + ", but it cannot be registered: "
-                            + e.getMessage());
+                    refusals.add("Cohort runs read " + root + " under data scope " + scopes.first()
+                            + ", but it cannot be registered: " + e.getMessage());
                     return;
                 }
-                log.info("Registered data source {} ({} {}) bound to {}, the scope earlier cohort runs read it under", key,
-                        kinds.get(root), root, scopes.first());
+                log.info(
+                        "Registered data source {} ({} {}) bound to {}, the scope earlier cohort runs read it under",
+                        key,
+                        kinds.get(root),
+                        root,
+                        scopes.first());
             } else {
                 StringBuilder what = new StringBuilder();
-                folders.forEach((folder, used) -> what.append("\n  ").append(folder).append(" read under ").append(used));
-                refusals.add((root.isEmpty() ? "Cohort runs read sources that are no longer configured"
-                        : rootTaken ? "Cohort runs read " + root + " under data scopes " + scopes + " that its data source is not bound to"
-                        : "Cohort runs read " + root + " under several data scopes " + scopes) + ":" + what);
+                folders.forEach((folder, used) -> what.append("\n  ")
+                        .append(folder)
+                        .append(" read under ")
+                        .append(used));
+                refusals.add((root.isEmpty()
+                                ? "Cohort runs read sources that are no longer configured"
+                                : rootTaken
+                                        ? "Cohort runs read " + root + " under data scopes " + scopes
+                                                + " that its data source is not bound to"
+                                        : "Cohort runs read " + root + " under several data scopes " + scopes)
+                        + ":" + what);
             }
         });
         if (!refusals.isEmpty()) {
-            throw new IllegalStateException(String.join("\n", refusals) + "\nDeclare one data source per folder or server with the"
-                    + " scope its records belong to, e.g. warden.cohort.sources.<key>.location=<folder or DICOMweb server name>,"
-                    + " warden.cohort.sources.<key>.scope=<data scope> (and kind=DICOMWEB for a server), keeping each folder under"
-                    + " warden.cohort.archive-roots; or remove the runs that read them");
+            throw new IllegalStateException(
+                    String.join("\n", refusals) + "\nDeclare one data source per folder or server with the"
+                            + " scope its records belong to, e.g. warden.cohort.sources.<key>.location=<folder or DICOMweb server name>,"
+                            + " warden.cohort.sources.<key>.scope=<data scope> (and kind=DICOMWEB for a server), keeping each folder under"
+                            + " warden.cohort.archive-roots; or remove the runs that read them");
         }
         for (EarlierRun run : runs) {
-            covering(run).ifPresent(source -> jdbc.sql("update cohort_run set source_key = ? where id = ? and source_key is null")
-                    .params(source.key(), run.id()).update());
+            covering(run)
+                    .ifPresent(source -> jdbc.sql(
+                                    "update cohort_run set source_key = ? where id = ? and source_key is null")
+                            .params(source.key(), run.id())
+                            .update());
         }
     }
 
     /** A registered source that holds what the run read, under the run's dataset. */
     private Optional<DataSourceView> covering(EarlierRun run) {
-        return catalogue.list().stream().filter(source -> source.kind() == run.kind() && source.scopeKey().equals(run.dataset()))
-                .filter(source -> run.kind() == DataSourceKind.DICOMWEB ? source.location().equals(run.source())
+        return catalogue.list().stream()
+                .filter(source ->
+                        source.kind() == run.kind() && source.scopeKey().equals(run.dataset()))
+                .filter(source -> run.kind() == DataSourceKind.DICOMWEB
+                        ? source.location().equals(run.source())
                         : Path.of(run.source()).startsWith(Path.of(source.location())))
                 .findFirst();
     }
@@ -138,8 +179,11 @@ public final class CohortSourceUpgrade {
     }
 
     private String freeKey(DataSourceKind kind, String root) {
-        String name = kind == DataSourceKind.DICOMWEB ? root : String.valueOf(Path.of(root).getFileName());
-        String slug = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        String name = kind == DataSourceKind.DICOMWEB
+                ? root
+                : String.valueOf(Path.of(root).getFileName());
+        String slug =
+                name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
         String base = (kind == DataSourceKind.DICOMWEB ? "dicomweb-" : "archive-") + (slug.isEmpty() ? "root" : slug);
         base = base.length() > 55 ? base.substring(0, 55) : base;
         String key = base;

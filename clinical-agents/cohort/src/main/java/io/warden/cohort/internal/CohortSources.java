@@ -32,10 +32,14 @@ final class CohortSources implements CohortBuilds.SourceReader, DataSources.Loca
     private final int threads;
 
     CohortSources(CohortProperties properties, byte[] salt) {
-        this.roots = properties.archiveRoots().stream().map(root -> root.toAbsolutePath().normalize()).toList();
+        this.roots = properties.archiveRoots().stream()
+                .map(root -> root.toAbsolutePath().normalize())
+                .toList();
         this.servers = Map.copyOf(properties.dicomweb());
         this.salt = salt.clone();
-        this.threads = properties.scanThreads() > 0 ? properties.scanThreads() : Runtime.getRuntime().availableProcessors();
+        this.threads = properties.scanThreads() > 0
+                ? properties.scanThreads()
+                : Runtime.getRuntime().availableProcessors();
     }
 
     @Override
@@ -44,8 +48,10 @@ final class CohortSources implements CohortBuilds.SourceReader, DataSources.Loca
             case FOLDER -> folder(location).toString();
             case DICOMWEB -> {
                 if (!servers.containsKey(location)) {
-                    throw new RegistryException.InvalidField("location", "No DICOMweb server named '" + location
-                            + "' is configured (warden.cohort.dicomweb)" + (servers.isEmpty() ? "" : "; the servers are " + servers.keySet()));
+                    throw new RegistryException.InvalidField(
+                            "location",
+                            "No DICOMweb server named '" + location + "' is configured (warden.cohort.dicomweb)"
+                                    + (servers.isEmpty() ? "" : "; the servers are " + servers.keySet()));
                 }
                 yield location;
             }
@@ -89,14 +95,19 @@ final class CohortSources implements CohortBuilds.SourceReader, DataSources.Loca
     public Read read(DataSourceView source) {
         String location = check(source.kind(), source.location());
         if (!location.equals(source.location())) {
-            throw new IllegalStateException("Data source " + source.key() + " no longer resolves to its registered folder");
+            throw new IllegalStateException(
+                    "Data source " + source.key() + " no longer resolves to its registered folder");
         }
         DicomSource dicom = source.kind() == DataSourceKind.FOLDER
                 ? new DicomFolderScan(new DicomReader(salt), threads).source(Path.of(location))
-                : dicomWeb(Objects.requireNonNull(servers.get(location), "a registered DICOMweb source names a configured server"));
+                : dicomWeb(Objects.requireNonNull(
+                        servers.get(location), "a registered DICOMweb source names a configured server"));
         DicomSource.Report report = dicom.read();
-        return new Read(report.instances(), report.skipped().stream()
-                .map(skipped -> new CohortPipeline.Problem(skipped.location(), skipped.reason())).toList());
+        return new Read(
+                report.instances(),
+                report.skipped().stream()
+                        .map(skipped -> new CohortPipeline.Problem(skipped.location(), skipped.reason()))
+                        .toList());
     }
 
     @Override
@@ -124,6 +135,7 @@ final class CohortSources implements CohortBuilds.SourceReader, DataSources.Loca
         } else {
             auth = new DicomWebSource.Auth.None();
         }
-        return new DicomWebSource(server.url(), auth, salt, DicomWebSource.Settings.defaults().withPageSize(server.pageSize()));
+        return new DicomWebSource(
+                server.url(), auth, salt, DicomWebSource.Settings.defaults().withPageSize(server.pageSize()));
     }
 }

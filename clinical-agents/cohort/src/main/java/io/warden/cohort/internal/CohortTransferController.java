@@ -23,9 +23,9 @@ import org.springframework.web.bind.annotation.RestController;
 class CohortTransferController {
 
     @Schema(name = "CohortTransfer")
-
-    record Transfer(@NotBlank @Size(max = 100) String agentId, @NotBlank @Size(max = 2000) String reason) {
-    }
+    record Transfer(
+            @NotBlank @Size(max = 100) String agentId,
+            @NotBlank @Size(max = 2000) String reason) {}
 
     private final CohortBuilds builds;
 
@@ -34,10 +34,16 @@ class CohortTransferController {
     }
 
     @Operation(operationId = "transferCohort", summary = "Give a cohort to another COHORT_BUILDER agent")
-    @ApiResponse(responseCode = "200", description = "The cohort with its new builder agent", useReturnTypeSchema = true)
+    @ApiResponse(
+            responseCode = "200",
+            description = "The cohort with its new builder agent",
+            useReturnTypeSchema = true)
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
-    @PostMapping(path = "/api/v1/cohorts/{collection}/transfer", consumes = "application/json", produces = "application/json")
+    @PostMapping(
+            path = "/api/v1/cohorts/{collection}/transfer",
+            consumes = "application/json",
+            produces = "application/json")
     Map<String, Object> transfer(@PathVariable String collection, @Valid @RequestBody Transfer request, Actor actor) {
         return builds.transfer(collection, request.agentId(), request.reason().strip(), actor.id());
     }

@@ -43,8 +43,8 @@ class ImageTierConfigurationTests {
         }
 
         @Override
-        public Classification classifyText(String collection, String text, int k, String labelKey, boolean weighted,
-                Map<String, String> filter) {
+        public Classification classifyText(
+                String collection, String text, int k, String labelKey, boolean weighted, Map<String, String> filter) {
             throw new IllegalStateException("not searched in this test");
         }
 
@@ -72,7 +72,15 @@ class ImageTierConfigurationTests {
     };
 
     static CohortProperties properties(Path labels) {
-        return new CohortProperties(Path.of("runs"), List.of(), "", 0, Map.of(), Map.of(), null, new CohortProperties.ImageAnatomy(labels, 0.3));
+        return new CohortProperties(
+                Path.of("runs"),
+                List.of(),
+                "",
+                0,
+                Map.of(),
+                Map.of(),
+                null,
+                new CohortProperties.ImageAnatomy(labels, 0.3));
     }
 
     @Test
@@ -83,19 +91,26 @@ class ImageTierConfigurationTests {
         assertThat(tier.labels()).containsOnlyKeys(Anatomy.CHEST, Anatomy.HEAD);
         assertThat(tier.labels().get(Anatomy.HEAD)).containsExactly(0f, 1f);
         assertThat(tier.minScore()).isEqualTo(0.3);
-        assertThat(CohortConfiguration.imageTier(new CohortProperties(Path.of("runs"), List.of(), "", 0, Map.of(), Map.of(), null, null),
-                new LocalModel(Optional.empty()))).as("off unless configured").isNull();
+        assertThat(CohortConfiguration.imageTier(
+                        new CohortProperties(Path.of("runs"), List.of(), "", 0, Map.of(), Map.of(), null, null),
+                        new LocalModel(Optional.empty())))
+                .as("off unless configured")
+                .isNull();
     }
 
     @Test
     void refusesToStartWithoutAnImageModelOrWithAnUnknownRegion(@TempDir Path folder) throws Exception {
         Path labels = Files.writeString(folder.resolve("labels.json"), "{\"CHEST\": [1, 0]}");
         assertThatThrownBy(() -> CohortConfiguration.imageTier(properties(labels), new LocalModel(Optional.empty())))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("warden.retrieval.image");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("warden.retrieval.image");
         Path unknown = Files.writeString(folder.resolve("unknown.json"), "{\"ELBOW\": [1, 0]}");
         assertThatThrownBy(() -> CohortConfiguration.imageTier(properties(unknown), new LocalModel(Optional.of(TWO_D))))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("unknown.json");
-        assertThatThrownBy(() -> CohortConfiguration.imageTier(properties(folder.resolve("missing.json")), new LocalModel(Optional.of(TWO_D))))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("missing.json");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("unknown.json");
+        assertThatThrownBy(() -> CohortConfiguration.imageTier(
+                        properties(folder.resolve("missing.json")), new LocalModel(Optional.of(TWO_D))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("missing.json");
     }
 }

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Objects;
-import org.jspecify.annotations.Nullable;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -37,14 +36,16 @@ class RetrievalNodeController {
         this.retrieval = retrieval;
         String configured = environment.getProperty("warden.retrieval.node.token", "");
         if (configured.length() < 32) {
-            throw new IllegalStateException("warden.retrieval.node.token must be set to a secret of at least 32 characters "
-                    + "when warden.retrieval.node.enabled=true");
+            throw new IllegalStateException(
+                    "warden.retrieval.node.token must be set to a secret of at least 32 characters "
+                            + "when warden.retrieval.node.enabled=true");
         }
         this.token = configured.getBytes(StandardCharsets.UTF_8);
     }
 
     @PostMapping("/search")
-    RetrievalWire.Hits search(@RequestHeader(name = "Authorization", required = false) String authorization,
+    RetrievalWire.Hits search(
+            @RequestHeader(name = "Authorization", required = false) String authorization,
             @RequestBody RetrievalWire.Query query) {
         authorize(authorization);
         Map<String, String> filter = query.filter() == null ? Map.of() : query.filter();
@@ -61,21 +62,31 @@ class RetrievalNodeController {
             }
             return new RetrievalWire.Hits(retrieval.searchByImage(query.collection(), image, query.k(), filter));
         }
-        return new RetrievalWire.Hits(query.vector() != null
-                ? retrieval.searchByVector(query.collection(), query.vector(), query.k(), filter)
-                : retrieval.searchByText(query.collection(),
-                        Objects.requireNonNull(query.text(), "exactly one of vector, text and image is given"), query.k(), filter));
+        return new RetrievalWire.Hits(
+                query.vector() != null
+                        ? retrieval.searchByVector(query.collection(), query.vector(), query.k(), filter)
+                        : retrieval.searchByText(
+                                query.collection(),
+                                Objects.requireNonNull(query.text(), "exactly one of vector, text and image is given"),
+                                query.k(),
+                                filter));
     }
 
     @PostMapping("/classify")
-    Classification classify(@RequestHeader(name = "Authorization", required = false) String authorization,
+    Classification classify(
+            @RequestHeader(name = "Authorization", required = false) String authorization,
             @RequestBody RetrievalWire.Query query) {
         authorize(authorization);
         if (query.text() == null || query.labelKey() == null) {
             throw new RetrievalRejected("invalid-query", "Classification needs a text and a labelKey");
         }
-        return retrieval.classifyText(query.collection(), query.text(), query.k(), query.labelKey(),
-                Boolean.TRUE.equals(query.weighted()), query.filter() == null ? Map.of() : query.filter());
+        return retrieval.classifyText(
+                query.collection(),
+                query.text(),
+                query.k(),
+                query.labelKey(),
+                Boolean.TRUE.equals(query.weighted()),
+                query.filter() == null ? Map.of() : query.filter());
     }
 
     @GetMapping("/status")
@@ -85,7 +96,8 @@ class RetrievalNodeController {
     }
 
     private void authorize(String authorization) {
-        byte[] given = authorization == null || !authorization.startsWith("Bearer ") ? new byte[0]
+        byte[] given = authorization == null || !authorization.startsWith("Bearer ")
+                ? new byte[0]
                 : authorization.substring(7).getBytes(StandardCharsets.UTF_8);
         if (!MessageDigest.isEqual(given, token)) {
             throw new NodeUnauthorized();

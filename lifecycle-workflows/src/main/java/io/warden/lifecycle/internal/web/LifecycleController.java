@@ -28,11 +28,11 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping(path = "/api/v1/agents/{id}", produces = "application/json")
 class LifecycleController {
 
-    record IncidentRequest(@NotBlank @Size(max = 500) String reason) {
-    }
+    record IncidentRequest(@NotBlank @Size(max = 500) String reason) {}
 
-    record ResolutionRequest(@NotNull AgentLifecycle.Resolution resolution, @NotBlank @Size(max = 500) String reason) {
-    }
+    record ResolutionRequest(
+            @NotNull AgentLifecycle.Resolution resolution,
+            @NotBlank @Size(max = 500) String reason) {}
 
     private final AgentLifecycle lifecycle;
 
@@ -41,7 +41,10 @@ class LifecycleController {
     }
 
     @Operation(operationId = "attestAgent", summary = "Attest that an agent under recertification is still needed")
-    @ApiResponse(responseCode = "202", description = "Accepted; the recertification process moves on", useReturnTypeSchema = true)
+    @ApiResponse(
+            responseCode = "202",
+            description = "Accepted; the recertification process moves on",
+            useReturnTypeSchema = true)
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping("/attestation")
@@ -51,7 +54,10 @@ class LifecycleController {
     }
 
     @Operation(operationId = "keepAgent", summary = "Keep a dormant agent from retirement")
-    @ApiResponse(responseCode = "202", description = "Accepted; the retirement process ends", useReturnTypeSchema = true)
+    @ApiResponse(
+            responseCode = "202",
+            description = "Accepted; the retirement process ends",
+            useReturnTypeSchema = true)
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping("/keep")
@@ -60,23 +66,32 @@ class LifecycleController {
         return ResponseEntity.accepted().body(Map.of("agentId", id, "keptBy", actor.id()));
     }
 
-    @Operation(operationId = "raiseAgentIncident", summary = "Raise an incident on an agent: blocks it and starts the incident process")
-    @ApiResponse(responseCode = "202", description = "Accepted; started tells whether a new process began", useReturnTypeSchema = true)
+    @Operation(
+            operationId = "raiseAgentIncident",
+            summary = "Raise an incident on an agent: blocks it and starts the incident process")
+    @ApiResponse(
+            responseCode = "202",
+            description = "Accepted; started tells whether a new process began",
+            useReturnTypeSchema = true)
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/incident", consumes = "application/json")
-    ResponseEntity<Map<String, Object>> raise(@PathVariable String id, @Valid @RequestBody IncidentRequest request, Actor actor) {
+    ResponseEntity<Map<String, Object>> raise(
+            @PathVariable String id, @Valid @RequestBody IncidentRequest request, Actor actor) {
         boolean started = lifecycle.raiseIncident(agentId(id), request.reason(), actor.id());
         return ResponseEntity.accepted().body(Map.of("agentId", id, "started", started));
     }
 
     @Operation(operationId = "resolveAgentIncident", summary = "Resolve an agent's open incident")
-    @ApiResponse(responseCode = "202", description = "Accepted; the incident process ends with the resolution", useReturnTypeSchema = true)
+    @ApiResponse(
+            responseCode = "202",
+            description = "Accepted; the incident process ends with the resolution",
+            useReturnTypeSchema = true)
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/incident/resolution", consumes = "application/json")
-    ResponseEntity<Map<String, Object>> resolve(@PathVariable String id, @Valid @RequestBody ResolutionRequest request,
-            Actor actor) {
+    ResponseEntity<Map<String, Object>> resolve(
+            @PathVariable String id, @Valid @RequestBody ResolutionRequest request, Actor actor) {
         lifecycle.resolveIncident(agentId(id), request.resolution(), request.reason(), actor);
         return ResponseEntity.accepted().body(Map.of("agentId", id, "resolution", request.resolution()));
     }

@@ -22,13 +22,18 @@ import org.springframework.web.bind.annotation.RestController;
  * The lifecycle rules under {@code /api/v1/lifecycle-rules}: people read them, admins switch them and set
  * their parameters (with the version they read), and may sweep now instead of waiting for the schedule.
  */
-@Tag(name = "Lifecycle rules", description = "The if-this-then-that rules evaluated on a schedule: dormancy, orphaned owners, recertification, risk signals")
+@Tag(
+        name = "Lifecycle rules",
+        description =
+                "The if-this-then-that rules evaluated on a schedule: dormancy, orphaned owners, recertification, risk signals")
 @RestController
 @RequestMapping(path = "/api/v1/lifecycle-rules", produces = "application/json")
 class RulesController {
 
-    record RuleUpdate(@NotNull Boolean enabled, @NotNull Map<String, Object> parameters, @NotNull Long version) {
-    }
+    record RuleUpdate(
+            @NotNull Boolean enabled,
+            @NotNull Map<String, Object> parameters,
+            @NotNull Long version) {}
 
     private final LifecycleRules rules;
 
@@ -50,7 +55,9 @@ class RulesController {
         return rules.rule(key);
     }
 
-    @Operation(operationId = "updateLifecycleRule", summary = "Switch a rule and set its parameters from the version read")
+    @Operation(
+            operationId = "updateLifecycleRule",
+            summary = "Switch a rule and set its parameters from the version read")
     @ApiResponse(responseCode = "200", description = "The rule as updated", useReturnTypeSchema = true)
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
@@ -59,7 +66,9 @@ class RulesController {
         return rules.update(key, update.enabled(), update.parameters(), update.version(), actor.id());
     }
 
-    @Operation(operationId = "sweepLifecycleRules", summary = "Evaluate the enabled rules now instead of waiting for the schedule")
+    @Operation(
+            operationId = "sweepLifecycleRules",
+            summary = "Evaluate the enabled rules now instead of waiting for the schedule")
     @PostMapping("/sweep")
     LifecycleRules.Sweep sweep() {
         return rules.sweepNow();

@@ -26,7 +26,10 @@ import org.springframework.web.bind.annotation.RestController;
  * The agents' data plane: {@code POST /gateway/v1/{tool}} for the tools the retrieval service offers
  * (image-search, text-search, cohort-search, classify). Every call passes the whole pipeline.
  */
-@Tag(name = "Gateway", description = "The agents' data plane: every call is authenticated, checked against kill switches and policy, and audited")
+@Tag(
+        name = "Gateway",
+        description =
+                "The agents' data plane: every call is authenticated, checked against kill switches and policy, and audited")
 @RestController
 @RequestMapping(path = "/gateway/v1", produces = "application/json")
 class GatewayController {
@@ -40,13 +43,11 @@ class GatewayController {
             @Nullable @Size(max = 4000) String text,
             float @Nullable [] vector,
             @Min(1) @Max(10000) int k,
-            @Nullable Map<String, String> filter) {
-    }
+            @Nullable Map<String, String> filter) {}
 
     /** The answer: the hits after the policy's obligations, and the k actually used. */
     @Schema(name = "ToolAnswer")
-    record Answer(List<SearchHit> hits, int k, List<String> redacted) {
-    }
+    record Answer(List<SearchHit> hits, int k, List<String> redacted) {}
 
     private final GatewayService gateway;
 
@@ -55,14 +56,27 @@ class GatewayController {
     }
 
     @Operation(operationId = "callTool", summary = "Call a tool as an agent: authenticated, decided by policy, audited")
-    @ApiResponse(responseCode = "200", description = "The hits after the policy's obligations, and the k used", useReturnTypeSchema = true)
+    @ApiResponse(
+            responseCode = "200",
+            description = "The hits after the policy's obligations, and the k used",
+            useReturnTypeSchema = true)
     @ApiResponse(responseCode = "429", ref = "TooManyRequests")
     @ApiResponse(responseCode = "503", ref = "ServiceUnavailable")
     @PostMapping(path = "/{tool:image-search|text-search|cohort-search|classify}", consumes = "application/json")
-    Answer call(@PathVariable String tool,
-            @RequestBody @Valid Call call, Principal principal) {
-        var result = gateway.call(principal.getName(), tool, new GatewayRequest(call.collection(), call.dataset(),
-                call.purposeOfUse(), call.text(), call.vector(), call.k(), call.filter(), null));
-        return new Answer(result.hits(), result.k(), result.decision().obligations().redactFields());
+    Answer call(@PathVariable String tool, @RequestBody @Valid Call call, Principal principal) {
+        var result = gateway.call(
+                principal.getName(),
+                tool,
+                new GatewayRequest(
+                        call.collection(),
+                        call.dataset(),
+                        call.purposeOfUse(),
+                        call.text(),
+                        call.vector(),
+                        call.k(),
+                        call.filter(),
+                        null));
+        return new Answer(
+                result.hits(), result.k(), result.decision().obligations().redactFields());
     }
 }

@@ -40,39 +40,46 @@ class InvalidCallAudit implements HandlerExceptionResolver, Ordered {
     }
 
     @Override
-    public @Nullable ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response, @Nullable Object handler,
-            Exception e) {
+    public @Nullable ModelAndView resolveException(
+            HttpServletRequest request, HttpServletResponse response, @Nullable Object handler, Exception e) {
         if (!(handler instanceof HandlerMethod method) || method.getBeanType() != GatewayController.class) {
             return null;
         }
         Principal principal = request.getUserPrincipal();
         if (principal == null) {
-            return null; // not authenticated: nothing to attribute the refusal to (the security chain answers 401 first)
+            return null; // not authenticated: nothing to attribute the refusal to (the security chain answers 401
+            // first)
         }
         String field;
         String dataset = null;
         String purpose = null;
         if (e instanceof MethodArgumentNotValidException invalid) {
-            field = invalid.getBindingResult().getFieldErrors().stream().map(FieldError::getField)
-                    .min(Comparator.naturalOrder()).orElse("(body)");
+            field = invalid.getBindingResult().getFieldErrors().stream()
+                    .map(FieldError::getField)
+                    .min(Comparator.naturalOrder())
+                    .orElse("(body)");
             if (invalid.getBindingResult().getTarget() instanceof GatewayController.Call call) {
                 dataset = call.dataset();
                 purpose = call.purposeOfUse();
             }
         } else if (e instanceof HttpMessageNotReadableException unreadable) {
-            field = unreadable.getMostSpecificCause() instanceof JacksonException jackson ? Problems.fieldPath(jackson) : "(body)";
+            field = unreadable.getMostSpecificCause() instanceof JacksonException jackson
+                    ? Problems.fieldPath(jackson)
+                    : "(body)";
         } else if (e instanceof HttpMediaTypeException) {
             field = "Content-Type";
         } else {
             return null;
         }
         @SuppressWarnings("unchecked")
-        Map<String, String> variables = (Map<String, String>) request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
+        Map<String, String> variables =
+                (Map<String, String>) request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
         String tool = variables == null ? "unknown" : variables.getOrDefault("tool", "unknown");
         try {
             gateway.refusedInvalid(principal.getName(), tool, clip(dataset), clip(purpose), field);
         } catch (RuntimeException failure) {
-            // The call is refused either way; a refusal that could not be recorded is logged loudly, not answered with 500.
+            // The call is refused either way; a refusal that could not be recorded is logged loudly, not answered with
+            // 500.
             log.error("Could not audit the refusal of an invalid {} call by {}", tool, principal.getName(), failure);
         }
         return null;

@@ -27,8 +27,11 @@ class PropagationHeaders implements ResponseBodyAdvice<Object> {
     static final String UNCONFIRMED = "Warden-Unconfirmed-Instances";
 
     static void write(HttpHeaders headers, Propagation propagation) {
-        headers.set(PROPAGATION, "confirmed=" + propagation.confirmed().size() + "; unconfirmed=" + propagation.unconfirmed().size()
-                + "; waited-ms=" + propagation.waited().toMillis());
+        headers.set(
+                PROPAGATION,
+                "confirmed=" + propagation.confirmed().size() + "; unconfirmed="
+                        + propagation.unconfirmed().size() + "; waited-ms="
+                        + propagation.waited().toMillis());
         if (!propagation.everywhere()) {
             headers.set(UNCONFIRMED, String.join(", ", propagation.unconfirmed()));
         }
@@ -40,9 +43,15 @@ class PropagationHeaders implements ResponseBodyAdvice<Object> {
     }
 
     @Override
-    public @Nullable Object beforeBodyWrite(@Nullable Object body, MethodParameter returnType, MediaType contentType,
-            Class<? extends HttpMessageConverter<?>> converterType, ServerHttpRequest request, ServerHttpResponse response) {
-        if (request instanceof ServletServerHttpRequest servlet && !response.getHeaders().containsHeader(PROPAGATION)) {
+    public @Nullable Object beforeBodyWrite(
+            @Nullable Object body,
+            MethodParameter returnType,
+            MediaType contentType,
+            Class<? extends HttpMessageConverter<?>> converterType,
+            ServerHttpRequest request,
+            ServerHttpResponse response) {
+        if (request instanceof ServletServerHttpRequest servlet
+                && !response.getHeaders().containsHeader(PROPAGATION)) {
             HttpServletRequest http = servlet.getServletRequest();
             if (http.getAttribute(PolicyChanges.PROPAGATION) instanceof Propagation propagation) {
                 write(response.getHeaders(), propagation);

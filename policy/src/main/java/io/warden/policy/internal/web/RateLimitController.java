@@ -39,7 +39,9 @@ import org.springframework.web.bind.annotation.RestController;
  * operations and compliance read them), and an agent's quota and use per granted tool (also its owner).
  * Unknown tools and agents are 404 problems; every change is audited by the store.
  */
-@Tag(name = "Rate limits", description = "Per-tool rate limits and quotas, per-agent overrides, and what an agent has used")
+@Tag(
+        name = "Rate limits",
+        description = "Per-tool rate limits and quotas, per-agent overrides, and what an agent has used")
 @RestController
 @RequestMapping(path = "/api/v1", produces = "application/json")
 class RateLimitController {
@@ -47,32 +49,51 @@ class RateLimitController {
     /** A limit as set: the whole of it, with the version read ({@code 0} for none yet; absent: no check). */
     @Schema(name = "SetRateLimit")
     record SetLimit(
-            @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax("1000000") Double ratePerSecond,
+            @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax("1000000")
+            Double ratePerSecond,
+
             @NotNull @Min(1) @Max(10_000_000) Integer burst,
             @Nullable @Min(0) @Max(1_000_000_000_000L) Long dailyQuota,
             @Nullable @Min(0) @Max(1_000_000_000_000L) Long monthlyQuota,
-            @Nullable @Min(0) Long version) {
-    }
+            @Nullable @Min(0) Long version) {}
 
     /** One override, with the agent's name. */
     @Schema(name = "RateLimitOverride")
-    record Override(String agentId, String agentName, double ratePerSecond, int burst, @Nullable Long dailyQuota,
-            @Nullable Long monthlyQuota, long version, String updatedBy, Instant updatedAt) {
-    }
+    record Override(
+            String agentId,
+            String agentName,
+            double ratePerSecond,
+            int burst,
+            @Nullable Long dailyQuota,
+            @Nullable Long monthlyQuota,
+            long version,
+            String updatedBy,
+            Instant updatedAt) {}
 
     /** A tool's default (or the built-in one) and its overrides. */
-    record ToolLimits(String tool, String toolName, RateLimits.Source source, double ratePerSecond, int burst,
-            @Nullable Long dailyQuota, @Nullable Long monthlyQuota, long version, List<Override> overrides) {
-    }
+    record ToolLimits(
+            String tool,
+            String toolName,
+            RateLimits.Source source,
+            double ratePerSecond,
+            int burst,
+            @Nullable Long dailyQuota,
+            @Nullable Long monthlyQuota,
+            long version,
+            List<Override> overrides) {}
 
     /** One tool of an agent's quota. */
-    record ToolQuota(String tool, String toolName, RateLimits.Source source, double ratePerSecond, int burst,
-            RateLimits.Quota daily, RateLimits.Quota monthly) {
-    }
+    record ToolQuota(
+            String tool,
+            String toolName,
+            RateLimits.Source source,
+            double ratePerSecond,
+            int burst,
+            RateLimits.Quota daily,
+            RateLimits.Quota monthly) {}
 
     /** An agent's quotas and use, per granted tool. */
-    record AgentQuota(String agentId, String agentName, List<ToolQuota> tools) {
-    }
+    record AgentQuota(String agentId, String agentName, List<ToolQuota> tools) {}
 
     private final RateLimits limits;
     private final CatalogQueries registry;
@@ -85,46 +106,79 @@ class RateLimitController {
     }
 
     @Operation(operationId = "getToolRateLimits", summary = "Read a tool's rate limit and its per-agent overrides")
-    @ApiResponse(responseCode = "200", description = "The tool's limit and overrides; ETag carries its version", useReturnTypeSchema = true)
+    @ApiResponse(
+            responseCode = "200",
+            description = "The tool's limit and overrides; ETag carries its version",
+            useReturnTypeSchema = true)
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/rate-limits/tools/{tool}")
     ResponseEntity<ToolLimits> toolLimits(@PathVariable String tool) {
         ToolView known = tool(tool);
         RateLimits.ToolLimits current = limits.toolLimits(known.key());
-        List<Override> overrides = current.overrides().stream().map(each -> {
-            AgentId agent = java.util.Objects.requireNonNull(each.agent());
-            String name = agents.findAgent(agent).map(AgentView::name).orElse("(removed agent)");
-            RateLimits.Limit limit = each.limit();
-            return new Override(agent.toString(), name, limit.ratePerSecond(), limit.burst(), limit.dailyQuota(),
-                    limit.monthlyQuota(), each.version(), each.updatedBy(), each.updatedAt());
-        }).toList();
+        List<Override> overrides = current.overrides().stream()
+                .map(each -> {
+                    AgentId agent = java.util.Objects.requireNonNull(each.agent());
+                    String name = agents.findAgent(agent).map(AgentView::name).orElse("(removed agent)");
+                    RateLimits.Limit limit = each.limit();
+                    return new Override(
+                            agent.toString(),
+                            name,
+                            limit.ratePerSecond(),
+                            limit.burst(),
+                            limit.dailyQuota(),
+                            limit.monthlyQuota(),
+                            each.version(),
+                            each.updatedBy(),
+                            each.updatedAt());
+                })
+                .toList();
         RateLimits.Limit limit = current.limit();
-        return ResponseEntity.ok().eTag(Long.toString(current.version())).body(new ToolLimits(known.key(), known.displayName(),
-                current.source(), limit.ratePerSecond(), limit.burst(), limit.dailyQuota(), limit.monthlyQuota(),
-                current.version(), overrides));
+        return ResponseEntity.ok()
+                .eTag(Long.toString(current.version()))
+                .body(new ToolLimits(
+                        known.key(),
+                        known.displayName(),
+                        current.source(),
+                        limit.ratePerSecond(),
+                        limit.burst(),
+                        limit.dailyQuota(),
+                        limit.monthlyQuota(),
+                        current.version(),
+                        overrides));
     }
 
     @Operation(operationId = "setToolRateLimit", summary = "Set a tool's default rate limit and quotas")
-    @ApiResponse(responseCode = "200", description = "The tool's limit and overrides as set", useReturnTypeSchema = true)
+    @ApiResponse(
+            responseCode = "200",
+            description = "The tool's limit and overrides as set",
+            useReturnTypeSchema = true)
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PutMapping(path = "/rate-limits/tools/{tool}", consumes = "application/json")
-    ResponseEntity<ToolLimits> setToolDefault(@PathVariable String tool, @RequestBody @Valid SetLimit request, Actor actor) {
+    ResponseEntity<ToolLimits> setToolDefault(
+            @PathVariable String tool, @RequestBody @Valid SetLimit request, Actor actor) {
         ToolView known = tool(tool);
         limits.setToolDefault(known.key(), limit(request), request.version(), actor.id());
         return toolLimits(known.key());
     }
 
     @Operation(operationId = "setAgentRateLimit", summary = "Set an agent's own rate limit and quotas on a tool")
-    @ApiResponse(responseCode = "200", description = "The override as set; ETag carries its version", useReturnTypeSchema = true)
+    @ApiResponse(
+            responseCode = "200",
+            description = "The override as set; ETag carries its version",
+            useReturnTypeSchema = true)
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PutMapping(path = "/rate-limits/tools/{tool}/agents/{agentId}", consumes = "application/json")
-    ResponseEntity<RateLimits.Setting> setOverride(@PathVariable String tool, @PathVariable String agentId,
-            @RequestBody @Valid SetLimit request, Actor actor) {
+    ResponseEntity<RateLimits.Setting> setOverride(
+            @PathVariable String tool,
+            @PathVariable String agentId,
+            @RequestBody @Valid SetLimit request,
+            Actor actor) {
         ToolView known = tool(tool);
         AgentView agent = agent(agentId);
-        RateLimits.Setting saved = limits.setOverride(agent.id(), known.key(), limit(request), request.version(), actor.id());
+        RateLimits.Setting saved =
+                limits.setOverride(agent.id(), known.key(), limit(request), request.version(), actor.id());
         return ResponseEntity.ok().eTag(Long.toString(saved.version())).body(saved);
     }
 
@@ -148,19 +202,30 @@ class RateLimitController {
         AgentView agent = agent(id);
         boolean oversight = actor.has(Role.ADMIN) || actor.has(Role.SECOPS) || actor.has(Role.COMPLIANCE);
         if (!oversight && !agent.ownerId().equals(actor.id())) {
-            throw new RateLimitRefused("not-owner", ProblemKind.FORBIDDEN, null, "Only the agent's owner, admins, security operations and "
-                    + "compliance may read its quota");
+            throw new RateLimitRefused(
+                    "not-owner",
+                    ProblemKind.FORBIDDEN,
+                    null,
+                    "Only the agent's owner, admins, security operations and " + "compliance may read its quota");
         }
         Map<String, String> names = new java.util.HashMap<>();
         registry.tools().forEach(tool -> names.put(tool.key(), tool.displayName()));
-        List<ToolQuota> tools = limits.usage(agent.id(), agent.tools()).stream().map(usage -> new ToolQuota(usage.tool(),
-                names.getOrDefault(usage.tool(), usage.tool()), usage.source(), usage.limit().ratePerSecond(), usage.limit().burst(),
-                usage.daily(), usage.monthly())).toList();
+        List<ToolQuota> tools = limits.usage(agent.id(), agent.tools()).stream()
+                .map(usage -> new ToolQuota(
+                        usage.tool(),
+                        names.getOrDefault(usage.tool(), usage.tool()),
+                        usage.source(),
+                        usage.limit().ratePerSecond(),
+                        usage.limit().burst(),
+                        usage.daily(),
+                        usage.monthly()))
+                .toList();
         return new AgentQuota(agent.id().toString(), agent.name(), tools);
     }
 
     private static RateLimits.Limit limit(SetLimit request) {
-        return new RateLimits.Limit(request.ratePerSecond(), request.burst(), request.dailyQuota(), request.monthlyQuota());
+        return new RateLimits.Limit(
+                request.ratePerSecond(), request.burst(), request.dailyQuota(), request.monthlyQuota());
     }
 
     private ToolView tool(String key) {

@@ -31,8 +31,13 @@ class SelfTestController {
         this.selfTest = selfTest;
     }
 
-    @Operation(operationId = "runKillSwitchSelfTest", summary = "Run the kill-switch self-test now and answer its result")
-    @ApiResponse(responseCode = "200", description = "The run's result, passed or not, with every live instance's timings", useReturnTypeSchema = true)
+    @Operation(
+            operationId = "runKillSwitchSelfTest",
+            summary = "Run the kill-switch self-test now and answer its result")
+    @ApiResponse(
+            responseCode = "200",
+            description = "The run's result, passed or not, with every live instance's timings",
+            useReturnTypeSchema = true)
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping("/self-test")
     SelfTest.Result run(Principal principal) {
@@ -43,7 +48,8 @@ class SelfTestController {
     @GetMapping("/self-tests")
     List<SelfTest.Result> recent(@RequestParam(defaultValue = "10") int limit) {
         if (limit < 1 || limit > 100) {
-            throw new KillSwitchRefused("invalid-limit", ProblemKind.INVALID, "limit", "limit must be between 1 and 100, got " + limit);
+            throw new KillSwitchRefused(
+                    "invalid-limit", ProblemKind.INVALID, "limit", "limit must be between 1 and 100, got " + limit);
         }
         return selfTest.recent(limit);
     }

@@ -33,7 +33,9 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Agents: register, list, read, update, change owner, submit, suspend, reinstate, retire, request changes. */
-@Tag(name = "Agents", description = "Registered agents: registration, status changes and the lifecycle processes people take part in")
+@Tag(
+        name = "Agents",
+        description = "Registered agents: registration, status changes and the lifecycle processes people take part in")
 @RestController
 @Validated
 @RequestMapping(path = "/api/v1/agents", produces = "application/json")
@@ -64,20 +66,37 @@ class AgentController {
         return PageResponse.of(queries.search(filter, page, size));
     }
 
-    @Operation(operationId = "registerAgent", summary = "Register an agent (and submit it for approval unless submit is false)")
-    @ApiResponse(responseCode = "201", description = "Registered; Location names the new agent", useReturnTypeSchema = true)
-    @ApiResponse(responseCode = "200", description = "Replayed: the agent an earlier request with the same Idempotency-Key registered", useReturnTypeSchema = true)
+    @Operation(
+            operationId = "registerAgent",
+            summary = "Register an agent (and submit it for approval unless submit is false)")
+    @ApiResponse(
+            responseCode = "201",
+            description = "Registered; Location names the new agent",
+            useReturnTypeSchema = true)
+    @ApiResponse(
+            responseCode = "200",
+            description = "Replayed: the agent an earlier request with the same Idempotency-Key registered",
+            useReturnTypeSchema = true)
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @ApiResponse(responseCode = "422", ref = "UnprocessableContent")
     @PostMapping(consumes = "application/json")
     ResponseEntity<AgentView> register(
             @RequestBody @Valid Requests.RegisterAgent request,
             @RequestHeader(name = "Idempotency-Key", required = false)
-                    @Nullable @Size(min = 1, max = 200) @Pattern(regexp = "^[\\x21-\\x7e]+$") String idempotencyKey,
+                    @Nullable
+                    @Size(min = 1, max = 200)
+                    @Pattern(regexp = "^[\\x21-\\x7e]+$")
+                    String idempotencyKey,
             Actor actor) {
-        var command = new Commands.RegisterAgent(request.name(), request.kind(), request.purpose(), request.ownerId(),
-                Requests.Model.of(request.model()), Requests.sorted(request.dataScopes()),
-                Requests.sorted(request.tools()), Requests.sorted(request.purposesOfUse()),
+        var command = new Commands.RegisterAgent(
+                request.name(),
+                request.kind(),
+                request.purpose(),
+                request.ownerId(),
+                Requests.Model.of(request.model()),
+                Requests.sorted(request.dataScopes()),
+                Requests.sorted(request.tools()),
+                Requests.sorted(request.purposesOfUse()),
                 request.submit() == null || request.submit());
         Agents.Registration registration = agents.register(command, idempotencyKey, actor);
         AgentView agent = registration.agent();
@@ -101,9 +120,12 @@ class AgentController {
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PutMapping(path = "/{id}", consumes = "application/json")
-    ResponseEntity<AgentView> update(@PathVariable String id, @RequestBody @Valid Requests.UpdateAgent request,
-            Actor actor) {
-        var command = new Commands.UpdateAgent(request.name(), request.purpose(), Requests.Model.of(request.model()),
+    ResponseEntity<AgentView> update(
+            @PathVariable String id, @RequestBody @Valid Requests.UpdateAgent request, Actor actor) {
+        var command = new Commands.UpdateAgent(
+                request.name(),
+                request.purpose(),
+                Requests.Model.of(request.model()),
                 request.requestedScopes() == null ? null : Requests.sorted(request.requestedScopes()),
                 request.requestedTools() == null ? null : Requests.sorted(request.requestedTools()),
                 request.requestedPurposes() == null ? null : Requests.sorted(request.requestedPurposes()),
@@ -116,8 +138,8 @@ class AgentController {
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PutMapping(path = "/{id}/owner", consumes = "application/json")
-    ResponseEntity<AgentView> changeOwner(@PathVariable String id, @RequestBody @Valid Requests.ChangeOwner request,
-            Actor actor) {
+    ResponseEntity<AgentView> changeOwner(
+            @PathVariable String id, @RequestBody @Valid Requests.ChangeOwner request, Actor actor) {
         return withEtag(agents.changeOwner(Ids.agent(id), request.ownerId(), request.reason(), actor));
     }
 
@@ -135,7 +157,8 @@ class AgentController {
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/{id}/suspend", consumes = "application/json")
-    ResponseEntity<AgentView> suspend(@PathVariable String id, @RequestBody @Valid Requests.Reason request, Actor actor) {
+    ResponseEntity<AgentView> suspend(
+            @PathVariable String id, @RequestBody @Valid Requests.Reason request, Actor actor) {
         return withEtag(agents.suspend(Ids.agent(id), request.reason(), actor));
     }
 
@@ -144,8 +167,8 @@ class AgentController {
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/{id}/reinstate", consumes = "application/json")
-    ResponseEntity<AgentView> reinstate(@PathVariable String id, @RequestBody @Valid Requests.Reason request,
-            Actor actor) {
+    ResponseEntity<AgentView> reinstate(
+            @PathVariable String id, @RequestBody @Valid Requests.Reason request, Actor actor) {
         return withEtag(agents.reinstate(Ids.agent(id), request.reason(), actor));
     }
 
@@ -154,22 +177,29 @@ class AgentController {
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/{id}/retire", consumes = "application/json")
-    ResponseEntity<AgentView> retire(@PathVariable String id, @RequestBody @Valid Requests.Reason request, Actor actor) {
+    ResponseEntity<AgentView> retire(
+            @PathVariable String id, @RequestBody @Valid Requests.Reason request, Actor actor) {
         return withEtag(agents.retire(Ids.agent(id), request.reason(), actor));
     }
 
-    @Operation(operationId = "requestAgentChange", summary = "Ask for scopes, tools or purposes to be added or removed; opens an approval")
+    @Operation(
+            operationId = "requestAgentChange",
+            summary = "Ask for scopes, tools or purposes to be added or removed; opens an approval")
     @ApiResponse(responseCode = "201", description = "The approval the change waits for", useReturnTypeSchema = true)
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/{id}/change-requests", consumes = "application/json")
     @ResponseStatus(HttpStatus.CREATED)
-    ApprovalView requestChange(@PathVariable String id, @RequestBody @Valid Requests.ChangeRequest request,
-            Actor actor) {
-        var change = new Commands.RequestChange(Requests.sorted(request.addScopes()),
-                Requests.sorted(request.removeScopes()), Requests.sorted(request.addTools()),
-                Requests.sorted(request.removeTools()), Requests.sorted(request.addPurposes()),
-                Requests.sorted(request.removePurposes()), request.justification());
+    ApprovalView requestChange(
+            @PathVariable String id, @RequestBody @Valid Requests.ChangeRequest request, Actor actor) {
+        var change = new Commands.RequestChange(
+                Requests.sorted(request.addScopes()),
+                Requests.sorted(request.removeScopes()),
+                Requests.sorted(request.addTools()),
+                Requests.sorted(request.removeTools()),
+                Requests.sorted(request.addPurposes()),
+                Requests.sorted(request.removePurposes()),
+                request.justification());
         return approvals.requestChange(Ids.agent(id), change, actor);
     }
 

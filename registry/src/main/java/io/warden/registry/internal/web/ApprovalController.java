@@ -19,7 +19,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Approvals: list, read, approve and reject, each decision with a reason. */
-@Tag(name = "Approvals", description = "Approvals of registrations and change requests; the approver is never the requester")
+@Tag(
+        name = "Approvals",
+        description = "Approvals of registrations and change requests; the approver is never the requester")
 @RestController
 @RequestMapping(path = "/api/v1/approvals", produces = "application/json")
 class ApprovalController {

@@ -52,29 +52,47 @@ class CatalogController {
     }
 
     @Operation(operationId = "createDataScope", tags = "Data scopes", summary = "Create a data scope")
-    @ApiResponse(responseCode = "201", description = "Created; Location names the new data scope", useReturnTypeSchema = true)
+    @ApiResponse(
+            responseCode = "201",
+            description = "Created; Location names the new data scope",
+            useReturnTypeSchema = true)
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/data-scopes", consumes = "application/json")
     ResponseEntity<DataScopeView> createDataScope(@RequestBody @Valid Requests.CreateDataScope request, Actor actor) {
-        var scope = new Commands.SaveDataScope(request.displayName(), Objects.requireNonNullElse(request.description(), ""),
-                request.sensitivity(), request.phi(), request.deidentified(), Requests.sorted(request.allowedPurposes()),
+        var scope = new Commands.SaveDataScope(
+                request.displayName(),
+                Objects.requireNonNullElse(request.description(), ""),
+                request.sensitivity(),
+                request.phi(),
+                request.deidentified(),
+                Requests.sorted(request.allowedPurposes()),
                 Requests.sorted(request.deidentifyFor()));
         DataScopeView created = catalog.createDataScope(request.key(), scope, false, actor);
-        return ResponseEntity.created(URI.create("/api/v1/data-scopes/" + created.key())).body(created);
+        return ResponseEntity.created(URI.create("/api/v1/data-scopes/" + created.key()))
+                .body(created);
     }
 
-    @Operation(operationId = "updateDataScope", tags = "Data scopes", summary = "Update a data scope from the version read")
+    @Operation(
+            operationId = "updateDataScope",
+            tags = "Data scopes",
+            summary = "Update a data scope from the version read")
     @ApiResponse(responseCode = "200", description = "The data scope as updated", useReturnTypeSchema = true)
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PutMapping(path = "/data-scopes/{key}", consumes = "application/json")
-    DataScopeView updateDataScope(@PathVariable String key, @RequestBody @Valid Requests.UpdateDataScope request,
-            Actor actor) {
-        var scope = new Commands.SaveDataScope(request.displayName(), Objects.requireNonNullElse(request.description(), ""),
-                request.sensitivity(), request.phi(), request.deidentified(), Requests.sorted(request.allowedPurposes()),
+    DataScopeView updateDataScope(
+            @PathVariable String key, @RequestBody @Valid Requests.UpdateDataScope request, Actor actor) {
+        var scope = new Commands.SaveDataScope(
+                request.displayName(),
+                Objects.requireNonNullElse(request.description(), ""),
+                request.sensitivity(),
+                request.phi(),
+                request.deidentified(),
+                Requests.sorted(request.allowedPurposes()),
                 // left out, a PUT keeps what de-identification the scope requires: dropping it is a loosening
                 // an admin has to ask for by sending the empty list
-                request.deidentifyFor() == null ? queries.dataScope(key).deidentifyFor()
+                request.deidentifyFor() == null
+                        ? queries.dataScope(key).deidentifyFor()
                         : Requests.sorted(request.deidentifyFor()));
         return catalog.updateDataScope(key, scope, request.version(), actor);
     }
@@ -98,10 +116,16 @@ class CatalogController {
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/tools", consumes = "application/json")
     ResponseEntity<ToolView> createTool(@RequestBody @Valid Requests.CreateTool request, Actor actor) {
-        var tool = new Commands.SaveTool(request.displayName(), Objects.requireNonNullElse(request.description(), ""),
-                request.backend(), Requests.sorted(request.requiredScopes()), request.maxK(), request.sensitivity());
+        var tool = new Commands.SaveTool(
+                request.displayName(),
+                Objects.requireNonNullElse(request.description(), ""),
+                request.backend(),
+                Requests.sorted(request.requiredScopes()),
+                request.maxK(),
+                request.sensitivity());
         ToolView created = catalog.createTool(request.key(), tool, false, actor);
-        return ResponseEntity.created(URI.create("/api/v1/tools/" + created.key())).body(created);
+        return ResponseEntity.created(URI.create("/api/v1/tools/" + created.key()))
+                .body(created);
     }
 
     @Operation(operationId = "updateTool", tags = "Tools", summary = "Update a tool from the version read")
@@ -110,8 +134,13 @@ class CatalogController {
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PutMapping(path = "/tools/{key}", consumes = "application/json")
     ToolView updateTool(@PathVariable String key, @RequestBody @Valid Requests.UpdateTool request, Actor actor) {
-        var tool = new Commands.SaveTool(request.displayName(), Objects.requireNonNullElse(request.description(), ""),
-                request.backend(), Requests.sorted(request.requiredScopes()), request.maxK(), request.sensitivity());
+        var tool = new Commands.SaveTool(
+                request.displayName(),
+                Objects.requireNonNullElse(request.description(), ""),
+                request.backend(),
+                Requests.sorted(request.requiredScopes()),
+                request.maxK(),
+                request.sensitivity());
         return catalog.updateTool(key, tool, request.version(), actor);
     }
 }

@@ -34,32 +34,51 @@ import org.springframework.web.bind.annotation.RestController;
  * The data sources builders read. Everyone signed in sees which sources exist and their scope; only admins see
  * where a source is (a server path or a DICOMweb server's name) and change the catalogue.
  */
-@Tag(name = "Data sources", description = "The DICOM folders and DICOMweb servers cohort builders read, each under a data scope")
+@Tag(
+        name = "Data sources",
+        description = "The DICOM folders and DICOMweb servers cohort builders read, each under a data scope")
 @RestController
 @RequestMapping(path = "/api/v1/data-sources", produces = "application/json")
 class DataSourceController {
 
     /** What people other than admins see of a source: no location. */
     @Schema(name = "DataSourceListed")
-    record Listed(String key, String displayName, DataSourceKind kind, String scopeKey, SensitivityLabel sensitivity, boolean phi,
+    record Listed(
+            String key,
+            String displayName,
+            DataSourceKind kind,
+            String scopeKey,
+            SensitivityLabel sensitivity,
+            boolean phi,
             long version) {
 
         static Listed of(DataSourceView view) {
-            return new Listed(view.key(), view.displayName(), view.kind(), view.scopeKey(), view.sensitivity(), view.phi(), view.version());
+            return new Listed(
+                    view.key(),
+                    view.displayName(),
+                    view.kind(),
+                    view.scopeKey(),
+                    view.sensitivity(),
+                    view.phi(),
+                    view.version());
         }
     }
 
     @Schema(name = "CreateDataSource")
-
-    record Create(@NotNull @Pattern(regexp = Requests.KEY) String key, @NotBlank @Size(max = 200) String displayName,
-            @NotNull DataSourceKind kind, @NotBlank @Size(max = 1000) String location, @NotNull @Pattern(regexp = Requests.KEY) String scopeKey) {
-    }
+    record Create(
+            @NotNull @Pattern(regexp = Requests.KEY) String key,
+            @NotBlank @Size(max = 200) String displayName,
+            @NotNull DataSourceKind kind,
+            @NotBlank @Size(max = 1000) String location,
+            @NotNull @Pattern(regexp = Requests.KEY) String scopeKey) {}
 
     @Schema(name = "UpdateDataSource")
-
-    record Update(@NotBlank @Size(max = 200) String displayName, @NotNull DataSourceKind kind, @NotBlank @Size(max = 1000) String location,
-            @NotNull @Pattern(regexp = Requests.KEY) String scopeKey, @NotNull @Min(1) Long version) {
-    }
+    record Update(
+            @NotBlank @Size(max = 200) String displayName,
+            @NotNull DataSourceKind kind,
+            @NotBlank @Size(max = 1000) String location,
+            @NotNull @Pattern(regexp = Requests.KEY) String scopeKey,
+            @NotNull @Min(1) Long version) {}
 
     private final DataSources sources;
 
@@ -84,14 +103,20 @@ class DataSourceController {
     }
 
     @Operation(operationId = "createDataSource", summary = "Register a data source")
-    @ApiResponse(responseCode = "201", description = "Created; Location names the new data source", useReturnTypeSchema = true)
+    @ApiResponse(
+            responseCode = "201",
+            description = "Created; Location names the new data source",
+            useReturnTypeSchema = true)
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(consumes = "application/json")
     ResponseEntity<DataSourceView> create(@RequestBody @Valid Create request, Actor actor) {
-        DataSourceView created = sources.create(request.key(),
-                new DataSources.Save(request.displayName(), request.kind(), request.location(), request.scopeKey()), actor.id());
-        return ResponseEntity.created(URI.create("/api/v1/data-sources/" + created.key())).body(created);
+        DataSourceView created = sources.create(
+                request.key(),
+                new DataSources.Save(request.displayName(), request.kind(), request.location(), request.scopeKey()),
+                actor.id());
+        return ResponseEntity.created(URI.create("/api/v1/data-sources/" + created.key()))
+                .body(created);
     }
 
     @Operation(operationId = "updateDataSource", summary = "Update a data source from the version read")
@@ -100,8 +125,11 @@ class DataSourceController {
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PutMapping(path = "/{key}", consumes = "application/json")
     DataSourceView update(@PathVariable String key, @RequestBody @Valid Update request, Actor actor) {
-        return sources.update(key, new DataSources.Save(request.displayName(), request.kind(), request.location(), request.scopeKey()),
-                request.version(), actor.id());
+        return sources.update(
+                key,
+                new DataSources.Save(request.displayName(), request.kind(), request.location(), request.scopeKey()),
+                request.version(),
+                actor.id());
     }
 
     @Operation(operationId = "deleteDataSource", summary = "Remove a data source at the version read")

@@ -40,20 +40,24 @@ import org.springframework.web.bind.annotation.RestController;
  * without Entra). Every change is audited. With Entra as the directory, Entra is edited instead and
  * changes here are refused.
  */
-@Tag(name = "Directory", description = "People, their managers and accounts; edited here only when the directory is the local one")
+@Tag(
+        name = "Directory",
+        description = "People, their managers and accounts; edited here only when the directory is the local one")
 @RestController
 @RequestMapping(path = "/api/v1/directory/users", produces = "application/json")
 class DirectoryController {
 
-    record NewPerson(@NotBlank @Size(max = 200) @Pattern(regexp = "[A-Za-z0-9._@-]+") String id,
-            @NotBlank @Size(max = 200) String userPrincipalName, @NotBlank @Size(max = 200) String displayName,
-            @Nullable @Email @Size(max = 200) String mail, @Nullable @Size(max = 200) String managerId) {
-    }
+    record NewPerson(
+            @NotBlank @Size(max = 200) @Pattern(regexp = "[A-Za-z0-9._@-]+")
+            String id,
+
+            @NotBlank @Size(max = 200) String userPrincipalName,
+            @NotBlank @Size(max = 200) String displayName,
+            @Nullable @Email @Size(max = 200) String mail,
+            @Nullable @Size(max = 200) String managerId) {}
 
     @Schema(name = "AccountChange")
-
-    record Account(@NotNull Boolean enabled) {
-    }
+    record Account(@NotNull Boolean enabled) {}
 
     private final Directory directory;
     private final @Nullable LocalDirectory local;
@@ -61,8 +65,12 @@ class DirectoryController {
     private final ApplicationEventPublisher events;
     private final Clock clock;
 
-    DirectoryController(Directory directory, org.springframework.beans.factory.ObjectProvider<LocalDirectory> local, AuditLog audit,
-            ApplicationEventPublisher events, Clock clock) {
+    DirectoryController(
+            Directory directory,
+            org.springframework.beans.factory.ObjectProvider<LocalDirectory> local,
+            AuditLog audit,
+            ApplicationEventPublisher events,
+            Clock clock) {
         this.events = events;
         this.clock = clock;
         this.directory = directory;
@@ -92,15 +100,25 @@ class DirectoryController {
     @PostMapping(consumes = "application/json")
     ResponseEntity<DirectoryUser> add(@Valid @RequestBody NewPerson person, Actor actor) {
         if (person.managerId() != null && directory.findUser(person.managerId()).isEmpty()) {
-            throw new RegistryException.InvalidField("managerId", "No person with id '" + person.managerId() + "' in the directory");
+            throw new RegistryException.InvalidField(
+                    "managerId", "No person with id '" + person.managerId() + "' in the directory");
         }
-        DirectoryUser added = local().add(new DirectoryUser(person.id(), person.userPrincipalName(), person.displayName(),
-                person.mail(), true, false, person.managerId()));
+        DirectoryUser added = local().add(new DirectoryUser(
+                person.id(),
+                person.userPrincipalName(),
+                person.displayName(),
+                person.mail(),
+                true,
+                false,
+                person.managerId()));
         record("directory.person_added", actor, added);
-        return ResponseEntity.created(URI.create("/api/v1/directory/users/" + added.id())).body(added);
+        return ResponseEntity.created(URI.create("/api/v1/directory/users/" + added.id()))
+                .body(added);
     }
 
-    @Operation(operationId = "setPersonAccount", summary = "Enable or disable a person's account in the local directory")
+    @Operation(
+            operationId = "setPersonAccount",
+            summary = "Enable or disable a person's account in the local directory")
     @ApiResponse(responseCode = "200", description = "The person as changed", useReturnTypeSchema = true)
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
@@ -109,20 +127,23 @@ class DirectoryController {
         DirectoryUser changed = local().setEnabled(id, account.enabled())
                 .orElseThrow(() -> new RegistryException.NotFound("person", id));
         record(account.enabled() ? "directory.account_enabled" : "directory.account_disabled", actor, changed);
-        events.publishEvent(new DirectoryAccountChanged(changed.id(), changed.accountEnabled(), actor.id(), clock.instant()));
+        events.publishEvent(
+                new DirectoryAccountChanged(changed.id(), changed.accountEnabled(), actor.id(), clock.instant()));
         return changed;
     }
 
     private LocalDirectory local() {
         if (local == null) {
-            throw new RegistryException.Conflict("directory-is-external",
-                    "The directory is Entra ID: add, disable and enable people there");
+            throw new RegistryException.Conflict(
+                    "directory-is-external", "The directory is Entra ID: add, disable and enable people there");
         }
         return local;
     }
 
     private void record(String action, Actor actor, DirectoryUser user) {
         audit.append(AuditEvent.builder(action, AuditActor.person(actor.id()), new AuditTarget("person", user.id()))
-                .owner(user.id()).detail("enabled", user.accountEnabled()).build());
+                .owner(user.id())
+                .detail("enabled", user.accountEnabled())
+                .build());
     }
 }

@@ -18,7 +18,6 @@ import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -34,21 +33,23 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code /api/v1/group-entitlements}: which directory groups may read which data scopes, under which purposes
  * of use. Admins, compliance and security operations read it; admins change it, every change audited.
  */
-@Tag(name = "Group entitlements", description = "Which directory groups may read which data scopes, under which purposes of use")
+@Tag(
+        name = "Group entitlements",
+        description = "Which directory groups may read which data scopes, under which purposes of use")
 @RestController
 @RequestMapping(path = "/api/v1/group-entitlements", produces = "application/json")
 class GroupEntitlementController {
 
     @Schema(name = "CreateGroupEntitlement")
-
-    record Create(@NotBlank @Size(max = 200) String groupId, @NotBlank @Pattern(regexp = Requests.KEY) String scope,
-            @NotEmpty @Size(max = 20) Set<@NotNull PurposeOfUse> purposes) {
-    }
+    record Create(
+            @NotBlank @Size(max = 200) String groupId,
+            @NotBlank @Pattern(regexp = Requests.KEY) String scope,
+            @NotEmpty @Size(max = 20) Set<@NotNull PurposeOfUse> purposes) {}
 
     @Schema(name = "UpdateGroupEntitlement")
-
-    record Update(@NotEmpty @Size(max = 20) Set<@NotNull PurposeOfUse> purposes, @NotNull @PositiveOrZero Long version) {
-    }
+    record Update(
+            @NotEmpty @Size(max = 20) Set<@NotNull PurposeOfUse> purposes,
+            @NotNull @PositiveOrZero Long version) {}
 
     private final GroupEntitlements entitlements;
 
@@ -70,24 +71,34 @@ class GroupEntitlementController {
         return entitlements.find(Ids.uuid(id, "group-entitlement"));
     }
 
-    @Operation(operationId = "createGroupEntitlement", summary = "Entitle a directory group to a data scope under purposes of use")
-    @ApiResponse(responseCode = "201", description = "Created; Location names the new entitlement", useReturnTypeSchema = true)
+    @Operation(
+            operationId = "createGroupEntitlement",
+            summary = "Entitle a directory group to a data scope under purposes of use")
+    @ApiResponse(
+            responseCode = "201",
+            description = "Created; Location names the new entitlement",
+            useReturnTypeSchema = true)
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(consumes = "application/json")
     ResponseEntity<GroupEntitlementView> create(@Valid @RequestBody Create request, Actor actor) {
         GroupEntitlementView created = entitlements.create(
-                new GroupEntitlements.Grant(request.groupId(), request.scope(), Requests.sorted(request.purposes())), actor);
-        return ResponseEntity.created(URI.create("/api/v1/group-entitlements/" + created.id())).body(created);
+                new GroupEntitlements.Grant(request.groupId(), request.scope(), Requests.sorted(request.purposes())),
+                actor);
+        return ResponseEntity.created(URI.create("/api/v1/group-entitlements/" + created.id()))
+                .body(created);
     }
 
-    @Operation(operationId = "updateGroupEntitlement", summary = "Change an entitlement's purposes from the version read")
+    @Operation(
+            operationId = "updateGroupEntitlement",
+            summary = "Change an entitlement's purposes from the version read")
     @ApiResponse(responseCode = "200", description = "The entitlement as updated", useReturnTypeSchema = true)
     @ApiResponse(responseCode = "404", ref = "NotFound")
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PutMapping(path = "/{id}", consumes = "application/json")
     GroupEntitlementView update(@PathVariable String id, @Valid @RequestBody Update request, Actor actor) {
-        return entitlements.update(Ids.uuid(id, "group-entitlement"), Requests.sorted(request.purposes()), request.version(), actor);
+        return entitlements.update(
+                Ids.uuid(id, "group-entitlement"), Requests.sorted(request.purposes()), request.version(), actor);
     }
 
     @Operation(operationId = "deleteGroupEntitlement", summary = "Remove an entitlement at the version read")

@@ -8,8 +8,7 @@ import java.util.UUID;
 /** Parses ids from paths; a malformed id names nothing that exists, so it is a 404, not a 500. */
 final class Ids {
 
-    private Ids() {
-    }
+    private Ids() {}
 
     static AgentId agent(String text) {
         return new AgentId(uuid(text, "agent"));

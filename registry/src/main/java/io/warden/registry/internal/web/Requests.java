@@ -23,8 +23,7 @@ final class Requests {
 
     static final String KEY = "^[a-z0-9][a-z0-9-]{1,62}$";
 
-    private Requests() {
-    }
+    private Requests() {}
 
     static <T> SortedSet<T> sorted(@Nullable Set<T> values) {
         return values == null ? new TreeSet<>() : new TreeSet<>(values);
@@ -53,8 +52,7 @@ final class Requests {
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> dataScopes,
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> tools,
             @Nullable @Size(max = 20) Set<@NotNull PurposeOfUse> purposesOfUse,
-            @Nullable Boolean submit) {
-    }
+            @Nullable Boolean submit) {}
 
     record UpdateAgent(
             @NotBlank @Size(max = 120) String name,
@@ -63,14 +61,13 @@ final class Requests {
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> requestedScopes,
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> requestedTools,
             @Nullable @Size(max = 20) Set<@NotNull PurposeOfUse> requestedPurposes,
-            @NotNull @Min(1) Long version) {
-    }
+            @NotNull @Min(1) Long version) {}
 
-    record ChangeOwner(@NotBlank @Size(max = 200) String ownerId, @NotBlank @Size(max = 2000) String reason) {
-    }
+    record ChangeOwner(
+            @NotBlank @Size(max = 200) String ownerId,
+            @NotBlank @Size(max = 2000) String reason) {}
 
-    record Reason(@NotBlank @Size(max = 2000) String reason) {
-    }
+    record Reason(@NotBlank @Size(max = 2000) String reason) {}
 
     record ChangeRequest(
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> addScopes,
@@ -79,8 +76,7 @@ final class Requests {
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> removeTools,
             @Nullable @Size(max = 20) Set<@NotNull PurposeOfUse> addPurposes,
             @Nullable @Size(max = 20) Set<@NotNull PurposeOfUse> removePurposes,
-            @NotBlank @Size(max = 4000) String justification) {
-    }
+            @NotBlank @Size(max = 4000) String justification) {}
 
     record CreateDataScope(
             @NotNull @Pattern(regexp = KEY) String key,
@@ -90,8 +86,7 @@ final class Requests {
             @NotNull Boolean phi,
             @NotNull Boolean deidentified,
             @NotEmpty Set<@NotNull PurposeOfUse> allowedPurposes,
-            @Nullable @Size(max = 20) Set<@NotNull PurposeOfUse> deidentifyFor) {
-    }
+            @Nullable @Size(max = 20) Set<@NotNull PurposeOfUse> deidentifyFor) {}
 
     record UpdateDataScope(
             @NotBlank @Size(max = 200) String displayName,
@@ -101,8 +96,7 @@ final class Requests {
             @NotNull Boolean deidentified,
             @NotEmpty Set<@NotNull PurposeOfUse> allowedPurposes,
             @Nullable @Size(max = 20) Set<@NotNull PurposeOfUse> deidentifyFor,
-            @NotNull @Min(1) Long version) {
-    }
+            @NotNull @Min(1) Long version) {}
 
     record CreateTool(
             @NotNull @Pattern(regexp = KEY) String key,
@@ -111,8 +105,7 @@ final class Requests {
             @NotBlank @Size(max = 100) String backend,
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> requiredScopes,
             @NotNull @Min(1) @Max(10000) Integer maxK,
-            @NotNull SensitivityLabel sensitivity) {
-    }
+            @NotNull SensitivityLabel sensitivity) {}
 
     record UpdateTool(
             @NotBlank @Size(max = 200) String displayName,
@@ -121,6 +114,5 @@ final class Requests {
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> requiredScopes,
             @NotNull @Min(1) @Max(10000) Integer maxK,
             @NotNull SensitivityLabel sensitivity,
-            @NotNull @Min(1) Long version) {
-    }
+            @NotNull @Min(1) Long version) {}
 }
