@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * within ±2^53, booleans and null. Strings are escaped as ECMAScript's {@code JSON.stringify} does;
  * lone surrogates are refused (RFC 8785 §3.2.2.2). Stateless and thread-safe.
  */
-public final class CanonicalJson {
+final class CanonicalJson {
 
     private static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
     private static final char[] HEX = "0123456789abcdef".toCharArray();

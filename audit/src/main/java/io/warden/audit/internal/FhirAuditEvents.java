@@ -30,7 +30,7 @@ import org.hl7.fhir.r4.model.StringType;
  * resource carries its chain link (sequence, hash and canonical form) in an extension, so an exported
  * file can be verified offline. Thread-safe after construction.
  */
-public final class FhirAuditEvents {
+final class FhirAuditEvents {
 
     public static final String CHAIN_EXTENSION = "https://warden.io/fhir/StructureDefinition/audit-chain";
     public static final String CHECKPOINT_EXTENSION = "https://warden.io/fhir/StructureDefinition/audit-checkpoint";

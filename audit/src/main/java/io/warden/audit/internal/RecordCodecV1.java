@@ -23,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
  *  "decision":..,"details":{..},"latencyMicros":..,"outcome":..,"owner":..,"purpose":..,"reasons":[..],
  *  "requestDigest":..,"seq":..,"sourceId":..,"target":{"id":..,"type":..},"time":"..Z","tool":..,"v":1}</pre>
  */
-public final class RecordCodecV1 {
+final class RecordCodecV1 {
 
     public static final int VERSION = 1;
 

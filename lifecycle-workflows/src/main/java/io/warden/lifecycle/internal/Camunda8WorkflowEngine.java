@@ -32,7 +32,7 @@ import org.springframework.context.SmartLifecycle;
  * Whether an instance runs for an agent is a search, which the cluster answers from its secondary storage
  * (a start right after another may not see it yet; the business id keeps such a repeat recognisable).
  */
-public final class Camunda8WorkflowEngine
+final class Camunda8WorkflowEngine
         implements WorkflowEngine, SmartLifecycle, org.springframework.beans.factory.DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(Camunda8WorkflowEngine.class);

@@ -48,7 +48,7 @@ import tools.jackson.databind.json.JsonMapper;
  * which is what Camunda 8 does with a message's time-to-live. Safe with several Warden instances on one
  * database: tasks are locked per worker, starts and pending deliveries are serialised in PostgreSQL.
  */
-public final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecycle {
+final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedWorkflowEngine.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();

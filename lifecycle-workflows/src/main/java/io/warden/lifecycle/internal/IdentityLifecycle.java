@@ -33,7 +33,7 @@ import org.springframework.transaction.event.TransactionalEventListener;
  * change lands, the embedded provider's token endpoint refuses any agent that is not ACTIVE by itself, and
  * the gateway refuses its tokens. Not final: the listener is proxied.
  */
-public class IdentityLifecycle {
+class IdentityLifecycle {
 
     static final AuditActor ACTOR = AuditActor.system("lifecycle-workflows");
     /** A status that changes under us this often is left to the next delivery rather than chased. */

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * type and what became of it. A handler that throws is a retryable failure. When the step cannot be
  * audited the job fails too (it is retried; handlers are idempotent), so no step goes unrecorded.
  */
-public final class JobDispatcher {
+final class JobDispatcher {
 
     private static final Logger log = LoggerFactory.getLogger(JobDispatcher.class);
     static final AuditActor ACTOR = AuditActor.system("lifecycle-workflows");

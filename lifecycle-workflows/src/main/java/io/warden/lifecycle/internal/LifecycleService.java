@@ -14,7 +14,7 @@ import io.warden.registry.Role;
 import java.util.Map;
 
 /** {@link AgentLifecycle} on the workflow engine: people's decisions become messages to the running processes. */
-public final class LifecycleService implements AgentLifecycle {
+final class LifecycleService implements AgentLifecycle {
 
     private final WorkflowEngine engine;
     private final AgentQueries registry;

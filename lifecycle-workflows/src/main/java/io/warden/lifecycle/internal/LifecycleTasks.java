@@ -41,7 +41,7 @@ import java.util.Optional;
  * (an engine may deliver a job twice) and never moves an agent in a way the registry's state machine
  * forbids: a step that finds the agent already where it would put it completes without a change.
  */
-public final class LifecycleTasks {
+final class LifecycleTasks {
 
     /** Warden's workflows act under this actor in the registry and the audit trail. */
     public static final Actor SYSTEM = Actor.system("lifecycle-workflows");

@@ -12,7 +12,7 @@ import org.springframework.util.IdGenerator;
  * What the processes tell people: kept in {@code notification} for the portal to show its recipient (a
  * person's directory id, or {@code role:<ROLE>} for everyone holding the role), and audited.
  */
-public final class Notifications {
+final class Notifications {
 
     private final JdbcClient jdbc;
     private final AuditLog audit;

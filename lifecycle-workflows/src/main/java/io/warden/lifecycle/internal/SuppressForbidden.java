@@ -11,7 +11,7 @@ import java.lang.annotation.Target;
  */
 @Retention(RetentionPolicy.CLASS)
 @Target({ElementType.METHOD, ElementType.CONSTRUCTOR, ElementType.TYPE})
-public @interface SuppressForbidden {
+@interface SuppressForbidden {
 
     /** Why the forbidden API is right here. */
     String value();

@@ -18,7 +18,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param camunda8       the Camunda 8 cluster, when {@code engine} is {@code camunda8}
  */
 @ConfigurationProperties("warden.workflow")
-public record WorkflowProperties(
+record WorkflowProperties(
         @DefaultValue("embedded") String engine,
         @DefaultValue("PT0.2S") Duration pollInterval,
         @DefaultValue("PT1M") Duration lockDuration,

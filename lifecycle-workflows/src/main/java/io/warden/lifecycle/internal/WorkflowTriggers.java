@@ -19,7 +19,7 @@ import org.springframework.transaction.event.TransactionalEventListener;
  * transaction of their own (the engine opens its own), so a burst of events cannot tie up the connection
  * pool while waiting for the engine. Not final: the listeners are proxied.
  */
-public class WorkflowTriggers {
+class WorkflowTriggers {
 
     private final WorkflowEngine engine;
 

@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * {@link RegistryException.IllegalStatusTransition} naming it, and records a past-tense event that the
  * service publishes in the same transaction. Not thread-safe: one instance serves one transaction.
  */
-public final class Agent {
+final class Agent {
 
     private final AgentId id;
     private String name;

@@ -27,7 +27,7 @@ import org.springframework.stereotype.Repository;
 
 /** Stores {@link Agent}s in the {@code agent} table with optimistic locking on {@code version}. */
 @Repository
-public class AgentRepository {
+class AgentRepository {
 
     private static final String COLUMNS = """
             id, name, kind, purpose, status, owner_id, client_id, model_name, model_version, embedding_dimension,

@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * decision (a scope may have been reclassified since the request) and never goes down once raised. Not
  * thread-safe: one instance serves one transaction.
  */
-public final class Approval {
+final class Approval {
 
     /** Rule names, stable: they appear in 403 problem documents and the portal shows them. */
     static final String RULE_NOT_REQUESTER = "approver-is-not-requester";

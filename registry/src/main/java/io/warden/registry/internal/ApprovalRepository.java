@@ -26,7 +26,7 @@ import org.springframework.stereotype.Repository;
 
 /** Stores {@link Approval}s in the {@code approval} table with optimistic locking on {@code version}. */
 @Repository
-public class ApprovalRepository {
+class ApprovalRepository {
 
     private static final String COLUMNS = """
             id, agent_id, kind, status, add_scopes, remove_scopes, add_tools, remove_tools, add_purposes,

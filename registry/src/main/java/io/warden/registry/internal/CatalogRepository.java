@@ -21,7 +21,7 @@ import org.springframework.stereotype.Repository;
 
 /** Stores the catalogue agents are granted from: data scopes and tools. */
 @Repository
-public class CatalogRepository {
+class CatalogRepository {
 
     private final JdbcClient jdbc;
 

@@ -10,7 +10,7 @@ import org.springframework.stereotype.Repository;
  * created. A concurrent duplicate waits on the key's row and then sees the first request's result.
  */
 @Repository
-public class IdempotencyRepository {
+class IdempotencyRepository {
 
     /** What an earlier request under the same key created. */
     record Entry(String requestHash, String resourceId) {}

@@ -37,7 +37,7 @@ import org.springframework.util.IdGenerator;
  * change is audited in the same transaction (an audit write that fails undoes the change). Thread-safe.
  */
 @Transactional
-public class PostgresCredentials implements CredentialLedger, AgentCredentials {
+class PostgresCredentials implements CredentialLedger, AgentCredentials {
 
     static final String RULE_OWN_CREDENTIALS = "owner-manages-own-agents-credentials";
     private static final String COLUMNS =

@@ -46,7 +46,7 @@ import org.springframework.util.IdGenerator;
  */
 @Service
 @Transactional
-public class PostgresEntitlements implements Entitlements, GroupEntitlements {
+class PostgresEntitlements implements Entitlements, GroupEntitlements {
 
     private final JdbcClient jdbc;
     private final Directory directory;

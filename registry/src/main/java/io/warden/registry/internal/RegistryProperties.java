@@ -14,7 +14,7 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("warden.registry")
-public record RegistryProperties(
+record RegistryProperties(
         @DefaultValue("P90D") Duration recertificationPeriod,
         @DefaultValue("20") int defaultPageSize,
         @DefaultValue("100") int maxPageSize) {

@@ -53,7 +53,7 @@ import org.springframework.util.IdGenerator;
  */
 @Service
 @Transactional
-public class RegistryService implements AgentRegistry {
+class RegistryService implements AgentRegistry {
 
     static final String RULE_OWNER_OWN_AGENTS = "owner-acts-on-own-agents";
 
