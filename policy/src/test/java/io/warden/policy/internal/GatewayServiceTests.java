@@ -15,9 +15,8 @@ import io.warden.clinical.SearchHit;
 import io.warden.policy.Decision;
 import io.warden.policy.GatewayDenied;
 import io.warden.policy.GatewayRequest;
-import io.warden.policy.KillSwitch;
+import io.warden.policy.InMemoryKillSwitches;
 import io.warden.policy.KillSwitchScope;
-import io.warden.policy.KillSwitches;
 import io.warden.policy.RateLimits;
 import io.warden.policy.ReasonCodes;
 import io.warden.registry.AgentId;
@@ -62,7 +61,6 @@ class GatewayServiceTests {
     final AtomicBoolean outcomeCommitFails = new AtomicBoolean();
     final AtomicInteger retrievalCalls = new AtomicInteger();
     final AtomicBoolean retrievalSlow = new AtomicBoolean();
-    final AtomicBoolean killed = new AtomicBoolean();
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final GatewayMetrics metrics = new GatewayMetrics(meters, Clock.systemUTC());
 
@@ -136,41 +134,6 @@ class GatewayServiceTests {
             throw new UnsupportedOperationException("not used");
         }
     };
-
-    KillSwitches switches = new KillSwitches() {
-        public KillSwitch engage(KillSwitchScope scope, String target, String reason, String actor) {
-            throw new UnsupportedOperationException();
-        }
-
-        public KillSwitch release(UUID id, String reason, String actor) {
-            throw new UnsupportedOperationException();
-        }
-
-        public Covered covers(String agentId, String tool, String dataset) {
-            return new Covered(false, killed.get(), false, false);
-        }
-
-        public List<KillSwitch> active() {
-            return List.of();
-        }
-
-        public void onEngaged(Runnable listener) {
-            engagedListeners.add(listener);
-        }
-
-        public Map<UUID, Applied> applied() {
-            return Map.of();
-        }
-
-        public List<KillSwitch> unresolved() {
-            return List.of();
-        }
-
-        public io.warden.policy.Propagation propagation(UUID id) {
-            throw new UnsupportedOperationException();
-        }
-    };
-    final List<Runnable> engagedListeners = new CopyOnWriteArrayList<>();
 
     AgentRegistry registry = (AgentRegistry) Proxy.newProxyInstance(
             getClass().getClassLoader(),
@@ -276,6 +239,9 @@ class GatewayServiceTests {
         }
     };
 
+    /** The tests' kill switches, resolving the agent, tools and datasets as the registry fakes above do. */
+    final InMemoryKillSwitches switches = new InMemoryKillSwitches(agents, registry, Clock.systemUTC());
+
     Directory directory = new Directory() {
         public Optional<DirectoryUser> findUser(String id) {
             return Optional.of(new DirectoryUser(id, id, id, null, true, false, null));
@@ -366,7 +332,7 @@ class GatewayServiceTests {
 
     @Test
     void aKillSwitchDenies() {
-        killed.set(true);
+        switches.engage(KillSwitchScope.AGENT, "agent-client", "runaway loop", "ada");
         assertDenied(
                 () -> gateway().call("agent-client", "text-search", request("ct-deid", "TREAT")),
                 403,
@@ -450,8 +416,7 @@ class GatewayServiceTests {
                 () -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> retrievalCalls.get() == 1);
         long engaged = System.nanoTime();
-        killed.set(true);
-        engagedListeners.forEach(Runnable::run);
+        switches.engage(KillSwitchScope.AGENT, "agent-client", "runaway loop", "ada");
         assertThat(call)
                 .failsWithin(Duration.ofSeconds(5))
                 .withThrowableThat()
