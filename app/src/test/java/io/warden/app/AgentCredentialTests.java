@@ -10,7 +10,7 @@ import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import io.warden.lifecycle.internal.CredentialRotation;
+import io.warden.lifecycle.CredentialRotations;
 import io.warden.registry.CredentialPolicy;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -44,7 +44,7 @@ import tools.jackson.databind.JsonNode;
 class AgentCredentialTests extends IntegrationTest {
 
     @Autowired
-    CredentialRotation rotation;
+    CredentialRotations rotation;
 
     @Autowired
     CredentialPolicy policy;
@@ -81,7 +81,7 @@ class AgentCredentialTests extends IntegrationTest {
         assertThat(tokenStatus(clientId, old)).isEqualTo(200);
 
         nearExpiry(id);
-        CredentialRotation.Run run = rotation.run(Instant.now());
+        CredentialRotations.Run run = rotation.run(Instant.now());
         assertThat(run.rotated()).isGreaterThanOrEqualTo(1);
         String fresh = storedSecret(id);
         assertThat(fresh).isNotEqualTo(old);

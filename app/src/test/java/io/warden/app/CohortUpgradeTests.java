@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.warden.cohort.internal.CohortSourceUpgrade;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -17,6 +15,9 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.DefaultApplicationArguments;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
@@ -43,8 +44,10 @@ class CohortUpgradeTests extends IntegrationTest {
     @Autowired
     JdbcClient jdbc;
 
+    /** The upgrade as the application runs it at start, so that each call here is what a restart would do. */
     @Autowired
-    CohortSourceUpgrade upgrade;
+    @Qualifier("cohortSourceUpgradeAtStart")
+    ApplicationRunner upgradeAtStart;
 
     @Test
     void earlierCohortsBecomeOwnedByTheBuilderOfTheirPublishedRunAndKeepTheirCollections() {
@@ -113,8 +116,7 @@ class CohortUpgradeTests extends IntegrationTest {
     }
 
     @Test
-    void eachFolderEarlierRunsReadIsRegisteredWithTheirScopeNeverTheRootOrTheStartSaysWhatToDeclare()
-            throws IOException {
+    void eachFolderEarlierRunsReadIsRegisteredWithTheirScopeNeverTheRootOrTheStartSaysWhatToDeclare() throws Exception {
         Path a = Files.createDirectories(LEGACY_ROOT.resolve("team-a")).toRealPath();
         Path c = Files.createDirectories(LEGACY_ROOT.resolve("team-c")).toRealPath();
         String root = LEGACY_ROOT.toRealPath().toString();
@@ -152,7 +154,7 @@ class CohortUpgradeTests extends IntegrationTest {
                 a,
                 "dermatology-phi");
         try {
-            assertThatThrownBy(upgrade::upgrade)
+            assertThatThrownBy(this::upgrade)
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining(a + " under several data scopes [dermatology-phi, imaging-ct-deid]")
                     .hasMessageContaining("warden.cohort.sources.<key>.location=")
@@ -162,7 +164,7 @@ class CohortUpgradeTests extends IntegrationTest {
                     .isNull();
 
             jdbc.sql("delete from cohort_run where id = 'legacy-x'").update();
-            upgrade.upgrade();
+            upgrade();
             JsonNode teamA = sourceAt(a.toString());
             JsonNode teamC = sourceAt(c.toString());
             assertThat(teamA).isNotNull();
@@ -182,7 +184,7 @@ class CohortUpgradeTests extends IntegrationTest {
                             .single())
                     .isEqualTo(teamC.get("key").asString());
             int sources = client.get("/api/v1/data-sources", admin()).json().size();
-            upgrade.upgrade();
+            upgrade();
             assertThat(client.get("/api/v1/data-sources", admin()).json().size())
                     .as("a second start registers nothing")
                     .isEqualTo(sources);
@@ -214,6 +216,10 @@ class CohortUpgradeTests extends IntegrationTest {
             }
         }
         return null;
+    }
+
+    private void upgrade() throws Exception {
+        upgradeAtStart.run(new DefaultApplicationArguments());
     }
 
     private static void insertRun(

@@ -2,7 +2,7 @@ package io.warden.bench;
 
 import io.warden.WardenApplication;
 import io.warden.bpmn.BpmnProcesses;
-import io.warden.lifecycle.internal.LifecycleRules;
+import io.warden.lifecycle.LifecycleRuleBook;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentKind;
@@ -129,10 +129,10 @@ public final class WorkflowBench {
                 .param("agents", agents)
                 .update();
         jdbc.sql("analyze agent").update();
-        LifecycleRules rules = warden.getBean(LifecycleRules.class);
+        LifecycleRuleBook rules = warden.getBean(LifecycleRuleBook.class);
         Instant now = Instant.now();
-        LifecycleRules.Sweep first = rules.sweep(now);
-        LifecycleRules.Sweep second = rules.sweep(now);
+        LifecycleRuleBook.Sweep first = rules.sweep(now);
+        LifecycleRuleBook.Sweep second = rules.sweep(now);
         results.put("agents", agents);
         results.put("sweep_started", first.started());
         results.put("sweep_100k_agents_s", Math.round(first.millis() / 10.0) / 100.0);

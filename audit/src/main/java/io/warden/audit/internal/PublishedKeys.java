@@ -18,14 +18,14 @@ import org.slf4j.LoggerFactory;
  * Each key's fingerprint is logged when the keys are loaded, for auditors to pin with
  * {@code verify-export --trust}.
  */
-public final class PublishedKeys implements AuditKeys {
+final class PublishedKeys implements AuditKeys {
 
     private static final Logger log = LoggerFactory.getLogger(PublishedKeys.class);
 
     private final Map<String, PublicKey> keys;
     private final String signingKeyId;
 
-    public PublishedKeys(SigningKeys.SigningKey signingKey, Map<String, PublicKey> earlierKeys) {
+    PublishedKeys(SigningKeys.SigningKey signingKey, Map<String, PublicKey> earlierKeys) {
         Map<String, PublicKey> ordered = new LinkedHashMap<>();
         ordered.put(signingKey.keyId(), signingKey.publicKey());
         earlierKeys.forEach(ordered::putIfAbsent);
@@ -39,7 +39,7 @@ public final class PublishedKeys implements AuditKeys {
     }
 
     /** The trusted keys by key id, the signing key first. */
-    public Map<String, PublicKey> keys() {
+    Map<String, PublicKey> keys() {
         return keys;
     }
 
@@ -53,7 +53,7 @@ public final class PublishedKeys implements AuditKeys {
                 .toList();
     }
 
-    /** Each key as an RFC 8037 OKP JWK ({@code kty=OKP}, {@code crv=Ed25519}, {@code x}), with its fingerprint. */
+    @Override
     public List<Map<String, Object>> jwks() {
         List<Map<String, Object>> jwks = new ArrayList<>();
         keys.forEach((id, key) -> {

@@ -8,6 +8,20 @@
  *
  * <p>Formats that outlive a release carry a version and are never edited: a new canonical form is a new
  * codec class, and records keep the version they were hashed with.
+ *
+ * <p>The rest is package-private; what stays public, and why:
+ * <ul>
+ *   <li>{@code PostgresAuditLog}, {@code PostgresAuditTrail}, {@code PostgresAuditVerifier}, {@code AuditProperties}:
+ *       the audit benchmark ({@code bench} {@code AuditBench}) builds the real writer, reads and verifier outside
+ *       Spring.
+ *   <li>{@code AuditExporter}: the benchmark exports with it, and {@code AuditApiTests} (app) writes an export
+ *       signed with a planted key.
+ *   <li>{@code SigningKeys}: the root's {@code ExportVerifier} reads keys with it, the benchmark and
+ *       {@code AuditApiTests} make keys with it.
+ *   <li>{@code Chain}, {@code ChainVerifier}, {@code CheckpointCodecV1}, {@code ExportVerifierFormats}: the root's
+ *       {@code ExportVerifier} (the offline {@code verify-export} entry point) verifies with the same code as the
+ *       database's verifier.
+ * </ul>
  */
 @NullMarked
 package io.warden.audit.internal;

@@ -1,6 +1,5 @@
 package io.warden.clinical.dicom;
 
-import io.warden.clinical.internal.SuppressForbidden;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

@@ -4,6 +4,7 @@ import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
+import io.warden.lifecycle.CredentialRotations;
 import io.warden.registry.AgentCredential;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentView;
@@ -33,15 +34,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * each step is idempotent, so a run cut short is finished by the next. A suspended agent's secret is renewed
  * too (its identity stays disabled; reinstatement should not find it lapsed); a retired agent's is not.
  */
-public final class CredentialRotation {
+final class CredentialRotation implements CredentialRotations {
 
     private static final Logger log = LoggerFactory.getLogger(CredentialRotation.class);
     private static final AuditActor ACTOR = AuditActor.system("credential-rotation");
     private static final String LOCK = "select pg_try_advisory_lock(hashtext('warden.credentials.rotation'))";
     private static final String UNLOCK = "select pg_advisory_unlock(hashtext('warden.credentials.rotation'))";
-
-    /** What one run did; {@code skipped} when another instance held the lock. */
-    public record Run(int rotated, int revoked, int notified, int failed, boolean skipped) {}
 
     private final CredentialLedger ledger;
     private final IdentityProvisioner identities;
@@ -88,7 +86,7 @@ public final class CredentialRotation {
         }
     }
 
-    /** One run as of {@code now}: rotate what is due, revoke what has had its overlap, notify owners. */
+    @Override
     public Run run(Instant now) {
         try (Connection lock = dataSource.getConnection()) {
             lock.setAutoCommit(true);

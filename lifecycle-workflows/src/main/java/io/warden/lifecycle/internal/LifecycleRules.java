@@ -1,6 +1,5 @@
 package io.warden.lifecycle.internal;
 
-import io.swagger.v3.oas.annotations.media.Schema;
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditAnalytics;
 import io.warden.audit.AuditEvent;
@@ -51,16 +50,12 @@ import tools.jackson.databind.json.JsonMapper;
  * injected and {@link #sweep(Instant)} takes the time to judge by, so tests and operators can sweep "as of"
  * another moment.
  */
-public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
+class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
 
     private static final Logger log = LoggerFactory.getLogger(LifecycleRules.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int DIRECTORY_CHUNK = 1000;
     static final AuditActor ACTOR = AuditActor.system("lifecycle-rules");
-
-    /** What a sweep did: processes started per rule, and whether another instance was sweeping already. */
-    @Schema(name = "LifecycleSweep")
-    public record Sweep(Map<String, Integer> started, boolean skipped, long millis) {}
 
     private final JdbcClient jdbc;
     private final DataSource dataSource;
@@ -73,7 +68,7 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
     private final org.springframework.transaction.support.TransactionTemplate transactions;
     private final Clock clock;
 
-    public LifecycleRules(
+    LifecycleRules(
             JdbcClient jdbc,
             DataSource dataSource,
             WorkflowEngine engine,
@@ -224,12 +219,12 @@ public class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
         }
     }
 
-    /** A sweep as of this moment, by the injected clock. */
+    @Override
     public Sweep sweepNow() {
         return sweep(clock.instant());
     }
 
-    /** Evaluates every enabled rule as of {@code now} and starts the processes they call for. */
+    @Override
     public Sweep sweep(Instant now) {
         long started = System.nanoTime();
         try (Connection lock = dataSource.getConnection()) {

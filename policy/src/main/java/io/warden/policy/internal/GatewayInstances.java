@@ -19,7 +19,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * was seen within {@link #LIVE_WINDOW}. Requests that narrow what agents may do wait here, a bounded time, until
  * every live instance has confirmed the change. Thread-safe.
  */
-public final class GatewayInstances {
+final class GatewayInstances {
 
     /** An instance not seen for this long is taken for dead; each live one reports itself every few seconds. */
     static final Duration LIVE_WINDOW = Duration.ofSeconds(30);
@@ -36,7 +36,7 @@ public final class GatewayInstances {
      * @param name how people see this instance (host and port, unless configured)
      * @param wait how long a narrowing request waits for every live instance to confirm (100 ms by default)
      */
-    public GatewayInstances(JdbcClient jdbc, Clock clock, String name, Duration wait) {
+    GatewayInstances(JdbcClient jdbc, Clock clock, String name, Duration wait) {
         if (wait.isNegative() || wait.compareTo(Duration.ofSeconds(10)) > 0) {
             throw new IllegalArgumentException("warden.policy.propagation-wait is between 0 and 10 s; got " + wait);
         }

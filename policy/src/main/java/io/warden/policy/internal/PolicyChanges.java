@@ -61,7 +61,7 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
     private @Nullable ScheduledExecutorService scheduler;
 
     /** @param observer told of every propagation a request waited for (metrics) */
-    public PolicyChanges(
+    PolicyChanges(
             JdbcClient jdbc,
             PolicyCache cache,
             GatewayInstances instances,

@@ -26,10 +26,10 @@ import org.springframework.context.SmartLifecycle;
  * nothing engaged or revoked while it was away is lost; the subscribers' periodic reconciliation is the safety net
  * behind that. Thread-safe.
  */
-public final class PostgresNotifications implements SmartLifecycle {
+final class PostgresNotifications implements SmartLifecycle {
 
     /** What a channel's subscriber is told: a notification, or that some may have been missed. */
-    public interface Subscriber {
+    interface Subscriber {
 
         void notified(String payload);
 
@@ -51,12 +51,12 @@ public final class PostgresNotifications implements SmartLifecycle {
     private volatile boolean running;
     private @Nullable Thread listener;
 
-    public PostgresNotifications(DataSource dataSource) {
+    PostgresNotifications(DataSource dataSource) {
         this.dataSource = dataSource;
     }
 
     /** Subscribes to a channel; channels are fixed identifiers, never input. Subscribe before the start. */
-    public void subscribe(String channel, Subscriber subscriber) {
+    void subscribe(String channel, Subscriber subscriber) {
         if (!channel.matches("[a-z_]{1,63}")) {
             throw new IllegalArgumentException("not a channel name: " + channel);
         }

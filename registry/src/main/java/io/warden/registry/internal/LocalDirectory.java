@@ -2,6 +2,7 @@ package io.warden.registry.internal;
 
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryUser;
+import io.warden.registry.EditableDirectory;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -9,11 +10,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * The default {@link Directory}: people kept in Warden's own {@code directory_user} table. Used when no
  * Entra tenant is configured; the demo data seeds it.
  */
-public final class LocalDirectory implements Directory {
+final class LocalDirectory implements EditableDirectory {
 
     private final JdbcClient jdbc;
 
-    public LocalDirectory(JdbcClient jdbc) {
+    LocalDirectory(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -63,14 +64,14 @@ public final class LocalDirectory implements Directory {
                 .list();
     }
 
-    /** Everyone in the local directory, by display name. */
+    @Override
     public java.util.List<DirectoryUser> list() {
         return jdbc.sql("select " + COLUMNS + " from directory_user order by display_name, id")
                 .query(LocalDirectory::map)
                 .list();
     }
 
-    /** Adds a person; the id and the user principal name must be new. */
+    @Override
     public DirectoryUser add(DirectoryUser person) {
         try {
             jdbc.sql("""
@@ -92,7 +93,7 @@ public final class LocalDirectory implements Directory {
         return findUser(person.id()).orElseThrow();
     }
 
-    /** Enables or disables a person's account; empty when there is no such person. */
+    @Override
     public Optional<DirectoryUser> setEnabled(String id, boolean enabled) {
         int updated = jdbc.sql(
                         "update directory_user set account_enabled = :enabled, updated_at = now() where id = :id")

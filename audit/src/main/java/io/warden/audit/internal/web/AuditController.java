@@ -7,6 +7,8 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
+import io.warden.audit.AuditExports;
+import io.warden.audit.AuditKeys;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditQuery;
 import io.warden.audit.AuditRecord;
@@ -15,8 +17,6 @@ import io.warden.audit.AuditTrail;
 import io.warden.audit.AuditVerifier;
 import io.warden.audit.ExportFormat;
 import io.warden.audit.Verification;
-import io.warden.audit.internal.AuditExporter;
-import io.warden.audit.internal.PublishedKeys;
 import java.security.Principal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -61,11 +61,10 @@ class AuditController {
     private final AuditLog audit;
     private final AuditTrail trail;
     private final AuditVerifier verifier;
-    private final PublishedKeys keys;
-    private final AuditExporter exporter;
+    private final AuditKeys keys;
+    private final AuditExports exporter;
 
-    AuditController(
-            AuditLog audit, AuditTrail trail, AuditVerifier verifier, PublishedKeys keys, AuditExporter exporter) {
+    AuditController(AuditLog audit, AuditTrail trail, AuditVerifier verifier, AuditKeys keys, AuditExports exporter) {
         this.audit = audit;
         this.trail = trail;
         this.verifier = verifier;

@@ -25,7 +25,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * no run ever read are left for an admin to register: nothing reads them until then. Idempotent; changes are
  * registered by {@code system:warden} and audited like an admin's.
  */
-public final class CohortSourceUpgrade {
+final class CohortSourceUpgrade {
 
     static final String ACTOR = "system:warden";
     private static final Logger log = LoggerFactory.getLogger(CohortSourceUpgrade.class);
@@ -54,7 +54,7 @@ public final class CohortSourceUpgrade {
      *
      * @throws IllegalStateException naming each folder or server to declare, when a root was read under several scopes
      */
-    public void upgrade() {
+    void upgrade() {
         declared.forEach((key, source) -> {
             if (catalogue.find(key).isEmpty()) {
                 catalogue.create(

@@ -4,7 +4,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.lifecycle.LifecycleRule;
-import io.warden.lifecycle.internal.LifecycleRules;
+import io.warden.lifecycle.LifecycleRuleBook;
 import io.warden.registry.Actor;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -35,9 +35,9 @@ class RulesController {
             @NotNull Map<String, Object> parameters,
             @NotNull Long version) {}
 
-    private final LifecycleRules rules;
+    private final LifecycleRuleBook rules;
 
-    RulesController(LifecycleRules rules) {
+    RulesController(LifecycleRuleBook rules) {
         this.rules = rules;
     }
 
@@ -70,7 +70,7 @@ class RulesController {
             operationId = "sweepLifecycleRules",
             summary = "Evaluate the enabled rules now instead of waiting for the schedule")
     @PostMapping("/sweep")
-    LifecycleRules.Sweep sweep() {
+    LifecycleRuleBook.Sweep sweep() {
         return rules.sweepNow();
     }
 }

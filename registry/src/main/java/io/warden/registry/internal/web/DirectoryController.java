@@ -11,9 +11,9 @@ import io.warden.audit.AuditTarget;
 import io.warden.registry.Actor;
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryUser;
+import io.warden.registry.EditableDirectory;
 import io.warden.registry.RegistryException;
 import io.warden.registry.events.DirectoryAccountChanged;
-import io.warden.registry.internal.LocalDirectory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
@@ -60,14 +60,14 @@ class DirectoryController {
     record Account(@NotNull Boolean enabled) {}
 
     private final Directory directory;
-    private final @Nullable LocalDirectory local;
+    private final @Nullable EditableDirectory local;
     private final AuditLog audit;
     private final ApplicationEventPublisher events;
     private final Clock clock;
 
     DirectoryController(
             Directory directory,
-            org.springframework.beans.factory.ObjectProvider<LocalDirectory> local,
+            org.springframework.beans.factory.ObjectProvider<EditableDirectory> local,
             AuditLog audit,
             ApplicationEventPublisher events,
             Clock clock) {
@@ -132,7 +132,7 @@ class DirectoryController {
         return changed;
     }
 
-    private LocalDirectory local() {
+    private EditableDirectory local() {
         if (local == null) {
             throw new RegistryException.Conflict(
                     "directory-is-external", "The directory is Entra ID: add, disable and enable people there");

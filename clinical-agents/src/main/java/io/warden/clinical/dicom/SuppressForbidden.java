@@ -1,4 +1,4 @@
-package io.warden.clinical.internal;
+package io.warden.clinical.dicom;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -11,7 +11,7 @@ import java.lang.annotation.Target;
  */
 @Retention(RetentionPolicy.CLASS)
 @Target({ElementType.METHOD, ElementType.CONSTRUCTOR, ElementType.TYPE})
-public @interface SuppressForbidden {
+@interface SuppressForbidden {
 
     /** Why the forbidden API is right here. */
     String value();
