@@ -3,11 +3,14 @@ package io.warden.app;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.library.Architectures;
 import io.warden.WardenApplication;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.springframework.modulith.core.ApplicationModules;
 import org.springframework.modulith.docs.Documenter;
@@ -164,6 +167,31 @@ class ModularityTests {
             declared.put(module.getDisplayName(), targets);
         });
         org.assertj.core.api.Assertions.assertThat(documented).isEqualTo(declared);
+    }
+
+    /**
+     * Agents and approvals change through one path, {@code AgentMutations}: it writes the aggregate and only then
+     * publishes the events the aggregate recorded, so no event leaves for a write the database refused. A use case
+     * that wrote or drained an aggregate itself could publish before its write, or not at all.
+     */
+    @Test
+    void agentsAndApprovalsChangeOnlyThroughTheRegistrysMutationPath() {
+        Set<String> aggregates =
+                Set.of("io.warden.registry.internal.AgentRepository", "io.warden.registry.internal.ApprovalRepository");
+        Set<String> recorders = Set.of("io.warden.registry.internal.Agent", "io.warden.registry.internal.Approval");
+        noClasses()
+                .that()
+                .doNotHaveFullyQualifiedName("io.warden.registry.internal.AgentMutations")
+                .should()
+                .callMethodWhere(DescribedPredicate.describe(
+                        "write an agent or an approval, or take the events it recorded", (JavaMethodCall call) -> {
+                            String owner = call.getTargetOwner().getName();
+                            String name = call.getName();
+                            return aggregates.contains(owner) && (name.equals("insert") || name.equals("update"))
+                                    || recorders.contains(owner) && name.equals("drainEvents");
+                        }))
+                .because("the registry publishes an aggregate's events after its write, in AgentMutations alone")
+                .check(CLASSES);
     }
 
     @Test

@@ -6,9 +6,12 @@ import io.warden.lifecycle.LifecycleRuleBook;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentKind;
-import io.warden.registry.AgentRegistry;
+import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
+import io.warden.registry.Agents;
+import io.warden.registry.ApprovalQueries;
 import io.warden.registry.ApprovalStatus;
+import io.warden.registry.Approvals;
 import io.warden.registry.Commands;
 import io.warden.registry.Role;
 import java.nio.file.Files;
@@ -72,7 +75,10 @@ public final class WorkflowBench {
 
     static void onboarding(ConfigurableApplicationContext warden, int count, Map<String, Object> results)
             throws InterruptedException {
-        AgentRegistry registry = warden.getBean(AgentRegistry.class);
+        Agents agents = warden.getBean(Agents.class);
+        AgentQueries queries = warden.getBean(AgentQueries.class);
+        Approvals approvals = warden.getBean(Approvals.class);
+        ApprovalQueries approvalQueries = warden.getBean(ApprovalQueries.class);
         List<AgentId> ids = new ArrayList<>();
         long started = System.nanoTime();
         for (int i = 0; i < count; i++) {
@@ -86,14 +92,15 @@ public final class WorkflowBench {
                     new TreeSet<>(Set.of("text-search")),
                     new TreeSet<>(Set.of(io.warden.registry.PurposeOfUse.TREAT)),
                     true);
-            AgentId id = registry.register(command, null, OWNER).agent().id();
+            AgentId id = agents.register(command, null, OWNER).agent().id();
             ids.add(id);
-            var pending = registry.approvals(ApprovalStatus.PENDING, id, 0, 1).items();
-            registry.approve(pending.getFirst().id(), "benchmark", COMPLIANCE);
+            var pending =
+                    approvalQueries.approvals(ApprovalStatus.PENDING, id, 0, 1).items();
+            approvals.approve(pending.getFirst().id(), "benchmark", COMPLIANCE);
         }
         long submitted = System.nanoTime();
         for (AgentId id : ids) {
-            while (registry.get(id).status() != AgentStatus.ACTIVE) {
+            while (queries.get(id).status() != AgentStatus.ACTIVE) {
                 Thread.sleep(20);
             }
         }

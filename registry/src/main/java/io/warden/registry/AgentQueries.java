@@ -1,5 +1,8 @@
 package io.warden.registry;
 
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -18,11 +21,11 @@ public interface AgentQueries {
     Optional<AgentView> findAgentByClientId(String clientId);
 
     /** ACTIVE agents not used since {@code before} (never used: approved before it), for the dormancy rule. */
-    java.util.List<AgentId> dormantSince(java.time.Instant before);
+    List<AgentId> dormantSince(Instant before);
 
     /** ACTIVE agents whose recertification fell due by {@code by}. */
-    java.util.List<AgentId> recertificationDue(java.time.Instant by);
+    List<AgentId> recertificationDue(Instant by);
 
     /** Every agent that is not RETIRED, with its owner's directory id, for the orphaned-owner rule. */
-    java.util.Map<AgentId, String> ownersOfLiveAgents();
+    Map<AgentId, String> ownersOfLiveAgents();
 }

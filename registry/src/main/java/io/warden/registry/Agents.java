@@ -1,14 +1,13 @@
 package io.warden.registry;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The agent use cases: registration and the agent's life from draft to retirement. Each method is one
  * transaction: it applies the rules and publishes its past-tense events, or fails with a
- * {@link RegistryException} and changes nothing. Read agents through {@link AgentQueries}.
+ * {@link RegistryException} and changes nothing. Read agents through {@link AgentQueries}; record their use
+ * through {@link AgentActivity}.
  *
  * <p>Endpoint role rules are the caller's; the rules that depend on data are enforced here: an OWNER acts
  * only on agents they own. Thread-safe.
@@ -61,10 +60,4 @@ public interface Agents {
 
     /** Records the identity (OAuth2 client id) provisioned for the agent; idempotent for the same one. */
     AgentView assignIdentity(AgentId id, String clientId, Actor actor);
-
-    /**
-     * Records when agents were last active (the gateway batches this); a time earlier than the one stored
-     * is ignored. No event: activity is not a state change.
-     */
-    void recordLastActivity(Map<AgentId, Instant> lastActivity);
 }

@@ -2,9 +2,14 @@ package io.warden.app.demo;
 
 import io.warden.registry.Actor;
 import io.warden.registry.AgentKind;
-import io.warden.registry.AgentRegistry;
+import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
+import io.warden.registry.Agents;
+import io.warden.registry.ApprovalQueries;
 import io.warden.registry.ApprovalStatus;
+import io.warden.registry.Approvals;
+import io.warden.registry.Catalog;
+import io.warden.registry.CatalogQueries;
 import io.warden.registry.Commands;
 import io.warden.registry.ModelInfo;
 import io.warden.registry.PurposeOfUse;
@@ -82,7 +87,12 @@ class DemoData implements ApplicationRunner {
     /** The demo's directory group whose members read the demo cohorts (research on the de-identified CT archive). */
     static final String IMAGING_RESEARCH = "demo-group-imaging-research";
 
-    private final AgentRegistry registry;
+    private final Agents agents;
+    private final AgentQueries agentQueries;
+    private final Approvals approvals;
+    private final ApprovalQueries approvalQueries;
+    private final Catalog catalog;
+    private final CatalogQueries catalogQueries;
     private final io.warden.registry.GroupEntitlements entitlements;
     private final io.warden.registry.Directory directory;
     private final JdbcClient jdbc;
@@ -93,7 +103,12 @@ class DemoData implements ApplicationRunner {
     private final Clock clock;
 
     DemoData(
-            AgentRegistry registry,
+            Agents agents,
+            AgentQueries agentQueries,
+            Approvals approvals,
+            ApprovalQueries approvalQueries,
+            Catalog catalog,
+            CatalogQueries catalogQueries,
             io.warden.registry.GroupEntitlements entitlements,
             io.warden.registry.Directory directory,
             JdbcClient jdbc,
@@ -102,7 +117,12 @@ class DemoData implements ApplicationRunner {
             ObjectProvider<PasswordEncoder> passwords,
             DemoProperties properties,
             Clock clock) {
-        this.registry = registry;
+        this.agents = agents;
+        this.agentQueries = agentQueries;
+        this.approvals = approvals;
+        this.approvalQueries = approvalQueries;
+        this.catalog = catalog;
+        this.catalogQueries = catalogQueries;
         this.entitlements = entitlements;
         this.directory = directory;
         this.jdbc = jdbc;
@@ -292,10 +312,10 @@ class DemoData implements ApplicationRunner {
             boolean phi,
             boolean deid,
             Set<PurposeOfUse> purposes) {
-        if (registry.dataScopes().stream().anyMatch(scope -> scope.key().equals(key))) {
+        if (catalogQueries.dataScopes().stream().anyMatch(scope -> scope.key().equals(key))) {
             return;
         }
-        registry.createDataScope(
+        catalog.createDataScope(
                 key,
                 new Commands.SaveDataScope(
                         name, "Demo data scope", label, phi, deid, new TreeSet<>(purposes), new TreeSet<>()),
@@ -304,10 +324,10 @@ class DemoData implements ApplicationRunner {
     }
 
     private void tool(Actor admin, String key, String name, int maxK, SensitivityLabel sensitivity) {
-        if (registry.tools().stream().anyMatch(tool -> tool.key().equals(key))) {
+        if (catalogQueries.tools().stream().anyMatch(tool -> tool.key().equals(key))) {
             return;
         }
-        registry.createTool(
+        catalog.createTool(
                 key,
                 new Commands.SaveTool(name, "Demo tool", "retrieval", new TreeSet<>(), maxK, sensitivity),
                 true,
@@ -325,7 +345,7 @@ class DemoData implements ApplicationRunner {
             Set<String> tools,
             Set<PurposeOfUse> purposes,
             Person approver) {
-        var seeded = registry.findAgentByClientId(clientId);
+        var seeded = agentQueries.findAgentByClientId(clientId);
         if (seeded.isPresent() && seeded.get().status() == AgentStatus.RETIRED) {
             return; // its identity was removed when it was retired: a restart must not bring the client back
         }
@@ -340,13 +360,14 @@ class DemoData implements ApplicationRunner {
                     new TreeSet<>(tools),
                     new TreeSet<>(purposes),
                     true);
-            var agent = registry.register(command, null, actor(owner), clientId, true)
-                    .agent();
-            var pending =
-                    registry.approvals(ApprovalStatus.PENDING, agent.id(), 0, 1).items();
-            registry.approve(pending.getFirst().id(), "Demo agent approved at first start", actor(approver));
+            var agent =
+                    agents.register(command, null, actor(owner), clientId, true).agent();
+            var pending = approvalQueries
+                    .approvals(ApprovalStatus.PENDING, agent.id(), 0, 1)
+                    .items();
+            approvals.approve(pending.getFirst().id(), "Demo agent approved at first start", actor(approver));
             // demo agents come with their identity: activate now rather than when onboarding gets to it
-            registry.activate(agent.id(), Actor.system("demo-data"));
+            agents.activate(agent.id(), Actor.system("demo-data"));
             log.info("Seeded demo agent {} ({})", name, clientId);
         }
         RegisteredClientRepository repository = clients.getIfAvailable();

@@ -5,8 +5,11 @@ import io.warden.audit.AuditLog;
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.lifecycle.AgentLifecycle;
 import io.warden.lifecycle.WorkflowEngine;
+import io.warden.registry.AgentActivity;
 import io.warden.registry.AgentQueries;
-import io.warden.registry.AgentRegistry;
+import io.warden.registry.Agents;
+import io.warden.registry.ApprovalQueries;
+import io.warden.registry.Approvals;
 import io.warden.registry.Directory;
 import io.warden.registry.IdentityProvisioner;
 import java.time.Clock;
@@ -67,14 +70,22 @@ class LifecycleConfiguration {
 
     @Bean
     LifecycleTasks lifecycleTasks(
-            AgentRegistry registry,
+            Agents agents,
+            AgentQueries agentQueries,
+            Approvals approvals,
+            ApprovalQueries approvalQueries,
+            AgentActivity activity,
             Directory directory,
             IdentityProvisioner identities,
             Notifications notifications,
             Clock clock,
             org.springframework.beans.factory.ObjectProvider<LifecycleRules> rules) {
         return new LifecycleTasks(
-                registry,
+                agents,
+                agentQueries,
+                approvals,
+                approvalQueries,
+                activity,
                 directory,
                 identities,
                 notifications,
@@ -92,8 +103,7 @@ class LifecycleConfiguration {
     }
 
     @Bean
-    IdentityLifecycle identityLifecycle(
-            io.warden.registry.AgentQueries agents, IdentityProvisioner identities, AuditLog audit) {
+    IdentityLifecycle identityLifecycle(AgentQueries agents, IdentityProvisioner identities, AuditLog audit) {
         return new IdentityLifecycle(agents, identities, audit);
     }
 
@@ -102,7 +112,7 @@ class LifecycleConfiguration {
             JdbcClient jdbc,
             DataSource dataSource,
             WorkflowEngine engine,
-            io.warden.registry.AgentQueries agents,
+            AgentQueries agents,
             Directory directory,
             AuditLog audit,
             AuditAnalytics analytics,
@@ -117,7 +127,7 @@ class LifecycleConfiguration {
     CredentialRotation credentialRotation(
             io.warden.registry.CredentialLedger ledger,
             IdentityProvisioner identities,
-            io.warden.registry.AgentQueries agents,
+            AgentQueries agents,
             Notifications notifications,
             AuditLog audit,
             DataSource dataSource,

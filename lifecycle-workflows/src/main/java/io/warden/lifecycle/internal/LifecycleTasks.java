@@ -22,12 +22,16 @@ import io.warden.lifecycle.Job;
 import io.warden.lifecycle.JobResult;
 import io.warden.lifecycle.WorkflowEngine;
 import io.warden.registry.Actor;
+import io.warden.registry.AgentActivity;
 import io.warden.registry.AgentId;
-import io.warden.registry.AgentRegistry;
+import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
+import io.warden.registry.Agents;
+import io.warden.registry.ApprovalQueries;
 import io.warden.registry.ApprovalStatus;
 import io.warden.registry.ApprovalView;
+import io.warden.registry.Approvals;
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryUser;
 import io.warden.registry.IdentityProvisioner;
@@ -46,7 +50,11 @@ final class LifecycleTasks {
     /** Warden's workflows act under this actor in the registry and the audit trail. */
     public static final Actor SYSTEM = Actor.system("lifecycle-workflows");
 
-    private final AgentRegistry registry;
+    private final Agents agents;
+    private final AgentQueries agentQueries;
+    private final Approvals approvals;
+    private final ApprovalQueries approvalQueries;
+    private final AgentActivity activity;
     private final Directory directory;
     private final IdentityProvisioner identities;
     private final Notifications notifications;
@@ -55,14 +63,22 @@ final class LifecycleTasks {
     private final java.util.function.LongSupplier periodDays;
 
     public LifecycleTasks(
-            AgentRegistry registry,
+            Agents agents,
+            AgentQueries agentQueries,
+            Approvals approvals,
+            ApprovalQueries approvalQueries,
+            AgentActivity activity,
             Directory directory,
             IdentityProvisioner identities,
             Notifications notifications,
             Clock clock,
             java.util.function.LongSupplier periodDays) {
         this.periodDays = periodDays;
-        this.registry = registry;
+        this.agents = agents;
+        this.agentQueries = agentQueries;
+        this.approvals = approvals;
+        this.approvalQueries = approvalQueries;
+        this.activity = activity;
         this.directory = directory;
         this.identities = identities;
         this.notifications = notifications;
@@ -89,7 +105,7 @@ final class LifecycleTasks {
     }
 
     private AgentView agent(Job job) {
-        return registry.get(AgentId.of(job.agentId()));
+        return agentQueries.get(AgentId.of(job.agentId()));
     }
 
     JobResult verifyOwner(Job job) {
@@ -128,7 +144,7 @@ final class LifecycleTasks {
                 ? "No decision within 14 days"
                 : "The owner is not an active person in the directory";
         pendingRegistration(AgentId.of(job.agentId()))
-                .ifPresent(pending -> registry.reject(pending.id(), reason, SYSTEM));
+                .ifPresent(pending -> approvals.reject(pending.id(), reason, SYSTEM));
         return JobResult.complete(Map.of("rejectedBecause", reason));
     }
 
@@ -139,7 +155,7 @@ final class LifecycleTasks {
                     Map.of("provisioned", false)); // retired while waiting: an identity now would outlive it
         }
         String clientId = identities.provision(agent);
-        AgentView assigned = registry.assignIdentity(agent.id(), clientId, SYSTEM);
+        AgentView assigned = agents.assignIdentity(agent.id(), clientId, SYSTEM);
         if (assigned.status() == AgentStatus.RETIRED) {
             // retired while the identity was being made, before it was recorded: the retirement found nothing to remove
             identities.remove(assigned);
@@ -153,7 +169,7 @@ final class LifecycleTasks {
             return JobResult.complete(
                     Map.of("activated", false)); // withdrawn or retired meanwhile: nothing to activate
         }
-        registry.activate(agent.id(), SYSTEM);
+        agents.activate(agent.id(), SYSTEM);
         return JobResult.complete(Map.of("activated", true));
     }
 
@@ -170,14 +186,14 @@ final class LifecycleTasks {
     }
 
     JobResult recertify(Job job) {
-        registry.recertify(AgentId.of(job.agentId()), java.time.Duration.ofDays(periodDays.getAsLong()), SYSTEM);
+        agents.recertify(AgentId.of(job.agentId()), java.time.Duration.ofDays(periodDays.getAsLong()), SYSTEM);
         return JobResult.complete();
     }
 
     JobResult suspend(Job job) {
         AgentView agent = agent(job);
         if (agent.status() == AgentStatus.ACTIVE) {
-            registry.suspend(
+            agents.suspend(
                     agent.id(),
                     switch (job.processId()) {
                         case BpmnProcesses.RECERTIFICATION -> "No recertification within 14 days";
@@ -194,7 +210,7 @@ final class LifecycleTasks {
     JobResult reinstate(Job job) {
         AgentView agent = agent(job);
         if (agent.status() == AgentStatus.SUSPENDED) {
-            registry.reinstate(
+            agents.reinstate(
                     agent.id(),
                     job.processId().equals(BpmnProcesses.INCIDENT)
                             ? "Incident resolved: reinstated by " + job.text("resolvedBy", "security operations")
@@ -207,7 +223,7 @@ final class LifecycleTasks {
     JobResult retire(Job job) {
         AgentView agent = agent(job);
         if (agent.status() != AgentStatus.RETIRED) {
-            registry.retire(
+            agents.retire(
                     agent.id(),
                     switch (job.processId()) {
                         case BpmnProcesses.RETIREMENT -> "Dormant, and the owner did not keep it";
@@ -251,7 +267,7 @@ final class LifecycleTasks {
     }
 
     JobResult keep(Job job) {
-        registry.recordLastActivity(Map.of(AgentId.of(job.agentId()), clock.instant()));
+        activity.recordLastActivity(Map.of(AgentId.of(job.agentId()), clock.instant()));
         return JobResult.complete();
     }
 
@@ -273,7 +289,7 @@ final class LifecycleTasks {
 
     private Optional<ApprovalView> pendingRegistration(AgentId agentId) {
         List<ApprovalView> pending =
-                registry.approvals(ApprovalStatus.PENDING, agentId, 0, 1).items();
+                approvalQueries.approvals(ApprovalStatus.PENDING, agentId, 0, 1).items();
         return pending.stream()
                 .filter(a -> a.kind() == io.warden.registry.ApprovalKind.REGISTRATION)
                 .findFirst();

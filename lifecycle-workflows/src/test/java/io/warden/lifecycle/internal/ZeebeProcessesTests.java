@@ -7,11 +7,15 @@ import io.warden.bpmn.BpmnProcesses;
 import io.warden.bpmn.BpmnProcesses.Messages;
 import io.warden.bpmn.BpmnProcesses.TaskTypes;
 import io.warden.lifecycle.JobResult;
+import io.warden.registry.AgentActivity;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentKind;
-import io.warden.registry.AgentRegistry;
+import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
+import io.warden.registry.Agents;
+import io.warden.registry.ApprovalQueries;
+import io.warden.registry.Approvals;
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryUser;
 import io.warden.registry.IdentityProvisioner;
@@ -72,7 +76,18 @@ class ZeebeProcessesTests {
                 audit,
                 Clock.systemUTC(),
                 new AlternativeJdkIdGenerator());
-        new LifecycleTasks(registry(), directory(), identities(), notifications, Clock.systemUTC(), () -> 365)
+        Object registry = registry();
+        new LifecycleTasks(
+                        (Agents) registry,
+                        (AgentQueries) registry,
+                        (Approvals) registry,
+                        (ApprovalQueries) registry,
+                        (AgentActivity) registry,
+                        directory(),
+                        identities(),
+                        notifications,
+                        Clock.systemUTC(),
+                        () -> 365)
                 .registerWith(engine);
         for (String step : TaskTypes.COHORT) {
             engine.register(step, job -> {
@@ -267,10 +282,14 @@ class ZeebeProcessesTests {
                 a.version() + 1);
     }
 
-    /** The registry's calls the handlers make, on a map; any other call fails the test. */
-    private AgentRegistry registry() {
-        return (AgentRegistry) Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {AgentRegistry.class}, (proxy, method, args) -> {
+    /** The registry's calls the handlers make, on a map, behind every port they use; any other call fails the test. */
+    private Object registry() {
+        return Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {
+                    Agents.class, AgentQueries.class, Approvals.class, ApprovalQueries.class, AgentActivity.class
+                },
+                (proxy, method, args) -> {
                     AgentId id = args != null && args.length > 0 && args[0] instanceof AgentId given ? given : null;
                     return switch (method.getName()) {
                         case "get" -> agents.get(id);

@@ -7,8 +7,9 @@ import io.warden.clinical.Retrieval;
 import io.warden.policy.KillSwitches;
 import io.warden.policy.PolicyDecisionPoint;
 import io.warden.policy.RateLimits;
+import io.warden.registry.AgentActivity;
 import io.warden.registry.AgentQueries;
-import io.warden.registry.AgentRegistry;
+import io.warden.registry.CatalogQueries;
 import io.warden.registry.Directory;
 import java.time.Clock;
 import java.time.Duration;
@@ -86,7 +87,8 @@ class GatewayConfiguration {
     @Bean
     GatewayService gatewayService(
             AgentQueries agents,
-            AgentRegistry registry,
+            CatalogQueries catalog,
+            AgentActivity activity,
             Directory directory,
             KillSwitches killSwitches,
             PolicyDecisionPoint policyDecisionPoint,
@@ -102,7 +104,8 @@ class GatewayConfiguration {
         Duration refusalWindow = settings.refusalRecordWindow();
         GatewayService gateway = new GatewayService(
                 agents,
-                registry,
+                catalog,
+                activity,
                 directory,
                 killSwitches,
                 policyDecisionPoint,

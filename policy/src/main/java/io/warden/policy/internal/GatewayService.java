@@ -17,10 +17,11 @@ import io.warden.policy.KillSwitches;
 import io.warden.policy.PolicyDecisionPoint;
 import io.warden.policy.RateLimits;
 import io.warden.policy.ReasonCodes;
+import io.warden.registry.AgentActivity;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentQueries;
-import io.warden.registry.AgentRegistry;
 import io.warden.registry.AgentView;
+import io.warden.registry.CatalogQueries;
 import io.warden.registry.DataScopeView;
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryUser;
@@ -114,7 +115,8 @@ public final class GatewayService {
 
     private final AgentQueries agents;
     private final io.warden.clinical.cohort.CohortOwners cohorts;
-    private final AgentRegistry registry;
+    private final CatalogQueries catalog;
+    private final AgentActivity activity;
     private final Directory directory;
     private final KillSwitches killSwitches;
     private final PolicyDecisionPoint decisionPoint;
@@ -138,7 +140,8 @@ public final class GatewayService {
 
     public GatewayService(
             AgentQueries agents,
-            AgentRegistry registry,
+            CatalogQueries catalog,
+            AgentActivity activity,
             Directory directory,
             KillSwitches killSwitches,
             PolicyDecisionPoint decisionPoint,
@@ -152,7 +155,8 @@ public final class GatewayService {
             GatewayMetrics metrics) {
         this(
                 agents,
-                registry,
+                catalog,
+                activity,
                 directory,
                 killSwitches,
                 decisionPoint,
@@ -169,7 +173,8 @@ public final class GatewayService {
 
     public GatewayService(
             AgentQueries agents,
-            AgentRegistry registry,
+            CatalogQueries catalog,
+            AgentActivity activity,
             Directory directory,
             KillSwitches killSwitches,
             PolicyDecisionPoint decisionPoint,
@@ -184,7 +189,8 @@ public final class GatewayService {
             io.warden.clinical.cohort.CohortOwners cohorts) {
         this.cohorts = cohorts;
         this.agents = agents;
-        this.registry = registry;
+        this.catalog = catalog;
+        this.activity = activity;
         this.directory = directory;
         this.killSwitches = killSwitches;
         this.decisionPoint = decisionPoint;
@@ -445,12 +451,11 @@ public final class GatewayService {
         }
         ToolView tool = canary
                 ? Canary.TOOL_VIEW
-                : cache.<ToolView>tool(toolKey, () -> found(() -> registry.tool(toolKey)))
+                : cache.<ToolView>tool(toolKey, () -> found(() -> catalog.tool(toolKey)))
                         .orElse(null);
         DataScopeView dataset = canary
                 ? Canary.DATASET_VIEW
-                : cache.<DataScopeView>scope(
-                                request.dataset(), () -> found(() -> registry.dataScope(request.dataset())))
+                : cache.<DataScopeView>scope(request.dataset(), () -> found(() -> catalog.dataScope(request.dataset())))
                         .orElse(null);
         if (tool == null || dataset == null) {
             throw deny(
@@ -512,7 +517,7 @@ public final class GatewayService {
             boolean canary) {
         SensitivityLabel clearance = SensitivityLabel.PUBLIC;
         for (String key : canary ? List.<String>of() : agent.dataScopes()) {
-            Optional<DataScopeView> scope = cache.scope(key, () -> found(() -> registry.dataScope(key)));
+            Optional<DataScopeView> scope = cache.scope(key, () -> found(() -> catalog.dataScope(key)));
             if (scope.isPresent() && scope.get().sensitivity().atLeast(clearance)) {
                 clearance = scope.get().sensitivity();
             }
@@ -786,6 +791,6 @@ public final class GatewayService {
         }
         Map<AgentId, Instant> batch = new HashMap<>(lastActive);
         batch.forEach(lastActive::remove);
-        registry.recordLastActivity(batch);
+        activity.recordLastActivity(batch);
     }
 }

@@ -19,12 +19,13 @@ import io.warden.policy.InMemoryKillSwitches;
 import io.warden.policy.KillSwitchScope;
 import io.warden.policy.RateLimits;
 import io.warden.policy.ReasonCodes;
+import io.warden.registry.AgentActivity;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentKind;
 import io.warden.registry.AgentQueries;
-import io.warden.registry.AgentRegistry;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
+import io.warden.registry.CatalogQueries;
 import io.warden.registry.DataScopeView;
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryUser;
@@ -135,9 +136,9 @@ class GatewayServiceTests {
         }
     };
 
-    AgentRegistry registry = (AgentRegistry) Proxy.newProxyInstance(
+    CatalogQueries catalog = (CatalogQueries) Proxy.newProxyInstance(
             getClass().getClassLoader(),
-            new Class<?>[] {AgentRegistry.class},
+            new Class<?>[] {CatalogQueries.class},
             (proxy, method, args) -> switch (method.getName()) {
                 case "tool" ->
                     switch ((String) args[0]) {
@@ -204,9 +205,10 @@ class GatewayServiceTests {
                                     1);
                         default -> throw new RegistryException.NotFound("data-scope", args[0]);
                     };
-                case "recordLastActivity" -> null;
                 default -> throw new UnsupportedOperationException(method.getName());
             });
+
+    AgentActivity activity = lastActivity -> {};
 
     AgentQueries agents = new AgentQueries() {
         public Optional<AgentView> findAgent(AgentId id) {
@@ -240,7 +242,7 @@ class GatewayServiceTests {
     };
 
     /** The tests' kill switches, resolving the agent, tools and datasets as the registry fakes above do. */
-    final InMemoryKillSwitches switches = new InMemoryKillSwitches(agents, registry, Clock.systemUTC());
+    final InMemoryKillSwitches switches = new InMemoryKillSwitches(agents, catalog, Clock.systemUTC());
 
     Directory directory = new Directory() {
         public Optional<DirectoryUser> findUser(String id) {
@@ -279,7 +281,8 @@ class GatewayServiceTests {
     GatewayService gateway(io.warden.policy.PolicyDecisionPoint pdp, RateLimits limits) {
         return new GatewayService(
                 agents,
-                registry,
+                catalog,
+                activity,
                 directory,
                 switches,
                 pdp,
@@ -400,7 +403,8 @@ class GatewayServiceTests {
         retrievalSlow.set(true);
         GatewayService gateway = new GatewayService(
                 agents,
-                registry,
+                catalog,
+                activity,
                 directory,
                 switches,
                 new EmbeddedPolicyDecisionPoint(),

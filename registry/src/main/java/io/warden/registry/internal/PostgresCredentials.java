@@ -9,6 +9,7 @@ import io.warden.registry.ActorType;
 import io.warden.registry.AgentCredential;
 import io.warden.registry.AgentCredentials;
 import io.warden.registry.AgentId;
+import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
 import io.warden.registry.CredentialKind;
@@ -47,21 +48,16 @@ class PostgresCredentials implements CredentialLedger, AgentCredentials {
             """; // ends in a line break, so that the clause appended after it stays a separate word
 
     private final JdbcClient jdbc;
-    private final RegistryService registry;
+    private final AgentQueries agents;
     private final Directory directory;
     private final AuditLog audit;
     private final Clock clock;
     private final IdGenerator ids;
 
     PostgresCredentials(
-            JdbcClient jdbc,
-            RegistryService registry,
-            Directory directory,
-            AuditLog audit,
-            Clock clock,
-            IdGenerator ids) {
+            JdbcClient jdbc, AgentQueries agents, Directory directory, AuditLog audit, Clock clock, IdGenerator ids) {
         this.jdbc = jdbc;
-        this.registry = registry;
+        this.agents = agents;
         this.directory = directory;
         this.audit = audit;
         this.clock = clock;
@@ -228,7 +224,7 @@ class PostgresCredentials implements CredentialLedger, AgentCredentials {
     @Override
     @Transactional(readOnly = true)
     public List<AgentCredential> list(AgentId agentId, Actor actor) {
-        AgentView agent = registry.get(agentId);
+        AgentView agent = agents.get(agentId);
         boolean reader = actor.has(Role.ADMIN) || actor.has(Role.SECOPS) || actor.has(Role.COMPLIANCE);
         if (!reader && !ownsOrIs(agent, actor)) {
             throw new RegistryException.AccessRuleViolated(
@@ -245,7 +241,7 @@ class PostgresCredentials implements CredentialLedger, AgentCredentials {
 
     @Override
     public AgentCredential addCertificate(AgentId agentId, String certificatePem, Actor actor) {
-        AgentView agent = registry.get(agentId);
+        AgentView agent = agents.get(agentId);
         if (!ownsOrIs(agent, actor) && !actor.has(Role.ADMIN)) {
             throw new RegistryException.AccessRuleViolated(
                     RULE_OWN_CREDENTIALS,
@@ -275,7 +271,7 @@ class PostgresCredentials implements CredentialLedger, AgentCredentials {
 
     @Override
     public void remove(AgentId agentId, UUID credentialId, Actor actor) {
-        AgentView agent = registry.get(agentId);
+        AgentView agent = agents.get(agentId);
         boolean may = actor.has(Role.ADMIN)
                 || actor.has(Role.SECOPS)
                 || (actor.type() == ActorType.PERSON && agent.ownerId().equals(actor.id()));

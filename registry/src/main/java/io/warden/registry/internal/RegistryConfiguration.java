@@ -1,5 +1,6 @@
 package io.warden.registry.internal;
 
+import io.warden.registry.AgentQueries;
 import io.warden.registry.Directory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -15,12 +16,12 @@ class RegistryConfiguration {
     @Bean
     PostgresCredentials credentials(
             JdbcClient jdbc,
-            RegistryService registry,
+            AgentQueries agents,
             Directory directory,
             io.warden.audit.AuditLog audit,
             java.time.Clock clock,
             org.springframework.util.IdGenerator ids) {
-        return new PostgresCredentials(jdbc, registry, directory, audit, clock, ids);
+        return new PostgresCredentials(jdbc, agents, directory, audit, clock, ids);
     }
 
     @Bean

@@ -6,12 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentFilter;
 import io.warden.registry.AgentKind;
-import io.warden.registry.AgentRegistry;
+import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
+import io.warden.registry.Agents;
 import io.warden.registry.ApprovalKind;
+import io.warden.registry.ApprovalQueries;
 import io.warden.registry.ApprovalStatus;
 import io.warden.registry.ApprovalView;
+import io.warden.registry.Approvals;
+import io.warden.registry.Catalog;
+import io.warden.registry.CatalogQueries;
 import io.warden.registry.Commands;
 import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
@@ -47,7 +52,22 @@ import org.springframework.test.context.event.RecordApplicationEvents;
 class RegistryServiceTests {
 
     @Autowired
-    AgentRegistry registry;
+    Agents agents;
+
+    @Autowired
+    AgentQueries agentQueries;
+
+    @Autowired
+    Approvals approvals;
+
+    @Autowired
+    ApprovalQueries approvalQueries;
+
+    @Autowired
+    Catalog catalog;
+
+    @Autowired
+    CatalogQueries catalogQueries;
 
     @Autowired
     JdbcClient jdbc;
@@ -97,19 +117,19 @@ class RegistryServiceTests {
     void anApprovedRegistrationWaitsForOnboardingWhichActivatesTheAgentWithItsGrants() {
         AgentView agent = register("CT retrieval", Set.of("ct-deid"), Set.of("image-search"), owner, null);
 
-        registry.approve(pending(agent).id(), "fits the data protection assessment", admin);
-        assertThat(registry.get(agent.id()).status())
+        approvals.approve(pending(agent).id(), "fits the data protection assessment", admin);
+        assertThat(agentQueries.get(agent.id()).status())
                 .as("the identity is provisioned first")
                 .isEqualTo(AgentStatus.PENDING_APPROVAL);
-        assertThatThrownBy(() -> registry.activate(agent.id(), owner))
+        assertThatThrownBy(() -> agents.activate(agent.id(), owner))
                 .satisfies(e -> assertThat(((RegistryException) e).properties())
                         .containsEntry("rule", "activation-by-onboarding"));
 
-        registry.activate(agent.id(), ONBOARDING);
-        assertThat(registry.activate(agent.id(), ONBOARDING).status())
+        agents.activate(agent.id(), ONBOARDING);
+        assertThat(agents.activate(agent.id(), ONBOARDING).status())
                 .as("idempotent")
                 .isEqualTo(AgentStatus.ACTIVE);
-        AgentView active = registry.get(agent.id());
+        AgentView active = agentQueries.get(agent.id());
         assertThat(active.status()).isEqualTo(AgentStatus.ACTIVE);
         assertThat(active.dataScopes()).containsExactly(key("ct-deid"));
         assertThat(active.tools()).containsExactly(key("image-search"));
@@ -125,16 +145,16 @@ class RegistryServiceTests {
         assertThat(approval.requiresCompliance()).isTrue();
         assertThat(agent.riskTier()).isEqualTo(RiskTier.HIGH);
 
-        assertThatThrownBy(() -> registry.approve(approval.id(), "ok", admin))
+        assertThatThrownBy(() -> approvals.approve(approval.id(), "ok", admin))
                 .hasFieldOrPropertyWithValue("code", "access-rule-violated")
                 .satisfies(e -> assertThat(((RegistryException) e).properties())
                         .containsEntry("rule", "phi-needs-compliance-approver"));
-        assertThatThrownBy(() -> registry.approve(approval.id(), "ok", owner))
+        assertThatThrownBy(() -> approvals.approve(approval.id(), "ok", owner))
                 .satisfies(e -> assertThat(((RegistryException) e).properties())
                         .containsEntry("rule", "approver-is-not-requester"));
 
-        registry.approve(approval.id(), "DPIA reviewed", compliance);
-        assertThat(registry.activate(agent.id(), ONBOARDING).status()).isEqualTo(AgentStatus.ACTIVE);
+        approvals.approve(approval.id(), "DPIA reviewed", compliance);
+        assertThat(agents.activate(agent.id(), ONBOARDING).status()).isEqualTo(AgentStatus.ACTIVE);
     }
 
     @Test
@@ -142,61 +162,59 @@ class RegistryServiceTests {
         AgentView agent = register("Admin's own agent", Set.of("ct-deid"), Set.of(), owner, admin.id(), admin);
         Actor otherAdmin = person("admin2", Role.ADMIN);
         // requested by the admin, owned by the admin: another admin decides
-        assertThatThrownBy(() -> registry.approve(pending(agent).id(), "ok", admin))
+        assertThatThrownBy(() -> approvals.approve(pending(agent).id(), "ok", admin))
                 .satisfies(e -> assertThat(((RegistryException) e).properties())
                         .containsEntry("rule", "approver-is-not-requester"));
-        registry.approve(pending(agent).id(), "ok", otherAdmin);
-        assertThat(registry.activate(agent.id(), ONBOARDING).status()).isEqualTo(AgentStatus.ACTIVE);
+        approvals.approve(pending(agent).id(), "ok", otherAdmin);
+        assertThat(agents.activate(agent.id(), ONBOARDING).status()).isEqualTo(AgentStatus.ACTIVE);
     }
 
     @Test
     void wardenRejectsOnItsOwnButNeverApproves() {
         AgentView agent = register("Unanswered", Set.of("derm-phi"), Set.of(), owner, null);
-        assertThatThrownBy(() -> registry.approve(pending(agent).id(), "ok", ONBOARDING))
+        assertThatThrownBy(() -> approvals.approve(pending(agent).id(), "ok", ONBOARDING))
                 .satisfies(
                         e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "people-approve"));
-        registry.reject(pending(agent).id(), "no decision within 14 days", ONBOARDING);
-        assertThat(registry.get(agent.id()).status()).isEqualTo(AgentStatus.DRAFT);
+        approvals.reject(pending(agent).id(), "no decision within 14 days", ONBOARDING);
+        assertThat(agentQueries.get(agent.id()).status()).isEqualTo(AgentStatus.DRAFT);
     }
 
     @Test
     void recertificationMovesTheNextDueDateAndAnIdentityIsAssignedOnce() {
         AgentView agent = active("Recertified");
-        AgentView recertified = registry.recertify(agent.id(), owner);
+        AgentView recertified = agents.recertify(agent.id(), owner);
         assertThat(recertified.recertifyBy()).isAfter(agent.recertifyBy());
-        registry.assignIdentity(agent.id(), "client-" + suffix, ONBOARDING);
-        assertThat(registry.assignIdentity(agent.id(), "client-" + suffix, ONBOARDING)
+        agents.assignIdentity(agent.id(), "client-" + suffix, ONBOARDING);
+        assertThat(agents.assignIdentity(agent.id(), "client-" + suffix, ONBOARDING)
                         .clientId())
                 .isEqualTo("client-" + suffix);
-        assertThatThrownBy(() -> registry.assignIdentity(agent.id(), "another-" + suffix, ONBOARDING))
+        assertThatThrownBy(() -> agents.assignIdentity(agent.id(), "another-" + suffix, ONBOARDING))
                 .hasFieldOrPropertyWithValue("code", "identity-already-assigned");
     }
 
     @Test
     void rejectingARegistrationReturnsTheAgentToDraft() {
         AgentView agent = register("Too broad", Set.of("ct-deid"), Set.of(), owner, null);
-        registry.reject(pending(agent).id(), "purpose too vague", admin);
-        AgentView draft = registry.get(agent.id());
+        approvals.reject(pending(agent).id(), "purpose too vague", admin);
+        AgentView draft = agentQueries.get(agent.id());
         assertThat(draft.status()).isEqualTo(AgentStatus.DRAFT);
-        assertThat(registry.approvals(ApprovalStatus.REJECTED, agent.id(), 0, 10)
+        assertThat(approvalQueries
+                        .approvals(ApprovalStatus.REJECTED, agent.id(), 0, 10)
                         .items())
                 .singleElement()
                 .satisfies(a -> assertThat(a.decisionReason()).isEqualTo("purpose too vague"));
         // corrected and resubmitted
-        registry.submit(agent.id(), owner);
-        assertThat(registry.get(agent.id()).status()).isEqualTo(AgentStatus.PENDING_APPROVAL);
+        agents.submit(agent.id(), owner);
+        assertThat(agentQueries.get(agent.id()).status()).isEqualTo(AgentStatus.PENDING_APPROVAL);
     }
 
     @Test
     void suspendReinstateRetireAndRetiredIsFinal() {
         AgentView agent = active("Lifecycle");
-        assertThat(registry.suspend(agent.id(), "denial burst", secops).status())
-                .isEqualTo(AgentStatus.SUSPENDED);
-        assertThat(registry.reinstate(agent.id(), "investigated", admin).status())
-                .isEqualTo(AgentStatus.ACTIVE);
-        assertThat(registry.retire(agent.id(), "study finished", owner).status())
-                .isEqualTo(AgentStatus.RETIRED);
-        assertThatThrownBy(() -> registry.reinstate(agent.id(), "oops", admin))
+        assertThat(agents.suspend(agent.id(), "denial burst", secops).status()).isEqualTo(AgentStatus.SUSPENDED);
+        assertThat(agents.reinstate(agent.id(), "investigated", admin).status()).isEqualTo(AgentStatus.ACTIVE);
+        assertThat(agents.retire(agent.id(), "study finished", owner).status()).isEqualTo(AgentStatus.RETIRED);
+        assertThatThrownBy(() -> agents.reinstate(agent.id(), "oops", admin))
                 .isInstanceOf(RegistryException.IllegalStatusTransition.class)
                 .hasMessageContaining("is RETIRED");
     }
@@ -204,8 +222,8 @@ class RegistryServiceTests {
     @Test
     void retiringWithdrawsTheWaitingApproval() {
         AgentView agent = register("Abandoned", Set.of("ct-deid"), Set.of(), owner, null);
-        registry.retire(agent.id(), "no longer needed", owner);
-        assertThat(registry.approvals(null, agent.id(), 0, 10).items())
+        agents.retire(agent.id(), "no longer needed", owner);
+        assertThat(approvalQueries.approvals(null, agent.id(), 0, 10).items())
                 .singleElement()
                 .satisfies(a -> assertThat(a.status()).isEqualTo(ApprovalStatus.WITHDRAWN));
     }
@@ -214,7 +232,7 @@ class RegistryServiceTests {
     void ownersActOnlyOnTheirOwnAgents() {
         AgentView agent = register("Owned", Set.of("ct-deid"), Set.of(), owner, null);
         Actor otherOwner = person("owner2", Role.OWNER);
-        assertThatThrownBy(() -> registry.retire(agent.id(), "mine now", otherOwner))
+        assertThatThrownBy(() -> agents.retire(agent.id(), "mine now", otherOwner))
                 .satisfies(e -> assertThat(((RegistryException) e).properties())
                         .containsEntry("rule", "owner-acts-on-own-agents"));
         assertThatThrownBy(() -> register("For someone else", Set.of(), Set.of(), otherOwner, owner.id(), otherOwner))
@@ -241,7 +259,7 @@ class RegistryServiceTests {
     @Test
     void aFailedRegistrationWritesNothing() {
         String name = "Half written " + suffix;
-        assertThatThrownBy(() -> registry.register(
+        assertThatThrownBy(() -> agents.register(
                         command(name, Set.of(key("ct-deid"), "no-such-scope"), Set.of(), null), "key-" + suffix, owner))
                 .isInstanceOfSatisfying(
                         RegistryException.InvalidField.class,
@@ -262,27 +280,27 @@ class RegistryServiceTests {
     @Test
     void theSameIdempotencyKeyReplaysTheFirstRegistration() {
         var command = command("Idempotent " + suffix, Set.of(key("ct-deid")), Set.of(), null);
-        var first = registry.register(command, "key-" + suffix, owner);
-        var second = registry.register(command, "key-" + suffix, owner);
+        var first = agents.register(command, "key-" + suffix, owner);
+        var second = agents.register(command, "key-" + suffix, owner);
         assertThat(first.replayed()).isFalse();
         assertThat(second.replayed()).isTrue();
         assertThat(second.agent().id()).isEqualTo(first.agent().id());
 
         var different = command("Something else " + suffix, Set.of(), Set.of(), null);
-        assertThatThrownBy(() -> registry.register(different, "key-" + suffix, owner))
+        assertThatThrownBy(() -> agents.register(different, "key-" + suffix, owner))
                 .isInstanceOf(RegistryException.IdempotencyKeyReused.class);
     }
 
     @Test
     void concurrentRequestsUnderOneIdempotencyKeyCreateOneAgent() throws Exception {
         var command = command("Concurrent " + suffix, Set.of(key("ct-deid")), Set.of(), null);
-        List<Callable<AgentRegistry.Registration>> calls = new ArrayList<>();
+        List<Callable<Agents.Registration>> calls = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            calls.add(() -> registry.register(command, "race-" + suffix, owner));
+            calls.add(() -> agents.register(command, "race-" + suffix, owner));
         }
-        List<AgentRegistry.Registration> results = new ArrayList<>();
+        List<Agents.Registration> results = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(6)) {
-            for (Future<AgentRegistry.Registration> future : pool.invokeAll(calls)) {
+            for (Future<Agents.Registration> future : pool.invokeAll(calls)) {
                 results.add(future.get());
             }
         }
@@ -301,9 +319,9 @@ class RegistryServiceTests {
     void aStaleVersionIsAConflictThatNamesTheCurrentVersion() {
         AgentView agent = register("Versioned", Set.of(), Set.of(), owner, null);
         var update = new Commands.UpdateAgent("Versioned v2", "new purpose", null, null, null, null, agent.version());
-        AgentView updated = registry.update(agent.id(), update, owner);
+        AgentView updated = agents.update(agent.id(), update, owner);
         assertThat(updated.version()).isEqualTo(agent.version() + 1);
-        assertThatThrownBy(() -> registry.update(agent.id(), update, owner))
+        assertThatThrownBy(() -> agents.update(agent.id(), update, owner))
                 .isInstanceOfSatisfying(
                         RegistryException.StaleVersion.class,
                         e -> assertThat(e.properties()).containsEntry("currentVersion", updated.version()));
@@ -321,7 +339,7 @@ class RegistryServiceTests {
     @Test
     void changeRequestsAddAndRemoveGrantsOnceApproved() {
         AgentView agent = active("Changing");
-        ApprovalView request = registry.requestChange(
+        ApprovalView request = approvals.requestChange(
                 agent.id(),
                 new Commands.RequestChange(
                         new TreeSet<>(Set.of(key("derm-phi"))),
@@ -333,7 +351,7 @@ class RegistryServiceTests {
                         "move to dermatology"),
                 owner);
         assertThat(request.requiresCompliance()).isTrue();
-        assertThatThrownBy(() -> registry.requestChange(
+        assertThatThrownBy(() -> approvals.requestChange(
                         agent.id(),
                         new Commands.RequestChange(
                                 new TreeSet<>(),
@@ -346,8 +364,8 @@ class RegistryServiceTests {
                         owner))
                 .hasFieldOrPropertyWithValue("code", "approval-pending");
 
-        registry.approve(request.id(), "approved", compliance);
-        AgentView changed = registry.get(agent.id());
+        approvals.approve(request.id(), "approved", compliance);
+        AgentView changed = agentQueries.get(agent.id());
         assertThat(changed.dataScopes()).containsExactly(key("derm-phi"));
         assertThat(changed.tools()).containsExactlyInAnyOrder(key("classify"), key("image-search"));
         assertThat(changed.riskTier()).isEqualTo(RiskTier.HIGH);
@@ -356,7 +374,7 @@ class RegistryServiceTests {
     @Test
     void changeRequestsNameTheFieldAtFault() {
         AgentView agent = active("Faulty change");
-        assertThatThrownBy(() -> registry.requestChange(
+        assertThatThrownBy(() -> approvals.requestChange(
                         agent.id(),
                         new Commands.RequestChange(
                                 new TreeSet<>(),
@@ -370,7 +388,7 @@ class RegistryServiceTests {
                 .isInstanceOfSatisfying(
                         RegistryException.InvalidField.class,
                         e -> assertThat(e.field()).isEqualTo("removeScopes"));
-        assertThatThrownBy(() -> registry.requestChange(
+        assertThatThrownBy(() -> approvals.requestChange(
                         agent.id(),
                         new Commands.RequestChange(
                                 new TreeSet<>(),
@@ -389,24 +407,24 @@ class RegistryServiceTests {
         AgentView activeOne = active("Searchable alpha");
         register("Searchable beta", Set.of(), Set.of(), owner, null);
 
-        var byOwner = registry.search(new AgentFilter(null, null, owner.id(), null, null), 0, 10);
+        var byOwner = agentQueries.search(new AgentFilter(null, null, owner.id(), null, null), 0, 10);
         assertThat(byOwner.total()).isEqualTo(2);
-        var byStatus = registry.search(new AgentFilter(AgentStatus.ACTIVE, null, owner.id(), null, null), 0, 10);
+        var byStatus = agentQueries.search(new AgentFilter(AgentStatus.ACTIVE, null, owner.id(), null, null), 0, 10);
         assertThat(byStatus.items()).extracting(AgentView::id).containsExactly(activeOne.id());
-        var byScope = registry.search(new AgentFilter(null, null, null, key("ct-deid"), null), 0, 10);
+        var byScope = agentQueries.search(new AgentFilter(null, null, null, key("ct-deid"), null), 0, 10);
         assertThat(byScope.items()).extracting(AgentView::id).containsExactly(activeOne.id());
-        var byText = registry.search(new AgentFilter(null, AgentKind.RETRIEVAL, owner.id(), null, "BETA"), 0, 10);
+        var byText = agentQueries.search(new AgentFilter(null, AgentKind.RETRIEVAL, owner.id(), null, "BETA"), 0, 10);
         assertThat(byText.items())
                 .singleElement()
                 .satisfies(a -> assertThat(a.name()).isEqualTo("Searchable beta " + suffix));
-        var wildcard = registry.search(new AgentFilter(null, null, owner.id(), null, "%"), 0, 10);
+        var wildcard = agentQueries.search(new AgentFilter(null, null, owner.id(), null, "%"), 0, 10);
         assertThat(wildcard.total())
                 .as("LIKE wildcards in the text are literal")
                 .isZero();
-        var paged = registry.search(new AgentFilter(null, null, owner.id(), null, null), 1, 1);
+        var paged = agentQueries.search(new AgentFilter(null, null, owner.id(), null, null), 1, 1);
         assertThat(paged.items()).hasSize(1);
         assertThat(paged.total()).isEqualTo(2);
-        assertThatThrownBy(() -> registry.search(AgentFilter.any(), 0, 101))
+        assertThatThrownBy(() -> agentQueries.search(AgentFilter.any(), 0, 101))
                 .isInstanceOfSatisfying(
                         RegistryException.InvalidField.class,
                         e -> assertThat(e.field()).isEqualTo("size"));
@@ -414,7 +432,7 @@ class RegistryServiceTests {
 
     @Test
     void dataScopesCannotHoldPhiAndBeDeidentified() {
-        assertThatThrownBy(() -> registry.createDataScope(
+        assertThatThrownBy(() -> catalog.createDataScope(
                         "bad-" + suffix,
                         new Commands.SaveDataScope(
                                 "Bad",
@@ -444,8 +462,8 @@ class RegistryServiceTests {
                 .singleElement()
                 .satisfies(e -> assertThat(e.requestedPurposes()).containsExactly(PurposeOfUse.TREAT));
 
-        registry.approve(pending(agent).id(), "ok", admin);
-        AgentView active = registry.activate(agent.id(), ONBOARDING);
+        approvals.approve(pending(agent).id(), "ok", admin);
+        AgentView active = agents.activate(agent.id(), ONBOARDING);
         assertThat(active.purposesOfUse()).containsExactly(PurposeOfUse.TREAT);
         assertThat(events.stream(AgentGrantsChanged.class))
                 .singleElement()
@@ -455,59 +473,60 @@ class RegistryServiceTests {
     @Test
     void purposesAreAddedAndRemovedByApprovedChanges() {
         AgentView agent = active("Research too");
-        ApprovalView add = registry.requestChange(
+        ApprovalView add = approvals.requestChange(
                 agent.id(), change(Set.of(), Set.of(), Set.of(PurposeOfUse.HRESCH), Set.of()), owner);
         assertThat(add.requiresCompliance()).as("no PHI held or asked for").isFalse();
-        assertThat(registry.get(agent.id()).purposesOfUse())
+        assertThat(agentQueries.get(agent.id()).purposesOfUse())
                 .as("not before approval")
                 .containsExactly(PurposeOfUse.TREAT);
-        registry.approve(add.id(), "research protocol on file", admin);
-        assertThat(registry.get(agent.id()).purposesOfUse()).containsExactly(PurposeOfUse.TREAT, PurposeOfUse.HRESCH);
+        approvals.approve(add.id(), "research protocol on file", admin);
+        assertThat(agentQueries.get(agent.id()).purposesOfUse())
+                .containsExactly(PurposeOfUse.TREAT, PurposeOfUse.HRESCH);
 
-        assertThatThrownBy(() -> registry.requestChange(
+        assertThatThrownBy(() -> approvals.requestChange(
                         agent.id(), change(Set.of(), Set.of(), Set.of(PurposeOfUse.HRESCH), Set.of()), owner))
                 .isInstanceOfSatisfying(
                         RegistryException.InvalidField.class,
                         e -> assertThat(e.field()).isEqualTo("addPurposes"));
-        assertThatThrownBy(() -> registry.requestChange(
+        assertThatThrownBy(() -> approvals.requestChange(
                         agent.id(), change(Set.of(), Set.of(), Set.of(), Set.of(PurposeOfUse.PUBHLTH)), owner))
                 .isInstanceOfSatisfying(
                         RegistryException.InvalidField.class,
                         e -> assertThat(e.field()).isEqualTo("removePurposes"));
 
-        ApprovalView remove = registry.requestChange(
+        ApprovalView remove = approvals.requestChange(
                 agent.id(), change(Set.of(), Set.of(), Set.of(), Set.of(PurposeOfUse.TREAT)), owner);
-        registry.approve(remove.id(), "treatment no longer", admin);
-        assertThat(registry.get(agent.id()).purposesOfUse()).containsExactly(PurposeOfUse.HRESCH);
+        approvals.approve(remove.id(), "treatment no longer", admin);
+        assertThat(agentQueries.get(agent.id()).purposesOfUse()).containsExactly(PurposeOfUse.HRESCH);
     }
 
     @Test
     void emergencyTreatmentNeedsACompliancePerson() {
         AgentView agent = active("Emergency");
-        ApprovalView request = registry.requestChange(
+        ApprovalView request = approvals.requestChange(
                 agent.id(), change(Set.of(), Set.of(), Set.of(PurposeOfUse.ETREAT), Set.of()), owner);
         assertThat(request.requiresCompliance()).isTrue();
-        assertThatThrownBy(() -> registry.approve(request.id(), "ok", admin))
+        assertThatThrownBy(() -> approvals.approve(request.id(), "ok", admin))
                 .isInstanceOfSatisfying(
                         RegistryException.AccessRuleViolated.class,
                         e -> assertThat(e.properties()).containsEntry("rule", "phi-needs-compliance-approver"));
-        registry.approve(request.id(), "emergency department protocol", compliance);
-        assertThat(registry.get(agent.id()).purposesOfUse()).contains(PurposeOfUse.ETREAT);
+        approvals.approve(request.id(), "emergency department protocol", compliance);
+        assertThat(agentQueries.get(agent.id()).purposesOfUse()).contains(PurposeOfUse.ETREAT);
     }
 
     @Test
     void anyPurposeForAnAgentHoldingPhiNeedsACompliancePerson() {
         AgentView agent = register("Derm purposes", Set.of("derm-phi"), Set.of("classify"), owner, null);
-        registry.approve(pending(agent).id(), "DPIA reviewed", compliance);
-        AgentView active = registry.activate(agent.id(), ONBOARDING);
+        approvals.approve(pending(agent).id(), "DPIA reviewed", compliance);
+        AgentView active = agents.activate(agent.id(), ONBOARDING);
         assertThat(active.phiApprovedScopes())
                 .as("compliance approved the PHI scope")
                 .containsExactly(key("derm-phi"));
 
-        ApprovalView request = registry.requestChange(
+        ApprovalView request = approvals.requestChange(
                 agent.id(), change(Set.of(), Set.of(), Set.of(PurposeOfUse.HRESCH), Set.of()), owner);
         assertThat(request.requiresCompliance()).isTrue();
-        assertThatThrownBy(() -> registry.approve(request.id(), "ok", admin))
+        assertThatThrownBy(() -> approvals.approve(request.id(), "ok", admin))
                 .isInstanceOfSatisfying(
                         RegistryException.AccessRuleViolated.class,
                         e -> assertThat(e.properties()).containsEntry("rule", "phi-needs-compliance-approver"));
@@ -518,21 +537,21 @@ class RegistryServiceTests {
         AgentView agent = active("Reclassified request");
         scope("recl", SensitivityLabel.INTERNAL, false);
         ApprovalView request =
-                registry.requestChange(agent.id(), change(Set.of(key("recl")), Set.of(), Set.of(), Set.of()), owner);
+                approvals.requestChange(agent.id(), change(Set.of(key("recl")), Set.of(), Set.of(), Set.of()), owner);
         assertThat(request.requiresCompliance()).isFalse();
 
         reclassifyAsPhi(key("recl"));
-        assertThat(registry.getApproval(request.id()).requiresCompliance())
+        assertThat(approvalQueries.getApproval(request.id()).requiresCompliance())
                 .as("the inbox says so at once")
                 .isTrue();
-        assertThatThrownBy(() -> registry.approve(request.id(), "ok", admin))
+        assertThatThrownBy(() -> approvals.approve(request.id(), "ok", admin))
                 .isInstanceOfSatisfying(
                         RegistryException.AccessRuleViolated.class,
                         e -> assertThat(e.properties()).containsEntry("rule", "phi-needs-compliance-approver"));
-        assertThat(registry.get(agent.id()).dataScopes()).doesNotContain(key("recl"));
+        assertThat(agentQueries.get(agent.id()).dataScopes()).doesNotContain(key("recl"));
 
-        registry.approve(request.id(), "reviewed as PHI", compliance);
-        AgentView changed = registry.get(agent.id());
+        approvals.approve(request.id(), "reviewed as PHI", compliance);
+        AgentView changed = agentQueries.get(agent.id());
         assertThat(changed.dataScopes()).contains(key("recl"));
         assertThat(changed.phiApprovedScopes()).containsExactly(key("recl"));
     }
@@ -542,18 +561,19 @@ class RegistryServiceTests {
         AgentView agent = active("Reclassified behind its back");
         scope("quiet", SensitivityLabel.INTERNAL, false);
         ApprovalView request =
-                registry.requestChange(agent.id(), change(Set.of(key("quiet")), Set.of(), Set.of(), Set.of()), owner);
+                approvals.requestChange(agent.id(), change(Set.of(key("quiet")), Set.of(), Set.of(), Set.of()), owner);
         // a classification changed without passing the registry's use case (a restore, a manual fix)
         jdbc.sql("update data_scope set phi = true, deidentified = false where key = :key")
                 .param("key", key("quiet"))
                 .update();
-        assertThat(registry.getApproval(request.id()).requiresCompliance()).isFalse();
+        assertThat(approvalQueries.getApproval(request.id()).requiresCompliance())
+                .isFalse();
 
-        assertThatThrownBy(() -> registry.approve(request.id(), "ok", admin))
+        assertThatThrownBy(() -> approvals.approve(request.id(), "ok", admin))
                 .isInstanceOfSatisfying(
                         RegistryException.AccessRuleViolated.class,
                         e -> assertThat(e.properties()).containsEntry("rule", "phi-needs-compliance-approver"));
-        ApprovalView approved = registry.approve(request.id(), "reviewed as PHI", compliance);
+        ApprovalView approved = approvals.approve(request.id(), "reviewed as PHI", compliance);
         assertThat(approved.requiresCompliance())
                 .as("persisted with the decision")
                 .isTrue();
@@ -567,31 +587,31 @@ class RegistryServiceTests {
     @Test
     void aGrantedScopeReclassifiedAsPhiGivesNoPhiApprovalUntilComplianceApprovesItAgain() {
         AgentView agent = register("Held then PHI", Set.of("ct-deid"), Set.of("image-search"), owner, null);
-        registry.approve(pending(agent).id(), "ok", admin);
-        registry.activate(agent.id(), ONBOARDING);
+        approvals.approve(pending(agent).id(), "ok", admin);
+        agents.activate(agent.id(), ONBOARDING);
         reclassifyAsPhi(key("ct-deid"));
 
-        AgentView held = registry.get(agent.id());
+        AgentView held = agentQueries.get(agent.id());
         assertThat(held.dataScopes()).contains(key("ct-deid"));
         assertThat(held.phiApprovedScopes())
                 .as("reclassification never grants PHI")
                 .isEmpty();
 
-        ApprovalView again =
-                registry.requestChange(agent.id(), change(Set.of(key("ct-deid")), Set.of(), Set.of(), Set.of()), owner);
+        ApprovalView again = approvals.requestChange(
+                agent.id(), change(Set.of(key("ct-deid")), Set.of(), Set.of(), Set.of()), owner);
         assertThat(again.requiresCompliance()).isTrue();
-        assertThatThrownBy(() -> registry.approve(again.id(), "ok", admin))
+        assertThatThrownBy(() -> approvals.approve(again.id(), "ok", admin))
                 .isInstanceOfSatisfying(
                         RegistryException.AccessRuleViolated.class,
                         e -> assertThat(e.properties()).containsEntry("rule", "phi-needs-compliance-approver"));
-        registry.approve(again.id(), "PHI use reviewed", compliance);
-        AgentView approved = registry.get(agent.id());
+        approvals.approve(again.id(), "PHI use reviewed", compliance);
+        AgentView approved = agentQueries.get(agent.id());
         assertThat(approved.dataScopes()).contains(key("ct-deid"));
         assertThat(approved.phiApprovedScopes()).containsExactly(key("ct-deid"));
         assertThat(events.stream(io.warden.registry.events.AgentPhiApproved.class))
                 .anySatisfy(e -> assertThat(e.scopes()).containsExactly(key("ct-deid")));
 
-        assertThatThrownBy(() -> registry.requestChange(
+        assertThatThrownBy(() -> approvals.requestChange(
                         agent.id(), change(Set.of(key("ct-deid")), Set.of(), Set.of(), Set.of()), owner))
                 .as("once approved for PHI the scope is simply held")
                 .isInstanceOfSatisfying(
@@ -602,12 +622,12 @@ class RegistryServiceTests {
     @Test
     void removingAPhiScopeDropsItsPhiApproval() {
         AgentView agent = register("Drops PHI", Set.of("derm-phi", "ct-deid"), Set.of("classify"), owner, null);
-        registry.approve(pending(agent).id(), "DPIA reviewed", compliance);
-        registry.activate(agent.id(), ONBOARDING);
-        ApprovalView remove = registry.requestChange(
+        approvals.approve(pending(agent).id(), "DPIA reviewed", compliance);
+        agents.activate(agent.id(), ONBOARDING);
+        ApprovalView remove = approvals.requestChange(
                 agent.id(), change(Set.of(), Set.of(key("derm-phi")), Set.of(), Set.of()), owner);
-        registry.approve(remove.id(), "no longer needed", admin);
-        assertThat(registry.get(agent.id()).phiApprovedScopes()).isEmpty();
+        approvals.approve(remove.id(), "no longer needed", admin);
+        assertThat(agentQueries.get(agent.id()).phiApprovedScopes()).isEmpty();
         assertThat(jdbc.sql("select count(*) from agent_phi_approval where agent_id = :id")
                         .param("id", agent.id().value())
                         .query(Long.class)
@@ -624,13 +644,13 @@ class RegistryServiceTests {
         ApprovalView request = pending(agent);
         assertThat(request.ownersSinceRequest()).containsExactly(formerOwner.id());
 
-        registry.changeOwner(agent.id(), interimOwner.id(), "reorganisation", admin);
-        registry.changeOwner(agent.id(), owner.id(), "reorganisation again", admin);
-        assertThat(registry.getApproval(request.id()).ownersSinceRequest())
+        agents.changeOwner(agent.id(), interimOwner.id(), "reorganisation", admin);
+        agents.changeOwner(agent.id(), owner.id(), "reorganisation again", admin);
+        assertThat(approvalQueries.getApproval(request.id()).ownersSinceRequest())
                 .containsExactlyInAnyOrder(formerOwner.id(), interimOwner.id(), owner.id());
 
         for (Actor barred : List.of(formerOwner, interimOwner)) {
-            assertThatThrownBy(() -> registry.approve(request.id(), "ok", barred))
+            assertThatThrownBy(() -> approvals.approve(request.id(), "ok", barred))
                     .isInstanceOfSatisfying(
                             RegistryException.AccessRuleViolated.class,
                             e -> assertThat(e.properties()).containsEntry("rule", "approver-is-not-owner"));
@@ -643,13 +663,13 @@ class RegistryServiceTests {
                         .update())
                 .hasMessageContaining("approval_not_owner_decided");
 
-        registry.approve(request.id(), "DPIA reviewed", otherCompliance);
-        assertThat(registry.getApproval(request.id()).status()).isEqualTo(ApprovalStatus.APPROVED);
+        approvals.approve(request.id(), "DPIA reviewed", otherCompliance);
+        assertThat(approvalQueries.getApproval(request.id()).status()).isEqualTo(ApprovalStatus.APPROVED);
     }
 
     @Test
     void deidentificationIsRequiredOnlyForPurposesTheScopeAllows() {
-        assertThatThrownBy(() -> registry.createDataScope(
+        assertThatThrownBy(() -> catalog.createDataScope(
                         key("deid-bad"),
                         new Commands.SaveDataScope(
                                 "Bad",
@@ -665,7 +685,7 @@ class RegistryServiceTests {
                         RegistryException.InvalidField.class,
                         e -> assertThat(e.field()).isEqualTo("deidentifyFor"));
 
-        var saved = registry.createDataScope(
+        var saved = catalog.createDataScope(
                 key("deid-ok"),
                 new Commands.SaveDataScope(
                         "Research",
@@ -678,14 +698,14 @@ class RegistryServiceTests {
                 false,
                 admin);
         assertThat(saved.deidentifyFor()).containsExactly(PurposeOfUse.HRESCH);
-        assertThat(registry.dataScope(key("deid-ok")).deidentifyFor()).containsExactly(PurposeOfUse.HRESCH);
+        assertThat(catalogQueries.dataScope(key("deid-ok")).deidentifyFor()).containsExactly(PurposeOfUse.HRESCH);
         assertThat(events.stream(io.warden.registry.events.DataScopeSaved.class))
                 .anySatisfy(e -> assertThat(e.deidentifyFor()).containsExactly(PurposeOfUse.HRESCH));
     }
 
     private void reclassifyAsPhi(String key) {
-        var current = registry.dataScope(key);
-        registry.updateDataScope(
+        var current = catalogQueries.dataScope(key);
+        catalog.updateDataScope(
                 key,
                 new Commands.SaveDataScope(
                         current.displayName(),
@@ -734,7 +754,7 @@ class RegistryServiceTests {
     }
 
     private void scope(String base, SensitivityLabel label, boolean phi) {
-        registry.createDataScope(
+        catalog.createDataScope(
                 key(base),
                 new Commands.SaveDataScope(
                         base,
@@ -749,7 +769,7 @@ class RegistryServiceTests {
     }
 
     private void tool(String base) {
-        registry.createTool(
+        catalog.createTool(
                 key(base),
                 new Commands.SaveTool(base, "", "retrieval", new TreeSet<>(), 50, SensitivityLabel.HIGHLY_CONFIDENTIAL),
                 false,
@@ -780,14 +800,14 @@ class RegistryServiceTests {
         Set<String> toolKeys = new TreeSet<>();
         tools.forEach(t -> toolKeys.add(t.endsWith(suffix) ? t : key(t)));
         String fullName = name.endsWith(suffix) ? name : name + " " + suffix;
-        return registry.register(command(fullName, scopeKeys, toolKeys, ownerId), null, actor)
+        return agents.register(command(fullName, scopeKeys, toolKeys, ownerId), null, actor)
                 .agent();
     }
 
     private AgentView active(String name) {
         AgentView agent = register(name, Set.of("ct-deid"), Set.of("image-search"), owner, null);
-        registry.approve(pending(agent).id(), "ok", admin);
-        return registry.activate(agent.id(), ONBOARDING);
+        approvals.approve(pending(agent).id(), "ok", admin);
+        return agents.activate(agent.id(), ONBOARDING);
     }
 
     private static TreeSet<PurposeOfUse> none() {
@@ -795,7 +815,8 @@ class RegistryServiceTests {
     }
 
     private ApprovalView pending(AgentView agent) {
-        return registry.approvals(ApprovalStatus.PENDING, agent.id(), 0, 10)
+        return approvalQueries
+                .approvals(ApprovalStatus.PENDING, agent.id(), 0, 10)
                 .items()
                 .getFirst();
     }
