@@ -12,11 +12,11 @@ import io.warden.registry.AgentKind;
 import io.warden.registry.AgentRegistry;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
+import io.warden.registry.AgentViews;
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryUser;
 import io.warden.registry.IdentityProvisioner;
 import io.warden.registry.Page;
-import io.warden.registry.RiskTier;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
@@ -25,11 +25,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -216,55 +216,29 @@ class ZeebeProcessesTests {
                 > 0;
     }
 
-    private AgentView agent(AgentStatus status, String owner, String clientId) {
+    private AgentView agent(AgentStatus status, String owner, @Nullable String clientId) {
         Instant now = Instant.now();
-        AgentView agent = new AgentView(
-                new AgentId(UUID.randomUUID()),
-                "agent",
-                AgentKind.values()[0],
-                "testing",
-                status,
-                owner,
-                clientId,
-                null,
-                RiskTier.LOW,
-                new TreeSet<>(),
-                new TreeSet<>(),
-                new TreeSet<>(),
-                new TreeSet<>(),
-                now,
-                now,
-                null,
-                null,
-                null,
-                false,
-                1);
+        AgentView agent = AgentViews.anAgent()
+                .withName("agent")
+                .withKind(AgentKind.values()[0])
+                .withStatus(status)
+                .withOwnerId(owner)
+                .withClientId(clientId)
+                .createdAt(now)
+                .updatedAt(now)
+                .build();
         agents.put(agent.id(), agent);
         return agent;
     }
 
-    private AgentView with(AgentView a, AgentStatus status, String clientId, Instant recertifyBy) {
-        return new AgentView(
-                a.id(),
-                a.name(),
-                a.kind(),
-                a.purpose(),
-                status,
-                a.ownerId(),
-                clientId,
-                a.model(),
-                a.riskTier(),
-                a.dataScopes(),
-                a.tools(),
-                a.purposesOfUse(),
-                a.phiApprovedScopes(),
-                a.createdAt(),
-                Instant.now(),
-                a.approvedAt(),
-                a.lastActiveAt(),
-                recertifyBy,
-                a.demo(),
-                a.version() + 1);
+    private AgentView with(AgentView a, AgentStatus status, @Nullable String clientId, @Nullable Instant recertifyBy) {
+        return AgentViews.from(a)
+                .withStatus(status)
+                .withClientId(clientId)
+                .updatedAt(Instant.now())
+                .recertifyBy(recertifyBy)
+                .withVersion(a.version() + 1)
+                .build();
     }
 
     /** The registry's calls the handlers make, on a map; any other call fails the test. */

@@ -22,12 +22,10 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.microsoft.aad.msal4j.HttpResponse;
 import com.microsoft.aad.msal4j.IHttpClient;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
-import io.warden.registry.AgentId;
-import io.warden.registry.AgentKind;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
+import io.warden.registry.AgentViews;
 import io.warden.registry.DirectoryUser;
-import io.warden.registry.RiskTier;
 import io.warden.registry.SecretStore;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,7 +37,6 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -521,26 +518,11 @@ class GraphAdaptersTests {
     }
 
     static AgentView agent(String clientId) {
-        return new AgentView(
-                new AgentId(UUID.randomUUID()),
-                "CT retrieval",
-                AgentKind.RETRIEVAL,
-                "p",
-                AgentStatus.PENDING_APPROVAL,
-                "owner-1",
-                clientId,
-                null,
-                RiskTier.LOW,
-                new TreeSet<>(),
-                new TreeSet<>(),
-                new TreeSet<>(),
-                new TreeSet<>(),
-                Instant.EPOCH,
-                Instant.EPOCH,
-                null,
-                null,
-                null,
-                false,
-                1);
+        return AgentViews.anAgent()
+                .withName("CT retrieval")
+                .withPurpose("p")
+                .withStatus(AgentStatus.PENDING_APPROVAL)
+                .withClientId(clientId)
+                .build();
     }
 }
