@@ -33,6 +33,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -78,7 +79,7 @@ class RegistryServiceTests {
 
     @Test
     void registeringWithSubmitCreatesAPendingRegistrationApproval() {
-        AgentView agent = register("CT retrieval", Set.of("ct-deid"), Set.of("image-search"), owner, null);
+        AgentView agent = register("CT retrieval", Set.of("ct-deid"), Set.of("image-search"), owner);
 
         assertThat(agent.status()).isEqualTo(AgentStatus.PENDING_APPROVAL);
         assertThat(agent.ownerId()).isEqualTo(owner.id());
@@ -95,7 +96,7 @@ class RegistryServiceTests {
 
     @Test
     void anApprovedRegistrationWaitsForOnboardingWhichActivatesTheAgentWithItsGrants() {
-        AgentView agent = register("CT retrieval", Set.of("ct-deid"), Set.of("image-search"), owner, null);
+        AgentView agent = register("CT retrieval", Set.of("ct-deid"), Set.of("image-search"), owner);
 
         registry.approve(pending(agent).id(), "fits the data protection assessment", admin);
         assertThat(registry.get(agent.id()).status())
@@ -120,7 +121,7 @@ class RegistryServiceTests {
 
     @Test
     void phiRegistrationNeedsACompliancePersonAndNeverTheOwner() {
-        AgentView agent = register("Derm classifier", Set.of("derm-phi"), Set.of("classify"), owner, null);
+        AgentView agent = register("Derm classifier", Set.of("derm-phi"), Set.of("classify"), owner);
         ApprovalView approval = pending(agent);
         assertThat(approval.requiresCompliance()).isTrue();
         assertThat(agent.riskTier()).isEqualTo(RiskTier.HIGH);
@@ -151,7 +152,7 @@ class RegistryServiceTests {
 
     @Test
     void wardenRejectsOnItsOwnButNeverApproves() {
-        AgentView agent = register("Unanswered", Set.of("derm-phi"), Set.of(), owner, null);
+        AgentView agent = register("Unanswered", Set.of("derm-phi"), Set.of(), owner);
         assertThatThrownBy(() -> registry.approve(pending(agent).id(), "ok", ONBOARDING))
                 .satisfies(
                         e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "people-approve"));
@@ -174,7 +175,7 @@ class RegistryServiceTests {
 
     @Test
     void rejectingARegistrationReturnsTheAgentToDraft() {
-        AgentView agent = register("Too broad", Set.of("ct-deid"), Set.of(), owner, null);
+        AgentView agent = register("Too broad", Set.of("ct-deid"), Set.of(), owner);
         registry.reject(pending(agent).id(), "purpose too vague", admin);
         AgentView draft = registry.get(agent.id());
         assertThat(draft.status()).isEqualTo(AgentStatus.DRAFT);
@@ -203,7 +204,7 @@ class RegistryServiceTests {
 
     @Test
     void retiringWithdrawsTheWaitingApproval() {
-        AgentView agent = register("Abandoned", Set.of("ct-deid"), Set.of(), owner, null);
+        AgentView agent = register("Abandoned", Set.of("ct-deid"), Set.of(), owner);
         registry.retire(agent.id(), "no longer needed", owner);
         assertThat(registry.approvals(null, agent.id(), 0, 10).items())
                 .singleElement()
@@ -212,7 +213,7 @@ class RegistryServiceTests {
 
     @Test
     void ownersActOnlyOnTheirOwnAgents() {
-        AgentView agent = register("Owned", Set.of("ct-deid"), Set.of(), owner, null);
+        AgentView agent = register("Owned", Set.of("ct-deid"), Set.of(), owner);
         Actor otherOwner = person("owner2", Role.OWNER);
         assertThatThrownBy(() -> registry.retire(agent.id(), "mine now", otherOwner))
                 .satisfies(e -> assertThat(((RegistryException) e).properties())
@@ -242,7 +243,7 @@ class RegistryServiceTests {
     void aFailedRegistrationWritesNothing() {
         String name = "Half written " + suffix;
         assertThatThrownBy(() -> registry.register(
-                        command(name, Set.of(key("ct-deid"), "no-such-scope"), Set.of(), null), "key-" + suffix, owner))
+                        command(name, Set.of(key("ct-deid"), "no-such-scope"), Set.of()), "key-" + suffix, owner))
                 .isInstanceOfSatisfying(
                         RegistryException.InvalidField.class,
                         e -> assertThat(e.field()).isEqualTo("dataScopes"));
@@ -261,21 +262,21 @@ class RegistryServiceTests {
 
     @Test
     void theSameIdempotencyKeyReplaysTheFirstRegistration() {
-        var command = command("Idempotent " + suffix, Set.of(key("ct-deid")), Set.of(), null);
+        var command = command("Idempotent " + suffix, Set.of(key("ct-deid")), Set.of());
         var first = registry.register(command, "key-" + suffix, owner);
         var second = registry.register(command, "key-" + suffix, owner);
         assertThat(first.replayed()).isFalse();
         assertThat(second.replayed()).isTrue();
         assertThat(second.agent().id()).isEqualTo(first.agent().id());
 
-        var different = command("Something else " + suffix, Set.of(), Set.of(), null);
+        var different = command("Something else " + suffix, Set.of(), Set.of());
         assertThatThrownBy(() -> registry.register(different, "key-" + suffix, owner))
                 .isInstanceOf(RegistryException.IdempotencyKeyReused.class);
     }
 
     @Test
     void concurrentRequestsUnderOneIdempotencyKeyCreateOneAgent() throws Exception {
-        var command = command("Concurrent " + suffix, Set.of(key("ct-deid")), Set.of(), null);
+        var command = command("Concurrent " + suffix, Set.of(key("ct-deid")), Set.of());
         List<Callable<AgentRegistry.Registration>> calls = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             calls.add(() -> registry.register(command, "race-" + suffix, owner));
@@ -299,7 +300,7 @@ class RegistryServiceTests {
 
     @Test
     void aStaleVersionIsAConflictThatNamesTheCurrentVersion() {
-        AgentView agent = register("Versioned", Set.of(), Set.of(), owner, null);
+        AgentView agent = register("Versioned", Set.of(), Set.of(), owner);
         var update = new Commands.UpdateAgent("Versioned v2", "new purpose", null, null, null, null, agent.version());
         AgentView updated = registry.update(agent.id(), update, owner);
         assertThat(updated.version()).isEqualTo(agent.version() + 1);
@@ -311,8 +312,8 @@ class RegistryServiceTests {
 
     @Test
     void namesAreUniqueAmongLiveAgents() {
-        register("Twin " + suffix, Set.of(), Set.of(), owner, null);
-        assertThatThrownBy(() -> register("twin " + suffix, Set.of(), Set.of(), owner, null))
+        register("Twin " + suffix, Set.of(), Set.of(), owner);
+        assertThatThrownBy(() -> register("twin " + suffix, Set.of(), Set.of(), owner))
                 .isInstanceOfSatisfying(
                         RegistryException.AlreadyExists.class,
                         e -> assertThat(e.field()).isEqualTo("name"));
@@ -387,7 +388,7 @@ class RegistryServiceTests {
     @Test
     void searchFiltersByStatusKindOwnerScopeAndText() {
         AgentView activeOne = active("Searchable alpha");
-        register("Searchable beta", Set.of(), Set.of(), owner, null);
+        register("Searchable beta", Set.of(), Set.of(), owner);
 
         var byOwner = registry.search(new AgentFilter(null, null, owner.id(), null, null), 0, 10);
         assertThat(byOwner.total()).isEqualTo(2);
@@ -435,7 +436,7 @@ class RegistryServiceTests {
 
     @Test
     void purposesRequestedAtRegistrationAreGrantedWhenTheAgentIsActivated() {
-        AgentView agent = register("Purposeful", Set.of("ct-deid"), Set.of("image-search"), owner, null);
+        AgentView agent = register("Purposeful", Set.of("ct-deid"), Set.of("image-search"), owner);
         assertThat(agent.purposesOfUse())
                 .as("nothing is granted before approval")
                 .isEmpty();
@@ -497,7 +498,7 @@ class RegistryServiceTests {
 
     @Test
     void anyPurposeForAnAgentHoldingPhiNeedsACompliancePerson() {
-        AgentView agent = register("Derm purposes", Set.of("derm-phi"), Set.of("classify"), owner, null);
+        AgentView agent = register("Derm purposes", Set.of("derm-phi"), Set.of("classify"), owner);
         registry.approve(pending(agent).id(), "DPIA reviewed", compliance);
         AgentView active = registry.activate(agent.id(), ONBOARDING);
         assertThat(active.phiApprovedScopes())
@@ -566,7 +567,7 @@ class RegistryServiceTests {
 
     @Test
     void aGrantedScopeReclassifiedAsPhiGivesNoPhiApprovalUntilComplianceApprovesItAgain() {
-        AgentView agent = register("Held then PHI", Set.of("ct-deid"), Set.of("image-search"), owner, null);
+        AgentView agent = register("Held then PHI", Set.of("ct-deid"), Set.of("image-search"), owner);
         registry.approve(pending(agent).id(), "ok", admin);
         registry.activate(agent.id(), ONBOARDING);
         reclassifyAsPhi(key("ct-deid"));
@@ -601,7 +602,7 @@ class RegistryServiceTests {
 
     @Test
     void removingAPhiScopeDropsItsPhiApproval() {
-        AgentView agent = register("Drops PHI", Set.of("derm-phi", "ct-deid"), Set.of("classify"), owner, null);
+        AgentView agent = register("Drops PHI", Set.of("derm-phi", "ct-deid"), Set.of("classify"), owner);
         registry.approve(pending(agent).id(), "DPIA reviewed", compliance);
         registry.activate(agent.id(), ONBOARDING);
         ApprovalView remove = registry.requestChange(
@@ -756,7 +757,13 @@ class RegistryServiceTests {
                 Actor.person("seed", Set.of(Role.ADMIN)));
     }
 
-    private Commands.RegisterAgent command(String name, Set<String> scopes, Set<String> tools, String ownerId) {
+    /** A registration that names no owner: the registering person owns the agent. */
+    private Commands.RegisterAgent command(String name, Set<String> scopes, Set<String> tools) {
+        return command(name, scopes, tools, null);
+    }
+
+    private Commands.RegisterAgent command(
+            String name, Set<String> scopes, Set<String> tools, @Nullable String ownerId) {
         return new Commands.RegisterAgent(
                 name,
                 AgentKind.RETRIEVAL,
@@ -769,12 +776,17 @@ class RegistryServiceTests {
                 true);
     }
 
+    /** Registers an agent that the registering person owns. */
+    private AgentView register(String name, Set<String> scopes, Set<String> tools, Actor actor) {
+        return register(name, scopes, tools, actor, null, actor);
+    }
+
     private AgentView register(String name, Set<String> scopes, Set<String> tools, Actor actor, String ownerId) {
         return register(name, scopes, tools, actor, ownerId, actor);
     }
 
     private AgentView register(
-            String name, Set<String> scopes, Set<String> tools, Actor unused, String ownerId, Actor actor) {
+            String name, Set<String> scopes, Set<String> tools, Actor unused, @Nullable String ownerId, Actor actor) {
         Set<String> scopeKeys = new TreeSet<>();
         scopes.forEach(s -> scopeKeys.add(s.endsWith(suffix) ? s : key(s)));
         Set<String> toolKeys = new TreeSet<>();
@@ -785,7 +797,7 @@ class RegistryServiceTests {
     }
 
     private AgentView active(String name) {
-        AgentView agent = register(name, Set.of("ct-deid"), Set.of("image-search"), owner, null);
+        AgentView agent = register(name, Set.of("ct-deid"), Set.of("image-search"), owner);
         registry.approve(pending(agent).id(), "ok", admin);
         return registry.activate(agent.id(), ONBOARDING);
     }
