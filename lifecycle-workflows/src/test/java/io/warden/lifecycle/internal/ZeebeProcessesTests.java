@@ -1,5 +1,6 @@
 package io.warden.lifecycle.internal;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -104,8 +105,8 @@ class ZeebeProcessesTests {
         await().atMost(Duration.ofSeconds(20)).until(() -> notified("role:ADMIN", agent));
         engine.correlate(Messages.AGENT_APPROVED, agent.id().toString(), Map.of("approvedBy", "carla"));
         awaitEnd(BpmnProcesses.ONBOARDING, agent, "active");
-        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.ACTIVE);
-        assertThat(agents.get(agent.id()).clientId()).isEqualTo("client-" + agent.id());
+        assertThat(stored(agent).status()).isEqualTo(AgentStatus.ACTIVE);
+        assertThat(stored(agent).clientId()).isEqualTo("client-" + agent.id());
         assertThat(identityCalls).contains("provision " + agent.id());
     }
 
@@ -114,7 +115,7 @@ class ZeebeProcessesTests {
         AgentView agent = agent(AgentStatus.PENDING_APPROVAL, "owner-gone", null);
         engine.start(BpmnProcesses.ONBOARDING, agent.id().toString(), Map.of());
         awaitEnd(BpmnProcesses.ONBOARDING, agent, "endInvalidOwner");
-        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.PENDING_APPROVAL);
+        assertThat(stored(agent).status()).isEqualTo(AgentStatus.PENDING_APPROVAL);
     }
 
     @Test
@@ -124,13 +125,12 @@ class ZeebeProcessesTests {
         await().atMost(Duration.ofSeconds(20)).until(() -> notified("owner-active", agent));
         awaitTimer(BpmnProcesses.RECERTIFICATION, agent);
         zeebe.increaseTime(Duration.ofDays(15));
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> agents.get(agent.id()).status() == AgentStatus.SUSPENDED);
+        await().atMost(Duration.ofSeconds(20)).until(() -> stored(agent).status() == AgentStatus.SUSPENDED);
         awaitTimer(BpmnProcesses.RECERTIFICATION, agent);
         engine.correlate(Messages.AGENT_ATTESTED, agent.id().toString(), Map.of());
         awaitEnd(BpmnProcesses.RECERTIFICATION, agent, "reinstated");
-        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.ACTIVE);
-        assertThat(agents.get(agent.id()).recertifyBy()).isNotNull();
+        assertThat(stored(agent).status()).isEqualTo(AgentStatus.ACTIVE);
+        assertThat(stored(agent).recertifyBy()).isNotNull();
     }
 
     @Test
@@ -141,7 +141,7 @@ class ZeebeProcessesTests {
         awaitTimer(BpmnProcesses.ORPHANED, agent);
         zeebe.increaseTime(Duration.ofDays(15));
         awaitEnd(BpmnProcesses.ORPHANED, agent, "suspended");
-        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.SUSPENDED);
+        assertThat(stored(agent).status()).isEqualTo(AgentStatus.SUSPENDED);
     }
 
     @Test
@@ -152,7 +152,7 @@ class ZeebeProcessesTests {
         awaitTimer(BpmnProcesses.RETIREMENT, agent);
         zeebe.increaseTime(Duration.ofDays(15));
         awaitEnd(BpmnProcesses.RETIREMENT, agent, "retired");
-        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.RETIRED);
+        assertThat(stored(agent).status()).isEqualTo(AgentStatus.RETIRED);
         assertThat(identityCalls).contains("disable " + agent.id());
     }
 
@@ -161,10 +161,10 @@ class ZeebeProcessesTests {
         AgentView agent = agent(AgentStatus.ACTIVE, "owner-active", "client-i");
         engine.start(BpmnProcesses.INCIDENT, agent.id().toString(), Map.of("incidentReason", "kill switch GLOBAL"));
         await().atMost(Duration.ofSeconds(20)).until(() -> identityCalls.contains("disable " + agent.id()));
-        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.SUSPENDED);
+        assertThat(stored(agent).status()).isEqualTo(AgentStatus.SUSPENDED);
         engine.correlate(Messages.INCIDENT_REINSTATE, agent.id().toString(), Map.of("resolvedBy", "sam"));
         awaitEnd(BpmnProcesses.INCIDENT, agent, "reinstated");
-        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.ACTIVE);
+        assertThat(stored(agent).status()).isEqualTo(AgentStatus.ACTIVE);
         assertThat(identityCalls).contains("enable " + agent.id());
     }
 
@@ -229,6 +229,11 @@ class ZeebeProcessesTests {
                 .build();
         agents.put(agent.id(), agent);
         return agent;
+    }
+
+    /** The registry fake's current snapshot of {@code agent}, which every test put there. */
+    private AgentView stored(AgentView agent) {
+        return requireNonNull(agents.get(agent.id()), "the registry fake holds every agent a test made");
     }
 
     private AgentView with(AgentView a, AgentStatus status, @Nullable String clientId, @Nullable Instant recertifyBy) {
