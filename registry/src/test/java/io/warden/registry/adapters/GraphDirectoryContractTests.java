@@ -54,19 +54,19 @@ class GraphDirectoryContractTests extends DirectoryContract {
             io.warden.registry.DirectoryGroup inner,
             io.warden.registry.DirectoryGroup direct) {
         // Graph resolves nesting itself: transitiveMemberOf lists every group, one page linking to the next
-        graph().stubFor(get(urlPathEqualTo("/v1.0/users/" + member + "/transitiveMemberOf/graph().group"))
+        graph().stubFor(get(urlPathEqualTo("/v1.0/users/" + member + "/transitiveMemberOf/graph.group"))
                 .willReturn(okJson("""
-                {"@odata.nextLink":"http://127.0.0.1:%d/v1.0/users/%s/transitiveMemberOf/graph().group?$skiptoken=2",
-                 "value":[{"@odata.type":"#microsoft.graph().group","id":"%s","displayName":"%s"},
-                          {"@odata.type":"#microsoft.graph().group","id":"%s","displayName":"%s"}]}""".formatted(
+                {"@odata.nextLink":"http://127.0.0.1:%d/v1.0/users/%s/transitiveMemberOf/graph.group?$skiptoken=2",
+                 "value":[{"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"},
+                          {"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"}]}""".formatted(
                         graph().port(), member, outer.id(), outer.displayName(), inner.id(), inner.displayName()))));
-        graph().stubFor(get(urlPathEqualTo("/v1.0/users/" + member + "/transitiveMemberOf/graph().group"))
+        graph().stubFor(get(urlPathEqualTo("/v1.0/users/" + member + "/transitiveMemberOf/graph.group"))
                 .withQueryParam("$skiptoken", com.github.tomakehurst.wiremock.client.WireMock.equalTo("2"))
                 .willReturn(okJson("""
-                {"value":[{"@odata.type":"#microsoft.graph().group","id":"%s","displayName":"%s"}]}""".formatted(direct.id(), direct.displayName()))));
+                {"value":[{"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"}]}""".formatted(direct.id(), direct.displayName()))));
         graph().stubFor(get(urlPathEqualTo("/v1.0/groups/" + direct.id()))
                 .willReturn(okJson("""
-                {"@odata.type":"#microsoft.graph().group","id":"%s","displayName":"%s"}""".formatted(direct.id(), direct.displayName()))));
+                {"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"}""".formatted(direct.id(), direct.displayName()))));
     }
 
     private static String json(Person person) {
