@@ -1,5 +1,6 @@
 package io.warden.registry.internal;
 
+import static io.warden.registry.AgentFilters.anyAgent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +9,7 @@ import io.warden.registry.AgentFilter;
 import io.warden.registry.AgentKind;
 import io.warden.registry.AgentRegistry;
 import io.warden.registry.AgentStatus;
+import io.warden.registry.AgentUpdates;
 import io.warden.registry.AgentView;
 import io.warden.registry.ApprovalKind;
 import io.warden.registry.ApprovalStatus;
@@ -301,7 +303,8 @@ class RegistryServiceTests {
     @Test
     void aStaleVersionIsAConflictThatNamesTheCurrentVersion() {
         AgentView agent = register("Versioned", Set.of(), Set.of(), owner);
-        var update = new Commands.UpdateAgent("Versioned v2", "new purpose", null, null, null, null, agent.version());
+        var update = AgentUpdates.anUpdate("Versioned v2", "new purpose", agent.version())
+                .build();
         AgentView updated = registry.update(agent.id(), update, owner);
         assertThat(updated.version()).isEqualTo(agent.version() + 1);
         assertThatThrownBy(() -> registry.update(agent.id(), update, owner))
@@ -390,21 +393,30 @@ class RegistryServiceTests {
         AgentView activeOne = active("Searchable alpha");
         register("Searchable beta", Set.of(), Set.of(), owner);
 
-        var byOwner = registry.search(new AgentFilter(null, null, owner.id(), null, null), 0, 10);
+        var byOwner = registry.search(anyAgent().ownedBy(owner.id()).build(), 0, 10);
         assertThat(byOwner.total()).isEqualTo(2);
-        var byStatus = registry.search(new AgentFilter(AgentStatus.ACTIVE, null, owner.id(), null, null), 0, 10);
+        var byStatus = registry.search(
+                anyAgent().withStatus(AgentStatus.ACTIVE).ownedBy(owner.id()).build(), 0, 10);
         assertThat(byStatus.items()).extracting(AgentView::id).containsExactly(activeOne.id());
-        var byScope = registry.search(new AgentFilter(null, null, null, key("ct-deid"), null), 0, 10);
+        var byScope = registry.search(anyAgent().holding(key("ct-deid")).build(), 0, 10);
         assertThat(byScope.items()).extracting(AgentView::id).containsExactly(activeOne.id());
-        var byText = registry.search(new AgentFilter(null, AgentKind.RETRIEVAL, owner.id(), null, "BETA"), 0, 10);
+        var byText = registry.search(
+                anyAgent()
+                        .withKind(AgentKind.RETRIEVAL)
+                        .ownedBy(owner.id())
+                        .matching("BETA")
+                        .build(),
+                0,
+                10);
         assertThat(byText.items())
                 .singleElement()
                 .satisfies(a -> assertThat(a.name()).isEqualTo("Searchable beta " + suffix));
-        var wildcard = registry.search(new AgentFilter(null, null, owner.id(), null, "%"), 0, 10);
+        var wildcard =
+                registry.search(anyAgent().ownedBy(owner.id()).matching("%").build(), 0, 10);
         assertThat(wildcard.total())
                 .as("LIKE wildcards in the text are literal")
                 .isZero();
-        var paged = registry.search(new AgentFilter(null, null, owner.id(), null, null), 1, 1);
+        var paged = registry.search(anyAgent().ownedBy(owner.id()).build(), 1, 1);
         assertThat(paged.items()).hasSize(1);
         assertThat(paged.total()).isEqualTo(2);
         assertThatThrownBy(() -> registry.search(AgentFilter.any(), 0, 101))
