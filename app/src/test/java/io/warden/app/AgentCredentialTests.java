@@ -420,7 +420,7 @@ class AgentCredentialTests extends IntegrationTest {
     java.util.List<String> auditActions(String agentId) {
         return jdbc.sql("select action from audit_event where agent_id = :id")
                 .param("id", agentId)
-                .query(String.class)
+                .query((row, n) -> row.getString(1))
                 .list();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /** Bad input gets a clear problem+json naming the field, never a 500, and writes nothing. */
@@ -155,7 +156,7 @@ class BadInputTests extends IntegrationTest {
         assertProblem(different, 422, "idempotency-key-reused");
     }
 
-    private static void assertProblem(WardenClient.Response response, int status, String code) {
+    private static void assertProblem(WardenClient.Response response, int status, @Nullable String code) {
         assertThat(response.status()).as(response.body()).isEqualTo(status);
         if (code == null) {
             return;

@@ -1,5 +1,6 @@
 package io.warden.app;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -42,7 +44,7 @@ class BrowserTests extends IntegrationTest {
     @RegisterExtension
     final TestWatcher screenshots = new TestWatcher() {
         @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
+        public void testFailed(ExtensionContext context, @Nullable Throwable cause) {
             for (int i = 0; i < browsers.size(); i++) {
                 try {
                     Path folder = Path.of("target", "screenshots");
@@ -120,7 +122,7 @@ class BrowserTests extends IntegrationTest {
                 .click();
         wait(otto).until(b -> b.findElements(By.id("agent-status")).size() == 1);
         assertThat(otto.findElement(By.id("agent-status")).getText()).isEqualTo("PENDING_APPROVAL");
-        String detail = otto.getCurrentUrl();
+        String detail = requireNonNull(otto.getCurrentUrl());
 
         WebDriver carla = signedIn("carla.compliance");
         carla.findElement(By.linkText("Approvals")).click();
@@ -131,7 +133,7 @@ class BrowserTests extends IntegrationTest {
                 .orElseThrow();
         approval.findElement(By.name("reason")).sendKeys("Covered by the CT research DPIA");
         approval.findElement(By.xpath(".//button[text()='Approve']")).click();
-        wait(carla).until(b -> b.getPageSource().contains("Approved."));
+        wait(carla).until(b -> requireNonNull(b.getPageSource()).contains("Approved."));
 
         otto.get(detail);
         wait(otto).withTimeout(Duration.ofSeconds(40)).until(b -> {
@@ -152,7 +154,7 @@ class BrowserTests extends IntegrationTest {
         sam.findElement(By.id("confirmed")).click();
         sam.findElement(By.xpath("//button[text()='Engage']")).click();
         wait(sam)
-                .until(b -> b.getPageSource()
+                .until(b -> requireNonNull(b.getPageSource())
                         .contains("Engaged: AGENT " + name + " (" + clientId + "), in force on every instance."));
 
         // the agent calls the gateway and is denied
@@ -167,7 +169,8 @@ class BrowserTests extends IntegrationTest {
         wait(carla).until(b -> b.findElement(By.id("audit-records")).getText().contains("KILL_SWITCH"));
 
         String export = carla.findElement(By.id("export-csv")).getAttribute("href");
-        String session = carla.manage().getCookieNamed("JSESSIONID").getValue();
+        String session = requireNonNull(carla.manage().getCookieNamed("JSESSIONID"), "the session cookie")
+                .getValue();
         HttpResponse<String> csv = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(URI.create(export))

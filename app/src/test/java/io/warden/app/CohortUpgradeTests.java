@@ -1,5 +1,6 @@
 package io.warden.app;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -86,8 +88,8 @@ class CohortUpgradeTests extends IntegrationTest {
                     .load()
                     .migrate();
 
-            List<Map<String, Object>> cohorts = at.sql("select collection, name, agent_id, created_at from " + schema
-                            + ".cohort order by collection")
+            List<Map<String, @Nullable Object>> cohorts = at.sql("select collection, name, agent_id, created_at from "
+                            + schema + ".cohort order by collection")
                     .query()
                     .listOfRows();
             assertThat(cohorts).hasSize(2);
@@ -99,7 +101,7 @@ class CohortUpgradeTests extends IntegrationTest {
                     .containsEntry("collection", "cohort-chest")
                     .containsEntry("name", "chest")
                     .containsEntry("agent_id", B);
-            assertThat(((Timestamp) cohorts.get(1).get("created_at")).toInstant())
+            assertThat(((Timestamp) requireNonNull(cohorts.get(1).get("created_at"))).toInstant())
                     .isEqualTo(Instant.parse("2025-01-01T00:00:00Z"));
             assertThat(at.sql("select count(*) from " + schema + ".cohort_run where source_key is null")
                             .query(Integer.class)
@@ -209,7 +211,7 @@ class CohortUpgradeTests extends IntegrationTest {
         }
     }
 
-    private static JsonNode sourceAt(String location) {
+    private static @Nullable JsonNode sourceAt(String location) {
         for (JsonNode source : client.get("/api/v1/data-sources", admin()).json()) {
             if (source.get("location").asString().equals(location)) {
                 return source;

@@ -1,5 +1,6 @@
 package io.warden.app;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -109,7 +110,10 @@ class DataSourceApiTests extends IntegrationTest {
                                 "POST",
                                 "/api/v1/data-sources",
                                 admin(),
-                                body("api-outer", outer.getParent().toString(), "imaging-ct-deid"))
+                                body(
+                                        "api-outer",
+                                        requireNonNull(outer.getParent()).toString(),
+                                        "imaging-ct-deid"))
                         .status())
                 .isEqualTo(201);
         refused(body("api-inner", outer.toString(), "dermatology-phi"), "location");

@@ -1,5 +1,6 @@
 package io.warden.app;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -284,7 +285,8 @@ class EnforcementTests extends IntegrationTest {
             var health = context.getBean(
                     "killSwitchesHealthIndicator", org.springframework.boot.health.contributor.HealthIndicator.class);
             await().atMost(Duration.ofSeconds(10))
-                    .untilAsserted(() -> assertThat(health.health().getDetails().get("unresolved"))
+                    .untilAsserted(() -> assertThat(
+                                    requireNonNull(health.health()).getDetails().get("unresolved"))
                             .asString()
                             .contains("client-of-an-agent-long-gone")
                             .contains(id.toString()));

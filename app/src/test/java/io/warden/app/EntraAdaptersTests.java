@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -74,7 +75,7 @@ class EntraAdaptersTests {
         @Bean
         AccessTokenProvider graphToken() {
             return new AccessTokenProvider() {
-                public String getAuthorizationToken(URI uri, Map<String, Object> context) {
+                public String getAuthorizationToken(URI uri, @Nullable Map<String, Object> context) {
                     return GRAPH_TOKEN;
                 }
 

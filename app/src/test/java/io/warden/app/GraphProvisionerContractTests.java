@@ -84,7 +84,7 @@ class GraphProvisionerContractTests implements IdentityProvisionerContract {
                 .willReturn(aResponse().withStatus(204)));
         var client = GraphClients.create(
                 URI.create("http://127.0.0.1:" + graph.port() + "/v1.0"), new AccessTokenProvider() {
-                    public String getAuthorizationToken(URI uri, Map<String, Object> context) {
+                    public String getAuthorizationToken(URI uri, @Nullable Map<String, Object> context) {
                         return "token";
                     }
 

@@ -3,13 +3,10 @@ package io.warden.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.warden.registry.AgentId;
-import io.warden.registry.AgentKind;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
+import io.warden.registry.AgentViews;
 import io.warden.registry.IdentityProvisioner;
-import io.warden.registry.RiskTier;
-import java.time.Instant;
-import java.util.TreeSet;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -36,27 +33,14 @@ interface IdentityProvisionerContract {
 
     /** An agent as the registry hands it over; with a client id once one was recorded. */
     default AgentView agent(AgentId id, @Nullable String clientId) {
-        return new AgentView(
-                id,
-                "Contract agent " + id.toString().substring(0, 8),
-                AgentKind.RETRIEVAL,
-                "contract",
-                AgentStatus.PENDING_APPROVAL,
-                "3f1c2a9e-7b1d-4e0a-9c11-000000000a02",
-                clientId,
-                null,
-                RiskTier.LOW,
-                new TreeSet<>(),
-                new TreeSet<>(),
-                new TreeSet<>(),
-                new TreeSet<>(),
-                Instant.EPOCH,
-                Instant.EPOCH,
-                null,
-                null,
-                null,
-                false,
-                1);
+        return AgentViews.anAgent()
+                .withId(id)
+                .withName("Contract agent " + id.toString().substring(0, 8))
+                .withPurpose("contract")
+                .withStatus(AgentStatus.PENDING_APPROVAL)
+                .withOwnerId("3f1c2a9e-7b1d-4e0a-9c11-000000000a02")
+                .withClientId(clientId)
+                .build();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.warden.app;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -19,6 +20,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.operaton.bpm.engine.impl.util.ClockUtil;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -188,11 +190,11 @@ class IdentityRemovalTests extends IntegrationTest {
                         .single())
                 .as("its issued authorizations are gone")
                 .isZero();
-        List<Map<String, Object>> records =
+        List<Map<String, @Nullable Object>> records =
                 jdbc.sql("""
                 select detail_keys, detail_values from audit_event where agent_id = :id and action = 'identity.removed'""").param("id", id).query().listOfRows();
         assertThat(records).as("removed exactly once").hasSize(1);
-        assertThat(records.getFirst().get("detail_values").toString())
+        assertThat(requireNonNull(records.getFirst().get("detail_values")).toString())
                 .contains(clientId)
                 .doesNotContain(secret);
     }
@@ -252,7 +254,7 @@ class IdentityRemovalTests extends IntegrationTest {
     private List<String> actions(String id) {
         return jdbc.sql("select action from audit_event where agent_id = :id")
                 .param("id", id)
-                .query(String.class)
+                .query((row, n) -> row.getString(1))
                 .list();
     }
 
@@ -263,10 +265,10 @@ class IdentityRemovalTests extends IntegrationTest {
     private static String secret(String clientId) {
         String secret = secretIfPresent(clientId);
         assertThat(secret).as("the provisioned secret").isNotBlank();
-        return secret;
+        return requireNonNull(secret);
     }
 
-    private static String secretIfPresent(String clientId) {
+    private static @Nullable String secretIfPresent(String clientId) {
         try {
             return Files.exists(secretFile(clientId)) ? Files.readString(secretFile(clientId)) : null;
         } catch (IOException e) {

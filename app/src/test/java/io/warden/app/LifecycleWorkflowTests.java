@@ -276,7 +276,7 @@ class LifecycleWorkflowTests extends IntegrationTest {
     private java.util.List<String> actions(String id) {
         return jdbc.sql("select action from audit_event where agent_id = :id")
                 .param("id", id)
-                .query(String.class)
+                .query((row, n) -> row.getString(1))
                 .list();
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.warden.WardenApplication;
+import io.warden.audit.AuditQueries;
 import io.warden.audit.AuditQuery;
 import io.warden.audit.AuditRecord;
 import io.warden.audit.AuditTrail;
@@ -322,7 +323,7 @@ class ProductionProfileTests {
 
     private List<AuditRecord> audit(String action) {
         return prod.getBean(AuditTrail.class)
-                .search(new AuditQuery(null, null, null, null, null, action, null, null, null, null, null, 1000));
+                .search(AuditQueries.anyRecord().action(action).build());
     }
 
     private static String csrf(String page) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +27,7 @@ class PrometheusRulesTests {
     static final Path RULE_TESTS = ROOT.resolve("deploy/prometheus/warden-alerts.test.yml");
     static final Path OPERATIONS = ROOT.resolve("docs/operations.md");
 
-    static String promtool;
+    static @Nullable String promtool;
 
     @BeforeAll
     static void findPromtool() {
@@ -102,7 +103,7 @@ class PrometheusRulesTests {
         return new Run(process.exitValue(), output);
     }
 
-    private static String onPath() {
+    private static @Nullable String onPath() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             Path candidate = Path.of(dir, "promtool");
             if (!dir.isEmpty() && Files.isExecutable(candidate)) {

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -43,7 +44,7 @@ class RevocationAcrossInstancesTests {
     static ConfigurableApplicationContext b;
     static WardenClient clientA;
     static WardenClient clientB;
-    static String agentId;
+    static @Nullable String agentId;
 
     @BeforeAll
     static void twoInstances() throws Exception {

@@ -1,5 +1,6 @@
 package io.warden.registry;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -106,7 +107,7 @@ public abstract class DirectoryContract {
         asked.add("nobody-" + UUID.randomUUID());
         Map<String, DirectoryUser> found = directory().findUsers(asked);
         assertThat(found).hasSize(62).doesNotContainKey(asked.getLast());
-        assertThat(found.get(disabled).active()).isFalse();
+        assertThat(requireNonNull(found.get(disabled), disabled).active()).isFalse();
         assertThat(found.values().stream().filter(DirectoryUser::active).count())
                 .isEqualTo(55);
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -137,7 +138,7 @@ class RegistryMigrationTests {
             String addScopes,
             boolean requiresCompliance,
             String requestedBy,
-            String decidedBy) {
+            @Nullable String decidedBy) {
         jdbc.sql("""
                 insert into approval (id, agent_id, kind, status, add_scopes, remove_scopes, add_tools, remove_tools,
                     justification, requires_compliance, requested_by, requested_at, decided_by, decided_at, version)
@@ -169,7 +170,7 @@ class RegistryMigrationTests {
         return jdbc.sql(
                         "select scope_key || '/' || approved_by from agent_phi_approval where agent_id = :id order by scope_key")
                 .param("id", agent)
-                .query(String.class)
+                .query((row, n) -> row.getString(1))
                 .list();
     }
 }

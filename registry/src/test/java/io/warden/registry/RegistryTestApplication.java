@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.util.IdGenerator;
@@ -17,24 +18,27 @@ import org.springframework.util.JdkIdGenerator;
 @SpringBootApplication(scanBasePackages = {"io.warden.registry", "io.warden.audit"})
 public class RegistryTestApplication {
 
-    private static EmbeddedPostgres postgres;
+    private static @Nullable EmbeddedPostgres postgres;
 
     static synchronized EmbeddedPostgres postgres() {
-        if (postgres == null) {
+        EmbeddedPostgres started = postgres;
+        if (started == null) {
             try {
-                postgres = EmbeddedPostgres.builder().start();
+                started = EmbeddedPostgres.builder().start();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            postgres = started;
+            EmbeddedPostgres closing = started;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
-                    postgres.close();
+                    closing.close();
                 } catch (IOException ignored) {
                     // the JVM is going away; the temporary data folder goes with it
                 }
             }));
         }
-        return postgres;
+        return started;
     }
 
     @Bean

@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.warden.registry.AgentId;
-import io.warden.registry.AgentKind;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
-import io.warden.registry.RiskTier;
+import io.warden.registry.AgentViews;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
-import java.util.UUID;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -134,27 +131,12 @@ class ActiveAgentsOnlyTests {
     }
 
     private static AgentView agent(AgentStatus status) {
-        return new AgentView(
-                new AgentId(UUID.randomUUID()),
-                "Agent one",
-                AgentKind.RETRIEVAL,
-                "p",
-                status,
-                "owner-1",
-                "agent-1",
-                null,
-                RiskTier.LOW,
-                new TreeSet<>(),
-                new TreeSet<>(),
-                new TreeSet<>(),
-                new TreeSet<>(),
-                Instant.EPOCH,
-                Instant.EPOCH,
-                null,
-                null,
-                null,
-                false,
-                1);
+        return AgentViews.anAgent()
+                .withName("Agent one")
+                .withPurpose("p")
+                .withStatus(status)
+                .withClientId("agent-1")
+                .build();
     }
 
     private static AgentQueries queries(Function<String, Optional<AgentView>> byClientId) {

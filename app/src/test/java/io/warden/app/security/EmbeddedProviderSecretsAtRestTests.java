@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -68,10 +69,10 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
     @Test
     void theSigningKeyRowYieldsNoPrivateKeyToTheApplicationRole() throws Exception {
         assertThat(jdbc.sql("select current_user").query(String.class).single()).isEqualTo("warden_app");
-        List<Map<String, Object>> rows =
+        List<Map<String, @Nullable Object>> rows =
                 jdbc.sql("select kid, jwk from idp_signing_key").query().listOfRows();
         assertThat(rows).isNotEmpty();
-        for (Map<String, Object> row : rows) {
+        for (Map<String, @Nullable Object> row : rows) {
             String stored = (String) row.get("jwk");
             assertThat(stored)
                     .startsWith("warden-kek-v1:kek-")
@@ -216,7 +217,7 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
 
             scratch.migrate(null);
 
-            Map<String, Object> row = scratch.jdbc.sql("""
+            Map<String, @Nullable Object> row = scratch.jdbc.sql("""
                     select authorization_code_value c, access_token_value a, oidc_id_token_value i, refresh_token_value r,
                            user_code_value u, device_code_value d from oauth2_authorization where id = 'a1'""").query().singleRow();
             assertThat(row)
@@ -360,7 +361,7 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
                         .list());
     }
 
-    private String insertAuthorization(Instant accessExpires, Instant refreshExpires) {
+    private String insertAuthorization(Instant accessExpires, @Nullable Instant refreshExpires) {
         String id = "purge-test-" + UUID.randomUUID();
         jdbc.sql("""
                 insert into oauth2_authorization (id, registered_client_id, principal_name, authorization_grant_type,
@@ -397,7 +398,7 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
         final DataSource dataSource;
         final JdbcClient jdbc;
 
-        Scratch(String target) throws SQLException {
+        Scratch(@Nullable String target) throws SQLException {
             dataSource = new DelegatingDataSource(owner) {
                 @Override
                 public Connection getConnection() throws SQLException {
@@ -412,7 +413,8 @@ class EmbeddedProviderSecretsAtRestTests extends IntegrationTest {
             migrate(target);
         }
 
-        void migrate(String target) {
+        /** Migrates to {@code target}, or to the latest version when null. */
+        void migrate(@Nullable String target) {
             var configuration = Flyway.configure()
                     .dataSource(owner)
                     .schemas(schema)

@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,7 +94,8 @@ class KeyEncryptionKeyTests {
                 .hasMessageContaining("warden.identity.key-encryption-key-file");
     }
 
-    private static IdentityProperties properties(String key, Path file) {
+    /** The embedded provider's settings with a key given inline, as a file, both, or neither (null: not set). */
+    private static IdentityProperties properties(@Nullable String key, @Nullable Path file) {
         return new IdentityProperties(
                 IdentityProperties.Provider.EMBEDDED,
                 URI.create("http://localhost:8080"),

@@ -104,6 +104,7 @@ class TokenAuthenticationConverterTests {
     }
 
     @Test
+    @SuppressWarnings("NullAway") // the constructor guard under test: a missing issuer is refused, naming the setting
     void missingIssuerConfigurationSaysWhatToSet() {
         assertThatThrownBy(() -> new IdentityProperties(
                         IdentityProperties.Provider.EMBEDDED,

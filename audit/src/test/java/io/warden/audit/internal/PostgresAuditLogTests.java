@@ -1,11 +1,11 @@
 package io.warden.audit.internal;
 
+import static io.warden.audit.AuditQueries.anyRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
-import io.warden.audit.AuditQuery;
 import io.warden.audit.AuditRecord;
 import io.warden.audit.AuditTarget;
 import io.warden.audit.AuditWriteFailed;
@@ -295,10 +295,14 @@ class PostgresAuditLogTests {
     void searchFiltersAndPagesByKeyset() {
         append(30);
         var page = trail.search(
-                new AuditQuery(null, "owner-0", null, null, null, null, "DENY", null, null, null, null, 2));
+                anyRecord().ownerId("owner-0").decision("DENY").limit(2).build());
         assertThat(page).extracting(AuditRecord::sequence).containsExactly(30L, 20L);
-        var next =
-                trail.search(new AuditQuery(null, "owner-0", null, null, null, null, "DENY", null, null, null, 20L, 2));
+        var next = trail.search(anyRecord()
+                .ownerId("owner-0")
+                .decision("DENY")
+                .before(20L)
+                .limit(2)
+                .build());
         assertThat(next).extracting(AuditRecord::sequence).containsExactly(10L);
     }
 

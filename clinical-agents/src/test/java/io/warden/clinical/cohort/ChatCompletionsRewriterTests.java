@@ -1,15 +1,18 @@
 package io.warden.clinical.cohort;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.warden.clinical.dicom.SeriesBuilder;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -23,14 +26,18 @@ import tools.jackson.databind.json.JsonMapper;
 class ChatCompletionsRewriterTests {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Nullable
     HttpServer server;
+
     final AtomicReference<String> answer = new AtomicReference<>();
     final AtomicReference<Integer> status = new AtomicReference<>(200);
     final AtomicReference<JsonNode> received = new AtomicReference<>();
     final AtomicReference<String> keyHeader = new AtomicReference<>();
 
     URI start(String header) throws Exception {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this.server = server;
         server.createContext("/openai/deployments/rewrite/chat/completions", exchange -> {
             keyHeader.set(exchange.getRequestHeaders().getFirst(header));
             received.set(JSON.readTree(exchange.getRequestBody().readAllBytes()));
@@ -58,7 +65,11 @@ class ChatCompletionsRewriterTests {
 
     static CohortSeries row() {
         return new CohortSeries(
-                AnatomyClassifierTests.series("MR", "KNEE", "COR PD FS", null),
+                SeriesBuilder.aSeries()
+                        .modality("MR")
+                        .bodyPartExamined("KNEE")
+                        .seriesDescription("COR PD FS")
+                        .build(),
                 new AnatomyCall(Anatomy.LOWER_LIMB, AnatomyTier.BODY_PART_EXAMINED, "KNEE"),
                 List.of());
     }
@@ -98,7 +109,7 @@ class ChatCompletionsRewriterTests {
                 .containsExactly("a", templates.get(1), "c", "d", "e");
         status.set(429);
         assertThat(new SeriesDescriptions(rewriter).describe(row())).isEqualTo(templates);
-        server.stop(0);
+        requireNonNull(server).stop(0);
         server = null;
         assertThat(new SeriesDescriptions(rewriter).describe(row()))
                 .as("endpoint gone")

@@ -2,7 +2,7 @@ package io.warden.clinical.cohort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.warden.clinical.dicom.Series;
+import io.warden.clinical.dicom.SeriesBuilder;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +12,12 @@ class SeriesDescriptionsTests {
     @Test
     void fiveDistinctDescriptionsSayWhatTheHeaderSays() {
         var row = new CohortSeries(
-                AnatomyClassifierTests.series("CT", "CHEST", "CT CHEST W CONTRAST", "CT THORAX"),
+                SeriesBuilder.aSeries()
+                        .modality("CT")
+                        .bodyPartExamined("CHEST")
+                        .seriesDescription("CT CHEST W CONTRAST")
+                        .studyDescription("CT THORAX")
+                        .build(),
                 new AnatomyCall(Anatomy.CHEST, AnatomyTier.BODY_PART_EXAMINED, "CHEST"),
                 List.of());
         List<String> texts = new SeriesDescriptions(null).describe(row);
@@ -25,8 +30,7 @@ class SeriesDescriptionsTests {
 
     @Test
     void aBareHeaderStillGetsFiveDistinctDescriptions() {
-        var bare = new Series(
-                "9.9", null, null, null, null, null, Series.Orientation.UNKNOWN, 1, 1, null, null, null, null, null);
+        var bare = SeriesBuilder.aBareSeries("9.9").build();
         List<String> texts =
                 new SeriesDescriptions(null).describe(new CohortSeries(bare, AnatomyCall.unknown(), List.of()));
         assertThat(texts)
@@ -39,7 +43,11 @@ class SeriesDescriptionsTests {
     @Test
     void aRewriterRephrasesButEmptyOrRepeatedRewritesKeepTheTemplate() {
         var row = new CohortSeries(
-                AnatomyClassifierTests.series("MR", "KNEE", "COR PD FS", null),
+                SeriesBuilder.aSeries()
+                        .modality("MR")
+                        .bodyPartExamined("KNEE")
+                        .seriesDescription("COR PD FS")
+                        .build(),
                 new AnatomyCall(Anatomy.LOWER_LIMB, AnatomyTier.BODY_PART_EXAMINED, "KNEE"),
                 List.of());
         List<String> templates = SeriesDescriptions.templates(row);

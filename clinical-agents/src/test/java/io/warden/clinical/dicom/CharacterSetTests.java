@@ -1,6 +1,7 @@
 package io.warden.clinical.dicom;
 
 import static io.warden.clinical.dicom.Pydicom.text;
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.Charset;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -98,7 +100,7 @@ class CharacterSetTests {
         PatientHash hash = new PatientHash(SALT);
         int compared = 0;
         for (String name : names) {
-            JsonNode want = pydicom.get(name);
+            JsonNode want = requireNonNull(pydicom.get(name), name);
             if (want.has("unreadable") || !want.get("error").isNull()) {
                 continue; // not a conforming file: the corpus test covers how it is refused or read
             }
@@ -118,7 +120,8 @@ class CharacterSetTests {
         return compared;
     }
 
-    private static void compare(String name, String field, Object got, Object want, List<String> mismatches) {
+    private static void compare(
+            String name, String field, @Nullable Object got, @Nullable Object want, List<String> mismatches) {
         if (!Objects.equals(got, want)) {
             mismatches.add(name + ": " + field + " is " + got + ", pydicom reads " + want);
         }

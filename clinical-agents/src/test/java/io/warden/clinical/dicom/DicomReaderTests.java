@@ -2,6 +2,7 @@ package io.warden.clinical.dicom;
 
 import static io.warden.clinical.dicom.Pydicom.doubles;
 import static io.warden.clinical.dicom.Pydicom.text;
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -75,7 +76,7 @@ class DicomReaderTests {
             })
     void readsWhatPydicomReads(String name) throws Exception {
         DicomHeader header = reader.read(FILES.resolve(name));
-        JsonNode want = expected.get(name);
+        JsonNode want = requireNonNull(expected.get(name), name);
         if (!want.get("transferSyntax").isNull()) {
             assertThat(header.transferSyntax())
                     .isEqualTo(want.get("transferSyntax").asString());

@@ -1,5 +1,6 @@
 package io.warden.clinical.dicom;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -53,7 +54,7 @@ class DicomWebSourceTests {
     static final Path ORTHANC = Path.of("/usr/sbin/Orthanc");
     static final Path DICOMWEB_PLUGIN = Path.of("/usr/share/orthanc/plugins/libOrthancDicomWeb.so");
     /** pydicom's data folder: its test files and its character set files. */
-    static final Path DATA = FILES.getParent();
+    static final Path DATA = requireNonNull(FILES.getParent());
     /**
      * Files the folder scan reads whole: two single instances and three multi-instance series from the DICOMDIR
      * tests, and two patients with accented names (ISO_IR 100), which the server sends as UTF-8 and the file holds in
@@ -78,6 +79,12 @@ class DicomWebSourceTests {
 
     @Nullable
     FakeServer fake;
+
+    /** Keeps the fake a test started, for {@link #stopFake} to stop. */
+    private FakeServer started(FakeServer server) {
+        fake = server;
+        return server;
+    }
 
     @AfterAll
     static void stopOrthanc() throws Exception {
@@ -210,7 +217,7 @@ class DicomWebSourceTests {
 
     @Test
     void mapsDicomJsonToTheHeaderTheFileWouldGiveAndListsWhatItCannotRead() throws Exception {
-        fake = new FakeServer(FakeServer.serving(archive()));
+        FakeServer fake = started(new FakeServer(FakeServer.serving(archive())));
         Report report = new DicomWebSource(fake.root(), new Auth.None(), SALT, FAST).read();
 
         PatientHash hash = new PatientHash(SALT);
@@ -265,9 +272,10 @@ class DicomWebSourceTests {
     void retriesA503AndSucceeds() throws Exception {
         AtomicInteger studies = new AtomicInteger();
         Function<FakeServer.Request, FakeServer.Reply> archive = FakeServer.serving(archive());
-        fake = new FakeServer(request -> request.path().equals("/dicom-web/studies") && studies.incrementAndGet() <= 2
-                ? new FakeServer.Reply(503, Map.of(), "")
-                : archive.apply(request));
+        FakeServer fake = started(
+                new FakeServer(request -> request.path().equals("/dicom-web/studies") && studies.incrementAndGet() <= 2
+                        ? new FakeServer.Reply(503, Map.of(), "")
+                        : archive.apply(request)));
         Report report = new DicomWebSource(fake.root(), new Auth.None(), SALT, FAST).read();
         assertThat(report.instances()).hasSize(1);
         assertThat(studies).hasValue(3);
@@ -275,7 +283,7 @@ class DicomWebSourceTests {
 
     @Test
     void givesUpAfterTheLastAttemptNamingTheUrlAndStatus() throws Exception {
-        fake = new FakeServer(request -> new FakeServer.Reply(502, Map.of(), "bad gateway"));
+        FakeServer fake = started(new FakeServer(request -> new FakeServer.Reply(502, Map.of(), "bad gateway")));
         assertThatThrownBy(() -> new DicomWebSource(fake.root(), new Auth.None(), SALT, FAST).read())
                 .isInstanceOfSatisfying(DicomWebException.class, e -> {
                     assertThat(e.status()).isEqualTo(502);
@@ -305,8 +313,8 @@ class DicomWebSourceTests {
 
     @Test
     void a401FailsAtOnceWithTheStatusAndNoCredential() throws Exception {
-        fake = new FakeServer(
-                request -> new FakeServer.Reply(401, Map.of("WWW-Authenticate", "Basic realm=\"pacs\""), ""));
+        FakeServer fake = started(new FakeServer(
+                request -> new FakeServer.Reply(401, Map.of("WWW-Authenticate", "Basic realm=\"pacs\""), "")));
         String password = "s3cret-" + UUID.randomUUID();
         DicomWebSource source = new DicomWebSource(fake.root(), new Auth.Basic("warden", password), SALT, FAST);
         assertThatThrownBy(source::read).isInstanceOfSatisfying(DicomWebException.class, e -> {
@@ -327,7 +335,7 @@ class DicomWebSourceTests {
 
     @Test
     void sendsTheBearerTokenAskingTheSupplierEachTime() throws Exception {
-        fake = new FakeServer(FakeServer.serving(archive()));
+        FakeServer fake = started(new FakeServer(FakeServer.serving(archive())));
         AtomicInteger issued = new AtomicInteger();
         Report report = new DicomWebSource(
                         fake.root(), new Auth.Bearer(() -> "token-" + issued.incrementAndGet()), SALT, FAST)
@@ -342,9 +350,9 @@ class DicomWebSourceTests {
     void honoursRetryAfter() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         Function<FakeServer.Request, FakeServer.Reply> archive = FakeServer.serving(archive());
-        fake = new FakeServer(request -> calls.incrementAndGet() == 1
+        FakeServer fake = started(new FakeServer(request -> calls.incrementAndGet() == 1
                 ? new FakeServer.Reply(429, Map.of("Retry-After", "1"), "")
-                : archive.apply(request));
+                : archive.apply(request)));
         Report report = new DicomWebSource(fake.root(), new Auth.None(), SALT, FAST).read();
         assertThat(report.instances()).hasSize(1);
         long gap = fake.requests.get(1).nanos() - fake.requests.get(0).nanos();
@@ -370,7 +378,7 @@ class DicomWebSourceTests {
                             "{\"00080018\":{\"vr\":\"UI\",\"Value\":[\"1.9." + i + ".1.3\"]}}"));
         }
         archive.put("/dicom-web/studies", studies);
-        fake = new FakeServer(FakeServer.serving(archive));
+        FakeServer fake = started(new FakeServer(FakeServer.serving(archive)));
         Report report = new DicomWebSource(fake.root(), new Auth.None(), SALT, FAST.withPageSize(2)).read();
         assertThat(report.instances()).hasSize(12);
         assertThat(Series.group(report.headers()))
@@ -390,7 +398,7 @@ class DicomWebSourceTests {
 
     @Test
     void aServerThatIgnoresOffsetIsReportedNotLoopedOn() throws Exception {
-        fake = new FakeServer(request -> new FakeServer.Reply(200, Map.of(), "[" + STUDY + "]"));
+        FakeServer fake = started(new FakeServer(request -> new FakeServer.Reply(200, Map.of(), "[" + STUDY + "]")));
         assertThatThrownBy(() -> new DicomWebSource(fake.root(), new Auth.None(), SALT, FAST.withPageSize(1)).read())
                 .isInstanceOf(DicomWebException.class)
                 .hasMessageContaining("offset");

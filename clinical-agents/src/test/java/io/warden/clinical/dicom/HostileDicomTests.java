@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import java.util.zip.Deflater;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -168,10 +169,10 @@ class HostileDicomTests {
     }
 
     /** Reads the bytes; null when a header came back, else the refusal's message. Fails on anything else, or on an allocation beyond the bound. */
-    private String outcome(byte[] file, boolean sizeKnown, String name) {
+    private @Nullable String outcome(byte[] file, boolean sizeKnown, String name) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
-        String message;
+        @Nullable String message;
         try {
             reader.read(new ByteArrayInputStream(file), name, sizeKnown ? file.length : -1);
             message = null;

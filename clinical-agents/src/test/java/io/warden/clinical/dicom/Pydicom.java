@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -87,11 +88,11 @@ final class Pydicom {
         return headers;
     }
 
-    static String text(JsonNode header, String field) {
+    static @Nullable String text(JsonNode header, String field) {
         return header.get(field).isNull() ? null : header.get(field).asString();
     }
 
-    static Integer integer(JsonNode header, String field) {
+    static @Nullable Integer integer(JsonNode header, String field) {
         return header.get(field).isNull() ? null : header.get(field).asInt();
     }
 

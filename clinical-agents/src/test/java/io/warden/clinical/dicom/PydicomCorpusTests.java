@@ -3,6 +3,7 @@ package io.warden.clinical.dicom;
 import static io.warden.clinical.dicom.Pydicom.doubles;
 import static io.warden.clinical.dicom.Pydicom.integer;
 import static io.warden.clinical.dicom.Pydicom.text;
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -43,7 +45,7 @@ class PydicomCorpusTests {
         int compared = 0;
         int refused = 0;
         for (String name : names) {
-            JsonNode want = pydicom.get(name);
+            JsonNode want = requireNonNull(pydicom.get(name), name);
             DicomHeader got;
             try {
                 got = reader.read(folder.resolve(name));
@@ -52,8 +54,9 @@ class PydicomCorpusTests {
                 if (e.getMessage() == null || !e.getMessage().contains(name)) {
                     mismatches.add(name + ": refused without naming the file: " + e.getMessage());
                 }
-                boolean endsInsideAnElement =
-                        e.getMessage().contains("truncated") && e.offset() == Files.size(folder.resolve(name));
+                boolean endsInsideAnElement = e.getMessage() != null
+                        && e.getMessage().contains("truncated")
+                        && e.offset() == Files.size(folder.resolve(name));
                 if (want.get("error").isNull() && !want.has("unreadable") && !endsInsideAnElement) {
                     mismatches.add(name + ": pydicom reads it as Part 10, Warden refused it: " + e.getMessage());
                 }
@@ -89,7 +92,8 @@ class PydicomCorpusTests {
         assertThat(refused).as("the damaged files are refused").isPositive();
     }
 
-    private static void compare(String name, String field, Object got, Object want, List<String> mismatches) {
+    private static void compare(
+            String name, String field, @Nullable Object got, @Nullable Object want, List<String> mismatches) {
         if (!Objects.equals(got, want)) {
             mismatches.add(name + ": " + field + " is " + got + ", pydicom reads " + want);
         }

@@ -211,7 +211,7 @@ class Camunda8WorkflowEngineTests {
         assertThatThrownBy(() -> new Camunda8WorkflowEngine(
                         new WorkflowProperties.Camunda8(
                                 null, null, null, null, null, "zeebe-api", Duration.ofSeconds(1)),
-                        new JobDispatcher(null, Duration.ofSeconds(1)),
+                        new JobDispatcher(recording, Duration.ofSeconds(1)),
                         Duration.ofMinutes(1),
                         Duration.ofMinutes(1)))
                 .hasMessageContaining("warden.workflow.camunda8.rest-address");

@@ -1,5 +1,6 @@
 package io.warden.lifecycle.internal;
 
+import static java.util.Objects.requireNonNull;
 import static org.awaitility.Awaitility.await;
 
 import io.warden.lifecycle.WorkflowEngine;
@@ -8,25 +9,34 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
 import org.operaton.bpm.engine.history.HistoricProcessInstance;
 import org.operaton.bpm.engine.impl.util.ClockUtil;
 
 /** The embedded engine passes the contract on a real PostgreSQL; its clock is Operaton's, moved by an offset. */
 class EmbeddedWorkflowEngineContractTests extends WorkflowEngineContract {
 
-    private EmbeddedPostgres postgres;
-    private EmbeddedWorkflowEngine embedded;
+    /** What {@link #startEngine} started for the current test. */
+    private record Started(EmbeddedPostgres postgres, EmbeddedWorkflowEngine embedded) {}
+
+    private @Nullable Started started;
+
+    private EmbeddedWorkflowEngine embedded() {
+        return requireNonNull(started, "the contract starts the engine before each test")
+                .embedded();
+    }
+
     private Duration passed = Duration.ZERO;
 
     @Override
     WorkflowEngine startEngine(JobDispatcher dispatcher) throws Exception {
-        postgres = EmbeddedPostgres.builder().start();
+        EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
         Flyway.configure()
                 .dataSource(postgres.getPostgresDatabase())
                 .locations("classpath:db/migration/lifecycle")
                 .load()
                 .migrate();
-        embedded = new EmbeddedWorkflowEngine(
+        EmbeddedWorkflowEngine embedded = new EmbeddedWorkflowEngine(
                 postgres.getPostgresDatabase(),
                 dispatcher,
                 Clock.systemUTC(),
@@ -34,6 +44,7 @@ class EmbeddedWorkflowEngineContractTests extends WorkflowEngineContract {
                 Duration.ofMinutes(1),
                 Duration.ofHours(1),
                 3);
+        started = new Started(postgres, embedded);
         embedded.start();
         return embedded;
     }
@@ -41,8 +52,9 @@ class EmbeddedWorkflowEngineContractTests extends WorkflowEngineContract {
     @Override
     void stopEngine() throws Exception {
         ClockUtil.reset();
-        embedded.stop();
-        postgres.close();
+        Started engine = requireNonNull(started, "the contract starts the engine before each test");
+        engine.embedded().stop();
+        engine.postgres().close();
     }
 
     @Override
@@ -54,7 +66,7 @@ class EmbeddedWorkflowEngineContractTests extends WorkflowEngineContract {
     @Override
     void awaitTimer(String processId, String agentId) {
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> embedded
+                .until(() -> embedded()
                         .engine()
                         .getManagementService()
                         .createJobQuery()
@@ -62,7 +74,8 @@ class EmbeddedWorkflowEngineContractTests extends WorkflowEngineContract {
                         .processDefinitionKey(processId)
                         .list()
                         .stream()
-                        .anyMatch(job -> agentId.equals(embedded.engine()
+                        .anyMatch(job -> agentId.equals(embedded()
+                                .engine()
                                 .getRuntimeService()
                                 .createProcessInstanceQuery()
                                 .processInstanceId(job.getProcessInstanceId())
@@ -72,7 +85,7 @@ class EmbeddedWorkflowEngineContractTests extends WorkflowEngineContract {
 
     @Override
     Optional<String> endEvent(String processId, String agentId) {
-        return embedded
+        return embedded()
                 .engine()
                 .getHistoryService()
                 .createHistoricProcessInstanceQuery()

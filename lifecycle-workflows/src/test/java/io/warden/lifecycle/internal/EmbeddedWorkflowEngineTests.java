@@ -168,8 +168,9 @@ class EmbeddedWorkflowEngineTests {
                 .isEqualTo(450);
         assertThat(engine.startAll(BpmnProcesses.INCIDENT, agents, Map.of())).isZero();
         assertThat(audited)
-                .filteredOn(e ->
-                        e.action().equals("workflow.started") && e.agentId().startsWith(prefix))
+                .filteredOn(e -> e.action().equals("workflow.started")
+                        && e.agentId() != null
+                        && e.agentId().startsWith(prefix))
                 .hasSize(450);
     }
 

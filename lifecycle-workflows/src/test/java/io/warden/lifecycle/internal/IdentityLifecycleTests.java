@@ -5,18 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.warden.audit.AuditEvent;
 import io.warden.registry.AgentId;
-import io.warden.registry.AgentKind;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
+import io.warden.registry.AgentViews;
 import io.warden.registry.IdentityProvisioner;
-import io.warden.registry.RiskTier;
 import io.warden.registry.events.AgentStatusChanged;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
@@ -140,27 +138,13 @@ class IdentityLifecycleTests {
     private AgentQueries queries() {
         return new AgentQueries() {
             public Optional<AgentView> findAgent(AgentId agentId) {
-                return Optional.of(new AgentView(
-                        agentId,
-                        "Agent one",
-                        AgentKind.RETRIEVAL,
-                        "p",
-                        status,
-                        "owner-1",
-                        clientId,
-                        null,
-                        RiskTier.LOW,
-                        new TreeSet<>(),
-                        new TreeSet<>(),
-                        new TreeSet<>(),
-                        new TreeSet<>(),
-                        Instant.EPOCH,
-                        Instant.EPOCH,
-                        null,
-                        null,
-                        null,
-                        false,
-                        1));
+                return Optional.of(AgentViews.anAgent()
+                        .withId(agentId)
+                        .withName("Agent one")
+                        .withPurpose("p")
+                        .withStatus(status)
+                        .withClientId(clientId)
+                        .build());
             }
 
             public Optional<AgentView> findAgentByClientId(String clientId) {

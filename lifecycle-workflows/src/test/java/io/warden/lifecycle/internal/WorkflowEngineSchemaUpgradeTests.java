@@ -13,6 +13,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.exception.FlywayValidateException;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class WorkflowEngineSchemaUpgradeTests {
                 .load();
     }
 
-    static Map<String, Object> v6(DataSource database) {
+    static Map<String, @Nullable Object> v6(DataSource database) {
         return JdbcClient.create(database)
                 .sql("select installed_rank, type, script, checksum, description, installed_on, success"
                         + " from flyway_schema_history where version = '6.00'")
@@ -91,7 +92,7 @@ class WorkflowEngineSchemaUpgradeTests {
     @Test
     void aDatabaseOfTheEarlierReleaseHasItsRowReTypedAndKeepsItsTablesAndData() {
         DataSource database = earlierDatabase("upgraded");
-        Map<String, Object> before = v6(database);
+        Map<String, @Nullable Object> before = v6(database);
         assertThat(before)
                 .containsEntry("type", "JDBC")
                 .containsEntry("script", FrozenEngineSchemaCallback.JAVA_SCRIPT)

@@ -1,5 +1,6 @@
 package io.warden.lifecycle.internal;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -13,6 +14,7 @@ import io.warden.registry.AgentKind;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
+import io.warden.registry.AgentViews;
 import io.warden.registry.Agents;
 import io.warden.registry.ApprovalQueries;
 import io.warden.registry.Approvals;
@@ -20,7 +22,6 @@ import io.warden.registry.Directory;
 import io.warden.registry.DirectoryUser;
 import io.warden.registry.IdentityProvisioner;
 import io.warden.registry.Page;
-import io.warden.registry.RiskTier;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
@@ -29,11 +30,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -119,8 +120,8 @@ class ZeebeProcessesTests {
         await().atMost(Duration.ofSeconds(20)).until(() -> notified("role:ADMIN", agent));
         engine.correlate(Messages.AGENT_APPROVED, agent.id().toString(), Map.of("approvedBy", "carla"));
         awaitEnd(BpmnProcesses.ONBOARDING, agent, "active");
-        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.ACTIVE);
-        assertThat(agents.get(agent.id()).clientId()).isEqualTo("client-" + agent.id());
+        assertThat(stored(agent).status()).isEqualTo(AgentStatus.ACTIVE);
+        assertThat(stored(agent).clientId()).isEqualTo("client-" + agent.id());
         assertThat(identityCalls).contains("provision " + agent.id());
     }
 
@@ -129,7 +130,7 @@ class ZeebeProcessesTests {
         AgentView agent = agent(AgentStatus.PENDING_APPROVAL, "owner-gone", null);
         engine.start(BpmnProcesses.ONBOARDING, agent.id().toString(), Map.of());
         awaitEnd(BpmnProcesses.ONBOARDING, agent, "endInvalidOwner");
-        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.PENDING_APPROVAL);
+        assertThat(stored(agent).status()).isEqualTo(AgentStatus.PENDING_APPROVAL);
     }
 
     @Test
@@ -139,13 +140,12 @@ class ZeebeProcessesTests {
         await().atMost(Duration.ofSeconds(20)).until(() -> notified("owner-active", agent));
         awaitTimer(BpmnProcesses.RECERTIFICATION, agent);
         zeebe.increaseTime(Duration.ofDays(15));
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> agents.get(agent.id()).status() == AgentStatus.SUSPENDED);
+        await().atMost(Duration.ofSeconds(20)).until(() -> stored(agent).status() == AgentStatus.SUSPENDED);
         awaitTimer(BpmnProcesses.RECERTIFICATION, agent);
         engine.correlate(Messages.AGENT_ATTESTED, agent.id().toString(), Map.of());
         awaitEnd(BpmnProcesses.RECERTIFICATION, agent, "reinstated");
-        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.ACTIVE);
-        assertThat(agents.get(agent.id()).recertifyBy()).isNotNull();
+        assertThat(stored(agent).status()).isEqualTo(AgentStatus.ACTIVE);
+        assertThat(stored(agent).recertifyBy()).isNotNull();
     }
 
     @Test
@@ -156,7 +156,7 @@ class ZeebeProcessesTests {
         awaitTimer(BpmnProcesses.ORPHANED, agent);
         zeebe.increaseTime(Duration.ofDays(15));
         awaitEnd(BpmnProcesses.ORPHANED, agent, "suspended");
-        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.SUSPENDED);
+        assertThat(stored(agent).status()).isEqualTo(AgentStatus.SUSPENDED);
     }
 
     @Test
@@ -167,7 +167,7 @@ class ZeebeProcessesTests {
         awaitTimer(BpmnProcesses.RETIREMENT, agent);
         zeebe.increaseTime(Duration.ofDays(15));
         awaitEnd(BpmnProcesses.RETIREMENT, agent, "retired");
-        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.RETIRED);
+        assertThat(stored(agent).status()).isEqualTo(AgentStatus.RETIRED);
         assertThat(identityCalls).contains("disable " + agent.id());
     }
 
@@ -176,10 +176,10 @@ class ZeebeProcessesTests {
         AgentView agent = agent(AgentStatus.ACTIVE, "owner-active", "client-i");
         engine.start(BpmnProcesses.INCIDENT, agent.id().toString(), Map.of("incidentReason", "kill switch GLOBAL"));
         await().atMost(Duration.ofSeconds(20)).until(() -> identityCalls.contains("disable " + agent.id()));
-        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.SUSPENDED);
+        assertThat(stored(agent).status()).isEqualTo(AgentStatus.SUSPENDED);
         engine.correlate(Messages.INCIDENT_REINSTATE, agent.id().toString(), Map.of("resolvedBy", "sam"));
         awaitEnd(BpmnProcesses.INCIDENT, agent, "reinstated");
-        assertThat(agents.get(agent.id()).status()).isEqualTo(AgentStatus.ACTIVE);
+        assertThat(stored(agent).status()).isEqualTo(AgentStatus.ACTIVE);
         assertThat(identityCalls).contains("enable " + agent.id());
     }
 
@@ -231,55 +231,34 @@ class ZeebeProcessesTests {
                 > 0;
     }
 
-    private AgentView agent(AgentStatus status, String owner, String clientId) {
+    private AgentView agent(AgentStatus status, String owner, @Nullable String clientId) {
         Instant now = Instant.now();
-        AgentView agent = new AgentView(
-                new AgentId(UUID.randomUUID()),
-                "agent",
-                AgentKind.values()[0],
-                "testing",
-                status,
-                owner,
-                clientId,
-                null,
-                RiskTier.LOW,
-                new TreeSet<>(),
-                new TreeSet<>(),
-                new TreeSet<>(),
-                new TreeSet<>(),
-                now,
-                now,
-                null,
-                null,
-                null,
-                false,
-                1);
+        AgentView agent = AgentViews.anAgent()
+                .withName("agent")
+                .withKind(AgentKind.values()[0])
+                .withStatus(status)
+                .withOwnerId(owner)
+                .withClientId(clientId)
+                .createdAt(now)
+                .updatedAt(now)
+                .build();
         agents.put(agent.id(), agent);
         return agent;
     }
 
-    private AgentView with(AgentView a, AgentStatus status, String clientId, Instant recertifyBy) {
-        return new AgentView(
-                a.id(),
-                a.name(),
-                a.kind(),
-                a.purpose(),
-                status,
-                a.ownerId(),
-                clientId,
-                a.model(),
-                a.riskTier(),
-                a.dataScopes(),
-                a.tools(),
-                a.purposesOfUse(),
-                a.phiApprovedScopes(),
-                a.createdAt(),
-                Instant.now(),
-                a.approvedAt(),
-                a.lastActiveAt(),
-                recertifyBy,
-                a.demo(),
-                a.version() + 1);
+    /** The registry fake's current snapshot of {@code agent}, which every test put there. */
+    private AgentView stored(AgentView agent) {
+        return requireNonNull(agents.get(agent.id()), "the registry fake holds every agent a test made");
+    }
+
+    private AgentView with(AgentView a, AgentStatus status, @Nullable String clientId, @Nullable Instant recertifyBy) {
+        return AgentViews.from(a)
+                .withStatus(status)
+                .withClientId(clientId)
+                .updatedAt(Instant.now())
+                .recertifyBy(recertifyBy)
+                .withVersion(a.version() + 1)
+                .build();
     }
 
     /** The registry's calls the handlers make, on a map, behind every port they use; any other call fails the test. */

@@ -21,17 +21,16 @@ import io.warden.policy.RateLimits;
 import io.warden.policy.ReasonCodes;
 import io.warden.registry.AgentActivity;
 import io.warden.registry.AgentId;
-import io.warden.registry.AgentKind;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
+import io.warden.registry.AgentViews;
 import io.warden.registry.CatalogQueries;
 import io.warden.registry.DataScopeView;
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryUser;
 import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
-import io.warden.registry.RiskTier;
 import io.warden.registry.SensitivityLabel;
 import io.warden.registry.ToolView;
 import java.lang.reflect.Proxy;
@@ -43,7 +42,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -65,27 +63,18 @@ class GatewayServiceTests {
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final GatewayMetrics metrics = new GatewayMetrics(meters, Clock.systemUTC());
 
-    final AgentView agent = new AgentView(
-            new AgentId(UUID.randomUUID()),
-            "Demo",
-            AgentKind.RETRIEVAL,
-            "p",
-            AgentStatus.ACTIVE,
-            "owner-1",
-            "agent-client",
-            null,
-            RiskTier.LOW,
-            new TreeSet<>(Set.of("ct-deid", "derm-phi")),
-            new TreeSet<>(Set.of("text-search")),
-            new TreeSet<>(Set.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH)),
-            new TreeSet<>(Set.of("derm-phi")),
-            Instant.EPOCH,
-            Instant.EPOCH,
-            Instant.EPOCH,
-            null,
-            null,
-            false,
-            3);
+    final AgentView agent = AgentViews.anAgent()
+            .withName("Demo")
+            .withPurpose("p")
+            .withStatus(AgentStatus.ACTIVE)
+            .withClientId("agent-client")
+            .withDataScopes("ct-deid", "derm-phi")
+            .withTools("text-search")
+            .withPurposesOfUse(PurposeOfUse.TREAT, PurposeOfUse.HRESCH)
+            .withPhiApprovedScopes("derm-phi")
+            .approvedAt(Instant.EPOCH)
+            .withVersion(3)
+            .build();
 
     AuditLog audit = new AuditLog() {
         public AuditRecord append(AuditEvent event) {

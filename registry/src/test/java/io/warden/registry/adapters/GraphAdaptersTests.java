@@ -14,6 +14,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,12 +23,10 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.microsoft.aad.msal4j.HttpResponse;
 import com.microsoft.aad.msal4j.IHttpClient;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
-import io.warden.registry.AgentId;
-import io.warden.registry.AgentKind;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
+import io.warden.registry.AgentViews;
 import io.warden.registry.DirectoryUser;
-import io.warden.registry.RiskTier;
 import io.warden.registry.SecretStore;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,7 +38,6 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -158,17 +156,16 @@ class GraphAdaptersTests {
         GraphDirectory directory = new GraphDirectory(client, 2);
         Map<String, DirectoryUser> first = directory.findUsers(List.of("a", "b", "c", "nobody"));
         assertThat(first).containsOnlyKeys("a", "b", "c");
-        assertThat(first.get("c").active()).isFalse();
+        assertThat(requireNonNull(first.get("c")).active()).isFalse();
         assertThat(graph.findAll(getRequestedFor(urlPathMatching("/v1.0/users/delta(\\(\\))?"))))
                 .as("two pages for the whole tenant")
                 .hasSize(2);
 
         Map<String, DirectoryUser> second = directory.findUsers(List.of("a", "b", "c"));
         assertThat(second).as("b was deleted").containsOnlyKeys("a", "c");
-        assertThat(second.get("a").active()).as("a was disabled").isFalse();
-        assertThat(second.get("a").userPrincipalName())
-                .as("unchanged fields kept")
-                .isEqualTo("a@contoso.org");
+        DirectoryUser a = requireNonNull(second.get("a"));
+        assertThat(a.active()).as("a was disabled").isFalse();
+        assertThat(a.userPrincipalName()).as("unchanged fields kept").isEqualTo("a@contoso.org");
         assertThat(graph.findAll(getRequestedFor(urlPathMatching("/v1.0/users/delta(\\(\\))?"))))
                 .as("one more request: the changes")
                 .hasSize(3);
@@ -202,7 +199,7 @@ class GraphAdaptersTests {
 
         Clock clock = Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC);
         var provisioner = new GraphIdentityProvisioner(client, base(), store, Duration.ofDays(180), clock);
-        AgentView agent = agent(null);
+        AgentView agent = agent();
         assertThat(provisioner.provision(agent)).isEqualTo("app-1");
 
         graph.verify(postRequestedFor(urlPathEqualTo("/v1.0/applications"))
@@ -250,7 +247,7 @@ class GraphAdaptersTests {
                 .willReturn(aResponse().withStatus(204)));
         Clock clock = Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC);
         var provisioner = new GraphIdentityProvisioner(client, base(), store, Duration.ofDays(180), clock, true);
-        assertThat(provisioner.provision(agent(null))).isEqualTo("app-2");
+        assertThat(provisioner.provision(agent())).isEqualTo("app-2");
 
         var patch = graph.findAll(patchRequestedFor(urlPathEqualTo("/v1.0/applications/obj-2")))
                 .getFirst();
@@ -267,7 +264,7 @@ class GraphAdaptersTests {
                         .generateCertificate(new java.io.ByteArrayInputStream(uploaded));
         assertThat(patch.getBodyAsString()).as("no private key leaves Warden").doesNotContain("PRIVATE");
 
-        String pem = secrets.get("app-2");
+        String pem = requireNonNull(secrets.get("app-2"), "the key pair kept for app-2");
         assertThat(pem).contains("-----BEGIN PRIVATE KEY-----", "-----BEGIN CERTIFICATE-----");
         String key = pem.substring(
                 pem.indexOf("-----BEGIN PRIVATE KEY-----") + 27, pem.indexOf("-----END PRIVATE KEY-----"));
@@ -289,7 +286,7 @@ class GraphAdaptersTests {
 
     @Test
     void aProvisioningInterruptedAfterTheApplicationWasCreatedFindsItByItsTag() {
-        AgentView agent = agent(null);
+        AgentView agent = agent();
         graph.stubFor(get(urlPathEqualTo("/v1.0/applications"))
                 .withQueryParam("$filter", equalTo("tags/any(t:t eq 'warden-agent:" + agent.id() + "')"))
                 .willReturn(okJson("{\"value\":[{\"id\":\"obj-9\",\"appId\":\"app-9\"}]}")));
@@ -339,7 +336,7 @@ class GraphAdaptersTests {
                 .willReturn(aResponse().withStatus(204)));
 
         var provisioner = new AgentIdIdentityProvisioner(client, base(), "65415bb1-9267-4313-bbf5-ae259732ee12");
-        AgentView agent = agent(null);
+        AgentView agent = agent();
         assertThat(provisioner.provision(agent)).isEqualTo("59e617e5-e447-4adc-8b88-00af644d7c92");
         graph.verify(postRequestedFor(urlPathEqualTo("/v1.0/servicePrincipals/microsoft.graph.agentIdentity"))
                 .withRequestBody(matchingJsonPath("$.displayName", equalTo("CT retrieval")))
@@ -520,27 +517,16 @@ class GraphAdaptersTests {
         };
     }
 
+    /** An agent not provisioned yet. */
+    static AgentView agent() {
+        return AgentViews.anAgent()
+                .withName("CT retrieval")
+                .withPurpose("p")
+                .withStatus(AgentStatus.PENDING_APPROVAL)
+                .build();
+    }
+
     static AgentView agent(String clientId) {
-        return new AgentView(
-                new AgentId(UUID.randomUUID()),
-                "CT retrieval",
-                AgentKind.RETRIEVAL,
-                "p",
-                AgentStatus.PENDING_APPROVAL,
-                "owner-1",
-                clientId,
-                null,
-                RiskTier.LOW,
-                new TreeSet<>(),
-                new TreeSet<>(),
-                new TreeSet<>(),
-                new TreeSet<>(),
-                Instant.EPOCH,
-                Instant.EPOCH,
-                null,
-                null,
-                null,
-                false,
-                1);
+        return AgentViews.from(agent()).withClientId(clientId).build();
     }
 }

@@ -3,27 +3,35 @@ package io.warden.registry.adapters;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static java.util.Objects.requireNonNull;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryContract;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 
 /** The directory contract for Entra ID through Graph, against a local fake answering Graph v1.0's JSON. */
 class GraphDirectoryContractTests extends DirectoryContract {
 
-    WireMockServer graph;
+    private @Nullable WireMockServer graph;
+
+    /** The fake Graph, started by {@link #givenPeople}. */
+    private WireMockServer graph() {
+        return requireNonNull(graph, "givenPeople starts the fake Graph");
+    }
 
     @Override
     protected Directory directory() {
-        return new GraphDirectory(GraphFake.client(graph, "token"), 20);
+        return new GraphDirectory(GraphFake.client(graph(), "token"), 20);
     }
 
     @Override
     protected void givenPeople(List<Person> people) {
-        graph = GraphFake.start();
+        WireMockServer graph = GraphFake.start();
+        this.graph = graph;
         for (Person person : people) {
             graph.stubFor(get(urlPathEqualTo("/v1.0/users/" + person.id())).willReturn(okJson(json(person))));
             if (person.managerId() != null) {
@@ -46,17 +54,17 @@ class GraphDirectoryContractTests extends DirectoryContract {
             io.warden.registry.DirectoryGroup inner,
             io.warden.registry.DirectoryGroup direct) {
         // Graph resolves nesting itself: transitiveMemberOf lists every group, one page linking to the next
-        graph.stubFor(get(urlPathEqualTo("/v1.0/users/" + member + "/transitiveMemberOf/graph.group"))
+        graph().stubFor(get(urlPathEqualTo("/v1.0/users/" + member + "/transitiveMemberOf/graph.group"))
                 .willReturn(okJson("""
                 {"@odata.nextLink":"http://127.0.0.1:%d/v1.0/users/%s/transitiveMemberOf/graph.group?$skiptoken=2",
                  "value":[{"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"},
                           {"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"}]}""".formatted(
-                        graph.port(), member, outer.id(), outer.displayName(), inner.id(), inner.displayName()))));
-        graph.stubFor(get(urlPathEqualTo("/v1.0/users/" + member + "/transitiveMemberOf/graph.group"))
+                        graph().port(), member, outer.id(), outer.displayName(), inner.id(), inner.displayName()))));
+        graph().stubFor(get(urlPathEqualTo("/v1.0/users/" + member + "/transitiveMemberOf/graph.group"))
                 .withQueryParam("$skiptoken", com.github.tomakehurst.wiremock.client.WireMock.equalTo("2"))
                 .willReturn(okJson("""
                 {"value":[{"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"}]}""".formatted(direct.id(), direct.displayName()))));
-        graph.stubFor(get(urlPathEqualTo("/v1.0/groups/" + direct.id()))
+        graph().stubFor(get(urlPathEqualTo("/v1.0/groups/" + direct.id()))
                 .willReturn(okJson("""
                 {"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"}""".formatted(direct.id(), direct.displayName()))));
     }
@@ -68,6 +76,8 @@ class GraphDirectoryContractTests extends DirectoryContract {
 
     @AfterEach
     void stop() {
-        graph.stop();
+        if (graph != null) {
+            graph.stop();
+        }
     }
 }

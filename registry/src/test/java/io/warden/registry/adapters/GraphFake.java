@@ -11,6 +11,7 @@ import com.microsoft.kiota.authentication.AccessTokenProvider;
 import com.microsoft.kiota.authentication.AllowedHostsValidator;
 import java.net.URI;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** A local fake of Microsoft Graph v1.0 for the adapter tests, and a Graph client pointed at it. */
 final class GraphFake {
@@ -40,7 +41,7 @@ final class GraphFake {
     /** A Graph client for the fake, sending a fixed token. */
     static GraphServiceClient client(WireMockServer graph, String token) {
         return GraphClients.create(URI.create(base(graph)), new AccessTokenProvider() {
-            public String getAuthorizationToken(URI uri, Map<String, Object> context) {
+            public String getAuthorizationToken(URI uri, @Nullable Map<String, Object> context) {
                 return token;
             }
 

@@ -7,6 +7,7 @@ import io.warden.registry.Actor;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentKind;
 import io.warden.registry.AgentStatus;
+import io.warden.registry.AgentUpdates;
 import io.warden.registry.ApprovalId;
 import io.warden.registry.Commands;
 import io.warden.registry.RegistryException;
@@ -110,8 +111,9 @@ class AgentTests {
     void requestedScopesChangeOnlyInDraft() {
         Agent agent = draft();
         agent.submit(owner, NOW);
-        var update = new Commands.UpdateAgent(
-                "New name", "New purpose", null, new TreeSet<>(Set.of("other")), null, null, 2);
+        var update = AgentUpdates.anUpdate("New name", "New purpose", 2)
+                .requestingScopes("other")
+                .build();
         assertThatThrownBy(() -> agent.updateMetadata(update, RiskTier.LOW, owner, NOW))
                 .hasMessageContaining("PENDING_APPROVAL")
                 .hasMessageContaining("only a DRAFT");

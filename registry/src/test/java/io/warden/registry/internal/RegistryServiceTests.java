@@ -1,5 +1,6 @@
 package io.warden.registry.internal;
 
+import static io.warden.registry.AgentFilters.anyAgent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +9,7 @@ import io.warden.registry.AgentFilter;
 import io.warden.registry.AgentKind;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
+import io.warden.registry.AgentUpdates;
 import io.warden.registry.AgentView;
 import io.warden.registry.Agents;
 import io.warden.registry.ApprovalKind;
@@ -38,6 +40,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -98,7 +101,7 @@ class RegistryServiceTests {
 
     @Test
     void registeringWithSubmitCreatesAPendingRegistrationApproval() {
-        AgentView agent = register("CT retrieval", Set.of("ct-deid"), Set.of("image-search"), owner, null);
+        AgentView agent = register("CT retrieval", Set.of("ct-deid"), Set.of("image-search"), owner);
 
         assertThat(agent.status()).isEqualTo(AgentStatus.PENDING_APPROVAL);
         assertThat(agent.ownerId()).isEqualTo(owner.id());
@@ -115,7 +118,7 @@ class RegistryServiceTests {
 
     @Test
     void anApprovedRegistrationWaitsForOnboardingWhichActivatesTheAgentWithItsGrants() {
-        AgentView agent = register("CT retrieval", Set.of("ct-deid"), Set.of("image-search"), owner, null);
+        AgentView agent = register("CT retrieval", Set.of("ct-deid"), Set.of("image-search"), owner);
 
         approvals.approve(pending(agent).id(), "fits the data protection assessment", admin);
         assertThat(agentQueries.get(agent.id()).status())
@@ -140,7 +143,7 @@ class RegistryServiceTests {
 
     @Test
     void phiRegistrationNeedsACompliancePersonAndNeverTheOwner() {
-        AgentView agent = register("Derm classifier", Set.of("derm-phi"), Set.of("classify"), owner, null);
+        AgentView agent = register("Derm classifier", Set.of("derm-phi"), Set.of("classify"), owner);
         ApprovalView approval = pending(agent);
         assertThat(approval.requiresCompliance()).isTrue();
         assertThat(agent.riskTier()).isEqualTo(RiskTier.HIGH);
@@ -171,7 +174,7 @@ class RegistryServiceTests {
 
     @Test
     void wardenRejectsOnItsOwnButNeverApproves() {
-        AgentView agent = register("Unanswered", Set.of("derm-phi"), Set.of(), owner, null);
+        AgentView agent = register("Unanswered", Set.of("derm-phi"), Set.of(), owner);
         assertThatThrownBy(() -> approvals.approve(pending(agent).id(), "ok", ONBOARDING))
                 .satisfies(
                         e -> assertThat(((RegistryException) e).properties()).containsEntry("rule", "people-approve"));
@@ -194,7 +197,7 @@ class RegistryServiceTests {
 
     @Test
     void rejectingARegistrationReturnsTheAgentToDraft() {
-        AgentView agent = register("Too broad", Set.of("ct-deid"), Set.of(), owner, null);
+        AgentView agent = register("Too broad", Set.of("ct-deid"), Set.of(), owner);
         approvals.reject(pending(agent).id(), "purpose too vague", admin);
         AgentView draft = agentQueries.get(agent.id());
         assertThat(draft.status()).isEqualTo(AgentStatus.DRAFT);
@@ -221,7 +224,7 @@ class RegistryServiceTests {
 
     @Test
     void retiringWithdrawsTheWaitingApproval() {
-        AgentView agent = register("Abandoned", Set.of("ct-deid"), Set.of(), owner, null);
+        AgentView agent = register("Abandoned", Set.of("ct-deid"), Set.of(), owner);
         agents.retire(agent.id(), "no longer needed", owner);
         assertThat(approvalQueries.approvals(null, agent.id(), 0, 10).items())
                 .singleElement()
@@ -230,7 +233,7 @@ class RegistryServiceTests {
 
     @Test
     void ownersActOnlyOnTheirOwnAgents() {
-        AgentView agent = register("Owned", Set.of("ct-deid"), Set.of(), owner, null);
+        AgentView agent = register("Owned", Set.of("ct-deid"), Set.of(), owner);
         Actor otherOwner = person("owner2", Role.OWNER);
         assertThatThrownBy(() -> agents.retire(agent.id(), "mine now", otherOwner))
                 .satisfies(e -> assertThat(((RegistryException) e).properties())
@@ -260,7 +263,7 @@ class RegistryServiceTests {
     void aFailedRegistrationWritesNothing() {
         String name = "Half written " + suffix;
         assertThatThrownBy(() -> agents.register(
-                        command(name, Set.of(key("ct-deid"), "no-such-scope"), Set.of(), null), "key-" + suffix, owner))
+                        command(name, Set.of(key("ct-deid"), "no-such-scope"), Set.of()), "key-" + suffix, owner))
                 .isInstanceOfSatisfying(
                         RegistryException.InvalidField.class,
                         e -> assertThat(e.field()).isEqualTo("dataScopes"));
@@ -279,21 +282,21 @@ class RegistryServiceTests {
 
     @Test
     void theSameIdempotencyKeyReplaysTheFirstRegistration() {
-        var command = command("Idempotent " + suffix, Set.of(key("ct-deid")), Set.of(), null);
+        var command = command("Idempotent " + suffix, Set.of(key("ct-deid")), Set.of());
         var first = agents.register(command, "key-" + suffix, owner);
         var second = agents.register(command, "key-" + suffix, owner);
         assertThat(first.replayed()).isFalse();
         assertThat(second.replayed()).isTrue();
         assertThat(second.agent().id()).isEqualTo(first.agent().id());
 
-        var different = command("Something else " + suffix, Set.of(), Set.of(), null);
+        var different = command("Something else " + suffix, Set.of(), Set.of());
         assertThatThrownBy(() -> agents.register(different, "key-" + suffix, owner))
                 .isInstanceOf(RegistryException.IdempotencyKeyReused.class);
     }
 
     @Test
     void concurrentRequestsUnderOneIdempotencyKeyCreateOneAgent() throws Exception {
-        var command = command("Concurrent " + suffix, Set.of(key("ct-deid")), Set.of(), null);
+        var command = command("Concurrent " + suffix, Set.of(key("ct-deid")), Set.of());
         List<Callable<Agents.Registration>> calls = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             calls.add(() -> agents.register(command, "race-" + suffix, owner));
@@ -317,8 +320,9 @@ class RegistryServiceTests {
 
     @Test
     void aStaleVersionIsAConflictThatNamesTheCurrentVersion() {
-        AgentView agent = register("Versioned", Set.of(), Set.of(), owner, null);
-        var update = new Commands.UpdateAgent("Versioned v2", "new purpose", null, null, null, null, agent.version());
+        AgentView agent = register("Versioned", Set.of(), Set.of(), owner);
+        var update = AgentUpdates.anUpdate("Versioned v2", "new purpose", agent.version())
+                .build();
         AgentView updated = agents.update(agent.id(), update, owner);
         assertThat(updated.version()).isEqualTo(agent.version() + 1);
         assertThatThrownBy(() -> agents.update(agent.id(), update, owner))
@@ -329,8 +333,8 @@ class RegistryServiceTests {
 
     @Test
     void namesAreUniqueAmongLiveAgents() {
-        register("Twin " + suffix, Set.of(), Set.of(), owner, null);
-        assertThatThrownBy(() -> register("twin " + suffix, Set.of(), Set.of(), owner, null))
+        register("Twin " + suffix, Set.of(), Set.of(), owner);
+        assertThatThrownBy(() -> register("twin " + suffix, Set.of(), Set.of(), owner))
                 .isInstanceOfSatisfying(
                         RegistryException.AlreadyExists.class,
                         e -> assertThat(e.field()).isEqualTo("name"));
@@ -405,23 +409,32 @@ class RegistryServiceTests {
     @Test
     void searchFiltersByStatusKindOwnerScopeAndText() {
         AgentView activeOne = active("Searchable alpha");
-        register("Searchable beta", Set.of(), Set.of(), owner, null);
+        register("Searchable beta", Set.of(), Set.of(), owner);
 
-        var byOwner = agentQueries.search(new AgentFilter(null, null, owner.id(), null, null), 0, 10);
+        var byOwner = agentQueries.search(anyAgent().ownedBy(owner.id()).build(), 0, 10);
         assertThat(byOwner.total()).isEqualTo(2);
-        var byStatus = agentQueries.search(new AgentFilter(AgentStatus.ACTIVE, null, owner.id(), null, null), 0, 10);
+        var byStatus = agentQueries.search(
+                anyAgent().withStatus(AgentStatus.ACTIVE).ownedBy(owner.id()).build(), 0, 10);
         assertThat(byStatus.items()).extracting(AgentView::id).containsExactly(activeOne.id());
-        var byScope = agentQueries.search(new AgentFilter(null, null, null, key("ct-deid"), null), 0, 10);
+        var byScope = agentQueries.search(anyAgent().holding(key("ct-deid")).build(), 0, 10);
         assertThat(byScope.items()).extracting(AgentView::id).containsExactly(activeOne.id());
-        var byText = agentQueries.search(new AgentFilter(null, AgentKind.RETRIEVAL, owner.id(), null, "BETA"), 0, 10);
+        var byText = agentQueries.search(
+                anyAgent()
+                        .withKind(AgentKind.RETRIEVAL)
+                        .ownedBy(owner.id())
+                        .matching("BETA")
+                        .build(),
+                0,
+                10);
         assertThat(byText.items())
                 .singleElement()
                 .satisfies(a -> assertThat(a.name()).isEqualTo("Searchable beta " + suffix));
-        var wildcard = agentQueries.search(new AgentFilter(null, null, owner.id(), null, "%"), 0, 10);
+        var wildcard =
+                agentQueries.search(anyAgent().ownedBy(owner.id()).matching("%").build(), 0, 10);
         assertThat(wildcard.total())
                 .as("LIKE wildcards in the text are literal")
                 .isZero();
-        var paged = agentQueries.search(new AgentFilter(null, null, owner.id(), null, null), 1, 1);
+        var paged = agentQueries.search(anyAgent().ownedBy(owner.id()).build(), 1, 1);
         assertThat(paged.items()).hasSize(1);
         assertThat(paged.total()).isEqualTo(2);
         assertThatThrownBy(() -> agentQueries.search(AgentFilter.any(), 0, 101))
@@ -453,7 +466,7 @@ class RegistryServiceTests {
 
     @Test
     void purposesRequestedAtRegistrationAreGrantedWhenTheAgentIsActivated() {
-        AgentView agent = register("Purposeful", Set.of("ct-deid"), Set.of("image-search"), owner, null);
+        AgentView agent = register("Purposeful", Set.of("ct-deid"), Set.of("image-search"), owner);
         assertThat(agent.purposesOfUse())
                 .as("nothing is granted before approval")
                 .isEmpty();
@@ -516,7 +529,7 @@ class RegistryServiceTests {
 
     @Test
     void anyPurposeForAnAgentHoldingPhiNeedsACompliancePerson() {
-        AgentView agent = register("Derm purposes", Set.of("derm-phi"), Set.of("classify"), owner, null);
+        AgentView agent = register("Derm purposes", Set.of("derm-phi"), Set.of("classify"), owner);
         approvals.approve(pending(agent).id(), "DPIA reviewed", compliance);
         AgentView active = agents.activate(agent.id(), ONBOARDING);
         assertThat(active.phiApprovedScopes())
@@ -586,7 +599,7 @@ class RegistryServiceTests {
 
     @Test
     void aGrantedScopeReclassifiedAsPhiGivesNoPhiApprovalUntilComplianceApprovesItAgain() {
-        AgentView agent = register("Held then PHI", Set.of("ct-deid"), Set.of("image-search"), owner, null);
+        AgentView agent = register("Held then PHI", Set.of("ct-deid"), Set.of("image-search"), owner);
         approvals.approve(pending(agent).id(), "ok", admin);
         agents.activate(agent.id(), ONBOARDING);
         reclassifyAsPhi(key("ct-deid"));
@@ -621,7 +634,7 @@ class RegistryServiceTests {
 
     @Test
     void removingAPhiScopeDropsItsPhiApproval() {
-        AgentView agent = register("Drops PHI", Set.of("derm-phi", "ct-deid"), Set.of("classify"), owner, null);
+        AgentView agent = register("Drops PHI", Set.of("derm-phi", "ct-deid"), Set.of("classify"), owner);
         approvals.approve(pending(agent).id(), "DPIA reviewed", compliance);
         agents.activate(agent.id(), ONBOARDING);
         ApprovalView remove = approvals.requestChange(
@@ -776,7 +789,13 @@ class RegistryServiceTests {
                 Actor.person("seed", Set.of(Role.ADMIN)));
     }
 
-    private Commands.RegisterAgent command(String name, Set<String> scopes, Set<String> tools, String ownerId) {
+    /** A registration that names no owner: the registering person owns the agent. */
+    private Commands.RegisterAgent command(String name, Set<String> scopes, Set<String> tools) {
+        return command(name, scopes, tools, null);
+    }
+
+    private Commands.RegisterAgent command(
+            String name, Set<String> scopes, Set<String> tools, @Nullable String ownerId) {
         return new Commands.RegisterAgent(
                 name,
                 AgentKind.RETRIEVAL,
@@ -789,12 +808,17 @@ class RegistryServiceTests {
                 true);
     }
 
+    /** Registers an agent that the registering person owns. */
+    private AgentView register(String name, Set<String> scopes, Set<String> tools, Actor actor) {
+        return register(name, scopes, tools, actor, null, actor);
+    }
+
     private AgentView register(String name, Set<String> scopes, Set<String> tools, Actor actor, String ownerId) {
         return register(name, scopes, tools, actor, ownerId, actor);
     }
 
     private AgentView register(
-            String name, Set<String> scopes, Set<String> tools, Actor unused, String ownerId, Actor actor) {
+            String name, Set<String> scopes, Set<String> tools, Actor unused, @Nullable String ownerId, Actor actor) {
         Set<String> scopeKeys = new TreeSet<>();
         scopes.forEach(s -> scopeKeys.add(s.endsWith(suffix) ? s : key(s)));
         Set<String> toolKeys = new TreeSet<>();
@@ -805,7 +829,7 @@ class RegistryServiceTests {
     }
 
     private AgentView active(String name) {
-        AgentView agent = register(name, Set.of("ct-deid"), Set.of("image-search"), owner, null);
+        AgentView agent = register(name, Set.of("ct-deid"), Set.of("image-search"), owner);
         approvals.approve(pending(agent).id(), "ok", admin);
         return agents.activate(agent.id(), ONBOARDING);
     }
