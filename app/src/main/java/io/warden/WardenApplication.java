@@ -1,6 +1,8 @@
 package io.warden;
 
 import io.warden.audit.ExportVerifier;
+import io.warden.clinical.Evaluation;
+import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -25,11 +27,10 @@ public class WardenApplication {
      */
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("verify-export")) {
-            System.exit(ExportVerifier.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+            System.exit(ExportVerifier.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         if (args.length > 0 && args[0].equals("evaluate")) {
-            System.exit(io.warden.clinical.Evaluation.command(
-                    java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+            System.exit(Evaluation.command(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         SpringApplication.run(WardenApplication.class, args);
     }

@@ -1,15 +1,20 @@
 package io.warden.app;
 
+import io.warden.registry.SecretStore;
+import io.warden.registry.adapters.FileSecretStore;
+import java.nio.file.Path;
 import java.time.Clock;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.util.IdGenerator;
 import org.springframework.util.JdkIdGenerator;
 
 /** Time and identifiers come from beans, so tests can fix them. */
 @Configuration(proxyBeanMethods = false)
-@org.springframework.scheduling.annotation.EnableScheduling
+@EnableScheduling
 class CoreConfiguration {
 
     @Bean
@@ -27,11 +32,8 @@ class CoreConfiguration {
 
     /** Agents' credentials, in owner-only files under {@code warden.identity.secrets-dir} (a vault in production). */
     @Bean
-    @org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
-    io.warden.registry.SecretStore secretStore(
-            @org.springframework.beans.factory.annotation.Value(
-                            "${warden.identity.secrets-dir:${warden.data-dir}/secrets}")
-                    java.nio.file.Path folder) {
-        return new io.warden.registry.adapters.FileSecretStore(folder);
+    @ConditionalOnMissingBean
+    SecretStore secretStore(@Value("${warden.identity.secrets-dir:${warden.data-dir}/secrets}") Path folder) {
+        return new FileSecretStore(folder);
     }
 }

@@ -13,6 +13,7 @@ import com.nimbusds.jwt.SignedJWT;
 import io.warden.lifecycle.CredentialRotations;
 import io.warden.registry.CredentialPolicy;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -24,8 +25,10 @@ import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import java.util.UUID;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -90,7 +93,7 @@ class AgentCredentialTests extends IntegrationTest {
                 .as("the old one works during the overlap")
                 .isEqualTo(200);
         rotation.run(Instant.now());
-        java.util.List<String> states = new java.util.ArrayList<>();
+        List<String> states = new ArrayList<>();
         client.get("/api/v1/agents/" + id + "/credentials", owner())
                 .json()
                 .forEach(node -> states.add(node.get("state").asString()));
@@ -351,7 +354,7 @@ class AgentCredentialTests extends IntegrationTest {
         try {
             return Files.readString(DATA.resolve("secrets").resolve("agent-" + agentId + ".secret"));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -417,7 +420,7 @@ class AgentCredentialTests extends IntegrationTest {
                 .encodeToString(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
     }
 
-    java.util.List<String> auditActions(String agentId) {
+    List<String> auditActions(String agentId) {
         return jdbc.sql("select action from audit_event where agent_id = :id")
                 .param("id", agentId)
                 .query((row, n) -> row.getString(1))

@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -90,7 +91,7 @@ class AttackTests extends IntegrationTest {
     void aTamperedPayloadBreaksTheSignature() throws Exception {
         String[] parts = admin().split("\\.");
         JWTClaimsSet claims = new JWTClaimsSet.Builder(SignedJWT.parse(agent()).getJWTClaimsSet())
-                .claim("roles", java.util.List.of("ADMIN"))
+                .claim("roles", List.of("ADMIN"))
                 .build();
         String tampered = parts[0] + "."
                 + Base64.getUrlEncoder()

@@ -3,15 +3,31 @@ package io.warden.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.warden.audit.ExportFormat;
+import io.warden.audit.ExportVerifier;
+import io.warden.audit.internal.AuditExporter;
+import io.warden.audit.internal.SigningKeys;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.flyway.autoconfigure.FlywayDataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /** The audit trail through the API: registry changes recorded, verification, keys and bad input. */
 class AuditApiTests extends IntegrationTest {
 
-    @org.springframework.beans.factory.annotation.Autowired
-    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+    @Autowired
+    JdbcClient jdbc;
 
     @Test
     void registryChangesAreRecordedWithTheirActors() {
@@ -67,15 +83,13 @@ class AuditApiTests extends IntegrationTest {
                 "/api/v1/audit/exports?format=fhir-ndjson&from=1&to=" + head,
                 compliance(),
                 null,
-                java.util.Map.of("Accept", "*/*"));
+                Map.of("Accept", "*/*"));
         assertThat(export.status()).as(export.body()).isEqualTo(200);
         assertThat(export.contentType()).startsWith("application/fhir+ndjson");
         assertThat(export.header("Content-Disposition")).contains("attachment");
-        java.nio.file.Path keys = java.nio.file.Files.createTempFile("warden-keys", ".json");
-        java.nio.file.Files.writeString(
-                keys, client.get("/api/v1/audit/keys", compliance()).body());
-        var verification = io.warden.audit.ExportVerifier.verify(
-                new java.io.StringReader(export.body()), io.warden.audit.ExportVerifier.readKeys(keys));
+        Path keys = Files.createTempFile("warden-keys", ".json");
+        Files.writeString(keys, client.get("/api/v1/audit/keys", compliance()).body());
+        var verification = ExportVerifier.verify(new StringReader(export.body()), ExportVerifier.readKeys(keys));
         assertThat(verification.valid()).as("%s", verification).isTrue();
         assertThat(verification.eventsChecked()).isGreaterThanOrEqualTo(head);
 
@@ -96,7 +110,7 @@ class AuditApiTests extends IntegrationTest {
                        has_table_privilege('audit_event', 'UPDATE'), has_table_privilege('audit_event', 'DELETE'),
                        has_table_privilege('audit_event', 'TRUNCATE'), has_table_privilege('audit_checkpoint', 'UPDATE'),
                        has_table_privilege('agent', 'UPDATE')""")
-                .query((rs, row) -> java.util.List.of(
+                .query((rs, row) -> List.of(
                         rs.getString(1),
                         rs.getBoolean(2),
                         rs.getBoolean(3),
@@ -109,25 +123,24 @@ class AuditApiTests extends IntegrationTest {
         assertThat(privileges).containsExactly("warden_app", true, true, false, false, false, false, true);
     }
 
-    @org.springframework.beans.factory.annotation.Autowired
-    @org.springframework.boot.flyway.autoconfigure.FlywayDataSource
-    javax.sql.DataSource owner;
+    @Autowired
+    @FlywayDataSource
+    DataSource owner;
 
-    @org.springframework.beans.factory.annotation.Autowired
-    javax.sql.DataSource dataSource;
+    @Autowired
+    DataSource dataSource;
 
     /** Threat: the application's database credentials are used to plant a checkpoint key. */
     @Test
     void theApplicationRoleCannotPlantAKey() throws Exception {
-        var planted = io.warden.audit.internal.SigningKeys.generatedIn(
-                java.nio.file.Files.createTempDirectory("warden-planted-key"));
+        var planted = SigningKeys.generatedIn(Files.createTempDirectory("warden-planted-key"));
         assertThat(jdbc.sql(
                                 "select has_table_privilege('audit_signing_key', 'INSERT') or "
                                         + "has_table_privilege('audit_signing_key', 'UPDATE') or has_table_privilege('audit_signing_key', 'DELETE')")
                         .query(Boolean.class)
                         .single())
                 .isFalse();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbc.sql("""
+        Assertions.assertThatThrownBy(() -> jdbc.sql("""
                         insert into audit_signing_key (key_id, algorithm, public_key, created_at)
                         values (?, 'Ed25519', ?, now())""")
                         .params(planted.keyId(), planted.publicKey().getEncoded())
@@ -142,45 +155,39 @@ class AuditApiTests extends IntegrationTest {
      */
     @Test
     void aPlantedKeyDoesNotMakeAForgedExportVerify() throws Exception {
-        var planted = io.warden.audit.internal.SigningKeys.generatedIn(
-                java.nio.file.Files.createTempDirectory("warden-planted-key"));
-        org.springframework.jdbc.core.simple.JdbcClient.create(owner)
+        var planted = SigningKeys.generatedIn(Files.createTempDirectory("warden-planted-key"));
+        JdbcClient.create(owner)
                 .sql("""
                         insert into audit_signing_key (key_id, algorithm, public_key, created_at)
                         values (?, 'Ed25519', ?, now())""")
                 .params(planted.keyId(), planted.publicKey().getEncoded())
                 .update();
         long head = head();
-        var forged = new java.io.ByteArrayOutputStream();
-        new io.warden.audit.internal.AuditExporter(dataSource, planted)
-                .export(io.warden.audit.ExportFormat.NDJSON, 1, head, forged);
+        var forged = new ByteArrayOutputStream();
+        new AuditExporter(dataSource, planted).export(ExportFormat.NDJSON, 1, head, forged);
 
         String served = client.get("/api/v1/audit/keys", compliance()).body();
         assertThat(served).doesNotContain(planted.keyId());
-        java.nio.file.Path keys = java.nio.file.Files.createTempFile("warden-keys", ".json");
-        java.nio.file.Files.writeString(keys, served);
-        java.nio.file.Path file = java.nio.file.Files.createTempFile("warden-forged", ".ndjson");
-        java.nio.file.Files.write(file, forged.toByteArray());
-        var out = new java.io.ByteArrayOutputStream();
-        var err = new java.io.ByteArrayOutputStream();
-        int status = io.warden.audit.ExportVerifier.run(
-                new String[] {"--keys", keys.toString(), file.toString()},
-                new java.io.PrintStream(out),
-                new java.io.PrintStream(err));
+        Path keys = Files.createTempFile("warden-keys", ".json");
+        Files.writeString(keys, served);
+        Path file = Files.createTempFile("warden-forged", ".ndjson");
+        Files.write(file, forged.toByteArray());
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int status = ExportVerifier.run(
+                new String[] {"--keys", keys.toString(), file.toString()}, new PrintStream(out), new PrintStream(err));
         assertThat(status).as(out.toString()).isEqualTo(1);
         assertThat(out.toString()).startsWith("INVALID");
         // the same flow with the key a served row would have added verifies, so the refusal above is the key's
-        java.nio.file.Path plantedPem = java.nio.file.Files.createTempFile("warden-planted", ".pem");
-        java.nio.file.Files.writeString(
-                plantedPem,
-                io.warden.audit.internal.SigningKeys.toPem(
-                        "PUBLIC KEY", planted.publicKey().getEncoded()));
+        Path plantedPem = Files.createTempFile("warden-planted", ".pem");
+        Files.writeString(
+                plantedPem, SigningKeys.toPem("PUBLIC KEY", planted.publicKey().getEncoded()));
         out.reset();
-        assertThat(io.warden.audit.ExportVerifier.run(
+        assertThat(ExportVerifier.run(
                         new String[] {"--keys", keys.toString(), "--public-key", plantedPem.toString(), file.toString()
                         },
-                        new java.io.PrintStream(out),
-                        new java.io.PrintStream(err)))
+                        new PrintStream(out),
+                        new PrintStream(err)))
                 .as(out.toString())
                 .isZero();
     }

@@ -2,8 +2,10 @@ package io.warden.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.util.Map;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
@@ -67,7 +69,7 @@ class BadInputTests extends IntegrationTest {
         var request = client.request("/api/v1/agents")
                 .header("Authorization", "Bearer " + owner())
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge)));
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(huge)));
         assertProblem(client.send(request), 413, "payload-too-large");
     }
 
@@ -138,13 +140,13 @@ class BadInputTests extends IntegrationTest {
         assertProblem(client.send(request), 415, "unsupported-media-type");
         assertProblem(
                 client.call("PATCH", "/api/v1/data-scopes/imaging-ct-deid", admin(), "{}", Map.of()), 403, "forbidden");
-        assertProblem(client.get("/api/v1/agents/" + java.util.UUID.randomUUID(), admin()), 404, "agent-not-found");
+        assertProblem(client.get("/api/v1/agents/" + UUID.randomUUID(), admin()), 404, "agent-not-found");
         assertProblem(client.get("/nothing-here", null), 401, null);
     }
 
     @Test
     void idempotencyKeyReplaysAndRefusesADifferentRequest() {
-        Map<String, String> key = Map.of("Idempotency-Key", "register-" + java.util.UUID.randomUUID());
+        Map<String, String> key = Map.of("Idempotency-Key", "register-" + UUID.randomUUID());
         var first = client.call("POST", "/api/v1/agents", owner(), VALID.formatted("Idempotent HTTP agent"), key);
         var second = client.call("POST", "/api/v1/agents", owner(), VALID.formatted("Idempotent HTTP agent"), key);
         assertThat(first.status()).isEqualTo(201);

@@ -10,10 +10,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +23,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -103,7 +107,7 @@ class BrowserTests extends IntegrationTest {
     /** Waits up to 30 s; an element replaced while being read (a page reload, an htmx swap) is read again. */
     static WebDriverWait wait(WebDriver browser) {
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
-        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        wait.ignoring(StaleElementReferenceException.class);
         return wait;
     }
 
@@ -206,7 +210,7 @@ class BrowserTests extends IntegrationTest {
     @Test
     void theAgentMapShowsWhoTouchesPhi() throws Exception {
         WebDriver ada = signedIn("ada.admin");
-        ((org.openqa.selenium.JavascriptExecutor) ada).executeScript("window.scrollTo(0, 0)");
+        ((JavascriptExecutor) ada).executeScript("window.scrollTo(0, 0)");
         keep(ada, "dashboard.png");
         ada.findElement(By.linkText("Agent map")).click();
         wait(ada)
@@ -237,7 +241,7 @@ class BrowserTests extends IntegrationTest {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 Path target = archive.resolve(fixtures.relativize(file).toString());
                 Files.createDirectories(target.getParent());
-                Files.copy(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
             }
         }
         String builder = agentByClientId("demo-cohort-builder").get("id").asString();
@@ -249,7 +253,7 @@ class BrowserTests extends IntegrationTest {
                         .formatted(builder, CohortBuildTests.source("browser-pydicom", archive, "imaging-ct-deid")));
         assertThat(started.status()).as(started.body()).isEqualTo(202);
         String runId = started.json().get("id").asString();
-        org.awaitility.Awaitility.await()
+        Awaitility.await()
                 .atMost(Duration.ofSeconds(120))
                 .until(() -> client.get("/api/v1/cohort-runs/" + runId, owner())
                         .json()
@@ -280,8 +284,7 @@ class BrowserTests extends IntegrationTest {
         String first =
                 carla.findElement(By.cssSelector("#cohort-matches tbody tr")).getText();
         assertThat(first).contains("CR", "SPINE");
-        ((org.openqa.selenium.JavascriptExecutor) carla)
-                .executeScript("document.getElementById('cohort-query').scrollIntoView()");
+        ((JavascriptExecutor) carla).executeScript("document.getElementById('cohort-query').scrollIntoView()");
         Thread.sleep(800); // the highlight's first frames
         keep(carla, "cohort-explorer.png");
     }
@@ -293,7 +296,7 @@ class BrowserTests extends IntegrationTest {
             Files.copy(
                     ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(),
                     Path.of(dir, name),
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    StandardCopyOption.REPLACE_EXISTING);
         }
     }
 }

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -275,7 +276,7 @@ class CohortBuildTests extends IntegrationTest {
     }
 
     /** Refused as bad input, naming the field (or, for unknown and malformed members, at least as problem+json). */
-    private static void assertField(String body, @org.jspecify.annotations.Nullable String field) {
+    private static void assertField(String body, @Nullable String field) {
         var refused = client.call("POST", "/api/v1/cohort-runs", owner(), body);
         assertThat(refused.status()).as(refused.body()).isIn(400, 422);
         assertThat(refused.contentType()).startsWith("application/problem+json");

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.StreamSupport;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -24,7 +28,7 @@ class CohortReadTests extends IntegrationTest {
 
     static final String OTTO = "3f1c2a9e-7b1d-4e0a-9c11-000000000a02";
     static final String SAM = "3f1c2a9e-7b1d-4e0a-9c11-000000000a05";
-    static final java.nio.file.Path ARCHIVE = DATA.resolve("archives/reads");
+    static final Path ARCHIVE = DATA.resolve("archives/reads");
     static String runId = "";
 
     @Autowired
@@ -36,12 +40,12 @@ class CohortReadTests extends IntegrationTest {
         if (!runId.isEmpty()) {
             return;
         }
-        try (var files = java.nio.file.Files.walk(CohortBuildTests.FIXTURES)) {
-            for (var file : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+        try (var files = Files.walk(CohortBuildTests.FIXTURES)) {
+            for (var file : files.filter(Files::isRegularFile).toList()) {
                 var target = ARCHIVE.resolve(
                         CohortBuildTests.FIXTURES.relativize(file).toString());
-                java.nio.file.Files.createDirectories(target.getParent());
-                java.nio.file.Files.copy(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.createDirectories(target.getParent());
+                Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
             }
         }
         String source = CohortBuildTests.source("reads-archive", ARCHIVE, "imaging-ct-deid");
@@ -329,7 +333,7 @@ class CohortReadTests extends IntegrationTest {
                 .isEqualTo(204);
     }
 
-    private static void assertField(String body, @org.jspecify.annotations.Nullable String field) {
+    private static void assertField(String body, @Nullable String field) {
         var refused = client.call("POST", "/api/v1/group-entitlements", admin(), body);
         assertThat(refused.status()).as(refused.body()).isEqualTo(400);
         assertThat(refused.contentType()).startsWith("application/problem+json");

@@ -15,10 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Builds read registered data sources only, and cohorts belong to their builder: the takeover of one owner's cohort
@@ -246,13 +249,13 @@ class CohortSourcesAndOwnersTests extends IntegrationTest {
         assertThat(run.get("instances").asInt())
                 .as("CT_small, sub/JPEG2000 and the link inside to it")
                 .isEqualTo(3);
-        JsonNode skipped = tools.jackson.databind.json.JsonMapper.builder()
+        JsonNode skipped = JsonMapper.builder()
                 .build()
                 .readTree(DATA.resolve("cohort-runs")
                         .resolve(run.get("id").asString())
                         .resolve("skipped.json")
                         .toFile());
-        java.util.Map<String, String> reasons = new java.util.TreeMap<>();
+        Map<String, String> reasons = new TreeMap<>();
         skipped.forEach(problem -> reasons.put(
                 problem.get("source").asString(), problem.get("reason").asString()));
         assertThat(reasons)

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +21,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.DefaultApplicationArguments;
+import org.springframework.boot.flyway.autoconfigure.FlywayDataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
@@ -40,7 +42,7 @@ class CohortUpgradeTests extends IntegrationTest {
 
     /** The schema owner's, as Flyway migrates. */
     @Autowired
-    @org.springframework.boot.flyway.autoconfigure.FlywayDataSource
+    @FlywayDataSource
     DataSource owner;
 
     @Autowired
@@ -206,7 +208,7 @@ class CohortUpgradeTests extends IntegrationTest {
     private String ownerRole() {
         try (var connection = owner.getConnection()) {
             return connection.getMetaData().getUserName();
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
     }

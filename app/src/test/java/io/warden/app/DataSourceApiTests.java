@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -122,7 +123,7 @@ class DataSourceApiTests extends IntegrationTest {
                 .isEqualTo(404);
     }
 
-    private static String refused(String body, @org.jspecify.annotations.Nullable String field) {
+    private static String refused(String body, @Nullable String field) {
         var response = client.call("POST", "/api/v1/data-sources", admin(), body);
         assertThat(response.status()).as(response.body()).isEqualTo(400);
         assertThat(response.contentType()).startsWith("application/problem+json");

@@ -3,23 +3,30 @@ package io.warden.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.SignedJWT;
 import com.zaxxer.hikari.HikariDataSource;
 import io.warden.WardenApplication;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.StringReader;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -132,21 +139,18 @@ class EmbeddedDatabaseAuthenticationTests {
                 assertThat(stored.next()).isTrue();
                 assertThat(stored.getString(1))
                         .isEqualTo("sha256:"
-                                + java.util.HexFormat.of()
-                                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                                                .digest(EARLIER_TOKEN.getBytes(
-                                                        java.nio.charset.StandardCharsets.UTF_8))));
+                                + HexFormat.of()
+                                        .formatHex(MessageDigest.getInstance("SHA-256")
+                                                .digest(EARLIER_TOKEN.getBytes(StandardCharsets.UTF_8))));
             }
             // tokens are still signed with the key the earlier version made: the published key is it
-            var published = com.nimbusds.jose.jwk.JWKSet.parse(
-                    client.get("/oauth2/jwks", null).body());
+            var published = JWKSet.parse(client.get("/oauth2/jwks", null).body());
             assertThat(published.getKeyByKeyId(earlierKey.getKeyID()))
                     .as("the earlier key still signs")
                     .isNotNull();
             assertThat(((RSAKey) published.getKeyByKeyId(earlierKey.getKeyID())).getModulus())
                     .isEqualTo(earlierKey.getModulus());
-            assertThat(com.nimbusds.jwt.SignedJWT.parse(token)
-                            .verify(new com.nimbusds.jose.crypto.RSASSAVerifier(earlierKey.toPublicJWK())))
+            assertThat(SignedJWT.parse(token).verify(new RSASSAVerifier(earlierKey.toPublicJWK())))
                     .as("a token issued after the upgrade verifies with the earlier public key")
                     .isTrue();
             assertThat(output.getAll()).contains("which an earlier version stored in clear");
@@ -194,7 +198,7 @@ class EmbeddedDatabaseAuthenticationTests {
             Flyway.configure()
                     .dataSource(url, "postgres", null)
                     .locations("classpath:db/migration")
-                    .placeholders(java.util.Map.of("appRole", "warden_app"))
+                    .placeholders(Map.of("appRole", "warden_app"))
                     .target("16.01")
                     .load()
                     .migrate();

@@ -2,6 +2,7 @@ package io.warden.app;
 
 import io.warden.registry.IdentityProvisioner;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,7 +49,7 @@ class EmbeddedProvisionerContractTests extends IntegrationTest implements Identi
         try {
             return Files.exists(file) ? Files.readString(file) : null;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

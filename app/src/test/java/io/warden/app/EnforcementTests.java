@@ -8,12 +8,17 @@ import io.warden.clinical.Embedder;
 import io.warden.clinical.IndexKind;
 import io.warden.clinical.TextItem;
 import io.warden.clinical.VectorCollections;
+import io.warden.policy.KillSwitches;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.ApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -30,13 +35,13 @@ class EnforcementTests extends IntegrationTest {
     VectorCollections collections;
 
     @Autowired
-    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+    JdbcClient jdbc;
 
     @Autowired
-    io.warden.policy.KillSwitches killSwitches;
+    KillSwitches killSwitches;
 
     @Autowired
-    org.springframework.context.ApplicationContext context;
+    ApplicationContext context;
 
     @BeforeEach
     void collection() {
@@ -277,13 +282,12 @@ class EnforcementTests extends IntegrationTest {
 
     @Test
     void aSwitchStoredBeforeTargetsWereResolvedIsReportedAndStillEnforced() throws Exception {
-        java.util.UUID id = java.util.UUID.randomUUID();
+        UUID id = UUID.randomUUID();
         jdbc.sql("""
                 insert into kill_switch (id, scope, target, active, engaged_by, engaged_at, reason)
                 values (:id, 'AGENT', 'client-of-an-agent-long-gone', true, 'someone', now(), 'stored by an older Warden')""").param("id", id).update();
         try {
-            var health = context.getBean(
-                    "killSwitchesHealthIndicator", org.springframework.boot.health.contributor.HealthIndicator.class);
+            var health = context.getBean("killSwitchesHealthIndicator", HealthIndicator.class);
             await().atMost(Duration.ofSeconds(10))
                     .untilAsserted(() -> assertThat(
                                     requireNonNull(health.health()).getDetails().get("unresolved"))

@@ -20,6 +20,7 @@ import static org.awaitility.Awaitility.await;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.microsoft.kiota.authentication.AccessTokenProvider;
 import com.microsoft.kiota.authentication.AllowedHostsValidator;
+import io.warden.WardenApplication;
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.lifecycle.WorkflowEngine;
 import java.net.URI;
@@ -37,9 +38,11 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Warden with Entra ID switched on by configuration only ({@code warden.directory.provider=graph},
@@ -49,11 +52,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * or audit record. (Warden's own sign-in to Graph with MSAL4J is tested in the registry's adapter tests;
  * here a fixed Graph token stands in for it.)
  */
-@SpringBootTest(
-        classes = io.warden.WardenApplication.class,
-        webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
+@SpringBootTest(classes = WardenApplication.class, webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
 @ExtendWith(OutputCaptureExtension.class)
-@org.springframework.context.annotation.Import(EntraAdaptersTests.FixedGraphToken.class)
+@Import(EntraAdaptersTests.FixedGraphToken.class)
 class EntraAdaptersTests {
 
     static final String SECRET = "entra-issued-s3cr3t-9f2c";
@@ -208,7 +209,7 @@ class EntraAdaptersTests {
                 .isZero();
     }
 
-    private static tools.jackson.databind.JsonNode agent(String id) {
+    private static JsonNode agent(String id) {
         return client.get("/api/v1/agents/" + id, client.personToken("ada.admin"))
                 .json();
     }

@@ -14,6 +14,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.microsoft.kiota.authentication.AccessTokenProvider;
 import com.microsoft.kiota.authentication.AllowedHostsValidator;
@@ -76,11 +77,9 @@ class GraphProvisionerContractTests implements IdentityProvisionerContract {
                         .willReturn(
                                 okJson(
                                         "{\"secretText\":\"secret-{{randomValue length=16 type='ALPHANUMERIC'}}\",\"endDateTime\":\"2027-05-27T10:00:00Z\"}")));
-        graph.stubFor(com.github.tomakehurst.wiremock.client.WireMock.patch(
-                        urlPathMatching("/v1.0/servicePrincipals\\(appId=.*\\)"))
+        graph.stubFor(WireMock.patch(urlPathMatching("/v1.0/servicePrincipals\\(appId=.*\\)"))
                 .willReturn(aResponse().withStatus(204)));
-        graph.stubFor(com.github.tomakehurst.wiremock.client.WireMock.delete(
-                        urlPathMatching("/v1.0/applications\\(appId=.*\\)"))
+        graph.stubFor(WireMock.delete(urlPathMatching("/v1.0/applications\\(appId=.*\\)"))
                 .willReturn(aResponse().withStatus(204)));
         var client = GraphClients.create(
                 URI.create("http://127.0.0.1:" + graph.port() + "/v1.0"), new AccessTokenProvider() {

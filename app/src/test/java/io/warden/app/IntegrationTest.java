@@ -6,10 +6,16 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Base of the end-to-end tests: one real Warden per test JVM, on its own port, with its embedded
@@ -22,7 +28,7 @@ public abstract class IntegrationTest {
     protected static final int PORT = freePort();
     protected static final Path DATA = tempDir();
     protected static final WardenClient client = new WardenClient("http://localhost:" + PORT);
-    protected static final String NODE_TOKEN = "test-node-token-" + java.util.UUID.randomUUID();
+    protected static final String NODE_TOKEN = "test-node-token-" + UUID.randomUUID();
 
     @DynamicPropertySource
     static void wardenProperties(DynamicPropertyRegistry registry) {
@@ -53,13 +59,13 @@ public abstract class IntegrationTest {
      * {@code application}. For a second instance that connects to the first one's database.
      */
     static String embeddedPassword(Path wardenDataDir, String which) {
-        java.util.Properties passwords = new java.util.Properties();
+        Properties passwords = new Properties();
         try (var reader = Files.newBufferedReader(wardenDataDir.resolve("pgdata/warden-passwords.properties"))) {
             passwords.load(reader);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return java.util.Objects.requireNonNull(passwords.getProperty(which), which);
+        return Objects.requireNonNull(passwords.getProperty(which), which);
     }
 
     static Path tempDir() {
@@ -91,7 +97,7 @@ public abstract class IntegrationTest {
     }
 
     /** The registry's view of an agent, found by its client id. */
-    protected static tools.jackson.databind.JsonNode agentByClientId(String clientId) {
+    protected static JsonNode agentByClientId(String clientId) {
         for (var item : client.get("/api/v1/agents?size=100", admin()).json().get("items")) {
             if (clientId.equals(item.path("clientId").asString(null))) {
                 return item;
@@ -106,8 +112,8 @@ public abstract class IntegrationTest {
      */
     protected static void reinstateAfterIncident(String clientId) {
         String id = agentByClientId(clientId).get("id").asString();
-        org.awaitility.Awaitility.await()
-                .atMost(java.time.Duration.ofSeconds(20))
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
                 .until(() -> client.call(
                                         "POST",
                                         "/api/v1/agents/" + id + "/incident/resolution",
@@ -115,8 +121,8 @@ public abstract class IntegrationTest {
                                         "{\"resolution\":\"REINSTATE\",\"reason\":\"test over\"}")
                                 .status()
                         == 202);
-        org.awaitility.Awaitility.await()
-                .atMost(java.time.Duration.ofSeconds(20))
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
                 .until(() -> "ACTIVE"
                         .equals(client.get("/api/v1/agents/" + id, admin())
                                 .json()

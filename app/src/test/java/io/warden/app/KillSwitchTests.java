@@ -3,6 +3,9 @@ package io.warden.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.warden.policy.KillSwitches;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -15,7 +18,7 @@ class KillSwitchTests extends IntegrationTest {
 
     @Test
     void anAgentSwitchStopsThatAgentUntilReleasedAndEveryChangeIsAudited() {
-        var heard = new java.util.concurrent.atomic.AtomicInteger();
+        var heard = new AtomicInteger();
         killSwitches.onEngaged(heard::incrementAndGet); // what the gateway uses to cancel calls in flight
         var engaged = client.call(
                 "POST",
@@ -32,9 +35,7 @@ class KillSwitchTests extends IntegrationTest {
                         .covers("demo-retrieval-agent", "classify", "dermatology-phi")
                         .any())
                 .isFalse();
-        org.awaitility.Awaitility.await()
-                .atMost(java.time.Duration.ofSeconds(5))
-                .until(() -> heard.get() >= 1);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> heard.get() >= 1);
 
         var again = client.call(
                 "POST",

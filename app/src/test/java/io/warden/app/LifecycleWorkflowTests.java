@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -273,7 +274,7 @@ class LifecycleWorkflowTests extends IntegrationTest {
                 .single();
     }
 
-    private java.util.List<String> actions(String id) {
+    private List<String> actions(String id) {
         return jdbc.sql("select action from audit_event where agent_id = :id")
                 .param("id", id)
                 .query((row, n) -> row.getString(1))

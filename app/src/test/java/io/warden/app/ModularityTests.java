@@ -4,14 +4,27 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaCall;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.library.Architectures;
 import io.warden.WardenApplication;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
+import org.springframework.modulith.ApplicationModule;
 import org.springframework.modulith.core.ApplicationModules;
 import org.springframework.modulith.docs.Documenter;
 
@@ -84,9 +97,8 @@ class ModularityTests {
                 .should()
                 .notDependOnEachOther()
                 .ignoreDependency(
-                        com.tngtech.archunit.base.DescribedPredicate.alwaysTrue(),
-                        com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackages(
-                                "io.warden..internal.."))
+                        DescribedPredicate.alwaysTrue(),
+                        JavaClass.Predicates.resideOutsideOfPackages("io.warden..internal.."))
                 .because("another module's internal package may change at any time")
                 .check(CLASSES);
     }
@@ -98,9 +110,9 @@ class ModularityTests {
      */
     @Test
     void everyModuleReadsTimeAndRandomnessFromInjectedSources() {
-        java.util.Set<String> processIdentities = java.util.Set.of(
+        Set<String> processIdentities = Set.of(
                 "io.warden.lifecycle.internal.EmbeddedWorkflowEngine", "io.warden.policy.internal.GatewayInstances");
-        java.util.Set<String> clocks = java.util.Set.of(
+        Set<String> clocks = Set.of(
                 "java.time.Instant",
                 "java.time.LocalDate",
                 "java.time.LocalDateTime",
@@ -108,9 +120,9 @@ class ModularityTests {
                 "java.time.ZonedDateTime");
         noClasses()
                 .should()
-                .callCodeUnitWhere(com.tngtech.archunit.base.DescribedPredicate.describe(
+                .callCodeUnitWhere(DescribedPredicate.describe(
                         "read the wall clock or make randomness outside a process's own identity",
-                        (com.tngtech.archunit.core.domain.JavaCall<?> call) -> {
+                        (JavaCall<?> call) -> {
                             String owner = call.getTarget().getOwner().getName();
                             String name = call.getTarget().getName();
                             boolean clockOrRandom = name.equals("now") && clocks.contains(owner)
@@ -128,18 +140,16 @@ class ModularityTests {
     }
 
     @Test
-    void architectureDocumentMatchesTheCode() throws java.io.IOException {
-        String document = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "architecture.md"));
-        java.util.regex.Matcher block = java.util.regex.Pattern.compile(
-                        "```arrows\\n(.*?)```", java.util.regex.Pattern.DOTALL)
-                .matcher(document);
-        org.assertj.core.api.Assertions.assertThat(block.find())
+    void architectureDocumentMatchesTheCode() throws IOException {
+        String document = Files.readString(Path.of("..", "docs", "architecture.md"));
+        Matcher block = Pattern.compile("```arrows\\n(.*?)```", Pattern.DOTALL).matcher(document);
+        Assertions.assertThat(block.find())
                 .as("docs/architecture.md has an arrows block")
                 .isTrue();
-        java.util.Map<String, java.util.Set<String>> documented = new java.util.TreeMap<>();
+        Map<String, Set<String>> documented = new TreeMap<>();
         for (String line : block.group(1).strip().split("\\n")) {
             String[] parts = line.split("->", -1);
-            java.util.Set<String> targets = new java.util.TreeSet<>();
+            Set<String> targets = new TreeSet<>();
             for (String target : parts[1].split(",")) {
                 if (!target.isBlank()) {
                     targets.add(target.strip());
@@ -148,15 +158,15 @@ class ModularityTests {
             documented.put(parts[0].strip(), targets);
         }
 
-        java.util.Map<String, String> displayNames = new java.util.HashMap<>();
+        Map<String, String> displayNames = new HashMap<>();
         MODULES.forEach(module -> displayNames.put(module.getIdentifier().toString(), module.getDisplayName()));
-        java.util.Map<String, java.util.Set<String>> declared = new java.util.TreeMap<>();
+        Map<String, Set<String>> declared = new TreeMap<>();
         MODULES.forEach(module -> {
-            var annotation = Package.getPackage(module.getBasePackage().getName())
-                    .getAnnotation(org.springframework.modulith.ApplicationModule.class);
+            var annotation =
+                    Package.getPackage(module.getBasePackage().getName()).getAnnotation(ApplicationModule.class);
             String[] allowed = annotation.allowedDependencies();
-            java.util.Set<String> targets = new java.util.TreeSet<>();
-            if (allowed.length == 1 && allowed[0].equals(org.springframework.modulith.ApplicationModule.OPEN_TOKEN)
+            Set<String> targets = new TreeSet<>();
+            if (allowed.length == 1 && allowed[0].equals(ApplicationModule.OPEN_TOKEN)
                     || module.getDisplayName().equals("app")) {
                 targets.add("*");
             } else {
@@ -166,7 +176,7 @@ class ModularityTests {
             }
             declared.put(module.getDisplayName(), targets);
         });
-        org.assertj.core.api.Assertions.assertThat(documented).isEqualTo(declared);
+        Assertions.assertThat(documented).isEqualTo(declared);
     }
 
     /**

@@ -2,6 +2,8 @@ package io.warden.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -59,7 +61,7 @@ class MovedMigrationsTests extends IntegrationTest {
                     .as(validation.getAllErrorMessages())
                     .isTrue();
             for (String version : List.of("9.01", "15.02")) {
-                MigrationInfo moved = java.util.Arrays.stream(today.info().all())
+                MigrationInfo moved = Arrays.stream(today.info().all())
                         .filter(info -> info.getVersion() != null
                                 && info.getVersion().getVersion().equals(version))
                         .findFirst()
@@ -89,7 +91,7 @@ class MovedMigrationsTests extends IntegrationTest {
     private String ownerRole() {
         try (var connection = owner.getConnection()) {
             return connection.getMetaData().getUserName();
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +47,7 @@ class OpenApiDocumentTests extends IntegrationTest {
         for (Map.Entry<String, JsonNode> path : document.get("paths").properties()) {
             for (Map.Entry<String, JsonNode> method : path.getValue().properties()) {
                 operations++;
-                String where = method.getKey().toUpperCase(java.util.Locale.ROOT) + " " + path.getKey();
+                String where = method.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey();
                 JsonNode operation = method.getValue();
                 String id = operation.path("operationId").asString("");
                 if (!id.matches("[a-z]+[A-Z][A-Za-z]*")) {

@@ -2,6 +2,7 @@ package io.warden.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.logging.LogLevel;
@@ -38,7 +39,7 @@ class OperabilityTests extends IntegrationTest {
     @Test
     void prometheusExposesHttpAndDatabasePoolMetrics() {
         client.get("/api/v1/agents", admin());
-        var metrics = client.call("GET", "/actuator/prometheus", null, null, java.util.Map.of("Accept", "text/plain"));
+        var metrics = client.call("GET", "/actuator/prometheus", null, null, Map.of("Accept", "text/plain"));
         assertThat(metrics.status()).isEqualTo(200);
         assertThat(metrics.body()).contains("http_server_requests_seconds").contains("hikaricp_connections");
     }

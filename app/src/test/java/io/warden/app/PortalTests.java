@@ -9,9 +9,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -125,7 +133,7 @@ class PortalTests extends IntegrationTest {
     void complianceApprovesInTheInboxWhereAnOwnerIsToldWhyTheyCannot() throws Exception {
         var registered = client.call("POST", "/api/v1/agents", owner(), """
                 {"name":"Portal-approved %s","kind":"RETRIEVAL","purpose":"Portal test","dataScopes":["imaging-ct-deid"],
-                 "tools":["text-search"]}""".formatted(java.util.UUID.randomUUID()));
+                 "tools":["text-search"]}""".formatted(UUID.randomUUID()));
         String id = registered.json().get("id").asString();
         String approval = client.get("/api/v1/approvals?status=PENDING&agentId=" + id, admin())
                 .json()
@@ -151,8 +159,8 @@ class PortalTests extends IntegrationTest {
                 post(carla, "/portal/approvals/" + approval + "/approve", inbox.body(), "reason=DPIA+ok");
         assertThat(approved.statusCode()).isEqualTo(200);
         assertThat(approved.body()).contains("Approved.");
-        org.awaitility.Awaitility.await()
-                .atMost(java.time.Duration.ofSeconds(30))
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
                 .until(() -> "ACTIVE"
                         .equals(client.get("/api/v1/agents/" + id, admin())
                                 .json()
@@ -224,10 +232,10 @@ class PortalTests extends IntegrationTest {
     /** Every portal page for every kind of person: the same role rules as the API's endpoints. */
     @Test
     void everyPortalPageForEveryRole() throws Exception {
-        record Page(String path, java.util.Set<String> allowed) {}
-        var people = java.util.Map.of(
+        record Page(String path, Set<String> allowed) {}
+        var people = Map.of(
                 "ADMIN", "ada.admin", "OWNER", "otto.owner", "COMPLIANCE", "carla.compliance", "SECOPS", "sam.secops");
-        var all = java.util.Set.of("ADMIN", "OWNER", "COMPLIANCE", "SECOPS");
+        var all = Set.of("ADMIN", "OWNER", "COMPLIANCE", "SECOPS");
         List<Page> pages = List.of(
                 new Page("/portal", all),
                 new Page("/portal/agents", all),
@@ -236,10 +244,10 @@ class PortalTests extends IntegrationTest {
                 new Page("/portal/rules", all),
                 new Page("/portal/analytics", all),
                 new Page("/portal/cohorts", all),
-                new Page("/portal/agents/new", java.util.Set.of("ADMIN", "OWNER")),
-                new Page("/portal/kill-switches", java.util.Set.of("ADMIN", "SECOPS")),
-                new Page("/portal/data-sources", java.util.Set.of("ADMIN")),
-                new Page("/portal/audit", java.util.Set.of("ADMIN", "COMPLIANCE")));
+                new Page("/portal/agents/new", Set.of("ADMIN", "OWNER")),
+                new Page("/portal/kill-switches", Set.of("ADMIN", "SECOPS")),
+                new Page("/portal/data-sources", Set.of("ADMIN")),
+                new Page("/portal/audit", Set.of("ADMIN", "COMPLIANCE")));
         for (var person : people.entrySet()) {
             HttpClient browser = browser();
             signIn(browser, person.getValue());
@@ -255,12 +263,12 @@ class PortalTests extends IntegrationTest {
     /** An owner starts a cohort build in the portal; a refusal stands next to its field; compliance cannot start one. */
     @Test
     void anOwnerStartsACohortBuildAndARefusalNamesItsField() throws Exception {
-        java.nio.file.Path archive = DATA.resolve("archives/portal-pydicom");
-        java.nio.file.Files.createDirectories(archive);
-        java.nio.file.Files.copy(
-                java.nio.file.Path.of("/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm"),
+        Path archive = DATA.resolve("archives/portal-pydicom");
+        Files.createDirectories(archive);
+        Files.copy(
+                Path.of("/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm"),
                 archive.resolve("ct.dcm"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                StandardCopyOption.REPLACE_EXISTING);
         String builder = agentByClientId("demo-cohort-builder").get("id").asString();
         String source = CohortBuildTests.source("portal-pydicom", archive, "imaging-ct-deid");
         HttpClient otto = browser();
@@ -286,8 +294,8 @@ class PortalTests extends IntegrationTest {
                         .get("requestedBy")
                         .asString())
                 .isEqualTo("3f1c2a9e-7b1d-4e0a-9c11-000000000a02");
-        org.awaitility.Awaitility.await()
-                .atMost(java.time.Duration.ofSeconds(60))
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
                 .until(() -> !client.get("/api/v1/cohort-runs/" + runId, owner())
                         .json()
                         .get("status")

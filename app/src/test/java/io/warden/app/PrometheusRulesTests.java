@@ -2,10 +2,12 @@ package io.warden.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -89,7 +91,7 @@ class PrometheusRulesTests {
     record Run(int exitCode, String output) {}
 
     static Run promtool(String... args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of(promtool));
+        List<String> command = new ArrayList<>(List.of(promtool));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command)
                 .directory(ROOT.toFile())
@@ -104,7 +106,7 @@ class PrometheusRulesTests {
     }
 
     private static @Nullable String onPath() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path candidate = Path.of(dir, "promtool");
             if (!dir.isEmpty() && Files.isExecutable(candidate)) {
                 return candidate.toString();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class ReadmeCommandsTests extends IntegrationTest {
     }
 
     private static Process start(String... args) throws IOException {
-        var command = new java.util.ArrayList<>(
+        var command = new ArrayList<>(
                 List.of("bash", Path.of("..", "bin", "warden-token").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);

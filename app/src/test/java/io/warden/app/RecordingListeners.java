@@ -3,6 +3,8 @@ package io.warden.app;
 import io.warden.registry.events.AgentRegistered;
 import io.warden.registry.events.AgentStatusChanged;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -29,7 +31,7 @@ class RecordingListeners {
     static class Recorder {
 
         private final List<Object> received = new CopyOnWriteArrayList<>();
-        private final java.util.Set<Object> failedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final Set<Object> failedOnce = ConcurrentHashMap.newKeySet();
 
         /** What arrived so far (a method, not the field: the bean is a proxy). */
         List<Object> received() {

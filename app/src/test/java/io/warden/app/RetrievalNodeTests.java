@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -62,8 +63,7 @@ class RetrievalNodeTests extends IntegrationTest {
         assertThat(there)
                 .extracting(SearchHit::id)
                 .containsExactlyElementsOf(here.stream().map(SearchHit::id).toList());
-        assertThat(there.getFirst().score())
-                .isCloseTo(here.getFirst().score(), org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(there.getFirst().score()).isCloseTo(here.getFirst().score(), Offset.offset(1e-6f));
         assertThat(remote.classifyText("wound-types", "venous ulcer of the leg", 3, "label", true, Map.of())
                         .label())
                 .isEqualTo("venous");

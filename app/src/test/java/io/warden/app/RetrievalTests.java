@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.warden.clinical.Embedder;
 import io.warden.clinical.IndexKind;
 import io.warden.clinical.Retrieval;
+import io.warden.clinical.TextItem;
 import io.warden.clinical.VectorCollections;
 import io.warden.clinical.VectorRecord;
 import java.util.ArrayList;
@@ -37,12 +38,12 @@ class RetrievalTests extends IntegrationTest {
                 "Knee MRI coronal proton density",
                 "MRI knee sagittal");
         List<String> labels = List.of("chest", "chest", "chest", "brain", "brain", "brain", "knee", "knee");
-        List<io.warden.clinical.TextItem> items = new ArrayList<>();
+        List<TextItem> items = new ArrayList<>();
         for (int i = 0; i < descriptions.size(); i++) {
-            items.add(new io.warden.clinical.TextItem(
+            items.add(new TextItem(
                     "series-" + i, descriptions.get(i), Map.of("label", labels.get(i), "dataset", "imaging-ct-deid")));
         }
-        List<VectorRecord> records = io.warden.clinical.TextItem.records(embedder, items);
+        List<VectorRecord> records = TextItem.records(embedder, items);
         assertThat(records)
                 .extracting(VectorRecord::id)
                 .containsExactly(

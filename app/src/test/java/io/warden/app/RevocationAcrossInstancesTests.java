@@ -11,8 +11,11 @@ import io.warden.clinical.VectorCollections;
 import io.warden.policy.internal.PolicyChanges;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -215,7 +218,7 @@ class RevocationAcrossInstancesTests {
             }
             Thread.sleep(1500); // calls at full speed, permitted
             var suspended = suspendOnA("race");
-            java.time.Instant returned = java.time.Instant.now(); // the servers' clock: they run in this JVM
+            Instant returned = Instant.now(); // the servers' clock: they run in this JVM
             assertThat(suspended.status()).as(suspended.body()).isEqualTo(200);
             long returnedAt = head(compliance);
             Thread.sleep(1000); // and go on calling after it
@@ -249,7 +252,7 @@ class RevocationAcrossInstancesTests {
                     .json()
                     .get("items")
                     .forEach(item -> {
-                        if (java.time.Instant.parse(item.get("time").asString()).isAfter(returned)) {
+                        if (Instant.parse(item.get("time").asString()).isAfter(returned)) {
                             afterAnswer.add(item.get("sequence").asString() + " at "
                                     + item.get("time").asString());
                         }
@@ -337,7 +340,7 @@ class RevocationAcrossInstancesTests {
     /** Replicas share one key-encryption key for the embedded provider's signing key, as deployments configure it. */
     private static String sharedKeyEncryptionKey() {
         byte[] key = new byte[32];
-        new java.security.SecureRandom().nextBytes(key);
-        return java.util.Base64.getEncoder().encodeToString(key);
+        new SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
     }
 }

@@ -4,14 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.warden.WardenApplication;
+import io.warden.policy.KillSwitches;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -107,7 +110,7 @@ class TwoInstancesTests {
 
             // a kill switch engaged through A is in force on B at once: by notification, not by the (60 s)
             // reconciliation
-            var switchesB = b.getBean(io.warden.policy.KillSwitches.class);
+            var switchesB = b.getBean(KillSwitches.class);
             assertThat(switchesB
                             .covers("demo-retrieval-agent", "image-search", "imaging-ct-deid")
                             .any())
@@ -128,11 +131,10 @@ class TwoInstancesTests {
                     .as("milliseconds until B applied it")
                     .isLessThan(1000);
             // both instances report that they apply it, which the portal shows as "on every instance"
-            java.util.UUID switchId =
-                    java.util.UUID.fromString(engaged.json().get("id").asString());
+            UUID switchId = UUID.fromString(engaged.json().get("id").asString());
             await().atMost(Duration.ofSeconds(5))
-                    .untilAsserted(() -> assertThat(switchesB.applied().get(switchId))
-                            .isEqualTo(new io.warden.policy.KillSwitches.Applied(2, 2)));
+                    .untilAsserted(() ->
+                            assertThat(switchesB.applied().get(switchId)).isEqualTo(new KillSwitches.Applied(2, 2)));
         }
     }
 
@@ -153,7 +155,7 @@ class TwoInstancesTests {
     /** Replicas share one key-encryption key for the embedded provider's signing key, as deployments configure it. */
     private static String sharedKeyEncryptionKey() {
         byte[] key = new byte[32];
-        new java.security.SecureRandom().nextBytes(key);
-        return java.util.Base64.getEncoder().encodeToString(key);
+        new SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
     }
 }

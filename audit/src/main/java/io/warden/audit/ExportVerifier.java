@@ -2,6 +2,7 @@ package io.warden.audit;
 
 import io.warden.audit.internal.Chain;
 import io.warden.audit.internal.ChainVerifier;
+import io.warden.audit.internal.CheckpointCodecV1;
 import io.warden.audit.internal.ExportVerifierFormats;
 import io.warden.audit.internal.ExportVerifierFormats.Anchor;
 import io.warden.audit.internal.ExportVerifierFormats.End;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
+import java.security.Signature;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -132,9 +134,9 @@ public final class ExportVerifier {
             return false;
         }
         try {
-            java.security.Signature verifier = java.security.Signature.getInstance("Ed25519");
+            Signature verifier = Signature.getInstance("Ed25519");
             verifier.initVerify(key);
-            verifier.update(io.warden.audit.internal.CheckpointCodecV1.exportHeaderPayload(
+            verifier.update(CheckpointCodecV1.exportHeaderPayload(
                     anchor.sequence(), anchor.hash(), anchor.from(), anchor.to(), anchor.keyId()));
             return verifier.verify(anchor.signature());
         } catch (GeneralSecurityException e) {

@@ -1,7 +1,10 @@
 package io.warden.bench;
 
 import io.warden.WardenApplication;
+import io.warden.clinical.cohort.CohortPipeline;
 import io.warden.clinical.cohort.CohortRuns;
+import io.warden.clinical.cohort.CohortSeries;
+import io.warden.clinical.cohort.Projection;
 import io.warden.clinical.dicom.DicomFormatException;
 import io.warden.clinical.dicom.DicomReader;
 import io.warden.registry.AgentQueries;
@@ -14,6 +17,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -118,10 +122,7 @@ public final class CohortBench {
      * descriptions embedded with no text embedded once for several series, and UMAP over 4,500 distinct
      * points (random unit vectors of the model's dimension, seeded).
      */
-    static void worstCase(
-            io.warden.clinical.cohort.CohortPipeline pipeline,
-            List<io.warden.clinical.cohort.CohortSeries> described,
-            Map<String, Object> results) {
+    static void worstCase(CohortPipeline pipeline, List<CohortSeries> described, Map<String, Object> results) {
         List<String> texts =
                 described.stream().flatMap(row -> row.descriptions().stream()).toList();
         long started = System.nanoTime();
@@ -131,7 +132,7 @@ public final class CohortBench {
         double embedSeconds = (System.nanoTime() - started) / 1e9;
         results.put("embed_all_descriptions_s", Math.round(embedSeconds * 10) / 10.0);
         results.put("embed_descriptions_per_s", Math.round(texts.size() / embedSeconds));
-        java.util.Random random = new java.util.Random(42);
+        Random random = new Random(42);
         List<float[]> points = new ArrayList<>();
         for (int i = 0; i < described.size(); i++) {
             float[] v = new float[pipeline.embedder().dimension()];
@@ -146,7 +147,7 @@ public final class CohortBench {
             points.add(v);
         }
         started = System.nanoTime();
-        io.warden.clinical.cohort.Projection.defaults().project(points);
+        Projection.defaults().project(points);
         results.put("umap_4500_distinct_points_s", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
     }
 
@@ -197,7 +198,7 @@ public final class CohortBench {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             CohortRuns.Run done = runs.find(run.id()).orElseThrow();
-            var pipeline = warden.getBean(io.warden.clinical.cohort.CohortPipeline.class);
+            var pipeline = warden.getBean(CohortPipeline.class);
             var described = pipeline.described(run.id());
             results.put(prefix + "pipeline_status", done.status());
             results.put(prefix + "pipeline_model", model);

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -81,7 +82,7 @@ public class PolicyDecisionBenchmark {
             exchange.getResponseBody().write(answer);
             exchange.close();
         });
-        fakeOpa.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
+        fakeOpa.setExecutor(Executors.newFixedThreadPool(2));
         fakeOpa.start();
         opa = new OpaPolicyDecisionPoint(
                 URI.create("http://127.0.0.1:" + fakeOpa.getAddress().getPort()),

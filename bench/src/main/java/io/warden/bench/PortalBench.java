@@ -8,6 +8,7 @@ import io.warden.audit.AuditTarget;
 import io.warden.audit.AuditTrail;
 import io.warden.audit.Outcome;
 import java.net.CookieManager;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -54,7 +55,7 @@ public final class PortalBench {
         int samples = Integer.parseInt(options.getOrDefault("samples", "50"));
         Map<String, Object> results = new LinkedHashMap<>();
         int free;
-        try (var socket = new java.net.ServerSocket(0)) {
+        try (var socket = new ServerSocket(0)) {
             free = socket.getLocalPort(); // the issuer must name the real port: the sign-in goes through it
         }
         try (ConfigurableApplicationContext warden = new SpringApplicationBuilder(WardenApplication.class)

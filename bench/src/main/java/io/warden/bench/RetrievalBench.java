@@ -11,10 +11,14 @@ import io.warden.clinical.internal.OnnxTextEmbedder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Random;
+import java.util.stream.Collectors;
+import org.apache.lucene.util.VectorUtil;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -76,7 +80,7 @@ public final class RetrievalBench {
                     results,
                     args.length > 2 && args[1].equals("--reuse") ? Path.of(args[2]) : null,
                     args.length > 4 && args[3].equals("--candidates")
-                            ? java.util.Arrays.stream(args[4].split(","))
+                            ? Arrays.stream(args[4].split(","))
                                     .mapToInt(Integer::parseInt)
                                     .toArray()
                             : new int[] {50, 100, 200});
@@ -86,7 +90,7 @@ public final class RetrievalBench {
         }
         System.out.println(results.entrySet().stream()
                 .map(e -> "\"" + e.getKey() + "\": " + e.getValue())
-                .collect(java.util.stream.Collectors.joining(", ", "{", "}")));
+                .collect(Collectors.joining(", ", "{", "}")));
     }
 
     static void embed(Map<String, Object> results, int threads) throws Exception {
@@ -188,10 +192,9 @@ public final class RetrievalBench {
         List<float[]> queries = perturbed(records, 100, random);
         List<List<String>> truth = new ArrayList<>();
         for (float[] query : queries) {
-            java.util.PriorityQueue<Object[]> heap =
-                    new java.util.PriorityQueue<>((a, b) -> Float.compare((float) a[1], (float) b[1]));
+            PriorityQueue<Object[]> heap = new PriorityQueue<>((a, b) -> Float.compare((float) a[1], (float) b[1]));
             for (VectorRecord record : records) {
-                float score = org.apache.lucene.util.VectorUtil.dotProduct(query, record.vector());
+                float score = VectorUtil.dotProduct(query, record.vector());
                 if (heap.size() < 10) {
                     heap.add(new Object[] {record.id(), score});
                 } else if (score > (float) heap.peek()[1]) {

@@ -5,6 +5,7 @@ import io.warden.clinical.Embedder;
 import io.warden.clinical.IndexKind;
 import io.warden.clinical.TextItem;
 import io.warden.clinical.VectorCollections;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,12 +14,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -245,8 +248,8 @@ public final class RevocationBench {
     }
 
     /** A password the embedded PostgreSQL of the Warden on {@code wardenDataDir} requires; B connects to A's. */
-    private static String embeddedPassword(Path wardenDataDir, String which) throws java.io.IOException {
-        java.util.Properties passwords = new java.util.Properties();
+    private static String embeddedPassword(Path wardenDataDir, String which) throws IOException {
+        Properties passwords = new Properties();
         try (var reader = Files.newBufferedReader(wardenDataDir.resolve("pgdata/warden-passwords.properties"))) {
             passwords.load(reader);
         }
@@ -271,7 +274,7 @@ public final class RevocationBench {
     /** Replicas share one key-encryption key for the embedded provider's signing key, as deployments configure it. */
     private static String sharedKeyEncryptionKey() {
         byte[] key = new byte[32];
-        new java.security.SecureRandom().nextBytes(key);
-        return java.util.Base64.getEncoder().encodeToString(key);
+        new SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
     }
 }

@@ -13,6 +13,7 @@ import io.warden.registry.ApprovalQueries;
 import io.warden.registry.ApprovalStatus;
 import io.warden.registry.Approvals;
 import io.warden.registry.Commands;
+import io.warden.registry.PurposeOfUse;
 import io.warden.registry.Role;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +91,7 @@ public final class WorkflowBench {
                     null,
                     new TreeSet<>(Set.of("imaging-ct-deid")),
                     new TreeSet<>(Set.of("text-search")),
-                    new TreeSet<>(Set.of(io.warden.registry.PurposeOfUse.TREAT)),
+                    new TreeSet<>(Set.of(PurposeOfUse.TREAT)),
                     true);
             AgentId id = agents.register(command, null, OWNER).agent().id();
             ids.add(id);

@@ -1,6 +1,7 @@
 package io.warden.bpmn;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Warden's lifecycle processes: one BPMN file per process under {@code io/warden/bpmn/}, each valid for the
@@ -99,8 +100,8 @@ public final class BpmnProcesses {
                 COHORT_PUBLISH,
                 COHORT_FAIL);
 
-        public static final List<String> ALL = java.util.stream.Stream.concat(
-                        java.util.stream.Stream.of(
+        public static final List<String> ALL = Stream.concat(
+                        Stream.of(
                                 VERIFY_OWNER,
                                 CLASSIFY_RISK,
                                 NOTIFY_ADMINS,

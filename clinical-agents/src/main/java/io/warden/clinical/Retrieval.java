@@ -2,6 +2,7 @@ package io.warden.clinical;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,8 +33,8 @@ public interface Retrieval {
      * The image model this service runs in this JVM, for in-process users such as the cohort builder's image
      * tier; empty when none is configured or the service runs on remote nodes.
      */
-    default java.util.Optional<ImageEmbedder> localImageEmbedder() {
-        return java.util.Optional.empty();
+    default Optional<ImageEmbedder> localImageEmbedder() {
+        return Optional.empty();
     }
 
     /** What this service has loaded: its text model, execution provider and collections. */

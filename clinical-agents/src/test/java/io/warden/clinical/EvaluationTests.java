@@ -7,6 +7,7 @@ import static org.assertj.core.data.Offset.offset;
 import io.warden.clinical.internal.KnnClassifier;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /** Evaluation, voting and volume aggregation against values computed by hand. */
@@ -85,26 +86,21 @@ class EvaluationTests {
         // median (2, 4) -> normalised (2, 4)/sqrt(20)
         assertThat(VolumeEmbeddings.aggregate(slices, VolumeEmbeddings.Aggregation.MEDIAN))
                 .containsExactly(
-                        new float[] {(float) (2 / Math.sqrt(20)), (float) (4 / Math.sqrt(20))},
-                        org.assertj.core.data.Offset.offset(1e-6f));
+                        new float[] {(float) (2 / Math.sqrt(20)), (float) (4 / Math.sqrt(20))}, Offset.offset(1e-6f));
         // mean (2, 4) as well
         assertThat(VolumeEmbeddings.aggregate(slices, VolumeEmbeddings.Aggregation.MEAN))
                 .containsExactly(
-                        new float[] {(float) (2 / Math.sqrt(20)), (float) (4 / Math.sqrt(20))},
-                        org.assertj.core.data.Offset.offset(1e-6f));
+                        new float[] {(float) (2 / Math.sqrt(20)), (float) (4 / Math.sqrt(20))}, Offset.offset(1e-6f));
         // max (3, 8)
         assertThat(VolumeEmbeddings.aggregate(slices, VolumeEmbeddings.Aggregation.MAX))
                 .containsExactly(
-                        new float[] {(float) (3 / Math.sqrt(73)), (float) (8 / Math.sqrt(73))},
-                        org.assertj.core.data.Offset.offset(1e-6f));
+                        new float[] {(float) (3 / Math.sqrt(73)), (float) (8 / Math.sqrt(73))}, Offset.offset(1e-6f));
         // population std: x (0.8165), y (3.2660) -> normalised
         float[] std = VolumeEmbeddings.aggregate(slices, VolumeEmbeddings.Aggregation.STD);
         double sx = Math.sqrt(2 / 3.0);
         double sy = Math.sqrt(32 / 3.0);
         double n = Math.hypot(sx, sy);
-        assertThat(std)
-                .containsExactly(
-                        new float[] {(float) (sx / n), (float) (sy / n)}, org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(std).containsExactly(new float[] {(float) (sx / n), (float) (sy / n)}, Offset.offset(1e-6f));
         assertThatThrownBy(() -> VolumeEmbeddings.aggregate(
                         List.of(new float[] {1, 0}, new float[] {1}), VolumeEmbeddings.Aggregation.MEAN))
                 .isInstanceOfSatisfying(

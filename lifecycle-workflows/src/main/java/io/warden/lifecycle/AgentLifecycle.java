@@ -3,6 +3,7 @@ package io.warden.lifecycle;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentId;
+import java.util.List;
 
 /**
  * What people and other modules do to running lifecycle processes: raise and resolve incidents, attest an
@@ -31,7 +32,7 @@ public interface AgentLifecycle {
     void attest(AgentId agentId, Actor actor);
 
     /** The lifecycle processes running for the agent now (e.g. {@code agent-onboarding}). */
-    java.util.List<String> runningProcesses(AgentId agentId);
+    List<String> runningProcesses(AgentId agentId);
 
     /** The owner keeps a dormant agent. @throws WorkflowRefused (a conflict) when no retirement is pending */
     void keep(AgentId agentId, Actor actor);

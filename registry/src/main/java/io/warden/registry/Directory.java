@@ -1,5 +1,8 @@
 package io.warden.registry;
 
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,11 +21,11 @@ public interface Directory {
      * The people with these ids, in bulk (the lifecycle rules check every owner at once); ids not in the
      * directory are absent from the answer. Adapters answer with a handful of requests, not one per person.
      */
-    java.util.Map<String, DirectoryUser> findUsers(java.util.Collection<String> ids);
+    Map<String, DirectoryUser> findUsers(Collection<String> ids);
 
     /** The group with this id; empty when the directory has no such group. */
     Optional<DirectoryGroup> findGroup(String id);
 
     /** The groups the person belongs to, directly or through other groups; empty for someone unknown. */
-    java.util.List<DirectoryGroup> groupsOf(String userId);
+    List<DirectoryGroup> groupsOf(String userId);
 }

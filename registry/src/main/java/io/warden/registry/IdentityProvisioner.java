@@ -1,5 +1,7 @@
 package io.warden.registry;
 
+import java.util.Optional;
+
 /**
  * Port to where agents' identities live: Warden's embedded OpenID provider by default (a client-credentials
  * client per agent), Entra ID in production (an application and its service principal). Onboarding
@@ -29,8 +31,8 @@ public interface IdentityProvisioner {
      * {@link #revoke} is called after the overlap. A disabled identity stays disabled. Empty where this
      * provider does not rotate credentials (the rotation then leaves it to expire, and its owner is told).
      */
-    default java.util.Optional<AgentCredential> rotate(AgentView agent) {
-        return java.util.Optional.empty();
+    default Optional<AgentCredential> rotate(AgentView agent) {
+        return Optional.empty();
     }
 
     /** Revokes, at the provider, a credential that a rotation replaced; revoking one already gone succeeds. */

@@ -3,6 +3,9 @@ package io.warden.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 class AgentStatusTests {
@@ -41,26 +44,17 @@ class AgentStatusTests {
         var confidential = scope("b", SensitivityLabel.CONFIDENTIAL, false);
         var phi = scope("c", SensitivityLabel.INTERNAL, true);
         var secret = scope("d", SensitivityLabel.HIGHLY_CONFIDENTIAL, false);
-        assertThat(RiskTier.of(java.util.List.of())).isEqualTo(RiskTier.LOW);
-        assertThat(RiskTier.of(java.util.List.of(deid))).isEqualTo(RiskTier.LOW);
-        assertThat(RiskTier.of(java.util.List.of(deid, confidential))).isEqualTo(RiskTier.MODERATE);
-        assertThat(RiskTier.of(java.util.List.of(deid, phi))).isEqualTo(RiskTier.HIGH);
-        assertThat(RiskTier.of(java.util.List.of(secret))).isEqualTo(RiskTier.HIGH);
+        assertThat(RiskTier.of(List.of())).isEqualTo(RiskTier.LOW);
+        assertThat(RiskTier.of(List.of(deid))).isEqualTo(RiskTier.LOW);
+        assertThat(RiskTier.of(List.of(deid, confidential))).isEqualTo(RiskTier.MODERATE);
+        assertThat(RiskTier.of(List.of(deid, phi))).isEqualTo(RiskTier.HIGH);
+        assertThat(RiskTier.of(List.of(secret))).isEqualTo(RiskTier.HIGH);
         assertThat(RiskTier.HIGH.needsComplianceApproval()).isTrue();
         assertThat(RiskTier.MODERATE.needsComplianceApproval()).isFalse();
     }
 
     private static DataScopeView scope(String key, SensitivityLabel label, boolean phi) {
         return new DataScopeView(
-                key,
-                key,
-                "",
-                label,
-                phi,
-                !phi,
-                new java.util.TreeSet<>(java.util.Set.of(PurposeOfUse.TREAT)),
-                new java.util.TreeSet<>(),
-                false,
-                1);
+                key, key, "", label, phi, !phi, new TreeSet<>(Set.of(PurposeOfUse.TREAT)), new TreeSet<>(), false, 1);
     }
 }

@@ -2,6 +2,7 @@ package io.warden.app.db;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -87,9 +88,7 @@ final class DataFolderOwner implements AutoCloseable {
         try {
             channel.truncate(0);
             channel.write(
-                    java.nio.ByteBuffer.wrap(
-                            (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
-                    0);
+                    ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
         } catch (IOException e) {
             // the pid is only a hint for people; the lock is what counts
             log.debug("Could not write the pid into the owner lock", e);

@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.Objects;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.postgresql.Driver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -40,7 +42,7 @@ class DatabaseConfiguration {
             return new WardenDatabase(
                     null,
                     null,
-                    java.util.Objects.requireNonNull(properties.url()),
+                    Objects.requireNonNull(properties.url()),
                     properties.user(),
                     properties.password(),
                     migrationUser,
@@ -96,7 +98,7 @@ class DatabaseConfiguration {
     @Bean
     @FlywayDataSource
     DataSource flywayDataSource(WardenDatabase database) {
-        SimpleDriverDataSource owner = new SimpleDriverDataSource(new org.postgresql.Driver(), database.url());
+        SimpleDriverDataSource owner = new SimpleDriverDataSource(new Driver(), database.url());
         owner.setUsername(database.migrationUser()); // unset: the driver's own default, as for the pool
         owner.setPassword(database.migrationPassword());
         return owner;

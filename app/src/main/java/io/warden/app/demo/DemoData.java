@@ -1,5 +1,6 @@
 package io.warden.app.demo;
 
+import io.warden.app.security.AgentClients;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentKind;
 import io.warden.registry.AgentQueries;
@@ -11,6 +12,8 @@ import io.warden.registry.Approvals;
 import io.warden.registry.Catalog;
 import io.warden.registry.CatalogQueries;
 import io.warden.registry.Commands;
+import io.warden.registry.Directory;
+import io.warden.registry.GroupEntitlements;
 import io.warden.registry.ModelInfo;
 import io.warden.registry.PurposeOfUse;
 import io.warden.registry.Role;
@@ -30,6 +33,7 @@ import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Profile;
 import org.springframework.core.annotation.Order;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -44,8 +48,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 @ConditionalOnProperty(name = "warden.demo.enabled", havingValue = "true")
-@org.springframework.context.annotation.Profile(
-        "!prod") // never under prod, whatever the setting; see DemoDataInProduction
+@Profile("!prod") // never under prod, whatever the setting; see DemoDataInProduction
 @EnableConfigurationProperties(DemoProperties.class)
 @Order(100)
 class DemoData implements ApplicationRunner {
@@ -93,8 +96,8 @@ class DemoData implements ApplicationRunner {
     private final ApprovalQueries approvalQueries;
     private final Catalog catalog;
     private final CatalogQueries catalogQueries;
-    private final io.warden.registry.GroupEntitlements entitlements;
-    private final io.warden.registry.Directory directory;
+    private final GroupEntitlements entitlements;
+    private final Directory directory;
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
     private final ObjectProvider<RegisteredClientRepository> clients;
@@ -109,8 +112,8 @@ class DemoData implements ApplicationRunner {
             ApprovalQueries approvalQueries,
             Catalog catalog,
             CatalogQueries catalogQueries,
-            io.warden.registry.GroupEntitlements entitlements,
-            io.warden.registry.Directory directory,
+            GroupEntitlements entitlements,
+            Directory directory,
             JdbcClient jdbc,
             TransactionTemplate transactions,
             ObjectProvider<RegisteredClientRepository> clients,
@@ -299,7 +302,7 @@ class DemoData implements ApplicationRunner {
             return;
         }
         entitlements.create(
-                new io.warden.registry.GroupEntitlements.Grant(
+                new GroupEntitlements.Grant(
                         IMAGING_RESEARCH, "imaging-ct-deid", new TreeSet<>(Set.of(PurposeOfUse.HRESCH))),
                 actor(ADA));
     }
@@ -373,8 +376,7 @@ class DemoData implements ApplicationRunner {
         RegisteredClientRepository repository = clients.getIfAvailable();
         PasswordEncoder encoder = passwords.getIfAvailable();
         if (repository != null && encoder != null && repository.findByClientId(clientId) == null) {
-            repository.save(io.warden.app.security.AgentClients.client(
-                    clientId, name, clientId + "-secret", encoder, Duration.ofMinutes(15)));
+            repository.save(AgentClients.client(clientId, name, clientId + "-secret", encoder, Duration.ofMinutes(15)));
         }
     }
 

@@ -3,9 +3,11 @@ package io.warden.app.entra;
 import com.microsoft.aad.msal4j.IClientCredential;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.kiota.authentication.AccessTokenProvider;
+import io.warden.registry.CredentialLedger;
 import io.warden.registry.Directory;
 import io.warden.registry.IdentityProvisioner;
 import io.warden.registry.SecretStore;
+import io.warden.registry.adapters.AgentIdIdentityProvisioner;
 import io.warden.registry.adapters.GraphClients;
 import io.warden.registry.adapters.GraphDirectory;
 import io.warden.registry.adapters.GraphIdentityProvisioner;
@@ -85,8 +87,7 @@ class GraphConfiguration {
             throw new IllegalArgumentException(
                     "Set warden.graph.agent-identity-blueprint-id to the agent identity blueprint's id");
         }
-        return new io.warden.registry.adapters.AgentIdIdentityProvisioner(
-                client, graph.baseUrl().toString(), graph.agentIdentityBlueprintId());
+        return new AgentIdIdentityProvisioner(client, graph.baseUrl().toString(), graph.agentIdentityBlueprintId());
     }
 
     /** An Entra application and service principal per agent (every tenant). */
@@ -97,7 +98,7 @@ class GraphConfiguration {
             GraphProperties graph,
             SecretStore secrets,
             Clock clock,
-            io.warden.registry.CredentialLedger ledger) {
+            CredentialLedger ledger) {
         return new GraphIdentityProvisioner(
                 client,
                 graph.baseUrl().toString(),

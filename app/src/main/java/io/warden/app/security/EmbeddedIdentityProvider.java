@@ -7,8 +7,12 @@ import com.nimbusds.jose.proc.SecurityContext;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.CredentialLedger;
 import io.warden.registry.CredentialPolicy;
+import io.warden.registry.IdentityProvisioner;
+import io.warden.registry.SecretStore;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.boot.ApplicationRunner;
@@ -26,6 +30,9 @@ import org.springframework.security.config.annotation.web.configuration.OAuth2Au
 import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2AuthorizationServerConfigurer;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
+import org.springframework.security.oauth2.client.registration.InMemoryClientRegistrationRepository;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
@@ -151,18 +158,18 @@ class EmbeddedIdentityProvider {
     /** Seals the signing key in the database; configured, or generated owner-only into the data folder. */
     @Bean
     KeyEncryptionKey identityKeyEncryptionKey(IdentityProperties identity) {
-        return KeyEncryptionKey.from(identity, new java.security.SecureRandom());
+        return KeyEncryptionKey.from(identity, new SecureRandom());
     }
 
     /** Agents' identities as clients of this provider, unless {@code warden.identity.provisioner} names another. */
     @Bean
     @ConditionalOnProperty(name = "warden.identity.provisioner", havingValue = "default", matchIfMissing = true)
-    io.warden.registry.IdentityProvisioner identityProvisioner(
+    IdentityProvisioner identityProvisioner(
             RegisteredClientRepository clients,
             PasswordEncoder encoder,
-            org.springframework.jdbc.core.simple.JdbcClient jdbc,
+            JdbcClient jdbc,
             IdentityProperties identity,
-            io.warden.registry.SecretStore secrets,
+            SecretStore secrets,
             CredentialLedger ledger,
             CredentialPolicy policy,
             Clock clock) {
@@ -205,23 +212,21 @@ class EmbeddedIdentityProvider {
 
     /** The portal's registration with this provider (with Entra, Spring Boot's {@code spring.security.oauth2.client} properties). */
     @Bean
-    org.springframework.security.oauth2.client.registration.ClientRegistrationRepository portalClientRegistration(
-            IdentityProperties identity) {
+    ClientRegistrationRepository portalClientRegistration(IdentityProperties identity) {
         String issuer = identity.issuer().toString();
-        return new org.springframework.security.oauth2.client.registration.InMemoryClientRegistrationRepository(
-                org.springframework.security.oauth2.client.registration.ClientRegistration.withRegistrationId("warden")
-                        .clientId(PORTAL_CLIENT_ID)
-                        .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
-                        .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
-                        .redirectUri("{baseUrl}/login/oauth2/code/{registrationId}")
-                        .scope(OidcScopes.OPENID, OidcScopes.PROFILE)
-                        .authorizationUri(issuer + "/oauth2/authorize")
-                        .tokenUri(issuer + "/oauth2/token")
-                        .jwkSetUri(issuer + "/oauth2/jwks")
-                        .issuerUri(issuer)
-                        .userNameAttributeName("sub")
-                        .clientName("Warden")
-                        .build());
+        return new InMemoryClientRegistrationRepository(ClientRegistration.withRegistrationId("warden")
+                .clientId(PORTAL_CLIENT_ID)
+                .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
+                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                .redirectUri("{baseUrl}/login/oauth2/code/{registrationId}")
+                .scope(OidcScopes.OPENID, OidcScopes.PROFILE)
+                .authorizationUri(issuer + "/oauth2/authorize")
+                .tokenUri(issuer + "/oauth2/token")
+                .jwkSetUri(issuer + "/oauth2/jwks")
+                .issuerUri(issuer)
+                .userNameAttributeName("sub")
+                .clientName("Warden")
+                .build());
     }
 
     static OAuth2TokenValidator<Jwt> validator(IdentityProperties identity) {
@@ -282,7 +287,7 @@ class EmbeddedIdentityProvider {
      * which made introspection and revocation of the provider's own tokens fail with a 500.
      */
     static List<String> storable(List<String> values) {
-        return new java.util.ArrayList<>(values);
+        return new ArrayList<>(values);
     }
 
     /** Registers the command-line client on every start (it carries no secret, so there is nothing to leak). */

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +75,7 @@ final class EmbeddedIdentityProvisioner implements IdentityProvisioner {
         if (clients.findByClientId(clientId) == null) {
             String secret = newSecret();
             var client = AgentClients.client(clientId, agent.name(), secret, encoder, tokenTtl);
-            String verifier = java.util.Objects.requireNonNull(client.getClientSecret());
+            String verifier = Objects.requireNonNull(client.getClientSecret());
             Instant now = clock.instant();
             // recorded first, so that the client never exists without its lifetime (an unrecorded one is a legacy
             // client)

@@ -1,5 +1,7 @@
 package io.warden.app.security;
 
+import io.warden.registry.IdentityProvisioner;
+import java.time.Clock;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,12 +20,12 @@ class ExternalIdentityProvider {
     /** Until a provisioning adapter for the provider is configured, its administrators create agents' identities. */
     @Bean
     @ConditionalOnProperty(name = "warden.identity.provisioner", havingValue = "default", matchIfMissing = true)
-    io.warden.registry.IdentityProvisioner identityProvisioner() {
+    IdentityProvisioner identityProvisioner() {
         return new PreRegisteredIdentities();
     }
 
     @Bean
-    JwtDecoder jwtDecoder(IdentityProperties identity, java.time.Clock clock) {
+    JwtDecoder jwtDecoder(IdentityProperties identity, Clock clock) {
         NimbusJwtDecoder decoder = identity.jwkSetUri() != null
                 ? NimbusJwtDecoder.withJwkSetUri(identity.jwkSetUri().toString())
                         .build()

@@ -3,6 +3,7 @@ package io.warden.app.security;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
@@ -52,7 +53,7 @@ final class HashedTokenAuthorizationService implements OAuth2AuthorizationServic
     static String hash(String value) {
         try {
             return PREFIX
-                    + java.util.HexFormat.of()
+                    + HexFormat.of()
                             .formatHex(MessageDigest.getInstance("SHA-256")
                                     .digest(value.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

@@ -4,8 +4,10 @@ import io.warden.registry.Role;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -108,7 +110,7 @@ public record IdentityProperties(
     static byte[] decodeKek(String base64, String setting) {
         byte[] key;
         try {
-            key = java.util.Base64.getDecoder().decode(base64.strip());
+            key = Base64.getDecoder().decode(base64.strip());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
                     setting + " must be 32 random bytes in base64 (e.g. openssl rand -base64 32); "
@@ -132,7 +134,6 @@ public record IdentityProperties(
 
     /** The claim value that stands for {@code role}. */
     public String claimValue(Role role) {
-        return java.util.Objects.requireNonNull(
-                java.util.Objects.requireNonNull(roleValues).get(role), "a claim value for every role");
+        return Objects.requireNonNull(Objects.requireNonNull(roleValues).get(role), "a claim value for every role");
     }
 }

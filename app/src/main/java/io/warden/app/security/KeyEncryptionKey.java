@@ -3,6 +3,7 @@ package io.warden.app.security;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -103,7 +104,7 @@ final class KeyEncryptionKey {
             Files.writeString(temporary, Base64.getEncoder().encodeToString(key) + "\n", StandardCharsets.US_ASCII);
             // a second instance on the same folder that raced us keeps the first key: the move never replaces one
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.nio.file.FileAlreadyExistsException e) {
+        } catch (FileAlreadyExistsException e) {
             return logged(fromFile(file, "the generated key", random));
         } catch (IOException e) {
             throw new UncheckedIOException(

@@ -1,6 +1,7 @@
 package io.warden.app.security;
 
 import io.warden.registry.Role;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -35,7 +36,7 @@ final class LocalAccounts implements UserDetailsService {
                         rs.getString(1),
                         rs.getString(2),
                         rs.getString(3),
-                        java.util.Arrays.stream((String[]) rs.getArray(4).getArray())
+                        Arrays.stream((String[]) rs.getArray(4).getArray())
                                 .map(Role::valueOf)
                                 .toList()))
                 .optional();
@@ -50,8 +51,7 @@ final class LocalAccounts implements UserDetailsService {
                 .param("username", username)
                 .query((rs, row) -> User.withUsername(rs.getString(1))
                         .password(rs.getString(2))
-                        .authorities(java.util.Arrays.stream(
-                                        (String[]) rs.getArray(3).getArray())
+                        .authorities(Arrays.stream((String[]) rs.getArray(3).getArray())
                                 .map(role -> new SimpleGrantedAuthority("ROLE_" + role))
                                 .toList())
                         .disabled(!rs.getBoolean(4))

@@ -9,9 +9,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
@@ -46,8 +48,7 @@ class PortalSecurity {
             AuditLog audit,
             HardeningProperties hardening,
             Clock clock,
-            @org.springframework.beans.factory.annotation.Value("${warden.portal.login-registration:warden}")
-                    String registration)
+            @Value("${warden.portal.login-registration:warden}") String registration)
             throws Exception {
         http.securityMatcher(
                         "/portal/**",
@@ -66,18 +67,15 @@ class PortalSecurity {
                         .hasRole("ADMIN")
                         .requestMatchers("/portal/agents/new")
                         .hasAnyRole("ADMIN", "OWNER")
-                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/agents")
+                        .requestMatchers(HttpMethod.POST, "/portal/agents")
                         .hasAnyRole("ADMIN", "OWNER")
-                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/approvals/**")
+                        .requestMatchers(HttpMethod.POST, "/portal/approvals/**")
                         .hasAnyRole("ADMIN", "COMPLIANCE")
-                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/rules/**")
+                        .requestMatchers(HttpMethod.POST, "/portal/rules/**")
                         .hasRole("ADMIN")
-                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/portal/cohorts")
+                        .requestMatchers(HttpMethod.POST, "/portal/cohorts")
                         .hasAnyRole("ADMIN", "OWNER")
-                        .requestMatchers(
-                                org.springframework.http.HttpMethod.POST,
-                                "/portal/entitlements",
-                                "/portal/entitlements/**")
+                        .requestMatchers(HttpMethod.POST, "/portal/entitlements", "/portal/entitlements/**")
                         .hasRole("ADMIN")
                         .requestMatchers("/portal/entitlements")
                         .hasAnyRole("ADMIN", "COMPLIANCE", "SECOPS")

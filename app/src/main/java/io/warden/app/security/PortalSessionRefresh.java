@@ -6,6 +6,7 @@ import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
 import io.warden.audit.Outcome;
 import io.warden.registry.Directory;
+import io.warden.registry.DirectoryUser;
 import io.warden.registry.Role;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -164,12 +165,7 @@ final class PortalSessionRefresh extends OncePerRequestFilter {
             }
         }
         String id = personId(signedIn);
-        return new Standing(
-                directory
-                        .findUser(id)
-                        .map(io.warden.registry.DirectoryUser::active)
-                        .orElse(false),
-                null);
+        return new Standing(directory.findUser(id).map(DirectoryUser::active).orElse(false), null);
     }
 
     private void signOut(HttpSession session, String person, String reason) {

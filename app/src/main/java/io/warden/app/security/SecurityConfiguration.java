@@ -8,6 +8,7 @@ import static org.springframework.http.HttpMethod.PUT;
 import io.warden.audit.AuditLog;
 import io.warden.policy.KillSwitches;
 import java.util.List;
+import java.util.Set;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -271,7 +272,7 @@ class SecurityConfiguration implements WebMvcConfigurer {
             JsonMapper json)
             throws Exception {
         MediaTypeRequestMatcher html = new MediaTypeRequestMatcher(MediaType.TEXT_HTML);
-        html.setIgnoredMediaTypes(java.util.Set.of(MediaType.ALL));
+        html.setIgnoredMediaTypes(Set.of(MediaType.ALL));
         // Browsers are sent to sign in; programs get a 401 problem.
         http.exceptionHandling(errors -> errors.defaultAuthenticationEntryPointFor(
                 new ProblemSecurityHandlers(json), new NegatedRequestMatcher(html)));

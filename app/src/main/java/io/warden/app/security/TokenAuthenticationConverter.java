@@ -2,6 +2,7 @@ package io.warden.app.security;
 
 import io.warden.registry.Role;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +30,8 @@ public final class TokenAuthenticationConverter implements Converter<Jwt, Abstra
     private final Map<String, Role> rolesByClaimValue;
 
     public TokenAuthenticationConverter(IdentityProperties properties) {
-        this.rolesByClaimValue = java.util.Arrays.stream(Role.values())
-                .collect(Collectors.toMap(properties::claimValue, Function.identity()));
+        this.rolesByClaimValue =
+                Arrays.stream(Role.values()).collect(Collectors.toMap(properties::claimValue, Function.identity()));
     }
 
     @Override

@@ -4,11 +4,14 @@ import io.warden.audit.problem.ProblemKind;
 import io.warden.audit.problem.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.MethodParameter;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -23,6 +26,8 @@ import org.springframework.security.core.AuthenticationException;
 import org.springframework.validation.FieldError;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
@@ -88,7 +93,7 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
         for (FieldError error : e.getBindingResult().getFieldErrors()) {
             errors.add(Map.of("field", error.getField(), "message", String.valueOf(error.getDefaultMessage())));
         }
-        errors.sort(java.util.Comparator.comparing(error -> error.get("field")));
+        errors.sort(Comparator.comparing(error -> error.get("field")));
         String field = errors.isEmpty() ? null : errors.getFirst().get("field");
         String detail = errors.isEmpty()
                 ? "The request is invalid"
@@ -169,7 +174,7 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
         HttpStatus known = HttpStatus.resolve(status.value());
         return known == null
                 ? "http-" + status.value()
-                : known.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+                : known.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private static ProblemDetail problem(HttpStatus status, String code, String detail, @Nullable String field) {
@@ -182,12 +187,12 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
                 .body(problem);
     }
 
-    private static String parameterName(org.springframework.core.MethodParameter parameter) {
-        var header = parameter.getParameterAnnotation(org.springframework.web.bind.annotation.RequestHeader.class);
+    private static String parameterName(MethodParameter parameter) {
+        var header = parameter.getParameterAnnotation(RequestHeader.class);
         if (header != null && !header.name().isEmpty()) {
             return header.name();
         }
-        var param = parameter.getParameterAnnotation(org.springframework.web.bind.annotation.RequestParam.class);
+        var param = parameter.getParameterAnnotation(RequestParam.class);
         if (param != null && !param.name().isEmpty()) {
             return param.name();
         }

@@ -3,6 +3,8 @@ package io.warden.app.web;
 import io.warden.audit.problem.Problems;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.util.Locale;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -32,11 +34,11 @@ class ProblemErrorController implements ErrorController {
         };
         String problemCode = status == HttpStatus.INTERNAL_SERVER_ERROR
                 ? "internal-error"
-                : status.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+                : status.name().toLowerCase(Locale.ROOT).replace('_', '-');
         ProblemDetail problem = Problems.of(status, problemCode, detail, null);
         Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
         if (uri instanceof String path) {
-            problem.setInstance(java.net.URI.create(path));
+            problem.setInstance(URI.create(path));
         }
         return Problems.response(problem);
     }

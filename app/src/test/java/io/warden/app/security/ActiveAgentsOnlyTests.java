@@ -3,11 +3,13 @@ package io.warden.app.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.warden.registry.AgentFilter;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
 import io.warden.registry.AgentViews;
+import io.warden.registry.Page;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -165,8 +167,7 @@ class ActiveAgentsOnlyTests {
                 throw new UnsupportedOperationException();
             }
 
-            public io.warden.registry.Page<AgentView> search(
-                    io.warden.registry.AgentFilter filter, @Nullable Integer page, @Nullable Integer size) {
+            public Page<AgentView> search(AgentFilter filter, @Nullable Integer page, @Nullable Integer size) {
                 throw new UnsupportedOperationException();
             }
         };

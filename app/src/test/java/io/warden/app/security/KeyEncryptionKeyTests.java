@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Random;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,7 +115,7 @@ class KeyEncryptionKeyTests {
 
     private static byte[] bytes(int seed) {
         byte[] key = new byte[32];
-        new java.util.Random(seed).nextBytes(key);
+        new Random(seed).nextBytes(key);
         return key;
     }
 }

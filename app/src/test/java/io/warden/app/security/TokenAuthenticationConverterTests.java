@@ -7,6 +7,7 @@ import io.warden.registry.Actor;
 import io.warden.registry.ActorType;
 import io.warden.registry.Role;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,7 +30,7 @@ class TokenAuthenticationConverterTests {
             Duration.ofMinutes(5),
             null,
             null,
-            java.nio.file.Path.of(".warden/identity"),
+            Path.of(".warden/identity"),
             Duration.ofMinutes(15),
             Duration.ofHours(1));
     private final TokenAuthenticationConverter converter = new TokenAuthenticationConverter(entra);
@@ -94,7 +95,7 @@ class TokenAuthenticationConverterTests {
                 Duration.ofMinutes(5),
                 null,
                 null,
-                java.nio.file.Path.of(".warden/identity"),
+                Path.of(".warden/identity"),
                 Duration.ofMinutes(15),
                 Duration.ofHours(1));
         Jwt jwt = jwt(Map.of("oid", "p", "scp", "openid warden.api", "roles", List.of("OWNER", "SECOPS")));
@@ -117,7 +118,7 @@ class TokenAuthenticationConverterTests {
                         Duration.ZERO,
                         null,
                         null,
-                        java.nio.file.Path.of(".warden/identity"),
+                        Path.of(".warden/identity"),
                         Duration.ofMinutes(15),
                         Duration.ofHours(1)))
                 .hasMessageContaining("warden.identity.issuer");

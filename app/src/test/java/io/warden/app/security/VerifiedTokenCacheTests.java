@@ -3,13 +3,16 @@ package io.warden.app.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,11 +37,11 @@ class VerifiedTokenCacheTests {
 
     Instant now = T0;
     final Clock clock = new Clock() {
-        public java.time.ZoneId getZone() {
+        public ZoneId getZone() {
             return ZoneOffset.UTC;
         }
 
-        public Clock withZone(java.time.ZoneId zone) {
+        public Clock withZone(ZoneId zone) {
             return this;
         }
 
@@ -122,10 +125,10 @@ class VerifiedTokenCacheTests {
         };
     }
 
-    private java.security.interfaces.RSAPublicKey rsa() {
+    private RSAPublicKey rsa() {
         try {
             return key.toRSAPublicKey();
-        } catch (com.nimbusds.jose.JOSEException e) {
+        } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -139,7 +142,7 @@ class VerifiedTokenCacheTests {
     private static RSAKey generate() {
         try {
             return new RSAKeyGenerator(2048).keyID("test").generate();
-        } catch (com.nimbusds.jose.JOSEException e) {
+        } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -1,5 +1,6 @@
 package io.warden.audit.internal;
 
+import io.warden.audit.AuditExports;
 import io.warden.audit.AuditRecord;
 import io.warden.audit.Checkpoint;
 import io.warden.audit.ExportFormat;
@@ -29,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * anchor) and ends at the first checkpoint at or after its end (or at the range's end when none is signed
  * yet). Rows are read with a database cursor and written as they come.
  */
-public final class AuditExporter implements io.warden.audit.AuditExports {
+public final class AuditExporter implements AuditExports {
 
     /** What an export covered. */
     public record Summary(long anchorSequence, long lastSequence, long events, int checkpoints) {}

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -404,7 +405,7 @@ public final class ExportVerifierFormats {
             String canonical = cell(cells, "canonical");
             AuditRecord record = record(canonical, hash, sequence);
             var event = record.event();
-            Map<String, String> expected = new java.util.LinkedHashMap<>();
+            Map<String, String> expected = new LinkedHashMap<>();
             expected.put("time", record.time().toString());
             expected.put("action", event.action());
             expected.put("actor_id", event.actor().id());

@@ -9,6 +9,7 @@ import io.warden.audit.Checkpoint;
 import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
+import java.util.Locale;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAgentComponent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventEntityComponent;
@@ -106,7 +107,7 @@ final class FhirAuditEvents {
                                 "data processor")));
         agent.setWho(new Reference()
                 .setIdentifier(new Identifier()
-                        .setSystem("urn:warden:" + event.actor().type().name().toLowerCase(java.util.Locale.ROOT))
+                        .setSystem("urn:warden:" + event.actor().type().name().toLowerCase(Locale.ROOT))
                         .setValue(event.actor().id())));
         if (event.actor().ownerId() != null) {
             AuditEventAgentComponent owner = fhir.addAgent();

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -224,8 +226,7 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
                     + " appends waiting); " + event.action() + " was not recorded");
         }
         return pending.result().exceptionallyCompose(e -> {
-            Throwable cause =
-                    e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             return CompletableFuture.failedFuture(
                     cause instanceof AuditWriteFailed
                             ? cause
@@ -541,7 +542,7 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
         statement.setString(i++, event.requestDigest());
         statement.setString(i++, event.outcome().name());
         if (event.latencyMicros() == null) {
-            statement.setNull(i++, java.sql.Types.BIGINT);
+            statement.setNull(i++, Types.BIGINT);
         } else {
             statement.setLong(i++, event.latencyMicros());
         }
@@ -556,7 +557,7 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
     private Map<String, AuditRecord> findBySource(Connection connection, List<AuditEvent> events) throws SQLException {
         List<String> sources = events.stream()
                 .map(AuditEvent::sourceId)
-                .filter(java.util.Objects::nonNull)
+                .filter(Objects::nonNull)
                 .toList();
         Map<String, AuditRecord> found = new HashMap<>();
         if (sources.isEmpty()) {

@@ -5,6 +5,7 @@ import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ final class PublishedKeys implements AuditKeys {
         Map<String, PublicKey> ordered = new LinkedHashMap<>();
         ordered.put(signingKey.keyId(), signingKey.publicKey());
         earlierKeys.forEach(ordered::putIfAbsent);
-        this.keys = java.util.Collections.unmodifiableMap(ordered);
+        this.keys = Collections.unmodifiableMap(ordered);
         this.signingKeyId = signingKey.keyId();
         keys.forEach((id, key) -> log.info(
                 "Audit key {} is trusted{}: fingerprint {}",

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -128,7 +129,7 @@ public final class SigningKeys {
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(temporary, toPem("PRIVATE KEY", pair.getPrivate().getEncoded()));
             Files.writeString(publicFile, toPem("PUBLIC KEY", pair.getPublic().getEncoded()));
-            Files.move(temporary, privateFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(temporary, privateFile, StandardCopyOption.ATOMIC_MOVE);
             log.warn(
                     "No audit signing key is configured: generated the Ed25519 key {} in {} (owner-only). "
                             + "Back it up, or configure warden.audit.signing-key / warden.audit.keystore for production.",

@@ -4,8 +4,10 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -46,7 +48,7 @@ final class AuditDatabase {
         Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration/audit")
-                .placeholders(java.util.Map.of("appRole", appRole))
+                .placeholders(Map.of("appRole", appRole))
                 .load()
                 .migrate();
     }
@@ -86,7 +88,7 @@ final class AuditDatabase {
 
     /** A connection as {@code role}, as the application would hold one. */
     Connection connectAs(String role) throws SQLException {
-        return java.sql.DriverManager.getConnection(server().getJdbcUrl(role, name));
+        return DriverManager.getConnection(server().getJdbcUrl(role, name));
     }
 
     void execute(String sql) throws SQLException {

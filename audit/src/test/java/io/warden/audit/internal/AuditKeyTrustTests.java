@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.HexFormat;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -66,7 +67,7 @@ class AuditKeyTrustTests {
         var planted = SigningKeys.generatedIn(keys.resolve("planted"));
         database.tamper("insert into audit_signing_key (key_id, algorithm, public_key, created_at) values ('"
                 + planted.keyId() + "', 'Ed25519', decode('"
-                + java.util.HexFormat.of().formatHex(planted.publicKey().getEncoded())
+                + HexFormat.of().formatHex(planted.publicKey().getEncoded())
                 + "', 'hex'), now())");
         PublishedKeys published = new PublishedKeys(signing, Map.of());
         assertThat(published.keys()).containsOnlyKeys(signing.keyId());

@@ -3,9 +3,16 @@ package io.warden.audit.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import io.warden.audit.AuditActor;
+import io.warden.audit.AuditEvent;
+import io.warden.audit.AuditTarget;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 
 /** RFC 8785 canonical JSON for the values audit records hold. */
@@ -38,11 +45,11 @@ class CanonicalJsonTests {
     void theRecordWriterMatchesTheGenericCanonicalForm() {
         for (int i = 0; i < 200; i++) {
             var event = PostgresAuditLogTests.event(i);
-            var builder = io.warden.audit.AuditEvent.builder(
+            var builder = AuditEvent.builder(
                             event.action(),
                             i % 2 == 0
                                     ? event.actor()
-                                    : io.warden.audit.AuditActor.agent("a\u00e9\"\n" + i, i % 3 == 0 ? null : "o" + i),
+                                    : AuditActor.agent("a\u00e9\"\n" + i, i % 3 == 0 ? null : "o" + i),
                             event.target())
                     .sourceId(i % 4 == 0 ? null : "s" + i)
                     .agent(i % 5 == 0 ? null : event.agentId())
@@ -51,25 +58,25 @@ class CanonicalJsonTests {
                     .detail("A", "\u20ac")
                     .reason("R" + i);
             var varied = builder.build();
-            var time = java.time.Instant.parse("2026-11-28T10:00:00Z").plusNanos(i * 1000L);
+            var time = Instant.parse("2026-11-28T10:00:00Z").plusNanos(i * 1000L);
             assertThat(RecordCodecV1.canonicalText(i, time, varied)).isEqualTo(generic(i, time, varied));
             assertThat(RecordCodecV1.canonicalText(i, time, event)).isEqualTo(generic(i, time, event));
         }
     }
 
     /** The record as a plain map, canonicalised by the general RFC 8785 writer: the reference. */
-    private static String generic(long sequence, java.time.Instant time, io.warden.audit.AuditEvent event) {
+    private static String generic(long sequence, Instant time, AuditEvent event) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("v", 1L);
         json.put("seq", sequence);
-        json.put("time", java.time.format.DateTimeFormatter.ISO_INSTANT.format(time));
+        json.put("time", DateTimeFormatter.ISO_INSTANT.format(time));
         json.put("action", event.action());
         json.put("sourceId", event.sourceId());
         Map<String, Object> actor = new LinkedHashMap<>();
         actor.put("id", event.actor().id());
         actor.put("type", event.actor().type().name());
         actor.put("owner", event.actor().ownerId());
-        actor.values().removeIf(java.util.Objects::isNull);
+        actor.values().removeIf(Objects::isNull);
         json.put("actor", actor);
         json.put(
                 "target",
@@ -86,7 +93,7 @@ class CanonicalJsonTests {
         json.put("latencyMicros", event.latencyMicros());
         json.put("correlationId", event.correlationId());
         json.put("details", event.details());
-        json.values().removeIf(java.util.Objects::isNull);
+        json.values().removeIf(Objects::isNull);
         return CanonicalJson.write(json);
     }
 
@@ -94,21 +101,17 @@ class CanonicalJsonTests {
     void aRecordTemplateFillsToExactlyTheCanonicalForm() {
         for (int i = 0; i < 50; i++) {
             var event = PostgresAuditLogTests.event(i);
-            var time = java.time.Instant.parse("2026-11-28T10:00:00.123456Z").plusSeconds(i * 7919L);
-            assertThat(new String(
-                            RecordCodecV1.template(event).fill(i * 1_000_003L, time),
-                            java.nio.charset.StandardCharsets.UTF_8))
+            var time = Instant.parse("2026-11-28T10:00:00.123456Z").plusSeconds(i * 7919L);
+            assertThat(new String(RecordCodecV1.template(event).fill(i * 1_000_003L, time), StandardCharsets.UTF_8))
                     .isEqualTo(RecordCodecV1.canonicalText(i * 1_000_003L, time, event));
         }
-        var awkward = io.warden.audit.AuditEvent.builder(
+        var awkward = AuditEvent.builder(
                         "agent.registered",
-                        io.warden.audit.AuditActor.person("\"seq\":4503599627370489"),
-                        new io.warden.audit.AuditTarget("agent", "\"time\":\"x"))
+                        AuditActor.person("\"seq\":4503599627370489"),
+                        new AuditTarget("agent", "\"time\":\"x"))
                 .build();
-        var time = java.time.Instant.EPOCH;
-        assertThat(new String(
-                        RecordCodecV1.template(awkward).fill(4503599627370489L, time),
-                        java.nio.charset.StandardCharsets.UTF_8))
+        var time = Instant.EPOCH;
+        assertThat(new String(RecordCodecV1.template(awkward).fill(4503599627370489L, time), StandardCharsets.UTF_8))
                 .isEqualTo(RecordCodecV1.canonicalText(4503599627370489L, time, awkward));
     }
 

@@ -7,6 +7,7 @@ import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditTarget;
 import io.warden.audit.ExportFormat;
 import io.warden.audit.ExportVerifier;
+import io.warden.audit.Outcome;
 import io.warden.audit.Verification;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -14,8 +15,11 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.security.PublicKey;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -172,7 +176,7 @@ class ExportTests {
                     .tool("text-search")
                     .decision("DENY")
                     .reason("INVALID_REQUEST")
-                    .outcome(io.warden.audit.Outcome.MINOR_FAILURE)
+                    .outcome(Outcome.MINOR_FAILURE)
                     .build());
         }
         String csv = export(ExportFormat.CSV, 1, 25 + FORMULAS.size());
@@ -263,7 +267,7 @@ class ExportTests {
                 new String[] {
                     "--trust",
                     SigningKeys.fingerprint(key.publicKey())
-                            .toUpperCase(java.util.Locale.ROOT)
+                            .toUpperCase(Locale.ROOT)
                             .replace("SHA256:", "sha256:"),
                     "--public-key",
                     publicKey.toString(),
@@ -295,9 +299,9 @@ class ExportTests {
 
     @Test
     void theFingerprintIsTheSha256OfTheSpkiDer() throws Exception {
-        byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                .digest(key.publicKey().getEncoded());
+        byte[] digest =
+                MessageDigest.getInstance("SHA-256").digest(key.publicKey().getEncoded());
         assertThat(SigningKeys.fingerprint(key.publicKey()))
-                .isEqualTo("sha256:" + java.util.HexFormat.of().formatHex(digest));
+                .isEqualTo("sha256:" + HexFormat.of().formatHex(digest));
     }
 }

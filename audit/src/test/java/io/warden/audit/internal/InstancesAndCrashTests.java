@@ -8,9 +8,12 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,7 +88,7 @@ class InstancesAndCrashTests {
     /** A log configured as {@link AppenderProcess} configures its own (checkpoints every 50 events). */
     private PostgresAuditLog asTheInstancesRun(AuditDatabase database) {
         return new PostgresAuditLog(
-                database.dataSource, java.time.Clock.systemUTC(), SigningKeys.generatedIn(keys), asTheInstancesAre());
+                database.dataSource, Clock.systemUTC(), SigningKeys.generatedIn(keys), asTheInstancesAre());
     }
 
     /** A verifier of what the instances wrote, trusting the key they share. */
@@ -97,16 +100,7 @@ class InstancesAndCrashTests {
 
     private AuditProperties asTheInstancesAre() {
         return new AuditProperties(
-                50,
-                java.time.Duration.ofSeconds(1),
-                64,
-                10_000,
-                java.time.Duration.ofSeconds(30),
-                null,
-                null,
-                null,
-                keys,
-                List.of());
+                50, Duration.ofSeconds(1), 64, 10_000, Duration.ofSeconds(30), null, null, null, keys, List.of());
     }
 
     private Process appender(AuditDatabase database, String prefix, int count, int threads) throws IOException {
@@ -140,5 +134,5 @@ class InstancesAndCrashTests {
         return acknowledged;
     }
 
-    private static final Map<Process, BufferedReader> readers = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Process, BufferedReader> readers = new ConcurrentHashMap<>();
 }

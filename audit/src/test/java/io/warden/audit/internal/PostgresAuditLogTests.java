@@ -14,15 +14,20 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.LongStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -114,8 +119,7 @@ class PostgresAuditLogTests {
         List<AuditRecord> records = append(25);
         assertThat(records)
                 .extracting(AuditRecord::sequence)
-                .containsExactlyElementsOf(
-                        java.util.stream.LongStream.rangeClosed(1, 25).boxed().toList());
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, 25).boxed().toList());
         assertThat(trail.find(7)).get().satisfies(found -> {
             assertThat(found.event()).isEqualTo(records.get(6).event());
             assertThat(found.hash()).isEqualTo(records.get(6).hash());
@@ -128,7 +132,7 @@ class PostgresAuditLogTests {
 
     @Test
     void queuedAppendsKeepTheirOrderAndBecomeDurableWithoutTheCallerWaiting() {
-        List<java.util.concurrent.CompletableFuture<AuditRecord>> queued = new ArrayList<>();
+        List<CompletableFuture<AuditRecord>> queued = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             queued.add(log.appendQueued(event(i)));
         }
@@ -137,8 +141,7 @@ class PostgresAuditLogTests {
         assertThat(queued).allSatisfy(future -> assertThat(future).isCompleted());
         assertThat(queued)
                 .extracting(future -> future.join().sequence())
-                .containsExactlyElementsOf(
-                        java.util.stream.LongStream.rangeClosed(1, 50).boxed().toList());
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, 50).boxed().toList());
         assertThat(trail.find(50))
                 .get()
                 .extracting(AuditRecord::event)
@@ -197,7 +200,7 @@ class PostgresAuditLogTests {
         log = new PostgresAuditLog(database.dataSource, Clock.systemUTC(), SigningKeys.generatedIn(keys), properties);
         log.start();
         append(3);
-        org.awaitility.Awaitility.await()
+        Awaitility.await()
                 .atMost(Duration.ofSeconds(5))
                 .until(() -> verifier.verify(1, 3).lastSignedSequence() == 3);
     }
@@ -232,7 +235,7 @@ class PostgresAuditLogTests {
                     .isInstanceOf(AuditWriteFailed.class)
                     .hasMessageContaining("agent.status_changed");
             assertThat(failing.appendQueued(event(2)))
-                    .failsWithin(java.time.Duration.ofSeconds(10))
+                    .failsWithin(Duration.ofSeconds(10))
                     .withThrowableThat()
                     .havingCause()
                     .isInstanceOf(AuditWriteFailed.class);
@@ -245,15 +248,15 @@ class PostgresAuditLogTests {
     void countsRecordsPerAgentByActionDecisionAndTime() {
         append(10); // agent-5 and agent-10 are DENY, the others PERMIT
         log.append(event(5));
-        var denies = trail.countByAgent("agent.status_changed", "DENY", java.time.Instant.EPOCH);
-        assertThat(denies).containsOnly(java.util.Map.entry("agent-5", 2L), java.util.Map.entry("agent-10", 1L));
-        assertThat(trail.countByAgent("agent.status_changed", null, java.time.Instant.EPOCH))
+        var denies = trail.countByAgent("agent.status_changed", "DENY", Instant.EPOCH);
+        assertThat(denies).containsOnly(Map.entry("agent-5", 2L), Map.entry("agent-10", 1L));
+        assertThat(trail.countByAgent("agent.status_changed", null, Instant.EPOCH))
                 .hasSize(10)
                 .containsEntry("agent-5", 2L);
         assertThat(trail.countByAgent(
-                        "agent.status_changed", "DENY", java.time.Instant.now().plusSeconds(60)))
+                        "agent.status_changed", "DENY", Instant.now().plusSeconds(60)))
                 .isEmpty();
-        assertThat(trail.countByAgent("gateway.decision", "DENY", java.time.Instant.EPOCH))
+        assertThat(trail.countByAgent("gateway.decision", "DENY", Instant.EPOCH))
                 .isEmpty();
     }
 
@@ -277,7 +280,7 @@ class PostgresAuditLogTests {
                         .build());
             }
         }
-        var rows = trail.activity(java.time.Instant.now().minusSeconds(3600), java.time.Duration.ofHours(1));
+        var rows = trail.activity(Instant.now().minusSeconds(3600), Duration.ofHours(1));
         assertThat(rows)
                 .filteredOn(row -> row.agentId().equals("agent-a"))
                 .singleElement()
@@ -287,7 +290,7 @@ class PostgresAuditLogTests {
                     assertThat(row.denials()).isEqualTo(2);
                     assertThat(row.p50LatencyMicros()).isEqualTo(300L);
                 });
-        assertThat(trail.activity(java.time.Instant.now().plusSeconds(60), java.time.Duration.ofHours(1)))
+        assertThat(trail.activity(Instant.now().plusSeconds(60), Duration.ofHours(1)))
                 .isEmpty();
     }
 
@@ -375,10 +378,10 @@ class PostgresAuditLogTests {
             AuditRecord row = trail.find(seq).orElseThrow();
             previous = chain.next(previous, RecordCodecV1.canonical(seq, row.time(), row.event()));
             database.tamper("update audit_event set hash = decode('"
-                    + java.util.HexFormat.of().formatHex(previous) + "', 'hex') where seq = " + seq);
+                    + HexFormat.of().formatHex(previous) + "', 'hex') where seq = " + seq);
         }
-        database.tamper("update audit_head set last_hash = decode('"
-                + java.util.HexFormat.of().formatHex(previous) + "', 'hex')");
+        database.tamper(
+                "update audit_head set last_hash = decode('" + HexFormat.of().formatHex(previous) + "', 'hex')");
         // the chain is consistent again, but the checkpoint ending at 20 signed the original head
         assertBad(verifier.verify(1, 25), 11, "checkpoint-mismatch");
 

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -73,7 +74,7 @@ public final class ChatCompletionsRewriter implements DescriptionRewriter {
     @Override
     public List<String> rewrite(CohortSeries series, List<String> descriptions) {
         try {
-            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            Map<String, Object> body = new LinkedHashMap<>();
             if (model != null) {
                 body.put("model", model);
             }

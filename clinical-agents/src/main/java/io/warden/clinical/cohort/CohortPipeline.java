@@ -1,12 +1,16 @@
 package io.warden.clinical.cohort;
 
 import io.warden.clinical.Embedder;
+import io.warden.clinical.ImageEmbedder;
 import io.warden.clinical.IndexKind;
 import io.warden.clinical.VectorCollections;
 import io.warden.clinical.VectorIndex;
 import io.warden.clinical.VectorRecord;
 import io.warden.clinical.dicom.DicomHeader;
+import io.warden.clinical.dicom.DicomSource;
 import io.warden.clinical.dicom.Series;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -23,10 +27,15 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -72,7 +81,7 @@ public final class CohortPipeline {
      * The image tier of anatomy: an image model, each region's label embedding from the same model's text tower,
      * and the least similarity that counts. Used for runs whose source can render a slice (DICOMweb).
      */
-    public record ImageTier(io.warden.clinical.ImageEmbedder encoder, Map<Anatomy, float[]> labels, double minScore) {
+    public record ImageTier(ImageEmbedder encoder, Map<Anatomy, float[]> labels, double minScore) {
 
         public ImageTier {
             labels = Map.copyOf(labels);
@@ -89,7 +98,7 @@ public final class CohortPipeline {
     private final VectorCollections collections;
     private final Projection projection;
     private final IndexKind indexKind;
-    private final @org.jspecify.annotations.Nullable ImageTier imageTier;
+    private final @Nullable ImageTier imageTier;
     private final JsonMapper json = JsonMapper.builder().build();
 
     public CohortPipeline(
@@ -112,7 +121,7 @@ public final class CohortPipeline {
             VectorCollections collections,
             Projection projection,
             IndexKind indexKind,
-            @org.jspecify.annotations.Nullable ImageTier imageTier) {
+            @Nullable ImageTier imageTier) {
         this.imageTier = imageTier;
         this.root = root;
         this.anatomy = anatomy;
@@ -173,9 +182,8 @@ public final class CohortPipeline {
      * Step 0 with the instances' locations: as {@link #extract(String, List, List)}, and keeps each series'
      * middle slice (by position along the slice normal) as the one an image model looks at.
      */
-    public List<Series> extractInstances(
-            String runId, List<io.warden.clinical.dicom.DicomSource.Instance> instances, List<Problem> problems) {
-        Map<String, List<io.warden.clinical.dicom.DicomSource.Instance>> bySeries = new LinkedHashMap<>();
+    public List<Series> extractInstances(String runId, List<DicomSource.Instance> instances, List<Problem> problems) {
+        Map<String, List<DicomSource.Instance>> bySeries = new LinkedHashMap<>();
         for (var instance : instances) {
             if (instance.header().seriesInstanceUid() != null) {
                 bySeries.computeIfAbsent(instance.header().seriesInstanceUid(), uid -> new ArrayList<>())
@@ -184,19 +192,14 @@ public final class CohortPipeline {
         }
         Map<String, String> slices = new LinkedHashMap<>();
         bySeries.forEach((uid, members) -> {
-            List<io.warden.clinical.dicom.DicomSource.Instance> sorted = new ArrayList<>(members);
-            sorted.sort(Comparator.comparingDouble(
-                            (io.warden.clinical.dicom.DicomSource.Instance instance) -> along(instance.header()))
-                    .thenComparing(io.warden.clinical.dicom.DicomSource.Instance::location));
+            List<DicomSource.Instance> sorted = new ArrayList<>(members);
+            sorted.sort(Comparator.comparingDouble((DicomSource.Instance instance) -> along(instance.header()))
+                    .thenComparing(DicomSource.Instance::location));
             slices.put(uid, sorted.get(sorted.size() / 2).location());
         });
         write(runId, "slices.json", slices);
         return extract(
-                runId,
-                instances.stream()
-                        .map(io.warden.clinical.dicom.DicomSource.Instance::header)
-                        .toList(),
-                problems);
+                runId, instances.stream().map(DicomSource.Instance::header).toList(), problems);
     }
 
     /** The position of a slice along its normal, or 0 without geometry. */
@@ -223,9 +226,7 @@ public final class CohortPipeline {
      * from the location the extract step kept for the series.
      */
     public List<CohortSeries> classify(
-            String runId,
-            Progress progress,
-            java.util.function.@org.jspecify.annotations.Nullable Function<String, java.util.Optional<byte[]>> render) {
+            String runId, Progress progress, @Nullable Function<String, Optional<byte[]>> render) {
         List<Series> series = read(runId, "series.json", new TypeReference<List<Series>>() {});
         AnatomyClassifier anatomy = this.anatomy;
         if (imageTier != null
@@ -236,7 +237,7 @@ public final class CohortPipeline {
                     new EmbeddingImageAnatomy(
                             imageTier.encoder(),
                             imageTier.labels(),
-                            one -> java.util.Optional.ofNullable(slices.get(one.seriesInstanceUid()))
+                            one -> Optional.ofNullable(slices.get(one.seriesInstanceUid()))
                                     .flatMap(render)),
                     imageTier.minScore());
         }
@@ -388,8 +389,7 @@ public final class CohortPipeline {
     private record Searchable(String runId, long modified, List<CohortSeries> rows, List<float[]> vectors) {}
 
     /** The last run searched, kept in memory: the explorer asks one run many queries, each would read its files again. */
-    private final java.util.concurrent.atomic.AtomicReference<@org.jspecify.annotations.Nullable Searchable>
-            lastSearched = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<@Nullable Searchable> lastSearched = new AtomicReference<>();
 
     private Searchable searchable(String runId) {
         long modified;
@@ -446,7 +446,7 @@ public final class CohortPipeline {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("series", s.seriesInstanceUid());
         metadata.put("study", nonNull(s.studyInstanceUid()));
-        metadata.put("modality", nonNull(s.modality()).toUpperCase(java.util.Locale.ROOT));
+        metadata.put("modality", nonNull(s.modality()).toUpperCase(Locale.ROOT));
         metadata.put(
                 "bodyPart",
                 row.anatomy().region() == null
@@ -480,7 +480,7 @@ public final class CohortPipeline {
                 .toList();
     }
 
-    private static String nonNull(@org.jspecify.annotations.Nullable String value) {
+    private static String nonNull(@Nullable String value) {
         return value == null ? "" : value;
     }
 
@@ -522,7 +522,7 @@ public final class CohortPipeline {
         if (!Files.isRegularFile(file)) {
             throw new MissingArtifact(runId, name);
         }
-        try (DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
+        try (DataInputStream data = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             int count = data.readInt();
             int dimension = data.readInt();
             byte[] bytes = new byte[dimension * Float.BYTES];
@@ -553,7 +553,7 @@ public final class CohortPipeline {
         try {
             Files.createDirectories(folder);
             Path temporary = Files.createTempFile(folder, name, ".part");
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(temporary))) {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temporary))) {
                 writer.write(out);
             }
             Files.move(

@@ -1,6 +1,10 @@
 package io.warden.clinical.cohort;
 
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import tagbio.umap.Umap;
 
 /**
@@ -57,11 +61,11 @@ public record Projection(int neighbours, float minDist, long seed, int threads) 
      * search also needs distinct points.
      */
     public float[][] project(List<float[]> vectors) {
-        java.util.Map<java.nio.FloatBuffer, Integer> index = new java.util.LinkedHashMap<>();
+        Map<FloatBuffer, Integer> index = new LinkedHashMap<>();
         int[] of = new int[vectors.size()];
-        List<float[]> distinct = new java.util.ArrayList<>();
+        List<float[]> distinct = new ArrayList<>();
         for (int i = 0; i < vectors.size(); i++) {
-            java.nio.FloatBuffer key = java.nio.FloatBuffer.wrap(vectors.get(i));
+            FloatBuffer key = FloatBuffer.wrap(vectors.get(i));
             Integer at = index.get(key);
             if (at == null) {
                 at = distinct.size();

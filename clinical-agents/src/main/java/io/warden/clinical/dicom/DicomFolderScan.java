@@ -4,6 +4,7 @@ import io.warden.clinical.dicom.DicomSource.Instance;
 import io.warden.clinical.dicom.DicomSource.Report;
 import io.warden.clinical.dicom.DicomSource.Skipped;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -96,7 +98,7 @@ public final class DicomFolderScan {
                     } catch (IOException gone) {
                         return new Skipped(file[0].toString(), OUTSIDE);
                     }
-                    try (java.io.InputStream in = Files.newInputStream(file[1], LinkOption.NOFOLLOW_LINKS)) {
+                    try (InputStream in = Files.newInputStream(file[1], LinkOption.NOFOLLOW_LINKS)) {
                         // the size bounds every length the file declares, so a lie is refused before it is allocated
                         long size = Files.size(file[1]);
                         return new Instance(file[0].toString(), reader.read(in, file[1].toString(), size));
@@ -123,7 +125,7 @@ public final class DicomFolderScan {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while scanning " + folder, e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException("Could not scan " + folder, e.getCause());
         }
         skipped.addAll(outside);

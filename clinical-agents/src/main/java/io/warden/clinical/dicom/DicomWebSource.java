@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -223,7 +224,7 @@ public final class DicomWebSource implements DicomSource {
      * render it (not an image, a syntax it cannot decode) or does not answer. Only instance locations this
      * source gave are accepted.
      */
-    public java.util.Optional<byte[]> rendered(String instanceLocation) {
+    public Optional<byte[]> rendered(String instanceLocation) {
         if (!instanceLocation.startsWith(base + "/studies/") || !instanceLocation.contains("/instances/")) {
             throw new IllegalArgumentException("not an instance of " + base + ": " + instanceLocation);
         }
@@ -238,13 +239,13 @@ public final class DicomWebSource implements DicomSource {
                     .build();
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             return response.statusCode() == 200 && response.body().length > 0
-                    ? java.util.Optional.of(response.body())
-                    : java.util.Optional.empty();
+                    ? Optional.of(response.body())
+                    : Optional.empty();
         } catch (IOException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -117,7 +118,7 @@ public final class EvaluationCommand {
             return json.append('}').toString();
         } finally {
             try (var paths = Files.walk(folder)) {
-                paths.sorted(java.util.Comparator.reverseOrder())
+                paths.sorted(Comparator.reverseOrder())
                         .forEach(path -> path.toFile().delete());
             }
         }

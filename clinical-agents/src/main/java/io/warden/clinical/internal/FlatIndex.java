@@ -4,6 +4,7 @@ import io.warden.clinical.IndexKind;
 import io.warden.clinical.SearchHit;
 import io.warden.clinical.VectorIndex;
 import io.warden.clinical.VectorRecord;
+import java.io.BufferedInputStream;
 import java.io.BufferedWriter;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -15,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -100,7 +103,7 @@ final class FlatIndex implements VectorIndex {
             int[] top = heap.poll();
             hits.add(new SearchHit(ids[top[0]], Float.intBitsToFloat(top[1]), metadata.get(top[0])));
         }
-        java.util.Collections.reverse(hits);
+        Collections.reverse(hits);
         return hits;
     }
 
@@ -117,7 +120,7 @@ final class FlatIndex implements VectorIndex {
         for (int start = 0; start < queries.size(); start += block) {
             blocks.add(new int[] {start, Math.min(queries.size(), start + block)});
         }
-        List<List<SearchHit>> results = new ArrayList<>(java.util.Collections.nCopies(queries.size(), List.of()));
+        List<List<SearchHit>> results = new ArrayList<>(Collections.nCopies(queries.size(), List.of()));
         blocks.parallelStream().forEach(range -> {
             int n = range[1] - range[0];
             float[][] block_ = new float[n][];
@@ -158,7 +161,7 @@ final class FlatIndex implements VectorIndex {
                     hits.add(new SearchHit(
                             ids[(int) top[0]], Float.intBitsToFloat((int) top[1]), metadata.get((int) top[0])));
                 }
-                java.util.Collections.reverse(hits);
+                Collections.reverse(hits);
                 synchronized (results) {
                     results.set(range[0] + q, hits);
                 }
@@ -187,7 +190,7 @@ final class FlatIndex implements VectorIndex {
     static FlatIndex read(String name, long version, int dimension, Path folder) throws IOException {
         List<String> lines = Files.readAllLines(folder.resolve("records.ndjson"), StandardCharsets.UTF_8);
         List<VectorRecord> records = new ArrayList<>(lines.size());
-        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(folder.resolve("vectors.f32")))) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(folder.resolve("vectors.f32")))) {
             byte[] row = new byte[dimension * Float.BYTES];
             for (String line : lines) {
                 new DataInputStream(in).readFully(row);
@@ -197,7 +200,7 @@ final class FlatIndex implements VectorIndex {
                         .asFloatBuffer()
                         .get(vector);
                 JsonNode json = JSON.readTree(line);
-                Map<String, String> metadata = new java.util.HashMap<>();
+                Map<String, String> metadata = new HashMap<>();
                 json.path("metadata")
                         .properties()
                         .forEach(e -> metadata.put(e.getKey(), e.getValue().asString()));

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -58,14 +59,7 @@ public final class HttpRetrieval implements Retrieval {
         return hits(post(
                 "/internal/retrieval/v1/search",
                 new RetrievalWire.Query(
-                        collection,
-                        null,
-                        null,
-                        java.util.Base64.getEncoder().encodeToString(image),
-                        k,
-                        filter,
-                        null,
-                        null)));
+                        collection, null, null, Base64.getEncoder().encodeToString(image), k, filter, null, null)));
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.warden.clinical.SearchHit;
 import io.warden.clinical.VectorCollections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /** The in-process retrieval service: the text embedder and the collections of this JVM. */
@@ -31,8 +32,8 @@ final class LocalRetrieval implements Retrieval {
     }
 
     @Override
-    public java.util.Optional<ImageEmbedder> localImageEmbedder() {
-        return java.util.Optional.ofNullable(imageEmbedder);
+    public Optional<ImageEmbedder> localImageEmbedder() {
+        return Optional.ofNullable(imageEmbedder);
     }
 
     @Override

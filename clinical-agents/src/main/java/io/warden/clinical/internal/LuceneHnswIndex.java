@@ -8,20 +8,29 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene103.Lucene103Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.IndexableField;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
@@ -35,6 +44,7 @@ import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.VectorUtil;
 
 /**
  * Approximate search on Apache Lucene 10's HNSW graph (dot-product similarity over unit vectors), with
@@ -76,10 +86,10 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
     static void build(Path folder, List<VectorRecord> records, int maxConnections, int beamWidth, boolean quantized)
             throws IOException {
         int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), records.size() / 1000 + 1));
-        java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        ExecutorService workers = Executors.newFixedThreadPool(threads);
         try {
             KnnVectorsFormat format = quantized
-                    ? new org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat(
+                    ? new Lucene99HnswScalarQuantizedVectorsFormat(
                             maxConnections, beamWidth, threads, 7, false, null, threads > 1 ? workers : null)
                     : threads > 1
                             ? new Lucene99HnswVectorsFormat(maxConnections, beamWidth, threads, workers)
@@ -94,7 +104,7 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
                     .setRAMBufferSizeMB(512);
             try (Directory directory = FSDirectory.open(folder);
                     IndexWriter writer = new IndexWriter(directory, config)) {
-                List<java.util.concurrent.Future<?>> parts = new ArrayList<>();
+                List<Future<?>> parts = new ArrayList<>();
                 int slice = (records.size() + threads - 1) / threads;
                 for (int t = 0; t < threads; t++) {
                     List<VectorRecord> part = records.subList(
@@ -106,7 +116,7 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
                         return null;
                     }));
                 }
-                for (java.util.concurrent.Future<?> part : parts) {
+                for (Future<?> part : parts) {
                     part.get();
                 }
                 writer.forceMerge(1);
@@ -114,7 +124,7 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while building the index", e);
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 throw e.getCause() instanceof IOException io
                         ? io
                         : new IOException("could not build the index", e.getCause());
@@ -204,18 +214,18 @@ final class LuceneHnswIndex implements VectorIndex, AutoCloseable {
 
     /** The best k candidates by their exact dot product with the full-precision vectors. */
     private ScoreDoc[] rescore(ScoreDoc[] candidates, float[] query, int k) throws IOException {
-        List<org.apache.lucene.index.LeafReaderContext> leaves = reader.leaves();
+        List<LeafReaderContext> leaves = reader.leaves();
         ScoreDoc[] exact = new ScoreDoc[candidates.length];
         for (int i = 0; i < candidates.length; i++) {
             int doc = candidates[i].doc;
-            var leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(doc, leaves));
-            org.apache.lucene.index.FloatVectorValues values = leaf.reader().getFloatVectorValues(VECTOR);
+            var leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
+            FloatVectorValues values = leaf.reader().getFloatVectorValues(VECTOR);
             // every document has a vector, so a document's ordinal in its segment is its segment-local id
             float[] vector = values.vectorValue(doc - leaf.docBase);
-            exact[i] = new ScoreDoc(doc, org.apache.lucene.util.VectorUtil.dotProduct(query, vector));
+            exact[i] = new ScoreDoc(doc, VectorUtil.dotProduct(query, vector));
         }
-        java.util.Arrays.sort(exact, (a, b) -> Float.compare(b.score, a.score));
-        return java.util.Arrays.copyOf(exact, Math.min(k, exact.length));
+        Arrays.sort(exact, (a, b) -> Float.compare(b.score, a.score));
+        return Arrays.copyOf(exact, Math.min(k, exact.length));
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An image encoder on ONNX Runtime (a CLIP or MedImageInsight image tower exported to ONNX): images are
@@ -133,7 +134,7 @@ final class OnnxImageEmbedder implements ImageEmbedder, AutoCloseable {
         pixels.flip();
         try (OnnxTensor input = OnnxTensor.createTensor(environment, pixels, new long[] {images.size(), 3, h, w});
                 OrtSession.Result result =
-                        session.run(Map.of(settings.inputName(), input), java.util.Set.of(settings.outputName()))) {
+                        session.run(Map.of(settings.inputName(), input), Set.of(settings.outputName()))) {
             OnnxTensor output = (OnnxTensor) result.get(0);
             long[] shape = output.getInfo().getShape();
             FloatBuffer values = output.getFloatBuffer();

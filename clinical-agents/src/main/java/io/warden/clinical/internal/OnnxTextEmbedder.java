@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +57,7 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
             int maxTexts,
             int intraOpThreads,
             boolean preferCuda,
-            @org.jspecify.annotations.Nullable String outputName,
+            @Nullable String outputName,
             Pooling pooling) {
 
         public Settings {
@@ -255,7 +257,7 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
                         "token_type_ids",
                         OnnxTensor.createTensor(environment, LongBuffer.allocate(rows * longest), shape));
             }
-            try (OrtSession.Result result = session.run(inputs, java.util.Set.of(output))) {
+            try (OrtSession.Result result = session.run(inputs, Set.of(output))) {
                 FloatBuffer hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();
                 return pool(hidden, ids, longest);
             }

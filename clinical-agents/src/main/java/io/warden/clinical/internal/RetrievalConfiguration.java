@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -84,8 +85,7 @@ class RetrievalConfiguration {
     }
 
     /** The configured image model, if any: a local ONNX encoder or a remote endpoint. */
-    private static @org.jspecify.annotations.Nullable ImageEmbedder imageEmbedder(
-            RetrievalProperties.@org.jspecify.annotations.Nullable Image image) {
+    private static @Nullable ImageEmbedder imageEmbedder(RetrievalProperties.@Nullable Image image) {
         if (image == null) {
             return null;
         }
@@ -113,7 +113,7 @@ class RetrievalConfiguration {
         if (image.endpoint() != null) {
             return new RemoteImageEmbedder(
                     image.endpoint(),
-                    java.util.Objects.requireNonNullElse(image.key(), ""),
+                    Objects.requireNonNullElse(image.key(), ""),
                     image.modelName(),
                     image.dimension(),
                     image.batchSize(),

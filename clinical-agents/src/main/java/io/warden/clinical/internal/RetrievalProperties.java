@@ -1,6 +1,8 @@
 package io.warden.clinical.internal;
 
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -54,12 +56,12 @@ record RetrievalProperties(
      * @param std       per-channel RGB standard deviation (CLIP: 0.2686, 0.2613, 0.2758)
      */
     public record Image(
-            java.net.@Nullable URI endpoint,
+            @Nullable URI endpoint,
             @Nullable String key,
             @DefaultValue("MedImageInsight") String modelName,
             @DefaultValue("1024") int dimension,
             @DefaultValue("16") int batchSize,
-            @DefaultValue("PT30S") java.time.Duration timeout,
+            @DefaultValue("PT30S") Duration timeout,
             @Nullable Path modelFile,
             @DefaultValue("pixel_values") String inputName,
             @DefaultValue("image_embeds") String outputName,
@@ -76,9 +78,9 @@ record RetrievalProperties(
      * @param timeout the deadline of every call
      */
     public record Remote(
-            java.net.@Nullable URI url,
+            @Nullable URI url,
             @Nullable String token,
-            @DefaultValue("PT2S") java.time.Duration timeout) {}
+            @DefaultValue("PT2S") Duration timeout) {}
 
     public RetrievalProperties {
         if (!textModel.equals("minilm") && !textModel.equals("minilm-q") && !textModel.equals("file")) {

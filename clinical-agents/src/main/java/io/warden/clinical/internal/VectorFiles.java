@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ final class VectorFiles {
             in.readFully(magic);
             int major = in.readUnsignedByte();
             in.readUnsignedByte();
-            if (!java.util.Arrays.equals(magic, MAGIC) || major < 1 || major > 3) {
+            if (!Arrays.equals(magic, MAGIC) || major < 1 || major > 3) {
                 throw invalid("not a .npy file (format versions 1 to 3)");
             }
             byte[] lengthBytes = new byte[major == 1 ? 2 : 4];

@@ -7,6 +7,7 @@ import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -158,7 +159,7 @@ final class WordPieceTokenizer {
         });
         String normalized = out.toString();
         if (lowercase) {
-            normalized = normalized.toLowerCase(java.util.Locale.ROOT);
+            normalized = normalized.toLowerCase(Locale.ROOT);
         }
         if (stripAccents) {
             normalized = Normalizer.normalize(normalized, Normalizer.Form.NFD)

@@ -3,6 +3,7 @@ package io.warden.clinical.cohort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.warden.clinical.ImageEmbedder;
 import io.warden.clinical.IndexKind;
 import io.warden.clinical.SearchHit;
 import io.warden.clinical.VectorIndex;
@@ -14,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -144,7 +147,7 @@ class CohortPipelineTests {
     }
 
     /** An image model that sees a chest in every slice, for the tier order; the real encoders are tested in internal. */
-    record ChestSeeingEncoder(int dimension) implements io.warden.clinical.ImageEmbedder {
+    record ChestSeeingEncoder(int dimension) implements ImageEmbedder {
 
         @Override
         public String modelName() {
@@ -185,10 +188,10 @@ class CohortPipelineTests {
             var report = new DicomFolderScan(new DicomReader("salt".getBytes(StandardCharsets.UTF_8)), 2)
                     .scan(FILES.resolve("dicomdirtests"));
             pipeline.extractInstances("run-i", report.instances(), List.of());
-            List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<String> asked = new CopyOnWriteArrayList<>();
             List<CohortSeries> rows = pipeline.classify("run-i", CohortPipeline.Progress.NONE, location -> {
                 asked.add(location);
-                return java.util.Optional.of(new byte[] {1});
+                return Optional.of(new byte[] {1});
             });
             assertThat(rows)
                     .filteredOn(row -> "Scout".equals(row.series().seriesDescription()))

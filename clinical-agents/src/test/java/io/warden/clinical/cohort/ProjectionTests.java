@@ -3,8 +3,11 @@ package io.warden.clinical.cohort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /** UMAP with the cohort builder's parameters: the same input gives the same layout, and clusters stay apart. */
@@ -63,7 +66,7 @@ class ProjectionTests {
         }
         float[][] points = Projection.defaults().project(vectors);
         assertThat(points).hasNumberOfRows(240);
-        java.util.Set<String> places = new java.util.HashSet<>();
+        Set<String> places = new HashSet<>();
         for (float[] point : points) {
             assertThat(Float.isFinite(point[0]) && Float.isFinite(point[1])).isTrue();
             places.add(point[0] + "," + point[1]);
@@ -89,7 +92,7 @@ class ProjectionTests {
         float[][] points = Projection.defaults().project(twoClusters(2, 8));
         assertThat(points).hasDimensions(4, 2);
         for (float[] point : points) {
-            assertThat(Math.hypot(point[0], point[1])).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(Math.hypot(point[0], point[1])).isCloseTo(1.0, Offset.offset(1e-6));
         }
         assertThat(Projection.defaults().project(List.of())).isEmpty();
     }

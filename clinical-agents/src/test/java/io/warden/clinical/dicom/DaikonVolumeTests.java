@@ -6,6 +6,9 @@ import static io.warden.clinical.dicom.Pydicom.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.warden.clinical.cohort.AnatomyClassifier;
+import io.warden.clinical.cohort.CohortSeries;
+import io.warden.clinical.cohort.SeriesDescriptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,13 +84,8 @@ class DaikonVolumeTests {
             assertThat(mr.orientation()).isEqualTo(Series.Orientation.AXIAL);
             assertThat(mr.tilt()).isCloseTo(7.7, within(0.05));
             assertThat(mr.tilted()).as("oblique within its plane").isTrue();
-            var row = new io.warden.clinical.cohort.CohortSeries(
-                    mr,
-                    io.warden.clinical.cohort.AnatomyClassifier.metadataOnly().classify(mr),
-                    List.of());
-            assertThat(new io.warden.clinical.cohort.SeriesDescriptions(null)
-                            .describe(row)
-                            .getFirst())
+            var row = new CohortSeries(mr, AnatomyClassifier.metadataOnly().classify(mr), List.of());
+            assertThat(new SeriesDescriptions(null).describe(row).getFirst())
                     .isEqualTo("Oblique axial MR of the head and brain: FSE PD AXIAL OBL");
         });
     }
@@ -128,8 +126,7 @@ class DaikonVolumeTests {
     void everyFileReadsAsPydicomReadsIt() {
         SoftAssertions softly = new SoftAssertions();
         for (DicomSource.Instance instance : report.instances()) {
-            String name =
-                    java.nio.file.Path.of(instance.location()).getFileName().toString();
+            String name = Path.of(instance.location()).getFileName().toString();
             DicomHeader header = instance.header();
             JsonNode want = pydicom.get(name);
             softly.assertThat(want).as(name).isNotNull();

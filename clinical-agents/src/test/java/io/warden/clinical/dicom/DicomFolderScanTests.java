@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +27,7 @@ class DicomFolderScanTests {
         Files.writeString(archive.resolve("study-b/README.txt"), "exported by the PACS", StandardCharsets.UTF_8);
         Files.write(
                 archive.resolve("study-b/broken.dcm"),
-                java.util.Arrays.copyOf(Files.readAllBytes(FILES.resolve("MR_small.dcm")), 400));
+                Arrays.copyOf(Files.readAllBytes(FILES.resolve("MR_small.dcm")), 400));
 
         var report = new DicomFolderScan(new DicomReader("s".getBytes(StandardCharsets.UTF_8)), 4).scan(archive);
         assertThat(report.instances()).hasSize(3);

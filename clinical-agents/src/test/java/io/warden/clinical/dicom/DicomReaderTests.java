@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,7 +126,7 @@ class DicomReaderTests {
     void aFileCutInsideTheHeaderIsReportedAsTruncatedWithItsOffset(@TempDir Path folder) throws Exception {
         byte[] whole = Files.readAllBytes(FILES.resolve("CT_small.dcm"));
         Path cut = folder.resolve("cut.dcm");
-        Files.write(cut, java.util.Arrays.copyOf(whole, 700));
+        Files.write(cut, Arrays.copyOf(whole, 700));
         assertThatThrownBy(() -> reader.read(cut))
                 .isInstanceOf(DicomFormatException.class)
                 .hasMessageContaining("truncated")

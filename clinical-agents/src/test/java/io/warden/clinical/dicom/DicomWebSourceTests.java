@@ -14,23 +14,29 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -161,7 +167,7 @@ class DicomWebSourceTests {
                 .findFirst()
                 .orElseThrow();
         byte[] png = source.rendered(ct.location()).orElseThrow();
-        assertThat(java.util.Arrays.copyOf(png, 8)).containsExactly(0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A);
+        assertThat(Arrays.copyOf(png, 8)).containsExactly(0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A);
         assertThat(source.rendered(ct.location().replace(ct.header().sopInstanceUid(), "1.2.3.4")))
                 .isEmpty();
         assertThatThrownBy(() -> source.rendered("http://elsewhere.example/studies/1/series/2/instances/3"))
@@ -456,8 +462,7 @@ class DicomWebSourceTests {
 
     static String sha256(String text) throws Exception {
         return HexFormat.of()
-                .formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                        .digest(text.getBytes(StandardCharsets.UTF_8)));
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The test's own Orthanc, started once for the class and loaded with {@link #UPLOADS}. */
@@ -592,8 +597,8 @@ class DicomWebSourceTests {
             tree.forEach(ProcessHandle::destroy);
             for (ProcessHandle handle : tree) {
                 try {
-                    handle.onExit().get(15, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (java.util.concurrent.TimeoutException e) {
+                    handle.onExit().get(15, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
                     handle.destroyForcibly();
                 }
             }
@@ -617,7 +622,7 @@ class DicomWebSourceTests {
 
             @Nullable
             String header(String name) {
-                return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+                return headers.get(name.toLowerCase(Locale.ROOT));
             }
         }
 
@@ -677,13 +682,13 @@ class DicomWebSourceTests {
                 for (String pair : raw.split("&")) {
                     int eq = pair.indexOf('=');
                     query.put(
-                            java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
-                            eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                            URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
+                            eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }
             Map<String, String> headers = new HashMap<>();
             exchange.getRequestHeaders()
-                    .forEach((name, values) -> headers.put(name.toLowerCase(java.util.Locale.ROOT), values.getFirst()));
+                    .forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.getFirst()));
             return new Request(exchange.getRequestURI().getPath(), query, headers, System.nanoTime());
         }
     }

@@ -3,6 +3,7 @@ package io.warden.clinical.dicom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.management.ThreadMXBean;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,9 +109,8 @@ class HostileDicomTests {
         long deadline = System.nanoTime() + 30_000_000_000L;
         for (int i = 0; i < 4000 && System.nanoTime() < deadline; i++) {
             byte[] original = corpus.get(random.nextInt(corpus.size()));
-            byte[] mutated = i % 5 == 0
-                    ? java.util.Arrays.copyOf(original, random.nextInt(original.length))
-                    : mutate(original, random);
+            byte[] mutated =
+                    i % 5 == 0 ? Arrays.copyOf(original, random.nextInt(original.length)) : mutate(original, random);
             for (boolean sizeKnown : new boolean[] {true, false}) {
                 if (outcome(mutated, sizeKnown, "mutation " + i) == null) {
                     read++;
@@ -134,7 +135,7 @@ class HostileDicomTests {
         hostile.put("nested-implicit.dcm", nested(30_000, false));
         hostile.put(
                 "truncated.dcm",
-                java.util.Arrays.copyOf(Files.readAllBytes(DicomReaderTests.FILES.resolve("CT_small.dcm")), 700));
+                Arrays.copyOf(Files.readAllBytes(DicomReaderTests.FILES.resolve("CT_small.dcm")), 700));
         for (Map.Entry<String, byte[]> file : hostile.entrySet()) {
             Files.write(folder.resolve(file.getKey()), file.getValue());
         }
@@ -170,7 +171,7 @@ class HostileDicomTests {
 
     /** Reads the bytes; null when a header came back, else the refusal's message. Fails on anything else, or on an allocation beyond the bound. */
     private @Nullable String outcome(byte[] file, boolean sizeKnown, String name) {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
         @Nullable String message;
         try {
@@ -285,7 +286,7 @@ class HostileDicomTests {
     private static byte[] part10(String transferSyntax, byte[] dataSet) {
         byte[] uid = transferSyntax.getBytes(StandardCharsets.US_ASCII);
         if (uid.length % 2 == 1) {
-            uid = java.util.Arrays.copyOf(uid, uid.length + 1);
+            uid = Arrays.copyOf(uid, uid.length + 1);
         }
         byte[] preamble = new byte[132];
         preamble[128] = 'D';

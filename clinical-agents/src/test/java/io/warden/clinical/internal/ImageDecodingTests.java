@@ -8,6 +8,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import javax.imageio.ImageIO;
@@ -67,7 +68,7 @@ class ImageDecodingTests {
         byte[] data = new byte[256];
         int n = deflater.deflate(data);
         deflater.end();
-        chunk(out, "IDAT", java.util.Arrays.copyOf(data, n));
+        chunk(out, "IDAT", Arrays.copyOf(data, n));
         chunk(out, "IEND", new byte[0]);
         return out.toByteArray();
     }

@@ -9,8 +9,10 @@ import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,12 +40,9 @@ class OnnxImageEmbedderTests {
                     embedder.embedImages(List.of(solid(Color.RED, 13), solid(Color.WHITE, 5), solid(Color.BLUE, 30)));
             // red: (1, 0, 0) -> normalised (1, -1, -1) -> unit (1, -1, -1)/sqrt(3)
             float third = (float) (1 / Math.sqrt(3));
-            assertThat(vectors.get(0))
-                    .containsExactly(new float[] {third, -third, -third}, org.assertj.core.data.Offset.offset(1e-5f));
-            assertThat(vectors.get(1))
-                    .containsExactly(new float[] {third, third, third}, org.assertj.core.data.Offset.offset(1e-5f));
-            assertThat(vectors.get(2))
-                    .containsExactly(new float[] {-third, -third, third}, org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(vectors.get(0)).containsExactly(new float[] {third, -third, -third}, Offset.offset(1e-5f));
+            assertThat(vectors.get(1)).containsExactly(new float[] {third, third, third}, Offset.offset(1e-5f));
+            assertThat(vectors.get(2)).containsExactly(new float[] {-third, -third, third}, Offset.offset(1e-5f));
         }
     }
 
@@ -94,8 +93,7 @@ class OnnxImageEmbedderTests {
     }
 
     static byte[] valueInfo(String name, byte[]... dims) {
-        byte[] shape =
-                message(java.util.Arrays.stream(dims).map(dim -> field(1, dim)).toArray(byte[][]::new));
+        byte[] shape = message(Arrays.stream(dims).map(dim -> field(1, dim)).toArray(byte[][]::new));
         byte[] tensor = message(varintField(1, 1), field(2, shape));
         return message(bytes(1, name), field(2, message(field(1, tensor))));
     }

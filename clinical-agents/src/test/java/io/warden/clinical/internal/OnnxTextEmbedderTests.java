@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.warden.clinical.EmbeddingRejected;
 import io.warden.clinical.ModelUnavailable;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +45,7 @@ class OnnxTextEmbedderTests {
             for (int d = 0; d < expected.size(); d++) {
                 assertThat((double) vectors.get(i)[d])
                         .as("%s, dimension %d", texts.get(i), d)
-                        .isCloseTo(expected.get(d).asDouble(), org.assertj.core.data.Offset.offset(1e-4));
+                        .isCloseTo(expected.get(d).asDouble(), Offset.offset(1e-4));
             }
         }
     }
@@ -83,8 +85,8 @@ class OnnxTextEmbedderTests {
         List<float[]> batched = embedder.embed(texts);
         for (int i = 0; i < texts.size(); i++) {
             float[] alone = embedder.embed(List.of(texts.get(i))).getFirst();
-            assertThat(dot(batched.get(i), batched.get(i))).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
-            assertThat(dot(batched.get(i), alone)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+            assertThat(dot(batched.get(i), batched.get(i))).isCloseTo(1.0, Offset.offset(1e-5));
+            assertThat(dot(batched.get(i), alone)).isCloseTo(1.0, Offset.offset(1e-5));
         }
     }
 
@@ -95,7 +97,7 @@ class OnnxTextEmbedderTests {
                     assertThat(e.code()).isEqualTo("empty-text");
                     assertThat(e.getMessage()).contains("Text 1");
                 });
-        assertThatThrownBy(() -> embedder.embed(java.util.Collections.nCopies(101, "x")))
+        assertThatThrownBy(() -> embedder.embed(Collections.nCopies(101, "x")))
                 .isInstanceOfSatisfying(
                         EmbeddingRejected.class, e -> assertThat(e.code()).isEqualTo("batch-too-large"));
     }
@@ -107,7 +109,7 @@ class OnnxTextEmbedderTests {
         try (OnnxTextEmbedder first = OnnxTextEmbedder.miniLm(cls)) {
             float[] vector = first.embed(List.of("CT chest axial")).getFirst();
             float[] mean = embedder.embed(List.of("CT chest axial")).getFirst();
-            assertThat(dot(vector, vector)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+            assertThat(dot(vector, vector)).isCloseTo(1.0, Offset.offset(1e-5));
             assertThat(dot(vector, mean)).isLessThan(0.999); // a different pooling, a different vector
         }
         var missing =

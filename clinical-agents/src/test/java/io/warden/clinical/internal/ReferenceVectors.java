@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Recomputes {@code src/test/resources/minilm-reference.json} with an independent implementation of the
@@ -28,7 +29,7 @@ public final class ReferenceVectors {
         String json = SENTENCES.stream()
                 .map(sentence -> {
                     float[] vector = model.embed(sentence).content().vector();
-                    String values = java.util.stream.IntStream.range(0, vector.length)
+                    String values = IntStream.range(0, vector.length)
                             .mapToObj(i -> String.format(Locale.ROOT, "%.7f", vector[i]))
                             .collect(Collectors.joining(","));
                     return "  {\"text\": \"" + sentence.replace("\"", "\\\"") + "\",\n   \"vector\": [" + values + "]}";

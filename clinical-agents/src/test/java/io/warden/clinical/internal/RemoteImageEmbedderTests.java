@@ -4,20 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.warden.clinical.Embedder;
 import io.warden.clinical.EmbeddingRejected;
+import io.warden.clinical.IndexKind;
+import io.warden.clinical.RetrievalRejected;
+import io.warden.clinical.VectorRecord;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -96,7 +105,7 @@ class RemoteImageEmbedderTests {
             for (float x : v) {
                 norm += x * x;
             }
-            assertThat(norm).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+            assertThat(norm).isCloseTo(1.0, Offset.offset(1e-5));
         });
         assertThat(requests).hasSize(2);
         JsonNode first = requests.getFirst();
@@ -104,7 +113,7 @@ class RemoteImageEmbedderTests {
         assertThat(first.path("input_data").path("index").toString()).isEqualTo("[0,1]");
         assertThat(first.path("input_data").path("data").get(0).get(1).asString())
                 .isEmpty();
-        assertThat(java.util.Base64.getDecoder()
+        assertThat(Base64.getDecoder()
                         .decode(first.path("input_data")
                                 .path("data")
                                 .get(0)
@@ -117,8 +126,7 @@ class RemoteImageEmbedderTests {
     }
 
     @Test
-    void theRetrievalServiceSearchesByImageThroughTheEndpoint(
-            @org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) throws Exception {
+    void theRetrievalServiceSearchesByImageThroughTheEndpoint(@TempDir Path folder) throws Exception {
         try (FileVectorCollections collections = new FileVectorCollections(folder, 16, 100)) {
             // one image per call, as the fake's features depend on the position in the request
             var vectors = List.of(
@@ -126,12 +134,12 @@ class RemoteImageEmbedderTests {
                     embedder(8).embedImages(List.of(png(64))).getFirst());
             collections.replace(
                     "photos",
-                    io.warden.clinical.IndexKind.FLAT,
+                    IndexKind.FLAT,
                     8,
                     List.of(
-                            new io.warden.clinical.VectorRecord("small", vectors.get(0), java.util.Map.of()),
-                            new io.warden.clinical.VectorRecord("large", vectors.get(1), java.util.Map.of())));
-            io.warden.clinical.Embedder noText = new io.warden.clinical.Embedder() {
+                            new VectorRecord("small", vectors.get(0), Map.of()),
+                            new VectorRecord("large", vectors.get(1), Map.of())));
+            Embedder noText = new Embedder() {
                 public String modelName() {
                     return "none";
                 }
@@ -146,16 +154,15 @@ class RemoteImageEmbedderTests {
             };
             var retrieval = new LocalRetrieval(noText, embedder(8), collections, "CPU");
             assertThat(retrieval
-                            .searchByImage("photos", png(64), 1, java.util.Map.of())
+                            .searchByImage("photos", png(64), 1, Map.of())
                             .getFirst()
                             .id())
                     .isEqualTo("large");
             assertThat(retrieval.status().imageModel()).isEqualTo("MedImageInsight");
             var textOnly = new LocalRetrieval(noText, null, collections, "CPU");
-            assertThatThrownBy(() -> textOnly.searchByImage("photos", png(8), 1, java.util.Map.of()))
+            assertThatThrownBy(() -> textOnly.searchByImage("photos", png(8), 1, Map.of()))
                     .isInstanceOfSatisfying(
-                            io.warden.clinical.RetrievalRejected.class,
-                            e -> assertThat(e.code()).isEqualTo("no-image-model"));
+                            RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("no-image-model"));
         }
     }
 

@@ -11,6 +11,9 @@ import io.warden.clinical.VectorRecord;
 import io.warden.clinical.Vectors;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -21,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,7 +65,7 @@ class VectorCollectionsContractTests {
             for (int d = 0; d < dimension; d++) {
                 v[d] = centres[cluster][d] + 0.35f * (float) random.nextGaussian();
             }
-            Map<String, String> metadata = new java.util.HashMap<>(extra);
+            Map<String, String> metadata = new HashMap<>(extra);
             metadata.put("label", "c" + cluster);
             metadata.put("dataset", i % 2 == 0 ? "imaging-ct-deid" : "dermatology-phi");
             records.add(new VectorRecord("r" + i, Vectors.normalized(v), metadata));
@@ -77,8 +81,8 @@ class VectorCollectionsContractTests {
         float[] query = records.get(42).vector();
         List<SearchHit> hits = collections.search("wounds", query, 5, Map.of());
         assertThat(hits.getFirst().id()).isEqualTo("r42");
-        assertThat(hits.getFirst().score()).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-4f));
-        assertThat(hits).extracting(SearchHit::score).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(hits.getFirst().score()).isCloseTo(1f, Offset.offset(1e-4f));
+        assertThat(hits).extracting(SearchHit::score).isSortedAccordingTo(Comparator.reverseOrder());
         List<SearchHit> filtered = collections.search("wounds", query, 10, Map.of("dataset", "imaging-ct-deid"));
         assertThat(filtered)
                 .hasSize(10)
@@ -154,7 +158,7 @@ class VectorCollectionsContractTests {
                                 10,
                                 Map.of());
                         assertThat(hits).hasSize(10);
-                        Set<String> generations = new java.util.HashSet<>();
+                        Set<String> generations = new HashSet<>();
                         hits.forEach(hit -> generations.add(hit.metadata().get("generation")));
                         assertThat(generations).as("one version per search").hasSize(1);
                         generationsSeen.addAll(generations);

@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -32,8 +33,7 @@ import org.springframework.context.SmartLifecycle;
  * Whether an instance runs for an agent is a search, which the cluster answers from its secondary storage
  * (a start right after another may not see it yet; the business id keeps such a repeat recognisable).
  */
-final class Camunda8WorkflowEngine
-        implements WorkflowEngine, SmartLifecycle, org.springframework.beans.factory.DisposableBean {
+final class Camunda8WorkflowEngine implements WorkflowEngine, SmartLifecycle, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(Camunda8WorkflowEngine.class);
 

@@ -20,11 +20,16 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.operaton.bpm.engine.ExternalTaskService;
+import org.operaton.bpm.engine.OptimisticLockingException;
 import org.operaton.bpm.engine.ProcessEngine;
 import org.operaton.bpm.engine.externaltask.ExternalTaskQueryBuilder;
 import org.operaton.bpm.engine.externaltask.LockedExternalTask;
@@ -69,12 +74,11 @@ final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecycle {
     private final String workerId = "warden-" + UUID.randomUUID();
     private final Semaphore wake = new Semaphore(0);
     /** Tasks being handled, by id, with when their lock runs out; the worker extends locks before they do. */
-    private final Map<String, java.time.Instant> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, Instant> inFlight = new ConcurrentHashMap<>();
     /** One lock per agent: lifecycle tasks of one agent change the same registry record, so they run one at a time. */
-    private final Map<String, java.util.concurrent.locks.ReentrantLock> agentLocks = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> agentLocks = new ConcurrentHashMap<>();
     /** Where fetched tasks run: a new executor for every start, since a stop shuts it down. */
-    private volatile java.util.concurrent.ExecutorService handling =
-            java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+    private volatile ExecutorService handling = Executors.newVirtualThreadPerTaskExecutor();
 
     private volatile @Nullable ProcessEngine engine;
     private volatile boolean running;
@@ -128,7 +132,7 @@ final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecycle {
         configuration.setJobExecutor(jobs);
         engine = configuration.buildProcessEngine();
         if (handling.isShutdown()) {
-            handling = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor(); // started again after a stop
+            handling = Executors.newVirtualThreadPerTaskExecutor(); // started again after a stop
         }
         running = true;
         Thread thread = new Thread(this::work, "warden-workflow-worker");
@@ -464,7 +468,7 @@ final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecycle {
     }
 
     private void extendLocks(ExternalTaskService tasks) {
-        java.time.Instant soon = clock.instant().plus(lockDuration.dividedBy(2));
+        Instant soon = clock.instant().plus(lockDuration.dividedBy(2));
         inFlight.forEach((id, until) -> {
             if (until.isBefore(soon)) {
                 try {
@@ -480,8 +484,7 @@ final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecycle {
     private void handleInTurn(ExternalTaskService tasks, LockedExternalTask task) {
         if (BpmnProcesses.LIFECYCLE.contains(task.getProcessDefinitionKey())) {
             Object agentId = task.getVariables().get(BpmnProcesses.CORRELATION_VARIABLE);
-            var lock = agentLocks.computeIfAbsent(
-                    String.valueOf(agentId), key -> new java.util.concurrent.locks.ReentrantLock());
+            var lock = agentLocks.computeIfAbsent(String.valueOf(agentId), key -> new ReentrantLock());
             lock.lock();
             try {
                 handle(tasks, task);
@@ -531,7 +534,7 @@ final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecycle {
                                 failure.backoff().toMillis());
                 }
                 return;
-            } catch (org.operaton.bpm.engine.OptimisticLockingException e) {
+            } catch (OptimisticLockingException e) {
                 // the other branch of a parallel gateway completed at the same moment: the join is retried
                 if (attempt == 10) {
                     throw e;
@@ -549,7 +552,7 @@ final class EmbeddedWorkflowEngine implements WorkflowEngine, SmartLifecycle {
     // ---- PostgreSQL helpers --------------------------------------------------------------------------
 
     /** Runs {@code work} holding a PostgreSQL advisory lock on {@code key}, so that instances do it one at a time. */
-    private <T> T withLock(String key, java.util.function.Supplier<T> work) {
+    private <T> T withLock(String key, Supplier<T> work) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(true);
             try (PreparedStatement lock = connection.prepareStatement("select pg_advisory_lock(hashtext(?))")) {

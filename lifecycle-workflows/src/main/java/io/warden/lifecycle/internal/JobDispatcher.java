@@ -9,6 +9,9 @@ import io.warden.lifecycle.Job;
 import io.warden.lifecycle.JobHandler;
 import io.warden.lifecycle.JobResult;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,16 +77,15 @@ final class JobDispatcher {
     }
 
     /** Audits many such events at once: queued together, so they share group commits; returns when all are durable. */
-    void recordAll(String action, java.util.List<String> agentIds, String process) {
-        java.util.List<java.util.concurrent.CompletableFuture<?>> pending = new java.util.ArrayList<>();
+    void recordAll(String action, List<String> agentIds, String process) {
+        List<CompletableFuture<?>> pending = new ArrayList<>();
         for (String agentId : agentIds) {
             pending.add(audit.appendQueued(AuditEvent.builder(action, ACTOR, new AuditTarget("agent", agentId))
                     .agent(agentId)
                     .detail("process", process)
                     .build()));
         }
-        java.util.concurrent.CompletableFuture.allOf(pending.toArray(java.util.concurrent.CompletableFuture[]::new))
-                .join();
+        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
     }
 
     /** Audits a workflow event that is not a task: a process started, a message delivered. */

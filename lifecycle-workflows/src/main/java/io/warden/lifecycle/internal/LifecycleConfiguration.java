@@ -4,21 +4,27 @@ import io.warden.audit.AuditAnalytics;
 import io.warden.audit.AuditLog;
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.lifecycle.AgentLifecycle;
+import io.warden.lifecycle.EngineStartup;
 import io.warden.lifecycle.WorkflowEngine;
 import io.warden.registry.AgentActivity;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.Agents;
 import io.warden.registry.ApprovalQueries;
 import io.warden.registry.Approvals;
+import io.warden.registry.CredentialLedger;
+import io.warden.registry.CredentialPolicy;
 import io.warden.registry.Directory;
 import io.warden.registry.IdentityProvisioner;
 import java.time.Clock;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.IdGenerator;
 
 /**
@@ -79,7 +85,7 @@ class LifecycleConfiguration {
             IdentityProvisioner identities,
             Notifications notifications,
             Clock clock,
-            org.springframework.beans.factory.ObjectProvider<LifecycleRules> rules) {
+            ObjectProvider<LifecycleRules> rules) {
         return new LifecycleTasks(
                 agents,
                 agentQueries,
@@ -116,8 +122,8 @@ class LifecycleConfiguration {
             Directory directory,
             AuditLog audit,
             AuditAnalytics analytics,
-            org.springframework.context.ApplicationEventPublisher events,
-            org.springframework.transaction.support.TransactionTemplate transactions,
+            ApplicationEventPublisher events,
+            TransactionTemplate transactions,
             Clock clock) {
         return new LifecycleRules(
                 jdbc, dataSource, engine, agents, directory, audit, analytics, events, transactions, clock);
@@ -125,14 +131,14 @@ class LifecycleConfiguration {
 
     @Bean
     CredentialRotation credentialRotation(
-            io.warden.registry.CredentialLedger ledger,
+            CredentialLedger ledger,
             IdentityProvisioner identities,
             AgentQueries agents,
             Notifications notifications,
             AuditLog audit,
             DataSource dataSource,
-            org.springframework.transaction.support.TransactionTemplate transactions,
-            io.warden.registry.CredentialPolicy policy,
+            TransactionTemplate transactions,
+            CredentialPolicy policy,
             Clock clock) {
         return new CredentialRotation(
                 ledger, identities, agents, notifications, audit, dataSource, transactions, policy, clock);
@@ -146,7 +152,7 @@ class LifecycleConfiguration {
     /** Deploys the processes and registers the handlers right after the engine starts. */
     @Bean
     SmartLifecycle workflowBootstrap(WorkflowEngine engine, LifecycleTasks tasks) {
-        return new io.warden.lifecycle.EngineStartup(
+        return new EngineStartup(
                 1,
                 () -> engine.deploy(
                         BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList()),

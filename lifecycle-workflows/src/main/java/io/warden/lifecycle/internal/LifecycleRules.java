@@ -8,6 +8,7 @@ import io.warden.audit.AuditTarget;
 import io.warden.audit.problem.ProblemKind;
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.lifecycle.LifecycleRule;
+import io.warden.lifecycle.LifecycleRuleBook;
 import io.warden.lifecycle.WorkflowEngine;
 import io.warden.lifecycle.WorkflowRefused;
 import io.warden.lifecycle.events.RiskSignalDetected;
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -50,7 +52,7 @@ import tools.jackson.databind.json.JsonMapper;
  * injected and {@link #sweep(Instant)} takes the time to judge by, so tests and operators can sweep "as of"
  * another moment.
  */
-class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
+class LifecycleRules implements LifecycleRuleBook {
 
     private static final Logger log = LoggerFactory.getLogger(LifecycleRules.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -65,7 +67,7 @@ class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
     private final AuditLog audit;
     private final AuditAnalytics analytics;
     private final ApplicationEventPublisher events;
-    private final org.springframework.transaction.support.TransactionTemplate transactions;
+    private final TransactionTemplate transactions;
     private final Clock clock;
 
     LifecycleRules(
@@ -77,7 +79,7 @@ class LifecycleRules implements io.warden.lifecycle.LifecycleRuleBook {
             AuditLog audit,
             AuditAnalytics analytics,
             ApplicationEventPublisher events,
-            org.springframework.transaction.support.TransactionTemplate transactions,
+            TransactionTemplate transactions,
             Clock clock) {
         this.jdbc = jdbc;
         this.dataSource = dataSource;

@@ -11,6 +11,7 @@ import io.warden.registry.AgentId;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentView;
 import io.warden.registry.Role;
+import java.util.List;
 import java.util.Map;
 
 /** {@link AgentLifecycle} on the workflow engine: people's decisions become messages to the running processes. */
@@ -65,7 +66,7 @@ final class LifecycleService implements AgentLifecycle {
     }
 
     @Override
-    public java.util.List<String> runningProcesses(AgentId agentId) {
+    public List<String> runningProcesses(AgentId agentId) {
         return BpmnProcesses.LIFECYCLE.stream()
                 .filter(process -> engine.running(process, agentId.toString()))
                 .toList();

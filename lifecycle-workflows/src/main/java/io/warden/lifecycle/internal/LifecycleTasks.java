@@ -28,6 +28,7 @@ import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
 import io.warden.registry.Agents;
+import io.warden.registry.ApprovalKind;
 import io.warden.registry.ApprovalQueries;
 import io.warden.registry.ApprovalStatus;
 import io.warden.registry.ApprovalView;
@@ -36,9 +37,11 @@ import io.warden.registry.Directory;
 import io.warden.registry.DirectoryUser;
 import io.warden.registry.IdentityProvisioner;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * The handler of every service task in Warden's processes, the same for both engines. Each is idempotent
@@ -60,7 +63,7 @@ final class LifecycleTasks {
     private final Notifications notifications;
     private final Clock clock;
     /** The recertification period in days, from its lifecycle rule. */
-    private final java.util.function.LongSupplier periodDays;
+    private final LongSupplier periodDays;
 
     public LifecycleTasks(
             Agents agents,
@@ -72,7 +75,7 @@ final class LifecycleTasks {
             IdentityProvisioner identities,
             Notifications notifications,
             Clock clock,
-            java.util.function.LongSupplier periodDays) {
+            LongSupplier periodDays) {
         this.periodDays = periodDays;
         this.agents = agents;
         this.agentQueries = agentQueries;
@@ -186,7 +189,7 @@ final class LifecycleTasks {
     }
 
     JobResult recertify(Job job) {
-        agents.recertify(AgentId.of(job.agentId()), java.time.Duration.ofDays(periodDays.getAsLong()), SYSTEM);
+        agents.recertify(AgentId.of(job.agentId()), Duration.ofDays(periodDays.getAsLong()), SYSTEM);
         return JobResult.complete();
     }
 
@@ -291,7 +294,7 @@ final class LifecycleTasks {
         List<ApprovalView> pending =
                 approvalQueries.approvals(ApprovalStatus.PENDING, agentId, 0, 1).items();
         return pending.stream()
-                .filter(a -> a.kind() == io.warden.registry.ApprovalKind.REGISTRATION)
+                .filter(a -> a.kind() == ApprovalKind.REGISTRATION)
                 .findFirst();
     }
 }

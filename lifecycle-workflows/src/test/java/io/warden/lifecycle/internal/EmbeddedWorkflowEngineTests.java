@@ -9,6 +9,7 @@ import io.warden.bpmn.BpmnProcesses.Messages;
 import io.warden.bpmn.BpmnProcesses.TaskTypes;
 import io.warden.lifecycle.JobResult;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +20,11 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,7 +48,7 @@ class EmbeddedWorkflowEngineTests {
     static final Map<String, String> verifyOwnerAnswer = new ConcurrentHashMap<>();
     static final AtomicInteger flakyCalls = new AtomicInteger();
     /** the cohort build's two branches: each waits here for the other, which only works if they run at once */
-    static final java.util.concurrent.CountDownLatch branches = new java.util.concurrent.CountDownLatch(2);
+    static final CountDownLatch branches = new CountDownLatch(2);
 
     static final Map<String, Boolean> metTheOtherBranch = new ConcurrentHashMap<>();
 
@@ -76,7 +81,7 @@ class EmbeddedWorkflowEngineTests {
                         && job.agentId().startsWith("parallel")) {
                     branches.countDown();
                     try {
-                        metTheOtherBranch.put(type, branches.await(10, java.util.concurrent.TimeUnit.SECONDS));
+                        metTheOtherBranch.put(type, branches.await(10, TimeUnit.SECONDS));
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -144,11 +149,9 @@ class EmbeddedWorkflowEngineTests {
     void batchStartsSkipAgentsWithARunningInstanceAndConcurrentBatchesStartEachOnce() throws Exception {
         // the incident process has no timer: hundreds of instances must not crowd the timer test's job executor
         String prefix = "batch-" + UUID.randomUUID() + "-";
-        List<String> agents = java.util.stream.IntStream.range(0, 450)
-                .mapToObj(i -> prefix + i)
-                .toList();
+        List<String> agents = IntStream.range(0, 450).mapToObj(i -> prefix + i).toList();
         engine.start(BpmnProcesses.INCIDENT, agents.get(7), Map.of());
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        var pool = Executors.newFixedThreadPool(2);
         try {
             var first = pool.submit(() -> engine.startAll(BpmnProcesses.INCIDENT, agents, Map.of("rule", "test")));
             var second = pool.submit(
@@ -273,7 +276,7 @@ class EmbeddedWorkflowEngineTests {
                 var rs = statement.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
     }

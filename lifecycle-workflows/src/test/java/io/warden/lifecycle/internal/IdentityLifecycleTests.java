@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.warden.audit.AuditEvent;
+import io.warden.registry.AgentFilter;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
 import io.warden.registry.AgentViews;
 import io.warden.registry.IdentityProvisioner;
+import io.warden.registry.Page;
 import io.warden.registry.events.AgentStatusChanged;
 import java.time.Instant;
 import java.util.List;
@@ -167,8 +169,7 @@ class IdentityLifecycleTests {
                 throw new UnsupportedOperationException();
             }
 
-            public io.warden.registry.Page<AgentView> search(
-                    io.warden.registry.AgentFilter filter, @Nullable Integer page, @Nullable Integer size) {
+            public Page<AgentView> search(AgentFilter filter, @Nullable Integer page, @Nullable Integer size) {
                 throw new UnsupportedOperationException();
             }
         };

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.exception.FlywayValidateException;
@@ -81,7 +82,7 @@ class WorkflowEngineSchemaUpgradeTests {
 
     /** The engine's tables by name, with their object ids: a table dropped and created again gets a new one. */
     static Map<String, Object> engineTables(DataSource database) {
-        Map<String, Object> tables = new java.util.TreeMap<>();
+        Map<String, Object> tables = new TreeMap<>();
         JdbcClient.create(database)
                 .sql("select relname, oid::bigint from pg_class where relkind = 'r' and relname like 'act\\_%'")
                 .query((row, i) -> tables.put(row.getString(1), row.getLong(2)))

@@ -1,5 +1,6 @@
 package io.warden.lifecycle.internal;
 
+import java.io.File;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -43,7 +44,7 @@ final class ZeebeInMemory implements AutoCloseable {
         URLClassLoader loader;
         try {
             List<URL> urls = new ArrayList<>();
-            for (String jar : Files.readString(Path.of(listing)).trim().split(java.io.File.pathSeparator)) {
+            for (String jar : Files.readString(Path.of(listing)).trim().split(File.pathSeparator)) {
                 urls.add(Path.of(jar).toUri().toURL());
             }
             // the platform loader as parent: the JDK only, none of the test's jars

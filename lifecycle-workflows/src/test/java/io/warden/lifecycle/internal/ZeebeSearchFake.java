@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -159,7 +160,7 @@ final class ZeebeSearchFake implements AutoCloseable {
                 .collect(Collectors.toSet());
     }
 
-    private static java.util.stream.Stream<JsonNode> events(List<JsonNode> records, String valueType, String intent) {
+    private static Stream<JsonNode> events(List<JsonNode> records, String valueType, String intent) {
         return records.stream()
                 .filter(r -> r.path("recordType").asString().equals("EVENT"))
                 .filter(r -> r.path("valueType").asString().equals(valueType)

@@ -11,6 +11,7 @@ import io.warden.registry.RiskTier;
 import io.warden.registry.SensitivityLabel;
 import io.warden.registry.ToolView;
 import java.time.Instant;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 
@@ -38,9 +39,9 @@ final class Canary {
             CLIENT_ID,
             null,
             RiskTier.LOW,
-            new TreeSet<>(java.util.Set.of(DATASET)),
-            new TreeSet<>(java.util.Set.of(TOOL)),
-            new TreeSet<>(java.util.Set.of(PurposeOfUse.HSYSADMIN)),
+            new TreeSet<>(Set.of(DATASET)),
+            new TreeSet<>(Set.of(TOOL)),
+            new TreeSet<>(Set.of(PurposeOfUse.HSYSADMIN)),
             new TreeSet<>(),
             Instant.EPOCH,
             Instant.EPOCH,
@@ -68,7 +69,7 @@ final class Canary {
             SensitivityLabel.PUBLIC,
             false,
             true,
-            new TreeSet<>(java.util.Set.of(PurposeOfUse.HSYSADMIN)),
+            new TreeSet<>(Set.of(PurposeOfUse.HSYSADMIN)),
             new TreeSet<>(),
             false,
             1);

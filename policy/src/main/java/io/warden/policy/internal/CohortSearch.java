@@ -1,6 +1,7 @@
 package io.warden.policy.internal;
 
 import io.warden.clinical.Retrieval;
+import io.warden.clinical.RetrievalRejected;
 import io.warden.clinical.SearchHit;
 import io.warden.clinical.cohort.SeriesDescriptions;
 import io.warden.policy.GatewayRequest;
@@ -69,8 +70,7 @@ final class CohortSearch {
             return retrieval.searchByVector(request.collection(), request.vector(), n, filter);
         }
         if (request.text() == null || request.text().isBlank()) {
-            throw new io.warden.clinical.RetrievalRejected(
-                    "empty-text", "The cohort-search call needs a text or a vector");
+            throw new RetrievalRejected("empty-text", "The cohort-search call needs a text or a vector");
         }
         return retrieval.searchByText(request.collection(), request.text(), n, filter);
     }

@@ -7,9 +7,11 @@ import io.warden.registry.PurposeOfUse;
 import io.warden.registry.SensitivityLabel;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -27,8 +29,8 @@ final class DecisionJson {
     public static final int POLICY_VERSION = 2;
 
     /** The obligations this gateway enforces; a decision with any other is not accepted. */
-    private static final java.util.Set<String> KNOWN_OBLIGATIONS =
-            java.util.Set.of("maxK", "datasets", "redactFields", "deidentificationRequired");
+    private static final Set<String> KNOWN_OBLIGATIONS =
+            Set.of("maxK", "datasets", "redactFields", "deidentificationRequired");
 
     private DecisionJson() {}
 
@@ -101,7 +103,7 @@ final class DecisionJson {
         return json;
     }
 
-    private static List<String> names(java.util.Collection<PurposeOfUse> purposes) {
+    private static List<String> names(Collection<PurposeOfUse> purposes) {
         return purposes.stream().map(Enum::name).sorted().toList();
     }
 

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.warden.audit.AuditLog;
 import io.warden.clinical.Retrieval;
+import io.warden.clinical.cohort.CohortOwners;
 import io.warden.policy.KillSwitches;
 import io.warden.policy.PolicyDecisionPoint;
 import io.warden.policy.RateLimits;
@@ -98,7 +99,7 @@ class GatewayConfiguration {
             PolicyCache cache,
             GatewayMetrics gatewayMetrics,
             RateLimits rateLimits,
-            org.springframework.beans.factory.ObjectProvider<io.warden.clinical.cohort.CohortOwners> cohorts,
+            ObjectProvider<CohortOwners> cohorts,
             GatewayProperties settings) {
         Duration deadline = settings.retrievalDeadline();
         Duration refusalWindow = settings.refusalRecordWindow();

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -134,7 +135,7 @@ final class GatewayMetrics {
         try {
             decision = decisionPoint.decide(input);
         } finally {
-            decisionLatency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+            decisionLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
         if (decision.reasons().contains(ReasonCodes.DECISION_UNAVAILABLE)) {
             decisionUnavailable.increment();

@@ -8,7 +8,9 @@ import io.warden.audit.AuditWriteFailed;
 import io.warden.audit.Outcome;
 import io.warden.audit.problem.ProblemKind;
 import io.warden.clinical.Retrieval;
+import io.warden.clinical.RetrievalRejected;
 import io.warden.clinical.SearchHit;
+import io.warden.clinical.cohort.CohortOwners;
 import io.warden.policy.Decision;
 import io.warden.policy.DecisionInput;
 import io.warden.policy.GatewayDenied;
@@ -20,6 +22,7 @@ import io.warden.policy.ReasonCodes;
 import io.warden.registry.AgentActivity;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentQueries;
+import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
 import io.warden.registry.CatalogQueries;
 import io.warden.registry.DataScopeView;
@@ -29,6 +32,7 @@ import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
 import io.warden.registry.SensitivityLabel;
 import io.warden.registry.ToolView;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -43,12 +47,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
@@ -64,7 +75,7 @@ import org.springframework.scheduling.annotation.Scheduled;
  */
 public final class GatewayService {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GatewayService.class);
+    private static final Logger log = LoggerFactory.getLogger(GatewayService.class);
 
     /** Refusals an agent can repeat at will: recorded at a bounded rate ({@link RefusalThrottle}). */
     private static final Set<String> REPEATABLE = Set.of(
@@ -114,7 +125,7 @@ public final class GatewayService {
     }
 
     private final AgentQueries agents;
-    private final io.warden.clinical.cohort.CohortOwners cohorts;
+    private final CohortOwners cohorts;
     private final CatalogQueries catalog;
     private final AgentActivity activity;
     private final Directory directory;
@@ -130,13 +141,12 @@ public final class GatewayService {
     private final GatewayMetrics metrics;
     private final Map<AgentId, Instant> lastActive = new ConcurrentHashMap<>();
     /** A retrieval call under way, cancelled when a kill switch that covers it is engaged. */
-    private record InFlight(AgentView agent, String tool, String dataset, java.util.concurrent.Future<?> call) {}
+    private record InFlight(AgentView agent, String tool, String dataset, Future<?> call) {}
 
     private final Set<InFlight> inFlightCalls = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.atomic.LongAdder lostOutcomes = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder lostOutcomes = new LongAdder();
     /** Retrieval calls run on virtual threads, so a slow backend ties up no platform thread. */
-    private final java.util.concurrent.ExecutorService calls =
-            java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
     public GatewayService(
             AgentQueries agents,
@@ -168,7 +178,7 @@ public final class GatewayService {
                 cache,
                 refusalWindow,
                 metrics,
-                io.warden.clinical.cohort.CohortOwners.NONE);
+                CohortOwners.NONE);
     }
 
     public GatewayService(
@@ -186,7 +196,7 @@ public final class GatewayService {
             PolicyCache cache,
             Duration refusalWindow,
             GatewayMetrics metrics,
-            io.warden.clinical.cohort.CohortOwners cohorts) {
+            CohortOwners cohorts) {
         this.cohorts = cohorts;
         this.agents = agents;
         this.catalog = catalog;
@@ -264,7 +274,7 @@ public final class GatewayService {
         Map<String, String> filter = new HashMap<>(request.filter() == null ? Map.of() : request.filter());
         filter.put("dataset", request.dataset()); // obligation: only the dataset decided on
         List<SearchHit> hits;
-        java.util.concurrent.Future<List<SearchHit>> pending = calls.submit(() -> canary
+        Future<List<SearchHit>> pending = calls.submit(() -> canary
                 ? List.<SearchHit>of() // a probe proves the pipeline, not the retrieval service
                 : search(toolKey, request, k, filter));
         InFlight inFlight = new InFlight(agent, toolKey, request.dataset(), pending);
@@ -274,7 +284,7 @@ public final class GatewayService {
         }
         try {
             hits = pending.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.CancellationException e) {
+        } catch (CancellationException e) {
             recordOutcome(agent, clientId, toolKey, request, digest, Outcome.MINOR_FAILURE, started, 0);
             throw new GatewayDenied(
                     ProblemKind.FORBIDDEN,
@@ -288,7 +298,7 @@ public final class GatewayService {
             }
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             recordOutcome(agent, clientId, toolKey, request, digest, Outcome.SERIOUS_FAILURE, started, 0);
-            if (cause instanceof io.warden.clinical.RetrievalRejected rejected) {
+            if (cause instanceof RetrievalRejected rejected) {
                 throw new GatewayDenied(
                         ProblemKind.INVALID,
                         List.of(ReasonCodes.INVALID_REQUEST, rejected.code()),
@@ -412,14 +422,13 @@ public final class GatewayService {
             }
             // a cohort is served only while the builder that owns it is ACTIVE: suspended or retired, its cohorts go
             // dark
-            var builder = request.collection() == null
-                    ? java.util.Optional.<String>empty()
-                    : cohorts.ownerOf(request.collection());
+            var builder =
+                    request.collection() == null ? Optional.<String>empty() : cohorts.ownerOf(request.collection());
             if (builder.isPresent()) {
-                var status = agents.findAgent(io.warden.registry.AgentId.of(builder.get()))
+                var status = agents.findAgent(AgentId.of(builder.get()))
                         .map(AgentView::status)
                         .orElse(null);
-                if (status != io.warden.registry.AgentStatus.ACTIVE) {
+                if (status != AgentStatus.ACTIVE) {
                     deny(
                             ProblemKind.FORBIDDEN,
                             agent,
@@ -501,8 +510,7 @@ public final class GatewayService {
             return retrieval.searchByVector(request.collection(), request.vector(), k, filter);
         }
         if (request.text() == null || request.text().isBlank()) {
-            throw new io.warden.clinical.RetrievalRejected(
-                    "empty-text", "The " + tool + " call needs a text or a vector");
+            throw new RetrievalRejected("empty-text", "The " + tool + " call needs a text or a vector");
         }
         return retrieval.searchByText(request.collection(), request.text(), k, filter);
     }
@@ -771,7 +779,7 @@ public final class GatewayService {
                     .getBytes(StandardCharsets.UTF_8));
             float[] vector = request.vector();
             if (vector != null) {
-                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(vector.length * Float.BYTES);
+                ByteBuffer bytes = ByteBuffer.allocate(vector.length * Float.BYTES);
                 bytes.asFloatBuffer().put(vector);
                 sha.update(bytes);
             }

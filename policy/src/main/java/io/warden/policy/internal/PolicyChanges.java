@@ -10,6 +10,10 @@ import io.warden.registry.events.DataScopeSaved;
 import io.warden.registry.events.DirectoryAccountChanged;
 import io.warden.registry.events.ToolSaved;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -44,8 +48,7 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
     public static final String PROPAGATION = PolicyChanges.class.getName() + ".propagation";
 
     private static final Logger log = LoggerFactory.getLogger(PolicyChanges.class);
-    private final java.util.concurrent.ExecutorService waiting =
-            java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService waiting = Executors.newVirtualThreadPerTaskExecutor();
 
     private final JdbcClient jdbc;
     private final PolicyCache cache;
@@ -186,17 +189,13 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
             propagation = waiting.submit(() -> instances.awaitChange(apply())).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            propagation =
-                    new Propagation(java.util.List.of(), java.util.List.of("unknown: interrupted"), Duration.ZERO);
-        } catch (java.util.concurrent.ExecutionException | RuntimeException e) {
+            propagation = new Propagation(List.of(), List.of("unknown: interrupted"), Duration.ZERO);
+        } catch (ExecutionException | RuntimeException e) {
             // The change is committed and every instance will apply it when it next reconciles; only the wait failed.
-            Throwable cause =
-                    e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
             log.warn("Could not confirm a policy change on every instance; they apply it when they reconcile", cause);
             propagation = new Propagation(
-                    java.util.List.of(),
-                    java.util.List.of("unknown: " + cause.getClass().getSimpleName()),
-                    Duration.ZERO);
+                    List.of(), List.of("unknown: " + cause.getClass().getSimpleName()), Duration.ZERO);
         }
         if (!propagation.everywhere()) {
             log.warn(

@@ -31,8 +31,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,9 +92,9 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
     private volatile Snapshot snapshot = new Snapshot(false, Set.of(), Set.of(), Set.of(), List.of());
     private volatile boolean running;
     /** A lock, not a monitor: a reload waits out deciding calls, and a pinned virtual thread must not be the one waiting. */
-    private final java.util.concurrent.locks.ReentrantLock reloading = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock reloading = new ReentrantLock();
 
-    private final List<Runnable> engagedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> engagedListeners = new CopyOnWriteArrayList<>();
     private @Nullable ScheduledExecutorService reconciler;
 
     public PostgresKillSwitches(

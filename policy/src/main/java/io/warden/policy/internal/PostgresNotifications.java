@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -40,13 +42,13 @@ final class PostgresNotifications implements SmartLifecycle {
 
     private final DataSource dataSource;
     /** How often the listening connection is asked to answer, and how long it may take. */
-    private static final long PROBE_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    private static final long PROBE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private static final int PROBE_TIMEOUT_SECONDS = 5;
 
     private final Map<String, List<Subscriber>> subscribers = new ConcurrentHashMap<>();
     /** One thread per channel; a notification that arrives while its channel's subscribers are busy waits its turn. */
-    private final Map<String, java.util.concurrent.ExecutorService> dispatchers = new ConcurrentHashMap<>();
+    private final Map<String, ExecutorService> dispatchers = new ConcurrentHashMap<>();
 
     private volatile boolean running;
     private @Nullable Thread listener;
@@ -63,7 +65,7 @@ final class PostgresNotifications implements SmartLifecycle {
         subscribers.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(subscriber);
         dispatchers.computeIfAbsent(
                 channel,
-                c -> java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
+                c -> Executors.newSingleThreadExecutor(runnable -> {
                     Thread thread = new Thread(runnable, "warden-notifications-" + c);
                     thread.setDaemon(true);
                     return thread;

@@ -11,6 +11,7 @@ import io.warden.policy.ReasonCodes;
 import io.warden.registry.AgentId;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -242,8 +243,8 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
                 .param("day", today)
                 .param("month", today.withDayOfMonth(1))
                 .param("refund", refund)
-                .param("refundDay", refund > 0 ? lease.day : null, java.sql.Types.DATE)
-                .param("refundMonth", refund > 0 ? lease.month : null, java.sql.Types.DATE)
+                .param("refundDay", refund > 0 ? lease.day : null, Types.DATE)
+                .param("refundMonth", refund > 0 ? lease.month : null, Types.DATE)
                 .param("window", settings.leaseWindow().toNanos() / 1e9)
                 .param("fraction", settings.quotaLeaseFraction())
                 .query((rs, row) -> new Grant(
@@ -379,7 +380,7 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
             return Objects.requireNonNull(transactions.execute(status -> {
                 Optional<Setting> current = jdbc.sql("select * from " + table + " where " + where + " for update")
                         .param("tool", tool)
-                        .param("agent", agent == null ? null : agent.value(), java.sql.Types.OTHER)
+                        .param("agent", agent == null ? null : agent.value(), Types.OTHER)
                         .query(PostgresRateLimits::setting)
                         .optional();
                 long version = current.map(Setting::version).orElse(0L);
@@ -404,11 +405,11 @@ final class PostgresRateLimits implements RateLimits, SmartLifecycle {
                                                 + ")");
                 statement
                         .param("tool", tool)
-                        .param("agent", agent == null ? null : agent.value(), java.sql.Types.OTHER)
+                        .param("agent", agent == null ? null : agent.value(), Types.OTHER)
                         .param("rate", limit.ratePerSecond())
                         .param("burst", limit.burst())
-                        .param("daily", limit.dailyQuota(), java.sql.Types.BIGINT)
-                        .param("monthly", limit.monthlyQuota(), java.sql.Types.BIGINT)
+                        .param("daily", limit.dailyQuota(), Types.BIGINT)
+                        .param("monthly", limit.monthlyQuota(), Types.BIGINT)
                         .param("version", version + 1)
                         .param("actor", actorId)
                         .param("now", at(now))

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -136,7 +137,7 @@ final class PostgresSelfTest implements SelfTest, SmartLifecycle, PostgresNotifi
             instances.heartbeat();
             live = instances.live();
         }
-        Set<String> liveIds = new java.util.HashSet<>();
+        Set<String> liveIds = new HashSet<>();
         live.forEach(each -> liveIds.add(each.id()));
         KillSwitch engaged = null;
         try {

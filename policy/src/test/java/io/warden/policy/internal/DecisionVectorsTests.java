@@ -6,7 +6,9 @@ import io.warden.policy.Decision;
 import io.warden.policy.PolicyDecisionPoint;
 import java.util.ArrayList;
 import java.util.List;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -47,12 +49,12 @@ class DecisionVectorsTests {
         return run(new EmbeddedPolicyDecisionPoint());
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aDecisionWithAnObligationTheGatewayCannotEnforceIsNotAccepted() throws Exception {
         JsonNode unknown = JsonMapper.builder().build().readTree("""
                 {"allow":true,"reasons":[],"obligations":{"maxK":5,"datasets":["a"],"redactFields":[],
                  "deidentificationRequired":false,"watermark":true}}""");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DecisionJson.decision(unknown, null))
+        Assertions.assertThatThrownBy(() -> DecisionJson.decision(unknown, null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("watermark");
     }

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -64,7 +65,7 @@ class GatewayMetricsTests {
         assertThat(meters.get("warden.killswitch.selftest.duration")
                         .tag("result", "failed")
                         .timer()
-                        .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS))
+                        .totalTime(TimeUnit.MILLISECONDS))
                 .isEqualTo(3000);
         assertThat(gauge("warden.killswitch.selftest.last.success.timestamp")).isEqualTo(now.getEpochSecond());
         assertThat(gauge("warden.killswitch.selftest.last.failure.timestamp")).isEqualTo(now.getEpochSecond());
@@ -77,7 +78,7 @@ class GatewayMetricsTests {
         metrics.revocationUnconfirmed();
         var propagation = meters.get("warden.revocation.propagation").timer();
         assertThat(propagation.count()).isEqualTo(2);
-        assertThat(propagation.max(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(40);
+        assertThat(propagation.max(TimeUnit.MILLISECONDS)).isEqualTo(40);
         assertThat(meters.get("warden.revocation.unconfirmed").counter().count())
                 .isEqualTo(1);
     }

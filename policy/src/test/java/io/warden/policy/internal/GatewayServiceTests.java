@@ -8,6 +8,7 @@ import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditRecord;
 import io.warden.audit.AuditWriteFailed;
+import io.warden.audit.Outcome;
 import io.warden.audit.problem.Problems;
 import io.warden.clinical.Classification;
 import io.warden.clinical.Retrieval;
@@ -17,9 +18,11 @@ import io.warden.policy.GatewayDenied;
 import io.warden.policy.GatewayRequest;
 import io.warden.policy.InMemoryKillSwitches;
 import io.warden.policy.KillSwitchScope;
+import io.warden.policy.PolicyDecisionPoint;
 import io.warden.policy.RateLimits;
 import io.warden.policy.ReasonCodes;
 import io.warden.registry.AgentActivity;
+import io.warden.registry.AgentFilter;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
@@ -28,7 +31,9 @@ import io.warden.registry.AgentViews;
 import io.warden.registry.CatalogQueries;
 import io.warden.registry.DataScopeView;
 import io.warden.registry.Directory;
+import io.warden.registry.DirectoryGroup;
 import io.warden.registry.DirectoryUser;
+import io.warden.registry.Page;
 import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
 import io.warden.registry.SensitivityLabel;
@@ -37,14 +42,18 @@ import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.api.ThrowableAssert;
+import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
@@ -85,11 +94,11 @@ class GatewayServiceTests {
             return new AuditRecord(audited.size(), Instant.EPOCH, 1, event, new byte[32]);
         }
 
-        public java.util.concurrent.CompletableFuture<AuditRecord> appendQueued(AuditEvent event) {
+        public CompletableFuture<AuditRecord> appendQueued(AuditEvent event) {
             if (outcomeCommitFails.get() && event.action().equals("gateway.outcome")) {
-                return java.util.concurrent.CompletableFuture.failedFuture(new AuditWriteFailed("the commit failed"));
+                return CompletableFuture.failedFuture(new AuditWriteFailed("the commit failed"));
             }
-            return java.util.concurrent.CompletableFuture.completedFuture(append(event));
+            return CompletableFuture.completedFuture(append(event));
         }
     };
 
@@ -224,8 +233,7 @@ class GatewayServiceTests {
             throw new UnsupportedOperationException("not used");
         }
 
-        public io.warden.registry.Page<AgentView> search(
-                io.warden.registry.AgentFilter filter, @Nullable Integer page, @Nullable Integer size) {
+        public Page<AgentView> search(AgentFilter filter, @Nullable Integer page, @Nullable Integer size) {
             throw new UnsupportedOperationException("not used");
         }
     };
@@ -238,15 +246,15 @@ class GatewayServiceTests {
             return Optional.of(new DirectoryUser(id, id, id, null, true, false, null));
         }
 
-        public Map<String, DirectoryUser> findUsers(java.util.Collection<String> ids) {
+        public Map<String, DirectoryUser> findUsers(Collection<String> ids) {
             throw new UnsupportedOperationException("not used");
         }
 
-        public List<io.warden.registry.DirectoryGroup> groupsOf(String userId) {
+        public List<DirectoryGroup> groupsOf(String userId) {
             throw new UnsupportedOperationException("not used");
         }
 
-        public Optional<io.warden.registry.DirectoryGroup> findGroup(String id) {
+        public Optional<DirectoryGroup> findGroup(String id) {
             throw new UnsupportedOperationException("not used");
         }
     };
@@ -267,7 +275,7 @@ class GatewayServiceTests {
                 });
     }
 
-    GatewayService gateway(io.warden.policy.PolicyDecisionPoint pdp, RateLimits limits) {
+    GatewayService gateway(PolicyDecisionPoint pdp, RateLimits limits) {
         return new GatewayService(
                 agents,
                 catalog,
@@ -285,7 +293,7 @@ class GatewayServiceTests {
                 metrics);
     }
 
-    GatewayService gateway(io.warden.policy.PolicyDecisionPoint pdp) {
+    GatewayService gateway(PolicyDecisionPoint pdp) {
         return gateway(pdp, allowing(1000, ReasonCodes.RATE_LIMITED));
     }
 
@@ -405,9 +413,9 @@ class GatewayServiceTests {
                 new PolicyCache(Duration.ofSeconds(30)),
                 Duration.ofSeconds(1),
                 metrics);
-        var call = java.util.concurrent.CompletableFuture.supplyAsync(
+        var call = CompletableFuture.supplyAsync(
                 () -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> retrievalCalls.get() == 1);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> retrievalCalls.get() == 1);
         long engaged = System.nanoTime();
         switches.engage(KillSwitchScope.AGENT, "agent-client", "runaway loop", "ada");
         assertThat(call)
@@ -422,7 +430,7 @@ class GatewayServiceTests {
                 .as("not left to run its 2 s")
                 .isLessThan(Duration.ofSeconds(1));
         assertThat(audited).extracting(AuditEvent::action).containsExactly("gateway.decision", "gateway.outcome");
-        assertThat(audited.getLast().outcome()).isEqualTo(io.warden.audit.Outcome.MINOR_FAILURE);
+        assertThat(audited.getLast().outcome()).isEqualTo(Outcome.MINOR_FAILURE);
     }
 
     @Test
@@ -447,7 +455,7 @@ class GatewayServiceTests {
                 503,
                 ReasonCodes.RETRIEVAL_UNAVAILABLE);
         assertThat(audited).extracting(AuditEvent::action).containsExactly("gateway.decision", "gateway.outcome");
-        assertThat(audited.getLast().outcome()).isEqualTo(io.warden.audit.Outcome.SERIOUS_FAILURE);
+        assertThat(audited.getLast().outcome()).isEqualTo(Outcome.SERIOUS_FAILURE);
     }
 
     @Test
@@ -504,7 +512,7 @@ class GatewayServiceTests {
         assertThat(audited)
                 .as("the first refusal is recorded at once, the rest counted")
                 .hasSize(1);
-        org.awaitility.Awaitility.await()
+        Awaitility.await()
                 .pollDelay(Duration.ofMillis(1100))
                 .atMost(Duration.ofSeconds(5))
                 .untilAsserted(() -> {
@@ -641,8 +649,7 @@ class GatewayServiceTests {
         return counter == null ? 0 : counter.count();
     }
 
-    private static void assertDenied(
-            org.assertj.core.api.ThrowableAssert.ThrowingCallable call, int status, String reason) {
+    private static void assertDenied(ThrowableAssert.ThrowingCallable call, int status, String reason) {
         assertThatThrownBy(call).isInstanceOfSatisfying(GatewayDenied.class, e -> {
             assertThat(Problems.status(e.kind()).value()).isEqualTo(status);
             assertThat(e.reasons()).contains(reason);

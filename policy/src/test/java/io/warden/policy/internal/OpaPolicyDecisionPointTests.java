@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The OPA client against a local fake of OPA's Data API that answers from the decision vectors, and its
@@ -56,8 +58,7 @@ class OpaPolicyDecisionPointTests {
                     body = expected == null
                             ? "{}"
                             : "{\"decision_id\": \"d-" + paths.size() + "\", \"result\": "
-                                    + ((tools.jackson.databind.node.ObjectNode) expected.deepCopy())
-                                            .put("policyVersion", 2)
+                                    + ((ObjectNode) expected.deepCopy()).put("policyVersion", 2)
                                     + "}";
                 }
                 case "undefined" -> body = "{\"decision_id\": \"d-1\"}";
@@ -86,7 +87,7 @@ class OpaPolicyDecisionPointTests {
             exchange.getResponseBody().write(bytes);
             exchange.close();
         });
-        opa.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+        opa.setExecutor(Executors.newFixedThreadPool(4));
         opa.start();
     }
 

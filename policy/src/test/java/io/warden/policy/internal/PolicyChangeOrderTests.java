@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -74,12 +75,12 @@ class PolicyChangeOrderTests {
         assertThat(changes).containsExactly("data_scope", "tool");
 
         PolicyCache cache = new PolicyCache(Duration.ofMinutes(1));
-        cache.tool("tool-b", () -> java.util.Optional.of("stale"));
+        cache.tool("tool-b", () -> Optional.of("stale"));
         var instances = new GatewayInstances(jdbc, Clock.systemUTC(), "instance-a", Duration.ofMillis(100));
         var changesFeed = new PolicyChanges(
                 jdbc, cache, instances, new PostgresNotifications(pool), Duration.ofSeconds(60), p -> {});
         assertThat(changesFeed.apply()).isEqualTo(before + 2);
-        assertThat(cache.tool("tool-b", () -> java.util.Optional.of("fresh"))).contains("fresh");
+        assertThat(cache.tool("tool-b", () -> Optional.of("fresh"))).contains("fresh");
         assertThat(jdbc.sql("select applied_change from gateway_instance where name = 'instance-a'")
                         .query(Long.class)
                         .single())

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
 import org.jspecify.annotations.Nullable;
@@ -38,7 +39,7 @@ final class PolicyDatabase {
                             "classpath:db/migration/audit",
                             "classpath:db/migration/registry",
                             "classpath:db/migration/policy")
-                    .placeholders(java.util.Map.of("appRole", "postgres"))
+                    .placeholders(Map.of("appRole", "postgres"))
                     .load()
                     .migrate();
         }

@@ -22,6 +22,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -86,8 +87,8 @@ class PostgresRateLimitsTests {
             return new AuditRecord(audited.size(), Instant.EPOCH, 1, event, new byte[32]);
         }
 
-        public java.util.concurrent.CompletableFuture<AuditRecord> appendQueued(AuditEvent event) {
-            return java.util.concurrent.CompletableFuture.completedFuture(append(event));
+        public CompletableFuture<AuditRecord> appendQueued(AuditEvent event) {
+            return CompletableFuture.completedFuture(append(event));
         }
     };
 

@@ -3,6 +3,7 @@ package io.warden.portal.internal;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentFilter;
 import io.warden.registry.AgentQueries;
+import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
 import io.warden.registry.CatalogQueries;
 import io.warden.registry.DataScopeView;
@@ -104,7 +105,7 @@ class AgentMapController {
         for (int page = 0; ; page++) {
             var found = agentQueries.search(AgentFilter.any(), page, 100);
             found.items().stream()
-                    .filter(agent -> agent.status() != io.warden.registry.AgentStatus.RETIRED)
+                    .filter(agent -> agent.status() != AgentStatus.RETIRED)
                     .forEach(agents::add);
             if ((long) (page + 1) * 100 >= found.total() || page >= 99) {
                 return agents;

@@ -1,8 +1,10 @@
 package io.warden.portal.internal;
 
+import io.warden.audit.AuditAnalytics;
 import io.warden.audit.AuditQuery;
 import io.warden.audit.AuditTrail;
 import io.warden.audit.problem.Problems;
+import io.warden.lifecycle.AgentLifecycle;
 import io.warden.policy.RateLimits;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentId;
@@ -14,6 +16,9 @@ import io.warden.registry.Commands;
 import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
 import io.warden.registry.Role;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,9 +45,9 @@ class AgentPagesController {
     private final AgentQueries agentQueries;
     private final CatalogQueries catalog;
     private final AuditTrail audit;
-    private final io.warden.lifecycle.AgentLifecycle workflows;
-    private final io.warden.audit.AuditAnalytics analytics;
-    private final java.time.Clock clock;
+    private final AgentLifecycle workflows;
+    private final AuditAnalytics analytics;
+    private final Clock clock;
     private final RateLimits rateLimits;
 
     AgentPagesController(
@@ -50,9 +55,9 @@ class AgentPagesController {
             AgentQueries agentQueries,
             CatalogQueries catalog,
             AuditTrail audit,
-            io.warden.lifecycle.AgentLifecycle workflows,
-            io.warden.audit.AuditAnalytics analytics,
-            java.time.Clock clock,
+            AgentLifecycle workflows,
+            AuditAnalytics analytics,
+            Clock clock,
             RateLimits rateLimits) {
         this.rateLimits = rateLimits;
         this.analytics = analytics;
@@ -179,9 +184,7 @@ class AgentPagesController {
         String caller = agent.clientId() == null ? agentId.toString() : agent.clientId();
         model.addAttribute(
                 "activity",
-                analytics
-                        .activity(clock.instant().minus(java.time.Duration.ofHours(24)), java.time.Duration.ofHours(1))
-                        .stream()
+                analytics.activity(clock.instant().minus(Duration.ofHours(24)), Duration.ofHours(1)).stream()
                         .filter(row -> row.agentId().equals(caller))
                         .toList());
         // the quota, by the API's rule: oversight roles and the agent's own owner
@@ -189,7 +192,7 @@ class AgentPagesController {
                 || actor.has(Role.SECOPS)
                 || actor.has(Role.COMPLIANCE)
                 || agent.ownerId().equals(actor.id());
-        Map<String, String> toolNames = new java.util.HashMap<>();
+        Map<String, String> toolNames = new HashMap<>();
         catalog.tools().forEach(tool -> toolNames.put(tool.key(), tool.displayName()));
         model.addAttribute("toolNames", toolNames);
         model.addAttribute("quota", mayReadQuota ? rateLimits.usage(agentId, agent.tools()) : null);

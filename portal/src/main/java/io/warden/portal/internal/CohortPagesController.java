@@ -6,10 +6,19 @@ import io.warden.clinical.cohort.CohortRuns;
 import io.warden.policy.CohortReadRefused;
 import io.warden.policy.CohortReads;
 import io.warden.registry.Actor;
+import io.warden.registry.AgentFilter;
+import io.warden.registry.AgentKind;
+import io.warden.registry.AgentQueries;
+import io.warden.registry.AgentStatus;
+import io.warden.registry.AgentView;
+import io.warden.registry.DataSources;
 import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
+import io.warden.registry.Role;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
@@ -17,6 +26,7 @@ import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
@@ -34,16 +44,13 @@ import org.springframework.web.server.ResponseStatusException;
 class CohortPagesController {
 
     private final ObjectProvider<CohortRuns> runs;
-    private final io.warden.registry.AgentQueries registry;
+    private final AgentQueries registry;
     private final CohortReads reads;
 
-    private final io.warden.registry.DataSources sources;
+    private final DataSources sources;
 
     CohortPagesController(
-            ObjectProvider<CohortRuns> runs,
-            io.warden.registry.AgentQueries registry,
-            CohortReads reads,
-            io.warden.registry.DataSources sources) {
+            ObjectProvider<CohortRuns> runs, AgentQueries registry, CohortReads reads, DataSources sources) {
         this.runs = runs;
         this.registry = registry;
         this.reads = reads;
@@ -68,7 +75,7 @@ class CohortPagesController {
         return page(run, actor, model, StartForm.empty(), null, null);
     }
 
-    @org.springframework.web.bind.annotation.PostMapping
+    @PostMapping
     String start(
             Actor actor,
             Model model,
@@ -79,7 +86,7 @@ class CohortPagesController {
         try {
             CohortRuns.Run started = builds().start(
                             new CohortRuns.StartRequest(agentId, cohort.strip(), source.strip()),
-                            new CohortRuns.Requester(actor.id(), actor.has(io.warden.registry.Role.ADMIN)));
+                            new CohortRuns.Requester(actor.id(), actor.has(Role.ADMIN)));
             return "redirect:/portal/cohorts?run=" + started.id();
         } catch (RegistryException e) {
             model.addAttribute("status", Problems.status(e.kind()).value());
@@ -95,20 +102,19 @@ class CohortPagesController {
             @Nullable String field,
             @Nullable String problem) {
         CohortRuns builds = runs.getIfAvailable();
-        boolean admin = actor.has(io.warden.registry.Role.ADMIN);
-        List<io.warden.registry.AgentView> builders =
-                builds == null || !(admin || actor.has(io.warden.registry.Role.OWNER))
-                        ? List.of()
-                        : registry.search(
-                                        new io.warden.registry.AgentFilter(
-                                                io.warden.registry.AgentStatus.ACTIVE,
-                                                io.warden.registry.AgentKind.COHORT_BUILDER,
-                                                admin ? null : actor.id(),
-                                                null,
-                                                null),
-                                        0,
-                                        100)
-                                .items();
+        boolean admin = actor.has(Role.ADMIN);
+        List<AgentView> builders = builds == null || !(admin || actor.has(Role.OWNER))
+                ? List.of()
+                : registry.search(
+                                new AgentFilter(
+                                        AgentStatus.ACTIVE,
+                                        AgentKind.COHORT_BUILDER,
+                                        admin ? null : actor.id(),
+                                        null,
+                                        null),
+                                0,
+                                100)
+                        .items();
         model.addAttribute("builders", builders);
         model.addAttribute("sources", builders.isEmpty() ? List.of() : sources.list());
         model.addAttribute("form", form);
@@ -125,8 +131,8 @@ class CohortPagesController {
         model.addAttribute("available", builds != null);
         model.addAttribute("runs", all);
         model.addAttribute("run", chosen.orElse(null));
-        java.util.SortedSet<PurposeOfUse> purposes =
-                chosen.map(each -> reads.purposes(actor, each.id())).orElseGet(java.util.TreeSet::new);
+        SortedSet<PurposeOfUse> purposes =
+                chosen.map(each -> reads.purposes(actor, each.id())).orElseGet(TreeSet::new);
         Object asked = model.getAttribute("chosenPurpose");
         model.addAttribute("purposes", purposes);
         model.addAttribute(

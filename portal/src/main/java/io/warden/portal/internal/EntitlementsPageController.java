@@ -5,6 +5,7 @@ import io.warden.registry.CatalogQueries;
 import io.warden.registry.GroupEntitlements;
 import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
+import io.warden.registry.Role;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -37,7 +38,7 @@ class EntitlementsPageController {
     @GetMapping
     String page(Actor actor, Model model) {
         model.addAttribute("actor", actor);
-        model.addAttribute("admin", actor.has(io.warden.registry.Role.ADMIN));
+        model.addAttribute("admin", actor.has(Role.ADMIN));
         model.addAttribute("entitlements", entitlements.list());
         model.addAttribute("scopes", registry.dataScopes());
         model.addAttribute("purposes", PurposeOfUse.values());

@@ -16,6 +16,7 @@ import io.warden.registry.Role;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -147,7 +148,7 @@ class GovernanceController {
                                 + result.instances().stream()
                                         .filter(each -> !each.passed())
                                         .map(each -> each.name() + " " + each.problem())
-                                        .collect(java.util.stream.Collectors.joining("; ")));
+                                        .collect(Collectors.joining("; ")));
             }
         } catch (KillSwitchRefused e) {
             flash.addFlashAttribute("problem", e.getMessage());

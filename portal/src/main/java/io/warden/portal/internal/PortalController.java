@@ -1,14 +1,25 @@
 package io.warden.portal.internal;
 
+import io.warden.audit.AuditQuery;
+import io.warden.audit.AuditTrail;
+import io.warden.lifecycle.LifecycleRuleBook;
 import io.warden.policy.KillSwitches;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentFilter;
 import io.warden.registry.AgentKind;
+import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.ApprovalQueries;
 import io.warden.registry.ApprovalStatus;
+import io.warden.registry.CredentialLedger;
+import io.warden.registry.CredentialPolicy;
+import io.warden.registry.Directory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -26,24 +37,24 @@ class PortalController {
 
     private final ApprovalQueries approvals;
     private final KillSwitches killSwitches;
-    private final io.warden.registry.AgentQueries agents;
-    private final io.warden.registry.Directory directory;
-    private final io.warden.audit.AuditTrail audit;
-    private final java.time.Clock clock;
-    private final io.warden.lifecycle.LifecycleRuleBook rules;
-    private final io.warden.registry.CredentialLedger credentials;
-    private final io.warden.registry.CredentialPolicy credentialPolicy;
+    private final AgentQueries agents;
+    private final Directory directory;
+    private final AuditTrail audit;
+    private final Clock clock;
+    private final LifecycleRuleBook rules;
+    private final CredentialLedger credentials;
+    private final CredentialPolicy credentialPolicy;
 
     PortalController(
             ApprovalQueries approvals,
             KillSwitches killSwitches,
-            io.warden.registry.AgentQueries agents,
-            io.warden.registry.Directory directory,
-            io.warden.audit.AuditTrail audit,
-            java.time.Clock clock,
-            io.warden.lifecycle.LifecycleRuleBook rules,
-            io.warden.registry.CredentialLedger credentials,
-            io.warden.registry.CredentialPolicy credentialPolicy) {
+            AgentQueries agents,
+            Directory directory,
+            AuditTrail audit,
+            Clock clock,
+            LifecycleRuleBook rules,
+            CredentialLedger credentials,
+            CredentialPolicy credentialPolicy) {
         this.rules = rules;
         this.credentials = credentials;
         this.credentialPolicy = credentialPolicy;
@@ -78,19 +89,18 @@ class PortalController {
         model.addAttribute("byKind", byKind);
         model.addAttribute("pending", pending);
         model.addAttribute("killSwitches", killSwitches.active());
-        java.time.Instant now = clock.instant();
+        Instant now = clock.instant();
         model.addAttribute(
                 "recertificationSoon",
-                agents.recertificationDue(now.plus(java.time.Duration.ofDays(30)))
-                        .size());
+                agents.recertificationDue(now.plus(Duration.ofDays(30))).size());
         // dormant within the next 14 days: unused for the dormancy rule's days less 14
         long dormancyDays = ((Number) rules.rule("dormancy").parameters().getOrDefault("days", 90)).longValue();
         model.addAttribute(
                 "dormantSoon",
-                agents.dormantSince(now.minus(java.time.Duration.ofDays(Math.max(0, dormancyDays - 14))))
+                agents.dormantSince(now.minus(Duration.ofDays(Math.max(0, dormancyDays - 14))))
                         .size());
         var owners = agents.ownersOfLiveAgents();
-        var people = directory.findUsers(new java.util.TreeSet<>(owners.values()));
+        var people = directory.findUsers(new TreeSet<>(owners.values()));
         model.addAttribute(
                 "orphaned",
                 owners.values().stream()
@@ -99,7 +109,7 @@ class PortalController {
                         .count());
         model.addAttribute(
                 "denials",
-                audit.search(new io.warden.audit.AuditQuery(
+                audit.search(new AuditQuery(
                         null, null, null, null, null, "gateway.decision", "DENY", null, null, null, null, 10)));
         // by agent and owner name: the people reading the dashboard know agents by name, not by id
         model.addAttribute(
@@ -132,8 +142,7 @@ class PortalController {
         return "portal/agents";
     }
 
-    @org.springframework.web.bind.annotation.RequestMapping(
-            "/forbidden") // the access-denied page is forwarded to, whatever the method
+    @RequestMapping("/forbidden") // the access-denied page is forwarded to, whatever the method
     String forbidden() {
         return "portal/forbidden";
     }

@@ -4,6 +4,7 @@ import io.warden.lifecycle.LifecycleRule;
 import io.warden.lifecycle.LifecycleRuleBook;
 import io.warden.lifecycle.WorkflowRefused;
 import io.warden.registry.Actor;
+import io.warden.registry.Role;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -31,7 +32,7 @@ class RulesPageController {
     String rules(Actor actor, Model model) {
         model.addAttribute("actor", actor);
         model.addAttribute("rules", rules.rules());
-        model.addAttribute("canEdit", actor.has(io.warden.registry.Role.ADMIN));
+        model.addAttribute("canEdit", actor.has(Role.ADMIN));
         return "portal/rules";
     }
 

@@ -6,6 +6,7 @@ import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Base64;
@@ -58,7 +59,7 @@ public final class AgentCertificates {
             String pem =
                     pem("PRIVATE KEY", keys.getPrivate().getEncoded()) + pem("CERTIFICATE", certificate.getEncoded());
             return new Issued(certificate, pem);
-        } catch (NoSuchAlgorithmException | OperatorCreationException | java.security.cert.CertificateException e) {
+        } catch (NoSuchAlgorithmException | OperatorCreationException | CertificateException e) {
             throw new IllegalStateException("Could not issue a certificate for " + subject, e);
         }
     }

@@ -1,14 +1,19 @@
 package io.warden.registry.adapters;
 
 import com.microsoft.graph.models.DirectoryObject;
+import com.microsoft.graph.models.Group;
+import com.microsoft.graph.models.GroupCollectionResponse;
 import com.microsoft.graph.models.User;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.graph.users.delta.DeltaGetResponse;
 import com.microsoft.kiota.ApiException;
 import io.warden.registry.Directory;
+import io.warden.registry.DirectoryGroup;
 import io.warden.registry.DirectoryUser;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -70,8 +75,8 @@ public final class GraphDirectory implements Directory {
 
     /** {@code GET /groups/{id}}; a group Graph does not know (404) is absent. */
     @Override
-    public Optional<io.warden.registry.DirectoryGroup> findGroup(String id) {
-        com.microsoft.graph.models.Group group;
+    public Optional<DirectoryGroup> findGroup(String id) {
+        Group group;
         try {
             group = graph.groups()
                     .byGroupId(id)
@@ -85,15 +90,15 @@ public final class GraphDirectory implements Directory {
         if (group == null || group.getId() == null) {
             return Optional.empty();
         }
-        return Optional.of(new io.warden.registry.DirectoryGroup(
+        return Optional.of(new DirectoryGroup(
                 group.getId(), group.getDisplayName() == null ? group.getId() : group.getDisplayName()));
     }
 
     /** {@code GET /users/{id}/transitiveMemberOf/microsoft.graph.group}, every page. */
     @Override
-    public java.util.List<io.warden.registry.DirectoryGroup> groupsOf(String userId) {
-        java.util.List<io.warden.registry.DirectoryGroup> groups = new java.util.ArrayList<>();
-        com.microsoft.graph.models.GroupCollectionResponse page;
+    public List<DirectoryGroup> groupsOf(String userId) {
+        List<DirectoryGroup> groups = new ArrayList<>();
+        GroupCollectionResponse page;
         try {
             page = graph.users()
                     .byUserId(userId)
@@ -111,7 +116,7 @@ public final class GraphDirectory implements Directory {
                 page.getValue().forEach(group -> {
                     String id = GraphValues.required(group.getId(), "group id");
                     String name = group.getDisplayName();
-                    groups.add(new io.warden.registry.DirectoryGroup(id, name == null ? id : name));
+                    groups.add(new DirectoryGroup(id, name == null ? id : name));
                 });
             }
             page = page.getOdataNextLink() == null

@@ -3,6 +3,7 @@ package io.warden.registry.adapters;
 import com.microsoft.graph.applications.item.addpassword.AddPasswordPostRequestBody;
 import com.microsoft.graph.applications.item.removepassword.RemovePasswordPostRequestBody;
 import com.microsoft.graph.models.Application;
+import com.microsoft.graph.models.KeyCredential;
 import com.microsoft.graph.models.PasswordCredential;
 import com.microsoft.graph.models.ReferenceCreate;
 import com.microsoft.graph.models.ServicePrincipal;
@@ -16,11 +17,18 @@ import io.warden.registry.CredentialLedger;
 import io.warden.registry.IdentityProvisioner;
 import io.warden.registry.IssuedCredential;
 import io.warden.registry.SecretStore;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,10 +141,10 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
             }
         }
         if (certificates) {
-            java.time.Instant now = clock.instant();
+            Instant now = clock.instant();
             AgentCertificates.Issued issued = AgentCertificates.issue(
                     "warden-agent-" + agent.id(), now.minusSeconds(60), now.plus(secretLifetime));
-            com.microsoft.graph.models.KeyCredential key = new com.microsoft.graph.models.KeyCredential();
+            KeyCredential key = new KeyCredential();
             key.setType("AsymmetricX509Cert");
             key.setUsage("Verify");
             key.setDisplayName("CN=warden-agent-" + agent.id());
@@ -166,7 +174,7 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
 
     /** A new client secret, to the secret store and the ledger; earlier ones stay valid until revoked. */
     private AgentCredential addPassword(AgentView agent, String objectId, String appId) {
-        java.time.Instant now = clock.instant();
+        Instant now = clock.instant();
         AddPasswordPostRequestBody body = new AddPasswordPostRequestBody();
         PasswordCredential credential = new PasswordCredential();
         credential.setDisplayName("warden");
@@ -175,10 +183,9 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
         PasswordCredential issued = GraphValues.required(
                 graph.applications().byApplicationId(objectId).addPassword().post(body), "password credential");
         secrets.put(appId, GraphValues.required(issued.getSecretText(), "secret text"));
-        java.time.Instant start =
+        Instant start =
                 issued.getStartDateTime() != null ? issued.getStartDateTime().toInstant() : now;
-        java.time.Instant end =
-                issued.getEndDateTime() != null ? issued.getEndDateTime().toInstant() : now.plus(secretLifetime);
+        Instant end = issued.getEndDateTime() != null ? issued.getEndDateTime().toInstant() : now.plus(secretLifetime);
         return ledger.record(
                 agent.id(),
                 appId,
@@ -196,10 +203,10 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
      * issued by provisioning anew.
      */
     @Override
-    public java.util.Optional<AgentCredential> rotate(AgentView agent) {
+    public Optional<AgentCredential> rotate(AgentView agent) {
         String clientId = agent.clientId();
         if (certificates || clientId == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Application application = GraphValues.required(
                 graph.applicationsWithAppId(clientId)
@@ -212,7 +219,7 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
                 agent.clientId(),
                 agent.id(),
                 issued.expiresAt());
-        return java.util.Optional.of(issued);
+        return Optional.of(issued);
     }
 
     @Override
@@ -228,7 +235,7 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
                             .get(request -> request.queryParameters.select = new String[] {"id", "appId"}),
                     "application " + clientId);
             RemovePasswordPostRequestBody body = new RemovePasswordPostRequestBody();
-            body.setKeyId(java.util.UUID.fromString(keyId));
+            body.setKeyId(UUID.fromString(keyId));
             graph.applications()
                     .byApplicationId(GraphValues.required(application.getId(), "application id"))
                     .removePassword()
@@ -240,15 +247,14 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
         }
     }
 
-    private static IssuedCredential certificateRecord(java.security.cert.X509Certificate certificate) {
+    private static IssuedCredential certificateRecord(X509Certificate certificate) {
         try {
             byte[] der = certificate.getEncoded();
-            String thumbprint = java.util.Base64.getUrlEncoder()
+            String thumbprint = Base64.getUrlEncoder()
                     .withoutPadding()
-                    .encodeToString(
-                            java.security.MessageDigest.getInstance("SHA-256").digest(der));
+                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(der));
             String pem = "-----BEGIN CERTIFICATE-----\n"
-                    + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                    + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
                     + "\n-----END CERTIFICATE-----\n";
             return new IssuedCredential(
                     CredentialKind.CERTIFICATE,
@@ -258,7 +264,7 @@ public final class GraphIdentityProvisioner implements IdentityProvisioner {
                     pem,
                     certificate.getNotBefore().toInstant(),
                     certificate.getNotAfter().toInstant());
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("The certificate just issued cannot be encoded", e);
         }
     }

@@ -1,10 +1,12 @@
 package io.warden.registry.adapters;
 
 import io.warden.registry.Directory;
+import io.warden.registry.DirectoryGroup;
 import io.warden.registry.DirectoryUser;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -42,12 +44,12 @@ public final class MirroredDirectory implements Directory {
     }
 
     @Override
-    public Optional<io.warden.registry.DirectoryGroup> findGroup(String id) {
+    public Optional<DirectoryGroup> findGroup(String id) {
         return source.findGroup(id);
     }
 
     @Override
-    public java.util.List<io.warden.registry.DirectoryGroup> groupsOf(String userId) {
+    public List<DirectoryGroup> groupsOf(String userId) {
         return source.groupsOf(userId);
     }
 

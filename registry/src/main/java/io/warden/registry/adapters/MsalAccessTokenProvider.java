@@ -4,9 +4,11 @@ import com.microsoft.aad.msal4j.ClientCredentialFactory;
 import com.microsoft.aad.msal4j.ClientCredentialParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IClientCredential;
+import com.microsoft.aad.msal4j.IHttpClient;
 import com.microsoft.kiota.authentication.AccessTokenProvider;
 import com.microsoft.kiota.authentication.AllowedHostsValidator;
 import java.io.InputStream;
+import java.net.MalformedURLException;
 import java.net.URI;
 import java.util.Map;
 import java.util.Set;
@@ -41,7 +43,7 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
             IClientCredential credential,
             String scope,
             String graphHost,
-            com.microsoft.aad.msal4j.@org.jspecify.annotations.Nullable IHttpClient httpClient) {
+            @Nullable IHttpClient httpClient) {
         try {
             var builder = ConfidentialClientApplication.builder(clientId, credential)
                     .authority(authority.toString())
@@ -53,7 +55,7 @@ public final class MsalAccessTokenProvider implements AccessTokenProvider {
                 builder.validateAuthority(false); // a sovereign cloud's or a test's authority
             }
             this.msal = builder.build();
-        } catch (java.net.MalformedURLException e) {
+        } catch (MalformedURLException e) {
             throw new IllegalArgumentException("warden.graph.authority is not a URL: " + authority, e);
         }
         this.parameters = ClientCredentialParameters.builder(Set.of(scope)).build();

@@ -6,6 +6,7 @@ import io.warden.registry.AgentId;
 import io.warden.registry.CredentialLedger;
 import io.warden.registry.ExpiringCredential;
 import io.warden.registry.IssuedCredential;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +20,7 @@ enum UnrecordedCredentials implements CredentialLedger {
     public AgentCredential record(AgentId agent, String clientId, IssuedCredential credential, Actor actor) {
         // nothing is kept, so the id only has to be stable for the same credential
         UUID id = UUID.nameUUIDFromBytes((clientId + "|" + credential.providerKeyId() + "|" + credential.expiresAt())
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                .getBytes(StandardCharsets.UTF_8));
         return new AgentCredential(
                 id,
                 agent,

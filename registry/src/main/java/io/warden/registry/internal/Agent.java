@@ -12,13 +12,16 @@ import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
 import io.warden.registry.RiskTier;
 import io.warden.registry.events.AgentGrantsChanged;
+import io.warden.registry.events.AgentIdentityAssigned;
 import io.warden.registry.events.AgentOwnerChanged;
 import io.warden.registry.events.AgentPhiApproved;
+import io.warden.registry.events.AgentRecertified;
 import io.warden.registry.events.AgentRegistered;
 import io.warden.registry.events.AgentStatusChanged;
 import io.warden.registry.events.AgentUpdated;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -186,7 +189,7 @@ final class Agent {
         }
         this.recertifyBy = recertifyBy;
         touch(now);
-        events.add(new io.warden.registry.events.AgentRecertified(id, recertifyBy, actor.id(), now));
+        events.add(new AgentRecertified(id, recertifyBy, actor.id(), now));
     }
 
     /** The identity provisioned for the agent; set once. */
@@ -198,7 +201,7 @@ final class Agent {
         if (this.clientId == null) {
             this.clientId = clientId;
             touch(now);
-            events.add(new io.warden.registry.events.AgentIdentityAssigned(id, clientId, actor.id(), now));
+            events.add(new AgentIdentityAssigned(id, clientId, actor.id(), now));
         }
     }
 
@@ -374,7 +377,7 @@ final class Agent {
     }
 
     private static <T> SortedSet<T> copy(SortedSet<T> set) {
-        return java.util.Collections.unmodifiableSortedSet(new TreeSet<>(set));
+        return Collections.unmodifiableSortedSet(new TreeSet<>(set));
     }
 
     SortedSet<String> requestedScopesCopy() {

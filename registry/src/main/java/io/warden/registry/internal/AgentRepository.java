@@ -16,11 +16,15 @@ import io.warden.registry.RegistryException;
 import io.warden.registry.RiskTier;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -120,7 +124,7 @@ class AgentRepository {
         }
     }
 
-    void recordLastActivity(AgentId id, java.time.Instant at) {
+    void recordLastActivity(AgentId id, Instant at) {
         jdbc.sql("""
                 update agent set last_active_at = :at
                 where id = :id and (last_active_at is null or last_active_at < :at)""").param("id", id.value()).param("at", timestamp(at)).update();
@@ -151,28 +155,28 @@ class AgentRepository {
     List<AgentId> dormantSince(Instant before) {
         return jdbc.sql("""
                 select id from agent where status = 'ACTIVE' and coalesce(last_active_at, approved_at, created_at) < :before""")
-                .param("before", java.sql.Timestamp.from(before))
-                .query((rs, row) -> new AgentId(rs.getObject(1, java.util.UUID.class)))
+                .param("before", Timestamp.from(before))
+                .query((rs, row) -> new AgentId(rs.getObject(1, UUID.class)))
                 .list();
     }
 
     List<AgentId> recertificationDue(Instant by) {
         return jdbc.sql("select id from agent where status = 'ACTIVE' and recertify_by <= :by")
-                .param("by", java.sql.Timestamp.from(by))
-                .query((rs, row) -> new AgentId(rs.getObject(1, java.util.UUID.class)))
+                .param("by", Timestamp.from(by))
+                .query((rs, row) -> new AgentId(rs.getObject(1, UUID.class)))
                 .list();
     }
 
-    java.util.Map<AgentId, String> ownersOfLiveAgents() {
-        java.util.Map<AgentId, String> owners = new java.util.HashMap<>();
+    Map<AgentId, String> ownersOfLiveAgents() {
+        Map<AgentId, String> owners = new HashMap<>();
         jdbc.sql("select id, owner_id from agent where status <> 'RETIRED'")
-                .query((rs, row) -> owners.put(new AgentId(rs.getObject(1, java.util.UUID.class)), rs.getString(2)))
+                .query((rs, row) -> owners.put(new AgentId(rs.getObject(1, UUID.class)), rs.getString(2)))
                 .list();
         return owners;
     }
 
-    private static String order(io.warden.registry.AgentFilter.@org.jspecify.annotations.Nullable Sort sort) {
-        return switch (sort == null ? io.warden.registry.AgentFilter.Sort.NEWEST : sort) {
+    private static String order(AgentFilter.@Nullable Sort sort) {
+        return switch (sort == null ? AgentFilter.Sort.NEWEST : sort) {
             case NEWEST -> "created_at desc, id";
             case NAME -> "lower(name), id";
             case STATUS -> "status, lower(name), id";
@@ -182,7 +186,7 @@ class AgentRepository {
 
     Page<Agent> search(AgentFilter filter, int page, int size) {
         StringBuilder where = new StringBuilder(" where true");
-        var params = new java.util.HashMap<String, Object>();
+        var params = new HashMap<String, Object>();
         if (filter.status() != null) {
             where.append(" and status = :status");
             params.put("status", filter.status().name());
@@ -221,8 +225,8 @@ class AgentRepository {
         return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
-    private static java.util.Map<String, Object> parameters(Agent agent) {
-        var params = new java.util.HashMap<String, Object>();
+    private static Map<String, Object> parameters(Agent agent) {
+        var params = new HashMap<String, Object>();
         ModelInfo model = agent.model();
         params.put("id", agent.id().value());
         params.put("name", agent.name());

@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -37,7 +38,7 @@ final class Certificates {
         }
         X509Certificate certificate;
         try {
-            Collection<? extends java.security.cert.Certificate> all = CertificateFactory.getInstance("X.509")
+            Collection<? extends Certificate> all = CertificateFactory.getInstance("X.509")
                     .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
             if (all.size() != 1) {
                 throw invalid("Send exactly one certificate, got " + all.size());

@@ -1,9 +1,18 @@
 package io.warden.registry.internal;
 
 import io.warden.registry.Directory;
+import io.warden.registry.DirectoryGroup;
 import io.warden.registry.DirectoryUser;
 import io.warden.registry.EditableDirectory;
+import io.warden.registry.RegistryException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -19,8 +28,8 @@ final class LocalDirectory implements EditableDirectory {
     }
 
     @Override
-    public java.util.Map<String, DirectoryUser> findUsers(java.util.Collection<String> ids) {
-        java.util.Map<String, DirectoryUser> found = new java.util.HashMap<>();
+    public Map<String, DirectoryUser> findUsers(Collection<String> ids) {
+        Map<String, DirectoryUser> found = new HashMap<>();
         if (!ids.isEmpty()) {
             jdbc.sql("select " + COLUMNS + " from directory_user where id = any(:ids)")
                     .param("ids", ids.toArray(String[]::new))
@@ -43,15 +52,15 @@ final class LocalDirectory implements EditableDirectory {
             "id, user_principal_name, display_name, mail, account_enabled, deleted, manager_id";
 
     @Override
-    public Optional<io.warden.registry.DirectoryGroup> findGroup(String id) {
+    public Optional<DirectoryGroup> findGroup(String id) {
         return jdbc.sql("select id, display_name from directory_group where id = :id")
                 .param("id", id)
-                .query((rs, row) -> new io.warden.registry.DirectoryGroup(rs.getString(1), rs.getString(2)))
+                .query((rs, row) -> new DirectoryGroup(rs.getString(1), rs.getString(2)))
                 .optional();
     }
 
     @Override
-    public java.util.List<io.warden.registry.DirectoryGroup> groupsOf(String userId) {
+    public List<DirectoryGroup> groupsOf(String userId) {
         return jdbc.sql("""
                 with recursive membership(group_id) as (
                     select group_id from directory_group_member where member_id = :user
@@ -60,12 +69,12 @@ final class LocalDirectory implements EditableDirectory {
                 select g.id, g.display_name from directory_group g join membership on g.id = membership.group_id
                 order by g.display_name, g.id""")
                 .param("user", userId)
-                .query((rs, row) -> new io.warden.registry.DirectoryGroup(rs.getString(1), rs.getString(2)))
+                .query((rs, row) -> new DirectoryGroup(rs.getString(1), rs.getString(2)))
                 .list();
     }
 
     @Override
-    public java.util.List<DirectoryUser> list() {
+    public List<DirectoryUser> list() {
         return jdbc.sql("select " + COLUMNS + " from directory_user order by display_name, id")
                 .query(LocalDirectory::map)
                 .list();
@@ -84,8 +93,8 @@ final class LocalDirectory implements EditableDirectory {
                     .param("enabled", person.accountEnabled())
                     .param("manager", person.managerId())
                     .update();
-        } catch (org.springframework.dao.DuplicateKeyException e) {
-            throw new io.warden.registry.RegistryException.Conflict(
+        } catch (DuplicateKeyException e) {
+            throw new RegistryException.Conflict(
                     "person-exists",
                     "A person with id " + person.id() + " or user principal name " + person.userPrincipalName()
                             + " exists");
@@ -103,7 +112,7 @@ final class LocalDirectory implements EditableDirectory {
         return updated == 0 ? Optional.empty() : findUser(id);
     }
 
-    private static DirectoryUser map(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+    private static DirectoryUser map(ResultSet rs, int row) throws SQLException {
         return new DirectoryUser(
                 rs.getString("id"),
                 rs.getString("user_principal_name"),

@@ -6,6 +6,7 @@ import io.warden.registry.DataSources;
 import io.warden.registry.RegistryException;
 import io.warden.registry.SensitivityLabel;
 import io.warden.registry.events.DataSourceChanged;
+import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -173,8 +174,8 @@ class PostgresDataSources implements DataSources {
                 if (other.kind() == DataSourceKind.FOLDER
                         && !other.key().equals(key)
                         && !other.scopeKey().equals(source.scopeKey())
-                        && (java.nio.file.Path.of(location).startsWith(other.location())
-                                || java.nio.file.Path.of(other.location()).startsWith(location))) {
+                        && (Path.of(location).startsWith(other.location())
+                                || Path.of(other.location()).startsWith(location))) {
                     throw new RegistryException.InvalidField(
                             "location",
                             "The folder overlaps data source '" + other.key()

@@ -25,6 +25,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -233,7 +234,7 @@ class PostgresEntitlements implements Entitlements, GroupEntitlements {
     /** Old and new purposes go into the record, so the trail alone says what a change took away or gave. */
     private void record(
             String action, Actor actor, @Nullable GroupEntitlementView now, @Nullable GroupEntitlementView before) {
-        GroupEntitlementView any = now != null ? now : java.util.Objects.requireNonNull(before);
+        GroupEntitlementView any = now != null ? now : Objects.requireNonNull(before);
         audit.append(AuditEvent.builder(
                         action,
                         AuditActor.person(actor.id()),

@@ -5,13 +5,17 @@ import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
 import io.warden.registry.events.AgentGrantsChanged;
+import io.warden.registry.events.AgentIdentityAssigned;
 import io.warden.registry.events.AgentOwnerChanged;
+import io.warden.registry.events.AgentPhiApproved;
+import io.warden.registry.events.AgentRecertified;
 import io.warden.registry.events.AgentRegistered;
 import io.warden.registry.events.AgentStatusChanged;
 import io.warden.registry.events.AgentUpdated;
 import io.warden.registry.events.ApprovalDecided;
 import io.warden.registry.events.ApprovalRequested;
 import io.warden.registry.events.DataScopeSaved;
+import io.warden.registry.events.DataSourceChanged;
 import io.warden.registry.events.ToolSaved;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -101,7 +105,7 @@ class RegistryAuditTrail {
     }
 
     @ApplicationModuleListener
-    void on(io.warden.registry.events.AgentPhiApproved event) {
+    void on(AgentPhiApproved event) {
         record(
                 AuditEvent.builder("agent.phi_approved", actor(event.approvedBy()), agent(event.agentId()))
                         .agent(event.agentId().toString())
@@ -164,7 +168,7 @@ class RegistryAuditTrail {
     }
 
     @ApplicationModuleListener
-    void on(io.warden.registry.events.DataSourceChanged event) {
+    void on(DataSourceChanged event) {
         String action = event.before() == null
                 ? "data_source.registered"
                 : event.after() == null ? "data_source.removed" : "data_source.changed";
@@ -208,7 +212,7 @@ class RegistryAuditTrail {
     }
 
     @ApplicationModuleListener
-    void on(io.warden.registry.events.AgentRecertified event) {
+    void on(AgentRecertified event) {
         record(
                 AuditEvent.builder("agent.recertified", actor(event.actorId()), agent(event.agentId()))
                         .agent(event.agentId().toString())
@@ -217,7 +221,7 @@ class RegistryAuditTrail {
     }
 
     @ApplicationModuleListener
-    void on(io.warden.registry.events.AgentIdentityAssigned event) {
+    void on(AgentIdentityAssigned event) {
         record(
                 AuditEvent.builder("agent.identity_assigned", actor(event.actorId()), agent(event.agentId()))
                         .agent(event.agentId().toString())

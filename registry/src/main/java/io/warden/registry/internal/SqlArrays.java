@@ -1,5 +1,6 @@
 package io.warden.registry.internal;
 
+import io.warden.registry.PurposeOfUse;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,10 +33,10 @@ final class SqlArrays {
         }
     }
 
-    static SortedSet<io.warden.registry.PurposeOfUse> purposes(ResultSet rs, String column) throws SQLException {
-        SortedSet<io.warden.registry.PurposeOfUse> purposes = new TreeSet<>();
+    static SortedSet<PurposeOfUse> purposes(ResultSet rs, String column) throws SQLException {
+        SortedSet<PurposeOfUse> purposes = new TreeSet<>();
         for (String code : strings(rs, column)) {
-            purposes.add(io.warden.registry.PurposeOfUse.valueOf(code));
+            purposes.add(PurposeOfUse.valueOf(code));
         }
         return purposes;
     }

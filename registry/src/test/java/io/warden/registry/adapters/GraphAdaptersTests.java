@@ -19,22 +19,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.microsoft.aad.msal4j.HttpResponse;
 import com.microsoft.aad.msal4j.IHttpClient;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
+import io.warden.registry.AgentCredential;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
 import io.warden.registry.AgentViews;
+import io.warden.registry.CredentialKind;
 import io.warden.registry.DirectoryUser;
 import io.warden.registry.SecretStore;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.security.KeyFactory;
+import java.security.Signature;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +52,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The Graph adapters against a local fake of Microsoft Graph v1.0 (WireMock on 127.0.0.1 answering with
@@ -190,11 +201,9 @@ class GraphAdaptersTests {
                 post(urlPathEqualTo("/v1.0/applications/obj-1/addPassword")).willReturn(okJson("""
                 {"customKeyIdentifier":null,"displayName":"warden","endDateTime":"2027-05-27T10:00:00Z","hint":"s3c",
                  "keyId":"f0b0b335-1d71-4883-8f98-567911bfdca6","secretText":"s3cr3t-from-entra","startDateTime":"2026-11-28T10:00:00Z"}""")));
-        graph.stubFor(com.github.tomakehurst.wiremock.client.WireMock.patch(
-                        urlPathMatching("/v1.0/servicePrincipals\\(appId=('|%27)app-1('|%27)\\)"))
+        graph.stubFor(WireMock.patch(urlPathMatching("/v1.0/servicePrincipals\\(appId=('|%27)app-1('|%27)\\)"))
                 .willReturn(aResponse().withStatus(204)));
-        graph.stubFor(com.github.tomakehurst.wiremock.client.WireMock.delete(
-                        urlPathMatching("/v1.0/applications\\(appId=('|%27)app-1('|%27)\\)"))
+        graph.stubFor(WireMock.delete(urlPathMatching("/v1.0/applications\\(appId=('|%27)app-1('|%27)\\)"))
                 .willReturn(aResponse().withStatus(204)));
 
         Clock clock = Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC);
@@ -243,7 +252,7 @@ class GraphAdaptersTests {
                         .withBody("{\"id\":\"sp-2\",\"appId\":\"app-2\"}")));
         graph.stubFor(post(urlEqualTo("/v1.0/applications/obj-2/owners/$ref"))
                 .willReturn(aResponse().withStatus(204)));
-        graph.stubFor(com.github.tomakehurst.wiremock.client.WireMock.patch(urlPathEqualTo("/v1.0/applications/obj-2"))
+        graph.stubFor(WireMock.patch(urlPathEqualTo("/v1.0/applications/obj-2"))
                 .willReturn(aResponse().withStatus(204)));
         Clock clock = Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC);
         var provisioner = new GraphIdentityProvisioner(client, base(), store, Duration.ofDays(180), clock, true);
@@ -251,31 +260,29 @@ class GraphAdaptersTests {
 
         var patch = graph.findAll(patchRequestedFor(urlPathEqualTo("/v1.0/applications/obj-2")))
                 .getFirst();
-        var body = new tools.jackson.databind.json.JsonMapper()
+        var body = new JsonMapper()
                 .readTree(patch.getBodyAsString())
                 .get("keyCredentials")
                 .get(0);
         assertThat(body.get("type").asString()).isEqualTo("AsymmetricX509Cert");
         assertThat(body.get("usage").asString()).isEqualTo("Verify");
         assertThat(body.get("endDateTime").asString()).startsWith("2027-05-27T10:00");
-        byte[] uploaded = java.util.Base64.getDecoder().decode(body.get("key").asString());
-        var certificate =
-                (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                        .generateCertificate(new java.io.ByteArrayInputStream(uploaded));
+        byte[] uploaded = Base64.getDecoder().decode(body.get("key").asString());
+        var certificate = (X509Certificate)
+                CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(uploaded));
         assertThat(patch.getBodyAsString()).as("no private key leaves Warden").doesNotContain("PRIVATE");
 
         String pem = requireNonNull(secrets.get("app-2"), "the key pair kept for app-2");
         assertThat(pem).contains("-----BEGIN PRIVATE KEY-----", "-----BEGIN CERTIFICATE-----");
         String key = pem.substring(
                 pem.indexOf("-----BEGIN PRIVATE KEY-----") + 27, pem.indexOf("-----END PRIVATE KEY-----"));
-        var privateKey = java.security.KeyFactory.getInstance("RSA")
-                .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(
-                        java.util.Base64.getMimeDecoder().decode(key)));
-        var signer = java.security.Signature.getInstance("SHA256withRSA");
+        var privateKey = KeyFactory.getInstance("RSA")
+                .generatePrivate(new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(key)));
+        var signer = Signature.getInstance("SHA256withRSA");
         signer.initSign(privateKey);
         signer.update("proof".getBytes());
         byte[] signature = signer.sign();
-        var verifier = java.security.Signature.getInstance("SHA256withRSA");
+        var verifier = Signature.getInstance("SHA256withRSA");
         verifier.initVerify(certificate.getPublicKey());
         verifier.update("proof".getBytes());
         assertThat(verifier.verify(signature))
@@ -328,11 +335,10 @@ class GraphAdaptersTests {
                         .willReturn(
                                 okJson(
                                         "{\"value\":[{\"id\":\"59e617e5-e447-4adc-8b88-00af644d7c92\",\"appId\":\"59e617e5-e447-4adc-8b88-00af644d7c92\"}]}")));
-        graph.stubFor(com.github.tomakehurst.wiremock.client.WireMock.patch(urlEqualTo(
+        graph.stubFor(WireMock.patch(urlEqualTo(
                         "/v1.0/servicePrincipals/59e617e5-e447-4adc-8b88-00af644d7c92/microsoft.graph.agentIdentity"))
                 .willReturn(aResponse().withStatus(204)));
-        graph.stubFor(com.github.tomakehurst.wiremock.client.WireMock.delete(
-                        urlEqualTo("/v1.0/servicePrincipals/59e617e5-e447-4adc-8b88-00af644d7c92"))
+        graph.stubFor(WireMock.delete(urlEqualTo("/v1.0/servicePrincipals/59e617e5-e447-4adc-8b88-00af644d7c92"))
                 .willReturn(aResponse().withStatus(204)));
 
         var provisioner = new AgentIdIdentityProvisioner(client, base(), "65415bb1-9267-4313-bbf5-ae259732ee12");
@@ -383,11 +389,11 @@ class GraphAdaptersTests {
                 .withRequestBody(matchingJsonPath("$.passwordCredential.endDateTime", containing("2027-05-27T10:00"))));
         graph.verify(0, postRequestedFor(urlPathEqualTo("/v1.0/applications/obj-7/removePassword")));
 
-        var old = new io.warden.registry.AgentCredential(
+        var old = new AgentCredential(
                 UUID.randomUUID(),
                 agent.id(),
                 "app-7",
-                io.warden.registry.CredentialKind.SECRET,
+                CredentialKind.SECRET,
                 "0b7c5d55-8a0e-4a39-9c3e-5f2d1e0a9b77",
                 null,
                 null,
@@ -416,8 +422,7 @@ class GraphAdaptersTests {
     @Test
     void removingAnIdentityThatIsAlreadyGoneSucceedsSoARetirementDeliveredAgainDoesNotFail() {
         graph.stubFor(
-                com.github.tomakehurst.wiremock.client.WireMock.delete(
-                                urlPathMatching("/v1.0/applications\\(appId=.*\\)"))
+                WireMock.delete(urlPathMatching("/v1.0/applications\\(appId=.*\\)"))
                         .willReturn(
                                 aResponse()
                                         .withStatus(404)

@@ -6,8 +6,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static java.util.Objects.requireNonNull;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryContract;
+import io.warden.registry.DirectoryGroup;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -48,11 +50,7 @@ class GraphDirectoryContractTests extends DirectoryContract {
     }
 
     @Override
-    protected void givenGroups(
-            String member,
-            io.warden.registry.DirectoryGroup outer,
-            io.warden.registry.DirectoryGroup inner,
-            io.warden.registry.DirectoryGroup direct) {
+    protected void givenGroups(String member, DirectoryGroup outer, DirectoryGroup inner, DirectoryGroup direct) {
         // Graph resolves nesting itself: transitiveMemberOf lists every group, one page linking to the next
         graph().stubFor(get(urlPathEqualTo("/v1.0/users/" + member + "/transitiveMemberOf/graph.group"))
                 .willReturn(okJson("""
@@ -61,7 +59,7 @@ class GraphDirectoryContractTests extends DirectoryContract {
                           {"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"}]}""".formatted(
                         graph().port(), member, outer.id(), outer.displayName(), inner.id(), inner.displayName()))));
         graph().stubFor(get(urlPathEqualTo("/v1.0/users/" + member + "/transitiveMemberOf/graph.group"))
-                .withQueryParam("$skiptoken", com.github.tomakehurst.wiremock.client.WireMock.equalTo("2"))
+                .withQueryParam("$skiptoken", WireMock.equalTo("2"))
                 .willReturn(okJson("""
                 {"value":[{"@odata.type":"#microsoft.graph.group","id":"%s","displayName":"%s"}]}""".formatted(direct.id(), direct.displayName()))));
         graph().stubFor(get(urlPathEqualTo("/v1.0/groups/" + direct.id()))

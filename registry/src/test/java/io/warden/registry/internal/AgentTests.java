@@ -10,6 +10,7 @@ import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentUpdates;
 import io.warden.registry.ApprovalId;
 import io.warden.registry.Commands;
+import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
 import io.warden.registry.RiskTier;
 import io.warden.registry.Role;
@@ -36,7 +37,7 @@ class AgentTests {
                 null,
                 new TreeSet<>(Set.of("wounds")),
                 new TreeSet<>(Set.of("classify")),
-                new TreeSet<>(Set.of(io.warden.registry.PurposeOfUse.TREAT)),
+                new TreeSet<>(Set.of(PurposeOfUse.TREAT)),
                 false);
         return Agent.register(
                 new AgentId(UUID.randomUUID()), command, owner.id(), RiskTier.LOW, null, false, owner, NOW);
@@ -61,14 +62,14 @@ class AgentTests {
                 new ApprovalId(UUID.randomUUID()),
                 new TreeSet<>(Set.of("wounds")),
                 new TreeSet<>(Set.of("classify")),
-                new TreeSet<>(Set.of(io.warden.registry.PurposeOfUse.TREAT)),
+                new TreeSet<>(Set.of(PurposeOfUse.TREAT)),
                 RiskTier.MODERATE,
                 NOW.plusSeconds(90),
                 admin,
                 NOW);
         assertThat(agent.status()).isEqualTo(AgentStatus.ACTIVE);
         assertThat(agent.dataScopes()).containsExactly("wounds");
-        assertThat(agent.view().purposesOfUse()).containsExactly(io.warden.registry.PurposeOfUse.TREAT);
+        assertThat(agent.view().purposesOfUse()).containsExactly(PurposeOfUse.TREAT);
         assertThat(agent.riskTier()).isEqualTo(RiskTier.MODERATE);
         assertThat(agent.recertifyBy()).isEqualTo(NOW.plusSeconds(90));
         assertThat(agent.drainEvents())

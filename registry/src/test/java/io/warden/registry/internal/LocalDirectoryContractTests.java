@@ -2,6 +2,7 @@ package io.warden.registry.internal;
 
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryContract;
+import io.warden.registry.DirectoryGroup;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -20,11 +21,7 @@ class LocalDirectoryContractTests extends DirectoryContract {
     }
 
     @Override
-    protected void givenGroups(
-            String member,
-            io.warden.registry.DirectoryGroup outer,
-            io.warden.registry.DirectoryGroup inner,
-            io.warden.registry.DirectoryGroup direct) {
+    protected void givenGroups(String member, DirectoryGroup outer, DirectoryGroup inner, DirectoryGroup direct) {
         for (var group : List.of(outer, inner, direct)) {
             jdbc.sql("insert into directory_group (id, display_name, updated_at) values (:id, :name, now())")
                     .param("id", group.id())

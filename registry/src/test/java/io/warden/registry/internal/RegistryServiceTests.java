@@ -26,9 +26,11 @@ import io.warden.registry.RiskTier;
 import io.warden.registry.Role;
 import io.warden.registry.SensitivityLabel;
 import io.warden.registry.events.AgentGrantsChanged;
+import io.warden.registry.events.AgentPhiApproved;
 import io.warden.registry.events.AgentRegistered;
 import io.warden.registry.events.AgentStatusChanged;
 import io.warden.registry.events.ApprovalRequested;
+import io.warden.registry.events.DataScopeSaved;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -621,7 +623,7 @@ class RegistryServiceTests {
         AgentView approved = agentQueries.get(agent.id());
         assertThat(approved.dataScopes()).contains(key("ct-deid"));
         assertThat(approved.phiApprovedScopes()).containsExactly(key("ct-deid"));
-        assertThat(events.stream(io.warden.registry.events.AgentPhiApproved.class))
+        assertThat(events.stream(AgentPhiApproved.class))
                 .anySatisfy(e -> assertThat(e.scopes()).containsExactly(key("ct-deid")));
 
         assertThatThrownBy(() -> approvals.requestChange(
@@ -712,7 +714,7 @@ class RegistryServiceTests {
                 admin);
         assertThat(saved.deidentifyFor()).containsExactly(PurposeOfUse.HRESCH);
         assertThat(catalogQueries.dataScope(key("deid-ok")).deidentifyFor()).containsExactly(PurposeOfUse.HRESCH);
-        assertThat(events.stream(io.warden.registry.events.DataScopeSaved.class))
+        assertThat(events.stream(DataScopeSaved.class))
                 .anySatisfy(e -> assertThat(e.deidentifyFor()).containsExactly(PurposeOfUse.HRESCH));
     }
 

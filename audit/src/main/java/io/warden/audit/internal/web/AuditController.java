@@ -23,6 +23,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -78,7 +79,7 @@ class AuditController {
         for (String name : params.keySet()) {
             if (!FILTERS.contains(name)) {
                 throw new AuditRequestInvalid(
-                        name, "Unknown filter '" + name + "'; the filters are " + new java.util.TreeSet<>(FILTERS));
+                        name, "Unknown filter '" + name + "'; the filters are " + new TreeSet<>(FILTERS));
             }
         }
         Instant from = instant(params, "from");

@@ -2,6 +2,7 @@ package io.warden.audit.internal.web;
 
 import io.warden.audit.AuditRecord;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -30,7 +31,7 @@ record RecordView(
 
     static RecordView of(AuditRecord record) {
         var event = record.event();
-        Map<String, @Nullable String> actor = new java.util.LinkedHashMap<>();
+        Map<String, @Nullable String> actor = new LinkedHashMap<>();
         actor.put("id", event.actor().id());
         actor.put("type", event.actor().type().name());
         actor.put("ownerId", event.actor().ownerId());

@@ -4,10 +4,12 @@ import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
+import io.warden.audit.Outcome;
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.bpmn.BpmnProcesses.TaskTypes;
 import io.warden.clinical.cohort.CohortPipeline;
 import io.warden.clinical.cohort.CohortRuns;
+import io.warden.clinical.dicom.DicomSource;
 import io.warden.lifecycle.Job;
 import io.warden.lifecycle.JobResult;
 import io.warden.lifecycle.WorkflowEngine;
@@ -21,8 +23,13 @@ import io.warden.registry.DataSourceView;
 import io.warden.registry.DataSources;
 import io.warden.registry.RegistryException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -35,10 +42,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.util.IdGenerator;
 
@@ -66,10 +75,10 @@ final class CohortBuilds implements CohortRuns {
         Read read(DataSourceView source);
 
         /** Renders a slice of the source as PNG, for the image tier; null for sources that cannot (folders). */
-        java.util.function.@Nullable Function<String, Optional<byte[]>> renderer(DataSourceView source);
+        @Nullable
+        Function<String, Optional<byte[]>> renderer(DataSourceView source);
 
-        record Read(
-                List<io.warden.clinical.dicom.DicomSource.Instance> instances, List<CohortPipeline.Problem> problems) {}
+        record Read(List<DicomSource.Instance> instances, List<CohortPipeline.Problem> problems) {}
     }
 
     private final JdbcClient jdbc;
@@ -137,7 +146,7 @@ final class CohortBuilds implements CohortRuns {
                     .dataset(dataset)
                     .decision("DENY")
                     .reason("SCOPE_NOT_GRANTED")
-                    .outcome(io.warden.audit.Outcome.MINOR_FAILURE)
+                    .outcome(Outcome.MINOR_FAILURE)
                     .detail("cohort", request.cohort())
                     .build());
             throw new RegistryException.AccessRuleViolated(
@@ -500,7 +509,7 @@ final class CohortBuilds implements CohortRuns {
             moved = jdbc.sql("update cohort set agent_id = ? where collection = ? and agent_id = ?")
                     .params(to.id().toString(), collection, from)
                     .update();
-        } catch (org.springframework.dao.DuplicateKeyException e) {
+        } catch (DuplicateKeyException e) {
             throw new RegistryException.Conflict(
                     "cohort-name-taken", "Agent " + to.id() + " has a cohort named '" + name + "' already");
         }
@@ -609,7 +618,7 @@ final class CohortBuilds implements CohortRuns {
             audit.append(AuditEvent.builder(
                             "cohort.build_failed", AuditActor.system("warden"), new AuditTarget("cohort-run", runId))
                     .agent(job.agentId())
-                    .outcome(io.warden.audit.Outcome.MINOR_FAILURE)
+                    .outcome(Outcome.MINOR_FAILURE)
                     .build());
         }
         return JobResult.complete();
@@ -716,25 +725,24 @@ final class CohortBuilds implements CohortRuns {
     /** The salt for patient hashes: configured, or a random one kept beside the runs. */
     static byte[] patientSalt(CohortProperties properties) {
         if (!properties.patientSalt().isBlank()) {
-            return properties.patientSalt().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return properties.patientSalt().getBytes(StandardCharsets.UTF_8);
         }
         Path file = properties.runsDir().resolve("patient-salt");
         try {
             Files.createDirectories(properties.runsDir());
             if (!Files.exists(file)) {
                 byte[] salt = new byte[32];
-                new java.security.SecureRandom().nextBytes(salt);
+                new SecureRandom().nextBytes(salt);
                 Path temporary = Files.createTempFile(properties.runsDir(), "patient-salt", ".part");
                 Files.write(temporary, salt);
                 try {
-                    Files.setPosixFilePermissions(
-                            temporary, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                    Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
                 } catch (UnsupportedOperationException e) {
                     log.debug("{} has no POSIX permissions; the salt file keeps the folder's", file.getFileSystem());
                 }
                 try {
-                    Files.move(temporary, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+                } catch (FileAlreadyExistsException e) {
                     Files.deleteIfExists(temporary); // another instance wrote it first
                 }
             }

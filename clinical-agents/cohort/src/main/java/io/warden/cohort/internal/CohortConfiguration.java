@@ -2,25 +2,42 @@ package io.warden.cohort.internal;
 
 import io.warden.audit.AuditLog;
 import io.warden.clinical.Embedder;
+import io.warden.clinical.ImageEmbedder;
 import io.warden.clinical.IndexKind;
+import io.warden.clinical.Retrieval;
 import io.warden.clinical.VectorCollections;
+import io.warden.clinical.cohort.Anatomy;
 import io.warden.clinical.cohort.AnatomyClassifier;
+import io.warden.clinical.cohort.ChatCompletionsRewriter;
 import io.warden.clinical.cohort.CohortPipeline;
 import io.warden.clinical.cohort.DescriptionRewriter;
 import io.warden.clinical.cohort.Projection;
 import io.warden.clinical.cohort.SeriesDescriptions;
+import io.warden.lifecycle.EngineStartup;
 import io.warden.lifecycle.WorkflowEngine;
 import io.warden.policy.KillSwitches;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.DataSources;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.util.IdGenerator;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Wires the cohort builder where retrieval runs in this JVM (it embeds with the retrieval model and builds
@@ -39,11 +56,11 @@ class CohortConfiguration {
             Embedder embedder,
             VectorCollections collections,
             ObjectProvider<DescriptionRewriter> rewriter,
-            io.warden.clinical.Retrieval retrieval) {
+            Retrieval retrieval) {
         DescriptionRewriter configured = rewriter.getIfAvailable();
         if (configured == null && properties.rewriter() != null) {
             CohortProperties.Rewriter settings = properties.rewriter();
-            configured = new io.warden.clinical.cohort.ChatCompletionsRewriter(
+            configured = new ChatCompletionsRewriter(
                     settings.endpoint(), settings.flavour(), settings.apiKey(), settings.model(), settings.timeout());
         }
         return new CohortPipeline(
@@ -58,29 +75,26 @@ class CohortConfiguration {
     }
 
     /** The image tier: the retrieval service's image model and the configured label embeddings; null when either is missing. */
-    static CohortPipeline.@org.jspecify.annotations.Nullable ImageTier imageTier(
-            CohortProperties properties, io.warden.clinical.Retrieval retrieval) {
+    static CohortPipeline.@Nullable ImageTier imageTier(CohortProperties properties, Retrieval retrieval) {
         CohortProperties.ImageAnatomy settings = properties.imageAnatomy();
         if (settings == null) {
             return null;
         }
-        io.warden.clinical.ImageEmbedder encoder = retrieval
+        ImageEmbedder encoder = retrieval
                 .localImageEmbedder()
                 .orElseThrow(() -> new IllegalStateException(
                         "warden.cohort.image-anatomy needs an image model: configure warden.retrieval.image"));
-        java.util.Map<io.warden.clinical.cohort.Anatomy, float[]> labels =
-                new java.util.EnumMap<>(io.warden.clinical.cohort.Anatomy.class);
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(settings.labelsFile())) {
-            tools.jackson.databind.JsonNode root =
-                    tools.jackson.databind.json.JsonMapper.builder().build().readTree(in);
+        Map<Anatomy, float[]> labels = new EnumMap<>(Anatomy.class);
+        try (InputStream in = Files.newInputStream(settings.labelsFile())) {
+            JsonNode root = JsonMapper.builder().build().readTree(in);
             for (var entry : root.properties()) {
                 float[] vector = new float[entry.getValue().size()];
                 for (int i = 0; i < vector.length; i++) {
                     vector[i] = (float) entry.getValue().get(i).asDouble();
                 }
-                labels.put(io.warden.clinical.cohort.Anatomy.valueOf(entry.getKey()), vector);
+                labels.put(Anatomy.valueOf(entry.getKey()), vector);
             }
-        } catch (java.io.IOException | IllegalArgumentException | tools.jackson.core.JacksonException e) {
+        } catch (IOException | IllegalArgumentException | JacksonException e) {
             throw new IllegalStateException(
                     "The anatomy label embeddings " + settings.labelsFile() + " cannot be read: " + e.getMessage(), e);
         }
@@ -104,8 +118,8 @@ class CohortConfiguration {
      * runs read, become registered, or the start fails saying what to declare.
      */
     @Bean
-    @org.springframework.core.annotation.Order(200)
-    org.springframework.boot.ApplicationRunner cohortSourceUpgradeAtStart(CohortSourceUpgrade upgrade) {
+    @Order(200)
+    ApplicationRunner cohortSourceUpgradeAtStart(CohortSourceUpgrade upgrade) {
         return arguments -> upgrade.upgrade();
     }
 
@@ -120,13 +134,13 @@ class CohortConfiguration {
             CohortSources sources,
             DataSources catalogue,
             Clock clock,
-            org.springframework.util.IdGenerator ids) {
+            IdGenerator ids) {
         return new CohortBuilds(jdbc, engine, agents, killSwitches, audit, pipeline, sources, catalogue, clock, ids);
     }
 
     /** Registers the build's task handlers once the engine runs and the processes are deployed. */
     @Bean
     SmartLifecycle cohortTasks(WorkflowEngine engine, CohortBuilds builds) {
-        return new io.warden.lifecycle.EngineStartup(2, () -> {}, () -> builds.registerWith(engine));
+        return new EngineStartup(2, () -> {}, () -> builds.registerWith(engine));
     }
 }

@@ -1,7 +1,10 @@
 package io.warden.cohort.internal;
 
+import io.warden.clinical.cohort.ChatCompletionsRewriter;
+import io.warden.registry.DataSourceKind;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -44,7 +47,7 @@ record CohortProperties(
      * @param displayName shown in the catalogue; the key when left out
      */
     public record Source(
-            @DefaultValue("FOLDER") io.warden.registry.DataSourceKind kind,
+            @DefaultValue("FOLDER") DataSourceKind kind,
             String location,
             String scope,
             @Nullable String displayName) {}
@@ -68,10 +71,10 @@ record CohortProperties(
      */
     public record Rewriter(
             URI endpoint,
-            @DefaultValue("AZURE") io.warden.clinical.cohort.ChatCompletionsRewriter.Flavour flavour,
+            @DefaultValue("AZURE") ChatCompletionsRewriter.Flavour flavour,
             String apiKey,
             @Nullable String model,
-            @DefaultValue("PT30S") java.time.Duration timeout) {}
+            @DefaultValue("PT30S") Duration timeout) {}
 
     /**
      * A DICOMweb server.

@@ -3,6 +3,8 @@ package io.warden.cohort.internal;
 import io.warden.registry.DataSourceKind;
 import io.warden.registry.DataSourceView;
 import io.warden.registry.DataSources;
+import io.warden.registry.RegistryException;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,7 +109,7 @@ final class CohortSourceUpgrade {
                 try {
                     catalogue.create(
                             key, new DataSources.Save(displayName(kind, root), kind, root, scopes.first()), ACTOR);
-                } catch (io.warden.registry.RegistryException e) {
+                } catch (RegistryException e) {
                     refusals.add("Cohort runs read " + root + " under data scope " + scopes.first()
                             + ", but it cannot be registered: " + e.getMessage());
                     return;
@@ -171,7 +173,7 @@ final class CohortSourceUpgrade {
                 if (Path.of(run.source()).startsWith(real)) {
                     return real.toString();
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // a root that does not exist holds none of the runs' folders
             }
         }

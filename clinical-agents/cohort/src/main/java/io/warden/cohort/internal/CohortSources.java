@@ -13,10 +13,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where data sources may point and how they are read: folders under the configured archive roots (resolved to
@@ -64,7 +69,7 @@ final class CohortSources implements CohortBuilds.SourceReader, DataSources.Loca
         Path real;
         try {
             real = Path.of(folder).toAbsolutePath().toRealPath();
-        } catch (IOException | java.nio.file.InvalidPathException e) {
+        } catch (IOException | InvalidPathException e) {
             throw new RegistryException.InvalidField("location", refusal);
         }
         for (Path root : roots) {
@@ -87,7 +92,7 @@ final class CohortSources implements CohortBuilds.SourceReader, DataSources.Loca
     }
 
     /** The configured DICOMweb servers' names. */
-    java.util.Set<String> servers() {
+    Set<String> servers() {
         return servers.keySet();
     }
 
@@ -111,8 +116,7 @@ final class CohortSources implements CohortBuilds.SourceReader, DataSources.Loca
     }
 
     @Override
-    public java.util.function.@org.jspecify.annotations.Nullable Function<String, java.util.Optional<byte[]>> renderer(
-            DataSourceView source) {
+    public @Nullable Function<String, Optional<byte[]>> renderer(DataSourceView source) {
         if (source.kind() != DataSourceKind.DICOMWEB || !servers.containsKey(source.location())) {
             return null; // a folder's slices would need decoding their pixel data, which Warden does not do
         }

@@ -9,9 +9,11 @@ import io.warden.clinical.RetrievalRejected;
 import io.warden.clinical.internal.RetrievalWire;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -32,7 +34,7 @@ class RetrievalNodeController {
     private final Retrieval retrieval;
     private final byte[] token;
 
-    RetrievalNodeController(Retrieval retrieval, org.springframework.core.env.Environment environment) {
+    RetrievalNodeController(Retrieval retrieval, Environment environment) {
         this.retrieval = retrieval;
         String configured = environment.getProperty("warden.retrieval.node.token", "");
         if (configured.length() < 32) {
@@ -56,7 +58,7 @@ class RetrievalNodeController {
         if (query.image() != null) {
             byte[] image;
             try {
-                image = java.util.Base64.getDecoder().decode(query.image());
+                image = Base64.getDecoder().decode(query.image());
             } catch (IllegalArgumentException e) {
                 throw new RetrievalRejected("invalid-query", "The image is not base64");
             }

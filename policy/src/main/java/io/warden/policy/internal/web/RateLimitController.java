@@ -22,8 +22,10 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -117,7 +119,7 @@ class RateLimitController {
         RateLimits.ToolLimits current = limits.toolLimits(known.key());
         List<Override> overrides = current.overrides().stream()
                 .map(each -> {
-                    AgentId agent = java.util.Objects.requireNonNull(each.agent());
+                    AgentId agent = Objects.requireNonNull(each.agent());
                     String name = agents.findAgent(agent).map(AgentView::name).orElse("(removed agent)");
                     RateLimits.Limit limit = each.limit();
                     return new Override(
@@ -208,7 +210,7 @@ class RateLimitController {
                     null,
                     "Only the agent's owner, admins, security operations and " + "compliance may read its quota");
         }
-        Map<String, String> names = new java.util.HashMap<>();
+        Map<String, String> names = new HashMap<>();
         registry.tools().forEach(tool -> names.put(tool.key(), tool.displayName()));
         List<ToolQuota> tools = limits.usage(agent.id(), agent.tools()).stream()
                 .map(usage -> new ToolQuota(

@@ -24,6 +24,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -67,7 +68,7 @@ class DirectoryController {
 
     DirectoryController(
             Directory directory,
-            org.springframework.beans.factory.ObjectProvider<EditableDirectory> local,
+            ObjectProvider<EditableDirectory> local,
             AuditLog audit,
             ApplicationEventPublisher events,
             Clock clock) {
