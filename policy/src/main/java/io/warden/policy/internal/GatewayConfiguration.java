@@ -8,6 +8,7 @@ import io.warden.clinical.cohort.CohortOwners;
 import io.warden.policy.KillSwitches;
 import io.warden.policy.PolicyDecisionPoint;
 import io.warden.policy.RateLimits;
+import io.warden.policy.ToolGateway;
 import io.warden.registry.AgentActivity;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.CatalogQueries;
@@ -121,5 +122,11 @@ class GatewayConfiguration {
                 cohorts.getObject()); // required: without it no gateway could keep a suspended builder's cohorts dark
         gatewayMetrics.lostOutcomeRecords(gateway, GatewayService::lostOutcomeRecords);
         return gateway;
+    }
+
+    @Bean
+    ToolGateway toolGateway(
+            GatewayService gateway, AgentQueries agents, CatalogQueries catalog, KillSwitches killSwitches) {
+        return new BuiltinToolGateway(gateway, agents, catalog, killSwitches);
     }
 }
