@@ -22,8 +22,8 @@ public final class EgressGuard {
     /** Hosts that look numeric but are not a dotted quad ({@code 2130706433}, {@code 0177.1}, {@code 0x7f.1}). */
     private static final Pattern NUMERIC_HOST = Pattern.compile("[0-9a-fx.]+", Pattern.CASE_INSENSITIVE);
 
-    private static final Pattern DOTTED_QUAD =
-            Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+    private static final Pattern DOTTED_QUAD = Pattern.compile(
+            "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
 
     private final EgressPolicy policy;
 
@@ -51,14 +51,17 @@ public final class EgressGuard {
             throw refused("the URL has no host");
         }
         boolean ipv6Literal = rawHost.startsWith("[");
-        String host = GuardedResolverProvider.normalize(ipv6Literal ? rawHost.substring(1, rawHost.length() - 1) : rawHost);
-        if (!ipv6Literal && NUMERIC_HOST.matcher(host).matches() && !DOTTED_QUAD.matcher(host).matches()
+        String host =
+                GuardedResolverProvider.normalize(ipv6Literal ? rawHost.substring(1, rawHost.length() - 1) : rawHost);
+        if (!ipv6Literal
+                && NUMERIC_HOST.matcher(host).matches()
+                && !DOTTED_QUAD.matcher(host).matches()
                 && !host.chars().anyMatch(c -> c >= 'g' && c <= 'z' && c != 'x')) {
             // resolvers disagree on what 2130706433 or 0177.0.0.1 mean; a backend is named by a host or a plain IP
             throw refused("the host " + host + " is not a host name or a plain IP address");
         }
-        EgressPolicy.Entry entry = policy.match(host)
-                .orElseThrow(() -> refused("the host " + host + " is not on the egress allowlist"));
+        EgressPolicy.Entry entry =
+                policy.match(host).orElseThrow(() -> refused("the host " + host + " is not on the egress allowlist"));
         if (!GuardedResolverProvider.installed()) {
             throw refused("the egress resolver is not installed, so no backend connection is allowed"
                     + " (run Warden with its jars on the class path)");
@@ -67,7 +70,7 @@ public final class EgressGuard {
         try {
             addresses = InetAddress.getAllByName(host);
         } catch (GuardedResolverProvider.RefusedLookup e) {
-            throw refused(e.getMessage());
+            throw refused(String.valueOf(e.getMessage()));
         } catch (UnknownHostException e) {
             throw new BackendFailure(BackendFailure.UPSTREAM_UNAVAILABLE, "the host " + host + " does not resolve", e);
         }

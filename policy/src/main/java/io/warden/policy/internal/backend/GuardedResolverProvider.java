@@ -37,13 +37,15 @@ public final class GuardedResolverProvider extends InetAddressResolverProvider {
         InetAddressResolver builtin = configuration.builtinResolver();
         return new InetAddressResolver() {
             @Override
-            public Stream<InetAddress> lookupByName(String host, LookupPolicy lookupPolicy) throws UnknownHostException {
+            public Stream<InetAddress> lookupByName(String host, LookupPolicy lookupPolicy)
+                    throws UnknownHostException {
                 Boolean allowPrivate = GUARDED.get(normalize(host));
                 Stream<InetAddress> all = builtin.lookupByName(host, lookupPolicy);
                 if (allowPrivate == null) {
                     return all;
                 }
-                var permitted = all.filter(a -> EgressAddresses.refusal(a, allowPrivate).isEmpty())
+                var permitted = all.filter(
+                                a -> EgressAddresses.refusal(a, allowPrivate).isEmpty())
                         .toList();
                 if (permitted.isEmpty()) {
                     throw new RefusedLookup(host);

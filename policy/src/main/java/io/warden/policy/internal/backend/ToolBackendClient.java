@@ -22,6 +22,7 @@ public interface ToolBackendClient {
      * @throws BackendFailure when the backend could not be asked or its answer cannot be used; a tool error the
      *     backend reports is an answer ({@link BackendAnswer#toolError()}), not a failure
      */
-    BackendAnswer call(ToolView tool, Map<String, @Nullable Object> arguments, Duration deadline, @Nullable String traceId)
+    BackendAnswer call(
+            ToolView tool, Map<String, @Nullable Object> arguments, Duration deadline, @Nullable String traceId)
             throws BackendFailure;
 }
