@@ -55,8 +55,8 @@ public final class EgressGuard {
                 GuardedResolverProvider.normalize(ipv6Literal ? rawHost.substring(1, rawHost.length() - 1) : rawHost);
         if (!ipv6Literal
                 && NUMERIC_HOST.matcher(host).matches()
-                && !DOTTED_QUAD.matcher(host).matches()
-                && !host.chars().anyMatch(c -> c >= 'g' && c <= 'z' && c != 'x')) {
+                && host.chars().anyMatch(Character::isDigit)
+                && !DOTTED_QUAD.matcher(host).matches()) {
             // resolvers disagree on what 2130706433 or 0177.0.0.1 mean; a backend is named by a host or a plain IP
             throw refused("the host " + host + " is not a host name or a plain IP address");
         }
