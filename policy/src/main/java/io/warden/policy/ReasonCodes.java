@@ -37,6 +37,7 @@ public final class ReasonCodes {
     public static final String BACKEND_NOT_PHI_APPROVED = "BACKEND_NOT_PHI_APPROVED";
     /** The backend's host is not on the egress allowlist, or resolves to an address that is refused. */
     public static final String EGRESS_REFUSED = "EGRESS_REFUSED";
+
     public static final String UPSTREAM_UNAVAILABLE = "UPSTREAM_UNAVAILABLE";
     public static final String UPSTREAM_TIMEOUT = "UPSTREAM_TIMEOUT";
     /** The backend's answer was larger than the tool's limit, so it was not served. */
