@@ -166,6 +166,15 @@ public final class GatewayService {
             Map<String, @Nullable Object> arguments,
             @Nullable String field) {
 
+        /** Trace ids come from the caller: kept to a length an audit detail holds. */
+        static final int TRACE_ID_CHARS = 128;
+
+        CallContext {
+            if (traceId != null && (traceId.isBlank() || traceId.length() > TRACE_ID_CHARS)) {
+                traceId = traceId.isBlank() ? null : traceId.substring(0, TRACE_ID_CHARS);
+            }
+        }
+
         static CallContext builtin(
                 String clientId, String tool, GatewayRequest request, ToolCall.Edge edge, @Nullable String traceId) {
             return new CallContext(
@@ -558,6 +567,14 @@ public final class GatewayService {
     }
 
     private ToolOutcome serveTool(ToolCall request, ToolView known) {
+        String tooLong = request.dataset() != null && request.dataset().length() > 63
+                ? "dataset"
+                : request.purposeOfUse() != null && request.purposeOfUse().length() > 20 ? "purposeOfUse" : null;
+        if (tooLong != null) {
+            refusedInvalid(request.clientId(), request.tool(), null, null, tooLong, request.edge(), request.traceId());
+            throw new GatewayDenied(
+                    Denial.INVALID.kind, List.of(ReasonCodes.INVALID_REQUEST), tooLong + " is too long", 0);
+        }
         String dataset = request.dataset() != null && !request.dataset().isBlank()
                 ? request.dataset()
                 : known.dataScopes().size() == 1 ? known.dataScopes().first() : "";
@@ -602,7 +619,7 @@ public final class GatewayService {
                 answer.structured() == null ? null : redactStructured(answer.structured(), redact);
         List<Map<String, Object>> content = redact.isEmpty() ? answer.content() : withoutText(answer.content());
         recordOutcome(admittedCall, answer.toolError() ? Outcome.MINOR_FAILURE : Outcome.SUCCESS, builder -> {
-            builder.detail("upstream", answer.upstream())
+            builder.detail("upstream", clip(answer.upstream(), PAYLOAD_CHARS))
                     .detail("upstreamMicros", answer.upstreamMicros())
                     .detail("resultBytes", answer.resultBytes())
                     .detail("toolError", answer.toolError());
@@ -684,6 +701,10 @@ public final class GatewayService {
 
     /** Audit details hold at most {@value #PAYLOAD_CHARS} characters: a longer payload is kept cut, and said so. */
     private static final int PAYLOAD_CHARS = 256;
+
+    private static String clip(String value, int chars) {
+        return value.length() <= chars ? value : value.substring(0, chars);
+    }
 
     private static void payload(AuditEvent.Builder builder, String name, @Nullable Object value) {
         String text = CanonicalJsonText.of(value);
