@@ -53,6 +53,12 @@ public interface KillSwitches {
      */
     void onEngaged(Runnable listener);
 
+    /**
+     * Runs {@code listener} on this instance whenever its view loses a switch (released here or on another
+     * instance), once the view no longer covers it; the gateway tells agents that hidden tools are back.
+     */
+    void onReleased(Runnable listener);
+
     /** How many live Warden instances have applied each active switch, out of how many are live. */
     Map<UUID, Applied> applied();
 

@@ -33,6 +33,20 @@ public final class ReasonCodes {
     /** The policy requires de-identified results and this tool cannot provide them. */
     public static final String DEIDENTIFICATION_UNAVAILABLE = "DEIDENTIFICATION_UNAVAILABLE";
 
+    /** A call on a PHI dataset to a backend not approved to receive PHI. */
+    public static final String BACKEND_NOT_PHI_APPROVED = "BACKEND_NOT_PHI_APPROVED";
+    /** The backend's host is not on the egress allowlist, or resolves to an address that is refused. */
+    public static final String EGRESS_REFUSED = "EGRESS_REFUSED";
+
+    public static final String UPSTREAM_UNAVAILABLE = "UPSTREAM_UNAVAILABLE";
+    public static final String UPSTREAM_TIMEOUT = "UPSTREAM_TIMEOUT";
+    /** The backend's answer was larger than the tool's limit, so it was not served. */
+    public static final String RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE";
+    /** The tool has several data scopes and the call named none. */
+    public static final String DATASET_REQUIRED = "DATASET_REQUIRED";
+    /** The call's dataset is not one of the data scopes registered for the tool. */
+    public static final String DATASET_NOT_REGISTERED = "DATASET_NOT_REGISTERED";
+
     /** The cohort's builder agent is not ACTIVE (suspended, retired, ...), so its cohort is not served. */
     public static final String COHORT_NOT_SERVED = "COHORT_NOT_SERVED";
 

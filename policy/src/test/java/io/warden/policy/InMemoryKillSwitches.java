@@ -48,6 +48,7 @@ public final class InMemoryKillSwitches implements KillSwitches {
     private final Map<UUID, KillSwitch> switches = new LinkedHashMap<>();
 
     private final List<Runnable> engagedListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> releasedListeners = new CopyOnWriteArrayList<>();
     private final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
     private final List<Object> published = new CopyOnWriteArrayList<>();
 
@@ -183,6 +184,7 @@ public final class InMemoryKillSwitches implements KillSwitches {
         KillSwitch released = with(current, current.releaseRequestedBy(), actorId, now, reason, false);
         switches.put(id, released);
         events.publishEvent(new KillSwitchReleased(id, current.scope(), current.target(), reason, actorId, now));
+        releasedListeners.forEach(Runnable::run); // the view no longer covers the switch
         return released;
     }
 
@@ -272,6 +274,11 @@ public final class InMemoryKillSwitches implements KillSwitches {
     @Override
     public void onEngaged(Runnable listener) {
         engagedListeners.add(listener);
+    }
+
+    @Override
+    public void onReleased(Runnable listener) {
+        releasedListeners.add(listener);
     }
 
     @Override

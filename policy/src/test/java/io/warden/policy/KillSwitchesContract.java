@@ -353,6 +353,17 @@ public abstract class KillSwitchesContract {
     }
 
     @Test
+    void releaseListenersRunOnceTheViewNoLongerCoversTheSwitch() {
+        List<Covered> seen = new CopyOnWriteArrayList<>();
+        switches().onReleased(() -> seen.add(switches().covers(clientId(), tool.key(), "other-data")));
+
+        KillSwitch agentSwitch = switches().engage(KillSwitchScope.AGENT, clientId(), "runaway loop", "ada");
+        assertThat(seen).as("an engagement loses nothing").isEmpty();
+        switches().release(agentSwitch.id(), "fixed", "bob");
+        assertThat(seen).containsExactly(new Covered(false, false, false, false));
+    }
+
+    @Test
     void onOneInstanceAnEngagedSwitchIsInForceEverywhere() {
         KillSwitch engaged = switches().engage(KillSwitchScope.DATASET, dataset.key(), "mislabelled", "ada");
 

@@ -1,5 +1,6 @@
 package io.warden.audit.internal;
 
+import java.math.BigDecimal;
 import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * within ±2^53, booleans and null. Strings are escaped as ECMAScript's {@code JSON.stringify} does;
  * lone surrogates are refused (RFC 8785 §3.2.2.2). Stateless and thread-safe.
  */
-final class CanonicalJson {
+public final class CanonicalJson {
 
     private static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -24,7 +25,38 @@ final class CanonicalJson {
         return out.toString();
     }
 
+    /**
+     * Any JSON value as parsed from a document (a tool call's arguments): as {@link #write}, and also fractional
+     * and large numbers, serialized as ECMAScript's {@code Number.prototype.toString} does (RFC 8785 §3.2.2.3).
+     * Audit records themselves hold no such numbers, so {@link #write} keeps refusing them.
+     */
+    public static String writeAny(@Nullable Object value) {
+        StringBuilder out = new StringBuilder(256);
+        write(value, out, true);
+        return out.toString();
+    }
+
     static void write(@Nullable Object value, StringBuilder out) {
+        write(value, out, false);
+    }
+
+    private static void write(@Nullable Object value, StringBuilder out, boolean anyNumber) {
+        if (anyNumber && value instanceof Number number && !(value instanceof Integer || value instanceof Short)) {
+            if (value instanceof Long whole && Math.abs(whole) <= MAX_SAFE_INTEGER) {
+                out.append(whole);
+            } else {
+                number(number.doubleValue(), out);
+            }
+            return;
+        }
+        if (anyNumber && value instanceof Map<?, ?> map) {
+            object(map, out, true);
+            return;
+        }
+        if (anyNumber && value instanceof Collection<?> list) {
+            array(list, out, true);
+            return;
+        }
         switch (value) {
             case null -> out.append("null");
             case String text -> string(text, out);
@@ -32,8 +64,8 @@ final class CanonicalJson {
             case Long number -> integer(number, out);
             case Integer number -> integer(number, out);
             case Short number -> integer(number, out);
-            case Map<?, ?> map -> object(map, out);
-            case Collection<?> list -> array(list, out);
+            case Map<?, ?> map -> object(map, out, false);
+            case Collection<?> list -> array(list, out, false);
             default ->
                 throw new IllegalArgumentException(
                         "not a canonical JSON value: " + value.getClass().getName());
@@ -47,7 +79,39 @@ final class CanonicalJson {
         out.append(number);
     }
 
-    private static void object(Map<?, ?> map, StringBuilder out) {
+    /** ECMAScript's Number.prototype.toString of a finite double (the shortest digits that round-trip). */
+    private static void number(double value, StringBuilder out) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException("not a JSON number: " + value);
+        }
+        if (value == 0) {
+            out.append('0');
+            return;
+        }
+        if (value < 0) {
+            out.append('-');
+            value = -value;
+        }
+        BigDecimal exact = new BigDecimal(Double.toString(value)).stripTrailingZeros();
+        String digits = exact.unscaledValue().toString();
+        int k = digits.length();
+        int n = k - exact.scale(); // value = 0.digits × 10^n
+        if (k <= n && n <= 21) {
+            out.append(digits).append("0".repeat(n - k));
+        } else if (0 < n && n <= 21) {
+            out.append(digits, 0, n).append('.').append(digits, n, k);
+        } else if (-6 < n && n <= 0) {
+            out.append("0.").append("0".repeat(-n)).append(digits);
+        } else {
+            out.append(digits.charAt(0));
+            if (k > 1) {
+                out.append('.').append(digits, 1, k);
+            }
+            out.append('e').append(n - 1 >= 0 ? "+" : "-").append(Math.abs(n - 1));
+        }
+    }
+
+    private static void object(Map<?, ?> map, StringBuilder out, boolean anyNumber) {
         // String.compareTo compares UTF-16 code units, which is the order RFC 8785 §3.2.3 prescribes.
         TreeMap<String, Object> sorted = new TreeMap<>();
         for (var entry : map.entrySet()) {
@@ -65,12 +129,12 @@ final class CanonicalJson {
             first = false;
             string(entry.getKey(), out);
             out.append(':');
-            write(entry.getValue(), out);
+            write(entry.getValue(), out, anyNumber);
         }
         out.append('}');
     }
 
-    private static void array(Collection<?> list, StringBuilder out) {
+    private static void array(Collection<?> list, StringBuilder out, boolean anyNumber) {
         out.append('[');
         boolean first = true;
         for (Object item : list) {
@@ -78,7 +142,7 @@ final class CanonicalJson {
                 out.append(',');
             }
             first = false;
-            write(item, out);
+            write(item, out, anyNumber);
         }
         out.append(']');
     }

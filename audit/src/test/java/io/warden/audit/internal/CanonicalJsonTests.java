@@ -130,4 +130,14 @@ class CanonicalJsonTests {
         assertThat(CanonicalJson.write((1L << 53) - 1)).isEqualTo("9007199254740991");
         assertThat(CanonicalJson.write(-7L)).isEqualTo("-7");
     }
+
+    @Test
+    void anyJsonValueWritesNumbersAsEcmaScriptDoes() {
+        // RFC 8785 appendix B's examples
+        assertThat(CanonicalJson.writeAny(List.of(1.5d, 1e21, 1e-7, 0.000001, 100d, -0.0d, 333333333.3333333d)))
+                .isEqualTo("[1.5,1e+21,1e-7,0.000001,100,0,333333333.3333333]");
+        assertThat(CanonicalJson.writeAny(Map.of("b", 9007199254740993L, "a", 4.5e-320d)))
+                .isEqualTo("{\"a\":4.5e-320,\"b\":9007199254740992}");
+        assertThatIllegalArgumentException().isThrownBy(() -> CanonicalJson.writeAny(Double.NaN));
+    }
 }

@@ -9,6 +9,7 @@ import io.warden.policy.KillSwitches;
 import io.warden.policy.PolicyDecisionPoint;
 import io.warden.policy.RateLimits;
 import io.warden.policy.ToolGateway;
+import io.warden.policy.internal.backend.ToolBackendClient;
 import io.warden.registry.AgentActivity;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.CatalogQueries;
@@ -101,6 +102,7 @@ class GatewayConfiguration {
             GatewayMetrics gatewayMetrics,
             RateLimits rateLimits,
             ObjectProvider<CohortOwners> cohorts,
+            ObjectProvider<ToolBackendClient> backendClients,
             GatewayProperties settings) {
         Duration deadline = settings.retrievalDeadline();
         Duration refusalWindow = settings.refusalRecordWindow();
@@ -119,14 +121,19 @@ class GatewayConfiguration {
                 cache,
                 refusalWindow,
                 gatewayMetrics,
-                cohorts.getObject()); // required: without it no gateway could keep a suspended builder's cohorts dark
+                cohorts.getObject(), // required: without it no gateway could keep a suspended builder's cohorts dark
+                backendClients.orderedStream().toList());
         gatewayMetrics.lostOutcomeRecords(gateway, GatewayService::lostOutcomeRecords);
         return gateway;
     }
 
     @Bean
     ToolGateway toolGateway(
-            GatewayService gateway, AgentQueries agents, CatalogQueries catalog, KillSwitches killSwitches) {
-        return new BuiltinToolGateway(gateway, agents, catalog, killSwitches);
+            GatewayService gateway,
+            AgentQueries agents,
+            CatalogQueries catalog,
+            KillSwitches killSwitches,
+            PolicyChanges policyChanges) {
+        return new GovernedToolGateway(gateway, agents, catalog, killSwitches, policyChanges::onApplied);
     }
 }

@@ -5,6 +5,7 @@ import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
 import io.warden.audit.AuditWriteFailed;
+import io.warden.audit.CanonicalJsonText;
 import io.warden.audit.Outcome;
 import io.warden.audit.problem.ProblemKind;
 import io.warden.clinical.Retrieval;
@@ -19,11 +20,17 @@ import io.warden.policy.KillSwitches;
 import io.warden.policy.PolicyDecisionPoint;
 import io.warden.policy.RateLimits;
 import io.warden.policy.ReasonCodes;
+import io.warden.policy.ToolCall;
+import io.warden.policy.ToolOutcome;
+import io.warden.policy.internal.backend.BackendAnswer;
+import io.warden.policy.internal.backend.BackendFailure;
+import io.warden.policy.internal.backend.ToolBackendClient;
 import io.warden.registry.AgentActivity;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
+import io.warden.registry.BackendKind;
 import io.warden.registry.CatalogQueries;
 import io.warden.registry.DataScopeView;
 import io.warden.registry.Directory;
@@ -31,6 +38,7 @@ import io.warden.registry.DirectoryUser;
 import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
 import io.warden.registry.SensitivityLabel;
+import io.warden.registry.ToolBackend;
 import io.warden.registry.ToolView;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -40,13 +48,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -56,6 +68,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -90,7 +103,9 @@ public final class GatewayService {
             ReasonCodes.AGENT_NOT_ACTIVE,
             ReasonCodes.OWNER_INACTIVE,
             ReasonCodes.UNKNOWN_TOOL,
-            ReasonCodes.UNKNOWN_DATASET);
+            ReasonCodes.UNKNOWN_DATASET,
+            ReasonCodes.DATASET_REQUIRED,
+            ReasonCodes.DATASET_NOT_REGISTERED);
     /** Fields that identify a patient, removed from every result that must be de-identified. */
     static final List<String> IDENTIFYING_FIELDS =
             List.of("patient_id", "patient_name", "birth_date", "accession_number", "mrn", "address", "phone", "email");
@@ -100,29 +115,128 @@ public final class GatewayService {
     /** A completed call: the hits after obligations, and the decision that allowed it. */
     public record Result(List<SearchHit> hits, Decision decision, int k) {}
 
-    /** A call the policy allowed, with what it was decided on. */
-    private record Admitted(AgentView agent, ToolView tool, DataScopeView dataset, Decision decision) {}
+    /**
+     * Why the gateway refused a call, as the edges map it: REST to an HTTP status (through the problem kind that
+     * {@link GatewayDenied} carries), MCP to a tool error with the reason codes.
+     */
+    enum Denial {
+        /** The token's client is no registered agent. */
+        UNAUTHENTICATED(ProblemKind.UNAUTHENTICATED),
+        /** A kill switch, the policy, or a rule of the gateway refuses it. */
+        FORBIDDEN(ProblemKind.FORBIDDEN),
+        /** The call itself is malformed; the agent must change it. */
+        INVALID(ProblemKind.INVALID),
+        /** A rate limit or quota; the agent may retry later. */
+        LIMITED(ProblemKind.TOO_MANY_REQUESTS),
+        /** Something the gateway depends on cannot answer (decision point, audit, backend): refused, fail closed. */
+        UNAVAILABLE(ProblemKind.UNAVAILABLE);
 
-    /** What a refusal's audit record says about the call. */
-    private record Refused(
+        final ProblemKind kind;
+
+        Denial(ProblemKind kind) {
+            this.kind = kind;
+        }
+    }
+
+    /**
+     * One call as it passes the pipeline, created once at the edge of the service and handed through admission,
+     * forwarding, obligations and the outcome: everything its audit records say about it.
+     *
+     * @param agent    the agent behind the token, once known
+     * @param backend  the kind of backend the tool forwards to
+     * @param digest   SHA-256 of the request (built-in tools: their fields; other tools: the arguments' RFC 8785 form)
+     * @param dataset  the data scope decided on ({@code ""} when the call named none and the tool has several)
+     * @param started  {@link System#nanoTime()} when the call arrived
+     * @param request  a built-in tool's request, for its details ({@code k}, {@code collection})
+     * @param arguments the arguments of an MCP or HTTP tool's call
+     * @param field    the field that made a call invalid, for the refusal's record
+     */
+    record CallContext(
             @Nullable AgentView agent,
             String clientId,
             String tool,
-            GatewayRequest request,
+            BackendKind backend,
             String digest,
-            List<String> reasons,
+            @Nullable String purposeOfUse,
+            String dataset,
+            @Nullable String traceId,
+            ToolCall.Edge edge,
+            long started,
+            @Nullable GatewayRequest request,
+            Map<String, @Nullable Object> arguments,
             @Nullable String field) {
 
-        Refused(
-                @Nullable AgentView agent,
-                String clientId,
-                String tool,
-                GatewayRequest request,
-                String digest,
-                List<String> reasons) {
-            this(agent, clientId, tool, request, digest, reasons, null);
+        /** Trace ids come from the caller: kept to a length an audit detail holds. */
+        static final int TRACE_ID_CHARS = 128;
+
+        CallContext {
+            if (traceId != null && (traceId.isBlank() || traceId.length() > TRACE_ID_CHARS)) {
+                traceId = traceId.isBlank() ? null : traceId.substring(0, TRACE_ID_CHARS);
+            }
+        }
+
+        static CallContext builtin(
+                String clientId, String tool, GatewayRequest request, ToolCall.Edge edge, @Nullable String traceId) {
+            return new CallContext(
+                    null,
+                    clientId,
+                    tool,
+                    BackendKind.BUILTIN,
+                    GatewayService.digest(tool, request),
+                    request.purposeOfUse(),
+                    request.dataset(),
+                    traceId,
+                    edge,
+                    System.nanoTime(),
+                    request,
+                    Map.of(),
+                    null);
+        }
+
+        CallContext withAgent(@Nullable AgentView agent) {
+            return new CallContext(
+                    agent,
+                    clientId,
+                    tool,
+                    backend,
+                    digest,
+                    purposeOfUse,
+                    dataset,
+                    traceId,
+                    edge,
+                    started,
+                    request,
+                    arguments,
+                    field);
+        }
+
+        CallContext withField(String field) {
+            return new CallContext(
+                    agent,
+                    clientId,
+                    tool,
+                    backend,
+                    digest,
+                    purposeOfUse,
+                    dataset,
+                    traceId,
+                    edge,
+                    started,
+                    request,
+                    arguments,
+                    field);
+        }
+
+        AgentView admittedAgent() {
+            return Objects.requireNonNull(agent, "admitted calls have an agent");
         }
     }
+
+    /** A call the policy allowed, with what it was decided on. */
+    private record Admitted(CallContext call, ToolView tool, DataScopeView dataset, Decision decision) {}
+
+    /** A refusal's record: the call and its reasons. */
+    private record Refused(CallContext call, List<String> reasons) {}
 
     private final AgentQueries agents;
     private final CohortOwners cohorts;
@@ -139,13 +253,14 @@ public final class GatewayService {
     private final PolicyCache cache;
     private final RefusalThrottle<Refused> refusals;
     private final GatewayMetrics metrics;
+    private final Map<BackendKind, ToolBackendClient> backends = new EnumMap<>(BackendKind.class);
     private final Map<AgentId, Instant> lastActive = new ConcurrentHashMap<>();
-    /** A retrieval call under way, cancelled when a kill switch that covers it is engaged. */
+    /** A backend call under way, cancelled when a kill switch that covers it is engaged. */
     private record InFlight(AgentView agent, String tool, String dataset, Future<?> call) {}
 
     private final Set<InFlight> inFlightCalls = ConcurrentHashMap.newKeySet();
     private final LongAdder lostOutcomes = new LongAdder();
-    /** Retrieval calls run on virtual threads, so a slow backend ties up no platform thread. */
+    /** Backend calls run on virtual threads, so a slow backend ties up no platform thread. */
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
     public GatewayService(
@@ -178,7 +293,8 @@ public final class GatewayService {
                 cache,
                 refusalWindow,
                 metrics,
-                CohortOwners.NONE);
+                CohortOwners.NONE,
+                List.of());
     }
 
     public GatewayService(
@@ -197,6 +313,46 @@ public final class GatewayService {
             Duration refusalWindow,
             GatewayMetrics metrics,
             CohortOwners cohorts) {
+        this(
+                agents,
+                catalog,
+                activity,
+                directory,
+                killSwitches,
+                decisionPoint,
+                audit,
+                retrieval,
+                clock,
+                deadline,
+                limits,
+                cache,
+                refusalWindow,
+                metrics,
+                cohorts,
+                List.of());
+    }
+
+    /**
+     * @param backends the clients of the backends other than the built-in ones, one per {@link BackendKind}; a tool
+     *                 whose kind has none is refused UPSTREAM_UNAVAILABLE after its decision is recorded
+     */
+    public GatewayService(
+            AgentQueries agents,
+            CatalogQueries catalog,
+            AgentActivity activity,
+            Directory directory,
+            KillSwitches killSwitches,
+            PolicyDecisionPoint decisionPoint,
+            AuditLog audit,
+            Retrieval retrieval,
+            Clock clock,
+            Duration deadline,
+            RateLimits limits,
+            PolicyCache cache,
+            Duration refusalWindow,
+            GatewayMetrics metrics,
+            CohortOwners cohorts,
+            List<ToolBackendClient> backends) {
         this.cohorts = cohorts;
         this.agents = agents;
         this.catalog = catalog;
@@ -212,6 +368,12 @@ public final class GatewayService {
         this.cache = cache;
         this.refusals = new RefusalThrottle<>(refusalWindow, System::nanoTime);
         this.metrics = metrics;
+        for (ToolBackendClient client : backends) {
+            if (client.kind() == BackendKind.BUILTIN || this.backends.putIfAbsent(client.kind(), client) != null) {
+                throw new IllegalStateException(
+                        "One client per non-built-in backend kind; got two for " + client.kind());
+            }
+        }
         killSwitches.onEngaged(this::cancelCoveredCalls);
     }
 
@@ -240,9 +402,18 @@ public final class GatewayService {
         return killSwitches.covers(agent.clientId(), tool, dataset);
     }
 
+    /** A built-in tool's call over the REST edge's own endpoint. */
     public Result call(String clientId, String toolKey, GatewayRequest request) {
+        return call(clientId, toolKey, request, ToolCall.Edge.REST, null);
+    }
+
+    /** A built-in tool's call, from either edge. */
+    Result call(String clientId, String toolKey, GatewayRequest request, ToolCall.Edge edge, @Nullable String traceId) {
         return metrics.call(
-                toolKey, () -> serve(clientId, toolKey, request, false)); // counted by tool, decision and reason
+                toolKey,
+                () -> serveBuiltin(
+                        CallContext.builtin(clientId, toolKey, request, edge, traceId),
+                        false)); // counted by tool, decision and reason
     }
 
     /** What a probe of this gateway with the self-test's canary got: served, or refused with these reasons. */
@@ -254,78 +425,295 @@ public final class GatewayService {
      */
     public Probe probe() {
         try {
-            serve(Canary.CLIENT_ID, Canary.TOOL, Canary.REQUEST, true);
+            serveBuiltin(
+                    CallContext.builtin(Canary.CLIENT_ID, Canary.TOOL, Canary.REQUEST, ToolCall.Edge.REST, null), true);
             return new Probe(true, List.of());
         } catch (GatewayDenied e) {
             return new Probe(false, e.reasons());
         }
     }
 
-    private Result serve(String clientId, String toolKey, GatewayRequest request, boolean canary) {
-        long started = System.nanoTime();
-        String digest = digest(toolKey, request);
-        Admitted admitted = cache.decide(() -> admit(clientId, toolKey, request, digest, canary));
-        AgentView agent = admitted.agent();
+    private Result serveBuiltin(CallContext call, boolean canary) {
+        GatewayRequest request = Objects.requireNonNull(call.request());
+        Admitted admitted = cache.decide(() -> admit(call, canary));
+        CallContext admittedCall = admitted.call();
         Decision decision = admitted.decision();
-        if (!canary) {
-            lastActive.put(agent.id(), clock.instant());
-        }
         int k = Math.min(request.k(), decision.obligations().maxK());
         Map<String, String> filter = new HashMap<>(request.filter() == null ? Map.of() : request.filter());
         filter.put("dataset", request.dataset()); // obligation: only the dataset decided on
-        List<SearchHit> hits;
-        Future<List<SearchHit>> pending = calls.submit(() -> canary
-                ? List.<SearchHit>of() // a probe proves the pipeline, not the retrieval service
-                : search(toolKey, request, k, filter));
-        InFlight inFlight = new InFlight(agent, toolKey, request.dataset(), pending);
+        List<SearchHit> hits = forward(
+                admittedCall,
+                canary,
+                () -> canary
+                        ? List.<SearchHit>of() // a probe proves the pipeline, not the retrieval service
+                        : search(call.tool(), request, k, filter),
+                deadline);
+        List<SearchHit> allowed = applyObligations(hits, decision.obligations(), admitted.dataset());
+        recordOutcome(admittedCall, Outcome.SUCCESS, builder -> builder.detail("hits", allowed.size()));
+        return new Result(allowed, decision, k);
+    }
+
+    /**
+     * Runs a permitted call's backend part on a virtual thread with a deadline, cancelled if a kill switch covers
+     * it meanwhile. Every failure is recorded as the call's outcome and thrown as the refusal the agent gets.
+     */
+    private <T> T forward(CallContext call, boolean canary, Callable<T> backend, Duration within) {
+        AgentView agent = call.admittedAgent();
+        if (!canary) {
+            lastActive.put(agent.id(), clock.instant());
+        }
+        T answer;
+        Future<T> pending = calls.submit(backend);
+        InFlight inFlight = new InFlight(agent, call.tool(), call.dataset(), pending);
         inFlightCalls.add(inFlight);
-        if (covers(agent, toolKey, request.dataset()).any()) {
+        if (covers(agent, call.tool(), call.dataset()).any()) {
             pending.cancel(true); // engaged between the decision and now: the listener may have run already
         }
         try {
-            hits = pending.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            answer = pending.get(within.toMillis(), TimeUnit.MILLISECONDS);
         } catch (CancellationException e) {
-            recordOutcome(agent, clientId, toolKey, request, digest, Outcome.MINOR_FAILURE, started, 0);
-            throw new GatewayDenied(
-                    ProblemKind.FORBIDDEN,
-                    List.of(ReasonCodes.KILL_SWITCH),
-                    "A kill switch stopped this call while it ran",
-                    0);
+            recordOutcome(call, Outcome.MINOR_FAILURE, GatewayService::noHits);
+            throw stoppedByKillSwitch();
         } catch (TimeoutException | ExecutionException | InterruptedException e) {
             pending.cancel(true); // the call is abandoned: its thread is interrupted
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            recordOutcome(agent, clientId, toolKey, request, digest, Outcome.SERIOUS_FAILURE, started, 0);
-            if (cause instanceof RetrievalRejected rejected) {
-                throw new GatewayDenied(
-                        ProblemKind.INVALID,
-                        List.of(ReasonCodes.INVALID_REQUEST, rejected.code()),
-                        Objects.requireNonNullElse(rejected.getMessage(), "The retrieval request is invalid"),
-                        0);
-            }
-            throw new GatewayDenied(
-                    ProblemKind.UNAVAILABLE,
-                    List.of(ReasonCodes.RETRIEVAL_UNAVAILABLE),
-                    e instanceof TimeoutException
-                            ? "The retrieval service did not answer within " + deadline
-                            : "The retrieval service failed",
-                    0);
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            recordOutcome(call, Outcome.SERIOUS_FAILURE, builder -> {
+                noHits(builder);
+                if (cause instanceof BackendFailure failure) {
+                    builder.detail("failure", failure.code());
+                }
+            });
+            throw failed(call, cause, within);
         } finally {
             inFlightCalls.remove(inFlight);
         }
-        if (covers(agent, toolKey, request.dataset()).any()) { // engaged while the answer came back
-            recordOutcome(agent, clientId, toolKey, request, digest, Outcome.MINOR_FAILURE, started, 0);
-            throw new GatewayDenied(
-                    ProblemKind.FORBIDDEN,
-                    List.of(ReasonCodes.KILL_SWITCH),
-                    "A kill switch stopped this call while it ran",
+        if (covers(agent, call.tool(), call.dataset()).any()) { // engaged while the answer came back
+            recordOutcome(call, Outcome.MINOR_FAILURE, GatewayService::noHits);
+            throw stoppedByKillSwitch();
+        }
+        return answer;
+    }
+
+    private static void noHits(AuditEvent.Builder builder) {
+        builder.detail("hits", 0);
+    }
+
+    private static GatewayDenied stoppedByKillSwitch() {
+        return new GatewayDenied(
+                Denial.FORBIDDEN.kind,
+                List.of(ReasonCodes.KILL_SWITCH),
+                "A kill switch stopped this call while it ran",
+                0);
+    }
+
+    /** The refusal an agent gets for a backend that failed, timed out or rejected the call's arguments. */
+    private static GatewayDenied failed(CallContext call, Throwable cause, Duration within) {
+        if (cause instanceof RetrievalRejected rejected) {
+            return new GatewayDenied(
+                    Denial.INVALID.kind,
+                    List.of(ReasonCodes.INVALID_REQUEST, rejected.code()),
+                    Objects.requireNonNullElse(rejected.getMessage(), "The retrieval request is invalid"),
                     0);
         }
-        List<SearchHit> allowed = applyObligations(hits, decision.obligations(), admitted.dataset());
-        recordOutcome(agent, clientId, toolKey, request, digest, Outcome.SUCCESS, started, allowed.size());
-        return new Result(allowed, decision, k);
+        if (call.backend() == BackendKind.BUILTIN) {
+            return new GatewayDenied(
+                    Denial.UNAVAILABLE.kind,
+                    List.of(ReasonCodes.RETRIEVAL_UNAVAILABLE),
+                    cause instanceof TimeoutException
+                            ? "The retrieval service did not answer within " + within
+                            : "The retrieval service failed",
+                    0);
+        }
+        if (cause instanceof TimeoutException) {
+            return new GatewayDenied(
+                    Denial.UNAVAILABLE.kind,
+                    List.of(ReasonCodes.UPSTREAM_TIMEOUT),
+                    "The tool's backend did not answer within " + within,
+                    0);
+        }
+        if (!(cause instanceof BackendFailure failure)) {
+            return new GatewayDenied(
+                    Denial.UNAVAILABLE.kind, List.of(ReasonCodes.UPSTREAM_UNAVAILABLE), "The tool's backend failed", 0);
+        }
+        String message = Objects.requireNonNullElse(failure.getMessage(), "The tool's backend failed");
+        if (failure.invalidInput() || failure.code().equals("invalid-arguments")) {
+            return new GatewayDenied(
+                    Denial.INVALID.kind, List.of(ReasonCodes.INVALID_REQUEST, failure.code()), message, 0);
+        }
+        return switch (failure.code()) {
+            case "egress-refused" ->
+                new GatewayDenied(Denial.FORBIDDEN.kind, List.of(ReasonCodes.EGRESS_REFUSED), message, 0);
+            case "upstream-timeout" ->
+                new GatewayDenied(Denial.UNAVAILABLE.kind, List.of(ReasonCodes.UPSTREAM_TIMEOUT), message, 0);
+            case "response-too-large" ->
+                new GatewayDenied(Denial.UNAVAILABLE.kind, List.of(ReasonCodes.RESPONSE_TOO_LARGE), message, 0);
+            default ->
+                new GatewayDenied(Denial.UNAVAILABLE.kind, List.of(ReasonCodes.UPSTREAM_UNAVAILABLE), message, 0);
+        };
+    }
+
+    // ---- MCP and HTTP tools ------------------------------------------------------------------------------
+
+    /**
+     * Calls an MCP or HTTP tool through the same pipeline as the built-in ones: decided on one of the tool's data
+     * scopes (the call's dataset, or the tool's only one) and the purpose the call states, recorded, forwarded to
+     * the backend's client, its result redacted as the obligations say, and the outcome recorded.
+     */
+    ToolOutcome callTool(ToolCall request, ToolView tool) {
+        return metrics.call(request.tool(), () -> serveTool(request, tool));
+    }
+
+    private ToolOutcome serveTool(ToolCall request, ToolView known) {
+        String tooLong = request.dataset() != null && request.dataset().length() > 63
+                ? "dataset"
+                : request.purposeOfUse() != null && request.purposeOfUse().length() > 20 ? "purposeOfUse" : null;
+        if (tooLong != null) {
+            refusedInvalid(request.clientId(), request.tool(), null, null, tooLong, request.edge(), request.traceId());
+            throw new GatewayDenied(
+                    Denial.INVALID.kind, List.of(ReasonCodes.INVALID_REQUEST), tooLong + " is too long", 0);
+        }
+        String dataset = request.dataset() != null && !request.dataset().isBlank()
+                ? request.dataset()
+                : known.dataScopes().size() == 1 ? known.dataScopes().first() : "";
+        CallContext call = new CallContext(
+                null,
+                request.clientId(),
+                request.tool(),
+                known.target().kind(),
+                argumentsDigest(request.arguments()),
+                request.purposeOfUse(),
+                dataset,
+                request.traceId(),
+                request.edge(),
+                System.nanoTime(),
+                null,
+                request.arguments(),
+                null);
+        Admitted admitted = cache.decide(() -> admit(call, false));
+        CallContext admittedCall = admitted.call();
+        ToolView tool = admitted.tool();
+        ToolBackendClient client = backends.get(tool.target().kind());
+        Duration within = tool.target() instanceof ToolBackend.Http http ? http.timeout() : deadline;
+        BackendAnswer answer = forward(
+                admittedCall,
+                false,
+                () -> {
+                    if (client == null) {
+                        throw new BackendFailure(
+                                "upstream-unavailable",
+                                "No client for " + tool.target().kind() + " backends",
+                                false);
+                    }
+                    return client.call(tool, request.arguments(), within, request.traceId());
+                },
+                within.plus(DEADLINE_SLACK));
+        Decision.Obligations obligations = admitted.decision().obligations();
+        Set<String> redact = new HashSet<>(obligations.redactFields());
+        if (obligations.deidentificationRequired()) {
+            redact.addAll(IDENTIFYING_FIELDS);
+        }
+        Map<String, Object> structured =
+                answer.structured() == null ? null : redactStructured(answer.structured(), redact);
+        List<Map<String, Object>> content = redact.isEmpty() ? answer.content() : withoutText(answer.content());
+        recordOutcome(admittedCall, answer.toolError() ? Outcome.MINOR_FAILURE : Outcome.SUCCESS, builder -> {
+            builder.detail("upstream", clip(answer.upstream(), PAYLOAD_CHARS))
+                    .detail("upstreamMicros", answer.upstreamMicros())
+                    .detail("resultBytes", answer.resultBytes())
+                    .detail("toolError", answer.toolError());
+            if (tool.storePayloads()) {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("content", content);
+                if (structured != null) {
+                    result.put("structured", structured);
+                }
+                payload(builder, "result", result);
+            }
+        });
+        return new ToolOutcome(content, structured, answer.toolError(), admitted.decision(), answer.resultBytes());
+    }
+
+    /** A backend client that honours its deadline answers within it; the gateway waits that much longer at most. */
+    private static final Duration DEADLINE_SLACK = Duration.ofMillis(250);
+
+    /** The structured result without the redacted fields, at any depth (objects within objects and arrays). */
+    static Map<String, Object> redactStructured(Map<String, Object> structured, Set<String> fields) {
+        if (fields.isEmpty()) {
+            return structured;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> redacted = (Map<String, Object>) Objects.requireNonNull(redactValue(structured, fields));
+        return redacted;
+    }
+
+    private static @Nullable Object redactValue(@Nullable Object value, Set<String> fields) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, @Nullable Object> kept = new LinkedHashMap<>();
+            map.forEach((key, item) -> {
+                if (!fields.contains(String.valueOf(key))) {
+                    kept.put(String.valueOf(key), redactValue(item, fields));
+                }
+            });
+            return kept;
+        }
+        if (value instanceof List<?> list) {
+            List<@Nullable Object> kept = new ArrayList<>(list.size());
+            list.forEach(item -> kept.add(redactValue(item, fields)));
+            return kept;
+        }
+        return value;
+    }
+
+    /**
+     * The content blocks whose text cannot be redacted reliably (text, embedded resources) removed: with redaction
+     * or de-identification required, only structured content and other blocks reach the agent.
+     */
+    static List<Map<String, Object>> withoutText(List<Map<String, Object>> content) {
+        return content.stream()
+                .filter(block -> !"text".equals(block.get("type")) && !"resource".equals(block.get("type")))
+                .toList();
+    }
+
+    /** SHA-256 of the arguments' RFC 8785 canonical JSON, so an auditor holding the arguments can recompute it. */
+    static String argumentsDigest(Map<String, @Nullable Object> arguments) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256")
+                            .digest(canonical(arguments).getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String canonical(@Nullable Object value) {
+        try {
+            return CanonicalJsonText.of(value);
+        } catch (IllegalArgumentException e) {
+            throw new GatewayDenied(
+                    Denial.INVALID.kind,
+                    List.of(ReasonCodes.INVALID_REQUEST),
+                    "The arguments are not plain JSON: " + e.getMessage(),
+                    0);
+        }
+    }
+
+    /** Audit details hold at most {@value #PAYLOAD_CHARS} characters: a longer payload is kept cut, and said so. */
+    private static final int PAYLOAD_CHARS = 256;
+
+    private static String clip(String value, int chars) {
+        return value.length() <= chars ? value : value.substring(0, chars);
+    }
+
+    private static void payload(AuditEvent.Builder builder, String name, @Nullable Object value) {
+        String text = CanonicalJsonText.of(value);
+        if (text.length() > PAYLOAD_CHARS) {
+            int end = Character.isHighSurrogate(text.charAt(PAYLOAD_CHARS - 1)) ? PAYLOAD_CHARS - 1 : PAYLOAD_CHARS;
+            builder.detail(name, text.substring(0, end)).detail(name + "Truncated", true);
+        } else {
+            builder.detail(name, text);
+        }
     }
 
     /**
@@ -361,44 +749,31 @@ public final class GatewayService {
      * kill switches, limits, the request's own validity, the decision, and its record. Throws {@link GatewayDenied}
      * (after recording the refusal) for every refusal.
      */
-    private Admitted admit(String clientId, String toolKey, GatewayRequest request, String digest, boolean canary) {
+    private Admitted admit(CallContext unknown, boolean canary) {
+        String clientId = unknown.clientId();
+        String toolKey = unknown.tool();
         AgentView agent = canary
                 ? Canary.AGENT
                 : cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId))
                         .orElse(null);
         if (agent == null) {
             throw deny(
-                    ProblemKind.UNAUTHENTICATED,
-                    null,
-                    clientId,
-                    toolKey,
-                    request,
-                    digest,
-                    List.of(ReasonCodes.AGENT_UNKNOWN),
+                    Denial.UNAUTHENTICATED,
+                    unknown,
+                    ReasonCodes.AGENT_UNKNOWN,
                     "The token's client is not a registered agent");
         }
-        var covered = covers(agent, toolKey, request.dataset());
+        CallContext call = unknown.withAgent(agent);
+        var covered = covers(agent, toolKey, call.dataset());
         if (covered.any()) {
-            deny(
-                    ProblemKind.FORBIDDEN,
-                    agent,
-                    clientId,
-                    toolKey,
-                    request,
-                    digest,
-                    List.of(ReasonCodes.KILL_SWITCH),
-                    "A kill switch stops this call");
+            throw deny(Denial.FORBIDDEN, call, ReasonCodes.KILL_SWITCH, "A kill switch stops this call");
         }
         // the canary is no registered agent: it has no limits of its own, and its probes are few
         if (!canary && limits.admit(agent.id(), toolKey) instanceof RateLimits.Admission.Refused refused) {
             boolean unavailable = refused.reason().equals(ReasonCodes.RATE_LIMIT_UNAVAILABLE);
-            deny(
-                    unavailable ? ProblemKind.UNAVAILABLE : ProblemKind.TOO_MANY_REQUESTS,
-                    agent,
-                    clientId,
-                    toolKey,
-                    request,
-                    digest,
+            throw deny(
+                    unavailable ? Denial.UNAVAILABLE : Denial.LIMITED,
+                    call,
                     List.of(refused.reason()),
                     unavailable
                             ? "The rate limits cannot be checked, so the call is refused"
@@ -407,54 +782,19 @@ public final class GatewayService {
                                     : "Too many calls",
                     refused.retryAfterSeconds());
         }
-        if (toolKey.equals(CohortSearch.TOOL)) {
-            String invalid = CohortSearch.invalid(request.filter());
-            if (invalid != null) {
-                deny(
-                        ProblemKind.INVALID,
-                        agent,
-                        clientId,
-                        toolKey,
-                        request,
-                        digest,
-                        List.of(ReasonCodes.INVALID_REQUEST),
-                        invalid);
-            }
-            // a cohort is served only while the builder that owns it is ACTIVE: suspended or retired, its cohorts go
-            // dark
-            var builder =
-                    request.collection() == null ? Optional.<String>empty() : cohorts.ownerOf(request.collection());
-            if (builder.isPresent()) {
-                var status = agents.findAgent(AgentId.of(builder.get()))
-                        .map(AgentView::status)
-                        .orElse(null);
-                if (status != AgentStatus.ACTIVE) {
-                    deny(
-                            ProblemKind.FORBIDDEN,
-                            agent,
-                            clientId,
-                            toolKey,
-                            request,
-                            digest,
-                            List.of(ReasonCodes.COHORT_NOT_SERVED),
-                            "Cohort " + request.collection() + " is not served: its builder agent is "
-                                    + (status == null ? "gone" : status));
-                }
-            }
+        GatewayRequest request = call.request();
+        if (request != null && toolKey.equals(CohortSearch.TOOL)) {
+            admitCohortSearch(call, request);
         }
         PurposeOfUse purpose = null;
-        if (request.purposeOfUse() != null) {
+        if (call.purposeOfUse() != null) {
             try {
-                purpose = PurposeOfUse.valueOf(request.purposeOfUse());
+                purpose = PurposeOfUse.valueOf(call.purposeOfUse());
             } catch (IllegalArgumentException e) {
-                deny(
-                        ProblemKind.INVALID,
-                        agent,
-                        clientId,
-                        toolKey,
-                        request,
-                        digest,
-                        List.of(ReasonCodes.INVALID_REQUEST),
+                throw deny(
+                        Denial.INVALID,
+                        call,
+                        ReasonCodes.INVALID_REQUEST,
                         "Unknown purpose of use: purposeOfUse must be an HL7 v3 PurposeOfUse code such as TREAT or HRESCH");
             }
         }
@@ -462,23 +802,52 @@ public final class GatewayService {
                 ? Canary.TOOL_VIEW
                 : cache.<ToolView>tool(toolKey, () -> found(() -> catalog.tool(toolKey)))
                         .orElse(null);
+        if (tool != null && call.backend() != BackendKind.BUILTIN) {
+            // an MCP or HTTP tool's calls are decided on the data scopes registered for it, and only on those
+            if (call.dataset().isEmpty()) {
+                throw deny(
+                        Denial.INVALID,
+                        call,
+                        ReasonCodes.DATASET_REQUIRED,
+                        "Tool " + toolKey + " reads several data scopes: name one as the call's dataset "
+                                + tool.dataScopes());
+            }
+            if (!tool.dataScopes().contains(call.dataset())) {
+                throw deny(
+                        Denial.FORBIDDEN,
+                        call,
+                        ReasonCodes.DATASET_NOT_REGISTERED,
+                        "Dataset " + call.dataset() + " is not one of the data scopes registered for tool " + toolKey);
+            }
+        }
         DataScopeView dataset = canary
                 ? Canary.DATASET_VIEW
-                : cache.<DataScopeView>scope(request.dataset(), () -> found(() -> catalog.dataScope(request.dataset())))
+                : cache.<DataScopeView>scope(call.dataset(), () -> found(() -> catalog.dataScope(call.dataset())))
                         .orElse(null);
         if (tool == null || dataset == null) {
             throw deny(
-                    ProblemKind.FORBIDDEN,
-                    agent,
-                    clientId,
-                    toolKey,
-                    request,
-                    digest,
-                    List.of(tool == null ? ReasonCodes.UNKNOWN_TOOL : ReasonCodes.UNKNOWN_DATASET),
+                    Denial.FORBIDDEN,
+                    call,
+                    tool == null ? ReasonCodes.UNKNOWN_TOOL : ReasonCodes.UNKNOWN_DATASET,
                     "Unknown tool or dataset");
         }
-        Decision decision =
-                metrics.decide(decisionPoint, input(agent, tool, dataset, purpose, request, covered, canary));
+        if (tool.target().kind() != call.backend()) {
+            // the tool was re-registered with another backend since this call was routed: route it again
+            throw deny(
+                    Denial.UNAVAILABLE,
+                    call,
+                    ReasonCodes.UPSTREAM_UNAVAILABLE,
+                    "Tool " + toolKey + " changed its backend during this call; call it again");
+        }
+        if (dataset.phi() && !tool.target().phiApproved()) {
+            throw deny(
+                    Denial.FORBIDDEN,
+                    call,
+                    ReasonCodes.BACKEND_NOT_PHI_APPROVED,
+                    "Dataset " + dataset.key() + " holds PHI and tool " + toolKey
+                            + "'s backend is not approved to receive it");
+        }
+        Decision decision = metrics.decide(decisionPoint, input(agent, tool, dataset, purpose, call, covered, canary));
         if (decision.allow()
                 && decision.obligations().deidentificationRequired()
                 && !dataset.deidentified()
@@ -491,15 +860,37 @@ public final class GatewayService {
                     decision.decisionId());
         }
         if (!decision.allow()) {
-            ProblemKind kind = decision.reasons().contains(ReasonCodes.DECISION_UNAVAILABLE)
-                    ? ProblemKind.UNAVAILABLE
-                    : ProblemKind.FORBIDDEN;
-            recordRefusal(
-                    new Refused(agent, clientId, toolKey, request, digest, decision.reasons()), decision.decisionId());
-            throw new GatewayDenied(kind, decision.reasons(), "The policy denies this call", 0);
+            Denial denial = decision.reasons().contains(ReasonCodes.DECISION_UNAVAILABLE)
+                    ? Denial.UNAVAILABLE
+                    : Denial.FORBIDDEN;
+            recordRefusal(new Refused(call, decision.reasons()), decision.decisionId());
+            throw new GatewayDenied(denial.kind, decision.reasons(), "The policy denies this call", 0);
         }
-        recordDecision(agent, clientId, toolKey, request, digest, decision, 1);
-        return new Admitted(agent, tool, dataset, decision);
+        append(decisionEvent(call, decision, 1, tool.storePayloads()));
+        return new Admitted(call, tool, dataset, decision);
+    }
+
+    /** A cohort search's own rules: a valid filter, and a cohort served only while its builder agent is ACTIVE. */
+    private void admitCohortSearch(CallContext call, GatewayRequest request) {
+        String invalid = CohortSearch.invalid(request.filter());
+        if (invalid != null) {
+            throw deny(Denial.INVALID, call, ReasonCodes.INVALID_REQUEST, invalid);
+        }
+        // a cohort is served only while the builder that owns it is ACTIVE: suspended or retired, its cohorts go dark
+        var builder = request.collection() == null ? Optional.<String>empty() : cohorts.ownerOf(request.collection());
+        if (builder.isPresent()) {
+            var status = agents.findAgent(AgentId.of(builder.get()))
+                    .map(AgentView::status)
+                    .orElse(null);
+            if (status != AgentStatus.ACTIVE) {
+                throw deny(
+                        Denial.FORBIDDEN,
+                        call,
+                        ReasonCodes.COHORT_NOT_SERVED,
+                        "Cohort " + request.collection() + " is not served: its builder agent is "
+                                + (status == null ? "gone" : status));
+            }
+        }
     }
 
     private List<SearchHit> search(String tool, GatewayRequest request, int k, Map<String, String> filter) {
@@ -520,7 +911,7 @@ public final class GatewayService {
             ToolView tool,
             DataScopeView dataset,
             @Nullable PurposeOfUse purpose,
-            GatewayRequest request,
+            CallContext call,
             KillSwitches.Covered covered,
             boolean canary) {
         SensitivityLabel clearance = SensitivityLabel.PUBLIC;
@@ -559,7 +950,8 @@ public final class GatewayService {
                         dataset.allowedPurposes(),
                         dataset.deidentifyFor()),
                 purpose,
-                new DecisionInput.Request(request.k()),
+                new DecisionInput.Request(
+                        call.request() == null ? 1 : call.request().k()),
                 new DecisionInput.KillSwitches(covered.global(), covered.agent(), covered.tool(), covered.dataset()),
                 clock.instant());
     }
@@ -572,31 +964,14 @@ public final class GatewayService {
         }
     }
 
-    /** Records the refusal and throws it; never returns (typed so that a caller can write {@code throw deny(...)}). */
-    private GatewayDenied deny(
-            ProblemKind kind,
-            @Nullable AgentView agent,
-            String clientId,
-            String tool,
-            GatewayRequest request,
-            String digest,
-            List<String> reasons,
-            String message) {
-        return deny(kind, agent, clientId, tool, request, digest, reasons, message, 0);
+    /** Records the refusal and returns it to throw (typed so that a caller writes {@code throw deny(...)}). */
+    private GatewayDenied deny(Denial denial, CallContext call, String reason, String message) {
+        return deny(denial, call, List.of(reason), message, 0);
     }
 
-    private GatewayDenied deny(
-            ProblemKind kind,
-            @Nullable AgentView agent,
-            String clientId,
-            String tool,
-            GatewayRequest request,
-            String digest,
-            List<String> reasons,
-            String message,
-            long retryAfter) {
-        recordRefusal(new Refused(agent, clientId, tool, request, digest, reasons), null);
-        throw new GatewayDenied(kind, reasons, message, retryAfter);
+    private GatewayDenied deny(Denial denial, CallContext call, List<String> reasons, String message, long retryAfter) {
+        recordRefusal(new Refused(call, reasons), null);
+        return new GatewayDenied(denial.kind, reasons, message, retryAfter);
     }
 
     /**
@@ -606,12 +981,13 @@ public final class GatewayService {
     private void recordRefusal(Refused refused, @Nullable String decisionId) {
         Decision decision = new Decision(false, refused.reasons(), Decision.Obligations.none(), decisionId);
         if (!REPEATABLE.contains(refused.reasons().getFirst())) {
-            append(decisionEvent(refused, decision, 1));
+            append(decisionEvent(refused.call(), decision, 1, false));
             return;
         }
-        long count = refusals.refused(refused.clientId(), refused.reasons().getFirst(), refused);
+        long count =
+                refusals.refused(refused.call().clientId(), refused.reasons().getFirst(), refused);
         if (count > 0) {
-            append(decisionEvent(refused, decision, count));
+            append(decisionEvent(refused.call(), decision, count, false));
         }
     }
 
@@ -621,19 +997,28 @@ public final class GatewayService {
      */
     public void refusedInvalid(
             String clientId, String tool, @Nullable String dataset, @Nullable String purposeOfUse, String field) {
+        refusedInvalid(clientId, tool, dataset, purposeOfUse, field, ToolCall.Edge.REST, null);
+    }
+
+    /** As {@link #refusedInvalid(String, String, String, String, String)}, from either edge. */
+    public void refusedInvalid(
+            String clientId,
+            String tool,
+            @Nullable String dataset,
+            @Nullable String purposeOfUse,
+            String field,
+            ToolCall.Edge edge,
+            @Nullable String traceId) {
         GatewayRequest request =
                 new GatewayRequest("", dataset == null ? "" : dataset, purposeOfUse, null, null, 0, null, null);
         AgentView agent = cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId))
                 .orElse(null);
         recordRefusal(
                 new Refused(
-                        agent,
-                        clientId,
-                        tool,
-                        request,
-                        digest(tool, request),
-                        List.of(ReasonCodes.INVALID_REQUEST),
-                        field),
+                        CallContext.builtin(clientId, tool, request, edge, traceId)
+                                .withAgent(agent)
+                                .withField(field),
+                        List.of(ReasonCodes.INVALID_REQUEST)),
                 null);
     }
 
@@ -644,16 +1029,17 @@ public final class GatewayService {
             Refused refused = due.call();
             try {
                 AuditEvent event = decisionEvent(
-                        refused,
+                        refused.call(),
                         new Decision(false, refused.reasons(), Decision.Obligations.none(), null),
-                        due.count());
+                        due.count(),
+                        false);
                 audit.appendQueued(event).whenComplete((record, failure) -> {
                     if (failure != null) {
                         lostOutcomes.increment();
                         log.error(
                                 "The record of {} repeated refusals of {} could not be committed",
                                 due.count(),
-                                refused.clientId(),
+                                refused.call().clientId(),
                                 failure);
                     }
                 });
@@ -662,44 +1048,43 @@ public final class GatewayService {
                 log.error(
                         "The record of {} repeated refusals of {} could not be written",
                         due.count(),
-                        refused.clientId(),
+                        refused.call().clientId(),
                         e);
             }
         }
     }
 
-    private void recordDecision(
-            AgentView agent,
-            String clientId,
-            String tool,
-            GatewayRequest request,
-            String digest,
-            Decision decision,
-            long count) {
-        append(decisionEvent(new Refused(agent, clientId, tool, request, digest, decision.reasons()), decision, count));
-    }
-
-    private static AuditEvent decisionEvent(Refused call, Decision decision, long count) {
+    /**
+     * The decision record, written before anything is forwarded. A built-in tool's record carries its {@code k} and
+     * {@code collection}; every record its edge and trace id; the arguments only when the tool stores payloads.
+     */
+    private static AuditEvent decisionEvent(CallContext call, Decision decision, long count, boolean storePayloads) {
         AgentView agent = call.agent();
         String clientId = call.clientId();
-        String tool = call.tool();
-        GatewayRequest request = call.request();
-        String digest = call.digest();
         var builder = AuditEvent.builder(
                         "gateway.decision",
                         AuditActor.agent(clientId, agent == null ? null : agent.ownerId()),
-                        new AuditTarget("tool", tool))
+                        new AuditTarget("tool", call.tool()))
                 .agent(clientId)
                 .owner(agent == null ? null : agent.ownerId())
-                .tool(tool)
-                .dataset(request.dataset().isEmpty() ? null : request.dataset())
+                .tool(call.tool())
+                .dataset(call.dataset().isEmpty() ? null : call.dataset())
                 .decision(decision.allow() ? "PERMIT" : "DENY")
-                .purposeOfUse(request.purposeOfUse())
-                .requestDigest(digest)
+                .purposeOfUse(call.purposeOfUse())
+                .requestDigest(call.digest())
                 .outcome(decision.allow() ? Outcome.SUCCESS : Outcome.MINOR_FAILURE)
-                .detail("k", request.k())
-                .detail("collection", request.collection())
-                .detail("decisionId", decision.decisionId());
+                .detail("decisionId", decision.decisionId())
+                .detail("edge", call.edge())
+                .detail("traceId", call.traceId());
+        GatewayRequest request = call.request();
+        if (request != null) {
+            builder.detail("k", request.k()).detail("collection", request.collection());
+        } else {
+            builder.detail("backend", call.backend());
+            if (storePayloads) {
+                payload(builder, "arguments", call.arguments());
+            }
+        }
         if (count != 1) {
             builder.detail("count", count); // this record stands for that many identical refusals
         }
@@ -716,37 +1101,39 @@ public final class GatewayService {
      * forwarded, and the outcome's commit follows within one group commit. A queued record that then fails
      * to commit is logged as an error and counted.
      */
-    private void recordOutcome(
-            AgentView agent,
-            String clientId,
-            String tool,
-            GatewayRequest request,
-            String digest,
-            Outcome outcome,
-            long started,
-            int hits) {
-        AuditEvent event = AuditEvent.builder(
-                        "gateway.outcome", AuditActor.agent(clientId, agent.ownerId()), new AuditTarget("tool", tool))
+    private void recordOutcome(CallContext call, Outcome outcome, Consumer<AuditEvent.Builder> details) {
+        AgentView agent = call.admittedAgent();
+        String clientId = call.clientId();
+        var builder = AuditEvent.builder(
+                        "gateway.outcome",
+                        AuditActor.agent(clientId, agent.ownerId()),
+                        new AuditTarget("tool", call.tool()))
                 .agent(clientId)
                 .owner(agent.ownerId())
-                .tool(tool)
-                .dataset(request.dataset())
-                .purposeOfUse(request.purposeOfUse())
-                .requestDigest(digest)
+                .tool(call.tool())
+                .dataset(call.dataset())
+                .purposeOfUse(call.purposeOfUse())
+                .requestDigest(call.digest())
                 .outcome(outcome)
-                .latencyMicros((System.nanoTime() - started) / 1000)
-                .detail("hits", hits)
-                .build();
+                .latencyMicros((System.nanoTime() - call.started()) / 1000)
+                .detail("edge", call.edge())
+                .detail("traceId", call.traceId());
+        details.accept(builder);
+        AuditEvent event = builder.build();
         try {
             audit.appendQueued(event).whenComplete((record, failure) -> {
                 if (failure != null) {
                     lostOutcomes.increment();
-                    log.error("The outcome record of a {} call by {} could not be committed", tool, clientId, failure);
+                    log.error(
+                            "The outcome record of a {} call by {} could not be committed",
+                            call.tool(),
+                            clientId,
+                            failure);
                 }
             });
         } catch (AuditWriteFailed e) {
             throw new GatewayDenied(
-                    ProblemKind.UNAVAILABLE,
+                    Denial.UNAVAILABLE.kind,
                     List.of(ReasonCodes.AUDIT_UNAVAILABLE),
                     "The call could not be audited, so it is refused",
                     0);
@@ -758,7 +1145,7 @@ public final class GatewayService {
             audit.append(event);
         } catch (AuditWriteFailed e) {
             throw new GatewayDenied(
-                    ProblemKind.UNAVAILABLE,
+                    Denial.UNAVAILABLE.kind,
                     List.of(ReasonCodes.AUDIT_UNAVAILABLE),
                     "The call could not be audited, so it is refused",
                     0);

@@ -11,6 +11,7 @@ import io.warden.registry.events.DirectoryAccountChanged;
 import io.warden.registry.events.ToolSaved;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,6 +49,7 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
     public static final String PROPAGATION = PolicyChanges.class.getName() + ".propagation";
 
     private static final Logger log = LoggerFactory.getLogger(PolicyChanges.class);
+    private final List<Runnable> appliedListeners = new CopyOnWriteArrayList<>();
     private final ExecutorService waiting = Executors.newVirtualThreadPerTaskExecutor();
 
     private final JdbcClient jdbc;
@@ -91,21 +93,40 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
 
     /** Applies every change committed so far on this instance; returns the newest one's number. */
     long apply() {
+        long newest;
+        boolean changed = false;
         applying.lock();
         try {
             // numbers are taken in commit order (V14_01): every change up to the one read here is committed
-            long newest =
-                    jdbc.sql("select n from policy_version").query(Long.class).single();
+            newest = jdbc.sql("select n from policy_version").query(Long.class).single();
             if (newest > applied) {
                 cache.invalidate(); // read the number first: everything up to it is committed before the caches are
                 // dropped
                 applied = newest;
                 instances.applied(newest);
+                changed = true;
             }
-            return newest;
         } finally {
             applying.unlock();
         }
+        if (changed) {
+            for (Runnable listener : appliedListeners) {
+                try {
+                    listener.run();
+                } catch (RuntimeException e) {
+                    log.error("A policy-change listener failed", e);
+                }
+            }
+        }
+        return newest;
+    }
+
+    /**
+     * Runs {@code listener} after this instance applied a policy change, made here or on another instance (grants,
+     * statuses, tools, scopes): what an agent may call could have changed.
+     */
+    void onApplied(Runnable listener) {
+        appliedListeners.add(listener);
     }
 
     /** The newest change this instance applies. */

@@ -95,6 +95,7 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
     private final ReentrantLock reloading = new ReentrantLock();
 
     private final List<Runnable> engagedListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> releasedListeners = new CopyOnWriteArrayList<>();
     private @Nullable ScheduledExecutorService reconciler;
 
     public PostgresKillSwitches(
@@ -392,6 +393,17 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
                 }
             }
         }
+        Set<UUID> now = new HashSet<>();
+        active.forEach(each -> now.add(each.id()));
+        if (!now.containsAll(known)) {
+            for (Runnable listener : releasedListeners) {
+                try {
+                    listener.run();
+                } catch (RuntimeException e) {
+                    log.error("A kill-switch listener failed", e);
+                }
+            }
+        }
         reportApplied(active);
     }
 
@@ -438,6 +450,11 @@ final class PostgresKillSwitches implements KillSwitches, SmartLifecycle, Postgr
     @Override
     public void onEngaged(Runnable listener) {
         engagedListeners.add(listener);
+    }
+
+    @Override
+    public void onReleased(Runnable listener) {
+        releasedListeners.add(listener);
     }
 
     private KillSwitch map(ResultSet rs, int row) throws SQLException {

@@ -2,6 +2,7 @@ package io.warden.policy.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.warden.audit.AuditEvent;
@@ -13,14 +14,21 @@ import io.warden.audit.problem.Problems;
 import io.warden.clinical.Classification;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.SearchHit;
+import io.warden.clinical.cohort.CohortOwners;
 import io.warden.policy.Decision;
 import io.warden.policy.GatewayDenied;
 import io.warden.policy.GatewayRequest;
+import io.warden.policy.GrantedTool;
 import io.warden.policy.InMemoryKillSwitches;
 import io.warden.policy.KillSwitchScope;
 import io.warden.policy.PolicyDecisionPoint;
 import io.warden.policy.RateLimits;
 import io.warden.policy.ReasonCodes;
+import io.warden.policy.ToolCall;
+import io.warden.policy.ToolOutcome;
+import io.warden.policy.internal.backend.BackendAnswer;
+import io.warden.policy.internal.backend.BackendFailure;
+import io.warden.policy.internal.backend.ToolBackendClient;
 import io.warden.registry.AgentActivity;
 import io.warden.registry.AgentFilter;
 import io.warden.registry.AgentId;
@@ -28,6 +36,7 @@ import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
 import io.warden.registry.AgentViews;
+import io.warden.registry.BackendKind;
 import io.warden.registry.CatalogQueries;
 import io.warden.registry.DataScopeView;
 import io.warden.registry.Directory;
@@ -37,13 +46,20 @@ import io.warden.registry.Page;
 import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
 import io.warden.registry.SensitivityLabel;
+import io.warden.registry.ToolBackend;
 import io.warden.registry.ToolView;
 import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -78,7 +94,7 @@ class GatewayServiceTests {
             .withStatus(AgentStatus.ACTIVE)
             .withClientId("agent-client")
             .withDataScopes("ct-deid", "derm-phi")
-            .withTools("text-search")
+            .withTools("text-search", "fhir-lookup", "notes-api", "ct-api")
             .withPurposesOfUse(PurposeOfUse.TREAT, PurposeOfUse.HRESCH)
             .withPhiApprovedScopes("derm-phi")
             .approvedAt(Instant.EPOCH)
@@ -173,6 +189,32 @@ class GatewayServiceTests {
                                     SensitivityLabel.INTERNAL,
                                     false,
                                     1);
+                        case "fhir-lookup" ->
+                            backendTool(
+                                    "fhir-lookup",
+                                    new ToolBackend.Mcp("fhir", "lookup", true),
+                                    false,
+                                    "ct-deid",
+                                    "derm-phi");
+                        case "notes-api" ->
+                            backendTool(
+                                    "notes-api",
+                                    new ToolBackend.Http(
+                                            "POST",
+                                            "https://notes.example/q",
+                                            Duration.ofSeconds(1),
+                                            1000,
+                                            null,
+                                            false),
+                                    true,
+                                    "derm-phi");
+                        case "ct-api" ->
+                            backendTool(
+                                    "ct-api",
+                                    new ToolBackend.Http(
+                                            "POST", "https://ct.example/q", Duration.ofSeconds(1), 1000, null, false),
+                                    true,
+                                    "ct-deid");
                         default -> throw new RegistryException.NotFound("tool", args[0]);
                     };
                 case "dataScope" ->
@@ -654,5 +696,233 @@ class GatewayServiceTests {
             assertThat(Problems.status(e.kind()).value()).isEqualTo(status);
             assertThat(e.reasons()).contains(reason);
         });
+    }
+
+    // ---- MCP and HTTP tools through a fake backend client ----------------------------------------------------
+
+    static ToolView backendTool(String key, ToolBackend target, boolean storePayloads, String... scopes) {
+        return new ToolView(
+                key,
+                key,
+                "",
+                target.kind().name().toLowerCase(Locale.ROOT),
+                new TreeSet<>(),
+                50,
+                SensitivityLabel.HIGHLY_CONFIDENTIAL,
+                false,
+                1,
+                target,
+                "{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\"}}}",
+                new TreeSet<>(Set.of(scopes)),
+                storePayloads);
+    }
+
+    final AtomicInteger backendCalls = new AtomicInteger();
+    volatile @Nullable BackendFailure backendFails;
+
+    final class FakeClient implements ToolBackendClient {
+        private final BackendKind kind;
+
+        FakeClient(BackendKind kind) {
+            this.kind = kind;
+        }
+
+        public BackendKind kind() {
+            return kind;
+        }
+
+        public BackendAnswer call(
+                ToolView tool, Map<String, @Nullable Object> arguments, Duration deadline, @Nullable String traceId)
+                throws BackendFailure {
+            backendCalls.incrementAndGet();
+            if (backendFails != null) {
+                throw backendFails;
+            }
+            return new BackendAnswer(
+                    List.of(
+                            Map.of("type", "text", "text", "patient 123 Jane"),
+                            Map.of("type", "image", "data", "AA==")),
+                    Map.of(
+                            "patient",
+                            Map.of("patient_id", "123", "label", "x"),
+                            "items",
+                            List.of(Map.of("patient_id", "9", "ok", true))),
+                    false,
+                    321,
+                    "fhir.example:443",
+                    1500);
+        }
+    }
+
+    GatewayService backendGateway() {
+        return new GatewayService(
+                agents,
+                catalog,
+                activity,
+                directory,
+                switches,
+                new EmbeddedPolicyDecisionPoint(),
+                audit,
+                retrieval,
+                Clock.systemUTC(),
+                Duration.ofMillis(300),
+                allowing(1000, ReasonCodes.RATE_LIMITED),
+                new PolicyCache(Duration.ofSeconds(30)),
+                Duration.ofSeconds(1),
+                metrics,
+                CohortOwners.NONE,
+                List.of(new FakeClient(BackendKind.MCP), new FakeClient(BackendKind.HTTP)));
+    }
+
+    GovernedToolGateway toolGateway(List<Runnable> policyHooks) {
+        return new GovernedToolGateway(backendGateway(), agents, catalog, switches, policyHooks::add);
+    }
+
+    static ToolCall toolCall(String tool, @Nullable String dataset, @Nullable String purpose) {
+        return new ToolCall(
+                "agent-client", tool, Map.of("q", "chest", "n", 1.5), dataset, purpose, "trace-1", ToolCall.Edge.MCP);
+    }
+
+    @Test
+    void anMcpToolIsDecidedOnOneOfItsScopesForwardedRedactedAndAudited() {
+        ToolOutcome outcome = toolGateway(new ArrayList<>()).call(toolCall("fhir-lookup", "derm-phi", "HRESCH"));
+
+        assertThat(backendCalls).hasValue(1);
+        assertThat(outcome.structured())
+                .isEqualTo(Map.of("patient", Map.of("label", "x"), "items", List.of(Map.of("ok", true))));
+        assertThat(outcome.content())
+                .as("text cannot be redacted reliably: dropped")
+                .containsExactly(Map.of("type", "image", "data", "AA=="));
+        assertThat(outcome.resultBytes()).isEqualTo(321);
+        assertThat(audited).extracting(AuditEvent::action).containsExactly("gateway.decision", "gateway.outcome");
+        AuditEvent decision = audited.getFirst();
+        assertThat(decision.decision()).isEqualTo("PERMIT");
+        assertThat(decision.dataset()).isEqualTo("derm-phi");
+        assertThat(decision.requestDigest())
+                .isEqualTo(GatewayService.argumentsDigest(Map.of("n", 1.5, "q", "chest")))
+                .isEqualTo(sha256("{\"n\":1.5,\"q\":\"chest\"}"));
+        assertThat(decision.details())
+                .containsEntry("edge", "MCP")
+                .containsEntry("traceId", "trace-1")
+                .doesNotContainKey("arguments");
+        AuditEvent outcomeRecord = audited.get(1);
+        assertThat(outcomeRecord.details())
+                .containsEntry("upstream", "fhir.example:443")
+                .containsEntry("upstreamMicros", "1500")
+                .containsEntry("resultBytes", "321")
+                .containsEntry("edge", "MCP")
+                .containsEntry("traceId", "trace-1")
+                .doesNotContainKey("result");
+        assertThat(outcomeRecord.requestDigest()).isEqualTo(decision.requestDigest());
+    }
+
+    @Test
+    void aToolWithSeveralScopesNeedsTheCallToNameOneOfThem() {
+        var gateway = toolGateway(new ArrayList<>());
+        assertDenied(() -> gateway.call(toolCall("fhir-lookup", null, "TREAT")), 400, ReasonCodes.DATASET_REQUIRED);
+        assertDenied(
+                () -> gateway.call(toolCall("fhir-lookup", "elsewhere", "TREAT")),
+                403,
+                ReasonCodes.DATASET_NOT_REGISTERED);
+        assertThat(backendCalls).hasValue(0);
+        assertThat(audited)
+                .extracting(AuditEvent::decision, e -> e.reasons().getFirst())
+                .containsExactly(
+                        tuple("DENY", ReasonCodes.DATASET_REQUIRED), tuple("DENY", ReasonCodes.DATASET_NOT_REGISTERED));
+    }
+
+    @Test
+    void phiGoesOnlyToBackendsApprovedForIt() {
+        var gateway = toolGateway(new ArrayList<>());
+        assertDenied(
+                () -> gateway.call(toolCall("notes-api", null, "TREAT")), 403, ReasonCodes.BACKEND_NOT_PHI_APPROVED);
+        assertThat(backendCalls).hasValue(0);
+        assertThat(audited).singleElement().satisfies(e -> {
+            assertThat(e.decision()).isEqualTo("DENY");
+            assertThat(e.dataset()).isEqualTo("derm-phi");
+            assertThat(e.reasons()).containsExactly(ReasonCodes.BACKEND_NOT_PHI_APPROVED);
+        });
+    }
+
+    @Test
+    void aToolFlaggedToStorePayloadsKeepsItsArgumentsAndResultInTheTrail() {
+        ToolOutcome outcome = toolGateway(new ArrayList<>()).call(toolCall("ct-api", null, "TREAT"));
+        assertThat(outcome.content()).hasSize(2); // no redaction on a non-PHI scope for treatment: text kept
+        assertThat(audited.getFirst().dataset()).isEqualTo("ct-deid");
+        assertThat(audited.getFirst().details()).containsEntry("arguments", "{\"n\":1.5,\"q\":\"chest\"}");
+        assertThat(audited.get(1).details().get("result")).contains("\"patient_id\":\"123\"");
+    }
+
+    @Test
+    void backendFailuresMapToTheirReasonsAndAreRecordedAsOutcomes() {
+        var gateway = toolGateway(new ArrayList<>());
+        record Case(BackendFailure failure, int status, String reason) {}
+        for (Case each : List.of(
+                new Case(
+                        new BackendFailure("egress-refused", "not allowlisted", false),
+                        403,
+                        ReasonCodes.EGRESS_REFUSED),
+                new Case(new BackendFailure("upstream-timeout", "slow", false), 503, ReasonCodes.UPSTREAM_TIMEOUT),
+                new Case(
+                        new BackendFailure("upstream-unavailable", "down", false),
+                        503,
+                        ReasonCodes.UPSTREAM_UNAVAILABLE),
+                new Case(new BackendFailure("response-too-large", "big", false), 503, ReasonCodes.RESPONSE_TOO_LARGE),
+                new Case(
+                        new BackendFailure("invalid-arguments", "q missing", true),
+                        400,
+                        ReasonCodes.INVALID_REQUEST))) {
+            audited.clear();
+            backendFails = each.failure();
+            assertDenied(() -> gateway.call(toolCall("ct-api", null, "TREAT")), each.status(), each.reason());
+            assertThat(audited)
+                    .extracting(AuditEvent::action, AuditEvent::outcome)
+                    .containsExactly(
+                            tuple("gateway.decision", Outcome.SUCCESS),
+                            tuple("gateway.outcome", Outcome.SERIOUS_FAILURE));
+            assertThat(audited.get(1).details())
+                    .containsEntry("failure", each.failure().code());
+        }
+    }
+
+    @Test
+    void theToolListingHidesWhatKillSwitchesCoverAndSaysWhenItChanges() {
+        List<Runnable> policyHooks = new ArrayList<>();
+        var gateway = toolGateway(policyHooks);
+        AtomicInteger changes = new AtomicInteger();
+        gateway.onToolsChanged(changes::incrementAndGet);
+
+        assertThat(gateway.toolsFor("agent-client"))
+                .extracting(GrantedTool::key)
+                .containsExactly("ct-api", "fhir-lookup", "notes-api", "text-search");
+        assertThat(gateway.toolsFor("agent-client").get(1).inputSchema())
+                .isEqualTo(Map.of("type", "object", "properties", Map.of("q", Map.of("type", "string"))));
+        assertThat(gateway.toolsFor("agent-client").getLast().inputSchema()).containsKey("properties");
+        assertThat(gateway.toolsFor("stranger")).isEmpty();
+
+        var dataset = switches.engage(KillSwitchScope.DATASET, "ct-deid", "mislabelled", "ada");
+        assertThat(gateway.toolsFor("agent-client"))
+                .as("ct-api reads only ct-deid; fhir-lookup still has derm-phi")
+                .extracting(GrantedTool::key)
+                .containsExactly("fhir-lookup", "notes-api", "text-search");
+        var tool = switches.engage(KillSwitchScope.TOOL, "fhir-lookup", "bad backend", "ada");
+        assertThat(gateway.toolsFor("agent-client"))
+                .extracting(GrantedTool::key)
+                .doesNotContain("fhir-lookup");
+        switches.release(dataset.id(), "fixed", "bob");
+        switches.release(tool.id(), "fixed", "bob");
+        assertThat(gateway.toolsFor("agent-client")).hasSize(4);
+        assertThat(changes).as("two engaged, two released").hasValue(4);
+        policyHooks.forEach(Runnable::run);
+        assertThat(changes).as("a policy change applied here").hasValue(5);
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -42,7 +42,9 @@ class InvalidCallAudit implements HandlerExceptionResolver, Ordered {
     @Override
     public @Nullable ModelAndView resolveException(
             HttpServletRequest request, HttpServletResponse response, @Nullable Object handler, Exception e) {
-        if (!(handler instanceof HandlerMethod method) || method.getBeanType() != GatewayController.class) {
+        if (!(handler instanceof HandlerMethod method)
+                || (method.getBeanType() != GatewayController.class
+                        && method.getBeanType() != GatewayToolsController.class)) {
             return null;
         }
         Principal principal = request.getUserPrincipal();
@@ -61,6 +63,9 @@ class InvalidCallAudit implements HandlerExceptionResolver, Ordered {
             if (invalid.getBindingResult().getTarget() instanceof GatewayController.Call call) {
                 dataset = call.dataset();
                 purpose = call.purposeOfUse();
+            } else if (invalid.getBindingResult().getTarget() instanceof GatewayToolsController.Call call) {
+                dataset = call.dataset();
+                purpose = call.purposeOfUse();
             }
         } else if (e instanceof HttpMessageNotReadableException unreadable) {
             field = unreadable.getMostSpecificCause() instanceof JacksonException jackson
@@ -76,7 +81,12 @@ class InvalidCallAudit implements HandlerExceptionResolver, Ordered {
                 (Map<String, String>) request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
         String tool = variables == null ? "unknown" : variables.getOrDefault("tool", "unknown");
         try {
-            gateway.refusedInvalid(principal.getName(), tool, clip(dataset), clip(purpose), field);
+            gateway.refusedInvalid(
+                    principal.getName(),
+                    tool.length() <= 63 ? tool : tool.substring(0, 63),
+                    clip(dataset),
+                    clip(purpose),
+                    field);
         } catch (RuntimeException failure) {
             // The call is refused either way; a refusal that could not be recorded is logged loudly, not answered with
             // 500.
