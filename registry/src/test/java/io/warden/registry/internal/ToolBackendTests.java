@@ -88,20 +88,23 @@ class ToolBackendTests {
 
         assertThat(exact.host()).as("stored normalized").isEqualTo("api." + domain);
         assertThat(allowlist.matches("API." + domain)).contains(exact);
-        assertThat(allowlist.matches("a.b." + domain)).hasValueSatisfying(e -> assertThat(e.host())
-                .isEqualTo("*." + domain));
-        assertThat(allowlist.matches(domain)).as("a wildcard does not cover the domain itself").isEmpty();
+        assertThat(allowlist.matches("a.b." + domain))
+                .hasValueSatisfying(e -> assertThat(e.host()).isEqualTo("*." + domain));
+        assertThat(allowlist.matches(domain))
+                .as("a wildcard does not cover the domain itself")
+                .isEmpty();
         assertThat(allowlist.matches("evil" + domain)).isEmpty();
         assertThat(allowlist.matches(domain + ".evil.net")).isEmpty();
         assertThatThrownBy(() -> allowlist.add("*.org", false, "r", ADMIN))
-                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field())
-                        .isEqualTo("host"));
+                .isInstanceOfSatisfying(
+                        RegistryException.InvalidField.class,
+                        e -> assertThat(e.field()).isEqualTo("host"));
         assertThatThrownBy(() -> allowlist.add("https://x." + domain + "/", false, "r", ADMIN))
                 .isInstanceOf(RegistryException.InvalidField.class);
 
         allowlist.remove("api." + domain, ADMIN);
-        assertThat(allowlist.matches("api." + domain)).hasValueSatisfying(e -> assertThat(e.host())
-                .startsWith("*."));
+        assertThat(allowlist.matches("api." + domain))
+                .hasValueSatisfying(e -> assertThat(e.host()).startsWith("*."));
         assertThat(events.stream(EgressHostChanged.class)).hasSize(3);
     }
 
@@ -110,8 +113,11 @@ class ToolBackendTests {
         allowlist.add("mcp." + domain, false, "r", ADMIN);
         servers.register(
                 "srv-" + id,
-                new McpServers.Save("S", "https://mcp." + domain + "/mcp", new UpstreamAuth(
-                        UpstreamAuth.Kind.BEARER, "srv-token", null, null, null), false),
+                new McpServers.Save(
+                        "S",
+                        "https://mcp." + domain + "/mcp",
+                        new UpstreamAuth(UpstreamAuth.Kind.BEARER, "srv-token", null, null, null),
+                        false),
                 ADMIN);
         ToolView tool = catalog.createTool("mcp-" + id, mcpTool("srv-" + id), false, ADMIN);
         assertThat(tool.target()).isEqualTo(new ToolBackend.Mcp("srv-" + id, "search", false));
@@ -131,8 +137,8 @@ class ToolBackendTests {
                         ADMIN))
                 .isInstanceOf(RegistryException.StaleVersion.class);
         assertThatThrownBy(() -> servers.delete("srv-" + id, 2, ADMIN))
-                .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code())
-                        .isEqualTo("mcp-server-in-use"));
+                .isInstanceOfSatisfying(
+                        RegistryException.class, e -> assertThat(e.code()).isEqualTo("mcp-server-in-use"));
         assertThat(events.stream(McpServerChanged.class)).hasSize(2);
         assertThat(events.stream(ToolSaved.class))
                 .anySatisfy(e -> assertThat(e.target()).isEqualTo("MCP srv-" + id + "/search"));
@@ -141,22 +147,25 @@ class ToolBackendTests {
     @Test
     void anHttpToolIsCheckedAgainstTheAllowlistAndItsLimits() {
         allowlist.add(domain, false, "r", ADMIN);
-        ToolView saved = catalog.createTool("http-" + id, httpTool("https://" + domain + "/p/{id}", 2000), false, ADMIN);
+        ToolView saved =
+                catalog.createTool("http-" + id, httpTool("https://" + domain + "/p/{id}", 2000), false, ADMIN);
         assertThat(saved.target())
                 .isEqualTo(new ToolBackend.Http(
                         "POST", "https://" + domain + "/p/{id}", Duration.ofSeconds(2), 1024, "tok", true));
 
-        assertThatThrownBy(() -> catalog.createTool("h2-" + id, httpTool("https://other." + domain + "/", 2000), false,
-                        ADMIN))
-                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field())
-                        .isEqualTo("backend.urlTemplate"));
-        assertThatThrownBy(() -> catalog.createTool("h3-" + id, httpTool("http://" + domain + ":{port}/", 2000),
-                        false, ADMIN))
+        assertThatThrownBy(() ->
+                        catalog.createTool("h2-" + id, httpTool("https://other." + domain + "/", 2000), false, ADMIN))
+                .isInstanceOfSatisfying(
+                        RegistryException.InvalidField.class,
+                        e -> assertThat(e.field()).isEqualTo("backend.urlTemplate"));
+        assertThatThrownBy(() ->
+                        catalog.createTool("h3-" + id, httpTool("http://" + domain + ":{port}/", 2000), false, ADMIN))
                 .isInstanceOf(RegistryException.InvalidField.class);
-        assertThatThrownBy(() -> catalog.createTool("h4-" + id, httpTool("https://" + domain + "/", 300_001), false,
-                        ADMIN))
-                .isInstanceOfSatisfying(RegistryException.InvalidField.class, e -> assertThat(e.field())
-                        .isEqualTo("backend.timeoutMs"));
+        assertThatThrownBy(() ->
+                        catalog.createTool("h4-" + id, httpTool("https://" + domain + "/", 300_001), false, ADMIN))
+                .isInstanceOfSatisfying(
+                        RegistryException.InvalidField.class,
+                        e -> assertThat(e.field()).isEqualTo("backend.timeoutMs"));
     }
 
     @Test
@@ -164,9 +173,7 @@ class ToolBackendTests {
         assertThatThrownBy(() -> jdbc.sql("""
                         insert into tool (key, display_name, backend, required_scopes, max_k, sensitivity, created_at,
                             updated_at, version, backend_kind, http_method)
-                        values ('bad-%s', 'x', 'retrieval', '{}', 1, 'INTERNAL', now(), now(), 1, 'BUILTIN', 'GET')"""
-                        .formatted(id))
-                .update())
+                        values ('bad-%s', 'x', 'retrieval', '{}', 1, 'INTERNAL', now(), now(), 1, 'BUILTIN', 'GET')""".formatted(id)).update())
                 .isInstanceOf(DataIntegrityViolationException.class);
     }
 
