@@ -55,20 +55,22 @@ class PostgresEgressAllowlist implements EgressAllowlist {
             throw new RegistryException.InvalidField("reason", "Say in 1 to 2000 characters why the host is allowed");
         }
         Instant now = clock.instant();
+        EgressHostView entry;
         try {
-            jdbc.sql("""
+            // the row as stored (microseconds), so the answer equals what later reads return
+            entry = jdbc.sql("""
                     insert into egress_host (host, allow_private, reason, created_by, created_at)
-                    values (:host, :allowPrivate, :reason, :actor, :now)""")
+                    values (:host, :allowPrivate, :reason, :actor, :now) returning *""")
                     .param("host", pattern)
                     .param("allowPrivate", allowPrivate)
                     .param("reason", why)
                     .param("actor", actor.id())
                     .param("now", timestamp(now))
-                    .update();
+                    .query(PostgresEgressAllowlist::row)
+                    .single();
         } catch (DuplicateKeyException e) {
             throw new RegistryException.AlreadyExists("host", "'" + pattern + "' is already on the egress allowlist");
         }
-        EgressHostView entry = new EgressHostView(pattern, allowPrivate, why, actor.id(), now);
         events.publishEvent(new EgressHostChanged(entry, true, actor.id(), now));
         return entry;
     }
