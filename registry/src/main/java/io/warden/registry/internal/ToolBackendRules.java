@@ -133,7 +133,9 @@ class ToolBackendRules {
         return switch (target) {
             case ToolBackend.Builtin builtin -> "BUILTIN " + builtin.service();
             case ToolBackend.Mcp mcp -> "MCP " + mcp.server() + "/" + mcp.upstreamTool();
-            case ToolBackend.Http http -> "HTTP " + http.method() + " " + http.urlTemplate();
+            case ToolBackend.Http http ->
+                "HTTP " + http.method() + " " + http.urlTemplate()
+                        + (http.bearerSecret() == null ? "" : " bearerSecret=" + http.bearerSecret());
         };
     }
 }
