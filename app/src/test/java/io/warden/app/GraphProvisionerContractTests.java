@@ -27,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -94,6 +95,10 @@ class GraphProvisionerContractTests implements IdentityProvisionerContract {
         SecretStore store = new SecretStore() {
             public void put(String name, String secret) {
                 secrets.put(name, secret);
+            }
+
+            public Optional<String> get(String name) {
+                return Optional.ofNullable(secrets.get(name));
             }
 
             public void delete(String name) {

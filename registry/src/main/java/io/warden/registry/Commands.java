@@ -1,5 +1,6 @@
 package io.warden.registry;
 
+import java.util.Locale;
 import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -124,23 +125,67 @@ public final class Commands {
         }
     }
 
-    /** Create or replace a tool. */
+    /**
+     * Create or replace a tool.
+     *
+     * @param backend       a built-in tool's service; {@code mcp} or {@code http} for the other kinds
+     * @param target        where permitted calls go
+     * @param inputSchema   the JSON Schema (an object schema) of the arguments, as JSON text; {@code ""} for built-ins
+     * @param dataScopes    the data scopes an MCP or HTTP tool's calls are decided on
+     * @param storePayloads whether the audit trail keeps the calls' arguments and results
+     */
     public record SaveTool(
             String displayName,
             String description,
             String backend,
             SortedSet<String> requiredScopes,
             int maxK,
-            SensitivityLabel sensitivity) {
+            SensitivityLabel sensitivity,
+            ToolBackend target,
+            String inputSchema,
+            SortedSet<String> dataScopes,
+            boolean storePayloads) {
 
         public SaveTool {
             Objects.requireNonNull(displayName, "displayName");
             Objects.requireNonNull(backend, "backend");
             Objects.requireNonNull(sensitivity, "sensitivity");
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(inputSchema, "inputSchema");
             requiredScopes = new TreeSet<>(requiredScopes);
+            dataScopes = new TreeSet<>(dataScopes);
             if (maxK < 1) {
                 throw new IllegalArgumentException("maxK must be at least 1, got " + maxK);
             }
+            if (target instanceof ToolBackend.Builtin builtin
+                    && !builtin.service().equals(backend)) {
+                throw new IllegalArgumentException(
+                        "A built-in tool's backend is its service: " + backend + " vs " + builtin.service());
+            }
+            if (!(target instanceof ToolBackend.Builtin)) {
+                backend = target.kind().name().toLowerCase(Locale.ROOT);
+            }
+        }
+
+        /** A built-in tool answered by the service {@code backend}. */
+        public SaveTool(
+                String displayName,
+                String description,
+                String backend,
+                SortedSet<String> requiredScopes,
+                int maxK,
+                SensitivityLabel sensitivity) {
+            this(
+                    displayName,
+                    description,
+                    backend,
+                    requiredScopes,
+                    maxK,
+                    sensitivity,
+                    new ToolBackend.Builtin(backend),
+                    "",
+                    new TreeSet<>(),
+                    false);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.warden.registry;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -11,6 +13,12 @@ import org.jspecify.annotations.Nullable;
  * tools), a tool of an upstream MCP server, or one JSON-over-HTTP operation. Whatever the backend, every call
  * passes the same governed pipeline first.
  */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "kind")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = ToolBackend.Builtin.class, name = "BUILTIN"),
+    @JsonSubTypes.Type(value = ToolBackend.Mcp.class, name = "MCP"),
+    @JsonSubTypes.Type(value = ToolBackend.Http.class, name = "HTTP")
+})
 public sealed interface ToolBackend permits ToolBackend.Builtin, ToolBackend.Mcp, ToolBackend.Http {
 
     BackendKind kind();

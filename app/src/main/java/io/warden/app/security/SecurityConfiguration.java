@@ -160,6 +160,12 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .hasRole("ADMIN")
                 .requestMatchers(DELETE, "/api/v1/data-sources/*")
                 .hasRole("ADMIN")
+                // tool backends: where agents' calls may go out to is for admins alone, reads included (URLs and
+                // secret names map the hospital's integrations)
+                .requestMatchers("/api/v1/mcp-servers", "/api/v1/mcp-servers/*")
+                .hasRole("ADMIN")
+                .requestMatchers("/api/v1/egress-hosts", "/api/v1/egress-hosts/*")
+                .hasRole("ADMIN")
                 .requestMatchers(POST, "/api/v1/cohorts/*/transfer")
                 .hasRole("ADMIN")
                 // rate limits: admins set them; oversight reads them; an owner reads their own agent's quota (checked

@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Secrets as files readable by Warden's user alone: {@code <folder>/<name>.secret}, created with mode 0600. */
@@ -36,6 +38,18 @@ public final class FileSecretStore implements SecretStore {
             Files.writeString(file, secret, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not store the secret " + name + " in " + folder, e);
+        }
+    }
+
+    @Override
+    public Optional<String> get(String name) {
+        Path file = file(name);
+        try {
+            return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read the secret " + name + " in " + folder, e);
         }
     }
 

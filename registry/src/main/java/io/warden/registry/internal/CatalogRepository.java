@@ -4,24 +4,36 @@ import static io.warden.registry.internal.SqlArrays.strings;
 import static io.warden.registry.internal.SqlArrays.timestamp;
 import static io.warden.registry.internal.SqlArrays.toArray;
 
+import io.warden.registry.BackendKind;
 import io.warden.registry.Commands;
 import io.warden.registry.DataScopeView;
 import io.warden.registry.RegistryException;
 import io.warden.registry.SensitivityLabel;
+import io.warden.registry.ToolBackend;
 import io.warden.registry.ToolView;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /** Stores the catalogue agents are granted from: data scopes and tools. */
 @Repository
 class CatalogRepository {
+
+    /** An MCP tool's PHI approval is its server's: the join keeps the two from disagreeing. */
+    private static final String SELECT_TOOL = """
+            select t.*, m.phi_approved as mcp_phi_approved from tool t left join mcp_server m on m.key = t.mcp_server""";
 
     private final JdbcClient jdbc;
 
@@ -105,9 +117,14 @@ class CatalogRepository {
         try {
             jdbc.sql("""
                     insert into tool (key, display_name, description, backend, required_scopes, max_k, sensitivity,
-                        demo, created_at, updated_at, version)
+                        demo, created_at, updated_at, version, backend_kind, mcp_server, upstream_tool, http_method,
+                        http_url_template, http_timeout_ms, http_max_response_bytes, http_bearer_secret,
+                        http_phi_approved, input_schema, data_scopes, store_payloads)
                     values (:key, :displayName, :description, :backend, :requiredScopes, :maxK, :sensitivity, :demo,
-                        :now, :now, 1)""")
+                        :now, :now, 1, :backendKind, :mcpServer, :upstreamTool, :httpMethod, :httpUrlTemplate,
+                        :httpTimeoutMs, :httpMaxResponseBytes, :httpBearerSecret, :httpPhiApproved, :inputSchema,
+                        :dataScopes, :storePayloads)""")
+                    .params(backendParams(tool))
                     .param("key", key)
                     .param("displayName", tool.displayName())
                     .param("description", tool.description())
@@ -127,8 +144,13 @@ class CatalogRepository {
         int updated = jdbc.sql("""
                 update tool set display_name = :displayName, description = :description, backend = :backend,
                     required_scopes = :requiredScopes, max_k = :maxK, sensitivity = :sensitivity,
-                    updated_at = :now, version = version + 1
+                    backend_kind = :backendKind, mcp_server = :mcpServer, upstream_tool = :upstreamTool,
+                    http_method = :httpMethod, http_url_template = :httpUrlTemplate, http_timeout_ms = :httpTimeoutMs,
+                    http_max_response_bytes = :httpMaxResponseBytes, http_bearer_secret = :httpBearerSecret,
+                    http_phi_approved = :httpPhiApproved, input_schema = :inputSchema, data_scopes = :dataScopes,
+                    store_payloads = :storePayloads, updated_at = :now, version = version + 1
                 where key = :key and version = :version""")
+                .params(backendParams(tool))
                 .param("key", key)
                 .param("displayName", tool.displayName())
                 .param("description", tool.description())
@@ -147,7 +169,7 @@ class CatalogRepository {
     }
 
     Optional<ToolView> findTool(String key) {
-        return jdbc.sql("select * from tool where key = :key")
+        return jdbc.sql(SELECT_TOOL + " where t.key = :key")
                 .param("key", key)
                 .query(CatalogRepository::mapTool)
                 .optional();
@@ -157,14 +179,14 @@ class CatalogRepository {
         if (keys.isEmpty()) {
             return List.of();
         }
-        return jdbc.sql("select * from tool where key = any(:keys) order by key")
+        return jdbc.sql(SELECT_TOOL + " where t.key = any(:keys) order by t.key")
                 .param("keys", toArray(keys))
                 .query(CatalogRepository::mapTool)
                 .list();
     }
 
     List<ToolView> allTools() {
-        return jdbc.sql("select * from tool order by key")
+        return jdbc.sql(SELECT_TOOL + " order by t.key")
                 .query(CatalogRepository::mapTool)
                 .list();
     }
@@ -184,15 +206,67 @@ class CatalogRepository {
     }
 
     private static ToolView mapTool(ResultSet rs, int row) throws SQLException {
+        String backend = rs.getString("backend");
+        ToolBackend target = switch (BackendKind.valueOf(rs.getString("backend_kind"))) {
+            case BUILTIN -> new ToolBackend.Builtin(backend);
+            case MCP ->
+                new ToolBackend.Mcp(
+                        rs.getString("mcp_server"), rs.getString("upstream_tool"), rs.getBoolean("mcp_phi_approved"));
+            case HTTP ->
+                new ToolBackend.Http(
+                        rs.getString("http_method"),
+                        rs.getString("http_url_template"),
+                        Duration.ofMillis(rs.getInt("http_timeout_ms")),
+                        rs.getInt("http_max_response_bytes"),
+                        rs.getString("http_bearer_secret"),
+                        rs.getBoolean("http_phi_approved"));
+        };
         return new ToolView(
                 rs.getString("key"),
                 rs.getString("display_name"),
                 rs.getString("description"),
-                rs.getString("backend"),
+                backend,
                 strings(rs, "required_scopes"),
                 rs.getInt("max_k"),
                 SensitivityLabel.valueOf(rs.getString("sensitivity")),
                 rs.getBoolean("demo"),
-                rs.getLong("version"));
+                rs.getLong("version"),
+                target,
+                rs.getString("input_schema"),
+                strings(rs, "data_scopes"),
+                rs.getBoolean("store_payloads"));
+    }
+
+    /** The backend's columns: those of the tool's kind, the others null (the table's check insists). */
+    private static Map<String, @Nullable Object> backendParams(Commands.SaveTool tool) {
+        Map<String, @Nullable Object> params = new HashMap<>();
+        params.put("backendKind", tool.target().kind().name());
+        params.put("mcpServer", null);
+        params.put("upstreamTool", null);
+        params.put("httpMethod", null);
+        params.put("httpUrlTemplate", null);
+        params.put("httpTimeoutMs", new SqlParameterValue(Types.INTEGER, null));
+        params.put("httpMaxResponseBytes", new SqlParameterValue(Types.INTEGER, null));
+        params.put("httpBearerSecret", null);
+        params.put("httpPhiApproved", false);
+        params.put("inputSchema", tool.inputSchema());
+        params.put("dataScopes", toArray(tool.dataScopes()));
+        params.put("storePayloads", tool.storePayloads());
+        switch (tool.target()) {
+            case ToolBackend.Builtin builtin -> {}
+            case ToolBackend.Mcp mcp -> {
+                params.put("mcpServer", mcp.server());
+                params.put("upstreamTool", mcp.upstreamTool());
+            }
+            case ToolBackend.Http http -> {
+                params.put("httpMethod", http.method());
+                params.put("httpUrlTemplate", http.urlTemplate());
+                params.put("httpTimeoutMs", (int) http.timeout().toMillis());
+                params.put("httpMaxResponseBytes", http.maxResponseBytes());
+                params.put("httpBearerSecret", http.bearerSecret());
+                params.put("httpPhiApproved", http.phiApproved());
+            }
+        }
+        return params;
     }
 }

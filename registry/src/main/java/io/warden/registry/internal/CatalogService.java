@@ -31,19 +31,19 @@ class CatalogService implements Catalog, CatalogQueries {
 
     private final CatalogRepository catalog;
     private final ApprovalRepository approvals;
-    private final RegistryRules rules;
+    private final ToolBackendRules backends;
     private final ApplicationEventPublisher events;
     private final Clock clock;
 
     CatalogService(
             CatalogRepository catalog,
             ApprovalRepository approvals,
-            RegistryRules rules,
+            ToolBackendRules backends,
             ApplicationEventPublisher events,
             Clock clock) {
         this.catalog = catalog;
         this.approvals = approvals;
-        this.rules = rules;
+        this.backends = backends;
         this.events = events;
         this.clock = clock;
     }
@@ -87,19 +87,19 @@ class CatalogService implements Catalog, CatalogQueries {
 
     @Override
     public ToolView createTool(String key, Commands.SaveTool tool, boolean demo, Actor actor) {
-        rules.requireScopes(tool.requiredScopes(), "requiredScopes");
+        backends.check(tool);
         Instant now = clock.instant();
         catalog.insertTool(key, tool, demo, now);
-        events.publishEvent(new ToolSaved(key, tool.maxK(), 1, actor.id(), now));
+        events.publishEvent(saved(key, tool, 1, actor, now));
         return tool(key);
     }
 
     @Override
     public ToolView updateTool(String key, Commands.SaveTool tool, long version, Actor actor) {
-        rules.requireScopes(tool.requiredScopes(), "requiredScopes");
+        backends.check(tool);
         Instant now = clock.instant();
         long newVersion = catalog.updateTool(key, tool, version, now);
-        events.publishEvent(new ToolSaved(key, tool.maxK(), newVersion, actor.id(), now));
+        events.publishEvent(saved(key, tool, newVersion, actor, now));
         return tool(key);
     }
 
@@ -127,6 +127,18 @@ class CatalogService implements Catalog, CatalogQueries {
     @Override
     public List<ToolView> tools() {
         return catalog.allTools();
+    }
+
+    private static ToolSaved saved(String key, Commands.SaveTool tool, long version, Actor actor, Instant now) {
+        return new ToolSaved(
+                key,
+                tool.maxK(),
+                version,
+                actor.id(),
+                now,
+                ToolBackendRules.describe(tool.target()),
+                tool.dataScopes(),
+                tool.storePayloads());
     }
 
     private static void requireConsistent(Commands.SaveDataScope scope) {

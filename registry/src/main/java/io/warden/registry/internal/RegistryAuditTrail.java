@@ -4,6 +4,8 @@ import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
+import io.warden.registry.McpServerView;
+import io.warden.registry.McpServerView.UpstreamAuth;
 import io.warden.registry.events.AgentGrantsChanged;
 import io.warden.registry.events.AgentIdentityAssigned;
 import io.warden.registry.events.AgentOwnerChanged;
@@ -16,12 +18,15 @@ import io.warden.registry.events.ApprovalDecided;
 import io.warden.registry.events.ApprovalRequested;
 import io.warden.registry.events.DataScopeSaved;
 import io.warden.registry.events.DataSourceChanged;
+import io.warden.registry.events.EgressHostChanged;
+import io.warden.registry.events.McpServerChanged;
 import io.warden.registry.events.ToolSaved;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
 import java.util.HexFormat;
+import java.util.List;
 import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.stereotype.Component;
 
@@ -163,8 +168,64 @@ class RegistryAuditTrail {
                 AuditEvent.builder("tool.saved", actor(event.actorId()), new AuditTarget("tool", event.key()))
                         .tool(event.key())
                         .detail("maxK", event.maxK())
-                        .detail("version", event.version()),
-                event);
+                        .detail("version", event.version())
+                        .detail("storePayloads", event.storePayloads()),
+                event,
+                "target",
+                List.of(event.target()),
+                "dataScopes",
+                event.dataScopes());
+    }
+
+    /** Names of secrets go in, never their values (the registry never holds those). */
+    @ApplicationModuleListener
+    void on(McpServerChanged event) {
+        String action = event.before() == null
+                ? "mcp_server.registered"
+                : event.after() == null ? "mcp_server.removed" : "mcp_server.changed";
+        var builder = AuditEvent.builder(action, actor(event.actorId()), new AuditTarget("mcp-server", event.key()));
+        McpServerView before = event.before();
+        McpServerView after = event.after();
+        if (before != null) {
+            text(builder, "before", describe(before));
+        }
+        if (after != null) {
+            text(builder, "after", describe(after));
+            builder.detail("version", after.version());
+        }
+        record(builder, event);
+    }
+
+    @ApplicationModuleListener
+    void on(EgressHostChanged event) {
+        var builder = AuditEvent.builder(
+                        event.added() ? "egress_host.added" : "egress_host.removed",
+                        actor(event.actorId()),
+                        new AuditTarget("egress-host", event.entry().host()))
+                .detail("allowPrivate", event.entry().allowPrivate());
+        text(builder, "reason", event.entry().reason());
+        record(builder, event);
+    }
+
+    private static String describe(McpServerView server) {
+        UpstreamAuth auth = server.auth();
+        StringBuilder text = new StringBuilder()
+                .append("url=")
+                .append(server.url())
+                .append(" auth=")
+                .append(auth.kind())
+                .append(" phiApproved=")
+                .append(server.phiApproved());
+        if (auth.secret() != null) {
+            text.append(" secretName=").append(auth.secret());
+        }
+        if (auth.tokenUrl() != null) {
+            text.append(" tokenUrl=").append(auth.tokenUrl());
+        }
+        if (auth.clientId() != null) {
+            text.append(" clientId=").append(auth.clientId());
+        }
+        return text.toString();
     }
 
     @ApplicationModuleListener

@@ -48,6 +48,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,6 +69,10 @@ class GraphAdaptersTests {
     final SecretStore store = new SecretStore() {
         public void put(String name, String secret) {
             secrets.put(name, secret);
+        }
+
+        public Optional<String> get(String name) {
+            return Optional.ofNullable(secrets.get(name));
         }
 
         public void delete(String name) {

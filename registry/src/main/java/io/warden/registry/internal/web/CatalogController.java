@@ -7,11 +7,15 @@ import io.warden.registry.Catalog;
 import io.warden.registry.CatalogQueries;
 import io.warden.registry.Commands;
 import io.warden.registry.DataScopeView;
+import io.warden.registry.SensitivityLabel;
+import io.warden.registry.ToolBackend;
 import io.warden.registry.ToolView;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -116,13 +120,16 @@ class CatalogController {
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping(path = "/tools", consumes = "application/json")
     ResponseEntity<ToolView> createTool(@RequestBody @Valid Requests.CreateTool request, Actor actor) {
-        var tool = new Commands.SaveTool(
+        var tool = saveTool(
                 request.displayName(),
-                Objects.requireNonNullElse(request.description(), ""),
+                request.description(),
                 request.backend(),
-                Requests.sorted(request.requiredScopes()),
+                request.requiredScopes(),
                 request.maxK(),
-                request.sensitivity());
+                request.sensitivity(),
+                request.inputSchema(),
+                request.dataScopes(),
+                request.storePayloads());
         ToolView created = catalog.createTool(request.key(), tool, false, actor);
         return ResponseEntity.created(URI.create("/api/v1/tools/" + created.key()))
                 .body(created);
@@ -134,13 +141,42 @@ class CatalogController {
     @ApiResponse(responseCode = "409", ref = "Conflict")
     @PutMapping(path = "/tools/{key}", consumes = "application/json")
     ToolView updateTool(@PathVariable String key, @RequestBody @Valid Requests.UpdateTool request, Actor actor) {
-        var tool = new Commands.SaveTool(
+        var tool = saveTool(
                 request.displayName(),
-                Objects.requireNonNullElse(request.description(), ""),
+                request.description(),
                 request.backend(),
-                Requests.sorted(request.requiredScopes()),
+                request.requiredScopes(),
                 request.maxK(),
-                request.sensitivity());
+                request.sensitivity(),
+                request.inputSchema(),
+                request.dataScopes(),
+                request.storePayloads());
         return catalog.updateTool(key, tool, request.version(), actor);
+    }
+
+    private static Commands.SaveTool saveTool(
+            String displayName,
+            @Nullable String description,
+            Object backend,
+            @Nullable Set<String> requiredScopes,
+            int maxK,
+            SensitivityLabel sensitivity,
+            @Nullable Object inputSchema,
+            @Nullable Set<String> dataScopes,
+            @Nullable Boolean storePayloads) {
+        ToolBackend target = BackendRequests.backend(backend);
+        return new Commands.SaveTool(
+                displayName,
+                Objects.requireNonNullElse(description, ""),
+                target instanceof ToolBackend.Builtin builtin
+                        ? builtin.service()
+                        : target.kind().name(),
+                Requests.sorted(requiredScopes),
+                maxK,
+                sensitivity,
+                target,
+                BackendRequests.inputSchema(inputSchema),
+                Requests.sorted(dataScopes),
+                Boolean.TRUE.equals(storePayloads));
     }
 }

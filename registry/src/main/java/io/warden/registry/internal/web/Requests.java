@@ -1,5 +1,6 @@
 package io.warden.registry.internal.web;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.warden.registry.AgentKind;
 import io.warden.registry.ModelInfo;
 import io.warden.registry.PurposeOfUse;
@@ -102,17 +103,47 @@ final class Requests {
             @NotNull @Pattern(regexp = KEY) String key,
             @NotBlank @Size(max = 200) String displayName,
             @Nullable @Size(max = 4000) String description,
-            @NotBlank @Size(max = 100) String backend,
+
+            @NotNull
+            @Schema(
+                    oneOf = {String.class, BackendRequests.Backend.class},
+                    description = "A built-in service's name, or an object with a kind")
+            Object backend,
+
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> requiredScopes,
             @NotNull @Min(1) @Max(10000) Integer maxK,
-            @NotNull SensitivityLabel sensitivity) {}
+            @NotNull SensitivityLabel sensitivity,
+
+            @Nullable
+            @Schema(
+                    oneOf = {String.class, Object.class},
+                    description = "JSON Schema of the arguments (type object), or its text")
+            Object inputSchema,
+
+            @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> dataScopes,
+            @Nullable Boolean storePayloads) {}
 
     record UpdateTool(
             @NotBlank @Size(max = 200) String displayName,
             @Nullable @Size(max = 4000) String description,
-            @NotBlank @Size(max = 100) String backend,
+
+            @NotNull
+            @Schema(
+                    oneOf = {String.class, BackendRequests.Backend.class},
+                    description = "A built-in service's name, or an object with a kind")
+            Object backend,
+
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> requiredScopes,
             @NotNull @Min(1) @Max(10000) Integer maxK,
             @NotNull SensitivityLabel sensitivity,
+
+            @Nullable
+            @Schema(
+                    oneOf = {String.class, Object.class},
+                    description = "JSON Schema of the arguments (type object), or its text")
+            Object inputSchema,
+
+            @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> dataScopes,
+            @Nullable Boolean storePayloads,
             @NotNull @Min(1) Long version) {}
 }
