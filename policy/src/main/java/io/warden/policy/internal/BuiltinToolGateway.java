@@ -37,12 +37,19 @@ final class BuiltinToolGateway implements ToolGateway {
     private final AgentQueries agents;
     private final CatalogQueries catalog;
     private final KillSwitches killSwitches;
+    private final PolicyChanges changes;
 
-    BuiltinToolGateway(GatewayService gateway, AgentQueries agents, CatalogQueries catalog, KillSwitches killSwitches) {
+    BuiltinToolGateway(
+            GatewayService gateway,
+            AgentQueries agents,
+            CatalogQueries catalog,
+            KillSwitches killSwitches,
+            PolicyChanges changes) {
         this.gateway = gateway;
         this.agents = agents;
         this.catalog = catalog;
         this.killSwitches = killSwitches;
+        this.changes = changes;
     }
 
     @Override
@@ -160,5 +167,7 @@ final class BuiltinToolGateway implements ToolGateway {
     @Override
     public void onToolsChanged(Runnable listener) {
         killSwitches.onEngaged(listener);
+        // grants, agent status, tools: every instance applies every change, so each hears of every one
+        changes.onApplied(listener);
     }
 }

@@ -126,7 +126,11 @@ class GatewayConfiguration {
 
     @Bean
     ToolGateway toolGateway(
-            GatewayService gateway, AgentQueries agents, CatalogQueries catalog, KillSwitches killSwitches) {
-        return new BuiltinToolGateway(gateway, agents, catalog, killSwitches);
+            GatewayService gateway,
+            AgentQueries agents,
+            CatalogQueries catalog,
+            KillSwitches killSwitches,
+            PolicyChanges changes) {
+        return new BuiltinToolGateway(gateway, agents, catalog, killSwitches, changes);
     }
 }

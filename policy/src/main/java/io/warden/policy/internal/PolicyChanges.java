@@ -11,6 +11,7 @@ import io.warden.registry.events.DirectoryAccountChanged;
 import io.warden.registry.events.ToolSaved;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,6 +59,8 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
     /** A lock, not a monitor: a virtual thread waiting in {@link PolicyCache#invalidate()} must not pin its carrier. */
     private final ReentrantLock applying = new ReentrantLock();
 
+    private final List<Runnable> appliedListeners = new CopyOnWriteArrayList<>();
+
     private volatile long applied = -1;
     private volatile boolean running;
     private volatile long lastReconciled = System.nanoTime();
@@ -89,8 +92,31 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
         apply();
     }
 
+    /**
+     * Runs {@code listener} on this instance after it applied a change (made here or on another instance), outside
+     * the lock that orders the changes; a listener must be quick and must not throw.
+     */
+    void onApplied(Runnable listener) {
+        appliedListeners.add(listener);
+    }
+
     /** Applies every change committed so far on this instance; returns the newest one's number. */
     long apply() {
+        long before = applied;
+        long newest = applyLocked();
+        if (newest > before) {
+            for (Runnable listener : appliedListeners) {
+                try {
+                    listener.run();
+                } catch (RuntimeException e) {
+                    log.error("A policy-change listener failed", e);
+                }
+            }
+        }
+        return newest;
+    }
+
+    private long applyLocked() {
         applying.lock();
         try {
             // numbers are taken in commit order (V14_01): every change up to the one read here is committed
