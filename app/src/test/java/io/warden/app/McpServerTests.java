@@ -171,7 +171,7 @@ class McpServerTests extends IntegrationTest {
             mcp.initialize();
             assertThat(names(mcp.listTools().tools())).containsExactly("text-search");
             Tool tool = mcp.listTools().tools().getFirst();
-            assertThat(tool.inputSchema().get("properties").toString()).contains("collection");
+            assertThat(String.valueOf(tool.inputSchema().get("properties"))).contains("collection");
 
             McpError hidden = catchMcpError(() -> mcp.callTool(tool("classify", "x", TREAT_CT)));
             McpError unknown = catchMcpError(() -> mcp.callTool(tool("no-such-tool", "x", TREAT_CT)));
@@ -220,7 +220,7 @@ class McpServerTests extends IntegrationTest {
                     "lesion", Map.of("io.warden/purposeOfUse", "TREAT", "io.warden/dataset", "dermatology-phi")));
             assertThat(denied.isError()).isTrue();
             Map<?, ?> structured = (Map<?, ?>) denied.structuredContent();
-            assertThat(structured.get("reasons").toString()).contains("SCOPE_NOT_GRANTED");
+            assertThat(String.valueOf(structured.get("reasons"))).contains("SCOPE_NOT_GRANTED");
             assertThat(structured.get("kind")).isEqualTo("FORBIDDEN");
             assertThat(((McpSchema.TextContent) denied.content().getFirst()).text())
                     .contains("SCOPE_NOT_GRANTED");
@@ -286,9 +286,7 @@ class McpServerTests extends IntegrationTest {
             try {
                 CallToolResult result = call.get(10, TimeUnit.SECONDS);
                 assertThat(result.isError()).isTrue();
-                assertThat(((Map<?, ?>) result.structuredContent())
-                                .get("reasons")
-                                .toString())
+                assertThat(String.valueOf(((Map<?, ?>) result.structuredContent()).get("reasons")))
                         .contains("KILL_SWITCH");
             } finally {
                 release(switchId);

@@ -25,9 +25,15 @@ class McpServerConfiguration {
 
     static final String PATH = "/mcp";
 
+    /**
+     * The SDK's transport, held in a record: a servlet bean of its own would be registered by Spring Boot at a path
+     * of its own, beside {@link McpEndpoint} and without its checks.
+     */
+    record SdkTransport(HttpServletStreamableServerTransportProvider provider) {}
+
     @Bean
-    HttpServletStreamableServerTransportProvider mcpTransport(McpProperties settings, GovernedTools tools) {
-        return HttpServletStreamableServerTransportProvider.builder()
+    SdkTransport mcpTransport(McpProperties settings, GovernedTools tools) {
+        return new SdkTransport(HttpServletStreamableServerTransportProvider.builder()
                 .mcpEndpoint(PATH)
                 .contextExtractor(tools::context)
                 .securityValidator(DefaultServerTransportSecurityValidator.builder()
@@ -36,7 +42,7 @@ class McpServerConfiguration {
                 .keepAliveInterval(settings.keepAlive())
                 .sessionSweepInterval(settings.sessionIdle())
                 .maxRequestSize(settings.maxRequestBytes())
-                .build();
+                .build());
     }
 
     @Bean
@@ -50,10 +56,9 @@ class McpServerConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    McpSyncServer mcpServer(
-            HttpServletStreamableServerTransportProvider transport, GovernedTools tools, McpProperties settings) {
+    McpSyncServer mcpServer(SdkTransport transport, GovernedTools tools, McpProperties settings) {
         McpJsonMapper json = McpJsonDefaults.getMapper();
-        McpSyncServer server = McpServer.sync(new VersionLimitedTransport(transport))
+        McpSyncServer server = McpServer.sync(new VersionLimitedTransport(transport.provider()))
                 .serverInfo("warden", settings.serverVersion())
                 .instructions("Warden governs these tools: each call is decided on a data scope and a purpose of use "
                         + "and recorded. State the purpose in _meta[\"io.warden/purposeOfUse\"] (an HL7 v3 "
@@ -70,16 +75,15 @@ class McpServerConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    ToolListNotifier mcpToolListNotifier(
-            HttpServletStreamableServerTransportProvider transport, ToolGateway gateway, McpProperties settings) {
-        ToolListNotifier notifier = new ToolListNotifier(transport, settings.listChangedDelay());
+    ToolListNotifier mcpToolListNotifier(SdkTransport transport, ToolGateway gateway, McpProperties settings) {
+        ToolListNotifier notifier = new ToolListNotifier(transport.provider(), settings.listChangedDelay());
         gateway.onToolsChanged(notifier::changed);
         return notifier;
     }
 
     @Bean
     ServletRegistrationBean<McpEndpoint> mcpServlet(
-            HttpServletStreamableServerTransportProvider transport,
+            SdkTransport transport,
             Cancellations cancellations,
             McpProperties settings,
             McpSyncServer server,
