@@ -88,8 +88,8 @@ class McpServerConfiguration {
             McpProperties settings,
             McpSyncServer server,
             JsonMapper json) {
-        McpEndpoint endpoint =
-                new McpEndpoint(transport, cancellations, json, settings.maxRequestBytes(), settings.sessionIdle());
+        McpEndpoint endpoint = new McpEndpoint(
+                transport.provider(), cancellations, json, settings.maxRequestBytes(), settings.sessionIdle());
         ServletRegistrationBean<McpEndpoint> registration = new ServletRegistrationBean<>(endpoint, PATH);
         registration.setName("mcp");
         registration.setAsyncSupported(true); // the event streams
