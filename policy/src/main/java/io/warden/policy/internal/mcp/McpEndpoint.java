@@ -22,6 +22,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -35,6 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Spring Security has authenticated the request before it gets here.
  */
 final class McpEndpoint extends HttpServlet {
+
+    private static final Logger log = LoggerFactory.getLogger(McpEndpoint.class);
 
     static final String SESSION_HEADER = "Mcp-Session-Id";
     static final String REQUEST_ID = McpEndpoint.class.getName() + ".requestId";
@@ -114,7 +118,12 @@ final class McpEndpoint extends HttpServlet {
             if (CANCELLED.equals(method) && session != null) {
                 JsonNode requestId = params.path("requestId");
                 if (requestId.isString() || requestId.isNumber()) {
-                    cancellations.cancel(clientId, session, requestId.toString());
+                    boolean stopped = cancellations.cancel(clientId, session, requestId.toString());
+                    log.info(
+                            "MCP cancellation of request {} in session {}: {}",
+                            requestId,
+                            session,
+                            stopped ? "interrupted" : "not running");
                 }
             } else if (method != null
                     && (message.path("id").isString() || message.path("id").isNumber())) {
