@@ -119,7 +119,7 @@ final class McpEndpoint extends HttpServlet {
                 JsonNode requestId = params.path("requestId");
                 if (requestId.isString() || requestId.isNumber()) {
                     boolean stopped = cancellations.cancel(clientId, session, requestId.toString());
-                    log.info(
+                    log.debug(
                             "MCP cancellation of request {} in session {}: {}",
                             requestId,
                             session,
