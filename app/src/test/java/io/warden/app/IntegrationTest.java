@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
  * PostgreSQL in a fresh folder and its demo data, called over real HTTP. All subclasses share it.
  */
 @SpringBootTest(classes = WardenApplication.class, webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
-@Import(RecordingListeners.class)
+@Import({RecordingListeners.class, HeldRetrievals.class})
 public abstract class IntegrationTest {
 
     protected static final int PORT = freePort();

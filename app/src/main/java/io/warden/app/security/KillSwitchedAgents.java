@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * An agent under a GLOBAL or AGENT kill switch is refused on the management API too (reading its credentials,
- * registering a certificate for itself), not only at the gateway: a switch stops everything the agent's token can
+ * registering a certificate for itself) and at {@code /mcp} (sessions, tool lists), not only at the gateway: a switch stops everything the agent's token can
  * do, in the window before the incident suspends it and its identity. Tool and dataset switches are the gateway's
  * (they cover calls with that tool or on that dataset). The refusal is audited; the check reads this instance's
  * in-memory view of the switches, which every engagement reaches before it is confirmed.
@@ -38,7 +38,9 @@ final class KillSwitchedAgents extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/api/");
+        // the MCP server too: a switched-off agent may not open a session or list tools, as it may not call them
+        return !request.getRequestURI().startsWith("/api/")
+                && !request.getRequestURI().equals("/mcp");
     }
 
     @Override

@@ -32,7 +32,8 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The resource-server chain for {@code /api/**} and {@code /gateway/**} with one role rule per endpoint
+ * The resource-server chain for {@code /api/**}, {@code /gateway/**} and the MCP server at {@code /mcp} (with its
+ * protected resource metadata) with one role rule per endpoint
  * (anything not listed is denied), the chain of the operations endpoints (health, metrics and the API
  * documentation), and the chain for everything else (the sign-in page, throttled by {@link SignInThrottle}). The embedded OpenID provider adds its own chain in front of both.
  */
@@ -42,16 +43,31 @@ class SecurityConfiguration implements WebMvcConfigurer {
 
     private static final String[] PEOPLE = {"ADMIN", "OWNER", "COMPLIANCE", "SECOPS"};
 
+    /** Where the resource server's metadata (RFC 9728) is served; {@code /mcp}'s is under {@code /mcp} below it. */
+    static final String PROTECTED_RESOURCE = "/.well-known/oauth-protected-resource";
+
     @Bean
     @Order(2)
     SecurityFilterChain apiSecurity(
             HttpSecurity http, IdentityProperties identity, JsonMapper json, KillSwitches killSwitches, AuditLog audit)
             throws Exception {
         ProblemSecurityHandlers problems = new ProblemSecurityHandlers(json);
-        http.securityMatcher("/api/**", "/gateway/**")
+        http.securityMatcher("/api/**", "/gateway/**", "/mcp", PROTECTED_RESOURCE, PROTECTED_RESOURCE + "/**")
                 .authorizeHttpRequests(SecurityConfiguration::endpointRules)
                 .oauth2ResourceServer(server -> server.jwt(
                                 jwt -> jwt.jwtAuthenticationConverter(new TokenAuthenticationConverter(identity)))
+                        // RFC 9728, which MCP clients read to find where to get a token; the 401's
+                        // WWW-Authenticate names it (resource_metadata)
+                        .protectedResourceMetadata(metadata -> metadata.protectedResourceMetadataCustomizer(
+                                resource -> resource.authorizationServers(servers -> {
+                                            servers.clear();
+                                            servers.add(identity.issuer().toString());
+                                        })
+                                        .resourceName("Warden")
+                                        .bearerMethods(methods -> {
+                                            methods.clear();
+                                            methods.add("header");
+                                        })))
                         .authenticationEntryPoint(problems)
                         .accessDeniedHandler(problems))
                 .exceptionHandling(
@@ -188,6 +204,11 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .hasAnyRole("ADMIN", "OWNER", "SECOPS")
                 .requestMatchers("/gateway/**")
                 .hasRole("AGENT")
+                // the MCP server: agents only, as the gateway (every tool call passes the same pipeline)
+                .requestMatchers("/mcp")
+                .hasRole("AGENT")
+                .requestMatchers(GET, PROTECTED_RESOURCE, PROTECTED_RESOURCE + "/**")
+                .permitAll()
                 .anyRequest()
                 .denyAll();
     }

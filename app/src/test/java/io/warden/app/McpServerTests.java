@@ -1,0 +1,461 @@
+package io.warden.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.Tool;
+import io.warden.clinical.Embedder;
+import io.warden.clinical.IndexKind;
+import io.warden.clinical.TextItem;
+import io.warden.clinical.VectorCollections;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.security.oauth2.jwt.JwtClaimsSet;
+import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
+import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The MCP server at {@code /mcp} through the real app, with the MCP Java SDK's client as an agent would use it:
+ * protocol negotiation, a tool list of granted tools only, governed and audited calls, denials as tool errors,
+ * list_changed after a grant and a kill switch, a kill switch stopping a call in flight, cancellation, and the MCP
+ * authorization rules (401 with the protected resource metadata, RFC 9728).
+ */
+class McpServerTests extends IntegrationTest {
+
+    static final String BASE = "http://localhost:" + PORT;
+    static final Map<String, Object> TREAT_CT =
+            Map.of("io.warden/purposeOfUse", "TREAT", "io.warden/dataset", "imaging-ct-deid");
+
+    @Autowired
+    Embedder embedder;
+
+    @Autowired
+    VectorCollections collections;
+
+    @Autowired
+    JWKSource<SecurityContext> signingKeys;
+
+    record Agent(String id, String clientId, String token) {}
+
+    @BeforeEach
+    void collection() {
+        collections.replace(
+                "mcp-notes",
+                IndexKind.HNSW,
+                embedder.dimension(),
+                TextItem.records(
+                        embedder,
+                        List.of(
+                                new TextItem("n1", "CT chest axial", Map.of("dataset", "imaging-ct-deid")),
+                                new TextItem("n2", "CT head", Map.of("dataset", "imaging-ct-deid")))));
+    }
+
+    /** A fresh active agent granted text-search on imaging-ct-deid for TREAT, and its token. */
+    static Agent textSearchAgent() {
+        var registered = client.call("POST", "/api/v1/agents", owner(), """
+                {"name":"MCP agent %s","kind":"RETRIEVAL","purpose":"p","dataScopes":["imaging-ct-deid"],
+                 "tools":["text-search"],"purposesOfUse":["TREAT"]}""".formatted(UUID.randomUUID()));
+        assertThat(registered.status()).as(registered.body()).isEqualTo(201);
+        String id = registered.json().get("id").asString();
+        approvePending(id);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> "ACTIVE"
+                        .equals(client.get("/api/v1/agents/" + id, admin())
+                                .json()
+                                .get("status")
+                                .asString()));
+        String clientId = client.get("/api/v1/agents/" + id, admin())
+                .json()
+                .get("clientId")
+                .asString();
+        String secret;
+        try {
+            secret = Files.readString(DATA.resolve("secrets").resolve(clientId + ".secret"));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return new Agent(id, clientId, client.agentToken(clientId, secret));
+    }
+
+    static void approvePending(String agentId) {
+        JsonNode pending = client.get("/api/v1/approvals?status=PENDING&agentId=" + agentId, admin())
+                .json()
+                .get("items")
+                .get(0);
+        var decided = client.call(
+                "POST",
+                "/api/v1/approvals/" + pending.get("id").asString() + "/approve",
+                admin(),
+                "{\"reason\":\"reviewed\"}");
+        assertThat(decided.status()).as(decided.body()).isEqualTo(200);
+    }
+
+    static McpSyncClient mcp(String token, List<String> versions, List<List<Tool>> changes) {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(BASE)
+                .endpoint("/mcp")
+                .supportedProtocolVersions(versions)
+                .httpRequestCustomizer(
+                        (builder, method, uri, body, context) -> builder.header("Authorization", "Bearer " + token))
+                .build();
+        return McpClient.sync(transport)
+                .clientInfo(new McpSchema.Implementation("warden-tests", "1.0"))
+                .requestTimeout(Duration.ofSeconds(20))
+                .toolsChangeConsumer(changes::add)
+                .build();
+    }
+
+    static McpSyncClient mcp(String token) {
+        return mcp(token, List.of("2025-06-18", "2025-11-25"), new CopyOnWriteArrayList<>());
+    }
+
+    static List<String> names(List<Tool> tools) {
+        return tools.stream().map(Tool::name).toList();
+    }
+
+    static CallToolRequest search(String text, Map<String, Object> meta) {
+        return tool("text-search", text, meta);
+    }
+
+    static CallToolRequest tool(String name, String text, Map<String, Object> meta) {
+        return CallToolRequest.builder(name)
+                .arguments(Map.of("collection", "mcp-notes", "text", text, "k", 2))
+                .meta(meta)
+                .build();
+    }
+
+    @Test
+    void initializeOffersTheNewestRevisionAndNegotiatesDownForA20250618Client() {
+        try (McpSyncClient newest = mcp(agent())) {
+            McpSchema.InitializeResult result = newest.initialize();
+            assertThat(result.protocolVersion()).isEqualTo("2025-11-25");
+            assertThat(result.serverInfo().name()).isEqualTo("warden");
+            assertThat(result.capabilities().tools().listChanged()).isTrue();
+        }
+        try (McpSyncClient older = mcp(agent(), List.of("2025-06-18"), new CopyOnWriteArrayList<>())) {
+            assertThat(older.initialize().protocolVersion()).isEqualTo("2025-06-18");
+        }
+    }
+
+    @Test
+    void anAgentListsOnlyItsGrantedToolsAndAHiddenToolIsAnsweredAsUnknown() {
+        Agent agent = textSearchAgent();
+        try (McpSyncClient mcp = mcp(agent.token())) {
+            mcp.initialize();
+            assertThat(names(mcp.listTools().tools())).containsExactly("text-search");
+            Tool tool = mcp.listTools().tools().getFirst();
+            assertThat(String.valueOf(tool.inputSchema().get("properties"))).contains("collection");
+
+            McpError hidden = catchMcpError(() -> mcp.callTool(tool("classify", "x", TREAT_CT)));
+            McpError unknown = catchMcpError(() -> mcp.callTool(tool("no-such-tool", "x", TREAT_CT)));
+            assertThat(hidden.getJsonRpcError().code()).isEqualTo(McpSchema.ErrorCodes.INVALID_PARAMS);
+            assertThat(hidden.getJsonRpcError().message())
+                    .isEqualTo(unknown.getJsonRpcError().message());
+            assertThat(String.valueOf(hidden.getJsonRpcError().data())).isEqualTo("Tool not found: classify");
+        }
+    }
+
+    @Test
+    void aGrantedCallPassesThePipelineAndIsAudited() {
+        Agent agent = textSearchAgent();
+        try (McpSyncClient mcp = mcp(agent.token())) {
+            mcp.initialize();
+            Map<String, Object> meta = Map.of(
+                    "io.warden/purposeOfUse",
+                    "TREAT",
+                    "io.warden/dataset",
+                    "imaging-ct-deid",
+                    "traceparent",
+                    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+            CallToolResult result = mcp.callTool(search("CT chest", meta));
+            assertThat(result.isError()).as(String.valueOf(result)).isFalse();
+            assertThat(result.structuredContent()).isInstanceOf(Map.class);
+            assertThat(((Map<?, ?>) result.structuredContent()).get("hits"))
+                    .asInstanceOf(InstanceOfAssertFactories.LIST)
+                    .isNotEmpty();
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode items = client.get("/api/v1/audit/events?agent=" + agent.clientId() + "&limit=50", compliance())
+                    .json()
+                    .get("items");
+            assertThat(items)
+                    .extracting(item -> item.get("action").asString())
+                    .contains("gateway.decision", "gateway.outcome");
+        });
+    }
+
+    @Test
+    void aDenialIsAToolErrorCarryingTheReasonCodes() {
+        Agent agent = textSearchAgent();
+        try (McpSyncClient mcp = mcp(agent.token())) {
+            mcp.initialize();
+            CallToolResult denied = mcp.callTool(search(
+                    "lesion", Map.of("io.warden/purposeOfUse", "TREAT", "io.warden/dataset", "dermatology-phi")));
+            assertThat(denied.isError()).isTrue();
+            Map<?, ?> structured = (Map<?, ?>) denied.structuredContent();
+            assertThat(String.valueOf(structured.get("reasons"))).contains("SCOPE_NOT_GRANTED");
+            assertThat(structured.get("kind")).isEqualTo("FORBIDDEN");
+            assertThat(((McpSchema.TextContent) denied.content().getFirst()).text())
+                    .contains("SCOPE_NOT_GRANTED");
+        }
+    }
+
+    @Test
+    void aGrantChangeSendsListChangedAndTheNewToolIsListed() {
+        Agent agent = textSearchAgent();
+        List<List<Tool>> changes = new CopyOnWriteArrayList<>();
+        try (McpSyncClient mcp = mcp(agent.token(), List.of("2025-11-25"), changes)) {
+            mcp.initialize();
+            assertThat(names(mcp.listTools().tools())).containsExactly("text-search");
+            var request = client.call(
+                    "POST",
+                    "/api/v1/agents/" + agent.id() + "/change-requests",
+                    owner(),
+                    "{\"addTools\":[\"classify\"],\"justification\":\"triage\"}");
+            assertThat(request.status()).as(request.body()).isEqualTo(201);
+            var decided = client.call(
+                    "POST",
+                    "/api/v1/approvals/" + request.json().get("id").asString() + "/approve",
+                    admin(),
+                    "{\"reason\":\"fine\"}");
+            assertThat(decided.status()).as(decided.body()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(15))
+                    .untilAsserted(() -> assertThat(changes)
+                            .anySatisfy(tools -> assertThat(names(tools)).contains("classify", "text-search")));
+        }
+    }
+
+    @Test
+    void aToolKillSwitchSendsListChangedAndHidesTheTool() {
+        Agent agent = textSearchAgent();
+        List<List<Tool>> changes = new CopyOnWriteArrayList<>();
+        try (McpSyncClient mcp = mcp(agent.token(), List.of("2025-11-25"), changes)) {
+            mcp.initialize();
+            assertThat(names(mcp.listTools().tools())).containsExactly("text-search");
+            String switchId = engageToolSwitch("text-search");
+            try {
+                await().atMost(Duration.ofSeconds(15))
+                        .untilAsserted(() -> assertThat(changes)
+                                .anySatisfy(tools -> assertThat(names(tools)).doesNotContain("text-search")));
+                assertThat(mcp.listTools().tools()).isEmpty();
+            } finally {
+                release(switchId);
+            }
+        }
+    }
+
+    @Test
+    void aKillSwitchEngagedDuringACallStopsItWithAKillSwitchToolError() throws Exception {
+        Agent agent = textSearchAgent();
+        try (McpSyncClient mcp = mcp(agent.token())) {
+            mcp.initialize();
+            HeldRetrievals.HELD.drainPermits();
+            CompletableFuture<CallToolResult> call =
+                    CompletableFuture.supplyAsync(() -> mcp.callTool(search(HeldRetrievals.HOLD, TREAT_CT)));
+            assertThat(HeldRetrievals.HELD.tryAcquire(10, TimeUnit.SECONDS))
+                    .as("the call reached the retrieval service")
+                    .isTrue();
+            String switchId = engageToolSwitch("text-search");
+            try {
+                CallToolResult result = call.get(10, TimeUnit.SECONDS);
+                assertThat(result.isError()).isTrue();
+                assertThat(String.valueOf(((Map<?, ?>) result.structuredContent()).get("reasons")))
+                        .contains("KILL_SWITCH");
+            } finally {
+                release(switchId);
+            }
+        }
+    }
+
+    /**
+     * The SDK ignores {@code notifications/cancelled}; Warden interrupts the call it names. Raw JSON-RPC, since the
+     * Java client cannot send the notification.
+     */
+    @Test
+    void notificationsCancelledStopsTheCallItNames() throws Exception {
+        Agent agent = textSearchAgent();
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> init = http.send(rpc(agent.token(), null, """
+                        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",
+                         "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"""), HttpResponse.BodyHandlers.ofString());
+        assertThat(init.statusCode()).as(init.body()).isEqualTo(200);
+        String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+        http.send(
+                rpc(agent.token(), session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"),
+                HttpResponse.BodyHandlers.ofString());
+        HeldRetrievals.HELD.drainPermits();
+        int interruptedBefore = HeldRetrievals.INTERRUPTED.get();
+        long started = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> call = http.sendAsync(
+                rpc(agent.token(), session, """
+                        {"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"text-search",
+                         "arguments":{"collection":"mcp-notes","text":"%s"},
+                         "_meta":{"io.warden/purposeOfUse":"TREAT","io.warden/dataset":"imaging-ct-deid"}}}""".formatted(HeldRetrievals.HOLD)), HttpResponse.BodyHandlers.ofString());
+        assertThat(HeldRetrievals.HELD.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+
+        Agent other = textSearchAgent();
+        var foreign = http.send(rpc(other.token(), session, """
+                        {"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7}}"""), HttpResponse.BodyHandlers.ofString());
+        assertThat(foreign.statusCode())
+                .as("another agent's session is unknown to it")
+                .isEqualTo(404);
+
+        var cancelled = http.send(rpc(agent.token(), session, """
+                        {"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7,"reason":"user"}}"""), HttpResponse.BodyHandlers.ofString());
+        assertThat(cancelled.statusCode()).isEqualTo(202);
+        call.get(10, TimeUnit.SECONDS);
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+                .as("answered before the held call's 4 s")
+                .isLessThan(Duration.ofMillis(3500));
+        assertThat(HeldRetrievals.INTERRUPTED.get()).isGreaterThan(interruptedBefore);
+    }
+
+    @Test
+    void withoutAValidTokenMcpAnswers401NamingTheProtectedResourceMetadata() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String initialize = """
+                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",
+                 "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""";
+        String metadata = "resource_metadata=\"" + BASE + "/.well-known/oauth-protected-resource\"";
+
+        HttpResponse<String> none = http.send(
+                HttpRequest.newBuilder(URI.create(BASE + "/mcp"))
+                        .header("Content-Type", "application/json")
+                        .header("Accept", "application/json, text/event-stream")
+                        .POST(HttpRequest.BodyPublishers.ofString(initialize))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.headers().firstValue("WWW-Authenticate").orElseThrow())
+                .startsWith("Bearer")
+                .contains(metadata);
+
+        for (String token : List.of("not-a-token", expiredToken())) {
+            HttpResponse<String> bad = http.send(rpc(token, null, initialize), HttpResponse.BodyHandlers.ofString());
+            assertThat(bad.statusCode()).isEqualTo(401);
+            assertThat(bad.headers().firstValue("WWW-Authenticate").orElseThrow())
+                    .contains("error=\"invalid_token\"")
+                    .contains(metadata);
+        }
+
+        try (McpSyncClient mcp = mcp(expiredToken())) {
+            assertThatThrownBy(mcp::initialize).hasStackTraceContaining("401");
+        }
+    }
+
+    @Test
+    void peopleAndForeignBrowserOriginsAreRefused() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String initialize = """
+                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",
+                 "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""";
+        assertThat(http.send(rpc(admin(), null, initialize), HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .as("only agents use /mcp")
+                .isEqualTo(403);
+        HttpRequest rebound = HttpRequest.newBuilder(URI.create(BASE + "/mcp"))
+                .header("Authorization", "Bearer " + agent())
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .header("Origin", "http://attacker.example")
+                .POST(HttpRequest.BodyPublishers.ofString(initialize))
+                .build();
+        assertThat(http.send(rebound, HttpResponse.BodyHandlers.ofString()).statusCode())
+                .as("DNS rebinding: a page from another origin")
+                .isEqualTo(403);
+    }
+
+    @Test
+    void theProtectedResourceMetadataNamesTheIssuer() {
+        for (String path :
+                List.of("/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp")) {
+            var document = client.get(path, null);
+            assertThat(document.status()).as(document.body()).isEqualTo(200);
+            JsonNode json = document.json();
+            assertThat(json.get("resource").asString())
+                    .isEqualTo(BASE + path.replace("/.well-known/oauth-protected-resource", ""));
+            assertThat(json.get("authorization_servers").get(0).asString()).isEqualTo(BASE);
+            assertThat(json.get("bearer_methods_supported").toString()).isEqualTo("[\"header\"]");
+        }
+    }
+
+    private String expiredToken() {
+        Instant now = Instant.now();
+        JwtClaimsSet claims = JwtClaimsSet.builder()
+                .issuer(BASE)
+                .subject("demo-retrieval-agent")
+                .audience(List.of("api://warden"))
+                .issuedAt(now.minus(Duration.ofHours(2)))
+                .expiresAt(now.minus(Duration.ofHours(1)))
+                .claim("client_id", "demo-retrieval-agent")
+                .build();
+        return new NimbusJwtEncoder(signingKeys)
+                .encode(JwtEncoderParameters.from(claims))
+                .getTokenValue();
+    }
+
+    static HttpRequest rpc(String token, @Nullable String session, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(BASE + "/mcp"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .header("MCP-Protocol-Version", "2025-11-25")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (session != null) {
+            request.header("Mcp-Session-Id", session);
+        }
+        return request.build();
+    }
+
+    static String engageToolSwitch(String tool) {
+        var engaged = client.call(
+                "POST",
+                "/api/v1/kill-switches",
+                secops(),
+                "{\"scope\":\"TOOL\",\"target\":\"" + tool + "\",\"reason\":\"mcp test\"}");
+        assertThat(engaged.status()).as(engaged.body()).isIn(200, 201);
+        return engaged.json().get("id").asString();
+    }
+
+    static void release(String switchId) {
+        var released = client.call(
+                "POST", "/api/v1/kill-switches/" + switchId + "/release", admin(), "{\"reason\":\"test over\"}");
+        assertThat(released.status()).as(released.body()).isLessThan(300);
+    }
+
+    static McpError catchMcpError(Runnable call) {
+        try {
+            call.run();
+        } catch (McpError e) {
+            return e;
+        }
+        throw new AssertionError("expected an MCP error");
+    }
+}

@@ -1,0 +1,99 @@
+package io.warden.policy.internal.mcp;
+
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.DefaultServerTransportSecurityValidator;
+import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.warden.policy.ToolGateway;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Wires the MCP server at {@code /mcp} ({@code warden.mcp.*}, see {@link McpProperties}): the SDK's stateful
+ * Streamable HTTP transport inside {@link McpEndpoint}, registered as a servlet (Spring Security's filters run
+ * first), and a server offering protocol 2025-11-25 and 2025-06-18 whose tools are {@link GovernedTools}.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(McpProperties.class)
+class McpServerConfiguration {
+
+    static final String PATH = "/mcp";
+
+    /**
+     * The SDK's transport, held in a record: a servlet bean of its own would be registered by Spring Boot at a path
+     * of its own, beside {@link McpEndpoint} and without its checks.
+     */
+    record SdkTransport(HttpServletStreamableServerTransportProvider provider) {}
+
+    @Bean
+    SdkTransport mcpTransport(McpProperties settings, GovernedTools tools) {
+        return new SdkTransport(HttpServletStreamableServerTransportProvider.builder()
+                .mcpEndpoint(PATH)
+                .contextExtractor(tools::context)
+                .securityValidator(DefaultServerTransportSecurityValidator.builder()
+                        .allowedOrigins(settings.allowedOrigins())
+                        .build())
+                .keepAliveInterval(settings.keepAlive())
+                .sessionSweepInterval(settings.sessionIdle())
+                .maxRequestSize(settings.maxRequestBytes())
+                .build());
+    }
+
+    @Bean
+    Cancellations mcpCancellations() {
+        return new Cancellations();
+    }
+
+    @Bean
+    GovernedTools mcpTools(ToolGateway gateway, Cancellations cancellations) {
+        return new GovernedTools(gateway, cancellations, McpJsonDefaults.getMapper());
+    }
+
+    @Bean(destroyMethod = "close")
+    McpSyncServer mcpServer(SdkTransport transport, GovernedTools tools, McpProperties settings) {
+        McpJsonMapper json = McpJsonDefaults.getMapper();
+        McpSyncServer server = McpServer.sync(new VersionLimitedTransport(transport.provider()))
+                .serverInfo("warden", settings.serverVersion())
+                .instructions("Warden governs these tools: each call is decided on a data scope and a purpose of use "
+                        + "and recorded. State the purpose in _meta[\"io.warden/purposeOfUse\"] (an HL7 v3 "
+                        + "PurposeOfUse code such as TREAT) and, where a tool reads several data scopes, the "
+                        + "dataset in _meta[\"io.warden/dataset\"].")
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
+                .jsonMapper(json)
+                .addToolFilter(tools::visible)
+                // the gateway validates and records every call, malformed ones included
+                .validateToolInputs(false)
+                .build();
+        tools.attach(server);
+        return server;
+    }
+
+    @Bean(destroyMethod = "close")
+    ToolListNotifier mcpToolListNotifier(SdkTransport transport, ToolGateway gateway, McpProperties settings) {
+        ToolListNotifier notifier = new ToolListNotifier(transport.provider(), settings.listChangedDelay());
+        gateway.onToolsChanged(notifier::changed);
+        return notifier;
+    }
+
+    @Bean
+    ServletRegistrationBean<McpEndpoint> mcpServlet(
+            SdkTransport transport,
+            Cancellations cancellations,
+            McpProperties settings,
+            McpSyncServer server,
+            JsonMapper json) {
+        McpEndpoint endpoint = new McpEndpoint(
+                transport.provider(), cancellations, json, settings.maxRequestBytes(), settings.sessionIdle());
+        ServletRegistrationBean<McpEndpoint> registration = new ServletRegistrationBean<>(endpoint, PATH);
+        registration.setName("mcp");
+        registration.setAsyncSupported(true); // the event streams
+        registration.setLoadOnStartup(1);
+        return registration;
+    }
+}
