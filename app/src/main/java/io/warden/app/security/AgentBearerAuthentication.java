@@ -85,16 +85,18 @@ final class AgentBearerAuthentication extends OncePerRequestFilter {
             // as the resource server's provider: the keys could not be read, which is not the caller's fault
             throw new AuthenticationServiceException(unavailable.getMessage(), unavailable);
         }
+        caller.setDetails(new WebAuthenticationDetails(request));
+        Authenticated authenticated = new Authenticated(request, caller);
         if (!isAgent(caller)) {
-            problems.handle(request, response, new AccessDeniedException("Access Denied"));
+            // the bearer handler reads the principal to say the token's privileges are insufficient
+            problems.handle(authenticated, response, new AccessDeniedException("Access Denied"));
             return;
         }
-        caller.setDetails(new WebAuthenticationDetails(request));
         SecurityContext context = contexts.createEmptyContext();
         context.setAuthentication(caller);
         contexts.setContext(context);
         try {
-            chain.doFilter(new Authenticated(request, caller), response);
+            chain.doFilter(authenticated, response);
         } finally {
             contexts.clearContext();
         }
