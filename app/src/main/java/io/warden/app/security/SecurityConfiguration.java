@@ -26,6 +26,7 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.firewall.HttpFirewall;
 import org.springframework.security.web.header.HeaderWriterFilter;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
@@ -80,6 +81,15 @@ class SecurityConfiguration implements WebMvcConfigurer {
     @Bean
     static SecurityObservationSettings securityObservations() {
         return SecurityObservationSettings.noObservations();
+    }
+
+    /**
+     * Spring's strict firewall, in front of every chain, with its header checks written without regular expressions
+     * (see {@link FirewallHeaders}); it refuses exactly what the default one does.
+     */
+    @Bean
+    static HttpFirewall httpFirewall() {
+        return FirewallHeaders.strictFirewall();
     }
 
     @Bean

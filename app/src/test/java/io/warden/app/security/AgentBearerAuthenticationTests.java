@@ -11,9 +11,11 @@ import java.nio.file.Path;
 import java.security.Principal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;
@@ -34,7 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class AgentBearerAuthenticationTests {
 
-    static final List<@Nullable String> HEADERS = java.util.Arrays.asList(
+    static final List<@Nullable String> HEADERS = Arrays.asList(
             null,
             "",
             "Basic YWxpY2U6c2VjcmV0",
@@ -73,7 +75,7 @@ class AgentBearerAuthenticationTests {
         }
     }
 
-    private static Object outcome(java.util.function.Supplier<@Nullable String> parse) {
+    private static Object outcome(Supplier<@Nullable String> parse) {
         Throwable failure = catchThrowable(() -> {
             String token = parse.get();
             throw new Resolved(token);
