@@ -1,9 +1,11 @@
 package io.warden.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.warden.WardenApplication;
 import io.warden.clinical.Classification;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.SearchHit;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,7 +53,9 @@ import tools.jackson.databind.json.JsonMapper;
  * outcome's durable audit records, the no-op tool). Each request's latency is measured from the time it was
  * scheduled to be sent, not from when it was sent, so a stall is charged to every request it delayed
  * (coordinated omission corrected). After each gateway run the audit trail is counted: every 200 answer
- * must have its PERMIT decision and its outcome record.
+ * must have its PERMIT decision and its outcome record. The process's CPU time per call is reported for both
+ * paths; {@code cpu_us_per_governed_call} is the gateway's less the direct path's (the driver's and the HTTP
+ * server's share cancel out), taken from the last rate run.
  *
  * <p>Arguments: {@code --rates 500,1000,2000 --seconds 30 --warmup 10}. Prints one JSON object.
  */
@@ -59,6 +63,13 @@ public final class GatewayLatencyBench {
 
     private static final String AGENT = "demo-retrieval-agent";
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /**
+     * The whole process's CPU time (Warden, its HTTP server, the driver; PostgreSQL runs in its own processes and
+     * is not counted): per call over a run, and the gateway's less the direct path's is what governing a call costs.
+     */
+    private static final OperatingSystemMXBean PROCESS =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     /** The measured figures of one run at one rate. */
     record Run(
@@ -71,7 +82,8 @@ public final class GatewayLatencyBench {
             double p90,
             double p99,
             double p999,
-            double max) {}
+            double max,
+            double cpuUsPerCall) {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = options(args);
@@ -135,6 +147,9 @@ public final class GatewayLatencyBench {
                 results.put("added_p50_ms" + at, round(governed.p50() - straight.p50()));
                 results.put("added_p99_ms" + at, round(governed.p99() - straight.p99()));
                 results.put("gateway_failed" + at, governed.failed());
+                results.put("cpu_us_per_direct_call" + at, round(straight.cpuUsPerCall()));
+                results.put("cpu_us_per_gateway_call" + at, round(governed.cpuUsPerCall()));
+                results.put("cpu_us_per_governed_call" + at, round(governed.cpuUsPerCall() - straight.cpuUsPerCall()));
                 results.put("audit_records_missing" + at, missing);
                 System.err.printf(
                         Locale.ROOT,
@@ -147,6 +162,9 @@ public final class GatewayLatencyBench {
                         governed.ok());
             }
             results.put("audit_records_missing", missingTotal);
+            Run lastDirect = runs.get(runs.size() - 2);
+            Run lastGateway = runs.get(runs.size() - 1);
+            results.put("cpu_us_per_governed_call", round(lastGateway.cpuUsPerCall() - lastDirect.cpuUsPerCall()));
             results.put("runs", runs);
             System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
         }
@@ -165,6 +183,7 @@ public final class GatewayLatencyBench {
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+        long cpuBefore = PROCESS.getProcessCpuTime();
         for (long i = 0; i < total; i++) {
             long scheduled = start + i * interval;
             long wait = scheduled - System.nanoTime();
@@ -184,6 +203,7 @@ public final class GatewayLatencyBench {
         if (!answered.await(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException(answered.getCount() + " requests unanswered after 60 s");
         }
+        long cpu = PROCESS.getProcessCpuTime() - cpuBefore;
         Histogram histogram = recorder.getIntervalHistogram();
         return new Run(
                 mode,
@@ -195,7 +215,8 @@ public final class GatewayLatencyBench {
                 ms(histogram, 90),
                 ms(histogram, 99),
                 ms(histogram, 99.9),
-                histogram.getMaxValue() / 1000.0);
+                histogram.getMaxValue() / 1000.0,
+                cpu / 1000.0 / total);
     }
 
     private static double ms(Histogram histogram, double percentile) {

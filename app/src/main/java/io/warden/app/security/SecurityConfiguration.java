@@ -20,11 +20,14 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.firewall.HttpFirewall;
+import org.springframework.security.web.header.HeaderWriterFilter;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
@@ -32,8 +35,9 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The resource-server chain for {@code /api/**}, {@code /gateway/**} and the MCP server at {@code /mcp} (with its
- * protected resource metadata) with one role rule per endpoint
+ * The data plane's lean chain for {@code /gateway/**} (agents only, see {@link AgentBearerAuthentication}), the
+ * resource-server chain for {@code /api/**} and the MCP server at {@code /mcp} (with its protected resource
+ * metadata) with one role rule per endpoint
  * (anything not listed is denied), the chain of the operations endpoints (health, metrics and the API
  * documentation), and the chain for everything else (the sign-in page, throttled by {@link SignInThrottle}). The embedded OpenID provider adds its own chain in front of both.
  */
@@ -46,13 +50,59 @@ class SecurityConfiguration implements WebMvcConfigurer {
     /** Where the resource server's metadata (RFC 9728) is served; {@code /mcp}'s is under {@code /mcp} below it. */
     static final String PROTECTED_RESOURCE = "/.well-known/oauth-protected-resource";
 
+    /** The paths agents call with their bearer token: the data plane, on its own lean chain. */
+    static final String[] DATA_PLANE = {"/gateway/**"};
+
+    /**
+     * The data plane's chain: the strict firewall (applied by the filter chain proxy before any chain), the security
+     * headers, and {@link AgentBearerAuthentication} as the single authentication and role step. Nothing else: no
+     * session, CSRF, request cache, anonymous caller, logout, servlet API wrapping or exception translation.
+     */
     @Bean
     @Order(2)
+    SecurityFilterChain dataPlaneSecurity(
+            HttpSecurity http, JwtDecoder decoder, IdentityProperties identity, JsonMapper json) throws Exception {
+        AgentBearerAuthentication agents = new AgentBearerAuthentication(
+                decoder, new TokenAuthenticationConverter(identity), new ProblemSecurityHandlers(json));
+        http.securityMatcher(DATA_PLANE)
+                .csrf(csrf -> csrf.disable())
+                .requestCache(cache -> cache.disable())
+                .sessionManagement(session -> session.disable())
+                .securityContext(context -> context.disable())
+                .anonymous(anonymous -> anonymous.disable())
+                .logout(logout -> logout.disable())
+                .servletApi(servletApi -> servletApi.disable())
+                .exceptionHandling(errors -> errors.disable())
+                .addFilterAfter(agents, HeaderWriterFilter.class);
+        return http.build();
+    }
+
+    /**
+     * Publishing these settings leaves the filter chain proxy without the observation decorator that otherwise
+     * wraps every filter of every chain (and, with the {@code spring.security} observations disabled, observes
+     * nothing); requests are still observed as a whole ({@code http.server.requests}).
+     */
+    @Bean
+    static SecurityObservationSettings securityObservations() {
+        return SecurityObservationSettings.noObservations();
+    }
+
+    /**
+     * Spring's strict firewall, in front of every chain, with its header checks written without regular expressions
+     * (see {@link FirewallHeaders}); it refuses exactly what the default one does.
+     */
+    @Bean
+    static HttpFirewall httpFirewall() {
+        return FirewallHeaders.strictFirewall();
+    }
+
+    @Bean
+    @Order(3)
     SecurityFilterChain apiSecurity(
             HttpSecurity http, IdentityProperties identity, JsonMapper json, KillSwitches killSwitches, AuditLog audit)
             throws Exception {
         ProblemSecurityHandlers problems = new ProblemSecurityHandlers(json);
-        http.securityMatcher("/api/**", "/gateway/**", "/mcp", PROTECTED_RESOURCE, PROTECTED_RESOURCE + "/**")
+        http.securityMatcher("/api/**", "/mcp", PROTECTED_RESOURCE, PROTECTED_RESOURCE + "/**")
                 .authorizeHttpRequests(SecurityConfiguration::endpointRules)
                 .oauth2ResourceServer(server -> server.jwt(
                                 jwt -> jwt.jwtAuthenticationConverter(new TokenAuthenticationConverter(identity)))
@@ -85,8 +135,8 @@ class SecurityConfiguration implements WebMvcConfigurer {
      * The role rule of every endpoint. People read the inventory; owners and admins change it; only admins
      * manage the catalogue and owners; compliance and admins decide approvals; security operations and
      * admins suspend. Data-dependent rules (an owner acts only on their own agents, segregation of duties)
-     * are the registry's. Only admins and compliance officers read the audit trail. Agents call only the
-     * gateway.
+     * are the registry's. Only admins and compliance officers read the audit trail. Agents call the gateway,
+     * on the data plane's chain.
      */
     static void endpointRules(
             AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry rules) {
@@ -202,8 +252,6 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .hasAnyRole("ADMIN", "OWNER", "AGENT")
                 .requestMatchers(DELETE, "/api/v1/agents/*/credentials/*")
                 .hasAnyRole("ADMIN", "OWNER", "SECOPS")
-                .requestMatchers("/gateway/**")
-                .hasRole("AGENT")
                 // the MCP server: agents only, as the gateway (every tool call passes the same pipeline)
                 .requestMatchers("/mcp")
                 .hasRole("AGENT")
