@@ -230,6 +230,11 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 // secret names map the hospital's integrations)
                 .requestMatchers("/api/v1/mcp-servers", "/api/v1/mcp-servers/*")
                 .hasRole("ADMIN")
+                // discovery and import reach the upstream through the egress guard: admins alone, like the servers
+                .requestMatchers(GET, "/api/v1/mcp-servers/*/upstream-tools")
+                .hasRole("ADMIN")
+                .requestMatchers(POST, "/api/v1/mcp-servers/*/imports")
+                .hasRole("ADMIN")
                 .requestMatchers("/api/v1/egress-hosts", "/api/v1/egress-hosts/*")
                 .hasRole("ADMIN")
                 .requestMatchers(POST, "/api/v1/cohorts/*/transfer")

@@ -8,6 +8,8 @@ import io.warden.registry.events.AgentPhiApproved;
 import io.warden.registry.events.AgentStatusChanged;
 import io.warden.registry.events.DataScopeSaved;
 import io.warden.registry.events.DirectoryAccountChanged;
+import io.warden.registry.events.EgressHostChanged;
+import io.warden.registry.events.McpServerChanged;
 import io.warden.registry.events.ToolSaved;
 import java.time.Duration;
 import java.util.List;
@@ -174,6 +176,19 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
 
     @EventListener
     void on(ToolSaved event) {
+        afterCommit();
+    }
+
+    // An MCP tool's PHI approval and address come from its server's row, and the allowlist says where calls may go:
+    // the triggers of V18_01 number those changes, and the admin's request waits until every instance applied them.
+
+    @EventListener
+    void on(McpServerChanged event) {
+        afterCommit();
+    }
+
+    @EventListener
+    void on(EgressHostChanged event) {
         afterCommit();
     }
 

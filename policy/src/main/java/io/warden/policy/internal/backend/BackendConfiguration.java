@@ -1,15 +1,19 @@
 package io.warden.policy.internal.backend;
 
+import io.warden.registry.EgressAllowlist;
+import io.warden.registry.McpServers;
+import io.warden.registry.SecretStore;
 import java.time.Clock;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The backend clients as beans the gateway finds by {@link ToolBackendClient#kind()}. The allowlist, the secret
- * values and the MCP server registrations come from whichever beans implement the ports; while none does, the
- * guard allows no host and no server is known (fail closed).
+ * The backend clients as beans the gateway finds by {@link ToolBackendClient#kind()}, over the registry's ports: the
+ * egress allowlist, the secret store and the MCP server registrations. Nothing here caches what those ports answer:
+ * the guard reads the allowlist and the clients read a server's registration on every call, so an admin's change
+ * (made on any instance, stored in PostgreSQL) holds for the next call everywhere. A port that fails refuses the
+ * call (see {@link EgressGuard} and the clients): the outbound side fails closed.
  */
 @Configuration(proxyBeanMethods = false)
 class BackendConfiguration {
@@ -18,27 +22,22 @@ class BackendConfiguration {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Bean
-    EgressGuard egressGuard(ObjectProvider<EgressPolicy> policy) {
-        return new EgressGuard(policy.getIfAvailable(EgressPolicy::denyAll));
+    EgressGuard egressGuard(EgressAllowlist allowlist) {
+        return new EgressGuard(egressPolicy(allowlist));
     }
 
     @Bean
-    HttpToolBackendClient httpToolBackendClient(
-            EgressGuard guard, ObjectProvider<BackendSecrets> secrets, Clock clock) {
-        return new HttpToolBackendClient(guard, secrets.getIfAvailable(BackendSecrets::none), JSON, clock);
+    HttpToolBackendClient httpToolBackendClient(EgressGuard guard, SecretStore secrets, Clock clock) {
+        return new HttpToolBackendClient(guard, secrets::get, JSON, clock);
     }
 
     @Bean
-    McpToolBackendClient mcpToolBackendClient(
-            EgressGuard guard,
-            ObjectProvider<McpServers> servers,
-            ObjectProvider<BackendSecrets> secrets,
-            Clock clock) {
-        return new McpToolBackendClient(
-                servers.getIfAvailable(McpServers::none),
-                guard,
-                secrets.getIfAvailable(BackendSecrets::none),
-                JSON,
-                clock);
+    McpToolBackendClient mcpToolBackendClient(EgressGuard guard, McpServers servers, SecretStore secrets, Clock clock) {
+        return new McpToolBackendClient(servers::find, guard, secrets::get, JSON, clock);
+    }
+
+    /** The allowlist's matching (exact entry, else the longest {@code *.suffix}) is the registry's. */
+    static EgressPolicy egressPolicy(EgressAllowlist allowlist) {
+        return host -> allowlist.matches(host).map(e -> new EgressPolicy.Entry(e.host(), e.allowPrivate()));
     }
 }

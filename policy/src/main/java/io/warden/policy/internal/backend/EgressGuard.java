@@ -60,8 +60,15 @@ public final class EgressGuard {
             // resolvers disagree on what 2130706433 or 0177.0.0.1 mean; a backend is named by a host or a plain IP
             throw refused("the host " + host + " is not a host name or a plain IP address");
         }
+        Optional<EgressPolicy.Entry> match;
+        try {
+            match = policy.match(host);
+        } catch (RuntimeException e) {
+            // an allowlist that cannot be read allows nothing
+            throw new BackendFailure(BackendFailure.EGRESS_REFUSED, "the egress allowlist could not be read", e);
+        }
         EgressPolicy.Entry entry =
-                policy.match(host).orElseThrow(() -> refused("the host " + host + " is not on the egress allowlist"));
+                match.orElseThrow(() -> refused("the host " + host + " is not on the egress allowlist"));
         if (!GuardedResolverProvider.installed()) {
             throw refused("the egress resolver is not installed, so no backend connection is allowed"
                     + " (run Warden with its jars on the class path)");

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -94,10 +95,17 @@ public final class HttpToolBackendClient implements ToolBackendClient {
             request.header("Warden-Trace-Id", traceId);
         }
         if (target.bearerSecret() != null) {
-            String token = secrets.get(target.bearerSecret())
-                    .orElseThrow(() -> new BackendFailure(
-                            BackendFailure.UPSTREAM_UNAVAILABLE,
-                            "the bearer secret of tool " + tool.key() + " is not set"));
+            Optional<String> secret;
+            try {
+                secret = secrets.get(target.bearerSecret());
+            } catch (RuntimeException e) {
+                throw new BackendFailure(
+                        BackendFailure.UPSTREAM_UNAVAILABLE,
+                        "the bearer secret of tool " + tool.key() + " could not be read",
+                        e);
+            }
+            String token = secret.orElseThrow(() -> new BackendFailure(
+                    BackendFailure.UPSTREAM_UNAVAILABLE, "the bearer secret of tool " + tool.key() + " is not set"));
             request.header("Authorization", "Bearer " + token);
         }
         if (NO_BODY.contains(target.method())) {

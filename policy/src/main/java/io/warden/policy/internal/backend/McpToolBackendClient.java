@@ -127,9 +127,17 @@ public final class McpToolBackendClient implements ToolBackendClient {
     }
 
     private McpServerView server(String key) throws BackendFailure {
-        return servers.find(key)
-                .orElseThrow(() -> new BackendFailure(
-                        BackendFailure.UPSTREAM_UNAVAILABLE, "the MCP server " + key + " is not registered"));
+        Optional<McpServerView> found;
+        try {
+            found = servers.find(key);
+        } catch (RuntimeException e) {
+            throw new BackendFailure(
+                    BackendFailure.UPSTREAM_UNAVAILABLE,
+                    "the registration of MCP server " + key + " could not be read",
+                    e);
+        }
+        return found.orElseThrow(() -> new BackendFailure(
+                BackendFailure.UPSTREAM_UNAVAILABLE, "the MCP server " + key + " is not registered"));
     }
 
     private StreamableHttpSession.Answer request(
@@ -154,12 +162,14 @@ public final class McpToolBackendClient implements ToolBackendClient {
     }
 
     private StreamableHttpSession session(McpServerView server, Duration timeout) throws BackendFailure {
+        URI endpoint = uri(server.url());
+        // checked on every request, not only when the session opens: a host taken off the allowlist stops the
+        // calls of a session that is already open (its pooled connection would never resolve the name again)
+        guard.check(endpoint);
         Upstream current = upstreams.get(server.key());
         if (current != null && current.version() == server.version()) {
             return current.session();
         }
-        URI endpoint = uri(server.url());
-        guard.check(endpoint);
         String authorization = authorization(server);
         var session = new StreamableHttpSession(endpoint, http, json, () -> Optional.ofNullable(authorization));
         try {
@@ -200,10 +210,17 @@ public final class McpToolBackendClient implements ToolBackendClient {
             throw new BackendFailure(
                     BackendFailure.UPSTREAM_UNAVAILABLE, "the MCP server " + server.key() + " names no secret");
         }
-        return secrets.get(name)
-                .orElseThrow(() -> new BackendFailure(
-                        BackendFailure.UPSTREAM_UNAVAILABLE,
-                        "the secret of MCP server " + server.key() + " is not set"));
+        Optional<String> value;
+        try {
+            value = secrets.get(name);
+        } catch (RuntimeException e) {
+            throw new BackendFailure(
+                    BackendFailure.UPSTREAM_UNAVAILABLE,
+                    "the secret of MCP server " + server.key() + " could not be read",
+                    e);
+        }
+        return value.orElseThrow(() -> new BackendFailure(
+                BackendFailure.UPSTREAM_UNAVAILABLE, "the secret of MCP server " + server.key() + " is not set"));
     }
 
     /** An OAuth 2.0 client-credentials access token (RFC 6749 §4.4), from the cache while it is fresh. */

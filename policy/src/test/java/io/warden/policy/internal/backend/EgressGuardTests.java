@@ -96,6 +96,16 @@ class EgressGuardTests {
     }
 
     @Test
+    void anAllowlistThatCannotBeReadRefusesEveryHost() {
+        var guard = new EgressGuard(host -> {
+            throw new IllegalStateException("database down");
+        });
+        assertThatThrownBy(() -> guard.check(URI.create("https://fhir.example.org/")))
+                .isInstanceOfSatisfying(
+                        BackendFailure.class, f -> assertThat(f.code()).isEqualTo(BackendFailure.EGRESS_REFUSED));
+    }
+
+    @Test
     void wildcardEntriesMatchHostsBelowTheSuffixOnly() {
         var entry = new EgressPolicy.Entry("*.example.org", false);
         assertThat(entry.matches("fhir.example.org")).isTrue();

@@ -36,6 +36,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
@@ -221,6 +222,41 @@ class McpToolBackendClientTests {
         assertThatThrownBy(() -> refusing.call(mcp("echo"), Map.of(), Duration.ofSeconds(5), null))
                 .isInstanceOfSatisfying(
                         BackendFailure.class, f -> assertThat(f.code()).isEqualTo(BackendFailure.EGRESS_REFUSED));
+    }
+
+    @Test
+    void aHostTakenOffTheAllowlistStopsTheCallsOfAnOpenSession() throws Exception {
+        AtomicBoolean listed = new AtomicBoolean(true);
+        var switching = new McpToolBackendClient(
+                key -> Optional.of(upstream),
+                new EgressGuard(
+                        host -> listed.get() ? Optional.of(new EgressPolicy.Entry(host, true)) : Optional.empty()),
+                BackendSecrets.none(),
+                JsonMapper.builder().build(),
+                Clock.systemUTC());
+        assertThat(switching
+                        .call(mcp("echo"), Map.of("text", "a"), Duration.ofSeconds(10), null)
+                        .toolError())
+                .isFalse();
+        listed.set(false);
+        assertThatThrownBy(() -> switching.call(mcp("echo"), Map.of("text", "b"), Duration.ofSeconds(10), null))
+                .isInstanceOfSatisfying(
+                        BackendFailure.class, f -> assertThat(f.code()).isEqualTo(BackendFailure.EGRESS_REFUSED));
+    }
+
+    @Test
+    void aRegistrationThatCannotBeReadFailsTheCallClosed() {
+        var broken = new McpToolBackendClient(
+                key -> {
+                    throw new IllegalStateException("database down");
+                },
+                Tools.localGuard(),
+                BackendSecrets.none(),
+                JsonMapper.builder().build(),
+                Clock.systemUTC());
+        assertThatThrownBy(() -> broken.listTools("upstream", Duration.ofSeconds(5)))
+                .isInstanceOfSatisfying(
+                        BackendFailure.class, f -> assertThat(f.code()).isEqualTo(BackendFailure.UPSTREAM_UNAVAILABLE));
     }
 
     /** Records every POST body, then hands the request on to the SDK's servlet. */
