@@ -26,11 +26,15 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.jspecify.annotations.Nullable;
@@ -208,6 +212,51 @@ class McpServerTests extends IntegrationTest {
             assertThat(items)
                     .extracting(item -> item.get("action").asString())
                     .contains("gateway.decision", "gateway.outcome");
+            for (JsonNode item : items) {
+                if (item.get("action").asString().startsWith("gateway.")) {
+                    JsonNode details = item.get("details");
+                    assertThat(details.get("edge").asString())
+                            .as(item.toString())
+                            .isEqualTo("MCP");
+                    assertThat(details.get("traceId").asString())
+                            .as("the trace id of the traceparent in _meta")
+                            .isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+                }
+            }
+        });
+    }
+
+    /** A plain {@code traceId} in {@code _meta} is recorded too; a malformed one is dropped, not copied. */
+    @Test
+    void aCallsTraceIdFromMetaIsRecordedAndAMalformedOneIsNot() {
+        Agent agent = textSearchAgent();
+        try (McpSyncClient mcp = mcp(agent.token())) {
+            mcp.initialize();
+            Map<String, Object> traced = new HashMap<>(TREAT_CT);
+            traced.put("traceId", "mcp-trace-1");
+            assertThat(mcp.callTool(search("CT chest", traced)).isError()).isFalse();
+            Map<String, Object> malformed = new HashMap<>(TREAT_CT);
+            malformed.put("traceId", "bad trace\nid");
+            assertThat(mcp.callTool(search("CT head", malformed)).isError()).isFalse();
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            List<JsonNode> records = new ArrayList<>();
+            client.get("/api/v1/audit/events?agent=" + agent.clientId() + "&limit=50", compliance())
+                    .json()
+                    .get("items")
+                    .forEach(item -> {
+                        if (item.get("action").asString().startsWith("gateway.")) {
+                            records.add(item.get("details"));
+                        }
+                    });
+            assertThat(records)
+                    .hasSize(4)
+                    .allSatisfy(details ->
+                            assertThat(details.get("edge").asString()).isEqualTo("MCP"));
+            assertThat(records)
+                    .filteredOn(details -> details.hasNonNull("traceId"))
+                    .extracting(details -> details.get("traceId").asString())
+                    .containsExactly("mcp-trace-1", "mcp-trace-1");
         });
     }
 
@@ -260,25 +309,79 @@ class McpServerTests extends IntegrationTest {
             mcp.initialize();
             assertThat(names(mcp.listTools().tools())).containsExactly("text-search");
             String switchId = engageToolSwitch("text-search");
+            boolean released = false;
             try {
                 await().atMost(Duration.ofSeconds(15))
                         .untilAsserted(() -> assertThat(changes)
                                 .anySatisfy(tools -> assertThat(names(tools)).doesNotContain("text-search")));
                 assertThat(mcp.listTools().tools()).isEmpty();
-            } finally {
+
+                int heard = changes.size();
                 release(switchId);
+                released = true;
+                await().atMost(Duration.ofSeconds(15))
+                        .alias("list_changed when the switch is released, and the tool is back")
+                        .untilAsserted(() -> assertThat(changes.subList(heard, changes.size()))
+                                .anySatisfy(tools -> assertThat(names(tools)).containsExactly("text-search")));
+            } finally {
+                if (!released) {
+                    release(switchId);
+                }
             }
+        }
+    }
+
+    /**
+     * A change is told only to the sessions whose tool list it changes: another agent's session, whose list stays
+     * the same, hears nothing.
+     */
+    @Test
+    void listChangedGoesOnlyToSessionsWhoseListChanged() {
+        Agent granted = textSearchAgent();
+        Agent bystander = textSearchAgent();
+        List<List<Tool>> grantedChanges = new CopyOnWriteArrayList<>();
+        List<List<Tool>> bystanderChanges = new CopyOnWriteArrayList<>();
+        try (McpSyncClient first = mcp(granted.token(), List.of("2025-11-25"), grantedChanges);
+                McpSyncClient second = mcp(bystander.token(), List.of("2025-11-25"), bystanderChanges)) {
+            first.initialize();
+            second.initialize();
+            assertThat(names(first.listTools().tools())).containsExactly("text-search");
+            assertThat(names(second.listTools().tools())).containsExactly("text-search");
+            bystanderChanges.clear();
+            var request = client.call(
+                    "POST",
+                    "/api/v1/agents/" + granted.id() + "/change-requests",
+                    owner(),
+                    "{\"addTools\":[\"classify\"],\"justification\":\"triage\"}");
+            assertThat(request.status()).as(request.body()).isEqualTo(201);
+            var decided = client.call(
+                    "POST",
+                    "/api/v1/approvals/" + request.json().get("id").asString() + "/approve",
+                    admin(),
+                    "{\"reason\":\"fine\"}");
+            assertThat(decided.status()).as(decided.body()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(15))
+                    .untilAsserted(() -> assertThat(grantedChanges)
+                            .anySatisfy(tools -> assertThat(names(tools)).contains("classify")));
+            // the same round would have told the bystander; give its notification time to arrive
+            await().during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(2))
+                    .untilAsserted(() -> assertThat(bystanderChanges).isEmpty());
         }
     }
 
     @Test
     void aKillSwitchEngagedDuringACallStopsItWithAKillSwitchToolError() throws Exception {
         Agent agent = textSearchAgent();
-        try (McpSyncClient mcp = mcp(agent.token())) {
+        // The blocking call runs on a thread of its own, not on the common pool: the JDK's HttpClient completes every
+        // sendAsync (all of the SDK client's requests) on the common pool, which has one thread on a 2-core machine,
+        // so a call blocking that thread would hold back its own answer until the client closed.
+        try (McpSyncClient mcp = mcp(agent.token());
+                ExecutorService caller = Executors.newVirtualThreadPerTaskExecutor()) {
             mcp.initialize();
             HeldRetrievals.HELD.drainPermits();
             CompletableFuture<CallToolResult> call =
-                    CompletableFuture.supplyAsync(() -> mcp.callTool(search(HeldRetrievals.HOLD, TREAT_CT)));
+                    CompletableFuture.supplyAsync(() -> mcp.callTool(search(HeldRetrievals.HOLD, TREAT_CT)), caller);
             assertThat(HeldRetrievals.HELD.tryAcquire(10, TimeUnit.SECONDS))
                     .as("the call reached the retrieval service")
                     .isTrue();

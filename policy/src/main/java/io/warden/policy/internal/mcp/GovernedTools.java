@@ -58,13 +58,15 @@ final class GovernedTools {
 
     private final ToolGateway gateway;
     private final Cancellations cancellations;
+    private final ListedTools listed;
     private final McpJsonMapper json;
     private final ConcurrentMap<String, Tool> registered = new ConcurrentHashMap<>();
     private volatile @Nullable McpSyncServer server;
 
-    GovernedTools(ToolGateway gateway, Cancellations cancellations, McpJsonMapper json) {
+    GovernedTools(ToolGateway gateway, Cancellations cancellations, ListedTools listed, McpJsonMapper json) {
         this.gateway = gateway;
         this.cancellations = cancellations;
+        this.listed = listed;
         this.json = json;
     }
 
@@ -96,7 +98,11 @@ final class GovernedTools {
         if (McpSchema.METHOD_TOOLS_LIST.equals(method)) {
             List<GrantedTool> tools = gateway.toolsFor(clientId);
             register(tools);
-            context.put(VISIBLE, tools.stream().map(GrantedTool::key).collect(Collectors.toUnmodifiableSet()));
+            Set<String> names = tools.stream().map(GrantedTool::key).collect(Collectors.toUnmodifiableSet());
+            context.put(VISIBLE, names);
+            if (session != null && Boolean.TRUE.equals(request.getAttribute(McpEndpoint.OWN_SESSION))) {
+                listed.listed(session, clientId, names); // from now on it is told when these change
+            }
         } else if (McpSchema.METHOD_TOOLS_CALL.equals(method)
                 && request.getAttribute(McpEndpoint.TOOL) instanceof String tool
                 && !registered.containsKey(tool)) {

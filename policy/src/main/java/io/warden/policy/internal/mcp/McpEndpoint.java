@@ -44,10 +44,14 @@ final class McpEndpoint extends HttpServlet {
     static final String REQUEST_ID = McpEndpoint.class.getName() + ".requestId";
     static final String METHOD = McpEndpoint.class.getName() + ".method";
     static final String TOOL = McpEndpoint.class.getName() + ".tool";
+    /** Set when the request's session is one this instance opened for the caller. */
+    static final String OWN_SESSION = McpEndpoint.class.getName() + ".ownSession";
+
     private static final String CANCELLED = "notifications/cancelled";
 
     private final HttpServletStreamableServerTransportProvider transport;
     private final Cancellations cancellations;
+    private final ListedTools listed;
     private final JsonMapper json;
     private final int maxRequestBytes;
     private final Cache<String, String> sessionOwners;
@@ -55,11 +59,13 @@ final class McpEndpoint extends HttpServlet {
     McpEndpoint(
             HttpServletStreamableServerTransportProvider transport,
             Cancellations cancellations,
+            ListedTools listed,
             JsonMapper json,
             int maxRequestBytes,
             Duration sessionIdle) {
         this.transport = transport;
         this.cancellations = cancellations;
+        this.listed = listed;
         this.json = json;
         this.maxRequestBytes = maxRequestBytes;
         // the transport forgets an idle session after sessionIdle; its owner is kept a little longer, never less
@@ -97,11 +103,15 @@ final class McpEndpoint extends HttpServlet {
                 response.sendError(HttpServletResponse.SC_NOT_FOUND, "Session not found");
                 return;
             }
+            if (owner != null) {
+                request.setAttribute(OWN_SESSION, Boolean.TRUE);
+            }
         }
         if (!"POST".equals(request.getMethod())) {
             transport.service(request, response);
             if ("DELETE".equals(request.getMethod()) && session != null && response.getStatus() < 300) {
                 sessionOwners.invalidate(session);
+                listed.forget(session);
             }
             return;
         }

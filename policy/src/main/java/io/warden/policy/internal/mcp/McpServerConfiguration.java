@@ -51,8 +51,13 @@ class McpServerConfiguration {
     }
 
     @Bean
-    GovernedTools mcpTools(ToolGateway gateway, Cancellations cancellations) {
-        return new GovernedTools(gateway, cancellations, McpJsonDefaults.getMapper());
+    ListedTools mcpListedTools(McpProperties settings) {
+        return new ListedTools(settings.sessionIdle());
+    }
+
+    @Bean
+    GovernedTools mcpTools(ToolGateway gateway, Cancellations cancellations, ListedTools listed) {
+        return new GovernedTools(gateway, cancellations, listed, McpJsonDefaults.getMapper());
     }
 
     @Bean(destroyMethod = "close")
@@ -75,8 +80,10 @@ class McpServerConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    ToolListNotifier mcpToolListNotifier(SdkTransport transport, ToolGateway gateway, McpProperties settings) {
-        ToolListNotifier notifier = new ToolListNotifier(transport.provider(), settings.listChangedDelay());
+    ToolListNotifier mcpToolListNotifier(
+            SdkTransport transport, ToolGateway gateway, ListedTools listed, McpProperties settings) {
+        ToolListNotifier notifier =
+                new ToolListNotifier(transport.provider(), listed, gateway, settings.listChangedDelay());
         gateway.onToolsChanged(notifier::changed);
         return notifier;
     }
@@ -85,11 +92,12 @@ class McpServerConfiguration {
     ServletRegistrationBean<McpEndpoint> mcpServlet(
             SdkTransport transport,
             Cancellations cancellations,
+            ListedTools listed,
             McpProperties settings,
             McpSyncServer server,
             JsonMapper json) {
         McpEndpoint endpoint = new McpEndpoint(
-                transport.provider(), cancellations, json, settings.maxRequestBytes(), settings.sessionIdle());
+                transport.provider(), cancellations, listed, json, settings.maxRequestBytes(), settings.sessionIdle());
         ServletRegistrationBean<McpEndpoint> registration = new ServletRegistrationBean<>(endpoint, PATH);
         registration.setName("mcp");
         registration.setAsyncSupported(true); // the event streams
