@@ -35,9 +35,9 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The data plane's lean chain for {@code /gateway/**} (agents only, see {@link AgentBearerAuthentication}), the
- * resource-server chain for {@code /api/**} and the MCP server at {@code /mcp} (with its protected resource
- * metadata) with one role rule per endpoint
+ * The data plane's lean chain for {@code /gateway/**} and the MCP server at {@code /mcp} (agents only, see
+ * {@link AgentBearerAuthentication}), the resource-server chain for {@code /api/**} and the protected resource
+ * metadata with one role rule per endpoint
  * (anything not listed is denied), the chain of the operations endpoints (health, metrics and the API
  * documentation), and the chain for everything else (the sign-in page, throttled by {@link SignInThrottle}). The embedded OpenID provider adds its own chain in front of both.
  */
@@ -50,8 +50,8 @@ class SecurityConfiguration implements WebMvcConfigurer {
     /** Where the resource server's metadata (RFC 9728) is served; {@code /mcp}'s is under {@code /mcp} below it. */
     static final String PROTECTED_RESOURCE = "/.well-known/oauth-protected-resource";
 
-    /** The paths agents call with their bearer token: the data plane, on its own lean chain. */
-    static final String[] DATA_PLANE = {"/gateway/**"};
+    /** The paths agents call with their bearer token: the data plane (gateway and MCP server), on its own lean chain. */
+    static final String[] DATA_PLANE = {"/gateway/**", "/mcp"};
 
     /**
      * The data plane's chain: the strict firewall (applied by the filter chain proxy before any chain), the security
@@ -61,7 +61,13 @@ class SecurityConfiguration implements WebMvcConfigurer {
     @Bean
     @Order(2)
     SecurityFilterChain dataPlaneSecurity(
-            HttpSecurity http, JwtDecoder decoder, IdentityProperties identity, JsonMapper json) throws Exception {
+            HttpSecurity http,
+            JwtDecoder decoder,
+            IdentityProperties identity,
+            JsonMapper json,
+            KillSwitches killSwitches,
+            AuditLog audit)
+            throws Exception {
         AgentBearerAuthentication agents = new AgentBearerAuthentication(
                 decoder, new TokenAuthenticationConverter(identity), new ProblemSecurityHandlers(json));
         http.securityMatcher(DATA_PLANE)
@@ -73,7 +79,11 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .logout(logout -> logout.disable())
                 .servletApi(servletApi -> servletApi.disable())
                 .exceptionHandling(errors -> errors.disable())
-                .addFilterAfter(agents, HeaderWriterFilter.class);
+                .addFilterAfter(agents, HeaderWriterFilter.class)
+                // /mcp only (sessions, tool lists): an agent under a GLOBAL or AGENT switch may not even open a
+                // session;
+                // the gateway's pipeline refuses its calls on /gateway itself
+                .addFilterAfter(new KillSwitchedAgents(killSwitches, audit, json), AgentBearerAuthentication.class);
         return http.build();
     }
 
@@ -102,7 +112,7 @@ class SecurityConfiguration implements WebMvcConfigurer {
             HttpSecurity http, IdentityProperties identity, JsonMapper json, KillSwitches killSwitches, AuditLog audit)
             throws Exception {
         ProblemSecurityHandlers problems = new ProblemSecurityHandlers(json);
-        http.securityMatcher("/api/**", "/mcp", PROTECTED_RESOURCE, PROTECTED_RESOURCE + "/**")
+        http.securityMatcher("/api/**", PROTECTED_RESOURCE, PROTECTED_RESOURCE + "/**")
                 .authorizeHttpRequests(SecurityConfiguration::endpointRules)
                 .oauth2ResourceServer(server -> server.jwt(
                                 jwt -> jwt.jwtAuthenticationConverter(new TokenAuthenticationConverter(identity)))
@@ -257,9 +267,6 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .hasAnyRole("ADMIN", "OWNER", "AGENT")
                 .requestMatchers(DELETE, "/api/v1/agents/*/credentials/*")
                 .hasAnyRole("ADMIN", "OWNER", "SECOPS")
-                // the MCP server: agents only, as the gateway (every tool call passes the same pipeline)
-                .requestMatchers("/mcp")
-                .hasRole("AGENT")
                 .requestMatchers(GET, PROTECTED_RESOURCE, PROTECTED_RESOURCE + "/**")
                 .permitAll()
                 .anyRequest()

@@ -8,10 +8,13 @@ import io.modelcontextprotocol.server.transport.DefaultServerTransportSecurityVa
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.warden.policy.ToolGateway;
+import java.util.concurrent.ThreadFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -31,8 +34,33 @@ class McpServerConfiguration {
      */
     record SdkTransport(HttpServletStreamableServerTransportProvider provider) {}
 
+    /** The thread name of the SDK transport's idle-session sweeper. */
+    private static final String SWEEPER = "streamable-http-server-transport-session-sweeper";
+
+    /**
+     * The SDK transport sweeps idle sessions on a Reactor single scheduler of its own, made with a non-daemon thread
+     * that closing the transport does not stop: the process would never exit after Warden shut down. Reactor makes that
+     * thread through its scheduler factory; this one makes the sweeper's thread a daemon and leaves every other
+     * scheduler as it was.
+     */
+    static void daemonSessionSweeper() {
+        Schedulers.setFactory(new Schedulers.Factory() {
+            @Override
+            public Scheduler newSingle(ThreadFactory threads) {
+                return Schedulers.Factory.super.newSingle(runnable -> {
+                    Thread thread = threads.newThread(runnable);
+                    if (thread.getName().startsWith(SWEEPER)) {
+                        thread.setDaemon(true);
+                    }
+                    return thread;
+                });
+            }
+        });
+    }
+
     @Bean
     SdkTransport mcpTransport(McpProperties settings, GovernedTools tools) {
+        daemonSessionSweeper();
         return new SdkTransport(HttpServletStreamableServerTransportProvider.builder()
                 .mcpEndpoint(PATH)
                 .contextExtractor(tools::context)
