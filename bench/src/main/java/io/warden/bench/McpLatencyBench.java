@@ -71,7 +71,11 @@ public final class McpLatencyBench {
     private static final String PROTOCOL = "2025-11-25";
 
     /** One MCP session: where it lives, its id, and the bearer token its requests carry (none for the upstream). */
-    record Session(URI endpoint, String id, String protocolVersion, @Nullable String token) {}
+    record Session(
+            URI endpoint,
+            String id,
+            String protocolVersion,
+            @Nullable String token) {}
 
     /** The measured figures of one run on one side. */
     record Run(
@@ -173,6 +177,7 @@ public final class McpLatencyBench {
             upstream.stop();
             upstream.destroy();
         }
+        System.exit(0); // a thread the SDK or Tomcat leaves behind would keep the JVM alive after the figures
     }
 
     /**
@@ -236,8 +241,7 @@ public final class McpLatencyBench {
     private static HttpRequest call(Session session, long id) {
         String body = """
                 {"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"%s","arguments":{"code":"8867-4"},\
-                "_meta":{"io.warden/purposeOfUse":"TREAT","io.warden/dataset":"%s"}}}"""
-                .formatted(id, TOOL, SCOPE);
+                "_meta":{"io.warden/purposeOfUse":"TREAT","io.warden/dataset":"%s"}}}""".formatted(id, TOOL, SCOPE);
         return post(session.endpoint(), session.token(), session.id(), session.protocolVersion(), body);
     }
 
@@ -268,8 +272,7 @@ public final class McpLatencyBench {
     private static Session open(HttpClient http, URI endpoint, @Nullable String token) throws Exception {
         String initialize = """
                 {"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"%s","capabilities":{},\
-                "clientInfo":{"name":"warden-mcp-bench","version":"1"}}}"""
-                .formatted(PROTOCOL);
+                "clientInfo":{"name":"warden-mcp-bench","version":"1"}}}""".formatted(PROTOCOL);
         HttpResponse<String> answer =
                 http.send(post(endpoint, token, null, null, initialize), HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() != 200) {
@@ -285,8 +288,8 @@ public final class McpLatencyBench {
                 post(endpoint, token, id, version, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"),
                 HttpResponse.BodyHandlers.ofString());
         if (initialized.statusCode() != 202 && initialized.statusCode() != 200) {
-            throw new IllegalStateException("notifications/initialized at " + endpoint + ": "
-                    + initialized.statusCode() + " " + initialized.body());
+            throw new IllegalStateException("notifications/initialized at " + endpoint + ": " + initialized.statusCode()
+                    + " " + initialized.body());
         }
         return new Session(endpoint, id, version, token);
     }
@@ -351,6 +354,10 @@ public final class McpLatencyBench {
         McpSyncServer server = McpServer.sync(transport)
                 .serverInfo("bench-upstream", "1")
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
+                // on the Tomcat thread: by default the SDK runs sync handlers on Reactor's shared boundedElastic pool
+                // (10 threads a core), where Warden's own /mcp handlers wait for this upstream in this same JVM;
+                // sharing it, the upstream's handlers would queue behind the calls waiting for them
+                .immediateExecution(true)
                 .tools(McpServerFeatures.SyncToolSpecification.builder()
                         .tool(Tool.builder(TOOL)
                                 .description("Looks up a LOINC code's display name")
@@ -397,20 +404,14 @@ public final class McpLatencyBench {
     private static String grantedAgent(HttpClient http, URI base, int upstreamPort) throws Exception {
         String admin = PersonTokens.token(base, "ada.admin", "warden-demo");
         String owner = PersonTokens.token(base, "otto.owner", "warden-demo");
-        expect(
-                send(http, base, "POST", "/api/v1/egress-hosts", admin, """
-                {"host":"localhost","allowPrivate":true,"reason":"the benchmark's upstream MCP server on this machine"}"""),
-                201,
-                409);
-        expect(
-                send(http, base, "POST", "/api/v1/mcp-servers", admin, """
-                {"key":"%s","displayName":"Benchmark upstream","url":"http://localhost:%d/mcp","phiApproved":false}"""
-                        .formatted(SERVER, upstreamPort)),
-                201);
+        expect(send(http, base, "POST", "/api/v1/egress-hosts", admin, """
+                {"host":"localhost","allowPrivate":true,"reason":"the benchmark's upstream MCP server on this machine"}"""), 201, 409);
+        expect(send(http, base, "POST", "/api/v1/mcp-servers", admin, """
+                {"key":"%s","displayName":"Benchmark upstream","url":"http://localhost:%d/mcp","phiApproved":false}""".formatted(SERVER, upstreamPort)), 201);
         expect(
                 send(http, base, "POST", "/api/v1/mcp-servers/" + SERVER + "/imports", admin, """
-                {"tools":[{"upstreamTool":"%s","key":"%s","sensitivity":"CONFIDENTIAL","dataScopes":["%s"]}]}"""
-                        .formatted(TOOL, TOOL, SCOPE)),
+                {"tools":[{"upstreamTool":"%s","key":"%s","sensitivity":"CONFIDENTIAL","dataScopes":["%s"]}]}""".formatted(
+                                TOOL, TOOL, SCOPE)),
                 201);
         HttpResponse<String> registered = send(http, base, "POST", "/api/v1/agents", owner, """
                 {"name":"MCP benchmark agent","kind":"RETRIEVAL","purpose":"measures the MCP gateway",
@@ -420,14 +421,9 @@ public final class McpLatencyBench {
         String approval = null;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (approval == null) {
-            JsonNode items = JSON.readTree(send(
-                                    http,
-                                    base,
-                                    "GET",
-                                    "/api/v1/approvals?status=PENDING&agentId=" + agentId,
-                                    admin,
-                                    null)
-                            .body())
+            JsonNode items = JSON.readTree(
+                            send(http, base, "GET", "/api/v1/approvals?status=PENDING&agentId=" + agentId, admin, null)
+                                    .body())
                     .path("items");
             if (!items.isEmpty()) {
                 approval = items.get(0).get("id").asString();
@@ -447,9 +443,8 @@ public final class McpLatencyBench {
                         "{\"reason\":\"benchmark agent\"}"),
                 200);
         while (true) {
-            JsonNode agent = JSON.readTree(
-                    send(http, base, "GET", "/api/v1/agents/" + agentId, admin, null)
-                            .body());
+            JsonNode agent = JSON.readTree(send(http, base, "GET", "/api/v1/agents/" + agentId, admin, null)
+                    .body());
             if ("ACTIVE".equals(agent.path("status").asString(""))) {
                 return agent.get("clientId").asString();
             }
@@ -461,8 +456,8 @@ public final class McpLatencyBench {
     }
 
     private static String agentToken(HttpClient http, URI base, String clientId, Path data) throws Exception {
-        String secret =
-                Files.readString(data.resolve("secrets").resolve(clientId + ".secret")).strip();
+        String secret = Files.readString(data.resolve("secrets").resolve(clientId + ".secret"))
+                .strip();
         String basic = Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
         HttpResponse<String> response = http.send(
                 HttpRequest.newBuilder(base.resolve("/oauth2/token"))
@@ -495,8 +490,8 @@ public final class McpLatencyBench {
                 return;
             }
         }
-        throw new IllegalStateException(response.request().method() + " " + response.request().uri() + ": "
-                + response.statusCode() + " " + response.body());
+        throw new IllegalStateException(response.request().method() + " "
+                + response.request().uri() + ": " + response.statusCode() + " " + response.body());
     }
 
     private static long count(JdbcClient jdbc, String agent, String action, @Nullable String decision) {
