@@ -332,7 +332,9 @@ class GatewayServiceTests {
                 limits,
                 new PolicyCache(Duration.ofSeconds(30)),
                 Duration.ofSeconds(1),
-                metrics);
+                metrics,
+                CohortOwners.NONE,
+                List.of());
     }
 
     GatewayService gateway(PolicyDecisionPoint pdp) {
@@ -454,7 +456,9 @@ class GatewayServiceTests {
                 allowing(100, ReasonCodes.RATE_LIMITED),
                 new PolicyCache(Duration.ofSeconds(30)),
                 Duration.ofSeconds(1),
-                metrics);
+                metrics,
+                CohortOwners.NONE,
+                List.of());
         var call = CompletableFuture.supplyAsync(
                 () -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")));
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> retrievalCalls.get() == 1);
