@@ -17,6 +17,9 @@ public interface ToolGateway {
      */
     List<GrantedTool> toolsFor(String clientId);
 
+    /** Whether {@link #toolsFor} would list this tool for this agent now, without building the listing. */
+    boolean visible(String clientId, String tool);
+
     /**
      * Decides, records and forwards one call.
      *

@@ -9,6 +9,7 @@ import io.warden.policy.KillSwitches;
 import io.warden.policy.PolicyDecisionPoint;
 import io.warden.policy.RateLimits;
 import io.warden.policy.ToolGateway;
+import io.warden.policy.internal.backend.RegistryReads;
 import io.warden.policy.internal.backend.ToolBackendClient;
 import io.warden.registry.AgentActivity;
 import io.warden.registry.AgentQueries;
@@ -16,6 +17,8 @@ import io.warden.registry.CatalogQueries;
 import io.warden.registry.Directory;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
@@ -67,6 +70,17 @@ class GatewayConfiguration {
     @Bean
     PolicyCache policyCache(GatewayProperties gateway) {
         return new PolicyCache(gateway.cacheRefresh());
+    }
+
+    /** The backend clients read MCP server registrations and the egress allowlist through the gateway's cache. */
+    @Bean
+    RegistryReads backendRegistryReads(PolicyCache cache) {
+        return new RegistryReads() {
+            @Override
+            public <T> Optional<T> read(String area, String key, Supplier<Optional<T>> load) {
+                return cache.backend(area, key, load);
+            }
+        };
     }
 
     @Bean
@@ -133,7 +147,8 @@ class GatewayConfiguration {
             AgentQueries agents,
             CatalogQueries catalog,
             KillSwitches killSwitches,
+            PolicyCache cache,
             PolicyChanges policyChanges) {
-        return new GovernedToolGateway(gateway, agents, catalog, killSwitches, policyChanges::onApplied);
+        return new GovernedToolGateway(gateway, agents, catalog, killSwitches, cache, policyChanges::onApplied);
     }
 }

@@ -46,6 +46,7 @@ final class GovernedToolGateway implements ToolGateway {
     private final AgentQueries agents;
     private final CatalogQueries catalog;
     private final KillSwitches killSwitches;
+    private final PolicyCache cache;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
     /**
@@ -56,11 +57,13 @@ final class GovernedToolGateway implements ToolGateway {
             AgentQueries agents,
             CatalogQueries catalog,
             KillSwitches killSwitches,
+            PolicyCache cache,
             Consumer<Runnable> changes) {
         this.gateway = gateway;
         this.agents = agents;
         this.catalog = catalog;
         this.killSwitches = killSwitches;
+        this.cache = cache;
         changes.accept(this::toolsChanged);
         killSwitches.onEngaged(this::toolsChanged);
         killSwitches.onReleased(this::toolsChanged);
@@ -83,7 +86,7 @@ final class GovernedToolGateway implements ToolGateway {
 
     @Override
     public List<GrantedTool> toolsFor(String clientId) {
-        Optional<AgentView> found = agents.findAgentByClientId(clientId);
+        Optional<AgentView> found = cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId));
         if (found.isEmpty() || found.get().status() != AgentStatus.ACTIVE) {
             return List.of();
         }
@@ -104,6 +107,18 @@ final class GovernedToolGateway implements ToolGateway {
                     builtin ? new TreeSet<>(agent.dataScopes()) : new TreeSet<>(view.dataScopes())));
         }
         return List.copyOf(tools);
+    }
+
+    @Override
+    public boolean visible(String clientId, String key) {
+        Optional<AgentView> found = cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId));
+        if (found.isEmpty()
+                || found.get().status() != AgentStatus.ACTIVE
+                || !found.get().tools().contains(key)) {
+            return false;
+        }
+        Optional<ToolView> tool = tool(key);
+        return tool.isPresent() && !hidden(found.get(), tool.get());
     }
 
     /**
@@ -135,12 +150,18 @@ final class GovernedToolGateway implements ToolGateway {
                 byId.dataset() || byClient.dataset());
     }
 
+    /**
+     * Through the gateway's cache, which every instance drops when the registry changes: the pipeline reads the tool
+     * again inside its fence before deciding, so this read only chooses the route and the listing.
+     */
     private Optional<ToolView> tool(String key) {
-        try {
-            return Optional.of(catalog.tool(key));
-        } catch (RegistryException.NotFound e) {
-            return Optional.empty();
-        }
+        return cache.<ToolView>tool(key, () -> {
+            try {
+                return Optional.of(catalog.tool(key));
+            } catch (RegistryException.NotFound e) {
+                return Optional.empty();
+            }
+        });
     }
 
     @Override

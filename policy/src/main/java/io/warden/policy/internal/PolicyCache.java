@@ -33,6 +33,7 @@ final class PolicyCache {
     private final Cache<String, Entry<Object>> tools;
     private final Cache<String, Entry<Object>> scopes;
     private final Cache<String, Entry<Object>> owners;
+    private final Cache<String, Entry<Object>> backends;
 
     public PolicyCache(Duration timeToLive) {
         if (timeToLive.isNegative() || timeToLive.isZero()) {
@@ -43,6 +44,7 @@ final class PolicyCache {
         tools = build();
         scopes = build();
         owners = build();
+        backends = build();
     }
 
     private Cache<String, Entry<Object>> build() {
@@ -66,6 +68,11 @@ final class PolicyCache {
 
     <T> Optional<T> owner(String id, Supplier<Optional<T>> load) {
         return get(owners, id, load);
+    }
+
+    /** What the backend clients read: MCP server registrations and egress allowlist entries, by area and key. */
+    <T> Optional<T> backend(String area, String key, Supplier<Optional<T>> load) {
+        return get(backends, area + '\u0000' + key, load);
     }
 
     @SuppressWarnings("unchecked")
@@ -101,6 +108,7 @@ final class PolicyCache {
         tools.invalidateAll();
         scopes.invalidateAll();
         owners.invalidateAll();
+        backends.invalidateAll();
         awaitDecisions();
     }
 

@@ -779,7 +779,8 @@ class GatewayServiceTests {
     }
 
     GovernedToolGateway toolGateway(List<Runnable> policyHooks) {
-        return new GovernedToolGateway(backendGateway(), agents, catalog, switches, policyHooks::add);
+        return new GovernedToolGateway(
+                backendGateway(), agents, catalog, switches, new PolicyCache(Duration.ofSeconds(30)), policyHooks::add);
     }
 
     static ToolCall toolCall(String tool, @Nullable String dataset, @Nullable String purpose) {
@@ -903,6 +904,9 @@ class GatewayServiceTests {
                 .isEqualTo(Map.of("type", "object", "properties", Map.of("q", Map.of("type", "string"))));
         assertThat(gateway.toolsFor("agent-client").getLast().inputSchema()).containsKey("properties");
         assertThat(gateway.toolsFor("stranger")).isEmpty();
+        assertThat(gateway.visible("agent-client", "fhir-lookup")).isTrue();
+        assertThat(gateway.visible("stranger", "fhir-lookup")).isFalse();
+        assertThat(gateway.visible("agent-client", "no-such-tool")).isFalse();
 
         var dataset = switches.engage(KillSwitchScope.DATASET, "ct-deid", "mislabelled", "ada");
         assertThat(gateway.toolsFor("agent-client"))
@@ -913,6 +917,10 @@ class GatewayServiceTests {
         assertThat(gateway.toolsFor("agent-client"))
                 .extracting(GrantedTool::key)
                 .doesNotContain("fhir-lookup");
+        assertThat(gateway.visible("agent-client", "fhir-lookup")).isFalse();
+        assertThat(gateway.visible("agent-client", "ct-api"))
+                .as("its one data scope is switched off")
+                .isFalse();
         switches.release(dataset.id(), "fixed", "bob");
         switches.release(tool.id(), "fixed", "bob");
         assertThat(gateway.toolsFor("agent-client")).hasSize(4);

@@ -10,7 +10,9 @@
  * <p>What this package needs from elsewhere sits behind small ports until the registry offers them:
  * {@link io.warden.policy.internal.backend.EgressPolicy} (the allowlist),
  * {@link io.warden.policy.internal.backend.BackendSecrets} (secret values by name) and
- * {@link io.warden.policy.internal.backend.McpServers} (registered MCP servers by key).
+ * {@link io.warden.policy.internal.backend.McpServers} (registered MCP servers by key); the first and the last are
+ * read through {@link io.warden.policy.internal.backend.RegistryReads}, the gateway's cache (public: the gateway's
+ * configuration in {@code internal} implements it over its package-private cache).
  */
 @NullMarked
 package io.warden.policy.internal.backend;

@@ -153,8 +153,8 @@ final class GovernedTools {
         if (!(context.get(CLIENT_ID) instanceof String clientId)) {
             throw unknownTool(request.name()); // never reached behind the security chain; fail closed
         }
-        boolean visible =
-                gateway.toolsFor(clientId).stream().anyMatch(tool -> tool.key().equals(request.name()));
+        // as the caller could see it when the call began: a kill switch engaged during the call is named in its denial
+        boolean visible = gateway.visible(clientId, request.name());
         Map<String, @Nullable Object> arguments =
                 request.arguments() == null ? Map.of() : new LinkedHashMap<>(request.arguments());
         Map<String, Object> meta = request.meta() == null ? Map.of() : request.meta();

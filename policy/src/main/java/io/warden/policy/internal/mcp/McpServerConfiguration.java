@@ -102,6 +102,9 @@ class McpServerConfiguration {
                 .addToolFilter(tools::visible)
                 // the gateway validates and records every call, malformed ones included
                 .validateToolInputs(false)
+                // the handler runs on the request's own thread (the transport waits for it there anyway): no hand-off
+                // to a Reactor pool per call, and a cancellation interrupts that thread (Cancellations)
+                .immediateExecution(true)
                 .build();
         tools.attach(server);
         return server;
