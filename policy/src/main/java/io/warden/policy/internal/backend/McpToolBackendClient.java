@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -60,7 +61,11 @@ public final class McpToolBackendClient implements ToolBackendClient {
     /** A tool as its server lists it. */
     public record UpstreamTool(String name, String description, Map<String, Object> inputSchema) {}
 
-    private record Upstream(long version, StreamableHttpSession session) {}
+    /**
+     * An open session and the Authorization header its requests carry, set again before every request: a
+     * client-credentials token is renewed while the session lives, not only when it opens.
+     */
+    private record Upstream(long version, StreamableHttpSession session, AtomicReference<@Nullable String> auth) {}
 
     private record Token(long version, String value, Instant renewAt) {}
 
@@ -166,12 +171,14 @@ public final class McpToolBackendClient implements ToolBackendClient {
         // checked on every request, not only when the session opens: a host taken off the allowlist stops the
         // calls of a session that is already open (its pooled connection would never resolve the name again)
         guard.check(endpoint);
+        String authorization = authorization(server); // from the token cache while the token is fresh
         Upstream current = upstreams.get(server.key());
         if (current != null && current.version() == server.version()) {
+            current.auth().set(authorization);
             return current.session();
         }
-        String authorization = authorization(server);
-        var session = new StreamableHttpSession(endpoint, http, json, () -> Optional.ofNullable(authorization));
+        AtomicReference<@Nullable String> auth = new AtomicReference<>(authorization);
+        var session = new StreamableHttpSession(endpoint, http, json, () -> Optional.ofNullable(auth.get()));
         try {
             session.initialize(timeout);
         } catch (StreamableHttpSession.SessionExpired | StreamableHttpSession.Unauthorized e) {
@@ -179,7 +186,7 @@ public final class McpToolBackendClient implements ToolBackendClient {
             throw new BackendFailure(
                     BackendFailure.UPSTREAM_UNAVAILABLE, "the MCP server " + server.key() + ": " + e.getMessage(), e);
         }
-        Upstream previous = upstreams.put(server.key(), new Upstream(server.version(), session));
+        Upstream previous = upstreams.put(server.key(), new Upstream(server.version(), session, auth));
         if (previous != null) {
             previous.session().close();
         }

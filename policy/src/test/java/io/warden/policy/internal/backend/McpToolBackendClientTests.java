@@ -26,17 +26,21 @@ import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
@@ -96,8 +100,14 @@ class McpToolBackendClientTests {
         tomcat.setBaseDir(System.getProperty("java.io.tmpdir") + "/warden-mcp-upstream-"
                 + ProcessHandle.current().pid());
         Context ctx = tomcat.addContext("", null);
-        Tomcat.addServlet(ctx, "mcp", new Recording(transport)).setAsyncSupported(true);
+        Recording recording = new Recording(transport);
+        Tomcat.addServlet(ctx, "mcp", recording).setAsyncSupported(true);
         ctx.addServletMappingDecoded("/mcp", "mcp");
+        // the same upstream behind a bearer check, and the OAuth 2.0 token endpoint that issues its tokens
+        Tomcat.addServlet(ctx, "secured", new Secured(recording)).setAsyncSupported(true);
+        ctx.addServletMappingDecoded("/secured/mcp", "secured");
+        Tomcat.addServlet(ctx, "token", new TokenEndpoint());
+        ctx.addServletMappingDecoded("/token", "token");
         tomcat.getConnector();
         tomcat.start();
         port = tomcat.getConnector().getLocalPort();
@@ -257,6 +267,179 @@ class McpToolBackendClientTests {
         assertThatThrownBy(() -> broken.listTools("upstream", Duration.ofSeconds(5)))
                 .isInstanceOfSatisfying(
                         BackendFailure.class, f -> assertThat(f.code()).isEqualTo(BackendFailure.UPSTREAM_UNAVAILABLE));
+    }
+
+    /** The OAuth client Warden is registered as at the upstream's token endpoint, and its secret. */
+    private static final String OAUTH_CLIENT = "warden-upstream";
+
+    private static final String OAUTH_SECRET = "s3cret/+&=";
+    private static final List<String> ISSUED = new CopyOnWriteArrayList<>();
+    private static final List<String> TOKEN_REQUESTS = new CopyOnWriteArrayList<>();
+    private static final List<String> SECURED_AUTHORIZATIONS = new CopyOnWriteArrayList<>();
+    private static final AtomicInteger TOKEN_LIFETIME = new AtomicInteger(3600);
+
+    private static McpToolBackendClient oauthClient(String secret, int version) {
+        McpServerView secured = new McpServerView(
+                "secured",
+                "Secured upstream",
+                "http://localhost:" + port + "/secured/mcp",
+                new McpServerView.UpstreamAuth(
+                        McpServerView.UpstreamAuth.Kind.CLIENT_CREDENTIALS,
+                        "upstream-client-secret",
+                        "http://localhost:" + port + "/token",
+                        OAUTH_CLIENT,
+                        "tools.read"),
+                false,
+                "admin",
+                Instant.EPOCH,
+                Instant.EPOCH,
+                version);
+        return new McpToolBackendClient(
+                key -> key.equals("secured") ? Optional.of(secured) : Optional.empty(),
+                Tools.localGuard(),
+                name -> name.equals("upstream-client-secret") ? Optional.of(secret) : Optional.empty(),
+                JsonMapper.builder().build(),
+                Clock.systemUTC());
+    }
+
+    private static ToolView securedTool() {
+        return Tools.tool("t-secured-echo", new ToolBackend.Mcp("secured", "echo", false), "");
+    }
+
+    @Test
+    void aClientCredentialsTokenIsFetchedOnceAndSentWithEveryRequest() throws Exception {
+        ISSUED.clear();
+        TOKEN_REQUESTS.clear();
+        SECURED_AUTHORIZATIONS.clear();
+        TOKEN_LIFETIME.set(3600);
+        McpToolBackendClient client = oauthClient(OAUTH_SECRET, 1);
+
+        assertThat(client.call(securedTool(), Map.of("text", "one"), Duration.ofSeconds(10), null)
+                        .structured())
+                .containsEntry("text", "one");
+        assertThat(client.call(securedTool(), Map.of("text", "two"), Duration.ofSeconds(10), null)
+                        .structured())
+                .containsEntry("text", "two");
+
+        assertThat(TOKEN_REQUESTS).as("one token for both calls").hasSize(1);
+        assertThat(TOKEN_REQUESTS.getFirst())
+                .contains("grant_type=client_credentials")
+                .contains("scope=tools.read");
+        assertThat(SECURED_AUTHORIZATIONS)
+                .as("initialize, initialized, two calls: all with the issued token")
+                .hasSizeGreaterThanOrEqualTo(4)
+                .containsOnly("Bearer " + ISSUED.getFirst());
+    }
+
+    @Test
+    void aTokenTheUpstreamNoLongerAcceptsIsReplacedOnce() throws Exception {
+        ISSUED.clear();
+        TOKEN_REQUESTS.clear();
+        TOKEN_LIFETIME.set(3600);
+        McpToolBackendClient client = oauthClient(OAUTH_SECRET, 2);
+        client.call(securedTool(), Map.of("text", "before"), Duration.ofSeconds(10), null);
+        String first = ISSUED.getFirst();
+
+        ISSUED.clear(); // the upstream revokes every token it issued
+        SECURED_AUTHORIZATIONS.clear();
+        var answer = client.call(securedTool(), Map.of("text", "after"), Duration.ofSeconds(10), null);
+
+        assertThat(answer.structured()).containsEntry("text", "after");
+        assertThat(TOKEN_REQUESTS).hasSize(2);
+        assertThat(SECURED_AUTHORIZATIONS).contains("Bearer " + first).last().isEqualTo("Bearer " + ISSUED.getFirst());
+    }
+
+    @Test
+    void aTokenIsRenewedBeforeItExpires() throws Exception {
+        ISSUED.clear();
+        TOKEN_REQUESTS.clear();
+        TOKEN_LIFETIME.set(5); // shorter than the renewal margin: every call asks for a fresh token
+        McpToolBackendClient client = oauthClient(OAUTH_SECRET, 3);
+        client.call(securedTool(), Map.of("text", "a"), Duration.ofSeconds(10), null);
+        client.call(securedTool(), Map.of("text", "b"), Duration.ofSeconds(10), null);
+        assertThat(TOKEN_REQUESTS).hasSizeGreaterThanOrEqualTo(2);
+        TOKEN_LIFETIME.set(3600);
+    }
+
+    @Test
+    void aClientSecretTheTokenEndpointRefusesFailsTheCallClosed() {
+        ISSUED.clear();
+        TOKEN_REQUESTS.clear();
+        SECURED_AUTHORIZATIONS.clear();
+        McpToolBackendClient client = oauthClient("not-the-secret", 4);
+        assertThatThrownBy(() -> client.call(securedTool(), Map.of("text", "x"), Duration.ofSeconds(10), null))
+                .isInstanceOfSatisfying(BackendFailure.class, f -> {
+                    assertThat(f.code()).isEqualTo(BackendFailure.UPSTREAM_UNAVAILABLE);
+                    assertThat(f.getMessage()).contains("token endpoint answered 401");
+                });
+        assertThat(SECURED_AUTHORIZATIONS).as("nothing reached the upstream").isEmpty();
+    }
+
+    /**
+     * An OAuth 2.0 token endpoint (RFC 6749 §4.4, client authentication by HTTP Basic with form-encoded id and
+     * secret, §2.3.1): issues opaque tokens to the one client it knows.
+     */
+    static final class TokenEndpoint extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            String form = new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            TOKEN_REQUESTS.add(form);
+            String expected = "Basic "
+                    + Base64.getEncoder()
+                            .encodeToString((URLEncoder.encode(OAUTH_CLIENT, StandardCharsets.UTF_8) + ":"
+                                            + URLEncoder.encode(OAUTH_SECRET, StandardCharsets.UTF_8))
+                                    .getBytes(StandardCharsets.UTF_8));
+            resp.setContentType("application/json");
+            if (!expected.equals(req.getHeader("Authorization"))) {
+                resp.setStatus(401);
+                resp.getWriter().write("{\"error\":\"invalid_client\"}");
+                return;
+            }
+            if (!form.contains("grant_type=client_credentials")) {
+                resp.setStatus(400);
+                resp.getWriter().write("{\"error\":\"unsupported_grant_type\"}");
+                return;
+            }
+            String token = "tok-" + UUID.randomUUID();
+            ISSUED.add(token);
+            resp.getWriter()
+                    .write("{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":"
+                            + TOKEN_LIFETIME.get() + "}");
+        }
+    }
+
+    /** The upstream behind a bearer check: only a token the endpoint issued and has not revoked passes. */
+    static final class Secured extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+        private final transient HttpServlet delegate;
+
+        Secured(HttpServlet delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void init(ServletConfig config) throws ServletException {
+            super.init(config);
+            if (delegate.getServletConfig() == null) { // the upstream's own mapping may not have been used yet
+                delegate.init(config);
+            }
+        }
+
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
+            String authorization = req.getHeader("Authorization");
+            SECURED_AUTHORIZATIONS.add(String.valueOf(authorization));
+            if (authorization == null
+                    || !authorization.startsWith("Bearer ")
+                    || !ISSUED.contains(authorization.substring(7))) {
+                resp.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                resp.setStatus(401);
+                return;
+            }
+            delegate.service(req, resp);
+        }
     }
 
     /** Records every POST body, then hands the request on to the SDK's servlet. */
