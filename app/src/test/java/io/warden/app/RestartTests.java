@@ -6,6 +6,7 @@ import io.warden.WardenApplication;
 import io.warden.clinical.Retrieval;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -27,7 +28,7 @@ class RestartTests {
         String id;
         String token;
         long demoVersion;
-        Object demoBuiltAt;
+        Timestamp demoBuiltAt;
         try (ConfigurableApplicationContext first = start(data, port)) {
             demoVersion = demoCollectionVersion(first);
             demoBuiltAt = demoCollectionBuiltAt(first);
@@ -66,10 +67,10 @@ class RestartTests {
                 .version();
     }
 
-    private static Object demoCollectionBuiltAt(ConfigurableApplicationContext context) {
+    private static Timestamp demoCollectionBuiltAt(ConfigurableApplicationContext context) {
         return context.getBean(JdbcClient.class)
                 .sql("select built_at from demo_collection where name = 'demo-radiology-findings'")
-                .query(Object.class)
+                .query(Timestamp.class)
                 .single();
     }
 
