@@ -105,7 +105,7 @@ class ProductionProfileTests {
                         "Production profile: disabled 5 demo account(s)",
                         "ada.admin",
                         "sam.secops",
-                        "suspended 4 demo agent(s)",
+                        "suspended 5 demo agent(s)",
                         "demo-retrieval-agent");
         assertThat(audit("security.demo_account_disabled"))
                 .extracting(r -> r.event().target().id())

@@ -211,6 +211,14 @@ class DemoData implements ApplicationRunner {
                 true,
                 false,
                 EnumSet.of(PurposeOfUse.TREAT));
+        scope(
+                admin,
+                DemoCollection.DATA_SCOPE,
+                "Radiology report sentences, de-identified",
+                SensitivityLabel.INTERNAL,
+                false,
+                true,
+                EnumSet.of(PurposeOfUse.TREAT, PurposeOfUse.HQUALIMP, PurposeOfUse.HRESCH));
         tool(
                 admin,
                 "image-search",
@@ -271,6 +279,18 @@ class DemoData implements ApplicationRunner {
                 Set.of("imaging-ct-deid"),
                 Set.of("cohort-search"),
                 EnumSet.of(PurposeOfUse.HRESCH, PurposeOfUse.HOPERAT),
+                ADA);
+        agent(
+                "demo-report-classifier",
+                "Demo radiology report classifier",
+                AgentKind.RAG_CLASSIFIER,
+                "Labels radiology report sentences by finding with a k-NN vote over the demo collection "
+                        + DemoCollection.NAME + ", and finds report cohorts by finding",
+                new ModelInfo("all-MiniLM-L6-v2", "1.0", 384),
+                OLIVIA,
+                Set.of(DemoCollection.DATA_SCOPE),
+                Set.of("classify", "text-search", "cohort-search"),
+                EnumSet.of(PurposeOfUse.TREAT, PurposeOfUse.HRESCH),
                 ADA);
     }
 
