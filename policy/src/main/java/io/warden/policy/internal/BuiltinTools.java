@@ -28,13 +28,18 @@ public final class BuiltinTools {
     public static final String VOLUME_SEARCH = "volume-search";
 
     /**
-     * The largest image a call may carry, decoded: photographs for a k-NN vote are a few megabytes; a larger upload
-     * only costs the gateway memory before the model scales it down to its input size anyway.
+     * The largest image a call may carry, decoded: its base64 fits the application's default request body limit
+     * ({@code warden.http.max-body-size}, 1 MB) with room for the rest of the call, so the refusal names this field
+     * instead of the body. Photographs for a k-NN vote are scaled to the model's input size (224 pixels) anyway.
      */
-    public static final int MAX_IMAGE_BYTES = 8 * 1024 * 1024;
+    public static final int MAX_IMAGE_BYTES = 512 * 1024;
     /** The most DICOM instances one volume-search may upload (a long CT series has a few hundred slices). */
     public static final int MAX_INSTANCES = 1_000;
-    /** The most bytes of all uploaded instances of one call together, decoded. */
+    /**
+     * The most bytes of all uploaded instances of one call together, decoded. A series this large needs
+     * {@code warden.http.max-body-size} (and the MCP edge's request limit) raised; by default the body limit refuses
+     * it first, with 413.
+     */
     public static final int MAX_SERIES_BYTES = 64 * 1024 * 1024;
     /** Base64 characters that decode to at most {@link #MAX_IMAGE_BYTES}. */
     public static final int MAX_IMAGE_CHARS = (MAX_IMAGE_BYTES + 2) / 3 * 4;
@@ -52,7 +57,7 @@ public final class BuiltinTools {
         }
         byte[] bytes;
         try {
-            bytes = Base64.getMimeDecoder().decode(base64);
+            bytes = Base64.getDecoder().decode(base64);
         } catch (IllegalArgumentException e) {
             throw GatewayDenied.invalidField(
                     List.of(ReasonCodes.INVALID_REQUEST, "invalid-base64"),
