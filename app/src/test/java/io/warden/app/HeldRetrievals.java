@@ -1,6 +1,8 @@
 package io.warden.app;
 
+import io.warden.clinical.Neighbours;
 import io.warden.clinical.Retrieval;
+import io.warden.clinical.SearchQuery;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -35,7 +37,9 @@ class HeldRetrievals {
                     return bean;
                 }
                 InvocationHandler handler = (proxy, method, args) -> {
-                    if (method.getName().equals("searchByText") && HOLD.equals(args[1])) {
+                    if (method.getName().equals("search")
+                            && args[1] instanceof SearchQuery.Text text
+                            && HOLD.equals(text.text())) {
                         HELD.release();
                         try {
                             TimeUnit.SECONDS.sleep(4);
@@ -43,7 +47,7 @@ class HeldRetrievals {
                             INTERRUPTED.incrementAndGet();
                             Thread.currentThread().interrupt();
                         }
-                        return List.of();
+                        return new Neighbours((String) args[0], 0, List.of());
                     }
                     try {
                         return method.invoke(retrieval, args);

@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
  * PostgreSQL in a fresh folder and its demo data, called over real HTTP. All subclasses share it.
  */
 @SpringBootTest(classes = WardenApplication.class, webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
-@Import({RecordingListeners.class, HeldRetrievals.class})
+@Import({RecordingListeners.class, HeldRetrievals.class, TestCollections.class})
 public abstract class IntegrationTest {
 
     protected static final int PORT = freePort();
@@ -41,9 +41,26 @@ public abstract class IntegrationTest {
                 "warden.cohort.archive-roots", () -> DATA.resolve("archives") + "," + DATA.resolve("legacy-archives"));
         registry.add("warden.retrieval.node.enabled", () -> "true");
         registry.add("warden.retrieval.node.token", () -> NODE_TOKEN);
+        // an image model built in the test: the image tools' paths run on a real ONNX encoder
+        registry.add("warden.retrieval.image.model-file", IntegrationTest::imageModel);
+        registry.add("warden.retrieval.image.model-name", () -> TestImageModel.NAME);
+        registry.add("warden.retrieval.image.width", () -> "8");
+        registry.add("warden.retrieval.image.height", () -> "8");
+        registry.add("warden.retrieval.image.mean", () -> "0.5,0.5,0.5");
+        registry.add("warden.retrieval.image.std", () -> "0.5,0.5,0.5");
         // failed event deliveries are retried within the tests' waits
         registry.add("warden.events.redeliver-every", () -> "PT1S");
         registry.add("warden.events.backoff", () -> "PT1S");
+    }
+
+    static String imageModel() {
+        Path file = DATA.resolve("average-colour.onnx");
+        try {
+            Files.write(file, TestImageModel.averagePoolModel());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file.toString();
     }
 
     static int freePort() {

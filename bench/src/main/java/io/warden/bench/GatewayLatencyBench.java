@@ -2,9 +2,11 @@ package io.warden.bench;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.warden.WardenApplication;
-import io.warden.clinical.Classification;
+import io.warden.clinical.Neighbours;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.SearchHit;
+import io.warden.clinical.SearchQuery;
+import io.warden.clinical.Vote;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -277,20 +279,11 @@ public final class GatewayLatencyBench {
         @Primary
         Retrieval noOpRetrieval() {
             return new Retrieval() {
-                public List<SearchHit> searchByVector(String c, float[] v, int k, Map<String, String> f) {
-                    return HITS;
+                public Neighbours search(String c, SearchQuery q, int k, Map<String, String> f) {
+                    return new Neighbours(c, 1, HITS);
                 }
 
-                public List<SearchHit> searchByText(String c, String t, int k, Map<String, String> f) {
-                    return HITS;
-                }
-
-                public List<SearchHit> searchByImage(String c, byte[] i, int k, Map<String, String> f) {
-                    return HITS;
-                }
-
-                public Classification classifyText(
-                        String c, String t, int k, String l, boolean w, Map<String, String> f) {
+                public Vote classify(String c, SearchQuery q, int k, String l, boolean w, Map<String, String> f) {
                     throw new UnsupportedOperationException("the no-op tool only searches");
                 }
 

@@ -24,4 +24,11 @@ public interface VectorCollections {
      * @throws RetrievalRejected ({@code unknown-collection}) when there is none
      */
     List<SearchHit> search(String name, float[] query, int k, Map<String, String> filter);
+
+    /**
+     * As {@link #search}, with the version the search ran on: the evidence a governed answer carries.
+     *
+     * @throws RetrievalRejected ({@code unknown-collection}) when there is none
+     */
+    Neighbours neighbours(String name, float[] query, int k, Map<String, String> filter);
 }

@@ -25,6 +25,17 @@ public final class GatewayDenied extends ProblemException {
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
+    /** An invalid call, the problem naming the argument at fault. */
+    public static GatewayDenied invalidField(List<String> reasons, String field, String message) {
+        return new GatewayDenied(reasons, field, message);
+    }
+
+    private GatewayDenied(List<String> reasons, String field, String message) {
+        super(code(reasons), ProblemKind.INVALID, message, field, Map.of("reasons", List.copyOf(reasons)));
+        this.reasons = List.copyOf(reasons);
+        this.retryAfterSeconds = 0;
+    }
+
     private static String code(List<String> reasons) {
         return reasons.isEmpty()
                 ? "denied"

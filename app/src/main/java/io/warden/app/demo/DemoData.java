@@ -233,6 +233,12 @@ class DemoData implements ApplicationRunner {
                 SensitivityLabel.HIGHLY_CONFIDENTIAL);
         tool(admin, "cohort-search", "Natural-language imaging cohort search", 500, SensitivityLabel.CONFIDENTIAL);
         tool(admin, "classify", "k-NN majority-vote classification", 25, SensitivityLabel.HIGHLY_CONFIDENTIAL);
+        tool(
+                admin,
+                "volume-search",
+                "3D volume similarity search (median of slice embeddings)",
+                50,
+                SensitivityLabel.HIGHLY_CONFIDENTIAL);
     }
 
     private void agents() {

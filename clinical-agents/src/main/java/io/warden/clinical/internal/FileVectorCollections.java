@@ -1,6 +1,7 @@
 package io.warden.clinical.internal;
 
 import io.warden.clinical.IndexKind;
+import io.warden.clinical.Neighbours;
 import io.warden.clinical.RetrievalRejected;
 import io.warden.clinical.SearchHit;
 import io.warden.clinical.VectorCollections;
@@ -177,6 +178,11 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
 
     @Override
     public List<SearchHit> search(String name, float[] query, int k, Map<String, String> filter) {
+        return neighbours(name, query, k, filter).hits();
+    }
+
+    @Override
+    public Neighbours neighbours(String name, float[] query, int k, Map<String, String> filter) {
         while (true) {
             Handle handle = current.get(name);
             if (handle == null) {
@@ -190,7 +196,8 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
                 if (isClosed(handle)) {
                     continue;
                 }
-                return handle.index().search(query, k, filter);
+                VectorIndex index = handle.index();
+                return new Neighbours(name, index.version(), index.search(query, k, filter));
             } finally {
                 read.unlock();
             }

@@ -1,9 +1,11 @@
 package io.warden.clinical.internal;
 
 import io.warden.clinical.Classification;
+import io.warden.clinical.Neighbours;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.RetrievalRejected;
-import io.warden.clinical.SearchHit;
+import io.warden.clinical.SearchQuery;
+import io.warden.clinical.Vote;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -41,34 +42,52 @@ public final class HttpRetrieval implements Retrieval {
     }
 
     @Override
-    public List<SearchHit> searchByVector(String collection, float[] vector, int k, Map<String, String> filter) {
-        return hits(post(
-                "/internal/retrieval/v1/search",
-                new RetrievalWire.Query(collection, vector, null, null, k, filter, null, null)));
+    public Neighbours search(String collection, SearchQuery query, int k, Map<String, String> filter) {
+        RetrievalWire.Hits hits = JSON.treeToValue(
+                post("/internal/retrieval/v1/search", wire(collection, query, k, filter, null, null)),
+                RetrievalWire.Hits.class);
+        return new Neighbours(collection, hits.version() == null ? -1 : hits.version(), hits.hits());
     }
 
     @Override
-    public List<SearchHit> searchByText(String collection, String text, int k, Map<String, String> filter) {
-        return hits(post(
-                "/internal/retrieval/v1/search",
-                new RetrievalWire.Query(collection, null, text, null, k, filter, null, null)));
+    public Vote classify(
+            String collection,
+            SearchQuery query,
+            int k,
+            String labelKey,
+            boolean weighted,
+            Map<String, String> filter) {
+        RetrievalWire.Voted voted = JSON.treeToValue(
+                post("/internal/retrieval/v1/classify", wire(collection, query, k, filter, labelKey, weighted)),
+                RetrievalWire.Voted.class);
+        Classification classification = voted.classification();
+        return new Vote(new Neighbours(collection, voted.version(), classification.neighbours()), classification);
     }
 
-    @Override
-    public List<SearchHit> searchByImage(String collection, byte[] image, int k, Map<String, String> filter) {
-        return hits(post(
-                "/internal/retrieval/v1/search",
+    private static RetrievalWire.Query wire(
+            String collection,
+            SearchQuery query,
+            int k,
+            Map<String, String> filter,
+            @Nullable String labelKey,
+            @Nullable Boolean weighted) {
+        return switch (query) {
+            case SearchQuery.Vector vector ->
+                new RetrievalWire.Query(collection, vector.vector(), null, null, k, filter, labelKey, weighted, null);
+            case SearchQuery.Text text ->
+                new RetrievalWire.Query(collection, null, text.text(), null, k, filter, labelKey, weighted, null);
+            case SearchQuery.Image image ->
                 new RetrievalWire.Query(
-                        collection, null, null, Base64.getEncoder().encodeToString(image), k, filter, null, null)));
-    }
-
-    @Override
-    public Classification classifyText(
-            String collection, String text, int k, String labelKey, boolean weighted, Map<String, String> filter) {
-        JsonNode body = post(
-                "/internal/retrieval/v1/classify",
-                new RetrievalWire.Query(collection, null, text, null, k, filter, labelKey, weighted));
-        return JSON.treeToValue(body, Classification.class);
+                        collection,
+                        null,
+                        null,
+                        Base64.getEncoder().encodeToString(image.image()),
+                        k,
+                        filter,
+                        labelKey,
+                        weighted,
+                        image.model());
+        };
     }
 
     @Override
@@ -77,10 +96,6 @@ public final class HttpRetrieval implements Retrieval {
                 send(HttpRequest.newBuilder(base.resolve("/internal/retrieval/v1/status"))
                         .GET()),
                 Status.class);
-    }
-
-    private static List<SearchHit> hits(JsonNode body) {
-        return JSON.treeToValue(body, RetrievalWire.Hits.class).hits();
     }
 
     private JsonNode post(String path, Object body) {

@@ -1,12 +1,13 @@
 package io.warden.clinical.internal;
 
-import io.warden.clinical.Classification;
 import io.warden.clinical.Embedder;
 import io.warden.clinical.ImageEmbedder;
+import io.warden.clinical.Neighbours;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.RetrievalRejected;
-import io.warden.clinical.SearchHit;
+import io.warden.clinical.SearchQuery;
 import io.warden.clinical.VectorCollections;
+import io.warden.clinical.Vote;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,28 +38,45 @@ final class LocalRetrieval implements Retrieval {
     }
 
     @Override
-    public List<SearchHit> searchByImage(String collection, byte[] image, int k, Map<String, String> filter) {
+    public Neighbours search(String collection, SearchQuery query, int k, Map<String, String> filter) {
+        return collections.neighbours(collection, vector(query), k, filter);
+    }
+
+    @Override
+    public Vote classify(
+            String collection,
+            SearchQuery query,
+            int k,
+            String labelKey,
+            boolean weighted,
+            Map<String, String> filter) {
+        Neighbours neighbours = search(collection, query, k, filter);
+        return new Vote(neighbours, KnnClassifier.classify(neighbours.hits(), labelKey, weighted));
+    }
+
+    private float[] vector(SearchQuery query) {
+        return switch (query) {
+            case SearchQuery.Vector vector -> vector.vector();
+            case SearchQuery.Text text ->
+                textEmbedder.embed(List.of(text.text())).getFirst();
+            case SearchQuery.Image image ->
+                imageModel(image.model()).embedImages(List.of(image.image())).getFirst();
+        };
+    }
+
+    /** The image model, refused when there is none or when the collection was built with another one. */
+    private ImageEmbedder imageModel(@Nullable String collectionModel) {
         if (imageEmbedder == null) {
             throw new RetrievalRejected("no-image-model", "No image model is configured (warden.retrieval.image.*)");
         }
-        return collections.search(
-                collection, imageEmbedder.embedImages(List.of(image)).getFirst(), k, filter);
-    }
-
-    @Override
-    public List<SearchHit> searchByVector(String collection, float[] vector, int k, Map<String, String> filter) {
-        return collections.search(collection, vector, k, filter);
-    }
-
-    @Override
-    public List<SearchHit> searchByText(String collection, String text, int k, Map<String, String> filter) {
-        return collections.search(collection, textEmbedder.embed(List.of(text)).getFirst(), k, filter);
-    }
-
-    @Override
-    public Classification classifyText(
-            String collection, String text, int k, String labelKey, boolean weighted, Map<String, String> filter) {
-        return KnnClassifier.classify(searchByText(collection, text, k, filter), labelKey, weighted);
+        if (collectionModel != null && !collectionModel.equals(imageEmbedder.modelName())) {
+            // vectors of two models share no space: a search would answer confidently and meaninglessly
+            throw new RetrievalRejected(
+                    "wrong-image-model",
+                    "The collection is embedded with " + collectionModel + "; this service's image model is "
+                            + imageEmbedder.modelName());
+        }
+        return imageEmbedder;
     }
 
     @Override

@@ -75,7 +75,7 @@ final class Canary {
             1);
 
     static final GatewayRequest REQUEST =
-            new GatewayRequest(DATASET, DATASET, PurposeOfUse.HSYSADMIN.name(), "probe", null, 1, null, null);
+            GatewayRequest.search(DATASET, DATASET, PurposeOfUse.HSYSADMIN.name(), "probe", null, 1, null);
 
     private Canary() {}
 }

@@ -1,8 +1,10 @@
 package io.warden.policy.internal;
 
+import io.warden.clinical.Neighbours;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.RetrievalRejected;
 import io.warden.clinical.SearchHit;
+import io.warden.clinical.SearchQuery;
 import io.warden.clinical.cohort.SeriesDescriptions;
 import io.warden.policy.GatewayRequest;
 import java.util.ArrayList;
@@ -51,28 +53,30 @@ final class CohortSearch {
         return null;
     }
 
-    static List<SearchHit> search(Retrieval retrieval, GatewayRequest request, int k, Map<String, String> filter) {
+    /** The best description of each of up to {@code k} series, with the version of the collection searched last. */
+    static Neighbours search(Retrieval retrieval, GatewayRequest request, int k, Map<String, String> filter) {
         Map<String, String> exact = new HashMap<>();
         filter.forEach((key, value) -> exact.put(key, key.equals("dataset") ? value : value.toUpperCase(Locale.ROOT)));
         String min = exact.remove("minSlices");
         int minSlices = min == null ? 0 : Integer.parseInt(min);
         int wanted = Math.min(MOST, k * SeriesDescriptions.COUNT * (minSlices > 0 ? 4 : 1));
-        List<SearchHit> series = bestPerSeries(find(retrieval, request, wanted, exact), minSlices, k);
+        Neighbours found = find(retrieval, request, wanted, exact);
+        List<SearchHit> series = bestPerSeries(found.hits(), minSlices, k);
         if (series.size() < k && wanted < MOST) {
-            series = bestPerSeries(find(retrieval, request, MOST, exact), minSlices, k);
+            found = find(retrieval, request, MOST, exact);
+            series = bestPerSeries(found.hits(), minSlices, k);
         }
-        return series;
+        return new Neighbours(found.collection(), found.version(), series);
     }
 
-    private static List<SearchHit> find(
-            Retrieval retrieval, GatewayRequest request, int n, Map<String, String> filter) {
+    private static Neighbours find(Retrieval retrieval, GatewayRequest request, int n, Map<String, String> filter) {
         if (request.vector() != null) {
-            return retrieval.searchByVector(request.collection(), request.vector(), n, filter);
+            return retrieval.search(request.collection(), new SearchQuery.Vector(request.vector()), n, filter);
         }
         if (request.text() == null || request.text().isBlank()) {
             throw new RetrievalRejected("empty-text", "The cohort-search call needs a text or a vector");
         }
-        return retrieval.searchByText(request.collection(), request.text(), n, filter);
+        return retrieval.search(request.collection(), new SearchQuery.Text(request.text()), n, filter);
     }
 
     /** The hits are best first, so a series' first hit is its best description. */

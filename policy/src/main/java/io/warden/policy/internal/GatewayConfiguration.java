@@ -3,7 +3,9 @@ package io.warden.policy.internal;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.warden.audit.AuditLog;
+import io.warden.clinical.CollectionCatalog;
 import io.warden.clinical.Retrieval;
+import io.warden.clinical.SeriesVectors;
 import io.warden.clinical.cohort.CohortOwners;
 import io.warden.policy.KillSwitches;
 import io.warden.policy.PolicyDecisionPoint;
@@ -117,6 +119,8 @@ class GatewayConfiguration {
             RateLimits rateLimits,
             ObjectProvider<CohortOwners> cohorts,
             ObjectProvider<ToolBackendClient> backendClients,
+            ObjectProvider<CollectionCatalog> collections,
+            ObjectProvider<SeriesVectors> seriesVectors,
             GatewayProperties settings) {
         Duration deadline = settings.retrievalDeadline();
         Duration refusalWindow = settings.refusalRecordWindow();
@@ -136,7 +140,10 @@ class GatewayConfiguration {
                 refusalWindow,
                 gatewayMetrics,
                 cohorts.getObject(), // required: without it no gateway could keep a suspended builder's cohorts dark
-                backendClients.orderedStream().toList());
+                backendClients.orderedStream().toList(),
+                // without a catalog every collection is searched as its index stands, votes read "label"
+                collections.getIfAvailable(() -> name -> Optional.empty()),
+                seriesVectors.getIfAvailable(() -> SeriesVectors.NONE));
         gatewayMetrics.lostOutcomeRecords(gateway, GatewayService::lostOutcomeRecords);
         return gateway;
     }

@@ -8,9 +8,18 @@ import io.warden.audit.AuditWriteFailed;
 import io.warden.audit.CanonicalJsonText;
 import io.warden.audit.Outcome;
 import io.warden.audit.problem.ProblemKind;
+import io.warden.clinical.Classification;
+import io.warden.clinical.CollectionCatalog;
+import io.warden.clinical.CollectionInfo;
+import io.warden.clinical.EmbeddingRejected;
+import io.warden.clinical.Modality;
+import io.warden.clinical.Neighbours;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.RetrievalRejected;
 import io.warden.clinical.SearchHit;
+import io.warden.clinical.SearchQuery;
+import io.warden.clinical.SeriesVectors;
+import io.warden.clinical.VolumeEmbeddings;
 import io.warden.clinical.cohort.CohortOwners;
 import io.warden.policy.Decision;
 import io.warden.policy.DecisionInput;
@@ -112,8 +121,33 @@ public final class GatewayService {
     /** Backends that can serve de-identified records only (they carry the {@code deidentified} marker per record). */
     private static final Set<String> DEIDENTIFYING_BACKENDS = Set.of("retrieval");
 
-    /** A completed call: the hits after obligations, and the decision that allowed it. */
-    public record Result(List<SearchHit> hits, Decision decision, int k) {}
+    /**
+     * A completed call: the hits after obligations, the decision that allowed it, and the evidence of what was
+     * searched: the collection and the version the search ran on. A {@code classify} call also has its vote.
+     */
+    public record Result(
+            List<SearchHit> hits,
+            Decision decision,
+            int k,
+            String collection,
+            long collectionVersion,
+            @Nullable Verdict verdict) {}
+
+    /**
+     * A k-NN vote over the neighbours the agent was allowed to see.
+     *
+     * @param label      the Top-1 label; null when no neighbour the agent may see carries one
+     * @param labels     every label the neighbours carry with its votes, most votes first (the Top-k labels)
+     * @param labelField the metadata key the votes read
+     * @param weighted   whether each vote counted the neighbour's similarity instead of one
+     */
+    public record Verdict(@Nullable String label, List<LabelVotes> labels, String labelField, boolean weighted) {}
+
+    /** One label and its votes (counts, or summed similarities when weighted). */
+    public record LabelVotes(String label, double votes) {}
+
+    /** What a search found, and the catalog entry of the collection it searched, when there is one. */
+    private record Found(Neighbours neighbours, @Nullable CollectionInfo collection) {}
 
     /**
      * Why the gateway refused a call, as the edges map it: REST to an HTTP status (through the problem kind that
@@ -247,6 +281,8 @@ public final class GatewayService {
     private final PolicyDecisionPoint decisionPoint;
     private final AuditLog audit;
     private final Retrieval retrieval;
+    private final CollectionCatalog collections;
+    private final SeriesVectors seriesVectors;
     private final Clock clock;
     private final Duration deadline;
     private final RateLimits limits;
@@ -266,6 +302,8 @@ public final class GatewayService {
     /**
      * @param backends the clients of the backends other than the built-in ones, one per {@link BackendKind}; a tool
      *                 whose kind has none is refused UPSTREAM_UNAVAILABLE after its decision is recorded
+     * @param collections the catalog of governed collections: their label field, modality and embedding model
+     * @param seriesVectors reads a DICOM series into slice embeddings, for volume-search
      */
     public GatewayService(
             AgentQueries agents,
@@ -283,8 +321,12 @@ public final class GatewayService {
             Duration refusalWindow,
             GatewayMetrics metrics,
             CohortOwners cohorts,
-            List<ToolBackendClient> backends) {
+            List<ToolBackendClient> backends,
+            CollectionCatalog collections,
+            SeriesVectors seriesVectors) {
         this.cohorts = cohorts;
+        this.collections = collections;
+        this.seriesVectors = seriesVectors;
         this.agents = agents;
         this.catalog = catalog;
         this.activity = activity;
@@ -372,16 +414,50 @@ public final class GatewayService {
         int k = Math.min(request.k(), decision.obligations().maxK());
         Map<String, String> filter = new HashMap<>(request.filter() == null ? Map.of() : request.filter());
         filter.put("dataset", request.dataset()); // obligation: only the dataset decided on
-        List<SearchHit> hits = forward(
+        Found found = forward(
                 admittedCall,
                 canary,
                 () -> canary
-                        ? List.<SearchHit>of() // a probe proves the pipeline, not the retrieval service
+                        // a probe proves the pipeline, not the retrieval service
+                        ? new Found(new Neighbours(request.collection(), 0, List.of()), null)
                         : search(call.tool(), request, k, filter),
                 deadline);
-        List<SearchHit> allowed = applyObligations(hits, decision.obligations(), admitted.dataset());
-        recordOutcome(admittedCall, Outcome.SUCCESS, builder -> builder.detail("hits", allowed.size()));
-        return new Result(allowed, decision, k);
+        List<SearchHit> allowed =
+                applyObligations(found.neighbours().hits(), decision.obligations(), admitted.dataset());
+        // the vote counts only the neighbours the agent may see: a label it may not read must not sway its answer
+        Verdict verdict = call.tool().equals(BuiltinTools.CLASSIFY)
+                ? vote(allowed, labelField(found.collection()), request.weighted())
+                : null;
+        long version = found.neighbours().version();
+        recordOutcome(
+                admittedCall,
+                Outcome.SUCCESS,
+                builder -> builder.detail("hits", allowed.size()).detail("collectionVersion", version));
+        return new Result(allowed, decision, k, found.neighbours().collection(), version, verdict);
+    }
+
+    private static String labelField(@Nullable CollectionInfo collection) {
+        return collection == null || collection.labelField().isBlank()
+                ? BuiltinTools.DEFAULT_LABEL_FIELD
+                : collection.labelField();
+    }
+
+    /** The vote over the allowed neighbours, its labels ranked by votes (ties: the label seen first). */
+    static Verdict vote(List<SearchHit> neighbours, String labelField, boolean weighted) {
+        if (neighbours.stream().noneMatch(hit -> hit.metadata().containsKey(labelField))) {
+            return new Verdict(null, List.of(), labelField, weighted);
+        }
+        Classification classification = Classification.vote(neighbours, labelField, weighted);
+        List<String> firstSeen = neighbours.stream()
+                .map(hit -> hit.metadata().get(labelField))
+                .filter(Objects::nonNull)
+                .distinct()
+                .toList();
+        List<LabelVotes> labels = firstSeen.stream()
+                .map(label -> new LabelVotes(label, classification.votes().getOrDefault(label, 0.0)))
+                .sorted((a, b) -> Double.compare(b.votes(), a.votes())) // stable: ties keep first-seen order
+                .toList();
+        return new Verdict(classification.label(), labels, labelField, weighted);
     }
 
     /**
@@ -442,6 +518,13 @@ public final class GatewayService {
 
     /** The refusal an agent gets for a backend that failed, timed out or rejected the call's arguments. */
     private static GatewayDenied failed(CallContext call, Throwable cause, Duration within) {
+        if (cause instanceof EmbeddingRejected rejected) { // an image that does not decode, too many pixels
+            return new GatewayDenied(
+                    Denial.INVALID.kind,
+                    List.of(ReasonCodes.INVALID_REQUEST, rejected.code()),
+                    Objects.requireNonNullElse(rejected.getMessage(), "The query cannot be embedded"),
+                    0);
+        }
         if (cause instanceof RetrievalRejected rejected) {
             return new GatewayDenied(
                     Denial.INVALID.kind,
@@ -762,6 +845,14 @@ public final class GatewayService {
                     tool == null ? ReasonCodes.UNKNOWN_TOOL : ReasonCodes.UNKNOWN_DATASET,
                     "Unknown tool or dataset");
         }
+        if (request != null && !canary) {
+            BuiltinTools.Invalid invalid = BuiltinTools.invalid(toolKey, request);
+            if (invalid != null) {
+                recordRefusal(new Refused(call.withField(invalid.field()), List.of(ReasonCodes.INVALID_REQUEST)), null);
+                throw GatewayDenied.invalidField(
+                        List.of(ReasonCodes.INVALID_REQUEST), invalid.field(), invalid.message());
+            }
+        }
         if (tool.target().kind() != call.backend()) {
             // the tool was re-registered with another backend since this call was routed: route it again
             throw deny(
@@ -824,17 +915,42 @@ public final class GatewayService {
         }
     }
 
-    private List<SearchHit> search(String tool, GatewayRequest request, int k, Map<String, String> filter) {
+    /** Runs a permitted built-in call on the retrieval service: the tool says what its query means. */
+    private Found search(String tool, GatewayRequest request, int k, Map<String, String> filter) {
+        CollectionInfo info = collections.find(request.collection()).orElse(null);
         if (tool.equals(CohortSearch.TOOL)) {
-            return CohortSearch.search(retrieval, request, k, filter);
+            return new Found(CohortSearch.search(retrieval, request, k, filter), info);
         }
+        String model = info == null ? null : info.embeddingModel();
+        SearchQuery query;
         if (request.vector() != null) {
-            return retrieval.searchByVector(request.collection(), request.vector(), k, filter);
+            query = new SearchQuery.Vector(request.vector());
+        } else if (request.image() != null) {
+            requireModality(info, Modality.IMAGE, tool);
+            query = new SearchQuery.Image(request.image(), model);
+        } else if (request.series() != null) {
+            requireModality(info, Modality.VOLUME, tool);
+            List<float[]> slices = seriesVectors.slices(request.series(), model);
+            query = new SearchQuery.Vector(VolumeEmbeddings.aggregate(
+                    slices, Objects.requireNonNullElse(request.aggregation(), VolumeEmbeddings.Aggregation.MEDIAN)));
+        } else {
+            // admission refuses a call of a built-in tool without a query: only a text is left
+            query = new SearchQuery.Text(Objects.requireNonNullElse(request.text(), ""));
         }
-        if (request.text() == null || request.text().isBlank()) {
-            throw new RetrievalRejected("empty-text", "The " + tool + " call needs a text or a vector");
+        if (tool.equals(BuiltinTools.VOLUME_SEARCH)) {
+            requireModality(info, Modality.VOLUME, tool);
         }
-        return retrieval.searchByText(request.collection(), request.text(), k, filter);
+        return new Found(retrieval.search(request.collection(), query, k, filter), info);
+    }
+
+    /** A collection the catalog knows to hold another modality is refused, not searched with meaningless vectors. */
+    private static void requireModality(@Nullable CollectionInfo info, Modality wanted, String tool) {
+        if (info != null && info.modality() != wanted) {
+            throw new RetrievalRejected(
+                    "wrong-modality",
+                    "Collection " + info.name() + " holds " + info.modality() + " items; " + tool + " with this query"
+                            + " needs " + wanted);
+        }
     }
 
     private DecisionInput input(
@@ -941,7 +1057,7 @@ public final class GatewayService {
             ToolCall.Edge edge,
             @Nullable String traceId) {
         GatewayRequest request =
-                new GatewayRequest("", dataset == null ? "" : dataset, purposeOfUse, null, null, 0, null, null);
+                GatewayRequest.search("", dataset == null ? "" : dataset, purposeOfUse, null, null, 0, null);
         AgentView agent = cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId))
                 .orElse(null);
         recordRefusal(
@@ -1095,6 +1211,28 @@ public final class GatewayService {
             sha.update((tool + "\u001f" + request.collection() + "\u001f" + request.dataset() + "\u001f"
                             + request.text() + "\u001f" + request.k() + "\u001f" + request.filter() + "\u001f")
                     .getBytes(StandardCharsets.UTF_8));
+            if (request.weighted() || request.aggregation() != null) {
+                // only when set, so the digests of the calls without them stay what they were
+                sha.update(("weighted=" + request.weighted() + ";aggregation=" + request.aggregation() + "\u001f")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            if (request.image() != null) {
+                sha.update("image\u001f".getBytes(StandardCharsets.UTF_8));
+                sha.update(request.image());
+            }
+            switch (request.series()) {
+                case null -> {}
+                case SeriesVectors.Uploaded uploaded -> {
+                    for (byte[] instance : uploaded.instances()) {
+                        sha.update("instance\u001f".getBytes(StandardCharsets.UTF_8));
+                        sha.update(instance);
+                    }
+                }
+                case SeriesVectors.DicomWeb series ->
+                    sha.update(("dicomweb\u001f" + series.source() + "\u001f" + series.studyUid() + "\u001f"
+                                    + series.seriesUid())
+                            .getBytes(StandardCharsets.UTF_8));
+            }
             float[] vector = request.vector();
             if (vector != null) {
                 ByteBuffer bytes = ByteBuffer.allocate(vector.length * Float.BYTES);

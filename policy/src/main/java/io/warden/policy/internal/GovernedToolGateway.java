@@ -2,6 +2,7 @@ package io.warden.policy.internal;
 
 import io.warden.audit.problem.ProblemKind;
 import io.warden.clinical.SearchHit;
+import io.warden.clinical.SeriesVectors;
 import io.warden.policy.GatewayDenied;
 import io.warden.policy.GatewayRequest;
 import io.warden.policy.GrantedTool;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -171,33 +173,124 @@ final class GovernedToolGateway implements ToolGateway {
             return gateway.callTool(call, tool.get());
         }
         // a built-in tool, or none: the built-in pipeline refuses an unknown tool after recording the refusal
-        Map<String, @Nullable Object> args = call.arguments();
-        GatewayRequest request = new GatewayRequest(
-                string(args, "collection"),
-                call.dataset() != null ? call.dataset() : string(args, "dataset"),
-                call.purposeOfUse() != null
-                        ? call.purposeOfUse()
-                        : args.get("purposeOfUse") instanceof String purpose ? purpose : null,
-                args.get("text") instanceof String text ? text : null,
-                vector(args.get("vector")),
-                args.get("k") instanceof Number k ? k.intValue() : 10,
-                filter(args.get("filter")),
-                null);
+        GatewayRequest request = request(call);
         GatewayService.Result result = gateway.call(call.clientId(), call.tool(), request, call.edge(), call.traceId());
+        Map<String, Object> structured = structured(result);
+        return new ToolOutcome(
+                List.of(Map.of("type", "text", "text", summary(result))),
+                structured,
+                false,
+                result.decision(),
+                result.hits().size());
+    }
+
+    /**
+     * A built-in tool's arguments as the pipeline takes them; an upload that is not base64 or too large is refused
+     * naming its argument, and that refusal is audited as the pipeline audits every invalid call.
+     */
+    private GatewayRequest request(ToolCall call) {
+        Map<String, @Nullable Object> args = call.arguments();
+        String dataset = call.dataset() != null ? call.dataset() : string(args, "dataset");
+        String purpose = call.purposeOfUse() != null
+                ? call.purposeOfUse()
+                : args.get("purposeOfUse") instanceof String given ? given : null;
+        try {
+            return new GatewayRequest(
+                    string(args, "collection"),
+                    dataset,
+                    purpose,
+                    args.get("text") instanceof String text ? text : null,
+                    vector(args.get("vector")),
+                    args.get("image") instanceof String image
+                            ? BuiltinTools.decode("image", image, BuiltinTools.MAX_IMAGE_BYTES)
+                            : null,
+                    series(args.get("series")),
+                    args.get("k") instanceof Number k ? k.intValue() : 10,
+                    filter(args.get("filter")),
+                    Boolean.TRUE.equals(args.get("weighted")),
+                    BuiltinTools.aggregation(
+                            "aggregation", args.get("aggregation") instanceof String name ? name : null));
+        } catch (GatewayDenied denied) {
+            gateway.refusedInvalid(
+                    call.clientId(),
+                    call.tool(),
+                    dataset.isEmpty() ? null : clip(dataset),
+                    purpose == null ? null : clip(purpose),
+                    Objects.requireNonNullElse(denied.field(), "arguments"),
+                    call.edge(),
+                    call.traceId());
+            throw denied;
+        }
+    }
+
+    private static String clip(String value) {
+        return value.length() <= 63 ? value : value.substring(0, 63);
+    }
+
+    private static SeriesVectors.@Nullable Series series(@Nullable Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Map<?, ?> series)) {
+            throw GatewayDenied.invalidField(
+                    List.of(ReasonCodes.INVALID_REQUEST), "series", "series is an object: instances, or UIDs");
+        }
+        if (series.get("instances") instanceof List<?> instances) {
+            List<String> base64 = new ArrayList<>(instances.size());
+            for (int i = 0; i < instances.size(); i++) {
+                if (!(instances.get(i) instanceof String text)) {
+                    throw GatewayDenied.invalidField(
+                            List.of(ReasonCodes.INVALID_REQUEST),
+                            "series.instances[" + i + "]",
+                            "series.instances[" + i + "] is a base64 string");
+                }
+                base64.add(text);
+            }
+            return BuiltinTools.instances("series.instances", base64);
+        }
+        return BuiltinTools.dicomWeb(
+                series.get("source") instanceof String source ? source : null,
+                series.get("studyUid") instanceof String study ? study : null,
+                series.get("seriesUid") instanceof String uid ? uid : null);
+    }
+
+    /** The answer's evidence: the neighbours with their ids and scores, and the collection version searched. */
+    static Map<String, Object> structured(GatewayService.Result result) {
         List<Map<String, Object>> hits = new ArrayList<>();
         for (SearchHit hit : result.hits()) {
             hits.add(Map.of("id", hit.id(), "score", hit.score(), "metadata", hit.metadata()));
         }
         Map<String, Object> structured = new LinkedHashMap<>();
+        structured.put("collection", result.collection());
+        structured.put("collectionVersion", result.collectionVersion());
         structured.put("hits", hits);
         structured.put("k", result.k());
         structured.put("redacted", result.decision().obligations().redactFields());
-        return new ToolOutcome(
-                List.of(Map.of("type", "text", "text", hits.size() + " hits")),
-                structured,
-                false,
-                result.decision(),
-                hits.size());
+        GatewayService.Verdict verdict = result.verdict();
+        if (verdict != null) {
+            Map<String, Object> classification = new LinkedHashMap<>();
+            classification.put("label", verdict.label());
+            classification.put("labelField", verdict.labelField());
+            classification.put("weighted", verdict.weighted());
+            classification.put(
+                    "labels",
+                    verdict.labels().stream()
+                            .map(label -> Map.<String, Object>of("label", label.label(), "votes", label.votes()))
+                            .toList());
+            structured.put("label", verdict.label());
+            structured.put("classification", classification);
+        }
+        return structured;
+    }
+
+    private static String summary(GatewayService.Result result) {
+        GatewayService.Verdict verdict = result.verdict();
+        String evidence = " from " + result.collection() + " version " + result.collectionVersion();
+        if (verdict == null) {
+            return result.hits().size() + " hits" + evidence;
+        }
+        return (verdict.label() == null ? "No label" : "Label " + verdict.label()) + " by "
+                + result.hits().size() + " neighbours" + evidence;
     }
 
     private static String string(Map<String, @Nullable Object> args, String name) {
@@ -244,16 +337,8 @@ final class GovernedToolGateway implements ToolGateway {
         return Map.of("type", "object");
     }
 
-    /** The JSON Schema of a built-in tool's arguments, with the dataset and purpose the gateway decides on. */
+    /** The JSON Schema of a built-in tool's arguments: what this tool takes, with its own bounds. */
     static Map<String, Object> builtinSchema(ToolView tool) {
-        Map<String, Object> properties = new LinkedHashMap<>();
-        properties.put("collection", Map.of("type", "string", "maxLength", 63));
-        properties.put("dataset", Map.of("type", "string", "maxLength", 63));
-        properties.put("purposeOfUse", Map.of("type", "string", "maxLength", 20));
-        properties.put("text", Map.of("type", "string", "maxLength", 4000));
-        properties.put("vector", Map.of("type", "array", "items", Map.of("type", "number")));
-        properties.put("k", Map.of("type", "integer", "minimum", 1, "maximum", tool.maxK()));
-        properties.put("filter", Map.of("type", "object", "additionalProperties", Map.of("type", "string")));
-        return Map.of("type", "object", "properties", properties, "required", List.of("collection", "dataset"));
+        return BuiltinTools.schema(tool.key(), tool.maxK());
     }
 }

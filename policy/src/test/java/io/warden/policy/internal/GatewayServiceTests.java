@@ -11,9 +11,16 @@ import io.warden.audit.AuditRecord;
 import io.warden.audit.AuditWriteFailed;
 import io.warden.audit.Outcome;
 import io.warden.audit.problem.Problems;
-import io.warden.clinical.Classification;
+import io.warden.clinical.CollectionCatalog;
+import io.warden.clinical.CollectionInfo;
+import io.warden.clinical.IndexKind;
+import io.warden.clinical.Modality;
+import io.warden.clinical.Neighbours;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.SearchHit;
+import io.warden.clinical.SearchQuery;
+import io.warden.clinical.SeriesVectors;
+import io.warden.clinical.Vote;
 import io.warden.clinical.cohort.CohortOwners;
 import io.warden.policy.Decision;
 import io.warden.policy.GatewayDenied;
@@ -61,14 +68,18 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.assertj.core.api.ThrowableAssert;
+import org.assertj.core.data.Offset;
 import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -94,7 +105,7 @@ class GatewayServiceTests {
             .withStatus(AgentStatus.ACTIVE)
             .withClientId("agent-client")
             .withDataScopes("ct-deid", "derm-phi")
-            .withTools("text-search", "fhir-lookup", "notes-api", "ct-api")
+            .withTools("text-search", "classify", "fhir-lookup", "notes-api", "ct-api")
             .withPurposesOfUse(PurposeOfUse.TREAT, PurposeOfUse.HRESCH)
             .withPhiApprovedScopes("derm-phi")
             .approvedAt(Instant.EPOCH)
@@ -118,13 +129,17 @@ class GatewayServiceTests {
         }
     };
 
-    Retrieval retrieval = new Retrieval() {
-        public List<SearchHit> searchByVector(String c, float[] v, int k, Map<String, String> f) {
-            return searchByText(c, "", k, f);
-        }
+    /** What the fake retrieval service answers: two hits by default, one outside the dataset decided on. */
+    final AtomicReference<List<SearchHit>> answer = new AtomicReference<>(List.of(
+            new SearchHit("a", 0.9f, Map.of("dataset", "derm-phi", "patient_id", "123", "label", "x")),
+            new SearchHit("b", 0.8f, Map.of("dataset", "elsewhere"))));
 
-        public List<SearchHit> searchByText(String collection, String text, int k, Map<String, String> filter) {
+    final List<SearchQuery> queries = new CopyOnWriteArrayList<>();
+
+    Retrieval retrieval = new Retrieval() {
+        public Neighbours search(String collection, SearchQuery query, int k, Map<String, String> filter) {
             retrievalCalls.incrementAndGet();
+            queries.add(query);
             if (retrievalSlow.get()) {
                 try {
                     Thread.sleep(2000);
@@ -132,23 +147,22 @@ class GatewayServiceTests {
                     Thread.currentThread().interrupt();
                 }
             }
-            return List.of(
-                    new SearchHit("a", 0.9f, Map.of("dataset", "derm-phi", "patient_id", "123", "label", "x")),
-                    new SearchHit("b", 0.8f, Map.of("dataset", "elsewhere")));
+            return new Neighbours(collection, 7, answer.get());
         }
 
-        public List<SearchHit> searchByImage(String c, byte[] i, int k, Map<String, String> f) {
-            return List.of();
-        }
-
-        public Classification classifyText(String c, String t, int k, String l, boolean w, Map<String, String> f) {
-            throw new UnsupportedOperationException("not used");
+        public Vote classify(String c, SearchQuery q, int k, String l, boolean w, Map<String, String> f) {
+            throw new UnsupportedOperationException("not used: the gateway votes over the allowed neighbours");
         }
 
         public Status status() {
             throw new UnsupportedOperationException("not used");
         }
     };
+
+    /** The catalog's entries, by collection name. */
+    final Map<String, CollectionInfo> catalogued = new ConcurrentHashMap<>();
+
+    final CollectionCatalog collectionCatalog = name -> Optional.ofNullable(catalogued.get(name));
 
     CatalogQueries catalog = (CatalogQueries) Proxy.newProxyInstance(
             getClass().getClassLoader(),
@@ -164,6 +178,17 @@ class GatewayServiceTests {
                                     "retrieval",
                                     new TreeSet<>(),
                                     50,
+                                    SensitivityLabel.HIGHLY_CONFIDENTIAL,
+                                    false,
+                                    1);
+                        case "classify" ->
+                            new ToolView(
+                                    "classify",
+                                    "c",
+                                    "",
+                                    "retrieval",
+                                    new TreeSet<>(),
+                                    25,
                                     SensitivityLabel.HIGHLY_CONFIDENTIAL,
                                     false,
                                     1);
@@ -334,7 +359,9 @@ class GatewayServiceTests {
                 Duration.ofSeconds(1),
                 metrics,
                 CohortOwners.NONE,
-                List.of());
+                List.of(),
+                collectionCatalog,
+                SeriesVectors.NONE);
     }
 
     GatewayService gateway(PolicyDecisionPoint pdp) {
@@ -346,7 +373,7 @@ class GatewayServiceTests {
     }
 
     static GatewayRequest request(String dataset, @Nullable String purpose) {
-        return new GatewayRequest("collection", dataset, purpose, "chest", null, 500, null, null);
+        return GatewayRequest.search("collection", dataset, purpose, "chest", null, 500, null);
     }
 
     @Test
@@ -360,6 +387,94 @@ class GatewayServiceTests {
         assertThat(audited).extracting(AuditEvent::action).containsExactly("gateway.decision", "gateway.outcome");
         assertThat(audited.getFirst().decision()).isEqualTo("PERMIT");
         assertThat(audited.getFirst().requestDigest()).matches("[0-9a-f]{64}").doesNotContain("chest");
+    }
+
+    static GatewayRequest classifyByText(String text, boolean weighted) {
+        return new GatewayRequest("collection", "derm-phi", "HRESCH", text, null, null, null, 5, null, weighted, null);
+    }
+
+    static CollectionInfo collection(Modality modality, String labelField) {
+        return new CollectionInfo(
+                "collection",
+                "Findings",
+                "derm-phi",
+                modality,
+                "all-MiniLM-L6-v2",
+                IndexKind.FLAT,
+                false,
+                labelField,
+                CollectionInfo.Status.ACTIVE,
+                7);
+    }
+
+    @Test
+    void classifyVotesOverTheNeighboursTheAgentMaySeeOnTheCollectionsLabelFieldWithTheEvidence() {
+        catalogued.put("collection", collection(Modality.TEXT, "finding"));
+        answer.set(List.of(
+                new SearchHit("a", 0.9f, Map.of("dataset", "derm-phi", "finding", "eczema")),
+                new SearchHit("b", 0.85f, Map.of("dataset", "elsewhere", "finding", "eczema")),
+                new SearchHit("c", 0.8f, Map.of("dataset", "derm-phi", "finding", "psoriasis", "label", "eczema")),
+                new SearchHit("d", 0.7f, Map.of("dataset", "derm-phi", "finding", "psoriasis")),
+                new SearchHit("e", 0.6f, Map.of("dataset", "elsewhere", "finding", "eczema"))));
+
+        var result = gateway().call("agent-client", "classify", classifyByText("scaly plaques", false));
+
+        // b and e are outside the dataset decided on: counted, they would have made it eczema 3 to 2
+        GatewayService.Verdict verdict = Objects.requireNonNull(result.verdict());
+        assertThat(verdict.label()).isEqualTo("psoriasis");
+        assertThat(verdict.labelField()).isEqualTo("finding");
+        assertThat(verdict.labels())
+                .containsExactly(
+                        new GatewayService.LabelVotes("psoriasis", 2.0), new GatewayService.LabelVotes("eczema", 1.0));
+        assertThat(result.hits()).extracting(SearchHit::id).containsExactly("a", "c", "d");
+        assertThat(result.collection()).isEqualTo("collection");
+        assertThat(result.collectionVersion()).isEqualTo(7);
+        assertThat(queries).singleElement().isEqualTo(new SearchQuery.Text("scaly plaques"));
+        assertThat(audited.getLast().action()).isEqualTo("gateway.outcome");
+        assertThat(audited.getLast().details())
+                .containsEntry("collectionVersion", "7")
+                .containsEntry("hits", "3")
+                .doesNotContainKey("label");
+
+        var weighted = gateway().call("agent-client", "classify", classifyByText("scaly plaques", true));
+        assertThat(Objects.requireNonNull(weighted.verdict())
+                        .labels()
+                        .getFirst()
+                        .votes())
+                .isCloseTo(1.5, Offset.offset(1e-5));
+    }
+
+    @Test
+    void aBuiltinCallWithoutItsQueryOrWithOneItDoesNotTakeIsRefusedNamingTheField() {
+        var none = new GatewayRequest("collection", "derm-phi", "HRESCH", null, null, null, null, 5, null, false, null);
+        assertThatThrownBy(() -> gateway().call("agent-client", "classify", none))
+                .isInstanceOfSatisfying(GatewayDenied.class, e -> {
+                    assertThat(e.field()).isEqualTo("text");
+                    assertThat(e.reasons()).containsExactly(ReasonCodes.INVALID_REQUEST);
+                });
+        var image = new GatewayRequest(
+                "collection", "derm-phi", "HRESCH", null, null, new byte[] {1}, null, 5, null, false, null);
+        assertThatThrownBy(() -> gateway().call("agent-client", "text-search", image))
+                .isInstanceOfSatisfying(
+                        GatewayDenied.class, e -> assertThat(e.field()).isEqualTo("image"));
+        var two = new GatewayRequest(
+                "collection", "derm-phi", "HRESCH", "x", null, new byte[] {1}, null, 5, null, false, null);
+        assertThatThrownBy(() -> gateway().call("agent-client", "classify", two))
+                .isInstanceOfSatisfying(
+                        GatewayDenied.class, e -> assertThat(e.field()).isEqualTo("image"));
+        assertThat(retrievalCalls).hasValue(0);
+        assertThat(audited)
+                .isNotEmpty()
+                .allSatisfy(event -> assertThat(event.reasons()).contains(ReasonCodes.INVALID_REQUEST));
+    }
+
+    @Test
+    void anImageForACollectionOfAnotherModalityIsRefusedNotSearched() {
+        catalogued.put("collection", collection(Modality.TEXT, "label"));
+        var image = new GatewayRequest(
+                "collection", "derm-phi", "HRESCH", null, null, new byte[] {1}, null, 5, null, false, null);
+        assertDenied(() -> gateway().call("agent-client", "classify", image), 400, "wrong-modality");
+        assertThat(retrievalCalls).hasValue(0);
     }
 
     @Test
@@ -458,7 +573,9 @@ class GatewayServiceTests {
                 Duration.ofSeconds(1),
                 metrics,
                 CohortOwners.NONE,
-                List.of());
+                List.of(),
+                collectionCatalog,
+                SeriesVectors.NONE);
         var call = CompletableFuture.supplyAsync(
                 () -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")));
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> retrievalCalls.get() == 1);
@@ -775,7 +892,9 @@ class GatewayServiceTests {
                 Duration.ofSeconds(1),
                 metrics,
                 CohortOwners.NONE,
-                List.of(new FakeClient(BackendKind.MCP), new FakeClient(BackendKind.HTTP)));
+                List.of(new FakeClient(BackendKind.MCP), new FakeClient(BackendKind.HTTP)),
+                collectionCatalog,
+                SeriesVectors.NONE);
     }
 
     GovernedToolGateway toolGateway(List<Runnable> policyHooks) {
@@ -890,6 +1009,11 @@ class GatewayServiceTests {
         }
     }
 
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> properties(GrantedTool tool) {
+        return (Map<String, Object>) Objects.requireNonNull(tool.inputSchema().get("properties"));
+    }
+
     @Test
     void theToolListingHidesWhatKillSwitchesCoverAndSaysWhenItChanges() {
         List<Runnable> policyHooks = new ArrayList<>();
@@ -899,10 +1023,29 @@ class GatewayServiceTests {
 
         assertThat(gateway.toolsFor("agent-client"))
                 .extracting(GrantedTool::key)
-                .containsExactly("ct-api", "fhir-lookup", "notes-api", "text-search");
-        assertThat(gateway.toolsFor("agent-client").get(1).inputSchema())
+                .containsExactly("classify", "ct-api", "fhir-lookup", "notes-api", "text-search");
+        assertThat(gateway.toolsFor("agent-client").get(2).inputSchema())
                 .isEqualTo(Map.of("type", "object", "properties", Map.of("q", Map.of("type", "string"))));
-        assertThat(gateway.toolsFor("agent-client").getLast().inputSchema()).containsKey("properties");
+        // each built-in tool lists the arguments it takes, not one schema for all
+        assertThat(properties(gateway.toolsFor("agent-client").getLast()))
+                .containsKeys("text", "vector", "k")
+                .doesNotContainKeys("image", "weighted", "series");
+        assertThat(properties(gateway.toolsFor("agent-client").getFirst()))
+                .containsKeys("text", "image", "vector", "k", "weighted")
+                .doesNotContainKey("series")
+                .containsEntry(
+                        "k",
+                        Map.of(
+                                "type",
+                                "integer",
+                                "minimum",
+                                1,
+                                "maximum",
+                                25,
+                                "default",
+                                10,
+                                "description",
+                                "How many neighbours vote"));
         assertThat(gateway.toolsFor("stranger")).isEmpty();
         assertThat(gateway.visible("agent-client", "fhir-lookup")).isTrue();
         assertThat(gateway.visible("stranger", "fhir-lookup")).isFalse();
@@ -912,7 +1055,7 @@ class GatewayServiceTests {
         assertThat(gateway.toolsFor("agent-client"))
                 .as("ct-api reads only ct-deid; fhir-lookup still has derm-phi")
                 .extracting(GrantedTool::key)
-                .containsExactly("fhir-lookup", "notes-api", "text-search");
+                .containsExactly("classify", "fhir-lookup", "notes-api", "text-search");
         var tool = switches.engage(KillSwitchScope.TOOL, "fhir-lookup", "bad backend", "ada");
         assertThat(gateway.toolsFor("agent-client"))
                 .extracting(GrantedTool::key)
@@ -923,7 +1066,7 @@ class GatewayServiceTests {
                 .isFalse();
         switches.release(dataset.id(), "fixed", "bob");
         switches.release(tool.id(), "fixed", "bob");
-        assertThat(gateway.toolsFor("agent-client")).hasSize(4);
+        assertThat(gateway.toolsFor("agent-client")).hasSize(5);
         assertThat(changes).as("two engaged, two released").hasValue(4);
         policyHooks.forEach(Runnable::run);
         assertThat(changes).as("a policy change applied here").hasValue(5);

@@ -3,10 +3,11 @@ package io.warden.cohort.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.warden.clinical.Classification;
 import io.warden.clinical.ImageEmbedder;
+import io.warden.clinical.Neighbours;
 import io.warden.clinical.Retrieval;
-import io.warden.clinical.SearchHit;
+import io.warden.clinical.SearchQuery;
+import io.warden.clinical.Vote;
 import io.warden.clinical.cohort.Anatomy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,23 +29,18 @@ class ImageTierConfigurationTests {
         }
 
         @Override
-        public List<SearchHit> searchByVector(String collection, float[] vector, int k, Map<String, String> filter) {
+        public Neighbours search(String collection, SearchQuery query, int k, Map<String, String> filter) {
             throw new IllegalStateException("not searched in this test");
         }
 
         @Override
-        public List<SearchHit> searchByText(String collection, String text, int k, Map<String, String> filter) {
-            throw new IllegalStateException("not searched in this test");
-        }
-
-        @Override
-        public List<SearchHit> searchByImage(String collection, byte[] image, int k, Map<String, String> filter) {
-            throw new IllegalStateException("not searched in this test");
-        }
-
-        @Override
-        public Classification classifyText(
-                String collection, String text, int k, String labelKey, boolean weighted, Map<String, String> filter) {
+        public Vote classify(
+                String collection,
+                SearchQuery query,
+                int k,
+                String labelKey,
+                boolean weighted,
+                Map<String, String> filter) {
             throw new IllegalStateException("not searched in this test");
         }
 

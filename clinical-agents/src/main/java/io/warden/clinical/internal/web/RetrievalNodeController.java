@@ -3,9 +3,11 @@ package io.warden.clinical.internal.web;
 import io.swagger.v3.oas.annotations.Hidden;
 import io.warden.audit.problem.ProblemException;
 import io.warden.audit.problem.ProblemKind;
-import io.warden.clinical.Classification;
+import io.warden.clinical.Neighbours;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.RetrievalRejected;
+import io.warden.clinical.SearchQuery;
+import io.warden.clinical.Vote;
 import io.warden.clinical.internal.RetrievalWire;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -50,45 +52,52 @@ class RetrievalNodeController {
             @RequestHeader(name = "Authorization", required = false) String authorization,
             @RequestBody RetrievalWire.Query query) {
         authorize(authorization);
-        Map<String, String> filter = query.filter() == null ? Map.of() : query.filter();
+        Neighbours neighbours = retrieval.search(query.collection(), query(query), query.k(), filter(query));
+        return new RetrievalWire.Hits(neighbours.hits(), neighbours.collection(), neighbours.version());
+    }
+
+    @PostMapping("/classify")
+    RetrievalWire.Voted classify(
+            @RequestHeader(name = "Authorization", required = false) String authorization,
+            @RequestBody RetrievalWire.Query query) {
+        authorize(authorization);
+        if (query.labelKey() == null) {
+            throw new RetrievalRejected("invalid-query", "Classification needs a labelKey");
+        }
+        Vote vote = retrieval.classify(
+                query.collection(),
+                query(query),
+                query.k(),
+                query.labelKey(),
+                Boolean.TRUE.equals(query.weighted()),
+                filter(query));
+        return new RetrievalWire.Voted(
+                vote.classification(),
+                vote.neighbours().collection(),
+                vote.neighbours().version());
+    }
+
+    private static Map<String, String> filter(RetrievalWire.Query query) {
+        return query.filter() == null ? Map.of() : query.filter();
+    }
+
+    private static SearchQuery query(RetrievalWire.Query query) {
         int given = (query.vector() == null ? 0 : 1) + (query.text() == null ? 0 : 1) + (query.image() == null ? 0 : 1);
         if (given != 1) {
             throw new RetrievalRejected("invalid-query", "Give exactly one of a vector, a text or an image");
         }
         if (query.image() != null) {
-            byte[] image;
             try {
-                image = Base64.getDecoder().decode(query.image());
+                return new SearchQuery.Image(Base64.getDecoder().decode(query.image()), query.model());
             } catch (IllegalArgumentException e) {
                 throw new RetrievalRejected("invalid-query", "The image is not base64");
             }
-            return new RetrievalWire.Hits(retrieval.searchByImage(query.collection(), image, query.k(), filter));
         }
-        return new RetrievalWire.Hits(
-                query.vector() != null
-                        ? retrieval.searchByVector(query.collection(), query.vector(), query.k(), filter)
-                        : retrieval.searchByText(
-                                query.collection(),
-                                Objects.requireNonNull(query.text(), "exactly one of vector, text and image is given"),
-                                query.k(),
-                                filter));
-    }
-
-    @PostMapping("/classify")
-    Classification classify(
-            @RequestHeader(name = "Authorization", required = false) String authorization,
-            @RequestBody RetrievalWire.Query query) {
-        authorize(authorization);
-        if (query.text() == null || query.labelKey() == null) {
-            throw new RetrievalRejected("invalid-query", "Classification needs a text and a labelKey");
+        if (query.vector() != null) {
+            return new SearchQuery.Vector(query.vector());
         }
-        return retrieval.classifyText(
-                query.collection(),
-                query.text(),
-                query.k(),
-                query.labelKey(),
-                Boolean.TRUE.equals(query.weighted()),
-                query.filter() == null ? Map.of() : query.filter());
+        return new SearchQuery.Text(
+                Objects.requireNonNull(query.text(), "exactly one of vector, text and image is given"));
     }
 
     @GetMapping("/status")

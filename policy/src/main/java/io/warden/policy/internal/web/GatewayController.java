@@ -5,7 +5,10 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.clinical.SearchHit;
+import io.warden.clinical.SeriesVectors;
+import io.warden.policy.GatewayDenied;
 import io.warden.policy.GatewayRequest;
+import io.warden.policy.internal.BuiltinTools;
 import io.warden.policy.internal.GatewayService;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -15,6 +18,7 @@ import jakarta.validation.constraints.Size;
 import java.security.Principal;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -24,7 +28,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The agents' data plane: {@code POST /gateway/v1/{tool}} for the tools the retrieval service offers
- * (image-search, text-search, cohort-search, classify). Every call passes the whole pipeline.
+ * (image-search, text-search, cohort-search, classify, volume-search). Every call passes the whole pipeline.
  */
 @Tag(
         name = "Gateway",
@@ -34,7 +38,10 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping(path = "/gateway/v1", produces = "application/json")
 class GatewayController {
 
-    /** A call: what to search, for which dataset and purpose, with a text or a vector. */
+    /**
+     * A call: what to search, for which dataset and purpose, with one query: a text, a vector, an image (base64) or a
+     * DICOM series, as the tool takes (its schema at {@code GET /gateway/v1/tools} says which).
+     */
     @Schema(name = "ToolCall")
     record Call(
             @NotBlank @Size(max = 63) String collection,
@@ -42,12 +49,56 @@ class GatewayController {
             @Nullable @Size(max = 20) String purposeOfUse,
             @Nullable @Size(max = 4000) String text,
             float @Nullable [] vector,
-            @Min(1) @Max(10000) int k,
-            @Nullable Map<String, String> filter) {}
 
-    /** The answer: the hits after the policy's obligations, and the k actually used. */
+            @Schema(description = "A PNG or JPEG image, base64 (image-search, classify)")
+            @Nullable
+            @Size(max = BuiltinTools.MAX_IMAGE_CHARS)
+            String image,
+
+            @Schema(description = "A DICOM series (volume-search)") @Nullable @Valid
+            Series series,
+
+            @Min(1) @Max(10000) int k,
+            @Nullable Map<String, String> filter,
+
+            @Schema(description = "classify: weigh each neighbour's vote by its similarity") @Nullable
+            Boolean weighted,
+
+            @Schema(description = "volume-search: MEDIAN (default), MEAN, MAX or STD") @Nullable @Size(max = 10)
+            String aggregation) {}
+
+    /** A DICOM series: uploaded instances (base64 Part 10 files), or a series of a registered DICOMweb source. */
+    @Schema(name = "ToolCallSeries")
+    record Series(
+            @Nullable @Size(max = BuiltinTools.MAX_INSTANCES)
+            List<String> instances,
+
+            @Nullable @Size(max = 63) String source,
+            @Nullable @Size(max = 64) String studyUid,
+            @Nullable @Size(max = 64) String seriesUid) {}
+
+    /**
+     * The answer: the hits after the policy's obligations with the evidence of what was searched (the collection and
+     * the version the search ran on), the k actually used; for classify the vote.
+     */
     @Schema(name = "ToolAnswer")
-    record Answer(List<SearchHit> hits, int k, List<String> redacted) {}
+    record Answer(
+            List<SearchHit> hits,
+            int k,
+            List<String> redacted,
+            String collection,
+            long collectionVersion,
+
+            @Schema(description = "classify: the Top-1 label") @Nullable
+            String label,
+
+            @Schema(description = "classify: the vote") @Nullable
+            Classification classification) {}
+
+    /** A vote: the labels with their votes, most first (the Top-k labels), over the label field of the collection. */
+    @Schema(name = "ToolAnswerClassification")
+    record Classification(
+            @Nullable String label, String labelField, boolean weighted, List<GatewayService.LabelVotes> labels) {}
 
     private final GatewayService gateway;
 
@@ -62,21 +113,57 @@ class GatewayController {
             useReturnTypeSchema = true)
     @ApiResponse(responseCode = "429", ref = "TooManyRequests")
     @ApiResponse(responseCode = "503", ref = "ServiceUnavailable")
-    @PostMapping(path = "/{tool:image-search|text-search|cohort-search|classify}", consumes = "application/json")
+    @PostMapping(
+            path = "/{tool:image-search|text-search|cohort-search|classify|volume-search}",
+            consumes = "application/json")
     Answer call(@PathVariable String tool, @RequestBody @Valid Call call, Principal principal) {
-        var result = gateway.call(
-                principal.getName(),
-                tool,
-                new GatewayRequest(
-                        call.collection(),
-                        call.dataset(),
-                        call.purposeOfUse(),
-                        call.text(),
-                        call.vector(),
-                        call.k(),
-                        call.filter(),
-                        null));
+        GatewayRequest request;
+        try {
+            request = new GatewayRequest(
+                    call.collection(),
+                    call.dataset(),
+                    call.purposeOfUse(),
+                    call.text(),
+                    call.vector(),
+                    call.image() == null
+                            ? null
+                            : BuiltinTools.decode("image", call.image(), BuiltinTools.MAX_IMAGE_BYTES),
+                    series(call.series()),
+                    call.k(),
+                    call.filter(),
+                    Boolean.TRUE.equals(call.weighted()),
+                    BuiltinTools.aggregation("aggregation", call.aggregation()));
+        } catch (GatewayDenied denied) {
+            gateway.refusedInvalid(
+                    principal.getName(),
+                    tool,
+                    call.dataset(),
+                    call.purposeOfUse(),
+                    Objects.requireNonNullElse(denied.field(), "(body)"));
+            throw denied;
+        }
+        var result = gateway.call(principal.getName(), tool, request);
+        GatewayService.Verdict verdict = result.verdict();
         return new Answer(
-                result.hits(), result.k(), result.decision().obligations().redactFields());
+                result.hits(),
+                result.k(),
+                result.decision().obligations().redactFields(),
+                result.collection(),
+                result.collectionVersion(),
+                verdict == null ? null : verdict.label(),
+                verdict == null
+                        ? null
+                        : new Classification(
+                                verdict.label(), verdict.labelField(), verdict.weighted(), verdict.labels()));
+    }
+
+    private static SeriesVectors.@Nullable Series series(@Nullable Series series) {
+        if (series == null) {
+            return null;
+        }
+        if (series.instances() != null) {
+            return BuiltinTools.instances("series.instances", series.instances());
+        }
+        return BuiltinTools.dicomWeb(series.source(), series.studyUid(), series.seriesUid());
     }
 }
