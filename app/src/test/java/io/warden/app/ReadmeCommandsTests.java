@@ -57,14 +57,31 @@ class ReadmeCommandsTests extends IntegrationTest {
         assertThat(labels(Objects.requireNonNull(answers.get("text-search"))))
                 .hasSize(3)
                 .containsOnly("pneumothorax");
-        Map<String, Long> votes = labels(Objects.requireNonNull(answers.get("classify"))).stream()
-                .collect(Collectors.groupingBy(label -> label, Collectors.counting()));
-        assertThat(votes.entrySet().stream()
-                        .max(Map.Entry.comparingByValue())
-                        .orElseThrow()
-                        .getKey())
-                .as("the neighbours' majority vote")
-                .isEqualTo("pleural-effusion");
+        JsonNode classify = Objects.requireNonNull(answers.get("classify"));
+        Map<String, Long> votes =
+                labels(classify).stream().collect(Collectors.groupingBy(label -> label, Collectors.counting()));
+        String majority = votes.entrySet().stream()
+                .max(Map.Entry.comparingByValue())
+                .orElseThrow()
+                .getKey();
+        assertThat(majority).as("the neighbours' majority").isEqualTo("pleural-effusion");
+        assertThat(classify.get("label").asString())
+                .as("the Top-1 label is the vote")
+                .isEqualTo(majority);
+        assertThat(classify.get("classification")
+                        .get("labels")
+                        .get(0)
+                        .get("label")
+                        .asString())
+                .isEqualTo(majority);
+        assertThat(classify.get("classification")
+                        .get("labels")
+                        .get(0)
+                        .get("votes")
+                        .asDouble())
+                .isEqualTo(votes.getOrDefault(majority, 0L).doubleValue());
+        assertThat(classify.get("collection").asString()).isEqualTo("demo-radiology-findings");
+        assertThat(classify.get("collectionVersion").asLong()).isPositive();
         assertThat(labels(Objects.requireNonNull(answers.get("cohort-search"))))
                 .hasSize(3)
                 .containsOnly("fracture");
