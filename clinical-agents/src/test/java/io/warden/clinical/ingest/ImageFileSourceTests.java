@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.assertj.core.data.Offset;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -157,12 +158,12 @@ class ImageFileSourceTests {
         };
     }
 
-    static IngestItem.Accepted accepted(IngestItem item) {
+    static IngestItem.Accepted accepted(@Nullable IngestItem item) {
         assertThat(item).isInstanceOf(IngestItem.Accepted.class);
         return (IngestItem.Accepted) item;
     }
 
-    static IngestItem.Rejected rejected(IngestItem item) {
+    static IngestItem.Rejected rejected(@Nullable IngestItem item) {
         assertThat(item).isInstanceOf(IngestItem.Rejected.class);
         return (IngestItem.Rejected) item;
     }
