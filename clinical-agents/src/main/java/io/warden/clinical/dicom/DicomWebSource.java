@@ -254,8 +254,10 @@ public final class DicomWebSource implements DicomSource {
     public static final int MAX_RENDERED = 192 * 1024 * 1024;
 
     /**
-     * A frame rendered by the server as PNG or JPEG (WADO-RS Retrieve Rendered, PS3.18 §9.5:
-     * {@code .../instances/{sop}/frames/{frame}/rendered}), for an image model. Only instance locations this source
+     * A frame rendered by the server (WADO-RS Retrieve Rendered, PS3.18 §9.5:
+     * {@code .../instances/{sop}/frames/{frame}/rendered}), for an image model. It asks for PNG alone, lossless and
+     * what every server renders (Orthanc's DICOMweb plugin answers 400 to an Accept that lists several types), and
+     * takes a JPEG if that is what comes. Only instance locations this source
      * gave are accepted. Unlike {@link #rendered(String)} it says why it has no image: a {@link DicomWebException}
      * with the status (406 or 400 for a syntax the server cannot render, 404 for no such frame), or for an answer
      * that is not an image, or longer than {@link #MAX_RENDERED} bytes, which is not read past that.
@@ -276,7 +278,7 @@ public final class DicomWebSource implements DicomSource {
                 .build()) {
             HttpRequest request = HttpRequest.newBuilder(
                             request(url), (name, value) -> !name.equalsIgnoreCase("Accept"))
-                    .header("Accept", "image/png, image/jpeg;q=0.9")
+                    .header("Accept", "image/png")
                     .build();
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = response.body()) {
