@@ -3,8 +3,10 @@ package io.warden.clinical.dicom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.management.ThreadMXBean;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 import java.util.TreeMap;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -99,6 +102,91 @@ class DicomImageTests {
                 assertThat(rendered.getHeight()).isEqualTo(image.pixels().rows());
             }
         }
+    }
+
+    @Test
+    void uncompressedYbrFull422RendersAsPydicomConvertsItToRgb() throws Exception {
+        String script = """
+                import json, sys, pydicom
+                from pydicom.pixel_data_handlers.util import convert_color_space
+                d = pydicom.dcmread(sys.argv[1])
+                print(json.dumps([int(v) for v in convert_color_space(d.pixel_array, 'YBR_FULL', 'RGB').flatten()]))
+                """;
+        Process python = new ProcessBuilder(
+                        "/usr/bin/python3",
+                        "-c",
+                        script,
+                        FILES.resolve("SC_ybr_full_422_uncompressed.dcm").toString())
+                .start();
+        JsonNode rgb =
+                JsonMapper.builder().build().readTree(python.getInputStream().readAllBytes());
+        assertThat(python.waitFor()).isZero();
+        DicomImage image = READER.readImage(FILES.resolve("SC_ybr_full_422_uncompressed.dcm"), 1);
+        BufferedImage rendered = image.render(0);
+        int i = 0;
+        for (int y = 0; y < rendered.getHeight(); y++) {
+            for (int x = 0; x < rendered.getWidth(); x++) {
+                int pixel = rendered.getRGB(x, y);
+                for (int shift = 16; shift >= 0; shift -= 8, i++) {
+                    int mine = pixel >> shift & 0xFF;
+                    int theirs = rgb.get(i).asInt();
+                    if (Math.abs(mine - theirs) > 2) {
+                        throw new AssertionError("(" + x + "," + y + ") channel " + (2 - shift / 8) + " is " + mine
+                                + ", pydicom has " + theirs);
+                    }
+                }
+            }
+        }
+        assertThat(i).isEqualTo(rgb.size());
+    }
+
+    @Test
+    void mutationsOfEveryPydicomImageDecodeOrAreRefusedWithACodeInBoundedMemory() throws Exception {
+        List<byte[]> corpus = new ArrayList<>();
+        for (String name : DECODED) {
+            corpus.add(Files.readAllBytes(FILES.resolve(name)));
+        }
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Random random = new Random(19);
+        int refused = 0;
+        for (int i = 0; i < 1500; i++) {
+            byte[] original = corpus.get(random.nextInt(corpus.size()));
+            byte[] mutated = original.clone();
+            if (i % 4 == 0) {
+                mutated = Arrays.copyOf(original, random.nextInt(original.length));
+            } else {
+                for (int c = 0; c < 1 + random.nextInt(4); c++) {
+                    int at = random.nextInt(Math.min(mutated.length, 4096) - 4);
+                    switch (random.nextInt(3)) {
+                        case 0 ->
+                            ByteBuffer.wrap(mutated, at, 4)
+                                    .order(ByteOrder.LITTLE_ENDIAN)
+                                    .putInt(0x7FFFFFF0);
+                        case 1 -> mutated[at] = (byte) random.nextInt(256);
+                        default ->
+                            ByteBuffer.wrap(mutated, at, 2)
+                                    .order(ByteOrder.LITTLE_ENDIAN)
+                                    .putShort((short) -1);
+                    }
+                }
+            }
+            boolean sizeKnown = i % 2 == 0;
+            long before = threads.getCurrentThreadAllocatedBytes();
+            try {
+                DicomImage image = READER.readImage(
+                        new ByteArrayInputStream(mutated), "m" + i, sizeKnown ? mutated.length : -1, 2);
+                image.render(0);
+            } catch (DicomFormatException e) {
+                assertThat(e.code()).isNotBlank();
+                refused++;
+            } catch (Throwable e) {
+                throw new AssertionError("mutation " + i + " failed with " + e, e);
+            }
+            assertThat(threads.getCurrentThreadAllocatedBytes() - before)
+                    .as("bytes allocated for mutation %d", i)
+                    .isLessThan(48L * 1024 * 1024);
+        }
+        assertThat(refused).isGreaterThan(100);
     }
 
     @Test
