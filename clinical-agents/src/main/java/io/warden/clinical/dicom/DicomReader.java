@@ -23,8 +23,9 @@ import org.jspecify.annotations.Nullable;
  * preamble and file meta information; implicit and explicit VR little endian, explicit VR big endian and
  * deflated explicit little endian data sets (any other transfer syntax is explicit little endian up to the
  * pixel data); defined and undefined lengths; sequences (skipped, nested up to {@link #MAX_DEPTH} deep) and UN.
- * It stops at Pixel Data without reading it, reports a file that ends inside an element as truncated, and
- * throws nothing but {@link DicomFormatException}, naming the file and the offset.
+ * {@link #read} stops at Pixel Data without reading it; {@link #readImage} also keeps the image pixel module and reads
+ * the pixel data of uncompressed syntaxes for {@link DicomImage}, within its caps. It reports a file that ends inside an
+ * element as truncated, and throws nothing but {@link DicomFormatException}, naming the file, the offset and a code.
  * <p>The input may be hostile, so what it declares is never trusted with memory, time or the stack: a length
  * is checked against what remains of the file (when its size is known) before anything is read or skipped, a
  * value kept is at most {@link #MAX_VALUE} bytes, a deflated data set may inflate to at most
