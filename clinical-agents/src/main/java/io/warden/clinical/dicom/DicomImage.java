@@ -5,6 +5,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +15,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The first frames of a DICOM instance, decoded from uncompressed pixel data (Implicit and Explicit VR Little Endian,
- * Deflated Explicit VR Little Endian and Explicit VR Big Endian), and rendered to 8 bits for an image model.
+ * Deflated Explicit VR Little Endian and Explicit VR Big Endian) or from RLE Lossless, and rendered to 8 bits for an
+ * image model.
  *
  * <p>What decodes: MONOCHROME1 and MONOCHROME2 with 1, 8, 16 or 32 bits allocated, unsigned or signed, any bits
  * stored and high bit; RGB, YBR_FULL and YBR_FULL_422 with 8 bits (RGB also 16), pixel- or plane-interleaved; one
@@ -22,8 +25,8 @@ import org.jspecify.annotations.Nullable;
  * inverted. A colour image is scaled to 8 bits per sample.
  *
  * <p>What is refused, with a {@link DicomFormatException} carrying the code: a compressed transfer syntax
- * ({@link #COMPRESSED}: JPEG, JPEG-LS, JPEG 2000, HTJ2K, RLE, MPEG, or any other that is not one of the four above,
- * named in the message), no Pixel Data ({@link #NO_PIXELS}), pixel data shorter than rows × columns × samples × bits
+ * ({@link #COMPRESSED}: JPEG, JPEG-LS, JPEG 2000, HTJ2K, MPEG, or any other that is not one of the five above, named
+ * in the message), no Pixel Data ({@link #NO_PIXELS}), pixel data shorter than rows × columns × samples × bits
  * say or a file that ends inside it ({@link #TRUNCATED}), more than {@link #MAX_SIDE} on a side, {@link #MAX_PIXELS}
  * pixels or {@link #MAX_BYTES} bytes kept ({@link #TOO_LARGE}), and any other photometric interpretation or bit depth
  * (PALETTE COLOR, YBR_ICT, 64 bits: {@link #UNSUPPORTED}). Every length is checked before anything is allocated,
@@ -52,6 +55,12 @@ public final class DicomImage {
     public static final int MAX_FRAMES = 100_000;
 
     private static final long UNDEFINED = 0xFFFFFFFFL;
+    static final String RLE = "1.2.840.10008.1.2.5";
+    private static final int ITEM = 0xFFFEE000;
+    private static final int SEQUENCE_END = 0xFFFEE0DD;
+    /** The RLE header: the number of segments and fifteen offsets (PS3.5 G.5). */
+    private static final int RLE_HEADER = 64;
+
     private static final Set<String> NATIVE =
             Set.of(DicomReader.IMPLICIT_LE, DicomReader.EXPLICIT_LE, DicomReader.DEFLATED_LE, DicomReader.EXPLICIT_BE);
     private static final Map<String, String> SYNTAX_NAMES = Map.ofEntries(
@@ -153,12 +162,20 @@ public final class DicomImage {
             throws DicomFormatException, IOException {
         String name = in.name();
         String syntax = header.transferSyntax();
-        if (syntax != null && !NATIVE.contains(syntax)) {
+        boolean rle = RLE.equals(syntax);
+        if (syntax != null && !NATIVE.contains(syntax) && !rle) {
             throw new DicomFormatException(
                     name, in.offset(), COMPRESSED, "pixel data in " + syntaxName(syntax) + ", which is not decoded");
         }
         if (!in.present()) {
             throw new DicomFormatException(name, in.offset(), NO_PIXELS, "no Pixel Data (7FE0,0010)");
+        }
+        if (rle) {
+            if (in.length() != UNDEFINED) {
+                throw new DicomFormatException(
+                        name, in.offset(), UNSUPPORTED, "RLE Lossless pixel data that is not encapsulated");
+            }
+            return rle(header, values, in, keep);
         }
         if (in.length() == UNDEFINED) {
             throw new DicomFormatException(
@@ -210,6 +227,178 @@ public final class DicomImage {
         boolean swap = !in.littleEndian() && pixels.bitsAllocated() == 8 && "OW".equals(in.vr());
         Integer instanceNumber = integer(values.get("instanceNumber"), name, in.offset(), "Instance Number", true);
         return new DicomImage(header, pixels, instanceNumber, data, kept, in.littleEndian(), swap);
+    }
+
+    /**
+     * RLE Lossless (PS3.5 Annex G): the Basic Offset Table item, then one fragment per frame, each a 64-byte header
+     * naming up to 15 segments (one per byte of each sample, most significant first) that PackBits-decode to rows ×
+     * columns bytes each. Every item length is bounded by what remains and by {@link #MAX_BYTES}, fragments are read
+     * only for the frames kept, and each decoded frame is laid out as native little-endian, pixel-interleaved data.
+     */
+    private static DicomImage rle(DicomHeader header, Map<String, Object> values, DicomReader.PixelStream in, int keep)
+            throws DicomFormatException, IOException {
+        String name = in.name();
+        Pixels declared = pixels(header, values, name, in.offset());
+        if (declared.bitsAllocated() % 8 != 0 || declared.photometric().equals("YBR_FULL_422")) {
+            throw new DicomFormatException(
+                    name,
+                    in.offset(),
+                    UNSUPPORTED,
+                    "RLE Lossless with " + declared.bitsAllocated() + " bits allocated and " + declared.photometric());
+        }
+        // RLE segments are per sample: decoded, the frame is pixel-interleaved whatever the file says
+        Pixels pixels = new Pixels(
+                declared.rows(),
+                declared.columns(),
+                declared.samplesPerPixel(),
+                declared.photometric(),
+                0,
+                declared.bitsAllocated(),
+                declared.bitsStored(),
+                declared.highBit(),
+                declared.signed(),
+                declared.numberOfFrames(),
+                declared.rescaleSlope(),
+                declared.rescaleIntercept(),
+                declared.windowCenter(),
+                declared.windowWidth());
+        int bytes = pixels.bitsAllocated() / 8;
+        int samples = pixels.samplesPerPixel();
+        int perFrame = pixels.rows() * pixels.columns();
+        int segments = samples * bytes;
+        int kept = Math.min(keep, pixels.numberOfFrames());
+        long frameBytes = (long) perFrame * segments;
+        if (frameBytes * kept > MAX_BYTES) {
+            throw new DicomFormatException(
+                    name,
+                    in.offset(),
+                    TOO_LARGE,
+                    kept + " frame(s) of " + frameBytes + " bytes; at most " + MAX_BYTES + " are decoded at once");
+        }
+        try {
+            skipItem(in, name, "the Basic Offset Table");
+            byte[] data = new byte[(int) (frameBytes * kept)];
+            for (int f = 0; f < kept; f++) {
+                long length = item(in, name, "frame " + (f + 1));
+                if (length < RLE_HEADER || length > MAX_BYTES) {
+                    throw new DicomFormatException(
+                            name,
+                            in.offset(),
+                            TRUNCATED,
+                            "an RLE fragment of " + length + " bytes for frame " + (f + 1));
+                }
+                byte[] fragment = in.read(length);
+                decodeRle(fragment, data, (int) (frameBytes * f), perFrame, samples, bytes, name, in.offset(), f + 1);
+            }
+            return new DicomImage(
+                    header,
+                    pixels,
+                    integer(values.get("instanceNumber"), name, in.offset(), "Instance Number", true),
+                    data,
+                    kept,
+                    true,
+                    false);
+        } catch (EOFException e) {
+            throw new DicomFormatException(name, in.offset(), TRUNCATED, "the file ends inside the RLE pixel data");
+        }
+    }
+
+    /** The length of the next item, which must be one (not the end of the fragments). */
+    private static long item(DicomReader.PixelStream in, String name, String what)
+            throws IOException, DicomFormatException {
+        int tag = in.tag();
+        long length = in.uint32();
+        if (tag == SEQUENCE_END) {
+            throw new DicomFormatException(name, in.offset(), TRUNCATED, "the pixel data ends before " + what);
+        }
+        if (tag != ITEM || length == UNDEFINED) {
+            throw new DicomFormatException(
+                    name,
+                    in.offset(),
+                    UNSUPPORTED,
+                    String.format(
+                            Locale.ROOT,
+                            "expected an item of defined length for %s, found (%04X,%04X)",
+                            what,
+                            tag >>> 16,
+                            tag & 0xFFFF));
+        }
+        long remaining = in.remaining();
+        if (remaining >= 0 && length > remaining) {
+            throw new DicomFormatException(
+                    name,
+                    in.offset(),
+                    TRUNCATED,
+                    what + " declares " + length + " bytes, but " + remaining + " remain");
+        }
+        return length;
+    }
+
+    private static void skipItem(DicomReader.PixelStream in, String name, String what)
+            throws IOException, DicomFormatException {
+        in.skip(item(in, name, what));
+    }
+
+    /** PackBits-decodes each segment of one fragment into its byte of its sample, little-endian and interleaved. */
+    private static void decodeRle(
+            byte[] fragment,
+            byte[] data,
+            int frameStart,
+            int perFrame,
+            int samples,
+            int bytes,
+            String name,
+            long offset,
+            int frame)
+            throws DicomFormatException {
+        ByteBuffer head = ByteBuffer.wrap(fragment, 0, RLE_HEADER).order(ByteOrder.LITTLE_ENDIAN);
+        long count = head.getInt(0) & 0xFFFFFFFFL;
+        int segments = samples * bytes;
+        if (count != segments) {
+            throw new DicomFormatException(
+                    name,
+                    offset,
+                    UNSUPPORTED,
+                    "frame " + frame + " has " + count + " RLE segments; " + samples + " samples of " + bytes
+                            + " bytes need " + segments);
+        }
+        for (int segment = 0; segment < segments; segment++) {
+            long start = head.getInt(4 + 4 * segment) & 0xFFFFFFFFL;
+            long end = segment + 1 < segments ? head.getInt(8 + 4 * segment) & 0xFFFFFFFFL : fragment.length;
+            if (start < RLE_HEADER || end < start || end > fragment.length) {
+                throw new DicomFormatException(
+                        name,
+                        offset,
+                        TRUNCATED,
+                        "frame " + frame + " RLE segment " + (segment + 1) + " spans " + start + ".." + end + " of a "
+                                + fragment.length + "-byte fragment");
+            }
+            int sample = segment / bytes;
+            int significance = bytes - 1 - segment % bytes; // segment 0 of a sample is its most significant byte
+            int out = 0;
+            int at = (int) start;
+            while (at < end && out < perFrame) {
+                int n = fragment[at++];
+                if (n >= 0) {
+                    for (int k = 0; k <= n && at < end && out < perFrame; k++, out++) {
+                        data[frameStart + (out * samples + sample) * bytes + significance] = fragment[at++];
+                    }
+                } else if (n != -128 && at < end) {
+                    byte value = fragment[at++];
+                    for (int k = 0; k < 1 - n && out < perFrame; k++, out++) {
+                        data[frameStart + (out * samples + sample) * bytes + significance] = value;
+                    }
+                }
+            }
+            if (out < perFrame) {
+                throw new DicomFormatException(
+                        name,
+                        offset,
+                        TRUNCATED,
+                        "frame " + frame + " RLE segment " + (segment + 1) + " decodes to " + out + " of " + perFrame
+                                + " bytes");
+            }
+        }
     }
 
     private static long ceilBytes(long bits) {

@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * deflated explicit little endian data sets (any other transfer syntax is explicit little endian up to the
  * pixel data); defined and undefined lengths; sequences (skipped, nested up to {@link #MAX_DEPTH} deep) and UN.
  * {@link #read} stops at Pixel Data without reading it; {@link #readImage} also keeps the image pixel module and reads
- * the pixel data of uncompressed syntaxes for {@link DicomImage}, within its caps. It reports a file that ends inside an
+ * the pixel data of uncompressed syntaxes and RLE for {@link DicomImage}, within its caps. It reports a file that ends inside an
  * element as truncated, and throws nothing but {@link DicomFormatException}, naming the file, the offset and a code.
  * <p>The input may be hostile, so what it declares is never trusted with memory, time or the stack: a length
  * is checked against what remains of the file (when its size is known) before anything is read or skipped, a
@@ -131,8 +131,8 @@ public final class DicomReader {
     }
 
     /**
-     * Reads a file's header and the pixels of its first {@code frames} frames, uncompressed, for {@link DicomImage}
-     * to render. Refused with a {@link DicomFormatException} whose {@link DicomFormatException#code() code} says why:
+     * Reads a file's header and the pixels of its first {@code frames} frames (uncompressed, or RLE Lossless) for
+     * {@link DicomImage} to render. Refused with a {@link DicomFormatException} whose {@link DicomFormatException#code() code} says why:
      * {@link DicomImage#COMPRESSED}, {@link DicomImage#NO_PIXELS}, {@link DicomImage#TRUNCATED},
      * {@link DicomImage#TOO_LARGE}, {@link DicomImage#UNSUPPORTED} or {@link DicomFormatException#UNREADABLE}.
      *
@@ -692,6 +692,15 @@ public final class DicomReader {
 
         void skip(long n) throws IOException, DicomFormatException {
             in.skip(n);
+        }
+
+        /** The next tag in the data set's byte order: an item or a delimiter inside encapsulated pixel data. */
+        int tag() throws IOException, DicomFormatException {
+            return in.tag();
+        }
+
+        long uint32() throws IOException, DicomFormatException {
+            return in.uint32();
         }
     }
 }

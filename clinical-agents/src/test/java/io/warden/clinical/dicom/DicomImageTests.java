@@ -51,19 +51,24 @@ class DicomImageTests {
             "rtdose.dcm", // 32 bits, 15 frames
             "rtdose_1frame.dcm",
             "rtdose_expb.dcm",
-            "rtdose_expb_1frame.dcm");
+            "rtdose_expb_1frame.dcm",
+            "MR_small_RLE.dcm", // RLE Lossless, 16 bits signed
+            "SC_rgb_rle.dcm", // RLE RGB
+            "SC_rgb_rle_2frame.dcm",
+            "SC_rgb_rle_16bit.dcm",
+            "SC_rgb_rle_16bit_2frame.dcm",
+            "rtdose_rle.dcm", // RLE, 32 bits, 15 frames
+            "rtdose_rle_1frame.dcm");
 
     static final Map<String, String> COMPRESSED = new TreeMap<>(Map.ofEntries(
             Map.entry("693_J2KI.dcm", "JPEG 2000"),
             Map.entry("JPEG-lossy.dcm", "JPEG Extended"),
             Map.entry("JPEG2000.dcm", "JPEG 2000"),
-            Map.entry("MR_small_RLE.dcm", "RLE Lossless"),
             Map.entry("MR_small_jp2klossless.dcm", "JPEG 2000 (Lossless Only)"),
             Map.entry("MR_small_jpeg_ls_lossless.dcm", "JPEG-LS Lossless"),
             Map.entry("SC_rgb_jpeg_gdcm.dcm", "JPEG Lossless, First-Order Prediction"),
             Map.entry("SC_rgb_jpeg.dcm", "JPEG Baseline"),
-            Map.entry("SC_rgb_rle_2frame.dcm", "RLE Lossless"),
-            Map.entry("rtdose_rle.dcm", "RLE Lossless")));
+            Map.entry("SC_jpeg_no_color_transform.dcm", "JPEG Baseline")));
 
     @Test
     void everyUncompressedPydicomImageDecodesToPydicomsPixelArray() throws Exception {
@@ -210,6 +215,26 @@ class DicomImageTests {
                             .contains("1.2.840.10008.1.2.")
                             .contains(name);
                 }));
+    }
+
+    @Test
+    void rleOf32BitColourIsRefusedAsUnsupportedAndACutRleFragmentAsTruncated() throws Exception {
+        assertThatThrownBy(() -> READER.readImage(FILES.resolve("SC_rgb_rle_32bit.dcm"), 1))
+                .isInstanceOfSatisfying(
+                        DicomFormatException.class, e -> assertThat(e.code()).isEqualTo(DicomImage.UNSUPPORTED));
+        // the only fragment ends 154 bytes before the file does (a delimiter and trailing elements frame 1 does not
+        // need)
+        byte[] whole = Files.readAllBytes(FILES.resolve("MR_small_RLE.dcm"));
+        for (int cut : new int[] {whole.length - 160, whole.length - 1000, whole.length - 3000}) {
+            byte[] file = Arrays.copyOf(whole, cut);
+            for (long size : new long[] {file.length, -1}) {
+                assertThatThrownBy(() -> READER.readImage(new ByteArrayInputStream(file), "cut", size, 1))
+                        .as("cut at %d, size %d", cut, size)
+                        .isInstanceOfSatisfying(
+                                DicomFormatException.class,
+                                e -> assertThat(e.code()).isEqualTo(DicomImage.TRUNCATED));
+            }
+        }
     }
 
     @Test

@@ -60,7 +60,7 @@ class DicomSourcesTests {
     void aFolderOfInstancesGivesARecordPerDecodableInstanceAndARefusalPerOtherNamingWhy(@TempDir Path folder)
             throws Exception {
         copy(folder, "CT_small.dcm", "MR_small_bigendian.dcm", "ExplVR_BigEnd.dcm", "JPEG2000.dcm");
-        copy(folder, "MR_small_RLE.dcm", "MR_truncated.dcm", "reportsi.dcm", "rtdose.dcm");
+        copy(folder, "MR_small_jpeg_ls_lossless.dcm", "MR_truncated.dcm", "reportsi.dcm", "rtdose.dcm");
         Files.write(folder.resolve("notes.txt"), "not DICOM".getBytes(StandardCharsets.UTF_8));
         hostile(folder);
 
@@ -103,7 +103,8 @@ class DicomSourcesTests {
                 .doesNotContainValue("CompressedSamples^CT1");
         assertThat(rejected(byFile.get("JPEG2000.dcm")).code()).isEqualTo(DicomImage.COMPRESSED);
         assertThat(rejected(byFile.get("JPEG2000.dcm")).reason()).contains("JPEG 2000 (1.2.840.10008.1.2.4.91)");
-        assertThat(rejected(byFile.get("MR_small_RLE.dcm")).reason()).contains("RLE Lossless");
+        assertThat(rejected(byFile.get("MR_small_jpeg_ls_lossless.dcm")).reason())
+                .contains("JPEG-LS Lossless");
         assertThat(rejected(byFile.get("MR_truncated.dcm")).code()).isEqualTo(DicomImage.TRUNCATED);
         assertThat(rejected(byFile.get("reportsi.dcm")).code()).isEqualTo(DicomImage.NO_PIXELS);
         assertThat(rejected(byFile.get("notes.txt")).code()).isEqualTo("dicom-unreadable");
@@ -230,10 +231,11 @@ class DicomSourcesTests {
         assertThatThrownBy(() -> encoder.fromUploads(List.of()))
                 .isInstanceOfSatisfying(
                         EmbeddingRejected.class, e -> assertThat(e.code()).isEqualTo("volume-empty"));
-        assertThatThrownBy(() -> encoder.fromUploads(List.of(Files.readAllBytes(FILES.resolve("MR_small_RLE.dcm")))))
+        assertThatThrownBy(() -> encoder.fromUploads(
+                        List.of(Files.readAllBytes(FILES.resolve("MR_small_jpeg_ls_lossless.dcm")))))
                 .isInstanceOfSatisfying(EmbeddingRejected.class, e -> {
                     assertThat(e.code()).isEqualTo(DicomImage.COMPRESSED);
-                    assertThat(e.getMessage()).contains("RLE Lossless").contains("instance-000000");
+                    assertThat(e.getMessage()).contains("JPEG-LS Lossless").contains("instance-000000");
                 });
         assertThatThrownBy(() -> new VolumeEncoder(embedder, READER, Aggregation.MEDIAN, new ImageLimits(4, 1 << 20, 3))
                         .fromUploads(uploads))
