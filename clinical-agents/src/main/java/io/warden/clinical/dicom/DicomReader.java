@@ -23,8 +23,9 @@ import org.jspecify.annotations.Nullable;
  * preamble and file meta information; implicit and explicit VR little endian, explicit VR big endian and
  * deflated explicit little endian data sets (any other transfer syntax is explicit little endian up to the
  * pixel data); defined and undefined lengths; sequences (skipped, nested up to {@link #MAX_DEPTH} deep) and UN.
- * It stops at Pixel Data without reading it, reports a file that ends inside an element as truncated, and
- * throws nothing but {@link DicomFormatException}, naming the file and the offset.
+ * {@link #read} stops at Pixel Data without reading it; {@link #readImage} also keeps the image pixel module and reads
+ * the pixel data of uncompressed syntaxes and RLE for {@link DicomImage}, within its caps. It reports a file that ends inside an
+ * element as truncated, and throws nothing but {@link DicomFormatException}, naming the file, the offset and a code.
  * <p>The input may be hostile, so what it declares is never trusted with memory, time or the stack: a length
  * is checked against what remains of the file (when its size is known) before anything is read or skipped, a
  * value kept is at most {@link #MAX_VALUE} bytes, a deflated data set may inflate to at most
@@ -76,7 +77,29 @@ public final class DicomReader {
     private static final Set<String> CHARACTER_SET_TEXT =
             Set.of("seriesDescription", "studyDescription", "manufacturer", "patientId", "patientName");
     /** Implicit VR has no VR on the wire: the VRs of the binary attributes read. */
-    private static final Map<Integer, String> IMPLICIT_VRS = Map.of(0x00280010, "US", 0x00280011, "US");
+    private static final Map<Integer, String> IMPLICIT_VRS = Map.of(
+            0x00280010, "US",
+            0x00280011, "US",
+            0x00280002, "US",
+            0x00280006, "US",
+            0x00280100, "US",
+            0x00280101, "US",
+            0x00280102, "US",
+            0x00280103, "US");
+    /** The image pixel module and what renders it, kept only when the pixels are read ({@link #readImage}). */
+    private static final Map<Integer, String> PIXEL_WANTED = Map.ofEntries(
+            Map.entry(0x00280002, "samplesPerPixel"),
+            Map.entry(0x00280004, "photometric"),
+            Map.entry(0x00280006, "planarConfiguration"),
+            Map.entry(0x00280100, "bitsAllocated"),
+            Map.entry(0x00280101, "bitsStored"),
+            Map.entry(0x00280102, "highBit"),
+            Map.entry(0x00280103, "pixelRepresentation"),
+            Map.entry(0x00281050, "windowCenter"),
+            Map.entry(0x00281051, "windowWidth"),
+            Map.entry(0x00281052, "rescaleIntercept"),
+            Map.entry(0x00281053, "rescaleSlope"),
+            Map.entry(0x00200013, "instanceNumber"));
 
     private final PatientHash hash;
 
@@ -104,8 +127,48 @@ public final class DicomReader {
      */
     public DicomHeader read(InputStream stream, String name, long size) throws DicomFormatException {
         Cursor in = new Cursor(new BufferedInputStream(stream, 64 * 1024), name, size);
+        return read(in, () -> parse(in));
+    }
+
+    /**
+     * Reads a file's header and the pixels of its first {@code frames} frames (uncompressed, or RLE Lossless) for
+     * {@link DicomImage} to render. Refused with a {@link DicomFormatException} whose {@link DicomFormatException#code() code} says why:
+     * {@link DicomImage#COMPRESSED}, {@link DicomImage#NO_PIXELS}, {@link DicomImage#TRUNCATED},
+     * {@link DicomImage#TOO_LARGE}, {@link DicomImage#UNSUPPORTED} or {@link DicomFormatException#UNREADABLE}.
+     *
+     * @param size   the stream's length in bytes, or -1 when unknown
+     * @param frames how many frames to keep from the first on (1: the first frame only); more than the file has
+     *               keeps them all
+     */
+    public DicomImage readImage(InputStream stream, String name, long size, int frames) throws DicomFormatException {
+        if (frames < 1) {
+            throw new IllegalArgumentException("frames must be at least 1, got " + frames);
+        }
+        Cursor in = new Cursor(new BufferedInputStream(stream, 64 * 1024), name, size);
+        in.pixelMode = true;
+        return read(in, () -> {
+            DicomHeader header = parse(in);
+            return DicomImage.read(header, in.values, new PixelStream(in), frames);
+        });
+    }
+
+    public DicomImage readImage(Path file, int frames) throws DicomFormatException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return readImage(in, file.toString(), Files.size(file), frames);
+        } catch (IOException e) {
+            throw new DicomFormatException(file.toString(), 0, "cannot be read: " + e.getMessage());
+        }
+    }
+
+    @FunctionalInterface
+    private interface Parse<T> {
+        T run() throws IOException, DicomFormatException;
+    }
+
+    private <T> T read(Cursor in, Parse<T> parse) throws DicomFormatException {
+        String name = in.name;
         try {
-            return parse(in);
+            return parse.run();
         } catch (StackOverflowError e) {
             // MAX_DEPTH keeps the recursion shallow; this stays so that no input can ever fail more than its own read
             throw new DicomFormatException(name, in.offset, "malformed: nested too deeply");
@@ -132,7 +195,7 @@ public final class DicomReader {
         if (preamble) {
             in.skip(132);
         }
-        Map<String, Object> values = new HashMap<>();
+        Map<String, Object> values = in.values;
         String transferSyntax = null;
         // the file meta group: explicit VR little endian, whatever the data set's syntax
         if (preamble || startsWithMetaGroup(in)) {
@@ -228,6 +291,9 @@ public final class DicomReader {
             }
             Element element = in.header();
             if (element.tag == PIXEL_DATA) {
+                if (topLevel) {
+                    in.pixelData = element; // the cursor stands at its first byte, for readImage
+                }
                 return; // stop before the pixels
             }
             if (element.tag == ITEM_END) {
@@ -243,15 +309,21 @@ public final class DicomReader {
                 throw new DicomFormatException(in.name, in.offset, "undefined length for a " + element.vr + " element");
             }
             String key = topLevel ? WANTED.get(element.tag) : null;
+            String pixelKey = topLevel && in.pixelMode ? PIXEL_WANTED.get(element.tag) : null;
+            if (key == null && pixelKey != null) {
+                key = pixelKey;
+            }
             if (key == null) {
                 in.skip(element.length);
                 continue;
             }
             byte[] value = in.value(element);
-            String vr = element.vr != null ? element.vr : IMPLICIT_VRS.getOrDefault(element.tag, "LO");
+            String vr = element.vr != null && !(pixelKey != null && "UN".equals(element.vr))
+                    ? element.vr
+                    : IMPLICIT_VRS.getOrDefault(element.tag, "LO");
             values.put(
                     key,
-                    vr.equals("US")
+                    vr.equals("US") || (pixelKey != null && vr.equals("SS"))
                             ? (Object) in.unsignedShort(value)
                             : CHARACTER_SET_TEXT.contains(key) ? trimmed(value) : text(value));
         }
@@ -409,6 +481,15 @@ public final class DicomReader {
 
         int depth;
 
+        /** Whether the pixel module is kept and the pixel data element's header noted ({@link #readImage}). */
+        boolean pixelMode;
+
+        /** The top-level Pixel Data element's header, when the data set has one and the cursor stands after it. */
+        @Nullable
+        Element pixelData;
+
+        final Map<String, Object> values = new HashMap<>();
+
         Cursor(InputStream source, String name, long size) {
             this.source = source;
             this.name = name;
@@ -544,6 +625,82 @@ public final class DicomReader {
                 return new Element(tag, vr, uint32());
             }
             return new Element(tag, vr, u16());
+        }
+    }
+
+    /**
+     * The pixel data of a file read by {@link #readImage}, for {@link DicomImage} to take what it needs: where it
+     * starts, how long it says it is, and reads bounded by what remains of the file.
+     */
+    static final class PixelStream {
+
+        private final Cursor in;
+
+        private PixelStream(Cursor in) {
+            this.in = in;
+        }
+
+        String name() {
+            return in.name;
+        }
+
+        long offset() {
+            return in.offset;
+        }
+
+        /** Whether the data set has a top-level Pixel Data element. */
+        boolean present() {
+            return in.pixelData != null;
+        }
+
+        /** The declared length of Pixel Data, {@code 0xFFFFFFFF} when undefined (encapsulated). */
+        long length() {
+            return in.pixelData == null ? 0 : in.pixelData.length;
+        }
+
+        @Nullable
+        String vr() {
+            return in.pixelData == null ? null : in.pixelData.vr;
+        }
+
+        boolean littleEndian() {
+            return in.littleEndian;
+        }
+
+        /** Bytes that remain in the file after the cursor, or -1 when the size is unknown (a stream, a deflated set). */
+        long remaining() {
+            return in.limit < 0 || in.inflated ? -1 : Math.max(0, in.limit - in.offset);
+        }
+
+        /**
+         * Reads {@code n} bytes; a file that ends first is truncated. Memory grows with what arrives, not with what
+         * is asked: a short stream that declares much allocates little.
+         */
+        byte[] read(long n) throws IOException, DicomFormatException {
+            in.require(n);
+            if (n > Integer.MAX_VALUE - 8) {
+                throw new DicomFormatException(
+                        in.name, in.offset, DicomImage.TOO_LARGE, "pixel data of " + n + " bytes");
+            }
+            byte[] bytes = in.source.readNBytes((int) n);
+            in.offset += bytes.length;
+            if (bytes.length < n) {
+                throw new EOFException();
+            }
+            return bytes;
+        }
+
+        void skip(long n) throws IOException, DicomFormatException {
+            in.skip(n);
+        }
+
+        /** The next tag in the data set's byte order: an item or a delimiter inside encapsulated pixel data. */
+        int tag() throws IOException, DicomFormatException {
+            return in.tag();
+        }
+
+        long uint32() throws IOException, DicomFormatException {
+            return in.uint32();
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.warden.clinical.dicom;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -247,6 +248,106 @@ public final class DicomWebSource implements DicomSource {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /** The most bytes a rendered frame may have: as many as an uncompressed 64-megapixel RGB picture, and no more. */
+    public static final int MAX_RENDERED = 192 * 1024 * 1024;
+
+    /**
+     * A frame rendered by the server (WADO-RS Retrieve Rendered, PS3.18 §9.5:
+     * {@code .../instances/{sop}/frames/{frame}/rendered}), for an image model. It asks for PNG alone, lossless and
+     * what every server renders (Orthanc's DICOMweb plugin answers 400 to an Accept that lists several types), and
+     * takes a JPEG if that is what comes. Only instance locations this source
+     * gave are accepted. Unlike {@link #rendered(String)} it says why it has no image: a {@link DicomWebException}
+     * with the status (406 or 400 for a syntax the server cannot render, 404 for no such frame), or for an answer
+     * that is not an image, or longer than {@link #MAX_RENDERED} bytes, which is not read past that.
+     *
+     * @param frame the frame number, from 1
+     */
+    public byte[] renderedFrame(String instanceLocation, int frame) {
+        if (!instanceLocation.startsWith(base + "/studies/") || !instanceLocation.contains("/instances/")) {
+            throw new IllegalArgumentException("not an instance of " + base + ": " + instanceLocation);
+        }
+        if (frame < 1) {
+            throw new IllegalArgumentException("frames are numbered from 1, got " + frame);
+        }
+        String url = instanceLocation + "/frames/" + frame + "/rendered";
+        try (HttpClient http = HttpClient.newBuilder()
+                .connectTimeout(settings.requestTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build()) {
+            HttpRequest request = HttpRequest.newBuilder(
+                            request(url), (name, value) -> !name.equalsIgnoreCase("Accept"))
+                    .header("Accept", "image/png")
+                    .build();
+            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
+                if (response.statusCode() != 200) {
+                    throw new DicomWebException(
+                            url, response.statusCode(), "the server did not render the frame", null);
+                }
+                byte[] bytes = body.readNBytes(MAX_RENDERED + 1);
+                if (bytes.length > MAX_RENDERED) {
+                    throw new DicomWebException(
+                            url, 200, "the rendered frame is larger than " + MAX_RENDERED + " bytes", null);
+                }
+                if (!isPngOrJpeg(bytes)) {
+                    throw new DicomWebException(url, 200, "the answer is not a PNG or JPEG image", null);
+                }
+                return bytes;
+            }
+        } catch (IOException e) {
+            throw new DicomWebException(url, 0, "no answer: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DicomWebException(url, 0, "interrupted", e);
+        }
+    }
+
+    /** By signature, not by Content-Type, which a server may get wrong. */
+    static boolean isPngOrJpeg(byte[] bytes) {
+        boolean png =
+                bytes.length > 8 && (bytes[0] & 0xFF) == 0x89 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G';
+        boolean jpeg =
+                bytes.length > 3 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xD8 && (bytes[2] & 0xFF) == 0xFF;
+        return png || jpeg;
+    }
+
+    /**
+     * The instances of one series, by its study's and its own UID, with the same headers {@link #read()} gives for
+     * them; a series the server does not hold gives an empty report.
+     */
+    public Report readSeries(String studyUid, String seriesUid) {
+        List<Instance> instances = new ArrayList<>();
+        List<Skipped> skipped = new ArrayList<>();
+        try (HttpClient http = HttpClient.newBuilder()
+                .connectTimeout(settings.requestTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build()) {
+            String studies = base + "/studies";
+            JsonNode study = first(http, studies + "?" + STUDY_UID + "=" + segment(studyUid) + "&");
+            String seriesUrl = studies + "/" + segment(studyUid) + "/series";
+            JsonNode series = first(http, seriesUrl + "?" + SERIES_UID + "=" + segment(seriesUid) + "&");
+            String instancesUrl = seriesUrl + "/" + segment(seriesUid) + "/instances";
+            search(http, instancesUrl, SOP_UID, instance -> {
+                String sop = string(instance, SOP_UID);
+                String location = sop == null
+                        ? instancesUrl + "#" + (instances.size() + skipped.size())
+                        : instancesUrl + "/" + segment(sop);
+                try {
+                    instances.add(new Instance(location, header(study, series, instance, studyUid, seriesUid)));
+                } catch (RuntimeException e) {
+                    skipped.add(new Skipped(location, "malformed: " + e.getMessage()));
+                }
+            });
+        }
+        return new Report(instances, skipped);
+    }
+
+    /** The first item a filtered search answers, or an empty object. */
+    private JsonNode first(HttpClient http, String urlWithFilter) {
+        JsonNode items = get(http, urlWithFilter + "includefield=" + String.join(",", FIELDS) + "&limit=1");
+        return items.isEmpty() ? json.createObjectNode() : items.get(0);
     }
 
     /**
