@@ -15,6 +15,9 @@ import io.warden.clinical.TextItem;
 import io.warden.clinical.VectorCollections;
 import io.warden.clinical.VectorRecord;
 import io.warden.clinical.Vote;
+import io.warden.clinical.dicom.DicomReader;
+import io.warden.clinical.ingest.ImageLimits;
+import io.warden.clinical.ingest.VolumeEncoder;
 import io.warden.clinical.internal.HttpRetrieval;
 import io.warden.policy.internal.BuiltinTools;
 import java.awt.Color;
@@ -23,6 +26,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -116,6 +120,71 @@ class BuiltinToolsTests extends IntegrationTest {
 
     long version(String collection) {
         return collections.find(collection).orElseThrow().version();
+    }
+
+    /**
+     * volume-search end to end on real DICOM: an uploaded series (pydicom's big-endian RGB ExplVR_BigEnd) is decoded
+     * here, each slice embedded by the image model and aggregated, and the nearest volume is the one built from that
+     * same series, not the one built from a 16-bit grey MR; a DICOMweb series of a source not registered in the call's data scope is refused.
+     */
+    @Test
+    void volumeSearchDecodesAnUploadedSeriesAndFindsTheVolumeBuiltFromIt() throws IOException {
+        ImageEmbedder images = retrieval.localImageEmbedder().orElseThrow();
+        VolumeEncoder encoder = new VolumeEncoder(
+                images, new DicomReader(new byte[16]), VolumeEncoder.defaultAggregation(), ImageLimits.defaults());
+        byte[] mr = Files.readAllBytes(CohortBuildTests.FIXTURES.resolve("MR_small.dcm"));
+        byte[] rgb = Files.readAllBytes(CohortBuildTests.FIXTURES.resolve("ExplVR_BigEnd.dcm"));
+        String scope = "imaging-ct-deid";
+        collections.replace(
+                "ct-volumes",
+                IndexKind.FLAT,
+                images.dimension(),
+                List.of(
+                        new VectorRecord(
+                                "vol-mr", encoder.fromUploads(List.of(mr)).vector(), Map.of("dataset", scope)),
+                        new VectorRecord(
+                                "vol-rgb", encoder.fromUploads(List.of(rgb)).vector(), Map.of("dataset", scope))));
+        TestCollections.CATALOGUED.put(
+                "ct-volumes",
+                new CollectionInfo(
+                        "ct-volumes",
+                        "CT volumes",
+                        scope,
+                        Modality.VOLUME,
+                        TestImageModel.NAME,
+                        IndexKind.FLAT,
+                        true,
+                        "label",
+                        CollectionInfo.Status.ACTIVE,
+                        1));
+        var agent = ToolBackendsEndToEndTests.agentGranted(List.of("volume-search"));
+
+        var found = client.call("POST", "/gateway/v1/volume-search", agent.token(), """
+                {"collection":"ct-volumes","dataset":"%s","purposeOfUse":"TREAT",
+                 "series":{"instances":["%s"]},"k":2}""".formatted(
+                        scope, Base64.getEncoder().encodeToString(mr)));
+        assertThat(found.status()).as(found.body()).isEqualTo(200);
+        assertThat(found.json().get("hits").get(0).get("id").asString()).isEqualTo("vol-mr");
+        assertThat(found.json().get("hits").get(0).get("score").asDouble()).isGreaterThan(0.999);
+        assertThat(found.json().get("collectionVersion").asLong()).isEqualTo(version("ct-volumes"));
+
+        var elsewhere = client.call("POST", "/gateway/v1/volume-search", agent.token(), """
+                {"collection":"ct-volumes","dataset":"%s","purposeOfUse":"TREAT",
+                 "series":{"source":"no-such-source","studyUid":"1.2.3","seriesUid":"1.2.3.4"},"k":2}""".formatted(scope));
+        assertThat(elsewhere.status()).as(elsewhere.body()).isEqualTo(400);
+        assertThat(elsewhere.json().get("reasons").toString())
+                .as(elsewhere.body())
+                .contains("source-not-in-scope");
+
+        var compressed = client.call("POST", "/gateway/v1/volume-search", agent.token(), """
+                {"collection":"ct-volumes","dataset":"%s","purposeOfUse":"TREAT","series":{"instances":["%s"]},"k":2}""".formatted(
+                scope,
+                Base64.getEncoder()
+                        .encodeToString(Files.readAllBytes(CohortBuildTests.FIXTURES.resolve("JPEG2000.dcm")))));
+        assertThat(compressed.status()).as(compressed.body()).isEqualTo(400);
+        assertThat(compressed.json().get("reasons").toString())
+                .as(compressed.body())
+                .contains("compressed-transfer-syntax");
     }
 
     @Test

@@ -291,7 +291,7 @@ class ToolBackendsEndToEndTests extends IntegrationTest {
     record Agent(String clientId, String token) {}
 
     /** A fresh agent granted {@code tools} on imaging-ct-deid for TREAT through the approval flow. */
-    private static Agent agentGranted(List<String> tools) {
+    static Agent agentGranted(List<String> tools) {
         var registered = client.call("POST", "/api/v1/agents", owner(), """
                 {"name":"Backends agent %s","kind":"RETRIEVAL","purpose":"p","dataScopes":["imaging-ct-deid"],
                  "tools":%s,"purposesOfUse":["TREAT"]}""".formatted(UUID.randomUUID(), json(tools)));

@@ -31,15 +31,18 @@ public interface SeriesVectors {
     }
 
     /**
-     * @param model the embedding model of the collection searched, when known; an implementation refuses
-     *              ({@code wrong-image-model}) to embed with another one
+     * @param model   the embedding model of the collection searched, when known; an implementation refuses
+     *                ({@code wrong-image-model}) to embed with another one
+     * @param dataset the data scope the call was decided on: a DICOMweb series is read only from a data source
+     *                registered in that scope ({@code source-not-in-scope}), so a call decided on one scope cannot
+     *                read the images of another
      * @return one unit vector per slice, in slice order
      * @throws RetrievalRejected ({@code series-unreadable}, {@code wrong-image-model}, ...) naming the instance at fault
      */
-    List<float[]> slices(Series series, @Nullable String model);
+    List<float[]> slices(Series series, @Nullable String model, String dataset);
 
     /** Reads no series: the stand-in while no reader is configured. */
-    SeriesVectors NONE = (series, model) -> {
+    SeriesVectors NONE = (series, model, dataset) -> {
         throw new RetrievalRejected(
                 "series-unreadable", "No DICOM series reader is configured on this instance, so no volume is built");
     };

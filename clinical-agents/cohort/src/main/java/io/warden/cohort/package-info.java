@@ -24,7 +24,8 @@
             "policy",
             "clinical",
             "clinical :: cohort",
-            "clinical :: dicom"
+            "clinical :: dicom",
+            "clinical :: ingest"
         })
 package io.warden.cohort;
 

@@ -94,6 +94,40 @@ public final class VolumeEncoder {
         return rejectedAsProblem(input, input.list());
     }
 
+    /**
+     * The embeddings of the slices of Part 10 files sent with a request (all of one series), in slice order, not
+     * aggregated: for a caller that aggregates them itself (the gateway's {@code volume-search}).
+     *
+     * @throws EmbeddingRejected as {@link #fromUploads} does
+     */
+    public List<float[]> slicesFromUploads(List<byte[]> instances) {
+        if (instances.size() > limits.maxSlices()) {
+            throw new EmbeddingRejected(
+                    "volume-too-many-slices",
+                    instances.size() + " instances; a volume has at most " + limits.maxSlices() + " slices");
+        }
+        DicomInput input = new DicomInput.Uploads(instances, reader, limits);
+        try {
+            return slices(input, input.list()).vectors();
+        } catch (Refused e) {
+            throw new EmbeddingRejected(e.code(), e.reason());
+        }
+    }
+
+    /**
+     * As {@link #slicesFromUploads}, for a series on a DICOMweb server, rendered by it.
+     *
+     * @throws EmbeddingRejected as {@link #fromDicomWeb} does
+     */
+    public List<float[]> slicesFromDicomWeb(DicomWebSource source, String studyInstanceUid, String seriesInstanceUid) {
+        DicomInput input = new DicomInput.Web(source, studyInstanceUid, seriesInstanceUid, limits);
+        try {
+            return slices(input, input.list()).vectors();
+        } catch (Refused e) {
+            throw new EmbeddingRejected(e.code(), e.reason());
+        }
+    }
+
     private Volume rejectedAsProblem(DicomInput input, List<Listed> instances) {
         try {
             return encode(input, instances, header -> Map.of());
@@ -105,6 +139,19 @@ public final class VolumeEncoder {
     /** The volume of the listed instances, read from the input. */
     Volume encode(DicomInput input, List<Listed> instances, Function<DicomHeader, Map<String, String>> labels)
             throws Refused {
+        Slices slices = slices(input, instances);
+        List<float[]> vectors = slices.vectors();
+        Map<String, String> metadata = new LinkedHashMap<>(DicomMetadata.of(slices.first(), labels));
+        metadata.remove("sopInstanceUid");
+        metadata.put("slices", Integer.toString(vectors.size()));
+        metadata.put("aggregation", aggregation.name().toLowerCase(Locale.ROOT));
+        return new Volume(slices.series(), VolumeEmbeddings.aggregate(vectors, aggregation), metadata, vectors.size());
+    }
+
+    /** A series' slice embeddings in slice order, with its UID and its first instance's header. */
+    private record Slices(String series, DicomHeader first, List<float[]> vectors) {}
+
+    private Slices slices(DicomInput input, List<Listed> instances) throws Refused {
         if (instances.isEmpty()) {
             throw new Refused("volume-empty", "a volume needs at least one instance");
         }
@@ -155,11 +202,7 @@ public final class VolumeEncoder {
             }
         }
         embed(pending, pendingNames, vectors);
-        Map<String, String> metadata = new LinkedHashMap<>(DicomMetadata.of(headers.getFirst(), labels));
-        metadata.remove("sopInstanceUid");
-        metadata.put("slices", Integer.toString(vectors.size()));
-        metadata.put("aggregation", aggregation.name().toLowerCase(Locale.ROOT));
-        return new Volume(series, VolumeEmbeddings.aggregate(vectors, aggregation), metadata, vectors.size());
+        return new Slices(series, headers.getFirst(), vectors);
     }
 
     private void embed(List<byte[]> pending, List<String> names, List<float[]> vectors) throws Refused {

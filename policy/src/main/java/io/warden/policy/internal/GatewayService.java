@@ -930,7 +930,7 @@ public final class GatewayService {
             query = new SearchQuery.Image(request.image(), model);
         } else if (request.series() != null) {
             requireModality(info, Modality.VOLUME, tool);
-            List<float[]> slices = seriesVectors.slices(request.series(), model);
+            List<float[]> slices = seriesVectors.slices(request.series(), model, request.dataset());
             query = new SearchQuery.Vector(VolumeEmbeddings.aggregate(
                     slices, Objects.requireNonNullElse(request.aggregation(), VolumeEmbeddings.Aggregation.MEDIAN)));
         } else {

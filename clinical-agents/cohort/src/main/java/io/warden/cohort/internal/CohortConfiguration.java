@@ -5,6 +5,7 @@ import io.warden.clinical.Embedder;
 import io.warden.clinical.ImageEmbedder;
 import io.warden.clinical.IndexKind;
 import io.warden.clinical.Retrieval;
+import io.warden.clinical.SeriesVectors;
 import io.warden.clinical.VectorCollections;
 import io.warden.clinical.cohort.Anatomy;
 import io.warden.clinical.cohort.AnatomyClassifier;
@@ -13,6 +14,7 @@ import io.warden.clinical.cohort.CohortPipeline;
 import io.warden.clinical.cohort.DescriptionRewriter;
 import io.warden.clinical.cohort.Projection;
 import io.warden.clinical.cohort.SeriesDescriptions;
+import io.warden.clinical.ingest.ImageLimits;
 import io.warden.lifecycle.EngineStartup;
 import io.warden.lifecycle.WorkflowEngine;
 import io.warden.policy.KillSwitches;
@@ -105,6 +107,14 @@ class CohortConfiguration {
     @Bean
     CohortSources cohortSources(CohortProperties properties) {
         return new CohortSources(properties, CohortBuilds.patientSalt(properties));
+    }
+
+    /** Reads the DICOM series of {@code volume-search} calls (uploads, or a registered DICOMweb source's series). */
+    @Bean
+    SeriesVectors dicomSeriesVectors(
+            Retrieval retrieval, DataSources catalogue, CohortSources sources, CohortProperties properties) {
+        return new DicomSeriesVectors(
+                retrieval, catalogue, sources, CohortBuilds.patientSalt(properties), ImageLimits.defaults());
     }
 
     @Bean

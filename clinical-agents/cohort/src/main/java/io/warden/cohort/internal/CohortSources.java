@@ -123,6 +123,12 @@ final class CohortSources implements CohortBuilds.SourceReader, DataSources.Loca
         return dicomWeb(servers.get(source.location()))::rendered;
     }
 
+    /** The DICOMweb server a registered DICOMweb data source names. */
+    DicomWebSource dicomWebFor(DataSourceView source) {
+        String location = check(source.kind(), source.location());
+        return dicomWeb(Objects.requireNonNull(servers.get(location), "a DICOMweb source names a configured server"));
+    }
+
     private DicomWebSource dicomWeb(CohortProperties.DicomWeb server) {
         DicomWebSource.Auth auth;
         if (server.tokenFile() != null) {
