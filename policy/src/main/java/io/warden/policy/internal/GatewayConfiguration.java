@@ -3,6 +3,7 @@ package io.warden.policy.internal;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.warden.audit.AuditLog;
+import io.warden.clinical.CollectionCatalog;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.cohort.CohortOwners;
 import io.warden.policy.KillSwitches;
@@ -116,6 +117,7 @@ class GatewayConfiguration {
             GatewayMetrics gatewayMetrics,
             RateLimits rateLimits,
             ObjectProvider<CohortOwners> cohorts,
+            ObjectProvider<CollectionCatalog> collections,
             ObjectProvider<ToolBackendClient> backendClients,
             GatewayProperties settings) {
         Duration deadline = settings.retrievalDeadline();
@@ -136,6 +138,7 @@ class GatewayConfiguration {
                 refusalWindow,
                 gatewayMetrics,
                 cohorts.getObject(), // required: without it no gateway could keep a suspended builder's cohorts dark
+                collections.getObject(), // required: without it no gateway could keep a search within its data scope
                 backendClients.orderedStream().toList());
         gatewayMetrics.lostOutcomeRecords(gateway, GatewayService::lostOutcomeRecords);
         return gateway;

@@ -12,6 +12,10 @@ import io.warden.audit.AuditWriteFailed;
 import io.warden.audit.Outcome;
 import io.warden.audit.problem.Problems;
 import io.warden.clinical.Classification;
+import io.warden.clinical.CollectionCatalog;
+import io.warden.clinical.CollectionInfo;
+import io.warden.clinical.IndexKind;
+import io.warden.clinical.Modality;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.SearchHit;
 import io.warden.clinical.cohort.CohortOwners;
@@ -61,10 +65,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -85,6 +91,27 @@ class GatewayServiceTests {
     final AtomicBoolean outcomeCommitFails = new AtomicBoolean();
     final AtomicInteger retrievalCalls = new AtomicInteger();
     final AtomicBoolean retrievalSlow = new AtomicBoolean();
+    /** The governed collections: "collection" of scope ct-deid, "derm-collection" of derm-phi. */
+    final Map<String, CollectionInfo> collections = new ConcurrentHashMap<>(Map.of(
+            "collection", collection("collection", "ct-deid"),
+            "derm-collection", collection("derm-collection", "derm-phi")));
+
+    final CollectionCatalog collectionCatalog = name -> Optional.ofNullable(collections.get(name));
+
+    static CollectionInfo collection(String name, String scope) {
+        return new CollectionInfo(
+                name,
+                name,
+                scope,
+                Modality.TEXT,
+                "test-model",
+                IndexKind.FLAT,
+                true,
+                "label",
+                CollectionInfo.Status.ACTIVE,
+                1);
+    }
+
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final GatewayMetrics metrics = new GatewayMetrics(meters, Clock.systemUTC());
 
@@ -334,6 +361,7 @@ class GatewayServiceTests {
                 Duration.ofSeconds(1),
                 metrics,
                 CohortOwners.NONE,
+                collectionCatalog,
                 List.of());
     }
 
@@ -346,7 +374,50 @@ class GatewayServiceTests {
     }
 
     static GatewayRequest request(String dataset, @Nullable String purpose) {
-        return new GatewayRequest("collection", dataset, purpose, "chest", null, 500, null, null);
+        return request(dataset.equals("derm-phi") ? "derm-collection" : "collection", dataset, purpose);
+    }
+
+    static GatewayRequest request(String collection, String dataset, @Nullable String purpose) {
+        return new GatewayRequest(collection, dataset, purpose, "chest", null, 500, null, null);
+    }
+
+    @Test
+    void aCollectionIsReadOnlyWithinItsDataScopeWhileActiveAndEachRefusalIsRecorded() {
+        GatewayService gateway = gateway();
+        assertDenied(
+                () -> gateway.call("agent-client", "text-search", request("no-such", "ct-deid", "TREAT")),
+                403,
+                ReasonCodes.COLLECTION_UNKNOWN);
+        assertDenied(
+                () -> gateway.call("agent-client", "text-search", request("derm-collection", "ct-deid", "TREAT")),
+                403,
+                ReasonCodes.COLLECTION_NOT_IN_SCOPE);
+        CollectionInfo active = Objects.requireNonNull(collections.get("collection"));
+        collections.put(
+                "collection",
+                new CollectionInfo(
+                        active.name(),
+                        active.displayName(),
+                        active.dataScope(),
+                        active.modality(),
+                        active.embeddingModel(),
+                        active.indexKind(),
+                        active.deidentified(),
+                        active.labelField(),
+                        CollectionInfo.Status.RETIRED,
+                        active.currentVersion()));
+        assertDenied(
+                () -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")),
+                403,
+                ReasonCodes.COLLECTION_UNKNOWN);
+        assertThat(retrievalCalls.get())
+                .as("no refused call reached the retrieval service")
+                .isZero();
+        assertThat(audited)
+                .filteredOn(event -> event.reasons().contains(ReasonCodes.COLLECTION_UNKNOWN)
+                        || event.reasons().contains(ReasonCodes.COLLECTION_NOT_IN_SCOPE))
+                .as("each refusal recorded")
+                .hasSize(3);
     }
 
     @Test
@@ -458,6 +529,7 @@ class GatewayServiceTests {
                 Duration.ofSeconds(1),
                 metrics,
                 CohortOwners.NONE,
+                collectionCatalog,
                 List.of());
         var call = CompletableFuture.supplyAsync(
                 () -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")));
@@ -775,6 +847,7 @@ class GatewayServiceTests {
                 Duration.ofSeconds(1),
                 metrics,
                 CohortOwners.NONE,
+                collectionCatalog,
                 List.of(new FakeClient(BackendKind.MCP), new FakeClient(BackendKind.HTTP)));
     }
 
