@@ -96,6 +96,21 @@ public abstract class IntegrationTest {
         return client.agentToken("demo-retrieval-agent", "demo-retrieval-agent-secret");
     }
 
+    /**
+     * Enters a text collection into the catalog for {@code dataScope} (the gateway reads only catalogued collections,
+     * within their scope); a test that fills it through {@code VectorCollections.replace} searches what it put there.
+     * Idempotent.
+     */
+    protected static void governedCollection(String name, String dataScope) {
+        var created = client.call(
+                "POST", "/api/v1/collections", admin(), """
+                {"name":"%s","dataScope":"%s","modality":"TEXT","embeddingModel":"all-MiniLM-L6-v2",
+                 "indexKind":"HNSW","deidentified":%s}""".formatted(name, dataScope, !dataScope.endsWith("-phi")));
+        if (created.status() != 201 && created.status() != 409) {
+            throw new AssertionError("could not create collection " + name + ": " + created.body());
+        }
+    }
+
     /** The registry's view of an agent, found by its client id. */
     protected static JsonNode agentByClientId(String clientId) {
         for (var item : client.get("/api/v1/agents?size=100", admin()).json().get("items")) {
