@@ -107,8 +107,7 @@ class CollectionsAcrossInstancesTests {
         assertThat(buildOnA(admin, """
                         {"id":"n1","text":"Small left pleural effusion","metadata":{"label":"effusion"}}
                         {"id":"n2","text":"No acute fracture","metadata":{"label":"normal"}}
-                        """))
-                .isEqualTo(1);
+                        """)).isEqualTo(1);
         var first = searchOnB(agent);
         assertThat(first.status()).as(first.body()).isEqualTo(200);
         assertThat(first.json().get("hits").findValuesAsString("id")).containsExactlyInAnyOrder("n1", "n2");
@@ -117,16 +116,14 @@ class CollectionsAcrossInstancesTests {
                         {"id":"n1","text":"Small left pleural effusion","metadata":{"label":"effusion"}}
                         {"id":"n2","text":"No acute fracture","metadata":{"label":"normal"}}
                         {"id":"n3","text":"Large right pleural effusion with atelectasis","metadata":{"label":"effusion"}}
-                        """))
-                .isEqualTo(2);
+                        """)).isEqualTo(2);
         var second = searchOnB(agent);
         assertThat(second.status()).as(second.body()).isEqualTo(200);
         assertThat(second.json().get("hits").findValuesAsString("id"))
                 .as("B reads version 2 the moment A reports it current")
                 .containsExactlyInAnyOrder("n1", "n2", "n3");
 
-        assertThat(clientA.call(
-                                "POST", "/api/v1/collections/shared-notes/retire", admin, "{\"reason\":\"superseded\"}")
+        assertThat(clientA.call("POST", "/api/v1/collections/shared-notes/retire", admin, "{\"reason\":\"superseded\"}")
                         .status())
                 .isEqualTo(200);
         var refused = searchOnB(agent);

@@ -159,9 +159,8 @@ class ApprovalService implements Approvals, ApprovalQueries {
 
     /** Refuses the approval while the agent's data scopes lack the evaluation its kind needs there (the gate). */
     private void requireEvaluated(Agent agent, Approval approval) {
-        SortedSet<String> scopes = approval.kind() == ApprovalKind.CHANGE
-                ? approval.applyTo(agent.dataScopes(), true)
-                : agent.dataScopes();
+        // a registration's scopes are its approval's until it is approved; a change's are the agent's after it
+        SortedSet<String> scopes = approval.applyTo(agent.dataScopes(), true);
         Optional<String> refusal =
                 gate.getIfAvailable(() -> EvaluationGate.NONE).refusal(agent.kind(), scopes);
         if (refusal.isPresent()) {

@@ -26,6 +26,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -161,7 +162,7 @@ final class CollectionBuilds {
         Batch batch = new Batch();
         IOException[] failed = {null};
         source.read(version.committedPosition() + 1, item -> {
-            batch.add(checked(item, collection.dimension(), seen));
+            batch.add(checked(item, collection.dimension(), collection.dataScope(), seen));
             if (batch.size() >= properties.batchSize()) {
                 try {
                     commit(name, version.version(), folder, batch);
@@ -178,8 +179,12 @@ final class CollectionBuilds {
         commit(name, version.version(), folder, batch);
     }
 
-    /** The item as the collection takes it: a duplicate id, a wrong dimension or oversized metadata is refused. */
-    private static IngestItem checked(IngestItem item, int dimension, Set<String> seen) {
+    /**
+     * The item as the collection takes it, marked with the collection's data scope as its {@code dataset} (the
+     * gateway's dataset obligation filters on it); an item claiming another dataset, a duplicate id, a wrong dimension
+     * or oversized metadata is refused.
+     */
+    private static IngestItem checked(IngestItem item, int dimension, String dataScope, Set<String> seen) {
         if (!(item instanceof IngestItem.Accepted accepted)) {
             return item;
         }
@@ -201,10 +206,23 @@ final class CollectionBuilds {
                         "a metadata key or value is over 4096 characters");
             }
         }
+        String dataset = record.metadata().get("dataset");
+        if (dataset != null && !dataset.equals(dataScope)) {
+            return new IngestItem.Rejected(
+                    item.position(),
+                    reference,
+                    "other-dataset",
+                    "its dataset is " + dataset + "; the collection belongs to " + dataScope);
+        }
         if (!seen.add(record.id())) {
             return new IngestItem.Rejected(item.position(), reference, "duplicate-id", "the id appears before");
         }
-        return item;
+        if (dataset != null) {
+            return item;
+        }
+        Map<String, String> metadata = new HashMap<>(record.metadata());
+        metadata.put("dataset", dataScope);
+        return new IngestItem.Accepted(item.position(), new VectorRecord(record.id(), record.vector(), metadata));
     }
 
     /** The items read since the last commit. */
