@@ -3,17 +3,27 @@ package io.warden.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.warden.bpmn.BpmnProcesses;
 import io.warden.clinical.Embedder;
+import io.warden.clinical.SearchHit;
+import io.warden.clinical.VectorCollections;
+import io.warden.lifecycle.WorkflowEngine;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -28,6 +38,15 @@ class CollectionsTests extends IntegrationTest {
 
     @Autowired
     Embedder embedder;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    WorkflowEngine engine;
+
+    @Autowired
+    VectorCollections store;
 
     static String upload(String collection, String contentType, byte[] body) {
         var response = client.send(client.request("/api/v1/collections/" + collection + "/uploads")
@@ -310,6 +329,67 @@ class CollectionsTests extends IntegrationTest {
                 client.call("POST", "/api/v1/approvals/" + approval + "/approve", admin(), "{\"reason\":\"ok\"}");
         assertThat(approved.status()).as(approved.body()).isEqualTo(200);
         client.call("PUT", "/api/v1/collection-gates/wound-images-deid", admin(), "{\"minTop1\":null}");
+    }
+
+    /**
+     * A build whose instance stopped after committing positions 0 to 2 (and writing, but not committing, 3 to 5)
+     * resumes on another: the committed batch is kept as written, the uncommitted one is read again from the input.
+     */
+    @Test
+    void aStoppedBuildResumesAfterItsLastCommittedPosition() throws Exception {
+        var created = client.call("POST", "/api/v1/collections", admin(), """
+                {"name":"resume-e2e","dataScope":"wound-images-deid","modality":"IMAGE","embeddingModel":"test-encoder",
+                 "indexKind":"FLAT","dimension":2,"deidentified":true}""");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            lines.append("{\"id\":\"r%d\",\"vector\":[1,%d]}\n".formatted(i, i));
+        }
+        String upload =
+                upload("resume-e2e", "application/x-ndjson", lines.toString().getBytes(StandardCharsets.UTF_8));
+        jdbc.sql("""
+                insert into collection_version (collection, version, state, source_kind, source, storage_path, total,
+                    processed, accepted, committed_position, created_by, created_at)
+                values ('resume-e2e', 1, 'BUILDING', 'vectors-ndjson', ?, 'resume-e2e/v1', 6, 3, 3, 2, 'test', now())""").param("{\"upload\":\"" + upload + "\"}").update();
+        Path items = DATA.resolve("collection-builds/resume-e2e/v1/items");
+        Files.createDirectories(items);
+        writeBatch(items.resolve("batch-0-2.items"), List.of("r0", "r1", "r2"), "first-run");
+        writeBatch(items.resolve("batch-3-5.items"), List.of("ghost"), "uncommitted");
+
+        assertThat(engine.start(
+                        BpmnProcesses.COLLECTION_BUILD,
+                        "collection:resume-e2e",
+                        Map.of("collection", "resume-e2e", "version", 1L)))
+                .isTrue();
+        JsonNode version = built("resume-e2e", 1);
+        assertThat(version.get("state").asString()).as(version.toString()).isEqualTo("READY");
+        assertThat(version.get("processed").asLong()).isEqualTo(6);
+        assertThat(version.get("itemCount").asLong()).isEqualTo(6);
+        List<SearchHit> hits = store.search("resume-e2e", new float[] {1, 0}, 10, Map.of());
+        assertThat(hits).extracting(SearchHit::id).containsExactlyInAnyOrder("r0", "r1", "r2", "r3", "r4", "r5");
+        assertThat(hits)
+                .filteredOn(hit -> "first-run".equals(hit.metadata().get("run")))
+                .extracting(SearchHit::id)
+                .as("the committed batch is not read again")
+                .containsExactlyInAnyOrder("r0", "r1", "r2");
+    }
+
+    /** A batch file as a build writes it (items format 1). */
+    static void writeBatch(Path file, List<String> ids, String run) throws IOException {
+        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
+            out.writeInt(0x57434931);
+            for (String id : ids) {
+                out.writeUTF(id);
+                out.writeInt(2);
+                out.writeUTF("run");
+                out.writeUTF(run);
+                out.writeUTF("dataset");
+                out.writeUTF("wound-images-deid");
+                out.writeInt(2);
+                out.writeFloat(0.70710677f);
+                out.writeFloat(0.70710677f);
+            }
+        }
     }
 
     static byte[] npy(float[][] rows) {
