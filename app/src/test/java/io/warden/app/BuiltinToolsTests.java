@@ -3,11 +3,9 @@ package io.warden.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.warden.clinical.CollectionInfo;
 import io.warden.clinical.Embedder;
 import io.warden.clinical.ImageEmbedder;
 import io.warden.clinical.IndexKind;
-import io.warden.clinical.Modality;
 import io.warden.clinical.Neighbours;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.SearchQuery;
@@ -80,8 +78,7 @@ class BuiltinToolsTests extends IntegrationTest {
             items.add(new TextItem("note-" + i, notes.get(i), Map.of("dataset", DATASET, "wound", wounds.get(i))));
         }
         collections.replace("wound-notes", IndexKind.FLAT, embedder.dimension(), TextItem.records(embedder, items));
-        TestCollections.CATALOGUED.put(
-                "wound-notes", info("wound-notes", Modality.TEXT, embedder.modelName(), "wound"));
+        governedCollection("wound-notes", DATASET, "TEXT", embedder.modelName(), "wound");
 
         ImageEmbedder images = retrieval.localImageEmbedder().orElseThrow();
         List<Color> colours =
@@ -95,27 +92,11 @@ class BuiltinToolsTests extends IntegrationTest {
                     new VectorRecord("photo-" + i, vectors.get(i), Map.of("dataset", DATASET, "label", labels.get(i))));
         }
         collections.replace("wound-photos", IndexKind.FLAT, images.dimension(), records);
-        TestCollections.CATALOGUED.put(
-                "wound-photos", info("wound-photos", Modality.IMAGE, TestImageModel.NAME, "label"));
+        governedCollection("wound-photos", DATASET, "IMAGE", TestImageModel.NAME, "label");
         // the same vectors, catalogued as built with another model: embedding a query with this one would be
         // meaningless
         collections.replace("wound-photos-mii", IndexKind.FLAT, images.dimension(), records);
-        TestCollections.CATALOGUED.put(
-                "wound-photos-mii", info("wound-photos-mii", Modality.IMAGE, "MedImageInsight", "label"));
-    }
-
-    static CollectionInfo info(String name, Modality modality, String model, String labelField) {
-        return new CollectionInfo(
-                name,
-                name,
-                DATASET,
-                modality,
-                model,
-                IndexKind.FLAT,
-                true,
-                labelField,
-                CollectionInfo.Status.ACTIVE,
-                1);
+        governedCollection("wound-photos-mii", DATASET, "IMAGE", "MedImageInsight", "label");
     }
 
     long version(String collection) {
@@ -144,19 +125,7 @@ class BuiltinToolsTests extends IntegrationTest {
                                 "vol-mr", encoder.fromUploads(List.of(mr)).vector(), Map.of("dataset", scope)),
                         new VectorRecord(
                                 "vol-rgb", encoder.fromUploads(List.of(rgb)).vector(), Map.of("dataset", scope))));
-        TestCollections.CATALOGUED.put(
-                "ct-volumes",
-                new CollectionInfo(
-                        "ct-volumes",
-                        "CT volumes",
-                        scope,
-                        Modality.VOLUME,
-                        TestImageModel.NAME,
-                        IndexKind.FLAT,
-                        true,
-                        "label",
-                        CollectionInfo.Status.ACTIVE,
-                        1));
+        governedCollection("ct-volumes", scope, "VOLUME", TestImageModel.NAME, "label");
         var agent = ToolBackendsEndToEndTests.agentGranted(List.of("volume-search"));
 
         var found = client.call("POST", "/gateway/v1/volume-search", agent.token(), """

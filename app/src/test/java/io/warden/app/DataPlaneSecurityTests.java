@@ -56,6 +56,7 @@ class DataPlaneSecurityTests extends IntegrationTest {
 
     @Test
     void anAgentsAnswerCarriesTheSecurityHeaders() {
+        governedCollection("ct-series", "imaging-ct-deid"); // else the gateway refuses it (403 COLLECTION_UNKNOWN)
         var answer = client.call("POST", "/gateway/v1/text-search", agent(), CALL);
         assertThat(answer.status()).as(answer.body()).isNotIn(401, 403);
         assertThat(answer.header("Cache-Control")).contains("no-store");

@@ -55,6 +55,7 @@ class EnforcementTests extends IntegrationTest {
                                 "s1",
                                 "CT chest axial lung window",
                                 Map.of("dataset", "imaging-ct-deid", "label", "chest")))));
+        governedCollection("ct-series", "imaging-ct-deid");
     }
 
     static WardenClient.Response search(String body) {
@@ -229,6 +230,7 @@ class EnforcementTests extends IntegrationTest {
                                 "s1",
                                 "CT chest axial lung window",
                                 Map.of("dataset", "imaging-ct-deid", "patient_id", "P-1", "label", "chest")))));
+        governedCollection("ct-series", "imaging-ct-deid");
         JsonNode scope =
                 client.get("/api/v1/data-scopes/imaging-ct-deid", admin()).json();
         var research = client.call(

@@ -59,6 +59,7 @@ class GatewayTests extends IntegrationTest {
                                                 "skin",
                                                 "patient_id",
                                                 "12345")))));
+        governedCollection("ct-series", "imaging-ct-deid");
     }
 
     static String call(String dataset, String text, int k) {

@@ -39,6 +39,7 @@ class GatewayToolsTests extends IntegrationTest {
                                 "s1",
                                 "CT chest axial lung window",
                                 Map.of("dataset", "imaging-ct-deid", "label", "chest")))));
+        governedCollection("ct-series", "imaging-ct-deid");
     }
 
     static List<String> keys(JsonNode tools) {

@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
  * PostgreSQL in a fresh folder and its demo data, called over real HTTP. All subclasses share it.
  */
 @SpringBootTest(classes = WardenApplication.class, webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
-@Import({RecordingListeners.class, HeldRetrievals.class, TestCollections.class})
+@Import({RecordingListeners.class, HeldRetrievals.class})
 public abstract class IntegrationTest {
 
     protected static final int PORT = freePort();
@@ -111,6 +111,27 @@ public abstract class IntegrationTest {
 
     protected static String agent() {
         return client.agentToken("demo-retrieval-agent", "demo-retrieval-agent-secret");
+    }
+
+    /**
+     * Enters a text collection into the catalog for {@code dataScope} (the gateway reads only catalogued collections,
+     * within their scope); a test that fills it through {@code VectorCollections.replace} searches what it put there.
+     * Idempotent.
+     */
+    protected static void governedCollection(String name, String dataScope) {
+        governedCollection(name, dataScope, "TEXT", "all-MiniLM-L6-v2", "label");
+    }
+
+    /** As {@link #governedCollection(String, String)}, of a modality and model, voting on {@code labelField}. */
+    protected static void governedCollection(
+            String name, String dataScope, String modality, String embeddingModel, String labelField) {
+        var created = client.call("POST", "/api/v1/collections", admin(), """
+                {"name":"%s","dataScope":"%s","modality":"%s","embeddingModel":"%s",
+                 "indexKind":"HNSW","deidentified":%s,"labelField":"%s"}""".formatted(
+                        name, dataScope, modality, embeddingModel, !dataScope.endsWith("-phi"), labelField));
+        if (created.status() != 201 && created.status() != 409) {
+            throw new AssertionError("could not create collection " + name + ": " + created.body());
+        }
     }
 
     /** The registry's view of an agent, found by its client id. */

@@ -80,6 +80,7 @@ class McpServerTests extends IntegrationTest {
                         List.of(
                                 new TextItem("n1", "CT chest axial", Map.of("dataset", "imaging-ct-deid")),
                                 new TextItem("n2", "CT head", Map.of("dataset", "imaging-ct-deid")))));
+        governedCollection("mcp-notes", "imaging-ct-deid");
     }
 
     /** A fresh active agent granted text-search on imaging-ct-deid for TREAT, and its token. */

@@ -54,6 +54,7 @@ class McpTypeScriptClientTests extends IntegrationTest {
                         List.of(
                                 new TextItem("n1", "CT chest axial", Map.of("dataset", "imaging-ct-deid")),
                                 new TextItem("n2", "CT head", Map.of("dataset", "imaging-ct-deid")))));
+        governedCollection("mcp-notes", "imaging-ct-deid");
     }
 
     @Test

@@ -38,6 +38,7 @@ class MetricsTests extends IntegrationTest {
                 embedder.dimension(),
                 TextItem.records(
                         embedder, List.of(new TextItem("m1", "CT chest axial", Map.of("dataset", "imaging-ct-deid")))));
+        governedCollection("metrics-series", "imaging-ct-deid");
         String before = scrape();
 
         var permitted = client.call("POST", "/gateway/v1/text-search", agent(), call("imaging-ct-deid"));

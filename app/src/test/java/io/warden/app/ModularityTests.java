@@ -62,6 +62,8 @@ class ModularityTests {
                 .definedBy("io.warden.clinical..")
                 .layer("policy")
                 .definedBy("io.warden.policy..")
+                .layer("collections")
+                .definedBy("io.warden.collections..")
                 .layer("cohort")
                 .definedBy("io.warden.cohort..")
                 .layer("portal")
@@ -74,19 +76,28 @@ class ModularityTests {
                 .mayOnlyBeAccessedByLayers("app")
                 .whereLayer("cohort")
                 .mayOnlyBeAccessedByLayers("app")
+                .whereLayer("collections")
+                .mayOnlyBeAccessedByLayers("cohort", "app")
                 .whereLayer("policy")
                 .mayOnlyBeAccessedByLayers("cohort", "portal", "app")
                 .whereLayer("lifecycle-workflows")
-                .mayOnlyBeAccessedByLayers("cohort", "portal", "app")
+                .mayOnlyBeAccessedByLayers("collections", "cohort", "portal", "app")
                 .whereLayer("clinical-agents")
-                .mayOnlyBeAccessedByLayers("policy", "cohort", "portal", "app")
+                .mayOnlyBeAccessedByLayers("policy", "collections", "cohort", "portal", "app")
                 .whereLayer("bpmn")
-                .mayOnlyBeAccessedByLayers("lifecycle-workflows", "cohort", "app")
+                .mayOnlyBeAccessedByLayers("lifecycle-workflows", "collections", "cohort", "app")
                 .whereLayer("registry")
-                .mayOnlyBeAccessedByLayers("lifecycle-workflows", "policy", "cohort", "portal", "app")
+                .mayOnlyBeAccessedByLayers("lifecycle-workflows", "policy", "collections", "cohort", "portal", "app")
                 .whereLayer("audit")
                 .mayOnlyBeAccessedByLayers(
-                        "registry", "lifecycle-workflows", "policy", "clinical-agents", "cohort", "portal", "app")
+                        "registry",
+                        "lifecycle-workflows",
+                        "policy",
+                        "clinical-agents",
+                        "collections",
+                        "cohort",
+                        "portal",
+                        "app")
                 .because("the module arrows of BRIEF.md §3 point one way; a cycle would make modules inseparable")
                 .check(CLASSES);
     }

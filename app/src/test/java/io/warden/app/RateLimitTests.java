@@ -46,6 +46,7 @@ class RateLimitTests extends IntegrationTest {
                         embedder,
                         List.of(new TextItem(
                                 "s1", "CT chest axial lung window", Map.of("dataset", "imaging-ct-deid")))));
+        governedCollection("rl-series", "imaging-ct-deid");
     }
 
     static String agentToken() {

@@ -95,6 +95,12 @@ class RevocationAcrossInstancesTests {
         }
         clientA = new WardenClient("http://localhost:" + portA);
         clientB = new WardenClient("http://localhost:" + portB);
+        // the gateway reads catalogued collections only: ct-series belongs to imaging-ct-deid
+        assertThat(clientA.call("POST", "/api/v1/collections", clientA.personToken("ada.admin"), """
+                                {"name":"ct-series","dataScope":"imaging-ct-deid","modality":"TEXT",
+                                 "embeddingModel":"all-MiniLM-L6-v2","indexKind":"FLAT","deidentified":true}""")
+                        .status())
+                .isEqualTo(201);
         for (var item : clientA.get("/api/v1/agents?size=100", clientA.personToken("ada.admin"))
                 .json()
                 .get("items")) {

@@ -21,12 +21,18 @@ public final class BpmnProcesses {
      * then publish. Its {@code agentId} is the builder agent's; the variable {@code runId} names the run.
      */
     public static final String COHORT_INDEX_BUILD = "cohort-index-build";
+    /**
+     * A governed collection's build: ingest (resumable, committed in batches), then publish (write the index, switch
+     * the current version). Its {@code agentId} is {@code collection:<name>}, so one build runs per collection at a
+     * time; the variable {@code version} names the version it builds.
+     */
+    public static final String COLLECTION_BUILD = "collection-build";
 
     /** Every process id, in the order above. */
     public static final List<String> ALL =
-            List.of(ONBOARDING, RECERTIFICATION, ORPHANED, RETIREMENT, INCIDENT, COHORT_INDEX_BUILD);
+            List.of(ONBOARDING, RECERTIFICATION, ORPHANED, RETIREMENT, INCIDENT, COHORT_INDEX_BUILD, COLLECTION_BUILD);
 
-    /** The agents' lifecycle processes: every process but the cohort build, which is work an agent does. */
+    /** The agents' lifecycle processes: every process but the builds, which are work, not an agent's life. */
     public static final List<String> LIFECYCLE = List.of(ONBOARDING, RECERTIFICATION, ORPHANED, RETIREMENT, INCIDENT);
 
     /** The variable every process instance carries and every message is correlated by. */
@@ -100,6 +106,12 @@ public final class BpmnProcesses {
                 COHORT_PUBLISH,
                 COHORT_FAIL);
 
+        public static final String COLLECTION_INGEST = "collection-ingest";
+        public static final String COLLECTION_PUBLISH = "collection-publish";
+        public static final String COLLECTION_FAIL = "collection-fail";
+        /** The collection build's steps. */
+        public static final List<String> COLLECTION = List.of(COLLECTION_INGEST, COLLECTION_PUBLISH, COLLECTION_FAIL);
+
         public static final List<String> ALL = Stream.concat(
                         Stream.of(
                                 VERIFY_OWNER,
@@ -118,7 +130,7 @@ public final class BpmnProcesses {
                                 KEEP_AGENT,
                                 DISABLE_IDENTITY,
                                 ENABLE_IDENTITY),
-                        COHORT.stream())
+                        Stream.concat(COHORT.stream(), COLLECTION.stream()))
                 .toList();
 
         private TaskTypes() {}
@@ -129,6 +141,8 @@ public final class BpmnProcesses {
         public static final String OWNER_INVALID = "OWNER_INVALID";
         /** The cohort builder was stopped (kill switch, or no longer ACTIVE): the run ends as failed. */
         public static final String COHORT_STOPPED = "COHORT_STOPPED";
+        /** A collection build cannot finish (its input unreadable, retries spent): the version ends as FAILED. */
+        public static final String COLLECTION_BUILD_STOPPED = "COLLECTION_BUILD_STOPPED";
 
         private Errors() {}
     }

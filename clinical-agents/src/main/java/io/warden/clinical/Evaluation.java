@@ -3,9 +3,12 @@ package io.warden.clinical;
 import io.warden.clinical.internal.EvaluationCommand;
 import io.warden.clinical.internal.KnnClassifier;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Retrieval quality: recall@k of an approximate index against exact search, precision@k by label (as
@@ -69,6 +72,31 @@ public final class Evaluation {
             }
         }
         return queryLabels.isEmpty() ? 0 : (double) correct / queryLabels.size();
+    }
+
+    /** Each query's majority-vote label over its first k results (empty text where a query has no labelled result). */
+    public static List<String> votes(List<List<SearchHit>> results, String labelKey, int k) {
+        List<String> labels = new ArrayList<>(results.size());
+        for (List<SearchHit> result : results) {
+            List<SearchHit> neighbours = result.subList(0, Math.min(k, result.size()));
+            labels.add(
+                    neighbours.isEmpty()
+                            ? ""
+                            : KnnClassifier.classify(neighbours, labelKey, false)
+                                    .label());
+        }
+        return labels;
+    }
+
+    /** How often each true label (outer key) was predicted as each label (inner key), labels in sorted order. */
+    public static SortedMap<String, SortedMap<String, Integer>> confusionMatrix(
+            List<String> truth, List<String> predicted) {
+        requireSameSize(truth, predicted);
+        SortedMap<String, SortedMap<String, Integer>> matrix = new TreeMap<>();
+        for (int q = 0; q < truth.size(); q++) {
+            matrix.computeIfAbsent(truth.get(q), label -> new TreeMap<>()).merge(predicted.get(q), 1, Integer::sum);
+        }
+        return matrix;
     }
 
     private static void requireSameSize(List<?> a, List<?> b) {

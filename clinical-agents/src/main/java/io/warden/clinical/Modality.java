@@ -1,6 +1,6 @@
 package io.warden.clinical;
 
-/** What a collection's items are: texts, images, or volumes aggregated from DICOM series. */
+/** What a collection's items are: texts, images (PNG, JPEG, DICOM frames) or volumes (DICOM series). */
 public enum Modality {
     TEXT,
     IMAGE,

@@ -14,6 +14,24 @@ public interface VectorCollections {
     /** Builds {@code records} as the next version of {@code name} and makes it current. */
     VectorIndex replace(String name, IndexKind kind, int dimension, List<VectorRecord> records);
 
+    /**
+     * Writes {@code records} as version {@code version} of {@code name} without serving it: the collections module
+     * numbers versions in its catalog and switches every instance to one with {@link #serve}. Writing a version that
+     * exists already replaces its files (a build that stopped before its version was recorded writes it again).
+     *
+     * @throws RetrievalRejected for an invalid name, dimension, record or version number
+     */
+    void build(String name, long version, IndexKind kind, int dimension, List<VectorRecord> records);
+
+    /**
+     * Makes version {@code version} of {@code name} the one this instance searches, opening it from storage unless it
+     * is current already. The version it replaces is closed once its searches end, and its files are kept: other
+     * instances may still read them.
+     *
+     * @throws RetrievalRejected ({@code version-unavailable}) when the version cannot be opened from storage
+     */
+    VectorIndex serve(String name, long version);
+
     Optional<VectorIndex> find(String name);
 
     List<VectorIndex> all();

@@ -50,5 +50,10 @@ public final class ReasonCodes {
     /** The cohort's builder agent is not ACTIVE (suspended, retired, ...), so its cohort is not served. */
     public static final String COHORT_NOT_SERVED = "COHORT_NOT_SERVED";
 
+    /** The call names no governed collection of that name, or one that is retired. */
+    public static final String COLLECTION_UNKNOWN = "COLLECTION_UNKNOWN";
+    /** The collection belongs to another data scope than the call's dataset: a collection is read within its scope. */
+    public static final String COLLECTION_NOT_IN_SCOPE = "COLLECTION_NOT_IN_SCOPE";
+
     private ReasonCodes() {}
 }

@@ -249,6 +249,16 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .hasRole("ADMIN")
                 .requestMatchers(POST, "/api/v1/cohorts/*/transfer")
                 .hasRole("ADMIN")
+                // governed collections: admins create, fill, evaluate and retire them; oversight reads them (owners see
+                // what their agents may read through the agents' grants, not the collections' contents and history)
+                .requestMatchers(GET, "/api/v1/collections", "/api/v1/collections/**")
+                .hasAnyRole("ADMIN", "COMPLIANCE", "SECOPS")
+                .requestMatchers(POST, "/api/v1/collections", "/api/v1/collections/**")
+                .hasRole("ADMIN")
+                .requestMatchers(DELETE, "/api/v1/collections/*/items/*")
+                .hasRole("ADMIN")
+                .requestMatchers(PUT, "/api/v1/collection-gates/*")
+                .hasRole("ADMIN")
                 // rate limits: admins set them; oversight reads them; an owner reads their own agent's quota (checked
                 // there)
                 .requestMatchers(GET, "/api/v1/rate-limits/tools/*")

@@ -22,6 +22,7 @@
             "bpmn",
             "lifecycle",
             "policy",
+            "collections",
             "clinical",
             "clinical :: cohort",
             "clinical :: dicom",

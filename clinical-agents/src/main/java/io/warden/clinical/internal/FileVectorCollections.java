@@ -86,26 +86,7 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
 
     @Override
     public VectorIndex replace(String name, IndexKind kind, int dimension, List<VectorRecord> records) {
-        if (!NAME.matcher(name).matches()) {
-            throw new RetrievalRejected(
-                    "invalid-name", "Collection names are lower-case letters, digits and dashes: " + name);
-        }
-        if (dimension < 1 || dimension > 8192) {
-            throw new RetrievalRejected(
-                    "wrong-dimension", "A collection's dimension must be between 1 and 8192, got " + dimension);
-        }
-        Set<String> ids = new HashSet<>();
-        for (VectorRecord record : records) {
-            if (record.vector().length != dimension) {
-                throw new RetrievalRejected(
-                        "wrong-dimension",
-                        "Record " + record.id() + " has " + record.vector().length + " dimensions; collection " + name
-                                + " has " + dimension);
-            }
-            if (!ids.add(record.id())) {
-                throw new RetrievalRejected("duplicate-id", "Record id " + record.id() + " appears twice");
-            }
-        }
+        validate(name, dimension, records);
         synchronized (writers.computeIfAbsent(name, n -> new Object())) {
             Handle previous = current.get(name);
             long version = previous == null ? 1 : previous.index().version() + 1;
@@ -113,29 +94,7 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
             Path target = folder.resolve("v" + version);
             Path building = folder.resolve("v" + version + ".building");
             try {
-                Files.createDirectories(building);
-                if (kind == IndexKind.FLAT) {
-                    new FlatIndex(name, version, dimension, records).write(building);
-                } else {
-                    LuceneHnswIndex.build(
-                            building, records, hnswMaxConnections, hnswBeamWidth, kind == IndexKind.HNSW_INT8);
-                }
-                Files.writeString(
-                        building.resolve("manifest.json"),
-                        JSON.writeValueAsString(Map.of(
-                                "format",
-                                1,
-                                "name",
-                                name,
-                                "version",
-                                version,
-                                "kind",
-                                kind.name(),
-                                "dimension",
-                                dimension,
-                                "count",
-                                records.size())));
-                Files.move(building, target, StandardCopyOption.ATOMIC_MOVE);
+                write(name, version, kind, dimension, records, building, target);
                 Handle opened = open(target);
                 Path pointer = folder.resolve("CURRENT.tmp");
                 Files.writeString(pointer, target.getFileName().toString(), StandardCharsets.UTF_8);
@@ -161,6 +120,132 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
                 throw new UncheckedIOException("Could not build version " + version + " of collection " + name, e);
             }
         }
+    }
+
+    @Override
+    public void build(String name, long version, IndexKind kind, int dimension, List<VectorRecord> records) {
+        validate(name, dimension, records);
+        if (version < 1) {
+            throw new RetrievalRejected("invalid-version", "Collection versions start at 1, got " + version);
+        }
+        synchronized (writers.computeIfAbsent(name, n -> new Object())) {
+            Handle serving = current.get(name);
+            if (serving != null && serving.index().version() == version) {
+                throw new RetrievalRejected(
+                        "version-served", "Version " + version + " of " + name + " is served; it cannot be rewritten");
+            }
+            Path folder = root.resolve(name);
+            Path target = folder.resolve("v" + version);
+            Path building = folder.resolve("v" + version + ".building");
+            try {
+                // a build stopped after writing its files, before its version was recorded, writes them again
+                deleteQuietly(building);
+                deleteQuietly(target);
+                write(name, version, kind, dimension, records, building, target);
+                log.info("Wrote version {} of collection {} ({} {} vectors)", version, name, records.size(), kind);
+            } catch (IOException e) {
+                deleteQuietly(building);
+                throw new UncheckedIOException("Could not build version " + version + " of collection " + name, e);
+            }
+        }
+    }
+
+    @Override
+    public VectorIndex serve(String name, long version) {
+        Handle serving = current.get(name);
+        if (serving != null && serving.index().version() == version) {
+            return serving.index();
+        }
+        if (!NAME.matcher(name).matches()) {
+            throw new RetrievalRejected(
+                    "invalid-name", "Collection names are lower-case letters, digits and dashes: " + name);
+        }
+        synchronized (writers.computeIfAbsent(name, n -> new Object())) {
+            Handle previous = current.get(name);
+            if (previous != null && previous.index().version() == version) {
+                return previous.index();
+            }
+            Path folder = root.resolve(name);
+            Path target = folder.resolve("v" + version);
+            Handle opened;
+            try {
+                opened = open(target);
+                Path pointer = folder.resolve("CURRENT.tmp");
+                Files.writeString(pointer, target.getFileName().toString(), StandardCharsets.UTF_8);
+                Files.move(
+                        pointer,
+                        folder.resolve("CURRENT"),
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException | RuntimeException e) {
+                throw new RetrievalRejected(
+                        "version-unavailable",
+                        "Version " + version + " of collection " + name + " cannot be opened from " + target
+                                + " (is the collections folder storage every instance shares?): " + e.getMessage());
+            }
+            current.put(name, opened);
+            if (previous != null) {
+                close(previous);
+            }
+            log.info("Collection {} now serves version {}", name, version);
+            return opened.index();
+        }
+    }
+
+    private static void validate(String name, int dimension, List<VectorRecord> records) {
+        if (!NAME.matcher(name).matches()) {
+            throw new RetrievalRejected(
+                    "invalid-name", "Collection names are lower-case letters, digits and dashes: " + name);
+        }
+        if (dimension < 1 || dimension > 8192) {
+            throw new RetrievalRejected(
+                    "wrong-dimension", "A collection's dimension must be between 1 and 8192, got " + dimension);
+        }
+        Set<String> ids = new HashSet<>();
+        for (VectorRecord record : records) {
+            if (record.vector().length != dimension) {
+                throw new RetrievalRejected(
+                        "wrong-dimension",
+                        "Record " + record.id() + " has " + record.vector().length + " dimensions; collection " + name
+                                + " has " + dimension);
+            }
+            if (!ids.add(record.id())) {
+                throw new RetrievalRejected("duplicate-id", "Record id " + record.id() + " appears twice");
+            }
+        }
+    }
+
+    private void write(
+            String name,
+            long version,
+            IndexKind kind,
+            int dimension,
+            List<VectorRecord> records,
+            Path building,
+            Path target)
+            throws IOException {
+        Files.createDirectories(building);
+        if (kind == IndexKind.FLAT) {
+            new FlatIndex(name, version, dimension, records).write(building);
+        } else {
+            LuceneHnswIndex.build(building, records, hnswMaxConnections, hnswBeamWidth, kind == IndexKind.HNSW_INT8);
+        }
+        Files.writeString(
+                building.resolve("manifest.json"),
+                JSON.writeValueAsString(Map.of(
+                        "format",
+                        1,
+                        "name",
+                        name,
+                        "version",
+                        version,
+                        "kind",
+                        kind.name(),
+                        "dimension",
+                        dimension,
+                        "count",
+                        records.size())));
+        Files.move(building, target, StandardCopyOption.ATOMIC_MOVE);
     }
 
     @Override
@@ -212,6 +297,12 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
 
     /** Waits for the searches on the old version to finish, closes it and deletes its files. */
     private void retire(Handle old) {
+        close(old);
+        deleteQuietly(old.folder());
+    }
+
+    /** Waits for the searches on the old version to finish and closes it; its files stay. */
+    private void close(Handle old) {
         old.lock().writeLock().lock();
         try {
             closed.add(old);
@@ -227,7 +318,6 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
         } finally {
             old.lock().writeLock().unlock();
         }
-        deleteQuietly(old.folder());
     }
 
     private Handle open(Path version) throws IOException {

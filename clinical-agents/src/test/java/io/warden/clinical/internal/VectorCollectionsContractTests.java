@@ -223,4 +223,34 @@ class VectorCollectionsContractTests {
         }
         assertThat(Evaluation.recallAtK(approximate, exact, 10)).isGreaterThanOrEqualTo(0.95);
     }
+
+    @ParameterizedTest
+    @EnumSource(IndexKind.class)
+    void aVersionBuiltByNumberIsServedOnlyWhenAskedAndTwoStoresOnOneFolderServeTheSameVersion(IndexKind kind) {
+        collections.build("shared", 1, kind, 32, clustered(60, 32, 3, 1, Map.of()));
+        assertThat(collections.find("shared")).as("built, not served").isEmpty();
+        assertThat(collections.serve("shared", 1).size()).isEqualTo(60);
+
+        try (FileVectorCollections other = new FileVectorCollections(root, 16, 100)) {
+            collections.build("shared", 2, kind, 32, clustered(30, 32, 3, 2, Map.of()));
+            assertThat(other.serve("shared", 2).size()).isEqualTo(30);
+            assertThat(collections.find("shared").orElseThrow().version())
+                    .as("each store switches when told")
+                    .isEqualTo(1);
+            assertThat(collections.serve("shared", 2).version()).isEqualTo(2);
+            assertThat(other.search(
+                            "shared",
+                            clustered(1, 32, 3, 2, Map.of()).getFirst().vector(),
+                            3,
+                            Map.of()))
+                    .hasSize(3);
+        }
+        assertThatThrownBy(() -> collections.build("shared", 2, kind, 32, clustered(5, 32, 3, 3, Map.of())))
+                .isInstanceOfSatisfying(
+                        RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("version-served"));
+        assertThatThrownBy(() -> collections.serve("shared", 9))
+                .isInstanceOfSatisfying(
+                        RetrievalRejected.class, e -> assertThat(e.code()).isEqualTo("version-unavailable"));
+        assertThat(collections.find("shared").orElseThrow().version()).isEqualTo(2);
+    }
 }

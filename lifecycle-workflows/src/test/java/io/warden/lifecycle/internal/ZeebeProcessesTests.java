@@ -90,6 +90,15 @@ class ZeebeProcessesTests {
                         Clock.systemUTC(),
                         () -> 365)
                 .registerWith(engine);
+        for (String step : TaskTypes.COLLECTION) {
+            engine.register(step, job -> {
+                cohortSteps.add(job.agentId() + " " + step);
+                return step.equals(TaskTypes.COLLECTION_INGEST) && job.agentId().contains("unreadable")
+                        ? new JobResult.BpmnError(
+                                BpmnProcesses.Errors.COLLECTION_BUILD_STOPPED, "the input cannot be read")
+                        : JobResult.complete();
+            });
+        }
         for (String step : TaskTypes.COHORT) {
             engine.register(step, job -> {
                 cohortSteps.add(job.agentId() + " " + step);
@@ -207,6 +216,31 @@ class ZeebeProcessesTests {
         assertThat(cohortSteps)
                 .contains(stopped + " " + TaskTypes.COHORT_FAIL)
                 .doesNotContain(stopped + " " + TaskTypes.COHORT_PUBLISH);
+    }
+
+    @Test
+    void theCollectionBuildIngestsThenPublishesOrEndsThroughItsFailureStep() {
+        String collection = "collection:notes-" + UUID.randomUUID();
+        engine.start(BpmnProcesses.COLLECTION_BUILD, collection, Map.of("collection", "notes", "version", 1L));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> search.endEvent(BpmnProcesses.COLLECTION_BUILD, collection)
+                        .isPresent());
+        assertThat(search.endEvent(BpmnProcesses.COLLECTION_BUILD, collection)).contains("published");
+        assertThat(cohortSteps)
+                .filteredOn(s -> s.startsWith(collection))
+                .containsExactly(
+                        collection + " " + TaskTypes.COLLECTION_INGEST,
+                        collection + " " + TaskTypes.COLLECTION_PUBLISH);
+
+        String unreadable = "collection:unreadable-" + UUID.randomUUID();
+        engine.start(BpmnProcesses.COLLECTION_BUILD, unreadable, Map.of("collection", "unreadable", "version", 1L));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> search.endEvent(BpmnProcesses.COLLECTION_BUILD, unreadable)
+                        .isPresent());
+        assertThat(search.endEvent(BpmnProcesses.COLLECTION_BUILD, unreadable)).contains("failed");
+        assertThat(cohortSteps)
+                .contains(unreadable + " " + TaskTypes.COLLECTION_FAIL)
+                .doesNotContain(unreadable + " " + TaskTypes.COLLECTION_PUBLISH);
     }
 
     private void awaitTimer(String processId, AgentView agent) {

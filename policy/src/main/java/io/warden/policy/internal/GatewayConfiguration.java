@@ -141,8 +141,7 @@ class GatewayConfiguration {
                 gatewayMetrics,
                 cohorts.getObject(), // required: without it no gateway could keep a suspended builder's cohorts dark
                 backendClients.orderedStream().toList(),
-                // without a catalog every collection is searched as its index stands, votes read "label"
-                collections.getIfAvailable(() -> name -> Optional.empty()),
+                collections.getObject(), // required: without it no gateway could keep a search within its data scope
                 seriesVectors.getIfAvailable(() -> SeriesVectors.NONE));
         gatewayMetrics.lostOutcomeRecords(gateway, GatewayService::lostOutcomeRecords);
         return gateway;

@@ -274,6 +274,7 @@ public final class GatewayService {
 
     private final AgentQueries agents;
     private final CohortOwners cohorts;
+    private final CollectionCatalog collections;
     private final CatalogQueries catalog;
     private final AgentActivity activity;
     private final Directory directory;
@@ -281,7 +282,6 @@ public final class GatewayService {
     private final PolicyDecisionPoint decisionPoint;
     private final AuditLog audit;
     private final Retrieval retrieval;
-    private final CollectionCatalog collections;
     private final SeriesVectors seriesVectors;
     private final Clock clock;
     private final Duration deadline;
@@ -888,8 +888,44 @@ public final class GatewayService {
             recordRefusal(new Refused(call, decision.reasons()), decision.decisionId());
             throw new GatewayDenied(denial.kind, decision.reasons(), "The policy denies this call", 0);
         }
+        if (!canary && request != null && request.collection() != null) {
+            admitCollection(call, request.collection(), dataset);
+        }
         append(decisionEvent(call, decision, 1, tool.storePayloads()));
         return new Admitted(call, tool, dataset, decision);
+    }
+
+    /**
+     * A built-in tool reads a collection only within its data scope: the collection must be in the catalog, ACTIVE, and
+     * bound to the call's dataset (the one just decided on). Decided after the policy, so that what the agent may not
+     * do at all is the reason it hears first; refused and recorded like every denial.
+     */
+    private void admitCollection(CallContext call, String name, DataScopeView dataset) {
+        CollectionInfo info;
+        try {
+            info = collections.find(name).orElse(null);
+        } catch (RuntimeException e) {
+            log.warn("The collection catalog cannot be read; refusing a call on {}", name, e);
+            throw deny(
+                    Denial.UNAVAILABLE,
+                    call,
+                    ReasonCodes.RETRIEVAL_UNAVAILABLE,
+                    "The collection catalog cannot be read, so the call is refused");
+        }
+        if (info == null || !info.active()) {
+            throw deny(
+                    Denial.FORBIDDEN,
+                    call,
+                    ReasonCodes.COLLECTION_UNKNOWN,
+                    "No collection " + name + " is served" + (info == null ? "" : ": it is retired"));
+        }
+        if (!info.dataScope().equals(dataset.key())) {
+            throw deny(
+                    Denial.FORBIDDEN,
+                    call,
+                    ReasonCodes.COLLECTION_NOT_IN_SCOPE,
+                    "Collection " + name + " is not part of dataset " + dataset.key());
+        }
     }
 
     /** A cohort search's own rules: a valid filter, and a cohort served only while its builder agent is ACTIVE. */

@@ -96,6 +96,27 @@ class GatewayServiceTests {
     final AtomicBoolean outcomeCommitFails = new AtomicBoolean();
     final AtomicInteger retrievalCalls = new AtomicInteger();
     final AtomicBoolean retrievalSlow = new AtomicBoolean();
+    /** The governed collections: "collection" of scope ct-deid, "derm-collection" of derm-phi. */
+    final Map<String, CollectionInfo> collections = new ConcurrentHashMap<>(Map.of(
+            "collection", collection("collection", "ct-deid"),
+            "derm-collection", collection("derm-collection", "derm-phi")));
+
+    final CollectionCatalog collectionCatalog = name -> Optional.ofNullable(collections.get(name));
+
+    static CollectionInfo collection(String name, String scope) {
+        return new CollectionInfo(
+                name,
+                name,
+                scope,
+                Modality.TEXT,
+                "test-model",
+                IndexKind.FLAT,
+                true,
+                "label",
+                CollectionInfo.Status.ACTIVE,
+                1);
+    }
+
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final GatewayMetrics metrics = new GatewayMetrics(meters, Clock.systemUTC());
 
@@ -158,11 +179,6 @@ class GatewayServiceTests {
             throw new UnsupportedOperationException("not used");
         }
     };
-
-    /** The catalog's entries, by collection name. */
-    final Map<String, CollectionInfo> catalogued = new ConcurrentHashMap<>();
-
-    final CollectionCatalog collectionCatalog = name -> Optional.ofNullable(catalogued.get(name));
 
     CatalogQueries catalog = (CatalogQueries) Proxy.newProxyInstance(
             getClass().getClassLoader(),
@@ -373,7 +389,50 @@ class GatewayServiceTests {
     }
 
     static GatewayRequest request(String dataset, @Nullable String purpose) {
-        return GatewayRequest.search("collection", dataset, purpose, "chest", null, 500, null);
+        return request(dataset.equals("derm-phi") ? "derm-collection" : "collection", dataset, purpose);
+    }
+
+    static GatewayRequest request(String collection, String dataset, @Nullable String purpose) {
+        return GatewayRequest.search(collection, dataset, purpose, "chest", null, 500, null);
+    }
+
+    @Test
+    void aCollectionIsReadOnlyWithinItsDataScopeWhileActiveAndEachRefusalIsRecorded() {
+        GatewayService gateway = gateway();
+        assertDenied(
+                () -> gateway.call("agent-client", "text-search", request("no-such", "ct-deid", "TREAT")),
+                403,
+                ReasonCodes.COLLECTION_UNKNOWN);
+        assertDenied(
+                () -> gateway.call("agent-client", "text-search", request("derm-collection", "ct-deid", "TREAT")),
+                403,
+                ReasonCodes.COLLECTION_NOT_IN_SCOPE);
+        CollectionInfo active = Objects.requireNonNull(collections.get("collection"));
+        collections.put(
+                "collection",
+                new CollectionInfo(
+                        active.name(),
+                        active.displayName(),
+                        active.dataScope(),
+                        active.modality(),
+                        active.embeddingModel(),
+                        active.indexKind(),
+                        active.deidentified(),
+                        active.labelField(),
+                        CollectionInfo.Status.RETIRED,
+                        active.currentVersion()));
+        assertDenied(
+                () -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")),
+                403,
+                ReasonCodes.COLLECTION_UNKNOWN);
+        assertThat(retrievalCalls.get())
+                .as("no refused call reached the retrieval service")
+                .isZero();
+        assertThat(audited)
+                .filteredOn(event -> event.reasons().contains(ReasonCodes.COLLECTION_UNKNOWN)
+                        || event.reasons().contains(ReasonCodes.COLLECTION_NOT_IN_SCOPE))
+                .as("each refusal recorded")
+                .hasSize(3);
     }
 
     @Test
@@ -409,7 +468,7 @@ class GatewayServiceTests {
 
     @Test
     void classifyVotesOverTheNeighboursTheAgentMaySeeOnTheCollectionsLabelFieldWithTheEvidence() {
-        catalogued.put("collection", collection(Modality.TEXT, "finding"));
+        collections.put("collection", collection(Modality.TEXT, "finding"));
         answer.set(List.of(
                 new SearchHit("a", 0.9f, Map.of("dataset", "derm-phi", "finding", "eczema")),
                 new SearchHit("b", 0.85f, Map.of("dataset", "elsewhere", "finding", "eczema")),
@@ -470,7 +529,7 @@ class GatewayServiceTests {
 
     @Test
     void anImageForACollectionOfAnotherModalityIsRefusedNotSearched() {
-        catalogued.put("collection", collection(Modality.TEXT, "label"));
+        collections.put("collection", collection(Modality.TEXT, "label"));
         var image = new GatewayRequest(
                 "collection", "derm-phi", "HRESCH", null, null, new byte[] {1}, null, 5, null, false, null);
         assertDenied(() -> gateway().call("agent-client", "classify", image), 400, "wrong-modality");

@@ -13,6 +13,7 @@ import io.warden.registry.ApprovalView;
 import io.warden.registry.Approvals;
 import io.warden.registry.Commands;
 import io.warden.registry.DataScopeView;
+import io.warden.registry.EvaluationGate;
 import io.warden.registry.Page;
 import io.warden.registry.RegistryException;
 import io.warden.registry.RiskTier;
@@ -20,11 +21,13 @@ import io.warden.registry.Role;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.util.IdGenerator;
@@ -47,6 +50,7 @@ class ApprovalService implements Approvals, ApprovalQueries {
     private final RegistryRules rules;
     private final Clock clock;
     private final IdGenerator ids;
+    private final ObjectProvider<EvaluationGate> gate;
 
     ApprovalService(
             ApprovalRepository approvals,
@@ -54,7 +58,9 @@ class ApprovalService implements Approvals, ApprovalQueries {
             AgentMutations mutations,
             RegistryRules rules,
             Clock clock,
-            IdGenerator ids) {
+            IdGenerator ids,
+            ObjectProvider<EvaluationGate> gate) {
+        this.gate = gate;
         this.approvals = approvals;
         this.catalog = catalog;
         this.mutations = mutations;
@@ -123,6 +129,7 @@ class ApprovalService implements Approvals, ApprovalQueries {
         Instant now = clock.instant();
         approval.complianceNeeded(rules.needsCompliance(agent, approval.addScopes(), approval.addPurposes()));
         approval.approve(actor, agent.ownerId(), reason, now);
+        requireEvaluated(agent, approval);
         if (approval.kind() == ApprovalKind.CHANGE) {
             SortedSet<String> scopes = approval.applyTo(agent.dataScopes(), true);
             SortedSet<String> tools = approval.applyTo(agent.tools(), false);
@@ -148,6 +155,17 @@ class ApprovalService implements Approvals, ApprovalQueries {
         mutations.save(approval);
         mutations.save(agent);
         return approval.view();
+    }
+
+    /** Refuses the approval while the agent's data scopes lack the evaluation its kind needs there (the gate). */
+    private void requireEvaluated(Agent agent, Approval approval) {
+        // a registration's scopes are its approval's until it is approved; a change's are the agent's after it
+        SortedSet<String> scopes = approval.applyTo(agent.dataScopes(), true);
+        Optional<String> refusal =
+                gate.getIfAvailable(() -> EvaluationGate.NONE).refusal(agent.kind(), scopes);
+        if (refusal.isPresent()) {
+            throw new RegistryException.Conflict("evaluation-required", refusal.get());
+        }
     }
 
     /** Rejects: a rejected registration returns the agent to DRAFT, a rejected change leaves it as it was. */

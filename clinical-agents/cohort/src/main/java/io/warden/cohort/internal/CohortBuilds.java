@@ -7,9 +7,13 @@ import io.warden.audit.AuditTarget;
 import io.warden.audit.Outcome;
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.bpmn.BpmnProcesses.TaskTypes;
+import io.warden.clinical.CollectionCatalog;
+import io.warden.clinical.IndexKind;
+import io.warden.clinical.Modality;
 import io.warden.clinical.cohort.CohortPipeline;
 import io.warden.clinical.cohort.CohortRuns;
 import io.warden.clinical.dicom.DicomSource;
+import io.warden.collections.ExternalCollections;
 import io.warden.lifecycle.Job;
 import io.warden.lifecycle.JobResult;
 import io.warden.lifecycle.WorkflowEngine;
@@ -91,6 +95,7 @@ final class CohortBuilds implements CohortRuns {
     private final DataSources catalogue;
     private final Clock clock;
     private final IdGenerator ids;
+    private final ExternalCollections collections;
     private final Map<String, Long> lastProgress = new ConcurrentHashMap<>();
 
     CohortBuilds(
@@ -103,7 +108,9 @@ final class CohortBuilds implements CohortRuns {
             SourceReader sources,
             DataSources catalogue,
             Clock clock,
-            IdGenerator ids) {
+            IdGenerator ids,
+            ExternalCollections collections) {
+        this.collections = collections;
         this.jdbc = jdbc;
         this.engine = engine;
         this.agents = agents;
@@ -641,6 +648,8 @@ final class CohortBuilds implements CohortRuns {
         jdbc.sql("""
                 update cohort_run set status = 'PUBLISHED', index_version = ?, finished_at = coalesce(finished_at, ?), message = null
                 where id = ?""").params(version, Timestamp.from(clock.instant()), run.id()).update();
+        // the gateway reads a collection only as the catalog describes it: within the cohort's data scope
+        collections.published(published(run, version, actorId));
         for (String old : replaced) {
             jdbc.sql("update cohort_run set status = 'REPLACED' where id = ?")
                     .param(old)
@@ -658,6 +667,34 @@ final class CohortBuilds implements CohortRuns {
                 .detail("series", run.series())
                 .detail("replaced", replaced.size())
                 .build());
+    }
+
+    private ExternalCollections.Published published(Run run, long version, String actorId) {
+        return new ExternalCollections.Published(
+                run.collection(),
+                "Cohort " + run.cohort(),
+                run.dataset(),
+                Modality.TEXT,
+                pipeline.embedder().modelName(),
+                IndexKind.HNSW,
+                pipeline.embedder().dimension(),
+                version,
+                actorId.startsWith("system:") ? "system:warden" : actorId);
+    }
+
+    /**
+     * Enters the published runs' collections that the catalog lacks (runs published before the catalog existed), so
+     * that the gateway keeps serving them. Idempotent; run at start.
+     */
+    void enterPublishedIntoCatalog(CollectionCatalog catalog) {
+        for (Run run : jdbc.sql("select * from cohort_run where status = 'PUBLISHED' and index_version is not null")
+                .query(this::run)
+                .list()) {
+            if (catalog.find(run.collection()).isEmpty()) {
+                collections.published(
+                        published(run, run.indexVersion() == null ? 0 : run.indexVersion(), "system:warden"));
+            }
+        }
     }
 
     // ---- rows ------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package io.warden.cohort.internal;
 
 import io.warden.audit.AuditLog;
+import io.warden.clinical.CollectionCatalog;
 import io.warden.clinical.Embedder;
 import io.warden.clinical.ImageEmbedder;
 import io.warden.clinical.IndexKind;
@@ -15,6 +16,7 @@ import io.warden.clinical.cohort.DescriptionRewriter;
 import io.warden.clinical.cohort.Projection;
 import io.warden.clinical.cohort.SeriesDescriptions;
 import io.warden.clinical.ingest.ImageLimits;
+import io.warden.collections.ExternalCollections;
 import io.warden.lifecycle.EngineStartup;
 import io.warden.lifecycle.WorkflowEngine;
 import io.warden.policy.KillSwitches;
@@ -144,8 +146,17 @@ class CohortConfiguration {
             CohortSources sources,
             DataSources catalogue,
             Clock clock,
-            IdGenerator ids) {
-        return new CohortBuilds(jdbc, engine, agents, killSwitches, audit, pipeline, sources, catalogue, clock, ids);
+            IdGenerator ids,
+            ExternalCollections collections) {
+        return new CohortBuilds(
+                jdbc, engine, agents, killSwitches, audit, pipeline, sources, catalogue, clock, ids, collections);
+    }
+
+    /** At start: the collections of runs published before the catalog existed enter it (the gateway reads only those). */
+    @Bean
+    @Order(210)
+    ApplicationRunner cohortCollectionsIntoCatalog(CohortBuilds builds, CollectionCatalog catalog) {
+        return arguments -> builds.enterPublishedIntoCatalog(catalog);
     }
 
     /** Registers the build's task handlers once the engine runs and the processes are deployed. */

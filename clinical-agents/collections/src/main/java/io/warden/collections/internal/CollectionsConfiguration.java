@@ -1,0 +1,93 @@
+package io.warden.collections.internal;
+
+import io.warden.audit.AuditLog;
+import io.warden.clinical.Embedder;
+import io.warden.clinical.Retrieval;
+import io.warden.clinical.VectorCollections;
+import io.warden.lifecycle.EngineStartup;
+import io.warden.lifecycle.WorkflowEngine;
+import io.warden.registry.CatalogQueries;
+import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.IdGenerator;
+
+/**
+ * Wires the governed collections: the catalog (the gateway's {@code CollectionCatalog} and the cohort runs'
+ * {@code ExternalCollections}), the use cases, the build's task handlers and the evaluation gate the registry asks.
+ * The store and the text model are those of the retrieval service in this JVM; where retrieval runs on remote nodes
+ * there are none, and builds that need them stop saying so.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(CollectionsProperties.class)
+class CollectionsConfiguration {
+
+    @Bean
+    PostgresCollectionCatalog collectionCatalog(
+            JdbcClient jdbc,
+            TransactionTemplate transactions,
+            ObjectProvider<VectorCollections> store,
+            AuditLog audit,
+            Clock clock) {
+        return new PostgresCollectionCatalog(jdbc, transactions, store.getIfAvailable(), audit, clock);
+    }
+
+    @Bean
+    CollectionService collectionService(
+            JdbcClient jdbc,
+            CatalogQueries scopes,
+            Retrieval retrieval,
+            WorkflowEngine engine,
+            AuditLog audit,
+            CollectionsProperties properties,
+            Clock clock,
+            IdGenerator ids) {
+        return new CollectionService(jdbc, scopes, retrieval, engine, audit, properties, clock, ids);
+    }
+
+    @Bean
+    CollectionBuilds collectionBuilds(
+            JdbcClient jdbc,
+            TransactionTemplate transactions,
+            CollectionService collections,
+            PostgresCollectionCatalog catalog,
+            ObjectProvider<VectorCollections> store,
+            ObjectProvider<Embedder> embedder,
+            AuditLog audit,
+            CollectionsProperties properties,
+            Clock clock) {
+        return new CollectionBuilds(
+                jdbc,
+                transactions,
+                collections,
+                catalog,
+                store.getIfAvailable(),
+                embedder.getIfAvailable(),
+                audit,
+                properties,
+                clock);
+    }
+
+    @Bean
+    CollectionEvaluations collectionEvaluations(
+            JdbcClient jdbc,
+            CollectionService collections,
+            PostgresCollectionCatalog catalog,
+            ObjectProvider<VectorCollections> store,
+            AuditLog audit,
+            Clock clock,
+            IdGenerator ids) {
+        return new CollectionEvaluations(jdbc, collections, catalog, store.getIfAvailable(), audit, clock, ids);
+    }
+
+    /** Registers the build's task handlers once the engine runs and the processes are deployed. */
+    @Bean
+    SmartLifecycle collectionTasks(WorkflowEngine engine, CollectionBuilds builds) {
+        return new EngineStartup(2, () -> {}, () -> builds.registerWith(engine));
+    }
+}
