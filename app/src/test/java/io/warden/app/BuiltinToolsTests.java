@@ -78,7 +78,7 @@ class BuiltinToolsTests extends IntegrationTest {
             items.add(new TextItem("note-" + i, notes.get(i), Map.of("dataset", DATASET, "wound", wounds.get(i))));
         }
         collections.replace("wound-notes", IndexKind.FLAT, embedder.dimension(), TextItem.records(embedder, items));
-        governedCollection("wound-notes", DATASET, "TEXT", embedder.modelName(), "wound");
+        governedCollection("wound-notes", DATASET, "TEXT", embedder.modelName(), "wound", 0);
 
         ImageEmbedder images = retrieval.localImageEmbedder().orElseThrow();
         List<Color> colours =
@@ -92,11 +92,11 @@ class BuiltinToolsTests extends IntegrationTest {
                     new VectorRecord("photo-" + i, vectors.get(i), Map.of("dataset", DATASET, "label", labels.get(i))));
         }
         collections.replace("wound-photos", IndexKind.FLAT, images.dimension(), records);
-        governedCollection("wound-photos", DATASET, "IMAGE", TestImageModel.NAME, "label");
+        governedCollection("wound-photos", DATASET, "IMAGE", TestImageModel.NAME, "label", images.dimension());
         // the same vectors, catalogued as built with another model: embedding a query with this one would be
         // meaningless
         collections.replace("wound-photos-mii", IndexKind.FLAT, images.dimension(), records);
-        governedCollection("wound-photos-mii", DATASET, "IMAGE", "MedImageInsight", "label");
+        governedCollection("wound-photos-mii", DATASET, "IMAGE", "MedImageInsight", "label", images.dimension());
     }
 
     long version(String collection) {
@@ -125,7 +125,7 @@ class BuiltinToolsTests extends IntegrationTest {
                                 "vol-mr", encoder.fromUploads(List.of(mr)).vector(), Map.of("dataset", scope)),
                         new VectorRecord(
                                 "vol-rgb", encoder.fromUploads(List.of(rgb)).vector(), Map.of("dataset", scope))));
-        governedCollection("ct-volumes", scope, "VOLUME", TestImageModel.NAME, "label");
+        governedCollection("ct-volumes", scope, "VOLUME", TestImageModel.NAME, "label", images.dimension());
         var agent = ToolBackendsEndToEndTests.agentGranted(List.of("volume-search"));
 
         var found = client.call("POST", "/gateway/v1/volume-search", agent.token(), """

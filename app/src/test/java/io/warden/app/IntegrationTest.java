@@ -119,16 +119,25 @@ public abstract class IntegrationTest {
      * Idempotent.
      */
     protected static void governedCollection(String name, String dataScope) {
-        governedCollection(name, dataScope, "TEXT", "all-MiniLM-L6-v2", "label");
+        governedCollection(name, dataScope, "TEXT", "all-MiniLM-L6-v2", "label", 0);
     }
 
-    /** As {@link #governedCollection(String, String)}, of a modality and model, voting on {@code labelField}. */
+    /**
+     * As {@link #governedCollection(String, String)}, of a modality and model, voting on {@code labelField}; an image
+     * or volume collection states its model's {@code dimension} (a text one: 0, the text model's).
+     */
     protected static void governedCollection(
-            String name, String dataScope, String modality, String embeddingModel, String labelField) {
+            String name, String dataScope, String modality, String embeddingModel, String labelField, int dimension) {
         var created = client.call("POST", "/api/v1/collections", admin(), """
                 {"name":"%s","dataScope":"%s","modality":"%s","embeddingModel":"%s",
-                 "indexKind":"HNSW","deidentified":%s,"labelField":"%s"}""".formatted(
-                        name, dataScope, modality, embeddingModel, !dataScope.endsWith("-phi"), labelField));
+                 "indexKind":"HNSW","deidentified":%s,"labelField":"%s"%s}""".formatted(
+                        name,
+                        dataScope,
+                        modality,
+                        embeddingModel,
+                        !dataScope.endsWith("-phi"),
+                        labelField,
+                        dimension > 0 ? ",\"dimension\":" + dimension : ""));
         if (created.status() != 201 && created.status() != 409) {
             throw new AssertionError("could not create collection " + name + ": " + created.body());
         }

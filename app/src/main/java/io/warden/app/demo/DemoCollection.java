@@ -2,9 +2,11 @@ package io.warden.app.demo;
 
 import io.warden.clinical.Embedder;
 import io.warden.clinical.IndexKind;
+import io.warden.clinical.Modality;
 import io.warden.clinical.TextItem;
 import io.warden.clinical.VectorCollections;
 import io.warden.clinical.VectorIndex;
+import io.warden.collections.ExternalCollections;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -61,6 +63,7 @@ class DemoCollection implements ApplicationRunner {
 
     private final ObjectProvider<VectorCollections> collections;
     private final ObjectProvider<Embedder> embedders;
+    private final ExternalCollections catalog;
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
     private final Clock clock;
@@ -68,11 +71,13 @@ class DemoCollection implements ApplicationRunner {
     DemoCollection(
             ObjectProvider<VectorCollections> collections,
             ObjectProvider<Embedder> embedders,
+            ExternalCollections catalog,
             JdbcClient jdbc,
             TransactionTemplate transactions,
             Clock clock) {
         this.collections = collections;
         this.embedders = embedders;
+        this.catalog = catalog;
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.clock = clock;
@@ -96,7 +101,9 @@ class DemoCollection implements ApplicationRunner {
                     .param("name", NAME)
                     .query(String.class)
                     .optional();
-            if (built.filter(digest::equals).isPresent() && local.find(NAME).isPresent()) {
+            Optional<VectorIndex> current = local.find(NAME);
+            if (built.filter(digest::equals).isPresent() && current.isPresent()) {
+                catalogue(embedder, current.get()); // a database from before the catalog gets its entry
                 return;
             }
             long started = System.nanoTime();
@@ -115,6 +122,7 @@ class DemoCollection implements ApplicationRunner {
                     .param("items", items.size())
                     .param("now", Timestamp.from(clock.instant()))
                     .update();
+            catalogue(embedder, index);
             log.info(
                     "Built demo collection {} version {}: {} sentences embedded with {} in {} ms",
                     NAME,
@@ -123,6 +131,20 @@ class DemoCollection implements ApplicationRunner {
                     embedder.modelName(),
                     (System.nanoTime() - started) / 1_000_000);
         });
+    }
+
+    /** Enters the version into the collection catalog, which the gateway reads before every search (idempotent). */
+    private void catalogue(Embedder embedder, VectorIndex index) {
+        catalog.published(new ExternalCollections.Published(
+                NAME,
+                "Demo radiology findings",
+                DATA_SCOPE,
+                Modality.TEXT,
+                embedder.modelName(),
+                IndexKind.FLAT,
+                embedder.dimension(),
+                index.version(),
+                "system:warden"));
     }
 
     /** The shipped sentences, each with its metadata and the data scope its records belong to. */
