@@ -267,7 +267,16 @@ public final class GatewayService {
     }
 
     /** A call the policy allowed, with what it was decided on. */
-    private record Admitted(CallContext call, ToolView tool, DataScopeView dataset, Decision decision) {}
+    /**
+     * A call past its decision, with what it was decided on; {@code collection} is the catalog entry a built-in call's
+     * collection was admitted with (so the search reads the same entry and the catalog once per call).
+     */
+    private record Admitted(
+            CallContext call,
+            ToolView tool,
+            DataScopeView dataset,
+            Decision decision,
+            @Nullable CollectionInfo collection) {}
 
     /** A refusal's record: the call and its reasons. */
     private record Refused(CallContext call, List<String> reasons) {}
@@ -420,7 +429,7 @@ public final class GatewayService {
                 () -> canary
                         // a probe proves the pipeline, not the retrieval service
                         ? new Found(new Neighbours(request.collection(), 0, List.of()), null)
-                        : search(call.tool(), request, k, filter),
+                        : search(call.tool(), request, admitted.collection(), k, filter),
                 deadline);
         List<SearchHit> allowed =
                 applyObligations(found.neighbours().hits(), decision.obligations(), admitted.dataset());
@@ -888,11 +897,11 @@ public final class GatewayService {
             recordRefusal(new Refused(call, decision.reasons()), decision.decisionId());
             throw new GatewayDenied(denial.kind, decision.reasons(), "The policy denies this call", 0);
         }
-        if (!canary && request != null && request.collection() != null) {
-            admitCollection(call, request.collection(), dataset);
-        }
+        CollectionInfo collection = !canary && request != null && request.collection() != null
+                ? admitCollection(call, request.collection(), dataset)
+                : null;
         append(decisionEvent(call, decision, 1, tool.storePayloads()));
-        return new Admitted(call, tool, dataset, decision);
+        return new Admitted(call, tool, dataset, decision, collection);
     }
 
     /**
@@ -900,7 +909,7 @@ public final class GatewayService {
      * bound to the call's dataset (the one just decided on). Decided after the policy, so that what the agent may not
      * do at all is the reason it hears first; refused and recorded like every denial.
      */
-    private void admitCollection(CallContext call, String name, DataScopeView dataset) {
+    private CollectionInfo admitCollection(CallContext call, String name, DataScopeView dataset) {
         CollectionInfo info;
         try {
             info = collections.find(name).orElse(null);
@@ -926,6 +935,7 @@ public final class GatewayService {
                     ReasonCodes.COLLECTION_NOT_IN_SCOPE,
                     "Collection " + name + " is not part of dataset " + dataset.key());
         }
+        return info;
     }
 
     /** A cohort search's own rules: a valid filter, and a cohort served only while its builder agent is ACTIVE. */
@@ -952,8 +962,8 @@ public final class GatewayService {
     }
 
     /** Runs a permitted built-in call on the retrieval service: the tool says what its query means. */
-    private Found search(String tool, GatewayRequest request, int k, Map<String, String> filter) {
-        CollectionInfo info = collections.find(request.collection()).orElse(null);
+    private Found search(
+            String tool, GatewayRequest request, @Nullable CollectionInfo info, int k, Map<String, String> filter) {
         if (tool.equals(CohortSearch.TOOL)) {
             return new Found(CohortSearch.search(retrieval, request, k, filter), info);
         }
