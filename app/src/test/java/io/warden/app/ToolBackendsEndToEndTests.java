@@ -292,12 +292,27 @@ class ToolBackendsEndToEndTests extends IntegrationTest {
 
     /** A fresh agent granted {@code tools} on imaging-ct-deid for TREAT through the approval flow. */
     static Agent agentGranted(List<String> tools) {
-        var registered = client.call("POST", "/api/v1/agents", owner(), """
-                {"name":"Backends agent %s","kind":"RETRIEVAL","purpose":"p","dataScopes":["imaging-ct-deid"],
-                 "tools":%s,"purposesOfUse":["TREAT"]}""".formatted(UUID.randomUUID(), json(tools)));
+        return agentGranted(tools, "imaging-ct-deid");
+    }
+
+    /** A fresh agent granted {@code tools} on {@code scope} for TREAT; a PHI scope is approved by compliance. */
+    static Agent agentGranted(List<String> tools, String scope) {
+        var registered =
+                client.call("POST", "/api/v1/agents", owner(), """
+                {"name":"Backends agent %s","kind":"RETRIEVAL","purpose":"p","dataScopes":["%s"],
+                 "tools":%s,"purposesOfUse":["TREAT"]}""".formatted(UUID.randomUUID(), scope, json(tools)));
         assertThat(registered.status()).as(registered.body()).isEqualTo(201);
         String agentId = registered.json().get("id").asString();
-        McpServerTests.approvePending(agentId);
+        JsonNode pending = client.get("/api/v1/approvals?status=PENDING&agentId=" + agentId, admin())
+                .json()
+                .get("items")
+                .get(0);
+        var decided = client.call(
+                "POST",
+                "/api/v1/approvals/" + pending.get("id").asString() + "/approve",
+                scope.endsWith("-phi") ? compliance() : admin(),
+                "{\"reason\":\"reviewed\"}");
+        assertThat(decided.status()).as(decided.body()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> "ACTIVE"
                         .equals(client.get("/api/v1/agents/" + agentId, admin())

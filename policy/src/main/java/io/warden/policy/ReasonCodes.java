@@ -55,5 +55,15 @@ public final class ReasonCodes {
     /** The collection belongs to another data scope than the call's dataset: a collection is read within its scope. */
     public static final String COLLECTION_NOT_IN_SCOPE = "COLLECTION_NOT_IN_SCOPE";
 
+    /** rag-classify: no labelled case the agent may read was found, so there is nothing to ask the model about. */
+    public static final String RAG_NO_CASES = "RAG_NO_CASES";
+    /** rag-classify: the model refused to answer (a refusal, a content filter) or declined to name a label. */
+    public static final String MODEL_REFUSED = "MODEL_REFUSED";
+    /**
+     * rag-classify: the model's answer is not the JSON asked for, names a label no case carries, or cites a case it was
+     * not given: an error, never a guessed label.
+     */
+    public static final String MODEL_ANSWER_INVALID = "MODEL_ANSWER_INVALID";
+
     private ReasonCodes() {}
 }

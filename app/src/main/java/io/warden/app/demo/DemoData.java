@@ -235,6 +235,12 @@ class DemoData implements ApplicationRunner {
         tool(admin, "classify", "k-NN majority-vote classification", 25, SensitivityLabel.HIGHLY_CONFIDENTIAL);
         tool(
                 admin,
+                "rag-classify",
+                "Classification by a chat model from the nearest labelled cases (RAG)",
+                10,
+                SensitivityLabel.HIGHLY_CONFIDENTIAL);
+        tool(
+                admin,
                 "volume-search",
                 "3D volume similarity search (median of slice embeddings)",
                 50,

@@ -26,6 +26,8 @@ public final class BuiltinTools {
     public static final String CLASSIFY = "classify";
     public static final String COHORT_SEARCH = CohortSearch.TOOL;
     public static final String VOLUME_SEARCH = "volume-search";
+    /** The nearest labelled cases put before a chat-completions model, itself a governed tool (RagClassifier). */
+    public static final String RAG_CLASSIFY = "rag-classify";
 
     /**
      * The largest image a call may carry, decoded: its base64 fits the application's default request body limit
@@ -177,6 +179,7 @@ public final class BuiltinTools {
         return switch (tool) {
             case IMAGE_SEARCH -> List.of("image", "vector");
             case CLASSIFY -> List.of("text", "image", "vector");
+            case RAG_CLASSIFY -> List.of("text", "image");
             case VOLUME_SEARCH -> List.of("series", "vector");
             default -> List.of("text", "vector");
         };
@@ -296,17 +299,31 @@ public final class BuiltinTools {
                             "Weigh each neighbour's vote by its similarity"));
         }
         properties.put("filter", Map.of("type", "object", "additionalProperties", Map.of("type", "string")));
+        List<String> required = List.of("collection", "dataset");
+        if (tool.equals(RAG_CLASSIFY)) {
+            properties.put(
+                    "model",
+                    Map.of(
+                            "type",
+                            "string",
+                            "maxLength",
+                            63,
+                            "description",
+                            "The chat-completions tool (an HTTP tool this agent is granted) that answers"));
+            properties.put(
+                    "modelName",
+                    Map.of(
+                            "type",
+                            "string",
+                            "maxLength",
+                            200,
+                            "description",
+                            "The model the backend is asked for (its \"model\"); the tool's key when not given"));
+            required = List.of("collection", "dataset", "model");
+        }
         List<Map<String, Object>> oneOf = queries.stream()
                 .map(query -> Map.<String, Object>of("required", List.of(query)))
                 .toList();
-        return Map.of(
-                "type",
-                "object",
-                "properties",
-                properties,
-                "required",
-                List.of("collection", "dataset"),
-                "oneOf",
-                oneOf);
+        return Map.of("type", "object", "properties", properties, "required", required, "oneOf", oneOf);
     }
 }

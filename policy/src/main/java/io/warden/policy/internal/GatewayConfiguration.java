@@ -154,7 +154,9 @@ class GatewayConfiguration {
             CatalogQueries catalog,
             KillSwitches killSwitches,
             PolicyCache cache,
+            CollectionCatalog collections,
             PolicyChanges policyChanges) {
-        return new GovernedToolGateway(gateway, agents, catalog, killSwitches, cache, policyChanges::onApplied);
+        return new GovernedToolGateway(
+                gateway, agents, catalog, killSwitches, cache, collections, policyChanges::onApplied);
     }
 }

@@ -1,6 +1,7 @@
 package io.warden.policy.internal;
 
 import io.warden.audit.problem.ProblemKind;
+import io.warden.clinical.CollectionCatalog;
 import io.warden.clinical.SearchHit;
 import io.warden.clinical.SeriesVectors;
 import io.warden.policy.GatewayDenied;
@@ -49,6 +50,7 @@ final class GovernedToolGateway implements ToolGateway {
     private final CatalogQueries catalog;
     private final KillSwitches killSwitches;
     private final PolicyCache cache;
+    private final RagClassifier rag;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
     /**
@@ -60,12 +62,14 @@ final class GovernedToolGateway implements ToolGateway {
             CatalogQueries catalog,
             KillSwitches killSwitches,
             PolicyCache cache,
+            CollectionCatalog collections,
             Consumer<Runnable> changes) {
         this.gateway = gateway;
         this.agents = agents;
         this.catalog = catalog;
         this.killSwitches = killSwitches;
         this.cache = cache;
+        this.rag = new RagClassifier(gateway, this::tool, collections, JSON);
         changes.accept(this::toolsChanged);
         killSwitches.onEngaged(this::toolsChanged);
         killSwitches.onReleased(this::toolsChanged);
@@ -174,6 +178,14 @@ final class GovernedToolGateway implements ToolGateway {
         }
         // a built-in tool, or none: the built-in pipeline refuses an unknown tool after recording the refusal
         GatewayRequest request = request(call);
+        if (call.tool().equals(BuiltinTools.RAG_CLASSIFY)) {
+            Map<String, @Nullable Object> args = call.arguments();
+            return rag.classify(
+                    call,
+                    request,
+                    args.get("model") instanceof String model ? model : "",
+                    args.get("modelName") instanceof String name ? name : null);
+        }
         GatewayService.Result result = gateway.call(call.clientId(), call.tool(), request, call.edge(), call.traceId());
         Map<String, Object> structured = structured(result);
         return new ToolOutcome(

@@ -958,7 +958,13 @@ class GatewayServiceTests {
 
     GovernedToolGateway toolGateway(List<Runnable> policyHooks) {
         return new GovernedToolGateway(
-                backendGateway(), agents, catalog, switches, new PolicyCache(Duration.ofSeconds(30)), policyHooks::add);
+                backendGateway(),
+                agents,
+                catalog,
+                switches,
+                new PolicyCache(Duration.ofSeconds(30)),
+                collectionCatalog,
+                policyHooks::add);
     }
 
     static ToolCall toolCall(String tool, @Nullable String dataset, @Nullable String purpose) {
