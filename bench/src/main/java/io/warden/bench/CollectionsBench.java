@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -80,7 +81,16 @@ public final class CollectionsBench {
     private static final String IMAGE_SCOPE = "wound-images-deid";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private record Run(long sent, long ok, long failed, double p50, double p90, double p99, double p999, double max) {}
+    private record Run(
+            long sent,
+            long ok,
+            long failed,
+            Map<String, Long> failures,
+            double p50,
+            double p90,
+            double p99,
+            double p999,
+            double max) {}
 
     private record Ingest(long items, long accepted, long rejected, double seconds, double serverSeconds) {}
 
@@ -221,8 +231,9 @@ public final class CollectionsBench {
             throw new IllegalStateException("classify did not vote over " + k + " neighbours: " + first.body());
         }
 
-        closedLoop(http, calls, clients, warmup);
-        long[] closed = closedLoop(http, calls, clients, seconds);
+        closedLoop(http, calls, clients, warmup, new ConcurrentSkipListMap<>());
+        Map<String, Long> closedFailures = new ConcurrentSkipListMap<>();
+        long[] closed = closedLoop(http, calls, clients, seconds, closedFailures);
         double qps = closed[0] / (double) seconds;
 
         openLoop(http, calls, rate, warmup);
@@ -253,8 +264,12 @@ public final class CollectionsBench {
                 missing);
     }
 
-    /** {@code clients} callers, each sending its next call when its last is answered; answered and failed calls. */
-    private static long[] closedLoop(HttpClient http, List<HttpRequest> calls, int clients, int seconds)
+    /**
+     * {@code clients} callers, each sending its next call when its last is answered; answered and failed calls, with
+     * the failures counted by status into {@code failures}.
+     */
+    private static long[] closedLoop(
+            HttpClient http, List<HttpRequest> calls, int clients, int seconds, Map<String, Long> failures)
             throws InterruptedException {
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -269,10 +284,16 @@ public final class CollectionsBench {
                                 http.send(calls.get(i % calls.size()), HttpResponse.BodyHandlers.ofByteArray());
                         // a call answered after the deadline is not counted: the rate is over the measured seconds
                         if (System.nanoTime() <= deadline) {
-                            (response.statusCode() == 200 ? ok : failed).incrementAndGet();
+                            if (response.statusCode() == 200) {
+                                ok.incrementAndGet();
+                            } else {
+                                failed.incrementAndGet();
+                                failures.merge(String.valueOf(response.statusCode()), 1L, Long::sum);
+                            }
                         }
                     } catch (IOException e) {
                         failed.incrementAndGet();
+                        failures.merge("io-error", 1L, Long::sum);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
@@ -298,6 +319,7 @@ public final class CollectionsBench {
         CountDownLatch answered = new CountDownLatch((int) total);
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
+        Map<String, Long> failures = new ConcurrentSkipListMap<>();
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
         for (long i = 0; i < total; i++) {
             long scheduled = start + i * interval;
@@ -312,6 +334,8 @@ public final class CollectionsBench {
                             ok.incrementAndGet();
                         } else {
                             failed.incrementAndGet();
+                            failures.merge(
+                                    error == null ? String.valueOf(response.statusCode()) : "io-error", 1L, Long::sum);
                         }
                         answered.countDown();
                     });
@@ -324,6 +348,7 @@ public final class CollectionsBench {
                 total,
                 ok.get(),
                 failed.get(),
+                Map.copyOf(failures),
                 ms(histogram, 50),
                 ms(histogram, 90),
                 ms(histogram, 99),
