@@ -30,6 +30,7 @@ import javax.sql.DataSource;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -101,6 +102,7 @@ public final class GatewayLatencyBench {
                         WardenApplication.class, NoOpTool.class)
                 .run(
                         "--server.port=0",
+                        "--" + NoOpTool.ENABLED + "=true",
                         "--warden.data-dir=" + data,
                         "--warden.gateway.rate-limits.default-rate-per-second=1000000",
                         "--warden.gateway.rate-limits.default-burst=1000000",
@@ -265,10 +267,15 @@ public final class GatewayLatencyBench {
 
     /**
      * The benchmark's only change to Warden: a tool that does nothing, used by the gateway (it replaces the
-     * retrieval service) and reachable straight, without the gateway, at {@code /bench/no-op-tool}.
+     * retrieval service) and reachable straight, without the gateway, at {@code /bench/no-op-tool}. Warden's component
+     * scan of {@code io.warden} finds it in every driver that starts Warden, so it applies only where this driver asks
+     * for it: elsewhere the real retrieval service must serve.
      */
     @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(NoOpTool.ENABLED)
     static class NoOpTool {
+
+        static final String ENABLED = "warden.bench.no-op-tool";
 
         static final List<SearchHit> HITS = List.of(
                 new SearchHit("series-1", 0.93f, Map.of("dataset", "imaging-ct-deid", "label", "chest")),
@@ -305,6 +312,7 @@ public final class GatewayLatencyBench {
 
     /** The same call as the gateway's, straight to the tool (found by Warden's component scan of {@code io.warden}). */
     @RestController
+    @ConditionalOnProperty(NoOpTool.ENABLED)
     static class Straight {
 
         record Call(
