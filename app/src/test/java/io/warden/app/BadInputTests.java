@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -61,6 +62,40 @@ class BadInputTests extends IntegrationTest {
     void tenMegabyteBodyIs413() {
         String huge = "{\"name\":\"" + "a".repeat(10 * 1024 * 1024) + "\"}";
         assertProblem(client.call("POST", "/api/v1/agents", owner(), huge), 413, "payload-too-large");
+    }
+
+    /**
+     * A collection's upload (streamed to storage) may exceed the general 1 MB limit, up to its own; the same body
+     * anywhere else, or to a path that only looks like an upload, is still 413.
+     */
+    @Test
+    void aCollectionUploadMayBeLargerThanOtherBodies() {
+        governedCollection("big-uploads", "imaging-ct-deid");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; lines.length() < 3 * 1024 * 1024; i++) {
+            lines.append("{\"id\":\"item-")
+                    .append(i)
+                    .append("\",\"text\":\"")
+                    .append("a finding described at some length ".repeat(4))
+                    .append("\",\"metadata\":{\"label\":\"x\"}}\n");
+        }
+        byte[] body = lines.toString().getBytes(StandardCharsets.UTF_8);
+        var upload = client.send(client.request("/api/v1/collections/big-uploads/uploads")
+                .header("Authorization", "Bearer " + admin())
+                .header("Content-Type", "application/x-ndjson")
+                .header("Accept", "application/json, application/problem+json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        assertThat(upload.status()).as(upload.body()).isEqualTo(201);
+        var elsewhere = client.send(client.request("/api/v1/collections/big-uploads/builds")
+                .header("Authorization", "Bearer " + admin())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        assertProblem(elsewhere, 413, "payload-too-large");
+        var lookalike = client.send(client.request("/api/v1/collections/a/b/uploads")
+                .header("Authorization", "Bearer " + admin())
+                .header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        assertProblem(lookalike, 413, "payload-too-large");
     }
 
     @Test
