@@ -59,12 +59,11 @@ class CollectionsTests extends IntegrationTest {
     }
 
     static JsonNode built(String collection, long version) {
-        await().atMost(Duration.ofSeconds(60))
-                .until(() -> !client.get("/api/v1/collections/" + collection + "/versions/" + version, admin())
-                        .json()
-                        .get("state")
-                        .asString()
-                        .equals("BUILDING"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            var read = client.get("/api/v1/collections/" + collection + "/versions/" + version, admin());
+            assertThat(read.status()).as(read.body()).isEqualTo(200);
+            assertThat(read.json().get("state").asString()).isNotEqualTo("BUILDING");
+        });
         return client.get("/api/v1/collections/" + collection + "/versions/" + version, admin())
                 .json();
     }
