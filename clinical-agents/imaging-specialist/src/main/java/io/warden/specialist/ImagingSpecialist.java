@@ -54,14 +54,33 @@ public final class ImagingSpecialist {
         StepListener NONE = (step, summary) -> {};
     }
 
+    /**
+     * Asks Warden why it refused a request at the HTTP level (401 or 403 on {@code /mcp}, e.g. a kill switch covering
+     * the agent): the MCP client keeps only the status, Warden's problem document says why.
+     */
+    @FunctionalInterface
+    public interface RefusalProbe {
+        /** Warden's problem for the agent's requests now, or null when it gives none. */
+        @Nullable
+        Problem why(int status);
+
+        /** A problem+json document's stable {@code code} and its {@code detail}. */
+        record Problem(String code, String detail) {}
+
+        RefusalProbe NONE = status -> null;
+    }
+
     private final McpSyncClient mcp;
     private final SpecialistSettings settings;
     private final StepListener listener;
+    private final RefusalProbe probe;
 
-    public ImagingSpecialist(McpSyncClient mcp, SpecialistSettings settings, StepListener listener) {
+    public ImagingSpecialist(
+            McpSyncClient mcp, SpecialistSettings settings, StepListener listener, RefusalProbe probe) {
         this.mcp = mcp;
         this.settings = settings;
         this.listener = listener;
+        this.probe = probe;
     }
 
     /** Answers the settings' question, every call carrying {@code traceId}. Never throws for what Warden answers. */
