@@ -1,6 +1,7 @@
 package io.warden.specialist;
 
 import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.McpHttpClientTransportAuthorizationException;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
@@ -267,16 +268,22 @@ public final class ImagingSpecialist {
                             calls);
                 }
             }
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            if (message.contains("401") || message.contains("403")) {
-                return new Outcome.Refused(
-                        traceId,
-                        step,
-                        tool,
-                        List.of("HTTP_" + (message.contains("401") ? "401" : "403")),
-                        "Warden refused the request: " + message,
-                        calls);
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof McpHttpClientTransportAuthorizationException denied) {
+                    int status = denied.getResponseInfo().statusCode();
+                    RefusalProbe.Problem problem = probe.why(status);
+                    return new Outcome.Refused(
+                            traceId,
+                            step,
+                            tool,
+                            problem == null ? List.of("HTTP_" + status) : List.of("HTTP_" + status, problem.code()),
+                            problem == null
+                                    ? "Warden refused the agent's request with HTTP " + status
+                                    : problem.detail() + " (" + problem.code() + ")",
+                            calls);
+                }
             }
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             return new Outcome.Failed(traceId, step, tool + ": " + message, calls);
         }
 
