@@ -7,7 +7,9 @@ import static io.warden.app.PortalTests.signIn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -145,6 +147,20 @@ class CollectionPagesTests extends IntegrationTest {
         signIn(ada, "ada.admin");
         HttpResponse<String> page = get(ada, "/portal/collections/portal-retire");
         assertThat(page.body()).contains("Remove an item", "Retire the collection", "Fill: upload, then build");
+
+        HttpResponse<String> forged = ada.send(
+                HttpRequest.newBuilder(URI.create(client.base() + "/portal/collections/portal-retire/retire"))
+                        .header("Accept", "text/html")
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("reason=forged"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(forged.statusCode()).as("a form post without the CSRF token").isEqualTo(403);
+        assertThat(client.get("/api/v1/collections/portal-retire", admin())
+                        .json()
+                        .get("status")
+                        .asString())
+                .isEqualTo("ACTIVE");
 
         HttpResponse<String> noReason =
                 post(ada, "/portal/collections/portal-retire/removals", page.body(), "item=w1&reason=");

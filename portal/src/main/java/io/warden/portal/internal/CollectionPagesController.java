@@ -106,7 +106,7 @@ class CollectionPagesController {
             collections.retire(name, blankToNull(reason), actor);
             flash.addFlashAttribute("message", "Retired: every search of it is refused from now on.");
         } catch (ProblemException e) {
-            refused(flash, e, "retire-reason", reason);
+            refused(flash, e, "reason".equals(e.field()) ? "retire-reason" : null, reason);
         }
         return "redirect:" + page(name, null);
     }
@@ -125,19 +125,27 @@ class CollectionPagesController {
                     "Removing " + item.strip() + ": version " + started.version() + " is being built without it.");
             return "redirect:" + page(name, started.version());
         } catch (ProblemException e) {
-            refused(flash, e, "reason".equals(e.field()) ? "removal-reason" : "removal-item", reason);
+            refused(
+                    flash,
+                    e,
+                    "reason".equals(e.field())
+                            ? "removal-reason"
+                            : e.code().equals("collection-item-not-found") ? "removal-item" : null,
+                    reason);
             flash.addFlashAttribute("item", item);
             return "redirect:" + page(name, null);
         }
     }
 
     /** The refusal and the form field it names, so the page marks that field and keeps what was typed. */
-    private static void refused(RedirectAttributes flash, ProblemException e, String field, String reason) {
+    private static void refused(RedirectAttributes flash, ProblemException e, @Nullable String field, String reason) {
         if (e.code().equals("collection-not-found")) {
             throw new ResponseStatusException(Problems.status(e.kind()), e.getMessage());
         }
         flash.addFlashAttribute("problem", e.getMessage());
-        flash.addFlashAttribute("field", field);
+        if (field != null) {
+            flash.addFlashAttribute("field", field);
+        }
         flash.addFlashAttribute("reason", reason);
     }
 
