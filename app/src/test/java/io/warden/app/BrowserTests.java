@@ -289,6 +289,66 @@ class BrowserTests extends IntegrationTest {
         keep(carla, "cohort-explorer.png");
     }
 
+    /**
+     * A collection's page in a real browser: reached from the navigation, its versions, evaluation and admin forms
+     * pass the page checks below (every control labelled, every table captioned with its headers scoped, ids unique).
+     */
+    @Test
+    void aCollectionsPageIsReachableAndItsFormsAndTablesAreLabelled() throws Exception {
+        CollectionPagesTests.builtCollection("browser-wounds", "Browser wound photographs");
+        var evaluated = client.call(
+                "POST",
+                "/api/v1/collections/browser-wounds/versions/1/evaluations",
+                admin(),
+                "{\"k\":3,\"queries\":8}");
+        assertThat(evaluated.status()).as(evaluated.body()).isEqualTo(201);
+
+        WebDriver ada = signedIn("ada.admin");
+        ada.findElement(By.linkText("Collections")).click();
+        ada.findElement(By.linkText("Browser wound photographs")).click();
+        wait(ada).until(b -> b.findElements(By.cssSelector("table.confusion")).size() == 1);
+        assertThat(ada.findElement(By.id("collection-status")).getText()).isEqualTo("ACTIVE");
+        assertThat(accessibilityProblems(ada)).isEmpty();
+
+        ada.findElement(By.id("retire-reason")).sendKeys(" ");
+        ada.findElement(By.cssSelector("#retire button[type=submit]")).click();
+        wait(ada).until(b -> b.findElements(By.id("form-problem")).size() == 1);
+        assertThat(ada.findElement(By.id("retire-reason")).getDomAttribute("aria-invalid"))
+                .isEqualTo("true");
+        assertThat(accessibilityProblems(ada)).isEmpty();
+    }
+
+    /** What the page breaks of the rules every portal page keeps; empty when none. */
+    @SuppressWarnings("unchecked")
+    static List<String> accessibilityProblems(WebDriver browser) {
+        return (List<String>) requireNonNull(((JavascriptExecutor) browser).executeScript("""
+                const problems = [];
+                if (!document.documentElement.lang) problems.push('html without lang');
+                if (!document.title) problems.push('no title');
+                if (document.querySelectorAll('h1').length !== 1) problems.push('not exactly one h1');
+                const ids = new Set();
+                document.querySelectorAll('[id]').forEach(e => {
+                  if (ids.has(e.id)) problems.push('duplicate id ' + e.id);
+                  ids.add(e.id);
+                });
+                document.querySelectorAll('input:not([type=hidden]), select, textarea, progress').forEach(e => {
+                  if (e.labels.length === 0 && !e.getAttribute('aria-label')) problems.push('unlabelled ' + (e.id || e.name || e.tagName));
+                });
+                document.querySelectorAll('table').forEach(t => {
+                  if (!t.caption || !t.caption.textContent.trim()) problems.push('table without caption ' + t.id);
+                });
+                document.querySelectorAll('th').forEach(th => {
+                  if (!th.getAttribute('scope')) problems.push('th without scope: ' + th.textContent.trim());
+                });
+                document.querySelectorAll('a, button').forEach(e => {
+                  if (!e.textContent.trim() && !e.getAttribute('aria-label')) problems.push('nameless ' + e.tagName);
+                });
+                document.querySelectorAll('img').forEach(e => {
+                  if (!e.hasAttribute('alt')) problems.push('img without alt');
+                });
+                return problems;"""));
+    }
+
     private static void keep(WebDriver browser, String name) throws Exception {
         String dir = System.getProperty("warden.screenshots.dir");
         if (dir != null) {

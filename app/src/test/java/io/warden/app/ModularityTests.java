@@ -77,7 +77,7 @@ class ModularityTests {
                 .whereLayer("cohort")
                 .mayOnlyBeAccessedByLayers("app")
                 .whereLayer("collections")
-                .mayOnlyBeAccessedByLayers("cohort", "app")
+                .mayOnlyBeAccessedByLayers("cohort", "portal", "app")
                 .whereLayer("policy")
                 .mayOnlyBeAccessedByLayers("cohort", "portal", "app")
                 .whereLayer("lifecycle-workflows")

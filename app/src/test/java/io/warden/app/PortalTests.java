@@ -247,7 +247,8 @@ class PortalTests extends IntegrationTest {
                 new Page("/portal/agents/new", Set.of("ADMIN", "OWNER")),
                 new Page("/portal/kill-switches", Set.of("ADMIN", "SECOPS")),
                 new Page("/portal/data-sources", Set.of("ADMIN")),
-                new Page("/portal/audit", Set.of("ADMIN", "COMPLIANCE")));
+                new Page("/portal/audit", Set.of("ADMIN", "COMPLIANCE")),
+                new Page("/portal/collections", Set.of("ADMIN", "COMPLIANCE", "SECOPS")));
         for (var person : people.entrySet()) {
             HttpClient browser = browser();
             signIn(browser, person.getValue());

@@ -14,7 +14,8 @@
             "audit :: problem",
             "lifecycle",
             "clinical",
-            "clinical :: cohort"
+            "clinical :: cohort",
+            "collections"
         })
 package io.warden.portal;
 

@@ -79,6 +79,11 @@ class PortalSecurity {
                         .hasRole("ADMIN")
                         .requestMatchers("/portal/entitlements")
                         .hasAnyRole("ADMIN", "COMPLIANCE", "SECOPS")
+                        // as /api/v1/collections: admins change collections, oversight reads them, owners neither
+                        .requestMatchers(HttpMethod.POST, "/portal/collections", "/portal/collections/**")
+                        .hasRole("ADMIN")
+                        .requestMatchers("/portal/collections", "/portal/collections/**")
+                        .hasAnyRole("ADMIN", "COMPLIANCE", "SECOPS")
                         .requestMatchers("/portal/**")
                         .hasAnyRole("ADMIN", "OWNER", "COMPLIANCE", "SECOPS")
                         .anyRequest()

@@ -11,7 +11,9 @@
  * (a RAG_CLASSIFIER is approved only on an evaluated collection where its data scope asks for one).
  *
  * <p>Its Java API is {@link io.warden.collections.ExternalCollections}: how the cohort runs enter the collections they
- * publish into the catalog. Everything else is in {@code internal} (ADR 0010).
+ * publish into the catalog; and {@link io.warden.collections.GovernedCollections}: how the portal reads collections
+ * and retires them or removes an item, through the API's own use cases. Everything else is in {@code internal} (ADR
+ * 0010).
  */
 @NullMarked
 @ApplicationModule(

@@ -4,6 +4,7 @@ import io.warden.audit.AuditLog;
 import io.warden.clinical.Embedder;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.VectorCollections;
+import io.warden.collections.GovernedCollections;
 import io.warden.lifecycle.EngineStartup;
 import io.warden.lifecycle.WorkflowEngine;
 import io.warden.registry.CatalogQueries;
@@ -83,6 +84,12 @@ class CollectionsConfiguration {
             Clock clock,
             IdGenerator ids) {
         return new CollectionEvaluations(jdbc, collections, catalog, store.getIfAvailable(), audit, clock, ids);
+    }
+
+    @Bean
+    GovernedCollections governedCollections(
+            JdbcClient jdbc, CollectionService collections, CollectionEvaluations evaluations) {
+        return new CollectionOverviews(jdbc, collections, evaluations);
     }
 
     /** Registers the build's task handlers once the engine runs and the processes are deployed. */
