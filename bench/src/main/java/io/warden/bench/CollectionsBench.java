@@ -1,11 +1,15 @@
 package io.warden.bench;
 
+import com.sun.net.httpserver.HttpServer;
 import io.warden.WardenApplication;
 import io.warden.clinical.Embedder;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -28,9 +32,12 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -97,10 +104,10 @@ public final class CollectionsBench {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = options(args);
         String mode = options.getOrDefault("mode", "all");
-        if (!Set.of("all", "ingest-text", "ingest-vectors", "classify", "evaluate")
+        if (!Set.of("all", "ingest-text", "ingest-vectors", "classify", "evaluate", "rag")
                 .contains(mode)) {
             throw new IllegalArgumentException(
-                    "--mode is all, ingest-text, ingest-vectors, classify or evaluate, got " + mode);
+                    "--mode is all, ingest-text, ingest-vectors, classify, evaluate or rag, got " + mode);
         }
         int items = intOption(options, "items", 10_000);
         int ingestItems = intOption(options, "ingest-items", 5_000);
@@ -131,9 +138,6 @@ public final class CollectionsBench {
                         "--warden.lifecycle.sweep-interval=PT24H",
                         "--warden.gateway.rate-limits.default-rate-per-second=1000000",
                         "--warden.gateway.rate-limits.default-burst=1000000",
-                        // the collection uploads share the general request body limit (1 MB by default), so a
-                        // 200 MB .npy needs it raised to what warden.collections.max-upload-bytes allows
-                        "--warden.http.max-body-size=1GB",
                         "--logging.level.root=WARN")) {
             URI base = URI.create("http://localhost:" + port);
             HttpClient http =
@@ -185,6 +189,19 @@ public final class CollectionsBench {
                     settings.put("evaluate_recall_at_k", result.get("recallAtK").asDouble());
                     System.err.printf(Locale.ROOT, "evaluate: %.3f s, %s%n", took, result);
                 }
+            }
+            if (mode.equals("rag")) {
+                rag(
+                        http,
+                        base,
+                        data,
+                        jdbc,
+                        intOption(options, "rag-rate", 50),
+                        seconds,
+                        warmup,
+                        seed,
+                        results,
+                        settings);
             }
             settings.put("text_model", model);
             settings.put("cores", Runtime.getRuntime().availableProcessors());
@@ -262,6 +279,154 @@ public final class CollectionsBench {
                 rate,
                 open,
                 missing);
+    }
+
+    /**
+     * rag-classify through the gateway on the demo collection, against a local chat-completions stand-in that answers
+     * after a fixed 50 ms (so the figure over 50 ms is Warden's: two decisions, the retrieval, the prompt, the model
+     * call through the HTTP tool's egress guard, the parse, four audit records). An agent granted rag-classify and the
+     * model tool is registered and approved through the API first.
+     */
+    private static void rag(
+            HttpClient http,
+            URI base,
+            Path data,
+            JdbcClient jdbc,
+            int rate,
+            int seconds,
+            int warmup,
+            long seed,
+            Map<String, Object> results,
+            Map<String, Object> settings)
+            throws Exception {
+        HttpServer model = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        model.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        Pattern firstCase = Pattern.compile("1\\. id=(\\S+) label=(\\S+) ");
+        model.createContext("/v1/chat/completions", exchange -> {
+            String prompt = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            Matcher m = firstCase.matcher(prompt);
+            String content = m.find()
+                    ? JSON.writeValueAsString(
+                            Map.of("label", m.group(2), "cited", List.of(m.group(1)), "reason", "the nearest case"))
+                    : "{}";
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] body = JSON.writeValueAsBytes(Map.of(
+                    "choices",
+                    List.of(Map.of(
+                            "finish_reason", "stop", "message", Map.of("role", "assistant", "content", content)))));
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        model.start();
+        try {
+            String admin = PersonTokens.token(base, "ada.admin", "warden-demo");
+            String owner = PersonTokens.token(base, "olivia.owner", "warden-demo");
+            expectOneOf(send(http, base, "POST", "/api/v1/egress-hosts", admin, """
+                            {"host":"127.0.0.1","allowPrivate":true,"reason":"the benchmark's model stand-in"}"""), 201, 409);
+            expect(
+                    send(http, base, "POST", "/api/v1/tools", admin, """
+                            {"key":"bench-chat","displayName":"Bench chat model","backend":{"kind":"HTTP",
+                             "method":"POST","urlTemplate":"http://127.0.0.1:%d/v1/chat/completions","timeoutMs":5000,
+                             "maxResponseBytes":65536,"phiApproved":false},"maxK":10,"sensitivity":"INTERNAL",
+                             "inputSchema":{"type":"object"},"dataScopes":["%s"]}""".formatted(
+                                    model.getAddress().getPort(), TEXT_SCOPE)),
+                    201);
+            HttpResponse<String> registered =
+                    send(http, base, "POST", "/api/v1/agents", owner, """
+                    {"name":"RAG bench agent","kind":"RETRIEVAL","purpose":"benchmark","dataScopes":["%s"],
+                     "tools":["rag-classify","bench-chat"],"purposesOfUse":["TREAT"]}""".formatted(TEXT_SCOPE));
+            expect(registered, 201);
+            String agentId = JSON.readTree(registered.body()).get("id").asString();
+            JsonNode pending = JSON.readTree(
+                            send(http, base, "GET", "/api/v1/approvals?status=PENDING&agentId=" + agentId, admin, null)
+                                    .body())
+                    .get("items")
+                    .get(0);
+            expect(
+                    send(
+                            http,
+                            base,
+                            "POST",
+                            "/api/v1/approvals/" + pending.get("id").asString() + "/approve",
+                            admin,
+                            "{\"reason\":\"benchmark\"}"),
+                    200);
+            String clientId = null;
+            for (int i = 0; i < 300 && clientId == null; i++) {
+                JsonNode agent = JSON.readTree(send(http, base, "GET", "/api/v1/agents/" + agentId, admin, null)
+                        .body());
+                if ("ACTIVE".equals(agent.path("status").asString(""))) {
+                    clientId = agent.get("clientId").asString();
+                } else {
+                    Thread.sleep(100);
+                }
+            }
+            if (clientId == null) {
+                throw new IllegalStateException("the RAG bench agent did not become ACTIVE");
+            }
+            String secret = Files.readString(data.resolve("secrets").resolve(clientId + ".secret"))
+                    .strip();
+            String token = clientToken(http, base, clientId, secret);
+            List<HttpRequest> calls = new ArrayList<>();
+            for (String text : Sentences.queries(200, seed + 200)) {
+                String body = JSON.writeValueAsString(Map.of(
+                        "arguments",
+                        Map.of("collection", "demo-radiology-findings", "model", "bench-chat", "text", text, "k", 5),
+                        "dataset",
+                        TEXT_SCOPE,
+                        "purposeOfUse",
+                        "TREAT"));
+                calls.add(HttpRequest.newBuilder(base.resolve("/gateway/v1/tools/rag-classify"))
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + token)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build());
+            }
+            HttpResponse<String> first = http.send(calls.getFirst(), HttpResponse.BodyHandlers.ofString());
+            expect(first, 200);
+            if (!JSON.readTree(first.body()).path("structured").path("cited").isArray()) {
+                throw new IllegalStateException("rag-classify gave no cited cases: " + first.body());
+            }
+            openLoop(http, calls, rate, warmup);
+            Run run = openLoop(http, calls, rate, seconds);
+            results.put("rag_classify_p50_ms", round(run.p50()));
+            results.put("rag_classify_p99_ms", round(run.p99()));
+            results.put("rag_classify_failures", run.failed());
+            settings.put("rag_rate", rate);
+            settings.put("rag_model_answer_ms", 50);
+            settings.put("rag_open_loop", run);
+            System.err.printf(Locale.ROOT, "rag-classify at %d/s: %s%n", rate, run);
+        } finally {
+            model.stop(0);
+        }
+    }
+
+    private static void expectOneOf(HttpResponse<String> response, int status, int other) {
+        if (response.statusCode() != status && response.statusCode() != other) {
+            expect(response, status);
+        }
+    }
+
+    private static String clientToken(HttpClient http, URI base, String clientId, String secret) throws Exception {
+        String basic = Base64.getEncoder()
+                .encodeToString((URLEncoder.encode(clientId, StandardCharsets.UTF_8) + ":"
+                                + URLEncoder.encode(secret, StandardCharsets.UTF_8))
+                        .getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(base.resolve("/oauth2/token"))
+                        .header("Authorization", "Basic " + basic)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        expect(response, 200);
+        return JSON.readTree(response.body()).get("access_token").asString();
     }
 
     /**
