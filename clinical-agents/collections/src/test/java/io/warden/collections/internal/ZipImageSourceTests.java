@@ -109,8 +109,9 @@ class ZipImageSourceTests {
         // a build stopped after committing position 2 reads the rest from 3, finding the same items there
         assertThat(read(ZipImageSource.open(file, "wound", MODEL, LIMITS), 3))
                 .extracting(ZipImageSourceTests::describe)
-                .containsExactlyElementsOf(
-                        all.subList(3, 5).stream().map(ZipImageSourceTests::describe).toList());
+                .containsExactlyElementsOf(all.subList(3, 5).stream()
+                        .map(ZipImageSourceTests::describe)
+                        .toList());
     }
 
     @Test
@@ -159,7 +160,10 @@ class ZipImageSourceTests {
                 .hasMessageContaining("more than 100 times its size");
 
         Path missing = zip(Map.of(
-                "a.png", png(1), "labels.ndjson", "{\"file\":\"b.png\",\"metadata\":{}}".getBytes(StandardCharsets.UTF_8)));
+                "a.png",
+                png(1),
+                "labels.ndjson",
+                "{\"file\":\"b.png\",\"metadata\":{}}".getBytes(StandardCharsets.UTF_8)));
         assertThatThrownBy(() -> ZipImageSource.open(missing, "label", MODEL, LIMITS))
                 .hasMessageContaining("names b.png");
         Path nested = zip(Map.of(
