@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -44,6 +45,11 @@ class CollectionImageBuildTests extends IntegrationTest {
                 }
             }
         }
+    }
+
+    /** The two folders as data sources, one per scope (the app runs only once the tests do). */
+    @BeforeEach
+    void sources() {
         CohortBuildTests.source("collection-dicom", ARCHIVE, "imaging-ct-deid");
         CohortBuildTests.source("collection-dicom-wounds", OTHER_ARCHIVE, "wound-images-deid");
     }
@@ -179,11 +185,13 @@ class CollectionImageBuildTests extends IntegrationTest {
     @Test
     void dicomInstancesOfAFolderSourceAreDecodedAndCompressedOnesRefusedNamingTheirTransferSyntax() throws Exception {
         imageCollection("ct-frames", "imaging-ct-deid", "IMAGE", TestImageModel.NAME);
-        String mr = header("MR_small.dcm").sopInstanceUid();
+        // the test's model embeds an image as its average colour: every grey image lies in one direction, so the
+        // colour one (big-endian RGB) is the one a search can single out
+        String rgb = header("ExplVR_BigEnd.dcm").sopInstanceUid();
         String labels = CollectionsTests.upload(
                 "ct-frames",
                 "application/x-ndjson",
-                ("{\"uid\":\"" + mr + "\",\"metadata\":{\"label\":\"mr\"}}\n").getBytes(StandardCharsets.UTF_8));
+                ("{\"uid\":\"" + rgb + "\",\"metadata\":{\"label\":\"rgb\"}}\n").getBytes(StandardCharsets.UTF_8));
 
         JsonNode version = build(
                 "ct-frames",
@@ -209,12 +217,13 @@ class CollectionImageBuildTests extends IntegrationTest {
         var agent = ToolBackendsEndToEndTests.agentGranted(List.of("image-search"));
         var found = client.call("POST", "/gateway/v1/image-search", agent.token(), """
                 {"collection":"ct-frames","dataset":"imaging-ct-deid","purposeOfUse":"TREAT","image":"%s","k":1}""".formatted(
-                        Base64.getEncoder().encodeToString(rendered("MR_small.dcm"))));
+                        Base64.getEncoder().encodeToString(rendered("ExplVR_BigEnd.dcm"))));
         assertThat(found.status()).as(found.body()).isEqualTo(200);
         JsonNode hit = found.json().get("hits").get(0);
-        assertThat(hit.get("id").asString()).isEqualTo(mr);
-        assertThat(hit.get("metadata").get("label").asString()).isEqualTo("mr");
-        assertThat(hit.get("metadata").get("modality").asString()).isEqualTo("MR");
+        assertThat(hit.get("id").asString()).as(found.body()).isEqualTo(rgb);
+        assertThat(hit.get("score").asDouble()).isGreaterThan(0.999);
+        assertThat(hit.get("metadata").get("label").asString()).isEqualTo("rgb");
+        assertThat(hit.get("metadata").has("seriesInstanceUid")).isTrue();
     }
 
     @Test
