@@ -243,10 +243,14 @@ class CollectionImageBuildTests extends IntegrationTest {
         var found = client.call("POST", "/gateway/v1/volume-search", agent.token(), """
                 {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"TREAT",
                  "series":{"instances":["%s"]},"k":1}""".formatted(Base64.getEncoder()
-                .encodeToString(Files.readAllBytes(CohortBuildTests.FIXTURES.resolve("MR_small.dcm")))));
+                .encodeToString(Files.readAllBytes(CohortBuildTests.FIXTURES.resolve("ExplVR_BigEnd.dcm")))));
         assertThat(found.status()).as(found.body()).isEqualTo(200);
         JsonNode hit = found.json().get("hits").get(0);
-        assertThat(hit.get("id").asString()).isEqualTo(header("MR_small.dcm").seriesInstanceUid());
+        // the colour series, which the test's average-colour model tells apart from the grey ones
+        assertThat(hit.get("id").asString())
+                .as(found.body())
+                .isEqualTo(header("ExplVR_BigEnd.dcm").seriesInstanceUid());
+        assertThat(hit.get("score").asDouble()).isGreaterThan(0.999);
         assertThat(hit.get("metadata").get("aggregation").asString()).isNotBlank();
     }
 
