@@ -11,9 +11,10 @@
  * (a RAG_CLASSIFIER is approved only on an evaluated collection where its data scope asks for one).
  *
  * <p>Its Java API is {@link io.warden.collections.ExternalCollections}: how the cohort runs enter the collections they
- * publish into the catalog; and {@link io.warden.collections.GovernedCollections}: how the portal reads collections
- * and retires them or removes an item, through the API's own use cases. Everything else is in {@code internal} (ADR
- * 0010).
+ * publish into the catalog; {@link io.warden.collections.GovernedCollections}: how the portal reads collections and
+ * retires them or removes an item, through the API's own use cases; and {@link io.warden.collections.DicomArchives},
+ * the port through which a build opens a registered DICOM data source (the cohort module, which owns the archive
+ * roots and DICOMweb servers, implements it). Everything else is in {@code internal} (ADR 0012).
  */
 @NullMarked
 @ApplicationModule(
@@ -25,7 +26,8 @@
             "bpmn",
             "lifecycle",
             "clinical",
-            "clinical :: ingest"
+            "clinical :: ingest",
+            "clinical :: dicom"
         })
 package io.warden.collections;
 

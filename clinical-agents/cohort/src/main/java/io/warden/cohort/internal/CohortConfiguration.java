@@ -16,6 +16,7 @@ import io.warden.clinical.cohort.DescriptionRewriter;
 import io.warden.clinical.cohort.Projection;
 import io.warden.clinical.cohort.SeriesDescriptions;
 import io.warden.clinical.ingest.ImageLimits;
+import io.warden.collections.DicomArchives;
 import io.warden.collections.ExternalCollections;
 import io.warden.lifecycle.EngineStartup;
 import io.warden.lifecycle.WorkflowEngine;
@@ -117,6 +118,12 @@ class CohortConfiguration {
             Retrieval retrieval, DataSources catalogue, CohortSources sources, CohortProperties properties) {
         return new DicomSeriesVectors(
                 retrieval, catalogue, sources, CohortBuilds.patientSalt(properties), ImageLimits.defaults());
+    }
+
+    /** How collection builds open the registered DICOM sources they read (the same roots, servers and salt). */
+    @Bean
+    DicomArchives dicomArchives(CohortSources sources) {
+        return sources::archive;
     }
 
     @Bean

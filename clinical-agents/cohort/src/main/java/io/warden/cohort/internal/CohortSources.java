@@ -5,6 +5,7 @@ import io.warden.clinical.dicom.DicomFolderScan;
 import io.warden.clinical.dicom.DicomReader;
 import io.warden.clinical.dicom.DicomSource;
 import io.warden.clinical.dicom.DicomWebSource;
+import io.warden.collections.DicomArchives;
 import io.warden.registry.DataSourceKind;
 import io.warden.registry.DataSourceView;
 import io.warden.registry.DataSources;
@@ -121,6 +122,22 @@ final class CohortSources implements CohortBuilds.SourceReader, DataSources.Loca
             return null; // a folder's slices would need decoding their pixel data, which Warden does not do
         }
         return dicomWeb(servers.get(source.location()))::rendered;
+    }
+
+    /** A registered source opened for a collection build, read with the cohort runs' patient salt. */
+    DicomArchives.Archive archive(DataSourceView source) {
+        String location = check(source.kind(), source.location());
+        if (!location.equals(source.location())) {
+            throw new IllegalStateException(
+                    "Data source " + source.key() + " no longer resolves to its registered folder");
+        }
+        DicomReader reader = new DicomReader(salt);
+        return source.kind() == DataSourceKind.FOLDER
+                ? new DicomArchives.Archive.Folder(Path.of(location), reader)
+                : new DicomArchives.Archive.DicomWeb(
+                        dicomWeb(Objects.requireNonNull(
+                                servers.get(location), "a registered DICOMweb source names a configured server")),
+                        reader);
     }
 
     /** The DICOMweb server a registered DICOMweb data source names. */

@@ -8,18 +8,26 @@ import io.warden.audit.Outcome;
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.bpmn.BpmnProcesses.TaskTypes;
 import io.warden.clinical.Embedder;
+import io.warden.clinical.ImageEmbedder;
 import io.warden.clinical.VectorCollections;
 import io.warden.clinical.VectorRecord;
+import io.warden.clinical.dicom.DicomHeader;
+import io.warden.clinical.ingest.DicomInstanceSource;
+import io.warden.clinical.ingest.DicomSeriesSource;
+import io.warden.clinical.ingest.ImageLimits;
 import io.warden.clinical.ingest.IngestItem;
 import io.warden.clinical.ingest.IngestSource;
 import io.warden.clinical.ingest.NpyVectorSource;
 import io.warden.clinical.ingest.TextNdjsonSource;
 import io.warden.clinical.ingest.VectorNdjsonSource;
+import io.warden.clinical.ingest.VolumeEncoder;
+import io.warden.collections.DicomArchives;
 import io.warden.collections.internal.CollectionViews.CollectionView;
 import io.warden.collections.internal.CollectionViews.VersionView;
 import io.warden.lifecycle.Job;
 import io.warden.lifecycle.JobResult;
 import io.warden.lifecycle.WorkflowEngine;
+import io.warden.registry.DataSourceView;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -32,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +70,7 @@ final class CollectionBuilds {
     private final PostgresCollectionCatalog catalog;
     private final @Nullable VectorCollections store;
     private final @Nullable Embedder embedder;
+    private final @Nullable DicomArchives archives;
     private final AuditLog audit;
     private final CollectionsProperties properties;
     private final Clock clock;
@@ -72,6 +82,7 @@ final class CollectionBuilds {
             PostgresCollectionCatalog catalog,
             @Nullable VectorCollections store,
             @Nullable Embedder embedder,
+            @Nullable DicomArchives archives,
             AuditLog audit,
             CollectionsProperties properties,
             Clock clock) {
@@ -81,6 +92,7 @@ final class CollectionBuilds {
         this.catalog = catalog;
         this.store = store;
         this.embedder = embedder;
+        this.archives = archives;
         this.audit = audit;
         this.properties = properties;
         this.clock = clock;
@@ -320,11 +332,112 @@ final class CollectionBuilds {
                         uploads.resolve(source.path("upload").asString()),
                         uploads.resolve(source.path("labels").asString()),
                         collection.dimension());
+            case "images-zip" -> {
+                try {
+                    yield ZipImageSource.open(
+                            uploads.resolve(source.path("upload").asString()),
+                            collection.labelField(),
+                            imageModel(collection),
+                            properties.images());
+                } catch (LabelLines.Unusable e) {
+                    throw new Stopped(String.valueOf(e.getMessage()));
+                }
+            }
+            case "dicom-instances", "dicom-series" -> dicom(collection, version.sourceKind(), source);
             case "remove" ->
                 new VersionItemsSource(
                         collections.items(collection.name(), source.path("from").asLong()),
                         source.path("remove").asString());
             default -> throw new Stopped("unknown source kind " + version.sourceKind());
+        };
+    }
+
+    /** The instance's image model, when it is still the collection's (a refusal at the start said so already). */
+    private ImageEmbedder imageModel(CollectionView collection) {
+        try {
+            return collections.imageModel(collection);
+        } catch (CollectionRefused e) {
+            throw new Stopped(String.valueOf(e.getMessage()));
+        }
+    }
+
+    /**
+     * The DICOM source of a registered data source, checked again against the collection's data scope (a source
+     * moved to another scope since the build started stops it) and opened where it was registered.
+     */
+    private IngestSource dicom(CollectionView collection, String kind, JsonNode source) {
+        if (archives == null) {
+            throw new Stopped("no module of this Warden opens registered data sources (the cohort module is absent)");
+        }
+        DataSourceView registered;
+        try {
+            registered =
+                    collections.dataSource(collection, source.path("dataSource").asString());
+        } catch (CollectionRefused e) {
+            throw new Stopped(String.valueOf(e.getMessage()));
+        }
+        ImageEmbedder model = imageModel(collection);
+        DicomArchives.Archive archive;
+        try {
+            archive = archives.open(registered);
+        } catch (RuntimeException e) {
+            throw new Stopped("data source " + registered.key() + " cannot be opened: " + e.getMessage());
+        }
+        Function<DicomHeader, Map<String, String>> labels = labels(collection, source);
+        ImageLimits limits = properties.images().limits();
+        if (kind.equals("dicom-series")) {
+            return switch (archive) {
+                case DicomArchives.Archive.Folder folder ->
+                    DicomSeriesSource.folder(
+                            folder.folder(),
+                            folder.reader(),
+                            model,
+                            VolumeEncoder.defaultAggregation(),
+                            limits,
+                            labels);
+                case DicomArchives.Archive.DicomWeb web ->
+                    DicomSeriesSource.dicomWeb(
+                            web.server(), web.reader(), model, VolumeEncoder.defaultAggregation(), limits, labels);
+            };
+        }
+        DicomInstanceSource.Frames frames =
+                DicomInstanceSource.Frames.valueOf(source.path("frames").asString("FIRST"));
+        return switch (archive) {
+            case DicomArchives.Archive.Folder folder ->
+                DicomInstanceSource.folder(folder.folder(), folder.reader(), model, frames, limits, labels);
+            case DicomArchives.Archive.DicomWeb web ->
+                DicomInstanceSource.dicomWeb(web.server(), model, frames, limits, labels);
+        };
+    }
+
+    /** The labels upload of a DICOM build, by Series then SOP Instance UID (the instance's own win). */
+    private Function<DicomHeader, Map<String, String>> labels(CollectionView collection, JsonNode source) {
+        if (!source.path("labels").isString()) {
+            return header -> Map.of();
+        }
+        Map<String, Map<String, String>> byUid;
+        try {
+            byUid = LabelLines.parse(
+                    CollectionService.readBounded(
+                            collections
+                                    .uploads(collection.name())
+                                    .resolve(source.path("labels").asString()),
+                            properties.images().maxLabelsBytes(),
+                            "labels"),
+                    "uid",
+                    "the labels");
+        } catch (LabelLines.Unusable | CollectionRefused e) {
+            throw new Stopped(String.valueOf(e.getMessage()));
+        }
+        return header -> {
+            Map<String, String> fields = new HashMap<>();
+            if (header.seriesInstanceUid() != null) {
+                fields.putAll(byUid.getOrDefault(header.seriesInstanceUid(), Map.of()));
+            }
+            if (header.sopInstanceUid() != null) {
+                fields.putAll(byUid.getOrDefault(header.sopInstanceUid(), Map.of()));
+            }
+            return fields;
         };
     }
 

@@ -87,11 +87,11 @@ class CollectionController {
 
     @Operation(
             operationId = "uploadCollectionInput",
-            summary = "Upload an input for a build (NDJSON items or vectors, a .npy array, its labels)")
+            summary = "Upload an input for a build (NDJSON items or vectors, a .npy array, labels, a ZIP of images)")
     @ApiResponse(responseCode = "201", description = "Kept; a build names its id", useReturnTypeSchema = true)
     @PostMapping(
             path = "/api/v1/collections/{name}/uploads",
-            consumes = {"application/x-ndjson", "application/octet-stream"},
+            consumes = {"application/x-ndjson", "application/octet-stream", "application/zip"},
             produces = "application/json")
     ResponseEntity<UploadView> upload(@PathVariable String name, InputStream body, Actor actor) throws IOException {
         UploadView upload = collections.upload(name, body, actor);

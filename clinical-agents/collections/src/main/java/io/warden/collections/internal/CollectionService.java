@@ -5,9 +5,11 @@ import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditTarget;
 import io.warden.bpmn.BpmnProcesses;
+import io.warden.clinical.ImageEmbedder;
 import io.warden.clinical.IndexKind;
 import io.warden.clinical.Modality;
 import io.warden.clinical.Retrieval;
+import io.warden.clinical.ingest.DicomInstanceSource;
 import io.warden.collections.internal.CollectionViews.CollectionView;
 import io.warden.collections.internal.CollectionViews.Rejection;
 import io.warden.collections.internal.CollectionViews.UploadView;
@@ -16,6 +18,8 @@ import io.warden.lifecycle.WorkflowEngine;
 import io.warden.registry.Actor;
 import io.warden.registry.CatalogQueries;
 import io.warden.registry.DataScopeView;
+import io.warden.registry.DataSourceView;
+import io.warden.registry.DataSources;
 import io.warden.registry.RegistryException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,7 +56,11 @@ final class CollectionService {
 
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     static final Pattern LABEL_FIELD = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,62}");
-    static final Set<String> FORMATS = Set.of("text", "vectors-ndjson", "vectors-npy");
+    static final Set<String> FORMATS =
+            Set.of("text", "vectors-ndjson", "vectors-npy", "images-zip", "dicom-instances", "dicom-series");
+    /** The formats whose items the instance's image model embeds. */
+    static final Set<String> IMAGE_FORMATS = Set.of("images-zip", "dicom-instances", "dicom-series");
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** What an admin asks for; validated here, so that each refusal names its field. */
@@ -67,14 +75,20 @@ final class CollectionService {
             @Nullable Boolean deidentified,
             @Nullable String labelField) {}
 
-    /** A build of the uploads: {@code labels} only for {@code vectors-npy}. */
+    /**
+     * A build: of uploads ({@code upload}; {@code labels} for {@code vectors-npy}), or of a registered DICOM data source
+     * ({@code dataSource}, optional {@code labels} by UID, and for {@code dicom-instances} which {@code frames}).
+     */
     record BuildRequest(
             @Nullable String format,
             @Nullable String upload,
-            @Nullable String labels) {}
+            @Nullable String labels,
+            @Nullable String dataSource,
+            @Nullable String frames) {}
 
     private final JdbcClient jdbc;
     private final CatalogQueries scopes;
+    private final DataSources dataSources;
     private final Retrieval retrieval;
     private final WorkflowEngine engine;
     private final AuditLog audit;
@@ -85,6 +99,7 @@ final class CollectionService {
     CollectionService(
             JdbcClient jdbc,
             CatalogQueries scopes,
+            DataSources dataSources,
             Retrieval retrieval,
             WorkflowEngine engine,
             AuditLog audit,
@@ -93,6 +108,7 @@ final class CollectionService {
             IdGenerator ids) {
         this.jdbc = jdbc;
         this.scopes = scopes;
+        this.dataSources = dataSources;
         this.retrieval = retrieval;
         this.engine = engine;
         this.audit = audit;
@@ -326,14 +342,127 @@ final class CollectionService {
             throw CollectionRefused.invalid(
                     "format", "Text items fill TEXT collections; " + name + " is " + collection.modality());
         }
+        Modality needs = format.equals("dicom-series") ? Modality.VOLUME : Modality.IMAGE;
+        if (IMAGE_FORMATS.contains(format) && collection.modality() != needs) {
+            throw CollectionRefused.invalid(
+                    "format", format + " fills " + needs + " collections; " + name + " is " + collection.modality());
+        }
+        if (IMAGE_FORMATS.contains(format)) {
+            imageModel(collection);
+        }
+        if (!format.equals("dicom-instances") && request.frames() != null) {
+            throw CollectionRefused.invalid("frames", "Only a dicom-instances build chooses its frames");
+        }
         Map<String, Object> source = new HashMap<>();
-        source.put("upload", requireUpload(name, request.upload(), "upload"));
+        if (format.startsWith("dicom-")) {
+            if (request.upload() != null) {
+                throw CollectionRefused.invalid("upload", format + " reads a data source, not an upload");
+            }
+            source.put(
+                    "dataSource", dataSource(collection, request.dataSource()).key());
+            if (format.equals("dicom-instances")) {
+                source.put("frames", frames(request.frames()).name());
+            }
+            if (request.labels() != null) {
+                String labels = requireUpload(name, request.labels(), "labels");
+                try {
+                    LabelLines.parse(
+                            readBounded(
+                                    uploads(name).resolve(labels),
+                                    properties.images().maxLabelsBytes(),
+                                    "labels"),
+                            "uid",
+                            "the labels");
+                } catch (LabelLines.Unusable e) {
+                    throw CollectionRefused.invalid("labels", String.valueOf(e.getMessage()));
+                }
+                source.put("labels", labels);
+            }
+            return start(collection, format, source, null, actor, "collection.build_started");
+        }
+        if (request.dataSource() != null) {
+            throw CollectionRefused.invalid(
+                    "dataSource", format + " reads uploads; only DICOM builds read a data source");
+        }
+        String upload = requireUpload(name, request.upload(), "upload");
+        source.put("upload", upload);
         if (format.equals("vectors-npy")) {
             source.put("labels", requireUpload(name, request.labels(), "labels"));
         } else if (request.labels() != null) {
-            throw CollectionRefused.invalid("labels", "Only a vectors-npy build has a labels file");
+            throw CollectionRefused.invalid(
+                    "labels",
+                    format.equals("images-zip")
+                            ? "An images-zip build's labels are the labels.ndjson inside its ZIP"
+                            : "Only vectors-npy and DICOM builds have a labels file");
+        }
+        if (format.equals("images-zip")) {
+            try {
+                ZipImageSource.open(
+                        uploads(name).resolve(upload),
+                        collection.labelField(),
+                        imageModel(collection),
+                        properties.images());
+            } catch (LabelLines.Unusable e) {
+                throw CollectionRefused.invalid("upload", String.valueOf(e.getMessage()));
+            }
         }
         return start(collection, format, source, null, actor, "collection.build_started");
+    }
+
+    /**
+     * The image model that embeds the collection's images: this instance's, and only when it is the collection's
+     * model with the collection's dimension; a build would otherwise mix vectors of two models.
+     */
+    ImageEmbedder imageModel(CollectionView collection) {
+        ImageEmbedder model = retrieval
+                .localImageEmbedder()
+                .orElseThrow(() -> CollectionRefused.invalid(
+                        "embeddingModel",
+                        "No image model runs on this instance (warden.retrieval.image): collection " + collection.name()
+                                + " needs " + collection.embeddingModel()));
+        if (!model.modelName().equals(collection.embeddingModel()) || model.dimension() != collection.dimension()) {
+            throw CollectionRefused.invalid(
+                    "embeddingModel",
+                    "Collection " + collection.name() + " is embedded with " + collection.embeddingModel() + " ("
+                            + collection.dimension() + " dimensions); this instance's image model is "
+                            + model.modelName() + " (" + model.dimension() + ")");
+        }
+        return model;
+    }
+
+    /**
+     * A registered FOLDER or DICOMWEB data source of the collection's data scope; one refusal for a source that is
+     * missing and one of another scope, so that neither is told apart.
+     */
+    DataSourceView dataSource(CollectionView collection, @Nullable String key) {
+        if (key == null || key.isBlank()) {
+            throw CollectionRefused.invalid("dataSource", "Name the registered data source the build reads");
+        }
+        Optional<DataSourceView> source = dataSources.find(key);
+        if (source.isEmpty() || !source.get().scopeKey().equals(collection.dataScope())) {
+            throw CollectionRefused.invalid(
+                    "dataSource", "No data source '" + key + "' is registered in data scope " + collection.dataScope());
+        }
+        return source.get();
+    }
+
+    private static DicomInstanceSource.Frames frames(@Nullable String frames) {
+        return frames == null
+                ? DicomInstanceSource.Frames.FIRST
+                : parse(DicomInstanceSource.Frames.class, frames, "frames");
+    }
+
+    /** At most {@code max} bytes of a file kept on storage. */
+    static byte[] readBounded(Path file, long max, String field) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes((int) max + 1);
+            if (bytes.length > max) {
+                throw CollectionRefused.invalid(field, "The " + field + " file is over " + max + " bytes");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read " + file, e);
+        }
     }
 
     private String requireUpload(String name, @Nullable String id, String field) {
@@ -425,6 +554,9 @@ final class CollectionService {
                 .detail("source", kind);
         if (source.get("remove") instanceof String item) {
             event.detail("item", item);
+        }
+        if (source.get("dataSource") instanceof String dataSource) {
+            event.detail("dataSource", dataSource);
         }
         if (reason != null) {
             event.detail("reason", reason.length() > 256 ? reason.substring(0, 256) : reason);

@@ -4,10 +4,12 @@ import io.warden.audit.AuditLog;
 import io.warden.clinical.Embedder;
 import io.warden.clinical.Retrieval;
 import io.warden.clinical.VectorCollections;
+import io.warden.collections.DicomArchives;
 import io.warden.collections.GovernedCollections;
 import io.warden.lifecycle.EngineStartup;
 import io.warden.lifecycle.WorkflowEngine;
 import io.warden.registry.CatalogQueries;
+import io.warden.registry.DataSources;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -42,13 +44,14 @@ class CollectionsConfiguration {
     CollectionService collectionService(
             JdbcClient jdbc,
             CatalogQueries scopes,
+            DataSources dataSources,
             Retrieval retrieval,
             WorkflowEngine engine,
             AuditLog audit,
             CollectionsProperties properties,
             Clock clock,
             IdGenerator ids) {
-        return new CollectionService(jdbc, scopes, retrieval, engine, audit, properties, clock, ids);
+        return new CollectionService(jdbc, scopes, dataSources, retrieval, engine, audit, properties, clock, ids);
     }
 
     @Bean
@@ -59,6 +62,7 @@ class CollectionsConfiguration {
             PostgresCollectionCatalog catalog,
             ObjectProvider<VectorCollections> store,
             ObjectProvider<Embedder> embedder,
+            ObjectProvider<DicomArchives> archives,
             AuditLog audit,
             CollectionsProperties properties,
             Clock clock) {
@@ -69,6 +73,7 @@ class CollectionsConfiguration {
                 catalog,
                 store.getIfAvailable(),
                 embedder.getIfAvailable(),
+                archives.getIfAvailable(),
                 audit,
                 properties,
                 clock);

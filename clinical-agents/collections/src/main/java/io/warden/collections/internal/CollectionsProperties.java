@@ -1,5 +1,7 @@
 package io.warden.collections.internal;
 
+import io.warden.clinical.ImageEmbedder;
+import io.warden.clinical.ingest.ImageLimits;
 import java.nio.file.Path;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -13,13 +15,68 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxUploadBytes the largest upload accepted; a larger body is refused and nothing of it is kept
  * @param batchSize      items per committed batch of a build: a stopped build resumes after the last one
  * @param embedBatchSize texts embedded per model call while a build reads text items
+ * @param images         how image and DICOM builds read their inputs
  */
 @ConfigurationProperties("warden.collections")
 record CollectionsProperties(
         @DefaultValue("./.warden/collection-builds") Path storageDir,
         @DefaultValue("1073741824") long maxUploadBytes,
         @DefaultValue("1000") int batchSize,
-        @DefaultValue("256") int embedBatchSize) {
+        @DefaultValue("256") int embedBatchSize,
+        @DefaultValue Images images) {
+
+    /**
+     * Bounds on image inputs (PNG/JPEG ZIP uploads, DICOM instances and series of a data source).
+     *
+     * @param batchSize        images per call to the image model
+     * @param maxImageBytes    the largest image, ZIP entry (uncompressed) or DICOM file read; a larger one is refused
+     *                         as {@code image-too-large} without being read whole
+     * @param maxZipEntries    the most entries a ZIP upload may hold (the build is refused above it)
+     * @param maxZipRatio      the largest uncompressed-to-compressed ratio of a ZIP entry over 64 KiB
+     *                         ({@code zip-ratio}): what bounds a hostile archive's expansion to this many times its
+     *                         upload's size
+     * @param maxLabelsBytes   the largest {@code labels.ndjson} inside a ZIP upload, or labels upload of a DICOM build
+     * @param maxSlices        the most slices one volume may have
+     */
+    record Images(
+            @DefaultValue("16") int batchSize,
+            @DefaultValue("67108864") long maxImageBytes,
+            @DefaultValue("100000") int maxZipEntries,
+            @DefaultValue("100") int maxZipRatio,
+            @DefaultValue("16777216") long maxLabelsBytes,
+            @DefaultValue("2048") int maxSlices) {
+
+        Images {
+            if (batchSize < 1 || batchSize > ImageEmbedder.MAX_IMAGES) {
+                throw new IllegalArgumentException("warden.collections.images.batch-size is between 1 and "
+                        + ImageEmbedder.MAX_IMAGES + ", got " + batchSize);
+            }
+            if (maxImageBytes < 1 || maxImageBytes > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException(
+                        "warden.collections.images.max-image-bytes is between 1 and 2 GiB, got " + maxImageBytes);
+            }
+            if (maxZipEntries < 1) {
+                throw new IllegalArgumentException(
+                        "warden.collections.images.max-zip-entries must be positive, got " + maxZipEntries);
+            }
+            if (maxZipRatio < 1) {
+                throw new IllegalArgumentException(
+                        "warden.collections.images.max-zip-ratio must be positive, got " + maxZipRatio);
+            }
+            if (maxLabelsBytes < 1 || maxLabelsBytes > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException(
+                        "warden.collections.images.max-labels-bytes is between 1 and 2 GiB, got " + maxLabelsBytes);
+            }
+            if (maxSlices < 1) {
+                throw new IllegalArgumentException(
+                        "warden.collections.images.max-slices must be positive, got " + maxSlices);
+            }
+        }
+
+        ImageLimits limits() {
+            return new ImageLimits(batchSize, maxImageBytes, maxSlices);
+        }
+    }
 
     CollectionsProperties {
         if (maxUploadBytes < 1) {
