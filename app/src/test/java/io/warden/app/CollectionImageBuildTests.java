@@ -228,10 +228,11 @@ class CollectionImageBuildTests extends IntegrationTest {
 
     @Test
     void dicomSeriesOfAFolderSourceBecomeVolumes() throws Exception {
-        imageCollection("ct-series", "imaging-ct-deid", "VOLUME", TestImageModel.NAME);
-        refused("ct-series", "{\"format\":\"dicom-instances\",\"dataSource\":\"collection-dicom\"}", "format");
+        imageCollection("ct-volume-builds", "imaging-ct-deid", "VOLUME", TestImageModel.NAME);
+        refused("ct-volume-builds", "{\"format\":\"dicom-instances\",\"dataSource\":\"collection-dicom\"}", "format");
 
-        JsonNode version = build("ct-series", "{\"format\":\"dicom-series\",\"dataSource\":\"collection-dicom\"}");
+        JsonNode version =
+                build("ct-volume-builds", "{\"format\":\"dicom-series\",\"dataSource\":\"collection-dicom\"}");
 
         assertThat(version.get("state").asString()).as(version.toString()).isEqualTo("READY");
         assertThat(version.get("accepted").asLong()).as(version.toString()).isEqualTo(3);
@@ -241,7 +242,7 @@ class CollectionImageBuildTests extends IntegrationTest {
 
         var agent = ToolBackendsEndToEndTests.agentGranted(List.of("volume-search"));
         var found = client.call("POST", "/gateway/v1/volume-search", agent.token(), """
-                {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"TREAT",
+                {"collection":"ct-volume-builds","dataset":"imaging-ct-deid","purposeOfUse":"TREAT",
                  "series":{"instances":["%s"]},"k":1}""".formatted(Base64.getEncoder()
                 .encodeToString(Files.readAllBytes(CohortBuildTests.FIXTURES.resolve("ExplVR_BigEnd.dcm")))));
         assertThat(found.status()).as(found.body()).isEqualTo(200);
