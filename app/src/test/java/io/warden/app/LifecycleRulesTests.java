@@ -111,24 +111,32 @@ class LifecycleRulesTests extends IntegrationTest {
                 .param("id", leaver)
                 .update();
 
-        JsonNode first = client.call("POST", "/api/v1/lifecycle-rules/sweep", admin(), null)
-                .json();
-        assertThat(first.get("skipped").asBoolean()).isFalse();
-        assertThat(first.get("started").get("dormancy").asInt()).isGreaterThanOrEqualTo(1);
-        assertThat(engine.running(BpmnProcesses.RETIREMENT, dormant)).isTrue();
-        assertThat(engine.running(BpmnProcesses.RECERTIFICATION, due)).isTrue();
-        assertThat(engine.running(BpmnProcesses.ORPHANED, orphan)).isTrue();
-        assertThat(engine.running(BpmnProcesses.RETIREMENT, due))
-                .as("only the rule that matches")
-                .isFalse();
-
-        JsonNode second = client.call("POST", "/api/v1/lifecycle-rules/sweep", admin(), null)
-                .json();
-        assertThat(second.get("started").get("dormancy").asInt())
-                .as("started once")
-                .isZero();
-        assertThat(second.get("started").get("recertification-due").asInt()).isZero();
-        assertThat(second.get("started").get("orphaned-owner").asInt()).isZero();
+        // the sweep acts on every agent of the shared test instance, and the demo agents accumulate denials from other
+        // classes: the risk-signal rule, not under test here, is off while this test sweeps
+        JsonNode risk =
+                client.get("/api/v1/lifecycle-rules/risk-signal", admin()).json();
+        assertThat(client.call(
+                                "PUT",
+                                "/api/v1/lifecycle-rules/risk-signal",
+                                admin(),
+                                body(
+                                        false,
+                                        risk.get("parameters").toString(),
+                                        risk.get("version").asLong()))
+                        .status())
+                .isEqualTo(200);
+        try {
+            sweepTwice(dormant, due, orphan);
+        } finally {
+            client.call(
+                    "PUT",
+                    "/api/v1/lifecycle-rules/risk-signal",
+                    admin(),
+                    body(
+                            risk.get("enabled").asBoolean(),
+                            risk.get("parameters").toString(),
+                            risk.get("version").asLong() + 1));
+        }
 
         // the owner attests: the agent is recertified and the process ends
         String before = client.get("/api/v1/agents/" + due, admin())
@@ -211,6 +219,28 @@ class LifecycleRulesTests extends IntegrationTest {
     }
 
     static final String OTTO = "3f1c2a9e-7b1d-4e0a-9c11-000000000a02";
+
+    /** Two sweeps: the first starts each matching rule's process once, the second starts none again. */
+    private void sweepTwice(String dormant, String due, String orphan) {
+        JsonNode first = client.call("POST", "/api/v1/lifecycle-rules/sweep", admin(), null)
+                .json();
+        assertThat(first.get("skipped").asBoolean()).isFalse();
+        assertThat(first.get("started").get("dormancy").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(engine.running(BpmnProcesses.RETIREMENT, dormant)).isTrue();
+        assertThat(engine.running(BpmnProcesses.RECERTIFICATION, due)).isTrue();
+        assertThat(engine.running(BpmnProcesses.ORPHANED, orphan)).isTrue();
+        assertThat(engine.running(BpmnProcesses.RETIREMENT, due))
+                .as("only the rule that matches")
+                .isFalse();
+
+        JsonNode second = client.call("POST", "/api/v1/lifecycle-rules/sweep", admin(), null)
+                .json();
+        assertThat(second.get("started").get("dormancy").asInt())
+                .as("started once")
+                .isZero();
+        assertThat(second.get("started").get("recertification-due").asInt()).isZero();
+        assertThat(second.get("started").get("orphaned-owner").asInt()).isZero();
+    }
 
     private static String body(boolean enabled, String parameters, long version) {
         return "{\"enabled\":" + enabled + ",\"parameters\":" + parameters + ",\"version\":" + version + "}";
