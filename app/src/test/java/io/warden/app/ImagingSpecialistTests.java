@@ -78,7 +78,8 @@ class ImagingSpecialistTests extends IntegrationTest {
                 5,
                 QUESTION,
                 null,
-                Duration.ofSeconds(20));
+                Duration.ofSeconds(20),
+                null);
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         Outcome outcome;
         try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {

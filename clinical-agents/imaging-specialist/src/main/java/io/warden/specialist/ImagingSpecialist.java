@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Answers one question — similar cases and the likely finding — over an initialized MCP session with Warden. It lists
  * its tools first and needs a search tool ({@code text-search} for a text, {@code image-search} for an image) and
- * {@code classify}; {@code rag-classify} is called only where Warden lists it. Every call states the purpose of use,
+ * {@code classify}; {@code rag-classify} is called only where Warden lists it and a chat-model tool is configured
+ * ({@code --rag-model}). Every call states the purpose of use,
  * the dataset and the question's trace id in {@code _meta}.
  *
  * <p>A refusal at any step ends the question with {@link Outcome.Refused}: a tool error from Warden (its reason codes),
@@ -160,8 +161,11 @@ public final class ImagingSpecialist {
             listener.completed(CLASSIFY, label);
 
             Outcome.RagVerdict rag = null;
-            if (listed.contains(RAG_CLASSIFY)) {
-                rag = verdict(call("rag-classify", RAG_CLASSIFY, query));
+            String ragModel = settings.ragModel();
+            if (listed.contains(RAG_CLASSIFY) && ragModel != null) {
+                Map<String, Object> ragQuery = new LinkedHashMap<>(query);
+                ragQuery.put("model", ragModel); // the chat-model tool rag-classify asks, itself a governed tool
+                rag = verdict(call("rag-classify", RAG_CLASSIFY, ragQuery));
                 listener.completed(RAG_CLASSIFY, rag.label());
             }
             return new Outcome.Answered(

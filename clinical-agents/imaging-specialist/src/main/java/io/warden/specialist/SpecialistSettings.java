@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  * @param text the question's text, or null when an image is given
  * @param image a PNG or JPEG to search by, or null
  * @param timeout how long one MCP request may take
+ * @param ragModel the chat-completions tool {@code rag-classify} asks (its {@code model} argument); without it the
+ *                 specialist does not call {@code rag-classify}
  */
 public record SpecialistSettings(
         URI warden,
@@ -40,7 +42,8 @@ public record SpecialistSettings(
         int k,
         @Nullable String text,
         @Nullable Path image,
-        Duration timeout) {
+        Duration timeout,
+        @Nullable String ragModel) {
 
     /** The usage text printed on {@code --help} and after an invalid setting. */
     public static final String USAGE = """
@@ -56,6 +59,7 @@ public record SpecialistSettings(
               --text TEXT           the question's text
               --image FILE          a PNG or JPEG to search by (image-search) instead of a text
               --timeout SECONDS     per MCP request                  (default 30)
+              --rag-model TOOL      the chat-model tool rag-classify asks (WARDEN_RAG_MODEL); without it, no RAG step
 
             Exit status: 0 answered, 3 Warden refused a step, 2 invalid settings, 1 Warden unreachable or answered
             badly.""";
@@ -130,13 +134,25 @@ public record SpecialistSettings(
                 integer(flags.getOrDefault("k", "5"), "--k"),
                 text,
                 image == null ? null : readable(Path.of(image), "--image"),
-                Duration.ofSeconds(integer(flags.getOrDefault("timeout", "30"), "--timeout")));
+                Duration.ofSeconds(integer(flags.getOrDefault("timeout", "30"), "--timeout")),
+                ragModel(flags, env));
+    }
+
+    private static @Nullable String ragModel(Map<String, String> flags, Map<String, String> env) {
+        String model = flags.containsKey("rag-model") ? flags.get("rag-model") : env.get("WARDEN_RAG_MODEL");
+        if (model == null || model.isBlank()) {
+            return null;
+        }
+        if (!KEY.matcher(model).matches()) {
+            throw new Invalid("--rag-model is a tool key (lower-case letters, digits, '-'), not " + model);
+        }
+        return model;
     }
 
     /** These settings asking another question: the same agent, dataset and purpose. */
     public SpecialistSettings asking(@Nullable String text, @Nullable Path image) {
         return new SpecialistSettings(
-                warden, clientId, secret, dataset, purposeOfUse, collection, k, text, image, timeout);
+                warden, clientId, secret, dataset, purposeOfUse, collection, k, text, image, timeout, ragModel);
     }
 
     @Override
