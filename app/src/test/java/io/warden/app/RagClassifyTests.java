@@ -5,9 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import io.warden.clinical.Embedder;
+import io.warden.clinical.ImageEmbedder;
 import io.warden.clinical.IndexKind;
+import io.warden.clinical.Retrieval;
 import io.warden.clinical.TextItem;
 import io.warden.clinical.VectorCollections;
+import io.warden.clinical.VectorRecord;
+import java.awt.Color;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -53,6 +57,9 @@ class RagClassifyTests extends IntegrationTest {
 
     @Autowired
     Embedder embedder;
+
+    @Autowired
+    Retrieval retrieval;
 
     @BeforeAll
     static void model() throws IOException {
@@ -108,9 +115,9 @@ class RagClassifyTests extends IntegrationTest {
         var saved = client.call("POST", "/api/v1/tools", admin(), """
                 {"key":"%s","displayName":"Report model","backend":{"kind":"HTTP","method":"POST",
                  "urlTemplate":"http://127.0.0.1:%d/v1/chat/completions","timeoutMs":5000,"maxResponseBytes":65536,
-                 "phiApproved":false},"maxK":10,"sensitivity":"INTERNAL",
+                 "phiApproved":false},"maxK":10,"sensitivity":"HIGHLY_CONFIDENTIAL",
                  "inputSchema":{"type":"object","properties":{"messages":{"type":"array"}}},
-                 "dataScopes":["%s","dermatology-phi"]}""".formatted(
+                 "dataScopes":["%s","dermatology-phi","wound-images-deid"]}""".formatted(
                         key, chat.getAddress().getPort(), SCOPE));
         assertThat(saved.status()).as(saved.body()).isEqualTo(201);
         return key;
@@ -234,6 +241,42 @@ class RagClassifyTests extends IntegrationTest {
         ANSWER.set(request -> completion("{\"label\":null,\"cited\":[],\"reason\":\"the cases disagree\"}"));
         var declined = client.call("POST", "/gateway/v1/tools/rag-classify", agent.token(), call);
         assertThat(declined.body()).as(declined.body()).contains("MODEL_REFUSED");
+    }
+
+    /** An image query reaches a vision model as an OpenAI image part (a data URL), beside the cases found for it. */
+    @Test
+    void anImageQueryIsSentToTheModelAsAnImagePartWithItsCases() {
+        ImageEmbedder images = retrieval.localImageEmbedder().orElseThrow();
+        List<Color> colours = List.of(new Color(200, 30, 30), new Color(220, 40, 20), Color.BLUE, Color.CYAN);
+        List<String> labels = List.of("infected", "infected", "clean", "clean");
+        List<float[]> vectors = images.embedImages(
+                colours.stream().map(c -> BuiltinToolsTests.solid(c, 16)).toList());
+        List<VectorRecord> records = new ArrayList<>();
+        for (int i = 0; i < colours.size(); i++) {
+            records.add(new VectorRecord(
+                    "wound-" + i, vectors.get(i), Map.of("dataset", "wound-images-deid", "label", labels.get(i))));
+        }
+        governedCollection(
+                "rag-wound-photos", "wound-images-deid", "IMAGE", TestImageModel.NAME, "label", images.dimension());
+        collections.replace("rag-wound-photos", IndexKind.FLAT, images.dimension(), records);
+        String model = chatTool();
+        var agent = ToolBackendsEndToEndTests.agentGranted(List.of("rag-classify", model), "wound-images-deid");
+        PROMPTS.clear();
+        ANSWER.set(request -> completion(JSON.writeValueAsString(
+                Map.of("label", "infected", "cited", List.of("wound-0"), "reason", "red, as the infected cases"))));
+        String image = BuiltinToolsTests.base64(BuiltinToolsTests.solid(new Color(210, 35, 30), 16));
+
+        var answer = client.call("POST", "/gateway/v1/tools/rag-classify", agent.token(), """
+                {"arguments":{"collection":"rag-wound-photos","model":"%s","image":"%s","k":3},
+                 "dataset":"wound-images-deid","purposeOfUse":"TREAT"}""".formatted(model, image));
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.json().get("structured").get("label").asString()).isEqualTo("infected");
+        assertThat(PROMPTS).hasSize(1);
+        JsonNode user = PROMPTS.getFirst().get("messages").get(1).get("content");
+        assertThat(user.isArray()).as(user.toString()).isTrue();
+        assertThat(user.get(0).get("text").asString()).contains("id=wound-0 label=infected");
+        assertThat(user.get(1).get("type").asString()).isEqualTo("image_url");
+        assertThat(user.get(1).get("image_url").get("url").asString()).isEqualTo("data:image/png;base64," + image);
     }
 
     @Test
