@@ -677,17 +677,7 @@ public final class CollectionsBench {
     }
 
     private static String agentToken(HttpClient http, URI base) throws Exception {
-        String basic =
-                Base64.getEncoder().encodeToString((AGENT + ":" + AGENT + "-secret").getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(base.resolve("/oauth2/token"))
-                        .header("Authorization", "Basic " + basic)
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        expect(response, 200);
-        return JSON.readTree(response.body()).get("access_token").asString();
+        return clientToken(http, base, AGENT, AGENT + "-secret");
     }
 
     private static HttpResponse<String> send(
