@@ -1,6 +1,7 @@
 package io.warden.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.warden.bpmn.BpmnProcesses;
@@ -283,11 +284,14 @@ class CollectionsTests extends IntegrationTest {
                         .asString())
                 .as("text items fill text collections only")
                 .isEqualTo("format");
-        client.call(
+        var next = client.call(
                 "POST",
                 "/api/v1/collections/wounds-e2e/builds",
                 admin(),
                 "{\"format\":\"vectors-ndjson\",\"upload\":\"" + ndjson + "\"}");
+        assertThat(next.status())
+                .as("a build may start as soon as the one before it is READY: %s", next.body())
+                .isEqualTo(202);
         JsonNode second = built("wounds-e2e", 2);
         assertThat(second.get("accepted").asLong()).isEqualTo(1);
         assertThat(second.get("rejections").get(0).get("code").asString()).isEqualTo("wrong-dimension");
@@ -331,6 +335,47 @@ class CollectionsTests extends IntegrationTest {
     }
 
     /**
+     * The collection's BUILDING version is the build lock: a version whose build process is gone (an engine's state
+     * lost) is marked FAILED when the next build starts instead of blocking it, and the database holds one BUILDING
+     * version per collection whatever the callers race.
+     */
+    @Test
+    void aBuildWhoseProcessIsGoneDoesNotBlockTheNextAndOnlyOneVersionBuildsAtATime() {
+        var created = client.call("POST", "/api/v1/collections", admin(), """
+                {"name":"orphan-build-e2e","dataScope":"wound-images-deid","modality":"IMAGE",
+                 "embeddingModel":"test-encoder","indexKind":"FLAT","dimension":2,"deidentified":true}""");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        jdbc.sql("""
+                insert into collection_version (collection, version, state, source_kind, source, storage_path,
+                    created_by, created_at)
+                values ('orphan-build-e2e', 1, 'BUILDING', 'vectors-ndjson', '{}', 'orphan-build-e2e/v1', 'test', now())""").update();
+        assertThat(catchThrowable(() -> jdbc.sql("""
+                        insert into collection_version (collection, version, state, source_kind, source, storage_path,
+                            created_by, created_at)
+                        values ('orphan-build-e2e', 2, 'BUILDING', 'vectors-ndjson', '{}', 'orphan-build-e2e/v2',
+                            'test', now())""").update()))
+                .as("a second BUILDING version of one collection")
+                .isNotNull();
+
+        String upload = upload(
+                "orphan-build-e2e",
+                "application/x-ndjson",
+                "{\"id\":\"o1\",\"vector\":[1,0]}\n".getBytes(StandardCharsets.UTF_8));
+        var started = client.call(
+                "POST",
+                "/api/v1/collections/orphan-build-e2e/builds",
+                admin(),
+                "{\"format\":\"vectors-ndjson\",\"upload\":\"" + upload + "\"}");
+        assertThat(started.status()).as(started.body()).isEqualTo(202);
+        assertThat(started.json().get("version").asLong()).isEqualTo(2);
+        JsonNode orphan = client.get("/api/v1/collections/orphan-build-e2e/versions/1", admin())
+                .json();
+        assertThat(orphan.get("state").asString()).isEqualTo("FAILED");
+        assertThat(orphan.get("error").asString()).contains("process is gone");
+        assertThat(built("orphan-build-e2e", 2).get("state").asString()).isEqualTo("READY");
+    }
+
+    /**
      * A build whose instance stopped after committing positions 0 to 2 (and writing, but not committing, 3 to 5)
      * resumes on another: the committed batch is kept as written, the uncommitted one is read again from the input.
      */
@@ -357,7 +402,7 @@ class CollectionsTests extends IntegrationTest {
 
         assertThat(engine.start(
                         BpmnProcesses.COLLECTION_BUILD,
-                        "collection:resume-e2e",
+                        "collection:resume-e2e:v1",
                         Map.of("collection", "resume-e2e", "version", 1L)))
                 .isTrue();
         JsonNode version = built("resume-e2e", 1);

@@ -509,19 +509,28 @@ final class CollectionService {
             Actor actor,
             String action) {
         String name = collection.name();
-        String business = business(name);
-        if (engine.running(BpmnProcesses.COLLECTION_BUILD, business)) {
-            throw CollectionRefused.conflict(
-                    "collection-build-running", "Collection " + name + " is being built; wait for that build to end");
+        // the lock is the collection's BUILDING version, not the engine's instance: a build's instance outlives the
+        // moment its version turns READY or FAILED, and the next build may start from that moment
+        List<Long> building = jdbc.sql(
+                        "select version from collection_version where collection = ? and state = 'BUILDING'")
+                .param(name)
+                .query((rs, row) -> rs.getLong(1))
+                .list();
+        for (long open : building) {
+            if (engine.running(BpmnProcesses.COLLECTION_BUILD, business(name, open))) {
+                throw CollectionRefused.conflict(
+                        "collection-build-running",
+                        "Collection " + name + " is being built (version " + open + "); wait for that build to end");
+            }
+            // a build whose process is gone without recording its end (an engine's history lost) must not block
+            jdbc.sql("""
+                    update collection_version set state = 'FAILED', error = 'its build process is gone', finished_at = ?
+                    where collection = ? and version = ? and state = 'BUILDING'""").params(Timestamp.from(clock.instant()), name, open).update();
         }
         long version = jdbc.sql("select coalesce(max(version), 0) + 1 from collection_version where collection = ?")
                 .param(name)
                 .query(Long.class)
                 .single();
-        // a build whose process is gone without recording its end (an engine's history lost) must not block the next
-        jdbc.sql("""
-                update collection_version set state = 'FAILED', error = 'its build process is gone', finished_at = ?
-                where collection = ? and state = 'BUILDING'""").params(Timestamp.from(clock.instant()), name).update();
         try {
             jdbc.sql("""
                     insert into collection_version (collection, version, state, source_kind, source, storage_path, reason,
@@ -541,7 +550,10 @@ final class CollectionService {
             throw CollectionRefused.conflict(
                     "collection-build-running", "Another build of " + name + " started at the same time");
         }
-        if (!engine.start(BpmnProcesses.COLLECTION_BUILD, business, Map.of("collection", name, "version", version))) {
+        if (!engine.start(
+                BpmnProcesses.COLLECTION_BUILD,
+                business(name, version),
+                Map.of("collection", name, "version", version))) {
             jdbc.sql("delete from collection_version where collection = ? and version = ?")
                     .params(name, version)
                     .update();
@@ -570,8 +582,9 @@ final class CollectionService {
         return properties.storageDir().resolve(name).resolve("v" + version).resolve("items");
     }
 
-    static String business(String name) {
-        return "collection:" + name;
+    /** The business key of the build of one version: each version's build is its own process instance. */
+    static String business(String name, long version) {
+        return "collection:" + name + ":v" + version;
     }
 
     /** The collection, when builds may fill it: ACTIVE and managed by this API (cohort runs fill their own). */
