@@ -27,6 +27,12 @@ public final class ReasonCodes {
     /** The shared rate-limit store could not be reached, so the call is refused (fail closed). */
     public static final String RATE_LIMIT_UNAVAILABLE = "RATE_LIMIT_UNAVAILABLE";
 
+    /**
+     * This instance has as many calls in flight as it is set to serve; the call was refused before anything ran and
+     * may be retried after the Retry-After the answer gives.
+     */
+    public static final String OVERLOADED = "OVERLOADED";
+
     public static final String AUDIT_UNAVAILABLE = "AUDIT_UNAVAILABLE";
     public static final String RETRIEVAL_UNAVAILABLE = "RETRIEVAL_UNAVAILABLE";
     public static final String INVALID_REQUEST = "INVALID_REQUEST";

@@ -124,6 +124,7 @@ class GatewayConfiguration {
             GatewayProperties settings) {
         Duration deadline = settings.retrievalDeadline();
         Duration refusalWindow = settings.refusalRecordWindow();
+        CallAdmission admission = new CallAdmission(settings.maxConcurrentCalls(), settings.admissionWait());
         GatewayService gateway = new GatewayService(
                 agents,
                 catalog,
@@ -142,8 +143,10 @@ class GatewayConfiguration {
                 cohorts.getObject(), // required: without it no gateway could keep a suspended builder's cohorts dark
                 backendClients.orderedStream().toList(),
                 collections.getObject(), // required: without it no gateway could keep a search within its data scope
-                seriesVectors.getIfAvailable(() -> SeriesVectors.NONE));
+                seriesVectors.getIfAvailable(() -> SeriesVectors.NONE),
+                admission);
         gatewayMetrics.lostOutcomeRecords(gateway, GatewayService::lostOutcomeRecords);
+        gatewayMetrics.admission(admission);
         return gateway;
     }
 

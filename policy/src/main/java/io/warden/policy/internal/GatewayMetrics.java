@@ -155,6 +155,16 @@ final class GatewayMetrics {
                 .register(registry);
     }
 
+    /** The calls in flight on this instance and its limit: alert when the first stays at the second. */
+    void admission(CallAdmission admission) {
+        Gauge.builder("warden.gateway.calls.in.flight", admission, CallAdmission::inFlight)
+                .description("Tool calls this instance is serving now (OVERLOADED refusals start at the limit)")
+                .register(registry);
+        Gauge.builder("warden.gateway.calls.limit", admission, CallAdmission::limit)
+                .description("warden.gateway.max-concurrent-calls: the calls this instance serves at once")
+                .register(registry);
+    }
+
     // ---- called by revocation propagation and the kill-switch self-test -----------------------------
 
     /** A narrowing change reached every live instance; {@code took} from its commit to the last confirmation. */

@@ -11,12 +11,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                            invalidate sooner)
  * @param retrievalDeadline   how long a governed retrieval may run before the call is answered 504 and cancelled
  * @param refusalRecordWindow repeated identical refusals within this window become one audit record with a count
+ * @param maxConcurrentCalls  tool calls this instance serves at once; more are refused OVERLOADED (503, Retry-After)
+ *                            rather than queued for a database connection (size it with the pool,
+ *                            {@code warden.db.max-pool-size}, and the cores: docs/operations.md)
+ * @param admissionWait       how long a call beyond that limit waits for a place before it is refused
  */
 @ConfigurationProperties("warden.gateway")
 record GatewayProperties(
         @DefaultValue("PT30S") Duration cacheRefresh,
         @DefaultValue("PT5S") Duration retrievalDeadline,
-        @DefaultValue("PT1S") Duration refusalRecordWindow) {
+        @DefaultValue("PT1S") Duration refusalRecordWindow,
+        @DefaultValue("64") int maxConcurrentCalls,
+        @DefaultValue("PT0.1S") Duration admissionWait) {
 
     GatewayProperties {
         PolicyProperties.positive("warden.gateway.cache-refresh", cacheRefresh);
@@ -24,6 +30,14 @@ record GatewayProperties(
         if (refusalRecordWindow.isNegative()) {
             throw new IllegalArgumentException(
                     "warden.gateway.refusal-record-window must not be negative; got " + refusalRecordWindow);
+        }
+        if (maxConcurrentCalls < 1 || maxConcurrentCalls > 100_000) {
+            throw new IllegalArgumentException(
+                    "warden.gateway.max-concurrent-calls is between 1 and 100000; got " + maxConcurrentCalls);
+        }
+        if (admissionWait.isNegative() || admissionWait.compareTo(Duration.ofSeconds(30)) > 0) {
+            throw new IllegalArgumentException(
+                    "warden.gateway.admission-wait is between 0 and 30 seconds; got " + admissionWait);
         }
     }
 }

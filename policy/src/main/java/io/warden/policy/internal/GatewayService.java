@@ -106,6 +106,7 @@ public final class GatewayService {
             ReasonCodes.RATE_LIMITED,
             ReasonCodes.QUOTA_EXHAUSTED,
             ReasonCodes.RATE_LIMIT_UNAVAILABLE,
+            ReasonCodes.OVERLOADED,
             ReasonCodes.INVALID_REQUEST,
             ReasonCodes.AGENT_SUSPENDED,
             ReasonCodes.AGENT_RETIRED,
@@ -305,6 +306,7 @@ public final class GatewayService {
 
     private final Set<InFlight> inFlightCalls = ConcurrentHashMap.newKeySet();
     private final LongAdder lostOutcomes = new LongAdder();
+    private final CallAdmission admission;
     /** Backend calls run on virtual threads, so a slow backend ties up no platform thread. */
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -332,7 +334,9 @@ public final class GatewayService {
             CohortOwners cohorts,
             List<ToolBackendClient> backends,
             CollectionCatalog collections,
-            SeriesVectors seriesVectors) {
+            SeriesVectors seriesVectors,
+            CallAdmission admission) {
+        this.admission = admission;
         this.cohorts = cohorts;
         this.collections = collections;
         this.seriesVectors = seriesVectors;
@@ -391,11 +395,30 @@ public final class GatewayService {
 
     /** A built-in tool's call, from either edge. */
     Result call(String clientId, String toolKey, GatewayRequest request, ToolCall.Edge edge, @Nullable String traceId) {
-        return metrics.call(
-                toolKey,
-                () -> serveBuiltin(
-                        CallContext.builtin(clientId, toolKey, request, edge, traceId),
-                        false)); // counted by tool, decision and reason
+        CallContext call = CallContext.builtin(clientId, toolKey, request, edge, traceId);
+        return metrics.call(toolKey, () -> admitted(call, () -> serveBuiltin(call, false))); // counted by tool,
+        // decision and reason
+    }
+
+    /**
+     * Runs the call within this instance's limit of calls in flight; beyond it (after the admission wait) the call is
+     * refused OVERLOADED before anything else runs, and the refusal is recorded as other repeatable ones are.
+     */
+    private <T> T admitted(CallContext call, Supplier<T> serve) {
+        if (!admission.enter()) {
+            throw deny(
+                    Denial.UNAVAILABLE,
+                    call,
+                    List.of(ReasonCodes.OVERLOADED),
+                    "Warden is serving as many calls as it is set to (" + admission.limit()
+                            + " on this instance); retry shortly",
+                    1);
+        }
+        try {
+            return serve.get();
+        } finally {
+            admission.leave();
+        }
     }
 
     /** What a probe of this gateway with the self-test's canary got: served, or refused with these reasons. */
@@ -615,6 +638,10 @@ public final class GatewayService {
                 null,
                 request.arguments(),
                 null);
+        return admitted(call, () -> serveTool(call, request));
+    }
+
+    private ToolOutcome serveTool(CallContext call, ToolCall request) {
         Admitted admitted = cache.decide(() -> admit(call, false));
         CallContext admittedCall = admitted.call();
         ToolView tool = admitted.tool();

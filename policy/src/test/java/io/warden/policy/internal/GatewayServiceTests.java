@@ -75,6 +75,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -359,6 +360,10 @@ class GatewayServiceTests {
     }
 
     GatewayService gateway(PolicyDecisionPoint pdp, RateLimits limits) {
+        return gateway(pdp, limits, Duration.ofMillis(300), new CallAdmission(1000, Duration.ZERO));
+    }
+
+    GatewayService gateway(PolicyDecisionPoint pdp, RateLimits limits, Duration deadline, CallAdmission admission) {
         return new GatewayService(
                 agents,
                 catalog,
@@ -369,7 +374,7 @@ class GatewayServiceTests {
                 audit,
                 retrieval,
                 Clock.systemUTC(),
-                Duration.ofMillis(300),
+                deadline,
                 limits,
                 new PolicyCache(Duration.ofSeconds(30)),
                 Duration.ofSeconds(1),
@@ -377,7 +382,8 @@ class GatewayServiceTests {
                 CohortOwners.NONE,
                 List.of(),
                 collectionCatalog,
-                SeriesVectors.NONE);
+                SeriesVectors.NONE,
+                admission);
     }
 
     GatewayService gateway(PolicyDecisionPoint pdp) {
@@ -634,7 +640,8 @@ class GatewayServiceTests {
                 CohortOwners.NONE,
                 List.of(),
                 collectionCatalog,
-                SeriesVectors.NONE);
+                SeriesVectors.NONE,
+                new CallAdmission(1000, Duration.ZERO));
         var call = CompletableFuture.supplyAsync(
                 () -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")));
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> retrievalCalls.get() == 1);
@@ -653,6 +660,43 @@ class GatewayServiceTests {
                 .isLessThan(Duration.ofSeconds(1));
         assertThat(audited).extracting(AuditEvent::action).containsExactly("gateway.decision", "gateway.outcome");
         assertThat(audited.getLast().outcome()).isEqualTo(Outcome.MINOR_FAILURE);
+    }
+
+    @Test
+    void beyondItsLimitOfCallsInFlightTheGatewayRefusesAtOnceAndServesAgainWhenOneEnds() throws Exception {
+        retrievalSlow.set(true);
+        GatewayService gateway = gateway(
+                new EmbeddedPolicyDecisionPoint(),
+                allowing(100, ReasonCodes.RATE_LIMITED),
+                Duration.ofSeconds(30),
+                new CallAdmission(1, Duration.ofMillis(20)));
+        var first = CompletableFuture.supplyAsync(
+                () -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> retrievalCalls.get() == 1);
+
+        long asked = System.nanoTime();
+        assertThatThrownBy(() -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")))
+                .isInstanceOfSatisfying(GatewayDenied.class, e -> {
+                    assertThat(Problems.status(e.kind()).value()).isEqualTo(503);
+                    assertThat(e.reasons()).containsExactly(ReasonCodes.OVERLOADED);
+                    assertThat(e.retryAfterSeconds()).isEqualTo(1);
+                });
+        assertThat(Duration.ofNanos(System.nanoTime() - asked))
+                .as("refused after the admission wait, not after the call in flight")
+                .isLessThan(Duration.ofSeconds(1));
+        assertThat(retrievalCalls).as("a refused call runs nothing").hasValue(1);
+        assertThat(audited)
+                .filteredOn(event -> event.reasons().contains(ReasonCodes.OVERLOADED))
+                .as("the refusal is recorded, with the agent's client")
+                .singleElement()
+                .satisfies(event -> assertThat(event.action()).isEqualTo("gateway.decision"));
+
+        retrievalSlow.set(false);
+        first.get(10, TimeUnit.SECONDS);
+        assertThat(gateway.call("agent-client", "text-search", request("ct-deid", "TREAT"))
+                        .hits())
+                .as("the place of the call that ended is free again")
+                .isNotEmpty();
     }
 
     @Test
@@ -953,7 +997,8 @@ class GatewayServiceTests {
                 CohortOwners.NONE,
                 List.of(new FakeClient(BackendKind.MCP), new FakeClient(BackendKind.HTTP)),
                 collectionCatalog,
-                SeriesVectors.NONE);
+                SeriesVectors.NONE,
+                new CallAdmission(1000, Duration.ZERO));
     }
 
     GovernedToolGateway toolGateway(List<Runnable> policyHooks) {
