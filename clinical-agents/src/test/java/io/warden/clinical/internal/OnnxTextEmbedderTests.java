@@ -80,8 +80,13 @@ class OnnxTextEmbedderTests {
 
     @Test
     void vectorsAreUnitLengthAndDoNotDependOnTheBatch() {
-        List<String> texts =
-                List.of("short", "a much longer sentence about a sacral pressure ulcer with signs of infection", "CT");
+        // batches of 2 are formed by length, so these are embedded in another order and must come back in this one
+        List<String> texts = List.of(
+                "a much longer sentence about a sacral pressure ulcer with signs of infection",
+                "short",
+                "moderate pleural effusion on the left",
+                "CT",
+                "an even longer sentence: the venous leg ulcer of the left calf is larger than at the last visit");
         List<float[]> batched = embedder.embed(texts);
         for (int i = 0; i < texts.size(); i++) {
             float[] alone = embedder.embed(List.of(texts.get(i))).getFirst();
