@@ -8,6 +8,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -31,6 +32,8 @@ import java.util.stream.Stream;
 final class ItemFiles {
 
     private static final int MAGIC = 0x57434931; // "WCI1"
+    /** Far above any embedding model's; a larger count can only be a damaged file. */
+    private static final int MAX_DIMENSION = 65_536;
 
     private ItemFiles() {}
 
@@ -41,6 +44,7 @@ final class ItemFiles {
         try (OutputStream file = Files.newOutputStream(temporary);
                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(file, 1 << 16))) {
             out.writeInt(MAGIC);
+            ByteBuffer floats = ByteBuffer.allocate(0);
             for (VectorRecord record : records) {
                 out.writeUTF(record.id());
                 out.writeInt(record.metadata().size());
@@ -48,10 +52,15 @@ final class ItemFiles {
                     out.writeUTF(entry.getKey());
                     out.writeUTF(entry.getValue());
                 }
-                out.writeInt(record.vector().length);
-                for (float value : record.vector()) {
-                    out.writeFloat(value);
+                float[] vector = record.vector();
+                out.writeInt(vector.length);
+                // big-endian, as DataOutputStream.writeFloat writes them, in one copy instead of one call per value
+                if (floats.capacity() < vector.length * Float.BYTES) {
+                    floats = ByteBuffer.allocate(vector.length * Float.BYTES);
                 }
+                floats.clear();
+                floats.asFloatBuffer().put(vector);
+                out.write(floats.array(), 0, vector.length * Float.BYTES);
             }
         }
         Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -75,6 +84,7 @@ final class ItemFiles {
                 if (in.readInt() != MAGIC) {
                     throw new IOException(batch + " is not an items file of format 1");
                 }
+                byte[] floats = new byte[0];
                 while (true) {
                     String id;
                     try {
@@ -87,10 +97,18 @@ final class ItemFiles {
                     for (int i = 0; i < entries; i++) {
                         metadata.put(in.readUTF(), in.readUTF());
                     }
-                    float[] vector = new float[in.readInt()];
-                    for (int d = 0; d < vector.length; d++) {
-                        vector[d] = in.readFloat();
+                    int dimension = in.readInt();
+                    if (dimension < 0 || dimension > MAX_DIMENSION) {
+                        throw new IOException(batch + " is damaged: a record of " + dimension + " dimensions");
                     }
+                    float[] vector = new float[dimension];
+                    if (floats.length < dimension * Float.BYTES) {
+                        floats = new byte[dimension * Float.BYTES];
+                    }
+                    in.readFully(floats, 0, dimension * Float.BYTES);
+                    ByteBuffer.wrap(floats, 0, dimension * Float.BYTES)
+                            .asFloatBuffer()
+                            .get(vector);
                     sink.accept(new VectorRecord(id, vector, metadata));
                 }
             }
