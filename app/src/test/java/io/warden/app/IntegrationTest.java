@@ -1,12 +1,14 @@
 package io.warden.app;
 
 import io.warden.WardenApplication;
+import io.warden.clinical.dicom.Orthanc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.UUID;
@@ -29,6 +31,13 @@ public abstract class IntegrationTest {
     protected static final Path DATA = tempDir();
     protected static final WardenClient client = new WardenClient("http://localhost:" + PORT);
     protected static final String NODE_TOKEN = "test-node-token-" + UUID.randomUUID();
+    /**
+     * Where {@link DicomWebCollectionsTests} starts its Orthanc, and its password: a DICOMweb server is named in
+     * configuration (its address and credentials never pass through the API), so Warden knows it before Orthanc runs.
+     */
+    protected static final int ORTHANC_PORT = freePort();
+
+    protected static final String ORTHANC_PASSWORD = "orthanc-" + UUID.randomUUID();
 
     @DynamicPropertySource
     static void wardenProperties(DynamicPropertyRegistry registry) {
@@ -39,6 +48,13 @@ public abstract class IntegrationTest {
         // a second archive root, which the cohort upgrade test fills with folders earlier runs read
         registry.add(
                 "warden.cohort.archive-roots", () -> DATA.resolve("archives") + "," + DATA.resolve("legacy-archives"));
+        // one Orthanc under two names, so that two data sources (one per scope) can point at it
+        for (String server : List.of("test-orthanc", "test-orthanc-phi")) {
+            String prefix = "warden.cohort.dicomweb." + server;
+            registry.add(prefix + ".url", () -> "http://127.0.0.1:" + ORTHANC_PORT + "/dicom-web");
+            registry.add(prefix + ".username", () -> Orthanc.USER);
+            registry.add(prefix + ".password", () -> ORTHANC_PASSWORD);
+        }
         registry.add("warden.retrieval.node.enabled", () -> "true");
         registry.add("warden.retrieval.node.token", () -> NODE_TOKEN);
         // an image model built in the test: the image tools' paths run on a real ONNX encoder

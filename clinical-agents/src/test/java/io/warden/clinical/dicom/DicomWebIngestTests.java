@@ -46,7 +46,8 @@ class DicomWebIngestTests {
 
     @Test
     void everyInstanceOrthancRendersBecomesARecordOfItsRenderedFrame() throws Exception {
-        DicomWebSource server = DicomWebSourceTests.orthanc().source(DicomWebSourceTests.FAST);
+        DicomWebSource server =
+                DicomWebSourceTests.orthanc().source(DicomWebSourceTests.SALT, DicomWebSourceTests.FAST);
         DicomInstanceSource source = DicomInstanceSource.dicomWeb(
                 server, embedder, DicomInstanceSource.Frames.FIRST, LIMITS, header -> Map.of("label", "web"));
         assertThat(source.kind()).isEqualTo("dicom-instances-dicomweb");
@@ -84,7 +85,8 @@ class DicomWebIngestTests {
 
     @Test
     void aSeriesByItsUidsOnOrthancIsOneVolumeOfItsRenderedSlices() throws Exception {
-        DicomWebSource server = DicomWebSourceTests.orthanc().source(DicomWebSourceTests.FAST);
+        DicomWebSource server =
+                DicomWebSourceTests.orthanc().source(DicomWebSourceTests.SALT, DicomWebSourceTests.FAST);
         DicomHeader slice = new DicomReader(DicomWebSourceTests.SALT)
                 .read(DicomWebSourceTests.DATA.resolve("test_files/dicomdirtests/98892001/CT5N/2062"));
         VolumeEncoder encoder =

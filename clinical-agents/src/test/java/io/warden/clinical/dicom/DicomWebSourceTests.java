@@ -15,9 +15,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -35,8 +31,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -57,8 +51,6 @@ class DicomWebSourceTests {
 
     static final Path FILES = DicomReaderTests.FILES;
     static final byte[] SALT = "web-salt".getBytes(StandardCharsets.UTF_8);
-    static final Path ORTHANC = Path.of("/usr/sbin/Orthanc");
-    static final Path DICOMWEB_PLUGIN = Path.of("/usr/share/orthanc/plugins/libOrthancDicomWeb.so");
     /** pydicom's data folder: its test files and its character set files. */
     static final Path DATA = requireNonNull(FILES.getParent());
     /**
@@ -116,12 +108,12 @@ class DicomWebSourceTests {
         assertThat(files.skipped()).isEmpty();
         assertThat(files.instances()).hasSize(UPLOADS.size());
 
-        Report web = server.source(Settings.defaults()).read();
+        Report web = server.source(SALT, Settings.defaults()).read();
         assertThat(web.skipped()).isEmpty();
         assertThat(web.instances()).hasSize(UPLOADS.size());
         assertThat(web.instances())
                 .allSatisfy(instance -> assertThat(instance.location())
-                        .startsWith(server.dicomWeb + "/studies/")
+                        .startsWith(server.dicomWeb() + "/studies/")
                         .contains("/series/")
                         .contains("/instances/"));
 
@@ -150,17 +142,17 @@ class DicomWebSourceTests {
     @Test
     void orthancPagedOneByOneGivesTheSameInstances(@TempDir Path folder) throws Exception {
         Orthanc server = orthanc();
-        Report web = server.source(Settings.defaults().withPageSize(1)).read();
+        Report web = server.source(SALT, Settings.defaults().withPageSize(1)).read();
         assertThat(web.skipped()).isEmpty();
         assertThat(bySop(web)).isEqualTo(bySop(scan(folder)));
         assertThat(Series.group(web.headers()))
-                .containsExactlyInAnyOrderElementsOf(
-                        Series.group(server.source(Settings.defaults()).read().headers()));
+                .containsExactlyInAnyOrderElementsOf(Series.group(
+                        server.source(SALT, Settings.defaults()).read().headers()));
     }
 
     @Test
     void orthancRendersAnInstanceAsPngForTheImageTier() throws Exception {
-        DicomWebSource source = orthanc().source(FAST);
+        DicomWebSource source = orthanc().source(SALT, FAST);
         Report web = source.read();
         DicomSource.Instance ct = web.instances().stream()
                 .filter(instance -> "CT".equals(instance.header().modality()))
@@ -179,13 +171,13 @@ class DicomWebSourceTests {
         Orthanc server = orthanc();
         String wrong = "wrong-" + UUID.randomUUID();
         DicomWebSource source =
-                new DicomWebSource(URI.create(server.dicomWeb), new Auth.Basic("warden", wrong), SALT, FAST);
+                new DicomWebSource(URI.create(server.dicomWeb()), new Auth.Basic("warden", wrong), SALT, FAST);
         assertThatThrownBy(source::read).isInstanceOfSatisfying(DicomWebException.class, e -> {
             assertThat(e.status()).isEqualTo(401);
-            assertThat(e.url()).startsWith(server.dicomWeb + "/studies");
+            assertThat(e.url()).startsWith(server.dicomWeb() + "/studies");
             assertThat(e.getMessage())
                     .contains("401")
-                    .contains(server.dicomWeb)
+                    .contains(server.dicomWeb())
                     .doesNotContain(wrong)
                     .doesNotContain(
                             Base64.getEncoder().encodeToString(("warden:" + wrong).getBytes(StandardCharsets.UTF_8)));
@@ -468,151 +460,9 @@ class DicomWebSourceTests {
     /** The test's own Orthanc, started once for the class and loaded with {@link #UPLOADS}. */
     static synchronized Orthanc orthanc() throws Exception {
         if (orthanc == null) {
-            orthanc = Orthanc.start();
+            orthanc = Orthanc.start(DATA, UPLOADS);
         }
         return orthanc;
-    }
-
-    /** An Orthanc process with a generated configuration in a temporary folder, on free loopback ports. */
-    static final class Orthanc implements AutoCloseable {
-
-        final Process process;
-        final Path home;
-        final String http;
-        final String dicomWeb;
-        final String password;
-
-        private Orthanc(Process process, Path home, String http, String password) {
-            this.process = process;
-            this.home = home;
-            this.http = http;
-            this.dicomWeb = http + "/dicom-web";
-            this.password = password;
-        }
-
-        DicomWebSource source(Settings settings) {
-            return new DicomWebSource(URI.create(dicomWeb), new Auth.Basic("warden", password), SALT, settings);
-        }
-
-        static Orthanc start() throws Exception {
-            if (!Files.isExecutable(ORTHANC) || !Files.isRegularFile(DICOMWEB_PLUGIN)) {
-                throw new IllegalStateException(
-                        "The DICOMweb tests run a real Orthanc (" + ORTHANC + ") with its DICOMweb plugin ("
-                                + DICOMWEB_PLUGIN + "): apt-get install orthanc orthanc-dicomweb");
-            }
-            Path home = Files.createTempDirectory("warden-orthanc");
-            int httpPort = freePort();
-            int dicomPort = freePort();
-            String password = UUID.randomUUID().toString();
-            String config = """
-                    {"Name": "warden-test", "StorageDirectory": "%1$s", "IndexDirectory": "%1$s",
-                     "HttpPort": %2$d, "DicomServerEnabled": false, "DicomPort": %3$d,
-                     "RemoteAccessAllowed": false, "AuthenticationEnabled": true, "RegisteredUsers": {"warden": "%4$s"},
-                     "HttpCompressionEnabled": false, "Plugins": ["%5$s"],
-                     "DicomWeb": {"Enable": true, "Root": "/dicom-web/", "EnableWado": false}}
-                    """.formatted(home.resolve("db"), httpPort, dicomPort, password, DICOMWEB_PLUGIN);
-            Path configFile = home.resolve("orthanc.json");
-            Files.writeString(configFile, config);
-            Path log = home.resolve("orthanc.log");
-            Process process = new ProcessBuilder(ORTHANC.toString(), configFile.toString())
-                    .directory(home.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
-            Orthanc orthanc = new Orthanc(process, home, "http://127.0.0.1:" + httpPort, password);
-            try {
-                orthanc.awaitStarted(log);
-                orthanc.upload();
-            } catch (Exception | AssertionError e) {
-                orthanc.close();
-                throw e;
-            }
-            return orthanc;
-        }
-
-        private void awaitStarted(Path log) throws Exception {
-            try (HttpClient client =
-                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (true) {
-                    if (!process.isAlive()) {
-                        throw new IllegalStateException(
-                                "Orthanc exited with " + process.exitValue() + ":\n" + Files.readString(log));
-                    }
-                    try {
-                        HttpResponse<String> response =
-                                client.send(request("/system").build(), HttpResponse.BodyHandlers.ofString());
-                        if (response.statusCode() == 200) {
-                            return;
-                        }
-                    } catch (IOException notYet) {
-                        // not listening yet
-                    }
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException(
-                                "Orthanc did not answer /system within a minute:\n" + Files.readString(log));
-                    }
-                    Thread.sleep(100);
-                }
-            }
-        }
-
-        /** Posts each file; Orthanc drops a kept-alive connection after a second idle, so a failed post is tried again. */
-        private void upload() throws Exception {
-            try (HttpClient client =
-                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-                for (String name : UPLOADS) {
-                    HttpRequest post = request("/instances")
-                            .header("Content-Type", "application/dicom")
-                            .POST(HttpRequest.BodyPublishers.ofFile(DATA.resolve(name)))
-                            .build();
-                    HttpResponse<String> response;
-                    try {
-                        response = client.send(post, HttpResponse.BodyHandlers.ofString());
-                    } catch (IOException closed) {
-                        response = client.send(post, HttpResponse.BodyHandlers.ofString());
-                    }
-                    assertThat(response.statusCode())
-                            .as("upload of %s: %s", name, response.body())
-                            .isEqualTo(200);
-                }
-            }
-        }
-
-        private HttpRequest.Builder request(String path) {
-            return HttpRequest.newBuilder(URI.create(http + path))
-                    .timeout(Duration.ofSeconds(30))
-                    .header(
-                            "Authorization",
-                            "Basic "
-                                    + Base64.getEncoder()
-                                            .encodeToString(("warden:" + password).getBytes(StandardCharsets.UTF_8)));
-        }
-
-        /** Stops Orthanc and anything it started, then removes its folder. */
-        @Override
-        public void close() throws Exception {
-            List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-            tree.add(process.toHandle());
-            tree.forEach(ProcessHandle::destroy);
-            for (ProcessHandle handle : tree) {
-                try {
-                    handle.onExit().get(15, TimeUnit.SECONDS);
-                } catch (TimeoutException e) {
-                    handle.destroyForcibly();
-                }
-            }
-            try (Stream<Path> walk = Files.walk(home)) {
-                walk.sorted(Comparator.reverseOrder())
-                        .forEach(path -> path.toFile().delete());
-            }
-        }
-
-        private static int freePort() throws IOException {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                return socket.getLocalPort();
-            }
-        }
     }
 
     /** A loopback HTTP server that answers DICOMweb paths as a function says, and records every request. */

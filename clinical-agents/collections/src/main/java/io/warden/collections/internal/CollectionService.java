@@ -432,7 +432,9 @@ final class CollectionService {
 
     /**
      * A registered FOLDER or DICOMWEB data source of the collection's data scope; one refusal for a source that is
-     * missing and one of another scope, so that neither is told apart.
+     * missing and one of another scope, so that neither is told apart. A de-identified collection reads no source of a
+     * PHI scope: a PHI scope may hold a collection marked de-identified, and filling it from the scope's own PACS would
+     * make that mark a claim nothing checked.
      */
     DataSourceView dataSource(CollectionView collection, @Nullable String key) {
         if (key == null || key.isBlank()) {
@@ -442,6 +444,13 @@ final class CollectionService {
         if (source.isEmpty() || !source.get().scopeKey().equals(collection.dataScope())) {
             throw CollectionRefused.invalid(
                     "dataSource", "No data source '" + key + "' is registered in data scope " + collection.dataScope());
+        }
+        if (collection.deidentified() && source.get().phi()) {
+            throw CollectionRefused.invalid(
+                    "dataSource",
+                    "Data source '" + key + "' holds protected health information (data scope "
+                            + collection.dataScope() + " is PHI); collection " + collection.name()
+                            + " is de-identified and reads only de-identified sources");
         }
         return source.get();
     }
