@@ -48,7 +48,8 @@ public interface GovernedCollections {
      * Sets (or, with null, clears) the minimum Top-1 accuracy of a data scope's evaluation gate, as {@code PUT
      * /api/v1/collection-gates/{dataScope}} does; audited. Answers the minimum now in force.
      */
-    @Nullable Double gate(String dataScope, @Nullable Double minTop1, Actor actor);
+    @Nullable
+    Double gate(String dataScope, @Nullable Double minTop1, Actor actor);
 
     /**
      * What to evaluate: {@code k} neighbours (5 when null), and either {@code queries} sampled items (200) with the
