@@ -46,7 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
  * or vectors) each searched against the whole version; both measured as recall@k against exact search, P@k by label, Top-1 and Top-k vote accuracy, and the
  * confusion matrix of the Top-k votes. Also the registry's {@link EvaluationGate}: a data scope that sets a minimum
  * Top-1 accuracy admits a RAG_CLASSIFIER only when one of its ACTIVE collections' current version was evaluated at or
- * above it. Thread-safe.
+ * above it, by either method (see docs/security.md for why). Thread-safe.
  */
 final class CollectionEvaluations implements EvaluationGate {
 
