@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Port for the portal: the collections, their versions, refused items and evaluations as {@code /api/v1/collections}
- * reads them, and the two changes a page offers (retire, remove an item) through the same use cases, so each is
+ * reads them, and the changes a page offers (retire, remove an item, evaluate, set a data scope's gate) through the
+ * same use cases, so each is
  * validated, refused and audited exactly as the API's. Role rules are the caller's to check, as at the API's edge.
  * Thread-safe.
  *
@@ -36,6 +37,29 @@ public interface GovernedCollections {
 
     /** Starts the build of a version without the item, as {@code DELETE .../items/{id}} does; audited. */
     Version removeItem(String name, String itemId, @Nullable String reason, Actor actor);
+
+    /**
+     * Evaluates the current version as {@code POST .../versions/{version}/evaluations} does, stored and audited: a
+     * seeded sample, or the labelled query set the request names.
+     */
+    Evaluation evaluate(String name, long version, EvaluationRequest request, Actor actor);
+
+    /**
+     * Sets (or, with null, clears) the minimum Top-1 accuracy of a data scope's evaluation gate, as {@code PUT
+     * /api/v1/collection-gates/{dataScope}} does; audited. Answers the minimum now in force.
+     */
+    @Nullable
+    Double gate(String dataScope, @Nullable Double minTop1, Actor actor);
+
+    /**
+     * What to evaluate: {@code k} neighbours (5 when null), and either {@code queries} sampled items (200) with the
+     * sample's {@code seed} (0), or {@code querySet}, the id of an upload of the collection holding labelled queries.
+     */
+    record EvaluationRequest(
+            @Nullable Integer k,
+            @Nullable Integer queries,
+            @Nullable Long seed,
+            @Nullable String querySet) {}
 
     /** A collection and the item count of its current version (0 before its first). */
     record Summary(

@@ -90,6 +90,22 @@ final class CollectionOverviews implements GovernedCollections {
         return version(collections.removeItem(name, itemId, reason, actor));
     }
 
+    @Override
+    public Evaluation evaluate(String name, long version, EvaluationRequest request, Actor actor) {
+        return evaluation(evaluations.evaluate(
+                name,
+                version,
+                new CollectionEvaluations.EvaluateRequest(
+                        request.k(), request.queries(), request.seed(), request.querySet()),
+                actor));
+    }
+
+    @Override
+    public @Nullable Double gate(String dataScope, @Nullable Double minTop1, Actor actor) {
+        collections.gate(dataScope, minTop1, actor);
+        return collections.gate(dataScope).orElse(null);
+    }
+
     private @Nullable Double gate(CollectionView collection) {
         return collections.gate(collection.dataScope()).orElse(null);
     }

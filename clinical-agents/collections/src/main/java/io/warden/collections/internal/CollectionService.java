@@ -486,6 +486,19 @@ final class CollectionService {
         return id;
     }
 
+    /** An upload of the collection with its size and digest, as its row records them; refused naming {@code field}. */
+    UploadView upload(String name, @Nullable String id, String field) {
+        if (id == null || id.isBlank()) {
+            throw CollectionRefused.invalid(field, "Name an upload of collection " + name);
+        }
+        return jdbc.sql("select id, collection, bytes, sha256 from collection_upload where id = ? and collection = ?")
+                .params(id, name)
+                .query((rs, n) -> new UploadView(
+                        rs.getString("id"), rs.getString("collection"), rs.getLong("bytes"), rs.getString("sha256")))
+                .optional()
+                .orElseThrow(() -> CollectionRefused.invalid(field, "No upload '" + id + "' of collection " + name));
+    }
+
     /** Removes an item by building a new version without it; the reason is kept with the version and audited. */
     VersionView removeItem(String name, String itemId, @Nullable String reason, Actor actor) {
         CollectionView collection = buildable(name);

@@ -85,10 +85,21 @@ class CollectionsConfiguration {
             CollectionService collections,
             PostgresCollectionCatalog catalog,
             ObjectProvider<VectorCollections> store,
+            ObjectProvider<Embedder> embedder,
+            CollectionsProperties properties,
             AuditLog audit,
             Clock clock,
             IdGenerator ids) {
-        return new CollectionEvaluations(jdbc, collections, catalog, store.getIfAvailable(), audit, clock, ids);
+        return new CollectionEvaluations(
+                jdbc,
+                collections,
+                catalog,
+                store.getIfAvailable(),
+                embedder.getIfAvailable(),
+                properties,
+                audit,
+                clock,
+                ids);
     }
 
     @Bean

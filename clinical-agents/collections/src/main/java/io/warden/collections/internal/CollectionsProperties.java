@@ -16,6 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param batchSize      items per committed batch of a build: a stopped build resumes after the last one
  * @param embedBatchSize texts embedded per model call while a build reads text items
  * @param images         how image and DICOM builds read their inputs
+ * @param maxQuerySetBytes the largest labelled query set an evaluation reads (an upload may be larger; the evaluation
+ *                       is then refused naming {@code querySet}): the set is read whole into memory
  */
 @ConfigurationProperties("warden.collections")
 record CollectionsProperties(
@@ -23,7 +25,8 @@ record CollectionsProperties(
         @DefaultValue("1073741824") long maxUploadBytes,
         @DefaultValue("1000") int batchSize,
         @DefaultValue("256") int embedBatchSize,
-        @DefaultValue Images images) {
+        @DefaultValue Images images,
+        @DefaultValue("16777216") long maxQuerySetBytes) {
 
     /**
      * Bounds on image inputs (PNG/JPEG ZIP uploads, DICOM instances and series of a data source).
@@ -86,6 +89,10 @@ record CollectionsProperties(
         if (batchSize < 1 || batchSize > 1_000_000) {
             throw new IllegalArgumentException(
                     "warden.collections.batch-size is between 1 and 1000000, got " + batchSize);
+        }
+        if (maxQuerySetBytes < 1 || maxQuerySetBytes > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException(
+                    "warden.collections.max-query-set-bytes is between 1 and 2 GiB, got " + maxQuerySetBytes);
         }
         if (embedBatchSize < 1 || embedBatchSize > 4096) {
             throw new IllegalArgumentException(
