@@ -1,5 +1,6 @@
 package io.warden.app.security;
 
+import io.warden.policy.OnBehalfOf;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -39,7 +40,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@code invalid_request} when a token was presented) and 403 for a caller that is not an agent, both as
  * problem+json. The header is parsed as RFC 6750 §2.1 and Spring's resolver do ({@code Bearer} in any case, one
  * space, a b64token), without a regular expression. Revocation, agent status and kill switches are the gateway's
- * checks behind this filter. Thread-safe.
+ * checks behind this filter. A delegated token (see {@link TokenAuthenticationConverter}) is admitted as its agent, and
+ * the person it serves is set as the request attribute {@link OnBehalfOf#ATTRIBUTE}; a person's own token is refused
+ * with 403. Thread-safe.
  */
 final class AgentBearerAuthentication extends OncePerRequestFilter {
 
@@ -91,6 +94,11 @@ final class AgentBearerAuthentication extends OncePerRequestFilter {
             // the bearer handler reads the principal to say the token's privileges are insufficient
             problems.handle(authenticated, response, new AccessDeniedException("Access Denied"));
             return;
+        }
+        OnBehalfOf person = TokenAuthenticationConverter.onBehalfOf(caller);
+        if (person != null) {
+            // the gateway (REST and MCP) reads the person a delegated call serves from here
+            authenticated.setAttribute(OnBehalfOf.ATTRIBUTE, person);
         }
         SecurityContext context = contexts.createEmptyContext();
         context.setAuthentication(caller);

@@ -4,6 +4,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
+import io.warden.audit.AuditLog;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.CredentialLedger;
 import io.warden.registry.CredentialPolicy;
@@ -12,9 +13,14 @@ import io.warden.registry.SecretStore;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -36,6 +42,8 @@ import org.springframework.security.oauth2.client.registration.InMemoryClientReg
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
+import org.springframework.security.oauth2.core.OAuth2Token;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.core.oidc.OidcScopes;
 import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
@@ -45,10 +53,12 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.authentication.ClientSecretAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenExchangeAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.client.JdbcRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -57,6 +67,7 @@ import org.springframework.security.oauth2.server.authorization.settings.ClientS
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenGenerator;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
@@ -89,9 +100,14 @@ class EmbeddedIdentityProvider {
             CredentialLedger ledger,
             RegisteredClientRepository registeredClients,
             PasswordEncoder encoder,
+            OAuth2AuthorizationService authorizations,
+            AuditLog audit,
             Clock clock)
             throws Exception {
         OAuth2AuthorizationServerConfigurer authorizationServer = new OAuth2AuthorizationServerConfigurer();
+        // the generator the server builds for itself (with the Entra-shaped claims), read once it has been built
+        Supplier<OAuth2TokenGenerator<? extends OAuth2Token>> tokens =
+                () -> Objects.requireNonNull(http.getSharedObject(OAuth2TokenGenerator.class), "token generator");
         http.securityMatcher(authorizationServer.getEndpointsMatcher())
                 .with(
                         authorizationServer,
@@ -103,6 +119,14 @@ class EmbeddedIdentityProvider {
                                                         checkedAgainstLedger(
                                                                 provider, ledger, registeredClients, encoder, clock),
                                                         agents)))
+                                        .errorResponseHandler(ActiveAgentsOnly.errorResponses()))
+                                // token exchange is delegation by an agent only (see PersonTokenExchange)
+                                .tokenEndpoint(endpoint -> endpoint.authenticationProviders(providers -> {
+                                            providers.removeIf(provider ->
+                                                    provider instanceof OAuth2TokenExchangeAuthenticationProvider);
+                                            providers.add(new PersonTokenExchange(
+                                                    authorizations, tokens, agents, audit, clock));
+                                        })
                                         .errorResponseHandler(ActiveAgentsOnly.errorResponses())))
                 .authorizeHttpRequests(rules -> rules.anyRequest().authenticated())
                 .csrf(csrf -> csrf.ignoringRequestMatchers(authorizationServer.getEndpointsMatcher()))
@@ -263,6 +287,10 @@ class EmbeddedIdentityProvider {
             claims.claim("azp", client.getClientId());
             claims.claim("tid", identity.tenantId());
             claims.claim("ver", "2.0");
+            if (AuthorizationGrantType.TOKEN_EXCHANGE.equals(context.getAuthorizationGrantType())) {
+                delegatedClaims(context, client, accounts);
+                return;
+            }
             if (AuthorizationGrantType.CLIENT_CREDENTIALS.equals(context.getAuthorizationGrantType())) {
                 claims.claim("oid", client.getId());
                 claims.claim("idtyp", "app");
@@ -279,6 +307,34 @@ class EmbeddedIdentityProvider {
                     storable(account.roles().stream().map(identity::claimValue).toList()));
             claims.claim("scp", String.join(" ", context.getAuthorizedScopes()));
         };
+    }
+
+    /**
+     * The token an agent gets by exchanging a person's (see {@link PersonTokenExchange}): the person as subject
+     * ({@code sub} and {@code oid}, as in the person's own tokens), the agent as actor ({@code act.sub}, RFC 8693 §4.1)
+     * and authorized party, the agent's gateway scope, and no roles: it never speaks as the person to the control
+     * plane. It expires with the person's token when that comes first.
+     */
+    private static void delegatedClaims(JwtEncodingContext context, RegisteredClient client, LocalAccounts accounts) {
+        var claims = context.getClaims();
+        LocalAccounts.Account account = accounts.find(context.getPrincipal().getName())
+                .orElseThrow(() -> new IllegalStateException("the delegating person has no local account"));
+        claims.subject(account.directoryId());
+        claims.claim("oid", account.directoryId());
+        claims.claim("name", account.displayName());
+        Map<String, Object> actor = new LinkedHashMap<>();
+        actor.put("sub", client.getClientId());
+        claims.claim("act", actor);
+        claims.claim("scp", String.join(" ", context.getAuthorizedScopes()));
+        OAuth2Authorization subject = context.getAuthorization();
+        OAuth2Authorization.Token<OAuth2AccessToken> personToken = subject == null ? null : subject.getAccessToken();
+        Instant personExpiry =
+                personToken == null ? null : personToken.getToken().getExpiresAt();
+        claims.claims(all -> {
+            if (personExpiry != null && all.get("exp") instanceof Instant exp && personExpiry.isBefore(exp)) {
+                all.put("exp", personExpiry);
+            }
+        });
     }
 
     /**

@@ -7,6 +7,7 @@ import static org.springframework.http.HttpMethod.PUT;
 
 import io.warden.audit.AuditLog;
 import io.warden.policy.KillSwitches;
+import io.warden.registry.AgentQueries;
 import java.util.List;
 import java.util.Set;
 import org.springframework.beans.factory.ObjectProvider;
@@ -66,10 +67,11 @@ class SecurityConfiguration implements WebMvcConfigurer {
             IdentityProperties identity,
             JsonMapper json,
             KillSwitches killSwitches,
-            AuditLog audit)
+            AuditLog audit,
+            AgentQueries registry)
             throws Exception {
         AgentBearerAuthentication agents = new AgentBearerAuthentication(
-                decoder, new TokenAuthenticationConverter(identity), new ProblemSecurityHandlers(json));
+                decoder, converter(identity, registry), new ProblemSecurityHandlers(json));
         http.securityMatcher(DATA_PLANE)
                 .csrf(csrf -> csrf.disable())
                 .requestCache(cache -> cache.disable())
@@ -85,6 +87,12 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 // the gateway's pipeline refuses its calls on /gateway itself
                 .addFilterAfter(new KillSwitchedAgents(killSwitches, audit, json), AgentBearerAuthentication.class);
         return http.build();
+    }
+
+    /** Callers from tokens; an {@code azp} that is a registered agent's client id makes a token delegated. */
+    static TokenAuthenticationConverter converter(IdentityProperties identity, AgentQueries registry) {
+        return new TokenAuthenticationConverter(
+                identity, clientId -> registry.findAgentByClientId(clientId).isPresent());
     }
 
     /**
@@ -109,13 +117,18 @@ class SecurityConfiguration implements WebMvcConfigurer {
     @Bean
     @Order(3)
     SecurityFilterChain apiSecurity(
-            HttpSecurity http, IdentityProperties identity, JsonMapper json, KillSwitches killSwitches, AuditLog audit)
+            HttpSecurity http,
+            IdentityProperties identity,
+            JsonMapper json,
+            KillSwitches killSwitches,
+            AuditLog audit,
+            AgentQueries registry)
             throws Exception {
         ProblemSecurityHandlers problems = new ProblemSecurityHandlers(json);
         http.securityMatcher("/api/**", PROTECTED_RESOURCE, PROTECTED_RESOURCE + "/**")
                 .authorizeHttpRequests(SecurityConfiguration::endpointRules)
                 .oauth2ResourceServer(server -> server.jwt(
-                                jwt -> jwt.jwtAuthenticationConverter(new TokenAuthenticationConverter(identity)))
+                                jwt -> jwt.jwtAuthenticationConverter(converter(identity, registry)))
                         // RFC 9728, which MCP clients read to find where to get a token; the 401's
                         // WWW-Authenticate names it (resource_metadata)
                         .protectedResourceMetadata(metadata -> metadata.protectedResourceMetadataCustomizer(
@@ -312,6 +325,7 @@ class SecurityConfiguration implements WebMvcConfigurer {
             HardeningProperties hardening,
             IdentityProperties identity,
             ObjectProvider<JwtDecoder> decoder,
+            ObjectProvider<AgentQueries> registry,
             JsonMapper json)
             throws Exception {
         ProblemSecurityHandlers problems = new ProblemSecurityHandlers(json);
@@ -344,7 +358,7 @@ class SecurityConfiguration implements WebMvcConfigurer {
             return http.build();
         }
         OperationsTokens tokens = new OperationsTokens(
-                hardening.scrapeToken(), decoder.getObject(), new TokenAuthenticationConverter(identity));
+                hardening.scrapeToken(), decoder.getObject(), converter(identity, registry.getObject()));
         http.authorizeHttpRequests(rules -> rules.requestMatchers("/actuator/health", "/actuator/health/**")
                         .permitAll()
                         .requestMatchers("/actuator/prometheus")

@@ -132,7 +132,7 @@ class AgentBearerAuthenticationTests {
 
     final AgentBearerAuthentication filter = new AgentBearerAuthentication(
             DECODER,
-            new TokenAuthenticationConverter(IDENTITY),
+            new TokenAuthenticationConverter(IDENTITY, clientId -> false),
             new ProblemSecurityHandlers(JsonMapper.builder().build()));
 
     record Passed(@Nullable Principal principal, @Nullable Authentication context) {}

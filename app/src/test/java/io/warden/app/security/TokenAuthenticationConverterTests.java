@@ -33,7 +33,7 @@ class TokenAuthenticationConverterTests {
             Path.of(".warden/identity"),
             Duration.ofMinutes(15),
             Duration.ofHours(1));
-    private final TokenAuthenticationConverter converter = new TokenAuthenticationConverter(entra);
+    private final TokenAuthenticationConverter converter = new TokenAuthenticationConverter(entra, clientId -> false);
 
     @Test
     void delegatedTokenIsAPersonIdentifiedByOidWithMappedRoles() {
@@ -99,7 +99,8 @@ class TokenAuthenticationConverterTests {
                 Duration.ofMinutes(15),
                 Duration.ofHours(1));
         Jwt jwt = jwt(Map.of("oid", "p", "scp", "openid warden.api", "roles", List.of("OWNER", "SECOPS")));
-        assertThat(ActorArgumentResolver.actorOf(new TokenAuthenticationConverter(local).convert(jwt))
+        assertThat(ActorArgumentResolver.actorOf(
+                                new TokenAuthenticationConverter(local, clientId -> false).convert(jwt))
                         .roles())
                 .containsExactlyInAnyOrder(Role.OWNER, Role.SECOPS);
     }
