@@ -3,12 +3,13 @@ package io.warden.specialist;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /** What a person reads: the RAG verdict beside the vote, and a refusal with Warden's reason codes and no label. */
 class OutcomeTests {
 
-    private static Outcome.Answered answered(Outcome.RagVerdict rag) {
+    private static Outcome.Answered answered(Outcome.@Nullable RagVerdict rag) {
         return new Outcome.Answered(
                 "trace-1",
                 "\"air around the lung\"",
