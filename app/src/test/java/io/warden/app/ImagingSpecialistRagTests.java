@@ -201,8 +201,11 @@ class ImagingSpecialistRagTests extends IntegrationTest {
         assertThat(PROMPTS).as("nothing reached the model").isEmpty();
         assertThat(run.printed())
                 .contains("step classify: pleural-effusion")
-                .contains("REFUSED at step rag-classify (tool rag-classify): KILL_SWITCH")
-                .contains("The RAG step (rag-classify asking the model tool " + model + ") was refused")
+                .contains("REFUSED at step rag-classify (tool rag-classify): KILL_SWITCH\n"
+                        + "  Warden: Refused by Warden (KILL_SWITCH): A kill switch stops this call\n"
+                        + "  The RAG step (rag-classify asking the model tool " + model + ") was refused; KILL_SWITCH:"
+                        + " a kill switch covers rag-classify, the model tool it asks or the dataset."
+                        + " No label is given without it.\n")
                 .doesNotContain("Likely finding")
                 .doesNotContain("RAG classification");
 

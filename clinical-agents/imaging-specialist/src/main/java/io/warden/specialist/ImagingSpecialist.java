@@ -51,7 +51,7 @@ public final class ImagingSpecialist {
      */
     private static final Map<String, String> RAG_REASONS = Map.of(
             "KILL_SWITCH",
-            "a kill switch covers rag-classify or the model tool it asks",
+            "a kill switch covers rag-classify, the model tool it asks or the dataset",
             "MODEL_ANSWER_INVALID",
             "the model answered out of shape (not the JSON object asked for, a label none of the cases carries, or"
                     + " a case it was not given), and Warden gives no label from it",
