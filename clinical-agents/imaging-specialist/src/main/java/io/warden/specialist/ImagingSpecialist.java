@@ -57,6 +57,8 @@ public final class ImagingSpecialist {
                     + " a case it was not given), and Warden gives no label from it",
             "MODEL_REFUSED",
             "the model declined to name a label from the cases",
+            "TOOL_NOT_GRANTED",
+            "this agent is not granted the model tool rag-classify asks; onboarding grants it like any tool",
             "RAG_NO_CASES",
             "no labelled case this agent may read is near the query",
             "BACKEND_NOT_PHI_APPROVED",
