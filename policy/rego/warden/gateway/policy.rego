@@ -1,6 +1,6 @@
 # Warden's standard gateway policy, for an Open Policy Agent sidecar (Rego v1, OPA 1.x).
 # It is the same policy as EmbeddedPolicyDecisionPoint; both are checked against
-# policy/src/test/resources/decisions.json (input version 2). Query: POST /v1/data/warden/gateway/decision {"input": ...}.
+# policy/src/test/resources/decisions.json (input version 3). Query: POST /v1/data/warden/gateway/decision {"input": ...}.
 package warden.gateway
 
 # Reason codes in the order the rules are checked; a deny names every rule that failed.
@@ -19,6 +19,11 @@ rule_order := [
 	"PURPOSE_REQUIRED",
 	"PURPOSE_NOT_GRANTED",
 	"PURPOSE_NOT_ALLOWED",
+	"PERSON_SCOPE_NOT_ENTITLED",
+	"PERSON_PURPOSE_NOT_ENTITLED",
+	"BREAK_GLASS_JUSTIFICATION_REQUIRED",
+	"BREAK_GLASS_PERSON_REQUIRED",
+	"BREAK_GLASS_NOT_PERMITTED",
 ]
 
 levels := {"PUBLIC": 0, "INTERNAL": 1, "CONFIDENTIAL": 2, "HIGHLY_CONFIDENTIAL": 3}
@@ -73,6 +78,52 @@ failed contains "PURPOSE_NOT_ALLOWED" if {
 	not input.purposeOfUse in input.dataset.allowedPurposes
 }
 
+# On a person's behalf (an on-behalf-of token) the person must hold the dataset, for the purpose, through the
+# directory-group mapping; emergency treatment (ETREAT) has its own rules below instead.
+person_present if {
+	input.person != null
+	is_object(input.person)
+}
+
+emergency if input.purposeOfUse == "ETREAT"
+
+person_purposes := object.get(object.get(input.person, "entitlements", {}), input.dataset.key, []) if person_present
+
+failed contains "PERSON_SCOPE_NOT_ENTITLED" if {
+	person_present
+	not emergency
+	count(person_purposes) == 0
+}
+
+failed contains "PERSON_PURPOSE_NOT_ENTITLED" if {
+	person_present
+	not emergency
+	count(person_purposes) > 0
+	not purpose_missing
+	not input.purposeOfUse in person_purposes
+}
+
+justified if {
+	is_string(input.request.justification)
+	trim_space(input.request.justification) != ""
+}
+
+failed contains "BREAK_GLASS_JUSTIFICATION_REQUIRED" if {
+	emergency
+	not justified
+}
+
+failed contains "BREAK_GLASS_PERSON_REQUIRED" if {
+	emergency
+	not person_present
+}
+
+failed contains "BREAK_GLASS_NOT_PERMITTED" if {
+	emergency
+	person_present
+	object.get(input.person, "breakGlass", false) != true
+}
+
 reasons := [code | some code in rule_order; code in failed]
 
 treatment if input.purposeOfUse in {"TREAT", "ETREAT"}
@@ -87,14 +138,30 @@ default deidentification_required := false
 
 deidentification_required if input.purposeOfUse in object.get(input.dataset, "deidentifyFor", [])
 
+# A tool or dataset marked for per-call approval parks the call until a person approves its exact arguments.
+default approval_required := false
+
+approval_required if {
+	some marked in [object.get(input.tool, "approvalRequired", false), object.get(input.dataset, "approvalRequired", false)]
+	marked == true
+	object.get(input.request, "approved", false) != true
+}
+
 # The gateway refuses a decision from a bundle of another version (the input and its rules changed with it).
-policy_version := 2
+policy_version := 3
+
+default emergency_granted := false
+
+emergency_granted if emergency
 
 decision := {
 	"policyVersion": policy_version,
 	"allow": false,
 	"reasons": reasons,
-	"obligations": {"maxK": 0, "datasets": [], "redactFields": [], "deidentificationRequired": false},
+	"obligations": {
+		"maxK": 0, "datasets": [], "redactFields": [], "deidentificationRequired": false,
+		"approvalRequired": false, "breakGlass": false,
+	},
 } if {
 	count(reasons) > 0
 } else := {
@@ -106,5 +173,7 @@ decision := {
 		"datasets": sort(input.agent.scopes),
 		"redactFields": redact,
 		"deidentificationRequired": deidentification_required,
+		"approvalRequired": approval_required,
+		"breakGlass": emergency_granted,
 	},
 }

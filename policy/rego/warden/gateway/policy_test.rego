@@ -5,7 +5,7 @@ package warden.gateway_test
 import data.warden.gateway
 
 test_every_decision_vector if {
-	count(data.cases) >= 72
+	count(data.cases) >= 88
 	every vector in data.cases {
 		object.remove(gateway.decision, ["policyVersion"]) == vector.expected with input as vector.input
 	}

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -37,10 +38,18 @@ class ImagingSpecialistTests extends IntegrationTest {
 
     /** Registered by its owner through onboarding, approved by an admin, active, its secret where Warden wrote it. */
     static Specialist registered() {
+        return registered(List.of("text-search", "classify"));
+    }
+
+    /** As {@link #registered()}, granted {@code tools}. */
+    static Specialist registered(List<String> tools) {
         var registered = client.call("POST", "/api/v1/agents", owner(), """
                 {"name":"Imaging specialist %s","kind":"ORCHESTRATOR_SPECIALIST",
                  "purpose":"Similar cases and the likely finding for a radiology report sentence",
-                 "dataScopes":["%s"],"tools":["text-search","classify"],"purposesOfUse":["TREAT"]}""".formatted(UUID.randomUUID(), DATASET));
+                 "dataScopes":["%s"],"tools":%s,"purposesOfUse":["TREAT"]}""".formatted(
+                        UUID.randomUUID(),
+                        DATASET,
+                        tools.stream().map(tool -> "\"" + tool + "\"").toList()));
         assertThat(registered.status()).as(registered.body()).isEqualTo(201);
         String id = registered.json().get("id").asString();
         McpServerTests.approvePending(id);
@@ -68,6 +77,12 @@ class ImagingSpecialistTests extends IntegrationTest {
     record Run(Outcome outcome, String printed) {}
 
     static Run ask(Specialist specialist, String traceId, ImagingSpecialist.StepListener listener) {
+        return ask(specialist, traceId, listener, null);
+    }
+
+    /** As the specialist's command line runs it, with {@code --rag-model ragModel} where that is not null. */
+    static Run ask(
+            Specialist specialist, String traceId, ImagingSpecialist.StepListener listener, @Nullable String ragModel) {
         SpecialistSettings settings = new SpecialistSettings(
                 URI.create("http://localhost:" + PORT),
                 specialist.clientId(),
@@ -79,7 +94,7 @@ class ImagingSpecialistTests extends IntegrationTest {
                 QUESTION,
                 null,
                 Duration.ofSeconds(20),
-                null);
+                ragModel);
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         Outcome outcome;
         try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {

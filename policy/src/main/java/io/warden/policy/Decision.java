@@ -28,13 +28,25 @@ public record Decision(
      * @param datasets                 keep only results from these datasets
      * @param redactFields             remove these fields from results
      * @param deidentificationRequired return de-identified results only
+     * @param approvalRequired         park the call until a person approves its exact arguments
+     * @param breakGlass               an emergency access: flag it, tell compliance, and have it reviewed
      */
     public record Obligations(
-            int maxK, List<String> datasets, List<String> redactFields, boolean deidentificationRequired) {
+            int maxK,
+            List<String> datasets,
+            List<String> redactFields,
+            boolean deidentificationRequired,
+            boolean approvalRequired,
+            boolean breakGlass) {
 
         public Obligations {
             datasets = List.copyOf(datasets);
             redactFields = List.copyOf(redactFields);
+        }
+
+        public Obligations(
+                int maxK, List<String> datasets, List<String> redactFields, boolean deidentificationRequired) {
+            this(maxK, datasets, redactFields, deidentificationRequired, false, false);
         }
 
         public static Obligations none() {

@@ -33,6 +33,24 @@ public final class ReasonCodes {
      */
     public static final String OVERLOADED = "OVERLOADED";
 
+    /** A call on a person's behalf on a data scope the person holds no entitlement to. */
+    public static final String PERSON_SCOPE_NOT_ENTITLED = "PERSON_SCOPE_NOT_ENTITLED";
+    /** A call on a person's behalf for a purpose of use the person does not hold on the data scope. */
+    public static final String PERSON_PURPOSE_NOT_ENTITLED = "PERSON_PURPOSE_NOT_ENTITLED";
+    /** Emergency treatment (ETREAT, break-the-glass) without a written justification. */
+    public static final String BREAK_GLASS_JUSTIFICATION_REQUIRED = "BREAK_GLASS_JUSTIFICATION_REQUIRED";
+    /** Emergency treatment asked by an agent on its own: it is only ever on behalf of a person. */
+    public static final String BREAK_GLASS_PERSON_REQUIRED = "BREAK_GLASS_PERSON_REQUIRED";
+    /** Emergency treatment on behalf of a person outside every break-glass group. */
+    public static final String BREAK_GLASS_NOT_PERMITTED = "BREAK_GLASS_NOT_PERMITTED";
+    /** The call waits for a person's approval of its exact arguments (REST 202, MCP URL elicitation). */
+    public static final String APPROVAL_REQUIRED = "APPROVAL_REQUIRED";
+    /**
+     * The approval the call presents is unknown, not yet granted, refused, expired, used, another agent's or for
+     * other arguments.
+     */
+    public static final String APPROVAL_INVALID = "APPROVAL_INVALID";
+
     public static final String AUDIT_UNAVAILABLE = "AUDIT_UNAVAILABLE";
     public static final String RETRIEVAL_UNAVAILABLE = "RETRIEVAL_UNAVAILABLE";
     public static final String INVALID_REQUEST = "INVALID_REQUEST";

@@ -21,14 +21,16 @@ import org.jspecify.annotations.Nullable;
 /**
  * Answers one question — similar cases and the likely finding — over an initialized MCP session with Warden. It lists
  * its tools first and needs a search tool ({@code text-search} for a text, {@code image-search} for an image) and
- * {@code classify}; {@code rag-classify} is called only where Warden lists it and a chat-model tool is configured
- * ({@code --rag-model}). Every call states the purpose of use,
- * the dataset and the question's trace id in {@code _meta}.
+ * {@code classify}, and with a chat-model tool configured ({@code --rag-model}) also {@code rag-classify}, which asks
+ * that model tool to classify from the cases Warden retrieves. Every call states the purpose of use, the dataset and
+ * the question's trace id in {@code _meta}.
  *
  * <p>A refusal at any step ends the question with {@link Outcome.Refused}: a tool error from Warden (its reason codes),
  * a tool Warden does not list or no longer knows for this agent ({@value #NOT_LISTED}), or credentials the token
- * endpoint no longer accepts. The specialist calls what it listed at the start of the question and lets Warden decide
- * each call; a {@code list_changed} during the question is a hint, Warden's answer to the call is the decision.
+ * endpoint no longer accepts. The RAG step is part of the question it was asked for: its refusal (a kill switch on the
+ * model tool, a malformed model answer) ends the question without an answer, the k-NN vote included. The specialist
+ * calls what it listed at the start of the question and lets Warden decide each call; a {@code list_changed} during
+ * the question is a hint, Warden's answer to the call is the decision.
  *
  * <p>Not thread-safe: one question at a time per instance.
  */
@@ -42,6 +44,25 @@ public final class ImagingSpecialist {
     public static final String NOT_LISTED = "TOOL_NOT_LISTED";
     /** The reason given when the token endpoint refuses the agent's credentials during a question. */
     public static final String CREDENTIALS_REFUSED = "CREDENTIALS_REFUSED";
+
+    /**
+     * What Warden's reason codes for a refused RAG step mean for the question; Warden's own text says which check
+     * failed.
+     */
+    private static final Map<String, String> RAG_REASONS = Map.of(
+            "KILL_SWITCH",
+            "a kill switch covers rag-classify, the model tool it asks or the dataset",
+            "MODEL_ANSWER_INVALID",
+            "the model answered out of shape (not the JSON object asked for, a label none of the cases carries, or"
+                    + " a case it was not given), and Warden gives no label from it",
+            "MODEL_REFUSED",
+            "the model declined to name a label from the cases",
+            "TOOL_NOT_GRANTED",
+            "this agent is not granted the model tool rag-classify asks; onboarding grants it like any tool",
+            "RAG_NO_CASES",
+            "no labelled case this agent may read is near the query",
+            "BACKEND_NOT_PHI_APPROVED",
+            "the dataset holds PHI and the model's backend is not approved for PHI, so nothing was sent to it");
 
     static final String PURPOSE_KEY = "io.warden/purposeOfUse";
     static final String DATASET_KEY = "io.warden/dataset";
@@ -118,13 +139,17 @@ public final class ImagingSpecialist {
         Outcome ask() {
             Set<String> listed = listTools();
             String searchTool = settings.image() != null ? IMAGE_SEARCH : TEXT_SEARCH;
-            // both tools a question needs are checked before any is called: no call is made for an answer that
-            // cannot be completed
-            for (String needed : List.of(searchTool, CLASSIFY)) {
+            String ragModel = settings.ragModel();
+            List<String> needs =
+                    ragModel == null ? List.of(searchTool, CLASSIFY) : List.of(searchTool, CLASSIFY, RAG_CLASSIFY);
+            // the tools a question needs are checked before any is called: no call is made for an answer that
+            // cannot be completed. The model tool is not among them: rag-classify calls it, and Warden's decision
+            // on that nested call (a kill switch, a grant, PHI approval) comes back as rag-classify's refusal
+            for (String needed : needs) {
                 if (!listed.contains(needed)) {
                     throw new Stop(new Outcome.Refused(
                             traceId,
-                            needed.equals(CLASSIFY) ? "classify" : "search",
+                            needed.equals(searchTool) ? "search" : needed,
                             needed,
                             List.of(NOT_LISTED),
                             "Warden does not list " + needed + " for this agent (tools listed: "
@@ -161,12 +186,11 @@ public final class ImagingSpecialist {
             listener.completed(CLASSIFY, label);
 
             Outcome.RagVerdict rag = null;
-            String ragModel = settings.ragModel();
-            if (listed.contains(RAG_CLASSIFY) && ragModel != null) {
+            if (ragModel != null) {
                 Map<String, Object> ragQuery = new LinkedHashMap<>(query);
                 ragQuery.put("model", ragModel); // the chat-model tool rag-classify asks, itself a governed tool
-                rag = verdict(call("rag-classify", RAG_CLASSIFY, ragQuery));
-                listener.completed(RAG_CLASSIFY, rag.label());
+                rag = verdict(call(RAG_CLASSIFY, RAG_CLASSIFY, ragQuery), ragModel);
+                listener.completed(RAG_CLASSIFY, rag.label() + " by " + rag.model());
             }
             return new Outcome.Answered(
                     traceId,
@@ -233,7 +257,12 @@ public final class ImagingSpecialist {
                     list(structured.get("reasons")).forEach(reason -> reasons.add(String.valueOf(reason)));
                 }
                 throw new Stop(new Outcome.Refused(
-                        traceId, step, tool, reasons.isEmpty() ? List.of("TOOL_ERROR") : reasons, text(result), calls));
+                        traceId,
+                        step,
+                        tool,
+                        reasons.isEmpty() ? List.of("TOOL_ERROR") : reasons,
+                        text(result) + ragStep(tool, reasons),
+                        calls));
             }
             Map<String, Object> structured = map(result.structuredContent());
             if (structured == null) {
@@ -291,22 +320,51 @@ public final class ImagingSpecialist {
             return new Outcome.Failed(traceId, step, tool + ": " + message, calls);
         }
 
-        private Outcome.RagVerdict verdict(Map<String, Object> answer) {
-            String label = string(answer.get("label"));
-            if (label == null) {
-                throw failed("rag-classify", "rag-classify answered without a label; no label is guessed");
+        /**
+         * What a refusal of the RAG step means, after Warden's text: rag-classify is two decisions (the retrieval, then
+         * the model tool), and Warden's message does not say which of them refused or what the code means for the
+         * answer.
+         */
+        private String ragStep(String tool, List<String> reasons) {
+            if (!tool.equals(RAG_CLASSIFY)) {
+                return "";
             }
-            String reason = string(answer.get("reason"));
-            List<String> cited = new ArrayList<>();
-            Object citations = answer.containsKey("cited") ? answer.get("cited") : answer.get("citations");
-            for (Object each : list(citations)) {
-                Map<String, Object> citation = map(each);
-                String id = citation == null ? string(each) : string(citation.get("id"));
-                if (id != null) {
-                    cited.add(id);
+            StringBuilder said = new StringBuilder("\n  The RAG step (rag-classify asking the model tool ")
+                    .append(settings.ragModel())
+                    .append(") was refused");
+            for (String reason : reasons) {
+                String meaning = RAG_REASONS.get(reason);
+                if (meaning != null) {
+                    said.append("; ").append(reason).append(": ").append(meaning);
                 }
             }
-            return new Outcome.RagVerdict(label, reason == null ? "" : reason, cited);
+            return said.append(". No label is given without it.").toString();
+        }
+
+        /** The model's verdict as Warden parsed it; an answer without a label, reason or citations is not one. */
+        private Outcome.RagVerdict verdict(Map<String, Object> answer, String ragModel) {
+            String label = string(answer.get("label"));
+            String reason = string(answer.get("reason"));
+            if (label == null || reason == null) {
+                throw failed(RAG_CLASSIFY, "rag-classify answered without a label or a reason; no label is guessed");
+            }
+            List<Outcome.Case> cited = new ArrayList<>();
+            for (Object each : list(answer.get("cited"))) {
+                Map<String, Object> citation = map(each);
+                String id = citation == null ? null : string(citation.get("id"));
+                if (citation == null || id == null) {
+                    throw failed(RAG_CLASSIFY, "rag-classify answered a citation without a case id: " + each);
+                }
+                cited.add(new Outcome.Case(
+                        id,
+                        citation.get("score") instanceof Number score ? score.doubleValue() : Double.NaN,
+                        string(citation.get("label"))));
+            }
+            if (cited.isEmpty()) {
+                throw failed(RAG_CLASSIFY, "rag-classify answered without the cases it cited; no label is guessed");
+            }
+            String model = string(answer.get("model"));
+            return new Outcome.RagVerdict(model == null ? ragModel : model, label, reason, cited);
         }
 
         private List<Outcome.Case> cases(Map<String, Object> answer, String labelField, String tool) {

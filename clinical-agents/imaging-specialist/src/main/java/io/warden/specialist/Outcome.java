@@ -37,12 +37,20 @@ public sealed interface Outcome permits Outcome.Answered, Outcome.Refused, Outco
     /** A label and the votes the k nearest cases gave it. */
     record Vote(String label, double votes) {}
 
-    /** The vision-language classifier's verdict: its label, the reason it gave and the cases it cited. */
-    record RagVerdict(String label, String reason, List<String> cited) {}
+    /**
+     * The chat model's verdict through {@code rag-classify}: the model tool asked, its label, the reason it gave and the
+     * cases it cited (each one of the cases Warden retrieved for it; a score Warden did not give is NaN).
+     */
+    record RagVerdict(String model, String label, String reason, List<Case> cited) {
+
+        public RagVerdict {
+            cited = List.copyOf(cited);
+        }
+    }
 
     /**
-     * The answer: the similar cases the search found, the k-NN vote over the collection and, where Warden lists
-     * {@code rag-classify}, the vision-language classifier's verdict.
+     * The answer: the similar cases the search found, the k-NN vote over the collection and, where a model tool was
+     * configured, the chat model's verdict through {@code rag-classify}.
      */
     record Answered(
             String traceId,
@@ -95,12 +103,18 @@ public sealed interface Outcome permits Outcome.Answered, Outcome.Refused, Outco
                             .collect(Collectors.joining(", ")))
                     .append('\n');
             if (rag != null) {
-                out.append("  rag-classify: ")
+                out.append("RAG classification (rag-classify asking ")
+                        .append(rag.model())
+                        .append("): ")
                         .append(rag.label())
-                        .append(rag.label().equals(label) ? " (agrees)" : " (disagrees with the vote)")
-                        .append(rag.cited().isEmpty() ? "" : ", citing " + String.join(", ", rag.cited()))
-                        .append(rag.reason().isEmpty() ? "" : "; reason: " + rag.reason())
+                        .append(rag.label().equals(label) ? " (agrees with the vote)" : " (disagrees with the vote)")
                         .append('\n');
+                out.append("  cited: ")
+                        .append(rag.cited().stream()
+                                .map(found -> found.id() + (found.label() == null ? "" : " " + found.label()))
+                                .collect(Collectors.joining(", ")))
+                        .append('\n');
+                out.append("  reason: ").append(rag.reason()).append('\n');
             }
             out.append("Similar cases (")
                     .append(searchTool)

@@ -159,7 +159,9 @@ public record SpecialistSettings(
     public String toString() {
         // the secret stays out of logs and error messages
         return "SpecialistSettings[warden=" + warden + ", clientId=" + clientId + ", dataset=" + dataset
-                + ", purposeOfUse=" + purposeOfUse + ", collection=" + collection + ", k=" + k + "]";
+                + ", purposeOfUse=" + purposeOfUse + ", collection=" + collection + ", k=" + k + ", ragModel="
+                + ragModel
+                + "]";
     }
 
     private static String secret(Map<String, String> flags, Map<String, String> env) {

@@ -36,6 +36,29 @@ class SpecialistSettingsTests {
     }
 
     @Test
+    void theRagModelToolComesFromItsFlagOrTheEnvironmentAndIsAToolKey() {
+        Map<String, String> env = Map.of("WARDEN_CLIENT_SECRET", "s", "WARDEN_RAG_MODEL", "report-vlm");
+        String[] plain = {"--client-id", "a", "--text", "x"};
+
+        assertThat(SpecialistSettings.parse(plain, Map.of("WARDEN_CLIENT_SECRET", "s"))
+                        .ragModel())
+                .as("no RAG step unless a model tool is named")
+                .isNull();
+        assertThat(SpecialistSettings.parse(plain, env).ragModel()).isEqualTo("report-vlm");
+        assertThat(SpecialistSettings.parse(
+                                new String[] {"--client-id", "a", "--text", "x", "--rag-model", "chat-1"}, env)
+                        .ragModel())
+                .isEqualTo("chat-1");
+        assertThat(SpecialistSettings.parse(plain, env).asking("y", null).ragModel())
+                .as("another question keeps the model tool")
+                .isEqualTo("report-vlm");
+        assertThatThrownBy(() -> SpecialistSettings.parse(
+                        new String[] {"--client-id", "a", "--text", "x", "--rag-model", "Chat Model"}, env))
+                .isInstanceOf(SpecialistSettings.Invalid.class)
+                .hasMessageContaining("--rag-model is a tool key");
+    }
+
+    @Test
     void theSecretIsNeverAFlag() {
         assertThatThrownBy(() -> SpecialistSettings.parse(
                         new String[] {"--client-id", "a", "--secret", "visible-to-ps", "--text", "x"}, Map.of()))

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -26,11 +27,11 @@ import tools.jackson.databind.JsonNode;
 final class DecisionJson {
 
     /** The version of the policy and its input this gateway speaks; OPA's bundle names it in every decision. */
-    public static final int POLICY_VERSION = 2;
+    public static final int POLICY_VERSION = 3;
 
     /** The obligations this gateway enforces; a decision with any other is not accepted. */
     private static final Set<String> KNOWN_OBLIGATIONS =
-            Set.of("maxK", "datasets", "redactFields", "deidentificationRequired");
+            Set.of("maxK", "datasets", "redactFields", "deidentificationRequired", "approvalRequired", "breakGlass");
 
     private DecisionJson() {}
 
@@ -67,7 +68,9 @@ final class DecisionJson {
                         "requiredScopes",
                         new TreeSet<>(input.tool().requiredScopes()),
                         "sensitivity",
-                        input.tool().sensitivity().name()));
+                        input.tool().sensitivity().name(),
+                        "approvalRequired",
+                        input.tool().approvalRequired()));
         json.put(
                 "dataset",
                 Map.of(
@@ -82,11 +85,27 @@ final class DecisionJson {
                         "allowedPurposes",
                         names(dataset.allowedPurposes()),
                         "deidentifyFor",
-                        names(dataset.deidentifyFor())));
+                        names(dataset.deidentifyFor()),
+                        "approvalRequired",
+                        dataset.approvalRequired()));
         json.put(
                 "purposeOfUse",
                 input.purposeOfUse() == null ? null : input.purposeOfUse().name());
-        json.put("request", Map.of("k", input.request().k()));
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("k", input.request().k());
+        request.put("justification", input.request().justification());
+        request.put("approved", input.request().approved());
+        json.put("request", request);
+        var person = input.person();
+        if (person == null) {
+            json.put("person", null);
+        } else {
+            Map<String, List<String>> entitlements = new TreeMap<>();
+            person.entitlements().forEach((scope, purposes) -> entitlements.put(scope, names(purposes)));
+            json.put(
+                    "person",
+                    Map.of("id", person.id(), "entitlements", entitlements, "breakGlass", person.breakGlass()));
+        }
         var switches = input.killSwitches();
         json.put(
                 "killSwitches",
@@ -133,22 +152,30 @@ final class DecisionJson {
                         tool.get("key").asString(),
                         tool.get("maxK").asInt(),
                         strings(tool.get("requiredScopes")),
-                        SensitivityLabel.valueOf(tool.get("sensitivity").asString())),
+                        SensitivityLabel.valueOf(tool.get("sensitivity").asString()),
+                        tool.path("approvalRequired").asBoolean(false)),
                 new DecisionInput.Dataset(
                         dataset.get("key").asString(),
                         SensitivityLabel.valueOf(dataset.get("sensitivity").asString()),
                         dataset.get("phi").asBoolean(),
                         dataset.get("deidentified").asBoolean(),
                         purposes(dataset.get("allowedPurposes")),
-                        purposes(dataset.get("deidentifyFor"))),
+                        purposes(dataset.get("deidentifyFor")),
+                        dataset.path("approvalRequired").asBoolean(false)),
                 purpose == null || purpose.isNull() ? null : PurposeOfUse.valueOf(purpose.asString()),
-                new DecisionInput.Request(json.get("request").get("k").asInt()),
+                new DecisionInput.Request(
+                        json.get("request").get("k").asInt(),
+                        json.get("request").path("justification").isString()
+                                ? json.get("request").get("justification").asString()
+                                : null,
+                        json.get("request").path("approved").asBoolean(false)),
                 new DecisionInput.KillSwitches(
                         switches.get("global").asBoolean(),
                         switches.get("agent").asBoolean(),
                         switches.get("tool").asBoolean(),
                         switches.get("dataset").asBoolean()),
-                Instant.parse(json.get("time").asString()));
+                Instant.parse(json.get("time").asString()),
+                person(json.path("person")));
     }
 
     /**
@@ -182,9 +209,11 @@ final class DecisionJson {
                     throw new IllegalArgumentException("an obligation this gateway cannot enforce: " + field);
                 }
             }
-            if (!obligations.path("deidentificationRequired").isMissingNode()
-                    && !obligations.path("deidentificationRequired").isBoolean()) {
-                throw new IllegalArgumentException("deidentificationRequired is not a boolean");
+            for (String flag : List.of("deidentificationRequired", "approvalRequired", "breakGlass")) {
+                if (!obligations.path(flag).isMissingNode()
+                        && !obligations.path(flag).isBoolean()) {
+                    throw new IllegalArgumentException(flag + " is not a boolean");
+                }
             }
         }
         Decision.Obligations parsed = allow
@@ -192,9 +221,23 @@ final class DecisionJson {
                         obligations.get("maxK").asInt(),
                         strings(obligations.path("datasets")).stream().toList(),
                         list(obligations.path("redactFields")),
-                        obligations.path("deidentificationRequired").asBoolean(false))
+                        obligations.path("deidentificationRequired").asBoolean(false),
+                        obligations.path("approvalRequired").asBoolean(false),
+                        obligations.path("breakGlass").asBoolean(false))
                 : Decision.Obligations.none();
         return new Decision(allow, reasons, parsed, decisionId);
+    }
+
+    private static DecisionInput.@Nullable Person person(JsonNode json) {
+        if (!json.isObject()) {
+            return null;
+        }
+        Map<String, Set<PurposeOfUse>> entitlements = new TreeMap<>();
+        json.path("entitlements")
+                .properties()
+                .forEach(entry -> entitlements.put(entry.getKey(), purposes(entry.getValue())));
+        return new DecisionInput.Person(
+                json.get("id").asString(), entitlements, json.path("breakGlass").asBoolean(false));
     }
 
     private static TreeSet<String> strings(JsonNode array) {

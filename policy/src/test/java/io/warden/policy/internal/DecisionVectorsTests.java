@@ -29,7 +29,7 @@ class DecisionVectorsTests {
     static List<DynamicTest> run(PolicyDecisionPoint decisionPoint) throws Exception {
         List<DynamicTest> tests = new ArrayList<>();
         JsonNode cases = vectors().get("cases");
-        assertThat(cases.size()).isGreaterThanOrEqualTo(72);
+        assertThat(cases.size()).isGreaterThanOrEqualTo(88);
         for (JsonNode vector : cases) {
             tests.add(DynamicTest.dynamicTest(vector.get("name").asString(), () -> {
                 Decision decision = decisionPoint.decide(DecisionJson.input(vector.get("input")));

@@ -58,11 +58,12 @@ class OpaPolicyDecisionPointTests {
                     body = expected == null
                             ? "{}"
                             : "{\"decision_id\": \"d-" + paths.size() + "\", \"result\": "
-                                    + ((ObjectNode) expected.deepCopy()).put("policyVersion", 2)
+                                    + ((ObjectNode) expected.deepCopy())
+                                            .put("policyVersion", DecisionJson.POLICY_VERSION)
                                     + "}";
                 }
                 case "undefined" -> body = "{\"decision_id\": \"d-1\"}";
-                case "malformed" -> body = "{\"result\": {\"allow\": true, \"policyVersion\": 2}}";
+                case "malformed" -> body = "{\"result\": {\"allow\": true, \"policyVersion\": 3}}";
                 case "older-bundle" ->
                     body = "{\"result\": {\"allow\": true, \"reasons\": [], \"obligations\": {\"maxK\": 5,"
                             + " \"datasets\": [\"a\"], \"redactFields\": [], \"deidentificationRequired\": false}}}";
