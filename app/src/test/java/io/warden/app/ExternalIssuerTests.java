@@ -132,6 +132,30 @@ class ExternalIssuerTests {
                 .isEqualTo(401);
     }
 
+    @Test
+    void anEntraOnBehalfOfTokenIsTheAgentActingForThePersonNeverThePerson() throws Exception {
+        // Entra's on-behalf-of token: delegated (scp), the person's oid and roles, the agent's app in azp
+        var obo = new JWTClaimsSet.Builder(person("Warden.Admin"))
+                .claim("azp", "demo-retrieval-agent")
+                .build();
+        String token = sign(obo, key);
+        String body = """
+                {"collection":"ct-series","dataset":"dermatology-phi","purposeOfUse":"TREAT","text":"lesion","k":3}""";
+        var call = client.call("POST", "/gateway/v1/text-search", token, body);
+        assertThat(call.status()).as(call.body()).isEqualTo(403);
+        assertThat(call.json().get("reasons").toString())
+                .as("admitted as the registered agent, then decided")
+                .contains("SCOPE_NOT_GRANTED");
+        assertThat(client.get("/api/v1/agents", token).status())
+                .as("the person's admin role does not travel with the agent")
+                .isEqualTo(403);
+        var ownToken = client.call("POST", "/gateway/v1/text-search", sign(person("Warden.Admin"), key), body);
+        assertThat(ownToken.status()).isEqualTo(403);
+        assertThat(ownToken.body())
+                .as("a person's own token never reaches a decision")
+                .doesNotContain("reasons");
+    }
+
     /** An Entra v2 client-credentials token: the application's id in azp and appid, no scp, idtyp app. */
     private static JWTClaimsSet app(String appId, String tenant) {
         return base().claim("tid", tenant)

@@ -3,6 +3,7 @@ package io.warden.app.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.warden.policy.OnBehalfOf;
 import io.warden.registry.Actor;
 import io.warden.registry.ActorType;
 import io.warden.registry.Role;
@@ -15,6 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtException;
 
 /** Entra ID's token shapes, v1 and v2, app-only and delegated, mapped to Warden actors. */
 class TokenAuthenticationConverterTests {
@@ -132,5 +134,71 @@ class TokenAuthenticationConverterTests {
                 .expiresAt(Instant.parse("2026-11-28T11:00:00Z"));
         claims.forEach(builder::claim);
         return builder.build();
+    }
+
+    @Test
+    void anExchangedTokenIsTheAgentCarryingThePerson() {
+        Jwt jwt = jwt(Map.of(
+                "sub",
+                "person-oid",
+                "oid",
+                "person-oid",
+                "azp",
+                "agent-1",
+                "scp",
+                "warden.gateway",
+                "act",
+                Map.of("sub", "agent-1")));
+        var caller = converter.convert(jwt);
+        assertThat(caller.getName()).isEqualTo("agent-1");
+        assertThat(caller.getAuthorities())
+                .extracting(a -> a.getAuthority())
+                .containsExactly(TokenAuthenticationConverter.AGENT);
+        assertThat(TokenAuthenticationConverter.onBehalfOf(caller))
+                .isEqualTo(new OnBehalfOf("person-oid", OnBehalfOf.TOKEN_EXCHANGE));
+    }
+
+    @Test
+    void aNestedActorChainOrAnActorThatIsNotTheAuthorizedPartyIsRefused() {
+        assertThatThrownBy(() -> converter.convert(jwt(Map.of(
+                        "sub",
+                        "person-oid",
+                        "azp",
+                        "agent-1",
+                        "act",
+                        Map.of("sub", "agent-1", "act", Map.of("sub", "agent-0"))))))
+                .isInstanceOf(BadJwtException.class)
+                .hasMessageContaining("one level");
+        assertThatThrownBy(() -> converter.convert(
+                        jwt(Map.of("sub", "person-oid", "azp", "agent-2", "act", Map.of("sub", "agent-1")))))
+                .isInstanceOf(BadJwtException.class);
+        assertThatThrownBy(() -> converter.convert(jwt(Map.of("sub", "person-oid", "act", "agent-1"))))
+                .isInstanceOf(BadJwtException.class);
+    }
+
+    @Test
+    void anEntraDelegatedTokenWhoseAuthorizedPartyIsAnAgentIsThatAgentForThePerson() {
+        var agents = new TokenAuthenticationConverter(entra, "agent-app"::equals);
+        var caller = agents.convert(jwt(Map.of(
+                "oid", "person-oid", "scp", "access_as_user", "roles", List.of("Warden.Admin"), "azp", "agent-app")));
+        assertThat(caller.getName()).isEqualTo("agent-app");
+        assertThat(caller.getAuthorities())
+                .extracting(a -> a.getAuthority())
+                .containsExactly(TokenAuthenticationConverter.AGENT);
+        assertThat(TokenAuthenticationConverter.onBehalfOf(caller))
+                .isEqualTo(new OnBehalfOf("person-oid", OnBehalfOf.ENTRA_OBO));
+        var person = agents.convert(jwt(Map.of("oid", "person-oid", "scp", "access_as_user", "azp", "portal-client")));
+        assertThat(TokenAuthenticationConverter.onBehalfOf(person)).isNull();
+        assertThat(person.getName()).isEqualTo("person-oid");
+    }
+
+    @Test
+    void anUnreadableRegistryRefusesADelegatedTokenRatherThanGuess() {
+        var broken = new TokenAuthenticationConverter(entra, clientId -> {
+            throw new IllegalStateException("registry down");
+        });
+        assertThatThrownBy(() ->
+                        broken.convert(jwt(Map.of("oid", "person-oid", "scp", "access_as_user", "azp", "agent-app"))))
+                .isInstanceOf(JwtException.class);
     }
 }
