@@ -3,6 +3,7 @@ package io.warden.app.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.warden.policy.OnBehalfOf;
 import io.warden.registry.Role;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.http.HttpServletRequest;
@@ -127,6 +128,16 @@ class AgentBearerAuthenticationTests {
         case "agent" -> jwt(token, Map.of("azp", "demo-retrieval-agent", "idtyp", "app"));
         case "person" ->
             jwt(token, Map.of("oid", "person-oid", "scp", "access_as_user", "roles", List.of("Warden.Admin")));
+        case "delegated" ->
+            jwt(
+                    token,
+                    Map.of(
+                            "sub",
+                            "person-oid",
+                            "azp",
+                            "demo-retrieval-agent",
+                            "act",
+                            Map.of("sub", "demo-retrieval-agent")));
         default -> throw new BadJwtException("signature does not verify");
     };
 
@@ -135,7 +146,10 @@ class AgentBearerAuthenticationTests {
             new TokenAuthenticationConverter(IDENTITY, clientId -> false),
             new ProblemSecurityHandlers(JsonMapper.builder().build()));
 
-    record Passed(@Nullable Principal principal, @Nullable Authentication context) {}
+    record Passed(
+            @Nullable Principal principal,
+            @Nullable Authentication context,
+            @Nullable Object onBehalfOf) {}
 
     MockHttpServletResponse call(@Nullable String authorization, AtomicReference<@Nullable Passed> passed)
             throws Exception {
@@ -147,9 +161,28 @@ class AgentBearerAuthenticationTests {
         MockHttpServletResponse response = new MockHttpServletResponse();
         FilterChain chain = (req, res) -> passed.set(new Passed(
                 ((HttpServletRequest) req).getUserPrincipal(),
-                SecurityContextHolder.getContext().getAuthentication()));
+                SecurityContextHolder.getContext().getAuthentication(),
+                req.getAttribute(OnBehalfOf.ATTRIBUTE)));
         filter.doFilter(request, response, chain);
         return response;
+    }
+
+    @Test
+    void aDelegatedTokenIsTheAgentWithThePersonOnTheRequest() throws Exception {
+        AtomicReference<@Nullable Passed> passed = new AtomicReference<>();
+        assertThat(call("Bearer delegated", passed).getStatus()).isEqualTo(200);
+        Passed seen = passed.get();
+        assertThat(seen).isNotNull();
+        assertThat(seen.principal()).isNotNull();
+        assertThat(seen.principal().getName()).isEqualTo("demo-retrieval-agent");
+        assertThat(seen.onBehalfOf()).isEqualTo(new OnBehalfOf("person-oid", OnBehalfOf.TOKEN_EXCHANGE));
+
+        AtomicReference<@Nullable Passed> own = new AtomicReference<>();
+        assertThat(call("Bearer agent", own).getStatus()).isEqualTo(200);
+        assertThat(own.get()).isNotNull();
+        assertThat(own.get().onBehalfOf())
+                .as("an agent's own call serves nobody")
+                .isNull();
     }
 
     @Test

@@ -26,7 +26,8 @@ import org.hl7.fhir.r4.model.StringType;
 
 /**
  * Audit records as FHIR R4 AuditEvent resources, coded as the IHE Basic Audit Log Patterns (BALP) do:
- * DICOM event types, the action's CRUDE code, the outcome, the requestor agent, Warden as the source
+ * DICOM event types, the action's CRUDE code, the outcome, the requestor agent (for a call an agent made on behalf
+ * of a person, the person as requestor and the agent as a second, non-requesting agent), Warden as the source
  * observer, the target and data set as entities, and the purpose of use from HL7 v3 ActReason. Each
  * resource carries its chain link (sequence, hash and canonical form) in an extension, so an exported
  * file can be verified offline. Thread-safe after construction.
@@ -39,6 +40,11 @@ final class FhirAuditEvents {
     static final String DCM = "http://dicom.nema.org/resources/ontology/DCM";
     static final String WARDEN_ACTIONS = "https://warden.io/fhir/CodeSystem/audit-action";
     static final String BASIC_CODES = "https://warden.io/fhir/CodeSystem/audit-export";
+
+    /** The details key of a delegated call's person (the gateway's records and the token exchange write it). */
+    static final String ON_BEHALF_OF = "onBehalfOf";
+
+    static final String SECURITY_ROLE_TYPE = "http://terminology.hl7.org/CodeSystem/extra-security-role-type";
 
     private static final FhirContext CONTEXT = FhirContext.forR4Cached();
 
@@ -93,8 +99,22 @@ final class FhirAuditEvents {
             fhir.addPurposeOfEvent(new CodeableConcept(
                     new Coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", event.purposeOfUse(), null)));
         }
+        String person = event.details().get(ON_BEHALF_OF);
+        if (person != null) {
+            // a delegated call: the person who asked is the requestor, the agent the software acting for them
+            AuditEventAgentComponent requestor = fhir.addAgent();
+            requestor.setRequestor(true);
+            requestor.setType(new CodeableConcept(new Coding(SECURITY_ROLE_TYPE, "humanuser", "human user")));
+            requestor.setWho(new Reference()
+                    .setIdentifier(
+                            new Identifier().setSystem("urn:warden:person").setValue(person)));
+            String via = event.details().get("delegation");
+            if (via != null) {
+                requestor.addPolicy(via);
+            }
+        }
         AuditEventAgentComponent agent = fhir.addAgent();
-        agent.setRequestor(true);
+        agent.setRequestor(person == null);
         agent.setType(new CodeableConcept(
                 event.actor().type() == AuditActor.Type.PERSON
                         ? new Coding(

