@@ -14,6 +14,9 @@ import org.jspecify.annotations.Nullable;
  * @param purposeOfUse an HL7 v3 PurposeOfUse code
  * @param traceId      the caller's trace or correlation id, if it sent one
  * @param edge         where the call came in
+ * @param onBehalfOf   the person the call serves, when the agent's token was delegated (never from the call's body)
+ * @param justification why the caller asks (required for emergency treatment, ETREAT)
+ * @param approval     the id of a person's approval of this call's exact arguments, when it resubmits with one
  */
 public record ToolCall(
         String clientId,
@@ -22,7 +25,10 @@ public record ToolCall(
         @Nullable String dataset,
         @Nullable String purposeOfUse,
         @Nullable String traceId,
-        Edge edge) {
+        Edge edge,
+        @Nullable OnBehalfOf onBehalfOf,
+        @Nullable String justification,
+        @Nullable String approval) {
 
     public enum Edge {
         REST,
@@ -34,5 +40,17 @@ public record ToolCall(
         Objects.requireNonNull(tool, "tool");
         Objects.requireNonNull(edge, "edge");
         arguments = arguments == null ? Map.of() : arguments;
+    }
+
+    /** A call that is the agent's alone, with no justification and no approval. */
+    public ToolCall(
+            String clientId,
+            String tool,
+            Map<String, @Nullable Object> arguments,
+            @Nullable String dataset,
+            @Nullable String purposeOfUse,
+            @Nullable String traceId,
+            Edge edge) {
+        this(clientId, tool, arguments, dataset, purposeOfUse, traceId, edge, null, null, null);
     }
 }

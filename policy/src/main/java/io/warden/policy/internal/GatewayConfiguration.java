@@ -17,9 +17,11 @@ import io.warden.registry.AgentActivity;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.CatalogQueries;
 import io.warden.registry.Directory;
+import io.warden.registry.Entitlements;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -121,6 +123,9 @@ class GatewayConfiguration {
             ObjectProvider<ToolBackendClient> backendClients,
             ObjectProvider<CollectionCatalog> collections,
             ObjectProvider<SeriesVectors> seriesVectors,
+            ObjectProvider<PeopleInTheLoop.CallApprovals> approvals,
+            ObjectProvider<PeopleInTheLoop.BreakGlassReviews> breakGlassReviews,
+            Entitlements entitlements,
             GatewayProperties settings) {
         Duration deadline = settings.retrievalDeadline();
         Duration refusalWindow = settings.refusalRecordWindow();
@@ -144,7 +149,14 @@ class GatewayConfiguration {
                 backendClients.orderedStream().toList(),
                 collections.getObject(), // required: without it no gateway could keep a search within its data scope
                 seriesVectors.getIfAvailable(() -> SeriesVectors.NONE),
-                admission);
+                admission,
+                new PeopleInTheLoop(
+                        new EntitledPeople(entitlements, Set.copyOf(settings.breakGlassGroups())),
+                        // without an approval service a call that needs an approval is refused, never served
+                        approvals.getIfAvailable(() -> PeopleInTheLoop.CallApprovals.NONE),
+                        // without a review process an emergency access is refused, never granted unreviewed
+                        breakGlassReviews.getIfAvailable(
+                                () -> PeopleInTheLoop.none().breakGlass())));
         gatewayMetrics.lostOutcomeRecords(gateway, GatewayService::lostOutcomeRecords);
         gatewayMetrics.admission(admission);
         return gateway;

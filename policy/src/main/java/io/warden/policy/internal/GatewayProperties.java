@@ -1,6 +1,7 @@
 package io.warden.policy.internal;
 
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -15,6 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                            rather than queued for a database connection (size it with the pool,
  *                            {@code warden.db.max-pool-size}, and the cores: docs/operations.md)
  * @param admissionWait       how long a call beyond that limit waits for a place before it is refused
+ * @param breakGlassGroups    directory group ids whose members an agent may act for in an emergency (ETREAT, with a
+ *                            written justification; every such call is reviewed); none by default
  */
 @ConfigurationProperties("warden.gateway")
 record GatewayProperties(
@@ -22,7 +25,8 @@ record GatewayProperties(
         @DefaultValue("PT5S") Duration retrievalDeadline,
         @DefaultValue("PT1S") Duration refusalRecordWindow,
         @DefaultValue("64") int maxConcurrentCalls,
-        @DefaultValue("PT0.1S") Duration admissionWait) {
+        @DefaultValue("PT0.1S") Duration admissionWait,
+        @DefaultValue List<String> breakGlassGroups) {
 
     GatewayProperties {
         PolicyProperties.positive("warden.gateway.cache-refresh", cacheRefresh);
@@ -30,6 +34,10 @@ record GatewayProperties(
         if (refusalRecordWindow.isNegative()) {
             throw new IllegalArgumentException(
                     "warden.gateway.refusal-record-window must not be negative; got " + refusalRecordWindow);
+        }
+        breakGlassGroups = List.copyOf(breakGlassGroups);
+        if (breakGlassGroups.stream().anyMatch(group -> group == null || group.isBlank())) {
+            throw new IllegalArgumentException("warden.gateway.break-glass-groups holds a blank group id");
         }
         if (maxConcurrentCalls < 1 || maxConcurrentCalls > 100_000) {
             throw new IllegalArgumentException(

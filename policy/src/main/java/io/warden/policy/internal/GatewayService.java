@@ -26,6 +26,7 @@ import io.warden.policy.DecisionInput;
 import io.warden.policy.GatewayDenied;
 import io.warden.policy.GatewayRequest;
 import io.warden.policy.KillSwitches;
+import io.warden.policy.OnBehalfOf;
 import io.warden.policy.PolicyDecisionPoint;
 import io.warden.policy.RateLimits;
 import io.warden.policy.ReasonCodes;
@@ -44,6 +45,7 @@ import io.warden.registry.CatalogQueries;
 import io.warden.registry.DataScopeView;
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryUser;
+import io.warden.registry.EntitlementsUnavailable;
 import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
 import io.warden.registry.SensitivityLabel;
@@ -79,6 +81,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -185,6 +188,7 @@ public final class GatewayService {
      * @param request  a built-in tool's request, for its details ({@code k}, {@code collection})
      * @param arguments the arguments of an MCP or HTTP tool's call
      * @param field    the field that made a call invalid, for the refusal's record
+     * @param presented what the call presents beside its arguments: the person it serves, a justification, an approval
      */
     record CallContext(
             @Nullable AgentView agent,
@@ -199,7 +203,8 @@ public final class GatewayService {
             long started,
             @Nullable GatewayRequest request,
             Map<String, @Nullable Object> arguments,
-            @Nullable String field) {
+            @Nullable String field,
+            Presented presented) {
 
         /** Trace ids come from the caller: kept to a length an audit detail holds. */
         static final int TRACE_ID_CHARS = 128;
@@ -211,7 +216,12 @@ public final class GatewayService {
         }
 
         static CallContext builtin(
-                String clientId, String tool, GatewayRequest request, ToolCall.Edge edge, @Nullable String traceId) {
+                String clientId,
+                String tool,
+                GatewayRequest request,
+                ToolCall.Edge edge,
+                @Nullable String traceId,
+                Presented presented) {
             return new CallContext(
                     null,
                     clientId,
@@ -225,7 +235,8 @@ public final class GatewayService {
                     System.nanoTime(),
                     request,
                     Map.of(),
-                    null);
+                    null,
+                    presented);
         }
 
         CallContext withAgent(@Nullable AgentView agent) {
@@ -242,7 +253,8 @@ public final class GatewayService {
                     started,
                     request,
                     arguments,
-                    field);
+                    field,
+                    presented);
         }
 
         CallContext withField(String field) {
@@ -259,7 +271,8 @@ public final class GatewayService {
                     started,
                     request,
                     arguments,
-                    field);
+                    field,
+                    presented);
         }
 
         AgentView admittedAgent() {
@@ -307,6 +320,7 @@ public final class GatewayService {
     private final Set<InFlight> inFlightCalls = ConcurrentHashMap.newKeySet();
     private final LongAdder lostOutcomes = new LongAdder();
     private final CallAdmission admission;
+    private final PeopleInTheLoop people;
     /** Backend calls run on virtual threads, so a slow backend ties up no platform thread. */
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -335,8 +349,10 @@ public final class GatewayService {
             List<ToolBackendClient> backends,
             CollectionCatalog collections,
             SeriesVectors seriesVectors,
-            CallAdmission admission) {
+            CallAdmission admission,
+            PeopleInTheLoop people) {
         this.admission = admission;
+        this.people = people;
         this.cohorts = cohorts;
         this.collections = collections;
         this.seriesVectors = seriesVectors;
@@ -390,12 +406,39 @@ public final class GatewayService {
 
     /** A built-in tool's call over the REST edge's own endpoint. */
     public Result call(String clientId, String toolKey, GatewayRequest request) {
-        return call(clientId, toolKey, request, ToolCall.Edge.REST, null);
+        return call(clientId, toolKey, request, ToolCall.Edge.REST, null, Presented.NONE);
+    }
+
+    /** A built-in tool's call over the REST edge, with what it presents beside its body. */
+    public Result call(String clientId, String toolKey, GatewayRequest request, Presented presented) {
+        return call(clientId, toolKey, request, ToolCall.Edge.REST, null, presented);
+    }
+
+    /**
+     * What a call presents beside its arguments: the person it serves (from a delegated token, never from the call),
+     * its justification, and the approval it resubmits with.
+     */
+    public record Presented(
+            @Nullable OnBehalfOf person,
+            @Nullable String justification,
+            @Nullable String approval) {
+
+        public static final Presented NONE = new Presented(null, null, null);
+
+        public static Presented of(ToolCall call) {
+            return new Presented(call.onBehalfOf(), call.justification(), call.approval());
+        }
     }
 
     /** A built-in tool's call, from either edge. */
-    Result call(String clientId, String toolKey, GatewayRequest request, ToolCall.Edge edge, @Nullable String traceId) {
-        CallContext call = CallContext.builtin(clientId, toolKey, request, edge, traceId);
+    Result call(
+            String clientId,
+            String toolKey,
+            GatewayRequest request,
+            ToolCall.Edge edge,
+            @Nullable String traceId,
+            Presented presented) {
+        CallContext call = CallContext.builtin(clientId, toolKey, request, edge, traceId, presented);
         return metrics.call(toolKey, () -> admitted(call, () -> serveBuiltin(call, false))); // counted by tool,
         // decision and reason
     }
@@ -431,7 +474,9 @@ public final class GatewayService {
     public Probe probe() {
         try {
             serveBuiltin(
-                    CallContext.builtin(Canary.CLIENT_ID, Canary.TOOL, Canary.REQUEST, ToolCall.Edge.REST, null), true);
+                    CallContext.builtin(
+                            Canary.CLIENT_ID, Canary.TOOL, Canary.REQUEST, ToolCall.Edge.REST, null, Presented.NONE),
+                    true);
             return new Probe(true, List.of());
         } catch (GatewayDenied e) {
             return new Probe(false, e.reasons());
@@ -637,7 +682,8 @@ public final class GatewayService {
                 System.nanoTime(),
                 null,
                 request.arguments(),
-                null);
+                null,
+                Presented.of(request));
         return admitted(call, () -> serveTool(call, request));
     }
 
@@ -814,6 +860,23 @@ public final class GatewayService {
                     "The token's client is not a registered agent");
         }
         CallContext call = unknown.withAgent(agent);
+        Presented presented = call.presented();
+        String tooLong = presented.justification() != null
+                        && presented.justification().length() > MAX_JUSTIFICATION
+                ? "justification"
+                : presented.approval() != null
+                                && !APPROVAL_ID.matcher(presented.approval()).matches()
+                        ? "approval"
+                        : null;
+        if (tooLong != null) {
+            recordRefusal(new Refused(call.withField(tooLong), List.of(ReasonCodes.INVALID_REQUEST)), null);
+            throw GatewayDenied.invalidField(
+                    List.of(ReasonCodes.INVALID_REQUEST),
+                    tooLong,
+                    tooLong.equals("justification")
+                            ? "A justification is at most " + MAX_JUSTIFICATION + " characters"
+                            : "An approval id is 1 to 100 letters, digits and dashes");
+        }
         var covered = covers(agent, toolKey, call.dataset());
         if (covered.any()) {
             throw deny(Denial.FORBIDDEN, call, ReasonCodes.KILL_SWITCH, "A kill switch stops this call");
@@ -905,7 +968,37 @@ public final class GatewayService {
                     "Dataset " + dataset.key() + " holds PHI and tool " + toolKey
                             + "'s backend is not approved to receive it");
         }
-        Decision decision = metrics.decide(decisionPoint, input(agent, tool, dataset, purpose, call, covered, canary));
+        DecisionInput.Person person = null;
+        if (!canary && presented.person() != null) {
+            try {
+                person = people.people().person(presented.person());
+            } catch (EntitlementsUnavailable e) {
+                log.warn(
+                        "Refusing a call on behalf of {}: {}",
+                        presented.person().personId(),
+                        e.getMessage());
+                throw deny(
+                        Denial.UNAVAILABLE,
+                        call,
+                        ReasonCodes.DECISION_UNAVAILABLE,
+                        "The entitlements of the person this call serves cannot be read, so the call is refused");
+            }
+        }
+        PeopleInTheLoop.Pending pending = pending(call, agent, toolKey, dataset.key());
+        boolean approved = false;
+        if (presented.approval() != null) {
+            approved = people.approvals().valid(presented.approval(), pending);
+            if (!approved) {
+                throw deny(
+                        Denial.FORBIDDEN,
+                        call,
+                        ReasonCodes.APPROVAL_INVALID,
+                        "The approval is not granted, or no longer usable for exactly this call (used, expired, or"
+                                + " for other arguments, another tool, dataset or agent)");
+            }
+        }
+        Decision decision = metrics.decide(
+                decisionPoint, input(agent, tool, dataset, purpose, call, covered, canary, person, approved));
         if (decision.allow()
                 && decision.obligations().deidentificationRequired()
                 && !dataset.deidentified()
@@ -928,7 +1021,86 @@ public final class GatewayService {
                 ? admitCollection(call, request.collection(), dataset)
                 : null;
         append(decisionEvent(call, decision, 1, tool.storePayloads()));
+        if (decision.obligations().approvalRequired()) {
+            throw people.approvals().park(pending); // nothing forwarded: the agent resubmits once a person approves
+        }
+        if (approved && !people.approvals().consume(Objects.requireNonNull(presented.approval()), pending)) {
+            throw deny(
+                    Denial.FORBIDDEN,
+                    call,
+                    ReasonCodes.APPROVAL_INVALID,
+                    "The approval was used by another call at the same time; an approval admits one call");
+        }
+        if (decision.obligations().breakGlass()) {
+            try {
+                people.breakGlass()
+                        .used(new PeopleInTheLoop.BreakGlassUse(
+                                clientId,
+                                agent.id().toString(),
+                                agent.name(),
+                                Objects.requireNonNull(presented.person()).personId(),
+                                toolKey,
+                                dataset.key(),
+                                Objects.requireNonNull(presented.justification()),
+                                call.digest(),
+                                call.traceId(),
+                                clock.instant()));
+            } catch (RuntimeException e) {
+                log.error("Refusing a break-glass call by {}: its review could not be started", clientId, e);
+                throw deny(
+                        Denial.UNAVAILABLE,
+                        call,
+                        ReasonCodes.DECISION_UNAVAILABLE,
+                        "The review of this emergency access could not be started, so it is refused");
+            }
+        }
         return new Admitted(call, tool, dataset, decision, collection);
+    }
+
+    private static final int MAX_JUSTIFICATION = 1000;
+    private static final Pattern APPROVAL_ID = Pattern.compile("[A-Za-z0-9-]{1,100}");
+
+    /** The call as an approver is shown it and an approval is bound to it. */
+    private static PeopleInTheLoop.Pending pending(CallContext call, AgentView agent, String tool, String dataset) {
+        Map<String, @Nullable Object> shown = new LinkedHashMap<>();
+        GatewayRequest request = call.request();
+        if (request == null) {
+            shown.putAll(call.arguments());
+        } else {
+            shown.put("collection", request.collection());
+            shown.put("dataset", request.dataset());
+            shown.put("purposeOfUse", request.purposeOfUse());
+            shown.put("k", request.k());
+            if (request.text() != null) {
+                shown.put("text", request.text());
+            }
+            if (request.vector() != null) {
+                shown.put("vector", "(" + request.vector().length + " numbers)");
+            }
+            if (request.image() != null) {
+                shown.put("image", "(" + request.image().length + " bytes)");
+            }
+            if (request.series() != null) {
+                shown.put("series", String.valueOf(request.series()));
+            }
+            if (request.filter() != null && !request.filter().isEmpty()) {
+                shown.put("filter", request.filter());
+            }
+        }
+        Presented presented = call.presented();
+        return new PeopleInTheLoop.Pending(
+                call.clientId(),
+                agent.id().toString(),
+                agent.name(),
+                tool,
+                dataset,
+                call.purposeOfUse(),
+                call.digest(),
+                shown,
+                presented.person(),
+                presented.justification(),
+                call.traceId(),
+                call.edge());
     }
 
     /**
@@ -1033,7 +1205,9 @@ public final class GatewayService {
             @Nullable PurposeOfUse purpose,
             CallContext call,
             KillSwitches.Covered covered,
-            boolean canary) {
+            boolean canary,
+            DecisionInput.@Nullable Person person,
+            boolean approved) {
         SensitivityLabel clearance = SensitivityLabel.PUBLIC;
         for (String key : canary ? List.<String>of() : agent.dataScopes()) {
             Optional<DataScopeView> scope = cache.scope(key, () -> found(() -> catalog.dataScope(key)));
@@ -1071,9 +1245,12 @@ public final class GatewayService {
                         dataset.deidentifyFor()),
                 purpose,
                 new DecisionInput.Request(
-                        call.request() == null ? 1 : call.request().k()),
+                        call.request() == null ? 1 : call.request().k(),
+                        call.presented().justification(),
+                        approved),
                 new DecisionInput.KillSwitches(covered.global(), covered.agent(), covered.tool(), covered.dataset()),
-                clock.instant());
+                clock.instant(),
+                person);
     }
 
     private static <T> Optional<T> found(Supplier<T> load) {
@@ -1135,7 +1312,7 @@ public final class GatewayService {
                 .orElse(null);
         recordRefusal(
                 new Refused(
-                        CallContext.builtin(clientId, tool, request, edge, traceId)
+                        CallContext.builtin(clientId, tool, request, edge, traceId, Presented.NONE)
                                 .withAgent(agent)
                                 .withField(field),
                         List.of(ReasonCodes.INVALID_REQUEST)),
@@ -1196,6 +1373,13 @@ public final class GatewayService {
                 .detail("decisionId", decision.decisionId())
                 .detail("edge", call.edge())
                 .detail("traceId", call.traceId());
+        presentedDetails(builder, call.presented());
+        if (decision.obligations().approvalRequired()) {
+            builder.detail("approvalRequired", true);
+        }
+        if (decision.obligations().breakGlass()) {
+            builder.detail("breakGlass", true);
+        }
         GatewayRequest request = call.request();
         if (request != null) {
             builder.detail("k", request.k()).detail("collection", request.collection());
@@ -1238,6 +1422,7 @@ public final class GatewayService {
                 .latencyMicros((System.nanoTime() - call.started()) / 1000)
                 .detail("edge", call.edge())
                 .detail("traceId", call.traceId());
+        presentedDetails(builder, call.presented());
         details.accept(builder);
         AuditEvent event = builder.build();
         try {
@@ -1257,6 +1442,20 @@ public final class GatewayService {
                     List.of(ReasonCodes.AUDIT_UNAVAILABLE),
                     "The call could not be audited, so it is refused",
                     0);
+        }
+    }
+
+    /** Who the call served and what it presented, in its records: never a token, the justification cut to length. */
+    private static void presentedDetails(AuditEvent.Builder builder, Presented presented) {
+        if (presented.person() != null) {
+            builder.detail("onBehalfOf", presented.person().personId())
+                    .detail("delegation", presented.person().via());
+        }
+        if (presented.justification() != null) {
+            builder.detail("justification", clip(presented.justification(), MAX_JUSTIFICATION));
+        }
+        if (presented.approval() != null) {
+            builder.detail("approval", clip(presented.approval(), 100));
         }
     }
 

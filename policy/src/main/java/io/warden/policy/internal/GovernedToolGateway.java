@@ -186,7 +186,8 @@ final class GovernedToolGateway implements ToolGateway {
                     args.get("model") instanceof String model ? model : "",
                     args.get("modelName") instanceof String name ? name : null);
         }
-        GatewayService.Result result = gateway.call(call.clientId(), call.tool(), request, call.edge(), call.traceId());
+        GatewayService.Result result = gateway.call(
+                call.clientId(), call.tool(), request, call.edge(), call.traceId(), GatewayService.Presented.of(call));
         Map<String, Object> structured = structured(result);
         return new ToolOutcome(
                 List.of(Map.of("type", "text", "text", summary(result))),

@@ -82,8 +82,13 @@ final class RagClassifier {
                     "model names the chat-completions tool (an HTTP tool) to ask; " + modelTool + " is none");
         }
         // first decision: the agent may read these cases (rag-classify on the dataset), recorded like every call
-        GatewayService.Result retrieved =
-                gateway.call(call.clientId(), BuiltinTools.RAG_CLASSIFY, request, call.edge(), call.traceId());
+        GatewayService.Result retrieved = gateway.call(
+                call.clientId(),
+                BuiltinTools.RAG_CLASSIFY,
+                request,
+                call.edge(),
+                call.traceId(),
+                GatewayService.Presented.of(call));
         String labelField = collections
                 .find(retrieved.collection())
                 .map(CollectionInfo::labelField)
@@ -112,7 +117,12 @@ final class RagClassifier {
                         request.dataset(),
                         request.purposeOfUse(),
                         call.traceId(),
-                        call.edge()),
+                        call.edge(),
+                        // the model call serves the same person for the same reason; an approval is bound to the
+                        // rag-classify call's arguments, not the model's
+                        call.onBehalfOf(),
+                        call.justification(),
+                        null),
                 model);
         Verdict verdict = parse(answered, cases, labelField);
         Map<String, Object> structured = new LinkedHashMap<>();

@@ -22,12 +22,15 @@ import io.warden.clinical.SearchQuery;
 import io.warden.clinical.SeriesVectors;
 import io.warden.clinical.Vote;
 import io.warden.clinical.cohort.CohortOwners;
+import io.warden.policy.ApprovalRequired;
 import io.warden.policy.Decision;
+import io.warden.policy.DecisionInput;
 import io.warden.policy.GatewayDenied;
 import io.warden.policy.GatewayRequest;
 import io.warden.policy.GrantedTool;
 import io.warden.policy.InMemoryKillSwitches;
 import io.warden.policy.KillSwitchScope;
+import io.warden.policy.OnBehalfOf;
 import io.warden.policy.PolicyDecisionPoint;
 import io.warden.policy.RateLimits;
 import io.warden.policy.ReasonCodes;
@@ -56,6 +59,7 @@ import io.warden.registry.SensitivityLabel;
 import io.warden.registry.ToolBackend;
 import io.warden.registry.ToolView;
 import java.lang.reflect.Proxy;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -97,6 +101,8 @@ class GatewayServiceTests {
     final AtomicBoolean outcomeCommitFails = new AtomicBoolean();
     final AtomicInteger retrievalCalls = new AtomicInteger();
     final AtomicBoolean retrievalSlow = new AtomicBoolean();
+    /** The people in the loop of the gateways these tests build; a test replaces it before building one. */
+    PeopleInTheLoop people = PeopleInTheLoop.none();
     /** The governed collections: "collection" of scope ct-deid, "derm-collection" of derm-phi. */
     final Map<String, CollectionInfo> collections = new ConcurrentHashMap<>(Map.of(
             "collection", collection("collection", "ct-deid"),
@@ -383,7 +389,8 @@ class GatewayServiceTests {
                 List.of(),
                 collectionCatalog,
                 SeriesVectors.NONE,
-                admission);
+                admission,
+                people);
     }
 
     GatewayService gateway(PolicyDecisionPoint pdp) {
@@ -641,7 +648,8 @@ class GatewayServiceTests {
                 List.of(),
                 collectionCatalog,
                 SeriesVectors.NONE,
-                new CallAdmission(1000, Duration.ZERO));
+                new CallAdmission(1000, Duration.ZERO),
+                people);
         var call = CompletableFuture.supplyAsync(
                 () -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")));
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> retrievalCalls.get() == 1);
@@ -697,6 +705,141 @@ class GatewayServiceTests {
                         .hits())
                 .as("the place of the call that ended is free again")
                 .isNotEmpty();
+    }
+
+    // ---- people in the loop: on-behalf-of calls and per-call approvals --------------------------------------
+
+    static final OnBehalfOf CLINICIAN = new OnBehalfOf("u-clinician", OnBehalfOf.TOKEN_EXCHANGE);
+
+    /** People whose only entitlement is derm-phi for treatment, no break-glass group; approvals as given. */
+    PeopleInTheLoop dermatologyOnly(PeopleInTheLoop.CallApprovals approvals) {
+        return new PeopleInTheLoop(
+                onBehalfOf -> new DecisionInput.Person(
+                        onBehalfOf.personId(), Map.of("derm-phi", Set.of(PurposeOfUse.TREAT)), false),
+                approvals,
+                use -> {
+                    throw new AssertionError("no break-glass call here");
+                });
+    }
+
+    @Test
+    void aCallOnBehalfOfAPersonWithoutTheDatasetIsDeniedWhileTheAgentAloneIsServedAndBothAreRecorded() {
+        people = dermatologyOnly(PeopleInTheLoop.CallApprovals.NONE);
+        GatewayService gateway = gateway();
+        var presented = new GatewayService.Presented(CLINICIAN, null, null);
+        assertDenied(
+                () -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT"), presented),
+                403,
+                ReasonCodes.PERSON_SCOPE_NOT_ENTITLED);
+        assertThat(retrievalCalls).as("nothing forwarded for the person").hasValue(0);
+        assertThat(audited.getLast().details())
+                .containsEntry("onBehalfOf", "u-clinician")
+                .containsEntry("delegation", OnBehalfOf.TOKEN_EXCHANGE);
+
+        assertThat(gateway.call("agent-client", "text-search", request("ct-deid", "TREAT"))
+                        .hits())
+                .as("the agent alone may read it")
+                .isNotEmpty();
+        assertThat(gateway.call("agent-client", "text-search", request("derm-phi", "TREAT"), presented)
+                        .hits())
+                .as("on the person's behalf where both may read")
+                .isNotEmpty();
+        assertThat(audited)
+                .filteredOn(event -> event.action().equals("gateway.outcome"))
+                .last()
+                .satisfies(event -> assertThat(event.details()).containsEntry("onBehalfOf", "u-clinician"));
+    }
+
+    @Test
+    void aCallOnBehalfOfAPersonWhoseEntitlementsCannotBeReadIsRefused() {
+        people = PeopleInTheLoop.none();
+        assertDenied(
+                () -> gateway()
+                        .call(
+                                "agent-client",
+                                "text-search",
+                                request("ct-deid", "TREAT"),
+                                new GatewayService.Presented(CLINICIAN, null, null)),
+                503,
+                ReasonCodes.DECISION_UNAVAILABLE);
+        assertThat(retrievalCalls).hasValue(0);
+    }
+
+    /** Approvals kept in memory, as the tests need them: granted ids, each bound to the digest it was asked for. */
+    static final class Approvals implements PeopleInTheLoop.CallApprovals {
+        final Map<String, String> granted = new ConcurrentHashMap<>();
+        final List<PeopleInTheLoop.Pending> parked = new CopyOnWriteArrayList<>();
+
+        @Override
+        public boolean valid(String approvalId, PeopleInTheLoop.Pending call) {
+            return call.digest().equals(granted.get(approvalId));
+        }
+
+        @Override
+        public boolean consume(String approvalId, PeopleInTheLoop.Pending call) {
+            return granted.remove(approvalId, call.digest());
+        }
+
+        @Override
+        public ApprovalRequired park(PeopleInTheLoop.Pending call) {
+            parked.add(call);
+            return new ApprovalRequired(
+                    "ap-" + parked.size(),
+                    URI.create("https://warden.test/portal/approvals/ap-" + parked.size()),
+                    Instant.EPOCH);
+        }
+    }
+
+    @Test
+    void aCallThatNeedsAnApprovalIsParkedThenServedOnceWithItAndNeverWithOtherArguments() {
+        Approvals approvals = new Approvals();
+        people = dermatologyOnly(approvals);
+        // the tool is marked for per-call approval, as the registry would say it
+        PolicyDecisionPoint marked = input -> new EmbeddedPolicyDecisionPoint()
+                .decide(new DecisionInput(
+                        input.agent(),
+                        new DecisionInput.Tool(
+                                input.tool().key(),
+                                input.tool().maxK(),
+                                input.tool().requiredScopes(),
+                                input.tool().sensitivity(),
+                                true),
+                        input.dataset(),
+                        input.purposeOfUse(),
+                        input.request(),
+                        input.killSwitches(),
+                        input.time(),
+                        input.person()));
+        GatewayService gateway = gateway(marked);
+        assertThatThrownBy(() -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")))
+                .isInstanceOfSatisfying(
+                        ApprovalRequired.class,
+                        parked -> assertThat(parked.approvalId()).isEqualTo("ap-1"));
+        assertThat(retrievalCalls).as("a parked call is not forwarded").hasValue(0);
+        assertThat(approvals.parked).singleElement().satisfies(pending -> {
+            assertThat(pending.agentName()).isEqualTo("Demo");
+            assertThat(pending.shown()).containsEntry("dataset", "ct-deid").containsEntry("text", "chest");
+        });
+        assertThat(audited.getLast().details()).containsEntry("approvalRequired", "true");
+
+        approvals.granted.put("ap-1", approvals.parked.getFirst().digest());
+        var other = new GatewayService.Presented(null, null, "ap-1");
+        assertDenied(
+                () -> gateway.call("agent-client", "text-search", request("derm-phi", "TREAT"), other),
+                403,
+                ReasonCodes.APPROVAL_INVALID);
+        assertThat(gateway.call("agent-client", "text-search", request("ct-deid", "TREAT"), other)
+                        .hits())
+                .isNotEmpty();
+        assertThat(audited)
+                .filteredOn(event -> event.action().equals("gateway.decision"))
+                .last()
+                .satisfies(event -> assertThat(event.details()).containsEntry("approval", "ap-1"));
+        assertDenied(
+                () -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT"), other),
+                403,
+                ReasonCodes.APPROVAL_INVALID);
+        assertThat(retrievalCalls).as("one approval, one call").hasValue(1);
     }
 
     @Test
@@ -998,7 +1141,8 @@ class GatewayServiceTests {
                 List.of(new FakeClient(BackendKind.MCP), new FakeClient(BackendKind.HTTP)),
                 collectionCatalog,
                 SeriesVectors.NONE,
-                new CallAdmission(1000, Duration.ZERO));
+                new CallAdmission(1000, Duration.ZERO),
+                people);
     }
 
     GovernedToolGateway toolGateway(List<Runnable> policyHooks) {

@@ -13,6 +13,7 @@ import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
 import io.warden.policy.GatewayDenied;
 import io.warden.policy.GrantedTool;
+import io.warden.policy.OnBehalfOf;
 import io.warden.policy.ToolCall;
 import io.warden.policy.ToolGateway;
 import io.warden.policy.ToolOutcome;
@@ -50,6 +51,10 @@ final class GovernedTools {
 
     static final String META_PURPOSE = "io.warden/purposeOfUse";
     static final String META_DATASET = "io.warden/dataset";
+    static final String META_JUSTIFICATION = "io.warden/justification";
+    static final String META_APPROVAL = "io.warden/approval";
+    /** The person a delegated token names, as authentication put it on the request. */
+    static final String ON_BEHALF_OF = "io.warden/onBehalfOf";
 
     /** W3C trace context: version, trace id, parent id, flags. */
     private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}");
@@ -87,6 +92,9 @@ final class GovernedTools {
         String clientId = principal.getName();
         Map<String, Object> context = new HashMap<>();
         context.put(CLIENT_ID, clientId);
+        if (request.getAttribute(OnBehalfOf.ATTRIBUTE) instanceof OnBehalfOf person) {
+            context.put(ON_BEHALF_OF, person);
+        }
         String session = request.getHeader(McpEndpoint.SESSION_HEADER);
         if (session != null) {
             context.put(SESSION_ID, session);
@@ -165,7 +173,10 @@ final class GovernedTools {
                 stated(meta, arguments, META_DATASET, "dataset"),
                 stated(meta, arguments, META_PURPOSE, "purposeOfUse"),
                 traceId(meta),
-                ToolCall.Edge.MCP);
+                ToolCall.Edge.MCP,
+                context.get(ON_BEHALF_OF) instanceof OnBehalfOf person ? person : null,
+                meta.get(META_JUSTIFICATION) instanceof String justification ? justification : null,
+                meta.get(META_APPROVAL) instanceof String approval ? approval : null);
         ToolOutcome outcome;
         String session = context.get(SESSION_ID) instanceof String s ? s : "";
         String requestId = context.get(REQUEST_ID) instanceof String r ? r : "";

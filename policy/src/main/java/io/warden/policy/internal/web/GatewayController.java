@@ -1,6 +1,7 @@
 package io.warden.policy.internal.web;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -8,8 +9,10 @@ import io.warden.clinical.SearchHit;
 import io.warden.clinical.SeriesVectors;
 import io.warden.policy.GatewayDenied;
 import io.warden.policy.GatewayRequest;
+import io.warden.policy.OnBehalfOf;
 import io.warden.policy.internal.BuiltinTools;
 import io.warden.policy.internal.GatewayService;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -23,6 +26,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -65,7 +69,12 @@ class GatewayController {
             Boolean weighted,
 
             @Schema(description = "volume-search: MEDIAN (default), MEAN, MAX or STD") @Nullable @Size(max = 10)
-            String aggregation) {}
+            String aggregation,
+
+            @Schema(description = "Why the call is made; required for emergency treatment (ETREAT)")
+            @Nullable
+            @Size(max = 1000)
+            String justification) {}
 
     /** A DICOM series: uploaded instances (base64 Part 10 files), or a series of a registered DICOMweb source. */
     @Schema(name = "ToolCallSeries")
@@ -100,6 +109,9 @@ class GatewayController {
     record Classification(
             @Nullable String label, String labelField, boolean weighted, List<GatewayService.LabelVotes> labels) {}
 
+    /** The header an agent resubmits a parked call with, naming the approval a person gave. */
+    public static final String APPROVAL_HEADER = "Warden-Approval";
+
     private final GatewayService gateway;
 
     GatewayController(GatewayService gateway) {
@@ -116,7 +128,15 @@ class GatewayController {
     @PostMapping(
             path = "/{tool:image-search|text-search|cohort-search|classify|volume-search}",
             consumes = "application/json")
-    Answer call(@PathVariable String tool, @RequestBody @Valid Call call, Principal principal) {
+    Answer call(
+            @PathVariable String tool,
+            @RequestBody @Valid Call call,
+            Principal principal,
+            @Parameter(description = "The id of a person's approval of exactly this call, when it resubmits with one")
+                    @RequestHeader(name = APPROVAL_HEADER, required = false)
+                    @Nullable
+                    String approval,
+            HttpServletRequest http) {
         GatewayRequest request;
         try {
             request = new GatewayRequest(
@@ -142,7 +162,13 @@ class GatewayController {
                     Objects.requireNonNullElse(denied.field(), "(body)"));
             throw denied;
         }
-        var result = gateway.call(principal.getName(), tool, request);
+        // the person comes from the delegated token, as authentication put it on the request, never from the body
+        OnBehalfOf person = http.getAttribute(OnBehalfOf.ATTRIBUTE) instanceof OnBehalfOf delegated ? delegated : null;
+        var result = gateway.call(
+                principal.getName(),
+                tool,
+                request,
+                new GatewayService.Presented(person, call.justification(), approval));
         GatewayService.Verdict verdict = result.verdict();
         return new Answer(
                 result.hits(),
