@@ -8,6 +8,7 @@ import io.warden.bpmn.BpmnProcesses;
 import io.warden.clinical.Embedder;
 import io.warden.clinical.SearchHit;
 import io.warden.clinical.VectorCollections;
+import io.warden.collections.GovernedCollections;
 import io.warden.lifecycle.WorkflowEngine;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -49,6 +51,9 @@ class CollectionsTests extends IntegrationTest {
     @Autowired
     VectorCollections store;
 
+    @Autowired
+    GovernedCollections governed;
+
     static String upload(String collection, String contentType, byte[] body) {
         var response = client.send(client.request("/api/v1/collections/" + collection + "/uploads")
                 .header("Authorization", "Bearer " + admin())
@@ -69,13 +74,24 @@ class CollectionsTests extends IntegrationTest {
                 .json();
     }
 
+    /** Every byte of the files in a folder, as Latin-1 text (so the strings an items file holds can be searched for). */
+    static String onDisk(Path folder) throws IOException {
+        StringBuilder all = new StringBuilder();
+        try (var files = Files.list(folder)) {
+            for (Path file : files.toList()) {
+                all.append(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
+            }
+        }
+        return all.toString();
+    }
+
     static String search(String collection, String text) {
         return """
                 {"collection":"%s","dataset":"imaging-ct-deid","purposeOfUse":"TREAT","text":"%s","k":5}""".formatted(collection, text);
     }
 
     @Test
-    void aTextCollectionIsBuiltSearchedWithinItsScopeLosesAnItemIsEvaluatedAndRetired() {
+    void aTextCollectionIsBuiltSearchedWithinItsScopeLosesAnItemIsEvaluatedAndRetired() throws IOException {
         var created = client.call("POST", "/api/v1/collections", admin(), """
                 {"name":"findings-e2e","displayName":"Findings","dataScope":"imaging-ct-deid","modality":"TEXT",
                  "embeddingModel":"%s","indexKind":"FLAT","deidentified":true}""".formatted(embedder.modelName()));
@@ -136,6 +152,57 @@ class CollectionsTests extends IntegrationTest {
                         .json()
                         .findValuesAsString("state"))
                 .containsExactly("READY", "SUPERSEDED");
+
+        // the withdrawn item stays on disk in version 1 until that version is pruned; then only the row is left
+        assertThat(onDisk(DATA.resolve("collection-builds/findings-e2e/v1/items")))
+                .as("the withdrawn item's id, metadata and vector")
+                .contains("\u0000\u0002f1");
+        assertThat(governed.pruneBefore(Instant.now().plusSeconds(1))).isPositive();
+        JsonNode pruned = client.get("/api/v1/collections/findings-e2e/versions/1", admin())
+                .json();
+        assertThat(pruned.get("state").asString()).isEqualTo("SUPERSEDED");
+        assertThat(pruned.get("prunedAt").isNull()).as(pruned.toString()).isFalse();
+        assertThat(DATA.resolve("collection-builds/findings-e2e/v1")).doesNotExist();
+        assertThat(DATA.resolve("collections/findings-e2e/v1")).doesNotExist();
+        assertThat(DATA.resolve("collections/findings-e2e/v2")).isDirectory();
+        assertThat(governed.pruneBefore(Instant.now().plusSeconds(1)))
+                .as("the version served now is never pruned, and a pruned one only once")
+                .isZero();
+        assertThat(client.call("POST", "/gateway/v1/text-search", agent(), search("findings-e2e", "lung infection"))
+                        .json()
+                        .get("hits")
+                        .findValuesAsString("id"))
+                .containsExactlyInAnyOrder("f2", "f3", "f4");
+        assertThat(client.get("/api/v1/audit/events?action=collection.version_pruned&limit=100", compliance())
+                        .body())
+                .contains("findings-e2e");
+        // and the upload that carried it, deleted by an admin with a reason
+        String uploadPath = "/api/v1/collections/findings-e2e/uploads/" + upload;
+        assertThat(client.call("DELETE", uploadPath, compliance(), "{\"reason\":\"withdrawal\"}")
+                        .status())
+                .isEqualTo(403);
+        assertThat(client.call("DELETE", uploadPath, admin(), "{}")
+                        .json()
+                        .get("field")
+                        .asString())
+                .isEqualTo("reason");
+        var deleted = client.call("DELETE", uploadPath, admin(), "{\"reason\":\"the patient withdrew consent\"}");
+        assertThat(deleted.status()).as(deleted.body()).isEqualTo(204);
+        assertThat(DATA.resolve("collection-builds/findings-e2e/uploads").resolve(upload))
+                .doesNotExist();
+        var rebuild = client.call(
+                "POST",
+                "/api/v1/collections/findings-e2e/builds",
+                admin(),
+                "{\"format\":\"text\",\"upload\":\"" + upload + "\"}");
+        assertThat(rebuild.status()).isEqualTo(400);
+        assertThat(rebuild.json().get("field").asString()).isEqualTo("upload");
+        assertThat(client.call("DELETE", uploadPath, admin(), "{\"reason\":\"again\"}")
+                        .status())
+                .isEqualTo(400);
+        assertThat(client.get("/api/v1/audit/events?action=collection.upload_deleted&limit=20", compliance())
+                        .body())
+                .contains(upload);
 
         var evaluation = client.call(
                 "POST",

@@ -32,6 +32,16 @@ public interface VectorCollections {
      */
     VectorIndex serve(String name, long version);
 
+    /**
+     * Deletes the stored files of version {@code version} of {@code name}, a version no instance serves any more (the
+     * collections module prunes superseded versions once every instance has had time to switch). Deleting what is
+     * gone already does nothing.
+     *
+     * @throws RetrievalRejected ({@code version-served}) when this instance serves that version now, and for an
+     *     invalid name
+     */
+    void drop(String name, long version);
+
     Optional<VectorIndex> find(String name);
 
     List<VectorIndex> all();

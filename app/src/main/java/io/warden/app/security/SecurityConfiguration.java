@@ -268,7 +268,7 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .hasAnyRole("ADMIN", "COMPLIANCE", "SECOPS")
                 .requestMatchers(POST, "/api/v1/collections", "/api/v1/collections/**")
                 .hasRole("ADMIN")
-                .requestMatchers(DELETE, "/api/v1/collections/*/items/*")
+                .requestMatchers(DELETE, "/api/v1/collections/*/items/*", "/api/v1/collections/*/uploads/*")
                 .hasRole("ADMIN")
                 .requestMatchers(PUT, "/api/v1/collection-gates/*")
                 .hasRole("ADMIN")

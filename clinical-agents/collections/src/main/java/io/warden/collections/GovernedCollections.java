@@ -23,6 +23,13 @@ import org.jspecify.annotations.Nullable;
  */
 public interface GovernedCollections {
 
+    /**
+     * Deletes the files of every version superseded, or whose build failed, before {@code before} (its row stays, with
+     * when it was pruned), and records each in the audit trail; how many were pruned. Every instance runs it on a
+     * schedule with {@code warden.collections.superseded-retention}; a version an instance serves is never deleted.
+     */
+    int pruneBefore(Instant before);
+
     /** Every collection, by name, with its current version's item count. */
     List<Summary> list();
 

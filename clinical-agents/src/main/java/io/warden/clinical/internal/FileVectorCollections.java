@@ -295,6 +295,32 @@ public final class FileVectorCollections implements VectorCollections, AutoClose
         return closed.contains(handle);
     }
 
+    @Override
+    public void drop(String name, long version) {
+        if (!NAME.matcher(name).matches()) {
+            throw new RetrievalRejected(
+                    "invalid-name", "Collection names are lower-case letters, digits and dashes: " + name);
+        }
+        synchronized (writers.computeIfAbsent(name, n -> new Object())) {
+            Handle serving = current.get(name);
+            if (serving != null && serving.index().version() == version) {
+                throw new RetrievalRejected(
+                        "version-served", "Version " + version + " of " + name + " is the one this instance serves");
+            }
+            Path folder = root.resolve(name).resolve("v" + version);
+            if (!Files.exists(folder)) {
+                return;
+            }
+            try (Stream<Path> paths = Files.walk(folder)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not delete version " + version + " of " + name, e);
+            }
+        }
+    }
+
     /** Waits for the searches on the old version to finish, closes it and deletes its files. */
     private void retire(Handle old) {
         close(old);

@@ -468,8 +468,8 @@ final class CollectionBuilds {
                 return false;
             }
             jdbc.sql("""
-                    update collection_version set state = 'SUPERSEDED'
-                    where collection = ? and version <> ? and state = 'READY'""").params(name, version.version()).update();
+                    update collection_version set state = 'SUPERSEDED', superseded_at = ?
+                    where collection = ? and version <> ? and state = 'READY'""").params(now, name, version.version()).update();
             return true;
         });
         if (!Boolean.TRUE.equals(switched)) {

@@ -99,6 +99,20 @@ class CollectionController {
                 .body(upload);
     }
 
+    @Operation(
+            operationId = "deleteCollectionUpload",
+            summary = "Delete an upload: its file and row (a withdrawn patient's data must not stay in an input)")
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @DeleteMapping(path = "/api/v1/collections/{name}/uploads/{id}")
+    ResponseEntity<Void> deleteUpload(
+            @PathVariable String name,
+            @PathVariable String id,
+            @RequestBody(required = false) @Nullable Reason reason,
+            Actor actor) {
+        collections.deleteUpload(name, id, reason == null ? null : reason.reason(), actor);
+        return ResponseEntity.noContent().build();
+    }
+
     @Operation(operationId = "startCollectionBuild", summary = "Build a new version from uploads")
     @ApiResponse(
             responseCode = "202",

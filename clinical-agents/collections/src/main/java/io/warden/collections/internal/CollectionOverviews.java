@@ -5,6 +5,7 @@ import io.warden.collections.internal.CollectionViews.CollectionView;
 import io.warden.collections.internal.CollectionViews.EvaluationView;
 import io.warden.collections.internal.CollectionViews.VersionView;
 import io.warden.registry.Actor;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -21,11 +22,22 @@ final class CollectionOverviews implements GovernedCollections {
     private final JdbcClient jdbc;
     private final CollectionService collections;
     private final CollectionEvaluations evaluations;
+    private final CollectionPruner pruner;
 
-    CollectionOverviews(JdbcClient jdbc, CollectionService collections, CollectionEvaluations evaluations) {
+    CollectionOverviews(
+            JdbcClient jdbc,
+            CollectionService collections,
+            CollectionEvaluations evaluations,
+            CollectionPruner pruner) {
         this.jdbc = jdbc;
         this.collections = collections;
         this.evaluations = evaluations;
+        this.pruner = pruner;
+    }
+
+    @Override
+    public int pruneBefore(Instant before) {
+        return pruner.pruneBefore(before);
     }
 
     @Override

@@ -327,6 +327,43 @@ final class CollectionService {
         return new UploadView(id, name, bytes, digest);
     }
 
+    /**
+     * Deletes an upload's file and row, refused while a build reads it; a build started later that names it is refused
+     * as naming no upload. Recorded with the reason and the upload's digest.
+     */
+    void deleteUpload(String name, String id, @Nullable String reason, Actor actor) {
+        CollectionView collection = get(name);
+        if (reason == null || reason.isBlank() || reason.length() > 1000) {
+            throw CollectionRefused.invalid("reason", "Say why the upload is deleted (1 to 1000 characters)");
+        }
+        UploadView upload = upload(name, id, "id");
+        boolean read = jdbc.sql("""
+                select count(*) from collection_version
+                where collection = ? and state = 'BUILDING' and (source like ? or source like ?)""")
+                        .params(name, "%\"upload\":\"" + id + "\"%", "%\"labels\":\"" + id + "\"%")
+                        .query(Long.class)
+                        .single()
+                > 0;
+        if (read) {
+            throw CollectionRefused.conflict(
+                    "upload-in-use", "A build of " + name + " reads upload " + id + "; delete it once the build ends");
+        }
+        try {
+            Files.deleteIfExists(uploads(name).resolve(upload.id()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not delete upload " + id + " of " + name, e);
+        }
+        jdbc.sql("delete from collection_upload where id = ? and collection = ?")
+                .params(id, name)
+                .update();
+        audit.append(AuditEvent.builder("collection.upload_deleted", person(actor), new AuditTarget("collection", name))
+                .dataset(collection.dataScope())
+                .detail("upload", id)
+                .detail("sha256", upload.sha256())
+                .detail("reason", reason.length() > 256 ? reason.substring(0, 256) : reason)
+                .build());
+    }
+
     Path uploads(String name) {
         return properties.storageDir().resolve(name).resolve("uploads");
     }
@@ -601,7 +638,12 @@ final class CollectionService {
 
     /** The committed items of a version, on shared storage. */
     Path items(String name, long version) {
-        return properties.storageDir().resolve(name).resolve("v" + version).resolve("items");
+        return versionFolder(name, version).resolve("items");
+    }
+
+    /** Everything a version's build kept on shared storage. */
+    Path versionFolder(String name, long version) {
+        return properties.storageDir().resolve(name).resolve("v" + version);
     }
 
     /** The business key of the build of one version: each version's build is its own process instance. */

@@ -35,7 +35,10 @@ final class CollectionViews {
             @Nullable Instant retiredAt,
             @Nullable String retireReason) {}
 
-    /** One version and its build's progress; {@code rejections} only when one version is read. */
+    /**
+     * One version and its build's progress; {@code rejections} only when one version is read; {@code prunedAt} when the
+     * files of a superseded or failed version were deleted.
+     */
     record VersionView(
             String collection,
             long version,
@@ -52,7 +55,8 @@ final class CollectionViews {
             @Nullable Instant finishedAt,
             @Nullable String reason,
             @Nullable String error,
-            List<Rejection> rejections) {}
+            List<Rejection> rejections,
+            @Nullable Instant prunedAt) {}
 
     /** An input a build refused. */
     record Rejection(long position, String reference, String code, String reason) {}
@@ -108,7 +112,8 @@ final class CollectionViews {
                 instant(rs.getTimestamp("finished_at")),
                 rs.getString("reason"),
                 rs.getString("error"),
-                List.of());
+                List.of(),
+                instant(rs.getTimestamp("pruned_at")));
     }
 
     static VersionView withRejections(VersionView v, List<Rejection> rejections) {
@@ -128,7 +133,8 @@ final class CollectionViews {
                 v.finishedAt(),
                 v.reason(),
                 v.error(),
-                List.copyOf(rejections));
+                List.copyOf(rejections),
+                v.prunedAt());
     }
 
     private static @Nullable Instant instant(@Nullable Timestamp timestamp) {

@@ -104,8 +104,22 @@ class CollectionsConfiguration {
 
     @Bean
     GovernedCollections governedCollections(
-            JdbcClient jdbc, CollectionService collections, CollectionEvaluations evaluations) {
-        return new CollectionOverviews(jdbc, collections, evaluations);
+            JdbcClient jdbc,
+            CollectionService collections,
+            CollectionEvaluations evaluations,
+            CollectionPruner pruner) {
+        return new CollectionOverviews(jdbc, collections, evaluations, pruner);
+    }
+
+    @Bean
+    CollectionPruner collectionPruner(
+            JdbcClient jdbc,
+            CollectionService collections,
+            ObjectProvider<VectorCollections> store,
+            AuditLog audit,
+            CollectionsProperties properties,
+            Clock clock) {
+        return new CollectionPruner(jdbc, collections, store.getIfAvailable(), audit, properties, clock);
     }
 
     /** Registers the build's task handlers once the engine runs and the processes are deployed. */

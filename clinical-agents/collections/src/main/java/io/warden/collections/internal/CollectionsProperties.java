@@ -3,6 +3,7 @@ package io.warden.collections.internal;
 import io.warden.clinical.ImageEmbedder;
 import io.warden.clinical.ingest.ImageLimits;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -18,6 +19,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param images         how image and DICOM builds read their inputs
  * @param maxQuerySetBytes the largest labelled query set an evaluation reads (an upload may be larger; the evaluation
  *                       is then refused naming {@code querySet}): the set is read whole into memory
+ * @param supersededRetention how long the files of a superseded or failed version are kept before they are deleted:
+ *                       long enough for every instance to switch to the new version (they re-read the catalog within
+ *                       {@code warden.gateway.cache-refresh}); the rows stay
  */
 @ConfigurationProperties("warden.collections")
 record CollectionsProperties(
@@ -26,7 +30,8 @@ record CollectionsProperties(
         @DefaultValue("1000") int batchSize,
         @DefaultValue("256") int embedBatchSize,
         @DefaultValue Images images,
-        @DefaultValue("16777216") long maxQuerySetBytes) {
+        @DefaultValue("16777216") long maxQuerySetBytes,
+        @DefaultValue("PT1H") Duration supersededRetention) {
 
     /**
      * Bounds on image inputs (PNG/JPEG ZIP uploads, DICOM instances and series of a data source).
@@ -93,6 +98,10 @@ record CollectionsProperties(
         if (maxQuerySetBytes < 1 || maxQuerySetBytes > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException(
                     "warden.collections.max-query-set-bytes is between 1 and 2 GiB, got " + maxQuerySetBytes);
+        }
+        if (supersededRetention.isNegative()) {
+            throw new IllegalArgumentException(
+                    "warden.collections.superseded-retention must not be negative, got " + supersededRetention);
         }
         if (embedBatchSize < 1 || embedBatchSize > 4096) {
             throw new IllegalArgumentException(
