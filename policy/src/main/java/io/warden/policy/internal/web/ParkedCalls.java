@@ -3,6 +3,8 @@ package io.warden.policy.internal.web;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.warden.policy.ApprovalRequired;
 import java.time.Instant;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -14,6 +16,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * the approval (its id to resubmit with in {@code Warden-Approval}, the link a person decides at, in the body and in
  * {@code Location}), not a problem document.
  */
+// ahead of the application's catch-all advice, which would answer an unknown exception 500
+@Order(Ordered.HIGHEST_PRECEDENCE)
 @RestControllerAdvice(assignableTypes = {GatewayController.class, GatewayToolsController.class})
 class ParkedCalls {
 
