@@ -115,13 +115,26 @@ public final class Commands {
             boolean phi,
             boolean deidentified,
             SortedSet<PurposeOfUse> allowedPurposes,
-            SortedSet<PurposeOfUse> deidentifyFor) {
+            SortedSet<PurposeOfUse> deidentifyFor,
+            boolean approvalRequired) {
 
         public SaveDataScope {
             Objects.requireNonNull(displayName, "displayName");
             Objects.requireNonNull(sensitivity, "sensitivity");
             allowedPurposes = new TreeSet<>(allowedPurposes);
             deidentifyFor = new TreeSet<>(deidentifyFor);
+        }
+
+        /** A data scope whose calls need no person's approval. */
+        public SaveDataScope(
+                String displayName,
+                String description,
+                SensitivityLabel sensitivity,
+                boolean phi,
+                boolean deidentified,
+                SortedSet<PurposeOfUse> allowedPurposes,
+                SortedSet<PurposeOfUse> deidentifyFor) {
+            this(displayName, description, sensitivity, phi, deidentified, allowedPurposes, deidentifyFor, false);
         }
     }
 
@@ -144,7 +157,8 @@ public final class Commands {
             ToolBackend target,
             String inputSchema,
             SortedSet<String> dataScopes,
-            boolean storePayloads) {
+            boolean storePayloads,
+            boolean approvalRequired) {
 
         public SaveTool {
             Objects.requireNonNull(displayName, "displayName");
@@ -167,6 +181,32 @@ public final class Commands {
             }
         }
 
+        /** A tool whose calls need no person's approval. */
+        public SaveTool(
+                String displayName,
+                String description,
+                String backend,
+                SortedSet<String> requiredScopes,
+                int maxK,
+                SensitivityLabel sensitivity,
+                ToolBackend target,
+                String inputSchema,
+                SortedSet<String> dataScopes,
+                boolean storePayloads) {
+            this(
+                    displayName,
+                    description,
+                    backend,
+                    requiredScopes,
+                    maxK,
+                    sensitivity,
+                    target,
+                    inputSchema,
+                    dataScopes,
+                    storePayloads,
+                    false);
+        }
+
         /** A built-in tool answered by the service {@code backend}. */
         public SaveTool(
                 String displayName,
@@ -185,6 +225,7 @@ public final class Commands {
                     new ToolBackend.Builtin(backend),
                     "",
                     new TreeSet<>(),
+                    false,
                     false);
         }
     }

@@ -11,6 +11,7 @@ import java.util.SortedSet;
  * @param allowedPurposes the purposes of use under which agents may read it
  * @param deidentifyFor   the allowed purposes under which a call is served de-identified records only (a
  *                        subset of {@code allowedPurposes}; empty when none)
+ * @param approvalRequired every call on it waits for a person's approval of its exact arguments (never by default)
  */
 public record DataScopeView(
         String key,
@@ -22,4 +23,32 @@ public record DataScopeView(
         SortedSet<PurposeOfUse> allowedPurposes,
         SortedSet<PurposeOfUse> deidentifyFor,
         boolean demo,
-        long version) {}
+        long version,
+        boolean approvalRequired) {
+
+    /** A data scope whose calls need no person's approval. */
+    public DataScopeView(
+            String key,
+            String displayName,
+            String description,
+            SensitivityLabel sensitivity,
+            boolean phi,
+            boolean deidentified,
+            SortedSet<PurposeOfUse> allowedPurposes,
+            SortedSet<PurposeOfUse> deidentifyFor,
+            boolean demo,
+            long version) {
+        this(
+                key,
+                displayName,
+                description,
+                sensitivity,
+                phi,
+                deidentified,
+                allowedPurposes,
+                deidentifyFor,
+                demo,
+                version,
+                false);
+    }
+}

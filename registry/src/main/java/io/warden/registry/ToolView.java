@@ -17,6 +17,7 @@ import java.util.TreeSet;
  * @param dataScopes     the data scopes an MCP or HTTP tool's calls are decided on: a call names one of them as its
  *                       dataset (or none when there is exactly one)
  * @param storePayloads  whether the audit trail keeps the call's arguments and result (never by default)
+ * @param approvalRequired every call waits for a person's approval of its exact arguments (never by default)
  */
 public record ToolView(
         String key,
@@ -31,7 +32,40 @@ public record ToolView(
         ToolBackend target,
         String inputSchema,
         SortedSet<String> dataScopes,
-        boolean storePayloads) {
+        boolean storePayloads,
+        boolean approvalRequired) {
+
+    /** A tool whose calls need no person's approval. */
+    public ToolView(
+            String key,
+            String displayName,
+            String description,
+            String backend,
+            SortedSet<String> requiredScopes,
+            int maxK,
+            SensitivityLabel sensitivity,
+            boolean demo,
+            long version,
+            ToolBackend target,
+            String inputSchema,
+            SortedSet<String> dataScopes,
+            boolean storePayloads) {
+        this(
+                key,
+                displayName,
+                description,
+                backend,
+                requiredScopes,
+                maxK,
+                sensitivity,
+                demo,
+                version,
+                target,
+                inputSchema,
+                dataScopes,
+                storePayloads,
+                false);
+    }
 
     /** A built-in tool answered by {@code backend}. */
     public ToolView(
@@ -57,6 +91,7 @@ public record ToolView(
                 new ToolBackend.Builtin(backend),
                 "",
                 new TreeSet<>(),
+                false,
                 false);
     }
 }

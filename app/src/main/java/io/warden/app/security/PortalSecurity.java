@@ -71,6 +71,9 @@ class PortalSecurity {
                         .hasAnyRole("ADMIN", "OWNER")
                         .requestMatchers(HttpMethod.POST, "/portal/approvals/**")
                         .hasAnyRole("ADMIN", "COMPLIANCE")
+                        // a parked call's arguments: the page itself also refuses who may not decide it
+                        .requestMatchers("/portal/approvals/calls/**")
+                        .hasAnyRole("ADMIN", "COMPLIANCE")
                         .requestMatchers(HttpMethod.POST, "/portal/rules/**")
                         .hasRole("ADMIN")
                         .requestMatchers(HttpMethod.POST, "/portal/cohorts")

@@ -181,6 +181,12 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .hasAnyRole("ADMIN", "OWNER")
                 .requestMatchers(POST, "/api/v1/agents/*/change-requests")
                 .hasAnyRole("ADMIN", "OWNER")
+                // parked calls (before the onboarding approvals, whose /approvals/* would match /approvals/calls):
+                // admins and compliance; who sees and decides which call is the desk's rule (PHI: compliance alone)
+                .requestMatchers(GET, "/api/v1/approvals/calls", "/api/v1/approvals/calls/*")
+                .hasAnyRole("ADMIN", "COMPLIANCE")
+                .requestMatchers(POST, "/api/v1/approvals/calls/*/approve", "/api/v1/approvals/calls/*/deny")
+                .hasAnyRole("ADMIN", "COMPLIANCE")
                 .requestMatchers(GET, "/api/v1/approvals", "/api/v1/approvals/*")
                 .hasAnyRole(PEOPLE)
                 .requestMatchers(POST, "/api/v1/approvals/*/approve", "/api/v1/approvals/*/reject")

@@ -1235,14 +1235,16 @@ public final class GatewayService {
                         // PHI only where a compliance officer approved it for this agent and this scope: a scope
                         // reclassified as PHI after it was granted is not approved by that grant
                         agent.phiApprovedScopes().contains(dataset.key())),
-                new DecisionInput.Tool(tool.key(), tool.maxK(), tool.requiredScopes(), tool.sensitivity()),
+                new DecisionInput.Tool(
+                        tool.key(), tool.maxK(), tool.requiredScopes(), tool.sensitivity(), tool.approvalRequired()),
                 new DecisionInput.Dataset(
                         dataset.key(),
                         dataset.sensitivity(),
                         dataset.phi(),
                         dataset.deidentified(),
                         dataset.allowedPurposes(),
-                        dataset.deidentifyFor()),
+                        dataset.deidentifyFor(),
+                        dataset.approvalRequired()),
                 purpose,
                 new DecisionInput.Request(
                         call.request() == null ? 1 : call.request().k(),

@@ -45,9 +45,10 @@ class CatalogRepository {
         try {
             jdbc.sql("""
                     insert into data_scope (key, display_name, description, sensitivity, phi, deidentified,
-                        allowed_purposes, deidentify_for, demo, created_at, updated_at, version)
+                        allowed_purposes, deidentify_for, demo, created_at, updated_at, version, approval_required)
                     values (:key, :displayName, :description, :sensitivity, :phi, :deidentified, :purposes,
-                        :deidentifyFor, :demo, :now, :now, 1)""")
+                        :deidentifyFor, :demo, :now, :now, 1, :approvalRequired)""")
+                    .param("approvalRequired", scope.approvalRequired())
                     .param("key", key)
                     .param("displayName", scope.displayName())
                     .param("description", scope.description())
@@ -70,8 +71,9 @@ class CatalogRepository {
                 update data_scope set display_name = :displayName, description = :description,
                     sensitivity = :sensitivity, phi = :phi, deidentified = :deidentified,
                     allowed_purposes = :purposes, deidentify_for = :deidentifyFor, updated_at = :now,
-                    version = version + 1
+                    approval_required = :approvalRequired, version = version + 1
                 where key = :key and version = :version""")
+                .param("approvalRequired", scope.approvalRequired())
                 .param("key", key)
                 .param("displayName", scope.displayName())
                 .param("description", scope.description())
@@ -119,11 +121,11 @@ class CatalogRepository {
                     insert into tool (key, display_name, description, backend, required_scopes, max_k, sensitivity,
                         demo, created_at, updated_at, version, backend_kind, mcp_server, upstream_tool, http_method,
                         http_url_template, http_timeout_ms, http_max_response_bytes, http_bearer_secret,
-                        http_phi_approved, input_schema, data_scopes, store_payloads)
+                        http_phi_approved, input_schema, data_scopes, store_payloads, approval_required)
                     values (:key, :displayName, :description, :backend, :requiredScopes, :maxK, :sensitivity, :demo,
                         :now, :now, 1, :backendKind, :mcpServer, :upstreamTool, :httpMethod, :httpUrlTemplate,
                         :httpTimeoutMs, :httpMaxResponseBytes, :httpBearerSecret, :httpPhiApproved, :inputSchema,
-                        :dataScopes, :storePayloads)""")
+                        :dataScopes, :storePayloads, :approvalRequired)""")
                     .params(backendParams(tool))
                     .param("key", key)
                     .param("displayName", tool.displayName())
@@ -148,7 +150,8 @@ class CatalogRepository {
                     http_method = :httpMethod, http_url_template = :httpUrlTemplate, http_timeout_ms = :httpTimeoutMs,
                     http_max_response_bytes = :httpMaxResponseBytes, http_bearer_secret = :httpBearerSecret,
                     http_phi_approved = :httpPhiApproved, input_schema = :inputSchema, data_scopes = :dataScopes,
-                    store_payloads = :storePayloads, updated_at = :now, version = version + 1
+                    store_payloads = :storePayloads, approval_required = :approvalRequired, updated_at = :now,
+                    version = version + 1
                 where key = :key and version = :version""")
                 .params(backendParams(tool))
                 .param("key", key)
@@ -202,7 +205,8 @@ class CatalogRepository {
                 SqlArrays.purposes(rs, "allowed_purposes"),
                 SqlArrays.purposes(rs, "deidentify_for"),
                 rs.getBoolean("demo"),
-                rs.getLong("version"));
+                rs.getLong("version"),
+                rs.getBoolean("approval_required"));
     }
 
     private static ToolView mapTool(ResultSet rs, int row) throws SQLException {
@@ -234,7 +238,8 @@ class CatalogRepository {
                 target,
                 rs.getString("input_schema"),
                 strings(rs, "data_scopes"),
-                rs.getBoolean("store_payloads"));
+                rs.getBoolean("store_payloads"),
+                rs.getBoolean("approval_required"));
     }
 
     /** The backend's columns: those of the tool's kind, the others null (the table's check insists). */
@@ -252,6 +257,7 @@ class CatalogRepository {
         params.put("inputSchema", tool.inputSchema());
         params.put("dataScopes", toArray(tool.dataScopes()));
         params.put("storePayloads", tool.storePayloads());
+        params.put("approvalRequired", tool.approvalRequired());
         switch (tool.target()) {
             case ToolBackend.Builtin builtin -> {}
             case ToolBackend.Mcp mcp -> {

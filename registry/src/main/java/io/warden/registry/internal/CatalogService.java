@@ -61,7 +61,8 @@ class CatalogService implements Catalog, CatalogQueries {
                 scope.deidentifyFor(),
                 1,
                 actor.id(),
-                now));
+                now,
+                scope.approvalRequired()));
         return dataScope(key);
     }
 
@@ -81,7 +82,8 @@ class CatalogService implements Catalog, CatalogQueries {
                 scope.deidentifyFor(),
                 newVersion,
                 actor.id(),
-                now));
+                now,
+                scope.approvalRequired()));
         return dataScope(key);
     }
 
@@ -138,7 +140,8 @@ class CatalogService implements Catalog, CatalogQueries {
                 now,
                 ToolBackendRules.describe(tool.target()),
                 tool.dataScopes(),
-                tool.storePayloads());
+                tool.storePayloads(),
+                tool.approvalRequired());
     }
 
     private static void requireConsistent(Commands.SaveDataScope scope) {

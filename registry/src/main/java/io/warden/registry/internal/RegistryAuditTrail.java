@@ -154,6 +154,7 @@ class RegistryAuditTrail {
                         .dataset(event.key())
                         .detail("sensitivity", event.sensitivity())
                         .detail("phi", event.phi())
+                        .detail("approvalRequired", event.approvalRequired())
                         .detail("version", event.version()),
                 event,
                 "allowedPurposes",
@@ -169,7 +170,8 @@ class RegistryAuditTrail {
                         .tool(event.key())
                         .detail("maxK", event.maxK())
                         .detail("version", event.version())
-                        .detail("storePayloads", event.storePayloads()),
+                        .detail("storePayloads", event.storePayloads())
+                        .detail("approvalRequired", event.approvalRequired()),
                 event,
                 "target",
                 List.of(event.target()),

@@ -11,9 +11,11 @@ import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
+import io.warden.policy.ApprovalRequired;
 import io.warden.policy.GatewayDenied;
 import io.warden.policy.GrantedTool;
 import io.warden.policy.OnBehalfOf;
+import io.warden.policy.ReasonCodes;
 import io.warden.policy.ToolCall;
 import io.warden.policy.ToolGateway;
 import io.warden.policy.ToolOutcome;
@@ -30,6 +32,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What an agent sees and does over MCP, all through the {@link ToolGateway}.
@@ -48,6 +52,8 @@ final class GovernedTools {
     static final String SESSION_ID = "io.warden/sessionId";
     static final String REQUEST_ID = "io.warden/requestId";
     static final String VISIBLE = "io.warden/visibleTools";
+
+    private static final Logger log = LoggerFactory.getLogger(GovernedTools.class);
 
     static final String META_PURPOSE = "io.warden/purposeOfUse";
     static final String META_DATASET = "io.warden/dataset";
@@ -182,6 +188,8 @@ final class GovernedTools {
         String requestId = context.get(REQUEST_ID) instanceof String r ? r : "";
         try (Cancellations.Running running = cancellations.started(clientId, session, requestId)) {
             outcome = gateway.call(call);
+        } catch (ApprovalRequired parked) {
+            return parked(exchange, parked);
         } catch (GatewayDenied denied) {
             if (!visible) {
                 throw unknownTool(request.name());
@@ -189,6 +197,55 @@ final class GovernedTools {
             return denial(denied);
         }
         return result(outcome);
+    }
+
+    /**
+     * A call parked for a person's approval, answered as the MCP specification provides for sending a person to a
+     * URL (2025-11-25). A client that declared URL-mode elicitation is sent {@code elicitation/create} (mode
+     * {@code url}, the approval link, the approval id as the elicitation id) and the call ends in a tool error naming
+     * {@code APPROVAL_REQUIRED}; whatever the client answers, the approval is decided at the link, never in the
+     * client. A client that cannot elicit gets the JSON-RPC error {@code -32042} (URLElicitationRequiredError)
+     * carrying the same elicitation. Either way the agent resubmits with {@code _meta["io.warden/approval"]}.
+     */
+    private static CallToolResult parked(McpSyncServerExchange exchange, ApprovalRequired parked) {
+        String message = "Warden parked this call until a person approves its exact arguments: open the link to have"
+                + " it decided, then make the same call again with _meta[\"" + META_APPROVAL + "\"] = \""
+                + parked.approvalId() + "\" (once, before " + parked.expiresAt() + ").";
+        McpSchema.ClientCapabilities capabilities = exchange.getClientCapabilities();
+        boolean canElicitUrl = capabilities != null
+                && capabilities.elicitation() != null
+                && capabilities.elicitation().url() != null;
+        if (!canElicitUrl) {
+            Map<String, Object> elicitation = new LinkedHashMap<>();
+            elicitation.put("mode", McpSchema.ElicitUrlRequest.MODE);
+            elicitation.put("elicitationId", parked.approvalId());
+            elicitation.put("url", parked.link().toString());
+            elicitation.put("message", message);
+            throw McpError.builder(McpSchema.ErrorCodes.URL_ELICITATION_REQUIRED)
+                    .message("This request requires a person's approval.")
+                    .data(Map.of("elicitations", List.of(elicitation)))
+                    .build();
+        }
+        try {
+            var answer = exchange.createElicitation(
+                    McpSchema.ElicitUrlRequest.builder(message, parked.link().toString(), parked.approvalId())
+                            .build());
+            log.debug("Client answered the approval elicitation {} with {}", parked.approvalId(), answer.action());
+        } catch (RuntimeException e) {
+            // the link is in the tool error as well: an agent whose client failed to show it can still pass it on
+            log.info("Could not send the approval elicitation {}: {}", parked.approvalId(), e.toString());
+        }
+        Map<String, Object> structured = new LinkedHashMap<>();
+        structured.put("reasons", List.of(ReasonCodes.APPROVAL_REQUIRED));
+        structured.put("approvalId", parked.approvalId());
+        structured.put("link", parked.link().toString());
+        structured.put("expiresAt", parked.expiresAt().toString());
+        return CallToolResult.builder()
+                .isError(true)
+                .addTextContent(
+                        "Refused by Warden (" + ReasonCodes.APPROVAL_REQUIRED + "): " + message + " " + parked.link())
+                .structuredContent(structured)
+                .build();
     }
 
     private CallToolResult result(ToolOutcome outcome) {

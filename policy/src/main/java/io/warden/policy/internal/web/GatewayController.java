@@ -2,6 +2,7 @@ package io.warden.policy.internal.web;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -123,6 +124,12 @@ class GatewayController {
             responseCode = "200",
             description = "The hits after the policy's obligations, and the k used",
             useReturnTypeSchema = true)
+    @ApiResponse(
+            responseCode = "202",
+            description = "Parked: the tool or data scope needs a person's approval of exactly this call. Nothing was"
+                    + " forwarded; Location is where a person decides. Resubmit the same call with the approval id in"
+                    + " the Warden-Approval header once it is approved (once only, before expiresAt)",
+            content = @Content(schema = @Schema(implementation = ParkedCalls.Parked.class)))
     @ApiResponse(responseCode = "429", ref = "TooManyRequests")
     @ApiResponse(responseCode = "503", ref = "ServiceUnavailable")
     @PostMapping(

@@ -1,14 +1,18 @@
 package io.warden.policy.internal.web;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.policy.Decision;
 import io.warden.policy.GrantedTool;
+import io.warden.policy.OnBehalfOf;
 import io.warden.policy.ToolCall;
 import io.warden.policy.ToolGateway;
 import io.warden.policy.ToolOutcome;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Size;
 import java.security.Principal;
@@ -94,6 +98,11 @@ class GatewayToolsController {
             summary = "Call any tool as an agent (built-in, MCP or HTTP backend): authenticated, decided by policy,"
                     + " audited, its result redacted as the policy requires")
     @ApiResponse(responseCode = "200", description = "The tool's answer after obligations", useReturnTypeSchema = true)
+    @ApiResponse(
+            responseCode = "202",
+            description = "Parked: the tool or data scope needs a person's approval of exactly this call. Nothing was"
+                    + " forwarded; resubmit it with the approval id in Warden-Approval once approved",
+            content = @Content(schema = @Schema(implementation = ParkedCalls.Parked.class)))
     @ApiResponse(responseCode = "400", ref = "BadRequest")
     @ApiResponse(responseCode = "401", ref = "Unauthorized")
     @ApiResponse(responseCode = "403", ref = "Forbidden")
@@ -104,7 +113,12 @@ class GatewayToolsController {
             @PathVariable String tool,
             @RequestBody @Valid Call call,
             @RequestHeader(name = "X-Request-Id", required = false) @Nullable String requestId,
-            Principal principal) {
+            @Parameter(description = "The id of a person's approval of exactly this call, when it resubmits with one")
+                    @RequestHeader(name = GatewayController.APPROVAL_HEADER, required = false)
+                    @Nullable
+                    String approval,
+            Principal principal,
+            HttpServletRequest http) {
         ToolOutcome outcome = tools.call(new ToolCall(
                 principal.getName(),
                 tool,
@@ -112,7 +126,11 @@ class GatewayToolsController {
                 call.dataset(),
                 call.purposeOfUse(),
                 requestId == null || requestId.length() > 128 ? null : requestId,
-                ToolCall.Edge.REST));
+                ToolCall.Edge.REST,
+                // the person comes from the delegated token, as authentication put it on the request
+                http.getAttribute(OnBehalfOf.ATTRIBUTE) instanceof OnBehalfOf person ? person : null,
+                null,
+                approval));
         return new Answer(
                 outcome.content(),
                 outcome.structured(),

@@ -70,7 +70,8 @@ class CatalogController {
                 request.phi(),
                 request.deidentified(),
                 Requests.sorted(request.allowedPurposes()),
-                Requests.sorted(request.deidentifyFor()));
+                Requests.sorted(request.deidentifyFor()),
+                Boolean.TRUE.equals(request.approvalRequired()));
         DataScopeView created = catalog.createDataScope(request.key(), scope, false, actor);
         return ResponseEntity.created(URI.create("/api/v1/data-scopes/" + created.key()))
                 .body(created);
@@ -97,7 +98,11 @@ class CatalogController {
                 // an admin has to ask for by sending the empty list
                 request.deidentifyFor() == null
                         ? queries.dataScope(key).deidentifyFor()
-                        : Requests.sorted(request.deidentifyFor()));
+                        : Requests.sorted(request.deidentifyFor()),
+                // left out, a PUT keeps the mark: dropping an approval is a loosening an admin asks for with false
+                request.approvalRequired() == null
+                        ? queries.dataScope(key).approvalRequired()
+                        : request.approvalRequired());
         return catalog.updateDataScope(key, scope, request.version(), actor);
     }
 
@@ -129,7 +134,8 @@ class CatalogController {
                 request.sensitivity(),
                 request.inputSchema(),
                 request.dataScopes(),
-                request.storePayloads());
+                request.storePayloads(),
+                Boolean.TRUE.equals(request.approvalRequired()));
         ToolView created = catalog.createTool(request.key(), tool, false, actor);
         return ResponseEntity.created(URI.create("/api/v1/tools/" + created.key()))
                 .body(created);
@@ -150,7 +156,9 @@ class CatalogController {
                 request.sensitivity(),
                 request.inputSchema(),
                 request.dataScopes(),
-                request.storePayloads());
+                request.storePayloads(),
+                // left out, a PUT keeps the mark: dropping an approval is a loosening an admin asks for with false
+                request.approvalRequired() == null ? queries.tool(key).approvalRequired() : request.approvalRequired());
         return catalog.updateTool(key, tool, request.version(), actor);
     }
 
@@ -163,7 +171,8 @@ class CatalogController {
             SensitivityLabel sensitivity,
             @Nullable Object inputSchema,
             @Nullable Set<String> dataScopes,
-            @Nullable Boolean storePayloads) {
+            @Nullable Boolean storePayloads,
+            boolean approvalRequired) {
         ToolBackend target = BackendRequests.backend(backend);
         return new Commands.SaveTool(
                 displayName,
@@ -177,6 +186,7 @@ class CatalogController {
                 target,
                 BackendRequests.inputSchema(inputSchema),
                 Requests.sorted(dataScopes),
-                Boolean.TRUE.equals(storePayloads));
+                Boolean.TRUE.equals(storePayloads),
+                approvalRequired);
     }
 }

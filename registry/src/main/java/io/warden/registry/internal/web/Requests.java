@@ -87,7 +87,11 @@ final class Requests {
             @NotNull Boolean phi,
             @NotNull Boolean deidentified,
             @NotEmpty Set<@NotNull PurposeOfUse> allowedPurposes,
-            @Nullable @Size(max = 20) Set<@NotNull PurposeOfUse> deidentifyFor) {}
+            @Nullable @Size(max = 20) Set<@NotNull PurposeOfUse> deidentifyFor,
+
+            @Schema(description = "Every call on the scope waits for a person's approval (false when left out)")
+            @Nullable
+            Boolean approvalRequired) {}
 
     record UpdateDataScope(
             @NotBlank @Size(max = 200) String displayName,
@@ -97,6 +101,11 @@ final class Requests {
             @NotNull Boolean deidentified,
             @NotEmpty Set<@NotNull PurposeOfUse> allowedPurposes,
             @Nullable @Size(max = 20) Set<@NotNull PurposeOfUse> deidentifyFor,
+
+            @Schema(description = "Every call on the scope waits for a person's approval (kept when left out)")
+            @Nullable
+            Boolean approvalRequired,
+
             @NotNull @Min(1) Long version) {}
 
     record CreateTool(
@@ -121,7 +130,11 @@ final class Requests {
             Object inputSchema,
 
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> dataScopes,
-            @Nullable Boolean storePayloads) {}
+            @Nullable Boolean storePayloads,
+
+            @Schema(description = "Every call waits for a person's approval of its arguments (false when left out)")
+            @Nullable
+            Boolean approvalRequired) {}
 
     record UpdateTool(
             @NotBlank @Size(max = 200) String displayName,
@@ -145,5 +158,10 @@ final class Requests {
 
             @Nullable @Size(max = 100) Set<@Pattern(regexp = KEY) String> dataScopes,
             @Nullable Boolean storePayloads,
+
+            @Schema(description = "Every call waits for a person's approval of its arguments (kept when left out)")
+            @Nullable
+            Boolean approvalRequired,
+
             @NotNull @Min(1) Long version) {}
 }
