@@ -6,26 +6,34 @@ import io.warden.audit.AuditExports;
 import io.warden.audit.AuditKeys;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditQuery;
+import io.warden.audit.AuditRecord;
 import io.warden.audit.AuditTarget;
 import io.warden.audit.AuditTrail;
 import io.warden.audit.AuditVerifier;
 import io.warden.audit.ExportFormat;
 import io.warden.audit.Verification;
 import io.warden.registry.Actor;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /**
- * The audit trail for compliance: search with the API's filters, verify a range (the result said plainly),
- * and download an export, which is itself recorded in the trail before anything is sent.
+ * The audit trail for compliance: search with the API's filters, read one record in full, verify a range (the result
+ * said plainly), and download an export, which is itself recorded in the trail before anything is sent. People and
+ * agents are shown by name, a delegated call as the agent on behalf of the person (see {@link AuditLines}).
  */
 @Controller
 @RequestMapping("/portal/audit")
@@ -36,14 +44,21 @@ class AuditPagesController {
     private final AuditVerifier verifier;
     private final AuditKeys keys;
     private final AuditExports exports;
+    private final AuditLines lines;
 
     AuditPagesController(
-            AuditLog audit, AuditTrail trail, AuditVerifier verifier, AuditExports exports, AuditKeys keys) {
+            AuditLog audit,
+            AuditTrail trail,
+            AuditVerifier verifier,
+            AuditExports exports,
+            AuditKeys keys,
+            AuditLines lines) {
         this.audit = audit;
         this.trail = trail;
         this.verifier = verifier;
         this.keys = keys;
         this.exports = exports;
+        this.lines = lines;
     }
 
     @GetMapping
@@ -60,8 +75,8 @@ class AuditPagesController {
         model.addAttribute("action", blankToNull(action));
         model.addAttribute("decision", blankToNull(decision));
         model.addAttribute(
-                "records",
-                trail.search(new AuditQuery(
+                "lines",
+                lines.of(trail.search(new AuditQuery(
                         blankToNull(agent),
                         null,
                         null,
@@ -73,7 +88,7 @@ class AuditPagesController {
                         null,
                         null,
                         null,
-                        100)));
+                        100))));
         model.addAttribute("head", trail.head());
         model.addAttribute("keys", keys.trusted());
         if (verifyFrom != null && verifyTo != null && verifyFrom >= 1 && verifyTo >= verifyFrom) {
@@ -81,6 +96,27 @@ class AuditPagesController {
             model.addAttribute("verification", verification);
         }
         return "portal/audit";
+    }
+
+    /** One record in full, its people and agent by name; 404 for anything that is not a record's sequence number. */
+    @GetMapping("/{sequence}")
+    String record(Actor actor, Model model, @PathVariable String sequence) {
+        AuditRecord record = sequence(sequence)
+                .flatMap(trail::find)
+                .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No audit record " + sequence));
+        model.addAttribute("actor", actor);
+        model.addAttribute("line", lines.of(record));
+        Map<String, String> details = new TreeMap<>(record.event().details());
+        details.keySet().removeAll(AuditLines.TOLD);
+        model.addAttribute("details", details);
+        return "portal/audit-record";
+    }
+
+    private static Optional<Long> sequence(String text) {
+        if (text.isEmpty() || text.length() > 19 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return Optional.empty();
+        }
+        return Optional.of(Long.parseLong(text));
     }
 
     @GetMapping("/export")
