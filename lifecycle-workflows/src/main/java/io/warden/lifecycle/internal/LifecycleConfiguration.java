@@ -150,7 +150,7 @@ class LifecycleConfiguration {
     }
 
     @Bean
-    BreakGlassReviewService breakGlassReviews(
+    BreakGlassReviewService breakGlassOversight(
             JdbcClient jdbc,
             TransactionTemplate transactions,
             WorkflowEngine engine,

@@ -55,7 +55,7 @@ class GatewayConfiguration {
 
     /** Every emergency access is handed to its review durably; the review itself runs in the workflows. */
     @Bean
-    PeopleInTheLoop.BreakGlassReviews breakGlassReviews(
+    PeopleInTheLoop.BreakGlassReviews breakGlassHandOff(
             TransactionTemplate transactions, ApplicationEventPublisher events, IdGenerator ids) {
         return new PublishedBreakGlassReviews(transactions, events, ids);
     }
