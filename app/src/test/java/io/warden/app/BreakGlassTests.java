@@ -16,6 +16,8 @@ import io.warden.policy.ReasonCodes;
 import io.warden.policy.ToolCall;
 import io.warden.policy.ToolGateway;
 import io.warden.policy.ToolOutcome;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -260,13 +262,21 @@ class BreakGlassTests extends IntegrationTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> notified("role:SECOPS") > secopsBefore);
         assertThat(audited("break_glass.escalated", id)).isEqualTo(1);
 
-        var bySecops = client.call(
-                "POST",
-                "/api/v1/break-glass-reviews/" + id,
-                secops(),
-                "{\"finding\":\"NOT_JUSTIFIED\",\"note\":\"No emergency on record for that time\"}");
-        assertThat(bySecops.status()).as(bySecops.body()).isEqualTo(200);
-        assertThat(bySecops.json().get("finding").asString()).isEqualTo("NOT_JUSTIFIED");
+        // security operations record the finding in the portal, which names the agent and the person, not their ids
+        HttpClient sam = PortalTests.browser();
+        PortalTests.signIn(sam, "sam.secops");
+        HttpResponse<String> page = PortalTests.get(sam, "/portal/break-glass");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body())
+                .contains("data-review=\"" + id + "\"", agentName, OLIVIA_NAME, "/portal/break-glass/" + id);
+        HttpResponse<String> recorded = PortalTests.post(
+                sam, "/portal/break-glass/" + id, page.body(), "finding=NOT_JUSTIFIED&note=No+emergency+on+record");
+        assertThat(recorded.statusCode()).isEqualTo(200);
+        assertThat(recorded.body()).contains("was not justified.");
+        JsonNode closed = reviewByTrace(String.valueOf(call.traceId()));
+        assertThat(closed).isNotNull();
+        assertThat(closed.get("finding").asString()).isEqualTo("NOT_JUSTIFIED");
+        assertThat(closed.get("reviewedBy").asString()).isEqualTo("3f1c2a9e-7b1d-4e0a-9c11-000000000a05");
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> !engine.running(BpmnProcesses.BREAK_GLASS_REVIEW, "break-glass:" + id));
         assertThat(audited("break_glass.reviewed", id)).isEqualTo(1);
