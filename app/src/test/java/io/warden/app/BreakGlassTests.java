@@ -228,7 +228,7 @@ class BreakGlassTests extends IntegrationTest {
     }
 
     @Test
-    void nobodyReviewingEscalatesToSecurityOperationsWhoThenRecordTheFinding() {
+    void nobodyReviewingEscalatesToSecurityOperationsWhoThenRecordTheFindingInThePortal() throws Exception {
         long secopsBefore = notified("role:SECOPS");
         long complianceBefore = notified("role:COMPLIANCE");
         ToolCall call = emergencyCall("Trauma bay, patient cannot consent");
