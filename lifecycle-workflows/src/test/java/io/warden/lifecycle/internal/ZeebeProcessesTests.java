@@ -2,6 +2,7 @@ package io.warden.lifecycle.internal;
 
 import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.warden.bpmn.BpmnProcesses;
@@ -10,6 +11,7 @@ import io.warden.bpmn.BpmnProcesses.TaskTypes;
 import io.warden.lifecycle.BreakGlassOversight;
 import io.warden.lifecycle.BreakGlassReview;
 import io.warden.lifecycle.JobResult;
+import io.warden.lifecycle.WorkflowRefused;
 import io.warden.registry.Actor;
 import io.warden.registry.AgentActivity;
 import io.warden.registry.AgentId;
@@ -269,6 +271,13 @@ class ZeebeProcessesTests {
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> search.timerCreated(BpmnProcesses.BREAK_GLASS_REVIEW, reviewedKey));
         assertThat(notifiedAbout("role:COMPLIANCE", reviewed.agentId())).isEqualTo(1);
+        assertThatThrownBy(() -> breakGlass.review(
+                        reviewed.id(),
+                        BreakGlassReview.Finding.JUSTIFIED,
+                        "it was me",
+                        Actor.person(reviewed.personId(), Set.of(Role.COMPLIANCE))))
+                .isInstanceOf(WorkflowRefused.class)
+                .hasMessageContaining("does not review it");
         breakGlass.review(
                 reviewed.id(),
                 BreakGlassReview.Finding.JUSTIFIED,
