@@ -30,6 +30,7 @@ public abstract class IntegrationTest {
     protected static final int PORT = freePort();
     protected static final Path DATA = tempDir();
     protected static final WardenClient client = new WardenClient("http://localhost:" + PORT);
+    protected static final String BREAK_GLASS_GROUP = "test-break-glass-" + UUID.randomUUID();
     protected static final String NODE_TOKEN = "test-node-token-" + UUID.randomUUID();
     /**
      * Where {@link DicomWebCollectionsTests} starts its Orthanc, and its password: a DICOMweb server is named in
@@ -64,6 +65,10 @@ public abstract class IntegrationTest {
         registry.add("warden.retrieval.image.height", () -> "8");
         registry.add("warden.retrieval.image.mean", () -> "0.5,0.5,0.5");
         registry.add("warden.retrieval.image.std", () -> "0.5,0.5,0.5");
+        // members of this directory group may have agents break the glass for them (BreakGlassTests creates it)
+        registry.add("warden.gateway.break-glass-groups", () -> BREAK_GLASS_GROUP);
+        // a review is overdue a second after the use: the process's next check (the engine's clock moved) escalates it
+        registry.add("warden.break-glass.review-within", () -> "PT1S");
         // failed event deliveries are retried within the tests' waits
         registry.add("warden.events.redeliver-every", () -> "PT1S");
         registry.add("warden.events.backoff", () -> "PT1S");

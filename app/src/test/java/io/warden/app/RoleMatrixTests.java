@@ -80,6 +80,13 @@ class RoleMatrixTests extends IntegrationTest {
             new Endpoint(
                     "GET", "/api/v1/group-entitlements/" + MISSING, null, Set.of("ADMIN", "COMPLIANCE", "SECOPS"), 404),
             new Endpoint("POST", "/api/v1/group-entitlements", "{}", Set.of("ADMIN"), 400),
+            new Endpoint("GET", "/api/v1/break-glass-reviews", null, Set.of("ADMIN", "COMPLIANCE", "SECOPS"), 200),
+            new Endpoint(
+                    "POST",
+                    "/api/v1/break-glass-reviews/" + MISSING,
+                    "{\"finding\":\"JUSTIFIED\",\"note\":\"n\"}",
+                    Set.of("COMPLIANCE", "SECOPS"),
+                    404),
             new Endpoint("PUT", "/api/v1/group-entitlements/" + MISSING, "{}", Set.of("ADMIN"), 400),
             new Endpoint("DELETE", "/api/v1/group-entitlements/" + MISSING + "?version=1", null, Set.of("ADMIN"), 404),
             new Endpoint("GET", "/api/v1/cohort-runs", null, PEOPLE, 200),

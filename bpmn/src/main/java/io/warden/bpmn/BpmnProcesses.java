@@ -27,10 +27,23 @@ public final class BpmnProcesses {
      * time; the variable {@code version} names the version it builds.
      */
     public static final String COLLECTION_BUILD = "collection-build";
+    /**
+     * The review of one emergency access (break-the-glass): compliance told at once, security operations once the
+     * review is overdue. Its {@code agentId} is {@code break-glass:<review id>}, since one agent may break the glass
+     * many times and each use is reviewed on its own; the variable {@code reviewId} names the review.
+     */
+    public static final String BREAK_GLASS_REVIEW = "break-glass-review";
 
     /** Every process id, in the order above. */
-    public static final List<String> ALL =
-            List.of(ONBOARDING, RECERTIFICATION, ORPHANED, RETIREMENT, INCIDENT, COHORT_INDEX_BUILD, COLLECTION_BUILD);
+    public static final List<String> ALL = List.of(
+            ONBOARDING,
+            RECERTIFICATION,
+            ORPHANED,
+            RETIREMENT,
+            INCIDENT,
+            COHORT_INDEX_BUILD,
+            COLLECTION_BUILD,
+            BREAK_GLASS_REVIEW);
 
     /** The agents' lifecycle processes: every process but the builds, which are work, not an agent's life. */
     public static final List<String> LIFECYCLE = List.of(ONBOARDING, RECERTIFICATION, ORPHANED, RETIREMENT, INCIDENT);
@@ -57,6 +70,9 @@ public final class BpmnProcesses {
         public static final String AGENT_KEPT = "agent-kept";
         public static final String INCIDENT_REINSTATE = "incident-reinstate";
         public static final String INCIDENT_RETIRE = "incident-retire";
+        /** A break-the-glass review's finding was recorded. */
+        public static final String BREAK_GLASS_REVIEWED = "break-glass-reviewed";
+
         public static final List<String> ALL = List.of(
                 AGENT_APPROVED,
                 AGENT_REJECTED,
@@ -64,7 +80,8 @@ public final class BpmnProcesses {
                 OWNER_REASSIGNED,
                 AGENT_KEPT,
                 INCIDENT_REINSTATE,
-                INCIDENT_RETIRE);
+                INCIDENT_RETIRE,
+                BREAK_GLASS_REVIEWED);
 
         private Messages() {}
     }
@@ -112,6 +129,13 @@ public final class BpmnProcesses {
         /** The collection build's steps. */
         public static final List<String> COLLECTION = List.of(COLLECTION_INGEST, COLLECTION_PUBLISH, COLLECTION_FAIL);
 
+        public static final String BREAK_GLASS_NOTIFY = "break-glass-notify";
+        public static final String BREAK_GLASS_CHECK = "break-glass-check";
+        public static final String BREAK_GLASS_ESCALATE = "break-glass-escalate";
+        /** The break-the-glass review's steps. */
+        public static final List<String> BREAK_GLASS =
+                List.of(BREAK_GLASS_NOTIFY, BREAK_GLASS_CHECK, BREAK_GLASS_ESCALATE);
+
         public static final List<String> ALL = Stream.concat(
                         Stream.of(
                                 VERIFY_OWNER,
@@ -130,7 +154,7 @@ public final class BpmnProcesses {
                                 KEEP_AGENT,
                                 DISABLE_IDENTITY,
                                 ENABLE_IDENTITY),
-                        Stream.concat(COHORT.stream(), COLLECTION.stream()))
+                        Stream.of(COHORT, COLLECTION, BREAK_GLASS).flatMap(List::stream))
                 .toList();
 
         private TaskTypes() {}
@@ -143,6 +167,10 @@ public final class BpmnProcesses {
         public static final String COHORT_STOPPED = "COHORT_STOPPED";
         /** A collection build cannot finish (its input unreadable, retries spent): the version ends as FAILED. */
         public static final String COLLECTION_BUILD_STOPPED = "COLLECTION_BUILD_STOPPED";
+        /** A break-the-glass review is past its due time without a finding: security operations are told. */
+        public static final String BREAK_GLASS_REVIEW_OVERDUE = "BREAK_GLASS_REVIEW_OVERDUE";
+        /** A break-the-glass review's finding is recorded already (its message was missed): the process ends. */
+        public static final String BREAK_GLASS_REVIEW_CLOSED = "BREAK_GLASS_REVIEW_CLOSED";
 
         private Errors() {}
     }

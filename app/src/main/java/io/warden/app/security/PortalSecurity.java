@@ -82,6 +82,12 @@ class PortalSecurity {
                         .hasRole("ADMIN")
                         .requestMatchers("/portal/entitlements")
                         .hasAnyRole("ADMIN", "COMPLIANCE", "SECOPS")
+                        // as /api/v1/break-glass-reviews: compliance and security operations record findings (the
+                        // use case says when security operations may), oversight reads them
+                        .requestMatchers(HttpMethod.POST, "/portal/break-glass/**")
+                        .hasAnyRole("COMPLIANCE", "SECOPS")
+                        .requestMatchers("/portal/break-glass")
+                        .hasAnyRole("ADMIN", "COMPLIANCE", "SECOPS")
                         // as /api/v1/collections: admins change collections, oversight reads them, owners neither
                         .requestMatchers(HttpMethod.POST, "/portal/collections", "/portal/collections/**")
                         .hasRole("ADMIN")

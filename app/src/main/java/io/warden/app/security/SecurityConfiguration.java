@@ -237,6 +237,12 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .hasRole("ADMIN")
                 .requestMatchers(POST, "/api/v1/agents/*/incident", "/api/v1/agents/*/incident/resolution")
                 .hasAnyRole("ADMIN", "SECOPS")
+                // break-the-glass reviews: oversight reads them; compliance records findings, security operations too
+                // once a review is overdue (the service checks that)
+                .requestMatchers(GET, "/api/v1/break-glass-reviews")
+                .hasAnyRole("ADMIN", "COMPLIANCE", "SECOPS")
+                .requestMatchers(POST, "/api/v1/break-glass-reviews/*")
+                .hasAnyRole("COMPLIANCE", "SECOPS")
                 .requestMatchers(
                         GET,
                         "/api/v1/cohort-runs",

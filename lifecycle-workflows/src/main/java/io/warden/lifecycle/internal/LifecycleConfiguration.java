@@ -33,7 +33,7 @@ import org.springframework.util.IdGenerator;
  * the processes and registers the handlers as soon as the engine runs, before anything can start a process.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(WorkflowProperties.class)
+@EnableConfigurationProperties({WorkflowProperties.class, BreakGlassProperties.class})
 class LifecycleConfiguration {
 
     /**
@@ -149,13 +149,30 @@ class LifecycleConfiguration {
         return new LifecycleService(engine, registry);
     }
 
+    @Bean
+    BreakGlassReviewService breakGlassOversight(
+            JdbcClient jdbc,
+            TransactionTemplate transactions,
+            WorkflowEngine engine,
+            Notifications notifications,
+            AuditLog audit,
+            Directory directory,
+            Clock clock,
+            BreakGlassProperties properties) {
+        return new BreakGlassReviewService(
+                jdbc, transactions, engine, notifications, audit, directory, clock, properties.reviewWithin());
+    }
+
     /** Deploys the processes and registers the handlers right after the engine starts. */
     @Bean
-    SmartLifecycle workflowBootstrap(WorkflowEngine engine, LifecycleTasks tasks) {
+    SmartLifecycle workflowBootstrap(WorkflowEngine engine, LifecycleTasks tasks, BreakGlassReviewService reviews) {
         return new EngineStartup(
                 1,
                 () -> engine.deploy(
                         BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList()),
-                () -> tasks.registerWith(engine));
+                () -> {
+                    tasks.registerWith(engine);
+                    reviews.registerWith(engine);
+                });
     }
 }

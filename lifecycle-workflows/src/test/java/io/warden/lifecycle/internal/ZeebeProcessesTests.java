@@ -2,12 +2,17 @@ package io.warden.lifecycle.internal;
 
 import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.bpmn.BpmnProcesses.Messages;
 import io.warden.bpmn.BpmnProcesses.TaskTypes;
+import io.warden.lifecycle.BreakGlassOversight;
+import io.warden.lifecycle.BreakGlassReview;
 import io.warden.lifecycle.JobResult;
+import io.warden.lifecycle.WorkflowRefused;
+import io.warden.registry.Actor;
 import io.warden.registry.AgentActivity;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentKind;
@@ -22,6 +27,7 @@ import io.warden.registry.Directory;
 import io.warden.registry.DirectoryUser;
 import io.warden.registry.IdentityProvisioner;
 import io.warden.registry.Page;
+import io.warden.registry.Role;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
@@ -30,6 +36,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,10 +47,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.AlternativeJdkIdGenerator;
 
 /**
- * Each of Warden's six processes, messages and timers included, run to its end on a real Zeebe engine by
+ * Each of Warden's processes, messages and timers included, run to its end on a real Zeebe engine by
  * the Camunda 8 adapter with Warden's own handlers ({@link LifecycleTasks}); their collaborators are fakes
  * (an in-memory registry, directory and identity provider) except the notifications, kept in PostgreSQL.
  * The cohort build's handlers live with the cohort feature outside this module; stand-ins that complete
@@ -60,6 +69,7 @@ class ZeebeProcessesTests {
     ZeebeInMemory zeebe;
     ZeebeSearchFake search;
     Camunda8WorkflowEngine engine;
+    BreakGlassReviewService breakGlass;
 
     @BeforeAll
     void start() throws Exception {
@@ -108,6 +118,16 @@ class ZeebeProcessesTests {
                         : JobResult.complete(Map.of(step.replace("-", "") + "Done", true));
             });
         }
+        breakGlass = new BreakGlassReviewService(
+                JdbcClient.create(postgres.getPostgresDatabase()),
+                new TransactionTemplate(new DataSourceTransactionManager(postgres.getPostgresDatabase())),
+                engine,
+                notifications,
+                audit,
+                directory(),
+                Clock.systemUTC(),
+                Duration.ofSeconds(1));
+        breakGlass.registerWith(engine);
         engine.start();
         engine.deploy(BpmnProcesses.ALL.stream().map(BpmnProcesses::resource).toList());
     }
@@ -241,6 +261,76 @@ class ZeebeProcessesTests {
         assertThat(cohortSteps)
                 .contains(unreadable + " " + TaskTypes.COLLECTION_FAIL)
                 .doesNotContain(unreadable + " " + TaskTypes.COLLECTION_PUBLISH);
+    }
+
+    @Test
+    void aBreakGlassReviewEndsWithComplianceFindingOrEscalatesToSecurityOperationsWhenOverdue() {
+        BreakGlassOversight.Use reviewed = breakGlassUse();
+        breakGlass.open(reviewed);
+        String reviewedKey = BreakGlassReviewService.processKey(reviewed.id());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> search.timerCreated(BpmnProcesses.BREAK_GLASS_REVIEW, reviewedKey));
+        assertThat(notifiedAbout("role:COMPLIANCE", reviewed.agentId())).isEqualTo(1);
+        assertThatThrownBy(() -> breakGlass.review(
+                        reviewed.id(),
+                        BreakGlassReview.Finding.JUSTIFIED,
+                        "it was me",
+                        Actor.person(reviewed.personId(), Set.of(Role.COMPLIANCE))))
+                .isInstanceOf(WorkflowRefused.class)
+                .hasMessageContaining("does not review it");
+        breakGlass.review(
+                reviewed.id(),
+                BreakGlassReview.Finding.JUSTIFIED,
+                "confirmed",
+                Actor.person("carla", Set.of(Role.COMPLIANCE)));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> search.endEvent(BpmnProcesses.BREAK_GLASS_REVIEW, reviewedKey)
+                        .isPresent());
+        assertThat(search.endEvent(BpmnProcesses.BREAK_GLASS_REVIEW, reviewedKey))
+                .contains("closed");
+
+        BreakGlassOversight.Use overdue = breakGlassUse();
+        breakGlass.open(overdue);
+        String overdueKey = BreakGlassReviewService.processKey(overdue.id());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> search.timerCreated(BpmnProcesses.BREAK_GLASS_REVIEW, overdueKey));
+        zeebe.increaseTime(Duration.ofMinutes(16));
+        await().atMost(Duration.ofSeconds(20)).until(() -> notifiedAbout("role:SECOPS", overdue.agentId()) == 1);
+        assertThat(breakGlass.find(overdue.id()).orElseThrow().status()).isEqualTo(BreakGlassReview.Status.ESCALATED);
+        breakGlass.review(
+                overdue.id(),
+                BreakGlassReview.Finding.NOT_JUSTIFIED,
+                "no emergency on record",
+                Actor.person("sam", Set.of(Role.SECOPS)));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> search.endEvent(BpmnProcesses.BREAK_GLASS_REVIEW, overdueKey)
+                        .isPresent());
+        assertThat(search.endEvent(BpmnProcesses.BREAK_GLASS_REVIEW, overdueKey))
+                .contains("closedLate");
+    }
+
+    private static BreakGlassOversight.Use breakGlassUse() {
+        return new BreakGlassOversight.Use(
+                UUID.randomUUID(),
+                "agent-client",
+                UUID.randomUUID().toString(),
+                "Emergency agent",
+                "owner-active",
+                "text-search",
+                "derm-phi",
+                "unconscious patient",
+                "0".repeat(64),
+                null,
+                // a minute ago: past its one-second due time when the first check runs, however fast that is
+                Instant.now().minus(Duration.ofMinutes(1)));
+    }
+
+    private long notifiedAbout(String recipient, String agentId) {
+        return JdbcClient.create(postgres.getPostgresDatabase())
+                .sql("select count(*) from notification where recipient = ? and agent_id = ? and process = ?")
+                .params(recipient, agentId, BpmnProcesses.BREAK_GLASS_REVIEW)
+                .query(Long.class)
+                .single();
     }
 
     private void awaitTimer(String processId, AgentView agent) {

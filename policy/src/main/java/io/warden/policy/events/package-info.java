@@ -1,4 +1,4 @@
-/** Past-tense events of the policy module: kill switches engaged and released. */
+/** Past-tense events of the policy module: kill switches engaged and released, emergency accesses allowed. */
 @NullMarked
 @NamedInterface("events")
 package io.warden.policy.events;

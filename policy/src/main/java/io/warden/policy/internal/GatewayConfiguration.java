@@ -26,10 +26,12 @@ import java.util.function.Supplier;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.IdGenerator;
 
 /**
  * Wires the gateway: the decision point ({@code warden.policy.decision-point}: {@code embedded}, or
@@ -49,6 +51,13 @@ class GatewayConfiguration {
             Clock clock,
             RateLimitProperties settings) {
         return new PostgresRateLimits(jdbc, transactions, audit, clock, settings);
+    }
+
+    /** Every emergency access is handed to its review durably; the review itself runs in the workflows. */
+    @Bean
+    PeopleInTheLoop.BreakGlassReviews breakGlassHandOff(
+            TransactionTemplate transactions, ApplicationEventPublisher events, IdGenerator ids) {
+        return new PublishedBreakGlassReviews(transactions, events, ids);
     }
 
     @Bean
