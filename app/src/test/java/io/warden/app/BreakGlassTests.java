@@ -1,7 +1,6 @@
 package io.warden.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import io.warden.bpmn.BpmnProcesses;
@@ -10,17 +9,16 @@ import io.warden.clinical.IndexKind;
 import io.warden.clinical.TextItem;
 import io.warden.clinical.VectorCollections;
 import io.warden.lifecycle.WorkflowEngine;
-import io.warden.policy.GatewayDenied;
-import io.warden.policy.OnBehalfOf;
 import io.warden.policy.ReasonCodes;
-import io.warden.policy.ToolCall;
-import io.warden.policy.ToolGateway;
-import io.warden.policy.ToolOutcome;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -36,22 +34,23 @@ import tools.jackson.databind.JsonNode;
 /**
  * Break-the-glass end to end: an agent granted emergency treatment (ETREAT) on a PHI scope, approved by compliance,
  * acts for a person in the configured break-glass group; the call is served and flagged, its review opens and tells
- * compliance, and a finding closes it; with nobody reviewing, the review escalates to security operations. The
- * delegated call is made through the gateway in-process, with the person a verified delegated token would name.
+ * compliance, and a finding closes it; with nobody reviewing, the review escalates to security operations. Every call
+ * is made as a real agent makes it: the agent exchanges the person's token for a delegated one (RFC 8693) and calls the
+ * gateway's REST edge with it, stating ETREAT and its justification in the body. Without a justification, for a person
+ * outside the break-glass group, or with the agent's own token (no person) the glass is not broken.
  */
 class BreakGlassTests extends IntegrationTest {
 
     static final String OLIVIA = "3f1c2a9e-7b1d-4e0a-9c11-000000000a03";
+    static final String ADA = "3f1c2a9e-7b1d-4e0a-9c11-000000000a01";
     static final String OLIVIA_NAME = "Dr. Olivia Owner (demo)";
     static final String SCOPE = "break-glass-" + UUID.randomUUID().toString().substring(0, 8) + "-phi";
     static final String COLLECTION = "break-glass-notes";
 
     static @Nullable String clientId;
     static @Nullable String agentId;
+    static @Nullable String secret;
     static String agentName = "Emergency department agent " + UUID.randomUUID();
-
-    @Autowired
-    ToolGateway gateway;
 
     @Autowired
     WorkflowEngine engine;
@@ -118,35 +117,68 @@ class BreakGlassTests extends IntegrationTest {
                 .json()
                 .get("clientId")
                 .asString();
+        try {
+            secret = Files.readString(DATA.resolve("secrets").resolve(clientId + ".secret"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
-    ToolCall emergencyCall(@Nullable String justification) {
-        return new ToolCall(
-                String.valueOf(clientId),
-                "text-search",
-                Map.of("collection", COLLECTION, "text", "penicillin allergy", "k", 3),
-                SCOPE,
-                "ETREAT",
-                "trace-" + UUID.randomUUID(),
-                ToolCall.Edge.REST,
-                new OnBehalfOf(OLIVIA, "token-exchange"),
-                justification,
-                null);
+    /** A token for the test's agent acting for this person, exchanged as an agent does (RFC 8693). */
+    static String delegatedFor(String username) {
+        String person = client.signIn(username, "warden-demo");
+        var exchanged = TokenExchangeTests.exchange(String.valueOf(clientId), String.valueOf(secret), person);
+        assertThat(exchanged.status()).as(exchanged.body()).isEqualTo(200);
+        return exchanged.json().get("access_token").asString();
     }
 
-    /** The review of the newest use by the test's agent, once its hand-off has opened it. */
-    JsonNode awaitReview(String traceId) {
-        return await().atMost(Duration.ofSeconds(30)).until(() -> reviewByTrace(traceId), review -> review != null);
+    /** The search an emergency department agent makes for ETREAT, over the gateway's REST edge. */
+    static WardenClient.Response emergencyCall(String token, @Nullable String justification) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("collection", COLLECTION);
+        body.put("dataset", SCOPE);
+        body.put("purposeOfUse", "ETREAT");
+        body.put("text", "penicillin allergy");
+        body.put("k", 3);
+        if (justification != null) {
+            body.put("justification", justification);
+        }
+        return client.call("POST", "/gateway/v1/text-search", token, WardenClient.JSON.writeValueAsString(body));
     }
 
-    static @Nullable JsonNode reviewByTrace(String traceId) {
+    /** A justification no other call of the run gives, so that its review and records are found by it. */
+    static String justification(String text) {
+        return text + " (case " + UUID.randomUUID() + ")";
+    }
+
+    /** The review of the use with this justification, once its hand-off has opened it. */
+    JsonNode awaitReview(String justification) {
+        return await().atMost(Duration.ofSeconds(30))
+                .until(() -> reviewByJustification(justification), review -> review != null);
+    }
+
+    static @Nullable JsonNode reviewByJustification(String justification) {
         for (JsonNode review :
                 client.get("/api/v1/break-glass-reviews", compliance()).json().get("items")) {
-            if (traceId.equals(review.path("traceId").asString(null))) {
+            if (justification.equals(review.path("justification").asString(null))) {
                 return review;
             }
         }
         return null;
+    }
+
+    /** The agent's newest gateway decision records, as compliance reads them. */
+    static JsonNode decisions() {
+        return client.get("/api/v1/audit/events?agent=" + clientId + "&action=gateway.decision&limit=50", compliance())
+                .json()
+                .get("items");
+    }
+
+    long reviews() {
+        return jdbc.sql("select count(*) from break_glass_review where client_id = :c")
+                .param("c", clientId)
+                .query(Long.class)
+                .single();
     }
 
     long audited(String action, String reviewId) {
@@ -170,26 +202,47 @@ class BreakGlassTests extends IntegrationTest {
     @Test
     void anEmergencyAccessIsServedFlaggedAndClosedByComplianceFinding() {
         long complianceBefore = notified("role:COMPLIANCE");
-        ToolCall call = emergencyCall("Unconscious patient in the emergency department, allergies unknown");
-        ToolOutcome outcome = gateway.call(call);
+        String why = justification("Unconscious patient in the emergency department, allergies unknown");
+        var served = emergencyCall(delegatedFor("olivia.owner"), why);
 
-        assertThat(outcome.decision().allow()).isTrue();
-        assertThat(outcome.decision().obligations().breakGlass()).isTrue();
-        assertThat(String.valueOf(outcome.structured()))
+        assertThat(served.status()).as(served.body()).isEqualTo(200);
+        assertThat(served.json().get("redacted"))
+                .as("emergency treatment reads the PHI")
+                .isEmpty();
+        assertThat(served.json()
+                        .get("hits")
+                        .get(0)
+                        .get("metadata")
+                        .get("patient_id")
+                        .asString())
                 .as("the emergency treatment reads the PHI unredacted")
-                .contains("patient_id=P-7");
-        assertThat(jdbc.sql("""
-                        select count(*) from audit_event where action = 'gateway.decision' and agent_id = :c
-                           and 'breakGlass' = any(detail_keys) and 'justification' = any(detail_keys)""").param("c", clientId).query(Long.class).single())
-                .as("the decision record is flagged")
-                .isPositive();
+                .isEqualTo("P-7");
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(decisions())
+                        .as("the decision record is flagged and names the person and the delegation")
+                        .anySatisfy(record -> {
+                            assertThat(record.path("details")
+                                            .path("justification")
+                                            .asString(""))
+                                    .isEqualTo(why);
+                            assertThat(record.path("decision").asString("")).isEqualTo("PERMIT");
+                            assertThat(record.get("actor").get("id").asString()).isEqualTo(clientId);
+                            assertThat(record.path("details").path("breakGlass").asString(""))
+                                    .isEqualTo("true");
+                            assertThat(record.path("details").path("onBehalfOf").asString(""))
+                                    .isEqualTo(OLIVIA);
+                            assertThat(record.path("details").path("delegation").asString(""))
+                                    .isEqualTo("token-exchange");
+                        }));
 
-        JsonNode review = awaitReview(String.valueOf(call.traceId()));
+        JsonNode review = awaitReview(why);
         String id = review.get("id").asString();
         assertThat(review.get("status").asString()).isEqualTo("OPEN");
         assertThat(review.get("agentName").asString()).isEqualTo(agentName);
+        assertThat(review.get("personId").asString()).isEqualTo(OLIVIA);
         assertThat(review.get("personName").asString()).isEqualTo(OLIVIA_NAME);
-        assertThat(review.get("justification").asString()).startsWith("Unconscious patient");
+        assertThat(review.get("tool").asString()).isEqualTo("text-search");
+        assertThat(review.get("dataset").asString()).isEqualTo(SCOPE);
         assertThat(audited("break_glass.used", id)).isEqualTo(1);
         await().atMost(Duration.ofSeconds(30)).until(() -> notified("role:COMPLIANCE") == complianceBefore + 1);
         assertThat(engine.running(BpmnProcesses.BREAK_GLASS_REVIEW, "break-glass:" + id))
@@ -231,9 +284,10 @@ class BreakGlassTests extends IntegrationTest {
     void nobodyReviewingEscalatesToSecurityOperationsWhoThenRecordTheFindingInThePortal() throws Exception {
         long secopsBefore = notified("role:SECOPS");
         long complianceBefore = notified("role:COMPLIANCE");
-        ToolCall call = emergencyCall("Trauma bay, patient cannot consent");
-        assertThat(gateway.call(call).decision().obligations().breakGlass()).isTrue();
-        String id = awaitReview(String.valueOf(call.traceId())).get("id").asString();
+        String why = justification("Trauma bay, patient cannot consent");
+        var served = emergencyCall(delegatedFor("olivia.owner"), why);
+        assertThat(served.status()).as(served.body()).isEqualTo(200);
+        String id = awaitReview(why).get("id").asString();
         // compliance told: the process has passed its first task and waits for a finding or its timer
         await().atMost(Duration.ofSeconds(30)).until(() -> notified("role:COMPLIANCE") > complianceBefore);
         AtomicInteger hours = new AtomicInteger();
@@ -273,7 +327,7 @@ class BreakGlassTests extends IntegrationTest {
                 sam, "/portal/break-glass/" + id, page.body(), "finding=NOT_JUSTIFIED&note=No+emergency+on+record");
         assertThat(recorded.statusCode()).isEqualTo(200);
         assertThat(recorded.body()).contains("was not justified.");
-        JsonNode closed = reviewByTrace(String.valueOf(call.traceId()));
+        JsonNode closed = reviewByJustification(why);
         assertThat(closed).isNotNull();
         assertThat(closed.get("finding").asString()).isEqualTo("NOT_JUSTIFIED");
         assertThat(closed.get("reviewedBy").asString()).isEqualTo("3f1c2a9e-7b1d-4e0a-9c11-000000000a05");
@@ -284,17 +338,52 @@ class BreakGlassTests extends IntegrationTest {
 
     @Test
     void withoutAJustificationTheGlassIsNotBrokenAndNoReviewOpens() {
-        long before = jdbc.sql("select count(*) from break_glass_review where client_id = :c")
-                .param("c", clientId)
-                .query(Long.class)
-                .single();
-        GatewayDenied denied = catchThrowableOfType(GatewayDenied.class, () -> gateway.call(emergencyCall(null)));
-        assertThat(denied).isNotNull();
-        assertThat(denied.reasons()).contains(ReasonCodes.BREAK_GLASS_JUSTIFICATION_REQUIRED);
-        assertThat(jdbc.sql("select count(*) from break_glass_review where client_id = :c")
-                        .param("c", clientId)
-                        .query(Long.class)
-                        .single())
-                .isEqualTo(before);
+        long before = reviews();
+        String olivia = delegatedFor("olivia.owner");
+        var none = emergencyCall(olivia, null);
+        assertThat(none.status()).as(none.body()).isEqualTo(403);
+        assertThat(reasons(none)).containsExactly(ReasonCodes.BREAK_GLASS_JUSTIFICATION_REQUIRED);
+        var blank = emergencyCall(olivia, "   ");
+        assertThat(blank.status()).as(blank.body()).isEqualTo(403);
+        assertThat(reasons(blank)).containsExactly(ReasonCodes.BREAK_GLASS_JUSTIFICATION_REQUIRED);
+        assertThat(reviews()).isEqualTo(before);
+    }
+
+    @Test
+    void aPersonOutsideTheBreakGlassGroupOrNoPersonAtAllCannotHaveTheGlassBroken() {
+        long before = reviews();
+        // Ada is an admin, but in no break-glass group: the agent may not break the glass for her
+        String why = justification("Patient arrived unresponsive");
+        var forAda = emergencyCall(delegatedFor("ada.admin"), why);
+        assertThat(forAda.status()).as(forAda.body()).isEqualTo(403);
+        assertThat(reasons(forAda)).containsExactly(ReasonCodes.BREAK_GLASS_NOT_PERMITTED);
+
+        // the agent's own token names no person: emergency access is always someone's
+        String own = client.agentToken(String.valueOf(clientId), String.valueOf(secret));
+        var alone = emergencyCall(own, justification("Patient arrived unresponsive"));
+        assertThat(alone.status()).as(alone.body()).isEqualTo(403);
+        assertThat(reasons(alone)).containsExactly(ReasonCodes.BREAK_GLASS_PERSON_REQUIRED);
+
+        assertThat(reviews()).as("no glass broken, no review").isEqualTo(before);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(decisions())
+                        .as("the refusal is recorded for the person it would have served")
+                        .anySatisfy(record -> {
+                            assertThat(record.path("decision").asString("")).isEqualTo("DENY");
+                            assertThat(record.path("details").path("onBehalfOf").asString(""))
+                                    .isEqualTo(ADA);
+                            assertThat(record.path("details").path("delegation").asString(""))
+                                    .isEqualTo("token-exchange");
+                            assertThat(record.path("details").path("breakGlass").isMissingNode())
+                                    .isTrue();
+                        }));
+    }
+
+    static List<String> reasons(WardenClient.Response denied) {
+        return denied.json()
+                .get("reasons")
+                .valueStream()
+                .map(JsonNode::asString)
+                .toList();
     }
 }
