@@ -85,9 +85,15 @@ class McpServerTests extends IntegrationTest {
 
     /** A fresh active agent granted text-search on imaging-ct-deid for TREAT, and its token. */
     static Agent textSearchAgent() {
+        return textSearchAgent("TREAT");
+    }
+
+    /** A fresh active agent granted text-search on imaging-ct-deid for these purposes, and its token. */
+    static Agent textSearchAgent(String... purposes) {
         var registered = client.call("POST", "/api/v1/agents", owner(), """
                 {"name":"MCP agent %s","kind":"RETRIEVAL","purpose":"p","dataScopes":["imaging-ct-deid"],
-                 "tools":["text-search"],"purposesOfUse":["TREAT"]}""".formatted(UUID.randomUUID()));
+                 "tools":["text-search"],"purposesOfUse":%s}""".formatted(
+                        UUID.randomUUID(), WardenClient.JSON.writeValueAsString(purposes)));
         assertThat(registered.status()).as(registered.body()).isEqualTo(201);
         String id = registered.json().get("id").asString();
         approvePending(id);
@@ -101,13 +107,15 @@ class McpServerTests extends IntegrationTest {
                 .json()
                 .get("clientId")
                 .asString();
-        String secret;
+        return new Agent(id, clientId, client.agentToken(clientId, secret(clientId)));
+    }
+
+    static String secret(String clientId) {
         try {
-            secret = Files.readString(DATA.resolve("secrets").resolve(clientId + ".secret"));
+            return Files.readString(DATA.resolve("secrets").resolve(clientId + ".secret"));
         } catch (IOException e) {
             throw new AssertionError(e);
         }
-        return new Agent(id, clientId, client.agentToken(clientId, secret));
     }
 
     static void approvePending(String agentId) {
@@ -225,6 +233,108 @@ class McpServerTests extends IntegrationTest {
                 }
             }
         });
+    }
+
+    /**
+     * A delegated bearer token (the agent exchanged a person's token, RFC 8693) over MCP: the call is decided on the
+     * person's entitlements as well as the agent's grants, and its records name the person and the delegation. Olivia
+     * holds the de-identified CT scope for research (HRESCH) through her directory group, not for treatment; Ada holds
+     * nothing, so a call for her is a tool error while the agent's own token is served.
+     */
+    @Test
+    void aDelegatedCallIsDecidedOnThePersonTooAndItsRecordsNameThePersonAndTheDelegation() {
+        Agent agent = textSearchAgent("TREAT", "HRESCH");
+        String secret = secret(agent.clientId());
+        String olivia = "3f1c2a9e-7b1d-4e0a-9c11-000000000a03";
+        String ada = "3f1c2a9e-7b1d-4e0a-9c11-000000000a01";
+        String forOlivia = delegated(agent.clientId(), secret, "olivia.owner");
+        String forAda = delegated(agent.clientId(), secret, "ada.admin");
+        String oliviaTrace = "obo-olivia-" + UUID.randomUUID();
+        String adaTrace = "obo-ada-" + UUID.randomUUID();
+        String agentTrace = "obo-agent-" + UUID.randomUUID();
+
+        try (McpSyncClient mcp = mcp(forOlivia)) {
+            mcp.initialize();
+            assertThat(names(mcp.listTools().tools()))
+                    .as("the delegated token lists the agent's tools")
+                    .containsExactly("text-search");
+            CallToolResult served = mcp.callTool(search("CT chest", research(oliviaTrace)));
+            assertThat(served.isError()).as(String.valueOf(served)).isFalse();
+            assertThat(((Map<?, ?>) served.structuredContent()).get("hits"))
+                    .asInstanceOf(InstanceOfAssertFactories.LIST)
+                    .isNotEmpty();
+            CallToolResult treatment = mcp.callTool(search("CT chest", TREAT_CT));
+            assertThat(treatment.isError())
+                    .as("the agent may treat, Olivia may not")
+                    .isTrue();
+            assertThat(((Map<?, ?>) treatment.structuredContent()).get("reasons"))
+                    .isEqualTo(List.of("PERSON_PURPOSE_NOT_ENTITLED"));
+        }
+        try (McpSyncClient mcp = mcp(forAda)) {
+            mcp.initialize();
+            CallToolResult refused = mcp.callTool(search("CT chest", research(adaTrace)));
+            assertThat(refused.isError()).as(String.valueOf(refused)).isTrue();
+            assertThat(((Map<?, ?>) refused.structuredContent()).get("reasons"))
+                    .isEqualTo(List.of("PERSON_SCOPE_NOT_ENTITLED"));
+            assertThat(((McpSchema.TextContent) refused.content().getFirst()).text())
+                    .contains("PERSON_SCOPE_NOT_ENTITLED");
+        }
+        try (McpSyncClient mcp = mcp(agent.token())) {
+            mcp.initialize();
+            CallToolResult alone = mcp.callTool(search("CT chest", research(agentTrace)));
+            assertThat(alone.isError())
+                    .as("the agent alone may read it: " + alone)
+                    .isFalse();
+        }
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            Map<String, List<JsonNode>> byTrace = new HashMap<>();
+            client.get("/api/v1/audit/events?agent=" + agent.clientId() + "&limit=50", compliance())
+                    .json()
+                    .get("items")
+                    .forEach(item -> {
+                        if (item.get("action").asString().startsWith("gateway.")) {
+                            byTrace.computeIfAbsent(
+                                            item.path("details").path("traceId").asString(""),
+                                            trace -> new ArrayList<>())
+                                    .add(item);
+                        }
+                    });
+            assertThat(byTrace.getOrDefault(oliviaTrace, List.of()))
+                    .extracting(item -> item.get("action").asString())
+                    .containsExactlyInAnyOrder("gateway.decision", "gateway.outcome");
+            assertThat(byTrace.get(oliviaTrace)).allSatisfy(item -> {
+                assertThat(item.get("actor").get("id").asString()).isEqualTo(agent.clientId());
+                assertThat(item.get("details").get("edge").asString()).isEqualTo("MCP");
+                assertThat(item.get("details").path("onBehalfOf").asString("")).isEqualTo(olivia);
+                assertThat(item.get("details").path("delegation").asString("")).isEqualTo("token-exchange");
+            });
+            assertThat(byTrace.getOrDefault(adaTrace, List.of()))
+                    .singleElement()
+                    .satisfies(item -> {
+                        assertThat(item.get("action").asString()).isEqualTo("gateway.decision");
+                        assertThat(item.path("decision").asString("")).isEqualTo("DENY");
+                        assertThat(item.get("details").path("onBehalfOf").asString(""))
+                                .isEqualTo(ada);
+                        assertThat(item.get("details").path("delegation").asString(""))
+                                .isEqualTo("token-exchange");
+                    });
+            assertThat(byTrace.getOrDefault(agentTrace, List.of())).isNotEmpty().allSatisfy(item -> {
+                assertThat(item.get("details").has("onBehalfOf")).isFalse();
+                assertThat(item.get("details").has("delegation")).isFalse();
+            });
+        });
+    }
+
+    /** The agent's token for a person, exchanged as an agent does it. */
+    static String delegated(String clientId, String secret, String username) {
+        var exchanged = TokenExchangeTests.exchange(clientId, secret, client.signIn(username, "warden-demo"));
+        assertThat(exchanged.status()).as(exchanged.body()).isEqualTo(200);
+        return exchanged.json().get("access_token").asString();
+    }
+
+    static Map<String, Object> research(String traceId) {
+        return Map.of("io.warden/purposeOfUse", "HRESCH", "io.warden/dataset", "imaging-ct-deid", "traceId", traceId);
     }
 
     /** A plain {@code traceId} in {@code _meta} is recorded too; a malformed one is dropped, not copied. */
