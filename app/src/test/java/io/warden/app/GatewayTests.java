@@ -7,6 +7,7 @@ import io.warden.clinical.Embedder;
 import io.warden.clinical.IndexKind;
 import io.warden.clinical.TextItem;
 import io.warden.clinical.VectorCollections;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -156,5 +157,28 @@ class GatewayTests extends IntegrationTest {
                 "{\"collection\":\"ct-series\",\"dataset\":\"imaging-ct-deid\",\"purposeOfUse\":\"TREAT\",\"vector\":[1,0],\"k\":3}");
         assertThat(wrongDimension.status()).isEqualTo(400);
         assertThat(wrongDimension.json().get("reasons").toString()).contains("wrong-dimension");
+    }
+
+    @Test
+    void theTraceIdOfAW3CTraceparentOrAWellFormedRequestIdIsKeptInTheCallsRecords() {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        var traced = client.send(client.request("/gateway/v1/text-search")
+                .header("Authorization", "Bearer " + agent())
+                .header("Content-Type", "application/json")
+                .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+                .POST(HttpRequest.BodyPublishers.ofString(call("imaging-ct-deid", "CT chest", 3))));
+        assertThat(traced.status()).as(traced.body()).isEqualTo(200);
+        var requested = client.send(client.request("/gateway/v1/text-search")
+                .header("Authorization", "Bearer " + agent())
+                .header("Content-Type", "application/json")
+                .header("X-Request-Id", "req-gateway-trace-1")
+                .header("traceparent", "not a traceparent")
+                .POST(HttpRequest.BodyPublishers.ofString(call("imaging-ct-deid", "CT head", 3))));
+        assertThat(requested.status()).as(requested.body()).isEqualTo(200);
+        String records = client.get(
+                        "/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&limit=50",
+                        compliance())
+                .body();
+        assertThat(records).contains(traceId).contains("req-gateway-trace-1").doesNotContain("not a traceparent");
     }
 }

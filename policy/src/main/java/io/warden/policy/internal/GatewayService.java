@@ -414,6 +414,12 @@ public final class GatewayService {
         return call(clientId, toolKey, request, ToolCall.Edge.REST, null, presented);
     }
 
+    /** As {@link #call(String, String, GatewayRequest, Presented)}, with the caller's trace or request id. */
+    public Result call(
+            String clientId, String toolKey, GatewayRequest request, @Nullable String traceId, Presented presented) {
+        return call(clientId, toolKey, request, ToolCall.Edge.REST, traceId, presented);
+    }
+
     /**
      * What a call presents beside its arguments: the person it serves (from a delegated token, never from the call),
      * its justification, and the approval it resubmits with.

@@ -23,6 +23,8 @@ import java.security.Principal;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -139,6 +141,14 @@ class GatewayController {
             @PathVariable String tool,
             @RequestBody @Valid Call call,
             Principal principal,
+            @Parameter(description = "A W3C trace context: its trace id is kept in the call's audit records")
+                    @RequestHeader(name = "traceparent", required = false)
+                    @Nullable
+                    String traceparent,
+            @Parameter(description = "The caller's request id, kept in the audit records when no traceparent is sent")
+                    @RequestHeader(name = "X-Request-Id", required = false)
+                    @Nullable
+                    String requestId,
             @Parameter(description = "The id of a person's approval of exactly this call, when it resubmits with one")
                     @RequestHeader(name = APPROVAL_HEADER, required = false)
                     @Nullable
@@ -175,6 +185,7 @@ class GatewayController {
                 principal.getName(),
                 tool,
                 request,
+                traceId(traceparent, requestId),
                 new GatewayService.Presented(person, call.justification(), approval));
         GatewayService.Verdict verdict = result.verdict();
         return new Answer(
@@ -188,6 +199,20 @@ class GatewayController {
                         ? null
                         : new Classification(
                                 verdict.label(), verdict.labelField(), verdict.weighted(), verdict.labels()));
+    }
+
+    private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}");
+    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    /** The trace id of a well-formed traceparent, else a well-formed request id, else none (never what is malformed). */
+    static @Nullable String traceId(@Nullable String traceparent, @Nullable String requestId) {
+        if (traceparent != null) {
+            Matcher matcher = TRACEPARENT.matcher(traceparent.trim());
+            if (matcher.matches()) {
+                return matcher.group(1);
+            }
+        }
+        return requestId != null && REQUEST_ID.matcher(requestId).matches() ? requestId : null;
     }
 
     private static SeriesVectors.@Nullable Series series(@Nullable Series series) {
