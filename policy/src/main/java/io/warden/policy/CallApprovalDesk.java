@@ -15,6 +15,12 @@ public interface CallApprovalDesk {
     List<CallApproval> calls(Actor viewer, int limit);
 
     /**
+     * How many pending calls wait for this person's decision: those they may see and may decide, not yet expired.
+     * Zero for anyone who decides no calls.
+     */
+    int waiting(Actor viewer);
+
+    /**
      * @throws CallApprovalRefused {@code not-found} when there is no such call or the viewer may not see it
      */
     CallApproval call(String id, Actor viewer);

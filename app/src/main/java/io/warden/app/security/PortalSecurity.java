@@ -72,7 +72,7 @@ class PortalSecurity {
                         .requestMatchers(HttpMethod.POST, "/portal/approvals/**")
                         .hasAnyRole("ADMIN", "COMPLIANCE")
                         // a parked call's arguments: the page itself also refuses who may not decide it
-                        .requestMatchers("/portal/approvals/calls/**")
+                        .requestMatchers("/portal/approvals/calls", "/portal/approvals/calls/**")
                         .hasAnyRole("ADMIN", "COMPLIANCE")
                         .requestMatchers(HttpMethod.POST, "/portal/rules/**")
                         .hasRole("ADMIN")

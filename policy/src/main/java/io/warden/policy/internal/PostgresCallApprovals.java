@@ -238,6 +238,26 @@ final class PostgresCallApprovals implements PeopleInTheLoop.CallApprovals, Call
     }
 
     @Override
+    public int waiting(Actor viewer) {
+        if (!viewer.has(Role.COMPLIANCE) && !viewer.has(Role.ADMIN)) {
+            return 0; // no query for who decides nothing: the portal asks on every page
+        }
+        List<Row> pending = jdbc.sql("""
+                        select * from call_approval where state = 'PENDING' and expires_at > :now
+                        order by created_at desc limit 500""")
+                .param("now", Timestamp.from(clock.instant()))
+                .query(PostgresCallApprovals::map)
+                .list();
+        int waiting = 0;
+        for (Row row : pending) {
+            if (maySee(viewer, row) && cannotDecide(viewer, row) == null) {
+                waiting++;
+            }
+        }
+        return waiting;
+    }
+
+    @Override
     public CallApproval call(String id, Actor viewer) {
         Row row = find(id).filter(found -> maySee(viewer, found)).orElseThrow(CallApprovalRefused::notFound);
         return view(row, viewer);
