@@ -15,7 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                       versions' indexes
  * @param maxUploadBytes the largest upload accepted; a larger body is refused and nothing of it is kept
  * @param batchSize      items per committed batch of a build: a stopped build resumes after the last one
- * @param embedBatchSize texts embedded per model call while a build reads text items
+ * @param embedBatchSize texts embedded per model call while a build reads text items (32: on CPUs a larger batch
+ *                       runs slower per text; a GPU node may set 256 or more)
  * @param images         how image and DICOM builds read their inputs
  * @param maxQuerySetBytes the largest labelled query set an evaluation reads (an upload may be larger; the evaluation
  *                       is then refused naming {@code querySet}): the set is read whole into memory
@@ -28,7 +29,7 @@ record CollectionsProperties(
         @DefaultValue("./.warden/collection-builds") Path storageDir,
         @DefaultValue("1073741824") long maxUploadBytes,
         @DefaultValue("1000") int batchSize,
-        @DefaultValue("256") int embedBatchSize,
+        @DefaultValue("32") int embedBatchSize,
         @DefaultValue Images images,
         @DefaultValue("16777216") long maxQuerySetBytes,
         @DefaultValue("PT1H") Duration supersededRetention) {
