@@ -89,5 +89,8 @@ public final class ReasonCodes {
      */
     public static final String MODEL_ANSWER_INVALID = "MODEL_ANSWER_INVALID";
 
+    /** An AuthZEN caller that is not an ACTIVE, un-switched policy enforcement point (issue 22). */
+    public static final String NOT_A_POLICY_ENFORCEMENT_POINT = "NOT_A_POLICY_ENFORCEMENT_POINT";
+
     private ReasonCodes() {}
 }

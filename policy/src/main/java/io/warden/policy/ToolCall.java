@@ -32,7 +32,9 @@ public record ToolCall(
 
     public enum Edge {
         REST,
-        MCP
+        MCP,
+        /** A decision asked by a policy enforcement point over AuthZEN: decided and recorded, never forwarded. */
+        AUTHZEN
     }
 
     public ToolCall {

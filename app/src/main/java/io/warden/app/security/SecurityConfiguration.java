@@ -52,7 +52,9 @@ class SecurityConfiguration implements WebMvcConfigurer {
     static final String PROTECTED_RESOURCE = "/.well-known/oauth-protected-resource";
 
     /** The paths agents call with their bearer token: the data plane (gateway and MCP server), on its own lean chain. */
-    static final String[] DATA_PLANE = {"/gateway/**", "/mcp"};
+    static final String[] DATA_PLANE = {"/gateway/**", "/mcp", "/access/v1/**"};
+    /** AuthZEN metadata: public, as the specification has it (it names endpoints, never a decision). */
+    static final String AUTHZEN_METADATA = "/.well-known/authzen-configuration";
 
     /**
      * The data plane's chain: the strict firewall (applied by the filter chain proxy before any chain), the security
@@ -125,7 +127,7 @@ class SecurityConfiguration implements WebMvcConfigurer {
             AgentQueries registry)
             throws Exception {
         ProblemSecurityHandlers problems = new ProblemSecurityHandlers(json);
-        http.securityMatcher("/api/**", PROTECTED_RESOURCE, PROTECTED_RESOURCE + "/**")
+        http.securityMatcher("/api/**", PROTECTED_RESOURCE, PROTECTED_RESOURCE + "/**", AUTHZEN_METADATA)
                 .authorizeHttpRequests(SecurityConfiguration::endpointRules)
                 .oauth2ResourceServer(server -> server.jwt(
                                 jwt -> jwt.jwtAuthenticationConverter(converter(identity, registry)))
@@ -302,7 +304,7 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .hasAnyRole("ADMIN", "OWNER", "AGENT")
                 .requestMatchers(DELETE, "/api/v1/agents/*/credentials/*")
                 .hasAnyRole("ADMIN", "OWNER", "SECOPS")
-                .requestMatchers(GET, PROTECTED_RESOURCE, PROTECTED_RESOURCE + "/**")
+                .requestMatchers(GET, PROTECTED_RESOURCE, PROTECTED_RESOURCE + "/**", AUTHZEN_METADATA)
                 .permitAll()
                 .anyRequest()
                 .denyAll();

@@ -37,6 +37,7 @@ import io.warden.policy.internal.backend.BackendFailure;
 import io.warden.policy.internal.backend.ToolBackendClient;
 import io.warden.registry.AgentActivity;
 import io.warden.registry.AgentId;
+import io.warden.registry.AgentKind;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
@@ -204,7 +205,8 @@ public final class GatewayService {
             @Nullable GatewayRequest request,
             Map<String, @Nullable Object> arguments,
             @Nullable String field,
-            Presented presented) {
+            Presented presented,
+            @Nullable String pep) {
 
         /** Trace ids come from the caller: kept to a length an audit detail holds. */
         static final int TRACE_ID_CHARS = 128;
@@ -236,7 +238,8 @@ public final class GatewayService {
                     request,
                     Map.of(),
                     null,
-                    presented);
+                    presented,
+                    null);
         }
 
         CallContext withAgent(@Nullable AgentView agent) {
@@ -254,7 +257,27 @@ public final class GatewayService {
                     request,
                     arguments,
                     field,
-                    presented);
+                    presented,
+                    pep);
+        }
+
+        CallContext withDataset(String dataScope) {
+            return new CallContext(
+                    agent,
+                    clientId,
+                    tool,
+                    backend,
+                    digest,
+                    purposeOfUse,
+                    dataScope,
+                    traceId,
+                    edge,
+                    started,
+                    request,
+                    arguments,
+                    field,
+                    presented,
+                    pep);
         }
 
         CallContext withField(String field) {
@@ -272,7 +295,8 @@ public final class GatewayService {
                     request,
                     arguments,
                     field,
-                    presented);
+                    presented,
+                    pep);
         }
 
         AgentView admittedAgent() {
@@ -467,6 +491,96 @@ public final class GatewayService {
             return serve.get();
         } finally {
             admission.leave();
+        }
+    }
+
+    /** An AuthZEN evaluation's answer: the decision and, for a denial, Warden's reason codes. */
+    public record Evaluation(boolean decision, List<String> reasons) {}
+
+    /**
+     * Decides, without serving, whether {@code subject} may call {@code toolKey} on a data scope (or on a collection,
+     * decided on its data scope) for a purpose: the gateway's agent lookup, kill switches, lifecycle state, decision
+     * point and decision record, asked by the policy enforcement point {@code pepClientId}. No rate limit is spent,
+     * no approval parked, no backend called. A decision the gateway would park for a person's approval is answered
+     * false with APPROVAL_REQUIRED, as the gateway would refuse the call until then.
+     *
+     * @throws GatewayDenied FORBIDDEN when the caller is not an ACTIVE policy enforcement point without a kill switch
+     */
+    public Evaluation evaluate(
+            String pepClientId,
+            String subject,
+            String toolKey,
+            @Nullable String dataScope,
+            @Nullable String collection,
+            @Nullable String purposeOfUse) {
+        AgentView pep = cache.<AgentView>agent(pepClientId, () -> agents.findAgentByClientId(pepClientId))
+                .orElse(null);
+        if (pep == null
+                || pep.kind() != AgentKind.POLICY_ENFORCEMENT_POINT
+                || pep.status() != AgentStatus.ACTIVE
+                || covers(pep, toolKey, "").agent()) {
+            throw new GatewayDenied(
+                    Denial.FORBIDDEN.kind,
+                    List.of(ReasonCodes.NOT_A_POLICY_ENFORCEMENT_POINT),
+                    "Only an active policy enforcement point may ask for decisions",
+                    0);
+        }
+        String clientId = subjectClientId(subject);
+        ToolView tool = cache.<ToolView>tool(toolKey, () -> found(() -> catalog.tool(toolKey)))
+                .orElse(null);
+        CallContext call = new CallContext(
+                null,
+                clientId,
+                toolKey,
+                tool == null ? BackendKind.BUILTIN : tool.target().kind(),
+                argumentsDigest(Map.of()),
+                purposeOfUse,
+                dataScope == null ? "" : dataScope,
+                null,
+                ToolCall.Edge.AUTHZEN,
+                System.nanoTime(),
+                null,
+                Map.of(),
+                null,
+                Presented.NONE,
+                pepClientId);
+        try {
+            if (collection != null) {
+                CollectionInfo info = collections.find(collection).orElse(null);
+                if (info == null || !info.active()) {
+                    AgentView agent = cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId))
+                            .orElse(null);
+                    throw deny(
+                            Denial.FORBIDDEN,
+                            call.withAgent(agent),
+                            ReasonCodes.COLLECTION_UNKNOWN,
+                            "No collection " + collection + " is served");
+                }
+                call = call.withDataset(info.dataScope());
+            }
+            CallContext asked = call;
+            Decision decision = cache.decide(() -> admit(asked, false)).decision();
+            if (decision.obligations().approvalRequired()) {
+                return new Evaluation(false, List.of(ReasonCodes.APPROVAL_REQUIRED));
+            }
+            return new Evaluation(true, List.of());
+        } catch (GatewayDenied denied) {
+            return new Evaluation(false, denied.reasons());
+        }
+    }
+
+    /** The subject's client id: given as such, or as the agent's registry id. */
+    private String subjectClientId(String subject) {
+        if (cache.<AgentView>agent(subject, () -> agents.findAgentByClientId(subject))
+                .isPresent()) {
+            return subject;
+        }
+        try {
+            return agents.findAgent(AgentId.of(subject))
+                    .map(AgentView::clientId)
+                    .orElse(subject);
+        } catch (IllegalArgumentException notAnId) {
+            return subject; // no such agent: refused AGENT_UNKNOWN and recorded as the gateway does
         }
     }
 
@@ -689,7 +803,8 @@ public final class GatewayService {
                 null,
                 request.arguments(),
                 null,
-                Presented.of(request));
+                Presented.of(request),
+                null);
         return admitted(call, () -> serveTool(call, request));
     }
 
@@ -888,7 +1003,11 @@ public final class GatewayService {
             throw deny(Denial.FORBIDDEN, call, ReasonCodes.KILL_SWITCH, "A kill switch stops this call");
         }
         // the canary is no registered agent: it has no limits of its own, and its probes are few
-        if (!canary && limits.admit(agent.id(), toolKey) instanceof RateLimits.Admission.Refused refused) {
+        boolean decideOnly = call.edge() == ToolCall.Edge.AUTHZEN;
+        // a decision asked by an enforcement point serves no call here: it spends none of the agent's limits
+        if (!canary
+                && !decideOnly
+                && limits.admit(agent.id(), toolKey) instanceof RateLimits.Admission.Refused refused) {
             boolean unavailable = refused.reason().equals(ReasonCodes.RATE_LIMIT_UNAVAILABLE);
             throw deny(
                     unavailable ? Denial.UNAVAILABLE : Denial.LIMITED,
@@ -1027,6 +1146,9 @@ public final class GatewayService {
                 ? admitCollection(call, request.collection(), dataset)
                 : null;
         append(decisionEvent(call, decision, 1, tool.storePayloads()));
+        if (decideOnly) {
+            return new Admitted(call, tool, dataset, decision, collection); // nothing parked, nothing forwarded
+        }
         if (decision.obligations().approvalRequired()) {
             throw people.approvals().park(pending); // nothing forwarded: the agent resubmits once a person approves
         }
@@ -1285,7 +1407,8 @@ public final class GatewayService {
      */
     private void recordRefusal(Refused refused, @Nullable String decisionId) {
         Decision decision = new Decision(false, refused.reasons(), Decision.Obligations.none(), decisionId);
-        if (!REPEATABLE.contains(refused.reasons().getFirst())) {
+        // an enforcement point's evaluation is one record each, so every decision it asked for is in the trail
+        if (!REPEATABLE.contains(refused.reasons().getFirst()) || refused.call().edge() == ToolCall.Edge.AUTHZEN) {
             append(decisionEvent(refused.call(), decision, 1, false));
             return;
         }
@@ -1380,7 +1503,8 @@ public final class GatewayService {
                 .outcome(decision.allow() ? Outcome.SUCCESS : Outcome.MINOR_FAILURE)
                 .detail("decisionId", decision.decisionId())
                 .detail("edge", call.edge())
-                .detail("traceId", call.traceId());
+                .detail("traceId", call.traceId())
+                .detail("pep", call.pep());
         presentedDetails(builder, call.presented());
         if (decision.obligations().approvalRequired()) {
             builder.detail("approvalRequired", true);
