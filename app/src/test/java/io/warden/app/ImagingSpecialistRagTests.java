@@ -3,21 +3,16 @@ package io.warden.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import io.warden.app.ImagingSpecialistTests.Run;
 import io.warden.app.ImagingSpecialistTests.Specialist;
 import io.warden.specialist.ImagingSpecialist;
 import io.warden.specialist.Outcome;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
@@ -38,29 +33,19 @@ class ImagingSpecialistRagTests extends IntegrationTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private static HttpServer chat;
-    private static final List<JsonNode> PROMPTS = new CopyOnWriteArrayList<>();
+    private static final ChatCompletionsStandIn CHAT = new ChatCompletionsStandIn();
+    private static final List<JsonNode> PROMPTS = CHAT.prompts;
     /** What the stand-in model answers, given the request it received: the chat completion's JSON. */
-    private static final AtomicReference<Function<JsonNode, String>> ANSWER = new AtomicReference<>();
+    private static final AtomicReference<Function<JsonNode, String>> ANSWER = CHAT.answer;
 
     @BeforeAll
     static void model() throws IOException {
-        chat = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        chat.createContext("/v1/chat/completions", exchange -> {
-            JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
-            PROMPTS.add(request);
-            byte[] body = ANSWER.get().apply(request).getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        chat.start();
+        CHAT.start();
     }
 
     @AfterAll
     static void stop() {
-        chat.stop(0);
+        CHAT.stop();
     }
 
     /** The stand-in model registered as an HTTP tool on the specialist's data scope, its host on the allowlist. */
@@ -69,13 +54,13 @@ class ImagingSpecialistRagTests extends IntegrationTest {
                 {"host":"127.0.0.1","allowPrivate":true,"reason":"the test's chat model on this machine"}""");
         assertThat(allowed.status()).as(allowed.body()).isIn(201, 409);
         String key = "specialist-chat-" + UUID.randomUUID().toString().substring(0, 8);
-        var saved = client.call("POST", "/api/v1/tools", admin(), """
+        var saved = client.call(
+                "POST", "/api/v1/tools", admin(), """
                 {"key":"%s","displayName":"Report model","backend":{"kind":"HTTP","method":"POST",
                  "urlTemplate":"http://127.0.0.1:%d/v1/chat/completions","timeoutMs":5000,"maxResponseBytes":65536,
                  "phiApproved":false},"maxK":10,"sensitivity":"HIGHLY_CONFIDENTIAL",
                  "inputSchema":{"type":"object","properties":{"messages":{"type":"array"}}},
-                 "dataScopes":["%s"]}""".formatted(
-                        key, chat.getAddress().getPort(), ImagingSpecialistTests.DATASET));
+                 "dataScopes":["%s"]}""".formatted(key, CHAT.port(), ImagingSpecialistTests.DATASET));
         assertThat(saved.status()).as(saved.body()).isEqualTo(201);
         return key;
     }

@@ -3,7 +3,6 @@ package io.warden.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import io.warden.clinical.Embedder;
 import io.warden.clinical.ImageEmbedder;
 import io.warden.clinical.IndexKind;
@@ -13,16 +12,12 @@ import io.warden.clinical.VectorCollections;
 import io.warden.clinical.VectorRecord;
 import java.awt.Color;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -47,10 +42,10 @@ class RagClassifyTests extends IntegrationTest {
     private static final String COLLECTION = "demo-radiology-findings";
     private static final Pattern CASE = Pattern.compile("\\d+\\. id=(\\S+) label=(\\S+) similarity=");
 
-    private static HttpServer chat;
-    private static final List<JsonNode> PROMPTS = new CopyOnWriteArrayList<>();
+    private static final ChatCompletionsStandIn CHAT = new ChatCompletionsStandIn();
+    private static final List<JsonNode> PROMPTS = CHAT.prompts;
     /** What the stand-in model answers, given the request it received: the chat completion's JSON. */
-    private static final AtomicReference<Function<JsonNode, String>> ANSWER = new AtomicReference<>();
+    private static final AtomicReference<Function<JsonNode, String>> ANSWER = CHAT.answer;
 
     @Autowired
     VectorCollections collections;
@@ -63,22 +58,12 @@ class RagClassifyTests extends IntegrationTest {
 
     @BeforeAll
     static void model() throws IOException {
-        chat = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        chat.createContext("/v1/chat/completions", exchange -> {
-            JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
-            PROMPTS.add(request);
-            byte[] body = ANSWER.get().apply(request).getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        chat.start();
+        CHAT.start();
     }
 
     @AfterAll
     static void stop() {
-        chat.stop(0);
+        CHAT.stop();
     }
 
     /** A chat completion whose message content is {@code content} (a JSON string value). */
@@ -117,8 +102,7 @@ class RagClassifyTests extends IntegrationTest {
                  "urlTemplate":"http://127.0.0.1:%d/v1/chat/completions","timeoutMs":5000,"maxResponseBytes":65536,
                  "phiApproved":false},"maxK":10,"sensitivity":"HIGHLY_CONFIDENTIAL",
                  "inputSchema":{"type":"object","properties":{"messages":{"type":"array"}}},
-                 "dataScopes":["%s","dermatology-phi","wound-images-deid"]}""".formatted(
-                        key, chat.getAddress().getPort(), SCOPE));
+                 "dataScopes":["%s","dermatology-phi","wound-images-deid"]}""".formatted(key, CHAT.port(), SCOPE));
         assertThat(saved.status()).as(saved.body()).isEqualTo(201);
         return key;
     }
