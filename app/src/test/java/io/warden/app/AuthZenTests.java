@@ -111,11 +111,80 @@ class AuthZenTests extends IntegrationTest {
                  "action":{"name":"text-search"},"resource":{"type":"data_scope","id":"imaging-ct-deid"}}""");
         assertThat(hostile.status()).as(hostile.body()).isEqualTo(400);
         assertThat(hostile.json().get("field").asString()).isEqualTo("subject.properties.on_behalf_of");
-        var user = client.call("POST", "/access/v1/evaluation", pep.token(), """
+        var noAction = client.call("POST", "/access/v1/evaluation", pep.token(), """
+                {"subject":{"type":"agent","id":"demo-retrieval-agent"},"resource":{"type":"data_scope","id":"x"}}""");
+        assertThat(noAction.status()).as(noAction.body()).isEqualTo(400);
+        assertThat(noAction.json().get("field").asString()).isEqualTo("action");
+    }
+
+    @Test
+    void theSpecificationsExamplesAreAnsweredWithADecisionAndTheRequestIdAndAreAudited() {
+        Pep pep = pep();
+        // the specification's access evaluation example: a user, not an agent — well-formed, so a decision (false)
+        var user = client.call(
+                "POST",
+                "/access/v1/evaluation",
+                pep.token(),
+                """
                 {"subject":{"type":"user","id":"alice@acmecorp.com"},"resource":{"type":"account","id":"123"},
-                 "action":{"name":"can_read","properties":{"method":"GET"}},"context":{"time":"1985-10-26T01:22-07:00"}}""");
-        assertThat(user.status()).isEqualTo(400);
-        assertThat(user.json().get("field").asString()).isEqualTo("subject.type");
+                 "action":{"name":"can_read","properties":{"method":"GET"}},"context":{"time":"1985-10-26T01:22-07:00"}}""",
+                Map.of("X-Request-ID", "bfe9eb29-ab87-4ca3-be83-a1d5d8305716"));
+        assertThat(user.status()).as(user.body()).isEqualTo(200);
+        assertThat(user.header("X-Request-ID")).isEqualTo("bfe9eb29-ab87-4ca3-be83-a1d5d8305716");
+        assertThat(user.json().get("decision").asBoolean()).isFalse();
+        assertThat(user.json().get("context").get("reason_codes").toString()).contains("SUBJECT_NOT_AN_AGENT");
+
+        // the specification's evaluations example: defaults at the top, three resources of a type Warden does not know
+        var batch = client.call("POST", "/access/v1/evaluations", pep.token(), """
+                {"subject":{"type":"user","id":"alice@example.com"},"action":{"name":"can_read"},
+                 "evaluations":[{"resource":{"type":"document","id":"boxcarring.md"}},
+                                {"resource":{"type":"document","id":"subject-search.md"}},
+                                {"action":{"name":"can_edit"},"resource":{"type":"document","id":"resource-search.md"}}]}""");
+        assertThat(batch.status()).as(batch.body()).isEqualTo(200);
+        assertThat(batch.header("X-Request-ID")).isNull();
+        assertThat(batch.json().get("evaluations")).hasSize(3);
+        batch.json()
+                .get("evaluations")
+                .forEach(
+                        answer -> assertThat(answer.get("decision").asBoolean()).isFalse());
+
+        // an agent asked about a resource that is not a data scope or a collection: a deny naming why
+        var document = client.call("POST", "/access/v1/evaluation", pep.token(), """
+                {"subject":{"type":"agent","id":"demo-retrieval-agent"},"action":{"name":"text-search"},
+                 "resource":{"type":"document","id":"notes.md"}}""");
+        assertThat(document.status()).as(document.body()).isEqualTo(200);
+        assertThat(document.json().get("context").get("reason_codes").toString())
+                .contains("RESOURCE_NOT_GOVERNED");
+
+        // a hostile request id is not echoed into the response's headers
+        var hostileId = client.call(
+                "POST",
+                "/access/v1/evaluation",
+                pep.token(),
+                evaluation("demo-retrieval-agent", "text-search", "data_scope", "imaging-ct-deid", "TREAT"),
+                Map.of("X-Request-ID", "a b"));
+        assertThat(hostileId.status()).isEqualTo(200);
+        assertThat(hostileId.header("X-Request-ID")).isNull();
+
+        // every one of them is a decision record naming the enforcement point that asked
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            JsonNode decisions = client.get("/api/v1/audit/events?action=gateway.decision&limit=200", compliance())
+                    .json()
+                    .get("items");
+            var asked = new ArrayList<JsonNode>();
+            decisions.forEach(d -> {
+                if (d.toString().contains(pep.clientId())) {
+                    asked.add(d);
+                }
+            });
+            assertThat(asked)
+                    .filteredOn(d -> d.get("reasons").toString().contains("SUBJECT_NOT_AN_AGENT"))
+                    .hasSize(4)
+                    .allSatisfy(d -> assertThat(d.get("decision").asString()).isEqualTo("DENY"))
+                    .anySatisfy(d -> assertThat(d.toString()).contains("user:alice@acmecorp.com"));
+            assertThat(asked)
+                    .anySatisfy(d -> assertThat(d.get("reasons").toString()).contains("RESOURCE_NOT_GOVERNED"));
+        });
     }
 
     @Test

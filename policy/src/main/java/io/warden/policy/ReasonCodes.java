@@ -92,5 +92,11 @@ public final class ReasonCodes {
     /** An AuthZEN caller that is not an ACTIVE, un-switched policy enforcement point (issue 22). */
     public static final String NOT_A_POLICY_ENFORCEMENT_POINT = "NOT_A_POLICY_ENFORCEMENT_POINT";
 
+    /** An AuthZEN subject that is not an agent: Warden decides only on agents (and the people they serve). */
+    public static final String SUBJECT_NOT_AN_AGENT = "SUBJECT_NOT_AN_AGENT";
+
+    /** An AuthZEN resource that is neither a data scope nor a collection. */
+    public static final String RESOURCE_NOT_GOVERNED = "RESOURCE_NOT_GOVERNED";
+
     private ReasonCodes() {}
 }

@@ -513,37 +513,9 @@ public final class GatewayService {
             @Nullable String dataScope,
             @Nullable String collection,
             @Nullable String purposeOfUse) {
-        AgentView pep = cache.<AgentView>agent(pepClientId, () -> agents.findAgentByClientId(pepClientId))
-                .orElse(null);
-        if (pep == null
-                || pep.kind() != AgentKind.POLICY_ENFORCEMENT_POINT
-                || pep.status() != AgentStatus.ACTIVE
-                || covers(pep, toolKey, "").agent()) {
-            throw new GatewayDenied(
-                    Denial.FORBIDDEN.kind,
-                    List.of(ReasonCodes.NOT_A_POLICY_ENFORCEMENT_POINT),
-                    "Only an active policy enforcement point may ask for decisions",
-                    0);
-        }
+        requirePep(pepClientId, toolKey);
         String clientId = subjectClientId(subject);
-        ToolView tool = cache.<ToolView>tool(toolKey, () -> found(() -> catalog.tool(toolKey)))
-                .orElse(null);
-        CallContext call = new CallContext(
-                null,
-                clientId,
-                toolKey,
-                tool == null ? BackendKind.BUILTIN : tool.target().kind(),
-                argumentsDigest(Map.of()),
-                purposeOfUse,
-                dataScope == null ? "" : dataScope,
-                null,
-                ToolCall.Edge.AUTHZEN,
-                System.nanoTime(),
-                null,
-                Map.of(),
-                null,
-                Presented.NONE,
-                pepClientId);
+        CallContext call = authZenCall(pepClientId, clientId, toolKey, purposeOfUse, dataScope);
         try {
             if (collection != null) {
                 CollectionInfo info = collections.find(collection).orElse(null);
@@ -567,6 +539,61 @@ public final class GatewayService {
         } catch (GatewayDenied denied) {
             return new Evaluation(false, denied.reasons());
         }
+    }
+
+    /**
+     * Refuses, and records, an evaluation about something Warden does not govern (a subject that is not an agent, a
+     * resource that is neither a data scope nor a collection): a well-formed question gets a deny, not an error.
+     *
+     * @param subject the subject as asked, {@code type:id}
+     */
+    public Evaluation refuseUngoverned(
+            String pepClientId, String subject, String toolKey, @Nullable String dataScope, String reason) {
+        requirePep(pepClientId, toolKey);
+        recordRefusal(new Refused(authZenCall(pepClientId, subject, toolKey, null, dataScope), List.of(reason)), null);
+        return new Evaluation(false, List.of(reason));
+    }
+
+    /** Only an ACTIVE policy enforcement point that no kill switch covers may ask for decisions. */
+    private void requirePep(String pepClientId, String toolKey) {
+        AgentView pep = cache.<AgentView>agent(pepClientId, () -> agents.findAgentByClientId(pepClientId))
+                .orElse(null);
+        if (pep == null
+                || pep.kind() != AgentKind.POLICY_ENFORCEMENT_POINT
+                || pep.status() != AgentStatus.ACTIVE
+                || covers(pep, toolKey, "").agent()) {
+            throw new GatewayDenied(
+                    Denial.FORBIDDEN.kind,
+                    List.of(ReasonCodes.NOT_A_POLICY_ENFORCEMENT_POINT),
+                    "Only an active policy enforcement point may ask for decisions",
+                    0);
+        }
+    }
+
+    private CallContext authZenCall(
+            String pepClientId,
+            String clientId,
+            String toolKey,
+            @Nullable String purposeOfUse,
+            @Nullable String dataScope) {
+        ToolView tool = cache.<ToolView>tool(toolKey, () -> found(() -> catalog.tool(toolKey)))
+                .orElse(null);
+        return new CallContext(
+                null,
+                clientId,
+                toolKey,
+                tool == null ? BackendKind.BUILTIN : tool.target().kind(),
+                argumentsDigest(Map.of()),
+                purposeOfUse,
+                dataScope == null ? "" : dataScope,
+                null,
+                ToolCall.Edge.AUTHZEN,
+                System.nanoTime(),
+                null,
+                Map.of(),
+                null,
+                Presented.NONE,
+                pepClientId);
     }
 
     /** The subject's client id: given as such, or as the agent's registry id. */

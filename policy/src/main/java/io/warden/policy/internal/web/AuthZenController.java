@@ -5,6 +5,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.warden.policy.GatewayDenied;
 import io.warden.policy.ReasonCodes;
 import io.warden.policy.internal.GatewayService;
+import jakarta.servlet.http.HttpServletResponse;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
@@ -32,6 +34,7 @@ class AuthZenController {
 
     private static final int MAX_ID = 200;
     private static final int MAX_KEY = 63;
+    private static final String REQUEST_ID = "X-Request-ID";
 
     record Subject(
             @Nullable String type,
@@ -84,13 +87,23 @@ class AuthZenController {
 
     @Operation(operationId = "authzenEvaluation", summary = "One access evaluation, as a policy enforcement point")
     @PostMapping(path = "/access/v1/evaluation", consumes = "application/json", produces = "application/json")
-    Answer evaluation(@RequestBody Evaluation evaluation, Principal principal) {
+    Answer evaluation(
+            @RequestBody Evaluation evaluation,
+            Principal principal,
+            @RequestHeader(name = REQUEST_ID, required = false) @Nullable String requestId,
+            HttpServletResponse response) {
+        echo(requestId, response);
         return evaluate(principal.getName(), evaluation, "");
     }
 
     @Operation(operationId = "authzenEvaluations", summary = "Several access evaluations, with defaults")
     @PostMapping(path = "/access/v1/evaluations", consumes = "application/json", produces = "application/json")
-    Object evaluations(@RequestBody Batch batch, Principal principal) {
+    Object evaluations(
+            @RequestBody Batch batch,
+            Principal principal,
+            @RequestHeader(name = REQUEST_ID, required = false) @Nullable String requestId,
+            HttpServletResponse response) {
+        echo(requestId, response);
         Evaluation defaults = new Evaluation(batch.subject(), batch.action(), batch.resource(), batch.context());
         List<Evaluation> asked = batch.evaluations();
         if (asked == null || asked.isEmpty()) {
@@ -131,9 +144,7 @@ class AuthZenController {
         if (subject == null) {
             throw invalid(prefix + "subject", "subject is required");
         }
-        if (!"agent".equals(subject.type())) {
-            throw invalid(prefix + "subject.type", "Warden decides for subjects of type agent");
-        }
+        String subjectType = required(subject.type(), prefix + "subject.type", MAX_KEY);
         String subjectId = required(subject.id(), prefix + "subject.id", MAX_ID);
         if (subject.properties() != null && subject.properties().containsKey("on_behalf_of")) {
             // a person's identity comes only from a delegated token that person's sign-in issued, never from a caller
@@ -150,15 +161,8 @@ class AuthZenController {
         if (resource == null) {
             throw invalid(prefix + "resource", "resource is required");
         }
-        String resourceId = required(resource.id(), prefix + "resource.id", MAX_KEY);
-        boolean collection;
-        if ("data_scope".equals(resource.type())) {
-            collection = false;
-        } else if ("collection".equals(resource.type())) {
-            collection = true;
-        } else {
-            throw invalid(prefix + "resource.type", "resource.type is data_scope or collection");
-        }
+        String resourceType = required(resource.type(), prefix + "resource.type", MAX_KEY);
+        String resourceId = required(resource.id(), prefix + "resource.id", MAX_ID);
         String purpose = null;
         Map<String, Object> context = evaluation.context();
         if (context != null && context.get("purpose_of_use") != null) {
@@ -169,13 +173,43 @@ class AuthZenController {
             }
             purpose = text;
         }
-        GatewayService.Evaluation decided = gateway.evaluate(
-                pep, subjectId, tool, collection ? null : resourceId, collection ? resourceId : null, purpose);
+        // A well-formed question about what Warden does not govern is answered, and recorded, as a deny: the
+        // specification keeps errors for requests that are not valid, and an enforcement point must fail closed on it.
+        if (!"agent".equals(subjectType)) {
+            return answer(gateway.refuseUngoverned(
+                    pep, subjectType + ":" + subjectId, tool, null, ReasonCodes.SUBJECT_NOT_AN_AGENT));
+        }
+        boolean collection = "collection".equals(resourceType);
+        if (!collection && !"data_scope".equals(resourceType)) {
+            return answer(gateway.refuseUngoverned(
+                    pep, subjectId, tool, resourceType + ":" + resourceId, ReasonCodes.RESOURCE_NOT_GOVERNED));
+        }
+        if (resourceId.length() > MAX_KEY) {
+            throw invalid(prefix + "resource.id", prefix + "resource.id is at most " + MAX_KEY + " characters");
+        }
+        return answer(gateway.evaluate(
+                pep, subjectId, tool, collection ? null : resourceId, collection ? resourceId : null, purpose));
+    }
+
+    private static Answer answer(GatewayService.Evaluation decided) {
         Map<String, Object> answerContext = new LinkedHashMap<>();
         if (!decided.decision()) {
             answerContext.put("reason_codes", decided.reasons());
         }
         return new Answer(decided.decision(), answerContext);
+    }
+
+    /**
+     * The specification's request identifier: a PEP that sent one gets the same back. One that is not a short line of
+     * visible characters is not echoed (it could split the response's headers).
+     */
+    private static void echo(@Nullable String requestId, HttpServletResponse response) {
+        if (requestId != null
+                && !requestId.isEmpty()
+                && requestId.length() <= MAX_ID
+                && requestId.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            response.setHeader(REQUEST_ID, requestId);
+        }
     }
 
     private static String required(@Nullable String value, String field, int max) {
