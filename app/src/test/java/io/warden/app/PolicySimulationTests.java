@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -226,10 +227,14 @@ class PolicySimulationTests extends IntegrationTest {
         String lower = "{\"tools\":{\"" + TOOL + "\":{\"maxK\":2}}}";
         JsonNode report = client.call("POST", "/api/v1/policy/simulations", admin(), body(from, to, lower, null))
                 .json();
+        // k is capped, not refused: the 10 allowed decisions stay allowed, each with a lower maxK
         assertThat(report.get("flips").get("total").asLong())
                 .as(report.toString())
-                .isEqualTo(10);
-        assertThat(report.get("byReason")).isNotEmpty();
+                .isZero();
+        assertThat(report.get("obligationChanges").get("total").asLong()).isEqualTo(10);
+        assertThat(report.get("obligationChanges").get("maxK").asLong()).isEqualTo(10);
+        assertThat(report.get("obligationChanges").get("deidentification").asLong())
+                .isZero();
     }
 
     @Test
@@ -305,6 +310,38 @@ class PolicySimulationTests extends IntegrationTest {
                         null),
                 "candidate.tools." + TOOL + ".requiredScopes[1]");
         assertField(body(from, to, "{}", "\"unexpected\":1"), "unexpected");
+    }
+
+    @Test
+    @Disabled("needs the gateway to record each decision's input (issue 22, part 2); enable once main has it")
+    void aDecisionMadeByTheGatewayIsReplayedAndFlipsWhenItsPurposeIsRemoved() {
+        governedCollection("simulation-ct", CT);
+        Instant before = clock.instant().minusMillis(1);
+        var call = client.call("POST", "/gateway/v1/text-search", agent(), """
+                {"collection":"simulation-ct","dataset":"%s","purposeOfUse":"TREAT","text":"CT chest","k":3}""".formatted(CT));
+        assertThat(call.status()).as(call.body()).isIn(200, 404);
+        Instant after = clock.instant().plusMillis(1);
+        JsonNode decision = client.get("/api/v1/audit/events?action=gateway.decision&limit=1", compliance())
+                .json()
+                .get("items")
+                .get(0);
+        assertThat(decision.get("decision").asString()).isEqualTo("PERMIT");
+        var purposes = new ArrayList<String>();
+        client.get("/api/v1/data-scopes/" + CT, admin())
+                .json()
+                .get("allowedPurposes")
+                .forEach(p -> purposes.add("\"" + p.asString() + "\""));
+        purposes.remove("\"TREAT\"");
+        String candidate = "{\"dataScopes\":{\"" + CT + "\":{\"allowedPurposes\":" + purposes + "}}}";
+
+        JsonNode report = client.call(
+                        "POST", "/api/v1/policy/simulations", compliance(), body(before, after, candidate, null))
+                .json();
+
+        assertThat(report.get("notReplayable").asLong()).as(report.toString()).isZero();
+        assertThat(report.get("flips").get("allowToDeny").asLong()).isEqualTo(1);
+        assertThat(report.get("examples").get(0).get("sequence").asLong())
+                .isEqualTo(decision.get("sequence").asLong());
     }
 
     void assertField(String request, String field) {

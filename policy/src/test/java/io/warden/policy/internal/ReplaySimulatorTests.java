@@ -14,11 +14,13 @@ import io.warden.policy.PolicySimulations;
 import io.warden.policy.SimulationRefused;
 import io.warden.policy.SimulationReport;
 import io.warden.registry.PurposeOfUse;
+import io.warden.registry.SensitivityLabel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -121,11 +123,11 @@ class ReplaySimulatorTests {
         assertThat(allowed.permit()).as("the first vector is an allow").isTrue();
         var weighted = new RecordedDecisions.Group(allowed.input(), true, List.of(), 40, allowed.examples());
         var scope = new PolicyData.ScopeRules(
-                io.warden.registry.SensitivityLabel.INTERNAL,
+                SensitivityLabel.INTERNAL,
                 false,
                 true,
-                java.util.Set.of(PurposeOfUse.TREAT, PurposeOfUse.HOPERAT, PurposeOfUse.HRESCH),
-                java.util.Set.of(),
+                Set.of(PurposeOfUse.TREAT, PurposeOfUse.HOPERAT, PurposeOfUse.HRESCH),
+                Set.of(),
                 false);
         var base = new PolicyData(3, FROM, Map.of("imaging-ct-deid", scope), Map.of());
         var candidate = new PolicyCandidate(
