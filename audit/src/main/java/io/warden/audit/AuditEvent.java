@@ -45,6 +45,13 @@ public record AuditEvent(
     private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,63}");
     static final int MAX_DETAIL_LENGTH = 256;
+    /**
+     * The gateway's decision input, recorded so that a policy change can be replayed against it: canonical JSON of the
+     * rules and facts a decision read (never the payload), longer than any other detail.
+     */
+    static final String INPUT_DETAIL = "input";
+
+    static final int MAX_INPUT_LENGTH = 16_384;
 
     public AuditEvent {
         Objects.requireNonNull(action, "action");
@@ -70,9 +77,10 @@ public record AuditEvent(
             if (!KEY.matcher(entry.getKey()).matches()) {
                 throw new IllegalArgumentException("detail keys are identifiers: " + entry.getKey());
             }
-            if (entry.getValue() == null || entry.getValue().length() > MAX_DETAIL_LENGTH) {
-                throw new IllegalArgumentException("detail '" + entry.getKey() + "' must be a value of at most "
-                        + MAX_DETAIL_LENGTH + " characters (no free text or PHI in the audit trail)");
+            int max = entry.getKey().equals(INPUT_DETAIL) ? MAX_INPUT_LENGTH : MAX_DETAIL_LENGTH;
+            if (entry.getValue() == null || entry.getValue().length() > max) {
+                throw new IllegalArgumentException("detail '" + entry.getKey() + "' must be a value of at most " + max
+                        + " characters (no free text or PHI in the audit trail)");
             }
         }
         details = Collections.unmodifiableSortedMap(new TreeMap<>(details));

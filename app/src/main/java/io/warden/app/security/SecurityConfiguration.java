@@ -208,6 +208,8 @@ class SecurityConfiguration implements WebMvcConfigurer {
                         "/api/v1/audit/keys",
                         "/api/v1/audit/exports")
                 .hasAnyRole("ADMIN", "COMPLIANCE")
+                .requestMatchers(POST, "/api/v1/policy/simulations")
+                .hasAnyRole("ADMIN", "COMPLIANCE")
                 .requestMatchers(GET, "/api/v1/kill-switches", "/api/v1/kill-switches/self-tests")
                 .hasAnyRole("ADMIN", "SECOPS")
                 .requestMatchers(POST, "/api/v1/kill-switches/self-test")

@@ -4,10 +4,12 @@ import io.warden.audit.AuditAnalytics;
 import io.warden.audit.AuditQuery;
 import io.warden.audit.AuditRecord;
 import io.warden.audit.AuditTrail;
+import io.warden.audit.RecordedDecisions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -17,15 +19,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the trail in PostgreSQL: the head, single records, searches and the aggregates over them. Each call
  * takes a pooled connection of its own and never waits for the writer, which keeps a connection apart.
+ * Recorded decisions are grouped by the database and read through a cursor, so a replay of millions of records holds
+ * only the groups in hand.
  * Public for the benchmarks, which assemble the audit log without Spring.
  */
-public final class PostgresAuditTrail implements AuditTrail, AuditAnalytics {
+public final class PostgresAuditTrail implements AuditTrail, AuditAnalytics, RecordedDecisions {
 
     private final DataSource dataSource;
 
@@ -154,5 +159,83 @@ public final class PostgresAuditTrail implements AuditTrail, AuditAnalytics {
             throw new IllegalStateException("Could not count audit records", e);
         }
         return counts;
+    }
+
+    /** The decision records of a range, with their input and weight; the {@code count} detail stands for repeats. */
+    private static final String DECISIONS = """
+            select seq, time, agent_id, decision, reasons,
+                   detail_values[array_position(detail_keys, 'input')] as input,
+                   coalesce(detail_values[array_position(detail_keys, 'count')]::bigint, 1) as n
+            from audit_event where action = 'gateway.decision' and time >= ? and time < ?""";
+
+    @Override
+    public Summary summary(Instant from, Instant to) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "select coalesce(sum(n), 0), coalesce(sum(n) filter (where input is null), 0) from ("
+                                + DECISIONS + ") d")) {
+            statement.setObject(1, OffsetDateTime.ofInstant(from, ZoneOffset.UTC));
+            statement.setObject(2, OffsetDateTime.ofInstant(to, ZoneOffset.UTC));
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return new Summary(rs.getLong(1), rs.getLong(2));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not count the recorded decisions", e);
+        }
+    }
+
+    @Override
+    public void forEachGroup(Instant from, Instant to, int examples, Consumer<Group> sink) {
+        if (examples < 1 || examples > 100) {
+            throw new IllegalArgumentException("examples must be 1 to 100: " + examples);
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            // PostgreSQL streams a result through a cursor only inside a transaction; without one the driver would
+            // read every group into memory before the first is handed on
+            connection.setAutoCommit(false);
+            connection.setReadOnly(true);
+            try (PreparedStatement statement = connection.prepareStatement("""
+                    select input, decision, reasons, sum(n),
+                           (array_agg(seq order by seq))[1:?], (array_agg(time order by seq))[1:?],
+                           (array_agg(agent_id order by seq))[1:?]
+                    from (""" + DECISIONS + """
+                    ) d where input is not null group by input, decision, reasons""")) {
+                statement.setFetchSize(256);
+                statement.setInt(1, examples);
+                statement.setInt(2, examples);
+                statement.setInt(3, examples);
+                statement.setObject(4, OffsetDateTime.ofInstant(from, ZoneOffset.UTC));
+                statement.setObject(5, OffsetDateTime.ofInstant(to, ZoneOffset.UTC));
+                try (ResultSet rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                        sink.accept(group(rs));
+                    }
+                }
+            } finally {
+                connection.rollback();
+                connection.setReadOnly(false);
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read the recorded decisions", e);
+        }
+    }
+
+    private static Group group(ResultSet rs) throws SQLException {
+        Object[] sequences = (Object[]) rs.getArray(5).getArray();
+        Object[] times = (Object[]) rs.getArray(6).getArray();
+        Object[] agents = (Object[]) rs.getArray(7).getArray();
+        List<Example> examples = new ArrayList<>(sequences.length);
+        for (int i = 0; i < sequences.length; i++) {
+            examples.add(new Example(
+                    ((Number) sequences[i]).longValue(), ((Timestamp) times[i]).toInstant(), (String) agents[i]));
+        }
+        return new Group(
+                rs.getString(1),
+                "PERMIT".equals(rs.getString(2)),
+                List.of((String[]) rs.getArray(3).getArray()),
+                rs.getLong(4),
+                examples);
     }
 }
