@@ -26,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  * purposes that require it). A decision whose obligations carry a field this gateway does not know is refused:
  * the gateway never accepts an obligation it cannot enforce.
  */
-final class DecisionJson {
+public final class DecisionJson {
 
     /** The version of the policy and its input this gateway speaks; OPA's bundle names it in every decision. */
     public static final int POLICY_VERSION = 3;
