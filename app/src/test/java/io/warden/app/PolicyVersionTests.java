@@ -12,6 +12,7 @@ import io.warden.policy.Decision;
 import io.warden.policy.DecisionInput;
 import io.warden.policy.internal.DecisionJson;
 import io.warden.policy.internal.EmbeddedPolicyDecisionPoint;
+import io.warden.policy.internal.PolicyChanges;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,6 +50,9 @@ class PolicyVersionTests extends IntegrationTest {
 
     @Autowired
     DataSource dataSource;
+
+    @Autowired
+    PolicyChanges policyChanges;
 
     @BeforeEach
     void collection() {
@@ -107,6 +111,7 @@ class PolicyVersionTests extends IntegrationTest {
 
     @Test
     void aGatewayAndAnAuthZenDecisionCarryTheirPolicyVersionsAndAnInputThatReplaysAlike() {
+        policyChanges.reconcileNow(); // a change another test made by SQL is announced asynchronously: apply it now
         long version = currentVersion();
         var served = client.call("POST", "/gateway/v1/text-search", agent(), gatewayCall("imaging-ct-deid"));
         assertThat(served.status()).as(served.body()).isEqualTo(200);
@@ -230,6 +235,7 @@ class PolicyVersionTests extends IntegrationTest {
             }
             connection.commit();
         } // the pool's connection goes back with autocommit restored by the pool
+        policyChanges.reconcileNow(); // announced asynchronously (no request of this instance made the change)
         long after = currentVersion();
         JsonNode items =
                 client.get("/api/v1/policy/versions?limit=10", admin()).json().get("items");
