@@ -204,6 +204,9 @@ class RoleMatrixTests extends IntegrationTest {
             new Endpoint(
                     "DELETE", "/api/v1/rate-limits/tools/no-such-tool/agents/" + MISSING, null, Set.of("ADMIN"), 404),
             new Endpoint("GET", "/api/v1/agents/" + MISSING + "/quota", null, PEOPLE, 404),
+            new Endpoint("GET", "/api/v1/policy/versions", null, Set.of("ADMIN", "COMPLIANCE"), 200),
+            new Endpoint("GET", "/api/v1/policy/versions/current", null, Set.of("ADMIN", "COMPLIANCE"), 200),
+            new Endpoint("GET", "/api/v1/policy/versions/999999999", null, Set.of("ADMIN", "COMPLIANCE"), 404),
             new Endpoint("GET", "/api/v1/no-such-endpoint", null, Set.of(), 0),
             new Endpoint("GET", "/gateway/v1/no-such-tool", null, Set.of("AGENT"), 404));
 

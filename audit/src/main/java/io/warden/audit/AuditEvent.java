@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * What happened, as a producer reports it; the log adds the sequence number, the time and the hash.
  *
  * <p>It never holds raw PHI or query text: {@code requestDigest} is a SHA-256 (64 lower-case hex digits),
- * detail values are short (at most 256 characters) and keys are identifiers. Build with {@link #builder}.
+ * detail values are short (at most 256 characters; a gateway decision's {@code input}, structured JSON, at most
+ * 16384) and keys are identifiers. Build with {@link #builder}.
  *
  * @param action        dotted verb, e.g. {@code agent.registered}, {@code gateway.decision}
  * @param sourceId      the producer's unique id for this event; a repeat with the same id is recorded once
@@ -46,12 +47,12 @@ public record AuditEvent(
     private static final Pattern KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,63}");
     static final int MAX_DETAIL_LENGTH = 256;
     /**
-     * The gateway's decision input, recorded so that a policy change can be replayed against it: canonical JSON of the
-     * rules and facts a decision read (never the payload), longer than any other detail.
+     * A gateway decision's {@code input}: the JSON the gateway built from registry facts to decide (never the payload
+     * or free text; see the policy module's decision records), kept whole so the decision can be replayed.
      */
-    static final String INPUT_DETAIL = "input";
+    static final String DECISION_INPUT = "input";
 
-    static final int MAX_INPUT_LENGTH = 16_384;
+    static final int MAX_DECISION_INPUT_LENGTH = 16_384;
 
     public AuditEvent {
         Objects.requireNonNull(action, "action");
@@ -77,7 +78,7 @@ public record AuditEvent(
             if (!KEY.matcher(entry.getKey()).matches()) {
                 throw new IllegalArgumentException("detail keys are identifiers: " + entry.getKey());
             }
-            int max = entry.getKey().equals(INPUT_DETAIL) ? MAX_INPUT_LENGTH : MAX_DETAIL_LENGTH;
+            int max = entry.getKey().equals(DECISION_INPUT) ? MAX_DECISION_INPUT_LENGTH : MAX_DETAIL_LENGTH;
             if (entry.getValue() == null || entry.getValue().length() > max) {
                 throw new IllegalArgumentException("detail '" + entry.getKey() + "' must be a value of at most " + max
                         + " characters (no free text or PHI in the audit trail)");

@@ -8,17 +8,26 @@ import org.jspecify.annotations.Nullable;
  * A decision: allow or deny, the stable reason codes (every failed rule for a deny, in rule order), and
  * the obligations the gateway must apply to an allowed call.
  *
- * @param decisionId the decision point's own id for it (OPA's {@code decision_id}), kept in the audit record
+ * @param decisionId     the decision point's own id for it (OPA's {@code decision_id}), kept in the audit record
+ * @param policyRevision the revision of the policy that decided, as the decision point reported it (OPA's bundle
+ *                       revisions); null when it reports none (the embedded decision point is versioned with the
+ *                       release)
  */
 public record Decision(
         boolean allow,
         List<String> reasons,
         Obligations obligations,
-        @Nullable String decisionId) {
+        @Nullable String decisionId,
+        @Nullable String policyRevision) {
 
     public Decision {
         reasons = List.copyOf(reasons);
         Objects.requireNonNull(obligations, "obligations");
+    }
+
+    /** A decision whose decision point reports no policy revision. */
+    public Decision(boolean allow, List<String> reasons, Obligations obligations, @Nullable String decisionId) {
+        this(allow, reasons, obligations, decisionId, null);
     }
 
     /**

@@ -9,4 +9,12 @@ package io.warden.policy;
 public interface PolicyDecisionPoint {
 
     Decision decide(DecisionInput input);
+
+    /**
+     * Which decision point this is, as decision records name it: {@code embedded} or {@code opa}. A decision point
+     * that wraps another (metrics, tests) names the one that decides.
+     */
+    default String engine() {
+        return "embedded";
+    }
 }

@@ -9,7 +9,8 @@
  * ({@link io.warden.policy.DecisionInput}) and output ({@link io.warden.policy.Decision}); the embedded
  * decision point is the default and an Open Policy Agent client serves production.
  * {@link io.warden.policy.RateLimits} holds the rate limits and call quotas per agent and tool, shared by
- * every instance through PostgreSQL leases.
+ * every instance through PostgreSQL leases. {@link io.warden.policy.PolicyVersions} reads the versions of the
+ * policy data ({@link io.warden.policy.PolicyData}) that every decision record names.
  */
 @NullMarked
 @ApplicationModule(

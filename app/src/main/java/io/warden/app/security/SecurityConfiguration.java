@@ -288,6 +288,9 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 .hasRole("ADMIN")
                 .requestMatchers(PUT, "/api/v1/collection-gates/*")
                 .hasRole("ADMIN")
+                // policy data versions: the rules decisions were made on, for those who answer for decisions
+                .requestMatchers(GET, "/api/v1/policy/versions", "/api/v1/policy/versions/*")
+                .hasAnyRole("ADMIN", "COMPLIANCE")
                 // rate limits: admins set them; oversight reads them; an owner reads their own agent's quota (checked
                 // there)
                 .requestMatchers(GET, "/api/v1/rate-limits/tools/*")

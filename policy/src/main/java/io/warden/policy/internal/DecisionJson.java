@@ -16,6 +16,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The JSON form of decision inputs and results: OPA's {@code input} and {@code result}, and the decision
@@ -24,7 +26,7 @@ import tools.jackson.databind.JsonNode;
  * purposes that require it). A decision whose obligations carry a field this gateway does not know is refused:
  * the gateway never accepts an obligation it cannot enforce.
  */
-final class DecisionJson {
+public final class DecisionJson {
 
     /** The version of the policy and its input this gateway speaks; OPA's bundle names it in every decision. */
     public static final int POLICY_VERSION = 3;
@@ -33,7 +35,55 @@ final class DecisionJson {
     private static final Set<String> KNOWN_OBLIGATIONS =
             Set.of("maxK", "datasets", "redactFields", "deidentificationRequired", "approvalRequired", "breakGlass");
 
+    /** Map keys sorted at every level: equal inputs are equal text, so recorded inputs can be grouped and compared. */
+    private static final JsonMapper CANONICAL = JsonMapper.builder()
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .build();
+
+    /** What a recorded input says instead of a justification's text: only that one was given. */
+    static final String JUSTIFIED = "(given)";
+
     private DecisionJson() {}
+
+    /**
+     * The input as a decision record keeps it ({@code input} of {@code gateway.decision}): the {@link #input(DecisionInput)}
+     * form with map keys sorted, without {@code time} (the record's own time is the decision's), with the person's
+     * entitlements reduced to the call's data scope (the policy reads no other), and with a justification's text
+     * replaced by {@value #JUSTIFIED} (the policy reads only whether one was given; the text is the record's own
+     * {@code justification} detail). {@link #input(JsonNode, Instant)} reads it back; deciding that gives the
+     * recorded decision.
+     */
+    public static String recorded(DecisionInput input) {
+        var request = input.request();
+        String justification = request.justification();
+        var person = input.person();
+        var reduced = new DecisionInput(
+                input.agent(),
+                input.tool(),
+                input.dataset(),
+                input.purposeOfUse(),
+                new DecisionInput.Request(
+                        request.k(),
+                        justification == null || justification.isBlank() ? justification : JUSTIFIED,
+                        request.approved()),
+                input.killSwitches(),
+                input.time(),
+                person == null
+                        ? null
+                        : new DecisionInput.Person(
+                                person.id(),
+                                person.entitlements()
+                                                .containsKey(input.dataset().key())
+                                        ? Map.of(
+                                                input.dataset().key(),
+                                                person.entitlements()
+                                                        .get(input.dataset().key()))
+                                        : Map.of(),
+                                person.breakGlass()));
+        Map<String, Object> json = input(reduced);
+        json.remove("time");
+        return CANONICAL.writeValueAsString(json);
+    }
 
     public static Map<String, Object> input(DecisionInput input) {
         var agent = input.agent();
@@ -132,7 +182,23 @@ final class DecisionJson {
         return purposes;
     }
 
+    /** An input in its JSON form, which names its time. */
     public static DecisionInput input(JsonNode json) {
+        return input(json, null);
+    }
+
+    /**
+     * An input in its JSON form, or in its recorded form ({@link #recorded(DecisionInput)}), which has no {@code
+     * time}: {@code time} is then the decision's (its record's) time.
+     *
+     * @throws IllegalArgumentException when the JSON names no time and none is given
+     */
+    public static DecisionInput input(JsonNode json, @Nullable Instant time) {
+        JsonNode named = json.path("time");
+        Instant at = named.isString() ? Instant.parse(named.asString()) : time;
+        if (at == null) {
+            throw new IllegalArgumentException("the input names no time, and none was given");
+        }
         JsonNode agent = json.get("agent");
         JsonNode tool = json.get("tool");
         JsonNode dataset = json.get("dataset");
@@ -174,7 +240,7 @@ final class DecisionJson {
                         switches.get("agent").asBoolean(),
                         switches.get("tool").asBoolean(),
                         switches.get("dataset").asBoolean()),
-                Instant.parse(json.get("time").asString()),
+                at,
                 person(json.path("person")));
     }
 

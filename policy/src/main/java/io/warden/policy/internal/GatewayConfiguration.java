@@ -9,6 +9,7 @@ import io.warden.clinical.SeriesVectors;
 import io.warden.clinical.cohort.CohortOwners;
 import io.warden.policy.KillSwitches;
 import io.warden.policy.PolicyDecisionPoint;
+import io.warden.policy.PolicyVersions;
 import io.warden.policy.RateLimits;
 import io.warden.policy.ToolGateway;
 import io.warden.policy.internal.backend.RegistryReads;
@@ -94,6 +95,11 @@ class GatewayConfiguration {
                 return cache.backend(area, key, load);
             }
         };
+    }
+
+    @Bean
+    PolicyVersions policyVersions(JdbcClient jdbc) {
+        return new PostgresPolicyVersions(jdbc);
     }
 
     @Bean

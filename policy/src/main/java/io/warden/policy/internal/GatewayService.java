@@ -316,8 +316,26 @@ public final class GatewayService {
             Decision decision,
             @Nullable CollectionInfo collection) {}
 
-    /** A refusal's record: the call and its reasons. */
-    private record Refused(CallContext call, List<String> reasons) {}
+    /**
+     * A refusal's record: the call, its reasons, and what the decision point decided it on (null for a refusal made
+     * before the decision point: those are not replayable).
+     */
+    private record Refused(
+            CallContext call,
+            List<String> reasons,
+            @Nullable DecidedOn decidedOn) {
+
+        Refused(CallContext call, List<String> reasons) {
+            this(call, reasons, null);
+        }
+    }
+
+    /**
+     * What a decision of the decision point was made on, recorded with it so it can be read back and decided again:
+     * which decision point, the policy data version this instance had applied (-1 before it applied any), and the
+     * input.
+     */
+    private record DecidedOn(String engine, long policyData, DecisionInput input) {}
 
     private final AgentQueries agents;
     private final CohortOwners cohorts;
@@ -1149,8 +1167,10 @@ public final class GatewayService {
                                 + " for other arguments, another tool, dataset or agent)");
             }
         }
-        Decision decision = metrics.decide(
-                decisionPoint, input(agent, tool, dataset, purpose, call, covered, canary, person, approved));
+        long policyData = cache.dataVersion(); // read before the lookups: a change applied meanwhile is the next one
+        DecisionInput input = input(agent, tool, dataset, purpose, call, covered, canary, person, approved);
+        DecidedOn decidedOn = new DecidedOn(decisionPoint.engine(), policyData, input);
+        Decision decision = metrics.decide(decisionPoint, input);
         if (decision.allow()
                 && decision.obligations().deidentificationRequired()
                 && !dataset.deidentified()
@@ -1160,19 +1180,20 @@ public final class GatewayService {
                     false,
                     List.of(ReasonCodes.DEIDENTIFICATION_UNAVAILABLE),
                     Decision.Obligations.none(),
-                    decision.decisionId());
+                    decision.decisionId(),
+                    decision.policyRevision());
         }
         if (!decision.allow()) {
             Denial denial = decision.reasons().contains(ReasonCodes.DECISION_UNAVAILABLE)
                     ? Denial.UNAVAILABLE
                     : Denial.FORBIDDEN;
-            recordRefusal(new Refused(call, decision.reasons()), decision.decisionId());
+            recordRefusal(new Refused(call, decision.reasons(), decidedOn), decision);
             throw new GatewayDenied(denial.kind, decision.reasons(), "The policy denies this call", 0);
         }
         CollectionInfo collection = !canary && request != null && request.collection() != null
                 ? admitCollection(call, request.collection(), dataset)
                 : null;
-        append(decisionEvent(call, decision, 1, tool.storePayloads()));
+        append(decisionEvent(call, decision, 1, tool.storePayloads(), decidedOn));
         if (decideOnly) {
             return new Admitted(call, tool, dataset, decision, collection); // nothing parked, nothing forwarded
         }
@@ -1432,17 +1453,18 @@ public final class GatewayService {
      * Records a refusal: durably before the answer, except that a refusal the agent can repeat at will is recorded
      * at most once a window per agent and reason, the record carrying how many refusals it stands for.
      */
-    private void recordRefusal(Refused refused, @Nullable String decisionId) {
-        Decision decision = new Decision(false, refused.reasons(), Decision.Obligations.none(), decisionId);
+    private void recordRefusal(Refused refused, @Nullable Decision decided) {
+        Decision decision =
+                decided != null ? decided : new Decision(false, refused.reasons(), Decision.Obligations.none(), null);
         // an enforcement point's evaluation is one record each, so every decision it asked for is in the trail
         if (!REPEATABLE.contains(refused.reasons().getFirst()) || refused.call().edge() == ToolCall.Edge.AUTHZEN) {
-            append(decisionEvent(refused.call(), decision, 1, false));
+            append(decisionEvent(refused.call(), decision, 1, false, refused.decidedOn()));
             return;
         }
         long count =
                 refusals.refused(refused.call().clientId(), refused.reasons().getFirst(), refused);
         if (count > 0) {
-            append(decisionEvent(refused.call(), decision, count, false));
+            append(decisionEvent(refused.call(), decision, count, false, refused.decidedOn()));
         }
     }
 
@@ -1483,11 +1505,13 @@ public final class GatewayService {
         for (var due : refusals.due()) {
             Refused refused = due.call();
             try {
+                // the record stands for refusals alike in agent and reason; its input is the first one's
                 AuditEvent event = decisionEvent(
                         refused.call(),
                         new Decision(false, refused.reasons(), Decision.Obligations.none(), null),
                         due.count(),
-                        false);
+                        false,
+                        refused.decidedOn());
                 audit.appendQueued(event).whenComplete((record, failure) -> {
                     if (failure != null) {
                         lostOutcomes.increment();
@@ -1511,9 +1535,13 @@ public final class GatewayService {
 
     /**
      * The decision record, written before anything is forwarded. A built-in tool's record carries its {@code k} and
-     * {@code collection}; every record its edge and trace id; the arguments only when the tool stores payloads.
+     * {@code collection}; every record its edge and trace id; the arguments only when the tool stores payloads. A
+     * decision of the decision point also carries what it was made on: the decision point ({@code policyEngine}), the
+     * version of its rules ({@code policyRules}) and of the policy data ({@code policyData}), OPA's bundle revision
+     * ({@code policyRevision}) and the input ({@code input}, {@link DecisionJson#recorded}).
      */
-    private static AuditEvent decisionEvent(CallContext call, Decision decision, long count, boolean storePayloads) {
+    private static AuditEvent decisionEvent(
+            CallContext call, Decision decision, long count, boolean storePayloads, @Nullable DecidedOn decidedOn) {
         AgentView agent = call.agent();
         String clientId = call.clientId();
         var builder = AuditEvent.builder(
@@ -1553,6 +1581,13 @@ public final class GatewayService {
         }
         if (call.field() != null) {
             builder.detail("field", call.field());
+        }
+        if (decidedOn != null) {
+            builder.detail("policyEngine", decidedOn.engine())
+                    .detail("policyRules", String.valueOf(DecisionJson.POLICY_VERSION))
+                    .detail("policyData", decidedOn.policyData() < 0 ? null : String.valueOf(decidedOn.policyData()))
+                    .detail("policyRevision", decision.policyRevision())
+                    .detail("input", DecisionJson.recorded(decidedOn.input()));
         }
         decision.reasons().forEach(builder::reason);
         return builder.build();

@@ -12,6 +12,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -19,8 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Decisions from an Open Policy Agent server through its Data API: {@code POST /v1/data/<package path>/decision}
- * with {@code {"input": ...}}, asking for a decision id ({@code ?decision_id} is returned when OPA's decision
- * logs are on). Connect and read deadlines are enforced; a timeout, an error status, a body that is not
+ * with {@code {"input": ...}} and {@code ?provenance=true}, keeping the decision id OPA returns when its decision
+ * logs are on and the revision of each bundle it decided with ({@code provenance.bundles.<name>.revision}), so a
+ * decision record names the policy it was made on. Connect and read deadlines are enforced; a timeout, an error status, a body that is not
  * JSON, an undefined result or one that is not a complete decision is a deny with
  * {@link ReasonCodes#DECISION_UNAVAILABLE}. Thread-safe.
  */
@@ -39,7 +43,7 @@ public final class OpaPolicyDecisionPoint implements PolicyDecisionPoint {
      * @param timeout     connect and read deadline for one decision
      */
     public OpaPolicyDecisionPoint(URI server, String packagePath, Duration timeout) {
-        this.decisionUri = server.resolve("/v1/data/" + packagePath + "/decision");
+        this.decisionUri = server.resolve("/v1/data/" + packagePath + "/decision?provenance=true");
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
@@ -71,7 +75,16 @@ public final class OpaPolicyDecisionPoint implements PolicyDecisionPoint {
                                 + DecisionJson.POLICY_VERSION + " (deploy policy/rego of this release)");
             }
             JsonNode decisionId = answer.get("decision_id");
-            return DecisionJson.decision(result, decisionId == null ? null : decisionId.asString());
+            Decision decision = DecisionJson.decision(result, decisionId == null ? null : decisionId.asString());
+            String revision = revision(answer.path("provenance"));
+            return revision == null
+                    ? decision
+                    : new Decision(
+                            decision.allow(),
+                            decision.reasons(),
+                            decision.obligations(),
+                            decision.decisionId(),
+                            revision);
         } catch (IOException e) {
             return unavailable("OPA could not be reached or did not answer within " + timeout + ": " + e.getMessage());
         } catch (InterruptedException e) {
@@ -80,6 +93,35 @@ public final class OpaPolicyDecisionPoint implements PolicyDecisionPoint {
         } catch (RuntimeException e) {
             return unavailable("OPA's answer is not a decision: " + e.getMessage());
         }
+    }
+
+    @Override
+    public String engine() {
+        return "opa";
+    }
+
+    /**
+     * The bundle revisions OPA reported: one bundle's revision as it is, several as {@code name=revision} pairs in
+     * name order; OPA's older single {@code provenance.revision} when no bundle is named; null when there is none.
+     */
+    static @Nullable String revision(JsonNode provenance) {
+        Map<String, String> revisions = new TreeMap<>();
+        provenance.path("bundles").properties().forEach(bundle -> {
+            JsonNode revision = bundle.getValue().path("revision");
+            if (revision.isString() && !revision.asString().isEmpty()) {
+                revisions.put(bundle.getKey(), revision.asString());
+            }
+        });
+        if (revisions.size() == 1) {
+            return revisions.values().iterator().next();
+        }
+        if (!revisions.isEmpty()) {
+            StringJoiner joined = new StringJoiner(",");
+            revisions.forEach((name, revision) -> joined.add(name + "=" + revision));
+            return joined.toString();
+        }
+        JsonNode single = provenance.path("revision");
+        return single.isString() && !single.asString().isEmpty() ? single.asString() : null;
     }
 
     private static Decision unavailable(String why) {

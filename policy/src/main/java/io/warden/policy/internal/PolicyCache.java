@@ -25,6 +25,8 @@ final class PolicyCache {
     private record Entry<T>(long epoch, Optional<T> value) {}
 
     private final AtomicLong epoch = new AtomicLong();
+    /** The policy data version (policy_data_version) this instance applies; -1 until it applied one. */
+    private volatile long dataVersion = -1;
     /** Non-fair: a waiting invalidation still holds new calls back, so it is not starved by a busy gateway. */
     private final ReentrantReadWriteLock fence = new ReentrantReadWriteLock();
 
@@ -99,6 +101,19 @@ final class PolicyCache {
         } finally {
             shared.unlock();
         }
+    }
+
+    /** The policy data version the cached rules are read under, for decision records; -1 before any was applied. */
+    long dataVersion() {
+        return dataVersion;
+    }
+
+    /**
+     * Names the policy data version the next lookups read; set before {@link #invalidate()}, so that a decision that
+     * reads the new rules never names the old version (one that began just before may name the new one).
+     */
+    void dataVersion(long version) {
+        dataVersion = version;
     }
 
     /** Drops every cached lookup; returns once no call that could have read the old state is still deciding. */

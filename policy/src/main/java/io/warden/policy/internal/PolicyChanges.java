@@ -41,7 +41,8 @@ import org.springframework.web.context.request.RequestContextHolder;
  * in case one was missed, an instance reads the newest number, drops its caches ({@link PolicyCache#invalidate()},
  * which also waits out the calls that were deciding on the old state) and records the number as applied. The
  * request that made the change applies it on its own instance at once, after the commit, and then waits, at most
- * {@code warden.policy.propagation-wait}, for the other live instances; the {@link Propagation} it ends with is
+ * {@code warden.policy.propagation-wait}, for the other live instances; the policy data version in force at the
+ * applied change goes with it into every decision record ({@link PolicyCache#dataVersion()}); the {@link Propagation} it ends with is
  * left on the request for the API to report. Thread-safe.
  */
 public final class PolicyChanges implements SmartLifecycle, PostgresNotifications.Subscriber {
@@ -100,8 +101,15 @@ public final class PolicyChanges implements SmartLifecycle, PostgresNotification
         applying.lock();
         try {
             // numbers are taken in commit order (V14_01): every change up to the one read here is committed
-            newest = jdbc.sql("select n from policy_version").query(Long.class).single();
+            // and the policy data version in force at that change: the newest recorded at or before it (V22_10)
+            var read = jdbc.sql("""
+                            select n, (select max(version) from policy_data_version where version <= n)
+                            from policy_version""")
+                    .query((rs, row) -> new long[] {rs.getLong(1), rs.getObject(2) == null ? -1 : rs.getLong(2)})
+                    .single();
+            newest = read[0];
             if (newest > applied) {
+                cache.dataVersion(read[1]);
                 cache.invalidate(); // read the number first: everything up to it is committed before the caches are
                 // dropped
                 applied = newest;

@@ -88,6 +88,7 @@ import org.assertj.core.data.Offset;
 import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The gateway pipeline with each of its collaborators failing in turn: every failure denies, with the
@@ -477,6 +478,35 @@ class GatewayServiceTests {
                 labelField,
                 CollectionInfo.Status.ACTIVE,
                 7);
+    }
+
+    @Test
+    void aDecisionOfOpaIsRecordedWithItsEngineRevisionAndAnInputThatDecidesAlike() {
+        var embedded = new EmbeddedPolicyDecisionPoint();
+        PolicyDecisionPoint opa = new PolicyDecisionPoint() {
+            @Override
+            public Decision decide(DecisionInput input) {
+                Decision decided = embedded.decide(input);
+                return new Decision(
+                        decided.allow(), decided.reasons(), decided.obligations(), "d-7", "warden-gateway-policy-3");
+            }
+
+            @Override
+            public String engine() {
+                return "opa";
+            }
+        };
+        gateway(opa).call("agent-client", "text-search", request("derm-phi", "HRESCH"));
+        AuditEvent decision = audited.getFirst();
+        assertThat(decision.details())
+                .containsEntry("policyEngine", "opa")
+                .containsEntry("policyRules", "3")
+                .containsEntry("policyRevision", "warden-gateway-policy-3")
+                .doesNotContainKey("policyData"); // this instance applied no policy change: no version to name
+        DecisionInput recorded = DecisionJson.input(
+                JsonMapper.builder().build().readTree(decision.details().get("input")), Instant.EPOCH);
+        assertThat(embedded.decide(recorded).allow()).isTrue();
+        assertThat(decision.decision()).isEqualTo("PERMIT");
     }
 
     @Test

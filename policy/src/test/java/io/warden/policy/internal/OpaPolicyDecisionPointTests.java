@@ -32,6 +32,10 @@ class OpaPolicyDecisionPointTests {
 
     HttpServer opa;
     final List<String> paths = new CopyOnWriteArrayList<>();
+    final List<String> queries = new CopyOnWriteArrayList<>();
+    /** What the fake reports as {@code provenance} when asked for it (OPA omits it otherwise). */
+    final AtomicReference<String> provenance = new AtomicReference<>(
+            "{\"version\": \"1.4.2\", \"bundles\": {\"policy/rego\": {\"revision\": \"warden-gateway-policy-3\"}}}");
     /** What the fake does: "vectors" answers from decisions.json; otherwise a canned (status, body) or a stall. */
     final AtomicReference<String> mode = new AtomicReference<>("vectors");
 
@@ -42,6 +46,7 @@ class OpaPolicyDecisionPointTests {
         opa.createContext("/v1/data/", exchange -> {
             paths.add(
                     exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
+            queries.add(String.valueOf(exchange.getRequestURI().getQuery()));
             JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
             String body;
             int status = 200;
@@ -55,9 +60,14 @@ class OpaPolicyDecisionPointTests {
                             expected = vector.get("expected");
                         }
                     }
+                    String query = String.valueOf(exchange.getRequestURI().getQuery());
                     body = expected == null
                             ? "{}"
-                            : "{\"decision_id\": \"d-" + paths.size() + "\", \"result\": "
+                            : "{\"decision_id\": \"d-" + paths.size() + "\", "
+                                    + (query.contains("provenance=true")
+                                            ? "\"provenance\": " + provenance.get() + ", "
+                                            : "")
+                                    + "\"result\": "
                                     + ((ObjectNode) expected.deepCopy())
                                             .put("policyVersion", DecisionJson.POLICY_VERSION)
                                     + "}";
@@ -114,6 +124,27 @@ class OpaPolicyDecisionPointTests {
         assertThat(paths).containsExactly("POST /v1/data/warden/gateway/decision");
         assertThat(decision.allow()).isTrue();
         assertThat(decision.decisionId()).isEqualTo("d-1");
+    }
+
+    @Test
+    void recordsTheBundleRevisionOpaReports() throws Exception {
+        var input = DecisionJson.input(
+                DecisionVectorsTests.vectors().get("cases").get(0).get("input"));
+        Decision decision = client(Duration.ofSeconds(5)).decide(input);
+        assertThat(queries).containsExactly("provenance=true");
+        assertThat(decision.policyRevision()).isEqualTo("warden-gateway-policy-3");
+        assertThat(client(Duration.ofSeconds(5)).engine()).isEqualTo("opa");
+
+        provenance.set("{\"bundles\": {\"b\": {\"revision\": \"r2\"}, \"a\": {\"revision\": \"r1\"}}}");
+        assertThat(client(Duration.ofSeconds(5)).decide(input).policyRevision()).isEqualTo("a=r1,b=r2");
+
+        provenance.set("{\"version\": \"0.60.0\", \"revision\": \"legacy-7\"}");
+        assertThat(client(Duration.ofSeconds(5)).decide(input).policyRevision()).isEqualTo("legacy-7");
+
+        provenance.set("{\"version\": \"1.4.2\", \"bundles\": {\"policy/rego\": {}}}");
+        Decision unrevised = client(Duration.ofSeconds(5)).decide(input);
+        assertThat(unrevised.allow()).as("no revision is no reason to deny").isTrue();
+        assertThat(unrevised.policyRevision()).isNull();
     }
 
     @Test
