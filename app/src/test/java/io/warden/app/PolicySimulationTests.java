@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -313,7 +312,6 @@ class PolicySimulationTests extends IntegrationTest {
     }
 
     @Test
-    @Disabled("needs the gateway to record each decision's input (issue 22, part 2); enable once main has it")
     void aDecisionMadeByTheGatewayIsReplayedAndFlipsWhenItsPurposeIsRemoved() {
         governedCollection("simulation-ct", CT);
         Instant before = clock.instant().minusMillis(1);

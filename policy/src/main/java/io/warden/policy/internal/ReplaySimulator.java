@@ -26,7 +26,6 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Replays recorded decisions with a candidate's rules: the audit trail groups the range's decision records by input,
@@ -126,10 +125,9 @@ final class ReplaySimulator implements PolicySimulations {
     private void replay(RecordedDecisions.Group group, PolicyData candidate, FlipTally tally) {
         DecisionInput input;
         try {
-            ObjectNode json = (ObjectNode) JSON.readTree(group.input());
             // the record's own time is the decision's time; the input leaves it out so identical calls group
-            json.put("time", group.examples().getFirst().time().toString());
-            input = DecisionJson.input(json);
+            input = DecisionJson.input(
+                    JSON.readTree(group.input()), group.examples().getFirst().time());
         } catch (RuntimeException e) {
             // an input this gateway cannot read (another format version, a damaged record) cannot be replayed
             tally.notReplayable(group.count());
