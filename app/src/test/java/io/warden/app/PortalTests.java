@@ -249,7 +249,8 @@ class PortalTests extends IntegrationTest {
                 new Page("/portal/data-sources", Set.of("ADMIN")),
                 new Page("/portal/audit", Set.of("ADMIN", "COMPLIANCE")),
                 new Page("/portal/collections", Set.of("ADMIN", "COMPLIANCE", "SECOPS")),
-                new Page("/portal/break-glass", Set.of("ADMIN", "COMPLIANCE", "SECOPS")));
+                new Page("/portal/break-glass", Set.of("ADMIN", "COMPLIANCE", "SECOPS")),
+                new Page("/portal/policy", Set.of("ADMIN", "COMPLIANCE", "SECOPS")));
         for (var person : people.entrySet()) {
             HttpClient browser = browser();
             signIn(browser, person.getValue());

@@ -93,6 +93,12 @@ class PortalSecurity {
                         .hasRole("ADMIN")
                         .requestMatchers("/portal/collections", "/portal/collections/**")
                         .hasAnyRole("ADMIN", "COMPLIANCE", "SECOPS")
+                        // as /api/v1/policy/simulations: admins and compliance replay changes; security
+                        // operations read the rules and their versions
+                        .requestMatchers(HttpMethod.POST, "/portal/policy/**")
+                        .hasAnyRole("ADMIN", "COMPLIANCE")
+                        .requestMatchers("/portal/policy", "/portal/policy/**")
+                        .hasAnyRole("ADMIN", "COMPLIANCE", "SECOPS")
                         .requestMatchers("/portal/**")
                         .hasAnyRole("ADMIN", "OWNER", "COMPLIANCE", "SECOPS")
                         .anyRequest()
