@@ -14,13 +14,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /** AuthZEN (issue 22, part A): the decision service for other enforcement points, over the gateway's decisions. */
 class AuthZenTests extends IntegrationTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Autowired
     Embedder embedder;
@@ -77,10 +82,11 @@ class AuthZenTests extends IntegrationTest {
         }
     }
 
-    static String evaluation(String subject, String tool, String type, String resource, String purpose) {
+    static String evaluation(String subject, String tool, String type, String resource, @Nullable String purpose) {
+        String context = purpose == null ? "" : ",\"context\":{\"purpose_of_use\":\"" + purpose + "\"}";
         return """
                 {"subject":{"type":"agent","id":"%s"},"action":{"name":"%s"},
-                 "resource":{"type":"%s","id":"%s"},"context":{"purpose_of_use":"%s"}}""".formatted(subject, tool, type, resource, purpose);
+                 "resource":{"type":"%s","id":"%s"}%s}""".formatted(subject, tool, type, resource, context);
     }
 
     static String gatewayCall(String dataset) {
@@ -294,5 +300,71 @@ class AuthZenTests extends IntegrationTest {
             assertThat(asked)
                     .anySatisfy(d -> assertThat(d.get("reasons").toString()).contains("SCOPE_NOT_GRANTED"));
         });
+    }
+
+    /**
+     * The same question through the gateway and through AuthZEN gets the same decision, made on the same input: every
+     * pair of a data scope (granted, not granted, PHI) and a purpose (granted, not allowed, none) decided both ways,
+     * the answers and reasons compared, and the two recorded decision inputs compared field by field (all but the
+     * request's k, which only the gateway's call has).
+     */
+    @Test
+    void theSameQuestionIsDecidedAlikeThroughTheGatewayAndAuthZenOnTheSameInput() {
+        Pep pep = pep();
+        List<String> scopes = List.of("imaging-ct-deid", "dermatology-phi", "wound-images-deid");
+        List<String> purposes = new ArrayList<>(List.of("TREAT", "HRESCH", "HOPERAT", "PUBHLTH"));
+        purposes.add(null);
+        int allowed = 0;
+        int denied = 0;
+        for (String scope : scopes) {
+            for (String purpose : purposes) {
+                String asked = scope + " for " + purpose;
+                String call = purpose == null ? """
+                        {"collection":"authzen-notes","dataset":"%s","text":"CT chest","k":3}""".formatted(scope) : """
+                        {"collection":"authzen-notes","dataset":"%s","purposeOfUse":"%s","text":"CT chest","k":3}""".formatted(scope, purpose);
+                var served = client.call("POST", "/gateway/v1/text-search", agent(), call);
+                assertThat(served.status()).as(asked + ": " + served.body()).isIn(200, 403);
+                var decided = client.call(
+                        "POST",
+                        "/access/v1/evaluation",
+                        pep.token(),
+                        evaluation("demo-retrieval-agent", "text-search", "data_scope", scope, purpose));
+                assertThat(decided.status()).as(asked + ": " + decided.body()).isEqualTo(200);
+                boolean permit = decided.json().get("decision").asBoolean();
+                assertThat(permit).as(asked).isEqualTo(served.status() == 200);
+                if (permit) {
+                    allowed++;
+                } else {
+                    denied++;
+                    assertThat(decided.json().get("context").get("reason_codes").toString())
+                            .as(asked)
+                            .isEqualTo(served.json().get("reasons").toString());
+                }
+                JsonNode records = client.get(
+                                "/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&limit=2",
+                                compliance())
+                        .json()
+                        .get("items");
+                JsonNode viaAuthZen = records.get(0);
+                JsonNode viaGateway = records.get(1);
+                assertThat(viaAuthZen.get("details").get("edge").asString())
+                        .as(asked)
+                        .isEqualTo("AUTHZEN");
+                assertThat(viaGateway.get("details").get("edge").asString())
+                        .as(asked)
+                        .isEqualTo("REST");
+                assertThat(viaAuthZen.get("decision").asString())
+                        .isEqualTo(viaGateway.get("decision").asString());
+                assertThat(withoutK(viaAuthZen)).as(asked).isEqualTo(withoutK(viaGateway));
+            }
+        }
+        assertThat(allowed).as("some pairs are allowed").isPositive();
+        assertThat(denied).as("some pairs are denied").isPositive();
+    }
+
+    private static JsonNode withoutK(JsonNode record) {
+        JsonNode input = JSON.readTree(record.get("details").get("input").asString());
+        ((ObjectNode) input.get("request")).remove("k");
+        return input;
     }
 }
