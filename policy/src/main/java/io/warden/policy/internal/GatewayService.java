@@ -497,6 +497,9 @@ public final class GatewayService {
     /** An AuthZEN evaluation's answer: the decision and, for a denial, Warden's reason codes. */
     public record Evaluation(boolean decision, List<String> reasons) {}
 
+    /** An evaluation carries no arguments: the digest of none, hashed once instead of on every decision. */
+    private static final String NO_ARGUMENTS_DIGEST = argumentsDigest(Map.of());
+
     /**
      * Decides, without serving, whether {@code subject} may call {@code toolKey} on a data scope (or on a collection,
      * decided on its data scope) for a purpose: the gateway's agent lookup, kill switches, lifecycle state, decision
@@ -533,7 +536,7 @@ public final class GatewayService {
                 clientId,
                 toolKey,
                 tool == null ? BackendKind.BUILTIN : tool.target().kind(),
-                argumentsDigest(Map.of()),
+                NO_ARGUMENTS_DIGEST,
                 purposeOfUse,
                 dataScope == null ? "" : dataScope,
                 null,
