@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.ToDoubleFunction;
@@ -205,6 +206,7 @@ public final class AuthZenBench {
         AtomicLong errors = new AtomicLong();
         AtomicLong wrong = new AtomicLong();
         AtomicLong last = new AtomicLong();
+        AtomicIntegerArray done = new AtomicIntegerArray((int) total);
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
         long cpuBefore = PROCESS.getProcessCpuTime();
         for (long i = 0; i < total; i++) {
@@ -214,8 +216,12 @@ public final class AuthZenBench {
                 LockSupport.parkNanos(wait);
             }
             Call call = calls.get((int) (i % calls.size()));
+            int index = (int) i;
             http.sendAsync(call.request(), HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
                 long now = System.nanoTime();
+                if (done.getAndSet(index, 1) == 1) {
+                    return; // given up on as unanswered, already counted
+                }
                 recorder.recordValue(Math.max(1, (now - scheduled) / 1000));
                 last.accumulateAndGet(now, Math::max);
                 if (error == null && response.statusCode() == 200) {
@@ -230,7 +236,19 @@ public final class AuthZenBench {
             });
         }
         if (!answered.await(60, TimeUnit.SECONDS)) {
-            throw new IllegalStateException(answered.getCount() + " requests unanswered after 60 s");
+            // an overloaded machine stalls answers until the client runs out of connections: what is still unanswered
+            // is an error, charged the time it waited (a lower bound), rather than lost from the figures
+            long now = System.nanoTime();
+            long unanswered = 0;
+            for (int i = 0; i < total; i++) {
+                if (done.getAndSet(i, 1) == 0) {
+                    recorder.recordValue(Math.max(1, (now - (start + i * interval)) / 1000));
+                    errors.incrementAndGet();
+                    unanswered++;
+                }
+            }
+            last.accumulateAndGet(now, Math::max);
+            System.err.printf(Locale.ROOT, "%d requests unanswered after 60 s: counted as errors%n", unanswered);
         }
         long cpu = PROCESS.getProcessCpuTime() - cpuBefore;
         Histogram histogram = recorder.getIntervalHistogram();
