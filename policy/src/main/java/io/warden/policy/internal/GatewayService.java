@@ -515,6 +515,9 @@ public final class GatewayService {
     /** An AuthZEN evaluation's answer: the decision and, for a denial, Warden's reason codes. */
     public record Evaluation(boolean decision, List<String> reasons) {}
 
+    /** An evaluation carries no arguments: the digest of none, hashed once instead of on every decision. */
+    private static final String NO_ARGUMENTS_DIGEST = argumentsDigest(Map.of());
+
     /**
      * Decides, without serving, whether {@code subject} may call {@code toolKey} on a data scope (or on a collection,
      * decided on its data scope) for a purpose: the gateway's agent lookup, kill switches, lifecycle state, decision
@@ -531,32 +534,35 @@ public final class GatewayService {
             @Nullable String dataScope,
             @Nullable String collection,
             @Nullable String purposeOfUse) {
-        requirePep(pepClientId, toolKey);
-        String clientId = subjectClientId(subject);
-        CallContext call = authZenCall(pepClientId, clientId, toolKey, purposeOfUse, dataScope);
-        try {
-            if (collection != null) {
-                CollectionInfo info = collections.find(collection).orElse(null);
-                if (info == null || !info.active()) {
-                    AgentView agent = cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId))
-                            .orElse(null);
-                    throw deny(
-                            Denial.FORBIDDEN,
-                            call.withAgent(agent),
-                            ReasonCodes.COLLECTION_UNKNOWN,
-                            "No collection " + collection + " is served");
+        // the caller's standing is read inside the fence too: once a suspension of the enforcement point is confirmed,
+        // no evaluation it asked for before is still answered after
+        return cache.decide(() -> {
+            requirePep(pepClientId, toolKey);
+            String clientId = subjectClientId(subject);
+            CallContext call = authZenCall(pepClientId, clientId, toolKey, purposeOfUse, dataScope);
+            try {
+                if (collection != null) {
+                    CollectionInfo info = collections.find(collection).orElse(null);
+                    if (info == null || !info.active()) {
+                        AgentView agent = cache.<AgentView>agent(clientId, () -> agents.findAgentByClientId(clientId))
+                                .orElse(null);
+                        throw deny(
+                                Denial.FORBIDDEN,
+                                call.withAgent(agent),
+                                ReasonCodes.COLLECTION_UNKNOWN,
+                                "No collection " + collection + " is served");
+                    }
+                    call = call.withDataset(info.dataScope());
                 }
-                call = call.withDataset(info.dataScope());
+                Decision decision = admit(call, false).decision();
+                if (decision.obligations().approvalRequired()) {
+                    return new Evaluation(false, List.of(ReasonCodes.APPROVAL_REQUIRED));
+                }
+                return new Evaluation(true, List.of());
+            } catch (GatewayDenied denied) {
+                return new Evaluation(false, denied.reasons());
             }
-            CallContext asked = call;
-            Decision decision = cache.decide(() -> admit(asked, false)).decision();
-            if (decision.obligations().approvalRequired()) {
-                return new Evaluation(false, List.of(ReasonCodes.APPROVAL_REQUIRED));
-            }
-            return new Evaluation(true, List.of());
-        } catch (GatewayDenied denied) {
-            return new Evaluation(false, denied.reasons());
-        }
+        });
     }
 
     /**
@@ -567,9 +573,12 @@ public final class GatewayService {
      */
     public Evaluation refuseUngoverned(
             String pepClientId, String subject, String toolKey, @Nullable String dataScope, String reason) {
-        requirePep(pepClientId, toolKey);
-        recordRefusal(new Refused(authZenCall(pepClientId, subject, toolKey, null, dataScope), List.of(reason)), null);
-        return new Evaluation(false, List.of(reason));
+        return cache.decide(() -> {
+            requirePep(pepClientId, toolKey);
+            recordRefusal(
+                    new Refused(authZenCall(pepClientId, subject, toolKey, null, dataScope), List.of(reason)), null);
+            return new Evaluation(false, List.of(reason));
+        });
     }
 
     /** Only an ACTIVE policy enforcement point that no kill switch covers may ask for decisions. */
@@ -601,7 +610,7 @@ public final class GatewayService {
                 clientId,
                 toolKey,
                 tool == null ? BackendKind.BUILTIN : tool.target().kind(),
-                argumentsDigest(Map.of()),
+                NO_ARGUMENTS_DIGEST,
                 purposeOfUse,
                 dataScope == null ? "" : dataScope,
                 null,
