@@ -1,5 +1,6 @@
 package io.warden.audit;
 
+import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,8 +16,14 @@ import org.jspecify.annotations.Nullable;
  * @param firstBadSequence   where the first problem is, when there is one
  * @param problem            a stable code for the first problem: {@code hash-mismatch}, {@code missing-sequence},
  *                           {@code checkpoint-signature-invalid}, {@code checkpoint-mismatch},
- *                           {@code checkpoint-missing}, {@code unknown-key}, {@code truncated}
+ *                           {@code checkpoint-missing}, {@code unknown-key}, {@code truncated}, and for time-stamp
+ *                           tokens {@code anchor-invalid}, {@code anchor-mismatch}, {@code anchor-late}
  * @param detail             the first problem in words
+ * @param anchorsChecked     how many RFC 3161 time-stamp tokens were checked against the trusted authorities
+ * @param lastAnchoredSequence the last sequence covered by a checkpoint with a valid time-stamp token (0 for none):
+ *                           history up to it cannot have been changed since {@code lastAnchoredAt}; compare it with
+ *                           the one an earlier verification reported, since removing tokens lowers it
+ * @param lastAnchoredAt     the time in that token
  */
 public record Verification(
         boolean valid,
@@ -27,4 +34,7 @@ public record Verification(
         long lastSignedSequence,
         @Nullable Long firstBadSequence,
         @Nullable String problem,
-        @Nullable String detail) {}
+        @Nullable String detail,
+        int anchorsChecked,
+        long lastAnchoredSequence,
+        @Nullable Instant lastAnchoredAt) {}

@@ -2,16 +2,25 @@ package io.warden.audit.internal;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.warden.audit.internal.anchoring.AnchoringProperties;
+import io.warden.audit.internal.anchoring.CheckpointAnchorer;
+import io.warden.audit.internal.anchoring.HttpTimeStampAuthority;
+import io.warden.audit.internal.anchoring.TimeStampAuthority;
+import io.warden.audit.internal.anchoring.TimestampVerifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
@@ -23,7 +32,7 @@ import org.springframework.context.annotation.Configuration;
  * reads, verifier and exporter.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(AuditProperties.class)
+@EnableConfigurationProperties({AuditProperties.class, AnchoringProperties.class})
 class AuditConfiguration {
 
     @Bean
@@ -64,11 +73,58 @@ class AuditConfiguration {
         return new PostgresAuditTrail(dataSource);
     }
 
-    /** Verification trusts the published keys only: those come from configuration, never from the database. */
+    /**
+     * Verification trusts the published keys and the configured time-stamp authorities only: those come from
+     * configuration, never from the database.
+     */
     @Bean
     PostgresAuditVerifier auditVerifier(
-            DataSource dataSource, PublishedKeys publishedAuditKeys, AuditProperties properties) {
-        return new PostgresAuditVerifier(dataSource, publishedAuditKeys.keys(), properties);
+            DataSource dataSource,
+            PublishedKeys publishedAuditKeys,
+            AuditProperties properties,
+            AnchoringProperties anchoring) {
+        return new PostgresAuditVerifier(
+                dataSource, publishedAuditKeys.keys(), properties, timestampVerifier(anchoring));
+    }
+
+    /**
+     * Time-stamps checkpoints after they commit; with no authority configured it reports anchoring off. The
+     * checkpoint it has signed every {@code every} goes through the audit log's own timer path, never the writer's.
+     */
+    @Bean
+    CheckpointAnchorer auditAnchoring(
+            DataSource dataSource,
+            Clock clock,
+            PostgresAuditLog auditLog,
+            AnchoringProperties anchoring,
+            ObjectProvider<MeterRegistry> meterRegistry) {
+        TimestampVerifier verifier = timestampVerifier(anchoring);
+        SecureRandom nonces = new SecureRandom();
+        List<TimeStampAuthority> authorities = verifier == null
+                ? List.of()
+                : anchoring.tsaUrls().stream()
+                        .<TimeStampAuthority>map(
+                                url -> new HttpTimeStampAuthority(url, anchoring.timeout(), verifier, nonces))
+                        .toList();
+        return new CheckpointAnchorer(
+                dataSource,
+                clock,
+                authorities,
+                () -> auditLog.checkpointIfOlderThan(Duration.ZERO),
+                anchoring,
+                meterRegistry.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
+    private static @Nullable TimestampVerifier timestampVerifier(AnchoringProperties anchoring) {
+        if (anchoring.tsaCertificates().isEmpty()) {
+            return null;
+        }
+        try {
+            return new TimestampVerifier(
+                    TimestampVerifier.readCertificates(anchoring.tsaCertificates()), anchoring.maxDelay());
+        } catch (IOException e) {
+            throw new IllegalStateException("warden.audit.anchoring.tsa-certificates: " + e.getMessage(), e);
+        }
     }
 
     @Bean

@@ -77,6 +77,7 @@ public final class AuditExporter implements AuditExports {
                         .filter(c -> c.lastSequence() <= end)
                         .toList());
 
+        Map<Long, byte[]> tokens = CheckpointTimestamps.between(connection, anchorSeq - 1, end);
         Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
         ExportWriter export = switch (format) {
             case NDJSON -> new NdjsonWriter(writer);
@@ -86,7 +87,15 @@ public final class AuditExporter implements AuditExports {
         };
         byte[] headerSignature =
                 key.sign(CheckpointCodecV1.exportHeaderPayload(anchorSeq, anchorHash, from, end, key.keyId()));
-        export.start(anchorSeq, anchorHash, anchor, from, end, key.keyId(), headerSignature);
+        export.start(
+                anchorSeq,
+                anchorHash,
+                anchor,
+                anchor == null ? null : tokens.get(anchor.lastSequence()),
+                from,
+                end,
+                key.keyId(),
+                headerSignature);
         long events = 0;
         int signed = 0;
         try (PreparedStatement statement = connection.prepareStatement(
@@ -100,7 +109,8 @@ public final class AuditExporter implements AuditExports {
                     export.event(record, RecordCodecV1.canonicalText(record.sequence(), record.time(), record.event()));
                     events++;
                     while (!checkpoints.isEmpty() && checkpoints.peekFirst().lastSequence() == record.sequence()) {
-                        export.checkpoint(checkpoints.removeFirst());
+                        Checkpoint checkpoint = checkpoints.removeFirst();
+                        export.checkpoint(checkpoint, tokens.get(checkpoint.lastSequence()));
                         signed++;
                     }
                 }
@@ -117,6 +127,7 @@ public final class AuditExporter implements AuditExports {
                 long anchorSeq,
                 byte[] anchorHash,
                 @Nullable Checkpoint anchor,
+                byte @Nullable [] anchorTimestamp,
                 long from,
                 long to,
                 String keyId,
@@ -125,12 +136,13 @@ public final class AuditExporter implements AuditExports {
 
         void event(AuditRecord record, String canonical) throws IOException;
 
-        void checkpoint(Checkpoint checkpoint) throws IOException;
+        /** A checkpoint, with its RFC 3161 token when it was anchored. */
+        void checkpoint(Checkpoint checkpoint, byte @Nullable [] timestamp) throws IOException;
 
         void finish(long events) throws IOException;
     }
 
-    static Map<String, Object> checkpointJson(Checkpoint checkpoint) {
+    static Map<String, Object> checkpointJson(Checkpoint checkpoint, byte @Nullable [] timestamp) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("type", "checkpoint");
         json.put("firstSequence", checkpoint.firstSequence());
@@ -139,6 +151,9 @@ public final class AuditExporter implements AuditExports {
         json.put("time", checkpoint.time().toString());
         json.put("keyId", checkpoint.keyId());
         json.put("signature", Base64.getEncoder().encodeToString(checkpoint.signature()));
+        if (timestamp != null) {
+            json.put("timestamp", Base64.getEncoder().encodeToString(timestamp));
+        }
         return json;
     }
 
@@ -154,6 +169,7 @@ public final class AuditExporter implements AuditExports {
                 long anchorSeq,
                 byte[] anchorHash,
                 @Nullable Checkpoint anchor,
+                byte @Nullable [] anchorTimestamp,
                 long from,
                 long to,
                 String keyId,
@@ -171,7 +187,7 @@ public final class AuditExporter implements AuditExports {
             out.write(CanonicalJson.write(header));
             out.write('\n');
             if (anchor != null) {
-                out.write(CanonicalJson.write(checkpointJson(anchor)));
+                out.write(CanonicalJson.write(checkpointJson(anchor, anchorTimestamp)));
                 out.write('\n');
             }
         }
@@ -184,8 +200,8 @@ public final class AuditExporter implements AuditExports {
         }
 
         @Override
-        public void checkpoint(Checkpoint checkpoint) throws IOException {
-            out.write(CanonicalJson.write(checkpointJson(checkpoint)));
+        public void checkpoint(Checkpoint checkpoint, byte @Nullable [] timestamp) throws IOException {
+            out.write(CanonicalJson.write(checkpointJson(checkpoint, timestamp)));
             out.write('\n');
         }
 
@@ -225,6 +241,7 @@ public final class AuditExporter implements AuditExports {
                 long anchorSeq,
                 byte[] anchorHash,
                 @Nullable Checkpoint anchor,
+                byte @Nullable [] anchorTimestamp,
                 long from,
                 long to,
                 String keyId,
@@ -235,7 +252,7 @@ public final class AuditExporter implements AuditExports {
             }
             resource(fhir.anchor(anchorSeq, anchorHash, from, to, keyId, signature));
             if (anchor != null) {
-                resource(fhir.checkpoint(anchor));
+                resource(fhir.checkpoint(anchor, anchorTimestamp));
             }
         }
 
@@ -245,8 +262,8 @@ public final class AuditExporter implements AuditExports {
         }
 
         @Override
-        public void checkpoint(Checkpoint checkpoint) throws IOException {
-            resource(fhir.checkpoint(checkpoint));
+        public void checkpoint(Checkpoint checkpoint, byte @Nullable [] timestamp) throws IOException {
+            resource(fhir.checkpoint(checkpoint, timestamp));
         }
 
         @Override
@@ -280,7 +297,8 @@ public final class AuditExporter implements AuditExports {
                 "key_id",
                 "signature",
                 "range_from",
-                "range_to");
+                "range_to",
+                "timestamp");
         private final Writer out;
 
         CsvWriter(Writer out) {
@@ -292,6 +310,7 @@ public final class AuditExporter implements AuditExports {
                 long anchorSeq,
                 byte[] anchorHash,
                 @Nullable Checkpoint anchor,
+                byte @Nullable [] anchorTimestamp,
                 long from,
                 long to,
                 String keyId,
@@ -309,7 +328,7 @@ public final class AuditExporter implements AuditExports {
             row.put("signature", Base64.getEncoder().encodeToString(signature));
             row(row);
             if (anchor != null) {
-                checkpoint(anchor);
+                checkpoint(anchor, anchorTimestamp);
             }
         }
 
@@ -338,7 +357,7 @@ public final class AuditExporter implements AuditExports {
         }
 
         @Override
-        public void checkpoint(Checkpoint checkpoint) throws IOException {
+        public void checkpoint(Checkpoint checkpoint, byte @Nullable [] timestamp) throws IOException {
             Map<String, @Nullable String> row = new LinkedHashMap<>();
             row.put("record_type", "checkpoint");
             row.put("sequence", Long.toString(checkpoint.lastSequence()));
@@ -347,6 +366,7 @@ public final class AuditExporter implements AuditExports {
             row.put("first_sequence", Long.toString(checkpoint.firstSequence()));
             row.put("key_id", checkpoint.keyId());
             row.put("signature", Base64.getEncoder().encodeToString(checkpoint.signature()));
+            row.put("timestamp", timestamp == null ? null : Base64.getEncoder().encodeToString(timestamp));
             row(row);
         }
 

@@ -39,8 +39,15 @@ public final class ExportVerifierFormats {
     /** One record's chain link. */
     public record Event(long sequence, byte[] hash, byte[] canonical) implements Item {}
 
-    /** A signed checkpoint. */
-    public record SignedCheckpoint(Checkpoint checkpoint) implements Item {}
+    /**
+     * A signed checkpoint, with the RFC 3161 time-stamp token over its signed bytes when it was anchored (an optional
+     * field of the checkpoint item: files without it read as before, and readers before it ignore it in NDJSON and CSV).
+     */
+    public record SignedCheckpoint(Checkpoint checkpoint, byte @Nullable [] timestamp) implements Item {
+        public SignedCheckpoint(Checkpoint checkpoint) {
+            this(checkpoint, null);
+        }
+    }
 
     /** The end of the file, with the event count it claims. */
     public record End(@Nullable Long events) implements Item {}
@@ -195,13 +202,15 @@ public final class ExportVerifierFormats {
             return new Event(sequence, hex(node, "hash"), canonical.getBytes(StandardCharsets.UTF_8));
         }
         if ("checkpoint".equals(type)) {
-            return new SignedCheckpoint(new Checkpoint(
-                    number(node, "firstSequence"),
-                    number(node, "lastSequence"),
-                    hex(node, "headHash"),
-                    instant(required(node, "time")),
-                    required(node, "keyId"),
-                    base64(required(node, "signature"))));
+            return new SignedCheckpoint(
+                    new Checkpoint(
+                            number(node, "firstSequence"),
+                            number(node, "lastSequence"),
+                            hex(node, "headHash"),
+                            instant(required(node, "time")),
+                            required(node, "keyId"),
+                            base64(required(node, "signature"))),
+                    text(node, "timestamp") == null ? null : base64(required(node, "timestamp")));
         }
         if ("end".equals(type)) {
             return new End(number(node, "events"));
@@ -244,8 +253,10 @@ public final class ExportVerifierFormats {
                     instant(sub(checkpoint, "time")),
                     sub(checkpoint, "keyId"),
                     base64(sub(checkpoint, "signature")));
-            same(node, FHIR.checkpoint(item), "checkpoint ending at " + item.lastSequence());
-            return new SignedCheckpoint(item);
+            byte[] timestamp =
+                    extensionOrNull(checkpoint, "timestamp") == null ? null : base64(sub(checkpoint, "timestamp"));
+            same(node, FHIR.checkpoint(item, timestamp), "checkpoint ending at " + item.lastSequence());
+            return new SignedCheckpoint(item, timestamp);
         }
         throw new Malformed("not an item of a Warden audit export");
     }
@@ -382,13 +393,15 @@ public final class ExportVerifierFormats {
                                 base64(plain(cell(cells, "signature"))));
                     case "event" -> event(cells);
                     case "checkpoint" ->
-                        new SignedCheckpoint(new Checkpoint(
-                                Long.parseLong(cell(cells, "first_sequence")),
-                                Long.parseLong(cell(cells, "sequence")),
-                                HexFormat.of().parseHex(cell(cells, "hash")),
-                                instant(cell(cells, "time")),
-                                plain(cell(cells, "key_id")),
-                                base64(plain(cell(cells, "signature")))));
+                        new SignedCheckpoint(
+                                new Checkpoint(
+                                        Long.parseLong(cell(cells, "first_sequence")),
+                                        Long.parseLong(cell(cells, "sequence")),
+                                        HexFormat.of().parseHex(cell(cells, "hash")),
+                                        instant(cell(cells, "time")),
+                                        plain(cell(cells, "key_id")),
+                                        base64(plain(cell(cells, "signature")))),
+                                timestamp(cells));
                     default ->
                         throw new Malformed(
                                 "row " + row + ": unknown record_type '" + cell(cells, "record_type") + "'");
@@ -429,6 +442,13 @@ public final class ExportVerifierFormats {
                 }
             }
             return new Event(sequence, hash, canonical.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** The checkpoint's time-stamp token: a column exports have had since anchoring, empty when not anchored. */
+        private byte @Nullable [] timestamp(List<String> cells) throws Malformed {
+            List<String> header = Objects.requireNonNull(this.header, "next() reads the header before any row");
+            int index = header.indexOf("timestamp");
+            return index < 0 || cells.get(index).isEmpty() ? null : base64(cells.get(index));
         }
 
         /** A cell without the leading quote an export adds to defuse a formula ({@code AuditExporter} CsvWriter.inert). */

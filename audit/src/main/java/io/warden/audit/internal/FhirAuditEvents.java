@@ -23,6 +23,7 @@ import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Audit records as FHIR R4 AuditEvent resources, coded as the IHE Basic Audit Log Patterns (BALP) do:
@@ -56,6 +57,11 @@ final class FhirAuditEvents {
     }
 
     public String checkpoint(Checkpoint checkpoint) {
+        return checkpoint(checkpoint, null);
+    }
+
+    /** A checkpoint with its RFC 3161 time-stamp token (DER, base64), when it has one. */
+    public String checkpoint(Checkpoint checkpoint, byte @Nullable [] timestamp) {
         Basic basic = new Basic();
         basic.setId("checkpoint-" + checkpoint.lastSequence());
         basic.setCode(new CodeableConcept(new Coding(BASIC_CODES, "checkpoint", "Signed audit checkpoint")));
@@ -66,6 +72,10 @@ final class FhirAuditEvents {
         extension.addExtension("time", new StringType(checkpoint.time().toString()));
         extension.addExtension("keyId", new StringType(checkpoint.keyId()));
         extension.addExtension("signature", new StringType(Base64.getEncoder().encodeToString(checkpoint.signature())));
+        if (timestamp != null) {
+            extension.addExtension(
+                    "timestamp", new StringType(Base64.getEncoder().encodeToString(timestamp)));
+        }
         return parser.get().encodeResourceToString(basic);
     }
 

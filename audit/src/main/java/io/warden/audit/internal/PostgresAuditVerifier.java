@@ -3,6 +3,7 @@ package io.warden.audit.internal;
 import io.warden.audit.AuditVerifier;
 import io.warden.audit.Checkpoint;
 import io.warden.audit.Verification;
+import io.warden.audit.internal.anchoring.TimestampVerifier;
 import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
 import java.sql.Connection;
@@ -31,16 +32,28 @@ public final class PostgresAuditVerifier implements AuditVerifier {
     private final DataSource dataSource;
     private final Map<String, PublicKey> trustedKeys;
     private final long maxUnsigned;
+    private final @Nullable TimestampVerifier timestamps;
+
+    /** A verifier that checks no time-stamp tokens (anchoring off). */
+    public PostgresAuditVerifier(
+            DataSource dataSource, Map<String, PublicKey> trustedKeys, AuditProperties properties) {
+        this(dataSource, trustedKeys, properties, null);
+    }
 
     /**
      * @param trustedKeys every key whose checkpoints are valid, by key id: this instance's signing key and the
      *                    earlier ones ({@link PublishedKeys#keys()})
+     * @param timestamps  the trusted time-stamp authorities, from configuration; without them tokens are not checked
      */
     public PostgresAuditVerifier(
-            DataSource dataSource, Map<String, PublicKey> trustedKeys, AuditProperties properties) {
+            DataSource dataSource,
+            Map<String, PublicKey> trustedKeys,
+            AuditProperties properties,
+            @Nullable TimestampVerifier timestamps) {
         this.dataSource = dataSource;
         this.trustedKeys = Map.copyOf(trustedKeys);
         this.maxUnsigned = properties.maxUnsigned();
+        this.timestamps = timestamps;
     }
 
     @Override
@@ -59,7 +72,7 @@ public final class PostgresAuditVerifier implements AuditVerifier {
     }
 
     private Verification verify(Connection connection, long from, long to) throws SQLException {
-        ChainVerifier verifier = new ChainVerifier(trustedKeys, maxUnsigned);
+        ChainVerifier verifier = new ChainVerifier(trustedKeys, maxUnsigned, timestamps);
         long anchorSeq = 0;
         byte[] anchorHash = Chain.GENESIS;
         for (Checkpoint checkpoint : AuditRows.checkpoints(connection, "last_seq < ? order by last_seq desc", from)) {
@@ -76,6 +89,7 @@ public final class PostgresAuditVerifier implements AuditVerifier {
             end = Math.max(to, maxCheckpoint(connection));
         }
         List<Checkpoint> checkpoints = AuditRows.checkpoints(connection, "last_seq > ? order by last_seq", anchorSeq);
+        Map<Long, byte[]> tokens = CheckpointTimestamps.between(connection, anchorSeq, end);
         try (PreparedStatement statement = connection.prepareStatement(
                 "select " + AuditRows.COLUMNS + " from audit_event where seq > ? and seq <= ? order by seq")) {
             // server-prepared from the first execution, so rows arrive in binary form (cheaper to decode)
@@ -85,7 +99,7 @@ public final class PostgresAuditVerifier implements AuditVerifier {
             statement.setLong(2, end);
             try (ResultSet rs = statement.executeQuery();
                     RowPipeline rows = new RowPipeline(rs)) {
-                return verifier.verify(anchorSeq, anchorHash, rows, checkpoints, from, end);
+                return verifier.verify(anchorSeq, anchorHash, rows, checkpoints, tokens, from, end);
             }
         }
     }
