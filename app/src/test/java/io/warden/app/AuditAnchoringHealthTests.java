@@ -6,6 +6,7 @@ import io.warden.audit.AuditAnchoring;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
@@ -15,9 +16,9 @@ class AuditAnchoringHealthTests {
 
     @Test
     void withoutATsaHealthSaysAnchoringIsOff() {
-        Health health = new AuditAnchoringHealth(
+        Health health = Objects.requireNonNull(new AuditAnchoringHealth(
                         () -> new AuditAnchoring.Status(false, List.of(), Duration.ofMinutes(1), 0, null, 0, 0, null))
-                .health(true);
+                .health(true));
 
         assertThat(health.getStatus()).isEqualTo(Status.UP);
         assertThat(health.getDetails()).containsEntry("anchoring", "off");
@@ -25,7 +26,7 @@ class AuditAnchoringHealthTests {
 
     @Test
     void aTsaThatDoesNotAnswerIsDegradedNotDown() {
-        Health health = new AuditAnchoringHealth(() -> new AuditAnchoring.Status(
+        Health health = Objects.requireNonNull(new AuditAnchoringHealth(() -> new AuditAnchoring.Status(
                         true,
                         List.of("http://tsa.example/"),
                         Duration.ofMinutes(1),
@@ -34,7 +35,7 @@ class AuditAnchoringHealthTests {
                         3,
                         4,
                         "http://tsa.example/ answered HTTP 503"))
-                .health(true);
+                .health(true));
 
         assertThat(health.getStatus()).isEqualTo(Status.UP);
         assertThat(health.getDetails())

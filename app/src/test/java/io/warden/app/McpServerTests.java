@@ -550,7 +550,8 @@ class McpServerTests extends IntegrationTest {
                 .isLessThan(Duration.ofMillis(3500));
         // the answer can leave before the interrupted retrieval thread has counted its interruption
         await().atMost(Duration.ofSeconds(5))
-                .untilAsserted(() -> assertThat(HeldRetrievals.INTERRUPTED.get()).isGreaterThan(interruptedBefore));
+                .untilAsserted(
+                        () -> assertThat(HeldRetrievals.INTERRUPTED.get()).isGreaterThan(interruptedBefore));
     }
 
     @Test
