@@ -177,6 +177,7 @@ public final class SiemStreamer implements AutoCloseable {
             sink.close();
             sent = cursor;
             next = backoff();
+            measureAfterFailure();
             log.warn(
                     "SIEM sink {}: delivery after sequence {} failed ({} in a row); again in {}: {}",
                     name,
@@ -223,6 +224,15 @@ public final class SiemStreamer implements AutoCloseable {
             }
             measure(connection, cursor);
             return batch.size() == properties.batchSize() ? Duration.ZERO : properties.pollInterval();
+        }
+    }
+
+    /** The lag grows while a receiver is down: that is when operators need to see it. */
+    private void measureAfterFailure() {
+        try (Connection connection = dataSource.getConnection()) {
+            measure(connection, cursor);
+        } catch (SQLException | RuntimeException e) {
+            log.debug("SIEM sink {}: could not measure the lag", name, e);
         }
     }
 
