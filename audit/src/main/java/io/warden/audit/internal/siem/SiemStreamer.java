@@ -52,7 +52,7 @@ public final class SiemStreamer implements AutoCloseable {
     private final Counter delivered;
     private final Counter failures;
     private volatile boolean stopped;
-    private boolean leading;
+    private volatile boolean leading;
     /** The durable cursor as this instance last wrote or read it. */
     private long cursor;
     /** The last sequence number handed to the sink; after a failure, back to {@link #cursor}. */
@@ -145,6 +145,11 @@ public final class SiemStreamer implements AutoCloseable {
     /** Records in the trail this sink has not accepted, as of the last round. */
     public long lagEvents() {
         return lagEvents.get();
+    }
+
+    /** Whether this instance held the sink's lease in its last round. */
+    boolean leading() {
+        return leading;
     }
 
     /** The durable cursor as of the last round. */

@@ -362,12 +362,17 @@ class SiemStreamingTests {
 
         awaitAll(received, 300);
         assertThat(received.repeats()).as("only the lease holder sends").isZero();
-        SiemStreamer leader = cursor(one, 300) == 300 && one.lagEvents() == 0 ? one : two;
-        // whoever leads, release it: the other continues from the cursor
+        cursor(one, 300);
+        cursor(two, 300);
+        assertThat(one.leading()).isNotEqualTo(two.leading());
+        SiemStreamer leader = one.leading() ? one : two;
+        SiemStreamer standby = one.leading() ? two : one;
+        // release the leader: the other takes over and continues from the cursor
         leader.close();
         trail.append(40);
         awaitAll(received, 340);
         assertThat(received.repeats()).isZero();
+        assertThat(standby.leading()).isTrue();
     }
 
     @Test
