@@ -164,7 +164,15 @@ public final class ExportVerifierFormats {
                 if (resource == null) {
                     throw new Malformed("Bundle entry " + entry + " has no resource");
                 }
-                return item(resource);
+                Item item = item(resource);
+                // Bundles written before entries carried a fullUrl have none; one that is there must be Warden's
+                JsonNode fullUrl = node.get("fullUrl");
+                if (node.size() != (fullUrl == null ? 1 : 2)
+                        || (fullUrl != null && !fullUrl.isString())
+                        || (fullUrl != null && !fullUrl.asString().equals(fullUrl(item)))) {
+                    throw new Malformed("Bundle entry " + entry + " is not the entry Warden writes for its resource");
+                }
+                return item;
             } catch (Malformed e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -172,6 +180,15 @@ public final class ExportVerifierFormats {
                         + e.getClass().getSimpleName() + ")");
             }
         }
+    }
+
+    private static String fullUrl(Item item) {
+        return switch (item) {
+            case Anchor anchor -> FhirAuditEvents.anchorFullUrl(anchor.sequence(), anchor.hash());
+            case Event event -> FhirAuditEvents.eventFullUrl(event.sequence(), event.hash());
+            case SignedCheckpoint signed -> FhirAuditEvents.checkpointFullUrl(signed.checkpoint());
+            case End end -> "";
+        };
     }
 
     static Item item(JsonNode node) throws Malformed {

@@ -6,12 +6,16 @@ import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditRecord;
 import io.warden.audit.Checkpoint;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Set;
+import java.util.UUID;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAgentComponent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventEntityComponent;
@@ -123,6 +127,38 @@ final class FhirAuditEvents {
 
     public String auditEvent(AuditRecord record, String canonical) {
         return parser.get().encodeResourceToString(toFhir(record, canonical));
+    }
+
+    /**
+     * A Bundle entry's fullUrl: R4 requires one in every entry of a collection, and Warden has no FHIR server whose URL
+     * could name the resource. A {@code urn:uuid} (RFC 9562 version 8) from the SHA-256 of the resource's type, id and
+     * chain hash: the same file always gets the same URLs, no two entries share one, and a verifier recomputes it.
+     */
+    static String fullUrl(String resourceType, String id, byte[] hash) {
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+        sha256.update((resourceType + "/" + id + "/").getBytes(StandardCharsets.UTF_8));
+        byte[] digest = sha256.digest(hash);
+        digest[6] = (byte) ((digest[6] & 0x0f) | 0x80);
+        digest[8] = (byte) ((digest[8] & 0x3f) | 0x80);
+        ByteBuffer bytes = ByteBuffer.wrap(digest, 0, 16);
+        return "urn:uuid:" + new UUID(bytes.getLong(), bytes.getLong());
+    }
+
+    static String eventFullUrl(long sequence, byte[] hash) {
+        return fullUrl("AuditEvent", "warden-" + sequence, hash);
+    }
+
+    static String checkpointFullUrl(Checkpoint checkpoint) {
+        return fullUrl("Basic", "checkpoint-" + checkpoint.lastSequence(), checkpoint.headHash());
+    }
+
+    static String anchorFullUrl(long sequence, byte[] hash) {
+        return fullUrl("Basic", "anchor-" + sequence, hash);
     }
 
     public String checkpoint(Checkpoint checkpoint) {

@@ -21,6 +21,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -308,6 +309,21 @@ class ExportFhirValidationTests {
             assertThat(result.valid()).as("%s", result).isTrue();
             assertThat(result.eventsChecked()).isEqualTo(catalogue.size());
         }
+    }
+
+    @Test
+    void aBundleFromBeforeEntriesHadAFullUrlStillVerifiesAndAForeignFullUrlDoesNot() {
+        Map<String, PublicKey> trusted = Map.of(key.keyId(), key.publicKey());
+        String older = bundle.replaceAll("\\{\"fullUrl\":\"urn:uuid:[0-9a-f-]{36}\",", "{");
+        assertThat(older).isNotEqualTo(bundle).doesNotContain("fullUrl");
+        Verification result = ExportVerifier.verify(new StringReader(older), trusted);
+        assertThat(result.valid()).as("%s", result).isTrue();
+
+        String first = JSON.readTree(bundle).get("entry").get(1).get("fullUrl").asString();
+        String second = JSON.readTree(bundle).get("entry").get(2).get("fullUrl").asString();
+        String swapped = bundle.replace(first, "FIRST").replace(second, first).replace("FIRST", second);
+        assertThat(ExportVerifier.verify(new StringReader(swapped), trusted).valid())
+                .isFalse();
     }
 
     @Test
