@@ -60,6 +60,7 @@ public final class ExportVerifierFormats {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final FhirAuditEvents FHIR = new FhirAuditEvents();
+    private static final FhirAuditEventsV1 FHIR_V1 = new FhirAuditEventsV1();
 
     private ExportVerifierFormats() {}
 
@@ -230,8 +231,10 @@ public final class ExportVerifierFormats {
             byte[] hash = HexFormat.of().parseHex(sub(chain, "hash"));
             String canonical = sub(chain, "canonical");
             AuditRecord record = record(canonical, hash, sequence);
-            // every byte of the resource is bound to the chained record: it must be what the record renders to
-            if (!JSON.readTree(FHIR.auditEvent(record, canonical)).equals(node)) {
+            // every byte of the resource is bound to the chained record: it must be what the record renders to, now
+            // or (a file exported before issue 23's coding fixes) as the frozen first rendering did
+            if (!JSON.readTree(FHIR.auditEvent(record, canonical)).equals(node)
+                    && !JSON.readTree(FHIR_V1.auditEvent(record, canonical)).equals(node)) {
                 throw new Malformed("the AuditEvent for record " + sequence + " differs from the record it carries");
             }
             return new Event(sequence, hash, canonical.getBytes(StandardCharsets.UTF_8));

@@ -12,6 +12,7 @@ import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
+import io.warden.audit.AuditRecord;
 import io.warden.audit.AuditTarget;
 import io.warden.audit.ExportFormat;
 import io.warden.audit.ExportVerifier;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.PublicKey;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -323,6 +325,34 @@ class ExportFhirValidationTests {
         String second = JSON.readTree(bundle).get("entry").get(2).get("fullUrl").asString();
         String swapped = bundle.replace(first, "FIRST").replace(second, first).replace("FIRST", second);
         assertThat(ExportVerifier.verify(new StringReader(swapped), trusted).valid())
+                .isFalse();
+    }
+
+    @Test
+    void aFileExportedWithTheFirstRenderingStillVerifiesAndAnEditedOneDoesNot() throws Exception {
+        FhirAuditEventsV1 first = new FhirAuditEventsV1();
+        StringBuilder older = new StringBuilder();
+        for (String line : resources()) {
+            JsonNode node = JSON.readTree(line);
+            if (node.get("resourceType").asString().equals("AuditEvent")) {
+                JsonNode chain = node.get("extension").get(0).get("extension");
+                byte[] hash =
+                        HexFormat.of().parseHex(chain.get(1).get("valueString").asString());
+                String canonical = chain.get(2).get("valueString").asString();
+                AuditRecord record = RecordCodecV1.parse(canonical, hash);
+                line = first.auditEvent(record, canonical);
+            }
+            older.append(line).append('\n');
+        }
+        assertThat(older.toString()).isNotEqualTo(ndjson).contains("v3-RoleClass");
+        Map<String, PublicKey> trusted = Map.of(key.keyId(), key.publicKey());
+        Verification result = ExportVerifier.verify(new StringReader(older.toString()), trusted);
+        assertThat(result.valid()).as("%s", result).isTrue();
+        assertThat(result.eventsChecked()).isEqualTo(catalogue.size());
+
+        String edited = older.toString().replaceFirst("\"code\":\"RESPRSN\"", "\"code\":\"GUARD\"");
+        assertThat(edited).isNotEqualTo(older.toString());
+        assertThat(ExportVerifier.verify(new StringReader(edited), trusted).valid())
                 .isFalse();
     }
 
