@@ -224,9 +224,11 @@ public final class AuditExporter implements AuditExports {
             this.bundle = bundle;
         }
 
-        private void resource(String json) throws IOException {
+        private void resource(String fullUrl, String json) throws IOException {
             if (bundle) {
-                out.write(first ? "\n{\"resource\":" : ",\n{\"resource\":");
+                out.write(first ? "\n{\"fullUrl\":\"" : ",\n{\"fullUrl\":\"");
+                out.write(fullUrl);
+                out.write("\",\"resource\":");
                 out.write(json);
                 out.write('}');
             } else {
@@ -250,20 +252,23 @@ public final class AuditExporter implements AuditExports {
             if (bundle) {
                 out.write("{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[");
             }
-            resource(fhir.anchor(anchorSeq, anchorHash, from, to, keyId, signature));
+            resource(
+                    FhirAuditEvents.anchorFullUrl(anchorSeq, anchorHash),
+                    fhir.anchor(anchorSeq, anchorHash, from, to, keyId, signature));
             if (anchor != null) {
-                resource(fhir.checkpoint(anchor, anchorTimestamp));
+                resource(FhirAuditEvents.checkpointFullUrl(anchor), fhir.checkpoint(anchor, anchorTimestamp));
             }
         }
 
         @Override
         public void event(AuditRecord record, String canonical) throws IOException {
-            resource(fhir.auditEvent(record, canonical));
+            resource(
+                    FhirAuditEvents.eventFullUrl(record.sequence(), record.hash()), fhir.auditEvent(record, canonical));
         }
 
         @Override
         public void checkpoint(Checkpoint checkpoint, byte @Nullable [] timestamp) throws IOException {
-            resource(fhir.checkpoint(checkpoint, timestamp));
+            resource(FhirAuditEvents.checkpointFullUrl(checkpoint), fhir.checkpoint(checkpoint, timestamp));
         }
 
         @Override

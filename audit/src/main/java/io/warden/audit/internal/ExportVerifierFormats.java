@@ -67,6 +67,7 @@ public final class ExportVerifierFormats {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final FhirAuditEvents FHIR = new FhirAuditEvents();
+    private static final FhirAuditEventsV1 FHIR_V1 = new FhirAuditEventsV1();
 
     private ExportVerifierFormats() {}
 
@@ -171,7 +172,15 @@ public final class ExportVerifierFormats {
                 if (resource == null) {
                     throw new Malformed("Bundle entry " + entry + " has no resource");
                 }
-                return item(resource);
+                Item item = item(resource);
+                // Bundles written before entries carried a fullUrl have none; one that is there must be Warden's
+                JsonNode fullUrl = node.get("fullUrl");
+                if (node.size() != (fullUrl == null ? 1 : 2)
+                        || (fullUrl != null && !fullUrl.isString())
+                        || (fullUrl != null && !fullUrl.asString().equals(fullUrl(item)))) {
+                    throw new Malformed("Bundle entry " + entry + " is not the entry Warden writes for its resource");
+                }
+                return item;
             } catch (Malformed e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -179,6 +188,15 @@ public final class ExportVerifierFormats {
                         + e.getClass().getSimpleName() + ")");
             }
         }
+    }
+
+    private static String fullUrl(Item item) {
+        return switch (item) {
+            case Anchor anchor -> FhirAuditEvents.anchorFullUrl(anchor.sequence(), anchor.hash());
+            case Event event -> FhirAuditEvents.eventFullUrl(event.sequence(), event.hash());
+            case SignedCheckpoint signed -> FhirAuditEvents.checkpointFullUrl(signed.checkpoint());
+            case End end -> "";
+        };
     }
 
     static Item item(JsonNode node) throws Malformed {
@@ -222,8 +240,10 @@ public final class ExportVerifierFormats {
             byte[] hash = HexFormat.of().parseHex(sub(chain, "hash"));
             String canonical = sub(chain, "canonical");
             AuditRecord record = record(canonical, hash, sequence);
-            // every byte of the resource is bound to the chained record: it must be what the record renders to
-            if (!JSON.readTree(FHIR.auditEvent(record, canonical)).equals(node)) {
+            // every byte of the resource is bound to the chained record: it must be what the record renders to, now
+            // or (a file exported before issue 23's coding fixes) as the frozen first rendering did
+            if (!JSON.readTree(FHIR.auditEvent(record, canonical)).equals(node)
+                    && !JSON.readTree(FHIR_V1.auditEvent(record, canonical)).equals(node)) {
                 throw new Malformed("the AuditEvent for record " + sequence + " differs from the record it carries");
             }
             return new Event(sequence, hash, canonical.getBytes(StandardCharsets.UTF_8));
