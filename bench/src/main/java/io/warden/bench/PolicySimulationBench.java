@@ -566,23 +566,14 @@ public final class PolicySimulationBench {
     /** The grouping query's plan and timing, as {@link PostgresAuditTrail#forEachGroup} runs it (examples 3). */
     static void explain(DataSource dataSource, Instant from, Instant to) throws SQLException {
         String sql = """
-                explain (analyze, buffers)
-                select (select e.detail_values[array_position(e.detail_keys, 'input')]
-                          from audit_event e where e.seq = g.seqs[1]),
-                       g.decision, g.reasons, g.n, g.seqs, g.times, g.agents
-                from (select decision, reasons, sum(n) as n,
-                             (array_agg(seq order by seq))[1:3] as seqs,
-                             (array_agg(time order by seq))[1:3] as times,
-                             (array_agg(agent_id order by seq))[1:3] as agents
-                      from (select seq, time, agent_id, decision, reasons, n,
-                                   sha256(convert_to(input, 'UTF8')) as digest
-                            from (select seq, time, agent_id, decision, reasons,
-                                         detail_values[array_position(detail_keys, 'input')] as input,
-                                         coalesce(detail_values[array_position(detail_keys, 'count')]::bigint, 1) as n
-                                  from audit_event
-                                  where action = 'gateway.decision' and time >= ? and time < ?) d
-                            where input is not null) keyed
-                      group by digest, decision, reasons) g""";
+                explain (analyze, buffers) select input, decision, reasons, sum(n),
+                       (array_agg(seq order by seq))[1:3], (array_agg(time order by seq))[1:3],
+                       (array_agg(agent_id order by seq))[1:3]
+                from (select seq, time, agent_id, decision, reasons,
+                             detail_values[array_position(detail_keys, 'input')] as input,
+                             coalesce(detail_values[array_position(detail_keys, 'count')]::bigint, 1) as n
+                      from audit_event where action = 'gateway.decision' and time >= ? and time < ?
+                ) d where input is not null group by input, decision, reasons""";
         List<String> plan = new ArrayList<>();
         // plain JDBC: the named-parameter parser would read the slice [1:3] as a parameter
         try (Connection connection = dataSource.getConnection();

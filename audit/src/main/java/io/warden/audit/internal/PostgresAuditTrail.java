@@ -195,22 +195,12 @@ public final class PostgresAuditTrail implements AuditTrail, AuditAnalytics, Rec
             // read every group into memory before the first is handed on
             connection.setAutoCommit(false);
             connection.setReadOnly(true);
-            // groups by the input's SHA-256, not its text: the sort that feeds array_agg(... order by seq) then
-            // carries ~100-byte rows compared bytewise instead of ~1 KB inputs compared by collation (a million
-            // records spilled 1.7 GB that way); each group's input is read back from its first record
             try (PreparedStatement statement = connection.prepareStatement("""
-                    select (select e.detail_values[array_position(e.detail_keys, 'input')]
-                              from audit_event e where e.seq = g.seqs[1]),
-                           g.decision, g.reasons, g.n, g.seqs, g.times, g.agents
-                    from (select decision, reasons, sum(n) as n,
-                                 (array_agg(seq order by seq))[1:?] as seqs,
-                                 (array_agg(time order by seq))[1:?] as times,
-                                 (array_agg(agent_id order by seq))[1:?] as agents
-                          from (select seq, time, agent_id, decision, reasons, n,
-                                       sha256(convert_to(input, 'UTF8')) as digest
-                                from (""" + DECISIONS + """
-                                ) d where input is not null) keyed
-                          group by digest, decision, reasons) g""")) {
+                    select input, decision, reasons, sum(n),
+                           (array_agg(seq order by seq))[1:?], (array_agg(time order by seq))[1:?],
+                           (array_agg(agent_id order by seq))[1:?]
+                    from (""" + DECISIONS + """
+                    ) d where input is not null group by input, decision, reasons""")) {
                 statement.setFetchSize(256);
                 statement.setInt(1, examples);
                 statement.setInt(2, examples);
