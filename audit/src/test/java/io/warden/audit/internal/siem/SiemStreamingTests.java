@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.warden.audit.internal.TrailFixture;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -396,8 +397,8 @@ class SiemStreamingTests {
 
     @Test
     void settingsNameTheFieldToFix() {
-        assertThatThrownBy(() -> properties(
-                        SiemProperties.Sink.webhook("hook", java.net.URI.create("https://siem.example/h"), "short")))
+        assertThatThrownBy(() ->
+                        properties(SiemProperties.Sink.webhook("hook", URI.create("https://siem.example/h"), "short")))
                 .hasMessageContaining("warden.audit.siem.sinks[0].secret");
         assertThatThrownBy(
                         () -> properties(SiemProperties.Sink.syslog("Bad Name", "h", 514, SiemProperties.Format.JSON)))
@@ -406,7 +407,7 @@ class SiemStreamingTests {
                         SiemProperties.Sink.syslog("a", "h", 514, SiemProperties.Format.JSON),
                         SiemProperties.Sink.syslog("a", "h", 0, SiemProperties.Format.JSON)))
                 .hasMessageContaining("warden.audit.siem.sinks[1].");
-        assertThatThrownBy(() -> properties(SiemProperties.Sink.otlp("otel", java.net.URI.create("ftp://x/"))))
+        assertThatThrownBy(() -> properties(SiemProperties.Sink.otlp("otel", URI.create("ftp://x/"))))
                 .hasMessageContaining("warden.audit.siem.sinks[0].url");
     }
 
