@@ -15,8 +15,10 @@ import org.jspecify.annotations.Nullable;
  * @param firstBadSequence   where the first problem is, when there is one
  * @param problem            a stable code for the first problem: {@code hash-mismatch}, {@code missing-sequence},
  *                           {@code checkpoint-signature-invalid}, {@code checkpoint-mismatch},
- *                           {@code checkpoint-missing}, {@code unknown-key}, {@code truncated}
+ *                           {@code checkpoint-missing}, {@code unknown-key}, {@code truncated}, {@code removed-by-retention} (the whole range was removed; see its archive)
  * @param detail             the first problem in words
+ * @param marker             where the chain starts after a retention removal, when records were removed: a range
+ *                           asked for from before it is verified from it (records before it are in its archive)
  */
 public record Verification(
         boolean valid,
@@ -27,4 +29,44 @@ public record Verification(
         long lastSignedSequence,
         @Nullable Long firstBadSequence,
         @Nullable String problem,
-        @Nullable String detail) {}
+        @Nullable String detail,
+        @Nullable ChainMarker marker) {
+
+    public Verification(
+            boolean valid,
+            long from,
+            long to,
+            long eventsChecked,
+            int checkpointsChecked,
+            long lastSignedSequence,
+            @Nullable Long firstBadSequence,
+            @Nullable String problem,
+            @Nullable String detail) {
+        this(
+                valid,
+                from,
+                to,
+                eventsChecked,
+                checkpointsChecked,
+                lastSignedSequence,
+                firstBadSequence,
+                problem,
+                detail,
+                null);
+    }
+
+    /** The same result, saying which retention marker it started from. */
+    public Verification from(@Nullable ChainMarker startedAt) {
+        return new Verification(
+                valid,
+                from,
+                to,
+                eventsChecked,
+                checkpointsChecked,
+                lastSignedSequence,
+                firstBadSequence,
+                problem,
+                detail,
+                startedAt);
+    }
+}
