@@ -148,9 +148,9 @@ public final class PostgresAuditRetention implements AuditRetention {
         List<RetentionProperties.Rule> rules = properties.rules();
         StringBuilder cutoff = new StringBuilder("case");
         for (int i = 0; i < rules.size(); i++) {
-            cutoff.append(" when e.action like ? escape '\\' then ?");
+            cutoff.append(" when e.action like ? escape '\\' then ?::timestamptz");
         }
-        cutoff.append(" else ? end");
+        cutoff.append(" else ?::timestamptz end");
         // the first record that must stay: not yet past its kind's retention, or held
         long blocker;
         try (PreparedStatement statement =
@@ -324,8 +324,8 @@ public final class PostgresAuditRetention implements AuditRetention {
     @Override
     public List<Archive> archives() {
         return query(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement("select " + ARCHIVE_COLUMNS + ARCHIVE_FROM
-                            + " order by a.created_at desc, a.first_seq desc limit 500");
+            try (PreparedStatement statement = connection.prepareStatement("select " + ARCHIVE_COLUMNS + " "
+                            + ARCHIVE_FROM + " order by a.created_at desc, a.first_seq desc limit 500");
                     ResultSet rs = statement.executeQuery()) {
                 List<Archive> result = new ArrayList<>();
                 while (rs.next()) {
@@ -340,7 +340,7 @@ public final class PostgresAuditRetention implements AuditRetention {
     public Archive find(UUID archiveId) {
         Optional<Archive> found = query(connection -> {
             try (PreparedStatement statement =
-                    connection.prepareStatement("select " + ARCHIVE_COLUMNS + ARCHIVE_FROM + " where a.id = ?")) {
+                    connection.prepareStatement("select " + ARCHIVE_COLUMNS + " " + ARCHIVE_FROM + " where a.id = ?")) {
                 statement.setObject(1, archiveId);
                 try (ResultSet rs = statement.executeQuery()) {
                     return rs.next() ? Optional.of(archive(rs)) : Optional.<Archive>empty();
