@@ -146,11 +146,12 @@ public final class PostgresAuditRetention implements AuditRetention {
         long head = AuditRows.head(dataSource);
         Instant now = clock.instant();
         List<RetentionProperties.Rule> rules = properties.rules();
-        StringBuilder cutoff = new StringBuilder("case");
+        // with no rules every kind is the default's (and "case else .. end" is no SQL)
+        StringBuilder cutoff = new StringBuilder(rules.isEmpty() ? "(" : "case");
         for (int i = 0; i < rules.size(); i++) {
             cutoff.append(" when e.action like ? escape '\\' then ?::timestamptz");
         }
-        cutoff.append(" else ?::timestamptz end");
+        cutoff.append(rules.isEmpty() ? "?::timestamptz)" : " else ?::timestamptz end");
         // the first record that must stay: not yet past its kind's retention, or held
         long blocker;
         try (PreparedStatement statement =
