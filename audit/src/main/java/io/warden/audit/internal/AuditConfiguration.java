@@ -26,13 +26,15 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.IdGenerator;
+import org.springframework.util.JdkIdGenerator;
 
 /**
  * Wires the audit log: its signing key (configured or generated), the published keys, and the PostgreSQL writer,
  * reads, verifier and exporter.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({AuditProperties.class, AnchoringProperties.class})
+@EnableConfigurationProperties({AuditProperties.class, AnchoringProperties.class, RetentionProperties.class})
 class AuditConfiguration {
 
     @Bean
@@ -130,6 +132,24 @@ class AuditConfiguration {
     @Bean
     AuditExporter auditExporter(DataSource dataSource, SigningKeys.SigningKey auditSigningKey) {
         return new AuditExporter(dataSource, auditSigningKey);
+    }
+
+    /** Retention and legal holds; removal itself is the database's audit_remove_prefix function. */
+    @Bean
+    PostgresAuditRetention auditRetention(
+            DataSource dataSource,
+            AuditExporter auditExporter,
+            PostgresAuditLog auditLog,
+            Clock clock,
+            RetentionProperties properties,
+            ObjectProvider<IdGenerator> idGenerator) {
+        return new PostgresAuditRetention(
+                dataSource,
+                auditExporter,
+                auditLog,
+                clock,
+                properties,
+                idGenerator.getIfAvailable(JdkIdGenerator::new));
     }
 
     private static Map<String, PublicKey> trusted(AuditProperties properties) {

@@ -2,6 +2,7 @@ package io.warden.audit.internal;
 
 import io.warden.audit.AuditExports;
 import io.warden.audit.AuditRecord;
+import io.warden.audit.ChainMarker;
 import io.warden.audit.Checkpoint;
 import io.warden.audit.ExportFormat;
 import java.io.BufferedWriter;
@@ -63,8 +64,12 @@ public final class AuditExporter implements AuditExports {
         }
     }
 
-    private Summary export(Connection connection, ExportFormat format, long from, long to, OutputStream out)
+    private Summary export(Connection connection, ExportFormat format, long askedFrom, long to, OutputStream out)
             throws SQLException, IOException {
+        ChainMarker marker = ChainMarkers.current(connection);
+        // records before a retention marker are in its archive: the export starts where the chain now does, and its
+        // signed header's "from" says so (the checkpoint the marker kept is the export's anchor)
+        long from = marker != null && askedFrom < marker.firstSequence() ? marker.firstSequence() : askedFrom;
         List<Checkpoint> before =
                 AuditRows.checkpoints(connection, "last_seq < ? order by last_seq desc limit 1", from);
         Checkpoint anchor = before.isEmpty() ? null : before.getFirst();

@@ -1,6 +1,7 @@
 package io.warden.audit.internal;
 
 import io.warden.audit.AuditVerifier;
+import io.warden.audit.ChainMarker;
 import io.warden.audit.Checkpoint;
 import io.warden.audit.Verification;
 import io.warden.audit.internal.anchoring.TimestampVerifier;
@@ -71,8 +72,28 @@ public final class PostgresAuditVerifier implements AuditVerifier {
         }
     }
 
-    private Verification verify(Connection connection, long from, long to) throws SQLException {
+    private Verification verify(Connection connection, long askedFrom, long to) throws SQLException {
         ChainVerifier verifier = new ChainVerifier(trustedKeys, maxUnsigned, timestamps);
+        ChainMarker marker = ChainMarkers.current(connection);
+        long from = askedFrom;
+        if (marker != null && from < marker.firstSequence()) {
+            if (to < marker.firstSequence()) {
+                return new Verification(
+                                false,
+                                from,
+                                to,
+                                0,
+                                0,
+                                0,
+                                from,
+                                "removed-by-retention",
+                                "Records " + from + " to " + to + " were removed by retention; they are in archive "
+                                        + marker.archiveId() + " (SHA-256 " + marker.archiveSha256() + ")")
+                        .from(marker);
+            }
+            // what lies before the marker is in its archive; the rest verifies from the checkpoint the marker kept
+            from = marker.firstSequence();
+        }
         long anchorSeq = 0;
         byte[] anchorHash = Chain.GENESIS;
         for (Checkpoint checkpoint : AuditRows.checkpoints(connection, "last_seq < ? order by last_seq desc", from)) {
@@ -81,6 +102,21 @@ public final class PostgresAuditVerifier implements AuditVerifier {
                 anchorHash = checkpoint.headHash();
                 break;
             }
+        }
+        if (marker != null && from >= marker.firstSequence() && anchorSeq < marker.anchorSequence()) {
+            // the checkpoint at the cut is gone or no longer verifies: nothing signed says where the chain starts
+            return new Verification(
+                            false,
+                            from,
+                            to,
+                            0,
+                            0,
+                            anchorSeq,
+                            marker.firstSequence(),
+                            "checkpoint-signature-invalid",
+                            "The checkpoint ending at " + marker.anchorSequence()
+                                    + ", where retention cut the chain, is missing or does not verify")
+                    .from(marker);
         }
         long end = to;
         long head = AuditRows.head(dataSource);
@@ -99,7 +135,8 @@ public final class PostgresAuditVerifier implements AuditVerifier {
             statement.setLong(2, end);
             try (ResultSet rs = statement.executeQuery();
                     RowPipeline rows = new RowPipeline(rs)) {
-                return verifier.verify(anchorSeq, anchorHash, rows, checkpoints, tokens, from, end);
+                Verification result = verifier.verify(anchorSeq, anchorHash, rows, checkpoints, tokens, from, end);
+                return marker == null ? result : result.from(marker);
             }
         }
     }
