@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.warden.audit.AuditRetention;
 import io.warden.audit.ChainMarker;
+import io.warden.audit.ExportFormat;
 import io.warden.audit.ExportVerifier;
 import io.warden.audit.LegalHold;
 import io.warden.audit.RetentionRefused;
@@ -161,7 +162,7 @@ class RetentionTests {
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         assertThat(status).as(out.toString(StandardCharsets.UTF_8)).isZero();
         ByteArrayOutputStream export = new ByteArrayOutputStream();
-        new AuditExporter(app, key).export(io.warden.audit.ExportFormat.NDJSON, 1, 30, export);
+        new AuditExporter(app, key).export(ExportFormat.NDJSON, 1, 30, export);
         Verification exported = ExportVerifier.verify(
                 new StringReader(export.toString(StandardCharsets.UTF_8)), Map.of(key.keyId(), key.publicKey()));
         assertThat(exported.valid()).as("%s", exported).isTrue();
