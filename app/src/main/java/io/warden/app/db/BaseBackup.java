@@ -92,7 +92,10 @@ final class BaseBackup {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
                     Path relative = from.relativize(dir);
-                    Files.createDirectories(to.resolve(relative.toString()));
+                    Path copy = to.resolve(relative.toString());
+                    Files.createDirectories(copy);
+                    // PostgreSQL refuses a data folder others may read (0700 or 0750 only)
+                    Files.setPosixFilePermissions(copy, Files.getPosixFilePermissions(dir));
                     if (relative.getNameCount() == 1 && EMPTIED_FOLDERS.contains(relative.toString())) {
                         if (relative.toString().equals("pg_wal")) {
                             Files.createDirectories(to.resolve("pg_wal").resolve("archive_status"));

@@ -13,6 +13,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,6 +37,11 @@ final class PointInTimeRestore {
             @Nullable Instant lastCheckpointTime,
             @Nullable Long lastAnchoredSequence,
             String timeline) {}
+
+    /** PostgreSQL's recovery_target_time takes its own input form, not ISO 8601's T and Z. */
+    private static final DateTimeFormatter RECOVERY_TARGET = DateTimeFormatter.ofPattern(
+                    "yyyy-MM-dd HH:mm:ss.SSSSSS'+00'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
 
     private static final Duration PROMOTE_WAIT = Duration.ofMinutes(5);
 
@@ -59,7 +67,7 @@ final class PointInTimeRestore {
                     .setServerConfig("listen_addresses", "localhost")
                     .setServerConfig("archive_mode", "off")
                     .setServerConfig("restore_command", WalArchive.quoted(WalArchive.restoreCommand(walArchive)))
-                    .setServerConfig("recovery_target_time", WalArchive.quoted(target.toString()))
+                    .setServerConfig("recovery_target_time", WalArchive.quoted(RECOVERY_TARGET.format(target)))
                     .setServerConfig("recovery_target_action", "promote")
                     .setConnectConfig("password", passwords.superuser())
                     .setRegisterShutdownHook(false)
