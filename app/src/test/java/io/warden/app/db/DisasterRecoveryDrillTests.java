@@ -3,6 +3,12 @@ package io.warden.app.db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.warden.WardenApplication;
+import io.warden.audit.AuditActor;
+import io.warden.audit.AuditEvent;
+import io.warden.audit.AuditLog;
+import io.warden.audit.AuditTarget;
+import io.warden.audit.AuditTrail;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +16,8 @@ import java.time.Clock;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The disaster-recovery drill on a small trail, on real PostgreSQL: a scratch Warden archives its WAL, is backed up
@@ -61,6 +69,44 @@ class DisasterRecoveryDrillTests {
                         "\"lastCheckpointSequence\"",
                         "\"lastAnchoredSequence\"",
                         "\"passed\":true");
+    }
+
+    @Test
+    void drillsARunningWardenThatArchivesItsWalAndLeavesItRunning(@TempDir Path work) {
+        Path source = work.resolve("warden");
+        Path archive = work.resolve("wal");
+        try (ConfigurableApplicationContext running = new SpringApplicationBuilder(WardenApplication.class)
+                .run(
+                        "--warden.data-dir=" + source,
+                        "--server.port=0",
+                        "--warden.demo.enabled=false",
+                        "--warden.db.wal-archive=" + archive)) {
+            AuditLog audit = running.getBean(AuditLog.class);
+            for (int i = 0; i < 30; i++) {
+                audit.append(AuditEvent.builder(
+                                "test.recorded", AuditActor.system("dr-drill-test"), new AuditTarget("test", "t" + i))
+                        .build());
+            }
+            long headBefore = running.getBean(AuditTrail.class).head();
+            var options = DisasterRecoveryDrill.parse(new String[] {
+                "--work", work.resolve("drill").toString(), "--source", source.toString(), "--wal-archive",
+                archive.toString()
+            });
+
+            DisasterRecoveryDrill.Report report =
+                    new DisasterRecoveryDrill(options, Clock.systemUTC(), System.err).run();
+
+            assertThat(report.passed()).as(report.text()).isTrue();
+            assertThat(report.mode()).isEqualTo("source");
+            assertThat(report.restored().lastSequence()).isGreaterThanOrEqualTo(headBefore);
+            assertThat(report.chain().eventsChecked()).isGreaterThanOrEqualTo(headBefore);
+            // the source was backed up, not stopped: it still appends
+            assertThat(audit.append(AuditEvent.builder(
+                                    "test.recorded", AuditActor.system("dr-drill-test"), new AuditTarget("test", "after"))
+                            .build())
+                            .sequence())
+                    .isGreaterThan(headBefore);
+        }
     }
 
     @Test
