@@ -323,6 +323,7 @@ public final class DisasterRecoveryDrill {
                 // the server's clock, which stamps the commit records recovery_target_time is compared with
                 restorePoint = databaseTime(superuser);
                 append(audit, "after_restore_point", options.events() / 4);
+                commitAfter(superuser);
                 awaitArchived(superuser);
                 atRestorePoint = sourceAt(sourcePgdata, restorePoint);
             } catch (SQLException e) {
@@ -474,6 +475,17 @@ public final class DisasterRecoveryDrill {
                 ResultSet now = statement.executeQuery("select clock_timestamp()")) {
             now.next();
             return now.getObject(1, OffsetDateTime.class).toInstant();
+        }
+    }
+
+    /**
+     * Commits an empty transaction after the restore point. Recovery to a time stops at the first commit after it;
+     * with none in the archive (an idle Warden) PostgreSQL cannot tell the point was reached and refuses to promote.
+     */
+    private static void commitAfter(Connection superuser) throws SQLException {
+        try (Statement statement = superuser.createStatement()) {
+            // the pause puts the commit strictly after the restore point on the server's microsecond clock
+            statement.execute("select pg_sleep(0.01), txid_current()");
         }
     }
 

@@ -89,7 +89,11 @@ class DisasterRecoveryDrillTests {
             }
             long headBefore = running.getBean(AuditTrail.class).head();
             var options = DisasterRecoveryDrill.parse(new String[] {
-                "--work", work.resolve("drill").toString(), "--source", source.toString(), "--wal-archive",
+                "--work",
+                work.resolve("drill").toString(),
+                "--source",
+                source.toString(),
+                "--wal-archive",
                 archive.toString()
             });
 
@@ -102,8 +106,10 @@ class DisasterRecoveryDrillTests {
             assertThat(report.chain().eventsChecked()).isGreaterThanOrEqualTo(headBefore);
             // the source was backed up, not stopped: it still appends
             assertThat(audit.append(AuditEvent.builder(
-                                    "test.recorded", AuditActor.system("dr-drill-test"), new AuditTarget("test", "after"))
-                            .build())
+                                            "test.recorded",
+                                            AuditActor.system("dr-drill-test"),
+                                            new AuditTarget("test", "after"))
+                                    .build())
                             .sequence())
                     .isGreaterThan(headBefore);
         }
