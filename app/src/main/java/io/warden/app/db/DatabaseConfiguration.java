@@ -128,6 +128,16 @@ class DatabaseConfiguration {
                     .setServerConfig("max_connections", "100")
                     // Stopped by the context, after the connection pool has closed, not by a racing JVM hook.
                     .setRegisterShutdownHook(false);
+            Path walArchive = properties.walArchive();
+            if (walArchive != null) {
+                Path archive = walArchive.toAbsolutePath().normalize();
+                Files.createDirectories(archive);
+                WalArchive.archiveTo(builder, archive, properties.archiveTimeout());
+                log.info(
+                        "The embedded PostgreSQL archives its WAL to {} (at least every {})",
+                        archive,
+                        properties.archiveTimeout());
+            }
             return authentication.configure(builder).start();
         } catch (IOException e) {
             // the server may be running, only Warden could not log in: leave no process behind

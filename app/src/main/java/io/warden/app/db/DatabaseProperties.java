@@ -1,6 +1,7 @@
 package io.warden.app.db;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -20,6 +21,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param migrationPassword its password
  * @param appRole  the role the application connects as in the embedded database; it may only read and
  *                 append to the audit trail
+ * @param walArchive     a folder the embedded PostgreSQL archives its write-ahead log to (archive_mode on), for
+ *                       point-in-time restore and the disaster-recovery drill; unset: no archiving
+ * @param archiveTimeout with {@code walArchive}, the longest a committed transaction waits before its WAL segment
+ *                       is archived: the bound on the data a restore from the archive can lose
  */
 @ConfigurationProperties("warden.db")
 public record DatabaseProperties(
@@ -32,7 +37,9 @@ public record DatabaseProperties(
         @DefaultValue("10") int maxPoolSize,
         @Nullable String migrationUser,
         @Nullable String migrationPassword,
-        @DefaultValue("warden_app") String appRole) {
+        @DefaultValue("warden_app") String appRole,
+        @Nullable Path walArchive,
+        @DefaultValue("PT60S") Duration archiveTimeout) {
 
     public DatabaseProperties {
         if (port < 0 || port > 65535) {
@@ -45,6 +52,13 @@ public record DatabaseProperties(
         if (!appRole.matches("[a-z_][a-z0-9_]{0,62}")) {
             throw new IllegalArgumentException(
                     "warden.db.app-role must be a plain lower-case identifier, got " + appRole);
+        }
+        if (walArchive != null) {
+            WalArchive.validate(walArchive);
+        }
+        if (archiveTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException(
+                    "warden.db.archive-timeout must be at least PT1S, got " + archiveTimeout);
         }
         if (maxPoolSize < 1) {
             throw new IllegalArgumentException("warden.db.max-pool-size must be at least 1, got " + maxPoolSize);

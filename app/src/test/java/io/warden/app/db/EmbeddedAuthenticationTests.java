@@ -101,7 +101,18 @@ class EmbeddedAuthenticationTests {
 
     private static DatabaseConfiguration.WardenDatabase start(Path pgdata) {
         return new DatabaseConfiguration()
-                .wardenDatabase(
-                        new DatabaseProperties(null, null, null, pgdata, 0, "warden", 2, null, null, "warden_app"));
+                .wardenDatabase(new DatabaseProperties(
+                        null,
+                        null,
+                        null,
+                        pgdata,
+                        0,
+                        "warden",
+                        2,
+                        null,
+                        null,
+                        "warden_app",
+                        null,
+                        Duration.ofSeconds(60)));
     }
 }
