@@ -282,11 +282,10 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
     // connections (a "slot"), each with a thread of its own that moves the head and commits. So while batch
     // n waits for its commit's WAL flush, batch n+1 is already hashed, copied and waiting for the head row.
     //
-    // Order is kept by the database, not by the threads: a batch's head move says "from exactly where the
-    // batch before me left it" and raises an error (last_seq null) when the head is anywhere else. Batch
-    // n+1 waits on the head row lock that n holds until n commits or rolls back; if n does not commit, the
-    // head is not where n+1 expects, n+1 rolls back, and it is hashed again from the head as it is in the
-    // database and written anew. A batch never commits on top of one that did not.
+    // Order is kept by the database, not by the threads: a batch's head move locks the head row, waiting
+    // while batch n holds it, and moves it only from exactly where n left it. If n does not commit, the head
+    // is not where n+1 expects, nothing moves, n+1 rolls back, and it is hashed again from the head as it
+    // is in the database and written anew. A batch never commits on top of one that did not.
 
     /** How many batches may be in flight at once: one committing, one copied and waiting for the head. */
     private static final int PIPELINE = 2;
@@ -315,7 +314,12 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
 
     private record Ended(Ending ending, @Nullable Exception error) {}
 
-    private record InFlight(Prepared prepared, CompletableFuture<Ended> ended) {}
+    /**
+     * @param headReached done once this batch's head move has returned (or the batch ended without one): the
+     *                    batch behind waits for it before its own, so that it never takes the head row first
+     *                    and finds the head where this batch has not yet moved it
+     */
+    private record InFlight(Prepared prepared, CompletableFuture<Void> headReached, CompletableFuture<Ended> ended) {}
 
     /** A connection the writer keeps, and the thread that commits on it. */
     private final class Slot {
@@ -368,6 +372,11 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
         try {
             while (running || !queue.isEmpty() || !inFlight.isEmpty() || !toWrite.isEmpty()) {
                 reapDone();
+                if (inFlight.size() >= PIPELINE) {
+                    // events keep queueing meanwhile, and the next batch takes them all
+                    reapOldest();
+                    continue;
+                }
                 if (toWrite.isEmpty()) {
                     // with a batch in flight, look back soon: a failure behind it has batches to write again
                     Pending first = queue.poll(inFlight.isEmpty() ? 100 : 1, TimeUnit.MILLISECONDS);
@@ -381,7 +390,7 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
                 }
                 List<Pending> next = Objects.requireNonNull(toWrite.peekFirst());
                 boolean pipelined = next.stream().allMatch(p -> p.event().sourceId() == null);
-                if (!inFlight.isEmpty() && (!pipelined || inFlight.size() >= PIPELINE)) {
+                if (!pipelined && !inFlight.isEmpty()) {
                     // a repeat of a known source id is looked up in committed rows, so nothing may be in flight
                     reapOldest();
                     continue;
@@ -426,8 +435,14 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
         }
         dispatched++;
         tail = prepared.to();
-        inFlight.addLast(
-                new InFlight(prepared, CompletableFuture.supplyAsync(() -> commit(slot, prepared), slot.committer)));
+        InFlight ahead = inFlight.peekLast();
+        CompletableFuture<Void> aheadReached =
+                ahead == null ? CompletableFuture.completedFuture(null) : ahead.headReached();
+        CompletableFuture<Void> reached = new CompletableFuture<>();
+        inFlight.addLast(new InFlight(
+                prepared,
+                reached,
+                CompletableFuture.supplyAsync(() -> commit(slot, prepared, aheadReached, reached), slot.committer)));
     }
 
     private Prepared prepare(List<Pending> batch, Head from) {
@@ -461,9 +476,12 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
         return new Prepared(batch, records, copy.finish(), from, to, signed);
     }
 
-    /** On the slot's thread: copy, checkpoint, move the head from where the batch started, commit. */
-    private Ended commit(Slot slot, Prepared prepared) {
-        boolean headMoved = false;
+    /**
+     * On the slot's thread: copy, checkpoint, then (once the batch ahead has moved the head) move the head from
+     * where the batch started, and commit.
+     */
+    private Ended commit(
+            Slot slot, Prepared prepared, CompletableFuture<Void> aheadReached, CompletableFuture<Void> reached) {
         try {
             Connection connection = slot.connection();
             connection
@@ -474,28 +492,32 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
             if (checkpoint != null) {
                 insertCheckpoint(connection, checkpoint);
             }
-            headMoved = true;
-            moveHeadAfter(connection, prepared.from(), prepared.to());
-            headMoved = false;
+            aheadReached.join();
+            boolean moved = moveHeadAfter(connection, prepared.from(), prepared.to());
+            reached.complete(null);
+            if (!moved) {
+                // a batch ahead did not commit, or another writer (another instance, the checkpoint timer)
+                // moved the head
+                connection.rollback();
+                return new Ended(Ending.HEAD_MOVED, null);
+            }
             connection.commit();
         } catch (SQLException | IOException | RuntimeException e) {
             String state = e instanceof SQLException sql ? sql.getSQLState() : null;
-            if ((headMoved && NOT_NULL_VIOLATION.equals(state))
-                    || UNIQUE_VIOLATION.equals(state)
-                    || DEADLOCK.equals(state)) {
-                // the head was elsewhere: a batch before this one did not commit, or another writer (another
-                // instance, the checkpoint timer) moved it, and then its sequence numbers may be taken too
+            if (UNIQUE_VIOLATION.equals(state) || DEADLOCK.equals(state)) {
+                // another instance took these sequence numbers first: the head has moved
                 rollback(slot);
                 return new Ended(Ending.HEAD_MOVED, null);
             }
             slot.close();
             return new Ended(Ending.FAILED, e instanceof Exception x ? x : new IllegalStateException(e));
+        } finally {
+            reached.complete(null);
         }
         committed(prepared.batch(), prepared.records());
         return new Ended(Ending.COMMITTED, null);
     }
 
-    private static final String NOT_NULL_VIOLATION = "23502";
     private static final String UNIQUE_VIOLATION = "23505";
     private static final String DEADLOCK = "40P01";
 
@@ -728,32 +750,22 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
     }
 
     /**
-     * Moves the head from {@code from} to {@code to}, waiting for the head row while an earlier batch holds
-     * it. The condition is in the new value, not in the {@code WHERE}: a {@code WHERE} is checked against the
-     * row as it was before the batch ahead committed and would never match; the {@code SET} is computed from
-     * the row as that batch left it. Anywhere else, {@code last_seq} would become null and the statement
-     * fails ({@value #NOT_NULL_VIOLATION}).
+     * Moves the head from {@code from} to {@code to}, first waiting for the head row while a batch ahead
+     * holds it; false (nothing moved) when the head is not at {@code from} once that batch has committed or
+     * rolled back. The row is locked in the statement's {@code WITH}: {@code FOR UPDATE} waits and then
+     * reads the row as the batch ahead left it, where a plain {@code WHERE} would be checked against the row
+     * as it was before that batch committed and never match.
      */
-    private static void moveHeadAfter(Connection connection, Head from, Head to) throws SQLException {
+    private static boolean moveHeadAfter(Connection connection, Head from, Head to) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("""
-                update audit_head set
-                    last_seq = case when last_seq = ? and last_hash = ? and last_checkpoint_seq = ? then ?::bigint end,
-                    last_hash = ?, last_checkpoint_seq = ?, last_checkpoint_at = ?
-                where id = 1""")) {
-            statement.setLong(1, from.lastSeq());
-            statement.setBytes(2, from.lastHash());
-            statement.setLong(3, from.lastCheckpointSeq());
-            statement.setLong(4, to.lastSeq());
-            statement.setBytes(5, to.lastHash());
-            statement.setLong(6, to.lastCheckpointSeq());
-            statement.setObject(
-                    7,
-                    to.lastCheckpointAt() == null
-                            ? null
-                            : OffsetDateTime.ofInstant(to.lastCheckpointAt(), ZoneOffset.UTC));
-            if (statement.executeUpdate() != 1) {
-                throw new SQLException("the audit_head row is missing: the audit schema is damaged");
-            }
+                with locked as (
+                    select last_seq, last_hash, last_checkpoint_seq from audit_head where id = 1 for update)
+                update audit_head set last_seq = ?, last_hash = ?, last_checkpoint_seq = ?, last_checkpoint_at = ?
+                from locked
+                where audit_head.id = 1 and locked.last_seq = ? and locked.last_hash = ?
+                    and locked.last_checkpoint_seq = ?""")) {
+            bindHeadMove(statement, from, to);
+            return statement.executeUpdate() == 1;
         }
     }
 
