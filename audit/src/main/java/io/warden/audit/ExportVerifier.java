@@ -10,6 +10,7 @@ import io.warden.audit.internal.ExportVerifierFormats.Event;
 import io.warden.audit.internal.ExportVerifierFormats.Item;
 import io.warden.audit.internal.ExportVerifierFormats.SignedCheckpoint;
 import io.warden.audit.internal.SigningKeys;
+import io.warden.audit.internal.anchoring.TimestampVerifier;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Reader;
@@ -19,6 +20,9 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -42,7 +46,9 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>From the command line: {@code java -jar warden.jar verify-export --trust sha256:... --public-key key.pem export.ndjson}
  * (or {@code --keys keys.json} with the JWK set from {@code /api/v1/audit/keys}); exit status 0 when the file
- * verifies, 1 when it does not, 2 for a usage error.
+ * verifies, 1 when it does not, 2 for a usage error. With {@code --tsa-cert tsa.pem} (the certificates of the
+ * time-stamp authorities the auditor trusts) every checkpoint's RFC 3161 token is checked too, and the result
+ * names the last anchored checkpoint.
  */
 public final class ExportVerifier {
 
@@ -54,7 +60,16 @@ public final class ExportVerifier {
     private ExportVerifier() {}
 
     public static Verification verify(Reader file, Map<String, PublicKey> trustedKeys) {
-        ChainVerifier verifier = new ChainVerifier(trustedKeys, 0);
+        return verify(file, trustedKeys, null);
+    }
+
+    /**
+     * Verifies the file and, with trusted time-stamp authorities, every checkpoint's RFC 3161 token: a token that is
+     * not theirs, covers other bytes or came too late fails the file.
+     */
+    public static Verification verify(
+            Reader file, Map<String, PublicKey> trustedKeys, @Nullable TimestampVerifier timestamps) {
+        ChainVerifier verifier = new ChainVerifier(trustedKeys, 0, timestamps);
         ChainVerifier.Run run = null;
         Anchor anchor = null;
         try {
@@ -95,7 +110,10 @@ public final class ExportVerifier {
                 boolean ok = switch (item) {
                     case Event event ->
                         run.row(new ChainVerifier.Row(event.sequence(), event.canonical(), event.hash()));
-                    case SignedCheckpoint signed -> run.checkpoint(signed.checkpoint());
+                    case SignedCheckpoint signed ->
+                        run.checkpoint(signed.checkpoint())
+                                && (signed.timestamp() == null
+                                        || run.timestamp(signed.checkpoint(), signed.timestamp()));
                     case End end -> {
                         claimed = end.events();
                         yield true;
@@ -117,7 +135,10 @@ public final class ExportVerifier {
                         result.lastSignedSequence(),
                         anchor.to(),
                         "malformed",
-                        "The file says it holds " + claimed + " events but holds " + result.eventsChecked());
+                        "The file says it holds " + claimed + " events but holds " + result.eventsChecked(),
+                        result.anchorsChecked(),
+                        result.lastAnchoredSequence(),
+                        result.lastAnchoredAt());
             }
             return result;
         } catch (ExportVerifierFormats.Malformed e) {
@@ -153,7 +174,7 @@ public final class ExportVerifier {
     }
 
     private static Verification failed(long from, long to, String problem, String detail) {
-        return new Verification(false, from, to, 0, 0, 0, from, problem, detail);
+        return new Verification(false, from, to, 0, 0, 0, from, problem, detail, 0, 0, null);
     }
 
     /** Public keys from a PEM file (one key) or from a JWK set as {@code /api/v1/audit/keys} serves it. */
@@ -184,11 +205,22 @@ public final class ExportVerifier {
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         List<Path> keyFiles = new ArrayList<>();
+        List<Path> tsaCertificates = new ArrayList<>();
+        Duration maxAnchorDelay = Duration.ofHours(24);
         Set<String> pinned = new LinkedHashSet<>();
         Path export = null;
         for (int i = 0; i < args.length; i++) {
             if ((args[i].equals("--public-key") || args[i].equals("--keys")) && i + 1 < args.length) {
                 keyFiles.add(Path.of(args[++i]));
+            } else if (args[i].equals("--tsa-cert") && i + 1 < args.length) {
+                tsaCertificates.add(Path.of(args[++i]));
+            } else if (args[i].equals("--max-anchor-delay") && i + 1 < args.length) {
+                try {
+                    maxAnchorDelay = Duration.parse(args[++i]);
+                } catch (DateTimeParseException e) {
+                    err.println("--max-anchor-delay takes an ISO-8601 duration such as PT24H, got: " + args[i]);
+                    return usage(err);
+                }
             } else if (args[i].equals("--trust") && i + 1 < args.length) {
                 String fingerprint = args[++i].toLowerCase(Locale.ROOT);
                 if (!FINGERPRINT.matcher(fingerprint).matches()) {
@@ -238,9 +270,26 @@ public final class ExportVerifier {
                 return 1;
             }
         }
+        TimestampVerifier timestamps = null;
+        if (!tsaCertificates.isEmpty()) {
+            try {
+                List<X509Certificate> certificates = TimestampVerifier.readCertificates(tsaCertificates);
+                timestamps = new TimestampVerifier(certificates, maxAnchorDelay);
+                for (X509Certificate certificate : certificates) {
+                    err.println("trusting the time-stamp authority "
+                            + certificate.getSubjectX500Principal().getName() + " ("
+                            + TimestampVerifier.fingerprint(certificate) + ")");
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                err.println("cannot read the TSA certificates: " + e.getMessage());
+                return 2;
+            }
+        } else {
+            err.println("NOTE: no --tsa-cert given: RFC 3161 time-stamp tokens in the file are not checked.");
+        }
         Verification result;
         try (Reader reader = Files.newBufferedReader(export, StandardCharsets.UTF_8)) {
-            result = verify(reader, keys);
+            result = verify(reader, keys, timestamps);
         } catch (IOException e) {
             err.println("cannot read " + export + ": " + e.getMessage());
             return 2;
@@ -248,12 +297,18 @@ public final class ExportVerifier {
         if (result.valid()) {
             out.printf(
                     Locale.ROOT,
-                    "VALID: records %d..%d, %d events, %d signed checkpoints; signed up to %d%n",
+                    "VALID: records %d..%d, %d events, %d signed checkpoints; signed up to %d%s%n",
                     result.from(),
                     result.to(),
                     result.eventsChecked(),
                     result.checkpointsChecked(),
-                    result.lastSignedSequence());
+                    result.lastSignedSequence(),
+                    timestamps == null
+                            ? ""
+                            : result.anchorsChecked() == 0
+                                    ? "; no anchored checkpoint"
+                                    : "; " + result.anchorsChecked() + " time-stamps; anchored up to "
+                                            + result.lastAnchoredSequence() + " at " + result.lastAnchoredAt());
             return 0;
         }
         out.printf(
@@ -266,8 +321,8 @@ public final class ExportVerifier {
     }
 
     private static int usage(PrintStream err) {
-        err.println(
-                "usage: verify-export [--trust sha256:FINGERPRINT]... --public-key KEY.pem [--keys JWKS.json]... EXPORT_FILE");
+        err.println("usage: verify-export [--trust sha256:FINGERPRINT]... --public-key KEY.pem [--keys JWKS.json]... "
+                + "[--tsa-cert TSA.pem]... [--max-anchor-delay PT24H] EXPORT_FILE");
         return 2;
     }
 }

@@ -14,6 +14,10 @@ import io.warden.audit.internal.PostgresAuditLog;
 import io.warden.audit.internal.PostgresAuditTrail;
 import io.warden.audit.internal.PostgresAuditVerifier;
 import io.warden.audit.internal.SigningKeys;
+import io.warden.audit.internal.anchoring.AnchoringProperties;
+import io.warden.audit.internal.anchoring.CheckpointAnchorer;
+import io.warden.audit.internal.anchoring.HttpTimeStampAuthority;
+import io.warden.audit.internal.anchoring.TimestampVerifier;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -21,6 +25,7 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Clock;
@@ -43,11 +48,15 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code append}: {@code --writers} threads append for {@code --seconds}; throughput, latency percentiles,
  *       and the batches the writer had to roll back and write again (none unless the head moved under it);</li>
  *   <li>{@code verify}: recompute the whole chain and its checkpoints; events per second;</li>
+ *   <li>{@code anchored-append}: {@code append}, then the same again with anchoring on (a checkpoint every 1,000
+ *       events, each time-stamped by a TSA on the loopback interface, {@link LocalTimeStampAuthority}), both in
+ *       the same run; then every token is verified;</li>
  *   <li>{@code export}: fill the log to {@code --events}, then stream a FHIR R4 NDJSON export of all of it;
  *       events per second and the peak heap during the export (run it with {@code -Xmx512m}).</li>
  * </ul>
  * Prints one JSON object with {@code append_events_per_s}, {@code append_p99_ms}, {@code verify_events_per_s},
- * {@code export_events_per_s}, {@code export_peak_heap_mb}.
+ * {@code export_events_per_s}, {@code export_peak_heap_mb}, and {@code anchored_append_events_per_s},
+ * {@code anchored_append_p99_ms}, {@code anchored_checkpoints}.
  */
 public final class AuditBench {
 
@@ -111,6 +120,9 @@ public final class AuditBench {
                     results.put("append_batches_rewritten", (long)
                             meters.get("warden.audit.batch.rewritten").counter().count());
                 }
+                if (mode.contains("anchored-append")) {
+                    anchoredAppend(dataSource, log, key, properties, writers, seconds, data, results);
+                }
                 if (mode.equals("all") || mode.contains("verify")) {
                     long head = trail.head();
                     List<Double> rates = new ArrayList<>();
@@ -153,6 +165,63 @@ public final class AuditBench {
                 log.stop();
                 System.out.println(json(results));
             }
+        }
+    }
+
+    /**
+     * Appends as {@code append} does while a local TSA time-stamps every checkpoint (one per 1,000 events) on the
+     * anchoring thread; then anchors what is left and verifies every token with the database's verifier.
+     */
+    private static void anchoredAppend(
+            HikariDataSource dataSource,
+            PostgresAuditLog log,
+            SigningKeys.SigningKey key,
+            AuditProperties properties,
+            int writers,
+            int seconds,
+            Path data,
+            Map<String, Object> results)
+            throws Exception {
+        try (LocalTimeStampAuthority tsa = new LocalTimeStampAuthority("Warden bench TSA")) {
+            TimestampVerifier trusted = new TimestampVerifier(
+                    TimestampVerifier.readCertificates(List.of(tsa.certificatePem(data))), Duration.ofHours(1));
+            AnchoringProperties anchoring = new AnchoringProperties(
+                    List.of(tsa.url()),
+                    List.of(tsa.certificatePem(data)),
+                    Duration.ofMinutes(1),
+                    Duration.ofMillis(100),
+                    Duration.ofSeconds(10),
+                    Duration.ofHours(1));
+            CheckpointAnchorer anchorer = new CheckpointAnchorer(
+                    dataSource,
+                    Clock.systemUTC(),
+                    List.of(new HttpTimeStampAuthority(tsa.url(), Duration.ofSeconds(10), trusted, new SecureRandom())),
+                    () -> log.checkpointIfOlderThan(Duration.ZERO),
+                    anchoring,
+                    new SimpleMeterRegistry());
+            anchorer.start();
+            append(log, writers, 3, null);
+            Map<String, Object> anchored = new LinkedHashMap<>();
+            long[] latencies = append(log, writers, seconds, anchored);
+            long pendingAtEnd = anchorer.status().pending();
+            anchorer.stop();
+            anchorer.anchorPending();
+            results.put("anchored_append_events", anchored.get("append_events"));
+            results.put("anchored_append_events_per_s", anchored.get("append_events_per_s"));
+            results.put("anchored_append_p50_ms", percentile(latencies, 0.50));
+            results.put("anchored_append_p99_ms", percentile(latencies, 0.99));
+            results.put("anchored_append_max_ms", percentile(latencies, 1.0));
+            results.put("anchored_pending_at_end", pendingAtEnd);
+            results.put("tsa_requests", tsa.requests.get());
+            long head = new PostgresAuditTrail(dataSource).head();
+            Verification verification = new PostgresAuditVerifier(
+                            dataSource, Map.of(key.keyId(), key.publicKey()), properties, trusted)
+                    .verify(1, head);
+            if (!verification.valid()) {
+                throw new IllegalStateException("the anchored chain does not verify: " + verification);
+            }
+            results.put("anchored_checkpoints", verification.anchorsChecked());
+            results.put("anchored_checkpoints_verified_through", verification.lastAnchoredSequence());
         }
     }
 

@@ -33,6 +33,12 @@ public final class BpmnProcesses {
      * many times and each use is reviewed on its own; the variable {@code reviewId} names the review.
      */
     public static final String BREAK_GLASS_REVIEW = "break-glass-review";
+    /**
+     * The two-person removal of an archived, expired start of the audit chain: one person asks (the archive is
+     * written then), a second approves, then the database's removal function runs. Its {@code agentId} is
+     * {@code audit-removal:<archive id>}; the variable {@code archiveId} names the archive.
+     */
+    public static final String AUDIT_REMOVAL = "audit-removal";
 
     /** Every process id, in the order above. */
     public static final List<String> ALL = List.of(
@@ -43,7 +49,8 @@ public final class BpmnProcesses {
             INCIDENT,
             COHORT_INDEX_BUILD,
             COLLECTION_BUILD,
-            BREAK_GLASS_REVIEW);
+            BREAK_GLASS_REVIEW,
+            AUDIT_REMOVAL);
 
     /** The agents' lifecycle processes: every process but the builds, which are work, not an agent's life. */
     public static final List<String> LIFECYCLE = List.of(ONBOARDING, RECERTIFICATION, ORPHANED, RETIREMENT, INCIDENT);
@@ -72,6 +79,8 @@ public final class BpmnProcesses {
         public static final String INCIDENT_RETIRE = "incident-retire";
         /** A break-the-glass review's finding was recorded. */
         public static final String BREAK_GLASS_REVIEWED = "break-glass-reviewed";
+        /** A second person approved an audit retention removal. */
+        public static final String AUDIT_REMOVAL_APPROVED = "audit-removal-approved";
 
         public static final List<String> ALL = List.of(
                 AGENT_APPROVED,
@@ -81,7 +90,8 @@ public final class BpmnProcesses {
                 AGENT_KEPT,
                 INCIDENT_REINSTATE,
                 INCIDENT_RETIRE,
-                BREAK_GLASS_REVIEWED);
+                BREAK_GLASS_REVIEWED,
+                AUDIT_REMOVAL_APPROVED);
 
         private Messages() {}
     }
@@ -136,6 +146,9 @@ public final class BpmnProcesses {
         public static final List<String> BREAK_GLASS =
                 List.of(BREAK_GLASS_NOTIFY, BREAK_GLASS_CHECK, BREAK_GLASS_ESCALATE);
 
+        /** The audit retention removal's one step: the database's removal function. */
+        public static final String AUDIT_REMOVE = "audit-remove";
+
         public static final List<String> ALL = Stream.concat(
                         Stream.of(
                                 VERIFY_OWNER,
@@ -154,7 +167,8 @@ public final class BpmnProcesses {
                                 KEEP_AGENT,
                                 DISABLE_IDENTITY,
                                 ENABLE_IDENTITY),
-                        Stream.of(COHORT, COLLECTION, BREAK_GLASS).flatMap(List::stream))
+                        Stream.of(COHORT, COLLECTION, BREAK_GLASS, List.of(AUDIT_REMOVE))
+                                .flatMap(List::stream))
                 .toList();
 
         private TaskTypes() {}
@@ -171,6 +185,8 @@ public final class BpmnProcesses {
         public static final String BREAK_GLASS_REVIEW_OVERDUE = "BREAK_GLASS_REVIEW_OVERDUE";
         /** A break-the-glass review's finding is recorded already (its message was missed): the process ends. */
         public static final String BREAK_GLASS_REVIEW_CLOSED = "BREAK_GLASS_REVIEW_CLOSED";
+        /** The removal function refused (a hold placed meanwhile, the archive no longer the chain's start): kept. */
+        public static final String AUDIT_REMOVAL_REFUSED = "AUDIT_REMOVAL_REFUSED";
 
         private Errors() {}
     }

@@ -208,6 +208,19 @@ class SecurityConfiguration implements WebMvcConfigurer {
                         "/api/v1/audit/keys",
                         "/api/v1/audit/exports")
                 .hasAnyRole("ADMIN", "COMPLIANCE")
+                // legal holds on the trail and the retention removals (issue 23): compliance holds; a removal is asked
+                // for by an admin or compliance and approved by compliance, never by the one who asked (the service
+                // checks that, and the database's removal function checks it again)
+                .requestMatchers(GET, "/api/v1/audit/legal-holds")
+                .hasRole("COMPLIANCE")
+                .requestMatchers(POST, "/api/v1/audit/legal-holds", "/api/v1/audit/legal-holds/*/release")
+                .hasRole("COMPLIANCE")
+                .requestMatchers(GET, "/api/v1/audit/removals")
+                .hasAnyRole("ADMIN", "COMPLIANCE")
+                .requestMatchers(POST, "/api/v1/audit/removals")
+                .hasAnyRole("ADMIN", "COMPLIANCE")
+                .requestMatchers(POST, "/api/v1/audit/removals/*/approve")
+                .hasRole("COMPLIANCE")
                 .requestMatchers(POST, "/api/v1/policy/simulations")
                 .hasAnyRole("ADMIN", "COMPLIANCE")
                 .requestMatchers(GET, "/api/v1/kill-switches", "/api/v1/kill-switches/self-tests")

@@ -2,6 +2,7 @@ package io.warden.audit.internal;
 
 import io.warden.audit.AuditExports;
 import io.warden.audit.AuditRecord;
+import io.warden.audit.ChainMarker;
 import io.warden.audit.Checkpoint;
 import io.warden.audit.ExportFormat;
 import java.io.BufferedWriter;
@@ -63,8 +64,12 @@ public final class AuditExporter implements AuditExports {
         }
     }
 
-    private Summary export(Connection connection, ExportFormat format, long from, long to, OutputStream out)
+    private Summary export(Connection connection, ExportFormat format, long askedFrom, long to, OutputStream out)
             throws SQLException, IOException {
+        ChainMarker marker = ChainMarkers.current(connection);
+        // records before a retention marker are in its archive: the export starts where the chain now does, and its
+        // signed header's "from" says so (the checkpoint the marker kept is the export's anchor)
+        long from = marker != null && askedFrom < marker.firstSequence() ? marker.firstSequence() : askedFrom;
         List<Checkpoint> before =
                 AuditRows.checkpoints(connection, "last_seq < ? order by last_seq desc limit 1", from);
         Checkpoint anchor = before.isEmpty() ? null : before.getFirst();
@@ -77,6 +82,7 @@ public final class AuditExporter implements AuditExports {
                         .filter(c -> c.lastSequence() <= end)
                         .toList());
 
+        Map<Long, byte[]> tokens = CheckpointTimestamps.between(connection, anchorSeq - 1, end);
         Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
         ExportWriter export = switch (format) {
             case NDJSON -> new NdjsonWriter(writer);
@@ -86,7 +92,15 @@ public final class AuditExporter implements AuditExports {
         };
         byte[] headerSignature =
                 key.sign(CheckpointCodecV1.exportHeaderPayload(anchorSeq, anchorHash, from, end, key.keyId()));
-        export.start(anchorSeq, anchorHash, anchor, from, end, key.keyId(), headerSignature);
+        export.start(
+                anchorSeq,
+                anchorHash,
+                anchor,
+                anchor == null ? null : tokens.get(anchor.lastSequence()),
+                from,
+                end,
+                key.keyId(),
+                headerSignature);
         long events = 0;
         int signed = 0;
         try (PreparedStatement statement = connection.prepareStatement(
@@ -100,7 +114,8 @@ public final class AuditExporter implements AuditExports {
                     export.event(record, RecordCodecV1.canonicalText(record.sequence(), record.time(), record.event()));
                     events++;
                     while (!checkpoints.isEmpty() && checkpoints.peekFirst().lastSequence() == record.sequence()) {
-                        export.checkpoint(checkpoints.removeFirst());
+                        Checkpoint checkpoint = checkpoints.removeFirst();
+                        export.checkpoint(checkpoint, tokens.get(checkpoint.lastSequence()));
                         signed++;
                     }
                 }
@@ -117,6 +132,7 @@ public final class AuditExporter implements AuditExports {
                 long anchorSeq,
                 byte[] anchorHash,
                 @Nullable Checkpoint anchor,
+                byte @Nullable [] anchorTimestamp,
                 long from,
                 long to,
                 String keyId,
@@ -125,12 +141,13 @@ public final class AuditExporter implements AuditExports {
 
         void event(AuditRecord record, String canonical) throws IOException;
 
-        void checkpoint(Checkpoint checkpoint) throws IOException;
+        /** A checkpoint, with its RFC 3161 token when it was anchored. */
+        void checkpoint(Checkpoint checkpoint, byte @Nullable [] timestamp) throws IOException;
 
         void finish(long events) throws IOException;
     }
 
-    static Map<String, Object> checkpointJson(Checkpoint checkpoint) {
+    static Map<String, Object> checkpointJson(Checkpoint checkpoint, byte @Nullable [] timestamp) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("type", "checkpoint");
         json.put("firstSequence", checkpoint.firstSequence());
@@ -139,6 +156,9 @@ public final class AuditExporter implements AuditExports {
         json.put("time", checkpoint.time().toString());
         json.put("keyId", checkpoint.keyId());
         json.put("signature", Base64.getEncoder().encodeToString(checkpoint.signature()));
+        if (timestamp != null) {
+            json.put("timestamp", Base64.getEncoder().encodeToString(timestamp));
+        }
         return json;
     }
 
@@ -154,6 +174,7 @@ public final class AuditExporter implements AuditExports {
                 long anchorSeq,
                 byte[] anchorHash,
                 @Nullable Checkpoint anchor,
+                byte @Nullable [] anchorTimestamp,
                 long from,
                 long to,
                 String keyId,
@@ -171,7 +192,7 @@ public final class AuditExporter implements AuditExports {
             out.write(CanonicalJson.write(header));
             out.write('\n');
             if (anchor != null) {
-                out.write(CanonicalJson.write(checkpointJson(anchor)));
+                out.write(CanonicalJson.write(checkpointJson(anchor, anchorTimestamp)));
                 out.write('\n');
             }
         }
@@ -184,8 +205,8 @@ public final class AuditExporter implements AuditExports {
         }
 
         @Override
-        public void checkpoint(Checkpoint checkpoint) throws IOException {
-            out.write(CanonicalJson.write(checkpointJson(checkpoint)));
+        public void checkpoint(Checkpoint checkpoint, byte @Nullable [] timestamp) throws IOException {
+            out.write(CanonicalJson.write(checkpointJson(checkpoint, timestamp)));
             out.write('\n');
         }
 
@@ -208,9 +229,11 @@ public final class AuditExporter implements AuditExports {
             this.bundle = bundle;
         }
 
-        private void resource(String json) throws IOException {
+        private void resource(String fullUrl, String json) throws IOException {
             if (bundle) {
-                out.write(first ? "\n{\"resource\":" : ",\n{\"resource\":");
+                out.write(first ? "\n{\"fullUrl\":\"" : ",\n{\"fullUrl\":\"");
+                out.write(fullUrl);
+                out.write("\",\"resource\":");
                 out.write(json);
                 out.write('}');
             } else {
@@ -225,6 +248,7 @@ public final class AuditExporter implements AuditExports {
                 long anchorSeq,
                 byte[] anchorHash,
                 @Nullable Checkpoint anchor,
+                byte @Nullable [] anchorTimestamp,
                 long from,
                 long to,
                 String keyId,
@@ -233,20 +257,23 @@ public final class AuditExporter implements AuditExports {
             if (bundle) {
                 out.write("{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[");
             }
-            resource(fhir.anchor(anchorSeq, anchorHash, from, to, keyId, signature));
+            resource(
+                    FhirAuditEvents.anchorFullUrl(anchorSeq, anchorHash),
+                    fhir.anchor(anchorSeq, anchorHash, from, to, keyId, signature));
             if (anchor != null) {
-                resource(fhir.checkpoint(anchor));
+                resource(FhirAuditEvents.checkpointFullUrl(anchor), fhir.checkpoint(anchor, anchorTimestamp));
             }
         }
 
         @Override
         public void event(AuditRecord record, String canonical) throws IOException {
-            resource(fhir.auditEvent(record, canonical));
+            resource(
+                    FhirAuditEvents.eventFullUrl(record.sequence(), record.hash()), fhir.auditEvent(record, canonical));
         }
 
         @Override
-        public void checkpoint(Checkpoint checkpoint) throws IOException {
-            resource(fhir.checkpoint(checkpoint));
+        public void checkpoint(Checkpoint checkpoint, byte @Nullable [] timestamp) throws IOException {
+            resource(FhirAuditEvents.checkpointFullUrl(checkpoint), fhir.checkpoint(checkpoint, timestamp));
         }
 
         @Override
@@ -280,7 +307,8 @@ public final class AuditExporter implements AuditExports {
                 "key_id",
                 "signature",
                 "range_from",
-                "range_to");
+                "range_to",
+                "timestamp");
         private final Writer out;
 
         CsvWriter(Writer out) {
@@ -292,6 +320,7 @@ public final class AuditExporter implements AuditExports {
                 long anchorSeq,
                 byte[] anchorHash,
                 @Nullable Checkpoint anchor,
+                byte @Nullable [] anchorTimestamp,
                 long from,
                 long to,
                 String keyId,
@@ -309,7 +338,7 @@ public final class AuditExporter implements AuditExports {
             row.put("signature", Base64.getEncoder().encodeToString(signature));
             row(row);
             if (anchor != null) {
-                checkpoint(anchor);
+                checkpoint(anchor, anchorTimestamp);
             }
         }
 
@@ -338,7 +367,7 @@ public final class AuditExporter implements AuditExports {
         }
 
         @Override
-        public void checkpoint(Checkpoint checkpoint) throws IOException {
+        public void checkpoint(Checkpoint checkpoint, byte @Nullable [] timestamp) throws IOException {
             Map<String, @Nullable String> row = new LinkedHashMap<>();
             row.put("record_type", "checkpoint");
             row.put("sequence", Long.toString(checkpoint.lastSequence()));
@@ -347,6 +376,7 @@ public final class AuditExporter implements AuditExports {
             row.put("first_sequence", Long.toString(checkpoint.firstSequence()));
             row.put("key_id", checkpoint.keyId());
             row.put("signature", Base64.getEncoder().encodeToString(checkpoint.signature()));
+            row.put("timestamp", timestamp == null ? null : Base64.getEncoder().encodeToString(timestamp));
             row(row);
         }
 

@@ -2,9 +2,11 @@ package io.warden.audit.internal;
 
 import io.warden.audit.Checkpoint;
 import io.warden.audit.Verification;
+import io.warden.audit.internal.anchoring.TimestampVerifier;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -16,7 +18,9 @@ import org.jspecify.annotations.Nullable;
  * Verifies a run of records against the chain rule and the signed checkpoints, wherever the records come
  * from (the database or an exported file). It starts from a trusted anchor (the genesis, or the head hash
  * of a checkpoint whose signature was verified), recomputes every hash, and stops at the first problem,
- * naming its sequence number. Not thread-safe; one instance per verification.
+ * naming its sequence number. With trusted time-stamp authorities it also checks each checkpoint's RFC 3161
+ * token: it must be the authority's, over the checkpoint's signed bytes, and issued in time; a checkpoint
+ * without a token is accepted but not counted as anchored. Not thread-safe; one instance per verification.
  */
 public final class ChainVerifier {
 
@@ -26,15 +30,24 @@ public final class ChainVerifier {
     private final Map<String, PublicKey> keys;
     private final long maxUnsigned;
     private final Chain chain = new Chain();
+    private final @Nullable TimestampVerifier timestamps;
+
+    /** A verifier that checks no time-stamp tokens. */
+    public ChainVerifier(Map<String, PublicKey> keys, long maxUnsigned) {
+        this(keys, maxUnsigned, null);
+    }
 
     /**
      * @param keys        public keys by key id; a checkpoint signed by any other key fails
      * @param maxUnsigned the most records that may follow the last signed checkpoint (checkpoints are due
      *                    every N events); 0 or less to accept any number
+     * @param timestamps  the trusted time-stamp authorities; without them tokens are not checked (and nothing counts
+     *                    as anchored)
      */
-    public ChainVerifier(Map<String, PublicKey> keys, long maxUnsigned) {
+    public ChainVerifier(Map<String, PublicKey> keys, long maxUnsigned, @Nullable TimestampVerifier timestamps) {
         this.keys = Map.copyOf(keys);
         this.maxUnsigned = maxUnsigned;
+        this.timestamps = timestamps;
     }
 
     /** Whether the checkpoint's signature verifies with the key it names. */
@@ -65,6 +78,7 @@ public final class ChainVerifier {
      * @param anchorHash     the trusted hash at {@code anchorSequence}
      * @param rows           the records from {@code anchorSequence + 1} on, in sequence order
      * @param checkpoints    the checkpoints that end within the rows
+     * @param tokens         RFC 3161 time-stamp tokens by the last sequence of the checkpoint they cover
      * @param from           first sequence the caller asked for (reported back)
      * @param to             the last sequence that must be present
      */
@@ -73,6 +87,7 @@ public final class ChainVerifier {
             byte[] anchorHash,
             Iterator<Row> rows,
             List<Checkpoint> checkpoints,
+            Map<Long, byte[]> tokens,
             long from,
             long to) {
         Map<Long, Checkpoint> byLast = new HashMap<>();
@@ -87,6 +102,10 @@ public final class ChainVerifier {
             }
             Checkpoint checkpoint = byLast.get(row.sequence());
             if (checkpoint != null && !run.checkpoint(checkpoint)) {
+                break;
+            }
+            byte[] token = checkpoint == null ? null : tokens.get(checkpoint.lastSequence());
+            if (checkpoint != null && token != null && !run.timestamp(checkpoint, token)) {
                 break;
             }
         }
@@ -106,6 +125,9 @@ public final class ChainVerifier {
         private long checked;
         private int checkpointsChecked;
         private long lastSigned;
+        private int anchorsChecked;
+        private long lastAnchored;
+        private @Nullable Instant lastAnchoredAt;
         private @Nullable Long bad;
         private @Nullable String problem;
         private @Nullable String detail;
@@ -180,6 +202,45 @@ public final class ChainVerifier {
             return true;
         }
 
+        /**
+         * A checkpoint's time-stamp token, fed after the checkpoint itself was accepted. Ignored when no authority is
+         * trusted.
+         */
+        public boolean timestamp(Checkpoint checkpoint, byte[] token) {
+            if (problem != null) {
+                return false;
+            }
+            if (timestamps == null) {
+                return true;
+            }
+            if (checkpoint.lastSequence() != lastSigned) {
+                return failed(
+                        checkpoint.firstSequence(),
+                        "anchor-invalid",
+                        "A time-stamp token for the checkpoint ending at " + checkpoint.lastSequence()
+                                + " appears where that checkpoint was not just verified");
+            }
+            byte[] covered = CheckpointCodecV1.signedPayload(
+                    checkpoint.firstSequence(),
+                    checkpoint.lastSequence(),
+                    checkpoint.headHash(),
+                    checkpoint.time(),
+                    checkpoint.keyId());
+            return switch (timestamps.check(token, covered, checkpoint.time())) {
+                case TimestampVerifier.Invalid invalid ->
+                    failed(
+                            checkpoint.firstSequence(),
+                            invalid.code(),
+                            "The checkpoint ending at " + checkpoint.lastSequence() + ": " + invalid.detail());
+                case TimestampVerifier.Valid valid -> {
+                    anchorsChecked++;
+                    lastAnchored = checkpoint.lastSequence();
+                    lastAnchoredAt = valid.genTime();
+                    yield true;
+                }
+            };
+        }
+
         /** Fails the run with a problem found outside the chain (a malformed file, say). */
         public boolean fail(long sequence, String code, String text) {
             return problem == null && failed(sequence, code, text);
@@ -202,10 +263,33 @@ public final class ChainVerifier {
                                 + " allowed: checkpoints were removed");
             }
             if (problem != null) {
-                return ChainVerifier.fail(
-                        from, to, checked, checkpointsChecked, lastSigned, bad == null ? 0 : bad, problem, detail);
+                return new Verification(
+                        false,
+                        from,
+                        to,
+                        checked,
+                        checkpointsChecked,
+                        lastSigned,
+                        bad == null ? 0 : bad,
+                        problem,
+                        detail,
+                        anchorsChecked,
+                        lastAnchored,
+                        lastAnchoredAt);
             }
-            return new Verification(true, from, to, checked, checkpointsChecked, lastSigned, null, null, null);
+            return new Verification(
+                    true,
+                    from,
+                    to,
+                    checked,
+                    checkpointsChecked,
+                    lastSigned,
+                    null,
+                    null,
+                    null,
+                    anchorsChecked,
+                    lastAnchored,
+                    lastAnchoredAt);
         }
 
         private boolean failed(long sequence, String code, String text) {
@@ -214,17 +298,5 @@ public final class ChainVerifier {
             detail = text;
             return false;
         }
-    }
-
-    private static Verification fail(
-            long from,
-            long to,
-            long checked,
-            int checkpoints,
-            long lastSigned,
-            long bad,
-            String problem,
-            @Nullable String detail) {
-        return new Verification(false, from, to, checked, checkpoints, lastSigned, bad, problem, detail);
     }
 }

@@ -39,8 +39,15 @@ public final class ExportVerifierFormats {
     /** One record's chain link. */
     public record Event(long sequence, byte[] hash, byte[] canonical) implements Item {}
 
-    /** A signed checkpoint. */
-    public record SignedCheckpoint(Checkpoint checkpoint) implements Item {}
+    /**
+     * A signed checkpoint, with the RFC 3161 time-stamp token over its signed bytes when it was anchored (an optional
+     * field of the checkpoint item: files without it read as before, and readers before it ignore it in NDJSON and CSV).
+     */
+    public record SignedCheckpoint(Checkpoint checkpoint, byte @Nullable [] timestamp) implements Item {
+        public SignedCheckpoint(Checkpoint checkpoint) {
+            this(checkpoint, null);
+        }
+    }
 
     /** The end of the file, with the event count it claims. */
     public record End(@Nullable Long events) implements Item {}
@@ -60,6 +67,7 @@ public final class ExportVerifierFormats {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final FhirAuditEvents FHIR = new FhirAuditEvents();
+    private static final FhirAuditEventsV1 FHIR_V1 = new FhirAuditEventsV1();
 
     private ExportVerifierFormats() {}
 
@@ -164,7 +172,15 @@ public final class ExportVerifierFormats {
                 if (resource == null) {
                     throw new Malformed("Bundle entry " + entry + " has no resource");
                 }
-                return item(resource);
+                Item item = item(resource);
+                // Bundles written before entries carried a fullUrl have none; one that is there must be Warden's
+                JsonNode fullUrl = node.get("fullUrl");
+                if (node.size() != (fullUrl == null ? 1 : 2)
+                        || (fullUrl != null && !fullUrl.isString())
+                        || (fullUrl != null && !fullUrl.asString().equals(fullUrl(item)))) {
+                    throw new Malformed("Bundle entry " + entry + " is not the entry Warden writes for its resource");
+                }
+                return item;
             } catch (Malformed e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -172,6 +188,15 @@ public final class ExportVerifierFormats {
                         + e.getClass().getSimpleName() + ")");
             }
         }
+    }
+
+    private static String fullUrl(Item item) {
+        return switch (item) {
+            case Anchor anchor -> FhirAuditEvents.anchorFullUrl(anchor.sequence(), anchor.hash());
+            case Event event -> FhirAuditEvents.eventFullUrl(event.sequence(), event.hash());
+            case SignedCheckpoint signed -> FhirAuditEvents.checkpointFullUrl(signed.checkpoint());
+            case End end -> "";
+        };
     }
 
     static Item item(JsonNode node) throws Malformed {
@@ -195,13 +220,15 @@ public final class ExportVerifierFormats {
             return new Event(sequence, hex(node, "hash"), canonical.getBytes(StandardCharsets.UTF_8));
         }
         if ("checkpoint".equals(type)) {
-            return new SignedCheckpoint(new Checkpoint(
-                    number(node, "firstSequence"),
-                    number(node, "lastSequence"),
-                    hex(node, "headHash"),
-                    instant(required(node, "time")),
-                    required(node, "keyId"),
-                    base64(required(node, "signature"))));
+            return new SignedCheckpoint(
+                    new Checkpoint(
+                            number(node, "firstSequence"),
+                            number(node, "lastSequence"),
+                            hex(node, "headHash"),
+                            instant(required(node, "time")),
+                            required(node, "keyId"),
+                            base64(required(node, "signature"))),
+                    text(node, "timestamp") == null ? null : base64(required(node, "timestamp")));
         }
         if ("end".equals(type)) {
             return new End(number(node, "events"));
@@ -213,8 +240,10 @@ public final class ExportVerifierFormats {
             byte[] hash = HexFormat.of().parseHex(sub(chain, "hash"));
             String canonical = sub(chain, "canonical");
             AuditRecord record = record(canonical, hash, sequence);
-            // every byte of the resource is bound to the chained record: it must be what the record renders to
-            if (!JSON.readTree(FHIR.auditEvent(record, canonical)).equals(node)) {
+            // every byte of the resource is bound to the chained record: it must be what the record renders to, now
+            // or (a file exported before issue 23's coding fixes) as the frozen first rendering did
+            if (!JSON.readTree(FHIR.auditEvent(record, canonical)).equals(node)
+                    && !JSON.readTree(FHIR_V1.auditEvent(record, canonical)).equals(node)) {
                 throw new Malformed("the AuditEvent for record " + sequence + " differs from the record it carries");
             }
             return new Event(sequence, hash, canonical.getBytes(StandardCharsets.UTF_8));
@@ -244,8 +273,10 @@ public final class ExportVerifierFormats {
                     instant(sub(checkpoint, "time")),
                     sub(checkpoint, "keyId"),
                     base64(sub(checkpoint, "signature")));
-            same(node, FHIR.checkpoint(item), "checkpoint ending at " + item.lastSequence());
-            return new SignedCheckpoint(item);
+            byte[] timestamp =
+                    extensionOrNull(checkpoint, "timestamp") == null ? null : base64(sub(checkpoint, "timestamp"));
+            same(node, FHIR.checkpoint(item, timestamp), "checkpoint ending at " + item.lastSequence());
+            return new SignedCheckpoint(item, timestamp);
         }
         throw new Malformed("not an item of a Warden audit export");
     }
@@ -382,13 +413,15 @@ public final class ExportVerifierFormats {
                                 base64(plain(cell(cells, "signature"))));
                     case "event" -> event(cells);
                     case "checkpoint" ->
-                        new SignedCheckpoint(new Checkpoint(
-                                Long.parseLong(cell(cells, "first_sequence")),
-                                Long.parseLong(cell(cells, "sequence")),
-                                HexFormat.of().parseHex(cell(cells, "hash")),
-                                instant(cell(cells, "time")),
-                                plain(cell(cells, "key_id")),
-                                base64(plain(cell(cells, "signature")))));
+                        new SignedCheckpoint(
+                                new Checkpoint(
+                                        Long.parseLong(cell(cells, "first_sequence")),
+                                        Long.parseLong(cell(cells, "sequence")),
+                                        HexFormat.of().parseHex(cell(cells, "hash")),
+                                        instant(cell(cells, "time")),
+                                        plain(cell(cells, "key_id")),
+                                        base64(plain(cell(cells, "signature")))),
+                                timestamp(cells));
                     default ->
                         throw new Malformed(
                                 "row " + row + ": unknown record_type '" + cell(cells, "record_type") + "'");
@@ -429,6 +462,13 @@ public final class ExportVerifierFormats {
                 }
             }
             return new Event(sequence, hash, canonical.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** The checkpoint's time-stamp token: a column exports have had since anchoring, empty when not anchored. */
+        private byte @Nullable [] timestamp(List<String> cells) throws Malformed {
+            List<String> header = Objects.requireNonNull(this.header, "next() reads the header before any row");
+            int index = header.indexOf("timestamp");
+            return index < 0 || cells.get(index).isEmpty() ? null : base64(cells.get(index));
         }
 
         /** A cell without the leading quote an export adds to defuse a formula ({@code AuditExporter} CsvWriter.inert). */

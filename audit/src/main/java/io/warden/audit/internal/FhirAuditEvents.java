@@ -6,16 +6,23 @@ import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditRecord;
 import io.warden.audit.Checkpoint;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAgentComponent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventEntityComponent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventEntityDetailComponent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventSourceComponent;
+import org.hl7.fhir.r4.model.Base64BinaryType;
 import org.hl7.fhir.r4.model.Basic;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -23,6 +30,7 @@ import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Audit records as FHIR R4 AuditEvent resources, coded as the IHE Basic Audit Log Patterns (BALP) do:
@@ -45,6 +53,73 @@ final class FhirAuditEvents {
     static final String ON_BEHALF_OF = "onBehalfOf";
 
     static final String SECURITY_ROLE_TYPE = "http://terminology.hl7.org/CodeSystem/extra-security-role-type";
+    static final String V3_ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode";
+    static final String V3_ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
+
+    /**
+     * The codes of HL7 v3's PurposeOfUse value set (v3-ActReason, is-a PurposeOfUse) as FHIR R4 publishes it, the
+     * value set AuditEvent.purposeOfEvent is bound to. Fixed by that release, so an export renders the same forever.
+     */
+    static final Set<String> PURPOSES_OF_USE = Set.of(
+            "HMARKT",
+            "HOPERAT",
+            "CAREMGT",
+            "DONAT",
+            "FRAUD",
+            "GOV",
+            "HACCRED",
+            "HCOMPL",
+            "HDECD",
+            "HDIRECT",
+            "HDM",
+            "HLEGAL",
+            "HOUTCOMS",
+            "HPRGRP",
+            "HQUALIMP",
+            "HSYSADMIN",
+            "LABELING",
+            "METAMGT",
+            "MEMADMIN",
+            "MILCDM",
+            "PATADMIN",
+            "PATSFTY",
+            "PERFMSR",
+            "RECORDMGT",
+            "SYSDEV",
+            "HTEST",
+            "TRAIN",
+            "HPAYMT",
+            "CLMATTCH",
+            "COVAUTH",
+            "COVERAGE",
+            "ELIGDTRM",
+            "ELIGVER",
+            "ENROLLM",
+            "MILDCRG",
+            "REMITADV",
+            "HRESCH",
+            "BIORCH",
+            "CLINTRCH",
+            "CLINTRCHNPC",
+            "CLINTRCHPC",
+            "PRECLINTRCH",
+            "DSRCH",
+            "POARCH",
+            "TRANSRCH",
+            "PATRQT",
+            "FAMRQT",
+            "PWATRNY",
+            "SUPNWK",
+            "PUBHLTH",
+            "DISASTER",
+            "THREAT",
+            "TREAT",
+            "CLINTRL",
+            "COC",
+            "ETREAT",
+            "BTG",
+            "ERTREAT",
+            "POPHLTH");
 
     private static final FhirContext CONTEXT = FhirContext.forR4Cached();
 
@@ -55,7 +130,44 @@ final class FhirAuditEvents {
         return parser.get().encodeResourceToString(toFhir(record, canonical));
     }
 
+    /**
+     * A Bundle entry's fullUrl: R4 requires one in every entry of a collection, and Warden has no FHIR server whose URL
+     * could name the resource. A {@code urn:uuid} (RFC 9562 version 8) from the SHA-256 of the resource's type, id and
+     * chain hash: the same file always gets the same URLs, no two entries share one, and a verifier recomputes it.
+     */
+    static String fullUrl(String resourceType, String id, byte[] hash) {
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+        sha256.update((resourceType + "/" + id + "/").getBytes(StandardCharsets.UTF_8));
+        byte[] digest = sha256.digest(hash);
+        digest[6] = (byte) ((digest[6] & 0x0f) | 0x80);
+        digest[8] = (byte) ((digest[8] & 0x3f) | 0x80);
+        ByteBuffer bytes = ByteBuffer.wrap(digest, 0, 16);
+        return "urn:uuid:" + new UUID(bytes.getLong(), bytes.getLong());
+    }
+
+    static String eventFullUrl(long sequence, byte[] hash) {
+        return fullUrl("AuditEvent", "warden-" + sequence, hash);
+    }
+
+    static String checkpointFullUrl(Checkpoint checkpoint) {
+        return fullUrl("Basic", "checkpoint-" + checkpoint.lastSequence(), checkpoint.headHash());
+    }
+
+    static String anchorFullUrl(long sequence, byte[] hash) {
+        return fullUrl("Basic", "anchor-" + sequence, hash);
+    }
+
     public String checkpoint(Checkpoint checkpoint) {
+        return checkpoint(checkpoint, null);
+    }
+
+    /** A checkpoint with its RFC 3161 time-stamp token (DER, base64), when it has one. */
+    public String checkpoint(Checkpoint checkpoint, byte @Nullable [] timestamp) {
         Basic basic = new Basic();
         basic.setId("checkpoint-" + checkpoint.lastSequence());
         basic.setCode(new CodeableConcept(new Coding(BASIC_CODES, "checkpoint", "Signed audit checkpoint")));
@@ -66,6 +178,10 @@ final class FhirAuditEvents {
         extension.addExtension("time", new StringType(checkpoint.time().toString()));
         extension.addExtension("keyId", new StringType(checkpoint.keyId()));
         extension.addExtension("signature", new StringType(Base64.getEncoder().encodeToString(checkpoint.signature())));
+        if (timestamp != null) {
+            extension.addExtension(
+                    "timestamp", new StringType(Base64.getEncoder().encodeToString(timestamp)));
+        }
         return parser.get().encodeResourceToString(basic);
     }
 
@@ -95,9 +211,14 @@ final class FhirAuditEvents {
         if (!event.reasons().isEmpty()) {
             fhir.setOutcomeDesc(String.join(" ", event.reasons()));
         }
-        if (event.purposeOfUse() != null) {
-            fhir.addPurposeOfEvent(new CodeableConcept(
-                    new Coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", event.purposeOfUse(), null)));
+        String purpose = event.purposeOfUse();
+        if (purpose != null) {
+            // a caller may name a purpose that is no PurposeOfUse code (a refused call records what was asked):
+            // it is kept as text, never passed off as a code of v3-ActReason
+            fhir.addPurposeOfEvent(
+                    PURPOSES_OF_USE.contains(purpose)
+                            ? new CodeableConcept(new Coding(V3_ACT_REASON, purpose, null))
+                            : new CodeableConcept().setText(purpose));
         }
         String person = event.details().get(ON_BEHALF_OF);
         if (person != null) {
@@ -105,9 +226,7 @@ final class FhirAuditEvents {
             AuditEventAgentComponent requestor = fhir.addAgent();
             requestor.setRequestor(true);
             requestor.setType(new CodeableConcept(new Coding(SECURITY_ROLE_TYPE, "humanuser", "human user")));
-            requestor.setWho(new Reference()
-                    .setIdentifier(
-                            new Identifier().setSystem("urn:warden:person").setValue(person)));
+            requestor.setWho(new Reference().setIdentifier(identifier("urn:warden:person", person)));
             String via = event.details().get("delegation");
             if (via != null) {
                 requestor.addPolicy(via);
@@ -126,18 +245,16 @@ final class FhirAuditEvents {
                                 "dataprocessor",
                                 "data processor")));
         agent.setWho(new Reference()
-                .setIdentifier(new Identifier()
-                        .setSystem("urn:warden:" + event.actor().type().name().toLowerCase(Locale.ROOT))
-                        .setValue(event.actor().id())));
-        if (event.actor().ownerId() != null) {
+                .setIdentifier(identifier(
+                        "urn:warden:" + event.actor().type().name().toLowerCase(Locale.ROOT),
+                        event.actor().id())));
+        String ownerId = event.actor().ownerId();
+        if (ownerId != null) {
             AuditEventAgentComponent owner = fhir.addAgent();
             owner.setRequestor(false);
-            owner.setType(new CodeableConcept(
-                    new Coding("http://terminology.hl7.org/CodeSystem/v3-RoleClass", "RESPRSN", "responsible party")));
-            owner.setWho(new Reference()
-                    .setIdentifier(new Identifier()
-                            .setSystem("urn:warden:person")
-                            .setValue(event.actor().ownerId())));
+            // RESPRSN is a v3 RoleCode (not a RoleClass): the code FHIR R4's participation-role-type value set lists
+            owner.setType(new CodeableConcept(new Coding(V3_ROLE_CODE, "RESPRSN", "responsible party")));
+            owner.setWho(new Reference().setIdentifier(identifier("urn:warden:person", ownerId)));
         }
         AuditEventSourceComponent source = fhir.getSource();
         source.setSite("Warden");
@@ -147,23 +264,18 @@ final class FhirAuditEvents {
                 new Coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4", "Application Server"));
         AuditEventEntityComponent target = fhir.addEntity();
         target.setWhat(new Reference()
-                .setIdentifier(new Identifier()
-                        .setSystem("urn:warden:" + event.target().type())
-                        .setValue(event.target().id())));
+                .setIdentifier(identifier(
+                        "urn:warden:" + event.target().type(), event.target().id())));
         target.setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"));
-        if (event.requestDigest() != null) {
-            target.addDetail(new AuditEventEntityDetailComponent(
-                    new StringType("requestDigest"), new StringType(event.requestDigest())));
+        String digest = event.requestDigest();
+        if (digest != null) {
+            detail(target, "requestDigest", digest);
         }
-        event.details()
-                .forEach((key, value) -> target.addDetail(
-                        new AuditEventEntityDetailComponent(new StringType(key), new StringType(value))));
-        if (event.dataset() != null) {
+        event.details().forEach((key, value) -> detail(target, key, value));
+        String dataset = event.dataset();
+        if (dataset != null) {
             fhir.addEntity()
-                    .setWhat(new Reference()
-                            .setIdentifier(new Identifier()
-                                    .setSystem("urn:warden:data-scope")
-                                    .setValue(event.dataset())))
+                    .setWhat(new Reference().setIdentifier(identifier("urn:warden:data-scope", dataset)))
                     .setType(
                             new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
                     .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "4", "Domain Resource"));
@@ -173,6 +285,30 @@ final class FhirAuditEvents {
         chain.addExtension("hash", new StringType(record.hashHex()));
         chain.addExtension("canonical", new StringType(canonical));
         return fhir;
+    }
+
+    /**
+     * An identifier whose value FHIR accepts: a string without leading or trailing whitespace (a sign-in name is typed
+     * by whoever signs in). The exact value stays in the chained canonical form the resource carries.
+     */
+    private static Identifier identifier(String system, String value) {
+        return new Identifier().setSystem(system).setValue(value.strip());
+    }
+
+    /**
+     * A detail as FHIR R4 can hold it: a string where the value is one, else its exact UTF-8 bytes as base64Binary
+     * (FHIR strings may not be empty and should not start or end with whitespace). An empty value has no FHIR form:
+     * the detail is left out of the resource and kept in the chained canonical form.
+     */
+    private static void detail(AuditEventEntityComponent entity, String key, String value) {
+        if (value.isEmpty()) {
+            return;
+        }
+        entity.addDetail(new AuditEventEntityDetailComponent(
+                new StringType(key),
+                value.strip().equals(value)
+                        ? new StringType(value)
+                        : new Base64BinaryType(value.getBytes(StandardCharsets.UTF_8))));
     }
 
     private static Coding type(String action) {

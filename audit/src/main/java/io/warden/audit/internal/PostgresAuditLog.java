@@ -665,6 +665,15 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
 
     /** Signs a checkpoint over the unsigned tail when the interval has passed; run by the timer. */
     void checkpointIfDue() {
+        checkpointIfOlderThan(properties.checkpointInterval());
+    }
+
+    /**
+     * Signs a checkpoint over the unsigned tail, if there is one, when the last checkpoint is at least {@code age}
+     * old: with {@link Duration#ZERO}, now. Anchoring calls it on its own timer so that a quiet trail is still
+     * anchored that often. Never throws: a failure is logged and the next call tries again.
+     */
+    public void checkpointIfOlderThan(Duration age) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -672,7 +681,7 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
                 Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
                 boolean unsigned = head.lastSeq() > head.lastCheckpointSeq();
                 boolean due = head.lastCheckpointAt() == null
-                        || !now.isBefore(head.lastCheckpointAt().plus(properties.checkpointInterval()));
+                        || !now.isBefore(head.lastCheckpointAt().plus(age));
                 if (unsigned && due) {
                     sign(connection, head.lastCheckpointSeq() + 1, head.lastSeq(), head.lastHash(), now);
                     moveHead(connection, head, new Head(head.lastSeq(), head.lastHash(), head.lastSeq(), now));

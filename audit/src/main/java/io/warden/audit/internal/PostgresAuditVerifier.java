@@ -1,8 +1,10 @@
 package io.warden.audit.internal;
 
 import io.warden.audit.AuditVerifier;
+import io.warden.audit.ChainMarker;
 import io.warden.audit.Checkpoint;
 import io.warden.audit.Verification;
+import io.warden.audit.internal.anchoring.TimestampVerifier;
 import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
 import java.sql.Connection;
@@ -31,16 +33,28 @@ public final class PostgresAuditVerifier implements AuditVerifier {
     private final DataSource dataSource;
     private final Map<String, PublicKey> trustedKeys;
     private final long maxUnsigned;
+    private final @Nullable TimestampVerifier timestamps;
+
+    /** A verifier that checks no time-stamp tokens (anchoring off). */
+    public PostgresAuditVerifier(
+            DataSource dataSource, Map<String, PublicKey> trustedKeys, AuditProperties properties) {
+        this(dataSource, trustedKeys, properties, null);
+    }
 
     /**
      * @param trustedKeys every key whose checkpoints are valid, by key id: this instance's signing key and the
      *                    earlier ones ({@link PublishedKeys#keys()})
+     * @param timestamps  the trusted time-stamp authorities, from configuration; without them tokens are not checked
      */
     public PostgresAuditVerifier(
-            DataSource dataSource, Map<String, PublicKey> trustedKeys, AuditProperties properties) {
+            DataSource dataSource,
+            Map<String, PublicKey> trustedKeys,
+            AuditProperties properties,
+            @Nullable TimestampVerifier timestamps) {
         this.dataSource = dataSource;
         this.trustedKeys = Map.copyOf(trustedKeys);
         this.maxUnsigned = properties.maxUnsigned();
+        this.timestamps = timestamps;
     }
 
     @Override
@@ -58,8 +72,28 @@ public final class PostgresAuditVerifier implements AuditVerifier {
         }
     }
 
-    private Verification verify(Connection connection, long from, long to) throws SQLException {
-        ChainVerifier verifier = new ChainVerifier(trustedKeys, maxUnsigned);
+    private Verification verify(Connection connection, long askedFrom, long to) throws SQLException {
+        ChainVerifier verifier = new ChainVerifier(trustedKeys, maxUnsigned, timestamps);
+        ChainMarker marker = ChainMarkers.current(connection);
+        long from = askedFrom;
+        if (marker != null && from < marker.firstSequence()) {
+            if (to < marker.firstSequence()) {
+                return new Verification(
+                                false,
+                                from,
+                                to,
+                                0,
+                                0,
+                                0,
+                                from,
+                                "removed-by-retention",
+                                "Records " + from + " to " + to + " were removed by retention; they are in archive "
+                                        + marker.archiveId() + " (SHA-256 " + marker.archiveSha256() + ")")
+                        .from(marker);
+            }
+            // what lies before the marker is in its archive; the rest verifies from the checkpoint the marker kept
+            from = marker.firstSequence();
+        }
         long anchorSeq = 0;
         byte[] anchorHash = Chain.GENESIS;
         for (Checkpoint checkpoint : AuditRows.checkpoints(connection, "last_seq < ? order by last_seq desc", from)) {
@@ -69,6 +103,21 @@ public final class PostgresAuditVerifier implements AuditVerifier {
                 break;
             }
         }
+        if (marker != null && from >= marker.firstSequence() && anchorSeq < marker.anchorSequence()) {
+            // the checkpoint at the cut is gone or no longer verifies: nothing signed says where the chain starts
+            return new Verification(
+                            false,
+                            from,
+                            to,
+                            0,
+                            0,
+                            anchorSeq,
+                            marker.firstSequence(),
+                            "checkpoint-signature-invalid",
+                            "The checkpoint ending at " + marker.anchorSequence()
+                                    + ", where retention cut the chain, is missing or does not verify")
+                    .from(marker);
+        }
         long end = to;
         long head = AuditRows.head(dataSource);
         if (to >= head) {
@@ -76,6 +125,7 @@ public final class PostgresAuditVerifier implements AuditVerifier {
             end = Math.max(to, maxCheckpoint(connection));
         }
         List<Checkpoint> checkpoints = AuditRows.checkpoints(connection, "last_seq > ? order by last_seq", anchorSeq);
+        Map<Long, byte[]> tokens = CheckpointTimestamps.between(connection, anchorSeq, end);
         try (PreparedStatement statement = connection.prepareStatement(
                 "select " + AuditRows.COLUMNS + " from audit_event where seq > ? and seq <= ? order by seq")) {
             // server-prepared from the first execution, so rows arrive in binary form (cheaper to decode)
@@ -85,7 +135,8 @@ public final class PostgresAuditVerifier implements AuditVerifier {
             statement.setLong(2, end);
             try (ResultSet rs = statement.executeQuery();
                     RowPipeline rows = new RowPipeline(rs)) {
-                return verifier.verify(anchorSeq, anchorHash, rows, checkpoints, from, end);
+                Verification result = verifier.verify(anchorSeq, anchorHash, rows, checkpoints, tokens, from, end);
+                return marker == null ? result : result.from(marker);
             }
         }
     }

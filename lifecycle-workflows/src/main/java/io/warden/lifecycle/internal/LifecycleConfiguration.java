@@ -2,6 +2,7 @@ package io.warden.lifecycle.internal;
 
 import io.warden.audit.AuditAnalytics;
 import io.warden.audit.AuditLog;
+import io.warden.audit.AuditRetention;
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.lifecycle.AgentLifecycle;
 import io.warden.lifecycle.EngineStartup;
@@ -163,9 +164,19 @@ class LifecycleConfiguration {
                 jdbc, transactions, engine, notifications, audit, directory, clock, properties.reviewWithin());
     }
 
+    /** The two-person removal of the audit trail's expired start (issue 23). */
+    @Bean
+    AuditRemovalService auditRemovals(AuditRetention retention, WorkflowEngine engine) {
+        return new AuditRemovalService(retention, engine);
+    }
+
     /** Deploys the processes and registers the handlers right after the engine starts. */
     @Bean
-    SmartLifecycle workflowBootstrap(WorkflowEngine engine, LifecycleTasks tasks, BreakGlassReviewService reviews) {
+    SmartLifecycle workflowBootstrap(
+            WorkflowEngine engine,
+            LifecycleTasks tasks,
+            BreakGlassReviewService reviews,
+            AuditRemovalService auditRemovals) {
         return new EngineStartup(
                 1,
                 () -> engine.deploy(
@@ -173,6 +184,7 @@ class LifecycleConfiguration {
                 () -> {
                     tasks.registerWith(engine);
                     reviews.registerWith(engine);
+                    auditRemovals.registerWith(engine);
                 });
     }
 }

@@ -123,6 +123,21 @@ class EmbeddedWorkflowEngineTests {
     }
 
     @Test
+    void anAuditRemovalRunsItsRemovalOnlyAfterTheSecondPersonApproves() throws InterruptedException {
+        String key = "audit-removal:" + UUID.randomUUID();
+        assertThat(engine.start(BpmnProcesses.AUDIT_REMOVAL, key, Map.of("archiveId", key.substring(14))))
+                .isTrue();
+        Thread.sleep(1000);
+        assertThat(ranFor(TaskTypes.AUDIT_REMOVE, key))
+                .as("nothing is removed before the approval")
+                .isFalse();
+        assertThat(engine.running(BpmnProcesses.AUDIT_REMOVAL, key)).isTrue();
+        engine.correlate(Messages.AUDIT_REMOVAL_APPROVED, key, Map.of("approvedBy", "carla"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> ranFor(TaskTypes.AUDIT_REMOVE, key));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !engine.running(BpmnProcesses.AUDIT_REMOVAL, key));
+    }
+
+    @Test
     void onboardingRunsToActivationOnceApprovedAndASecondStartIsANoOp() {
         String agent = "agent-" + UUID.randomUUID();
         assertThat(engine.start(BpmnProcesses.ONBOARDING, agent, Map.of())).isTrue();

@@ -47,7 +47,7 @@ class PolicySimulationController {
             summary = "Replay a time range of recorded decisions with candidate rules and report the flips")
     @ApiResponse(responseCode = "200", description = "The replay's report", useReturnTypeSchema = true)
     @ApiResponse(responseCode = "400", ref = "BadRequest")
-    @ApiResponse(responseCode = "503", description = "The decision point failed; no partial report is given")
+    @ApiResponse(responseCode = "503", ref = "ServiceUnavailable")
     @PostMapping(consumes = "application/json")
     SimulationReport simulate(@RequestBody @Valid Request request, Actor actor) {
         return simulations.simulate(new PolicySimulations.Simulation(
