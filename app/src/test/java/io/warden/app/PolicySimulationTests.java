@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -75,6 +76,7 @@ class PolicySimulationTests extends IntegrationTest {
                         .agent(AGENT)
                         .tool(TOOL)
                         .decision("DENY")
+                        .requestDigest(HexFormat.of().formatHex(new byte[32]).replace('0', 'b'))
                         .reason("RATE_LIMITED")
                         .build());
         Thread.sleep(5);
@@ -124,12 +126,14 @@ class PolicySimulationTests extends IntegrationTest {
                 .dataset(scope)
                 .purposeOfUse(purpose)
                 .decision(permit ? "PERMIT" : "DENY")
+                // as the gateway's records: the digest of the call's arguments (other tests read every record)
+                .requestDigest(HexFormat.of().formatHex(new byte[32]).replace('0', 'a'))
                 .detail("policyEngine", "embedded")
                 .detail("policyRules", "3")
                 .detail("policyData", "0")
                 .detail("input", input.toString());
         if (!permit) {
-            event.reason("KILL_SWITCH_AGENT");
+            event.reason("KILL_SWITCH");
         }
         if (count != 1) {
             event.detail("count", count);

@@ -108,6 +108,9 @@ class AuditPagesController {
         model.addAttribute("line", lines.of(record));
         Map<String, String> details = new TreeMap<>(record.event().details());
         details.keySet().removeAll(AuditLines.TOLD);
+        // the decision input is for replay, not for reading: it names people and agents by id, and the record's own
+        // lines already say who, what and why by name
+        model.addAttribute("inputRecorded", details.remove("input") != null);
         model.addAttribute("details", details);
         return "portal/audit-record";
     }
