@@ -9,19 +9,17 @@ import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditRecord;
 import io.warden.audit.AuditWriteFailed;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +29,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,19 +36,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
-import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The audit log in PostgreSQL with group commit. Appending threads prepare their event's canonical form
- * and its {@code COPY} columns, queue it and wait; one writer thread per instance takes whatever is queued
- * (up to {@code maxBatch}), assigns sequence numbers and hashes, streams the batch with {@code COPY}, signs
- * a checkpoint when one is due, moves the head (locking its row) and commits — one fsync for the whole
- * batch — then releases the waiting threads. Two batches can be in flight: the next one is hashed and
- * copied while the one before waits for its commit, and it moves the head only from where that one left it,
- * so it never commits unless that one did. The head-row lock keeps one gap-free chain across instances.
+ * The audit log in PostgreSQL with group commit. Appending threads queue their events and wait; one
+ * writer thread per instance takes whatever is queued (up to {@code maxBatch}), locks the chain's head
+ * row, assigns sequence numbers and hashes, inserts the batch, signs a checkpoint when one is due, moves
+ * the head and commits — one fsync for the whole batch — then releases the waiting threads. The head-row
+ * lock keeps one gap-free chain across instances.
  *
  * <p>It owns the whole write path and nothing else: the chain is read by {@link PostgresAuditTrail} and
  * checked by {@link PostgresAuditVerifier}, neither of which touches the queue or the writer's connection.
@@ -62,11 +56,7 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
 
     /** An event waiting for the writer; {@code queuedAt} (nanoTime) starts its append latency. */
     private record Pending(
-            AuditEvent event,
-            RecordCodecV1.Template template,
-            byte[] columns,
-            CompletableFuture<AuditRecord> result,
-            long queuedAt) {}
+            AuditEvent event, RecordCodecV1.Template template, CompletableFuture<AuditRecord> result, long queuedAt) {}
 
     private record Head(
             long lastSeq,
@@ -81,12 +71,12 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
     private final BlockingQueue<Pending> queue;
     private final Timer appendLatency;
     private final MeterRegistry meters;
-    private final Counter redone;
-    /** Used by the writer thread only. */
     private final Chain chain = new Chain();
-
     private volatile boolean running;
-    private List<Slot> slots = List.of();
+    /** Where this instance's writer last left the head; only the writer thread touches it. */
+    private volatile @Nullable Head cachedHead;
+
+    private @Nullable Connection writerConnection;
     private @Nullable Thread writer;
     private @Nullable ScheduledExecutorService timer;
 
@@ -126,11 +116,6 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
                 .description("warden.audit.queue-capacity: the queue depth at which appends are refused")
                 .strongReference(true)
                 .register(meters);
-        this.redone = Counter.builder("warden.audit.batch.rewritten")
-                .description(
-                        "Audit batches rolled back because the chain's head was not where they started"
-                                + " (a batch ahead failed, or another instance or the checkpoint timer moved it) and written again")
-                .register(meters);
         for (String reason : List.of("overloaded", "write-failed", "stopped")) {
             failed(reason); // every series exists from the start, so increase() sees the first failure
         }
@@ -143,24 +128,11 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
         if (running) {
             return;
         }
-        List<Slot> opened = new ArrayList<>(PIPELINE);
         try {
-            for (int i = 0; i < PIPELINE; i++) {
-                Slot slot = new Slot(i);
-                opened.add(slot);
-                slot.connection(); // taken now, before anything can append and while the pool is free
-            }
+            writerConnection(); // taken now, before anything can append and while the pool is free
         } catch (SQLException e) {
-            opened.forEach(slot -> {
-                slot.committer.shutdown();
-                slot.close();
-            });
-            throw new IllegalStateException("The audit log could not get its database connections", e);
+            throw new IllegalStateException("The audit log could not get its database connection", e);
         }
-        slots = List.copyOf(opened);
-        inFlight.clear();
-        toWrite.clear();
-        tail = null;
         running = true;
         Thread thread = new Thread(this::writeLoop, "warden-audit-writer");
         thread.setDaemon(true);
@@ -246,12 +218,8 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
             throw new AuditWriteFailed("The audit log is not running; " + event.action() + " was not recorded");
         }
         // the canonical form is prepared here, on the many appending threads, not on the one writer
-        Pending pending = new Pending(
-                event,
-                RecordCodecV1.template(event),
-                CopyRows.eventColumns(event),
-                new CompletableFuture<>(),
-                System.nanoTime());
+        Pending pending =
+                new Pending(event, RecordCodecV1.template(event), new CompletableFuture<>(), System.nanoTime());
         if (!queue.offer(pending)) {
             failed("overloaded").increment();
             throw new AuditWriteFailed("The audit log is overloaded (" + properties.queueCapacity()
@@ -275,391 +243,144 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
                 .register(meters);
     }
 
-    // ---- the writer ---------------------------------------------------------------------------------
-    //
-    // One thread prepares batches: it takes what is queued, numbers and hashes it from the head as it will
-    // be once every batch before it has committed, and streams it to PostgreSQL with COPY on one of two
-    // connections (a "slot"), each with a thread of its own that moves the head and commits. So while batch
-    // n waits for its commit's WAL flush, batch n+1 is already hashed, copied and waiting for the head row.
-    //
-    // Order is kept by the database, not by the threads: a batch's head move locks the head row, waiting
-    // while batch n holds it, and moves it only from exactly where n left it. If n does not commit, the head
-    // is not where n+1 expects, nothing moves, n+1 rolls back, and it is hashed again from the head as it
-    // is in the database and written anew. A batch never commits on top of one that did not.
-
-    /** How many batches may be in flight at once: one committing, one copied and waiting for the head. */
-    private static final int PIPELINE = 2;
-
-    /** A checkpoint signed on the preparing thread, to be inserted with its batch. */
-    private record Signed(long first, long last, byte[] headHash, Instant time, byte[] signature) {}
-
-    /** A batch ready to go: its records, their COPY stream, the head move and perhaps a checkpoint. */
-    private record Prepared(
-            List<Pending> batch,
-            List<AuditRecord> records,
-            byte[] copy,
-            Head from,
-            Head to,
-            @Nullable Signed checkpoint) {}
-
-    /** How a batch in flight ended. */
-    private enum Ending {
-        /** committed; its appends have been told */
-        COMMITTED,
-        /** rolled back because the head was not where the batch started from; to be hashed and written again */
-        HEAD_MOVED,
-        /** could not be written; its appends fail */
-        FAILED
-    }
-
-    private record Ended(Ending ending, @Nullable Exception error) {}
-
-    /**
-     * @param headReached done once this batch's head move has returned (or the batch ended without one): the
-     *                    batch behind waits for it before its own, so that it never takes the head row first
-     *                    and finds the head where this batch has not yet moved it
-     */
-    private record InFlight(Prepared prepared, CompletableFuture<Void> headReached, CompletableFuture<Ended> ended) {}
-
-    /** A connection the writer keeps, and the thread that commits on it. */
-    private final class Slot {
-        private final ExecutorService committer;
-        private @Nullable Connection connection;
-
-        Slot(int index) {
-            committer = Executors.newSingleThreadExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "warden-audit-commit-" + index);
-                thread.setDaemon(true);
-                return thread;
-            });
-        }
-
-        /**
-         * The writer's own connections, so that appending never waits for the pool: callers that hold
-         * pooled connections while they append (transactional listeners do) cannot starve it.
-         */
-        Connection connection() throws SQLException {
-            if (connection == null || connection.isClosed()) {
-                Connection opened = dataSource.getConnection();
-                opened.setAutoCommit(false);
-                connection = opened;
-            }
-            return connection;
-        }
-
-        void close() {
-            Connection open = connection;
-            connection = null;
-            if (open != null) {
-                try {
-                    open.rollback();
-                    open.close();
-                } catch (SQLException ignored) {
-                    // the connection is broken already; a new one is taken for the next batch
-                }
-            }
-        }
-    }
-
-    // Touched only by the writer thread (and the slots' state only while none of their batches is in flight).
-    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
-    private final ArrayDeque<List<Pending>> toWrite = new ArrayDeque<>();
-    private long dispatched;
-    /** Where the head will be once every batch in flight has committed; null: read it from the database. */
-    private @Nullable Head tail;
-
     private void writeLoop() {
-        try {
-            while (running || !queue.isEmpty() || !inFlight.isEmpty() || !toWrite.isEmpty()) {
-                reapDone();
-                if (inFlight.size() >= PIPELINE) {
-                    // events keep queueing meanwhile, and the next batch takes them all
-                    reapOldest();
+        List<Pending> batch = new ArrayList<>(properties.maxBatch());
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
                     continue;
                 }
-                if (toWrite.isEmpty()) {
-                    // with a batch in flight, look back soon: a failure behind it has batches to write again
-                    Pending first = queue.poll(inFlight.isEmpty() ? 100 : 1, TimeUnit.MILLISECONDS);
-                    if (first == null) {
-                        continue;
-                    }
-                    List<Pending> batch = new ArrayList<>(properties.maxBatch());
-                    batch.add(first);
-                    queue.drainTo(batch, properties.maxBatch() - 1);
-                    toWrite.addLast(batch);
+                batch.add(first);
+                queue.drainTo(batch, properties.maxBatch() - 1);
+                List<AuditRecord> written = write(batch);
+                long committed = System.nanoTime();
+                for (Pending each :
+                        batch) { // timed before anyone is told, so a caller that returns sees its append counted
+                    appendLatency.record(committed - each.queuedAt(), TimeUnit.NANOSECONDS);
                 }
-                List<Pending> next = Objects.requireNonNull(toWrite.peekFirst());
-                boolean pipelined = next.stream().allMatch(p -> p.event().sourceId() == null);
-                if (!pipelined && !inFlight.isEmpty()) {
-                    // a repeat of a known source id is looked up in committed rows, so nothing may be in flight
-                    reapOldest();
-                    continue;
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).result().complete(written.get(i));
                 }
-                toWrite.removeFirst();
-                if (pipelined) {
-                    dispatch(next);
-                } else {
-                    writeNow(next);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            for (List<Pending> batch : toWrite) {
-                fail(batch, e);
-            }
-            toWrite.clear();
-        } finally {
-            for (InFlight each : inFlight) {
-                each.ended().join(); // the slot tells its appends
-            }
-            for (Slot slot : slots) {
-                slot.committer.shutdown();
-                slot.close();
-            }
-        }
-    }
-
-    /** Numbers, hashes and encodes a batch from the tail, then hands it to the next slot to commit. */
-    private void dispatch(List<Pending> batch) {
-        Slot slot = slots.get((int) (dispatched % PIPELINE));
-        Prepared prepared;
-        try {
-            Head from = tail != null ? tail : readHead(slot.connection()); // null only when nothing is in flight
-            prepared = prepare(batch, from);
-        } catch (SQLException | RuntimeException e) {
-            tail = null;
-            slot.close();
-            log.error("Could not prepare {} audit events; their appends fail", batch.size(), e);
-            fail(batch, e);
-            return;
-        }
-        dispatched++;
-        tail = prepared.to();
-        InFlight ahead = inFlight.peekLast();
-        CompletableFuture<Void> aheadReached =
-                ahead == null ? CompletableFuture.completedFuture(null) : ahead.headReached();
-        CompletableFuture<Void> reached = new CompletableFuture<>();
-        inFlight.addLast(new InFlight(
-                prepared,
-                reached,
-                CompletableFuture.supplyAsync(() -> commit(slot, prepared, aheadReached, reached), slot.committer)));
-    }
-
-    private Prepared prepare(List<Pending> batch, Head from) {
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        List<AuditRecord> records = new ArrayList<>(batch.size());
-        CopyRows.Stream copy = new CopyRows.Stream(batch.size());
-        long sequence = from.lastSeq();
-        byte[] previous = from.lastHash();
-        for (Pending pending : batch) {
-            sequence++;
-            byte[] hash = chain.next(previous, pending.template().fill(sequence, now));
-            AuditRecord record = new AuditRecord(sequence, now, RecordCodecV1.VERSION, pending.event(), hash);
-            copy.add(record, pending.columns());
-            records.add(record);
-            previous = hash;
-        }
-        boolean checkpoint = sequence - from.lastCheckpointSeq() >= properties.checkpointEvery();
-        Signed signed = null;
-        Head to = new Head(sequence, previous, from.lastCheckpointSeq(), from.lastCheckpointAt());
-        if (checkpoint) {
-            long first = from.lastCheckpointSeq() + 1;
-            signed = new Signed(
-                    first,
-                    sequence,
-                    previous,
-                    now,
-                    signingKey.sign(
-                            CheckpointCodecV1.signedPayload(first, sequence, previous, now, signingKey.keyId())));
-            to = new Head(sequence, previous, sequence, now);
-        }
-        return new Prepared(batch, records, copy.finish(), from, to, signed);
-    }
-
-    /**
-     * On the slot's thread: copy, checkpoint, then (once the batch ahead has moved the head) move the head from
-     * where the batch started, and commit.
-     */
-    private Ended commit(
-            Slot slot, Prepared prepared, CompletableFuture<Void> aheadReached, CompletableFuture<Void> reached) {
-        try {
-            Connection connection = slot.connection();
-            connection
-                    .unwrap(PGConnection.class)
-                    .getCopyAPI()
-                    .copyIn(CopyRows.COPY_SQL, new ByteArrayInputStream(prepared.copy()));
-            Signed checkpoint = prepared.checkpoint();
-            if (checkpoint != null) {
-                insertCheckpoint(connection, checkpoint);
-            }
-            aheadReached.join();
-            boolean moved = moveHeadAfter(connection, prepared.from(), prepared.to());
-            reached.complete(null);
-            if (!moved) {
-                // a batch ahead did not commit, or another writer (another instance, the checkpoint timer)
-                // moved the head
-                connection.rollback();
-                return new Ended(Ending.HEAD_MOVED, null);
-            }
-            connection.commit();
-        } catch (SQLException | IOException | RuntimeException e) {
-            String state = e instanceof SQLException sql ? sql.getSQLState() : null;
-            if (UNIQUE_VIOLATION.equals(state) || DEADLOCK.equals(state)) {
-                // another instance took these sequence numbers first: the head has moved
-                rollback(slot);
-                return new Ended(Ending.HEAD_MOVED, null);
-            }
-            slot.close();
-            return new Ended(Ending.FAILED, e instanceof Exception x ? x : new IllegalStateException(e));
-        } finally {
-            reached.complete(null);
-        }
-        committed(prepared.batch(), prepared.records());
-        return new Ended(Ending.COMMITTED, null);
-    }
-
-    private static final String UNIQUE_VIOLATION = "23505";
-    private static final String DEADLOCK = "40P01";
-
-    private static void rollback(Slot slot) {
-        try {
-            slot.connection().rollback();
-        } catch (SQLException e) {
-            slot.close();
-        }
-    }
-
-    /** Tells the appends of a committed batch their records; timed before anyone is told, so a caller that returns sees its append counted. */
-    private void committed(List<Pending> batch, List<AuditRecord> records) {
-        long now = System.nanoTime();
-        for (Pending each : batch) {
-            appendLatency.record(now - each.queuedAt(), TimeUnit.NANOSECONDS);
-        }
-        for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).result().complete(records.get(i));
-        }
-    }
-
-    private void fail(List<Pending> batch, Throwable e) {
-        failed("write-failed").increment(batch.size());
-        batch.forEach(p -> p.result().completeExceptionally(e));
-    }
-
-    /** Handles the batches in flight that have ended, oldest first, without waiting. */
-    private void reapDone() {
-        while (!inFlight.isEmpty()
-                && Objects.requireNonNull(inFlight.peekFirst()).ended().isDone()) {
-            reapOldest();
-        }
-    }
-
-    /**
-     * Waits for the oldest batch in flight. When it did not commit, nothing behind it can (their head moves
-     * start from where it would have left the head): they are awaited too, and every batch that was rolled
-     * back for the head goes back to the front of the line, in order, to be hashed again from the database.
-     */
-    private void reapOldest() {
-        InFlight oldest = inFlight.removeFirst();
-        Ended ended = oldest.ended().join();
-        if (ended.ending() == Ending.COMMITTED) {
-            return;
-        }
-        List<InFlight> doomed = new ArrayList<>();
-        doomed.add(oldest);
-        doomed.addAll(inFlight);
-        inFlight.clear();
-        tail = null;
-        List<List<Pending>> again = new ArrayList<>();
-        for (InFlight each : doomed) {
-            Ended outcome = each.ended().join();
-            switch (outcome.ending()) {
-                case COMMITTED -> log.error("An audit batch committed behind one that did not; verify the chain");
-                case HEAD_MOVED -> again.add(each.prepared().batch());
-                case FAILED -> {
-                    log.error(
-                            "Could not write {} audit events; their appends fail",
-                            each.prepared().batch().size(),
-                            outcome.error());
-                    fail(each.prepared().batch(), Objects.requireNonNull(outcome.error()));
-                }
-            }
-        }
-        if (!again.isEmpty()) {
-            redone.increment(again.size());
-        }
-        for (int i = again.size() - 1; i >= 0; i--) {
-            toWrite.addFirst(again.get(i));
-        }
-    }
-
-    /**
-     * Writes a batch that repeats known source ids, with nothing in flight, in one transaction on the first
-     * slot's connection, and tells its appends. The head is moved first, on the condition that it is where
-     * this writer last left it; when another writer moved it meanwhile, the transaction is rolled back and
-     * redone from the current head.
-     */
-    private void writeNow(List<Pending> batch) {
-        Slot slot = slots.get(0);
-        List<AuditEvent> events = batch.stream().map(Pending::event).toList();
-        try {
-            Connection connection = slot.connection();
-            for (int attempt = 0; ; attempt++) {
-                Head head = tail != null && attempt == 0 ? tail : readHead(connection);
-                Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-                Map<String, AuditRecord> known = findBySource(connection, events);
-                List<AuditRecord> results = new ArrayList<>(events.size());
-                CopyRows.Stream copy = new CopyRows.Stream(batch.size());
-                long sequence = head.lastSeq();
-                byte[] previous = head.lastHash();
-                for (Pending pending : batch) {
-                    AuditEvent event = pending.event();
-                    AuditRecord earlier = event.sourceId() == null ? null : known.get(event.sourceId());
-                    if (earlier != null) {
-                        results.add(earlier);
-                        continue;
-                    }
-                    sequence++;
-                    byte[] hash = chain.next(previous, pending.template().fill(sequence, now));
-                    AuditRecord record = new AuditRecord(sequence, now, RecordCodecV1.VERSION, event, hash);
-                    copy.add(record, pending.columns());
-                    results.add(record);
-                    if (event.sourceId() != null) {
-                        known.put(event.sourceId(), record);
-                    }
-                    previous = hash;
-                }
-                if (sequence == head.lastSeq()) {
-                    connection.commit();
-                    tail = head;
-                    committed(batch, results);
-                    return;
-                }
-                boolean checkpoint = sequence - head.lastCheckpointSeq() >= properties.checkpointEvery();
-                Head moved = checkpoint
-                        ? new Head(sequence, previous, sequence, now)
-                        : new Head(sequence, previous, head.lastCheckpointSeq(), head.lastCheckpointAt());
-                if (!moveHead(connection, head, moved)) {
-                    connection.rollback();
-                    tail = null;
-                    continue;
-                }
-                connection
-                        .unwrap(PGConnection.class)
-                        .getCopyAPI()
-                        .copyIn(CopyRows.COPY_SQL, new ByteArrayInputStream(copy.finish()));
-                if (checkpoint) {
-                    sign(connection, head.lastCheckpointSeq() + 1, sequence, previous, now);
-                }
-                connection.commit();
-                tail = moved;
-                committed(batch, results);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                batch.forEach(p -> p.result().completeExceptionally(e));
                 return;
+            } catch (Exception e) {
+                log.error("Could not write {} audit events; their appends fail", batch.size(), e);
+                failed("write-failed").increment(batch.size());
+                batch.forEach(p -> p.result().completeExceptionally(e));
+            } finally {
+                batch.clear();
             }
-        } catch (SQLException | IOException | RuntimeException e) {
-            tail = null;
-            slot.close();
-            log.error("Could not write {} audit events; their appends fail", batch.size(), e);
-            fail(batch, e);
+        }
+        closeWriterConnection();
+    }
+
+    /**
+     * Writes the events in one transaction and returns their records, in order. The head is moved first,
+     * on the condition that it is where this writer last saw it; when another writer (another instance,
+     * or the checkpoint timer) moved it meanwhile, the transaction is rolled back and redone from the
+     * current head. That keeps one round trip off the common case without ever forking the chain.
+     */
+    private List<AuditRecord> write(List<Pending> batch) throws SQLException {
+        List<AuditEvent> events = batch.stream().map(Pending::event).toList();
+        Connection connection = writerConnection();
+        {
+            try {
+                for (int attempt = 0; ; attempt++) {
+                    Head head = cachedHead != null && attempt == 0 ? cachedHead : readHead(connection);
+                    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+                    Map<String, AuditRecord> known = findBySource(connection, events);
+                    List<AuditRecord> results = new ArrayList<>(events.size());
+                    List<AuditRecord> fresh = new ArrayList<>(events.size());
+                    long sequence = head.lastSeq();
+                    byte[] previous = head.lastHash();
+                    for (Pending pending : batch) {
+                        AuditEvent event = pending.event();
+                        AuditRecord earlier = event.sourceId() == null ? null : known.get(event.sourceId());
+                        if (earlier != null) {
+                            results.add(earlier);
+                            continue;
+                        }
+                        sequence++;
+                        byte[] hash = chain.next(previous, pending.template().fill(sequence, now));
+                        AuditRecord record = new AuditRecord(sequence, now, RecordCodecV1.VERSION, event, hash);
+                        fresh.add(record);
+                        results.add(record);
+                        if (event.sourceId() != null) {
+                            known.put(event.sourceId(), record);
+                        }
+                        previous = hash;
+                    }
+                    if (fresh.isEmpty()) {
+                        connection.commit();
+                        return results;
+                    }
+                    boolean checkpoint = sequence - head.lastCheckpointSeq() >= properties.checkpointEvery();
+                    Head moved = checkpoint
+                            ? new Head(sequence, previous, sequence, now)
+                            : new Head(sequence, previous, head.lastCheckpointSeq(), head.lastCheckpointAt());
+                    if (!checkpoint && known.isEmpty() && events.stream().allMatch(e -> e.sourceId() == null)) {
+                        // the common case: move the head and insert the batch in one statement that commits
+                        // itself — one round trip, one WAL flush
+                        connection.setAutoCommit(true);
+                        boolean written;
+                        try {
+                            written = moveHeadAndInsert(connection, head, moved, fresh);
+                        } finally {
+                            connection.setAutoCommit(false);
+                        }
+                        if (!written) {
+                            cachedHead = null;
+                            continue;
+                        }
+                        cachedHead = moved;
+                        return results;
+                    }
+                    if (!moveHead(connection, head, moved)) {
+                        connection.rollback();
+                        cachedHead = null;
+                        continue;
+                    }
+                    insert(connection, fresh);
+                    if (checkpoint) {
+                        sign(connection, head.lastCheckpointSeq() + 1, sequence, previous, now);
+                    }
+                    connection.commit();
+                    cachedHead = moved;
+                    return results;
+                }
+            } catch (SQLException | RuntimeException e) {
+                cachedHead = null;
+                closeWriterConnection();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * The writer keeps one connection of its own, so that appending never waits for the pool: callers
+     * that hold pooled connections while they append (transactional listeners do) cannot starve it.
+     */
+    private Connection writerConnection() throws SQLException {
+        if (writerConnection == null || writerConnection.isClosed()) {
+            writerConnection = dataSource.getConnection();
+            writerConnection.setAutoCommit(false);
+        }
+        return writerConnection;
+    }
+
+    private void closeWriterConnection() {
+        Connection connection = writerConnection;
+        writerConnection = null;
+        if (connection != null) {
+            try {
+                connection.rollback();
+                connection.close();
+            } catch (SQLException ignored) {
+                // the connection is broken already; a new one is taken for the next batch
+            }
         }
     }
 
@@ -758,38 +479,88 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
         }
     }
 
-    /**
-     * Moves the head from {@code from} to {@code to}, first waiting for the head row while a batch ahead
-     * holds it; false (nothing moved) when the head is not at {@code from} once that batch has committed or
-     * rolled back. The row is locked in the statement's {@code WITH}: {@code FOR UPDATE} waits and then
-     * reads the row as the batch ahead left it, where a plain {@code WHERE} would be checked against the row
-     * as it was before that batch committed and never match.
-     */
-    private static boolean moveHeadAfter(Connection connection, Head from, Head to) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("""
-                with locked as (
-                    select last_seq, last_hash, last_checkpoint_seq from audit_head where id = 1 for update)
-                update audit_head set last_seq = ?, last_hash = ?, last_checkpoint_seq = ?, last_checkpoint_at = ?
-                from locked
-                where audit_head.id = 1 and locked.last_seq = ? and locked.last_hash = ?
-                    and locked.last_checkpoint_seq = ?""")) {
-            bindHeadMove(statement, from, to);
-            return statement.executeUpdate() == 1;
+    private void insert(Connection connection, List<AuditRecord> records) throws SQLException {
+        try (PreparedStatement statement =
+                connection.prepareStatement("insert into audit_event (" + AuditRows.COLUMNS + ") values " + ROW)) {
+            for (AuditRecord record : records) {
+                bind(connection, statement, 1, record);
+                statement.addBatch();
+            }
+            statement.executeBatch();
         }
     }
 
-    private void insertCheckpoint(Connection connection, Signed checkpoint) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("""
-                insert into audit_checkpoint (last_seq, first_seq, head_hash, time, key_id, signature)
-                values (?, ?, ?, ?, ?, ?)""")) {
-            statement.setLong(1, checkpoint.last());
-            statement.setLong(2, checkpoint.first());
-            statement.setBytes(3, checkpoint.headHash());
-            statement.setObject(4, OffsetDateTime.ofInstant(checkpoint.time(), ZoneOffset.UTC));
-            statement.setString(5, signingKey.keyId());
-            statement.setBytes(6, checkpoint.signature());
-            statement.executeUpdate();
+    /** One row's parameters, typed, so that they can also stand in a {@code VALUES} list. */
+    private static final String ROW =
+            "(?::bigint, ?::smallint, ?::timestamptz, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, ?, ?, "
+                    + "?::bigint, ?, ?::text[], ?::text[], ?::bytea)";
+
+    private static final int ROW_PARAMETERS = 24;
+    private static final int HEAD_PARAMETERS = 7;
+
+    /**
+     * Moves the head from {@code from} to {@code to} and inserts the records, in one statement: the insert
+     * takes place only if the update found the head where it was expected. False (nothing written) when
+     * another writer moved the head meanwhile.
+     */
+    private static boolean moveHeadAndInsert(Connection connection, Head from, Head to, List<AuditRecord> records)
+            throws SQLException {
+        StringBuilder sql = new StringBuilder("""
+                with moved as (
+                    update audit_head set last_seq = ?, last_hash = ?, last_checkpoint_seq = ?, last_checkpoint_at = ?
+                    where id = 1 and last_seq = ? and last_hash = ? and last_checkpoint_seq = ? returning 1)
+                insert into audit_event (""").append(AuditRows.COLUMNS).append(") select v.* from (values ");
+        for (int i = 0; i < records.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append(ROW);
         }
+        sql.append(") v where exists (select 1 from moved)");
+        try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+            bindHeadMove(statement, from, to);
+            for (int i = 0; i < records.size(); i++) {
+                bind(connection, statement, HEAD_PARAMETERS + 1 + i * ROW_PARAMETERS, records.get(i));
+            }
+            int inserted = statement.executeUpdate();
+            if (inserted != 0 && inserted != records.size()) {
+                throw new SQLException("inserted " + inserted + " of " + records.size() + " audit events");
+            }
+            return inserted == records.size();
+        }
+    }
+
+    private static void bind(Connection connection, PreparedStatement statement, int first, AuditRecord record)
+            throws SQLException {
+        AuditEvent event = record.event();
+        int i = first;
+        statement.setLong(i++, record.sequence());
+        statement.setShort(i++, (short) record.schemaVersion());
+        statement.setObject(i++, OffsetDateTime.ofInstant(record.time(), ZoneOffset.UTC));
+        statement.setString(i++, event.action());
+        statement.setString(i++, event.sourceId());
+        statement.setString(i++, event.actor().id());
+        statement.setString(i++, event.actor().type().name());
+        statement.setString(i++, event.actor().ownerId());
+        statement.setString(i++, event.target().type());
+        statement.setString(i++, event.target().id());
+        statement.setString(i++, event.agentId());
+        statement.setString(i++, event.ownerId());
+        statement.setString(i++, event.dataset());
+        statement.setString(i++, event.tool());
+        statement.setString(i++, event.decision());
+        statement.setArray(i++, connection.createArrayOf("text", event.reasons().toArray()));
+        statement.setString(i++, event.purposeOfUse());
+        statement.setString(i++, event.requestDigest());
+        statement.setString(i++, event.outcome().name());
+        if (event.latencyMicros() == null) {
+            statement.setNull(i++, Types.BIGINT);
+        } else {
+            statement.setLong(i++, event.latencyMicros());
+        }
+        statement.setString(i++, event.correlationId());
+        statement.setArray(
+                i++, connection.createArrayOf("text", event.details().keySet().toArray()));
+        statement.setArray(
+                i++, connection.createArrayOf("text", event.details().values().toArray()));
+        statement.setBytes(i, record.hash());
     }
 
     private Map<String, AuditRecord> findBySource(Connection connection, List<AuditEvent> events) throws SQLException {
