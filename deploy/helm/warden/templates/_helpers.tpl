@@ -141,6 +141,9 @@ management:
       name: {{ .Values.retrieval.existingSecret }}
       key: token
 {{- end }}
+{{- with .Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
 
 {{/* Volumes every Warden container mounts: the root filesystem is read-only, so data and tmp are volumes. */}}
@@ -166,7 +169,8 @@ management:
 - name: audit-key
   secret:
     secretName: {{ .Values.audit.existingSecret }}
-    defaultMode: 0400
+    # readable by the pod's group (fsGroup), since the files belong to root
+    defaultMode: 0440
 - name: data
   emptyDir: {}
 - name: shared
