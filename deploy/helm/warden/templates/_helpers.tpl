@@ -47,7 +47,7 @@ same database). Secret values are never written here: the file names environment
 */}}
 {{- define "warden.sharedConfig" -}}
 warden:
-  data-dir: /var/lib/warden/data
+  data-dir: /var/lib/warden
   db:
     url: {{ .Values.database.url | quote }}
     user: ${WARDEN_DB_USER}
@@ -67,11 +67,11 @@ warden:
     signing-key: /etc/warden/audit-key/signing-key
     signing-public-key: /etc/warden/audit-key/signing-public-key
   retrieval:
-    collections-dir: /var/lib/warden/shared/collections
+    collections-dir: /var/lib/warden-shared/collections
   collections:
-    storage-dir: /var/lib/warden/shared/collection-builds
+    storage-dir: /var/lib/warden-shared/collection-builds
   cohort:
-    runs-dir: /var/lib/warden/shared/cohort-runs
+    runs-dir: /var/lib/warden-shared/cohort-runs
   approvals:
     portal-url: {{ .Values.portalUrl | quote }}
   {{- if .Values.entra.graph.enabled }}
@@ -155,9 +155,9 @@ management:
   mountPath: /etc/warden/audit-key
   readOnly: true
 - name: data
-  mountPath: /var/lib/warden/data
+  mountPath: /var/lib/warden
 - name: shared
-  mountPath: /var/lib/warden/shared
+  mountPath: /var/lib/warden-shared
 - name: tmp
   mountPath: /tmp
 {{- end -}}

@@ -62,7 +62,7 @@ class ChartContentTests {
                                     pod.getContainers().getFirst().getName())
                             .getVolumeMounts())
                     .extracting(mount -> mount.getMountPath())
-                    .contains("/tmp", "/var/lib/warden/data");
+                    .contains("/tmp", "/var/lib/warden");
         }
     }
 
