@@ -34,6 +34,7 @@ final class JobDispatcher {
 
     private static final Logger log = LoggerFactory.getLogger(JobDispatcher.class);
     static final AuditActor ACTOR = AuditActor.system("lifecycle-workflows");
+    private static final List<String> RESULTS = List.of("completed", "bpmn-error", "retry", "incident");
 
     private final AuditLog audit;
     private final Duration failureBackoff;
@@ -58,14 +59,22 @@ final class JobDispatcher {
             // the last retry's failure leaves the instance in an incident until someone acts on it
             case JobResult.Failure failure -> job.retries() <= 1 ? "incident" : "retry";
         };
-        sample.stop(Timer.builder("warden.workflow.jobs")
+        // every result's series exists from a task's first job, so that increase() sees the first incident
+        for (String each : RESULTS) {
+            jobs(job, each);
+        }
+        sample.stop(jobs(job, outcome));
+        return result;
+    }
+
+    private Timer jobs(Job job, String result) {
+        return Timer.builder("warden.workflow.jobs")
                 .description("Workflow jobs run by this instance, from the handler's start to the step's audit record")
                 .tag("process", job.processId())
                 .tag("task", job.taskType())
-                .tag("result", outcome)
+                .tag("result", result)
                 .publishPercentileHistogram()
-                .register(meters));
-        return result;
+                .register(meters);
     }
 
     private JobResult dispatch(JobHandler handler, Job job) {
