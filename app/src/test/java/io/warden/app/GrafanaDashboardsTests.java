@@ -30,8 +30,12 @@ class GrafanaDashboardsTests {
         Set<String> uids = new HashSet<>();
         for (Path file : ObservabilityMetricsTests.dashboards()) {
             JsonNode dashboard = JsonMapper.builder().build().readTree(Files.readString(file));
-            assertThat(uids.add(dashboard.path("uid").asString(""))).as("%s has a uid of its own", file).isTrue();
-            assertThat(dashboard.path("title").asString("")).as("%s has a title", file).startsWith("Warden / ");
+            assertThat(uids.add(dashboard.path("uid").asString("")))
+                    .as("%s has a uid of its own", file)
+                    .isTrue();
+            assertThat(dashboard.path("title").asString(""))
+                    .as("%s has a title", file)
+                    .startsWith("Warden / ");
             assertThat(dashboard.path("templating").path("list"))
                     .as("%s has a Prometheus data source variable", file)
                     .anyMatch(variable -> variable.path("name").asString("").equals("datasource")
@@ -49,9 +53,12 @@ class GrafanaDashboardsTests {
                     assertThat(panel.path("datasource").path("uid").asString(""))
                             .as("%s panel %s queries the data source variable", file, title)
                             .isEqualTo("${datasource}");
-                    assertThat(panel.path("description").asString("")).as("%s panel %s says what it shows", file, title)
+                    assertThat(panel.path("description").asString(""))
+                            .as("%s panel %s says what it shows", file, title)
                             .isNotBlank();
-                    assertThat(panel.path("targets")).as("%s panel %s has a query", file, title).isNotEmpty();
+                    assertThat(panel.path("targets"))
+                            .as("%s panel %s has a query", file, title)
+                            .isNotEmpty();
                 }
             }
         }

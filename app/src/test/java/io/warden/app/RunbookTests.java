@@ -35,9 +35,10 @@ class RunbookTests {
     void everyScriptTheRunbookNamesExistsAndRuns() throws IOException {
         Set<String> scripts = matches(Files.readString(RUNBOOK), "\\bbin/([a-z][a-z0-9-]*)");
         assertThat(scripts).contains("warden-token", "warden-dr-drill");
-        assertThat(scripts).allSatisfy(script -> assertThat(ROOT.resolve("bin").resolve(script))
-                .as("bin/%s", script)
-                .isExecutable());
+        assertThat(scripts)
+                .allSatisfy(script -> assertThat(ROOT.resolve("bin").resolve(script))
+                        .as("bin/%s", script)
+                        .isExecutable());
     }
 
     @Test
@@ -52,7 +53,9 @@ class RunbookTests {
                 unknown.add(path);
             }
         }
-        assertThat(unknown).as("API paths in deploy/runbook.md that no controller maps").isEmpty();
+        assertThat(unknown)
+                .as("API paths in deploy/runbook.md that no controller maps")
+                .isEmpty();
     }
 
     @Test
@@ -68,8 +71,8 @@ class RunbookTests {
         Set<String> anchors = matches(Files.readString(RUNBOOK), "operations\\.md#(warden[a-z]+)\\)");
         assertThat(anchors).contains("wardenworkflowincident", "wardenauditwritefailing");
         assertThat(anchors)
-                .allSatisfy(anchor -> assertThat(operations.toLowerCase(Locale.ROOT))
-                        .contains("\n### " + anchor + "\n"));
+                .allSatisfy(anchor ->
+                        assertThat(operations.toLowerCase(Locale.ROOT)).contains("\n### " + anchor + "\n"));
     }
 
     /** Every controller path in the main sources, with path variables as {@code {}}. */
@@ -96,9 +99,8 @@ class RunbookTests {
 
     /** Path variables ({@code {id}}, {@code <id>}, {@code {tool:regex}}) as {@code {}}, no query, no trailing slash. */
     static String normalised(String path) {
-        String bare = path.replaceAll("\\?.*$", "")
-                .replaceAll("\\{[^}]*}", "{}")
-                .replaceAll("<[^>]*>", "{}");
+        String bare =
+                path.replaceAll("\\?.*$", "").replaceAll("\\{[^}]*}", "{}").replaceAll("<[^>]*>", "{}");
         return bare.endsWith("/") && bare.length() > 1 ? bare.substring(0, bare.length() - 1) : bare;
     }
 
