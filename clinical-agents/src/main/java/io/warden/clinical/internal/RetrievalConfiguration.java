@@ -1,5 +1,7 @@
 package io.warden.clinical.internal;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.warden.clinical.ImageEmbedder;
 import io.warden.clinical.ModelUnavailable;
 import io.warden.clinical.Retrieval;
@@ -9,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -79,9 +82,18 @@ class RetrievalConfiguration {
     @Bean
     @ConditionalOnProperty(name = "warden.retrieval.mode", havingValue = "local", matchIfMissing = true)
     Retrieval retrieval(
-            OnnxTextEmbedder textEmbedder, FileVectorCollections vectorCollections, RetrievalProperties properties) {
-        return new LocalRetrieval(
-                textEmbedder, imageEmbedder(properties.image()), vectorCollections, textEmbedder.executionProvider());
+            OnnxTextEmbedder textEmbedder,
+            FileVectorCollections vectorCollections,
+            RetrievalProperties properties,
+            ObjectProvider<MeterRegistry> meterRegistry) {
+        return new MeteredRetrieval(
+                new LocalRetrieval(
+                        textEmbedder,
+                        imageEmbedder(properties.image()),
+                        vectorCollections,
+                        textEmbedder.executionProvider()),
+                meterRegistry.getIfAvailable(SimpleMeterRegistry::new),
+                "local");
     }
 
     /** The configured image model, if any: a local ONNX encoder or a remote endpoint. */
@@ -125,13 +137,16 @@ class RetrievalConfiguration {
     /** The gateway's side when retrieval runs on remote nodes: {@code warden.retrieval.mode=remote}. */
     @Bean
     @ConditionalOnProperty(name = "warden.retrieval.mode", havingValue = "remote")
-    Retrieval remoteRetrieval(RetrievalProperties properties) {
+    Retrieval remoteRetrieval(RetrievalProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
         RetrievalProperties.Remote remote = properties.remote();
         if (remote == null || remote.url() == null || remote.token() == null) {
             throw new IllegalStateException("warden.retrieval.mode=remote needs warden.retrieval.remote.url and "
                     + "warden.retrieval.remote.token");
         }
-        return new HttpRetrieval(remote.url(), remote.token(), remote.timeout());
+        return new MeteredRetrieval(
+                new HttpRetrieval(remote.url(), remote.token(), remote.timeout()),
+                meterRegistry.getIfAvailable(SimpleMeterRegistry::new),
+                "remote");
     }
 
     /** RetrievalProperties refuses text-model=file without a model file. */

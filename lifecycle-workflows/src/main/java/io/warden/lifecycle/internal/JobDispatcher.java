@@ -1,5 +1,9 @@
 package io.warden.lifecycle.internal;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
@@ -19,21 +23,61 @@ import org.slf4j.LoggerFactory;
  * Runs a handler for either engine and audits the step: {@code workflow.task} with the process, the task
  * type and what became of it. A handler that throws is a retryable failure. When the step cannot be
  * audited the job fails too (it is retried; handlers are idempotent), so no step goes unrecorded.
+ *
+ * <p>Meters, tagged only with names from the BPMN files (never an agent): {@code warden.workflow.jobs} (timer;
+ * {@code process}, {@code task}, {@code result}: {@code completed}, {@code bpmn-error}, {@code retry} for a
+ * failure with retries left, {@code incident} for one without: the engine holds that instance until someone
+ * acts), {@code warden.workflow.started} ({@code process}) and
+ * {@code warden.workflow.messages} ({@code message}).
  */
 final class JobDispatcher {
 
     private static final Logger log = LoggerFactory.getLogger(JobDispatcher.class);
     static final AuditActor ACTOR = AuditActor.system("lifecycle-workflows");
+    private static final List<String> RESULTS = List.of("completed", "bpmn-error", "retry", "incident");
 
     private final AuditLog audit;
     private final Duration failureBackoff;
+    private final MeterRegistry meters;
 
     public JobDispatcher(AuditLog audit, Duration failureBackoff) {
+        this(audit, failureBackoff, new SimpleMeterRegistry());
+    }
+
+    public JobDispatcher(AuditLog audit, Duration failureBackoff, MeterRegistry meters) {
         this.audit = audit;
         this.failureBackoff = failureBackoff;
+        this.meters = meters;
     }
 
     public JobResult run(JobHandler handler, Job job) {
+        Timer.Sample sample = Timer.start(meters);
+        JobResult result = dispatch(handler, job);
+        String outcome = switch (result) {
+            case JobResult.Complete complete -> "completed";
+            case JobResult.BpmnError error -> "bpmn-error";
+            // the last retry's failure leaves the instance in an incident until someone acts on it
+            case JobResult.Failure failure -> job.retries() <= 1 ? "incident" : "retry";
+        };
+        // every result's series exists from a task's first job, so that increase() sees the first incident
+        for (String each : RESULTS) {
+            jobs(job, each);
+        }
+        sample.stop(jobs(job, outcome));
+        return result;
+    }
+
+    private Timer jobs(Job job, String result) {
+        return Timer.builder("warden.workflow.jobs")
+                .description("Workflow jobs run by this instance, from the handler's start to the step's audit record")
+                .tag("process", job.processId())
+                .tag("task", job.taskType())
+                .tag("result", result)
+                .publishPercentileHistogram()
+                .register(meters);
+    }
+
+    private JobResult dispatch(JobHandler handler, Job job) {
         JobResult result;
         try {
             result = handler.handle(job);
@@ -86,6 +130,9 @@ final class JobDispatcher {
                     .build()));
         }
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+        if (action.equals("workflow.started")) {
+            started(process).increment(agentIds.size());
+        }
     }
 
     /** Audits a workflow event that is not a task: a process started, a message delivered. */
@@ -94,5 +141,21 @@ final class JobDispatcher {
                 .agent(agentId)
                 .detail(action.equals("workflow.started") ? "process" : "message", processOrMessage)
                 .build());
+        if (action.equals("workflow.started")) {
+            started(processOrMessage).increment();
+        } else {
+            Counter.builder("warden.workflow.messages")
+                    .description("Messages delivered to workflow instances (decisions, attestations, resolutions)")
+                    .tag("message", processOrMessage)
+                    .register(meters)
+                    .increment();
+        }
+    }
+
+    private Counter started(String process) {
+        return Counter.builder("warden.workflow.started")
+                .description("Workflow instances started")
+                .tag("process", process)
+                .register(meters);
     }
 }

@@ -1,5 +1,7 @@
 package io.warden.lifecycle.internal;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.warden.audit.AuditAnalytics;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditRetention;
@@ -47,8 +49,10 @@ class LifecycleConfiguration {
     }
 
     @Bean
-    JobDispatcher jobDispatcher(AuditLog audit, WorkflowProperties properties) {
-        return new JobDispatcher(audit, properties.failureBackoff());
+    JobDispatcher jobDispatcher(
+            AuditLog audit, WorkflowProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
+        return new JobDispatcher(
+                audit, properties.failureBackoff(), meterRegistry.getIfAvailable(SimpleMeterRegistry::new));
     }
 
     @Bean
