@@ -60,7 +60,10 @@ final class AgentBearerAuthentication extends OncePerRequestFilter {
 
     /** @param tracer opens the {@value #SPAN} span around the token's verification; {@link Tracer#NOOP} for none */
     AgentBearerAuthentication(
-            JwtDecoder decoder, TokenAuthenticationConverter converter, ProblemSecurityHandlers problems, Tracer tracer) {
+            JwtDecoder decoder,
+            TokenAuthenticationConverter converter,
+            ProblemSecurityHandlers problems,
+            Tracer tracer) {
         this.decoder = decoder;
         this.converter = converter;
         this.problems = problems;
