@@ -9,6 +9,7 @@ import io.warden.clinical.TextItem;
 import io.warden.clinical.VectorCollections;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -184,5 +185,12 @@ class GatewayTests extends IntegrationTest {
                         compliance())
                 .body();
         assertThat(records).contains(traceId).contains("req-gateway-trace-1").doesNotContain("not a traceparent");
+        // tracing off (the default): the correlation id is the caller's trace id, else its well-formed request id
+        List<String> correlationIds = new ArrayList<>();
+        client.get("/api/v1/audit/events?agent=demo-retrieval-agent&action=gateway.decision&limit=50", compliance())
+                .json()
+                .get("items")
+                .forEach(item -> correlationIds.add(item.path("correlationId").asString("")));
+        assertThat(correlationIds).contains(traceId, "req-gateway-trace-1");
     }
 }

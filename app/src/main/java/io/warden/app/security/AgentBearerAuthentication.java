@@ -1,5 +1,7 @@
 package io.warden.app.security;
 
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import io.warden.policy.OnBehalfOf;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -47,17 +49,25 @@ import org.springframework.web.filter.OncePerRequestFilter;
 final class AgentBearerAuthentication extends OncePerRequestFilter {
 
     private static final String SCHEME = "bearer ";
+    /** The span of a data-plane call's token verification, a child of the request's span. */
+    static final String SPAN = "warden.gateway.authenticate";
 
     private final JwtDecoder decoder;
     private final TokenAuthenticationConverter converter;
     private final ProblemSecurityHandlers problems;
+    private final Tracer tracer;
     private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
 
+    /** @param tracer opens the {@value #SPAN} span around the token's verification; {@link Tracer#NOOP} for none */
     AgentBearerAuthentication(
-            JwtDecoder decoder, TokenAuthenticationConverter converter, ProblemSecurityHandlers problems) {
+            JwtDecoder decoder,
+            TokenAuthenticationConverter converter,
+            ProblemSecurityHandlers problems,
+            Tracer tracer) {
         this.decoder = decoder;
         this.converter = converter;
         this.problems = problems;
+        this.tracer = tracer;
     }
 
     @Override
@@ -78,15 +88,30 @@ final class AgentBearerAuthentication extends OncePerRequestFilter {
             return;
         }
         AbstractAuthenticationToken caller;
+        // the span names the step and its result, never the token or its claims
+        Span span = tracer == Tracer.NOOP ? null : tracer.nextSpan().name(SPAN).start();
         try {
             Jwt jwt = decoder.decode(token);
             caller = converter.convert(jwt);
+            if (span != null) {
+                span.tag("warden.agent", caller.getName()).tag("warden.authenticated", String.valueOf(isAgent(caller)));
+            }
         } catch (BadJwtException invalid) {
+            if (span != null) {
+                span.tag("warden.authenticated", "false");
+            }
             problems.commence(request, response, new InvalidBearerTokenException(invalid.getMessage(), invalid));
             return;
         } catch (JwtException unavailable) {
             // as the resource server's provider: the keys could not be read, which is not the caller's fault
+            if (span != null) {
+                span.error(unavailable);
+            }
             throw new AuthenticationServiceException(unavailable.getMessage(), unavailable);
+        } finally {
+            if (span != null) {
+                span.end();
+            }
         }
         caller.setDetails(new WebAuthenticationDetails(request));
         Authenticated authenticated = new Authenticated(request, caller);

@@ -5,6 +5,7 @@ import static org.springframework.http.HttpMethod.GET;
 import static org.springframework.http.HttpMethod.POST;
 import static org.springframework.http.HttpMethod.PUT;
 
+import io.micrometer.tracing.Tracer;
 import io.warden.audit.AuditLog;
 import io.warden.policy.KillSwitches;
 import io.warden.registry.AgentQueries;
@@ -70,10 +71,14 @@ class SecurityConfiguration implements WebMvcConfigurer {
             JsonMapper json,
             KillSwitches killSwitches,
             AuditLog audit,
-            AgentQueries registry)
+            AgentQueries registry,
+            ObjectProvider<Tracer> tracer)
             throws Exception {
         AgentBearerAuthentication agents = new AgentBearerAuthentication(
-                decoder, converter(identity, registry), new ProblemSecurityHandlers(json));
+                decoder,
+                converter(identity, registry),
+                new ProblemSecurityHandlers(json),
+                tracer.getIfAvailable(() -> Tracer.NOOP));
         http.securityMatcher(DATA_PLANE)
                 .csrf(csrf -> csrf.disable())
                 .requestCache(cache -> cache.disable())

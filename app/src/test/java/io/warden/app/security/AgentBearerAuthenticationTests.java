@@ -3,6 +3,7 @@ package io.warden.app.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.micrometer.tracing.Tracer;
 import io.warden.policy.OnBehalfOf;
 import io.warden.registry.Role;
 import jakarta.servlet.FilterChain;
@@ -144,7 +145,8 @@ class AgentBearerAuthenticationTests {
     final AgentBearerAuthentication filter = new AgentBearerAuthentication(
             DECODER,
             new TokenAuthenticationConverter(IDENTITY, clientId -> false),
-            new ProblemSecurityHandlers(JsonMapper.builder().build()));
+            new ProblemSecurityHandlers(JsonMapper.builder().build()),
+            Tracer.NOOP);
 
     record Passed(
             @Nullable Principal principal,

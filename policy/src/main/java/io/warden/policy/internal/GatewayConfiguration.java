@@ -2,6 +2,7 @@ package io.warden.policy.internal;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.tracing.Tracer;
 import io.warden.audit.AuditLog;
 import io.warden.clinical.CollectionCatalog;
 import io.warden.clinical.Retrieval;
@@ -141,7 +142,8 @@ class GatewayConfiguration {
             ObjectProvider<PeopleInTheLoop.CallApprovals> approvals,
             ObjectProvider<PeopleInTheLoop.BreakGlassReviews> breakGlassReviews,
             Entitlements entitlements,
-            GatewayProperties settings) {
+            GatewayProperties settings,
+            ObjectProvider<Tracer> tracer) {
         Duration deadline = settings.retrievalDeadline();
         Duration refusalWindow = settings.refusalRecordWindow();
         CallAdmission admission = new CallAdmission(settings.maxConcurrentCalls(), settings.admissionWait());
@@ -171,7 +173,9 @@ class GatewayConfiguration {
                         approvals.getIfAvailable(() -> PeopleInTheLoop.CallApprovals.NONE),
                         // without a review process an emergency access is refused, never granted unreviewed
                         breakGlassReviews.getIfAvailable(
-                                () -> PeopleInTheLoop.none().breakGlass())));
+                                () -> PeopleInTheLoop.none().breakGlass())),
+                // without a tracer (tracing off) the steps run without spans, at no cost
+                new GatewaySpans(tracer.getIfAvailable(() -> Tracer.NOOP)));
         gatewayMetrics.lostOutcomeRecords(gateway, GatewayService::lostOutcomeRecords);
         gatewayMetrics.admission(admission);
         return gateway;

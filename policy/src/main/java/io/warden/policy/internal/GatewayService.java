@@ -206,7 +206,8 @@ public final class GatewayService {
             Map<String, @Nullable Object> arguments,
             @Nullable String field,
             Presented presented,
-            @Nullable String pep) {
+            @Nullable String pep,
+            @Nullable String correlationId) {
 
         /** Trace ids come from the caller: kept to a length an audit detail holds. */
         static final int TRACE_ID_CHARS = 128;
@@ -214,6 +215,11 @@ public final class GatewayService {
         CallContext {
             if (traceId != null && (traceId.isBlank() || traceId.length() > TRACE_ID_CHARS)) {
                 traceId = traceId.isBlank() ? null : traceId.substring(0, TRACE_ID_CHARS);
+            }
+            // the trace the call runs in when Warden traces (an incoming traceparent continues that trace, so the
+            // two agree); else the caller's own trace or request id
+            if (correlationId == null) {
+                correlationId = traceId;
             }
         }
 
@@ -223,7 +229,8 @@ public final class GatewayService {
                 GatewayRequest request,
                 ToolCall.Edge edge,
                 @Nullable String traceId,
-                Presented presented) {
+                Presented presented,
+                @Nullable String correlationId) {
             return new CallContext(
                     null,
                     clientId,
@@ -239,7 +246,8 @@ public final class GatewayService {
                     Map.of(),
                     null,
                     presented,
-                    null);
+                    null,
+                    correlationId);
         }
 
         CallContext withAgent(@Nullable AgentView agent) {
@@ -258,7 +266,8 @@ public final class GatewayService {
                     arguments,
                     field,
                     presented,
-                    pep);
+                    pep,
+                    correlationId);
         }
 
         CallContext withDataset(String dataScope) {
@@ -277,7 +286,8 @@ public final class GatewayService {
                     arguments,
                     field,
                     presented,
-                    pep);
+                    pep,
+                    correlationId);
         }
 
         CallContext withField(String field) {
@@ -296,7 +306,8 @@ public final class GatewayService {
                     arguments,
                     field,
                     presented,
-                    pep);
+                    pep,
+                    correlationId);
         }
 
         AgentView admittedAgent() {
@@ -363,6 +374,7 @@ public final class GatewayService {
     private final LongAdder lostOutcomes = new LongAdder();
     private final CallAdmission admission;
     private final PeopleInTheLoop people;
+    private final GatewaySpans spans;
     /** Backend calls run on virtual threads, so a slow backend ties up no platform thread. */
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -392,7 +404,9 @@ public final class GatewayService {
             CollectionCatalog collections,
             SeriesVectors seriesVectors,
             CallAdmission admission,
-            PeopleInTheLoop people) {
+            PeopleInTheLoop people,
+            GatewaySpans spans) {
+        this.spans = spans;
         this.admission = admission;
         this.people = people;
         this.cohorts = cohorts;
@@ -486,7 +500,8 @@ public final class GatewayService {
             ToolCall.Edge edge,
             @Nullable String traceId,
             Presented presented) {
-        CallContext call = CallContext.builtin(clientId, toolKey, request, edge, traceId, presented);
+        CallContext call =
+                CallContext.builtin(clientId, toolKey, request, edge, traceId, presented, spans.currentTraceId());
         return metrics.call(toolKey, () -> admitted(call, () -> serveBuiltin(call, false))); // counted by tool,
         // decision and reason
     }
@@ -620,7 +635,8 @@ public final class GatewayService {
                 Map.of(),
                 null,
                 Presented.NONE,
-                pepClientId);
+                pepClientId,
+                spans.currentTraceId());
     }
 
     /** The subject's client id: given as such, or as the agent's registry id. */
@@ -649,7 +665,13 @@ public final class GatewayService {
         try {
             serveBuiltin(
                     CallContext.builtin(
-                            Canary.CLIENT_ID, Canary.TOOL, Canary.REQUEST, ToolCall.Edge.REST, null, Presented.NONE),
+                            Canary.CLIENT_ID,
+                            Canary.TOOL,
+                            Canary.REQUEST,
+                            ToolCall.Edge.REST,
+                            null,
+                            Presented.NONE,
+                            spans.currentTraceId()),
                     true);
             return new Probe(true, List.of());
         } catch (GatewayDenied e) {
@@ -720,8 +742,13 @@ public final class GatewayService {
         if (!canary) {
             lastActive.put(agent.id(), clock.instant());
         }
+        return spans.step(GatewaySpans.BACKEND, GatewaySpans.Tags.of(call), () -> forwarded(call, backend, within));
+    }
+
+    private <T> T forwarded(CallContext call, Callable<T> backend, Duration within) {
+        AgentView agent = call.admittedAgent();
         T answer;
-        Future<T> pending = calls.submit(backend);
+        Future<T> pending = calls.submit(spans.carried(backend));
         InFlight inFlight = new InFlight(agent, call.tool(), call.dataset(), pending);
         inFlightCalls.add(inFlight);
         if (covers(agent, call.tool(), call.dataset()).any()) {
@@ -858,7 +885,8 @@ public final class GatewayService {
                 request.arguments(),
                 null,
                 Presented.of(request),
-                null);
+                null,
+                spans.currentTraceId());
         return admitted(call, () -> serveTool(call, request));
     }
 
@@ -1052,7 +1080,8 @@ public final class GatewayService {
                             ? "A justification is at most " + MAX_JUSTIFICATION + " characters"
                             : "An approval id is 1 to 100 letters, digits and dashes");
         }
-        var covered = covers(agent, toolKey, call.dataset());
+        var covered = spans.step(
+                GatewaySpans.KILL_SWITCH, GatewaySpans.Tags.of(call), () -> covers(agent, toolKey, call.dataset()));
         if (covered.any()) {
             throw deny(Denial.FORBIDDEN, call, ReasonCodes.KILL_SWITCH, "A kill switch stops this call");
         }
@@ -1179,7 +1208,10 @@ public final class GatewayService {
         long policyData = cache.dataVersion(); // read before the lookups: a change applied meanwhile is the next one
         DecisionInput input = input(agent, tool, dataset, purpose, call, covered, canary, person, approved);
         DecidedOn decidedOn = new DecidedOn(decisionPoint.engine(), policyData, input);
-        Decision decision = metrics.decide(decisionPoint, input);
+        Decision decision = spans.decision(
+                GatewaySpans.Tags.of(call),
+                () -> metrics.decide(decisionPoint, input),
+                decided -> new GatewaySpans.Decided(decided.allow(), decided.reasons()));
         if (decision.allow()
                 && decision.obligations().deidentificationRequired()
                 && !dataset.deidentified()
@@ -1501,7 +1533,8 @@ public final class GatewayService {
                 .orElse(null);
         recordRefusal(
                 new Refused(
-                        CallContext.builtin(clientId, tool, request, edge, traceId, Presented.NONE)
+                        CallContext.builtin(
+                                        clientId, tool, request, edge, traceId, Presented.NONE, spans.currentTraceId())
                                 .withAgent(agent)
                                 .withField(field),
                         List.of(ReasonCodes.INVALID_REQUEST)),
@@ -1565,6 +1598,7 @@ public final class GatewayService {
                 .purposeOfUse(call.purposeOfUse())
                 .requestDigest(call.digest())
                 .outcome(decision.allow() ? Outcome.SUCCESS : Outcome.MINOR_FAILURE)
+                .correlationId(call.correlationId())
                 .detail("decisionId", decision.decisionId())
                 .detail("edge", call.edge())
                 .detail("traceId", call.traceId())
@@ -1623,6 +1657,7 @@ public final class GatewayService {
                 .requestDigest(call.digest())
                 .outcome(outcome)
                 .latencyMicros((System.nanoTime() - call.started()) / 1000)
+                .correlationId(call.correlationId())
                 .detail("edge", call.edge())
                 .detail("traceId", call.traceId());
         presentedDetails(builder, call.presented());
@@ -1664,7 +1699,7 @@ public final class GatewayService {
 
     private void append(AuditEvent event) {
         try {
-            audit.append(event);
+            spans.step(GatewaySpans.AUDIT, auditTags(event), () -> audit.append(event));
         } catch (AuditWriteFailed e) {
             throw new GatewayDenied(
                     Denial.UNAVAILABLE.kind,
@@ -1672,6 +1707,15 @@ public final class GatewayService {
                     "The call could not be audited, so it is refused",
                     0);
         }
+    }
+
+    /** A durable append's span says which call it records, as the call's other spans do. */
+    private static GatewaySpans.Tags auditTags(AuditEvent event) {
+        return new GatewaySpans.Tags(
+                Objects.requireNonNullElse(event.tool(), ""),
+                event.details().getOrDefault("edge", ""),
+                event.agentId(),
+                event.dataset());
     }
 
     /** Outcome records that were queued but could not be committed (each also logged as an error). */

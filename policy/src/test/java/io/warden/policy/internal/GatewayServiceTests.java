@@ -391,7 +391,8 @@ class GatewayServiceTests {
                 collectionCatalog,
                 SeriesVectors.NONE,
                 admission,
-                people);
+                people,
+                GatewaySpans.NONE);
     }
 
     GatewayService gateway(PolicyDecisionPoint pdp) {
@@ -679,7 +680,8 @@ class GatewayServiceTests {
                 collectionCatalog,
                 SeriesVectors.NONE,
                 new CallAdmission(1000, Duration.ZERO),
-                people);
+                people,
+                GatewaySpans.NONE);
         var call = CompletableFuture.supplyAsync(
                 () -> gateway.call("agent-client", "text-search", request("ct-deid", "TREAT")));
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> retrievalCalls.get() == 1);
@@ -1172,7 +1174,8 @@ class GatewayServiceTests {
                 collectionCatalog,
                 SeriesVectors.NONE,
                 new CallAdmission(1000, Duration.ZERO),
-                people);
+                people,
+                GatewaySpans.NONE);
     }
 
     GovernedToolGateway toolGateway(List<Runnable> policyHooks) {
