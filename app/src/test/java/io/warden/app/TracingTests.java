@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -52,7 +53,8 @@ class TracingTests {
             String spanId,
             String parentSpanId,
             int kind,
-            Map<String, String> attributes) {}
+            Map<String, String> attributes,
+            List<String> linkedTraceIds) {}
 
     @BeforeAll
     static void startReceiverAndWarden() throws Exception {
@@ -178,6 +180,51 @@ class TracingTests {
         JsonNode decided = newest(compliance, "gateway.decision", traceId);
         assertThat(decided).as("the decision record of trace " + traceId).isNotNull();
         assertThat(decided.get("requestDigest")).isEqualTo(outcome.get("requestDigest"));
+
+        // the audit writer's group commit that made the decision durable is a span of its own, linked to the call
+        ReceivedSpan commit = await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () -> spans.stream()
+                                .filter(span -> span.name().equals("warden.audit.write")
+                                        && span.linkedTraceIds().contains(traceId))
+                                .findFirst()
+                                .orElse(null),
+                        found -> found != null);
+        assertThat(commit.parentSpanId())
+                .as("the writer thread belongs to no call")
+                .isEmpty();
+        assertThat(commit.traceId()).isNotEqualTo(traceId);
+        assertThat(commit.attributes()).containsKey("warden.audit.batch");
+    }
+
+    @Test
+    void aWorkflowJobIsASpanNamingItsProcessTaskAndAgent() {
+        var registered = client.call(
+                "POST", "/api/v1/agents", client.personToken("otto.owner"), """
+                {"name":"traced-%s","kind":"RETRIEVAL","purpose":"Traces test agent","submit":true,
+                 "dataScopes":["imaging-ct-deid"],"tools":["text-search"]}""".formatted(UUID.randomUUID()));
+        assertThat(registered.status()).as(registered.body()).isEqualTo(201);
+        String id = registered.json().get("id").asString();
+
+        // submitting starts the onboarding, whose first job asks for the approval
+        ReceivedSpan job = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> spans.stream()
+                                .filter(span -> span.name().equals("warden.workflow.job")
+                                        && id.equals(span.attributes().get("warden.agent")))
+                                .findFirst()
+                                .orElse(null),
+                        found -> found != null);
+        assertThat(job.parentSpanId()).as("a job is the root of its trace").isEmpty();
+        assertThat(job.attributes())
+                .containsEntry("warden.process", "agent-onboarding")
+                .containsEntry("warden.result", "completed")
+                .containsKey("warden.task");
+        // its audit record commits in a writer span linked to the job's trace
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> spans.stream()
+                        .anyMatch(span -> span.name().equals("warden.audit.write")
+                                && span.linkedTraceIds().contains(job.traceId())));
     }
 
     @Test
@@ -238,6 +285,9 @@ class TracingTests {
                 hex.formatHex(span.getSpanId().toByteArray()),
                 hex.formatHex(span.getParentSpanId().toByteArray()),
                 span.getKindValue(),
-                attributes);
+                attributes,
+                span.getLinksList().stream()
+                        .map(link -> hex.formatHex(link.getTraceId().toByteArray()))
+                        .toList());
     }
 }

@@ -2,6 +2,7 @@ package io.warden.audit.internal;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.tracing.Tracer;
 import io.warden.audit.internal.anchoring.AnchoringProperties;
 import io.warden.audit.internal.anchoring.CheckpointAnchorer;
 import io.warden.audit.internal.anchoring.HttpTimeStampAuthority;
@@ -63,10 +64,16 @@ class AuditConfiguration {
             Clock clock,
             SigningKeys.SigningKey auditSigningKey,
             AuditProperties properties,
-            ObjectProvider<MeterRegistry> meterRegistry) {
+            ObjectProvider<MeterRegistry> meterRegistry,
+            ObjectProvider<Tracer> tracer) {
         // without the application's registry (a module's own tests) the meters are kept and read by nobody
         return new PostgresAuditLog(
-                dataSource, clock, auditSigningKey, properties, meterRegistry.getIfAvailable(SimpleMeterRegistry::new));
+                dataSource,
+                clock,
+                auditSigningKey,
+                properties,
+                meterRegistry.getIfAvailable(SimpleMeterRegistry::new),
+                tracer.getIfAvailable(() -> Tracer.NOOP));
     }
 
     /** Searches, single records, the head and the aggregates over the trail. */

@@ -5,6 +5,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.tracing.Link;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.TraceContext;
+import io.micrometer.tracing.Tracer;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditRecord;
@@ -56,7 +60,16 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
 
     /** An event waiting for the writer; {@code queuedAt} (nanoTime) starts its append latency. */
     private record Pending(
-            AuditEvent event, RecordCodecV1.Template template, CompletableFuture<AuditRecord> result, long queuedAt) {}
+            AuditEvent event,
+            RecordCodecV1.Template template,
+            CompletableFuture<AuditRecord> result,
+            long queuedAt,
+            @Nullable TraceContext origin) {}
+
+    /** A batch span links at most this many of the spans that appended to it: enough to find a caller's commit. */
+    static final int MAX_SPAN_LINKS = 64;
+
+    static final String WRITE_SPAN = "warden.audit.write";
 
     private record Head(
             long lastSeq,
@@ -71,6 +84,7 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
     private final BlockingQueue<Pending> queue;
     private final Timer appendLatency;
     private final MeterRegistry meters;
+    private final Tracer tracer;
     private final Chain chain = new Chain();
     private volatile boolean running;
     /** Where this instance's writer last left the head; only the writer thread touches it. */
@@ -96,6 +110,21 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
             SigningKeys.SigningKey signingKey,
             AuditProperties properties,
             MeterRegistry meters) {
+        this(dataSource, clock, signingKey, properties, meters, Tracer.NOOP);
+    }
+
+    /**
+     * @param tracer where the writer's spans go: one {@value #WRITE_SPAN} span per group commit, linked to the spans
+     *               of the appends it commits; {@link Tracer#NOOP} (tracing off) opens none
+     */
+    public PostgresAuditLog(
+            DataSource dataSource,
+            Clock clock,
+            SigningKeys.SigningKey signingKey,
+            AuditProperties properties,
+            MeterRegistry meters,
+            Tracer tracer) {
+        this.tracer = tracer;
         this.dataSource = dataSource;
         this.clock = clock;
         this.signingKey = signingKey;
@@ -218,8 +247,8 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
             throw new AuditWriteFailed("The audit log is not running; " + event.action() + " was not recorded");
         }
         // the canonical form is prepared here, on the many appending threads, not on the one writer
-        Pending pending =
-                new Pending(event, RecordCodecV1.template(event), new CompletableFuture<>(), System.nanoTime());
+        Pending pending = new Pending(
+                event, RecordCodecV1.template(event), new CompletableFuture<>(), System.nanoTime(), origin());
         if (!queue.offer(pending)) {
             failed("overloaded").increment();
             throw new AuditWriteFailed("The audit log is overloaded (" + properties.queueCapacity()
@@ -253,7 +282,7 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
                 }
                 batch.add(first);
                 queue.drainTo(batch, properties.maxBatch() - 1);
-                List<AuditRecord> written = write(batch);
+                List<AuditRecord> written = tracedWrite(batch);
                 long committed = System.nanoTime();
                 for (Pending each :
                         batch) { // timed before anyone is told, so a caller that returns sees its append counted
@@ -275,6 +304,44 @@ public final class PostgresAuditLog implements AuditLog, SmartLifecycle {
             }
         }
         closeWriterConnection();
+    }
+
+    /** The span context an append is made in, so the batch that commits it can link back; none with tracing off. */
+    private @Nullable TraceContext origin() {
+        if (tracer == Tracer.NOOP) {
+            return null;
+        }
+        Span current = tracer.currentSpan();
+        return current == null ? null : current.context();
+    }
+
+    /**
+     * {@link #write} in a {@value #WRITE_SPAN} span of its own (the writer thread belongs to no call), linked to the
+     * appends' spans: a trace of a slow call leads to the group commit it waited for, and the commit's span shows how
+     * many events shared it.
+     */
+    private List<AuditRecord> tracedWrite(List<Pending> batch) throws SQLException {
+        if (tracer == Tracer.NOOP) {
+            return write(batch);
+        }
+        Span.Builder builder = tracer.spanBuilder().name(WRITE_SPAN).setNoParent();
+        int links = 0;
+        for (Pending pending : batch) {
+            TraceContext origin = pending.origin();
+            if (origin != null && links < MAX_SPAN_LINKS) {
+                builder.addLink(new Link(origin));
+                links++;
+            }
+        }
+        Span span = builder.start().tag("warden.audit.batch", batch.size());
+        try (Tracer.SpanInScope ignored = tracer.withSpan(span)) {
+            return write(batch);
+        } catch (SQLException | RuntimeException e) {
+            span.error(e);
+            throw e;
+        } finally {
+            span.end();
+        }
     }
 
     /**

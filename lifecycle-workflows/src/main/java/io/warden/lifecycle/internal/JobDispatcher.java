@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import io.warden.audit.AuditActor;
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditLog;
@@ -39,26 +41,67 @@ final class JobDispatcher {
     private final AuditLog audit;
     private final Duration failureBackoff;
     private final MeterRegistry meters;
+    private final Tracer tracer;
+
+    static final String JOB_SPAN = "warden.workflow.job";
 
     public JobDispatcher(AuditLog audit, Duration failureBackoff) {
         this(audit, failureBackoff, new SimpleMeterRegistry());
     }
 
     public JobDispatcher(AuditLog audit, Duration failureBackoff, MeterRegistry meters) {
+        this(audit, failureBackoff, meters, Tracer.NOOP);
+    }
+
+    /**
+     * @param tracer where each job's {@value #JOB_SPAN} span goes (whichever engine ran it); {@link Tracer#NOOP}
+     *               (tracing off) opens none
+     */
+    public JobDispatcher(AuditLog audit, Duration failureBackoff, MeterRegistry meters, Tracer tracer) {
         this.audit = audit;
         this.failureBackoff = failureBackoff;
         this.meters = meters;
+        this.tracer = tracer;
     }
 
     public JobResult run(JobHandler handler, Job job) {
-        Timer.Sample sample = Timer.start(meters);
-        JobResult result = dispatch(handler, job);
-        String outcome = switch (result) {
+        if (tracer == Tracer.NOOP) {
+            return timed(handler, job);
+        }
+        // a job is the root of its own trace: the engine's worker thread belongs to no call; the span says which
+        // process, task and agent, and how the job ended (never the process variables)
+        Span span = tracer.nextSpan()
+                .name(JOB_SPAN)
+                .tag("warden.process", job.processId())
+                .tag("warden.task", job.taskType())
+                .tag("warden.agent", job.agentId())
+                .start();
+        try (Tracer.SpanInScope ignored = tracer.withSpan(span)) {
+            JobResult result = timed(handler, job);
+            span.tag("warden.result", outcome(job, result));
+            if (result instanceof JobResult.Failure) {
+                // the failure's message stays in the log and the audit trail: it may quote data the span must not
+                span.error(new IllegalStateException(job.taskType() + " failed"));
+            }
+            return result;
+        } finally {
+            span.end();
+        }
+    }
+
+    private static String outcome(Job job, JobResult result) {
+        return switch (result) {
             case JobResult.Complete complete -> "completed";
             case JobResult.BpmnError error -> "bpmn-error";
             // the last retry's failure leaves the instance in an incident until someone acts on it
             case JobResult.Failure failure -> job.retries() <= 1 ? "incident" : "retry";
         };
+    }
+
+    private JobResult timed(JobHandler handler, Job job) {
+        Timer.Sample sample = Timer.start(meters);
+        JobResult result = dispatch(handler, job);
+        String outcome = outcome(job, result);
         // every result's series exists from a task's first job, so that increase() sees the first incident
         for (String each : RESULTS) {
             jobs(job, each);

@@ -2,6 +2,7 @@ package io.warden.lifecycle.internal;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.tracing.Tracer;
 import io.warden.audit.AuditAnalytics;
 import io.warden.audit.AuditLog;
 import io.warden.audit.AuditRetention;
@@ -50,9 +51,15 @@ class LifecycleConfiguration {
 
     @Bean
     JobDispatcher jobDispatcher(
-            AuditLog audit, WorkflowProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
+            AuditLog audit,
+            WorkflowProperties properties,
+            ObjectProvider<MeterRegistry> meterRegistry,
+            ObjectProvider<Tracer> tracer) {
         return new JobDispatcher(
-                audit, properties.failureBackoff(), meterRegistry.getIfAvailable(SimpleMeterRegistry::new));
+                audit,
+                properties.failureBackoff(),
+                meterRegistry.getIfAvailable(SimpleMeterRegistry::new),
+                tracer.getIfAvailable(() -> Tracer.NOOP));
     }
 
     @Bean
