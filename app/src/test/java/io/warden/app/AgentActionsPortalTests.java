@@ -185,14 +185,14 @@ class AgentActionsPortalTests extends IntegrationTest {
         assertThat(page).contains("name=\"removeTools\" value=\"text-search\"", "name=\"addPurposes\"");
 
         HttpResponse<String> noWhy =
-                post(otto, "/portal/agents/" + id + "/change-requests", page, "addPurposes=RESEARCH&justification=");
+                post(otto, "/portal/agents/" + id + "/change-requests", page, "addPurposes=HRESCH&justification=");
         assertThat(noWhy.statusCode()).isEqualTo(400);
         assertThat(noWhy.body())
                 .contains(apiDetail(
                         "POST",
                         "/api/v1/agents/" + id + "/change-requests",
                         owner(),
-                        "{\"addPurposes\":[\"RESEARCH\"],\"justification\":\"\"}"));
+                        "{\"addPurposes\":[\"HRESCH\"],\"justification\":\"\"}"));
         HttpResponse<String> hostile = post(
                 otto, "/portal/agents/" + id + "/change-requests", page, "addPurposes=STEAL&justification=because");
         assertThat(hostile.statusCode()).isEqualTo(400);
@@ -202,7 +202,7 @@ class AgentActionsPortalTests extends IntegrationTest {
                 otto,
                 "/portal/agents/" + id + "/change-requests",
                 page,
-                "addPurposes=RESEARCH&justification=Cohort+studies");
+                "addPurposes=HRESCH&justification=Cohort+studies");
         assertThat(requested.body()).contains("Change requested: it waits for approval");
         var pending = client.get("/api/v1/approvals?status=PENDING&agentId=" + id, admin())
                 .json()

@@ -54,7 +54,24 @@ class AgentPage {
             boolean killSwitch,
             boolean rateLimits) {
 
-        boolean any() {
+        /** Whether the page shows the form of this action (a refusal of one it does not show goes above them). */
+        public boolean offers(String action) {
+            return switch (action) {
+                case "suspend" -> suspend;
+                case "reinstate" -> reinstate;
+                case "retire" -> retire;
+                case "owner" -> reassign;
+                case "change" -> requestChange;
+                case "attest" -> attest;
+                case "keep" -> keep;
+                case "incident" -> raiseIncident;
+                case "resolve" -> resolveIncident;
+                case "kill" -> killSwitch;
+                default -> action.startsWith("limit-") && rateLimits;
+            };
+        }
+
+        public boolean any() {
             return suspend
                     || reinstate
                     || retire
