@@ -158,10 +158,12 @@ class AgentActionsPortalTests extends IntegrationTest {
         assertThat(suspended.uri().getPath()).isEqualTo("/portal/agents/" + id);
         assertThat(suspended.body()).contains("Suspended: its calls are denied");
         assertThat(status(id)).isEqualTo("SUSPENDED");
-        assertThat(suspended.body())
-                .as("the timeline names who did it")
-                .contains("Sam SecOps (demo)")
-                .doesNotContain("id=\"action-suspend\"", "id=\"action-reinstate\"");
+        assertThat(suspended.body()).doesNotContain("id=\"action-suspend\"", "id=\"action-reinstate\"");
+        Awaitility.await() // the audit trail records the change after it commits
+                .atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(get(sam, "/portal/agents/" + id).body())
+                        .as("the timeline names who did it")
+                        .contains("Sam SecOps (demo)"));
 
         HttpClient ada = signedIn("ada.admin");
         String asAdmin = get(ada, "/portal/agents/" + id).body();
