@@ -69,6 +69,30 @@ class PortalSecurity {
                         .hasAnyRole("ADMIN", "OWNER")
                         .requestMatchers(HttpMethod.POST, "/portal/agents")
                         .hasAnyRole("ADMIN", "OWNER")
+                        // the agent page's actions: their API endpoints' role rules (SecurityConfiguration); the
+                        // services add the data-dependent ones (an owner acts only on their own agents)
+                        .requestMatchers(HttpMethod.POST, "/portal/agents/*/suspend")
+                        .hasAnyRole("ADMIN", "SECOPS")
+                        .requestMatchers(HttpMethod.POST, "/portal/agents/*/reinstate", "/portal/agents/*/owner")
+                        .hasRole("ADMIN")
+                        .requestMatchers(
+                                HttpMethod.POST,
+                                "/portal/agents/*/retire",
+                                "/portal/agents/*/change-requests",
+                                "/portal/agents/*/attestation",
+                                "/portal/agents/*/keep")
+                        .hasAnyRole("ADMIN", "OWNER")
+                        .requestMatchers(
+                                HttpMethod.POST,
+                                "/portal/agents/*/incident",
+                                "/portal/agents/*/incident/resolution",
+                                "/portal/agents/*/kill-switch")
+                        .hasAnyRole("ADMIN", "SECOPS")
+                        .requestMatchers(HttpMethod.POST, "/portal/agents/*/rate-limits/**")
+                        .hasRole("ADMIN")
+                        // fail closed: an agent action added without a rule here is refused to everyone
+                        .requestMatchers(HttpMethod.POST, "/portal/agents/**")
+                        .denyAll()
                         .requestMatchers(HttpMethod.POST, "/portal/approvals/**")
                         .hasAnyRole("ADMIN", "COMPLIANCE")
                         // a parked call's arguments: the page itself also refuses who may not decide it

@@ -1,26 +1,14 @@
 package io.warden.portal.internal;
 
-import io.warden.audit.AuditAnalytics;
-import io.warden.audit.AuditQuery;
-import io.warden.audit.AuditTrail;
 import io.warden.audit.problem.Problems;
-import io.warden.lifecycle.AgentLifecycle;
-import io.warden.policy.RateLimits;
 import io.warden.registry.Actor;
-import io.warden.registry.AgentId;
 import io.warden.registry.AgentKind;
-import io.warden.registry.AgentQueries;
 import io.warden.registry.Agents;
 import io.warden.registry.CatalogQueries;
 import io.warden.registry.Commands;
 import io.warden.registry.PurposeOfUse;
 import io.warden.registry.RegistryException;
-import io.warden.registry.Role;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
@@ -34,39 +22,21 @@ import org.springframework.web.bind.annotation.RequestParam;
 
 /**
  * Registering an agent and looking at one. The form shows the registry's refusals next to the field they
- * name, as the API's problem+json names it; the detail page shows the agent's status timeline from the
- * audit trail and, to those who may read it, the remaining call quota per tool.
+ * name, as the API's problem+json names it; the detail page is {@link AgentPage}'s, its actions
+ * {@link AgentActionsController}'s.
  */
 @Controller
 @RequestMapping("/portal/agents")
 class AgentPagesController {
 
     private final Agents agents;
-    private final AgentQueries agentQueries;
     private final CatalogQueries catalog;
-    private final AuditTrail audit;
-    private final AgentLifecycle workflows;
-    private final AuditAnalytics analytics;
-    private final Clock clock;
-    private final RateLimits rateLimits;
+    private final AgentPage page;
 
-    AgentPagesController(
-            Agents agents,
-            AgentQueries agentQueries,
-            CatalogQueries catalog,
-            AuditTrail audit,
-            AgentLifecycle workflows,
-            AuditAnalytics analytics,
-            Clock clock,
-            RateLimits rateLimits) {
-        this.rateLimits = rateLimits;
-        this.analytics = analytics;
-        this.clock = clock;
+    AgentPagesController(Agents agents, CatalogQueries catalog, AgentPage page) {
         this.agents = agents;
-        this.agentQueries = agentQueries;
         this.catalog = catalog;
-        this.audit = audit;
-        this.workflows = workflows;
+        this.page = page;
     }
 
     @GetMapping("/new")
@@ -168,47 +138,6 @@ class AgentPagesController {
 
     @GetMapping("/{id}")
     String detail(@PathVariable String id, Actor actor, Model model) {
-        AgentId agentId;
-        try {
-            agentId = AgentId.of(id);
-        } catch (IllegalArgumentException e) {
-            throw new RegistryException.NotFound("agent", id);
-        }
-        var agent = agentQueries.get(agentId);
-        var timeline = audit.search(new AuditQuery(
-                agentId.toString(), null, null, null, null, "agent.status_changed", null, null, null, null, null, 50));
-        model.addAttribute("actor", actor);
-        model.addAttribute("agent", agent);
-        model.addAttribute("processes", workflows.runningProcesses(agentId));
-        // the gateway records the agent by its client id
-        String caller = agent.clientId() == null ? agentId.toString() : agent.clientId();
-        model.addAttribute(
-                "activity",
-                analytics.activity(clock.instant().minus(Duration.ofHours(24)), Duration.ofHours(1)).stream()
-                        .filter(row -> row.agentId().equals(caller))
-                        .toList());
-        // the quota, by the API's rule: oversight roles and the agent's own owner
-        boolean mayReadQuota = actor.has(Role.ADMIN)
-                || actor.has(Role.SECOPS)
-                || actor.has(Role.COMPLIANCE)
-                || agent.ownerId().equals(actor.id());
-        Map<String, String> toolNames = new HashMap<>();
-        catalog.tools().forEach(tool -> toolNames.put(tool.key(), tool.displayName()));
-        model.addAttribute("toolNames", toolNames);
-        model.addAttribute("quota", mayReadQuota ? rateLimits.usage(agentId, agent.tools()) : null);
-        model.addAttribute(
-                "timeline",
-                timeline.stream()
-                        .map(record -> Map.of(
-                                "time",
-                                record.time().toString(),
-                                "from",
-                                record.event().details().getOrDefault("from", ""),
-                                "to",
-                                record.event().details().getOrDefault("to", ""),
-                                "actor",
-                                record.event().actor().id()))
-                        .toList());
-        return "portal/agent";
+        return page.render(AgentPage.agentId(id), actor, model);
     }
 }

@@ -1,0 +1,169 @@
+package io.warden.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+
+/**
+ * The agent page's actions in a real browser: security operations suspend an agent after a refusal that names
+ * the reason field, an admin reinstates it and reassigns its owner, the owner requests a change and security
+ * operations raise and resolve an incident, each through the page's own forms and confirmations. A failing test
+ * leaves screenshots under {@code target/screenshots}.
+ */
+class AgentActionsBrowserTests extends IntegrationTest {
+
+    final List<WebDriver> browsers = new ArrayList<>();
+
+    @RegisterExtension
+    final TestWatcher screenshots = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, @Nullable Throwable cause) {
+            for (int i = 0; i < browsers.size(); i++) {
+                try {
+                    Path folder = Path.of("target", "screenshots");
+                    Files.createDirectories(folder);
+                    File shot = ((TakesScreenshot) browsers.get(i)).getScreenshotAs(OutputType.FILE);
+                    Files.copy(
+                            shot.toPath(),
+                            folder.resolve(context.getDisplayName().replaceAll("\\W", "_") + "-" + i + ".png"));
+                } catch (Exception ignored) {
+                    // a screenshot is a help, not a result
+                }
+            }
+        }
+    };
+
+    @AfterEach
+    void close() {
+        browsers.forEach(WebDriver::quit);
+    }
+
+    WebDriver signedIn(String username) {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(BrowserTests.CHROMIUM);
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--window-size=1024,1000");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(BrowserTests.CHROMEDRIVER))
+                .usingAnyFreePort()
+                .build();
+        WebDriver browser = new ChromeDriver(service, options);
+        browsers.add(browser);
+        browser.get(client.base() + "/portal");
+        browser.findElement(By.name("username")).sendKeys(username);
+        browser.findElement(By.name("password")).sendKeys("warden-demo");
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
+        BrowserTests.wait(browser)
+                .until(b -> b.findElements(By.tagName("h1")).stream()
+                        .anyMatch(h -> h.getText().equals("Dashboard")));
+        return browser;
+    }
+
+    /** Opens an action's form on the agent page. */
+    static void open(WebDriver browser, String action) {
+        browser.findElement(By.cssSelector("#action-" + action + " > summary")).click();
+    }
+
+    static String message(WebDriver browser) {
+        return BrowserTests.wait(browser)
+                .until(b -> b.findElement(By.id("agent-message")))
+                .getText();
+    }
+
+    @Test
+    void suspendReinstateReassignRequestAChangeAndHandleAnIncidentFromTheAgentPage() {
+        String id = AgentActionsPortalTests.activeAgentOfOtto("Browser actions");
+        String page = client.base() + "/portal/agents/" + id;
+
+        WebDriver sam = signedIn("sam.secops");
+        sam.get(page);
+        open(sam, "suspend");
+        // the browser itself refuses an empty reason; a blank one reaches the server, which answers as the API does
+        sam.findElement(By.id("suspend-reason")).sendKeys("   ");
+        sam.findElement(By.id("suspend-confirmed")).click();
+        sam.findElement(By.cssSelector("#action-suspend button[type=submit]")).click();
+        assertThat(BrowserTests.wait(sam)
+                        .until(b -> b.findElement(By.id("suspend-problem")))
+                        .getText())
+                .isEqualTo("Field 'reason' must not be blank");
+        assertThat(sam.findElement(By.id("suspend-reason")).getAttribute("aria-invalid"))
+                .isEqualTo("true");
+        sam.findElement(By.id("suspend-reason")).clear();
+        sam.findElement(By.id("suspend-reason")).sendKeys("Unexpected reads");
+        sam.findElement(By.id("suspend-confirmed")).click();
+        sam.findElement(By.cssSelector("#action-suspend button[type=submit]")).click();
+        assertThat(message(sam)).startsWith("Suspended");
+        assertThat(sam.findElement(By.id("agent-status")).getText()).isEqualTo("SUSPENDED");
+        assertThat(sam.findElements(By.id("action-reinstate")))
+                .as("only admins reinstate")
+                .isEmpty();
+
+        WebDriver ada = signedIn("ada.admin");
+        ada.get(page);
+        open(ada, "reinstate");
+        ada.findElement(By.id("reinstate-reason")).sendKeys("Checked: benign");
+        ada.findElement(By.cssSelector("#action-reinstate button[type=submit]")).click();
+        assertThat(message(ada)).isEqualTo("Reinstated.");
+        assertThat(ada.findElement(By.id("agent-status")).getText()).isEqualTo("ACTIVE");
+        open(ada, "owner");
+        ada.findElement(By.id("owner-ownerId")).sendKeys(AgentActionsPortalTests.OLIVIA);
+        ada.findElement(By.id("owner-reason")).sendKeys("Otto moves to another ward");
+        ada.findElement(By.id("owner-confirmed")).click();
+        ada.findElement(By.cssSelector("#action-owner button[type=submit]")).click();
+        assertThat(message(ada)).isEqualTo("Owner changed.");
+        assertThat(ada.findElement(By.id("agent-owner")).getText()).contains("Dr. Olivia Owner (demo)");
+
+        WebDriver olivia = signedIn("olivia.owner");
+        olivia.get(page);
+        open(olivia, "change");
+        olivia.findElement(By.id("change-purpose-HRESCH")).click();
+        olivia.findElement(By.id("change-justification")).sendKeys("Outcome studies");
+        olivia.findElement(By.cssSelector("#action-change button[type=submit]")).click();
+        assertThat(message(olivia)).startsWith("Change requested");
+        assertThat(client.get("/api/v1/approvals?status=PENDING&agentId=" + id, admin())
+                        .json()
+                        .get("items"))
+                .hasSize(1);
+
+        sam.get(page);
+        open(sam, "incident");
+        sam.findElement(By.id("incident-reason")).sendKeys("Prompt injection suspected");
+        sam.findElement(By.id("incident-confirmed")).click();
+        sam.findElement(By.cssSelector("#action-incident button[type=submit]")).click();
+        assertThat(message(sam)).startsWith("Incident raised");
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            sam.get(page);
+            return !sam.findElements(By.id("action-resolve")).isEmpty();
+        });
+        open(sam, "resolve");
+        new Select(sam.findElement(By.id("resolve-resolution"))).selectByValue("REINSTATE");
+        sam.findElement(By.id("resolve-reason")).sendKeys("False alarm");
+        sam.findElement(By.cssSelector("#action-resolve button[type=submit]")).click();
+        assertThat(message(sam)).isEqualTo("Incident resolved: REINSTATE.");
+        AgentActionsPortalTests.awaitStatus(id, "ACTIVE");
+    }
+}
