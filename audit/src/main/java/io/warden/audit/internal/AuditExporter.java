@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -323,6 +324,7 @@ public final class AuditExporter implements AuditExports {
      */
     static final class ExportNames {
         private static final int CACHED = 10_000;
+        private static final Pattern CONTROL = Pattern.compile("\\p{Cc}");
 
         private final AuditNames names;
         private final Map<String, Optional<String>> cache = new LinkedHashMap<>(256, 0.75f, true) {
@@ -371,7 +373,8 @@ public final class AuditExporter implements AuditExports {
                 }
                 cache.put(key, known);
             }
-            return known.orElse(null);
+            // a name is one line of text in every format: control characters (a line break in a display name) go
+            return known.map(name -> CONTROL.matcher(name).replaceAll(" ")).orElse(null);
         }
     }
 
