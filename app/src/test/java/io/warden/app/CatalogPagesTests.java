@@ -108,4 +108,24 @@ class CatalogPagesTests extends IntegrationTest {
                         .valid())
                 .isTrue();
     }
+
+    @Test
+    void anAuditRecordNamesTheAgentItTargetsAndKeepsTheIdToCopy() throws Exception {
+        var registered = client.get("/api/v1/audit/events?action=agent.registered&limit=1", compliance())
+                .json()
+                .get("items")
+                .get(0);
+        long sequence = registered.get("sequence").asLong();
+        String agentId = registered.get("agentId").asString();
+        String name = client.get("/api/v1/agents/" + agentId, admin())
+                .json()
+                .get("name")
+                .asString();
+        HttpClient browser = browser();
+        signIn(browser, "carla.compliance");
+        HttpResponse<String> page = get(browser, "/portal/audit/" + sequence);
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        assertThat(page.body())
+                .contains("id=\"target-name\"", "agent " + name, "<code class=\"small\">" + agentId + "</code>");
+    }
 }
