@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class CatalogPagesTests extends IntegrationTest {
 
-    static final String RETRIEVAL_AGENT_ID_LINK = "/portal/agents/";
+    static final String AGENT_LINK = "<a href=\"/portal/agents/";
 
     @Test
     void anOwnerSeesScopesToolsAndRulesWithTheirAgentsButNoBackendsOrSources() throws Exception {
@@ -42,16 +42,16 @@ class CatalogPagesTests extends IntegrationTest {
         assertThat(scope.statusCode()).isEqualTo(200);
         assertThat(scope.body())
                 .contains("<h1>CT imaging, de-identified</h1>", "id=\"catalog-agents\"")
-                .contains(">demo-retrieval-agent</a>", ">demo-cohort-builder</a>", RETRIEVAL_AGENT_ID_LINK)
-                .as("tools on the scope are listed by title")
+                .contains(">Demo CT retrieval agent</a>", ">Demo imaging cohort builder</a>", AGENT_LINK)
+                .as("data sources are admins'")
                 .doesNotContain("id=\"scope-sources\"");
 
         HttpResponse<String> tool = get(browser, "/portal/catalog/tools/image-search");
         assertThat(tool.statusCode()).isEqualTo(200);
         assertThat(tool.body())
                 .contains("Image similarity search (MedImageInsight embeddings)", "Built into Warden (retrieval)")
-                .contains(">demo-retrieval-agent</a>", ">demo-wound-classifier</a>")
-                .doesNotContain(">demo-cohort-builder</a>");
+                .contains(">Demo CT retrieval agent</a>", ">Demo wound classifier</a>")
+                .doesNotContain(">Demo imaging cohort builder</a>");
     }
 
     @Test
