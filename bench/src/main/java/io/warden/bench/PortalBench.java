@@ -35,9 +35,10 @@ import tools.jackson.databind.json.JsonMapper;
  * Portal page times with a realistic load: seeds {@code --agents} agents straight into the registry's table
  * and {@code --events} audit records through the real audit log (hash chain, checkpoints), then signs in
  * through the portal's OpenID Connect flow and times the inventory (a filtered page), an agent's detail
- * page (with its status timeline) and an audit search for one agent, {@code --samples} times each after a
- * warm-up, as the browser sees them (server time plus a local round trip). Prints {@code inventory_ms},
- * {@code agent_detail_ms}, {@code audit_search_ms} (medians) and their p95.
+ * page (with its status timeline), an audit search for one agent, a catalogue scope page held by every seeded
+ * agent and the catalogue overview, {@code --samples} times each after a warm-up, as the browser sees them (server
+ * time plus a local round trip). Prints {@code inventory_ms}, {@code agent_detail_ms}, {@code audit_search_ms},
+ * {@code catalog_ms}, {@code catalog_overview_ms} (medians) and their p95.
  *
  * <p>Arguments: {@code --agents 10000 --events 1000000 --samples 50}.
  */
@@ -133,6 +134,9 @@ public final class PortalBench {
             pages.put("inventory", "/portal/agents?q=agent&status=ACTIVE&page=3");
             pages.put("agent_detail", "/portal/agents/" + agent);
             pages.put("audit_search", "/portal/audit?agent=" + agent + "&decision=DENY");
+            // every seeded agent holds this scope: the catalogue page names the first of thousands and counts them all
+            pages.put("catalog", "/portal/catalog/scopes/imaging-ct-deid");
+            pages.put("catalog_overview", "/portal/catalog");
             for (var page : pages.entrySet()) {
                 for (int i = 0; i < 10; i++) {
                     time(browser, base + page.getValue());

@@ -63,6 +63,9 @@ class PortalSecurity {
                         .hasAnyRole("ADMIN", "SECOPS")
                         .requestMatchers("/portal/audit", "/portal/audit/**")
                         .hasAnyRole("ADMIN", "COMPLIANCE")
+                        // as /api/v1/mcp-servers: where agents' calls go out to is for admins alone
+                        .requestMatchers("/portal/catalog/mcp-servers/**")
+                        .hasRole("ADMIN")
                         .requestMatchers("/portal/data-sources", "/portal/data-sources/**")
                         .hasRole("ADMIN")
                         .requestMatchers("/portal/agents/new")

@@ -3,6 +3,7 @@ package io.warden.audit.internal;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.tracing.Tracer;
+import io.warden.audit.AuditNames;
 import io.warden.audit.internal.anchoring.AnchoringProperties;
 import io.warden.audit.internal.anchoring.CheckpointAnchorer;
 import io.warden.audit.internal.anchoring.HttpTimeStampAuthority;
@@ -137,8 +138,25 @@ class AuditConfiguration {
     }
 
     @Bean
-    AuditExporter auditExporter(DataSource dataSource, SigningKeys.SigningKey auditSigningKey) {
-        return new AuditExporter(dataSource, auditSigningKey);
+    AuditExporter auditExporter(
+            DataSource dataSource, SigningKeys.SigningKey auditSigningKey, ObjectProvider<AuditNames> names) {
+        // the names come from the registry when it is there (the audit module alone exports ids only), looked up when
+        // an
+        // export asks, so that the exporter does not pull the registry's beans into its own creation
+        AuditNames lazy = new AuditNames() {
+            @Override
+            public @Nullable String person(String id) {
+                AuditNames source = names.getIfAvailable();
+                return source == null ? null : source.person(id);
+            }
+
+            @Override
+            public @Nullable String agent(String id) {
+                AuditNames source = names.getIfAvailable();
+                return source == null ? null : source.agent(id);
+            }
+        };
+        return new AuditExporter(dataSource, auditSigningKey, lazy);
     }
 
     /** Retention and legal holds; removal itself is the database's audit_remove_prefix function. */

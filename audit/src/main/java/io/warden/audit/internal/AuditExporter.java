@@ -1,6 +1,8 @@
 package io.warden.audit.internal;
 
+import io.warden.audit.AuditActor;
 import io.warden.audit.AuditExports;
+import io.warden.audit.AuditNames;
 import io.warden.audit.AuditRecord;
 import io.warden.audit.ChainMarker;
 import io.warden.audit.Checkpoint;
@@ -22,8 +24,13 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Streams a range of the trail in constant memory, widened to the checkpoints around it so that the file
@@ -36,13 +43,22 @@ public final class AuditExporter implements AuditExports {
     /** What an export covered. */
     public record Summary(long anchorSequence, long lastSequence, long events, int checkpoints) {}
 
+    private static final Logger log = LoggerFactory.getLogger(AuditExporter.class);
+
     private final DataSource dataSource;
     private final SigningKeys.SigningKey key;
     private final FhirAuditEvents fhir = new FhirAuditEvents();
+    private final AuditNames names;
 
     public AuditExporter(DataSource dataSource, SigningKeys.SigningKey key) {
+        this(dataSource, key, AuditNames.none());
+    }
+
+    /** An exporter whose CSV and NDJSON carry readable name columns beside each signed record. */
+    public AuditExporter(DataSource dataSource, SigningKeys.SigningKey key, AuditNames names) {
         this.dataSource = dataSource;
         this.key = key;
+        this.names = names;
     }
 
     @Override
@@ -84,11 +100,12 @@ public final class AuditExporter implements AuditExports {
 
         Map<Long, byte[]> tokens = CheckpointTimestamps.between(connection, anchorSeq - 1, end);
         Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+        ExportNames exportNames = new ExportNames(names);
         ExportWriter export = switch (format) {
-            case NDJSON -> new NdjsonWriter(writer);
+            case NDJSON -> new NdjsonWriter(writer, exportNames);
             case FHIR_NDJSON -> new FhirNdjsonWriter(writer, fhir, false);
             case FHIR_BUNDLE -> new FhirNdjsonWriter(writer, fhir, true);
-            case CSV -> new CsvWriter(writer);
+            case CSV -> new CsvWriter(writer, exportNames);
         };
         byte[] headerSignature =
                 key.sign(CheckpointCodecV1.exportHeaderPayload(anchorSeq, anchorHash, from, end, key.keyId()));
@@ -164,9 +181,11 @@ public final class AuditExporter implements AuditExports {
 
     private static final class NdjsonWriter implements ExportWriter {
         private final Writer out;
+        private final ExportNames names;
 
-        NdjsonWriter(Writer out) {
+        NdjsonWriter(Writer out, ExportNames names) {
             this.out = out;
+            this.names = names;
         }
 
         @Override
@@ -199,8 +218,16 @@ public final class AuditExporter implements AuditExports {
 
         @Override
         public void event(AuditRecord record, String canonical) throws IOException {
-            out.write(CanonicalJson.write(Map.of(
-                    "type", "event", "sequence", record.sequence(), "hash", record.hashHex(), "canonical", canonical)));
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("type", "event");
+            line.put("sequence", record.sequence());
+            line.put("hash", record.hashHex());
+            line.put("canonical", canonical);
+            // read by people, never by the verifier: the canonical form above is the record
+            putIfNamed(line, "actorName", names.actor(record.event().actor()));
+            putIfNamed(line, "agentName", names.agent(record.event().agentId()));
+            putIfNamed(line, "ownerName", names.person(record.event().ownerId()));
+            out.write(CanonicalJson.write(line));
             out.write('\n');
         }
 
@@ -284,6 +311,73 @@ public final class AuditExporter implements AuditExports {
         }
     }
 
+    private static void putIfNamed(Map<String, Object> line, String field, @Nullable String name) {
+        if (name != null) {
+            line.put(field, name);
+        }
+    }
+
+    /**
+     * The names of one export, each id looked up once while the cache lasts (bounded, so a long export stays in constant
+     * memory). A source that fails is not asked again during this export: the rest of the file carries no names rather
+     * than waiting on it record by record.
+     */
+    static final class ExportNames {
+        private static final int CACHED = 10_000;
+        private static final Pattern CONTROL = Pattern.compile("\\p{Cc}");
+
+        private final AuditNames names;
+        private final Map<String, Optional<String>> cache = new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Optional<String>> eldest) {
+                return size() > CACHED;
+            }
+        };
+        private boolean failed;
+
+        ExportNames(AuditNames names) {
+            this.names = names;
+        }
+
+        @Nullable
+        String actor(AuditActor actor) {
+            return switch (actor.type()) {
+                case PERSON -> person(actor.id());
+                case AGENT -> agent(actor.id());
+                case SYSTEM -> null;
+            };
+        }
+
+        @Nullable
+        String person(@Nullable String id) {
+            return id == null ? null : look("p:" + id, () -> names.person(id));
+        }
+
+        @Nullable
+        String agent(@Nullable String id) {
+            return id == null ? null : look("a:" + id, () -> names.agent(id));
+        }
+
+        private @Nullable String look(String key, Supplier<@Nullable String> source) {
+            if (failed) {
+                return null;
+            }
+            Optional<String> known = cache.get(key);
+            if (known == null) {
+                try {
+                    known = Optional.ofNullable(source.get());
+                } catch (RuntimeException e) {
+                    failed = true;
+                    log.warn("Names for the audit export could not be read; the rest of the file carries ids only", e);
+                    return null;
+                }
+                cache.put(key, known);
+            }
+            // a name is one line of text in every format: control characters (a line break in a display name) go
+            return known.map(name -> CONTROL.matcher(name).replaceAll(" ")).orElse(null);
+        }
+    }
+
     private static final class CsvWriter implements ExportWriter {
         static final List<String> COLUMNS = List.of(
                 "record_type",
@@ -308,11 +402,17 @@ public final class AuditExporter implements AuditExports {
                 "signature",
                 "range_from",
                 "range_to",
-                "timestamp");
+                "timestamp",
+                // readable names, outside the signed record: the verifier compares only the columns above
+                "actor_name",
+                "agent_name",
+                "owner_name");
         private final Writer out;
+        private final ExportNames names;
 
-        CsvWriter(Writer out) {
+        CsvWriter(Writer out, ExportNames names) {
             this.out = out;
+            this.names = names;
         }
 
         @Override
@@ -363,6 +463,9 @@ public final class AuditExporter implements AuditExports {
             row.put("correlation_id", event.correlationId());
             row.put("hash", record.hashHex());
             row.put("canonical", canonical);
+            row.put("actor_name", names.actor(event.actor()));
+            row.put("agent_name", names.agent(event.agentId()));
+            row.put("owner_name", names.person(event.ownerId()));
             row(row);
         }
 

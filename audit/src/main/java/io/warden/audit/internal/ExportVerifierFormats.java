@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -376,6 +377,41 @@ public final class ExportVerifierFormats {
 
     // ---- CSV --------------------------------------------------------------------------------------------
 
+    /** Every heading a Warden CSV export has had; older exports have fewer (no timestamp, no names). */
+    static final Set<String> CSV_COLUMNS = Set.of(
+            "record_type",
+            "sequence",
+            "time",
+            "action",
+            "actor_id",
+            "actor_type",
+            "agent_id",
+            "owner_id",
+            "dataset",
+            "tool",
+            "decision",
+            "reasons",
+            "purpose",
+            "outcome",
+            "correlation_id",
+            "hash",
+            "canonical",
+            "first_sequence",
+            "key_id",
+            "signature",
+            "range_from",
+            "range_to",
+            "timestamp",
+            "actor_name",
+            "agent_name",
+            "owner_name");
+
+    /** The readable names beside an event, which no signature covers. */
+    static final Set<String> NAME_COLUMNS = Set.of("actor_name", "agent_name", "owner_name");
+
+    /** The columns an event row fills besides those compared with its record. */
+    private static final Set<String> EVENT_COLUMNS = Set.of("record_type", "sequence", "hash", "canonical");
+
     private static final class CsvItems implements Items {
         private final BufferedReader reader;
         private @Nullable List<String> header;
@@ -391,6 +427,13 @@ public final class ExportVerifierFormats {
                 header = readRow();
                 if (header == null) {
                     throw new Malformed("the CSV has no header");
+                }
+                // the name columns are not compared with the record, so their headings must at least be Warden's own:
+                // a heading changed in any byte is a changed file
+                for (String column : header) {
+                    if (!CSV_COLUMNS.contains(column)) {
+                        throw new Malformed("the CSV has a column Warden does not write: '" + column + "'");
+                    }
                 }
             }
             List<String> cells = readRow();
@@ -459,6 +502,19 @@ public final class ExportVerifierFormats {
                 if (!value.equals(shown) && !value.equals(plain(shown))) {
                     throw new Malformed(
                             "row " + row + ": column " + column.getKey() + " differs from record " + sequence);
+                }
+            }
+            List<String> header = Objects.requireNonNull(this.header, "next() reads the header before any row");
+            for (int i = 0; i < header.size(); i++) {
+                String column = header.get(i);
+                String cell = cells.get(i);
+                if (NAME_COLUMNS.contains(column)) {
+                    // names are not signed, but Warden writes them on one line: a control character is a changed file
+                    if (cell.chars().anyMatch(Character::isISOControl)) {
+                        throw new Malformed("row " + row + ": column " + column + " holds a control character");
+                    }
+                } else if (!expected.containsKey(column) && !EVENT_COLUMNS.contains(column) && !cell.isEmpty()) {
+                    throw new Malformed("row " + row + ": column " + column + " is not an event's and must be empty");
                 }
             }
             return new Event(sequence, hash, canonical.getBytes(StandardCharsets.UTF_8));

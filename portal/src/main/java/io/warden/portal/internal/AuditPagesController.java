@@ -13,9 +13,12 @@ import io.warden.audit.AuditVerifier;
 import io.warden.audit.ExportFormat;
 import io.warden.audit.Verification;
 import io.warden.registry.Actor;
+import io.warden.registry.CatalogQueries;
+import io.warden.registry.RegistryException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -45,6 +48,7 @@ class AuditPagesController {
     private final AuditKeys keys;
     private final AuditExports exports;
     private final AuditLines lines;
+    private final CatalogQueries catalog;
 
     AuditPagesController(
             AuditLog audit,
@@ -52,7 +56,9 @@ class AuditPagesController {
             AuditVerifier verifier,
             AuditExports exports,
             AuditKeys keys,
-            AuditLines lines) {
+            AuditLines lines,
+            CatalogQueries catalog) {
+        this.catalog = catalog;
         this.audit = audit;
         this.trail = trail;
         this.verifier = verifier;
@@ -105,7 +111,23 @@ class AuditPagesController {
                 .flatMap(trail::find)
                 .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No audit record " + sequence));
         model.addAttribute("actor", actor);
-        model.addAttribute("line", lines.of(record));
+        AuditLines.Line line = lines.of(record);
+        model.addAttribute("line", line);
+        AuditEvent event = record.event();
+        // the record keeps keys and ids; the page says what they name (the keys stay beside, to copy)
+        model.addAttribute(
+                "targetName",
+                "agent".equals(event.target().type()) && event.target().id().equals(event.agentId())
+                        ? line.agent()
+                        : null);
+        String tool = event.tool();
+        String dataset = event.dataset();
+        model.addAttribute(
+                "toolTitle",
+                tool == null ? null : title(() -> catalog.tool(tool).displayName()));
+        model.addAttribute(
+                "datasetTitle",
+                dataset == null ? null : title(() -> catalog.dataScope(dataset).displayName()));
         Map<String, String> details = new TreeMap<>(record.event().details());
         details.keySet().removeAll(AuditLines.TOLD);
         // the decision input is for replay, not for reading: it names people and agents by id, and the record's own
@@ -113,6 +135,15 @@ class AuditPagesController {
         model.addAttribute("inputRecorded", details.remove("input") != null);
         model.addAttribute("details", details);
         return "portal/audit-record";
+    }
+
+    /** A catalogue entry's title; null when the record names one the catalogue no longer has (or never had). */
+    private static @Nullable String title(Supplier<String> read) {
+        try {
+            return read.get();
+        } catch (RegistryException e) {
+            return null;
+        }
     }
 
     private static Optional<Long> sequence(String text) {
