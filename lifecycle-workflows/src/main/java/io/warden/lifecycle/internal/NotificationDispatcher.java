@@ -43,7 +43,7 @@ final class NotificationDispatcher {
 
     static final AuditActor ACTOR = AuditActor.system("notifications");
     private static final Logger log = LoggerFactory.getLogger(NotificationDispatcher.class);
-    private static final int MAX_ERROR = 500;
+    private static final int MAX_ERROR = 200;
 
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
@@ -197,7 +197,7 @@ final class NotificationDispatcher {
                 .param("state", state)
                 .param("error", error)
                 .param("served", served.toArray(String[]::new))
-                .param("at", failed ? null : Timestamp.from(now), Types.TIMESTAMP_WITH_TIMEZONE)
+                .param("at", failed ? null : Timestamp.from(now), Types.TIMESTAMP)
                 .param("id", due.id())
                 .param("channel", due.channel())
                 .update();

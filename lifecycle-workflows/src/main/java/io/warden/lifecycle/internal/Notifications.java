@@ -55,7 +55,7 @@ final class Notifications {
                 .param("subject", subject)
                 .param("body", body)
                 .param("at", Timestamp.from(now))
-                .param("due", dueAt == null ? null : Timestamp.from(dueAt), Types.TIMESTAMP_WITH_TIMEZONE)
+                .param("due", dueAt == null ? null : Timestamp.from(dueAt), Types.TIMESTAMP)
                 .param("channels", channels)
                 .update();
         audit.append(AuditEvent.builder("workflow.notified", JobDispatcher.ACTOR, new AuditTarget("agent", agentId))
