@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.warden.WardenApplication;
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.lifecycle.WorkflowEngine;
 import jakarta.mail.internet.MimeMessage;

@@ -129,9 +129,7 @@ public final class PortalBench {
                            'Notice ' || n, 'Bench notice ' || n, now() - n * interval '1 minute',
                            case when n % 3 = 0 then now() + interval '14 days' end
                       from generate_series(1, 20000) n,
-                           (select array_agg(id::text) ids from (select id from agent limit 1000) a) array_agg_ids""")
-                    .param("ada", "3f1c2a9e-7b1d-4e0a-9c11-000000000a01")
-                    .update();
+                           (select array_agg(id::text) ids from (select id from agent limit 1000) a) array_agg_ids""").param("ada", "3f1c2a9e-7b1d-4e0a-9c11-000000000a01").update();
             jdbc.sql("analyze").update();
             results.put("agents", agents);
             results.put("audit_events", warden.getBean(AuditTrail.class).head());

@@ -66,6 +66,9 @@ class InboxPageController {
             @Nullable Instant dueAt,
             String link) {}
 
+    /** One section of the inbox: its anchor, its heading and its tasks. */
+    record Group(String id, String title, List<Task> tasks) {}
+
     private final NoticeBoard notices;
     private final ApprovalQueries approvals;
     private final CallApprovalDesk calls;
@@ -216,12 +219,15 @@ class InboxPageController {
         orphans.sort(byDue);
 
         model.addAttribute("actor", actor);
-        model.addAttribute("toDecide", toDecide);
-        model.addAttribute("calls", callTasks);
-        model.addAttribute("reviews", reviews);
-        model.addAttribute("recertifications", recertifications);
-        model.addAttribute("graceDeadlines", graceDeadlines);
-        model.addAttribute("orphans", orphans);
+        model.addAttribute(
+                "groups",
+                List.of(
+                        new Group("to-decide", "Approvals to decide", toDecide),
+                        new Group("calls", "Calls waiting for approval", callTasks),
+                        new Group("reviews", "Break-the-glass reviews", reviews),
+                        new Group("recertifications", "Recertifications due", recertifications),
+                        new Group("grace", "Grace deadlines", graceDeadlines),
+                        new Group("orphans", "Orphaned agents to adopt", orphans)));
         model.addAttribute("notices", mine);
         model.addAttribute(
                 "waiting",
