@@ -36,9 +36,10 @@ import tools.jackson.databind.json.JsonMapper;
  * and {@code --events} audit records through the real audit log (hash chain, checkpoints), then signs in
  * through the portal's OpenID Connect flow and times the inventory (a filtered page), an agent's detail
  * page (with its status timeline), an audit search for one agent, a catalogue scope page held by every seeded
- * agent and the catalogue overview, {@code --samples} times each after a warm-up, as the browser sees them (server
- * time plus a local round trip). Prints {@code inventory_ms}, {@code agent_detail_ms}, {@code audit_search_ms},
- * {@code catalog_ms}, {@code catalog_overview_ms} (medians) and their p95.
+ * agent, the catalogue overview and an administrator's inbox over 20,000 notices, {@code --samples} times each after
+ * a warm-up, as the browser sees them (server time plus a local round trip). Prints {@code inventory_ms},
+ * {@code agent_detail_ms}, {@code audit_search_ms}, {@code catalog_ms}, {@code catalog_overview_ms}, {@code inbox_ms}
+ * (medians) and their p95.
  *
  * <p>Arguments: {@code --agents 10000 --events 1000000 --samples 50}.
  */
@@ -119,6 +120,17 @@ public final class PortalBench {
                 }
             }
             CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+            // an administrator's inbox as it looks after a busy year: notices to them and to their role, some with
+            // deadlines, about the seeded agents (the inbox reads the newest and the agents they name)
+            jdbc.sql("""
+                    insert into notification (id, recipient, agent_id, process, subject, body, created_at, due_at)
+                    select gen_random_uuid(), case when n % 2 = 0 then 'role:ADMIN' else :ada end,
+                           (array_agg_ids.ids)[1 + n % array_length(array_agg_ids.ids, 1)],
+                           case when n % 3 = 0 then 'agent-retirement' else 'agent-onboarding' end,
+                           'Notice ' || n, 'Bench notice ' || n, now() - n * interval '1 minute',
+                           case when n % 3 = 0 then now() + interval '14 days' end
+                      from generate_series(1, 20000) n,
+                           (select array_agg(id::text) ids from (select id from agent limit 1000) a) array_agg_ids""").param("ada", "3f1c2a9e-7b1d-4e0a-9c11-000000000a01").update();
             jdbc.sql("analyze").update();
             results.put("agents", agents);
             results.put("audit_events", warden.getBean(AuditTrail.class).head());
@@ -137,6 +149,7 @@ public final class PortalBench {
             // every seeded agent holds this scope: the catalogue page names the first of thousands and counts them all
             pages.put("catalog", "/portal/catalog/scopes/imaging-ct-deid");
             pages.put("catalog_overview", "/portal/catalog");
+            pages.put("inbox", "/portal/inbox");
             for (var page : pages.entrySet()) {
                 for (int i = 0; i < 10; i++) {
                     time(browser, base + page.getValue());

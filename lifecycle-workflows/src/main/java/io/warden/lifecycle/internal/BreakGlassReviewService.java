@@ -241,7 +241,8 @@ final class BreakGlassReviewService implements BreakGlassOversight {
                 review.agentId(),
                 BpmnProcesses.BREAK_GLASS_REVIEW,
                 "Break-the-glass access by " + review.agentName() + " to review",
-                describe(review) + " Record a finding by " + review.dueAt() + ".");
+                describe(review) + " Record a finding by " + review.dueAt() + ".",
+                review.dueAt());
         return JobResult.complete();
     }
 

@@ -29,7 +29,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
-import org.springframework.util.IdGenerator;
 
 /**
  * Wires the workflow engine ({@code warden.workflow.engine}: {@code embedded} or {@code camunda8}), the
@@ -79,11 +78,6 @@ class LifecycleConfiguration {
                         properties.messageTtl(),
                         properties.retries());
         };
-    }
-
-    @Bean
-    Notifications notifications(JdbcClient jdbc, AuditLog audit, Clock clock, IdGenerator ids) {
-        return new Notifications(jdbc, audit, clock, ids);
     }
 
     @Bean

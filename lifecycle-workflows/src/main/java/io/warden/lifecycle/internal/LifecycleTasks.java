@@ -61,6 +61,9 @@ final class LifecycleTasks {
     private final Directory directory;
     private final IdentityProvisioner identities;
     private final Notifications notifications;
+    /** The processes' timers give 14 days to act (attest, adopt, keep); the inbox shows the deadline. */
+    static final Duration GRACE = Duration.ofDays(14);
+
     private final Clock clock;
     /** The recertification period in days, from its lifecycle rule. */
     private final LongSupplier periodDays;
@@ -184,7 +187,8 @@ final class LifecycleTasks {
                 job.processId(),
                 "Recertify " + agent.name(),
                 "Attest within 14 days that " + agent.name() + " and its data scopes " + agent.dataScopes()
-                        + " are still needed, or it is suspended.");
+                        + " are still needed, or it is suspended.",
+                clock.instant().plus(GRACE));
         return JobResult.complete();
     }
 
@@ -252,7 +256,8 @@ final class LifecycleTasks {
                 job.processId(),
                 agent.name() + " needs a new owner",
                 "The owner " + agent.ownerId() + " of " + agent.name()
-                        + " is no longer active. Name a new owner within 14 days, or the agent is suspended.");
+                        + " is no longer active. Name a new owner within 14 days, or the agent is suspended.",
+                clock.instant().plus(GRACE));
         return JobResult.complete(Map.of("notified", manager == null ? "role:ADMIN" : manager));
     }
 
@@ -265,7 +270,8 @@ final class LifecycleTasks {
                 agent.name() + " is dormant",
                 agent.name() + " has not been used since "
                         + (agent.lastActiveAt() == null ? "it was approved" : agent.lastActiveAt())
-                        + ". Keep it within 14 days, or it is retired.");
+                        + ". Keep it within 14 days, or it is retired.",
+                clock.instant().plus(GRACE));
         return JobResult.complete();
     }
 

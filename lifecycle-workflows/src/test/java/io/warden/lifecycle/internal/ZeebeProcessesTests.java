@@ -86,7 +86,8 @@ class ZeebeProcessesTests {
                 JdbcClient.create(postgres.getPostgresDatabase()),
                 audit,
                 Clock.systemUTC(),
-                new AlternativeJdkIdGenerator());
+                new AlternativeJdkIdGenerator(),
+                List.of());
         Object registry = registry();
         new LifecycleTasks(
                         (Agents) registry,

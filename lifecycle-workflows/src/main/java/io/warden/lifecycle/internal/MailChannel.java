@@ -1,0 +1,77 @@
+package io.warden.lifecycle.internal;
+
+import io.warden.registry.Directory;
+import io.warden.registry.DirectoryUser;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import org.springframework.mail.MailPreparationException;
+import org.springframework.mail.javamail.JavaMailSender;
+import org.springframework.mail.javamail.MimeMessageHelper;
+
+/**
+ * E-mail through Spring's {@link JavaMailSender} ({@code spring.mail.*}). A person's address is their directory
+ * {@code mail}; a role's notice goes to the role's shared mailbox when one is configured, else to each configured
+ * member's address. Each address gets its own message, so a retry after a partial failure reaches only those who
+ * got nothing.
+ */
+final class MailChannel implements NotificationChannel {
+
+    static final String NAME = "mail";
+
+    private final JavaMailSender sender;
+    private final Directory directory;
+    private final NotificationProperties properties;
+
+    MailChannel(JavaMailSender sender, Directory directory, NotificationProperties properties) {
+        this.sender = sender;
+        this.directory = directory;
+        this.properties = properties;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> addresses(String recipient) {
+        if (!recipient.startsWith("role:")) {
+            return directory.findUser(recipient).map(DirectoryUser::mail).stream()
+                    .filter(Objects::nonNull)
+                    .toList();
+        }
+        String role = recipient.substring("role:".length());
+        String shared = properties.mail().roleAddresses().get(role);
+        if (shared != null) {
+            return List.of(shared);
+        }
+        List<String> members = properties.membersOf(role);
+        return directory.findUsers(members).values().stream()
+                .filter(DirectoryUser::active)
+                .map(DirectoryUser::mail)
+                .filter(Objects::nonNull)
+                .distinct()
+                .sorted()
+                .toList();
+    }
+
+    @Override
+    public void send(Outgoing notice, String address) {
+        MimeMessage message = sender.createMimeMessage();
+        try {
+            MimeMessageHelper helper = new MimeMessageHelper(message, StandardCharsets.UTF_8.name());
+            helper.setFrom(properties.mail().from());
+            helper.setTo(address);
+            helper.setSubject("[Warden] " + notice.subject());
+            helper.setText(notice.text());
+            // lets a mail system or a reader tell a retried message from a new notice
+            message.setHeader("X-Warden-Notification", notice.id());
+        } catch (MessagingException e) {
+            throw new MailPreparationException("could not write the message for notification " + notice.id(), e);
+        }
+        sender.send(message);
+    }
+}
