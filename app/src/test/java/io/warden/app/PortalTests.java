@@ -72,7 +72,9 @@ class PortalTests extends IntegrationTest {
         assertThat(dashboard.statusCode()).as(dashboard.body()).isEqualTo(200);
         assertThat(dashboard.uri().getPath()).isEqualTo("/portal");
         assertThat(dashboard.body())
-                .contains("<h1>Dashboard</h1>", "COMPLIANCE", "3f1c2a9e-7b1d-4e0a-9c11-000000000a04");
+                .contains("<h1>Dashboard</h1>", "Carla Compliance (demo)", "Compliance officer")
+                .as("the person by name, not by directory id")
+                .doesNotContain("3f1c2a9e-7b1d-4e0a-9c11-000000000a04");
         Matcher active = Pattern.compile("data-status=\"ACTIVE\">(\\d+)<").matcher(dashboard.body());
         assertThat(active.find()).isTrue();
         assertThat(Long.parseLong(active.group(1)))
