@@ -31,7 +31,7 @@ final class Names {
     }
 
     /** The person's display name; a Warden component as "Warden (component)"; an unknown id as itself. */
-    String person(@Nullable String id) {
+    public String person(@Nullable String id) {
         if (id == null || id.isBlank()) {
             return "—";
         }
@@ -43,7 +43,7 @@ final class Names {
 
     /** The person's e-mail address, or null when the directory has none. */
     @Nullable
-    String mail(@Nullable String id) {
+    public String mail(@Nullable String id) {
         if (id == null || id.isBlank() || id.startsWith("system:")) {
             return null;
         }
@@ -51,7 +51,7 @@ final class Names {
     }
 
     /** The agent's name, from its id or its OAuth2 client id; an unknown one as itself. */
-    String agent(@Nullable Object idOrClientId) {
+    public String agent(@Nullable Object idOrClientId) {
         if (idOrClientId == null) {
             return "—";
         }
@@ -61,7 +61,7 @@ final class Names {
 
     /** The agent's registry id (for a link to its page), or null when no agent has this id or client id. */
     @Nullable
-    String agentId(@Nullable Object idOrClientId) {
+    public String agentId(@Nullable Object idOrClientId) {
         return idOrClientId == null
                 ? null
                 : agentView(idOrClientId.toString())

@@ -36,21 +36,21 @@ class PortalHeader {
      * @param mail  e-mail address, or null
      * @param roles the roles' names in words, e.g. "Compliance officer"
      */
-    record Me(String name, @Nullable String mail, List<String> roles) {}
+    public record Me(String name, @Nullable String mail, List<String> roles) {}
 
     /**
      * The navigation's questions: whether the signed-in person holds any of these roles ({@code nav.any('ADMIN')}),
      * and whether a link leads to the page shown ({@code nav.at('/portal/agents')} gives {@code page} for
      * {@code aria-current}, else null so the attribute is left out).
      */
-    record Nav(Set<Role> roles, String path) {
+    public record Nav(Set<Role> roles, String path) {
 
-        boolean any(String... names) {
+        public boolean any(String... names) {
             return Arrays.stream(names).map(Role::valueOf).anyMatch(roles::contains);
         }
 
         @Nullable
-        String at(String link) {
+        public String at(String link) {
             return path.equals(link) ? "page" : null;
         }
     }
