@@ -369,9 +369,9 @@ class PortalTests extends IntegrationTest {
         HttpResponse<String> page = get(carla, "/portal/analytics?hours=2");
         assertThat(page.statusCode()).isEqualTo(200);
         Matcher row = Pattern.compile(
-                        "<td>demo-retrieval-agent</td><td>text-search</td><td>(\\d+)</td>\\s*<td>(\\d+)</td>")
+                        "<td>Demo CT retrieval agent</td><td>text-search</td><td>(\\d+)</td>\\s*<td>(\\d+)</td>")
                 .matcher(page.body());
-        assertThat(row.find()).as(page.body()).isTrue();
+        assertThat(row.find()).as("the agent by its name: " + page.body()).isTrue();
         assertThat(Long.parseLong(row.group(2))).isGreaterThanOrEqualTo(2);
         assertThat(Long.parseLong(row.group(1))).isGreaterThanOrEqualTo(Long.parseLong(row.group(2)));
         String demo = agentByClientId("demo-retrieval-agent").get("id").asString();
