@@ -11,6 +11,7 @@ document.addEventListener('DOMContentLoaded', async () => {
   const byUid = new Map(points.map((p) => [p.seriesInstanceUid, p]));
   const symbols = ['circle', 'rect', 'triangle', 'roundRect', 'arrow']; // the matches alone are diamonds
   const chart = window.echarts.init(element);
+  window.addEventListener('resize', () => chart.resize());
   let matched = new Set();
 
   const draw = () => {

@@ -7,6 +7,7 @@ document.addEventListener('DOMContentLoaded', async () => {
   const graph = await (await fetch(element.dataset.graph, { headers: { Accept: 'application/json' } })).json();
   const kinds = ['owner', 'agent', 'tool', 'dataset', 'dataset-phi'];
   const chart = window.echarts.init(element);
+  window.addEventListener('resize', () => chart.resize()); // a tablet turned on its side
   chart.setOption({
     legend: [{ data: kinds }],
     series: [{

@@ -72,7 +72,9 @@ class PortalTests extends IntegrationTest {
         assertThat(dashboard.statusCode()).as(dashboard.body()).isEqualTo(200);
         assertThat(dashboard.uri().getPath()).isEqualTo("/portal");
         assertThat(dashboard.body())
-                .contains("<h1>Dashboard</h1>", "COMPLIANCE", "3f1c2a9e-7b1d-4e0a-9c11-000000000a04");
+                .contains("<h1>Dashboard</h1>", "Carla Compliance (demo)", "Compliance officer")
+                .as("the person by name, not by directory id")
+                .doesNotContain("3f1c2a9e-7b1d-4e0a-9c11-000000000a04");
         Matcher active = Pattern.compile("data-status=\"ACTIVE\">(\\d+)<").matcher(dashboard.body());
         assertThat(active.find()).isTrue();
         assertThat(Long.parseLong(active.group(1)))
@@ -367,9 +369,9 @@ class PortalTests extends IntegrationTest {
         HttpResponse<String> page = get(carla, "/portal/analytics?hours=2");
         assertThat(page.statusCode()).isEqualTo(200);
         Matcher row = Pattern.compile(
-                        "<td>demo-retrieval-agent</td><td>text-search</td><td>(\\d+)</td>\\s*<td>(\\d+)</td>")
+                        "<td>Demo CT retrieval agent</td><td>text-search</td><td>(\\d+)</td>\\s*<td>(\\d+)</td>")
                 .matcher(page.body());
-        assertThat(row.find()).as(page.body()).isTrue();
+        assertThat(row.find()).as("the agent by its name: " + page.body()).isTrue();
         assertThat(Long.parseLong(row.group(2))).isGreaterThanOrEqualTo(2);
         assertThat(Long.parseLong(row.group(1))).isGreaterThanOrEqualTo(Long.parseLong(row.group(2)));
         String demo = agentByClientId("demo-retrieval-agent").get("id").asString();

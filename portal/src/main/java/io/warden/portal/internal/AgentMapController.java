@@ -7,10 +7,13 @@ import io.warden.registry.AgentStatus;
 import io.warden.registry.AgentView;
 import io.warden.registry.CatalogQueries;
 import io.warden.registry.DataScopeView;
+import io.warden.registry.Directory;
+import io.warden.registry.DirectoryUser;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -35,8 +38,10 @@ class AgentMapController {
 
     private final AgentQueries agentQueries;
     private final CatalogQueries catalog;
+    private final Directory directory;
 
-    AgentMapController(AgentQueries agentQueries, CatalogQueries catalog) {
+    AgentMapController(AgentQueries agentQueries, CatalogQueries catalog, Directory directory) {
+        this.directory = directory;
         this.agentQueries = agentQueries;
         this.catalog = catalog;
     }
@@ -72,10 +77,20 @@ class AgentMapController {
         Map<String, DataScopeView> scopes = scopes();
         Map<String, Node> nodes = new LinkedHashMap<>();
         List<Link> links = new ArrayList<>();
-        for (AgentView agent : liveAgents()) {
+        List<AgentView> live = liveAgents();
+        // one directory request for every owner on the map: people know each other by name, not by object id
+        Map<String, DirectoryUser> owners = directory.findUsers(
+                new TreeSet<>(live.stream().map(AgentView::ownerId).toList()));
+        for (AgentView agent : live) {
             String agentNode = "agent:" + agent.id();
+            DirectoryUser owner = owners.get(agent.ownerId());
             nodes.putIfAbsent(
-                    "owner:" + agent.ownerId(), new Node("owner:" + agent.ownerId(), "owner", agent.ownerId(), ""));
+                    "owner:" + agent.ownerId(),
+                    new Node(
+                            "owner:" + agent.ownerId(),
+                            "owner",
+                            owner == null ? agent.ownerId() : owner.displayName(),
+                            owner == null ? "" : owner.active() ? "" : "left the organisation"));
             nodes.put(
                     agentNode,
                     new Node(agentNode, "agent", agent.name(), agent.status().name()));
@@ -92,7 +107,7 @@ class AgentMapController {
                         new Node(
                                 "dataset:" + key,
                                 scope != null && scope.phi() ? "dataset-phi" : "dataset",
-                                key,
+                                scope == null ? key : scope.displayName(),
                                 label));
                 links.add(new Link(agentNode, "dataset:" + key));
             }

@@ -133,6 +133,8 @@ class PortalController {
         model.addAttribute(
                 "agents", agents.search(new AgentFilter(status, kind, null, null, text, sort), Math.max(0, page), 25));
         model.addAttribute("sort", sort);
+        // the order the repository applies when none is asked for, so its column header says it sorts
+        model.addAttribute("current", sort == null ? AgentFilter.Sort.NEWEST : sort);
         model.addAttribute("sorts", AgentFilter.Sort.values());
         model.addAttribute("q", text == null ? "" : text);
         model.addAttribute("status", status);

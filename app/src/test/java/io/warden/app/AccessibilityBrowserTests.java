@@ -1,0 +1,410 @@
+package io.warden.app;
+
+import static java.util.Objects.requireNonNull;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+
+/**
+ * Every portal page in a real browser against axe-core (from the npm registry, pinned, installed under
+ * {@code target/axe}): no serious or critical violation, no horizontal page scroll at tablet widths, and a
+ * navigation that links only to pages checked here. The governance path (register, approve, kill switch) is walked
+ * with the keyboard alone. With {@code -Dwarden.screenshots.dir=...} it also saves the README's inventory picture.
+ */
+class AccessibilityBrowserTests extends IntegrationTest {
+
+    /** axe-core's version; a new one may find new violations, so it moves on purpose, not by itself. */
+    static final String AXE = "axe-core@4.14.1";
+
+    static final Path AXE_DIR = Path.of("target/axe");
+
+    /**
+     * Every page the navigation links to, checked below. A link added to the navigation without a line here fails
+     * {@link #everyPortalPagePassesAxeAndFitsATablet()}: add its path, and it is checked.
+     */
+    static final List<String> NAVIGATION_PAGES = List.of(
+            "/portal",
+            "/portal/inbox",
+            "/portal/approvals",
+            "/portal/approvals/calls",
+            "/portal/agents",
+            "/portal/agents/new",
+            "/portal/map",
+            "/portal/catalog",
+            "/portal/data-sources",
+            "/portal/kill-switches",
+            "/portal/break-glass",
+            "/portal/entitlements",
+            "/portal/audit",
+            "/portal/policy",
+            "/portal/rules",
+            "/portal/analytics",
+            "/portal/cohorts",
+            "/portal/collections");
+
+    final List<WebDriver> browsers = new ArrayList<>();
+
+    @RegisterExtension
+    final TestWatcher screenshots = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, @Nullable Throwable cause) {
+            for (int i = 0; i < browsers.size(); i++) {
+                try {
+                    Path folder = Path.of("target", "screenshots");
+                    Files.createDirectories(folder);
+                    Files.copy(
+                            ((TakesScreenshot) browsers.get(i))
+                                    .getScreenshotAs(OutputType.FILE)
+                                    .toPath(),
+                            folder.resolve(context.getDisplayName().replaceAll("\\W", "_") + "-" + i + ".png"),
+                            StandardCopyOption.REPLACE_EXISTING);
+                } catch (Exception ignored) {
+                    // a screenshot is a help, not a result
+                }
+            }
+        }
+    };
+
+    @AfterEach
+    void close() {
+        browsers.forEach(WebDriver::quit);
+    }
+
+    @Test
+    void everyPortalPagePassesAxeAndFitsATablet() throws Exception {
+        String axe = axeSource();
+        String demo = agentByClientId("demo-wound-classifier").get("id").asString();
+        Map<String, String> pages = new LinkedHashMap<>();
+        NAVIGATION_PAGES.forEach(path -> pages.put(path, path));
+        // pages reached from others rather than from the navigation
+        pages.put("agent detail", "/portal/agents/" + demo);
+        pages.put("inventory, filtered to nothing", "/portal/agents?q=no-such-agent-" + UUID.randomUUID());
+        pages.put("inventory sorted by name", "/portal/agents?sort=NAME");
+        pages.put("a data scope in the catalogue", "/portal/catalog/scopes/imaging-ct-deid");
+        pages.put("a tool in the catalogue", "/portal/catalog/tools/text-search");
+
+        WebDriver ada = signedIn("ada.admin");
+        assertThat(navigation(ada))
+                .as("every page the navigation links to is checked here: add new ones to NAVIGATION_PAGES")
+                .isSubsetOf(NAVIGATION_PAGES)
+                .as("an administrator may follow every link")
+                .containsExactlyInAnyOrderElementsOf(NAVIGATION_PAGES);
+        assertThat(ada.findElement(By.id("me-name")).getText()).isEqualTo("Ada Admin (demo)");
+        assertThat(ada.findElement(By.id("me-roles")).getText()).isEqualTo("Administrator");
+
+        Map<String, List<String>> violations = new LinkedHashMap<>();
+        List<String> sideways = new ArrayList<>();
+        for (var page : pages.entrySet()) {
+            ada.manage().window().setSize(new Dimension(1280, 1000));
+            ada.get(client.base() + page.getValue());
+            assertThat(ada.findElements(By.tagName("h1"))).as(page.getKey()).hasSize(1);
+            List<String> found = axe(ada, axe);
+            if (!found.isEmpty()) {
+                violations.put(page.getKey(), found);
+            }
+            for (int width : new int[] {768, 1024}) {
+                ada.manage().window().setSize(new Dimension(width, 1000));
+                Number overflow = (Number) requireNonNull(((JavascriptExecutor) ada)
+                        .executeScript("return document.documentElement.scrollWidth - window.innerWidth"));
+                if (overflow.intValue() > 0) {
+                    sideways.add(
+                            "%s scrolls %d px sideways at %d px".formatted(page.getKey(), overflow.intValue(), width));
+                }
+            }
+        }
+        // refused: the page that says so is a portal page too
+        WebDriver otto = signedIn("otto.owner");
+        otto.get(client.base() + "/portal/kill-switches");
+        List<String> refused = axe(otto, axe);
+        if (!refused.isEmpty()) {
+            violations.put("forbidden", refused);
+        }
+        assertThat(violations)
+                .as("serious or critical axe-core violations per page")
+                .isEmpty();
+    }
+
+    /** Each role sees the links it may follow, and only those (the same rules as PortalTests' role matrix). */
+    @Test
+    void theNavigationShowsEachRoleWhatItMayUse() {
+        WebDriver otto = signedIn("otto.owner");
+        assertThat(otto.findElement(By.id("me-roles")).getText()).isEqualTo("Agent owner");
+        assertThat(navigation(otto))
+                .contains("/portal/agents", "/portal/agents/new", "/portal/map", "/portal/cohorts")
+                .doesNotContain(
+                        "/portal/approvals",
+                        "/portal/kill-switches",
+                        "/portal/audit",
+                        "/portal/data-sources",
+                        "/portal/collections",
+                        "/portal/policy");
+        assertThat(otto.findElements(By.id("nav-security")))
+                .as("a group with nothing for this person is not shown")
+                .allSatisfy(title -> assertThat(title.isDisplayed()).isFalse());
+
+        WebDriver sam = signedIn("sam.secops");
+        assertThat(navigation(sam))
+                .contains("/portal/kill-switches", "/portal/break-glass", "/portal/entitlements", "/portal/policy")
+                .doesNotContain("/portal/audit", "/portal/agents/new", "/portal/approvals", "/portal/data-sources");
+        assertThat(sam.findElement(By.id("me-name")).getText()).isEqualTo("Sam SecOps (demo)");
+    }
+
+    /**
+     * Register, approve and pull the kill switch with Tab, Enter, Space and typing only: every control on the way is
+     * in the tab order and works from the keyboard. The first Tab on a page reaches the skip link.
+     */
+    @Test
+    void registerApproveAndKillByKeyboardAlone() throws Exception {
+        String name = "Keyboard agent " + UUID.randomUUID().toString().substring(0, 8);
+
+        WebDriver otto = signedIn("otto.owner");
+        new Actions(otto).sendKeys(Keys.TAB).perform();
+        assertThat(focused(otto, "a.skip"))
+                .as("the first Tab reaches the skip link")
+                .isTrue();
+        follow(otto, "Register an agent");
+        tabTo(otto, "#name").sendKeys(name).perform();
+        tabTo(otto, "#kind").sendKeys("RETRIEVAL").perform();
+        tabTo(otto, "#purpose").sendKeys("Finds similar CT studies").perform();
+        tabTo(otto, "#scope-imaging-ct-deid").sendKeys(Keys.SPACE).perform();
+        tabTo(otto, "#tool-text-search").sendKeys(Keys.SPACE).perform();
+        tabTo(otto, "form[action$='/portal/agents'] button[type=submit]")
+                .sendKeys(Keys.ENTER)
+                .perform();
+        BrowserTests.wait(otto).until(b -> b.findElements(By.id("agent-status")).size() == 1);
+        assertThat(otto.findElement(By.id("agent-status")).getText()).isEqualTo("PENDING_APPROVAL");
+        String detail = requireNonNull(otto.getCurrentUrl());
+
+        WebDriver carla = signedIn("carla.compliance");
+        follow(carla, "Approvals");
+        String reasonId = carla.findElements(By.cssSelector("article.approval")).stream()
+                .filter(article ->
+                        article.findElement(By.tagName("h2")).getText().equals(name))
+                .findFirst()
+                .orElseThrow()
+                .findElement(By.name("reason"))
+                .getDomAttribute("id");
+        tabTo(carla, "#" + reasonId).sendKeys("Covered by the CT research DPIA").perform();
+        new Actions(carla).sendKeys(Keys.TAB).perform();
+        assertThat(((JavascriptExecutor) carla).executeScript("return document.activeElement.textContent"))
+                .as("the next Tab after the reason reaches Approve")
+                .isEqualTo("Approve");
+        new Actions(carla).sendKeys(Keys.ENTER).perform();
+        BrowserTests.wait(carla).until(b -> requireNonNull(b.getPageSource()).contains("Approved."));
+
+        otto.get(detail);
+        BrowserTests.wait(otto).withTimeout(Duration.ofSeconds(40)).until(b -> {
+            b.navigate().refresh();
+            return b.findElement(By.id("agent-status")).getText().equals("ACTIVE");
+        });
+        String clientId = otto.findElement(By.id("agent-client")).getText();
+
+        WebDriver sam = signedIn("sam.secops");
+        follow(sam, "Kill switches");
+        tabTo(sam, "#scope").sendKeys("AGENT").perform();
+        tabTo(sam, "#target").sendKeys(clientId).perform();
+        tabTo(sam, "#reason").sendKeys("Unexpected bulk export").perform();
+        tabTo(sam, "#confirmed").sendKeys(Keys.SPACE).perform();
+        tabTo(sam, "form[action$='/portal/kill-switches'] button[type=submit]")
+                .sendKeys(Keys.ENTER)
+                .perform();
+        BrowserTests.wait(sam)
+                .until(b -> requireNonNull(b.getPageSource())
+                        .contains("Engaged: AGENT " + name + " (" + clientId + "), in force on every instance."));
+
+        for (var each : client.get("/api/v1/kill-switches", secops()).json()) {
+            if (clientId.equals(each.path("targetClientId").asString(null))) {
+                client.call(
+                        "POST",
+                        "/api/v1/kill-switches/" + each.get("id").asString() + "/release",
+                        admin(),
+                        "{\"reason\":\"test over\"}");
+            }
+        }
+    }
+
+    /** The inventory as the README shows it, saved with {@code -Dwarden.screenshots.dir=<folder>}. */
+    @Test
+    void theInventorySortsByItsHeadersAndSaysWhereTheOrderIs() throws Exception {
+        WebDriver ada = signedIn("ada.admin");
+        ada.get(client.base() + "/portal/agents?sort=NAME");
+        assertThat(ada.findElement(By.xpath("//th[a[starts-with(normalize-space(.), 'Name')]]"))
+                        .getDomAttribute("aria-sort"))
+                .isEqualTo("ascending");
+        assertThat(ada.findElement(By.xpath("//th[a[starts-with(normalize-space(.), 'Registered')]]"))
+                        .getDomAttribute("aria-sort"))
+                .isNull();
+        assertThat(ada.findElement(By.xpath("//th[a[starts-with(normalize-space(.), 'Changed')]]/a"))
+                        .getDomAttribute("href"))
+                .as("a header sorts by its column and keeps the filters")
+                .contains("sort=UPDATED");
+        assertThat(ada.findElement(By.cssSelector("#agents-table tbody")).getText())
+                .as("owners by name, not by directory id")
+                .doesNotContainPattern("[0-9a-f]{8}-[0-9a-f]{4}-");
+        String dir = System.getProperty("warden.screenshots.dir");
+        if (dir != null) {
+            Files.createDirectories(Path.of(dir));
+            Files.copy(
+                    ((TakesScreenshot) ada).getScreenshotAs(OutputType.FILE).toPath(),
+                    Path.of(dir, "inventory.png"),
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** The paths the signed-in person's navigation links to. */
+    static TreeSet<String> navigation(WebDriver browser) {
+        TreeSet<String> paths = new TreeSet<>();
+        browser.findElements(By.cssSelector("nav[aria-label=Main] a")).stream()
+                .filter(link -> link.isDisplayed())
+                .forEach(link -> paths.add(
+                        URI.create(requireNonNull(link.getDomProperty("href"))).getPath()));
+        return paths;
+    }
+
+    /** Follows a navigation link by tabbing to it and pressing Enter. */
+    static void follow(WebDriver browser, String linkText) {
+        tabToLink(browser, linkText);
+        new Actions(browser).sendKeys(Keys.ENTER).perform();
+        BrowserTests.wait(browser)
+                .until(b -> b.findElements(By.cssSelector("a[aria-current=page]")).stream()
+                        .anyMatch(link -> link.getText().startsWith(linkText)));
+    }
+
+    private static void tabToLink(WebDriver browser, String linkText) {
+        for (int i = 0; i < 300; i++) {
+            new Actions(browser).sendKeys(Keys.TAB).perform();
+            Object text = ((JavascriptExecutor) browser)
+                    .executeScript("const e = document.activeElement; return e.tagName === 'A' ? e.textContent : ''");
+            if (text != null && text.toString().startsWith(linkText)) {
+                return;
+            }
+        }
+        throw new AssertionError("Tab never reaches the link " + linkText);
+    }
+
+    /** Presses Tab until the element matching the selector has the focus; the returned actions type into it. */
+    static Actions tabTo(WebDriver browser, String selector) {
+        for (int i = 0; i < 300; i++) {
+            if (focused(browser, selector)) {
+                return new Actions(browser);
+            }
+            new Actions(browser).sendKeys(Keys.TAB).perform();
+        }
+        throw new AssertionError("Tab never reaches " + selector);
+    }
+
+    static boolean focused(WebDriver browser, String selector) {
+        return Boolean.TRUE.equals(((JavascriptExecutor) browser)
+                .executeScript(
+                        "return document.activeElement !== null && document.activeElement.matches(arguments[0])",
+                        selector));
+    }
+
+    /** axe-core's serious and critical violations on the page shown, one line each; empty when none. */
+    @SuppressWarnings("unchecked")
+    static List<String> axe(WebDriver browser, String axeSource) {
+        JavascriptExecutor js = (JavascriptExecutor) browser;
+        js.executeScript(axeSource);
+        browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
+        return (List<String>) requireNonNull(js.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                axe.run(document, { resultTypes: ['violations'] })
+                  .then(result => done(result.violations
+                    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                    .map(v => v.impact + ' ' + v.id + ' (' + v.help + '): '
+                      + v.nodes.map(n => n.target.join(' ')).slice(0, 5).join(', '))))
+                  .catch(e => done(['axe failed: ' + e]));"""));
+    }
+
+    /** axe-core from the npm registry, installed once under {@code target/axe}; later runs reuse it. */
+    static synchronized String axeSource() throws Exception {
+        Files.createDirectories(AXE_DIR);
+        Path installed = AXE_DIR.resolve("node_modules/axe-core/package.json");
+        String version = AXE.substring(AXE.lastIndexOf('@') + 1);
+        if (!Files.exists(installed)
+                || !Files.readString(installed, StandardCharsets.UTF_8).contains("\"version\": \"" + version + "\"")) {
+            Files.writeString(AXE_DIR.resolve("package.json"), "{\"private\": true}\n", StandardCharsets.UTF_8);
+            Path log = AXE_DIR.resolve("npm-install.log");
+            Process npm;
+            try {
+                npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", AXE)
+                        .directory(AXE_DIR.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
+            } catch (IOException e) {
+                throw new AssertionError("The accessibility tests need Node.js and npm on the PATH: " + e, e);
+            }
+            if (!npm.waitFor(5, TimeUnit.MINUTES)) {
+                npm.destroyForcibly();
+                throw new AssertionError("npm install " + AXE + " did not finish in 5 minutes; its log: " + log);
+            }
+            assertThat(npm.exitValue())
+                    .as("npm install %s; its log:%n%s", AXE, Files.readString(log, StandardCharsets.UTF_8))
+                    .isZero();
+        }
+        return Files.readString(AXE_DIR.resolve("node_modules/axe-core/axe.min.js"), StandardCharsets.UTF_8);
+    }
+
+    WebDriver signedIn(String username) {
+        if (!Files.isExecutable(Path.of(BrowserTests.CHROMIUM))
+                || !Files.isExecutable(Path.of(BrowserTests.CHROMEDRIVER))) {
+            throw new IllegalStateException(
+                    "The browser tests need chromium and its driver: apt-get install chromium chromium-driver"
+                            + " (or set WARDEN_CHROMIUM and WARDEN_CHROMEDRIVER)");
+        }
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(BrowserTests.CHROMIUM);
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--window-size=1280,1000");
+        WebDriver browser = new ChromeDriver(
+                new ChromeDriverService.Builder()
+                        .usingDriverExecutable(new File(BrowserTests.CHROMEDRIVER))
+                        .usingAnyFreePort()
+                        .build(),
+                options);
+        browsers.add(browser);
+        browser.get(client.base() + "/portal");
+        // signing in by keyboard too: type, Tab, type, Enter
+        browser.findElement(By.name("username")).sendKeys(username, Keys.TAB, "warden-demo", Keys.ENTER);
+        BrowserTests.wait(browser)
+                .until(b -> b.findElements(By.tagName("h1")).stream()
+                        .anyMatch(h -> h.getText().equals("Dashboard")));
+        return browser;
+    }
+}
