@@ -3,7 +3,11 @@ package io.warden.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.tracing.Tracer;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -30,6 +34,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
@@ -250,6 +255,31 @@ class TracingTests {
                         () -> newest(client.personToken("carla.compliance"), "gateway.decision", incoming),
                         found -> found != null);
         assertThat(record.get("details").get("traceId").asString()).isEqualTo(incoming);
+    }
+
+    @Test
+    void aLogLineWrittenInsideASpanCarriesItsTraceAndSpanIds() {
+        // Warden's own loggers, under the configuration the app runs with: the ids reach log lines through the
+        // logging context (MDC), which the plain pattern's correlation field and the structured formats print
+        Logger logger = (Logger) LoggerFactory.getLogger("io.warden.policy.internal.GatewayService");
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        Tracer tracer = warden.getBean(Tracer.class);
+        var span = tracer.nextSpan().name("log-line-check").start();
+        try (Tracer.SpanInScope ignored = tracer.withSpan(span)) {
+            logger.warn("a line inside a span");
+        } finally {
+            span.end();
+            logger.detachAppender(lines);
+        }
+        logger.warn("a line outside any span");
+        assertThat(lines.list).hasSize(1);
+        Map<String, String> context = lines.list.getFirst().getMDCPropertyMap();
+        assertThat(context)
+                .containsEntry("traceId", span.context().traceId())
+                .containsEntry("spanId", span.context().spanId());
+        assertThat(span.context().traceId()).matches("[0-9a-f]{32}");
     }
 
     private static @Nullable ReceivedSpan named(String name, String traceId) {
