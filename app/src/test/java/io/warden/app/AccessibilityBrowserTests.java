@@ -3,6 +3,10 @@ package io.warden.app;
 import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.warden.clinical.Embedder;
+import io.warden.clinical.IndexKind;
+import io.warden.clinical.TextItem;
+import io.warden.clinical.VectorCollections;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -10,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +41,8 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Every portal page in a real browser against axe-core (from the npm registry, pinned, installed under
@@ -43,6 +51,15 @@ import org.openqa.selenium.interactions.Actions;
  * with the keyboard alone. With {@code -Dwarden.screenshots.dir=...} it also saves the README's inventory picture.
  */
 class AccessibilityBrowserTests extends IntegrationTest {
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    Embedder embedder;
+
+    @Autowired
+    VectorCollections collections;
 
     /** axe-core's version; a new one may find new violations, so it moves on purpose, not by itself. */
     static final String AXE = "axe-core@4.14.1";
@@ -123,26 +140,8 @@ class AccessibilityBrowserTests extends IntegrationTest {
         assertThat(ada.findElement(By.id("me-name")).getText()).isEqualTo("Ada Admin (demo)");
         assertThat(ada.findElement(By.id("me-roles")).getText()).isEqualTo("Administrator");
 
-        Map<String, List<String>> violations = new LinkedHashMap<>();
         List<String> sideways = new ArrayList<>();
-        for (var page : pages.entrySet()) {
-            ada.manage().window().setSize(new Dimension(1280, 1000));
-            ada.get(client.base() + page.getValue());
-            assertThat(ada.findElements(By.tagName("h1"))).as(page.getKey()).hasSize(1);
-            List<String> found = axe(ada, axe);
-            if (!found.isEmpty()) {
-                violations.put(page.getKey(), found);
-            }
-            for (int width : new int[] {768, 1024}) {
-                ada.manage().window().setSize(new Dimension(width, 1000));
-                Number overflow = (Number) requireNonNull(((JavascriptExecutor) ada)
-                        .executeScript("return document.documentElement.scrollWidth - window.innerWidth"));
-                if (overflow.intValue() > 0) {
-                    sideways.add(
-                            "%s scrolls %d px sideways at %d px".formatted(page.getKey(), overflow.intValue(), width));
-                }
-            }
-        }
+        Map<String, List<String>> violations = check(ada, axe, pages, sideways);
         // refused: the page that says so is a portal page too
         WebDriver otto = signedIn("otto.owner");
         otto.get(client.base() + "/portal/kill-switches");
@@ -153,6 +152,138 @@ class AccessibilityBrowserTests extends IntegrationTest {
         assertThat(violations)
                 .as("serious or critical axe-core violations per page")
                 .isEmpty();
+        assertThat(sideways).as("pages wider than a tablet").isEmpty();
+    }
+
+    /**
+     * The pages one reaches from others, each with the data that fills its tables and forms, made through the API: a
+     * collection with versions and one without, a parked call's approval page, an audit record, the data sources with
+     * one registered, an MCP server in the catalogue, and inboxes with approvals, tasks and notifications.
+     */
+    @Test
+    void pagesFilledWithDataPassAxeAndFitATablet() throws Exception {
+        String axe = axeSource();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+
+        // an agent waiting for approval (the admins' inbox) and one due for recertification (its owner's inbox)
+        String pending = AgentActionsPortalTests.registered("A11y pending " + tag);
+        String due = AgentActionsPortalTests.activeAgentOfOtto("A11y recertify " + tag);
+        jdbc.sql("update agent set recertify_by = :t where id = cast(:id as uuid)")
+                .param("t", Timestamp.from(Instant.now().minus(Duration.ofDays(1))))
+                .param("id", due)
+                .update();
+        AgentActionsPortalTests.sweepWithout("risk-signal", "orphaned-owner");
+
+        String empty = "a11y-" + tag;
+        governedCollection(empty, "imaging-ct-deid");
+
+        Files.createDirectories(DATA.resolve("archives/a11y-" + tag));
+        var source = client.call(
+                "POST",
+                "/api/v1/data-sources",
+                admin(),
+                DataSourceApiTests.body(
+                        "a11y-" + tag, DATA.resolve("archives/a11y-" + tag).toString(), "imaging-ct-deid"));
+        assertThat(source.status()).as(source.body()).isEqualTo(201);
+
+        String host = "a11y-" + tag + ".example.org";
+        assertThat(client.call("POST", "/api/v1/egress-hosts", admin(), """
+                        {"host":"%s","allowPrivate":false,"reason":"accessibility test"}""".formatted(host))
+                        .status())
+                .isEqualTo(201);
+        var server = client.call("POST", "/api/v1/mcp-servers", admin(), """
+                {"key":"a11y-%s","displayName":"Accessibility FHIR","url":"https://%s/mcp","phiApproved":false,
+                 "auth":{"kind":"NONE"}}""".formatted(tag, host));
+        assertThat(server.status()).as(server.body()).isEqualTo(201);
+
+        long sequence = client.get("/api/v1/audit/events?agent=" + pending + "&action=agent.registered", compliance())
+                .json()
+                .get("items")
+                .get(0)
+                .get("sequence")
+                .asLong();
+
+        collections.replace(
+                "a11y-notes",
+                IndexKind.HNSW,
+                embedder.dimension(),
+                TextItem.records(
+                        embedder, List.of(new TextItem("n1", "CT chest axial", Map.of("dataset", "imaging-ct-deid")))));
+        governedCollection("a11y-notes", "imaging-ct-deid");
+        String parked;
+        CallApprovalTests.mark("text-search", true);
+        try {
+            var call = client.call("POST", "/gateway/v1/text-search", agent(), """
+                    {"collection":"a11y-notes","dataset":"imaging-ct-deid","purposeOfUse":"TREAT","text":"CT chest","k":1}""");
+            assertThat(call.status()).as(call.body()).isEqualTo(202);
+            parked = call.json().get("approvalId").asString();
+        } finally {
+            CallApprovalTests.mark("text-search", false);
+        }
+
+        Map<String, String> pages = new LinkedHashMap<>();
+        pages.put("a collection with its versions", "/portal/collections/demo-radiology-findings");
+        pages.put("a collection without a version", "/portal/collections/" + empty);
+        pages.put("a parked call's approval page", "/portal/approvals/calls/" + parked);
+        pages.put("the call approvals with a call waiting", "/portal/approvals/calls");
+        pages.put("an audit record", "/portal/audit/" + sequence);
+        pages.put("the data sources with one registered", "/portal/data-sources");
+        pages.put("an MCP server in the catalogue", "/portal/catalog/mcp-servers/a11y-" + tag);
+        pages.put("the inbox with an approval to decide", "/portal/inbox");
+        pages.put("an agent waiting for approval", "/portal/agents/" + pending);
+
+        WebDriver ada = signedIn("ada.admin");
+        List<String> sideways = new ArrayList<>();
+        Map<String, List<String>> violations = check(ada, axe, pages, sideways);
+        ada.get(client.base() + "/portal/inbox");
+        assertThat(ada.findElements(By.cssSelector("tr[data-agent='" + pending + "']")))
+                .as("the inbox checked had the approval to decide")
+                .isNotEmpty();
+
+        WebDriver otto = signedIn("otto.owner");
+        Map<String, String> owners = new LinkedHashMap<>();
+        owners.put("the owner's inbox with a recertification and its notification", "/portal/inbox");
+        owners.put("an agent the owner may attest", "/portal/agents/" + due);
+        BrowserTests.wait(otto).withTimeout(Duration.ofSeconds(30)).until(b -> {
+            b.get(client.base() + "/portal/inbox");
+            return requireNonNull(b.getPageSource()).contains("Recertify A11y recertify " + tag);
+        });
+        violations.putAll(check(otto, axe, owners, sideways));
+        assertThat(otto.findElements(By.id("action-attest"))).hasSize(1);
+
+        assertThat(violations)
+                .as("serious or critical axe-core violations per page")
+                .isEmpty();
+        assertThat(sideways).as("pages wider than a tablet").isEmpty();
+    }
+
+    /**
+     * Opens each page (label to path), checks that it has one heading 1 and records its serious and critical axe-core
+     * violations (returned by label) and whether it scrolls sideways at 768 and 1024 px (added to {@code sideways}).
+     */
+    static Map<String, List<String>> check(
+            WebDriver browser, String axe, Map<String, String> pages, List<String> sideways) {
+        Map<String, List<String>> violations = new LinkedHashMap<>();
+        for (var page : pages.entrySet()) {
+            browser.manage().window().setSize(new Dimension(1280, 1000));
+            browser.get(client.base() + page.getValue());
+            assertThat(browser.findElements(By.tagName("h1"))).as(page.getKey()).hasSize(1);
+            List<String> found = axe(browser, axe);
+            if (!found.isEmpty()) {
+                violations.put(page.getKey(), found);
+            }
+            for (int width : new int[] {768, 1024}) {
+                browser.manage().window().setSize(new Dimension(width, 1000));
+                Number overflow = (Number) requireNonNull(((JavascriptExecutor) browser)
+                        .executeScript("return document.documentElement.scrollWidth - window.innerWidth"));
+                if (overflow.intValue() > 0) {
+                    sideways.add(
+                            "%s scrolls %d px sideways at %d px".formatted(page.getKey(), overflow.intValue(), width));
+                }
+            }
+            browser.manage().window().setSize(new Dimension(1280, 1000));
+        }
+        return violations;
     }
 
     /** Each role sees the links it may follow, and only those (the same rules as PortalTests' role matrix). */

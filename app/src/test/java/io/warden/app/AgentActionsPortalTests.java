@@ -6,13 +6,23 @@ import static io.warden.app.PortalTests.post;
 import static io.warden.app.PortalTests.signIn;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.warden.bpmn.BpmnProcesses;
+import io.warden.lifecycle.WorkflowEngine;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The agent page's actions through the real app and sign-in: each person is offered what the API allows them,
@@ -23,13 +33,24 @@ class AgentActionsPortalTests extends IntegrationTest {
     static final String OTTO = "3f1c2a9e-7b1d-4e0a-9c11-000000000a02";
     static final String OLIVIA = "3f1c2a9e-7b1d-4e0a-9c11-000000000a03";
 
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    WorkflowEngine engine;
+
+    /** An agent of Otto's with the text-search tool, registered and waiting for an admin's approval. */
+    static String registered(String name) {
+        var registered = client.call("POST", "/api/v1/agents", owner(), """
+                {"name":"%s","kind":"RETRIEVAL","purpose":"Portal actions test","dataScopes":["imaging-ct-deid"],
+                 "tools":["text-search"]}""".formatted(name));
+        assertThat(registered.status()).as(registered.body()).isEqualTo(201);
+        return registered.json().get("id").asString();
+    }
+
     /** An ACTIVE agent of Otto's with the text-search tool, approved by an admin. */
     static String activeAgentOfOtto(String name) {
-        var registered = client.call("POST", "/api/v1/agents", owner(), """
-                {"name":"%s %s","kind":"RETRIEVAL","purpose":"Portal actions test","dataScopes":["imaging-ct-deid"],
-                 "tools":["text-search"]}""".formatted(name, UUID.randomUUID()));
-        assertThat(registered.status()).as(registered.body()).isEqualTo(201);
-        String id = registered.json().get("id").asString();
+        String id = registered(name + " " + UUID.randomUUID());
         String approval = client.get("/api/v1/approvals?status=PENDING&agentId=" + id, admin())
                 .json()
                 .get("items")
@@ -362,5 +383,160 @@ class AgentActionsPortalTests extends IntegrationTest {
         }
         assertThat(switchId).as("engaged through the same service as the API").isNotNull();
         client.call("POST", "/api/v1/kill-switches/" + switchId + "/release", secops(), "{\"reason\":\"test over\"}");
+    }
+
+    @Test
+    void anOwnerAttestsAnAgentTheSweepFoundDueAndTheRecertificationEndsAsThroughTheApi() throws Exception {
+        String id = activeAgentOfOtto("Recertify");
+        jdbc.sql("update agent set recertify_by = :t where id = cast(:id as uuid)")
+                .param("t", Timestamp.from(Instant.now().minus(Duration.ofDays(1))))
+                .param("id", id)
+                .update();
+        sweepWithout("risk-signal", "orphaned-owner");
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> engine.running(BpmnProcesses.RECERTIFICATION, id));
+
+        HttpClient olivia = signedIn("olivia.owner");
+        String notHers = get(olivia, "/portal/agents/" + id).body();
+        assertThat(notHers).as("another owner's agent").doesNotContain("id=\"action-attest\"");
+        var byApi =
+                client.call("POST", "/api/v1/agents/" + id + "/attestation", client.personToken("olivia.owner"), null);
+        HttpResponse<String> refused = post(olivia, "/portal/agents/" + id + "/attestation", notHers, "x=1");
+        assertThat(refused.statusCode())
+                .as("the lifecycle service's ownership rule, as the API answers it")
+                .isEqualTo(byApi.status())
+                .isEqualTo(403);
+        assertThat(engine.running(BpmnProcesses.RECERTIFICATION, id)).isTrue();
+
+        HttpClient otto = signedIn("otto.owner");
+        String page = get(otto, "/portal/agents/" + id).body();
+        assertThat(page).contains("id=\"action-attest\"").doesNotContain("id=\"action-keep\"");
+        HttpResponse<String> attested = post(otto, "/portal/agents/" + id + "/attestation", page, "x=1");
+        assertThat(attested.statusCode()).isEqualTo(200);
+        assertThat(attested.uri().getPath()).isEqualTo("/portal/agents/" + id);
+        assertThat(attested.body()).contains("Attested: the recertification moves on.");
+
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> !engine.running(BpmnProcesses.RECERTIFICATION, id));
+        assertThat(Instant.parse(client.get("/api/v1/agents/" + id, admin())
+                        .json()
+                        .get("recertifyBy")
+                        .asString()))
+                .as("recertified for another period, as an attestation through the API does")
+                .isAfter(Instant.now().plus(Duration.ofDays(30)));
+        assertThat(status(id)).isEqualTo("ACTIVE");
+        assertThat(get(otto, "/portal/agents/" + id).body()).doesNotContain("id=\"action-attest\"");
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .untilAsserted(
+                        () -> assertThat(audited(id)).contains("workflow.message agent-attested", "agent.recertified"));
+
+        var again = client.call("POST", "/api/v1/agents/" + id + "/attestation", owner(), null);
+        HttpResponse<String> twice = post(otto, "/portal/agents/" + id + "/attestation", page, "x=1");
+        assertThat(twice.statusCode())
+                .as("nothing left to attest")
+                .isEqualTo(again.status())
+                .isEqualTo(409);
+    }
+
+    @Test
+    void anOwnerKeepsAnAgentTheSweepFoundDormantAndTheRetirementEndsAsThroughTheApi() throws Exception {
+        String id = activeAgentOfOtto("Dormant");
+        Instant longAgo = Instant.now().minus(Duration.ofDays(200));
+        jdbc.sql("update agent set last_active_at = :t, approved_at = :t where id = cast(:id as uuid)")
+                .param("t", Timestamp.from(longAgo))
+                .param("id", id)
+                .update();
+        sweepWithout("risk-signal", "orphaned-owner");
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> engine.running(BpmnProcesses.RETIREMENT, id));
+
+        HttpClient carla = signedIn("carla.compliance");
+        assertThat(get(carla, "/portal/agents/" + id).body())
+                .as("compliance oversees, the owner keeps")
+                .doesNotContain("id=\"action-keep\"");
+        HttpClient otto = signedIn("otto.owner");
+        String page = get(otto, "/portal/agents/" + id).body();
+        assertThat(page).contains("id=\"action-keep\"").doesNotContain("id=\"action-attest\"");
+        HttpResponse<String> kept = post(otto, "/portal/agents/" + id + "/keep", page, "x=1");
+        assertThat(kept.statusCode()).isEqualTo(200);
+        assertThat(kept.body()).contains("Kept: the agent will not be retired for dormancy now.");
+
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !engine.running(BpmnProcesses.RETIREMENT, id));
+        JsonNode agent = client.get("/api/v1/agents/" + id, admin()).json();
+        assertThat(agent.get("status").asString()).isEqualTo("ACTIVE");
+        assertThat(Instant.parse(agent.get("lastActiveAt").asString()))
+                .as("kept counts as activity, as a keep through the API does")
+                .isAfter(longAgo.plus(Duration.ofDays(100)));
+        assertThat(get(otto, "/portal/agents/" + id).body()).doesNotContain("id=\"action-keep\"");
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(audited(id)).contains("workflow.message agent-kept"));
+
+        var again = client.call("POST", "/api/v1/agents/" + id + "/keep", owner(), null);
+        HttpResponse<String> twice = post(otto, "/portal/agents/" + id + "/keep", page, "x=1");
+        assertThat(twice.statusCode())
+                .as("nothing left to keep")
+                .isEqualTo(again.status())
+                .isEqualTo(409);
+    }
+
+    /**
+     * Sweeps the lifecycle rules now, as an admin's {@code POST /api/v1/lifecycle-rules/sweep} does, with the named
+     * rules off meanwhile: the sweep acts on every agent of the shared test instance, and the demo agents accumulate
+     * policy denials from other classes that would pull the risk signal's kill switch.
+     */
+    static void sweepWithout(String... rules) {
+        Map<String, JsonNode> before = new LinkedHashMap<>();
+        Map<String, Long> versions = new LinkedHashMap<>();
+        try {
+            for (String key : rules) {
+                JsonNode rule =
+                        client.get("/api/v1/lifecycle-rules/" + key, admin()).json();
+                before.put(key, rule);
+                var off = client.call(
+                        "PUT",
+                        "/api/v1/lifecycle-rules/" + key,
+                        admin(),
+                        rule(false, rule, rule.get("version").asLong()));
+                assertThat(off.status()).as(off.body()).isEqualTo(200);
+                versions.put(key, off.json().get("version").asLong());
+            }
+            Awaitility.await() // a scheduled sweep holding the lock makes this one skip
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> !client.call("POST", "/api/v1/lifecycle-rules/sweep", admin(), null)
+                            .json()
+                            .get("skipped")
+                            .asBoolean());
+        } finally {
+            for (var each : before.entrySet()) {
+                Long version = versions.get(each.getKey());
+                if (version != null) {
+                    client.call(
+                            "PUT",
+                            "/api/v1/lifecycle-rules/" + each.getKey(),
+                            admin(),
+                            rule(each.getValue().get("enabled").asBoolean(), each.getValue(), version));
+                }
+            }
+        }
+    }
+
+    private static String rule(boolean enabled, JsonNode rule, long version) {
+        return "{\"enabled\":" + enabled + ",\"parameters\":" + rule.get("parameters") + ",\"version\":" + version
+                + "}";
+    }
+
+    /** The agent's audit records as "action" or "action message" (a workflow message's name), as compliance reads them. */
+    static List<String> audited(String id) {
+        List<String> seen = new ArrayList<>();
+        for (JsonNode item : client.get("/api/v1/audit/events?agent=" + id + "&limit=100", compliance())
+                .json()
+                .get("items")) {
+            String message = item.path("details").path("message").asString("");
+            seen.add(item.get("action").asString() + (message.isEmpty() ? "" : " " + message));
+        }
+        return seen;
     }
 }

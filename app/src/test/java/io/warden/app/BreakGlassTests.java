@@ -323,6 +323,18 @@ class BreakGlassTests extends IntegrationTest {
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body())
                 .contains("data-review=\"" + id + "\"", agentName, OLIVIA_NAME, "/portal/break-glass/" + id);
+        String toolName = client.get("/api/v1/tools/text-search", admin())
+                .json()
+                .get("displayName")
+                .asString();
+        String scopeName = client.get("/api/v1/data-scopes/" + SCOPE, admin())
+                .json()
+                .get("displayName")
+                .asString();
+        assertThat(page.body())
+                .as("the tool and the data scope by their titles")
+                .contains("class=\"tool-scope\">" + toolName + " on " + scopeName + "<")
+                .doesNotContain(">text-search on ");
         HttpResponse<String> recorded = PortalTests.post(
                 sam, "/portal/break-glass/" + id, page.body(), "finding=NOT_JUSTIFIED&note=No+emergency+on+record");
         assertThat(recorded.statusCode()).isEqualTo(200);

@@ -109,9 +109,18 @@ class CallApprovalInboxPageTests extends IntegrationTest {
                 .containsPattern("class=\"call-inbox\">Call approvals<span> \\(\\d+ waiting\\)</span>");
 
         HttpResponse<String> page = get(carla, "/portal/approvals/calls/" + id);
+        assertThat(page.body())
+                .as("the call's page names the agent, tool and data scope, their keys only to copy")
+                .containsPattern("id=\"call-agent\"><a href=\"/portal/agents/[0-9a-f-]{36}\">" + AGENT_NAME + "</a>")
+                .contains("id=\"call-tool\"><span>" + toolName + "</span> <code>text-search</code>")
+                .contains("id=\"call-scope\"><span>" + scopeName + "</span> <code>imaging-ct-deid</code>");
         var approved = post(carla, "/portal/approvals/calls/" + id + "/approve", page.body(), "reason=tumour+board");
         assertThat(approved.statusCode()).isEqualTo(200);
         assertThat(approved.body()).contains("Approved: the agent may make this call once.");
+        assertThat(approved.body())
+                .as("who decided, by name")
+                .contains("id=\"call-decider\">Carla Compliance")
+                .doesNotContainPattern("id=\"call-decider\">[0-9a-f]{8}-");
 
         String after = get(carla, "/portal/approvals/calls").body();
         String stillPending = after.contains("id=\"pending-calls\"") ? section(after, "pending-calls") : "";

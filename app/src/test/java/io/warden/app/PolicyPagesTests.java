@@ -93,6 +93,14 @@ class PolicyPagesTests extends IntegrationTest {
                 .contains("id=\"simulation\"", "replayed against the last 1 day of decisions")
                 .containsPattern("[1-9][0-9]* allowed would be denied")
                 .contains("id=\"flips-by-agent\"", agentName, "PURPOSE_NOT_ALLOWED", scopeName);
+        String toolName = client.get("/api/v1/tools/text-search", admin())
+                .json()
+                .get("displayName")
+                .asString();
+        assertThat(replayed.body())
+                .as("the examples name the tool by its title")
+                .contains(toolName + " on " + scopeName)
+                .doesNotContain(">text-search on ");
         JsonNode audited = client.get("/api/v1/audit/events?action=policy.simulated&limit=1", compliance())
                 .json()
                 .get("items")

@@ -282,7 +282,10 @@ class PortalTests extends IntegrationTest {
         assertThat(page.body())
                 .contains("Build a cohort", "Demo imaging cohort builder", "value=\"portal-pydicom\"")
                 .as("no server paths")
-                .doesNotContain(archive.toString());
+                .doesNotContain(archive.toString())
+                .as("data scopes by title in the builder and source choices")
+                .contains("(CT imaging, de-identified")
+                .doesNotContain("(imaging-ct-deid");
 
         HttpResponse<String> refused = post(
                 otto, "/portal/cohorts", page.body(), "agentId=" + builder + "&cohort=portal&source=no-such-source");
@@ -311,6 +314,22 @@ class PortalTests extends IntegrationTest {
         signIn(carla, "carla.compliance");
         HttpResponse<String> explorer = get(carla, "/portal/cohorts?run=" + runId);
         assertThat(explorer.body()).doesNotContain("Build a cohort").contains("Run " + runId);
+        assertThat(explorer.body())
+                .as("the run's builder, requester and dataset by name")
+                .containsPattern(
+                        "id=\"run-agent\"><a href=\"/portal/agents/" + builder + "\">Demo imaging cohort builder</a>")
+                .contains(
+                        "id=\"run-requester\">Dr. Otto Owner (demo)<", "id=\"run-dataset\">CT imaging, de-identified<");
+
+        HttpClient ada = browser();
+        signIn(ada, "ada.admin");
+        String sources = get(ada, "/portal/data-sources").body();
+        assertThat(sources)
+                .as("a source's data scope by title, linked; its key and location to copy")
+                .contains("<code>portal-pydicom</code>", "<code>" + archive.toRealPath() + "</code>")
+                .containsPattern(
+                        "<td class=\"scope\"><a href=\"/portal/catalog/scopes/imaging-ct-deid\">CT imaging, de-identified</a></td>")
+                .doesNotContain("<td>imaging-ct-deid</td>");
         assertThat(post(carla, "/portal/cohorts", explorer.body(), "agentId=" + builder + "&cohort=x&source=" + source)
                         .statusCode())
                 .isEqualTo(403);

@@ -3,8 +3,11 @@ package io.warden.portal.internal;
 import io.warden.registry.AgentId;
 import io.warden.registry.AgentQueries;
 import io.warden.registry.AgentView;
+import io.warden.registry.CatalogQueries;
+import io.warden.registry.DataScopeView;
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryUser;
+import io.warden.registry.ToolView;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -12,10 +15,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * People and agents by name for one rendered page: {@code ${names.person(id)}}, {@code ${names.mail(id)}},
- * {@code ${names.agent(idOrClientId)}}. Each id is looked up once per page, however often the page names it.
+ * {@code ${names.agent(idOrClientId)}}, {@code ${names.tool(key)}}, {@code ${names.scope(key)}}. Each id is looked up
+ * once per page, however often the page names it; the catalogue's titles are read once, on the first tool or scope.
  *
  * <p>A page is never refused because a name could not be found: an id the directory or registry does not know (a
- * deleted person, an unreachable Graph tenant) is shown as it is, which is also what the audit trail holds. Not
+ * deleted person, an unreachable Graph tenant, a tool removed since) is shown as it is, which is also what the audit
+ * trail holds. Not
  * thread-safe; one instance serves one request.
  */
 final class Names {
@@ -24,10 +29,14 @@ final class Names {
     private final AgentQueries agents;
     private final Map<String, Optional<DirectoryUser>> people = new HashMap<>();
     private final Map<String, Optional<AgentView>> agentsSeen = new HashMap<>();
+    private final CatalogQueries catalog;
+    private @Nullable Map<String, String> toolTitles;
+    private @Nullable Map<String, String> scopeTitles;
 
-    Names(Directory directory, AgentQueries agents) {
+    Names(Directory directory, AgentQueries agents, CatalogQueries catalog) {
         this.directory = directory;
         this.agents = agents;
+        this.catalog = catalog;
     }
 
     /** The person's display name; a Warden component as "Warden (component)"; an unknown id as itself. */
@@ -88,5 +97,49 @@ final class Names {
                 return agents.findAgentByClientId(k);
             }
         });
+    }
+
+    /** The tool's title from the catalogue; a key the catalogue no longer has as itself. */
+    public String tool(@Nullable String key) {
+        if (key == null || key.isBlank()) {
+            return "—";
+        }
+        Map<String, String> titles = toolTitles;
+        if (titles == null) {
+            titles = new HashMap<>();
+            for (ToolView tool : catalog.tools()) {
+                titles.put(tool.key(), tool.displayName());
+            }
+            toolTitles = titles;
+        }
+        return titles.getOrDefault(key, key);
+    }
+
+    /** The data scope's title from the catalogue; a key the catalogue no longer has as itself. */
+    public String scope(@Nullable String key) {
+        if (key == null || key.isBlank()) {
+            return "—";
+        }
+        Map<String, String> titles = scopeTitles;
+        if (titles == null) {
+            titles = new HashMap<>();
+            for (DataScopeView scope : catalog.dataScopes()) {
+                titles.put(scope.key(), scope.displayName());
+            }
+            scopeTitles = titles;
+        }
+        return titles.getOrDefault(key, key);
+    }
+
+    /** The titles of these data scopes, in the order given, joined with commas (none: "none"). */
+    public String scopes(@Nullable Iterable<String> keys) {
+        if (keys == null) {
+            return "none";
+        }
+        StringBuilder joined = new StringBuilder();
+        for (String key : keys) {
+            joined.append(joined.isEmpty() ? "" : ", ").append(scope(key));
+        }
+        return joined.isEmpty() ? "none" : joined.toString();
     }
 }

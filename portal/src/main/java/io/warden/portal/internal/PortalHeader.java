@@ -2,6 +2,7 @@ package io.warden.portal.internal;
 
 import io.warden.registry.Actor;
 import io.warden.registry.AgentQueries;
+import io.warden.registry.CatalogQueries;
 import io.warden.registry.Directory;
 import io.warden.registry.Role;
 import jakarta.servlet.http.HttpServletRequest;
@@ -23,10 +24,12 @@ class PortalHeader {
 
     private final Directory directory;
     private final AgentQueries agents;
+    private final CatalogQueries catalog;
 
-    PortalHeader(Directory directory, AgentQueries agents) {
+    PortalHeader(Directory directory, AgentQueries agents, CatalogQueries catalog) {
         this.directory = directory;
         this.agents = agents;
+        this.catalog = catalog;
     }
 
     /**
@@ -57,7 +60,7 @@ class PortalHeader {
 
     @ModelAttribute
     void header(Actor actor, HttpServletRequest request, Model model) {
-        Names names = new Names(directory, agents);
+        Names names = new Names(directory, agents, catalog);
         model.addAttribute("names", names);
         model.addAttribute("actor", actor);
         model.addAttribute(
