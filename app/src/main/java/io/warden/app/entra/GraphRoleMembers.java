@@ -24,7 +24,7 @@ import java.util.function.Function;
  * ({@code warden.identity.role-values}) on Warden's API application, directly or as direct members of an assigned
  * group, since Entra grants a group's app role to its direct members only. {@code GET
  * /servicePrincipals(appId='{appId}')} gives the app roles, {@code GET /servicePrincipals/{id}/appRoleAssignedTo}
- * the assignments and {@code GET /groups/{id}/members/microsoft.graph.user} a group's people, every page. Only people
+ * the assignments and {@code GET /groups/{id}/members/graph.user} a group's people, every page. Only people
  * the directory knows as active are returned. Needs the application permissions {@code Application.Read.All} and
  * {@code GroupMember.Read.All}. Thread-safe; each call reads Graph afresh, so a revoked assignment stops notices at
  * once.

@@ -137,7 +137,7 @@ class GraphRoleMembersTests {
                         .formatted(
                                 assignment(DORA, "User", COMPLIANCE_ROLE),
                                 assignment(STRANGER, "User", COMPLIANCE_ROLE)))));
-        graph.stubFor(get(urlPathEqualTo("/v1.0/groups/" + GROUP + "/members/microsoft.graph.user"))
+        graph.stubFor(get(urlPathEqualTo("/v1.0/groups/" + GROUP + "/members/graph.user"))
                 .willReturn(okJson("""
                         {"value":[{"id":"%s","accountEnabled":true},{"id":"%s","accountEnabled":false},
                                   {"id":"%s","accountEnabled":true}]}""".formatted(CLEO, GONE, CARLA))));
@@ -150,7 +150,7 @@ class GraphRoleMembersTests {
         assertThat(members.membersOf(Role.SECOPS))
                 .as("no app role has its value")
                 .isEmpty();
-        graph.verify(getRequestedFor(urlPathEqualTo("/v1.0/groups/" + GROUP + "/members/microsoft.graph.user"))
+        graph.verify(getRequestedFor(urlPathEqualTo("/v1.0/groups/" + GROUP + "/members/graph.user"))
                 .withQueryParam("$select", equalTo("id,accountEnabled"))
                 .withHeader("Authorization", equalTo("Bearer graph-token")));
     }
