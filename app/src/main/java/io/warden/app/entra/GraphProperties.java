@@ -9,7 +9,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Warden's own app registration in Entra ID, for Microsoft Graph, under {@code warden.graph}. Used when
- * {@code warden.directory.provider=graph} or {@code warden.identity.provisioner=graph}.
+ * {@code warden.directory.provider=graph}, {@code warden.identity.provisioner=graph},
+ * {@code warden.notifications.teams.enabled=true} or, with {@code warden.identity.provider=external}, when
+ * {@code warden.graph.client-id} is set (to learn who holds a role).
  *
  * @param baseUrl             Graph's root, {@code https://graph.microsoft.com/v1.0} (a national cloud's otherwise)
  * @param authority           {@code https://login.microsoftonline.com/<tenant-id>/}
@@ -23,6 +25,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param agentIdentityBlueprintId the agent identity blueprint agents are created under, with
  *                            {@code warden.identity.provisioner=graph-agent-id}
  * @param agentCredential     what agents' Entra applications get: {@code certificate} (preferred) or {@code secret}
+ * @param apiAppId            the application (client) id of the app registration whose app roles are Warden's roles
+ *                            (the API's), read to learn who holds a role; {@code warden.graph.client-id} when empty
  */
 @ConfigurationProperties("warden.graph")
 public record GraphProperties(
@@ -39,12 +43,17 @@ public record GraphProperties(
         @DefaultValue("P180D") Duration secretLifetime,
         @DefaultValue("50") int bulkFrom,
         @Nullable String agentIdentityBlueprintId,
-        @DefaultValue("certificate") String agentCredential) {
+        @DefaultValue("certificate") String agentCredential,
+        @Nullable String apiAppId) {
 
     public GraphProperties {
         if (!agentCredential.equals("certificate") && !agentCredential.equals("secret")) {
             throw new IllegalArgumentException(
                     "warden.graph.agent-credential is certificate or secret, got " + agentCredential);
+        }
+        // application.yml passes unset environment variables as empty strings
+        if (apiAppId != null && apiAppId.isBlank()) {
+            apiAppId = null;
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.warden.app.security;
 
+import io.warden.lifecycle.RoleMembers;
 import io.warden.registry.Role;
 import java.util.Arrays;
 import java.util.List;
@@ -13,9 +14,10 @@ import org.springframework.security.core.userdetails.UsernameNotFoundException;
 
 /**
  * People who sign in to the embedded provider: a password hash and Warden roles per person of the local
- * directory. A person disabled or deleted in the directory cannot sign in.
+ * directory. A person disabled or deleted in the directory cannot sign in. Their roles say whom a role's notices
+ * reach ({@link RoleMembers}).
  */
-final class LocalAccounts implements UserDetailsService {
+final class LocalAccounts implements UserDetailsService, RoleMembers {
 
     /** What the provider puts in a person's token. */
     record Account(String username, String directoryId, String displayName, List<Role> roles) {}
@@ -40,6 +42,19 @@ final class LocalAccounts implements UserDetailsService {
                                 .map(Role::valueOf)
                                 .toList()))
                 .optional();
+    }
+
+    /** Those who could sign in now with the role: account and directory entry enabled, not deleted. */
+    @Override
+    public List<String> membersOf(Role role) {
+        return jdbc.sql("""
+                select distinct a.directory_user_id
+                from local_account a join directory_user u on u.id = a.directory_user_id
+                where :role = any(a.roles) and a.enabled and u.account_enabled and not u.deleted
+                order by a.directory_user_id""")
+                .param("role", role.name())
+                .query((rs, row) -> rs.getString(1))
+                .list();
     }
 
     @Override

@@ -1,20 +1,21 @@
 package io.warden.lifecycle.internal;
 
-import io.warden.registry.Directory;
 import io.warden.registry.DirectoryUser;
+import io.warden.registry.Role;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.springframework.mail.MailPreparationException;
 import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.mail.javamail.MimeMessageHelper;
 
 /**
  * E-mail through Spring's {@link JavaMailSender} ({@code spring.mail.*}). A person's address is their directory
- * {@code mail}; a role's notice goes to the role's shared mailbox when one is configured, else to each configured
- * member's address. Each address gets its own message, so a retry after a partial failure reaches only those who
+ * {@code mail}; a role's notice goes to the role's shared mailbox when one is configured, else to the address of each
+ * active person holding the role ({@link RoleRecipients}). Each address gets its own message, so a retry after a partial failure reaches only those who
  * got nothing.
  */
 final class MailChannel implements NotificationChannel {
@@ -22,12 +23,12 @@ final class MailChannel implements NotificationChannel {
     static final String NAME = "mail";
 
     private final JavaMailSender sender;
-    private final Directory directory;
+    private final RoleRecipients recipients;
     private final NotificationProperties properties;
 
-    MailChannel(JavaMailSender sender, Directory directory, NotificationProperties properties) {
+    MailChannel(JavaMailSender sender, RoleRecipients recipients, NotificationProperties properties) {
         this.sender = sender;
-        this.directory = directory;
+        this.recipients = recipients;
         this.properties = properties;
     }
 
@@ -38,19 +39,15 @@ final class MailChannel implements NotificationChannel {
 
     @Override
     public List<String> addresses(String recipient) {
-        if (!recipient.startsWith("role:")) {
-            return directory.findUser(recipient).map(DirectoryUser::mail).stream()
-                    .filter(Objects::nonNull)
-                    .toList();
+        Optional<Role> role = RoleRecipients.role(recipient);
+        if (role.isPresent()) {
+            String shared = properties.mail().roleAddresses().get(role.get().name());
+            if (shared != null) {
+                return List.of(shared);
+            }
         }
-        String role = recipient.substring("role:".length());
-        String shared = properties.mail().roleAddresses().get(role);
-        if (shared != null) {
-            return List.of(shared);
-        }
-        List<String> members = properties.membersOf(role);
-        return directory.findUsers(members).values().stream()
-                .filter(DirectoryUser::active)
+        // two people sharing a mailbox get one message there
+        return recipients.people(recipient).stream()
                 .map(DirectoryUser::mail)
                 .filter(Objects::nonNull)
                 .distinct()

@@ -21,7 +21,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param longestRetry the longest wait between attempts
  * @param portalUrl    the portal's address people open from a message ({@code https://warden.example.org}); the
  *                     messages carry the subject, the deadline and this link, never the notice's body
- * @param roleMembers  directory ids of the people a {@code role:<ROLE>} notice reaches, per role
+ * @param roleMembers  directory ids of the people a {@code role:<ROLE>} notice reaches, per role, instead of those
+ *                     the identity provider says hold the role
  * @param mail         e-mail
  * @param teams        Microsoft Teams activity notifications through Graph
  */

@@ -6,7 +6,6 @@ import com.microsoft.graph.models.TeamworkActivityTopic;
 import com.microsoft.graph.models.TeamworkActivityTopicSource;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.graph.users.item.teamwork.sendactivitynotification.SendActivityNotificationPostRequestBody;
-import io.warden.registry.Directory;
 import io.warden.registry.DirectoryUser;
 import java.util.List;
 
@@ -14,19 +13,20 @@ import java.util.List;
  * Microsoft Teams through Graph: {@code POST /users/{id}/teamwork/sendActivityNotification} (v1.0), a notice in
  * the person's Teams activity feed whose topic is the notice's subject and links to the portal inbox. Needs the
  * application permission {@code TeamsActivity.Send} and Warden's Teams app (declaring the activity type)
- * installed for the recipient. A role's notice goes to each configured member; there is no shared mailbox in Teams.
+ * installed for the recipient. A role's notice goes to each active person holding the role ({@link RoleRecipients});
+ * there is no shared mailbox in Teams.
  */
 final class TeamsChannel implements NotificationChannel {
 
     static final String NAME = "teams";
 
     private final GraphServiceClient graph;
-    private final Directory directory;
+    private final RoleRecipients recipients;
     private final NotificationProperties properties;
 
-    TeamsChannel(GraphServiceClient graph, Directory directory, NotificationProperties properties) {
+    TeamsChannel(GraphServiceClient graph, RoleRecipients recipients, NotificationProperties properties) {
         this.graph = graph;
-        this.directory = directory;
+        this.recipients = recipients;
         this.properties = properties;
     }
 
@@ -37,14 +37,7 @@ final class TeamsChannel implements NotificationChannel {
 
     @Override
     public List<String> addresses(String recipient) {
-        List<String> people = recipient.startsWith("role:")
-                ? properties.membersOf(recipient.substring("role:".length()))
-                : List.of(recipient);
-        return directory.findUsers(people).values().stream()
-                .filter(DirectoryUser::active)
-                .map(DirectoryUser::id)
-                .sorted()
-                .toList();
+        return recipients.people(recipient).stream().map(DirectoryUser::id).toList();
     }
 
     @Override

@@ -17,6 +17,7 @@ import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.kiota.authentication.AccessTokenProvider;
 import com.microsoft.kiota.authentication.AllowedHostsValidator;
 import io.warden.audit.AuditEvent;
+import io.warden.lifecycle.RoleMembers;
 import io.warden.registry.Directory;
 import io.warden.registry.DirectoryGroup;
 import io.warden.registry.DirectoryUser;
@@ -40,6 +41,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -53,6 +55,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.mail.MailSendException;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.SimpleIdGenerator;
@@ -67,6 +70,7 @@ class NotificationDeliveryTests {
     static final String OWNER = "owner-1";
     static final String OFFICER = "officer-1";
     static final String OTHER_OFFICER = "officer-2";
+    static final String DISABLED_OFFICER = "officer-3";
     static final String SECRET_BODY = "justified as: patient Jane Roe, bed 4";
 
     @RegisterExtension
@@ -95,9 +99,21 @@ class NotificationDeliveryTests {
 
     static final Directory directory = new Directory() {
         final Map<String, DirectoryUser> people = Map.of(
-                OWNER, person(OWNER, "owner@example.org"),
-                OFFICER, person(OFFICER, "officer@example.org"),
-                OTHER_OFFICER, person(OTHER_OFFICER, "officer2@example.org"));
+                OWNER,
+                person(OWNER, "owner@example.org"),
+                OFFICER,
+                person(OFFICER, "officer@example.org"),
+                OTHER_OFFICER,
+                person(OTHER_OFFICER, "officer2@example.org"),
+                DISABLED_OFFICER,
+                new DirectoryUser(
+                        DISABLED_OFFICER,
+                        "officer3@example.org",
+                        "Disabled",
+                        "officer3@example.org",
+                        false,
+                        false,
+                        null));
 
         public Optional<DirectoryUser> findUser(String id) {
             return Optional.ofNullable(people.get(id));
@@ -203,6 +219,82 @@ class NotificationDeliveryTests {
     }
 
     @Test
+    void aRoleNoticeReachesTheActiveHoldersTheIdentityProviderNamesUnlessTheRoleIsConfigured() throws Exception {
+        RoleMembers provider = role -> switch (role) {
+            case SECOPS -> List.of(OFFICER, DISABLED_OFFICER, OFFICER, "nobody-known");
+            default -> List.of(OWNER);
+        };
+        NotificationProperties properties = properties(Map.of());
+        NotificationDispatcher dispatcher = new NotificationDispatcher(
+                jdbc,
+                new TransactionTemplate(new DataSourceTransactionManager(dataSource)),
+                List.of(new MailChannel(
+                        mail(smtp.getSmtp().getPort()),
+                        new RoleRecipients(directory, properties, provider),
+                        properties)),
+                audit,
+                clock,
+                properties);
+        Notifications notifications = notifications(dispatcher);
+        notifications.send("role:SECOPS", "agent-6", "break-glass-review", "Escalated review", SECRET_BODY);
+        notifications.send("role:COMPLIANCE", "agent-6", "break-glass-review", "Review", SECRET_BODY);
+
+        assertThat(dispatcher.deliverDue()).isEqualTo(2);
+
+        assertThat(recipients(smtp.getReceivedMessages()))
+                .as("the provider's active holders once each; a configured role replaces the provider's answer")
+                .containsExactlyInAnyOrder("officer@example.org", "officer@example.org", "officer2@example.org");
+        assertThat(recipients(smtp.getReceivedMessages())).doesNotContain("officer3@example.org", "owner@example.org");
+    }
+
+    @Test
+    void aRetryAfterAPartialFailureReachesOnlyThoseWhoGotNothing() throws Exception {
+        AtomicInteger refusals = new AtomicInteger(1);
+        JavaMailSenderImpl sender = new JavaMailSenderImpl() {
+            @Override
+            public void send(MimeMessage... messages) {
+                for (MimeMessage message : messages) {
+                    try {
+                        if (message.getAllRecipients()[0].toString().equals("officer2@example.org")
+                                && refusals.getAndDecrement() > 0) {
+                            throw new MailSendException("mailbox busy");
+                        }
+                    } catch (jakarta.mail.MessagingException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                super.send(messages);
+            }
+        };
+        sender.setHost("127.0.0.1");
+        sender.setPort(smtp.getSmtp().getPort());
+        NotificationProperties properties = properties(Map.of());
+        NotificationDispatcher dispatcher = new NotificationDispatcher(
+                jdbc,
+                new TransactionTemplate(new DataSourceTransactionManager(dataSource)),
+                List.of(new MailChannel(
+                        sender,
+                        new RoleRecipients(directory, properties, role -> List.of(OFFICER, OTHER_OFFICER)),
+                        properties)),
+                audit,
+                clock,
+                properties);
+        notifications(dispatcher).send("role:SECOPS", "agent-7", "break-glass-review", "Escalated", SECRET_BODY);
+
+        dispatcher.deliverDue();
+        assertThat(recipients(smtp.getReceivedMessages())).containsExactly("officer@example.org");
+        assertThat(delivery("state", String.class)).isEqualTo("PENDING");
+
+        now.set(now.get().plus(Duration.ofMinutes(1)));
+        dispatcher.deliverDue();
+
+        assertThat(recipients(smtp.getReceivedMessages()))
+                .as("the retry sends only to the member who got nothing")
+                .containsExactlyInAnyOrder("officer@example.org", "officer2@example.org");
+        assertThat(delivery("state", String.class)).isEqualTo("DELIVERED");
+    }
+
+    @Test
     void aFailingSmtpServerIsRetriedWithBackoffAndTheNoticeArrivesOnce() throws Exception {
         JavaMailSenderImpl sender = mail(closedPort());
         NotificationDispatcher dispatcher = dispatcher(properties(Map.of()), sender);
@@ -301,7 +393,7 @@ class NotificationDeliveryTests {
         NotificationDispatcher dispatcher = new NotificationDispatcher(
                 jdbc,
                 new TransactionTemplate(new DataSourceTransactionManager(dataSource)),
-                List.of(new TeamsChannel(graphClient(), directory, properties)),
+                List.of(new TeamsChannel(graphClient(), new RoleRecipients(directory, properties, null), properties)),
                 audit,
                 clock,
                 properties);
@@ -341,7 +433,7 @@ class NotificationDeliveryTests {
         return new NotificationDispatcher(
                 jdbc,
                 new TransactionTemplate(new DataSourceTransactionManager(dataSource)),
-                List.of(new MailChannel(sender, directory, properties)),
+                List.of(new MailChannel(sender, new RoleRecipients(directory, properties, null), properties)),
                 audit,
                 clock,
                 properties);
