@@ -151,8 +151,8 @@ class LifecycleConfiguration {
     }
 
     @Bean
-    AgentLifecycle agentLifecycle(WorkflowEngine engine, AgentQueries registry) {
-        return new LifecycleService(engine, registry);
+    AgentLifecycle agentLifecycle(WorkflowEngine engine, AgentQueries registry, AuditLog audit) {
+        return new LifecycleService(engine, registry, audit);
     }
 
     @Bean

@@ -1,5 +1,10 @@
 package io.warden.lifecycle.internal;
 
+import io.warden.audit.AuditActor;
+import io.warden.audit.AuditEvent;
+import io.warden.audit.AuditLog;
+import io.warden.audit.AuditTarget;
+import io.warden.audit.Outcome;
 import io.warden.audit.problem.ProblemKind;
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.bpmn.BpmnProcesses.Messages;
@@ -14,15 +19,20 @@ import io.warden.registry.Role;
 import java.util.List;
 import java.util.Map;
 
-/** {@link AgentLifecycle} on the workflow engine: people's decisions become messages to the running processes. */
+/**
+ * {@link AgentLifecycle} on the workflow engine: people's decisions become messages to the running processes, and each
+ * is recorded in the audit trail under the person who made it (the processes' own records are the system's).
+ */
 final class LifecycleService implements AgentLifecycle {
 
     private final WorkflowEngine engine;
     private final AgentQueries registry;
+    private final AuditLog audit;
 
-    public LifecycleService(WorkflowEngine engine, AgentQueries registry) {
+    public LifecycleService(WorkflowEngine engine, AgentQueries registry, AuditLog audit) {
         this.engine = engine;
         this.registry = registry;
+        this.audit = audit;
     }
 
     @Override
@@ -41,6 +51,11 @@ final class LifecycleService implements AgentLifecycle {
                 resolution == Resolution.REINSTATE ? Messages.INCIDENT_REINSTATE : Messages.INCIDENT_RETIRE,
                 agentId.toString(),
                 Map.of("resolvedBy", actor.id(), "resolution", resolution.name(), "resolutionReason", reason));
+        recordDecision(
+                "lifecycle.incident_resolved",
+                agentId,
+                actor,
+                Map.of("resolution", resolution.name(), "reason", reason));
     }
 
     @Override
@@ -52,6 +67,7 @@ final class LifecycleService implements AgentLifecycle {
                 "no-recertification-open",
                 "Agent " + agentId + " is not waiting for a recertification");
         engine.correlate(Messages.AGENT_ATTESTED, agentId.toString(), Map.of("attestedBy", actor.id()));
+        recordDecision("lifecycle.attested", agentId, actor, Map.of());
     }
 
     @Override
@@ -63,6 +79,20 @@ final class LifecycleService implements AgentLifecycle {
                 "no-retirement-pending",
                 "Agent " + agentId + " is not due for retirement");
         engine.correlate(Messages.AGENT_KEPT, agentId.toString(), Map.of("keptBy", actor.id()));
+        recordDecision("lifecycle.kept", agentId, actor, Map.of());
+    }
+
+    /**
+     * The person's decision, once the process has it: the message is delivered first, so the trail never says
+     * someone attested a recertification that was not there to receive it.
+     */
+    private void recordDecision(String action, AgentId agentId, Actor actor, Map<String, String> details) {
+        var event = AuditEvent.builder(
+                        action, AuditActor.person(actor.id()), new AuditTarget("agent", agentId.toString()))
+                .agent(agentId.toString())
+                .outcome(Outcome.SUCCESS);
+        details.forEach(event::detail);
+        audit.append(event.build());
     }
 
     @Override
