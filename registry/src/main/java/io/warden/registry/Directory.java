@@ -58,17 +58,17 @@ public interface Directory {
         String stripped = text.strip();
         if (stripped.length() > SEARCH_MAX_TEXT) {
             throw new RegistryException.InvalidField(
-                    "q", "Type at most " + SEARCH_MAX_TEXT + " characters of a name or an e-mail address");
+                    "q", "Search with at most " + SEARCH_MAX_TEXT + " characters: part of a name or an address");
         }
-        boolean hostile = stripped.codePoints().anyMatch(c -> Character.isISOControl(c)
-                || Character.getType(c) == Character.FORMAT
-                || Character.getType(c) == Character.LINE_SEPARATOR
-                || Character.getType(c) == Character.PARAGRAPH_SEPARATOR
-                || Character.getType(c) == Character.SURROGATE
-                || Character.getType(c) == Character.UNASSIGNED);
+        boolean hostile = stripped.codePoints()
+                .anyMatch(c -> Character.isISOControl(c)
+                        || Character.getType(c) == Character.FORMAT
+                        || Character.getType(c) == Character.LINE_SEPARATOR
+                        || Character.getType(c) == Character.PARAGRAPH_SEPARATOR
+                        || Character.getType(c) == Character.SURROGATE
+                        || Character.getType(c) == Character.UNASSIGNED);
         if (hostile) {
-            throw new RegistryException.InvalidField(
-                    "q", "A name or an e-mail address holds no control or formatting characters");
+            throw new RegistryException.InvalidField("q", "A search holds no control or formatting characters");
         }
         return stripped;
     }

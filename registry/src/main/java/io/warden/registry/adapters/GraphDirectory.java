@@ -150,8 +150,8 @@ public final class GraphDirectory implements Directory {
         int top = Directory.searchLimit(limit);
         String phrase = phrase(wanted);
         UserCollectionResponse page = graph.users().get(request -> {
-            request.queryParameters.search = "\"displayName:" + phrase + "\" OR \"mail:" + phrase
-                    + "\" OR \"userPrincipalName:" + phrase + "\"";
+            request.queryParameters.search =
+                    "\"displayName:" + phrase + "\" OR \"mail:" + phrase + "\" OR \"userPrincipalName:" + phrase + "\"";
             request.queryParameters.select = SELECT;
             request.queryParameters.top = top;
             request.headers.add("ConsistencyLevel", "eventual");
