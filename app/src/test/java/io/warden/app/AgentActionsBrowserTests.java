@@ -142,14 +142,14 @@ class AgentActionsBrowserTests extends IntegrationTest {
         open(ada, "owner");
         // the new owner by name: typing lists the people found, each by name and e-mail address
         ada.findElement(By.id("owner-find")).sendKeys("olivia");
-        String olivia = "#owner-choices input[value='" + AgentActionsPortalTests.OLIVIA + "']";
+        String oliviaChoice = "#owner-choices input[value='" + AgentActionsPortalTests.OLIVIA + "']";
         BrowserTests.wait(ada)
-                .until(b -> !b.findElements(By.cssSelector(olivia)).isEmpty());
+                .until(b -> !b.findElements(By.cssSelector(oliviaChoice)).isEmpty());
         assertThat(ada.findElement(By.cssSelector("label[for='"
-                                + ada.findElement(By.cssSelector(olivia)).getDomAttribute("id") + "']"))
+                                + ada.findElement(By.cssSelector(oliviaChoice)).getDomAttribute("id") + "']"))
                         .getText())
                 .contains("Dr. Olivia Owner (demo)");
-        ada.findElement(By.cssSelector(olivia)).click();
+        ada.findElement(By.cssSelector(oliviaChoice)).click();
         ada.findElement(By.id("owner-reason")).sendKeys("Otto moves to another ward");
         ada.findElement(By.id("owner-confirmed")).click();
         ada.findElement(By.cssSelector("#action-owner button[type=submit]")).click();
