@@ -152,7 +152,7 @@ class AgentActionsBrowserTests extends IntegrationTest {
         ada.findElement(By.cssSelector(oliviaChoice)).click();
         ada.findElement(By.id("owner-reason")).sendKeys("Otto moves to another ward");
         ada.findElement(By.id("owner-confirmed")).click();
-        ada.findElement(By.cssSelector("#action-owner button[type=submit]")).click();
+        ada.findElement(By.cssSelector("#action-owner button.btn-primary")).click();
         assertThat(message(ada, "Owner changed.")).isEqualTo("Owner changed.");
         assertThat(ada.findElement(By.id("agent-owner")).getText()).contains("Dr. Olivia Owner (demo)");
 
