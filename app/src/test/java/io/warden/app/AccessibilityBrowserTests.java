@@ -363,13 +363,16 @@ class AccessibilityBrowserTests extends IntegrationTest {
 
         WebDriver sam = signedIn("sam.secops");
         follow(sam, "Kill switches");
-        tabTo(sam, "#scope").sendKeys("AGENT").perform();
-        tabTo(sam, "#target").sendKeys(clientId).perform();
-        tabTo(sam, "#reason").sendKeys("Unexpected bulk export").perform();
-        tabTo(sam, "#confirmed").sendKeys(Keys.SPACE).perform();
-        tabTo(sam, "form[action$='/portal/kill-switches'] button[type=submit]")
-                .sendKeys(Keys.ENTER)
-                .perform();
+        // the agent by its name: type, Enter finds, Tab reaches the agent found, Space chooses it
+        tabTo(sam, "#agent-find").sendKeys(name, Keys.ENTER).perform();
+        String choice = "#agent-choices input[type=radio]";
+        BrowserTests.wait(sam).until(b -> b.findElements(By.cssSelector(choice)).size() == 1);
+        assertThat(sam.findElement(By.cssSelector("#agent-choices label")).getText())
+                .contains(name, clientId);
+        tabTo(sam, choice).sendKeys(Keys.SPACE).perform();
+        tabTo(sam, "#agent-reason").sendKeys("Unexpected bulk export").perform();
+        tabTo(sam, "#agent-confirmed").sendKeys(Keys.SPACE).perform();
+        tabTo(sam, "#engage-agent button.btn-danger").sendKeys(Keys.ENTER).perform();
         BrowserTests.wait(sam)
                 .until(b -> requireNonNull(b.getPageSource())
                         .contains("Engaged: AGENT " + name + " (" + clientId + "), in force on every instance."));

@@ -140,10 +140,19 @@ class AgentActionsBrowserTests extends IntegrationTest {
         assertThat(message(ada, "Reinstated.")).isEqualTo("Reinstated.");
         assertThat(ada.findElement(By.id("agent-status")).getText()).isEqualTo("ACTIVE");
         open(ada, "owner");
-        ada.findElement(By.id("owner-ownerId")).sendKeys(AgentActionsPortalTests.OLIVIA);
+        // the new owner by name: typing lists the people found, each by name and e-mail address
+        ada.findElement(By.id("owner-find")).sendKeys("olivia");
+        String oliviaChoice = "#owner-choices input[value='" + AgentActionsPortalTests.OLIVIA + "']";
+        BrowserTests.wait(ada)
+                .until(b -> !b.findElements(By.cssSelector(oliviaChoice)).isEmpty());
+        assertThat(ada.findElement(By.cssSelector("label[for='"
+                                + ada.findElement(By.cssSelector(oliviaChoice)).getDomAttribute("id") + "']"))
+                        .getText())
+                .contains("Dr. Olivia Owner (demo)");
+        ada.findElement(By.cssSelector(oliviaChoice)).click();
         ada.findElement(By.id("owner-reason")).sendKeys("Otto moves to another ward");
         ada.findElement(By.id("owner-confirmed")).click();
-        ada.findElement(By.cssSelector("#action-owner button[type=submit]")).click();
+        ada.findElement(By.cssSelector("#action-owner button.btn-primary")).click();
         assertThat(message(ada, "Owner changed.")).isEqualTo("Owner changed.");
         assertThat(ada.findElement(By.id("agent-owner")).getText()).contains("Dr. Olivia Owner (demo)");
 

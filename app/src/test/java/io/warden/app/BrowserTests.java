@@ -152,11 +152,15 @@ class BrowserTests extends IntegrationTest {
 
         WebDriver sam = signedIn("sam.secops");
         sam.findElement(By.linkText("Kill switches")).click();
-        new Select(sam.findElement(By.id("scope"))).selectByValue("AGENT");
-        sam.findElement(By.id("target")).sendKeys(clientId);
-        sam.findElement(By.id("reason")).sendKeys("Unexpected bulk export");
-        sam.findElement(By.id("confirmed")).click();
-        sam.findElement(By.xpath("//button[text()='Engage']")).click();
+        sam.findElement(By.id("agent-find")).sendKeys(name);
+        wait(sam)
+                .until(b -> b.findElements(By.cssSelector("#agent-choices input[type=radio]"))
+                                .size()
+                        == 1);
+        sam.findElement(By.cssSelector("#agent-choices input[type=radio]")).click();
+        sam.findElement(By.id("agent-reason")).sendKeys("Unexpected bulk export");
+        sam.findElement(By.id("agent-confirmed")).click();
+        sam.findElement(By.cssSelector("#engage-agent button.btn-danger")).click();
         wait(sam)
                 .until(b -> requireNonNull(b.getPageSource())
                         .contains("Engaged: AGENT " + name + " (" + clientId + "), in force on every instance."));

@@ -2,6 +2,7 @@ package io.warden.registry;
 
 import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -92,6 +93,17 @@ public abstract class DirectoryContract {
         // group entitlements name groups by id: the directory must say which ids are groups
         assertThat(directory().findGroup(direct.id())).contains(direct);
         assertThat(directory().findGroup("nobody-" + run)).isEmpty();
+    }
+
+    @Test
+    void aSearchRefusesControlCharactersAndOverlongTextAndFindsNobodyForBlankText() {
+        assertThatThrownBy(() -> directory().searchUsers("Active\u0000owner", 5))
+                .isInstanceOf(RegistryException.InvalidField.class);
+        assertThatThrownBy(() -> directory().searchUsers("Active\nowner", 5))
+                .isInstanceOf(RegistryException.InvalidField.class);
+        assertThatThrownBy(() -> directory().searchUsers("x".repeat(Directory.SEARCH_MAX_TEXT + 1), 5))
+                .isInstanceOf(RegistryException.InvalidField.class);
+        assertThat(directory().searchUsers(" \t ", 5)).isEmpty();
     }
 
     @Test

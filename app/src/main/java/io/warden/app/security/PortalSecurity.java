@@ -68,6 +68,9 @@ class PortalSecurity {
                         .hasRole("ADMIN")
                         .requestMatchers("/portal/data-sources", "/portal/data-sources/**")
                         .hasRole("ADMIN")
+                        // the people picker serves the owner reassign form: for those who may reassign, as its POST
+                        .requestMatchers("/portal/people", "/portal/people/**")
+                        .hasRole("ADMIN")
                         .requestMatchers("/portal/agents/new")
                         .hasAnyRole("ADMIN", "OWNER")
                         .requestMatchers(HttpMethod.POST, "/portal/agents")

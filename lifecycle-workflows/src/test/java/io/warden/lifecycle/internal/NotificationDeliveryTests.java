@@ -132,6 +132,10 @@ class NotificationDeliveryTests {
         public List<DirectoryGroup> groupsOf(String userId) {
             return List.of();
         }
+
+        public List<DirectoryUser> searchUsers(String text, int limit) {
+            throw new UnsupportedOperationException("not used");
+        }
     };
 
     @BeforeAll

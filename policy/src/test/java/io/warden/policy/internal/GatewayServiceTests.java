@@ -348,6 +348,10 @@ class GatewayServiceTests {
         public Optional<DirectoryGroup> findGroup(String id) {
             throw new UnsupportedOperationException("not used");
         }
+
+        public List<DirectoryUser> searchUsers(String text, int limit) {
+            throw new UnsupportedOperationException("not used");
+        }
     };
 
     /** Admits {@code allowance} calls, then refuses each with {@code reason}; the store's own tests are PostgresRateLimitsTests. */

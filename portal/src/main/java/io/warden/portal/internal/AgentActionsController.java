@@ -14,6 +14,8 @@ import io.warden.registry.Agents;
 import io.warden.registry.Approvals;
 import io.warden.registry.CatalogQueries;
 import io.warden.registry.Commands;
+import io.warden.registry.Directory;
+import io.warden.registry.DirectoryUser;
 import io.warden.registry.PurposeOfUse;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.ConstraintViolation;
@@ -111,6 +113,7 @@ class AgentActionsController {
     private final KillSwitches killSwitches;
     private final RateLimits rateLimits;
     private final CatalogQueries catalog;
+    private final Directory directory;
 
     AgentActionsController(
             AgentPage page,
@@ -121,7 +124,8 @@ class AgentActionsController {
             AgentLifecycle lifecycle,
             KillSwitches killSwitches,
             RateLimits rateLimits,
-            CatalogQueries catalog) {
+            CatalogQueries catalog,
+            Directory directory) {
         this.page = page;
         this.validator = validator;
         this.agents = agents;
@@ -131,6 +135,7 @@ class AgentActionsController {
         this.killSwitches = killSwitches;
         this.rateLimits = rateLimits;
         this.catalog = catalog;
+        this.directory = directory;
     }
 
     @PostMapping("/suspend")
@@ -179,23 +184,60 @@ class AgentActionsController {
         });
     }
 
+    /**
+     * The new owner is chosen by name: the form's search field ({@code q}) lists people from the directory and the
+     * chosen one's directory id is what is posted, checked by the service as the API's is. The form's Find button,
+     * when script does not intercept it, posts {@code find}: the page comes back with the people found and nothing
+     * is changed.
+     */
     @PostMapping("/owner")
     String changeOwner(
             @PathVariable String id,
             @RequestParam(defaultValue = "") String ownerId,
             @RequestParam(defaultValue = "") String reason,
+            @RequestParam(defaultValue = "") String q,
+            @RequestParam(defaultValue = "false") boolean find,
             @RequestParam(defaultValue = "false") boolean confirmed,
             Actor actor,
             Model model,
             HttpServletResponse response,
             RedirectAttributes flash) {
-        var typed = Map.of("ownerId", ownerId, "reason", reason);
-        return act(id, "owner", typed, actor, model, response, flash, agent -> () -> {
+        var typed = Map.of("ownerId", ownerId, "reason", reason, "q", q);
+        if (find) {
+            AgentId agent = AgentPage.agentId(id);
+            agentQueries.get(agent);
+            try {
+                model.addAttribute("ownerQuery", Directory.searchText(q));
+                model.addAttribute("ownerChoices", PeoplePickerController.choices(directory, Directory.searchText(q)));
+            } catch (ProblemException e) {
+                response.setStatus(Problems.status(e.kind()).value());
+                model.addAttribute(
+                        "failure", new AgentPage.Failure("owner", e.field(), String.valueOf(e.getMessage()), typed));
+            }
+            return page.render(agent, actor, model);
+        }
+        Runnable choices = () -> ownerChoices(q, model);
+        return act(id, "owner", typed, actor, model, response, flash, choices, agent -> () -> {
             var request = valid(new ChangeOwner(ownerId.strip(), reason));
             confirm(confirmed, "the new owner answers for the agent from now on");
             agents.changeOwner(agent, request.ownerId(), request.reason().strip(), actor);
             return "Owner changed.";
         });
+    }
+
+    /** After a refusal, the people the typed search finds again, so that choosing anew is one click. */
+    private void ownerChoices(String q, Model model) {
+        List<DirectoryUser> people;
+        String text;
+        try {
+            text = Directory.searchText(q);
+            people = PeoplePickerController.choices(directory, text);
+        } catch (ProblemException e) {
+            text = "";
+            people = List.of();
+        }
+        model.addAttribute("ownerQuery", text);
+        model.addAttribute("ownerChoices", people);
     }
 
     @PostMapping("/change-requests")
@@ -379,6 +421,20 @@ class AgentActionsController {
             HttpServletResponse response,
             RedirectAttributes flash,
             Function<AgentId, Action> prepare) {
+        return act(id, action, typed, actor, model, response, flash, () -> {}, prepare);
+    }
+
+    /** As above; {@code onRefusal} adds what the refused form shows again besides what was typed. */
+    private String act(
+            String id,
+            String action,
+            Map<String, String> typed,
+            Actor actor,
+            Model model,
+            HttpServletResponse response,
+            RedirectAttributes flash,
+            Runnable onRefusal,
+            Function<AgentId, Action> prepare) {
         AgentId agent = AgentPage.agentId(id);
         agentQueries.get(agent); // an unknown agent is a 404, as in the API
         try {
@@ -388,6 +444,7 @@ class AgentActionsController {
             response.setStatus(Problems.status(e.kind()).value());
             model.addAttribute(
                     "failure", new AgentPage.Failure(action, e.field(), String.valueOf(e.getMessage()), typed));
+            onRefusal.run();
             return page.render(agent, actor, model);
         }
     }

@@ -5,12 +5,16 @@ import io.warden.policy.KillSwitchScope;
 import io.warden.policy.KillSwitches;
 import io.warden.policy.SelfTest;
 import io.warden.registry.Actor;
+import io.warden.registry.AgentFilter;
 import io.warden.registry.AgentQueries;
+import io.warden.registry.AgentView;
 import io.warden.registry.ApprovalId;
 import io.warden.registry.ApprovalQueries;
 import io.warden.registry.ApprovalStatus;
 import io.warden.registry.ApprovalView;
 import io.warden.registry.Approvals;
+import io.warden.registry.CatalogQueries;
+import io.warden.registry.Directory;
 import io.warden.registry.RegistryException;
 import io.warden.registry.Role;
 import java.util.ArrayList;
@@ -49,14 +53,20 @@ class GovernanceController {
     private final AgentQueries agents;
     private final KillSwitches killSwitches;
     private final SelfTest selfTest;
+    private final CatalogQueries catalog;
+
+    /** The agents a kill switch's search shows: a handful, by name. */
+    static final int AGENTS_SHOWN = 10;
 
     GovernanceController(
             Approvals approvals,
             ApprovalQueries approvalQueries,
             AgentQueries agents,
             KillSwitches killSwitches,
-            SelfTest selfTest) {
+            SelfTest selfTest,
+            CatalogQueries catalog) {
         this.selfTest = selfTest;
+        this.catalog = catalog;
         this.approvals = approvals;
         this.approvalQueries = approvalQueries;
         this.agents = agents;
@@ -120,14 +130,54 @@ class GovernanceController {
         return "redirect:/portal/approvals";
     }
 
+    /**
+     * The kill switches. Targets are chosen by name: an agent from a search by its name ({@code q}; a pasted client id
+     * finds its agent too), a tool or a data scope from the catalogue's titles; what is posted is what the API takes.
+     */
     @GetMapping("/kill-switches")
-    String killSwitches(Actor actor, Model model) {
+    String killSwitches(@RequestParam(defaultValue = "") String q, Actor actor, Model model) {
         model.addAttribute("actor", actor);
         model.addAttribute("active", killSwitches.active());
         model.addAttribute("applied", killSwitches.applied());
-        model.addAttribute("scopes", KillSwitchScope.values());
+        model.addAttribute("tools", catalog.tools());
+        model.addAttribute("dataScopes", catalog.dataScopes());
         model.addAttribute("selfTests", selfTest.recent(5));
+        try {
+            String text = Directory.searchText(q);
+            model.addAttribute("agentQuery", text);
+            model.addAttribute("agentChoices", agentChoices(text));
+        } catch (RegistryException e) {
+            model.addAttribute("agentQuery", "");
+            model.addAttribute("agentChoices", List.of());
+            model.addAttribute("problem", e.getMessage());
+        }
         return "portal/kill-switches";
+    }
+
+    /** The agents whose name has the text, for the agent kill switch's list (htmx swaps it in as one types). */
+    @GetMapping("/kill-switches/agents")
+    String agentPicker(@RequestParam(defaultValue = "") String q, Model model) {
+        String text = Directory.searchText(q);
+        model.addAttribute("agents", agentChoices(text));
+        model.addAttribute("q", text);
+        return "portal/pickers :: agents";
+    }
+
+    /** A handful of agents by name, and the agent with this exact client id first when there is one. */
+    private List<AgentView> agentChoices(String text) {
+        if (text.isBlank()) {
+            return List.of();
+        }
+        List<AgentView> found = new ArrayList<>();
+        agents.findAgentByClientId(text).ifPresent(found::add);
+        for (AgentView agent : agents.search(
+                        new AgentFilter(null, null, null, null, text, AgentFilter.Sort.NAME), 0, AGENTS_SHOWN)
+                .items()) {
+            if (found.stream().noneMatch(each -> each.id().equals(agent.id()))) {
+                found.add(agent);
+            }
+        }
+        return found.size() > AGENTS_SHOWN ? found.subList(0, AGENTS_SHOWN) : found;
     }
 
     /** Runs the kill-switch self-test now and says how it went, instance by instance. */
@@ -160,12 +210,33 @@ class GovernanceController {
     String engage(
             @RequestParam KillSwitchScope scope,
             @RequestParam(defaultValue = "") String target,
-            @RequestParam String reason,
+            @RequestParam(defaultValue = "") String reason,
+            @RequestParam(defaultValue = "") String q,
+            @RequestParam(defaultValue = "false") boolean find,
             @RequestParam(defaultValue = "false") boolean confirmed,
             Actor actor,
             RedirectAttributes flash) {
+        if (find) {
+            // the agent form's Find button when script does not intercept it: the page again with the agents found
+            flash.addAttribute("q", q);
+            return "redirect:/portal/kill-switches#engage-agent";
+        }
         if (!confirmed) {
             flash.addFlashAttribute("problem", "Tick the confirmation: a kill switch stops calls at once.");
+            return "redirect:/portal/kill-switches";
+        }
+        if (reason.isBlank()) {
+            flash.addFlashAttribute("problem", "Give a reason: it is recorded with the kill switch.");
+            return "redirect:/portal/kill-switches";
+        }
+        if (scope != KillSwitchScope.GLOBAL && target.isBlank()) {
+            flash.addFlashAttribute(
+                    "problem",
+                    switch (scope) {
+                        case AGENT -> "Choose the agent to stop: find it by name.";
+                        case TOOL -> "Choose the tool to stop.";
+                        default -> "Choose the data scope to stop.";
+                    });
             return "redirect:/portal/kill-switches";
         }
         try {

@@ -4,6 +4,7 @@ import com.microsoft.graph.models.DirectoryObject;
 import com.microsoft.graph.models.Group;
 import com.microsoft.graph.models.GroupCollectionResponse;
 import com.microsoft.graph.models.User;
+import com.microsoft.graph.models.UserCollectionResponse;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.graph.users.delta.DeltaGetResponse;
 import com.microsoft.kiota.ApiException;
@@ -12,6 +13,7 @@ import io.warden.registry.DirectoryGroup;
 import io.warden.registry.DirectoryUser;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,6 +131,46 @@ public final class GraphDirectory implements Directory {
                             .get();
         }
         return groups;
+    }
+
+    /**
+     * {@code GET /users?$search="displayName:…" OR "mail:…" OR "userPrincipalName:…"} with {@code $top} and the
+     * {@code ConsistencyLevel: eventual} header that Graph requires for {@code $search} on directory objects (an
+     * advanced query). Graph matches the start of each word of those properties. The text goes into the query as data
+     * only: inside a quoted search phrase, where a backslash and a double quote are escaped with a backslash, so it
+     * cannot close the phrase and add operators or other properties; the SDK then percent-encodes the whole
+     * parameter. Graph cannot order a search by whether the account is enabled: the page it answers is ordered here.
+     */
+    @Override
+    public List<DirectoryUser> searchUsers(String text, int limit) {
+        String wanted = Directory.searchText(text);
+        if (wanted.isEmpty()) {
+            return List.of();
+        }
+        int top = Directory.searchLimit(limit);
+        String phrase = phrase(wanted);
+        UserCollectionResponse page = graph.users().get(request -> {
+            request.queryParameters.search =
+                    "\"displayName:" + phrase + "\" OR \"mail:" + phrase + "\" OR \"userPrincipalName:" + phrase + "\"";
+            request.queryParameters.select = SELECT;
+            request.queryParameters.top = top;
+            request.headers.add("ConsistencyLevel", "eventual");
+        });
+        if (page == null || page.getValue() == null) {
+            return List.of();
+        }
+        return page.getValue().stream()
+                .map(user -> map(user, null, null))
+                .sorted(Comparator.comparing((DirectoryUser user) -> !user.active())
+                        .thenComparing(DirectoryUser::displayName, String.CASE_INSENSITIVE_ORDER)
+                        .thenComparing(DirectoryUser::id))
+                .limit(top)
+                .toList();
+    }
+
+    /** The text as the inside of an OData search phrase ({@code "…"}): backslash and double quote escaped. */
+    static String phrase(String text) {
+        return text.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
     @Override

@@ -43,6 +43,17 @@ public final class MirroredDirectory implements Directory {
         return found;
     }
 
+    /**
+     * Searches the external directory, not the copy: the copy holds only the people Warden has looked up, and a new
+     * owner is usually someone it has not. The people found refresh the copy like any other lookup.
+     */
+    @Override
+    public List<DirectoryUser> searchUsers(String text, int limit) {
+        List<DirectoryUser> found = source.searchUsers(Directory.searchText(text), Directory.searchLimit(limit));
+        found.forEach(this::mirror);
+        return found;
+    }
+
     @Override
     public Optional<DirectoryGroup> findGroup(String id) {
         return source.findGroup(id);

@@ -73,6 +73,32 @@ final class LocalDirectory implements EditableDirectory {
                 .list();
     }
 
+    /**
+     * A case-insensitive substring match on the display name, the e-mail address and the user principal name, with
+     * the text bound as a parameter and its LIKE wildcards escaped: {@code %} finds a percent sign, not everyone.
+     * Those who may own agents come first, then whose name starts with the text, then by name.
+     */
+    @Override
+    public List<DirectoryUser> searchUsers(String text, int limit) {
+        String wanted = Directory.searchText(text);
+        if (wanted.isEmpty()) {
+            return List.of();
+        }
+        String escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        return jdbc.sql("select " + COLUMNS + """
+                         from directory_user
+                        where not deleted
+                          and (display_name ilike :contains escape '\\' or mail ilike :contains escape '\\'
+                               or user_principal_name ilike :contains escape '\\')
+                        order by account_enabled desc, display_name ilike :starts escape '\\' desc, display_name, id
+                        limit :limit""")
+                .param("contains", "%" + escaped + "%")
+                .param("starts", escaped + "%")
+                .param("limit", Directory.searchLimit(limit))
+                .query(LocalDirectory::map)
+                .list();
+    }
+
     @Override
     public List<DirectoryUser> list() {
         return jdbc.sql("select " + COLUMNS + " from directory_user order by display_name, id")
