@@ -9,6 +9,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import io.warden.WardenApplication;
 import io.warden.bpmn.BpmnProcesses;
 import io.warden.lifecycle.WorkflowEngine;
+import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.net.CookieManager;
 import java.net.URI;
@@ -200,7 +201,7 @@ class InboxNotificationTests {
     static String subject(MimeMessage message) {
         try {
             return message.getSubject();
-        } catch (jakarta.mail.MessagingException e) {
+        } catch (MessagingException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -23,15 +23,19 @@ import io.warden.registry.DirectoryGroup;
 import io.warden.registry.DirectoryUser;
 import io.warden.registry.adapters.GraphClients;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -88,7 +92,7 @@ class NotificationDeliveryTests {
             return ZoneOffset.UTC;
         }
 
-        public Clock withZone(java.time.ZoneId zone) {
+        public Clock withZone(ZoneId zone) {
             return this;
         }
 
@@ -120,7 +124,7 @@ class NotificationDeliveryTests {
         }
 
         public Map<String, DirectoryUser> findUsers(Collection<String> ids) {
-            Map<String, DirectoryUser> found = new java.util.HashMap<>();
+            Map<String, DirectoryUser> found = new HashMap<>();
             ids.stream().filter(people::containsKey).forEach(id -> found.put(id, people.get(id)));
             return found;
         }
@@ -263,7 +267,7 @@ class NotificationDeliveryTests {
                                 && refusals.getAndDecrement() > 0) {
                             throw new MailSendException("mailbox busy");
                         }
-                    } catch (jakarta.mail.MessagingException e) {
+                    } catch (MessagingException e) {
                         throw new IllegalStateException(e);
                     }
                 }
@@ -308,7 +312,7 @@ class NotificationDeliveryTests {
         assertThat(delivery("attempts", Integer.class)).isEqualTo(1);
         assertThat(delivery("state", String.class)).isEqualTo("PENDING");
         assertThat(delivery("last_error", String.class)).contains("Mail");
-        assertThat(delivery("next_attempt_at", java.sql.Timestamp.class).toInstant())
+        assertThat(delivery("next_attempt_at", Timestamp.class).toInstant())
                 .isEqualTo(now.get().plus(Duration.ofSeconds(30)));
 
         now.set(now.get().plusSeconds(29));
@@ -316,7 +320,7 @@ class NotificationDeliveryTests {
 
         now.set(now.get().plusSeconds(1));
         assertThat(dispatcher.deliverDue()).isEqualTo(1);
-        assertThat(delivery("next_attempt_at", java.sql.Timestamp.class).toInstant())
+        assertThat(delivery("next_attempt_at", Timestamp.class).toInstant())
                 .as("the wait doubles")
                 .isEqualTo(now.get().plus(Duration.ofSeconds(60)));
 
@@ -448,7 +452,7 @@ class NotificationDeliveryTests {
     }
 
     static NotificationProperties properties(Map<String, String> settings) {
-        Map<String, String> all = new java.util.HashMap<>(settings);
+        Map<String, String> all = new HashMap<>(settings);
         all.put("warden.notifications.portal-url", "https://warden.example.org/");
         all.putIfAbsent("warden.notifications.role-members.COMPLIANCE", OFFICER + "," + OTHER_OFFICER);
         return new Binder(new MapConfigurationPropertySource(all))
