@@ -54,6 +54,10 @@ class GraphConfigurationTests {
                 public List<DirectoryGroup> groupsOf(String userId) {
                     return List.of();
                 }
+
+                public List<DirectoryUser> searchUsers(String text, int limit) {
+                    return List.of();
+                }
             };
         }
     }

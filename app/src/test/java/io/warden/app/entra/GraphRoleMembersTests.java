@@ -79,6 +79,10 @@ class GraphRoleMembersTests {
         public List<DirectoryGroup> groupsOf(String userId) {
             return List.of();
         }
+
+        public List<DirectoryUser> searchUsers(String text, int limit) {
+            return List.of();
+        }
     };
 
     final GraphRoleMembers members = new GraphRoleMembers(
