@@ -432,6 +432,9 @@ class AgentActionsPortalTests extends IntegrationTest {
                 .atMost(Duration.ofSeconds(20))
                 .untilAsserted(
                         () -> assertThat(audited(id)).contains("workflow.message agent-attested", "agent.recertified"));
+        assertThat(decidedBy(id, "lifecycle.attested"))
+                .as("the attestation is the owner's")
+                .isEqualTo(OTTO);
 
         var again = client.call("POST", "/api/v1/agents/" + id + "/attestation", owner(), null);
         HttpResponse<String> twice = post(otto, "/portal/agents/" + id + "/attestation", page, "x=1");
@@ -473,6 +476,9 @@ class AgentActionsPortalTests extends IntegrationTest {
         Awaitility.await()
                 .atMost(Duration.ofSeconds(20))
                 .untilAsserted(() -> assertThat(audited(id)).contains("workflow.message agent-kept"));
+        assertThat(decidedBy(id, "lifecycle.kept"))
+                .as("keeping it is the owner's decision")
+                .isEqualTo(OTTO);
 
         var again = client.call("POST", "/api/v1/agents/" + id + "/keep", owner(), null);
         HttpResponse<String> twice = post(otto, "/portal/agents/" + id + "/keep", page, "x=1");
@@ -529,6 +535,18 @@ class AgentActionsPortalTests extends IntegrationTest {
     }
 
     /** The agent's audit records as "action" or "action message" (a workflow message's name), as compliance reads them. */
+    /** Who the newest {@code action} record of the agent names as its actor ("" when there is none). */
+    static String decidedBy(String id, String action) {
+        for (JsonNode item : client.get(
+                        "/api/v1/audit/events?agent=" + id + "&action=" + action + "&limit=1", compliance())
+                .json()
+                .get("items")) {
+            assertThat(item.get("actor").get("type").asString()).isEqualTo("PERSON");
+            return item.get("actor").get("id").asString();
+        }
+        return "";
+    }
+
     static List<String> audited(String id) {
         List<String> seen = new ArrayList<>();
         for (JsonNode item : client.get("/api/v1/audit/events?agent=" + id + "&limit=100", compliance())

@@ -29,6 +29,12 @@ public interface AuditAnalytics {
     List<Activity> activity(Instant since, Duration bucket);
 
     /**
+     * {@link #activity(Instant, Duration)} of one agent (as the gateway records it: its client id), read through
+     * that agent's records only, so one agent's page costs the same whatever the others did.
+     */
+    List<Activity> activity(Instant since, Duration bucket, String agentId);
+
+    /**
      * How many events of {@code action} (with {@code decision}, when given) each agent has from {@code since}
      * on; agents with none are absent. A record with a {@code count} detail stands for that many events (the
      * gateway records refusals an agent repeats at will once a second, with their count). For the lifecycle rules'

@@ -106,20 +106,36 @@ public final class PostgresAuditTrail implements AuditTrail, AuditAnalytics, Rec
         }
     }
 
+    private static final String ACTIVITY = """
+            select date_bin(make_interval(secs => ?), time, timestamptz '2000-01-01') as bucket, agent_id, tool,
+                   count(*) filter (where action = 'gateway.decision') as calls,
+                   count(*) filter (where action = 'gateway.decision' and decision = 'DENY') as denials,
+                   percentile_disc(0.5) within group (order by latency_micros) filter (where action = 'gateway.outcome') as p50
+            from audit_event
+            where time >= ? and agent_id is not null and action in ('gateway.decision', 'gateway.outcome')""";
+
+    private static final String ACTIVITY_GROUPS = " group by 1, 2, 3 order by 1, 2, 3";
+
     @Override
     public List<Activity> activity(Instant since, Duration bucket) {
+        return activityOf(since, bucket, null);
+    }
+
+    @Override
+    public List<Activity> activity(Instant since, Duration bucket, String agentId) {
+        return activityOf(since, bucket, agentId);
+    }
+
+    private List<Activity> activityOf(Instant since, Duration bucket, @Nullable String agentId) {
         List<Activity> rows = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement("""
-                select date_bin(make_interval(secs => ?), time, timestamptz '2000-01-01') as bucket, agent_id, tool,
-                       count(*) filter (where action = 'gateway.decision') as calls,
-                       count(*) filter (where action = 'gateway.decision' and decision = 'DENY') as denials,
-                       percentile_disc(0.5) within group (order by latency_micros) filter (where action = 'gateway.outcome') as p50
-                from audit_event
-                where time >= ? and agent_id is not null and action in ('gateway.decision', 'gateway.outcome')
-                group by 1, 2, 3 order by 1, 2, 3""")) {
+                PreparedStatement statement = connection.prepareStatement(
+                        ACTIVITY + (agentId == null ? "" : " and agent_id = ?") + ACTIVITY_GROUPS)) {
             statement.setDouble(1, bucket.toSeconds());
             statement.setObject(2, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
+            if (agentId != null) {
+                statement.setString(3, agentId);
+            }
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     long p50 = rs.getLong(6);

@@ -292,6 +292,26 @@ class PostgresAuditLogTests {
                 });
         assertThat(trail.activity(Instant.now().plusSeconds(60), Duration.ofHours(1)))
                 .isEmpty();
+
+        // one agent's activity (its page) is the same rows, read through its records only
+        log.append(AuditEvent.builder(
+                        "gateway.decision", AuditActor.agent("client-b", null), new AuditTarget("tool", "classify"))
+                .agent("agent-b")
+                .tool("classify")
+                .decision("PERMIT")
+                .build());
+        var ofA = trail.activity(Instant.now().minusSeconds(3600), Duration.ofHours(1), "agent-a");
+        assertThat(ofA).singleElement().satisfies(row -> {
+            assertThat(row.agentId()).isEqualTo("agent-a");
+            assertThat(row.calls()).isEqualTo(6);
+            assertThat(row.denials()).isEqualTo(2);
+            assertThat(row.p50LatencyMicros()).isEqualTo(300L);
+        });
+        assertThat(trail.activity(Instant.now().minusSeconds(3600), Duration.ofHours(1), "agent-b"))
+                .singleElement()
+                .satisfies(row -> assertThat(row.calls()).isEqualTo(1));
+        assertThat(trail.activity(Instant.now().minusSeconds(3600), Duration.ofHours(1), "no-such-agent"))
+                .isEmpty();
     }
 
     @Test

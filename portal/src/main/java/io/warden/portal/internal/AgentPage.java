@@ -144,9 +144,7 @@ class AgentPage {
         String caller = agent.clientId() == null ? agentId.toString() : agent.clientId();
         model.addAttribute(
                 "activity",
-                analytics.activity(clock.instant().minus(Duration.ofHours(24)), Duration.ofHours(1)).stream()
-                        .filter(row -> row.agentId().equals(caller))
-                        .toList());
+                analytics.activity(clock.instant().minus(Duration.ofHours(24)), Duration.ofHours(1), caller));
         // the quota, by the API's rule: oversight roles and the agent's own owner
         boolean mayReadQuota = actor.has(Role.ADMIN)
                 || actor.has(Role.SECOPS)
