@@ -114,6 +114,20 @@ public final class GatewayLatencyBench {
             HttpClient http =
                     HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String token = token(http, base);
+            // the gateway serves catalogued collections only: an admin catalogues the one the calls name
+            HttpResponse<String> catalogued = http.send(
+                    HttpRequest.newBuilder(base.resolve("/api/v1/collections"))
+                            .header("Content-Type", "application/json")
+                            .header("Authorization", "Bearer " + PersonTokens.token(base, "ada.admin", "warden-demo"))
+                            .POST(HttpRequest.BodyPublishers.ofString("""
+                                    {"name":"ct-series","dataScope":"imaging-ct-deid","modality":"TEXT",
+                                     "embeddingModel":"no-op","indexKind":"FLAT","deidentified":true}"""))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (catalogued.statusCode() != 201) {
+                throw new IllegalStateException(
+                        "could not catalogue ct-series: " + catalogued.statusCode() + " " + catalogued.body());
+            }
             JdbcClient jdbc = JdbcClient.create(warden.getBean(DataSource.class));
             String body = """
                     {"collection":"ct-series","dataset":"imaging-ct-deid","purposeOfUse":"TREAT","text":"CT chest axial","k":10}""";
@@ -126,6 +140,13 @@ public final class GatewayLatencyBench {
                     .header("Authorization", "Bearer " + token)
                     .POST(HttpRequest.BodyPublishers.ofString(body))
                     .build();
+
+            // a gateway that refuses the call would time its refusals: measure only what is answered
+            HttpResponse<String> probe = http.send(gateway, HttpResponse.BodyHandlers.ofString());
+            if (probe.statusCode() != 200) {
+                throw new IllegalStateException(
+                        "the gateway refuses the benchmark's call: " + probe.statusCode() + " " + probe.body());
+            }
 
             Map<String, Object> results = new LinkedHashMap<>();
             long missingTotal = 0;

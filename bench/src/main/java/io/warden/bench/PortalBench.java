@@ -75,13 +75,14 @@ public final class PortalBench {
             long seeding = System.nanoTime();
             jdbc.sql("""
                     insert into agent (id, name, kind, purpose, status, owner_id, risk_tier, requested_scopes, requested_tools,
-                        data_scopes, tools, created_by, created_at, updated_at, approved_at, recertify_by, version)
+                        data_scopes, tools, requested_purposes, purposes_of_use, created_by, created_at, updated_at,
+                        approved_at, recertify_by, version)
                     select gen_random_uuid(), 'Seeded agent ' || g,
                         (array['RETRIEVAL','RAG_CLASSIFIER','COHORT_BUILDER','ORCHESTRATOR_SPECIALIST'])[1 + g % 4],
                         'Seeded for the portal benchmark, number ' || g,
                         (array['ACTIVE','ACTIVE','ACTIVE','SUSPENDED','RETIRED','PENDING_APPROVAL'])[1 + g % 6],
                         '3f1c2a9e-7b1d-4e0a-9c11-000000000a02', 'LOW', '{imaging-ct-deid}', '{text-search}', '{imaging-ct-deid}',
-                        '{text-search}', 'bench', now(), now(), now(), now() + interval '60 days', 1
+                        '{text-search}', '{TREAT}', '{TREAT}', 'bench', now(), now(), now(), now() + interval '60 days', 1
                     from generate_series(1, :agents) g""").param("agents", agents).update();
             List<String> ids = jdbc.sql(
                             "select id::text from agent where name like 'Seeded agent %' order by name limit 100")
