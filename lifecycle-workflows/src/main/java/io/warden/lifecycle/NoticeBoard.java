@@ -14,7 +14,13 @@ public interface NoticeBoard {
     /** The newest notices for this person first, at most {@code limit} (capped at 500). */
     List<Notice> notices(Actor viewer, int limit);
 
-    /** How many of this person's notices they have not marked read. */
+    /** The most {@link #unread} counts: every page's header asks, and "99+" says enough. */
+    int UNREAD_COUNTED = 100;
+
+    /**
+     * How many of this person's notices they have not marked read, counted up to {@link #UNREAD_COUNTED}: the header
+     * of every page asks, so it must not cost a scan of everything someone never read.
+     */
     int unread(Actor viewer);
 
     /**

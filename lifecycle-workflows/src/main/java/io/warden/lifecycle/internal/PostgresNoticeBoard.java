@@ -47,11 +47,14 @@ final class PostgresNoticeBoard implements NoticeBoard {
     @Override
     public int unread(Actor viewer) {
         return jdbc.sql("""
-                select count(*) from notification n
-                 where n.recipient in (:recipients)
-                   and not exists (select 1 from notification_read r
-                                    where r.notification_id = n.id and r.person_id = :person)""")
+                select count(*) from (
+                  select 1 from notification n
+                   where n.recipient in (:recipients)
+                     and not exists (select 1 from notification_read r
+                                      where r.notification_id = n.id and r.person_id = :person)
+                   limit :counted) unread""")
                 .param("person", viewer.id())
+                .param("counted", NoticeBoard.UNREAD_COUNTED)
                 .param("recipients", recipients(viewer))
                 .query(Integer.class)
                 .single();
