@@ -378,35 +378,38 @@ public final class AuditExporter implements AuditExports {
         }
     }
 
+    /** The CSV export's headings, in order; the verifier accepts exactly these. */
+    static final List<String> CSV_COLUMNS = List.of(
+            "record_type",
+            "sequence",
+            "time",
+            "action",
+            "actor_id",
+            "actor_type",
+            "agent_id",
+            "owner_id",
+            "dataset",
+            "tool",
+            "decision",
+            "reasons",
+            "purpose",
+            "outcome",
+            "correlation_id",
+            "hash",
+            "canonical",
+            "first_sequence",
+            "key_id",
+            "signature",
+            "range_from",
+            "range_to",
+            "timestamp",
+            // readable names, outside the signed record: the verifier compares only the columns above
+            "actor_name",
+            "agent_name",
+            "owner_name");
+
     private static final class CsvWriter implements ExportWriter {
-        static final List<String> COLUMNS = List.of(
-                "record_type",
-                "sequence",
-                "time",
-                "action",
-                "actor_id",
-                "actor_type",
-                "agent_id",
-                "owner_id",
-                "dataset",
-                "tool",
-                "decision",
-                "reasons",
-                "purpose",
-                "outcome",
-                "correlation_id",
-                "hash",
-                "canonical",
-                "first_sequence",
-                "key_id",
-                "signature",
-                "range_from",
-                "range_to",
-                "timestamp",
-                // readable names, outside the signed record: the verifier compares only the columns above
-                "actor_name",
-                "agent_name",
-                "owner_name");
+
         private final Writer out;
         private final ExportNames names;
 
@@ -426,7 +429,7 @@ public final class AuditExporter implements AuditExports {
                 String keyId,
                 byte[] signature)
                 throws IOException {
-            out.write(String.join(",", COLUMNS));
+            out.write(String.join(",", CSV_COLUMNS));
             out.write("\r\n");
             Map<String, @Nullable String> row = new LinkedHashMap<>();
             row.put("record_type", "anchor");
@@ -511,11 +514,11 @@ public final class AuditExporter implements AuditExports {
         }
 
         private void row(Map<String, @Nullable String> cells) throws IOException {
-            for (int i = 0; i < COLUMNS.size(); i++) {
+            for (int i = 0; i < CSV_COLUMNS.size(); i++) {
                 if (i > 0) {
                     out.write(',');
                 }
-                String cell = cells.get(COLUMNS.get(i));
+                String cell = cells.get(CSV_COLUMNS.get(i));
                 if (cell == null) {
                     continue;
                 }

@@ -377,34 +377,11 @@ public final class ExportVerifierFormats {
 
     // ---- CSV --------------------------------------------------------------------------------------------
 
-    /** Every heading a Warden CSV export has had; older exports have fewer (no timestamp, no names). */
-    static final Set<String> CSV_COLUMNS = Set.of(
-            "record_type",
-            "sequence",
-            "time",
-            "action",
-            "actor_id",
-            "actor_type",
-            "agent_id",
-            "owner_id",
-            "dataset",
-            "tool",
-            "decision",
-            "reasons",
-            "purpose",
-            "outcome",
-            "correlation_id",
-            "hash",
-            "canonical",
-            "first_sequence",
-            "key_id",
-            "signature",
-            "range_from",
-            "range_to",
-            "timestamp",
-            "actor_name",
-            "agent_name",
-            "owner_name");
+    /**
+     * Every heading a Warden CSV export has had: the exporter's own, since headings are only ever added (older exports
+     * have fewer: no timestamp, no names).
+     */
+    static final Set<String> CSV_COLUMNS = Set.copyOf(AuditExporter.CSV_COLUMNS);
 
     /** The readable names beside an event, which no signature covers. */
     static final Set<String> NAME_COLUMNS = Set.of("actor_name", "agent_name", "owner_name");
