@@ -7,7 +7,6 @@ import io.warden.clinical.Embedder;
 import io.warden.clinical.IndexKind;
 import io.warden.clinical.TextItem;
 import io.warden.clinical.VectorCollections;
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -24,12 +23,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -37,9 +31,6 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -50,7 +41,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * navigation that links only to pages checked here. The governance path (register, approve, kill switch) is walked
  * with the keyboard alone. With {@code -Dwarden.screenshots.dir=...} it also saves the README's inventory picture.
  */
-class AccessibilityBrowserTests extends IntegrationTest {
+class AccessibilityBrowserTests extends BrowserTest {
 
     @Autowired
     JdbcClient jdbc;
@@ -89,34 +80,6 @@ class AccessibilityBrowserTests extends IntegrationTest {
             "/portal/analytics",
             "/portal/cohorts",
             "/portal/collections");
-
-    final List<WebDriver> browsers = new ArrayList<>();
-
-    @RegisterExtension
-    final TestWatcher screenshots = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, @Nullable Throwable cause) {
-            for (int i = 0; i < browsers.size(); i++) {
-                try {
-                    Path folder = Path.of("target", "screenshots");
-                    Files.createDirectories(folder);
-                    Files.copy(
-                            ((TakesScreenshot) browsers.get(i))
-                                    .getScreenshotAs(OutputType.FILE)
-                                    .toPath(),
-                            folder.resolve(context.getDisplayName().replaceAll("\\W", "_") + "-" + i + ".png"),
-                            StandardCopyOption.REPLACE_EXISTING);
-                } catch (Exception ignored) {
-                    // a screenshot is a help, not a result
-                }
-            }
-        }
-    };
-
-    @AfterEach
-    void close() {
-        browsers.forEach(WebDriver::quit);
-    }
 
     @Test
     void everyPortalPagePassesAxeAndFitsATablet() throws Exception {
@@ -515,34 +478,11 @@ class AccessibilityBrowserTests extends IntegrationTest {
         return Files.readString(AXE_DIR.resolve("node_modules/axe-core/axe.min.js"), StandardCharsets.UTF_8);
     }
 
+    /** Signed in by keyboard too: type, Tab, type, Enter. */
+    @Override
     WebDriver signedIn(String username) {
-        if (!Files.isExecutable(Path.of(BrowserTests.CHROMIUM))
-                || !Files.isExecutable(Path.of(BrowserTests.CHROMEDRIVER))) {
-            throw new IllegalStateException(
-                    "The browser tests need chromium and its driver: apt-get install chromium chromium-driver"
-                            + " (or set WARDEN_CHROMIUM and WARDEN_CHROMEDRIVER)");
-        }
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(BrowserTests.CHROMIUM);
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--window-size=1280,1000");
-        WebDriver browser = new ChromeDriver(
-                new ChromeDriverService.Builder()
-                        .usingDriverExecutable(new File(BrowserTests.CHROMEDRIVER))
-                        .usingAnyFreePort()
-                        .build(),
-                options);
-        browsers.add(browser);
-        browser.get(client.base() + "/portal");
-        // signing in by keyboard too: type, Tab, type, Enter
+        WebDriver browser = browser(1280);
         browser.findElement(By.name("username")).sendKeys(username, Keys.TAB, "warden-demo", Keys.ENTER);
-        BrowserTests.wait(browser)
-                .until(b -> b.findElements(By.tagName("h1")).stream()
-                        .anyMatch(h -> h.getText().equals("Dashboard")));
-        return browser;
+        return onTheDashboard(browser);
     }
 }

@@ -2,27 +2,12 @@ package io.warden.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.awaitility.Awaitility;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 
 /**
@@ -31,57 +16,12 @@ import org.openqa.selenium.support.ui.Select;
  * operations raise and resolve an incident, each through the page's own forms and confirmations. A failing test
  * leaves screenshots under {@code target/screenshots}.
  */
-class AgentActionsBrowserTests extends IntegrationTest {
+class AgentActionsBrowserTests extends BrowserTest {
 
-    final List<WebDriver> browsers = new ArrayList<>();
-
-    @RegisterExtension
-    final TestWatcher screenshots = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, @Nullable Throwable cause) {
-            for (int i = 0; i < browsers.size(); i++) {
-                try {
-                    Path folder = Path.of("target", "screenshots");
-                    Files.createDirectories(folder);
-                    File shot = ((TakesScreenshot) browsers.get(i)).getScreenshotAs(OutputType.FILE);
-                    Files.copy(
-                            shot.toPath(),
-                            folder.resolve(context.getDisplayName().replaceAll("\\W", "_") + "-" + i + ".png"));
-                } catch (Exception ignored) {
-                    // a screenshot is a help, not a result
-                }
-            }
-        }
-    };
-
-    @AfterEach
-    void close() {
-        browsers.forEach(WebDriver::quit);
-    }
-
+    /** A tablet's width: the actions' forms must work there. */
+    @Override
     WebDriver signedIn(String username) {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(BrowserTests.CHROMIUM);
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--window-size=1024,1000");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(BrowserTests.CHROMEDRIVER))
-                .usingAnyFreePort()
-                .build();
-        WebDriver browser = new ChromeDriver(service, options);
-        browsers.add(browser);
-        browser.get(client.base() + "/portal");
-        browser.findElement(By.name("username")).sendKeys(username);
-        browser.findElement(By.name("password")).sendKeys("warden-demo");
-        browser.findElement(By.cssSelector("button[type=submit]")).click();
-        BrowserTests.wait(browser)
-                .until(b -> b.findElements(By.tagName("h1")).stream()
-                        .anyMatch(h -> h.getText().equals("Dashboard")));
-        return browser;
+        return signedIn(username, 1024);
     }
 
     /** Opens an action's form on the agent page. */
